@@ -1,0 +1,13 @@
+//! Assure's domain core: plain types and the rules that govern them.
+//!
+//! Nothing in this crate performs I/O. Storage, HTTP, the CLI and the report
+//! renderers sit around it and call into it; "today" and "now" are always passed in.
+
+pub mod access;
+pub mod audit;
+pub mod dates;
+pub mod tracker;
+pub mod validation;
+
+pub use access::{Permission, Role};
+pub use validation::{FieldError, Invalid};

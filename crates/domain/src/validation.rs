@@ -1,0 +1,94 @@
+//! Validation results that a person can act on: one message per field, in the
+//! order the fields appear on the form (the GOV.UK error-summary pattern).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The form field (and JSON property) the message is about.
+    pub field: String,
+    /// A message written for the person filling in the form.
+    pub message: String,
+}
+
+/// A collection of field errors. Empty means valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Invalid {
+    pub errors: Vec<FieldError>,
+}
+
+impl Invalid {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        let mut v = Self::new();
+        v.add(field, message);
+        v
+    }
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        // Only the first problem with a field is reported: fix one thing at a time.
+        if !self.errors.iter().any(|e| e.field == field) {
+            self.errors.push(FieldError { field: field.to_string(), message: message.into() });
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+    pub fn for_field(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+    /// `Ok(())` when nothing was added, otherwise `Err(self)`.
+    pub fn finish(self) -> Result<(), Invalid> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+    /// Require a non-blank value; returns the trimmed value.
+    pub fn required(&mut self, field: &str, value: &str, message: &str) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.add(field, message);
+        }
+        v.to_string()
+    }
+    /// Require that a value is not longer than `max` characters.
+    pub fn max_len(&mut self, field: &str, value: &str, max: usize, what: &str) {
+        if value.chars().count() > max {
+            self.add(field, format!("{what} must be {max} characters or fewer"));
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        write!(f, "{}", parts.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_message_per_field_wins_and_order_is_kept() {
+        let mut v = Invalid::new();
+        v.add("title", "Enter a title");
+        v.add("date", "Enter a date");
+        v.add("title", "Title is too long");
+        assert_eq!(v.errors.len(), 2);
+        assert_eq!(v.for_field("title"), Some("Enter a title"));
+        assert_eq!(v.errors[1].field, "date");
+        assert!(v.finish().is_err());
+    }
+
+    #[test]
+    fn required_trims_and_flags_blank() {
+        let mut v = Invalid::new();
+        assert_eq!(v.required("a", "  x ", "Enter a"), "x");
+        v.required("b", "   ", "Enter b");
+        assert_eq!(v.for_field("b"), Some("Enter b"));
+        assert_eq!(v.for_field("a"), None);
+    }
+}
