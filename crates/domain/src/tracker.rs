@@ -142,7 +142,7 @@ impl Lifecycle {
     }
     /// Still being delivered: updates are expected and target dates matter.
     pub fn is_open(self) -> bool {
-        matches!(self, Self::NotStarted | Self::InProgress | Self::Paused)
+        matches!(self, Self::NotStarted | Self::InProgress | Self::Paused | Self::Transferred)
     }
     /// States an officer may choose directly; sign-off and transfer are committee decisions.
     pub fn officer_choices() -> &'static [Lifecycle] {
@@ -173,8 +173,8 @@ pub fn validate_lifecycle_change(from: Lifecycle, to: Lifecycle, reason: &str) -
     let mut v = Invalid::new();
     if !Lifecycle::officer_choices().contains(&to) {
         v.add("lifecycle", "Sign-off and transfer are recorded from a committee decision, not chosen here");
-    } else if matches!(from, Lifecycle::SignedOff | Lifecycle::Transferred) {
-        v.add("lifecycle", format!("This recommendation has been {} and can no longer change status", from.label().to_lowercase()));
+    } else if from == Lifecycle::SignedOff {
+        v.add("lifecycle", "This recommendation has been signed off by a committee and can no longer change status");
     } else if to.needs_reason() && reason.trim().is_empty() {
         v.add("reason", format!("Enter the reason the recommendation is {}", to.label().to_lowercase()));
     }
@@ -226,7 +226,7 @@ pub struct RagInput {
 pub fn suggested_rag(i: RagInput) -> Option<Rag> {
     match i.lifecycle {
         Lifecycle::CompleteAwaitingSignOff | Lifecycle::SignedOff => return Some(Rag::Green),
-        Lifecycle::NotFeasible | Lifecycle::Superseded | Lifecycle::Transferred => return None,
+        Lifecycle::NotFeasible | Lifecycle::Superseded => return None,
         _ => {}
     }
     let target = i.target?;

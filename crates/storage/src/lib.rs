@@ -1,1 +1,237 @@
+//! Assure's storage: one code path over SQLite (embedded default) and
+//! PostgreSQL (production, several instances).
+//!
+//! Both engines are driven through `sqlx::Any` with the same SQL text: the
+//! schemas use the same column types (dates as ISO TEXT, integers as 64-bit), and
+//! the rare engine-specific statement is chosen from [`Engine`] in one place.
 
+pub mod audit;
+pub mod demo;
+pub mod records;
+pub mod sessions;
+pub mod settings;
+pub mod tracker;
+pub mod testing;
+pub mod users;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use assure_domain::Invalid;
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Row, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+pub use audit::Actor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// Someone else saved first: the version the caller read is stale.
+    #[error("someone else changed this record after you opened it")]
+    Conflict,
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<Invalid> for StoreError {
+    fn from(v: Invalid) -> Self {
+        StoreError::Invalid(v)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database, whichever engine it is.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+    /// Serialises write transactions within this process (SQLite has one writer).
+    write_lock: Arc<Mutex<()>>,
+    queries: Arc<AtomicU64>,
+}
+
+/// A write transaction. Every change and its audit entry commit together.
+pub struct WriteTx<'s> {
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) store: &'s Store,
+    _guard: Option<MutexGuard<'s, ()>>,
+}
+
+impl WriteTx<'_> {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+/// Where the data lives when no `ASSURE_DATABASE_URL` is given.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("assure.db").display())
+}
+
+impl Store {
+    /// Connect to `url` (`sqlite://...` or `postgres://...`) and apply migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let engine = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Engine::Postgres
+        } else if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else {
+            return Err(StoreError::Invalid(Invalid::single(
+                "database_url",
+                "ASSURE_DATABASE_URL must start with postgres:// or sqlite://",
+            )));
+        };
+        let max = if engine == Engine::Sqlite { 8 } else { 16 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        // foreign_keys is per connection; journal_mode=WAL persists in the file.
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        if engine == Engine::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        let store = Store { pool, engine, write_lock: Arc::new(Mutex::new(())), queries: Arc::new(AtomicU64::new(0)) };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.engine {
+            Engine::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Engine::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// How many statements this store has issued; list pages are tested to issue a
+    /// number that does not grow with the rows they show.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        self.q("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Start a statement (counted).
+    pub(crate) fn q<'a>(&self, sql: &'a str) -> sqlx::query::Query<'a, Any, AnyArguments<'a>> {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+        sqlx::query(sql)
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn write(&self) -> Result<WriteTx<'_>> {
+        let guard = if self.engine == Engine::Sqlite { Some(self.write_lock.lock().await) } else { None };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, store: self, _guard: guard })
+    }
+}
+
+/// Current time as stored: RFC 3339, UTC, microseconds (sorts as text).
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn date_str(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub(crate) fn opt_date_str(d: Option<NaiveDate>) -> Option<String> {
+    d.map(date_str)
+}
+
+/// Reading columns from a row with the conversions Assure's schema needs.
+pub(crate) trait RowExt {
+    fn s(&self, col: &str) -> Result<String>;
+    fn os(&self, col: &str) -> Result<Option<String>>;
+    fn i(&self, col: &str) -> Result<i64>;
+    fn oi(&self, col: &str) -> Result<Option<i64>>;
+    fn d(&self, col: &str) -> Result<NaiveDate>;
+    fn od(&self, col: &str) -> Result<Option<NaiveDate>>;
+    fn e<T: TryFrom<String, Error = String>>(&self, col: &str) -> Result<T>;
+    fn oe<T: TryFrom<String, Error = String>>(&self, col: &str) -> Result<Option<T>>;
+}
+
+fn decode_err(col: &str, msg: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(sqlx::Error::ColumnDecode { index: col.to_string(), source: msg.to_string().into() })
+}
+
+impl RowExt for AnyRow {
+    fn s(&self, col: &str) -> Result<String> {
+        Ok(self.try_get::<String, _>(col)?)
+    }
+    fn os(&self, col: &str) -> Result<Option<String>> {
+        Ok(self.try_get::<Option<String>, _>(col)?)
+    }
+    fn i(&self, col: &str) -> Result<i64> {
+        Ok(self.try_get::<i64, _>(col)?)
+    }
+    fn oi(&self, col: &str) -> Result<Option<i64>> {
+        Ok(self.try_get::<Option<i64>, _>(col)?)
+    }
+    fn d(&self, col: &str) -> Result<NaiveDate> {
+        let s = self.s(col)?;
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| decode_err(col, e))
+    }
+    fn od(&self, col: &str) -> Result<Option<NaiveDate>> {
+        match self.os(col)? {
+            None => Ok(None),
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(Some).map_err(|e| decode_err(col, e)),
+        }
+    }
+    fn e<T: TryFrom<String, Error = String>>(&self, col: &str) -> Result<T> {
+        T::try_from(self.s(col)?).map_err(|e| decode_err(col, e))
+    }
+    fn oe<T: TryFrom<String, Error = String>>(&self, col: &str) -> Result<Option<T>> {
+        match self.os(col)? {
+            None => Ok(None),
+            Some(s) if s.is_empty() => Ok(None),
+            Some(s) => T::try_from(s).map(Some).map_err(|e| decode_err(col, e)),
+        }
+    }
+}

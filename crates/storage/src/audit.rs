@@ -1,0 +1,181 @@
+//! The append-only, hash-chained audit log.
+
+use assure_domain::audit::{AuditEntry, ChainBreak, ChainVerifier, GENESIS};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{now, Engine, Result, RowExt, Store, WriteTx};
+
+/// Who is acting, and from where. Passed to every change so it can be audited.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    /// As shown to people: the account's e-mail address, or "system".
+    pub label: String,
+    pub ip: String,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor { user_id: None, label: "system".into(), ip: String::new() }
+    }
+}
+
+/// What to record.
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub record_type: &'a str,
+    pub record_id: String,
+    pub detail: String,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(action: &'a str, record_type: &'a str, record_id: impl ToString, detail: impl Into<String>) -> Self {
+        Event { action, record_type, record_id: record_id.to_string(), detail: detail.into() }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    /// ISO dates, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+const COLS: &str = "seq, at, actor_user_id, actor, action, record_type, record_id, detail, ip, prev_hash, hash";
+
+fn entry(r: &AnyRow) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.i("seq")?,
+        at: r.s("at")?,
+        actor_user_id: r.oi("actor_user_id")?,
+        actor: r.s("actor")?,
+        action: r.s("action")?,
+        record_type: r.s("record_type")?,
+        record_id: r.s("record_id")?,
+        detail: r.s("detail")?,
+        ip: r.s("ip")?,
+        prev_hash: r.s("prev_hash")?,
+        hash: r.s("hash")?,
+    })
+}
+
+impl WriteTx<'_> {
+    /// Append an audit entry inside this transaction.
+    pub async fn audit(&mut self, actor: &Actor, ev: Event<'_>) -> Result<()> {
+        let store = self.store;
+        if store.engine == Engine::Postgres {
+            // Several instances may append at once: one at a time, in this transaction.
+            store.q("SELECT pg_advisory_xact_lock(724200)").execute(self.conn()).await?;
+        }
+        let last = store
+            .q("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(self.conn())
+            .await?;
+        let (seq, prev_hash) = match last {
+            Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
+            None => (1, GENESIS.to_string()),
+        };
+        let mut e = AuditEntry {
+            seq,
+            at: now(),
+            actor_user_id: actor.user_id,
+            actor: actor.label.clone(),
+            action: ev.action.to_string(),
+            record_type: ev.record_type.to_string(),
+            record_id: ev.record_id,
+            detail: ev.detail,
+            ip: actor.ip.clone(),
+            prev_hash,
+            hash: String::new(),
+        };
+        e.hash = e.compute_hash();
+        store
+            .q("INSERT INTO audit_log (seq, at, actor_user_id, actor, action, record_type, record_id, detail, ip, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
+            .bind(e.seq)
+            .bind(e.at)
+            .bind(e.actor_user_id)
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(e.record_type)
+            .bind(e.record_id)
+            .bind(e.detail)
+            .bind(e.ip)
+            .bind(e.prev_hash)
+            .bind(e.hash)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Record an event that changes nothing else (a view, a download, a sign-in).
+    pub async fn record(&self, actor: &Actor, ev: Event<'_>) -> Result<()> {
+        let mut tx = self.write().await?;
+        tx.audit(actor, ev).await?;
+        tx.commit().await
+    }
+
+    /// Walk the whole log in order. `Ok(n)` when all `n` entries are intact.
+    pub async fn verify_audit(&self) -> Result<Result<i64, ChainBreak>> {
+        let mut v = ChainVerifier::default();
+        let mut after = 0i64;
+        loop {
+            let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000");
+            let rows = self.q(&sql).bind(after).fetch_all(self.pool()).await?;
+            if rows.is_empty() {
+                return Ok(Ok(v.verified()));
+            }
+            for r in &rows {
+                let e = entry(r)?;
+                if let Err(b) = v.check(&e) {
+                    return Ok(Err(b));
+                }
+                after = e.seq;
+            }
+        }
+    }
+
+    /// Newest first, filtered; returns one page and whether there are more.
+    pub async fn list_audit(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, bool)> {
+        let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1=1");
+        let mut args: Vec<String> = Vec::new();
+        let mut add = |clause: &str, v: String| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(a) = f.actor.as_deref().filter(|s| !s.trim().is_empty()) {
+            add(" AND LOWER(actor) LIKE ?", format!("%{}%", a.trim().to_lowercase()));
+        }
+        if let Some(a) = f.action.as_deref().filter(|s| !s.trim().is_empty()) {
+            add(" AND action LIKE ?", format!("{}%", a.trim()));
+        }
+        if let Some(a) = f.record_type.as_deref().filter(|s| !s.trim().is_empty()) {
+            add(" AND record_type = ?", a.trim().to_string());
+        }
+        if let Some(a) = f.record_id.as_deref().filter(|s| !s.trim().is_empty()) {
+            add(" AND record_id = ?", a.trim().to_string());
+        }
+        if let Some(a) = f.from.as_deref().filter(|s| !s.trim().is_empty()) {
+            add(" AND at >= ?", a.trim().to_string());
+        }
+        if let Some(a) = f.to.as_deref().filter(|s| !s.trim().is_empty()) {
+            // Inclusive of the whole "to" day.
+            add(" AND at < ?", format!("{}T99", a.trim()));
+        }
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT {} OFFSET {}", limit + 1, offset.max(0)));
+        let mut q = self.q(&sql);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        let more = rows.len() as i64 > limit;
+        let entries = rows.iter().take(limit as usize).map(entry).collect::<Result<Vec<_>>>()?;
+        Ok((entries, more))
+    }
+}

@@ -1,0 +1,101 @@
+//! Fresh databases for tests, on either engine. Every storage test runs on both:
+//! SQLite in a temporary directory, and PostgreSQL in a new database on the
+//! server named by `ASSURE_TEST_POSTGRES_URL` (default: local, trust auth).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::{Connection, Executor};
+
+use crate::{sqlite_url, Engine, Store};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("ASSURE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}_{}_{}_{}", std::process::id(), nanos % 1_000_000_000, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A throwaway database and the URL it lives at.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    pub engine: Engine,
+    /// For SQLite: the data directory (also used for uploaded files).
+    pub dir: PathBuf,
+}
+
+impl TestDb {
+    pub async fn new(engine: Engine) -> TestDb {
+        let dir = std::env::temp_dir().join(unique("assure_test"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = match engine {
+            Engine::Sqlite => sqlite_url(&dir),
+            Engine::Postgres => create_pg_database().await,
+        };
+        let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {engine:?} test database: {e}"));
+        TestDb { store, url, engine, dir }
+    }
+
+    /// Remove the database and its directory (called when a test passes).
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.engine == Engine::Postgres {
+            if let Some((_, name)) = self.url.rsplit_once('/') {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                    let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                }
+            }
+        }
+    }
+}
+
+/// Declare a storage test that runs once per engine: `on_both_engines!(name, async_fn);`
+/// where `async fn async_fn(db: &TestDb)`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if !$crate::testing::engines().contains(&$crate::Engine::Sqlite) { return; }
+                let db = $crate::testing::TestDb::new($crate::Engine::Sqlite).await;
+                super::$body(&db).await;
+                db.cleanup().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if !$crate::testing::engines().contains(&$crate::Engine::Postgres) { return; }
+                let db = $crate::testing::TestDb::new($crate::Engine::Postgres).await;
+                super::$body(&db).await;
+                db.cleanup().await;
+            }
+        }
+    };
+}
+
+async fn create_pg_database() -> String {
+    let admin = postgres_admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is needed for the storage tests at {admin} ({e}); start it or set ASSURE_TEST_POSTGRES_URL"));
+    let name = unique("assure_t");
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+    format!("{base}/{name}")
+}
+
+
+/// Run a test body on both engines (or only those in `ASSURE_TEST_ENGINES`, e.g. "sqlite").
+pub fn engines() -> Vec<Engine> {
+    match std::env::var("ASSURE_TEST_ENGINES").ok().as_deref() {
+        Some("sqlite") => vec![Engine::Sqlite],
+        Some("postgres") => vec![Engine::Postgres],
+        _ => vec![Engine::Sqlite, Engine::Postgres],
+    }
+}
