@@ -1,1 +1,70 @@
+//! Assure's HTTP edge: server-rendered pages, the JSON API, sign-in, sessions and
+//! the security around them. Handlers are thin: they parse, call the store (which
+//! applies the domain rules) and render.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod evidence;
+pub mod forms;
+pub mod pages;
+pub mod routes;
+pub mod security;
+pub mod ui;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use assure_storage::Store;
+use axum::Router;
+
+/// Runtime settings of the web edge (not council settings: those live in the database).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where uploaded evidence is kept (outside any web root).
+    pub data_dir: PathBuf,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// Served over HTTPS (directly or behind a TLS proxy): Secure cookies and HSTS.
+    pub https: bool,
+    pub max_upload_bytes: usize,
+    /// Proxies whose X-Forwarded-For header is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Failed sign-ins allowed per account, and per address, within the window.
+    pub login_account_limit: i64,
+    pub login_address_limit: i64,
+    pub login_window: Duration,
+}
+
+impl Config {
+    pub fn new(data_dir: PathBuf) -> Config {
+        Config {
+            data_dir,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            https: false,
+            max_upload_bytes: 10 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
+            login_account_limit: 5,
+            login_address_limit: 20,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub routes: Arc<routes::RouteTable>,
+}
+
+/// The whole application: every route, each with its permission, behind the
+/// deny-by-default guard and the security headers.
+pub fn app(store: Store, config: Config) -> Router {
+    let (router, table) = routes::build();
+    let state = AppState { store, config: Arc::new(config), routes: Arc::new(table) };
+    routes::finish(router, state)
+}

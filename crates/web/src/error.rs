@@ -1,0 +1,129 @@
+//! Errors as people and API clients see them: a clear 4xx page or JSON body,
+//! never a stack trace; 5xx only for faults, logged without personal data.
+
+use assure_domain::Invalid;
+use assure_storage::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::ui;
+
+#[derive(Debug)]
+pub enum AppError {
+    NotFound,
+    Unauthorized,
+    Forbidden,
+    /// Not allowed for this record (e.g. a lead officer and someone else's recommendation).
+    ForbiddenRecord(String),
+    CsrfFailed,
+    Conflict,
+    Invalid(Invalid),
+    BadRequest(String),
+    TooLarge(String),
+    Throttled,
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict => AppError::Conflict,
+            StoreError::Invalid(i) => AppError::Invalid(i),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::CsrfFailed => StatusCode::FORBIDDEN,
+            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn title_and_message(&self) -> (&'static str, String) {
+        match self {
+            AppError::NotFound => ("Page not found", "If you typed the web address, check it is correct. If you followed a link, the record may have been removed.".into()),
+            AppError::Unauthorized => ("Sign in to continue", "You need to sign in to see this page.".into()),
+            AppError::Forbidden => ("You do not have access to this page", "Your account's role does not allow this. Ask an administrator if you think it should.".into()),
+            AppError::ForbiddenRecord(m) => ("You cannot change this record", m.clone()),
+            AppError::CsrfFailed => ("Your form could not be sent", "The page you sent the form from had expired or did not come from Assure. Go back, reload the page and try again. Nothing was saved.".into()),
+            AppError::Conflict => ("Someone else changed this record", "Someone else saved a change after you opened the page, so your change was not saved. Go back, reload the page to see their change, and make yours again.".into()),
+            AppError::Invalid(i) => ("There is a problem", i.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(". ")),
+            AppError::BadRequest(m) => ("There is a problem", m.clone()),
+            AppError::TooLarge(m) => ("The file or form is too large", m.clone()),
+            AppError::Throttled => ("Too many attempts", "There have been too many attempts to sign in. Wait 15 minutes and try again.".into()),
+            AppError::Internal(_) => ("Sorry, there is a problem with the service", "Try again later. Nothing you entered has been half-saved.".into()),
+        }
+    }
+
+    pub fn respond(self, api: bool) -> Response {
+        let status = self.status();
+        if let AppError::Internal(detail) = &self {
+            // The detail is a storage error message; it never carries form input.
+            tracing::error!(error = %detail, "internal error");
+        }
+        let (title, message) = self.title_and_message();
+        if api {
+            let code = match &self {
+                AppError::NotFound => "not_found",
+                AppError::Unauthorized => "unauthorized",
+                AppError::Forbidden | AppError::ForbiddenRecord(_) => "forbidden",
+                AppError::CsrfFailed => "csrf_failed",
+                AppError::Conflict => "conflict",
+                AppError::Invalid(_) => "invalid",
+                AppError::BadRequest(_) => "bad_request",
+                AppError::TooLarge(_) => "too_large",
+                AppError::Throttled => "throttled",
+                AppError::Internal(_) => "internal",
+            };
+            let mut body = json!({ "error": code, "title": title, "message": message });
+            if let AppError::Invalid(i) = &self {
+                body["fields"] = json!(i.errors);
+            }
+            let mut resp = (status, Json(body)).into_response();
+            if status == StatusCode::UNAUTHORIZED {
+                resp.headers_mut().insert("www-authenticate", "Bearer".parse().unwrap());
+            }
+            return resp;
+        }
+        (status, ui::error_page(title, &message, status)).into_response()
+    }
+}
+
+/// Page handlers return HTML errors.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.respond(false)
+    }
+}
+
+/// API handlers return JSON errors.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.respond(true)
+    }
+}
+
+pub type PageResult<T = Response> = Result<T, AppError>;
+pub type ApiResult<T> = Result<Json<T>, ApiError>;

@@ -1,0 +1,90 @@
+//! Reading submitted forms, and the notices shown after a successful one.
+
+use assure_domain::dates::parse_user;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+
+use crate::error::AppError;
+
+/// The fields of a URL-encoded form, repeated names kept (checkboxes).
+#[derive(Debug, Clone, Default)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for Fields {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::TooLarge("The form is too large to send.".into()))?;
+        Ok(Fields::parse(&bytes))
+    }
+}
+
+impl Fields {
+    pub fn parse(bytes: &[u8]) -> Fields {
+        Fields(form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+    pub fn string(&self, name: &str) -> String {
+        self.get(name).to_string()
+    }
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+    pub fn ids(&self, name: &str) -> Vec<i64> {
+        self.all(name).iter().filter_map(|v| v.trim().parse().ok()).collect()
+    }
+    /// An id from a select; blank is None, anything unparseable is an impossible id (refused later).
+    pub fn opt_id(&self, name: &str) -> Option<i64> {
+        let v = self.get(name).trim();
+        if v.is_empty() { None } else { Some(v.parse().unwrap_or(-1)) }
+    }
+    pub fn opt_int(&self, name: &str) -> Result<Option<i64>, ()> {
+        let v = self.get(name).trim().trim_end_matches('%');
+        if v.is_empty() { Ok(None) } else { v.parse().map(Some).map_err(|_| ()) }
+    }
+    pub fn date(&self, name: &str) -> Option<NaiveDate> {
+        parse_user(self.get(name))
+    }
+    pub fn version(&self) -> Result<i64, AppError> {
+        self.get("version").trim().parse().map_err(|_| AppError::BadRequest("The form is missing its version: reload the page and try again.".into()))
+    }
+}
+
+/// Redirect after a successful form, with a notice key.
+pub fn done(to: &str, notice: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{sep}notice={notice}")).into_response()
+}
+
+/// The success messages, by key (only these can be shown).
+pub fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "review-created" => "Review created",
+        "review-saved" => "Review saved",
+        "endorsement-added" => "Endorsement recorded",
+        "schedule-added" => "Monitoring schedule added",
+        "recommendation-created" => "Recommendation added",
+        "recommendation-saved" => "Recommendation saved",
+        "response-recorded" => "Executive response recorded",
+        "status-changed" => "Status changed",
+        "rag-saved" => "RAG saved",
+        "action-added" => "Action added",
+        "date-revised" => "Target date revised; the earlier date is kept in the history",
+        "action-saved" => "Action saved",
+        "update-added" => "Progress update added",
+        "signed-off" => "Recommendation signed off",
+        "transferred" => "Recommendation transferred",
+        "updates-requested" => "Update requests sent to the lead officers",
+        "body-created" => "Body added",
+        "body-saved" => "Body saved",
+        "user-created" => "Account created",
+        "user-saved" => "Account saved",
+        "settings-saved" => "Settings saved",
+        "token-revoked" => "API token revoked",
+        "signed-out" => "You have signed out",
+        _ => return None,
+    })
+}

@@ -1,0 +1,124 @@
+//! Sign in and sign out.
+
+use assure_domain::Invalid;
+use assure_storage::audit::Event;
+use assure_storage::Actor;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use maud::html;
+
+use crate::auth::{self, cookie, random_token, session_cookie_name, set_cookie, sha256_hex, Caller, ClientIp, MaybeCaller, PRE_CSRF_COOKIE};
+use crate::error::{AppError, PageResult};
+use crate::forms::Fields;
+use crate::ui::{self, Ctx, Field};
+use crate::AppState;
+
+/// Only local paths are followed after sign-in (no open redirects).
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") { next.to_string() } else { "/".to_string() }
+}
+
+fn render(ctx: &Ctx, form_token: &str, email: &str, next: &str, errors: &Invalid, status: StatusCode) -> Response {
+    let body = html! {
+        div class="app-grid-row" {
+            div class="app-grid-column-two-thirds" {
+                (ui::error_summary(errors))
+                h1 class="app-heading-l" { "Sign in to " (ctx.settings.service_name) }
+                p class="app-body" { "Use the email address and password for your " (ctx.settings.organisation) " account." }
+                form method="post" action="/login" novalidate {
+                    input type="hidden" name="_csrf" value=(form_token);
+                    input type="hidden" name="next" value=(next);
+                    (ui::input_of_type(Field::new("email", "Email address", email, errors), "app-input--width-30", "email", Some("username")))
+                    (ui::input_of_type(Field::new("password", "Password", "", errors), "app-input--width-20", "password", Some("current-password")))
+                    (ui::button("Sign in"))
+                }
+            }
+        }
+    };
+    let mut resp = (status, ui::layout(ctx, "Sign in", !errors.is_empty(), body)).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(form_token).parse().unwrap());
+    resp
+}
+
+fn ctx_cookie(token: &str) -> String {
+    // The double-submit cookie for the signed-out form; same attributes as the session's.
+    format!("{PRE_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600")
+}
+
+pub async fn page(ctx: Ctx, MaybeCaller(c): MaybeCaller, headers: HeaderMap, axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>) -> Response {
+    let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.clone()).unwrap_or_else(|| "/".into());
+    if c.is_some() {
+        return Redirect::to(&safe_next(&next)).into_response();
+    }
+    let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(random_token);
+    render(&ctx, &token, "", &safe_next(&next), &Invalid::new(), StatusCode::OK)
+}
+
+pub async fn submit(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Extension(ClientIp(ip)): Extension<ClientIp>, form: Fields) -> PageResult {
+    let email = form.get("email").trim().to_lowercase();
+    let password = form.string("password");
+    let next = safe_next(form.get("next"));
+    let token = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_else(random_token);
+    let mut v = Invalid::new();
+    if email.is_empty() {
+        v.add("email", "Enter your email address");
+    }
+    if password.is_empty() {
+        v.add("password", "Enter your password");
+    }
+    if !v.is_empty() {
+        return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    if auth::throttled(&state, &email, &ip).await? {
+        let v = Invalid::single("email", "There have been too many attempts to sign in. Wait 15 minutes and try again.");
+        return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::TOO_MANY_REQUESTS));
+    }
+    let found = state.store.user_by_email(&email).await?;
+    let ok = match &found {
+        Some((u, hash)) => {
+            let h = hash.clone();
+            let p = password.clone();
+            let good = tokio::task::spawn_blocking(move || auth::verify_password(&h, &p)).await.unwrap_or(false);
+            good && u.active
+        }
+        None => {
+            let p = password.clone();
+            let _ = tokio::task::spawn_blocking(move || auth::verify_password(auth::dummy_hash(), &p)).await;
+            false
+        }
+    };
+    if !ok {
+        state.store.record_login_failure("account", &email).await?;
+        state.store.record_login_failure("address", &ip).await?;
+        let actor = Actor { user_id: found.as_ref().map(|(u, _)| u.id), label: "anonymous".into(), ip: ip.clone() };
+        state.store.record(&actor, Event::new("user.login-failed", "user", found.as_ref().map(|(u, _)| u.id.to_string()).unwrap_or_default(), "sign-in refused")).await?;
+        let v = Invalid::single("email", "Enter a correct email address and password. After 5 wrong attempts your account is locked for 15 minutes.");
+        return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::UNAUTHORIZED));
+    }
+    let (user, _) = found.unwrap();
+    state.store.clear_login_failures("account", &email).await?;
+    // A new session id at every sign-in (any earlier session from this browser ends).
+    if let Some(old) = cookie(&headers, session_cookie_name(&state)) {
+        state.store.delete_session(&sha256_hex(&old)).await?;
+    }
+    let raw = random_token();
+    state.store.create_session(&sha256_hex(&raw), user.id, &random_token(), &ip).await?;
+    let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip };
+    state.store.record(&actor, Event::new("user.login", "user", user.id, "signed in")).await?;
+    let mut resp = Redirect::to(&next).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state), &raw, None).parse().unwrap());
+    resp.headers_mut().append(header::SET_COOKIE, format!("{PRE_CSRF_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0").parse().unwrap());
+    Ok(resp)
+}
+
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> PageResult {
+    if let Some(s) = &caller.session {
+        state.store.delete_session(&s.id_hash).await?;
+    }
+    state.store.record(&caller.actor(), Event::new("user.logout", "user", caller.user.id, "signed out")).await?;
+    let mut resp = Redirect::to("/login?notice=signed-out").into_response();
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state), "", Some(0)).parse().map_err(|_| AppError::Internal("cookie".into()))?);
+    Ok(resp)
+}

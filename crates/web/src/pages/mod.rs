@@ -1,0 +1,74 @@
+//! Server-rendered pages. `routes` declares each one with its permission.
+
+pub mod admin;
+pub mod assets;
+pub mod bodies;
+pub mod dashboard;
+pub mod login;
+pub mod recommendations;
+pub mod reviews;
+
+use assure_domain::Permission::*;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::routes::Routes;
+use crate::ui;
+
+pub fn routes(r: Routes) -> Routes {
+    r.asset("/assets/assure.css", "Stylesheet", assets::stylesheet)
+        .asset("/assets/theme.css", "Council brand colours", assets::theme)
+        .asset("/healthz", "Health check", assets::healthz)
+        .page_get("/login", Public, "Sign-in page", login::page)
+        .page_post("/login", Public, "Sign in", login::submit)
+        .page_post("/logout", SignedIn, "Sign out", login::logout)
+        .page_get("/", ViewTracker, "Dashboard", dashboard::page)
+        .page_get("/recommendations", ViewTracker, "Recommendations list", recommendations::list)
+        .page_get("/recommendations/{id}", ViewTracker, "A recommendation", recommendations::show)
+        .page_get("/recommendations/{id}/edit", ManageTracker, "Edit a recommendation", recommendations::edit_page)
+        .page_post("/recommendations/{id}/edit", ManageTracker, "Save a recommendation", recommendations::edit_submit)
+        .page_post("/recommendations/{id}/response", ManageTracker, "Record the executive's response", recommendations::response)
+        .page_post("/recommendations/{id}/lifecycle", RecordProgress, "Change lifecycle status", recommendations::lifecycle)
+        .page_post("/recommendations/{id}/rag", RecordProgress, "Override the suggested RAG", recommendations::rag)
+        .page_post("/recommendations/{id}/actions", RecordProgress, "Add an action", recommendations::add_action)
+        .page_post("/recommendations/{id}/updates", RecordProgress, "Add a progress update", recommendations::add_update)
+        .page_post("/recommendations/{id}/sign-off", ManageTracker, "Record committee sign-off", recommendations::sign_off)
+        .page_post("/recommendations/{id}/transfer", ManageTracker, "Transfer to another committee", recommendations::transfer)
+        .page_post("/actions/{id}/revise", RecordProgress, "Revise an action's target date", recommendations::revise_action)
+        .page_post("/actions/{id}/done", RecordProgress, "Mark an action done or not done", recommendations::action_done)
+        .page_get("/evidence/{id}", ViewTracker, "Download evidence (audited)", recommendations::evidence)
+        .page_get("/reviews", ViewTracker, "Reviews list", reviews::list)
+        .page_get("/reviews/new", ManageTracker, "New review form", reviews::new_page)
+        .page_post("/reviews", ManageTracker, "Create a review", reviews::create)
+        .page_get("/reviews/{id}", ViewTracker, "A review and its recommendations", reviews::show)
+        .page_get("/reviews/{id}/edit", ManageTracker, "Edit a review", reviews::edit_page)
+        .page_post("/reviews/{id}/edit", ManageTracker, "Save a review", reviews::edit_submit)
+        .page_post("/reviews/{id}/endorsements", ManageTracker, "Record an endorsement", reviews::endorse)
+        .page_post("/reviews/{id}/schedules", ManageTracker, "Add a monitoring schedule", reviews::add_schedule)
+        .page_get("/reviews/{id}/recommendations/new", ManageTracker, "New recommendation form", reviews::new_rec_page)
+        .page_post("/reviews/{id}/recommendations", ManageTracker, "Add a recommendation", reviews::create_rec)
+        .page_post("/reviews/{id}/request-updates", ManageTracker, "Ask lead officers for updates", reviews::request_updates)
+        .page_get("/schedule", ViewTracker, "Monitoring schedule", dashboard::schedule)
+        .page_get("/my", RecordProgress, "My recommendations", dashboard::mine)
+        .page_get("/bodies", ManageTracker, "Bodies", bodies::list)
+        .page_post("/bodies", ManageTracker, "Add a body", bodies::create)
+        .page_get("/bodies/{id}/edit", ManageTracker, "Edit a body", bodies::edit_page)
+        .page_post("/bodies/{id}/edit", ManageTracker, "Save a body", bodies::edit_submit)
+        .page_get("/admin/users", ManageUsers, "Accounts", admin::users)
+        .page_post("/admin/users", ManageUsers, "Create an account", admin::create_user)
+        .page_post("/admin/users/{id}/active", ManageUsers, "Deactivate or reactivate an account", admin::set_active)
+        .page_get("/admin/tokens", ManageUsers, "API tokens", admin::tokens)
+        .page_post("/admin/tokens/{id}/revoke", ManageUsers, "Revoke an API token", admin::revoke_token)
+        .page_get("/admin/audit", ViewAudit, "Audit log", admin::audit)
+        .page_get("/admin/settings", ManageSettings, "Council settings", admin::settings_page)
+        .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
+}
+
+pub async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, ui::error_page("Page not found", "If you typed the web address, check it is correct.", StatusCode::NOT_FOUND)).into_response()
+}
+
+/// Parse a path id, or 404.
+pub fn id(raw: &str) -> Result<i64, crate::error::AppError> {
+    raw.parse().map_err(|_| crate::error::AppError::NotFound)
+}

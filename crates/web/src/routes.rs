@@ -1,0 +1,104 @@
+//! The route table. Every route is declared here with the permission it needs;
+//! the guard refuses any request whose route has none (deny by default), and the
+//! OpenAPI document is generated from the same table so it cannot drift.
+
+use assure_domain::Permission;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware;
+use axum::routing::{on, MethodFilter};
+use axum::Router;
+
+use crate::{api, auth, pages, security, AppState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    Api,
+    Asset,
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub permission: Permission,
+    pub summary: &'static str,
+    pub kind: Kind,
+}
+
+/// Permissions by (method, path template).
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    pub specs: Vec<RouteSpec>,
+}
+
+impl RouteTable {
+    pub fn permission(&self, method: &Method, path: &str) -> Option<Permission> {
+        let m = if method == Method::HEAD { Method::GET } else { method.clone() };
+        self.specs.iter().find(|s| s.method == m && s.path == path).map(|s| s.permission)
+    }
+    pub fn has_path(&self, path: &str) -> bool {
+        self.specs.iter().any(|s| s.path == path)
+    }
+}
+
+pub struct Routes {
+    router: Router<AppState>,
+    table: RouteTable,
+}
+
+impl Routes {
+    fn add<H, T>(mut self, method: Method, path: &'static str, permission: Permission, summary: &'static str, kind: Kind, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        assert!(
+            !self.table.specs.iter().any(|s| s.method == method && s.path == path),
+            "route {method} {path} declared twice"
+        );
+        let filter = if method == Method::POST { MethodFilter::POST } else { MethodFilter::GET };
+        self.router = self.router.route(path, on(filter, handler));
+        self.table.specs.push(RouteSpec { method, path, permission, summary, kind });
+        self
+    }
+    pub fn page_get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, p: Permission, summary: &'static str, h: H) -> Self {
+        self.add(Method::GET, path, p, summary, Kind::Page, h)
+    }
+    pub fn page_post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, p: Permission, summary: &'static str, h: H) -> Self {
+        self.add(Method::POST, path, p, summary, Kind::Page, h)
+    }
+    pub fn api_get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, p: Permission, summary: &'static str, h: H) -> Self {
+        self.add(Method::GET, path, p, summary, Kind::Api, h)
+    }
+    pub fn api_post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, p: Permission, summary: &'static str, h: H) -> Self {
+        self.add(Method::POST, path, p, summary, Kind::Api, h)
+    }
+    pub fn asset<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, summary: &'static str, h: H) -> Self {
+        self.add(Method::GET, path, Permission::Public, summary, Kind::Asset, h)
+    }
+}
+
+/// Declare every route.
+pub fn build() -> (Router<AppState>, RouteTable) {
+    let r = Routes { router: Router::new(), table: RouteTable::default() };
+    let r = pages::routes(r);
+    let r = api::routes(r);
+    (r.router, r.table)
+}
+
+/// Wrap the declared routes in the guard and security headers, with a 404 page
+/// for everything else.
+pub fn finish(router: Router<AppState>, state: AppState) -> Router {
+    router
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .with_state(state)
+}
+
+/// For tests: the declared table, without building state.
+pub fn table() -> RouteTable {
+    build().1
+}

@@ -1,0 +1,279 @@
+//! Reusable pieces of page.
+
+use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag, ResponseState, TagColour};
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use maud::{html, Markup, PreEscaped};
+
+pub fn tag(label: &str, colour: TagColour) -> Markup {
+    html! { strong class={ "app-tag " (colour.class()) } { (label) } }
+}
+
+pub fn response_tag(r: ExecutiveResponse) -> Markup {
+    tag(r.label(), r.colour())
+}
+
+pub fn lifecycle_tag(l: Lifecycle) -> Markup {
+    tag(l.label(), l.colour())
+}
+
+/// RAG always in words, never colour alone.
+pub fn rag_tag(r: Option<Rag>) -> Markup {
+    match r {
+        Some(r) => tag(r.label(), r.colour()),
+        None => tag("No RAG", TagColour::Grey),
+    }
+}
+
+pub fn response_state_tag(s: ResponseState) -> Markup {
+    match s {
+        ResponseState::Overdue { days_over } => tag(&format!("Response overdue by {days_over} day{}", if days_over == 1 { "" } else { "s" }), TagColour::Red),
+        ResponseState::Due { days_left } if days_left == 0 => tag("Response due today", TagColour::Orange),
+        ResponseState::Due { days_left } => tag(&format!("Response due in {days_left} day{}", if days_left == 1 { "" } else { "s" }), TagColour::Yellow),
+        ResponseState::Responded | ResponseState::NotReferred => html! {},
+    }
+}
+
+pub fn date(d: Option<NaiveDate>) -> String {
+    d.map(assure_domain::dates::long).unwrap_or_else(|| "Not set".into())
+}
+
+/// Narrative text with its line breaks kept.
+pub fn prose(text: &str) -> Markup {
+    html! { p class="app-body app-pre" { (text) } }
+}
+
+pub fn success_banner(message: &str) -> Markup {
+    html! {
+        div class="app-notification-banner app-notification-banner--success" role="alert" aria-labelledby="notice-title" data-module="notice" {
+            div class="app-notification-banner__header" { h2 class="app-notification-banner__title" id="notice-title" { "Success" } }
+            div class="app-notification-banner__content" { p class="app-notification-banner__heading" { (message) } }
+        }
+    }
+}
+
+pub fn important_banner(title: &str, content: Markup) -> Markup {
+    html! {
+        div class="app-notification-banner" role="region" aria-labelledby="important-title" {
+            div class="app-notification-banner__header" { h2 class="app-notification-banner__title" id="important-title" { (title) } }
+            div class="app-notification-banner__content" { (content) }
+        }
+    }
+}
+
+/// The error summary at the top of a form, linking to each field.
+pub fn error_summary(errors: &Invalid) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div class="app-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" id="error-summary" {
+                h2 class="app-error-summary__title" id="error-summary-title" { "There is a problem" }
+                div class="app-error-summary__body" {
+                    ul class="app-list app-error-summary__list" {
+                        @for e in &errors.errors {
+                            li { a href={ "#" (e.field) } { (e.message) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn csrf(token: &str) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(token); }
+}
+
+fn error_line(errors: &Invalid, name: &str) -> Markup {
+    html! {
+        @if let Some(m) = errors.for_field(name) {
+            p class="app-error-message" id={ (name) "-error" } { span class="app-visually-hidden" { "Error: " } (m) }
+        }
+    }
+}
+
+fn group_class(errors: &Invalid, name: &str) -> String {
+    if errors.for_field(name).is_some() { "app-form-group app-form-group--error".into() } else { "app-form-group".into() }
+}
+
+fn described_by(errors: &Invalid, name: &str, hint: Option<&str>) -> Option<String> {
+    let mut ids = Vec::new();
+    if hint.is_some() {
+        ids.push(format!("{name}-hint"));
+    }
+    if errors.for_field(name).is_some() {
+        ids.push(format!("{name}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+pub struct Field<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub value: &'a str,
+    pub hint: Option<&'a str>,
+    pub errors: &'a Invalid,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(name: &'a str, label: &'a str, value: &'a str, errors: &'a Invalid) -> Self {
+        Field { name, label, value, hint: None, errors }
+    }
+    pub fn hint(mut self, h: &'a str) -> Self {
+        self.hint = Some(h);
+        self
+    }
+}
+
+pub fn text_input(f: Field<'_>, width_class: &str) -> Markup {
+    input_of_type(f, width_class, "text", None)
+}
+
+pub fn input_of_type(f: Field<'_>, width_class: &str, input_type: &str, autocomplete: Option<&str>) -> Markup {
+    let err = f.errors.for_field(f.name).is_some();
+    html! {
+        div class=(group_class(f.errors, f.name)) {
+            label class="app-label" for=(f.name) { (f.label) }
+            @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
+            (error_line(f.errors, f.name))
+            input class={ "app-input " (width_class) @if err { " app-input--error" } } id=(f.name) name=(f.name) type=(input_type) value=(f.value)
+                aria-describedby=[described_by(f.errors, f.name, f.hint)] autocomplete=[autocomplete] spellcheck="false";
+        }
+    }
+}
+
+/// A date typed as a person would ("16/01/2018" or "16 January 2018").
+pub fn date_input(f: Field<'_>) -> Markup {
+    let hint = f.hint.unwrap_or("For example, 16/01/2018");
+    text_input(Field { hint: Some(hint), ..f }, "app-input--width-10")
+}
+
+pub fn textarea(f: Field<'_>, rows: u32) -> Markup {
+    let err = f.errors.for_field(f.name).is_some();
+    html! {
+        div class=(group_class(f.errors, f.name)) {
+            label class="app-label" for=(f.name) { (f.label) }
+            @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
+            (error_line(f.errors, f.name))
+            textarea class={ "app-textarea" @if err { " app-textarea--error" } } id=(f.name) name=(f.name) rows=(rows) aria-describedby=[described_by(f.errors, f.name, f.hint)] { (f.value) }
+        }
+    }
+}
+
+/// A select; `options` are (value, label); the first option may be a blank prompt.
+pub fn select(f: Field<'_>, options: &[(String, String)]) -> Markup {
+    let err = f.errors.for_field(f.name).is_some();
+    html! {
+        div class=(group_class(f.errors, f.name)) {
+            label class="app-label" for=(f.name) { (f.label) }
+            @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
+            (error_line(f.errors, f.name))
+            select class={ "app-select" @if err { " app-select--error" } } id=(f.name) name=(f.name) aria-describedby=[described_by(f.errors, f.name, f.hint)] {
+                @for (v, l) in options {
+                    option value=(v) selected[*v == f.value] { (l) }
+                }
+            }
+        }
+    }
+}
+
+/// Radios in a fieldset; the first radio carries the field's id so the error summary can link to it.
+pub fn radios(f: Field<'_>, options: &[(String, String)], inline: bool) -> Markup {
+    html! {
+        div class=(group_class(f.errors, f.name)) {
+            fieldset class="app-fieldset" aria-describedby=[described_by(f.errors, f.name, f.hint)] {
+                legend class="app-fieldset__legend app-fieldset__legend--s" { (f.label) }
+                @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
+                (error_line(f.errors, f.name))
+                div class={ "app-radios" @if inline { " app-radios--inline" } } {
+                    @for (i, (v, l)) in options.iter().enumerate() {
+                        @let id = if i == 0 { f.name.to_string() } else { format!("{}-{}", f.name, i + 1) };
+                        div class="app-radios__item" {
+                            input class="app-radios__input" id=(id) name=(f.name) type="radio" value=(v) checked[*v == f.value];
+                            label class="app-label app-radios__label" for=(id) { (l) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Checkboxes in a fieldset.
+pub fn checkboxes(name: &str, label: &str, hint: Option<&str>, options: &[(String, String)], selected: &[String], errors: &Invalid) -> Markup {
+    html! {
+        div class=(group_class(errors, name)) {
+            fieldset class="app-fieldset" aria-describedby=[described_by(errors, name, hint)] {
+                legend class="app-fieldset__legend app-fieldset__legend--s" { (label) }
+                @if let Some(h) = hint { div class="app-hint" id={ (name) "-hint" } { (h) } }
+                (error_line(errors, name))
+                div class="app-checkboxes app-checkboxes--small" {
+                    @for (i, (v, l)) in options.iter().enumerate() {
+                        @let id = if i == 0 { name.to_string() } else { format!("{}-{}", name, i + 1) };
+                        div class="app-checkboxes__item" {
+                            input class="app-checkboxes__input" id=(id) name=(name) type="checkbox" value=(v) checked[selected.contains(v)];
+                            label class="app-label app-checkboxes__label" for=(id) { (l) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn button(label: &str) -> Markup {
+    html! { button type="submit" class="app-button" data-module="app-button" { (label) } }
+}
+
+pub fn secondary_button(label: &str) -> Markup {
+    html! { button type="submit" class="app-button app-button--secondary" { (label) } }
+}
+
+pub fn summary_row(key: &str, value: Markup) -> Markup {
+    html! {
+        div class="app-summary-list__row" {
+            dt class="app-summary-list__key" { (key) }
+            dd class="app-summary-list__value" { (value) }
+        }
+    }
+}
+
+pub fn back_link(href: &str, label: &str) -> Markup {
+    html! { a href=(href) class="app-back-link" { (label) } }
+}
+
+pub fn breadcrumbs(items: &[(&str, &str)]) -> Markup {
+    html! {
+        nav class="app-breadcrumbs" aria-label="Breadcrumb" {
+            ol class="app-breadcrumbs__list" {
+                @for (href, label) in items {
+                    li class="app-breadcrumbs__item" { a class="app-breadcrumbs__link" href=(href) { (label) } }
+                }
+            }
+        }
+    }
+}
+
+/// Options from an iterator of (value, label), with a leading blank prompt.
+pub fn options_with_blank<I: IntoIterator<Item = (String, String)>>(prompt: &str, items: I) -> Vec<(String, String)> {
+    let mut v = vec![(String::new(), prompt.to_string())];
+    v.extend(items);
+    v
+}
+
+pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
+    PreEscaped(s)
+}
+
+pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let sep = if base.contains('?') { "&" } else { "?" };
+    html! {
+        @if pages > 1 {
+            nav class="app-pagination" role="navigation" aria-label="Results pages" {
+                @if page > 1 { div class="app-pagination__prev" { a class="app-link app-pagination__link" href={ (base) (sep) "page=" (page - 1) } rel="prev" { "Previous" span class="app-visually-hidden" { " page" } } } }
+                p class="app-body-s" { "Page " (page) " of " (pages) }
+                @if page < pages { div class="app-pagination__next" { a class="app-link app-pagination__link" href={ (base) (sep) "page=" (page + 1) } rel="next" { "Next" span class="app-visually-hidden" { " page" } } } }
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Page furniture in the patterns of the GOV.UK Design System, with Assure's
+//! own stylesheet: layout, error summary, form fields, tags, summary lists.
+
+pub mod components;
+pub use components::*;
+
+use assure_domain::Permission;
+use assure_storage::settings::Settings;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use maud::{html, Markup, DOCTYPE};
+
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::AppState;
+
+/// What every page needs: who is looking, the council's settings, where we are.
+#[derive(Clone)]
+pub struct Ctx {
+    pub caller: Option<Caller>,
+    pub settings: Settings,
+    pub path: String,
+    pub query: String,
+    pub today: NaiveDate,
+}
+
+impl Ctx {
+    pub fn can(&self, p: Permission) -> bool {
+        self.caller.as_ref().is_some_and(|c| c.can(p))
+    }
+    pub fn csrf(&self) -> &str {
+        self.caller.as_ref().map(|c| c.csrf()).unwrap_or("")
+    }
+    pub fn caller(&self) -> Result<&Caller, AppError> {
+        self.caller.as_ref().ok_or(AppError::Unauthorized)
+    }
+    /// A success message passed through the redirect after a form.
+    pub fn notice(&self) -> Option<&'static str> {
+        let key = form_urlencoded::parse(self.query.as_bytes()).find(|(k, _)| k == "notice").map(|(_, v)| v.into_owned())?;
+        crate::forms::notice_text(&key)
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            caller: parts.extensions.get::<Caller>().cloned(),
+            settings: state.store.settings().await?,
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().unwrap_or("").to_string(),
+            today: chrono::Utc::now().date_naive(),
+        })
+    }
+}
+
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    permission: Permission,
+    only_leads: bool,
+}
+
+const NAV: &[NavItem] = &[
+    NavItem { href: "/", label: "Dashboard", permission: Permission::ViewTracker, only_leads: false },
+    NavItem { href: "/recommendations", label: "Recommendations", permission: Permission::ViewTracker, only_leads: false },
+    NavItem { href: "/reviews", label: "Reviews", permission: Permission::ViewTracker, only_leads: false },
+    NavItem { href: "/schedule", label: "Monitoring schedule", permission: Permission::ViewTracker, only_leads: false },
+    NavItem { href: "/my", label: "My recommendations", permission: Permission::RecordProgress, only_leads: true },
+    NavItem { href: "/bodies", label: "Bodies", permission: Permission::ManageTracker, only_leads: false },
+    NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false },
+    NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false },
+    NavItem { href: "/admin/settings", label: "Settings", permission: Permission::ManageSettings, only_leads: false },
+];
+
+fn active(ctx: &Ctx, href: &str) -> bool {
+    if href == "/" { ctx.path == "/" } else { ctx.path == href || ctx.path.starts_with(&format!("{href}/")) }
+}
+
+/// The page template: skip link, header with the service name (no crown),
+/// navigation for what this account may use, main content, footer.
+pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
+    let s = &ctx.settings;
+    let full_title = format!("{}{} – {} – {}", if errors { "Error: " } else { "" }, title, s.service_name, s.organisation);
+    html! {
+        (DOCTYPE)
+        html lang="en" class="app-template" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (full_title) }
+                link rel="stylesheet" href="/assets/assure.css";
+                link rel="stylesheet" href="/assets/theme.css";
+            }
+            body class="app-body" {
+                a href="#main-content" class="app-skip-link" { "Skip to main content" }
+                header class="app-header" role="banner" {
+                    div class="app-header__container app-width-container app-width-container--wide" {
+                        a href="/" class="app-header__service-name" { (s.service_name) }
+                        span class="app-header__org" { (s.organisation) }
+                        @if let Some(c) = &ctx.caller {
+                            div class="app-header__user" {
+                                span { (c.user.name) " (" (c.user.role.label()) ")" }
+                                form method="post" action="/logout" {
+                                    input type="hidden" name="_csrf" value=(c.csrf());
+                                    button type="submit" class="app-header__signout app-link-button" { "Sign out" }
+                                }
+                            }
+                        }
+                    }
+                    @if let Some(c) = &ctx.caller {
+                        nav class="app-header__nav app-width-container app-width-container--wide" aria-label="Menu" {
+                            ul class="app-header__nav-list" {
+                                @for item in NAV {
+                                    @if c.can(item.permission) && (!item.only_leads || c.role() == assure_domain::Role::LeadOfficer || c.role() == assure_domain::Role::ScrutinyOfficer) {
+                                        li class={ "app-header__nav-item" @if active(ctx, item.href) { " app-header__nav-item--active" } } {
+                                            a class="app-header__nav-link" href=(item.href) aria-current=[active(ctx, item.href).then_some("page")] { (item.label) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div class="app-width-container app-width-container--wide" {
+                    main class="app-main-wrapper" id="main-content" role="main" {
+                        @if let Some(n) = ctx.notice() {
+                            (success_banner(n))
+                        }
+                        (content)
+                    }
+                }
+                footer class="app-footer" role="contentinfo" {
+                    div class="app-width-container app-width-container--wide app-footer__meta" {
+                        p class="app-body-s" { (s.service_name) " for " (s.organisation) ". Records are confidential: every view and change is audited." }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A page for errors, usable without a signed-in context.
+pub fn error_page(title: &str, message: &str, status: StatusCode) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" class="app-template" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Assure" }
+                link rel="stylesheet" href="/assets/assure.css";
+                link rel="stylesheet" href="/assets/theme.css";
+            }
+            body class="app-body" {
+                a href="#main-content" class="app-skip-link" { "Skip to main content" }
+                header class="app-header" role="banner" {
+                    div class="app-header__container app-width-container" { a href="/" class="app-header__service-name" { "Assure" } }
+                }
+                div class="app-width-container" {
+                    main class="app-main-wrapper" id="main-content" role="main" {
+                        h1 class="app-heading-l" { (title) }
+                        p class="app-body" { (message) }
+                        p class="app-body app-hint" { "Error " (status.as_u16()) }
+                        p class="app-body" { a class="app-link" href="/" { "Go to the dashboard" } }
+                    }
+                }
+            }
+        }
+    }
+}
