@@ -37,6 +37,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<Invalid> for AppError {
+    fn from(i: Invalid) -> Self {
+        AppError::Invalid(i)
+    }
+}
+
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod evidence;
 pub mod forms;
 pub mod pages;
+pub mod policy;
 pub mod routes;
 pub mod security;
 pub mod ui;

@@ -91,8 +91,11 @@ pub fn build() -> (Router<AppState>, RouteTable) {
 /// Wrap the declared routes in the guard and security headers, with a 404 page
 /// for everything else.
 pub fn finish(router: Router<AppState>, state: AppState) -> Router {
+    // Room for several evidence files in one form; each file is checked against its own limit.
+    let body_limit = state.config.max_upload_bytes * 5 + 1024 * 1024;
     router
         .fallback(pages::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)

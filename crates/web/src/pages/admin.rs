@@ -1,11 +1,249 @@
-//! (being written)
-use crate::error::PageResult;
+//! Administration: accounts, API tokens, the audit log and council settings.
+
+use assure_domain::{Invalid, Role};
+use assure_storage::audit::AuditFilter;
+use assure_storage::settings::Settings;
+use assure_storage::users::NewUser;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
-pub async fn audit() -> PageResult { Ok("pending".into_response()) }
-pub async fn create_user() -> PageResult { Ok("pending".into_response()) }
-pub async fn revoke_token() -> PageResult { Ok("pending".into_response()) }
-pub async fn set_active() -> PageResult { Ok("pending".into_response()) }
-pub async fn settings_page() -> PageResult { Ok("pending".into_response()) }
-pub async fn settings_submit() -> PageResult { Ok("pending".into_response()) }
-pub async fn tokens() -> PageResult { Ok("pending".into_response()) }
-pub async fn users() -> PageResult { Ok("pending".into_response()) }
+use maud::html;
+
+use super::id;
+use crate::auth::{self, Caller};
+use crate::error::{AppError, PageResult};
+use crate::forms::{done, Fields};
+use crate::ui::{self, Ctx, Field};
+use crate::AppState;
+
+async fn users_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, created: Option<(String, String)>, status: StatusCode) -> PageResult {
+    let users = state.store.list_users().await?;
+    let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
+    let content = html! {
+        (ui::error_summary(errors))
+        @if let Some((email, password)) = &created {
+            (ui::important_banner("Account created", html! {
+                p class="app-notification-banner__heading" { "Give " (email) " this one-time password by a secure route. It is shown only once." }
+                p class="app-body" { code data-testid="one-time-password" { (password) } }
+            }))
+        }
+        h1 class="app-heading-l" { "Users" }
+        p class="app-body" { a class="app-link" href="/admin/tokens" { "API tokens" } }
+        table class="app-table" {
+            thead class="app-table__head" { tr class="app-table__row" {
+                th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Email" } th class="app-table__header" scope="col" { "Role" } th class="app-table__header" scope="col" { "Status" } th class="app-table__header" scope="col" { span class="app-visually-hidden" { "Actions" } }
+            } }
+            tbody class="app-table__body" {
+                @for u in &users {
+                    tr class="app-table__row" {
+                        td class="app-table__cell" { (u.name) @if !u.job_title.is_empty() { br; span class="app-body-s" { (u.job_title) } } }
+                        td class="app-table__cell" { (u.email) }
+                        td class="app-table__cell" { (u.role.label()) }
+                        td class="app-table__cell" { @if u.active { (ui::tag("Active", assure_domain::tracker::TagColour::Green)) } @else { (ui::tag("Deactivated", assure_domain::tracker::TagColour::Grey)) } }
+                        td class="app-table__cell" {
+                            @if ctx.caller.as_ref().map(|c| c.user.id) != Some(u.id) {
+                                form method="post" action={ "/admin/users/" (u.id) "/active" } {
+                                    (ui::csrf(ctx.csrf()))
+                                    input type="hidden" name="active" value=(if u.active { "0" } else { "1" });
+                                    button type="submit" class="app-button app-button--secondary app-button--small" { (if u.active { "Deactivate" } else { "Reactivate" }) span class="app-visually-hidden" { " " (u.email) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 class="app-heading-m" { "Create an account" }
+        form method="post" action="/admin/users" novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::text_input(Field::new("name", "Full name", f.get("name"), errors), "app-input--width-20"))
+            (ui::input_of_type(Field::new("email", "Email address", f.get("email"), errors), "app-input--width-30", "email", Some("off")))
+            (ui::text_input(Field::new("job_title", "Job title (optional)", f.get("job_title"), errors), "app-input--width-30"))
+            (ui::radios(Field::new("role", "Role", f.get("role"), errors), &roles, false))
+            (ui::button("Create account"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Users", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn users(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    users_render(&state, &ctx, &Fields::default(), &Invalid::new(), None, StatusCode::OK).await
+}
+
+pub async fn create_user(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let Some(role) = Role::from_slug(f.get("role")) else {
+        let mut v = Invalid::new();
+        if f.get("name").trim().is_empty() {
+            v.add("name", "Enter the person's full name");
+        }
+        if f.get("email").trim().is_empty() {
+            v.add("email", "Enter an email address");
+        }
+        v.add("role", "Select the account's role");
+        return users_render(&state, &ctx, &f, &v, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let password = auth::generate_password();
+    let p = password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&p)).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let r = state.store.create_user(&caller.actor(), NewUser { name: f.get("name"), email: f.get("email"), role, job_title: f.get("job_title"), password_hash: &hash }).await;
+    match r.map_err(AppError::from) {
+        Ok(_) => users_render(&state, &ctx, &Fields::default(), &Invalid::new(), Some((f.get("email").trim().to_lowercase(), password)), StatusCode::CREATED).await,
+        Err(AppError::Invalid(e)) => users_render(&state, &ctx, &f, &e, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn set_active(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let uid = id(&raw)?;
+    if uid == caller.user.id {
+        return Err(AppError::BadRequest("You cannot deactivate your own account.".into()));
+    }
+    state.store.set_user_active(&caller.actor(), uid, f.get("active") == "1").await?;
+    Ok(done("/admin/users", "user-saved"))
+}
+
+pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let tokens = state.store.list_tokens().await?;
+    let content = html! {
+        (ui::back_link("/admin/users", "Back to users"))
+        h1 class="app-heading-l" { "API tokens" }
+        p class="app-body" { "Tokens are created with " code { "assure token create --user EMAIL" } " and shown once; only a hash is kept." }
+        table class="app-table" {
+            thead class="app-table__head" { tr class="app-table__row" {
+                th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Account" } th class="app-table__header" scope="col" { "Created" } th class="app-table__header" scope="col" { "Status" }
+            } }
+            tbody class="app-table__body" {
+                @for t in &tokens {
+                    tr class="app-table__row" {
+                        td class="app-table__cell" { (t.name) }
+                        td class="app-table__cell" { (t.user_email) }
+                        td class="app-table__cell" { (t.created_at.get(..10).unwrap_or("")) }
+                        td class="app-table__cell" {
+                            @if t.revoked_at.is_some() { (ui::tag("Revoked", assure_domain::tracker::TagColour::Grey)) } @else {
+                                form method="post" action={ "/admin/tokens/" (t.id) "/revoke" } {
+                                    (ui::csrf(ctx.csrf()))
+                                    button type="submit" class="app-button app-button--warning app-button--small" { "Revoke" span class="app-visually-hidden" { " token " (t.name) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(ui::layout(&ctx, "API tokens", false, content).into_response())
+}
+
+pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>) -> PageResult {
+    state.store.revoke_token(&caller.actor(), id(&raw)?).await?;
+    Ok(done("/admin/tokens", "token-revoked"))
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let f = Fields(q);
+    let page = f.get("page").parse::<i64>().unwrap_or(1).max(1);
+    let mut v = Invalid::new();
+    for (n, label) in [("from", "From"), ("to", "To")] {
+        if !f.get(n).trim().is_empty() && f.date(n).is_none() {
+            v.add(n, format!("{label} must be a real date, for example 01/11/2026"));
+        }
+    }
+    let filter = AuditFilter {
+        actor: Some(f.string("actor")),
+        action: Some(f.string("action")),
+        record_type: Some(f.string("record_type")),
+        record_id: Some(f.string("record_id")),
+        from: f.date("from").map(assure_domain::dates::iso),
+        to: f.date("to").map(assure_domain::dates::iso),
+    };
+    let (entries, more) = state.store.list_audit(&filter, AUDIT_PAGE, (page - 1) * AUDIT_PAGE).await?;
+    let keep: String = f.0.iter().filter(|(k, v)| k != "page" && !v.is_empty()).map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect::<Vec<_>>().join("&");
+    let content = html! {
+        (ui::error_summary(&v))
+        h1 class="app-heading-l" { "Audit log" }
+        p class="app-body" { "Every change, sign-in and evidence download, newest first. Each entry is chained to the one before it by a hash; " code { "assure audit verify" } " checks the chain." }
+        form method="get" action="/admin/audit" class="app-filter" {
+            div class="app-filter__row" {
+                (ui::text_input(Field::new("actor", "Who", f.get("actor"), &v), "app-input--width-20"))
+                (ui::text_input(Field::new("action", "Action", f.get("action"), &v).hint("For example recommendation or user.login"), "app-input--width-20"))
+                (ui::select(Field::new("record_type", "Record", f.get("record_type"), &v), &ui::options_with_blank("Any", ["recommendation", "review", "body", "user", "api_token", "settings"].iter().map(|s| (s.to_string(), s.replace('_', " "))))))
+                (ui::text_input(Field::new("record_id", "Record number", f.get("record_id"), &v), "app-input--width-5"))
+                (ui::date_input(Field::new("from", "From", f.get("from"), &v)))
+                (ui::date_input(Field::new("to", "To", f.get("to"), &v)))
+            }
+            (ui::secondary_button("Filter"))
+        }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Audit entries" {
+            table class="app-table" {
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "No." } th class="app-table__header" scope="col" { "When (UTC)" } th class="app-table__header" scope="col" { "Who" } th class="app-table__header" scope="col" { "From" } th class="app-table__header" scope="col" { "Action" } th class="app-table__header" scope="col" { "Record" } th class="app-table__header" scope="col" { "Detail" }
+                } }
+                tbody class="app-table__body" {
+                    @for e in &entries {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { (e.seq) }
+                            td class="app-table__cell" { (e.at.get(..19).unwrap_or(&e.at).replace('T', " ")) }
+                            td class="app-table__cell" { (e.actor) }
+                            td class="app-table__cell" { (e.ip) }
+                            td class="app-table__cell" { (e.action) }
+                            td class="app-table__cell" {
+                                @if e.record_type == "recommendation" && !e.record_id.is_empty() { a class="app-link" href={ "/recommendations/" (e.record_id) } { (e.record_type) " " (e.record_id) } }
+                                @else { (e.record_type.replace('_', " ")) " " (e.record_id) }
+                            }
+                            td class="app-table__cell" { (e.detail) }
+                        }
+                    }
+                }
+            }
+        }
+        nav class="app-pagination" aria-label="Audit pages" {
+            @if page > 1 { div class="app-pagination__prev" { a class="app-link" href={ "/admin/audit?" (keep) "&page=" (page - 1) } rel="prev" { "Newer entries" } } }
+            @if more { div class="app-pagination__next" { a class="app-link" href={ "/admin/audit?" (keep) "&page=" (page + 1) } rel="next" { "Older entries" } } }
+        }
+    };
+    Ok(ui::layout(&ctx, "Audit log", !v.is_empty(), content).into_response())
+}
+
+fn settings_form(ctx: &Ctx, s: &Settings, errors: &Invalid) -> maud::Markup {
+    html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Settings" }
+        form method="post" action="/admin/settings" novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::text_input(Field::new("service_name", "Service name", &s.service_name, errors).hint("Shown in the header of every page"), "app-input--width-20"))
+            (ui::text_input(Field::new("organisation", "Organisation", &s.organisation, errors), "app-input--width-20"))
+            (ui::text_input(Field::new("brand_colour", "Brand colour", &s.brand_colour, errors).hint("A hex colour such as #1d70b8, dark enough for white text"), "app-input--width-10"))
+            (ui::text_input(Field::new("reference_pattern", "Recommendation reference pattern", &s.reference_pattern, errors)
+                .hint("Tokens: {YY} and {YY2} the municipal year (17 and 18), {YYYY} {YYYY2}, {n} or {nn} the number, {sub} the sub-item letter. For example SR ({YY}/{YY2}) {nn}{sub}"), "app-input--width-20"))
+            h2 class="app-heading-m" { "What the RAG colours mean" }
+            (ui::textarea(Field::new("rag_red", "Red", &s.rag_red, errors), 2))
+            (ui::textarea(Field::new("rag_amber", "Amber", &s.rag_amber, errors), 2))
+            (ui::textarea(Field::new("rag_green", "Green", &s.rag_green, errors), 2))
+            (ui::button("Save settings"))
+        }
+    }
+}
+
+pub async fn settings_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let s = state.store.settings().await?;
+    Ok(ui::layout(&ctx, "Settings", false, settings_form(&ctx, &s, &Invalid::new())).into_response())
+}
+
+pub async fn settings_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let s = Settings {
+        service_name: f.string("service_name"),
+        organisation: f.string("organisation"),
+        brand_colour: f.get("brand_colour").trim().to_lowercase(),
+        reference_pattern: f.string("reference_pattern"),
+        rag_red: f.string("rag_red"),
+        rag_amber: f.string("rag_amber"),
+        rag_green: f.string("rag_green"),
+    };
+    match state.store.save_settings(&caller.actor(), &s).await.map_err(AppError::from) {
+        Ok(()) => Ok(done("/admin/settings", "settings-saved")),
+        Err(AppError::Invalid(e)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Settings", true, settings_form(&ctx, &s, &e))).into_response()),
+        Err(e) => Err(e),
+    }
+}

@@ -63,6 +63,12 @@ pub fn important_banner(title: &str, content: Markup) -> Markup {
 
 /// The error summary at the top of a form, linking to each field.
 pub fn error_summary(errors: &Invalid) -> Markup {
+    error_summary_for(errors, "")
+}
+
+/// The error summary for one of several forms on a page (field ids `{prefix}-{name}`).
+pub fn error_summary_for(errors: &Invalid, prefix: &str) -> Markup {
+    let anchor = |f: &str| if prefix.is_empty() { format!("#{f}") } else { format!("#{prefix}-{f}") };
     html! {
         @if !errors.is_empty() {
             div class="app-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" id="error-summary" {
@@ -70,7 +76,7 @@ pub fn error_summary(errors: &Invalid) -> Markup {
                 div class="app-error-summary__body" {
                     ul class="app-list app-error-summary__list" {
                         @for e in &errors.errors {
-                            li { a href={ "#" (e.field) } { (e.message) } }
+                            li { a href=(anchor(&e.field)) { (e.message) } }
                         }
                     }
                 }
@@ -83,10 +89,10 @@ pub fn csrf(token: &str) -> Markup {
     html! { input type="hidden" name="_csrf" value=(token); }
 }
 
-fn error_line(errors: &Invalid, name: &str) -> Markup {
+fn error_line(errors: &Invalid, name: &str, id: &str) -> Markup {
     html! {
         @if let Some(m) = errors.for_field(name) {
-            p class="app-error-message" id={ (name) "-error" } { span class="app-visually-hidden" { "Error: " } (m) }
+            p class="app-error-message" id={ (id) "-error" } { span class="app-visually-hidden" { "Error: " } (m) }
         }
     }
 }
@@ -95,19 +101,21 @@ fn group_class(errors: &Invalid, name: &str) -> String {
     if errors.for_field(name).is_some() { "app-form-group app-form-group--error".into() } else { "app-form-group".into() }
 }
 
-fn described_by(errors: &Invalid, name: &str, hint: Option<&str>) -> Option<String> {
+fn described_by(errors: &Invalid, name: &str, id: &str, hint: Option<&str>) -> Option<String> {
     let mut ids = Vec::new();
     if hint.is_some() {
-        ids.push(format!("{name}-hint"));
+        ids.push(format!("{id}-hint"));
     }
     if errors.for_field(name).is_some() {
-        ids.push(format!("{name}-error"));
+        ids.push(format!("{id}-error"));
     }
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
 pub struct Field<'a> {
     pub name: &'a str,
+    /// The element id (the name unless the form is one of several on a page).
+    pub id: String,
     pub label: &'a str,
     pub value: &'a str,
     pub hint: Option<&'a str>,
@@ -116,10 +124,17 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     pub fn new(name: &'a str, label: &'a str, value: &'a str, errors: &'a Invalid) -> Self {
-        Field { name, label, value, hint: None, errors }
+        Field { name, id: name.to_string(), label, value, hint: None, errors }
     }
     pub fn hint(mut self, h: &'a str) -> Self {
         self.hint = Some(h);
+        self
+    }
+    /// For one of several forms on a page: ids become `{prefix}-{name}`.
+    pub fn prefixed(mut self, prefix: &str) -> Self {
+        if !prefix.is_empty() {
+            self.id = format!("{prefix}-{}", self.name);
+        }
         self
     }
 }
@@ -132,11 +147,11 @@ pub fn input_of_type(f: Field<'_>, width_class: &str, input_type: &str, autocomp
     let err = f.errors.for_field(f.name).is_some();
     html! {
         div class=(group_class(f.errors, f.name)) {
-            label class="app-label" for=(f.name) { (f.label) }
-            @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
-            (error_line(f.errors, f.name))
-            input class={ "app-input " (width_class) @if err { " app-input--error" } } id=(f.name) name=(f.name) type=(input_type) value=(f.value)
-                aria-describedby=[described_by(f.errors, f.name, f.hint)] autocomplete=[autocomplete] spellcheck="false";
+            label class="app-label" for=(f.id) { (f.label) }
+            @if let Some(h) = f.hint { div class="app-hint" id={ (f.id) "-hint" } { (h) } }
+            (error_line(f.errors, f.name, &f.id))
+            input class={ "app-input " (width_class) @if err { " app-input--error" } } id=(f.id) name=(f.name) type=(input_type) value=(f.value)
+                aria-describedby=[described_by(f.errors, f.name, &f.id, f.hint)] autocomplete=[autocomplete] spellcheck="false";
         }
     }
 }
@@ -151,10 +166,10 @@ pub fn textarea(f: Field<'_>, rows: u32) -> Markup {
     let err = f.errors.for_field(f.name).is_some();
     html! {
         div class=(group_class(f.errors, f.name)) {
-            label class="app-label" for=(f.name) { (f.label) }
-            @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
-            (error_line(f.errors, f.name))
-            textarea class={ "app-textarea" @if err { " app-textarea--error" } } id=(f.name) name=(f.name) rows=(rows) aria-describedby=[described_by(f.errors, f.name, f.hint)] { (f.value) }
+            label class="app-label" for=(f.id) { (f.label) }
+            @if let Some(h) = f.hint { div class="app-hint" id={ (f.id) "-hint" } { (h) } }
+            (error_line(f.errors, f.name, &f.id))
+            textarea class={ "app-textarea" @if err { " app-textarea--error" } } id=(f.id) name=(f.name) rows=(rows) aria-describedby=[described_by(f.errors, f.name, &f.id, f.hint)] { (f.value) }
         }
     }
 }
@@ -164,10 +179,10 @@ pub fn select(f: Field<'_>, options: &[(String, String)]) -> Markup {
     let err = f.errors.for_field(f.name).is_some();
     html! {
         div class=(group_class(f.errors, f.name)) {
-            label class="app-label" for=(f.name) { (f.label) }
-            @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
-            (error_line(f.errors, f.name))
-            select class={ "app-select" @if err { " app-select--error" } } id=(f.name) name=(f.name) aria-describedby=[described_by(f.errors, f.name, f.hint)] {
+            label class="app-label" for=(f.id) { (f.label) }
+            @if let Some(h) = f.hint { div class="app-hint" id={ (f.id) "-hint" } { (h) } }
+            (error_line(f.errors, f.name, &f.id))
+            select class={ "app-select" @if err { " app-select--error" } } id=(f.id) name=(f.name) aria-describedby=[described_by(f.errors, f.name, &f.id, f.hint)] {
                 @for (v, l) in options {
                     option value=(v) selected[*v == f.value] { (l) }
                 }
@@ -180,13 +195,13 @@ pub fn select(f: Field<'_>, options: &[(String, String)]) -> Markup {
 pub fn radios(f: Field<'_>, options: &[(String, String)], inline: bool) -> Markup {
     html! {
         div class=(group_class(f.errors, f.name)) {
-            fieldset class="app-fieldset" aria-describedby=[described_by(f.errors, f.name, f.hint)] {
+            fieldset class="app-fieldset" aria-describedby=[described_by(f.errors, f.name, &f.id, f.hint)] {
                 legend class="app-fieldset__legend app-fieldset__legend--s" { (f.label) }
-                @if let Some(h) = f.hint { div class="app-hint" id={ (f.name) "-hint" } { (h) } }
-                (error_line(f.errors, f.name))
+                @if let Some(h) = f.hint { div class="app-hint" id={ (f.id) "-hint" } { (h) } }
+                (error_line(f.errors, f.name, &f.id))
                 div class={ "app-radios" @if inline { " app-radios--inline" } } {
                     @for (i, (v, l)) in options.iter().enumerate() {
-                        @let id = if i == 0 { f.name.to_string() } else { format!("{}-{}", f.name, i + 1) };
+                        @let id = if i == 0 { f.id.clone() } else { format!("{}-{}", f.id, i + 1) };
                         div class="app-radios__item" {
                             input class="app-radios__input" id=(id) name=(f.name) type="radio" value=(v) checked[*v == f.value];
                             label class="app-label app-radios__label" for=(id) { (l) }
@@ -202,10 +217,10 @@ pub fn radios(f: Field<'_>, options: &[(String, String)], inline: bool) -> Marku
 pub fn checkboxes(name: &str, label: &str, hint: Option<&str>, options: &[(String, String)], selected: &[String], errors: &Invalid) -> Markup {
     html! {
         div class=(group_class(errors, name)) {
-            fieldset class="app-fieldset" aria-describedby=[described_by(errors, name, hint)] {
+            fieldset class="app-fieldset" aria-describedby=[described_by(errors, name, name, hint)] {
                 legend class="app-fieldset__legend app-fieldset__legend--s" { (label) }
                 @if let Some(h) = hint { div class="app-hint" id={ (name) "-hint" } { (h) } }
-                (error_line(errors, name))
+                (error_line(errors, name, name))
                 div class="app-checkboxes app-checkboxes--small" {
                     @for (i, (v, l)) in options.iter().enumerate() {
                         @let id = if i == 0 { name.to_string() } else { format!("{}-{}", name, i + 1) };
