@@ -1,0 +1,129 @@
+//! An in-process client for the pages: cookies, CSRF tokens, demo sign-in.
+#![allow(dead_code)]
+
+use assure_storage::testing::TestDb;
+use assure_web::{app, Config};
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    /// The CSRF token in the page's forms.
+    pub fn csrf(&self) -> String {
+        let i = self.body.find("name=\"_csrf\" value=\"").expect("page has a CSRF field") + 20;
+        self.body[i..i + 64].to_string()
+    }
+    pub fn has(&self, s: &str) -> bool {
+        self.body.contains(s)
+    }
+}
+
+pub struct Client {
+    pub app: Router,
+    pub cookies: Vec<(String, String)>,
+}
+
+impl Client {
+    pub fn new(app: Router) -> Client {
+        Client { app, cookies: Vec::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> Resp {
+        let resp = self.app.clone().oneshot(req).await.expect("response");
+        for sc in resp.headers().get_all(header::SET_COOKIE) {
+            let s = sc.to_str().unwrap();
+            let (kv, attrs) = s.split_once(';').unwrap_or((s, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !attrs.contains("Max-Age=0") {
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = String::from_utf8_lossy(&to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap()).to_string();
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter()).finish();
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Resp {
+        let boundary = "----assureboundary7f3a";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        for (field, name, bytes) in files {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend(*bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Sign in through the form as a person would.
+    pub async fn sign_in(&mut self, email: &str) -> Resp {
+        let page = self.get("/login").await;
+        let token = page.csrf();
+        let r = self.post_form("/login", &[("_csrf", &token), ("email", email), ("password", PASSWORD), ("next", "/")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "sign-in as {email} failed: {}", r.body);
+        r
+    }
+
+    /// The CSRF token of the signed-in session (read from any page).
+    pub async fn csrf(&mut self) -> String {
+        self.get("/").await.csrf()
+    }
+}
+
+/// A demo-loaded app on the given test database.
+pub async fn demo_app(db: &TestDb) -> Router {
+    demo_app_with(db, |_| {}).await
+}
+
+pub async fn demo_app_with(db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Router {
+    let hash = assure_web::auth::hash_password(PASSWORD);
+    assure_storage::demo::load(&db.store, chrono::Utc::now().date_naive(), &hash).await.unwrap();
+    let mut config = Config::new(db.dir.clone());
+    tweak(&mut config);
+    app(db.store.clone(), config)
+}
+
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}

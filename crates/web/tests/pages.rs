@@ -1,0 +1,340 @@
+//! The pages over HTTP: permissions on every route, sign-in and sessions, CSRF,
+//! security headers, bad input, and query counts that do not grow with rows.
+
+mod common;
+
+use assure_domain::{Permission, Role};
+use assure_storage::on_both_engines;
+use assure_storage::testing::TestDb;
+use assure_web::routes::{self, Kind};
+use axum::http::{Method, StatusCode};
+use common::{demo_app, demo_app_with, Client};
+
+fn path_with_ids(p: &str, id: i64) -> String {
+    p.replace("{id}", &id.to_string())
+}
+
+/// Every declared route needs its permission: signed out, only public routes answer.
+async fn signed_out_callers_reach_only_public_routes(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    let table = routes::table();
+    assert!(table.specs.len() > 40);
+    for spec in &table.specs {
+        let path = path_with_ids(spec.path, 1);
+        let r = if spec.method == Method::GET { c.get(&path).await } else { c.post_form(&path, &[]).await };
+        if spec.permission == Permission::Public {
+            assert!(r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN || spec.method == Method::POST, "{} {path} is public", spec.method);
+            continue;
+        }
+        match (spec.kind, &spec.method) {
+            (Kind::Page, &Method::GET) => {
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "GET {path} must send a signed-out caller to sign in");
+                assert!(r.location().starts_with("/login?next="), "{path}");
+            }
+            _ => assert!(matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{} {path} answered {}", spec.method, r.status),
+        }
+    }
+}
+on_both_engines!(signed_out, signed_out_callers_reach_only_public_routes);
+
+/// Deny by default: a route added without a permission is refused even to an administrator.
+#[tokio::test]
+async fn a_route_without_a_permission_is_refused() {
+    let db = TestDb::new(assure_storage::Engine::Sqlite).await;
+    let hash = assure_web::auth::hash_password(common::PASSWORD);
+    assure_storage::demo::load(&db.store, common::today(), &hash).await.unwrap();
+    let (router, table) = routes::build();
+    let router = router.route("/sneaky", axum::routing::get(|| async { "secret" }));
+    let state = assure_web::AppState { store: db.store.clone(), config: std::sync::Arc::new(assure_web::Config::new(db.dir.clone())), routes: std::sync::Arc::new(table) };
+    let mut c = Client::new(routes::finish(router, state));
+    c.sign_in("administrator@example.org").await;
+    let r = c.get("/sneaky").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.has("secret"));
+    db.cleanup().await;
+}
+
+/// Each demo role signs in and reaches exactly the pages its role allows.
+async fn each_role_reaches_what_it_should(db: &TestDb) {
+    let app = demo_app(db).await;
+    let table = routes::table();
+    let rec = db.store.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let review = rec.review_id;
+    let body = db.store.bodies().await.unwrap()[0].id;
+    for role in Role::ALL {
+        let mut c = Client::new(app.clone());
+        c.sign_in(&format!("{}@example.org", role.slug())).await;
+        for spec in table.specs.iter().filter(|s| s.method == Method::GET && s.kind == Kind::Page) {
+            let id = if spec.path.starts_with("/reviews/") { review } else if spec.path.starts_with("/bodies/") { body } else { rec.id };
+            if spec.path.starts_with("/evidence/") {
+                continue;
+            }
+            let r = c.get(&path_with_ids(spec.path, id)).await;
+            if role.allows(spec.permission) {
+                assert!(r.status.is_success() || r.status == StatusCode::SEE_OTHER, "{role:?} GET {} → {}", spec.path, r.status);
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?} GET {}", spec.path);
+                assert!(r.has("You do not have access to this page"));
+            }
+        }
+        // Navigation offers only what the role may use.
+        let home = c.get("/").await;
+        assert_eq!(home.has("href=\"/admin/audit\""), role == Role::Administrator, "{role:?}");
+        assert_eq!(home.has("href=\"/bodies\""), role.allows(Permission::ManageTracker), "{role:?}");
+        // A committee member's recommendation page has no forms that change anything.
+        let page = c.get(&format!("/recommendations/{}", rec.id)).await;
+        if role == Role::CommitteeMember {
+            assert!(!page.has("/updates?_csrf=") && !page.has("/response\"") && !page.has("/lifecycle\""));
+        }
+    }
+}
+on_both_engines!(roles, each_role_reaches_what_it_should);
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_strict_cookies() {
+    let db = TestDb::new(assure_storage::Engine::Sqlite).await;
+    let mut c = Client::new(demo_app_with(&db, |cfg| cfg.https = true).await);
+    let r = c.get("/login").await;
+    let h = &r.headers;
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"));
+    assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(h.get("referrer-policy").unwrap(), "no-referrer");
+    assert!(h.get("strict-transport-security").is_some(), "HSTS when served over TLS");
+    let login = c.sign_in("scrutiny-officer@example.org").await;
+    let set = login.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.contains("assure_session")).unwrap();
+    assert!(set.starts_with("__Host-assure_session=") && set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Secure"), "{set}");
+    db.cleanup().await;
+}
+
+async fn sign_in_rotates_sessions_and_sign_out_ends_them(db: &TestDb) {
+    let app = demo_app(db).await;
+    // A session id planted before sign-in (fixation) is never the one used after it.
+    let mut c = Client::new(app.clone());
+    let token = c.get("/login").await.csrf();
+    c.cookies.push(("assure_session".into(), "f".repeat(64)));
+    let r = c.post_form("/login", &[("_csrf", &token), ("email", "scrutiny-officer@example.org"), ("password", common::PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let first = c.cookies.iter().find(|(k, _)| k == "assure_session").unwrap().1.clone();
+    assert_ne!(first, "f".repeat(64));
+    // Each sign-in gets its own id.
+    let mut c2 = Client::new(app.clone());
+    c2.sign_in("scrutiny-officer@example.org").await;
+    let second = c2.cookies.iter().find(|(k, _)| k == "assure_session").unwrap().1.clone();
+    assert_ne!(first, second);
+    let token = c.csrf().await;
+    let r = c.post_form("/logout", &[("_csrf", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mut after = Client::new(app.clone());
+    after.cookies.push(("assure_session".into(), first));
+    assert_eq!(after.get("/").await.status, StatusCode::SEE_OTHER, "a signed-out session is gone from the database");
+    assert_eq!(c2.get("/").await.status, StatusCode::OK, "other sessions carry on");
+}
+on_both_engines!(sessions, sign_in_rotates_sessions_and_sign_out_ends_them);
+
+#[tokio::test]
+async fn idle_sessions_expire() {
+    let db = TestDb::new(assure_storage::Engine::Sqlite).await;
+    let mut c = Client::new(demo_app_with(&db, |cfg| cfg.session_idle = std::time::Duration::from_secs(1)).await);
+    c.sign_in("committee-member@example.org").await;
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(c.get("/").await.status, StatusCode::SEE_OTHER);
+    db.cleanup().await;
+}
+
+async fn repeated_failures_lock_sign_in(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    for _ in 0..5 {
+        let token = c.get("/login").await.csrf();
+        let r = c.post_form("/login", &[("_csrf", &token), ("email", "lead-officer@example.org"), ("password", "wrong password!")]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.has("Enter a correct email address and password"));
+    }
+    let token = c.get("/login").await.csrf();
+    let r = c.post_form("/login", &[("_csrf", &token), ("email", "lead-officer@example.org"), ("password", common::PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.has("too many attempts to sign in"));
+    // Another account from elsewhere is not locked.
+    let mut other = Client::new(c.app.clone());
+    other.sign_in("committee-member@example.org").await;
+}
+on_both_engines!(throttle, repeated_failures_lock_sign_in);
+
+async fn forged_or_missing_csrf_saves_nothing(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let before = db.store.reviews().await.unwrap().len();
+    for token in ["", "0000000000000000000000000000000000000000000000000000000000000000"] {
+        let r = c.post_form("/reviews", &[("_csrf", token), ("kind", "other"), ("title", "Forged")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.has("Your form could not be sent"));
+    }
+    // A cross-site origin is refused even with the right token.
+    let token = c.csrf().await;
+    let body = format!("_csrf={token}&kind=other&title=Forged");
+    let req = axum::http::Request::post("/reviews")
+        .header("cookie", c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://evil.example")
+        .header("host", "assure.example")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    assert_eq!(c.send(req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(db.store.reviews().await.unwrap().len(), before);
+    // With the right token it works.
+    let r = c.post_form("/reviews", &[("_csrf", &token), ("kind", "other"), ("title", "Genuine")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(db.store.reviews().await.unwrap().len(), before + 1);
+}
+on_both_engines!(csrf, forged_or_missing_csrf_saves_nothing);
+
+async fn bad_input_gets_a_clear_answer_and_saves_nothing(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    // Missing fields and an end before a start.
+    let r = c.post_form("/reviews", &[("_csrf", &t), ("title", ""), ("start_date", "01/09/2017"), ("end_date", "01/08/2017")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("app-error-summary") && r.has("Select the kind of review") && r.has("Enter the title of the review") && r.has("end date must be the same as or after the start date"));
+    assert!(r.has("<title>Error: "));
+    // A date that is not a date.
+    let r = c.post_form("/reviews", &[("_csrf", &t), ("kind", "other"), ("title", "X"), ("report_date", "31/02/2017")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("The report date must be a real date"));
+
+    let licensing = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
+    let recs = db.store.review_recommendations(licensing.id).await.unwrap();
+    let r4 = recs.iter().find(|r| r.number == 4).unwrap();
+    // A rejection without a reason.
+    let r = c.post_form(&format!("/recommendations/{}/response", r4.id), &[("_csrf", &t), ("version", &r4.version.to_string()), ("response", "rejected"), ("response_date", "05/10/2017")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter the reason the executive rejected the recommendation"));
+    assert!(r.has("href=\"#response-response_reason\""), "the error summary links to the field");
+    // A revised date without a reason.
+    let detail = db.store.recommendation_detail(r4.id).await.unwrap();
+    let a = &detail.actions[0];
+    let r = c.post_form(&format!("/actions/{}/revise", a.id), &[("_csrf", &t), ("version", &a.version.to_string()), ("new_date", "31/12/2030"), ("reason", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter the reason the target date is being revised"));
+    // A stale edit: someone else saved first.
+    let ok = c.post_form(&format!("/recommendations/{}/lifecycle", r4.id), &[("_csrf", &t), ("version", &r4.version.to_string()), ("lifecycle", "in-progress")]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let stale = c.post_form(&format!("/recommendations/{}/lifecycle", r4.id), &[("_csrf", &t), ("version", &r4.version.to_string()), ("lifecycle", "paused"), ("reason", "x")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.has("Someone else changed this record"));
+    let after = db.store.recommendation_detail(r4.id).await.unwrap();
+    assert_eq!(after.rec.lifecycle, assure_domain::tracker::Lifecycle::InProgress);
+    assert!(after.actions[0].revisions.len() == a.revisions.len(), "no revision saved without a reason");
+    assert_eq!(after.rec.response, assure_domain::tracker::ExecutiveResponse::Accepted);
+    // Unknown ids.
+    assert_eq!(c.get("/recommendations/987654").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.get("/recommendations/not-a-number").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.get("/reviews/987654").await.status, StatusCode::NOT_FOUND);
+}
+on_both_engines!(bad_input, bad_input_gets_a_clear_answer_and_saves_nothing);
+
+async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("lead-officer@example.org").await;
+    let t = c.csrf().await;
+    let licensing = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
+    let recs = db.store.review_recommendations(licensing.id).await.unwrap();
+    let theirs = recs.iter().find(|r| r.number == 3).unwrap();
+    let mine = recs.iter().find(|r| r.number == 2).unwrap();
+    let before = db.store.recommendation_detail(theirs.id).await.unwrap().updates.len();
+    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", theirs.id), &[("update_date", "01/11/2026"), ("narrative", "Not mine to report")], &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.has("You can only change recommendations you lead"));
+    assert_eq!(db.store.recommendation_detail(theirs.id).await.unwrap().updates.len(), before);
+    let r = c.post_form(&format!("/recommendations/{}/lifecycle", theirs.id), &[("_csrf", &t), ("version", &theirs.version.to_string()), ("lifecycle", "paused"), ("reason", "x")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Their own: fine, with evidence, and the download is audited.
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF";
+    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", mine.id), &[("update_date", "01/11/2026"), ("narrative", "Reply received from the Department"), ("progress_percent", "70")], &[("evidence", "reply.pdf", pdf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let detail = db.store.recommendation_detail(mine.id).await.unwrap();
+    let ev = &detail.updates[0].evidence[0];
+    let dl = c.get(&format!("/evidence/{}", ev.id)).await;
+    assert_eq!(dl.status, StatusCode::OK);
+    assert!(dl.headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment"));
+    assert_eq!(dl.body.as_bytes(), pdf);
+    let (audit, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("evidence.download".into()), ..Default::default() }, 10, 0).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].actor, "lead-officer@example.org");
+    // A disguised upload is refused and nothing is saved.
+    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", mine.id), &[("update_date", "02/11/2026"), ("narrative", "With a disguised file")], &[("evidence", "letter.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("must be a PDF, Word document"));
+    assert_eq!(db.store.recommendation_detail(mine.id).await.unwrap().updates.len(), detail.updates.len());
+}
+on_both_engines!(lead_officers, lead_officers_change_only_what_they_lead);
+
+#[tokio::test]
+async fn oversized_uploads_are_refused() {
+    let db = TestDb::new(assure_storage::Engine::Sqlite).await;
+    let mut c = Client::new(demo_app_with(&db, |cfg| cfg.max_upload_bytes = 64 * 1024).await);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let rec = db.store.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(100 * 1024, b'x');
+    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "02/11/2026"), ("narrative", "Big file")], &[("evidence", "big.pdf", &big)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("must be smaller than"));
+    // Far past the request limit: a clear 413, not a 500.
+    big.resize(2 * 1024 * 1024, b'x');
+    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "02/11/2026"), ("narrative", "Huge file")], &[("evidence", "big.pdf", &big)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(db.store.recommendation_detail(rec.id).await.unwrap().updates.iter().all(|u| !u.narrative.contains("file")));
+    db.cleanup().await;
+}
+
+/// List and dashboard pages issue the same number of queries however many rows they show.
+async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let pages = ["/", "/recommendations", "/reviews", "/my", "/schedule"];
+    let mut admin = Client::new(c.app.clone());
+    admin.sign_in("administrator@example.org").await;
+    let review = db.store.reviews().await.unwrap()[0].id;
+    let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
+    let lead = db.store.user_by_email("scrutiny-officer@example.org").await.unwrap().unwrap().0.id;
+    let add = |n: i64| {
+        let store = db.store.clone();
+        let officer = officer.clone();
+        async move {
+            let id = store
+                .create_recommendation(&officer, review, &assure_storage::tracker::RecommendationInput { number: Some(n), committee_wording: format!("Extra {n}"), lead_ids: vec![lead], ..Default::default() })
+                .await
+                .unwrap();
+            store.add_action(&officer, id, "Do it", "", Some(common::today())).await.unwrap();
+            store.request_updates(&officer, &[id], Some(common::today()), None, "", common::today()).await.unwrap();
+        }
+    };
+    add(99).await;
+    let mut before = Vec::new();
+    for p in pages {
+        let start = db.store.query_count();
+        c.get(p).await;
+        before.push(db.store.query_count() - start);
+    }
+    let start = db.store.query_count();
+    admin.get("/admin/audit").await;
+    let audit_before = db.store.query_count() - start;
+    // Thirty more recommendations with leads, actions and update requests.
+    for n in 100..130 {
+        add(n).await;
+    }
+    for (i, p) in pages.iter().enumerate() {
+        let start = db.store.query_count();
+        let r = c.get(p).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(db.store.query_count() - start, before[i], "{p} issues the same number of queries with more rows");
+    }
+    let start = db.store.query_count();
+    assert_eq!(admin.get("/admin/audit").await.status, StatusCode::OK);
+    assert_eq!(db.store.query_count() - start, audit_before, "the audit page with more entries");
+}
+on_both_engines!(query_counts, list_pages_do_not_grow_their_query_count);
