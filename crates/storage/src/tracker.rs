@@ -1366,24 +1366,59 @@ impl Store {
     }
 
     /// For a report on `report_date`: the open recommendations in scope with no
-    /// update dated after `since` (the previous report), in one query.
+    /// update dated after `since` (the previous report).
     pub async fn missing_updates(&self, review_id: i64, body_id: Option<i64>, since: Option<NaiveDate>, report_date: NaiveDate) -> Result<Vec<Recommendation>> {
-        let since = since.map(date_str).unwrap_or_else(|| "0000-00-00".into());
-        let mut sql = format!(
-            "{REC_SELECT} WHERE r.review_id = $1 AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND NOT EXISTS (SELECT 1 FROM progress_updates p WHERE p.recommendation_id = r.id AND p.update_date > $2 AND p.update_date <= $3)"
-        );
-        if body_id.is_some() {
-            sql.push_str(" AND (r.monitoring_body_id = $4 OR r.monitoring_body_id IS NULL)");
-        }
-        sql.push_str(" ORDER BY r.number, r.sub_label");
-        let mut q = self.q(&sql).bind(review_id).bind(since).bind(date_str(report_date));
-        if let Some(b) = body_id {
-            q = q.bind(b);
-        }
-        let mut v = q.fetch_all(self.pool()).await?.iter().map(rec).collect::<Result<Vec<_>>>()?;
-        self.attach_leads(&mut v).await?;
-        Ok(v)
+        Ok(self.missing_updates_many(&[ReportWindow { review_id, body_id, since, report_date }]).await?.pop().unwrap_or_default())
     }
+
+    /// The same for several reports at once, in one query whatever their number.
+    pub async fn missing_updates_many(&self, windows: &[ReportWindow]) -> Result<Vec<Vec<Recommendation>>> {
+        if windows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values: Vec<String> = (0..windows.len()).map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5)).collect();
+        let select = REC_SELECT.replacen("SELECT ", "SELECT w.idx AS window_idx, ", 1);
+        let sql = format!(
+            "WITH w(idx, review_id, body_id, since, report) AS (VALUES {}) {select} JOIN w ON w.review_id = r.review_id \
+             WHERE r.lifecycle IN ('not-started','in-progress','paused','transferred') \
+             AND (w.body_id < 0 OR r.monitoring_body_id = w.body_id OR r.monitoring_body_id IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM progress_updates p WHERE p.recommendation_id = r.id AND p.update_date > w.since AND p.update_date <= w.report) \
+             ORDER BY w.idx, r.number, r.sub_label",
+            values.join(", ")
+        );
+        let mut q = self.q(&sql);
+        for (i, w) in windows.iter().enumerate() {
+            q = q
+                .bind(i as i64)
+                .bind(w.review_id)
+                .bind(w.body_id.unwrap_or(-1))
+                .bind(w.since.map(date_str).unwrap_or_else(|| "0000-00-00".into()))
+                .bind(date_str(w.report_date));
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        let mut all = Vec::with_capacity(rows.len());
+        let mut idx = Vec::with_capacity(rows.len());
+        for row in &rows {
+            idx.push(row.i("window_idx")? as usize);
+            all.push(rec(row)?);
+        }
+        self.attach_leads(&mut all).await?;
+        let mut out: Vec<Vec<Recommendation>> = vec![Vec::new(); windows.len()];
+        for (i, r) in idx.into_iter().zip(all) {
+            out[i].push(r);
+        }
+        Ok(out)
+    }
+}
+
+/// A monitoring report's scope: a review, optionally one committee, and the
+/// window its updates come from.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportWindow {
+    pub review_id: i64,
+    pub body_id: Option<i64>,
+    pub since: Option<NaiveDate>,
+    pub report_date: NaiveDate,
 }
 
 fn evidence_row(r: &AnyRow) -> Result<Evidence> {

@@ -327,6 +327,11 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
     for n in 100..130 {
         add(n).await;
     }
+    // And more monitoring schedules for the schedule page.
+    let body = db.store.bodies().await.unwrap()[0].id;
+    for r in db.store.reviews().await.unwrap() {
+        db.store.add_schedule(&officer, r.id, Some(body), Some(common::today()), Some(3), "").await.unwrap();
+    }
     for (i, p) in pages.iter().enumerate() {
         let start = db.store.query_count();
         let r = c.get(p).await;

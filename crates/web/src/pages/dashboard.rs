@@ -3,7 +3,7 @@
 use assure_domain::dates::long;
 use assure_domain::tracker::{previous_report_date, upcoming_report_dates, Lifecycle, Rag};
 use assure_domain::Permission;
-use assure_storage::tracker::RecFilter;
+use assure_storage::tracker::{RecFilter, ReportWindow};
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use maud::{html, Markup};
@@ -143,14 +143,16 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
 /// Upcoming monitoring reports and, for each, the recommendations whose update is missing.
 pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let schedules = state.store.schedules(None).await?;
-    let mut rows = Vec::new();
+    let mut due = Vec::new();
     for s in &schedules {
         let next = upcoming_report_dates(s.first_report_date, s.interval_months, ctx.today, 1);
         let Some(report) = next.first().copied() else { continue };
         let since = previous_report_date(s.first_report_date, s.interval_months, report);
-        let missing = state.store.missing_updates(s.review_id, Some(s.body_id), since, report).await?;
-        rows.push((s, report, since, missing));
+        due.push((s, ReportWindow { review_id: s.review_id, body_id: Some(s.body_id), since, report_date: report }));
     }
+    let windows: Vec<ReportWindow> = due.iter().map(|(_, w)| *w).collect();
+    let missing_all = state.store.missing_updates_many(&windows).await?;
+    let mut rows: Vec<_> = due.into_iter().zip(missing_all).map(|((s, w), missing)| (s, w.report_date, w.since, missing)).collect();
     rows.sort_by_key(|(_, report, _, _)| *report);
     let content = html! {
         h1 class="app-heading-l" { "Monitoring schedule" }
