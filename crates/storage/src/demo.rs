@@ -295,8 +295,9 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         "request that the Head of Transport publish how concerns raised by drivers are passed to the MASH",
         "request that transport contracts require operators to share the results of their own safeguarding checks",
     ];
+    let mut recent_ids = Vec::new();
     for (i, text) in recent_recs.iter().enumerate() {
-        store
+        let id = store
             .create_recommendation(&officer, recent, &RecommendationInput {
                 number: Some(i as i64 + 1),
                 committee_wording: (*text).into(),
@@ -308,7 +309,11 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
                 ..Default::default()
             })
             .await?;
+        recent_ids.push(id);
     }
+    // Contracts are a regulatory matter: the committee handed that one on.
+    let v = store.recommendation(recent_ids[2]).await?.version;
+    store.transfer(&officer, recent_ids[2], v, Some(regulatory), Some(report + Duration::days(14)), "Minute 24", "Transport contracts are monitored by the Regulatory, Compliance and Corporate Services committee").await?;
     // A board with a 28-day response deadline, responses part-made.
     let partnership = store
         .create_review(&officer, &ReviewInput {
