@@ -1,1 +1,219 @@
-fn main(){}
+//! The `assure` command: serve the application, apply migrations, manage accounts
+//! and API tokens, and verify the audit log.
+//!
+//! Exit codes: 0 done; 1 the audit log failed verification; 2 bad usage or input
+//! that was refused; 3 anything else went wrong (database unreachable, disk, ...).
+
+mod commands;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use assure_storage::{Store, StoreError};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "assure", version, about = "Assure: the recommendation tracker", propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every subcommand accepts.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Where the SQLite database and uploaded evidence are kept. The environment
+    /// variable ASSURE_DATABASE_URL (postgres://... or sqlite://...), when set,
+    /// names the database instead.
+    #[arg(long, global = true, value_name = "DIR", default_value = "./assure-data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web application and the JSON API
+    Serve {
+        /// Address to listen on
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the demo data into an empty database and print the demo accounts
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations
+    Migrate,
+    /// Manage accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API bearer tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account. A one-time password is printed unless --password-stdin is given.
+    Add {
+        /// The person's full name
+        #[arg(long)]
+        name: String,
+        /// The address they sign in with
+        #[arg(long)]
+        email: String,
+        /// administrator, scrutiny-officer, lead-officer or committee-member
+        #[arg(long)]
+        role: String,
+        /// Their job title, as shown beside their name
+        #[arg(long, value_name = "T", default_value = "", hide_default_value = true)]
+        job_title: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create an API bearer token for an account; it is shown once and stored hashed
+    Create {
+        /// The account's email address
+        #[arg(long, value_name = "EMAIL")]
+        user: String,
+        /// What the token is for
+        #[arg(long, default_value = "API token")]
+        name: String,
+    },
+    /// Revoke an API token
+    Revoke {
+        #[arg(long, value_name = "N")]
+        id: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise
+    Verify,
+}
+
+/// Why a command failed, and so which exit code it ends with.
+#[derive(Debug)]
+pub enum Failure {
+    /// The audit log did not verify (exit 1).
+    Verification(String),
+    /// Bad usage or refused input (exit 2). One message per line.
+    Usage(String),
+    /// Anything else (exit 3).
+    Runtime(String),
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Failure::Verification(_) => 1,
+            Failure::Usage(_) => 2,
+            Failure::Runtime(_) => 3,
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(i) => Failure::Usage(i.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")),
+            StoreError::NotFound => Failure::Usage("not found".into()),
+            StoreError::Conflict => Failure::Runtime(e.to_string()),
+            StoreError::Db(_) | StoreError::Migrate(_) => Failure::Runtime(e.to_string()),
+        }
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+/// The database URL: `ASSURE_DATABASE_URL` when set and not empty, otherwise
+/// SQLite in the data directory.
+fn database_url(data_dir: &Path) -> String {
+    match std::env::var("ASSURE_DATABASE_URL") {
+        Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
+        _ => assure_storage::sqlite_url(data_dir),
+    }
+}
+
+/// Create the data directory and open (and migrate) the database.
+pub async fn open_store(g: &Global) -> Result<Store, Failure> {
+    std::fs::create_dir_all(&g.data_dir)
+        .map_err(|e| Failure::Runtime(format!("cannot create the data directory {}: {e}", g.data_dir.display())))?;
+    let url = database_url(&g.data_dir);
+    Store::open(&url).await.map_err(|e| match e {
+        StoreError::Invalid(_) => Failure::from(e),
+        // The URL may hold a password: never echo it.
+        other => Failure::Runtime(format!("cannot open the database: {other}")),
+    })
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // Logs go to stderr so that what the commands print (one-time passwords,
+    // tokens) stays alone on stdout.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
+}
+
+async fn run(cli: Cli) -> CmdResult {
+    let g = &cli.global;
+    match cli.command {
+        Command::Serve { listen, demo } => serve::serve(g, &listen, demo).await,
+        Command::Migrate => {
+            let store = open_store(g).await?;
+            store.close().await;
+            println!("Migrations applied");
+            Ok(())
+        }
+        Command::User(UserCommand::Add { name, email, role, job_title, password_stdin }) => {
+            commands::user_add(g, &name, &email, &role, &job_title, password_stdin).await
+        }
+        Command::User(UserCommand::List) => commands::user_list(g).await,
+        Command::Token(TokenCommand::Create { user, name }) => commands::token_create(g, &user, &name).await,
+        Command::Token(TokenCommand::Revoke { id }) => commands::token_revoke(g, id).await,
+        Command::Audit(AuditCommand::Verify) => commands::audit_verify(g).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    // Do not wait for stray blocking tasks (e.g. a stdin read) on the way out.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            match &f {
+                // The result of a verification, not a failure to run it: on stdout.
+                Failure::Verification(m) => println!("{m}"),
+                Failure::Usage(m) | Failure::Runtime(m) => {
+                    for line in m.lines() {
+                        eprintln!("error: {line}");
+                    }
+                }
+            }
+            ExitCode::from(f.code())
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Accounts, API tokens and the audit log, from the command line.
+
+use std::io::BufRead;
+
+use assure_domain::Role;
+use assure_storage::users::NewUser;
+use assure_storage::{Actor, StoreError};
+use assure_web::auth::{generate_password, hash_password, password_problem, random_token, sha256_hex};
+
+use crate::{open_store, CmdResult, Failure, Global};
+
+fn valid_roles() -> String {
+    Role::ALL.iter().map(|r| r.slug()).collect::<Vec<_>>().join(", ")
+}
+
+pub fn parse_role(slug: &str) -> Result<Role, Failure> {
+    Role::from_slug(slug.trim())
+        .ok_or_else(|| Failure::Usage(format!("unknown role {:?}: use one of {}", slug.trim(), valid_roles())))
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password_line() -> Result<String, Failure> {
+    let mut line = String::new();
+    let n = std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Usage(format!("cannot read the password from standard input: {e}")))?;
+    if n == 0 {
+        return Err(Failure::Usage("no password on standard input (--password-stdin reads one line)".into()));
+    }
+    while line.ends_with('\n') || line.ends_with('\r') {
+        line.pop();
+    }
+    Ok(line)
+}
+
+/// Argon2 is deliberately slow: keep it off the async workers.
+async fn hash(password: String) -> Result<String, Failure> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Failure::Runtime(format!("hashing the password failed: {e}")))
+}
+
+pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title: &str, password_stdin: bool) -> CmdResult {
+    // Check everything that needs no database first.
+    let role = parse_role(role)?;
+    let (password, generated) = if password_stdin {
+        let p = read_password_line()?;
+        if let Some(problem) = password_problem(&p) {
+            return Err(Failure::Usage(problem.to_string()));
+        }
+        (p, false)
+    } else {
+        (generate_password(), true)
+    };
+    let store = open_store(g).await?;
+    let password_hash = hash(password.clone()).await?;
+    let created = store
+        .create_user(&Actor::system(), NewUser { name, email, role, job_title, password_hash: &password_hash })
+        .await;
+    store.close().await;
+    let id = created?;
+    println!("Account {id} created with role {}.", role.slug());
+    if generated {
+        println!();
+        println!("One-time password (shown once, give it to the person securely):");
+        println!();
+        println!("    {password}");
+        println!();
+    }
+    Ok(())
+}
+
+pub async fn user_list(g: &Global) -> CmdResult {
+    let store = open_store(g).await?;
+    let users = store.list_users().await;
+    store.close().await;
+    let users = users?;
+    if users.is_empty() {
+        println!("No accounts yet: add one with `assure user add`.");
+        return Ok(());
+    }
+    let width = users.iter().map(|u| u.email.chars().count()).max().unwrap_or(5).max(5);
+    println!("{:>4}  {:<width$}  {:<16}  ACTIVE", "ID", "EMAIL", "ROLE");
+    for u in &users {
+        println!("{:>4}  {:<width$}  {:<16}  {}", u.id, u.email, u.role.slug(), if u.active { "yes" } else { "no" });
+    }
+    Ok(())
+}
+
+pub async fn token_create(g: &Global, email: &str, name: &str) -> CmdResult {
+    if email.trim().is_empty() {
+        return Err(Failure::Usage("enter the email address of the account the token is for (--user EMAIL)".into()));
+    }
+    let store = open_store(g).await?;
+    let result = async {
+        let Some((user, _)) = store.user_by_email(email).await? else {
+            return Err(Failure::Usage("there is no account with that email address".into()));
+        };
+        if !user.active {
+            return Err(Failure::Usage("that account is deactivated: reactivate it before creating a token".into()));
+        }
+        let token = random_token();
+        let id = store.create_token(&Actor::system(), user.id, name.trim(), &sha256_hex(&token)).await?;
+        Ok((id, user.id, token))
+    }
+    .await;
+    store.close().await;
+    let (id, user_id, token) = result?;
+    println!("API token {id} created for account {user_id}.");
+    println!();
+    println!("Token (shown once: it cannot be shown again, only its hash is stored):");
+    println!();
+    println!("    {token}");
+    println!();
+    println!("Send it as the header `Authorization: Bearer <token>`. Revoke it with `assure token revoke --id {id}`.");
+    Ok(())
+}
+
+pub async fn token_revoke(g: &Global, id: i64) -> CmdResult {
+    let store = open_store(g).await?;
+    let result = store.revoke_token(&Actor::system(), id).await;
+    store.close().await;
+    match result {
+        Ok(()) => {
+            println!("API token {id} revoked.");
+            Ok(())
+        }
+        Err(StoreError::NotFound) => Err(Failure::Usage(format!("there is no unrevoked API token with id {id}"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn audit_verify(g: &Global) -> CmdResult {
+    let store = open_store(g).await?;
+    let result = store.verify_audit().await;
+    store.close().await;
+    match result? {
+        Ok(n) => {
+            println!("Audit log intact: {n} entries verified");
+            Ok(())
+        }
+        Err(b) => Err(Failure::Verification(format!("Audit log BROKEN: {b}"))),
+    }
+}

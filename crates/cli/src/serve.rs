@@ -1,0 +1,203 @@
+//! `assure serve`: settings from the environment, the demo, daily upkeep, and the
+//! HTTP server with graceful shutdown.
+
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::time::Duration;
+
+use assure_storage::Store;
+use assure_web::auth::{generate_password, hash_password};
+use assure_web::Config;
+use chrono::{SecondsFormat, Utc};
+
+use crate::{open_store, CmdResult, Failure, Global};
+
+/// The demo accounts, as `serve --demo` announces them.
+const DEMO_ACCOUNTS: [(&str, &str); 6] = [
+    ("administrator@example.org", "administrator"),
+    ("scrutiny-officer@example.org", "scrutiny officer"),
+    ("lead-officer@example.org", "lead officer"),
+    ("committee-member@example.org", "committee member"),
+    ("schools-lead@example.org", "lead officer"),
+    ("regulation-lead@example.org", "lead officer"),
+];
+
+/// An environment variable's value, when set and not blank.
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// A whole number greater than zero from the environment, when set.
+fn env_positive(name: &str) -> Result<Option<u64>, Failure> {
+    match env_value(name) {
+        None => Ok(None),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(Failure::Usage(format!("{name} must be a whole number greater than 0 (it is {v:?})"))),
+        },
+    }
+}
+
+/// The web edge's settings: defaults, then the environment.
+pub fn config_from_env(g: &Global) -> Result<Config, Failure> {
+    let mut config = Config::new(g.data_dir.clone());
+    if let Some(m) = env_positive("ASSURE_SESSION_IDLE_MINUTES")? {
+        config.session_idle = Duration::from_secs(m.saturating_mul(60));
+    }
+    if let Some(h) = env_positive("ASSURE_SESSION_ABSOLUTE_HOURS")? {
+        config.session_absolute = Duration::from_secs(h.saturating_mul(3600));
+    }
+    if let Some(url) = env_value("ASSURE_PUBLIC_URL") {
+        config.https = url.to_ascii_lowercase().starts_with("https://");
+    }
+    if let Some(list) = env_value("ASSURE_TRUSTED_PROXIES") {
+        let mut proxies = Vec::new();
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let ip = IpAddr::from_str(item)
+                .map_err(|_| Failure::Usage(format!("ASSURE_TRUSTED_PROXIES: {item:?} is not an IP address (give addresses separated by commas)")))?;
+            proxies.push(ip);
+        }
+        config.trusted_proxies = proxies;
+    }
+    if let Some(mb) = env_positive("ASSURE_MAX_UPLOAD_MB")? {
+        let bytes = mb.checked_mul(1024 * 1024).and_then(|b| usize::try_from(b).ok());
+        config.max_upload_bytes = bytes.ok_or_else(|| Failure::Usage(format!("ASSURE_MAX_UPLOAD_MB is too large ({mb})")))?;
+    }
+    Ok(config)
+}
+
+fn timestamp(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Load the demo into an empty database and say what happened, once.
+async fn load_demo(store: &Store, base: &str) -> CmdResult {
+    if store.count_users().await? > 0 {
+        print_not_loaded(store).await?;
+        return Ok(());
+    }
+    let from_env = std::env::var("ASSURE_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+    let password = from_env.clone().unwrap_or_else(generate_password);
+    let hash = {
+        let p = password.clone();
+        tokio::task::spawn_blocking(move || hash_password(&p))
+            .await
+            .map_err(|e| Failure::Runtime(format!("hashing the demo password failed: {e}")))?
+    };
+    let today = Utc::now().date_naive();
+    if !assure_storage::demo::load(store, today, &hash).await? {
+        // Another instance got there first.
+        print_not_loaded(store).await?;
+        return Ok(());
+    }
+    tracing::info!("demo data loaded");
+    let width = DEMO_ACCOUNTS.iter().map(|(e, _)| e.len()).max().unwrap_or(0);
+    let mut block = String::new();
+    block.push_str("\n================================================================\n");
+    block.push_str(&format!(" Demo data loaded. Sign in at {base}/login as:\n\n"));
+    for (email, role) in DEMO_ACCOUNTS {
+        block.push_str(&format!("   {email:<width$}  ({role})\n"));
+    }
+    block.push('\n');
+    match from_env {
+        None => {
+            block.push_str(&format!(" Password for every demo account: {password}\n"));
+            block.push_str(" (shown once: it is stored only as a hash)\n");
+        }
+        Some(_) => block.push_str(" Password for every demo account: the value of ASSURE_DEMO_PASSWORD\n"),
+    }
+    block.push_str("================================================================\n");
+    println!("{block}");
+    Ok(())
+}
+
+async fn print_not_loaded(store: &Store) -> CmdResult {
+    if store.user_by_email(DEMO_ACCOUNTS[0].0).await?.is_some() {
+        println!("Demo data was already loaded into this database: nothing added.");
+    } else {
+        println!("The database already has accounts, so the demo data was not loaded (it is loaded only into an empty database).");
+    }
+    Ok(())
+}
+
+/// Every hour: bring suggested RAGs up to date when the day has changed, and
+/// remove expired sessions.
+fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDate) -> tokio::task::JoinHandle<()> {
+    let idle = chrono::Duration::from_std(config.session_idle).unwrap_or(chrono::Duration::minutes(30));
+    let absolute = chrono::Duration::from_std(config.session_absolute).unwrap_or(chrono::Duration::hours(12));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            // The first tick is immediate: sessions are purged at start too.
+            tick.tick().await;
+            let today = Utc::now().date_naive();
+            if today != last_refresh {
+                match store.refresh_suggested_rags(today).await {
+                    Ok(n) => {
+                        tracing::info!(changed = n, "suggested RAGs refreshed for the new day");
+                        last_refresh = today;
+                    }
+                    Err(e) => tracing::warn!(error = %e, "refreshing suggested RAGs failed; will retry"),
+                }
+            }
+            let now = Utc::now();
+            match store.purge_sessions(&timestamp(now - idle), &timestamp(now - absolute)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
+                Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+            }
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in progress");
+}
+
+pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
+    let config = config_from_env(g)?;
+    let store = open_store(g).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
+    let addr = listener.local_addr().map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
+    let base = format!("http://{addr}");
+
+    if demo {
+        load_demo(&store, &base).await?;
+    }
+    let today = Utc::now().date_naive();
+    store.refresh_suggested_rags(today).await?;
+    let upkeep = spawn_upkeep(store.clone(), &config, today);
+
+    let app = assure_web::app(store.clone(), config);
+    println!("Assure is listening on {base}");
+    tracing::info!(%addr, "listening");
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    upkeep.abort();
+    store.close().await;
+    served.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))
+}
