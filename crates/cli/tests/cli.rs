@@ -1,0 +1,447 @@
+//! The `assure` command as an operator uses it: the built binary, run against a
+//! fresh database on SQLite and on PostgreSQL.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use assure_storage::on_both_engines;
+use assure_storage::testing::TestDb;
+use assure_storage::{Engine, Store};
+use assure_web::auth::{sha256_hex, verify_password};
+use sqlx::{AnyPool, Row};
+
+const BIN: &str = env!("CARGO_BIN_EXE_assure");
+
+/// Settings a developer's shell might carry that would change what the binary does.
+const ENV_TO_CLEAR: [&str; 8] = [
+    "ASSURE_DATABASE_URL",
+    "ASSURE_DEMO_PASSWORD",
+    "ASSURE_SESSION_IDLE_MINUTES",
+    "ASSURE_SESSION_ABSOLUTE_HOURS",
+    "ASSURE_PUBLIC_URL",
+    "ASSURE_TRUSTED_PROXIES",
+    "ASSURE_MAX_UPLOAD_MB",
+    "RUST_LOG",
+];
+
+fn command(data_dir: &Path, database_url: Option<&str>) -> Command {
+    let mut c = Command::new(BIN);
+    for v in ENV_TO_CLEAR {
+        c.env_remove(v);
+    }
+    c.env("RUST_LOG", "warn");
+    if let Some(url) = database_url {
+        c.env("ASSURE_DATABASE_URL", url);
+    }
+    c.arg("--data-dir").arg(data_dir);
+    c
+}
+
+/// The binary pointed at the test database: SQLite through `--data-dir` alone
+/// (the default location), PostgreSQL through `ASSURE_DATABASE_URL`.
+fn assure(db: &TestDb) -> Command {
+    let url = (db.engine == Engine::Postgres).then_some(db.url.as_str());
+    command(&db.dir, url)
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+fn output(mut c: Command, stdin: Option<&str>) -> Out {
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("run the assure binary");
+    {
+        let mut pipe = child.stdin.take().expect("stdin");
+        if let Some(input) = stdin {
+            pipe.write_all(input.as_bytes()).expect("write stdin");
+        }
+    }
+    let o = child.wait_with_output().expect("wait for assure");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn run(db: &TestDb, args: &[&str]) -> Out {
+    let mut c = assure(db);
+    c.args(args);
+    output(c, None)
+}
+
+fn run_with_stdin(db: &TestDb, args: &[&str], stdin: &str) -> Out {
+    let mut c = assure(db);
+    c.args(args);
+    output(c, Some(stdin))
+}
+
+#[track_caller]
+fn expect_code(o: &Out, code: i32, engine: Engine, what: &str) {
+    assert_eq!(o.code, code, "{engine:?}: {what}: exit code\nstdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
+}
+
+/// The one-time password a command printed (4 groups of 4, joined by dashes).
+fn printed_password(stdout: &str) -> Option<String> {
+    stdout.split_whitespace().find(|w| {
+        let groups: Vec<&str> = w.split('-').collect();
+        groups.len() == 4 && groups.iter().all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()))
+    })
+    .map(str::to_string)
+}
+
+/// The API token a command printed (64 hex digits).
+fn printed_token(stdout: &str) -> Option<String> {
+    stdout.split_whitespace().find(|w| w.len() == 64 && w.chars().all(|c| c.is_ascii_hexdigit())).map(str::to_string)
+}
+
+fn add_user(db: &TestDb, name: &str, email: &str, role: &str) {
+    let o = run(db, &["user", "add", "--name", name, "--email", email, "--role", role]);
+    expect_code(&o, 0, db.engine, "user add");
+}
+
+// ------------------------------------------------------------------ accounts
+
+async fn user_add_validates_and_prints_a_one_time_password(db: &TestDb) {
+    let e = db.engine;
+    let o = run(db, &["migrate"]);
+    expect_code(&o, 0, e, "migrate");
+    assert!(o.stdout.contains("Migrations applied"), "{e:?}: {}", o.stdout);
+
+    let o = run(db, &["user", "add", "--name", "Ada Lovelace", "--email", "ada.example.org", "--role", "lead-officer"]);
+    expect_code(&o, 2, e, "bad email");
+    assert!(o.all().contains("Enter an email address in the correct format"), "{e:?}: {}", o.all());
+    assert!(!o.all().contains("Invalid") && !o.all().contains("panicked"), "{e:?}: plain messages only: {}", o.all());
+
+    let o = run(db, &["user", "add", "--name", "Ada Lovelace", "--email", "ada@example.org", "--role", "chief"]);
+    expect_code(&o, 2, e, "unknown role");
+    for slug in ["administrator", "scrutiny-officer", "lead-officer", "committee-member"] {
+        assert!(o.stderr.contains(slug), "{e:?}: the valid roles are listed: {}", o.stderr);
+    }
+    assert!(db.store.user_by_email("ada@example.org").await.unwrap().is_none(), "{e:?}: refused input creates nothing");
+
+    let o = run(db, &["user", "add", "--name", "Ada Lovelace", "--email", "ada@example.org", "--role", "lead-officer", "--job-title", "Head of Analysis"]);
+    expect_code(&o, 0, e, "good user add");
+    let password = printed_password(&o.stdout).unwrap_or_else(|| panic!("{e:?}: a one-time password is printed: {}", o.stdout));
+    let (user, hash) = db.store.user_by_email("ada@example.org").await.unwrap().expect("account created");
+    assert_eq!(user.role.slug(), "lead-officer");
+    assert_eq!(user.job_title, "Head of Analysis");
+    assert!(verify_password(&hash, &password), "{e:?}: the printed password signs in");
+    assert!(!hash.contains(&password), "{e:?}: the password is stored hashed");
+
+    // The same address, typed differently, is the same account.
+    let o = run(db, &["user", "add", "--name", "Ada Again", "--email", " ADA@Example.org ", "--role", "administrator"]);
+    expect_code(&o, 2, e, "duplicate email");
+    assert!(o.all().contains("already exists"), "{e:?}: {}", o.all());
+    assert_eq!(db.store.count_users().await.unwrap(), 1);
+
+    let o = run(db, &["user", "list"]);
+    expect_code(&o, 0, e, "user list");
+    let line = o.stdout.lines().find(|l| l.contains("ada@example.org")).unwrap_or_else(|| panic!("{e:?}: listed: {}", o.stdout));
+    assert!(line.contains("lead-officer") && line.contains("yes"), "{e:?}: {line}");
+}
+on_both_engines!(user_add, user_add_validates_and_prints_a_one_time_password);
+
+async fn password_from_stdin_must_meet_the_standard(db: &TestDb) {
+    let e = db.engine;
+    let args = ["user", "add", "--name", "Bea Short", "--email", "bea@example.org", "--role", "committee-member", "--password-stdin"];
+    let o = run_with_stdin(db, &args, "short\n");
+    expect_code(&o, 2, e, "short password");
+    assert!(o.stderr.contains("12 characters or more"), "{e:?}: {}", o.stderr);
+    assert!(db.store.user_by_email("bea@example.org").await.unwrap().is_none(), "{e:?}: no account with a refused password");
+
+    let o = run_with_stdin(db, &args, "");
+    expect_code(&o, 2, e, "no password at all");
+
+    let o = run_with_stdin(db, &args, "correct horse battery staple\n");
+    expect_code(&o, 0, e, "good password");
+    assert!(printed_password(&o.stdout).is_none(), "{e:?}: no one-time password when one was given: {}", o.stdout);
+    let (_, hash) = db.store.user_by_email("bea@example.org").await.unwrap().expect("account created");
+    assert!(verify_password(&hash, "correct horse battery staple"), "{e:?}: the line read, without its newline, is the password");
+}
+on_both_engines!(password_stdin, password_from_stdin_must_meet_the_standard);
+
+// ------------------------------------------------------------------ tokens
+
+async fn tokens_are_shown_once_and_work_until_revoked(db: &TestDb) {
+    let e = db.engine;
+    add_user(db, "Cal Token", "cal@example.org", "scrutiny-officer");
+
+    let o = run(db, &["token", "create", "--user", "cal@example.org", "--name", "reporting"]);
+    expect_code(&o, 0, e, "token create");
+    let token = printed_token(&o.stdout).unwrap_or_else(|| panic!("{e:?}: a token is printed: {}", o.stdout));
+    assert!(o.stdout.contains("cannot be shown again"), "{e:?}: {}", o.stdout);
+    let user = db.store.user_for_token(&sha256_hex(&token)).await.unwrap().expect("the printed token authenticates");
+    assert_eq!(user.email, "cal@example.org");
+    let tokens = db.store.list_tokens().await.unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].name, "reporting");
+
+    let o = run(db, &["token", "create", "--user", "nobody@example.org"]);
+    expect_code(&o, 2, e, "token for an unknown account");
+    assert!(o.stderr.contains("no account"), "{e:?}: {}", o.stderr);
+    assert!(printed_token(&o.stdout).is_none());
+    assert_eq!(db.store.list_tokens().await.unwrap().len(), 1, "{e:?}: no token created");
+
+    let id = tokens[0].id.to_string();
+    let o = run(db, &["token", "revoke", "--id", &id]);
+    expect_code(&o, 0, e, "token revoke");
+    assert!(db.store.user_for_token(&sha256_hex(&token)).await.unwrap().is_none(), "{e:?}: a revoked token no longer works");
+    let o = run(db, &["token", "revoke", "--id", &id]);
+    expect_code(&o, 2, e, "revoking twice");
+    let o = run(db, &["token", "revoke", "--id", "999"]);
+    expect_code(&o, 2, e, "revoking an unknown token");
+}
+on_both_engines!(tokens, tokens_are_shown_once_and_work_until_revoked);
+
+// ------------------------------------------------------------------ audit log
+
+/// Four audit entries: two accounts, a token, its revocation.
+fn make_activity(db: &TestDb) {
+    add_user(db, "Dee Admin", "dee@example.org", "administrator");
+    add_user(db, "Eli Lead", "eli@example.org", "lead-officer");
+    let o = run(db, &["token", "create", "--user", "dee@example.org"]);
+    expect_code(&o, 0, db.engine, "token create");
+    let o = run(db, &["token", "revoke", "--id", "1"]);
+    expect_code(&o, 0, db.engine, "token revoke");
+    let o = run(db, &["audit", "verify"]);
+    expect_code(&o, 0, db.engine, "verify an untouched log");
+    assert!(o.stdout.contains("Audit log intact: 4 entries verified"), "{:?}: {}", db.engine, o.stdout);
+}
+
+async fn raw_pool(db: &TestDb) -> AnyPool {
+    sqlx::any::install_default_drivers();
+    AnyPool::connect(&db.url).await.expect("connect for tampering")
+}
+
+#[track_caller]
+fn expect_broken_at(db: &TestDb, seq: i64, what: &str) {
+    let o = run(db, &["audit", "verify"]);
+    expect_code(&o, 1, db.engine, what);
+    assert!(o.stdout.contains("Audit log BROKEN"), "{:?}: {what}: {}", db.engine, o.stdout);
+    assert!(o.stdout.contains(&format!("audit entry {seq} ")), "{:?}: {what}: names entry {seq}: {}", db.engine, o.stdout);
+}
+
+async fn an_edited_entry_is_named(db: &TestDb) {
+    make_activity(db);
+    let pool = raw_pool(db).await;
+    let n = sqlx::query("UPDATE audit_log SET detail = 'account created with role committee-member' WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(n, 1);
+    pool.close().await;
+    expect_broken_at(db, 2, "edited detail");
+}
+on_both_engines!(audit_edit, an_edited_entry_is_named);
+
+async fn a_deleted_entry_is_named(db: &TestDb) {
+    make_activity(db);
+    let pool = raw_pool(db).await;
+    let n = sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&pool).await.unwrap().rows_affected();
+    assert_eq!(n, 1);
+    pool.close().await;
+    expect_broken_at(db, 2, "deleted entry");
+}
+on_both_engines!(audit_delete, a_deleted_entry_is_named);
+
+async fn reordered_entries_are_found(db: &TestDb) {
+    make_activity(db);
+    let pool = raw_pool(db).await;
+    const CONTENT: [&str; 10] = ["at", "actor_user_id", "actor", "action", "record_type", "record_id", "detail", "ip", "prev_hash", "hash"];
+    let select = format!("SELECT {} FROM audit_log WHERE seq = $1", CONTENT.join(", "));
+    let update = format!(
+        "UPDATE audit_log SET {} WHERE seq = $11",
+        CONTENT.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ")
+    );
+    let two = sqlx::query(&select).bind(2i64).fetch_one(&pool).await.unwrap();
+    let three = sqlx::query(&select).bind(3i64).fetch_one(&pool).await.unwrap();
+    // Entry 3's content goes to position 2 and entry 2's to position 3; the hashes travel with them.
+    for (seq, row) in [(2i64, &three), (3i64, &two)] {
+        let mut q = sqlx::query(&update);
+        for c in CONTENT {
+            q = if c == "actor_user_id" { q.bind(row.get::<Option<i64>, _>(c)) } else { q.bind(row.get::<String, _>(c)) };
+        }
+        let n = q.bind(seq).execute(&pool).await.unwrap().rows_affected();
+        assert_eq!(n, 1);
+    }
+    let moved: String = sqlx::query("SELECT action FROM audit_log WHERE seq = 3").fetch_one(&pool).await.unwrap().get("action");
+    let was: String = two.get("action");
+    assert_eq!(moved, was, "the rows really were swapped");
+    pool.close().await;
+    expect_broken_at(db, 2, "swapped entries");
+}
+on_both_engines!(audit_reorder, reordered_entries_are_found);
+
+// ------------------------------------------------------------------ serve --demo
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().unwrap().port()
+}
+
+/// `GET /healthz` over a plain HTTP/1.1 connection: the status code, if it answered.
+fn healthz(port: u16) -> Option<u16> {
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    s.read_to_string(&mut response).ok()?;
+    response.lines().next()?.split_whitespace().nth(1)?.parse().ok()
+}
+
+struct Server {
+    child: Child,
+    stdout: Arc<Mutex<String>>,
+    port: u16,
+}
+
+const DEMO_PASSWORD: &str = "demo-password-for-the-cli-test";
+
+impl Server {
+    fn start(data_dir: &Path) -> Server {
+        let port = free_port();
+        let mut c = command(data_dir, None);
+        c.args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+            .env("ASSURE_DEMO_PASSWORD", DEMO_PASSWORD)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = c.spawn().expect("start assure serve");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let pipe = child.stdout.take().expect("stdout");
+        let sink = stdout.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let mut server = Server { child, stdout, port };
+        server.wait_until_ready();
+        server
+    }
+
+    fn stdout(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("assure serve exited early ({status}); stdout:\n{}", self.stdout());
+            }
+            if healthz(self.port) == Some(200) && self.stdout().contains("Assure is listening on http://127.0.0.1:") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "assure serve did not become healthy; stdout:\n{}", self.stdout());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// SIGTERM, as a service manager stops it: it must exit cleanly and promptly.
+    fn stop(mut self) {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        if !sent.map(|s| s.success()).unwrap_or(false) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "assure serve stops cleanly on SIGTERM: {status}");
+                return;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("assure serve did not stop within 10 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // On a failed assertion: do not leave the server running.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn temp_dir() -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("assure_cli_serve_{}_{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const DEMO_EMAILS: [&str; 6] = [
+    "administrator@example.org",
+    "scrutiny-officer@example.org",
+    "lead-officer@example.org",
+    "committee-member@example.org",
+    "schools-lead@example.org",
+    "regulation-lead@example.org",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_loads_once_and_lists_the_accounts() {
+    if !assure_storage::testing::engines().contains(&Engine::Sqlite) {
+        return;
+    }
+    let dir = temp_dir();
+
+    let first = Server::start(&dir);
+    let out = first.stdout();
+    for email in DEMO_EMAILS {
+        assert!(out.contains(email), "the demo account {email} is listed:\n{out}");
+    }
+    assert!(out.contains("ASSURE_DEMO_PASSWORD"), "says the password is the one given:\n{out}");
+    assert!(!out.contains(DEMO_PASSWORD), "a password given in the environment is not echoed:\n{out}");
+    first.stop();
+
+    let second = Server::start(&dir);
+    let out = second.stdout();
+    assert!(out.contains("already loaded"), "a second start says the demo is already there:\n{out}");
+    assert!(!out.contains("administrator@example.org"), "and does not announce the accounts again:\n{out}");
+    second.stop();
+
+    let store = Store::open(&assure_storage::sqlite_url(&dir)).await.expect("open the served database");
+    assert_eq!(store.count_users().await.unwrap(), DEMO_EMAILS.len() as i64, "the demo was loaded exactly once");
+    let (_, hash) = store.user_by_email("administrator@example.org").await.unwrap().expect("demo administrator");
+    assert!(verify_password(&hash, DEMO_PASSWORD), "the demo accounts use ASSURE_DEMO_PASSWORD");
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_database_url_of_another_kind_is_refused() {
+    let dir = temp_dir();
+    let mut c = command(&dir, Some("mysql://localhost/assure"));
+    c.arg("migrate");
+    let o = output(c, None);
+    assert_eq!(o.code, 2, "{}", o.all());
+    assert!(o.stderr.contains("postgres://") && o.stderr.contains("sqlite://"), "{}", o.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
