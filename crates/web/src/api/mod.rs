@@ -1,7 +1,57 @@
-//! The JSON API under /api/v1 (filled in by its own change).
+//! The JSON API under /api/v1, for council systems and scripts.
+//!
+//! Every route is declared here with the permission it needs (the guard enforces
+//! it and the OpenAPI document at /api/v1/openapi.json is generated from the same
+//! table). Callers are signed-in sessions or `Authorization: Bearer <token>`.
+//! Handlers are thin: they parse JSON, call the store (which applies the domain
+//! rules and audits) and answer JSON; errors are JSON with 4xx statuses.
 
+pub mod extract;
+pub mod handlers;
+pub mod openapi;
+pub mod views;
+
+use assure_domain::Permission::*;
+use assure_storage::records::Recommendation;
+use chrono::NaiveDate;
+
+use crate::auth::Caller;
+use crate::error::AppError;
 use crate::routes::Routes;
+use crate::AppState;
 
+pub use extract::{ApiCaller, ApiJson, Id, Params};
+
+/// Every API route, with its permission and the summary the OpenAPI document shows.
 pub fn routes(r: Routes) -> Routes {
-    r
+    use handlers as h;
+    r.api_get("/api/v1/openapi.json", Public, "This API's OpenAPI 3.0.3 description, generated from the route table", h::openapi)
+        .api_get("/api/v1/me", SignedIn, "The calling account, its role and permissions", h::me)
+        .api_get("/api/v1/bodies", ViewTracker, "Committees, the executive and other bodies", h::bodies)
+        .api_get("/api/v1/reviews", ViewTracker, "Reviews, newest first", h::reviews)
+        .api_post("/api/v1/reviews", ManageTracker, "Create a review", h::create_review)
+        .api_get("/api/v1/reviews/{id}", ViewTracker, "A review with its endorsements, monitoring schedules and recommendations", h::review)
+        .api_post("/api/v1/reviews/{id}/recommendations", ManageTracker, "Add a recommendation to a review", h::create_recommendation)
+        .api_get("/api/v1/recommendations", ViewTracker, "Recommendations, filtered and paged", h::list_recommendations)
+        .api_get("/api/v1/recommendations/{id}", ViewTracker, "A recommendation with its actions, updates, history and update requests", h::recommendation)
+        .api_post("/api/v1/recommendations/{id}/updates", RecordProgress, "Add a progress update (lead officers: only to recommendations they lead)", h::add_update)
+        .api_post("/api/v1/recommendations/{id}/response", ManageTracker, "Record the executive's response", h::record_response)
+        .api_post("/api/v1/recommendations/{id}/lifecycle", RecordProgress, "Change the lifecycle status (lead officers: only recommendations they lead)", h::set_lifecycle)
+        .api_post("/api/v1/recommendations/{id}/actions", RecordProgress, "Add an action with a target date (lead officers: only recommendations they lead)", h::add_action)
+        .api_post("/api/v1/actions/{id}/revise", RecordProgress, "Revise an action's target date; the earlier date is kept (lead officers: only recommendations they lead)", h::revise_action)
+        .api_get("/api/v1/dashboard", ViewTracker, "Counts by response, status, RAG and committee", h::dashboard)
+        .api_get("/api/v1/schedule", ViewTracker, "Monitoring schedules with their next report dates", h::schedule)
+}
+
+/// The object-level rule for every progress write through the API (updates,
+/// lifecycle, actions, revised dates): load the recommendation and refuse (403)
+/// unless the caller may change it — a lead officer only what they lead. The rule
+/// itself lives in one place, shared with the pages: [`crate::policy`].
+pub async fn recommendation_for_change(state: &AppState, caller: &Caller, rec_id: i64) -> Result<Recommendation, AppError> {
+    crate::policy::recommendation_for_change(state, caller, rec_id).await
+}
+
+/// Today, as the pages see it (RAGs and deadlines are computed against it).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
 }
