@@ -1,0 +1,572 @@
+//! The JSON API over HTTP, in process, on both engines: the OpenAPI document
+//! against the route table, tokens, role and object-level permissions, version
+//! conflicts, validation, list filters and JSON errors.
+
+use std::collections::BTreeSet;
+
+use assure_domain::Permission;
+use assure_storage::on_both_engines;
+use assure_storage::records::Recommendation;
+use assure_storage::testing::TestDb;
+use assure_storage::Actor;
+use assure_web::auth::{hash_password, sha256_hex};
+use assure_web::routes::{self, Kind};
+use assure_web::{app, Config};
+use axum::body::{to_bytes, Body};
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: HeaderMap,
+    raw: String,
+    json: Value,
+}
+
+impl Resp {
+    fn is_json(&self) -> bool {
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/json")) && !self.json.is_null()
+    }
+    /// A JSON error body with this code.
+    fn assert_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(self.status, status, "body: {}", self.raw);
+        assert!(self.is_json(), "error is not JSON: {:?} {}", self.headers.get(header::CONTENT_TYPE), self.raw);
+        assert_eq!(self.json["error"], code, "{}", self.raw);
+        assert!(self.json["title"].is_string() && self.json["message"].is_string(), "{}", self.raw);
+    }
+}
+
+/// The app over the demo data, with an API token for each demo account.
+struct Api {
+    app: Router,
+}
+
+const PASSWORD: &str = "demo-password-123";
+
+async fn setup(db: &TestDb) -> Api {
+    let hash = hash_password(PASSWORD);
+    assert!(assure_storage::demo::load(&db.store, today(), &hash).await.unwrap());
+    for email in ACCOUNTS {
+        let (user, _) = db.store.user_by_email(email).await.unwrap().unwrap();
+        db.store.create_token(&Actor::system(), user.id, "t", &sha256_hex(&token_for(email))).await.unwrap();
+    }
+    Api { app: app(db.store.clone(), Config::new(db.dir.clone())) }
+}
+
+const ADMIN: &str = "administrator@example.org";
+const OFFICER: &str = "scrutiny-officer@example.org";
+const LEAD: &str = "lead-officer@example.org";
+const SCHOOLS: &str = "schools-lead@example.org";
+const MEMBER: &str = "committee-member@example.org";
+const ACCOUNTS: [&str; 5] = [ADMIN, OFFICER, LEAD, SCHOOLS, MEMBER];
+
+fn token_for(email: &str) -> String {
+    format!("test-token-{email}")
+}
+
+impl Api {
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.app.clone().oneshot(req).await.expect("response");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let raw = String::from_utf8_lossy(&to_bytes(resp.into_body(), 16 * 1024 * 1024).await.unwrap()).to_string();
+        let json = serde_json::from_str(&raw).unwrap_or(Value::Null);
+        Resp { status, headers, raw, json }
+    }
+
+    async fn get(&self, path: &str, as_: Option<&str>) -> Resp {
+        let mut b = Request::builder().method(Method::GET).uri(path);
+        if let Some(email) = as_ {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {}", token_for(email)));
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post_raw(&self, path: &str, as_: &str, content_type: &str, body: &str) -> Resp {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", token_for(as_)))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&self, path: &str, as_: &str, body: Value) -> Resp {
+        self.post_raw(path, as_, "application/json", &body.to_string()).await
+    }
+
+    async fn detail(&self, rec_id: i64) -> Value {
+        let r = self.get(&format!("/api/v1/recommendations/{rec_id}"), Some(ADMIN)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+        r.json
+    }
+}
+
+/// Recommendation (n) of the review whose title starts with `title`.
+async fn rec_of(db: &TestDb, title: &str, n: i64) -> Recommendation {
+    let review = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with(title)).expect("demo review");
+    db.store.review_recommendations(review.id).await.unwrap().into_iter().find(|r| r.number == n && r.sub_label.is_empty()).expect("demo recommendation")
+}
+
+// ------------------------------------------------------------------ 1. the OpenAPI document
+
+async fn openapi_lists_exactly_the_api_routes(db: &TestDb) {
+    let api = setup(db).await;
+    // Public: no credentials needed.
+    let r = api.get("/api/v1/openapi.json", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert!(r.is_json());
+    let doc = r.json;
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    assert_eq!(doc["components"]["securitySchemes"]["bearerAuth"]["type"], "http");
+    assert_eq!(doc["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
+    assert_eq!(doc["components"]["securitySchemes"]["cookieSession"]["in"], "cookie");
+
+    let table = routes::table();
+    let api_specs: Vec<_> = table.specs.iter().filter(|s| s.kind == Kind::Api).collect();
+    assert!(api_specs.len() >= 16, "the API routes are declared");
+    let expected: BTreeSet<(String, String)> = api_specs.iter().map(|s| (s.method.as_str().to_lowercase(), s.path.to_string())).collect();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, _) in item.as_object().expect("path item") {
+            documented.insert((method.clone(), path.clone()));
+        }
+    }
+    assert_eq!(documented, expected, "the document lists exactly the API routes of the route table");
+    assert!(!doc["paths"].as_object().unwrap().keys().any(|p| !p.starts_with("/api/")), "no pages in the API document");
+
+    for spec in api_specs {
+        let op = &doc["paths"][spec.path][spec.method.as_str().to_lowercase()];
+        assert_eq!(op["x-permission"], spec.permission.name(), "{} {}", spec.method, spec.path);
+        assert_eq!(op["summary"], spec.summary);
+        // Path parameters for every {segment}.
+        let names: Vec<&str> = spec.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+        let params: Vec<&Value> = op["parameters"].as_array().map(|a| a.iter().filter(|p| p["in"] == "path").collect()).unwrap_or_default();
+        assert_eq!(params.len(), names.len(), "{}", spec.path);
+        for (p, n) in params.iter().zip(&names) {
+            assert_eq!(p["name"], *n);
+            assert_eq!(p["required"], true);
+        }
+        if spec.method == Method::POST {
+            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            assert_eq!(schema["type"], "object", "POST {} has a request schema", spec.path);
+            assert!(schema["properties"].as_object().is_some_and(|p| !p.is_empty()));
+        } else {
+            assert!(op.get("requestBody").is_none());
+        }
+        if spec.permission == Permission::Public {
+            assert_eq!(op["security"], json!([]));
+        }
+    }
+}
+on_both_engines!(openapi_document, openapi_lists_exactly_the_api_routes);
+
+// ------------------------------------------------------------------ 2. tokens and roles
+
+async fn tokens_and_roles(db: &TestDb) {
+    let api = setup(db).await;
+    // No token.
+    let r = api.get("/api/v1/recommendations", None).await;
+    r.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(r.headers.get(header::WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()), Some("Bearer"));
+    // An unknown token.
+    let req = Request::builder().uri("/api/v1/recommendations").header(header::AUTHORIZATION, "Bearer not-a-token").body(Body::empty()).unwrap();
+    api.send(req).await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // A revoked token stops working at once.
+    let (admin, _) = db.store.user_by_email(ADMIN).await.unwrap().unwrap();
+    let secret = "soon-to-be-revoked";
+    let tid = db.store.create_token(&Actor::system(), admin.id, "revoked", &sha256_hex(secret)).await.unwrap();
+    let with = |t: &str| Request::builder().uri("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {t}")).body(Body::empty()).unwrap();
+    assert_eq!(api.send(with(secret)).await.status, StatusCode::OK);
+    db.store.revoke_token(&Actor::system(), tid).await.unwrap();
+    let r = api.send(with(secret)).await;
+    r.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(r.headers.get(header::WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()), Some("Bearer"));
+
+    // A committee member reads but cannot write.
+    let me = api.get("/api/v1/me", Some(MEMBER)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json["email"], MEMBER);
+    assert_eq!(me.json["role"], "committee-member");
+    let perms: Vec<&str> = me.json["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert!(perms.contains(&"view-tracker") && !perms.contains(&"record-progress"), "{perms:?}");
+
+    let list = api.get("/api/v1/recommendations", Some(MEMBER)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.raw);
+    assert!(list.json["total"].as_i64().unwrap() > 0);
+    let rec = rec_of(db, "Licensing", 2).await;
+    let before = api.detail(rec.id).await["updates"].as_array().unwrap().len();
+    let r = api.post(&format!("/api/v1/recommendations/{}/updates", rec.id), MEMBER, json!({ "update_date": "2024-01-02", "narrative": "Members cannot write this" })).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(api.detail(rec.id).await["updates"].as_array().unwrap().len(), before);
+    // Managing the tracker is for scrutiny officers and administrators.
+    api.post("/api/v1/reviews", LEAD, json!({ "kind": "other", "title": "Not allowed" })).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    // Every read answers each role.
+    let reads = ["/api/v1/bodies".to_string(), "/api/v1/reviews".into(), "/api/v1/dashboard".into(), "/api/v1/schedule".into(), format!("/api/v1/recommendations/{}", rec.id), format!("/api/v1/reviews/{}", rec.review_id)];
+    for path in &reads {
+        for who in ACCOUNTS {
+            let r = api.get(path, Some(who)).await;
+            assert_eq!(r.status, StatusCode::OK, "{who} GET {path}: {}", r.raw);
+            assert!(r.is_json());
+        }
+    }
+}
+on_both_engines!(tokens, tokens_and_roles);
+
+// ------------------------------------------------------------------ 3. lead officers change only what they lead
+
+async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
+    let api = setup(db).await;
+    let mine = rec_of(db, "Licensing", 2).await;
+    let theirs = rec_of(db, "Licensing", 3).await;
+    let (lead, _) = db.store.user_by_email(LEAD).await.unwrap().unwrap();
+    assert!(mine.is_led_by(lead.id) && !theirs.is_led_by(lead.id), "demo data as expected");
+
+    // Their own: saved, 201 with the update.
+    let r = api.post(&format!("/api/v1/recommendations/{}/updates", mine.id), LEAD, json!({ "update_date": "2024-02-01", "narrative": "Reply chased with the Department", "progress_percent": 70 })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["narrative"], "Reply chased with the Department");
+    assert_eq!(r.json["progress_percent"], 70);
+    assert_eq!(r.json["recommendation_id"], mine.id);
+    let d = api.detail(mine.id).await;
+    assert!(d["updates"].as_array().unwrap().iter().any(|u| u["narrative"] == "Reply chased with the Department"));
+
+    // Someone else's: 403, and nothing saved.
+    let before = api.detail(theirs.id).await;
+    let r = api.post(&format!("/api/v1/recommendations/{}/updates", theirs.id), LEAD, json!({ "update_date": "2024-02-01", "narrative": "Not mine to write" })).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert!(r.json["message"].as_str().unwrap().contains("recommendations you lead"), "{}", r.raw);
+    let r = api.post(&format!("/api/v1/recommendations/{}/lifecycle", theirs.id), LEAD, json!({ "lifecycle": "in-progress", "version": theirs.version })).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let r = api.post(&format!("/api/v1/recommendations/{}/actions", theirs.id), LEAD, json!({ "text": "Not mine", "target_date": "2030-01-01" })).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let action = &before["actions"][0];
+    let r = api.post(&format!("/api/v1/actions/{}/revise", action["id"]), LEAD, json!({ "new_date": "2030-01-01", "reason": "Not mine", "version": action["version"] })).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let after = api.detail(theirs.id).await;
+    assert_eq!(after["updates"], before["updates"], "no update was saved");
+    assert_eq!(after["actions"], before["actions"], "no action added or revised");
+    assert_eq!(after["version"], before["version"]);
+    assert_eq!(after["lifecycle"], before["lifecycle"]);
+
+    // The same writes by the lead who does lead it succeed (the refusal is about the record, not the role).
+    let r = api.post(&format!("/api/v1/recommendations/{}/actions", theirs.id), SCHOOLS, json!({ "text": "Repeat the email each September", "owner": "Head of Schools", "target_date": "2030-09-30" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["target_date"], "2030-09-30");
+    let new_action = r.json.clone();
+    let r = api.post(&format!("/api/v1/actions/{}/revise", new_action["id"]), SCHOOLS, json!({ "new_date": "2030-10-31", "reason": "Half-term", "version": new_action["version"] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.json["target_date"], "2030-10-31");
+    assert_eq!(r.json["revisions"][0]["old_date"], "2030-09-30");
+    assert_eq!(r.json["date_history"], "September 2030, revised to October 2030");
+    // And a scrutiny officer may change any recommendation.
+    let r = api.post(&format!("/api/v1/recommendations/{}/updates", theirs.id), OFFICER, json!({ "update_date": "2024-02-01", "narrative": "Recorded by the scrutiny officer" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+}
+on_both_engines!(lead_officers, lead_officers_change_only_what_they_lead);
+
+// ------------------------------------------------------------------ 4. conflicts and validation
+
+async fn stale_versions_conflict_and_validation_names_fields(db: &TestDb) {
+    let api = setup(db).await;
+    // The serious case review's recommendation (5) awaits the executive's response.
+    let awaiting = rec_of(db, "Serious case review", 5).await;
+    let d = api.detail(awaiting.id).await;
+    assert_eq!(d["response"], "awaiting");
+    let v = d["version"].as_i64().unwrap();
+    let url = format!("/api/v1/recommendations/{}/response", awaiting.id);
+
+    // Stale version: 409, nothing changed.
+    let r = api.post(&url, OFFICER, json!({ "response": "accepted", "response_date": "2024-03-01", "version": v - 1 })).await;
+    r.assert_error(StatusCode::CONFLICT, "conflict");
+    let d = api.detail(awaiting.id).await;
+    assert_eq!((d["response"].as_str(), d["version"].as_i64()), (Some("awaiting"), Some(v)));
+
+    // A rejection needs a reason: 422 naming the field.
+    let r = api.post(&url, OFFICER, json!({ "response": "rejected", "response_date": "2024-03-01", "version": v })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(r.json["fields"][0]["field"], "response_reason", "{}", r.raw);
+    let d = api.detail(awaiting.id).await;
+    assert_eq!((d["response"].as_str(), d["version"].as_i64()), (Some("awaiting"), Some(v)));
+    // A bad date counts as missing and is named.
+    let r = api.post(&url, OFFICER, json!({ "response": "accepted", "response_date": "1 March 2024", "version": v })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(r.json["fields"][0]["field"], "response_date");
+
+    // With the reason and the current version it is recorded.
+    let r = api.post(&url, OFFICER, json!({ "response": "rejected", "response_date": "2024-03-01", "reason": "Not affordable this year", "version": v })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.json["response"], "rejected");
+    assert_eq!(r.json["response_reason"], "Not affordable this year");
+    assert_eq!(r.json["response_state"]["state"], "responded");
+    assert_eq!(r.json["version"], v + 1);
+    // The version it was recorded against is now stale.
+    let r = api.post(&url, OFFICER, json!({ "response": "accepted", "response_date": "2024-03-02", "version": v })).await;
+    r.assert_error(StatusCode::CONFLICT, "conflict");
+    assert_eq!(api.detail(awaiting.id).await["response"], "rejected");
+
+    // Lifecycle: Ofsted recommendation (3) has not started; its lead is the demo lead officer.
+    let rec = rec_of(db, "Ofsted", 3).await;
+    let url = format!("/api/v1/recommendations/{}/lifecycle", rec.id);
+    let v = rec.version;
+    let r = api.post(&url, LEAD, json!({ "lifecycle": "in-progress", "version": v })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.json["lifecycle"], "in-progress");
+    let r = api.post(&url, LEAD, json!({ "lifecycle": "paused", "reason": "Restructure", "version": v })).await;
+    r.assert_error(StatusCode::CONFLICT, "conflict");
+    let d = api.detail(rec.id).await;
+    assert_eq!((d["lifecycle"].as_str(), d["version"].as_i64()), (Some("in-progress"), Some(v + 1)));
+    // Pausing needs a reason; sign-off is not an officer's choice.
+    let r = api.post(&url, LEAD, json!({ "lifecycle": "paused", "version": v + 1 })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(r.json["fields"][0]["field"], "reason");
+    let r = api.post(&url, LEAD, json!({ "lifecycle": "signed-off", "version": v + 1 })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(r.json["fields"][0]["field"], "lifecycle");
+    let r = api.post(&url, LEAD, json!({ "lifecycle": "finished", "version": v + 1 })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(r.json["fields"][0]["field"], "lifecycle");
+    assert_eq!(api.detail(rec.id).await["lifecycle"], "in-progress");
+
+    // An update without a narrative or date: 422 naming both.
+    let r = api.post(&format!("/api/v1/recommendations/{}/updates", rec.id), LEAD, json!({ "update_date": "31/02/2024" })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let fields: Vec<&str> = r.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["narrative", "update_date"]);
+}
+on_both_engines!(conflicts_and_validation, stale_versions_conflict_and_validation_names_fields);
+
+// ------------------------------------------------------------------ 5. list filters
+
+async fn list_filters(db: &TestDb) {
+    let api = setup(db).await;
+    let all = api.get("/api/v1/recommendations?per_page=200", Some(MEMBER)).await;
+    assert_eq!(all.status, StatusCode::OK);
+    let total = all.json["total"].as_i64().unwrap();
+    assert_eq!(all.json["items"].as_array().unwrap().len() as i64, total);
+    assert_eq!(all.json["page"], 1);
+    assert_eq!(all.json["per_page"], 200);
+    let first = &all.json["items"][0];
+    for key in ["reference", "label", "wording", "response", "lifecycle", "rag", "suggested_rag", "target_date", "response_due", "response_state", "leads"] {
+        assert!(first.get(key).is_some(), "list items carry {key}: {first}");
+    }
+
+    // ?rag=amber: only amber, and not everything.
+    let r = api.get("/api/v1/recommendations?rag=amber&per_page=200", Some(MEMBER)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    let amber = r.json["items"].as_array().unwrap();
+    assert!(!amber.is_empty() && (amber.len() as i64) < total);
+    assert_eq!(r.json["total"].as_i64().unwrap(), amber.len() as i64);
+    assert!(amber.iter().all(|i| i["rag"] == "amber"), "{}", r.raw);
+    let expected_amber = all.json["items"].as_array().unwrap().iter().filter(|i| i["rag"] == "amber").count();
+    assert_eq!(amber.len(), expected_amber, "the filter agrees with the RAG each item shows");
+
+    // Other filters.
+    let r = api.get("/api/v1/recommendations?lifecycle=signed-off", Some(MEMBER)).await;
+    assert!(r.json["total"].as_i64().unwrap() > 0 && r.json["items"].as_array().unwrap().iter().all(|i| i["lifecycle"] == "signed-off"));
+    let r = api.get("/api/v1/recommendations?response=rejected", Some(MEMBER)).await;
+    assert!(r.json["total"].as_i64().unwrap() > 0 && r.json["items"].as_array().unwrap().iter().all(|i| i["response"] == "rejected"));
+    let (lead, _) = db.store.user_by_email(SCHOOLS).await.unwrap().unwrap();
+    let r = api.get(&format!("/api/v1/recommendations?lead={}", lead.id), Some(MEMBER)).await;
+    assert!(r.json["total"].as_i64().unwrap() > 0 && r.json["items"].as_array().unwrap().iter().all(|i| i["leads"].as_array().unwrap().iter().any(|l| l["user_id"] == lead.id)));
+    // Blank parameters are no filter.
+    assert_eq!(api.get("/api/v1/recommendations?rag=&lifecycle=", Some(MEMBER)).await.json["total"], total);
+
+    // Paging.
+    let p2 = api.get("/api/v1/recommendations?per_page=5&page=2", Some(MEMBER)).await;
+    assert_eq!(p2.json["items"].as_array().unwrap().len(), 5);
+    assert_eq!(p2.json["items"][0]["id"], all.json["items"][5]["id"]);
+
+    // Unknown values: 400 naming the parameter.
+    for (q, name) in [("lifecycle=bogus", "lifecycle"), ("response=maybe", "response"), ("rag=purple", "rag"), ("body_id=abc", "body_id"), ("page=0", "page"), ("overdue=soon", "overdue")] {
+        let r = api.get(&format!("/api/v1/recommendations?{q}"), Some(MEMBER)).await;
+        r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+        assert!(r.json["message"].as_str().unwrap().contains(name), "{q}: {}", r.raw);
+    }
+
+    // Search.
+    let r = api.get("/api/v1/recommendations?q=e-learning", Some(MEMBER)).await;
+    assert_eq!(r.json["total"], 1, "{}", r.raw);
+    assert_eq!(r.json["items"][0]["label"], "(3)");
+    assert!(r.json["items"][0]["review_title"].as_str().unwrap().starts_with("Licensing"));
+
+    // The dashboard counts the same recommendations.
+    let d = api.get("/api/v1/dashboard", Some(MEMBER)).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert_eq!(d.json["total"], total);
+    let amber_count = d.json["by_rag"].as_array().unwrap().iter().find(|c| c["rag"] == "amber").unwrap()["count"].as_u64().unwrap();
+    assert_eq!(amber_count as usize, expected_amber);
+    let body = d.json["by_body"][0]["body_id"].as_i64().unwrap();
+    let scoped = api.get(&format!("/api/v1/dashboard?body_id={body}"), Some(MEMBER)).await;
+    assert_eq!(scoped.json["total"], d.json["by_body"][0]["total"]);
+    api.get("/api/v1/dashboard?body_id=x", Some(MEMBER)).await.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+
+    // The schedule gives each monitoring schedule's next report.
+    let s = api.get("/api/v1/schedule", Some(MEMBER)).await;
+    let items = s.json.as_array().unwrap();
+    assert!(items.len() >= 3);
+    for i in items {
+        let next = i["next_report_date"].as_str().expect("six-monthly schedules always have a next report");
+        assert!(next >= today().to_string().as_str());
+        assert_eq!(i["upcoming_report_dates"][0], next);
+    }
+}
+on_both_engines!(filters, list_filters);
+
+// ------------------------------------------------------------------ 6. unknown ids and bad bodies
+
+async fn unknown_ids_and_bad_bodies_answer_json(db: &TestDb) {
+    let api = setup(db).await;
+    for path in ["/api/v1/recommendations/999999", "/api/v1/recommendations/abc", "/api/v1/recommendations/-1", "/api/v1/reviews/999999", "/api/v1/reviews/1x"] {
+        api.get(path, Some(ADMIN)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    }
+    let update = json!({ "update_date": "2024-01-01", "narrative": "x" });
+    api.post("/api/v1/recommendations/999999/updates", ADMIN, update.clone()).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    api.post("/api/v1/recommendations/nope/updates", ADMIN, update.clone()).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    api.post("/api/v1/actions/999999/revise", ADMIN, json!({ "new_date": "2030-01-01", "reason": "x", "version": 1 })).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    api.post("/api/v1/reviews/999999/recommendations", ADMIN, json!({ "number": 1, "committee_wording": "x" })).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+
+    let rec = rec_of(db, "Licensing", 2).await;
+    let url = format!("/api/v1/recommendations/{}/updates", rec.id);
+    let before = api.detail(rec.id).await["updates"].as_array().unwrap().len();
+    // Malformed JSON.
+    let r = api.post_raw(&url, ADMIN, "application/json", "{\"narrative\": ").await;
+    r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(r.json["message"].as_str().unwrap().contains("not valid JSON"), "{}", r.raw);
+    // Not JSON at all.
+    let r = api.post_raw(&url, ADMIN, "text/plain", "narrative=hello").await;
+    r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(r.json["message"].as_str().unwrap().contains("application/json"), "{}", r.raw);
+    // Wrong types, unknown fields and a missing version are named.
+    let r = api.post(&url, ADMIN, json!({ "update_date": "2024-01-01", "narrative": "x", "progress_percent": "lots" })).await;
+    r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(r.json["message"].as_str().unwrap().contains("progress_percent"), "{}", r.raw);
+    let r = api.post(&url, ADMIN, json!({ "update_date": "2024-01-01", "narative": "typo" })).await;
+    r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(r.json["message"].as_str().unwrap().contains("narative"), "{}", r.raw);
+    let r = api.post(&format!("/api/v1/recommendations/{}/lifecycle", rec.id), ADMIN, json!({ "lifecycle": "paused", "reason": "x" })).await;
+    r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(r.json["message"].as_str().unwrap().contains("version"), "{}", r.raw);
+    assert_eq!(api.detail(rec.id).await["updates"].as_array().unwrap().len(), before, "nothing saved");
+}
+on_both_engines!(bad_requests, unknown_ids_and_bad_bodies_answer_json);
+
+// ------------------------------------------------------------------ creating reviews and recommendations
+
+async fn scrutiny_officers_create_reviews_and_recommendations(db: &TestDb) {
+    let api = setup(db).await;
+    let bodies = api.get("/api/v1/bodies", Some(OFFICER)).await.json;
+    let cabinet = bodies.as_array().unwrap().iter().find(|b| b["name"] == "Cabinet").unwrap()["id"].as_i64().unwrap();
+
+    // Validation: missing title and kind, an unknown kind, a malformed date.
+    let r = api.post("/api/v1/reviews", OFFICER, json!({ "terms_of_reference": "x" })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let fields: Vec<&str> = r.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["kind", "title"]);
+    let r = api.post("/api/v1/reviews", OFFICER, json!({ "kind": "panel", "title": "x", "report_date": "12/09/2017" })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let fields: Vec<&str> = r.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["kind", "report_date"]);
+
+    let r = api
+        .post("/api/v1/reviews", OFFICER, json!({ "kind": "working-group", "title": "Adult social care waiting lists", "report_date": "2024-01-10", "referred_to_body_id": cabinet, "referral_date": "2024-01-20" }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["kind"], "working-group");
+    assert_eq!(r.json["response_due"], "2024-03-20", "two months from the later of report and referral");
+    let review_id = r.json["id"].as_i64().unwrap();
+
+    let (lead, _) = db.store.user_by_email(LEAD).await.unwrap().unwrap();
+    let url = format!("/api/v1/reviews/{review_id}/recommendations");
+    let r = api.post(&url, OFFICER, json!({ "number": 1, "committee_wording": "Publish waiting times monthly", "lead_ids": [lead.id] })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["label"], "(1)");
+    assert_eq!(r.json["response"], "awaiting");
+    assert_eq!(r.json["response_state"]["state"], "overdue");
+    assert_eq!(r.json["leads"][0]["user_id"], lead.id);
+    let parent = r.json["id"].as_i64().unwrap();
+    let r = api.post(&url, OFFICER, json!({ "parent_id": parent, "sub_label": "a", "committee_wording": "Including by ward" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["label"], "(1)(a)");
+    let r = api.post(&url, OFFICER, json!({ "number": 1, "committee_wording": "A duplicate number" })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(r.json["fields"][0]["field"], "number");
+
+    let r = api.get(&format!("/api/v1/reviews/{review_id}"), Some(MEMBER)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json["title"], "Adult social care waiting lists");
+    assert_eq!(r.json["recommendations"].as_array().unwrap().len(), 2);
+    assert!(r.json["endorsements"].as_array().unwrap().is_empty() && r.json["schedules"].as_array().unwrap().is_empty());
+    let d = api.detail(parent).await;
+    assert_eq!(d["children"][0]["label"], "(1)(a)");
+
+    // The new recommendation's lead may now record progress on it, with no CSRF token needed for a bearer token.
+    let r = api.post(&format!("/api/v1/recommendations/{parent}/actions"), LEAD, json!({ "text": "Set up the monthly report", "target_date": "2030-06-30" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    // Detail of a recommendation with a revised action shows its date history.
+    let ofsted1 = rec_of(db, "Ofsted", 1).await;
+    let d = api.detail(ofsted1.id).await;
+    assert_eq!(d["rag"], "amber", "the officer's override");
+    assert!(d["actions"][0]["date_history"].as_str().unwrap().starts_with("May 2017, revised to July 2017, revised to "));
+    assert!(d["history"].as_array().unwrap().iter().any(|h| h["kind"] == "rag"));
+    assert!(d["updates"][0].get("evidence").is_some());
+}
+on_both_engines!(creating, scrutiny_officers_create_reviews_and_recommendations);
+
+// ------------------------------------------------------------------ browser sessions
+
+fn cookies_from(r: &Resp) -> Vec<String> {
+    r.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string)).collect()
+}
+
+fn csrf_in(page: &str) -> String {
+    let i = page.find("name=\"_csrf\" value=\"").expect("page has a CSRF field") + 20;
+    page[i..i + 64].to_string()
+}
+
+/// A signed-in browser session may use the API too, but its writes need the CSRF token.
+async fn sessions_use_the_api_with_csrf(db: &TestDb) {
+    let api = setup(db).await;
+    let login = api.get("/login", None).await;
+    let pre = cookies_from(&login).join("; ");
+    let form = format!("_csrf={}&email={}&password={PASSWORD}&next=%2F", csrf_in(&login.raw), OFFICER.replace('@', "%40"));
+    let req = Request::builder().method(Method::POST).uri("/login").header(header::COOKIE, &pre).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
+    let signed_in = api.send(req).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.raw);
+    let session = cookies_from(&signed_in).into_iter().find(|c| c.starts_with("assure_session=")).expect("session cookie");
+    let home = api.send(Request::builder().uri("/").header(header::COOKIE, &session).body(Body::empty()).unwrap()).await;
+    let csrf = csrf_in(&home.raw);
+
+    let me = api.send(Request::builder().uri("/api/v1/me").header(header::COOKIE, &session).body(Body::empty()).unwrap()).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json["email"], OFFICER);
+
+    let rec = rec_of(db, "Licensing", 2).await;
+    let url = format!("/api/v1/recommendations/{}/updates", rec.id);
+    let body = json!({ "update_date": "2024-04-01", "narrative": "Sent from the browser" }).to_string();
+    let post = |token: Option<&str>| {
+        let mut b = Request::builder().method(Method::POST).uri(&url).header(header::COOKIE, &session).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            b = b.header("x-csrf-token", t);
+        }
+        b.body(Body::from(body.clone())).unwrap()
+    };
+    api.send(post(None)).await.assert_error(StatusCode::FORBIDDEN, "csrf_failed");
+    api.send(post(Some(&"0".repeat(64)))).await.assert_error(StatusCode::FORBIDDEN, "csrf_failed");
+    assert!(!api.detail(rec.id).await["updates"].as_array().unwrap().iter().any(|u| u["narrative"] == "Sent from the browser"));
+    let r = api.send(post(Some(&csrf))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["author"], "Alex Morgan");
+}
+on_both_engines!(sessions, sessions_use_the_api_with_csrf);
