@@ -159,7 +159,7 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         p class="app-body" { "The next monitoring report for each review and committee, from the resolution that set it, and the recommendations whose update for it is still missing." }
         @if rows.is_empty() { p class="app-body" { "No monitoring reports are scheduled." } }
         @for (s, report, since, missing) in &rows {
-            div class="app-summary-card app-!-margin-bottom-6" {
+            div class="app-!-margin-bottom-6" {
                 h2 class="app-heading-m" { (long(*report)) ": " (s.body_name) }
                 p class="app-body" {
                     a class="app-link" href={ "/reviews/" (s.review_id) } { (s.review_title) }
