@@ -259,6 +259,16 @@ async fn a_deleted_entry_is_named(db: &TestDb) {
 }
 on_both_engines!(audit_delete, a_deleted_entry_is_named);
 
+async fn entries_cut_off_the_end_are_found(db: &TestDb) {
+    make_activity(db);
+    let pool = raw_pool(db).await;
+    let last: i64 = sqlx::Row::get(&sqlx::query("SELECT MAX(seq) AS m FROM audit_log").fetch_one(&pool).await.unwrap(), "m");
+    sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(last).execute(&pool).await.unwrap();
+    pool.close().await;
+    expect_broken_at(db, last, "newest entry deleted");
+}
+on_both_engines!(audit_truncate, entries_cut_off_the_end_are_found);
+
 async fn reordered_entries_are_found(db: &TestDb) {
     make_activity(db);
     let pool = raw_pool(db).await;

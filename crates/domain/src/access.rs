@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
 pub enum Role {
     Administrator,
     ScrutinyOfficer,
@@ -59,6 +60,7 @@ impl TryFrom<String> for Role {
 
 /// What a route requires. Deny by default: a route with no permission is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Permission {
     /// No sign-in needed (sign-in page, health check, stylesheet).
     Public,

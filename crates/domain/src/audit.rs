@@ -63,6 +63,8 @@ pub enum ChainBreak {
     LinkBroken { seq: i64, expected_prev: String },
     /// Positions are not consecutive (a row deleted or moved).
     Gap { expected_seq: i64, found_seq: i64 },
+    /// The log ends before the newest entry that was recorded (entries cut off the end).
+    Truncated { last_seq: i64, recorded_seq: i64 },
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -74,6 +76,11 @@ impl std::fmt::Display for ChainBreak {
             ChainBreak::LinkBroken { seq, .. } => write!(
                 f,
                 "audit entry {seq} does not follow the entry before it: an entry was deleted, inserted or reordered"
+            ),
+            ChainBreak::Truncated { last_seq, recorded_seq } => write!(
+                f,
+                "audit entry {} is missing: the log ends at entry {last_seq} but entry {recorded_seq} was recorded; entries were deleted from the end",
+                last_seq + 1
             ),
             ChainBreak::Gap { expected_seq, found_seq } => write!(
                 f,
@@ -113,6 +120,16 @@ impl ChainVerifier {
 
     pub fn verified(&self) -> i64 {
         self.expected_seq - 1
+    }
+
+    /// After the last entry: compare with the newest entry recorded separately.
+    pub fn finish(&self, recorded: Option<(i64, &str)>) -> Result<i64, ChainBreak> {
+        if let Some((seq, hash)) = recorded {
+            if seq != self.verified() || hash != self.prev_hash {
+                return Err(ChainBreak::Truncated { last_seq: self.verified(), recorded_seq: seq });
+            }
+        }
+        Ok(self.verified())
     }
 }
 
@@ -169,6 +186,21 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         assert!(matches!(verify(&c), Err(ChainBreak::Gap { expected_seq: 2, found_seq: 3 })));
+    }
+
+    #[test]
+    fn entries_cut_off_the_end_are_found() {
+        let c = chain(5);
+        let mut v = ChainVerifier::default();
+        for e in &c[..3] {
+            v.check(e).unwrap();
+        }
+        assert_eq!(v.finish(Some((5, &c[4].hash))), Err(ChainBreak::Truncated { last_seq: 3, recorded_seq: 5 }));
+        let mut v = ChainVerifier::default();
+        for e in &c {
+            v.check(e).unwrap();
+        }
+        assert_eq!(v.finish(Some((5, &c[4].hash))), Ok(5));
     }
 
     #[test]

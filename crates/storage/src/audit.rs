@@ -106,9 +106,11 @@ impl WriteTx<'_> {
             .bind(e.detail)
             .bind(e.ip)
             .bind(e.prev_hash)
-            .bind(e.hash)
+            .bind(e.hash.clone())
             .execute(self.conn())
             .await?;
+        store.q("DELETE FROM audit_head").execute(self.conn()).await?;
+        store.q("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)").bind(seq).bind(e.hash).execute(self.conn()).await?;
         Ok(())
     }
 }
@@ -129,7 +131,12 @@ impl Store {
             let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000");
             let rows = self.q(&sql).bind(after).fetch_all(self.pool()).await?;
             if rows.is_empty() {
-                return Ok(Ok(v.verified()));
+                let head = self.q("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(self.pool()).await?;
+                let head = match head {
+                    Some(r) => Some((r.i("seq")?, r.s("hash")?)),
+                    None => None,
+                };
+                return Ok(v.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))));
             }
             for r in &rows {
                 let e = entry(r)?;

@@ -271,6 +271,12 @@ impl Store {
         self.q(&sql).fetch_all(self.pool()).await?.iter().map(review).collect()
     }
 
+    /// Ids and titles only, newest first (for filters).
+    pub async fn review_titles(&self) -> Result<Vec<(i64, String)>> {
+        let rows = self.q("SELECT id, title FROM reviews ORDER BY COALESCE(report_date, created_at) DESC, id DESC").fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.i("id")?, r.s("title")?))).collect()
+    }
+
     pub async fn review(&self, id: i64) -> Result<Review> {
         let sql = format!("{REVIEW_SELECT} WHERE v.id = $1");
         self.q(&sql).bind(id).fetch_optional(self.pool()).await?.as_ref().map(review).transpose()?.ok_or(StoreError::NotFound)
@@ -1166,7 +1172,7 @@ impl Store {
             push("OR LOWER(r.executive_wording) LIKE ?)", FilterArg::S(like));
         }
         if let Some(d) = f.response_overdue_on {
-            push(" AND r.response = 'awaiting' AND r.parent_id IS NULL AND v.response_due < ?", FilterArg::S(date_str(d)));
+            push(" AND r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due < ?)", FilterArg::S(date_str(d)));
         }
         if let Some(d) = f.target_passed_on {
             push(" AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ?", FilterArg::S(date_str(d)));
@@ -1177,7 +1183,7 @@ impl Store {
     /// One page of the tracker list, and the total matching.
     pub async fn list_recommendations(&self, f: &RecFilter, limit: i64, offset: i64) -> Result<(Vec<Recommendation>, i64)> {
         let (where_sql, args) = self.filter_sql(f);
-        let count_sql = format!("SELECT COUNT(*) AS n FROM recommendations r JOIN reviews v ON v.id = r.review_id{where_sql}");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM recommendations r{where_sql}");
         let mut q = self.q(&count_sql);
         for a in &args {
             q = a.bind(q);
@@ -1196,8 +1202,13 @@ impl Store {
     /// Counts by response, lifecycle, RAG and committee for the matching recommendations.
     pub async fn dashboard(&self, f: &RecFilter, today: NaiveDate) -> Result<Dashboard> {
         let (where_sql, args) = self.filter_sql(f);
-        let from = format!("FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id{where_sql}");
-        let sql = format!("SELECT r.response AS k1, r.lifecycle AS k2, COALESCE(r.rag_override, r.rag_suggested) AS k3, r.monitoring_body_id AS body_id, b.name AS body_name, COUNT(*) AS n {from} GROUP BY r.response, r.lifecycle, COALESCE(r.rag_override, r.rag_suggested), r.monitoring_body_id, b.name");
+        // Aggregate the recommendations alone (index-only), then name the bodies.
+        let sql = format!(
+            "SELECT g.body_id, g.k1, g.k2, g.rag_override, g.rag_suggested, g.n, b.name AS body_name FROM (\
+             SELECT r.monitoring_body_id AS body_id, r.response AS k1, r.lifecycle AS k2, r.rag_override, r.rag_suggested, COUNT(*) AS n \
+             FROM recommendations r{where_sql} GROUP BY r.monitoring_body_id, r.response, r.lifecycle, r.rag_override, r.rag_suggested) g \
+             LEFT JOIN bodies b ON b.id = g.body_id"
+        );
         let mut q = self.q(&sql);
         for a in &args {
             q = a.bind(q);
@@ -1212,7 +1223,7 @@ impl Store {
             let n = r.i("n")?;
             let x: ExecutiveResponse = r.e("k1")?;
             let l: Lifecycle = r.e("k2")?;
-            let g: Option<Rag> = r.oe("k3")?;
+            let g: Option<Rag> = r.oe::<Rag>("rag_override")?.or(r.oe::<Rag>("rag_suggested")?);
             d.total += n;
             if x.is_accepted() {
                 d.accepted += n;
@@ -1248,9 +1259,9 @@ impl Store {
         let today_s = date_str(today);
         let soon = date_str(today + chrono::Duration::days(14));
         let sql = format!(
-            "SELECT SUM(CASE WHEN r.response = 'awaiting' AND r.parent_id IS NULL AND v.response_due < ${a} THEN 1 ELSE 0 END) AS overdue, \
-             SUM(CASE WHEN r.response = 'awaiting' AND r.parent_id IS NULL AND v.response_due >= ${a} AND v.response_due <= ${b} THEN 1 ELSE 0 END) AS soon, \
-             SUM(CASE WHEN r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ${a} THEN 1 ELSE 0 END) AS passed {from}",
+            "SELECT SUM(CASE WHEN r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due < ${a}) THEN 1 ELSE 0 END) AS overdue, \
+             SUM(CASE WHEN r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due >= ${a} AND response_due <= ${b}) THEN 1 ELSE 0 END) AS soon, \
+             SUM(CASE WHEN r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ${a} THEN 1 ELSE 0 END) AS passed FROM recommendations r{where_sql}",
             a = args.len() + 1,
             b = args.len() + 2
         );

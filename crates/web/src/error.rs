@@ -61,7 +61,7 @@ impl AppError {
     fn title_and_message(&self) -> (&'static str, String) {
         match self {
             AppError::NotFound => ("Page not found", "If you typed the web address, check it is correct. If you followed a link, the record may have been removed.".into()),
-            AppError::Unauthorized => ("Sign in to continue", "You need to sign in to see this page.".into()),
+            AppError::Unauthorized => ("Sign in to continue", "You need to sign in, or send a valid API token, to use this.".into()),
             AppError::Forbidden => ("You do not have access to this page", "Your account's role does not allow this. Ask an administrator if you think it should.".into()),
             AppError::ForbiddenRecord(m) => ("You cannot change this record", m.clone()),
             AppError::CsrfFailed => ("Your form could not be sent", "The page you sent the form from had expired or did not come from Assure. Go back, reload the page and try again. Nothing was saved.".into()),

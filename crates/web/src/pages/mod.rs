@@ -64,7 +64,10 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
 }
 
-pub async fn not_found() -> Response {
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::AppError::NotFound.respond(true);
+    }
     (StatusCode::NOT_FOUND, ui::error_page("Page not found", "If you typed the web address, check it is correct.", StatusCode::NOT_FOUND)).into_response()
 }
 

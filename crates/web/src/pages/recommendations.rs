@@ -41,7 +41,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     };
     let (recs, total) = state.store.list_recommendations(&filter, PER_PAGE, (page - 1) * PER_PAGE).await?;
     let bodies = state.store.bodies().await?;
-    let reviews = state.store.reviews().await?;
+    let reviews = state.store.review_titles().await?;
     let leads = state.store.possible_leads().await?;
     let none = Invalid::new();
     let keep: String = f.0.iter().filter(|(k, v)| k != "page" && !v.is_empty()).map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect::<Vec<_>>().join("&");
@@ -53,7 +53,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
             div class="app-filter__row" {
                 (ui::text_input(Field::new("q", "Search", f.get("q"), &none).hint("Reference or words in the recommendation"), "app-input--width-20"))
                 (ui::select(Field::new("body_id", "Committee", f.get("body_id"), &none), &ui::options_with_blank("Any", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())))))
-                (ui::select(Field::new("review_id", "Review", f.get("review_id"), &none), &ui::options_with_blank("Any", reviews.iter().map(|r| (r.id.to_string(), r.title.clone())))))
+                (ui::select(Field::new("review_id", "Review", f.get("review_id"), &none), &ui::options_with_blank("Any", reviews.iter().map(|(id, t)| (id.to_string(), t.clone())))))
                 (ui::select(Field::new("lead", "Lead officer", f.get("lead"), &none), &ui::options_with_blank("Any", leads.iter().map(|u| (u.id.to_string(), u.name.clone())))))
             }
             div class="app-filter__row" {
@@ -112,9 +112,12 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
     let title = format!("Recommendation {} {}", r.reference, r.label());
     let v = r.version.to_string();
     let csrf = ctx.csrf();
+    // Each action's revise form has its own field ids.
+    let today_text = today.format("%d/%m/%Y").to_string();
+    let summary_prefix = if form.which == "revise" { format!("revise{}", form.fields.get("action_id")) } else { form.which.to_string() };
     let content = html! {
         (ui::breadcrumbs(&[("/reviews", "Reviews"), (&format!("/reviews/{}", r.review_id), &r.review_title)]))
-        @if !form.errors.is_empty() { (ui::error_summary_for(&form.errors, form.which)) }
+        @if !form.errors.is_empty() { (ui::error_summary_for(&form.errors, &summary_prefix)) }
         span class="app-caption-l" { (r.review_title) }
         h1 class="app-heading-l" { "Recommendation " (r.label()) " " span class="app-caption-m" { (r.reference) } }
         p class="app-body" {
@@ -140,7 +143,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                 (ui::response_tag(r.response))
                 @if let Some(dt) = r.response_date { " on " (long(dt)) }
                 @if !r.response_reason.is_empty() { p class="app-body" { "Reason: " (r.response_reason) } }
-                @if let Some(due) = r.response_due { p class="app-body-s" { "Response due by " (long(due)) } }
+                @if let (Some(due), ExecutiveResponse::Awaiting) = (r.response_due, r.response) { p class="app-body-s" { "Response due by " (long(due)) } }
             }))
             (ui::summary_row("Status", html! {
                 (ui::lifecycle_tag(r.lifecycle))
@@ -267,7 +270,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             h3 class="app-heading-s" { "Add a progress update" }
             p class="app-body-s" { "Updates are kept as written. To put one right, add a correction: the original stays, linked to it." }
             form method="post" action={ "/recommendations/" (r.id) "/updates?_csrf=" (csrf) } enctype="multipart/form-data" novalidate {
-                (ui::date_input(Field::new("update_date", "Date of the update", form.val("update", "update_date"), form.errs("update")).prefixed("update")))
+                (ui::date_input(Field::new("update_date", "Date of the update", if form.which == "update" { form.fields.get("update_date") } else { &today_text }, form.errs("update")).prefixed("update")))
                 (ui::textarea(Field::new("narrative", "Progress made", form.val("update", "narrative"), form.errs("update")).prefixed("update").hint("What has been done, by whom, and what has changed for children and young people"), 6))
                 (ui::text_input(Field::new("progress_percent", "Progress towards completion (per cent, optional)", form.val("update", "progress_percent"), form.errs("update")).prefixed("update").hint("A whole number from 0 to 100; used to suggest the RAG"), "app-input--width-5"))
                 @if !d.updates.is_empty() {
@@ -360,7 +363,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             @for h in &d.history {
                 li class="app-timeline__item" {
                     p class="app-timeline__header app-body" {
-                        strong { (history_label(&h.kind)) } ": " (h.from_value) " → " (h.to_value)
+                        strong { (history_label(&h.kind)) ":" } " " (h.from_value) " → " (h.to_value)
                     }
                     p class="app-timeline__date app-body-s" { (h.at.get(..10).and_then(assure_domain::dates::parse_iso).map(long).unwrap_or_default()) " by " (h.by) }
                     @if h.body_name.is_some() || !h.minute_ref.is_empty() {

@@ -187,7 +187,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, rid: i64, which: &str, f: &Field
     let open: Vec<&_> = recs.iter().filter(|r| r.lifecycle.is_open()).collect();
     let content = html! {
         (ui::breadcrumbs(&[("/reviews", "Reviews")]))
-        @if !errors.is_empty() { (ui::error_summary_for(errors, which)) }
+        @if !errors.is_empty() { (ui::error_summary_for(errors, if which == "request" { "" } else { which })) }
         span class="app-caption-l" { (r.kind.label()) }
         h1 class="app-heading-l" { (r.title) }
         dl class="app-summary-list" {

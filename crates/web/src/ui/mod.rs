@@ -105,7 +105,7 @@ pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
                                 span { (c.user.name) " (" (c.user.role.label()) ")" }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="_csrf" value=(c.csrf());
-                                    button type="submit" class="app-header__signout app-link-button" { "Sign out" }
+                                    button type="submit" class="app-header__signout" { "Sign out" }
                                 }
                             }
                         }
