@@ -307,20 +307,9 @@ impl Store {
     pub async fn create_review(&self, actor: &Actor, r: &ReviewInput) -> Result<i64> {
         self.validate_review(r).await?;
         let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO reviews (kind, title, terms_of_reference, lead_member, members, origin_body_id, start_date, end_date, report_date, final_report_ref, referred_to_body_id, referral_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id")
-            .bind(r.kind.unwrap().slug())
-            .bind(r.title.trim().to_string())
-            .bind(r.terms_of_reference.trim().to_string())
-            .bind(r.lead_member.trim().to_string())
-            .bind(r.members.trim().to_string())
-            .bind(r.origin_body_id)
-            .bind(opt_date_str(r.start_date))
-            .bind(opt_date_str(r.end_date))
-            .bind(opt_date_str(r.report_date))
-            .bind(r.final_report_ref.trim().to_string())
-            .bind(r.referred_to_body_id)
-            .bind(opt_date_str(r.referral_date))
+        let q = self
+            .q("INSERT INTO reviews (kind, title, terms_of_reference, lead_member, members, origin_body_id, start_date, end_date, report_date, final_report_ref, referred_to_body_id, referral_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
+        let id = bind_review(q, r)
             .bind(now())
             .fetch_one(tx.conn())
             .await?
@@ -335,20 +324,9 @@ impl Store {
         self.review(id).await?;
         self.validate_review(r).await?;
         let mut tx = self.write().await?;
-        let n = self
-            .q("UPDATE reviews SET kind=$1, title=$2, terms_of_reference=$3, lead_member=$4, members=$5, origin_body_id=$6, start_date=$7, end_date=$8, report_date=$9, final_report_ref=$10, referred_to_body_id=$11, referral_date=$12, version = version + 1 WHERE id = $13 AND version = $14")
-            .bind(r.kind.unwrap().slug())
-            .bind(r.title.trim().to_string())
-            .bind(r.terms_of_reference.trim().to_string())
-            .bind(r.lead_member.trim().to_string())
-            .bind(r.members.trim().to_string())
-            .bind(r.origin_body_id)
-            .bind(opt_date_str(r.start_date))
-            .bind(opt_date_str(r.end_date))
-            .bind(opt_date_str(r.report_date))
-            .bind(r.final_report_ref.trim().to_string())
-            .bind(r.referred_to_body_id)
-            .bind(opt_date_str(r.referral_date))
+        let q = self
+            .q("UPDATE reviews SET kind=$1, title=$2, terms_of_reference=$3, lead_member=$4, members=$5, origin_body_id=$6, start_date=$7, end_date=$8, report_date=$9, final_report_ref=$10, referred_to_body_id=$11, referral_date=$12, version = version + 1 WHERE id = $13 AND version = $14");
+        let n = bind_review(q, r)
             .bind(id)
             .bind(version)
             .execute(tx.conn())
@@ -1430,6 +1408,24 @@ pub struct ReportWindow {
     pub body_id: Option<i64>,
     pub since: Option<NaiveDate>,
     pub report_date: NaiveDate,
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// The twelve review fields, in the order the INSERT and UPDATE name them.
+fn bind_review<'q>(q: AnyQuery<'q>, r: &ReviewInput) -> AnyQuery<'q> {
+    q.bind(r.kind.map(|k| k.slug()).unwrap_or_default())
+        .bind(r.title.trim().to_string())
+        .bind(r.terms_of_reference.trim().to_string())
+        .bind(r.lead_member.trim().to_string())
+        .bind(r.members.trim().to_string())
+        .bind(r.origin_body_id)
+        .bind(opt_date_str(r.start_date))
+        .bind(opt_date_str(r.end_date))
+        .bind(opt_date_str(r.report_date))
+        .bind(r.final_report_ref.trim().to_string())
+        .bind(r.referred_to_body_id)
+        .bind(opt_date_str(r.referral_date))
 }
 
 fn evidence_row(r: &AnyRow) -> Result<Evidence> {
