@@ -343,3 +343,91 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
     assert_eq!(db.store.query_count() - start, audit_before, "the audit page with more entries");
 }
 on_both_engines!(query_counts, list_pages_do_not_grow_their_query_count);
+
+/// The other forms: each wrong value gets its message, a 422, and nothing saved.
+async fn every_other_form_refuses_wrong_values(db: &TestDb) {
+    let app = demo_app(db).await;
+    let mut c = Client::new(app.clone());
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let review = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
+    let path = format!("/reviews/{}", review.id);
+
+    // Bodies: a duplicate name, no kind, a deadline that is not a number.
+    let bodies = db.store.bodies().await.unwrap().len();
+    let r = c.post_form("/bodies", &[("_csrf", &t), ("name", "Cabinet"), ("response_unit", "days"), ("response_amount", "soon")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter the number of days, weeks or months as a whole number"));
+    let r = c.post_form("/bodies", &[("_csrf", &t), ("name", "cabinet"), ("response_unit", "weeks"), ("response_amount", "0")]).await;
+    assert!(r.has("Select what kind of body this is") && r.has("A body with this name already exists") && r.has("a whole number from 1 to 365"));
+    assert_eq!(db.store.bodies().await.unwrap().len(), bodies);
+
+    // Endorsement without a body or date; schedule with an impossible interval.
+    let r = c.post_form(&format!("{path}/endorsements"), &[("_csrf", &t), ("endorsed_on", "someday")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select the body that endorsed the report") && r.has("Enter the date of the meeting"));
+    assert!(r.has("href=\"#endorse-body_id\""));
+    let r = c.post_form(&format!("{path}/schedules"), &[("_csrf", &t), ("body_id", &db.store.bodies().await.unwrap()[0].id.to_string()), ("first_report_date", "16/01/2018"), ("interval_months", "99")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter how many months between reports"));
+    assert_eq!(db.store.endorsements(review.id).await.unwrap().len(), 2);
+    assert_eq!(db.store.schedules(Some(review.id)).await.unwrap().len(), 2);
+
+    // Update requests: none chosen, a date in the past.
+    let r = c.post_form(&format!("{path}/request-updates"), &[("_csrf", &t), ("due_date", "01/01/2018")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select at least one recommendation") && r.has("must be today or in the future"));
+    assert!(r.has("href=\"#due_date\""));
+
+    // Recommendations: a number already used, a letter without a parent, no wording.
+    let count = db.store.review_recommendations(review.id).await.unwrap().len();
+    let r = c.post_form(&format!("{path}/recommendations"), &[("_csrf", &t), ("number", "2"), ("sub_label", "b")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Only sub-items have a letter") && r.has("Enter the recommendation as the committee worded it"));
+    let r = c.post_form(&format!("{path}/recommendations"), &[("_csrf", &t), ("number", "2"), ("committee_wording", "Again")]).await;
+    assert!(r.has("This review already has a recommendation (2)"));
+    let r = c.post_form(&format!("{path}/recommendations"), &[("_csrf", &t), ("number", "two"), ("committee_wording", "Again")]).await;
+    assert!(r.has("must be a whole number, for example 3"));
+    assert_eq!(db.store.review_recommendations(review.id).await.unwrap().len(), count);
+
+    // Progress update: no narrative, progress not a number.
+    let rec = db.store.review_recommendations(review.id).await.unwrap().into_iter().find(|r| r.number == 2).unwrap();
+    let updates = db.store.recommendation_detail(rec.id).await.unwrap().updates.len();
+    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "01/11/2026"), ("narrative", " "), ("progress_percent", "lots")], &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Progress must be a whole number from 0 to 100"));
+    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "not a date"), ("narrative", " ")], &[]).await;
+    assert!(r.has("Describe the progress made") && r.has("Enter the date of the update"));
+    // Status needing a reason; an override without one; sign-off of an incomplete one.
+    let r = c.post_form(&format!("/recommendations/{}/lifecycle", rec.id), &[("_csrf", &t), ("version", &rec.version.to_string()), ("lifecycle", "paused")]).await;
+    assert!(r.has("Enter the reason the recommendation is paused"));
+    let r = c.post_form(&format!("/recommendations/{}/rag", rec.id), &[("_csrf", &t), ("version", &rec.version.to_string()), ("rag", "red")]).await;
+    assert!(r.has("Enter the reason for overriding the suggested RAG"));
+    let r = c.post_form(&format!("/recommendations/{}/sign-off", rec.id), &[("_csrf", &t), ("version", &rec.version.to_string())]).await;
+    assert!(r.has("Only a recommendation that is complete and awaiting sign-off can be signed off") && r.has("Enter the minute reference"));
+    let r = c.post_form(&format!("/recommendations/{}/actions", rec.id), &[("_csrf", &t), ("text", ""), ("target_date", "31/13/2027")]).await;
+    assert!(r.has("Describe the action") && r.has("Enter the target date as a real date"));
+    let after = db.store.recommendation_detail(rec.id).await.unwrap();
+    assert_eq!(after.updates.len(), updates);
+    assert_eq!((after.rec.lifecycle, after.rec.rag_override, after.rec.version), (rec.lifecycle, rec.rag_override, rec.version));
+
+    // Administration: an account with a bad email and no role; settings with a bad colour and pattern.
+    let mut admin = Client::new(app);
+    admin.sign_in("administrator@example.org").await;
+    let ta = admin.csrf().await;
+    let users = db.store.list_users().await.unwrap().len();
+    let r = admin.post_form("/admin/users", &[("_csrf", &ta), ("name", "New Person"), ("email", "not-an-email"), ("role", "lead-officer")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter an email address in the correct format"));
+    let r = admin.post_form("/admin/users", &[("_csrf", &ta), ("name", ""), ("email", "x@example.org")]).await;
+    assert!(r.has("Select the account&#39;s role") || r.has("Select the account's role"));
+    assert_eq!(db.store.list_users().await.unwrap().len(), users);
+    let r = admin.post_form("/admin/settings", &[("_csrf", &ta), ("service_name", "Assure"), ("organisation", "Sefton Council"), ("brand_colour", "blue"), ("reference_pattern", "SR {year}"), ("rag_red", "r"), ("rag_amber", "a"), ("rag_green", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter the brand colour as a hex colour") && r.has("must include the recommendation number") && r.has("Say what this colour means"));
+    assert_eq!(db.store.settings().await.unwrap().brand_colour, "#1d70b8");
+    // The audit filter with a date that is not a date.
+    let r = admin.get("/admin/audit?from=yesterday").await;
+    assert!(r.has("From must be a real date"));
+}
+on_both_engines!(other_forms, every_other_form_refuses_wrong_values);
