@@ -194,6 +194,8 @@ pub struct Evidence {
     pub content_type: String,
     pub size_bytes: i64,
     pub sha256: String,
+    /// The file's name on disk: never sent to anyone.
+    #[serde(skip_serializing)]
     pub stored_name: String,
     pub uploaded_at: String,
 }
