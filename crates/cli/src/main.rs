@@ -131,7 +131,7 @@ impl From<StoreError> for Failure {
             StoreError::Invalid(i) => Failure::Usage(i.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")),
             StoreError::NotFound => Failure::Usage("not found".into()),
             StoreError::Conflict => Failure::Runtime(e.to_string()),
-            StoreError::Db(_) | StoreError::Migrate(_) => Failure::Runtime(e.to_string()),
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => Failure::Runtime(e.to_string()),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! monitoring schedule.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dates::{add_months, municipal_year_start};
 use crate::validation::Invalid;
@@ -45,7 +45,7 @@ impl TagColour {
 macro_rules! slug_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => ($slug:literal, $label:literal)),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
 

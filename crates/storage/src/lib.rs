@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod demo;
 pub mod records;
+pub mod reports;
 pub mod sessions;
 pub mod settings;
 pub mod tracker;
@@ -46,6 +47,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored data that cannot be read back (a damaged snapshot or JSON column).
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
 }
 
 impl From<Invalid> for StoreError {

@@ -98,6 +98,8 @@ pub struct Recommendation {
     pub created_on: NaiveDate,
     pub version: i64,
     pub leads: Vec<Lead>,
+    /// Lead officers named only as text (by an imported tracker), one per line.
+    pub lead_officers_text: String,
 }
 
 impl Recommendation {
@@ -141,6 +143,18 @@ impl Recommendation {
         self.leads.iter().any(|l| l.user_id == user_id)
     }
 
+    /// Every lead officer as reports write them: "Name, Job title", accounts first,
+    /// then those named only as text.
+    pub fn lead_lines(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .leads
+            .iter()
+            .map(|l| if l.job_title.trim().is_empty() { l.name.clone() } else { format!("{}, {}", l.name, l.job_title) })
+            .collect();
+        out.extend(self.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+        out
+    }
+
     pub fn lead_ids(&self) -> Vec<i64> {
         self.leads.iter().map(|l| l.user_id).collect()
     }
@@ -161,7 +175,8 @@ pub struct Action {
     pub recommendation_id: i64,
     pub text: String,
     pub owner: String,
-    pub target_date: NaiveDate,
+    /// `None` for an ongoing action with no target date.
+    pub target_date: Option<NaiveDate>,
     pub done: bool,
     pub version: i64,
     /// Earlier target dates, oldest first.
@@ -180,7 +195,7 @@ impl Action {
             parts.push(format!("revised to {}", month_year(r.new_date)));
         }
         if parts.is_empty() {
-            parts.push(month_year(self.target_date));
+            parts.push(self.target_date.map(month_year).unwrap_or_else(|| "Ongoing".into()));
         }
         parts.join(", ")
     }

@@ -134,10 +134,10 @@ fn review(r: &AnyRow) -> Result<Review> {
     })
 }
 
-const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.version, r.created_at \
+pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.version, r.created_at \
  FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id";
 
-fn rec(r: &AnyRow) -> Result<Recommendation> {
+pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
     let created = r.s("created_at")?;
     Ok(Recommendation {
         id: r.i("id")?,
@@ -168,12 +168,13 @@ fn rec(r: &AnyRow) -> Result<Recommendation> {
         referral_date: r.od("referral_date")?,
         created_on: NaiveDate::parse_from_str(created.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or_default(),
         version: r.i("version")?,
+        lead_officers_text: r.s("lead_officers_text")?,
         leads: Vec::new(),
     })
 }
 
 /// Placeholders `$from..$from+n` joined by commas.
-fn placeholders(from: usize, n: usize) -> String {
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
 }
 
@@ -725,7 +726,10 @@ impl Store {
 
     pub async fn revise_action_date(&self, actor: &Actor, action_id: i64, version: i64, new_date: Option<NaiveDate>, reason: &str) -> Result<()> {
         let a = self.action(action_id).await?;
-        let new_date = validate_date_revision(a.target_date, new_date, reason)?;
+        let Some(current_date) = a.target_date else {
+            return Err(Invalid::single("target_date", "This action is ongoing, with no target date to revise").into());
+        };
+        let new_date = validate_date_revision(current_date, new_date, reason)?;
         let mut tx = self.write().await?;
         let n = self
             .q("UPDATE actions SET target_date = $1, version = version + 1 WHERE id = $2 AND version = $3")
@@ -737,7 +741,7 @@ impl Store {
         check_version(n.rows_affected())?;
         self.q("INSERT INTO action_date_revisions (action_id, old_date, new_date, reason, revised_by, revised_at) VALUES ($1,$2,$3,$4,$5,$6)")
             .bind(action_id)
-            .bind(date_str(a.target_date))
+            .bind(date_str(current_date))
             .bind(date_str(new_date))
             .bind(reason.trim().to_string())
             .bind(actor.user_id)
@@ -745,7 +749,7 @@ impl Store {
             .execute(tx.conn())
             .await?;
         self.refresh_rec(&mut tx, a.recommendation_id).await?;
-        tx.audit(actor, Event::new("action.revise-date", "recommendation", a.recommendation_id, format!("action {action_id} target {} → {}", month_year(a.target_date), month_year(new_date)))).await?;
+        tx.audit(actor, Event::new("action.revise-date", "recommendation", a.recommendation_id, format!("action {action_id} target {} → {}", month_year(current_date), month_year(new_date)))).await?;
         tx.commit().await
     }
 
@@ -765,7 +769,7 @@ impl Store {
         tx.commit().await
     }
 
-    async fn actions_from_rows(&self, rows: &[AnyRow]) -> Result<Vec<Action>> {
+    pub(crate) async fn actions_from_rows(&self, rows: &[AnyRow]) -> Result<Vec<Action>> {
         let mut actions = Vec::new();
         for r in rows {
             actions.push(Action {
@@ -773,7 +777,7 @@ impl Store {
                 recommendation_id: r.i("recommendation_id")?,
                 text: r.s("text")?,
                 owner: r.s("owner")?,
-                target_date: r.d("target_date")?,
+                target_date: r.od("target_date")?,
                 done: r.i("done")? != 0,
                 version: r.i("version")?,
                 revisions: Vec::new(),
@@ -961,7 +965,7 @@ impl Store {
         Ok(v.pop().unwrap())
     }
 
-    async fn attach_leads(&self, recs: &mut [Recommendation]) -> Result<()> {
+    pub(crate) async fn attach_leads(&self, recs: &mut [Recommendation]) -> Result<()> {
         if recs.is_empty() {
             return Ok(());
         }

@@ -80,10 +80,10 @@ async fn revised_dates_keep_their_history(db: &TestDb) {
     let v = db.store.action(a).await.unwrap().version;
     let err = db.store.revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), " ").await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("reason").is_some()));
-    assert_eq!(db.store.action(a).await.unwrap().target_date, d(2027, 5, 31));
+    assert_eq!(db.store.action(a).await.unwrap().target_date, Some(d(2027, 5, 31)));
     db.store.revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), "General election called").await.unwrap();
     let action = db.store.action(a).await.unwrap();
-    assert_eq!(action.target_date, d(2027, 7, 31));
+    assert_eq!(action.target_date, Some(d(2027, 7, 31)));
     assert_eq!(action.revisions.len(), 1);
     assert_eq!(action.revisions[0].reason, "General election called");
     assert_eq!(action.date_history(), "May 2027, revised to July 2027");
