@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod dates;
+pub mod import;
 pub mod report;
 pub mod tracker;
 pub mod validation;

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod imports;
 pub mod records;
 pub mod reports;
 pub mod sessions;

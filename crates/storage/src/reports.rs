@@ -175,7 +175,7 @@ impl Store {
         Ok(recs)
     }
 
-    async fn actions_of(&self, rec_ids: &[i64]) -> Result<HashMap<i64, Vec<Action>>> {
+    pub(crate) async fn actions_of(&self, rec_ids: &[i64]) -> Result<HashMap<i64, Vec<Action>>> {
         let mut out: HashMap<i64, Vec<Action>> = HashMap::new();
         for chunk in rec_ids.chunks(CHUNK) {
             let sql = format!(
@@ -262,7 +262,13 @@ impl Store {
                     .map(|s| format!("{} – {}", s.body_name, long(meeting)))
                     .collect();
                 if due.is_empty() {
-                    schedules.first().map(|s| format!("{} – {}", s.body_name, long(meeting))).unwrap_or_default()
+                    // No schedule names this meeting: the monitoring body, else the body that set the review up.
+                    schedules
+                        .first()
+                        .map(|s| s.body_name.clone())
+                        .or_else(|| review.as_ref().and_then(|r| r.origin_body_name.clone().or(r.referred_to_body_name.clone())))
+                        .map(|b| format!("{b} – {}", long(meeting)))
+                        .unwrap_or_default()
                 } else {
                     due.join("\n")
                 }

@@ -889,7 +889,7 @@ impl Store {
 
     /// Recompute the derived columns lists filter on: the current target date,
     /// the latest stated progress and date, and the suggested RAG.
-    async fn refresh_rec(&self, tx: &mut WriteTx<'_>, id: i64) -> Result<()> {
+    pub(crate) async fn refresh_rec(&self, tx: &mut WriteTx<'_>, id: i64) -> Result<()> {
         let t = self.q("SELECT MAX(target_date) AS t FROM actions WHERE recommendation_id = $1 AND done = 0").bind(id).fetch_one(tx.conn()).await?;
         let target = t.os("t")?;
         let p = self
@@ -1122,7 +1122,7 @@ impl Store {
             .collect()
     }
 
-    fn filter_sql(&self, f: &RecFilter) -> (String, Vec<FilterArg>) {
+    pub(crate) fn filter_sql(&self, f: &RecFilter) -> (String, Vec<FilterArg>) {
         let mut sql = String::from(" WHERE 1=1");
         let mut args: Vec<FilterArg> = Vec::new();
         let mut push = |clause: &str, a: FilterArg| {
@@ -1445,13 +1445,13 @@ fn evidence_row(r: &AnyRow) -> Result<Evidence> {
     })
 }
 
-enum FilterArg {
+pub(crate) enum FilterArg {
     I(i64),
     S(String),
 }
 
 impl FilterArg {
-    fn bind<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    pub(crate) fn bind<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
         match self {
             FilterArg::I(i) => q.bind(*i),
             FilterArg::S(s) => q.bind(s.clone()),

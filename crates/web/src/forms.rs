@@ -85,6 +85,13 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "settings-saved" => "Settings saved",
         "token-revoked" => "API token revoked",
         "signed-out" => "You have signed out",
+        "report-created" => "Draft report prepared",
+        "report-saved" => "Cover saved",
+        "report-issued" => "Report issued: it is now frozen exactly as it is",
+        "report-deleted" => "Draft report deleted",
+        "import-committed" => "Tracker imported: every row was added",
+        "import-uploaded" => "File read: now choose what each column holds",
+        "preset-saved" => "Column mapping saved as a preset",
         _ => return None,
     })
 }

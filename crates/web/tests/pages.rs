@@ -61,15 +61,38 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     let rec = db.store.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
     let review = rec.review_id;
     let body = db.store.bodies().await.unwrap()[0].id;
+    // An issued report every role may read, and a draft only managers may edit.
+    let officer = assure_storage::Actor::system();
+    let input = assure_storage::reports::ReportInput { review_id: Some(review), body_id: None, meeting_date: Some(common::today()), layout: None };
+    let issued = db.store.create_report(&officer, &input).await.unwrap();
+    db.store.issue_report(&officer, issued, 1, common::today()).await.unwrap();
+    let draft = db.store.create_report(&officer, &input).await.unwrap();
+    let staged = db.store.stage_import(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]]).await.unwrap();
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
         for spec in table.specs.iter().filter(|s| s.method == Method::GET && s.kind == Kind::Page) {
-            let id = if spec.path.starts_with("/reviews/") { review } else if spec.path.starts_with("/bodies/") { body } else { rec.id };
+            let id = if spec.path.starts_with("/reviews/") {
+                review
+            } else if spec.path.starts_with("/bodies/") {
+                body
+            } else if spec.path == "/reports/{id}/cover" {
+                draft
+            } else if spec.path.starts_with("/reports/") {
+                issued
+            } else if spec.path.starts_with("/imports/") {
+                staged
+            } else {
+                rec.id
+            };
             if spec.path.starts_with("/evidence/") {
                 continue;
             }
-            let r = c.get(&path_with_ids(spec.path, id)).await;
+            let mut path = path_with_ids(spec.path, id).replace("{format}", "csv").replace("{file}", "register.csv");
+            if path.ends_with("/compare") {
+                path.push_str(&format!("?with={issued}"));
+            }
+            let r = c.get(&path).await;
             if role.allows(spec.permission) {
                 assert!(r.status.is_success() || r.status == StatusCode::SEE_OTHER, "{role:?} GET {} → {}", spec.path, r.status);
             } else {

@@ -4,8 +4,10 @@ pub mod admin;
 pub mod assets;
 pub mod bodies;
 pub mod dashboard;
+pub mod imports;
 pub mod login;
 pub mod recommendations;
+pub mod reports;
 pub mod reviews;
 
 use assure_domain::Permission::*;
@@ -18,6 +20,7 @@ use crate::ui;
 pub fn routes(r: Routes) -> Routes {
     r.asset("/assets/assure.css", "Stylesheet", assets::stylesheet)
         .asset("/assets/theme.css", "Council brand colours", assets::theme)
+        .asset("/assets/print.css", "Stylesheet of report print views", reports::print_css)
         .asset("/healthz", "Health check", assets::healthz)
         .page_get("/login", Public, "Sign-in page", login::page)
         .page_post("/login", Public, "Sign in", login::submit)
@@ -48,6 +51,22 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/reviews/{id}/recommendations/new", ManageTracker, "New recommendation form", reviews::new_rec_page)
         .page_post("/reviews/{id}/recommendations", ManageTracker, "Add a recommendation", reviews::create_rec)
         .page_post("/reviews/{id}/request-updates", ManageTracker, "Ask lead officers for updates", reviews::request_updates)
+        .page_get("/reports", ViewTracker, "Monitoring reports", reports::list)
+        .page_get("/reports/new", ManageTracker, "Prepare a monitoring report", reports::new_page)
+        .page_post("/reports", ManageTracker, "Create a draft monitoring report", reports::create)
+        .page_get("/reports/{id}", ViewTracker, "A monitoring report (drafts: managers only)", reports::show)
+        .page_get("/reports/{id}/cover", ManageTracker, "Edit a draft report's cover", reports::cover_page)
+        .page_post("/reports/{id}/cover", ManageTracker, "Save a draft report's cover", reports::cover_submit)
+        .page_post("/reports/{id}/issue", ManageTracker, "Issue (freeze) a report", reports::issue)
+        .page_post("/reports/{id}/delete", ManageTracker, "Delete a draft report", reports::delete)
+        .page_get("/reports/{id}/download/{format}", ViewTracker, "Download a report (audited)", reports::download)
+        .page_get("/reports/{id}/compare", ViewTracker, "Compare two reports", reports::compare)
+        .page_get("/imports", ManageTracker, "Import a tracker", imports::page)
+        .page_post("/imports", ManageTracker, "Upload a tracker to import", imports::upload)
+        .page_get("/imports/{id}", ManageTracker, "Map an uploaded tracker's columns", imports::mapping)
+        .page_post("/imports/{id}/preview", ManageTracker, "Preview a tracker import", imports::preview)
+        .page_post("/imports/{id}/commit", ManageTracker, "Import all rows of a tracker, or none", imports::commit)
+        .page_get("/export/{file}", ViewTracker, "Export the register as XLSX or CSV (audited)", imports::export)
         .page_get("/schedule", ViewTracker, "Monitoring schedule", dashboard::schedule)
         .page_get("/my", RecordProgress, "My recommendations", dashboard::mine)
         .page_get("/bodies", ManageTracker, "Bodies", bodies::list)

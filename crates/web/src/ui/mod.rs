@@ -68,6 +68,8 @@ const NAV: &[NavItem] = &[
     NavItem { href: "/recommendations", label: "Recommendations", permission: Permission::ViewTracker, only_leads: false },
     NavItem { href: "/reviews", label: "Reviews", permission: Permission::ViewTracker, only_leads: false },
     NavItem { href: "/schedule", label: "Monitoring schedule", permission: Permission::ViewTracker, only_leads: false },
+    NavItem { href: "/reports", label: "Reports", permission: Permission::ViewTracker, only_leads: false },
+    NavItem { href: "/imports", label: "Import", permission: Permission::ManageTracker, only_leads: false },
     NavItem { href: "/my", label: "My recommendations", permission: Permission::RecordProgress, only_leads: true },
     NavItem { href: "/bodies", label: "Bodies", permission: Permission::ManageTracker, only_leads: false },
     NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false },

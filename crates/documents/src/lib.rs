@@ -1,0 +1,81 @@
+//! Assure's document edges. Committee papers go out as DOCX (first: committees edit
+//! them in Word), PDF, XLSX, CSV and an HTML print view, each drawn from one
+//! [`assure_domain::report::MonitoringReport`]; trackers come in as XLSX or CSV and
+//! leave as a [`Table`] of text cells for the domain's importer to read.
+//!
+//! Nothing here touches the database.
+
+pub mod docx;
+pub mod html;
+pub mod pdf;
+pub mod read;
+pub mod spreadsheet;
+
+/// Rows of text cells; the first row holds the headings.
+pub type Table = Vec<Vec<String>>;
+
+/// The formats a monitoring report can be produced in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Pdf,
+    Xlsx,
+    Csv,
+    Html,
+}
+
+impl Format {
+    pub const ALL: &'static [Format] = &[Format::Docx, Format::Pdf, Format::Xlsx, Format::Csv, Format::Html];
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
+            Format::Html => "html",
+        }
+    }
+    pub fn from_extension(s: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.extension() == s.to_ascii_lowercase())
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Docx => "Word (DOCX)",
+            Format::Pdf => "PDF",
+            Format::Xlsx => "Excel (XLSX)",
+            Format::Csv => "CSV",
+            Format::Html => "Print view (HTML)",
+        }
+    }
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Pdf => "application/pdf",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("{0}")]
+    Render(String),
+    /// PDF needs LibreOffice on the server.
+    #[error("PDF output needs LibreOffice on the server ({0}). Download the Word version instead, or ask your administrator to install LibreOffice.")]
+    NoConverter(String),
+    #[error("converting to PDF failed: {0}")]
+    Convert(String),
+}
+
+/// Produce a monitoring report in the given format.
+pub fn render(report: &assure_domain::report::MonitoringReport, format: Format) -> Result<Vec<u8>, DocumentError> {
+    match format {
+        Format::Docx => docx::report(report),
+        Format::Pdf => pdf::from_docx(&docx::report(report)?),
+        Format::Xlsx => spreadsheet::report_xlsx(report),
+        Format::Csv => Ok(spreadsheet::report_csv(report)),
+        Format::Html => Ok(html::report(report).into_bytes()),
+    }
+}

@@ -1,0 +1,804 @@
+//! Rendering a realistic monitoring report (the Licensing/Child Sexual Exploitation
+//! Working Group's recommendations, seed 000) in every format and both layouts,
+//! and reading each output back: DOCX and XLSX through LibreOffice and
+//! `pdftotext`, XLSX through calamine, CSV through the csv crate, DOCX XML
+//! through zip, HTML as text.
+//!
+//! The LibreOffice tests fail when `soffice` or `pdftotext` is missing, unless
+//! `ASSURE_SKIP_LIBREOFFICE=1` is set, in which case they say they were skipped.
+
+use std::io::{Cursor, Read};
+use std::path::Path;
+use std::process::Command;
+
+use assure_documents::{pdf, render, spreadsheet, Format};
+use assure_domain::report::{
+    Cover, DateChange, Layout, MonitoringReport, ReportAction, ReportDiff, ReportRow, ReportUpdate, RowChange, Summary,
+};
+use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
+use chrono::NaiveDate;
+
+// ---------------------------------------------------------------------------
+// The report under test.
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+}
+
+const HEAD_CSC: &str = "Vicky Buchanan, Head of Children’s Social Care";
+const HEAD_SF: &str = "Mike McSorley, Head of Schools and Families";
+const HEAD_RC: &str = "Head of Regulation and Compliance";
+
+/// Text that must survive escaping in every format.
+const TRICKY: &str = "Placements <16–18> & “homes” \"inspected\" – the Council’s café";
+
+/// A wording that would run as a formula in a spreadsheet if not defended.
+const HYPERLINK: &str = "=HYPERLINK(\"http://evil.example/\",\"Click for the update\")";
+
+const REC1: &str = "Sefton’s Members of Parliament be requested to lobby the Home Secretary to strengthen the existing Regulations regarding personal licences to include:-\na) a national data base of personal licences\nb) a fit and proper persons test";
+const REC1C: &str = "In particular provision to allow a Council to defer determination of a personal licence where the individual is currently involved in a Police Child Sexual Exploitation investigation";
+const REC2: &str = "Sefton’s Members of Parliament be requested to lobby the Secretary of State for Education to ensure that Care Providers who offer residential placements for 16 – 18 year old children and young people are inspected by a regulatory body";
+const REC3: &str = "In order to raise awareness of Child Sexual Exploitation issues with Sefton parents, the Head of Schools and Families promote the Child Sexual Exploitation e-learning tool with all schools and governing bodies";
+const REC4: &str = "The Head of Regulation and Compliance and the Head of Children’s Social Care submit a joint monitoring report to the Overview and Scrutiny Committees";
+
+const LETTER: &str = "Vicky Buchanan, Head of Children’s Social Care sent a letter to Sefton’s three Members of Parliament on 7 December 2017.\u{b}A copy of the letter (to Peter Dowd M.P.) is attached to the report";
+const RESPONSE: &str = "A response has been received from Peter Dowd M.P and this is also attached to the report";
+const EMAIL: &str = "Mike McSorley, Head of Schools and Families sent an email to all schools (including academies and independent schools) Heads and Chairs in early December 2017:\n“Child Sexual Exploitation - raising awareness with parents”\nDetails are available via the following link: https://www.virtual-college.co.uk/resources/free-courses";
+
+fn action(text: &str, target: NaiveDate, date_text: &str, done: bool) -> ReportAction {
+    ReportAction {
+        text: text.into(),
+        owner: HEAD_CSC.into(),
+        target_date: Some(target),
+        date_text: date_text.into(),
+        done,
+    }
+}
+
+fn ongoing(text: &str) -> ReportAction {
+    ReportAction {
+        text: text.into(),
+        owner: HEAD_SF.into(),
+        target_date: None,
+        date_text: "Ongoing".into(),
+        done: false,
+    }
+}
+
+fn update(id: i64, date: NaiveDate, narrative: &str) -> ReportUpdate {
+    ReportUpdate { id, date, author: "Paul Fraser".into(), narrative: narrative.into() }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    id: i64,
+    label: &str,
+    wording: &str,
+    leads: &[&str],
+    actions: Vec<ReportAction>,
+    outcome: &str,
+    lifecycle: Lifecycle,
+    rag: Option<Rag>,
+    updates: Vec<ReportUpdate>,
+) -> ReportRow {
+    ReportRow {
+        recommendation_id: id,
+        reference: format!("LCSE (17/18) {id:02}"),
+        label: label.into(),
+        wording: wording.into(),
+        lead_officers: leads.iter().map(|s| s.to_string()).collect(),
+        actions,
+        outcome: outcome.into(),
+        response: ExecutiveResponse::Accepted,
+        lifecycle,
+        rag,
+        updates,
+    }
+}
+
+fn rows() -> Vec<ReportRow> {
+    let mps = "Write to Sefton’s three Members of Parliament";
+    let mut injected = row(
+        6,
+        "",
+        HYPERLINK,
+        &["@SUM(A1:A9)"],
+        vec![action("+1 more letter", d(2018, 3, 31), "-2 weeks", false)],
+        "-2 fewer placements",
+        Lifecycle::NotStarted,
+        None,
+        vec![],
+    );
+    injected.reference = "+1".into();
+    injected.response = ExecutiveResponse::Awaiting;
+    vec![
+        row(
+            1,
+            "(1)",
+            REC1,
+            &[HEAD_CSC],
+            vec![action(mps, d(2017, 7, 31), "May 2017, revised to July 2017", true)],
+            "Personal licence holders who pose a risk to children are identified and stopped",
+            Lifecycle::InProgress,
+            Some(Rag::Red),
+            vec![update(11, d(2017, 12, 7), LETTER)],
+        ),
+        row(
+            2,
+            "(1) c)",
+            REC1C,
+            &[HEAD_CSC, HEAD_RC],
+            vec![action("Ask the Home Office for a power to defer", d(2018, 5, 31), "May 2018", false)],
+            "Licensing decisions wait for the outcome of CSE investigations",
+            Lifecycle::InProgress,
+            Some(Rag::Amber),
+            vec![],
+        ),
+        row(
+            3,
+            "(2)",
+            REC2,
+            &[HEAD_CSC],
+            vec![action(mps, d(2017, 12, 31), "December 2017", true)],
+            TRICKY,
+            Lifecycle::CompleteAwaitingSignOff,
+            Some(Rag::Green),
+            vec![
+                update(21, d(2017, 12, 7), LETTER),
+                update(22, d(2018, 1, 3), RESPONSE),
+                update(23, d(2018, 1, 5), TRICKY),
+            ],
+        ),
+        row(
+            4,
+            "(3)",
+            REC3,
+            &[HEAD_SF],
+            vec![
+                action("Email all schools and governing bodies", d(2017, 12, 31), "December 2017", true),
+                ongoing("Remind schools each term to link to the e-learning tool"),
+            ],
+            "Parents know the signs that a child is being exploited",
+            Lifecycle::InProgress,
+            Some(Rag::Green),
+            vec![update(31, d(2017, 12, 8), EMAIL)],
+        ),
+        row(
+            5,
+            "(4)",
+            REC4,
+            &[HEAD_RC, HEAD_CSC],
+            vec![action("Submit the first joint monitoring report", d(2018, 1, 16), "January 2018", false)],
+            "",
+            Lifecycle::NotStarted,
+            None,
+            vec![],
+        ),
+        injected,
+    ]
+}
+
+fn changes() -> ReportDiff {
+    ReportDiff {
+        from: "5 July 2017 (issue 1)".into(),
+        to: "16 January 2018 (issue 2)".into(),
+        changes: vec![RowChange {
+            recommendation_id: 3,
+            reference: "LCSE (17/18) 03".into(),
+            label: "(2)".into(),
+            wording: REC2.into(),
+            added: false,
+            removed: false,
+            new_updates: vec![update(22, d(2018, 1, 3), RESPONSE)],
+            response: None,
+            lifecycle: Some((Lifecycle::InProgress, Lifecycle::CompleteAwaitingSignOff)),
+            rag: Some((None, Some(Rag::Green))),
+            dates: vec![DateChange {
+                action: "Write to MPs".into(),
+                from: "May 2017".into(),
+                to: "May 2017, revised to July 2017".into(),
+            }],
+            new_actions: vec![],
+        }],
+    }
+}
+
+fn cse_report(layout: Layout) -> MonitoringReport {
+    let rows = rows();
+    let mut cover = Cover::defaults(
+        "Licensing/Child Sexual Exploitation Working Group",
+        d(2018, 1, 16),
+        "Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services) – 16 January 2018\nOverview and Scrutiny Committee (Children’s Services and Safeguarding) – 30 January 2018",
+        "Head of Regulation and Compliance and Head of Children’s Social Care",
+    );
+    cover.implications_legal = "None arising from this report.".into();
+    cover.consultations = "The Head of Corporate Resources has been consulted and has no comments on the report".into();
+    cover.finance_ref = "FD 4974/17".into();
+    cover.legal_ref = "LD 4259/17".into();
+    cover.contact_name = "Paul Fraser".into();
+    cover.contact_phone = "0151 934 2068".into();
+    cover.contact_email = "paul.fraser@sefton.gov.uk".into();
+    cover.introduction = "At its meeting held on 21 June 2016 the Overview and Scrutiny Committee approved the establishment of a Joint Working Group.\nCabinet approved the Working Group’s recommendations at its meeting held on 5 October 2017.".into();
+    MonitoringReport {
+        organisation: "Sefton Council".into(),
+        title: "Progress on recommendations arising from the Licensing/Child Sexual Exploitation Working Group".into(),
+        scope: "Licensing/Child Sexual Exploitation Working Group".into(),
+        layout,
+        cover,
+        summary: Summary::of(&rows),
+        rows,
+        rag_key: vec![
+            (Rag::Red, "Unacceptable progress".into()),
+            (Rag::Amber, "Acceptable progress".into()),
+            (Rag::Green, "Achieved or on track".into()),
+        ],
+        prepared_on: d(2018, 1, 2),
+        issue: Some(2),
+        changes: Some(changes()),
+    }
+}
+
+fn empty_report() -> MonitoringReport {
+    let mut r = cse_report(Layout::RagTracker);
+    r.rows.clear();
+    r.summary = Summary::of(&[]);
+    r.changes = Some(ReportDiff { from: "5 July 2017 (issue 1)".into(), to: "draft".into(), changes: vec![] });
+    r.issue = None;
+    r
+}
+
+// ---------------------------------------------------------------------------
+// What every rendering must say.
+
+/// Phrases every full rendering must contain (as text, whatever the format).
+fn expected_phrases(layout: Layout) -> Vec<&'static str> {
+    let mut v = vec![
+        "Sefton’s Members of Parliament be requested to lobby the Home Secretary",
+        "a fit and proper persons test",
+        "defer determination of a personal licence",
+        "inspected by a regulatory body",
+        "learning tool",
+        "joint monitoring report",
+        "revised to July 2017",
+        "Red",
+        "Amber",
+        "Green",
+        "Not rated",
+        "Report to",
+        "16 January 2018",
+        "Appendix: changes since 5 July 2017 (issue 1)",
+        "RAG: Not rated → Green",
+        "Paul Fraser",
+        "What the RAG colours mean",
+        "Unacceptable progress",
+        "Summary",
+    ];
+    match layout {
+        Layout::ProgressMade => v.extend(["Progress made", "No update has been provided.", "7 December 2017"]),
+        Layout::RagTracker => v.extend(["Lead officer", "Improved outcome", "Mike McSorley"]),
+    }
+    v
+}
+
+/// Collapse runs of whitespace so line wrapping does not matter.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn assert_contains_all(what: &str, text: &str, phrases: &[&str]) {
+    let text = squash(text);
+    let missing: Vec<&&str> = phrases.iter().filter(|p| !text.contains(&squash(p))).collect();
+    assert!(missing.is_empty(), "{what} lacks {missing:?}\n--- text ---\n{text}");
+}
+
+// ---------------------------------------------------------------------------
+// LibreOffice and pdftotext.
+
+/// Whether to run the LibreOffice tests: yes if the tools are there; a clear
+/// failure if not, unless ASSURE_SKIP_LIBREOFFICE=1.
+fn libreoffice_tests_enabled(test: &str) -> bool {
+    if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
+        eprintln!("{test}: skipped because ASSURE_SKIP_LIBREOFFICE=1");
+        return false;
+    }
+    assert!(
+        pdf::available(),
+        "{test}: LibreOffice (soffice) was not found. Install it (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui), \
+         point ASSURE_SOFFICE at it, or set ASSURE_SKIP_LIBREOFFICE=1 to skip"
+    );
+    let pdftotext = Command::new("pdftotext").arg("-v").output();
+    assert!(
+        pdftotext.is_ok(),
+        "{test}: pdftotext was not found. Install poppler-utils, or set ASSURE_SKIP_LIBREOFFICE=1 to skip"
+    );
+    true
+}
+
+/// The text of a PDF, as `pdftotext -layout` lays it out, or in reading order.
+fn pdf_text(pdf: &[u8], layout: bool) -> String {
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let mut cmd = Command::new("pdftotext");
+    if layout {
+        cmd.arg("-layout");
+    }
+    let out = cmd.arg(&path).arg("-").output().expect("run pdftotext");
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("pdftotext gives UTF-8")
+}
+
+/// Check a PDF's text in both of pdftotext's modes: words and short phrases in
+/// the `-layout` text, which keeps table columns side by side; the longer
+/// phrases (which wrap inside narrow table cells) in reading order.
+fn assert_pdf_says(what: &str, pdf: &[u8], layout: Layout) {
+    let laid_out = pdf_text(pdf, true);
+    assert_contains_all(
+        &format!("{what} (pdftotext -layout)"),
+        &laid_out,
+        &["Red", "Amber", "Green", "Not rated", "Report to", "16 January 2018", "Sefton"],
+    );
+    assert_contains_all(&format!("{what} (pdftotext)"), &pdf_text(pdf, false), &expected_phrases(layout));
+}
+
+#[test]
+fn docx_and_xlsx_convert_to_pdfs_that_say_everything() {
+    if !libreoffice_tests_enabled("docx_and_xlsx_convert_to_pdfs_that_say_everything") {
+        return;
+    }
+    let mut inputs = Vec::new();
+    for layout in Layout::ALL {
+        let r = cse_report(*layout);
+        inputs.push((format!("DOCX {layout:?}"), render(&r, Format::Docx).expect("docx"), "docx", *layout));
+        inputs.push((format!("XLSX {layout:?}"), render(&r, Format::Xlsx).expect("xlsx"), "xlsx", *layout));
+    }
+    let batch: Vec<(&[u8], &str)> = inputs.iter().map(|(_, b, e, _)| (b.as_slice(), *e)).collect();
+    let pdfs = pdf::convert_many(&batch).expect("LibreOffice converts the batch");
+    assert_eq!(pdfs.len(), inputs.len());
+    for ((what, _, ext, layout), pdf) in inputs.iter().zip(&pdfs) {
+        if *ext == "docx" {
+            assert_pdf_says(what, pdf, *layout);
+            let text = squash(&pdf_text(pdf, false));
+            let bare = |s: &str| s.split_whitespace().collect::<String>();
+            assert!(bare(&text).contains(&bare(TRICKY)), "{what}: escaped text comes back as typed:\n{text}");
+            assert!(text.contains("Page 1 of "), "{what}: footer page numbers:\n{text}");
+        } else {
+            // The spreadsheet's Progress, Summary, RAG key and Changes sheets.
+            let text = pdf_text(pdf, false);
+            assert_contains_all(
+                what,
+                &text,
+                &[
+                    "revised to July 2017",
+                    "Red",
+                    "Amber",
+                    "Green",
+                    "Not rated",
+                    "Executive response",
+                    "RAG: Not rated → Green",
+                ],
+            );
+            assert!(squash(&text).contains("'=HYPERLINK("), "{what}: the formula is shown as text:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn pdf_format_renders_through_libreoffice() {
+    if !libreoffice_tests_enabled("pdf_format_renders_through_libreoffice") {
+        return;
+    }
+    let r = cse_report(Layout::RagTracker);
+    let pdf = render(&r, Format::Pdf).expect("PDF via LibreOffice");
+    assert_pdf_says("PDF RagTracker", &pdf, Layout::RagTracker);
+}
+
+/// Run one of the `#[ignore]`d `*_child` tests in a child process with the given
+/// environment (the environment is process-wide and other tests convert at the
+/// same time).
+fn run_child(test: &str, env: &[(&str, &std::ffi::OsStr)]) {
+    let exe = std::env::current_exe().expect("test binary");
+    let mut cmd = Command::new(exe);
+    cmd.args(["--exact", test, "--nocapture", "--include-ignored"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run the child test");
+    assert!(
+        out.status.success(),
+        "{test} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn missing_converter_is_reported_as_such() {
+    run_child("no_converter_child", &[("ASSURE_SOFFICE", "/nonexistent/soffice".as_ref())]);
+}
+
+#[test]
+#[ignore = "run by missing_converter_is_reported_as_such with ASSURE_SOFFICE set"]
+fn no_converter_child() {
+    assert!(!pdf::available());
+    match pdf::from_docx(b"not really a docx") {
+        Err(assure_documents::DocumentError::NoConverter(m)) => assert!(m.contains("/nonexistent/soffice"), "{m}"),
+        other => panic!("expected NoConverter, got {other:?}"),
+    }
+}
+
+/// A stand-in for soffice: a shell script with the given body.
+#[cfg(unix)]
+fn fake_soffice(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("soffice");
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write the script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("make it executable");
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failing_converter_reports_its_message() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let script = fake_soffice(dir.path(), "echo 'Error: source file could not be loaded' >&2; exit 3");
+    run_child("failing_converter_child", &[("ASSURE_SOFFICE", script.as_os_str())]);
+}
+
+#[test]
+#[ignore = "run by a_failing_converter_reports_its_message"]
+fn failing_converter_child() {
+    match pdf::from_docx(b"PK") {
+        Err(assure_documents::DocumentError::Convert(m)) => {
+            assert!(m.contains("source file could not be loaded"), "the stderr tail is in the message: {m}")
+        }
+        other => panic!("expected Convert, got {other:?}"),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_converter_that_hangs_is_killed_with_what_it_started() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let pid_file = dir.path().join("grandchild.pid");
+    let body = format!("sleep 60 &\necho $! > '{}'\nwait", pid_file.display());
+    let script = fake_soffice(dir.path(), &body);
+    let started = std::time::Instant::now();
+    run_child(
+        "hanging_converter_child",
+        &[("ASSURE_SOFFICE", script.as_os_str()), ("ASSURE_SOFFICE_TIMEOUT", "1".as_ref())],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "the timeout applies");
+    let pid = std::fs::read_to_string(&pid_file).expect("the script started its child");
+    let stat = format!("/proc/{}/stat", pid.trim());
+    let gone = (0..40).any(|_| {
+        let dead = std::fs::read_to_string(&stat).map(|s| s.contains(") Z ")).unwrap_or(true);
+        if !dead {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        dead
+    });
+    assert!(gone || !Path::new("/proc").exists(), "the process group was killed");
+}
+
+#[test]
+#[ignore = "run by a_converter_that_hangs_is_killed_with_what_it_started"]
+fn hanging_converter_child() {
+    match pdf::from_docx(b"PK") {
+        Err(assure_documents::DocumentError::Convert(m)) => assert!(m.contains("longer than 1 seconds"), "{m}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// DOCX internals.
+
+fn docx_part(docx: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(docx)).expect("a DOCX is a zip");
+    let mut part = zip.by_name(name).unwrap_or_else(|_| panic!("DOCX has {name}"));
+    let mut s = String::new();
+    part.read_to_string(&mut s).expect("UTF-8 part");
+    s
+}
+
+fn docx_parts_named(docx: &[u8], prefix: &str) -> Vec<String> {
+    let zip = zip::ZipArchive::new(Cursor::new(docx)).expect("a DOCX is a zip");
+    zip.file_names().filter_map(Result::ok).filter(|n| n.starts_with(prefix)).map(String::from).collect()
+}
+
+#[test]
+fn a_rag_tracker_without_an_appendix_ends_on_landscape_pages() {
+    let mut r = cse_report(Layout::RagTracker);
+    r.changes = None;
+    let docx = render(&r, Format::Docx).expect("docx");
+    let document = docx_part(&docx, "word/document.xml");
+    let last = document.rfind("<w:sectPr>").expect("a final section");
+    assert!(document[last..].contains(r#"w:w="16838" w:h="11906" w:orient="landscape""#), "{}", &document[last..]);
+    assert!(!document.contains("Appendix: changes since"));
+    for footer in docx_parts_named(&docx, "word/footer") {
+        assert!(docx_part(&docx, &footer).contains(">NUMPAGES<"), "every section numbers its pages");
+    }
+}
+
+#[test]
+fn docx_has_word_headings_repeating_table_headers_page_numbers_and_escaped_text() {
+    for layout in Layout::ALL {
+        let docx = render(&cse_report(*layout), Format::Docx).expect("docx");
+        let document = docx_part(&docx, "word/document.xml");
+        let styles = docx_part(&docx, "word/styles.xml");
+        assert!(document.contains("<w:tblHeader />"), "{layout:?}: heading rows repeat");
+        assert!(document.contains("<w:cantSplit />"), "{layout:?}: rows do not split");
+        assert!(document.contains(r#"w:fill="C00000""#) && document.contains(r#"w:fill="FFBF00""#));
+        assert!(document.contains(r#"w:fill="00B050""#), "{layout:?}: RAG cells are shaded");
+        assert!(document.contains(r#"<w:pStyle w:val="Heading1" />"#), "{layout:?}: Heading 1 used");
+        assert!(document.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "{layout:?}: A4");
+        assert!(
+            document.contains("&lt;16–18&gt; &amp; “homes” &quot;inspected&quot; – the Council’s café"),
+            "{layout:?}: escaped"
+        );
+        assert!(!document.contains('\u{b}'), "{layout:?}: no control characters");
+        assert!(styles.contains(r#"w:styleId="Heading1""#) && styles.contains(r#"<w:name w:val="heading 1" />"#));
+        assert!(styles.contains(r#"w:styleId="Heading2""#) && styles.contains(r#"<w:outlineLvl w:val="1" />"#));
+        assert!(styles.contains(r#"w:ascii="Arial""#), "Arial by default");
+        let landscape = r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape" />"#;
+        assert_eq!(
+            document.contains(landscape),
+            *layout == Layout::RagTracker,
+            "{layout:?}: a RAG tracker is landscape"
+        );
+        let footers = docx_parts_named(&docx, "word/footer");
+        let footer: String = footers.iter().map(|f| docx_part(&docx, f)).collect();
+        assert!(footer.contains(">PAGE<") && footer.contains(">NUMPAGES<"), "page fields in the footer: {footer}");
+        let core = docx_part(&docx, "docProps/core.xml");
+        assert!(
+            core.contains("<dc:title>Monitoring report: Licensing/Child Sexual Exploitation Working Group</dc:title>")
+        );
+        assert!(core.contains("<dc:creator>Sefton Council</dc:creator>"));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTML.
+
+#[test]
+fn html_is_a_standalone_accessible_page_without_inline_style() {
+    for layout in Layout::ALL {
+        let html = render(&cse_report(*layout), Format::Html).expect("html");
+        let html = String::from_utf8(html).expect("UTF-8");
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains(r#"<html lang="en-GB">"#));
+        assert!(html.contains(
+            "<title>Monitoring report: Licensing/Child Sexual Exploitation Working Group – Sefton Council</title>"
+        ));
+        assert!(html.contains(r#"<link rel="stylesheet" href="/assets/print.css">"#));
+        assert!(!html.contains("<style") && !html.contains(" style="), "no inline style: CSP forbids it");
+        assert!(html.contains("<thead>") && html.contains(r#"<th scope="col">Recommendation</th>"#));
+        assert!(html.contains(r#"<th scope="row">Report to</th>"#));
+        for (class, word) in [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("not-rated", "Not rated")] {
+            let cell = format!(r#"class="app-rag app-rag--{class}">{word}<"#);
+            assert!(html.contains(&cell), "{layout:?}: {cell}");
+        }
+        assert!(html.contains("&lt;16–18&gt; &amp; “homes” &quot;inspected&quot; – the Council’s café"));
+        assert!(html.contains(r#"<h2 id="app-changes-heading">Appendix: changes since 5 July 2017 (issue 1)</h2>"#));
+        let text = squash(&strip_tags(&html));
+        let missing: Vec<&str> = expected_phrases(*layout).into_iter().filter(|p| !text.contains(&squash(p))).collect();
+        assert!(missing.is_empty(), "{layout:?}: HTML lacks {missing:?}");
+    }
+    let css = assure_documents::html::PRINT_CSS;
+    assert!(css.contains("size: A4") && css.contains("thead { display: table-header-group; }"));
+    assert!(!css.contains("@import") && !css.contains("url("), "no external fonts or resources");
+}
+
+#[test]
+fn changes_fragment_is_semantic() {
+    let html = assure_documents::html::changes_fragment(&changes()).into_string();
+    assert!(html.starts_with(r#"<section class="app-changes""#));
+    assert!(html.contains("<h3 class=\"app-change__heading\">(2) (reference LCSE (17/18) 03)</h3>"));
+    assert!(html.contains("<li>RAG: Not rated → Green</li>"));
+    assert!(html.contains("<li>Date for &quot;Write to MPs&quot;: May 2017 → May 2017, revised to July 2017</li>"));
+    assert!(html.contains("<li>Update 3 January 2018: A response has been received"));
+}
+
+/// Tags out, entities back: the text a reader sees.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+// ---------------------------------------------------------------------------
+// CSV.
+
+fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "CSV starts with a BOM for Excel");
+    let body = &bytes[3..];
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+    reader.records().map(|r| r.expect("valid CSV").iter().map(String::from).collect()).collect()
+}
+
+#[test]
+fn csv_holds_the_progress_table_and_defends_against_formulas() {
+    for layout in Layout::ALL {
+        let r = cse_report(*layout);
+        let bytes = render(&r, Format::Csv).expect("csv");
+        let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+        assert!(text.contains("\r\n") && !text.replace("\r\n", "").contains("\r\"\n"));
+        let table = parse_csv(&bytes);
+        let mut headings = vec!["Reference"];
+        headings.extend(layout.headings());
+        headings.extend(["Status", "Executive response"]);
+        if *layout == Layout::ProgressMade {
+            headings.push("RAG");
+        } else {
+            headings.push("Progress made");
+        }
+        assert_eq!(table[0], headings, "{layout:?}");
+        assert_eq!(table.len(), 1 + r.rows.len());
+        let col = |name: &str| headings.iter().position(|h| *h == name).expect("column");
+        let first = &table[1];
+        assert_eq!(first[col("Reference")], "LCSE (17/18) 01");
+        assert!(first[col("Recommendation")].starts_with("(1) Sefton’s Members"));
+        assert!(first[col("Recommendation")].contains("\na) a national data base"), "multi-line cells survive");
+        assert_eq!(first[col("RAG")], "Red");
+        assert_eq!(table[5][col("RAG")], "Not rated");
+        assert_eq!(table[3][col("Status")], "Complete, awaiting sign-off");
+        assert!(table[1][col("Progress made")].starts_with("7 December 2017 — Vicky Buchanan"));
+        let injected = &table[6];
+        assert_eq!(injected[col("Recommendation")], format!("'{HYPERLINK}"));
+        assert_eq!(injected[col("Reference")], "'+1");
+        if *layout == Layout::RagTracker {
+            assert_eq!(table[1][col("Date")], "May 2017, revised to July 2017");
+            assert_eq!(injected[col("Lead officer")], "'@SUM(A1:A9)");
+            assert_eq!(injected[col("Action")], "'+1 more letter");
+            assert_eq!(injected[col("Date")], "'-2 weeks");
+            assert_eq!(injected[col("Improved outcome for children and young people")], "'-2 fewer placements");
+            assert_eq!(table[3][col("Improved outcome for children and young people")], TRICKY);
+        }
+    }
+}
+
+#[test]
+fn safe_cell_prefixes_only_formula_starts() {
+    use spreadsheet::safe_cell;
+    for s in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+        assert_eq!(safe_cell(s), format!("'{s}"));
+    }
+    for s in ["", "1", "Red", "'quoted", "a=b", "May 2017, revised to July 2017"] {
+        assert_eq!(safe_cell(s), s);
+    }
+    let t = vec![vec!["a,b".to_string(), "say \"hi\"".to_string(), "two\nlines".to_string()]];
+    assert_eq!(spreadsheet::table_csv(&t), "\u{feff}\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n".as_bytes());
+}
+
+// ---------------------------------------------------------------------------
+// XLSX.
+
+fn open_xlsx(bytes: Vec<u8>) -> calamine::Xlsx<Cursor<Vec<u8>>> {
+    calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("calamine opens the XLSX")
+}
+
+fn sheet(wb: &mut calamine::Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let range = wb.worksheet_range(name).unwrap_or_else(|e| panic!("sheet {name}: {e}"));
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+#[test]
+fn xlsx_has_every_sheet_as_text_and_no_formulas() {
+    use calamine::{Data, Reader};
+    for layout in Layout::ALL {
+        let r = cse_report(*layout);
+        let mut wb = open_xlsx(render(&r, Format::Xlsx).expect("xlsx"));
+        assert_eq!(wb.sheet_names(), vec!["Progress", "Summary", "RAG key", "Changes"]);
+        let csv_table = parse_csv(&spreadsheet::report_csv(&r));
+        let progress = sheet(&mut wb, "Progress");
+        assert_eq!(progress, csv_table, "{layout:?}: the Progress sheet and the CSV agree");
+        for name in ["Progress", "Summary", "RAG key", "Changes"] {
+            let formulas = wb.worksheet_formula(name).expect("formulas readable");
+            assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "{layout:?} {name}: no formulas");
+        }
+        let range = wb.worksheet_range("Progress").expect("Progress");
+        let injected = range.get((6, 1)).expect("the injected wording");
+        assert_eq!(injected, &Data::String(format!("'{HYPERLINK}")), "{layout:?}: a plain string");
+        let summary = sheet(&mut wb, "Summary");
+        assert_eq!(summary[0], ["Measure", "Number"]);
+        assert!(summary.contains(&vec!["Recommendations".to_string(), "6".to_string()]));
+        let key = sheet(&mut wb, "RAG key");
+        assert_eq!(
+            key.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+            ["RAG", "Red", "Amber", "Green", "Not rated"]
+        );
+        let changes = sheet(&mut wb, "Changes");
+        assert!(changes.iter().any(|r| r[2] == "RAG: Not rated → Green"));
+    }
+}
+
+#[test]
+fn xlsx_rag_cells_are_filled_and_the_workbook_has_a_title() {
+    let bytes = render(&cse_report(Layout::RagTracker), Format::Xlsx).expect("xlsx");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).expect(name).read_to_string(&mut s).expect("UTF-8");
+        s
+    };
+    let styles = read("xl/styles.xml");
+    for colour in ["FFC00000", "FFFFBF00", "FF00B050"] {
+        assert!(styles.contains(colour), "fill {colour}");
+    }
+    let core = read("docProps/core.xml");
+    assert!(core.contains("<dc:title>Monitoring report: Licensing/Child Sexual Exploitation Working Group</dc:title>"));
+    let sheet1 = read("xl/worksheets/sheet1.xml");
+    assert!(sheet1.contains("<autoFilter") && sheet1.contains(r#"state="frozen""#));
+    assert!(!sheet1.contains("<f>"), "no formulas");
+}
+
+#[test]
+fn generic_tables_become_sheets() {
+    use calamine::Reader;
+    let t =
+        vec![vec!["Name".to_string(), "Note".to_string()], vec!["=cmd|' /C calc'!A0".to_string(), "ok".to_string()]];
+    let bytes = spreadsheet::table_xlsx(&[("Trackers: 2017/18", &t)]).expect("xlsx");
+    let mut wb = open_xlsx(bytes);
+    assert_eq!(wb.sheet_names(), vec!["Trackers  2017 18"]);
+    let rows = sheet(&mut wb, "Trackers  2017 18");
+    assert_eq!(rows[1][0], "'=cmd|' /C calc'!A0");
+}
+
+// ---------------------------------------------------------------------------
+// Empty reports.
+
+#[test]
+fn an_empty_report_renders_in_every_format_without_panicking() {
+    let r = empty_report();
+    for format in [Format::Docx, Format::Xlsx, Format::Csv, Format::Html] {
+        let bytes = render(&r, format).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        assert!(!bytes.is_empty());
+    }
+    let html = String::from_utf8(render(&r, Format::Html).expect("html")).expect("UTF-8");
+    assert!(html.contains("There are no recommendations to report for this meeting."));
+    assert!(html.contains("No changes since the last report.") && html.contains(">DRAFT<"));
+    let docx = render(&r, Format::Docx).expect("docx");
+    let document = docx_part(&docx, "word/document.xml");
+    assert!(document.contains("There are no recommendations to report for this meeting."));
+    assert!(document.contains("No changes since the last report."));
+    let footers: String = docx_parts_named(&docx, "word/footer").iter().map(|f| docx_part(&docx, f)).collect();
+    assert!(footers.contains(">DRAFT – <"), "a draft says so on every page");
+    let csv = parse_csv(&render(&r, Format::Csv).expect("csv"));
+    assert_eq!(csv.len(), 1, "headings only");
+}
+
+/// Write every format of the sample report to `ASSURE_SAMPLES_DIR` for a person
+/// to look at: `ASSURE_SAMPLES_DIR=/tmp/samples cargo test -p assure-documents
+/// --test render write_samples -- --ignored`.
+#[test]
+#[ignore = "writes sample files for a person to look at"]
+fn write_samples() {
+    let dir = std::path::PathBuf::from(std::env::var("ASSURE_SAMPLES_DIR").expect("set ASSURE_SAMPLES_DIR"));
+    std::fs::create_dir_all(&dir).expect("create the directory");
+    for layout in Layout::ALL {
+        let r = cse_report(*layout);
+        for format in [Format::Docx, Format::Xlsx, Format::Csv, Format::Html] {
+            let bytes = render(&r, format).expect("render");
+            std::fs::write(dir.join(format!("{}.{}", layout.slug(), format.extension())), bytes).expect("write");
+        }
+    }
+    let mut no_appendix = cse_report(Layout::RagTracker);
+    no_appendix.changes = None;
+    std::fs::write(dir.join("rag-tracker-no-appendix.docx"), render(&no_appendix, Format::Docx).expect("docx"))
+        .expect("write");
+    std::fs::write(dir.join("empty.docx"), render(&empty_report(), Format::Docx).expect("docx")).expect("write");
+    std::fs::write(dir.join("print.css"), assure_documents::html::PRINT_CSS).expect("write the CSS");
+}

@@ -1,0 +1,355 @@
+//! Importing an existing tracker (all rows or none), the saved column mappings
+//! (presets) and staged uploads between preview and commit, and the register as
+//! exported — the same [`RegisterEntry`] both ways, so a round trip can be checked.
+
+use std::collections::HashMap;
+
+use assure_domain::import::{format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry, Table, REGISTER_PRESET_NAME};
+use assure_domain::tracker::{format_reference, Lifecycle};
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::Event;
+use crate::records::Recommendation;
+use crate::tracker::{placeholders, rec, RecFilter, REC_SELECT};
+use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError, WriteTx};
+
+const CHUNK: usize = 500;
+
+/// An uploaded file read into cells, kept between the mapping, preview and commit steps.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportBatch {
+    pub id: i64,
+    pub file_name: String,
+    pub table: Table,
+    pub status: String,
+    pub row_count: i64,
+    pub created_at: String,
+    pub committed_count: Option<i64>,
+    pub review_id: Option<i64>,
+}
+
+/// What a committed import created.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub recommendations: usize,
+    pub actions: usize,
+    pub updates: usize,
+    /// Lead officers matched to an account by name.
+    pub leads_linked: usize,
+    /// Lead officers kept as the text the tracker gave.
+    pub leads_as_text: usize,
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    // ------------------------------------------------------------ presets
+
+    /// The built-in register preset first, then the council's saved ones by name.
+    pub async fn import_presets(&self) -> Result<Vec<Preset>> {
+        let mut out = vec![register_preset()];
+        for r in self.q("SELECT preset FROM import_presets ORDER BY name").fetch_all(self.pool()).await? {
+            out.push(serde_json::from_str(&r.s("preset")?).map_err(|e| StoreError::Corrupt(format!("import preset: {e}")))?);
+        }
+        Ok(out)
+    }
+
+    pub async fn import_preset(&self, name: &str) -> Result<Preset> {
+        self.import_presets().await?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or(StoreError::NotFound)
+    }
+
+    /// Save (or replace) a named mapping. The built-in preset cannot be replaced.
+    pub async fn save_import_preset(&self, actor: &Actor, p: &Preset) -> Result<()> {
+        let mut v = Invalid::new();
+        let name = v.required("preset_name", &p.name, "Enter a name for the column mapping, for example Children's services tracker");
+        v.max_len("preset_name", &name, 100, "The name");
+        if name.eq_ignore_ascii_case(REGISTER_PRESET_NAME) {
+            v.add("preset_name", format!("“{REGISTER_PRESET_NAME}” is Assure's own layout: choose another name"));
+        }
+        v.finish()?;
+        let p = Preset { name: name.clone(), ..p.clone() };
+        let mut tx = self.write().await?;
+        self.q("DELETE FROM import_presets WHERE LOWER(name) = $1").bind(name.to_lowercase()).execute(tx.conn()).await?;
+        self.q("INSERT INTO import_presets (name, preset, created_by, updated_at) VALUES ($1,$2,$3,$4)")
+            .bind(name.clone())
+            .bind(json(&p)?)
+            .bind(actor.user_id)
+            .bind(now())
+            .execute(tx.conn())
+            .await?;
+        tx.audit(actor, Event::new("import.preset", "import-preset", &name, "column mapping saved")).await?;
+        tx.commit().await
+    }
+
+    // ------------------------------------------------------------ staged uploads
+
+    pub async fn stage_import(&self, actor: &Actor, file_name: &str, table: &Table) -> Result<i64> {
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO import_batches (file_name, sheet, row_count, created_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(file_name.to_string())
+            .bind(json(table)?)
+            .bind(table.len() as i64)
+            .bind(actor.user_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("import.upload", "import", id, format!("{} rows uploaded", table.len()))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn import_batch(&self, id: i64) -> Result<ImportBatch> {
+        let r = self
+            .q("SELECT id, file_name, sheet, status, row_count, created_at, committed_count, review_id FROM import_batches WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(ImportBatch {
+            id: r.i("id")?,
+            file_name: r.s("file_name")?,
+            table: serde_json::from_str(&r.s("sheet")?).map_err(|e| StoreError::Corrupt(format!("staged import: {e}")))?,
+            status: r.s("status")?,
+            row_count: r.i("row_count")?,
+            created_at: r.s("created_at")?,
+            committed_count: r.oi("committed_count")?,
+            review_id: r.oi("review_id")?,
+        })
+    }
+
+    // ------------------------------------------------------------ checking and committing
+
+    /// Problems the file cannot see: references or numbers the register already uses.
+    pub async fn import_conflicts(&self, review_id: i64, plan: &ImportPlan) -> Result<Vec<CellError>> {
+        let mut errors = Vec::new();
+        let existing = self.q("SELECT number, sub_label FROM recommendations WHERE review_id = $1").bind(review_id).fetch_all(self.pool()).await?;
+        let mut numbers = std::collections::HashSet::new();
+        for r in &existing {
+            numbers.insert((r.i("number")?, r.s("sub_label")?));
+        }
+        let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
+        let mut used: HashMap<String, String> = HashMap::new();
+        for chunk in refs.chunks(CHUNK) {
+            let sql = format!("SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN ({})", placeholders(1, chunk.len()));
+            let mut q = self.q(&sql);
+            for r in chunk {
+                q = q.bind(r.to_string());
+            }
+            for row in q.fetch_all(self.pool()).await? {
+                used.insert(row.s("reference")?, row.s("title")?);
+            }
+        }
+        for e in &plan.entries {
+            if let Some(title) = used.get(e.reference.trim()) {
+                errors.push(CellError {
+                    row: e.row,
+                    column: "Reference".into(),
+                    message: format!("Row {}, column “Reference”: “{}” is already used by a recommendation of “{title}”", e.row, e.reference.trim()),
+                });
+            } else if numbers.contains(&(e.number, e.sub_label.clone())) {
+                errors.push(CellError {
+                    row: e.row,
+                    column: String::new(),
+                    message: format!("Row {}: this review already has a recommendation {}", e.row, assure_domain::tracker::number_label(e.number, Some(&e.sub_label))),
+                });
+            }
+        }
+        Ok(errors)
+    }
+
+    /// Add every entry of the plan to a review in one transaction — all or nothing.
+    /// Returns the row-by-row problems instead when any entry cannot be added.
+    pub async fn commit_import(&self, actor: &Actor, review_id: i64, plan: &ImportPlan, today: NaiveDate, source: &str, batch: Option<i64>) -> Result<std::result::Result<ImportOutcome, Vec<CellError>>> {
+        let review = match self.review(review_id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Err(Invalid::single("review_id", "Choose the review the recommendations belong to").into()),
+            Err(e) => return Err(e),
+        };
+        if plan.entries.is_empty() {
+            return Ok(Err(vec![CellError { row: 0, column: String::new(), message: "The file has no recommendations to import".into() }]));
+        }
+        let conflicts = self.import_conflicts(review_id, plan).await?;
+        if !conflicts.is_empty() {
+            return Ok(Err(conflicts));
+        }
+        let settings = self.settings().await?;
+        let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or(today);
+        let users: HashMap<String, i64> = self.list_users().await?.into_iter().filter(|u| u.active).map(|u| (u.name.trim().to_lowercase(), u.id)).collect();
+        let mut out = ImportOutcome::default();
+        let mut tx = self.write().await?;
+        // Numbered recommendations first, so sub-items can find their parent.
+        let mut order: Vec<&RegisterEntry> = plan.entries.iter().collect();
+        order.sort_by_key(|e| !e.sub_label.is_empty());
+        let mut parents: HashMap<i64, i64> = HashMap::new();
+        for r in self.q("SELECT id, number FROM recommendations WHERE review_id = $1 AND sub_label = ''").bind(review_id).fetch_all(tx.conn()).await? {
+            parents.insert(r.i("number")?, r.i("id")?);
+        }
+        for e in order {
+            let reference = if e.reference.trim().is_empty() { format_reference(&settings.reference_pattern, ref_date, e.number, Some(&e.sub_label)) } else { e.reference.trim().to_string() };
+            let parent = if e.sub_label.is_empty() { None } else { parents.get(&e.number).copied() };
+            let mut linked = Vec::new();
+            let mut text = Vec::new();
+            for l in &e.leads {
+                match users.get(&l.name.trim().to_lowercase()) {
+                    Some(id) if !l.name.trim().is_empty() => linked.push(*id),
+                    _ => text.push(format_lead(l)),
+                }
+            }
+            let lifecycle = e.lifecycle.unwrap_or(if e.updates.is_empty() { Lifecycle::NotStarted } else { Lifecycle::InProgress });
+            let id = self
+                .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, response, lifecycle, rag_override, rag_override_reason, lead_officers_text, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id")
+                .bind(review_id)
+                .bind(parent)
+                .bind(e.number)
+                .bind(e.sub_label.clone())
+                .bind(reference)
+                .bind(e.committee_wording.clone())
+                .bind(e.executive_wording.clone())
+                .bind(e.who_must_act.clone())
+                .bind(e.area.clone())
+                .bind(e.outcome.clone())
+                .bind(e.response.map(|r| r.slug()).unwrap_or("awaiting"))
+                .bind(lifecycle.slug())
+                .bind(e.rag.map(|r| r.slug()))
+                .bind(if e.rag.is_some() { format!("As recorded in the imported tracker ({source})") } else { String::new() })
+                .bind(text.join("\n"))
+                .bind(now())
+                .fetch_one(tx.conn())
+                .await?
+                .i("id")?;
+            if e.sub_label.is_empty() {
+                parents.insert(e.number, id);
+            }
+            linked.dedup();
+            for uid in &linked {
+                self.q("INSERT INTO recommendation_leads (recommendation_id, user_id) VALUES ($1,$2)").bind(id).bind(*uid).execute(tx.conn()).await?;
+            }
+            out.leads_linked += linked.len();
+            out.leads_as_text += text.len();
+            for a in &e.actions {
+                self.import_action(&mut tx, actor, id, a, source).await?;
+            }
+            out.actions += e.actions.len();
+            for u in &e.updates {
+                self.q("INSERT INTO progress_updates (recommendation_id, author_id, update_date, narrative, created_at) VALUES ($1,$2,$3,$4,$5)")
+                    .bind(id)
+                    .bind(actor.user_id)
+                    .bind(date_str(u.date.unwrap_or(today)))
+                    .bind(u.narrative.clone())
+                    .bind(now())
+                    .execute(tx.conn())
+                    .await?;
+            }
+            out.updates += e.updates.len();
+            self.refresh_rec(&mut tx, id).await?;
+            out.recommendations += 1;
+        }
+        if let Some(b) = batch {
+            self.q("UPDATE import_batches SET status = 'committed', review_id = $1, committed_at = $2, committed_count = $3 WHERE id = $4")
+                .bind(review_id)
+                .bind(now())
+                .bind(out.recommendations as i64)
+                .bind(b)
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.audit(actor, Event::new("import.commit", "review", review_id, format!("{} recommendations, {} actions and {} updates imported from {source}", out.recommendations, out.actions, out.updates))).await?;
+        tx.commit().await?;
+        Ok(Ok(out))
+    }
+
+    async fn import_action(&self, tx: &mut WriteTx<'_>, actor: &Actor, rec_id: i64, a: &ImportedAction, source: &str) -> Result<()> {
+        let current = a.revisions.last().copied().or(a.target);
+        let id = self
+            .q("INSERT INTO actions (recommendation_id, text, owner, target_date, done, created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .bind(rec_id)
+            .bind(a.text.clone())
+            .bind(a.owner.clone())
+            .bind(current.map(date_str))
+            .bind(a.done as i64)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        if let Some(first) = a.target {
+            let mut old = first;
+            for new in &a.revisions {
+                self.q("INSERT INTO action_date_revisions (action_id, old_date, new_date, reason, revised_by, revised_at) VALUES ($1,$2,$3,$4,$5,$6)")
+                    .bind(id)
+                    .bind(date_str(old))
+                    .bind(date_str(*new))
+                    .bind(format!("As recorded in the imported tracker ({source})"))
+                    .bind(actor.user_id)
+                    .bind(now())
+                    .execute(tx.conn())
+                    .await?;
+                old = *new;
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ export
+
+    /// The register (or the part a filter selects) as exported, in list order.
+    pub async fn register_entries(&self, f: &RecFilter, today: NaiveDate) -> Result<Vec<RegisterEntry>> {
+        let (where_sql, args) = self.filter_sql(f);
+        let sql = format!("{REC_SELECT}{where_sql} ORDER BY r.review_id, r.number, r.sub_label");
+        let mut q = self.q(&sql);
+        for a in &args {
+            q = a.bind(q);
+        }
+        let mut recs: Vec<Recommendation> = q.fetch_all(self.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity(recs.len());
+        for chunk in recs.chunks_mut(CHUNK) {
+            self.attach_leads(chunk).await?;
+            let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
+            let mut actions = self.actions_of(&ids).await?;
+            let mut updates = self.updates_for(&ids).await?;
+            for r in chunk.iter() {
+                out.push(entry(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), today));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn entry(r: &Recommendation, actions: Vec<crate::records::Action>, updates: Vec<crate::records::ProgressUpdate>, today: NaiveDate) -> RegisterEntry {
+    let mut leads: Vec<ImportedLead> = r.leads.iter().map(|l| ImportedLead { name: l.name.clone(), job_title: l.job_title.clone() }).collect();
+    leads.extend(r.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(split_name_title));
+    let mut kept: Vec<crate::records::ProgressUpdate> = updates.into_iter().filter(|u| u.corrected_by_id.is_none()).collect();
+    kept.sort_by_key(|u| (u.update_date, u.id));
+    let updates: Vec<ImportedUpdate> = kept.into_iter().map(|u| ImportedUpdate { date: Some(u.update_date), narrative: u.narrative }).collect();
+    RegisterEntry {
+        row: 0,
+        reference: r.reference.clone(),
+        number: r.number,
+        sub_label: r.sub_label.clone(),
+        committee_wording: r.committee_wording.clone(),
+        executive_wording: r.executive_wording.clone(),
+        who_must_act: r.who_must_act.clone(),
+        area: r.area.clone(),
+        outcome: r.outcome.clone(),
+        leads,
+        actions: actions
+            .into_iter()
+            .map(|a| ImportedAction {
+                text: a.text.clone(),
+                owner: a.owner.clone(),
+                target: a.revisions.first().map(|x| x.old_date).or(a.target_date),
+                revisions: a.revisions.iter().map(|x| x.new_date).collect(),
+                done: a.done,
+            })
+            .collect(),
+        response: Some(r.response),
+        lifecycle: Some(r.lifecycle),
+        rag: r.rag(today),
+        updates,
+    }
+}

@@ -1,0 +1,354 @@
+//! Importing an existing tracker: upload an XLSX or CSV, map its columns to fields
+//! (or apply a saved preset), preview with every problem listed by row and column,
+//! then add all rows or none. Also the register's export.
+
+use assure_documents::read::read_table;
+use assure_documents::spreadsheet::{table_csv, table_xlsx};
+use assure_domain::import::{guess_header_row, headings, plan, register_table, suggest_mapping, validate_mapping, CellError, ImportField, ImportPlan, Mapping, Preset};
+use assure_domain::Invalid;
+use assure_storage::imports::ImportBatch;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::id;
+use crate::auth::Caller;
+use crate::error::{AppError, PageResult};
+use crate::forms::{done, Fields};
+use crate::ui::{self, Ctx, Field};
+use crate::AppState;
+
+async fn upload_page(state: &AppState, ctx: &Ctx, errors: &Invalid, status: StatusCode) -> PageResult {
+    let presets = state.store.import_presets().await?;
+    let content = html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Import a tracker" }
+        p class="app-body" { "Upload the spreadsheet your recommendations are kept in today. You will choose which column holds what, see every row before anything is saved, and then add all of them or none." }
+        form method="post" action={ "/imports?_csrf=" (ctx.csrf()) } enctype="multipart/form-data" novalidate {
+            div class=(if errors.for_field("file").is_some() { "app-form-group app-form-group--error" } else { "app-form-group" }) {
+                label class="app-label" for="file" { "Spreadsheet (XLSX or CSV)" }
+                div class="app-hint" id="file-hint" { "Up to " (assure_documents::read::MAX_BYTES / (1024 * 1024)) " MB. CSV files may be UTF-8 or Windows-1252." }
+                @if let Some(m) = errors.for_field("file") { p class="app-error-message" id="file-error" { span class="app-visually-hidden" { "Error: " } (m) } }
+                input class="app-file-upload" id="file" name="file" type="file" accept=".xlsx,.csv,.txt" aria-describedby={ "file-hint" @if errors.for_field("file").is_some() { " file-error" } };
+            }
+            (ui::button("Upload"))
+        }
+        h2 class="app-heading-m" { "Saved column mappings" }
+        ul class="app-list app-list--bullet" {
+            @for p in &presets { li { (p.name) " (headings on row " (p.header_row) ")" } }
+        }
+        h2 class="app-heading-m" { "Export the register" }
+        p class="app-body" {
+            "Download every recommendation as "
+            a class="app-link" href="/export/register.xlsx" { "Excel (XLSX)" } " or " a class="app-link" href="/export/register.csv" { "CSV" }
+            ". The download can be imported again with the “Assure register” mapping. Filtered exports are on the recommendations list."
+        }
+    };
+    Ok((status, ui::layout(ctx, "Import a tracker", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    upload_page(&state, &ctx, &Invalid::new(), StatusCode::OK).await
+}
+
+pub async fn upload(State(state): State<AppState>, ctx: Ctx, caller: Caller, mut mp: Multipart) -> PageResult {
+    let limit = assure_documents::read::MAX_BYTES / (1024 * 1024);
+    let too_big = || Invalid::single("file", format!("The file is too big: it must be smaller than {limit} MB. Split it, or remove columns you do not need."));
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                if field.name() == Some("file") {
+                    let name = field.file_name().unwrap_or("").to_string();
+                    match field.bytes().await {
+                        Ok(b) => file = Some((name, b.to_vec())),
+                        Err(_) => return upload_page(&state, &ctx, &too_big(), StatusCode::PAYLOAD_TOO_LARGE).await,
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return upload_page(&state, &ctx, &too_big(), StatusCode::PAYLOAD_TOO_LARGE).await,
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
+        return upload_page(&state, &ctx, &Invalid::single("file", "Select the spreadsheet to upload"), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let read_name = name.clone();
+    let table = tokio::task::spawn_blocking(move || read_table(&bytes, &read_name)).await.map_err(|e| AppError::Internal(format!("reading stopped: {e}")))?;
+    match table {
+        Ok(t) => {
+            let bid = state.store.stage_import(&caller.actor(), &crate::evidence::safe_name(&name), &t).await?;
+            Ok(done(&format!("/imports/{bid}"), "import-uploaded"))
+        }
+        Err(e) => upload_page(&state, &ctx, &Invalid::single("file", e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+/// The preset the form describes (or the one named in the query, or a guess).
+fn preset_from(f: &Fields, table: &assure_domain::import::Table) -> (Preset, Invalid) {
+    let mut v = Invalid::new();
+    let header_row = match f.get("header_row").trim() {
+        "" => guess_header_row(table),
+        s => match s.parse::<usize>() {
+            Ok(n) if n >= 1 && n <= table.len().max(1) => n,
+            _ => {
+                v.add("header_row", format!("Enter the number of the row that holds the column headings, from 1 to {}", table.len().max(1)));
+                1
+            }
+        },
+    };
+    let columns = ImportField::ALL.iter().filter_map(|field| {
+        let h = f.get(&format!("col_{}", field.slug())).trim().to_string();
+        if h.is_empty() { None } else { Some((*field, h)) }
+    });
+    (Preset { name: f.string("preset_name").trim().to_string(), header_row, mapping: Mapping { columns: columns.collect() } }, v)
+}
+
+fn preset_fields(p: &Preset) -> Fields {
+    let mut f = vec![("header_row".to_string(), p.header_row.to_string())];
+    for (field, h) in &p.mapping.columns {
+        f.push((format!("col_{}", field.slug()), h.clone()));
+    }
+    Fields(f)
+}
+
+#[derive(Deserialize, Default)]
+pub struct MapQuery {
+    preset: Option<String>,
+}
+
+async fn mapping_page(state: &AppState, ctx: &Ctx, batch: &ImportBatch, f: &Fields, errors: &Invalid, problems: &[CellError], status: StatusCode) -> PageResult {
+    let reviews = state.store.review_titles().await?;
+    let presets = state.store.import_presets().await?;
+    let header_row = f.get("header_row").parse().unwrap_or(1usize);
+    let heads = headings(&batch.table, header_row);
+    let head_opts = ui::options_with_blank("Not in this file", heads.iter().filter(|h| !h.is_empty()).map(|h| (h.clone(), h.clone())));
+    let content = html! {
+        (ui::back_link("/imports", "Back to import"))
+        @if !errors.is_empty() { (ui::error_summary(errors)) }
+        @if !problems.is_empty() { (problem_list(problems)) }
+        span class="app-caption-l" { (batch.file_name) }
+        h1 class="app-heading-l" { "Choose what each column holds" }
+        p class="app-body" { (batch.row_count) " rows were read from the file. Nothing is saved until you confirm the preview." }
+        @if batch.status == "committed" {
+            (ui::important_banner("Already imported", html! { p class="app-body" { "This file was imported: " (batch.committed_count.unwrap_or(0)) " recommendations were added." } }))
+        }
+        form method="get" action={ "/imports/" (batch.id) } {
+            (ui::select(Field::new("preset", "Use a saved column mapping", "", &Invalid::new()), &ui::options_with_blank("Choose a mapping", presets.iter().map(|p| (p.name.clone(), p.name.clone())))))
+            (ui::secondary_button("Apply the mapping"))
+        }
+        (file_preview(&batch.table, header_row))
+        form method="post" action={ "/imports/" (batch.id) "/preview" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::select(Field::new("review_id", "Review the recommendations belong to", f.get("review_id"), errors).hint("Add the review first if it is not listed"),
+                &ui::options_with_blank("Select a review", reviews.iter().map(|(i, t)| (i.to_string(), t.clone())))))
+            (ui::text_input(Field::new("header_row", "Row holding the column headings", f.get("header_row"), errors).hint("Rows above it, such as a title, are ignored"), "app-input--width-3"))
+            fieldset class="app-fieldset" {
+                legend class="app-fieldset__legend app-fieldset__legend--m" { "Columns" }
+                @for field in ImportField::ALL {
+                    @let name = format!("col_{}", field.slug());
+                    (ui::select(Field::new(&name, field.label(), f.get(&name), errors), &head_opts))
+                }
+            }
+            (ui::text_input(Field::new("preset_name", "Save this mapping as (optional)", f.get("preset_name"), errors).hint("Give it a name to use it again for the next file in the same layout"), "app-input--width-20"))
+            (ui::button("Preview the import"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Choose what each column holds", !errors.is_empty() || !problems.is_empty(), content)).into_response())
+}
+
+fn file_preview(table: &assure_domain::import::Table, header_row: usize) -> Markup {
+    let width = table.iter().map(|r| r.len()).max().unwrap_or(0).min(14);
+    html! {
+        h2 class="app-heading-m" { "The first rows of the file" }
+        div class="app-table-wrapper" {
+            table class="app-table app-table--small" {
+                caption class="app-table__caption app-visually-hidden" { "The first rows of the uploaded file" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Row" }
+                    @for c in 0..width { th class="app-table__header" scope="col" { "Column " (c + 1) } }
+                } }
+                tbody class="app-table__body" {
+                    @for (i, row) in table.iter().take(header_row + 4).enumerate() {
+                        tr class="app-table__row" {
+                            th class="app-table__header" scope="row" { (i + 1) @if i + 1 == header_row { " (headings)" } }
+                            @for c in 0..width { td class="app-table__cell" { (super::dashboard::truncate(row.get(c).map(String::as_str).unwrap_or(""), 80)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every problem, by row and column, in the error-summary pattern.
+fn problem_list(problems: &[CellError]) -> Markup {
+    html! {
+        div class="app-error-summary" role="alert" tabindex="-1" data-module="app-error-summary" {
+            h2 class="app-error-summary__title" { "There is a problem: nothing has been imported" }
+            div class="app-error-summary__body" {
+                p class="app-body" { "Correct the file (or the column choices) and try again. " (problems.len()) " problem" @if problems.len() != 1 { "s" } " found:" }
+                ul class="app-list app-error-summary__list" {
+                    @for p in problems.iter().take(200) { li { (p.message) } }
+                    @if problems.len() > 200 { li { "and " (problems.len() - 200) " more" } }
+                }
+            }
+        }
+    }
+}
+
+pub async fn mapping(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<MapQuery>) -> PageResult {
+    let batch = state.store.import_batch(id(&raw)?).await?;
+    let preset = match q.preset.as_deref().filter(|p| !p.is_empty()) {
+        Some(name) => state.store.import_preset(name).await?,
+        None => {
+            let header_row = guess_header_row(&batch.table);
+            Preset { name: String::new(), header_row, mapping: suggest_mapping(&headings(&batch.table, header_row)) }
+        }
+    };
+    mapping_page(&state, &ctx, &batch, &preset_fields(&preset), &Invalid::new(), &[], StatusCode::OK).await
+}
+
+/// Read the form, validate the mapping and plan the import; problems come back as
+/// a page, never a half-applied import.
+async fn checked_plan(state: &AppState, ctx: &Ctx, batch: &ImportBatch, f: &Fields) -> Result<Result<(i64, Preset, ImportPlan), axum::response::Response>, AppError> {
+    let (preset, mut v) = preset_from(f, &batch.table);
+    let review_id = f.opt_id("review_id");
+    match review_id {
+        None => v.add("review_id", "Select the review the recommendations belong to"),
+        Some(r) if state.store.review(r).await.is_err() => v.add("review_id", "Select a review from the list"),
+        _ => {}
+    }
+    if let Err(e) = validate_mapping(&headings(&batch.table, preset.header_row), &preset.mapping) {
+        for fe in e.errors {
+            let field = ImportField::ALL.iter().find(|x| x.slug().replace('-', "_") == fe.field || x.slug() == fe.field).map(|x| format!("col_{}", x.slug())).unwrap_or(fe.field);
+            v.add(&field, fe.message);
+        }
+    }
+    if !v.is_empty() {
+        return Ok(Err(mapping_page(state, ctx, batch, f, &v, &[], StatusCode::UNPROCESSABLE_ENTITY).await?));
+    }
+    let review_id = review_id.unwrap_or_default();
+    let plan = match plan(&batch.table, &preset, ctx.today) {
+        Ok(p) => p,
+        Err(problems) => return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &problems, StatusCode::UNPROCESSABLE_ENTITY).await?)),
+    };
+    let conflicts = state.store.import_conflicts(review_id, &plan).await?;
+    if !conflicts.is_empty() {
+        return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &conflicts, StatusCode::UNPROCESSABLE_ENTITY).await?));
+    }
+    Ok(Ok((review_id, preset, plan)))
+}
+
+pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let batch = state.store.import_batch(id(&raw)?).await?;
+    let (review_id, _preset, plan) = match checked_plan(&state, &ctx, &batch, &f).await? {
+        Ok(p) => p,
+        Err(page) => return Ok(page),
+    };
+    let review = state.store.review(review_id).await?;
+    let content = html! {
+        (ui::back_link(&format!("/imports/{}", batch.id), "Back to the column choices"))
+        span class="app-caption-l" { (batch.file_name) }
+        h1 class="app-heading-l" { "Check the import" }
+        p class="app-body" { (plan.entries.len()) " recommendations will be added to " strong { (review.title) } "." }
+        @if !plan.warnings.is_empty() {
+            (ui::important_banner("Notes about the file", html! { ul class="app-list app-list--bullet" { @for w in &plan.warnings { li { (w.message) } } } }))
+        }
+        div class="app-table-wrapper" {
+            table class="app-table app-table--small" {
+                caption class="app-table__caption app-visually-hidden" { "Recommendations to import" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Row" }
+                    th class="app-table__header" scope="col" { "Number" }
+                    th class="app-table__header" scope="col" { "Recommendation" }
+                    th class="app-table__header" scope="col" { "Lead officer" }
+                    th class="app-table__header" scope="col" { "Actions and dates" }
+                    th class="app-table__header" scope="col" { "Status and RAG" }
+                    th class="app-table__header app-table__header--numeric" scope="col" { "Updates" }
+                } }
+                tbody class="app-table__body" {
+                    @for e in &plan.entries {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { (e.row) }
+                            td class="app-table__cell" { (assure_domain::tracker::number_label(e.number, Some(&e.sub_label))) br; span class="app-hint" { (e.reference) } }
+                            td class="app-table__cell" { (super::dashboard::truncate(&e.committee_wording, 200)) }
+                            td class="app-table__cell" { @for l in &e.leads { (assure_domain::import::format_lead(l)) br; } }
+                            td class="app-table__cell" { @for a in &e.actions { (super::dashboard::truncate(&a.text, 100)) " — " (assure_domain::import::format_date_cell(a)) br; } }
+                            td class="app-table__cell" {
+                                @if let Some(l) = e.lifecycle { (ui::lifecycle_tag(l)) " " }
+                                (ui::rag_tag(e.rag))
+                            }
+                            td class="app-table__cell app-table__cell--numeric" { (e.updates.len()) }
+                        }
+                    }
+                }
+            }
+        }
+        form method="post" action={ "/imports/" (batch.id) "/commit" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            @for (k, v) in &f.0 { @if k != "_csrf" { input type="hidden" name=(k) value=(v); } }
+            (ui::button(&format!("Import {} recommendations", plan.entries.len())))
+        }
+    };
+    Ok(ui::layout(&ctx, "Check the import", false, content).into_response())
+}
+
+pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let batch = state.store.import_batch(id(&raw)?).await?;
+    if batch.status == "committed" {
+        return mapping_page(&state, &ctx, &batch, &f, &Invalid::single("review_id", "This file has already been imported. Upload it again only if you mean to add it a second time."), &[], StatusCode::CONFLICT).await;
+    }
+    let (review_id, preset, plan) = match checked_plan(&state, &ctx, &batch, &f).await? {
+        Ok(p) => p,
+        Err(page) => return Ok(page),
+    };
+    match state.store.commit_import(&caller.actor(), review_id, &plan, ctx.today, &batch.file_name, Some(batch.id)).await? {
+        Ok(_) => {
+            if !preset.name.is_empty() {
+                state.store.save_import_preset(&caller.actor(), &preset).await?;
+            }
+            Ok(done(&format!("/reviews/{review_id}"), "import-committed"))
+        }
+        Err(problems) => mapping_page(&state, &ctx, &batch, &f, &Invalid::new(), &problems, StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    review: Option<String>,
+    body: Option<String>,
+    lifecycle: Option<String>,
+    rag: Option<String>,
+    q: Option<String>,
+}
+
+/// The register, whole or filtered as the list is, as XLSX or CSV (audited).
+pub async fn export(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(file): Path<String>, Query(q): Query<ExportQuery>) -> PageResult {
+    let xlsx = match file.as_str() {
+        "register.xlsx" => true,
+        "register.csv" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let filter = assure_storage::tracker::RecFilter {
+        review_id: q.review.as_deref().and_then(|v| v.parse().ok()),
+        body_id: q.body.as_deref().and_then(|v| v.parse().ok()),
+        lifecycle: q.lifecycle.as_deref().and_then(assure_domain::tracker::Lifecycle::from_slug),
+        rag: q.rag.as_deref().and_then(assure_domain::tracker::Rag::from_slug),
+        text: q.q.clone(),
+        ..Default::default()
+    };
+    let entries = state.store.register_entries(&filter, ctx.today).await?;
+    let table = register_table(&entries);
+    let (bytes, ctype) = if xlsx {
+        let t = table.clone();
+        let b = tokio::task::spawn_blocking(move || table_xlsx(&[("Register", &t)])).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(|e| AppError::Internal(e.to_string()))?;
+        (b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    } else {
+        (table_csv(&table), "text/csv; charset=utf-8")
+    };
+    state.store.record(&caller.actor(), assure_storage::audit::Event::new("register.export", "register", &file, format!("{} recommendations exported", entries.len()))).await?;
+    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], bytes).into_response())
+}
