@@ -194,6 +194,9 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 @if ctx.can(Permission::ManageTracker) && !missing.is_empty() {
                     p class="app-body" { a class="app-link" href={ "/reviews/" (s.review_id) "#request-updates" } { "Ask the lead officers for these updates" } }
                 }
+                @if ctx.can(Permission::ManageTracker) {
+                    p class="app-body" { a class="app-link" href=(super::reports::new_report_link(s.review_id, *report)) { "Prepare this report" } }
+                }
             }
         }
     };
