@@ -90,6 +90,7 @@ pub enum ImportField {
     WhoMustAct,
     LeadOfficer,
     Action,
+    ActionOwner,
     ActionDate,
     Outcome,
     Response,
@@ -108,6 +109,7 @@ impl ImportField {
         ImportField::WhoMustAct,
         ImportField::LeadOfficer,
         ImportField::Action,
+        ImportField::ActionOwner,
         ImportField::ActionDate,
         ImportField::Outcome,
         ImportField::Response,
@@ -126,6 +128,7 @@ impl ImportField {
             ImportField::WhoMustAct => "who-must-act",
             ImportField::LeadOfficer => "lead-officer",
             ImportField::Action => "action",
+            ImportField::ActionOwner => "action-owner",
             ImportField::ActionDate => "action-date",
             ImportField::Outcome => "outcome",
             ImportField::Response => "response",
@@ -145,6 +148,7 @@ impl ImportField {
             ImportField::WhoMustAct => "Who must act",
             ImportField::LeadOfficer => "Lead officer",
             ImportField::Action => "Action",
+            ImportField::ActionOwner => "Action owner",
             ImportField::ActionDate => "Action date",
             ImportField::Outcome => "Improved outcome",
             ImportField::Response => "Executive response",
@@ -173,6 +177,7 @@ impl ImportField {
             ImportField::WhoMustAct => "The body that must act, such as a head of service or the police.",
             ImportField::LeadOfficer => "One per line, such as “Steph Cordon, Head of Service”.",
             ImportField::Action => "What will be done. Further actions can go on the rows below.",
+            ImportField::ActionOwner => "Who carries the action out, when not the lead officers named on the row.",
             ImportField::ActionDate => "“May 2017”, “31 May 2017”, “May 2017 / Revised to July 2017”, “Ongoing” or “Completed”.",
             ImportField::Outcome => "The improved outcome for children and young people.",
             ImportField::Response => "Accepted, Accepted in principle, Partially accepted, Rejected or Noted.",
@@ -200,7 +205,10 @@ pub struct Mapping {
 impl Mapping {
     /// The heading a field is mapped to, if any.
     pub fn heading(&self, field: ImportField) -> Option<&str> {
-        self.columns.iter().find(|(f, _)| *f == field).map(|(_, h)| h.as_str())
+        self.columns
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, h)| h.as_str())
     }
 }
 
@@ -214,7 +222,7 @@ pub struct Preset {
 }
 
 /// The columns [`register_table`] writes, in order, with their headings.
-const REGISTER_COLUMNS: [(ImportField, &str); 14] = [
+const REGISTER_COLUMNS: [(ImportField, &str); 15] = [
     (ImportField::Reference, "Reference"),
     (ImportField::Number, "Number"),
     (ImportField::Recommendation, "Recommendation"),
@@ -223,6 +231,7 @@ const REGISTER_COLUMNS: [(ImportField, &str); 14] = [
     (ImportField::Area, "Area"),
     (ImportField::LeadOfficer, "Lead officer"),
     (ImportField::Action, "Action"),
+    (ImportField::ActionOwner, "Action owner"),
     (ImportField::ActionDate, "Date"),
     (ImportField::Outcome, "Improved outcome"),
     (ImportField::Response, "Response"),
@@ -233,7 +242,10 @@ const REGISTER_COLUMNS: [(ImportField, &str); 14] = [
 
 /// The headings of the export layout, in order.
 pub fn register_headings() -> Vec<String> {
-    REGISTER_COLUMNS.iter().map(|(_, h)| h.to_string()).collect()
+    REGISTER_COLUMNS
+        .iter()
+        .map(|(_, h)| h.to_string())
+        .collect()
 }
 
 /// The built-in preset that reads files written by [`register_table`].
@@ -241,13 +253,21 @@ pub fn register_preset() -> Preset {
     Preset {
         name: REGISTER_PRESET_NAME.to_string(),
         header_row: 1,
-        mapping: Mapping { columns: REGISTER_COLUMNS.iter().map(|(f, h)| (*f, h.to_string())).collect() },
+        mapping: Mapping {
+            columns: REGISTER_COLUMNS
+                .iter()
+                .map(|(f, h)| (*f, h.to_string()))
+                .collect(),
+        },
     }
 }
 
 /// Heading text as shown back to people: cleaned, whitespace collapsed.
 fn display_heading(h: &str) -> String {
-    clean_cell(h).split_whitespace().collect::<Vec<_>>().join(" ")
+    clean_cell(h)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn normalize_heading(h: &str) -> String {
@@ -285,13 +305,25 @@ pub fn suggest_mapping(headers: &[String]) -> Mapping {
 
 /// Fields a heading could mean, most likely first.
 fn guesses(norm: &str) -> Vec<ImportField> {
-    let words: Vec<&str> = norm.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = norm
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let any = |ws: &[&str]| ws.iter().any(|w| words.contains(w));
     let mut v = Vec::new();
     if any(&["rag"]) {
         v.push(ImportField::Rag);
     }
-    if any(&["date", "dates", "timescale", "timescales", "deadline", "due", "when", "timeframe"]) {
+    if any(&[
+        "date",
+        "dates",
+        "timescale",
+        "timescales",
+        "deadline",
+        "due",
+        "when",
+        "timeframe",
+    ]) {
         v.push(ImportField::ActionDate);
     }
     if any(&["ref", "reference", "refs", "references"]) {
@@ -309,25 +341,84 @@ fn guesses(norm: &str) -> Vec<ImportField> {
     if any(&["status"]) {
         v.push(ImportField::Status);
     }
-    if any(&["executive", "cabinet"]) && any(&["wording", "recommendation", "recommendations", "resolution", "decision"]) {
+    if any(&["executive", "cabinet"])
+        && any(&[
+            "wording",
+            "recommendation",
+            "recommendations",
+            "resolution",
+            "decision",
+        ])
+    {
         v.push(ImportField::ExecutiveWording);
     }
-    if any(&["who", "body", "bodies", "agency", "agencies", "organisation", "organisations", "partner", "partners"]) {
+    if any(&[
+        "who",
+        "body",
+        "bodies",
+        "agency",
+        "agencies",
+        "organisation",
+        "organisations",
+        "partner",
+        "partners",
+    ]) {
         v.push(ImportField::WhoMustAct);
     }
-    if any(&["lead", "leads", "officer", "officers", "owner", "owners", "responsible", "responsibility"]) {
+    if any(&["action", "actions", "task", "tasks"]) && any(&["owner", "owners", "by"]) {
+        v.push(ImportField::ActionOwner);
+    }
+    if any(&[
+        "lead",
+        "leads",
+        "officer",
+        "officers",
+        "owner",
+        "owners",
+        "responsible",
+        "responsibility",
+    ]) {
         v.push(ImportField::LeadOfficer);
     }
     if any(&["action", "actions", "task", "tasks", "steps"]) {
         v.push(ImportField::Action);
     }
-    if any(&["progress", "update", "updates", "commentary", "comments", "comment", "position", "notes"]) {
+    if any(&[
+        "progress",
+        "update",
+        "updates",
+        "commentary",
+        "comments",
+        "comment",
+        "position",
+        "notes",
+    ]) {
         v.push(ImportField::Progress);
     }
-    if any(&["recommendation", "recommendations", "rec", "recs", "recommended", "finding", "findings"]) {
+    if any(&[
+        "recommendation",
+        "recommendations",
+        "rec",
+        "recs",
+        "recommended",
+        "finding",
+        "findings",
+    ]) {
         v.push(ImportField::Recommendation);
     }
-    if any(&["area", "areas", "theme", "themes", "priority", "priorities", "category", "topic", "directorate", "service", "objective"]) {
+    if any(&[
+        "area",
+        "areas",
+        "theme",
+        "themes",
+        "priority",
+        "priorities",
+        "category",
+        "topic",
+        "directorate",
+        "service",
+        "objective",
+    ]) {
         v.push(ImportField::Area);
     }
     v
@@ -339,18 +430,36 @@ pub fn validate_mapping(headers: &[String], m: &Mapping) -> Result<(), Invalid> 
     let mut seen: Vec<ImportField> = Vec::new();
     for (field, heading) in &m.columns {
         if seen.contains(field) {
-            v.add(field.slug(), format!("“{}” is matched to more than one column: choose one", field.label()));
+            v.add(
+                field.slug(),
+                format!(
+                    "“{}” is matched to more than one column: choose one",
+                    field.label()
+                ),
+            );
             continue;
         }
         seen.push(*field);
         if display_heading(heading).is_empty() {
-            v.add(field.slug(), format!("Choose a column for “{}”, or leave it out", field.label()));
+            v.add(
+                field.slug(),
+                format!("Choose a column for “{}”, or leave it out", field.label()),
+            );
         } else if column_index(headers, heading).is_none() {
-            v.add(field.slug(), format!("The file has no column headed “{}”", display_heading(heading)));
+            v.add(
+                field.slug(),
+                format!(
+                    "The file has no column headed “{}”",
+                    display_heading(heading)
+                ),
+            );
         }
     }
     if m.heading(ImportField::Recommendation).is_none() {
-        v.add(ImportField::Recommendation.slug(), "Choose the column that holds the recommendation");
+        v.add(
+            ImportField::Recommendation.slug(),
+            "Choose the column that holds the recommendation",
+        );
     }
     v.finish()
 }
@@ -474,15 +583,27 @@ pub struct ImportPlan {
 }
 
 fn cell_error(row: usize, column: &str, msg: impl fmt::Display) -> CellError {
-    CellError { row, column: column.to_string(), message: format!("Row {row}, column “{column}”: {msg}") }
+    CellError {
+        row,
+        column: column.to_string(),
+        message: format!("Row {row}, column “{column}”: {msg}"),
+    }
 }
 
 fn row_error(row: usize, msg: impl fmt::Display) -> CellError {
-    CellError { row, column: String::new(), message: format!("Row {row}: {msg}") }
+    CellError {
+        row,
+        column: String::new(),
+        message: format!("Row {row}: {msg}"),
+    }
 }
 
 fn file_error(msg: impl Into<String>) -> CellError {
-    CellError { row: 0, column: String::new(), message: msg.into() }
+    CellError {
+        row: 0,
+        column: String::new(),
+        message: msg.into(),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -516,7 +637,13 @@ pub fn clean_cell(s: &str) -> String {
 }
 
 fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'))
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
+            )
+    })
 }
 
 /// Lower-case alphanumeric words joined by single spaces: "Complete, awaiting sign-off"
@@ -533,7 +660,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -561,11 +688,16 @@ pub fn parse_rag(s: &str) -> Result<Option<Rag>, String> {
         }
         _ => {}
     }
-    let colours = w.split(' ').filter(|t| matches!(*t, "red" | "amber" | "green" | "r" | "a" | "g")).count();
+    let colours = w
+        .split(' ')
+        .filter(|t| matches!(*t, "red" | "amber" | "green" | "r" | "a" | "g"))
+        .count();
     if colours >= 2 {
         return Err(format!("“{shown}” gives more than one colour. RAG must be one of Red, Amber or Green, or blank."));
     }
-    Err(format!("“{shown}” is not a RAG rating. RAG must be Red, Amber, Green or blank."))
+    Err(format!(
+        "“{shown}” is not a RAG rating. RAG must be Red, Amber, Green or blank."
+    ))
 }
 
 /// Parse a Status cell into a lifecycle. `Err` carries the explanation.
@@ -574,7 +706,11 @@ pub fn parse_status(s: &str) -> Result<Option<Lifecycle>, String> {
     if w.is_empty() {
         return Ok(None);
     }
-    if let Some(l) = Lifecycle::ALL.iter().copied().find(|l| words(l.slug()) == w || words(l.label()) == w) {
+    if let Some(l) = Lifecycle::ALL
+        .iter()
+        .copied()
+        .find(|l| words(l.slug()) == w || words(l.label()) == w)
+    {
         return Ok(Some(l));
     }
     let l = match w.as_str() {
@@ -605,7 +741,11 @@ pub fn parse_response(s: &str) -> Result<Option<ExecutiveResponse>, String> {
     if w.is_empty() {
         return Ok(None);
     }
-    if let Some(r) = ExecutiveResponse::ALL.iter().copied().find(|r| words(r.slug()) == w || words(r.label()) == w) {
+    if let Some(r) = ExecutiveResponse::ALL
+        .iter()
+        .copied()
+        .find(|r| words(r.slug()) == w || words(r.label()) == w)
+    {
         return Ok(Some(r));
     }
     let r = match w.as_str() {
@@ -666,20 +806,51 @@ const MONTH_WORDS: [(&str, u32); 24] = [
 ];
 
 const MONTH_NAMES: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 const WEEKDAYS: [&str; 14] = [
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
 ];
 
 fn month_from_word(w: &str) -> Option<u32> {
     let w = w.trim_end_matches('.').to_ascii_lowercase();
-    MONTH_WORDS.iter().find(|(name, _)| *name == w).map(|(_, m)| *m)
+    MONTH_WORDS
+        .iter()
+        .find(|(name, _)| *name == w)
+        .map(|(_, m)| *m)
 }
 
 fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
@@ -710,7 +881,10 @@ fn day_token(t: &str) -> Option<u32> {
     let t = t.trim_end_matches('.');
     let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &t[digits.len()..];
-    if !matches!(suffix.to_ascii_lowercase().as_str(), "" | "st" | "nd" | "rd" | "th") {
+    if !matches!(
+        suffix.to_ascii_lowercase().as_str(),
+        "" | "st" | "nd" | "rd" | "th"
+    ) {
         return None;
     }
     if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -728,7 +902,16 @@ pub fn parse_date(s: &str) -> Option<(NaiveDate, bool)> {
     }
     let lower = s.to_ascii_lowercase();
     let mut t: &str = &lower;
-    for p in ["by the end of ", "by end of ", "the end of ", "end of ", "by ", "before ", "w/e ", "w/c "] {
+    for p in [
+        "by the end of ",
+        "by end of ",
+        "the end of ",
+        "end of ",
+        "by ",
+        "before ",
+        "w/e ",
+        "w/c ",
+    ] {
         if let Some(r) = t.strip_prefix(p) {
             t = r.trim_start();
             break;
@@ -746,26 +929,41 @@ pub fn parse_date(s: &str) -> Option<(NaiveDate, bool)> {
     if t.len() > 10 && t.is_char_boundary(10) {
         let (head, tail) = t.split_at(10);
         let tail_is_time = (tail.starts_with('t') || tail.starts_with(' '))
-            && tail[1..].bytes().all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'z' | b'+' | b'-'));
+            && tail[1..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'z' | b'+' | b'-'));
         if tail_is_time && head.as_bytes().get(4) == Some(&b'-') {
             t = head;
         }
     }
-    let tokens: Vec<&str> = t.split(|c: char| c.is_whitespace() || c == ',').filter(|x| !x.is_empty()).collect();
+    let tokens: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|x| !x.is_empty())
+        .collect();
     if tokens.len() == 1 {
         let tok = tokens[0];
         if !tok.bytes().any(|b| b.is_ascii_alphabetic()) {
             return numeric_date(tok);
         }
-        let parts: Vec<&str> = tok.split(['-', '/', '.']).filter(|x| !x.is_empty()).collect();
-        return if parts.len() > 1 { word_date(&parts, true) } else { None };
+        let parts: Vec<&str> = tok
+            .split(['-', '/', '.'])
+            .filter(|x| !x.is_empty())
+            .collect();
+        return if parts.len() > 1 {
+            word_date(&parts, true)
+        } else {
+            None
+        };
     }
     word_date(&tokens, false)
 }
 
 fn numeric_date(tok: &str) -> Option<(NaiveDate, bool)> {
     let parts: Vec<&str> = tok.split(['/', '-', '.']).collect();
-    if parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     match parts.len() {
@@ -778,7 +976,10 @@ fn numeric_date(tok: &str) -> Option<(NaiveDate, bool)> {
             if m.len() > 2 || d.len() > 2 {
                 return None;
             }
-            Some((NaiveDate::from_ymd_opt(y, m.parse().ok()?, d.parse().ok()?)?, false))
+            Some((
+                NaiveDate::from_ymd_opt(y, m.parse().ok()?, d.parse().ok()?)?,
+                false,
+            ))
         }
         2 => {
             let (m, y) = (parts[0], parts[1]);
@@ -832,7 +1033,10 @@ fn find_word_ci(s: &str, word: &str) -> Vec<usize> {
     while let Some(p) = lower[from..].find(word) {
         let i = from + p;
         let end = i + word.len();
-        let before_ok = lower[..i].chars().next_back().is_none_or(|c| !is_word_char(c));
+        let before_ok = lower[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_word_char(c));
         let after_ok = lower[end..].chars().next().is_none_or(|c| !is_word_char(c));
         if before_ok && after_ok {
             out.push(i);
@@ -851,7 +1055,10 @@ fn date_segments(s: &str) -> Vec<&str> {
         let next = chars.get(k + 1).map(|x| x.1);
         let sep = match c {
             '\n' | ';' | ',' | '(' | ')' | '[' | ']' | '–' | '—' | '|' => true,
-            '/' => !(prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit())),
+            '/' => {
+                !(prev.is_some_and(|p| p.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_ascii_digit()))
+            }
             '-' => prev.is_none_or(char::is_whitespace) || next.is_none_or(char::is_whitespace),
             _ => false,
         };
@@ -873,12 +1080,29 @@ fn date_segments(s: &str) -> Vec<&str> {
         }
         out.push(&p[cut..]);
     }
-    out.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
+    out.into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 const FILLERS: [&str; 16] = [
-    "revised", "revision", "to", "date", "dates", "now", "new", "target", "original", "originally", "and", "then", "extended",
-    "review", "due", "was",
+    "revised",
+    "revision",
+    "to",
+    "date",
+    "dates",
+    "now",
+    "new",
+    "target",
+    "original",
+    "originally",
+    "and",
+    "then",
+    "extended",
+    "review",
+    "due",
+    "was",
 ];
 
 fn strip_fillers(s: &str) -> &str {
@@ -905,7 +1129,8 @@ fn keyword(w: &str) -> Option<&'static str> {
     match w {
         "completed" | "complete" | "done" => Some("done"),
         "ongoing" | "on going" | "on-going" | "continuous" | "continuing" => Some("ongoing"),
-        "tbc" | "tba" | "to be confirmed" | "to be agreed" | "n/a" | "na" | "not applicable" | "none" => Some("none"),
+        "tbc" | "tba" | "to be confirmed" | "to be agreed" | "n/a" | "na" | "not applicable"
+        | "none" => Some("none"),
         _ => None,
     }
 }
@@ -919,7 +1144,10 @@ pub fn parse_date_cell(s: &str) -> Result<DateCell, String> {
         // Keywords on their own, at the start or at the end of a segment.
         let lower = rest.to_ascii_lowercase();
         let whole = words(&lower);
-        if let Some(k) = keyword(lower.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.'))).or(keyword(&whole)) {
+        if let Some(k) =
+            keyword(lower.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.')))
+                .or(keyword(&whole))
+        {
             match k {
                 "done" => cell.done = true,
                 "ongoing" => cell.ongoing = true,
@@ -927,9 +1155,16 @@ pub fn parse_date_cell(s: &str) -> Result<DateCell, String> {
             }
             continue;
         }
-        for (kw, done) in [("completed", true), ("complete", true), ("done", true), ("ongoing", false)] {
+        for (kw, done) in [
+            ("completed", true),
+            ("complete", true),
+            ("done", true),
+            ("ongoing", false),
+        ] {
             let l = rest.to_ascii_lowercase();
-            if l.starts_with(kw) && l[kw.len()..].starts_with(|c: char| c.is_whitespace() || c == ':') {
+            if l.starts_with(kw)
+                && l[kw.len()..].starts_with(|c: char| c.is_whitespace() || c == ':')
+            {
                 rest = &rest[kw.len()..];
             } else if l.ends_with(kw) && l[..l.len() - kw.len()].ends_with(char::is_whitespace) {
                 rest = &rest[..rest.len() - kw.len()];
@@ -965,13 +1200,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -985,7 +1222,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn example_month_year(bad: &str, today: NaiveDate) -> (u32, i32) {
     let mut month = None;
     let mut year = None;
-    for tok in bad.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()) {
+    for tok in bad
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+    {
         let lower = tok.to_ascii_lowercase();
         if tok.bytes().all(|b| b.is_ascii_alphabetic()) {
             if month.is_none() && tok.len() <= 12 {
@@ -993,7 +1233,10 @@ fn example_month_year(bad: &str, today: NaiveDate) -> (u32, i32) {
                     if lower.len() < 3 {
                         return None;
                     }
-                    MONTH_WORDS.iter().find(|(name, _)| edit_distance(&lower, name) <= 1).map(|(_, m)| *m)
+                    MONTH_WORDS
+                        .iter()
+                        .find(|(name, _)| edit_distance(&lower, name) <= 1)
+                        .map(|(_, m)| *m)
                 });
             }
         } else if tok.bytes().all(|b| b.is_ascii_digit()) && tok.len() >= 4 && year.is_none() {
@@ -1011,7 +1254,11 @@ fn bad_date_message(bad: &str, today: NaiveDate) -> String {
     let last = last_day_of_month(y, m).map(|d| d.day()).unwrap_or(28);
     let name = MONTH_NAMES[(m as usize).saturating_sub(1) % 12];
     let only_year = bad.trim().len() == 4 && bad.trim().bytes().all(|b| b.is_ascii_digit());
-    let what = if only_year { "is only a year, not a date" } else { "is not a date Assure recognises" };
+    let what = if only_year {
+        "is only a year, not a date"
+    } else {
+        "is not a date Assure recognises"
+    };
     format!("“{bad}” {what}. Write a month and year such as “{name} {y}”, or a full date such as “{last} {name} {y}”.")
 }
 
@@ -1058,7 +1305,10 @@ pub fn format_date_cell(a: &ImportedAction) -> String {
 // ---------------------------------------------------------------------------
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    if s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+    if s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+    {
         Some(&s[prefix.len()..])
     } else {
         None
@@ -1067,7 +1317,9 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 fn undated_prefix(line: &str) -> Option<&str> {
     let t = line.trim_start();
-    strip_prefix_ci(t, "undated:").or_else(|| strip_prefix_ci(t, "no date:")).map(str::trim_start)
+    strip_prefix_ci(t, "undated:")
+        .or_else(|| strip_prefix_ci(t, "no date:"))
+        .map(str::trim_start)
 }
 
 /// A line that starts a dated progress entry: a full date, then `:` or a dash, then
@@ -1114,17 +1366,28 @@ pub fn parse_progress(s: &str) -> Vec<ImportedUpdate> {
     for line in s.split('\n') {
         if let Some(rest) = undated_prefix(line) {
             flush(&mut cur, &mut out);
-            cur = Some(ImportedUpdate { date: None, narrative: rest.to_string() });
+            cur = Some(ImportedUpdate {
+                date: None,
+                narrative: rest.to_string(),
+            });
         } else if let Some((d, rest)) = date_prefix(line) {
             flush(&mut cur, &mut out);
-            cur = Some(ImportedUpdate { date: Some(d), narrative: rest.to_string() });
+            cur = Some(ImportedUpdate {
+                date: Some(d),
+                narrative: rest.to_string(),
+            });
         } else {
             match &mut cur {
                 Some(u) => {
                     u.narrative.push('\n');
                     u.narrative.push_str(line);
                 }
-                None => cur = Some(ImportedUpdate { date: None, narrative: line.to_string() }),
+                None => {
+                    cur = Some(ImportedUpdate {
+                        date: None,
+                        narrative: line.to_string(),
+                    })
+                }
             }
         }
     }
@@ -1145,7 +1408,10 @@ pub fn format_progress(updates: &[ImportedUpdate]) -> String {
             None if n.is_empty() => {}
             None => {
                 let first_line = n.split('\n').next().unwrap_or("");
-                if parts.is_empty() && date_prefix(first_line).is_none() && undated_prefix(first_line).is_none() {
+                if parts.is_empty()
+                    && date_prefix(first_line).is_none()
+                    && undated_prefix(first_line).is_none()
+                {
                     parts.push(n.to_string());
                 } else {
                     parts.push(format!("Undated: {n}"));
@@ -1161,16 +1427,64 @@ pub fn format_progress(updates: &[ImportedUpdate]) -> String {
 // ---------------------------------------------------------------------------
 
 const TITLE_WORDS: [&str; 52] = [
-    "head", "director", "assistant", "deputy", "chief", "executive", "manager", "officer", "lead", "cabinet", "principal",
-    "senior", "strategic", "interim", "acting", "service", "services", "coordinator", "co-ordinator", "commissioner", "chair",
-    "chairman", "chairperson", "vice-chair", "portfolio", "member", "leader", "team", "superintendent", "inspector",
-    "detective", "designated", "safeguarding", "corporate", "programme", "project", "policy", "partnership", "business",
-    "operations", "quality", "performance", "scrutiny", "democratic", "named", "consultant", "adviser", "advisor", "analyst",
-    "practitioner", "specialist", "supervisor",
+    "head",
+    "director",
+    "assistant",
+    "deputy",
+    "chief",
+    "executive",
+    "manager",
+    "officer",
+    "lead",
+    "cabinet",
+    "principal",
+    "senior",
+    "strategic",
+    "interim",
+    "acting",
+    "service",
+    "services",
+    "coordinator",
+    "co-ordinator",
+    "commissioner",
+    "chair",
+    "chairman",
+    "chairperson",
+    "vice-chair",
+    "portfolio",
+    "member",
+    "leader",
+    "team",
+    "superintendent",
+    "inspector",
+    "detective",
+    "designated",
+    "safeguarding",
+    "corporate",
+    "programme",
+    "project",
+    "policy",
+    "partnership",
+    "business",
+    "operations",
+    "quality",
+    "performance",
+    "scrutiny",
+    "democratic",
+    "named",
+    "consultant",
+    "adviser",
+    "advisor",
+    "analyst",
+    "practitioner",
+    "specialist",
+    "supervisor",
 ];
 
 fn is_title_word(w: &str) -> bool {
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase();
+    let w = w
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+        .to_lowercase();
     TITLE_WORDS.contains(&w.as_str())
 }
 
@@ -1179,7 +1493,10 @@ fn starts_with_title_word(s: &str) -> bool {
 }
 
 fn lead(name: &str, title: &str) -> ImportedLead {
-    ImportedLead { name: name.trim().to_string(), job_title: title.trim().to_string() }
+    ImportedLead {
+        name: name.trim().to_string(),
+        job_title: title.trim().to_string(),
+    }
 }
 
 fn two_parts(whole: &str, a: &str, b: &str) -> ImportedLead {
@@ -1217,7 +1534,11 @@ pub fn split_name_title(s: &str) -> ImportedLead {
     let mut offset = 0;
     for w in s.split(' ') {
         if is_title_word(w) {
-            return if s[..offset].trim().is_empty() { lead("", s) } else { lead(&s[..offset], &s[offset..]) };
+            return if s[..offset].trim().is_empty() {
+                lead("", s)
+            } else {
+                lead(&s[..offset], &s[offset..])
+            };
         }
         offset += w.len() + 1;
     }
@@ -1243,7 +1564,9 @@ fn split_and(part: &str, out: &mut Vec<ImportedLead>) {
         for (pos, len) in and_positions(part) {
             let (l, r) = (part[..pos].trim(), part[pos + len..].trim());
             let (ll, rl) = (split_name_title(l), split_name_title(r));
-            let full = |x: &ImportedLead| !x.name.is_empty() && !x.job_title.is_empty() && and_positions(&x.name).is_empty();
+            let full = |x: &ImportedLead| {
+                !x.name.is_empty() && !x.job_title.is_empty() && and_positions(&x.name).is_empty()
+            };
             if full(&ll) && full(&rl) {
                 out.push(ll);
                 split_and(r, out);
@@ -1275,19 +1598,33 @@ pub fn parse_leads(cell: &str) -> Vec<ImportedLead> {
 pub fn format_lead(l: &ImportedLead) -> String {
     let (n, t) = (l.name.trim(), l.job_title.trim());
     let candidates: Vec<String> = match (n.is_empty(), t.is_empty()) {
-        (false, false) => vec![format!("{n}, {t}"), format!("{n} ({t})"), format!("{n} – {t}")],
+        (false, false) => vec![
+            format!("{n}, {t}"),
+            format!("{n} ({t})"),
+            format!("{n} – {t}"),
+        ],
         (true, false) => vec![t.to_string(), format!(", {t}")],
         (false, true) => vec![n.to_string()],
         (true, true) => vec![String::new()],
     };
-    candidates.iter().find(|c| parse_leads(c) == vec![l.clone()]).unwrap_or(&candidates[0]).clone()
+    candidates
+        .iter()
+        .find(|c| parse_leads(c) == vec![l.clone()])
+        .unwrap_or(&candidates[0])
+        .clone()
 }
 
 /// How an action's owner is written: names (or titles where no name), joined by "; ".
 fn owner_of(leads: &[ImportedLead]) -> String {
     leads
         .iter()
-        .map(|l| if l.name.is_empty() { l.job_title.as_str() } else { l.name.as_str() })
+        .map(|l| {
+            if l.name.is_empty() {
+                l.job_title.as_str()
+            } else {
+                l.name.as_str()
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -1300,7 +1637,10 @@ fn add_lead(leads: &mut Vec<ImportedLead>, l: ImportedLead) {
             }
             return;
         }
-        if l.name.is_empty() && e.name.is_empty() && e.job_title.to_lowercase() == l.job_title.to_lowercase() {
+        if l.name.is_empty()
+            && e.name.is_empty()
+            && e.job_title.to_lowercase() == l.job_title.to_lowercase()
+        {
             return;
         }
     }
@@ -1376,7 +1716,9 @@ pub fn number_from_reference(s: &str) -> Option<(i64, String)> {
             return None;
         }
         let n: i64 = s[m..k - 1].parse().ok()?;
-        return (n <= MAX_NUMBER).then_some(()).and(letters_for(last).map(|l| (n, l)));
+        return (n <= MAX_NUMBER)
+            .then_some(())
+            .and(letters_for(last).map(|l| (n, l)));
     }
     (last <= MAX_NUMBER).then_some((last, sub))
 }
@@ -1445,7 +1787,10 @@ fn numbered_prefix(s: &str) -> Option<(Option<i64>, String, &str)> {
 }
 
 fn norm_reference(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 // ---------------------------------------------------------------------------
@@ -1460,6 +1805,9 @@ struct Builder {
     owner: String,
     ongoing: bool,
 }
+
+/// How many fields there are (the size of per-row cell arrays).
+const FIELD_COUNT: usize = ImportField::ALL.len();
 
 fn field_index(f: ImportField) -> usize {
     ImportField::ALL.iter().position(|g| *g == f).unwrap_or(0)
@@ -1479,7 +1827,11 @@ fn append_text(target: &mut String, text: &str) {
 
 /// Turn a table and a preset into an import plan, or every problem with the file.
 /// `today` is used to flag implausible years and to word examples in messages.
-pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPlan, Vec<CellError>> {
+pub fn plan(
+    table: &Table,
+    preset: &Preset,
+    today: NaiveDate,
+) -> Result<ImportPlan, Vec<CellError>> {
     let hr = preset.header_row;
     if hr == 0 {
         return Err(vec![file_error("The heading row must be row 1 or below. Choose the row that holds the column headings.")]);
@@ -1501,24 +1853,44 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
         return Err(inv
             .errors
             .into_iter()
-            .map(|e| CellError { row: hr, column: String::new(), message: format!("Row {hr} (headings): {}", e.message) })
+            .map(|e| CellError {
+                row: hr,
+                column: String::new(),
+                message: format!("Row {hr} (headings): {}", e.message),
+            })
             .collect());
     }
     let mut warnings = Vec::new();
-    let mut cols: [Option<usize>; 14] = [None; 14];
+    let mut cols: [Option<usize>; FIELD_COUNT] = [None; FIELD_COUNT];
     for (f, h) in &preset.mapping.columns {
         cols[field_index(*f)] = column_index(&headers, h);
         let norm = normalize_heading(h);
-        if headers.iter().filter(|x| normalize_heading(x) == norm).count() > 1 {
+        if headers
+            .iter()
+            .filter(|x| normalize_heading(x) == norm)
+            .count()
+            > 1
+        {
             warnings.push(row_error(
                 hr,
-                format!("More than one column is headed “{}”; Assure reads the first of them for {}.", display_heading(h), f.label()),
+                format!(
+                    "More than one column is headed “{}”; Assure reads the first of them for {}.",
+                    display_heading(h),
+                    f.label()
+                ),
             ));
         }
     }
-    let heading_of = |f: ImportField| cols[field_index(f)].map(|i| headers[i].clone()).unwrap_or_default();
+    let heading_of = |f: ImportField| {
+        cols[field_index(f)]
+            .map(|i| headers[i].clone())
+            .unwrap_or_default()
+    };
 
-    let data_rows = table[hr..].iter().filter(|r| !r.iter().all(|c| is_blank(c))).count();
+    let data_rows = table[hr..]
+        .iter()
+        .filter(|r| !r.iter().all(|c| is_blank(c)))
+        .count();
     if data_rows > MAX_DATA_ROWS {
         return Err(vec![file_error(format!(
             "The file has {} rows of recommendations below the headings; Assure imports up to {} at a time. Split the file into smaller files and import each one.",
@@ -1545,9 +1917,11 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
         if raw.iter().all(|c| is_blank(c)) {
             continue;
         }
-        let mut cells: [String; 14] = Default::default();
+        let mut cells: [String; FIELD_COUNT] = Default::default();
         for f in ImportField::ALL {
-            let Some(ci) = cols[field_index(*f)] else { continue };
+            let Some(ci) = cols[field_index(*f)] else {
+                continue;
+            };
             let text = raw.get(ci).map(String::as_str).unwrap_or("");
             if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
                 errors.push(cell_error(
@@ -1560,8 +1934,12 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
                     ),
                 ));
                 // Keep enough of the key cells for the row to be read as what it is.
-                if matches!(f, ImportField::Recommendation | ImportField::Reference | ImportField::Number) {
-                    cells[field_index(*f)] = clean_cell(&text.chars().take(200).collect::<String>());
+                if matches!(
+                    f,
+                    ImportField::Recommendation | ImportField::Reference | ImportField::Number
+                ) {
+                    cells[field_index(*f)] =
+                        clean_cell(&text.chars().take(200).collect::<String>());
                 }
                 continue;
             }
@@ -1569,19 +1947,32 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
         }
         let cell = |f: ImportField| cells[field_index(f)].as_str();
         if cells.iter().all(|c| c.is_empty()) {
-            if !errors.last().is_some_and(|e| e.row == rown) {
-                warnings.push(row_error(rown, "This row has text only in columns that are not imported, so it was skipped."));
+            if errors.last().is_none_or(|e| e.row != rown) {
+                warnings.push(row_error(
+                    rown,
+                    "This row has text only in columns that are not imported, so it was skipped.",
+                ));
             }
             continue;
         }
 
-        let (rec, refc, numc) = (cell(ImportField::Recommendation), cell(ImportField::Reference), cell(ImportField::Number));
-        let num_parsed = if numc.is_empty() { None } else { number_from_reference(numc) };
+        let (rec, refc, numc) = (
+            cell(ImportField::Recommendation),
+            cell(ImportField::Reference),
+            cell(ImportField::Number),
+        );
+        let num_parsed = if numc.is_empty() {
+            None
+        } else {
+            number_from_reference(numc)
+        };
         let continuation = if rec.is_empty() && refc.is_empty() && numc.is_empty() {
             true
         } else if let Some(prev) = builders.last() {
-            let same_ref = refc.is_empty() || norm_reference(refc) == norm_reference(&prev.entry.reference);
-            let same_num = numc.is_empty() || num_parsed == Some((prev.entry.number, prev.entry.sub_label.clone()));
+            let same_ref =
+                refc.is_empty() || norm_reference(refc) == norm_reference(&prev.entry.reference);
+            let same_num = numc.is_empty()
+                || num_parsed == Some((prev.entry.number, prev.entry.sub_label.clone()));
             let same_rec = rec.is_empty() || rec == prev.raw_wording;
             same_ref && same_num && same_rec
         } else {
@@ -1625,6 +2016,16 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
             }
             if number.is_none() && !number_invalid && !refc.is_empty() {
                 if let Some(n) = number_from_reference(refc) {
+                    // "1. That the Cabinet Member ..." beside reference R1: the prefix
+                    // only repeats the number, so it is not part of the wording.
+                    if let Some((pn, psub, rest)) = numbered_prefix(rec) {
+                        if pn.is_none_or(|p| p == n.0)
+                            && (psub.is_empty() || psub == n.1)
+                            && !rest.is_empty()
+                        {
+                            wording = rest.to_string();
+                        }
+                    }
                     number = Some(n);
                     number_source = heading_of(ImportField::Reference);
                 }
@@ -1645,7 +2046,11 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
             entry.sub_label = sub;
             entry.committee_wording = wording;
             if entry.committee_wording.is_empty() {
-                errors.push(cell_error(rown, &heading_of(ImportField::Recommendation), "Enter the recommendation's wording."));
+                errors.push(cell_error(
+                    rown,
+                    &heading_of(ImportField::Recommendation),
+                    "Enter the recommendation's wording.",
+                ));
             }
             let mut reference_repeated = false;
             if !refc.is_empty() {
@@ -1662,7 +2067,8 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
                 }
             }
             // A number read from a repeated reference is repeated too: say it once.
-            let number_from_repeated_reference = reference_repeated && number_source == heading_of(ImportField::Reference);
+            let number_from_repeated_reference =
+                reference_repeated && number_source == heading_of(ImportField::Reference);
             if !number_invalid && !number_from_repeated_reference {
                 let key = (entry.number, entry.sub_label.clone());
                 if let Some(first) = numbers_seen.get(&key) {
@@ -1672,7 +2078,11 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
                     } else {
                         String::new()
                     };
-                    let column = if explicit { number_source.clone() } else { heading_of(ImportField::Recommendation) };
+                    let column = if explicit {
+                        number_source.clone()
+                    } else {
+                        heading_of(ImportField::Recommendation)
+                    };
                     errors.push(cell_error(
                         rown,
                         &column,
@@ -1684,13 +2094,23 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
             }
             max_number = max_number.max(entry.number);
             current_number = Some(entry.number);
-            builders.push(Builder { entry, raw_wording: rec.to_string(), owner: String::new(), ongoing: false });
+            builders.push(Builder {
+                entry,
+                raw_wording: rec.to_string(),
+                owner: String::new(),
+                ongoing: false,
+            });
         }
 
-        let b = builders.last_mut().expect("a recommendation was pushed or found above");
+        let b = builders
+            .last_mut()
+            .expect("a recommendation was pushed or found above");
         let first_row = b.entry.row;
         // Free text fields: set on the first row, added to from continuation rows.
-        append_text(&mut b.entry.executive_wording, cell(ImportField::ExecutiveWording));
+        append_text(
+            &mut b.entry.executive_wording,
+            cell(ImportField::ExecutiveWording),
+        );
         append_text(&mut b.entry.who_must_act, cell(ImportField::WhoMustAct));
         append_text(&mut b.entry.area, cell(ImportField::Area));
         append_text(&mut b.entry.outcome, cell(ImportField::Outcome));
@@ -1756,7 +2176,11 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
             let dc = match parse_date_cell(date) {
                 Ok(dc) => dc,
                 Err(bad) => {
-                    errors.push(cell_error(rown, &heading_of(ImportField::ActionDate), bad_date_message(&bad, today)));
+                    errors.push(cell_error(
+                        rown,
+                        &heading_of(ImportField::ActionDate),
+                        bad_date_message(&bad, today),
+                    ));
                     DateCell::default()
                 }
             };
@@ -1766,7 +2190,10 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
                     warnings.push(cell_error(
                         rown,
                         &heading_of(ImportField::ActionDate),
-                        format!("{} is more than ten years from today: check the year.", format_target(*d)),
+                        format!(
+                            "{} is more than ten years from today: check the year.",
+                            format_target(*d)
+                        ),
                     ));
                 }
                 if let Some(p) = prev {
@@ -1774,16 +2201,25 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
                         warnings.push(cell_error(
                             rown,
                             &heading_of(ImportField::ActionDate),
-                            format!("The revised date {} is earlier than the date before it, {}.", format_target(*d), format_target(p)),
+                            format!(
+                                "The revised date {} is earlier than the date before it, {}.",
+                                format_target(*d),
+                                format_target(p)
+                            ),
                         ));
                     }
                 }
                 prev = Some(*d);
             }
             b.ongoing |= dc.ongoing;
+            let named = cell(ImportField::ActionOwner);
             b.entry.actions.push(ImportedAction {
                 text: action.to_string(),
-                owner: b.owner.clone(),
+                owner: if named.is_empty() {
+                    b.owner.clone()
+                } else {
+                    named.to_string()
+                },
                 target: dc.target,
                 revisions: dc.revisions,
                 done: dc.done,
@@ -1796,7 +2232,10 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
                     warnings.push(cell_error(
                         rown,
                         &heading_of(ImportField::Progress),
-                        format!("The update dated {} is in the future: check the date.", dates::long(d)),
+                        format!(
+                            "The update dated {} is in the future: check the date.",
+                            dates::long(d)
+                        ),
                     ));
                 }
             }
@@ -1806,7 +2245,16 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
 
     if !errors.is_empty() {
         // In reading order: by row, whole-row problems first, then left to right.
-        errors.sort_by_key(|e| (e.row, if e.column.is_empty() { None } else { headers.iter().position(|h| *h == e.column) }));
+        errors.sort_by_key(|e| {
+            (
+                e.row,
+                if e.column.is_empty() {
+                    None
+                } else {
+                    headers.iter().position(|h| *h == e.column)
+                },
+            )
+        });
         return Err(errors);
     }
     let entries = builders
@@ -1843,7 +2291,12 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
 /// revisions only with a target.
 pub fn register_table(entries: &[RegisterEntry]) -> Table {
     let width = REGISTER_COLUMNS.len();
-    let col = |f: ImportField| REGISTER_COLUMNS.iter().position(|(g, _)| *g == f).unwrap_or(0);
+    let col = |f: ImportField| {
+        REGISTER_COLUMNS
+            .iter()
+            .position(|(g, _)| *g == f)
+            .unwrap_or(0)
+    };
     let mut t: Table = vec![register_headings()];
     for e in entries {
         let mut row = vec![String::new(); width];
@@ -1853,37 +2306,34 @@ pub fn register_table(entries: &[RegisterEntry]) -> Table {
         row[col(ImportField::ExecutiveWording)] = e.executive_wording.clone();
         row[col(ImportField::WhoMustAct)] = e.who_must_act.clone();
         row[col(ImportField::Area)] = e.area.clone();
-        row[col(ImportField::LeadOfficer)] = e.leads.iter().map(format_lead).collect::<Vec<_>>().join("\n");
+        row[col(ImportField::LeadOfficer)] = e
+            .leads
+            .iter()
+            .map(format_lead)
+            .collect::<Vec<_>>()
+            .join("\n");
         row[col(ImportField::Outcome)] = e.outcome.clone();
-        row[col(ImportField::Response)] = e.response.map(|r| r.label().to_string()).unwrap_or_default();
-        row[col(ImportField::Status)] = e.lifecycle.map(|l| l.label().to_string()).unwrap_or_default();
+        row[col(ImportField::Response)] = e
+            .response
+            .map(|r| r.label().to_string())
+            .unwrap_or_default();
+        row[col(ImportField::Status)] = e
+            .lifecycle
+            .map(|l| l.label().to_string())
+            .unwrap_or_default();
         row[col(ImportField::Rag)] = e.rag.map(|r| r.label().to_string()).unwrap_or_default();
         row[col(ImportField::Progress)] = format_progress(&e.updates);
-        let mut owner = owner_of(&e.leads);
         if let Some(a) = e.actions.first() {
             row[col(ImportField::Action)] = a.text.clone();
+            row[col(ImportField::ActionOwner)] = a.owner.clone();
             row[col(ImportField::ActionDate)] = format_date_cell(a);
-            // Canonically the first action's owner is the leads named on this row.
-            owner = a.owner.clone();
         }
         t.push(row);
         for a in e.actions.iter().skip(1) {
             let mut row = vec![String::new(); width];
             row[col(ImportField::Action)] = a.text.clone();
+            row[col(ImportField::ActionOwner)] = a.owner.clone();
             row[col(ImportField::ActionDate)] = format_date_cell(a);
-            if a.owner != owner && !a.owner.is_empty() {
-                // Name the owner's leads in full, so they read back as the same people.
-                row[col(ImportField::LeadOfficer)] = a
-                    .owner
-                    .split("; ")
-                    .map(|part| match e.leads.iter().find(|l| owner_of(std::slice::from_ref(l)) == part) {
-                        Some(l) => format_lead(l),
-                        None => part.to_string(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                owner = a.owner.clone();
-            }
             t.push(row);
         }
     }
@@ -1903,14 +2353,18 @@ mod tests {
     }
 
     fn table(rows: &[&[&str]]) -> Table {
-        rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
     }
 
     fn preset(header_row: usize, cols: &[(ImportField, &str)]) -> Preset {
         Preset {
             name: "test".into(),
             header_row,
-            mapping: Mapping { columns: cols.iter().map(|(f, h)| (*f, h.to_string())).collect() },
+            mapping: Mapping {
+                columns: cols.iter().map(|(f, h)| (*f, h.to_string())).collect(),
+            },
         }
     }
 
@@ -1922,13 +2376,23 @@ mod tests {
                 (ImportField::LeadOfficer, "Lead Officer"),
                 (ImportField::Action, "Action"),
                 (ImportField::ActionDate, "Date"),
-                (ImportField::Outcome, "Improved outcome for children / young people"),
+                (
+                    ImportField::Outcome,
+                    "Improved outcome for children / young people",
+                ),
                 (ImportField::Rag, "RAG"),
             ],
         )
     }
 
-    const TRACKER_HEADINGS: &[&str] = &["Recommendation", "Lead Officer", "Action", "Date", "Improved outcome for children / young people", "RAG"];
+    const TRACKER_HEADINGS: &[&str] = &[
+        "Recommendation",
+        "Lead Officer",
+        "Action",
+        "Date",
+        "Improved outcome for children / young people",
+        "RAG",
+    ];
 
     // ---- dates ----
 
@@ -1944,13 +2408,33 @@ mod tests {
         assert_eq!(parse_date("31/05/2017"), Some((d(2017, 5, 31), false)));
         assert_eq!(parse_date("31/05/17"), Some((d(2017, 5, 31), false)));
         assert_eq!(parse_date("2017-05-31"), Some((d(2017, 5, 31), false)));
-        assert_eq!(parse_date("2017-05-31T00:00:00"), Some((d(2017, 5, 31), false)));
+        assert_eq!(
+            parse_date("2017-05-31T00:00:00"),
+            Some((d(2017, 5, 31), false))
+        );
         assert_eq!(parse_date("31-May-2017"), Some((d(2017, 5, 31), false)));
         assert_eq!(parse_date("May-17"), Some((d(2017, 5, 31), true)));
         assert_eq!(parse_date("05/2017"), Some((d(2017, 5, 31), true)));
-        assert_eq!(parse_date("Thursday 7 December 2017"), Some((d(2017, 12, 7), false)));
-        assert_eq!(parse_date("by end of March 2018"), Some((d(2018, 3, 31), true)));
-        for bad in ["Dec 202017", "Mya 2017", "31/13/2017", "2017", "May 17", "soon", "", "31/02/2017", "1 Dec 202017", "May 1899"] {
+        assert_eq!(
+            parse_date("Thursday 7 December 2017"),
+            Some((d(2017, 12, 7), false))
+        );
+        assert_eq!(
+            parse_date("by end of March 2018"),
+            Some((d(2018, 3, 31), true))
+        );
+        for bad in [
+            "Dec 202017",
+            "Mya 2017",
+            "31/13/2017",
+            "2017",
+            "May 17",
+            "soon",
+            "",
+            "31/02/2017",
+            "1 Dec 202017",
+            "May 1899",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
@@ -1970,23 +2454,51 @@ mod tests {
             "31/05/2017 / revised to 31/07/2017",
         ] {
             let c = parse_date_cell(s).unwrap();
-            assert_eq!((c.target, c.revisions.clone(), c.done), (Some(may), vec![july], false), "{s}");
+            assert_eq!(
+                (c.target, c.revisions.clone(), c.done),
+                (Some(may), vec![july], false),
+                "{s}"
+            );
         }
         let c = parse_date_cell("Revised to July 2017").unwrap();
         assert_eq!((c.target, c.revisions.len()), (Some(july), 0));
         let c = parse_date_cell("Ongoing").unwrap();
-        assert_eq!(c, DateCell { ongoing: true, ..Default::default() });
+        assert_eq!(
+            c,
+            DateCell {
+                ongoing: true,
+                ..Default::default()
+            }
+        );
         for s in ["Completed", "Complete", "done", "COMPLETED"] {
-            assert_eq!(parse_date_cell(s).unwrap(), DateCell { done: true, ..Default::default() }, "{s}");
+            assert_eq!(
+                parse_date_cell(s).unwrap(),
+                DateCell {
+                    done: true,
+                    ..Default::default()
+                },
+                "{s}"
+            );
         }
         let c = parse_date_cell("Completed (May 2017, revised to July 2017)").unwrap();
-        assert_eq!(c, DateCell { target: Some(may), revisions: vec![july], done: true, ongoing: false });
+        assert_eq!(
+            c,
+            DateCell {
+                target: Some(may),
+                revisions: vec![july],
+                done: true,
+                ongoing: false
+            }
+        );
         let c = parse_date_cell("Completed May 2017").unwrap();
         assert_eq!((c.target, c.done), (Some(may), true));
         assert_eq!(parse_date_cell("TBC").unwrap(), DateCell::default());
         assert_eq!(parse_date_cell("").unwrap(), DateCell::default());
         assert_eq!(parse_date_cell("Dec 202017"), Err("Dec 202017".into()));
-        assert_eq!(parse_date_cell("May 2017 / Revised to Jully 2017"), Err("Revised to Jully 2017".into()));
+        assert_eq!(
+            parse_date_cell("May 2017 / Revised to Jully 2017"),
+            Err("Revised to Jully 2017".into())
+        );
     }
 
     #[test]
@@ -2003,18 +2515,61 @@ mod tests {
     #[test]
     fn date_cells_round_trip() {
         let cases = [
-            ImportedAction { text: "x".into(), owner: String::new(), target: Some(d(2017, 5, 31)), revisions: vec![d(2017, 7, 31), d(2017, 9, 15)], done: false },
-            ImportedAction { text: "x".into(), owner: String::new(), target: Some(d(2017, 5, 15)), revisions: vec![], done: true },
-            ImportedAction { text: "x".into(), owner: String::new(), target: None, revisions: vec![], done: true },
-            ImportedAction { text: "x".into(), owner: String::new(), target: None, revisions: vec![], done: false },
-            ImportedAction { text: "".into(), owner: String::new(), target: None, revisions: vec![], done: false },
+            ImportedAction {
+                text: "x".into(),
+                owner: String::new(),
+                target: Some(d(2017, 5, 31)),
+                revisions: vec![d(2017, 7, 31), d(2017, 9, 15)],
+                done: false,
+            },
+            ImportedAction {
+                text: "x".into(),
+                owner: String::new(),
+                target: Some(d(2017, 5, 15)),
+                revisions: vec![],
+                done: true,
+            },
+            ImportedAction {
+                text: "x".into(),
+                owner: String::new(),
+                target: None,
+                revisions: vec![],
+                done: true,
+            },
+            ImportedAction {
+                text: "x".into(),
+                owner: String::new(),
+                target: None,
+                revisions: vec![],
+                done: false,
+            },
+            ImportedAction {
+                text: "".into(),
+                owner: String::new(),
+                target: None,
+                revisions: vec![],
+                done: false,
+            },
         ];
         for a in cases {
             let s = format_date_cell(&a);
             let c = parse_date_cell(&s).unwrap();
-            assert_eq!((c.target, c.revisions, c.done), (a.target, a.revisions.clone(), a.done), "{s}");
+            assert_eq!(
+                (c.target, c.revisions, c.done),
+                (a.target, a.revisions.clone(), a.done),
+                "{s}"
+            );
         }
-        assert_eq!(format_date_cell(&ImportedAction { text: "x".into(), owner: String::new(), target: Some(d(2017, 5, 31)), revisions: vec![d(2017, 7, 31)], done: false }), "May 2017, revised to July 2017");
+        assert_eq!(
+            format_date_cell(&ImportedAction {
+                text: "x".into(),
+                owner: String::new(),
+                target: Some(d(2017, 5, 31)),
+                revisions: vec![d(2017, 7, 31)],
+                done: false
+            }),
+            "May 2017, revised to July 2017"
+        );
     }
 
     // ---- statuses ----
@@ -2028,9 +2583,13 @@ mod tests {
         assert_eq!(parse_rag("Green"), Ok(Some(Rag::Green)));
         assert_eq!(parse_rag("G"), Ok(Some(Rag::Green)));
         assert_eq!(parse_rag(""), Ok(None));
-        assert!(parse_rag("Yellow").unwrap_err().contains("RAG must be Red, Amber, Green or blank"));
+        assert!(parse_rag("Yellow")
+            .unwrap_err()
+            .contains("RAG must be Red, Amber, Green or blank"));
         assert!(parse_rag("Complete").unwrap_err().contains("Status column"));
-        assert!(parse_rag("Red/Amber").unwrap_err().contains("more than one colour"));
+        assert!(parse_rag("Red/Amber")
+            .unwrap_err()
+            .contains("more than one colour"));
     }
 
     #[test]
@@ -2038,23 +2597,47 @@ mod tests {
         assert_eq!(parse_status("Ongoing"), Ok(Some(Lifecycle::InProgress)));
         assert_eq!(parse_status("In progress"), Ok(Some(Lifecycle::InProgress)));
         assert_eq!(parse_status("not started"), Ok(Some(Lifecycle::NotStarted)));
-        assert_eq!(parse_status("Completed"), Ok(Some(Lifecycle::CompleteAwaitingSignOff)));
-        assert_eq!(parse_status("Complete"), Ok(Some(Lifecycle::CompleteAwaitingSignOff)));
+        assert_eq!(
+            parse_status("Completed"),
+            Ok(Some(Lifecycle::CompleteAwaitingSignOff))
+        );
+        assert_eq!(
+            parse_status("Complete"),
+            Ok(Some(Lifecycle::CompleteAwaitingSignOff))
+        );
         assert_eq!(parse_status("Signed off"), Ok(Some(Lifecycle::SignedOff)));
         assert_eq!(parse_status("On hold"), Ok(Some(Lifecycle::Paused)));
         assert_eq!(parse_status("Paused"), Ok(Some(Lifecycle::Paused)));
-        assert_eq!(parse_status("Not feasible"), Ok(Some(Lifecycle::NotFeasible)));
+        assert_eq!(
+            parse_status("Not feasible"),
+            Ok(Some(Lifecycle::NotFeasible))
+        );
         assert_eq!(parse_status("Superseded"), Ok(Some(Lifecycle::Superseded)));
-        assert_eq!(parse_status("Transferred"), Ok(Some(Lifecycle::Transferred)));
+        assert_eq!(
+            parse_status("Transferred"),
+            Ok(Some(Lifecycle::Transferred))
+        );
         for l in Lifecycle::ALL {
             assert_eq!(parse_status(l.slug()), Ok(Some(*l)));
             assert_eq!(parse_status(l.label()), Ok(Some(*l)));
         }
         assert!(parse_status("Sort of").is_err());
-        assert_eq!(parse_response("Accepted"), Ok(Some(ExecutiveResponse::Accepted)));
-        assert_eq!(parse_response("accepted in principle"), Ok(Some(ExecutiveResponse::AcceptedInPrinciple)));
-        assert_eq!(parse_response("Partially accepted"), Ok(Some(ExecutiveResponse::PartiallyAccepted)));
-        assert_eq!(parse_response("Rejected"), Ok(Some(ExecutiveResponse::Rejected)));
+        assert_eq!(
+            parse_response("Accepted"),
+            Ok(Some(ExecutiveResponse::Accepted))
+        );
+        assert_eq!(
+            parse_response("accepted in principle"),
+            Ok(Some(ExecutiveResponse::AcceptedInPrinciple))
+        );
+        assert_eq!(
+            parse_response("Partially accepted"),
+            Ok(Some(ExecutiveResponse::PartiallyAccepted))
+        );
+        assert_eq!(
+            parse_response("Rejected"),
+            Ok(Some(ExecutiveResponse::Rejected))
+        );
         assert_eq!(parse_response("Noted"), Ok(Some(ExecutiveResponse::Noted)));
         for r in ExecutiveResponse::ALL {
             assert_eq!(parse_response(r.slug()), Ok(Some(*r)));
@@ -2071,41 +2654,89 @@ mod tests {
 
     #[test]
     fn lead_officer_cells() {
-        assert_eq!(parse_leads("Steph Cordon Head of Service"), vec![l("Steph Cordon", "Head of Service")]);
-        assert_eq!(parse_leads("Steph Cordon, Head of Service"), vec![l("Steph Cordon", "Head of Service")]);
+        assert_eq!(
+            parse_leads("Steph Cordon Head of Service"),
+            vec![l("Steph Cordon", "Head of Service")]
+        );
+        assert_eq!(
+            parse_leads("Steph Cordon, Head of Service"),
+            vec![l("Steph Cordon", "Head of Service")]
+        );
         assert_eq!(
             parse_leads("Vicky Buchanan – Head of Children's Social Care"),
             vec![l("Vicky Buchanan", "Head of Children's Social Care")]
         );
-        assert_eq!(parse_leads("Head of Regulation and Compliance"), vec![l("", "Head of Regulation and Compliance")]);
-        assert_eq!(parse_leads("Cllr Smith"), vec![l("Cllr Smith", "")]);
-        assert_eq!(parse_leads("Cllr Smith Cabinet Member for Children"), vec![l("Cllr Smith", "Cabinet Member for Children")]);
-        assert_eq!(parse_leads("Steph Cordon (Head of Service)"), vec![l("Steph Cordon", "Head of Service")]);
         assert_eq!(
-            parse_leads("Steph Cordon, Head of Service\nVicky Buchanan – Head of Children's Social Care"),
-            vec![l("Steph Cordon", "Head of Service"), l("Vicky Buchanan", "Head of Children's Social Care")]
+            parse_leads("Head of Regulation and Compliance"),
+            vec![l("", "Head of Regulation and Compliance")]
+        );
+        assert_eq!(parse_leads("Cllr Smith"), vec![l("Cllr Smith", "")]);
+        assert_eq!(
+            parse_leads("Cllr Smith Cabinet Member for Children"),
+            vec![l("Cllr Smith", "Cabinet Member for Children")]
+        );
+        assert_eq!(
+            parse_leads("Steph Cordon (Head of Service)"),
+            vec![l("Steph Cordon", "Head of Service")]
+        );
+        assert_eq!(
+            parse_leads(
+                "Steph Cordon, Head of Service\nVicky Buchanan – Head of Children's Social Care"
+            ),
+            vec![
+                l("Steph Cordon", "Head of Service"),
+                l("Vicky Buchanan", "Head of Children's Social Care")
+            ]
         );
         assert_eq!(
             parse_leads("Steph Cordon Head of Service; Head of Regulation and Compliance"),
-            vec![l("Steph Cordon", "Head of Service"), l("", "Head of Regulation and Compliance")]
+            vec![
+                l("Steph Cordon", "Head of Service"),
+                l("", "Head of Regulation and Compliance")
+            ]
         );
         assert_eq!(
-            parse_leads("Steph Cordon Head of Service and Vicky Buchanan Head of Children's Social Care"),
-            vec![l("Steph Cordon", "Head of Service"), l("Vicky Buchanan", "Head of Children's Social Care")]
+            parse_leads(
+                "Steph Cordon Head of Service and Vicky Buchanan Head of Children's Social Care"
+            ),
+            vec![
+                l("Steph Cordon", "Head of Service"),
+                l("Vicky Buchanan", "Head of Children's Social Care")
+            ]
         );
         assert_eq!(
             parse_leads("Steph Cordon, Head of Learning and Development & Jo Bloggs, Director"),
-            vec![l("Steph Cordon", "Head of Learning and Development"), l("Jo Bloggs", "Director")]
+            vec![
+                l("Steph Cordon", "Head of Learning and Development"),
+                l("Jo Bloggs", "Director")
+            ]
         );
-        assert_eq!(parse_leads("John Smith and Jane Doe"), vec![l("John Smith and Jane Doe", "")]);
-        assert_eq!(parse_leads("Steph Cordon, Head of Service and Quality"), vec![l("Steph Cordon", "Head of Service and Quality")]);
+        assert_eq!(
+            parse_leads("John Smith and Jane Doe"),
+            vec![l("John Smith and Jane Doe", "")]
+        );
+        assert_eq!(
+            parse_leads("Steph Cordon, Head of Service and Quality"),
+            vec![l("Steph Cordon", "Head of Service and Quality")]
+        );
         assert_eq!(parse_leads(" \n ; "), vec![]);
     }
 
     #[test]
     fn leads_format_back_to_themselves() {
-        for x in [l("Steph Cordon", "Head of Service"), l("", "Head of Regulation"), l("Jo Bloggs", ""), l("", "Children's Services lead"), l("Zoë Ødegård", "Directrice")] {
-            assert_eq!(parse_leads(&format_lead(&x)), vec![x.clone()], "{}", format_lead(&x));
+        for x in [
+            l("Steph Cordon", "Head of Service"),
+            l("", "Head of Regulation"),
+            l("Jo Bloggs", ""),
+            l("", "Children's Services lead"),
+            l("Zoë Ødegård", "Directrice"),
+        ] {
+            assert_eq!(
+                parse_leads(&format_lead(&x)),
+                vec![x.clone()],
+                "{}",
+                format_lead(&x)
+            );
         }
     }
 
@@ -2113,7 +2744,10 @@ mod tests {
 
     #[test]
     fn numbers_from_references_and_prefixes() {
-        assert_eq!(number_from_reference("SR (17/18) 01a"), Some((1, "a".into())));
+        assert_eq!(
+            number_from_reference("SR (17/18) 01a"),
+            Some((1, "a".into()))
+        );
         assert_eq!(number_from_reference("SR (17/18) 03"), Some((3, "".into())));
         assert_eq!(number_from_reference("R3"), Some((3, "".into())));
         assert_eq!(number_from_reference("3.2"), Some((3, "b".into())));
@@ -2124,12 +2758,30 @@ mod tests {
         assert_eq!(number_from_reference("SR"), None);
         assert_eq!(number_from_reference("n/a"), None);
         assert_eq!(number_from_reference("99999999999999999999999"), None);
-        assert_eq!(numbered_prefix("1. That the Cabinet Member"), Some((Some(1), "".into(), "That the Cabinet Member")));
-        assert_eq!(numbered_prefix("(1) Sefton's Members"), Some((Some(1), "".into(), "Sefton's Members")));
-        assert_eq!(numbered_prefix("1) Text"), Some((Some(1), "".into(), "Text")));
-        assert_eq!(numbered_prefix("a) A national data base"), Some((None, "a".into(), "A national data base")));
-        assert_eq!(numbered_prefix("(b) Text"), Some((None, "b".into(), "Text")));
-        assert_eq!(numbered_prefix("(2)(c) Text"), Some((Some(2), "c".into(), "Text")));
+        assert_eq!(
+            numbered_prefix("1. That the Cabinet Member"),
+            Some((Some(1), "".into(), "That the Cabinet Member"))
+        );
+        assert_eq!(
+            numbered_prefix("(1) Sefton's Members"),
+            Some((Some(1), "".into(), "Sefton's Members"))
+        );
+        assert_eq!(
+            numbered_prefix("1) Text"),
+            Some((Some(1), "".into(), "Text"))
+        );
+        assert_eq!(
+            numbered_prefix("a) A national data base"),
+            Some((None, "a".into(), "A national data base"))
+        );
+        assert_eq!(
+            numbered_prefix("(b) Text"),
+            Some((None, "b".into(), "Text"))
+        );
+        assert_eq!(
+            numbered_prefix("(2)(c) Text"),
+            Some((Some(2), "c".into(), "Text"))
+        );
         assert_eq!(numbered_prefix("3.2 million people"), None);
         assert_eq!(numbered_prefix("10% of schools"), None);
         assert_eq!(numbered_prefix("i.e. this"), None);
@@ -2145,10 +2797,19 @@ mod tests {
             &["2. That the Cabinet Member reports back", ""],
             &["Unnumbered wording", ""],
         ]);
-        let p = preset(1, &[(ImportField::Recommendation, "Recommendation"), (ImportField::Progress, "Progress made")]);
+        let p = preset(
+            1,
+            &[
+                (ImportField::Recommendation, "Recommendation"),
+                (ImportField::Progress, "Progress made"),
+            ],
+        );
         let plan = plan(&t, &p, today()).unwrap();
-        let got: Vec<(i64, &str, &str)> =
-            plan.entries.iter().map(|e| (e.number, e.sub_label.as_str(), e.committee_wording.as_str())).collect();
+        let got: Vec<(i64, &str, &str)> = plan
+            .entries
+            .iter()
+            .map(|e| (e.number, e.sub_label.as_str(), e.committee_wording.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -2163,9 +2824,40 @@ mod tests {
     }
 
     #[test]
+    fn a_prefix_repeating_the_reference_number_is_not_wording() {
+        let t = table(&[
+            &["Ref", "Recommendation"],
+            &["R1", "1. That the Cabinet Member write to all schools"],
+            &["R2", "3. Keep: it disagrees"],
+        ]);
+        let p = preset(
+            1,
+            &[
+                (ImportField::Reference, "Ref"),
+                (ImportField::Recommendation, "Recommendation"),
+            ],
+        );
+        let e = plan(&t, &p, today()).unwrap().entries;
+        assert_eq!(
+            (e[0].number, e[0].committee_wording.as_str()),
+            (1, "That the Cabinet Member write to all schools")
+        );
+        assert_eq!(
+            (e[1].number, e[1].committee_wording.as_str()),
+            (2, "3. Keep: it disagrees")
+        );
+    }
+
+    #[test]
     fn number_column_keeps_the_prefix_in_the_wording() {
         let t = table(&[&["No.", "Recommendation"], &["4", "1. Keep me"]]);
-        let p = preset(1, &[(ImportField::Number, "No."), (ImportField::Recommendation, "Recommendation")]);
+        let p = preset(
+            1,
+            &[
+                (ImportField::Number, "No."),
+                (ImportField::Recommendation, "Recommendation"),
+            ],
+        );
         let e = &plan(&t, &p, today()).unwrap().entries[0];
         assert_eq!((e.number, e.committee_wording.as_str()), (4, "1. Keep me"));
     }
@@ -2178,23 +2870,56 @@ mod tests {
         assert_eq!(
             u,
             vec![
-                ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Letters sent to all MPs.".into() },
-                ImportedUpdate { date: Some(d(2018, 1, 8)), narrative: "Replies received\nfrom two MPs.".into() },
-                ImportedUpdate { date: Some(d(2018, 2, 9)), narrative: "Emails to all schools".into() },
+                ImportedUpdate {
+                    date: Some(d(2017, 12, 7)),
+                    narrative: "Letters sent to all MPs.".into()
+                },
+                ImportedUpdate {
+                    date: Some(d(2018, 1, 8)),
+                    narrative: "Replies received\nfrom two MPs.".into()
+                },
+                ImportedUpdate {
+                    date: Some(d(2018, 2, 9)),
+                    narrative: "Emails to all schools".into()
+                },
             ]
         );
-        assert_eq!(parse_progress("Letters sent.\n\nMore to do."), vec![ImportedUpdate { date: None, narrative: "Letters sent.\n\nMore to do.".into() }]);
+        assert_eq!(
+            parse_progress("Letters sent.\n\nMore to do."),
+            vec![ImportedUpdate {
+                date: None,
+                narrative: "Letters sent.\n\nMore to do.".into()
+            }]
+        );
         assert_eq!(parse_progress(""), vec![]);
         assert_eq!(
             parse_progress("7 December 2017\nMeeting held"),
-            vec![ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Meeting held".into() }]
+            vec![ImportedUpdate {
+                date: Some(d(2017, 12, 7)),
+                narrative: "Meeting held".into()
+            }]
         );
         // A month alone is not an update date: the text is kept as written.
-        assert_eq!(parse_progress("Dec 2017: met"), vec![ImportedUpdate { date: None, narrative: "Dec 2017: met".into() }]);
+        assert_eq!(
+            parse_progress("Dec 2017: met"),
+            vec![ImportedUpdate {
+                date: None,
+                narrative: "Dec 2017: met".into()
+            }]
+        );
         let ups = vec![
-            ImportedUpdate { date: None, narrative: "7 December 2017: looks dated but is not".into() },
-            ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "".into() },
-            ImportedUpdate { date: None, narrative: "second undated".into() },
+            ImportedUpdate {
+                date: None,
+                narrative: "7 December 2017: looks dated but is not".into(),
+            },
+            ImportedUpdate {
+                date: Some(d(2017, 12, 7)),
+                narrative: "".into(),
+            },
+            ImportedUpdate {
+                date: None,
+                narrative: "second undated".into(),
+            },
         ];
         assert_eq!(parse_progress(&format_progress(&ups)), ups);
     }
@@ -2206,39 +2931,82 @@ mod tests {
         let t = table(&[
             &["Scrutiny recommendations – monitoring", "", "", "", "", ""],
             TRACKER_HEADINGS,
-            &["1. That the Cabinet Member writes to MPs", "Steph Cordon Head of Service", "Write letters", "May 2017 / Revised to July 2017", "Better protection", "Amber"],
+            &[
+                "1. That the Cabinet Member writes to MPs",
+                "Steph Cordon Head of Service",
+                "Write letters",
+                "May 2017 / Revised to July 2017",
+                "Better protection",
+                "Amber",
+            ],
             &["", "", "Follow up replies", "Ongoing", "", ""],
-            &["", "Vicky Buchanan – Head of Children's Social Care", "Brief members", "Completed", "", "Red"],
+            &[
+                "",
+                "Vicky Buchanan – Head of Children's Social Care",
+                "Brief members",
+                "Completed",
+                "",
+                "Red",
+            ],
             &["  ", "\u{a0}", "", "", "", ""],
-            &["2. Training for taxi drivers", "Head of Regulation and Compliance", "Run courses", "31/03/2018", "Drivers report concerns", "g"],
+            &[
+                "2. Training for taxi drivers",
+                "Head of Regulation and Compliance",
+                "Run courses",
+                "31/03/2018",
+                "Drivers report concerns",
+                "g",
+            ],
         ]);
         let mut p = tracker_preset();
         p.header_row = 2;
         let plan = plan(&t, &p, today()).unwrap();
         assert_eq!(plan.entries.len(), 2);
         let e = &plan.entries[0];
-        assert_eq!((e.row, e.number, e.committee_wording.as_str()), (3, 1, "That the Cabinet Member writes to MPs"));
-        assert_eq!(e.leads, vec![l("Steph Cordon", "Head of Service"), l("Vicky Buchanan", "Head of Children's Social Care")]);
+        assert_eq!(
+            (e.row, e.number, e.committee_wording.as_str()),
+            (3, 1, "That the Cabinet Member writes to MPs")
+        );
+        assert_eq!(
+            e.leads,
+            vec![
+                l("Steph Cordon", "Head of Service"),
+                l("Vicky Buchanan", "Head of Children's Social Care")
+            ]
+        );
         assert_eq!(e.actions.len(), 3);
         assert_eq!(e.actions[0].target, Some(d(2017, 5, 31)));
         assert_eq!(e.actions[0].revisions, vec![d(2017, 7, 31)]);
         assert_eq!(e.actions[0].owner, "Steph Cordon");
-        assert_eq!(e.actions[1].owner, "Steph Cordon", "a blank lead keeps the owner above");
+        assert_eq!(
+            e.actions[1].owner, "Steph Cordon",
+            "a blank lead keeps the owner above"
+        );
         assert_eq!(e.actions[1].target, None);
         assert!(e.actions[2].done);
         assert_eq!(e.actions[2].owner, "Vicky Buchanan");
         assert_eq!(e.rag, Some(Rag::Red), "worst colour wins");
         assert_eq!(e.lifecycle, Some(Lifecycle::InProgress));
-        assert!(plan.warnings.iter().any(|w| w.row == 5 && w.message.contains("worse colour")));
+        assert!(plan
+            .warnings
+            .iter()
+            .any(|w| w.row == 5 && w.message.contains("worse colour")));
         let e2 = &plan.entries[1];
-        assert_eq!((e2.number, e2.rag, e2.lifecycle), (2, Some(Rag::Green), None));
+        assert_eq!(
+            (e2.number, e2.rag, e2.lifecycle),
+            (2, Some(Rag::Green), None)
+        );
         assert_eq!(e2.leads, vec![l("", "Head of Regulation and Compliance")]);
         assert_eq!(e2.actions[0].target, Some(d(2018, 3, 31)));
     }
 
     #[test]
     fn all_done_without_status_column_is_complete() {
-        let t = table(&[TRACKER_HEADINGS, &["Do it", "", "Step", "Completed", "", ""], &["", "", "Step 2", "Done", "", ""]]);
+        let t = table(&[
+            TRACKER_HEADINGS,
+            &["Do it", "", "Step", "Completed", "", ""],
+            &["", "", "Step 2", "Done", "", ""],
+        ]);
         let e = &plan(&t, &tracker_preset(), today()).unwrap().entries[0];
         assert_eq!(e.lifecycle, Some(Lifecycle::CompleteAwaitingSignOff));
     }
@@ -2276,28 +3044,73 @@ mod tests {
             &["sr  01", "Three"],
             &["1", "Four"],
         ]);
-        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation")]);
+        let p = preset(
+            1,
+            &[
+                (ImportField::Reference, "Ref"),
+                (ImportField::Recommendation, "Recommendation"),
+            ],
+        );
         let errs = plan(&t, &p, today()).unwrap_err();
-        assert!(errs.iter().any(|e| e.row == 4 && e.column == "Ref" && e.message.contains("Reference “sr  01” is already used on row 2")), "{errs:#?}");
-        assert!(errs.iter().any(|e| e.row == 5 && e.message.contains("Number (1) is already used on row 2")), "{errs:#?}");
+        assert!(
+            errs.iter().any(|e| e.row == 4
+                && e.column == "Ref"
+                && e.message
+                    .contains("Reference “sr  01” is already used on row 2")),
+            "{errs:#?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.row == 5 && e.message.contains("Number (1) is already used on row 2")),
+            "{errs:#?}"
+        );
     }
 
     #[test]
     fn missing_wording_and_orphan_continuations() {
-        let t = table(&[&["Ref", "Recommendation", "Action"], &["", "", "Orphan action"], &["SR 01", "", "x"]]);
-        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation"), (ImportField::Action, "Action")]);
+        let t = table(&[
+            &["Ref", "Recommendation", "Action"],
+            &["", "", "Orphan action"],
+            &["SR 01", "", "x"],
+        ]);
+        let p = preset(
+            1,
+            &[
+                (ImportField::Reference, "Ref"),
+                (ImportField::Recommendation, "Recommendation"),
+                (ImportField::Action, "Action"),
+            ],
+        );
         let errs = plan(&t, &p, today()).unwrap_err();
         assert_eq!(errs[0].row, 2);
         assert_eq!(errs[0].column, "");
         assert!(errs[0].message.contains("no recommendation above it"));
-        assert_eq!((errs[1].row, errs[1].column.as_str()), (3, "Recommendation"));
-        assert!(errs[1].message.contains("Enter the recommendation's wording"));
+        assert_eq!(
+            (errs[1].row, errs[1].column.as_str()),
+            (3, "Recommendation")
+        );
+        assert!(errs[1]
+            .message
+            .contains("Enter the recommendation's wording"));
     }
 
     #[test]
     fn repeated_reference_with_blank_wording_continues() {
-        let t = table(&[&["Ref", "Recommendation", "Action"], &["SR 01", "Rec", "A1"], &["SR 01", "", "A2"], &["SR 02", "Rec 2", "B1"], &["SR 02", "Rec 2", "B2"]]);
-        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation"), (ImportField::Action, "Action")]);
+        let t = table(&[
+            &["Ref", "Recommendation", "Action"],
+            &["SR 01", "Rec", "A1"],
+            &["SR 01", "", "A2"],
+            &["SR 02", "Rec 2", "B1"],
+            &["SR 02", "Rec 2", "B2"],
+        ]);
+        let p = preset(
+            1,
+            &[
+                (ImportField::Reference, "Ref"),
+                (ImportField::Recommendation, "Recommendation"),
+                (ImportField::Action, "Action"),
+            ],
+        );
         let plan = plan(&t, &p, today()).unwrap();
         assert_eq!(plan.entries.len(), 2);
         assert_eq!(plan.entries[0].actions.len(), 2);
@@ -2316,10 +3129,14 @@ mod tests {
         p.header_row = 1;
         let only_headings = table(&[&["Recommendation"], &[" "]]);
         let errs = plan(&only_headings, &p, today()).unwrap_err();
-        assert!(errs[0].message.contains("The file has no recommendations below the headings"));
+        assert!(errs[0]
+            .message
+            .contains("The file has no recommendations below the headings"));
         let p2 = preset(1, &[(ImportField::Recommendation, "Recs")]);
         let errs = plan(&t, &p2, today()).unwrap_err();
-        assert!(errs[0].message.contains("The file has no column headed “Recs”"));
+        assert!(errs[0]
+            .message
+            .contains("The file has no column headed “Recs”"));
     }
 
     #[test]
@@ -2332,10 +3149,16 @@ mod tests {
         let errs = plan(&t, &p, today()).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].message.contains("Split the file"));
-        let t = vec![vec!["Recommendation".to_string()], vec!["x".repeat(MAX_CELL_CHARS + 1)]];
+        let t = vec![
+            vec!["Recommendation".to_string()],
+            vec!["x".repeat(MAX_CELL_CHARS + 1)],
+        ];
         let errs = plan(&t, &p, today()).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:#?}");
-        assert_eq!((errs[0].row, errs[0].column.as_str()), (2, "Recommendation"));
+        assert_eq!(
+            (errs[0].row, errs[0].column.as_str()),
+            (2, "Recommendation")
+        );
         assert!(errs[0].message.contains("20,001 characters"));
     }
 
@@ -2353,32 +3176,69 @@ mod tests {
     fn mapping_suggestions_and_validation() {
         let h: Vec<String> = TRACKER_HEADINGS.iter().map(|s| s.to_string()).collect();
         let m = suggest_mapping(&h);
-        assert_eq!(m.heading(ImportField::Recommendation), Some("Recommendation"));
+        assert_eq!(
+            m.heading(ImportField::Recommendation),
+            Some("Recommendation")
+        );
         assert_eq!(m.heading(ImportField::LeadOfficer), Some("Lead Officer"));
         assert_eq!(m.heading(ImportField::Action), Some("Action"));
         assert_eq!(m.heading(ImportField::ActionDate), Some("Date"));
-        assert_eq!(m.heading(ImportField::Outcome), Some("Improved outcome for children / young people"));
+        assert_eq!(
+            m.heading(ImportField::Outcome),
+            Some("Improved outcome for children / young people")
+        );
         assert_eq!(m.heading(ImportField::Rag), Some("RAG"));
-        let h2: Vec<String> = ["Ref", "No.", "Recommendation No.", "Progress made", "Status", "Response", "Progress / review date", "Update commentary"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let h2: Vec<String> = [
+            "Ref",
+            "No.",
+            "Recommendation No.",
+            "Progress made",
+            "Status",
+            "Response",
+            "Progress / review date",
+            "Update commentary",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let m2 = suggest_mapping(&h2);
         assert_eq!(m2.heading(ImportField::Reference), Some("Ref"));
         assert_eq!(m2.heading(ImportField::Number), Some("No."));
         assert_eq!(m2.heading(ImportField::Progress), Some("Progress made"));
-        assert_eq!(m2.heading(ImportField::ActionDate), Some("Progress / review date"));
+        assert_eq!(
+            m2.heading(ImportField::ActionDate),
+            Some("Progress / review date")
+        );
         assert_eq!(m2.heading(ImportField::Status), Some("Status"));
         assert_eq!(m2.heading(ImportField::Response), Some("Response"));
-        assert_eq!(suggest_mapping(&register_headings()), register_preset().mapping);
+        assert_eq!(
+            suggest_mapping(&register_headings()),
+            register_preset().mapping
+        );
 
         assert!(validate_mapping(&h, &m).is_ok());
         let inv = validate_mapping(&h, &Mapping::default()).unwrap_err();
-        assert_eq!(inv.for_field("recommendation"), Some("Choose the column that holds the recommendation"));
-        let bad = Mapping { columns: vec![(ImportField::Recommendation, "  recommendation ".into()), (ImportField::Rag, "Colour".into())] };
+        assert_eq!(
+            inv.for_field("recommendation"),
+            Some("Choose the column that holds the recommendation")
+        );
+        let bad = Mapping {
+            columns: vec![
+                (ImportField::Recommendation, "  recommendation ".into()),
+                (ImportField::Rag, "Colour".into()),
+            ],
+        };
         let inv = validate_mapping(&h, &bad).unwrap_err();
-        assert_eq!(inv.for_field("rag"), Some("The file has no column headed “Colour”"));
-        let dup = Mapping { columns: vec![(ImportField::Recommendation, "Recommendation".into()), (ImportField::Recommendation, "Action".into())] };
+        assert_eq!(
+            inv.for_field("rag"),
+            Some("The file has no column headed “Colour”")
+        );
+        let dup = Mapping {
+            columns: vec![
+                (ImportField::Recommendation, "Recommendation".into()),
+                (ImportField::Recommendation, "Action".into()),
+            ],
+        };
         assert!(validate_mapping(&h, &dup).is_err());
         let titled = table(&[&["Title"], &[], TRACKER_HEADINGS]);
         assert_eq!(guess_header_row(&titled), 3);
@@ -2388,7 +3248,10 @@ mod tests {
     fn field_slugs_round_trip_and_serde_is_kebab() {
         for f in ImportField::ALL {
             assert_eq!(ImportField::from_slug(f.slug()), Some(*f));
-            assert_eq!(serde_json::to_string(f).unwrap(), format!("\"{}\"", f.slug()));
+            assert_eq!(
+                serde_json::to_string(f).unwrap(),
+                format!("\"{}\"", f.slug())
+            );
         }
         let p = register_preset();
         let back: Preset = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
@@ -2397,47 +3260,122 @@ mod tests {
 
     // ---- round trip ----
 
-    fn action(text: &str, owner: &str, target: Option<NaiveDate>, revisions: Vec<NaiveDate>, done: bool) -> ImportedAction {
-        ImportedAction { text: text.into(), owner: owner.into(), target, revisions, done }
+    fn action(
+        text: &str,
+        owner: &str,
+        target: Option<NaiveDate>,
+        revisions: Vec<NaiveDate>,
+        done: bool,
+    ) -> ImportedAction {
+        ImportedAction {
+            text: text.into(),
+            owner: owner.into(),
+            target,
+            revisions,
+            done,
+        }
     }
 
     fn sample_entries() -> Vec<RegisterEntry> {
-        let mut a = RegisterEntry::new(1, "That the Cabinet Member for Children writes to the MPs.\nSecond line of the wording.");
+        let mut a = RegisterEntry::new(
+            1,
+            "That the Cabinet Member for Children writes to the MPs.\nSecond line of the wording.",
+        );
         a.reference = "SR (17/18) 01".into();
         a.executive_wording = "The Cabinet Member be requested to write to the MPs".into();
         a.who_must_act = "Cabinet Member".into();
         a.area = "Prevent".into();
         a.outcome = "Children are safer".into();
-        a.leads = vec![l("Steph Cordon", "Head of Service"), l("", "Head of Regulation and Compliance")];
+        a.leads = vec![
+            l("Steph Cordon", "Head of Service"),
+            l("", "Head of Regulation and Compliance"),
+        ];
         a.actions = vec![
-            action("Write letters", "Steph Cordon; Head of Regulation and Compliance", Some(d(2017, 5, 31)), vec![d(2017, 7, 31), d(2017, 9, 15)], false),
-            action("Brief members", "Steph Cordon; Head of Regulation and Compliance", None, vec![], false),
-            action("Follow up", "Steph Cordon", Some(d(2017, 10, 3)), vec![], true),
+            action(
+                "Write letters",
+                "Steph Cordon; Head of Regulation and Compliance",
+                Some(d(2017, 5, 31)),
+                vec![d(2017, 7, 31), d(2017, 9, 15)],
+                false,
+            ),
+            action(
+                "Brief members",
+                "Steph Cordon; Head of Regulation and Compliance",
+                None,
+                vec![],
+                false,
+            ),
+            action(
+                "Follow up",
+                "Steph Cordon",
+                Some(d(2017, 10, 3)),
+                vec![],
+                true,
+            ),
             action("", "Steph Cordon", None, vec![], false),
-            action("Close", "Head of Regulation and Compliance", None, vec![], true),
+            action(
+                "Close",
+                "Head of Regulation and Compliance",
+                None,
+                vec![],
+                true,
+            ),
         ];
         a.response = Some(ExecutiveResponse::AcceptedInPrinciple);
         a.lifecycle = Some(Lifecycle::CompleteAwaitingSignOff);
         a.rag = Some(Rag::Amber);
         a.updates = vec![
-            ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Letters sent to all MPs.\nTwo replies.".into() },
-            ImportedUpdate { date: None, narrative: "Undated note".into() },
-            ImportedUpdate { date: Some(d(2018, 1, 8)), narrative: "Emails to all schools".into() },
+            ImportedUpdate {
+                date: Some(d(2017, 12, 7)),
+                narrative: "Letters sent to all MPs.\nTwo replies.".into(),
+            },
+            ImportedUpdate {
+                date: None,
+                narrative: "Undated note".into(),
+            },
+            ImportedUpdate {
+                date: Some(d(2018, 1, 8)),
+                narrative: "Emails to all schools".into(),
+            },
         ];
         let mut b = RegisterEntry::new(1, "=A formula-looking wording");
         b.sub_label = "a".into();
         b.reference = "SR (17/18) 01a".into();
-        b.leads = vec![l("Zoë Ødegård", ""), l("Vicky Buchanan", "Head of Children’s Social Care")];
-        b.actions = vec![action("+ plus action", "Zoë Ødegård; Vicky Buchanan", Some(d(2018, 2, 28)), vec![], false)];
-        b.updates = vec![ImportedUpdate { date: None, narrative: "First, undated.\n\nWith a blank line.".into() }];
+        b.leads = vec![
+            l("Zoë Ødegård", ""),
+            l("Vicky Buchanan", "Head of Children’s Social Care"),
+        ];
+        b.actions = vec![action(
+            "+ plus action",
+            "Zoë Ødegård; Vicky Buchanan",
+            Some(d(2018, 2, 28)),
+            vec![],
+            false,
+        )];
+        b.updates = vec![ImportedUpdate {
+            date: None,
+            narrative: "First, undated.\n\nWith a blank line.".into(),
+        }];
         b.rag = Some(Rag::Red);
-        let mut c = RegisterEntry::new(2, "(2) Wording that starts with its own number — £100,000 “quoted”");
+        let mut c = RegisterEntry::new(
+            2,
+            "(2) Wording that starts with its own number — £100,000 “quoted”",
+        );
         c.sub_label = "zz".into();
         c.response = Some(ExecutiveResponse::Rejected);
         c.lifecycle = Some(Lifecycle::NotStarted);
-        c.actions = vec![action("Nobody owns this", "", Some(d(2019, 12, 1)), vec![], false)];
+        c.actions = vec![action(
+            "Nobody owns this",
+            "",
+            Some(d(2019, 12, 1)),
+            vec![],
+            false,
+        )];
         let mut e = RegisterEntry::new(7, "@ mention-looking wording");
-        e.updates = vec![ImportedUpdate { date: Some(d(2017, 6, 1)), narrative: String::new() }];
+        e.updates = vec![ImportedUpdate {
+            date: Some(d(2017, 6, 1)),
+            narrative: String::new(),
+        }];
         e.rag = Some(Rag::Green);
         e.lifecycle = Some(Lifecycle::SignedOff);
         e.response = Some(ExecutiveResponse::Awaiting);
@@ -2459,7 +3397,10 @@ mod tests {
         let got = plan(&t, &register_preset(), today()).unwrap_or_else(|e| panic!("{e:#?}"));
         assert_eq!(strip_rows(got.entries.clone()), entries);
         assert_eq!(got.entries[0].row, 2);
-        assert_eq!(got.entries[1].row, 7, "five action rows for the first entry");
+        assert_eq!(
+            got.entries[1].row, 7,
+            "five action rows for the first entry"
+        );
     }
 
     #[test]
@@ -2481,26 +3422,55 @@ mod tests {
 
     #[test]
     fn register_layout() {
-        let t = register_table(&sample_entries());
+        let entries = sample_entries();
+        let t = register_table(&entries);
         assert_eq!(
             t[0],
-            ["Reference", "Number", "Recommendation", "Executive wording", "Who must act", "Area", "Lead officer", "Action", "Date", "Improved outcome", "Response", "Status", "RAG", "Progress"]
+            [
+                "Reference",
+                "Number",
+                "Recommendation",
+                "Executive wording",
+                "Who must act",
+                "Area",
+                "Lead officer",
+                "Action",
+                "Action owner",
+                "Date",
+                "Improved outcome",
+                "Response",
+                "Status",
+                "RAG",
+                "Progress"
+            ]
         );
         assert_eq!(t[1][1], "(1)");
-        assert_eq!(t[1][6], "Steph Cordon, Head of Service\nHead of Regulation and Compliance");
-        assert_eq!(t[1][8], "May 2017, revised to July 2017, revised to 15 September 2017");
-        assert_eq!(t[1][13], "7 December 2017: Letters sent to all MPs.\nTwo replies.\n\nUndated: Undated note\n\n8 January 2018: Emails to all schools");
-        assert_eq!(t[3][8], "Completed (3 October 2017)");
-        assert_eq!(t[3][6], "Steph Cordon, Head of Service");
-        assert_eq!(t[4][8], "Ongoing");
-        assert_eq!(t[1][11], "Complete, awaiting sign-off");
+        assert_eq!(
+            t[1][6],
+            "Steph Cordon, Head of Service\nHead of Regulation and Compliance"
+        );
+        assert_eq!(t[1][8], entries[0].actions[0].owner);
+        assert_eq!(
+            t[1][9],
+            "May 2017, revised to July 2017, revised to 15 September 2017"
+        );
+        assert_eq!(t[1][14], "7 December 2017: Letters sent to all MPs.\nTwo replies.\n\nUndated: Undated note\n\n8 January 2018: Emails to all schools");
+        assert_eq!(t[3][9], "Completed (3 October 2017)");
+        // A continuation row carries its action and owner, not the leads again.
+        assert_eq!(t[3][6], "");
+        assert!(!t[3][8].is_empty());
+        assert_eq!(t[4][9], "Ongoing");
+        assert_eq!(t[1][12], "Complete, awaiting sign-off");
     }
 
     /// A small deterministic generator (the domain crate has no `rand`).
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             self.0 >> 33
         }
         fn below(&mut self, n: usize) -> usize {
@@ -2539,15 +3509,38 @@ mod tests {
         "Red",
         "Emoji 😀 and CJK 漢字",
     ];
-    const NAMES: &[&str] = &["Steph Cordon", "Vicky Buchanan", "Jo Bloggs", "Cllr Smith", "Zoë Ødegård", "Mary-Jane O'Neill"];
-    const TITLES: &[&str] = &["Head of Service", "Head of Regulation and Compliance", "Director of Children's Services", "Team Manager, MASH", "Children’s Services lead", "Chief Inspector"];
+    const NAMES: &[&str] = &[
+        "Steph Cordon",
+        "Vicky Buchanan",
+        "Jo Bloggs",
+        "Cllr Smith",
+        "Zoë Ødegård",
+        "Mary-Jane O'Neill",
+    ];
+    const TITLES: &[&str] = &[
+        "Head of Service",
+        "Head of Regulation and Compliance",
+        "Director of Children's Services",
+        "Team Manager, MASH",
+        "Children’s Services lead",
+        "Chief Inspector",
+    ];
 
     fn random_entries(rng: &mut Lcg) -> Vec<RegisterEntry> {
         let mut out = Vec::new();
         let mut number = 0;
         for k in 0..(1 + rng.below(6)) {
-            let mut sub = if k > 0 && rng.chance(30) { ["a", "b", "zz"][rng.below(3)].to_string() } else { String::new() };
-            if sub.is_empty() || number == 0 || out.iter().any(|x: &RegisterEntry| x.number == number && x.sub_label == sub) {
+            let mut sub = if k > 0 && rng.chance(30) {
+                ["a", "b", "zz"][rng.below(3)].to_string()
+            } else {
+                String::new()
+            };
+            if sub.is_empty()
+                || number == 0
+                || out
+                    .iter()
+                    .any(|x: &RegisterEntry| x.number == number && x.sub_label == sub)
+            {
                 number += 1 + rng.below(3) as i64;
                 sub.clear();
             }
@@ -2571,8 +3564,16 @@ mod tests {
             let mut names: Vec<&str> = NAMES.to_vec();
             for _ in 0..rng.below(3) {
                 let title = if rng.chance(70) { rng.pick(TITLES) } else { "" };
-                let name = if rng.chance(70) || title.is_empty() { names.remove(rng.below(names.len())) } else { "" };
-                if !e.leads.iter().any(|x| x.job_title == title && x.name == name) {
+                let name = if rng.chance(70) || title.is_empty() {
+                    names.remove(rng.below(names.len()))
+                } else {
+                    ""
+                };
+                if !e
+                    .leads
+                    .iter()
+                    .any(|x| x.job_title == title && x.name == name)
+                {
                     e.leads.push(l(name, title));
                 }
             }
@@ -2581,17 +3582,46 @@ mod tests {
                 if i > 0 && !e.leads.is_empty() && rng.chance(40) {
                     owner = owner_of(&[e.leads[rng.below(e.leads.len())].clone()]);
                 }
-                let target = if rng.chance(70) { Some(rng.date()) } else { None };
-                let revisions = if target.is_some() { (0..rng.below(3)).map(|_| rng.date()).collect() } else { vec![] };
+                let target = if rng.chance(70) {
+                    Some(rng.date())
+                } else {
+                    None
+                };
+                let revisions = if target.is_some() {
+                    (0..rng.below(3)).map(|_| rng.date()).collect()
+                } else {
+                    vec![]
+                };
                 let text = if rng.chance(90) { rng.pick(PIECES) } else { "" };
-                e.actions.push(action(text, &owner, target, revisions, rng.chance(30)));
+                e.actions
+                    .push(action(text, &owner, target, revisions, rng.chance(30)));
             }
-            e.response = if rng.chance(70) { Some(ExecutiveResponse::ALL[rng.below(ExecutiveResponse::ALL.len())]) } else { None };
-            e.lifecycle = if rng.chance(70) { Some(Lifecycle::ALL[rng.below(Lifecycle::ALL.len())]) } else { None };
-            e.rag = if rng.chance(70) { Some(Rag::ALL[rng.below(3)]) } else { None };
+            e.response = if rng.chance(70) {
+                Some(ExecutiveResponse::ALL[rng.below(ExecutiveResponse::ALL.len())])
+            } else {
+                None
+            };
+            e.lifecycle = if rng.chance(70) {
+                Some(Lifecycle::ALL[rng.below(Lifecycle::ALL.len())])
+            } else {
+                None
+            };
+            e.rag = if rng.chance(70) {
+                Some(Rag::ALL[rng.below(3)])
+            } else {
+                None
+            };
             for _ in 0..rng.below(4) {
-                let date = if rng.chance(60) { Some(rng.date()) } else { None };
-                let narrative = if date.is_some() && rng.chance(10) { String::new() } else { rng.pick(PIECES).to_string() };
+                let date = if rng.chance(60) {
+                    Some(rng.date())
+                } else {
+                    None
+                };
+                let narrative = if date.is_some() && rng.chance(10) {
+                    String::new()
+                } else {
+                    rng.pick(PIECES).to_string()
+                };
                 e.updates.push(ImportedUpdate { date, narrative });
             }
             out.push(e);
@@ -2605,7 +3635,8 @@ mod tests {
         for case in 0..500 {
             let entries = random_entries(&mut rng);
             let t = register_table(&entries);
-            let got = plan(&t, &register_preset(), today()).unwrap_or_else(|e| panic!("case {case}: {e:#?}\n{t:#?}"));
+            let got = plan(&t, &register_preset(), today())
+                .unwrap_or_else(|e| panic!("case {case}: {e:#?}\n{t:#?}"));
             assert_eq!(strip_rows(got.entries), entries, "case {case}: {t:#?}");
         }
     }
@@ -2616,7 +3647,28 @@ mod tests {
     fn odd_inputs_do_not_panic() {
         let p = register_preset();
         let mut t = register_table(&sample_entries());
-        for s in ["(", "((", "1", "a", "–", "ÿ)", "(1)(", "1.", ".1", "1.1.", "Undated:", ":", " - ", "31/05/", "/", "—x", "May 2017 –", "é, é", "(é)", "Head ,"] {
+        for s in [
+            "(",
+            "((",
+            "1",
+            "a",
+            "–",
+            "ÿ)",
+            "(1)(",
+            "1.",
+            ".1",
+            "1.1.",
+            "Undated:",
+            ":",
+            " - ",
+            "31/05/",
+            "/",
+            "—x",
+            "May 2017 –",
+            "é, é",
+            "(é)",
+            "Head ,",
+        ] {
             for c in t[1].iter_mut() {
                 *c = s.to_string();
             }

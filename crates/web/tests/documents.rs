@@ -1,0 +1,186 @@
+//! Report and import pages over HTTP, on SQLite and PostgreSQL: what a scrutiny
+//! officer and a committee member see, and bad files refused with nothing saved.
+
+mod common;
+
+use assure_storage::on_both_engines;
+use assure_storage::testing::TestDb;
+use assure_storage::tracker::RecFilter;
+use axum::http::StatusCode;
+use common::{demo_app, Client};
+
+async fn licensing(db: &TestDb) -> i64 {
+    db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
+}
+
+async fn count(db: &TestDb) -> usize {
+    db.store.register_entries(&RecFilter::default(), common::today()).await.unwrap().len()
+}
+
+async fn reports_are_prepared_issued_and_read(db: &TestDb) {
+    let app = demo_app(db).await;
+    let wg = licensing(db).await;
+    let mut c = Client::new(app.clone());
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    // Nothing to report: a review without recommendations.
+    let empty = db.store.create_review(&assure_storage::Actor::system(), &assure_storage::tracker::ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::Other), title: "Empty".into(), ..Default::default() }).await.unwrap();
+    let r = c.post_form("/reports", &[("_csrf", &t), ("review_id", &empty.to_string()), ("meeting_date", "16/01/2018"), ("layout", "progress-made")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("There are no recommendations to report to this meeting"));
+    let r = c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "31/02/2018"), ("layout", "progress-made")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("must be a real date"));
+    assert!(db.store.reports(None).await.unwrap().is_empty());
+
+    let r = c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "16/01/2018"), ("layout", "rag-tracker")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.location().split('?').next().unwrap().to_string();
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let draft = c.get(&page).await;
+    assert!(draft.has("Monitoring report for 16 January 2018") && draft.has("Draft"));
+    // A committee member never sees a draft.
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    assert_eq!(member.get(&page).await.status, StatusCode::NOT_FOUND);
+    assert!(!member.get("/reports").await.has(&page));
+
+    // Every format downloads, and each download is audited.
+    for (ext, ctype, magic) in [("docx", "wordprocessingml", "PK"), ("xlsx", "spreadsheetml", "PK"), ("csv", "text/csv", "\u{feff}"), ("html", "text/html", "<!DOCTYPE html>")] {
+        let d = c.get(&format!("{page}/download/{ext}")).await;
+        assert_eq!(d.status, StatusCode::OK, "{ext}");
+        assert!(d.headers.get("content-type").unwrap().to_str().unwrap().contains(ctype), "{ext}");
+        assert!(d.body.starts_with(magic), "{ext}");
+    }
+    let csv = c.get(&format!("{page}/download/csv")).await;
+    assert!(csv.has("Members of Parliament") && csv.has("revised to"), "the revised date is in the CSV");
+    assert!(c.get(&format!("{page}/download/exe")).await.status == StatusCode::NOT_FOUND);
+    let (audit, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0).await.unwrap();
+    assert_eq!(audit.len(), 5);
+
+    // The cover is edited with the error-summary pattern, then issued and frozen.
+    let version = db.store.report(id).await.unwrap().version.to_string();
+    let cover = c.get(&format!("{page}/cover")).await;
+    assert!(cover.has("name=\"report_of\""));
+    let mut fields: Vec<(String, String)> = vec![];
+    for name in ["report_to", "subject", "wards_affected", "purpose", "recommendation", "reasons"] {
+        let r = db.store.report(id).await.unwrap();
+        let v = match name {
+            "report_to" => r.cover.report_to,
+            "subject" => String::new(),
+            "wards_affected" => r.cover.wards_affected,
+            "purpose" => r.cover.purpose,
+            "recommendation" => r.cover.recommendation,
+            _ => r.cover.reasons,
+        };
+        fields.push((name.into(), v));
+    }
+    let base: Vec<(&str, &str)> = vec![("_csrf", &t), ("version", &version), ("meeting_date", "16/01/2018"), ("report_of", "Head of Regulation and Compliance"), ("key_decision", "no"), ("in_forward_plan", "no"), ("exempt", "no"), ("equality", "none"), ("layout", "rag-tracker"), ("include_changes", "no"), ("finance_ref", "FD 4974/17")];
+    let mut form: Vec<(&str, &str)> = base.clone();
+    form.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let r = c.post_form(&format!("{page}/cover"), &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("There is a problem") && r.has("Enter the subject of the report") && r.has("href=\"#subject\""));
+    let form: Vec<(&str, &str)> = form.into_iter().map(|(k, v)| if k == "subject" { (k, "Licensing/CSE: monitoring report") } else { (k, v) }).collect();
+    let r = c.post_form(&format!("{page}/cover"), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(db.store.report(id).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
+    let r = c.post_form(&format!("{page}/cover"), &form).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a stale cover edit is refused");
+
+    let version = db.store.report(id).await.unwrap().version.to_string();
+    let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &version)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let issued = member.get(&page).await;
+    assert_eq!(issued.status, StatusCode::OK, "members read issued reports");
+    assert!(issued.has("Issued: issue 1") && !issued.has("Issue the report") && issued.has("Head of Regulation and Compliance"));
+    assert_eq!(member.get(&format!("{page}/download/csv")).await.status, StatusCode::OK);
+    let again = c.get(&format!("{page}/cover")).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.has("has been issued"));
+}
+on_both_engines!(reports, reports_are_prepared_issued_and_read);
+
+const TRACKER_CSV: &str = "Children's services tracker,,,,\r\n\
+Ref,Recommendation,Lead Officer,Action,Date,RAG\r\n\
+R1,\"1. That the Cabinet Member write to all schools\",Steph Cordon Head of Service,Email all heads,May 2017 / Revised to July 2017,Amber\r\n\
+R2,\"2. That the taxi licensing policy be reviewed\nwith the Liverpool City Region\",\"Tom Reid, Head of Regulation and Compliance\",Report to Licensing Committee,Ongoing,G\r\n";
+
+async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
+    let app = demo_app(db).await;
+    let wg = licensing(db).await;
+    let review = db.store.create_review(&assure_storage::Actor::system(), &assure_storage::tracker::ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup), title: "Children's services tracker".into(), ..Default::default() }).await.unwrap();
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let before = count(db).await;
+
+    // Files that are not trackers are refused with a reason, and nothing is kept.
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "tracker.xlsx", b"PK\x03\x04garbage")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("There is a problem"));
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select the spreadsheet to upload"));
+
+    // A typo in a date: every problem by row and column, nothing imported.
+    let bad = TRACKER_CSV.replace("Ongoing", "Dec 202017");
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "tracker.csv", bad.as_bytes())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let batch = r.location().split('?').next().unwrap().to_string();
+    let map = c.get(&batch).await;
+    assert!(map.has("Choose what each column holds"));
+    let mapping = [("_csrf", t.as_str()), ("review_id", &review.to_string()), ("header_row", "2"), ("col_reference", "Ref"), ("col_recommendation", "Recommendation"), ("col_lead-officer", "Lead Officer"), ("col_action", "Action"), ("col_action-date", "Date"), ("col_rag", "RAG")];
+    let r = c.post_form(&format!("{batch}/preview"), &mapping).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has("nothing has been imported") && r.has("Row 4") && r.has("Dec 202017"), "{}", r.body);
+    // Leaving the recommendation unmapped is refused with a message on that field.
+    let unmapped: Vec<(&str, &str)> = mapping.iter().copied().filter(|(k, _)| *k != "col_recommendation").collect();
+    let r = c.post_form(&format!("{batch}/preview"), &unmapped).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("There is a problem"));
+    assert_eq!(count(db).await, before);
+
+    // The good file: preview, then commit every row, saving the mapping as a preset.
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "tracker.csv", TRACKER_CSV.as_bytes())]).await;
+    let batch = r.location().split('?').next().unwrap().to_string();
+    let mut with_name = mapping.to_vec();
+    with_name.push(("preset_name", "Children's services tracker"));
+    let r = c.post_form(&format!("{batch}/preview"), &with_name).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("2 recommendations will be added") && r.has("May 2017, revised to July 2017") && r.has("Steph Cordon"), "{}", r.body);
+    assert_eq!(count(db).await, before, "a preview saves nothing");
+    let r = c.post_form(&format!("{batch}/commit"), &with_name).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(count(db).await, before + 2);
+    let recs = db.store.review_recommendations(review).await.unwrap();
+    assert_eq!(recs[0].committee_wording, "That the Cabinet Member write to all schools");
+    assert!(recs[0].lead_lines().iter().any(|l| l.contains("Steph Cordon")));
+    assert!(db.store.import_preset("Children's services tracker").await.is_ok());
+    // The same file again: refused as a whole (its references are taken).
+    let r = c.post_form(&format!("{batch}/commit"), &with_name).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(count(db).await, before + 2);
+    let _ = wg;
+}
+on_both_engines!(imports, a_tracker_is_imported_all_or_nothing);
+
+async fn the_register_exports_without_formulas(db: &TestDb) {
+    let app = demo_app(db).await;
+    let wg = licensing(db).await;
+    let rec = db.store.review_recommendations(wg).await.unwrap().remove(0);
+    let mut input = assure_storage::tracker::RecommendationInput { committee_wording: "=HYPERLINK(\"http://evil.example\",\"Click\")".into(), number: Some(rec.number), lead_ids: rec.lead_ids(), ..Default::default() };
+    input.executive_wording = rec.executive_wording.clone();
+    db.store.update_recommendation(&assure_storage::Actor::system(), rec.id, rec.version, &input).await.unwrap();
+    let mut c = Client::new(app);
+    c.sign_in("committee-member@example.org").await;
+    let r = c.get(&format!("/export/register.csv?review={wg}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.has("'=HYPERLINK("), "formula injection is defused");
+    assert!(!r.body.contains(",=HYPERLINK") && !r.body.contains("\"=HYPERLINK"));
+    let x = c.get("/export/register.xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.body.starts_with("PK"));
+    assert_eq!(c.get("/export/passwords.csv").await.status, StatusCode::NOT_FOUND);
+}
+on_both_engines!(export, the_register_exports_without_formulas);
