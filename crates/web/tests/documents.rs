@@ -174,10 +174,13 @@ async fn the_register_exports_without_formulas(db: &TestDb) {
     db.store.update_recommendation(&assure_storage::Actor::system(), rec.id, rec.version, &input).await.unwrap();
     let mut c = Client::new(app);
     c.sign_in("committee-member@example.org").await;
-    let r = c.get(&format!("/export/register.csv?review={wg}")).await;
+    let r = c.get(&format!("/export/register.csv?review_id={wg}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.has("'=HYPERLINK("), "formula injection is defused");
     assert!(!r.body.contains(",=HYPERLINK") && !r.body.contains("\"=HYPERLINK"));
+    // Filtered like the list: only the working group's eight recommendations.
+    assert_eq!(r.body.matches("SR (17/18)").count(), 8, "{}", r.body);
+    assert!(!c.get(&format!("/export/register.csv?review_id={wg}&rag=green")).await.has("SR (17/18) 04"), "a red one is filtered out");
     let x = c.get("/export/register.xlsx").await;
     assert_eq!(x.status, StatusCode::OK);
     assert!(x.body.starts_with("PK"));

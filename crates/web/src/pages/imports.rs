@@ -316,30 +316,14 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct ExportQuery {
-    review: Option<String>,
-    body: Option<String>,
-    lifecycle: Option<String>,
-    rag: Option<String>,
-    q: Option<String>,
-}
-
 /// The register, whole or filtered as the list is, as XLSX or CSV (audited).
-pub async fn export(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(file): Path<String>, Query(q): Query<ExportQuery>) -> PageResult {
+pub async fn export(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(file): Path<String>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let xlsx = match file.as_str() {
         "register.xlsx" => true,
         "register.csv" => false,
         _ => return Err(AppError::NotFound),
     };
-    let filter = assure_storage::tracker::RecFilter {
-        review_id: q.review.as_deref().and_then(|v| v.parse().ok()),
-        body_id: q.body.as_deref().and_then(|v| v.parse().ok()),
-        lifecycle: q.lifecycle.as_deref().and_then(assure_domain::tracker::Lifecycle::from_slug),
-        rag: q.rag.as_deref().and_then(assure_domain::tracker::Rag::from_slug),
-        text: q.q.clone(),
-        ..Default::default()
-    };
+    let filter = super::recommendations::list_filter(&Fields(q), ctx.today);
     let entries = state.store.register_entries(&filter, ctx.today).await?;
     let table = register_table(&entries);
     let (bytes, ctype) = if xlsx {

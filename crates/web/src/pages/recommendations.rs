@@ -25,10 +25,9 @@ const PER_PAGE: i64 = 50;
 
 // ------------------------------------------------------------------ list
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
-    let f = Fields(q);
-    let page = f.get("page").parse::<i64>().unwrap_or(1).max(1);
-    let filter = RecFilter {
+/// The list's filters from its query string; the register export reads the same ones.
+pub fn list_filter(f: &Fields, today: chrono::NaiveDate) -> RecFilter {
+    RecFilter {
         body_id: f.opt_id("body_id"),
         review_id: f.opt_id("review_id"),
         lead_user_id: f.opt_id("lead"),
@@ -36,9 +35,15 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
         response: ExecutiveResponse::from_slug(f.get("response")),
         rag: Rag::from_slug(f.get("rag")),
         text: Some(f.string("q")).filter(|s| !s.trim().is_empty()),
-        response_overdue_on: (f.get("overdue") == "response").then_some(ctx.today),
-        target_passed_on: (f.get("overdue") == "target").then_some(ctx.today),
-    };
+        response_overdue_on: (f.get("overdue") == "response").then_some(today),
+        target_passed_on: (f.get("overdue") == "target").then_some(today),
+    }
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let f = Fields(q);
+    let page = f.get("page").parse::<i64>().unwrap_or(1).max(1);
+    let filter = list_filter(&f, ctx.today);
     let (recs, total) = state.store.list_recommendations(&filter, PER_PAGE, (page - 1) * PER_PAGE).await?;
     let bodies = state.store.bodies().await?;
     let reviews = state.store.review_titles().await?;
@@ -65,6 +70,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
             div class="app-button-group" {
                 (ui::button("Apply filters"))
                 a class="app-link" href="/recommendations" { "Clear filters" }
+                a class="app-link" href={ "/export/register.xlsx?" (keep) } { "Download this list (XLSX)" }
+                a class="app-link" href={ "/export/register.csv?" (keep) } { "Download this list (CSV)" }
             }
         }
         p class="app-body" role="status" { strong { (total) } " recommendation" @if total != 1 { "s" } " found" }
