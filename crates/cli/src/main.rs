@@ -1,17 +1,20 @@
 //! The `assure` command: serve the application, apply migrations, manage accounts
-//! and API tokens, and verify the audit log.
+//! and API tokens, verify the audit log, produce monitoring reports, and import and
+//! export the register.
 //!
-//! Exit codes: 0 done; 1 the audit log failed verification; 2 bad usage or input
+//! Exit codes: 0 done; 1 the audit log failed verification, or an import was
+//! refused because of problems in the file (each one listed); 2 bad usage or input
 //! that was refused; 3 anything else went wrong (database unreachable, disk, ...).
 
 mod commands;
+mod documents;
 mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use assure_storage::{Store, StoreError};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(name = "assure", version, about = "Assure: the recommendation tracker", propagate_version = true)]
@@ -54,6 +57,99 @@ enum Command {
     /// Check the audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Produce monitoring reports for committee meetings
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Import a tracker (XLSX or CSV) into a review: all rows or none
+    Import(ImportArgs),
+    /// Export the register (or one review's part of it) as XLSX or CSV
+    Export(ExportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// Write the monitoring report for a meeting: the issued report when there is
+    /// one, otherwise a draft (reused, or created and left for editing on the web)
+    Generate(GenerateArgs),
+}
+
+/// `assure report generate`.
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// The committee (or other body) the report is for: its name or id. Give this,
+    /// --review, or both
+    #[arg(long, value_name = "NAME|ID")]
+    pub committee: Option<String>,
+    /// The review reported on: its id or exact title
+    #[arg(long, value_name = "ID|TITLE")]
+    pub review: Option<String>,
+    /// The date of the meeting, for example 2018-01-16
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub meeting: String,
+    /// docx, pdf, xlsx, csv or html (default: from the --out file's extension)
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Where to write the report
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The table's layout for a new draft [default: progress-made]; given for an
+    /// existing draft, it changes the draft's layout
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Docx,
+    Pdf,
+    Xlsx,
+    Csv,
+    Html,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayoutArg {
+    /// Recommendation and progress made
+    ProgressMade,
+    /// Lead officer, action, date, outcome and RAG
+    RagTracker,
+}
+
+/// `assure import`.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The tracker to import: an Excel workbook (.xlsx) or a CSV file
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The column mapping to read it with, such as "Assure register"
+    #[arg(long, value_name = "NAME")]
+    pub preset: String,
+    /// The review the recommendations belong to: its id or exact title (required)
+    #[arg(long, value_name = "ID|TITLE")]
+    pub review: Option<String>,
+    /// Check the file and show what would be imported, changing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `assure export`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// xlsx or csv (default: from the --out file's extension)
+    #[arg(long, value_enum)]
+    pub format: Option<RegisterFormat>,
+    /// Where to write the register
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Only this review's recommendations: its id or exact title
+    #[arg(long, value_name = "ID|TITLE")]
+    pub review: Option<String>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterFormat {
+    Xlsx,
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -109,7 +205,11 @@ enum AuditCommand {
 pub enum Failure {
     /// The audit log did not verify (exit 1).
     Verification(String),
-    /// Bad usage or refused input (exit 2). One message per line.
+    /// An import was refused because of problems in the file (exit 1): one problem
+    /// per line, printed as it is.
+    Refused(String),
+    /// Bad usage or refused input (exit 2). One message per line; a line that
+    /// starts with a space continues the message above it (a list of choices).
     Usage(String),
     /// Anything else (exit 3).
     Runtime(String),
@@ -118,7 +218,7 @@ pub enum Failure {
 impl Failure {
     fn code(&self) -> u8 {
         match self {
-            Failure::Verification(_) => 1,
+            Failure::Verification(_) | Failure::Refused(_) => 1,
             Failure::Usage(_) => 2,
             Failure::Runtime(_) => 3,
         }
@@ -185,6 +285,9 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Token(TokenCommand::Create { user, name }) => commands::token_create(g, &user, &name).await,
         Command::Token(TokenCommand::Revoke { id }) => commands::token_revoke(g, id).await,
         Command::Audit(AuditCommand::Verify) => commands::audit_verify(g).await,
+        Command::Report(ReportCommand::Generate(args)) => documents::report_generate(g, &args).await,
+        Command::Import(args) => documents::import(g, &args).await,
+        Command::Export(args) => documents::export(g, &args).await,
     }
 }
 
@@ -207,9 +310,14 @@ fn main() -> ExitCode {
             match &f {
                 // The result of a verification, not a failure to run it: on stdout.
                 Failure::Verification(m) => println!("{m}"),
+                Failure::Refused(m) => eprintln!("{m}"),
                 Failure::Usage(m) | Failure::Runtime(m) => {
                     for line in m.lines() {
-                        eprintln!("error: {line}");
+                        if line.starts_with(' ') {
+                            eprintln!("{line}");
+                        } else {
+                            eprintln!("error: {line}");
+                        }
                     }
                 }
             }

@@ -8,9 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use assure_domain::tracker::ReviewKind;
+use assure_storage::audit::AuditFilter;
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
-use assure_storage::{Engine, Store};
+use assure_storage::tracker::ReviewInput;
+use assure_storage::{Actor, Engine, Store};
 use assure_web::auth::{sha256_hex, verify_password};
 use sqlx::{AnyPool, Row};
 
@@ -455,3 +458,217 @@ fn a_database_url_of_another_kind_is_refused() {
     assert!(o.stderr.contains("postgres://") && o.stderr.contains("sqlite://"), "{}", o.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ------------------------------------------------------------------ reports, import and export
+
+const WORKING_GROUP: &str = "Licensing/Child Sexual Exploitation Working Group";
+
+async fn load_demo(db: &TestDb) {
+    assert!(assure_storage::demo::load(&db.store, chrono::Utc::now().date_naive(), "not-a-real-hash").await.unwrap(), "{:?}: the demo loads", db.engine);
+}
+
+async fn count_recommendations(db: &TestDb, review_id: i64) -> usize {
+    db.store.review_recommendations(review_id).await.unwrap().len()
+}
+
+async fn audit_count(db: &TestDb, action: &str) -> usize {
+    let filter = AuditFilter { action: Some(action.into()), ..Default::default() };
+    db.store.list_audit(&filter, 1000, 0).await.unwrap().0.len()
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".tmp")).collect()
+}
+
+async fn report_generate_writes_every_format(db: &TestDb) {
+    let e = db.engine;
+    load_demo(db).await;
+    let dir = db.dir.join("papers");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut created = None;
+    for format in ["docx", "xlsx", "csv", "html"] {
+        let out = dir.join(format!("wg.{format}"));
+        let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--format", format, "--out", out.to_str().unwrap()]);
+        expect_code(&o, 0, e, &format!("report generate --format {format}"));
+        assert!(o.stdout.contains("Wrote "), "{e:?}: {}", o.stdout);
+        assert!(!o.stderr.contains('\u{1b}'), "{e:?}: no progress drawing when stderr is not a terminal: {:?}", o.stderr);
+        // The first run creates a draft and names it; the others reuse it.
+        match created {
+            None => {
+                assert!(o.stderr.contains("Created draft report "), "{e:?}: {}", o.stderr);
+                created = Some(());
+            }
+            Some(()) => assert!(o.stderr.contains("Using draft report "), "{e:?}: {format}: {}", o.stderr),
+        }
+        let bytes = std::fs::read(&out).unwrap_or_else(|err| panic!("{e:?}: {format} written: {err}"));
+        match format {
+            "docx" | "xlsx" => assert!(bytes.starts_with(b"PK"), "{e:?}: {format} is a zip"),
+            "csv" => {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(text.contains("Members of Parliament"), "{e:?}: the recommendations are in the CSV:\n{text}");
+                assert!(["Red", "Amber", "Green"].iter().any(|g| text.contains(g)), "{e:?}: a RAG rating is in the CSV:\n{text}");
+            }
+            _ => assert!(String::from_utf8(bytes).unwrap().contains("Members of Parliament"), "{e:?}: html"),
+        }
+    }
+    assert!(leftovers(&dir).is_empty(), "{e:?}: no temporary files left behind");
+    let reports = db.store.reports(None).await.unwrap();
+    assert_eq!(reports.len(), 1, "{e:?}: one draft, reused for every format");
+    assert!(!reports[0].is_issued());
+    assert_eq!(audit_count(db, "report.export").await, 4, "{e:?}: every file written is audited");
+
+    // Once issued, the frozen snapshot is written, and says so.
+    let r = &reports[0];
+    db.store.issue_report(&Actor::system(), r.id, r.version, chrono::Utc::now().date_naive()).await.unwrap();
+    let out = dir.join("issued.csv");
+    let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--out", out.to_str().unwrap()]);
+    expect_code(&o, 0, e, "report generate for an issued report");
+    assert!(o.stderr.contains("issue 1, issued "), "{e:?}: {}", o.stderr);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("Members of Parliament"));
+    assert_eq!(db.store.reports(None).await.unwrap().len(), 1, "{e:?}: no new draft beside an issued report");
+
+    // PDF through LibreOffice: once is enough.
+    if e == Engine::Sqlite && std::env::var("ASSURE_SKIP_LIBREOFFICE").as_deref() != Ok("1") {
+        let out = dir.join("wg.pdf");
+        let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--format", "pdf", "--out", out.to_str().unwrap()]);
+        expect_code(&o, 0, e, "report generate --format pdf (set ASSURE_SKIP_LIBREOFFICE=1 where LibreOffice is missing)");
+        assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"), "{e:?}: a PDF");
+    }
+    assert_eq!(run(db, &["audit", "verify"]).code, 0, "{e:?}: the audit log still verifies");
+}
+on_both_engines!(report_generate_formats, report_generate_writes_every_format);
+
+async fn report_generate_refuses_what_it_cannot_write(db: &TestDb) {
+    let e = db.engine;
+    load_demo(db).await;
+    let out = db.dir.join("report.docx");
+    let out = out.to_str().unwrap();
+
+    // The working group body monitors no recommendations itself.
+    let o = run(db, &["report", "generate", "--committee", "Licensing/CSE Working Group", "--meeting", "2018-01-16", "--format", "docx", "--out", out]);
+    expect_code(&o, 2, e, "a committee with no recommendations");
+    assert!(o.stderr.contains("There are no recommendations to report to this meeting"), "{e:?}: {}", o.stderr);
+
+    let o = run(db, &["report", "generate", "--committee", "Planning Committee", "--meeting", "2018-01-16", "--out", out]);
+    expect_code(&o, 2, e, "an unknown committee");
+    assert!(o.stderr.contains("“Planning Committee”") && o.stderr.contains("Cabinet"), "{e:?}: names it and lists the choices: {}", o.stderr);
+
+    let o = run(db, &["report", "generate", "--review", "No such review", "--meeting", "2018-01-16", "--out", out]);
+    expect_code(&o, 2, e, "an unknown review");
+    assert!(o.stderr.contains("“No such review”") && o.stderr.contains(WORKING_GROUP), "{e:?}: {}", o.stderr);
+
+    let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "16/13/2018", "--out", out]);
+    expect_code(&o, 2, e, "a date that is not one");
+    assert!(o.stderr.contains("2018-01-16"), "{e:?}: an example is given: {}", o.stderr);
+
+    let o = run(db, &["report", "generate", "--meeting", "2018-01-16", "--out", out]);
+    expect_code(&o, 2, e, "no committee or review");
+    assert!(o.stderr.contains("--committee") && o.stderr.contains("--review"), "{e:?}: {}", o.stderr);
+
+    let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--format", "odt", "--out", out]);
+    expect_code(&o, 2, e, "an unknown format");
+
+    assert!(!Path::new(out).exists(), "{e:?}: nothing written");
+    assert!(db.store.reports(None).await.unwrap().is_empty(), "{e:?}: no draft created by a refused command");
+    assert_eq!(audit_count(db, "report.").await, 0, "{e:?}");
+}
+on_both_engines!(report_generate_refusals, report_generate_refuses_what_it_cannot_write);
+
+async fn new_review(db: &TestDb, title: &str) -> i64 {
+    db.store.create_review(&Actor::system(), &ReviewInput { kind: Some(ReviewKind::WorkingGroup), title: title.into(), ..Default::default() }).await.unwrap()
+}
+
+/// The demo's working group exported, then imported into an empty review of a
+/// second council's database: dry run, for real, then refused the second time.
+async fn an_export_imports_once(db: &TestDb) {
+    let e = db.engine;
+    load_demo(db).await;
+    let file = db.dir.join("register.csv");
+    let o = run(db, &["export", "--format", "csv", "--out", file.to_str().unwrap(), "--review", WORKING_GROUP]);
+    expect_code(&o, 0, e, "export --format csv");
+    assert!(o.stdout.contains("Exported 8 recommendations"), "{e:?}: {}", o.stdout);
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.contains("Members of Parliament") && csv.contains("Reference"), "{e:?}:\n{csv}");
+    assert_eq!(audit_count(db, "register.export").await, 1, "{e:?}: the export is audited");
+    let o = run(db, &["export", "--out", db.dir.join("register.xlsx").to_str().unwrap()]);
+    expect_code(&o, 0, e, "export as xlsx, the format from the file name");
+    assert!(std::fs::read(db.dir.join("register.xlsx")).unwrap().starts_with(b"PK"));
+
+    let other = TestDb::new(e).await;
+    let review = new_review(&other, "Imported working group").await;
+    let review_arg = review.to_string();
+    let args = ["import", file.to_str().unwrap(), "--preset", "Assure register", "--review", review_arg.as_str()];
+
+    let mut dry = args.to_vec();
+    dry.push("--dry-run");
+    let o = run(&other, &dry);
+    expect_code(&o, 0, e, "import --dry-run");
+    assert!(o.stdout.contains("8 recommendations"), "{e:?}: {}", o.stdout);
+    assert!(o.stdout.contains("(1)(a)") && o.stdout.contains("SR (17/18) 01a"), "{e:?}: a line per recommendation: {}", o.stdout);
+    assert_eq!(count_recommendations(&other, review).await, 0, "{e:?}: a dry run adds nothing");
+
+    let o = run(&other, &args);
+    expect_code(&o, 0, e, "import");
+    assert!(o.stdout.contains("Imported 8 recommendations"), "{e:?}: {}", o.stdout);
+    assert_eq!(count_recommendations(&other, review).await, 8, "{e:?}: all eight added");
+
+    let o = run(&other, &args);
+    expect_code(&o, 1, e, "importing the same file again");
+    assert!(o.stderr.contains("already used"), "{e:?}: {}", o.stderr);
+    assert!(o.stderr.contains("Nothing was imported."), "{e:?}: {}", o.stderr);
+    assert_eq!(count_recommendations(&other, review).await, 8, "{e:?}: nothing added the second time");
+
+    // By title, into the source database: every reference is taken there too.
+    let o = run(db, &["import", file.to_str().unwrap(), "--preset", "assure register", "--review", WORKING_GROUP]);
+    expect_code(&o, 1, e, "importing into the review it came from");
+    assert!(o.stderr.lines().filter(|l| l.contains("already used")).count() == 8, "{e:?}: every problem, one per line: {}", o.stderr);
+
+    assert_eq!(run(&other, &["audit", "verify"]).code, 0, "{e:?}");
+    other.cleanup().await;
+}
+on_both_engines!(export_import_round_trip, an_export_imports_once);
+
+async fn a_bad_file_imports_nothing(db: &TestDb) {
+    let e = db.engine;
+    let review = new_review(db, "Tracker from a spreadsheet").await;
+    let review_arg = review.to_string();
+    // The register's own layout (whatever its columns are), with one date that is not one.
+    let headings = assure_domain::import::register_headings();
+    let row = |cells: &[(&str, &str)]| -> Vec<String> {
+        headings.iter().map(|h| cells.iter().find(|(k, _)| k == h).map(|(_, v)| v.to_string()).unwrap_or_default()).collect()
+    };
+    let table = vec![
+        headings.clone(),
+        row(&[("Reference", "T1"), ("Number", "1"), ("Recommendation", "Write to the Members of Parliament"), ("Lead officer", "Steph Cordon, Head of Service"), ("Action", "Write letters"), ("Date", "May 2017"), ("RAG", "Amber")]),
+        row(&[("Reference", "T2"), ("Number", "2"), ("Recommendation", "Promote the e-learning tool"), ("Action", "Email schools"), ("Date", "Dec 202017"), ("RAG", "Red")]),
+    ];
+    let csv = assure_documents::spreadsheet::table_csv(&table);
+    let file = db.dir.join("tracker.csv");
+    std::fs::write(&file, csv).unwrap();
+    let o = run(db, &["import", file.to_str().unwrap(), "--preset", "Assure register", "--review", &review_arg]);
+    expect_code(&o, 1, e, "a date that is not one");
+    assert!(o.stderr.contains("Row 3") && o.stderr.contains("“Date”"), "{e:?}: names the row and column: {}", o.stderr);
+    assert!(o.stderr.contains("Nothing was imported."), "{e:?}: {}", o.stderr);
+    assert_eq!(count_recommendations(db, review).await, 0, "{e:?}: all or nothing");
+
+    let o = run(db, &["import", file.to_str().unwrap(), "--preset", "Assure register"]);
+    expect_code(&o, 2, e, "no --review");
+    assert!(o.stderr.contains("--review") && o.stderr.contains("Tracker from a spreadsheet"), "{e:?}: {}", o.stderr);
+
+    let o = run(db, &["import", file.to_str().unwrap(), "--preset", "Children's tracker", "--review", &review_arg]);
+    expect_code(&o, 2, e, "an unknown preset");
+    assert!(o.stderr.contains("Assure register"), "{e:?}: the presets are listed: {}", o.stderr);
+
+    let corrupt = db.dir.join("tracker.xlsx");
+    std::fs::write(&corrupt, b"PK\x03\x04garbage").unwrap();
+    let expected = assure_documents::read::read_table(b"PK\x03\x04garbage", "tracker.xlsx").unwrap_err().to_string();
+    let o = run(db, &["import", corrupt.to_str().unwrap(), "--preset", "Assure register", "--review", "Tracker from a spreadsheet"]);
+    expect_code(&o, 2, e, "a corrupt workbook");
+    assert!(o.stderr.contains(&expected), "{e:?}: the reader's message {expected:?}: {}", o.stderr);
+
+    let o = run(db, &["import", db.dir.join("missing.csv").to_str().unwrap(), "--preset", "Assure register", "--review", &review_arg]);
+    expect_code(&o, 2, e, "a missing file");
+    assert_eq!(count_recommendations(db, review).await, 0, "{e:?}");
+    assert_eq!(audit_count(db, "import.").await, 0, "{e:?}: nothing audited as imported");
+}
+on_both_engines!(import_refusals, a_bad_file_imports_nothing);

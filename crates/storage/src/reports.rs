@@ -502,10 +502,15 @@ impl Store {
         if n.rows_affected() == 0 {
             return Err(StoreError::Conflict);
         }
-        for row in &report.rows {
-            for u in &row.updates {
-                self.q("INSERT INTO report_updates (report_id, update_id) VALUES ($1,$2)").bind(id).bind(u.id).execute(tx.conn()).await?;
+        let included: Vec<i64> = report.rows.iter().flat_map(|r| r.updates.iter().map(|u| u.id)).collect();
+        for chunk in included.chunks(CHUNK) {
+            let values = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect::<Vec<_>>().join(",");
+            let sql = format!("INSERT INTO report_updates (report_id, update_id) VALUES {values}");
+            let mut q = self.q(&sql).bind(id);
+            for u in chunk {
+                q = q.bind(*u);
             }
+            q.execute(tx.conn()).await?;
         }
         tx.audit(actor, Event::new("report.issue", "report", id, format!("issue {issue} for {} frozen, snapshot sha256 {sha}", long(r.meeting_date)))).await?;
         tx.commit().await?;

@@ -1043,7 +1043,7 @@ impl Store {
             return Ok(out);
         }
         let sql = format!(
-            "SELECT p.id, p.recommendation_id, COALESCE(u.name, 'system') AS author, p.update_date, p.narrative, p.progress_percent, p.corrects_id, p.created_at, (SELECT MIN(c.id) FROM progress_updates c WHERE c.corrects_id = p.id) AS corrected_by FROM progress_updates p LEFT JOIN users u ON u.id = p.author_id WHERE p.recommendation_id IN ({}) ORDER BY p.update_date DESC, p.id DESC",
+            "SELECT p.id, p.recommendation_id, COALESCE(u.name, 'system') AS author, p.update_date, p.narrative, p.progress_percent, p.corrects_id, p.created_at, c.corrected_by FROM progress_updates p LEFT JOIN users u ON u.id = p.author_id LEFT JOIN (SELECT corrects_id, MIN(id) AS corrected_by FROM progress_updates WHERE corrects_id IS NOT NULL GROUP BY corrects_id) c ON c.corrects_id = p.id WHERE p.recommendation_id IN ({}) ORDER BY p.update_date DESC, p.id DESC",
             placeholders(1, rec_ids.len())
         );
         let mut q = self.q(&sql);

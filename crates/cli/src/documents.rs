@@ -1,0 +1,500 @@
+//! Monitoring reports, tracker imports and register exports from the command line:
+//! `assure report generate`, `assure import` and `assure export`.
+//!
+//! Files are written atomically (to `FILE.tmp`, then renamed), every report or
+//! register written is recorded in the audit log, and the slow steps (reading a
+//! workbook, checking it, committing, rendering, converting to PDF) show a spinner
+//! on standard error when it is a terminal, and nothing otherwise.
+
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assure_documents::{read, render, spreadsheet, DocumentError, Format};
+use assure_domain::dates::{long, parse_user};
+use assure_domain::import::{plan, register_table, CellError, Preset};
+use assure_domain::report::Layout;
+use assure_domain::tracker::number_label;
+use assure_storage::audit::Event;
+use assure_storage::reports::{ReportInput, ReportRecord};
+use assure_storage::tracker::RecFilter;
+use assure_storage::{Actor, Store, StoreError};
+use chrono::{NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{open_store, CmdResult, ExportArgs, Failure, GenerateArgs, Global, ImportArgs, LayoutArg, RegisterFormat, ReportFormat};
+
+/// How many choices an "unknown committee/review" message lists.
+const CHOICES_SHOWN: usize = 15;
+/// How much of a recommendation's wording a dry run shows.
+const WORDING_SHOWN: usize = 60;
+
+// ------------------------------------------------------------------ progress
+
+/// A spinner on standard error for the slow steps, drawn only when standard error
+/// is a terminal (so captured output stays clean). Cleared when dropped.
+struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    fn start(message: impl Into<Cow<'static, str>>) -> Progress {
+        let bar = if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_message(message);
+        Progress { bar }
+    }
+
+    fn step(&self, message: impl Into<Cow<'static, str>>) {
+        self.bar.set_message(message);
+    }
+
+    /// A line on standard error, above the spinner.
+    fn note(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Run CPU-bound or blocking work (rendering, LibreOffice, reading a workbook) off
+/// the async workers.
+async fn blocking<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Failure::Runtime(format!("{what} stopped: {e}")))
+}
+
+// ------------------------------------------------------------------ small helpers
+
+/// Text on one line, cut to `max` characters with an ellipsis.
+fn one_line(s: &str, max: usize) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max).collect::<String>().trim_end())
+    }
+}
+
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// The choices, one per line, indented (so `main` prints them as a continuation).
+fn choices(items: &[&(i64, String)]) -> String {
+    let mut lines: Vec<String> = items.iter().take(CHOICES_SHOWN).map(|(id, name)| format!("  {id:>5}  {}", one_line(name, 100))).collect();
+    if items.len() > CHOICES_SHOWN {
+        lines.push(format!("  … and {} more", items.len() - CHOICES_SHOWN));
+    }
+    lines.join("\n")
+}
+
+/// A committee or review named by its exact name (any case) or its id.
+fn resolve(kind: &str, flag: &str, given: &str, items: &[(i64, String)]) -> Result<(i64, String), Failure> {
+    let want = given.trim();
+    let lower = want.to_lowercase();
+    let named: Vec<&(i64, String)> = items.iter().filter(|(_, n)| n.trim().to_lowercase() == lower).collect();
+    match named.len() {
+        1 => return Ok(named[0].clone()),
+        0 => {}
+        _ => return Err(Failure::Usage(format!("more than one {kind} is called “{want}”: give {flag} its id instead\n{}", choices(&named)))),
+    }
+    if let Ok(id) = want.parse::<i64>() {
+        if let Some(found) = items.iter().find(|(i, _)| *i == id) {
+            return Ok(found.clone());
+        }
+    }
+    if items.is_empty() {
+        return Err(Failure::Usage(format!("there is no {kind} “{want}”: none have been added yet")));
+    }
+    let all: Vec<&(i64, String)> = items.iter().collect();
+    Err(Failure::Usage(format!("there is no {kind} “{want}”. Give {flag} one of these names or ids:\n{}", choices(&all))))
+}
+
+async fn find_committee(store: &Store, given: &str) -> Result<(i64, String), Failure> {
+    let bodies: Vec<(i64, String)> = store.bodies().await?.into_iter().map(|b| (b.id, b.name)).collect();
+    resolve("committee", "--committee", given, &bodies)
+}
+
+async fn find_review(store: &Store, given: &str) -> Result<(i64, String), Failure> {
+    resolve("review", "--review", given, &store.review_titles().await?)
+}
+
+fn parse_meeting(s: &str) -> Result<NaiveDate, Failure> {
+    parse_user(s).ok_or_else(|| {
+        Failure::Usage(format!("--meeting “{}” is not a date: give the date of the meeting as YYYY-MM-DD, for example --meeting 2018-01-16", s.trim()))
+    })
+}
+
+fn layout(l: LayoutArg) -> Layout {
+    match l {
+        LayoutArg::ProgressMade => Layout::ProgressMade,
+        LayoutArg::RagTracker => Layout::RagTracker,
+    }
+}
+
+fn extension(out: &Path) -> Option<String> {
+    out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
+}
+
+fn report_format(given: Option<ReportFormat>, out: &Path) -> Result<Format, Failure> {
+    Ok(match given {
+        Some(ReportFormat::Docx) => Format::Docx,
+        Some(ReportFormat::Pdf) => Format::Pdf,
+        Some(ReportFormat::Xlsx) => Format::Xlsx,
+        Some(ReportFormat::Csv) => Format::Csv,
+        Some(ReportFormat::Html) => Format::Html,
+        None => extension(out)
+            .and_then(|e| Format::from_extension(&e))
+            .ok_or_else(|| Failure::Usage("say which format to write with --format docx, pdf, xlsx, csv or html".into()))?,
+    })
+}
+
+/// Refuse an output path that cannot be written before doing any work.
+fn check_out(out: &Path) -> Result<(), Failure> {
+    if out.as_os_str().is_empty() {
+        return Err(Failure::Usage("give --out the name of the file to write".into()));
+    }
+    if out.is_dir() {
+        return Err(Failure::Usage(format!("--out {} is a folder: give the name of the file to write in it", out.display())));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Failure::Usage(format!("cannot write {}: the folder {} does not exist", out.display(), parent.display())));
+    }
+    Ok(())
+}
+
+/// `FILE.tmp` beside `FILE`.
+fn temporary_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// Write the whole file or nothing: a reader never sees half a report.
+fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let tmp = temporary_path(out);
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, out)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Failure::Runtime(format!("cannot write {}: {e}", out.display()))
+    })
+}
+
+fn document_failure(e: DocumentError) -> Failure {
+    match e {
+        DocumentError::NoConverter(why) => Failure::Runtime(format!(
+            "PDF output needs LibreOffice ({why}): install it (the soffice program, or name it in ASSURE_SOFFICE), or write --format docx instead"
+        )),
+        other => Failure::Runtime(format!("the report could not be produced: {other}")),
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// "23 November 2026" from a stored timestamp.
+fn day_of(timestamp: &str) -> String {
+    timestamp.get(..10).and_then(assure_domain::dates::parse_iso).map(long).unwrap_or_else(|| timestamp.to_string())
+}
+
+// ------------------------------------------------------------------ report generate
+
+pub async fn report_generate(g: &Global, a: &GenerateArgs) -> CmdResult {
+    // Everything that needs no database first.
+    let meeting = parse_meeting(&a.meeting)?;
+    if a.committee.is_none() && a.review.is_none() {
+        return Err(Failure::Usage("say what the report is for: --committee NAME|ID, --review ID|TITLE, or both".into()));
+    }
+    let format = report_format(a.format, &a.out)?;
+    check_out(&a.out)?;
+    let store = open_store(g).await?;
+    let result = generate(&store, a, meeting, format).await;
+    store.close().await;
+    result
+}
+
+/// The report for this scope and meeting: the latest issue, else the newest draft.
+fn existing_report(reports: Vec<ReportRecord>, review_id: Option<i64>, body_id: Option<i64>, meeting: NaiveDate) -> Option<ReportRecord> {
+    let same: Vec<ReportRecord> = reports.into_iter().filter(|r| r.review_id == review_id && r.body_id == body_id && r.meeting_date == meeting).collect();
+    let issued = same.iter().filter(|r| r.is_issued()).max_by_key(|r| (r.issue, r.id)).cloned();
+    issued.or_else(|| same.into_iter().filter(|r| !r.is_issued()).max_by_key(|r| r.id))
+}
+
+async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: Format) -> CmdResult {
+    let actor = Actor::system();
+    let today = today();
+    let progress = Progress::start("Finding the report");
+    let body = match &a.committee {
+        Some(c) => Some(find_committee(store, c).await?),
+        None => None,
+    };
+    let review = match &a.review {
+        Some(r) => Some(find_review(store, r).await?),
+        None => None,
+    };
+    let (review_id, body_id) = (review.as_ref().map(|r| r.0), body.as_ref().map(|b| b.0));
+    let scope = match (&review, &body) {
+        (Some((_, r)), Some((_, b))) => format!("{r} – {b}"),
+        (Some((_, r)), None) => r.clone(),
+        (None, Some((_, b))) => b.clone(),
+        (None, None) => String::new(),
+    };
+    let wanted = a.layout.map(layout);
+    let id = match existing_report(store.reports(review_id).await?, review_id, body_id, meeting) {
+        Some(r) if r.is_issued() => {
+            let by = r.issued_by.as_deref().map(|n| format!(" by {n}")).unwrap_or_default();
+            let when = r.issued_at.as_deref().map(day_of).unwrap_or_default();
+            progress.note(&format!("Report {}: issue {}, issued {when}{by}. Writing what it said when it was issued.", r.id, r.issue.unwrap_or_default()));
+            if wanted.is_some_and(|l| l != r.layout) {
+                progress.note(&format!("An issued report keeps its layout ({}): --layout is ignored.", r.layout.slug()));
+            }
+            r.id
+        }
+        Some(r) => {
+            progress.note(&format!("Using draft report {} for {scope}, {} (edit it on the web at /reports/{}).", r.id, long(meeting), r.id));
+            if let Some(l) = wanted.filter(|l| *l != r.layout) {
+                store.save_report(&actor, r.id, r.version, &r.cover, l, r.include_changes, r.compare_with_id).await?;
+                progress.note(&format!("Its layout is now {}.", l.slug()));
+            }
+            r.id
+        }
+        None => {
+            progress.step("Creating a draft report");
+            let input = ReportInput { review_id, body_id, meeting_date: Some(meeting), layout: Some(wanted.unwrap_or(Layout::ProgressMade)) };
+            let id = store.create_report(&actor, &input).await?;
+            progress.note(&format!("Created draft report {id} for {scope}, {}: edit its cover on the web at /reports/{id}, then issue it.", long(meeting)));
+            id
+        }
+    };
+    progress.step("Assembling the report");
+    let report = store.monitoring_report(id, today).await?;
+    progress.step(match format {
+        Format::Pdf => "Writing the report and converting it to PDF with LibreOffice".to_string(),
+        f => format!("Writing the report as {}", f.label()),
+    });
+    let bytes = blocking("rendering the report", move || render(&report, format)).await?.map_err(document_failure)?;
+    write_atomically(&a.out, &bytes)?;
+    store.record_report_export(&actor, id, format.extension()).await?;
+    drop(progress);
+    println!("Wrote {} ({}, {}).", a.out.display(), format.label(), size(bytes.len()));
+    Ok(())
+}
+
+// ------------------------------------------------------------------ import
+
+/// Every problem as given, then what it means.
+fn refused(problems: &[CellError]) -> Failure {
+    let mut lines: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+    lines.push("Nothing was imported.".into());
+    Failure::Refused(lines.join("\n"))
+}
+
+fn file_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    let meta = std::fs::metadata(path).map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+    if meta.is_dir() {
+        return Err(Failure::Usage(format!("{} is a folder: give the tracker file to import", path.display())));
+    }
+    if meta.len() > read::MAX_BYTES as u64 {
+        return Err(Failure::Usage(read::ReadError::TooBig { limit_mb: read::MAX_BYTES / (1024 * 1024) }.to_string()));
+    }
+    std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
+}
+
+async fn find_preset(store: &Store, name: &str) -> Result<Preset, Failure> {
+    match store.import_preset(name).await {
+        Ok(p) => Ok(p),
+        Err(StoreError::NotFound) => {
+            let names: Vec<String> = store.import_presets().await?.into_iter().map(|p| format!("  {}", p.name)).collect();
+            Err(Failure::Usage(format!("there is no import preset called “{}”. Give --preset one of these:\n{}", name.trim(), names.join("\n"))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn import(g: &Global, a: &ImportArgs) -> CmdResult {
+    let Some(review) = a.review.as_deref() else {
+        let store = open_store(g).await?;
+        let titles = store.review_titles().await;
+        store.close().await;
+        let titles = titles?;
+        let listed: Vec<&(i64, String)> = titles.iter().collect();
+        let mut m = "say which review the recommendations belong to with --review ID|TITLE".to_string();
+        if listed.is_empty() {
+            m.push_str(" (there are no reviews yet: add the review first)");
+        } else {
+            m.push_str(&format!(":\n{}", choices(&listed)));
+        }
+        return Err(Failure::Usage(m));
+    };
+    let name = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| a.file.display().to_string());
+    let progress = Progress::start(format!("Reading {name}"));
+    let bytes = file_bytes(&a.file)?;
+    let read_name = name.clone();
+    let table = blocking("reading the file", move || read::read_table(&bytes, &read_name)).await?.map_err(|e| Failure::Usage(e.to_string()))?;
+    let store = open_store(g).await?;
+    let result = import_table(&store, a, review, &name, table, &progress).await;
+    store.close().await;
+    result
+}
+
+async fn import_table(store: &Store, a: &ImportArgs, review: &str, source: &str, table: assure_domain::import::Table, progress: &Progress) -> CmdResult {
+    let today = today();
+    let (review_id, title) = find_review(store, review).await?;
+    let preset = find_preset(store, &a.preset).await?;
+    progress.step(format!("Checking {} rows", table.len().saturating_sub(preset.header_row)));
+    let planned = blocking("checking the file", move || plan(&table, &preset, today)).await?;
+    let plan = planned.map_err(|problems| refused(&problems))?;
+    if plan.entries.is_empty() {
+        return Err(refused(&[CellError { row: 0, column: String::new(), message: "The file has no recommendations to import".into() }]));
+    }
+    let conflicts = store.import_conflicts(review_id, &plan).await?;
+    if !conflicts.is_empty() {
+        return Err(refused(&conflicts));
+    }
+    for w in &plan.warnings {
+        progress.note(&format!("Note: {}", w.message));
+    }
+    let (n, actions, updates) =
+        (plan.entries.len(), plan.entries.iter().map(|e| e.actions.len()).sum::<usize>(), plan.entries.iter().map(|e| e.updates.len()).sum::<usize>());
+    if a.dry_run {
+        drop_progress(progress);
+        println!("Dry run: {n} recommendations, {actions} actions and {updates} updates would be imported into “{title}”:");
+        let labels: Vec<String> = plan.entries.iter().map(|e| number_label(e.number, Some(&e.sub_label))).collect();
+        let refs: Vec<&str> = plan.entries.iter().map(|e| if e.reference.trim().is_empty() { "-" } else { e.reference.trim() }).collect();
+        let lw = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let rw = refs.iter().map(|r| r.chars().count()).max().unwrap_or(0);
+        for ((e, label), reference) in plan.entries.iter().zip(&labels).zip(&refs) {
+            println!("  {label:<lw$}  {reference:<rw$}  {}", one_line(&e.committee_wording, WORDING_SHOWN));
+        }
+        println!("Nothing was changed (--dry-run).");
+        return Ok(());
+    }
+    progress.step(format!("Importing {n} recommendations"));
+    match store.commit_import(&Actor::system(), review_id, &plan, today, source, None).await? {
+        Ok(o) => {
+            drop_progress(progress);
+            println!("Imported {} recommendations, {} actions and {} updates into “{title}” (review {review_id}).", o.recommendations, o.actions, o.updates);
+            if o.leads_linked + o.leads_as_text > 0 {
+                println!("Lead officers: {} matched to accounts by name, {} kept as written.", o.leads_linked, o.leads_as_text);
+            }
+            Ok(())
+        }
+        Err(problems) => Err(refused(&problems)),
+    }
+}
+
+/// Clear the spinner before printing results on standard output.
+fn drop_progress(p: &Progress) {
+    p.bar.finish_and_clear();
+}
+
+// ------------------------------------------------------------------ export
+
+pub async fn export(g: &Global, a: &ExportArgs) -> CmdResult {
+    let format = match (a.format, extension(&a.out).as_deref()) {
+        (Some(f), _) => f,
+        (None, Some("xlsx")) => RegisterFormat::Xlsx,
+        (None, Some("csv")) => RegisterFormat::Csv,
+        (None, _) => return Err(Failure::Usage("say which format to write with --format xlsx or csv".into())),
+    };
+    check_out(&a.out)?;
+    let store = open_store(g).await?;
+    let result = export_register(&store, a, format).await;
+    store.close().await;
+    result
+}
+
+async fn export_register(store: &Store, a: &ExportArgs, format: RegisterFormat) -> CmdResult {
+    let progress = Progress::start("Gathering the register");
+    let review = match &a.review {
+        Some(r) => Some(find_review(store, r).await?),
+        None => None,
+    };
+    let filter = RecFilter { review_id: review.as_ref().map(|r| r.0), ..Default::default() };
+    let entries = store.register_entries(&filter, today()).await?;
+    let n = entries.len();
+    let kind = match format {
+        RegisterFormat::Xlsx => "XLSX",
+        RegisterFormat::Csv => "CSV",
+    };
+    progress.step(format!("Writing {n} recommendations as {kind}"));
+    let bytes = blocking("writing the register", move || {
+        let table = register_table(&entries);
+        match format {
+            RegisterFormat::Xlsx => spreadsheet::table_xlsx(&[("Register", &table)]),
+            RegisterFormat::Csv => Ok(spreadsheet::table_csv(&table)),
+        }
+    })
+    .await?
+    .map_err(|e| Failure::Runtime(format!("the register could not be written: {e}")))?;
+    write_atomically(&a.out, &bytes)?;
+    let detail = match &review {
+        Some((_, title)) => format!("{n} recommendations of “{title}” exported as {kind} from the command line"),
+        None => format!("{n} recommendations exported as {kind} from the command line"),
+    };
+    store.record(&Actor::system(), Event::new("register.export", "register", "cli", detail)).await?;
+    drop(progress);
+    println!("Exported {n} recommendations to {} ({kind}, {}).", a.out.display(), size(bytes.len()));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items() -> Vec<(i64, String)> {
+        vec![(1, "Cabinet".into()), (2, "Licensing/CSE Working Group".into()), (7, "2018".into())]
+    }
+
+    #[test]
+    fn names_win_over_ids_and_any_case_matches() {
+        assert_eq!(resolve("committee", "--committee", " cabinet ", &items()).unwrap().0, 1);
+        assert_eq!(resolve("committee", "--committee", "2", &items()).unwrap().0, 2);
+        assert_eq!(resolve("committee", "--committee", "2018", &items()).unwrap().0, 7, "a body named 2018 is found by name");
+        match resolve("committee", "--committee", "Scrutiny", &items()) {
+            Err(Failure::Usage(m)) => {
+                assert!(m.starts_with("there is no committee “Scrutiny”"), "{m}");
+                assert!(m.contains("Licensing/CSE Working Group") && m.lines().skip(1).all(|l| l.starts_with(' ')), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn meeting_dates_and_formats() {
+        assert_eq!(parse_meeting("2018-01-16").unwrap(), NaiveDate::from_ymd_opt(2018, 1, 16).unwrap());
+        assert_eq!(parse_meeting("16 January 2018").unwrap(), NaiveDate::from_ymd_opt(2018, 1, 16).unwrap());
+        assert!(matches!(parse_meeting("2018-13-01"), Err(Failure::Usage(m)) if m.contains("2018-01-16")));
+        assert_eq!(report_format(None, Path::new("x/report.DOCX")).unwrap(), Format::Docx);
+        assert_eq!(report_format(Some(ReportFormat::Pdf), Path::new("report.docx")).unwrap(), Format::Pdf);
+        assert!(report_format(None, Path::new("report")).is_err());
+        assert_eq!(temporary_path(Path::new("/tmp/a.docx")), PathBuf::from("/tmp/a.docx.tmp"));
+        assert_eq!(one_line("a\n  b", 60), "a b");
+        assert_eq!(one_line(&"x".repeat(61), 60), format!("{}…", "x".repeat(60)));
+    }
+}
