@@ -156,7 +156,7 @@ impl Cover {
             implications_legal: String::new(),
             implications_hr: String::new(),
             equality: EqualityOption::None,
-            corporate_objectives: "Protect the most vulnerable: the recommendations aim to protect children and young people from exploitation.".into(),
+            corporate_objectives: String::new(),
             consultations: String::new(),
             finance_ref: String::new(),
             legal_ref: String::new(),
@@ -176,7 +176,7 @@ impl Cover {
             v.add("report_to", "Enter who the report is to");
         }
         if self.meeting_date.is_none() {
-            v.add("meeting_date", "Enter the date of the meeting, for example 16 1 2018");
+            v.add("meeting_date", "Enter the date of the meeting, for example 16/01/2018");
         }
         if self.subject.trim().is_empty() {
             v.add("subject", "Enter the subject of the report");

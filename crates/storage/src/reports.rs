@@ -218,10 +218,9 @@ impl Store {
         if input.review_id.is_none() && input.body_id.is_none() {
             v.add("review_id", "Choose a review or a committee to report on");
         }
-        let Some(meeting) = input.meeting_date else {
-            v.add("meeting_date", "Enter the date of the meeting as a real date, for example 16 1 2018");
-            return Err(v.into());
-        };
+        if input.meeting_date.is_none() {
+            v.add("meeting_date", "Enter the date of the meeting, for example 16/01/2018");
+        }
         let layout = input.layout.unwrap_or(Layout::ProgressMade);
         let review = match input.review_id {
             Some(id) => match self.review(id).await {
@@ -246,6 +245,7 @@ impl Store {
             None => None,
         };
         v.finish()?;
+        let meeting = input.meeting_date.unwrap_or_default();
         let recs = self.scope_recommendations(input.review_id, input.body_id).await?;
         if recs.is_empty() {
             let field = if input.review_id.is_some() { "review_id" } else { "body_id" };

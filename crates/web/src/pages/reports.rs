@@ -116,15 +116,20 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: 
     if !f.get("meeting_date").trim().is_empty() && f.date("meeting_date").is_none() {
         v.add("meeting_date", "The date of the meeting must be a real date, for example 16/01/2018");
     }
-    let layout = Layout::from_slug(f.get("layout"));
-    if layout.is_none() {
-        v.add("layout", "Choose the layout of the progress table");
-    }
-    let result = if v.is_empty() {
-        let input = ReportInput { review_id: f.opt_id("review_id"), body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), layout };
-        state.store.create_report(&caller.actor(), &input).await.map_err(AppError::from)
-    } else {
-        Err(AppError::Invalid(v))
+    // The layout radios always send one; anything else gets the default layout.
+    let layout = Layout::from_slug(f.get("layout")).unwrap_or(Layout::ProgressMade);
+    // The store's checks run as well (an unreadable date reaches it as missing, so it
+    // cannot create anything), so every problem is reported at once.
+    let input = ReportInput { review_id: f.opt_id("review_id"), body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), layout: Some(layout) };
+    let result = match state.store.create_report(&caller.actor(), &input).await {
+        Ok(rid) => Ok(rid),
+        Err(assure_storage::StoreError::Invalid(e)) => {
+            for fe in e.errors {
+                v.add(&fe.field, fe.message);
+            }
+            Err(AppError::Invalid(v))
+        }
+        Err(e) => Err(e.into()),
     };
     match result {
         Ok(rid) => Ok(done(&format!("/reports/{rid}"), "report-created")),
@@ -147,7 +152,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
         dl class="app-summary-list" {
             (ui::summary_row("Status", status_tag(&r)))
             @if let (Some(at), Some(by)) = (&r.issued_at, &r.issued_by) {
-                (ui::summary_row("Issued", html! { (at.get(..10).unwrap_or(at)) " by " (by) }))
+                (ui::summary_row("Issued", html! { (at.get(..10).and_then(assure_domain::dates::parse_iso).map(long).unwrap_or_else(|| at.clone())) " by " (by) }))
             }
             @if let Some(sha) = &r.snapshot_sha256 {
                 (ui::summary_row("Snapshot fingerprint", html! { code { (sha.get(..16).unwrap_or(sha)) } }))
@@ -162,6 +167,11 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
         }
         @if manage {
             p class="app-body" { a class="app-button app-button--secondary" href={ "/reports/" (r.id) "/cover" } role="button" draggable="false" { "Edit the cover" } }
+        }
+        @if !r.is_issued() && r.meeting_date < ctx.today - chrono::Days::new(31) {
+            (ui::important_banner("This meeting has passed", html! {
+                p class="app-body" { "The progress table includes only updates dated up to " (long(r.meeting_date)) ", but statuses, RAG ratings and action dates are as they are today." }
+            }))
         }
         h2 class="app-heading-m" { "Download" }
         @if !r.is_issued() { p class="app-body" { "This is a draft: the downloads show the tracker as it is now. Once issued, the report never changes." } }
@@ -412,6 +422,9 @@ pub async fn cover_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path
 
 pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
+    if r.is_issued() {
+        return Err(AppError::BadRequest("This report has been issued and can no longer change. Prepare a new report for the next meeting.".into()));
+    }
     let (cover, mut v) = cover_from(&f);
     let layout = Layout::from_slug(f.get("layout")).unwrap_or_else(|| {
         v.add("layout", "Choose the layout of the progress table");
@@ -439,8 +452,14 @@ pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
 
 pub async fn issue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
-    state.store.issue_report(&caller.actor(), r.id, f.version()?, ctx.today).await?;
-    Ok(done(&format!("/reports/{}", r.id), "report-issued"))
+    match state.store.issue_report(&caller.actor(), r.id, f.version()?, ctx.today).await {
+        Ok(_) => Ok(done(&format!("/reports/{}", r.id), "report-issued")),
+        // An incomplete cover: show the cover form with what is missing.
+        Err(assure_storage::StoreError::Invalid(e)) if e.errors.iter().all(|x| x.field != "report") => {
+            cover_form(&state, &ctx, &r, &cover_fields(&r.cover, &r), &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn delete(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
