@@ -24,7 +24,9 @@
 //!   the end of the reference ("SR (17/18) 01a" = 1a, "R3" = 3); else from a numbered
 //!   prefix of the wording ("1. ", "(1) ", "1) ", "a) ", "(a) ") which is then removed
 //!   from the wording (a letter alone is a sub-item of the last number); else the next
-//!   number after the largest so far.
+//!   number after the largest so far. A prefix that merely repeats the number the
+//!   reference gives ("1. That ..." beside "R1") is removed too; beside a Number
+//!   column the wording is kept as written.
 //! - **Dates** (Date column): "May 2017" / "Sept 2017" (month only = the last day of
 //!   the month), "31 May 2017", "31/05/2017", "2017-05-31", "31-May-17"; "May 2017 /
 //!   Revised to July 2017" or "May 2017, revised to July 2017" (separators: comma,
@@ -40,9 +42,10 @@
 //!   at a comma, a spaced dash or brackets; otherwise where the first job-title word
 //!   (Head, Director, Manager, ...) starts; a cell starting with a title word is a title
 //!   only. "Cllr"/"Councillor" belong to the name.
-//! - **Action owners** are the lead officers named on the action's row (names, or the
-//!   title where no name), joined by "; ". A continuation row with an empty Lead cell
-//!   keeps the owner of the row above (merged cells).
+//! - **Action owners**: the Action owner cell when the file has one (the register
+//!   export always does); otherwise the lead officers named on the action's row
+//!   (names, or the title where no name), joined by "; ". A continuation row with an
+//!   empty Lead cell keeps the owner of the row above (merged cells).
 //! - **Progress**: a line starting with a full date followed by `:` or a dash ("7
 //!   December 2017: ...", "07/12/2017 - ...") or a line holding only a full date starts a
 //!   new dated update; a line starting "Undated:" starts an undated one; other lines
@@ -2257,6 +2260,12 @@ pub fn plan(
         });
         return Err(errors);
     }
+    if builders.is_empty() {
+        // Every row below the headings had text only in columns that are not imported.
+        return Err(vec![file_error(format!(
+            "The file has no recommendations below the headings on row {hr}: the rows below them have text only in columns that are not imported. Check the column choices and the heading row."
+        ))]);
+    }
     let entries = builders
         .into_iter()
         .map(|b| {
@@ -3642,6 +3651,41 @@ mod tests {
     }
 
     // ---- regressions found by fuzzing ----
+
+    /// fuzz/roundtrip: rows with text only in unmapped columns planned as Ok with no
+    /// entries, and the export of that did not import.
+    #[test]
+    fn fuzz_regression_only_unmapped_text_is_an_error() {
+        let t = table(&[&["Recommendation", "Notes"], &["", "only a note"]]);
+        let p = preset(1, &[(ImportField::Recommendation, "Recommendation")]);
+        let errs = plan(&t, &p, today()).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0]
+            .message
+            .starts_with("The file has no recommendations below the headings"));
+    }
+
+    /// The input fuzz/roundtrip found (lines of `|`-separated cells): planned with the
+    /// suggested mapping, its export must import again.
+    #[test]
+    fn fuzz_regression_roundtrip_crash_input() {
+        let bytes: &[u8] = b"Ref|Reteph CorRef|Recommeate|RAG|Progress made|Status\x0aSR 01|1. Do it|Steph CorRef|Recommendation|Lion|Date|RAG|Progress made|Status\x0aSR 0\x00\x00\x00\x00\x00\x001|1.tus\x0aSdon HeaR 0d o1";
+        let text = String::from_utf8_lossy(bytes);
+        let t: Table = text
+            .split('\n')
+            .map(|l| l.split('|').map(str::to_string).collect())
+            .collect();
+        let hr = guess_header_row(&t);
+        let p = Preset {
+            name: "fuzz".into(),
+            header_row: hr,
+            mapping: suggest_mapping(&headings(&t, hr)),
+        };
+        if let Ok(first) = plan(&t, &p, today()) {
+            let again = plan(&register_table(&first.entries), &register_preset(), today());
+            assert!(again.is_ok(), "{again:#?}");
+        }
+    }
 
     #[test]
     fn odd_inputs_do_not_panic() {
