@@ -339,14 +339,15 @@ impl Store {
         for a in args {
             q = q.bind(a);
         }
-        Ok(q.fetch_optional(self.pool()).await?.map(|r| r.i("id")).transpose()?)
+        q.fetch_optional(self.pool()).await?.map(|r| r.i("id")).transpose()
     }
 
     /// Change a draft's cover, layout and comparison. Issued reports never change.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_report(&self, actor: &Actor, id: i64, version: i64, cover: &Cover, layout: Layout, include_changes: bool, compare_with_id: Option<i64>) -> Result<()> {
         let current = self.report(id).await?;
         if current.is_issued() {
-            return Err(Invalid::single("cover", "This report has been issued and can no longer change. Start a new report for the next meeting").into());
+            return Err(Invalid::single("report", "This report has been issued and can no longer change. Start a new report for the next meeting").into());
         }
         let mut v = match cover.validate() {
             Ok(()) => Invalid::new(),
