@@ -3,12 +3,16 @@
 //! Nothing in this crate performs I/O. Storage, HTTP, the CLI and the report
 //! renderers sit around it and call into it; "today" and "now" are always passed in.
 
+// `slug_enum!` is defined in `tracker` and used by the modules declared after it.
+#[macro_use]
+pub mod tracker;
+
 pub mod access;
 pub mod audit;
 pub mod dates;
 pub mod import;
+pub mod partnership;
 pub mod report;
-pub mod tracker;
 pub mod validation;
 
 pub use access::{Permission, Role};
