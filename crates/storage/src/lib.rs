@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod demo;
 pub mod imports;
+pub mod partnership;
 pub mod records;
 pub mod reports;
 pub mod sessions;
