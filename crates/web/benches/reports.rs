@@ -21,7 +21,6 @@
 //! as a live one would have been. Nothing is written outside the temporary
 //! directory, which is removed at the end.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use assure_documents::{render, Format};
@@ -36,9 +35,11 @@ use chrono::{Duration as Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::any::AnyConnectOptions;
-use sqlx::{ConnectOptions, Connection, Executor, Row};
+use sqlx::{ConnectOptions, Connection, Executor};
 
-type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+mod common;
+
+use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res};
 
 // ------------------------------------------------------------------ settings
 
@@ -52,12 +53,6 @@ struct Opts {
     analyze: bool,
 }
 
-fn env_num(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse().unwrap_or_else(|_| panic!("{name} must be a whole number, got {v:?}")),
-        _ => default,
-    }
-}
 
 impl Opts {
     fn from_env() -> Opts {
@@ -79,9 +74,6 @@ fn meeting() -> NaiveDate {
     ymd(2026, 1, 20)
 }
 
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 // ------------------------------------------------------------------ generated text
 
@@ -136,9 +128,6 @@ const CLOSINGS: &[&str] = &[
     "The remaining action depends on a decision by the Cabinet Member, expected before the end of the municipal year.",
 ];
 
-fn pick<'a>(rng: &mut StdRng, xs: &[&'a str]) -> &'a str {
-    xs[rng.gen_range(0..xs.len())]
-}
 
 /// A progress update of three to five sentences (roughly 350–700 characters).
 fn narrative(rng: &mut StdRng) -> String {
@@ -425,29 +414,7 @@ fn print_table(steps: &[Step], notes: &[String]) {
 
 // ------------------------------------------------------------------ main
 
-fn temp_dir() -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let dir = std::env::temp_dir().join(format!("assure_bench_reports_{}_{}", std::process::id(), nanos % 1_000_000_000));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
-/// Refuse anything but a database with no tables at all.
-async fn ensure_empty(url: &str) -> Res<()> {
-    let opts: AnyConnectOptions = url.parse()?;
-    let mut conn = opts.connect().await?;
-    let sql = if url.starts_with("sqlite:") {
-        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'"
-    } else {
-        "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
-    };
-    let n: i64 = sqlx::query(sql).fetch_one(&mut conn).await?.try_get("n")?;
-    conn.close().await?;
-    if n != 0 {
-        return Err(format!("refusing to run: the database at ASSURE_BENCH_DATABASE_URL already has {n} table(s); give a fresh, empty database").into());
-    }
-    Ok(())
-}
 
 /// Statistics as a live database has them (autovacuum on PostgreSQL): without them
 /// PostgreSQL's first plans for a freshly loaded table can be far slower than any a
@@ -571,7 +538,7 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
 async fn main() -> Res<()> {
     let o = Opts::from_env();
     sqlx::any::install_default_drivers();
-    let dir = temp_dir();
+    let dir = temp_dir("assure_bench_reports");
     let url = o.url.clone().unwrap_or_else(|| assure_storage::sqlite_url(&dir));
     let engine = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         "postgresql"

@@ -16,7 +16,6 @@
 //!   before ANALYZE: to try an index on national-scale data before it goes into a
 //!   migration, e.g. `CREATE INDEX x ON progress_updates(corrects_id)`
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use assure_domain::tracker::{suggested_rag, Lifecycle, RagInput};
@@ -31,10 +30,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Row};
+use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor};
 use tower::ServiceExt;
 
-type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+mod common;
+
+use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res};
 
 // ------------------------------------------------------------------ settings
 
@@ -47,12 +48,6 @@ struct Opts {
     extra_sql: Option<String>,
 }
 
-fn env_num(name: &str, default: usize) -> usize {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse().unwrap_or_else(|_| panic!("{name} must be a whole number, got {v:?}")),
-        _ => default,
-    }
-}
 
 impl Opts {
     fn from_env() -> Opts {
@@ -234,9 +229,6 @@ const WORDS: &[&str] = &[
 const FIRST: &[&str] = &["Alex", "Sam", "Jo", "Chris", "Pat", "Morgan", "Jamie", "Robin", "Lee", "Kim", "Ashley", "Dana", "Jordan", "Taylor", "Casey", "Drew", "Hayden", "Riley", "Shannon", "Toni"];
 const LAST: &[&str] = &["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Roberts", "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White", "Watson", "Jackson", "Wright"];
 
-fn pick<'a>(rng: &mut StdRng, xs: &[&'a str]) -> &'a str {
-    xs[rng.gen_range(0..xs.len())]
-}
 
 fn prose(rng: &mut StdRng, min_len: usize) -> String {
     let mut out = String::with_capacity(min_len + 40);
@@ -269,9 +261,6 @@ fn ds(d: NaiveDate) -> String {
 }
 fn ts(d: NaiveDate) -> String {
     d.format("%Y-%m-%dT10:00:00.000000Z").to_string()
-}
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 /// Municipal-year reference, as the default pattern "SR ({YY}/{YY2}) {nn}{sub}" makes it.
@@ -654,22 +643,6 @@ struct Counts {
     requests: u64,
 }
 
-/// Refuse anything but a database with no tables at all.
-async fn ensure_empty(url: &str) -> Res<()> {
-    let opts: AnyConnectOptions = url.parse()?;
-    let mut conn = opts.connect().await?;
-    let sql = if url.starts_with("sqlite:") {
-        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'"
-    } else {
-        "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
-    };
-    let n: i64 = sqlx::query(sql).fetch_one(&mut conn).await?.try_get("n")?;
-    conn.close().await?;
-    if n != 0 {
-        return Err(format!("refusing to run: the database at ASSURE_BENCH_DATABASE_URL already has {n} table(s); give a fresh, empty database").into());
-    }
-    Ok(())
-}
 
 async fn analyze(url: &str, extra_sql: Option<&str>) -> Res<&'static str> {
     let opts: AnyConnectOptions = url.parse()?;
@@ -782,18 +755,12 @@ fn print_table(rows: &[Timing], iterations: usize) {
 
 // ------------------------------------------------------------------ main
 
-fn temp_dir() -> PathBuf {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let dir = std::env::temp_dir().join(format!("assure_bench_{}_{}", std::process::id(), nanos % 1_000_000_000));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 #[tokio::main]
 async fn main() -> Res<()> {
     let o = Opts::from_env();
     sqlx::any::install_default_drivers();
-    let dir = temp_dir();
+    let dir = temp_dir("assure_bench");
     let url = o.url.clone().unwrap_or_else(|| assure_storage::sqlite_url(&dir));
     let engine = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         "postgresql"
