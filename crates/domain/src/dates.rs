@@ -18,6 +18,11 @@ pub fn month_year(d: NaiveDate) -> String {
     format!("{} {}", MONTHS[d.month0() as usize], d.year())
 }
 
+/// "16/01/2018" — how date fields are filled in and hinted.
+pub fn numeric(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
 /// ISO form used in storage, URLs and date inputs: "2017-10-05".
 pub fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

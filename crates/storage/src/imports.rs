@@ -13,9 +13,8 @@ use serde::Serialize;
 use crate::audit::Event;
 use crate::records::Recommendation;
 use crate::tracker::{placeholders, rec, RecFilter, REC_SELECT};
-use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError, WriteTx};
+use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx, IN_LIST_CHUNK};
 
-const CHUNK: usize = 500;
 
 /// An uploaded file read into cells, kept between the mapping, preview and commit steps.
 #[derive(Debug, Clone, Serialize)]
@@ -40,10 +39,6 @@ pub struct ImportOutcome {
     pub leads_linked: usize,
     /// Lead officers kept as the text the tracker gave.
     pub leads_as_text: usize,
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl Store {
@@ -76,7 +71,7 @@ impl Store {
         self.q("DELETE FROM import_presets WHERE LOWER(name) = $1").bind(name.to_lowercase()).execute(tx.conn()).await?;
         self.q("INSERT INTO import_presets (name, preset, created_by, updated_at) VALUES ($1,$2,$3,$4)")
             .bind(name.clone())
-            .bind(json(&p)?)
+            .bind(to_json(&p)?)
             .bind(actor.user_id)
             .bind(now())
             .execute(tx.conn())
@@ -92,7 +87,7 @@ impl Store {
         let id = self
             .q("INSERT INTO import_batches (file_name, sheet, row_count, created_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(file_name.to_string())
-            .bind(json(table)?)
+            .bind(to_json(table)?)
             .bind(table.len() as i64)
             .bind(actor.user_id)
             .bind(now())
@@ -135,7 +130,7 @@ impl Store {
         }
         let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
         let mut used: HashMap<String, String> = HashMap::new();
-        for chunk in refs.chunks(CHUNK) {
+        for chunk in refs.chunks(IN_LIST_CHUNK) {
             let sql = format!("SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN ({})", placeholders(1, chunk.len()));
             let mut q = self.q(&sql);
             for r in chunk {
@@ -307,7 +302,7 @@ impl Store {
         }
         let mut recs: Vec<Recommendation> = q.fetch_all(self.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(recs.len());
-        for chunk in recs.chunks_mut(CHUNK) {
+        for chunk in recs.chunks_mut(IN_LIST_CHUNK) {
             self.attach_leads(chunk).await?;
             let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
             let mut actions = self.actions_of(&ids).await?;

@@ -177,6 +177,15 @@ impl Store {
     }
 }
 
+/// How many ids go into one `IN (...)` list or multi-row insert (well under both
+/// engines' limits on bound parameters).
+pub(crate) const IN_LIST_CHUNK: usize = 500;
+
+/// A value kept as a JSON text column.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 /// Current time as stored: RFC 3339, UTC, microseconds (sorts as text).
 pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)

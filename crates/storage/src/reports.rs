@@ -15,10 +15,8 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::records::{Action, ProgressUpdate, Recommendation};
 use crate::tracker::{placeholders, rec, REC_SELECT};
-use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError};
+use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, IN_LIST_CHUNK};
 
-/// How many ids go into one `IN (...)` list (well under both engines' limits).
-const CHUNK: usize = 500;
 
 #[derive(Debug, Clone, Default)]
 pub struct ReportInput {
@@ -169,7 +167,7 @@ impl Store {
         .iter()
         .map(rec)
         .collect::<Result<Vec<_>>>()?;
-        for chunk in recs.chunks_mut(CHUNK) {
+        for chunk in recs.chunks_mut(IN_LIST_CHUNK) {
             self.attach_leads(chunk).await?;
         }
         Ok(recs)
@@ -177,7 +175,7 @@ impl Store {
 
     pub(crate) async fn actions_of(&self, rec_ids: &[i64]) -> Result<HashMap<i64, Vec<Action>>> {
         let mut out: HashMap<i64, Vec<Action>> = HashMap::new();
-        for chunk in rec_ids.chunks(CHUNK) {
+        for chunk in rec_ids.chunks(IN_LIST_CHUNK) {
             let sql = format!(
                 "SELECT id, recommendation_id, text, owner, target_date, done, version FROM actions WHERE recommendation_id IN ({}) ORDER BY recommendation_id, id",
                 placeholders(1, chunk.len())
@@ -196,7 +194,7 @@ impl Store {
 
     async fn updates_of(&self, rec_ids: &[i64]) -> Result<HashMap<i64, Vec<ProgressUpdate>>> {
         let mut out = HashMap::new();
-        for chunk in rec_ids.chunks(CHUNK) {
+        for chunk in rec_ids.chunks(IN_LIST_CHUNK) {
             out.extend(self.updates_for(chunk).await?);
         }
         Ok(out)
@@ -302,7 +300,7 @@ impl Store {
             .bind(input.body_id)
             .bind(date_str(meeting))
             .bind(layout.slug())
-            .bind(serde_json::to_string(&cover).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            .bind(to_json(&cover)?)
             .bind(previous)
             .bind(previous.is_some() as i64)
             .bind(actor.user_id)
@@ -367,7 +365,7 @@ impl Store {
         let mut tx = self.write().await?;
         let n = self
             .q("UPDATE reports SET cover = $1, layout = $2, include_changes = $3, compare_with_id = $4, meeting_date = $5, version = version + 1 WHERE id = $6 AND version = $7 AND status = 'draft'")
-            .bind(serde_json::to_string(cover).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            .bind(to_json(cover)?)
             .bind(layout.slug())
             .bind(include_changes as i64)
             .bind(compare_with_id)
@@ -487,7 +485,7 @@ impl Store {
         if let Some(c) = report.changes.as_mut() {
             c.to = format!("{} (issue {issue})", long(r.meeting_date));
         }
-        let json = serde_json::to_string(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let json = to_json(&report)?;
         let sha = hex::encode(Sha256::digest(json.as_bytes()));
         let n = self
             .q("UPDATE reports SET status = 'issued', issue = $1, snapshot = $2, snapshot_sha256 = $3, issued_at = $4, issued_by = $5, version = version + 1 WHERE id = $6 AND version = $7 AND status = 'draft'")
@@ -504,7 +502,7 @@ impl Store {
             return Err(StoreError::Conflict);
         }
         let included: Vec<i64> = report.rows.iter().flat_map(|r| r.updates.iter().map(|u| u.id)).collect();
-        for chunk in included.chunks(CHUNK) {
+        for chunk in included.chunks(IN_LIST_CHUNK) {
             let values = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect::<Vec<_>>().join(",");
             let sql = format!("INSERT INTO report_updates (report_id, update_id) VALUES {values}");
             let mut q = self.q(&sql).bind(id);

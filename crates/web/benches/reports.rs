@@ -39,7 +39,7 @@ use sqlx::{ConnectOptions, Connection, Executor};
 
 mod common;
 
-use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res};
+use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res, AREAS, TOPICS, VERBS, WHO};
 
 // ------------------------------------------------------------------ settings
 
@@ -77,32 +77,6 @@ fn meeting() -> NaiveDate {
 
 // ------------------------------------------------------------------ generated text
 
-const TOPICS: &[&str] = &[
-    "early help",
-    "school readiness",
-    "youth justice",
-    "care leavers",
-    "transitions to adult services",
-    "emotional wellbeing and mental health",
-    "foster care sufficiency",
-    "child exploitation",
-    "special educational needs",
-    "domestic abuse",
-    "school attendance",
-    "young carers",
-];
-const VERBS: &[&str] = &[
-    "review its approach to",
-    "strengthen partnership work on",
-    "publish a plan for",
-    "commission an independent audit of",
-    "improve the quality of",
-    "report twice a year on",
-    "set measurable targets for",
-];
-const WHO: &[&str] =
-    &["Cabinet Member for Children", "Director of Children's Services", "Head of Education", "Local Safeguarding Partnership", "Head of Early Help"];
-const AREAS: &[&str] = &["Education", "Social care", "Health", "Early help", "Youth offending"];
 const OPENINGS: &[&str] = &[
     "The service has met with partners from health, the police and education to agree how this recommendation will be delivered.",
     "A task and finish group chaired by the Head of Service has met three times since the last report.",

@@ -35,7 +35,7 @@ use tower::ServiceExt;
 
 mod common;
 
-use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res};
+use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res, AREAS, TOPICS, VERBS, WHO};
 
 // ------------------------------------------------------------------ settings
 
@@ -184,41 +184,6 @@ impl Bulk {
 
 // ------------------------------------------------------------------ generated text
 
-const TOPICS: &[&str] = &[
-    "early help",
-    "school readiness",
-    "youth justice",
-    "care leavers",
-    "transitions to adult services",
-    "emotional wellbeing and mental health",
-    "foster care sufficiency",
-    "child exploitation",
-    "special educational needs",
-    "domestic abuse",
-    "supported housing",
-    "speech and language",
-    "school attendance",
-    "adoption support",
-    "short breaks for disabled children",
-    "young carers",
-    "substance misuse",
-    "online safety",
-    "neglect",
-    "participation of young people",
-];
-const VERBS: &[&str] = &[
-    "review its approach to",
-    "strengthen partnership work on",
-    "publish a plan for",
-    "commission an independent audit of",
-    "improve the quality of",
-    "report twice a year on",
-    "develop a strategy for",
-    "ring-fence funding for",
-    "set measurable targets for",
-];
-const WHO: &[&str] = &["Cabinet Member for Children", "Director of Children's Services", "Head of Education", "Local Safeguarding Partnership", "Clinical Commissioning Group", "Head of Early Help"];
-const AREAS: &[&str] = &["Education", "Social care", "Health", "Early help", "Youth offending", "Housing"];
 const WORDS: &[&str] = &[
     "the", "team", "has", "met", "with", "partners", "and", "agreed", "a", "revised", "timetable", "for", "delivery", "of", "this",
     "recommendation", "training", "sessions", "were", "held", "across", "all", "localities", "data", "shows", "steady", "improvement",

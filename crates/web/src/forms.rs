@@ -45,6 +45,14 @@ impl Fields {
         let v = self.get(name).trim().trim_end_matches('%');
         if v.is_empty() { Ok(None) } else { v.parse().map(Some).map_err(|_| ()) }
     }
+    /// A yes/no radio: `None` when neither was chosen.
+    pub fn yes_no(&self, name: &str) -> Option<bool> {
+        match self.get(name) {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        }
+    }
     pub fn date(&self, name: &str) -> Option<NaiveDate> {
         parse_user(self.get(name))
     }

@@ -12,6 +12,43 @@ use sqlx::{ConnectOptions, Connection, Row};
 
 pub type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
+/// Word pools for generated recommendations.
+pub const TOPICS: &[&str] = &[
+    "early help",
+    "school readiness",
+    "youth justice",
+    "care leavers",
+    "transitions to adult services",
+    "emotional wellbeing and mental health",
+    "foster care sufficiency",
+    "child exploitation",
+    "special educational needs",
+    "domestic abuse",
+    "supported housing",
+    "speech and language",
+    "school attendance",
+    "adoption support",
+    "short breaks for disabled children",
+    "young carers",
+    "substance misuse",
+    "online safety",
+    "neglect",
+    "participation of young people",
+];
+pub const VERBS: &[&str] = &[
+    "review its approach to",
+    "strengthen partnership work on",
+    "publish a plan for",
+    "commission an independent audit of",
+    "improve the quality of",
+    "report twice a year on",
+    "develop a strategy for",
+    "ring-fence funding for",
+    "set measurable targets for",
+];
+pub const WHO: &[&str] = &["Cabinet Member for Children", "Director of Children's Services", "Head of Education", "Local Safeguarding Partnership", "Clinical Commissioning Group", "Head of Early Help"];
+pub const AREAS: &[&str] = &["Education", "Social care", "Health", "Early help", "Youth offending", "Housing"];
+
 /// A whole number from the environment, or the default.
 pub fn env_num(name: &str, default: usize) -> usize {
     match std::env::var(name) {

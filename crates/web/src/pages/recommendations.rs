@@ -120,7 +120,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
     let v = r.version.to_string();
     let csrf = ctx.csrf();
     // Each action's revise form has its own field ids.
-    let today_text = today.format("%d/%m/%Y").to_string();
+    let today_text = assure_domain::dates::numeric(today);
     let summary_prefix = if form.which == "revise" { format!("revise{}", form.fields.get("action_id")) } else { form.which.to_string() };
     let content = html! {
         (ui::breadcrumbs(&[("/reviews", "Reviews"), (&format!("/reviews/{}", r.review_id), &r.review_title)]))

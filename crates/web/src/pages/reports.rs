@@ -106,7 +106,7 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<N
     let f = Fields(vec![
         ("review_id".into(), q.review.unwrap_or_default()),
         ("body_id".into(), q.body.unwrap_or_default()),
-        ("meeting_date".into(), q.meeting.and_then(|m| assure_domain::dates::parse_user(&m)).map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()),
+        ("meeting_date".into(), q.meeting.and_then(|m| assure_domain::dates::parse_user(&m)).map(assure_domain::dates::numeric).unwrap_or_default()),
     ]);
     new_form(&state, &ctx, &f, &Invalid::new(), StatusCode::OK).await
 }
@@ -264,7 +264,7 @@ fn cover_fields(c: &Cover, r: &ReportRecord) -> Fields {
         ("include_changes".into(), yn(r.include_changes)),
         ("compare_with_id".into(), r.compare_with_id.map(|i| i.to_string()).unwrap_or_default()),
         ("report_to".into(), c.report_to.clone()),
-        ("meeting_date".into(), c.meeting_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()),
+        ("meeting_date".into(), c.meeting_date.map(assure_domain::dates::numeric).unwrap_or_default()),
         ("subject".into(), c.subject.clone()),
         ("report_of".into(), c.report_of.clone()),
         ("wards_affected".into(), c.wards_affected.clone()),
@@ -299,13 +299,11 @@ fn cover_fields(c: &Cover, r: &ReportRecord) -> Fields {
 /// The cover typed into the form; yes/no questions must be answered.
 fn cover_from(f: &Fields) -> (Cover, Invalid) {
     let mut v = Invalid::new();
-    let mut yn = |name: &str, question: &str| match f.get(name) {
-        "yes" => true,
-        "no" => false,
-        _ => {
+    let mut yn = |name: &str, question: &str| {
+        f.yes_no(name).unwrap_or_else(|| {
             v.add(name, format!("Select yes or no: {question}"));
             false
-        }
+        })
     };
     let key_decision = yn("key_decision", "is this a key decision?");
     let in_forward_plan = yn("in_forward_plan", "is it in the forward plan?");
@@ -430,14 +428,10 @@ pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
         v.add("layout", "Choose the layout of the progress table");
         Layout::ProgressMade
     });
-    let include = match f.get("include_changes") {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            v.add("include_changes", "Select yes or no: include an appendix of changes?");
-            false
-        }
-    };
+    let include = f.yes_no("include_changes").unwrap_or_else(|| {
+        v.add("include_changes", "Select yes or no: include an appendix of changes?");
+        false
+    });
     let result = if v.is_empty() {
         state.store.save_report(&caller.actor(), r.id, f.version()?, &cover, layout, include, f.opt_id("compare_with_id")).await.map_err(AppError::from)
     } else {
