@@ -187,3 +187,63 @@ async fn the_register_exports_without_formulas(db: &TestDb) {
     assert_eq!(c.get("/export/passwords.csv").await.status, StatusCode::NOT_FOUND);
 }
 on_both_engines!(export, the_register_exports_without_formulas);
+
+/// Wrong values on the report forms: each a clear message, nothing changed.
+async fn report_forms_refuse_wrong_values(db: &TestDb) {
+    let app = demo_app(db).await;
+    let wg = licensing(db).await;
+    let other = db.store.reviews().await.unwrap().into_iter().find(|r| r.id != wg && r.recommendation_count > 0).unwrap().id;
+    let sys = assure_storage::Actor::system();
+    let input = |review: i64, m: &str| assure_storage::reports::ReportInput { review_id: Some(review), body_id: None, meeting_date: assure_domain::dates::parse_iso(m), layout: None };
+    let jan = db.store.create_report(&sys, &input(wg, "2018-01-16")).await.unwrap();
+    let elsewhere = db.store.create_report(&sys, &input(other, "2018-01-16")).await.unwrap();
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let page = format!("/reports/{jan}");
+
+    // The cover: unanswered yes/no questions and a malformed email, each named.
+    let v = db.store.report(jan).await.unwrap().version.to_string();
+    let r = c
+        .post_form(&format!("{page}/cover"), &[("_csrf", &t), ("version", &v), ("report_to", "Committee"), ("meeting_date", "16/01/2018"), ("subject", "S"), ("report_of", "Head"), ("recommendation", "Noted"), ("equality", "none"), ("layout", "progress-made"), ("include_changes", "no"), ("contact_email", "paul.fraser")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select yes or no: is this a key decision?") && r.has("href=\"#key_decision\""), "{}", r.body);
+    assert!(r.has("in the correct format"));
+    assert_eq!(db.store.report(jan).await.unwrap().version.to_string(), v, "nothing saved");
+
+    // Comparing needs another report, of the same review.
+    let r = c.get(&format!("{page}/compare")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.has("Choose a report to compare with"));
+    let r = c.get(&format!("{page}/compare?with={elsewhere}")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Only reports for the same review or committee can be compared"));
+
+    // Issuing from a stale page is refused; an issued report cannot be deleted or issued again.
+    let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", "999")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(!db.store.report(jan).await.unwrap().is_issued());
+    let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &v)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let v = db.store.report(jan).await.unwrap().version.to_string();
+    let r = c.post_form(&format!("{page}/delete"), &[("_csrf", &t), ("version", &v)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("cannot be deleted"));
+    let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &v)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("already been issued"));
+    assert!(db.store.report(jan).await.is_ok());
+
+    // The import preview needs a review to import into.
+    let csv = "Recommendation\r\nWrite to all schools\r\n";
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "tracker.csv", csv.as_bytes())]).await;
+    let batch = r.location().split('?').next().unwrap().to_string();
+    let r = c.post_form(&format!("{batch}/preview"), &[("_csrf", &t), ("header_row", "1"), ("col_recommendation", "Recommendation")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select the review the recommendations belong to"));
+    let r = c.post_form(&format!("{batch}/preview"), &[("_csrf", &t), ("review_id", &wg.to_string()), ("header_row", "9"), ("col_recommendation", "Recommendation")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter the number of the row that holds the column headings"));
+}
+on_both_engines!(report_refusals, report_forms_refuse_wrong_values);

@@ -424,6 +424,12 @@ pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
         return Err(AppError::BadRequest("This report has been issued and can no longer change. Prepare a new report for the next meeting.".into()));
     }
     let (cover, mut v) = cover_from(&f);
+    // The cover's own rules too, so every problem is shown at once.
+    if let Err(e) = cover.validate() {
+        for fe in e.errors {
+            v.add(&fe.field, fe.message);
+        }
+    }
     let layout = Layout::from_slug(f.get("layout")).unwrap_or_else(|| {
         v.add("layout", "Choose the layout of the progress table");
         Layout::ProgressMade
