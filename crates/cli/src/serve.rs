@@ -13,13 +13,21 @@ use chrono::{SecondsFormat, Utc};
 use crate::{open_store, CmdResult, Failure, Global};
 
 /// The demo accounts, as `serve --demo` announces them.
-const DEMO_ACCOUNTS: [(&str, &str); 6] = [
+const DEMO_ACCOUNTS: [(&str, &str); 14] = [
     ("administrator@example.org", "administrator"),
     ("scrutiny-officer@example.org", "scrutiny officer"),
     ("lead-officer@example.org", "lead officer"),
     ("committee-member@example.org", "committee member"),
     ("schools-lead@example.org", "lead officer"),
     ("regulation-lead@example.org", "lead officer"),
+    ("practitioner@example.org", "practitioner in a school"),
+    ("practitioner-2@example.org", "practitioner in another school, involved with no child"),
+    ("spoc@example.org", "the school's CSE single point of contact"),
+    ("mash-worker@example.org", "MASH worker"),
+    ("macse-co-chair@example.org", "MACSE co-chair (police DCI)"),
+    ("cse-analyst@example.org", "CSE analyst"),
+    ("police-cse-officer@example.org", "police CSE officer"),
+    ("partnership-manager@example.org", "partnership manager"),
 ];
 
 /// An environment variable's value, when set and not blank.

@@ -409,13 +409,21 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-const DEMO_EMAILS: [&str; 6] = [
+const DEMO_EMAILS: [&str; 14] = [
     "administrator@example.org",
     "scrutiny-officer@example.org",
     "lead-officer@example.org",
     "committee-member@example.org",
     "schools-lead@example.org",
     "regulation-lead@example.org",
+    "practitioner@example.org",
+    "practitioner-2@example.org",
+    "spoc@example.org",
+    "mash-worker@example.org",
+    "macse-co-chair@example.org",
+    "cse-analyst@example.org",
+    "police-cse-officer@example.org",
+    "partnership-manager@example.org",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,10 @@
 //! Who may do what. Every route in the web edge names one [`Permission`]; the
-//! role-to-permission matrix lives here and nowhere else.
+//! role-to-permission matrix lives here and nowhere else. Which *child* a pathway
+//! role may see is the need-to-know rule in [`crate::partnership`].
 
 use serde::Serialize;
+
+use crate::partnership::PathwayRole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
@@ -10,29 +13,69 @@ pub enum Role {
     ScrutinyOfficer,
     LeadOfficer,
     CommitteeMember,
+    /// The CSE partnership's people; they never see the tracker, and the tracker's
+    /// roles never see a child.
+    Practitioner,
+    Spoc,
+    MashWorker,
+    MacseCoChair,
+    CseAnalyst,
+    PoliceCseOfficer,
+    PartnershipManager,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] =
-        [Role::Administrator, Role::ScrutinyOfficer, Role::LeadOfficer, Role::CommitteeMember];
+    pub const ALL: [Role; 11] = [
+        Role::Administrator,
+        Role::ScrutinyOfficer,
+        Role::LeadOfficer,
+        Role::CommitteeMember,
+        Role::Practitioner,
+        Role::Spoc,
+        Role::MashWorker,
+        Role::MacseCoChair,
+        Role::CseAnalyst,
+        Role::PoliceCseOfficer,
+        Role::PartnershipManager,
+    ];
 
     /// Stable identifier used in storage, the CLI and demo e-mail addresses.
     pub fn slug(self) -> &'static str {
-        match self {
-            Role::Administrator => "administrator",
-            Role::ScrutinyOfficer => "scrutiny-officer",
-            Role::LeadOfficer => "lead-officer",
-            Role::CommitteeMember => "committee-member",
+        match self.pathway() {
+            Some(p) => p.slug(),
+            None => match self {
+                Role::Administrator => "administrator",
+                Role::ScrutinyOfficer => "scrutiny-officer",
+                Role::LeadOfficer => "lead-officer",
+                _ => "committee-member",
+            },
         }
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            Role::Administrator => "Administrator",
-            Role::ScrutinyOfficer => "Scrutiny officer",
-            Role::LeadOfficer => "Lead officer",
-            Role::CommitteeMember => "Committee member",
+        match self.pathway() {
+            Some(p) => p.label(),
+            None => match self {
+                Role::Administrator => "Administrator",
+                Role::ScrutinyOfficer => "Scrutiny officer",
+                Role::LeadOfficer => "Lead officer",
+                _ => "Committee member",
+            },
         }
+    }
+
+    /// The role on the CSE pathway, for the partnership's people.
+    pub fn pathway(self) -> Option<PathwayRole> {
+        Some(match self {
+            Role::Practitioner => PathwayRole::Practitioner,
+            Role::Spoc => PathwayRole::Spoc,
+            Role::MashWorker => PathwayRole::MashWorker,
+            Role::MacseCoChair => PathwayRole::MacseCoChair,
+            Role::CseAnalyst => PathwayRole::CseAnalyst,
+            Role::PoliceCseOfficer => PathwayRole::PoliceCseOfficer,
+            Role::PartnershipManager => PathwayRole::PartnershipManager,
+            Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember => return None,
+        })
     }
 
     pub fn from_slug(s: &str) -> Option<Role> {
@@ -42,11 +85,19 @@ impl Role {
     /// The role-to-permission matrix.
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
+        let tracker = self.pathway().is_none();
         match p {
-            Public | SignedIn | ViewTracker => true,
+            Public | SignedIn => true,
+            ViewTracker => tracker,
             RecordProgress => matches!(self, Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer),
             ManageTracker => matches!(self, Role::Administrator | Role::ScrutinyOfficer),
-            ViewAudit | ManageUsers | ManageSettings => self == Role::Administrator,
+            ViewAudit | ManageUsers | ManageSettings | ReviewEmergencyAccess => self == Role::Administrator,
+            ViewChildren => !tracker,
+            RaiseConcern => matches!(self, Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer),
+            DecideReferrals => self == Role::MashWorker,
+            RunPanels => matches!(self, Role::CseAnalyst | Role::MacseCoChair),
+            RecordPoliceCse => matches!(self, Role::PoliceCseOfficer | Role::MacseCoChair),
+            ManagePartnership => matches!(self, Role::PartnershipManager | Role::Administrator),
         }
     }
 }
@@ -77,10 +128,26 @@ pub enum Permission {
     ViewAudit,
     ManageUsers,
     ManageSettings,
+    /// Pathway: search and open children's records (each record then checks the
+    /// need-to-know rule), panel agendas, plans.
+    ViewChildren,
+    /// Pathway: record a concern (CSE 1), the CSE 2 screening and the referral.
+    RaiseConcern,
+    /// Pathway: the MASH queue, multi-agency checks, decisions, merging duplicates and
+    /// emergency access.
+    DecideReferrals,
+    /// Pathway: MACSE panels, slots, invitations, attendance, minutes and plans.
+    RunPanels,
+    /// Pathway: police CSE flags and prevent / prosecute operations.
+    RecordPoliceCse,
+    /// Pathway: agencies, SPOCs, teams, the screening tool and the panel series.
+    ManagePartnership,
+    /// Review every use of emergency ("break glass") access.
+    ReviewEmergencyAccess,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 15] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ViewTracker,
@@ -89,6 +156,13 @@ impl Permission {
         Permission::ViewAudit,
         Permission::ManageUsers,
         Permission::ManageSettings,
+        Permission::ViewChildren,
+        Permission::RaiseConcern,
+        Permission::DecideReferrals,
+        Permission::RunPanels,
+        Permission::RecordPoliceCse,
+        Permission::ManagePartnership,
+        Permission::ReviewEmergencyAccess,
     ];
 
     pub fn name(self) -> &'static str {
@@ -101,6 +175,13 @@ impl Permission {
             Permission::ViewAudit => "view-audit",
             Permission::ManageUsers => "manage-users",
             Permission::ManageSettings => "manage-settings",
+            Permission::ViewChildren => "view-children",
+            Permission::RaiseConcern => "raise-concern",
+            Permission::DecideReferrals => "decide-referrals",
+            Permission::RunPanels => "run-panels",
+            Permission::RecordPoliceCse => "record-police-cse",
+            Permission::ManagePartnership => "manage-partnership",
+            Permission::ReviewEmergencyAccess => "review-emergency-access",
         }
     }
 }
@@ -111,7 +192,7 @@ pub fn may_change_recommendation(role: Role, user_id: i64, lead_officer_ids: &[i
     match role {
         Role::Administrator | Role::ScrutinyOfficer => true,
         Role::LeadOfficer => lead_officer_ids.contains(&user_id),
-        Role::CommitteeMember => false,
+        _ => false,
     }
 }
 
@@ -141,6 +222,22 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(r.allows(Permission::ViewAudit), r == Role::Administrator);
         }
+    }
+
+    /// The tracker's roles never reach a child; the partnership's never the tracker.
+    #[test]
+    fn children_and_the_tracker_are_kept_apart() {
+        for r in Role::ALL {
+            let pathway = r.pathway().is_some();
+            assert_eq!(r.allows(Permission::ViewChildren), pathway, "{r:?}");
+            assert_eq!(r.allows(Permission::ViewTracker), !pathway, "{r:?}");
+            for p in [Permission::RaiseConcern, Permission::DecideReferrals, Permission::RunPanels, Permission::RecordPoliceCse] {
+                assert!(!r.allows(p) || pathway, "{r:?} {p:?}");
+            }
+        }
+        assert!(Role::MashWorker.allows(Permission::DecideReferrals));
+        assert!(!Role::Practitioner.allows(Permission::DecideReferrals));
+        assert!(!Role::Spoc.allows(Permission::RecordPoliceCse));
     }
 
     #[test]

@@ -130,6 +130,29 @@ impl Reach {
     }
 }
 
+/// Why a viewer may see a child: recorded with every view so the child's access log
+/// can say "who has looked at this record and why".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Basis {
+    /// A member of a team that covers every child.
+    Team(Team),
+    /// Their own agency is involved.
+    OwnAgency(InvolvementKind),
+    /// They are the SPOC of an involved agency.
+    Spoc(i64),
+}
+
+impl Basis {
+    /// Plain words for the access log (no personal data: agency ids, not names).
+    pub fn describe(&self) -> String {
+        match self {
+            Basis::Team(t) => format!("member of the {} team", t.label()),
+            Basis::OwnAgency(k) => format!("their agency: {}", k.label().to_lowercase()),
+            Basis::Spoc(a) => format!("SPOC of involved agency {a}"),
+        }
+    }
+}
+
 impl Viewer {
     fn in_team(&self, t: Team) -> bool {
         self.teams.contains(&t)
@@ -149,6 +172,18 @@ impl Viewer {
 
     pub fn may_see_child<I: IntoIterator<Item = Involvement>>(&self, involvements: I) -> bool {
         self.reach().admits(involvements)
+    }
+
+    /// The reason the rule admits this child, if it does (the same rule as [`Viewer::reach`]).
+    pub fn basis<I: IntoIterator<Item = Involvement>>(&self, involvements: I) -> Option<Basis> {
+        if let Some(t) = self.teams.iter().find(|t| t.sees_every_child()) {
+            return Some(Basis::Team(*t));
+        }
+        let inv: Vec<Involvement> = involvements.into_iter().collect();
+        if let Some(i) = inv.iter().find(|i| i.agency_id == self.agency_id) {
+            return Some(Basis::OwnAgency(i.kind));
+        }
+        inv.iter().find(|i| self.spoc_for.contains(&i.agency_id)).map(|i| Basis::Spoc(i.agency_id))
     }
 
     /// Police CSE roles (the role, or the police CSE unit) and the MACSE co-chairs.
@@ -221,6 +256,7 @@ mod tests {
                                 // "or they are the SPOC of an involved agency"
                                 let spoc_of = spoc.contains(&child_agency);
                                 assert_eq!(v.may_see_child(child), whole_team || own_agency || spoc_of, "{v:?} / {child:?}");
+                                assert_eq!(v.basis(child).is_some(), v.may_see_child(child), "{v:?} / {child:?}");
                                 checked += 1;
                             }
                         }

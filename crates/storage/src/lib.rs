@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod demo;
+pub mod demo_partnership;
 pub mod imports;
 pub mod partnership;
 pub mod records;

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use assure_domain::partnership::{AgencyKind, Involvement, InvolvementKind, PathwayRole, Reach, Team, Viewer};
-use assure_domain::Invalid;
+use assure_domain::partnership::{AgencyKind, Involvement, InvolvementKind, Reach, Section, Team, Viewer};
+use assure_domain::{Invalid, Role};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -124,12 +124,23 @@ impl Store {
             .collect()
     }
 
-    /// Place a person in an agency with a pathway role (replacing any earlier placing).
-    pub async fn set_partnership_member(&self, actor: &Actor, user_id: i64, agency_id: i64, role: PathwayRole) -> Result<()> {
+    /// Place a person with a pathway role in an agency (replacing any earlier placing).
+    /// Their role on the pathway is their account's role.
+    pub async fn set_agency(&self, actor: &Actor, user_id: i64, agency_id: i64) -> Result<()> {
+        let row = self.q("SELECT role FROM users WHERE id = $1").bind(user_id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let role: Role = row.e("role")?;
+        let mut v = Invalid::new();
+        if role.pathway().is_none() {
+            v.add("user", "Only people with a role on the CSE pathway can belong to an agency");
+        }
+        if self.q("SELECT id FROM agencies WHERE id = $1").bind(agency_id).fetch_optional(self.pool()).await?.is_none() {
+            v.add("agency", "Select an agency from the list");
+        }
+        v.finish()?;
         let mut tx = self.write().await?;
         self.q("DELETE FROM partnership_members WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
-        self.q("INSERT INTO partnership_members (user_id, agency_id, pathway_role) VALUES ($1,$2,$3)").bind(user_id).bind(agency_id).bind(role.slug()).execute(tx.conn()).await?;
-        tx.audit(actor, Event::new("partnership.member", "user", user_id, format!("agency {agency_id}, role {}", role.slug()))).await?;
+        self.q("INSERT INTO partnership_members (user_id, agency_id) VALUES ($1,$2)").bind(user_id).bind(agency_id).execute(tx.conn()).await?;
+        tx.audit(actor, Event::new("partnership.member", "user", user_id, format!("agency {agency_id}"))).await?;
         tx.commit().await
     }
 
@@ -151,13 +162,21 @@ impl Store {
 
     /// Who a person is on the pathway; `None` for people outside it (the tracker's roles).
     pub async fn viewer(&self, user_id: i64) -> Result<Option<Viewer>> {
-        let Some(m) = self.q("SELECT agency_id, pathway_role FROM partnership_members WHERE user_id = $1").bind(user_id).fetch_optional(self.pool()).await? else {
+        let Some(m) = self
+            .q("SELECT m.agency_id, u.role FROM partnership_members m JOIN users u ON u.id = m.user_id WHERE m.user_id = $1 AND u.active = 1")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(role) = m.e::<Role>("role")?.pathway() else {
             return Ok(None);
         };
         let teams = self.q("SELECT team FROM team_members WHERE user_id = $1 ORDER BY team").bind(user_id).fetch_all(self.pool()).await?;
         let spoc = self.q("SELECT agency_id FROM agency_spocs WHERE user_id = $1 ORDER BY agency_id").bind(user_id).fetch_all(self.pool()).await?;
         Ok(Some(Viewer {
-            role: m.e("pathway_role")?,
+            role,
             agency_id: m.i("agency_id")?,
             teams: teams.iter().map(|r| r.e("team")).collect::<Result<_>>()?,
             spoc_for: spoc.iter().map(|r| r.i("agency_id")).collect::<Result<_>>()?,
@@ -199,11 +218,27 @@ impl Store {
         Ok(id)
     }
 
+    /// Record that an agency is involved with a child, inside a caller's transaction
+    /// (raising a concern, an invitation, a plan action). Idempotent.
+    pub(crate) async fn involve(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, child_id: i64, agency_id: i64, kind: InvolvementKind, since: NaiveDate) -> Result<()> {
+        let exists = self
+            .q("SELECT 1 AS x FROM child_involvements WHERE child_id = $1 AND agency_id = $2 AND kind = $3")
+            .bind(child_id)
+            .bind(agency_id)
+            .bind(kind.slug())
+            .fetch_optional(tx.conn())
+            .await?
+            .is_some();
+        if !exists {
+            self.q("INSERT INTO child_involvements (child_id, agency_id, kind, since) VALUES ($1,$2,$3,$4)").bind(child_id).bind(agency_id).bind(kind.slug()).bind(date_str(since)).execute(tx.conn()).await?;
+            tx.audit(actor, Event::new("child.involvement", "child", child_id, format!("agency {agency_id}: {}", kind.slug()))).await?;
+        }
+        Ok(())
+    }
+
     pub async fn add_involvement(&self, actor: &Actor, child_id: i64, agency_id: i64, kind: InvolvementKind, since: NaiveDate) -> Result<()> {
         let mut tx = self.write().await?;
-        self.q("DELETE FROM child_involvements WHERE child_id = $1 AND agency_id = $2 AND kind = $3").bind(child_id).bind(agency_id).bind(kind.slug()).execute(tx.conn()).await?;
-        self.q("INSERT INTO child_involvements (child_id, agency_id, kind, since) VALUES ($1,$2,$3,$4)").bind(child_id).bind(agency_id).bind(kind.slug()).bind(date_str(since)).execute(tx.conn()).await?;
-        tx.audit(actor, Event::new("child.involvement", "child", child_id, format!("agency {agency_id}: {}", kind.slug()))).await?;
+        self.involve(&mut tx, actor, child_id, agency_id, kind, since).await?;
         tx.commit().await
     }
 
@@ -226,21 +261,31 @@ impl Store {
         Ok(())
     }
 
-    /// One child's record for a viewer: the same rule as the lists, checked on the
-    /// record itself. Every view and every refusal is audited.
-    pub async fn child_for(&self, actor: &Actor, viewer: &Viewer, id: i64) -> Result<Visible<Child>> {
+    /// One child's record, or one section of it, for a viewer: the same rule as the
+    /// lists, checked on the record itself, then the section's own audience. Every
+    /// view is audited with the section and the reason access was allowed; every
+    /// refusal is audited too. No personal data goes into the audit detail.
+    pub async fn child_for(&self, actor: &Actor, viewer: &Viewer, id: i64, section: Section) -> Result<Visible<Child>> {
         let sql = format!("SELECT {CHILD_COLS} FROM children c WHERE c.id = $1");
         let row = self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         let mut v = vec![child(&row)?];
         self.attach_involvements(&mut v).await?;
         let c = v.pop().unwrap_or_else(|| unreachable!());
-        if viewer.reach().admits(c.involvements.iter().copied()) {
-            self.record(actor, Event::new("child.view", "child", id, "record viewed")).await?;
-            Ok(Visible::Yes(c))
-        } else {
-            self.record(actor, Event::new("child.refused", "child", id, "record refused: not in the viewer's reach")).await?;
-            Ok(Visible::Refused)
+        let Some(basis) = viewer.basis(c.involvements.iter().copied()) else {
+            self.record(actor, Event::new("child.refused", "child", id, format!("{}: refused, not in the viewer's reach", section.slug()))).await?;
+            return Ok(Visible::Refused);
+        };
+        if !viewer.may_see_section(section) {
+            self.record(actor, Event::new("child.refused", "child", id, format!("{}: refused, restricted section", section.slug()))).await?;
+            return Ok(Visible::Refused);
         }
+        self.record(actor, Event::new("child.view", "child", id, format!("{}: viewed as {}", section.slug(), basis.describe()))).await?;
+        Ok(Visible::Yes(c))
+    }
+
+    /// Record an export or print of part of a child's record (after `child_for` allowed it).
+    pub async fn record_child_export(&self, actor: &Actor, id: i64, what: &str) -> Result<()> {
+        self.record(actor, Event::new("child.export", "child", id, what.to_string())).await
     }
 
     /// Children the viewer may see, by name, with the total: the rule as a filter.

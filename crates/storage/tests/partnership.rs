@@ -1,7 +1,7 @@
 //! The need-to-know rule in storage, on SQLite and PostgreSQL: for every viewer and
 //! every child, the list filter and the single-record check agree with the domain.
 
-use assure_domain::partnership::{AgencyKind, InvolvementKind, PathwayRole, Team};
+use assure_domain::partnership::{AgencyKind, InvolvementKind, Section, Team};
 use assure_domain::Role;
 use assure_storage::on_both_engines;
 use assure_storage::partnership::{ChildInput, Visible};
@@ -14,9 +14,9 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-async fn person(db: &TestDb, email: &str) -> i64 {
+async fn person(db: &TestDb, email: &str, role: Role) -> i64 {
     db.store
-        .create_user(&Actor::system(), NewUser { name: email, email, role: Role::CommitteeMember, job_title: "", password_hash: "x" })
+        .create_user(&Actor::system(), NewUser { name: email, email, role, job_title: "", password_hash: "x" })
         .await
         .unwrap()
 }
@@ -45,14 +45,14 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
     // People: a practitioner in each school, a SPOC for health, the MASH, a police officer.
     let mut viewers = Vec::new();
     for (email, agency, role, teams, spoc) in [
-        ("practitioner@example.org", school, PathwayRole::Practitioner, vec![], vec![]),
-        ("practitioner-2@example.org", other_school, PathwayRole::Practitioner, vec![], vec![]),
-        ("spoc@example.org", school, PathwayRole::Spoc, vec![], vec![school, health]),
-        ("mash-worker@example.org", health, PathwayRole::MashWorker, vec![Team::Mash], vec![]),
-        ("police-cse-officer@example.org", police, PathwayRole::PoliceCseOfficer, vec![Team::PoliceCse], vec![]),
+        ("practitioner@example.org", school, Role::Practitioner, vec![], vec![]),
+        ("practitioner-2@example.org", other_school, Role::Practitioner, vec![], vec![]),
+        ("spoc@example.org", school, Role::Spoc, vec![], vec![school, health]),
+        ("mash-worker@example.org", health, Role::MashWorker, vec![Team::Mash], vec![]),
+        ("police-cse-officer@example.org", police, Role::PoliceCseOfficer, vec![Team::PoliceCse], vec![]),
     ] {
-        let uid = person(db, email).await;
-        db.store.set_partnership_member(&sys, uid, agency, role).await.unwrap();
+        let uid = person(db, email, role).await;
+        db.store.set_agency(&sys, uid, agency).await.unwrap();
         for t in teams {
             db.store.add_team_member(&sys, t, uid).await.unwrap();
         }
@@ -62,7 +62,7 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
         let v = db.store.viewer(uid).await.unwrap().expect("a pathway member");
         viewers.push((email, uid, v));
     }
-    assert!(db.store.viewer(person(db, "member@example.org").await).await.unwrap().is_none(), "tracker people are not on the pathway");
+    assert!(db.store.viewer(person(db, "member@example.org", Role::CommitteeMember).await).await.unwrap().is_none(), "tracker people are not on the pathway");
 
     let expected: [(&str, Vec<usize>); 5] = [
         ("practitioner@example.org", vec![0]),
@@ -80,8 +80,11 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
         assert_eq!(listed_ids, want_ids, "{email} list");
         assert_eq!(total as usize, want.len());
         for (i, kid) in kids.iter().enumerate() {
-            let seen = matches!(db.store.child_for(&actor, v, *kid).await.unwrap(), Visible::Yes(_));
+            let seen = matches!(db.store.child_for(&actor, v, *kid, Section::Identity).await.unwrap(), Visible::Yes(_));
             assert_eq!(seen, want.contains(&i), "{email} record {i}");
+            // The police-only part of a record in reach: the police officer alone here.
+            let prosecute = matches!(db.store.child_for(&actor, v, *kid, Section::Prosecute).await.unwrap(), Visible::Yes(_));
+            assert_eq!(prosecute, want.contains(&i) && *email == "police-cse-officer@example.org", "{email} prosecute {i}");
         }
         // Search narrows within reach, never beyond it.
         let (found, _) = db.store.children_for(v, Some("ada"), 100, 0).await.unwrap();
@@ -92,6 +95,10 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
     assert!(refused.iter().any(|e| e.actor == "practitioner-2@example.org" && e.record_id == kids[0].to_string()));
     assert!(refused.iter().all(|e| !e.detail.contains("Adams")), "no personal data in the audit detail");
     let (viewed, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("child.view".into()), ..Default::default() }, 100, 0).await.unwrap();
-    assert_eq!(viewed.len(), 1 + 2 + 3 + 1);
+    assert_eq!(viewed.len(), 1 + 2 + 3 + 1 + 1);
+    // Each view says which part was seen and why it was allowed.
+    assert!(viewed.iter().any(|e| e.actor == "spoc@example.org" && e.detail == "identity: viewed as SPOC of involved agency 4"), "{viewed:?}");
+    assert!(viewed.iter().any(|e| e.actor == "mash-worker@example.org" && e.detail.contains("member of the Multi-agency safeguarding hub (MASH) team")));
+    assert!(viewed.iter().any(|e| e.actor == "police-cse-officer@example.org" && e.detail == "prosecute: viewed as their agency: invited to a panel"));
 }
 on_both_engines!(need_to_know, lists_and_records_follow_one_rule);

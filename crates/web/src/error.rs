@@ -17,6 +17,11 @@ pub enum AppError {
     Forbidden,
     /// Not allowed for this record (e.g. a lead officer and someone else's recommendation).
     ForbiddenRecord(String),
+    /// A child's record (or a restricted part of it) outside the caller's need to know.
+    /// The attempt has been audited.
+    NeedToKnow,
+    /// A pathway account not yet placed in an agency.
+    NotPlaced,
     CsrfFailed,
     Conflict,
     Invalid(Invalid),
@@ -48,7 +53,7 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::CsrfFailed => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::NeedToKnow | AppError::NotPlaced | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -64,6 +69,11 @@ impl AppError {
             AppError::Unauthorized => ("Sign in to continue", "You need to sign in, or send a valid API token, to use this.".into()),
             AppError::Forbidden => ("You do not have access to this page", "Your account's role does not allow this. Ask an administrator if you think it should.".into()),
             AppError::ForbiddenRecord(m) => ("You cannot change this record", m.clone()),
+            AppError::NeedToKnow => (
+                "You do not have access to this record",
+                "Children's records are shared on a need-to-know basis: your agency is not involved with this child, or this part of the record is restricted. Your attempt has been recorded. If a child is at risk now, contact the MASH.".into(),
+            ),
+            AppError::NotPlaced => ("Your account is not set up for the partnership yet", "Your account has not been placed in an agency. Ask the partnership manager to add you to your agency and teams.".into()),
             AppError::CsrfFailed => ("Your form could not be sent", "The page you sent the form from had expired or did not come from Assure. Go back, reload the page and try again. Nothing was saved.".into()),
             AppError::Conflict => ("Someone else changed this record", "Someone else saved a change after you opened the page, so your change was not saved. Go back, reload the page to see their change, and make yours again.".into()),
             AppError::Invalid(i) => ("There is a problem", i.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(". ")),
@@ -85,7 +95,8 @@ impl AppError {
             let code = match &self {
                 AppError::NotFound => "not_found",
                 AppError::Unauthorized => "unauthorized",
-                AppError::Forbidden | AppError::ForbiddenRecord(_) => "forbidden",
+                AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::NotPlaced => "forbidden",
+                AppError::NeedToKnow => "need_to_know",
                 AppError::CsrfFailed => "csrf_failed",
                 AppError::Conflict => "conflict",
                 AppError::Invalid(_) => "invalid",

@@ -1,8 +1,12 @@
-//! Object-level access for the tracker: the one place that decides whether this
-//! caller may change this recommendation (a lead officer: only what they lead).
-//! Pages and the API both call it.
+//! Object-level access: the one place the web edge asks whether this caller may
+//! change this recommendation (a lead officer: only what they lead), and may see this
+//! child or this part of a child's record (the partnership's need-to-know rule, which
+//! lives in the domain and is applied by storage). Pages, the API and exports all
+//! call it.
 
 use assure_domain::access::may_change_recommendation;
+use assure_domain::partnership::{Section, Viewer};
+use assure_storage::partnership::{Child, Visible};
 use assure_storage::records::Recommendation;
 
 use crate::auth::Caller;
@@ -20,4 +24,22 @@ pub async fn recommendation_for_change(state: &AppState, caller: &Caller, rec_id
         return Err(AppError::ForbiddenRecord("You can only change recommendations you lead. Ask the scrutiny officer if you should be added as a lead officer.".into()));
     }
     Ok(rec)
+}
+
+/// Who the caller is on the pathway, or refuse (tracker roles, unplaced accounts).
+pub async fn viewer(state: &AppState, caller: &Caller) -> Result<Viewer, AppError> {
+    if caller.role().pathway().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    state.store.viewer(caller.user.id).await?.ok_or(AppError::NotPlaced)
+}
+
+/// Open one section of a child's record: 404 for no such child, 403 (audited) outside
+/// the caller's need to know; the view itself is audited with its reason.
+pub async fn child(state: &AppState, caller: &Caller, child_id: i64, section: Section) -> Result<(Viewer, Child), AppError> {
+    let viewer = viewer(state, caller).await?;
+    match state.store.child_for(&caller.actor(), &viewer, child_id, section).await? {
+        Visible::Yes(c) => Ok((viewer, c)),
+        Visible::Refused => Err(AppError::NeedToKnow),
+    }
 }

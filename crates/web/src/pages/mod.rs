@@ -6,6 +6,7 @@ pub mod bodies;
 pub mod dashboard;
 pub mod imports;
 pub mod login;
+pub mod pathway;
 pub mod recommendations;
 pub mod reports;
 pub mod reviews;
@@ -25,7 +26,7 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/login", Public, "Sign-in page", login::page)
         .page_post("/login", Public, "Sign in", login::submit)
         .page_post("/logout", SignedIn, "Sign out", login::logout)
-        .page_get("/", ViewTracker, "Dashboard", dashboard::page)
+        .page_get("/", SignedIn, "Dashboard (tracker) or the partnership's home (pathway)", pathway::home)
         .page_get("/recommendations", ViewTracker, "Recommendations list", recommendations::list)
         .page_get("/recommendations/{id}", ViewTracker, "A recommendation", recommendations::show)
         .page_get("/recommendations/{id}/edit", ManageTracker, "Edit a recommendation", recommendations::edit_page)

@@ -56,25 +56,28 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
-struct NavItem {
-    href: &'static str,
-    label: &'static str,
-    permission: Permission,
-    only_leads: bool,
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub permission: Permission,
+    pub only_leads: bool,
+    /// What the page is for, shown on the partnership's home page (empty: not listed there).
+    pub hint: &'static str,
 }
 
-const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: "Dashboard", permission: Permission::ViewTracker, only_leads: false },
-    NavItem { href: "/recommendations", label: "Recommendations", permission: Permission::ViewTracker, only_leads: false },
-    NavItem { href: "/reviews", label: "Reviews", permission: Permission::ViewTracker, only_leads: false },
-    NavItem { href: "/schedule", label: "Monitoring schedule", permission: Permission::ViewTracker, only_leads: false },
-    NavItem { href: "/reports", label: "Reports", permission: Permission::ViewTracker, only_leads: false },
-    NavItem { href: "/imports", label: "Import", permission: Permission::ManageTracker, only_leads: false },
-    NavItem { href: "/my", label: "My recommendations", permission: Permission::RecordProgress, only_leads: true },
-    NavItem { href: "/bodies", label: "Bodies", permission: Permission::ManageTracker, only_leads: false },
-    NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false },
-    NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false },
-    NavItem { href: "/admin/settings", label: "Settings", permission: Permission::ManageSettings, only_leads: false },
+pub const NAV: &[NavItem] = &[
+    NavItem { href: "/", label: "Dashboard", permission: Permission::ViewTracker, only_leads: false, hint: "" },
+    NavItem { href: "/", label: "Home", permission: Permission::ViewChildren, only_leads: false, hint: "" },
+    NavItem { href: "/recommendations", label: "Recommendations", permission: Permission::ViewTracker, only_leads: false, hint: "" },
+    NavItem { href: "/reviews", label: "Reviews", permission: Permission::ViewTracker, only_leads: false, hint: "" },
+    NavItem { href: "/schedule", label: "Monitoring schedule", permission: Permission::ViewTracker, only_leads: false, hint: "" },
+    NavItem { href: "/reports", label: "Reports", permission: Permission::ViewTracker, only_leads: false, hint: "" },
+    NavItem { href: "/imports", label: "Import", permission: Permission::ManageTracker, only_leads: false, hint: "" },
+    NavItem { href: "/my", label: "My recommendations", permission: Permission::RecordProgress, only_leads: true, hint: "" },
+    NavItem { href: "/bodies", label: "Bodies", permission: Permission::ManageTracker, only_leads: false, hint: "" },
+    NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false, hint: "" },
+    NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false, hint: "" },
+    NavItem { href: "/admin/settings", label: "Settings", permission: Permission::ManageSettings, only_leads: false, hint: "" },
 ];
 
 fn active(ctx: &Ctx, href: &str) -> bool {
