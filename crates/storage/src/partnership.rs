@@ -50,6 +50,22 @@ pub struct Child {
     pub involvements: Vec<Involvement>,
 }
 
+/// The rules for a child's identity, with a message per field.
+pub fn check_child(c: &ChildInput) -> std::result::Result<(), Invalid> {
+    let mut v = Invalid::new();
+    v.required("first_name", &c.first_name, "Enter the child's first name");
+    v.required("last_name", &c.last_name, "Enter the child's last name");
+    if c.date_of_birth.is_none() && c.estimated_age.is_none() {
+        v.add("date_of_birth", "Enter the child's date of birth, or an estimated age if it is not known");
+    }
+    if let Some(a) = c.estimated_age {
+        if !(0..=25).contains(&a) {
+            v.add("estimated_age", "The estimated age must be a whole number from 0 to 25");
+        }
+    }
+    v.finish()
+}
+
 /// The outcome of asking for one child's record.
 #[derive(Debug, Clone)]
 pub enum Visible<T> {
@@ -184,23 +200,20 @@ impl Store {
     }
 
     pub async fn create_child(&self, actor: &Actor, c: &ChildInput) -> Result<i64> {
-        let mut v = Invalid::new();
-        let first = v.required("first_name", &c.first_name, "Enter the child's first name");
-        let last = v.required("last_name", &c.last_name, "Enter the child's last name");
-        if c.date_of_birth.is_none() && c.estimated_age.is_none() {
-            v.add("date_of_birth", "Enter the child's date of birth, or an estimated age if it is not known");
-        }
-        if let Some(a) = c.estimated_age {
-            if !(0..=25).contains(&a) {
-                v.add("estimated_age", "The estimated age must be a whole number from 0 to 25");
-            }
-        }
-        v.finish()?;
+        check_child(c)?;
         let mut tx = self.write().await?;
+        let id = self.insert_child(&mut tx, actor, c).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Add a child inside a caller's transaction (e.g. with the concern that names them),
+    /// after [`check_child`] has passed.
+    pub(crate) async fn insert_child(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, c: &ChildInput) -> Result<i64> {
         let id = self
             .q("INSERT INTO children (first_name, last_name, date_of_birth, estimated_age, gender, ethnicity, address, ward, school, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id")
-            .bind(first)
-            .bind(last)
+            .bind(c.first_name.trim().to_string())
+            .bind(c.last_name.trim().to_string())
             .bind(opt_date_str(c.date_of_birth))
             .bind(c.estimated_age)
             .bind(c.gender.trim().to_string())
@@ -214,7 +227,6 @@ impl Store {
             .i("id")?;
         // No personal data in the audit detail: the record id says which child.
         tx.audit(actor, Event::new("child.create", "child", id, "child record created")).await?;
-        tx.commit().await?;
         Ok(id)
     }
 
