@@ -35,7 +35,7 @@ use tower::ServiceExt;
 
 mod common;
 
-use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res, AREAS, TOPICS, VERBS, WHO};
+use common::{ensure_empty, env_num, oi, os, pick, s, temp_dir, ymd, Bulk, Res, V, AREAS, TOPICS, VERBS, WHO};
 
 // ------------------------------------------------------------------ settings
 
@@ -75,115 +75,6 @@ const SEARCH_WORD: &str = "exploitation";
 // ------------------------------------------------------------------ bulk loading
 
 /// A value for a multi-row INSERT. Nulls are typed so PostgreSQL accepts them.
-enum V {
-    I(i64),
-    S(String),
-    NI,
-    NS,
-}
-
-fn oi(v: Option<i64>) -> V {
-    v.map(V::I).unwrap_or(V::NI)
-}
-fn os(v: Option<String>) -> V {
-    v.map(V::S).unwrap_or(V::NS)
-}
-fn s(v: impl Into<String>) -> V {
-    V::S(v.into())
-}
-
-/// Rows for one table, sent as multi-row INSERTs of up to `per` rows
-/// (well under SQLite's 32,766 bound-variable limit).
-///
-/// On SQLite the placeholders are anonymous `?`: SQLite looks numbered
-/// parameters (`$n`) up in a linear list, once per parameter when the statement
-/// is prepared and again when sqlx binds (sqlite3_bind_parameter_name), which
-/// makes a 25,000-parameter statement quadratic (1.5 ms a row instead of µs).
-struct Bulk {
-    sqlite: bool,
-    table: &'static str,
-    cols: &'static [&'static str],
-    per: usize,
-    vals: Vec<V>,
-    rows: usize,
-    full_sql: String,
-    inserted: u64,
-    /// Time spent in the database for this table.
-    busy: Duration,
-}
-
-impl Bulk {
-    fn new(sqlite: bool, table: &'static str, cols: &'static [&'static str]) -> Bulk {
-        let per = (30_000 / cols.len()).min(1000);
-        let full_sql = Bulk::sql(sqlite, table, cols, per);
-        Bulk { sqlite, table, cols, per, vals: Vec::with_capacity(per * cols.len()), rows: 0, full_sql, inserted: 0, busy: Duration::ZERO }
-    }
-
-    fn sql(sqlite: bool, table: &str, cols: &[&str], rows: usize) -> String {
-        let n = cols.len();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-        for r in 0..rows {
-            if r > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 0..n {
-                if c > 0 {
-                    sql.push(',');
-                }
-                if sqlite {
-                    sql.push('?');
-                } else {
-                    sql.push('$');
-                    sql.push_str(&(r * n + c + 1).to_string());
-                }
-            }
-            sql.push(')');
-        }
-        sql
-    }
-
-    async fn push(&mut self, conn: &mut PoolConnection<Any>, row: Vec<V>) -> Res<()> {
-        assert_eq!(row.len(), self.cols.len(), "row width for {}", self.table);
-        self.vals.extend(row);
-        self.rows += 1;
-        if self.rows == self.per {
-            self.flush(conn).await?;
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self, conn: &mut PoolConnection<Any>) -> Res<()> {
-        if self.rows == 0 {
-            return Ok(());
-        }
-        let partial;
-        let sql: &str = if self.rows == self.per {
-            &self.full_sql
-        } else {
-            partial = Bulk::sql(self.sqlite, self.table, self.cols, self.rows);
-            &partial
-        };
-        let mut q = sqlx::query(sql);
-        for v in self.vals.drain(..) {
-            q = match v {
-                V::I(i) => q.bind(i),
-                V::S(s) => q.bind(s),
-                V::NI => q.bind(None::<i64>),
-                V::NS => q.bind(None::<String>),
-            };
-        }
-        let t = Instant::now();
-        q.execute(&mut **conn).await.map_err(|e| format!("insert into {}: {e}", self.table))?;
-        self.busy += t.elapsed();
-        self.inserted += self.rows as u64;
-        self.rows = 0;
-        Ok(())
-    }
-}
-
-// ------------------------------------------------------------------ generated text
-
 const WORDS: &[&str] = &[
     "the", "team", "has", "met", "with", "partners", "and", "agreed", "a", "revised", "timetable", "for", "delivery", "of", "this",
     "recommendation", "training", "sessions", "were", "held", "across", "all", "localities", "data", "shows", "steady", "improvement",
