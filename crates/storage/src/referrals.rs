@@ -199,11 +199,19 @@ impl Store {
         Ok(version)
     }
 
-    /// Record a concern: the child (chosen within the raiser's reach, or new), the CSE 1,
-    /// the screening scored with the current tool, and the professional referral. All
-    /// problems come back together and nothing is saved; on success the referral is on
-    /// the MASH queue and the raiser's agency is involved with the child.
-    pub async fn raise_concern(&self, actor: &Actor, viewer: &Viewer, form: &ConcernForm) -> Result<Raised> {
+    /// May this person record a police vulnerable-person notification (101) as the source?
+    pub async fn raises_as_police(&self, viewer: &Viewer) -> Result<bool> {
+        let kind: Option<AgencyKind> = self.q("SELECT kind FROM agencies WHERE id = $1").bind(viewer.agency_id).fetch_optional(self.pool()).await?.map(|r| r.e("kind")).transpose()?;
+        Ok(kind == Some(AgencyKind::Police) || viewer.is_police_cse())
+    }
+
+    /// Every problem with a concern, without saving anything (the web edge adds its
+    /// own, e.g. an unreadable date, and shows them all together).
+    pub async fn concern_problems(&self, viewer: &Viewer, form: &ConcernForm) -> Result<Invalid> {
+        Ok(self.checked_concern(viewer, form).await?.1)
+    }
+
+    async fn checked_concern(&self, viewer: &Viewer, form: &ConcernForm) -> Result<(ScreeningTool, Invalid, Option<RiskLevel>)> {
         let tool = self.current_tool().await?;
         let today = Utc::now().date_naive();
         let mut v = Invalid::new();
@@ -229,8 +237,7 @@ impl Store {
                 }
             }
         }
-        let kind: Option<AgencyKind> = self.q("SELECT kind FROM agencies WHERE id = $1").bind(viewer.agency_id).fetch_optional(self.pool()).await?.map(|r| r.e("kind")).transpose()?;
-        let police = kind == Some(AgencyKind::Police) || viewer.is_police_cse();
+        let police = self.raises_as_police(viewer).await?;
         check_concern(&form.concern, police, today, &mut v);
         let risk = match score(&tool, &form.answers) {
             Ok(r) => Some(r),
@@ -241,7 +248,17 @@ impl Store {
                 None
             }
         };
+        Ok((tool, v, risk))
+    }
+
+    /// Record a concern: the child (chosen within the raiser's reach, or new), the CSE 1,
+    /// the screening scored with the current tool, and the professional referral. All
+    /// problems come back together and nothing is saved; on success the referral is on
+    /// the MASH queue and the raiser's agency is involved with the child.
+    pub async fn raise_concern(&self, actor: &Actor, viewer: &Viewer, form: &ConcernForm) -> Result<Raised> {
+        let (tool, v, risk) = self.checked_concern(viewer, form).await?;
         v.finish()?;
+        let today = Utc::now().date_naive();
         let (Some(risk), Some(source), Some(seen_on), Some(child)) = (risk, form.concern.source, form.concern.seen_on, &form.child) else {
             unreachable!("checked above")
         };
