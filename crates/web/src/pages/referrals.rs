@@ -161,12 +161,12 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
             h2 class="app-heading-m" { "The child" }
             (ui::radios(Field::new("child", "Which child is this concern about?", &chosen, errors), &child_options, false))
             details class="app-details" open[chosen == "new" || errors.errors.iter().any(|e| CHILD_FIELDS.contains(&e.field.as_str()))] {
-                summary class="app-details__summary" { span class="app-details__summary-text" { "A new child's details" } }
+                summary class="app-details__summary" { "A new child's details" }
                 div class="app-details__text" {
                     (ui::text_input(Field::new("first_name", "First name", f.get("first_name"), errors), "app-input--width-20"))
                     (ui::text_input(Field::new("last_name", "Last name", f.get("last_name"), errors), "app-input--width-20"))
                     (ui::date_input(Field::new("date_of_birth", "Date of birth", f.get("date_of_birth"), errors)))
-                    (ui::text_input(Field::new("estimated_age", "Estimated age in years, if the date of birth is not known", f.get("estimated_age"), errors), "app-input--width-3"))
+                    (ui::text_input(Field::new("estimated_age", "Estimated age in years, if the date of birth is not known", f.get("estimated_age"), errors), "app-input--width-5"))
                     (ui::text_input(Field::new("gender", "Gender", f.get("gender"), errors), "app-input--width-10"))
                     (ui::text_input(Field::new("ethnicity", "Ethnicity", f.get("ethnicity"), errors), "app-input--width-20"))
                     (ui::textarea(Field::new("address", "Address", f.get("address"), errors), 3))
