@@ -12,7 +12,9 @@ pub mod audit;
 pub mod dates;
 pub mod import;
 pub mod partnership;
+pub mod referral;
 pub mod report;
+pub mod screening;
 pub mod validation;
 
 pub use access::{Permission, Role};

@@ -11,6 +11,7 @@ pub mod demo_partnership;
 pub mod imports;
 pub mod partnership;
 pub mod records;
+pub mod referrals;
 pub mod reports;
 pub mod sessions;
 pub mod settings;

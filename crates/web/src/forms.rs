@@ -100,6 +100,11 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "import-committed" => "Tracker imported: every row was added",
         "import-uploaded" => "File read: now choose what each column holds",
         "preset-saved" => "Column mapping saved as a preset",
+        "concern-raised" => "Referral sent to the MASH: the screening's risk level is shown below",
+        "check-recorded" => "Agency check recorded",
+        "decision-recorded" => "MASH decision recorded",
+        "return-acknowledged" => "Returned referral acknowledged",
+        "tool-saved" => "Screening tool saved as a new version",
         _ => return None,
     })
 }

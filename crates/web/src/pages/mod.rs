@@ -8,6 +8,7 @@ pub mod imports;
 pub mod login;
 pub mod pathway;
 pub mod recommendations;
+pub mod referrals;
 pub mod reports;
 pub mod reviews;
 
@@ -74,6 +75,17 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/bodies", ManageTracker, "Add a body", bodies::create)
         .page_get("/bodies/{id}/edit", ManageTracker, "Edit a body", bodies::edit_page)
         .page_post("/bodies/{id}/edit", ManageTracker, "Save a body", bodies::edit_submit)
+        .page_get("/referrals/new", RaiseConcern, "Raise a CSE concern: CSE 1, CSE 2 screening and referral", referrals::new_page)
+        .page_post("/referrals/new", RaiseConcern, "Send a concern and referral to the MASH", referrals::new_submit)
+        .page_get("/children/{id}/referrals", ViewChildren, "A child's concerns and referrals", referrals::child_list)
+        .page_get("/children/{id}/referrals/{rid}", ViewChildren, "A referral: CSE 1, screening, MASH checks and decision", referrals::show)
+        .page_post("/children/{id}/referrals/{rid}/checks", DecideReferrals, "Record an agency's MASH check", referrals::add_check)
+        .page_post("/children/{id}/referrals/{rid}/decision", DecideReferrals, "Record the MASH decision", referrals::decide)
+        .page_post("/children/{id}/referrals/{rid}/acknowledge", ViewChildren, "A SPOC acknowledges a returned referral", referrals::acknowledge)
+        .page_get("/mash", DecideReferrals, "The MASH team's queue", referrals::queue)
+        .page_get("/spoc", ViewChildren, "A SPOC's agency's referrals", referrals::spoc)
+        .page_get("/partnership/screening-tool", ManagePartnership, "The CSE 2 screening tool", referrals::tool_page)
+        .page_post("/partnership/screening-tool", ManagePartnership, "Save a new version of the screening tool", referrals::tool_submit)
         .page_get("/admin/users", ManageUsers, "Accounts", admin::users)
         .page_post("/admin/users", ManageUsers, "Create an account", admin::create_user)
         .page_post("/admin/users/{id}/active", ManageUsers, "Deactivate or reactivate an account", admin::set_active)

@@ -1,0 +1,255 @@
+//! A CSE referral's life: the concern a practitioner raises (CSE 1, with the CSE 2
+//! screening and the professional referral), the MASH team's checks and decision, and
+//! a "no CSE concern" referral's return to the raising agency's SPOC.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::tracker::TagColour;
+use crate::validation::Invalid;
+
+slug_enum!(
+    /// Where a referral came from.
+    ReferralSource {
+        ProfessionalConcern => ("professional-concern", "Professional concern (CSE 1 and CSE 2)"),
+        PoliceNotification => ("police-101", "Police vulnerable-person notification via 101"),
+    }
+);
+
+impl ReferralSource {
+    /// A vulnerable-person notification is recorded by police accounts only.
+    pub fn allowed_for(self, raiser_is_police: bool) -> bool {
+        self == ReferralSource::ProfessionalConcern || raiser_is_police
+    }
+}
+
+slug_enum!(
+    /// The MASH team's decision on a referral.
+    MashDecision {
+        ChildProtection => ("child-protection", "Child protection: section 47 enquiry, case conference and plan"),
+        ChildInNeedAndMacse => ("child-in-need-and-macse", "Child in need plan, and referral to MACSE for overview"),
+        Macse => ("macse", "MACSE"),
+        KnownChildContact => ("known-child-contact", "Contact for a child already known (child in need, child protection or looked after)"),
+        NoCseConcern => ("no-cse-concern", "No CSE concern: returned to the SPOC"),
+    }
+);
+
+slug_enum!(
+    /// Where a referral is.
+    ReferralStatus {
+        Submitted => ("submitted", "Submitted to the MASH"),
+        ChecksInProgress => ("checks-in-progress", "Screening and checks in progress"),
+        Decided => ("decided", "Decided"),
+        ReturnedToSpoc => ("returned-to-spoc", "Returned to the SPOC"),
+        AcknowledgedBySpoc => ("acknowledged-by-spoc", "Acknowledged by the SPOC"),
+    }
+);
+
+impl ReferralStatus {
+    pub fn colour(self) -> TagColour {
+        match self {
+            ReferralStatus::Submitted => TagColour::Blue,
+            ReferralStatus::ChecksInProgress => TagColour::LightBlue,
+            ReferralStatus::Decided => TagColour::Green,
+            ReferralStatus::ReturnedToSpoc => TagColour::Orange,
+            ReferralStatus::AcknowledgedBySpoc => TagColour::Grey,
+        }
+    }
+
+    /// Still waiting for the MASH (on the team queue).
+    pub fn awaiting_decision(self) -> bool {
+        matches!(self, ReferralStatus::Submitted | ReferralStatus::ChecksInProgress)
+    }
+
+    /// The statuses on the MASH queue, as slugs (for list filters).
+    pub fn queue_slugs() -> [&'static str; 2] {
+        [ReferralStatus::Submitted.slug(), ReferralStatus::ChecksInProgress.slug()]
+    }
+}
+
+/// The allowed moves: a check starts the screening; the decision ends it (a "no CSE
+/// concern" goes back to the SPOC); the SPOC acknowledges a returned referral.
+/// Recording further checks during screening keeps the status.
+pub fn may_move(from: ReferralStatus, to: ReferralStatus) -> bool {
+    use ReferralStatus::*;
+    matches!(
+        (from, to),
+        (Submitted, ChecksInProgress)
+            | (ChecksInProgress, ChecksInProgress)
+            | (Submitted | ChecksInProgress, Decided)
+            | (Submitted | ChecksInProgress, ReturnedToSpoc)
+            | (ReturnedToSpoc, AcknowledgedBySpoc)
+    )
+}
+
+/// The status a decision leads to.
+pub fn status_after(decision: MashDecision) -> ReferralStatus {
+    if decision == MashDecision::NoCseConcern { ReferralStatus::ReturnedToSpoc } else { ReferralStatus::Decided }
+}
+
+slug_enum!(
+    /// A child's legal status.
+    LegalStatus {
+        None => ("none", "None"),
+        ChildInNeed => ("child-in-need", "Child in need"),
+        ChildProtectionPlan => ("child-protection-plan", "Child protection plan"),
+        LookedAfterHere => ("looked-after-here", "Looked after by this authority"),
+        LookedAfterElsewhere => ("looked-after-elsewhere", "Looked after by another authority"),
+    }
+);
+
+/// The CSE 1 part of a concern, and the professional referral.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcernInput {
+    pub source: Option<ReferralSource>,
+    pub what_seen: String,
+    pub seen_on: Option<NaiveDate>,
+    pub seen_where: String,
+    pub seen_by: String,
+    pub referral_text: String,
+}
+
+/// Check the CSE 1 and the referral, adding a message per field to `v` (so the
+/// screening's messages can join them in one answer).
+pub fn check_concern(c: &ConcernInput, raiser_is_police: bool, today: NaiveDate, v: &mut Invalid) {
+    match c.source {
+        None => v.add("source", "Select where the concern came from"),
+        Some(s) if !s.allowed_for(raiser_is_police) => v.add("source", "Only police accounts can record a vulnerable-person notification received via 101"),
+        Some(_) => {}
+    }
+    v.required("what_seen", &c.what_seen, "Describe what was seen or heard that caused concern");
+    v.max_len("what_seen", &c.what_seen, 10_000, "The description");
+    match c.seen_on {
+        None => v.add("seen_on", "Enter the date the concern was seen or heard, for example 16/01/2018"),
+        Some(d) if d > today => v.add("seen_on", "The date the concern was seen must be today or in the past"),
+        Some(_) => {}
+    }
+    v.required("seen_where", &c.seen_where, "Enter where it was seen or heard");
+    v.max_len("seen_where", &c.seen_where, 500, "Where it was seen");
+    v.required("seen_by", &c.seen_by, "Enter who saw or heard it");
+    v.max_len("seen_by", &c.seen_by, 500, "Who saw it");
+    v.required("referral_text", &c.referral_text, "Write the professional referral: why you are referring and what you know of the child");
+    v.max_len("referral_text", &c.referral_text, 20_000, "The referral");
+}
+
+/// A decision as the MASH worker typed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecisionInput {
+    pub decision: Option<MashDecision>,
+    pub reasons: String,
+    pub interventions: String,
+}
+
+/// A decision ready to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub decision: MashDecision,
+    pub reasons: String,
+    pub interventions: String,
+    /// "No CSE concern" asks the SPOC's agency to keep monitoring the child.
+    pub keep_monitoring: bool,
+}
+
+/// Every decision needs its reasons; returning a referral to the SPOC also needs the
+/// interventions proposed to the agency, and carries a request to keep monitoring.
+pub fn check_decision(d: &DecisionInput, current: ReferralStatus) -> Result<Decision, Invalid> {
+    let mut v = Invalid::new();
+    if d.decision.is_none() {
+        v.add("decision", "Select the MASH decision");
+    }
+    let reasons = v.required("reasons", &d.reasons, "Enter the reasons for the decision");
+    v.max_len("reasons", &reasons, 10_000, "The reasons");
+    let interventions = d.interventions.trim().to_string();
+    if d.decision == Some(MashDecision::NoCseConcern) && interventions.is_empty() {
+        v.add("interventions", "Enter the interventions proposed to the referring agency when there is no CSE concern");
+    }
+    v.max_len("interventions", &interventions, 10_000, "The interventions");
+    if let Some(dec) = d.decision {
+        if !may_move(current, status_after(dec)) {
+            v.add("decision", format!("This referral has already been decided (it is {}): it cannot be decided again", current.label().to_lowercase()));
+        }
+    }
+    v.finish()?;
+    let decision = d.decision.unwrap_or(MashDecision::NoCseConcern);
+    Ok(Decision { decision, reasons, interventions, keep_monitoring: decision == MashDecision::NoCseConcern })
+}
+
+/// Whole hours a referral has waited (never negative).
+pub fn age_hours(submitted_at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - submitted_at).num_hours().max(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ReferralStatus::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn status_moves() {
+        assert!(may_move(Submitted, ChecksInProgress));
+        assert!(may_move(ChecksInProgress, Decided));
+        assert!(may_move(Submitted, ReturnedToSpoc));
+        assert!(may_move(ReturnedToSpoc, AcknowledgedBySpoc));
+        for to in ReferralStatus::ALL {
+            assert!(!may_move(Decided, *to), "a decided referral is final");
+            assert!(!may_move(AcknowledgedBySpoc, *to));
+            assert!(!may_move(*to, Submitted), "nothing goes back to submitted");
+        }
+        assert!(!may_move(Submitted, AcknowledgedBySpoc));
+        assert!(!may_move(Decided, AcknowledgedBySpoc), "only a returned referral is acknowledged");
+        assert_eq!(status_after(MashDecision::NoCseConcern), ReturnedToSpoc);
+        assert!(MashDecision::ALL.iter().filter(|m| **m != MashDecision::NoCseConcern).all(|m| status_after(*m) == Decided));
+    }
+
+    #[test]
+    fn decisions_need_reasons_and_a_return_needs_interventions() {
+        let e = check_decision(&DecisionInput::default(), Submitted).unwrap_err();
+        assert!(e.for_field("decision").is_some() && e.for_field("reasons").is_some());
+        let e = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: "  ".into(), ..Default::default() }, Submitted).unwrap_err();
+        assert_eq!(e.for_field("reasons"), Some("Enter the reasons for the decision"));
+        let ok = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: " Risk high ".into(), ..Default::default() }, ChecksInProgress).unwrap();
+        assert_eq!((ok.reasons.as_str(), ok.keep_monitoring), ("Risk high", false));
+        let e = check_decision(&DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Nothing found".into(), ..Default::default() }, Submitted).unwrap_err();
+        assert!(e.for_field("interventions").is_some() && e.for_field("reasons").is_none());
+        let ok = check_decision(&DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Nothing found".into(), interventions: "Mentoring".into() }, Submitted).unwrap();
+        assert!(ok.keep_monitoring);
+        let e = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: "Again".into(), ..Default::default() }, Decided).unwrap_err();
+        assert!(e.for_field("decision").unwrap().contains("already been decided"));
+    }
+
+    #[test]
+    fn concerns_are_checked_field_by_field() {
+        let mut v = Invalid::new();
+        check_concern(&ConcernInput::default(), false, d(2018, 1, 16), &mut v);
+        for f in ["source", "what_seen", "seen_on", "seen_where", "seen_by", "referral_text"] {
+            assert!(v.for_field(f).is_some(), "{f}");
+        }
+        let mut v = Invalid::new();
+        let c = ConcernInput {
+            source: Some(ReferralSource::PoliceNotification),
+            what_seen: "Seen getting into a car".into(),
+            seen_on: Some(d(2018, 1, 17)),
+            seen_where: "School gate".into(),
+            seen_by: "Teacher".into(),
+            referral_text: "Referral".into(),
+        };
+        check_concern(&c, false, d(2018, 1, 16), &mut v);
+        assert!(v.for_field("source").unwrap().contains("Only police"));
+        assert!(v.for_field("seen_on").unwrap().contains("past"));
+        let mut v = Invalid::new();
+        check_concern(&ConcernInput { seen_on: Some(d(2018, 1, 16)), ..c }, true, d(2018, 1, 16), &mut v);
+        assert!(v.is_empty(), "{v}");
+    }
+
+    #[test]
+    fn age_in_whole_hours() {
+        let t0: DateTime<Utc> = "2018-01-16T09:00:00Z".parse().unwrap();
+        assert_eq!(age_hours(t0, "2018-01-16T09:59:59Z".parse().unwrap()), 0);
+        assert_eq!(age_hours(t0, "2018-01-17T10:00:00Z".parse().unwrap()), 25);
+        assert_eq!(age_hours(t0, "2018-01-16T08:00:00Z".parse().unwrap()), 0, "a clock skew is not a negative age");
+    }
+}

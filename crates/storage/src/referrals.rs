@@ -1,0 +1,482 @@
+//! Concerns and referrals: a practitioner's CSE 1 and CSE 2 screening scored with the
+//! current screening tool, the MASH team's queue, per-agency checks and decision, and
+//! a "no CSE concern" referral's return to the raising agency's SPOC.
+//!
+//! Every change is audited against the child (record type "child"), with ids and
+//! slugs only. Lists go through [`reach_sql`], the need-to-know rule as SQL.
+
+use assure_domain::partnership::{AgencyKind, InvolvementKind, Viewer};
+use assure_domain::referral::{age_hours, check_concern, check_decision, may_move, status_after, ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::screening::{default_tool, score, validate_tool, Answers, RiskLevel, ScreeningTool};
+use assure_domain::Invalid;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::audit::Event;
+use crate::partnership::{check_child, reach_sql, ChildInput};
+use crate::{now, to_json, Actor, Result, RowExt, Store, StoreError};
+
+/// The child a concern is about: one already on the system, or a new one.
+#[derive(Debug, Clone)]
+pub enum ChildRef {
+    Existing(i64),
+    New(ChildInput),
+}
+
+/// Everything a practitioner submits at once.
+#[derive(Debug, Clone, Default)]
+pub struct ConcernForm {
+    pub child: Option<ChildRef>,
+    pub concern: ConcernInput,
+    pub answers: Answers,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Raised {
+    pub referral_id: i64,
+    pub child_id: i64,
+    pub risk_level: RiskLevel,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Referral {
+    pub id: i64,
+    pub child_id: i64,
+    pub child_name: String,
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub raised_by: Option<i64>,
+    pub raised_by_name: Option<String>,
+    pub source: ReferralSource,
+    pub what_seen: String,
+    pub seen_on: NaiveDate,
+    pub seen_where: String,
+    pub seen_by: String,
+    pub referral_text: String,
+    pub tool_version: i64,
+    pub answers: Answers,
+    pub risk_level: RiskLevel,
+    pub status: ReferralStatus,
+    pub submitted_at: String,
+    pub picked_up_at: Option<String>,
+    pub decision: Option<MashDecision>,
+    pub decision_reasons: Option<String>,
+    pub interventions: Option<String>,
+    pub keep_monitoring: bool,
+    pub decided_at: Option<String>,
+    pub decided_by_name: Option<String>,
+    pub returned_at: Option<String>,
+    pub spoc_acknowledged_at: Option<String>,
+    pub spoc_acknowledged_by_name: Option<String>,
+    pub version: i64,
+}
+
+/// A referral on the MASH team's queue, with how long it has waited.
+#[derive(Debug, Clone, Serialize)]
+pub struct Queued {
+    pub referral: Referral,
+    pub age_hours: i64,
+}
+
+/// What one agency holds on the child, as recorded by the MASH.
+#[derive(Debug, Clone, Serialize)]
+pub struct MashCheck {
+    pub id: i64,
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub holds: String,
+    pub recorded_by_name: Option<String>,
+    pub recorded_at: String,
+}
+
+const COLS: &str = "r.id, r.child_id, c.first_name, c.last_name, r.agency_id, a.name AS agency_name, r.raised_by, u1.name AS raised_by_name, r.source, r.what_seen, r.seen_on, \
+    r.seen_where, r.seen_by, r.referral_text, r.tool_version, r.answers_json, r.risk_level, r.status, r.submitted_at, r.picked_up_at, r.decision, r.decision_reasons, \
+    r.interventions, r.keep_monitoring, r.decided_at, u2.name AS decided_by_name, r.returned_at, r.spoc_acknowledged_at, u3.name AS acknowledged_by_name, r.version";
+
+const FROM: &str = "referrals r JOIN children c ON c.id = r.child_id JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u1 ON u1.id = r.raised_by \
+    LEFT JOIN users u2 ON u2.id = r.decided_by LEFT JOIN users u3 ON u3.id = r.spoc_acknowledged_by";
+
+fn referral(r: &AnyRow) -> Result<Referral> {
+    let answers: Answers = serde_json::from_str(&r.s("answers_json")?).map_err(|e| StoreError::Corrupt(format!("referral answers: {e}")))?;
+    Ok(Referral {
+        id: r.i("id")?,
+        child_id: r.i("child_id")?,
+        child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
+        agency_id: r.i("agency_id")?,
+        agency_name: r.s("agency_name")?,
+        raised_by: r.oi("raised_by")?,
+        raised_by_name: r.os("raised_by_name")?,
+        source: r.e("source")?,
+        what_seen: r.s("what_seen")?,
+        seen_on: r.d("seen_on")?,
+        seen_where: r.s("seen_where")?,
+        seen_by: r.s("seen_by")?,
+        referral_text: r.s("referral_text")?,
+        tool_version: r.i("tool_version")?,
+        answers,
+        risk_level: r.e("risk_level")?,
+        status: r.e("status")?,
+        submitted_at: r.s("submitted_at")?,
+        picked_up_at: r.os("picked_up_at")?,
+        decision: r.oe("decision")?,
+        decision_reasons: r.os("decision_reasons")?,
+        interventions: r.os("interventions")?,
+        keep_monitoring: r.i("keep_monitoring")? != 0,
+        decided_at: r.os("decided_at")?,
+        decided_by_name: r.os("decided_by_name")?,
+        returned_at: r.os("returned_at")?,
+        spoc_acknowledged_at: r.os("spoc_acknowledged_at")?,
+        spoc_acknowledged_by_name: r.os("acknowledged_by_name")?,
+        version: r.i("version")?,
+    })
+}
+
+fn parse_tool(json: &str, version: i64) -> Result<ScreeningTool> {
+    let mut t: ScreeningTool = serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("screening tool {version}: {e}")))?;
+    t.version = version;
+    Ok(t)
+}
+
+/// Parse a stored timestamp (RFC 3339).
+pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+impl Store {
+    /// The screening tool in force: the highest version. An empty partnership starts
+    /// with [`default_tool`] as version 1.
+    pub async fn current_tool(&self) -> Result<ScreeningTool> {
+        if let Some(r) = self.q("SELECT version, tool_json FROM screening_tools ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await? {
+            return parse_tool(&r.s("tool_json")?, r.i("version")?);
+        }
+        let mut tx = self.write().await?;
+        let mut t = default_tool();
+        t.version = 1;
+        let inserted = self
+            .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
+            .bind(to_json(&t)?)
+            .bind(now())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if inserted == 1 {
+            tx.audit(&Actor::system(), Event::new("screening-tool.save", "screening-tool", 1, "the default CSE 2 screening tool")).await?;
+        }
+        tx.commit().await?;
+        if inserted == 1 { Ok(t) } else { Box::pin(self.current_tool()).await }
+    }
+
+    /// A version of the tool (the one an old referral was scored with).
+    pub async fn tool_version(&self, version: i64) -> Result<ScreeningTool> {
+        let r = self.q("SELECT version, tool_json FROM screening_tools WHERE version = $1").bind(version).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        parse_tool(&r.s("tool_json")?, r.i("version")?)
+    }
+
+    /// Save an edited tool as a new version; referrals already made keep theirs.
+    pub async fn save_tool(&self, actor: &Actor, tool: &ScreeningTool) -> Result<i64> {
+        validate_tool(tool)?;
+        self.current_tool().await?;
+        let mut tx = self.write().await?;
+        let last = self.q("SELECT MAX(version) AS v FROM screening_tools").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0);
+        let version = last + 1;
+        let mut t = tool.clone();
+        t.version = version;
+        let n = self
+            .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
+            .bind(version)
+            .bind(to_json(&t)?)
+            .bind(actor.user_id)
+            .bind(now())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("screening-tool.save", "screening-tool", version, format!("version {version}"))).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// May this person record a police vulnerable-person notification (101) as the source?
+    pub async fn raises_as_police(&self, viewer: &Viewer) -> Result<bool> {
+        let kind: Option<AgencyKind> = self.q("SELECT kind FROM agencies WHERE id = $1").bind(viewer.agency_id).fetch_optional(self.pool()).await?.map(|r| r.e("kind")).transpose()?;
+        Ok(kind == Some(AgencyKind::Police) || viewer.is_police_cse())
+    }
+
+    /// Every problem with a concern, without saving anything (the web edge adds its
+    /// own, e.g. an unreadable date, and shows them all together).
+    pub async fn concern_problems(&self, viewer: &Viewer, form: &ConcernForm) -> Result<Invalid> {
+        Ok(self.checked_concern(viewer, form).await?.1)
+    }
+
+    async fn checked_concern(&self, viewer: &Viewer, form: &ConcernForm) -> Result<(ScreeningTool, Invalid, Option<RiskLevel>)> {
+        let tool = self.current_tool().await?;
+        let today = Utc::now().date_naive();
+        let mut v = Invalid::new();
+        match &form.child {
+            None => v.add("child", "Choose the child from the search results, or enter a new child's details"),
+            Some(ChildRef::Existing(id)) => {
+                // Out of reach and non-existent read the same: nothing leaks.
+                let (cond, ids) = reach_sql(&viewer.reach(), 2);
+                let sql = format!("SELECT c.id FROM children c WHERE c.id = $1 AND c.merged_into_id IS NULL AND {cond}");
+                let mut q = self.q(&sql).bind(*id);
+                for a in ids {
+                    q = q.bind(a);
+                }
+                if q.fetch_optional(self.pool()).await?.is_none() {
+                    v.add("child", "Choose a child from the search results, or enter a new child's details");
+                }
+            }
+            Some(ChildRef::New(c)) => {
+                if let Err(e) = check_child(c) {
+                    for f in e.errors {
+                        v.add(&f.field, f.message);
+                    }
+                }
+            }
+        }
+        let police = self.raises_as_police(viewer).await?;
+        check_concern(&form.concern, police, today, &mut v);
+        let risk = match score(&tool, &form.answers) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                for f in e.errors {
+                    v.add(&f.field, f.message);
+                }
+                None
+            }
+        };
+        Ok((tool, v, risk))
+    }
+
+    /// Record a concern: the child (chosen within the raiser's reach, or new), the CSE 1,
+    /// the screening scored with the current tool, and the professional referral. All
+    /// problems come back together and nothing is saved; on success the referral is on
+    /// the MASH queue and the raiser's agency is involved with the child.
+    pub async fn raise_concern(&self, actor: &Actor, viewer: &Viewer, form: &ConcernForm) -> Result<Raised> {
+        let (tool, v, risk) = self.checked_concern(viewer, form).await?;
+        v.finish()?;
+        let today = Utc::now().date_naive();
+        let (Some(risk), Some(source), Some(seen_on), Some(child)) = (risk, form.concern.source, form.concern.seen_on, &form.child) else {
+            unreachable!("checked above")
+        };
+        let mut tx = self.write().await?;
+        let child_id = match child {
+            ChildRef::Existing(id) => *id,
+            ChildRef::New(c) => self.insert_child(&mut tx, actor, c).await?,
+        };
+        let c = &form.concern;
+        let id = self
+            .q("INSERT INTO referrals (child_id, agency_id, raised_by, source, what_seen, seen_on, seen_where, seen_by, referral_text, tool_version, answers_json, risk_level, status, submitted_at) \
+                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
+            .bind(child_id)
+            .bind(viewer.agency_id)
+            .bind(actor.user_id)
+            .bind(source.slug())
+            .bind(c.what_seen.trim().to_string())
+            .bind(crate::date_str(seen_on))
+            .bind(c.seen_where.trim().to_string())
+            .bind(c.seen_by.trim().to_string())
+            .bind(c.referral_text.trim().to_string())
+            .bind(tool.version)
+            .bind(to_json(&form.answers)?)
+            .bind(risk.slug())
+            .bind(ReferralStatus::Submitted.slug())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RaisedConcern, today).await?;
+        tx.audit(actor, Event::new("referral.raise", "child", child_id, format!("referral {id}: {}, screening tool {}, {}", source.slug(), tool.version, risk.slug()))).await?;
+        tx.commit().await?;
+        Ok(Raised { referral_id: id, child_id, risk_level: risk })
+    }
+
+    pub async fn referral(&self, id: i64) -> Result<Referral> {
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.id = $1");
+        referral(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// A child's referrals, newest first (the caller has checked the child is in reach).
+    pub async fn referrals_of_child(&self, child_id: i64) -> Result<Vec<Referral>> {
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.child_id = $1 ORDER BY r.submitted_at DESC, r.id DESC");
+        self.q(&sql).bind(child_id).fetch_all(self.pool()).await?.iter().map(referral).collect()
+    }
+
+    /// The MASH team's queue: referrals awaiting a decision, oldest first, with their
+    /// age in hours. The MASH sees every child, but the list still goes through the rule.
+    pub async fn mash_queue(&self, viewer: &Viewer, now: DateTime<Utc>) -> Result<Vec<Queued>> {
+        let (cond, ids) = reach_sql(&viewer.reach(), 3);
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.status IN ($1,$2) AND {cond} ORDER BY r.submitted_at, r.id LIMIT 1000");
+        let [s1, s2] = ReferralStatus::queue_slugs();
+        let mut q = self.q(&sql).bind(s1).bind(s2);
+        for a in ids {
+            q = q.bind(a);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let referral = referral(r)?;
+                let age = timestamp(&referral.submitted_at).map(|t| age_hours(t, now)).unwrap_or(0);
+                Ok(Queued { referral, age_hours: age })
+            })
+            .collect()
+    }
+
+    /// Referrals raised by the agencies the viewer is SPOC for: returned ones first.
+    pub async fn spoc_referrals(&self, viewer: &Viewer) -> Result<Vec<Referral>> {
+        if viewer.spoc_for.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = viewer.spoc_for.len();
+        let (cond, ids) = reach_sql(&viewer.reach(), n + 2);
+        let sql = format!(
+            "SELECT {COLS} FROM {FROM} WHERE r.agency_id IN ({}) AND {cond} ORDER BY CASE WHEN r.status = ${} THEN 0 ELSE 1 END, r.submitted_at DESC, r.id DESC LIMIT 1000",
+            crate::tracker::placeholders(1, n),
+            n + 1
+        );
+        let mut q = self.q(&sql);
+        for a in &viewer.spoc_for {
+            q = q.bind(*a);
+        }
+        q = q.bind(ReferralStatus::ReturnedToSpoc.slug());
+        for a in ids {
+            q = q.bind(a);
+        }
+        q.fetch_all(self.pool()).await?.iter().map(referral).collect()
+    }
+
+    pub async fn mash_checks(&self, referral_id: i64) -> Result<Vec<MashCheck>> {
+        self.q("SELECT m.id, m.agency_id, a.name AS agency_name, m.holds, u.name AS recorded_by_name, m.recorded_at FROM mash_checks m JOIN agencies a ON a.id = m.agency_id LEFT JOIN users u ON u.id = m.recorded_by WHERE m.referral_id = $1 ORDER BY m.recorded_at, m.id")
+            .bind(referral_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(MashCheck {
+                    id: r.i("id")?,
+                    agency_id: r.i("agency_id")?,
+                    agency_name: r.s("agency_name")?,
+                    holds: r.s("holds")?,
+                    recorded_by_name: r.os("recorded_by_name")?,
+                    recorded_at: r.s("recorded_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Record what one agency holds on the child. The first check starts the screening
+    /// (the referral is picked up off the queue's "submitted" state).
+    pub async fn record_check(&self, actor: &Actor, referral_id: i64, agency_id: Option<i64>, holds: &str) -> Result<i64> {
+        let r = self.referral(referral_id).await?;
+        let mut v = Invalid::new();
+        match agency_id {
+            None => v.add("agency_id", "Select the agency whose records were checked"),
+            Some(a) => {
+                if self.q("SELECT id FROM agencies WHERE id = $1").bind(a).fetch_optional(self.pool()).await?.is_none() {
+                    v.add("agency_id", "Select an agency from the list");
+                }
+            }
+        }
+        let holds = v.required("holds", holds, "Enter what the agency holds on the child (or that it holds nothing)");
+        v.max_len("holds", &holds, 10_000, "What the agency holds");
+        if !r.status.awaiting_decision() {
+            v.add("holds", "This referral has been decided: checks can no longer be added");
+        }
+        v.finish()?;
+        let agency_id = agency_id.unwrap_or_default();
+        let at = now();
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO mash_checks (referral_id, agency_id, holds, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(referral_id)
+            .bind(agency_id)
+            .bind(holds)
+            .bind(actor.user_id)
+            .bind(at.clone())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        if r.status == ReferralStatus::Submitted && may_move(r.status, ReferralStatus::ChecksInProgress) {
+            // Conditional on the status so two first checks at once both succeed.
+            self.q("UPDATE referrals SET status = $1, picked_up_at = COALESCE(picked_up_at, $2), version = version + 1 WHERE id = $3 AND status = $4")
+                .bind(ReferralStatus::ChecksInProgress.slug())
+                .bind(at)
+                .bind(referral_id)
+                .bind(ReferralStatus::Submitted.slug())
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.audit(actor, Event::new("referral.check", "child", r.child_id, format!("referral {referral_id}: check {id} of agency {agency_id}"))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The MASH decision. A stale version is a conflict; a "no CSE concern" returns the
+    /// referral to the raising agency's SPOC with a request to keep monitoring.
+    pub async fn decide(&self, actor: &Actor, referral_id: i64, version: i64, input: &DecisionInput) -> Result<MashDecision> {
+        let r = self.referral(referral_id).await?;
+        if r.version != version {
+            return Err(StoreError::Conflict);
+        }
+        let d = check_decision(input, r.status)?;
+        let status = status_after(d.decision);
+        let at = now();
+        let mut tx = self.write().await?;
+        let n = self
+            .q("UPDATE referrals SET status = $1, decision = $2, decision_reasons = $3, interventions = $4, keep_monitoring = $5, decided_at = $6, decided_by = $7, \
+                picked_up_at = COALESCE(picked_up_at, $6), returned_at = $8, version = version + 1 WHERE id = $9 AND version = $10")
+            .bind(status.slug())
+            .bind(d.decision.slug())
+            .bind(d.reasons.clone())
+            .bind(d.interventions.clone())
+            .bind(i64::from(d.keep_monitoring))
+            .bind(at.clone())
+            .bind(actor.user_id)
+            .bind((status == ReferralStatus::ReturnedToSpoc).then_some(at))
+            .bind(referral_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("referral.decide", "child", r.child_id, format!("referral {referral_id}: {}", d.decision.slug()))).await?;
+        tx.commit().await?;
+        Ok(d.decision)
+    }
+
+    /// A SPOC of the raising agency acknowledges a returned referral.
+    pub async fn acknowledge_return(&self, actor: &Actor, viewer: &Viewer, referral_id: i64, version: i64) -> Result<()> {
+        let r = self.referral(referral_id).await?;
+        if !viewer.spoc_for.contains(&r.agency_id) {
+            return Err(Invalid::single("referral", "Only a SPOC of the agency that raised this referral can acknowledge it").into());
+        }
+        if r.version != version {
+            return Err(StoreError::Conflict);
+        }
+        if !may_move(r.status, ReferralStatus::AcknowledgedBySpoc) {
+            return Err(Invalid::single("referral", "Only a referral returned to the SPOC can be acknowledged").into());
+        }
+        let mut tx = self.write().await?;
+        let n = self
+            .q("UPDATE referrals SET status = $1, spoc_acknowledged_at = $2, spoc_acknowledged_by = $3, version = version + 1 WHERE id = $4 AND version = $5")
+            .bind(ReferralStatus::AcknowledgedBySpoc.slug())
+            .bind(now())
+            .bind(actor.user_id)
+            .bind(referral_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("referral.acknowledge", "child", r.child_id, format!("referral {referral_id}: acknowledged by the SPOC"))).await?;
+        tx.commit().await
+    }
+}

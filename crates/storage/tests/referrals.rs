@@ -1,0 +1,240 @@
+//! Concerns, screening, the MASH queue and decision, and the return to the SPOC, on
+//! SQLite and PostgreSQL: the whole flow, and refusals that leave nothing saved.
+
+use assure_domain::partnership::{AgencyKind, InvolvementKind, Team, Viewer};
+use assure_domain::referral::{ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::screening::{Answers, RiskLevel, ScreeningTool};
+use assure_domain::Role;
+use assure_storage::audit::AuditFilter;
+use assure_storage::on_both_engines;
+use assure_storage::partnership::ChildInput;
+use assure_storage::referrals::{ChildRef, ConcernForm};
+use assure_storage::testing::TestDb;
+use assure_storage::users::NewUser;
+use assure_storage::{Actor, StoreError};
+use chrono::{Duration, NaiveDate, Utc};
+
+struct World {
+    school: i64,
+    other_school: i64,
+    police: i64,
+    practitioner: (Actor, Viewer),
+    practitioner_2: (Actor, Viewer),
+    spoc: (Actor, Viewer),
+    mash: (Actor, Viewer),
+    officer: (Actor, Viewer),
+}
+
+async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> (Actor, Viewer) {
+    let sys = Actor::system();
+    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    for t in teams {
+        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+    }
+    for a in spoc_for {
+        db.store.add_spoc(&sys, *a, uid).await.unwrap();
+    }
+    (Actor { user_id: Some(uid), label: email.into(), ip: "127.0.0.1".into() }, db.store.viewer(uid).await.unwrap().unwrap())
+}
+
+async fn world(db: &TestDb) -> World {
+    let sys = Actor::system();
+    let school = db.store.create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
+    let other_school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let police = db.store.create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
+    let care = db.store.create_agency(&sys, "Children's Social Care", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
+    World {
+        school,
+        other_school,
+        police,
+        practitioner: person(db, "practitioner@example.org", Role::Practitioner, school, &[], &[]).await,
+        practitioner_2: person(db, "practitioner-2@example.org", Role::Practitioner, other_school, &[], &[]).await,
+        spoc: person(db, "spoc@example.org", Role::Spoc, school, &[], &[school]).await,
+        mash: person(db, "mash-worker@example.org", Role::MashWorker, care, &[Team::Mash], &[]).await,
+        officer: person(db, "police-cse-officer@example.org", Role::PoliceCseOfficer, police, &[Team::PoliceCse], &[]).await,
+    }
+}
+
+fn answers(tool: &ScreeningTool, yes: &[&str]) -> Answers {
+    tool.indicators().map(|i| (i.key.clone(), yes.contains(&i.key.as_str()))).collect()
+}
+
+fn concern(source: ReferralSource) -> ConcernInput {
+    ConcernInput {
+        source: Some(source),
+        what_seen: "Seen getting into a car with two adult men after school".into(),
+        seen_on: Some(Utc::now().date_naive()),
+        seen_where: "Outside the school gates".into(),
+        seen_by: "Form tutor".into(),
+        referral_text: "Referral to the MASH for screening".into(),
+    }
+}
+
+fn new_child(first: &str) -> ChildRef {
+    ChildRef::New(ChildInput { first_name: first.into(), last_name: "Example".into(), date_of_birth: NaiveDate::from_ymd_opt(2004, 5, 6), ..Default::default() })
+}
+
+/// (referrals, children) in the whole database, as the MASH sees it.
+async fn counts(db: &TestDb) -> (usize, i64) {
+    let mash = Viewer { role: assure_domain::partnership::PathwayRole::MashWorker, agency_id: 0, teams: vec![Team::Mash], spoc_for: vec![] };
+    let (children, total) = db.store.children_for(&mash, None, 1000, 0).await.unwrap();
+    let mut n = 0;
+    for c in children {
+        n += db.store.referrals_of_child(c.id).await.unwrap().len();
+    }
+    (n, total)
+}
+
+async fn the_whole_flow(db: &TestDb) {
+    let w = world(db).await;
+    let tool = db.store.current_tool().await.unwrap();
+    assert_eq!(tool.version, 1, "the default tool is seeded as version 1");
+    let (pa, pv) = &w.practitioner;
+    let (ma, mv) = &w.mash;
+
+    // A concern about a new child, scored high, lands on the MASH queue.
+    let raised = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Amy")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &["picked-up-in-cars"]) }).await.unwrap();
+    assert_eq!(raised.risk_level, RiskLevel::High);
+    let child = db.store.child_for(pa, pv, raised.child_id, assure_domain::partnership::Section::Screening).await.unwrap();
+    assert!(matches!(child, assure_storage::partnership::Visible::Yes(ref c) if c.involvements.iter().any(|i| i.agency_id == w.school && i.kind == InvolvementKind::RaisedConcern)));
+    // A second concern about the same child, chosen from within reach, scored low.
+    let second = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(ChildRef::Existing(raised.child_id)), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &["truancy"]) }).await.unwrap();
+    assert_eq!((second.child_id, second.risk_level), (raised.child_id, RiskLevel::Low));
+    // A police 101 notification about another child.
+    let (oa, ov) = &w.officer;
+    let police = db.store.raise_concern(oa, ov, &ConcernForm { child: Some(new_child("Ben")), concern: concern(ReferralSource::PoliceNotification), answers: answers(&tool, &[]) }).await.unwrap();
+    assert_eq!(police.risk_level, RiskLevel::NoApparentRisk);
+
+    // The queue: oldest first, with age in hours.
+    let q = db.store.mash_queue(mv, Utc::now() + Duration::hours(5)).await.unwrap();
+    assert_eq!(q.iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![raised.referral_id, second.referral_id, police.referral_id]);
+    assert!(q.iter().all(|x| (4..=5).contains(&x.age_hours)), "{:?}", q.iter().map(|x| x.age_hours).collect::<Vec<_>>());
+    assert_eq!(q[2].referral.source, ReferralSource::PoliceNotification);
+    // A practitioner with no involvement sees none of it through the rule.
+    assert!(db.store.mash_queue(&w.practitioner_2.1, Utc::now()).await.unwrap().is_empty());
+
+    // Checks, then the decision.
+    let r = db.store.referral(raised.referral_id).await.unwrap();
+    assert_eq!((r.status, r.version), (ReferralStatus::Submitted, 1));
+    db.store.record_check(ma, raised.referral_id, Some(w.police), "Two missing episodes reported in March").await.unwrap();
+    let e = db.store.record_check(ma, raised.referral_id, None, " ").await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("agency_id").is_some() && i.for_field("holds").is_some()));
+    let r = db.store.referral(raised.referral_id).await.unwrap();
+    assert_eq!(r.status, ReferralStatus::ChecksInProgress);
+    assert!(r.picked_up_at.is_some());
+    assert_eq!(db.store.mash_checks(r.id).await.unwrap().len(), 1);
+    db.store.decide(ma, r.id, r.version, &DecisionInput { decision: Some(MashDecision::Macse), reasons: "High risk: refer to the panel".into(), interventions: String::new() }).await.unwrap();
+    let decided = db.store.referral(r.id).await.unwrap();
+    assert_eq!((decided.status, decided.decision), (ReferralStatus::Decided, Some(MashDecision::Macse)));
+    assert!(decided.decided_at.is_some() && decided.returned_at.is_none() && !decided.keep_monitoring);
+    assert_eq!(decided.decided_by_name.as_deref(), Some("mash-worker@example.org"));
+
+    // No CSE concern: returned to the SPOC, who sees it first and acknowledges it.
+    let s = db.store.referral(second.referral_id).await.unwrap();
+    db.store
+        .decide(ma, s.id, s.version, &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Attendance only".into(), interventions: "Attendance officer and mentoring".into() })
+        .await
+        .unwrap();
+    let (sa, sv) = &w.spoc;
+    let mine = db.store.spoc_referrals(sv).await.unwrap();
+    assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second.referral_id, raised.referral_id], "returned first, police referral not theirs");
+    assert!(mine[0].keep_monitoring && mine[0].returned_at.is_some() && mine[0].status == ReferralStatus::ReturnedToSpoc);
+    assert!(db.store.spoc_referrals(pv).await.unwrap().is_empty(), "not a SPOC");
+    let e = db.store.acknowledge_return(pa, pv, mine[0].id, mine[0].version).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)));
+    assert!(matches!(db.store.acknowledge_return(sa, sv, mine[0].id, mine[0].version - 1).await, Err(StoreError::Conflict)));
+    db.store.acknowledge_return(sa, sv, mine[0].id, mine[0].version).await.unwrap();
+    let ack = db.store.referral(second.referral_id).await.unwrap();
+    assert_eq!(ack.status, ReferralStatus::AcknowledgedBySpoc);
+    assert_eq!(ack.spoc_acknowledged_by_name.as_deref(), Some("spoc@example.org"));
+    assert!(matches!(db.store.acknowledge_return(sa, sv, ack.id, ack.version).await, Err(StoreError::Invalid(_))), "only once");
+
+    // The queue now holds only the police notification.
+    assert_eq!(db.store.mash_queue(mv, Utc::now()).await.unwrap().iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![police.referral_id]);
+    assert_eq!(db.store.referrals_of_child(raised.child_id).await.unwrap().len(), 2);
+
+    // Every step is in the child's audit trail, with no personal data.
+    let (log, _) = db.store.list_audit(&AuditFilter { record_type: Some("child".into()), record_id: Some(raised.child_id.to_string()), ..Default::default() }, 100, 0).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for a in ["child.create", "child.involvement", "referral.raise", "referral.check", "referral.decide", "referral.acknowledge"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    assert!(log.iter().all(|e| !e.detail.contains("Amy") && !e.detail.contains("car")), "no personal data in the audit");
+}
+on_both_engines!(flow, the_whole_flow);
+
+async fn refusals_save_nothing(db: &TestDb) {
+    let w = world(db).await;
+    let tool = db.store.current_tool().await.unwrap();
+    let (pa, pv) = &w.practitioner;
+    let (ma, _) = &w.mash;
+    let before = counts(db).await;
+
+    // No screening answers: every question is named, nothing saved (not even the new child).
+    let e = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Cara")), concern: concern(ReferralSource::ProfessionalConcern), answers: Answers::new() }).await.unwrap_err();
+    let StoreError::Invalid(i) = e else { panic!("{e:?}") };
+    assert!(i.for_field("screening").unwrap().contains("no answers"));
+    assert!(i.for_field("answer-second-phone").is_some());
+    assert_eq!(counts(db).await, before);
+
+    // Everything wrong at once comes back at once.
+    let e = db.store
+        .raise_concern(pa, pv, &ConcernForm { child: Some(ChildRef::New(ChildInput::default())), concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() }, answers: answers(&tool, &[]) })
+        .await
+        .unwrap_err();
+    let StoreError::Invalid(i) = e else { panic!() };
+    for f in ["first_name", "last_name", "date_of_birth", "source", "what_seen", "seen_on", "seen_where", "seen_by", "referral_text"] {
+        assert!(i.for_field(f).is_some(), "{f}: {i}");
+    }
+    assert!(i.for_field("source").unwrap().contains("Only police"));
+
+    // A child out of the raiser's reach is refused like one that does not exist.
+    let other = db.store.raise_concern(&w.practitioner_2.0, &w.practitioner_2.1, &ConcernForm { child: Some(new_child("Dan")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) }).await.unwrap();
+    let after_other = counts(db).await;
+    for id in [other.child_id, 999_999] {
+        let e = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(ChildRef::Existing(id)), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) }).await.unwrap_err();
+        let StoreError::Invalid(i) = e else { panic!() };
+        assert_eq!(i.for_field("child"), Some("Choose a child from the search results, or enter a new child's details"));
+    }
+    assert_eq!(counts(db).await, after_other);
+    let still = db.store.child_for(pa, pv, other.child_id, assure_domain::partnership::Section::Identity).await.unwrap();
+    assert!(matches!(still, assure_storage::partnership::Visible::Refused), "the refused concern did not involve the school");
+
+    // A decision without a reason, and a stale one.
+    let r = db.store.referral(other.referral_id).await.unwrap();
+    let e = db.store.decide(ma, r.id, r.version, &DecisionInput { decision: Some(MashDecision::ChildProtection), reasons: String::new(), interventions: String::new() }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("reasons").is_some()));
+    let e = db.store.decide(ma, r.id, r.version, &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "None".into(), interventions: String::new() }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("interventions").is_some()));
+    let e = db.store.decide(ma, r.id, r.version + 1, &DecisionInput { decision: Some(MashDecision::Macse), reasons: "Stale".into(), interventions: String::new() }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict));
+    let unchanged = db.store.referral(r.id).await.unwrap();
+    assert_eq!((unchanged.status, unchanged.decision, unchanged.version), (ReferralStatus::Submitted, None, r.version));
+}
+on_both_engines!(refusals, refusals_save_nothing);
+
+async fn the_tool_is_versioned(db: &TestDb) {
+    let w = world(db).await;
+    let (pa, pv) = &w.practitioner;
+    let v1 = db.store.current_tool().await.unwrap();
+    let first = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Eve")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) }).await.unwrap();
+    let mut edited = v1.clone();
+    edited.categories.truncate(2);
+    edited.rules.retain(|r| r.weight != Some(assure_domain::screening::Weight::Low));
+    let mut bad = edited.clone();
+    bad.categories[0].indicators.clear();
+    assert!(matches!(db.store.save_tool(pa, &bad).await, Err(StoreError::Invalid(_))));
+    assert_eq!(db.store.current_tool().await.unwrap().version, 1);
+    assert_eq!(db.store.save_tool(pa, &edited).await.unwrap(), 2);
+    let v2 = db.store.current_tool().await.unwrap();
+    assert_eq!((v2.version, v2.categories.len()), (2, 2));
+    // Old answers no longer fit: the unknown questions are refused.
+    let e = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Fay")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("screening").unwrap().contains("not a question")));
+    // The old referral keeps its version, which can still be read.
+    assert_eq!(db.store.referral(first.referral_id).await.unwrap().tool_version, 1);
+    assert_eq!(db.store.tool_version(1).await.unwrap(), v1);
+    let _ = (w.other_school, w.spoc);
+}
+on_both_engines!(tool_versions, the_tool_is_versioned);
