@@ -523,6 +523,11 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether a child record exists (says nothing else about it).
+    pub async fn child_exists(&self, id: i64) -> Result<bool> {
+        Ok(self.q("SELECT id FROM children WHERE id = $1").bind(id).fetch_optional(self.pool()).await?.is_some())
+    }
+
     async fn child_row(&self, id: i64) -> Result<Child> {
         self.children_by_ids(&[id]).await?.pop().ok_or(StoreError::NotFound)
     }
