@@ -310,6 +310,9 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
             errors.add(&e.field, e.message);
         }
     }
+    if legal.is_none() && errors.for_field("legal_status").is_none() {
+        errors.add("legal_status", "Select the child's legal status");
+    }
     edit_render(&ctx, &c, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
