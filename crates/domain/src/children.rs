@@ -102,13 +102,9 @@ pub fn phonetic_key(name: &str) -> String {
         let prev = if i == 0 { 0 } else { w[i - 1] };
         let mut skip = 1;
         let code: &str = match c {
-            _ if vowel(c) => {
-                if i == 0 {
-                    "A"
-                } else {
-                    ""
-                }
-            }
+            // A vowel sounds only at the start, and then any vowel will do ("Amy", "Emma").
+            _ if vowel(c) && i == 0 => "A",
+            _ if vowel(c) => "",
             b'b' => "B",
             b'c' => {
                 if next == b'h' {
@@ -142,10 +138,9 @@ pub fn phonetic_key(name: &str) -> String {
                     "K"
                 }
             }
-            b'h' => {
-                // An h sounds only before a vowel, and not after one ("John", "Sarah").
-                if vowel(next) && (i == 0 || !vowel(prev)) { "H" } else { "" }
-            }
+            // An h sounds only before a vowel, and not after one ("John", "Sarah").
+            b'h' if vowel(next) && (i == 0 || !vowel(prev)) => "H",
+            b'h' => "",
             b'j' => "J",
             b'k' | b'q' => "K",
             b'l' => "L",
