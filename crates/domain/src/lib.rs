@@ -9,6 +9,7 @@ pub mod tracker;
 
 pub mod access;
 pub mod audit;
+pub mod children;
 pub mod dates;
 pub mod import;
 pub mod partnership;

@@ -109,6 +109,9 @@ pub struct Viewer {
     pub agency_id: i64,
     pub teams: Vec<Team>,
     pub spoc_for: Vec<i64>,
+    /// Children this person holds an active (unexpired) emergency access grant for.
+    #[serde(default)]
+    pub emergency_children: Vec<i64>,
 }
 
 /// Which children a viewer may see.
@@ -116,19 +119,31 @@ pub struct Viewer {
 pub enum Reach {
     /// Every child on the pathway (MASH, MACSE panel and analyst teams).
     EveryChild,
-    /// Children with whom one of these agencies is involved.
-    Agencies(BTreeSet<i64>),
+    /// Children with whom one of these agencies is involved, and these children
+    /// themselves (active emergency access grants).
+    Agencies { agencies: BTreeSet<i64>, children: BTreeSet<i64> },
 }
 
 impl Reach {
-    /// The single-record form of the rule: may a child with these involvements be seen?
-    pub fn admits<I: IntoIterator<Item = Involvement>>(&self, involvements: I) -> bool {
+    /// The single-record form of the rule: may this child, with these involvements, be seen?
+    pub fn admits<I: IntoIterator<Item = Involvement>>(&self, child_id: i64, involvements: I) -> bool {
         match self {
             Reach::EveryChild => true,
-            Reach::Agencies(set) => involvements.into_iter().any(|i| set.contains(&i.agency_id)),
+            Reach::Agencies { agencies, children } => children.contains(&child_id) || involvements.into_iter().any(|i| agencies.contains(&i.agency_id)),
         }
     }
 }
+
+slug_enum!(
+    /// A child's legal status.
+    LegalStatus {
+        NoStatus => ("none", "None"),
+        ChildInNeed => ("child-in-need", "Child in need"),
+        ChildProtectionPlan => ("child-protection-plan", "Child protection plan"),
+        LookedAfterHere => ("looked-after-here", "Looked after by this authority"),
+        LookedAfterElsewhere => ("looked-after-elsewhere", "Looked after by another authority"),
+    }
+);
 
 /// Why a viewer may see a child: recorded with every view so the child's access log
 /// can say "who has looked at this record and why".
@@ -140,6 +155,8 @@ pub enum Basis {
     OwnAgency(InvolvementKind),
     /// They are the SPOC of an involved agency.
     Spoc(i64),
+    /// An active emergency ("break glass") grant, given with a reason.
+    Emergency,
 }
 
 impl Basis {
@@ -149,6 +166,7 @@ impl Basis {
             Basis::Team(t) => format!("member of the {} team", t.label()),
             Basis::OwnAgency(k) => format!("their agency: {}", k.label().to_lowercase()),
             Basis::Spoc(a) => format!("SPOC of involved agency {a}"),
+            Basis::Emergency => "emergency access (break glass) with a recorded reason".into(),
         }
     }
 }
@@ -160,22 +178,24 @@ impl Viewer {
 
     /// The need-to-know rule: the MASH, MACSE panel and analyst teams see every child;
     /// everyone else sees the children their own agency is involved with, and a SPOC
-    /// also those of the agencies they speak for.
+    /// also those of the agencies they speak for; a MASH role also the children they
+    /// hold an active emergency access grant for (grants to anyone else count for nothing).
     pub fn reach(&self) -> Reach {
         if self.teams.iter().any(|t| t.sees_every_child()) {
             return Reach::EveryChild;
         }
-        let mut set: BTreeSet<i64> = self.spoc_for.iter().copied().collect();
-        set.insert(self.agency_id);
-        Reach::Agencies(set)
+        let mut agencies: BTreeSet<i64> = self.spoc_for.iter().copied().collect();
+        agencies.insert(self.agency_id);
+        let children = if self.may_break_glass() { self.emergency_children.iter().copied().collect() } else { BTreeSet::new() };
+        Reach::Agencies { agencies, children }
     }
 
-    pub fn may_see_child<I: IntoIterator<Item = Involvement>>(&self, involvements: I) -> bool {
-        self.reach().admits(involvements)
+    pub fn may_see_child<I: IntoIterator<Item = Involvement>>(&self, child_id: i64, involvements: I) -> bool {
+        self.reach().admits(child_id, involvements)
     }
 
     /// The reason the rule admits this child, if it does (the same rule as [`Viewer::reach`]).
-    pub fn basis<I: IntoIterator<Item = Involvement>>(&self, involvements: I) -> Option<Basis> {
+    pub fn basis<I: IntoIterator<Item = Involvement>>(&self, child_id: i64, involvements: I) -> Option<Basis> {
         if let Some(t) = self.teams.iter().find(|t| t.sees_every_child()) {
             return Some(Basis::Team(*t));
         }
@@ -183,7 +203,10 @@ impl Viewer {
         if let Some(i) = inv.iter().find(|i| i.agency_id == self.agency_id) {
             return Some(Basis::OwnAgency(i.kind));
         }
-        inv.iter().find(|i| self.spoc_for.contains(&i.agency_id)).map(|i| Basis::Spoc(i.agency_id))
+        if let Some(i) = inv.iter().find(|i| self.spoc_for.contains(&i.agency_id)) {
+            return Some(Basis::Spoc(i.agency_id));
+        }
+        (self.may_break_glass() && self.emergency_children.contains(&child_id)).then_some(Basis::Emergency)
     }
 
     /// Police CSE roles (the role, or the police CSE unit) and the MACSE co-chairs.
@@ -226,8 +249,11 @@ mod tests {
     const HEALTH: i64 = 3;
     const OTHER_SCHOOL: i64 = 4;
 
+    const CHILD: i64 = 7;
+    const OTHER_CHILD: i64 = 8;
+
     fn viewer(role: PathwayRole, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Viewer {
-        Viewer { role, agency_id: agency, teams: teams.to_vec(), spoc_for: spoc_for.to_vec() }
+        Viewer { role, agency_id: agency, teams: teams.to_vec(), spoc_for: spoc_for.to_vec(), emergency_children: vec![] }
     }
 
     fn involved(agency: i64, kind: InvolvementKind) -> Involvement {
@@ -245,9 +271,11 @@ mod tests {
             for teams in &team_sets {
                 for own in agencies {
                     for spoc in [vec![], vec![own], vec![HEALTH]] {
-                        let v = viewer(*role, own, teams, &spoc);
+                      for grants in [vec![], vec![CHILD]] {
+                        let v = Viewer { emergency_children: grants.clone(), ..viewer(*role, own, teams, &spoc) };
                         for child_agency in agencies {
                             for kind in InvolvementKind::ALL {
+                              for child_id in [CHILD, OTHER_CHILD] {
                                 let child = [involved(child_agency, *kind)];
                                 // "sits in the MASH / MACSE / analyst teams"
                                 let whole_team = teams.iter().any(|t| matches!(t, Team::Mash | Team::MacsePanel | Team::CseAnalyst));
@@ -255,9 +283,19 @@ mod tests {
                                 let own_agency = child_agency == own;
                                 // "or they are the SPOC of an involved agency"
                                 let spoc_of = spoc.contains(&child_agency);
-                                assert_eq!(v.may_see_child(child), whole_team || own_agency || spoc_of, "{v:?} / {child:?}");
-                                assert_eq!(v.basis(child).is_some(), v.may_see_child(child), "{v:?} / {child:?}");
+                                // "Emergency access ... is allowed for MASH roles only": a grant for this child, held by a MASH role
+                                let mash_role = *role == PathwayRole::MashWorker || teams.contains(&Team::Mash);
+                                let emergency = mash_role && grants.contains(&child_id);
+                                let expected = whole_team || own_agency || spoc_of || emergency;
+                                assert_eq!(v.may_see_child(child_id, child), expected, "{v:?} / {child_id} {child:?}");
+                                assert_eq!(v.basis(child_id, child).is_some(), expected, "{v:?} / {child_id} {child:?}");
+                                if expected && !(whole_team || own_agency || spoc_of) {
+                                    assert_eq!(v.basis(child_id, child), Some(Basis::Emergency));
+                                }
+                                // A child with no involvement at all: the teams, or a grant.
+                                assert_eq!(v.may_see_child(child_id, []), whole_team || emergency, "{v:?} / {child_id} uninvolved");
                                 checked += 1;
+                              }
                             }
                         }
                         for s in Section::ALL {
@@ -271,6 +309,7 @@ mod tests {
                             };
                             assert_eq!(v.may_see_section(*s), expected, "{v:?} / {s:?}");
                         }
+                      }
                     }
                 }
             }
@@ -282,14 +321,24 @@ mod tests {
     fn a_child_no_one_in_the_viewers_agencies_is_involved_with_is_out_of_reach() {
         let practitioner_2 = viewer(PathwayRole::Practitioner, OTHER_SCHOOL, &[], &[]);
         let child = [involved(SCHOOL, InvolvementKind::RaisedConcern), involved(POLICE, InvolvementKind::InvitedToPanel)];
-        assert!(!practitioner_2.may_see_child(child));
-        assert_eq!(practitioner_2.reach(), Reach::Agencies([OTHER_SCHOOL].into()));
+        assert!(!practitioner_2.may_see_child(CHILD, child));
+        assert_eq!(practitioner_2.reach(), Reach::Agencies { agencies: [OTHER_SCHOOL].into(), children: [].into() });
         // The same child is in reach of the school, the police and the MASH.
-        assert!(viewer(PathwayRole::Practitioner, SCHOOL, &[], &[]).may_see_child(child));
-        assert!(viewer(PathwayRole::PoliceCseOfficer, POLICE, &[Team::PoliceCse], &[]).may_see_child(child));
+        assert!(viewer(PathwayRole::Practitioner, SCHOOL, &[], &[]).may_see_child(CHILD, child));
+        assert!(viewer(PathwayRole::PoliceCseOfficer, POLICE, &[Team::PoliceCse], &[]).may_see_child(CHILD, child));
         assert_eq!(viewer(PathwayRole::MashWorker, HEALTH, &[Team::Mash], &[]).reach(), Reach::EveryChild);
         // A child with no involvement at all is seen only by the whole-partnership teams.
-        assert!(!viewer(PathwayRole::Spoc, SCHOOL, &[], &[SCHOOL, HEALTH]).may_see_child([]));
+        assert!(!viewer(PathwayRole::Spoc, SCHOOL, &[], &[SCHOOL, HEALTH]).may_see_child(CHILD, []));
+        // A grant held by someone who may not break glass counts for nothing.
+        let granted = Viewer { emergency_children: vec![CHILD], ..practitioner_2.clone() };
+        assert!(!granted.may_see_child(CHILD, child));
+        assert_eq!(granted.reach(), practitioner_2.reach());
+        // A MASH worker outside the MASH team sees their own agency's children, and a
+        // child they hold a grant for, with the grant as the reason.
+        let outside = Viewer { emergency_children: vec![CHILD], ..viewer(PathwayRole::MashWorker, HEALTH, &[], &[]) };
+        assert_eq!(outside.reach(), Reach::Agencies { agencies: [HEALTH].into(), children: [CHILD].into() });
+        assert_eq!(outside.basis(CHILD, child), Some(Basis::Emergency));
+        assert!(!outside.may_see_child(OTHER_CHILD, child));
     }
 
     #[test]

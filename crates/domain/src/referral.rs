@@ -87,17 +87,6 @@ pub fn status_after(decision: MashDecision) -> ReferralStatus {
     if decision == MashDecision::NoCseConcern { ReferralStatus::ReturnedToSpoc } else { ReferralStatus::Decided }
 }
 
-slug_enum!(
-    /// A child's legal status.
-    LegalStatus {
-        None => ("none", "None"),
-        ChildInNeed => ("child-in-need", "Child in need"),
-        ChildProtectionPlan => ("child-protection-plan", "Child protection plan"),
-        LookedAfterHere => ("looked-after-here", "Looked after by this authority"),
-        LookedAfterElsewhere => ("looked-after-elsewhere", "Looked after by another authority"),
-    }
-);
-
 /// The CSE 1 part of a concern, and the professional referral.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConcernInput {

@@ -77,7 +77,7 @@ fn new_child(first: &str) -> ChildRef {
 
 /// (referrals, children) in the whole database, as the MASH sees it.
 async fn counts(db: &TestDb) -> (usize, i64) {
-    let mash = Viewer { role: assure_domain::partnership::PathwayRole::MashWorker, agency_id: 0, teams: vec![Team::Mash], spoc_for: vec![] };
+    let mash = Viewer { role: assure_domain::partnership::PathwayRole::MashWorker, agency_id: 0, teams: vec![Team::Mash], spoc_for: vec![], emergency_children: vec![] };
     let (children, total) = db.store.children_for(&mash, None, 1000, 0).await.unwrap();
     let mut n = 0;
     for c in children {

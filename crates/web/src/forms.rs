@@ -105,6 +105,14 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "decision-recorded" => "MASH decision recorded",
         "return-acknowledged" => "Returned referral acknowledged",
         "tool-saved" => "Screening tool saved as a new version",
+        "child-saved" => "Identity and legal status saved",
+        "children-merged" => "Records merged: the duplicate now points to this record",
+        "emergency-access" => "Emergency access granted for 24 hours. Your reason is recorded and will be reviewed.",
+        "emergency-reviewed" => "Review recorded",
+        "agency-created" => "Agency added",
+        "spoc-added" => "SPOC added",
+        "spoc-removed" => "SPOC removed",
+        "person-saved" => "Agency, teams and SPOC duty saved",
         _ => return None,
     })
 }

@@ -68,9 +68,15 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     db.store.issue_report(&officer, issued, 1, common::today()).await.unwrap();
     let draft = db.store.create_report(&officer, &input).await.unwrap();
     let staged = db.store.stage_import(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]]).await.unwrap();
+    // A child raised by Hillside High School: child-scoped pages answer, or refuse on the need-to-know rule.
+    let hillside = db.store.agencies().await.unwrap().into_iter().find(|a| a.name == "Hillside High School").unwrap().id;
+    let kid = db.store.create_child(&officer, &assure_storage::partnership::ChildInput { first_name: "Amy".into(), last_name: "Adams".into(), estimated_age: Some(14), ..Default::default() }).await.unwrap();
+    db.store.add_involvement(&officer, kid, hillside, assure_domain::partnership::InvolvementKind::RaisedConcern, common::today()).await.unwrap();
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
+        let user = db.store.user_by_email(&format!("{}@example.org", role.slug())).await.unwrap().unwrap().0.id;
+        let sees_kid = db.store.viewer(user).await.unwrap().is_some_and(|v| v.may_see_child(kid, [assure_domain::partnership::Involvement { agency_id: hillside, kind: assure_domain::partnership::InvolvementKind::RaisedConcern }]));
         for spec in table.specs.iter().filter(|s| s.method == Method::GET && s.kind == Kind::Page) {
             let id = if spec.path.starts_with("/reviews/") {
                 review
@@ -82,6 +88,8 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 issued
             } else if spec.path.starts_with("/imports/") {
                 staged
+            } else if spec.path.starts_with("/children/") {
+                kid
             } else {
                 rec.id
             };
@@ -95,7 +103,15 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 path.push_str(&format!("?with={issued}"));
             }
             let r = c.get(&path).await;
-            if role.allows(spec.permission) {
+            if role.allows(spec.permission) && spec.path == "/children/{id}" {
+                // The record itself: open exactly when the need-to-know rule admits the child.
+                assert_eq!(r.status.is_success(), sees_kid, "{role:?} GET {} → {}", spec.path, r.status);
+                assert!(sees_kid || r.status == StatusCode::FORBIDDEN && r.has("You do not have access to this record"), "{role:?}");
+            } else if role.allows(spec.permission) && spec.path.starts_with("/children/{id}/") {
+                // A part of the record: open, or refused for this child or this section.
+                let refused = r.status == StatusCode::FORBIDDEN && (r.has("You do not have access to this record") || r.has("You cannot change this record"));
+                assert!(r.status.is_success() || r.status == StatusCode::SEE_OTHER || refused, "{role:?} GET {} → {}", spec.path, r.status);
+            } else if role.allows(spec.permission) {
                 assert!(r.status.is_success() || r.status == StatusCode::SEE_OTHER, "{role:?} GET {} → {}", spec.path, r.status);
             } else {
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?} GET {}", spec.path);

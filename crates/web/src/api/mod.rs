@@ -6,6 +6,7 @@
 //! Handlers are thin: they parse JSON, call the store (which applies the domain
 //! rules and audits) and answer JSON; errors are JSON with 4xx statuses.
 
+pub mod children;
 pub mod extract;
 pub mod handlers;
 pub mod openapi;
@@ -41,6 +42,8 @@ pub fn routes(r: Routes) -> Routes {
         .api_post("/api/v1/actions/{id}/revise", RecordProgress, "Revise an action's target date; the earlier date is kept (lead officers: only recommendations they lead)", h::revise_action)
         .api_get("/api/v1/dashboard", ViewTracker, "Counts by response, status, RAG and committee", h::dashboard)
         .api_get("/api/v1/schedule", ViewTracker, "Monitoring schedules with their next report dates", h::schedule)
+        .api_get("/api/v1/children", ViewChildren, "Children in the caller's reach, by name (beginning or sound) and date_of_birth; audited", children::list)
+        .api_get("/api/v1/children/{id}", ViewChildren, "A child's identity and agencies involved (403 need_to_know outside the caller's reach; audited)", children::show)
 }
 
 /// The object-level rule for every progress write through the API (updates,

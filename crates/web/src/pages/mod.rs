@@ -3,9 +3,11 @@
 pub mod admin;
 pub mod assets;
 pub mod bodies;
+pub mod children;
 pub mod dashboard;
 pub mod imports;
 pub mod login;
+pub mod partnership;
 pub mod pathway;
 pub mod recommendations;
 pub mod referrals;
@@ -94,6 +96,23 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/admin/audit", ViewAudit, "Audit log", admin::audit)
         .page_get("/admin/settings", ManageSettings, "Council settings", admin::settings_page)
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
+        .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)
+        .page_get("/children/{id}", ViewChildren, "A child's identity, agencies involved and the parts of the record (need to know; audited)", children::show)
+        .page_get("/children/{id}/edit", DecideReferrals, "Edit a child's identity and legal status", children::edit_page)
+        .page_post("/children/{id}/edit", DecideReferrals, "Save a child's identity and legal status", children::edit_submit)
+        .page_get("/children/{id}/access-log", ViewChildren, "Who has looked at a child's record and why", children::access_log)
+        .page_get("/children/{id}/merge", DecideReferrals, "Choose a duplicate to merge into a child's record (MASH team)", children::merge_page)
+        .page_post("/children/{id}/merge", DecideReferrals, "Confirm and merge a duplicate (MASH team)", children::merge_submit)
+        .page_get("/children/{id}/emergency-access", DecideReferrals, "Ask for emergency access to a child's record (MASH roles)", children::emergency_page)
+        .page_post("/children/{id}/emergency-access", DecideReferrals, "Open a child's record under emergency access, with a reason", children::emergency_submit)
+        .page_get("/admin/emergency-access", ReviewEmergencyAccess, "Emergency access grants to review", children::review_list)
+        .page_post("/admin/emergency-access/{id}/review", ReviewEmergencyAccess, "Record the review of an emergency access grant", children::review_submit)
+        .page_get("/partnership/agencies", ManagePartnership, "The partnership's agencies", partnership::agencies)
+        .page_post("/partnership/agencies", ManagePartnership, "Add an agency", partnership::create_agency)
+        .page_get("/partnership/spocs", ViewChildren, "Every agency's SPOCs", partnership::spocs)
+        .page_post("/partnership/spocs", ManagePartnership, "Name or remove an agency's SPOC", partnership::spocs_submit)
+        .page_get("/partnership/people", ManagePartnership, "People on the pathway: agency, teams, SPOC duty", partnership::people)
+        .page_post("/partnership/people", ManagePartnership, "Place a person in an agency and teams", partnership::people_submit)
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> Response {

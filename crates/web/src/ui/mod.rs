@@ -82,6 +82,11 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false, hint: "" },
     NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false, hint: "" },
     NavItem { href: "/admin/settings", label: "Settings", permission: Permission::ManageSettings, only_leads: false, hint: "" },
+    NavItem { href: "/children", label: "Children", permission: Permission::ViewChildren, only_leads: false, hint: "Search for a child before you raise a concern, and open the records your agency is involved with." },
+    NavItem { href: "/partnership/spocs", label: "SPOCs", permission: Permission::ViewChildren, only_leads: false, hint: "Find the single point of contact (SPOC) for each agency." },
+    NavItem { href: "/partnership/people", label: "People", permission: Permission::ManagePartnership, only_leads: false, hint: "Place people in their agency and teams, and name each agency's SPOC." },
+    NavItem { href: "/partnership/agencies", label: "Agencies", permission: Permission::ManagePartnership, only_leads: false, hint: "The partnership's agencies and their kinds." },
+    NavItem { href: "/admin/emergency-access", label: "Emergency access", permission: Permission::ReviewEmergencyAccess, only_leads: false, hint: "" },
 ];
 
 fn active(ctx: &Ctx, href: &str) -> bool {

@@ -1,0 +1,40 @@
+//! Children through the API: the same search and the same need-to-know rule as the
+//! pages (a child outside the caller's reach is a 403 `need_to_know`, audited).
+
+use assure_domain::partnership::Section;
+use assure_storage::partnership::{Child, ChildSearch};
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+
+use super::extract::{ApiCaller, Id, Params};
+use crate::error::{ApiResult, AppError};
+use crate::{policy, AppState};
+
+#[derive(Serialize)]
+pub struct ChildPage {
+    pub children: Vec<Child>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// GET /api/v1/children?name=&date_of_birth=YYYY-MM-DD&page=&per_page=
+pub async fn list(State(state): State<AppState>, caller: ApiCaller, p: Params) -> ApiResult<ChildPage> {
+    let viewer = policy::viewer(&state, &caller).await?;
+    let page = p.positive("page", 1, 1_000_000)?;
+    let per_page = p.positive("per_page", 50, 200)?;
+    let dob = match p.get("date_of_birth").map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(assure_domain::dates::parse_iso(s).ok_or_else(|| AppError::BadRequest("date_of_birth must be a real date written YYYY-MM-DD".into()))?),
+    };
+    let search = ChildSearch { name: p.get("name").map(str::to_string), date_of_birth: dob };
+    let (children, total) = state.store.search_children(&caller.actor(), &viewer, &search, per_page, (page - 1) * per_page).await?;
+    Ok(Json(ChildPage { children, total, page, per_page }))
+}
+
+/// GET /api/v1/children/{id}
+pub async fn show(State(state): State<AppState>, caller: ApiCaller, Id(id): Id) -> ApiResult<Child> {
+    let (_, c) = policy::child(&state, &caller, id, Section::Identity).await?;
+    Ok(Json(c))
+}
