@@ -11,7 +11,9 @@ pub mod access;
 pub mod audit;
 pub mod dates;
 pub mod import;
+pub mod panels;
 pub mod partnership;
+pub mod plan;
 pub mod report;
 pub mod validation;
 
