@@ -38,6 +38,7 @@ impl Store {
     /// editor started from (0 for a first plan): if someone saved another since, the
     /// save is refused with a conflict. Every rule is checked first; nothing is saved
     /// unless all of it is valid. `rows` are the form rows of the actions, for messages.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_plan_version(&self, actor: &Actor, child_id: i64, based_on: i64, panel_id: Option<i64>, version: &PlanVersion, rows: Option<&[usize]>, today: NaiveDate) -> Result<i64> {
         if !self.child_exists(child_id).await? {
             return Err(StoreError::NotFound);
