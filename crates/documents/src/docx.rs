@@ -691,3 +691,60 @@ fn pack(doc: w::Docx, r: &MonitoringReport) -> Result<Vec<u8>, DocumentError> {
     xml.pack(&mut out).map_err(|e| DocumentError::Render(format!("could not write the Word document: {e}")))?;
     Ok(out.into_inner())
 }
+
+// ---------------------------------------------------------------------------
+// Simple documents for records other than monitoring reports (a child's plan).
+
+/// A piece of a simple document.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Heading(String),
+    Subheading(String),
+    /// Text; each line becomes a paragraph; `empty` words when there is none.
+    Text(String),
+    /// A table: headings and rows of text cells.
+    Table(Vec<String>, Vec<Vec<String>>),
+}
+
+/// A plain Word document: a title, the parts in order, and a footer with a marking
+/// (e.g. "OFFICIAL-SENSITIVE") and "Page N of M".
+pub fn simple(title: &str, marking: &str, parts: &[Part]) -> Result<Vec<u8>, DocumentError> {
+    let footer = w::Footer::new().add_paragraph(
+        w::Paragraph::new()
+            .style("Footer")
+            .align(w::AlignmentType::Center)
+            .add_run(w::Run::new().add_text(format!("{} – Page ", clean(marking))))
+            .add_page_num(w::PageNum::new())
+            .add_run(w::Run::new().add_text(" of "))
+            .add_num_pages(w::NumPages::new()),
+    );
+    let mut doc = w::Docx::new()
+        .page_size(PAGE_WIDTH, PAGE_HEIGHT)
+        .page_margin(page_margin())
+        .default_fonts(w::RunFonts::new().ascii(FONT).hi_ansi(FONT).cs(FONT).east_asia(FONT))
+        .default_size(BODY_SIZE)
+        .default_line_spacing(w::LineSpacing::new().before(0).after(120))
+        .footer(footer);
+    for s in styles() {
+        doc = doc.add_style(s);
+    }
+    doc = doc.add_paragraph(styled("Title", title));
+    for p in parts {
+        doc = match p {
+            Part::Heading(h) => doc.add_paragraph(styled("Heading1", h)),
+            Part::Subheading(h) => doc.add_paragraph(styled("Heading2", h)),
+            Part::Text(t) => paragraphs(t, None, "None recorded.").into_iter().fold(doc, |d, p| d.add_paragraph(p)),
+            Part::Table(headings, rows) => {
+                let hs: Vec<&str> = headings.iter().map(|h| h.as_str()).collect();
+                let ws = widths(&vec![1; hs.len().max(1)]);
+                let body = rows.iter().map(|r| body_row(r.iter().zip(&ws).map(|(c, wd)| text_cell(c, *wd, "")).collect())).collect();
+                doc.add_table(headed_table(&hs, &ws, body, "None."))
+            }
+        };
+    }
+    let mut xml = doc.build();
+    xml.document = mark_heading_rows(std::mem::take(&mut xml.document))?;
+    let mut out = Cursor::new(Vec::new());
+    xml.pack(&mut out).map_err(|e| DocumentError::Render(format!("could not write the Word document: {e}")))?;
+    Ok(out.into_inner())
+}

@@ -71,7 +71,8 @@ impl Child {
 /// all from the duplicate to the record kept. Each area adds its tables here (a table
 /// with at most one row per child needs its own rule in [`Store::merge_children`]).
 /// `child_involvements` is moved separately (its key includes the child).
-pub const CHILD_REFERENCES: &[(&str, &str)] = &[("emergency_access", "child_id"), ("referrals", "child_id")];
+pub const CHILD_REFERENCES: &[(&str, &str)] =
+    &[("emergency_access", "child_id"), ("referrals", "child_id"), ("plans", "child_id"), ("panel_slots", "child_id"), ("police_flags", "child_id"), ("operation_children", "child_id")];
 
 /// What a list of children is filtered by (the need-to-know rule always applies).
 #[derive(Debug, Clone, Default)]
@@ -588,6 +589,14 @@ impl Store {
         if kept.merged_into_id.is_some() {
             v.add("duplicate", "This record has itself been merged into another: merge into that one instead");
         }
+        // Rows that may exist once per child cannot simply move when both records have one.
+        let both = |sql: &'static str| self.q(sql).bind(keep).bind(merge).fetch_optional(self.pool());
+        if both("SELECT 1 AS x FROM plans a JOIN plans b ON b.child_id = $2 WHERE a.child_id = $1").await?.is_some() {
+            v.add("duplicate", "Both records have a MACSE plan. Ask the CSE analyst to bring the two plans together in one record first");
+        }
+        if both("SELECT 1 AS x FROM panel_slots a JOIN panel_slots b ON b.panel_id = a.panel_id AND b.child_id = $2 WHERE a.child_id = $1").await?.is_some() {
+            v.add("duplicate", "Both records have a slot at the same MACSE panel. Ask the CSE analyst to cancel one of the slots first");
+        }
         v.finish()?;
         let mut tx = self.write().await?;
         let changed = self.q("UPDATE children SET version = version + 1 WHERE id = $1 AND version = $2 AND merged_into_id IS NULL").bind(keep).bind(version).execute(tx.conn()).await?.rows_affected();
@@ -603,6 +612,8 @@ impl Store {
             .await?
             .rows_affected();
         self.q("DELETE FROM child_involvements WHERE child_id = $1").bind(merge).execute(tx.conn()).await?;
+        // An operation both records are linked to keeps one link.
+        self.q("DELETE FROM operation_children WHERE child_id = $2 AND operation_id IN (SELECT operation_id FROM operation_children WHERE child_id = $1)").bind(keep).bind(merge).execute(tx.conn()).await?;
         for (table, column) in CHILD_REFERENCES {
             self.q(&format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2")).bind(keep).bind(merge).execute(tx.conn()).await?;
         }

@@ -113,6 +113,18 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "spoc-added" => "SPOC added",
         "spoc-removed" => "SPOC removed",
         "person-saved" => "Agency, teams and SPOC duty saved",
+        "panels-added" => "Panels added to the series",
+        "slot-booked" => "Slot booked",
+        "invited" => "Invitations saved",
+        "attendance-recorded" => "Attendance recorded",
+        "minutes-saved" => "Minutes saved",
+        "panel-date-saved" => "Panel date saved",
+        "plan-saved" => "New version of the plan saved; the earlier versions are kept",
+        "flag-recorded" => "Police CSE flag recorded",
+        "operation-created" => "Operation recorded",
+        "operation-updated" => "Update added",
+        "outcome-recorded" => "Outcome recorded",
+        "child-linked" => "Child linked to the operation",
         _ => return None,
     })
 }

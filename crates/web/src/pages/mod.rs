@@ -8,7 +8,10 @@ pub mod dashboard;
 pub mod imports;
 pub mod login;
 pub mod partnership;
+pub mod panels;
 pub mod pathway;
+pub mod plans;
+pub mod police;
 pub mod recommendations;
 pub mod referrals;
 pub mod reports;
@@ -88,6 +91,29 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/spoc", ViewChildren, "A SPOC's agency's referrals", referrals::spoc)
         .page_get("/partnership/screening-tool", ManagePartnership, "The CSE 2 screening tool", referrals::tool_page)
         .page_post("/partnership/screening-tool", ManagePartnership, "Save a new version of the screening tool", referrals::tool_submit)
+        .page_get("/panels", ViewChildren, "MACSE panels (each agenda filtered by need to know)", panels::list)
+        .page_post("/panels/series", RunPanels, "Add a fortnightly series of panels", panels::series)
+        .page_get("/panels/{id}", ViewChildren, "A panel's agenda: slots of children in reach only, invitations, attendance, minutes", panels::show)
+        .page_post("/panels/{id}/slots", RunPanels, "Book a young person's slot", panels::book)
+        .page_post("/panels/{id}/slots/{sid}/invitations", RunPanels, "Invite people or agencies to a slot", panels::invite)
+        .page_post("/panels/{id}/slots/{sid}/attendance", RunPanels, "Record an invitee's attendance", panels::attendance)
+        .page_post("/panels/{id}/minutes", RunPanels, "Save a panel's minutes", panels::minutes)
+        .page_post("/panels/{id}/date", RunPanels, "Change a panel's date", panels::date)
+        .page_get("/children/{id}/plan", ViewChildren, "A child's MACSE plan (Prosecute: police CSE and co-chairs only)", plans::show)
+        .page_get("/children/{id}/plan/edit", RunPanels, "New version of a child's plan", plans::edit_page)
+        .page_post("/children/{id}/plan/edit", RunPanels, "Save a new version of a child's plan", plans::edit_submit)
+        .page_get("/children/{id}/plan/versions/{n}", ViewChildren, "One version of a child's plan", plans::version)
+        .page_get("/children/{id}/plan/compare", ViewChildren, "What changed between two versions of a plan", plans::compare)
+        .page_get("/children/{id}/plan/download/{format}", ViewChildren, "Download a child's plan as DOCX or CSV (audited; Prosecute only in a police export)", plans::download)
+        .page_get("/children/{id}/police", ViewChildren, "A child's police CSE flag and operations (police CSE and co-chairs only)", police::child)
+        .page_post("/children/{id}/police-flag", RecordPoliceCse, "Record a child's police CSE flag", police::flag)
+        .page_get("/police/flags", RecordPoliceCse, "MACSE children without a police CSE flag", police::flags)
+        .page_get("/operations", RecordPoliceCse, "Operations", police::operations)
+        .page_post("/operations", RecordPoliceCse, "Record an operation", police::create_operation)
+        .page_get("/operations/{id}", RecordPoliceCse, "An operation: linked children in reach, updates, outcome", police::operation)
+        .page_post("/operations/{id}/updates", RecordPoliceCse, "Add a dated update to an operation", police::add_update)
+        .page_post("/operations/{id}/outcome", RecordPoliceCse, "Record an operation's outcome", police::outcome)
+        .page_post("/operations/{id}/children", RecordPoliceCse, "Link a child to an operation", police::link_child)
         .page_get("/admin/users", ManageUsers, "Accounts", admin::users)
         .page_post("/admin/users", ManageUsers, "Create an account", admin::create_user)
         .page_post("/admin/users/{id}/active", ManageUsers, "Deactivate or reactivate an account", admin::set_active)

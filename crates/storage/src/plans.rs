@@ -1,0 +1,190 @@
+//! MACSE plans in storage: each review panel saves a new version (all of it or none
+//! of it); old versions are kept for comparison. Each action's agency becomes
+//! involved with the child. Which sections a person may see is decided by the
+//! domain's `plan::visible_for`, applied by the callers to what these return.
+
+use std::collections::HashSet;
+
+use assure_domain::plan::{action_field, validate_version, PlanAction, PlanVersion, SectionText};
+use assure_domain::partnership::InvolvementKind;
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::Event;
+use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError};
+
+/// A version in the list of a plan's versions.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionSummary {
+    pub number: i64,
+    pub panel_id: Option<i64>,
+    pub panel_date: Option<NaiveDate>,
+    pub review_date: NaiveDate,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+impl Store {
+    /// The number of the plan's current version (0: no plan yet).
+    pub async fn current_plan_number(&self, child_id: i64) -> Result<i64> {
+        Ok(match self.q("SELECT current_version FROM plans WHERE child_id = $1").bind(child_id).fetch_optional(self.pool()).await? {
+            Some(r) => r.i("current_version")?,
+            None => 0,
+        })
+    }
+
+    /// Save a new version of a child's plan. `based_on` is the version number the
+    /// editor started from (0 for a first plan): if someone saved another since, the
+    /// save is refused with a conflict. Every rule is checked first; nothing is saved
+    /// unless all of it is valid. `rows` are the form rows of the actions, for messages.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_plan_version(&self, actor: &Actor, child_id: i64, based_on: i64, panel_id: Option<i64>, version: &PlanVersion, rows: Option<&[usize]>, today: NaiveDate) -> Result<i64> {
+        if !self.child_exists(child_id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let mut v = version.clone();
+        let mut extra = Invalid::new();
+        if let Some(p) = panel_id {
+            match self.q("SELECT meeting_date FROM panels WHERE id = $1").bind(p).fetch_optional(self.pool()).await? {
+                Some(r) => v.panel_date = Some(r.d("meeting_date")?),
+                None => extra.add("panel_id", "Select the panel that made this plan from the list"),
+            }
+        }
+        let known: HashSet<i64> = self.q("SELECT id FROM agencies").fetch_all(self.pool()).await?.iter().map(|r| r.i("id")).collect::<Result<_>>()?;
+        for (i, a) in v.actions.iter().enumerate() {
+            if let Some(ag) = a.agency_id {
+                if !known.contains(&ag) {
+                    let row = rows.and_then(|r| r.get(i).copied()).unwrap_or(i + 1);
+                    extra.add(&action_field(row, "agency"), format!("Action row {row}: choose an agency from the list"));
+                }
+            }
+        }
+        let mut all = match validate_version(&v, rows) {
+            Ok(()) => Invalid::new(),
+            Err(e) => e,
+        };
+        for e in extra.errors {
+            all.add(&e.field, e.message);
+        }
+        all.finish()?;
+
+        let mut tx = self.write().await?;
+        let plan = self.q("SELECT id, current_version FROM plans WHERE child_id = $1").bind(child_id).fetch_optional(tx.conn()).await?;
+        let (plan_id, current) = match plan {
+            Some(r) => (r.i("id")?, r.i("current_version")?),
+            None => (self.q("INSERT INTO plans (child_id, current_version) VALUES ($1, 0) RETURNING id").bind(child_id).fetch_one(tx.conn()).await?.i("id")?, 0),
+        };
+        if current != based_on {
+            return Err(StoreError::Conflict);
+        }
+        let number = current + 1;
+        let n = self.q("UPDATE plans SET current_version = $1 WHERE id = $2 AND current_version = $3").bind(number).bind(plan_id).bind(current).execute(tx.conn()).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let version_id = self
+            .q("INSERT INTO plan_versions (plan_id, number, panel_id, review_date, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .bind(plan_id)
+            .bind(number)
+            .bind(panel_id)
+            .bind(v.review_date.map(date_str).unwrap_or_default())
+            .bind(actor.label.clone())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        for t in &v.sections {
+            self.q("INSERT INTO plan_sections (version_id, section, discussion) VALUES ($1,$2,$3)").bind(version_id).bind(t.section.slug()).bind(t.discussion.trim().to_string()).execute(tx.conn()).await?;
+        }
+        for (pos, a) in v.actions.iter().enumerate() {
+            let agency = a.agency_id.unwrap_or_default();
+            self.q("INSERT INTO plan_actions (version_id, position, section, text, owner, agency_id, due_date, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+                .bind(version_id)
+                .bind(pos as i64)
+                .bind(a.section.slug())
+                .bind(a.text.trim().to_string())
+                .bind(a.owner.trim().to_string())
+                .bind(agency)
+                .bind(a.due.map(date_str).unwrap_or_default())
+                .bind(a.status.slug())
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.audit(actor, Event::new("plan.version", "child", child_id, format!("plan version {number} saved: {} section(s), {} action(s)", v.sections.len(), v.actions.len()))).await?;
+        let agencies: Vec<i64> = v.actions.iter().filter_map(|a| a.agency_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        for a in agencies {
+            self.involve(&mut tx, actor, child_id, a, InvolvementKind::HoldsAction, today).await?;
+        }
+        tx.commit().await?;
+        Ok(number)
+    }
+
+    /// The versions of a child's plan, newest first.
+    pub async fn plan_versions(&self, child_id: i64) -> Result<Vec<VersionSummary>> {
+        self.q("SELECT v.number, v.panel_id, p.meeting_date, v.review_date, v.created_by, v.created_at FROM plan_versions v JOIN plans pl ON pl.id = v.plan_id LEFT JOIN panels p ON p.id = v.panel_id WHERE pl.child_id = $1 ORDER BY v.number DESC")
+            .bind(child_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(VersionSummary {
+                    number: r.i("number")?,
+                    panel_id: r.oi("panel_id")?,
+                    panel_date: r.od("meeting_date")?,
+                    review_date: r.d("review_date")?,
+                    created_by: r.s("created_by")?,
+                    created_at: r.s("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One version of a child's plan, whole (filter it with `plan::visible_for` before showing it).
+    pub async fn plan_version(&self, child_id: i64, number: i64) -> Result<Option<PlanVersion>> {
+        let Some(r) = self
+            .q("SELECT v.id, v.number, v.review_date, p.meeting_date FROM plan_versions v JOIN plans pl ON pl.id = v.plan_id LEFT JOIN panels p ON p.id = v.panel_id WHERE pl.child_id = $1 AND v.number = $2")
+            .bind(child_id)
+            .bind(number)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let vid = r.i("id")?;
+        let sections = self
+            .q("SELECT section, discussion FROM plan_sections WHERE version_id = $1")
+            .bind(vid)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(SectionText { section: r.e("section")?, discussion: r.s("discussion")? }))
+            .collect::<Result<Vec<_>>>()?;
+        let actions = self
+            .q("SELECT section, text, owner, agency_id, due_date, status FROM plan_actions WHERE version_id = $1 ORDER BY position, id")
+            .bind(vid)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(PlanAction { section: r.e("section")?, text: r.s("text")?, owner: r.s("owner")?, agency_id: Some(r.i("agency_id")?), due: r.od("due_date")?, status: r.e("status")? }))
+            .collect::<Result<Vec<_>>>()?;
+        let mut sections = sections;
+        sections.sort_by_key(|t| t.section);
+        Ok(Some(PlanVersion { number: r.i("number")?, panel_date: r.od("meeting_date")?, review_date: r.od("review_date")?, sections, actions }))
+    }
+
+    /// The current version of a child's plan, if there is one.
+    pub async fn current_plan(&self, child_id: i64) -> Result<Option<PlanVersion>> {
+        match self.current_plan_number(child_id).await? {
+            0 => Ok(None),
+            n => self.plan_version(child_id, n).await,
+        }
+    }
+
+    /// Two versions to compare (both whole; filter both with `plan::visible_for`, then `plan::diff`).
+    pub async fn plan_pair(&self, child_id: i64, from: i64, to: i64) -> Result<(PlanVersion, PlanVersion)> {
+        let a = self.plan_version(child_id, from).await?.ok_or(StoreError::NotFound)?;
+        let b = self.plan_version(child_id, to).await?.ok_or(StoreError::NotFound)?;
+        Ok((a, b))
+    }
+}

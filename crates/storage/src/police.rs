@@ -1,0 +1,285 @@
+//! Police CSE work in storage: each child's CSE flag (a history; the latest entry is
+//! current), the MACSE children still without one, and prevent / prosecute
+//! operations with their linked children, dated updates and outcome.
+
+use assure_domain::panels::OperationKind;
+use assure_domain::partnership::Viewer;
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::audit::Event;
+use crate::partnership::reach_sql;
+use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PoliceFlag {
+    pub id: i64,
+    pub flagged: bool,
+    pub flag_date: NaiveDate,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// A MACSE child (one with a plan or a panel slot) and their current flag.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagRow {
+    pub child_id: i64,
+    pub name: String,
+    pub flagged: Option<bool>,
+}
+
+/// How many MACSE children in reach carry a current flag (the target is all of them),
+/// and those that do not.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagCoverage {
+    pub total: i64,
+    pub flagged: i64,
+    pub without: Vec<FlagRow>,
+}
+
+impl FlagCoverage {
+    /// Whole percent flagged; 100 when there are no MACSE children.
+    pub fn percent(&self) -> i64 {
+        if self.total == 0 { 100 } else { self.flagged * 100 / self.total }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    pub id: i64,
+    pub name: String,
+    pub kind: OperationKind,
+    pub lead: String,
+    pub outcome: String,
+    pub decided_at_panel_id: Option<i64>,
+    pub version: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OperationUpdate {
+    pub id: i64,
+    pub update_date: NaiveDate,
+    pub text: String,
+    pub written_by: String,
+}
+
+const OP_COLS: &str = "o.id, o.name, o.kind, o.lead, o.outcome, o.decided_at_panel_id, o.version, o.created_at";
+
+fn operation(r: &AnyRow) -> Result<Operation> {
+    Ok(Operation {
+        id: r.i("id")?,
+        name: r.s("name")?,
+        kind: r.e("kind")?,
+        lead: r.s("lead")?,
+        outcome: r.s("outcome")?,
+        decided_at_panel_id: r.oi("decided_at_panel_id")?,
+        version: r.i("version")?,
+        created_at: r.s("created_at")?,
+    })
+}
+
+impl Store {
+    /// Record a child's police CSE flag (yes or no) as of a date; earlier entries are kept.
+    pub async fn record_police_flag(&self, actor: &Actor, child_id: i64, flagged: Option<bool>, flag_date: Option<NaiveDate>, today: NaiveDate) -> Result<i64> {
+        let mut v = Invalid::new();
+        if flagged.is_none() {
+            v.add("flagged", "Select yes if the child has a police CSE flag, or no if not");
+        }
+        match flag_date {
+            None => v.add("flag_date", "Enter the date of the flag, for example 14/09/2017"),
+            Some(d) if d > today => v.add("flag_date", "The date of the flag must be today or in the past"),
+            _ => {}
+        }
+        v.finish()?;
+        if !self.child_exists(child_id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let flagged = flagged.unwrap_or(false);
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO police_flags (child_id, flagged, flag_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(child_id)
+            .bind(flagged as i64)
+            .bind(flag_date.map(date_str).unwrap_or_default())
+            .bind(actor.label.clone())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("police.flag", "child", child_id, format!("police CSE flag recorded: {}", if flagged { "yes" } else { "no" }))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A child's flag history, newest first (the first is current).
+    pub async fn police_flags(&self, child_id: i64) -> Result<Vec<PoliceFlag>> {
+        self.q("SELECT id, flagged, flag_date, recorded_by, recorded_at FROM police_flags WHERE child_id = $1 ORDER BY id DESC")
+            .bind(child_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(PoliceFlag { id: r.i("id")?, flagged: r.i("flagged")? != 0, flag_date: r.d("flag_date")?, recorded_by: r.s("recorded_by")?, recorded_at: r.s("recorded_at")? }))
+            .collect()
+    }
+
+    /// MACSE children (a plan or a panel slot) in the viewer's reach whose current flag
+    /// is not "yes", with the counts behind the percentage flagged.
+    pub async fn macse_children_without_flag(&self, viewer: &Viewer) -> Result<FlagCoverage> {
+        let (cond, ids) = reach_sql(&viewer.reach(), 1);
+        let sql = format!(
+            "SELECT c.id, c.first_name, c.last_name, (SELECT f.flagged FROM police_flags f WHERE f.child_id = c.id ORDER BY f.id DESC LIMIT 1) AS flag \
+             FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT child_id FROM plans) OR c.id IN (SELECT child_id FROM panel_slots)) AND {cond} \
+             ORDER BY c.last_name, c.first_name, c.id"
+        );
+        let mut q = self.q(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        let mut cov = FlagCoverage { total: 0, flagged: 0, without: Vec::new() };
+        for r in q.fetch_all(self.pool()).await? {
+            cov.total += 1;
+            let flag = r.oi("flag")?.map(|f| f != 0);
+            if flag == Some(true) {
+                cov.flagged += 1;
+            } else {
+                cov.without.push(FlagRow { child_id: r.i("id")?, name: format!("{} {}", r.s("first_name")?, r.s("last_name")?), flagged: flag });
+            }
+        }
+        Ok(cov)
+    }
+
+    pub async fn create_operation(&self, actor: &Actor, name: &str, kind: Option<OperationKind>, lead: &str, panel_id: Option<i64>) -> Result<i64> {
+        let mut v = Invalid::new();
+        let name = v.required("name", name, "Enter the operation's name");
+        v.max_len("name", &name, 200, "The name");
+        if kind.is_none() {
+            v.add("kind", "Select whether the operation is to prevent, prosecute or disrupt");
+        }
+        let lead = v.required("lead", lead, "Enter the officer leading the operation");
+        v.max_len("lead", &lead, 200, "The lead");
+        if let Some(p) = panel_id {
+            if self.q("SELECT id FROM panels WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
+                v.add("panel_id", "Select the panel that decided on the operation from the list");
+            }
+        }
+        v.finish()?;
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO operations (name, kind, lead, decided_at_panel_id, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(name)
+            .bind(kind.map(|k| k.slug()).unwrap_or_default())
+            .bind(lead)
+            .bind(panel_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("operation.create", "operation", id, format!("operation created ({})", kind.map(|k| k.slug()).unwrap_or_default()))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn operations(&self) -> Result<Vec<Operation>> {
+        let sql = format!("SELECT {OP_COLS} FROM operations o ORDER BY o.created_at DESC, o.id DESC");
+        self.q(&sql).fetch_all(self.pool()).await?.iter().map(operation).collect()
+    }
+
+    pub async fn operation(&self, id: i64) -> Result<Operation> {
+        let sql = format!("SELECT {OP_COLS} FROM operations o WHERE o.id = $1");
+        operation(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// The operations a child is linked to.
+    pub async fn child_operations(&self, child_id: i64) -> Result<Vec<Operation>> {
+        let sql = format!("SELECT {OP_COLS} FROM operations o JOIN operation_children oc ON oc.operation_id = o.id WHERE oc.child_id = $1 ORDER BY o.created_at DESC");
+        self.q(&sql).bind(child_id).fetch_all(self.pool()).await?.iter().map(operation).collect()
+    }
+
+    /// An operation's linked children that the viewer may see: (id, name), and how many others there are.
+    pub async fn operation_children_for(&self, viewer: &Viewer, operation_id: i64) -> Result<(Vec<(i64, String)>, i64)> {
+        let (cond, ids) = reach_sql(&viewer.reach(), 2);
+        let sql = format!("SELECT c.id, c.first_name, c.last_name FROM operation_children oc JOIN children c ON c.id = oc.child_id WHERE oc.operation_id = $1 AND {cond} ORDER BY c.last_name, c.first_name");
+        let mut q = self.q(&sql).bind(operation_id);
+        for id in ids {
+            q = q.bind(id);
+        }
+        let seen = q.fetch_all(self.pool()).await?.iter().map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?)))).collect::<Result<Vec<_>>>()?;
+        let all = self.q("SELECT COUNT(*) AS n FROM operation_children WHERE operation_id = $1").bind(operation_id).fetch_one(self.pool()).await?.i("n")?;
+        let others = all - seen.len() as i64;
+        Ok((seen, others))
+    }
+
+    /// Link a child to an operation (audited on the child's record).
+    pub async fn link_operation_child(&self, actor: &Actor, operation_id: i64, child_id: Option<i64>) -> Result<()> {
+        self.operation(operation_id).await?;
+        let Some(child_id) = child_id else {
+            return Err(Invalid::single("child_id", "Enter the child's record number").into());
+        };
+        if !self.child_exists(child_id).await? {
+            return Err(Invalid::single("child_id", format!("There is no child with record number {child_id}")).into());
+        }
+        let mut tx = self.write().await?;
+        let exists = self.q("SELECT 1 AS x FROM operation_children WHERE operation_id = $1 AND child_id = $2").bind(operation_id).bind(child_id).fetch_optional(tx.conn()).await?.is_some();
+        if !exists {
+            self.q("INSERT INTO operation_children (operation_id, child_id) VALUES ($1,$2)").bind(operation_id).bind(child_id).execute(tx.conn()).await?;
+            tx.audit(actor, Event::new("operation.link", "child", child_id, format!("linked to operation {operation_id}"))).await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn add_operation_update(&self, actor: &Actor, operation_id: i64, date: Option<NaiveDate>, text: &str, today: NaiveDate) -> Result<i64> {
+        self.operation(operation_id).await?;
+        let mut v = Invalid::new();
+        match date {
+            None => v.add("update_date", "Enter the date of the update, for example 21/09/2017"),
+            Some(d) if d > today => v.add("update_date", "The date of the update must be today or in the past"),
+            _ => {}
+        }
+        let text = v.required("text", text, "Enter the update");
+        v.max_len("text", &text, 10_000, "The update");
+        v.finish()?;
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO operation_updates (operation_id, update_date, text, written_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(operation_id)
+            .bind(date.map(date_str).unwrap_or_default())
+            .bind(text)
+            .bind(actor.label.clone())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("operation.update", "operation", operation_id, format!("update {id} added"))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn operation_updates(&self, operation_id: i64) -> Result<Vec<OperationUpdate>> {
+        self.q("SELECT id, update_date, text, written_by FROM operation_updates WHERE operation_id = $1 ORDER BY update_date DESC, id DESC")
+            .bind(operation_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(OperationUpdate { id: r.i("id")?, update_date: r.d("update_date")?, text: r.s("text")?, written_by: r.s("written_by")? }))
+            .collect()
+    }
+
+    /// Record an operation's outcome, if nobody else has changed it since the caller read it.
+    pub async fn record_operation_outcome(&self, actor: &Actor, operation_id: i64, version: i64, outcome: &str) -> Result<()> {
+        let mut v = Invalid::new();
+        let outcome = v.required("outcome", outcome, "Enter the outcome of the operation");
+        v.max_len("outcome", &outcome, 10_000, "The outcome");
+        v.finish()?;
+        self.operation(operation_id).await?;
+        let mut tx = self.write().await?;
+        let n = self.q("UPDATE operations SET outcome = $1, version = version + 1 WHERE id = $2 AND version = $3").bind(outcome).bind(operation_id).bind(version).execute(tx.conn()).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("operation.outcome", "operation", operation_id, "outcome recorded")).await?;
+        tx.commit().await
+    }
+}

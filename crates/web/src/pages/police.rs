@@ -1,0 +1,280 @@
+//! Police CSE work: each child's CSE flag and operations (police CSE roles and the
+//! co-chairs only), the MACSE children still without a flag, and prevent / prosecute
+//! operations with their linked children (only those in the viewer's reach are named).
+
+use assure_domain::panels::OperationKind;
+use assure_domain::partnership::Section;
+use assure_domain::{Invalid, Permission};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use maud::html;
+
+use super::id;
+use crate::auth::Caller;
+use crate::error::{AppError, PageResult};
+use crate::forms::{done, Fields};
+use crate::ui::{self, Ctx, Field};
+use crate::{policy, AppState};
+
+fn yes_no() -> Vec<(String, String)> {
+    vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
+}
+
+pub async fn child(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    child_with(&state, &ctx, id(&raw)?, &Fields::default(), &Invalid::new(), StatusCode::OK).await
+}
+
+async fn child_with(state: &AppState, ctx: &Ctx, cid: i64, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let (_, child) = policy::child(state, ctx.caller()?, cid, Section::Operations).await?;
+    let flags = state.store.police_flags(cid).await?;
+    let ops = state.store.child_operations(cid).await?;
+    let content = html! {
+        (ui::error_summary(errors))
+        span class="app-caption-l" { (child.first_name) " " (child.last_name) }
+        h1 class="app-heading-l" { "Police CSE flag and operations" }
+        h2 class="app-heading-m" { "Police CSE flag" }
+        @match flags.first() {
+            None => p class="app-body" { strong { "No flag has been recorded." } " The target is a flag for every MACSE child." },
+            Some(cur) => p class="app-body" { "Current: " strong { @if cur.flagged { "flagged" } @else { "not flagged" } } " as of " (ui::date(Some(cur.flag_date))) "." },
+        }
+        @if !flags.is_empty() {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--s" { "Flag history, newest first" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Flagged" }
+                    th class="app-table__header" scope="col" { "Date" }
+                    th class="app-table__header" scope="col" { "Recorded by" }
+                } }
+                tbody class="app-table__body" {
+                    @for fl in &flags {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { @if fl.flagged { "Yes" } @else { "No" } }
+                            td class="app-table__cell" { (ui::date(Some(fl.flag_date))) }
+                            td class="app-table__cell" { (fl.recorded_by) }
+                        }
+                    }
+                }
+            }
+        }
+        @if ctx.can(Permission::RecordPoliceCse) {
+            form method="post" action={ "/children/" (cid) "/police-flag" } novalidate {
+                (ui::csrf(ctx.csrf()))
+                (ui::radios(Field::new("flagged", "Does the child have a police CSE flag?", f.get("flagged"), errors), &yes_no(), true))
+                (ui::date_input(Field::new("flag_date", "Date of the flag", f.get("flag_date"), errors)))
+                (ui::button("Record the flag"))
+            }
+        }
+        h2 class="app-heading-m" { "Operations" }
+        @if ops.is_empty() {
+            p class="app-body" { "The child is not linked to any operation." }
+        } @else {
+            ul class="app-list" {
+                @for o in &ops {
+                    li {
+                        @if ctx.can(Permission::RecordPoliceCse) { a class="app-link" href={ "/operations/" (o.id) } { (o.name) } } @else { (o.name) }
+                        " (" (o.kind.label()) ", led by " (o.lead) ")"
+                    }
+                }
+            }
+        }
+    };
+    Ok((status, ui::layout(ctx, "Police CSE flag and operations", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn flag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let cid = id(&raw)?;
+    policy::child(&state, &caller, cid, Section::Operations).await?;
+    match state.store.record_police_flag(&caller.actor(), cid, f.yes_no("flagged"), f.date("flag_date"), ctx.today).await.map_err(AppError::from) {
+        Ok(_) => Ok(done(&format!("/children/{cid}/police"), "flag-recorded")),
+        Err(AppError::Invalid(e)) => child_with(&state, &ctx, cid, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let viewer = policy::viewer(&state, ctx.caller()?).await?;
+    let cov = state.store.macse_children_without_flag(&viewer).await?;
+    let content = html! {
+        h1 class="app-heading-l" { "MACSE children without a police CSE flag" }
+        p class="app-body-l" { (cov.percent()) "% of MACSE children flagged (" (cov.flagged) " of " (cov.total) "). The target is 100%." }
+        p class="app-body app-hint" { "MACSE children are those with a plan or a slot at a panel. Only children whose records you may see are counted." }
+        @if cov.without.is_empty() {
+            p class="app-body" { "Every MACSE child has a current flag." }
+        } @else {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--m" { "Children without a current flag" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Child" }
+                    th class="app-table__header" scope="col" { "Record number" }
+                    th class="app-table__header" scope="col" { "Current entry" }
+                } }
+                tbody class="app-table__body" {
+                    @for r in &cov.without {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { a class="app-link" href={ "/children/" (r.child_id) "/police" } { (r.name) } }
+                            td class="app-table__cell" { (r.child_id) }
+                            td class="app-table__cell" { @match r.flagged { Some(false) => "Recorded as not flagged", _ => "Never recorded" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(ui::layout(&ctx, "MACSE children without a police CSE flag", false, content).into_response())
+}
+
+pub async fn operations(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    operations_with(&state, &ctx, &Fields::default(), &Invalid::new(), StatusCode::OK).await
+}
+
+async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    policy::viewer(state, ctx.caller()?).await?;
+    let ops = state.store.operations().await?;
+    let panels = state.store.panels_for(&policy::viewer(state, ctx.caller()?).await?).await?;
+    let panel_opts = ui::options_with_blank("Not decided at a panel", panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))));
+    let kinds: Vec<(String, String)> = OperationKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let content = html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Operations" }
+        @if ops.is_empty() {
+            p class="app-body" { "No operations have been recorded." }
+        } @else {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--m" { "Prevent, prosecute and disruption operations" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Operation" }
+                    th class="app-table__header" scope="col" { "Kind" }
+                    th class="app-table__header" scope="col" { "Lead" }
+                    th class="app-table__header" scope="col" { "Outcome" }
+                } }
+                tbody class="app-table__body" {
+                    @for o in &ops {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { a class="app-link" href={ "/operations/" (o.id) } { (o.name) } }
+                            td class="app-table__cell" { (o.kind.label()) }
+                            td class="app-table__cell" { (o.lead) }
+                            td class="app-table__cell" { @if o.outcome.is_empty() { "Open" } @else { (o.outcome) } }
+                        }
+                    }
+                }
+            }
+        }
+        h2 class="app-heading-m" { "Record an operation" }
+        form method="post" action="/operations" novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::text_input(Field::new("name", "Name", f.get("name"), errors), "app-input--width-20"))
+            (ui::radios(Field::new("kind", "Kind", f.get("kind"), errors), &kinds, true))
+            (ui::text_input(Field::new("lead", "Lead officer", f.get("lead"), errors), "app-input--width-20"))
+            (ui::select(Field::new("panel_id", "Decided at the panel of", f.get("panel_id"), errors), &panel_opts))
+            (ui::button("Record the operation"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Operations", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn create_operation(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    policy::viewer(&state, &caller).await?;
+    match state.store.create_operation(&caller.actor(), f.get("name"), OperationKind::from_slug(f.get("kind")), f.get("lead"), f.opt_id("panel_id")).await.map_err(AppError::from) {
+        Ok(oid) => Ok(done(&format!("/operations/{oid}"), "operation-created")),
+        Err(AppError::Invalid(e)) => operations_with(&state, &ctx, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn operation(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    operation_with(&state, &ctx, id(&raw)?, "", &Fields::default(), &Invalid::new(), StatusCode::OK).await
+}
+
+async fn operation_with(state: &AppState, ctx: &Ctx, oid: i64, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let viewer = policy::viewer(state, ctx.caller()?).await?;
+    let o = state.store.operation(oid).await?;
+    let (kids, others) = state.store.operation_children_for(&viewer, oid).await?;
+    let updates = state.store.operation_updates(oid).await?;
+    let none = Invalid::new();
+    let errs = |w: &str| if w == which { errors } else { &none };
+    let val = |w: &str, n: &str| if w == which { f.get(n).to_string() } else { String::new() };
+    let content = html! {
+        (ui::breadcrumbs(&[("/operations", "Operations")]))
+        @if !errors.is_empty() { (ui::error_summary_for(errors, which)) }
+        span class="app-caption-l" { (o.kind.label()) " operation" }
+        h1 class="app-heading-l" { (o.name) }
+        dl class="app-summary-list" {
+            (ui::summary_row("Lead", html! { (o.lead) }))
+            (ui::summary_row("Outcome", html! { @if o.outcome.is_empty() { "Not yet recorded" } @else { (ui::prose(&o.outcome)) } }))
+        }
+        h2 class="app-heading-m" { "Linked children" }
+        @if kids.is_empty() { p class="app-body" { "No linked children that you may see." } }
+        ul class="app-list" {
+            @for (cid, name) in &kids { li { a class="app-link" href={ "/children/" (cid) "/police" } { (name) } } }
+        }
+        @if others > 0 { p class="app-body-s app-hint" { (others) " other linked " @if others == 1 { "child is" } @else { "children are" } " outside your agency's need to know." } }
+        form method="post" action={ "/operations/" (oid) "/children" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::text_input(Field::new("child_id", "Link a child by record number", &val("link", "child_id"), errs("link")).prefixed("link"), "app-input--width-5"))
+            (ui::secondary_button("Link the child"))
+        }
+        h2 class="app-heading-m" { "Updates" }
+        @if updates.is_empty() { p class="app-body" { "No updates yet." } }
+        @for u in &updates {
+            div class="app-summary-card" {
+                h3 class="app-heading-s" { (ui::date(Some(u.update_date))) " — " (u.written_by) }
+                (ui::prose(&u.text))
+            }
+        }
+        form method="post" action={ "/operations/" (oid) "/updates" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::date_input(Field::new("update_date", "Date", &val("update", "update_date"), errs("update")).prefixed("update")))
+            (ui::textarea(Field::new("text", "Update", &val("update", "text"), errs("update")).prefixed("update"), 4))
+            (ui::button("Add the update"))
+        }
+        h2 class="app-heading-m" { "Outcome" }
+        form method="post" action={ "/operations/" (oid) "/outcome" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            input type="hidden" name="version" value=(o.version);
+            @let current = if which == "outcome" { f.get("outcome").to_string() } else { o.outcome.clone() };
+            (ui::textarea(Field::new("outcome", "Outcome", &current, errs("outcome")).prefixed("outcome"), 4))
+            (ui::button("Save the outcome"))
+        }
+    };
+    Ok((status, ui::layout(ctx, &o.name, !errors.is_empty(), content)).into_response())
+}
+
+pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let oid = id(&raw)?;
+    match state.store.add_operation_update(&caller.actor(), oid, f.date("update_date"), f.get("text"), ctx.today).await.map_err(AppError::from) {
+        Ok(_) => Ok(done(&format!("/operations/{oid}"), "operation-updated")),
+        Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "update", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn outcome(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let oid = id(&raw)?;
+    let version = f.version()?;
+    match state.store.record_operation_outcome(&caller.actor(), oid, version, f.get("outcome")).await.map_err(AppError::from) {
+        Ok(()) => Ok(done(&format!("/operations/{oid}"), "outcome-recorded")),
+        Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "outcome", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn link_child(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let oid = id(&raw)?;
+    let child = f.opt_id("child_id");
+    if child.is_some_and(|c| c <= 0) {
+        let e = Invalid::single("child_id", "Enter the child's record number in digits, for example 42");
+        return operation_with(&state, &ctx, oid, "link", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    // A child who exists must be within the officer's need to know (audited).
+    if let Some(c) = child {
+        if state.store.child_exists(c).await? {
+            policy::child(&state, &caller, c, Section::Operations).await?;
+        }
+    }
+    match state.store.link_operation_child(&caller.actor(), oid, child).await.map_err(AppError::from) {
+        Ok(()) => Ok(done(&format!("/operations/{oid}"), "child-linked")),
+        Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "link", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
