@@ -38,3 +38,29 @@ pub async fn show(State(state): State<AppState>, caller: ApiCaller, Id(id): Id) 
     let (_, c) = policy::child(&state, &caller, id, Section::Identity).await?;
     Ok(Json(c))
 }
+
+/// GET /api/v1/children/{id}/referrals: the child's concerns and referrals with their
+/// screening and MASH decisions.
+pub async fn referrals(State(state): State<AppState>, caller: ApiCaller, Id(id): Id) -> ApiResult<Vec<assure_storage::referrals::Referral>> {
+    policy::child(&state, &caller, id, Section::Concerns).await?;
+    Ok(Json(state.store.referrals_of_child(id).await?))
+}
+
+#[derive(Serialize)]
+pub struct PlanView {
+    /// The current version, with only the sections this caller may see: the police-only
+    /// Prosecute section is absent (not empty) for everyone else.
+    pub plan: Option<assure_domain::plan::PlanVersion>,
+}
+
+/// GET /api/v1/children/{id}/plan: the current MACSE plan through the same filter as the
+/// plan page and its downloads.
+pub async fn plan(State(state): State<AppState>, caller: ApiCaller, Id(id): Id) -> ApiResult<PlanView> {
+    let (viewer, _) = policy::child(&state, &caller, id, Section::Profile).await?;
+    if viewer.may_see_section(Section::Prosecute) {
+        // Opening the police-only part is its own audited view.
+        policy::child(&state, &caller, id, Section::Prosecute).await?;
+    }
+    let plan = state.store.current_plan(id).await?.map(|v| assure_domain::plan::visible_for(&v, &viewer));
+    Ok(Json(PlanView { plan }))
+}

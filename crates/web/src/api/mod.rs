@@ -44,6 +44,8 @@ pub fn routes(r: Routes) -> Routes {
         .api_get("/api/v1/schedule", ViewTracker, "Monitoring schedules with their next report dates", h::schedule)
         .api_get("/api/v1/children", ViewChildren, "Children in the caller's reach, by name (beginning or sound) and date_of_birth; audited", children::list)
         .api_get("/api/v1/children/{id}", ViewChildren, "A child's identity and agencies involved (403 need_to_know outside the caller's reach; audited)", children::show)
+        .api_get("/api/v1/children/{id}/referrals", ViewChildren, "A child's concerns and referrals with screening and MASH decisions (need to know; audited)", children::referrals)
+        .api_get("/api/v1/children/{id}/plan", ViewChildren, "A child's current MACSE plan; Prosecute only for police CSE roles and co-chairs (need to know; audited)", children::plan)
 }
 
 /// The object-level rule for every progress write through the API (updates,
