@@ -134,7 +134,9 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
     let tool = state.store.current_tool().await?;
     let police = state.store.raises_as_police(viewer).await?;
     let name = f.get("name").trim().to_string();
-    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.children_for(viewer, Some(&name), 20, 0).await?.0 };
+    // Search before create: the children's own search (by beginning or sound), within reach, audited.
+    let search = assure_storage::partnership::ChildSearch { name: Some(name.clone()), date_of_birth: None };
+    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
     // A child chosen before (from a child's page, or on the form sent back) stays listed.
     if let Ok(cid) = f.get("child").trim().parse::<i64>() {
         if !matches.iter().any(|c| c.id == cid) {
