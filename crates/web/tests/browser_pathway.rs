@@ -110,6 +110,7 @@ async fn the_pathway_from_concern_to_plan() {
     b.press("Record the decision").await;
     b.assert_banner("MASH decision recorded").await;
     assert_eq!(b.summary_value("Decision").await, "MACSE");
+    b.assert_has("Next, the CSE analyst books the young person a slot at a MACSE panel").await;
     b.sign_out().await;
 
     // 3. The analyst books a slot at a panel (adding the fortnightly series if there is none) and invites the proposed people.

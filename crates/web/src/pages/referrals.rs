@@ -348,6 +348,9 @@ async fn show_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child
             @if r.returned_at.is_some() { (ui::summary_row("Returned to the SPOC", html! { (opt_when(&r.returned_at)) })) }
             @if r.spoc_acknowledged_at.is_some() { (ui::summary_row("Acknowledged by the SPOC", html! { (opt_when(&r.spoc_acknowledged_at)) @if let Some(n) = &r.spoc_acknowledged_by_name { " by " (n) } })) }
         }
+        @if matches!(r.decision, Some(MashDecision::Macse | MashDecision::ChildInNeedAndMacse)) {
+            p class="app-body" { "Next, the CSE analyst books the young person a slot at a " a class="app-link" href="/panels" { "MACSE panel" } ", which makes the " a class="app-link" href={ "/children/" (child.id) "/plan" } { "MACSE plan" } "." }
+        }
         @if checks.is_empty() {
             p class="app-body" { "No agency checks have been recorded." }
         } @else {
