@@ -9,6 +9,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
+use std::sync::Arc;
 
 use assure_domain::partnership::{AgencyKind, Involvement, InvolvementKind, PathwayRole, Section, Team, Viewer};
 use assure_domain::panels::{InviteeKind, OperationKind};
@@ -21,7 +22,8 @@ use assure_storage::partnership::ChildInput;
 use assure_storage::referrals::{ChildRef, ConcernForm};
 use assure_storage::testing::TestDb;
 use assure_storage::users::NewUser;
-use assure_storage::Actor;
+use assure_storage::{Actor, Store};
+use assure_web::routes::RouteSpec;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use common::Client;
@@ -362,76 +364,26 @@ async fn the_access_matrix(db: &TestDb) {
     }
     let setup = started.elapsed();
 
-    // ---- reads: every GET child route, every viewer, every child.
-    let mut checked = 0usize;
+    // ---- reads: every GET child route, every viewer, every child (viewers in a few
+    // groups at once: each group's requests run one after another on its own clients).
+    let fx = Arc::new(fx);
+    let inv = Arc::new(inv);
+    let gets = Arc::new(gets);
+    let mut groups: Vec<Vec<Person>> = (0..GROUPS).map(|_| Vec::new()).collect();
+    for (i, p) in people.drain(..).enumerate() {
+        groups[i % GROUPS].push(p);
+    }
+    let tasks: Vec<_> = groups.into_iter().map(|g| tokio::spawn(read_matrix(db.store.clone(), g, fx.clone(), inv.clone(), gets.clone()))).collect();
+    let (mut checked, mut allowed_count) = (0usize, 0usize);
     let mut refused_reads: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut exports: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut allowed_count = 0usize;
-    for p in people.iter_mut() {
-        let v = db.store.viewer(p.uid).await.unwrap().unwrap();
-        for spec in &gets {
-            let rule = rule_of(&spec.method, spec.path).unwrap();
-            // The download route: both formats, ordinary and police export.
-            let variants: Vec<(&str, bool)> = if spec.path.contains("{format}") { vec![("csv", false), ("docx", false), ("csv", true), ("docx", true)] } else { vec![("", false)] };
-            for k in &fx.kids {
-                let kinv = &inv[&k.id];
-                for (format, police) in &variants {
-                    let mut path = fill(spec.path, k, format);
-                    if spec.path.ends_with("/compare") {
-                        path.push_str("?from=1&to=2");
-                    }
-                    if *police {
-                        path.push_str("?police=1");
-                    }
-                    let mut allow = expected(p.role, spec.permission, rule, &v, k, kinv);
-                    if *police {
-                        allow = allow && v.exportable_sections(true).contains(&Section::Prosecute);
-                    }
-                    let got = fetch(&mut p.client, &path).await;
-                    checked += 1;
-                    let who = format!("{} ({:?}) GET {path}", p.email, v);
-                    if allow {
-                        allowed_count += 1;
-                        assert_eq!(got.status, StatusCode::OK, "{who}: expected allowed\n{}", &got.body[..got.body.len().min(600)]);
-                        if !v.may_see_section(Section::Prosecute) {
-                            assert!(!got.body.contains(&k.marker), "{who}: the Prosecute section leaked");
-                        }
-                        if spec.path.contains("{format}") {
-                            let shows = v.exportable_sections(*police).contains(&Section::Prosecute);
-                            assert_eq!(got.body.contains(&k.marker), shows, "{who}: Prosecute in the export only when exportable");
-                            assert!(got.body.contains("Mentoring sessions"), "{who}: the export carries the plan");
-                            *exports.entry((p.email.clone(), k.id.to_string())).or_insert(0) += 1;
-                        }
-                        if spec.path == "/children/{id}/plan" || spec.path == "/children/{id}/plan/versions/{n}" {
-                            assert_eq!(got.body.contains(&k.marker), v.may_see_section(Section::Prosecute), "{who}: Prosecute shown exactly to those who may see it");
-                        }
-                        if matches!(rule, Rule::Section(_) | Rule::MashTeam) && !spec.path.contains("{format}") {
-                            assert!(got.body.contains(&k.first), "{who}: the record shows the child");
-                        }
-                    } else {
-                        assert_eq!(got.status, StatusCode::FORBIDDEN, "{who}: expected refused\n{}", &got.body[..got.body.len().min(600)]);
-                        assert!(!got.body.contains(&k.first) && !got.body.contains(&k.marker) && !got.body.contains(SURNAME), "{who}: a refusal leaked the record");
-                        let mut read_refused = refused_read(p.role, spec.permission, rule, &v, k, kinv);
-                        if *police && !read_refused && p.role.allows(spec.permission) {
-                            // A police export refused to a non-police viewer is a refused read of Prosecute.
-                            read_refused = true;
-                        }
-                        if read_refused {
-                            *refused_reads.entry((p.email.clone(), k.id.to_string())).or_insert(0) += 1;
-                        }
-                    }
-                }
-            }
-            // A sub-record of another child is not revealed through this child: 404.
-            if spec.path == "/children/{id}/referrals/{rid}" {
-                let (a, b) = (&fx.kids[0], &fx.kids[1]);
-                if expected(p.role, spec.permission, rule, &v, a, &inv[&a.id]) {
-                    let got = fetch(&mut p.client, &format!("/children/{}/referrals/{}", a.id, b.rid)).await;
-                    assert_eq!(got.status, StatusCode::NOT_FOUND, "{}: another child's referral through this child", p.email);
-                    assert!(!got.body.contains(&b.first));
-                }
-            }
-        }
+    for t in tasks {
+        let r = t.await.expect("a group of viewers panicked: see above");
+        people.extend(r.people);
+        checked += r.checked;
+        allowed_count += r.allowed;
+        refused_reads.extend(r.refused_reads);
+        exports.extend(r.exports);
     }
     let reads_done = started.elapsed();
 
@@ -566,6 +518,93 @@ async fn the_access_matrix(db: &TestDb) {
         total
     );
     let _ = (fx.health, fx.other);
+}
+
+/// How many groups of viewers read at once.
+const GROUPS: usize = 4;
+
+struct Reads {
+    people: Vec<Person>,
+    checked: usize,
+    allowed: usize,
+    refused_reads: BTreeMap<(String, String), usize>,
+    exports: BTreeMap<(String, String), usize>,
+}
+
+/// Every GET child route for these viewers and every child: allowed answers 200 with the
+/// record (Prosecute only where the rule lets it through), refused ones 403 with nothing.
+async fn read_matrix(store: Store, mut people: Vec<Person>, fx: Arc<Fixture>, inv: Arc<BTreeMap<i64, Vec<Involvement>>>, gets: Arc<Vec<RouteSpec>>) -> Reads {
+    let mut checked = 0usize;
+    let mut refused_reads: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut exports: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut allowed_count = 0usize;
+    for p in people.iter_mut() {
+        let v = store.viewer(p.uid).await.unwrap().unwrap();
+        for spec in gets.iter() {
+            let rule = rule_of(&spec.method, spec.path).unwrap();
+            // The download route: both formats, ordinary and police export.
+            let variants: Vec<(&str, bool)> = if spec.path.contains("{format}") { vec![("csv", false), ("docx", false), ("csv", true), ("docx", true)] } else { vec![("", false)] };
+            for k in &fx.kids {
+                let kinv = &inv[&k.id];
+                for (format, police) in &variants {
+                    let mut path = fill(spec.path, k, format);
+                    if spec.path.ends_with("/compare") {
+                        path.push_str("?from=1&to=2");
+                    }
+                    if *police {
+                        path.push_str("?police=1");
+                    }
+                    let mut allow = expected(p.role, spec.permission, rule, &v, k, kinv);
+                    if *police {
+                        allow = allow && v.exportable_sections(true).contains(&Section::Prosecute);
+                    }
+                    let got = fetch(&mut p.client, &path).await;
+                    checked += 1;
+                    let who = format!("{} ({:?}) GET {path}", p.email, v);
+                    if allow {
+                        allowed_count += 1;
+                        assert_eq!(got.status, StatusCode::OK, "{who}: expected allowed\n{}", &got.body[..got.body.len().min(600)]);
+                        if !v.may_see_section(Section::Prosecute) {
+                            assert!(!got.body.contains(&k.marker), "{who}: the Prosecute section leaked");
+                        }
+                        if spec.path.contains("{format}") {
+                            let shows = v.exportable_sections(*police).contains(&Section::Prosecute);
+                            assert_eq!(got.body.contains(&k.marker), shows, "{who}: Prosecute in the export only when exportable");
+                            assert!(got.body.contains("Mentoring sessions"), "{who}: the export carries the plan");
+                            *exports.entry((p.email.clone(), k.id.to_string())).or_insert(0) += 1;
+                        }
+                        if spec.path == "/children/{id}/plan" || spec.path == "/children/{id}/plan/versions/{n}" {
+                            assert_eq!(got.body.contains(&k.marker), v.may_see_section(Section::Prosecute), "{who}: Prosecute shown exactly to those who may see it");
+                        }
+                        if matches!(rule, Rule::Section(_) | Rule::MashTeam) && !spec.path.contains("{format}") {
+                            assert!(got.body.contains(&k.first), "{who}: the record shows the child");
+                        }
+                    } else {
+                        assert_eq!(got.status, StatusCode::FORBIDDEN, "{who}: expected refused\n{}", &got.body[..got.body.len().min(600)]);
+                        assert!(!got.body.contains(&k.first) && !got.body.contains(&k.marker) && !got.body.contains(SURNAME), "{who}: a refusal leaked the record");
+                        let mut read_refused = refused_read(p.role, spec.permission, rule, &v, k, kinv);
+                        if *police && !read_refused && p.role.allows(spec.permission) {
+                            // A police export refused to a non-police viewer is a refused read of Prosecute.
+                            read_refused = true;
+                        }
+                        if read_refused {
+                            *refused_reads.entry((p.email.clone(), k.id.to_string())).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+            // A sub-record of another child is not revealed through this child: 404.
+            if spec.path == "/children/{id}/referrals/{rid}" {
+                let (a, b) = (&fx.kids[0], &fx.kids[1]);
+                if expected(p.role, spec.permission, rule, &v, a, &inv[&a.id]) {
+                    let got = fetch(&mut p.client, &format!("/children/{}/referrals/{}", a.id, b.rid)).await;
+                    assert_eq!(got.status, StatusCode::NOT_FOUND, "{}: another child's referral through this child", p.email);
+                    assert!(!got.body.contains(&b.first));
+                }
+            }
+        }
+    }
+    Reads { people, checked, allowed: allowed_count, refused_reads, exports }
 }
 
 /// For a POST child route: (a valid form, a form that fails validation).
