@@ -162,6 +162,8 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
     while block < n {
         let end = (block + BLOCK).min(n);
         conn.execute("BEGIN").await?;
+        // Children first, then the rows that refer to them (the bulk inserts flush at different sizes).
+        let (mut inv_rows, mut ref_rows): (Vec<Vec<V>>, Vec<Vec<V>>) = (Vec::new(), Vec::new());
         for i in block..end {
             let mut rng = StdRng::seed_from_u64(0xc5e_0000_0000 + i as u64);
             let id = i as i64 + 1;
@@ -200,7 +202,7 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
                     ],
                 )
                 .await?;
-            involvements.push(&mut conn, vec![V::I(id), V::I(primary), s("raised-concern"), s(ds(since))]).await?;
+            inv_rows.push(vec![V::I(id), V::I(primary), s("raised-concern"), s(ds(since))]);
             c.involvements += 1;
             if primary == mine {
                 c.mine += 1;
@@ -209,7 +211,7 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
             if rng.gen_ratio(2, 5) {
                 let big = agency_ids[rng.gen_range(0..BIG)];
                 if big != primary {
-                    involvements.push(&mut conn, vec![V::I(id), V::I(big), s("holds-action"), s(ds(since + Days::days(20)))]).await?;
+                    inv_rows.push(vec![V::I(id), V::I(big), s("holds-action"), s(ds(since + Days::days(20)))]);
                     c.involvements += 1;
                 }
             }
@@ -229,10 +231,7 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
                 };
                 let picked = (status != "submitted").then(|| submitted + Days::hours(2));
                 let decided = decision.map(|_| submitted + Days::hours(rng.gen_range(4..72)));
-                referrals
-                    .push(
-                        &mut conn,
-                        vec![
+                ref_rows.push(vec![
                             V::I(referral_id),
                             V::I(id),
                             V::I(primary),
@@ -257,15 +256,19 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
                             if decision.is_some() { V::I(mash) } else { V::NI },
                             if decision == Some("no-cse-concern") { decided.map(|t| s(ts(t))).unwrap_or(V::NS) } else { V::NS },
                             V::I(1),
-                        ],
-                    )
-                    .await?;
+                        ]);
                 if undecided {
                     c.undecided += 1;
                 }
             }
         }
         children.flush(&mut conn).await?;
+        for r in inv_rows {
+            involvements.push(&mut conn, r).await?;
+        }
+        for r in ref_rows {
+            referrals.push(&mut conn, r).await?;
+        }
         involvements.flush(&mut conn).await?;
         referrals.flush(&mut conn).await?;
         conn.execute("COMMIT").await?;
