@@ -354,7 +354,7 @@ impl Store {
     /// after [`check_child`] has passed.
     pub(crate) async fn insert_child(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, c: &ChildInput) -> Result<i64> {
         let id = self
-            .q("INSERT INTO children (first_name, last_name, date_of_birth, estimated_age, gender, ethnicity, address, ward, school, created_at, phonetic_first, phonetic_last) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id")
+            .q("INSERT INTO children (first_name, last_name, date_of_birth, estimated_age, gender, ethnicity, address, ward, school, created_at, phonetic_first, phonetic_last, search_first, search_last) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
             .bind(c.first_name.trim().to_string())
             .bind(c.last_name.trim().to_string())
             .bind(opt_date_str(c.date_of_birth))
@@ -367,6 +367,8 @@ impl Store {
             .bind(now())
             .bind(name_key(&c.first_name))
             .bind(name_key(&c.last_name))
+            .bind(normalise(&c.first_name))
+            .bind(normalise(&c.last_name))
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -469,11 +471,17 @@ impl Store {
         let mut texts: Vec<String> = Vec::new();
         let mut n = ids.len();
         for term in search.name_terms() {
-            let like = format!("{}%", term.replace(['%', '_'], ""));
+            // A prefix as an index range: the stored names hold only a-z, 0-9 and
+            // spaces, all of which sort below '{'.
             let key = name_key(&term);
-            texts.push(like);
-            n += 1;
-            let mut alts = vec![format!("LOWER(c.last_name) LIKE ${n}"), format!("LOWER(c.first_name) LIKE ${n}")];
+            texts.push(term.clone());
+            texts.push(format!("{term}{{"));
+            n += 2;
+            let (from, to) = (n - 1, n);
+            let mut alts = vec![
+                format!("(c.search_last >= ${from} AND c.search_last < ${to})"),
+                format!("(c.search_first >= ${from} AND c.search_first < ${to})"),
+            ];
             if !key.is_empty() {
                 texts.push(key);
                 n += 1;
@@ -658,7 +666,7 @@ impl Store {
         let mut tx = self.write().await?;
         let n = self
             .q("UPDATE children SET first_name=$1, last_name=$2, date_of_birth=$3, estimated_age=$4, gender=$5, ethnicity=$6, address=$7, ward=$8, school=$9, legal_status=$10, \
-                phonetic_first=$11, phonetic_last=$12, version = version + 1 WHERE id = $13 AND version = $14 AND merged_into_id IS NULL")
+                phonetic_first=$11, phonetic_last=$12, search_first=$13, search_last=$14, version = version + 1 WHERE id = $15 AND version = $16 AND merged_into_id IS NULL")
             .bind(c.first_name.trim().to_string())
             .bind(c.last_name.trim().to_string())
             .bind(opt_date_str(c.date_of_birth))
@@ -671,6 +679,8 @@ impl Store {
             .bind(legal.slug())
             .bind(name_key(&c.first_name))
             .bind(name_key(&c.last_name))
+            .bind(normalise(&c.first_name))
+            .bind(normalise(&c.last_name))
             .bind(id)
             .bind(version)
             .execute(tx.conn())

@@ -19,7 +19,7 @@
 
 use std::time::{Duration, Instant};
 
-use assure_domain::children::name_key;
+use assure_domain::children::{name_key, normalise};
 use assure_domain::partnership::{AgencyKind, Team};
 use assure_domain::Role;
 use assure_storage::users::NewUser;
@@ -142,7 +142,7 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
     let mut children = Bulk::new(
         sqlite,
         "children",
-        &["id", "first_name", "last_name", "date_of_birth", "gender", "ethnicity", "address", "ward", "school", "legal_status", "version", "created_at", "phonetic_first", "phonetic_last"],
+        &["id", "first_name", "last_name", "date_of_birth", "gender", "ethnicity", "address", "ward", "school", "legal_status", "version", "created_at", "phonetic_first", "phonetic_last", "search_first", "search_last"],
     );
     let mut involvements = Bulk::new(sqlite, "child_involvements", &["child_id", "agency_id", "kind", "since"]);
     let mut referrals = Bulk::new(
@@ -199,6 +199,8 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
                         s(ts(now - Days::days((today - since).num_days()))),
                         s(fkey.clone()),
                         s(lkey.clone()),
+                        s(normalise(first)),
+                        s(normalise(last)),
                     ],
                 )
                 .await?;
