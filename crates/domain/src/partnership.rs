@@ -38,6 +38,10 @@ slug_enum!(
         CseAnalyst => ("cse-analyst", "CSE analyst"),
         PoliceCse => ("police-cse", "Police CSE unit"),
         MissingFromHome => ("missing-from-home", "Missing from home"),
+        HealthLead => ("health-lead", "Health lead for looked-after children"),
+        EducationLead => ("education-lead", "Education lead (virtual school)"),
+        YouthOffending => ("youth-offending", "Youth offending team"),
+        PlacementNotifications => ("placement-notifications", "Placement notifications"),
     }
 );
 
