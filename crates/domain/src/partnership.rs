@@ -62,6 +62,7 @@ slug_enum!(
         CseAnalyst => ("cse-analyst", "CSE analyst"),
         PoliceCseOfficer => ("police-cse-officer", "Police CSE officer"),
         PartnershipManager => ("partnership-manager", "Partnership manager"),
+        NotificationOfficer => ("notification-officer", "Placement notification officer"),
     }
 );
 
@@ -79,6 +80,8 @@ slug_enum!(
         Perpetrators => ("perpetrators", "Perpetrators"),
         Operations => ("operations", "Operations"),
         AccessLog => ("access-log", "Who has looked at this record"),
+        Placements => ("placements", "Placement notifications"),
+        Missing => ("missing", "Missing episodes and return interviews"),
     }
 );
 
@@ -95,6 +98,8 @@ slug_enum!(
         RaisedConcern => ("raised-concern", "Raised a concern"),
         HoldsAction => ("holds-action", "Holds a plan action"),
         InvitedToPanel => ("invited-to-panel", "Invited to a panel"),
+        NotifiedOfPlacement => ("notified-of-placement", "Notified of a placement"),
+        RecordedMissing => ("recorded-missing", "Recorded a missing episode or return interview"),
     }
 );
 
