@@ -11,6 +11,7 @@ pub mod demo_partnership;
 pub mod imports;
 pub mod panels;
 pub mod partnership;
+pub mod placements;
 pub mod plans;
 pub mod police;
 pub mod records;
