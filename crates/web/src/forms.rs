@@ -125,6 +125,12 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "operation-updated" => "Update added",
         "outcome-recorded" => "Outcome recorded",
         "child-linked" => "Child linked to the operation",
+        "placement-recorded" => "Placement recorded and sent to the teams the routing rules name",
+        "notification-acknowledged" => "Notification acknowledged for your team",
+        "escalation-recorded" => "Escalation recorded",
+        "provider-added" => "Provider added",
+        "provider-concern-added" => "Concern recorded",
+        "routing-rules-saved" => "Routing rules saved as a new version; notifications already sent keep their recipients",
         _ => return None,
     })
 }

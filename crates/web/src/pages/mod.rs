@@ -10,6 +10,7 @@ pub mod login;
 pub mod partnership;
 pub mod panels;
 pub mod pathway;
+pub mod placements;
 pub mod plans;
 pub mod police;
 pub mod recommendations;
@@ -139,6 +140,19 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/partnership/spocs", ManagePartnership, "Name or remove an agency's SPOC", partnership::spocs_submit)
         .page_get("/partnership/people", ManagePartnership, "People on the pathway: agency, teams, SPOC duty", partnership::people)
         .page_post("/partnership/people", ManagePartnership, "Place a person in an agency and teams", partnership::people_submit)
+        .page_get("/placements/new", RecordPlacements, "Record a placement notification: child search-or-create, placement, declared risks", placements::new_page)
+        .page_post("/placements/new", RecordPlacements, "Record a placement notification and route it to the teams the rules name", placements::new_submit)
+        .page_get("/placements", RecordPlacements, "Placement notifications in reach, by placing authority, with children placed per authority", placements::list)
+        .page_get("/notifications", ViewChildren, "Placement notifications for your teams, to acknowledge", placements::queue)
+        .page_post("/notifications/{id}/acknowledge", ViewChildren, "Acknowledge a notification for a team you are in", placements::acknowledge)
+        .page_get("/children/{id}/placements", ViewChildren, "A child's placement notifications and their acknowledgements", placements::child_placements)
+        .page_get("/placing-authorities", RecordPlacements, "A placing authority: children in reach, notifications, lateness, escalations", placements::authority_page)
+        .page_post("/placing-authorities", RecordPlacements, "Record an escalation of a placing authority", placements::escalate)
+        .page_get("/providers", RecordPlacements, "Providers of concern: concerns, actions, Ofsted referrals", placements::providers)
+        .page_post("/providers", RecordPlacements, "Add a provider", placements::add_provider)
+        .page_post("/providers/concerns", RecordPlacements, "Record a concern about a provider or home", placements::add_concern)
+        .page_get("/partnership/routing-rules", ManagePartnership, "The placement routing rules", placements::rules_page)
+        .page_post("/partnership/routing-rules", ManagePartnership, "Save a new version of the placement routing rules", placements::rules_submit)
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> Response {

@@ -89,6 +89,11 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/partnership/spocs", label: "SPOCs", permission: Permission::ViewChildren, only_leads: false, hint: "Find the single point of contact (SPOC) for each agency." },
     NavItem { href: "/partnership/people", label: "People", permission: Permission::ManagePartnership, only_leads: false, hint: "Place people in their agency and teams, and name each agency's SPOC." },
     NavItem { href: "/partnership/agencies", label: "Agencies", permission: Permission::ManagePartnership, only_leads: false, hint: "The partnership's agencies and their kinds." },
+    NavItem { href: "/notifications", label: "Notifications", permission: Permission::ViewChildren, only_leads: false, hint: "Placement notifications routed to your teams: acknowledge each one; those waiting longest come first." },
+    NavItem { href: "/placements", label: "Placements", permission: Permission::RecordPlacements, only_leads: false, hint: "Record notifications of children placed here by other authorities, and see the children each authority has placed." },
+    NavItem { href: "/placing-authorities", label: "Placing authorities", permission: Permission::RecordPlacements, only_leads: false, hint: "Each placing authority's children, notifications, lateness and escalations to the director and Ofsted." },
+    NavItem { href: "/providers", label: "Providers", permission: Permission::RecordPlacements, only_leads: false, hint: "Providers and homes of concern: concerns raised, actions and referrals to Ofsted, for the CICOLA sub-group." },
+    NavItem { href: "/partnership/routing-rules", label: "Routing rules", permission: Permission::ManagePartnership, only_leads: false, hint: "Which teams each placement notification reaches and what they must acknowledge; each change is a new version." },
     NavItem { href: "/admin/emergency-access", label: "Emergency access", permission: Permission::ReviewEmergencyAccess, only_leads: false, hint: "" },
 ];
 
