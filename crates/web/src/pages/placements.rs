@@ -279,7 +279,7 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
             @for r in Risk::ALL {
                 @let field = risk_field(*r);
                 @let detail = format!("{field}-detail");
-                @let question = format!("Is there a risk of {}?", r.label().to_lowercase());
+                @let question = format!("Does the notification declare a concern about {}?", r.label().to_lowercase());
                 (ui::radios(Field::new(&field, &question, f.get(&field), errors), &yes_no, true))
                 (ui::textarea(Field::new(&detail, "Detail", f.get(&detail), errors), 2))
             }
