@@ -125,6 +125,10 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "operation-updated" => "Update added",
         "outcome-recorded" => "Outcome recorded",
         "child-linked" => "Child linked to the operation",
+        "missing-recorded" => "Missing episode recorded",
+        "missing-returned" => "Return recorded: offer the return interview within 72 hours",
+        "interview-recorded" => "Return interview recorded and routed by the pattern rules",
+        "pattern-rules-saved" => "Pattern rules saved as a new version",
         _ => return None,
     })
 }
