@@ -140,6 +140,23 @@ pub fn default_pattern_rules() -> Vec<PatternRule> {
     ]
 }
 
+/// A set of pattern rules can be saved: no rule twice, and every trigger goes to at
+/// least one group (a link to CSE recorded and sent nowhere would be lost).
+pub fn check_pattern_rules(rules: &[PatternRule]) -> Result<(), Invalid> {
+    let mut v = Invalid::new();
+    for (i, r) in rules.iter().enumerate() {
+        if rules[..i].contains(r) {
+            v.add("rules", format!("\"{}\" to the {} is listed twice: remove one", r.trigger.label(), r.forum.label()));
+        }
+    }
+    for t in Trigger::ALL {
+        if !rules.iter().any(|r| r.trigger == *t) {
+            v.add(&format!("trigger.{}", t.slug()), format!("Choose at least one group for \"{}\": otherwise it would be recorded and go nowhere", t.label().to_lowercase()));
+        }
+    }
+    v.finish()
+}
+
 /// The forums an episode goes to, once each, in the rules' order.
 pub fn forums_for(rules: &[PatternRule], findings: &Findings, repeated: bool) -> Vec<Forum> {
     let mut out = Vec::new();
@@ -204,6 +221,19 @@ mod tests {
         assert_eq!(forums_for(&rules, &Findings { cse: true, ..Default::default() }, false), vec![Forum::Macse]);
         assert_eq!(forums_for(&rules, &Findings { organised_crime: true, placement_concern: true, ..Default::default() }, true), vec![Forum::GunsAndGangs, Forum::Cicola, Forum::MissingMonitoringGroup]);
         assert!(forums_for(&rules, &Findings::default(), false).is_empty());
+    }
+
+    #[test]
+    fn pattern_rules_are_checked() {
+        assert!(check_pattern_rules(&default_pattern_rules()).is_ok());
+        let mut twice = default_pattern_rules();
+        twice.push(PatternRule { trigger: Trigger::CseLink, forum: Forum::Macse });
+        assert!(check_pattern_rules(&twice).unwrap_err().for_field("rules").unwrap().contains("twice"));
+        let none: Vec<PatternRule> = default_pattern_rules().into_iter().filter(|r| r.trigger != Trigger::CseLink).collect();
+        assert!(check_pattern_rules(&none).unwrap_err().for_field("trigger.cse-link").is_some());
+        let mut more = default_pattern_rules();
+        more.push(PatternRule { trigger: Trigger::CseLink, forum: Forum::MissingMonitoringGroup });
+        assert_eq!(forums_for(&more, &Findings { cse: true, ..Default::default() }, false), vec![Forum::Macse, Forum::MissingMonitoringGroup]);
     }
 
     #[test]

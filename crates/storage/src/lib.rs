@@ -9,6 +9,7 @@ pub mod audit;
 pub mod demo;
 pub mod demo_partnership;
 pub mod imports;
+pub mod missing;
 pub mod panels;
 pub mod partnership;
 pub mod placements;

@@ -368,15 +368,19 @@ impl Store {
     /// rules in force to one recipient row per team, and the agencies of each team's
     /// members (and the officer's own) become involved with the child.
     ///
-    /// "Gone missing before" is taken from the declared missing risk (the rules'
-    /// `MissingBefore` condition also holds for it).
+    /// "Gone missing before" holds when the declared missing risk says so or when the
+    /// child already has a missing episode recorded here.
     pub async fn record_notification(&self, actor: &Actor, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
         let (answers, v) = self.checked_placement(viewer, input, today).await?;
         v.finish()?;
         let (Some(answers), Some(child), Some(start)) = (answers, &input.child, input.start_date) else { unreachable!("checked above") };
         let authority = authority(&input.placing_authority).unwrap_or_default();
         let rules = self.current_rules().await?;
-        let routed = route(&rules.rules, &RoutingFacts::from_answers(&answers, false));
+        let missing_before = match child {
+            crate::referrals::ChildRef::Existing(id) => self.q("SELECT 1 AS x FROM missing_episodes WHERE child_id = $1 LIMIT 1").bind(*id).fetch_optional(self.pool()).await?.is_some(),
+            crate::referrals::ChildRef::New(_) => false,
+        };
+        let routed = route(&rules.rules, &RoutingFacts::from_answers(&answers, missing_before));
         let mut tx = self.write().await?;
         let child_id = match child {
             ChildRef::Existing(id) => *id,

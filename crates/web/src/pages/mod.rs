@@ -7,6 +7,7 @@ pub mod children;
 pub mod dashboard;
 pub mod imports;
 pub mod login;
+pub mod missing;
 pub mod partnership;
 pub mod panels;
 pub mod pathway;
@@ -115,6 +116,14 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/operations/{id}/updates", RecordPoliceCse, "Add a dated update to an operation", police::add_update)
         .page_post("/operations/{id}/outcome", RecordPoliceCse, "Record an operation's outcome", police::outcome)
         .page_post("/operations/{id}/children", RecordPoliceCse, "Link a child to an operation", police::link_child)
+        .page_get("/missing/new", RecordMissing, "Record a missing episode: child search-or-create, times, where found, police reference, risk grading", missing::new_page)
+        .page_post("/missing/new", RecordMissing, "Save a missing episode (no overlap with the child's others)", missing::new_submit)
+        .page_get("/missing", ViewChildren, "The missing monitoring group's lists: this month, three in 90 days, late return interviews, other authorities' children (need to know)", missing::lists)
+        .page_get("/children/{id}/missing", ViewChildren, "A child's missing episodes, return interviews and routes (need to know; audited)", missing::child)
+        .page_post("/children/{id}/missing/{eid}/end", RecordMissing, "Record that a missing child was found or returned", missing::end)
+        .page_post("/children/{id}/missing/{eid}/interview", RecordMissing, "Record a return interview; its links are routed by the pattern rules", missing::interview)
+        .page_get("/partnership/pattern-rules", ManagePartnership, "Pattern rules that route missing episodes to the groups", missing::rules_page)
+        .page_post("/partnership/pattern-rules", ManagePartnership, "Save a new version of the pattern rules", missing::rules_submit)
         .page_get("/admin/users", ManageUsers, "Accounts", admin::users)
         .page_post("/admin/users", ManageUsers, "Create an account", admin::create_user)
         .page_post("/admin/users/{id}/active", ManageUsers, "Deactivate or reactivate an account", admin::set_active)
