@@ -133,7 +133,7 @@ pub struct Booked {
 pub fn validate_slot(booked: &[Booked], child_id: Option<i64>, start: Option<NaiveTime>, minutes: Option<i64>) -> Result<Slot, Invalid> {
     let mut v = Invalid::new();
     if child_id.is_none() {
-        v.add("child_id", "Enter the child's record number");
+        v.add("child_id", "Select the young person the slot is for");
     }
     if start.is_none() {
         v.add("starts_at", "Enter the start time as hours and minutes, for example 10:30");

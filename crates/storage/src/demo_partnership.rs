@@ -2,12 +2,19 @@
 //! an account for each pathway role, placed in an agency. Names of people, schools
 //! and children are invented.
 
-use assure_domain::partnership::{AgencyKind, Team};
-use assure_domain::Role;
-use chrono::NaiveDate;
+use std::collections::HashMap;
 
+use assure_domain::panels::{parse_time, Attendance, InviteeKind, OperationKind, PanelStatus};
+use assure_domain::partnership::{AgencyKind, LegalStatus, Section, Team, Viewer};
+use assure_domain::plan::{ActionStatus, PlanAction, PlanVersion, SectionText};
+use assure_domain::referral::{ConcernInput, DecisionInput, MashDecision, ReferralSource};
+use assure_domain::Role;
+use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, Utc};
+
+use crate::partnership::ChildInput;
+use crate::referrals::{ChildRef, ConcernForm, Raised};
 use crate::users::NewUser;
-use crate::{Actor, Result, Store};
+use crate::{Actor, Result, RowExt, Store};
 
 /// The partnership's demo accounts: (e-mail, role, name, job title, agency, teams, SPOC of own agency).
 pub fn demo_people() -> Vec<(&'static str, Role, &'static str, &'static str, &'static str, Vec<Team>, bool)> {
@@ -44,10 +51,12 @@ pub fn demo_agencies() -> Vec<(&'static str, AgencyKind)> {
     ]
 }
 
-/// Load the partnership: agencies, accounts placed in them, teams and SPOCs.
-pub async fn load(store: &Store, _today: NaiveDate, password_hash: &str) -> Result<()> {
+/// Load the partnership: agencies, accounts placed in them, teams and SPOCs, then the
+/// children on the pathway (see [`pathway`]).
+pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Result<()> {
     let sys = Actor::system();
-    let mut agency = std::collections::HashMap::new();
+    let mut agency = HashMap::new();
+    let mut people = HashMap::new();
     for (name, kind) in demo_agencies() {
         agency.insert(name, store.create_agency(&sys, name, Some(kind)).await?);
     }
@@ -60,6 +69,356 @@ pub async fn load(store: &Store, _today: NaiveDate, password_hash: &str) -> Resu
         if spoc {
             store.add_spoc(&sys, agency[home], uid).await?;
         }
+        people.insert(email, uid);
     }
+    let mut demo = Demo { store, today, people: HashMap::new(), agency };
+    for (email, uid) in people {
+        let viewer = store.viewer(uid).await?.ok_or(crate::StoreError::NotFound)?;
+        demo.people.insert(email, (Actor { user_id: Some(uid), label: email.into(), ip: String::new() }, viewer));
+    }
+    pathway(&demo).await
+}
+
+/// A fictional child: (first, last, age, birth month, birth day, gender, ethnicity, address, ward, school).
+type Kid = (&'static str, &'static str, i32, u32, u32, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+fn child_input(k: Kid, today: NaiveDate) -> ChildInput {
+    let (first, last, age, m, day, gender, ethnicity, address, ward, school) = k;
+    ChildInput {
+        first_name: first.into(),
+        last_name: last.into(),
+        date_of_birth: NaiveDate::from_ymd_opt(today.year() - age, m, day),
+        estimated_age: None,
+        gender: gender.into(),
+        ethnicity: ethnicity.into(),
+        address: address.into(),
+        ward: ward.into(),
+        school: school.into(),
+    }
+}
+
+/// A moment `hours` before now, as stored.
+fn hours_ago(hours: i64) -> String {
+    (Utc::now() - Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// One step of the pathway, as the demo's people took it.
+struct Demo<'a> {
+    store: &'a Store,
+    today: NaiveDate,
+    people: HashMap<&'static str, (Actor, Viewer)>,
+    agency: HashMap<&'static str, i64>,
+}
+
+impl Demo<'_> {
+    fn who(&self, email: &str) -> (&Actor, &Viewer) {
+        let (a, v) = &self.people[email];
+        (a, v)
+    }
+
+    /// A concern as the person would raise it: the CSE 1, every screening indicator
+    /// answered (`yes` are the indicators answered yes) and the professional referral.
+    #[allow(clippy::too_many_arguments)]
+    async fn raise(&self, email: &str, child: ChildRef, source: ReferralSource, what_seen: &str, seen_days_ago: i64, seen_where: &str, seen_by: &str, referral: &str, yes: &[&str]) -> Result<Raised> {
+        let tool = self.store.current_tool().await?;
+        let answers = tool.indicators().map(|i| (i.key.clone(), yes.contains(&i.key.as_str()))).collect();
+        let concern = ConcernInput {
+            source: Some(source),
+            what_seen: what_seen.into(),
+            // Concerns are checked against the real date, whatever day the demo is set on.
+            seen_on: Some(self.today.min(Utc::now().date_naive()) - Duration::days(seen_days_ago)),
+            seen_where: seen_where.into(),
+            seen_by: seen_by.into(),
+            referral_text: referral.into(),
+        };
+        let (actor, viewer) = self.who(email);
+        self.store.raise_concern(actor, viewer, &ConcernForm { child: Some(child), concern, answers }).await
+    }
+
+    async fn check(&self, referral: i64, agency: &str, holds: &str) -> Result<()> {
+        self.store.record_check(self.who(MASH).0, referral, Some(self.agency[agency]), holds).await.map(|_| ())
+    }
+
+    async fn decide(&self, referral: i64, decision: MashDecision, reasons: &str, interventions: &str) -> Result<()> {
+        let version = self.store.referral(referral).await?.version;
+        let input = DecisionInput { decision: Some(decision), reasons: reasons.into(), interventions: interventions.into() };
+        self.store.decide(self.who(MASH).0, referral, version, &input).await.map(|_| ())
+    }
+
+    /// The MASH records the legal status the decision led to.
+    async fn legal_status(&self, child: i64, kid: Kid, status: LegalStatus) -> Result<()> {
+        let version = self.store.q("SELECT version FROM children WHERE id = $1").bind(child).fetch_one(self.store.pool()).await?.i("version")?;
+        self.store.update_child(self.who(MASH).0, child, version, &child_input(kid, self.today), Some(status)).await
+    }
+
+    /// The demo is a partnership already at work: each step of a referral is dated the
+    /// given number of hours ago (steps not taken stay empty), as a person would have
+    /// taken them over the past days and weeks.
+    async fn dated(&self, referral: i64, submitted: i64, picked_up: Option<i64>, decided: Option<i64>, acknowledged: Option<i64>) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        self.store
+            .q("UPDATE referrals SET submitted_at = $1, picked_up_at = CASE WHEN picked_up_at IS NULL THEN NULL ELSE $2 END, decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $3 END, \
+                returned_at = CASE WHEN returned_at IS NULL THEN NULL ELSE $3 END, spoc_acknowledged_at = CASE WHEN spoc_acknowledged_at IS NULL THEN NULL ELSE $4 END WHERE id = $5")
+            .bind(hours_ago(submitted))
+            .bind(hours_ago(picked_up.unwrap_or(submitted)))
+            .bind(hours_ago(decided.unwrap_or(submitted)))
+            .bind(hours_ago(acknowledged.unwrap_or(submitted)))
+            .bind(referral)
+            .execute(tx.conn())
+            .await?;
+        self.store.q("UPDATE mash_checks SET recorded_at = $1 WHERE referral_id = $2").bind(hours_ago(picked_up.unwrap_or(submitted))).bind(referral).execute(tx.conn()).await?;
+        tx.commit().await
+    }
+
+    fn action(&self, section: Section, text: &str, owner: &str, agency: &str, due_in_days: i64, status: ActionStatus) -> PlanAction {
+        PlanAction { section, text: text.into(), owner: owner.into(), agency_id: Some(self.agency[agency]), due: Some(self.today + Duration::days(due_in_days)), status }
+    }
+
+    /// A slot at a panel, everyone proposed invited, and (for a panel already held) who came.
+    async fn slot(&self, panel: i64, child: i64, start: &str, held: bool) -> Result<i64> {
+        let analyst = self.who(ANALYST).0;
+        let slot = self.store.book_slot(analyst, panel, Some(child), parse_time(start), Some(40)).await?;
+        let on = self.today - Duration::days(if held { 20 } else { 7 });
+        self.store.invite_proposed(analyst, panel, slot, on).await?;
+        if held {
+            for (n, inv) in self.store.agenda(self.who(ANALYST).1, panel).await?.into_iter().filter(|s| s.id == slot).flat_map(|s| s.invitations).enumerate() {
+                let a = if n == 2 { Attendance::SentApologies } else { Attendance::Attended };
+                self.store.record_attendance(analyst, panel, slot, inv.id, Some(a)).await?;
+            }
+        }
+        Ok(slot)
+    }
+}
+
+const PRACTITIONER: &str = "practitioner@example.org";
+const SPOC: &str = "spoc@example.org";
+const MASH: &str = "mash-worker@example.org";
+const CO_CHAIR: &str = "macse-co-chair@example.org";
+const ANALYST: &str = "cse-analyst@example.org";
+const OFFICER: &str = "police-cse-officer@example.org";
+const HEALTH: &str = "Community Health NHS Trust";
+const EARLY_HELP: &str = "Early Help Locality Team";
+const HOMES: &str = "Brookside Children's Homes Ltd";
+const YOUTH_OFFENDING: &str = "Youth Offending Service";
+
+const CHLOE: Kid = ("Chloe", "Bennett", 14, 3, 12, "Female", "White British", "14 Larch Close", "Eastfield", HILLSIDE);
+const KIERAN: Kid = ("Kieran", "Doyle", 15, 11, 2, "Male", "White Irish", "7 Canal Terrace", "Riverside", HILLSIDE);
+const AISHA: Kid = ("Aisha", "Rahman", 13, 6, 21, "Female", "Bangladeshi", "29 Orchard Road", "Eastfield", HILLSIDE);
+const JAYDEN: Kid = ("Jayden", "Clarke", 15, 1, 9, "Male", "Black Caribbean", "3 Mill Lane", "Northgate", "");
+const JADEN: Kid = ("Jaden", "Clark", 15, 1, 9, "Male", "Black Caribbean", "Flat 3, Mill Court", "Northgate", HILLSIDE);
+const MEGAN: Kid = ("Megan", "Hughes", 14, 8, 30, "Female", "White British", "52 Station Road", "Riverside", HILLSIDE);
+const DANIEL: Kid = ("Daniel", "Nowak", 15, 4, 17, "Male", "White Polish", "18 Beech Avenue", "Southmoor", HILLSIDE);
+const ZARA: Kid = ("Zara", "Ahmed", 14, 10, 5, "Female", "Pakistani", "9 Victoria Street", "Northgate", HILLSIDE);
+const JESS: Kid = ("Jessica", "Lawson", 15, 2, 14, "Female", "White British", "61 Ferry Road", "Riverside", HILLSIDE);
+const NATHAN: Kid = ("Nathan", "Brooks", 13, 9, 23, "Male", "Mixed White and Black Caribbean", "4 Poplar Walk", "Eastfield", HILLSIDE);
+const SOPHIE: Kid = ("Sophie", "Kelly", 12, 12, 1, "Female", "White British", "33 Hawthorn Drive", "Southmoor", HILLSIDE);
+const TIA: Kid = ("Tia", "Campbell", 15, 7, 19, "Female", "Black British", "Brookside House, 2 Park View", "Westbrook", "Westbrook Academy");
+const OLIVER: Kid = ("Oliver", "Mensah", 14, 5, 8, "Male", "Black African (Ghanaian)", "21 Cedar Grove", "Westbrook", "Westbrook Academy");
+
+/// A dozen fictional children at every stage of the pathway, taken there by the demo's
+/// people through the same store calls as the pages: concerns on the MASH queue (one a
+/// few hours old, one over a day), checks, every decision, returns to the Hillside SPOC,
+/// MACSE panels with slots, a plan in two versions with its police-only Prosecute
+/// section, police flags, an operation, a likely duplicate and an emergency access.
+/// Northway Primary School (practitioner-2@) is involved with none of them.
+async fn pathway(d: &Demo<'_>) -> Result<()> {
+    use MashDecision::*;
+    use ReferralSource::*;
+    let new = |k: Kid| ChildRef::New(child_input(k, d.today));
+    let today = d.today;
+
+    // ---------------------------------------------------------------- on the MASH queue
+    let chloe = d
+        .raise(PRACTITIONER, new(CHLOE), ProfessionalConcern, "Chloe told a friend she is meeting a man she met online who is 'about 20'. She has a new phone her mother did not buy.", 0,
+            "Year 9 form room", "Form tutor", "Referring for screening: online contact with an older male and a new phone. Attendance has dropped this half term.", &["secretive-online", "second-phone", "truancy"])
+        .await?;
+    d.dated(chloe.referral_id, 3, None, None, None).await?;
+    let kieran = d
+        .raise(SPOC, new(KIERAN), ProfessionalConcern, "Kieran was collected from school by an adult in a car not known to the school, twice in one week, and had £80 in cash.", 2,
+            "School car park", "Deputy head teacher", "Kieran is vulnerable to criminal and sexual exploitation; his mother does not know the driver.", &["picked-up-in-cars", "unexplained-money", "new-older-friends"])
+        .await?;
+    d.dated(kieran.referral_id, 27, None, None, None).await?;
+    let aisha = d
+        .raise(PRACTITIONER, new(AISHA), ProfessionalConcern, "Aisha has been missing from home for two nights this month and came back with new clothes.", 4,
+            "Reported by her mother at the school office", "Designated safeguarding lead", "Two missing episodes and unexplained gifts. She is withdrawn in lessons.", &["missing-overnight", "unexplained-gifts", "low-mood"])
+        .await?;
+    d.check(aisha.referral_id, POLICE, "Two missing-person reports this month; found both times at an address in Northgate known to the CSE unit.").await?;
+    d.check(aisha.referral_id, HEALTH, "No records of concern; registered with the Eastfield practice.").await?;
+    d.dated(aisha.referral_id, 20, Some(16), None, None).await?;
+    // A police vulnerable-person notification via 101, and the same boy raised by his school under another spelling.
+    let jayden = d
+        .raise(OFFICER, new(JAYDEN), PoliceNotification, "A member of the public reported a boy of about 15 getting into cars with different adults outside a takeaway late at night.", 1,
+            "Outside a takeaway, Northgate", "Member of the public, via 101", "Vulnerable-person notification: the boy gave his name when spoken to by officers at 23:40.", &["picked-up-in-cars", "seen-at-hotspots", "police-contact"])
+        .await?;
+    d.dated(jayden.referral_id, 6, None, None, None).await?;
+    let jaden = d
+        .raise(PRACTITIONER, new(JADEN), ProfessionalConcern, "Jaden has told staff he 'works' for older boys at weekends and has a second phone.", 3,
+            "Learning mentor's office", "Learning mentor", "Possible criminal and sexual exploitation; frequent late returns reported by his mother.", &["second-phone", "returns-late", "new-older-friends"])
+        .await?;
+    d.dated(jaden.referral_id, 40, None, None, None).await?;
+
+    // ---------------------------------------------------------------- decided
+    let megan = d
+        .raise(PRACTITIONER, new(MEGAN), ProfessionalConcern, "Megan disclosed to the school nurse that an adult friend of her brother took sexual images of her, then withdrew what she had said.", 12,
+            "School nurse's room", "School nurse", "Disclosure, then withdrawal; an older 'boyfriend' has been seen at the gates.", &["disclosed-assault", "sexual-images", "older-partner"])
+        .await?;
+    d.check(megan.referral_id, POLICE, "The adult is known to police for offences against children.").await?;
+    d.check(megan.referral_id, SOCIAL_CARE, "Closed to children's social care in 2016 (neglect).").await?;
+    d.decide(megan.referral_id, ChildProtection, "Significant harm is likely: disclosure of sexual abuse by a known offender. Strategy discussion held with the police; section 47 enquiry started.", "").await?;
+    d.dated(megan.referral_id, 24 * 11, Some(24 * 11 - 3), Some(24 * 10), None).await?;
+    d.legal_status(megan.child_id, MEGAN, LegalStatus::ChildProtectionPlan).await?;
+
+    let daniel = d
+        .raise(PRACTITIONER, new(DANIEL), ProfessionalConcern, "Daniel has been seen at a house party address known to the police, and drinks heavily at weekends.", 9,
+            "Reported by a parent of another pupil", "Head of year", "Risk of exploitation linked to alcohol and older peers; family under strain.", &["substance-misuse", "seen-at-hotspots", "estranged"])
+        .await?;
+    d.check(daniel.referral_id, YOUTH_OFFENDING, "Known: a referral order in 2017, completed.").await?;
+    d.decide(daniel.referral_id, ChildInNeedAndMacse, "Needs are met by a child in need plan; MACSE overview because of the links to a known address.", "").await?;
+    d.dated(daniel.referral_id, 24 * 8, Some(24 * 8 - 5), Some(24 * 7), None).await?;
+    d.legal_status(daniel.child_id, DANIEL, LegalStatus::ChildInNeed).await?;
+
+    let zara = d
+        .raise(PRACTITIONER, new(ZARA), ProfessionalConcern, "Zara is picked up after school by a man in his twenties she calls her boyfriend.", 10,
+            "School gates", "Teaching assistant", "An older 'boyfriend', missing one night, gifts she cannot account for.", &["older-partner", "picked-up-in-cars", "unexplained-gifts"])
+        .await?;
+    d.check(zara.referral_id, POLICE, "The car is registered to a man linked to a current investigation.").await?;
+    d.decide(zara.referral_id, Macse, "High risk on screening; police intelligence links the adult to other children. For the next MACSE panel.", "").await?;
+    d.dated(zara.referral_id, 24 * 9, Some(24 * 9 - 2), Some(24 * 8), None).await?;
+
+    let jess = d
+        .raise(PRACTITIONER, new(JESS), ProfessionalConcern, "Jessica has been seen getting into a car with two adult men after school three times, and was found in another town at 2 a.m.", 50,
+            "Outside the school gates", "Form tutor", "Repeated pick-ups by adults, missing overnight, found far from home.", &["picked-up-in-cars", "missing-overnight", "found-far-away"])
+        .await?;
+    d.check(jess.referral_id, POLICE, "Two missing-person reports; the car's keeper is of interest to the CSE unit.").await?;
+    d.check(jess.referral_id, HEALTH, "Attended a sexual health clinic twice this year.").await?;
+    d.decide(jess.referral_id, Macse, "High risk: repeated pick-ups by adults, missing episodes and sexual health concerns.", "").await?;
+    d.dated(jess.referral_id, 24 * 45, Some(24 * 45 - 4), Some(24 * 44), None).await?;
+
+    let tia = d
+        .raise(OFFICER, new(TIA), ProfessionalConcern, "Tia was found at a hotel in the city centre with an adult male during a licensing visit.", 30,
+            "Hotel, city centre", "Police licensing officer", "Looked after by another authority and placed at Brookside House; missing five times in two months.", &["missing-overnight", "older-partner", "looked-after"])
+        .await?;
+    d.check(tia.referral_id, SOCIAL_CARE, "Looked after by another authority; placing social worker informed.").await?;
+    d.decide(tia.referral_id, Macse, "High risk; placed here by another authority. MACSE with the placing authority invited.", "").await?;
+    d.dated(tia.referral_id, 24 * 29, Some(24 * 29 - 1), Some(24 * 28), None).await?;
+    d.legal_status(tia.child_id, TIA, LegalStatus::LookedAfterElsewhere).await?;
+
+    let oliver = d
+        .raise(OFFICER, new(OLIVER), ProfessionalConcern, "Oliver was stopped with older youths in a stolen car.", 15,
+            "Westbrook retail park", "Response officer", "Already looked after by this authority; referred for the MASH to tell his social worker.", &["police-contact", "looked-after", "new-older-friends"])
+        .await?;
+    d.decide(oliver.referral_id, KnownChildContact, "Oliver is looked after by this authority: passed to his allocated social worker and the Early Help locality team.", "").await?;
+    d.dated(oliver.referral_id, 24 * 14, Some(24 * 14 - 6), Some(24 * 14 - 6), None).await?;
+    d.legal_status(oliver.child_id, OLIVER, LegalStatus::LookedAfterHere).await?;
+
+    // ---------------------------------------------------------------- returned to the SPOC
+    let nathan = d
+        .raise(PRACTITIONER, new(NATHAN), ProfessionalConcern, "Nathan has been late home several times and is secretive about his phone.", 20,
+            "Pastoral office", "Head of year", "Low-level worries; his mother asked the school for help.", &["returns-late", "secretive-online"])
+        .await?;
+    d.check(nathan.referral_id, SOCIAL_CARE, "Not known.").await?;
+    d.decide(nathan.referral_id, NoCseConcern, "No indicators of exploitation on screening or checks; lateness explained by a new football club.", "Online safety session with Nathan and his mother; school to keep monitoring and re-refer if anything changes.").await?;
+    let nathan_r = d.store.referral(nathan.referral_id).await?;
+    d.store.acknowledge_return(d.who(SPOC).0, d.who(SPOC).1, nathan.referral_id, nathan_r.version).await?;
+    d.dated(nathan.referral_id, 24 * 19, Some(24 * 19 - 2), Some(24 * 18), Some(24 * 17)).await?;
+
+    let sophie = d
+        .raise(PRACTITIONER, new(SOPHIE), ProfessionalConcern, "Sophie said an older girl offered her money to 'go to a party'.", 3,
+            "Playground", "Teaching assistant", "One comment overheard; no other concerns known.", &["new-older-friends"])
+        .await?;
+    d.check(sophie.referral_id, POLICE, "Nothing held.").await?;
+    d.decide(sophie.referral_id, NoCseConcern, "A single comment with no other indicators; the older girl is a cousin and the party a family event.", "Keep-safe work in PSHE lessons; the SPOC to check in with Sophie in a fortnight.").await?;
+    d.dated(sophie.referral_id, 60, Some(55), Some(30), None).await?;
+
+    // ---------------------------------------------------------------- MACSE panels
+    let (analyst, analyst_v) = d.who(ANALYST);
+    let first = today - Duration::days(41);
+    d.store.generate_panel_series(analyst, Some(first), Some(first + Duration::days(14 * 13)), "Town Hall, Committee Room 2").await?;
+    let panels = d.store.panels_for(analyst_v).await?;
+    let panel_on = |days: i64| panels.iter().find(|p| p.panel.meeting_date == first + Duration::days(days)).map(|p| p.panel.clone()).ok_or(crate::StoreError::NotFound);
+    let (p1, p2, p3, next) = (panel_on(0)?, panel_on(14)?, panel_on(28)?, panel_on(42)?);
+    d.slot(p2.id, jess.child_id, "10:00", true).await?;
+    d.slot(p3.id, jess.child_id, "10:00", true).await?;
+    d.slot(p3.id, tia.child_id, "10:45", true).await?;
+    let zara_slot = d.slot(next.id, zara.child_id, "10:00", false).await?;
+    d.slot(next.id, daniel.child_id, "10:45", false).await?;
+    d.store.invite(analyst, next.id, zara_slot, Some(InviteeKind::YoungPerson), None, None, "Zara Ahmed", today).await?;
+    d.store.invite(analyst, next.id, zara_slot, Some(InviteeKind::ParentCarer), None, None, "Mrs Ahmed (mother)", today).await?;
+    for (p, minutes) in [
+        (&p1, "Quorate. No new young people; the panel reviewed the missing-from-home data for the quarter."),
+        (&p2, "Quorate. One new young person discussed and a plan agreed; police to report back on the vehicle enquiries."),
+        (&p3, "Quorate. One plan reviewed (version 2) and one new plan agreed; Operation Kestrel agreed by the co-chairs."),
+    ] {
+        d.store.save_minutes(analyst, p.id, p.version, minutes, Some(PanelStatus::Held)).await?;
+    }
+
+    // ---------------------------------------------------------------- plans
+    use ActionStatus::*;
+    use Section::{Prevent, Profile, Prosecute, Protect};
+    let text = |s: Section, t: &str| SectionText { section: s, discussion: t.into() };
+    let chair = d.who(CO_CHAIR).0;
+    let v1 = PlanVersion {
+        number: 0,
+        panel_date: None,
+        review_date: Some(p3.meeting_date),
+        sections: vec![
+            text(Profile, "Jessica is 15 and in Year 10. Repeated pick-ups by two adult men, two missing episodes and sexual health concerns. She does not see herself as at risk."),
+            text(Prevent, "Keep her engaged in school; a trusted adult to see her weekly; online safety work at home."),
+            text(Protect, "Return-home interview after every missing episode; safety plan with her mother; sexual health follow-up."),
+            text(Prosecute, "The car's keeper is a suspect in an existing CSE investigation. Seek a Child Abduction Warning Notice; gather evidence from the hotel and the car's movements."),
+        ],
+        actions: vec![
+            d.action(Prevent, "Weekly mentoring session with a trusted adult in school", "Hannah Price", HILLSIDE, -14, InProgress),
+            d.action(Protect, "Return-home interview within 72 hours of every missing episode", "Early Help key worker", EARLY_HELP, -20, InProgress),
+            d.action(Protect, "Sexual health appointment with the school nurse", "School nurse", HEALTH, -21, Done),
+            d.action(Prosecute, "Apply for a Child Abduction Warning Notice against the car's keeper", "DC Sam Hughes", POLICE, -15, InProgress),
+        ],
+    };
+    d.store.save_plan_version(chair, jess.child_id, 0, Some(p2.id), &v1, None, today).await?;
+    let mut v2 = v1.clone();
+    v2.review_date = Some(next.meeting_date + Duration::days(14));
+    v2.sections[0].discussion.push_str(" Since the last panel: no missing episodes for three weeks.");
+    v2.sections[3].discussion = "Child Abduction Warning Notice served. Vehicle enquiries continue under Operation Kestrel; a second victim has been identified.".into();
+    v2.actions = vec![
+        d.action(Prevent, "Weekly mentoring session with a trusted adult in school", "Hannah Price", HILLSIDE, 28, InProgress),
+        d.action(Protect, "Return-home interview within 72 hours of every missing episode", "Early Help key worker", EARLY_HELP, 28, InProgress),
+        d.action(Protect, "Sexual health appointment with the school nurse", "School nurse", HEALTH, -21, Done),
+        d.action(Protect, "Family support sessions for Jessica's mother", "Early Help key worker", EARLY_HELP, 21, NotStarted),
+        d.action(Prosecute, "Apply for a Child Abduction Warning Notice against the car's keeper", "DC Sam Hughes", POLICE, -15, Done),
+        d.action(Prosecute, "Analyse the car's movements against missing episodes for Operation Kestrel", "DC Sam Hughes", POLICE, 10, InProgress),
+    ];
+    d.store.save_plan_version(chair, jess.child_id, 1, Some(p3.id), &v2, None, today).await?;
+    let tia_plan = PlanVersion {
+        number: 0,
+        panel_date: None,
+        review_date: Some(next.meeting_date + Duration::days(14)),
+        sections: vec![
+            text(Profile, "Tia is 15, looked after by another authority and placed at Brookside House. Five missing episodes in two months."),
+            text(Protect, "Placement to report every missing episode at once; the placing authority's social worker to attend the next panel."),
+            text(Prosecute, "The adult found with Tia is on bail for other offences. Hotel and taxi records requested."),
+        ],
+        actions: vec![
+            d.action(Protect, "Report every missing episode to the police at once and notify the placing authority", "Registered manager, Brookside House", HOMES, 7, InProgress),
+            d.action(Protect, "Health assessment and sexual health follow-up", "Looked-after children's nurse", HEALTH, 14, NotStarted),
+            d.action(Prosecute, "Request the hotel's and taxi firms' records for the nights Tia was missing", "DC Sam Hughes", POLICE, 10, InProgress),
+        ],
+    };
+    d.store.save_plan_version(chair, tia.child_id, 0, Some(p3.id), &tia_plan, None, today).await?;
+
+    // ---------------------------------------------------------------- police flags and an operation
+    let officer = d.who(OFFICER).0;
+    d.store.record_police_flag(officer, jess.child_id, Some(true), Some(p2.meeting_date), today).await?;
+    d.store.record_police_flag(officer, tia.child_id, Some(true), Some(p3.meeting_date), today).await?;
+    d.store.record_police_flag(officer, daniel.child_id, Some(false), Some(today - Duration::days(3)), today).await?;
+    let op = d.store.create_operation(officer, "Operation Kestrel", Some(OperationKind::Prosecute), "DI Rachel Quinn", Some(p3.id)).await?;
+    d.store.link_operation_child(officer, op, Some(jess.child_id)).await?;
+    d.store.link_operation_child(officer, op, Some(tia.child_id)).await?;
+    d.store.add_operation_update(officer, op, Some(today - Duration::days(5)), "Vehicle movements analysed for six weeks; two further addresses identified for visits.", today).await?;
+
+    // ---------------------------------------------------------------- emergency access
+    let (mash, mash_v) = d.who(MASH);
+    d.store
+        .break_glass_at(mash, mash_v, tia.child_id, "Reported missing overnight by her placement; needed the plan's safety contacts out of hours.", Utc::now() - Duration::hours(30))
+        .await?;
     Ok(())
 }

@@ -179,7 +179,11 @@ impl Store {
 
     pub async fn write(&self) -> Result<WriteTx<'_>> {
         let guard = if self.engine == Engine::Sqlite { Some(self.write_lock.lock().await) } else { None };
-        let tx = self.pool.begin().await?;
+        // On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE): a
+        // deferred one that read first could fail with "database is locked" the moment
+        // it writes, if another connection (a session touch, another process) wrote in
+        // between. Waiting for the lock is bounded by busy_timeout.
+        let tx = if self.engine == Engine::Sqlite { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
         Ok(WriteTx { tx, store: self, _guard: guard })
     }
 }

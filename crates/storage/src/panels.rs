@@ -5,6 +5,7 @@
 
 use assure_domain::panels::{parse_time, validate_series, validate_slot, Attendance, Booked, InviteeKind, PanelStatus, Slot};
 use assure_domain::partnership::{InvolvementKind, Viewer};
+use assure_domain::referral::MashDecision;
 use assure_domain::Invalid;
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
@@ -232,6 +233,23 @@ impl Store {
         tx.audit(actor, Event::new("panel.slot", "child", child_id, format!("slot {} at panel {panel_id}: {}", id, slot.label()))).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The young people a slot at this panel may be booked for, by name: in the viewer's
+    /// reach, decided for MACSE by the MASH (or child in need with MACSE overview) or with a
+    /// plan to review, and without a slot at this panel yet.
+    pub async fn slot_candidates(&self, viewer: &Viewer, panel_id: i64) -> Result<Vec<(i64, String)>> {
+        let (cond, ids) = reach_sql(&viewer.reach(), 4);
+        let sql = format!(
+            "SELECT c.id, c.first_name, c.last_name FROM children c WHERE c.merged_into_id IS NULL \
+             AND (c.id IN (SELECT r.child_id FROM referrals r WHERE r.decision IN ($1,$2)) OR c.id IN (SELECT p.child_id FROM plans p)) \
+             AND c.id NOT IN (SELECT s.child_id FROM panel_slots s WHERE s.panel_id = $3) AND {cond} ORDER BY c.last_name, c.first_name, c.id LIMIT 500"
+        );
+        let mut q = self.q(&sql).bind(MashDecision::Macse.slug()).bind(MashDecision::ChildInNeedAndMacse.slug()).bind(panel_id);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(self.pool()).await?.iter().map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?)))).collect()
     }
 
     async fn slot_child(&self, tx: &mut WriteTx<'_>, panel_id: i64, slot_id: i64) -> Result<i64> {

@@ -63,8 +63,13 @@ impl Fields {
 
 /// Redirect after a successful form, with a notice key.
 pub fn done(to: &str, notice: &str) -> Response {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{to}{sep}notice={notice}")).into_response()
+    // The notice goes in the query, before any fragment (after it, the browser would keep it from the server).
+    let (path, fragment) = match to.split_once('#') {
+        Some((p, f)) => (p, format!("#{f}")),
+        None => (to, String::new()),
+    };
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}notice={notice}{fragment}")).into_response()
 }
 
 /// The success messages, by key (only these can be shown).

@@ -75,7 +75,8 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     assert!(r.has("href=\"#answer-second-phone\""), "the summary links to the question");
     assert!(r.has("Seen getting into a silver car") && r.has("value=\"Quill\""), "everything typed is kept");
     assert_eq!(queued(db).await, before);
-    assert!(db.store.children_for(&viewer(db, "mash-worker@example.org").await, Some("Quill"), 10, 0).await.unwrap().0.is_empty(), "no child saved");
+    // (The search also finds names that sound alike, such as the demo's Kelly: look for Quill itself.)
+    assert!(db.store.children_for(&viewer(db, "mash-worker@example.org").await, Some("Quill"), 10, 0).await.unwrap().0.iter().all(|c| c.last_name != "Quill"), "no child saved");
 
     // All answers: sent, with the risk level shown.
     let f = concern_fields(db, &t, true, &["truancy"]).await;
@@ -132,7 +133,11 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     let r = spoc.post_form(&format!("{page}/acknowledge"), &[("_csrf", &s), ("version", &v)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(spoc.get(&page).await.has("Acknowledged by the SPOC"));
-    assert!(!spoc.get("/spoc").await.has("Returned to you with no CSE concern"));
+    // Its card leaves the returned list (the demo's own unacknowledged return stays).
+    let returned = |body: &str| body.matches("app-inset-text app-returned").count();
+    let after = spoc.get("/spoc").await;
+    assert_eq!(returned(&after.body), returned(&list.body) - 1);
+    assert!(!after.has("Attendance officer and a mentor"), "its reasons and interventions are no longer listed as returned");
 
     // A practitioner at an uninvolved school: 403, and the attempt audited.
     let mut other = Client::new(app.clone());

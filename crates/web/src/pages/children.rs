@@ -112,17 +112,20 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
 /// plain need-to-know page. The refusal itself has already been audited.
 async fn refused(state: &AppState, ctx: &Ctx, caller: &Caller, child_id: i64) -> PageResult {
     let viewer = policy::viewer(state, caller).await?;
-    if !(viewer.may_break_glass() && caller.can(Permission::DecideReferrals)) {
-        return Err(AppError::NeedToKnow);
-    }
+    let may_break_glass = viewer.may_break_glass() && caller.can(Permission::DecideReferrals);
+    // In the usual layout, so that the person can still find their way (and sign out).
     let content = html! {
         h1 class="app-heading-l" { "You do not have access to this record" }
         p class="app-body" { "Your agency is not involved with this child, and your attempt has been recorded." }
-        div class="app-warning-text" {
-            span class="app-warning-text__icon" aria-hidden="true" { "!" }
-            strong class="app-warning-text__text" { span class="app-visually-hidden" { "Warning" } "As a MASH worker you may use emergency access if a child may be at risk now. You must give a reason; it is recorded and reviewed." }
+        @if may_break_glass {
+            div class="app-warning-text" {
+                span class="app-warning-text__icon" aria-hidden="true" { "!" }
+                strong class="app-warning-text__text" { span class="app-visually-hidden" { "Warning" } "As a MASH worker you may use emergency access if a child may be at risk now. You must give a reason; it is recorded and reviewed." }
+            }
+            p class="app-body" { a class="app-link" href={ "/children/" (child_id) "/emergency-access" } { "Use emergency access to this record" } }
+        } @else {
+            p class="app-body" { "Children's records are shared on a need-to-know basis. If a child is at risk now, contact the MASH." }
         }
-        p class="app-body" { a class="app-link" href={ "/children/" (child_id) "/emergency-access" } { "Use emergency access to this record" } }
     };
     Ok((StatusCode::FORBIDDEN, ui::layout(ctx, "You do not have access to this record", false, content)).into_response())
 }

@@ -89,6 +89,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
     let panel = state.store.panel(pid).await?;
     let agenda = state.store.agenda(&viewer, pid).await?;
     let run = ctx.can(Permission::RunPanels);
+    let candidates = if run { state.store.slot_candidates(&viewer, pid).await? } else { Vec::new() };
     let sees_minutes = run || state.store.invited_to_panel(pid, caller.user.id).await?;
     let agencies: HashMap<i64, String> = state.store.agencies().await?.into_iter().map(|a| (a.id, a.name)).collect();
     let agency_opts = ui::options_with_blank("No agency", agencies.iter().map(|(i, n)| (i.to_string(), n.clone())).collect::<Vec<_>>());
@@ -174,7 +175,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
             h2 class="app-heading-m" { "Book a slot" }
             form method="post" action={ "/panels/" (pid) "/slots" } novalidate {
                 (ui::csrf(ctx.csrf()))
-                (ui::text_input(Field::new("child_id", "Child's record number", &val("slot", "child_id"), errs("slot")).prefixed("slot"), "app-input--width-5"))
+                (ui::select(Field::new("child_id", "Young person", &val("slot", "child_id"), errs("slot")).prefixed("slot").hint("Young people the MASH has decided for MACSE, or with a plan to review, who have no slot at this panel yet"), &ui::options_with_blank("Select a young person", candidates.iter().map(|(i, n)| (i.to_string(), format!("{n} (child {i})"))))))
                 (ui::text_input(Field::new("starts_at", "Start time", &val("slot", "starts_at"), errs("slot")).prefixed("slot").hint("For example, 10:30. Panels sit from 09:00 to 17:00."), "app-input--width-5"))
                 (ui::text_input(Field::new("minutes", "Length in minutes", &val("slot", "minutes"), errs("slot")).prefixed("slot").hint("For example, 30"), "app-input--width-3"))
                 (ui::button("Book the slot"))
@@ -216,7 +217,7 @@ pub async fn book(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
     let pid = id(&raw)?;
     let child = f.opt_id("child_id");
     if child.is_some_and(|c| c <= 0) {
-        let e = Invalid::single("child_id", "Enter the child's record number in digits, for example 42");
+        let e = Invalid::single("child_id", "Select the young person the slot is for");
         return show_with(&state, &ctx, pid, "slot", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     // A child who exists must be in the booker's reach (audited); an unknown number is a field error.

@@ -255,6 +255,7 @@ pub async fn child_list(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let (_, child) = policy::child(&state, &caller, id(&raw)?, Section::Concerns).await?;
     let rows = state.store.referrals_of_child(child.id).await?;
     let content = html! {
+        (ui::breadcrumbs(&[("/children", "Children"), (&format!("/children/{}", child.id), &format!("{} {}", child.first_name, child.last_name))]))
         span class="app-caption-l" { (child.first_name) " " (child.last_name) }
         h1 class="app-heading-l" { "Concerns and referrals" }
         @if rows.is_empty() {
@@ -294,11 +295,12 @@ async fn show_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child
     };
     let errors = sent.as_ref().map(|s| s.errors).unwrap_or(&none);
     let href = referral_href(r);
+    let child_name = format!("{} {}", child.first_name, child.last_name);
     let may_decide = ctx.can(Permission::DecideReferrals) && r.status.awaiting_decision();
     let may_ack = viewer.spoc_for.contains(&r.agency_id) && r.status == ReferralStatus::ReturnedToSpoc;
     let agency_opts = ui::options_with_blank("Select an agency", agencies.iter().filter(|a| a.active).map(|a| (a.id.to_string(), a.name.clone())));
     let content = html! {
-        (ui::back_link(&format!("/children/{}/referrals", child.id), "Back to the child's referrals"))
+        (ui::breadcrumbs(&[("/children", "Children"), (&format!("/children/{}", child.id), &child_name), (&format!("/children/{}/referrals", child.id), "Concerns and referrals")]))
         @if let Some(s) = &sent { (ui::error_summary_for(s.errors, s.which)) }
         span class="app-caption-l" { (child.first_name) " " (child.last_name) }
         h1 class="app-heading-l" { "Referral of " (when(&r.submitted_at)) }
@@ -354,6 +356,9 @@ async fn show_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child
             (ui::summary_row("Decided", html! { (opt_when(&r.decided_at)) @if let Some(n) = &r.decided_by_name { " by " (n) } }))
             @if r.returned_at.is_some() { (ui::summary_row("Returned to the SPOC", html! { (opt_when(&r.returned_at)) })) }
             @if r.spoc_acknowledged_at.is_some() { (ui::summary_row("Acknowledged by the SPOC", html! { (opt_when(&r.spoc_acknowledged_at)) @if let Some(n) = &r.spoc_acknowledged_by_name { " by " (n) } })) }
+        }
+        @if matches!(r.decision, Some(MashDecision::Macse | MashDecision::ChildInNeedAndMacse)) {
+            p class="app-body" { "Next, the CSE analyst books the young person a slot at a " a class="app-link" href="/panels" { "MACSE panel" } ", which makes the " a class="app-link" href={ "/children/" (child.id) "/plan" } { "MACSE plan" } "." }
         }
         @if checks.is_empty() {
             p class="app-body" { "No agency checks have been recorded." }
