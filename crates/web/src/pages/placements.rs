@@ -378,7 +378,10 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
 
 pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>) -> PageResult {
     let viewer = policy::viewer(&state, &caller).await?;
-    let (rec, _) = state.store.recipient(id(&raw)?).await?;
+    let (rec, child_id) = state.store.recipient(id(&raw)?).await?;
+    // The notification is part of the child's record: need to know first (refusal audited),
+    // so a team member whose agency is not involved cannot change a child they may not see.
+    policy::child(&state, &caller, child_id, Section::Placements).await?;
     // Object check: only a member of the team the notification was routed to.
     if !viewer.teams.contains(&rec.team) {
         return Err(AppError::ForbiddenRecord(format!("This notification was routed to the {} team: only its members can acknowledge it.", rec.team.label())));
