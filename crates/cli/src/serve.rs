@@ -13,7 +13,7 @@ use chrono::{SecondsFormat, Utc};
 use crate::{open_store, CmdResult, Failure, Global};
 
 /// The demo accounts, as `serve --demo` announces them.
-const DEMO_ACCOUNTS: [(&str, &str); 14] = [
+const DEMO_ACCOUNTS: [(&str, &str); 15] = [
     ("administrator@example.org", "administrator"),
     ("scrutiny-officer@example.org", "scrutiny officer"),
     ("lead-officer@example.org", "lead officer"),
@@ -28,6 +28,7 @@ const DEMO_ACCOUNTS: [(&str, &str); 14] = [
     ("cse-analyst@example.org", "CSE analyst"),
     ("police-cse-officer@example.org", "police CSE officer"),
     ("partnership-manager@example.org", "partnership manager"),
+    ("notification-officer@example.org", "placement notification officer"),
 ];
 
 /// An environment variable's value, when set and not blank.

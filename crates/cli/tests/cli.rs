@@ -409,7 +409,7 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-const DEMO_EMAILS: [&str; 14] = [
+const DEMO_EMAILS: [&str; 15] = [
     "administrator@example.org",
     "scrutiny-officer@example.org",
     "lead-officer@example.org",
@@ -424,6 +424,7 @@ const DEMO_EMAILS: [&str; 14] = [
     "cse-analyst@example.org",
     "police-cse-officer@example.org",
     "partnership-manager@example.org",
+    "notification-officer@example.org",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

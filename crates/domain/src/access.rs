@@ -22,10 +22,11 @@ pub enum Role {
     CseAnalyst,
     PoliceCseOfficer,
     PartnershipManager,
+    NotificationOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Administrator,
         Role::ScrutinyOfficer,
         Role::LeadOfficer,
@@ -37,6 +38,7 @@ impl Role {
         Role::CseAnalyst,
         Role::PoliceCseOfficer,
         Role::PartnershipManager,
+        Role::NotificationOfficer,
     ];
 
     /// Stable identifier used in storage, the CLI and demo e-mail addresses.
@@ -74,6 +76,7 @@ impl Role {
             Role::CseAnalyst => PathwayRole::CseAnalyst,
             Role::PoliceCseOfficer => PathwayRole::PoliceCseOfficer,
             Role::PartnershipManager => PathwayRole::PartnershipManager,
+            Role::NotificationOfficer => PathwayRole::NotificationOfficer,
             Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember => return None,
         })
     }
@@ -98,6 +101,8 @@ impl Role {
             RunPanels => matches!(self, Role::CseAnalyst | Role::MacseCoChair),
             RecordPoliceCse => matches!(self, Role::PoliceCseOfficer | Role::MacseCoChair),
             ManagePartnership => matches!(self, Role::PartnershipManager | Role::Administrator),
+            RecordPlacements => self == Role::NotificationOfficer,
+            RecordMissing => matches!(self, Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer | Role::CseAnalyst | Role::NotificationOfficer),
         }
     }
 }
@@ -144,10 +149,15 @@ pub enum Permission {
     ManagePartnership,
     /// Review every use of emergency ("break glass") access.
     ReviewEmergencyAccess,
+    /// Placements: record notifications from placing authorities, placements found
+    /// without one, escalations and providers of concern.
+    RecordPlacements,
+    /// Missing episodes and return interviews.
+    RecordMissing,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ViewTracker,
@@ -163,6 +173,8 @@ impl Permission {
         Permission::RecordPoliceCse,
         Permission::ManagePartnership,
         Permission::ReviewEmergencyAccess,
+        Permission::RecordPlacements,
+        Permission::RecordMissing,
     ];
 
     pub fn name(self) -> &'static str {
@@ -182,6 +194,8 @@ impl Permission {
             Permission::RecordPoliceCse => "record-police-cse",
             Permission::ManagePartnership => "manage-partnership",
             Permission::ReviewEmergencyAccess => "review-emergency-access",
+            Permission::RecordPlacements => "record-placements",
+            Permission::RecordMissing => "record-missing",
         }
     }
 }

@@ -38,6 +38,10 @@ slug_enum!(
         CseAnalyst => ("cse-analyst", "CSE analyst"),
         PoliceCse => ("police-cse", "Police CSE unit"),
         MissingFromHome => ("missing-from-home", "Missing from home"),
+        HealthLead => ("health-lead", "Health lead for looked-after children"),
+        EducationLead => ("education-lead", "Education lead (virtual school)"),
+        YouthOffending => ("youth-offending", "Youth offending team"),
+        PlacementNotifications => ("placement-notifications", "Placement notifications"),
     }
 );
 
@@ -58,6 +62,7 @@ slug_enum!(
         CseAnalyst => ("cse-analyst", "CSE analyst"),
         PoliceCseOfficer => ("police-cse-officer", "Police CSE officer"),
         PartnershipManager => ("partnership-manager", "Partnership manager"),
+        NotificationOfficer => ("notification-officer", "Placement notification officer"),
     }
 );
 
@@ -75,6 +80,8 @@ slug_enum!(
         Perpetrators => ("perpetrators", "Perpetrators"),
         Operations => ("operations", "Operations"),
         AccessLog => ("access-log", "Who has looked at this record"),
+        Placements => ("placements", "Placement notifications"),
+        Missing => ("missing", "Missing episodes and return interviews"),
     }
 );
 
@@ -91,6 +98,8 @@ slug_enum!(
         RaisedConcern => ("raised-concern", "Raised a concern"),
         HoldsAction => ("holds-action", "Holds a plan action"),
         InvitedToPanel => ("invited-to-panel", "Invited to a panel"),
+        NotifiedOfPlacement => ("notified-of-placement", "Notified of a placement"),
+        RecordedMissing => ("recorded-missing", "Recorded a missing episode or return interview"),
     }
 );
 

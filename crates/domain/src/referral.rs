@@ -13,13 +13,24 @@ slug_enum!(
     ReferralSource {
         ProfessionalConcern => ("professional-concern", "Professional concern (CSE 1 and CSE 2)"),
         PoliceNotification => ("police-101", "Police vulnerable-person notification via 101"),
+        ReturnInterview => ("return-interview", "A return interview after a missing episode"),
     }
 );
 
 impl ReferralSource {
-    /// A vulnerable-person notification is recorded by police accounts only.
+    /// A vulnerable-person notification is recorded by police accounts only; a return
+    /// interview's referral is made by the pattern routing, never on the concern form.
     pub fn allowed_for(self, raiser_is_police: bool) -> bool {
-        self == ReferralSource::ProfessionalConcern || raiser_is_police
+        match self {
+            ReferralSource::ProfessionalConcern => true,
+            ReferralSource::PoliceNotification => raiser_is_police,
+            ReferralSource::ReturnInterview => false,
+        }
+    }
+
+    /// Whether the referral carries a CSE 2 screening (a return interview's does not).
+    pub fn screened(self) -> bool {
+        self != ReferralSource::ReturnInterview
     }
 }
 

@@ -27,6 +27,7 @@ pub fn demo_people() -> Vec<(&'static str, Role, &'static str, &'static str, &'s
         ("cse-analyst@example.org", Role::CseAnalyst, "Chris Moran", "CSE business officer and analyst", SOCIAL_CARE, vec![Team::CseAnalyst, Team::MacsePanel], false),
         ("police-cse-officer@example.org", Role::PoliceCseOfficer, "DC Sam Hughes", "Detective constable, CSE unit", POLICE, vec![Team::PoliceCse], true),
         ("partnership-manager@example.org", Role::PartnershipManager, "Morgan Ashby", "Safeguarding partnership business manager", SOCIAL_CARE, vec![], false),
+        ("notification-officer@example.org", Role::NotificationOfficer, "Jess Carter", "Placement notification officer", SOCIAL_CARE, vec![Team::PlacementNotifications], false),
     ]
 }
 

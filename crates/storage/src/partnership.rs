@@ -72,7 +72,7 @@ impl Child {
 /// with at most one row per child needs its own rule in [`Store::merge_children`]).
 /// `child_involvements` is moved separately (its key includes the child).
 pub const CHILD_REFERENCES: &[(&str, &str)] =
-    &[("emergency_access", "child_id"), ("referrals", "child_id"), ("plans", "child_id"), ("panel_slots", "child_id"), ("police_flags", "child_id"), ("operation_children", "child_id")];
+    &[("emergency_access", "child_id"), ("referrals", "child_id"), ("plans", "child_id"), ("panel_slots", "child_id"), ("police_flags", "child_id"), ("operation_children", "child_id"), ("placement_notifications", "child_id"), ("missing_episodes", "child_id")];
 
 /// What a list of children is filtered by (the need-to-know rule always applies).
 #[derive(Debug, Clone, Default)]

@@ -130,6 +130,16 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "operation-updated" => "Update added",
         "outcome-recorded" => "Outcome recorded",
         "child-linked" => "Child linked to the operation",
+        "placement-recorded" => "Placement recorded and sent to the teams the routing rules name",
+        "notification-acknowledged" => "Notification acknowledged for your team",
+        "escalation-recorded" => "Escalation recorded",
+        "provider-added" => "Provider added",
+        "provider-concern-added" => "Concern recorded",
+        "routing-rules-saved" => "Routing rules saved as a new version; notifications already sent keep their recipients",
+        "missing-recorded" => "Missing episode recorded",
+        "missing-returned" => "Return recorded: offer the return interview within 72 hours",
+        "interview-recorded" => "Return interview recorded and routed by the pattern rules",
+        "pattern-rules-saved" => "Pattern rules saved as a new version",
         _ => return None,
     })
 }

@@ -69,6 +69,9 @@ fn rule_of(method: &Method, path: &str) -> Option<Rule> {
         ("GET", "/children/{id}/plan/download/{format}") => sec(S::Profile),
         ("GET", "/children/{id}/police") => sec(S::Operations),
         ("POST", "/children/{id}/police-flag") => sec(S::Operations),
+        ("GET", "/children/{id}/placements") => sec(S::Placements),
+        ("GET", "/children/{id}/missing") => sec(S::Missing),
+        ("POST", "/children/{id}/missing/{eid}/end") | ("POST", "/children/{id}/missing/{eid}/interview") => sec(S::Missing),
         ("GET", "/api/v1/children/{id}") => sec(S::Identity),
         ("GET", "/api/v1/children/{id}/referrals") => sec(S::Concerns),
         ("GET", "/api/v1/children/{id}/plan") => sec(S::Profile),
@@ -87,6 +90,10 @@ struct Kid {
     marker: String,
     rid: i64,
     referral_agency: i64,
+    /// The child's missing episode (ended, with a return interview).
+    eid: i64,
+    /// The child's placement notification's recipient lines (id, team), as routed.
+    lines: Vec<(i64, Team)>,
 }
 
 struct Person {
@@ -105,7 +112,14 @@ struct Fixture {
     kids: Vec<Kid>,
     panel: i64,
     operation: i64,
+    /// When the episodes started and ended, and the interviews were offered.
+    missing_start: chrono::NaiveDateTime,
+    missing_end: chrono::NaiveDateTime,
+    offered: chrono::NaiveDateTime,
 }
+
+/// The placing authority of every fixture notification.
+const AUTHORITY: &str = "Knowsley";
 
 fn actor(uid: i64, email: &str) -> Actor {
     Actor { user_id: Some(uid), label: email.to_string(), ip: String::new() }
@@ -152,6 +166,19 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     let other = mk("Matrix Other Council", AgencyKind::OtherAuthority).await;
     let school_raiser = person(db, hash, "raiser-school@example.org", Role::Practitioner, school).await;
     let other_raiser = person(db, hash, "raiser-other@example.org", Role::Practitioner, other).await;
+    let officer = person(db, hash, "officer-other@example.org", Role::NotificationOfficer, other).await;
+    // The officer and the school's recorder of missing episodes reach every child through
+    // the MASH team (a team no notification is routed to), so neither involves anyone else.
+    db.store.add_team_member(&sys, Team::Mash, officer).await.unwrap();
+    let officer_v = db.store.viewer(officer).await.unwrap().unwrap();
+    let school_recorder = person(db, hash, "missing-school@example.org", Role::Practitioner, school).await;
+    db.store.add_team_member(&sys, Team::Mash, school_recorder).await.unwrap();
+    let now = assure_storage::missing::local_now();
+    let now = now.date().and_hms_opt(chrono::Timelike::hour(&now), chrono::Timelike::minute(&now), 0).unwrap();
+    let (missing_start, missing_end, offered) = (now - chrono::Duration::minutes(50), now - chrono::Duration::minutes(40), now - chrono::Duration::minutes(30));
+    // The notification routed so the school becomes involved waits until a school member
+    // sits in a team every notification reaches; every other is routed before that.
+    let mut notify_later = None;
     let panel = db.store.generate_panel_series(&sys, Some(today + chrono::Duration::days(7)), Some(today + chrono::Duration::days(7)), "Town hall").await.unwrap()[0];
     let operation = db.store.create_operation(&sys, "Operation Matrix", Some(OperationKind::Disruption), "DI Lead", Some(panel)).await.unwrap();
     let tool = db.store.current_tool().await.unwrap();
@@ -188,7 +215,59 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
         db.store.invite(&sys, panel, slot, Some(InviteeKind::Practitioner), None, Some(invited), "", today).await.unwrap();
         db.store.record_police_flag(&sys, cid, Some(false), Some(today), today).await.unwrap();
         db.store.link_operation_child(&sys, operation, Some(cid)).await.unwrap();
-        kids.push(Kid { id: cid, case, first, marker, rid: raised.referral_id, referral_agency: raiser_agency });
+        // A placement notification, its declared risks varied by child so the routes differ.
+        use assure_domain::placements::Risk;
+        let yes: Vec<Risk> = [(i % 2 == 0, Risk::Cse), (i % 3 == 1, Risk::Offending), (i % 4 == 3, Risk::Missing)].iter().filter(|(b, _)| *b).map(|(_, r)| *r).collect();
+        let placement = assure_storage::placements::PlacementInput {
+            child: Some(ChildRef::Existing(cid)),
+            placing_authority: AUTHORITY.into(),
+            new_provider: "Matrix Homes Ltd".into(),
+            home: "Matrix House".into(),
+            address: "1 Matrix Lane".into(),
+            ward: "Linacre".into(),
+            start_date: Some(today - chrono::Duration::days(3)),
+            received_date: Some(today - chrono::Duration::days(2)),
+            risks: Risk::ALL.iter().map(|r| (*r, Some(yes.contains(r)), if yes.contains(r) { "Declared".to_string() } else { String::new() })).collect(),
+            ..Default::default()
+        };
+        if case == Some(InvolvementKind::NotifiedOfPlacement) {
+            notify_later = Some(placement);
+        } else {
+            db.store.record_notification(&actor(officer, "officer-other@example.org"), &officer_v, &placement, today).await.unwrap();
+        }
+        // A missing episode, ended, with a return interview: recorded by the school for its case.
+        let (recorder, remail) = if case == Some(InvolvementKind::RecordedMissing) { (school_recorder, "missing-school@example.org") } else { (other_raiser, "raiser-other@example.org") };
+        let rv = db.store.viewer(recorder).await.unwrap().unwrap();
+        let ep = assure_storage::missing::EpisodeInput {
+            child: Some(ChildRef::Existing(cid)),
+            missing_from: Some(assure_domain::missing::MissingFrom::Care),
+            started_at: Some(missing_start),
+            ended_at: Some(missing_end),
+            where_found: "Returned to the home by police".into(),
+            police_reference: "MP/MATRIX".into(),
+            risk_grading: Some(assure_domain::missing::RiskGrading::Medium),
+        };
+        let (_, eid) = db.store.record_episode(&actor(recorder, remail), &rv, &ep).await.unwrap();
+        let interview = assure_storage::missing::InterviewInput {
+            offered_at: Some(offered),
+            response: Some(assure_domain::missing::InterviewResponse::Accepted),
+            interviewer: "A. Worker".into(),
+            provider: "Independent Return Interviews".into(),
+            where_and_with_whom: "With friends".into(),
+            ..Default::default()
+        };
+        db.store.record_interview(&actor(recorder, remail), &rv, cid, eid, None, &interview).await.unwrap();
+        kids.push(Kid { id: cid, case, first, marker, rid: raised.referral_id, referral_agency: raiser_agency, eid, lines: Vec::new() });
+    }
+    if let Some(placement) = notify_later {
+        let member = person(db, hash, "education-lead-school@example.org", Role::Practitioner, school).await;
+        db.store.add_team_member(&sys, Team::EducationLead, member).await.unwrap();
+        db.store.record_notification(&actor(officer, "officer-other@example.org"), &officer_v, &placement, today).await.unwrap();
+    }
+    for k in kids.iter_mut() {
+        let ns = db.store.notifications_of_child(k.id).await.unwrap();
+        assert_eq!(ns.len(), 1, "one notification per child");
+        k.lines = ns[0].recipients.iter().map(|r| (r.id, r.team)).collect();
     }
     // The fixture is what it claims: the school is involved in exactly the one way named.
     for k in &kids {
@@ -197,7 +276,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
         assert_eq!(school_kinds, k.case.into_iter().collect::<Vec<_>>(), "child {} ({:?}): {inv:?}", k.id, k.case);
         assert!(inv.iter().all(|i| i.agency_id != police && i.agency_id != health), "police and health are involved with no child");
     }
-    Fixture { school, police, health, other, kids, panel, operation }
+    Fixture { school, police, health, other, kids, panel, operation, missing_start, missing_end, offered }
 }
 
 /// A viewer the rule admits to every child (for reading the fixture back without auditing).
@@ -216,7 +295,10 @@ async fn involvements(db: &TestDb, child_id: i64) -> Vec<Involvement> {
     all.into_iter().find(|c| c.id == child_id).expect("the child").involvements
 }
 
-/// The viewers: every pathway role × (no team, each team alone) × relation to the school.
+/// The viewers: every pathway role × relation to the school with no team, and every
+/// pathway role × each team alone with the relations taken in turn (role index + team
+/// index, mod 3) — so every pair of role, team and relation is met at least once (a
+/// covering array of strength two over the full product), in 96 viewers, not 240.
 #[derive(Debug, Clone, Copy)]
 enum Relation {
     SchoolMember,
@@ -227,10 +309,16 @@ enum Relation {
 async fn viewers(db: &TestDb, app: &axum::Router, hash: &str, fx: &Fixture) -> Vec<Person> {
     let sys = Actor::system();
     let team_sets: Vec<Option<Team>> = std::iter::once(None).chain(Team::ALL.iter().copied().map(Some)).collect();
+    let relations = [Relation::SchoolMember, Relation::PoliceMember, Relation::HealthMemberSpocOfSchool];
     let mut out = Vec::new();
-    for role in Role::ALL.iter().copied().filter(|r| r.pathway().is_some()) {
-        for team in &team_sets {
-            for rel in [Relation::SchoolMember, Relation::PoliceMember, Relation::HealthMemberSpocOfSchool] {
+    let mut met: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for (ri, role) in Role::ALL.iter().copied().filter(|r| r.pathway().is_some()).enumerate() {
+        for (ti, team) in team_sets.iter().enumerate() {
+            let rels: Vec<Relation> = if team.is_none() { relations.to_vec() } else { vec![relations[(ri + ti) % relations.len()]] };
+            for rel in rels {
+                met.insert((format!("{role:?}"), format!("{team:?}"), String::new()));
+                met.insert((format!("{role:?}"), String::new(), format!("{rel:?}")));
+                met.insert((String::new(), format!("{team:?}"), format!("{rel:?}")));
                 let email = format!("{}-{}-{:?}@example.org", role.slug(), team.map(|t| t.slug()).unwrap_or("none"), rel).to_lowercase();
                 let agency = match rel {
                     Relation::SchoolMember => fx.school,
@@ -251,6 +339,8 @@ async fn viewers(db: &TestDb, app: &axum::Router, hash: &str, fx: &Fixture) -> V
             }
         }
     }
+    let roles = Role::ALL.iter().filter(|r| r.pathway().is_some()).count();
+    assert_eq!(met.len(), roles * team_sets.len() + roles * relations.len() + team_sets.len() * relations.len(), "every pair of role, team set and relation is met");
     out
 }
 
@@ -309,7 +399,7 @@ fn refused_read(role: Role, perm: Permission, rule: Rule, v: &Viewer, kid: &Kid,
 }
 
 fn fill(path: &str, kid: &Kid, format: &str) -> String {
-    path.replace("{id}", &kid.id.to_string()).replace("{rid}", &kid.rid.to_string()).replace("{n}", "1").replace("{format}", format)
+    path.replace("{id}", &kid.id.to_string()).replace("{rid}", &kid.rid.to_string()).replace("{eid}", &kid.eid.to_string()).replace("{n}", "1").replace("{format}", format)
 }
 
 async fn audit_counts(db: &TestDb, action: &str) -> BTreeMap<(String, String), usize> {
@@ -322,21 +412,32 @@ async fn audit_counts(db: &TestDb, action: &str) -> BTreeMap<(String, String), u
 }
 
 /// What a write could change about a child: plan version, identity version, referral
-/// version and checks, police flags, emergency grants.
-async fn fingerprint(db: &TestDb, fx: &Fixture) -> Vec<(i64, i64, i64, usize, usize, usize, i64)> {
+/// version and checks, police flags, emergency grants, plan actions, involvements,
+/// missing episodes (count, version, interview version, routes), placement
+/// notifications (count, acknowledgements).
+async fn fingerprint(db: &TestDb, fx: &Fixture) -> Vec<Vec<i64>> {
     let mut out = Vec::new();
     for k in &fx.kids {
         let r = db.store.referral(k.rid).await.unwrap();
-        let c = child_version(db, k.id).await;
-        out.push((
+        let eps = db.store.episodes_of_child(k.id).await.unwrap();
+        let ep = eps.iter().find(|e| e.id == k.eid).expect("the fixture episode");
+        let ns = db.store.notifications_of_child(k.id).await.unwrap();
+        out.push(vec![
             db.store.current_plan_number(k.id).await.unwrap(),
-            c,
+            child_version(db, k.id).await,
             r.version,
-            db.store.mash_checks(k.rid).await.unwrap().len(),
-            db.store.police_flags(k.id).await.unwrap().len(),
-            db.store.emergency_grants_for_child(k.id).await.unwrap().len(),
+            db.store.mash_checks(k.rid).await.unwrap().len() as i64,
+            db.store.police_flags(k.id).await.unwrap().len() as i64,
+            db.store.emergency_grants_for_child(k.id).await.unwrap().len() as i64,
             db.store.current_plan(k.id).await.unwrap().map(|p| p.actions.len() as i64).unwrap_or(0),
-        ));
+            involvements(db, k.id).await.len() as i64,
+            eps.len() as i64,
+            ep.version,
+            ep.interview.as_ref().map(|i| i.version).unwrap_or(-1),
+            ep.routes.len() as i64,
+            ns.len() as i64,
+            ns.iter().flat_map(|n| &n.recipients).filter(|r| r.acknowledged_at.is_some()).count() as i64,
+        ]);
     }
     out
 }
@@ -403,6 +504,10 @@ async fn the_access_matrix(db: &TestDb) {
 
     // ---- lists and search: exactly the children the rule admits.
     let mut lists = 0usize;
+    let this_month = {
+        let today = assure_storage::missing::local_now().date();
+        chrono::Datelike::month(&fx.missing_start) == chrono::Datelike::month(&today) && chrono::Datelike::year(&fx.missing_start) == chrono::Datelike::year(&today)
+    };
     for p in people.iter_mut() {
         let v = db.store.viewer(p.uid).await.unwrap().unwrap();
         let admitted: BTreeSet<i64> = fx.kids.iter().filter(|k| v.may_see_child(k.id, inv[&k.id].iter().copied())).map(|k| k.id).collect();
@@ -415,6 +520,12 @@ async fn the_access_matrix(db: &TestDb) {
             (format!("/panels/{}", fx.panel), Permission::ViewChildren, admitted.clone()),
             ("/police/flags".into(), Permission::RecordPoliceCse, admitted.clone()),
             (format!("/operations/{}", fx.operation), Permission::RecordPoliceCse, admitted.clone()),
+            // The missing monitoring group's lists: every child's episode started this month.
+            ("/missing".into(), Permission::ViewChildren, if this_month { admitted.clone() } else { BTreeSet::new() }),
+            // The queue: children in reach whose notification was routed to one of the viewer's teams.
+            ("/notifications".into(), Permission::ViewChildren, fx.kids.iter().filter(|k| admitted.contains(&k.id) && k.lines.iter().any(|(_, t)| v.teams.contains(t))).map(|k| k.id).collect()),
+            ("/placements".into(), Permission::RecordPlacements, admitted.clone()),
+            (format!("/placing-authorities?name={AUTHORITY}"), Permission::RecordPlacements, admitted.clone()),
         ];
         for (path, perm, want) in pages {
             let got = fetch(&mut p.client, &path).await;
@@ -447,6 +558,7 @@ async fn the_access_matrix(db: &TestDb) {
     let today = assure_domain::dates::numeric(common::today());
     let review = assure_domain::dates::numeric(common::today() + chrono::Duration::days(40));
     let mut allowed_writes: BTreeMap<&'static str, Vec<(usize, i64)>> = BTreeMap::new();
+    let mut acks: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     for (pi, p) in people.iter_mut().enumerate() {
         let v = db.store.viewer(p.uid).await.unwrap().unwrap();
         for spec in &posts {
@@ -468,9 +580,47 @@ async fn the_access_matrix(db: &TestDb) {
                     assert!(!r.body.contains(&k.first) && !r.body.contains(&k.marker));
                 }
             }
+            // A sub-record of another child is not reached through this child: 404, even with a valid form.
+            if spec.path.contains("{eid}") {
+                let (a, b) = (&fx.kids[0], &fx.kids[1]);
+                if expected(p.role, spec.permission, rule, &v, a, &inv[&a.id]) {
+                    let path = fill(spec.path, a, "").replace(&format!("/missing/{}/", a.eid), &format!("/missing/{}/", b.eid));
+                    let fields = forms(spec.path, db, &fx, b, &today, &review).await.0;
+                    let mut pairs: Vec<(&str, &str)> = vec![("_csrf", p.csrf.as_str())];
+                    pairs.extend(fields.iter().map(|(a, b)| (*a, b.as_str())));
+                    let r = p.client.post_form(&path, &pairs).await;
+                    writes += 1;
+                    assert_eq!(r.status, StatusCode::NOT_FOUND, "{} POST {path}: another child's episode through this child", p.email);
+                }
+            }
+        }
+        // Acknowledging a notification: a member of a team it was routed to, who may see
+        // the child. Per child, the first line routed to one of the viewer's teams (else the first line).
+        for k in &fx.kids {
+            let (line, team) = *k.lines.iter().find(|(_, t)| v.teams.contains(t)).unwrap_or(&k.lines[0]);
+            let allow = p.role.allows(Permission::ViewChildren) && v.teams.contains(&team) && v.may_see_child(k.id, inv[&k.id].iter().copied());
+            if allow {
+                acks.entry(line).or_default().push(pi);
+            } else {
+                let r = p.client.post_form(&format!("/notifications/{line}/acknowledge"), &[("_csrf", p.csrf.as_str())]).await;
+                writes += 1;
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{} ({v:?}) acknowledge line {line} ({team:?}) of child {}: expected refused", p.email, k.id);
+                assert!(!r.body.contains(&k.first));
+            }
         }
     }
     assert_eq!(fingerprint(db, &fx).await, before, "no refused or invalid write changed anything");
+    // Each line some viewer may acknowledge: the first acknowledges it, every other one allowed is told it is done (422).
+    assert!(!acks.is_empty(), "no viewer in the matrix may acknowledge a notification");
+    for (line, pis) in &acks {
+        for (n, pi) in pis.iter().enumerate() {
+            let p = &mut people[*pi];
+            let r = p.client.post_form(&format!("/notifications/{line}/acknowledge"), &[("_csrf", p.csrf.as_str())]).await;
+            writes += 1;
+            let want = if n == 0 { StatusCode::SEE_OTHER } else { StatusCode::UNPROCESSABLE_ENTITY };
+            assert_eq!(r.status, want, "{} acknowledges line {line}", p.email);
+        }
+    }
 
     // One real success per POST route, by a viewer the matrix allowed.
     for spec in &posts {
@@ -615,7 +765,17 @@ async fn read_matrix(store: Store, mut people: Vec<Person>, fx: Arc<Fixture>, in
 async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, review: &str) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
     let s = |a: &'static str, b: &str| (a, b.to_string());
     let rversion = || async { db.store.referral(k.rid).await.unwrap().version.to_string() };
-    if path.ends_with("/checks") {
+    let minute = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+    if path.ends_with("/missing/{eid}/end") {
+        let v = db.store.episode_of(k.id, k.eid).await.unwrap().version.to_string();
+        (vec![s("version", &v), s("end", &minute(fx.missing_end)), s("where_found", "Returned to the home by police")], vec![s("version", &v), s("end", ""), s("where_found", "")])
+    } else if path.ends_with("/missing/{eid}/interview") {
+        let v = db.store.episode_of(k.id, k.eid).await.unwrap().interview.map(|i| i.version.to_string()).unwrap_or_default();
+        (
+            vec![s("version", &v), s("offered_at", &minute(fx.offered)), s("response", "accepted"), s("provider", "Independent Return Interviews"), s("interviewer", "B. Worker")],
+            vec![s("version", &v), s("offered_at", &minute(fx.offered)), s("response", "accepted"), s("provider", "")],
+        )
+    } else if path.ends_with("/checks") {
         (vec![s("agency_id", &fx.other.to_string()), s("holds", "Known to the service")], vec![s("holds", "Known to the service")])
     } else if path.ends_with("/decision") {
         let v = rversion().await;

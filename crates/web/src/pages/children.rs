@@ -187,6 +187,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
         ul class="app-list app-list--spaced" {
             li { a class="app-link" href={ "/children/" (c.id) "/referrals" } { "Concerns and referrals" } }
             li { a class="app-link" href={ "/children/" (c.id) "/plan" } { "MACSE plan" } }
+            li { a class="app-link" href={ "/children/" (c.id) "/placements" } { "Placement notifications" } }
+            li { a class="app-link" href={ "/children/" (c.id) "/missing" } { "Missing episodes and return interviews" } }
             @if viewer.may_see_section(Section::Operations) {
                 li { a class="app-link" href={ "/children/" (c.id) "/police" } { "Police: flag and operations" } }
             }

@@ -7,9 +7,11 @@ pub mod children;
 pub mod dashboard;
 pub mod imports;
 pub mod login;
+pub mod missing;
 pub mod partnership;
 pub mod panels;
 pub mod pathway;
+pub mod placements;
 pub mod plans;
 pub mod police;
 pub mod recommendations;
@@ -114,6 +116,14 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/operations/{id}/updates", RecordPoliceCse, "Add a dated update to an operation", police::add_update)
         .page_post("/operations/{id}/outcome", RecordPoliceCse, "Record an operation's outcome", police::outcome)
         .page_post("/operations/{id}/children", RecordPoliceCse, "Link a child to an operation", police::link_child)
+        .page_get("/missing/new", RecordMissing, "Record a missing episode: child search-or-create, times, where found, police reference, risk grading", missing::new_page)
+        .page_post("/missing/new", RecordMissing, "Save a missing episode (no overlap with the child's others)", missing::new_submit)
+        .page_get("/missing", ViewChildren, "The missing monitoring group's lists: this month, three in 90 days, late return interviews, other authorities' children (need to know)", missing::lists)
+        .page_get("/children/{id}/missing", ViewChildren, "A child's missing episodes, return interviews and routes (need to know; audited)", missing::child)
+        .page_post("/children/{id}/missing/{eid}/end", RecordMissing, "Record that a missing child was found or returned", missing::end)
+        .page_post("/children/{id}/missing/{eid}/interview", RecordMissing, "Record a return interview; its links are routed by the pattern rules", missing::interview)
+        .page_get("/partnership/pattern-rules", ManagePartnership, "Pattern rules that route missing episodes to the groups", missing::rules_page)
+        .page_post("/partnership/pattern-rules", ManagePartnership, "Save a new version of the pattern rules", missing::rules_submit)
         .page_get("/admin/users", ManageUsers, "Accounts", admin::users)
         .page_post("/admin/users", ManageUsers, "Create an account", admin::create_user)
         .page_post("/admin/users/{id}/active", ManageUsers, "Deactivate or reactivate an account", admin::set_active)
@@ -139,6 +149,19 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/partnership/spocs", ManagePartnership, "Name or remove an agency's SPOC", partnership::spocs_submit)
         .page_get("/partnership/people", ManagePartnership, "People on the pathway: agency, teams, SPOC duty", partnership::people)
         .page_post("/partnership/people", ManagePartnership, "Place a person in an agency and teams", partnership::people_submit)
+        .page_get("/placements/new", RecordPlacements, "Record a placement notification: child search-or-create, placement, declared risks", placements::new_page)
+        .page_post("/placements/new", RecordPlacements, "Record a placement notification and route it to the teams the rules name", placements::new_submit)
+        .page_get("/placements", RecordPlacements, "Placement notifications in reach, by placing authority, with children placed per authority", placements::list)
+        .page_get("/notifications", ViewChildren, "Placement notifications for your teams, to acknowledge", placements::queue)
+        .page_post("/notifications/{id}/acknowledge", ViewChildren, "Acknowledge a notification for a team you are in", placements::acknowledge)
+        .page_get("/children/{id}/placements", ViewChildren, "A child's placement notifications and their acknowledgements", placements::child_placements)
+        .page_get("/placing-authorities", RecordPlacements, "A placing authority: children in reach, notifications, lateness, escalations", placements::authority_page)
+        .page_post("/placing-authorities", RecordPlacements, "Record an escalation of a placing authority", placements::escalate)
+        .page_get("/providers", RecordPlacements, "Providers of concern: concerns, actions, Ofsted referrals", placements::providers)
+        .page_post("/providers", RecordPlacements, "Add a provider", placements::add_provider)
+        .page_post("/providers/concerns", RecordPlacements, "Record a concern about a provider or home", placements::add_concern)
+        .page_get("/partnership/routing-rules", ManagePartnership, "The placement routing rules", placements::rules_page)
+        .page_post("/partnership/routing-rules", ManagePartnership, "Save a new version of the placement routing rules", placements::rules_submit)
 }
 
 pub async fn not_found(uri: axum::http::Uri) -> Response {

@@ -304,7 +304,11 @@ async fn show_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child
         @if let Some(s) = &sent { (ui::error_summary_for(s.errors, s.which)) }
         span class="app-caption-l" { (child.first_name) " " (child.last_name) }
         h1 class="app-heading-l" { "Referral of " (when(&r.submitted_at)) }
-        p class="app-body-l" { "Risk level from the CSE 2 screening: " (ui::tag(r.risk_level.label(), r.risk_level.colour())) }
+        @if r.source.screened() {
+            p class="app-body-l" { "Risk level from the CSE 2 screening: " (ui::tag(r.risk_level.label(), r.risk_level.colour())) }
+        } @else {
+            p class="app-body-l" { "Police risk grading of the missing episode: " (ui::tag(r.risk_level.label(), r.risk_level.colour())) }
+        }
         dl class="app-summary-list" {
             (ui::summary_row("Status", ui::tag(r.status.label(), r.status.colour())))
             (ui::summary_row("Source", html! { (r.source.label()) }))
@@ -321,7 +325,10 @@ async fn show_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child
         h2 class="app-heading-m" { "Professional referral" }
         (ui::prose(&r.referral_text))
         h2 class="app-heading-m" { "CSE 2 screening" }
-        @for c in &tool.categories {
+        @if !r.source.screened() {
+            p class="app-body" { "Not screened: this referral was made by the pattern rules from a return interview's link to CSE, and went to MACSE. " a class="app-link" href={ "/children/" (child.id) "/missing" } { "See the missing episodes" } }
+        }
+        @for c in tool.categories.iter().filter(|_| r.source.screened()) {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { (c.title) }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -338,7 +345,7 @@ async fn show_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child
                 }
             }
         }
-        p class="app-body app-hint" { "Scored with version " (r.tool_version) " of the screening tool." }
+        @if r.source.screened() { p class="app-body app-hint" { "Scored with version " (r.tool_version) " of the screening tool." } }
         h2 class="app-heading-m" { "MASH checks and decision" }
         dl class="app-summary-list" {
             (ui::summary_row("Picked up by the MASH", html! { (opt_when(&r.picked_up_at)) }))

@@ -82,6 +82,9 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/panels", label: "MACSE panels", permission: Permission::ViewChildren, only_leads: false, hint: "The fortnightly MACSE panels: agendas of the young people you may see, invitations, attendance and minutes." },
     NavItem { href: "/police/flags", label: "CSE flags", permission: Permission::RecordPoliceCse, only_leads: false, hint: "MACSE children without a police CSE flag, and the percentage flagged (the target is 100%)." },
     NavItem { href: "/operations", label: "Operations", permission: Permission::RecordPoliceCse, only_leads: false, hint: "Prevent, prosecute and disruption operations decided at panels: linked children, dated updates and outcomes." },
+    NavItem { href: "/missing/new", label: "Record missing", permission: Permission::RecordMissing, only_leads: false, hint: "Record a child going missing from home, care or education, and when and where they were found." },
+    NavItem { href: "/missing", label: "Missing children", permission: Permission::ViewChildren, only_leads: false, hint: "The missing monitoring group's lists: episodes this month, children missing three times in 90 days, return interviews not offered within 72 hours, other authorities' children." },
+    NavItem { href: "/partnership/pattern-rules", label: "Pattern rules", permission: Permission::ManagePartnership, only_leads: false, hint: "Which group each pattern of going missing is routed to: MACSE, guns and gangs, CICOLA or the missing monitoring group." },
     NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false, hint: "" },
     NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false, hint: "" },
     NavItem { href: "/admin/settings", label: "Settings", permission: Permission::ManageSettings, only_leads: false, hint: "" },
@@ -89,6 +92,11 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/partnership/spocs", label: "SPOCs", permission: Permission::ViewChildren, only_leads: false, hint: "Find the single point of contact (SPOC) for each agency." },
     NavItem { href: "/partnership/people", label: "People", permission: Permission::ManagePartnership, only_leads: false, hint: "Place people in their agency and teams, and name each agency's SPOC." },
     NavItem { href: "/partnership/agencies", label: "Agencies", permission: Permission::ManagePartnership, only_leads: false, hint: "The partnership's agencies and their kinds." },
+    NavItem { href: "/notifications", label: "Notifications", permission: Permission::ViewChildren, only_leads: false, hint: "Placement notifications routed to your teams: acknowledge each one; those waiting longest come first." },
+    NavItem { href: "/placements", label: "Placements", permission: Permission::RecordPlacements, only_leads: false, hint: "Record notifications of children placed here by other authorities, and see the children each authority has placed." },
+    NavItem { href: "/placing-authorities", label: "Placing authorities", permission: Permission::RecordPlacements, only_leads: false, hint: "Each placing authority's children, notifications, lateness and escalations to the director and Ofsted." },
+    NavItem { href: "/providers", label: "Providers", permission: Permission::RecordPlacements, only_leads: false, hint: "Providers and homes of concern: concerns raised, actions and referrals to Ofsted, for the CICOLA sub-group." },
+    NavItem { href: "/partnership/routing-rules", label: "Routing rules", permission: Permission::ManagePartnership, only_leads: false, hint: "Which teams each placement notification reaches and what they must acknowledge; each change is a new version." },
     NavItem { href: "/admin/emergency-access", label: "Emergency access", permission: Permission::ReviewEmergencyAccess, only_leads: false, hint: "" },
 ];
 

@@ -1,0 +1,763 @@
+//! Placement notifications: the routing rules' versions, each notification with the
+//! risks it declared and the teams it was routed to, each team's acknowledgement queue,
+//! placing authorities' lateness and escalations, the count of children each authority
+//! has placed, and providers of concern.
+//!
+//! A notification is part of the child's record: every change is audited against the
+//! child (record type "child") with ids and slugs only, and lists of notifications go
+//! through [`reach_sql`], the need-to-know rule as SQL. The agencies of the people in
+//! each team a notification is routed to become involved with the child (so they can
+//! see it under the one rule), and so does the recording officer's agency.
+
+use std::collections::{BTreeMap, HashMap};
+
+use assure_domain::partnership::{InvolvementKind, Team, Viewer};
+use assure_domain::placements::{authority, check_risks, check_rules, default_rules, lateness, placed_counts, route, EscalationStep, Risk, RiskAnswer, RoutingFacts, RoutingRule, Timeliness};
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::audit::Event;
+use crate::partnership::{check_child, reach_sql};
+use crate::referrals::ChildRef;
+use crate::tracker::placeholders;
+use crate::{date_str, now, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
+
+/// The routing rules in force (or an earlier version).
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSet {
+    pub version: i64,
+    pub rules: Vec<RoutingRule>,
+    pub created_at: String,
+}
+
+/// Everything the notification officer submits at once.
+#[derive(Debug, Clone, Default)]
+pub struct PlacementInput {
+    pub child: Option<ChildRef>,
+    pub placing_authority: String,
+    /// A provider already on the list.
+    pub provider_id: Option<i64>,
+    /// Or a provider not yet on the list (added with the notification).
+    pub new_provider: String,
+    pub home: String,
+    pub address: String,
+    pub ward: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// When the notification arrived; `None` with `found_without_notification`.
+    pub received_date: Option<NaiveDate>,
+    pub found_without_notification: bool,
+    /// Each risk: answered yes or no (or not at all), with detail.
+    pub risks: Vec<(Risk, Option<bool>, String)>,
+}
+
+/// One team a notification was routed to, and its acknowledgement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recipient {
+    pub id: i64,
+    pub notification_id: i64,
+    pub team: Team,
+    /// What the team confirms by acknowledging.
+    pub acknowledge: Vec<String>,
+    pub acknowledged_at: Option<String>,
+    pub acknowledged_by_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    pub id: i64,
+    pub child_id: i64,
+    pub child_name: String,
+    pub placing_authority: String,
+    pub provider_id: Option<i64>,
+    pub provider_name: Option<String>,
+    pub home: String,
+    pub address: String,
+    pub ward: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// `None`: found without a notification.
+    pub received_date: Option<NaiveDate>,
+    pub risks: Vec<RiskAnswer>,
+    pub rules_version: i64,
+    pub recorded_by_name: Option<String>,
+    pub recorded_at: String,
+    pub version: i64,
+    pub recipients: Vec<Recipient>,
+}
+
+impl Notification {
+    pub fn timeliness(&self) -> Timeliness {
+        lateness(self.start_date, self.received_date)
+    }
+    /// The risks declared present.
+    pub fn present_risks(&self) -> Vec<Risk> {
+        self.risks.iter().filter(|r| r.present).map(|r| r.risk).collect()
+    }
+}
+
+/// A line of a team's queue: the notification, the team it reached and how long it has waited.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueItem {
+    pub recipient: Recipient,
+    pub notification: Notification,
+    /// Days since the notification arrived (or, found without one, was recorded).
+    pub age_days: i64,
+}
+
+/// A step taken against a placing authority that does not notify.
+#[derive(Debug, Clone, Serialize)]
+pub struct Escalation {
+    pub id: i64,
+    pub authority: String,
+    pub step: EscalationStep,
+    pub step_date: NaiveDate,
+    pub note: String,
+    pub recorded_by_name: Option<String>,
+    pub recorded_at: String,
+}
+
+/// A placing authority's page: its placements the viewer may see, its lateness and escalations.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthoritySummary {
+    pub name: String,
+    /// Notifications of children in the viewer's reach, newest first.
+    pub notifications: Vec<Notification>,
+    /// Children (id, name) in the viewer's reach placed by the authority.
+    pub children: Vec<(i64, String)>,
+    /// Counts over every placement of the authority (no child data).
+    pub total: i64,
+    pub late: i64,
+    pub not_notified: i64,
+    pub escalations: Vec<Escalation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Provider {
+    pub id: i64,
+    pub name: String,
+    pub concerns: Vec<ProviderConcern>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ConcernInput {
+    pub provider_id: Option<i64>,
+    pub home: String,
+    pub raised_on: Option<NaiveDate>,
+    pub concern: String,
+    pub action: String,
+    pub ofsted_referral_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderConcern {
+    pub id: i64,
+    pub provider_id: i64,
+    pub home: String,
+    pub raised_on: NaiveDate,
+    pub concern: String,
+    pub action: String,
+    pub ofsted_referral_date: Option<NaiveDate>,
+    pub recorded_by_name: Option<String>,
+    pub recorded_at: String,
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn parse_rules(json: &str, version: i64) -> Result<Vec<RoutingRule>> {
+    serde_json::from_str(json).map_err(|e| corrupt(&format!("routing rules {version}"), e))
+}
+
+const COLS: &str = "n.id, n.child_id, c.first_name, c.last_name, n.placing_authority, n.provider_id, p.name AS provider_name, n.home, n.address, n.ward, n.start_date, n.end_date, \
+    n.received_date, n.risks_json, n.rules_version, u.name AS recorded_by_name, n.recorded_at, n.version";
+
+const FROM: &str = "placement_notifications n JOIN children c ON c.id = n.child_id LEFT JOIN providers p ON p.id = n.provider_id LEFT JOIN users u ON u.id = n.recorded_by";
+
+fn notification(r: &AnyRow) -> Result<Notification> {
+    Ok(Notification {
+        id: r.i("id")?,
+        child_id: r.i("child_id")?,
+        child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
+        placing_authority: r.s("placing_authority")?,
+        provider_id: r.oi("provider_id")?,
+        provider_name: r.os("provider_name")?,
+        home: r.s("home")?,
+        address: r.s("address")?,
+        ward: r.s("ward")?,
+        start_date: r.d("start_date")?,
+        end_date: r.od("end_date")?,
+        received_date: r.od("received_date")?,
+        risks: serde_json::from_str(&r.s("risks_json")?).map_err(|e| corrupt("notification risks", e))?,
+        rules_version: r.i("rules_version")?,
+        recorded_by_name: r.os("recorded_by_name")?,
+        recorded_at: r.s("recorded_at")?,
+        version: r.i("version")?,
+        recipients: Vec::new(),
+    })
+}
+
+const RECIPIENT_COLS: &str = "r.id AS recipient_id, r.notification_id, r.team, r.acknowledge, r.acknowledged_at, ua.name AS acknowledged_by_name";
+
+fn recipient(r: &AnyRow) -> Result<Recipient> {
+    Ok(Recipient {
+        id: r.i("recipient_id")?,
+        notification_id: r.i("notification_id")?,
+        team: r.e("team")?,
+        acknowledge: serde_json::from_str(&r.s("acknowledge")?).map_err(|e| corrupt("acknowledgement list", e))?,
+        acknowledged_at: r.os("acknowledged_at")?,
+        acknowledged_by_name: r.os("acknowledged_by_name")?,
+    })
+}
+
+fn escalation(r: &AnyRow) -> Result<Escalation> {
+    Ok(Escalation {
+        id: r.i("id")?,
+        authority: r.s("authority")?,
+        step: r.e("step")?,
+        step_date: r.d("step_date")?,
+        note: r.s("note")?,
+        recorded_by_name: r.os("recorded_by_name")?,
+        recorded_at: r.s("recorded_at")?,
+    })
+}
+
+/// The date part of a stored timestamp.
+fn day_of(ts: &str) -> Option<NaiveDate> {
+    ts.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+impl Store {
+    // ------------------------------------------------------------ routing rules
+
+    /// The routing rules in force: the highest version. An empty partnership starts
+    /// with [`default_rules`] as version 1.
+    pub async fn current_rules(&self) -> Result<RuleSet> {
+        if let Some(r) = self.q("SELECT version, rules_json, created_at FROM routing_rule_sets ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await? {
+            let version = r.i("version")?;
+            return Ok(RuleSet { version, rules: parse_rules(&r.s("rules_json")?, version)?, created_at: r.s("created_at")? });
+        }
+        let mut tx = self.write().await?;
+        let at = now();
+        let inserted = self
+            .q("INSERT INTO routing_rule_sets (version, rules_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
+            .bind(to_json(&default_rules())?)
+            .bind(at.clone())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if inserted == 1 {
+            tx.audit(&Actor::system(), Event::new("routing-rules.save", "routing-rules", 1, "the partnership's default placement routing rules")).await?;
+        }
+        tx.commit().await?;
+        if inserted == 1 { Ok(RuleSet { version: 1, rules: default_rules(), created_at: at }) } else { Box::pin(self.current_rules()).await }
+    }
+
+    /// Save edited rules as a new version. Notifications already routed keep their
+    /// recipients; only new notifications are routed with the new rules. A rule naming
+    /// a team that does not exist is refused, with every other problem.
+    pub async fn save_rules(&self, actor: &Actor, rules: &[RoutingRule]) -> Result<i64> {
+        check_rules(rules)?;
+        self.current_rules().await?;
+        let mut tx = self.write().await?;
+        let version = self.q("SELECT MAX(version) AS v FROM routing_rule_sets").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0) + 1;
+        let n = self
+            .q("INSERT INTO routing_rule_sets (version, rules_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
+            .bind(version)
+            .bind(to_json(&rules)?)
+            .bind(actor.user_id)
+            .bind(now())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("routing-rules.save", "routing-rules", version, format!("version {version}: {} rules", rules.len()))).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    // ------------------------------------------------------------ recording
+
+    /// Every problem with a placement, without saving anything (the web edge adds its
+    /// own, such as an unreadable date, and shows them all together).
+    pub async fn placement_problems(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<Invalid> {
+        Ok(self.checked_placement(viewer, input, today).await?.1)
+    }
+
+    async fn checked_placement(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(Option<Vec<RiskAnswer>>, Invalid)> {
+        let mut v = Invalid::new();
+        match &input.child {
+            None => v.add("child", "Choose the child from the search results, or enter a new child's details"),
+            Some(ChildRef::Existing(id)) => {
+                // Out of reach and non-existent read the same: nothing leaks.
+                let (cond, ids) = reach_sql(&viewer.reach(), 2);
+                let sql = format!("SELECT c.id FROM children c WHERE c.id = $1 AND c.merged_into_id IS NULL AND {cond}");
+                let mut q = self.q(&sql).bind(*id);
+                for a in ids {
+                    q = q.bind(a);
+                }
+                if q.fetch_optional(self.pool()).await?.is_none() {
+                    v.add("child", "Choose a child from the search results, or enter a new child's details");
+                }
+            }
+            Some(ChildRef::New(c)) => {
+                if let Err(e) = check_child(c) {
+                    for f in e.errors {
+                        v.add(&f.field, f.message);
+                    }
+                }
+            }
+        }
+        if input.placing_authority.trim().is_empty() {
+            v.add("placing_authority", "Choose the placing authority: the local authority that placed the child");
+        } else if authority(&input.placing_authority).is_none() {
+            v.add("placing_authority", "Choose the placing authority from the list of English local authorities");
+        }
+        match input.provider_id {
+            Some(p) => {
+                if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
+                    v.add("provider_id", "Choose a provider from the list, or enter a new provider's name");
+                }
+                if !input.new_provider.trim().is_empty() {
+                    v.add("new_provider", "Either choose a provider from the list or enter a new one, not both");
+                }
+            }
+            None => v.max_len("new_provider", input.new_provider.trim(), 200, "The provider's name"),
+        }
+        v.max_len("home", input.home.trim(), 200, "The home's name");
+        v.max_len("address", input.address.trim(), 500, "The address");
+        v.max_len("ward", input.ward.trim(), 100, "The ward");
+        match input.start_date {
+            None => v.add("start_date", "Enter the date the placement started"),
+            Some(s) => {
+                if input.end_date.is_some_and(|e| e < s) {
+                    v.add("end_date", "The placement cannot end before it started: check the start and end dates");
+                }
+            }
+        }
+        match (input.received_date, input.found_without_notification) {
+            (None, false) => v.add("received_date", "Enter the date the notification was received, or say the placement was found without a notification"),
+            (Some(_), true) => v.add("received_date", "Leave the date received blank for a placement found without a notification"),
+            (Some(r), false) if r > today => v.add("received_date", "The date the notification was received cannot be in the future"),
+            _ => {}
+        }
+        let answers = match check_risks(&input.risks) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                for f in e.errors {
+                    v.add(&f.field, f.message);
+                }
+                None
+            }
+        };
+        for (r, _, detail) in &input.risks {
+            v.max_len(&format!("risk-{}-detail", r.slug()), detail.trim(), 5000, "The detail");
+        }
+        Ok((answers, v))
+    }
+
+    /// Record a placement notification (or, with `found_without_notification`, a
+    /// placement found without one): the child (chosen within the officer's reach, or
+    /// new, in the same transaction), the placement, the declared risks. Every problem
+    /// comes back together and nothing is saved. The notification is routed with the
+    /// rules in force to one recipient row per team, and the agencies of each team's
+    /// members (and the officer's own) become involved with the child.
+    ///
+    /// "Gone missing before" holds when the declared missing risk says so or when the
+    /// child already has a missing episode recorded here.
+    pub async fn record_notification(&self, actor: &Actor, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
+        let (answers, v) = self.checked_placement(viewer, input, today).await?;
+        v.finish()?;
+        let (Some(answers), Some(child), Some(start)) = (answers, &input.child, input.start_date) else { unreachable!("checked above") };
+        let authority = authority(&input.placing_authority).unwrap_or_default();
+        let rules = self.current_rules().await?;
+        let missing_before = match child {
+            crate::referrals::ChildRef::Existing(id) => self.q("SELECT 1 AS x FROM missing_episodes WHERE child_id = $1 LIMIT 1").bind(*id).fetch_optional(self.pool()).await?.is_some(),
+            crate::referrals::ChildRef::New(_) => false,
+        };
+        let routed = route(&rules.rules, &RoutingFacts::from_answers(&answers, missing_before));
+        let mut tx = self.write().await?;
+        let child_id = match child {
+            ChildRef::Existing(id) => *id,
+            ChildRef::New(c) => self.insert_child(&mut tx, actor, c).await?,
+        };
+        let provider_id = match (input.provider_id, input.new_provider.trim()) {
+            (Some(p), _) => Some(p),
+            (None, "") => None,
+            (None, name) => Some(self.provider_id_for(&mut tx, actor, name).await?),
+        };
+        let id = self
+            .q("INSERT INTO placement_notifications (child_id, placing_authority, provider_id, home, address, ward, start_date, end_date, received_date, risks_json, rules_version, recorded_by, recorded_at) \
+                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id")
+            .bind(child_id)
+            .bind(authority)
+            .bind(provider_id)
+            .bind(input.home.trim().to_string())
+            .bind(input.address.trim().to_string())
+            .bind(input.ward.trim().to_string())
+            .bind(date_str(start))
+            .bind(opt_date_str(input.end_date))
+            .bind(if input.found_without_notification { None } else { opt_date_str(input.received_date) })
+            .bind(to_json(&answers)?)
+            .bind(rules.version)
+            .bind(actor.user_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        let mut agencies: Vec<i64> = vec![viewer.agency_id];
+        for (team, acks) in &routed {
+            self.q("INSERT INTO notification_recipients (notification_id, team, acknowledge) VALUES ($1,$2,$3)").bind(id).bind(team.slug()).bind(to_json(acks)?).execute(tx.conn()).await?;
+            let rows = self
+                .q("SELECT DISTINCT m.agency_id FROM team_members t JOIN partnership_members m ON m.user_id = t.user_id JOIN users u ON u.id = t.user_id WHERE t.team = $1 AND u.active = 1 ORDER BY m.agency_id")
+                .bind(team.slug())
+                .fetch_all(tx.conn())
+                .await?;
+            for r in rows {
+                agencies.push(r.i("agency_id")?);
+            }
+        }
+        agencies.sort_unstable();
+        agencies.dedup();
+        for a in agencies {
+            self.involve(&mut tx, actor, child_id, a, InvolvementKind::NotifiedOfPlacement, today).await?;
+        }
+        let teams: Vec<&str> = routed.keys().map(|t| t.slug()).collect();
+        let how = if input.found_without_notification { "found without a notification" } else { "notification" };
+        tx.audit(actor, Event::new("placement.record", "child", child_id, format!("placement {id} ({how}), routing rules {}: {}", rules.version, teams.join(", ")))).await?;
+        tx.commit().await?;
+        Ok((id, child_id))
+    }
+
+    /// A placement found without a notification: recorded against its placing authority.
+    pub async fn record_found_without_notification(&self, actor: &Actor, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
+        let input = PlacementInput { received_date: None, found_without_notification: true, ..input.clone() };
+        self.record_notification(actor, viewer, &input, today).await
+    }
+
+    /// The provider with this name (any case), added if new, inside the caller's transaction.
+    async fn provider_id_for(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, name: &str) -> Result<i64> {
+        if let Some(r) = self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(tx.conn()).await? {
+            return r.i("id");
+        }
+        let id = self.q("INSERT INTO providers (name, created_at) VALUES ($1,$2) RETURNING id").bind(name.to_string()).bind(now()).fetch_one(tx.conn()).await?.i("id")?;
+        tx.audit(actor, Event::new("provider.create", "provider", id, "provider added")).await?;
+        Ok(id)
+    }
+
+    // ------------------------------------------------------------ reading
+
+    async fn attach_recipients(&self, list: &mut [Notification]) -> Result<()> {
+        let mut by: HashMap<i64, Vec<Recipient>> = HashMap::new();
+        let ids: Vec<i64> = list.iter().map(|n| n.id).collect();
+        for chunk in ids.chunks(crate::IN_LIST_CHUNK) {
+            let sql = format!(
+                "SELECT {RECIPIENT_COLS} FROM notification_recipients r LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.notification_id IN ({}) ORDER BY r.team",
+                placeholders(1, chunk.len())
+            );
+            let mut q = self.q(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let rec = recipient(&r)?;
+                by.entry(rec.notification_id).or_default().push(rec);
+            }
+        }
+        for n in list.iter_mut() {
+            n.recipients = by.remove(&n.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    pub async fn notification(&self, id: i64) -> Result<Notification> {
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE n.id = $1");
+        let mut v = vec![notification(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?];
+        self.attach_recipients(&mut v).await?;
+        Ok(v.remove(0))
+    }
+
+    /// A child's placements, newest first (the caller has checked the child is in reach).
+    pub async fn notifications_of_child(&self, child_id: i64) -> Result<Vec<Notification>> {
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE n.child_id = $1 ORDER BY n.start_date DESC, n.id DESC");
+        let mut v = self.q(&sql).bind(child_id).fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
+        self.attach_recipients(&mut v).await?;
+        Ok(v)
+    }
+
+    /// Notifications of children in the viewer's reach, newest first, optionally of one
+    /// placing authority (at most 1000).
+    pub async fn list_notifications(&self, viewer: &Viewer, placing_authority: Option<&str>) -> Result<Vec<Notification>> {
+        let mut texts: Vec<String> = Vec::new();
+        let mut sql_where = String::from(" WHERE c.merged_into_id IS NULL");
+        if let Some(a) = placing_authority.filter(|a| !a.trim().is_empty()) {
+            texts.push(authority(a).unwrap_or(a).to_string());
+            sql_where.push_str(" AND n.placing_authority = $1");
+        }
+        let (cond, ids) = reach_sql(&viewer.reach(), texts.len() + 1);
+        let sql = format!("SELECT {COLS} FROM {FROM}{sql_where} AND {cond} ORDER BY COALESCE(n.received_date, n.start_date) DESC, n.id DESC LIMIT 1000");
+        let mut q = self.q(&sql);
+        for t in texts {
+            q = q.bind(t);
+        }
+        for a in ids {
+            q = q.bind(a);
+        }
+        let mut v = q.fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
+        self.attach_recipients(&mut v).await?;
+        Ok(v)
+    }
+
+    /// "Notifications for your teams": every notification routed to one of the viewer's
+    /// teams (children in reach only), one line per team, those not yet acknowledged
+    /// first and oldest first, with their age in days.
+    pub async fn notification_queue(&self, viewer: &Viewer, today: NaiveDate) -> Result<Vec<QueueItem>> {
+        if viewer.teams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = viewer.teams.len();
+        let (cond, ids) = reach_sql(&viewer.reach(), n + 1);
+        let arrived = "COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))";
+        let sql = format!(
+            "SELECT {COLS}, {RECIPIENT_COLS} FROM {FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by \
+             WHERE r.team IN ({}) AND c.merged_into_id IS NULL AND {cond} \
+             ORDER BY CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END, CASE WHEN r.acknowledged_at IS NULL THEN {arrived} ELSE '' END, r.acknowledged_at DESC, n.id, r.team LIMIT 1000",
+            placeholders(1, n)
+        );
+        let mut q = self.q(&sql);
+        for t in &viewer.teams {
+            q = q.bind(t.slug());
+        }
+        for a in ids {
+            q = q.bind(a);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let notification = notification(r)?;
+                let arrived = notification.received_date.or_else(|| day_of(&notification.recorded_at)).unwrap_or(today);
+                Ok(QueueItem { recipient: recipient(r)?, age_days: (today - arrived).num_days().max(0), notification })
+            })
+            .collect()
+    }
+
+    /// One recipient line (which team, which notification and child).
+    pub async fn recipient(&self, id: i64) -> Result<(Recipient, i64)> {
+        let sql = format!("SELECT {RECIPIENT_COLS}, n.child_id FROM notification_recipients r JOIN placement_notifications n ON n.id = r.notification_id LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.id = $1");
+        let r = self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        Ok((recipient(&r)?, r.i("child_id")?))
+    }
+
+    /// A team's acknowledgement of a notification, by one of its members: refused for
+    /// anyone the notification was not routed to, and once acknowledged it stays so.
+    pub async fn acknowledge(&self, actor: &Actor, viewer: &Viewer, recipient_id: i64) -> Result<()> {
+        let (rec, child_id) = self.recipient(recipient_id).await?;
+        if !viewer.teams.contains(&rec.team) {
+            return Err(Invalid::single("recipient", format!("This notification was routed to the {} team: only its members can acknowledge it", rec.team.label())).into());
+        }
+        if rec.acknowledged_at.is_some() {
+            return Err(Invalid::single("recipient", "Your team has already acknowledged this notification").into());
+        }
+        let mut tx = self.write().await?;
+        let n = self
+            .q("UPDATE notification_recipients SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL")
+            .bind(now())
+            .bind(actor.user_id)
+            .bind(recipient_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("placement.acknowledge", "child", child_id, format!("placement {}: acknowledged for {}", rec.notification_id, rec.team.slug()))).await?;
+        tx.commit().await
+    }
+
+    // ------------------------------------------------------------ placing authorities
+
+    /// Record an escalation step taken against a placing authority (contact by the
+    /// director, escalation to Ofsted), with its date.
+    pub async fn add_escalation(&self, actor: &Actor, name: &str, step: Option<EscalationStep>, step_date: Option<NaiveDate>, note: &str, today: NaiveDate) -> Result<i64> {
+        let mut v = Invalid::new();
+        let Some(name) = authority(name) else {
+            return Err(Invalid::single("authority", "Choose the placing authority from the list of English local authorities").into());
+        };
+        if step.is_none() {
+            v.add("step", "Choose the escalation step");
+        }
+        match step_date {
+            None => v.add("step_date", "Enter the date of the escalation step"),
+            Some(d) if d > today => v.add("step_date", "The date of the escalation step cannot be in the future"),
+            _ => {}
+        }
+        v.max_len("note", note.trim(), 5000, "The note");
+        v.finish()?;
+        let (Some(step), Some(step_date)) = (step, step_date) else { unreachable!("checked above") };
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO authority_escalations (authority, step, step_date, note, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .bind(name)
+            .bind(step.slug())
+            .bind(date_str(step_date))
+            .bind(note.trim().to_string())
+            .bind(actor.user_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("placing-authority.escalate", "placing-authority", name, format!("escalation {id}: {}", step.slug()))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn escalations(&self, name: &str) -> Result<Vec<Escalation>> {
+        self.q("SELECT e.id, e.authority, e.step, e.step_date, e.note, u.name AS recorded_by_name, e.recorded_at FROM authority_escalations e LEFT JOIN users u ON u.id = e.recorded_by \
+                WHERE e.authority = $1 ORDER BY e.step_date DESC, e.id DESC")
+            .bind(name.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(escalation)
+            .collect()
+    }
+
+    /// A placing authority's page for a viewer: its placements of children in reach,
+    /// and counts of every placement (no child data) with its lateness and escalations.
+    pub async fn authority_summary(&self, viewer: &Viewer, name: &str) -> Result<AuthoritySummary> {
+        let name = authority(name).ok_or(StoreError::NotFound)?;
+        let notifications = self.list_notifications(viewer, Some(name)).await?;
+        let mut children: BTreeMap<i64, String> = BTreeMap::new();
+        for n in &notifications {
+            children.entry(n.child_id).or_insert_with(|| n.child_name.clone());
+        }
+        let mut children: Vec<(i64, String)> = children.into_iter().collect();
+        children.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        let (mut total, mut late, mut not_notified) = (0, 0, 0);
+        for r in self.q("SELECT start_date, received_date FROM placement_notifications WHERE placing_authority = $1").bind(name).fetch_all(self.pool()).await? {
+            total += 1;
+            match lateness(r.d("start_date")?, r.od("received_date")?) {
+                Timeliness::Late(_) => late += 1,
+                Timeliness::NotNotified => not_notified += 1,
+                Timeliness::OnTime => {}
+            }
+        }
+        Ok(AuthoritySummary { name: name.to_string(), notifications, children, total, late, not_notified, escalations: self.escalations(name).await? })
+    }
+
+    /// Children currently placed by each authority (placements not ended by `today`),
+    /// most first, those above the threshold marked. Counts only: no child data.
+    pub async fn placed_counts_by_authority(&self, today: NaiveDate) -> Result<Vec<(String, usize, bool)>> {
+        let rows = self
+            .q("SELECT DISTINCT n.placing_authority, n.child_id FROM placement_notifications n JOIN children c ON c.id = n.child_id \
+                WHERE c.merged_into_id IS NULL AND (n.end_date IS NULL OR n.end_date >= $1)")
+            .bind(date_str(today))
+            .fetch_all(self.pool())
+            .await?;
+        let names = rows.iter().map(|r| r.s("placing_authority")).collect::<Result<Vec<_>>>()?;
+        Ok(placed_counts(names.iter().map(String::as_str)))
+    }
+
+    // ------------------------------------------------------------ providers of concern
+
+    pub async fn add_provider(&self, actor: &Actor, name: &str) -> Result<i64> {
+        let mut v = Invalid::new();
+        let name = v.required("name", name, "Enter the provider's name");
+        v.max_len("name", &name, 200, "The provider's name");
+        if !name.is_empty() && self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some() {
+            v.add("name", "There is already a provider with this name");
+        }
+        v.finish()?;
+        let mut tx = self.write().await?;
+        let id = self.provider_id_for(&mut tx, actor, &name).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every provider with its concerns (newest first), providers with concerns first.
+    pub async fn providers(&self) -> Result<Vec<Provider>> {
+        let mut list: Vec<Provider> =
+            self.q("SELECT id, name FROM providers ORDER BY name").fetch_all(self.pool()).await?.iter().map(|r| Ok(Provider { id: r.i("id")?, name: r.s("name")?, concerns: Vec::new() })).collect::<Result<_>>()?;
+        let rows = self
+            .q("SELECT k.id, k.provider_id, k.home, k.raised_on, k.concern, k.action, k.ofsted_referral_date, u.name AS recorded_by_name, k.recorded_at \
+                FROM provider_concerns k LEFT JOIN users u ON u.id = k.recorded_by ORDER BY k.raised_on DESC, k.id DESC")
+            .fetch_all(self.pool())
+            .await?;
+        let mut by: HashMap<i64, Vec<ProviderConcern>> = HashMap::new();
+        for r in rows {
+            let c = ProviderConcern {
+                id: r.i("id")?,
+                provider_id: r.i("provider_id")?,
+                home: r.s("home")?,
+                raised_on: r.d("raised_on")?,
+                concern: r.s("concern")?,
+                action: r.s("action")?,
+                ofsted_referral_date: r.od("ofsted_referral_date")?,
+                recorded_by_name: r.os("recorded_by_name")?,
+                recorded_at: r.s("recorded_at")?,
+            };
+            by.entry(c.provider_id).or_default().push(c);
+        }
+        for p in list.iter_mut() {
+            p.concerns = by.remove(&p.id).unwrap_or_default();
+        }
+        list.sort_by_key(|p| p.concerns.is_empty());
+        Ok(list)
+    }
+
+    /// A concern about a provider or one of its homes, with the action taken and any referral to Ofsted.
+    pub async fn add_provider_concern(&self, actor: &Actor, input: &ConcernInput, today: NaiveDate) -> Result<i64> {
+        let mut v = Invalid::new();
+        match input.provider_id {
+            None => v.add("provider_id", "Choose the provider the concern is about"),
+            Some(p) => {
+                if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
+                    v.add("provider_id", "Choose a provider from the list");
+                }
+            }
+        }
+        v.max_len("home", input.home.trim(), 200, "The home's name");
+        match input.raised_on {
+            None => v.add("raised_on", "Enter the date the concern was raised"),
+            Some(d) if d > today => v.add("raised_on", "The date the concern was raised cannot be in the future"),
+            _ => {}
+        }
+        let concern = v.required("concern", &input.concern, "Describe the concern about the provider or home");
+        v.max_len("concern", &concern, 10_000, "The concern");
+        v.max_len("action", input.action.trim(), 10_000, "The action");
+        if let (Some(r), Some(o)) = (input.raised_on, input.ofsted_referral_date) {
+            if o < r {
+                v.add("ofsted_referral_date", "The referral to Ofsted cannot be before the concern was raised");
+            }
+        }
+        if input.ofsted_referral_date.is_some_and(|o| o > today) {
+            v.add("ofsted_referral_date", "The date of the referral to Ofsted cannot be in the future");
+        }
+        v.finish()?;
+        let (Some(provider_id), Some(raised_on)) = (input.provider_id, input.raised_on) else { unreachable!("checked above") };
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO provider_concerns (provider_id, home, raised_on, concern, action, ofsted_referral_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
+            .bind(provider_id)
+            .bind(input.home.trim().to_string())
+            .bind(date_str(raised_on))
+            .bind(concern)
+            .bind(input.action.trim().to_string())
+            .bind(opt_date_str(input.ofsted_referral_date))
+            .bind(actor.user_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        let ofsted = if input.ofsted_referral_date.is_some() { ", referred to Ofsted" } else { "" };
+        tx.audit(actor, Event::new("provider.concern", "provider", provider_id, format!("concern {id}{ofsted}"))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,291 @@
+//! Placement notifications in storage, on SQLite and PostgreSQL: each default routing
+//! rule reaches exactly the right teams' queues, an edited rule changes routing for new
+//! notifications only, acknowledgement is for the teams routed to, bad input saves
+//! nothing, and authorities above five placed children are marked.
+
+use std::collections::BTreeSet;
+
+use assure_domain::partnership::{AgencyKind, Section, Team, Viewer};
+use assure_domain::placements::{default_rules, Condition, EscalationStep, Risk, RoutingRule, Timeliness};
+use assure_domain::Role;
+use assure_storage::on_both_engines;
+use assure_storage::partnership::{ChildInput, Visible};
+use assure_storage::placements::{ConcernInput, PlacementInput};
+use assure_storage::referrals::ChildRef;
+use assure_storage::testing::TestDb;
+use assure_storage::users::NewUser;
+use assure_storage::{Actor, StoreError};
+use chrono::NaiveDate;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn today() -> NaiveDate {
+    d(2026, 3, 20)
+}
+
+/// The teams a notification can be routed to, each with a member in their own agency.
+const ROUTED: [(Team, &str, AgencyKind); 6] = [
+    (Team::HealthLead, "Community Health NHS Trust", AgencyKind::Health),
+    (Team::EducationLead, "Virtual School", AgencyKind::Education),
+    (Team::PoliceCse, "Merseyside Police", AgencyKind::Police),
+    (Team::MissingFromHome, "Missing From Home Service", AgencyKind::VoluntarySector),
+    (Team::CseAnalyst, "Children's Social Care", AgencyKind::ChildrensSocialCare),
+    (Team::YouthOffending, "Youth Offending Service", AgencyKind::YouthOffending),
+];
+
+struct World {
+    officer: (Actor, Viewer),
+    /// One member per routed team, in ROUTED's order.
+    members: Vec<(Team, Actor, Viewer)>,
+    /// Someone in no routed team, in another agency.
+    outsider: (Actor, Viewer),
+}
+
+async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> (Actor, Viewer) {
+    let sys = Actor::system();
+    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    for t in teams {
+        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+    }
+    let v = db.store.viewer(uid).await.unwrap().expect("on the pathway");
+    (Actor { user_id: Some(uid), label: email.to_string(), ip: "127.0.0.1".into() }, v)
+}
+
+async fn world(db: &TestDb) -> World {
+    let sys = Actor::system();
+    let placements = db.store.create_agency(&sys, "Placements Team", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
+    let officer = person(db, "notification-officer@example.org", Role::NotificationOfficer, placements, &[Team::PlacementNotifications]).await;
+    let mut members = Vec::new();
+    for (i, (team, agency, kind)) in ROUTED.iter().enumerate() {
+        let a = db.store.create_agency(&sys, agency, Some(*kind)).await.unwrap();
+        let role = if *team == Team::PoliceCse { Role::PoliceCseOfficer } else if *team == Team::CseAnalyst { Role::CseAnalyst } else { Role::Practitioner };
+        let (actor, viewer) = person(db, &format!("member-{i}@example.org"), role, a, &[*team]).await;
+        members.push((*team, actor, viewer));
+    }
+    let school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let outsider = person(db, "practitioner-2@example.org", Role::Practitioner, school, &[]).await;
+    World { officer, members, outsider }
+}
+
+fn risks(yes: &[Risk]) -> Vec<(Risk, Option<bool>, String)> {
+    Risk::ALL.iter().map(|r| (*r, Some(yes.contains(r)), if yes.contains(r) { "Declared on the form".to_string() } else { String::new() })).collect()
+}
+
+fn input(first: &str, authority: &str, yes: &[Risk], received: NaiveDate) -> PlacementInput {
+    PlacementInput {
+        child: Some(ChildRef::New(ChildInput { first_name: first.into(), last_name: "Placed".into(), estimated_age: Some(15), ..Default::default() })),
+        placing_authority: authority.into(),
+        new_provider: "Brookside Children's Homes Ltd".into(),
+        home: "Brookside House".into(),
+        address: "1 Brook Lane".into(),
+        ward: "Linacre".into(),
+        start_date: Some(d(2026, 3, 1)),
+        received_date: Some(received),
+        risks: risks(yes),
+        ..Default::default()
+    }
+}
+
+/// Which of the world's teams have the notification in their queue (and the officer's check of the recipients).
+async fn queues_with(db: &TestDb, w: &World, notification: i64) -> BTreeSet<Team> {
+    let mut out = BTreeSet::new();
+    for (team, _, v) in &w.members {
+        let q = db.store.notification_queue(v, today()).await.unwrap();
+        if q.iter().any(|i| i.notification.id == notification) {
+            assert!(q.iter().filter(|i| i.notification.id == notification).all(|i| i.recipient.team == *team));
+            out.insert(*team);
+        }
+    }
+    let recorded: BTreeSet<Team> = db.store.notification(notification).await.unwrap().recipients.iter().map(|r| r.team).collect();
+    assert_eq!(recorded, out, "the recipients recorded are the queues that show it");
+    out
+}
+
+async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
+    let w = world(db).await;
+    let (oa, ov) = &w.officer;
+    assert_eq!(db.store.current_rules().await.unwrap().version, 1);
+    let always: BTreeSet<Team> = [Team::HealthLead, Team::EducationLead].into();
+    let cases: Vec<(&[Risk], Vec<Team>)> = vec![
+        (&[], vec![]),
+        (&[Risk::Cse], vec![Team::PoliceCse, Team::MissingFromHome, Team::CseAnalyst]),
+        (&[Risk::Offending], vec![Team::YouthOffending]),
+        (&[Risk::OrganisedCrime], vec![Team::YouthOffending]),
+        (&[Risk::Missing], vec![Team::MissingFromHome]),
+        (&[Risk::SubstanceMisuse, Risk::MentalHealth], vec![]),
+        (&[Risk::Cse, Risk::Missing, Risk::Offending], vec![Team::PoliceCse, Team::MissingFromHome, Team::CseAnalyst, Team::YouthOffending]),
+    ];
+    for (i, (yes, extra)) in cases.iter().enumerate() {
+        let (id, child) = db.store.record_notification(oa, ov, &input(&format!("Child{i}"), "Knowsley", yes, d(2026, 2, 27)), today()).await.unwrap();
+        let mut want = always.clone();
+        want.extend(extra.iter().copied());
+        assert_eq!(queues_with(db, &w, id).await, want, "{yes:?}");
+        // Each routed team's agency may now see the child; the officer's too; no one else's.
+        for (team, actor, v) in &w.members {
+            let seen = matches!(db.store.child_for(actor, v, child, Section::Placements).await.unwrap(), Visible::Yes(_));
+            assert_eq!(seen, want.contains(team) || team.sees_every_child(), "{team:?} sees child of {yes:?}");
+        }
+        assert!(matches!(db.store.child_for(oa, ov, child, Section::Placements).await.unwrap(), Visible::Yes(_)));
+        assert!(matches!(db.store.child_for(&w.outsider.0, &w.outsider.1, child, Section::Placements).await.unwrap(), Visible::Refused));
+    }
+    // A team reached by two rules is notified once, with both things to acknowledge.
+    let n = db.store.notifications_of_child(db.store.notification(1).await.map(|n| n.child_id).unwrap()).await.unwrap();
+    assert_eq!(n.len(), 1);
+    let cse_missing = db.store.record_notification(oa, ov, &input("Twice", "Knowsley", &[Risk::Cse, Risk::Missing], d(2026, 2, 27)), today()).await.unwrap().0;
+    let mfh = db.store.notification(cse_missing).await.unwrap().recipients.into_iter().find(|r| r.team == Team::MissingFromHome).unwrap();
+    assert_eq!(mfh.acknowledge.len(), 2);
+    // The child's record shows the placement; the audit has no personal data.
+    let log = db.store.child_access_log(db.store.notification(cse_missing).await.unwrap().child_id, 50, 0).await.unwrap().0;
+    let rec = log.iter().find(|e| e.action == "placement.record").unwrap();
+    assert!(rec.detail.contains("police-cse") && !rec.detail.contains("Twice") && !rec.detail.contains("Brook"), "{}", rec.detail);
+}
+on_both_engines!(default_rules_route, each_default_rule_reaches_exactly_its_teams);
+
+async fn an_edited_rule_changes_routing_for_new_notifications_only(db: &TestDb) {
+    let w = world(db).await;
+    let (oa, ov) = &w.officer;
+    let admin = Actor { user_id: None, label: "partnership-manager@example.org".into(), ip: String::new() };
+    let before = db.store.record_notification(oa, ov, &input("Before", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap().0;
+    assert_eq!(queues_with(db, &w, before).await, [Team::HealthLead, Team::EducationLead].into());
+    // A team that no longer exists is refused at save, and nothing changes.
+    let mut bad = default_rules();
+    bad.push(RoutingRule { condition: Condition::AnyOf(vec![Risk::SubstanceMisuse]), team: "drugs-team-old".into(), acknowledge: "Known".into() });
+    let err = db.store.save_rules(&admin, &bad).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("rule-8-team").is_some_and(|m| m.contains("does not exist"))), "{err:?}");
+    assert_eq!(db.store.current_rules().await.unwrap().version, 1);
+    // Substance misuse now reaches the youth offending team; health is no longer always told.
+    let mut rules = default_rules();
+    rules.retain(|r| r.team != Team::HealthLead.slug());
+    rules.push(RoutingRule { condition: Condition::AnyOf(vec![Risk::SubstanceMisuse]), team: Team::YouthOffending.slug().into(), acknowledge: "A substance misuse worker is offered".into() });
+    assert_eq!(db.store.save_rules(&admin, &rules).await.unwrap(), 2);
+    let after = db.store.record_notification(oa, ov, &input("After", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap().0;
+    assert_eq!(queues_with(db, &w, after).await, [Team::EducationLead, Team::YouthOffending].into());
+    assert_eq!(queues_with(db, &w, before).await, [Team::HealthLead, Team::EducationLead].into(), "earlier notifications keep their recipients");
+    assert_eq!(db.store.notification(before).await.unwrap().rules_version, 1);
+    assert_eq!(db.store.notification(after).await.unwrap().rules_version, 2);
+}
+on_both_engines!(edited_rules, an_edited_rule_changes_routing_for_new_notifications_only);
+
+async fn acknowledgement_is_for_the_teams_routed_to(db: &TestDb) {
+    let w = world(db).await;
+    let (oa, ov) = &w.officer;
+    let older = db.store.record_notification(oa, ov, &input("Older", "Wirral", &[Risk::Cse], d(2026, 3, 5)), today()).await.unwrap().0;
+    let newer = db.store.record_notification(oa, ov, &input("Newer", "Wirral", &[], d(2026, 3, 18)), today()).await.unwrap().0;
+    let (_, health_actor, health) = &w.members[0];
+    let q = db.store.notification_queue(health, today()).await.unwrap();
+    assert_eq!(q.iter().map(|i| (i.notification.id, i.age_days)).collect::<Vec<_>>(), vec![(older, 15), (newer, 2)], "oldest first, with their age");
+    // Someone the notification was not routed to cannot acknowledge it; the youth offending team was not told of either.
+    let (_, yot_actor, yot) = &w.members[5];
+    let health_line = q[1].recipient.id;
+    let err = db.store.acknowledge(yot_actor, yot, health_line).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("recipient").is_some()), "{err:?}");
+    let err = db.store.acknowledge(oa, ov, health_line).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)));
+    assert!(db.store.notification(newer).await.unwrap().recipients.iter().all(|r| r.acknowledged_at.is_none()), "nothing was acknowledged");
+    // The health lead acknowledges the newer: it moves below the unacknowledged one.
+    db.store.acknowledge(health_actor, health, health_line).await.unwrap();
+    let q = db.store.notification_queue(health, today()).await.unwrap();
+    assert_eq!(q.iter().map(|i| (i.notification.id, i.recipient.acknowledged_at.is_some())).collect::<Vec<_>>(), vec![(older, false), (newer, true)]);
+    assert_eq!(q[1].recipient.acknowledged_by_name.as_deref(), Some("member-0@example.org"));
+    let again = db.store.acknowledge(health_actor, health, health_line).await.unwrap_err();
+    assert!(matches!(again, StoreError::Invalid(_)), "acknowledged once");
+    // The other teams still have theirs to do.
+    let n = db.store.notification(newer).await.unwrap();
+    assert!(n.recipients.iter().any(|r| r.team == Team::EducationLead && r.acknowledged_at.is_none()));
+    assert!(db.store.notification_queue(yot, today()).await.unwrap().is_empty());
+    assert!(db.store.notification_queue(&w.outsider.1, today()).await.unwrap().is_empty());
+}
+on_both_engines!(acknowledgements, acknowledgement_is_for_the_teams_routed_to);
+
+async fn bad_input_saves_nothing(db: &TestDb) {
+    let w = world(db).await;
+    let (oa, ov) = &w.officer;
+    let mut bad = input("Bad", "Gotham", &[], d(2026, 3, 2));
+    bad.end_date = Some(d(2026, 2, 1));
+    bad.risks = vec![];
+    let err = db.store.record_notification(oa, ov, &bad, today()).await.unwrap_err();
+    let StoreError::Invalid(e) = err else { panic!("{err:?}") };
+    for f in ["placing_authority", "end_date", "risks", "risk-cse"] {
+        assert!(e.for_field(f).is_some(), "{f}: {e:?}");
+    }
+    // A child outside the officer's reach reads like no child at all; a yes needs detail.
+    let other = db.store.create_child(&Actor::system(), &ChildInput { first_name: "Out".into(), last_name: "Of Reach".into(), estimated_age: Some(12), ..Default::default() }).await.unwrap();
+    let mut bad = input("Bad", "Sefton", &[], d(2026, 3, 2));
+    bad.child = Some(ChildRef::Existing(other));
+    bad.risks[0] = (Risk::Cse, Some(true), " ".into());
+    bad.received_date = None;
+    let StoreError::Invalid(e) = db.store.record_notification(oa, ov, &bad, today()).await.unwrap_err() else { panic!() };
+    assert!(e.for_field("child").is_some() && e.for_field("risk-cse-detail").is_some() && e.for_field("received_date").is_some(), "{e:?}");
+    assert!(db.store.list_notifications(ov, None).await.unwrap().is_empty());
+    assert!(db.store.providers().await.unwrap().is_empty(), "the new provider was not added either");
+    assert_eq!(db.store.children_for(&w.members[4].2, None, 100, 0).await.unwrap().1, 1, "no child was added (the analyst sees every child: only the one made above)");
+    // A placement found without a notification is recorded against its authority as such.
+    let mut found = input("Found", "Sefton", &[], d(2026, 3, 2));
+    found.received_date = None;
+    let (id, _) = db.store.record_found_without_notification(oa, ov, &found, today()).await.unwrap();
+    assert_eq!(db.store.notification(id).await.unwrap().timeliness(), Timeliness::NotNotified);
+}
+on_both_engines!(bad_input, bad_input_saves_nothing);
+
+async fn authorities_placements_lateness_escalations_and_counts(db: &TestDb) {
+    let w = world(db).await;
+    let (oa, ov) = &w.officer;
+    for i in 0..6 {
+        db.store.record_notification(oa, ov, &input(&format!("K{i}"), "knowsley", &[], d(2026, 3, if i == 0 { 20 } else { 2 })), today()).await.unwrap();
+    }
+    for i in 0..5 {
+        db.store.record_notification(oa, ov, &input(&format!("L{i}"), "Liverpool", &[], d(2026, 3, 2)), today()).await.unwrap();
+    }
+    // An ended placement no longer counts.
+    let mut ended = input("Ended", "Wirral", &[], d(2026, 3, 2));
+    ended.end_date = Some(d(2026, 3, 10));
+    db.store.record_notification(oa, ov, &ended, today()).await.unwrap();
+    let counts = db.store.placed_counts_by_authority(today()).await.unwrap();
+    assert_eq!(counts, vec![("Knowsley".to_string(), 6, true), ("Liverpool".to_string(), 5, false)]);
+
+    let s = db.store.authority_summary(ov, "Knowsley").await.unwrap();
+    assert_eq!((s.total, s.late, s.not_notified, s.children.len(), s.notifications.len()), (6, 1, 0, 6, 6));
+    // Someone outside the children's agencies sees the counts but no children.
+    let s = db.store.authority_summary(&w.outsider.1, "Knowsley").await.unwrap();
+    assert_eq!((s.total, s.children.len(), s.notifications.len()), (6, 0, 0));
+    assert!(matches!(db.store.authority_summary(ov, "Gotham").await.unwrap_err(), StoreError::NotFound));
+
+    let StoreError::Invalid(e) = db.store.add_escalation(oa, "Knowsley", None, Some(d(2027, 1, 1)), "", today()).await.unwrap_err() else { panic!() };
+    assert!(e.for_field("step").is_some() && e.for_field("step_date").is_some());
+    db.store.add_escalation(oa, "Knowsley", Some(EscalationStep::DirectorContact), Some(d(2026, 3, 10)), "Letter from the director", today()).await.unwrap();
+    db.store.add_escalation(oa, "knowsley", Some(EscalationStep::Ofsted), Some(d(2026, 3, 18)), "", today()).await.unwrap();
+    let s = db.store.authority_summary(ov, "Knowsley").await.unwrap();
+    assert_eq!(s.escalations.iter().map(|e| e.step).collect::<Vec<_>>(), vec![EscalationStep::Ofsted, EscalationStep::DirectorContact]);
+    assert!(db.store.escalations("Liverpool").await.unwrap().is_empty());
+    assert_eq!(db.store.list_notifications(ov, Some("Liverpool")).await.unwrap().len(), 5);
+}
+on_both_engines!(authorities, authorities_placements_lateness_escalations_and_counts);
+
+async fn providers_of_concern(db: &TestDb) {
+    let w = world(db).await;
+    let (oa, _) = &w.officer;
+    let p = db.store.add_provider(oa, "Hilltop Care Ltd").await.unwrap();
+    let StoreError::Invalid(e) = db.store.add_provider(oa, "hilltop care ltd").await.unwrap_err() else { panic!() };
+    assert!(e.for_field("name").is_some());
+    let bad = ConcernInput { provider_id: Some(p), raised_on: Some(d(2026, 3, 10)), ofsted_referral_date: Some(d(2026, 3, 1)), ..Default::default() };
+    let StoreError::Invalid(e) = db.store.add_provider_concern(oa, &bad, today()).await.unwrap_err() else { panic!() };
+    assert!(e.for_field("concern").is_some() && e.for_field("ofsted_referral_date").is_some());
+    let ok = ConcernInput {
+        provider_id: Some(p),
+        home: "Hilltop House".into(),
+        raised_on: Some(d(2026, 3, 10)),
+        concern: "Staff do not report children missing".into(),
+        action: "Raised with the registered manager".into(),
+        ofsted_referral_date: Some(d(2026, 3, 12)),
+    };
+    db.store.add_provider_concern(oa, &ok, today()).await.unwrap();
+    db.store.add_provider(oa, "Quiet Homes").await.unwrap();
+    let list = db.store.providers().await.unwrap();
+    assert_eq!(list[0].name, "Hilltop Care Ltd");
+    assert_eq!(list[0].concerns[0].ofsted_referral_date, Some(d(2026, 3, 12)));
+    assert!(list[1].concerns.is_empty());
+}
+on_both_engines!(providers, providers_of_concern);

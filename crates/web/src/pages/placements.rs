@@ -1,0 +1,775 @@
+//! Placement notifications: recording a notification (or a placement found without
+//! one) with the child searched for before being created, every notification with the
+//! count of children each authority has placed, each team's queue of notifications to
+//! acknowledge, a child's placements, a placing authority's page with its lateness and
+//! escalations, providers of concern, and the routing rules the partnership keeps.
+
+use assure_domain::dates::long;
+use assure_domain::partnership::{Section, Team, Viewer};
+use assure_domain::placements::{check_rules, english_authorities, Condition, EscalationStep, Risk, RoutingRule, Timeliness};
+use assure_domain::tracker::TagColour;
+use assure_domain::validation::FieldError;
+use assure_domain::{Invalid, Permission};
+use assure_storage::partnership::{Child, ChildInput, ChildSearch};
+use assure_storage::placements::{AuthoritySummary, ConcernInput, Notification, PlacementInput, Recipient};
+use assure_storage::referrals::ChildRef;
+use assure_storage::StoreError;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use maud::{html, Markup};
+
+use super::id;
+use super::referrals::when;
+use crate::auth::Caller;
+use crate::error::{AppError, PageResult};
+use crate::forms::{done, Fields};
+use crate::ui::{self, Ctx, Field};
+use crate::{policy, AppState};
+
+fn th(label: &str) -> Markup {
+    html! { th class="app-table__header" scope="col" { (label) } }
+}
+
+fn merge(mut first: Invalid, then: Invalid) -> Invalid {
+    for e in then.errors {
+        first.add(&e.field, e.message);
+    }
+    first
+}
+
+fn opt_date(d: Option<chrono::NaiveDate>, none: &str) -> String {
+    d.map(long).unwrap_or_else(|| none.to_string())
+}
+
+fn timeliness_tag(t: Timeliness) -> Markup {
+    match t {
+        Timeliness::OnTime => ui::tag("On time", TagColour::Green),
+        Timeliness::Late(days) => ui::tag(&format!("Late: {days} days after the placement started"), TagColour::Orange),
+        Timeliness::NotNotified => ui::tag("Found without a notification", TagColour::Red),
+    }
+}
+
+/// How long a notification has waited for a team's acknowledgement, more visibly the longer it waits.
+fn age_tag(days: i64, acknowledged: bool) -> Markup {
+    let label = if days == 1 { "1 day".to_string() } else { format!("{days} days") };
+    let colour = match (acknowledged, days) {
+        (true, _) => TagColour::Grey,
+        (false, 0..=2) => TagColour::Blue,
+        (false, 3..=6) => TagColour::Orange,
+        _ => TagColour::Red,
+    };
+    ui::tag(&label, colour)
+}
+
+fn authority_href(name: &str) -> String {
+    format!("/placing-authorities?name={}", form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>())
+}
+
+fn risks_text(n: &Notification) -> String {
+    let present = n.present_risks();
+    if present.is_empty() { "None declared".into() } else { present.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ") }
+}
+
+fn acknowledged_count(n: &Notification) -> String {
+    format!("{} of {}", n.recipients.iter().filter(|r| r.acknowledged_at.is_some()).count(), n.recipients.len())
+}
+
+fn authority_options() -> Vec<(String, String)> {
+    ui::options_with_blank("Choose the placing authority", english_authorities().into_iter().map(|a| (a.to_string(), a.to_string())))
+}
+
+fn ack_form(ctx: &Ctx, r: &Recipient) -> Markup {
+    html! {
+        form method="post" action={ "/notifications/" (r.id) "/acknowledge" } class="app-inline-form" {
+            (ui::csrf(ctx.csrf()))
+            button type="submit" class="app-button app-button--secondary app-button--small" { "Acknowledge for the " (r.team.label()) span class="app-visually-hidden" { " team, notification " (r.notification_id) } }
+        }
+    }
+}
+
+fn acknowledgement(r: &Recipient) -> Markup {
+    html! {
+        @if let Some(at) = &r.acknowledged_at {
+            "Acknowledged " (when(at)) @if let Some(n) = &r.acknowledged_by_name { " by " (n) }
+        } @else {
+            (ui::tag("Not yet acknowledged", TagColour::Orange))
+        }
+    }
+}
+
+fn notifications_table(caption: &str, rows: &[Notification]) -> Markup {
+    html! {
+        table class="app-table" {
+            caption class="app-table__caption app-table__caption--m" { (caption) }
+            thead class="app-table__head" { tr class="app-table__row" {
+                (th("Child")) (th("Placing authority")) (th("Home")) (th("Started")) (th("Notification")) (th("Risks declared")) (th("Acknowledged"))
+            } }
+            tbody class="app-table__body" {
+                @for n in rows {
+                    tr class="app-table__row" {
+                        td class="app-table__cell" { a class="app-link" href={ "/children/" (n.child_id) "/placements" } { (n.child_name) } }
+                        td class="app-table__cell" { a class="app-link" href=(authority_href(&n.placing_authority)) { (n.placing_authority) } }
+                        td class="app-table__cell" { (n.home) @if let Some(p) = &n.provider_name { br; span class="app-hint" { (p) } } }
+                        td class="app-table__cell" { (long(n.start_date)) @if let Some(e) = n.end_date { br; span class="app-hint" { "Ended " (long(e)) } } }
+                        td class="app-table__cell" { (opt_date(n.received_date, "")) " " (timeliness_tag(n.timeliness())) }
+                        td class="app-table__cell" { (risks_text(n)) }
+                        td class="app-table__cell" { (acknowledged_count(n)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn counts_table(counts: &[(String, usize, bool)]) -> Markup {
+    html! {
+        @if counts.is_empty() {
+            p class="app-body" { "No children are placed here by other authorities." }
+        } @else {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--m" { "Children placed by each authority" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    (th("Placing authority")) th class="app-table__header app-table__header--numeric" scope="col" { "Children placed now" } (th("Above five"))
+                } }
+                tbody class="app-table__body" {
+                    @for (a, n, above) in counts {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { a class="app-link" href=(authority_href(a)) { (a) } }
+                            td class="app-table__cell app-table__cell--numeric" { (n) }
+                            td class="app-table__cell" { @if *above { (ui::tag("More than five children placed", TagColour::Red)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- recording a placement
+
+const CHILD_FIELDS: [&str; 9] = ["first_name", "last_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "address", "ward", "school"];
+
+fn risk_field(r: Risk) -> String {
+    format!("risk-{}", r.slug())
+}
+
+fn date_field(f: &Fields, name: &str, what: &str, v: &mut Invalid) -> Option<chrono::NaiveDate> {
+    let d = f.date(name);
+    if !f.get(name).trim().is_empty() && d.is_none() {
+        v.add(name, format!("Enter {what} as a real date, for example 16/01/2018"));
+    }
+    d
+}
+
+/// The form as submitted, with the problems only the web edge can see (an unreadable date or number).
+fn placement_form(f: &Fields) -> (PlacementInput, Invalid) {
+    let mut v = Invalid::new();
+    let child = match f.get("child").trim() {
+        "" => None,
+        "new" => {
+            let dob = date_field(f, "date_of_birth", "the date of birth", &mut v);
+            let age = f.opt_int("estimated_age").unwrap_or_else(|_| {
+                v.add("estimated_age", "Enter the estimated age as a whole number of years, for example 14");
+                None
+            });
+            Some(ChildRef::New(ChildInput {
+                first_name: f.string("first_name"),
+                last_name: f.string("last_name"),
+                date_of_birth: dob,
+                estimated_age: age,
+                gender: f.string("gender"),
+                ethnicity: f.string("ethnicity"),
+                address: f.string("address"),
+                ward: f.string("ward"),
+                school: f.string("school"),
+            }))
+        }
+        other => Some(ChildRef::Existing(other.parse().unwrap_or(-1))),
+    };
+    let start_date = date_field(f, "start_date", "the date the placement started", &mut v);
+    let end_date = date_field(f, "end_date", "the date the placement ended", &mut v);
+    let received_date = date_field(f, "received_date", "the date the notification was received", &mut v);
+    let input = PlacementInput {
+        child,
+        placing_authority: f.string("placing_authority"),
+        provider_id: f.opt_id("provider_id"),
+        new_provider: f.string("new_provider"),
+        home: f.string("home"),
+        address: f.string("placement_address"),
+        ward: f.string("placement_ward"),
+        start_date,
+        end_date,
+        received_date,
+        found_without_notification: f.get("found_without_notification") == "yes",
+        risks: Risk::ALL.iter().map(|r| (*r, f.yes_no(&risk_field(*r)), f.string(&format!("{}-detail", risk_field(*r))))).collect(),
+    };
+    (input, v)
+}
+
+fn child_label(c: &Child) -> String {
+    let born = match (c.date_of_birth, c.estimated_age) {
+        (Some(d), _) => format!("born {}", long(d)),
+        (None, Some(a)) => format!("about {a} years old"),
+        _ => "age not known".into(),
+    };
+    format!("{} {}, {born}", c.first_name, c.last_name)
+}
+
+async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewer, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let name = f.get("name").trim().to_string();
+    // Search before create: the children's own search (by beginning or sound), within reach, audited.
+    let search = ChildSearch { name: Some(name.clone()), date_of_birth: None };
+    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
+    if let Ok(cid) = f.get("child").trim().parse::<i64>() {
+        if !matches.iter().any(|c| c.id == cid) {
+            if let Ok((_, c)) = policy::child(state, caller, cid, Section::Identity).await {
+                matches.insert(0, c);
+            }
+        }
+    }
+    let mut child_options: Vec<(String, String)> = matches.iter().map(|c| (c.id.to_string(), child_label(c))).collect();
+    child_options.push(("new".into(), "A child not listed here: I will enter their details below".into()));
+    let chosen = if f.get("child").is_empty() && matches.is_empty() && !name.is_empty() { "new".to_string() } else { f.string("child") };
+    let providers = state.store.providers().await?;
+    let provider_opts = ui::options_with_blank("Not known, or not on the list", providers.iter().map(|p| (p.id.to_string(), p.name.clone())));
+    let yes_no = [("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
+    let found = f.get("found_without_notification") == "yes";
+    let content = html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Record a placement notification" }
+        p class="app-body" { "A looked-after child placed here by another authority. The notification goes to the teams the partnership's routing rules name, and each must acknowledge it." }
+        form method="get" action="/placements/new" class="app-form-group" {
+            (ui::text_input(Field::new("name", "Find the child by name", &name, &Invalid::new()).hint("First or last name. A child already known to your agency is linked; if the child is not found, enter their details below."), "app-input--width-20"))
+            (ui::secondary_button("Search"))
+        }
+        form method="post" action="/placements/new" novalidate {
+            (ui::csrf(ctx.csrf()))
+            input type="hidden" name="name" value=(name);
+            h2 class="app-heading-m" { "The child" }
+            (ui::radios(Field::new("child", "Which child has been placed?", &chosen, errors), &child_options, false))
+            details class="app-details" open[chosen == "new" || errors.errors.iter().any(|e| CHILD_FIELDS.contains(&e.field.as_str()))] {
+                summary class="app-details__summary" { "A new child's details" }
+                div class="app-details__text" {
+                    (ui::text_input(Field::new("first_name", "First name", f.get("first_name"), errors), "app-input--width-20"))
+                    (ui::text_input(Field::new("last_name", "Last name", f.get("last_name"), errors), "app-input--width-20"))
+                    (ui::date_input(Field::new("date_of_birth", "Date of birth", f.get("date_of_birth"), errors)))
+                    (ui::text_input(Field::new("estimated_age", "Estimated age in years, if the date of birth is not known", f.get("estimated_age"), errors), "app-input--width-5"))
+                    (ui::text_input(Field::new("gender", "Gender", f.get("gender"), errors), "app-input--width-10"))
+                    (ui::text_input(Field::new("ethnicity", "Ethnicity", f.get("ethnicity"), errors), "app-input--width-20"))
+                    (ui::textarea(Field::new("address", "Home address (where the child lived before)", f.get("address"), errors), 3))
+                    (ui::text_input(Field::new("ward", "Ward of that address", f.get("ward"), errors), "app-input--width-20"))
+                    (ui::text_input(Field::new("school", "School or college", f.get("school"), errors), "app-input--width-30"))
+                }
+            }
+            h2 class="app-heading-m" { "The placement" }
+            (ui::select(Field::new("placing_authority", "Placing authority", f.get("placing_authority"), errors).hint("The local authority in England that placed the child."), &authority_options()))
+            (ui::select(Field::new("provider_id", "Provider", f.get("provider_id"), errors), &provider_opts))
+            (ui::text_input(Field::new("new_provider", "Or a provider not on the list", f.get("new_provider"), errors).hint("It is added to the list of providers."), "app-input--width-30"))
+            (ui::text_input(Field::new("home", "Home", f.get("home"), errors).hint("The children's home, or the foster placement."), "app-input--width-30"))
+            (ui::textarea(Field::new("placement_address", "Address of the placement", f.get("placement_address"), errors), 3))
+            (ui::text_input(Field::new("placement_ward", "Ward", f.get("placement_ward"), errors), "app-input--width-20"))
+            (ui::date_input(Field::new("start_date", "Date the placement started", f.get("start_date"), errors)))
+            (ui::date_input(Field::new("end_date", "Date the placement ended (if it has)", f.get("end_date"), errors)))
+            h2 class="app-heading-m" { "The notification" }
+            (ui::date_input(Field::new("received_date", "Date the notification was received", f.get("received_date"), errors)))
+            (ui::checkboxes("found_without_notification", "No notification", Some("The placing authority did not notify: it is recorded against the authority."), &[("yes".to_string(), "This placement was found without a notification".to_string())], &if found { vec!["yes".to_string()] } else { vec![] }, errors))
+            h2 class="app-heading-m" id="risks" { "Risks the notification declares" }
+            p class="app-body app-hint" { "Answer yes or no for every risk, and say what the notification tells you for each yes." }
+            @for r in Risk::ALL {
+                @let field = risk_field(*r);
+                @let detail = format!("{field}-detail");
+                @let question = format!("Does the notification declare a concern about {}?", r.label().to_lowercase());
+                (ui::radios(Field::new(&field, &question, f.get(&field), errors), &yes_no, true))
+                (ui::textarea(Field::new(&detail, "Detail", f.get(&detail), errors), 2))
+            }
+            (ui::button("Record the notification"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Record a placement notification", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let caller = ctx.caller()?.clone();
+    let viewer = policy::viewer(&state, &caller).await?;
+    let f = Fields(q.into_iter().filter(|(k, _)| k == "name" || k == "child").collect());
+    new_render(&state, &ctx, &caller, &viewer, &f, &Invalid::new(), StatusCode::OK).await
+}
+
+pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let viewer = policy::viewer(&state, &caller).await?;
+    let (input, edge) = placement_form(&f);
+    if !edge.is_empty() {
+        let all = merge(edge, state.store.placement_problems(&viewer, &input, ctx.today).await?);
+        return new_render(&state, &ctx, &caller, &viewer, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    match state.store.record_notification(&caller.actor(), &viewer, &input, ctx.today).await {
+        Ok((_, child)) => Ok(done(&format!("/children/{child}/placements"), "placement-recorded")),
+        Err(StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &viewer, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- every notification
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let f = Fields(q);
+    let viewer = policy::viewer(&state, &caller).await?;
+    let chosen = f.get("authority").trim().to_string();
+    let rows = state.store.list_notifications(&viewer, Some(&chosen)).await?;
+    let counts = state.store.placed_counts_by_authority(ctx.today).await?;
+    let content = html! {
+        h1 class="app-heading-l" { "Placement notifications" }
+        p class="app-body" { a class="app-link" href="/placements/new" { "Record a placement notification" } }
+        form method="get" action="/placements" class="app-filter" {
+            (ui::select(Field::new("authority", "Placing authority", &chosen, &Invalid::new()), &ui::options_with_blank("Every authority", english_authorities().into_iter().map(|a| (a.to_string(), a.to_string())))))
+            (ui::secondary_button("Filter"))
+        }
+        @if rows.is_empty() {
+            p class="app-body" { "No placement notifications have been recorded" @if !chosen.is_empty() { " for " (chosen) } "." }
+        } @else {
+            (notifications_table(&format!("{} notification{}, newest first", rows.len(), if rows.len() == 1 { "" } else { "s" }), &rows))
+        }
+        (counts_table(&counts))
+    };
+    Ok(ui::layout(&ctx, "Placement notifications", false, content).into_response())
+}
+
+// ---------------------------------------------------------------- the teams' queue
+
+pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+    let viewer = policy::viewer(&state, &caller).await?;
+    let items = state.store.notification_queue(&viewer, ctx.today).await?;
+    let waiting = items.iter().filter(|i| i.recipient.acknowledged_at.is_none()).count();
+    let content = html! {
+        h1 class="app-heading-l" { "Notifications for your teams" }
+        p class="app-body" { "Placement notifications the partnership's routing rules sent to your teams. Each team acknowledges once, confirming what is listed; those waiting longest come first." }
+        @if viewer.teams.is_empty() {
+            p class="app-body" { "You are not in any team, so no notifications are routed to you. The partnership manager places people in teams." }
+        } @else if items.is_empty() {
+            p class="app-body" { "No notifications have been routed to your teams." }
+        } @else {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--m" { (waiting) " waiting for acknowledgement" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    (th("Child")) (th("Team")) (th("Placing authority")) (th("Waiting")) (th("Risks declared")) (th("To confirm")) (th("Acknowledgement"))
+                } }
+                tbody class="app-table__body" {
+                    @for i in &items {
+                        @let n = &i.notification;
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { a class="app-link" href={ "/children/" (n.child_id) "/placements" } { (n.child_name) } }
+                            td class="app-table__cell" { (i.recipient.team.label()) }
+                            td class="app-table__cell" { (n.placing_authority) }
+                            td class="app-table__cell" { (age_tag(i.age_days, i.recipient.acknowledged_at.is_some())) }
+                            td class="app-table__cell" { (risks_text(n)) }
+                            td class="app-table__cell" { ul class="app-list" { @for a in &i.recipient.acknowledge { li { (a) } } } }
+                            td class="app-table__cell" {
+                                @if i.recipient.acknowledged_at.is_none() { (ack_form(&ctx, &i.recipient)) } @else { (acknowledgement(&i.recipient)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(ui::layout(&ctx, "Notifications for your teams", false, content).into_response())
+}
+
+pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>) -> PageResult {
+    let viewer = policy::viewer(&state, &caller).await?;
+    let (rec, child_id) = state.store.recipient(id(&raw)?).await?;
+    // The notification is part of the child's record: need to know first (refusal audited),
+    // so a team member whose agency is not involved cannot change a child they may not see.
+    policy::child(&state, &caller, child_id, Section::Placements).await?;
+    // Object check: only a member of the team the notification was routed to.
+    if !viewer.teams.contains(&rec.team) {
+        return Err(AppError::ForbiddenRecord(format!("This notification was routed to the {} team: only its members can acknowledge it.", rec.team.label())));
+    }
+    state.store.acknowledge(&caller.actor(), &viewer, rec.id).await?;
+    Ok(done("/notifications", "notification-acknowledged"))
+}
+
+// ---------------------------------------------------------------- a child's placements
+
+pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
+    let (viewer, child) = policy::child(&state, &caller, id(&raw)?, Section::Placements).await?;
+    let rows = state.store.notifications_of_child(child.id).await?;
+    let content = html! {
+        (ui::back_link(&format!("/children/{}", child.id), "Back to the child's record"))
+        span class="app-caption-l" { (child.first_name) " " (child.last_name) }
+        h1 class="app-heading-l" { "Placement notifications" }
+        @if rows.is_empty() {
+            p class="app-body" { "No placements by other authorities have been recorded for this child." }
+        }
+        @for n in &rows {
+            h2 class="app-heading-m" { "Placed by " a class="app-link" href=(authority_href(&n.placing_authority)) { (n.placing_authority) } " from " (long(n.start_date)) }
+            dl class="app-summary-list" {
+                (ui::summary_row("Provider", html! { (n.provider_name.as_deref().unwrap_or("Not known")) }))
+                (ui::summary_row("Home", html! { (n.home) }))
+                (ui::summary_row("Address", ui::prose(&n.address)))
+                (ui::summary_row("Ward", html! { (n.ward) }))
+                (ui::summary_row("Started", html! { (long(n.start_date)) }))
+                (ui::summary_row("Ended", html! { (opt_date(n.end_date, "Not ended")) }))
+                (ui::summary_row("Notification", html! { (opt_date(n.received_date, "")) " " (timeliness_tag(n.timeliness())) }))
+                (ui::summary_row("Recorded", html! { (when(&n.recorded_at)) @if let Some(by) = &n.recorded_by_name { " by " (by) } ", routed with version " (n.rules_version) " of the rules" }))
+            }
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--s" { "Risks the notification declared" }
+                thead class="app-table__head" { tr class="app-table__row" { (th("Risk")) (th("Declared")) (th("Detail")) } }
+                tbody class="app-table__body" {
+                    @for r in &n.risks {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { (r.risk.label()) }
+                            td class="app-table__cell" { @if r.present { strong { "Yes" } } @else { "No" } }
+                            td class="app-table__cell" { (ui::prose(&r.detail)) }
+                        }
+                    }
+                }
+            }
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--s" { "Teams notified" }
+                thead class="app-table__head" { tr class="app-table__row" { (th("Team")) (th("To confirm")) (th("Acknowledgement")) } }
+                tbody class="app-table__body" {
+                    @for r in &n.recipients {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { (r.team.label()) }
+                            td class="app-table__cell" { ul class="app-list" { @for a in &r.acknowledge { li { (a) } } } }
+                            td class="app-table__cell" {
+                                @if r.acknowledged_at.is_none() && viewer.teams.contains(&r.team) { (ack_form(&ctx, r)) } @else { (acknowledgement(r)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if ctx.can(Permission::RecordPlacements) {
+            p class="app-body" { a class="app-link" href={ "/placements/new?child=" (child.id) } { "Record another placement for this child" } }
+        }
+    };
+    Ok(ui::layout(&ctx, "Placement notifications", false, content).into_response())
+}
+
+// ---------------------------------------------------------------- placing authorities
+
+async fn authority_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, name: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let counts = state.store.placed_counts_by_authority(ctx.today).await?;
+    let summary: Option<AuthoritySummary> = if name.trim().is_empty() {
+        None
+    } else {
+        match state.store.authority_summary(viewer, name).await {
+            Ok(s) => Some(s),
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let steps: Vec<(String, String)> = EscalationStep::ALL.iter().map(|s| (s.slug().to_string(), s.label().to_string())).collect();
+    let title = summary.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Placing authorities".into());
+    let content = html! {
+        (ui::error_summary(errors))
+        form method="get" action="/placing-authorities" class="app-filter" {
+            (ui::select(Field::new("name", "Placing authority", name, &Invalid::new()), &authority_options()))
+            (ui::secondary_button("Show"))
+        }
+        @if let Some(s) = &summary {
+            span class="app-caption-l" { "Placing authority" }
+            h1 class="app-heading-l" { (s.name) }
+            div class="app-stats" {
+                div class="app-stat" { span class="app-stat__number" { (s.total) } span class="app-stat__label" { "placements recorded" } }
+                div class={ "app-stat" @if s.late > 0 { " app-stat--alert" } } { span class="app-stat__number" { (s.late) } span class="app-stat__label" { "notified late" } }
+                div class={ "app-stat" @if s.not_notified > 0 { " app-stat--alert" } } { span class="app-stat__number" { (s.not_notified) } span class="app-stat__label" { "found without a notification" } }
+            }
+            h2 class="app-heading-m" { "Children placed" }
+            @if s.children.is_empty() {
+                p class="app-body" { "None that you may see." }
+            } @else {
+                ul class="app-list" { @for (cid, cname) in &s.children { li { a class="app-link" href={ "/children/" (cid) "/placements" } { (cname) } } } }
+            }
+            @if !s.notifications.is_empty() {
+                (notifications_table("Notifications, newest first", &s.notifications))
+            }
+            h2 class="app-heading-m" { "Escalations" }
+            @if s.escalations.is_empty() {
+                p class="app-body" { "The authority has not been escalated." }
+            } @else {
+                table class="app-table" {
+                    caption class="app-visually-hidden" { "Escalation steps, newest first" }
+                    thead class="app-table__head" { tr class="app-table__row" { (th("Date")) (th("Step")) (th("Note")) (th("Recorded")) } }
+                    tbody class="app-table__body" {
+                        @for e in &s.escalations {
+                            tr class="app-table__row" {
+                                td class="app-table__cell" { (long(e.step_date)) }
+                                td class="app-table__cell" { (e.step.label()) }
+                                td class="app-table__cell" { (ui::prose(&e.note)) }
+                                td class="app-table__cell" { (when(&e.recorded_at)) @if let Some(n) = &e.recorded_by_name { " by " (n) } }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 class="app-heading-m" { "Record an escalation" }
+            form method="post" action="/placing-authorities" novalidate {
+                (ui::csrf(ctx.csrf()))
+                input type="hidden" name="authority" value=(s.name);
+                (ui::radios(Field::new("step", "Escalation step", f.get("step"), errors), &steps, false))
+                (ui::date_input(Field::new("step_date", "Date of the step", f.get("step_date"), errors)))
+                (ui::textarea(Field::new("note", "Note", f.get("note"), errors).hint("For example, the letter sent and any reply."), 3))
+                (ui::button("Record the escalation"))
+            }
+        } @else {
+            h1 class="app-heading-l" { "Placing authorities" }
+            p class="app-body" { "Choose an authority to see its children, notifications, lateness and escalations." }
+        }
+        (counts_table(&counts))
+    };
+    Ok((status, ui::layout(ctx, &title, !errors.is_empty(), content)).into_response())
+}
+
+pub async fn authority_page(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let f = Fields(q);
+    let viewer = policy::viewer(&state, &caller).await?;
+    authority_render(&state, &ctx, &viewer, f.get("name"), &Fields::default(), &Invalid::new(), StatusCode::OK).await
+}
+
+pub async fn escalate(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let viewer = policy::viewer(&state, &caller).await?;
+    let mut edge = Invalid::new();
+    let date = date_field(&f, "step_date", "the date of the step", &mut edge);
+    let name = f.get("authority");
+    let result = if edge.is_empty() { state.store.add_escalation(&caller.actor(), name, EscalationStep::from_slug(f.get("step")), date, f.get("note"), ctx.today).await.map(|_| ()) } else { Err(StoreError::Invalid(edge)) };
+    match result {
+        Ok(()) => Ok(done(&authority_href(name), "escalation-recorded")),
+        Err(StoreError::Invalid(e)) if e.for_field("authority").is_some() => Err(AppError::Invalid(e)),
+        Err(StoreError::Invalid(e)) => authority_render(&state, &ctx, &viewer, name, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- providers of concern
+
+async fn providers_render(state: &AppState, ctx: &Ctx, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let providers = state.store.providers().await?;
+    let none = Invalid::new();
+    let empty = Fields::default();
+    let (pf, pe) = if which == "provider" { (f, errors) } else { (&empty, &none) };
+    let (cf, ce) = if which == "concern" { (f, errors) } else { (&empty, &none) };
+    let provider_opts = ui::options_with_blank("Choose the provider", providers.iter().map(|p| (p.id.to_string(), p.name.clone())));
+    let content = html! {
+        (ui::error_summary_for(errors, which))
+        h1 class="app-heading-l" { "Providers of concern" }
+        p class="app-body" { "Homes and providers with the concerns raised about them, the actions taken and any referral to Ofsted, as reported to the CICOLA sub-group." }
+        @for p in providers.iter().filter(|p| !p.concerns.is_empty()) {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--m" { (p.name) }
+                thead class="app-table__head" { tr class="app-table__row" { (th("Raised")) (th("Home")) (th("Concern")) (th("Action")) (th("Referred to Ofsted")) } }
+                tbody class="app-table__body" {
+                    @for c in &p.concerns {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { (long(c.raised_on)) }
+                            td class="app-table__cell" { (c.home) }
+                            td class="app-table__cell" { (ui::prose(&c.concern)) }
+                            td class="app-table__cell" { (ui::prose(&c.action)) }
+                            td class="app-table__cell" { @if let Some(o) = c.ofsted_referral_date { (long(o)) } @else { "No" } }
+                        }
+                    }
+                }
+            }
+        }
+        @if providers.iter().all(|p| p.concerns.is_empty()) {
+            p class="app-body" { "No concerns about providers have been recorded." }
+        }
+        @let quiet: Vec<&str> = providers.iter().filter(|p| p.concerns.is_empty()).map(|p| p.name.as_str()).collect();
+        @if !quiet.is_empty() {
+            h2 class="app-heading-m" { "Providers without concerns" }
+            p class="app-body" { (quiet.join(", ")) }
+        }
+        h2 class="app-heading-m" { "Record a concern" }
+        form method="post" action="/providers/concerns" novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::select(Field::new("provider_id", "Provider", cf.get("provider_id"), ce).prefixed("concern"), &provider_opts))
+            (ui::text_input(Field::new("home", "Home", cf.get("home"), ce).prefixed("concern").hint("Leave blank if the concern is about the provider as a whole."), "app-input--width-30"))
+            (ui::date_input(Field::new("raised_on", "Date the concern was raised", cf.get("raised_on"), ce).prefixed("concern")))
+            (ui::textarea(Field::new("concern", "Concern", cf.get("concern"), ce).prefixed("concern"), 4))
+            (ui::textarea(Field::new("action", "Action taken", cf.get("action"), ce).prefixed("concern"), 3))
+            (ui::date_input(Field::new("ofsted_referral_date", "Date referred to Ofsted, if it was", cf.get("ofsted_referral_date"), ce).prefixed("concern")))
+            (ui::button("Record the concern"))
+        }
+        h2 class="app-heading-m" { "Add a provider" }
+        form method="post" action="/providers" novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::text_input(Field::new("name", "Provider's name", pf.get("name"), pe).prefixed("provider"), "app-input--width-30"))
+            (ui::secondary_button("Add the provider"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Providers of concern", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn providers(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    providers_render(&state, &ctx, "", &Fields::default(), &Invalid::new(), StatusCode::OK).await
+}
+
+pub async fn add_provider(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    match state.store.add_provider(&caller.actor(), f.get("name")).await {
+        Ok(_) => Ok(done("/providers", "provider-added")),
+        Err(StoreError::Invalid(e)) => providers_render(&state, &ctx, "provider", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn add_concern(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let mut edge = Invalid::new();
+    let input = ConcernInput {
+        provider_id: f.opt_id("provider_id"),
+        home: f.string("home"),
+        raised_on: date_field(&f, "raised_on", "the date the concern was raised", &mut edge),
+        concern: f.string("concern"),
+        action: f.string("action"),
+        ofsted_referral_date: date_field(&f, "ofsted_referral_date", "the date of the referral to Ofsted", &mut edge),
+    };
+    let result = if edge.is_empty() { state.store.add_provider_concern(&caller.actor(), &input, ctx.today).await.map(|_| ()) } else { Err(StoreError::Invalid(edge)) };
+    match result {
+        Ok(()) => Ok(done("/providers", "provider-concern-added")),
+        Err(StoreError::Invalid(e)) => providers_render(&state, &ctx, "concern", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- routing rules
+
+/// Blank rows offered for new rules.
+const SPARE_ROWS: usize = 2;
+
+fn condition_slug(c: &Condition) -> &'static str {
+    match c {
+        Condition::Always => "always",
+        Condition::AnyOf(_) => "any-of",
+        Condition::MissingBefore => "missing-before",
+    }
+}
+
+/// The rules as form fields (the current rules, or the form sent back).
+fn rules_fields(rules: &[RoutingRule]) -> Fields {
+    let mut out = vec![("rows".to_string(), (rules.len() + SPARE_ROWS).to_string())];
+    for (i, r) in rules.iter().enumerate() {
+        let n = i + 1;
+        out.push((format!("rule-{n}-when"), condition_slug(&r.condition).to_string()));
+        if let Condition::AnyOf(risks) = &r.condition {
+            out.extend(risks.iter().map(|k| (format!("rule-{n}-risks"), k.slug().to_string())));
+        }
+        out.push((format!("rule-{n}-team"), r.team.clone()));
+        out.push((format!("rule-{n}-acknowledge"), r.acknowledge.clone()));
+    }
+    Fields(out)
+}
+
+/// The rules the form describes, with each rule's row; blank and removed rows are left out.
+fn rules_from(f: &Fields) -> (Vec<RoutingRule>, Vec<usize>, Invalid) {
+    let rows: usize = f.get("rows").trim().parse().unwrap_or(0).min(200);
+    let mut v = Invalid::new();
+    let (mut rules, mut at) = (Vec::new(), Vec::new());
+    for n in 1..=rows {
+        let when = f.get(&format!("rule-{n}-when")).trim().to_string();
+        let risks: Vec<Risk> = f.all(&format!("rule-{n}-risks")).iter().filter_map(|s| Risk::from_slug(s)).collect();
+        let team = f.get(&format!("rule-{n}-team")).trim().to_string();
+        let acknowledge = f.get(&format!("rule-{n}-acknowledge")).trim().to_string();
+        if f.get(&format!("rule-{n}-remove")) == "yes" || (when.is_empty() && risks.is_empty() && team.is_empty() && acknowledge.is_empty()) {
+            continue;
+        }
+        let condition = match when.as_str() {
+            "always" => Condition::Always,
+            "missing-before" => Condition::MissingBefore,
+            "any-of" => Condition::AnyOf(risks),
+            _ => {
+                v.add(&format!("rule-{n}-when"), format!("Rule {n}: choose when the rule applies"));
+                continue;
+            }
+        };
+        rules.push(RoutingRule { condition, team, acknowledge });
+        at.push(n);
+    }
+    (rules, at, v)
+}
+
+/// The domain numbers rules by position among those kept; the form by row.
+fn renumber(e: Invalid, rows: &[usize]) -> Invalid {
+    let mut out = Invalid::new();
+    for FieldError { field, message } in e.errors {
+        let parsed = field.strip_prefix("rule-").and_then(|rest| rest.split_once('-')).and_then(|(k, what)| Some((k.parse::<usize>().ok()?, what)));
+        match parsed.and_then(|(k, what)| Some((k, what, *rows.get(k.checked_sub(1)?)?))) {
+            Some((k, what, row)) => out.add(&format!("rule-{row}-{what}"), message.replacen(&format!("Rule {k}"), &format!("Rule {row}"), 1)),
+            None => out.add(&field, message),
+        }
+    }
+    out
+}
+
+/// The teams a rule can name; a team a stored rule names that no longer exists stays
+/// listed as such, so saving it is refused with the reason.
+fn team_options(current: &str) -> Vec<(String, String)> {
+    let mut teams = ui::options_with_blank("Choose the team", Team::ALL.iter().map(|t| (t.slug().to_string(), t.label().to_string())));
+    if !current.is_empty() && Team::from_slug(current).is_none() {
+        teams.push((current.to_string(), format!("{current} (no longer exists)")));
+    }
+    teams
+}
+
+async fn rules_render(state: &AppState, ctx: &Ctx, sent: Option<&Fields>, errors: &Invalid, status: StatusCode) -> PageResult {
+    let set = state.store.current_rules().await?;
+    let current = rules_fields(&set.rules);
+    let f = sent.unwrap_or(&current);
+    let rows: usize = f.get("rows").parse().unwrap_or(0);
+    let whens = vec![
+        (String::new(), "Choose when".to_string()),
+        ("always".to_string(), "Every notification".to_string()),
+        ("any-of".to_string(), "The notification declares any of the risks ticked".to_string()),
+        ("missing-before".to_string(), "The child has gone missing before".to_string()),
+    ];
+    let risk_opts: Vec<(String, String)> = Risk::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
+    let content = html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Placement routing rules" }
+        p class="app-body" { "Version " (set.version) " is in use (saved " (when(&set.created_at)) "). When a rule's condition holds, its team is notified and must acknowledge what the rule says. Saving makes a new version: notifications already routed keep their recipients." }
+        form method="post" action="/partnership/routing-rules" novalidate {
+            (ui::csrf(ctx.csrf()))
+            input type="hidden" name="rows" value=(rows);
+            @for n in 1..=rows {
+                @let when_f = format!("rule-{n}-when");
+                @let risks_f = format!("rule-{n}-risks");
+                @let team_f = format!("rule-{n}-team");
+                @let ack_f = format!("rule-{n}-acknowledge");
+                @let remove_f = format!("rule-{n}-remove");
+                @let team_now = f.string(&team_f);
+                fieldset class="app-fieldset" {
+                    legend class="app-fieldset__legend app-fieldset__legend--m" { @if n > set.rules.len() && sent.is_none() { "New rule" } @else { "Rule " (n) } }
+                    (ui::select(Field::new(&when_f, "When", f.get(&when_f), errors), &whens))
+                    (ui::checkboxes(&risks_f, "Risks", Some("For a rule about risks: any one of these is enough."), &risk_opts, &f.all(&risks_f), errors))
+                    (ui::select(Field::new(&team_f, "Team notified", &team_now, errors), &team_options(&team_now)))
+                    (ui::text_input(Field::new(&ack_f, "What the team confirms when it acknowledges", f.get(&ack_f), errors), "app-input--width-30"))
+                    (ui::checkboxes(&remove_f, "Remove", None, &[("yes".to_string(), "Remove this rule".to_string())], &f.all(&remove_f), errors))
+                }
+            }
+            (ui::button("Save as a new version"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Placement routing rules", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn rules_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    rules_render(&state, &ctx, None, &Invalid::new(), StatusCode::OK).await
+}
+
+pub async fn rules_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let (rules, rows, edge) = rules_from(&f);
+    if !edge.is_empty() {
+        let all = match check_rules(&rules) {
+            Ok(()) => edge,
+            Err(e) => merge(edge, renumber(e, &rows)),
+        };
+        return rules_render(&state, &ctx, Some(&f), &all, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    match state.store.save_rules(&caller.actor(), &rules).await {
+        Ok(_) => Ok(done("/partnership/routing-rules", "routing-rules-saved")),
+        Err(StoreError::Invalid(e)) => rules_render(&state, &ctx, Some(&f), &renumber(e, &rows), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,154 @@
+//! The missing episode pages over HTTP, on SQLite and PostgreSQL: a school practitioner
+//! records an episode for a new child, records the return and a return interview with a
+//! CSE link, and the child's referrals show the MACSE referral it made; an end before
+//! the start and an overlapping episode are refused with nothing saved; a practitioner
+//! from an uninvolved school is refused the child's missing page, and the refusal audited.
+
+mod common;
+
+use assure_domain::partnership::Viewer;
+use assure_storage::audit::AuditFilter;
+use assure_storage::missing::local_now;
+use assure_storage::on_both_engines;
+use assure_storage::testing::TestDb;
+use axum::http::StatusCode;
+use chrono::Duration;
+use common::{demo_app, Client};
+
+async fn viewer(db: &TestDb, email: &str) -> Viewer {
+    let (u, _) = db.store.user_by_email(email).await.unwrap().unwrap();
+    db.store.viewer(u.id).await.unwrap().unwrap()
+}
+
+fn at(days_ago: i64, hour: u32) -> String {
+    (local_now() - Duration::days(days_ago)).date().and_hms_opt(hour, 0, 0).unwrap().format("%Y-%m-%dT%H:%M").to_string()
+}
+
+async fn episodes_of(db: &TestDb, child: i64) -> usize {
+    db.store.episodes_of_child(child).await.unwrap().len()
+}
+
+async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
+    let app = demo_app(db).await;
+    let mut teacher = Client::new(app.clone());
+    teacher.sign_in("practitioner@example.org").await;
+    let form = teacher.get("/missing/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.has("Record a missing episode") && form.has("name=\"risk_grading\""));
+    let t = form.csrf();
+    let start = at(6, 20);
+    let end = at(5, 9);
+
+    // An end before the start: 422, nothing saved (not even the new child).
+    let mash = viewer(db, "mash-worker@example.org").await;
+    let before = db.store.children_for(&mash, None, 1000, 0).await.unwrap().1;
+    let base = [("_csrf", t.as_str()), ("child", "new"), ("first_name", "Mia"), ("last_name", "Quarry"), ("date_of_birth", "06/05/2010"), ("missing_from", "care"), ("police_reference", "MP/123"), ("risk_grading", "medium")];
+    let mut bad: Vec<(&str, &str)> = base.to_vec();
+    bad.extend([("start", end.as_str()), ("end", start.as_str()), ("where_found", "Town centre")]);
+    let r = teacher.post_form("/missing/new", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("must be after the time they went missing") && r.has("href=\"#end\"") && r.has("value=\"Quarry\""));
+    assert_eq!(db.store.children_for(&mash, None, 1000, 0).await.unwrap().1, before, "no child saved");
+    // An unreadable time is named too.
+    let mut unreadable: Vec<(&str, &str)> = base.to_vec();
+    unreadable.extend([("start", "last tuesday")]);
+    let r = teacher.post_form("/missing/new", &unreadable).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("as a date and time"));
+
+    // Still missing: recorded, then the child's missing page.
+    let mut ok: Vec<(&str, &str)> = base.to_vec();
+    ok.extend([("start", start.as_str())]);
+    let r = teacher.post_form("/missing/new", &ok).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page_path = r.location().split('?').next().unwrap().to_string();
+    let child: i64 = page_path.trim_start_matches("/children/").trim_end_matches("/missing").parse().unwrap();
+    let page = teacher.get(&page_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("Still missing") && page.has("The child was found or returned"));
+    let ep = db.store.episodes_of_child(child).await.unwrap().remove(0);
+
+    // Overlap: another episode while this one is open is refused, nothing saved.
+    let child_s = child.to_string();
+    let later = at(2, 10);
+    let overlap = [("_csrf", t.as_str()), ("child", child_s.as_str()), ("missing_from", "home"), ("start", later.as_str()), ("risk_grading", "low")];
+    let r = teacher.post_form("/missing/new", &overlap).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("already has a missing episode"));
+    assert_eq!(episodes_of(db, child).await, 1);
+
+    // The return: an end before the start is 422 on the child's page; then recorded; stale is 409.
+    let end_path = format!("/children/{child}/missing/{}/end", ep.id);
+    let v = ep.version.to_string();
+    let r = teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", at(7, 9).as_str()), ("where_found", "Bus station")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has(&format!("href=\"#end-{}-end\"", ep.id)));
+    let r = teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", end.as_str()), ("where_found", "Bus station")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", end.as_str()), ("where_found", "Bus station")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // An episode of another child is not found through this child.
+    assert_eq!(teacher.post_form(&format!("/children/{}/missing/{}/end", child + 1000, ep.id), &[("_csrf", t.as_str()), ("version", "1")]).await.status, StatusCode::NOT_FOUND);
+
+    // The return interview with a CSE link: routed to MACSE, and the referral is there.
+    let offered = at(4, 15);
+    let interview_path = format!("/children/{child}/missing/{}/interview", ep.id);
+    let fields = [
+        ("_csrf", t.as_str()),
+        ("offered_at", offered.as_str()),
+        ("response", "accepted"),
+        ("provider", "Independent Return Interviews Ltd"),
+        ("interviewer", "A. Worker"),
+        ("where_and_with_whom", "A flat with older men"),
+        ("said_about_cse", "Was given alcohol and a phone by older men"),
+        ("follow_up_actions", "Safety plan"),
+        ("finding", "cse"),
+    ];
+    let r = teacher.post_form(&interview_path, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = teacher.get(&page_path).await;
+    assert!(page.has("MACSE panel") && page.has("MACSE referral"));
+    let refs = teacher.get(&format!("/children/{child}/referrals")).await;
+    assert_eq!(refs.status, StatusCode::OK);
+    assert!(refs.has("A return interview after a missing episode") && refs.has("MACSE"));
+    let referral = db.store.referrals_of_child(child).await.unwrap().remove(0);
+    let shown = teacher.get(&format!("/children/{child}/referrals/{}", referral.id)).await;
+    assert!(shown.has("CSE link in the return interview of a missing episode") && shown.has("Not screened"));
+
+    // The group's lists show the child to the school, and never to practitioner 2.
+    let lists = teacher.get("/missing").await;
+    assert_eq!(lists.status, StatusCode::OK);
+    assert!(lists.has("Mia Quarry"));
+    let mut other = Client::new(app.clone());
+    other.sign_in("practitioner-2@example.org").await;
+    let theirs = other.get("/missing").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.has("Mia Quarry"));
+    // The child's missing page: 403 for practitioner 2, and the attempt audited.
+    let refused = |db: &TestDb| {
+        let f = AuditFilter { action: Some("child.refused".into()), record_id: Some(child.to_string()), ..Default::default() };
+        let store = db.store.clone();
+        async move { store.list_audit(&f, 50, 0).await.unwrap().0.len() }
+    };
+    let n = refused(db).await;
+    assert_eq!(other.get(&page_path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused(db).await, n + 1);
+    let t2 = other.csrf().await;
+    assert_eq!(other.post_form(&interview_path, &[("_csrf", t2.as_str())]).await.status, StatusCode::FORBIDDEN);
+
+    // Pattern rules: the partnership manager may edit them, a practitioner may not; a rule set with nothing for CSE is refused.
+    assert_eq!(teacher.get("/partnership/pattern-rules").await.status, StatusCode::FORBIDDEN);
+    let mut manager = Client::new(app.clone());
+    manager.sign_in("partnership-manager@example.org").await;
+    let rules = manager.get("/partnership/pattern-rules").await;
+    assert_eq!(rules.status, StatusCode::OK);
+    let mt = rules.csrf();
+    let r = manager.post_form("/partnership/pattern-rules", &[("_csrf", mt.as_str()), ("version", "1"), ("rule", "organised-crime-link:guns-and-gangs")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("href=\"#trigger.cse-link\""));
+    let all = [("_csrf", mt.as_str()), ("version", "1"), ("rule", "cse-link:macse"), ("rule", "cse-link:missing-monitoring-group"), ("rule", "organised-crime-link:guns-and-gangs"), ("rule", "placement-concern:cicola"), ("rule", "repeated:missing-monitoring-group")];
+    assert_eq!(manager.post_form("/partnership/pattern-rules", &all).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(manager.post_form("/partnership/pattern-rules", &all).await.status, StatusCode::CONFLICT);
+    assert_eq!(db.store.pattern_rules().await.unwrap().version, 2);
+}
+on_both_engines!(missing_pages, an_episode_its_interview_and_the_macse_referral);
