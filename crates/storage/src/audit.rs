@@ -68,17 +68,19 @@ impl WriteTx<'_> {
     /// Append an audit entry inside this transaction.
     pub async fn audit(&mut self, actor: &Actor, ev: Event<'_>) -> Result<()> {
         let store = self.store;
-        if store.engine == Engine::Postgres {
-            // Several instances may append at once: one at a time, in this transaction.
-            store.q("SELECT pg_advisory_xact_lock(724200)").execute(self.conn()).await?;
-        }
-        let last = store
-            .q("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(self.conn())
-            .await?;
-        let (seq, prev_hash) = match last {
-            Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
-            None => (1, GENESIS.to_string()),
+        let (seq, prev_hash) = match self.audit_tail.take() {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => {
+                if store.engine == Engine::Postgres {
+                    // Several instances may append at once: one at a time, in this transaction.
+                    store.q("SELECT pg_advisory_xact_lock(724200)").execute(self.conn()).await?;
+                }
+                let last = store.q("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(self.conn()).await?;
+                match last {
+                    Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
+                    None => (1, GENESIS.to_string()),
+                }
+            }
         };
         let mut e = AuditEntry {
             seq,
@@ -109,8 +111,17 @@ impl WriteTx<'_> {
             .bind(e.hash.clone())
             .execute(self.conn())
             .await?;
-        store.q("DELETE FROM audit_head").execute(self.conn()).await?;
-        store.q("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)").bind(seq).bind(e.hash).execute(self.conn()).await?;
+        self.audit_tail = Some((seq, e.hash));
+        Ok(())
+    }
+
+    /// The chain's head is the last entry this transaction appended (called by `commit`).
+    pub(crate) async fn write_audit_head(&mut self) -> Result<()> {
+        if let Some((seq, hash)) = self.audit_tail.clone() {
+            let store = self.store;
+            store.q("DELETE FROM audit_head").execute(self.conn()).await?;
+            store.q("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)").bind(seq).bind(hash).execute(self.conn()).await?;
+        }
         Ok(())
     }
 }

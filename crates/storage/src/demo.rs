@@ -352,5 +352,6 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     }
     store.refresh_suggested_rags(today).await?;
     crate::demo_partnership::load(store, today, password_hash).await?;
+    crate::demo_placements::load(store, today).await?;
     Ok(true)
 }

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod demo;
 pub mod demo_partnership;
+pub mod demo_placements;
 pub mod imports;
 pub mod missing;
 pub mod panels;
@@ -84,10 +85,15 @@ pub struct WriteTx<'s> {
     pub(crate) tx: Transaction<'static, Any>,
     pub(crate) store: &'s Store,
     _guard: Option<MutexGuard<'s, ()>>,
+    /// The last audit entry this transaction appended (seq, hash): while it is open no one
+    /// else can append (the PostgreSQL advisory lock, SQLite's single writer), so the next
+    /// entry follows it without asking again, and the head is written once, at commit.
+    pub(crate) audit_tail: Option<(i64, String)>,
 }
 
 impl WriteTx<'_> {
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.write_audit_head().await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -184,7 +190,7 @@ impl Store {
         // it writes, if another connection (a session touch, another process) wrote in
         // between. Waiting for the lock is bounded by busy_timeout.
         let tx = if self.engine == Engine::Sqlite { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
-        Ok(WriteTx { tx, store: self, _guard: guard })
+        Ok(WriteTx { tx, store: self, _guard: guard, audit_tail: None })
     }
 }
 

@@ -164,6 +164,15 @@ pub struct ProviderConcern {
     pub recorded_at: String,
 }
 
+/// A placement that passed every check (see [`Store::record_notification`]).
+struct Checked<'i> {
+    input: &'i PlacementInput,
+    answers: Vec<RiskAnswer>,
+    child: &'i ChildRef,
+    start: NaiveDate,
+    authority: &'static str,
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
@@ -371,39 +380,97 @@ impl Store {
     /// "Gone missing before" holds when the declared missing risk says so or when the
     /// child already has a missing episode recorded here.
     pub async fn record_notification(&self, actor: &Actor, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
-        let (answers, v) = self.checked_placement(viewer, input, today).await?;
-        v.finish()?;
-        let (Some(answers), Some(child), Some(start)) = (answers, &input.child, input.start_date) else { unreachable!("checked above") };
-        let authority = authority(&input.placing_authority).unwrap_or_default();
+        let checked = self.checked_for_saving(viewer, input, today).await?.map_err(StoreError::Invalid)?;
         let rules = self.current_rules().await?;
-        let missing_before = match child {
-            crate::referrals::ChildRef::Existing(id) => self.q("SELECT 1 AS x FROM missing_episodes WHERE child_id = $1 LIMIT 1").bind(*id).fetch_optional(self.pool()).await?.is_some(),
-            crate::referrals::ChildRef::New(_) => false,
-        };
-        let routed = route(&rules.rules, &RoutingFacts::from_answers(&answers, missing_before));
         let mut tx = self.write().await?;
-        let child_id = match child {
+        let ids = self.insert_notification(&mut tx, actor, viewer, &checked, &rules, &mut HashMap::new(), today).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Record many notifications at once (an import, the demo), in ONE transaction,
+    /// with the same checks and routing as [`Store::record_notification`]: every input is
+    /// checked first, and if any has a problem nothing is saved and every problem comes
+    /// back, its field named `notification-<n>-<field>` and its message starting
+    /// "Notification <n>:" (n from 1). Returns (notification id, child id) per input, in order.
+    pub async fn record_notifications_batch(&self, actor: &Actor, viewer: &Viewer, inputs: &[PlacementInput], today: NaiveDate) -> Result<Vec<(i64, i64)>> {
+        let mut all = Vec::with_capacity(inputs.len());
+        let mut problems = Invalid::new();
+        for (i, input) in inputs.iter().enumerate() {
+            match self.checked_for_saving(viewer, input, today).await? {
+                Ok(c) => all.push(c),
+                Err(e) => {
+                    for f in e.errors {
+                        problems.add(&format!("notification-{}-{}", i + 1, f.field), format!("Notification {}: {}", i + 1, f.message));
+                    }
+                }
+            }
+        }
+        problems.finish()?;
+        let rules = self.current_rules().await?;
+        let mut team_agencies = HashMap::new();
+        let mut tx = self.write().await?;
+        let mut out = Vec::with_capacity(all.len());
+        for c in &all {
+            out.push(self.insert_notification(&mut tx, actor, viewer, c, &rules, &mut team_agencies, today).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A placement with every check passed, ready to save (or the problems).
+    async fn checked_for_saving<'i>(&self, viewer: &Viewer, input: &'i PlacementInput, today: NaiveDate) -> Result<std::result::Result<Checked<'i>, Invalid>> {
+        let (answers, v) = self.checked_placement(viewer, input, today).await?;
+        if let Err(e) = v.finish() {
+            return Ok(Err(e));
+        }
+        let (Some(answers), Some(child), Some(start)) = (answers, &input.child, input.start_date) else { unreachable!("checked above") };
+        Ok(Ok(Checked { input, answers, child, start, authority: authority(&input.placing_authority).unwrap_or_default() }))
+    }
+
+    /// Save one checked placement inside the caller's transaction: the child (if new),
+    /// the provider (if new), the notification routed by `rules`, its recipients, the
+    /// involvements and the audit entry. `team_agencies` remembers each team's agencies
+    /// for the rest of the transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_notification(
+        &self,
+        tx: &mut crate::WriteTx<'_>,
+        actor: &Actor,
+        viewer: &Viewer,
+        c: &Checked<'_>,
+        rules: &RuleSet,
+        team_agencies: &mut HashMap<Team, Vec<i64>>,
+        today: NaiveDate,
+    ) -> Result<(i64, i64)> {
+        let input = c.input;
+        let missing_before = match c.child {
+            ChildRef::Existing(id) => self.q("SELECT 1 AS x FROM missing_episodes WHERE child_id = $1 LIMIT 1").bind(*id).fetch_optional(tx.conn()).await?.is_some(),
+            ChildRef::New(_) => false,
+        };
+        let routed = route(&rules.rules, &RoutingFacts::from_answers(&c.answers, missing_before));
+        let child_id = match c.child {
             ChildRef::Existing(id) => *id,
-            ChildRef::New(c) => self.insert_child(&mut tx, actor, c).await?,
+            ChildRef::New(ch) => self.insert_child(tx, actor, ch).await?,
         };
         let provider_id = match (input.provider_id, input.new_provider.trim()) {
             (Some(p), _) => Some(p),
             (None, "") => None,
-            (None, name) => Some(self.provider_id_for(&mut tx, actor, name).await?),
+            (None, name) => Some(self.provider_id_for(tx, actor, name).await?),
         };
         let id = self
             .q("INSERT INTO placement_notifications (child_id, placing_authority, provider_id, home, address, ward, start_date, end_date, received_date, risks_json, rules_version, recorded_by, recorded_at) \
                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id")
             .bind(child_id)
-            .bind(authority)
+            .bind(c.authority)
             .bind(provider_id)
             .bind(input.home.trim().to_string())
             .bind(input.address.trim().to_string())
             .bind(input.ward.trim().to_string())
-            .bind(date_str(start))
+            .bind(date_str(c.start))
             .bind(opt_date_str(input.end_date))
             .bind(if input.found_without_notification { None } else { opt_date_str(input.received_date) })
-            .bind(to_json(&answers)?)
+            .bind(to_json(&c.answers)?)
             .bind(rules.version)
             .bind(actor.user_id)
             .bind(now())
@@ -413,24 +480,24 @@ impl Store {
         let mut agencies: Vec<i64> = vec![viewer.agency_id];
         for (team, acks) in &routed {
             self.q("INSERT INTO notification_recipients (notification_id, team, acknowledge) VALUES ($1,$2,$3)").bind(id).bind(team.slug()).bind(to_json(acks)?).execute(tx.conn()).await?;
-            let rows = self
-                .q("SELECT DISTINCT m.agency_id FROM team_members t JOIN partnership_members m ON m.user_id = t.user_id JOIN users u ON u.id = t.user_id WHERE t.team = $1 AND u.active = 1 ORDER BY m.agency_id")
-                .bind(team.slug())
-                .fetch_all(tx.conn())
-                .await?;
-            for r in rows {
-                agencies.push(r.i("agency_id")?);
+            if !team_agencies.contains_key(team) {
+                let rows = self
+                    .q("SELECT DISTINCT m.agency_id FROM team_members t JOIN partnership_members m ON m.user_id = t.user_id JOIN users u ON u.id = t.user_id WHERE t.team = $1 AND u.active = 1 ORDER BY m.agency_id")
+                    .bind(team.slug())
+                    .fetch_all(tx.conn())
+                    .await?;
+                team_agencies.insert(*team, rows.iter().map(|r| r.i("agency_id")).collect::<Result<Vec<_>>>()?);
             }
+            agencies.extend(&team_agencies[team]);
         }
         agencies.sort_unstable();
         agencies.dedup();
         for a in agencies {
-            self.involve(&mut tx, actor, child_id, a, InvolvementKind::NotifiedOfPlacement, today).await?;
+            self.involve(tx, actor, child_id, a, InvolvementKind::NotifiedOfPlacement, today).await?;
         }
         let teams: Vec<&str> = routed.keys().map(|t| t.slug()).collect();
         let how = if input.found_without_notification { "found without a notification" } else { "notification" };
         tx.audit(actor, Event::new("placement.record", "child", child_id, format!("placement {id} ({how}), routing rules {}: {}", rules.version, teams.join(", ")))).await?;
-        tx.commit().await?;
         Ok((id, child_id))
     }
 

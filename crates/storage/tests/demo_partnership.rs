@@ -27,6 +27,7 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     let started = std::time::Instant::now();
     assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
     let took = started.elapsed();
+    eprintln!("demo load on {:?}: {took:?}", db.engine);
     assert!(took.as_secs_f64() < 10.0, "the demo loads quickly ({took:?})");
 
     let mash = viewer(db, "mash-worker@example.org").await;
@@ -111,3 +112,54 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     assert!(all.iter().all(|c| c.involvements.iter().all(|i| i.agency_id != p2.agency_id)));
 }
 on_both_engines!(demo_partnership, demo_partnership_has_every_stage);
+
+/// The placements demo: ~200 children placed by ~27 authorities, several above the
+/// threshold, one authority escalated, providers of concern, and missing episodes in
+/// every list the missing monitoring group works from; Northway still sees no child.
+async fn demo_placements_fill_every_list(db: &TestDb) {
+    let today = Utc::now().date_naive();
+    assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
+    let officer = viewer(db, "notification-officer@example.org").await;
+    let mash = viewer(db, "mash-worker@example.org").await;
+
+    let notifications = db.store.list_notifications(&officer, None).await.unwrap();
+    assert!((190..=210).contains(&notifications.len()), "about 200 notifications ({})", notifications.len());
+    let authorities: HashSet<&str> = notifications.iter().map(|n| n.placing_authority.as_str()).collect();
+    assert!((25..=29).contains(&authorities.len()), "about 27 authorities ({})", authorities.len());
+    let counts = db.store.placed_counts_by_authority(today).await.unwrap();
+    assert!(counts.iter().filter(|(_, _, over)| *over).count() >= 3, "several authorities above five: {counts:?}");
+    assert!(notifications.iter().any(|n| n.present_risks().is_empty()) && notifications.iter().any(|n| !n.present_risks().is_empty()));
+    use assure_domain::placements::Timeliness;
+    assert_eq!(notifications.iter().filter(|n| n.timeliness() == Timeliness::NotNotified).count(), 2, "two found without a notification");
+    assert!(notifications.iter().filter(|n| matches!(n.timeliness(), Timeliness::Late(_))).count() >= 3, "a handful late");
+
+    let mut escalated = Vec::new();
+    for a in &authorities {
+        if !db.store.escalations(a).await.unwrap().is_empty() {
+            escalated.push(*a);
+        }
+    }
+    assert_eq!(escalated.len(), 1, "one authority escalated: {escalated:?}");
+    assert_eq!(db.store.escalations(escalated[0]).await.unwrap().len(), 2, "the director, then Ofsted");
+    let providers = db.store.providers().await.unwrap();
+    let with_concerns: Vec<_> = providers.iter().filter(|p| !p.concerns.is_empty()).collect();
+    assert!(with_concerns.len() >= 3 && with_concerns.iter().any(|p| p.concerns.iter().any(|c| c.ofsted_referral_date.is_some())));
+
+    // The missing monitoring group's lists.
+    let now = assure_storage::missing::local_now();
+    assert!(!db.store.episodes_in_month(&mash, now.date()).await.unwrap().is_empty(), "episodes this month");
+    assert!(!db.store.repeatedly_missing_children(&mash, now.date()).await.unwrap().is_empty(), "missing three times in 90 days");
+    assert!(!db.store.interviews_not_offered_in_time(&mash, now).await.unwrap().is_empty(), "an interview offered late");
+    let placed = db.store.episodes_of_children_placed_from_elsewhere(&mash).await.unwrap();
+    assert!(placed.len() >= 4 && placed.iter().any(|e| e.ended_at.is_none()), "other authorities' children, one still missing");
+    assert!(placed.iter().any(|e| e.routes.iter().any(|r| r.forum == assure_domain::missing::Forum::Macse && r.referral_id.is_some())), "a CSE link referred to MACSE");
+
+    // The queues: the police CSE unit has CSE notifications to acknowledge; Northway sees nothing.
+    let police = viewer(db, "police-cse-officer@example.org").await;
+    assert!(!db.store.notification_queue(&police, today).await.unwrap().is_empty());
+    let p2 = viewer(db, "practitioner-2@example.org").await;
+    assert_eq!(db.store.children_for(&p2, None, 1000, 0).await.unwrap().1, 0);
+    assert!(db.store.list_notifications(&p2, None).await.unwrap().is_empty() && db.store.notification_queue(&p2, today).await.unwrap().is_empty());
+    assert!(db.store.episodes_in_month(&p2, now.date()).await.unwrap().is_empty());
+}
+on_both_engines!(demo_placements, demo_placements_fill_every_list);
