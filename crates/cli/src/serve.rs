@@ -13,7 +13,7 @@ use chrono::{SecondsFormat, Utc};
 use crate::{open_store, CmdResult, Failure, Global};
 
 /// The demo accounts, as `serve --demo` announces them.
-const DEMO_ACCOUNTS: [(&str, &str); 15] = [
+const DEMO_ACCOUNTS: [(&str, &str); 18] = [
     ("administrator@example.org", "administrator"),
     ("scrutiny-officer@example.org", "scrutiny officer"),
     ("lead-officer@example.org", "lead officer"),
@@ -29,6 +29,9 @@ const DEMO_ACCOUNTS: [(&str, &str); 15] = [
     ("police-cse-officer@example.org", "police CSE officer"),
     ("partnership-manager@example.org", "partnership manager"),
     ("notification-officer@example.org", "placement notification officer"),
+    ("health-lead@example.org", "health lead for looked-after children"),
+    ("education-lead@example.org", "virtual school head (education lead)"),
+    ("missing-officer@example.org", "police missing-from-home officer"),
 ];
 
 /// An environment variable's value, when set and not blank.

@@ -409,7 +409,7 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-const DEMO_EMAILS: [&str; 15] = [
+const DEMO_EMAILS: [&str; 18] = [
     "administrator@example.org",
     "scrutiny-officer@example.org",
     "lead-officer@example.org",
@@ -425,6 +425,9 @@ const DEMO_EMAILS: [&str; 15] = [
     "police-cse-officer@example.org",
     "partnership-manager@example.org",
     "notification-officer@example.org",
+    "health-lead@example.org",
+    "education-lead@example.org",
+    "missing-officer@example.org",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

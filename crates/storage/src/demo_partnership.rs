@@ -28,6 +28,9 @@ pub fn demo_people() -> Vec<(&'static str, Role, &'static str, &'static str, &'s
         ("police-cse-officer@example.org", Role::PoliceCseOfficer, "DC Sam Hughes", "Detective constable, CSE unit", POLICE, vec![Team::PoliceCse], true),
         ("partnership-manager@example.org", Role::PartnershipManager, "Morgan Ashby", "Safeguarding partnership business manager", SOCIAL_CARE, vec![], false),
         ("notification-officer@example.org", Role::NotificationOfficer, "Jess Carter", "Placement notification officer", SOCIAL_CARE, vec![Team::PlacementNotifications], false),
+        ("health-lead@example.org", Role::Practitioner, "Dr Anita Mensah", "Designated nurse for looked-after children", HEALTH, vec![Team::HealthLead], false),
+        ("education-lead@example.org", Role::Practitioner, "Mark Ellison", "Virtual school head", SOCIAL_CARE, vec![Team::EducationLead], false),
+        ("missing-officer@example.org", Role::Practitioner, "PC Dana Webb", "Missing from home coordinator", POLICE, vec![Team::MissingFromHome], false),
     ]
 }
 

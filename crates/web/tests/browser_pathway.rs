@@ -1,7 +1,10 @@
 //! The CSE pathway in a real browser, by the people who do each step: a school's
 //! concern with the CSE 2 screening → the MASH decision → a MACSE panel slot → a plan
 //! with a police-only Prosecute section → who sees what → the child's access log; and a
-//! "no CSE concern" referral going back to the school's SPOC.
+//! "no CSE concern" referral going back to the school's SPOC; and (issue 5) a placement
+//! notification with CSE and missing risks routed to the right teams' queues, each
+//! acknowledging, the child going missing, the return interview's CSE link referring
+//! the child to MACSE.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`; `ASSURE_SKIP_BROWSER=1` skips.
 //! Runs on SQLite with the demo loaded, but makes its own children through the pages.
@@ -11,7 +14,12 @@ mod browser_rig;
 
 use std::time::Instant;
 
+use assure_domain::partnership::Team;
+use assure_domain::Role;
+use assure_storage::users::NewUser;
+use assure_storage::Actor;
 use browser_rig::*;
+use chrono::{Duration, NaiveDateTime};
 use fantoccini::Locator;
 
 /// A surname no demo child has, in letters only (names are checked as names).
@@ -283,4 +291,215 @@ async fn no_cse_concern_goes_back_to_the_spoc() {
     b.quit().await;
     rig.finish().await;
     eprintln!("no_cse_concern_goes_back_to_the_spoc took {:?}", started.elapsed());
+}
+
+/// Fill a date-and-time field. Chromium draws `datetime-local` as segments whose order
+/// follows the browser's locale, so the value is set as the control itself stores it
+/// (and the server also reads "16/01/2026 21:30" typed where the control is plain text).
+async fn fill_time(b: &Browser, css: &str, t: NaiveDateTime) {
+    let e = b.css(css).await;
+    let value = t.format("%Y-%m-%dT%H:%M").to_string();
+    let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true})); arguments[0].dispatchEvent(new Event('change', {bubbles: true})); return arguments[0].value;";
+    let set = b.client.execute(js, vec![serde_json::to_value(&e).unwrap(), serde_json::json!(value)]).await.unwrap_or_else(|err| panic!("set {css}: {err}"));
+    assert_eq!(set.as_str(), Some(value.as_str()), "{css} holds the time");
+}
+
+/// The teams the default routing rules name for a notification declaring CSE and missing
+/// risks (health and education always; police CSE, missing from home and the analyst for
+/// CSE), with a demo member of each who acknowledges for it.
+const ROUTED: [(&str, &str, &str); 5] = [
+    ("Police CSE unit", "police-cse-officer@example.org", "DC Sam Hughes"),
+    ("Missing from home", "missing-officer@example.org", "PC Dana Webb"),
+    ("CSE analyst", "cse-analyst@example.org", "Chris Moran"),
+    ("Health lead for looked-after children", "health-lead@example.org", "Dr Anita Mensah"),
+    ("Education lead (virtual school)", "education-lead@example.org", "Mark Ellison"),
+];
+
+/// Issue 5: a notification with CSE and missing risks arrives → the right queues show it
+/// (and a team not routed to does not) → each acknowledges → the child goes missing → the
+/// episode, the return and the return interview are recorded → the CSE link refers the
+/// child to MACSE, where the analyst can book the child a panel slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
+    if !browser_available() {
+        return;
+    }
+    let started = Instant::now();
+    let mut rig = Rig::start().await;
+    // A youth offending officer: offending is not declared, so the team's queue stays empty.
+    {
+        let store = &rig.db.as_ref().expect("the rig's database").store;
+        let sys = Actor::system();
+        let hash = assure_web::auth::hash_password(PASSWORD);
+        let yot = store.agencies().await.unwrap().into_iter().find(|a| a.name == "Youth Offending Service").expect("the demo's youth offending service").id;
+        let uid = store
+            .create_user(&sys, NewUser { name: "Kerry Osei", email: "yot-officer@example.org", role: Role::Practitioner, job_title: "Youth offending team officer", password_hash: &hash })
+            .await
+            .unwrap();
+        store.set_agency(&sys, uid, yot).await.unwrap();
+        store.add_team_member(&sys, Team::YouthOffending, uid).await.unwrap();
+    }
+    let b = rig.browser().await;
+    let (first, last) = ("Kayleigh", unique_surname("Placed"));
+    let child = format!("{first} {last}");
+    let cse_detail = "Knowsley's assessment: groomed by older males met online; a CSE plan is in place there.";
+    let missing_detail = "Missing four times in the last three months, twice overnight.";
+
+    // 1. The notification officer records the placement from Knowsley: a child not known here, CSE and missing risks declared.
+    b.sign_in("notification-officer@example.org").await;
+    b.nav_to("Placements").await;
+    b.follow("Record a placement notification").await;
+    assert_eq!(b.text_of("h1").await, "Record a placement notification");
+    b.fill("#name", &last).await;
+    b.press("Search").await;
+    b.choose_labelled("A child not listed here: I will enter their details below").await;
+    b.open_details("A new child's details").await;
+    b.fill("#first_name", first).await;
+    b.fill("#last_name", &last).await;
+    b.fill("#date_of_birth", "02/09/2010").await;
+    b.fill("#gender", "Female").await;
+    b.fill("#ethnicity", "White British").await;
+    b.fill("#address", "4 Kirkby Row, Knowsley").await;
+    b.fill("#ward", "Northwood").await;
+    b.fill("#school", "Kirkby Academy").await;
+    b.select_text("#placing_authority", "Knowsley").await;
+    b.fill("#new_provider", "Harbourside Care Ltd").await;
+    b.fill("#home", "Harbour View").await;
+    b.fill("#placement_address", "Harbour View, 2 Marine Parade").await;
+    b.fill("#placement_ward", "Church").await;
+    b.fill("#start_date", &date_in(-3)).await;
+    b.fill("#received_date", &date_in(-2)).await;
+    let mut risks = Vec::new();
+    for e in b.client.find_all(Locator::Css("input.app-radios__input[name^='risk-'][value='no']")).await.unwrap() {
+        risks.push((e.attr("name").await.unwrap().unwrap(), e.attr("id").await.unwrap().unwrap()));
+    }
+    assert_eq!(risks.len(), 6, "the form asks about each of the six risks");
+    for (name, no_id) in &risks {
+        match name.as_str() {
+            "risk-cse" => b.choose(name).await, // the first radio, "Yes", carries the field's id
+            "risk-missing" => b.choose(name).await,
+            _ => b.choose(no_id).await,
+        }
+    }
+    b.fill("#risk-cse-detail", cse_detail).await;
+    b.fill("#risk-missing-detail", missing_detail).await;
+    b.press("Record the notification").await;
+    b.assert_banner("Placement recorded and sent to the teams the routing rules name").await;
+    let cid = child_id_of(&b.page_path().await);
+    b.assert_has(cse_detail).await;
+    let notified = "//table[caption[normalize-space()='Teams notified']]/tbody/tr/td[1]";
+    let mut teams = Vec::new();
+    for td in b.client.find_all(Locator::XPath(notified)).await.unwrap() {
+        teams.push(td.text().await.unwrap().trim().to_string());
+    }
+    teams.sort();
+    let mut expected: Vec<String> = ROUTED.iter().map(|(t, _, _)| t.to_string()).collect();
+    expected.sort();
+    assert_eq!(teams, expected, "the default rules route a CSE and missing notification to exactly these teams");
+    b.assert_clear_of_footer().await;
+    b.screenshot("placement-1-recorded").await;
+    b.sign_out().await;
+
+    // 2. Each routed team's member finds it in "Notifications for your teams" and acknowledges it.
+    for (team, email, name) in ROUTED {
+        b.sign_in(email).await;
+        b.nav_to("Notifications").await;
+        assert_eq!(b.text_of("h1").await, "Notifications for your teams");
+        let row = format!("//table//tr[td[1]/a[normalize-space()={}] and td[2][normalize-space()={}]]", xq(&child), xq(team));
+        let shown = b.find(Locator::XPath(&row)).await.text().await.unwrap();
+        assert!(shown.contains("Knowsley") && shown.contains("Child sexual exploitation, Going missing"), "{email}'s queue shows the notification:\n{shown}");
+        let button = b.find(Locator::XPath(&format!("{row}//button"))).await;
+        let label = button.text().await.unwrap();
+        assert!(label.starts_with(&format!("Acknowledge for the {team}")), "the button names the team: {label:?}");
+        b.click_to_load(button, &format!("acknowledge for {team}")).await;
+        b.assert_banner("Notification acknowledged for your team").await;
+        let done = b.find(Locator::XPath(&row)).await.text().await.unwrap();
+        assert!(done.contains(&format!("by {name}")) && b.count_xpath(&format!("{row}//button")).await == 0, "{team}: acknowledged by {name}:\n{done}");
+        b.assert_clear_of_footer().await;
+        if email == "health-lead@example.org" {
+            b.screenshot("placement-2-health-queue").await;
+        }
+        b.sign_out().await;
+    }
+
+    // A team not routed to: the youth offending officer's queue does not show the child.
+    b.sign_in("yot-officer@example.org").await;
+    b.nav_to("Notifications").await;
+    b.assert_has("No notifications have been routed to your teams.").await;
+    b.assert_lacks(&last).await;
+    b.sign_out().await;
+
+    // 3. The missing-from-home officer records the child going missing from care, then the return.
+    let now = assure_storage::missing::local_now();
+    let went = now - Duration::hours(40);
+    let back = now - Duration::hours(26);
+    let offered = now - Duration::hours(4);
+    b.sign_in("missing-officer@example.org").await;
+    b.goto(&format!("/children/{cid}/placements")).await;
+    assert_eq!(b.count_xpath("//table[caption[normalize-space()='Teams notified']]//tr[.//*[contains(normalize-space(), 'Not yet acknowledged')]]").await, 0, "every team has acknowledged");
+    b.nav_to("Record missing").await;
+    assert_eq!(b.text_of("h1").await, "Record a missing episode");
+    b.fill("#name", &last).await;
+    b.press("Search").await;
+    b.choose_labelled(&format!("{child}, born 2 September 2010")).await;
+    b.choose_labelled("Care").await;
+    fill_time(&b, "#start", went).await;
+    b.fill("#police_reference", "MP/2417/26").await;
+    b.choose_labelled("High").await;
+    b.press("Record the episode").await;
+    b.assert_banner("Missing episode recorded").await;
+    assert_eq!(child_id_of(&b.page_path().await), cid, "the episode is on the placed child's record");
+    b.assert_has("Still missing").await;
+    let eid: i64 = b.css("section[id^='episode-']").await.attr("id").await.unwrap().unwrap().trim_start_matches("episode-").parse().unwrap();
+    fill_time(&b, &format!("#end-{eid}-end"), back).await;
+    b.fill(&format!("#end-{eid}-where_found"), "A flat above a takeaway in the town centre, with two older males").await;
+    b.press("Record the return").await;
+    b.assert_banner("Return recorded: offer the return interview within 72 hours").await;
+    b.assert_lacks("Still missing").await;
+
+    // 4. The independent return interview, with a link to CSE: routed to MACSE by the pattern rules.
+    let p = format!("#interview-{eid}");
+    fill_time(&b, &format!("{p}-offered_at"), offered).await;
+    b.choose_labelled("Accepted").await;
+    b.fill(&format!("{p}-provider"), "Safe Return Independent Advocacy").await;
+    b.fill(&format!("{p}-interviewer"), "Leah Gordon").await;
+    b.fill(&format!("{p}-where_and_with_whom"), "At a flat in the town centre with two men in their twenties she met online.").await;
+    b.fill(&format!("{p}-said_about_cse"), "She was given alcohol and a phone, and was asked to stay the night.").await;
+    b.fill(&format!("{p}-said_about_organised_crime"), "Nothing said.").await;
+    b.fill(&format!("{p}-follow_up_actions"), "Share the address with the police CSE unit; safety plan with the home.").await;
+    b.tick("A link to child sexual exploitation (referred to MACSE)").await;
+    b.press("Record the interview").await;
+    b.assert_banner("Return interview recorded and routed by the pattern rules").await;
+    assert_eq!(b.summary_value("Accepted or declined").await, "Accepted");
+    let routed = b.summary_value("Routed to").await;
+    assert!(routed.contains("MACSE panel") && routed.contains("MACSE referral"), "the CSE link goes to MACSE: {routed:?}");
+    b.assert_clear_of_footer().await;
+    b.screenshot("placement-3-missing").await;
+    b.follow("MACSE referral").await;
+    assert_eq!(b.summary_value("Decision").await, "MACSE");
+
+    // 5. The child's concerns and referrals show the MACSE referral from the return interview.
+    b.goto(&format!("/children/{cid}")).await;
+    b.follow("Concerns and referrals").await;
+    let referral_row = "//table//tbody/tr[td[normalize-space()='A return interview after a missing episode']]";
+    let row = b.find(Locator::XPath(referral_row)).await.text().await.unwrap();
+    assert!(row.contains("MACSE"), "the referral is decided for MACSE:\n{row}");
+    b.sign_out().await;
+
+    // 6. The CSE analyst can book the child a slot at a MACSE panel.
+    b.sign_in("cse-analyst@example.org").await;
+    b.nav_to("MACSE panels").await;
+    if b.count_xpath("//table//a[starts-with(@href, '/panels/')]").await == 0 {
+        b.fill("#first", &date_in(7)).await;
+        b.fill("#until", &date_in(63)).await;
+        b.fill("#location", "Town Hall, Room 3").await;
+        b.press("Add the panels").await;
+    }
+    let panel_link = b.find(Locator::XPath("(//table//a[starts-with(@href, '/panels/')])[last()]")).await;
+    b.click_to_load(panel_link, "open a panel").await;
+    let options = b.text_of("#slot-child_id").await;
+    assert!(options.contains(&child), "the child is among those a slot can be booked for:\n{options}");
+    b.quit().await;
+    rig.finish().await;
+    eprintln!("a_placed_child_goes_missing_and_is_referred_to_macse took {:?}", started.elapsed());
 }

@@ -386,7 +386,9 @@ async fn child_render(state: &AppState, ctx: &Ctx, child: &Child, sent: Option<S
             p class="app-body" { "No missing episodes have been recorded for this child." }
         }
         @for e in &episodes {
-            section id={ "episode-" (e.id) } class="app-section-break app-section-break--l app-section-break--visible" {
+            // The rule is an `hr` of its own: the section-break class has no height, and on the section it let the footer cover the episodes.
+            section id={ "episode-" (e.id) } {
+                hr class="app-section-break app-section-break--l app-section-break--visible";
                 h2 class="app-heading-m" { "Missing from " (e.missing_from.label().to_lowercase()) ", " (show_time(e.started_at)) }
                 dl class="app-summary-list" {
                     (ui::summary_row("Found or returned", html! { @match e.ended_at { Some(t) => (show_time(t)), None => (ui::tag("Still missing", TagColour::Red)) } }))

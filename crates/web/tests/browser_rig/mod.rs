@@ -441,10 +441,20 @@ impl Browser {
         self.path().await.split(['?', '#']).next().unwrap_or_default().to_string()
     }
 
+    /// Nothing in the main content is drawn below the top of the footer (content that
+    /// overflows a box with no height ends up under it).
+    pub async fn assert_clear_of_footer(&self) {
+        let js = "const top = document.querySelector('footer').getBoundingClientRect().top + window.scrollY; \
+                  return [...document.querySelectorAll('main *')].filter(e => (e.checkVisibility ? e.checkVisibility() : e.getClientRects().length) && e.getBoundingClientRect().bottom + window.scrollY > top + 1).slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || '').trim().slice(0, 40));";
+        let under = self.client.execute(js, vec![]).await.expect("measure the page");
+        assert_eq!(under, serde_json::json!([]), "content drawn under the footer on {}", self.url().await);
+    }
+
     /// A screenshot of the whole page (the window stretched to the page's height).
     pub async fn screenshot(&self, name: &str) {
         std::fs::create_dir_all(SHOTS).expect("screenshot dir");
-        let h = self.client.execute("return document.documentElement.scrollHeight", vec![]).await.ok().and_then(|v| v.as_u64()).unwrap_or(1000);
+        // From the top: a page opened at an anchor (#episode-3) is otherwise captured scrolled, its footer drawn over the content.
+        let h = self.client.execute("window.scrollTo(0, 0); return document.documentElement.scrollHeight", vec![]).await.ok().and_then(|v| v.as_u64()).unwrap_or(1000);
         let _ = self.client.set_window_size(1280, (h as u32 + 120).clamp(1000, 8000)).await;
         let png = self.client.screenshot().await.expect("screenshot");
         let _ = self.client.set_window_size(1280, 1000).await;
