@@ -39,8 +39,8 @@ const ROUTED: [(&str, Role, &str, Team); 5] = [
     ("police-cse@example.org", Role::PoliceCseOfficer, "Merseyside Police", Team::PoliceCse),
     ("missing@example.org", Role::Practitioner, "Merseyside Police", Team::MissingFromHome),
     ("analyst@example.org", Role::CseAnalyst, "Children's Social Care", Team::CseAnalyst),
-    ("health-lead@example.org", Role::Practitioner, "Community Health NHS Trust", Team::HealthLead),
-    ("education-lead@example.org", Role::Practitioner, "Early Help Locality Team", Team::EducationLead),
+    ("health-lead-2@example.org", Role::Practitioner, "Community Health NHS Trust", Team::HealthLead),
+    ("education-lead-2@example.org", Role::Practitioner, "Early Help Locality Team", Team::EducationLead),
 ];
 const YOT: &str = "yot@example.org";
 
