@@ -8,7 +8,7 @@
 //! so that the demo, which every web test loads, stays quick on PostgreSQL.
 
 use assure_domain::missing::{Findings, InterviewResponse, MissingFrom, RiskGrading};
-use assure_domain::partnership::{LegalStatus, Viewer};
+use assure_domain::partnership::Viewer;
 use assure_domain::placements::{EscalationStep, Risk};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -16,7 +16,7 @@ use crate::missing::{local_now, EpisodeInput, InterviewInput};
 use crate::partnership::ChildInput;
 use crate::placements::{ConcernInput, PlacementInput};
 use crate::referrals::ChildRef;
-use crate::{Actor, Result, RowExt, Store, StoreError};
+use crate::{Actor, Result, Store, StoreError};
 
 /// Placing authorities and how many children each has placed here (200 in all, 27 authorities).
 pub const PLACED_BY: [(&str, usize); 27] = [
@@ -241,10 +241,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     }
 
     // ------------------------------------------------ missing episodes and return interviews
-    for i in FEATURED {
-        let version = store.q("SELECT version FROM children WHERE id = $1").bind(child(i)).fetch_one(store.pool()).await?.i("version")?;
-        store.update_child(&officer, child(i), version, &kids[i], Some(LegalStatus::LookedAfterElsewhere)).await?;
-    }
+    // (Every placed child is already recorded as looked after by another authority.)
     let now = local_now();
     let day = |days: i64| now.date() - Duration::days(days);
     let episode = |i: usize, from: MissingFrom, start: NaiveDateTime, end: Option<NaiveDateTime>, found: &str, reference: &str, grading: RiskGrading| EpisodeInput {

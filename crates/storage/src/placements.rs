@@ -453,6 +453,17 @@ impl Store {
             ChildRef::Existing(id) => *id,
             ChildRef::New(ch) => self.insert_child(tx, actor, ch).await?,
         };
+        // A child placed here by another authority is looked after by that authority: a
+        // child with no legal status recorded gets that one (never overwriting another).
+        let marked = self
+            .q("UPDATE children SET legal_status = 'looked-after-elsewhere', version = version + 1 WHERE id = $1 AND legal_status = 'none'")
+            .bind(child_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if marked > 0 {
+            tx.audit(actor, Event::new("child.update", "child", child_id, "legal_status: looked after by another authority (from a placement notification)")).await?;
+        }
         let provider_id = match (input.provider_id, input.new_provider.trim()) {
             (Some(p), _) => Some(p),
             (None, "") => None,

@@ -128,7 +128,8 @@ async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
             let seen = matches!(db.store.child_for(actor, v, child, Section::Placements).await.unwrap(), Visible::Yes(_));
             assert_eq!(seen, want.contains(team) || team.sees_every_child(), "{team:?} sees child of {yes:?}");
         }
-        assert!(matches!(db.store.child_for(oa, ov, child, Section::Placements).await.unwrap(), Visible::Yes(_)));
+        let Visible::Yes(placed) = db.store.child_for(oa, ov, child, Section::Placements).await.unwrap() else { panic!("the officer sees the child") };
+        assert_eq!(placed.legal_status, "looked-after-elsewhere", "a placed child is looked after by the placing authority");
         assert!(matches!(db.store.child_for(&w.outsider.0, &w.outsider.1, child, Section::Placements).await.unwrap(), Visible::Refused));
     }
     // A team reached by two rules is notified once, with both things to acknowledge.
