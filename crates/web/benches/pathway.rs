@@ -17,26 +17,22 @@
 //! - `ASSURE_BENCH_EXTRA_SQL` statements separated by `;`, run after loading and
 //!   before ANALYZE (to try an index before it goes into a migration)
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use assure_domain::children::{name_key, normalise};
 use assure_domain::partnership::{AgencyKind, Team};
 use assure_domain::Role;
 use assure_storage::users::NewUser;
 use assure_storage::{Actor, Store};
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use chrono::{Duration as Days, NaiveDate, SecondsFormat, Utc};
+use chrono::{Duration as Days, SecondsFormat, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
-use tower::ServiceExt;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
 
 mod common;
 
-use common::{ensure_empty, env_num, pick, s, temp_dir, Bulk, Res, V};
+use common::{analyze, ds, ensure_empty, env_num, measure, ms, pick, print_table, s, temp_dir, weighted, Bulk, Res, V};
 
 struct Opts {
     children: usize,
@@ -87,21 +83,6 @@ const WARDS: &[&str] = &["Eastfield", "Riverside", "Northgate", "Southmoor", "We
 const DECISIONS: &[(&str, u32)] = &[("child-protection", 10), ("child-in-need-and-macse", 15), ("macse", 20), ("known-child-contact", 20), ("no-cse-concern", 35)];
 const RISKS: &[&str] = &["no-apparent-risk", "low", "medium", "high"];
 
-fn weighted(rng: &mut StdRng, xs: &[(&'static str, u32)]) -> &'static str {
-    let total: u32 = xs.iter().map(|x| x.1).sum();
-    let mut n = rng.gen_range(0..total);
-    for (v, w) in xs {
-        if n < *w {
-            return v;
-        }
-        n -= w;
-    }
-    unreachable!()
-}
-
-fn ds(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 fn ts(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
@@ -291,82 +272,7 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
     Ok(c)
 }
 
-async fn analyze(url: &str, extra_sql: Option<&str>) -> Res<&'static str> {
-    let opts: AnyConnectOptions = url.parse()?;
-    let mut conn = opts.connect().await?;
-    for stmt in extra_sql.unwrap_or("").split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        let t = Instant::now();
-        conn.execute(stmt).await.map_err(|e| format!("ASSURE_BENCH_EXTRA_SQL {stmt:?}: {e}"))?;
-        println!("extra: {stmt} ({:.1}s)", t.elapsed().as_secs_f64());
-    }
-    let what = if url.starts_with("sqlite:") {
-        conn.execute("ANALYZE").await?;
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
-        "ANALYZE"
-    } else {
-        conn.execute("VACUUM ANALYZE").await?;
-        "VACUUM ANALYZE"
-    };
-    conn.close().await?;
-    Ok(what)
-}
-
 // ------------------------------------------------------------------ measuring
-
-struct Timing {
-    name: &'static str,
-    path: String,
-    samples: Vec<Duration>,
-    bytes: usize,
-    queries: (u64, u64),
-}
-
-async fn request(app: &Router, path: &str, cookie: &str) -> (StatusCode, Vec<u8>) {
-    let req = Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
-    let resp = app.clone().oneshot(req).await.expect("response");
-    let status = resp.status();
-    let body = to_bytes(resp.into_body(), usize::MAX).await.expect("body");
-    (status, body.to_vec())
-}
-
-async fn measure(app: &Router, store: &Store, name: &'static str, path: String, cookie: &str, iterations: usize) -> Timing {
-    for _ in 0..3 {
-        let (status, body) = request(app, &path, cookie).await;
-        assert_eq!(status, StatusCode::OK, "GET {path} answered {status}: {}", String::from_utf8_lossy(&body[..body.len().min(2000)]));
-    }
-    let mut samples = Vec::with_capacity(iterations);
-    let (mut qmin, mut qmax, mut bytes) = (u64::MAX, 0, 0);
-    for _ in 0..iterations {
-        let q0 = store.query_count();
-        let t = Instant::now();
-        let (status, body) = request(app, &path, cookie).await;
-        samples.push(t.elapsed());
-        let q = store.query_count() - q0;
-        assert_eq!(status, StatusCode::OK, "GET {path} answered {status}");
-        qmin = qmin.min(q);
-        qmax = qmax.max(q);
-        bytes = body.len();
-    }
-    samples.sort();
-    Timing { name, path, samples, bytes, queries: (qmin, qmax) }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn print_table(rows: &[Timing], iterations: usize) {
-    println!();
-    println!("{iterations} timed requests per page after 3 warm-ups; milliseconds; size of the HTML; statements the store issued per request");
-    println!("{:<26} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8}  path", "page", "min", "median", "p95", "max", "bytes", "queries");
-    for t in rows {
-        let n = t.samples.len();
-        let median = if n % 2 == 1 { t.samples[n / 2] } else { (t.samples[n / 2 - 1] + t.samples[n / 2]) / 2 };
-        let p95 = t.samples[((n as f64 * 0.95).ceil() as usize).clamp(1, n) - 1];
-        let q = if t.queries.0 == t.queries.1 { t.queries.0.to_string() } else { format!("{}-{}", t.queries.0, t.queries.1) };
-        println!("{:<26} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>8}  {}", t.name, ms(t.samples[0]), ms(median), ms(p95), ms(t.samples[n - 1]), t.bytes, q, t.path);
-    }
-}
 
 // ------------------------------------------------------------------ main
 
@@ -458,7 +364,7 @@ async fn main() -> Res<()> {
     ];
     let mut rows = Vec::new();
     for (name, path, cookie) in pages {
-        let t = measure(&app, &store, name, path, cookie, o.iterations).await;
+        let t = measure(&app, &store, name, &path, cookie, o.iterations).await;
         eprintln!("  measured {} (median {:.1} ms)", t.name, ms(t.samples[t.samples.len() / 2]));
         rows.push(t);
     }

@@ -34,12 +34,10 @@ use assure_storage::{Actor, Store};
 use chrono::{Duration as Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::any::AnyConnectOptions;
-use sqlx::{ConnectOptions, Connection, Executor};
 
 mod common;
 
-use common::{ensure_empty, env_num, pick, temp_dir, ymd, Res, AREAS, TOPICS, VERBS, WHO};
+use common::{analyze, ensure_empty, env_num, pick, temp_dir, ymd, Res, AREAS, TOPICS, VERBS, WHO};
 
 // ------------------------------------------------------------------ settings
 
@@ -393,20 +391,6 @@ fn print_table(steps: &[Step], notes: &[String]) {
 /// Statistics as a live database has them (autovacuum on PostgreSQL): without them
 /// PostgreSQL's first plans for a freshly loaded table can be far slower than any a
 /// council would see.
-async fn analyze(url: &str) -> Res<&'static str> {
-    let opts: AnyConnectOptions = url.parse()?;
-    let mut conn = opts.connect().await?;
-    let what = if url.starts_with("sqlite:") {
-        conn.execute("ANALYZE").await?;
-        "ANALYZE"
-    } else {
-        conn.execute("VACUUM ANALYZE").await?;
-        "VACUUM ANALYZE"
-    };
-    conn.close().await?;
-    Ok(what)
-}
-
 async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     ensure_empty(url).await?;
     let store = Store::open(url).await?;
@@ -415,7 +399,7 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let built = t.elapsed();
     store.close().await;
     let t = Instant::now();
-    let analyzed = if o.analyze { analyze(url).await? } else { "no ANALYZE" };
+    let analyzed = if o.analyze { analyze(url, None).await? } else { "no ANALYZE" };
     println!(
         "Built in {:.1}s through the store ({analyzed} {:.1}s): 1 review, {} recommendations ({} sub-items), {} actions ({} with revised dates), {} progress updates (average {} characters)",
         built.as_secs_f64(),

@@ -16,26 +16,21 @@
 //!   before ANALYZE: to try an index on national-scale data before it goes into a
 //!   migration, e.g. `CREATE INDEX x ON progress_updates(corrects_id)`
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use assure_domain::tracker::{suggested_rag, Lifecycle, RagInput};
 use assure_domain::Role;
 use assure_storage::users::NewUser;
 use assure_storage::{Actor, Store};
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor};
-use tower::ServiceExt;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
 
 mod common;
 
-use common::{ensure_empty, env_num, oi, os, pick, s, temp_dir, ymd, Bulk, Res, V, AREAS, TOPICS, VERBS, WHO};
+use common::{analyze, ds, ensure_empty, env_num, measure, ms, oi, os, pick, print_table, s, temp_dir, weighted, ymd, Bulk, Res, V, AREAS, TOPICS, VERBS, WHO};
 
 // ------------------------------------------------------------------ settings
 
@@ -112,9 +107,6 @@ fn prose(rng: &mut StdRng, min_len: usize) -> String {
     out
 }
 
-fn ds(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 fn ts(d: NaiveDate) -> String {
     d.format("%Y-%m-%dT10:00:00.000000Z").to_string()
 }
@@ -139,18 +131,6 @@ const LIFECYCLES: &[(&str, u32)] = &[
     ("transferred", 3),
 ];
 const RAGS: &[&str] = &["red", "amber", "green"];
-
-fn weighted(rng: &mut StdRng, xs: &[(&'static str, u32)]) -> &'static str {
-    let total: u32 = xs.iter().map(|x| x.1).sum();
-    let mut n = rng.gen_range(0..total);
-    for (v, w) in xs {
-        if n < *w {
-            return v;
-        }
-        n -= w;
-    }
-    unreachable!()
-}
 
 struct ReviewPlan {
     report: NaiveDate,
@@ -500,113 +480,12 @@ struct Counts {
 }
 
 
-async fn analyze(url: &str, extra_sql: Option<&str>) -> Res<&'static str> {
-    let opts: AnyConnectOptions = url.parse()?;
-    let mut conn = opts.connect().await?;
-    for stmt in extra_sql.unwrap_or("").split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        let t = Instant::now();
-        conn.execute(stmt).await.map_err(|e| format!("ASSURE_BENCH_EXTRA_SQL {stmt:?}: {e}"))?;
-        println!("extra: {stmt} ({:.1}s)", t.elapsed().as_secs_f64());
-    }
-    let what = if url.starts_with("sqlite:") {
-        conn.execute("ANALYZE").await?;
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
-        "ANALYZE"
-    } else {
-        // A live database has been vacuumed by autovacuum; a freshly loaded one has not
-        // (visibility map empty: no index-only scans). VACUUM ANALYZE gives the steady state.
-        conn.execute("VACUUM ANALYZE").await?;
-        "VACUUM ANALYZE"
-    };
-    conn.close().await?;
-    Ok(what)
-}
-
 // ------------------------------------------------------------------ measuring
 
 struct Page {
     name: String,
     path: String,
     cookie: String,
-}
-
-struct Timing {
-    name: String,
-    path: String,
-    samples: Vec<Duration>,
-    bytes: usize,
-    queries_min: u64,
-    queries_max: u64,
-    found: Option<String>,
-}
-
-async fn request(app: &Router, path: &str, cookie: &str) -> (StatusCode, Vec<u8>) {
-    let req = Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
-    let resp = app.clone().oneshot(req).await.expect("response");
-    let status = resp.status();
-    let body = to_bytes(resp.into_body(), usize::MAX).await.expect("body");
-    (status, body.to_vec())
-}
-
-/// "1,234 recommendations found" on list pages.
-fn found(body: &str) -> Option<String> {
-    let i = body.find("role=\"status\"><strong>")? + "role=\"status\"><strong>".len();
-    let j = body[i..].find("</strong>")?;
-    Some(body[i..i + j].to_string())
-}
-
-async fn measure(app: &Router, store: &Store, p: &Page, iterations: usize) -> Timing {
-    for _ in 0..3 {
-        let (status, body) = request(app, &p.path, &p.cookie).await;
-        assert_eq!(status, StatusCode::OK, "GET {} answered {status}: {}", p.path, String::from_utf8_lossy(&body[..body.len().min(2000)]));
-    }
-    let mut samples = Vec::with_capacity(iterations);
-    let (mut qmin, mut qmax, mut bytes, mut body_text) = (u64::MAX, 0, 0, String::new());
-    for _ in 0..iterations {
-        let q0 = store.query_count();
-        let t = Instant::now();
-        let (status, body) = request(app, &p.path, &p.cookie).await;
-        let el = t.elapsed();
-        let q = store.query_count() - q0;
-        assert_eq!(status, StatusCode::OK, "GET {} answered {status}", p.path);
-        samples.push(el);
-        qmin = qmin.min(q);
-        qmax = qmax.max(q);
-        bytes = body.len();
-        if body_text.is_empty() {
-            body_text = String::from_utf8_lossy(&body).into_owned();
-        }
-    }
-    samples.sort();
-    Timing { name: p.name.clone(), path: p.path.clone(), samples, bytes, queries_min: qmin, queries_max: qmax, found: found(&body_text) }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn print_table(rows: &[Timing], iterations: usize) {
-    println!();
-    println!("{iterations} timed requests per page after 3 warm-ups; milliseconds; size of the HTML; statements the store issued per request");
-    println!("{:<16} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8}  path", "page", "min", "median", "p95", "max", "bytes", "queries", "found");
-    for t in rows {
-        let n = t.samples.len();
-        let median = if n % 2 == 1 { t.samples[n / 2] } else { (t.samples[n / 2 - 1] + t.samples[n / 2]) / 2 };
-        let p95 = t.samples[((n as f64 * 0.95).ceil() as usize).clamp(1, n) - 1];
-        let q = if t.queries_min == t.queries_max { t.queries_min.to_string() } else { format!("{}-{}", t.queries_min, t.queries_max) };
-        println!(
-            "{:<16} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>10} {:>8} {:>8}  {}",
-            t.name,
-            ms(t.samples[0]),
-            ms(median),
-            ms(p95),
-            ms(t.samples[n - 1]),
-            t.bytes,
-            q,
-            t.found.as_deref().unwrap_or("-"),
-            t.path
-        );
-    }
 }
 
 // ------------------------------------------------------------------ main
@@ -692,7 +571,7 @@ async fn main() -> Res<()> {
     let mut rows = Vec::new();
     for (name, path, cookie) in pages {
         let p = Page { name: name.to_string(), path, cookie: cookie.clone() };
-        let t = measure(&app, &store, &p, o.iterations).await;
+        let t = measure(&app, &store, &p.name, &p.path, &p.cookie, o.iterations).await;
         eprintln!("  measured {} (median {:.1} ms)", t.name, ms(t.samples[t.samples.len() / 2]));
         rows.push(t);
     }

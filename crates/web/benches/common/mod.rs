@@ -9,8 +9,13 @@ use chrono::NaiveDate;
 use rand::rngs::StdRng;
 use rand::Rng;
 use sqlx::any::AnyConnectOptions;
+use assure_storage::Store;
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, ConnectOptions, Connection, Row};
+use sqlx::{Any, ConnectOptions, Connection, Executor, Row};
+use tower::ServiceExt;
 
 pub type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -127,9 +132,9 @@ pub struct Bulk {
     vals: Vec<V>,
     rows: usize,
     full_sql: String,
-    inserted: u64,
+    pub inserted: u64,
     /// Time spent in the database for this table.
-    busy: Duration,
+    pub busy: Duration,
 }
 
 impl Bulk {
@@ -204,3 +209,130 @@ impl Bulk {
 
 // ------------------------------------------------------------------ generated text
 
+
+/// A weighted pick: each value with its relative weight.
+pub fn weighted(rng: &mut StdRng, xs: &[(&'static str, u32)]) -> &'static str {
+    let total: u32 = xs.iter().map(|x| x.1).sum();
+    let mut n = rng.gen_range(0..total);
+    for (v, w) in xs {
+        if n < *w {
+            return v;
+        }
+        n -= w;
+    }
+    unreachable!()
+}
+
+/// A date as stored (ISO).
+pub fn ds(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+// ------------------------------------------------------------------ measuring
+
+/// Run `ASSURE_BENCH_EXTRA_SQL`, then bring the planner's statistics to a live
+/// database's steady state.
+pub async fn analyze(url: &str, extra_sql: Option<&str>) -> Res<&'static str> {
+    let opts: AnyConnectOptions = url.parse()?;
+    let mut conn = opts.connect().await?;
+    for stmt in extra_sql.unwrap_or("").split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let t = Instant::now();
+        conn.execute(stmt).await.map_err(|e| format!("ASSURE_BENCH_EXTRA_SQL {stmt:?}: {e}"))?;
+        println!("extra: {stmt} ({:.1}s)", t.elapsed().as_secs_f64());
+    }
+    let what = if url.starts_with("sqlite:") {
+        conn.execute("ANALYZE").await?;
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        "ANALYZE"
+    } else {
+        // A live database has been vacuumed by autovacuum; a freshly loaded one has not
+        // (visibility map empty: no index-only scans). VACUUM ANALYZE gives the steady state.
+        conn.execute("VACUUM ANALYZE").await?;
+        "VACUUM ANALYZE"
+    };
+    conn.close().await?;
+    Ok(what)
+}
+
+/// One page's timings.
+pub struct Timing {
+    pub name: String,
+    pub path: String,
+    pub samples: Vec<Duration>,
+    pub bytes: usize,
+    pub queries_min: u64,
+    pub queries_max: u64,
+    pub found: Option<String>,
+}
+
+pub async fn request(app: &Router, path: &str, cookie: &str) -> (StatusCode, Vec<u8>) {
+    let req = Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let resp = app.clone().oneshot(req).await.expect("response");
+    let status = resp.status();
+    let body = to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+    (status, body.to_vec())
+}
+
+/// "1,234 recommendations found" on list pages.
+fn found(body: &str) -> Option<String> {
+    let i = body.find("role=\"status\"><strong>")? + "role=\"status\"><strong>".len();
+    let j = body[i..].find("</strong>")?;
+    Some(body[i..i + j].to_string())
+}
+
+/// Time a page in-process through the whole app, after three warm-ups, counting the
+/// statements the store issues per request.
+pub async fn measure(app: &Router, store: &Store, name: &str, path: &str, cookie: &str, iterations: usize) -> Timing {
+    for _ in 0..3 {
+        let (status, body) = request(app, path, cookie).await;
+        assert_eq!(status, StatusCode::OK, "GET {path} answered {status}: {}", String::from_utf8_lossy(&body[..body.len().min(2000)]));
+    }
+    let mut samples = Vec::with_capacity(iterations);
+    let (mut qmin, mut qmax, mut bytes, mut body_text) = (u64::MAX, 0, 0, String::new());
+    for _ in 0..iterations {
+        let q0 = store.query_count();
+        let t = Instant::now();
+        let (status, body) = request(app, path, cookie).await;
+        let el = t.elapsed();
+        let q = store.query_count() - q0;
+        assert_eq!(status, StatusCode::OK, "GET {path} answered {status}");
+        samples.push(el);
+        qmin = qmin.min(q);
+        qmax = qmax.max(q);
+        bytes = body.len();
+        if body_text.is_empty() {
+            body_text = String::from_utf8_lossy(&body).into_owned();
+        }
+    }
+    samples.sort();
+    Timing { name: name.to_string(), path: path.to_string(), samples, bytes, queries_min: qmin, queries_max: qmax, found: found(&body_text) }
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub fn print_table(rows: &[Timing], iterations: usize) {
+    let width = rows.iter().map(|t| t.name.chars().count()).max().unwrap_or(4).max(4);
+    println!();
+    println!("{iterations} timed requests per page after 3 warm-ups; milliseconds; size of the HTML; statements the store issued per request");
+    println!("{:<width$} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8}  path", "page", "min", "median", "p95", "max", "bytes", "queries", "found");
+    for t in rows {
+        let n = t.samples.len();
+        let median = if n % 2 == 1 { t.samples[n / 2] } else { (t.samples[n / 2 - 1] + t.samples[n / 2]) / 2 };
+        let p95 = t.samples[((n as f64 * 0.95).ceil() as usize).clamp(1, n) - 1];
+        let q = if t.queries_min == t.queries_max { t.queries_min.to_string() } else { format!("{}-{}", t.queries_min, t.queries_max) };
+        println!(
+            "{:<width$} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>10} {:>8} {:>8}  {}",
+            t.name,
+            ms(t.samples[0]),
+            ms(median),
+            ms(p95),
+            ms(t.samples[n - 1]),
+            t.bytes,
+            q,
+            t.found.as_deref().unwrap_or("-"),
+            t.path
+        );
+    }
+}
