@@ -27,12 +27,11 @@ use assure_storage::{Actor, Store};
 use chrono::{Duration as Days, SecondsFormat, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::Executor;
 
 mod common;
 
-use common::{analyze, ds, ensure_empty, env_num, measure, ms, pick, print_table, s, temp_dir, weighted, Bulk, Res, V};
+use common::{analyze, bulk_pool, ds, ensure_empty, env_num, measure, ms, pick, print_table, s, temp_dir, weighted, Bulk, Res, V};
 
 struct Opts {
     children: usize,
@@ -102,21 +101,7 @@ struct Counts {
 #[allow(clippy::too_many_arguments)]
 async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, mash: i64, answers: &str, now: chrono::DateTime<Utc>) -> Res<Counts> {
     let sqlite = url.starts_with("sqlite:");
-    let pool: AnyPool = AnyPoolOptions::new()
-        .max_connections(1)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if sqlite {
-                    conn.execute("PRAGMA synchronous = OFF").await?;
-                    conn.execute("PRAGMA cache_size = -262144").await?;
-                    conn.execute("PRAGMA temp_store = MEMORY").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await?;
+    let pool = bulk_pool(url).await?;
     let mut conn = pool.acquire().await?;
     let mut c = Counts::default();
     let today = now.date_naive();

@@ -25,12 +25,11 @@ use assure_storage::{Actor, Store};
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::Executor;
 
 mod common;
 
-use common::{analyze, ds, ensure_empty, env_num, measure, ms, oi, os, pick, print_table, s, temp_dir, weighted, ymd, Bulk, Res, V, AREAS, TOPICS, VERBS, WHO};
+use common::{analyze, bulk_pool, ds, ensure_empty, env_num, measure, ms, oi, os, pick, print_table, s, temp_dir, weighted, ymd, Bulk, Res, V, AREAS, TOPICS, VERBS, WHO};
 
 // ------------------------------------------------------------------ settings
 
@@ -148,21 +147,7 @@ fn review_plan(rv: usize, reviews: usize) -> ReviewPlan {
 
 async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: NaiveDate) -> Res<Counts> {
     let sqlite = url.starts_with("sqlite:");
-    let pool: AnyPool = AnyPoolOptions::new()
-        .max_connections(1)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if sqlite {
-                    conn.execute("PRAGMA synchronous = OFF").await?;
-                    conn.execute("PRAGMA cache_size = -262144").await?;
-                    conn.execute("PRAGMA temp_store = MEMORY").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await?;
+    let pool = bulk_pool(url).await?;
     let mut conn = pool.acquire().await?;
     let mut c = Counts::default();
     let n = o.recs;

@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
 use rand::Rng;
-use sqlx::any::AnyConnectOptions;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use assure_storage::Store;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, ConnectOptions, Connection, Executor, Row};
+use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Row};
 use tower::ServiceExt;
 
 pub type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -98,6 +98,28 @@ pub async fn ensure_empty(url: &str) -> Res<()> {
 }
 
 // ------------------------------------------------------------------ bulk loading
+
+/// One connection for bulk loading; on SQLite, durability off and a large cache (the
+/// data is generated and thrown away).
+pub async fn bulk_pool(url: &str) -> Res<AnyPool> {
+    let sqlite = url.starts_with("sqlite:");
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if sqlite {
+                    conn.execute("PRAGMA synchronous = OFF").await?;
+                    conn.execute("PRAGMA cache_size = -262144").await?;
+                    conn.execute("PRAGMA temp_store = MEMORY").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?;
+    Ok(pool)
+}
 
 /// A value for a bulk insert.
 pub enum V {
