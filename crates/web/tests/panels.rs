@@ -166,7 +166,8 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.has(SECRET_ACTION));
     let plain = officer.get(&format!("/children/{kid}/plan/download/csv")).await;
-    assert!(!plain.has(SECRET_ACTION), "an ordinary export leaves Prosecute out, even for the police");
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.has("Weekly mentoring sessions") && !plain.has(SECRET_ACTION), "an ordinary export leaves Prosecute out, even for the police");
     assert_eq!(officer.get(&format!("/children/{kid}/police")).await.status, StatusCode::OK);
 
     // The school's SPOC sees the plan without the Prosecute section — not even its heading.

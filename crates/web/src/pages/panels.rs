@@ -267,7 +267,13 @@ pub async fn attendance(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 pub async fn minutes(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let pid = id(&raw)?;
     let version = f.version()?;
-    match state.store.save_minutes(&caller.actor(), pid, version, f.get("minutes"), PanelStatus::from_slug(f.get("status"))).await.map_err(AppError::from) {
+    // An unknown status is a field error, not "keep the status it had".
+    let status = PanelStatus::from_slug(f.get("status"));
+    if status.is_none() && !f.get("status").trim().is_empty() {
+        let e = Invalid::single("status", "Select the panel's status from the list");
+        return show_with(&state, &ctx, pid, "minutes", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    match state.store.save_minutes(&caller.actor(), pid, version, f.get("minutes"), status).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/panels/{pid}"), "minutes-saved")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, "minutes", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
