@@ -118,7 +118,9 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
         .post_form(&format!("{page}/decision"), &[("_csrf", &m), ("version", &version), ("decision", "no-cse-concern"), ("reasons", "Attendance concern only; no CSE indicators found"), ("interventions", "Attendance officer and a mentor")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert!(!mash.get("/mash").await.has(&page), "off the queue");
+    let queue = mash.get("/mash").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(!queue.has(&page), "off the queue");
 
     // The school's SPOC sees the return with its reasons, and acknowledges it.
     let mut spoc = Client::new(app.clone());
@@ -150,7 +152,9 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     let after = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0).await.unwrap().0.len();
     assert_eq!(after, before + 2);
     // Nor can they name the child in a concern of their own, or find them by search.
-    assert!(!other.get("/referrals/new?name=quill").await.has("Zoe Quill"));
+    let search = other.get("/referrals/new?name=quill").await;
+    assert_eq!(search.status, StatusCode::OK);
+    assert!(!search.has("Zoe Quill"));
     let o = other.csrf().await;
     let mut f = concern_fields(db, &o, true, &[]).await;
     f.retain(|(k, _)| k != "child");
