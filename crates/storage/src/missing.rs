@@ -22,7 +22,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::{check_child, reach_sql};
+use crate::partnership::reach_sql;
 use crate::referrals::ChildRef;
 use crate::tracker::placeholders;
 use crate::{now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
@@ -258,18 +258,6 @@ impl Store {
         Ok(next)
     }
 
-    /// Whether the child is in the viewer's reach (and a current record). Out of reach
-    /// and non-existent read the same.
-    async fn in_reach(&self, viewer: &Viewer, child_id: i64) -> Result<bool> {
-        let (cond, ids) = reach_sql(&viewer.reach(), 2);
-        let sql = format!("SELECT c.id FROM children c WHERE c.id = $1 AND c.merged_into_id IS NULL AND {cond}");
-        let mut q = self.q(&sql).bind(child_id);
-        for a in ids {
-            q = q.bind(a);
-        }
-        Ok(q.fetch_optional(self.pool()).await?.is_some())
-    }
-
     /// The child's other episodes' spans (in a transaction: after the child's row is locked).
     async fn other_spans(&self, conn: &mut sqlx::AnyConnection, child_id: i64, except: Option<i64>) -> Result<Vec<Span>> {
         let rows = self.q("SELECT id, started_at, ended_at FROM missing_episodes WHERE child_id = $1 ORDER BY started_at").bind(child_id).fetch_all(conn).await?;
@@ -294,21 +282,7 @@ impl Store {
     /// adds its own, e.g. an unreadable time, and shows them together).
     pub async fn episode_problems(&self, viewer: &Viewer, input: &EpisodeInput) -> Result<Invalid> {
         let mut v = Invalid::new();
-        match &input.child {
-            None => v.add("child", "Choose the child from the search results, or enter a new child's details"),
-            Some(ChildRef::Existing(id)) => {
-                if !self.in_reach(viewer, *id).await? {
-                    v.add("child", "Choose a child from the search results, or enter a new child's details");
-                }
-            }
-            Some(ChildRef::New(c)) => {
-                if let Err(e) = check_child(c) {
-                    for f in e.errors {
-                        v.add(&f.field, f.message);
-                    }
-                }
-            }
-        }
+        self.check_child_ref(viewer, input.child.as_ref(), &mut v).await?;
         if input.missing_from.is_none() {
             v.add("missing_from", "Select where the child went missing from: home, care or education");
         }
@@ -353,10 +327,7 @@ impl Store {
         };
         let span = Span { start, end: input.ended_at };
         let mut tx = self.write().await?;
-        let child_id = match child {
-            ChildRef::Existing(id) => *id,
-            ChildRef::New(c) => self.insert_child(&mut tx, actor, c).await?,
-        };
+        let child_id = self.child_id_for(&mut tx, actor, child).await?;
         self.lock_child(&mut tx, child_id).await?;
         // Again inside the transaction: someone may have recorded an episode meanwhile.
         let others = self.other_spans(tx.conn(), child_id, None).await?;

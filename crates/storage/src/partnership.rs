@@ -12,6 +12,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
+use crate::referrals::ChildRef;
 use crate::tracker::placeholders;
 use crate::{date_str, now, opt_date_str, Actor, Result, RowExt, Store, StoreError};
 
@@ -375,6 +376,49 @@ impl Store {
         // No personal data in the audit detail: the record id says which child.
         tx.audit(actor, Event::new("child.create", "child", id, "child record created")).await?;
         Ok(id)
+    }
+
+    /// Whether the child is in the viewer's reach (and a current record). Out of reach
+    /// and non-existent read the same.
+    pub(crate) async fn in_reach(&self, viewer: &Viewer, child_id: i64) -> Result<bool> {
+        let (cond, ids) = reach_sql(&viewer.reach(), 2);
+        let sql = format!("SELECT c.id FROM children c WHERE c.id = $1 AND c.merged_into_id IS NULL AND {cond}");
+        let mut q = self.q(&sql).bind(child_id);
+        for a in ids {
+            q = q.bind(a);
+        }
+        Ok(q.fetch_optional(self.pool()).await?.is_some())
+    }
+
+    /// The child a form names (a concern, a missing episode, a placement), checked into
+    /// `v`: one must be named; an existing child must be in the viewer's reach (out of
+    /// reach and non-existent read the same: nothing leaks); a new one must pass [`check_child`].
+    pub(crate) async fn check_child_ref(&self, viewer: &Viewer, child: Option<&ChildRef>, v: &mut Invalid) -> Result<()> {
+        match child {
+            None => v.add("child", "Choose the child from the search results, or enter a new child's details"),
+            Some(ChildRef::Existing(id)) => {
+                if !self.in_reach(viewer, *id).await? {
+                    v.add("child", "Choose a child from the search results, or enter a new child's details");
+                }
+            }
+            Some(ChildRef::New(c)) => {
+                if let Err(e) = check_child(c) {
+                    for f in e.errors {
+                        v.add(&f.field, f.message);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inside a caller's transaction, after [`Store::check_child_ref`] has passed: the
+    /// existing child's id, or the new child added.
+    pub(crate) async fn child_id_for(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, child: &ChildRef) -> Result<i64> {
+        match child {
+            ChildRef::Existing(id) => Ok(*id),
+            ChildRef::New(c) => self.insert_child(tx, actor, c).await,
+        }
     }
 
     /// Record that an agency is involved with a child, inside a caller's transaction

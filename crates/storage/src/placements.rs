@@ -19,7 +19,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::{check_child, reach_sql};
+use crate::partnership::reach_sql;
 use crate::referrals::ChildRef;
 use crate::tracker::placeholders;
 use crate::{date_str, now, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
@@ -300,28 +300,7 @@ impl Store {
 
     async fn checked_placement(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(Option<Vec<RiskAnswer>>, Invalid)> {
         let mut v = Invalid::new();
-        match &input.child {
-            None => v.add("child", "Choose the child from the search results, or enter a new child's details"),
-            Some(ChildRef::Existing(id)) => {
-                // Out of reach and non-existent read the same: nothing leaks.
-                let (cond, ids) = reach_sql(&viewer.reach(), 2);
-                let sql = format!("SELECT c.id FROM children c WHERE c.id = $1 AND c.merged_into_id IS NULL AND {cond}");
-                let mut q = self.q(&sql).bind(*id);
-                for a in ids {
-                    q = q.bind(a);
-                }
-                if q.fetch_optional(self.pool()).await?.is_none() {
-                    v.add("child", "Choose a child from the search results, or enter a new child's details");
-                }
-            }
-            Some(ChildRef::New(c)) => {
-                if let Err(e) = check_child(c) {
-                    for f in e.errors {
-                        v.add(&f.field, f.message);
-                    }
-                }
-            }
-        }
+        self.check_child_ref(viewer, input.child.as_ref(), &mut v).await?;
         if input.placing_authority.trim().is_empty() {
             v.add("placing_authority", "Choose the placing authority: the local authority that placed the child");
         } else if authority(&input.placing_authority).is_none() {
@@ -449,10 +428,7 @@ impl Store {
             ChildRef::New(_) => false,
         };
         let routed = route(&rules.rules, &RoutingFacts::from_answers(&c.answers, missing_before));
-        let child_id = match c.child {
-            ChildRef::Existing(id) => *id,
-            ChildRef::New(ch) => self.insert_child(tx, actor, ch).await?,
-        };
+        let child_id = self.child_id_for(tx, actor, c.child).await?;
         // A child placed here by another authority is looked after by that authority: a
         // child with no legal status recorded gets that one (never overwriting another).
         let marked = self

@@ -14,7 +14,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::{check_child, reach_sql, ChildInput};
+use crate::partnership::{reach_sql, ChildInput};
 use crate::{now, to_json, Actor, Result, RowExt, Store, StoreError};
 
 /// The child a concern is about: one already on the system, or a new one.
@@ -215,28 +215,7 @@ impl Store {
         let tool = self.current_tool().await?;
         let today = Utc::now().date_naive();
         let mut v = Invalid::new();
-        match &form.child {
-            None => v.add("child", "Choose the child from the search results, or enter a new child's details"),
-            Some(ChildRef::Existing(id)) => {
-                // Out of reach and non-existent read the same: nothing leaks.
-                let (cond, ids) = reach_sql(&viewer.reach(), 2);
-                let sql = format!("SELECT c.id FROM children c WHERE c.id = $1 AND c.merged_into_id IS NULL AND {cond}");
-                let mut q = self.q(&sql).bind(*id);
-                for a in ids {
-                    q = q.bind(a);
-                }
-                if q.fetch_optional(self.pool()).await?.is_none() {
-                    v.add("child", "Choose a child from the search results, or enter a new child's details");
-                }
-            }
-            Some(ChildRef::New(c)) => {
-                if let Err(e) = check_child(c) {
-                    for f in e.errors {
-                        v.add(&f.field, f.message);
-                    }
-                }
-            }
-        }
+        self.check_child_ref(viewer, form.child.as_ref(), &mut v).await?;
         let police = self.raises_as_police(viewer).await?;
         check_concern(&form.concern, police, today, &mut v);
         let risk = match score(&tool, &form.answers) {
@@ -263,10 +242,7 @@ impl Store {
             unreachable!("checked above")
         };
         let mut tx = self.write().await?;
-        let child_id = match child {
-            ChildRef::Existing(id) => *id,
-            ChildRef::New(c) => self.insert_child(&mut tx, actor, c).await?,
-        };
+        let child_id = self.child_id_for(&mut tx, actor, child).await?;
         let c = &form.concern;
         let id = self
             .q("INSERT INTO referrals (child_id, agency_id, raised_by, source, what_seen, seen_on, seen_where, seen_by, referral_text, tool_version, answers_json, risk_level, status, submitted_at) \

@@ -7,8 +7,7 @@ use assure_domain::partnership::{Section, Viewer};
 use assure_domain::tracker::TagColour;
 use assure_domain::{Invalid, Permission};
 use assure_storage::missing::{local_now, Episode, EpisodeInput, InterviewInput};
-use assure_storage::partnership::{Child, ChildInput, ChildSearch};
-use assure_storage::referrals::ChildRef;
+use assure_storage::partnership::Child;
 use assure_storage::StoreError;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +15,7 @@ use axum::response::IntoResponse;
 use chrono::{NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
 
+use super::child_picker::{self, Identity, Picker};
 use super::id;
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
@@ -23,7 +23,14 @@ use crate::forms::{done, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::{policy, AppState};
 
-const CHILD_FIELDS: [&str; 4] = ["first_name", "last_name", "date_of_birth", "estimated_age"];
+const PICKER: Picker = Picker {
+    action: "/missing/new",
+    question: "Which child went missing?",
+    search_hint: child_picker::REACH_HINT,
+    dob_example: "16/01/2010",
+    identity: Identity::Short,
+    school_in_label: false,
+};
 
 fn opts<T: Copy>(all: &[T], slug: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
     all.iter().map(|v| (slug(*v).to_string(), label(*v).to_string())).collect()
@@ -68,15 +75,6 @@ fn merge(mut first: Invalid, then: Invalid) -> Invalid {
     first
 }
 
-fn child_label(c: &Child) -> String {
-    let born = match (c.date_of_birth, c.estimated_age) {
-        (Some(d), _) => format!("born {}", assure_domain::dates::long(d)),
-        (None, Some(a)) => format!("about {a} years old"),
-        _ => "age not known".into(),
-    };
-    format!("{} {}, {born}", c.first_name, c.last_name)
-}
-
 fn forum_colour(f: Forum) -> TagColour {
     match f {
         Forum::Macse => TagColour::Red,
@@ -89,23 +87,7 @@ fn forum_colour(f: Forum) -> TagColour {
 // ---------------------------------------------------------------- recording an episode
 
 fn episode_form(f: &Fields) -> (EpisodeInput, Invalid) {
-    let mut v = Invalid::new();
-    let child = match f.get("child").trim() {
-        "" => None,
-        "new" => {
-            let dob_raw = f.get("date_of_birth").trim();
-            let dob = f.date("date_of_birth");
-            if !dob_raw.is_empty() && dob.is_none() {
-                v.add("date_of_birth", "Enter the date of birth as a real date, for example 16/01/2010");
-            }
-            let age = f.opt_int("estimated_age").unwrap_or_else(|_| {
-                v.add("estimated_age", "Enter the estimated age as a whole number of years, for example 14");
-                None
-            });
-            Some(ChildRef::New(ChildInput { first_name: f.string("first_name"), last_name: f.string("last_name"), date_of_birth: dob, estimated_age: age, ..Default::default() }))
-        }
-        other => Some(ChildRef::Existing(other.parse().unwrap_or(-1))),
-    };
+    let (child, mut v) = child_picker::read(&PICKER, f);
     let started_at = time_field(f, "start", "the time the child went missing", &mut v);
     let ended_at = time_field(f, "end", "the time the child was found or returned", &mut v);
     let input = EpisodeInput {
@@ -121,42 +103,16 @@ fn episode_form(f: &Fields) -> (EpisodeInput, Invalid) {
 }
 
 async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewer, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let name = f.get("name").trim().to_string();
-    // Search before create: the children's own search, within reach, audited.
-    let search = ChildSearch { name: Some(name.clone()), date_of_birth: None };
-    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
-    if let Ok(cid) = f.get("child").trim().parse::<i64>() {
-        if !matches.iter().any(|c| c.id == cid) {
-            if let Ok((_, c)) = policy::child(state, caller, cid, Section::Identity).await {
-                matches.insert(0, c);
-            }
-        }
-    }
-    let mut child_options: Vec<(String, String)> = matches.iter().map(|c| (c.id.to_string(), child_label(c))).collect();
-    child_options.push(("new".into(), "A child not listed here: I will enter their details below".into()));
-    let chosen = if f.get("child").is_empty() && matches.is_empty() && !name.is_empty() { "new".to_string() } else { f.string("child") };
+    let matches = child_picker::matches(state, caller, viewer, f).await?;
+    let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Record a missing episode" }
         p class="app-body" { "Record every time a child goes missing from home, care or education. When the child is back, record where they were found; the return interview is recorded on the child's missing page." }
-        form method="get" action="/missing/new" class="app-form-group" {
-            (ui::text_input(Field::new("name", "Find the child by name", &name, &Invalid::new()).hint("First or last name. Only children your agency is involved with are found; if the child is not found, enter their details below."), "app-input--width-20"))
-            (ui::secondary_button("Search"))
-        }
-        form method="post" action="/missing/new" novalidate {
+        (search)
+        form method="post" action=(PICKER.action) novalidate {
             (ui::csrf(ctx.csrf()))
-            input type="hidden" name="name" value=(name);
-            h2 class="app-heading-m" { "The child" }
-            (ui::radios(Field::new("child", "Which child went missing?", &chosen, errors), &child_options, false))
-            details class="app-details" open[chosen == "new" || errors.errors.iter().any(|e| CHILD_FIELDS.contains(&e.field.as_str()))] {
-                summary class="app-details__summary" { "A new child's details" }
-                div class="app-details__text" {
-                    (ui::text_input(Field::new("first_name", "First name", f.get("first_name"), errors), "app-input--width-20"))
-                    (ui::text_input(Field::new("last_name", "Last name", f.get("last_name"), errors), "app-input--width-20"))
-                    (ui::date_input(Field::new("date_of_birth", "Date of birth", f.get("date_of_birth"), errors)))
-                    (ui::text_input(Field::new("estimated_age", "Estimated age in years, if the date of birth is not known", f.get("estimated_age"), errors), "app-input--width-5"))
-                }
-            }
+            (child)
             h2 class="app-heading-m" { "The episode" }
             (ui::radios(Field::new("missing_from", "Missing from", f.get("missing_from"), errors), &opts(MissingFrom::ALL, MissingFrom::slug, MissingFrom::label), true))
             (ui::input_of_type(Field::new("start", "When the child went missing", f.get("start"), errors).hint("Date and time, for example 16/01/2026 21:30"), "app-input--width-20", "datetime-local", None))
@@ -173,7 +129,7 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let caller = ctx.caller()?.clone();
     let viewer = policy::viewer(&state, &caller).await?;
-    let f = Fields(q.into_iter().filter(|(k, _)| k == "name" || k == "child").collect());
+    let f = child_picker::query(q);
     new_render(&state, &ctx, &caller, &viewer, &f, &Invalid::new(), StatusCode::OK).await
 }
 

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod assets;
 pub mod bodies;
+pub mod child_picker;
 pub mod children;
 pub mod dashboard;
 pub mod imports;

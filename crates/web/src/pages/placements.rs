@@ -10,15 +10,14 @@ use assure_domain::placements::{check_rules, english_authorities, Condition, Esc
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
-use assure_storage::partnership::{Child, ChildInput, ChildSearch};
 use assure_storage::placements::{AuthoritySummary, ConcernInput, Notification, PlacementInput, Recipient};
-use assure_storage::referrals::ChildRef;
 use assure_storage::StoreError;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use maud::{html, Markup};
 
+use super::child_picker::{self, Identity, Picker};
 use super::id;
 use super::referrals::when;
 use crate::auth::Caller;
@@ -148,7 +147,14 @@ fn counts_table(counts: &[(String, usize, bool)]) -> Markup {
 
 // ---------------------------------------------------------------- recording a placement
 
-const CHILD_FIELDS: [&str; 9] = ["first_name", "last_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "address", "ward", "school"];
+const PICKER: Picker = Picker {
+    action: "/placements/new",
+    question: "Which child has been placed?",
+    search_hint: "First or last name. A child already known to your agency is linked; if the child is not found, enter their details below.",
+    dob_example: "16/01/2018",
+    identity: Identity::Full { address: "Home address (where the child lived before)", ward: "Ward of that address" },
+    school_in_label: false,
+};
 
 fn risk_field(r: Risk) -> String {
     format!("risk-{}", r.slug())
@@ -164,29 +170,7 @@ fn date_field(f: &Fields, name: &str, what: &str, v: &mut Invalid) -> Option<chr
 
 /// The form as submitted, with the problems only the web edge can see (an unreadable date or number).
 fn placement_form(f: &Fields) -> (PlacementInput, Invalid) {
-    let mut v = Invalid::new();
-    let child = match f.get("child").trim() {
-        "" => None,
-        "new" => {
-            let dob = date_field(f, "date_of_birth", "the date of birth", &mut v);
-            let age = f.opt_int("estimated_age").unwrap_or_else(|_| {
-                v.add("estimated_age", "Enter the estimated age as a whole number of years, for example 14");
-                None
-            });
-            Some(ChildRef::New(ChildInput {
-                first_name: f.string("first_name"),
-                last_name: f.string("last_name"),
-                date_of_birth: dob,
-                estimated_age: age,
-                gender: f.string("gender"),
-                ethnicity: f.string("ethnicity"),
-                address: f.string("address"),
-                ward: f.string("ward"),
-                school: f.string("school"),
-            }))
-        }
-        other => Some(ChildRef::Existing(other.parse().unwrap_or(-1))),
-    };
+    let (child, mut v) = child_picker::read(&PICKER, f);
     let start_date = date_field(f, "start_date", "the date the placement started", &mut v);
     let end_date = date_field(f, "end_date", "the date the placement ended", &mut v);
     let received_date = date_field(f, "received_date", "the date the notification was received", &mut v);
@@ -207,30 +191,9 @@ fn placement_form(f: &Fields) -> (PlacementInput, Invalid) {
     (input, v)
 }
 
-fn child_label(c: &Child) -> String {
-    let born = match (c.date_of_birth, c.estimated_age) {
-        (Some(d), _) => format!("born {}", long(d)),
-        (None, Some(a)) => format!("about {a} years old"),
-        _ => "age not known".into(),
-    };
-    format!("{} {}, {born}", c.first_name, c.last_name)
-}
-
 async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewer, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let name = f.get("name").trim().to_string();
-    // Search before create: the children's own search (by beginning or sound), within reach, audited.
-    let search = ChildSearch { name: Some(name.clone()), date_of_birth: None };
-    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
-    if let Ok(cid) = f.get("child").trim().parse::<i64>() {
-        if !matches.iter().any(|c| c.id == cid) {
-            if let Ok((_, c)) = policy::child(state, caller, cid, Section::Identity).await {
-                matches.insert(0, c);
-            }
-        }
-    }
-    let mut child_options: Vec<(String, String)> = matches.iter().map(|c| (c.id.to_string(), child_label(c))).collect();
-    child_options.push(("new".into(), "A child not listed here: I will enter their details below".into()));
-    let chosen = if f.get("child").is_empty() && matches.is_empty() && !name.is_empty() { "new".to_string() } else { f.string("child") };
+    let matches = child_picker::matches(state, caller, viewer, f).await?;
+    let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
     let providers = state.store.providers().await?;
     let provider_opts = ui::options_with_blank("Not known, or not on the list", providers.iter().map(|p| (p.id.to_string(), p.name.clone())));
     let yes_no = [("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
@@ -239,29 +202,10 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Record a placement notification" }
         p class="app-body" { "A looked-after child placed here by another authority. The notification goes to the teams the partnership's routing rules name, and each must acknowledge it." }
-        form method="get" action="/placements/new" class="app-form-group" {
-            (ui::text_input(Field::new("name", "Find the child by name", &name, &Invalid::new()).hint("First or last name. A child already known to your agency is linked; if the child is not found, enter their details below."), "app-input--width-20"))
-            (ui::secondary_button("Search"))
-        }
-        form method="post" action="/placements/new" novalidate {
+        (search)
+        form method="post" action=(PICKER.action) novalidate {
             (ui::csrf(ctx.csrf()))
-            input type="hidden" name="name" value=(name);
-            h2 class="app-heading-m" { "The child" }
-            (ui::radios(Field::new("child", "Which child has been placed?", &chosen, errors), &child_options, false))
-            details class="app-details" open[chosen == "new" || errors.errors.iter().any(|e| CHILD_FIELDS.contains(&e.field.as_str()))] {
-                summary class="app-details__summary" { "A new child's details" }
-                div class="app-details__text" {
-                    (ui::text_input(Field::new("first_name", "First name", f.get("first_name"), errors), "app-input--width-20"))
-                    (ui::text_input(Field::new("last_name", "Last name", f.get("last_name"), errors), "app-input--width-20"))
-                    (ui::date_input(Field::new("date_of_birth", "Date of birth", f.get("date_of_birth"), errors)))
-                    (ui::text_input(Field::new("estimated_age", "Estimated age in years, if the date of birth is not known", f.get("estimated_age"), errors), "app-input--width-5"))
-                    (ui::text_input(Field::new("gender", "Gender", f.get("gender"), errors), "app-input--width-10"))
-                    (ui::text_input(Field::new("ethnicity", "Ethnicity", f.get("ethnicity"), errors), "app-input--width-20"))
-                    (ui::textarea(Field::new("address", "Home address (where the child lived before)", f.get("address"), errors), 3))
-                    (ui::text_input(Field::new("ward", "Ward of that address", f.get("ward"), errors), "app-input--width-20"))
-                    (ui::text_input(Field::new("school", "School or college", f.get("school"), errors), "app-input--width-30"))
-                }
-            }
+            (child)
             h2 class="app-heading-m" { "The placement" }
             (ui::select(Field::new("placing_authority", "Placing authority", f.get("placing_authority"), errors).hint("The local authority in England that placed the child."), &authority_options()))
             (ui::select(Field::new("provider_id", "Provider", f.get("provider_id"), errors), &provider_opts))
@@ -292,7 +236,7 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let caller = ctx.caller()?.clone();
     let viewer = policy::viewer(&state, &caller).await?;
-    let f = Fields(q.into_iter().filter(|(k, _)| k == "name" || k == "child").collect());
+    let f = child_picker::query(q);
     new_render(&state, &ctx, &caller, &viewer, &f, &Invalid::new(), StatusCode::OK).await
 }
 

@@ -9,13 +9,14 @@ use assure_domain::screening::{answer_field, Answers, ScreeningTool};
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
-use assure_storage::partnership::{Child, ChildInput};
-use assure_storage::referrals::{timestamp, ChildRef, ConcernForm, Referral};
+use assure_storage::partnership::Child;
+use assure_storage::referrals::{timestamp, ConcernForm, Referral};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use maud::{html, Markup};
 
+use super::child_picker::{self, Identity, Picker};
 use super::id;
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
@@ -42,38 +43,19 @@ fn opts<T: Copy>(all: &[T], slug: fn(T) -> &'static str, label: fn(T) -> &'stati
 
 // ---------------------------------------------------------------- raising a concern
 
-const CHILD_FIELDS: [&str; 9] = ["first_name", "last_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "address", "ward", "school"];
+const PICKER: Picker = Picker {
+    action: "/referrals/new",
+    question: "Which child is this concern about?",
+    search_hint: child_picker::REACH_HINT,
+    dob_example: "16/01/2008",
+    identity: Identity::Full { address: "Address", ward: "Ward" },
+    school_in_label: true,
+};
 
 /// The form as submitted, read into the storage input; problems only the web edge can
 /// see (an unreadable date or number) come back separately.
 fn concern_form(f: &Fields) -> (ConcernForm, Invalid) {
-    let mut v = Invalid::new();
-    let child = match f.get("child").trim() {
-        "" => None,
-        "new" => {
-            let dob_raw = f.get("date_of_birth").trim();
-            let dob = f.date("date_of_birth");
-            if !dob_raw.is_empty() && dob.is_none() {
-                v.add("date_of_birth", "Enter the date of birth as a real date, for example 16/01/2008");
-            }
-            let age = f.opt_int("estimated_age").unwrap_or_else(|_| {
-                v.add("estimated_age", "Enter the estimated age as a whole number of years, for example 14");
-                None
-            });
-            Some(ChildRef::New(ChildInput {
-                first_name: f.string("first_name"),
-                last_name: f.string("last_name"),
-                date_of_birth: dob,
-                estimated_age: age,
-                gender: f.string("gender"),
-                ethnicity: f.string("ethnicity"),
-                address: f.string("address"),
-                ward: f.string("ward"),
-                school: f.string("school"),
-            }))
-        }
-        other => Some(ChildRef::Existing(other.parse().unwrap_or(-1))),
-    };
+    let (child, mut v) = child_picker::read(&PICKER, f);
     let seen_raw = f.get("seen_on").trim();
     let seen_on = f.date("seen_on");
     if !seen_raw.is_empty() && seen_on.is_none() {
@@ -107,16 +89,6 @@ fn merge(mut first: Invalid, then: Invalid) -> Invalid {
     first
 }
 
-fn child_label(c: &Child) -> String {
-    let born = match (c.date_of_birth, c.estimated_age) {
-        (Some(d), _) => format!("born {}", assure_domain::dates::long(d)),
-        (None, Some(a)) => format!("about {a} years old"),
-        _ => "age not known".into(),
-    };
-    let school = if c.school.is_empty() { String::new() } else { format!(", {}", c.school) };
-    format!("{} {}, {born}{school}", c.first_name, c.last_name)
-}
-
 fn screening_fieldsets(tool: &ScreeningTool, f: &Fields, errors: &Invalid) -> Markup {
     let yes_no = [("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
     html! {
@@ -133,49 +105,17 @@ fn screening_fieldsets(tool: &ScreeningTool, f: &Fields, errors: &Invalid) -> Ma
 async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewer, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let tool = state.store.current_tool().await?;
     let police = state.store.raises_as_police(viewer).await?;
-    let name = f.get("name").trim().to_string();
-    // Search before create: the children's own search (by beginning or sound), within reach, audited.
-    let search = assure_storage::partnership::ChildSearch { name: Some(name.clone()), date_of_birth: None };
-    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
-    // A child chosen before (from a child's page, or on the form sent back) stays listed.
-    if let Ok(cid) = f.get("child").trim().parse::<i64>() {
-        if !matches.iter().any(|c| c.id == cid) {
-            if let Ok((_, c)) = policy::child(state, caller, cid, Section::Identity).await {
-                matches.insert(0, c);
-            }
-        }
-    }
-    let mut child_options: Vec<(String, String)> = matches.iter().map(|c| (c.id.to_string(), child_label(c))).collect();
-    child_options.push(("new".into(), "A child not listed here: I will enter their details below".into()));
-    let chosen = if f.get("child").is_empty() && matches.is_empty() && !name.is_empty() { "new".to_string() } else { f.string("child") };
+    let matches = child_picker::matches(state, caller, viewer, f).await?;
+    let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
     let sources: Vec<(String, String)> = ReferralSource::ALL.iter().filter(|s| s.allowed_for(police)).map(|s| (s.slug().to_string(), s.label().to_string())).collect();
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Raise a CSE concern" }
         p class="app-body" { "Record what you saw or heard (CSE 1), answer every question of the CSE 2 screening tool and write your professional referral. It goes to the MASH team's queue when you send it." }
-        form method="get" action="/referrals/new" class="app-form-group" {
-            (ui::text_input(Field::new("name", "Find the child by name", &name, &Invalid::new()).hint("First or last name. Only children your agency is involved with are found; if the child is not found, enter their details below."), "app-input--width-20"))
-            (ui::secondary_button("Search"))
-        }
-        form method="post" action="/referrals/new" novalidate {
+        (search)
+        form method="post" action=(PICKER.action) novalidate {
             (ui::csrf(ctx.csrf()))
-            input type="hidden" name="name" value=(name);
-            h2 class="app-heading-m" { "The child" }
-            (ui::radios(Field::new("child", "Which child is this concern about?", &chosen, errors), &child_options, false))
-            details class="app-details" open[chosen == "new" || errors.errors.iter().any(|e| CHILD_FIELDS.contains(&e.field.as_str()))] {
-                summary class="app-details__summary" { "A new child's details" }
-                div class="app-details__text" {
-                    (ui::text_input(Field::new("first_name", "First name", f.get("first_name"), errors), "app-input--width-20"))
-                    (ui::text_input(Field::new("last_name", "Last name", f.get("last_name"), errors), "app-input--width-20"))
-                    (ui::date_input(Field::new("date_of_birth", "Date of birth", f.get("date_of_birth"), errors)))
-                    (ui::text_input(Field::new("estimated_age", "Estimated age in years, if the date of birth is not known", f.get("estimated_age"), errors), "app-input--width-5"))
-                    (ui::text_input(Field::new("gender", "Gender", f.get("gender"), errors), "app-input--width-10"))
-                    (ui::text_input(Field::new("ethnicity", "Ethnicity", f.get("ethnicity"), errors), "app-input--width-20"))
-                    (ui::textarea(Field::new("address", "Address", f.get("address"), errors), 3))
-                    (ui::text_input(Field::new("ward", "Ward", f.get("ward"), errors), "app-input--width-20"))
-                    (ui::text_input(Field::new("school", "School or college", f.get("school"), errors), "app-input--width-30"))
-                }
-            }
+            (child)
             h2 class="app-heading-m" { "The concern (CSE 1)" }
             @if sources.len() > 1 {
                 (ui::radios(Field::new("source", "Where did the concern come from?", f.get("source"), errors), &sources, false))
@@ -201,7 +141,7 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let caller = ctx.caller()?.clone();
     let viewer = policy::viewer(&state, &caller).await?;
-    let f = Fields(q.into_iter().filter(|(k, _)| k == "name" || k == "child").collect());
+    let f = child_picker::query(q);
     new_render(&state, &ctx, &caller, &viewer, &f, &Invalid::new(), StatusCode::OK).await
 }
 
