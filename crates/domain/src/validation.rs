@@ -38,6 +38,17 @@ impl Invalid {
     pub fn for_field(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
+    /// Add another check's problems after these (a field keeps its first message).
+    pub fn absorb(&mut self, then: Invalid) {
+        for e in then.errors {
+            self.add(&e.field, e.message);
+        }
+    }
+    /// These problems followed by another check's.
+    pub fn merged(mut self, then: Invalid) -> Invalid {
+        self.absorb(then);
+        self
+    }
     /// `Ok(())` when nothing was added, otherwise `Err(self)`.
     pub fn finish(self) -> Result<(), Invalid> {
         if self.is_empty() { Ok(()) } else { Err(self) }

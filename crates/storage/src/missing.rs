@@ -306,9 +306,7 @@ impl Store {
                 _ => Vec::new(),
             };
             if let Err(e) = check_episode(&Span { start, end: input.ended_at }, &others, local_now()) {
-                for f in e.errors {
-                    v.add(&f.field, f.message);
-                }
+                v.absorb(e);
             }
         }
         Ok(v)
@@ -376,9 +374,7 @@ impl Store {
         };
         let span = Span { start: ep.started_at, end: Some(end) };
         if let Err(e) = check_episode(&span, &[], local_now()) {
-            for f in e.errors {
-                v.add(&f.field, f.message);
-            }
+            v.absorb(e);
         }
         v.finish()?;
         if ep.version != version {

@@ -403,9 +403,7 @@ impl Store {
             }
             Some(ChildRef::New(c)) => {
                 if let Err(e) = check_child(c) {
-                    for f in e.errors {
-                        v.add(&f.field, f.message);
-                    }
+                    v.absorb(e);
                 }
             }
         }

@@ -337,9 +337,7 @@ impl Store {
         let answers = match check_risks(&input.risks) {
             Ok(a) => Some(a),
             Err(e) => {
-                for f in e.errors {
-                    v.add(&f.field, f.message);
-                }
+                v.absorb(e);
                 None
             }
         };

@@ -221,9 +221,7 @@ impl Store {
         let risk = match score(&tool, &form.answers) {
             Ok(r) => Some(r),
             Err(e) => {
-                for f in e.errors {
-                    v.add(&f.field, f.message);
-                }
+                v.absorb(e);
                 None
             }
         };

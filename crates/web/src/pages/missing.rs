@@ -68,13 +68,6 @@ fn time_field(f: &Fields, name: &str, what: &str, v: &mut Invalid) -> Option<Nai
     t
 }
 
-fn merge(mut first: Invalid, then: Invalid) -> Invalid {
-    for e in then.errors {
-        first.add(&e.field, e.message);
-    }
-    first
-}
-
 fn forum_colour(f: Forum) -> TagColour {
     match f {
         Forum::Macse => TagColour::Red,
@@ -137,7 +130,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let viewer = policy::viewer(&state, &caller).await?;
     let (input, edge) = episode_form(&f);
     if !edge.is_empty() {
-        let all = merge(edge, state.store.episode_problems(&viewer, &input).await?);
+        let all = edge.merged(state.store.episode_problems(&viewer, &input).await?);
         return new_render(&state, &ctx, &caller, &viewer, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match state.store.record_episode(&caller.actor(), &viewer, &input).await {

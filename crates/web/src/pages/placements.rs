@@ -30,13 +30,6 @@ fn th(label: &str) -> Markup {
     html! { th class="app-table__header" scope="col" { (label) } }
 }
 
-fn merge(mut first: Invalid, then: Invalid) -> Invalid {
-    for e in then.errors {
-        first.add(&e.field, e.message);
-    }
-    first
-}
-
 fn opt_date(d: Option<chrono::NaiveDate>, none: &str) -> String {
     d.map(long).unwrap_or_else(|| none.to_string())
 }
@@ -244,7 +237,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let viewer = policy::viewer(&state, &caller).await?;
     let (input, edge) = placement_form(&f);
     if !edge.is_empty() {
-        let all = merge(edge, state.store.placement_problems(&viewer, &input, ctx.today).await?);
+        let all = edge.merged(state.store.placement_problems(&viewer, &input, ctx.today).await?);
         return new_render(&state, &ctx, &caller, &viewer, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match state.store.record_notification(&caller.actor(), &viewer, &input, ctx.today).await {
@@ -707,7 +700,7 @@ pub async fn rules_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
     if !edge.is_empty() {
         let all = match check_rules(&rules) {
             Ok(()) => edge,
-            Err(e) => merge(edge, renumber(e, &rows)),
+            Err(e) => edge.merged(renumber(e, &rows)),
         };
         return rules_render(&state, &ctx, Some(&f), &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }

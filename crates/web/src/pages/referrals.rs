@@ -82,13 +82,6 @@ fn concern_form(f: &Fields) -> (ConcernForm, Invalid) {
     (ConcernForm { child, concern, answers }, v)
 }
 
-fn merge(mut first: Invalid, then: Invalid) -> Invalid {
-    for e in then.errors {
-        first.add(&e.field, e.message);
-    }
-    first
-}
-
 fn screening_fieldsets(tool: &ScreeningTool, f: &Fields, errors: &Invalid) -> Markup {
     let yes_no = [("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
     html! {
@@ -149,7 +142,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let viewer = policy::viewer(&state, &caller).await?;
     let (form, edge) = concern_form(&f);
     if !edge.is_empty() {
-        let all = merge(edge, state.store.concern_problems(&viewer, &form).await?);
+        let all = edge.merged(state.store.concern_problems(&viewer, &form).await?);
         return new_render(&state, &ctx, &caller, &viewer, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match state.store.raise_concern(&caller.actor(), &viewer, &form).await {
