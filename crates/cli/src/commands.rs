@@ -14,17 +14,13 @@ fn valid_roles() -> String {
 }
 
 pub fn parse_role(slug: &str) -> Result<Role, Failure> {
-    Role::from_slug(slug.trim())
-        .ok_or_else(|| Failure::Usage(format!("unknown role {:?}: use one of {}", slug.trim(), valid_roles())))
+    Role::from_slug(slug.trim()).ok_or_else(|| Failure::Usage(format!("unknown role {:?}: use one of {}", slug.trim(), valid_roles())))
 }
 
 /// The first line of standard input, without its line ending.
 fn read_password_line() -> Result<String, Failure> {
     let mut line = String::new();
-    let n = std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure::Usage(format!("cannot read the password from standard input: {e}")))?;
+    let n = std::io::stdin().lock().read_line(&mut line).map_err(|e| Failure::Usage(format!("cannot read the password from standard input: {e}")))?;
     if n == 0 {
         return Err(Failure::Usage("no password on standard input (--password-stdin reads one line)".into()));
     }
@@ -36,9 +32,7 @@ fn read_password_line() -> Result<String, Failure> {
 
 /// Argon2 is deliberately slow: keep it off the async workers.
 async fn hash(password: String) -> Result<String, Failure> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| Failure::Runtime(format!("hashing the password failed: {e}")))
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| Failure::Runtime(format!("hashing the password failed: {e}")))
 }
 
 pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title: &str, password_stdin: bool) -> CmdResult {
@@ -55,9 +49,7 @@ pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title
     };
     let store = open_store(g).await?;
     let password_hash = hash(password.clone()).await?;
-    let created = store
-        .create_user(&Actor::system(), NewUser { name, email, role, job_title, password_hash: &password_hash })
-        .await;
+    let created = store.create_user(&Actor::system(), NewUser { name, email, role, job_title, password_hash: &password_hash }).await;
     store.close().await;
     let id = created?;
     println!("Account {id} created with role {}.", role.slug());

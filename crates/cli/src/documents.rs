@@ -138,7 +138,10 @@ async fn find_review(store: &Store, given: &str) -> Result<(i64, String), Failur
 
 fn parse_meeting(s: &str) -> Result<NaiveDate, Failure> {
     parse_user(s).ok_or_else(|| {
-        Failure::Usage(format!("--meeting “{}” is not a date: give the date of the meeting as YYYY-MM-DD, for example --meeting 2018-01-16", s.trim()))
+        Failure::Usage(format!(
+            "--meeting “{}” is not a date: give the date of the meeting as YYYY-MM-DD, for example --meeting 2018-01-16",
+            s.trim()
+        ))
     })
 }
 
@@ -240,7 +243,8 @@ pub async fn report_generate(g: &Global, a: &GenerateArgs) -> CmdResult {
 
 /// The report for this scope and meeting: the latest issue, else the newest draft.
 fn existing_report(reports: Vec<ReportRecord>, review_id: Option<i64>, body_id: Option<i64>, meeting: NaiveDate) -> Option<ReportRecord> {
-    let same: Vec<ReportRecord> = reports.into_iter().filter(|r| r.review_id == review_id && r.body_id == body_id && r.meeting_date == meeting).collect();
+    let same: Vec<ReportRecord> =
+        reports.into_iter().filter(|r| r.review_id == review_id && r.body_id == body_id && r.meeting_date == meeting).collect();
     let issued = same.iter().filter(|r| r.is_issued()).max_by_key(|r| (r.issue, r.id)).cloned();
     issued.or_else(|| same.into_iter().filter(|r| !r.is_issued()).max_by_key(|r| r.id))
 }
@@ -269,7 +273,11 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         Some(r) if r.is_issued() => {
             let by = r.issued_by.as_deref().map(|n| format!(" by {n}")).unwrap_or_default();
             let when = r.issued_at.as_deref().map(day_of).unwrap_or_default();
-            progress.note(&format!("Report {}: issue {}, issued {when}{by}. Writing what it said when it was issued.", r.id, r.issue.unwrap_or_default()));
+            progress.note(&format!(
+                "Report {}: issue {}, issued {when}{by}. Writing what it said when it was issued.",
+                r.id,
+                r.issue.unwrap_or_default()
+            ));
             if wanted.is_some_and(|l| l != r.layout) {
                 progress.note(&format!("An issued report keeps its layout ({}): --layout is ignored.", r.layout.slug()));
             }
@@ -287,7 +295,10 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
             progress.step("Creating a draft report");
             let input = ReportInput { review_id, body_id, meeting_date: Some(meeting), layout: Some(wanted.unwrap_or(Layout::ProgressMade)) };
             let id = store.create_report(&actor, &input).await?;
-            progress.note(&format!("Created draft report {id} for {scope}, {}: edit its cover on the web at /reports/{id}, then issue it.", long(meeting)));
+            progress.note(&format!(
+                "Created draft report {id} for {scope}, {}: edit its cover on the web at /reports/{id}, then issue it.",
+                long(meeting)
+            ));
             id
         }
     };
@@ -362,7 +373,14 @@ pub async fn import(g: &Global, a: &ImportArgs) -> CmdResult {
     result
 }
 
-async fn import_table(store: &Store, a: &ImportArgs, review: &str, source: &str, table: assure_domain::import::Table, progress: &Progress) -> CmdResult {
+async fn import_table(
+    store: &Store,
+    a: &ImportArgs,
+    review: &str,
+    source: &str,
+    table: assure_domain::import::Table,
+    progress: &Progress,
+) -> CmdResult {
     let today = today();
     let (review_id, title) = find_review(store, review).await?;
     let preset = find_preset(store, &a.preset).await?;
@@ -379,8 +397,11 @@ async fn import_table(store: &Store, a: &ImportArgs, review: &str, source: &str,
     for w in &plan.warnings {
         progress.note(&format!("Note: {}", w.message));
     }
-    let (n, actions, updates) =
-        (plan.entries.len(), plan.entries.iter().map(|e| e.actions.len()).sum::<usize>(), plan.entries.iter().map(|e| e.updates.len()).sum::<usize>());
+    let (n, actions, updates) = (
+        plan.entries.len(),
+        plan.entries.iter().map(|e| e.actions.len()).sum::<usize>(),
+        plan.entries.iter().map(|e| e.updates.len()).sum::<usize>(),
+    );
     if a.dry_run {
         drop_progress(progress);
         println!("Dry run: {n} recommendations, {actions} actions and {updates} updates would be imported into “{title}”:");
@@ -398,7 +419,10 @@ async fn import_table(store: &Store, a: &ImportArgs, review: &str, source: &str,
     match store.commit_import(&Actor::system(), review_id, &plan, today, source, None).await? {
         Ok(o) => {
             drop_progress(progress);
-            println!("Imported {} recommendations, {} actions and {} updates into “{title}” (review {review_id}).", o.recommendations, o.actions, o.updates);
+            println!(
+                "Imported {} recommendations, {} actions and {} updates into “{title}” (review {review_id}).",
+                o.recommendations, o.actions, o.updates
+            );
             if o.leads_linked + o.leads_as_text > 0 {
                 println!("Lead officers: {} matched to accounts by name, {} kept as written.", o.leads_linked, o.leads_as_text);
             }

@@ -249,8 +249,7 @@ fn database_url(data_dir: &Path) -> String {
 
 /// Create the data directory and open (and migrate) the database.
 pub async fn open_store(g: &Global) -> Result<Store, Failure> {
-    std::fs::create_dir_all(&g.data_dir)
-        .map_err(|e| Failure::Runtime(format!("cannot create the data directory {}: {e}", g.data_dir.display())))?;
+    std::fs::create_dir_all(&g.data_dir).map_err(|e| Failure::Runtime(format!("cannot create the data directory {}: {e}", g.data_dir.display())))?;
     let url = database_url(&g.data_dir);
     Store::open(&url).await.map_err(|e| match e {
         StoreError::Invalid(_) => Failure::from(e),

@@ -190,9 +190,7 @@ async fn shutdown_signal() {
 pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     let config = config_from_env(g)?;
     let store = open_store(g).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr().map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
     let base = format!("http://{addr}");
 
@@ -206,9 +204,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     let app = assure_web::app(store.clone(), config);
     println!("Assure is listening on {base}");
     tracing::info!(%addr, "listening");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
     upkeep.abort();
     store.close().await;
     served.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))

@@ -99,11 +99,13 @@ fn expect_code(o: &Out, code: i32, engine: Engine, what: &str) {
 
 /// The one-time password a command printed (4 groups of 4, joined by dashes).
 fn printed_password(stdout: &str) -> Option<String> {
-    stdout.split_whitespace().find(|w| {
-        let groups: Vec<&str> = w.split('-').collect();
-        groups.len() == 4 && groups.iter().all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()))
-    })
-    .map(str::to_string)
+    stdout
+        .split_whitespace()
+        .find(|w| {
+            let groups: Vec<&str> = w.split('-').collect();
+            groups.len() == 4 && groups.iter().all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()))
+        })
+        .map(str::to_string)
 }
 
 /// The API token a command printed (64 hex digits).
@@ -136,7 +138,10 @@ async fn user_add_validates_and_prints_a_one_time_password(db: &TestDb) {
     }
     assert!(db.store.user_by_email("ada@example.org").await.unwrap().is_none(), "{e:?}: refused input creates nothing");
 
-    let o = run(db, &["user", "add", "--name", "Ada Lovelace", "--email", "ada@example.org", "--role", "lead-officer", "--job-title", "Head of Analysis"]);
+    let o = run(
+        db,
+        &["user", "add", "--name", "Ada Lovelace", "--email", "ada@example.org", "--role", "lead-officer", "--job-title", "Head of Analysis"],
+    );
     expect_code(&o, 0, e, "good user add");
     let password = printed_password(&o.stdout).unwrap_or_else(|| panic!("{e:?}: a one-time password is printed: {}", o.stdout));
     let (user, hash) = db.store.user_by_email("ada@example.org").await.unwrap().expect("account created");
@@ -476,7 +481,11 @@ fn a_database_url_of_another_kind_is_refused() {
 const WORKING_GROUP: &str = "Licensing/Child Sexual Exploitation Working Group";
 
 async fn load_demo(db: &TestDb) {
-    assert!(assure_storage::demo::load(&db.store, chrono::Utc::now().date_naive(), "not-a-real-hash").await.unwrap(), "{:?}: the demo loads", db.engine);
+    assert!(
+        assure_storage::demo::load(&db.store, chrono::Utc::now().date_naive(), "not-a-real-hash").await.unwrap(),
+        "{:?}: the demo loads",
+        db.engine
+    );
 }
 
 async fn count_recommendations(db: &TestDb, review_id: i64) -> usize {
@@ -500,7 +509,10 @@ async fn report_generate_writes_every_format(db: &TestDb) {
     let mut created = None;
     for format in ["docx", "xlsx", "csv", "html"] {
         let out = dir.join(format!("wg.{format}"));
-        let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--format", format, "--out", out.to_str().unwrap()]);
+        let o = run(
+            db,
+            &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--format", format, "--out", out.to_str().unwrap()],
+        );
         expect_code(&o, 0, e, &format!("report generate --format {format}"));
         assert!(o.stdout.contains("Wrote "), "{e:?}: {}", o.stdout);
         assert!(!o.stderr.contains('\u{1b}'), "{e:?}: no progress drawing when stderr is not a terminal: {:?}", o.stderr);
@@ -542,7 +554,8 @@ async fn report_generate_writes_every_format(db: &TestDb) {
     // PDF through LibreOffice: once is enough.
     if e == Engine::Sqlite && std::env::var("ASSURE_SKIP_LIBREOFFICE").as_deref() != Ok("1") {
         let out = dir.join("wg.pdf");
-        let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--format", "pdf", "--out", out.to_str().unwrap()]);
+        let o =
+            run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--format", "pdf", "--out", out.to_str().unwrap()]);
         expect_code(&o, 0, e, "report generate --format pdf (set ASSURE_SKIP_LIBREOFFICE=1 where LibreOffice is missing)");
         assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"), "{e:?}: a PDF");
     }
@@ -557,7 +570,8 @@ async fn report_generate_refuses_what_it_cannot_write(db: &TestDb) {
     let out = out.to_str().unwrap();
 
     // The working group body monitors no recommendations itself.
-    let o = run(db, &["report", "generate", "--committee", "Licensing/CSE Working Group", "--meeting", "2018-01-16", "--format", "docx", "--out", out]);
+    let o =
+        run(db, &["report", "generate", "--committee", "Licensing/CSE Working Group", "--meeting", "2018-01-16", "--format", "docx", "--out", out]);
     expect_code(&o, 2, e, "a committee with no recommendations");
     assert!(o.stderr.contains("There are no recommendations to report to this meeting"), "{e:?}: {}", o.stderr);
 
@@ -587,7 +601,10 @@ async fn report_generate_refuses_what_it_cannot_write(db: &TestDb) {
 on_both_engines!(report_generate_refusals, report_generate_refuses_what_it_cannot_write);
 
 async fn new_review(db: &TestDb, title: &str) -> i64 {
-    db.store.create_review(&Actor::system(), &ReviewInput { kind: Some(ReviewKind::WorkingGroup), title: title.into(), ..Default::default() }).await.unwrap()
+    db.store
+        .create_review(&Actor::system(), &ReviewInput { kind: Some(ReviewKind::WorkingGroup), title: title.into(), ..Default::default() })
+        .await
+        .unwrap()
 }
 
 /// The demo's working group exported, then imported into an empty review of a
@@ -651,8 +668,23 @@ async fn a_bad_file_imports_nothing(db: &TestDb) {
     };
     let table = vec![
         headings.clone(),
-        row(&[("Reference", "T1"), ("Number", "1"), ("Recommendation", "Write to the Members of Parliament"), ("Lead officer", "Steph Cordon, Head of Service"), ("Action", "Write letters"), ("Date", "May 2017"), ("RAG", "Amber")]),
-        row(&[("Reference", "T2"), ("Number", "2"), ("Recommendation", "Promote the e-learning tool"), ("Action", "Email schools"), ("Date", "Dec 202017"), ("RAG", "Red")]),
+        row(&[
+            ("Reference", "T1"),
+            ("Number", "1"),
+            ("Recommendation", "Write to the Members of Parliament"),
+            ("Lead officer", "Steph Cordon, Head of Service"),
+            ("Action", "Write letters"),
+            ("Date", "May 2017"),
+            ("RAG", "Amber"),
+        ]),
+        row(&[
+            ("Reference", "T2"),
+            ("Number", "2"),
+            ("Recommendation", "Promote the e-learning tool"),
+            ("Action", "Email schools"),
+            ("Date", "Dec 202017"),
+            ("RAG", "Red"),
+        ]),
     ];
     let csv = assure_documents::spreadsheet::table_csv(&table);
     let file = db.dir.join("tracker.csv");

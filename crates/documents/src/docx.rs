@@ -75,9 +75,7 @@ pub fn report(r: &MonitoringReport) -> Result<Vec<u8>, DocumentError> {
     doc = doc.add_section(section(front, Orientation::Portrait, r));
     doc = match appendix {
         Some(appendix) => add_blocks(doc.add_section(section(table, Orientation::Landscape, r)), appendix),
-        None => {
-            add_blocks(doc, table).page_size(PAGE_HEIGHT, PAGE_WIDTH).page_orient(w::PageOrientationType::Landscape)
-        }
+        None => add_blocks(doc, table).page_size(PAGE_HEIGHT, PAGE_WIDTH).page_orient(w::PageOrientationType::Landscape),
     };
     pack(doc, r)
 }
@@ -122,9 +120,7 @@ enum Orientation {
 fn section(blocks: Vec<Block>, orientation: Orientation, r: &MonitoringReport) -> w::Section {
     let size = match orientation {
         Orientation::Portrait => w::PageSize::new().size(PAGE_WIDTH, PAGE_HEIGHT),
-        Orientation::Landscape => {
-            w::PageSize::new().size(PAGE_HEIGHT, PAGE_WIDTH).orient(w::PageOrientationType::Landscape)
-        }
+        Orientation::Landscape => w::PageSize::new().size(PAGE_HEIGHT, PAGE_WIDTH).orient(w::PageOrientationType::Landscape),
     };
     let mut s = w::Section::new().page_size(size).page_margin(page_margin()).footer(footer(r));
     for b in blocks {
@@ -235,18 +231,14 @@ fn page_setup(r: &MonitoringReport) -> w::Docx {
         .created_at(&created)
         .updated_at(&created)
         .footer(footer(r))
-        .add_abstract_numbering(
-            w::AbstractNumbering::new(BULLETS).add_level(
-                w::Level::new(
-                    0,
-                    w::Start::new(1),
-                    w::NumberFormat::new("bullet"),
-                    w::LevelText::new("•"),
-                    w::LevelJc::new("left"),
-                )
-                .indent(Some(567), Some(w::SpecialIndentType::Hanging(283)), None, None),
+        .add_abstract_numbering(w::AbstractNumbering::new(BULLETS).add_level(
+            w::Level::new(0, w::Start::new(1), w::NumberFormat::new("bullet"), w::LevelText::new("•"), w::LevelJc::new("left")).indent(
+                Some(567),
+                Some(w::SpecialIndentType::Hanging(283)),
+                None,
+                None,
             ),
-        )
+        ))
         .add_numbering(w::Numbering::new(BULLETS, BULLETS));
     for s in styles() {
         doc = doc.add_style(s);
@@ -288,11 +280,7 @@ fn styles() -> Vec<w::Style> {
         .based_on("Normal")
         .size(TABLE_SIZE)
         .line_spacing(w::LineSpacing::new().before(0).after(60));
-    let table_heading = w::Style::new("TableHeading", w::StyleType::Paragraph)
-        .name("Table Heading")
-        .based_on("TableText")
-        .next("TableText")
-        .bold();
+    let table_heading = w::Style::new("TableHeading", w::StyleType::Paragraph).name("Table Heading").based_on("TableText").next("TableText").bold();
     let footer = w::Style::new("Footer", w::StyleType::Paragraph)
         .name("footer")
         .based_on("Normal")
@@ -376,10 +364,7 @@ fn rag_run(rag: Option<Rag>) -> w::Run {
 }
 
 fn cell(ps: Vec<w::Paragraph>, width: usize) -> w::TableCell {
-    ps.into_iter()
-        .fold(w::TableCell::new(), |c, p| c.add_paragraph(p))
-        .width(width, w::WidthType::Dxa)
-        .vertical_align(w::VAlignType::Top)
+    ps.into_iter().fold(w::TableCell::new(), |c, p| c.add_paragraph(p)).width(width, w::WidthType::Dxa).vertical_align(w::VAlignType::Top)
 }
 
 fn text_cell(text: &str, width: usize, empty: &str) -> w::TableCell {
@@ -393,20 +378,13 @@ fn shade(c: w::TableCell, fill: &str) -> w::TableCell {
 /// A RAG cell: shaded in the RAG colour and holding the word.
 fn rag_cell(rag: Option<Rag>, width: usize) -> w::TableCell {
     let (fill, text) = rag_colours(rag);
-    let p = w::Paragraph::new()
-        .style("TableText")
-        .align(w::AlignmentType::Center)
-        .add_run(w::Run::new().add_text(rag_word(rag)).bold().color(text));
+    let p = w::Paragraph::new().style("TableText").align(w::AlignmentType::Center).add_run(w::Run::new().add_text(rag_word(rag)).bold().color(text));
     shade(cell(vec![p], width), fill)
 }
 
 /// A heading row: bold, shaded, repeated at the top of each page, never split.
 fn heading_row(headings: &[&str], widths: &[usize]) -> w::TableRow {
-    let cells = headings
-        .iter()
-        .zip(widths)
-        .map(|(h, wd)| shade(cell(vec![styled("TableHeading", h)], *wd), HEADING_FILL))
-        .collect();
+    let cells = headings.iter().zip(widths).map(|(h, wd)| shade(cell(vec![styled("TableHeading", h)], *wd), HEADING_FILL)).collect();
     w::TableRow::new(cells).cant_split().row_height(HEADING_ROW_HEIGHT).height_rule(w::HeightRule::AtLeast)
 }
 
@@ -473,12 +451,7 @@ fn cover(r: &MonitoringReport) -> Vec<Block> {
     let rows = c
         .rows()
         .into_iter()
-        .map(|(label, value)| {
-            body_row(vec![
-                shade(cell(vec![styled("TableHeading", label)], wd[0]), LABEL_FILL),
-                text_cell(&value, wd[1], "None"),
-            ])
-        })
+        .map(|(label, value)| body_row(vec![shade(cell(vec![styled("TableHeading", label)], wd[0]), LABEL_FILL), text_cell(&value, wd[1], "None")]))
         .collect();
     out.push(Block::from(table(rows, &wd)));
     for (heading, text) in c.sections() {
@@ -523,21 +496,14 @@ fn progress_table(r: &MonitoringReport, landscape: bool) -> Vec<Block> {
 
 fn summary_table(r: &MonitoringReport) -> w::Table {
     let wd = widths(&[75, 25]);
-    let rows = r
-        .summary
-        .lines()
-        .into_iter()
-        .map(|(label, n)| body_row(vec![text_cell(&label, wd[0], ""), text_cell(&n.to_string(), wd[1], "")]))
-        .collect();
+    let rows =
+        r.summary.lines().into_iter().map(|(label, n)| body_row(vec![text_cell(&label, wd[0], ""), text_cell(&n.to_string(), wd[1], "")])).collect();
     headed_table(&["Measure", "Number"], &wd, rows, "")
 }
 
 fn rag_key_table(r: &MonitoringReport) -> w::Table {
     let wd = widths(&[18, 82]);
-    let rows = rag_key(r)
-        .into_iter()
-        .map(|(rag, meaning)| body_row(vec![rag_cell(rag, wd[0]), text_cell(&meaning, wd[1], "")]))
-        .collect();
+    let rows = rag_key(r).into_iter().map(|(rag, meaning)| body_row(vec![rag_cell(rag, wd[0]), text_cell(&meaning, wd[1], "")])).collect();
     headed_table(&["RAG", "What it means"], &wd, rows, "")
 }
 
@@ -675,10 +641,7 @@ fn core_properties(core: Vec<u8>, r: &MonitoringReport) -> Result<Vec<u8>, Docum
     let title = xml_escape(if r.cover.subject.trim().is_empty() { &r.title } else { &r.cover.subject });
     Ok(xml
         .replace("<dc:creator>unknown</dc:creator>", &format!("<dc:creator>{org}</dc:creator>"))
-        .replace(
-            "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
-            &format!("<cp:lastModifiedBy>{org}</cp:lastModifiedBy>"),
-        )
+        .replace("<cp:lastModifiedBy>unknown</cp:lastModifiedBy>", &format!("<cp:lastModifiedBy>{org}</cp:lastModifiedBy>"))
         .replace("</cp:coreProperties>", &format!("<dc:title>{title}</dc:title></cp:coreProperties>"))
         .into_bytes())
 }

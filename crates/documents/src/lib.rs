@@ -63,7 +63,9 @@ pub enum DocumentError {
     #[error("{0}")]
     Render(String),
     /// PDF needs LibreOffice on the server.
-    #[error("PDF output needs LibreOffice on the server ({0}). Download the Word version instead, or ask your administrator to install LibreOffice.")]
+    #[error(
+        "PDF output needs LibreOffice on the server ({0}). Download the Word version instead, or ask your administrator to install LibreOffice."
+    )]
     NoConverter(String),
     #[error("converting to PDF failed: {0}")]
     Convert(String),

@@ -102,13 +102,9 @@ fn find_soffice() -> Result<PathBuf, DocumentError> {
         .unwrap_or_default()
         .into_iter()
         .flat_map(|d| [d.join("soffice"), d.join("libreoffice")]);
-    let usual = [
-        "/usr/lib/libreoffice/program/soffice",
-        "/opt/libreoffice/program/soffice",
-        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-    ]
-    .into_iter()
-    .map(PathBuf::from);
+    let usual = ["/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice"]
+        .into_iter()
+        .map(PathBuf::from);
     on_path.chain(usual).find(|p| p.is_file()).ok_or_else(|| DocumentError::NoConverter("soffice was not found".into()))
 }
 
@@ -142,18 +138,10 @@ fn run_soffice(program: &Path, dir: &Path, files: &[PathBuf], limit: Duration) -
     loop {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => {
-                return Err(DocumentError::Convert(format!(
-                    "LibreOffice stopped with {status}; {}",
-                    tail(&dir.join("soffice.log"))
-                )))
-            }
+            Ok(Some(status)) => return Err(DocumentError::Convert(format!("LibreOffice stopped with {status}; {}", tail(&dir.join("soffice.log"))))),
             Ok(None) if started.elapsed() > limit => {
                 kill(&mut child);
-                return Err(DocumentError::Convert(format!(
-                    "LibreOffice took longer than {} seconds",
-                    limit.as_secs()
-                )));
+                return Err(DocumentError::Convert(format!("LibreOffice took longer than {} seconds", limit.as_secs())));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
             Err(e) => {
@@ -168,11 +156,7 @@ fn run_soffice(program: &Path, dir: &Path, files: &[PathBuf], limit: Duration) -
 fn kill(child: &mut Child) {
     #[cfg(unix)]
     {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", child.id())])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).stdout(Stdio::null()).stderr(Stdio::null()).status();
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -227,10 +211,7 @@ impl WorkDir {
                 Err(e) => return Err(convert_error("could not create a temporary directory", e)),
             }
         }
-        Err(convert_error(
-            "could not create a temporary directory",
-            last.unwrap_or_else(|| std::io::Error::other("name clash")),
-        ))
+        Err(convert_error("could not create a temporary directory", last.unwrap_or_else(|| std::io::Error::other("name clash"))))
     }
 }
 

@@ -46,9 +46,7 @@ pub enum ReadError {
     NotASpreadsheet,
     #[error("The workbook is protected with a password, so Assure cannot open it. Open it in Excel, remove the password (File, Info, Protect Workbook, Encrypt with Password), save it and upload it again.")]
     PasswordProtected,
-    #[error(
-        "The file could not be read: {0}. Open it in Excel, save it again and upload the new copy."
-    )]
+    #[error("The file could not be read: {0}. Open it in Excel, save it again and upload the new copy.")]
     Corrupt(String),
     #[error("Assure cannot read {0} files. Save it as .xlsx or .csv and upload it again.")]
     UnsupportedFormat(String),
@@ -60,7 +58,9 @@ pub enum ReadError {
     TooManyRows { limit: usize },
     #[error("The sheet has data beyond column {limit}. Delete the columns the import does not need and upload it again.")]
     TooManyColumns { limit: usize },
-    #[error("The sheet holds more than {limit_mb} MB of text, far more than a tracker needs. Remove what the import does not need and upload it again.")]
+    #[error(
+        "The sheet holds more than {limit_mb} MB of text, far more than a tracker needs. Remove what the import does not need and upload it again."
+    )]
     TooMuchText { limit_mb: usize },
 }
 
@@ -89,29 +89,19 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, ReadError> {
 
 /// Read an uploaded file; `sheet` chooses a worksheet by name (XLSX only), otherwise
 /// the first visible worksheet with data is read (then hidden ones).
-pub fn read_file(
-    bytes: &[u8],
-    file_name: &str,
-    sheet: Option<&str>,
-) -> Result<ReadFile, ReadError> {
+pub fn read_file(bytes: &[u8], file_name: &str, sheet: Option<&str>) -> Result<ReadFile, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
     if bytes.len() > MAX_BYTES {
-        return Err(ReadError::TooBig {
-            limit_mb: MAX_BYTES / (1024 * 1024),
-        });
+        return Err(ReadError::TooBig { limit_mb: MAX_BYTES / (1024 * 1024) });
     }
-    let ext = file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         // calamine is a large parser of untrusted input: should it ever panic on a
         // damaged workbook, the person gets "damaged file", not a failed request.
         // (Under the fuzzer a panic still aborts, so it is still found.)
-        return std::panic::catch_unwind(|| read_zip(bytes, sheet))
-            .unwrap_or_else(|_| Err(ReadError::Corrupt("the workbook is damaged".into())));
+        return std::panic::catch_unwind(|| read_zip(bytes, sheet)).unwrap_or_else(|_| Err(ReadError::Corrupt("the workbook is damaged".into())));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(classify_cfb(bytes, &ext));
@@ -122,41 +112,22 @@ pub fn read_file(
     let (text, tab_hint) = match decode_text(bytes) {
         Some(t) => t,
         // Binary that is not text: a broken workbook if it was called one.
-        None if matches!(ext.as_str(), "xlsx" | "xlsm") => {
-            return Err(ReadError::Corrupt(
-                "it is not a complete Excel workbook".into(),
-            ))
-        }
+        None if matches!(ext.as_str(), "xlsx" | "xlsm") => return Err(ReadError::Corrupt("it is not a complete Excel workbook".into())),
         None => return Err(ReadError::NotASpreadsheet),
     };
-    let start: String = text
-        .trim_start()
-        .chars()
-        .take(200)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if start.starts_with("<!doctype html")
-        || start.starts_with("<html")
-        || start.starts_with("<table")
-    {
+    let start: String = text.trim_start().chars().take(200).collect::<String>().to_ascii_lowercase();
+    if start.starts_with("<!doctype html") || start.starts_with("<html") || start.starts_with("<table") {
         return Err(ReadError::UnsupportedFormat("web page (HTML)".into()));
     }
     if start.starts_with("<?xml") {
-        return Err(
-            if text.contains("urn:schemas-microsoft-com:office:spreadsheet") {
-                ReadError::UnsupportedFormat("XML Spreadsheet 2003".into())
-            } else {
-                ReadError::NotASpreadsheet
-            },
-        );
+        return Err(if text.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+            ReadError::UnsupportedFormat("XML Spreadsheet 2003".into())
+        } else {
+            ReadError::NotASpreadsheet
+        });
     }
     let table = read_csv(&text, tab_hint)?;
-    Ok(ReadFile {
-        table,
-        format: SourceFormat::Csv,
-        sheet: String::new(),
-        sheets: Vec::new(),
-    })
+    Ok(ReadFile { table, format: SourceFormat::Csv, sheet: String::new(), sheets: Vec::new() })
 }
 
 // ---------------------------------------------------------------------------
@@ -175,9 +146,7 @@ fn le32(b: &[u8], at: usize) -> Option<usize> {
 /// there is no readable central directory (a cut-short file).
 fn zip_directory(b: &[u8]) -> Option<(Vec<String>, u64)> {
     let from = b.len().saturating_sub(22 + 65_535);
-    let eocd = (from..=b.len().saturating_sub(22))
-        .rev()
-        .find(|&i| b[i..].starts_with(b"PK\x05\x06"))?;
+    let eocd = (from..=b.len().saturating_sub(22)).rev().find(|&i| b[i..].starts_with(b"PK\x05\x06"))?;
     let count = le16(b, eocd + 10)?;
     let mut at = le32(b, eocd + 16)?;
     let mut names = Vec::new();
@@ -189,11 +158,7 @@ fn zip_directory(b: &[u8]) -> Option<(Vec<String>, u64)> {
         let size = le32(b, at + 24)? as u64;
         let (n, e, c) = (le16(b, at + 28)?, le16(b, at + 30)?, le16(b, at + 32)?);
         names.push(String::from_utf8_lossy(b.get(at + 46..at + 46 + n)?).into_owned());
-        total = total.saturating_add(if size == 0xFFFF_FFFF {
-            u64::MAX / 4
-        } else {
-            size
-        });
+        total = total.saturating_add(if size == 0xFFFF_FFFF { u64::MAX / 4 } else { size });
         at += 46 + n + e + c;
     }
     Some((names, total))
@@ -221,65 +186,37 @@ fn zip_local_names(b: &[u8]) -> Vec<String> {
 fn read_zip(bytes: &[u8], sheet: Option<&str>) -> Result<ReadFile, ReadError> {
     let Some((names, expanded)) = zip_directory(bytes) else {
         let local = zip_local_names(bytes);
-        if local.is_empty()
-            || local
-                .iter()
-                .any(|n| n.starts_with("xl/") || n == "[Content_Types].xml")
-        {
-            return Err(ReadError::Corrupt(
-                "it is incomplete, perhaps cut short while it was being saved or uploaded".into(),
-            ));
+        if local.is_empty() || local.iter().any(|n| n.starts_with("xl/") || n == "[Content_Types].xml") {
+            return Err(ReadError::Corrupt("it is incomplete, perhaps cut short while it was being saved or uploaded".into()));
         }
-        return Err(classify_other_zip(&local, bytes)
-            .unwrap_or(ReadError::Corrupt("it is incomplete or damaged".into())));
+        return Err(classify_other_zip(&local, bytes).unwrap_or(ReadError::Corrupt("it is incomplete or damaged".into())));
     };
     let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
     if !has("xl/workbook.xml") {
         if has("xl/workbook.bin") {
-            return Err(ReadError::UnsupportedFormat(
-                "XLSB (Excel binary workbook)".into(),
-            ));
+            return Err(ReadError::UnsupportedFormat("XLSB (Excel binary workbook)".into()));
         }
         return Err(classify_other_zip(&names, bytes).unwrap_or(ReadError::NotASpreadsheet));
     }
     if expanded > 8 * MAX_TEXT_BYTES as u64 {
-        return Err(ReadError::TooMuchText {
-            limit_mb: MAX_TEXT_BYTES / (1024 * 1024),
-        });
+        return Err(ReadError::TooMuchText { limit_mb: MAX_TEXT_BYTES / (1024 * 1024) });
     }
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
-    let all: Vec<(String, bool)> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
-        .collect();
+    let all: Vec<(String, bool)> =
+        wb.sheets_metadata().iter().filter(|s| s.typ == SheetType::WorkSheet).map(|s| (s.name.clone(), s.visible == SheetVisible::Visible)).collect();
     let sheets: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
     if let Some(want) = sheet {
         let Some(name) = sheets.iter().find(|n| n.as_str() == want).cloned() else {
             return Err(ReadError::NoSuchSheet(want.to_string()));
         };
         let table = read_sheet(&mut wb, &name)?;
-        return Ok(ReadFile {
-            table,
-            format: SourceFormat::Xlsx,
-            sheet: name,
-            sheets,
-        });
+        return Ok(ReadFile { table, format: SourceFormat::Xlsx, sheet: name, sheets });
     }
-    let order = all
-        .iter()
-        .filter(|(_, v)| *v)
-        .chain(all.iter().filter(|(_, v)| !*v));
+    let order = all.iter().filter(|(_, v)| *v).chain(all.iter().filter(|(_, v)| !*v));
     for (name, _) in order {
         let table = read_sheet(&mut wb, name)?;
         if !table.is_empty() {
-            return Ok(ReadFile {
-                table,
-                format: SourceFormat::Xlsx,
-                sheet: name.clone(),
-                sheets,
-            });
+            return Ok(ReadFile { table, format: SourceFormat::Xlsx, sheet: name.clone(), sheets });
         }
     }
     Err(ReadError::NoSheets)
@@ -293,16 +230,11 @@ fn classify_other_zip(names: &[String], bytes: &[u8]) -> Option<ReadError> {
     if names.iter().any(|n| n == "mimetype") {
         let head = &bytes[..bytes.len().min(200)];
         if head.windows(24).any(|w| w == b"opendocument.spreadsheet") {
-            return Some(ReadError::UnsupportedFormat(
-                "OpenDocument spreadsheet (.ods)".into(),
-            ));
+            return Some(ReadError::UnsupportedFormat("OpenDocument spreadsheet (.ods)".into()));
         }
         return Some(ReadError::NotASpreadsheet);
     }
-    if names
-        .iter()
-        .any(|n| n.starts_with("Index/") && n.ends_with(".iwa"))
-    {
+    if names.iter().any(|n| n.starts_with("Index/") && n.ends_with(".iwa")) {
         return Some(ReadError::UnsupportedFormat("Apple Numbers".into()));
     }
     None
@@ -311,12 +243,8 @@ fn classify_other_zip(names: &[String], bytes: &[u8]) -> Option<ReadError> {
 fn xlsx_error(e: XlsxError) -> ReadError {
     match e {
         XlsxError::Password => ReadError::PasswordProtected,
-        XlsxError::Zip(_) | XlsxError::Io(_) => {
-            ReadError::Corrupt("part of the workbook is missing or damaged".into())
-        }
-        XlsxError::FileNotFound(_)
-        | XlsxError::RelationshipNotFound
-        | XlsxError::WorksheetNotFound(_) => {
+        XlsxError::Zip(_) | XlsxError::Io(_) => ReadError::Corrupt("part of the workbook is missing or damaged".into()),
+        XlsxError::FileNotFound(_) | XlsxError::RelationshipNotFound | XlsxError::WorksheetNotFound(_) => {
             ReadError::Corrupt("part of the workbook is missing".into())
         }
         other => {
@@ -349,27 +277,10 @@ fn format_is_month_only(code: &str) -> bool {
             c => plain.push(c.to_ascii_lowercase()),
         }
     }
-    plain.contains('m')
-        && plain.contains('y')
-        && !plain.contains('d')
-        && !plain.contains('h')
-        && !plain.contains('s')
+    plain.contains('m') && plain.contains('y') && !plain.contains('d') && !plain.contains('h') && !plain.contains('s')
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 fn cell_text(v: &DataRef<'_>, number_format: Option<&str>) -> String {
     match v {
@@ -391,9 +302,7 @@ fn cell_text(v: &DataRef<'_>, number_format: Option<&str>) -> String {
                 return format!("{}:{:02}", minutes / 60, minutes % 60);
             }
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            if !(1..=12).contains(&m)
-                || chrono::NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32).is_none()
-            {
+            if !(1..=12).contains(&m) || chrono::NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32).is_none() {
                 return float_text(value);
             }
             let month = MONTHS[m as usize - 1];
@@ -416,19 +325,12 @@ fn float_text(f: f64) -> String {
 
 fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Table, ReadError> {
     let mut reader = wb.worksheet_cells_reader(name).map_err(xlsx_error)?;
-    let styles: Vec<Option<String>> = reader
-        .styles()
-        .iter()
-        .map(|s| s.number_format.as_ref().map(|n| n.format_code.clone()))
-        .collect();
+    let styles: Vec<Option<String>> = reader.styles().iter().map(|s| s.number_format.as_ref().map(|n| n.format_code.clone())).collect();
     let mut cells: Vec<(usize, usize, String)> = Vec::new();
     let mut text_bytes = 0usize;
     while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_error)? {
         let (r, c) = cell.get_position();
-        let text = cell_text(
-            cell.get_value(),
-            styles.get(style).and_then(|s| s.as_deref()),
-        );
+        let text = cell_text(cell.get_value(), styles.get(style).and_then(|s| s.as_deref()));
         if text.trim().is_empty() {
             continue;
         }
@@ -441,9 +343,7 @@ fn read_sheet(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Table, ReadErr
         }
         text_bytes += text.len();
         if text_bytes > MAX_TEXT_BYTES {
-            return Err(ReadError::TooMuchText {
-                limit_mb: MAX_TEXT_BYTES / (1024 * 1024),
-            });
+            return Err(ReadError::TooMuchText { limit_mb: MAX_TEXT_BYTES / (1024 * 1024) });
         }
         cells.push((r, c, text));
     }
@@ -483,10 +383,7 @@ fn cfb_names(b: &[u8]) -> Option<Vec<String>> {
             continue;
         }
         if let Some(sec) = sector(id) {
-            fat.extend(
-                sec.chunks_exact(4)
-                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-            );
+            fat.extend(sec.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
         }
     }
     let mut names = Vec::new();
@@ -498,10 +395,7 @@ fn cfb_names(b: &[u8]) -> Option<Vec<String>> {
         for entry in sec.chunks_exact(128) {
             let len = (u16::from_le_bytes([entry[0x40], entry[0x41]]) as usize).min(64);
             if matches!(entry[0x42], 1 | 2) && len >= 2 {
-                let units: Vec<u16> = entry[..len - 2]
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                    .collect();
+                let units: Vec<u16> = entry[..len - 2].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
                 names.push(String::from_utf16_lossy(&units));
             }
         }
@@ -546,60 +440,27 @@ fn decode_text(bytes: &[u8]) -> Option<(String, bool)> {
         return Some((decode_8bit(rest), false));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return Some((
-            encoding_rs::UTF_16LE
-                .decode_without_bom_handling(rest)
-                .0
-                .into_owned(),
-            true,
-        ));
+        return Some((encoding_rs::UTF_16LE.decode_without_bom_handling(rest).0.into_owned(), true));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return Some((
-            encoding_rs::UTF_16BE
-                .decode_without_bom_handling(rest)
-                .0
-                .into_owned(),
-            true,
-        ));
+        return Some((encoding_rs::UTF_16BE.decode_without_bom_handling(rest).0.into_owned(), true));
     }
     let head = &bytes[..bytes.len().min(1024)];
-    let zeros_at = |parity: usize| {
-        head.iter()
-            .skip(parity)
-            .step_by(2)
-            .filter(|b| **b == 0)
-            .count()
-    };
+    let zeros_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|b| **b == 0).count();
     let pairs = head.len() / 2;
     if pairs >= 2 {
         let (even, odd) = (zeros_at(0), zeros_at(1));
         if odd * 10 >= pairs * 4 && even * 10 <= pairs {
-            return Some((
-                encoding_rs::UTF_16LE
-                    .decode_without_bom_handling(bytes)
-                    .0
-                    .into_owned(),
-                true,
-            ));
+            return Some((encoding_rs::UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(), true));
         }
         if even * 10 >= pairs * 4 && odd * 10 <= pairs {
-            return Some((
-                encoding_rs::UTF_16BE
-                    .decode_without_bom_handling(bytes)
-                    .0
-                    .into_owned(),
-                true,
-            ));
+            return Some((encoding_rs::UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(), true));
         }
     }
     if head.contains(&0) {
         return None;
     }
-    let controls = head
-        .iter()
-        .filter(|b| **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0C))
-        .count();
+    let controls = head.iter().filter(|b| **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0C)).count();
     if controls * 20 > head.len().max(1) {
         return None;
     }
@@ -609,19 +470,12 @@ fn decode_text(bytes: &[u8]) -> Option<(String, bool)> {
 fn decode_8bit(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
     }
 }
 
 fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes())
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
 }
 
 /// Choose the separator that splits the first records most consistently.
@@ -634,12 +488,7 @@ fn sniff_delimiter(text: &str, tab_hint: bool) -> u8 {
     let candidates: &[u8] = if tab_hint { b"\t,;" } else { b",;\t" };
     let mut best = (0usize, 0usize, candidates[0]);
     for &d in candidates {
-        let counts: Vec<usize> = csv_reader(sample, d)
-            .byte_records()
-            .take(50)
-            .filter_map(Result::ok)
-            .map(|r| r.len())
-            .collect();
+        let counts: Vec<usize> = csv_reader(sample, d).byte_records().take(50).filter_map(Result::ok).map(|r| r.len()).collect();
         let mut mode = (0usize, 0usize); // (rows, fields)
         for &n in &counts {
             if n < 2 {
@@ -661,26 +510,16 @@ fn read_csv(text: &str, tab_hint: bool) -> Result<Table, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Excel's "sep=;" line names the separator and is not part of the data.
     let (text, delimiter) = match text.split_once('\n') {
-        Some((first, rest))
-            if first.trim_end().len() == 5 && first.to_ascii_lowercase().starts_with("sep=") =>
-        {
+        Some((first, rest)) if first.trim_end().len() == 5 && first.to_ascii_lowercase().starts_with("sep=") => {
             let d = first.as_bytes()[4];
-            (
-                rest,
-                if matches!(d, b',' | b';' | b'\t' | b'|') {
-                    d
-                } else {
-                    sniff_delimiter(rest, tab_hint)
-                },
-            )
+            (rest, if matches!(d, b',' | b';' | b'\t' | b'|') { d } else { sniff_delimiter(rest, tab_hint) })
         }
         _ => (text, sniff_delimiter(text, tab_hint)),
     };
     let mut table: Table = Vec::new();
     let mut text_bytes = 0usize;
     for (i, rec) in csv_reader(text, delimiter).byte_records().enumerate() {
-        let rec =
-            rec.map_err(|e| ReadError::Corrupt(format!("the CSV could not be read ({e})")))?;
+        let rec = rec.map_err(|e| ReadError::Corrupt(format!("the CSV could not be read ({e})")))?;
         let blank = rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
         if i >= MAX_ROWS {
             if blank {
@@ -700,9 +539,7 @@ fn read_csv(text: &str, tab_hint: bool) -> Result<Table, ReadError> {
             row.push(String::from_utf8_lossy(f).into_owned());
         }
         if text_bytes > MAX_TEXT_BYTES {
-            return Err(ReadError::TooMuchText {
-                limit_mb: MAX_TEXT_BYTES / (1024 * 1024),
-            });
+            return Err(ReadError::TooMuchText { limit_mb: MAX_TEXT_BYTES / (1024 * 1024) });
         }
         table.push(row);
     }
@@ -715,11 +552,7 @@ fn tidy(mut table: Table) -> Table {
     while table.last().is_some_and(|r| r.iter().all(empty)) {
         table.pop();
     }
-    let width = table
-        .iter()
-        .map(|r| r.iter().rposition(|c| !empty(c)).map_or(0, |p| p + 1))
-        .max()
-        .unwrap_or(0);
+    let width = table.iter().map(|r| r.iter().rposition(|c| !empty(c)).map_or(0, |p| p + 1)).max().unwrap_or(0);
     for r in &mut table {
         r.resize(width, String::new());
     }
@@ -760,30 +593,13 @@ mod tests {
 
     #[test]
     fn tidies_tables() {
-        let t = vec![
-            vec!["a".to_string(), "".into(), "".into()],
-            vec!["".into(), "b".into()],
-            vec!["  ".into()],
-            vec![],
-        ];
-        assert_eq!(
-            tidy(t),
-            vec![
-                vec!["a".to_string(), "".into()],
-                vec!["".into(), "b".into()]
-            ]
-        );
+        let t = vec![vec!["a".to_string(), "".into(), "".into()], vec!["".into(), "b".into()], vec!["  ".into()], vec![]];
+        assert_eq!(tidy(t), vec![vec!["a".to_string(), "".into()], vec!["".into(), "b".into()]]);
     }
 
     #[test]
     fn excel_sep_line() {
         let t = read_csv("sep=;\nRecommendation;RAG\nDo it;Red\n", false).unwrap();
-        assert_eq!(
-            t,
-            vec![
-                vec!["Recommendation".to_string(), "RAG".into()],
-                vec!["Do it".into(), "Red".into()]
-            ]
-        );
+        assert_eq!(t, vec![vec!["Recommendation".to_string(), "RAG".into()], vec!["Do it".into(), "Red".into()]]);
     }
 }

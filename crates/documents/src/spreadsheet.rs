@@ -72,11 +72,7 @@ pub fn report_xlsx(r: &MonitoringReport) -> Result<Vec<u8>, DocumentError> {
     let mut wb = Workbook::new();
     let title = if r.cover.subject.trim().is_empty() { &r.title } else { &r.cover.subject };
     wb.set_properties(
-        &DocProperties::new()
-            .set_title(fit(title))
-            .set_subject(fit(&r.title))
-            .set_author(fit(&r.organisation))
-            .set_company(fit(&r.organisation)),
+        &DocProperties::new().set_title(fit(title)).set_subject(fit(&r.title)).set_author(fit(&r.organisation)).set_company(fit(&r.organisation)),
     );
     let progress = progress_table(r);
     let rag_col = progress.first().and_then(|h| h.iter().position(|c| c == "RAG"));
@@ -136,12 +132,9 @@ fn progress_cell(row: &ReportRow, heading: &str) -> String {
         }
         "Progress made" => updates_text(row),
         "Lead officer" => row.lead_officers.join("\n"),
-        "Action" => row
-            .actions
-            .iter()
-            .map(|a| if a.done { format!("{} (completed)", a.text) } else { a.text.clone() })
-            .collect::<Vec<_>>()
-            .join("\n"),
+        "Action" => {
+            row.actions.iter().map(|a| if a.done { format!("{} (completed)", a.text) } else { a.text.clone() }).collect::<Vec<_>>().join("\n")
+        }
         "Date" => row.date_cell(),
         "RAG" => row.rag_words().to_string(),
         "Status" => row.lifecycle.label().to_string(),
@@ -155,11 +148,7 @@ fn updates_text(row: &ReportRow) -> String {
     if row.updates.is_empty() {
         return docx::NO_UPDATE.to_string();
     }
-    row.updates
-        .iter()
-        .map(|u| format!("{}{}", docx::update_heading(u.date), u.narrative.trim()))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    row.updates.iter().map(|u| format!("{}{}", docx::update_heading(u.date), u.narrative.trim())).collect::<Vec<_>>().join("\n\n")
 }
 
 fn changes_table(r: &MonitoringReport) -> Table {
@@ -169,8 +158,7 @@ fn changes_table(r: &MonitoringReport) -> Table {
         t.push(vec![String::new(), String::new(), docx::NO_CHANGES.to_string()]);
     }
     for c in &diff.changes {
-        let rec =
-            if c.label.trim().is_empty() { c.wording.clone() } else { format!("{} {}", c.label.trim(), c.wording) };
+        let rec = if c.label.trim().is_empty() { c.wording.clone() } else { format!("{} {}", c.label.trim(), c.wording) };
         for line in change_lines(c) {
             t.push(vec![docx::clean(&c.reference), docx::clean(&rec), docx::clean(&line)]);
         }
@@ -219,12 +207,7 @@ fn sheet_name(name: &str, index: usize) -> String {
 }
 
 fn heading_format() -> Format {
-    Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xD9D9D9))
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
+    Format::new().set_bold().set_background_color(Color::RGB(0xD9D9D9)).set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top)
 }
 
 fn text_format() -> Format {
@@ -233,21 +216,12 @@ fn text_format() -> Format {
 
 fn rag_format(rag: Option<Rag>) -> Format {
     let (fill, text) = rag_colours(rag);
-    text_format()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_background_color(Color::from(fill))
-        .set_font_color(Color::from(text))
+    text_format().set_bold().set_align(FormatAlign::Center).set_background_color(Color::from(fill)).set_font_color(Color::from(text))
 }
 
 /// A column width in characters: the longest line, between 8 and 40.
 fn column_width(table: &Table, col: usize) -> f64 {
-    let longest = table
-        .iter()
-        .filter_map(|row| row.get(col))
-        .flat_map(|c| c.lines().map(|l| l.chars().count()).max())
-        .max()
-        .unwrap_or(0);
+    let longest = table.iter().filter_map(|row| row.get(col)).flat_map(|c| c.lines().map(|l| l.chars().count()).max()).max().unwrap_or(0);
     (longest as f64 + 2.0).clamp(8.0, 40.0)
 }
 
@@ -279,12 +253,7 @@ fn print_setup(ws: &mut Worksheet) -> Result<(), XlsxError> {
 
 /// Write a table: heading row formatted, frozen and filtered; cells as strings
 /// through [`safe_cell`]; the listed (row, column) cells filled with their RAG colour.
-fn write_sheet(
-    ws: &mut Worksheet,
-    name: &str,
-    table: &Table,
-    rags: &[(usize, usize, Option<Rag>)],
-) -> Result<(), XlsxError> {
+fn write_sheet(ws: &mut Worksheet, name: &str, table: &Table, rags: &[(usize, usize, Option<Rag>)]) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     print_setup(ws)?;
     let heading = heading_format();

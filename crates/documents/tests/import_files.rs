@@ -9,8 +9,8 @@
 
 use assure_documents::read::{read_file, read_table, ReadError, SourceFormat, MAX_BYTES};
 use assure_domain::import::{
-    guess_header_row, headings, plan, register_preset, register_table, suggest_mapping,
-    ImportField, ImportPlan, ImportedLead, ImportedUpdate, Mapping, Preset, RegisterEntry,
+    guess_header_row, headings, plan, register_preset, register_table, suggest_mapping, ImportField, ImportPlan, ImportedLead, ImportedUpdate,
+    Mapping, Preset, RegisterEntry,
 };
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
 use chrono::NaiveDate;
@@ -28,11 +28,7 @@ fn today() -> NaiveDate {
 /// the suggested mapping.
 fn suggested_preset(table: &Vec<Vec<String>>) -> Preset {
     let header_row = guess_header_row(table);
-    Preset {
-        name: "Suggested".into(),
-        header_row,
-        mapping: suggest_mapping(&headings(table, header_row)),
-    }
+    Preset { name: "Suggested".into(), header_row, mapping: suggest_mapping(&headings(table, header_row)) }
 }
 
 fn plan_ok(table: &Vec<Vec<String>>, preset: &Preset) -> ImportPlan {
@@ -40,10 +36,7 @@ fn plan_ok(table: &Vec<Vec<String>>, preset: &Preset) -> ImportPlan {
 }
 
 fn lead(name: &str, title: &str) -> ImportedLead {
-    ImportedLead {
-        name: name.into(),
-        job_title: title.into(),
-    }
+    ImportedLead { name: name.into(), job_title: title.into() }
 }
 
 // ---------------------------------------------------------------------------
@@ -60,87 +53,40 @@ fn rag_tracker_xlsx() -> Vec<u8> {
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let uk_date = Format::new().set_num_format("dd/mm/yyyy");
     let month = Format::new().set_num_format("mmm-yy");
-    ws.merge_range(
-        0,
-        0,
-        0,
-        5,
-        "Scrutiny working group – CSE recommendations – monitoring (January 2018)",
-        &wrap,
-    )
-    .unwrap();
-    for (c, h) in [
-        "Recommendation",
-        "Lead Officer",
-        "Action",
-        "Date",
-        "Improved outcome for children / young people",
-        "RAG",
-    ]
-    .iter()
-    .enumerate()
-    {
+    ws.merge_range(0, 0, 0, 5, "Scrutiny working group – CSE recommendations – monitoring (January 2018)", &wrap).unwrap();
+    for (c, h) in ["Recommendation", "Lead Officer", "Action", "Date", "Improved outcome for children / young people", "RAG"].iter().enumerate() {
         ws.write_string(1, c as u16, *h).unwrap();
     }
     // Recommendation 1 over rows 3-5 (0-based 2-4); its first lead over rows 3-4.
-    ws.merge_range(
-        2,
-        0,
-        4,
-        0,
-        "1. That the Cabinet Member for Children's Services writes to all\nSefton MPs",
-        &wrap,
-    )
-    .unwrap();
-    ws.merge_range(2, 1, 3, 1, "Steph Cordon Head of Service", &wrap)
-        .unwrap();
+    ws.merge_range(2, 0, 4, 0, "1. That the Cabinet Member for Children's Services writes to all\nSefton MPs", &wrap).unwrap();
+    ws.merge_range(2, 1, 3, 1, "Steph Cordon Head of Service", &wrap).unwrap();
     ws.write_string(2, 2, "Write to all MPs").unwrap();
-    ws.write_string(2, 3, "May 2017 / Revised to July 2017")
-        .unwrap();
-    ws.write_string(2, 4, "Better protection\r\nfor children")
-        .unwrap();
+    ws.write_string(2, 3, "May 2017 / Revised to July 2017").unwrap();
+    ws.write_string(2, 4, "Better protection\r\nfor children").unwrap();
     ws.write_string(2, 5, "Amber").unwrap();
     ws.write_string(3, 2, "Follow up the replies").unwrap();
     ws.write_string(3, 3, "Ongoing").unwrap();
-    ws.write_string(4, 1, "Vicky Buchanan – Head of Children's Social Care")
-        .unwrap();
+    ws.write_string(4, 1, "Vicky Buchanan – Head of Children's Social Care").unwrap();
     ws.write_string(4, 2, "Brief members").unwrap();
     ws.write_string(4, 3, "Completed").unwrap();
     ws.write_string(4, 5, "amber").unwrap();
     // Recommendation 2: a real Excel date and a title-only lead.
-    ws.write_string(5, 0, "2. Training for all licensed taxi drivers")
-        .unwrap();
-    ws.write_string(5, 1, "Head of Regulation and Compliance")
-        .unwrap();
+    ws.write_string(5, 0, "2. Training for all licensed taxi drivers").unwrap();
+    ws.write_string(5, 1, "Head of Regulation and Compliance").unwrap();
     ws.write_string(5, 2, "Run\u{a0}courses  ").unwrap();
-    ws.write_datetime_with_format(
-        5,
-        3,
-        ExcelDateTime::from_ymd(2018, 3, 31).unwrap(),
-        &uk_date,
-    )
-    .unwrap();
+    ws.write_datetime_with_format(5, 3, ExcelDateTime::from_ymd(2018, 3, 31).unwrap(), &uk_date).unwrap();
     ws.write_string(5, 5, "G").unwrap();
     // Recommendation 3: a month-formatted Excel date ("Jun-18" on screen).
-    ws.write_string(6, 0, "(3) Schools receive the CSE toolkit")
-        .unwrap();
-    ws.write_string(
-        6,
-        1,
-        "Steph Cordon, Head of Service; Jo Bloggs, Director of Education",
-    )
-    .unwrap();
+    ws.write_string(6, 0, "(3) Schools receive the CSE toolkit").unwrap();
+    ws.write_string(6, 1, "Steph Cordon, Head of Service; Jo Bloggs, Director of Education").unwrap();
     ws.write_string(6, 2, "Email all schools").unwrap();
-    ws.write_datetime_with_format(6, 3, ExcelDateTime::from_ymd(2018, 6, 1).unwrap(), &month)
-        .unwrap();
+    ws.write_datetime_with_format(6, 3, ExcelDateTime::from_ymd(2018, 6, 1).unwrap(), &month).unwrap();
     ws.write_string(6, 5, "R").unwrap();
     // Sub-items of recommendation 3.
     ws.write_string(7, 0, "a) A national data base").unwrap();
     ws.write_string(7, 3, "Sept 2018").unwrap();
-    ws.write_string(8, 0, "(b) Local awareness sessions")
-        .unwrap();
-    ws.write_string(8, 3, "31 October 2018, revised to Dec 2018")
-        .unwrap();
+    ws.write_string(8, 0, "(b) Local awareness sessions").unwrap();
+    ws.write_string(8, 3, "31 October 2018, revised to Dec 2018").unwrap();
     // Blank and whitespace-only rows at the end.
     ws.write_string(10, 2, "   ").unwrap();
     wb.save_to_buffer().unwrap()
@@ -152,11 +98,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -224,20 +166,14 @@ fn cfb(streams: &[&str]) -> Vec<u8> {
     for _ in streams {
         starts.push(next as u32);
         for k in 0..per_stream {
-            fat[next + k] = if k + 1 == per_stream {
-                END
-            } else {
-                (next + k + 1) as u32
-            };
+            fat[next + k] = if k + 1 == per_stream { END } else { (next + k + 1) as u32 };
         }
         next += per_stream;
     }
     let mut header = vec![0u8; 512];
     header[0..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
-    let put16 =
-        |b: &mut Vec<u8>, at: usize, v: u16| b[at..at + 2].copy_from_slice(&v.to_le_bytes());
-    let put32 =
-        |b: &mut Vec<u8>, at: usize, v: u32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put16 = |b: &mut Vec<u8>, at: usize, v: u16| b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put32 = |b: &mut Vec<u8>, at: usize, v: u32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
     put16(&mut header, 0x18, 0x003E); // minor version
     put16(&mut header, 0x1A, 3); // major version 3: 512-byte sectors
     put16(&mut header, 0x1C, 0xFFFE); // little-endian
@@ -270,28 +206,10 @@ fn cfb(streams: &[&str]) -> Vec<u8> {
         e[0x78..0x7C].copy_from_slice(&size.to_le_bytes());
         e
     };
-    let mut dir = entry(
-        "Root Entry",
-        5,
-        NOSTREAM,
-        if streams.is_empty() { NOSTREAM } else { 1 },
-        END,
-        0,
-    );
+    let mut dir = entry("Root Entry", 5, NOSTREAM, if streams.is_empty() { NOSTREAM } else { 1 }, END, 0);
     for (i, name) in streams.iter().enumerate() {
-        let right = if i + 1 < streams.len() {
-            (i + 2) as u32
-        } else {
-            NOSTREAM
-        };
-        dir.extend(entry(
-            name,
-            2,
-            right,
-            NOSTREAM,
-            starts[i],
-            (per_stream * 512) as u32,
-        ));
+        let right = if i + 1 < streams.len() { (i + 2) as u32 } else { NOSTREAM };
+        dir.extend(entry(name, 2, right, NOSTREAM, starts[i], (per_stream * 512) as u32));
     }
     while dir.len() < 512 {
         dir.extend(entry("", 0, NOSTREAM, NOSTREAM, 0, 0));
@@ -319,114 +237,55 @@ fn utf16le_with_bom(s: &str) -> Vec<u8> {
 fn rag_tracker_with_title_row_merged_cells_and_excel_dates() {
     let bytes = rag_tracker_xlsx();
     let file = read_file(&bytes, "CSE tracker.xlsx", None).unwrap();
-    assert_eq!(
-        (file.format, file.sheet.as_str()),
-        (SourceFormat::Xlsx, "Tracker")
-    );
+    assert_eq!((file.format, file.sheet.as_str()), (SourceFormat::Xlsx, "Tracker"));
     let t = file.table;
     assert_eq!(t.len(), 9, "trailing blank rows are trimmed: {t:#?}");
-    assert!(
-        t.iter().all(|r| r.len() == 6),
-        "rows are padded to one width"
-    );
-    assert_eq!(
-        t[0][0],
-        "Scrutiny working group – CSE recommendations – monitoring (January 2018)"
-    );
+    assert!(t.iter().all(|r| r.len() == 6), "rows are padded to one width");
+    assert_eq!(t[0][0], "Scrutiny working group – CSE recommendations – monitoring (January 2018)");
     assert_eq!(t[0][1], "", "merged cells are empty except the first");
     assert_eq!(t[3][0], "");
-    assert_eq!(
-        t[5][3], "31 March 2018",
-        "a real Excel date comes through as a date the importer reads"
-    );
+    assert_eq!(t[5][3], "31 March 2018", "a real Excel date comes through as a date the importer reads");
     assert_eq!(t[6][3], "June 2018", "a month-formatted date stays a month");
 
     let preset = suggested_preset(&t);
     assert_eq!(preset.header_row, 2);
-    assert_eq!(
-        preset.mapping.heading(ImportField::Outcome),
-        Some("Improved outcome for children / young people")
-    );
+    assert_eq!(preset.mapping.heading(ImportField::Outcome), Some("Improved outcome for children / young people"));
     let p = plan_ok(&t, &preset);
     let e = &p.entries;
     assert_eq!(e.len(), 5);
 
     let r1 = &e[0];
     assert_eq!((r1.row, r1.number, r1.sub_label.as_str()), (3, 1, ""));
-    assert_eq!(
-        r1.committee_wording,
-        "That the Cabinet Member for Children's Services writes to all\nSefton MPs"
-    );
-    assert_eq!(
-        r1.leads,
-        vec![
-            lead("Steph Cordon", "Head of Service"),
-            lead("Vicky Buchanan", "Head of Children's Social Care")
-        ]
-    );
+    assert_eq!(r1.committee_wording, "That the Cabinet Member for Children's Services writes to all\nSefton MPs");
+    assert_eq!(r1.leads, vec![lead("Steph Cordon", "Head of Service"), lead("Vicky Buchanan", "Head of Children's Social Care")]);
     assert_eq!(r1.outcome, "Better protection\nfor children");
     assert_eq!(r1.actions.len(), 3);
     assert_eq!(r1.actions[0].text, "Write to all MPs");
-    assert_eq!(
-        (r1.actions[0].target, r1.actions[0].revisions.clone()),
-        (Some(d(2017, 5, 31)), vec![d(2017, 7, 31)])
-    );
-    assert_eq!(
-        r1.actions[1].owner, "Steph Cordon",
-        "merged lead cell: the owner carries down"
-    );
+    assert_eq!((r1.actions[0].target, r1.actions[0].revisions.clone()), (Some(d(2017, 5, 31)), vec![d(2017, 7, 31)]));
+    assert_eq!(r1.actions[1].owner, "Steph Cordon", "merged lead cell: the owner carries down");
     assert_eq!((r1.actions[1].target, r1.actions[1].done), (None, false));
-    assert_eq!(
-        (r1.actions[2].owner.as_str(), r1.actions[2].done),
-        ("Vicky Buchanan", true)
-    );
+    assert_eq!((r1.actions[2].owner.as_str(), r1.actions[2].done), ("Vicky Buchanan", true));
     assert_eq!(r1.rag, Some(Rag::Amber));
-    assert_eq!(
-        r1.lifecycle,
-        Some(Lifecycle::InProgress),
-        "no Status column: Ongoing means in progress"
-    );
+    assert_eq!(r1.lifecycle, Some(Lifecycle::InProgress), "no Status column: Ongoing means in progress");
 
     let r2 = &e[1];
     assert_eq!((r2.row, r2.number), (6, 2));
-    assert_eq!(
-        r2.leads,
-        vec![lead("", "Head of Regulation and Compliance")]
-    );
+    assert_eq!(r2.leads, vec![lead("", "Head of Regulation and Compliance")]);
     assert_eq!(r2.actions[0].text, "Run courses");
     assert_eq!(r2.actions[0].target, Some(d(2018, 3, 31)));
     assert_eq!(r2.rag, Some(Rag::Green));
 
     let r3 = &e[2];
-    assert_eq!(
-        (r3.number, r3.committee_wording.as_str()),
-        (3, "Schools receive the CSE toolkit")
-    );
-    assert_eq!(
-        r3.leads,
-        vec![
-            lead("Steph Cordon", "Head of Service"),
-            lead("Jo Bloggs", "Director of Education")
-        ]
-    );
+    assert_eq!((r3.number, r3.committee_wording.as_str()), (3, "Schools receive the CSE toolkit"));
+    assert_eq!(r3.leads, vec![lead("Steph Cordon", "Head of Service"), lead("Jo Bloggs", "Director of Education")]);
     assert_eq!(r3.actions[0].owner, "Steph Cordon; Jo Bloggs");
     assert_eq!(r3.actions[0].target, Some(d(2018, 6, 30)));
     assert_eq!(r3.rag, Some(Rag::Red));
 
-    assert_eq!(
-        (
-            e[3].number,
-            e[3].sub_label.as_str(),
-            e[3].committee_wording.as_str()
-        ),
-        (3, "a", "A national data base")
-    );
+    assert_eq!((e[3].number, e[3].sub_label.as_str(), e[3].committee_wording.as_str()), (3, "a", "A national data base"));
     assert_eq!(e[3].actions[0].target, Some(d(2018, 9, 30)));
     assert_eq!((e[4].number, e[4].sub_label.as_str()), (3, "b"));
-    assert_eq!(
-        (e[4].actions[0].target, e[4].actions[0].revisions.clone()),
-        (Some(d(2018, 10, 31)), vec![d(2018, 12, 31)])
-    );
+    assert_eq!((e[4].actions[0].target, e[4].actions[0].revisions.clone()), (Some(d(2018, 10, 31)), vec![d(2018, 12, 31)]));
 }
 
 #[test]
@@ -441,29 +300,12 @@ fn numeric_cells_formulas_and_the_first_visible_sheet() {
     let ws = wb.add_worksheet();
     ws.set_name("Recommendations").unwrap();
     ws.set_active(true);
-    for (c, h) in [
-        "No.",
-        "Recommendation",
-        "Progress made",
-        "Status",
-        "Response",
-        "Budget",
-        "Signed",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (c, h) in ["No.", "Recommendation", "Progress made", "Status", "Response", "Budget", "Signed"].iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     ws.write_number(1, 0, 1.0).unwrap();
-    ws.write_string(1, 1, "Write to the Home Secretary")
-        .unwrap();
-    ws.write_string(
-        1,
-        2,
-        "7 December 2017: Letter sent to the Home Secretary.\n\n8 January 2018 — Reply received.",
-    )
-    .unwrap();
+    ws.write_string(1, 1, "Write to the Home Secretary").unwrap();
+    ws.write_string(1, 2, "7 December 2017: Letter sent to the Home Secretary.\n\n8 January 2018 — Reply received.").unwrap();
     ws.write_string(1, 3, "Completed").unwrap();
     ws.write_string(1, 4, "Accepted").unwrap();
     ws.write_number(1, 5, 100000.0).unwrap();
@@ -478,10 +320,7 @@ fn numeric_cells_formulas_and_the_first_visible_sheet() {
     let bytes = wb.save_to_buffer().unwrap();
 
     let file = read_file(&bytes, "recs.xlsx", None).unwrap();
-    assert_eq!(
-        file.sheet, "Recommendations",
-        "hidden and empty sheets are passed over"
-    );
+    assert_eq!(file.sheet, "Recommendations", "hidden and empty sheets are passed over");
     assert_eq!(file.sheets, vec!["Old notes", "Cover", "Recommendations"]);
     let t = file.table;
     assert_eq!(t[1][0], "1", "whole numbers have no .0");
@@ -489,58 +328,30 @@ fn numeric_cells_formulas_and_the_first_visible_sheet() {
     assert_eq!(t[1][5], "100000");
     assert_eq!(t[2][5], "2500.5");
     assert_eq!(t[1][6], "TRUE");
-    assert_eq!(
-        read_file(&bytes, "recs.xlsx", Some("Old notes"))
-            .unwrap()
-            .table,
-        vec![vec!["Do not import this".to_string()]]
-    );
-    assert_eq!(
-        read_file(&bytes, "recs.xlsx", Some("Nope")),
-        Err(ReadError::NoSuchSheet("Nope".into()))
-    );
+    assert_eq!(read_file(&bytes, "recs.xlsx", Some("Old notes")).unwrap().table, vec![vec!["Do not import this".to_string()]]);
+    assert_eq!(read_file(&bytes, "recs.xlsx", Some("Nope")), Err(ReadError::NoSuchSheet("Nope".into())));
 
     let p = plan_ok(&t, &suggested_preset(&t));
     assert_eq!(p.entries.len(), 2);
     let e = &p.entries[0];
-    assert_eq!(
-        (e.number, e.lifecycle, e.response),
-        (
-            1,
-            Some(Lifecycle::CompleteAwaitingSignOff),
-            Some(ExecutiveResponse::Accepted)
-        )
-    );
+    assert_eq!((e.number, e.lifecycle, e.response), (1, Some(Lifecycle::CompleteAwaitingSignOff), Some(ExecutiveResponse::Accepted)));
     assert_eq!(
         e.updates,
         vec![
-            ImportedUpdate {
-                date: Some(d(2017, 12, 7)),
-                narrative: "Letter sent to the Home Secretary.".into()
-            },
-            ImportedUpdate {
-                date: Some(d(2018, 1, 8)),
-                narrative: "Reply received.".into()
-            },
+            ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Letter sent to the Home Secretary.".into() },
+            ImportedUpdate { date: Some(d(2018, 1, 8)), narrative: "Reply received.".into() },
         ]
     );
     let e = &p.entries[1];
     assert_eq!((e.number, e.lifecycle), (2, Some(Lifecycle::Paused)));
-    assert_eq!(
-        e.updates,
-        vec![ImportedUpdate {
-            date: None,
-            narrative: "Emails sent to all schools".into()
-        }]
-    );
+    assert_eq!(e.updates, vec![ImportedUpdate { date: None, narrative: "Emails sent to all schools".into() }]);
 }
 
 #[test]
 fn typos_are_reported_with_row_and_column() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "Children's Services Scrutiny Committee")
-        .unwrap();
+    ws.write_string(0, 0, "Children's Services Scrutiny Committee").unwrap();
     ws.write_string(1, 0, "Tracker at 16 January 2018").unwrap();
     for (c, h) in ["Ref", "Recommendation", "Date", "RAG"].iter().enumerate() {
         ws.write_string(3, c as u16, *h).unwrap();
@@ -564,51 +375,26 @@ fn typos_are_reported_with_row_and_column() {
     let found: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
     assert_eq!(
         found,
-        vec![
-            (6, "Date"),
-            (7, "Date"),
-            (7, "RAG"),
-            (8, "Ref"),
-            (8, "Date"),
-            (9, "Recommendation"),
-            (9, "Date"),
-            (9, "RAG")
-        ],
+        vec![(6, "Date"), (7, "Date"), (7, "RAG"), (8, "Ref"), (8, "Date"), (9, "Recommendation"), (9, "Date"), (9, "RAG")],
         "{errs:#?}"
     );
     assert_eq!(
         errs[0].message,
         "Row 6, column “Date”: “Dec 202017” is not a date Assure recognises. Write a month and year such as “December 2017”, or a full date such as “31 December 2017”."
     );
-    assert!(
-        errs[1].message.contains("such as “May 2017”"),
-        "{}",
-        errs[1].message
-    );
-    assert!(errs[2]
-        .message
-        .contains("“Yellow” is not a RAG rating. RAG must be Red, Amber, Green or blank."));
-    assert!(errs[3]
-        .message
-        .contains("Reference “SR (17/18) 01” is already used on row 5"));
-    assert!(errs[5]
-        .message
-        .contains("Enter the recommendation's wording"));
+    assert!(errs[1].message.contains("such as “May 2017”"), "{}", errs[1].message);
+    assert!(errs[2].message.contains("“Yellow” is not a RAG rating. RAG must be Red, Amber, Green or blank."));
+    assert!(errs[3].message.contains("Reference “SR (17/18) 01” is already used on row 5"));
+    assert!(errs[5].message.contains("Enter the recommendation's wording"));
     assert!(errs[6].message.contains("“2017” is only a year"));
     assert!(errs[7].message.contains("more than one colour"));
 }
 
 #[test]
 fn register_export_round_trips_through_xlsx_and_csv() {
-    let mut a = RegisterEntry::new(
-        1,
-        "=That the Cabinet Member writes to the MPs\nand reports back",
-    );
+    let mut a = RegisterEntry::new(1, "=That the Cabinet Member writes to the MPs\nand reports back");
     a.reference = "SR (17/18) 01".into();
-    a.leads = vec![
-        lead("Steph Cordon", "Head of Service"),
-        lead("", "Head of Regulation and Compliance"),
-    ];
+    a.leads = vec![lead("Steph Cordon", "Head of Service"), lead("", "Head of Regulation and Compliance")];
     a.actions = vec![
         assure_domain::import::ImportedAction {
             text: "Write letters".into(),
@@ -629,14 +415,8 @@ fn register_export_round_trips_through_xlsx_and_csv() {
     a.lifecycle = Some(Lifecycle::InProgress);
     a.rag = Some(Rag::Amber);
     a.updates = vec![
-        ImportedUpdate {
-            date: Some(d(2017, 12, 7)),
-            narrative: "Letters sent — “all” MPs; £0 cost".into(),
-        },
-        ImportedUpdate {
-            date: None,
-            narrative: "+ a note without a date".into(),
-        },
+        ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Letters sent — “all” MPs; £0 cost".into() },
+        ImportedUpdate { date: None, narrative: "+ a note without a date".into() },
     ];
     let mut b = RegisterEntry::new(1, "Zoë’s sub-item");
     b.sub_label = "a".into();
@@ -680,14 +460,8 @@ fn corrupt_xlsx_cut_short() {
     let bytes = rag_tracker_xlsx();
     for cut in [bytes.len() / 2, bytes.len() - 30, 100] {
         let err = read_table(&bytes[..cut], "tracker.xlsx").unwrap_err();
-        assert!(
-            matches!(err, ReadError::Corrupt(_)),
-            "cut at {cut}: {err:?}"
-        );
-        assert!(
-            err.to_string().starts_with("The file could not be read: "),
-            "{err}"
-        );
+        assert!(matches!(err, ReadError::Corrupt(_)), "cut at {cut}: {err:?}");
+        assert!(err.to_string().starts_with("The file could not be read: "), "{err}");
         assert!(err.to_string().contains("save it again"), "{err}");
     }
 }
@@ -696,75 +470,40 @@ fn corrupt_xlsx_cut_short() {
 fn password_protected_xlsx() {
     let bytes = cfb(&["EncryptionInfo", "EncryptedPackage"]);
     // calamine's own CFB parser agrees this is an encrypted workbook.
-    let calamine_says =
-        <calamine::Xlsx<_> as calamine::Reader<_>>::new(std::io::Cursor::new(bytes.clone()));
+    let calamine_says = <calamine::Xlsx<_> as calamine::Reader<_>>::new(std::io::Cursor::new(bytes.clone()));
     assert!(matches!(calamine_says, Err(calamine::XlsxError::Password)));
     let err = read_table(&bytes, "protected.xlsx").unwrap_err();
     assert_eq!(err, ReadError::PasswordProtected);
     assert!(err.to_string().contains("remove the password"));
     // Named as anything, it is still recognised by content.
-    assert_eq!(
-        read_table(&bytes, "tracker.csv"),
-        Err(ReadError::PasswordProtected)
-    );
+    assert_eq!(read_table(&bytes, "tracker.csv"), Err(ReadError::PasswordProtected));
 }
 
 #[test]
 fn old_xls_is_refused_with_what_to_do() {
     let bytes = cfb(&["Workbook", "\u{5}SummaryInformation"]);
     let err = read_table(&bytes, "tracker.xls").unwrap_err();
-    assert_eq!(
-        err,
-        ReadError::UnsupportedFormat("XLS (Excel 97-2003)".into())
-    );
+    assert_eq!(err, ReadError::UnsupportedFormat("XLS (Excel 97-2003)".into()));
     assert_eq!(err.to_string(), "Assure cannot read XLS (Excel 97-2003) files. Save it as .xlsx or .csv and upload it again.");
     let doc = cfb(&["WordDocument"]);
-    assert_eq!(
-        read_table(&doc, "minutes.doc"),
-        Err(ReadError::NotASpreadsheet)
-    );
+    assert_eq!(read_table(&doc, "minutes.doc"), Err(ReadError::NotASpreadsheet));
 }
 
 #[test]
 fn other_zips_are_not_spreadsheets() {
-    let docx = stored_zip(&[
-        ("[Content_Types].xml", b"<Types/>".as_slice()),
-        ("word/document.xml", b"<w:document/>".as_slice()),
-    ]);
+    let docx = stored_zip(&[("[Content_Types].xml", b"<Types/>".as_slice()), ("word/document.xml", b"<w:document/>".as_slice())]);
     let err = read_table(&docx, "tracker.docx").unwrap_err();
     assert_eq!(err, ReadError::NotASpreadsheet);
     assert!(err.to_string().contains(".xlsx") && err.to_string().contains("CSV"));
     let random = stored_zip(&[("notes.txt", b"hello".as_slice())]);
-    assert_eq!(
-        read_table(&random, "tracker.xlsx"),
-        Err(ReadError::NotASpreadsheet)
-    );
-    let ods = stored_zip(&[
-        (
-            "mimetype",
-            b"application/vnd.oasis.opendocument.spreadsheet".as_slice(),
-        ),
-        ("content.xml", b"<x/>".as_slice()),
-    ]);
-    assert!(
-        matches!(read_table(&ods, "tracker.ods"), Err(ReadError::UnsupportedFormat(f)) if f.contains("OpenDocument"))
-    );
-    let xlsb = stored_zip(&[
-        ("[Content_Types].xml", b"<Types/>".as_slice()),
-        ("xl/workbook.bin", b"\0".as_slice()),
-    ]);
-    assert!(
-        matches!(read_table(&xlsb, "tracker.xlsb"), Err(ReadError::UnsupportedFormat(f)) if f.contains("XLSB"))
-    );
+    assert_eq!(read_table(&random, "tracker.xlsx"), Err(ReadError::NotASpreadsheet));
+    let ods = stored_zip(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet".as_slice()), ("content.xml", b"<x/>".as_slice())]);
+    assert!(matches!(read_table(&ods, "tracker.ods"), Err(ReadError::UnsupportedFormat(f)) if f.contains("OpenDocument")));
+    let xlsb = stored_zip(&[("[Content_Types].xml", b"<Types/>".as_slice()), ("xl/workbook.bin", b"\0".as_slice())]);
+    assert!(matches!(read_table(&xlsb, "tracker.xlsb"), Err(ReadError::UnsupportedFormat(f)) if f.contains("XLSB")));
     // Claims to be a workbook but its parts are broken.
-    let broken = stored_zip(&[
-        ("[Content_Types].xml", b"<Types/>".as_slice()),
-        ("xl/workbook.xml", b"<workbook".as_slice()),
-    ]);
-    assert!(matches!(
-        read_table(&broken, "tracker.xlsx"),
-        Err(ReadError::Corrupt(_))
-    ));
+    let broken = stored_zip(&[("[Content_Types].xml", b"<Types/>".as_slice()), ("xl/workbook.xml", b"<workbook".as_slice())]);
+    assert!(matches!(read_table(&broken, "tracker.xlsx"), Err(ReadError::Corrupt(_))));
 }
 
 #[test]
@@ -778,25 +517,10 @@ fn empty_oversize_and_binary_files() {
     assert!(err.to_string().contains("larger than 10 MB"));
     let mut garbage = vec![0x13u8, 0x00, 0x37, 0xFE, 0x00, 0x00, 0x9A, 0x01];
     garbage.extend((0..2000u32).map(|i| (i * 7919 % 251) as u8));
-    assert_eq!(
-        read_table(&garbage, "tracker.csv"),
-        Err(ReadError::NotASpreadsheet)
-    );
-    assert!(matches!(
-        read_table(&garbage, "tracker.xlsx"),
-        Err(ReadError::Corrupt(_))
-    ));
-    assert_eq!(
-        read_table(b"%PDF-1.4\n...", "tracker.pdf"),
-        Err(ReadError::NotASpreadsheet)
-    );
-    assert!(matches!(
-        read_table(
-            b"<html><table><tr><td>x</td></tr></table></html>",
-            "tracker.xls"
-        ),
-        Err(ReadError::UnsupportedFormat(_))
-    ));
+    assert_eq!(read_table(&garbage, "tracker.csv"), Err(ReadError::NotASpreadsheet));
+    assert!(matches!(read_table(&garbage, "tracker.xlsx"), Err(ReadError::Corrupt(_))));
+    assert_eq!(read_table(b"%PDF-1.4\n...", "tracker.pdf"), Err(ReadError::NotASpreadsheet));
+    assert!(matches!(read_table(b"<html><table><tr><td>x</td></tr></table></html>", "tracker.xls"), Err(ReadError::UnsupportedFormat(_))));
 }
 
 // ---------------------------------------------------------------------------
@@ -811,14 +535,8 @@ fn windows_1252_csv_keeps_pounds_and_curly_quotes() {
     assert_eq!(t[1][0], "Fund £100,000 for the council’s hub – now");
     let p = plan_ok(&t, &suggested_preset(&t));
     let e = &p.entries[0];
-    assert_eq!(
-        e.committee_wording,
-        "Fund £100,000 for the council’s hub – now"
-    );
-    assert_eq!(
-        e.leads,
-        vec![lead("Vicky Buchanan", "Head of Children’s Social Care")]
-    );
+    assert_eq!(e.committee_wording, "Fund £100,000 for the council’s hub – now");
+    assert_eq!(e.leads, vec![lead("Vicky Buchanan", "Head of Children’s Social Care")]);
     assert_eq!(e.actions[0].target, Some(d(2017, 10, 31)));
 }
 
@@ -829,23 +547,10 @@ fn utf8_csv_with_bom_and_multi_line_cells() {
     assert_eq!(t[0][0], "Ref", "the BOM is not part of the first heading");
     let p = plan_ok(&t, &suggested_preset(&t));
     let e = &p.entries[0];
-    assert_eq!(
-        (e.number, e.sub_label.as_str()),
-        (1, "a"),
-        "the reference gives the number"
-    );
-    assert_eq!(
-        e.committee_wording, "Sefton’s Members\nsecond line",
-        "a prefix that only repeats the reference's number is not wording"
-    );
+    assert_eq!((e.number, e.sub_label.as_str()), (1, "a"), "the reference gives the number");
+    assert_eq!(e.committee_wording, "Sefton’s Members\nsecond line", "a prefix that only repeats the reference's number is not wording");
     assert_eq!(e.updates.len(), 2);
-    assert_eq!(
-        e.updates[1],
-        ImportedUpdate {
-            date: Some(d(2018, 1, 8)),
-            narrative: "Replies".into()
-        }
-    );
+    assert_eq!(e.updates[1], ImportedUpdate { date: Some(d(2018, 1, 8)), narrative: "Replies".into() });
 }
 
 #[test]
@@ -856,18 +561,8 @@ fn utf16le_tab_separated_unicode_text() {
     assert_eq!(t[1][0], "Zoë’s recommendation, with a comma");
     let p = plan_ok(&t, &suggested_preset(&t));
     let e = &p.entries[0];
-    assert_eq!(
-        e.leads,
-        vec![
-            lead("Steph Cordon", "Head of Service"),
-            lead("Jo Bloggs", "Director")
-        ]
-    );
-    assert_eq!(
-        e.actions.len(),
-        2,
-        "the second row continues the first: {e:#?}"
-    );
+    assert_eq!(e.leads, vec![lead("Steph Cordon", "Head of Service"), lead("Jo Bloggs", "Director")]);
+    assert_eq!(e.actions.len(), 2, "the second row continues the first: {e:#?}");
     assert_eq!(e.actions[0].target, Some(d(2017, 5, 31)));
     assert!(e.actions[1].done);
     assert_eq!(e.rag, Some(Rag::Green));
@@ -882,36 +577,17 @@ fn semicolon_separated_csv() {
     assert_eq!(p.entries.len(), 2);
     assert_eq!(p.entries[0].committee_wording, "Write to MPs, then report");
     assert_eq!(p.entries[0].actions[0].revisions, vec![d(2017, 7, 31)]);
-    assert_eq!(
-        p.entries[1].lifecycle,
-        Some(Lifecycle::NotStarted),
-        "the Status column wins over “Ongoing”"
-    );
+    assert_eq!(p.entries[1].lifecycle, Some(Lifecycle::NotStarted), "the Status column wins over “Ongoing”");
 }
 
 #[test]
 fn heading_row_beyond_the_file_and_headings_only() {
     let t = read_table(b"Recommendation,RAG\n", "t.csv").unwrap();
-    let preset = Preset {
-        name: "x".into(),
-        header_row: 1,
-        mapping: Mapping {
-            columns: vec![(ImportField::Recommendation, "Recommendation".into())],
-        },
-    };
+    let preset =
+        Preset { name: "x".into(), header_row: 1, mapping: Mapping { columns: vec![(ImportField::Recommendation, "Recommendation".into())] } };
     let errs = plan(&t, &preset, today()).unwrap_err();
-    assert!(errs[0]
-        .message
-        .starts_with("The file has no recommendations below the headings"));
-    let errs = plan(
-        &t,
-        &Preset {
-            header_row: 3,
-            ..preset
-        },
-        today(),
-    )
-    .unwrap_err();
+    assert!(errs[0].message.starts_with("The file has no recommendations below the headings"));
+    let errs = plan(&t, &Preset { header_row: 3, ..preset }, today()).unwrap_err();
     assert_eq!(errs[0].row, 0);
     assert!(errs[0].message.contains("row 3"));
 }
@@ -922,10 +598,7 @@ fn heading_row_beyond_the_file_and_headings_only() {
 
 fn from_hex(parts: &[&str]) -> Vec<u8> {
     let s: String = parts.concat();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 /// A cut-short OLE/CFB container: calamine's CFB parser asserts on it
@@ -958,18 +631,9 @@ fn fuzz_regression_truncated_cfb() {
     let bytes = from_hex(FUZZ_CFB_TRUNCATED);
     assert_eq!(bytes.len(), 953);
     for name in ["tracker.csv", "tracker.xlsx"] {
-        assert!(
-            matches!(
-                read_table(&bytes, name),
-                Err(ReadError::UnsupportedFormat(_))
-            ),
-            "{name}"
-        );
+        assert!(matches!(read_table(&bytes, name), Err(ReadError::UnsupportedFormat(_))), "{name}");
     }
-    assert_eq!(
-        read_table(&bytes, "old.xls"),
-        Err(ReadError::UnsupportedFormat("XLS (Excel 97-2003)".into()))
-    );
+    assert_eq!(read_table(&bytes, "old.xls"), Err(ReadError::UnsupportedFormat("XLS (Excel 97-2003)".into())));
 }
 
 /// Writes the fuzz corpus seeds (run with `--ignored` when they need remaking).
@@ -980,77 +644,36 @@ fn write_fuzz_seeds() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in [
-        "Ref",
-        "Recommendation",
-        "Lead Officer",
-        "Date",
-        "RAG",
-        "Progress made",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (c, h) in ["Ref", "Recommendation", "Lead Officer", "Date", "RAG", "Progress made"].iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     ws.write_string(1, 0, "SR 01a").unwrap();
     ws.write_string(1, 1, "1. Write to MPs").unwrap();
-    ws.write_string(1, 2, "Steph Cordon Head of Service")
-        .unwrap();
-    ws.write_string(1, 3, "May 2017 / Revised to July 2017")
-        .unwrap();
+    ws.write_string(1, 2, "Steph Cordon Head of Service").unwrap();
+    ws.write_string(1, 3, "May 2017 / Revised to July 2017").unwrap();
     ws.write_string(1, 4, "Amber").unwrap();
     ws.write_string(1, 5, "7 December 2017: sent").unwrap();
-    ws.write_datetime_with_format(
-        2,
-        3,
-        ExcelDateTime::from_ymd(2018, 6, 1).unwrap(),
-        &Format::new().set_num_format("mmm-yy"),
-    )
-    .unwrap();
+    ws.write_datetime_with_format(2, 3, ExcelDateTime::from_ymd(2018, 6, 1).unwrap(), &Format::new().set_num_format("mmm-yy")).unwrap();
     std::fs::write(dir.join("seed-tracker.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
     std::fs::write(
         dir.join("seed-tracker.csv"),
         "Ref,Recommendation,Lead Officer,Date,RAG,Progress made\nSR 01,\"(1) Write\nto MPs\",\"Steph Cordon, Head of Service\",Ongoing,R,\"7 December 2017: a\n\n8 Jan 2018 - b\"\n,,,Completed,,\na) sub,Head of Regulation and Compliance,31/05/2017,Yellow,\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.join("seed-semicolon.csv"),
-        b"Recommendation;Date;Status\nDo it;Dec 202017;On hold\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("seed-utf16.txt"),
-        utf16le_with_bom("Recommendation\tRAG\r\nZoë\tG\r\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("seed-1252.csv"),
-        b"Recommendation,Lead\n\"\xA3100 \x92x\x92\",A \x96 Head\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("seed-semicolon.csv"), b"Recommendation;Date;Status\nDo it;Dec 202017;On hold\n").unwrap();
+    std::fs::write(dir.join("seed-utf16.txt"), utf16le_with_bom("Recommendation\tRAG\r\nZoë\tG\r\n")).unwrap();
+    std::fs::write(dir.join("seed-1252.csv"), b"Recommendation,Lead\n\"\xA3100 \x92x\x92\",A \x96 Head\n").unwrap();
     std::fs::write(dir.join("seed-register.csv"), {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut e = RegisterEntry::new(2, "Wording");
         e.sub_label = "b".into();
-        e.updates = vec![ImportedUpdate {
-            date: Some(d(2017, 12, 7)),
-            narrative: "x".into(),
-        }];
+        e.updates = vec![ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "x".into() }];
         for row in register_table(&[e]) {
             w.write_record(&row).unwrap();
         }
         w.into_inner().unwrap()
     })
     .unwrap();
-    std::fs::write(
-        dir.join("seed-encrypted.bin"),
-        cfb(&["EncryptionInfo", "EncryptedPackage"]),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("seed-docx.zip"),
-        stored_zip(&[("word/document.xml", b"<w/>".as_slice())]),
-    )
-    .unwrap();
+    std::fs::write(dir.join("seed-encrypted.bin"), cfb(&["EncryptionInfo", "EncryptedPackage"])).unwrap();
+    std::fs::write(dir.join("seed-docx.zip"), stored_zip(&[("word/document.xml", b"<w/>".as_slice())])).unwrap();
 }

@@ -12,9 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use assure_documents::{pdf, render, spreadsheet, Format};
-use assure_domain::report::{
-    Cover, DateChange, Layout, MonitoringReport, ReportAction, ReportDiff, ReportRow, ReportUpdate, RowChange, Summary,
-};
+use assure_domain::report::{Cover, DateChange, Layout, MonitoringReport, ReportAction, ReportDiff, ReportRow, ReportUpdate, RowChange, Summary};
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
 use chrono::NaiveDate;
 
@@ -46,23 +44,11 @@ const RESPONSE: &str = "A response has been received from Peter Dowd M.P and thi
 const EMAIL: &str = "Mike McSorley, Head of Schools and Families sent an email to all schools (including academies and independent schools) Heads and Chairs in early December 2017:\n“Child Sexual Exploitation - raising awareness with parents”\nDetails are available via the following link: https://www.virtual-college.co.uk/resources/free-courses";
 
 fn action(text: &str, target: NaiveDate, date_text: &str, done: bool) -> ReportAction {
-    ReportAction {
-        text: text.into(),
-        owner: HEAD_CSC.into(),
-        target_date: Some(target),
-        date_text: date_text.into(),
-        done,
-    }
+    ReportAction { text: text.into(), owner: HEAD_CSC.into(), target_date: Some(target), date_text: date_text.into(), done }
 }
 
 fn ongoing(text: &str) -> ReportAction {
-    ReportAction {
-        text: text.into(),
-        owner: HEAD_SF.into(),
-        target_date: None,
-        date_text: "Ongoing".into(),
-        done: false,
-    }
+    ReportAction { text: text.into(), owner: HEAD_SF.into(), target_date: None, date_text: "Ongoing".into(), done: false }
 }
 
 fn update(id: i64, date: NaiveDate, narrative: &str) -> ReportUpdate {
@@ -143,11 +129,7 @@ fn rows() -> Vec<ReportRow> {
             TRICKY,
             Lifecycle::CompleteAwaitingSignOff,
             Some(Rag::Green),
-            vec![
-                update(21, d(2017, 12, 7), LETTER),
-                update(22, d(2018, 1, 3), RESPONSE),
-                update(23, d(2018, 1, 5), TRICKY),
-            ],
+            vec![update(21, d(2017, 12, 7), LETTER), update(22, d(2018, 1, 3), RESPONSE), update(23, d(2018, 1, 5), TRICKY)],
         ),
         row(
             4,
@@ -193,11 +175,7 @@ fn changes() -> ReportDiff {
             response: None,
             lifecycle: Some((Lifecycle::InProgress, Lifecycle::CompleteAwaitingSignOff)),
             rag: Some((None, Some(Rag::Green))),
-            dates: vec![DateChange {
-                action: "Write to MPs".into(),
-                from: "May 2017".into(),
-                to: "May 2017, revised to July 2017".into(),
-            }],
+            dates: vec![DateChange { action: "Write to MPs".into(), from: "May 2017".into(), to: "May 2017, revised to July 2017".into() }],
             new_actions: vec![],
         }],
     }
@@ -307,10 +285,7 @@ fn libreoffice_tests_enabled(test: &str) -> bool {
          point ASSURE_SOFFICE at it, or set ASSURE_SKIP_LIBREOFFICE=1 to skip"
     );
     let pdftotext = Command::new("pdftotext").arg("-v").output();
-    assert!(
-        pdftotext.is_ok(),
-        "{test}: pdftotext was not found. Install poppler-utils, or set ASSURE_SKIP_LIBREOFFICE=1 to skip"
-    );
+    assert!(pdftotext.is_ok(), "{test}: pdftotext was not found. Install poppler-utils, or set ASSURE_SKIP_LIBREOFFICE=1 to skip");
     true
 }
 
@@ -369,15 +344,7 @@ fn docx_and_xlsx_convert_to_pdfs_that_say_everything() {
             assert_contains_all(
                 what,
                 &text,
-                &[
-                    "revised to July 2017",
-                    "Red",
-                    "Amber",
-                    "Green",
-                    "Not rated",
-                    "Executive response",
-                    "RAG: Not rated → Green",
-                ],
+                &["revised to July 2017", "Red", "Amber", "Green", "Not rated", "Executive response", "RAG: Not rated → Green"],
             );
             assert!(squash(&text).contains("'=HYPERLINK("), "{what}: the formula is shown as text:\n{text}");
         }
@@ -405,12 +372,7 @@ fn run_child(test: &str, env: &[(&str, &std::ffi::OsStr)]) {
         cmd.env(k, v);
     }
     let out = cmd.output().expect("run the child test");
-    assert!(
-        out.status.success(),
-        "{test} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{test} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -465,10 +427,7 @@ fn a_converter_that_hangs_is_killed_with_what_it_started() {
     let body = format!("sleep 60 &\necho $! > '{}'\nwait", pid_file.display());
     let script = fake_soffice(dir.path(), &body);
     let started = std::time::Instant::now();
-    run_child(
-        "hanging_converter_child",
-        &[("ASSURE_SOFFICE", script.as_os_str()), ("ASSURE_SOFFICE_TIMEOUT", "1".as_ref())],
-    );
+    run_child("hanging_converter_child", &[("ASSURE_SOFFICE", script.as_os_str()), ("ASSURE_SOFFICE_TIMEOUT", "1".as_ref())]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "the timeout applies");
     let pid = std::fs::read_to_string(&pid_file).expect("the script started its child");
     let stat = format!("/proc/{}/stat", pid.trim());
@@ -533,27 +492,18 @@ fn docx_has_word_headings_repeating_table_headers_page_numbers_and_escaped_text(
         assert!(document.contains(r#"w:fill="00B050""#), "{layout:?}: RAG cells are shaded");
         assert!(document.contains(r#"<w:pStyle w:val="Heading1" />"#), "{layout:?}: Heading 1 used");
         assert!(document.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "{layout:?}: A4");
-        assert!(
-            document.contains("&lt;16–18&gt; &amp; “homes” &quot;inspected&quot; – the Council’s café"),
-            "{layout:?}: escaped"
-        );
+        assert!(document.contains("&lt;16–18&gt; &amp; “homes” &quot;inspected&quot; – the Council’s café"), "{layout:?}: escaped");
         assert!(!document.contains('\u{b}'), "{layout:?}: no control characters");
         assert!(styles.contains(r#"w:styleId="Heading1""#) && styles.contains(r#"<w:name w:val="heading 1" />"#));
         assert!(styles.contains(r#"w:styleId="Heading2""#) && styles.contains(r#"<w:outlineLvl w:val="1" />"#));
         assert!(styles.contains(r#"w:ascii="Arial""#), "Arial by default");
         let landscape = r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape" />"#;
-        assert_eq!(
-            document.contains(landscape),
-            *layout == Layout::RagTracker,
-            "{layout:?}: a RAG tracker is landscape"
-        );
+        assert_eq!(document.contains(landscape), *layout == Layout::RagTracker, "{layout:?}: a RAG tracker is landscape");
         let footers = docx_parts_named(&docx, "word/footer");
         let footer: String = footers.iter().map(|f| docx_part(&docx, f)).collect();
         assert!(footer.contains(">PAGE<") && footer.contains(">NUMPAGES<"), "page fields in the footer: {footer}");
         let core = docx_part(&docx, "docProps/core.xml");
-        assert!(
-            core.contains("<dc:title>Monitoring report: Licensing/Child Sexual Exploitation Working Group</dc:title>")
-        );
+        assert!(core.contains("<dc:title>Monitoring report: Licensing/Child Sexual Exploitation Working Group</dc:title>"));
         assert!(core.contains("<dc:creator>Sefton Council</dc:creator>"));
     }
 }
@@ -568,9 +518,7 @@ fn html_is_a_standalone_accessible_page_without_inline_style() {
         let html = String::from_utf8(html).expect("UTF-8");
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains(r#"<html lang="en-GB">"#));
-        assert!(html.contains(
-            "<title>Monitoring report: Licensing/Child Sexual Exploitation Working Group – Sefton Council</title>"
-        ));
+        assert!(html.contains("<title>Monitoring report: Licensing/Child Sexual Exploitation Working Group – Sefton Council</title>"));
         assert!(html.contains(r#"<link rel="stylesheet" href="/assets/print.css">"#));
         assert!(!html.contains("<style") && !html.contains(" style="), "no inline style: CSP forbids it");
         assert!(html.contains("<thead>") && html.contains(r#"<th scope="col">Recommendation</th>"#));
@@ -716,10 +664,7 @@ fn xlsx_has_every_sheet_as_text_and_no_formulas() {
         assert_eq!(summary[0], ["Measure", "Number"]);
         assert!(summary.contains(&vec!["Recommendations".to_string(), "6".to_string()]));
         let key = sheet(&mut wb, "RAG key");
-        assert_eq!(
-            key.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
-            ["RAG", "Red", "Amber", "Green", "Not rated"]
-        );
+        assert_eq!(key.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["RAG", "Red", "Amber", "Green", "Not rated"]);
         let changes = sheet(&mut wb, "Changes");
         assert!(changes.iter().any(|r| r[2] == "RAG: Not rated → Green"));
     }
@@ -748,8 +693,7 @@ fn xlsx_rag_cells_are_filled_and_the_workbook_has_a_title() {
 #[test]
 fn generic_tables_become_sheets() {
     use calamine::Reader;
-    let t =
-        vec![vec!["Name".to_string(), "Note".to_string()], vec!["=cmd|' /C calc'!A0".to_string(), "ok".to_string()]];
+    let t = vec![vec!["Name".to_string(), "Note".to_string()], vec!["=cmd|' /C calc'!A0".to_string(), "ok".to_string()]];
     let bytes = spreadsheet::table_xlsx(&[("Trackers: 2017/18", &t)]).expect("xlsx");
     let mut wb = open_xlsx(bytes);
     assert_eq!(wb.sheet_names(), vec!["Trackers  2017 18"]);
@@ -797,8 +741,7 @@ fn write_samples() {
     }
     let mut no_appendix = cse_report(Layout::RagTracker);
     no_appendix.changes = None;
-    std::fs::write(dir.join("rag-tracker-no-appendix.docx"), render(&no_appendix, Format::Docx).expect("docx"))
-        .expect("write");
+    std::fs::write(dir.join("rag-tracker-no-appendix.docx"), render(&no_appendix, Format::Docx).expect("docx")).expect("write");
     std::fs::write(dir.join("empty.docx"), render(&empty_report(), Format::Docx).expect("docx")).expect("write");
     std::fs::write(dir.join("print.css"), assure_documents::html::PRINT_CSS).expect("write the CSS");
 }

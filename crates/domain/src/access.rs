@@ -102,7 +102,10 @@ impl Role {
             RecordPoliceCse => matches!(self, Role::PoliceCseOfficer | Role::MacseCoChair),
             ManagePartnership => matches!(self, Role::PartnershipManager | Role::Administrator),
             RecordPlacements => self == Role::NotificationOfficer,
-            RecordMissing => matches!(self, Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer | Role::CseAnalyst | Role::NotificationOfficer),
+            RecordMissing => matches!(
+                self,
+                Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer | Role::CseAnalyst | Role::NotificationOfficer
+            ),
         }
     }
 }

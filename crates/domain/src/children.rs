@@ -24,7 +24,10 @@ pub fn check_emergency_reason(reason: &str) -> Result<String, Invalid> {
         return Err(Invalid::single("reason", "Enter the reason you need emergency access to this child's record"));
     }
     if r.chars().count() < EMERGENCY_REASON_MIN {
-        return Err(Invalid::single("reason", format!("The reason must be at least {EMERGENCY_REASON_MIN} characters: say why the child may be at risk now")));
+        return Err(Invalid::single(
+            "reason",
+            format!("The reason must be at least {EMERGENCY_REASON_MIN} characters: say why the child may be at risk now"),
+        ));
     }
     if r.chars().count() > 2000 {
         return Err(Invalid::single("reason", "The reason must be 2,000 characters or fewer"));
@@ -110,7 +113,11 @@ pub fn phonetic_key(name: &str) -> String {
                 if next == b'h' {
                     skip = 2;
                     // "Christopher", "Chloe": a hard ch; otherwise "sh".
-                    if matches!(at(i + 2), b'r' | b'l') { "K" } else { "X" }
+                    if matches!(at(i + 2), b'r' | b'l') {
+                        "K"
+                    } else {
+                        "X"
+                    }
                 } else if next == b'k' {
                     skip = 2;
                     "K"
@@ -133,7 +140,11 @@ pub fn phonetic_key(name: &str) -> String {
                 if next == b'h' {
                     skip = 2;
                     // "Ghislaine" at the start is a g; "Hugh", "Leigh" are silent.
-                    if i == 0 { "K" } else { "" }
+                    if i == 0 {
+                        "K"
+                    } else {
+                        ""
+                    }
                 } else {
                     "K"
                 }
@@ -188,7 +199,11 @@ pub fn phonetic_key(name: &str) -> String {
                 }
             }
             b'x' => {
-                if i == 0 { "S" } else { "KS" }
+                if i == 0 {
+                    "S"
+                } else {
+                    "KS"
+                }
             }
             b'z' => "S",
             _ => "",
@@ -257,7 +272,8 @@ fn age(c: &Identity<'_>, today: NaiveDate) -> Option<i64> {
 /// Whether two children may be the same child, and why (the strongest reason).
 pub fn similar(a: &Identity<'_>, b: &Identity<'_>, today: NaiveDate) -> Option<MatchReason> {
     let same_dob = a.date_of_birth.is_some() && a.date_of_birth == b.date_of_birth;
-    let same_name = !normalise(a.last_name).is_empty() && normalise(a.first_name) == normalise(b.first_name) && normalise(a.last_name) == normalise(b.last_name);
+    let same_name =
+        !normalise(a.last_name).is_empty() && normalise(a.first_name) == normalise(b.first_name) && normalise(a.last_name) == normalise(b.last_name);
     if same_name {
         return Some(if same_dob { MatchReason::SameNameAndDateOfBirth } else { MatchReason::SameName });
     }
@@ -346,8 +362,14 @@ mod tests {
         // Sounds alike with the same date of birth.
         assert_eq!(similar(&id("Katie", "Smith", dob, None), &id("Cait", "Smyth", dob, None), today), Some(MatchReason::SoundsAlikeSameDateOfBirth));
         // Sounds alike, an estimated age within a year of the other's.
-        assert_eq!(similar(&id("Catherine", "Smith", dob, None), &id("Kathryn", "Smyth", None, Some(14)), today), Some(MatchReason::SoundsAlikeSimilarAge));
-        assert_eq!(similar(&id("Catherine", "Smith", None, Some(12)), &id("Kathryn", "Smyth", None, Some(13)), today), Some(MatchReason::SoundsAlikeSimilarAge));
+        assert_eq!(
+            similar(&id("Catherine", "Smith", dob, None), &id("Kathryn", "Smyth", None, Some(14)), today),
+            Some(MatchReason::SoundsAlikeSimilarAge)
+        );
+        assert_eq!(
+            similar(&id("Catherine", "Smith", None, Some(12)), &id("Kathryn", "Smyth", None, Some(13)), today),
+            Some(MatchReason::SoundsAlikeSimilarAge)
+        );
         assert_eq!(similar(&id("Catherine", "Smith", dob, None), &id("Kathryn", "Smyth", None, Some(16)), today), None, "three years apart");
         // Two known, different dates of birth are two children, however alike the names.
         assert_eq!(similar(&id("Catherine", "Smith", dob, None), &id("Kathryn", "Smyth", Some(d(2004, 9, 1)), None), today), None);

@@ -3,10 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-];
+const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 /// "5 October 2017".
 pub fn long(d: NaiveDate) -> String {
@@ -68,7 +65,11 @@ pub fn add_months(d: NaiveDate, months: i32) -> NaiveDate {
 /// starts at the annual meeting in May, so 5 October 2017 is in 2017/18 and
 /// 16 January 2018 is also in 2017/18.
 pub fn municipal_year_start(d: NaiveDate) -> i32 {
-    if d.month() >= 5 { d.year() } else { d.year() - 1 }
+    if d.month() >= 5 {
+        d.year()
+    } else {
+        d.year() - 1
+    }
 }
 
 #[cfg(test)]

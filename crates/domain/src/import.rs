@@ -208,10 +208,7 @@ pub struct Mapping {
 impl Mapping {
     /// The heading a field is mapped to, if any.
     pub fn heading(&self, field: ImportField) -> Option<&str> {
-        self.columns
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, h)| h.as_str())
+        self.columns.iter().find(|(f, _)| *f == field).map(|(_, h)| h.as_str())
     }
 }
 
@@ -245,10 +242,7 @@ const REGISTER_COLUMNS: [(ImportField, &str); 15] = [
 
 /// The headings of the export layout, in order.
 pub fn register_headings() -> Vec<String> {
-    REGISTER_COLUMNS
-        .iter()
-        .map(|(_, h)| h.to_string())
-        .collect()
+    REGISTER_COLUMNS.iter().map(|(_, h)| h.to_string()).collect()
 }
 
 /// The built-in preset that reads files written by [`register_table`].
@@ -256,21 +250,13 @@ pub fn register_preset() -> Preset {
     Preset {
         name: REGISTER_PRESET_NAME.to_string(),
         header_row: 1,
-        mapping: Mapping {
-            columns: REGISTER_COLUMNS
-                .iter()
-                .map(|(f, h)| (*f, h.to_string()))
-                .collect(),
-        },
+        mapping: Mapping { columns: REGISTER_COLUMNS.iter().map(|(f, h)| (*f, h.to_string())).collect() },
     }
 }
 
 /// Heading text as shown back to people: cleaned, whitespace collapsed.
 fn display_heading(h: &str) -> String {
-    clean_cell(h)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    clean_cell(h).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn normalize_heading(h: &str) -> String {
@@ -308,25 +294,13 @@ pub fn suggest_mapping(headers: &[String]) -> Mapping {
 
 /// Fields a heading could mean, most likely first.
 fn guesses(norm: &str) -> Vec<ImportField> {
-    let words: Vec<&str> = norm
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = norm.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let any = |ws: &[&str]| ws.iter().any(|w| words.contains(w));
     let mut v = Vec::new();
     if any(&["rag"]) {
         v.push(ImportField::Rag);
     }
-    if any(&[
-        "date",
-        "dates",
-        "timescale",
-        "timescales",
-        "deadline",
-        "due",
-        "when",
-        "timeframe",
-    ]) {
+    if any(&["date", "dates", "timescale", "timescales", "deadline", "due", "when", "timeframe"]) {
         v.push(ImportField::ActionDate);
     }
     if any(&["ref", "reference", "refs", "references"]) {
@@ -344,84 +318,28 @@ fn guesses(norm: &str) -> Vec<ImportField> {
     if any(&["status"]) {
         v.push(ImportField::Status);
     }
-    if any(&["executive", "cabinet"])
-        && any(&[
-            "wording",
-            "recommendation",
-            "recommendations",
-            "resolution",
-            "decision",
-        ])
-    {
+    if any(&["executive", "cabinet"]) && any(&["wording", "recommendation", "recommendations", "resolution", "decision"]) {
         v.push(ImportField::ExecutiveWording);
     }
-    if any(&[
-        "who",
-        "body",
-        "bodies",
-        "agency",
-        "agencies",
-        "organisation",
-        "organisations",
-        "partner",
-        "partners",
-    ]) {
+    if any(&["who", "body", "bodies", "agency", "agencies", "organisation", "organisations", "partner", "partners"]) {
         v.push(ImportField::WhoMustAct);
     }
     if any(&["action", "actions", "task", "tasks"]) && any(&["owner", "owners", "by"]) {
         v.push(ImportField::ActionOwner);
     }
-    if any(&[
-        "lead",
-        "leads",
-        "officer",
-        "officers",
-        "owner",
-        "owners",
-        "responsible",
-        "responsibility",
-    ]) {
+    if any(&["lead", "leads", "officer", "officers", "owner", "owners", "responsible", "responsibility"]) {
         v.push(ImportField::LeadOfficer);
     }
     if any(&["action", "actions", "task", "tasks", "steps"]) {
         v.push(ImportField::Action);
     }
-    if any(&[
-        "progress",
-        "update",
-        "updates",
-        "commentary",
-        "comments",
-        "comment",
-        "position",
-        "notes",
-    ]) {
+    if any(&["progress", "update", "updates", "commentary", "comments", "comment", "position", "notes"]) {
         v.push(ImportField::Progress);
     }
-    if any(&[
-        "recommendation",
-        "recommendations",
-        "rec",
-        "recs",
-        "recommended",
-        "finding",
-        "findings",
-    ]) {
+    if any(&["recommendation", "recommendations", "rec", "recs", "recommended", "finding", "findings"]) {
         v.push(ImportField::Recommendation);
     }
-    if any(&[
-        "area",
-        "areas",
-        "theme",
-        "themes",
-        "priority",
-        "priorities",
-        "category",
-        "topic",
-        "directorate",
-        "service",
-        "objective",
-    ]) {
+    if any(&["area", "areas", "theme", "themes", "priority", "priorities", "category", "topic", "directorate", "service", "objective"]) {
         v.push(ImportField::Area);
     }
     v
@@ -433,36 +351,18 @@ pub fn validate_mapping(headers: &[String], m: &Mapping) -> Result<(), Invalid> 
     let mut seen: Vec<ImportField> = Vec::new();
     for (field, heading) in &m.columns {
         if seen.contains(field) {
-            v.add(
-                field.slug(),
-                format!(
-                    "“{}” is matched to more than one column: choose one",
-                    field.label()
-                ),
-            );
+            v.add(field.slug(), format!("“{}” is matched to more than one column: choose one", field.label()));
             continue;
         }
         seen.push(*field);
         if display_heading(heading).is_empty() {
-            v.add(
-                field.slug(),
-                format!("Choose a column for “{}”, or leave it out", field.label()),
-            );
+            v.add(field.slug(), format!("Choose a column for “{}”, or leave it out", field.label()));
         } else if column_index(headers, heading).is_none() {
-            v.add(
-                field.slug(),
-                format!(
-                    "The file has no column headed “{}”",
-                    display_heading(heading)
-                ),
-            );
+            v.add(field.slug(), format!("The file has no column headed “{}”", display_heading(heading)));
         }
     }
     if m.heading(ImportField::Recommendation).is_none() {
-        v.add(
-            ImportField::Recommendation.slug(),
-            "Choose the column that holds the recommendation",
-        );
+        v.add(ImportField::Recommendation.slug(), "Choose the column that holds the recommendation");
     }
     v.finish()
 }
@@ -586,27 +486,15 @@ pub struct ImportPlan {
 }
 
 fn cell_error(row: usize, column: &str, msg: impl fmt::Display) -> CellError {
-    CellError {
-        row,
-        column: column.to_string(),
-        message: format!("Row {row}, column “{column}”: {msg}"),
-    }
+    CellError { row, column: column.to_string(), message: format!("Row {row}, column “{column}”: {msg}") }
 }
 
 fn row_error(row: usize, msg: impl fmt::Display) -> CellError {
-    CellError {
-        row,
-        column: String::new(),
-        message: format!("Row {row}: {msg}"),
-    }
+    CellError { row, column: String::new(), message: format!("Row {row}: {msg}") }
 }
 
 fn file_error(msg: impl Into<String>) -> CellError {
-    CellError {
-        row: 0,
-        column: String::new(),
-        message: msg.into(),
-    }
+    CellError { row: 0, column: String::new(), message: msg.into() }
 }
 
 // ---------------------------------------------------------------------------
@@ -640,23 +528,13 @@ pub fn clean_cell(s: &str) -> String {
 }
 
 fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'
-            )
-    })
+    s.chars().all(|c| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}'))
 }
 
 /// Lower-case alphanumeric words joined by single spaces: "Complete, awaiting sign-off"
 /// becomes "complete awaiting sign off".
 fn words(s: &str) -> String {
-    s.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 fn thousands(n: usize) -> String {
@@ -691,16 +569,11 @@ pub fn parse_rag(s: &str) -> Result<Option<Rag>, String> {
         }
         _ => {}
     }
-    let colours = w
-        .split(' ')
-        .filter(|t| matches!(*t, "red" | "amber" | "green" | "r" | "a" | "g"))
-        .count();
+    let colours = w.split(' ').filter(|t| matches!(*t, "red" | "amber" | "green" | "r" | "a" | "g")).count();
     if colours >= 2 {
         return Err(format!("“{shown}” gives more than one colour. RAG must be one of Red, Amber or Green, or blank."));
     }
-    Err(format!(
-        "“{shown}” is not a RAG rating. RAG must be Red, Amber, Green or blank."
-    ))
+    Err(format!("“{shown}” is not a RAG rating. RAG must be Red, Amber, Green or blank."))
 }
 
 /// Parse a Status cell into a lifecycle. `Err` carries the explanation.
@@ -709,11 +582,7 @@ pub fn parse_status(s: &str) -> Result<Option<Lifecycle>, String> {
     if w.is_empty() {
         return Ok(None);
     }
-    if let Some(l) = Lifecycle::ALL
-        .iter()
-        .copied()
-        .find(|l| words(l.slug()) == w || words(l.label()) == w)
-    {
+    if let Some(l) = Lifecycle::ALL.iter().copied().find(|l| words(l.slug()) == w || words(l.label()) == w) {
         return Ok(Some(l));
     }
     let l = match w.as_str() {
@@ -744,11 +613,7 @@ pub fn parse_response(s: &str) -> Result<Option<ExecutiveResponse>, String> {
     if w.is_empty() {
         return Ok(None);
     }
-    if let Some(r) = ExecutiveResponse::ALL
-        .iter()
-        .copied()
-        .find(|r| words(r.slug()) == w || words(r.label()) == w)
-    {
+    if let Some(r) = ExecutiveResponse::ALL.iter().copied().find(|r| words(r.slug()) == w || words(r.label()) == w) {
         return Ok(Some(r));
     }
     let r = match w.as_str() {
@@ -808,52 +673,19 @@ const MONTH_WORDS: [(&str, u32); 24] = [
     ("dec", 12),
 ];
 
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+const MONTH_NAMES: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-const WEEKDAYS: [&str; 14] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "mon",
-    "tue",
-    "wed",
-    "thu",
-    "fri",
-    "sat",
-    "sun",
-];
+const WEEKDAYS: [&str; 14] =
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 fn month_from_word(w: &str) -> Option<u32> {
     let w = w.trim_end_matches('.').to_ascii_lowercase();
-    MONTH_WORDS
-        .iter()
-        .find(|(name, _)| *name == w)
-        .map(|(_, m)| *m)
+    MONTH_WORDS.iter().find(|(name, _)| *name == w).map(|(_, m)| *m)
 }
 
 fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
@@ -884,10 +716,7 @@ fn day_token(t: &str) -> Option<u32> {
     let t = t.trim_end_matches('.');
     let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &t[digits.len()..];
-    if !matches!(
-        suffix.to_ascii_lowercase().as_str(),
-        "" | "st" | "nd" | "rd" | "th"
-    ) {
+    if !matches!(suffix.to_ascii_lowercase().as_str(), "" | "st" | "nd" | "rd" | "th") {
         return None;
     }
     if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -905,16 +734,7 @@ pub fn parse_date(s: &str) -> Option<(NaiveDate, bool)> {
     }
     let lower = s.to_ascii_lowercase();
     let mut t: &str = &lower;
-    for p in [
-        "by the end of ",
-        "by end of ",
-        "the end of ",
-        "end of ",
-        "by ",
-        "before ",
-        "w/e ",
-        "w/c ",
-    ] {
+    for p in ["by the end of ", "by end of ", "the end of ", "end of ", "by ", "before ", "w/e ", "w/c "] {
         if let Some(r) = t.strip_prefix(p) {
             t = r.trim_start();
             break;
@@ -932,41 +752,26 @@ pub fn parse_date(s: &str) -> Option<(NaiveDate, bool)> {
     if t.len() > 10 && t.is_char_boundary(10) {
         let (head, tail) = t.split_at(10);
         let tail_is_time = (tail.starts_with('t') || tail.starts_with(' '))
-            && tail[1..]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'z' | b'+' | b'-'));
+            && tail[1..].bytes().all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'z' | b'+' | b'-'));
         if tail_is_time && head.as_bytes().get(4) == Some(&b'-') {
             t = head;
         }
     }
-    let tokens: Vec<&str> = t
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|x| !x.is_empty())
-        .collect();
+    let tokens: Vec<&str> = t.split(|c: char| c.is_whitespace() || c == ',').filter(|x| !x.is_empty()).collect();
     if tokens.len() == 1 {
         let tok = tokens[0];
         if !tok.bytes().any(|b| b.is_ascii_alphabetic()) {
             return numeric_date(tok);
         }
-        let parts: Vec<&str> = tok
-            .split(['-', '/', '.'])
-            .filter(|x| !x.is_empty())
-            .collect();
-        return if parts.len() > 1 {
-            word_date(&parts, true)
-        } else {
-            None
-        };
+        let parts: Vec<&str> = tok.split(['-', '/', '.']).filter(|x| !x.is_empty()).collect();
+        return if parts.len() > 1 { word_date(&parts, true) } else { None };
     }
     word_date(&tokens, false)
 }
 
 fn numeric_date(tok: &str) -> Option<(NaiveDate, bool)> {
     let parts: Vec<&str> = tok.split(['/', '-', '.']).collect();
-    if parts
-        .iter()
-        .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
     match parts.len() {
@@ -979,10 +784,7 @@ fn numeric_date(tok: &str) -> Option<(NaiveDate, bool)> {
             if m.len() > 2 || d.len() > 2 {
                 return None;
             }
-            Some((
-                NaiveDate::from_ymd_opt(y, m.parse().ok()?, d.parse().ok()?)?,
-                false,
-            ))
+            Some((NaiveDate::from_ymd_opt(y, m.parse().ok()?, d.parse().ok()?)?, false))
         }
         2 => {
             let (m, y) = (parts[0], parts[1]);
@@ -1036,10 +838,7 @@ fn find_word_ci(s: &str, word: &str) -> Vec<usize> {
     while let Some(p) = lower[from..].find(word) {
         let i = from + p;
         let end = i + word.len();
-        let before_ok = lower[..i]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_word_char(c));
+        let before_ok = lower[..i].chars().next_back().is_none_or(|c| !is_word_char(c));
         let after_ok = lower[end..].chars().next().is_none_or(|c| !is_word_char(c));
         if before_ok && after_ok {
             out.push(i);
@@ -1058,10 +857,7 @@ fn date_segments(s: &str) -> Vec<&str> {
         let next = chars.get(k + 1).map(|x| x.1);
         let sep = match c {
             '\n' | ';' | ',' | '(' | ')' | '[' | ']' | '–' | '—' | '|' => true,
-            '/' => {
-                !(prev.is_some_and(|p| p.is_ascii_digit())
-                    && next.is_some_and(|n| n.is_ascii_digit()))
-            }
+            '/' => !(prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit())),
             '-' => prev.is_none_or(char::is_whitespace) || next.is_none_or(char::is_whitespace),
             _ => false,
         };
@@ -1083,10 +879,7 @@ fn date_segments(s: &str) -> Vec<&str> {
         }
         out.push(&p[cut..]);
     }
-    out.into_iter()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
+    out.into_iter().map(str::trim).filter(|p| !p.is_empty()).collect()
 }
 
 const FILLERS: [&str; 16] = [
@@ -1132,8 +925,7 @@ fn keyword(w: &str) -> Option<&'static str> {
     match w {
         "completed" | "complete" | "done" => Some("done"),
         "ongoing" | "on going" | "on-going" | "continuous" | "continuing" => Some("ongoing"),
-        "tbc" | "tba" | "to be confirmed" | "to be agreed" | "n/a" | "na" | "not applicable"
-        | "none" => Some("none"),
+        "tbc" | "tba" | "to be confirmed" | "to be agreed" | "n/a" | "na" | "not applicable" | "none" => Some("none"),
         _ => None,
     }
 }
@@ -1147,10 +939,7 @@ pub fn parse_date_cell(s: &str) -> Result<DateCell, String> {
         // Keywords on their own, at the start or at the end of a segment.
         let lower = rest.to_ascii_lowercase();
         let whole = words(&lower);
-        if let Some(k) =
-            keyword(lower.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.')))
-                .or(keyword(&whole))
-        {
+        if let Some(k) = keyword(lower.trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.'))).or(keyword(&whole)) {
             match k {
                 "done" => cell.done = true,
                 "ongoing" => cell.ongoing = true,
@@ -1158,16 +947,9 @@ pub fn parse_date_cell(s: &str) -> Result<DateCell, String> {
             }
             continue;
         }
-        for (kw, done) in [
-            ("completed", true),
-            ("complete", true),
-            ("done", true),
-            ("ongoing", false),
-        ] {
+        for (kw, done) in [("completed", true), ("complete", true), ("done", true), ("ongoing", false)] {
             let l = rest.to_ascii_lowercase();
-            if l.starts_with(kw)
-                && l[kw.len()..].starts_with(|c: char| c.is_whitespace() || c == ':')
-            {
+            if l.starts_with(kw) && l[kw.len()..].starts_with(|c: char| c.is_whitespace() || c == ':') {
                 rest = &rest[kw.len()..];
             } else if l.ends_with(kw) && l[..l.len() - kw.len()].ends_with(char::is_whitespace) {
                 rest = &rest[..rest.len() - kw.len()];
@@ -1209,9 +991,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -1225,10 +1005,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn example_month_year(bad: &str, today: NaiveDate) -> (u32, i32) {
     let mut month = None;
     let mut year = None;
-    for tok in bad
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-    {
+    for tok in bad.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()) {
         let lower = tok.to_ascii_lowercase();
         if tok.bytes().all(|b| b.is_ascii_alphabetic()) {
             if month.is_none() && tok.len() <= 12 {
@@ -1236,10 +1013,7 @@ fn example_month_year(bad: &str, today: NaiveDate) -> (u32, i32) {
                     if lower.len() < 3 {
                         return None;
                     }
-                    MONTH_WORDS
-                        .iter()
-                        .find(|(name, _)| edit_distance(&lower, name) <= 1)
-                        .map(|(_, m)| *m)
+                    MONTH_WORDS.iter().find(|(name, _)| edit_distance(&lower, name) <= 1).map(|(_, m)| *m)
                 });
             }
         } else if tok.bytes().all(|b| b.is_ascii_digit()) && tok.len() >= 4 && year.is_none() {
@@ -1257,11 +1031,7 @@ fn bad_date_message(bad: &str, today: NaiveDate) -> String {
     let last = last_day_of_month(y, m).map(|d| d.day()).unwrap_or(28);
     let name = MONTH_NAMES[(m as usize).saturating_sub(1) % 12];
     let only_year = bad.trim().len() == 4 && bad.trim().bytes().all(|b| b.is_ascii_digit());
-    let what = if only_year {
-        "is only a year, not a date"
-    } else {
-        "is not a date Assure recognises"
-    };
+    let what = if only_year { "is only a year, not a date" } else { "is not a date Assure recognises" };
     format!("“{bad}” {what}. Write a month and year such as “{name} {y}”, or a full date such as “{last} {name} {y}”.")
 }
 
@@ -1308,10 +1078,7 @@ pub fn format_date_cell(a: &ImportedAction) -> String {
 // ---------------------------------------------------------------------------
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    if s.len() >= prefix.len()
-        && s.is_char_boundary(prefix.len())
-        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
-    {
+    if s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
         Some(&s[prefix.len()..])
     } else {
         None
@@ -1320,9 +1087,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 fn undated_prefix(line: &str) -> Option<&str> {
     let t = line.trim_start();
-    strip_prefix_ci(t, "undated:")
-        .or_else(|| strip_prefix_ci(t, "no date:"))
-        .map(str::trim_start)
+    strip_prefix_ci(t, "undated:").or_else(|| strip_prefix_ci(t, "no date:")).map(str::trim_start)
 }
 
 /// A line that starts a dated progress entry: a full date, then `:` or a dash, then
@@ -1369,28 +1134,17 @@ pub fn parse_progress(s: &str) -> Vec<ImportedUpdate> {
     for line in s.split('\n') {
         if let Some(rest) = undated_prefix(line) {
             flush(&mut cur, &mut out);
-            cur = Some(ImportedUpdate {
-                date: None,
-                narrative: rest.to_string(),
-            });
+            cur = Some(ImportedUpdate { date: None, narrative: rest.to_string() });
         } else if let Some((d, rest)) = date_prefix(line) {
             flush(&mut cur, &mut out);
-            cur = Some(ImportedUpdate {
-                date: Some(d),
-                narrative: rest.to_string(),
-            });
+            cur = Some(ImportedUpdate { date: Some(d), narrative: rest.to_string() });
         } else {
             match &mut cur {
                 Some(u) => {
                     u.narrative.push('\n');
                     u.narrative.push_str(line);
                 }
-                None => {
-                    cur = Some(ImportedUpdate {
-                        date: None,
-                        narrative: line.to_string(),
-                    })
-                }
+                None => cur = Some(ImportedUpdate { date: None, narrative: line.to_string() }),
             }
         }
     }
@@ -1411,10 +1165,7 @@ pub fn format_progress(updates: &[ImportedUpdate]) -> String {
             None if n.is_empty() => {}
             None => {
                 let first_line = n.split('\n').next().unwrap_or("");
-                if parts.is_empty()
-                    && date_prefix(first_line).is_none()
-                    && undated_prefix(first_line).is_none()
-                {
+                if parts.is_empty() && date_prefix(first_line).is_none() && undated_prefix(first_line).is_none() {
                     parts.push(n.to_string());
                 } else {
                     parts.push(format!("Undated: {n}"));
@@ -1485,9 +1236,7 @@ const TITLE_WORDS: [&str; 52] = [
 ];
 
 fn is_title_word(w: &str) -> bool {
-    let w = w
-        .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
-        .to_lowercase();
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase();
     TITLE_WORDS.contains(&w.as_str())
 }
 
@@ -1496,10 +1245,7 @@ fn starts_with_title_word(s: &str) -> bool {
 }
 
 fn lead(name: &str, title: &str) -> ImportedLead {
-    ImportedLead {
-        name: name.trim().to_string(),
-        job_title: title.trim().to_string(),
-    }
+    ImportedLead { name: name.trim().to_string(), job_title: title.trim().to_string() }
 }
 
 fn two_parts(whole: &str, a: &str, b: &str) -> ImportedLead {
@@ -1537,11 +1283,7 @@ pub fn split_name_title(s: &str) -> ImportedLead {
     let mut offset = 0;
     for w in s.split(' ') {
         if is_title_word(w) {
-            return if s[..offset].trim().is_empty() {
-                lead("", s)
-            } else {
-                lead(&s[..offset], &s[offset..])
-            };
+            return if s[..offset].trim().is_empty() { lead("", s) } else { lead(&s[..offset], &s[offset..]) };
         }
         offset += w.len() + 1;
     }
@@ -1567,9 +1309,7 @@ fn split_and(part: &str, out: &mut Vec<ImportedLead>) {
         for (pos, len) in and_positions(part) {
             let (l, r) = (part[..pos].trim(), part[pos + len..].trim());
             let (ll, rl) = (split_name_title(l), split_name_title(r));
-            let full = |x: &ImportedLead| {
-                !x.name.is_empty() && !x.job_title.is_empty() && and_positions(&x.name).is_empty()
-            };
+            let full = |x: &ImportedLead| !x.name.is_empty() && !x.job_title.is_empty() && and_positions(&x.name).is_empty();
             if full(&ll) && full(&rl) {
                 out.push(ll);
                 split_and(r, out);
@@ -1601,35 +1341,17 @@ pub fn parse_leads(cell: &str) -> Vec<ImportedLead> {
 pub fn format_lead(l: &ImportedLead) -> String {
     let (n, t) = (l.name.trim(), l.job_title.trim());
     let candidates: Vec<String> = match (n.is_empty(), t.is_empty()) {
-        (false, false) => vec![
-            format!("{n}, {t}"),
-            format!("{n} ({t})"),
-            format!("{n} – {t}"),
-        ],
+        (false, false) => vec![format!("{n}, {t}"), format!("{n} ({t})"), format!("{n} – {t}")],
         (true, false) => vec![t.to_string(), format!(", {t}")],
         (false, true) => vec![n.to_string()],
         (true, true) => vec![String::new()],
     };
-    candidates
-        .iter()
-        .find(|c| parse_leads(c) == vec![l.clone()])
-        .unwrap_or(&candidates[0])
-        .clone()
+    candidates.iter().find(|c| parse_leads(c) == vec![l.clone()]).unwrap_or(&candidates[0]).clone()
 }
 
 /// How an action's owner is written: names (or titles where no name), joined by "; ".
 fn owner_of(leads: &[ImportedLead]) -> String {
-    leads
-        .iter()
-        .map(|l| {
-            if l.name.is_empty() {
-                l.job_title.as_str()
-            } else {
-                l.name.as_str()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    leads.iter().map(|l| if l.name.is_empty() { l.job_title.as_str() } else { l.name.as_str() }).collect::<Vec<_>>().join("; ")
 }
 
 fn add_lead(leads: &mut Vec<ImportedLead>, l: ImportedLead) {
@@ -1640,10 +1362,7 @@ fn add_lead(leads: &mut Vec<ImportedLead>, l: ImportedLead) {
             }
             return;
         }
-        if l.name.is_empty()
-            && e.name.is_empty()
-            && e.job_title.to_lowercase() == l.job_title.to_lowercase()
-        {
+        if l.name.is_empty() && e.name.is_empty() && e.job_title.to_lowercase() == l.job_title.to_lowercase() {
             return;
         }
     }
@@ -1719,9 +1438,7 @@ pub fn number_from_reference(s: &str) -> Option<(i64, String)> {
             return None;
         }
         let n: i64 = s[m..k - 1].parse().ok()?;
-        return (n <= MAX_NUMBER)
-            .then_some(())
-            .and(letters_for(last).map(|l| (n, l)));
+        return (n <= MAX_NUMBER).then_some(()).and(letters_for(last).map(|l| (n, l)));
     }
     (last <= MAX_NUMBER).then_some((last, sub))
 }
@@ -1790,10 +1507,7 @@ fn numbered_prefix(s: &str) -> Option<(Option<i64>, String, &str)> {
 }
 
 fn norm_reference(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 // ---------------------------------------------------------------------------
@@ -1830,11 +1544,7 @@ fn append_text(target: &mut String, text: &str) {
 
 /// Turn a table and a preset into an import plan, or every problem with the file.
 /// `today` is used to flag implausible years and to word examples in messages.
-pub fn plan(
-    table: &Table,
-    preset: &Preset,
-    today: NaiveDate,
-) -> Result<ImportPlan, Vec<CellError>> {
+pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPlan, Vec<CellError>> {
     let hr = preset.header_row;
     if hr == 0 {
         return Err(vec![file_error("The heading row must be row 1 or below. Choose the row that holds the column headings.")]);
@@ -1848,19 +1558,13 @@ pub fn plan(
     }
     let headers = headings(table, hr);
     if headers.iter().all(|h| h.is_empty()) {
-        return Err(vec![file_error(format!(
-            "Row {hr}, which should hold the column headings, is empty. Check the heading row."
-        ))]);
+        return Err(vec![file_error(format!("Row {hr}, which should hold the column headings, is empty. Check the heading row."))]);
     }
     if let Err(inv) = validate_mapping(&headers, &preset.mapping) {
         return Err(inv
             .errors
             .into_iter()
-            .map(|e| CellError {
-                row: hr,
-                column: String::new(),
-                message: format!("Row {hr} (headings): {}", e.message),
-            })
+            .map(|e| CellError { row: hr, column: String::new(), message: format!("Row {hr} (headings): {}", e.message) })
             .collect());
     }
     let mut warnings = Vec::new();
@@ -1868,32 +1572,16 @@ pub fn plan(
     for (f, h) in &preset.mapping.columns {
         cols[field_index(*f)] = column_index(&headers, h);
         let norm = normalize_heading(h);
-        if headers
-            .iter()
-            .filter(|x| normalize_heading(x) == norm)
-            .count()
-            > 1
-        {
+        if headers.iter().filter(|x| normalize_heading(x) == norm).count() > 1 {
             warnings.push(row_error(
                 hr,
-                format!(
-                    "More than one column is headed “{}”; Assure reads the first of them for {}.",
-                    display_heading(h),
-                    f.label()
-                ),
+                format!("More than one column is headed “{}”; Assure reads the first of them for {}.", display_heading(h), f.label()),
             ));
         }
     }
-    let heading_of = |f: ImportField| {
-        cols[field_index(f)]
-            .map(|i| headers[i].clone())
-            .unwrap_or_default()
-    };
+    let heading_of = |f: ImportField| cols[field_index(f)].map(|i| headers[i].clone()).unwrap_or_default();
 
-    let data_rows = table[hr..]
-        .iter()
-        .filter(|r| !r.iter().all(|c| is_blank(c)))
-        .count();
+    let data_rows = table[hr..].iter().filter(|r| !r.iter().all(|c| is_blank(c))).count();
     if data_rows > MAX_DATA_ROWS {
         return Err(vec![file_error(format!(
             "The file has {} rows of recommendations below the headings; Assure imports up to {} at a time. Split the file into smaller files and import each one.",
@@ -1937,12 +1625,8 @@ pub fn plan(
                     ),
                 ));
                 // Keep enough of the key cells for the row to be read as what it is.
-                if matches!(
-                    f,
-                    ImportField::Recommendation | ImportField::Reference | ImportField::Number
-                ) {
-                    cells[field_index(*f)] =
-                        clean_cell(&text.chars().take(200).collect::<String>());
+                if matches!(f, ImportField::Recommendation | ImportField::Reference | ImportField::Number) {
+                    cells[field_index(*f)] = clean_cell(&text.chars().take(200).collect::<String>());
                 }
                 continue;
             }
@@ -1951,31 +1635,18 @@ pub fn plan(
         let cell = |f: ImportField| cells[field_index(f)].as_str();
         if cells.iter().all(|c| c.is_empty()) {
             if errors.last().is_none_or(|e| e.row != rown) {
-                warnings.push(row_error(
-                    rown,
-                    "This row has text only in columns that are not imported, so it was skipped.",
-                ));
+                warnings.push(row_error(rown, "This row has text only in columns that are not imported, so it was skipped."));
             }
             continue;
         }
 
-        let (rec, refc, numc) = (
-            cell(ImportField::Recommendation),
-            cell(ImportField::Reference),
-            cell(ImportField::Number),
-        );
-        let num_parsed = if numc.is_empty() {
-            None
-        } else {
-            number_from_reference(numc)
-        };
+        let (rec, refc, numc) = (cell(ImportField::Recommendation), cell(ImportField::Reference), cell(ImportField::Number));
+        let num_parsed = if numc.is_empty() { None } else { number_from_reference(numc) };
         let continuation = if rec.is_empty() && refc.is_empty() && numc.is_empty() {
             true
         } else if let Some(prev) = builders.last() {
-            let same_ref =
-                refc.is_empty() || norm_reference(refc) == norm_reference(&prev.entry.reference);
-            let same_num = numc.is_empty()
-                || num_parsed == Some((prev.entry.number, prev.entry.sub_label.clone()));
+            let same_ref = refc.is_empty() || norm_reference(refc) == norm_reference(&prev.entry.reference);
+            let same_num = numc.is_empty() || num_parsed == Some((prev.entry.number, prev.entry.sub_label.clone()));
             let same_rec = rec.is_empty() || rec == prev.raw_wording;
             same_ref && same_num && same_rec
         } else {
@@ -2022,10 +1693,7 @@ pub fn plan(
                     // "1. That the Cabinet Member ..." beside reference R1: the prefix
                     // only repeats the number, so it is not part of the wording.
                     if let Some((pn, psub, rest)) = numbered_prefix(rec) {
-                        if pn.is_none_or(|p| p == n.0)
-                            && (psub.is_empty() || psub == n.1)
-                            && !rest.is_empty()
-                        {
+                        if pn.is_none_or(|p| p == n.0) && (psub.is_empty() || psub == n.1) && !rest.is_empty() {
                             wording = rest.to_string();
                         }
                     }
@@ -2049,11 +1717,7 @@ pub fn plan(
             entry.sub_label = sub;
             entry.committee_wording = wording;
             if entry.committee_wording.is_empty() {
-                errors.push(cell_error(
-                    rown,
-                    &heading_of(ImportField::Recommendation),
-                    "Enter the recommendation's wording.",
-                ));
+                errors.push(cell_error(rown, &heading_of(ImportField::Recommendation), "Enter the recommendation's wording."));
             }
             let mut reference_repeated = false;
             if !refc.is_empty() {
@@ -2070,8 +1734,7 @@ pub fn plan(
                 }
             }
             // A number read from a repeated reference is repeated too: say it once.
-            let number_from_repeated_reference =
-                reference_repeated && number_source == heading_of(ImportField::Reference);
+            let number_from_repeated_reference = reference_repeated && number_source == heading_of(ImportField::Reference);
             if !number_invalid && !number_from_repeated_reference {
                 let key = (entry.number, entry.sub_label.clone());
                 if let Some(first) = numbers_seen.get(&key) {
@@ -2081,11 +1744,7 @@ pub fn plan(
                     } else {
                         String::new()
                     };
-                    let column = if explicit {
-                        number_source.clone()
-                    } else {
-                        heading_of(ImportField::Recommendation)
-                    };
+                    let column = if explicit { number_source.clone() } else { heading_of(ImportField::Recommendation) };
                     errors.push(cell_error(
                         rown,
                         &column,
@@ -2097,23 +1756,13 @@ pub fn plan(
             }
             max_number = max_number.max(entry.number);
             current_number = Some(entry.number);
-            builders.push(Builder {
-                entry,
-                raw_wording: rec.to_string(),
-                owner: String::new(),
-                ongoing: false,
-            });
+            builders.push(Builder { entry, raw_wording: rec.to_string(), owner: String::new(), ongoing: false });
         }
 
-        let b = builders
-            .last_mut()
-            .expect("a recommendation was pushed or found above");
+        let b = builders.last_mut().expect("a recommendation was pushed or found above");
         let first_row = b.entry.row;
         // Free text fields: set on the first row, added to from continuation rows.
-        append_text(
-            &mut b.entry.executive_wording,
-            cell(ImportField::ExecutiveWording),
-        );
+        append_text(&mut b.entry.executive_wording, cell(ImportField::ExecutiveWording));
         append_text(&mut b.entry.who_must_act, cell(ImportField::WhoMustAct));
         append_text(&mut b.entry.area, cell(ImportField::Area));
         append_text(&mut b.entry.outcome, cell(ImportField::Outcome));
@@ -2124,7 +1773,10 @@ pub fn plan(
                 Some(old) if old != r => warnings.push(cell_error(
                     rown,
                     &heading_of(ImportField::Response),
-                    format!("This row continues the recommendation on row {first_row}, which already has the response “{}”; that is kept.", old.label()),
+                    format!(
+                        "This row continues the recommendation on row {first_row}, which already has the response “{}”; that is kept.",
+                        old.label()
+                    ),
                 )),
                 Some(_) => {}
             },
@@ -2137,7 +1789,10 @@ pub fn plan(
                 Some(old) if old != l => warnings.push(cell_error(
                     rown,
                     &heading_of(ImportField::Status),
-                    format!("This row continues the recommendation on row {first_row}, which already has the status “{}”; that is kept.", old.label()),
+                    format!(
+                        "This row continues the recommendation on row {first_row}, which already has the status “{}”; that is kept.",
+                        old.label()
+                    ),
                 )),
                 Some(_) => {}
             },
@@ -2179,11 +1834,7 @@ pub fn plan(
             let dc = match parse_date_cell(date) {
                 Ok(dc) => dc,
                 Err(bad) => {
-                    errors.push(cell_error(
-                        rown,
-                        &heading_of(ImportField::ActionDate),
-                        bad_date_message(&bad, today),
-                    ));
+                    errors.push(cell_error(rown, &heading_of(ImportField::ActionDate), bad_date_message(&bad, today)));
                     DateCell::default()
                 }
             };
@@ -2193,10 +1844,7 @@ pub fn plan(
                     warnings.push(cell_error(
                         rown,
                         &heading_of(ImportField::ActionDate),
-                        format!(
-                            "{} is more than ten years from today: check the year.",
-                            format_target(*d)
-                        ),
+                        format!("{} is more than ten years from today: check the year.", format_target(*d)),
                     ));
                 }
                 if let Some(p) = prev {
@@ -2204,11 +1852,7 @@ pub fn plan(
                         warnings.push(cell_error(
                             rown,
                             &heading_of(ImportField::ActionDate),
-                            format!(
-                                "The revised date {} is earlier than the date before it, {}.",
-                                format_target(*d),
-                                format_target(p)
-                            ),
+                            format!("The revised date {} is earlier than the date before it, {}.", format_target(*d), format_target(p)),
                         ));
                     }
                 }
@@ -2218,11 +1862,7 @@ pub fn plan(
             let named = cell(ImportField::ActionOwner);
             b.entry.actions.push(ImportedAction {
                 text: action.to_string(),
-                owner: if named.is_empty() {
-                    b.owner.clone()
-                } else {
-                    named.to_string()
-                },
+                owner: if named.is_empty() { b.owner.clone() } else { named.to_string() },
                 target: dc.target,
                 revisions: dc.revisions,
                 done: dc.done,
@@ -2235,10 +1875,7 @@ pub fn plan(
                     warnings.push(cell_error(
                         rown,
                         &heading_of(ImportField::Progress),
-                        format!(
-                            "The update dated {} is in the future: check the date.",
-                            dates::long(d)
-                        ),
+                        format!("The update dated {} is in the future: check the date.", dates::long(d)),
                     ));
                 }
             }
@@ -2248,16 +1885,7 @@ pub fn plan(
 
     if !errors.is_empty() {
         // In reading order: by row, whole-row problems first, then left to right.
-        errors.sort_by_key(|e| {
-            (
-                e.row,
-                if e.column.is_empty() {
-                    None
-                } else {
-                    headers.iter().position(|h| *h == e.column)
-                },
-            )
-        });
+        errors.sort_by_key(|e| (e.row, if e.column.is_empty() { None } else { headers.iter().position(|h| *h == e.column) }));
         return Err(errors);
     }
     if builders.is_empty() {
@@ -2300,12 +1928,7 @@ pub fn plan(
 /// revisions only with a target.
 pub fn register_table(entries: &[RegisterEntry]) -> Table {
     let width = REGISTER_COLUMNS.len();
-    let col = |f: ImportField| {
-        REGISTER_COLUMNS
-            .iter()
-            .position(|(g, _)| *g == f)
-            .unwrap_or(0)
-    };
+    let col = |f: ImportField| REGISTER_COLUMNS.iter().position(|(g, _)| *g == f).unwrap_or(0);
     let mut t: Table = vec![register_headings()];
     for e in entries {
         let mut row = vec![String::new(); width];
@@ -2315,21 +1938,10 @@ pub fn register_table(entries: &[RegisterEntry]) -> Table {
         row[col(ImportField::ExecutiveWording)] = e.executive_wording.clone();
         row[col(ImportField::WhoMustAct)] = e.who_must_act.clone();
         row[col(ImportField::Area)] = e.area.clone();
-        row[col(ImportField::LeadOfficer)] = e
-            .leads
-            .iter()
-            .map(format_lead)
-            .collect::<Vec<_>>()
-            .join("\n");
+        row[col(ImportField::LeadOfficer)] = e.leads.iter().map(format_lead).collect::<Vec<_>>().join("\n");
         row[col(ImportField::Outcome)] = e.outcome.clone();
-        row[col(ImportField::Response)] = e
-            .response
-            .map(|r| r.label().to_string())
-            .unwrap_or_default();
-        row[col(ImportField::Status)] = e
-            .lifecycle
-            .map(|l| l.label().to_string())
-            .unwrap_or_default();
+        row[col(ImportField::Response)] = e.response.map(|r| r.label().to_string()).unwrap_or_default();
+        row[col(ImportField::Status)] = e.lifecycle.map(|l| l.label().to_string()).unwrap_or_default();
         row[col(ImportField::Rag)] = e.rag.map(|r| r.label().to_string()).unwrap_or_default();
         row[col(ImportField::Progress)] = format_progress(&e.updates);
         if let Some(a) = e.actions.first() {
@@ -2362,19 +1974,11 @@ mod tests {
     }
 
     fn table(rows: &[&[&str]]) -> Table {
-        rows.iter()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect()
+        rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
     }
 
     fn preset(header_row: usize, cols: &[(ImportField, &str)]) -> Preset {
-        Preset {
-            name: "test".into(),
-            header_row,
-            mapping: Mapping {
-                columns: cols.iter().map(|(f, h)| (*f, h.to_string())).collect(),
-            },
-        }
+        Preset { name: "test".into(), header_row, mapping: Mapping { columns: cols.iter().map(|(f, h)| (*f, h.to_string())).collect() } }
     }
 
     fn tracker_preset() -> Preset {
@@ -2385,23 +1989,13 @@ mod tests {
                 (ImportField::LeadOfficer, "Lead Officer"),
                 (ImportField::Action, "Action"),
                 (ImportField::ActionDate, "Date"),
-                (
-                    ImportField::Outcome,
-                    "Improved outcome for children / young people",
-                ),
+                (ImportField::Outcome, "Improved outcome for children / young people"),
                 (ImportField::Rag, "RAG"),
             ],
         )
     }
 
-    const TRACKER_HEADINGS: &[&str] = &[
-        "Recommendation",
-        "Lead Officer",
-        "Action",
-        "Date",
-        "Improved outcome for children / young people",
-        "RAG",
-    ];
+    const TRACKER_HEADINGS: &[&str] = &["Recommendation", "Lead Officer", "Action", "Date", "Improved outcome for children / young people", "RAG"];
 
     // ---- dates ----
 
@@ -2417,33 +2011,13 @@ mod tests {
         assert_eq!(parse_date("31/05/2017"), Some((d(2017, 5, 31), false)));
         assert_eq!(parse_date("31/05/17"), Some((d(2017, 5, 31), false)));
         assert_eq!(parse_date("2017-05-31"), Some((d(2017, 5, 31), false)));
-        assert_eq!(
-            parse_date("2017-05-31T00:00:00"),
-            Some((d(2017, 5, 31), false))
-        );
+        assert_eq!(parse_date("2017-05-31T00:00:00"), Some((d(2017, 5, 31), false)));
         assert_eq!(parse_date("31-May-2017"), Some((d(2017, 5, 31), false)));
         assert_eq!(parse_date("May-17"), Some((d(2017, 5, 31), true)));
         assert_eq!(parse_date("05/2017"), Some((d(2017, 5, 31), true)));
-        assert_eq!(
-            parse_date("Thursday 7 December 2017"),
-            Some((d(2017, 12, 7), false))
-        );
-        assert_eq!(
-            parse_date("by end of March 2018"),
-            Some((d(2018, 3, 31), true))
-        );
-        for bad in [
-            "Dec 202017",
-            "Mya 2017",
-            "31/13/2017",
-            "2017",
-            "May 17",
-            "soon",
-            "",
-            "31/02/2017",
-            "1 Dec 202017",
-            "May 1899",
-        ] {
+        assert_eq!(parse_date("Thursday 7 December 2017"), Some((d(2017, 12, 7), false)));
+        assert_eq!(parse_date("by end of March 2018"), Some((d(2018, 3, 31), true)));
+        for bad in ["Dec 202017", "Mya 2017", "31/13/2017", "2017", "May 17", "soon", "", "31/02/2017", "1 Dec 202017", "May 1899"] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
@@ -2463,51 +2037,23 @@ mod tests {
             "31/05/2017 / revised to 31/07/2017",
         ] {
             let c = parse_date_cell(s).unwrap();
-            assert_eq!(
-                (c.target, c.revisions.clone(), c.done),
-                (Some(may), vec![july], false),
-                "{s}"
-            );
+            assert_eq!((c.target, c.revisions.clone(), c.done), (Some(may), vec![july], false), "{s}");
         }
         let c = parse_date_cell("Revised to July 2017").unwrap();
         assert_eq!((c.target, c.revisions.len()), (Some(july), 0));
         let c = parse_date_cell("Ongoing").unwrap();
-        assert_eq!(
-            c,
-            DateCell {
-                ongoing: true,
-                ..Default::default()
-            }
-        );
+        assert_eq!(c, DateCell { ongoing: true, ..Default::default() });
         for s in ["Completed", "Complete", "done", "COMPLETED"] {
-            assert_eq!(
-                parse_date_cell(s).unwrap(),
-                DateCell {
-                    done: true,
-                    ..Default::default()
-                },
-                "{s}"
-            );
+            assert_eq!(parse_date_cell(s).unwrap(), DateCell { done: true, ..Default::default() }, "{s}");
         }
         let c = parse_date_cell("Completed (May 2017, revised to July 2017)").unwrap();
-        assert_eq!(
-            c,
-            DateCell {
-                target: Some(may),
-                revisions: vec![july],
-                done: true,
-                ongoing: false
-            }
-        );
+        assert_eq!(c, DateCell { target: Some(may), revisions: vec![july], done: true, ongoing: false });
         let c = parse_date_cell("Completed May 2017").unwrap();
         assert_eq!((c.target, c.done), (Some(may), true));
         assert_eq!(parse_date_cell("TBC").unwrap(), DateCell::default());
         assert_eq!(parse_date_cell("").unwrap(), DateCell::default());
         assert_eq!(parse_date_cell("Dec 202017"), Err("Dec 202017".into()));
-        assert_eq!(
-            parse_date_cell("May 2017 / Revised to Jully 2017"),
-            Err("Revised to Jully 2017".into())
-        );
+        assert_eq!(parse_date_cell("May 2017 / Revised to Jully 2017"), Err("Revised to Jully 2017".into()));
     }
 
     #[test]
@@ -2531,43 +2077,15 @@ mod tests {
                 revisions: vec![d(2017, 7, 31), d(2017, 9, 15)],
                 done: false,
             },
-            ImportedAction {
-                text: "x".into(),
-                owner: String::new(),
-                target: Some(d(2017, 5, 15)),
-                revisions: vec![],
-                done: true,
-            },
-            ImportedAction {
-                text: "x".into(),
-                owner: String::new(),
-                target: None,
-                revisions: vec![],
-                done: true,
-            },
-            ImportedAction {
-                text: "x".into(),
-                owner: String::new(),
-                target: None,
-                revisions: vec![],
-                done: false,
-            },
-            ImportedAction {
-                text: "".into(),
-                owner: String::new(),
-                target: None,
-                revisions: vec![],
-                done: false,
-            },
+            ImportedAction { text: "x".into(), owner: String::new(), target: Some(d(2017, 5, 15)), revisions: vec![], done: true },
+            ImportedAction { text: "x".into(), owner: String::new(), target: None, revisions: vec![], done: true },
+            ImportedAction { text: "x".into(), owner: String::new(), target: None, revisions: vec![], done: false },
+            ImportedAction { text: "".into(), owner: String::new(), target: None, revisions: vec![], done: false },
         ];
         for a in cases {
             let s = format_date_cell(&a);
             let c = parse_date_cell(&s).unwrap();
-            assert_eq!(
-                (c.target, c.revisions, c.done),
-                (a.target, a.revisions.clone(), a.done),
-                "{s}"
-            );
+            assert_eq!((c.target, c.revisions, c.done), (a.target, a.revisions.clone(), a.done), "{s}");
         }
         assert_eq!(
             format_date_cell(&ImportedAction {
@@ -2592,13 +2110,9 @@ mod tests {
         assert_eq!(parse_rag("Green"), Ok(Some(Rag::Green)));
         assert_eq!(parse_rag("G"), Ok(Some(Rag::Green)));
         assert_eq!(parse_rag(""), Ok(None));
-        assert!(parse_rag("Yellow")
-            .unwrap_err()
-            .contains("RAG must be Red, Amber, Green or blank"));
+        assert!(parse_rag("Yellow").unwrap_err().contains("RAG must be Red, Amber, Green or blank"));
         assert!(parse_rag("Complete").unwrap_err().contains("Status column"));
-        assert!(parse_rag("Red/Amber")
-            .unwrap_err()
-            .contains("more than one colour"));
+        assert!(parse_rag("Red/Amber").unwrap_err().contains("more than one colour"));
     }
 
     #[test]
@@ -2606,47 +2120,23 @@ mod tests {
         assert_eq!(parse_status("Ongoing"), Ok(Some(Lifecycle::InProgress)));
         assert_eq!(parse_status("In progress"), Ok(Some(Lifecycle::InProgress)));
         assert_eq!(parse_status("not started"), Ok(Some(Lifecycle::NotStarted)));
-        assert_eq!(
-            parse_status("Completed"),
-            Ok(Some(Lifecycle::CompleteAwaitingSignOff))
-        );
-        assert_eq!(
-            parse_status("Complete"),
-            Ok(Some(Lifecycle::CompleteAwaitingSignOff))
-        );
+        assert_eq!(parse_status("Completed"), Ok(Some(Lifecycle::CompleteAwaitingSignOff)));
+        assert_eq!(parse_status("Complete"), Ok(Some(Lifecycle::CompleteAwaitingSignOff)));
         assert_eq!(parse_status("Signed off"), Ok(Some(Lifecycle::SignedOff)));
         assert_eq!(parse_status("On hold"), Ok(Some(Lifecycle::Paused)));
         assert_eq!(parse_status("Paused"), Ok(Some(Lifecycle::Paused)));
-        assert_eq!(
-            parse_status("Not feasible"),
-            Ok(Some(Lifecycle::NotFeasible))
-        );
+        assert_eq!(parse_status("Not feasible"), Ok(Some(Lifecycle::NotFeasible)));
         assert_eq!(parse_status("Superseded"), Ok(Some(Lifecycle::Superseded)));
-        assert_eq!(
-            parse_status("Transferred"),
-            Ok(Some(Lifecycle::Transferred))
-        );
+        assert_eq!(parse_status("Transferred"), Ok(Some(Lifecycle::Transferred)));
         for l in Lifecycle::ALL {
             assert_eq!(parse_status(l.slug()), Ok(Some(*l)));
             assert_eq!(parse_status(l.label()), Ok(Some(*l)));
         }
         assert!(parse_status("Sort of").is_err());
-        assert_eq!(
-            parse_response("Accepted"),
-            Ok(Some(ExecutiveResponse::Accepted))
-        );
-        assert_eq!(
-            parse_response("accepted in principle"),
-            Ok(Some(ExecutiveResponse::AcceptedInPrinciple))
-        );
-        assert_eq!(
-            parse_response("Partially accepted"),
-            Ok(Some(ExecutiveResponse::PartiallyAccepted))
-        );
-        assert_eq!(
-            parse_response("Rejected"),
-            Ok(Some(ExecutiveResponse::Rejected))
-        );
+        assert_eq!(parse_response("Accepted"), Ok(Some(ExecutiveResponse::Accepted)));
+        assert_eq!(parse_response("accepted in principle"), Ok(Some(ExecutiveResponse::AcceptedInPrinciple)));
+        assert_eq!(parse_response("Partially accepted"), Ok(Some(ExecutiveResponse::PartiallyAccepted)));
+        assert_eq!(parse_response("Rejected"), Ok(Some(ExecutiveResponse::Rejected)));
         assert_eq!(parse_response("Noted"), Ok(Some(ExecutiveResponse::Noted)));
         for r in ExecutiveResponse::ALL {
             assert_eq!(parse_response(r.slug()), Ok(Some(*r)));
@@ -2663,71 +2153,31 @@ mod tests {
 
     #[test]
     fn lead_officer_cells() {
-        assert_eq!(
-            parse_leads("Steph Cordon Head of Service"),
-            vec![l("Steph Cordon", "Head of Service")]
-        );
-        assert_eq!(
-            parse_leads("Steph Cordon, Head of Service"),
-            vec![l("Steph Cordon", "Head of Service")]
-        );
-        assert_eq!(
-            parse_leads("Vicky Buchanan – Head of Children's Social Care"),
-            vec![l("Vicky Buchanan", "Head of Children's Social Care")]
-        );
-        assert_eq!(
-            parse_leads("Head of Regulation and Compliance"),
-            vec![l("", "Head of Regulation and Compliance")]
-        );
+        assert_eq!(parse_leads("Steph Cordon Head of Service"), vec![l("Steph Cordon", "Head of Service")]);
+        assert_eq!(parse_leads("Steph Cordon, Head of Service"), vec![l("Steph Cordon", "Head of Service")]);
+        assert_eq!(parse_leads("Vicky Buchanan – Head of Children's Social Care"), vec![l("Vicky Buchanan", "Head of Children's Social Care")]);
+        assert_eq!(parse_leads("Head of Regulation and Compliance"), vec![l("", "Head of Regulation and Compliance")]);
         assert_eq!(parse_leads("Cllr Smith"), vec![l("Cllr Smith", "")]);
+        assert_eq!(parse_leads("Cllr Smith Cabinet Member for Children"), vec![l("Cllr Smith", "Cabinet Member for Children")]);
+        assert_eq!(parse_leads("Steph Cordon (Head of Service)"), vec![l("Steph Cordon", "Head of Service")]);
         assert_eq!(
-            parse_leads("Cllr Smith Cabinet Member for Children"),
-            vec![l("Cllr Smith", "Cabinet Member for Children")]
-        );
-        assert_eq!(
-            parse_leads("Steph Cordon (Head of Service)"),
-            vec![l("Steph Cordon", "Head of Service")]
-        );
-        assert_eq!(
-            parse_leads(
-                "Steph Cordon, Head of Service\nVicky Buchanan – Head of Children's Social Care"
-            ),
-            vec![
-                l("Steph Cordon", "Head of Service"),
-                l("Vicky Buchanan", "Head of Children's Social Care")
-            ]
+            parse_leads("Steph Cordon, Head of Service\nVicky Buchanan – Head of Children's Social Care"),
+            vec![l("Steph Cordon", "Head of Service"), l("Vicky Buchanan", "Head of Children's Social Care")]
         );
         assert_eq!(
             parse_leads("Steph Cordon Head of Service; Head of Regulation and Compliance"),
-            vec![
-                l("Steph Cordon", "Head of Service"),
-                l("", "Head of Regulation and Compliance")
-            ]
+            vec![l("Steph Cordon", "Head of Service"), l("", "Head of Regulation and Compliance")]
         );
         assert_eq!(
-            parse_leads(
-                "Steph Cordon Head of Service and Vicky Buchanan Head of Children's Social Care"
-            ),
-            vec![
-                l("Steph Cordon", "Head of Service"),
-                l("Vicky Buchanan", "Head of Children's Social Care")
-            ]
+            parse_leads("Steph Cordon Head of Service and Vicky Buchanan Head of Children's Social Care"),
+            vec![l("Steph Cordon", "Head of Service"), l("Vicky Buchanan", "Head of Children's Social Care")]
         );
         assert_eq!(
             parse_leads("Steph Cordon, Head of Learning and Development & Jo Bloggs, Director"),
-            vec![
-                l("Steph Cordon", "Head of Learning and Development"),
-                l("Jo Bloggs", "Director")
-            ]
+            vec![l("Steph Cordon", "Head of Learning and Development"), l("Jo Bloggs", "Director")]
         );
-        assert_eq!(
-            parse_leads("John Smith and Jane Doe"),
-            vec![l("John Smith and Jane Doe", "")]
-        );
-        assert_eq!(
-            parse_leads("Steph Cordon, Head of Service and Quality"),
-            vec![l("Steph Cordon", "Head of Service and Quality")]
-        );
+        assert_eq!(parse_leads("John Smith and Jane Doe"), vec![l("John Smith and Jane Doe", "")]);
+        assert_eq!(parse_leads("Steph Cordon, Head of Service and Quality"), vec![l("Steph Cordon", "Head of Service and Quality")]);
         assert_eq!(parse_leads(" \n ; "), vec![]);
     }
 
@@ -2740,12 +2190,7 @@ mod tests {
             l("", "Children's Services lead"),
             l("Zoë Ødegård", "Directrice"),
         ] {
-            assert_eq!(
-                parse_leads(&format_lead(&x)),
-                vec![x.clone()],
-                "{}",
-                format_lead(&x)
-            );
+            assert_eq!(parse_leads(&format_lead(&x)), vec![x.clone()], "{}", format_lead(&x));
         }
     }
 
@@ -2753,10 +2198,7 @@ mod tests {
 
     #[test]
     fn numbers_from_references_and_prefixes() {
-        assert_eq!(
-            number_from_reference("SR (17/18) 01a"),
-            Some((1, "a".into()))
-        );
+        assert_eq!(number_from_reference("SR (17/18) 01a"), Some((1, "a".into())));
         assert_eq!(number_from_reference("SR (17/18) 03"), Some((3, "".into())));
         assert_eq!(number_from_reference("R3"), Some((3, "".into())));
         assert_eq!(number_from_reference("3.2"), Some((3, "b".into())));
@@ -2767,30 +2209,12 @@ mod tests {
         assert_eq!(number_from_reference("SR"), None);
         assert_eq!(number_from_reference("n/a"), None);
         assert_eq!(number_from_reference("99999999999999999999999"), None);
-        assert_eq!(
-            numbered_prefix("1. That the Cabinet Member"),
-            Some((Some(1), "".into(), "That the Cabinet Member"))
-        );
-        assert_eq!(
-            numbered_prefix("(1) Sefton's Members"),
-            Some((Some(1), "".into(), "Sefton's Members"))
-        );
-        assert_eq!(
-            numbered_prefix("1) Text"),
-            Some((Some(1), "".into(), "Text"))
-        );
-        assert_eq!(
-            numbered_prefix("a) A national data base"),
-            Some((None, "a".into(), "A national data base"))
-        );
-        assert_eq!(
-            numbered_prefix("(b) Text"),
-            Some((None, "b".into(), "Text"))
-        );
-        assert_eq!(
-            numbered_prefix("(2)(c) Text"),
-            Some((Some(2), "c".into(), "Text"))
-        );
+        assert_eq!(numbered_prefix("1. That the Cabinet Member"), Some((Some(1), "".into(), "That the Cabinet Member")));
+        assert_eq!(numbered_prefix("(1) Sefton's Members"), Some((Some(1), "".into(), "Sefton's Members")));
+        assert_eq!(numbered_prefix("1) Text"), Some((Some(1), "".into(), "Text")));
+        assert_eq!(numbered_prefix("a) A national data base"), Some((None, "a".into(), "A national data base")));
+        assert_eq!(numbered_prefix("(b) Text"), Some((None, "b".into(), "Text")));
+        assert_eq!(numbered_prefix("(2)(c) Text"), Some((Some(2), "c".into(), "Text")));
         assert_eq!(numbered_prefix("3.2 million people"), None);
         assert_eq!(numbered_prefix("10% of schools"), None);
         assert_eq!(numbered_prefix("i.e. this"), None);
@@ -2806,19 +2230,9 @@ mod tests {
             &["2. That the Cabinet Member reports back", ""],
             &["Unnumbered wording", ""],
         ]);
-        let p = preset(
-            1,
-            &[
-                (ImportField::Recommendation, "Recommendation"),
-                (ImportField::Progress, "Progress made"),
-            ],
-        );
+        let p = preset(1, &[(ImportField::Recommendation, "Recommendation"), (ImportField::Progress, "Progress made")]);
         let plan = plan(&t, &p, today()).unwrap();
-        let got: Vec<(i64, &str, &str)> = plan
-            .entries
-            .iter()
-            .map(|e| (e.number, e.sub_label.as_str(), e.committee_wording.as_str()))
-            .collect();
+        let got: Vec<(i64, &str, &str)> = plan.entries.iter().map(|e| (e.number, e.sub_label.as_str(), e.committee_wording.as_str())).collect();
         assert_eq!(
             got,
             vec![
@@ -2834,39 +2248,17 @@ mod tests {
 
     #[test]
     fn a_prefix_repeating_the_reference_number_is_not_wording() {
-        let t = table(&[
-            &["Ref", "Recommendation"],
-            &["R1", "1. That the Cabinet Member write to all schools"],
-            &["R2", "3. Keep: it disagrees"],
-        ]);
-        let p = preset(
-            1,
-            &[
-                (ImportField::Reference, "Ref"),
-                (ImportField::Recommendation, "Recommendation"),
-            ],
-        );
+        let t = table(&[&["Ref", "Recommendation"], &["R1", "1. That the Cabinet Member write to all schools"], &["R2", "3. Keep: it disagrees"]]);
+        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation")]);
         let e = plan(&t, &p, today()).unwrap().entries;
-        assert_eq!(
-            (e[0].number, e[0].committee_wording.as_str()),
-            (1, "That the Cabinet Member write to all schools")
-        );
-        assert_eq!(
-            (e[1].number, e[1].committee_wording.as_str()),
-            (2, "3. Keep: it disagrees")
-        );
+        assert_eq!((e[0].number, e[0].committee_wording.as_str()), (1, "That the Cabinet Member write to all schools"));
+        assert_eq!((e[1].number, e[1].committee_wording.as_str()), (2, "3. Keep: it disagrees"));
     }
 
     #[test]
     fn number_column_keeps_the_prefix_in_the_wording() {
         let t = table(&[&["No.", "Recommendation"], &["4", "1. Keep me"]]);
-        let p = preset(
-            1,
-            &[
-                (ImportField::Number, "No."),
-                (ImportField::Recommendation, "Recommendation"),
-            ],
-        );
+        let p = preset(1, &[(ImportField::Number, "No."), (ImportField::Recommendation, "Recommendation")]);
         let e = &plan(&t, &p, today()).unwrap().entries[0];
         assert_eq!((e.number, e.committee_wording.as_str()), (4, "1. Keep me"));
     }
@@ -2875,60 +2267,32 @@ mod tests {
 
     #[test]
     fn progress_entries_split_on_dates() {
-        let u = parse_progress("7 December 2017: Letters sent to all MPs.\n\n8 January 2018 — Replies received\nfrom two MPs.\n\n09/02/2018 - Emails to all schools");
+        let u = parse_progress(
+            "7 December 2017: Letters sent to all MPs.\n\n8 January 2018 — Replies received\nfrom two MPs.\n\n09/02/2018 - Emails to all schools",
+        );
         assert_eq!(
             u,
             vec![
-                ImportedUpdate {
-                    date: Some(d(2017, 12, 7)),
-                    narrative: "Letters sent to all MPs.".into()
-                },
-                ImportedUpdate {
-                    date: Some(d(2018, 1, 8)),
-                    narrative: "Replies received\nfrom two MPs.".into()
-                },
-                ImportedUpdate {
-                    date: Some(d(2018, 2, 9)),
-                    narrative: "Emails to all schools".into()
-                },
+                ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Letters sent to all MPs.".into() },
+                ImportedUpdate { date: Some(d(2018, 1, 8)), narrative: "Replies received\nfrom two MPs.".into() },
+                ImportedUpdate { date: Some(d(2018, 2, 9)), narrative: "Emails to all schools".into() },
             ]
         );
         assert_eq!(
             parse_progress("Letters sent.\n\nMore to do."),
-            vec![ImportedUpdate {
-                date: None,
-                narrative: "Letters sent.\n\nMore to do.".into()
-            }]
+            vec![ImportedUpdate { date: None, narrative: "Letters sent.\n\nMore to do.".into() }]
         );
         assert_eq!(parse_progress(""), vec![]);
         assert_eq!(
             parse_progress("7 December 2017\nMeeting held"),
-            vec![ImportedUpdate {
-                date: Some(d(2017, 12, 7)),
-                narrative: "Meeting held".into()
-            }]
+            vec![ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Meeting held".into() }]
         );
         // A month alone is not an update date: the text is kept as written.
-        assert_eq!(
-            parse_progress("Dec 2017: met"),
-            vec![ImportedUpdate {
-                date: None,
-                narrative: "Dec 2017: met".into()
-            }]
-        );
+        assert_eq!(parse_progress("Dec 2017: met"), vec![ImportedUpdate { date: None, narrative: "Dec 2017: met".into() }]);
         let ups = vec![
-            ImportedUpdate {
-                date: None,
-                narrative: "7 December 2017: looks dated but is not".into(),
-            },
-            ImportedUpdate {
-                date: Some(d(2017, 12, 7)),
-                narrative: "".into(),
-            },
-            ImportedUpdate {
-                date: None,
-                narrative: "second undated".into(),
-            },
+            ImportedUpdate { date: None, narrative: "7 December 2017: looks dated but is not".into() },
+            ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "".into() },
+            ImportedUpdate { date: None, narrative: "second undated".into() },
         ];
         assert_eq!(parse_progress(&format_progress(&ups)), ups);
     }
@@ -2949,73 +2313,37 @@ mod tests {
                 "Amber",
             ],
             &["", "", "Follow up replies", "Ongoing", "", ""],
-            &[
-                "",
-                "Vicky Buchanan – Head of Children's Social Care",
-                "Brief members",
-                "Completed",
-                "",
-                "Red",
-            ],
+            &["", "Vicky Buchanan – Head of Children's Social Care", "Brief members", "Completed", "", "Red"],
             &["  ", "\u{a0}", "", "", "", ""],
-            &[
-                "2. Training for taxi drivers",
-                "Head of Regulation and Compliance",
-                "Run courses",
-                "31/03/2018",
-                "Drivers report concerns",
-                "g",
-            ],
+            &["2. Training for taxi drivers", "Head of Regulation and Compliance", "Run courses", "31/03/2018", "Drivers report concerns", "g"],
         ]);
         let mut p = tracker_preset();
         p.header_row = 2;
         let plan = plan(&t, &p, today()).unwrap();
         assert_eq!(plan.entries.len(), 2);
         let e = &plan.entries[0];
-        assert_eq!(
-            (e.row, e.number, e.committee_wording.as_str()),
-            (3, 1, "That the Cabinet Member writes to MPs")
-        );
-        assert_eq!(
-            e.leads,
-            vec![
-                l("Steph Cordon", "Head of Service"),
-                l("Vicky Buchanan", "Head of Children's Social Care")
-            ]
-        );
+        assert_eq!((e.row, e.number, e.committee_wording.as_str()), (3, 1, "That the Cabinet Member writes to MPs"));
+        assert_eq!(e.leads, vec![l("Steph Cordon", "Head of Service"), l("Vicky Buchanan", "Head of Children's Social Care")]);
         assert_eq!(e.actions.len(), 3);
         assert_eq!(e.actions[0].target, Some(d(2017, 5, 31)));
         assert_eq!(e.actions[0].revisions, vec![d(2017, 7, 31)]);
         assert_eq!(e.actions[0].owner, "Steph Cordon");
-        assert_eq!(
-            e.actions[1].owner, "Steph Cordon",
-            "a blank lead keeps the owner above"
-        );
+        assert_eq!(e.actions[1].owner, "Steph Cordon", "a blank lead keeps the owner above");
         assert_eq!(e.actions[1].target, None);
         assert!(e.actions[2].done);
         assert_eq!(e.actions[2].owner, "Vicky Buchanan");
         assert_eq!(e.rag, Some(Rag::Red), "worst colour wins");
         assert_eq!(e.lifecycle, Some(Lifecycle::InProgress));
-        assert!(plan
-            .warnings
-            .iter()
-            .any(|w| w.row == 5 && w.message.contains("worse colour")));
+        assert!(plan.warnings.iter().any(|w| w.row == 5 && w.message.contains("worse colour")));
         let e2 = &plan.entries[1];
-        assert_eq!(
-            (e2.number, e2.rag, e2.lifecycle),
-            (2, Some(Rag::Green), None)
-        );
+        assert_eq!((e2.number, e2.rag, e2.lifecycle), (2, Some(Rag::Green), None));
         assert_eq!(e2.leads, vec![l("", "Head of Regulation and Compliance")]);
         assert_eq!(e2.actions[0].target, Some(d(2018, 3, 31)));
     }
 
     #[test]
     fn all_done_without_status_column_is_complete() {
-        let t = table(&[
-            TRACKER_HEADINGS,
-            &["Do it", "", "Step", "Completed", "", ""],
-            &["", "", "Step 2", "Done", "", ""],
-        ]);
+        let t = table(&[TRACKER_HEADINGS, &["Do it", "", "Step", "Completed", "", ""], &["", "", "Step 2", "Done", "", ""]]);
         let e = &plan(&t, &tracker_preset(), today()).unwrap().entries[0];
         assert_eq!(e.lifecycle, Some(Lifecycle::CompleteAwaitingSignOff));
     }
@@ -3046,61 +2374,26 @@ mod tests {
 
     #[test]
     fn duplicates_name_the_first_row() {
-        let t = table(&[
-            &["Ref", "Recommendation"],
-            &["SR 01", "One"],
-            &["SR 02", "Two"],
-            &["sr  01", "Three"],
-            &["1", "Four"],
-        ]);
-        let p = preset(
-            1,
-            &[
-                (ImportField::Reference, "Ref"),
-                (ImportField::Recommendation, "Recommendation"),
-            ],
-        );
+        let t = table(&[&["Ref", "Recommendation"], &["SR 01", "One"], &["SR 02", "Two"], &["sr  01", "Three"], &["1", "Four"]]);
+        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation")]);
         let errs = plan(&t, &p, today()).unwrap_err();
         assert!(
-            errs.iter().any(|e| e.row == 4
-                && e.column == "Ref"
-                && e.message
-                    .contains("Reference “sr  01” is already used on row 2")),
+            errs.iter().any(|e| e.row == 4 && e.column == "Ref" && e.message.contains("Reference “sr  01” is already used on row 2")),
             "{errs:#?}"
         );
-        assert!(
-            errs.iter()
-                .any(|e| e.row == 5 && e.message.contains("Number (1) is already used on row 2")),
-            "{errs:#?}"
-        );
+        assert!(errs.iter().any(|e| e.row == 5 && e.message.contains("Number (1) is already used on row 2")), "{errs:#?}");
     }
 
     #[test]
     fn missing_wording_and_orphan_continuations() {
-        let t = table(&[
-            &["Ref", "Recommendation", "Action"],
-            &["", "", "Orphan action"],
-            &["SR 01", "", "x"],
-        ]);
-        let p = preset(
-            1,
-            &[
-                (ImportField::Reference, "Ref"),
-                (ImportField::Recommendation, "Recommendation"),
-                (ImportField::Action, "Action"),
-            ],
-        );
+        let t = table(&[&["Ref", "Recommendation", "Action"], &["", "", "Orphan action"], &["SR 01", "", "x"]]);
+        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation"), (ImportField::Action, "Action")]);
         let errs = plan(&t, &p, today()).unwrap_err();
         assert_eq!(errs[0].row, 2);
         assert_eq!(errs[0].column, "");
         assert!(errs[0].message.contains("no recommendation above it"));
-        assert_eq!(
-            (errs[1].row, errs[1].column.as_str()),
-            (3, "Recommendation")
-        );
-        assert!(errs[1]
-            .message
-            .contains("Enter the recommendation's wording"));
+        assert_eq!((errs[1].row, errs[1].column.as_str()), (3, "Recommendation"));
+        assert!(errs[1].message.contains("Enter the recommendation's wording"));
     }
 
     #[test]
@@ -3112,14 +2405,7 @@ mod tests {
             &["SR 02", "Rec 2", "B1"],
             &["SR 02", "Rec 2", "B2"],
         ]);
-        let p = preset(
-            1,
-            &[
-                (ImportField::Reference, "Ref"),
-                (ImportField::Recommendation, "Recommendation"),
-                (ImportField::Action, "Action"),
-            ],
-        );
+        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation"), (ImportField::Action, "Action")]);
         let plan = plan(&t, &p, today()).unwrap();
         assert_eq!(plan.entries.len(), 2);
         assert_eq!(plan.entries[0].actions.len(), 2);
@@ -3138,14 +2424,10 @@ mod tests {
         p.header_row = 1;
         let only_headings = table(&[&["Recommendation"], &[" "]]);
         let errs = plan(&only_headings, &p, today()).unwrap_err();
-        assert!(errs[0]
-            .message
-            .contains("The file has no recommendations below the headings"));
+        assert!(errs[0].message.contains("The file has no recommendations below the headings"));
         let p2 = preset(1, &[(ImportField::Recommendation, "Recs")]);
         let errs = plan(&t, &p2, today()).unwrap_err();
-        assert!(errs[0]
-            .message
-            .contains("The file has no column headed “Recs”"));
+        assert!(errs[0].message.contains("The file has no column headed “Recs”"));
     }
 
     #[test]
@@ -3158,16 +2440,10 @@ mod tests {
         let errs = plan(&t, &p, today()).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].message.contains("Split the file"));
-        let t = vec![
-            vec!["Recommendation".to_string()],
-            vec!["x".repeat(MAX_CELL_CHARS + 1)],
-        ];
+        let t = vec![vec!["Recommendation".to_string()], vec!["x".repeat(MAX_CELL_CHARS + 1)]];
         let errs = plan(&t, &p, today()).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:#?}");
-        assert_eq!(
-            (errs[0].row, errs[0].column.as_str()),
-            (2, "Recommendation")
-        );
+        assert_eq!((errs[0].row, errs[0].column.as_str()), (2, "Recommendation"));
         assert!(errs[0].message.contains("20,001 characters"));
     }
 
@@ -3185,69 +2461,33 @@ mod tests {
     fn mapping_suggestions_and_validation() {
         let h: Vec<String> = TRACKER_HEADINGS.iter().map(|s| s.to_string()).collect();
         let m = suggest_mapping(&h);
-        assert_eq!(
-            m.heading(ImportField::Recommendation),
-            Some("Recommendation")
-        );
+        assert_eq!(m.heading(ImportField::Recommendation), Some("Recommendation"));
         assert_eq!(m.heading(ImportField::LeadOfficer), Some("Lead Officer"));
         assert_eq!(m.heading(ImportField::Action), Some("Action"));
         assert_eq!(m.heading(ImportField::ActionDate), Some("Date"));
-        assert_eq!(
-            m.heading(ImportField::Outcome),
-            Some("Improved outcome for children / young people")
-        );
+        assert_eq!(m.heading(ImportField::Outcome), Some("Improved outcome for children / young people"));
         assert_eq!(m.heading(ImportField::Rag), Some("RAG"));
-        let h2: Vec<String> = [
-            "Ref",
-            "No.",
-            "Recommendation No.",
-            "Progress made",
-            "Status",
-            "Response",
-            "Progress / review date",
-            "Update commentary",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let h2: Vec<String> =
+            ["Ref", "No.", "Recommendation No.", "Progress made", "Status", "Response", "Progress / review date", "Update commentary"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         let m2 = suggest_mapping(&h2);
         assert_eq!(m2.heading(ImportField::Reference), Some("Ref"));
         assert_eq!(m2.heading(ImportField::Number), Some("No."));
         assert_eq!(m2.heading(ImportField::Progress), Some("Progress made"));
-        assert_eq!(
-            m2.heading(ImportField::ActionDate),
-            Some("Progress / review date")
-        );
+        assert_eq!(m2.heading(ImportField::ActionDate), Some("Progress / review date"));
         assert_eq!(m2.heading(ImportField::Status), Some("Status"));
         assert_eq!(m2.heading(ImportField::Response), Some("Response"));
-        assert_eq!(
-            suggest_mapping(&register_headings()),
-            register_preset().mapping
-        );
+        assert_eq!(suggest_mapping(&register_headings()), register_preset().mapping);
 
         assert!(validate_mapping(&h, &m).is_ok());
         let inv = validate_mapping(&h, &Mapping::default()).unwrap_err();
-        assert_eq!(
-            inv.for_field("recommendation"),
-            Some("Choose the column that holds the recommendation")
-        );
-        let bad = Mapping {
-            columns: vec![
-                (ImportField::Recommendation, "  recommendation ".into()),
-                (ImportField::Rag, "Colour".into()),
-            ],
-        };
+        assert_eq!(inv.for_field("recommendation"), Some("Choose the column that holds the recommendation"));
+        let bad = Mapping { columns: vec![(ImportField::Recommendation, "  recommendation ".into()), (ImportField::Rag, "Colour".into())] };
         let inv = validate_mapping(&h, &bad).unwrap_err();
-        assert_eq!(
-            inv.for_field("rag"),
-            Some("The file has no column headed “Colour”")
-        );
-        let dup = Mapping {
-            columns: vec![
-                (ImportField::Recommendation, "Recommendation".into()),
-                (ImportField::Recommendation, "Action".into()),
-            ],
-        };
+        assert_eq!(inv.for_field("rag"), Some("The file has no column headed “Colour”"));
+        let dup = Mapping { columns: vec![(ImportField::Recommendation, "Recommendation".into()), (ImportField::Recommendation, "Action".into())] };
         assert!(validate_mapping(&h, &dup).is_err());
         let titled = table(&[&["Title"], &[], TRACKER_HEADINGS]);
         assert_eq!(guess_header_row(&titled), 3);
@@ -3257,10 +2497,7 @@ mod tests {
     fn field_slugs_round_trip_and_serde_is_kebab() {
         for f in ImportField::ALL {
             assert_eq!(ImportField::from_slug(f.slug()), Some(*f));
-            assert_eq!(
-                serde_json::to_string(f).unwrap(),
-                format!("\"{}\"", f.slug())
-            );
+            assert_eq!(serde_json::to_string(f).unwrap(), format!("\"{}\"", f.slug()));
         }
         let p = register_preset();
         let back: Preset = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
@@ -3269,36 +2506,18 @@ mod tests {
 
     // ---- round trip ----
 
-    fn action(
-        text: &str,
-        owner: &str,
-        target: Option<NaiveDate>,
-        revisions: Vec<NaiveDate>,
-        done: bool,
-    ) -> ImportedAction {
-        ImportedAction {
-            text: text.into(),
-            owner: owner.into(),
-            target,
-            revisions,
-            done,
-        }
+    fn action(text: &str, owner: &str, target: Option<NaiveDate>, revisions: Vec<NaiveDate>, done: bool) -> ImportedAction {
+        ImportedAction { text: text.into(), owner: owner.into(), target, revisions, done }
     }
 
     fn sample_entries() -> Vec<RegisterEntry> {
-        let mut a = RegisterEntry::new(
-            1,
-            "That the Cabinet Member for Children writes to the MPs.\nSecond line of the wording.",
-        );
+        let mut a = RegisterEntry::new(1, "That the Cabinet Member for Children writes to the MPs.\nSecond line of the wording.");
         a.reference = "SR (17/18) 01".into();
         a.executive_wording = "The Cabinet Member be requested to write to the MPs".into();
         a.who_must_act = "Cabinet Member".into();
         a.area = "Prevent".into();
         a.outcome = "Children are safer".into();
-        a.leads = vec![
-            l("Steph Cordon", "Head of Service"),
-            l("", "Head of Regulation and Compliance"),
-        ];
+        a.leads = vec![l("Steph Cordon", "Head of Service"), l("", "Head of Regulation and Compliance")];
         a.actions = vec![
             action(
                 "Write letters",
@@ -3307,84 +2526,33 @@ mod tests {
                 vec![d(2017, 7, 31), d(2017, 9, 15)],
                 false,
             ),
-            action(
-                "Brief members",
-                "Steph Cordon; Head of Regulation and Compliance",
-                None,
-                vec![],
-                false,
-            ),
-            action(
-                "Follow up",
-                "Steph Cordon",
-                Some(d(2017, 10, 3)),
-                vec![],
-                true,
-            ),
+            action("Brief members", "Steph Cordon; Head of Regulation and Compliance", None, vec![], false),
+            action("Follow up", "Steph Cordon", Some(d(2017, 10, 3)), vec![], true),
             action("", "Steph Cordon", None, vec![], false),
-            action(
-                "Close",
-                "Head of Regulation and Compliance",
-                None,
-                vec![],
-                true,
-            ),
+            action("Close", "Head of Regulation and Compliance", None, vec![], true),
         ];
         a.response = Some(ExecutiveResponse::AcceptedInPrinciple);
         a.lifecycle = Some(Lifecycle::CompleteAwaitingSignOff);
         a.rag = Some(Rag::Amber);
         a.updates = vec![
-            ImportedUpdate {
-                date: Some(d(2017, 12, 7)),
-                narrative: "Letters sent to all MPs.\nTwo replies.".into(),
-            },
-            ImportedUpdate {
-                date: None,
-                narrative: "Undated note".into(),
-            },
-            ImportedUpdate {
-                date: Some(d(2018, 1, 8)),
-                narrative: "Emails to all schools".into(),
-            },
+            ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Letters sent to all MPs.\nTwo replies.".into() },
+            ImportedUpdate { date: None, narrative: "Undated note".into() },
+            ImportedUpdate { date: Some(d(2018, 1, 8)), narrative: "Emails to all schools".into() },
         ];
         let mut b = RegisterEntry::new(1, "=A formula-looking wording");
         b.sub_label = "a".into();
         b.reference = "SR (17/18) 01a".into();
-        b.leads = vec![
-            l("Zoë Ødegård", ""),
-            l("Vicky Buchanan", "Head of Children’s Social Care"),
-        ];
-        b.actions = vec![action(
-            "+ plus action",
-            "Zoë Ødegård; Vicky Buchanan",
-            Some(d(2018, 2, 28)),
-            vec![],
-            false,
-        )];
-        b.updates = vec![ImportedUpdate {
-            date: None,
-            narrative: "First, undated.\n\nWith a blank line.".into(),
-        }];
+        b.leads = vec![l("Zoë Ødegård", ""), l("Vicky Buchanan", "Head of Children’s Social Care")];
+        b.actions = vec![action("+ plus action", "Zoë Ødegård; Vicky Buchanan", Some(d(2018, 2, 28)), vec![], false)];
+        b.updates = vec![ImportedUpdate { date: None, narrative: "First, undated.\n\nWith a blank line.".into() }];
         b.rag = Some(Rag::Red);
-        let mut c = RegisterEntry::new(
-            2,
-            "(2) Wording that starts with its own number — £100,000 “quoted”",
-        );
+        let mut c = RegisterEntry::new(2, "(2) Wording that starts with its own number — £100,000 “quoted”");
         c.sub_label = "zz".into();
         c.response = Some(ExecutiveResponse::Rejected);
         c.lifecycle = Some(Lifecycle::NotStarted);
-        c.actions = vec![action(
-            "Nobody owns this",
-            "",
-            Some(d(2019, 12, 1)),
-            vec![],
-            false,
-        )];
+        c.actions = vec![action("Nobody owns this", "", Some(d(2019, 12, 1)), vec![], false)];
         let mut e = RegisterEntry::new(7, "@ mention-looking wording");
-        e.updates = vec![ImportedUpdate {
-            date: Some(d(2017, 6, 1)),
-            narrative: String::new(),
-        }];
+        e.updates = vec![ImportedUpdate { date: Some(d(2017, 6, 1)), narrative: String::new() }];
         e.rag = Some(Rag::Green);
         e.lifecycle = Some(Lifecycle::SignedOff);
         e.response = Some(ExecutiveResponse::Awaiting);
@@ -3406,10 +2574,7 @@ mod tests {
         let got = plan(&t, &register_preset(), today()).unwrap_or_else(|e| panic!("{e:#?}"));
         assert_eq!(strip_rows(got.entries.clone()), entries);
         assert_eq!(got.entries[0].row, 2);
-        assert_eq!(
-            got.entries[1].row, 7,
-            "five action rows for the first entry"
-        );
+        assert_eq!(got.entries[1].row, 7, "five action rows for the first entry");
     }
 
     #[test]
@@ -3454,16 +2619,13 @@ mod tests {
             ]
         );
         assert_eq!(t[1][1], "(1)");
-        assert_eq!(
-            t[1][6],
-            "Steph Cordon, Head of Service\nHead of Regulation and Compliance"
-        );
+        assert_eq!(t[1][6], "Steph Cordon, Head of Service\nHead of Regulation and Compliance");
         assert_eq!(t[1][8], entries[0].actions[0].owner);
+        assert_eq!(t[1][9], "May 2017, revised to July 2017, revised to 15 September 2017");
         assert_eq!(
-            t[1][9],
-            "May 2017, revised to July 2017, revised to 15 September 2017"
+            t[1][14],
+            "7 December 2017: Letters sent to all MPs.\nTwo replies.\n\nUndated: Undated note\n\n8 January 2018: Emails to all schools"
         );
-        assert_eq!(t[1][14], "7 December 2017: Letters sent to all MPs.\nTwo replies.\n\nUndated: Undated note\n\n8 January 2018: Emails to all schools");
         assert_eq!(t[3][9], "Completed (3 October 2017)");
         // A continuation row carries its action and owner, not the leads again.
         assert_eq!(t[3][6], "");
@@ -3476,10 +2638,7 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             self.0 >> 33
         }
         fn below(&mut self, n: usize) -> usize {
@@ -3518,14 +2677,7 @@ mod tests {
         "Red",
         "Emoji 😀 and CJK 漢字",
     ];
-    const NAMES: &[&str] = &[
-        "Steph Cordon",
-        "Vicky Buchanan",
-        "Jo Bloggs",
-        "Cllr Smith",
-        "Zoë Ødegård",
-        "Mary-Jane O'Neill",
-    ];
+    const NAMES: &[&str] = &["Steph Cordon", "Vicky Buchanan", "Jo Bloggs", "Cllr Smith", "Zoë Ødegård", "Mary-Jane O'Neill"];
     const TITLES: &[&str] = &[
         "Head of Service",
         "Head of Regulation and Compliance",
@@ -3539,17 +2691,8 @@ mod tests {
         let mut out = Vec::new();
         let mut number = 0;
         for k in 0..(1 + rng.below(6)) {
-            let mut sub = if k > 0 && rng.chance(30) {
-                ["a", "b", "zz"][rng.below(3)].to_string()
-            } else {
-                String::new()
-            };
-            if sub.is_empty()
-                || number == 0
-                || out
-                    .iter()
-                    .any(|x: &RegisterEntry| x.number == number && x.sub_label == sub)
-            {
+            let mut sub = if k > 0 && rng.chance(30) { ["a", "b", "zz"][rng.below(3)].to_string() } else { String::new() };
+            if sub.is_empty() || number == 0 || out.iter().any(|x: &RegisterEntry| x.number == number && x.sub_label == sub) {
                 number += 1 + rng.below(3) as i64;
                 sub.clear();
             }
@@ -3573,16 +2716,8 @@ mod tests {
             let mut names: Vec<&str> = NAMES.to_vec();
             for _ in 0..rng.below(3) {
                 let title = if rng.chance(70) { rng.pick(TITLES) } else { "" };
-                let name = if rng.chance(70) || title.is_empty() {
-                    names.remove(rng.below(names.len()))
-                } else {
-                    ""
-                };
-                if !e
-                    .leads
-                    .iter()
-                    .any(|x| x.job_title == title && x.name == name)
-                {
+                let name = if rng.chance(70) || title.is_empty() { names.remove(rng.below(names.len())) } else { "" };
+                if !e.leads.iter().any(|x| x.job_title == title && x.name == name) {
                     e.leads.push(l(name, title));
                 }
             }
@@ -3591,46 +2726,17 @@ mod tests {
                 if i > 0 && !e.leads.is_empty() && rng.chance(40) {
                     owner = owner_of(&[e.leads[rng.below(e.leads.len())].clone()]);
                 }
-                let target = if rng.chance(70) {
-                    Some(rng.date())
-                } else {
-                    None
-                };
-                let revisions = if target.is_some() {
-                    (0..rng.below(3)).map(|_| rng.date()).collect()
-                } else {
-                    vec![]
-                };
+                let target = if rng.chance(70) { Some(rng.date()) } else { None };
+                let revisions = if target.is_some() { (0..rng.below(3)).map(|_| rng.date()).collect() } else { vec![] };
                 let text = if rng.chance(90) { rng.pick(PIECES) } else { "" };
-                e.actions
-                    .push(action(text, &owner, target, revisions, rng.chance(30)));
+                e.actions.push(action(text, &owner, target, revisions, rng.chance(30)));
             }
-            e.response = if rng.chance(70) {
-                Some(ExecutiveResponse::ALL[rng.below(ExecutiveResponse::ALL.len())])
-            } else {
-                None
-            };
-            e.lifecycle = if rng.chance(70) {
-                Some(Lifecycle::ALL[rng.below(Lifecycle::ALL.len())])
-            } else {
-                None
-            };
-            e.rag = if rng.chance(70) {
-                Some(Rag::ALL[rng.below(3)])
-            } else {
-                None
-            };
+            e.response = if rng.chance(70) { Some(ExecutiveResponse::ALL[rng.below(ExecutiveResponse::ALL.len())]) } else { None };
+            e.lifecycle = if rng.chance(70) { Some(Lifecycle::ALL[rng.below(Lifecycle::ALL.len())]) } else { None };
+            e.rag = if rng.chance(70) { Some(Rag::ALL[rng.below(3)]) } else { None };
             for _ in 0..rng.below(4) {
-                let date = if rng.chance(60) {
-                    Some(rng.date())
-                } else {
-                    None
-                };
-                let narrative = if date.is_some() && rng.chance(10) {
-                    String::new()
-                } else {
-                    rng.pick(PIECES).to_string()
-                };
+                let date = if rng.chance(60) { Some(rng.date()) } else { None };
+                let narrative = if date.is_some() && rng.chance(10) { String::new() } else { rng.pick(PIECES).to_string() };
                 e.updates.push(ImportedUpdate { date, narrative });
             }
             out.push(e);
@@ -3644,8 +2750,7 @@ mod tests {
         for case in 0..500 {
             let entries = random_entries(&mut rng);
             let t = register_table(&entries);
-            let got = plan(&t, &register_preset(), today())
-                .unwrap_or_else(|e| panic!("case {case}: {e:#?}\n{t:#?}"));
+            let got = plan(&t, &register_preset(), today()).unwrap_or_else(|e| panic!("case {case}: {e:#?}\n{t:#?}"));
             assert_eq!(strip_rows(got.entries), entries, "case {case}: {t:#?}");
         }
     }
@@ -3660,9 +2765,7 @@ mod tests {
         let p = preset(1, &[(ImportField::Recommendation, "Recommendation")]);
         let errs = plan(&t, &p, today()).unwrap_err();
         assert_eq!(errs.len(), 1);
-        assert!(errs[0]
-            .message
-            .starts_with("The file has no recommendations below the headings"));
+        assert!(errs[0].message.starts_with("The file has no recommendations below the headings"));
     }
 
     /// The input fuzz/roundtrip found (lines of `|`-separated cells): planned with the
@@ -3671,16 +2774,9 @@ mod tests {
     fn fuzz_regression_roundtrip_crash_input() {
         let bytes: &[u8] = b"Ref|Reteph CorRef|Recommeate|RAG|Progress made|Status\x0aSR 01|1. Do it|Steph CorRef|Recommendation|Lion|Date|RAG|Progress made|Status\x0aSR 0\x00\x00\x00\x00\x00\x001|1.tus\x0aSdon HeaR 0d o1";
         let text = String::from_utf8_lossy(bytes);
-        let t: Table = text
-            .split('\n')
-            .map(|l| l.split('|').map(str::to_string).collect())
-            .collect();
+        let t: Table = text.split('\n').map(|l| l.split('|').map(str::to_string).collect()).collect();
         let hr = guess_header_row(&t);
-        let p = Preset {
-            name: "fuzz".into(),
-            header_row: hr,
-            mapping: suggest_mapping(&headings(&t, hr)),
-        };
+        let p = Preset { name: "fuzz".into(), header_row: hr, mapping: suggest_mapping(&headings(&t, hr)) };
         if let Ok(first) = plan(&t, &p, today()) {
             let again = plan(&register_table(&first.entries), &register_preset(), today());
             assert!(again.is_ok(), "{again:#?}");

@@ -151,7 +151,10 @@ pub fn check_pattern_rules(rules: &[PatternRule]) -> Result<(), Invalid> {
     }
     for t in Trigger::ALL {
         if !rules.iter().any(|r| r.trigger == *t) {
-            v.add(&format!("trigger.{}", t.slug()), format!("Choose at least one group for \"{}\": otherwise it would be recorded and go nowhere", t.label().to_lowercase()));
+            v.add(
+                &format!("trigger.{}", t.slug()),
+                format!("Choose at least one group for \"{}\": otherwise it would be recorded and go nowhere", t.label().to_lowercase()),
+            );
         }
     }
     v.finish()
@@ -219,7 +222,10 @@ mod tests {
     fn patterns_go_to_the_right_forums() {
         let rules = default_pattern_rules();
         assert_eq!(forums_for(&rules, &Findings { cse: true, ..Default::default() }, false), vec![Forum::Macse]);
-        assert_eq!(forums_for(&rules, &Findings { organised_crime: true, placement_concern: true, ..Default::default() }, true), vec![Forum::GunsAndGangs, Forum::Cicola, Forum::MissingMonitoringGroup]);
+        assert_eq!(
+            forums_for(&rules, &Findings { organised_crime: true, placement_concern: true, ..Default::default() }, true),
+            vec![Forum::GunsAndGangs, Forum::Cicola, Forum::MissingMonitoringGroup]
+        );
         assert!(forums_for(&rules, &Findings::default(), false).is_empty());
     }
 

@@ -152,9 +152,15 @@ pub fn validate_slot(booked: &[Booked], child_id: Option<i64>, start: Option<Nai
         let slot = Slot { start, minutes: m as u32 };
         let end_minutes = start.signed_duration_since(NaiveTime::MIN).num_minutes() + m;
         if start < DAY_OPENS || end_minutes > DAY_CLOSES.signed_duration_since(NaiveTime::MIN).num_minutes() {
-            v.add("starts_at", format!("The slot must be between {} and {}, the hours of the panel", DAY_OPENS.format("%H:%M"), DAY_CLOSES.format("%H:%M")));
+            v.add(
+                "starts_at",
+                format!("The slot must be between {} and {}, the hours of the panel", DAY_OPENS.format("%H:%M"), DAY_CLOSES.format("%H:%M")),
+            );
         } else if let Some(b) = booked.iter().find(|b| clashes(&[b.slot], &slot)) {
-            v.add("starts_at", format!("The slot clashes with another young person's slot ({}): choose a time that does not overlap", b.slot.label()));
+            v.add(
+                "starts_at",
+                format!("The slot clashes with another young person's slot ({}): choose a time that does not overlap", b.slot.label()),
+            );
         }
         v.finish()?;
         return Ok(slot);
@@ -217,7 +223,10 @@ mod tests {
 
     #[test]
     fn slugs_are_stable() {
-        assert_eq!(InviteeKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>(), ["young-person", "parent-carer", "spoc", "practitioner", "police-investigator", "standing-member", "home-authority"]);
+        assert_eq!(
+            InviteeKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>(),
+            ["young-person", "parent-carer", "spoc", "practitioner", "police-investigator", "standing-member", "home-authority"]
+        );
         assert_eq!(Attendance::from_slug("sent-apologies"), Some(Attendance::SentApologies));
         assert_eq!(OperationKind::from_slug("disruption"), Some(OperationKind::Disruption));
     }

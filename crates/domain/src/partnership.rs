@@ -138,7 +138,9 @@ impl Reach {
     pub fn admits<I: IntoIterator<Item = Involvement>>(&self, child_id: i64, involvements: I) -> bool {
         match self {
             Reach::EveryChild => true,
-            Reach::Agencies { agencies, children } => children.contains(&child_id) || involvements.into_iter().any(|i| agencies.contains(&i.agency_id)),
+            Reach::Agencies { agencies, children } => {
+                children.contains(&child_id) || involvements.into_iter().any(|i| agencies.contains(&i.agency_id))
+            }
         }
     }
 }
@@ -280,45 +282,46 @@ mod tests {
             for teams in &team_sets {
                 for own in agencies {
                     for spoc in [vec![], vec![own], vec![HEALTH]] {
-                      for grants in [vec![], vec![CHILD]] {
-                        let v = Viewer { emergency_children: grants.clone(), ..viewer(*role, own, teams, &spoc) };
-                        for child_agency in agencies {
-                            for kind in InvolvementKind::ALL {
-                              for child_id in [CHILD, OTHER_CHILD] {
-                                let child = [involved(child_agency, *kind)];
-                                // "sits in the MASH / MACSE / analyst teams"
-                                let whole_team = teams.iter().any(|t| matches!(t, Team::Mash | Team::MacsePanel | Team::CseAnalyst));
-                                // "their agency is involved (raised a concern, holds an action, was invited to a panel)"
-                                let own_agency = child_agency == own;
-                                // "or they are the SPOC of an involved agency"
-                                let spoc_of = spoc.contains(&child_agency);
-                                // "Emergency access ... is allowed for MASH roles only": a grant for this child, held by a MASH role
-                                let mash_role = *role == PathwayRole::MashWorker || teams.contains(&Team::Mash);
-                                let emergency = mash_role && grants.contains(&child_id);
-                                let expected = whole_team || own_agency || spoc_of || emergency;
-                                assert_eq!(v.may_see_child(child_id, child), expected, "{v:?} / {child_id} {child:?}");
-                                assert_eq!(v.basis(child_id, child).is_some(), expected, "{v:?} / {child_id} {child:?}");
-                                if expected && !(whole_team || own_agency || spoc_of) {
-                                    assert_eq!(v.basis(child_id, child), Some(Basis::Emergency));
+                        for grants in [vec![], vec![CHILD]] {
+                            let v = Viewer { emergency_children: grants.clone(), ..viewer(*role, own, teams, &spoc) };
+                            for child_agency in agencies {
+                                for kind in InvolvementKind::ALL {
+                                    for child_id in [CHILD, OTHER_CHILD] {
+                                        let child = [involved(child_agency, *kind)];
+                                        // "sits in the MASH / MACSE / analyst teams"
+                                        let whole_team = teams.iter().any(|t| matches!(t, Team::Mash | Team::MacsePanel | Team::CseAnalyst));
+                                        // "their agency is involved (raised a concern, holds an action, was invited to a panel)"
+                                        let own_agency = child_agency == own;
+                                        // "or they are the SPOC of an involved agency"
+                                        let spoc_of = spoc.contains(&child_agency);
+                                        // "Emergency access ... is allowed for MASH roles only": a grant for this child, held by a MASH role
+                                        let mash_role = *role == PathwayRole::MashWorker || teams.contains(&Team::Mash);
+                                        let emergency = mash_role && grants.contains(&child_id);
+                                        let expected = whole_team || own_agency || spoc_of || emergency;
+                                        assert_eq!(v.may_see_child(child_id, child), expected, "{v:?} / {child_id} {child:?}");
+                                        assert_eq!(v.basis(child_id, child).is_some(), expected, "{v:?} / {child_id} {child:?}");
+                                        if expected && !(whole_team || own_agency || spoc_of) {
+                                            assert_eq!(v.basis(child_id, child), Some(Basis::Emergency));
+                                        }
+                                        // A child with no involvement at all: the teams, or a grant.
+                                        assert_eq!(v.may_see_child(child_id, []), whole_team || emergency, "{v:?} / {child_id} uninvolved");
+                                        checked += 1;
+                                    }
                                 }
-                                // A child with no involvement at all: the teams, or a grant.
-                                assert_eq!(v.may_see_child(child_id, []), whole_team || emergency, "{v:?} / {child_id} uninvolved");
-                                checked += 1;
-                              }
+                            }
+                            for s in Section::ALL {
+                                let police = *role == PathwayRole::PoliceCseOfficer || teams.contains(&Team::PoliceCse);
+                                let expected = match s {
+                                    Section::Prosecute | Section::Perpetrators | Section::Operations => police || *role == PathwayRole::MacseCoChair,
+                                    Section::AccessLog => {
+                                        teams.contains(&Team::Mash)
+                                            || matches!(role, PathwayRole::MashWorker | PathwayRole::MacseCoChair | PathwayRole::PartnershipManager)
+                                    }
+                                    _ => true,
+                                };
+                                assert_eq!(v.may_see_section(*s), expected, "{v:?} / {s:?}");
                             }
                         }
-                        for s in Section::ALL {
-                            let police = *role == PathwayRole::PoliceCseOfficer || teams.contains(&Team::PoliceCse);
-                            let expected = match s {
-                                Section::Prosecute | Section::Perpetrators | Section::Operations => police || *role == PathwayRole::MacseCoChair,
-                                Section::AccessLog => {
-                                    teams.contains(&Team::Mash) || matches!(role, PathwayRole::MashWorker | PathwayRole::MacseCoChair | PathwayRole::PartnershipManager)
-                                }
-                                _ => true,
-                            };
-                            assert_eq!(v.may_see_section(*s), expected, "{v:?} / {s:?}");
-                        }
-                      }
                     }
                 }
             }

@@ -96,14 +96,22 @@ pub struct RoutingRule {
 /// offending or organised crime to the youth offending team; a history of going missing
 /// to the missing-from-home officer.
 pub fn default_rules() -> Vec<RoutingRule> {
-    let rule = |condition: Condition, team: Team, acknowledge: &str| RoutingRule { condition, team: team.slug().to_string(), acknowledge: acknowledge.to_string() };
+    let rule = |condition: Condition, team: Team, acknowledge: &str| RoutingRule {
+        condition,
+        team: team.slug().to_string(),
+        acknowledge: acknowledge.to_string(),
+    };
     vec![
         rule(Condition::Always, Team::HealthLead, "The child's health needs are known and a health assessment is arranged"),
         rule(Condition::Always, Team::EducationLead, "A school place is confirmed or being arranged"),
         rule(Condition::AnyOf(vec![Risk::Cse]), Team::PoliceCse, "The CSE risk is recorded and the police CSE flag considered"),
         rule(Condition::AnyOf(vec![Risk::Cse]), Team::MissingFromHome, "The child is known to the missing-from-home officer"),
         rule(Condition::AnyOf(vec![Risk::Cse]), Team::CseAnalyst, "The child is considered for the MACSE panel"),
-        rule(Condition::AnyOf(vec![Risk::Offending, Risk::OrganisedCrime]), Team::YouthOffending, "The youth offending team knows the child is in the area"),
+        rule(
+            Condition::AnyOf(vec![Risk::Offending, Risk::OrganisedCrime]),
+            Team::YouthOffending,
+            "The youth offending team knows the child is in the area",
+        ),
         rule(Condition::MissingBefore, Team::MissingFromHome, "Return interview arrangements are in place"),
     ]
 }

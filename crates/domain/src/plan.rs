@@ -77,7 +77,11 @@ impl PlanVersion {
     }
     /// The plan sections present in this (possibly filtered) version, in order.
     pub fn present_sections(&self) -> Vec<Section> {
-        PLAN_SECTIONS.iter().copied().filter(|s| self.sections.iter().any(|t| t.section == *s) || self.actions.iter().any(|a| a.section == *s)).collect()
+        PLAN_SECTIONS
+            .iter()
+            .copied()
+            .filter(|s| self.sections.iter().any(|t| t.section == *s) || self.actions.iter().any(|a| a.section == *s))
+            .collect()
     }
 }
 
@@ -128,7 +132,11 @@ pub fn validate_version(v: &PlanVersion, rows: Option<&[usize]>) -> Result<(), I
 
 fn short(s: &str) -> String {
     let s = s.trim();
-    if s.chars().count() <= 40 { s.to_string() } else { format!("{}…", s.chars().take(40).collect::<String>()) }
+    if s.chars().count() <= 40 {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    }
 }
 
 /// The version as this viewer may see it: sections the viewer may not see (Prosecute,
@@ -216,7 +224,12 @@ pub fn diff(old: &PlanVersion, new: &PlanVersion) -> PlanDiff {
             sections.push(d);
         }
     }
-    PlanDiff { from: old.number, to: new.number, review_date: (old.review_date != new.review_date).then_some((old.review_date, new.review_date)), sections }
+    PlanDiff {
+        from: old.number,
+        to: new.number,
+        review_date: (old.review_date != new.review_date).then_some((old.review_date, new.review_date)),
+        sections,
+    }
 }
 
 #[cfg(test)]
@@ -229,7 +242,14 @@ mod tests {
     }
 
     fn action(section: Section, text: &str, owner: &str) -> PlanAction {
-        PlanAction { section, text: text.into(), owner: owner.into(), agency_id: Some(1), due: Some(d(2017, 10, 1)), status: ActionStatus::NotStarted }
+        PlanAction {
+            section,
+            text: text.into(),
+            owner: owner.into(),
+            agency_id: Some(1),
+            due: Some(d(2017, 10, 1)),
+            status: ActionStatus::NotStarted,
+        }
     }
 
     fn version() -> PlanVersion {
@@ -255,7 +275,14 @@ mod tests {
         let m = e.for_field("action-5-owner").expect("the row's owner field");
         assert!(m.starts_with("Action row 5") && m.contains("Interview suspect X") && m.contains("no owner"), "{m}");
         let mut v = version();
-        v.actions.push(PlanAction { section: Section::Protect, text: String::new(), owner: String::new(), agency_id: None, due: None, status: ActionStatus::NotStarted });
+        v.actions.push(PlanAction {
+            section: Section::Protect,
+            text: String::new(),
+            owner: String::new(),
+            agency_id: None,
+            due: None,
+            status: ActionStatus::NotStarted,
+        });
         let e = validate_version(&v, None).unwrap_err();
         for part in ["text", "owner", "agency", "due"] {
             assert!(e.for_field(&action_field(3, part)).is_some(), "{part}: {e:?}");

@@ -95,7 +95,11 @@ pub fn may_move(from: ReferralStatus, to: ReferralStatus) -> bool {
 
 /// The status a decision leads to.
 pub fn status_after(decision: MashDecision) -> ReferralStatus {
-    if decision == MashDecision::NoCseConcern { ReferralStatus::ReturnedToSpoc } else { ReferralStatus::Decided }
+    if decision == MashDecision::NoCseConcern {
+        ReferralStatus::ReturnedToSpoc
+    } else {
+        ReferralStatus::Decided
+    }
 }
 
 /// The CSE 1 part of a concern, and the professional referral.
@@ -114,7 +118,9 @@ pub struct ConcernInput {
 pub fn check_concern(c: &ConcernInput, raiser_is_police: bool, today: NaiveDate, v: &mut Invalid) {
     match c.source {
         None => v.add("source", "Select where the concern came from"),
-        Some(s) if !s.allowed_for(raiser_is_police) => v.add("source", "Only police accounts can record a vulnerable-person notification received via 101"),
+        Some(s) if !s.allowed_for(raiser_is_police) => {
+            v.add("source", "Only police accounts can record a vulnerable-person notification received via 101")
+        }
         Some(_) => {}
     }
     v.required("what_seen", &c.what_seen, "Describe what was seen or heard that caused concern");
@@ -166,7 +172,10 @@ pub fn check_decision(d: &DecisionInput, current: ReferralStatus) -> Result<Deci
     v.max_len("interventions", &interventions, 10_000, "The interventions");
     if let Some(dec) = d.decision {
         if !may_move(current, status_after(dec)) {
-            v.add("decision", format!("This referral has already been decided (it is {}): it cannot be decided again", current.label().to_lowercase()));
+            v.add(
+                "decision",
+                format!("This referral has already been decided (it is {}): it cannot be decided again", current.label().to_lowercase()),
+            );
         }
     }
     v.finish()?;
@@ -209,15 +218,29 @@ mod tests {
     fn decisions_need_reasons_and_a_return_needs_interventions() {
         let e = check_decision(&DecisionInput::default(), Submitted).unwrap_err();
         assert!(e.for_field("decision").is_some() && e.for_field("reasons").is_some());
-        let e = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: "  ".into(), ..Default::default() }, Submitted).unwrap_err();
+        let e = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: "  ".into(), ..Default::default() }, Submitted)
+            .unwrap_err();
         assert_eq!(e.for_field("reasons"), Some("Enter the reasons for the decision"));
-        let ok = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: " Risk high ".into(), ..Default::default() }, ChecksInProgress).unwrap();
+        let ok = check_decision(
+            &DecisionInput { decision: Some(MashDecision::Macse), reasons: " Risk high ".into(), ..Default::default() },
+            ChecksInProgress,
+        )
+        .unwrap();
         assert_eq!((ok.reasons.as_str(), ok.keep_monitoring), ("Risk high", false));
-        let e = check_decision(&DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Nothing found".into(), ..Default::default() }, Submitted).unwrap_err();
+        let e = check_decision(
+            &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Nothing found".into(), ..Default::default() },
+            Submitted,
+        )
+        .unwrap_err();
         assert!(e.for_field("interventions").is_some() && e.for_field("reasons").is_none());
-        let ok = check_decision(&DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Nothing found".into(), interventions: "Mentoring".into() }, Submitted).unwrap();
+        let ok = check_decision(
+            &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Nothing found".into(), interventions: "Mentoring".into() },
+            Submitted,
+        )
+        .unwrap();
         assert!(ok.keep_monitoring);
-        let e = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: "Again".into(), ..Default::default() }, Decided).unwrap_err();
+        let e = check_decision(&DecisionInput { decision: Some(MashDecision::Macse), reasons: "Again".into(), ..Default::default() }, Decided)
+            .unwrap_err();
         assert!(e.for_field("decision").unwrap().contains("already been decided"));
     }
 

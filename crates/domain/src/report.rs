@@ -46,14 +46,7 @@ impl Layout {
     pub fn headings(self) -> &'static [&'static str] {
         match self {
             Layout::ProgressMade => &["Recommendation", "Progress made"],
-            Layout::RagTracker => &[
-                "Recommendation",
-                "Lead officer",
-                "Action",
-                "Date",
-                "Improved outcome for children and young people",
-                "RAG",
-            ],
+            Layout::RagTracker => &["Recommendation", "Lead officer", "Action", "Date", "Improved outcome for children and young people", "RAG"],
         }
     }
 }
@@ -69,8 +62,7 @@ pub enum EqualityOption {
 }
 
 impl EqualityOption {
-    pub const ALL: &'static [EqualityOption] =
-        &[EqualityOption::None, EqualityOption::IdentifiedMitigated, EqualityOption::IdentifiedRiskRemains];
+    pub const ALL: &'static [EqualityOption] = &[EqualityOption::None, EqualityOption::IdentifiedMitigated, EqualityOption::IdentifiedRiskRemains];
     pub fn slug(self) -> &'static str {
         match self {
             EqualityOption::None => "none",
@@ -142,12 +134,8 @@ impl Cover {
             key_decision: false,
             in_forward_plan: false,
             exempt: false,
-            purpose: format!(
-                "To provide a monitoring report setting out progress made against each of the recommendations of the {review_title}."
-            ),
-            recommendation: format!(
-                "That the report setting out progress made against each of the recommendations of the {review_title} be noted."
-            ),
+            purpose: format!("To provide a monitoring report setting out progress made against each of the recommendations of the {review_title}."),
+            recommendation: format!("That the report setting out progress made against each of the recommendations of the {review_title} be noted."),
             reasons: "To comply with the decision to submit monitoring reports setting out progress made against each of the recommendations.".into(),
             alternative_options: "No alternative options were considered. Monitoring reports have been requested.".into(),
             revenue_costs: no_cost.into(),
@@ -220,16 +208,12 @@ impl Cover {
                 consult.push_str(&format!("{label} reference: {r}"));
             }
         }
-        let contact = [
-            self.contact_name.as_str(),
-            &format!("Tel: {}", self.contact_phone),
-            &format!("Email: {}", self.contact_email),
-        ]
-        .iter()
-        .filter(|l| !l.trim().is_empty() && !l.trim().ends_with(':'))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("\n");
+        let contact = [self.contact_name.as_str(), &format!("Tel: {}", self.contact_phone), &format!("Email: {}", self.contact_email)]
+            .iter()
+            .filter(|l| !l.trim().is_empty() && !l.trim().ends_with(':'))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
         vec![
             ("Purpose/Summary", self.purpose.clone()),
             ("Recommendation(s)", self.recommendation.clone()),
@@ -336,10 +320,7 @@ impl Summary {
 
     /// The summary as sentences/lines for documents: "12 recommendations, 10 accepted".
     pub fn lines(&self) -> Vec<(String, usize)> {
-        let mut out = vec![
-            ("Recommendations".to_string(), self.total),
-            ("Accepted (in full, in principle or in part)".to_string(), self.accepted),
-        ];
+        let mut out = vec![("Recommendations".to_string(), self.total), ("Accepted (in full, in principle or in part)".to_string(), self.accepted)];
         for (s, n) in &self.by_lifecycle {
             if *n > 0 {
                 out.push((format!("Status: {}", s.label()), *n));
@@ -485,11 +466,9 @@ pub fn diff(earlier: &MonitoringReport, later: &MonitoringReport) -> ReportDiff 
                 }
                 for a in &row.actions {
                     match old_actions.get_mut(a.text.as_str()).and_then(|v| if v.is_empty() { None } else { Some(v.remove(0)) }) {
-                        Some(prev) if prev.target_date != a.target_date => c.dates.push(DateChange {
-                            action: a.text.clone(),
-                            from: prev.date_text.clone(),
-                            to: a.date_text.clone(),
-                        }),
+                        Some(prev) if prev.target_date != a.target_date => {
+                            c.dates.push(DateChange { action: a.text.clone(), from: prev.date_text.clone(), to: a.date_text.clone() })
+                        }
                         Some(_) => {}
                         None => c.new_actions.push(a.text.clone()),
                     }

@@ -110,7 +110,10 @@ pub fn validate_tool(tool: &ScreeningTool) -> Result<(), Invalid> {
     for (ci, c) in tool.categories.iter().enumerate() {
         let at = format!("categories.{}", ci + 1);
         if !is_key(&c.key) {
-            err(format!("{at}.key"), format!("Category {}: the key must be lower-case letters, digits and hyphens (for example going-missing)", ci + 1));
+            err(
+                format!("{at}.key"),
+                format!("Category {}: the key must be lower-case letters, digits and hyphens (for example going-missing)", ci + 1),
+            );
         } else if !category_keys.insert(c.key.as_str()) {
             err(format!("{at}.key"), format!("Category {}: the key {} is used by another category", ci + 1, c.key));
         }
@@ -118,12 +121,18 @@ pub fn validate_tool(tool: &ScreeningTool) -> Result<(), Invalid> {
             err(format!("{at}.title"), format!("Category {}: enter a title", ci + 1));
         }
         if c.indicators.is_empty() {
-            err(format!("{at}.indicators"), format!("Category {} ({}) has no indicators: add at least one or remove the category", ci + 1, c.title.trim()));
+            err(
+                format!("{at}.indicators"),
+                format!("Category {} ({}) has no indicators: add at least one or remove the category", ci + 1, c.title.trim()),
+            );
         }
         for (ii, i) in c.indicators.iter().enumerate() {
             let at = format!("{at}.indicators.{}", ii + 1);
             if !is_key(&i.key) {
-                err(format!("{at}.key"), format!("Category {}, indicator {}: the key must be lower-case letters, digits and hyphens", ci + 1, ii + 1));
+                err(
+                    format!("{at}.key"),
+                    format!("Category {}, indicator {}: the key must be lower-case letters, digits and hyphens", ci + 1, ii + 1),
+                );
             } else if !indicator_keys.insert(i.key.as_str()) {
                 err(format!("{at}.key"), format!("Category {}, indicator {}: the key {} is used by another indicator", ci + 1, ii + 1, i.key));
             }
@@ -148,12 +157,24 @@ pub fn validate_tool(tool: &ScreeningTool) -> Result<(), Invalid> {
             Some(w) => {
                 let available = tool.indicators().filter(|i| i.weight >= w).count();
                 if r.at_least as usize > available && r.at_least > 0 {
-                    err(format!("{at}.at_least"), format!("Rule {}: it needs {} indicators of {} weight or heavier but the tool has only {available}, so it could never apply", ri + 1, r.at_least, w.slug()));
+                    err(
+                        format!("{at}.at_least"),
+                        format!(
+                            "Rule {}: it needs {} indicators of {} weight or heavier but the tool has only {available}, so it could never apply",
+                            ri + 1,
+                            r.at_least,
+                            w.slug()
+                        ),
+                    );
                 }
             }
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(Invalid { errors }) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Invalid { errors })
+    }
 }
 
 /// The risk level for a complete set of answers. Every indicator must be answered yes
@@ -211,7 +232,11 @@ pub fn default_tool() -> ScreeningTool {
                 "relationships",
                 "Relationships and contacts",
                 vec![
-                    ind("older-partner", "Has an older \"boyfriend\" or \"girlfriend\", or a friendship with an adult that worries others", Significant),
+                    ind(
+                        "older-partner",
+                        "Has an older \"boyfriend\" or \"girlfriend\", or a friendship with an adult that worries others",
+                        Significant,
+                    ),
                     ind("picked-up-in-cars", "Is picked up or dropped off in cars by adults who are not known to the family", Significant),
                     ind("new-older-friends", "Has new friends who are older, or who are known to be at risk of exploitation", Medium),
                     ind("estranged", "Has fallen out with, or is cut off from, family and usual friends", Medium),

@@ -302,8 +302,12 @@ pub enum ResponseState {
     NotReferred,
     Responded,
     /// Due, with this many days left (0 = due today).
-    Due { days_left: i64 },
-    Overdue { days_over: i64 },
+    Due {
+        days_left: i64,
+    },
+    Overdue {
+        days_over: i64,
+    },
 }
 
 pub fn response_state(response: ExecutiveResponse, due: Option<NaiveDate>, today: NaiveDate) -> ResponseState {
@@ -334,7 +338,10 @@ pub fn validate_reference_pattern(p: &str) -> Result<(), Invalid> {
         };
         let token = &rest[i..i + j + 1];
         if !["{YY}", "{YY2}", "{YYYY}", "{YYYY2}", "{n}", "{nn}", "{sub}"].contains(&token) {
-            v.add("reference_pattern", format!("{token} is not a token Assure knows: use {{YY}}, {{YY2}}, {{YYYY}}, {{YYYY2}}, {{n}}, {{nn}} or {{sub}}"));
+            v.add(
+                "reference_pattern",
+                format!("{token} is not a token Assure knows: use {{YY}}, {{YY2}}, {{YYYY}}, {{YYYY2}}, {{n}}, {{nn}} or {{sub}}"),
+            );
         }
         rest = &rest[i + j + 1..];
     }

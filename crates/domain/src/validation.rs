@@ -51,7 +51,11 @@ impl Invalid {
     }
     /// `Ok(())` when nothing was added, otherwise `Err(self)`.
     pub fn finish(self) -> Result<(), Invalid> {
-        if self.is_empty() { Ok(()) } else { Err(self) }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
     }
     /// Require a non-blank value; returns the trimmed value.
     pub fn required(&mut self, field: &str, value: &str, message: &str) -> String {

@@ -40,21 +40,50 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     }
     let lead = ids["lead-officer"];
     let schools = store
-        .create_user(&sys, NewUser { name: "Priya Shah", email: "schools-lead@example.org", role: Role::LeadOfficer, job_title: "Head of Schools and Families", password_hash })
+        .create_user(
+            &sys,
+            NewUser {
+                name: "Priya Shah",
+                email: "schools-lead@example.org",
+                role: Role::LeadOfficer,
+                job_title: "Head of Schools and Families",
+                password_hash,
+            },
+        )
         .await?;
     let regulation = store
-        .create_user(&sys, NewUser { name: "Tom Reid", email: "regulation-lead@example.org", role: Role::LeadOfficer, job_title: "Head of Regulation and Compliance", password_hash })
+        .create_user(
+            &sys,
+            NewUser {
+                name: "Tom Reid",
+                email: "regulation-lead@example.org",
+                role: Role::LeadOfficer,
+                job_title: "Head of Regulation and Compliance",
+                password_hash,
+            },
+        )
         .await?;
     let officer = Actor { user_id: Some(ids["scrutiny-officer"]), label: "scrutiny-officer@example.org".into(), ip: String::new() };
     let lead_actor = Actor { user_id: Some(lead), label: "lead-officer@example.org".into(), ip: String::new() };
     let schools_actor = Actor { user_id: Some(schools), label: "schools-lead@example.org".into(), ip: String::new() };
 
     let body = |name: &str, kind: BodyKind| BodyInput { name: name.into(), kind: Some(kind), response_unit: None, response_amount: None };
-    let regulatory = store.create_body(&officer, &body("Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services)", BodyKind::Committee)).await?;
-    let childrens = store.create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee)).await?;
+    let regulatory = store
+        .create_body(&officer, &body("Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services)", BodyKind::Committee))
+        .await?;
+    let childrens =
+        store.create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee)).await?;
     let cabinet = store.create_body(&officer, &body("Cabinet", BodyKind::Executive)).await?;
     let lscb = store
-        .create_body(&officer, &BodyInput { name: "Local Safeguarding Children Board".into(), kind: Some(BodyKind::Board), response_unit: Some("days".into()), response_amount: Some(28) })
+        .create_body(
+            &officer,
+            &BodyInput {
+                name: "Local Safeguarding Children Board".into(),
+                kind: Some(BodyKind::Board),
+                response_unit: Some("days".into()),
+                response_amount: Some(28),
+            },
+        )
         .await?;
     store.create_body(&officer, &body("Licensing/CSE Working Group", BodyKind::WorkingGroup)).await?;
     store.create_body(&officer, &body("CSE and Missing Sub-group", BodyKind::SubGroup)).await?;
@@ -155,12 +184,34 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
 
     // Progress reported to the January 2018 committees (seed 000).
     let letter = "Vicky Buchanan, Head of Children's Social Care sent a letter to Sefton's three Members of Parliament on 7 December 2017. A copy of the letter (to Peter Dowd M.P.) is attached to the report.";
-    let a1 = store.add_action(&lead_actor, r1, "Write to Sefton's three Members of Parliament asking them to lobby the Home Secretary", "Head of Children's Social Care", Some(d(2017, 12, 31))).await?;
-    store.add_update(&lead_actor, r1, &UpdateInput { update_date: Some(d(2017, 12, 7)), narrative: letter.into(), progress_percent: Some(100), corrects_id: None }, &[]).await?;
+    let a1 = store
+        .add_action(
+            &lead_actor,
+            r1,
+            "Write to Sefton's three Members of Parliament asking them to lobby the Home Secretary",
+            "Head of Children's Social Care",
+            Some(d(2017, 12, 31)),
+        )
+        .await?;
+    store
+        .add_update(
+            &lead_actor,
+            r1,
+            &UpdateInput { update_date: Some(d(2017, 12, 7)), narrative: letter.into(), progress_percent: Some(100), corrects_id: None },
+            &[],
+        )
+        .await?;
     let v = store.action(a1).await?.version;
     store.set_action_done(&lead_actor, a1, v, true).await?;
     for (i, id) in subs.iter().enumerate() {
-        store.add_update(&lead_actor, *id, &UpdateInput { update_date: Some(d(2017, 12, 7)), narrative: letter.into(), progress_percent: Some(100), corrects_id: None }, &[]).await?;
+        store
+            .add_update(
+                &lead_actor,
+                *id,
+                &UpdateInput { update_date: Some(d(2017, 12, 7)), narrative: letter.into(), progress_percent: Some(100), corrects_id: None },
+                &[],
+            )
+            .await?;
         let v = store.recommendation(*id).await?.version;
         store.set_lifecycle(&lead_actor, *id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
         if i == 0 {
@@ -171,14 +222,57 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let v = store.recommendation(r1).await?.version;
     store.set_lifecycle(&lead_actor, r1, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
 
-    let a2 = store.add_action(&lead_actor, r2, "Write to Sefton's three Members of Parliament asking them to lobby the Secretary of State for Education", "Head of Children's Social Care", Some(d(2017, 12, 31))).await?;
-    store.add_update(&lead_actor, r2, &UpdateInput { update_date: Some(d(2017, 12, 7)), narrative: letter.into(), progress_percent: Some(50), corrects_id: None }, &[]).await?;
-    store.add_update(&lead_actor, r2, &UpdateInput { update_date: Some(d(2018, 1, 5)), narrative: "A response has been received from Peter Dowd M.P and this is also attached to the report.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
+    let a2 = store
+        .add_action(
+            &lead_actor,
+            r2,
+            "Write to Sefton's three Members of Parliament asking them to lobby the Secretary of State for Education",
+            "Head of Children's Social Care",
+            Some(d(2017, 12, 31)),
+        )
+        .await?;
+    store
+        .add_update(
+            &lead_actor,
+            r2,
+            &UpdateInput { update_date: Some(d(2017, 12, 7)), narrative: letter.into(), progress_percent: Some(50), corrects_id: None },
+            &[],
+        )
+        .await?;
+    store
+        .add_update(
+            &lead_actor,
+            r2,
+            &UpdateInput {
+                update_date: Some(d(2018, 1, 5)),
+                narrative: "A response has been received from Peter Dowd M.P and this is also attached to the report.".into(),
+                progress_percent: Some(60),
+                corrects_id: None,
+            },
+            &[],
+        )
+        .await?;
     let v = store.action(a2).await?.version;
     store.set_action_done(&lead_actor, a2, v, true).await?;
-    store.add_action(&lead_actor, r2, "Follow up the Members of Parliament's replies with the Department for Education", "Head of Children's Social Care", Some(today + Duration::days(120))).await?;
+    store
+        .add_action(
+            &lead_actor,
+            r2,
+            "Follow up the Members of Parliament's replies with the Department for Education",
+            "Head of Children's Social Care",
+            Some(today + Duration::days(120)),
+        )
+        .await?;
 
-    store.add_action(&schools_actor, r3, "Email all schools' heads and chairs of governors promoting the 'Keep Them Safe' e-learning tool", "Head of Schools and Families", Some(d(2017, 12, 31))).await?;
+    store
+        .add_action(
+            &schools_actor,
+            r3,
+            "Email all schools' heads and chairs of governors promoting the 'Keep Them Safe' e-learning tool",
+            "Head of Schools and Families",
+            Some(d(2017, 12, 31)),
+        )
+        .await?;
     store.add_update(&schools_actor, r3, &UpdateInput {
         update_date: Some(d(2017, 12, 4)),
         narrative: "Mike McSorley, Head of Schools and Families sent an email to all schools (including academies and independent schools) Heads and Chairs in early December 2017 promoting 'Keep Them Safe: Protecting Children from CSE', the free online course from Parents Against Child Sexual Exploitation (Pace) and the Virtual College, and asking schools to include the link on their websites and in school e-newsletters.".into(),
@@ -191,18 +285,51 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     store.sign_off(&officer, r3, v, Some(childrens), Some(d(2018, 7, 24)), "Minute 12").await?;
 
     let reg_actor = Actor { user_id: Some(regulation), label: "regulation-lead@example.org".into(), ip: String::new() };
-    let a4 = store.add_action(&reg_actor, r4, "Raise pan-Merseyside standardised taxi and private hire licensing policies with the Liverpool City Region licensing leads", "Head of Regulation and Compliance", Some(d(2018, 3, 31))).await?;
+    let a4 = store
+        .add_action(
+            &reg_actor,
+            r4,
+            "Raise pan-Merseyside standardised taxi and private hire licensing policies with the Liverpool City Region licensing leads",
+            "Head of Regulation and Compliance",
+            Some(d(2018, 3, 31)),
+        )
+        .await?;
     let v = store.action(a4).await?.version;
-    store.revise_action_date(&reg_actor, a4, v, Some(d(2018, 9, 30)), "The City Region's licensing leads deferred the item to their September meeting").await?;
+    store
+        .revise_action_date(&reg_actor, a4, v, Some(d(2018, 9, 30)), "The City Region's licensing leads deferred the item to their September meeting")
+        .await?;
     let v = store.action(a4).await?.version;
-    store.revise_action_date(&reg_actor, a4, v, Some(today - Duration::days(40)), "Awaiting the Department for Transport's statutory taxi and private hire standards before agreeing local policies").await?;
+    store
+        .revise_action_date(
+            &reg_actor,
+            a4,
+            v,
+            Some(today - Duration::days(40)),
+            "Awaiting the Department for Transport's statutory taxi and private hire standards before agreeing local policies",
+        )
+        .await?;
     store.add_update(&reg_actor, r4, &UpdateInput { update_date: Some(d(2018, 1, 10)), narrative: "The Head of Regulation and Compliance raised the recommendation at the Liverpool City Region licensing officers' group, which agreed to compare the six councils' policies.".into(), progress_percent: Some(30), corrects_id: None }, &[]).await?;
 
-    let a5 = store.add_action(&reg_actor, r5, "Joint monitoring report to both Overview and Scrutiny Committees, then six-monthly", "Head of Regulation and Compliance", Some(today + Duration::days(200))).await?;
+    let a5 = store
+        .add_action(
+            &reg_actor,
+            r5,
+            "Joint monitoring report to both Overview and Scrutiny Committees, then six-monthly",
+            "Head of Regulation and Compliance",
+            Some(today + Duration::days(200)),
+        )
+        .await?;
     let _ = a5;
     store.add_update(&reg_actor, r5, &UpdateInput { update_date: Some(d(2018, 1, 16)), narrative: "First joint monitoring report presented to the Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services) on 16 January 2018 and to the Overview and Scrutiny Committee (Children's Services and Safeguarding) on 30 January 2018.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
     store
-        .request_updates(&officer, &[r2, r4, r5], Some(today + Duration::days(10)), Some(today + Duration::days(24)), "Please add your update for the next six-monthly monitoring report.", today)
+        .request_updates(
+            &officer,
+            &[r2, r4, r5],
+            Some(today + Duration::days(10)),
+            Some(today + Duration::days(24)),
+            "Please add your update for the next six-monthly monitoring report.",
+            today,
+        )
         .await?;
 
     // ------------------------------------------------ Ofsted inspection
@@ -235,16 +362,20 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let mut first_ofsted = 0;
     for (i, (text, outcome, lifecycle, reason)) in ofsted_recs.iter().enumerate() {
         let id = store
-            .create_recommendation(&officer, ofsted, &RecommendationInput {
-                number: Some(i as i64 + 1),
-                committee_wording: (*text).into(),
-                who_must_act: "Director of Social Care and Health".into(),
-                area: "Children's social care".into(),
-                outcome: (*outcome).into(),
-                monitoring_body_id: Some(childrens),
-                lead_ids: vec![lead],
-                ..Default::default()
-            })
+            .create_recommendation(
+                &officer,
+                ofsted,
+                &RecommendationInput {
+                    number: Some(i as i64 + 1),
+                    committee_wording: (*text).into(),
+                    who_must_act: "Director of Social Care and Health".into(),
+                    area: "Children's social care".into(),
+                    outcome: (*outcome).into(),
+                    monitoring_body_id: Some(childrens),
+                    lead_ids: vec![lead],
+                    ..Default::default()
+                },
+            )
             .await?;
         if i == 0 {
             first_ofsted = id;
@@ -252,14 +383,20 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         let v = store.recommendation(id).await?.version;
         store.record_response(&officer, id, v, ExecutiveResponse::Accepted, Some(d(2016, 7, 7)), "").await?;
         // Target dates, some revised with their reasons.
-        let action = store.add_action(&lead_actor, id, &format!("Improvement plan action {}.1", i + 1), "Service Manager, Safeguarding", Some(d(2017, 5, 31))).await?;
+        let action = store
+            .add_action(&lead_actor, id, &format!("Improvement plan action {}.1", i + 1), "Service Manager, Safeguarding", Some(d(2017, 5, 31)))
+            .await?;
         if i <= 2 {
             let v = store.action(action).await?.version;
-            store.revise_action_date(&lead_actor, action, v, Some(d(2017, 7, 31)), "General election called: the partnership event was moved").await?;
+            store
+                .revise_action_date(&lead_actor, action, v, Some(d(2017, 7, 31)), "General election called: the partnership event was moved")
+                .await?;
         }
         if i == 0 {
             let v = store.action(action).await?.version;
-            store.revise_action_date(&lead_actor, action, v, Some(today + Duration::days(60)), "Independent return interview provider re-commissioned").await?;
+            store
+                .revise_action_date(&lead_actor, action, v, Some(today + Duration::days(60)), "Independent return interview provider re-commissioned")
+                .await?;
             store.add_update(&lead_actor, id, &UpdateInput { update_date: Some(today - Duration::days(30)), narrative: "The new independent provider offers an interview within 72 hours of every return. Take-up is 71% and rising; findings now go to the missing monitoring group each month.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
         }
         if *lifecycle != Lifecycle::NotStarted && *lifecycle != Lifecycle::InProgress {
@@ -269,7 +406,9 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     }
     // An officer's judgement overrides the suggested RAG (both kept).
     let v = store.recommendation(first_ofsted).await?.version;
-    store.set_rag_override(&lead_actor, first_ofsted, v, Some(Rag::Amber), "Take-up of interviews is still below the 85% target agreed with the LSCB").await?;
+    store
+        .set_rag_override(&lead_actor, first_ofsted, v, Some(Rag::Amber), "Take-up of interviews is still below the 85% target agreed with the LSCB")
+        .await?;
 
     // ------------------------------------------------ a recent review awaiting the executive
     let report = today - Duration::days(70);
@@ -298,52 +437,81 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let mut recent_ids = Vec::new();
     for (i, text) in recent_recs.iter().enumerate() {
         let id = store
-            .create_recommendation(&officer, recent, &RecommendationInput {
-                number: Some(i as i64 + 1),
-                committee_wording: (*text).into(),
-                who_must_act: "Head of Transport".into(),
-                area: "Transport".into(),
-                outcome: "Children travelling to school are with adults trained to spot and report exploitation.".into(),
-                monitoring_body_id: Some(childrens),
-                lead_ids: vec![regulation],
-                ..Default::default()
-            })
+            .create_recommendation(
+                &officer,
+                recent,
+                &RecommendationInput {
+                    number: Some(i as i64 + 1),
+                    committee_wording: (*text).into(),
+                    who_must_act: "Head of Transport".into(),
+                    area: "Transport".into(),
+                    outcome: "Children travelling to school are with adults trained to spot and report exploitation.".into(),
+                    monitoring_body_id: Some(childrens),
+                    lead_ids: vec![regulation],
+                    ..Default::default()
+                },
+            )
             .await?;
         recent_ids.push(id);
     }
     // Contracts are a regulatory matter: the committee handed that one on.
     let v = store.recommendation(recent_ids[2]).await?.version;
-    store.transfer(&officer, recent_ids[2], v, Some(regulatory), Some(report + Duration::days(14)), "Minute 24", "Transport contracts are monitored by the Regulatory, Compliance and Corporate Services committee").await?;
+    store
+        .transfer(
+            &officer,
+            recent_ids[2],
+            v,
+            Some(regulatory),
+            Some(report + Duration::days(14)),
+            "Minute 24",
+            "Transport contracts are monitored by the Regulatory, Compliance and Corporate Services committee",
+        )
+        .await?;
     // A board with a 28-day response deadline, responses part-made.
     let partnership = store
-        .create_review(&officer, &ReviewInput {
-            kind: Some(ReviewKind::SeriousCaseReview),
-            title: "Serious case review: Child F".into(),
-            terms_of_reference: "Learning for the partnership from the case of Child F.".into(),
-            report_date: Some(today - Duration::days(20)),
-            referred_to_body_id: Some(lscb),
-            referral_date: Some(today - Duration::days(20)),
-            ..Default::default()
-        })
+        .create_review(
+            &officer,
+            &ReviewInput {
+                kind: Some(ReviewKind::SeriousCaseReview),
+                title: "Serious case review: Child F".into(),
+                terms_of_reference: "Learning for the partnership from the case of Child F.".into(),
+                report_date: Some(today - Duration::days(20)),
+                referred_to_body_id: Some(lscb),
+                referral_date: Some(today - Duration::days(20)),
+                ..Default::default()
+            },
+        )
         .await?;
     let scr = [
         (ExecutiveResponse::AcceptedInPrinciple, "The partnership should commission an independent audit of CSE referrals from schools.", ""),
-        (ExecutiveResponse::PartiallyAccepted, "All agencies should record a CSE flag for every child discussed at MACSE and every child on a plan.", ""),
-        (ExecutiveResponse::Rejected, "The LSCB should appoint a dedicated CSE co-ordinator for each school.", "Not affordable; the SPOC in each school already carries this role, supported by the CSE analyst."),
+        (
+            ExecutiveResponse::PartiallyAccepted,
+            "All agencies should record a CSE flag for every child discussed at MACSE and every child on a plan.",
+            "",
+        ),
+        (
+            ExecutiveResponse::Rejected,
+            "The LSCB should appoint a dedicated CSE co-ordinator for each school.",
+            "Not affordable; the SPOC in each school already carries this role, supported by the CSE analyst.",
+        ),
         (ExecutiveResponse::Noted, "National guidance on return interviews should be reviewed by the Department for Education.", ""),
         (ExecutiveResponse::Awaiting, "The partnership should publish its quarterly CSE dataset to members with small numbers suppressed.", ""),
     ];
     for (i, (resp, text, reason)) in scr.iter().enumerate() {
         let id = store
-            .create_recommendation(&officer, partnership, &RecommendationInput {
-                number: Some(i as i64 + 1),
-                committee_wording: (*text).into(),
-                who_must_act: "Local Safeguarding Children Board".into(),
-                area: "Partnership".into(),
-                monitoring_body_id: Some(childrens),
-                lead_ids: vec![lead],
-                ..Default::default()
-            })
+            .create_recommendation(
+                &officer,
+                partnership,
+                &RecommendationInput {
+                    number: Some(i as i64 + 1),
+                    committee_wording: (*text).into(),
+                    who_must_act: "Local Safeguarding Children Board".into(),
+                    area: "Partnership".into(),
+                    monitoring_body_id: Some(childrens),
+                    lead_ids: vec![lead],
+                    ..Default::default()
+                },
+            )
             .await?;
         if *resp != ExecutiveResponse::Awaiting {
             let v = store.recommendation(id).await?.version;

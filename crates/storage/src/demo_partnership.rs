@@ -23,14 +23,70 @@ pub fn demo_people() -> Vec<(&'static str, Role, &'static str, &'static str, &'s
         ("practitioner-2@example.org", Role::Practitioner, "Owen Lloyd", "Pastoral lead", NORTHWAY, vec![], false),
         ("spoc@example.org", Role::Spoc, "Grace Turner", "Deputy head teacher, CSE SPOC", HILLSIDE, vec![], true),
         ("mash-worker@example.org", Role::MashWorker, "Ravi Patel", "MASH social worker", SOCIAL_CARE, vec![Team::Mash], false),
-        ("macse-co-chair@example.org", Role::MacseCoChair, "DCI Laura Byrne", "Detective Chief Inspector, MACSE co-chair", POLICE, vec![Team::MacsePanel, Team::PoliceCse], false),
-        ("cse-analyst@example.org", Role::CseAnalyst, "Chris Moran", "CSE business officer and analyst", SOCIAL_CARE, vec![Team::CseAnalyst, Team::MacsePanel], false),
-        ("police-cse-officer@example.org", Role::PoliceCseOfficer, "DC Sam Hughes", "Detective constable, CSE unit", POLICE, vec![Team::PoliceCse], true),
-        ("partnership-manager@example.org", Role::PartnershipManager, "Morgan Ashby", "Safeguarding partnership business manager", SOCIAL_CARE, vec![], false),
-        ("notification-officer@example.org", Role::NotificationOfficer, "Jess Carter", "Placement notification officer", SOCIAL_CARE, vec![Team::PlacementNotifications], false),
-        ("health-lead@example.org", Role::Practitioner, "Dr Anita Mensah", "Designated nurse for looked-after children", HEALTH, vec![Team::HealthLead], false),
+        (
+            "macse-co-chair@example.org",
+            Role::MacseCoChair,
+            "DCI Laura Byrne",
+            "Detective Chief Inspector, MACSE co-chair",
+            POLICE,
+            vec![Team::MacsePanel, Team::PoliceCse],
+            false,
+        ),
+        (
+            "cse-analyst@example.org",
+            Role::CseAnalyst,
+            "Chris Moran",
+            "CSE business officer and analyst",
+            SOCIAL_CARE,
+            vec![Team::CseAnalyst, Team::MacsePanel],
+            false,
+        ),
+        (
+            "police-cse-officer@example.org",
+            Role::PoliceCseOfficer,
+            "DC Sam Hughes",
+            "Detective constable, CSE unit",
+            POLICE,
+            vec![Team::PoliceCse],
+            true,
+        ),
+        (
+            "partnership-manager@example.org",
+            Role::PartnershipManager,
+            "Morgan Ashby",
+            "Safeguarding partnership business manager",
+            SOCIAL_CARE,
+            vec![],
+            false,
+        ),
+        (
+            "notification-officer@example.org",
+            Role::NotificationOfficer,
+            "Jess Carter",
+            "Placement notification officer",
+            SOCIAL_CARE,
+            vec![Team::PlacementNotifications],
+            false,
+        ),
+        (
+            "health-lead@example.org",
+            Role::Practitioner,
+            "Dr Anita Mensah",
+            "Designated nurse for looked-after children",
+            HEALTH,
+            vec![Team::HealthLead],
+            false,
+        ),
         ("education-lead@example.org", Role::Practitioner, "Mark Ellison", "Virtual school head", SOCIAL_CARE, vec![Team::EducationLead], false),
-        ("missing-officer@example.org", Role::Practitioner, "PC Dana Webb", "Missing from home coordinator", POLICE, vec![Team::MissingFromHome], false),
+        (
+            "missing-officer@example.org",
+            Role::Practitioner,
+            "PC Dana Webb",
+            "Missing from home coordinator",
+            POLICE,
+            vec![Team::MissingFromHome],
+            false,
+        ),
     ]
 }
 
@@ -122,7 +178,18 @@ impl Demo<'_> {
     /// A concern as the person would raise it: the CSE 1, every screening indicator
     /// answered (`yes` are the indicators answered yes) and the professional referral.
     #[allow(clippy::too_many_arguments)]
-    async fn raise(&self, email: &str, child: ChildRef, source: ReferralSource, what_seen: &str, seen_days_ago: i64, seen_where: &str, seen_by: &str, referral: &str, yes: &[&str]) -> Result<Raised> {
+    async fn raise(
+        &self,
+        email: &str,
+        child: ChildRef,
+        source: ReferralSource,
+        what_seen: &str,
+        seen_days_ago: i64,
+        seen_where: &str,
+        seen_by: &str,
+        referral: &str,
+        yes: &[&str],
+    ) -> Result<Raised> {
         let tool = self.store.current_tool().await?;
         let answers = tool.indicators().map(|i| (i.key.clone(), yes.contains(&i.key.as_str()))).collect();
         let concern = ConcernInput {
@@ -169,12 +236,24 @@ impl Demo<'_> {
             .bind(referral)
             .execute(tx.conn())
             .await?;
-        self.store.q("UPDATE mash_checks SET recorded_at = $1 WHERE referral_id = $2").bind(hours_ago(picked_up.unwrap_or(submitted))).bind(referral).execute(tx.conn()).await?;
+        self.store
+            .q("UPDATE mash_checks SET recorded_at = $1 WHERE referral_id = $2")
+            .bind(hours_ago(picked_up.unwrap_or(submitted)))
+            .bind(referral)
+            .execute(tx.conn())
+            .await?;
         tx.commit().await
     }
 
     fn action(&self, section: Section, text: &str, owner: &str, agency: &str, due_in_days: i64, status: ActionStatus) -> PlanAction {
-        PlanAction { section, text: text.into(), owner: owner.into(), agency_id: Some(self.agency[agency]), due: Some(self.today + Duration::days(due_in_days)), status }
+        PlanAction {
+            section,
+            text: text.into(),
+            owner: owner.into(),
+            agency_id: Some(self.agency[agency]),
+            due: Some(self.today + Duration::days(due_in_days)),
+            status,
+        }
     }
 
     /// A slot at a panel, everyone proposed invited, and (for a panel already held) who came.
@@ -184,7 +263,9 @@ impl Demo<'_> {
         let on = self.today - Duration::days(if held { 20 } else { 7 });
         self.store.invite_proposed(analyst, panel, slot, on).await?;
         if held {
-            for (n, inv) in self.store.agenda(self.who(ANALYST).1, panel).await?.into_iter().filter(|s| s.id == slot).flat_map(|s| s.invitations).enumerate() {
+            for (n, inv) in
+                self.store.agenda(self.who(ANALYST).1, panel).await?.into_iter().filter(|s| s.id == slot).flat_map(|s| s.invitations).enumerate()
+            {
                 let a = if n == 2 { Attendance::SentApologies } else { Attendance::Attended };
                 self.store.record_attendance(analyst, panel, slot, inv.id, Some(a)).await?;
             }
@@ -232,38 +313,93 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
 
     // ---------------------------------------------------------------- on the MASH queue
     let chloe = d
-        .raise(PRACTITIONER, new(CHLOE), ProfessionalConcern, "Chloe told a friend she is meeting a man she met online who is 'about 20'. She has a new phone her mother did not buy.", 0,
-            "Year 9 form room", "Form tutor", "Referring for screening: online contact with an older male and a new phone. Attendance has dropped this half term.", &["secretive-online", "second-phone", "truancy"])
+        .raise(
+            PRACTITIONER,
+            new(CHLOE),
+            ProfessionalConcern,
+            "Chloe told a friend she is meeting a man she met online who is 'about 20'. She has a new phone her mother did not buy.",
+            0,
+            "Year 9 form room",
+            "Form tutor",
+            "Referring for screening: online contact with an older male and a new phone. Attendance has dropped this half term.",
+            &["secretive-online", "second-phone", "truancy"],
+        )
         .await?;
     d.dated(chloe.referral_id, 3, None, None, None).await?;
     let kieran = d
-        .raise(SPOC, new(KIERAN), ProfessionalConcern, "Kieran was collected from school by an adult in a car not known to the school, twice in one week, and had £80 in cash.", 2,
-            "School car park", "Deputy head teacher", "Kieran is vulnerable to criminal and sexual exploitation; his mother does not know the driver.", &["picked-up-in-cars", "unexplained-money", "new-older-friends"])
+        .raise(
+            SPOC,
+            new(KIERAN),
+            ProfessionalConcern,
+            "Kieran was collected from school by an adult in a car not known to the school, twice in one week, and had £80 in cash.",
+            2,
+            "School car park",
+            "Deputy head teacher",
+            "Kieran is vulnerable to criminal and sexual exploitation; his mother does not know the driver.",
+            &["picked-up-in-cars", "unexplained-money", "new-older-friends"],
+        )
         .await?;
     d.dated(kieran.referral_id, 27, None, None, None).await?;
     let aisha = d
-        .raise(PRACTITIONER, new(AISHA), ProfessionalConcern, "Aisha has been missing from home for two nights this month and came back with new clothes.", 4,
-            "Reported by her mother at the school office", "Designated safeguarding lead", "Two missing episodes and unexplained gifts. She is withdrawn in lessons.", &["missing-overnight", "unexplained-gifts", "low-mood"])
+        .raise(
+            PRACTITIONER,
+            new(AISHA),
+            ProfessionalConcern,
+            "Aisha has been missing from home for two nights this month and came back with new clothes.",
+            4,
+            "Reported by her mother at the school office",
+            "Designated safeguarding lead",
+            "Two missing episodes and unexplained gifts. She is withdrawn in lessons.",
+            &["missing-overnight", "unexplained-gifts", "low-mood"],
+        )
         .await?;
-    d.check(aisha.referral_id, POLICE, "Two missing-person reports this month; found both times at an address in Northgate known to the CSE unit.").await?;
+    d.check(aisha.referral_id, POLICE, "Two missing-person reports this month; found both times at an address in Northgate known to the CSE unit.")
+        .await?;
     d.check(aisha.referral_id, HEALTH, "No records of concern; registered with the Eastfield practice.").await?;
     d.dated(aisha.referral_id, 20, Some(16), None, None).await?;
     // A police vulnerable-person notification via 101, and the same boy raised by his school under another spelling.
     let jayden = d
-        .raise(OFFICER, new(JAYDEN), PoliceNotification, "A member of the public reported a boy of about 15 getting into cars with different adults outside a takeaway late at night.", 1,
-            "Outside a takeaway, Northgate", "Member of the public, via 101", "Vulnerable-person notification: the boy gave his name when spoken to by officers at 23:40.", &["picked-up-in-cars", "seen-at-hotspots", "police-contact"])
+        .raise(
+            OFFICER,
+            new(JAYDEN),
+            PoliceNotification,
+            "A member of the public reported a boy of about 15 getting into cars with different adults outside a takeaway late at night.",
+            1,
+            "Outside a takeaway, Northgate",
+            "Member of the public, via 101",
+            "Vulnerable-person notification: the boy gave his name when spoken to by officers at 23:40.",
+            &["picked-up-in-cars", "seen-at-hotspots", "police-contact"],
+        )
         .await?;
     d.dated(jayden.referral_id, 6, None, None, None).await?;
     let jaden = d
-        .raise(PRACTITIONER, new(JADEN), ProfessionalConcern, "Jaden has told staff he 'works' for older boys at weekends and has a second phone.", 3,
-            "Learning mentor's office", "Learning mentor", "Possible criminal and sexual exploitation; frequent late returns reported by his mother.", &["second-phone", "returns-late", "new-older-friends"])
+        .raise(
+            PRACTITIONER,
+            new(JADEN),
+            ProfessionalConcern,
+            "Jaden has told staff he 'works' for older boys at weekends and has a second phone.",
+            3,
+            "Learning mentor's office",
+            "Learning mentor",
+            "Possible criminal and sexual exploitation; frequent late returns reported by his mother.",
+            &["second-phone", "returns-late", "new-older-friends"],
+        )
         .await?;
     d.dated(jaden.referral_id, 40, None, None, None).await?;
 
     // ---------------------------------------------------------------- decided
     let megan = d
-        .raise(PRACTITIONER, new(MEGAN), ProfessionalConcern, "Megan disclosed to the school nurse that an adult friend of her brother took sexual images of her, then withdrew what she had said.", 12,
-            "School nurse's room", "School nurse", "Disclosure, then withdrawal; an older 'boyfriend' has been seen at the gates.", &["disclosed-assault", "sexual-images", "older-partner"])
+        .raise(
+            PRACTITIONER,
+            new(MEGAN),
+            ProfessionalConcern,
+            "Megan disclosed to the school nurse that an adult friend of her brother took sexual images of her, then withdrew what she had said.",
+            12,
+            "School nurse's room",
+            "School nurse",
+            "Disclosure, then withdrawal; an older 'boyfriend' has been seen at the gates.",
+            &["disclosed-assault", "sexual-images", "older-partner"],
+        )
         .await?;
     d.check(megan.referral_id, POLICE, "The adult is known to police for offences against children.").await?;
     d.check(megan.referral_id, SOCIAL_CARE, "Closed to children's social care in 2016 (neglect).").await?;
@@ -272,25 +408,59 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     d.legal_status(megan.child_id, MEGAN, LegalStatus::ChildProtectionPlan).await?;
 
     let daniel = d
-        .raise(PRACTITIONER, new(DANIEL), ProfessionalConcern, "Daniel has been seen at a house party address known to the police, and drinks heavily at weekends.", 9,
-            "Reported by a parent of another pupil", "Head of year", "Risk of exploitation linked to alcohol and older peers; family under strain.", &["substance-misuse", "seen-at-hotspots", "estranged"])
+        .raise(
+            PRACTITIONER,
+            new(DANIEL),
+            ProfessionalConcern,
+            "Daniel has been seen at a house party address known to the police, and drinks heavily at weekends.",
+            9,
+            "Reported by a parent of another pupil",
+            "Head of year",
+            "Risk of exploitation linked to alcohol and older peers; family under strain.",
+            &["substance-misuse", "seen-at-hotspots", "estranged"],
+        )
         .await?;
     d.check(daniel.referral_id, YOUTH_OFFENDING, "Known: a referral order in 2017, completed.").await?;
-    d.decide(daniel.referral_id, ChildInNeedAndMacse, "Needs are met by a child in need plan; MACSE overview because of the links to a known address.", "").await?;
+    d.decide(
+        daniel.referral_id,
+        ChildInNeedAndMacse,
+        "Needs are met by a child in need plan; MACSE overview because of the links to a known address.",
+        "",
+    )
+    .await?;
     d.dated(daniel.referral_id, 24 * 8, Some(24 * 8 - 5), Some(24 * 7), None).await?;
     d.legal_status(daniel.child_id, DANIEL, LegalStatus::ChildInNeed).await?;
 
     let zara = d
-        .raise(PRACTITIONER, new(ZARA), ProfessionalConcern, "Zara is picked up after school by a man in his twenties she calls her boyfriend.", 10,
-            "School gates", "Teaching assistant", "An older 'boyfriend', missing one night, gifts she cannot account for.", &["older-partner", "picked-up-in-cars", "unexplained-gifts"])
+        .raise(
+            PRACTITIONER,
+            new(ZARA),
+            ProfessionalConcern,
+            "Zara is picked up after school by a man in his twenties she calls her boyfriend.",
+            10,
+            "School gates",
+            "Teaching assistant",
+            "An older 'boyfriend', missing one night, gifts she cannot account for.",
+            &["older-partner", "picked-up-in-cars", "unexplained-gifts"],
+        )
         .await?;
     d.check(zara.referral_id, POLICE, "The car is registered to a man linked to a current investigation.").await?;
-    d.decide(zara.referral_id, Macse, "High risk on screening; police intelligence links the adult to other children. For the next MACSE panel.", "").await?;
+    d.decide(zara.referral_id, Macse, "High risk on screening; police intelligence links the adult to other children. For the next MACSE panel.", "")
+        .await?;
     d.dated(zara.referral_id, 24 * 9, Some(24 * 9 - 2), Some(24 * 8), None).await?;
 
     let jess = d
-        .raise(PRACTITIONER, new(JESS), ProfessionalConcern, "Jessica has been seen getting into a car with two adult men after school three times, and was found in another town at 2 a.m.", 50,
-            "Outside the school gates", "Form tutor", "Repeated pick-ups by adults, missing overnight, found far from home.", &["picked-up-in-cars", "missing-overnight", "found-far-away"])
+        .raise(
+            PRACTITIONER,
+            new(JESS),
+            ProfessionalConcern,
+            "Jessica has been seen getting into a car with two adult men after school three times, and was found in another town at 2 a.m.",
+            50,
+            "Outside the school gates",
+            "Form tutor",
+            "Repeated pick-ups by adults, missing overnight, found far from home.",
+            &["picked-up-in-cars", "missing-overnight", "found-far-away"],
+        )
         .await?;
     d.check(jess.referral_id, POLICE, "Two missing-person reports; the car's keeper is of interest to the CSE unit.").await?;
     d.check(jess.referral_id, HEALTH, "Attended a sexual health clinic twice this year.").await?;
@@ -298,8 +468,17 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     d.dated(jess.referral_id, 24 * 45, Some(24 * 45 - 4), Some(24 * 44), None).await?;
 
     let tia = d
-        .raise(OFFICER, new(TIA), ProfessionalConcern, "Tia was found at a hotel in the city centre with an adult male during a licensing visit.", 30,
-            "Hotel, city centre", "Police licensing officer", "Looked after by another authority and placed at Brookside House; missing five times in two months.", &["missing-overnight", "older-partner", "looked-after"])
+        .raise(
+            OFFICER,
+            new(TIA),
+            ProfessionalConcern,
+            "Tia was found at a hotel in the city centre with an adult male during a licensing visit.",
+            30,
+            "Hotel, city centre",
+            "Police licensing officer",
+            "Looked after by another authority and placed at Brookside House; missing five times in two months.",
+            &["missing-overnight", "older-partner", "looked-after"],
+        )
         .await?;
     d.check(tia.referral_id, SOCIAL_CARE, "Looked after by another authority; placing social worker informed.").await?;
     d.decide(tia.referral_id, Macse, "High risk; placed here by another authority. MACSE with the placing authority invited.", "").await?;
@@ -307,30 +486,75 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     d.legal_status(tia.child_id, TIA, LegalStatus::LookedAfterElsewhere).await?;
 
     let oliver = d
-        .raise(OFFICER, new(OLIVER), ProfessionalConcern, "Oliver was stopped with older youths in a stolen car.", 15,
-            "Westbrook retail park", "Response officer", "Already looked after by this authority; referred for the MASH to tell his social worker.", &["police-contact", "looked-after", "new-older-friends"])
+        .raise(
+            OFFICER,
+            new(OLIVER),
+            ProfessionalConcern,
+            "Oliver was stopped with older youths in a stolen car.",
+            15,
+            "Westbrook retail park",
+            "Response officer",
+            "Already looked after by this authority; referred for the MASH to tell his social worker.",
+            &["police-contact", "looked-after", "new-older-friends"],
+        )
         .await?;
-    d.decide(oliver.referral_id, KnownChildContact, "Oliver is looked after by this authority: passed to his allocated social worker and the Early Help locality team.", "").await?;
+    d.decide(
+        oliver.referral_id,
+        KnownChildContact,
+        "Oliver is looked after by this authority: passed to his allocated social worker and the Early Help locality team.",
+        "",
+    )
+    .await?;
     d.dated(oliver.referral_id, 24 * 14, Some(24 * 14 - 6), Some(24 * 14 - 6), None).await?;
     d.legal_status(oliver.child_id, OLIVER, LegalStatus::LookedAfterHere).await?;
 
     // ---------------------------------------------------------------- returned to the SPOC
     let nathan = d
-        .raise(PRACTITIONER, new(NATHAN), ProfessionalConcern, "Nathan has been late home several times and is secretive about his phone.", 20,
-            "Pastoral office", "Head of year", "Low-level worries; his mother asked the school for help.", &["returns-late", "secretive-online"])
+        .raise(
+            PRACTITIONER,
+            new(NATHAN),
+            ProfessionalConcern,
+            "Nathan has been late home several times and is secretive about his phone.",
+            20,
+            "Pastoral office",
+            "Head of year",
+            "Low-level worries; his mother asked the school for help.",
+            &["returns-late", "secretive-online"],
+        )
         .await?;
     d.check(nathan.referral_id, SOCIAL_CARE, "Not known.").await?;
-    d.decide(nathan.referral_id, NoCseConcern, "No indicators of exploitation on screening or checks; lateness explained by a new football club.", "Online safety session with Nathan and his mother; school to keep monitoring and re-refer if anything changes.").await?;
+    d.decide(
+        nathan.referral_id,
+        NoCseConcern,
+        "No indicators of exploitation on screening or checks; lateness explained by a new football club.",
+        "Online safety session with Nathan and his mother; school to keep monitoring and re-refer if anything changes.",
+    )
+    .await?;
     let nathan_r = d.store.referral(nathan.referral_id).await?;
     d.store.acknowledge_return(d.who(SPOC).0, d.who(SPOC).1, nathan.referral_id, nathan_r.version).await?;
     d.dated(nathan.referral_id, 24 * 19, Some(24 * 19 - 2), Some(24 * 18), Some(24 * 17)).await?;
 
     let sophie = d
-        .raise(PRACTITIONER, new(SOPHIE), ProfessionalConcern, "Sophie said an older girl offered her money to 'go to a party'.", 3,
-            "Playground", "Teaching assistant", "One comment overheard; no other concerns known.", &["new-older-friends"])
+        .raise(
+            PRACTITIONER,
+            new(SOPHIE),
+            ProfessionalConcern,
+            "Sophie said an older girl offered her money to 'go to a party'.",
+            3,
+            "Playground",
+            "Teaching assistant",
+            "One comment overheard; no other concerns known.",
+            &["new-older-friends"],
+        )
         .await?;
     d.check(sophie.referral_id, POLICE, "Nothing held.").await?;
-    d.decide(sophie.referral_id, NoCseConcern, "A single comment with no other indicators; the older girl is a cousin and the party a family event.", "Keep-safe work in PSHE lessons; the SPOC to check in with Sophie in a fortnight.").await?;
+    d.decide(
+        sophie.referral_id,
+        NoCseConcern,
+        "A single comment with no other indicators; the older girl is a cousin and the party a family event.",
+        "Keep-safe work in PSHE lessons; the SPOC to check in with Sophie in a fortnight.",
+    )
+    .await?;
     d.dated(sophie.referral_id, 60, Some(55), Some(30), None).await?;
 
     // ---------------------------------------------------------------- MACSE panels
@@ -338,7 +562,9 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     let first = today - Duration::days(41);
     d.store.generate_panel_series(analyst, Some(first), Some(first + Duration::days(14 * 13)), "Town Hall, Committee Room 2").await?;
     let panels = d.store.panels_for(analyst_v).await?;
-    let panel_on = |days: i64| panels.iter().find(|p| p.panel.meeting_date == first + Duration::days(days)).map(|p| p.panel.clone()).ok_or(crate::StoreError::NotFound);
+    let panel_on = |days: i64| {
+        panels.iter().find(|p| p.panel.meeting_date == first + Duration::days(days)).map(|p| p.panel.clone()).ok_or(crate::StoreError::NotFound)
+    };
     let (p1, p2, p3, next) = (panel_on(0)?, panel_on(14)?, panel_on(28)?, panel_on(42)?);
     d.slot(p2.id, jess.child_id, "10:00", true).await?;
     d.slot(p3.id, jess.child_id, "10:00", true).await?;
@@ -381,7 +607,8 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     let mut v2 = v1.clone();
     v2.review_date = Some(next.meeting_date + Duration::days(14));
     v2.sections[0].discussion.push_str(" Since the last panel: no missing episodes for three weeks.");
-    v2.sections[3].discussion = "Child Abduction Warning Notice served. Vehicle enquiries continue under Operation Kestrel; a second victim has been identified.".into();
+    v2.sections[3].discussion =
+        "Child Abduction Warning Notice served. Vehicle enquiries continue under Operation Kestrel; a second victim has been identified.".into();
     v2.actions = vec![
         d.action(Prevent, "Weekly mentoring session with a trusted adult in school", "Hannah Price", HILLSIDE, 28, InProgress),
         d.action(Protect, "Return-home interview within 72 hours of every missing episode", "Early Help key worker", EARLY_HELP, 28, InProgress),
@@ -401,9 +628,23 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             text(Prosecute, "The adult found with Tia is on bail for other offences. Hotel and taxi records requested."),
         ],
         actions: vec![
-            d.action(Protect, "Report every missing episode to the police at once and notify the placing authority", "Registered manager, Brookside House", HOMES, 7, InProgress),
+            d.action(
+                Protect,
+                "Report every missing episode to the police at once and notify the placing authority",
+                "Registered manager, Brookside House",
+                HOMES,
+                7,
+                InProgress,
+            ),
             d.action(Protect, "Health assessment and sexual health follow-up", "Looked-after children's nurse", HEALTH, 14, NotStarted),
-            d.action(Prosecute, "Request the hotel's and taxi firms' records for the nights Tia was missing", "DC Sam Hughes", POLICE, 10, InProgress),
+            d.action(
+                Prosecute,
+                "Request the hotel's and taxi firms' records for the nights Tia was missing",
+                "DC Sam Hughes",
+                POLICE,
+                10,
+                InProgress,
+            ),
         ],
     };
     d.store.save_plan_version(chair, tia.child_id, 0, Some(p3.id), &tia_plan, None, today).await?;
@@ -416,12 +657,26 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     let op = d.store.create_operation(officer, "Operation Kestrel", Some(OperationKind::Prosecute), "DI Rachel Quinn", Some(p3.id)).await?;
     d.store.link_operation_child(officer, op, Some(jess.child_id)).await?;
     d.store.link_operation_child(officer, op, Some(tia.child_id)).await?;
-    d.store.add_operation_update(officer, op, Some(today - Duration::days(5)), "Vehicle movements analysed for six weeks; two further addresses identified for visits.", today).await?;
+    d.store
+        .add_operation_update(
+            officer,
+            op,
+            Some(today - Duration::days(5)),
+            "Vehicle movements analysed for six weeks; two further addresses identified for visits.",
+            today,
+        )
+        .await?;
 
     // ---------------------------------------------------------------- emergency access
     let (mash, mash_v) = d.who(MASH);
     d.store
-        .break_glass_at(mash, mash_v, tia.child_id, "Reported missing overnight by her placement; needed the plan's safety contacts out of hours.", Utc::now() - Duration::hours(30))
+        .break_glass_at(
+            mash,
+            mash_v,
+            tia.child_id,
+            "Reported missing overnight by her placement; needed the plan's safety contacts out of hours.",
+            Utc::now() - Duration::hours(30),
+        )
         .await?;
     Ok(())
 }

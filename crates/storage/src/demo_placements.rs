@@ -53,25 +53,125 @@ pub const PLACED_BY: [(&str, usize); 27] = [
 pub const ESCALATED: &str = "Halton";
 
 const FIRST: [(&str, &str); 50] = [
-    ("Amelia", "Female"), ("Aaron", "Male"), ("Ellie", "Female"), ("Alfie", "Male"), ("Freya", "Female"), ("Ben", "Male"), ("Holly", "Female"), ("Callum", "Male"),
-    ("Isla", "Female"), ("Connor", "Male"), ("Jade", "Female"), ("Declan", "Male"), ("Kayla", "Female"), ("Dylan", "Male"), ("Leah", "Female"), ("Ethan", "Male"),
-    ("Lily", "Female"), ("Finley", "Male"), ("Maisie", "Female"), ("Harvey", "Male"), ("Millie", "Female"), ("Jack", "Male"), ("Niamh", "Female"), ("Jamal", "Male"),
-    ("Paige", "Female"), ("Kai", "Male"), ("Poppy", "Female"), ("Lewis", "Male"), ("Ruby", "Female"), ("Liam", "Male"), ("Shannon", "Female"), ("Mason", "Male"),
-    ("Summer", "Female"), ("Reece", "Male"), ("Tegan", "Female"), ("Ryan", "Male"), ("Courtney", "Female"), ("Tyler", "Male"), ("Amber", "Female"), ("Josh", "Male"),
-    ("Caitlin", "Female"), ("Kacper", "Male"), ("Demi", "Female"), ("Bilal", "Male"), ("Evie", "Female"), ("Marcus", "Male"), ("Hafsa", "Female"), ("Rhys", "Male"),
-    ("Leona", "Female"), ("Corey", "Male"),
+    ("Amelia", "Female"),
+    ("Aaron", "Male"),
+    ("Ellie", "Female"),
+    ("Alfie", "Male"),
+    ("Freya", "Female"),
+    ("Ben", "Male"),
+    ("Holly", "Female"),
+    ("Callum", "Male"),
+    ("Isla", "Female"),
+    ("Connor", "Male"),
+    ("Jade", "Female"),
+    ("Declan", "Male"),
+    ("Kayla", "Female"),
+    ("Dylan", "Male"),
+    ("Leah", "Female"),
+    ("Ethan", "Male"),
+    ("Lily", "Female"),
+    ("Finley", "Male"),
+    ("Maisie", "Female"),
+    ("Harvey", "Male"),
+    ("Millie", "Female"),
+    ("Jack", "Male"),
+    ("Niamh", "Female"),
+    ("Jamal", "Male"),
+    ("Paige", "Female"),
+    ("Kai", "Male"),
+    ("Poppy", "Female"),
+    ("Lewis", "Male"),
+    ("Ruby", "Female"),
+    ("Liam", "Male"),
+    ("Shannon", "Female"),
+    ("Mason", "Male"),
+    ("Summer", "Female"),
+    ("Reece", "Male"),
+    ("Tegan", "Female"),
+    ("Ryan", "Male"),
+    ("Courtney", "Female"),
+    ("Tyler", "Male"),
+    ("Amber", "Female"),
+    ("Josh", "Male"),
+    ("Caitlin", "Female"),
+    ("Kacper", "Male"),
+    ("Demi", "Female"),
+    ("Bilal", "Male"),
+    ("Evie", "Female"),
+    ("Marcus", "Male"),
+    ("Hafsa", "Female"),
+    ("Rhys", "Male"),
+    ("Leona", "Female"),
+    ("Corey", "Male"),
 ];
 
 const LAST: [&str; 53] = [
-    "Atherton", "Baxter", "Brennan", "Burke", "Carney", "Chadwick", "Connolly", "Cooper", "Dalton", "Eccles", "Farrell", "Fletcher", "Gallagher", "Gorman",
-    "Hale", "Halliwell", "Heaton", "Holden", "Ince", "Jennings", "Kavanagh", "Kerrigan", "Lamb", "Lowe", "Maguire", "McCabe", "McGrath", "Molyneux", "Moss",
-    "Nolan", "O'Hara", "Okoro", "Parr", "Pearson", "Rafferty", "Rimmer", "Roscoe", "Shaw", "Sheridan", "Stott", "Sutcliffe", "Taylor", "Tierney", "Unsworth",
-    "Vaughan", "Walsh", "Whittle", "Wilde", "Yates", "Hussain", "Mahmood", "Adeyemi", "Kowalski",
+    "Atherton",
+    "Baxter",
+    "Brennan",
+    "Burke",
+    "Carney",
+    "Chadwick",
+    "Connolly",
+    "Cooper",
+    "Dalton",
+    "Eccles",
+    "Farrell",
+    "Fletcher",
+    "Gallagher",
+    "Gorman",
+    "Hale",
+    "Halliwell",
+    "Heaton",
+    "Holden",
+    "Ince",
+    "Jennings",
+    "Kavanagh",
+    "Kerrigan",
+    "Lamb",
+    "Lowe",
+    "Maguire",
+    "McCabe",
+    "McGrath",
+    "Molyneux",
+    "Moss",
+    "Nolan",
+    "O'Hara",
+    "Okoro",
+    "Parr",
+    "Pearson",
+    "Rafferty",
+    "Rimmer",
+    "Roscoe",
+    "Shaw",
+    "Sheridan",
+    "Stott",
+    "Sutcliffe",
+    "Taylor",
+    "Tierney",
+    "Unsworth",
+    "Vaughan",
+    "Walsh",
+    "Whittle",
+    "Wilde",
+    "Yates",
+    "Hussain",
+    "Mahmood",
+    "Adeyemi",
+    "Kowalski",
 ];
 
 const ETHNICITY: [&str; 10] = [
-    "White British", "White British", "White British", "Mixed White and Black Caribbean", "White British", "Black British", "White Irish", "White British",
-    "Pakistani", "White and Asian",
+    "White British",
+    "White British",
+    "White British",
+    "Mixed White and Black Caribbean",
+    "White British",
+    "Black British",
+    "White Irish",
+    "White British",
+    "Pakistani",
+    "White and Asian",
 ];
 
 /// Providers (invented) and their homes: (home, address, ward). A home named "Foster placement" is a fostering agency's carers.
@@ -79,13 +179,17 @@ const PROVIDERS: [(&str, &[(&str, &str, &str)]); 7] = [
     ("Brookside Children's Homes Ltd", &[("Brookside House", "2 Park View", "Westbrook"), ("Brookside Lodge", "41 Elm Road", "Westbrook")]),
     ("Harbour Lights Care Ltd", &[("Harbour Lights", "8 Quay Street", "Riverside"), ("Anchor House", "15 Dock Road", "Riverside")]),
     ("Meadowbank Residential Care", &[("Meadowbank", "120 Moor Lane", "Southmoor"), ("Fernlea House", "6 Fernlea Avenue", "Ashcombe")]),
-    ("Oakfield Fostering Partnership", &[("Foster placement", "", "Eastfield"), ("Foster placement", "", "Northgate"), ("Foster placement", "", "Dunmere")]),
+    (
+        "Oakfield Fostering Partnership",
+        &[("Foster placement", "", "Eastfield"), ("Foster placement", "", "Northgate"), ("Foster placement", "", "Dunmere")],
+    ),
     ("Seacrest Homes Ltd", &[("Seacrest", "3 Promenade Gardens", "Dunmere"), ("The Willows", "27 Willow Way", "Ashcombe")]),
     ("Northshore Supported Living", &[("Northshore Flats", "Flat 4, 90 Shore Road", "Northgate")]),
     ("Kingsmoor Care Group", &[("Kingsmoor Farm", "Kingsmoor Lane", "Larkfield"), ("Larkfield Cottage", "1 Church Walk", "Larkfield")]),
 ];
 
-const STREETS: [&str; 8] = ["Rowan Close", "Sandy Lane", "Bank Street", "Heathfield Road", "Kingsway", "Alder Grove", "Moss Side Lane", "Chapel Street"];
+const STREETS: [&str; 8] =
+    ["Rowan Close", "Sandy Lane", "Bank Street", "Heathfield Road", "Kingsway", "Alder Grove", "Moss Side Lane", "Chapel Street"];
 
 /// What a notification says about each risk it declares (a few wordings each).
 fn risk_detail(r: Risk, n: usize) -> &'static str {
@@ -101,10 +205,23 @@ fn risk_detail(r: Risk, n: usize) -> &'static str {
             "Frequently returns late; one episode of 48 hours last year.",
             "Went missing from school twice before the move.",
         ]),
-        Risk::Offending => pick(&["Referral order for criminal damage, ongoing.", "Arrested for shoplifting with peers; released under investigation.", "Youth caution for assault last year."]),
-        Risk::OrganisedCrime => pick(&["Suspected of carrying drugs for a county line; found with cash and a second phone.", "Known to associate with a group linked to drug supply in the placing authority."]),
-        Risk::SubstanceMisuse => pick(&["Regular cannabis use; engaged with a young people's drug service.", "Alcohol misuse at weekends; one hospital admission."]),
-        Risk::MentalHealth => pick(&["Open to CAMHS for anxiety and low mood.", "History of self-harm; safety plan shared with the placement.", "Awaiting an assessment for ADHD."]),
+        Risk::Offending => pick(&[
+            "Referral order for criminal damage, ongoing.",
+            "Arrested for shoplifting with peers; released under investigation.",
+            "Youth caution for assault last year.",
+        ]),
+        Risk::OrganisedCrime => pick(&[
+            "Suspected of carrying drugs for a county line; found with cash and a second phone.",
+            "Known to associate with a group linked to drug supply in the placing authority.",
+        ]),
+        Risk::SubstanceMisuse => {
+            pick(&["Regular cannabis use; engaged with a young people's drug service.", "Alcohol misuse at weekends; one hospital admission."])
+        }
+        Risk::MentalHealth => pick(&[
+            "Open to CAMHS for anxiety and low mood.",
+            "History of self-harm; safety plan shared with the placement.",
+            "Awaiting an assessment for ADHD.",
+        ]),
     }
 }
 
@@ -155,7 +272,8 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         let featured = FEATURED.contains(&i);
         let (provider, homes) = PROVIDERS[(h >> 8) as usize % PROVIDERS.len()];
         let (home, address, ward) = homes[(h >> 16) as usize % homes.len()];
-        let address = if address.is_empty() { format!("{} {}", 1 + (h >> 20) % 80, STREETS[(h >> 28) as usize % STREETS.len()]) } else { address.to_string() };
+        let address =
+            if address.is_empty() { format!("{} {}", 1 + (h >> 20) % 80, STREETS[(h >> 28) as usize % STREETS.len()]) } else { address.to_string() };
         let start = if featured { today - Duration::days(120) } else { today - Duration::days(10 + ((h >> 24) % 700) as i64) };
         let end_date = (!featured && i % 13 == 5).then(|| start + Duration::days(30 + ((h >> 32) % 200) as i64)).filter(|e| *e < today);
         let mut received = Some(start - Duration::days(((h >> 36) % 4) as i64));
@@ -183,14 +301,17 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         ];
         if featured {
             for (r, p) in present.iter_mut() {
-                *p = matches!(r, Risk::Missing) || (*r == Risk::Cse && (i == CSE_LINK || i == REPEATED)) || (*r == Risk::OrganisedCrime && i == REPEATED);
+                *p = matches!(r, Risk::Missing)
+                    || (*r == Risk::Cse && (i == CSE_LINK || i == REPEATED))
+                    || (*r == Risk::OrganisedCrime && i == REPEATED);
             }
         }
         let risks = present.iter().map(|(r, p)| (*r, Some(*p), if *p { risk_detail(*r, i).to_string() } else { String::new() })).collect();
         let child = ChildInput {
             first_name: first.into(),
             last_name: last.into(),
-            date_of_birth: NaiveDate::from_ymd_opt(today.year() - age, 1 + (mix(i, 11) % 12) as u32, 1 + (mix(i, 13) % 28) as u32).map(|d| d - Duration::days(200)),
+            date_of_birth: NaiveDate::from_ymd_opt(today.year() - age, 1 + (mix(i, 11) % 12) as u32, 1 + (mix(i, 13) % 28) as u32)
+                .map(|d| d - Duration::days(200)),
             estimated_age: None,
             gender: gender.into(),
             ethnicity: ETHNICITY[(h >> 44) as usize % ETHNICITY.len()].into(),
@@ -219,15 +340,45 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
 
     // ------------------------------------------------ the escalated authority
     store.add_escalation(&manager, ESCALATED, Some(EscalationStep::DirectorContact), Some(today - Duration::days(63)), "Two placements found without a notification and three notified weeks late; the Director of Children's Services wrote to the placing authority's director.", today).await?;
-    store.add_escalation(&manager, ESCALATED, Some(EscalationStep::Ofsted), Some(today - Duration::days(21)), "No reply to the director's letter and a further late notification: escalated to Ofsted's regional office.", today).await?;
+    store
+        .add_escalation(
+            &manager,
+            ESCALATED,
+            Some(EscalationStep::Ofsted),
+            Some(today - Duration::days(21)),
+            "No reply to the director's letter and a further late notification: escalated to Ofsted's regional office.",
+            today,
+        )
+        .await?;
 
     // ------------------------------------------------ providers of concern
     let providers = store.providers().await?;
     let provider = |name: &str| providers.iter().find(|p| p.name == name).map(|p| p.id);
     for (name, home, days, concern, action, ofsted) in [
-        ("Brookside Children's Homes Ltd", "Brookside House", 50, "Five missing episodes of one resident in two months, not all reported to the police at once; adults seen waiting outside at night.", "Meeting with the registered manager; missing-from-care protocol re-issued; police patrols at night.", Some(35)),
-        ("Harbour Lights Care Ltd", "Anchor House", 30, "Staff turnover: three registered managers in a year, agency staff on most night shifts.", "Quality assurance visit by the commissioning team; placing authorities told.", None),
-        ("Seacrest Homes Ltd", "The Willows", 12, "A resident's return interview says older males are visiting the home's residents.", "Police CSE unit informed; the home's visitor log checked weekly.", None),
+        (
+            "Brookside Children's Homes Ltd",
+            "Brookside House",
+            50,
+            "Five missing episodes of one resident in two months, not all reported to the police at once; adults seen waiting outside at night.",
+            "Meeting with the registered manager; missing-from-care protocol re-issued; police patrols at night.",
+            Some(35),
+        ),
+        (
+            "Harbour Lights Care Ltd",
+            "Anchor House",
+            30,
+            "Staff turnover: three registered managers in a year, agency staff on most night shifts.",
+            "Quality assurance visit by the commissioning team; placing authorities told.",
+            None,
+        ),
+        (
+            "Seacrest Homes Ltd",
+            "The Willows",
+            12,
+            "A resident's return interview says older males are visiting the home's residents.",
+            "Police CSE unit informed; the home's visitor log checked weekly.",
+            None,
+        ),
     ] {
         let input = ConcernInput {
             provider_id: provider(name),
@@ -244,36 +395,114 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     // (Every placed child is already recorded as looked after by another authority.)
     let now = local_now();
     let day = |days: i64| now.date() - Duration::days(days);
-    let episode = |i: usize, from: MissingFrom, start: NaiveDateTime, end: Option<NaiveDateTime>, found: &str, reference: &str, grading: RiskGrading| EpisodeInput {
-        child: Some(ChildRef::Existing(child(i))),
-        missing_from: Some(from),
-        started_at: Some(start),
-        ended_at: end,
-        where_found: found.into(),
-        police_reference: reference.into(),
-        risk_grading: Some(grading),
-    };
-    let interview = |offered: NaiveDateTime, response: InterviewResponse, cse: &str, oc: &str, whom: &str, follow: &str, findings: Findings| InterviewInput {
-        offered_at: Some(offered),
-        response: Some(response),
-        interviewer: if response == InterviewResponse::Accepted { "Return interview worker".into() } else { String::new() },
-        provider: "Safe Return Advocacy Service".into(),
-        said_about_cse: cse.into(),
-        said_about_organised_crime: oc.into(),
-        where_and_with_whom: whom.into(),
-        follow_up_actions: follow.into(),
-        findings,
-    };
+    let episode =
+        |i: usize, from: MissingFrom, start: NaiveDateTime, end: Option<NaiveDateTime>, found: &str, reference: &str, grading: RiskGrading| {
+            EpisodeInput {
+                child: Some(ChildRef::Existing(child(i))),
+                missing_from: Some(from),
+                started_at: Some(start),
+                ended_at: end,
+                where_found: found.into(),
+                police_reference: reference.into(),
+                risk_grading: Some(grading),
+            }
+        };
+    let interview =
+        |offered: NaiveDateTime, response: InterviewResponse, cse: &str, oc: &str, whom: &str, follow: &str, findings: Findings| InterviewInput {
+            offered_at: Some(offered),
+            response: Some(response),
+            interviewer: if response == InterviewResponse::Accepted { "Return interview worker".into() } else { String::new() },
+            provider: "Safe Return Advocacy Service".into(),
+            said_about_cse: cse.into(),
+            said_about_organised_crime: oc.into(),
+            where_and_with_whom: whom.into(),
+            follow_up_actions: follow.into(),
+            findings,
+        };
     let none = Findings::default();
 
     // Missing three times in 90 days: the third goes to the missing monitoring group.
     let r = REPEATED;
-    let (_, e1) = store.record_episode(&officer, &officer_v, &episode(r, MissingFrom::Care, at(day(75), 21, 30), Some(at(day(74), 14, 0)), "Returned to the home by taxi", "MP/2291/A", RiskGrading::Medium)).await?;
-    store.record_interview(&analyst, &analyst_v, child(r), e1, None, &interview(at(day(73), 16, 0), InterviewResponse::Declined, "", "", "", "Key worker to try again; the home to share what the child tells staff.", none)).await?;
-    store.record_episode(&officer, &officer_v, &episode(r, MissingFrom::Education, at(day(44), 10, 15), Some(at(day(44), 23, 50)), "Found by police at a retail park", "MP/2340/B", RiskGrading::Low)).await?;
-    let (_, e3) = store.record_episode(&officer, &officer_v, &episode(r, MissingFrom::Care, at(day(9), 19, 0), Some(at(day(7), 11, 30)), "Found in another town, at a flat known to police", "MP/2417/C", RiskGrading::High)).await?;
+    let (_, e1) = store
+        .record_episode(
+            &officer,
+            &officer_v,
+            &episode(
+                r,
+                MissingFrom::Care,
+                at(day(75), 21, 30),
+                Some(at(day(74), 14, 0)),
+                "Returned to the home by taxi",
+                "MP/2291/A",
+                RiskGrading::Medium,
+            ),
+        )
+        .await?;
     store
-        .record_interview(&analyst, &analyst_v, child(r), e3, None, &interview(at(day(6), 15, 0), InterviewResponse::Accepted, "", "Said he was given a phone and told to carry parcels by older boys; owes them money.", "A flat in another town, with two older boys he met through a friend.", "Youth offending team and police informed; National Referral Mechanism considered.", Findings { organised_crime: true, ..none }))
+        .record_interview(
+            &analyst,
+            &analyst_v,
+            child(r),
+            e1,
+            None,
+            &interview(
+                at(day(73), 16, 0),
+                InterviewResponse::Declined,
+                "",
+                "",
+                "",
+                "Key worker to try again; the home to share what the child tells staff.",
+                none,
+            ),
+        )
+        .await?;
+    store
+        .record_episode(
+            &officer,
+            &officer_v,
+            &episode(
+                r,
+                MissingFrom::Education,
+                at(day(44), 10, 15),
+                Some(at(day(44), 23, 50)),
+                "Found by police at a retail park",
+                "MP/2340/B",
+                RiskGrading::Low,
+            ),
+        )
+        .await?;
+    let (_, e3) = store
+        .record_episode(
+            &officer,
+            &officer_v,
+            &episode(
+                r,
+                MissingFrom::Care,
+                at(day(9), 19, 0),
+                Some(at(day(7), 11, 30)),
+                "Found in another town, at a flat known to police",
+                "MP/2417/C",
+                RiskGrading::High,
+            ),
+        )
+        .await?;
+    store
+        .record_interview(
+            &analyst,
+            &analyst_v,
+            child(r),
+            e3,
+            None,
+            &interview(
+                at(day(6), 15, 0),
+                InterviewResponse::Accepted,
+                "",
+                "Said he was given a phone and told to carry parcels by older boys; owes them money.",
+                "A flat in another town, with two older boys he met through a friend.",
+                "Youth offending team and police informed; National Referral Mechanism considered.",
+                Findings { organised_crime: true, ..none },
+            ),
+        )
         .await?;
 
     // Still missing: reported this morning (or overnight).
@@ -281,15 +510,73 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     store.record_episode(&officer, &officer_v, &episode(STILL_MISSING, MissingFrom::Care, start, None, "", "MP/2433/A", RiskGrading::High)).await?;
 
     // Interview offered late (five days after the return), and a concern about the home.
-    let (_, late) = store.record_episode(&officer, &officer_v, &episode(LATE_INTERVIEW, MissingFrom::Care, at(day(16), 22, 0), Some(at(day(15), 9, 0)), "Walked back to the home", "MP/2380/A", RiskGrading::Low)).await?;
+    let (_, late) = store
+        .record_episode(
+            &officer,
+            &officer_v,
+            &episode(
+                LATE_INTERVIEW,
+                MissingFrom::Care,
+                at(day(16), 22, 0),
+                Some(at(day(15), 9, 0)),
+                "Walked back to the home",
+                "MP/2380/A",
+                RiskGrading::Low,
+            ),
+        )
+        .await?;
     store
-        .record_interview(&analyst, &analyst_v, child(LATE_INTERVIEW), late, None, &interview(at(day(10), 14, 0), InterviewResponse::Accepted, "", "", "At a friend's house; the home did not know the address.", "Placing authority told the interview was late; the home to agree a missing protocol.", Findings { placement_concern: true, ..none }))
+        .record_interview(
+            &analyst,
+            &analyst_v,
+            child(LATE_INTERVIEW),
+            late,
+            None,
+            &interview(
+                at(day(10), 14, 0),
+                InterviewResponse::Accepted,
+                "",
+                "",
+                "At a friend's house; the home did not know the address.",
+                "Placing authority told the interview was late; the home to agree a missing protocol.",
+                Findings { placement_concern: true, ..none },
+            ),
+        )
         .await?;
 
     // A CSE link: the return interview refers the child to MACSE.
-    let (_, cse) = store.record_episode(&officer, &officer_v, &episode(CSE_LINK, MissingFrom::Care, at(day(8), 18, 0), Some(at(day(7), 7, 30)), "Found at a hotel in the city centre", "MP/2402/A", RiskGrading::Medium)).await?;
+    let (_, cse) = store
+        .record_episode(
+            &officer,
+            &officer_v,
+            &episode(
+                CSE_LINK,
+                MissingFrom::Care,
+                at(day(8), 18, 0),
+                Some(at(day(7), 7, 30)),
+                "Found at a hotel in the city centre",
+                "MP/2402/A",
+                RiskGrading::Medium,
+            ),
+        )
+        .await?;
     store
-        .record_interview(&analyst, &analyst_v, child(CSE_LINK), cse, None, &interview(at(day(6), 10, 0), InterviewResponse::Accepted, "Said an older man she met online paid for the hotel and gave her alcohol.", "", "A hotel in the city centre, with a man in his twenties.", "Police CSE unit informed; CSE screening and a strategy discussion.", Findings { cse: true, ..none }))
+        .record_interview(
+            &analyst,
+            &analyst_v,
+            child(CSE_LINK),
+            cse,
+            None,
+            &interview(
+                at(day(6), 10, 0),
+                InterviewResponse::Accepted,
+                "Said an older man she met online paid for the hotel and gave her alcohol.",
+                "",
+                "A hotel in the city centre, with a man in his twenties.",
+                "Police CSE unit informed; CSE screening and a strategy discussion.",
+                Findings { cse: true, ..none },
+            ),
+        )
         .await?;
     Ok(())
 }

@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
-use assure_domain::import::{format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry, Table, REGISTER_PRESET_NAME};
+use assure_domain::import::{
+    format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry,
+    Table, REGISTER_PRESET_NAME,
+};
 use assure_domain::tracker::{format_reference, Lifecycle};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
@@ -14,7 +17,6 @@ use crate::audit::Event;
 use crate::records::Recommendation;
 use crate::tracker::{placeholders, rec, RecFilter, REC_SELECT};
 use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx, IN_LIST_CHUNK};
-
 
 /// An uploaded file read into cells, kept between the mapping, preview and commit steps.
 #[derive(Debug, Clone, Serialize)]
@@ -131,7 +133,10 @@ impl Store {
         let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
         let mut used: HashMap<String, String> = HashMap::new();
         for chunk in refs.chunks(IN_LIST_CHUNK) {
-            let sql = format!("SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN ({})", placeholders(1, chunk.len()));
+            let sql = format!(
+                "SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN ({})",
+                placeholders(1, chunk.len())
+            );
             let mut q = self.q(&sql);
             for r in chunk {
                 q = q.bind(r.to_string());
@@ -151,7 +156,11 @@ impl Store {
                 errors.push(CellError {
                     row: e.row,
                     column: String::new(),
-                    message: format!("Row {}: this review already has a recommendation {}", e.row, assure_domain::tracker::number_label(e.number, Some(&e.sub_label))),
+                    message: format!(
+                        "Row {}: this review already has a recommendation {}",
+                        e.row,
+                        assure_domain::tracker::number_label(e.number, Some(&e.sub_label))
+                    ),
                 });
             }
         }
@@ -160,7 +169,15 @@ impl Store {
 
     /// Add every entry of the plan to a review in one transaction — all or nothing.
     /// Returns the row-by-row problems instead when any entry cannot be added.
-    pub async fn commit_import(&self, actor: &Actor, review_id: i64, plan: &ImportPlan, today: NaiveDate, source: &str, batch: Option<i64>) -> Result<std::result::Result<ImportOutcome, Vec<CellError>>> {
+    pub async fn commit_import(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        plan: &ImportPlan,
+        today: NaiveDate,
+        source: &str,
+        batch: Option<i64>,
+    ) -> Result<std::result::Result<ImportOutcome, Vec<CellError>>> {
         let review = match self.review(review_id).await {
             Ok(r) => r,
             Err(StoreError::NotFound) => return Err(Invalid::single("review_id", "Choose the review the recommendations belong to").into()),
@@ -175,18 +192,24 @@ impl Store {
         }
         let settings = self.settings().await?;
         let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or(today);
-        let users: HashMap<String, i64> = self.list_users().await?.into_iter().filter(|u| u.active).map(|u| (u.name.trim().to_lowercase(), u.id)).collect();
+        let users: HashMap<String, i64> =
+            self.list_users().await?.into_iter().filter(|u| u.active).map(|u| (u.name.trim().to_lowercase(), u.id)).collect();
         let mut out = ImportOutcome::default();
         let mut tx = self.write().await?;
         // Numbered recommendations first, so sub-items can find their parent.
         let mut order: Vec<&RegisterEntry> = plan.entries.iter().collect();
         order.sort_by_key(|e| !e.sub_label.is_empty());
         let mut parents: HashMap<i64, i64> = HashMap::new();
-        for r in self.q("SELECT id, number FROM recommendations WHERE review_id = $1 AND sub_label = ''").bind(review_id).fetch_all(tx.conn()).await? {
+        for r in self.q("SELECT id, number FROM recommendations WHERE review_id = $1 AND sub_label = ''").bind(review_id).fetch_all(tx.conn()).await?
+        {
             parents.insert(r.i("number")?, r.i("id")?);
         }
         for e in order {
-            let reference = if e.reference.trim().is_empty() { format_reference(&settings.reference_pattern, ref_date, e.number, Some(&e.sub_label)) } else { e.reference.trim().to_string() };
+            let reference = if e.reference.trim().is_empty() {
+                format_reference(&settings.reference_pattern, ref_date, e.number, Some(&e.sub_label))
+            } else {
+                e.reference.trim().to_string()
+            };
             let parent = if e.sub_label.is_empty() { None } else { parents.get(&e.number).copied() };
             let mut linked = Vec::new();
             let mut text = Vec::new();
@@ -254,7 +277,16 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        tx.audit(actor, Event::new("import.commit", "review", review_id, format!("{} recommendations, {} actions and {} updates imported from {source}", out.recommendations, out.actions, out.updates))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "import.commit",
+                "review",
+                review_id,
+                format!("{} recommendations, {} actions and {} updates imported from {source}", out.recommendations, out.actions, out.updates),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Ok(out))
     }
@@ -275,15 +307,17 @@ impl Store {
         if let Some(first) = a.target {
             let mut old = first;
             for new in &a.revisions {
-                self.q("INSERT INTO action_date_revisions (action_id, old_date, new_date, reason, revised_by, revised_at) VALUES ($1,$2,$3,$4,$5,$6)")
-                    .bind(id)
-                    .bind(date_str(old))
-                    .bind(date_str(*new))
-                    .bind(format!("As recorded in the imported tracker ({source})"))
-                    .bind(actor.user_id)
-                    .bind(now())
-                    .execute(tx.conn())
-                    .await?;
+                self.q(
+                    "INSERT INTO action_date_revisions (action_id, old_date, new_date, reason, revised_by, revised_at) VALUES ($1,$2,$3,$4,$5,$6)",
+                )
+                .bind(id)
+                .bind(date_str(old))
+                .bind(date_str(*new))
+                .bind(format!("As recorded in the imported tracker ({source})"))
+                .bind(actor.user_id)
+                .bind(now())
+                .execute(tx.conn())
+                .await?;
                 old = *new;
             }
         }

@@ -21,8 +21,8 @@ pub mod referrals;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
-pub mod tracker;
 pub mod testing;
+pub mod tracker;
 pub mod users;
 
 use std::path::Path;
@@ -116,10 +116,7 @@ impl Store {
         } else if url.starts_with("sqlite:") {
             Engine::Sqlite
         } else {
-            return Err(StoreError::Invalid(Invalid::single(
-                "database_url",
-                "ASSURE_DATABASE_URL must start with postgres:// or sqlite://",
-            )));
+            return Err(StoreError::Invalid(Invalid::single("database_url", "ASSURE_DATABASE_URL must start with postgres:// or sqlite://")));
         };
         let max = if engine == Engine::Sqlite { 8 } else { 16 };
         let pool = AnyPoolOptions::new()

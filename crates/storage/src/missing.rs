@@ -12,7 +12,10 @@
 
 use std::collections::HashMap;
 
-use assure_domain::missing::{check_episode, check_pattern_rules, default_pattern_rules, forums_for, offered_in_time, repeatedly_missing, Findings, Forum, InterviewResponse, MissingFrom, PatternRule, RiskGrading, Span, INTERVIEW_WITHIN_HOURS};
+use assure_domain::missing::{
+    check_episode, check_pattern_rules, default_pattern_rules, forums_for, offered_in_time, repeatedly_missing, Findings, Forum, InterviewResponse,
+    MissingFrom, PatternRule, RiskGrading, Span, INTERVIEW_WITHIN_HOURS,
+};
 use assure_domain::partnership::{InvolvementKind, Viewer};
 use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::screening::RiskLevel;
@@ -260,7 +263,11 @@ impl Store {
 
     /// The child's other episodes' spans (in a transaction: after the child's row is locked).
     async fn other_spans(&self, conn: &mut sqlx::AnyConnection, child_id: i64, except: Option<i64>) -> Result<Vec<Span>> {
-        let rows = self.q("SELECT id, started_at, ended_at FROM missing_episodes WHERE child_id = $1 ORDER BY started_at").bind(child_id).fetch_all(conn).await?;
+        let rows = self
+            .q("SELECT id, started_at, ended_at FROM missing_episodes WHERE child_id = $1 ORDER BY started_at")
+            .bind(child_id)
+            .fetch_all(conn)
+            .await?;
         let mut out = Vec::new();
         for r in &rows {
             if Some(r.i("id")?) == except {
@@ -348,7 +355,11 @@ impl Store {
             .i("id")?;
         self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, start.date()).await?;
         let state = if input.ended_at.is_some() { "returned" } else { "still missing" };
-        tx.audit(actor, Event::new("missing.record", "child", child_id, format!("missing episode {id}: from {}, {}, {state}", from.slug(), grading.slug()))).await?;
+        tx.audit(
+            actor,
+            Event::new("missing.record", "child", child_id, format!("missing episode {id}: from {}, {}, {state}", from.slug(), grading.slug())),
+        )
+        .await?;
         self.route_in_tx(&mut tx, actor, viewer, id).await?;
         tx.commit().await?;
         Ok((child_id, id))
@@ -363,7 +374,16 @@ impl Store {
     }
 
     /// The child was found or returned: when and where. A stale version is a conflict.
-    pub async fn end_episode(&self, actor: &Actor, viewer: &Viewer, child_id: i64, episode_id: i64, version: i64, ended_at: Option<NaiveDateTime>, where_found: &str) -> Result<()> {
+    pub async fn end_episode(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        child_id: i64,
+        episode_id: i64,
+        version: i64,
+        ended_at: Option<NaiveDateTime>,
+        where_found: &str,
+    ) -> Result<()> {
         let ep = self.episode_of(child_id, episode_id).await?;
         let mut v = Invalid::new();
         let where_found = v.required("where_found", where_found, "Enter where the child was found or returned to");
@@ -413,7 +433,15 @@ impl Store {
     /// Record (or correct) the return interview. `version` is the interview's as the
     /// person saw it (`None` when there was none): stale is a conflict. The episode is
     /// then routed by the pattern rules in the same transaction.
-    pub async fn record_interview(&self, actor: &Actor, viewer: &Viewer, child_id: i64, episode_id: i64, version: Option<i64>, input: &InterviewInput) -> Result<i64> {
+    pub async fn record_interview(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        child_id: i64,
+        episode_id: i64,
+        version: Option<i64>,
+        input: &InterviewInput,
+    ) -> Result<i64> {
         let ep = self.episode_of(child_id, episode_id).await?;
         let mut v = Invalid::new();
         let now_local = local_now();
@@ -508,9 +536,22 @@ impl Store {
             }
         };
         self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, offered.date()).await?;
-        let flags: Vec<&str> = [(f.cse, "cse"), (f.organised_crime, "organised-crime"), (f.placement_concern, "placement-concern")].iter().filter(|(b, _)| *b).map(|(_, s)| *s).collect();
+        let flags: Vec<&str> = [(f.cse, "cse"), (f.organised_crime, "organised-crime"), (f.placement_concern, "placement-concern")]
+            .iter()
+            .filter(|(b, _)| *b)
+            .map(|(_, s)| *s)
+            .collect();
         let flags = if flags.is_empty() { "no links".to_string() } else { flags.join(", ") };
-        tx.audit(actor, Event::new("missing.interview", "child", child_id, format!("missing episode {episode_id}: return interview {id}, {}, {flags}", response.slug()))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "missing.interview",
+                "child",
+                child_id,
+                format!("missing episode {episode_id}: return interview {id}, {}, {flags}", response.slug()),
+            ),
+        )
+        .await?;
         self.route_in_tx(&mut tx, actor, viewer, episode_id).await?;
         tx.commit().await?;
         Ok(id)
@@ -552,7 +593,16 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
             let to_referral = referral_id.map(|r| format!(", referral {r}")).unwrap_or_default();
-            tx.audit(actor, Event::new("missing.route", "child", ep.child_id, format!("missing episode {episode_id}: routed to {} by pattern rules {}{to_referral}", forum.slug(), rules.version))).await?;
+            tx.audit(
+                actor,
+                Event::new(
+                    "missing.route",
+                    "child",
+                    ep.child_id,
+                    format!("missing episode {episode_id}: routed to {} by pattern rules {}{to_referral}", forum.slug(), rules.version),
+                ),
+            )
+            .await?;
             routed.push(forum);
         }
         Ok(routed)
@@ -575,7 +625,16 @@ impl Store {
             .await?;
         if let Some(r) = existing {
             let id = r.i("id")?;
-            tx.audit(actor, Event::new("referral.link", "child", ep.child_id, format!("referral {id}: CSE link in the return interview of missing episode {}", ep.id))).await?;
+            tx.audit(
+                actor,
+                Event::new(
+                    "referral.link",
+                    "child",
+                    ep.child_id,
+                    format!("referral {id}: CSE link in the return interview of missing episode {}", ep.id),
+                ),
+            )
+            .await?;
             return Ok(id);
         }
         let tool_version = self.q("SELECT MAX(version) AS v FROM screening_tools").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(1);
@@ -614,7 +673,21 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("referral.raise", "child", ep.child_id, format!("referral {id}: {}, missing episode {}, decided {}", ReferralSource::ReturnInterview.slug(), ep.id, MashDecision::Macse.slug()))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "referral.raise",
+                "child",
+                ep.child_id,
+                format!(
+                    "referral {id}: {}, missing episode {}, decided {}",
+                    ReferralSource::ReturnInterview.slug(),
+                    ep.id,
+                    MashDecision::Macse.slug()
+                ),
+            ),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -630,7 +703,12 @@ impl Store {
                 q = q.bind(e.id);
             }
             for r in q.fetch_all(self.pool()).await? {
-                by.entry(r.i("episode_id")?).or_default().push(Route { forum: r.e("forum")?, rule_set_version: r.i("rule_set_version")?, routed_at: r.s("routed_at")?, referral_id: r.oi("referral_id")? });
+                by.entry(r.i("episode_id")?).or_default().push(Route {
+                    forum: r.e("forum")?,
+                    rule_set_version: r.i("rule_set_version")?,
+                    routed_at: r.s("routed_at")?,
+                    referral_id: r.oi("referral_id")?,
+                });
             }
         }
         for e in eps.iter_mut() {
@@ -643,7 +721,9 @@ impl Store {
     /// in the viewer's reach, newest first.
     async fn episodes_where(&self, viewer: &Viewer, cond: &str, args: &[String]) -> Result<Vec<Episode>> {
         let (reach, ids) = reach_sql(&viewer.reach(), args.len() + 1);
-        let sql = format!("SELECT {EP_COLS} FROM {EP_FROM} WHERE c.merged_into_id IS NULL AND {cond} AND {reach} ORDER BY e.started_at DESC, e.id DESC LIMIT 2000");
+        let sql = format!(
+            "SELECT {EP_COLS} FROM {EP_FROM} WHERE c.merged_into_id IS NULL AND {cond} AND {reach} ORDER BY e.started_at DESC, e.id DESC LIMIT 2000"
+        );
         let mut q = self.q(&sql);
         for a in args {
             q = q.bind(a.clone());
@@ -704,7 +784,12 @@ impl Store {
     /// Episodes whose return interview was not offered within 72 hours of the return:
     /// offered late, or not offered and the 72 hours have passed (children in reach).
     pub async fn interviews_not_offered_in_time(&self, viewer: &Viewer, now: NaiveDateTime) -> Result<Vec<Episode>> {
-        self.episodes_where(viewer, "e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < $1) OR ri.offered_at > e.interview_due_by)", &[time_str(now)]).await
+        self.episodes_where(
+            viewer,
+            "e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < $1) OR ri.offered_at > e.interview_due_by)",
+            &[time_str(now)],
+        )
+        .await
     }
 
     /// Episodes of children looked after by another authority and placed here (the

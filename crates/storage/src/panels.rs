@@ -66,7 +66,14 @@ pub struct Proposed {
 const PANEL_COLS: &str = "p.id, p.meeting_date, p.location, p.status, p.minutes, p.version";
 
 fn panel(r: &AnyRow) -> Result<Panel> {
-    Ok(Panel { id: r.i("id")?, meeting_date: r.d("meeting_date")?, location: r.s("location")?, status: r.e("status")?, minutes: r.s("minutes")?, version: r.i("version")? })
+    Ok(Panel {
+        id: r.i("id")?,
+        meeting_date: r.d("meeting_date")?,
+        location: r.s("location")?,
+        status: r.e("status")?,
+        minutes: r.s("minutes")?,
+        version: r.i("version")?,
+    })
 }
 
 fn invitation(r: &AnyRow) -> Result<Invitation> {
@@ -198,7 +205,14 @@ impl Store {
 
     /// Book a young person's slot: inside the panel's hours, no clash, one per child
     /// per panel. A clash or bad input is refused with a message and nothing is saved.
-    pub async fn book_slot(&self, actor: &Actor, panel_id: i64, child_id: Option<i64>, start: Option<NaiveTime>, minutes: Option<i64>) -> Result<i64> {
+    pub async fn book_slot(
+        &self,
+        actor: &Actor,
+        panel_id: i64,
+        child_id: Option<i64>,
+        start: Option<NaiveTime>,
+        minutes: Option<i64>,
+    ) -> Result<i64> {
         let mut tx = self.write().await?;
         // Take the panel's row so two bookings for the same panel are made one after the other.
         let n = self.q("UPDATE panels SET version = version WHERE id = $1").bind(panel_id).execute(tx.conn()).await?.rows_affected();
@@ -207,7 +221,9 @@ impl Store {
         }
         if let Some(c) = child_id {
             if self.q("SELECT id FROM children WHERE id = $1 AND merged_into_id IS NULL").bind(c).fetch_optional(tx.conn()).await?.is_none() {
-                return Err(Invalid::single("child_id", format!("There is no child with record number {c}: check the number on the child's record")).into());
+                return Err(
+                    Invalid::single("child_id", format!("There is no child with record number {c}: check the number on the child's record")).into()
+                );
             }
         }
         let booked = self
@@ -253,19 +269,37 @@ impl Store {
     }
 
     async fn slot_child(&self, tx: &mut WriteTx<'_>, panel_id: i64, slot_id: i64) -> Result<i64> {
-        self.q("SELECT child_id FROM panel_slots WHERE id = $1 AND panel_id = $2").bind(slot_id).bind(panel_id).fetch_optional(tx.conn()).await?.ok_or(StoreError::NotFound)?.i("child_id")
+        self.q("SELECT child_id FROM panel_slots WHERE id = $1 AND panel_id = $2")
+            .bind(slot_id)
+            .bind(panel_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .i("child_id")
     }
 
     /// The child of a slot on a panel (404 when the slot is not on that panel).
     pub async fn slot_child_id(&self, panel_id: i64, slot_id: i64) -> Result<i64> {
-        self.q("SELECT child_id FROM panel_slots WHERE id = $1 AND panel_id = $2").bind(slot_id).bind(panel_id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?.i("child_id")
+        self.q("SELECT child_id FROM panel_slots WHERE id = $1 AND panel_id = $2")
+            .bind(slot_id)
+            .bind(panel_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .i("child_id")
     }
 
     /// Who should be invited to a slot: the SPOCs and practitioners of every agency
     /// involved with the child, the police CSE investigators and the MACSE panel's
     /// standing members (each person once).
     pub async fn proposed_invitees(&self, slot_id: i64) -> Result<Vec<Proposed>> {
-        let child = self.q("SELECT child_id FROM panel_slots WHERE id = $1").bind(slot_id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?.i("child_id")?;
+        let child = self
+            .q("SELECT child_id FROM panel_slots WHERE id = $1")
+            .bind(slot_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .i("child_id")?;
         let mut out: Vec<Proposed> = Vec::new();
         let mut push = |p: Proposed| {
             if !out.iter().any(|o| o.user_id == p.user_id) {
@@ -313,7 +347,13 @@ impl Store {
         let child = self.slot_child(&mut tx, panel_id, slot_id).await?;
         let mut added = 0;
         for p in proposed {
-            let already = self.q("SELECT id FROM panel_invitations WHERE slot_id = $1 AND user_id = $2").bind(slot_id).bind(p.user_id).fetch_optional(tx.conn()).await?.is_some();
+            let already = self
+                .q("SELECT id FROM panel_invitations WHERE slot_id = $1 AND user_id = $2")
+                .bind(slot_id)
+                .bind(p.user_id)
+                .fetch_optional(tx.conn())
+                .await?
+                .is_some();
             if !already {
                 self.insert_invitation(&mut tx, actor, child, slot_id, p.kind, p.user_id, p.agency_id, &p.name, on).await?;
                 added += 1;
@@ -326,7 +366,17 @@ impl Store {
     /// Invite one person or agency to a slot (a young person or parent by name; a
     /// professional by account, or an agency). An agency invited becomes involved with the child.
     #[allow(clippy::too_many_arguments)]
-    pub async fn invite(&self, actor: &Actor, panel_id: i64, slot_id: i64, kind: Option<InviteeKind>, user_id: Option<i64>, agency_id: Option<i64>, name: &str, on: NaiveDate) -> Result<i64> {
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        panel_id: i64,
+        slot_id: i64,
+        kind: Option<InviteeKind>,
+        user_id: Option<i64>,
+        agency_id: Option<i64>,
+        name: &str,
+        on: NaiveDate,
+    ) -> Result<i64> {
         let mut v = Invalid::new();
         if kind.is_none() {
             v.add("kind", "Select who is being invited");
@@ -334,7 +384,12 @@ impl Store {
         let mut name = name.trim().to_string();
         let mut agency_id = agency_id;
         if let Some(u) = user_id {
-            match self.q("SELECT u.name, m.agency_id FROM users u LEFT JOIN partnership_members m ON m.user_id = u.id WHERE u.id = $1 AND u.active = 1").bind(u).fetch_optional(self.pool()).await? {
+            match self
+                .q("SELECT u.name, m.agency_id FROM users u LEFT JOIN partnership_members m ON m.user_id = u.id WHERE u.id = $1 AND u.active = 1")
+                .bind(u)
+                .fetch_optional(self.pool())
+                .await?
+            {
                 None => v.add("user_id", "Select a person from the list"),
                 Some(r) => {
                     if name.is_empty() {
@@ -358,13 +413,26 @@ impl Store {
         v.finish()?;
         let mut tx = self.write().await?;
         let child = self.slot_child(&mut tx, panel_id, slot_id).await?;
-        let id = self.insert_invitation(&mut tx, actor, child, slot_id, kind.unwrap_or(InviteeKind::StandingMember), user_id, agency_id, &name, on).await?;
+        let id = self
+            .insert_invitation(&mut tx, actor, child, slot_id, kind.unwrap_or(InviteeKind::StandingMember), user_id, agency_id, &name, on)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn insert_invitation(&self, tx: &mut WriteTx<'_>, actor: &Actor, child: i64, slot_id: i64, kind: InviteeKind, user_id: Option<i64>, agency_id: Option<i64>, name: &str, on: NaiveDate) -> Result<i64> {
+    async fn insert_invitation(
+        &self,
+        tx: &mut WriteTx<'_>,
+        actor: &Actor,
+        child: i64,
+        slot_id: i64,
+        kind: InviteeKind,
+        user_id: Option<i64>,
+        agency_id: Option<i64>,
+        name: &str,
+        on: NaiveDate,
+    ) -> Result<i64> {
         let id = self
             .q("INSERT INTO panel_invitations (slot_id, kind, user_id, agency_id, name, created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
             .bind(slot_id)
@@ -390,13 +458,27 @@ impl Store {
     }
 
     /// Record whether an invitee came.
-    pub async fn record_attendance(&self, actor: &Actor, panel_id: i64, slot_id: i64, invitation_id: i64, attendance: Option<Attendance>) -> Result<()> {
+    pub async fn record_attendance(
+        &self,
+        actor: &Actor,
+        panel_id: i64,
+        slot_id: i64,
+        invitation_id: i64,
+        attendance: Option<Attendance>,
+    ) -> Result<()> {
         let Some(a) = attendance else {
             return Err(Invalid::single("attendance", "Select whether they attended, sent apologies or did not attend").into());
         };
         let mut tx = self.write().await?;
         let child = self.slot_child(&mut tx, panel_id, slot_id).await?;
-        let n = self.q("UPDATE panel_invitations SET attendance = $1 WHERE id = $2 AND slot_id = $3").bind(a.slug()).bind(invitation_id).bind(slot_id).execute(tx.conn()).await?.rows_affected();
+        let n = self
+            .q("UPDATE panel_invitations SET attendance = $1 WHERE id = $2 AND slot_id = $3")
+            .bind(a.slug())
+            .bind(invitation_id)
+            .bind(slot_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -433,7 +515,12 @@ impl Store {
         let Some(date) = date else {
             return Err(Invalid::single("meeting_date", "Enter the panel's date, for example 28/09/2017").into());
         };
-        let taken = self.q("SELECT id FROM panels WHERE meeting_date = $1 AND id <> $2").bind(date_str(date)).bind(panel_id).fetch_optional(self.pool()).await?;
+        let taken = self
+            .q("SELECT id FROM panels WHERE meeting_date = $1 AND id <> $2")
+            .bind(date_str(date))
+            .bind(panel_id)
+            .fetch_optional(self.pool())
+            .await?;
         if taken.is_some() {
             return Err(Invalid::single("meeting_date", "There is already a panel on this date: choose another date").into());
         }

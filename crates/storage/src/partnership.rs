@@ -72,8 +72,16 @@ impl Child {
 /// all from the duplicate to the record kept. Each area adds its tables here (a table
 /// with at most one row per child needs its own rule in [`Store::merge_children`]).
 /// `child_involvements` is moved separately (its key includes the child).
-pub const CHILD_REFERENCES: &[(&str, &str)] =
-    &[("emergency_access", "child_id"), ("referrals", "child_id"), ("plans", "child_id"), ("panel_slots", "child_id"), ("police_flags", "child_id"), ("operation_children", "child_id"), ("placement_notifications", "child_id"), ("missing_episodes", "child_id")];
+pub const CHILD_REFERENCES: &[(&str, &str)] = &[
+    ("emergency_access", "child_id"),
+    ("referrals", "child_id"),
+    ("plans", "child_id"),
+    ("panel_slots", "child_id"),
+    ("police_flags", "child_id"),
+    ("operation_children", "child_id"),
+    ("placement_notifications", "child_id"),
+    ("missing_episodes", "child_id"),
+];
 
 /// What a list of children is filtered by (the need-to-know rule always applies).
 #[derive(Debug, Clone, Default)]
@@ -204,7 +212,10 @@ pub fn reach_sql(reach: &Reach, first: usize) -> (String, Vec<i64>) {
             let mut parts = Vec::new();
             let mut args: Vec<i64> = Vec::new();
             if !agencies.is_empty() {
-                parts.push(format!("c.id IN (SELECT i.child_id FROM child_involvements i WHERE i.agency_id IN ({}))", placeholders(first, agencies.len())));
+                parts.push(format!(
+                    "c.id IN (SELECT i.child_id FROM child_involvements i WHERE i.agency_id IN ({}))",
+                    placeholders(first, agencies.len())
+                ));
                 args.extend(agencies.iter().copied());
             }
             if !children.is_empty() {
@@ -249,7 +260,9 @@ impl Store {
         if kind.is_none() {
             v.add("kind", "Select the kind of agency");
         }
-        if !name.is_empty() && self.q("SELECT id FROM agencies WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some() {
+        if !name.is_empty()
+            && self.q("SELECT id FROM agencies WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some()
+        {
             v.add("name", "There is already an agency with this name");
         }
         v.finish()?;
@@ -421,7 +434,15 @@ impl Store {
 
     /// Record that an agency is involved with a child, inside a caller's transaction
     /// (raising a concern, an invitation, a plan action). Idempotent.
-    pub(crate) async fn involve(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, child_id: i64, agency_id: i64, kind: InvolvementKind, since: NaiveDate) -> Result<()> {
+    pub(crate) async fn involve(
+        &self,
+        tx: &mut crate::WriteTx<'_>,
+        actor: &Actor,
+        child_id: i64,
+        agency_id: i64,
+        kind: InvolvementKind,
+        since: NaiveDate,
+    ) -> Result<()> {
         let exists = self
             .q("SELECT 1 AS x FROM child_involvements WHERE child_id = $1 AND agency_id = $2 AND kind = $3")
             .bind(child_id)
@@ -431,7 +452,13 @@ impl Store {
             .await?
             .is_some();
         if !exists {
-            self.q("INSERT INTO child_involvements (child_id, agency_id, kind, since) VALUES ($1,$2,$3,$4)").bind(child_id).bind(agency_id).bind(kind.slug()).bind(date_str(since)).execute(tx.conn()).await?;
+            self.q("INSERT INTO child_involvements (child_id, agency_id, kind, since) VALUES ($1,$2,$3,$4)")
+                .bind(child_id)
+                .bind(agency_id)
+                .bind(kind.slug())
+                .bind(date_str(since))
+                .execute(tx.conn())
+                .await?;
             tx.audit(actor, Event::new("child.involvement", "child", child_id, format!("agency {agency_id}: {}", kind.slug()))).await?;
         }
         Ok(())
@@ -447,7 +474,10 @@ impl Store {
         if children.is_empty() {
             return Ok(());
         }
-        let sql = format!("SELECT child_id, agency_id, kind FROM child_involvements WHERE child_id IN ({}) ORDER BY agency_id, kind", placeholders(1, children.len()));
+        let sql = format!(
+            "SELECT child_id, agency_id, kind FROM child_involvements WHERE child_id IN ({}) ORDER BY agency_id, kind",
+            placeholders(1, children.len())
+        );
         let mut q = self.q(&sql);
         for c in children.iter() {
             q = q.bind(c.id);
@@ -488,7 +518,6 @@ impl Store {
     pub async fn record_child_export(&self, actor: &Actor, id: i64, what: &str) -> Result<()> {
         self.record(actor, Event::new("child.export", "child", id, what.to_string())).await
     }
-
 
     /// Children the viewer may see, by name, with the total: the rule as a filter.
     /// (Not audited: for the pages' own lists use [`Store::search_children`].)
@@ -546,7 +575,11 @@ impl Store {
             q = q.bind(t.clone());
         }
         let total = q.fetch_one(self.pool()).await?.i("n")?;
-        let sql = format!("SELECT {CHILD_COLS} FROM children c{sql_where} ORDER BY c.last_name, c.first_name, c.id LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0));
+        let sql = format!(
+            "SELECT {CHILD_COLS} FROM children c{sql_where} ORDER BY c.last_name, c.first_name, c.id LIMIT {} OFFSET {}",
+            limit.clamp(1, 1000),
+            offset.max(0)
+        );
         let mut q = self.q(&sql);
         for id in &ids {
             q = q.bind(*id);
@@ -590,9 +623,19 @@ impl Store {
         if key.is_empty() {
             return Ok(vec![]);
         }
-        let rows = self.q("SELECT id FROM children WHERE phonetic_last = $1 AND id <> $2 AND merged_into_id IS NULL ORDER BY id LIMIT 500").bind(key).bind(child_id).fetch_all(self.pool()).await?;
+        let rows = self
+            .q("SELECT id FROM children WHERE phonetic_last = $1 AND id <> $2 AND merged_into_id IS NULL ORDER BY id LIMIT 500")
+            .bind(key)
+            .bind(child_id)
+            .fetch_all(self.pool())
+            .await?;
         let ids = rows.iter().map(|r| r.i("id")).collect::<Result<Vec<_>>>()?;
-        let mut out: Vec<Duplicate> = self.children_by_ids(&ids).await?.into_iter().filter_map(|c| similar(&me.identity(), &c.identity(), today).map(|reason| Duplicate { child: c, reason })).collect();
+        let mut out: Vec<Duplicate> = self
+            .children_by_ids(&ids)
+            .await?
+            .into_iter()
+            .filter_map(|c| similar(&me.identity(), &c.identity(), today).map(|reason| Duplicate { child: c, reason }))
+            .collect();
         out.sort_by_key(|d| (d.reason as u8, d.child.id));
         Ok(out)
     }
@@ -644,12 +687,21 @@ impl Store {
         if both("SELECT 1 AS x FROM plans a JOIN plans b ON b.child_id = $2 WHERE a.child_id = $1").await?.is_some() {
             v.add("duplicate", "Both records have a MACSE plan. Ask the CSE analyst to bring the two plans together in one record first");
         }
-        if both("SELECT 1 AS x FROM panel_slots a JOIN panel_slots b ON b.panel_id = a.panel_id AND b.child_id = $2 WHERE a.child_id = $1").await?.is_some() {
+        if both("SELECT 1 AS x FROM panel_slots a JOIN panel_slots b ON b.panel_id = a.panel_id AND b.child_id = $2 WHERE a.child_id = $1")
+            .await?
+            .is_some()
+        {
             v.add("duplicate", "Both records have a slot at the same MACSE panel. Ask the CSE analyst to cancel one of the slots first");
         }
         v.finish()?;
         let mut tx = self.write().await?;
-        let changed = self.q("UPDATE children SET version = version + 1 WHERE id = $1 AND version = $2 AND merged_into_id IS NULL").bind(keep).bind(version).execute(tx.conn()).await?.rows_affected();
+        let changed = self
+            .q("UPDATE children SET version = version + 1 WHERE id = $1 AND version = $2 AND merged_into_id IS NULL")
+            .bind(keep)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if changed == 0 {
             return Err(StoreError::Conflict);
         }
@@ -667,11 +719,18 @@ impl Store {
         for (table, column) in CHILD_REFERENCES {
             self.q(&format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2")).bind(keep).bind(merge).execute(tx.conn()).await?;
         }
-        let marked = self.q("UPDATE children SET merged_into_id = $1, version = version + 1 WHERE id = $2 AND merged_into_id IS NULL").bind(keep).bind(merge).execute(tx.conn()).await?.rows_affected();
+        let marked = self
+            .q("UPDATE children SET merged_into_id = $1, version = version + 1 WHERE id = $2 AND merged_into_id IS NULL")
+            .bind(keep)
+            .bind(merge)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if marked == 0 {
             return Err(StoreError::Conflict);
         }
-        tx.audit(actor, Event::new("child.merge", "child", keep, format!("child {merge} merged into this record; {moved} involvements moved"))).await?;
+        tx.audit(actor, Event::new("child.merge", "child", keep, format!("child {merge} merged into this record; {moved} involvements moved")))
+            .await?;
         tx.audit(actor, Event::new("child.merge", "child", merge, format!("merged into child {keep}"))).await?;
         tx.commit().await
     }
@@ -696,7 +755,11 @@ impl Store {
             ("first_name", c.first_name.trim().to_string(), old.first_name.clone()),
             ("last_name", c.last_name.trim().to_string(), old.last_name.clone()),
             ("date_of_birth", opt_date_str(c.date_of_birth).unwrap_or_default(), opt_date_str(old.date_of_birth).unwrap_or_default()),
-            ("estimated_age", c.estimated_age.map(|a| a.to_string()).unwrap_or_default(), old.estimated_age.map(|a| a.to_string()).unwrap_or_default()),
+            (
+                "estimated_age",
+                c.estimated_age.map(|a| a.to_string()).unwrap_or_default(),
+                old.estimated_age.map(|a| a.to_string()).unwrap_or_default(),
+            ),
             ("gender", c.gender.trim().to_string(), old.gender.clone()),
             ("ethnicity", c.ethnicity.trim().to_string(), old.ethnicity.clone()),
             ("address", c.address.trim().to_string(), old.address.clone()),
@@ -766,7 +829,8 @@ impl Store {
             .await?
             .i("id")?;
         // The reason is free text: it stays in the grant, the audit names the grant.
-        tx.audit(actor, Event::new("child.emergency-access", "child", child_id, format!("emergency access {id} granted until {}", stamp(expires)))).await?;
+        tx.audit(actor, Event::new("child.emergency-access", "child", child_id, format!("emergency access {id} granted until {}", stamp(expires))))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -804,7 +868,12 @@ impl Store {
 
     /// Record the review of an emergency access grant (once), with a note.
     pub async fn review_emergency_access(&self, actor: &Actor, id: i64, note: &str) -> Result<()> {
-        let row = self.q("SELECT child_id, reviewed_at FROM emergency_access WHERE id = $1").bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let row = self
+            .q("SELECT child_id, reviewed_at FROM emergency_access WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut v = Invalid::new();
         let note = v.required("note", note, "Enter what the review found, for example whether the access was justified");
         v.max_len("note", &note, 2000, "The review note");
@@ -871,7 +940,13 @@ impl Store {
 
     pub async fn remove_team_member(&self, actor: &Actor, team: Team, user_id: i64) -> Result<()> {
         let mut tx = self.write().await?;
-        let n = self.q("DELETE FROM team_members WHERE team = $1 AND user_id = $2").bind(team.slug()).bind(user_id).execute(tx.conn()).await?.rows_affected();
+        let n = self
+            .q("DELETE FROM team_members WHERE team = $1 AND user_id = $2")
+            .bind(team.slug())
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if n > 0 {
             tx.audit(actor, Event::new("team.leave", "user", user_id, format!("left {}", team.slug()))).await?;
         }
@@ -880,7 +955,13 @@ impl Store {
 
     pub async fn remove_spoc(&self, actor: &Actor, agency_id: i64, user_id: i64) -> Result<()> {
         let mut tx = self.write().await?;
-        let n = self.q("DELETE FROM agency_spocs WHERE agency_id = $1 AND user_id = $2").bind(agency_id).bind(user_id).execute(tx.conn()).await?.rows_affected();
+        let n = self
+            .q("DELETE FROM agency_spocs WHERE agency_id = $1 AND user_id = $2")
+            .bind(agency_id)
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if n > 0 {
             tx.audit(actor, Event::new("agency.spoc-removed", "agency", agency_id, format!("user {user_id} is no longer a SPOC"))).await?;
         }

@@ -12,7 +12,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use assure_domain::partnership::{InvolvementKind, Team, Viewer};
-use assure_domain::placements::{authority, check_risks, check_rules, default_rules, lateness, placed_counts, route, EscalationStep, Risk, RiskAnswer, RoutingFacts, RoutingRule, Timeliness};
+use assure_domain::placements::{
+    authority, check_risks, check_rules, default_rules, lateness, placed_counts, route, EscalationStep, Risk, RiskAnswer, RoutingFacts, RoutingRule,
+    Timeliness,
+};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -245,7 +248,9 @@ impl Store {
     /// The routing rules in force: the highest version. An empty partnership starts
     /// with [`default_rules`] as version 1.
     pub async fn current_rules(&self) -> Result<RuleSet> {
-        if let Some(r) = self.q("SELECT version, rules_json, created_at FROM routing_rule_sets ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await? {
+        if let Some(r) =
+            self.q("SELECT version, rules_json, created_at FROM routing_rule_sets ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await?
+        {
             let version = r.i("version")?;
             return Ok(RuleSet { version, rules: parse_rules(&r.s("rules_json")?, version)?, created_at: r.s("created_at")? });
         }
@@ -259,10 +264,15 @@ impl Store {
             .await?
             .rows_affected();
         if inserted == 1 {
-            tx.audit(&Actor::system(), Event::new("routing-rules.save", "routing-rules", 1, "the partnership's default placement routing rules")).await?;
+            tx.audit(&Actor::system(), Event::new("routing-rules.save", "routing-rules", 1, "the partnership's default placement routing rules"))
+                .await?;
         }
         tx.commit().await?;
-        if inserted == 1 { Ok(RuleSet { version: 1, rules: default_rules(), created_at: at }) } else { Box::pin(self.current_rules()).await }
+        if inserted == 1 {
+            Ok(RuleSet { version: 1, rules: default_rules(), created_at: at })
+        } else {
+            Box::pin(self.current_rules()).await
+        }
     }
 
     /// Save edited rules as a new version. Notifications already routed keep their
@@ -329,7 +339,9 @@ impl Store {
             }
         }
         match (input.received_date, input.found_without_notification) {
-            (None, false) => v.add("received_date", "Enter the date the notification was received, or say the placement was found without a notification"),
+            (None, false) => {
+                v.add("received_date", "Enter the date the notification was received, or say the placement was found without a notification")
+            }
             (Some(_), true) => v.add("received_date", "Leave the date received blank for a placement found without a notification"),
             (Some(r), false) if r > today => v.add("received_date", "The date the notification was received cannot be in the future"),
             _ => {}
@@ -370,7 +382,13 @@ impl Store {
     /// checked first, and if any has a problem nothing is saved and every problem comes
     /// back, its field named `notification-<n>-<field>` and its message starting
     /// "Notification <n>:" (n from 1). Returns (notification id, child id) per input, in order.
-    pub async fn record_notifications_batch(&self, actor: &Actor, viewer: &Viewer, inputs: &[PlacementInput], today: NaiveDate) -> Result<Vec<(i64, i64)>> {
+    pub async fn record_notifications_batch(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        inputs: &[PlacementInput],
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, i64)>> {
         let mut all = Vec::with_capacity(inputs.len());
         let mut problems = Invalid::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -396,7 +414,12 @@ impl Store {
     }
 
     /// A placement with every check passed, ready to save (or the problems).
-    async fn checked_for_saving<'i>(&self, viewer: &Viewer, input: &'i PlacementInput, today: NaiveDate) -> Result<std::result::Result<Checked<'i>, Invalid>> {
+    async fn checked_for_saving<'i>(
+        &self,
+        viewer: &Viewer,
+        input: &'i PlacementInput,
+        today: NaiveDate,
+    ) -> Result<std::result::Result<Checked<'i>, Invalid>> {
         let (answers, v) = self.checked_placement(viewer, input, today).await?;
         if let Err(e) = v.finish() {
             return Ok(Err(e));
@@ -422,7 +445,9 @@ impl Store {
     ) -> Result<(i64, i64)> {
         let input = c.input;
         let missing_before = match c.child {
-            ChildRef::Existing(id) => self.q("SELECT 1 AS x FROM missing_episodes WHERE child_id = $1 LIMIT 1").bind(*id).fetch_optional(tx.conn()).await?.is_some(),
+            ChildRef::Existing(id) => {
+                self.q("SELECT 1 AS x FROM missing_episodes WHERE child_id = $1 LIMIT 1").bind(*id).fetch_optional(tx.conn()).await?.is_some()
+            }
             ChildRef::New(_) => false,
         };
         let routed = route(&rules.rules, &RoutingFacts::from_answers(&c.answers, missing_before));
@@ -436,7 +461,11 @@ impl Store {
             .await?
             .rows_affected();
         if marked > 0 {
-            tx.audit(actor, Event::new("child.update", "child", child_id, "legal_status: looked after by another authority (from a placement notification)")).await?;
+            tx.audit(
+                actor,
+                Event::new("child.update", "child", child_id, "legal_status: looked after by another authority (from a placement notification)"),
+            )
+            .await?;
         }
         let provider_id = match (input.provider_id, input.new_provider.trim()) {
             (Some(p), _) => Some(p),
@@ -464,7 +493,12 @@ impl Store {
             .i("id")?;
         let mut agencies: Vec<i64> = vec![viewer.agency_id];
         for (team, acks) in &routed {
-            self.q("INSERT INTO notification_recipients (notification_id, team, acknowledge) VALUES ($1,$2,$3)").bind(id).bind(team.slug()).bind(to_json(acks)?).execute(tx.conn()).await?;
+            self.q("INSERT INTO notification_recipients (notification_id, team, acknowledge) VALUES ($1,$2,$3)")
+                .bind(id)
+                .bind(team.slug())
+                .bind(to_json(acks)?)
+                .execute(tx.conn())
+                .await?;
             if !team_agencies.contains_key(team) {
                 let rows = self
                     .q("SELECT DISTINCT m.agency_id FROM team_members t JOIN partnership_members m ON m.user_id = t.user_id JOIN users u ON u.id = t.user_id WHERE t.team = $1 AND u.active = 1 ORDER BY m.agency_id")
@@ -482,12 +516,27 @@ impl Store {
         }
         let teams: Vec<&str> = routed.keys().map(|t| t.slug()).collect();
         let how = if input.found_without_notification { "found without a notification" } else { "notification" };
-        tx.audit(actor, Event::new("placement.record", "child", child_id, format!("placement {id} ({how}), routing rules {}: {}", rules.version, teams.join(", ")))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "placement.record",
+                "child",
+                child_id,
+                format!("placement {id} ({how}), routing rules {}: {}", rules.version, teams.join(", ")),
+            ),
+        )
+        .await?;
         Ok((id, child_id))
     }
 
     /// A placement found without a notification: recorded against its placing authority.
-    pub async fn record_found_without_notification(&self, actor: &Actor, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
+    pub async fn record_found_without_notification(
+        &self,
+        actor: &Actor,
+        viewer: &Viewer,
+        input: &PlacementInput,
+        today: NaiveDate,
+    ) -> Result<(i64, i64)> {
         let input = PlacementInput { received_date: None, found_without_notification: true, ..input.clone() };
         self.record_notification(actor, viewer, &input, today).await
     }
@@ -497,7 +546,13 @@ impl Store {
         if let Some(r) = self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(tx.conn()).await? {
             return r.i("id");
         }
-        let id = self.q("INSERT INTO providers (name, created_at) VALUES ($1,$2) RETURNING id").bind(name.to_string()).bind(now()).fetch_one(tx.conn()).await?.i("id")?;
+        let id = self
+            .q("INSERT INTO providers (name, created_at) VALUES ($1,$2) RETURNING id")
+            .bind(name.to_string())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
         tx.audit(actor, Event::new("provider.create", "provider", id, "provider added")).await?;
         Ok(id)
     }
@@ -552,7 +607,8 @@ impl Store {
             sql_where.push_str(" AND n.placing_authority = $1");
         }
         let (cond, ids) = reach_sql(&viewer.reach(), texts.len() + 1);
-        let sql = format!("SELECT {COLS} FROM {FROM}{sql_where} AND {cond} ORDER BY COALESCE(n.received_date, n.start_date) DESC, n.id DESC LIMIT 1000");
+        let sql =
+            format!("SELECT {COLS} FROM {FROM}{sql_where} AND {cond} ORDER BY COALESCE(n.received_date, n.start_date) DESC, n.id DESC LIMIT 1000");
         let mut q = self.q(&sql);
         for t in texts {
             q = q.bind(t);
@@ -611,7 +667,11 @@ impl Store {
     pub async fn acknowledge(&self, actor: &Actor, viewer: &Viewer, recipient_id: i64) -> Result<()> {
         let (rec, child_id) = self.recipient(recipient_id).await?;
         if !viewer.teams.contains(&rec.team) {
-            return Err(Invalid::single("recipient", format!("This notification was routed to the {} team: only its members can acknowledge it", rec.team.label())).into());
+            return Err(Invalid::single(
+                "recipient",
+                format!("This notification was routed to the {} team: only its members can acknowledge it", rec.team.label()),
+            )
+            .into());
         }
         if rec.acknowledged_at.is_some() {
             return Err(Invalid::single("recipient", "Your team has already acknowledged this notification").into());
@@ -628,7 +688,16 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict);
         }
-        tx.audit(actor, Event::new("placement.acknowledge", "child", child_id, format!("placement {}: acknowledged for {}", rec.notification_id, rec.team.slug()))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "placement.acknowledge",
+                "child",
+                child_id,
+                format!("placement {}: acknowledged for {}", rec.notification_id, rec.team.slug()),
+            ),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -636,7 +705,15 @@ impl Store {
 
     /// Record an escalation step taken against a placing authority (contact by the
     /// director, escalation to Ofsted), with its date.
-    pub async fn add_escalation(&self, actor: &Actor, name: &str, step: Option<EscalationStep>, step_date: Option<NaiveDate>, note: &str, today: NaiveDate) -> Result<i64> {
+    pub async fn add_escalation(
+        &self,
+        actor: &Actor,
+        name: &str,
+        step: Option<EscalationStep>,
+        step_date: Option<NaiveDate>,
+        note: &str,
+        today: NaiveDate,
+    ) -> Result<i64> {
         let mut v = Invalid::new();
         let Some(name) = authority(name) else {
             return Err(Invalid::single("authority", "Choose the placing authority from the list of English local authorities").into());
@@ -692,7 +769,12 @@ impl Store {
         let mut children: Vec<(i64, String)> = children.into_iter().collect();
         children.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         let (mut total, mut late, mut not_notified) = (0, 0, 0);
-        for r in self.q("SELECT start_date, received_date FROM placement_notifications WHERE placing_authority = $1").bind(name).fetch_all(self.pool()).await? {
+        for r in self
+            .q("SELECT start_date, received_date FROM placement_notifications WHERE placing_authority = $1")
+            .bind(name)
+            .fetch_all(self.pool())
+            .await?
+        {
             total += 1;
             match lateness(r.d("start_date")?, r.od("received_date")?) {
                 Timeliness::Late(_) => late += 1,
@@ -700,7 +782,15 @@ impl Store {
                 Timeliness::OnTime => {}
             }
         }
-        Ok(AuthoritySummary { name: name.to_string(), notifications, children, total, late, not_notified, escalations: self.escalations(name).await? })
+        Ok(AuthoritySummary {
+            name: name.to_string(),
+            notifications,
+            children,
+            total,
+            late,
+            not_notified,
+            escalations: self.escalations(name).await?,
+        })
     }
 
     /// Children currently placed by each authority (placements not ended by `today`),
@@ -722,7 +812,9 @@ impl Store {
         let mut v = Invalid::new();
         let name = v.required("name", name, "Enter the provider's name");
         v.max_len("name", &name, 200, "The provider's name");
-        if !name.is_empty() && self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some() {
+        if !name.is_empty()
+            && self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some()
+        {
             v.add("name", "There is already a provider with this name");
         }
         v.finish()?;
@@ -734,8 +826,13 @@ impl Store {
 
     /// Every provider with its concerns (newest first), providers with concerns first.
     pub async fn providers(&self) -> Result<Vec<Provider>> {
-        let mut list: Vec<Provider> =
-            self.q("SELECT id, name FROM providers ORDER BY name").fetch_all(self.pool()).await?.iter().map(|r| Ok(Provider { id: r.i("id")?, name: r.s("name")?, concerns: Vec::new() })).collect::<Result<_>>()?;
+        let mut list: Vec<Provider> = self
+            .q("SELECT id, name FROM providers ORDER BY name")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(Provider { id: r.i("id")?, name: r.s("name")?, concerns: Vec::new() }))
+            .collect::<Result<_>>()?;
         let rows = self
             .q("SELECT k.id, k.provider_id, k.home, k.raised_on, k.concern, k.action, k.ofsted_referral_date, u.name AS recorded_by_name, k.recorded_at \
                 FROM provider_concerns k LEFT JOIN users u ON u.id = k.recorded_by ORDER BY k.raised_on DESC, k.id DESC")

@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 
-use assure_domain::plan::{action_field, validate_version, PlanAction, PlanVersion, SectionText};
 use assure_domain::partnership::InvolvementKind;
+use assure_domain::plan::{action_field, validate_version, PlanAction, PlanVersion, SectionText};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -39,7 +39,16 @@ impl Store {
     /// save is refused with a conflict. Every rule is checked first; nothing is saved
     /// unless all of it is valid. `rows` are the form rows of the actions, for messages.
     #[allow(clippy::too_many_arguments)]
-    pub async fn save_plan_version(&self, actor: &Actor, child_id: i64, based_on: i64, panel_id: Option<i64>, version: &PlanVersion, rows: Option<&[usize]>, today: NaiveDate) -> Result<i64> {
+    pub async fn save_plan_version(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        based_on: i64,
+        panel_id: Option<i64>,
+        version: &PlanVersion,
+        rows: Option<&[usize]>,
+        today: NaiveDate,
+    ) -> Result<i64> {
         if !self.child_exists(child_id).await? {
             return Err(StoreError::NotFound);
         }
@@ -73,13 +82,27 @@ impl Store {
         let plan = self.q("SELECT id, current_version FROM plans WHERE child_id = $1").bind(child_id).fetch_optional(tx.conn()).await?;
         let (plan_id, current) = match plan {
             Some(r) => (r.i("id")?, r.i("current_version")?),
-            None => (self.q("INSERT INTO plans (child_id, current_version) VALUES ($1, 0) RETURNING id").bind(child_id).fetch_one(tx.conn()).await?.i("id")?, 0),
+            None => (
+                self.q("INSERT INTO plans (child_id, current_version) VALUES ($1, 0) RETURNING id")
+                    .bind(child_id)
+                    .fetch_one(tx.conn())
+                    .await?
+                    .i("id")?,
+                0,
+            ),
         };
         if current != based_on {
             return Err(StoreError::Conflict);
         }
         let number = current + 1;
-        let n = self.q("UPDATE plans SET current_version = $1 WHERE id = $2 AND current_version = $3").bind(number).bind(plan_id).bind(current).execute(tx.conn()).await?.rows_affected();
+        let n = self
+            .q("UPDATE plans SET current_version = $1 WHERE id = $2 AND current_version = $3")
+            .bind(number)
+            .bind(plan_id)
+            .bind(current)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if n == 0 {
             return Err(StoreError::Conflict);
         }
@@ -95,23 +118,39 @@ impl Store {
             .await?
             .i("id")?;
         for t in &v.sections {
-            self.q("INSERT INTO plan_sections (version_id, section, discussion) VALUES ($1,$2,$3)").bind(version_id).bind(t.section.slug()).bind(t.discussion.trim().to_string()).execute(tx.conn()).await?;
-        }
-        for (pos, a) in v.actions.iter().enumerate() {
-            let agency = a.agency_id.unwrap_or_default();
-            self.q("INSERT INTO plan_actions (version_id, position, section, text, owner, agency_id, due_date, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+            self.q("INSERT INTO plan_sections (version_id, section, discussion) VALUES ($1,$2,$3)")
                 .bind(version_id)
-                .bind(pos as i64)
-                .bind(a.section.slug())
-                .bind(a.text.trim().to_string())
-                .bind(a.owner.trim().to_string())
-                .bind(agency)
-                .bind(a.due.map(date_str).unwrap_or_default())
-                .bind(a.status.slug())
+                .bind(t.section.slug())
+                .bind(t.discussion.trim().to_string())
                 .execute(tx.conn())
                 .await?;
         }
-        tx.audit(actor, Event::new("plan.version", "child", child_id, format!("plan version {number} saved: {} section(s), {} action(s)", v.sections.len(), v.actions.len()))).await?;
+        for (pos, a) in v.actions.iter().enumerate() {
+            let agency = a.agency_id.unwrap_or_default();
+            self.q(
+                "INSERT INTO plan_actions (version_id, position, section, text, owner, agency_id, due_date, status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            )
+            .bind(version_id)
+            .bind(pos as i64)
+            .bind(a.section.slug())
+            .bind(a.text.trim().to_string())
+            .bind(a.owner.trim().to_string())
+            .bind(agency)
+            .bind(a.due.map(date_str).unwrap_or_default())
+            .bind(a.status.slug())
+            .execute(tx.conn())
+            .await?;
+        }
+        tx.audit(
+            actor,
+            Event::new(
+                "plan.version",
+                "child",
+                child_id,
+                format!("plan version {number} saved: {} section(s), {} action(s)", v.sections.len(), v.actions.len()),
+            ),
+        )
+        .await?;
         let agencies: Vec<i64> = v.actions.iter().filter_map(|a| a.agency_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         for a in agencies {
             self.involve(&mut tx, actor, child_id, a, InvolvementKind::HoldsAction, today).await?;
@@ -166,7 +205,16 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| Ok(PlanAction { section: r.e("section")?, text: r.s("text")?, owner: r.s("owner")?, agency_id: Some(r.i("agency_id")?), due: r.od("due_date")?, status: r.e("status")? }))
+            .map(|r| {
+                Ok(PlanAction {
+                    section: r.e("section")?,
+                    text: r.s("text")?,
+                    owner: r.s("owner")?,
+                    agency_id: Some(r.i("agency_id")?),
+                    due: r.od("due_date")?,
+                    status: r.e("status")?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut sections = sections;
         sections.sort_by_key(|t| t.section);

@@ -42,7 +42,11 @@ pub struct FlagCoverage {
 impl FlagCoverage {
     /// Whole percent flagged; 100 when there are no MACSE children.
     pub fn percent(&self) -> i64 {
-        if self.total == 0 { 100 } else { self.flagged * 100 / self.total }
+        if self.total == 0 {
+            100
+        } else {
+            self.flagged * 100 / self.total
+        }
     }
 }
 
@@ -83,7 +87,14 @@ fn operation(r: &AnyRow) -> Result<Operation> {
 
 impl Store {
     /// Record a child's police CSE flag (yes or no) as of a date; earlier entries are kept.
-    pub async fn record_police_flag(&self, actor: &Actor, child_id: i64, flagged: Option<bool>, flag_date: Option<NaiveDate>, today: NaiveDate) -> Result<i64> {
+    pub async fn record_police_flag(
+        &self,
+        actor: &Actor,
+        child_id: i64,
+        flagged: Option<bool>,
+        flag_date: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<i64> {
         let mut v = Invalid::new();
         if flagged.is_none() {
             v.add("flagged", "Select yes if the child has a police CSE flag, or no if not");
@@ -109,7 +120,8 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("police.flag", "child", child_id, format!("police CSE flag recorded: {}", if flagged { "yes" } else { "no" }))).await?;
+        tx.audit(actor, Event::new("police.flag", "child", child_id, format!("police CSE flag recorded: {}", if flagged { "yes" } else { "no" })))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -121,7 +133,15 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| Ok(PoliceFlag { id: r.i("id")?, flagged: r.i("flagged")? != 0, flag_date: r.d("flag_date")?, recorded_by: r.s("recorded_by")?, recorded_at: r.s("recorded_at")? }))
+            .map(|r| {
+                Ok(PoliceFlag {
+                    id: r.i("id")?,
+                    flagged: r.i("flagged")? != 0,
+                    flag_date: r.d("flag_date")?,
+                    recorded_by: r.s("recorded_by")?,
+                    recorded_at: r.s("recorded_at")?,
+                })
+            })
             .collect()
     }
 
@@ -177,7 +197,11 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("operation.create", "operation", id, format!("operation created ({})", kind.map(|k| k.slug()).unwrap_or_default()))).await?;
+        tx.audit(
+            actor,
+            Event::new("operation.create", "operation", id, format!("operation created ({})", kind.map(|k| k.slug()).unwrap_or_default())),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -206,8 +230,14 @@ impl Store {
         for id in ids {
             q = q.bind(id);
         }
-        let seen = q.fetch_all(self.pool()).await?.iter().map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?)))).collect::<Result<Vec<_>>>()?;
-        let all = self.q("SELECT COUNT(*) AS n FROM operation_children WHERE operation_id = $1").bind(operation_id).fetch_one(self.pool()).await?.i("n")?;
+        let seen = q
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?))))
+            .collect::<Result<Vec<_>>>()?;
+        let all =
+            self.q("SELECT COUNT(*) AS n FROM operation_children WHERE operation_id = $1").bind(operation_id).fetch_one(self.pool()).await?.i("n")?;
         let others = all - seen.len() as i64;
         Ok((seen, others))
     }
@@ -222,9 +252,19 @@ impl Store {
             return Err(Invalid::single("child_id", format!("There is no child with record number {child_id}")).into());
         }
         let mut tx = self.write().await?;
-        let exists = self.q("SELECT 1 AS x FROM operation_children WHERE operation_id = $1 AND child_id = $2").bind(operation_id).bind(child_id).fetch_optional(tx.conn()).await?.is_some();
+        let exists = self
+            .q("SELECT 1 AS x FROM operation_children WHERE operation_id = $1 AND child_id = $2")
+            .bind(operation_id)
+            .bind(child_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .is_some();
         if !exists {
-            self.q("INSERT INTO operation_children (operation_id, child_id) VALUES ($1,$2)").bind(operation_id).bind(child_id).execute(tx.conn()).await?;
+            self.q("INSERT INTO operation_children (operation_id, child_id) VALUES ($1,$2)")
+                .bind(operation_id)
+                .bind(child_id)
+                .execute(tx.conn())
+                .await?;
             tx.audit(actor, Event::new("operation.link", "child", child_id, format!("linked to operation {operation_id}"))).await?;
         }
         tx.commit().await
@@ -275,7 +315,14 @@ impl Store {
         v.finish()?;
         self.operation(operation_id).await?;
         let mut tx = self.write().await?;
-        let n = self.q("UPDATE operations SET outcome = $1, version = version + 1 WHERE id = $2 AND version = $3").bind(outcome).bind(operation_id).bind(version).execute(tx.conn()).await?.rows_affected();
+        let n = self
+            .q("UPDATE operations SET outcome = $1, version = version + 1 WHERE id = $2 AND version = $3")
+            .bind(outcome)
+            .bind(operation_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if n == 0 {
             return Err(StoreError::Conflict);
         }

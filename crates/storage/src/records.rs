@@ -1,8 +1,7 @@
 //! The tracker's records as they are read: what pages, the API and reports show.
 
 use assure_domain::tracker::{
-    number_label, response_state, suggested_rag, BodyKind, ExecutiveResponse, Lifecycle, Rag, RagInput,
-    ResponseDeadline, ResponseState, ReviewKind,
+    number_label, response_state, suggested_rag, BodyKind, ExecutiveResponse, Lifecycle, Rag, RagInput, ResponseDeadline, ResponseState, ReviewKind,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -109,7 +108,11 @@ impl Recommendation {
 
     /// The wording the executive agreed, falling back to the committee's.
     pub fn wording(&self) -> &str {
-        if self.executive_wording.trim().is_empty() { &self.committee_wording } else { &self.executive_wording }
+        if self.executive_wording.trim().is_empty() {
+            &self.committee_wording
+        } else {
+            &self.executive_wording
+        }
     }
 
     pub fn rag_input(&self, today: NaiveDate) -> RagInput {
@@ -146,11 +149,8 @@ impl Recommendation {
     /// Every lead officer as reports write them: "Name, Job title", accounts first,
     /// then those named only as text.
     pub fn lead_lines(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .leads
-            .iter()
-            .map(|l| if l.job_title.trim().is_empty() { l.name.clone() } else { format!("{}, {}", l.name, l.job_title) })
-            .collect();
+        let mut out: Vec<String> =
+            self.leads.iter().map(|l| if l.job_title.trim().is_empty() { l.name.clone() } else { format!("{}, {}", l.name, l.job_title) }).collect();
         out.extend(self.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
         out
     }

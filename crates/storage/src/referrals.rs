@@ -6,7 +6,9 @@
 //! slugs only. Lists go through [`reach_sql`], the need-to-know rule as SQL.
 
 use assure_domain::partnership::{AgencyKind, InvolvementKind, Viewer};
-use assure_domain::referral::{age_hours, check_concern, check_decision, may_move, status_after, ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::referral::{
+    age_hours, check_concern, check_decision, may_move, status_after, ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus,
+};
 use assure_domain::screening::{default_tool, score, validate_tool, Answers, RiskLevel, ScreeningTool};
 use assure_domain::Invalid;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -94,7 +96,8 @@ const COLS: &str = "r.id, r.child_id, c.first_name, c.last_name, r.agency_id, a.
     r.seen_where, r.seen_by, r.referral_text, r.tool_version, r.answers_json, r.risk_level, r.status, r.submitted_at, r.picked_up_at, r.decision, r.decision_reasons, \
     r.interventions, r.keep_monitoring, r.decided_at, u2.name AS decided_by_name, r.returned_at, r.spoc_acknowledged_at, u3.name AS acknowledged_by_name, r.version";
 
-const FROM: &str = "referrals r JOIN children c ON c.id = r.child_id JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u1 ON u1.id = r.raised_by \
+const FROM: &str =
+    "referrals r JOIN children c ON c.id = r.child_id JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u1 ON u1.id = r.raised_by \
     LEFT JOIN users u2 ON u2.id = r.decided_by LEFT JOIN users u3 ON u3.id = r.spoc_acknowledged_by";
 
 fn referral(r: &AnyRow) -> Result<Referral> {
@@ -164,12 +167,21 @@ impl Store {
             tx.audit(&Actor::system(), Event::new("screening-tool.save", "screening-tool", 1, "the default CSE 2 screening tool")).await?;
         }
         tx.commit().await?;
-        if inserted == 1 { Ok(t) } else { Box::pin(self.current_tool()).await }
+        if inserted == 1 {
+            Ok(t)
+        } else {
+            Box::pin(self.current_tool()).await
+        }
     }
 
     /// A version of the tool (the one an old referral was scored with).
     pub async fn tool_version(&self, version: i64) -> Result<ScreeningTool> {
-        let r = self.q("SELECT version, tool_json FROM screening_tools WHERE version = $1").bind(version).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let r = self
+            .q("SELECT version, tool_json FROM screening_tools WHERE version = $1")
+            .bind(version)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         parse_tool(&r.s("tool_json")?, r.i("version")?)
     }
 
@@ -201,7 +213,13 @@ impl Store {
 
     /// May this person record a police vulnerable-person notification (101) as the source?
     pub async fn raises_as_police(&self, viewer: &Viewer) -> Result<bool> {
-        let kind: Option<AgencyKind> = self.q("SELECT kind FROM agencies WHERE id = $1").bind(viewer.agency_id).fetch_optional(self.pool()).await?.map(|r| r.e("kind")).transpose()?;
+        let kind: Option<AgencyKind> = self
+            .q("SELECT kind FROM agencies WHERE id = $1")
+            .bind(viewer.agency_id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.e("kind"))
+            .transpose()?;
         Ok(kind == Some(AgencyKind::Police) || viewer.is_police_cse())
     }
 
@@ -263,7 +281,16 @@ impl Store {
             .await?
             .i("id")?;
         self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RaisedConcern, today).await?;
-        tx.audit(actor, Event::new("referral.raise", "child", child_id, format!("referral {id}: {}, screening tool {}, {}", source.slug(), tool.version, risk.slug()))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "referral.raise",
+                "child",
+                child_id,
+                format!("referral {id}: {}, screening tool {}, {}", source.slug(), tool.version, risk.slug()),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Raised { referral_id: id, child_id, risk_level: risk })
     }
@@ -376,15 +403,18 @@ impl Store {
             .i("id")?;
         if r.status == ReferralStatus::Submitted && may_move(r.status, ReferralStatus::ChecksInProgress) {
             // Conditional on the status so two first checks at once both succeed.
-            self.q("UPDATE referrals SET status = $1, picked_up_at = COALESCE(picked_up_at, $2), version = version + 1 WHERE id = $3 AND status = $4")
-                .bind(ReferralStatus::ChecksInProgress.slug())
-                .bind(at)
-                .bind(referral_id)
-                .bind(ReferralStatus::Submitted.slug())
-                .execute(tx.conn())
-                .await?;
+            self.q(
+                "UPDATE referrals SET status = $1, picked_up_at = COALESCE(picked_up_at, $2), version = version + 1 WHERE id = $3 AND status = $4",
+            )
+            .bind(ReferralStatus::ChecksInProgress.slug())
+            .bind(at)
+            .bind(referral_id)
+            .bind(ReferralStatus::Submitted.slug())
+            .execute(tx.conn())
+            .await?;
         }
-        tx.audit(actor, Event::new("referral.check", "child", r.child_id, format!("referral {referral_id}: check {id} of agency {agency_id}"))).await?;
+        tx.audit(actor, Event::new("referral.check", "child", r.child_id, format!("referral {referral_id}: check {id} of agency {agency_id}")))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }

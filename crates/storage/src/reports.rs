@@ -17,7 +17,6 @@ use crate::records::{Action, ProgressUpdate, Recommendation};
 use crate::tracker::{placeholders, rec, REC_SELECT};
 use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, IN_LIST_CHUNK};
 
-
 #[derive(Debug, Clone, Default)]
 pub struct ReportInput {
     pub review_id: Option<i64>,
@@ -125,7 +124,12 @@ fn scope_where(review_id: Option<i64>, body_id: Option<i64>, first: usize) -> (S
 impl Store {
     pub async fn reports(&self, review_id: Option<i64>) -> Result<Vec<ReportRecord>> {
         let rows = match review_id {
-            Some(id) => self.q(&format!("{REPORT_SELECT} WHERE p.review_id = $1 ORDER BY p.meeting_date DESC, p.id DESC")).bind(id).fetch_all(self.pool()).await?,
+            Some(id) => {
+                self.q(&format!("{REPORT_SELECT} WHERE p.review_id = $1 ORDER BY p.meeting_date DESC, p.id DESC"))
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?
+            }
             None => self.q(&format!("{REPORT_SELECT} ORDER BY p.meeting_date DESC, p.id DESC")).fetch_all(self.pool()).await?,
         };
         rows.iter().map(report_row).collect()
@@ -152,16 +156,12 @@ impl Store {
     async fn scope_recommendations(&self, review_id: Option<i64>, body_id: Option<i64>) -> Result<Vec<Recommendation>> {
         let order = " ORDER BY v.report_date, r.review_id, r.number, r.sub_label";
         let by_review = format!("{REC_SELECT} WHERE r.review_id = $1{order}");
-        let by_body = format!("{REC_SELECT} WHERE r.monitoring_body_id = $1 OR r.review_id IN (SELECT review_id FROM monitoring_schedules WHERE body_id = $2){order}");
+        let by_body = format!(
+            "{REC_SELECT} WHERE r.monitoring_body_id = $1 OR r.review_id IN (SELECT review_id FROM monitoring_schedules WHERE body_id = $2){order}"
+        );
         let mut recs = match (review_id, body_id) {
             (Some(rid), _) => self.q(&by_review).bind(rid).fetch_all(self.pool()).await?,
-            (None, Some(bid)) => {
-                self.q(&by_body)
-                    .bind(bid)
-                    .bind(bid)
-                    .fetch_all(self.pool())
-                    .await?
-            }
+            (None, Some(bid)) => self.q(&by_body).bind(bid).bind(bid).fetch_all(self.pool()).await?,
             (None, None) => Vec::new(),
         }
         .iter()
@@ -206,7 +206,10 @@ impl Store {
         let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
         let mut actions = self.actions_of(&ids).await?;
         let mut updates = self.updates_of(&ids).await?;
-        Ok(recs.iter().map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting, today)).collect())
+        Ok(recs
+            .iter()
+            .map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting, today))
+            .collect())
     }
 
     /// Start a report for a meeting, its cover pre-filled from the review, its
@@ -308,7 +311,8 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("report.create", "report", id, format!("draft monitoring report for {scope_title}, meeting {}", long(meeting)))).await?;
+        tx.audit(actor, Event::new("report.create", "report", id, format!("draft monitoring report for {scope_title}, meeting {}", long(meeting))))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -342,10 +346,21 @@ impl Store {
 
     /// Change a draft's cover, layout and comparison. Issued reports never change.
     #[allow(clippy::too_many_arguments)]
-    pub async fn save_report(&self, actor: &Actor, id: i64, version: i64, cover: &Cover, layout: Layout, include_changes: bool, compare_with_id: Option<i64>) -> Result<()> {
+    pub async fn save_report(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        cover: &Cover,
+        layout: Layout,
+        include_changes: bool,
+        compare_with_id: Option<i64>,
+    ) -> Result<()> {
         let current = self.report(id).await?;
         if current.is_issued() {
-            return Err(Invalid::single("report", "This report has been issued and can no longer change. Start a new report for the next meeting").into());
+            return Err(
+                Invalid::single("report", "This report has been issued and can no longer change. Start a new report for the next meeting").into()
+            );
         }
         let mut v = match cover.validate() {
             Ok(()) => Invalid::new(),
@@ -445,7 +460,11 @@ impl Store {
     }
 
     /// Recursion through an async fn needs a box.
-    fn monitoring_report_boxed(&self, id: i64, today: NaiveDate) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<MonitoringReport>> + Send + '_>> {
+    fn monitoring_report_boxed(
+        &self,
+        id: i64,
+        today: NaiveDate,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<MonitoringReport>> + Send + '_>> {
         Box::pin(async move {
             let r = self.report(id).await?;
             if r.is_issued() {
@@ -511,7 +530,11 @@ impl Store {
             }
             q.execute(tx.conn()).await?;
         }
-        tx.audit(actor, Event::new("report.issue", "report", id, format!("issue {issue} for {} frozen, snapshot sha256 {sha}", long(r.meeting_date)))).await?;
+        tx.audit(
+            actor,
+            Event::new("report.issue", "report", id, format!("issue {issue} for {} frozen, snapshot sha256 {sha}", long(r.meeting_date))),
+        )
+        .await?;
         tx.commit().await?;
         Ok(issue)
     }
@@ -551,7 +574,13 @@ fn build_row(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpda
         lead_officers: r.lead_lines(),
         actions: actions
             .iter()
-            .map(|a| ReportAction { text: a.text.clone(), owner: a.owner.clone(), target_date: a.target_date, date_text: a.date_history(), done: a.done })
+            .map(|a| ReportAction {
+                text: a.text.clone(),
+                owner: a.owner.clone(),
+                target_date: a.target_date,
+                date_text: a.date_history(),
+                done: a.done,
+            })
             .collect(),
         outcome: r.outcome.clone(),
         response: r.response,

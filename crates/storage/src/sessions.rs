@@ -49,14 +49,7 @@ impl Store {
             .await?;
         let Some(r) = r else { return Ok(None) };
         Ok(Some(SessionRow {
-            user: User {
-                id: r.i("id")?,
-                name: r.s("name")?,
-                email: r.s("email")?,
-                role: r.e("role")?,
-                job_title: r.s("job_title")?,
-                active: true,
-            },
+            user: User { id: r.i("id")?, name: r.s("name")?, email: r.s("email")?, role: r.e("role")?, job_title: r.s("job_title")?, active: true },
             csrf_token: r.s("csrf_token")?,
             created_at: r.s("created_at")?,
             last_seen_at: r.s("last_seen_at")?,
@@ -143,7 +136,12 @@ impl Store {
     }
 
     pub async fn record_login_failure(&self, scope: &str, key: &str) -> Result<()> {
-        self.q("INSERT INTO login_failures (scope, key, at) VALUES ($1,$2,$3)").bind(scope.to_string()).bind(key.to_string()).bind(now()).execute(self.pool()).await?;
+        self.q("INSERT INTO login_failures (scope, key, at) VALUES ($1,$2,$3)")
+            .bind(scope.to_string())
+            .bind(key.to_string())
+            .bind(now())
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

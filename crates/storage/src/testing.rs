@@ -63,14 +63,18 @@ macro_rules! on_both_engines {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if !$crate::testing::engines().contains(&$crate::Engine::Sqlite) { return; }
+                if !$crate::testing::engines().contains(&$crate::Engine::Sqlite) {
+                    return;
+                }
                 let db = $crate::testing::TestDb::new($crate::Engine::Sqlite).await;
                 super::$body(&db).await;
                 db.cleanup().await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if !$crate::testing::engines().contains(&$crate::Engine::Postgres) { return; }
+                if !$crate::testing::engines().contains(&$crate::Engine::Postgres) {
+                    return;
+                }
                 let db = $crate::testing::TestDb::new($crate::Engine::Postgres).await;
                 super::$body(&db).await;
                 db.cleanup().await;
@@ -89,7 +93,6 @@ async fn create_pg_database() -> String {
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
     format!("{base}/{name}")
 }
-
 
 /// Run a test body on both engines (or only those in `ASSURE_TEST_ENGINES`, e.g. "sqlite").
 pub fn engines() -> Vec<Engine> {

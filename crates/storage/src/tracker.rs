@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use assure_domain::dates::{long, month_year};
 use assure_domain::tracker::{
-    format_reference, response_due, suggested_rag, valid_sub_label, validate_date_revision, validate_lifecycle_change,
-    validate_period, validate_response, BodyKind, ExecutiveResponse, Lifecycle, Rag, ResponseDeadline, ReviewKind,
+    format_reference, response_due, suggested_rag, valid_sub_label, validate_date_revision, validate_lifecycle_change, validate_period,
+    validate_response, BodyKind, ExecutiveResponse, Lifecycle, Rag, ResponseDeadline, ReviewKind,
 };
 use assure_domain::Invalid;
 use chrono::NaiveDate;
@@ -179,7 +179,11 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
 }
 
 fn check_version(n: u64) -> Result<()> {
-    if n == 0 { Err(StoreError::Conflict) } else { Ok(()) }
+    if n == 0 {
+        Err(StoreError::Conflict)
+    } else {
+        Ok(())
+    }
 }
 
 impl Store {
@@ -205,7 +209,9 @@ impl Store {
         match (b.response_unit.as_deref(), b.response_amount) {
             (None | Some(""), _) => {}
             (Some("days" | "weeks" | "months"), Some(n)) if (1..=365).contains(&n) => {}
-            (Some("days" | "weeks" | "months"), _) => v.add("response_amount", "Enter how many days, weeks or months the executive has to respond, a whole number from 1 to 365"),
+            (Some("days" | "weeks" | "months"), _) => {
+                v.add("response_amount", "Enter how many days, weeks or months the executive has to respond, a whole number from 1 to 365")
+            }
             _ => v.add("response_unit", "Select days, weeks or months"),
         }
         if !name.is_empty() {
@@ -310,11 +316,7 @@ impl Store {
         let mut tx = self.write().await?;
         let q = self
             .q("INSERT INTO reviews (kind, title, terms_of_reference, lead_member, members, origin_body_id, start_date, end_date, report_date, final_report_ref, referred_to_body_id, referral_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
-        let id = bind_review(q, r)
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
+        let id = bind_review(q, r).bind(now()).fetch_one(tx.conn()).await?.i("id")?;
         self.recompute_response_due(&mut tx, id).await?;
         tx.audit(actor, Event::new("review.create", "review", id, format!("created review {:?}", r.title.trim()))).await?;
         tx.commit().await?;
@@ -327,11 +329,7 @@ impl Store {
         let mut tx = self.write().await?;
         let q = self
             .q("UPDATE reviews SET kind=$1, title=$2, terms_of_reference=$3, lead_member=$4, members=$5, origin_body_id=$6, start_date=$7, end_date=$8, report_date=$9, final_report_ref=$10, referred_to_body_id=$11, referral_date=$12, version = version + 1 WHERE id = $13 AND version = $14");
-        let n = bind_review(q, r)
-            .bind(id)
-            .bind(version)
-            .execute(tx.conn())
-            .await?;
+        let n = bind_review(q, r).bind(id).bind(version).execute(tx.conn()).await?;
         check_version(n.rows_affected())?;
         self.recompute_response_due(&mut tx, id).await?;
         tx.audit(actor, Event::new("review.update", "review", id, "review details changed")).await?;
@@ -345,7 +343,11 @@ impl Store {
             .fetch_one(tx.conn())
             .await?;
         let due = if r.od("referral_date")?.is_some() {
-            response_due(r.od("report_date")?, r.od("referral_date")?, ResponseDeadline::from_override(r.os("response_unit")?.as_deref(), r.oi("response_amount")?))
+            response_due(
+                r.od("report_date")?,
+                r.od("referral_date")?,
+                ResponseDeadline::from_override(r.os("response_unit")?.as_deref(), r.oi("response_amount")?),
+            )
         } else {
             None
         };
@@ -544,12 +546,29 @@ impl Store {
 
     /// Bump the version (or fail on a stale one) before changing a recommendation.
     async fn claim(&self, tx: &mut WriteTx<'_>, id: i64, version: i64) -> Result<()> {
-        let n = self.q("UPDATE recommendations SET version = version + 1 WHERE id = $1 AND version = $2").bind(id).bind(version).execute(tx.conn()).await?;
+        let n = self
+            .q("UPDATE recommendations SET version = version + 1 WHERE id = $1 AND version = $2")
+            .bind(id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?;
         check_version(n.rows_affected())
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn history(&self, tx: &mut WriteTx<'_>, actor: &Actor, rec_id: i64, kind: &str, from: &str, to: &str, reason: &str, body_id: Option<i64>, meeting: Option<NaiveDate>, minute_ref: &str) -> Result<()> {
+    async fn history(
+        &self,
+        tx: &mut WriteTx<'_>,
+        actor: &Actor,
+        rec_id: i64,
+        kind: &str,
+        from: &str,
+        to: &str,
+        reason: &str,
+        body_id: Option<i64>,
+        meeting: Option<NaiveDate>,
+        minute_ref: &str,
+    ) -> Result<()> {
         self.q("INSERT INTO recommendation_history (recommendation_id, at, user_id, kind, from_value, to_value, reason, body_id, meeting_date, minute_ref) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
             .bind(rec_id)
             .bind(now())
@@ -566,7 +585,15 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_response(&self, actor: &Actor, id: i64, version: i64, response: ExecutiveResponse, date: Option<NaiveDate>, reason: &str) -> Result<()> {
+    pub async fn record_response(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        response: ExecutiveResponse,
+        date: Option<NaiveDate>,
+        reason: &str,
+    ) -> Result<()> {
         let current = self.recommendation(id).await?;
         validate_response(response, date, reason)?;
         let mut tx = self.write().await?;
@@ -597,7 +624,11 @@ impl Store {
             .await?;
         self.history(&mut tx, actor, id, "lifecycle", current.lifecycle.label(), to.label(), reason, None, None, "").await?;
         self.refresh_rec(&mut tx, id).await?;
-        tx.audit(actor, Event::new("recommendation.lifecycle", "recommendation", id, format!("status {} → {}", current.lifecycle.label(), to.label()))).await?;
+        tx.audit(
+            actor,
+            Event::new("recommendation.lifecycle", "recommendation", id, format!("status {} → {}", current.lifecycle.label(), to.label())),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -622,7 +653,15 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn sign_off(&self, actor: &Actor, id: i64, version: i64, body_id: Option<i64>, meeting: Option<NaiveDate>, minute_ref: &str) -> Result<()> {
+    pub async fn sign_off(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        body_id: Option<i64>,
+        meeting: Option<NaiveDate>,
+        minute_ref: &str,
+    ) -> Result<()> {
         let current = self.recommendation(id).await?;
         let mut v = Invalid::new();
         if current.lifecycle != Lifecycle::CompleteAwaitingSignOff {
@@ -640,13 +679,32 @@ impl Store {
         let mut tx = self.write().await?;
         self.claim(&mut tx, id, version).await?;
         self.q("UPDATE recommendations SET lifecycle = 'signed-off', lifecycle_reason = '' WHERE id = $1").bind(id).execute(tx.conn()).await?;
-        self.history(&mut tx, actor, id, "sign-off", current.lifecycle.label(), Lifecycle::SignedOff.label(), "", Some(body.id), meeting, minute_ref).await?;
+        self.history(&mut tx, actor, id, "sign-off", current.lifecycle.label(), Lifecycle::SignedOff.label(), "", Some(body.id), meeting, minute_ref)
+            .await?;
         self.refresh_rec(&mut tx, id).await?;
-        tx.audit(actor, Event::new("recommendation.sign-off", "recommendation", id, format!("signed off by {} on {} ({})", body.name, long(meeting.unwrap()), minute_ref.trim()))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "recommendation.sign-off",
+                "recommendation",
+                id,
+                format!("signed off by {} on {} ({})", body.name, long(meeting.unwrap()), minute_ref.trim()),
+            ),
+        )
+        .await?;
         tx.commit().await
     }
 
-    pub async fn transfer(&self, actor: &Actor, id: i64, version: i64, to_body: Option<i64>, meeting: Option<NaiveDate>, minute_ref: &str, reason: &str) -> Result<()> {
+    pub async fn transfer(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        to_body: Option<i64>,
+        meeting: Option<NaiveDate>,
+        minute_ref: &str,
+        reason: &str,
+    ) -> Result<()> {
         let current = self.recommendation(id).await?;
         let mut v = Invalid::new();
         if matches!(current.lifecycle, Lifecycle::SignedOff | Lifecycle::CompleteAwaitingSignOff) {
@@ -665,7 +723,11 @@ impl Store {
         let body = body.unwrap();
         let mut tx = self.write().await?;
         self.claim(&mut tx, id, version).await?;
-        self.q("UPDATE recommendations SET lifecycle = 'transferred', monitoring_body_id = $1 WHERE id = $2").bind(body.id).bind(id).execute(tx.conn()).await?;
+        self.q("UPDATE recommendations SET lifecycle = 'transferred', monitoring_body_id = $1 WHERE id = $2")
+            .bind(body.id)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
         let from = current.monitoring_body_name.clone().unwrap_or_else(|| "no committee".into());
         self.history(&mut tx, actor, id, "transfer", &from, &body.name, reason, Some(body.id), meeting, minute_ref).await?;
         self.refresh_rec(&mut tx, id).await?;
@@ -713,13 +775,26 @@ impl Store {
             .await?
             .i("id")?;
         self.refresh_rec(&mut tx, rec_id).await?;
-        tx.audit(actor, Event::new("action.create", "recommendation", rec_id, format!("action {id} added to {} due {}", current.reference, month_year(target.unwrap())))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "action.create",
+                "recommendation",
+                rec_id,
+                format!("action {id} added to {} due {}", current.reference, month_year(target.unwrap())),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn action(&self, id: i64) -> Result<Action> {
-        let rows = self.q("SELECT id, recommendation_id, text, owner, target_date, done, version FROM actions WHERE id = $1").bind(id).fetch_all(self.pool()).await?;
+        let rows = self
+            .q("SELECT id, recommendation_id, text, owner, target_date, done, version FROM actions WHERE id = $1")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?;
         let mut actions = self.actions_from_rows(&rows).await?;
         actions.pop().ok_or(StoreError::NotFound)
     }
@@ -749,7 +824,16 @@ impl Store {
             .execute(tx.conn())
             .await?;
         self.refresh_rec(&mut tx, a.recommendation_id).await?;
-        tx.audit(actor, Event::new("action.revise-date", "recommendation", a.recommendation_id, format!("action {action_id} target {} → {}", month_year(current_date), month_year(new_date)))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "action.revise-date",
+                "recommendation",
+                a.recommendation_id,
+                format!("action {action_id} target {} → {}", month_year(current_date), month_year(new_date)),
+            ),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -765,7 +849,16 @@ impl Store {
             .await?;
         check_version(n.rows_affected())?;
         self.refresh_rec(&mut tx, a.recommendation_id).await?;
-        tx.audit(actor, Event::new("action.done", "recommendation", a.recommendation_id, format!("action {action_id} marked {}", if done { "done" } else { "not done" }))).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "action.done",
+                "recommendation",
+                a.recommendation_id,
+                format!("action {action_id} marked {}", if done { "done" } else { "not done" }),
+            ),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -828,7 +921,12 @@ impl Store {
             }
         }
         if let Some(c) = u.corrects_id {
-            let ok = self.q("SELECT id FROM progress_updates WHERE id = $1 AND recommendation_id = $2").bind(c).bind(rec_id).fetch_optional(self.pool()).await?;
+            let ok = self
+                .q("SELECT id FROM progress_updates WHERE id = $1 AND recommendation_id = $2")
+                .bind(c)
+                .bind(rec_id)
+                .fetch_optional(self.pool())
+                .await?;
             if ok.is_none() {
                 v.add("corrects_id", "The update being corrected is not an update of this recommendation");
             }
@@ -863,7 +961,19 @@ impl Store {
         // A first update moves a not-started recommendation into progress.
         if current.lifecycle == Lifecycle::NotStarted {
             self.q("UPDATE recommendations SET lifecycle = 'in-progress' WHERE id = $1").bind(rec_id).execute(tx.conn()).await?;
-            self.history(&mut tx, actor, rec_id, "lifecycle", Lifecycle::NotStarted.label(), Lifecycle::InProgress.label(), "first progress update", None, None, "").await?;
+            self.history(
+                &mut tx,
+                actor,
+                rec_id,
+                "lifecycle",
+                Lifecycle::NotStarted.label(),
+                Lifecycle::InProgress.label(),
+                "first progress update",
+                None,
+                None,
+                "",
+            )
+            .await?;
         }
         self.q("UPDATE recommendations SET version = version + 1 WHERE id = $1").bind(rec_id).execute(tx.conn()).await?;
         self.refresh_rec(&mut tx, rec_id).await?;
@@ -924,7 +1034,11 @@ impl Store {
         let row = self.q(&sql).bind(id).fetch_one(tx.conn()).await?;
         let r = rec(&row)?;
         let today = chrono::Utc::now().date_naive();
-        self.q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2").bind(r.suggested_rag(today).map(|g| g.slug())).bind(id).execute(tx.conn()).await?;
+        self.q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2")
+            .bind(r.suggested_rag(today).map(|g| g.slug()))
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
         Ok(())
     }
 
@@ -979,7 +1093,11 @@ impl Store {
         }
         let mut by_rec: HashMap<i64, Vec<Lead>> = HashMap::new();
         for row in q.fetch_all(self.pool()).await? {
-            by_rec.entry(row.i("recommendation_id")?).or_default().push(Lead { user_id: row.i("id")?, name: row.s("name")?, job_title: row.s("job_title")? });
+            by_rec.entry(row.i("recommendation_id")?).or_default().push(Lead {
+                user_id: row.i("id")?,
+                name: row.s("name")?,
+                job_title: row.s("job_title")?,
+            });
         }
         for r in recs.iter_mut() {
             r.leads = by_rec.remove(&r.id).unwrap_or_default();
@@ -1154,7 +1272,10 @@ impl Store {
             push("OR LOWER(r.executive_wording) LIKE ?)", FilterArg::S(like));
         }
         if let Some(d) = f.response_overdue_on {
-            push(" AND r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due < ?)", FilterArg::S(date_str(d)));
+            push(
+                " AND r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due < ?)",
+                FilterArg::S(date_str(d)),
+            );
         }
         if let Some(d) = f.target_passed_on {
             push(" AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ?", FilterArg::S(date_str(d)));
@@ -1171,7 +1292,11 @@ impl Store {
             q = a.bind(q);
         }
         let total = q.fetch_one(self.pool()).await?.i("n")?;
-        let sql = format!("{REC_SELECT}{where_sql} ORDER BY r.review_id DESC, r.number, r.sub_label LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0));
+        let sql = format!(
+            "{REC_SELECT}{where_sql} ORDER BY r.review_id DESC, r.number, r.sub_label LIMIT {} OFFSET {}",
+            limit.clamp(1, 1000),
+            offset.max(0)
+        );
         let mut q = self.q(&sql);
         for a in &args {
             q = a.bind(q);
@@ -1217,7 +1342,15 @@ impl Store {
             let idx = match bodies.iter().position(|b| b.body_id == bid) {
                 Some(i) => i,
                 None => {
-                    bodies.push(BodyCount { body_id: bid, body_name: r.os("body_name")?.unwrap_or_else(|| "No committee yet".into()), total: 0, red: 0, amber: 0, green: 0, complete: 0 });
+                    bodies.push(BodyCount {
+                        body_id: bid,
+                        body_name: r.os("body_name")?.unwrap_or_else(|| "No committee yet".into()),
+                        total: 0,
+                        red: 0,
+                        amber: 0,
+                        green: 0,
+                        complete: 0,
+                    });
                     bodies.len() - 1
                 }
             };
@@ -1282,7 +1415,15 @@ impl Store {
             .collect()
     }
 
-    pub async fn add_schedule(&self, actor: &Actor, review_id: i64, body_id: Option<i64>, first: Option<NaiveDate>, interval: Option<i64>, resolution_ref: &str) -> Result<i64> {
+    pub async fn add_schedule(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        body_id: Option<i64>,
+        first: Option<NaiveDate>,
+        interval: Option<i64>,
+        resolution_ref: &str,
+    ) -> Result<i64> {
         self.review(review_id).await?;
         let mut v = Invalid::new();
         let body = self.pick_body(&mut v, body_id, "body_id", "Select the committee that receives the monitoring reports").await?;
@@ -1305,13 +1446,25 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("schedule.create", "review", review_id, format!("monitoring reports to {} from {}", body.unwrap().name, long(first.unwrap())))).await?;
+        tx.audit(
+            actor,
+            Event::new("schedule.create", "review", review_id, format!("monitoring reports to {} from {}", body.unwrap().name, long(first.unwrap()))),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Ask the lead officers of these recommendations for an update by `due`.
-    pub async fn request_updates(&self, actor: &Actor, rec_ids: &[i64], due: Option<NaiveDate>, for_report: Option<NaiveDate>, message: &str, today: NaiveDate) -> Result<usize> {
+    pub async fn request_updates(
+        &self,
+        actor: &Actor,
+        rec_ids: &[i64],
+        due: Option<NaiveDate>,
+        for_report: Option<NaiveDate>,
+        message: &str,
+        today: NaiveDate,
+    ) -> Result<usize> {
         let mut v = Invalid::new();
         if rec_ids.is_empty() {
             v.add("recommendation_ids", "Select at least one recommendation to ask for an update on");
@@ -1343,7 +1496,11 @@ impl Store {
                 .bind(message.trim().to_string())
                 .execute(tx.conn())
                 .await?;
-            tx.audit(actor, Event::new("recommendation.request-update", "recommendation", *id, format!("update requested by {}", long(due.unwrap())))).await?;
+            tx.audit(
+                actor,
+                Event::new("recommendation.request-update", "recommendation", *id, format!("update requested by {}", long(due.unwrap()))),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(rec_ids.len())
@@ -1360,7 +1517,13 @@ impl Store {
 
     /// For a report on `report_date`: the open recommendations in scope with no
     /// update dated after `since` (the previous report).
-    pub async fn missing_updates(&self, review_id: i64, body_id: Option<i64>, since: Option<NaiveDate>, report_date: NaiveDate) -> Result<Vec<Recommendation>> {
+    pub async fn missing_updates(
+        &self,
+        review_id: i64,
+        body_id: Option<i64>,
+        since: Option<NaiveDate>,
+        report_date: NaiveDate,
+    ) -> Result<Vec<Recommendation>> {
         Ok(self.missing_updates_many(&[ReportWindow { review_id, body_id, since, report_date }]).await?.pop().unwrap_or_default())
     }
 
@@ -1369,7 +1532,8 @@ impl Store {
         if windows.is_empty() {
             return Ok(Vec::new());
         }
-        let values: Vec<String> = (0..windows.len()).map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5)).collect();
+        let values: Vec<String> =
+            (0..windows.len()).map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5)).collect();
         let select = REC_SELECT.replacen("SELECT ", "SELECT w.idx AS window_idx, ", 1);
         let sql = format!(
             "WITH w(idx, review_id, body_id, since, report) AS (VALUES {}) {select} JOIN w ON w.review_id = r.review_id \
@@ -1451,7 +1615,10 @@ pub(crate) enum FilterArg {
 }
 
 impl FilterArg {
-    pub(crate) fn bind<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    pub(crate) fn bind<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
         match self {
             FilterArg::I(i) => q.bind(*i),
             FilterArg::S(s) => q.bind(s.clone()),

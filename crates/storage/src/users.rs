@@ -127,7 +127,11 @@ impl Store {
         }
         if !active {
             self.q("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
-            self.q("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now()).bind(user_id).execute(tx.conn()).await?;
+            self.q("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now())
+                .bind(user_id)
+                .execute(tx.conn())
+                .await?;
         }
         let what = if active { "account reactivated" } else { "account deactivated; sessions ended, tokens revoked" };
         tx.audit(actor, Event::new("user.active", "user", user_id, what)).await?;

@@ -49,7 +49,20 @@ async fn viewer(db: &TestDb, uid: i64) -> Viewer {
 
 async fn child(db: &TestDb, first: &str, last: &str, dob: Option<NaiveDate>, agency: Option<i64>) -> i64 {
     let sys = Actor::system();
-    let id = db.store.create_child(&sys, &ChildInput { first_name: first.into(), last_name: last.into(), date_of_birth: dob, estimated_age: dob.is_none().then_some(14), ..Default::default() }).await.unwrap();
+    let id = db
+        .store
+        .create_child(
+            &sys,
+            &ChildInput {
+                first_name: first.into(),
+                last_name: last.into(),
+                date_of_birth: dob,
+                estimated_age: dob.is_none().then_some(14),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     if let Some(a) = agency {
         db.store.add_involvement(&sys, id, a, InvolvementKind::RaisedConcern, d(2017, 9, 1)).await.unwrap();
     }
@@ -99,7 +112,11 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
     let _ = p.police;
 
     // Every list view is audited: the kind of filter and the count, never a name.
-    let (listed, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("children.list".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let (listed, _) = db
+        .store
+        .list_audit(&assure_storage::audit::AuditFilter { action: Some("children.list".into()), ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 11);
     assert!(listed.iter().any(|e| e.actor == "practitioner@example.org" && e.detail == "name: 2 found, page 1"), "{listed:?}");
     assert!(listed.iter().any(|e| e.detail == "name-and-date-of-birth: 1 found, page 1"));
@@ -119,9 +136,19 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
     };
     let input = ChildInput { first_name: "Amy".into(), last_name: "Smithe".into(), date_of_birth: c.date_of_birth, ..Default::default() };
     db.store.update_child(&practitioner, jones, c.version, &input, Some(LegalStatus::ChildInNeed)).await.unwrap();
-    assert!(matches!(db.store.update_child(&practitioner, jones, c.version, &input, Some(LegalStatus::ChildInNeed)).await, Err(StoreError::Conflict)));
-    let err = db.store.update_child(&practitioner, jones, c.version + 1, &ChildInput { last_name: "X".into(), ..Default::default() }, None).await.unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("first_name").is_some() && i.for_field("legal_status").is_some() && i.for_field("date_of_birth").is_some()), "{err:?}");
+    assert!(matches!(
+        db.store.update_child(&practitioner, jones, c.version, &input, Some(LegalStatus::ChildInNeed)).await,
+        Err(StoreError::Conflict)
+    ));
+    let err = db
+        .store
+        .update_child(&practitioner, jones, c.version + 1, &ChildInput { last_name: "X".into(), ..Default::default() }, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Invalid(ref i) if i.for_field("first_name").is_some() && i.for_field("legal_status").is_some() && i.for_field("date_of_birth").is_some()),
+        "{err:?}"
+    );
     assert!(ids(db.store.search_children(&practitioner, &v, &by_name("Smith"), 50, 0).await.unwrap()).contains(&jones));
     let (log, _) = db.store.child_access_log(jones, 50, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "child.update" && e.detail == "changed: last_name, legal_status"), "{log:?}");
@@ -204,7 +231,10 @@ async fn break_glass_admits_one_child_for_one_person_until_expiry(db: &TestDb) {
     let (listed, _) = db.store.search_children(&mash, &v, &ChildSearch::default(), 50, 0).await.unwrap();
     assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), vec![kid]);
     let (p2, p2id) = person(db, "colleague@example.org", Role::MashWorker, p.health, &[]).await;
-    assert!(matches!(db.store.child_for(&p2, &viewer(db, p2id).await, kid, Section::Identity).await.unwrap(), Visible::Refused), "not for a colleague");
+    assert!(
+        matches!(db.store.child_for(&p2, &viewer(db, p2id).await, kid, Section::Identity).await.unwrap(), Visible::Refused),
+        "not for a colleague"
+    );
     // A grant is listed for review; the review is recorded once.
     let log = db.store.emergency_access_log().await.unwrap();
     assert_eq!(log.len(), 1);
@@ -219,14 +249,22 @@ async fn break_glass_admits_one_child_for_one_person_until_expiry(db: &TestDb) {
     // An expired grant admits nothing.
     let (late, lid) = person(db, "mash-3@example.org", Role::MashWorker, p.health, &[]).await;
     let lv = viewer(db, lid).await;
-    db.store.break_glass_at(&late, &lv, kid, "Missing from home two days ago, found", chrono::Utc::now() - chrono::Duration::hours(25)).await.unwrap();
+    db.store
+        .break_glass_at(&late, &lv, kid, "Missing from home two days ago, found", chrono::Utc::now() - chrono::Duration::hours(25))
+        .await
+        .unwrap();
     let lv = viewer(db, lid).await;
     assert!(lv.emergency_children.is_empty());
     assert!(matches!(db.store.child_for(&late, &lv, kid, Section::Identity).await.unwrap(), Visible::Refused));
 
     // The child's access log: each view and refusal with its reason; the grant without its free text.
     let (entries, _) = db.store.child_access_log(kid, 100, 0).await.unwrap();
-    assert!(entries.iter().any(|e| e.actor == "mash-worker@example.org" && e.action == "child.view" && e.detail == "identity: viewed as emergency access (break glass) with a recorded reason"), "{entries:?}");
+    assert!(
+        entries.iter().any(|e| e.actor == "mash-worker@example.org"
+            && e.action == "child.view"
+            && e.detail == "identity: viewed as emergency access (break glass) with a recorded reason"),
+        "{entries:?}"
+    );
     assert!(entries.iter().any(|e| e.actor == "mash-worker@example.org" && e.action == "child.refused"));
     assert!(entries.iter().any(|e| e.action == "child.emergency-access" && e.detail.starts_with(&format!("emergency access {grant} granted until"))));
     assert!(entries.iter().any(|e| e.action == "child.emergency-review"));

@@ -50,7 +50,10 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     assert!(referrals.iter().any(|r| r.source == ReferralSource::PoliceNotification), "a 101 notification");
     let spoc = viewer(db, "spoc@example.org").await;
     let returned = db.store.spoc_referrals(&spoc).await.unwrap();
-    assert!(returned.iter().any(|r| r.status == ReferralStatus::ReturnedToSpoc) && returned.iter().any(|r| r.status == ReferralStatus::AcknowledgedBySpoc));
+    assert!(
+        returned.iter().any(|r| r.status == ReferralStatus::ReturnedToSpoc)
+            && returned.iter().any(|r| r.status == ReferralStatus::AcknowledgedBySpoc)
+    );
 
     // The queue: one concern a few hours old, one waiting more than a day, one with checks.
     let queue = db.store.mash_queue(&mash, Utc::now()).await.unwrap();
@@ -62,7 +65,10 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     // Panels: a fortnightly series around today, slots at the next one.
     let analyst = viewer(db, "cse-analyst@example.org").await;
     let panels = db.store.panels_for(&analyst).await.unwrap();
-    assert!(panels.iter().any(|p| p.panel.meeting_date < today) && panels.iter().all(|p| p.panel.meeting_date != today), "no panel today (tests add their own)");
+    assert!(
+        panels.iter().any(|p| p.panel.meeting_date < today) && panels.iter().all(|p| p.panel.meeting_date != today),
+        "no panel today (tests add their own)"
+    );
     let next = panels.iter().find(|p| p.panel.meeting_date > today).unwrap();
     assert!(next.visible_slots >= 1 && !db.store.agenda(&analyst, next.panel.id).await.unwrap()[0].invitations.is_empty());
 
@@ -152,7 +158,10 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
     assert!(!db.store.interviews_not_offered_in_time(&mash, now).await.unwrap().is_empty(), "an interview offered late");
     let placed = db.store.episodes_of_children_placed_from_elsewhere(&mash).await.unwrap();
     assert!(placed.len() >= 4 && placed.iter().any(|e| e.ended_at.is_none()), "other authorities' children, one still missing");
-    assert!(placed.iter().any(|e| e.routes.iter().any(|r| r.forum == assure_domain::missing::Forum::Macse && r.referral_id.is_some())), "a CSE link referred to MACSE");
+    assert!(
+        placed.iter().any(|e| e.routes.iter().any(|r| r.forum == assure_domain::missing::Forum::Macse && r.referral_id.is_some())),
+        "a CSE link referred to MACSE"
+    );
 
     // The queues: the police CSE unit has CSE notifications to acknowledge; Northway sees nothing.
     let police = viewer(db, "police-cse-officer@example.org").await;

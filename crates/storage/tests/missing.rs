@@ -47,7 +47,12 @@ async fn world(db: &TestDb) -> World {
 }
 
 fn new_child(first: &str) -> ChildRef {
-    ChildRef::New(ChildInput { first_name: first.into(), last_name: "Example".into(), date_of_birth: NaiveDate::from_ymd_opt(2009, 5, 6), ..Default::default() })
+    ChildRef::New(ChildInput {
+        first_name: first.into(),
+        last_name: "Example".into(),
+        date_of_birth: NaiveDate::from_ymd_opt(2009, 5, 6),
+        ..Default::default()
+    })
 }
 
 /// An episode `days_ago` days back at 20:00 for `hours` hours (`None`: still missing).
@@ -130,10 +135,16 @@ async fn refusals_leave_nothing_saved(db: &TestDb) {
     assert!(invalid(e.clone_invalid(), "offered_at").contains("before the child returned"));
     assert!(invalid(e, "response").contains("accepted or declined"));
     db.store.record_interview(pa, pv, child, first, None, &interview(ago(8), Findings::default())).await.unwrap();
-    assert!(matches!(db.store.record_interview(pa, pv, child, first, None, &interview(ago(8), Findings::default())).await.unwrap_err(), StoreError::Conflict));
+    assert!(matches!(
+        db.store.record_interview(pa, pv, child, first, None, &interview(ago(8), Findings::default())).await.unwrap_err(),
+        StoreError::Conflict
+    ));
     let v = db.store.episode_of(child, first).await.unwrap().interview.unwrap().version;
     db.store.record_interview(pa, pv, child, first, Some(v), &interview(ago(8), Findings::default())).await.unwrap();
-    assert!(matches!(db.store.record_interview(pa, pv, child, first, Some(v), &interview(ago(8), Findings::default())).await.unwrap_err(), StoreError::Conflict));
+    assert!(matches!(
+        db.store.record_interview(pa, pv, child, first, Some(v), &interview(ago(8), Findings::default())).await.unwrap_err(),
+        StoreError::Conflict
+    ));
     // Every change is audited against the child, without personal data.
     let (log, _) = db.store.child_access_log(child, 100, 0).await.unwrap();
     for a in ["missing.record", "missing.end", "missing.interview"] {
@@ -179,8 +190,25 @@ async fn the_groups_lists(db: &TestDb) {
     let (dan, _) = db.store.record_episode(pa, pv, &episode(new_child("Dan"), now - Duration::hours(5), Some(4))).await.unwrap();
     // Eve: looked after by another authority, placed here; recorded by practitioner 2's school only.
     let (eve, _) = db.store.record_episode(p2a, p2v, &episode(new_child("Eve"), ago(2), Some(3))).await.unwrap();
-    let eve_child = match db.store.child_for(ma, mv, eve, Section::Identity).await.unwrap() { Visible::Yes(c) => c, _ => panic!() };
-    db.store.update_child(ma, eve, eve_child.version, &ChildInput { first_name: "Eve".into(), last_name: "Example".into(), date_of_birth: NaiveDate::from_ymd_opt(2009, 5, 6), ..Default::default() }, Some(LegalStatus::LookedAfterElsewhere)).await.unwrap();
+    let eve_child = match db.store.child_for(ma, mv, eve, Section::Identity).await.unwrap() {
+        Visible::Yes(c) => c,
+        _ => panic!(),
+    };
+    db.store
+        .update_child(
+            ma,
+            eve,
+            eve_child.version,
+            &ChildInput {
+                first_name: "Eve".into(),
+                last_name: "Example".into(),
+                date_of_birth: NaiveDate::from_ymd_opt(2009, 5, 6),
+                ..Default::default()
+            },
+            Some(LegalStatus::LookedAfterElsewhere),
+        )
+        .await
+        .unwrap();
 
     let ids = |eps: Vec<assure_storage::missing::Episode>| eps.iter().map(|e| e.child_id).collect::<Vec<_>>();
     // Three in 90 days: Amy only (Ben's oldest is outside the window).
@@ -200,10 +228,18 @@ async fn the_groups_lists(db: &TestDb) {
     assert!(month.iter().any(|e| e.child_id == dan));
 
     // Need to know: the practitioner's school never sees Eve; practitioner 2 sees only Eve.
-    for list in [db.store.episodes_in_month(pv, now.date()).await.unwrap(), db.store.interviews_not_offered_in_time(pv, now).await.unwrap(), db.store.episodes_of_children_placed_from_elsewhere(pv).await.unwrap()] {
+    for list in [
+        db.store.episodes_in_month(pv, now.date()).await.unwrap(),
+        db.store.interviews_not_offered_in_time(pv, now).await.unwrap(),
+        db.store.episodes_of_children_placed_from_elsewhere(pv).await.unwrap(),
+    ] {
         assert!(!list.iter().any(|e| e.child_id == eve));
     }
-    for list in [db.store.episodes_in_month(p2v, now.date()).await.unwrap(), db.store.interviews_not_offered_in_time(p2v, now).await.unwrap(), db.store.episodes_of_children_placed_from_elsewhere(p2v).await.unwrap()] {
+    for list in [
+        db.store.episodes_in_month(p2v, now.date()).await.unwrap(),
+        db.store.interviews_not_offered_in_time(p2v, now).await.unwrap(),
+        db.store.episodes_of_children_placed_from_elsewhere(p2v).await.unwrap(),
+    ] {
         assert!(list.iter().all(|e| e.child_id == eve));
     }
     assert!(db.store.repeatedly_missing_children(p2v, now.date()).await.unwrap().is_empty());
@@ -226,7 +262,10 @@ async fn patterns_are_routed(db: &TestDb) {
     let refs = db.store.referrals_of_child(amy).await.unwrap();
     assert_eq!(refs.len(), 1);
     let r = &refs[0];
-    assert_eq!((r.source, r.status, r.decision, r.decision_reasons.as_deref()), (ReferralSource::ReturnInterview, ReferralStatus::Decided, Some(MashDecision::Macse), Some(MACSE_REASON)));
+    assert_eq!(
+        (r.source, r.status, r.decision, r.decision_reasons.as_deref()),
+        (ReferralSource::ReturnInterview, ReferralStatus::Decided, Some(MashDecision::Macse), Some(MACSE_REASON))
+    );
     assert!(r.answers.is_empty(), "no screening is faked");
     assert_eq!(r.agency_id, w.school);
     let routes = db.store.episode_of(amy, e1).await.unwrap().routes;
@@ -243,7 +282,17 @@ async fn patterns_are_routed(db: &TestDb) {
 
     // Organised crime and a placement concern: guns and gangs, and CICOLA; no referral.
     let (ben, b1) = db.store.record_episode(pa, pv, &episode(new_child("Ben"), ago(20), Some(10))).await.unwrap();
-    db.store.record_interview(pa, pv, ben, b1, None, &interview(ago(19), Findings { organised_crime: true, placement_concern: true, ..Default::default() })).await.unwrap();
+    db.store
+        .record_interview(
+            pa,
+            pv,
+            ben,
+            b1,
+            None,
+            &interview(ago(19), Findings { organised_crime: true, placement_concern: true, ..Default::default() }),
+        )
+        .await
+        .unwrap();
     let forums: Vec<Forum> = db.store.episode_of(ben, b1).await.unwrap().routes.iter().map(|r| r.forum).collect();
     assert_eq!(forums, vec![Forum::GunsAndGangs, Forum::Cicola]);
     assert!(db.store.referrals_of_child(ben).await.unwrap().is_empty());

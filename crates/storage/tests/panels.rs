@@ -68,7 +68,8 @@ fn t(s: &str) -> Option<chrono::NaiveTime> {
 }
 
 async fn audit_count(db: &TestDb, action: &str) -> usize {
-    let (e, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some(action.into()), ..Default::default() }, 1000, 0).await.unwrap();
+    let (e, _) =
+        db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some(action.into()), ..Default::default() }, 1000, 0).await.unwrap();
     e.len()
 }
 
@@ -110,7 +111,13 @@ async fn panels_slots_invitations_and_minutes(db: &TestDb) {
     let slot = db.store.agenda(&w.analyst, panel).await.unwrap()[0].id;
     let proposed = db.store.proposed_invitees(slot).await.unwrap();
     let kinds: Vec<InviteeKind> = proposed.iter().map(|p| p.kind).collect();
-    assert!(kinds.contains(&InviteeKind::Spoc) && kinds.contains(&InviteeKind::Practitioner) && kinds.contains(&InviteeKind::PoliceInvestigator) && kinds.contains(&InviteeKind::StandingMember), "{proposed:?}");
+    assert!(
+        kinds.contains(&InviteeKind::Spoc)
+            && kinds.contains(&InviteeKind::Practitioner)
+            && kinds.contains(&InviteeKind::PoliceInvestigator)
+            && kinds.contains(&InviteeKind::StandingMember),
+        "{proposed:?}"
+    );
     assert!(proposed.iter().any(|p| p.kind == InviteeKind::Spoc && p.user_id == Some(w.spoc_id)));
     assert!(!proposed.iter().any(|p| p.name == "practitioner-2@example.org"), "an uninvolved agency's practitioner is not proposed");
     assert!(db.store.agenda(&w.police_officer, panel).await.unwrap().is_empty(), "police not involved yet");
@@ -126,7 +133,10 @@ async fn panels_slots_invitations_and_minutes(db: &TestDb) {
     assert!(matches!(no_kind, StoreError::Invalid(ref i) if i.for_field("kind").is_some() && i.for_field("name").is_some()));
     db.store.invite(&actor, panel, slot, Some(InviteeKind::ParentCarer), None, None, "Mrs Adams", d(2017, 9, 1)).await.unwrap();
     // A slot on another panel is not found through this one.
-    assert!(matches!(db.store.invite(&actor, ids[1], slot, Some(InviteeKind::ParentCarer), None, None, "X", d(2017, 9, 1)).await.unwrap_err(), StoreError::NotFound));
+    assert!(matches!(
+        db.store.invite(&actor, ids[1], slot, Some(InviteeKind::ParentCarer), None, None, "X", d(2017, 9, 1)).await.unwrap_err(),
+        StoreError::NotFound
+    ));
 
     // Attendance.
     let agenda = db.store.agenda(&w.analyst, panel).await.unwrap();
@@ -151,7 +161,15 @@ async fn panels_slots_invitations_and_minutes(db: &TestDb) {
     assert_eq!(db.store.panel(panel).await.unwrap().meeting_date, d(2017, 9, 15));
 
     // The changes to the child's record are audited against the child, without names.
-    let (entries, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(w.kids[0].to_string()), ..Default::default() }, 1000, 0).await.unwrap();
+    let (entries, _) = db
+        .store
+        .list_audit(
+            &assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(w.kids[0].to_string()), ..Default::default() },
+            1000,
+            0,
+        )
+        .await
+        .unwrap();
     for a in ["panel.slot", "panel.invite", "panel.attendance", "child.involvement"] {
         assert!(entries.iter().any(|e| e.action == a), "{a}");
     }
@@ -167,8 +185,22 @@ fn plan(prosecute: &str, agency: i64, police: i64) -> PlanVersion {
         review_date: Some(d(2017, 10, 12)),
         sections: PLAN_SECTIONS.iter().map(|s| SectionText { section: *s, discussion: format!("{s:?} discussion") }).collect(),
         actions: vec![
-            PlanAction { section: Section::Prevent, text: "Weekly mentoring".into(), owner: "J Smith".into(), agency_id: Some(agency), due: Some(d(2017, 9, 30)), status: ActionStatus::NotStarted },
-            PlanAction { section: Section::Prosecute, text: prosecute.into(), owner: "DC Jones".into(), agency_id: Some(police), due: Some(d(2017, 9, 30)), status: ActionStatus::NotStarted },
+            PlanAction {
+                section: Section::Prevent,
+                text: "Weekly mentoring".into(),
+                owner: "J Smith".into(),
+                agency_id: Some(agency),
+                due: Some(d(2017, 9, 30)),
+                status: ActionStatus::NotStarted,
+            },
+            PlanAction {
+                section: Section::Prosecute,
+                text: prosecute.into(),
+                owner: "DC Jones".into(),
+                agency_id: Some(police),
+                due: Some(d(2017, 9, 30)),
+                status: ActionStatus::NotStarted,
+            },
         ],
     }
 }
@@ -197,7 +229,13 @@ async fn plans_versions_and_involvement(db: &TestDb) {
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("action-1-agency").is_some() && i.for_field("panel_id").is_some()), "{e:?}");
 
     // The first version; each action's agency now holds an action on the child.
-    assert_eq!(db.store.save_plan_version(&actor, child, 0, Some(panel), &plan("Interview suspect", w.health, w.police), None, d(2017, 9, 14)).await.unwrap(), 1);
+    assert_eq!(
+        db.store
+            .save_plan_version(&actor, child, 0, Some(panel), &plan("Interview suspect", w.health, w.police), None, d(2017, 9, 14))
+            .await
+            .unwrap(),
+        1
+    );
     let (seen, _) = db.store.children_for(&w.police_officer, None, 100, 0).await.unwrap();
     assert!(seen.iter().any(|c| c.id == child), "the police hold an action");
     let v1 = db.store.current_plan(child).await.unwrap().unwrap();
@@ -205,7 +243,10 @@ async fn plans_versions_and_involvement(db: &TestDb) {
     assert_eq!(v1.actions.len(), 2);
 
     // A stale editor (started from no plan) is refused.
-    assert!(matches!(db.store.save_plan_version(&actor, child, 0, None, &plan("x", w.health, w.police), None, d(2017, 9, 14)).await.unwrap_err(), StoreError::Conflict));
+    assert!(matches!(
+        db.store.save_plan_version(&actor, child, 0, None, &plan("x", w.health, w.police), None, d(2017, 9, 14)).await.unwrap_err(),
+        StoreError::Conflict
+    ));
 
     // A second version keeps the first; the diff shows the change.
     let mut next = plan("Interview suspect", w.health, w.police);
@@ -255,13 +296,24 @@ async fn plans_versions_and_involvement(db: &TestDb) {
     assert_eq!((kids.iter().map(|k| k.0).collect::<Vec<_>>(), others), (vec![child], 1), "only children in reach are named");
     assert_eq!(db.store.child_operations(child).await.unwrap()[0].name, "Operation Bluebell");
     db.store.add_operation_update(&pactor, op, Some(d(2017, 9, 21)), "Visited the address", d(2017, 10, 1)).await.unwrap();
-    assert!(matches!(db.store.add_operation_update(&pactor, op, Some(d(2018, 1, 1)), "x", d(2017, 10, 1)).await.unwrap_err(), StoreError::Invalid(_)));
+    assert!(matches!(
+        db.store.add_operation_update(&pactor, op, Some(d(2018, 1, 1)), "x", d(2017, 10, 1)).await.unwrap_err(),
+        StoreError::Invalid(_)
+    ));
     assert_eq!(db.store.operation_updates(op).await.unwrap().len(), 1);
     let o = db.store.operation(op).await.unwrap();
     db.store.record_operation_outcome(&pactor, op, o.version, "Closed").await.unwrap();
     assert!(matches!(db.store.record_operation_outcome(&pactor, op, o.version, "Again").await.unwrap_err(), StoreError::Conflict));
 
-    let (entries, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(child.to_string()), ..Default::default() }, 1000, 0).await.unwrap();
+    let (entries, _) = db
+        .store
+        .list_audit(
+            &assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(child.to_string()), ..Default::default() },
+            1000,
+            0,
+        )
+        .await
+        .unwrap();
     for a in ["plan.version", "police.flag", "operation.link", "child.involvement"] {
         assert!(entries.iter().any(|e| e.action == a), "{a}");
     }

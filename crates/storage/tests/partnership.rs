@@ -15,10 +15,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 async fn person(db: &TestDb, email: &str, role: Role) -> i64 {
-    db.store
-        .create_user(&Actor::system(), NewUser { name: email, email, role, job_title: "", password_hash: "x" })
-        .await
-        .unwrap()
+    db.store.create_user(&Actor::system(), NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap()
 }
 
 async fn lists_and_records_follow_one_rule(db: &TestDb) {
@@ -39,8 +36,14 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
     db.store.add_involvement(&sys, kids[0], school, InvolvementKind::RaisedConcern, d(2017, 9, 1)).await.unwrap();
     db.store.add_involvement(&sys, kids[0], police, InvolvementKind::InvitedToPanel, d(2017, 9, 14)).await.unwrap();
     db.store.add_involvement(&sys, kids[1], health, InvolvementKind::HoldsAction, d(2017, 10, 1)).await.unwrap();
-    let bad = db.store.create_child(&sys, &ChildInput { first_name: " ".into(), last_name: "Doe".into(), estimated_age: Some(40), ..Default::default() }).await.unwrap_err();
-    assert!(matches!(bad, assure_storage::StoreError::Invalid(ref i) if i.for_field("first_name").is_some() && i.for_field("estimated_age").is_some()));
+    let bad = db
+        .store
+        .create_child(&sys, &ChildInput { first_name: " ".into(), last_name: "Doe".into(), estimated_age: Some(40), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(bad, assure_storage::StoreError::Invalid(ref i) if i.for_field("first_name").is_some() && i.for_field("estimated_age").is_some())
+    );
 
     // People: a practitioner in each school, a SPOC for health, the MASH, a police officer.
     let mut viewers = Vec::new();
@@ -62,7 +65,10 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
         let v = db.store.viewer(uid).await.unwrap().expect("a pathway member");
         viewers.push((email, uid, v));
     }
-    assert!(db.store.viewer(person(db, "member@example.org", Role::CommitteeMember).await).await.unwrap().is_none(), "tracker people are not on the pathway");
+    assert!(
+        db.store.viewer(person(db, "member@example.org", Role::CommitteeMember).await).await.unwrap().is_none(),
+        "tracker people are not on the pathway"
+    );
 
     let expected: [(&str, Vec<usize>); 5] = [
         ("practitioner@example.org", vec![0]),
@@ -91,14 +97,23 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
         assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), if want.contains(&0) { vec![kids[0]] } else { vec![] }, "{email} search");
     }
     // Every view and every refusal is in the audit log, against the child.
-    let (refused, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let (refused, _) = db
+        .store
+        .list_audit(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
     assert!(refused.iter().any(|e| e.actor == "practitioner-2@example.org" && e.record_id == kids[0].to_string()));
     assert!(refused.iter().all(|e| !e.detail.contains("Adams")), "no personal data in the audit detail");
-    let (viewed, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("child.view".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let (viewed, _) =
+        db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("child.view".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert_eq!(viewed.len(), 1 + 2 + 3 + 1 + 1);
     // Each view says which part was seen and why it was allowed.
     assert!(viewed.iter().any(|e| e.actor == "spoc@example.org" && e.detail == "identity: viewed as SPOC of involved agency 4"), "{viewed:?}");
-    assert!(viewed.iter().any(|e| e.actor == "mash-worker@example.org" && e.detail.contains("member of the Multi-agency safeguarding hub (MASH) team")));
-    assert!(viewed.iter().any(|e| e.actor == "police-cse-officer@example.org" && e.detail == "prosecute: viewed as their agency: invited to a panel"));
+    assert!(viewed
+        .iter()
+        .any(|e| e.actor == "mash-worker@example.org" && e.detail.contains("member of the Multi-agency safeguarding hub (MASH) team")));
+    assert!(viewed
+        .iter()
+        .any(|e| e.actor == "police-cse-officer@example.org" && e.detail == "prosecute: viewed as their agency: invited to a panel"));
 }
 on_both_engines!(need_to_know, lists_and_records_follow_one_rule);

@@ -61,7 +61,13 @@ async fn world(db: &TestDb) -> World {
     let mut members = Vec::new();
     for (i, (team, agency, kind)) in ROUTED.iter().enumerate() {
         let a = db.store.create_agency(&sys, agency, Some(*kind)).await.unwrap();
-        let role = if *team == Team::PoliceCse { Role::PoliceCseOfficer } else if *team == Team::CseAnalyst { Role::CseAnalyst } else { Role::Practitioner };
+        let role = if *team == Team::PoliceCse {
+            Role::PoliceCseOfficer
+        } else if *team == Team::CseAnalyst {
+            Role::CseAnalyst
+        } else {
+            Role::Practitioner
+        };
         let (actor, viewer) = person(db, &format!("member-{i}@example.org"), role, a, &[*team]).await;
         members.push((*team, actor, viewer));
     }
@@ -76,7 +82,12 @@ fn risks(yes: &[Risk]) -> Vec<(Risk, Option<bool>, String)> {
 
 fn input(first: &str, authority: &str, yes: &[Risk], received: NaiveDate) -> PlacementInput {
     PlacementInput {
-        child: Some(ChildRef::New(ChildInput { first_name: first.into(), last_name: "Placed".into(), estimated_age: Some(15), ..Default::default() })),
+        child: Some(ChildRef::New(ChildInput {
+            first_name: first.into(),
+            last_name: "Placed".into(),
+            estimated_age: Some(15),
+            ..Default::default()
+        })),
         placing_authority: authority.into(),
         new_provider: "Brookside Children's Homes Ltd".into(),
         home: "Brookside House".into(),
@@ -128,14 +139,17 @@ async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
             let seen = matches!(db.store.child_for(actor, v, child, Section::Placements).await.unwrap(), Visible::Yes(_));
             assert_eq!(seen, want.contains(team) || team.sees_every_child(), "{team:?} sees child of {yes:?}");
         }
-        let Visible::Yes(placed) = db.store.child_for(oa, ov, child, Section::Placements).await.unwrap() else { panic!("the officer sees the child") };
+        let Visible::Yes(placed) = db.store.child_for(oa, ov, child, Section::Placements).await.unwrap() else {
+            panic!("the officer sees the child")
+        };
         assert_eq!(placed.legal_status, "looked-after-elsewhere", "a placed child is looked after by the placing authority");
         assert!(matches!(db.store.child_for(&w.outsider.0, &w.outsider.1, child, Section::Placements).await.unwrap(), Visible::Refused));
     }
     // A team reached by two rules is notified once, with both things to acknowledge.
     let n = db.store.notifications_of_child(db.store.notification(1).await.map(|n| n.child_id).unwrap()).await.unwrap();
     assert_eq!(n.len(), 1);
-    let cse_missing = db.store.record_notification(oa, ov, &input("Twice", "Knowsley", &[Risk::Cse, Risk::Missing], d(2026, 2, 27)), today()).await.unwrap().0;
+    let cse_missing =
+        db.store.record_notification(oa, ov, &input("Twice", "Knowsley", &[Risk::Cse, Risk::Missing], d(2026, 2, 27)), today()).await.unwrap().0;
     let mfh = db.store.notification(cse_missing).await.unwrap().recipients.into_iter().find(|r| r.team == Team::MissingFromHome).unwrap();
     assert_eq!(mfh.acknowledge.len(), 2);
     // The child's record shows the placement; the audit has no personal data.
@@ -149,7 +163,8 @@ async fn an_edited_rule_changes_routing_for_new_notifications_only(db: &TestDb) 
     let w = world(db).await;
     let (oa, ov) = &w.officer;
     let admin = Actor { user_id: None, label: "partnership-manager@example.org".into(), ip: String::new() };
-    let before = db.store.record_notification(oa, ov, &input("Before", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap().0;
+    let before =
+        db.store.record_notification(oa, ov, &input("Before", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap().0;
     assert_eq!(queues_with(db, &w, before).await, [Team::HealthLead, Team::EducationLead].into());
     // A team that no longer exists is refused at save, and nothing changes.
     let mut bad = default_rules();
@@ -160,7 +175,11 @@ async fn an_edited_rule_changes_routing_for_new_notifications_only(db: &TestDb) 
     // Substance misuse now reaches the youth offending team; health is no longer always told.
     let mut rules = default_rules();
     rules.retain(|r| r.team != Team::HealthLead.slug());
-    rules.push(RoutingRule { condition: Condition::AnyOf(vec![Risk::SubstanceMisuse]), team: Team::YouthOffending.slug().into(), acknowledge: "A substance misuse worker is offered".into() });
+    rules.push(RoutingRule {
+        condition: Condition::AnyOf(vec![Risk::SubstanceMisuse]),
+        team: Team::YouthOffending.slug().into(),
+        acknowledge: "A substance misuse worker is offered".into(),
+    });
     assert_eq!(db.store.save_rules(&admin, &rules).await.unwrap(), 2);
     let after = db.store.record_notification(oa, ov, &input("After", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap().0;
     assert_eq!(queues_with(db, &w, after).await, [Team::EducationLead, Team::YouthOffending].into());
@@ -213,7 +232,14 @@ async fn bad_input_saves_nothing(db: &TestDb) {
         assert!(e.for_field(f).is_some(), "{f}: {e:?}");
     }
     // A child outside the officer's reach reads like no child at all; a yes needs detail.
-    let other = db.store.create_child(&Actor::system(), &ChildInput { first_name: "Out".into(), last_name: "Of Reach".into(), estimated_age: Some(12), ..Default::default() }).await.unwrap();
+    let other = db
+        .store
+        .create_child(
+            &Actor::system(),
+            &ChildInput { first_name: "Out".into(), last_name: "Of Reach".into(), estimated_age: Some(12), ..Default::default() },
+        )
+        .await
+        .unwrap();
     let mut bad = input("Bad", "Sefton", &[], d(2026, 3, 2));
     bad.child = Some(ChildRef::Existing(other));
     bad.risks[0] = (Risk::Cse, Some(true), " ".into());
@@ -222,7 +248,11 @@ async fn bad_input_saves_nothing(db: &TestDb) {
     assert!(e.for_field("child").is_some() && e.for_field("risk-cse-detail").is_some() && e.for_field("received_date").is_some(), "{e:?}");
     assert!(db.store.list_notifications(ov, None).await.unwrap().is_empty());
     assert!(db.store.providers().await.unwrap().is_empty(), "the new provider was not added either");
-    assert_eq!(db.store.children_for(&w.members[4].2, None, 100, 0).await.unwrap().1, 1, "no child was added (the analyst sees every child: only the one made above)");
+    assert_eq!(
+        db.store.children_for(&w.members[4].2, None, 100, 0).await.unwrap().1,
+        1,
+        "no child was added (the analyst sees every child: only the one made above)"
+    );
     // A placement found without a notification is recorded against its authority as such.
     let mut found = input("Found", "Sefton", &[], d(2026, 3, 2));
     found.received_date = None;
@@ -235,7 +265,10 @@ async fn authorities_placements_lateness_escalations_and_counts(db: &TestDb) {
     let w = world(db).await;
     let (oa, ov) = &w.officer;
     for i in 0..6 {
-        db.store.record_notification(oa, ov, &input(&format!("K{i}"), "knowsley", &[], d(2026, 3, if i == 0 { 20 } else { 2 })), today()).await.unwrap();
+        db.store
+            .record_notification(oa, ov, &input(&format!("K{i}"), "knowsley", &[], d(2026, 3, if i == 0 { 20 } else { 2 })), today())
+            .await
+            .unwrap();
     }
     for i in 0..5 {
         db.store.record_notification(oa, ov, &input(&format!("L{i}"), "Liverpool", &[], d(2026, 3, 2)), today()).await.unwrap();
@@ -256,7 +289,10 @@ async fn authorities_placements_lateness_escalations_and_counts(db: &TestDb) {
 
     let StoreError::Invalid(e) = db.store.add_escalation(oa, "Knowsley", None, Some(d(2027, 1, 1)), "", today()).await.unwrap_err() else { panic!() };
     assert!(e.for_field("step").is_some() && e.for_field("step_date").is_some());
-    db.store.add_escalation(oa, "Knowsley", Some(EscalationStep::DirectorContact), Some(d(2026, 3, 10)), "Letter from the director", today()).await.unwrap();
+    db.store
+        .add_escalation(oa, "Knowsley", Some(EscalationStep::DirectorContact), Some(d(2026, 3, 10)), "Letter from the director", today())
+        .await
+        .unwrap();
     db.store.add_escalation(oa, "knowsley", Some(EscalationStep::Ofsted), Some(d(2026, 3, 18)), "", today()).await.unwrap();
     let s = db.store.authority_summary(ov, "Knowsley").await.unwrap();
     assert_eq!(s.escalations.iter().map(|e| e.step).collect::<Vec<_>>(), vec![EscalationStep::Ofsted, EscalationStep::DirectorContact]);

@@ -72,12 +72,23 @@ fn concern(source: ReferralSource) -> ConcernInput {
 }
 
 fn new_child(first: &str) -> ChildRef {
-    ChildRef::New(ChildInput { first_name: first.into(), last_name: "Example".into(), date_of_birth: NaiveDate::from_ymd_opt(2004, 5, 6), ..Default::default() })
+    ChildRef::New(ChildInput {
+        first_name: first.into(),
+        last_name: "Example".into(),
+        date_of_birth: NaiveDate::from_ymd_opt(2004, 5, 6),
+        ..Default::default()
+    })
 }
 
 /// (referrals, children) in the whole database, as the MASH sees it.
 async fn counts(db: &TestDb) -> (usize, i64) {
-    let mash = Viewer { role: assure_domain::partnership::PathwayRole::MashWorker, agency_id: 0, teams: vec![Team::Mash], spoc_for: vec![], emergency_children: vec![] };
+    let mash = Viewer {
+        role: assure_domain::partnership::PathwayRole::MashWorker,
+        agency_id: 0,
+        teams: vec![Team::Mash],
+        spoc_for: vec![],
+        emergency_children: vec![],
+    };
     let (children, total) = db.store.children_for(&mash, None, 1000, 0).await.unwrap();
     let mut n = 0;
     for c in children {
@@ -94,16 +105,50 @@ async fn the_whole_flow(db: &TestDb) {
     let (ma, mv) = &w.mash;
 
     // A concern about a new child, scored high, lands on the MASH queue.
-    let raised = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Amy")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &["picked-up-in-cars"]) }).await.unwrap();
+    let raised = db
+        .store
+        .raise_concern(
+            pa,
+            pv,
+            &ConcernForm {
+                child: Some(new_child("Amy")),
+                concern: concern(ReferralSource::ProfessionalConcern),
+                answers: answers(&tool, &["picked-up-in-cars"]),
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(raised.risk_level, RiskLevel::High);
     let child = db.store.child_for(pa, pv, raised.child_id, assure_domain::partnership::Section::Screening).await.unwrap();
-    assert!(matches!(child, assure_storage::partnership::Visible::Yes(ref c) if c.involvements.iter().any(|i| i.agency_id == w.school && i.kind == InvolvementKind::RaisedConcern)));
+    assert!(
+        matches!(child, assure_storage::partnership::Visible::Yes(ref c) if c.involvements.iter().any(|i| i.agency_id == w.school && i.kind == InvolvementKind::RaisedConcern))
+    );
     // A second concern about the same child, chosen from within reach, scored low.
-    let second = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(ChildRef::Existing(raised.child_id)), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &["truancy"]) }).await.unwrap();
+    let second = db
+        .store
+        .raise_concern(
+            pa,
+            pv,
+            &ConcernForm {
+                child: Some(ChildRef::Existing(raised.child_id)),
+                concern: concern(ReferralSource::ProfessionalConcern),
+                answers: answers(&tool, &["truancy"]),
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!((second.child_id, second.risk_level), (raised.child_id, RiskLevel::Low));
     // A police 101 notification about another child.
     let (oa, ov) = &w.officer;
-    let police = db.store.raise_concern(oa, ov, &ConcernForm { child: Some(new_child("Ben")), concern: concern(ReferralSource::PoliceNotification), answers: answers(&tool, &[]) }).await.unwrap();
+    let police = db
+        .store
+        .raise_concern(
+            oa,
+            ov,
+            &ConcernForm { child: Some(new_child("Ben")), concern: concern(ReferralSource::PoliceNotification), answers: answers(&tool, &[]) },
+        )
+        .await
+        .unwrap();
     assert_eq!(police.risk_level, RiskLevel::NoApparentRisk);
 
     // The queue: oldest first, with age in hours.
@@ -124,7 +169,15 @@ async fn the_whole_flow(db: &TestDb) {
     assert_eq!(r.status, ReferralStatus::ChecksInProgress);
     assert!(r.picked_up_at.is_some());
     assert_eq!(db.store.mash_checks(r.id).await.unwrap().len(), 1);
-    db.store.decide(ma, r.id, r.version, &DecisionInput { decision: Some(MashDecision::Macse), reasons: "High risk: refer to the panel".into(), interventions: String::new() }).await.unwrap();
+    db.store
+        .decide(
+            ma,
+            r.id,
+            r.version,
+            &DecisionInput { decision: Some(MashDecision::Macse), reasons: "High risk: refer to the panel".into(), interventions: String::new() },
+        )
+        .await
+        .unwrap();
     let decided = db.store.referral(r.id).await.unwrap();
     assert_eq!((decided.status, decided.decision), (ReferralStatus::Decided, Some(MashDecision::Macse)));
     assert!(decided.decided_at.is_some() && decided.returned_at.is_none() && !decided.keep_monitoring);
@@ -133,12 +186,25 @@ async fn the_whole_flow(db: &TestDb) {
     // No CSE concern: returned to the SPOC, who sees it first and acknowledges it.
     let s = db.store.referral(second.referral_id).await.unwrap();
     db.store
-        .decide(ma, s.id, s.version, &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "Attendance only".into(), interventions: "Attendance officer and mentoring".into() })
+        .decide(
+            ma,
+            s.id,
+            s.version,
+            &DecisionInput {
+                decision: Some(MashDecision::NoCseConcern),
+                reasons: "Attendance only".into(),
+                interventions: "Attendance officer and mentoring".into(),
+            },
+        )
         .await
         .unwrap();
     let (sa, sv) = &w.spoc;
     let mine = db.store.spoc_referrals(sv).await.unwrap();
-    assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second.referral_id, raised.referral_id], "returned first, police referral not theirs");
+    assert_eq!(
+        mine.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![second.referral_id, raised.referral_id],
+        "returned first, police referral not theirs"
+    );
     assert!(mine[0].keep_monitoring && mine[0].returned_at.is_some() && mine[0].status == ReferralStatus::ReturnedToSpoc);
     assert!(db.store.spoc_referrals(pv).await.unwrap().is_empty(), "not a SPOC");
     let e = db.store.acknowledge_return(pa, pv, mine[0].id, mine[0].version).await.unwrap_err();
@@ -155,7 +221,11 @@ async fn the_whole_flow(db: &TestDb) {
     assert_eq!(db.store.referrals_of_child(raised.child_id).await.unwrap().len(), 2);
 
     // Every step is in the child's audit trail, with no personal data.
-    let (log, _) = db.store.list_audit(&AuditFilter { record_type: Some("child".into()), record_id: Some(raised.child_id.to_string()), ..Default::default() }, 100, 0).await.unwrap();
+    let (log, _) = db
+        .store
+        .list_audit(&AuditFilter { record_type: Some("child".into()), record_id: Some(raised.child_id.to_string()), ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     for a in ["child.create", "child.involvement", "referral.raise", "referral.check", "referral.decide", "referral.acknowledge"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
@@ -172,15 +242,32 @@ async fn refusals_save_nothing(db: &TestDb) {
     let before = counts(db).await;
 
     // No screening answers: every question is named, nothing saved (not even the new child).
-    let e = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Cara")), concern: concern(ReferralSource::ProfessionalConcern), answers: Answers::new() }).await.unwrap_err();
+    let e = db
+        .store
+        .raise_concern(
+            pa,
+            pv,
+            &ConcernForm { child: Some(new_child("Cara")), concern: concern(ReferralSource::ProfessionalConcern), answers: Answers::new() },
+        )
+        .await
+        .unwrap_err();
     let StoreError::Invalid(i) = e else { panic!("{e:?}") };
     assert!(i.for_field("screening").unwrap().contains("no answers"));
     assert!(i.for_field("answer-second-phone").is_some());
     assert_eq!(counts(db).await, before);
 
     // Everything wrong at once comes back at once.
-    let e = db.store
-        .raise_concern(pa, pv, &ConcernForm { child: Some(ChildRef::New(ChildInput::default())), concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() }, answers: answers(&tool, &[]) })
+    let e = db
+        .store
+        .raise_concern(
+            pa,
+            pv,
+            &ConcernForm {
+                child: Some(ChildRef::New(ChildInput::default())),
+                concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() },
+                answers: answers(&tool, &[]),
+            },
+        )
         .await
         .unwrap_err();
     let StoreError::Invalid(i) = e else { panic!() };
@@ -190,10 +277,30 @@ async fn refusals_save_nothing(db: &TestDb) {
     assert!(i.for_field("source").unwrap().contains("Only police"));
 
     // A child out of the raiser's reach is refused like one that does not exist.
-    let other = db.store.raise_concern(&w.practitioner_2.0, &w.practitioner_2.1, &ConcernForm { child: Some(new_child("Dan")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) }).await.unwrap();
+    let other = db
+        .store
+        .raise_concern(
+            &w.practitioner_2.0,
+            &w.practitioner_2.1,
+            &ConcernForm { child: Some(new_child("Dan")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) },
+        )
+        .await
+        .unwrap();
     let after_other = counts(db).await;
     for id in [other.child_id, 999_999] {
-        let e = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(ChildRef::Existing(id)), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) }).await.unwrap_err();
+        let e = db
+            .store
+            .raise_concern(
+                pa,
+                pv,
+                &ConcernForm {
+                    child: Some(ChildRef::Existing(id)),
+                    concern: concern(ReferralSource::ProfessionalConcern),
+                    answers: answers(&tool, &[]),
+                },
+            )
+            .await
+            .unwrap_err();
         let StoreError::Invalid(i) = e else { panic!() };
         assert_eq!(i.for_field("child"), Some("Choose a child from the search results, or enter a new child's details"));
     }
@@ -203,11 +310,38 @@ async fn refusals_save_nothing(db: &TestDb) {
 
     // A decision without a reason, and a stale one.
     let r = db.store.referral(other.referral_id).await.unwrap();
-    let e = db.store.decide(ma, r.id, r.version, &DecisionInput { decision: Some(MashDecision::ChildProtection), reasons: String::new(), interventions: String::new() }).await.unwrap_err();
+    let e = db
+        .store
+        .decide(
+            ma,
+            r.id,
+            r.version,
+            &DecisionInput { decision: Some(MashDecision::ChildProtection), reasons: String::new(), interventions: String::new() },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("reasons").is_some()));
-    let e = db.store.decide(ma, r.id, r.version, &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "None".into(), interventions: String::new() }).await.unwrap_err();
+    let e = db
+        .store
+        .decide(
+            ma,
+            r.id,
+            r.version,
+            &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "None".into(), interventions: String::new() },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("interventions").is_some()));
-    let e = db.store.decide(ma, r.id, r.version + 1, &DecisionInput { decision: Some(MashDecision::Macse), reasons: "Stale".into(), interventions: String::new() }).await.unwrap_err();
+    let e = db
+        .store
+        .decide(
+            ma,
+            r.id,
+            r.version + 1,
+            &DecisionInput { decision: Some(MashDecision::Macse), reasons: "Stale".into(), interventions: String::new() },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Conflict));
     let unchanged = db.store.referral(r.id).await.unwrap();
     assert_eq!((unchanged.status, unchanged.decision, unchanged.version), (ReferralStatus::Submitted, None, r.version));
@@ -218,7 +352,15 @@ async fn the_tool_is_versioned(db: &TestDb) {
     let w = world(db).await;
     let (pa, pv) = &w.practitioner;
     let v1 = db.store.current_tool().await.unwrap();
-    let first = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Eve")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) }).await.unwrap();
+    let first = db
+        .store
+        .raise_concern(
+            pa,
+            pv,
+            &ConcernForm { child: Some(new_child("Eve")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) },
+        )
+        .await
+        .unwrap();
     let mut edited = v1.clone();
     edited.categories.truncate(2);
     edited.rules.retain(|r| r.weight != Some(assure_domain::screening::Weight::Low));
@@ -230,7 +372,15 @@ async fn the_tool_is_versioned(db: &TestDb) {
     let v2 = db.store.current_tool().await.unwrap();
     assert_eq!((v2.version, v2.categories.len()), (2, 2));
     // Old answers no longer fit: the unknown questions are refused.
-    let e = db.store.raise_concern(pa, pv, &ConcernForm { child: Some(new_child("Fay")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) }).await.unwrap_err();
+    let e = db
+        .store
+        .raise_concern(
+            pa,
+            pv,
+            &ConcernForm { child: Some(new_child("Fay")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("screening").unwrap().contains("not a question")));
     // The old referral keeps its version, which can still be read.
     assert_eq!(db.store.referral(first.referral_id).await.unwrap().tool_version, 1);

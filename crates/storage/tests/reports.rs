@@ -50,7 +50,17 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     let frozen = db.store.monitoring_report(jan, today()).await.unwrap();
     let rec = draft.rows[0].recommendation_id;
     db.store
-        .add_update(&officer(), rec, &UpdateInput { update_date: Some(d(2018, 6, 1)), narrative: "Reply received from the Home Office".into(), progress_percent: Some(60), corrects_id: None }, &[])
+        .add_update(
+            &officer(),
+            rec,
+            &UpdateInput {
+                update_date: Some(d(2018, 6, 1)),
+                narrative: "Reply received from the Home Office".into(),
+                progress_percent: Some(60),
+                corrects_id: None,
+            },
+            &[],
+        )
         .await
         .unwrap();
     let again = db.store.monitoring_report(jan, today()).await.unwrap();
@@ -89,13 +99,21 @@ async fn a_report_needs_recommendations_and_a_meeting(db: &TestDb) {
     licensing(db).await;
     let empty = db
         .store
-        .create_review(&officer(), &ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::Other), title: "A review with no recommendations yet".into(), ..Default::default() })
+        .create_review(
+            &officer(),
+            &ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::Other),
+                title: "A review with no recommendations yet".into(),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let err = db.store.create_report(&officer(), &input(empty, d(2018, 1, 16))).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     assert!(e.for_field("review_id").unwrap().contains("no recommendations"));
-    let err = db.store.create_report(&officer(), &ReportInput { review_id: Some(empty), meeting_date: None, ..Default::default() }).await.unwrap_err();
+    let err =
+        db.store.create_report(&officer(), &ReportInput { review_id: Some(empty), meeting_date: None, ..Default::default() }).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     assert!(e.for_field("meeting_date").is_some());
     assert!(db.store.reports(None).await.unwrap().is_empty(), "nothing saved");
@@ -113,7 +131,14 @@ async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
     let table = register_table(&exported);
 
     let other = TestDb::new(db.store.engine()).await;
-    let review = other.store.create_review(&Actor::system(), &ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup), title: "Imported".into(), ..Default::default() }).await.unwrap();
+    let review = other
+        .store
+        .create_review(
+            &Actor::system(),
+            &ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup), title: "Imported".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
     let p = plan(&table, &register_preset(), today()).unwrap();
     let outcome = other.store.commit_import(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap();
     assert_eq!(outcome.recommendations, 8);

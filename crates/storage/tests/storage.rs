@@ -75,7 +75,11 @@ async fn revised_dates_keep_their_history(db: &TestDb) {
     demo(db).await;
     let wg = licensing_review(db).await;
     let rec = db.store.review_recommendations(wg).await.unwrap().into_iter().find(|r| r.number == 2 && r.sub_label.is_empty()).unwrap();
-    let a = db.store.add_action(&officer(), rec.id, "Chase the Department for Education", "Head of Children's Social Care", Some(d(2027, 5, 31))).await.unwrap();
+    let a = db
+        .store
+        .add_action(&officer(), rec.id, "Chase the Department for Education", "Head of Children's Social Care", Some(d(2027, 5, 31)))
+        .await
+        .unwrap();
     // No reason: refused, nothing changed.
     let v = db.store.action(a).await.unwrap().version;
     let err = db.store.revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), " ").await.unwrap_err();
@@ -100,7 +104,12 @@ async fn updates_are_corrected_not_changed(db: &TestDb) {
     let r4 = recs.iter().find(|r| r.number == 4).unwrap();
     let detail = db.store.recommendation_detail(r2.id).await.unwrap();
     let original = detail.updates.last().unwrap().id;
-    let fix = UpdateInput { update_date: Some(d(2018, 1, 6)), narrative: "Correction: the letter was sent on 8 December 2017.".into(), progress_percent: None, corrects_id: Some(original) };
+    let fix = UpdateInput {
+        update_date: Some(d(2018, 1, 6)),
+        narrative: "Correction: the letter was sent on 8 December 2017.".into(),
+        progress_percent: None,
+        corrects_id: Some(original),
+    };
     // An update of another recommendation cannot be "corrected" from here.
     let err = db.store.add_update(&officer(), r4.id, &fix, &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("corrects_id").is_some()));

@@ -63,23 +63,145 @@ const UNDECIDED_IN: u32 = 400;
 /// The surname searched for (the commonest in the generated names).
 const COMMON_SURNAME: &str = "Smith";
 
-const GIRLS: &[&str] = &["Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Isabella", "Rosie", "Sophia", "Grace", "Freya", "Aisha", "Zara", "Maryam", "Chloe", "Megan", "Jessica", "Ruby", "Ellie", "Niamh", "Precious", "Amira", "Hannah", "Leah", "Tia", "Maja", "Zofia"];
-const BOYS: &[&str] = &["Noah", "Oliver", "George", "Arthur", "Muhammad", "Leo", "Harry", "Oscar", "Archie", "Jack", "Jacob", "Charlie", "Ethan", "Kai", "Tyler", "Kieran", "Jayden", "Daniel", "Ibrahim", "Kwame", "Reuben", "Liam", "Jakub", "Callum", "Nathan", "Dylan"];
+const GIRLS: &[&str] = &[
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Isabella", "Rosie", "Sophia", "Grace", "Freya", "Aisha", "Zara", "Maryam", "Chloe",
+    "Megan", "Jessica", "Ruby", "Ellie", "Niamh", "Precious", "Amira", "Hannah", "Leah", "Tia", "Maja", "Zofia",
+];
+const BOYS: &[&str] = &[
+    "Noah", "Oliver", "George", "Arthur", "Muhammad", "Leo", "Harry", "Oscar", "Archie", "Jack", "Jacob", "Charlie", "Ethan", "Kai", "Tyler",
+    "Kieran", "Jayden", "Daniel", "Ibrahim", "Kwame", "Reuben", "Liam", "Jakub", "Callum", "Nathan", "Dylan",
+];
 /// Surnames with rough weights (Smith the commonest, ~1.3% of children).
 const SURNAMES: &[(&str, u32)] = &[
-    ("Smith", 13), ("Jones", 10), ("Williams", 8), ("Taylor", 7), ("Brown", 7), ("Davies", 6), ("Evans", 5), ("Wilson", 5), ("Thomas", 5), ("Johnson", 5), ("Roberts", 5), ("Robinson", 4),
-    ("Thompson", 4), ("Wright", 4), ("Walker", 4), ("White", 4), ("Edwards", 4), ("Hughes", 4), ("Green", 4), ("Hall", 4), ("Lewis", 4), ("Harris", 4), ("Clarke", 4), ("Patel", 4), ("Jackson", 3),
-    ("Wood", 3), ("Turner", 3), ("Martin", 3), ("Cooper", 3), ("Hill", 3), ("Ward", 3), ("Morris", 3), ("Moore", 3), ("Clark", 3), ("Lee", 3), ("King", 3), ("Baker", 3), ("Harrison", 3), ("Morgan", 3),
-    ("Allen", 3), ("James", 3), ("Scott", 3), ("Phillips", 3), ("Watson", 3), ("Davis", 3), ("Parker", 3), ("Price", 3), ("Bennett", 3), ("Young", 3), ("Griffiths", 3), ("Mitchell", 3), ("Kelly", 3),
-    ("Cook", 3), ("Carter", 3), ("Richardson", 3), ("Bailey", 3), ("Collins", 3), ("Bell", 3), ("Shaw", 3), ("Murphy", 3), ("Miller", 3), ("Cox", 3), ("Richards", 3), ("Khan", 3), ("Marshall", 3),
-    ("Anderson", 3), ("Simpson", 3), ("Ellis", 3), ("Adams", 3), ("Singh", 3), ("Begum", 3), ("Wilkinson", 3), ("Foster", 3), ("Chapman", 3), ("Powell", 3), ("Webb", 3), ("Rogers", 3), ("Gray", 3),
-    ("Mason", 3), ("Ali", 3), ("Hunt", 3), ("Hussain", 3), ("Campbell", 3), ("Matthews", 3), ("Owen", 3), ("Palmer", 3), ("Holmes", 3), ("Mills", 3), ("Barnes", 3), ("Knight", 3), ("Lloyd", 3),
-    ("Butler", 3), ("Russell", 3), ("Barker", 3), ("Fisher", 3), ("Stevens", 3), ("Jenkins", 3), ("Murray", 3), ("Dixon", 3), ("Harvey", 3), ("Nowak", 2), ("Kowalski", 2), ("Okafor", 2),
-    ("Mensah", 2), ("Rahman", 2), ("Ahmed", 2), ("Doyle", 2), ("Byrne", 2), ("Nguyen", 2), ("Osei", 2), ("Mahmood", 2), ("Kaur", 2),
+    ("Smith", 13),
+    ("Jones", 10),
+    ("Williams", 8),
+    ("Taylor", 7),
+    ("Brown", 7),
+    ("Davies", 6),
+    ("Evans", 5),
+    ("Wilson", 5),
+    ("Thomas", 5),
+    ("Johnson", 5),
+    ("Roberts", 5),
+    ("Robinson", 4),
+    ("Thompson", 4),
+    ("Wright", 4),
+    ("Walker", 4),
+    ("White", 4),
+    ("Edwards", 4),
+    ("Hughes", 4),
+    ("Green", 4),
+    ("Hall", 4),
+    ("Lewis", 4),
+    ("Harris", 4),
+    ("Clarke", 4),
+    ("Patel", 4),
+    ("Jackson", 3),
+    ("Wood", 3),
+    ("Turner", 3),
+    ("Martin", 3),
+    ("Cooper", 3),
+    ("Hill", 3),
+    ("Ward", 3),
+    ("Morris", 3),
+    ("Moore", 3),
+    ("Clark", 3),
+    ("Lee", 3),
+    ("King", 3),
+    ("Baker", 3),
+    ("Harrison", 3),
+    ("Morgan", 3),
+    ("Allen", 3),
+    ("James", 3),
+    ("Scott", 3),
+    ("Phillips", 3),
+    ("Watson", 3),
+    ("Davis", 3),
+    ("Parker", 3),
+    ("Price", 3),
+    ("Bennett", 3),
+    ("Young", 3),
+    ("Griffiths", 3),
+    ("Mitchell", 3),
+    ("Kelly", 3),
+    ("Cook", 3),
+    ("Carter", 3),
+    ("Richardson", 3),
+    ("Bailey", 3),
+    ("Collins", 3),
+    ("Bell", 3),
+    ("Shaw", 3),
+    ("Murphy", 3),
+    ("Miller", 3),
+    ("Cox", 3),
+    ("Richards", 3),
+    ("Khan", 3),
+    ("Marshall", 3),
+    ("Anderson", 3),
+    ("Simpson", 3),
+    ("Ellis", 3),
+    ("Adams", 3),
+    ("Singh", 3),
+    ("Begum", 3),
+    ("Wilkinson", 3),
+    ("Foster", 3),
+    ("Chapman", 3),
+    ("Powell", 3),
+    ("Webb", 3),
+    ("Rogers", 3),
+    ("Gray", 3),
+    ("Mason", 3),
+    ("Ali", 3),
+    ("Hunt", 3),
+    ("Hussain", 3),
+    ("Campbell", 3),
+    ("Matthews", 3),
+    ("Owen", 3),
+    ("Palmer", 3),
+    ("Holmes", 3),
+    ("Mills", 3),
+    ("Barnes", 3),
+    ("Knight", 3),
+    ("Lloyd", 3),
+    ("Butler", 3),
+    ("Russell", 3),
+    ("Barker", 3),
+    ("Fisher", 3),
+    ("Stevens", 3),
+    ("Jenkins", 3),
+    ("Murray", 3),
+    ("Dixon", 3),
+    ("Harvey", 3),
+    ("Nowak", 2),
+    ("Kowalski", 2),
+    ("Okafor", 2),
+    ("Mensah", 2),
+    ("Rahman", 2),
+    ("Ahmed", 2),
+    ("Doyle", 2),
+    ("Byrne", 2),
+    ("Nguyen", 2),
+    ("Osei", 2),
+    ("Mahmood", 2),
+    ("Kaur", 2),
 ];
-const ETHNICITIES: &[&str] = &["White British", "White Irish", "White other", "Mixed White and Black Caribbean", "Indian", "Pakistani", "Bangladeshi", "Black African", "Black Caribbean", "Chinese", "Other"];
+const ETHNICITIES: &[&str] = &[
+    "White British",
+    "White Irish",
+    "White other",
+    "Mixed White and Black Caribbean",
+    "Indian",
+    "Pakistani",
+    "Bangladeshi",
+    "Black African",
+    "Black Caribbean",
+    "Chinese",
+    "Other",
+];
 const WARDS: &[&str] = &["Eastfield", "Riverside", "Northgate", "Southmoor", "Westbrook", "Castle", "Park", "Harbour", "Meadow", "Abbey"];
-const DECISIONS: &[(&str, u32)] = &[("child-protection", 10), ("child-in-need-and-macse", 15), ("macse", 20), ("known-child-contact", 20), ("no-cse-concern", 35)];
+const DECISIONS: &[(&str, u32)] =
+    &[("child-protection", 10), ("child-in-need-and-macse", 15), ("macse", 20), ("known-child-contact", 20), ("no-cse-concern", 35)];
 const RISKS: &[&str] = &["no-apparent-risk", "low", "medium", "high"];
 
 fn ts(t: chrono::DateTime<Utc>) -> String {
@@ -108,15 +230,54 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
     let mut children = Bulk::new(
         sqlite,
         "children",
-        &["id", "first_name", "last_name", "date_of_birth", "gender", "ethnicity", "address", "ward", "school", "legal_status", "version", "created_at", "phonetic_first", "phonetic_last", "search_first", "search_last"],
+        &[
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "ethnicity",
+            "address",
+            "ward",
+            "school",
+            "legal_status",
+            "version",
+            "created_at",
+            "phonetic_first",
+            "phonetic_last",
+            "search_first",
+            "search_last",
+        ],
     );
     let mut involvements = Bulk::new(sqlite, "child_involvements", &["child_id", "agency_id", "kind", "since"]);
     let mut referrals = Bulk::new(
         sqlite,
         "referrals",
         &[
-            "id", "child_id", "agency_id", "raised_by", "source", "what_seen", "seen_on", "seen_where", "seen_by", "referral_text", "tool_version", "answers_json", "risk_level", "status",
-            "submitted_at", "picked_up_at", "decision", "decision_reasons", "interventions", "keep_monitoring", "decided_at", "decided_by", "returned_at", "version",
+            "id",
+            "child_id",
+            "agency_id",
+            "raised_by",
+            "source",
+            "what_seen",
+            "seen_on",
+            "seen_where",
+            "seen_by",
+            "referral_text",
+            "tool_version",
+            "answers_json",
+            "risk_level",
+            "status",
+            "submitted_at",
+            "picked_up_at",
+            "decision",
+            "decision_reasons",
+            "interventions",
+            "keep_monitoring",
+            "decided_at",
+            "decided_by",
+            "returned_at",
+            "version",
         ],
     );
     let keys: Vec<(String, String)> = SURNAMES.iter().map(|(s, _)| (s.to_string(), name_key(s))).collect();
@@ -188,7 +349,11 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
             for k in 0..count {
                 referral_id += 1;
                 let undecided = k == count - 1 && rng.gen_ratio(1, UNDECIDED_IN);
-                let submitted = if undecided { now - Days::minutes(rng.gen_range(10..60 * 24 * 5)) } else { now - Days::days(((today - since).num_days() - k as i64 * 90).max(1)) };
+                let submitted = if undecided {
+                    now - Days::minutes(rng.gen_range(10..60 * 24 * 5))
+                } else {
+                    now - Days::days(((today - since).num_days() - k as i64 * 90).max(1))
+                };
                 let seen_on = submitted.date_naive() - Days::days(rng.gen_range(0..5));
                 let decision = (!undecided).then(|| weighted(&mut rng, DECISIONS));
                 let status = match decision {
@@ -200,31 +365,31 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
                 let picked = (status != "submitted").then(|| submitted + Days::hours(2));
                 let decided = decision.map(|_| submitted + Days::hours(rng.gen_range(4..72)));
                 ref_rows.push(vec![
-                            V::I(referral_id),
-                            V::I(id),
-                            V::I(primary),
-                            V::I(raiser),
-                            s("professional-concern"),
-                            s("Seen getting into a car with two adult men after school; has a second phone the family did not provide."),
-                            s(ds(seen_on)),
-                            s("Outside the school gates"),
-                            s("Form tutor"),
-                            s("Referral to the MASH for screening: repeated pick-ups by adults and unexplained gifts."),
-                            V::I(1),
-                            s(answers),
-                            s(pick(&mut rng, RISKS)),
-                            s(status),
-                            s(ts(submitted)),
-                            picked.map(|t| s(ts(t))).unwrap_or(V::NS),
-                            decision.map(s).unwrap_or(V::NS),
-                            decision.map(|_| s("Screening and checks considered by the MASH team.")).unwrap_or(V::NS),
-                            if decision == Some("no-cse-concern") { s("Keep-safe work in school; keep monitoring.") } else { V::NS },
-                            V::I((decision == Some("no-cse-concern")) as i64),
-                            decided.map(|t| s(ts(t))).unwrap_or(V::NS),
-                            if decision.is_some() { V::I(mash) } else { V::NI },
-                            if decision == Some("no-cse-concern") { decided.map(|t| s(ts(t))).unwrap_or(V::NS) } else { V::NS },
-                            V::I(1),
-                        ]);
+                    V::I(referral_id),
+                    V::I(id),
+                    V::I(primary),
+                    V::I(raiser),
+                    s("professional-concern"),
+                    s("Seen getting into a car with two adult men after school; has a second phone the family did not provide."),
+                    s(ds(seen_on)),
+                    s("Outside the school gates"),
+                    s("Form tutor"),
+                    s("Referral to the MASH for screening: repeated pick-ups by adults and unexplained gifts."),
+                    V::I(1),
+                    s(answers),
+                    s(pick(&mut rng, RISKS)),
+                    s(status),
+                    s(ts(submitted)),
+                    picked.map(|t| s(ts(t))).unwrap_or(V::NS),
+                    decision.map(s).unwrap_or(V::NS),
+                    decision.map(|_| s("Screening and checks considered by the MASH team.")).unwrap_or(V::NS),
+                    if decision == Some("no-cse-concern") { s("Keep-safe work in school; keep monitoring.") } else { V::NS },
+                    V::I((decision == Some("no-cse-concern")) as i64),
+                    decided.map(|t| s(ts(t))).unwrap_or(V::NS),
+                    if decision.is_some() { V::I(mash) } else { V::NI },
+                    if decision == Some("no-cse-concern") { decided.map(|t| s(ts(t))).unwrap_or(V::NS) } else { V::NS },
+                    V::I(1),
+                ]);
                 if undecided {
                     c.undecided += 1;
                 }
@@ -249,7 +414,8 @@ async fn load(url: &str, n: usize, agency_ids: &[i64], mine: i64, raiser: i64, m
     c.referrals = referral_id as u64;
     if !sqlite {
         for t in ["children", "referrals"] {
-            conn.execute(format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {t}), false)").as_str()).await?;
+            conn.execute(format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {t}), false)").as_str())
+                .await?;
         }
     }
     drop(conn);
@@ -297,10 +463,26 @@ async fn main() -> Res<()> {
     }
     let mine = agency_ids[7];
     let hash = "bench-not-a-real-hash";
-    let mash = store.create_user(&sys, NewUser { name: "Bench MASH Worker", email: "mash@bench.example.org", role: Role::MashWorker, job_title: "", password_hash: hash }).await?;
+    let mash = store
+        .create_user(
+            &sys,
+            NewUser { name: "Bench MASH Worker", email: "mash@bench.example.org", role: Role::MashWorker, job_title: "", password_hash: hash },
+        )
+        .await?;
     store.set_agency(&sys, mash, agency_ids[1]).await?;
     store.add_team_member(&sys, Team::Mash, mash).await?;
-    let practitioner = store.create_user(&sys, NewUser { name: "Bench Practitioner", email: "practitioner@bench.example.org", role: Role::Practitioner, job_title: "", password_hash: hash }).await?;
+    let practitioner = store
+        .create_user(
+            &sys,
+            NewUser {
+                name: "Bench Practitioner",
+                email: "practitioner@bench.example.org",
+                role: Role::Practitioner,
+                job_title: "",
+                password_hash: hash,
+            },
+        )
+        .await?;
     store.set_agency(&sys, practitioner, mine).await?;
     let tool = store.current_tool().await?;
     let answers: std::collections::BTreeMap<String, bool> = tool.indicators().enumerate().map(|(k, i)| (i.key.clone(), k % 5 == 0)).collect();

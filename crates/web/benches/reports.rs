@@ -51,7 +51,6 @@ struct Opts {
     analyze: bool,
 }
 
-
 impl Opts {
     fn from_env() -> Opts {
         let runs = env_num("ASSURE_BENCH_RUNS", 5).max(1);
@@ -71,7 +70,6 @@ impl Opts {
 fn meeting() -> NaiveDate {
     ymd(2026, 1, 20)
 }
-
 
 // ------------------------------------------------------------------ generated text
 
@@ -99,7 +97,6 @@ const CLOSINGS: &[&str] = &[
     "A further update, with the results of the re-audit, will be provided to the committee in six months.",
     "The remaining action depends on a decision by the Cabinet Member, expected before the end of the municipal year.",
 ];
-
 
 /// A progress update of three to five sentences (roughly 350–700 characters).
 fn narrative(rng: &mut StdRng) -> String {
@@ -157,12 +154,14 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
     let mut leads = Vec::new();
     for (i, (name, title)) in names.iter().zip(titles).enumerate() {
         let email = format!("lead{i}@bench.example.org");
-        let id =
-            store.create_user(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" }).await?;
+        let id = store
+            .create_user(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" })
+            .await?;
         leads.push((id, Actor { user_id: Some(id), label: email, ip: String::new() }));
     }
     let body = |name: &str, kind| BodyInput { name: name.into(), kind: Some(kind), response_unit: None, response_amount: None };
-    let committee = store.create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee)).await?;
+    let committee =
+        store.create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee)).await?;
     let cabinet = store.create_body(&officer, &body("Cabinet", BodyKind::Executive)).await?;
     let review = store
         .create_review(
@@ -257,7 +256,8 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
         let owner = titles[leads.iter().position(|(l, _)| *l == lead_ids[0]).unwrap()];
         for k in 0..rng.gen_range(1..=2) {
             let target = ymd(2022, 3, 31) + Days::days(rng.gen_range(0..1200));
-            let text = format!("{} the plan for {topic} ({})", ["Agree", "Publish", "Deliver", "Evaluate"][k % 4], pick(&mut rng, AREAS).to_lowercase());
+            let text =
+                format!("{} the plan for {topic} ({})", ["Agree", "Publish", "Deliver", "Evaluate"][k % 4], pick(&mut rng, AREAS).to_lowercase());
             let action = store.add_action(lead_actor, id, &text, owner, Some(target)).await?;
             c.actions += 1;
             if rng.gen_ratio(1, 4) {
@@ -298,7 +298,9 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             store.set_lifecycle(lead_actor, id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
         } else if rng.gen_ratio(1, 8) {
             let v = store.recommendation(id).await?.version;
-            store.set_rag_override(&officer, id, v, Some(if rng.gen_ratio(1, 2) { Rag::Red } else { Rag::Amber }), "Key milestones have slipped").await?;
+            store
+                .set_rag_override(&officer, id, v, Some(if rng.gen_ratio(1, 2) { Rag::Red } else { Rag::Amber }), "Key milestones have slipped")
+                .await?;
         }
         if c.recs % 50 == 0 || c.recs == o.recs {
             eprintln!("  {} of {} recommendations with their actions and updates ({:.1}s)", c.recs, o.recs, started.elapsed().as_secs_f64());
@@ -386,8 +388,6 @@ fn print_table(steps: &[Step], notes: &[String]) {
 
 // ------------------------------------------------------------------ main
 
-
-
 /// Statistics as a live database has them (autovacuum on PostgreSQL): without them
 /// PostgreSQL's first plans for a freshly loaded table can be far slower than any a
 /// council would see.
@@ -439,7 +439,11 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let included: usize = draft.rows.iter().map(|r| r.updates.len()).sum();
     assert_eq!(draft.rows.len(), c.recs, "every recommendation is in the report");
     assert_eq!(included, c.updates, "every update is dated before the meeting");
-    steps.push(step("assemble draft (monitoring_report)", samples, format!("{} rows, {} updates; {statements} statements", draft.rows.len(), included)));
+    steps.push(step(
+        "assemble draft (monitoring_report)",
+        samples,
+        format!("{} rows, {} updates; {statements} statements", draft.rows.len(), included),
+    ));
 
     // Issuing: freeze the snapshot and record the updates it included.
     let mut samples = Vec::new();
@@ -506,7 +510,10 @@ async fn main() -> Res<()> {
         let _ = std::fs::remove_dir_all(&dir);
         return Err("ASSURE_BENCH_DATABASE_URL must start with sqlite: or postgres://".into());
     };
-    println!("Assure report benchmark: {engine}, {} recommendations x {} updates, {} runs ({} for PDF)", o.recs, o.updates_per_rec, o.runs, o.pdf_runs);
+    println!(
+        "Assure report benchmark: {engine}, {} recommendations x {} updates, {} runs ({} for PDF)",
+        o.recs, o.updates_per_rec, o.runs, o.pdf_runs
+    );
     let result = run(&o, &url, engine).await;
     let _ = std::fs::remove_dir_all(&dir);
     result

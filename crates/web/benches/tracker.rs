@@ -29,7 +29,10 @@ use sqlx::Executor;
 
 mod common;
 
-use common::{analyze, bulk_pool, ds, ensure_empty, env_num, measure, ms, oi, os, pick, print_table, s, temp_dir, weighted, ymd, Bulk, Res, V, AREAS, TOPICS, VERBS, WHO};
+use common::{
+    analyze, bulk_pool, ds, ensure_empty, env_num, measure, ms, oi, os, pick, print_table, s, temp_dir, weighted, ymd, Bulk, Res, AREAS, TOPICS, V,
+    VERBS, WHO,
+};
 
 // ------------------------------------------------------------------ settings
 
@@ -41,7 +44,6 @@ struct Opts {
     keep: bool,
     extra_sql: Option<String>,
 }
-
 
 impl Opts {
     fn from_env() -> Opts {
@@ -70,15 +72,75 @@ const SEARCH_WORD: &str = "exploitation";
 
 /// A value for a multi-row INSERT. Nulls are typed so PostgreSQL accepts them.
 const WORDS: &[&str] = &[
-    "the", "team", "has", "met", "with", "partners", "and", "agreed", "a", "revised", "timetable", "for", "delivery", "of", "this",
-    "recommendation", "training", "sessions", "were", "held", "across", "all", "localities", "data", "shows", "steady", "improvement",
-    "in", "outcomes", "families", "reported", "positive", "experience", "funding", "confirmed", "until", "next", "year", "audit",
-    "completed", "actions", "remain", "on", "track", "staff", "recruited", "pilot", "extended", "to", "two", "more", "schools",
-    "board", "received", "report", "quarterly", "review", "due", "in", "spring",
+    "the",
+    "team",
+    "has",
+    "met",
+    "with",
+    "partners",
+    "and",
+    "agreed",
+    "a",
+    "revised",
+    "timetable",
+    "for",
+    "delivery",
+    "of",
+    "this",
+    "recommendation",
+    "training",
+    "sessions",
+    "were",
+    "held",
+    "across",
+    "all",
+    "localities",
+    "data",
+    "shows",
+    "steady",
+    "improvement",
+    "in",
+    "outcomes",
+    "families",
+    "reported",
+    "positive",
+    "experience",
+    "funding",
+    "confirmed",
+    "until",
+    "next",
+    "year",
+    "audit",
+    "completed",
+    "actions",
+    "remain",
+    "on",
+    "track",
+    "staff",
+    "recruited",
+    "pilot",
+    "extended",
+    "to",
+    "two",
+    "more",
+    "schools",
+    "board",
+    "received",
+    "report",
+    "quarterly",
+    "review",
+    "due",
+    "in",
+    "spring",
 ];
-const FIRST: &[&str] = &["Alex", "Sam", "Jo", "Chris", "Pat", "Morgan", "Jamie", "Robin", "Lee", "Kim", "Ashley", "Dana", "Jordan", "Taylor", "Casey", "Drew", "Hayden", "Riley", "Shannon", "Toni"];
-const LAST: &[&str] = &["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Roberts", "Johnson", "Lewis", "Walker", "Robinson", "Wood", "Thompson", "White", "Watson", "Jackson", "Wright"];
-
+const FIRST: &[&str] = &[
+    "Alex", "Sam", "Jo", "Chris", "Pat", "Morgan", "Jamie", "Robin", "Lee", "Kim", "Ashley", "Dana", "Jordan", "Taylor", "Casey", "Drew", "Hayden",
+    "Riley", "Shannon", "Toni",
+];
+const LAST: &[&str] = &[
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Roberts", "Johnson", "Lewis", "Walker", "Robinson",
+    "Wood", "Thompson", "White", "Watson", "Jackson", "Wright",
+];
 
 fn prose(rng: &mut StdRng, min_len: usize) -> String {
     let mut out = String::with_capacity(min_len + 40);
@@ -118,7 +180,8 @@ fn reference(report: NaiveDate, number: i64, sub: &str) -> String {
 
 // ------------------------------------------------------------------ the council's data
 
-const RESPONSES: &[(&str, u32)] = &[("awaiting", 8), ("accepted", 45), ("accepted-in-principle", 15), ("partially-accepted", 12), ("rejected", 8), ("noted", 12)];
+const RESPONSES: &[(&str, u32)] =
+    &[("awaiting", 8), ("accepted", 45), ("accepted-in-principle", 15), ("partially-accepted", 12), ("rejected", 8), ("noted", 12)];
 const LIFECYCLES: &[(&str, u32)] = &[
     ("not-started", 12),
     ("in-progress", 40),
@@ -162,9 +225,21 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
             2 => ("Local Safeguarding Children Board".to_string(), "board"),
             3 => ("Health and Wellbeing Board".to_string(), "board"),
             _ if b % 5 == 0 => (format!("Children's Services Sub-group {b}"), "sub-group"),
-            _ => (format!("Overview and Scrutiny Committee ({})", ["Children's Services", "Adult Social Care", "Regeneration", "Performance", "Health"][b as usize % 5]) + &format!(" {b}"), "committee"),
+            _ => (
+                format!(
+                    "Overview and Scrutiny Committee ({})",
+                    ["Children's Services", "Adult Social Care", "Regeneration", "Performance", "Health"][b as usize % 5]
+                ) + &format!(" {b}"),
+                "committee",
+            ),
         };
-        let (unit, amount) = if b == 1 { (Some("months".to_string()), Some(2)) } else if b % 7 == 0 { (Some("weeks".to_string()), Some(8)) } else { (None, None) };
+        let (unit, amount) = if b == 1 {
+            (Some("months".to_string()), Some(2))
+        } else if b % 7 == 0 {
+            (Some("weeks".to_string()), Some(8))
+        } else {
+            (None, None)
+        };
         bodies.push(&mut conn, vec![V::I(b), s(name), s(kind), os(unit), oi(amount), V::I(1)]).await?;
     }
     bodies.flush(&mut conn).await?;
@@ -179,7 +254,21 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
         for k in 0..count {
             let name = format!("{} {}", FIRST[(id as usize) % FIRST.len()], LAST[(id as usize / FIRST.len()) % LAST.len()]);
             let title = if role == "lead-officer" { format!("Service Manager, {}", AREAS[k as usize % AREAS.len()]) } else { String::new() };
-            users.push(&mut conn, vec![V::I(id), s(name), s(format!("{role}{k}@bench.example.org")), s(role), s(title), s("bench-not-a-real-hash"), V::I(1), s(ts(ymd(2016, 1, 4)))]).await?;
+            users
+                .push(
+                    &mut conn,
+                    vec![
+                        V::I(id),
+                        s(name),
+                        s(format!("{role}{k}@bench.example.org")),
+                        s(role),
+                        s(title),
+                        s("bench-not-a-real-hash"),
+                        V::I(1),
+                        s(ts(ymd(2016, 1, 4))),
+                    ],
+                )
+                .await?;
             if role == "lead-officer" {
                 lead_pool.push(id);
             }
@@ -194,7 +283,24 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
     let mut rv_bulk = Bulk::new(
         sqlite,
         "reviews",
-        &["id", "kind", "title", "terms_of_reference", "lead_member", "members", "origin_body_id", "start_date", "end_date", "report_date", "final_report_ref", "referred_to_body_id", "referral_date", "response_due", "version", "created_at"],
+        &[
+            "id",
+            "kind",
+            "title",
+            "terms_of_reference",
+            "lead_member",
+            "members",
+            "origin_body_id",
+            "start_date",
+            "end_date",
+            "report_date",
+            "final_report_ref",
+            "referred_to_body_id",
+            "referral_date",
+            "response_due",
+            "version",
+            "created_at",
+        ],
     );
     let kinds = ["working-group", "inspection", "serious-case-review", "national-review", "other"];
     for rv in 0..reviews {
@@ -236,17 +342,54 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
         sqlite,
         "recommendations",
         &[
-            "id", "review_id", "parent_id", "number", "sub_label", "reference", "committee_wording", "executive_wording", "who_must_act", "area", "outcome", "response", "response_date", "response_reason", "lifecycle",
-            "lifecycle_reason", "rag_override", "rag_suggested", "rag_override_reason", "monitoring_body_id", "target_date", "progress_percent", "last_update_date", "version", "created_at",
+            "id",
+            "review_id",
+            "parent_id",
+            "number",
+            "sub_label",
+            "reference",
+            "committee_wording",
+            "executive_wording",
+            "who_must_act",
+            "area",
+            "outcome",
+            "response",
+            "response_date",
+            "response_reason",
+            "lifecycle",
+            "lifecycle_reason",
+            "rag_override",
+            "rag_suggested",
+            "rag_override_reason",
+            "monitoring_body_id",
+            "target_date",
+            "progress_percent",
+            "last_update_date",
+            "version",
+            "created_at",
         ],
     );
     let mut leads = Bulk::new(sqlite, "recommendation_leads", &["recommendation_id", "user_id"]);
     let mut actions = Bulk::new(sqlite, "actions", &["id", "recommendation_id", "text", "owner", "target_date", "done", "version", "created_at"]);
-    let mut revisions = Bulk::new(sqlite, "action_date_revisions", &["id", "action_id", "old_date", "new_date", "reason", "revised_by", "revised_at"]);
-    let mut updates = Bulk::new(sqlite, "progress_updates", &["id", "recommendation_id", "author_id", "update_date", "narrative", "progress_percent", "corrects_id", "created_at"]);
-    let mut evidence = Bulk::new(sqlite, "evidence_files", &["id", "update_id", "original_name", "content_type", "size_bytes", "sha256", "stored_name", "uploaded_by", "uploaded_at"]);
-    let mut history = Bulk::new(sqlite, "recommendation_history", &["id", "recommendation_id", "at", "user_id", "kind", "from_value", "to_value", "reason", "body_id", "meeting_date", "minute_ref"]);
-    let mut requests = Bulk::new(sqlite, "update_requests", &["id", "recommendation_id", "requested_by", "requested_at", "due_date", "for_report_date", "message"]);
+    let mut revisions =
+        Bulk::new(sqlite, "action_date_revisions", &["id", "action_id", "old_date", "new_date", "reason", "revised_by", "revised_at"]);
+    let mut updates = Bulk::new(
+        sqlite,
+        "progress_updates",
+        &["id", "recommendation_id", "author_id", "update_date", "narrative", "progress_percent", "corrects_id", "created_at"],
+    );
+    let mut evidence = Bulk::new(
+        sqlite,
+        "evidence_files",
+        &["id", "update_id", "original_name", "content_type", "size_bytes", "sha256", "stored_name", "uploaded_by", "uploaded_at"],
+    );
+    let mut history = Bulk::new(
+        sqlite,
+        "recommendation_history",
+        &["id", "recommendation_id", "at", "user_id", "kind", "from_value", "to_value", "reason", "body_id", "meeting_date", "minute_ref"],
+    );
+    let mut requests =
+        Bulk::new(sqlite, "update_requests", &["id", "recommendation_id", "requested_by", "requested_at", "due_date", "for_report_date", "message"]);
     let (mut revision_id, mut evidence_id, mut history_id, mut request_id) = (0i64, 0i64, 0i64, 0i64);
     let upr = o.updates_per_rec;
     let start_window = ymd(2017, 1, 1);
@@ -315,7 +458,8 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
                 Lifecycle::NotStarted => 0,
                 _ => rng.gen_range(5..95),
             };
-            let ups: Vec<(NaiveDate, i64)> = dates.iter().enumerate().map(|(k, d)| (*d, final_progress * (k as i64 + 1) / upr.max(1) as i64)).collect();
+            let ups: Vec<(NaiveDate, i64)> =
+                dates.iter().enumerate().map(|(k, d)| (*d, final_progress * (k as i64 + 1) / upr.max(1) as i64)).collect();
             let (progress, last) = match ups.last() {
                 Some((d, p)) => (Some(*p), Some(*d)),
                 None => (None, None),
@@ -358,7 +502,18 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
                 ],
             )
             .await?;
-            kids.push(Children { id: rid, leads: ls, actions: acts, updates: ups, report: rp.report, open, response, lifecycle, response_date, body });
+            kids.push(Children {
+                id: rid,
+                leads: ls,
+                actions: acts,
+                updates: ups,
+                report: rp.report,
+                open,
+                response,
+                lifecycle,
+                response_date,
+                body,
+            });
         }
         recs.flush(&mut conn).await?;
 
@@ -370,10 +525,37 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
             for (a, (text, first, done, revised)) in k.actions.iter().enumerate() {
                 let aid = (k.id - 1) * 2 + a as i64 + 1;
                 let current = revised.unwrap_or(*first);
-                actions.push(&mut conn, vec![V::I(aid), V::I(k.id), s(text.clone()), s(pick(&mut rng, WHO)), s(ds(current)), V::I(*done as i64), V::I(1 + revised.is_some() as i64), s(ts(k.report))]).await?;
+                actions
+                    .push(
+                        &mut conn,
+                        vec![
+                            V::I(aid),
+                            V::I(k.id),
+                            s(text.clone()),
+                            s(pick(&mut rng, WHO)),
+                            s(ds(current)),
+                            V::I(*done as i64),
+                            V::I(1 + revised.is_some() as i64),
+                            s(ts(k.report)),
+                        ],
+                    )
+                    .await?;
                 if let Some(new) = revised {
                     revision_id += 1;
-                    revisions.push(&mut conn, vec![V::I(revision_id), V::I(aid), s(ds(*first)), s(ds(*new)), s("Delayed by staff vacancies"), V::I(k.leads[0]), s(ts(*first - Days::days(10)))]).await?;
+                    revisions
+                        .push(
+                            &mut conn,
+                            vec![
+                                V::I(revision_id),
+                                V::I(aid),
+                                s(ds(*first)),
+                                s(ds(*new)),
+                                s("Delayed by staff vacancies"),
+                                V::I(k.leads[0]),
+                                s(ts(*first - Days::days(10))),
+                            ],
+                        )
+                        .await?;
                 }
             }
             let base = (k.id - 1) * upr as i64;
@@ -385,13 +567,25 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
                     narrative.insert_str(0, "Correction to the previous update. ");
                 }
                 let author = k.leads[j % k.leads.len()];
-                updates.push(&mut conn, vec![V::I(uid), V::I(k.id), V::I(author), s(ds(*d)), s(narrative), V::I(*p), oi(corrects), s(ts(*d))]).await?;
+                updates
+                    .push(&mut conn, vec![V::I(uid), V::I(k.id), V::I(author), s(ds(*d)), s(narrative), V::I(*p), oi(corrects), s(ts(*d))])
+                    .await?;
                 if uid % 100 == 0 {
                     evidence_id += 1;
                     evidence
                         .push(
                             &mut conn,
-                            vec![V::I(evidence_id), V::I(uid), s(format!("evidence-{uid}.pdf")), s("application/pdf"), V::I(20_000 + (uid % 50_000)), s(format!("{:064x}", uid)), s(format!("{:032x}.bin", uid)), V::I(author), s(ts(*d))],
+                            vec![
+                                V::I(evidence_id),
+                                V::I(uid),
+                                s(format!("evidence-{uid}.pdf")),
+                                s("application/pdf"),
+                                V::I(20_000 + (uid % 50_000)),
+                                s(format!("{:064x}", uid)),
+                                s(format!("{:032x}.bin", uid)),
+                                V::I(author),
+                                s(ts(*d)),
+                            ],
                         )
                         .await?;
                 }
@@ -399,18 +593,65 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
             if k.response != "awaiting" {
                 history_id += 1;
                 let on = k.response_date.unwrap();
-                history.push(&mut conn, vec![V::I(history_id), V::I(k.id), s(ts(on)), V::I(lead_me), s("response"), s("Awaiting response"), s(k.response), s(""), V::I(1), os(Some(ds(on))), s("")]).await?;
+                history
+                    .push(
+                        &mut conn,
+                        vec![
+                            V::I(history_id),
+                            V::I(k.id),
+                            s(ts(on)),
+                            V::I(lead_me),
+                            s("response"),
+                            s("Awaiting response"),
+                            s(k.response),
+                            s(""),
+                            V::I(1),
+                            os(Some(ds(on))),
+                            s(""),
+                        ],
+                    )
+                    .await?;
             }
             if k.lifecycle != "not-started" {
                 history_id += 1;
                 let on = k.updates.last().map(|u| u.0).unwrap_or(k.report);
                 let (body, minute) = if k.lifecycle == "signed-off" { (oi(k.body), s(format!("Minute {}", k.id % 500))) } else { (V::NI, s("")) };
-                history.push(&mut conn, vec![V::I(history_id), V::I(k.id), s(ts(on)), V::I(k.leads[0]), s("lifecycle"), s("In progress"), s(k.lifecycle), s(""), body, os(Some(ds(on))), minute]).await?;
+                history
+                    .push(
+                        &mut conn,
+                        vec![
+                            V::I(history_id),
+                            V::I(k.id),
+                            s(ts(on)),
+                            V::I(k.leads[0]),
+                            s("lifecycle"),
+                            s("In progress"),
+                            s(k.lifecycle),
+                            s(""),
+                            body,
+                            os(Some(ds(on))),
+                            minute,
+                        ],
+                    )
+                    .await?;
             }
             if k.open && k.id % 20 == 0 {
                 request_id += 1;
                 let due = today + Days::days(rng.gen_range(-30..60));
-                requests.push(&mut conn, vec![V::I(request_id), V::I(k.id), V::I(lead_me), s(ts(due - Days::days(28))), s(ds(due)), os(Some(ds(due + Days::days(14)))), s("Please update before the committee meets")]).await?;
+                requests
+                    .push(
+                        &mut conn,
+                        vec![
+                            V::I(request_id),
+                            V::I(k.id),
+                            V::I(lead_me),
+                            s(ts(due - Days::days(28))),
+                            s(ds(due)),
+                            os(Some(ds(due + Days::days(14)))),
+                            s("Please update before the committee meets"),
+                        ],
+                    )
+                    .await?;
             }
         }
         // Children in dependency order, so foreign keys hold at every statement.
@@ -424,10 +665,7 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
         }
     }
     let all = [&recs, &leads, &actions, &revisions, &updates, &evidence, &history, &requests];
-    eprintln!(
-        "  time in INSERTs: {}",
-        all.iter().map(|b| format!("{} {:.1}s", b.table, b.busy.as_secs_f64())).collect::<Vec<_>>().join(", ")
-    );
+    eprintln!("  time in INSERTs: {}", all.iter().map(|b| format!("{} {:.1}s", b.table, b.busy.as_secs_f64())).collect::<Vec<_>>().join(", "));
     c.recs = recs.inserted;
     c.leads = leads.inserted;
     c.actions = actions.inserted;
@@ -439,8 +677,20 @@ async fn load(url: &str, o: &Opts, lead_me: i64, first_user_id: i64, today: Naiv
 
     if !sqlite {
         // Explicit ids were inserted: move the identity sequences past them.
-        for t in ["users", "bodies", "reviews", "recommendations", "actions", "action_date_revisions", "progress_updates", "evidence_files", "recommendation_history", "update_requests"] {
-            conn.execute(format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {t}), false)").as_str()).await?;
+        for t in [
+            "users",
+            "bodies",
+            "reviews",
+            "recommendations",
+            "actions",
+            "action_date_revisions",
+            "progress_updates",
+            "evidence_files",
+            "recommendation_history",
+            "update_requests",
+        ] {
+            conn.execute(format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {t}), false)").as_str())
+                .await?;
         }
     }
     drop(conn);
@@ -464,7 +714,6 @@ struct Counts {
     requests: u64,
 }
 
-
 // ------------------------------------------------------------------ measuring
 
 struct Page {
@@ -474,7 +723,6 @@ struct Page {
 }
 
 // ------------------------------------------------------------------ main
-
 
 #[tokio::main]
 async fn main() -> Res<()> {
@@ -499,9 +747,29 @@ async fn main() -> Res<()> {
     // The schema is the store's own: open it so the migrations run.
     let store = Store::open(&url).await?;
     let sys = Actor::system();
-    let admin = store.create_user(&sys, NewUser { name: "Bench Administrator", email: "admin@bench.example.org", role: Role::Administrator, job_title: "", password_hash: "bench-not-a-real-hash" }).await?;
+    let admin = store
+        .create_user(
+            &sys,
+            NewUser {
+                name: "Bench Administrator",
+                email: "admin@bench.example.org",
+                role: Role::Administrator,
+                job_title: "",
+                password_hash: "bench-not-a-real-hash",
+            },
+        )
+        .await?;
     let lead = store
-        .create_user(&sys, NewUser { name: "Bench Lead Officer", email: "lead@bench.example.org", role: Role::LeadOfficer, job_title: "Service Manager", password_hash: "bench-not-a-real-hash" })
+        .create_user(
+            &sys,
+            NewUser {
+                name: "Bench Lead Officer",
+                email: "lead@bench.example.org",
+                role: Role::LeadOfficer,
+                job_title: "Service Manager",
+                password_hash: "bench-not-a-real-hash",
+            },
+        )
         .await?;
     store.close().await;
 

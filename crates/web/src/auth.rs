@@ -53,10 +53,7 @@ pub fn dummy_hash() -> &'static str {
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
-    (0..4)
-        .map(|_| (0..4).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    (0..4).map(|_| (0..4).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 pub fn random_token() -> String {
@@ -156,7 +153,11 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn session_cookie_name(state: &AppState) -> &'static str {
-    if state.config.https { "__Host-assure_session" } else { SESSION_COOKIE }
+    if state.config.https {
+        "__Host-assure_session"
+    } else {
+        SESSION_COOKIE
+    }
 }
 
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
@@ -258,8 +259,13 @@ async fn guard_inner(state: &AppState, mut req: Request<Body>, next: Next) -> Re
                 // Signed-out forms (sign-in) use a double-submit cookie.
                 None => cookie(req.headers(), PRE_CSRF_COOKIE).unwrap_or_default(),
             };
-            let mut presented = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| query_field(req.uri(), CSRF_FIELD));
-            let is_form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+            let mut presented =
+                req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| query_field(req.uri(), CSRF_FIELD));
+            let is_form = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
             if presented.is_none() && is_form {
                 let (parts, body) = req.into_parts();
                 let bytes = to_bytes(body, 4 * 1024 * 1024).await.map_err(|_| (AppError::TooLarge("The form is too large to send".into()), kind))?;
@@ -293,7 +299,8 @@ async fn guard_inner(state: &AppState, mut req: Request<Body>, next: Next) -> Re
 
 /// Sign-in throttling: per account and per address, inside a sliding window.
 pub async fn throttled(state: &AppState, email: &str, ip: &str) -> Result<bool, AppError> {
-    let since = (Utc::now() - chrono::Duration::from_std(state.config.login_window).unwrap_or_default()).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let since =
+        (Utc::now() - chrono::Duration::from_std(state.config.login_window).unwrap_or_default()).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let by_account = state.store.count_login_failures("account", &email.trim().to_lowercase(), &since).await?;
     let by_address = state.store.count_login_failures("address", ip, &since).await?;
     Ok(by_account >= state.config.login_account_limit || by_address >= state.config.login_address_limit)

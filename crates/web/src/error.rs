@@ -53,7 +53,9 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::NeedToKnow | AppError::NotPlaced | AppError::CsrfFailed => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::NeedToKnow | AppError::NotPlaced | AppError::CsrfFailed => {
+                StatusCode::FORBIDDEN
+            }
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

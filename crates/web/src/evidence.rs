@@ -21,8 +21,12 @@ pub fn classify(name: &str, bytes: &[u8]) -> Option<&'static str> {
             "application/pdf" => Some("application/pdf"),
             "image/png" => Some("image/png"),
             "image/jpeg" => Some("image/jpeg"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+                Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            }
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+                Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            }
             _ => None,
         };
     }
@@ -38,7 +42,11 @@ pub fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | '(' | ')')).take(120).collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() { "evidence".into() } else { cleaned }
+    if cleaned.is_empty() {
+        "evidence".into()
+    } else {
+        cleaned
+    }
 }
 
 pub fn evidence_dir(state: &AppState) -> std::path::PathBuf {
@@ -69,7 +77,13 @@ pub async fn store_uploads(state: &AppState, uploads: &[Upload]) -> Result<Vec<N
         let sha = hex::encode(Sha256::digest(&u.bytes));
         let stored = format!("{}-{}", &sha[..16], crate::auth::random_token());
         tokio::fs::write(dir.join(&stored), &u.bytes).await.map_err(|_| Invalid::single("evidence", "The file could not be saved. Try again."))?;
-        out.push(NewEvidence { original_name: safe_name(&u.name), content_type: ct.to_string(), size_bytes: u.bytes.len() as i64, sha256: sha, stored_name: stored });
+        out.push(NewEvidence {
+            original_name: safe_name(&u.name),
+            content_type: ct.to_string(),
+            size_bytes: u.bytes.len() as i64,
+            sha256: sha,
+            stored_name: stored,
+        });
     }
     Ok(out)
 }

@@ -39,11 +39,19 @@ impl Fields {
     /// An id from a select; blank is None, anything unparseable is an impossible id (refused later).
     pub fn opt_id(&self, name: &str) -> Option<i64> {
         let v = self.get(name).trim();
-        if v.is_empty() { None } else { Some(v.parse().unwrap_or(-1)) }
+        if v.is_empty() {
+            None
+        } else {
+            Some(v.parse().unwrap_or(-1))
+        }
     }
     pub fn opt_int(&self, name: &str) -> Result<Option<i64>, ()> {
         let v = self.get(name).trim().trim_end_matches('%');
-        if v.is_empty() { Ok(None) } else { v.parse().map(Some).map_err(|_| ()) }
+        if v.is_empty() {
+            Ok(None)
+        } else {
+            v.parse().map(Some).map_err(|_| ())
+        }
     }
     /// A yes/no radio: `None` when neither was chosen.
     pub fn yes_no(&self, name: &str) -> Option<bool> {

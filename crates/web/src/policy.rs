@@ -21,7 +21,9 @@ pub fn may_change(caller: &Caller, rec: &Recommendation) -> bool {
 pub async fn recommendation_for_change(state: &AppState, caller: &Caller, rec_id: i64) -> Result<Recommendation, AppError> {
     let rec = state.store.recommendation(rec_id).await?;
     if !may_change(caller, &rec) {
-        return Err(AppError::ForbiddenRecord("You can only change recommendations you lead. Ask the scrutiny officer if you should be added as a lead officer.".into()));
+        return Err(AppError::ForbiddenRecord(
+            "You can only change recommendations you lead. Ask the scrutiny officer if you should be added as a lead officer.".into(),
+        ));
     }
     Ok(rec)
 }

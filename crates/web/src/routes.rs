@@ -54,10 +54,7 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        assert!(
-            !self.table.specs.iter().any(|s| s.method == method && s.path == path),
-            "route {method} {path} declared twice"
-        );
+        assert!(!self.table.specs.iter().any(|s| s.method == method && s.path == path), "route {method} {path} declared twice");
         let filter = if method == Method::POST { MethodFilter::POST } else { MethodFilter::GET };
         self.router = self.router.route(path, on(filter, handler));
         self.table.specs.push(RouteSpec { method, path, permission, summary, kind });

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::sync::Arc;
 
-use assure_domain::partnership::{AgencyKind, Involvement, InvolvementKind, PathwayRole, Section, Team, Viewer};
 use assure_domain::panels::{InviteeKind, OperationKind};
+use assure_domain::partnership::{AgencyKind, Involvement, InvolvementKind, PathwayRole, Section, Team, Viewer};
 use assure_domain::plan::{ActionStatus, PlanAction, PlanVersion, SectionText};
 use assure_domain::referral::{ConcernInput, ReferralSource};
 use assure_domain::{Permission, Role};
@@ -141,15 +141,28 @@ fn capitalised(slug: &str) -> String {
 fn plan_version(review: chrono::NaiveDate, due: chrono::NaiveDate, marker: &str, prevent_agency: i64, other: i64) -> PlanVersion {
     let sections = [Section::Profile, Section::Prevent, Section::Protect, Section::Prosecute]
         .iter()
-        .map(|s| SectionText { section: *s, discussion: if *s == Section::Prosecute { format!("{marker}-talk") } else { format!("{} discussion", s.slug()) } })
+        .map(|s| SectionText {
+            section: *s,
+            discussion: if *s == Section::Prosecute { format!("{marker}-talk") } else { format!("{} discussion", s.slug()) },
+        })
         .collect();
-    let action = |section, text: String, agency| PlanAction { section, text, owner: "Owner".into(), agency_id: Some(agency), due: Some(due), status: ActionStatus::InProgress };
+    let action = |section, text: String, agency| PlanAction {
+        section,
+        text,
+        owner: "Owner".into(),
+        agency_id: Some(agency),
+        due: Some(due),
+        status: ActionStatus::InProgress,
+    };
     PlanVersion {
         number: 0,
         panel_date: None,
         review_date: Some(review),
         sections,
-        actions: vec![action(Section::Prevent, "Mentoring sessions".into(), prevent_agency), action(Section::Prosecute, format!("{marker}-action"), other)],
+        actions: vec![
+            action(Section::Prevent, "Mentoring sessions".into(), prevent_agency),
+            action(Section::Prosecute, format!("{marker}-action"), other),
+        ],
     }
 }
 
@@ -175,11 +188,16 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     db.store.add_team_member(&sys, Team::Mash, school_recorder).await.unwrap();
     let now = assure_storage::missing::local_now();
     let now = now.date().and_hms_opt(chrono::Timelike::hour(&now), chrono::Timelike::minute(&now), 0).unwrap();
-    let (missing_start, missing_end, offered) = (now - chrono::Duration::minutes(50), now - chrono::Duration::minutes(40), now - chrono::Duration::minutes(30));
+    let (missing_start, missing_end, offered) =
+        (now - chrono::Duration::minutes(50), now - chrono::Duration::minutes(40), now - chrono::Duration::minutes(30));
     // The notification routed so the school becomes involved waits until a school member
     // sits in a team every notification reaches; every other is routed before that.
     let mut notify_later = None;
-    let panel = db.store.generate_panel_series(&sys, Some(today + chrono::Duration::days(7)), Some(today + chrono::Duration::days(7)), "Town hall").await.unwrap()[0];
+    let panel = db
+        .store
+        .generate_panel_series(&sys, Some(today + chrono::Duration::days(7)), Some(today + chrono::Duration::days(7)), "Town hall")
+        .await
+        .unwrap()[0];
     let operation = db.store.create_operation(&sys, "Operation Matrix", Some(OperationKind::Disruption), "DI Lead", Some(panel)).await.unwrap();
     let tool = db.store.current_tool().await.unwrap();
     let answers: BTreeMap<String, bool> = tool.indicators().map(|i| (i.key.clone(), false)).collect();
@@ -187,11 +205,19 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     let mut kids = Vec::new();
     for (i, case) in cases.into_iter().enumerate() {
         let first = capitalised(case.map(|k| k.slug()).unwrap_or("uninvolved"));
-        let (raiser, email, raiser_agency) =
-            if case == Some(InvolvementKind::RaisedConcern) { (school_raiser, "raiser-school@example.org", school) } else { (other_raiser, "raiser-other@example.org", other) };
+        let (raiser, email, raiser_agency) = if case == Some(InvolvementKind::RaisedConcern) {
+            (school_raiser, "raiser-school@example.org", school)
+        } else {
+            (other_raiser, "raiser-other@example.org", other)
+        };
         let viewer = db.store.viewer(raiser).await.unwrap().unwrap();
         let form = ConcernForm {
-            child: Some(ChildRef::New(ChildInput { first_name: first.clone(), last_name: SURNAME.into(), estimated_age: Some(14), ..Default::default() })),
+            child: Some(ChildRef::New(ChildInput {
+                first_name: first.clone(),
+                last_name: SURNAME.into(),
+                estimated_age: Some(14),
+                ..Default::default()
+            })),
             concern: ConcernInput {
                 source: Some(ReferralSource::ProfessionalConcern),
                 what_seen: "Seen with older men".into(),
@@ -217,7 +243,11 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
         db.store.link_operation_child(&sys, operation, Some(cid)).await.unwrap();
         // A placement notification, its declared risks varied by child so the routes differ.
         use assure_domain::placements::Risk;
-        let yes: Vec<Risk> = [(i % 2 == 0, Risk::Cse), (i % 3 == 1, Risk::Offending), (i % 4 == 3, Risk::Missing)].iter().filter(|(b, _)| *b).map(|(_, r)| *r).collect();
+        let yes: Vec<Risk> = [(i % 2 == 0, Risk::Cse), (i % 3 == 1, Risk::Offending), (i % 4 == 3, Risk::Missing)]
+            .iter()
+            .filter(|(b, _)| *b)
+            .map(|(_, r)| *r)
+            .collect();
         let placement = assure_storage::placements::PlacementInput {
             child: Some(ChildRef::Existing(cid)),
             placing_authority: AUTHORITY.into(),
@@ -227,7 +257,10 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             ward: "Linacre".into(),
             start_date: Some(today - chrono::Duration::days(3)),
             received_date: Some(today - chrono::Duration::days(2)),
-            risks: Risk::ALL.iter().map(|r| (*r, Some(yes.contains(r)), if yes.contains(r) { "Declared".to_string() } else { String::new() })).collect(),
+            risks: Risk::ALL
+                .iter()
+                .map(|r| (*r, Some(yes.contains(r)), if yes.contains(r) { "Declared".to_string() } else { String::new() }))
+                .collect(),
             ..Default::default()
         };
         if case == Some(InvolvementKind::NotifiedOfPlacement) {
@@ -236,7 +269,11 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             db.store.record_notification(&actor(officer, "officer-other@example.org"), &officer_v, &placement, today).await.unwrap();
         }
         // A missing episode, ended, with a return interview: recorded by the school for its case.
-        let (recorder, remail) = if case == Some(InvolvementKind::RecordedMissing) { (school_recorder, "missing-school@example.org") } else { (other_raiser, "raiser-other@example.org") };
+        let (recorder, remail) = if case == Some(InvolvementKind::RecordedMissing) {
+            (school_recorder, "missing-school@example.org")
+        } else {
+            (other_raiser, "raiser-other@example.org")
+        };
         let rv = db.store.viewer(recorder).await.unwrap().unwrap();
         let ep = assure_storage::missing::EpisodeInput {
             child: Some(ChildRef::Existing(cid)),
@@ -340,7 +377,11 @@ async fn viewers(db: &TestDb, app: &axum::Router, hash: &str, fx: &Fixture) -> V
         }
     }
     let roles = Role::ALL.iter().filter(|r| r.pathway().is_some()).count();
-    assert_eq!(met.len(), roles * team_sets.len() + roles * relations.len() + team_sets.len() * relations.len(), "every pair of role, team set and relation is met");
+    assert_eq!(
+        met.len(),
+        roles * team_sets.len() + roles * relations.len() + team_sets.len() * relations.len(),
+        "every pair of role, team set and relation is met"
+    );
     out
 }
 
@@ -399,7 +440,11 @@ fn refused_read(role: Role, perm: Permission, rule: Rule, v: &Viewer, kid: &Kid,
 }
 
 fn fill(path: &str, kid: &Kid, format: &str) -> String {
-    path.replace("{id}", &kid.id.to_string()).replace("{rid}", &kid.rid.to_string()).replace("{eid}", &kid.eid.to_string()).replace("{n}", "1").replace("{format}", format)
+    path.replace("{id}", &kid.id.to_string())
+        .replace("{rid}", &kid.rid.to_string())
+        .replace("{eid}", &kid.eid.to_string())
+        .replace("{n}", "1")
+        .replace("{format}", format)
 }
 
 async fn audit_counts(db: &TestDb, action: &str) -> BTreeMap<(String, String), usize> {
@@ -443,7 +488,11 @@ async fn fingerprint(db: &TestDb, fx: &Fixture) -> Vec<Vec<i64>> {
 }
 
 fn names_in(body: &str, fx: &Fixture) -> BTreeSet<i64> {
-    fx.kids.iter().filter(|k| body.contains(&format!("{} {SURNAME}", k.first)) || body.contains(&format!("{SURNAME}, {}", k.first))).map(|k| k.id).collect()
+    fx.kids
+        .iter()
+        .filter(|k| body.contains(&format!("{} {SURNAME}", k.first)) || body.contains(&format!("{SURNAME}, {}", k.first)))
+        .map(|k| k.id)
+        .collect()
 }
 
 async fn the_access_matrix(db: &TestDb) {
@@ -506,7 +555,8 @@ async fn the_access_matrix(db: &TestDb) {
     let mut lists = 0usize;
     let this_month = {
         let today = assure_storage::missing::local_now().date();
-        chrono::Datelike::month(&fx.missing_start) == chrono::Datelike::month(&today) && chrono::Datelike::year(&fx.missing_start) == chrono::Datelike::year(&today)
+        chrono::Datelike::month(&fx.missing_start) == chrono::Datelike::month(&today)
+            && chrono::Datelike::year(&fx.missing_start) == chrono::Datelike::year(&today)
     };
     for p in people.iter_mut() {
         let v = db.store.viewer(p.uid).await.unwrap().unwrap();
@@ -516,14 +566,22 @@ async fn the_access_matrix(db: &TestDb) {
             (format!("/children?name={SURNAME}"), Permission::ViewChildren, admitted.clone()),
             ("/children?name=Macksen".into(), Permission::ViewChildren, BTreeSet::new()),
             ("/mash".into(), Permission::DecideReferrals, admitted.clone()),
-            ("/spoc".into(), Permission::ViewChildren, fx.kids.iter().filter(|k| admitted.contains(&k.id) && v.spoc_for.contains(&k.referral_agency)).map(|k| k.id).collect()),
+            (
+                "/spoc".into(),
+                Permission::ViewChildren,
+                fx.kids.iter().filter(|k| admitted.contains(&k.id) && v.spoc_for.contains(&k.referral_agency)).map(|k| k.id).collect(),
+            ),
             (format!("/panels/{}", fx.panel), Permission::ViewChildren, admitted.clone()),
             ("/police/flags".into(), Permission::RecordPoliceCse, admitted.clone()),
             (format!("/operations/{}", fx.operation), Permission::RecordPoliceCse, admitted.clone()),
             // The missing monitoring group's lists: every child's episode started this month.
             ("/missing".into(), Permission::ViewChildren, if this_month { admitted.clone() } else { BTreeSet::new() }),
             // The queue: children in reach whose notification was routed to one of the viewer's teams.
-            ("/notifications".into(), Permission::ViewChildren, fx.kids.iter().filter(|k| admitted.contains(&k.id) && k.lines.iter().any(|(_, t)| v.teams.contains(t))).map(|k| k.id).collect()),
+            (
+                "/notifications".into(),
+                Permission::ViewChildren,
+                fx.kids.iter().filter(|k| admitted.contains(&k.id) && k.lines.iter().any(|(_, t)| v.teams.contains(t))).map(|k| k.id).collect(),
+            ),
             ("/placements".into(), Permission::RecordPlacements, admitted.clone()),
             (format!("/placing-authorities?name={AUTHORITY}"), Permission::RecordPlacements, admitted.clone()),
         ];
@@ -573,7 +631,13 @@ async fn the_access_matrix(db: &TestDb) {
                 let r = p.client.post_form(&path, &pairs).await;
                 writes += 1;
                 if allow {
-                    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{} ({v:?}) POST {path}: expected allowed (a 422 for the bad form)\n{}", p.email, &r.body[..r.body.len().min(600)]);
+                    assert_eq!(
+                        r.status,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "{} ({v:?}) POST {path}: expected allowed (a 422 for the bad form)\n{}",
+                        p.email,
+                        &r.body[..r.body.len().min(600)]
+                    );
                     allowed_writes.entry(spec.path).or_default().push((pi, k.id));
                 } else {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{} ({v:?}) POST {path}: expected refused", p.email);
@@ -604,7 +668,13 @@ async fn the_access_matrix(db: &TestDb) {
             } else {
                 let r = p.client.post_form(&format!("/notifications/{line}/acknowledge"), &[("_csrf", p.csrf.as_str())]).await;
                 writes += 1;
-                assert_eq!(r.status, StatusCode::FORBIDDEN, "{} ({v:?}) acknowledge line {line} ({team:?}) of child {}: expected refused", p.email, k.id);
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{} ({v:?}) acknowledge line {line} ({team:?}) of child {}: expected refused",
+                    p.email,
+                    k.id
+                );
                 assert!(!r.body.contains(&k.first));
             }
         }
@@ -624,9 +694,14 @@ async fn the_access_matrix(db: &TestDb) {
 
     // One real success per POST route, by a viewer the matrix allowed.
     for spec in &posts {
-        let Some(list) = allowed_writes.get(spec.path) else { panic!("no viewer in the matrix may POST {}: the matrix proves nothing for it", spec.path) };
+        let Some(list) = allowed_writes.get(spec.path) else {
+            panic!("no viewer in the matrix may POST {}: the matrix proves nothing for it", spec.path)
+        };
         // The decision is made on a child whose referral the acknowledgement does not need.
-        let (pi, cid) = *list.iter().find(|(_, c)| !spec.path.ends_with("/decision") || fx.kids.iter().any(|k| k.id == *c && k.referral_agency != fx.school)).unwrap();
+        let (pi, cid) = *list
+            .iter()
+            .find(|(_, c)| !spec.path.ends_with("/decision") || fx.kids.iter().any(|k| k.id == *c && k.referral_agency != fx.school))
+            .unwrap();
         let k = fx.kids.iter().find(|k| k.id == cid).unwrap();
         let p = &mut people[pi];
         let path = fill(spec.path, k, "");
@@ -634,7 +709,11 @@ async fn the_access_matrix(db: &TestDb) {
         if spec.path.ends_with("/acknowledge") {
             // Only a returned referral can be acknowledged: the MASH returns it first.
             let r = db.store.referral(k.rid).await.unwrap();
-            let input = assure_domain::referral::DecisionInput { decision: Some(assure_domain::referral::MashDecision::NoCseConcern), reasons: "No concern found".into(), interventions: "Mentoring".into() };
+            let input = assure_domain::referral::DecisionInput {
+                decision: Some(assure_domain::referral::MashDecision::NoCseConcern),
+                reasons: "No concern found".into(),
+                interventions: "Mentoring".into(),
+            };
             db.store.decide(&Actor::system(), k.rid, r.version, &input).await.unwrap();
             fields = forms(spec.path, db, &fx, k, &today, &review).await.0;
         }
@@ -649,14 +728,25 @@ async fn the_access_matrix(db: &TestDb) {
     // Merge: two more children the school raised, merged by a MASH-team viewer the matrix allowed.
     let (pi, _) = allowed_writes["/children/{id}/merge"][0];
     let sys = Actor::system();
-    let keep = db.store.create_child(&sys, &ChildInput { first_name: "Keepme".into(), last_name: "Dupchild".into(), estimated_age: Some(13), ..Default::default() }).await.unwrap();
-    let dup = db.store.create_child(&sys, &ChildInput { first_name: "Keepmee".into(), last_name: "Dupchild".into(), estimated_age: Some(13), ..Default::default() }).await.unwrap();
+    let keep = db
+        .store
+        .create_child(&sys, &ChildInput { first_name: "Keepme".into(), last_name: "Dupchild".into(), estimated_age: Some(13), ..Default::default() })
+        .await
+        .unwrap();
+    let dup = db
+        .store
+        .create_child(&sys, &ChildInput { first_name: "Keepmee".into(), last_name: "Dupchild".into(), estimated_age: Some(13), ..Default::default() })
+        .await
+        .unwrap();
     for c in [keep, dup] {
         db.store.add_involvement(&sys, c, fx.school, InvolvementKind::RaisedConcern, common::today()).await.unwrap();
     }
     let p = &mut people[pi];
     let kv = child_version(db, keep).await.to_string();
-    let r = p.client.post_form(&format!("/children/{keep}/merge"), &[("_csrf", &p.csrf), ("version", &kv), ("other", &dup.to_string()), ("confirm", "yes")]).await;
+    let r = p
+        .client
+        .post_form(&format!("/children/{keep}/merge"), &[("_csrf", &p.csrf), ("version", &kv), ("other", &dup.to_string()), ("confirm", "yes")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{} merge: a real success\n{}", p.email, &r.body[..r.body.len().min(600)]);
 
     let total = started.elapsed();
@@ -685,7 +775,13 @@ struct Reads {
 
 /// Every GET child route for these viewers and every child: allowed answers 200 with the
 /// record (Prosecute only where the rule lets it through), refused ones 403 with nothing.
-async fn read_matrix(store: Store, mut people: Vec<Person>, fx: Arc<Fixture>, inv: Arc<BTreeMap<i64, Vec<Involvement>>>, gets: Arc<Vec<RouteSpec>>) -> Reads {
+async fn read_matrix(
+    store: Store,
+    mut people: Vec<Person>,
+    fx: Arc<Fixture>,
+    inv: Arc<BTreeMap<i64, Vec<Involvement>>>,
+    gets: Arc<Vec<RouteSpec>>,
+) -> Reads {
     let mut checked = 0usize;
     let mut refused_reads: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut exports: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -695,7 +791,8 @@ async fn read_matrix(store: Store, mut people: Vec<Person>, fx: Arc<Fixture>, in
         for spec in gets.iter() {
             let rule = rule_of(&spec.method, spec.path).unwrap();
             // The download route: both formats, ordinary and police export.
-            let variants: Vec<(&str, bool)> = if spec.path.contains("{format}") { vec![("csv", false), ("docx", false), ("csv", true), ("docx", true)] } else { vec![("", false)] };
+            let variants: Vec<(&str, bool)> =
+                if spec.path.contains("{format}") { vec![("csv", false), ("docx", false), ("csv", true), ("docx", true)] } else { vec![("", false)] };
             for k in &fx.kids {
                 let kinv = &inv[&k.id];
                 for (format, police) in &variants {
@@ -725,17 +822,28 @@ async fn read_matrix(store: Store, mut people: Vec<Person>, fx: Arc<Fixture>, in
                             assert!(got.body.contains("Mentoring sessions"), "{who}: the export carries the plan");
                             *exports.entry((p.email.clone(), k.id.to_string())).or_insert(0) += 1;
                         }
-                        if spec.path == "/children/{id}/plan" || spec.path == "/children/{id}/plan/versions/{n}" || spec.path == "/api/v1/children/{id}/plan" {
-                            assert_eq!(got.body.contains(&k.marker), v.may_see_section(Section::Prosecute), "{who}: Prosecute shown exactly to those who may see it");
+                        if spec.path == "/children/{id}/plan"
+                            || spec.path == "/children/{id}/plan/versions/{n}"
+                            || spec.path == "/api/v1/children/{id}/plan"
+                        {
+                            assert_eq!(
+                                got.body.contains(&k.marker),
+                                v.may_see_section(Section::Prosecute),
+                                "{who}: Prosecute shown exactly to those who may see it"
+                            );
                         }
                         // (The API's referrals and plan carry the child's id, not their name.)
-                        let names_child = !spec.path.contains("{format}") && !(spec.path.starts_with("/api/") && spec.path != "/api/v1/children/{id}");
+                        let names_child =
+                            !spec.path.contains("{format}") && !(spec.path.starts_with("/api/") && spec.path != "/api/v1/children/{id}");
                         if matches!(rule, Rule::Section(_) | Rule::MashTeam) && names_child {
                             assert!(got.body.contains(&k.first), "{who}: the record shows the child");
                         }
                     } else {
                         assert_eq!(got.status, StatusCode::FORBIDDEN, "{who}: expected refused\n{}", &got.body[..got.body.len().min(600)]);
-                        assert!(!got.body.contains(&k.first) && !got.body.contains(&k.marker) && !got.body.contains(SURNAME), "{who}: a refusal leaked the record");
+                        assert!(
+                            !got.body.contains(&k.first) && !got.body.contains(&k.marker) && !got.body.contains(SURNAME),
+                            "{who}: a refusal leaked the record"
+                        );
                         let mut read_refused = refused_read(p.role, spec.permission, rule, &v, k, kinv);
                         if *police && !read_refused && p.role.allows(spec.permission) {
                             // A police export refused to a non-police viewer is a refused read of Prosecute.
@@ -762,33 +870,63 @@ async fn read_matrix(store: Store, mut people: Vec<Person>, fx: Arc<Fixture>, in
 }
 
 /// For a POST child route: (a valid form, a form that fails validation).
-async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, review: &str) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+async fn forms(
+    path: &str,
+    db: &TestDb,
+    fx: &Fixture,
+    k: &Kid,
+    today: &str,
+    review: &str,
+) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
     let s = |a: &'static str, b: &str| (a, b.to_string());
     let rversion = || async { db.store.referral(k.rid).await.unwrap().version.to_string() };
     let minute = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
     if path.ends_with("/missing/{eid}/end") {
         let v = db.store.episode_of(k.id, k.eid).await.unwrap().version.to_string();
-        (vec![s("version", &v), s("end", &minute(fx.missing_end)), s("where_found", "Returned to the home by police")], vec![s("version", &v), s("end", ""), s("where_found", "")])
+        (
+            vec![s("version", &v), s("end", &minute(fx.missing_end)), s("where_found", "Returned to the home by police")],
+            vec![s("version", &v), s("end", ""), s("where_found", "")],
+        )
     } else if path.ends_with("/missing/{eid}/interview") {
         let v = db.store.episode_of(k.id, k.eid).await.unwrap().interview.map(|i| i.version.to_string()).unwrap_or_default();
         (
-            vec![s("version", &v), s("offered_at", &minute(fx.offered)), s("response", "accepted"), s("provider", "Independent Return Interviews"), s("interviewer", "B. Worker")],
+            vec![
+                s("version", &v),
+                s("offered_at", &minute(fx.offered)),
+                s("response", "accepted"),
+                s("provider", "Independent Return Interviews"),
+                s("interviewer", "B. Worker"),
+            ],
             vec![s("version", &v), s("offered_at", &minute(fx.offered)), s("response", "accepted"), s("provider", "")],
         )
     } else if path.ends_with("/checks") {
         (vec![s("agency_id", &fx.other.to_string()), s("holds", "Known to the service")], vec![s("holds", "Known to the service")])
     } else if path.ends_with("/decision") {
         let v = rversion().await;
-        (vec![s("version", &v), s("decision", "macse"), s("reasons", "Risk is high"), s("interventions", "Panel")], vec![s("version", &v), s("reasons", "")])
+        (
+            vec![s("version", &v), s("decision", "macse"), s("reasons", "Risk is high"), s("interventions", "Panel")],
+            vec![s("version", &v), s("reasons", "")],
+        )
     } else if path.ends_with("/acknowledge") {
         // A referral on the queue cannot be acknowledged (422); a returned one can.
         let v = rversion().await;
         (vec![s("version", &v)], vec![s("version", &v)])
     } else if path.ends_with("/plan/edit") {
         let n = db.store.current_plan_number(k.id).await.unwrap().to_string();
-        let base = vec![s("version", &n), s("rows", "4"), s("panel_id", &fx.panel.to_string()), s("review_date", review), s("discussion-profile", "Updated profile")];
+        let base = vec![
+            s("version", &n),
+            s("rows", "4"),
+            s("panel_id", &fx.panel.to_string()),
+            s("review_date", review),
+            s("discussion-profile", "Updated profile"),
+        ];
         let mut bad = base.clone();
-        bad.extend([s("action-1-section", "prevent"), s("action-1-text", "No owner"), s("action-1-agency", &fx.other.to_string()), s("action-1-due", review)]);
+        bad.extend([
+            s("action-1-section", "prevent"),
+            s("action-1-text", "No owner"),
+            s("action-1-agency", &fx.other.to_string()),
+            s("action-1-due", review),
+        ]);
         (base, bad)
     } else if path.ends_with("/police-flag") {
         (vec![s("flagged", "yes"), s("flag_date", today)], vec![s("flag_date", today)])

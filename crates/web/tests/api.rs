@@ -32,7 +32,8 @@ struct Resp {
 
 impl Resp {
     fn is_json(&self) -> bool {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/json")) && !self.json.is_null()
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/json"))
+            && !self.json.is_null()
     }
     /// A JSON error body with this code.
     fn assert_error(&self, status: StatusCode, code: &str) {
@@ -114,7 +115,13 @@ impl Api {
 /// Recommendation (n) of the review whose title starts with `title`.
 async fn rec_of(db: &TestDb, title: &str, n: i64) -> Recommendation {
     let review = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with(title)).expect("demo review");
-    db.store.review_recommendations(review.id).await.unwrap().into_iter().find(|r| r.number == n && r.sub_label.is_empty()).expect("demo recommendation")
+    db.store
+        .review_recommendations(review.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.number == n && r.sub_label.is_empty())
+        .expect("demo recommendation")
 }
 
 // ------------------------------------------------------------------ 1. the OpenAPI document
@@ -207,13 +214,26 @@ async fn tokens_and_roles(db: &TestDb) {
     assert!(list.json["total"].as_i64().unwrap() > 0);
     let rec = rec_of(db, "Licensing", 2).await;
     let before = api.detail(rec.id).await["updates"].as_array().unwrap().len();
-    let r = api.post(&format!("/api/v1/recommendations/{}/updates", rec.id), MEMBER, json!({ "update_date": "2024-01-02", "narrative": "Members cannot write this" })).await;
+    let r = api
+        .post(
+            &format!("/api/v1/recommendations/{}/updates", rec.id),
+            MEMBER,
+            json!({ "update_date": "2024-01-02", "narrative": "Members cannot write this" }),
+        )
+        .await;
     r.assert_error(StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(api.detail(rec.id).await["updates"].as_array().unwrap().len(), before);
     // Managing the tracker is for scrutiny officers and administrators.
     api.post("/api/v1/reviews", LEAD, json!({ "kind": "other", "title": "Not allowed" })).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     // Every read answers each role.
-    let reads = ["/api/v1/bodies".to_string(), "/api/v1/reviews".into(), "/api/v1/dashboard".into(), "/api/v1/schedule".into(), format!("/api/v1/recommendations/{}", rec.id), format!("/api/v1/reviews/{}", rec.review_id)];
+    let reads = [
+        "/api/v1/bodies".to_string(),
+        "/api/v1/reviews".into(),
+        "/api/v1/dashboard".into(),
+        "/api/v1/schedule".into(),
+        format!("/api/v1/recommendations/{}", rec.id),
+        format!("/api/v1/reviews/{}", rec.review_id),
+    ];
     for path in &reads {
         for who in ACCOUNTS {
             let r = api.get(path, Some(who)).await;
@@ -234,7 +254,13 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     assert!(mine.is_led_by(lead.id) && !theirs.is_led_by(lead.id), "demo data as expected");
 
     // Their own: saved, 201 with the update.
-    let r = api.post(&format!("/api/v1/recommendations/{}/updates", mine.id), LEAD, json!({ "update_date": "2024-02-01", "narrative": "Reply chased with the Department", "progress_percent": 70 })).await;
+    let r = api
+        .post(
+            &format!("/api/v1/recommendations/{}/updates", mine.id),
+            LEAD,
+            json!({ "update_date": "2024-02-01", "narrative": "Reply chased with the Department", "progress_percent": 70 }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
     assert_eq!(r.json["narrative"], "Reply chased with the Department");
     assert_eq!(r.json["progress_percent"], 70);
@@ -244,15 +270,30 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
 
     // Someone else's: 403, and nothing saved.
     let before = api.detail(theirs.id).await;
-    let r = api.post(&format!("/api/v1/recommendations/{}/updates", theirs.id), LEAD, json!({ "update_date": "2024-02-01", "narrative": "Not mine to write" })).await;
+    let r = api
+        .post(
+            &format!("/api/v1/recommendations/{}/updates", theirs.id),
+            LEAD,
+            json!({ "update_date": "2024-02-01", "narrative": "Not mine to write" }),
+        )
+        .await;
     r.assert_error(StatusCode::FORBIDDEN, "forbidden");
     assert!(r.json["message"].as_str().unwrap().contains("recommendations you lead"), "{}", r.raw);
-    let r = api.post(&format!("/api/v1/recommendations/{}/lifecycle", theirs.id), LEAD, json!({ "lifecycle": "in-progress", "version": theirs.version })).await;
+    let r = api
+        .post(&format!("/api/v1/recommendations/{}/lifecycle", theirs.id), LEAD, json!({ "lifecycle": "in-progress", "version": theirs.version }))
+        .await;
     r.assert_error(StatusCode::FORBIDDEN, "forbidden");
-    let r = api.post(&format!("/api/v1/recommendations/{}/actions", theirs.id), LEAD, json!({ "text": "Not mine", "target_date": "2030-01-01" })).await;
+    let r =
+        api.post(&format!("/api/v1/recommendations/{}/actions", theirs.id), LEAD, json!({ "text": "Not mine", "target_date": "2030-01-01" })).await;
     r.assert_error(StatusCode::FORBIDDEN, "forbidden");
     let action = &before["actions"][0];
-    let r = api.post(&format!("/api/v1/actions/{}/revise", action["id"]), LEAD, json!({ "new_date": "2030-01-01", "reason": "Not mine", "version": action["version"] })).await;
+    let r = api
+        .post(
+            &format!("/api/v1/actions/{}/revise", action["id"]),
+            LEAD,
+            json!({ "new_date": "2030-01-01", "reason": "Not mine", "version": action["version"] }),
+        )
+        .await;
     r.assert_error(StatusCode::FORBIDDEN, "forbidden");
     let after = api.detail(theirs.id).await;
     assert_eq!(after["updates"], before["updates"], "no update was saved");
@@ -261,17 +302,35 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     assert_eq!(after["lifecycle"], before["lifecycle"]);
 
     // The same writes by the lead who does lead it succeed (the refusal is about the record, not the role).
-    let r = api.post(&format!("/api/v1/recommendations/{}/actions", theirs.id), SCHOOLS, json!({ "text": "Repeat the email each September", "owner": "Head of Schools", "target_date": "2030-09-30" })).await;
+    let r = api
+        .post(
+            &format!("/api/v1/recommendations/{}/actions", theirs.id),
+            SCHOOLS,
+            json!({ "text": "Repeat the email each September", "owner": "Head of Schools", "target_date": "2030-09-30" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
     assert_eq!(r.json["target_date"], "2030-09-30");
     let new_action = r.json.clone();
-    let r = api.post(&format!("/api/v1/actions/{}/revise", new_action["id"]), SCHOOLS, json!({ "new_date": "2030-10-31", "reason": "Half-term", "version": new_action["version"] })).await;
+    let r = api
+        .post(
+            &format!("/api/v1/actions/{}/revise", new_action["id"]),
+            SCHOOLS,
+            json!({ "new_date": "2030-10-31", "reason": "Half-term", "version": new_action["version"] }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
     assert_eq!(r.json["target_date"], "2030-10-31");
     assert_eq!(r.json["revisions"][0]["old_date"], "2030-09-30");
     assert_eq!(r.json["date_history"], "September 2030, revised to October 2030");
     // And a scrutiny officer may change any recommendation.
-    let r = api.post(&format!("/api/v1/recommendations/{}/updates", theirs.id), OFFICER, json!({ "update_date": "2024-02-01", "narrative": "Recorded by the scrutiny officer" })).await;
+    let r = api
+        .post(
+            &format!("/api/v1/recommendations/{}/updates", theirs.id),
+            OFFICER,
+            json!({ "update_date": "2024-02-01", "narrative": "Recorded by the scrutiny officer" }),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
 }
 on_both_engines!(lead_officers, lead_officers_change_only_what_they_lead);
@@ -305,7 +364,9 @@ async fn stale_versions_conflict_and_validation_names_fields(db: &TestDb) {
     assert_eq!(r.json["fields"][0]["field"], "response_date");
 
     // With the reason and the current version it is recorded.
-    let r = api.post(&url, OFFICER, json!({ "response": "rejected", "response_date": "2024-03-01", "reason": "Not affordable this year", "version": v })).await;
+    let r = api
+        .post(&url, OFFICER, json!({ "response": "rejected", "response_date": "2024-03-01", "reason": "Not affordable this year", "version": v }))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
     assert_eq!(r.json["response"], "rejected");
     assert_eq!(r.json["response_reason"], "Not affordable this year");
@@ -358,7 +419,9 @@ async fn list_filters(db: &TestDb) {
     assert_eq!(all.json["page"], 1);
     assert_eq!(all.json["per_page"], 200);
     let first = &all.json["items"][0];
-    for key in ["reference", "label", "wording", "response", "lifecycle", "rag", "suggested_rag", "target_date", "response_due", "response_state", "leads"] {
+    for key in
+        ["reference", "label", "wording", "response", "lifecycle", "rag", "suggested_rag", "target_date", "response_due", "response_state", "leads"]
+    {
         assert!(first.get(key).is_some(), "list items carry {key}: {first}");
     }
 
@@ -379,7 +442,10 @@ async fn list_filters(db: &TestDb) {
     assert!(r.json["total"].as_i64().unwrap() > 0 && r.json["items"].as_array().unwrap().iter().all(|i| i["response"] == "rejected"));
     let (lead, _) = db.store.user_by_email(SCHOOLS).await.unwrap().unwrap();
     let r = api.get(&format!("/api/v1/recommendations?lead={}", lead.id), Some(MEMBER)).await;
-    assert!(r.json["total"].as_i64().unwrap() > 0 && r.json["items"].as_array().unwrap().iter().all(|i| i["leads"].as_array().unwrap().iter().any(|l| l["user_id"] == lead.id)));
+    assert!(
+        r.json["total"].as_i64().unwrap() > 0
+            && r.json["items"].as_array().unwrap().iter().all(|i| i["leads"].as_array().unwrap().iter().any(|l| l["user_id"] == lead.id))
+    );
     // Blank parameters are no filter.
     assert_eq!(api.get("/api/v1/recommendations?rag=&lifecycle=", Some(MEMBER)).await.json["total"], total);
 
@@ -389,7 +455,14 @@ async fn list_filters(db: &TestDb) {
     assert_eq!(p2.json["items"][0]["id"], all.json["items"][5]["id"]);
 
     // Unknown values: 400 naming the parameter.
-    for (q, name) in [("lifecycle=bogus", "lifecycle"), ("response=maybe", "response"), ("rag=purple", "rag"), ("body_id=abc", "body_id"), ("page=0", "page"), ("overdue=soon", "overdue")] {
+    for (q, name) in [
+        ("lifecycle=bogus", "lifecycle"),
+        ("response=maybe", "response"),
+        ("rag=purple", "rag"),
+        ("body_id=abc", "body_id"),
+        ("page=0", "page"),
+        ("overdue=soon", "overdue"),
+    ] {
         let r = api.get(&format!("/api/v1/recommendations?{q}"), Some(MEMBER)).await;
         r.assert_error(StatusCode::BAD_REQUEST, "bad_request");
         assert!(r.json["message"].as_str().unwrap().contains(name), "{q}: {}", r.raw);
@@ -428,14 +501,24 @@ on_both_engines!(filters, list_filters);
 
 async fn unknown_ids_and_bad_bodies_answer_json(db: &TestDb) {
     let api = setup(db).await;
-    for path in ["/api/v1/recommendations/999999", "/api/v1/recommendations/abc", "/api/v1/recommendations/-1", "/api/v1/reviews/999999", "/api/v1/reviews/1x"] {
+    for path in [
+        "/api/v1/recommendations/999999",
+        "/api/v1/recommendations/abc",
+        "/api/v1/recommendations/-1",
+        "/api/v1/reviews/999999",
+        "/api/v1/reviews/1x",
+    ] {
         api.get(path, Some(ADMIN)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     }
     let update = json!({ "update_date": "2024-01-01", "narrative": "x" });
     api.post("/api/v1/recommendations/999999/updates", ADMIN, update.clone()).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     api.post("/api/v1/recommendations/nope/updates", ADMIN, update.clone()).await.assert_error(StatusCode::NOT_FOUND, "not_found");
-    api.post("/api/v1/actions/999999/revise", ADMIN, json!({ "new_date": "2030-01-01", "reason": "x", "version": 1 })).await.assert_error(StatusCode::NOT_FOUND, "not_found");
-    api.post("/api/v1/reviews/999999/recommendations", ADMIN, json!({ "number": 1, "committee_wording": "x" })).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    api.post("/api/v1/actions/999999/revise", ADMIN, json!({ "new_date": "2030-01-01", "reason": "x", "version": 1 }))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    api.post("/api/v1/reviews/999999/recommendations", ADMIN, json!({ "number": 1, "committee_wording": "x" }))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
 
     let rec = rec_of(db, "Licensing", 2).await;
     let url = format!("/api/v1/recommendations/{}/updates", rec.id);
@@ -512,7 +595,9 @@ async fn scrutiny_officers_create_reviews_and_recommendations(db: &TestDb) {
     assert_eq!(d["children"][0]["label"], "(1)(a)");
 
     // The new recommendation's lead may now record progress on it, with no CSRF token needed for a bearer token.
-    let r = api.post(&format!("/api/v1/recommendations/{parent}/actions"), LEAD, json!({ "text": "Set up the monthly report", "target_date": "2030-06-30" })).await;
+    let r = api
+        .post(&format!("/api/v1/recommendations/{parent}/actions"), LEAD, json!({ "text": "Set up the monthly report", "target_date": "2030-06-30" }))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
     // Detail of a recommendation with a revised action shows its date history.
     let ofsted1 = rec_of(db, "Ofsted", 1).await;
@@ -541,7 +626,13 @@ async fn sessions_use_the_api_with_csrf(db: &TestDb) {
     let login = api.get("/login", None).await;
     let pre = cookies_from(&login).join("; ");
     let form = format!("_csrf={}&email={}&password={PASSWORD}&next=%2F", csrf_in(&login.raw), OFFICER.replace('@', "%40"));
-    let req = Request::builder().method(Method::POST).uri("/login").header(header::COOKIE, &pre).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header(header::COOKIE, &pre)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
     let signed_in = api.send(req).await;
     assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.raw);
     let session = cookies_from(&signed_in).into_iter().find(|c| c.starts_with("assure_session=")).expect("session cookie");
@@ -556,7 +647,8 @@ async fn sessions_use_the_api_with_csrf(db: &TestDb) {
     let url = format!("/api/v1/recommendations/{}/updates", rec.id);
     let body = json!({ "update_date": "2024-04-01", "narrative": "Sent from the browser" }).to_string();
     let post = |token: Option<&str>| {
-        let mut b = Request::builder().method(Method::POST).uri(&url).header(header::COOKIE, &session).header(header::CONTENT_TYPE, "application/json");
+        let mut b =
+            Request::builder().method(Method::POST).uri(&url).header(header::COOKIE, &session).header(header::CONTENT_TYPE, "application/json");
         if let Some(t) = token {
             b = b.header("x-csrf-token", t);
         }

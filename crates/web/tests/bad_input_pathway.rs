@@ -60,7 +60,8 @@ async fn run(db: &TestDb, app: &axum::Router, email: &str, cases: Vec<Case<'_>>)
         let mut fields: Vec<(&str, &str)> = vec![("_csrf", &t)];
         fields.extend(k.fields.iter().map(|(a, b)| (*a, b.as_str())));
         let r = c.post_form(&k.path, &fields).await;
-        let excerpt = &r.body[r.body.find("app-error-summary").unwrap_or(0)..][..r.body.len().saturating_sub(r.body.find("app-error-summary").unwrap_or(0)).min(1500)];
+        let excerpt = &r.body[r.body.find("app-error-summary").unwrap_or(0)..]
+            [..r.body.len().saturating_sub(r.body.find("app-error-summary").unwrap_or(0)).min(1500)];
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: POST {} as {email}\n{excerpt}", k.what, k.path);
         assert!(r.has("app-error-summary"), "{}: no error summary\n{excerpt}", k.what);
         assert!(r.has(k.message), "{}: expected the message {:?}\n{excerpt}", k.what, k.message);
@@ -74,7 +75,11 @@ async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
     let agencies = db.store.agencies().await.unwrap();
     let agency = |n: &str| agencies.iter().find(|a| a.name == n).unwrap().id;
     let police = agency("Merseyside Police");
-    let kid = db.store.create_child(&sys, &ChildInput { first_name: "Cara".into(), last_name: "Badinput".into(), estimated_age: Some(14), ..Default::default() }).await.unwrap();
+    let kid = db
+        .store
+        .create_child(&sys, &ChildInput { first_name: "Cara".into(), last_name: "Badinput".into(), estimated_age: Some(14), ..Default::default() })
+        .await
+        .unwrap();
     db.store.add_involvement(&sys, kid, police, InvolvementKind::RaisedConcern, common::today()).await.unwrap();
 
     // ---------------------------------------------------------------- panels (the analyst)
@@ -93,65 +98,273 @@ async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
     let inv = slot.invitations[0].id.to_string();
     let sp = format!("/panels/{pid}/slots/{}", slot.id);
     let kid_s = kid.to_string();
-    run(db, &app, "cse-analyst@example.org", vec![
-        case("series: an impossible first date", "/panels/series", &[("first", "31/02/2031"), ("until", &iso(60))], "Enter the date of the first panel", "panels"),
-        case("series: an unreadable end date", "/panels/series", &[("first", &iso(7)), ("until", "next spring")], "Enter the date the series runs until", "panels"),
-        case("series: longer than two years", "/panels/series", &[("first", &iso(7)), ("until", &iso(7 + 800))], "at most two years", "panels"),
-        case("slot: minutes not a number", format!("/panels/{pid}/slots"), &[("child_id", &kid_s), ("starts_at", "10:00"), ("minutes", "thirty")], "minutes", "panel_slots"),
-        case("slot: an impossible start time", format!("/panels/{pid}/slots"), &[("child_id", &kid_s), ("starts_at", "25:70"), ("minutes", "30")], "start time", "panel_slots"),
-        case("slot: an unknown child number", format!("/panels/{pid}/slots"), &[("child_id", "99999999"), ("starts_at", "10:00"), ("minutes", "30")], "There is no child with record number 99999999", "panel_slots"),
-        case("invite: an unknown kind", format!("{sp}/invitations"), &[("kind", "wizard"), ("name", "Someone")], "Select who is being invited", "panel_invitations"),
-        case("invite: an unknown agency", format!("{sp}/invitations"), &[("kind", "spoc"), ("agency_id", "99999999")], "Select an agency from the list", "panel_invitations"),
-        case("invite: no name and no agency", format!("{sp}/invitations"), &[("kind", "spoc"), ("name", "  ")], "Enter the name of the person invited, or choose their agency", "panel_invitations"),
-        case("date: an impossible date", format!("/panels/{pid}/date"), &[("version", &v), ("meeting_date", "30/02/2031"), ("location", "Town hall")], "Enter the panel's date", "panels"),
-    ]).await;
+    run(
+        db,
+        &app,
+        "cse-analyst@example.org",
+        vec![
+            case(
+                "series: an impossible first date",
+                "/panels/series",
+                &[("first", "31/02/2031"), ("until", &iso(60))],
+                "Enter the date of the first panel",
+                "panels",
+            ),
+            case(
+                "series: an unreadable end date",
+                "/panels/series",
+                &[("first", &iso(7)), ("until", "next spring")],
+                "Enter the date the series runs until",
+                "panels",
+            ),
+            case("series: longer than two years", "/panels/series", &[("first", &iso(7)), ("until", &iso(7 + 800))], "at most two years", "panels"),
+            case(
+                "slot: minutes not a number",
+                format!("/panels/{pid}/slots"),
+                &[("child_id", &kid_s), ("starts_at", "10:00"), ("minutes", "thirty")],
+                "minutes",
+                "panel_slots",
+            ),
+            case(
+                "slot: an impossible start time",
+                format!("/panels/{pid}/slots"),
+                &[("child_id", &kid_s), ("starts_at", "25:70"), ("minutes", "30")],
+                "start time",
+                "panel_slots",
+            ),
+            case(
+                "slot: an unknown child number",
+                format!("/panels/{pid}/slots"),
+                &[("child_id", "99999999"), ("starts_at", "10:00"), ("minutes", "30")],
+                "There is no child with record number 99999999",
+                "panel_slots",
+            ),
+            case(
+                "invite: an unknown kind",
+                format!("{sp}/invitations"),
+                &[("kind", "wizard"), ("name", "Someone")],
+                "Select who is being invited",
+                "panel_invitations",
+            ),
+            case(
+                "invite: an unknown agency",
+                format!("{sp}/invitations"),
+                &[("kind", "spoc"), ("agency_id", "99999999")],
+                "Select an agency from the list",
+                "panel_invitations",
+            ),
+            case(
+                "invite: no name and no agency",
+                format!("{sp}/invitations"),
+                &[("kind", "spoc"), ("name", "  ")],
+                "Enter the name of the person invited, or choose their agency",
+                "panel_invitations",
+            ),
+            case(
+                "date: an impossible date",
+                format!("/panels/{pid}/date"),
+                &[("version", &v), ("meeting_date", "30/02/2031"), ("location", "Town hall")],
+                "Enter the panel's date",
+                "panels",
+            ),
+        ],
+    )
+    .await;
     // Attendance and minutes change a row: an unknown value leaves it as it was.
     let att_before = text(db, &format!("SELECT COALESCE(attendance, '-') FROM panel_invitations WHERE id = {inv}")).await;
     let status_before = text(db, &format!("SELECT status FROM panels WHERE id = {pid}")).await;
-    run(db, &app, "cse-analyst@example.org", vec![
-        case("attendance: an unknown value", format!("{sp}/attendance"), &[("invitation_id", &inv), ("attendance", "maybe")], "Select whether they attended", "panel_invitations"),
-        case("minutes: an unknown status", format!("/panels/{pid}/minutes"), &[("version", &v), ("minutes", "Changed minutes"), ("status", "adjourned")], "Select the panel's status", "panels"),
-    ]).await;
+    run(
+        db,
+        &app,
+        "cse-analyst@example.org",
+        vec![
+            case(
+                "attendance: an unknown value",
+                format!("{sp}/attendance"),
+                &[("invitation_id", &inv), ("attendance", "maybe")],
+                "Select whether they attended",
+                "panel_invitations",
+            ),
+            case(
+                "minutes: an unknown status",
+                format!("/panels/{pid}/minutes"),
+                &[("version", &v), ("minutes", "Changed minutes"), ("status", "adjourned")],
+                "Select the panel's status",
+                "panels",
+            ),
+        ],
+    )
+    .await;
     assert_eq!(text(db, &format!("SELECT COALESCE(attendance, '-') FROM panel_invitations WHERE id = {inv}")).await, att_before);
     assert_eq!(text(db, &format!("SELECT status FROM panels WHERE id = {pid}")).await, status_before);
     assert_ne!(text(db, &format!("SELECT minutes FROM panels WHERE id = {pid}")).await, "Changed minutes", "minutes with a bad status were saved");
 
     // ------------------------------------------------------- police and operations (police CSE)
     let op = db.store.operations().await.unwrap().first().expect("the demo has an operation").id;
-    run(db, &app, "police-cse-officer@example.org", vec![
-        case("operation: no name", "/operations", &[("name", " "), ("kind", "disrupt"), ("lead", "DS Lee")], "Enter the operation's name", "operations"),
-        case("operation: an unknown kind", "/operations", &[("name", "Op Test"), ("kind", "surveil"), ("lead", "DS Lee")], "Select whether the operation is to prevent, prosecute or disrupt", "operations"),
-        case("operation: an unknown panel", "/operations", &[("name", "Op Test"), ("kind", "disrupt"), ("lead", "DS Lee"), ("panel_id", "99999999")], "Select the panel that decided on the operation", "operations"),
-        case("update: a future date", format!("/operations/{op}/updates"), &[("update_date", &iso(3)), ("text", "Visited the address")], "must be today or in the past", "operation_updates"),
-        case("update: an unreadable date", format!("/operations/{op}/updates"), &[("update_date", "yesterday"), ("text", "Visited the address")], "Enter the date of the update", "operation_updates"),
-        case("link: an unknown child", format!("/operations/{op}/children"), &[("child_id", "99999999")], "99999999", "operation_children"),
-        case("flag: neither yes nor no", format!("/children/{kid}/police-flag"), &[("flagged", "perhaps"), ("flag_date", &iso(0))], "Select yes if the child has a police CSE flag", "police_flags"),
-        case("flag: a future date", format!("/children/{kid}/police-flag"), &[("flagged", "yes"), ("flag_date", &iso(5))], "must be today or in the past", "police_flags"),
-    ]).await;
+    run(
+        db,
+        &app,
+        "police-cse-officer@example.org",
+        vec![
+            case(
+                "operation: no name",
+                "/operations",
+                &[("name", " "), ("kind", "disrupt"), ("lead", "DS Lee")],
+                "Enter the operation's name",
+                "operations",
+            ),
+            case(
+                "operation: an unknown kind",
+                "/operations",
+                &[("name", "Op Test"), ("kind", "surveil"), ("lead", "DS Lee")],
+                "Select whether the operation is to prevent, prosecute or disrupt",
+                "operations",
+            ),
+            case(
+                "operation: an unknown panel",
+                "/operations",
+                &[("name", "Op Test"), ("kind", "disrupt"), ("lead", "DS Lee"), ("panel_id", "99999999")],
+                "Select the panel that decided on the operation",
+                "operations",
+            ),
+            case(
+                "update: a future date",
+                format!("/operations/{op}/updates"),
+                &[("update_date", &iso(3)), ("text", "Visited the address")],
+                "must be today or in the past",
+                "operation_updates",
+            ),
+            case(
+                "update: an unreadable date",
+                format!("/operations/{op}/updates"),
+                &[("update_date", "yesterday"), ("text", "Visited the address")],
+                "Enter the date of the update",
+                "operation_updates",
+            ),
+            case("link: an unknown child", format!("/operations/{op}/children"), &[("child_id", "99999999")], "99999999", "operation_children"),
+            case(
+                "flag: neither yes nor no",
+                format!("/children/{kid}/police-flag"),
+                &[("flagged", "perhaps"), ("flag_date", &iso(0))],
+                "Select yes if the child has a police CSE flag",
+                "police_flags",
+            ),
+            case(
+                "flag: a future date",
+                format!("/children/{kid}/police-flag"),
+                &[("flagged", "yes"), ("flag_date", &iso(5))],
+                "must be today or in the past",
+                "police_flags",
+            ),
+        ],
+    )
+    .await;
 
     // ------------------------------------------- placing authorities and providers (notifications)
-    run(db, &app, "notification-officer@example.org", vec![
-        case("escalation: an unknown step", "/placing-authorities", &[("authority", "Knowsley"), ("step", "shout"), ("step_date", &iso(0))], "Choose the escalation step", "authority_escalations"),
-        case("escalation: a future date", "/placing-authorities", &[("authority", "Knowsley"), ("step", "letter"), ("step_date", &iso(4))], "cannot be in the future", "authority_escalations"),
-        case("escalation: an unreadable date", "/placing-authorities", &[("authority", "Knowsley"), ("step", "letter"), ("step_date", "32/01/2020")], "as a real date", "authority_escalations"),
-        case("provider: no name", "/providers", &[("name", "   ")], "name", "providers"),
-        case("concern: no text", "/providers/concerns", &[("provider_id", "1"), ("raised_on", &iso(0)), ("concern", "  ")], "Describe the concern about the provider or home", "provider_concerns"),
-        case("concern: an unknown provider", "/providers/concerns", &[("provider_id", "99999999"), ("raised_on", &iso(0)), ("concern", "Staffing")], "Choose a provider from the list", "provider_concerns"),
-        case("concern: Ofsted before raised", "/providers/concerns", &[("provider_id", "1"), ("raised_on", &iso(0)), ("concern", "Staffing"), ("ofsted_referral_date", &iso(-10))], "cannot be before the concern was raised", "provider_concerns"),
-    ]).await;
+    run(
+        db,
+        &app,
+        "notification-officer@example.org",
+        vec![
+            case(
+                "escalation: an unknown step",
+                "/placing-authorities",
+                &[("authority", "Knowsley"), ("step", "shout"), ("step_date", &iso(0))],
+                "Choose the escalation step",
+                "authority_escalations",
+            ),
+            case(
+                "escalation: a future date",
+                "/placing-authorities",
+                &[("authority", "Knowsley"), ("step", "letter"), ("step_date", &iso(4))],
+                "cannot be in the future",
+                "authority_escalations",
+            ),
+            case(
+                "escalation: an unreadable date",
+                "/placing-authorities",
+                &[("authority", "Knowsley"), ("step", "letter"), ("step_date", "32/01/2020")],
+                "as a real date",
+                "authority_escalations",
+            ),
+            case("provider: no name", "/providers", &[("name", "   ")], "name", "providers"),
+            case(
+                "concern: no text",
+                "/providers/concerns",
+                &[("provider_id", "1"), ("raised_on", &iso(0)), ("concern", "  ")],
+                "Describe the concern about the provider or home",
+                "provider_concerns",
+            ),
+            case(
+                "concern: an unknown provider",
+                "/providers/concerns",
+                &[("provider_id", "99999999"), ("raised_on", &iso(0)), ("concern", "Staffing")],
+                "Choose a provider from the list",
+                "provider_concerns",
+            ),
+            case(
+                "concern: Ofsted before raised",
+                "/providers/concerns",
+                &[("provider_id", "1"), ("raised_on", &iso(0)), ("concern", "Staffing"), ("ofsted_referral_date", &iso(-10))],
+                "cannot be before the concern was raised",
+                "provider_concerns",
+            ),
+        ],
+    )
+    .await;
 
     // --------------------------------------------------- partnership admin (partnership manager)
-    run(db, &app, "partnership-manager@example.org", vec![
-        case("agency: an unknown kind", "/partnership/agencies", &[("name", "New Youth Service"), ("kind", "circus")], "Select the kind of agency", "agencies"),
-        case("routing rules: an unknown condition", "/partnership/routing-rules", &[("rows", "1"), ("rule-1-when", "full-moon"), ("rule-1-team", "missing"), ("rule-1-acknowledge", "Checked")], "Rule 1: choose when the rule applies", "routing_rule_sets"),
-        case("routing rules: an unknown team", "/partnership/routing-rules", &[("rows", "1"), ("rule-1-when", "always"), ("rule-1-team", "astronauts"), ("rule-1-acknowledge", "Checked")], "Rule 1 names a team that does not exist", "routing_rule_sets"),
-        case("pattern rules: an unknown rule", "/partnership/pattern-rules", &[("version", "1"), ("rule", "moon:nowhere")], "One of the rules was not recognised", "pattern_rule_sets"),
-    ]).await;
+    run(
+        db,
+        &app,
+        "partnership-manager@example.org",
+        vec![
+            case(
+                "agency: an unknown kind",
+                "/partnership/agencies",
+                &[("name", "New Youth Service"), ("kind", "circus")],
+                "Select the kind of agency",
+                "agencies",
+            ),
+            case(
+                "routing rules: an unknown condition",
+                "/partnership/routing-rules",
+                &[("rows", "1"), ("rule-1-when", "full-moon"), ("rule-1-team", "missing"), ("rule-1-acknowledge", "Checked")],
+                "Rule 1: choose when the rule applies",
+                "routing_rule_sets",
+            ),
+            case(
+                "routing rules: an unknown team",
+                "/partnership/routing-rules",
+                &[("rows", "1"), ("rule-1-when", "always"), ("rule-1-team", "astronauts"), ("rule-1-acknowledge", "Checked")],
+                "Rule 1 names a team that does not exist",
+                "routing_rule_sets",
+            ),
+            case(
+                "pattern rules: an unknown rule",
+                "/partnership/pattern-rules",
+                &[("version", "1"), ("rule", "moon:nowhere")],
+                "One of the rules was not recognised",
+                "pattern_rule_sets",
+            ),
+        ],
+    )
+    .await;
 
     // ----------------------------------------------------------- emergency access (MASH worker)
-    run(db, &app, "mash-worker@example.org", vec![
-        case("emergency access: a reason too short", format!("/children/{kid}/emergency-access"), &[("reason", "urgent")], "at least 10", "emergency_access"),
-    ]).await;
+    run(
+        db,
+        &app,
+        "mash-worker@example.org",
+        vec![case(
+            "emergency access: a reason too short",
+            format!("/children/{kid}/emergency-access"),
+            &[("reason", "urgent")],
+            "at least 10",
+            "emergency_access",
+        )],
+    )
+    .await;
 }
 
 on_both_engines!(bad_input, bad_input_is_refused_with_a_message_and_nothing_saved);

@@ -185,7 +185,10 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
     b.assert_error("end date must be the same as or after the start date").await;
     assert!(b.title().await.starts_with("Error:"), "the page title says Error: {}", b.title().await);
     assert_eq!(b.broken_error_links().await, Vec::<String>::new(), "error summary links go to their fields");
-    assert!(b.css("#end_date").await.attr("aria-describedby").await.unwrap().unwrap_or_default().contains("end_date-error"), "the message is tied to its field");
+    assert!(
+        b.css("#end_date").await.attr("aria-describedby").await.unwrap().unwrap_or_default().contains("end_date-error"),
+        "the message is tied to its field"
+    );
     assert_eq!(b.css("#start_date").await.prop("value").await.unwrap().as_deref(), Some("10/05/2026"), "what was typed is kept");
     b.screenshot("form-with-errors").await;
     b.goto("/reviews").await;
@@ -277,7 +280,11 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
     b.assert_error("must be a PDF, Word document").await;
     b.assert_error("letter.pdf").await;
     assert_eq!(b.broken_error_links().await, Vec::<String>::new(), "error summary links go to their fields");
-    assert_eq!(b.css("#update-narrative").await.prop("value").await.unwrap().as_deref(), Some("Letter from the Department attached"), "the narrative is kept");
+    assert_eq!(
+        b.css("#update-narrative").await.prop("value").await.unwrap().as_deref(),
+        Some("Letter from the Department attached"),
+        "the narrative is kept"
+    );
     b.goto(&wg2).await;
     b.assert_lacks("Letter from the Department attached").await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -317,7 +324,11 @@ async fn each_demo_role_sees_what_it_should() {
     // Scrutiny officer: the tracker and bodies, not users or the audit log.
     b.sign_in("scrutiny-officer@example.org").await;
     let nav = b.nav().await;
-    assert_eq!(nav, ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Import", "My recommendations", "Bodies"], "scrutiny officer's menu");
+    assert_eq!(
+        nav,
+        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Import", "My recommendations", "Bodies"],
+        "scrutiny officer's menu"
+    );
     b.sign_out().await;
 
     // Lead officer: the tracker and their own list.
@@ -434,7 +445,9 @@ async fn report_issue_and_compare() {
     assert_eq!(b.summary_value("Layout").await, "Recommendation and progress made");
     assert_eq!(b.summary_value("Changes appendix").await, "Not included", "no earlier issued report to compare with");
     assert!(
-        b.summary_value("Report to").await.contains("Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services) – 16 January 2018"),
+        b.summary_value("Report to")
+            .await
+            .contains("Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services) – 16 January 2018"),
         "the committee whose schedule has a report due that day"
     );
     let jan = b.page_path().await;
@@ -457,8 +470,15 @@ async fn report_issue_and_compare() {
     b.screenshot("report-cover-with-errors").await;
     assert!(b.title().await.starts_with("Error:"), "the page title says Error: {}", b.title().await);
     assert_eq!(b.broken_error_links().await, Vec::<String>::new(), "error summary links go to their fields");
-    assert!(b.css("#subject").await.attr("aria-describedby").await.unwrap().unwrap_or_default().contains("subject-error"), "the message is tied to its field");
-    assert_eq!(b.css("#report_of").await.prop("value").await.unwrap().as_deref(), Some("Head of Regulation and Compliance"), "what was typed is kept");
+    assert!(
+        b.css("#subject").await.attr("aria-describedby").await.unwrap().unwrap_or_default().contains("subject-error"),
+        "the message is tied to its field"
+    );
+    assert_eq!(
+        b.css("#report_of").await.prop("value").await.unwrap().as_deref(),
+        Some("Head of Regulation and Compliance"),
+        "what was typed is kept"
+    );
     assert_eq!(b.css("#finance_ref").await.prop("value").await.unwrap().as_deref(), Some("FD 4974/17"), "what was typed is kept");
     b.fill("#subject", &subject).await;
     b.press("Save the cover").await;
@@ -538,12 +558,17 @@ async fn report_issue_and_compare() {
     b.assert_banner("Draft report prepared").await;
     assert_eq!(b.text_of("h1").await, "Monitoring report for 17 July 2018");
     assert_eq!(b.summary_value("Status").await, "Draft");
-    assert_eq!(b.summary_value("Changes appendix").await, "Included: 16 January 2018 (issue 1)", "the changes since the last issued report are appended");
+    assert_eq!(
+        b.summary_value("Changes appendix").await,
+        "Included: 16 January 2018 (issue 1)",
+        "the changes since the last issued report are appended"
+    );
     let jul = b.page_path().await;
     assert_ne!(jul, jan);
     let jul_table = b.find(Locator::XPath(progress_table)).await.text().await.unwrap();
     assert!(jul_table.contains(narrative), "the July draft includes the new update:\n{jul_table}");
-    let compare = "//h2[normalize-space()='Compare with another report']/following-sibling::ul[1]//a[contains(normalize-space(), '16 January 2018, issue 1')]";
+    let compare =
+        "//h2[normalize-space()='Compare with another report']/following-sibling::ul[1]//a[contains(normalize-space(), '16 January 2018, issue 1')]";
     assert_eq!(b.count_xpath(compare).await, 1, "the January report is offered for comparison");
     let link = b.find(Locator::XPath(compare)).await;
     b.click_to_load(link, "compare with January").await;
@@ -557,8 +582,12 @@ async fn report_issue_and_compare() {
         v
     };
     assert!(lines.contains(&format!("Update 1 June 2018: {narrative}")), "the new update is listed with its date: {lines:?}");
-    let card =
-        b.find(Locator::XPath(&format!("//div[contains(@class, 'app-summary-card')][.//li[contains(., {})]]/h2", xq(narrative)))).await.text().await.unwrap();
+    let card = b
+        .find(Locator::XPath(&format!("//div[contains(@class, 'app-summary-card')][.//li[contains(., {})]]/h2", xq(narrative))))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(card.starts_with("(1)"), "under recommendation (1): {card}");
     b.screenshot("report-what-changed").await;
     b.follow("Back to the report").await;
@@ -578,7 +607,10 @@ async fn report_issue_and_compare() {
     assert_eq!(b.summary_value("Status").await, "Issued: issue 1");
     let frozen = b.find(Locator::XPath(progress_table)).await.text().await.unwrap();
     assert!(!frozen.contains(narrative), "the issued report is frozen:\n{frozen}");
-    assert!(frozen.contains("sent a letter to Sefton's three Members of Parliament on 7 December 2017"), "with the updates it was issued with:\n{frozen}");
+    assert!(
+        frozen.contains("sent a letter to Sefton's three Members of Parliament on 7 December 2017"),
+        "with the updates it was issued with:\n{frozen}"
+    );
     assert_eq!(frozen, jan_table, "the issued table is the draft's table");
     b.screenshot("report-issued").await;
     b.sign_out().await;

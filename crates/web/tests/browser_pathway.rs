@@ -101,7 +101,14 @@ async fn the_pathway_from_concern_to_plan() {
     let protect = "Safety plan agreed with her mother; school to watch the gates at home time";
 
     // 1. The school practitioner raises the concern; three medium indicators give a high risk.
-    let cid = raise_concern_for_new_child(&b, first, &last, &["unexplained-gifts", "second-phone", "substance-misuse"], "Seen getting into a car with two older men at the school gates.").await;
+    let cid = raise_concern_for_new_child(
+        &b,
+        first,
+        &last,
+        &["unexplained-gifts", "second-phone", "substance-misuse"],
+        "Seen getting into a car with two older men at the school gates.",
+    )
+    .await;
     b.assert_has("High risk").await;
     b.screenshot("pathway-1-referral").await;
     b.sign_out().await;
@@ -160,7 +167,8 @@ async fn the_pathway_from_concern_to_plan() {
     b.follow("Make a plan").await;
     b.select_text("#panel_id", &panel_date).await;
     // The plan is reviewed six weeks after the panel that made it.
-    let panel_day = chrono::NaiveDate::parse_from_str(&panel_date, "%-d %B %Y").unwrap_or_else(|e| panic!("read the panel's date {panel_date:?}: {e}"));
+    let panel_day =
+        chrono::NaiveDate::parse_from_str(&panel_date, "%-d %B %Y").unwrap_or_else(|e| panic!("read the panel's date {panel_date:?}: {e}"));
     b.fill("#review_date", &(panel_day + chrono::Duration::days(42)).format("%d/%m/%Y").to_string()).await;
     b.fill("#discussion-profile", "Year 8 pupil; two missing episodes; gifts and a second phone.").await;
     b.fill("#discussion-prevent", "Sessions with the school nurse on healthy relationships.").await;
@@ -300,7 +308,11 @@ async fn fill_time(b: &Browser, css: &str, t: NaiveDateTime) {
     let e = b.css(css).await;
     let value = t.format("%Y-%m-%dT%H:%M").to_string();
     let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true})); arguments[0].dispatchEvent(new Event('change', {bubbles: true})); return arguments[0].value;";
-    let set = b.client.execute(js, vec![serde_json::to_value(&e).unwrap(), serde_json::json!(value)]).await.unwrap_or_else(|err| panic!("set {css}: {err}"));
+    let set = b
+        .client
+        .execute(js, vec![serde_json::to_value(&e).unwrap(), serde_json::json!(value)])
+        .await
+        .unwrap_or_else(|err| panic!("set {css}: {err}"));
     assert_eq!(set.as_str(), Some(value.as_str()), "{css} holds the time");
 }
 
@@ -331,9 +343,19 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
         let store = &rig.db.as_ref().expect("the rig's database").store;
         let sys = Actor::system();
         let hash = assure_web::auth::hash_password(PASSWORD);
-        let yot = store.agencies().await.unwrap().into_iter().find(|a| a.name == "Youth Offending Service").expect("the demo's youth offending service").id;
+        let yot =
+            store.agencies().await.unwrap().into_iter().find(|a| a.name == "Youth Offending Service").expect("the demo's youth offending service").id;
         let uid = store
-            .create_user(&sys, NewUser { name: "Kerry Osei", email: "yot-officer@example.org", role: Role::Practitioner, job_title: "Youth offending team officer", password_hash: &hash })
+            .create_user(
+                &sys,
+                NewUser {
+                    name: "Kerry Osei",
+                    email: "yot-officer@example.org",
+                    role: Role::Practitioner,
+                    job_title: "Youth offending team officer",
+                    password_hash: &hash,
+                },
+            )
             .await
             .unwrap();
         store.set_agency(&sys, uid, yot).await.unwrap();
@@ -407,14 +429,20 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
         assert_eq!(b.text_of("h1").await, "Notifications for your teams");
         let row = format!("//table//tr[td[1]/a[normalize-space()={}] and td[2][normalize-space()={}]]", xq(&child), xq(team));
         let shown = b.find(Locator::XPath(&row)).await.text().await.unwrap();
-        assert!(shown.contains("Knowsley") && shown.contains("Child sexual exploitation, Going missing"), "{email}'s queue shows the notification:\n{shown}");
+        assert!(
+            shown.contains("Knowsley") && shown.contains("Child sexual exploitation, Going missing"),
+            "{email}'s queue shows the notification:\n{shown}"
+        );
         let button = b.find(Locator::XPath(&format!("{row}//button"))).await;
         let label = button.text().await.unwrap();
         assert!(label.starts_with(&format!("Acknowledge for the {team}")), "the button names the team: {label:?}");
         b.click_to_load(button, &format!("acknowledge for {team}")).await;
         b.assert_banner("Notification acknowledged for your team").await;
         let done = b.find(Locator::XPath(&row)).await.text().await.unwrap();
-        assert!(done.contains(&format!("by {name}")) && b.count_xpath(&format!("{row}//button")).await == 0, "{team}: acknowledged by {name}:\n{done}");
+        assert!(
+            done.contains(&format!("by {name}")) && b.count_xpath(&format!("{row}//button")).await == 0,
+            "{team}: acknowledged by {name}:\n{done}"
+        );
         b.assert_clear_of_footer().await;
         if email == "health-lead@example.org" {
             b.screenshot("placement-2-health-queue").await;
@@ -436,7 +464,11 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
     let offered = now - Duration::hours(4);
     b.sign_in("missing-officer@example.org").await;
     b.goto(&format!("/children/{cid}/placements")).await;
-    assert_eq!(b.count_xpath("//table[caption[normalize-space()='Teams notified']]//tr[.//*[contains(normalize-space(), 'Not yet acknowledged')]]").await, 0, "every team has acknowledged");
+    assert_eq!(
+        b.count_xpath("//table[caption[normalize-space()='Teams notified']]//tr[.//*[contains(normalize-space(), 'Not yet acknowledged')]]").await,
+        0,
+        "every team has acknowledged"
+    );
     b.nav_to("Record missing").await;
     assert_eq!(b.text_of("h1").await, "Record a missing episode");
     b.fill("#name", &last).await;

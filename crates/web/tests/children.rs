@@ -33,7 +33,20 @@ async fn uid(db: &TestDb, email: &str) -> i64 {
 
 async fn child(db: &TestDb, first: &str, last: &str, agency: i64) -> i64 {
     let sys = Actor::system();
-    let id = db.store.create_child(&sys, &ChildInput { first_name: first.into(), last_name: last.into(), date_of_birth: Some(d(2004, 3, 1)), ward: "Riverside".into(), ..Default::default() }).await.unwrap();
+    let id = db
+        .store
+        .create_child(
+            &sys,
+            &ChildInput {
+                first_name: first.into(),
+                last_name: last.into(),
+                date_of_birth: Some(d(2004, 3, 1)),
+                ward: "Riverside".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     db.store.add_involvement(&sys, id, agency, InvolvementKind::RaisedConcern, d(2017, 9, 1)).await.unwrap();
     id
 }
@@ -60,7 +73,14 @@ async fn api(db: &TestDb, app: &axum::Router, email: &str, path: &str) -> (Resp,
 async fn outside_mash(db: &TestDb) -> i64 {
     let sys = Actor::system();
     let hash = assure_web::auth::hash_password(common::PASSWORD);
-    let id = db.store.create_user(&sys, NewUser { name: "Jo Kerr", email: "mash-2@example.org", role: Role::MashWorker, job_title: "MASH social worker", password_hash: &hash }).await.unwrap();
+    let id = db
+        .store
+        .create_user(
+            &sys,
+            NewUser { name: "Jo Kerr", email: "mash-2@example.org", role: Role::MashWorker, job_title: "MASH social worker", password_hash: &hash },
+        )
+        .await
+        .unwrap();
     db.store.set_agency(&sys, id, agency(db, "Children's Social Care").await).await.unwrap();
     id
 }
@@ -86,11 +106,17 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     assert_eq!(record.status, StatusCode::OK);
     assert!(record.has("Amy Smith") && record.has("Hillside High School") && record.has("Raised a concern"));
     assert!(record.has(&format!("/children/{smith}/referrals")) && record.has(&format!("/children/{smith}/plan")));
-    assert!(!record.has(&format!("/children/{smith}/police")) && !record.has(&format!("/children/{smith}/access-log")), "police-only and access-log links hidden");
+    assert!(
+        !record.has(&format!("/children/{smith}/police")) && !record.has(&format!("/children/{smith}/access-log")),
+        "police-only and access-log links hidden"
+    );
     assert!(!record.has("Possible duplicates") && !record.has("/edit\""));
     let refused = p.get(&format!("/children/{smyth}")).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.has("You do not have access to this record") && !refused.has("Amie") && !refused.has("emergency-access"), "no break glass for a practitioner");
+    assert!(
+        refused.has("You do not have access to this record") && !refused.has("Amie") && !refused.has("emergency-access"),
+        "no break glass for a practitioner"
+    );
     assert_eq!(p.get(&format!("/children/{smith}/access-log")).await.status, StatusCode::FORBIDDEN);
     assert_eq!(p.get(&format!("/children/{smith}/emergency-access")).await.status, StatusCode::FORBIDDEN);
     let (r, json) = api(db, &app, "practitioner@example.org", "/api/v1/children?name=smith").await;
@@ -116,9 +142,25 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     assert_eq!(json["children"].as_array().unwrap().len(), 0);
     let (_, json) = api(db, &app, "practitioner-2@example.org", "/api/v1/children/999999").await;
     assert_eq!(json["error"], "not_found");
-    let (refusals, _) = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() }, 50, 0).await.unwrap();
+    let (refusals, _) = db
+        .store
+        .list_audit(
+            &AuditFilter { action: Some("child.refused".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() },
+            50,
+            0,
+        )
+        .await
+        .unwrap();
     assert_eq!(refusals.iter().filter(|e| e.record_id == smith.to_string()).count(), 2, "the page and the API refusal");
-    let (lists, _) = db.store.list_audit(&AuditFilter { action: Some("children.list".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() }, 50, 0).await.unwrap();
+    let (lists, _) = db
+        .store
+        .list_audit(
+            &AuditFilter { action: Some("children.list".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() },
+            50,
+            0,
+        )
+        .await
+        .unwrap();
     assert_eq!(lists.len(), 3, "every list and search view, page and API");
     assert!(lists.iter().all(|e| !e.detail.contains("smith")));
 
@@ -193,12 +235,19 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     assert_eq!(m2.get(&format!("/children/{smith}/merge")).await.status, StatusCode::FORBIDDEN);
     // The practitioner cannot break glass at all.
     let (mut p, pt) = signed_in(&app, "practitioner@example.org").await;
-    assert_eq!(p.post_form(&format!("/children/{other}/emergency-access"), &[("_csrf", &pt), ("reason", "I am worried about this child")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        p.post_form(&format!("/children/{other}/emergency-access"), &[("_csrf", &pt), ("reason", "I am worried about this child")]).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // The access log shows the emergency view and the reason given.
     let (mut mash, t) = signed_in(&app, "mash-worker@example.org").await;
     let log = mash.get(&format!("/children/{smith}/access-log")).await;
-    assert!(log.has("Jo Kerr") && log.has("identity: viewed as emergency access (break glass) with a recorded reason") && log.has("Police report Amy missing overnight"));
+    assert!(
+        log.has("Jo Kerr")
+            && log.has("identity: viewed as emergency access (break glass) with a recorded reason")
+            && log.has("Police report Amy missing overnight")
+    );
 
     // The administrator's review list.
     let (mut admin, at) = signed_in(&app, "administrator@example.org").await;
@@ -209,7 +258,9 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     let r = admin.post_form(&format!("/admin/emergency-access/{grant}/review"), &[("_csrf", &at), ("note", " ")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter what the review found") && r.has(&format!("href=\"#g{grant}-note\"")));
-    let r = admin.post_form(&format!("/admin/emergency-access/{grant}/review"), &[("_csrf", &at), ("note", "Justified: missing episode confirmed by police")]).await;
+    let r = admin
+        .post_form(&format!("/admin/emergency-access/{grant}/review"), &[("_csrf", &at), ("note", "Justified: missing episode confirmed by police")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(admin.get("/admin/emergency-access").await.has("Justified: missing episode"));
     assert_eq!(p.get("/admin/emergency-access").await.status, StatusCode::FORBIDDEN);
@@ -219,7 +270,14 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     assert!(record.has("Possible duplicates") && record.has("Amie Smyth") && record.has("Surname sounds alike, same date of birth"));
     let page = mash.get(&format!("/children/{smith}/merge")).await;
     assert!(page.has(&format!("value=\"{smyth}\"")));
-    let version = db.store.children_for(&db.store.viewer(uid(db, "mash-worker@example.org").await).await.unwrap().unwrap(), Some("smith"), 10, 0).await.unwrap().0[0].version.to_string();
+    let version = db
+        .store
+        .children_for(&db.store.viewer(uid(db, "mash-worker@example.org").await).await.unwrap().unwrap(), Some("smith"), 10, 0)
+        .await
+        .unwrap()
+        .0[0]
+        .version
+        .to_string();
     let merge = format!("/children/{smith}/merge");
     let r = mash.post_form(&merge, &[("_csrf", &t), ("version", &version)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -245,12 +303,46 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     // Identity and legal status: field messages, then saved, then a stale edit is a 409.
     let edit = mash.get(&format!("/children/{smith}/edit")).await;
     assert_eq!(edit.status, StatusCode::OK);
-    let version = db.store.children_for(&db.store.viewer(uid(db, "mash-worker@example.org").await).await.unwrap().unwrap(), Some("smith"), 10, 0).await.unwrap().0[0].version.to_string();
+    let version = db
+        .store
+        .children_for(&db.store.viewer(uid(db, "mash-worker@example.org").await).await.unwrap().unwrap(), Some("smith"), 10, 0)
+        .await
+        .unwrap()
+        .0[0]
+        .version
+        .to_string();
     let path = format!("/children/{smith}/edit");
-    let r = mash.post_form(&path, &[("_csrf", &t), ("version", &version), ("first_name", ""), ("last_name", "Smith"), ("date_of_birth", "31/02/2004"), ("estimated_age", "x")]).await;
+    let r = mash
+        .post_form(
+            &path,
+            &[
+                ("_csrf", &t),
+                ("version", &version),
+                ("first_name", ""),
+                ("last_name", "Smith"),
+                ("date_of_birth", "31/02/2004"),
+                ("estimated_age", "x"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("Enter the child's first name") && r.has("Enter a real date of birth") && r.has("The estimated age must be a whole number") && r.has("Select the child's legal status"), "{}", r.body);
-    let ok = [("_csrf", t.as_str()), ("version", version.as_str()), ("first_name", "Amy"), ("last_name", "Smith"), ("date_of_birth", "01/03/2004"), ("legal_status", "child-in-need"), ("ward", "Riverside")];
+    assert!(
+        r.has("Enter the child's first name")
+            && r.has("Enter a real date of birth")
+            && r.has("The estimated age must be a whole number")
+            && r.has("Select the child's legal status"),
+        "{}",
+        r.body
+    );
+    let ok = [
+        ("_csrf", t.as_str()),
+        ("version", version.as_str()),
+        ("first_name", "Amy"),
+        ("last_name", "Smith"),
+        ("date_of_birth", "01/03/2004"),
+        ("legal_status", "child-in-need"),
+        ("ward", "Riverside"),
+    ];
     let r = mash.post_form(&path, &ok).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(mash.get(&format!("/children/{smith}")).await.has("Child in need"));
@@ -269,7 +361,10 @@ async fn partnership_is_administered(db: &TestDb) {
     let spocs = p2.get("/partnership/spocs").await;
     assert_eq!(spocs.status, StatusCode::OK);
     assert!(spocs.has("Grace Turner") && spocs.has("Hillside High School") && spocs.has("DC Sam Hughes") && !spocs.has("Name a SPOC"));
-    assert_eq!(p2.post_form("/partnership/spocs", &[("_csrf", &p2t), ("action", "add"), ("agency", &hillside.to_string()), ("user", "1")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        p2.post_form("/partnership/spocs", &[("_csrf", &p2t), ("action", "add"), ("agency", &hillside.to_string()), ("user", "1")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(p2.get("/partnership/people").await.status, StatusCode::FORBIDDEN);
 
     let (mut pm, t) = signed_in(&app, "partnership-manager@example.org").await;
@@ -287,7 +382,12 @@ async fn partnership_is_administered(db: &TestDb) {
     let r = pm.post_form("/partnership/people", &[("_csrf", &t), ("user", &who), ("agency", &hillside.to_string())]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Select yes if this person is a SPOC"));
-    let r = pm.post_form("/partnership/people", &[("_csrf", &t), ("user", &who), ("agency", &hillside.to_string()), ("team", "missing-from-home"), ("spoc", "yes")]).await;
+    let r = pm
+        .post_form(
+            "/partnership/people",
+            &[("_csrf", &t), ("user", &who), ("agency", &hillside.to_string()), ("team", "missing-from-home"), ("spoc", "yes")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let v = db.store.viewer(who.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!((v.agency_id, v.teams.clone(), v.spoc_for.clone()), (hillside, vec![Team::MissingFromHome], vec![hillside]));

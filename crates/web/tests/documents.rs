@@ -24,16 +24,31 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     c.sign_in("scrutiny-officer@example.org").await;
     let t = c.csrf().await;
     // Nothing to report: a review without recommendations.
-    let empty = db.store.create_review(&assure_storage::Actor::system(), &assure_storage::tracker::ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::Other), title: "Empty".into(), ..Default::default() }).await.unwrap();
-    let r = c.post_form("/reports", &[("_csrf", &t), ("review_id", &empty.to_string()), ("meeting_date", "16/01/2018"), ("layout", "progress-made")]).await;
+    let empty = db
+        .store
+        .create_review(
+            &assure_storage::Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::Other),
+                title: "Empty".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = c
+        .post_form("/reports", &[("_csrf", &t), ("review_id", &empty.to_string()), ("meeting_date", "16/01/2018"), ("layout", "progress-made")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("There are no recommendations to report to this meeting"));
-    let r = c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "31/02/2018"), ("layout", "progress-made")]).await;
+    let r =
+        c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "31/02/2018"), ("layout", "progress-made")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("must be a real date"));
     assert!(db.store.reports(None).await.unwrap().is_empty());
 
-    let r = c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "16/01/2018"), ("layout", "rag-tracker")]).await;
+    let r =
+        c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "16/01/2018"), ("layout", "rag-tracker")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = r.location().split('?').next().unwrap().to_string();
     let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
@@ -46,7 +61,12 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     assert!(!member.get("/reports").await.has(&page));
 
     // Every format downloads, and each download is audited.
-    for (ext, ctype, magic) in [("docx", "wordprocessingml", "PK"), ("xlsx", "spreadsheetml", "PK"), ("csv", "text/csv", "\u{feff}"), ("html", "text/html", "<!DOCTYPE html>")] {
+    for (ext, ctype, magic) in [
+        ("docx", "wordprocessingml", "PK"),
+        ("xlsx", "spreadsheetml", "PK"),
+        ("csv", "text/csv", "\u{feff}"),
+        ("html", "text/html", "<!DOCTYPE html>"),
+    ] {
         let d = c.get(&format!("{page}/download/{ext}")).await;
         assert_eq!(d.status, StatusCode::OK, "{ext}");
         assert!(d.headers.get("content-type").unwrap().to_str().unwrap().contains(ctype), "{ext}");
@@ -55,7 +75,8 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     let csv = c.get(&format!("{page}/download/csv")).await;
     assert!(csv.has("Members of Parliament") && csv.has("revised to"), "the revised date is in the CSV");
     assert!(c.get(&format!("{page}/download/exe")).await.status == StatusCode::NOT_FOUND);
-    let (audit, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0).await.unwrap();
+    let (audit, _) =
+        db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0).await.unwrap();
     assert_eq!(audit.len(), 5);
 
     // The cover is edited with the error-summary pattern, then issued and frozen.
@@ -75,13 +96,26 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
         };
         fields.push((name.into(), v));
     }
-    let base: Vec<(&str, &str)> = vec![("_csrf", &t), ("version", &version), ("meeting_date", "16/01/2018"), ("report_of", "Head of Regulation and Compliance"), ("key_decision", "no"), ("in_forward_plan", "no"), ("exempt", "no"), ("equality", "none"), ("layout", "rag-tracker"), ("include_changes", "no"), ("finance_ref", "FD 4974/17")];
+    let base: Vec<(&str, &str)> = vec![
+        ("_csrf", &t),
+        ("version", &version),
+        ("meeting_date", "16/01/2018"),
+        ("report_of", "Head of Regulation and Compliance"),
+        ("key_decision", "no"),
+        ("in_forward_plan", "no"),
+        ("exempt", "no"),
+        ("equality", "none"),
+        ("layout", "rag-tracker"),
+        ("include_changes", "no"),
+        ("finance_ref", "FD 4974/17"),
+    ];
     let mut form: Vec<(&str, &str)> = base.clone();
     form.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let r = c.post_form(&format!("{page}/cover"), &form).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("There is a problem") && r.has("Enter the subject of the report") && r.has("href=\"#subject\""));
-    let form: Vec<(&str, &str)> = form.into_iter().map(|(k, v)| if k == "subject" { (k, "Licensing/CSE: monitoring report") } else { (k, v) }).collect();
+    let form: Vec<(&str, &str)> =
+        form.into_iter().map(|(k, v)| if k == "subject" { (k, "Licensing/CSE: monitoring report") } else { (k, v) }).collect();
     let r = c.post_form(&format!("{page}/cover"), &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(db.store.report(id).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
@@ -109,7 +143,18 @@ R2,\"2. That the taxi licensing policy be reviewed\nwith the Liverpool City Regi
 async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     let app = demo_app(db).await;
     let wg = licensing(db).await;
-    let review = db.store.create_review(&assure_storage::Actor::system(), &assure_storage::tracker::ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup), title: "Children's services tracker".into(), ..Default::default() }).await.unwrap();
+    let review = db
+        .store
+        .create_review(
+            &assure_storage::Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Children's services tracker".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let mut c = Client::new(app);
     c.sign_in("scrutiny-officer@example.org").await;
     let t = c.csrf().await;
@@ -130,7 +175,17 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     let batch = r.location().split('?').next().unwrap().to_string();
     let map = c.get(&batch).await;
     assert!(map.has("Choose what each column holds"));
-    let mapping = [("_csrf", t.as_str()), ("review_id", &review.to_string()), ("header_row", "2"), ("col_reference", "Ref"), ("col_recommendation", "Recommendation"), ("col_lead-officer", "Lead Officer"), ("col_action", "Action"), ("col_action-date", "Date"), ("col_rag", "RAG")];
+    let mapping = [
+        ("_csrf", t.as_str()),
+        ("review_id", &review.to_string()),
+        ("header_row", "2"),
+        ("col_reference", "Ref"),
+        ("col_recommendation", "Recommendation"),
+        ("col_lead-officer", "Lead Officer"),
+        ("col_action", "Action"),
+        ("col_action-date", "Date"),
+        ("col_rag", "RAG"),
+    ];
     let r = c.post_form(&format!("{batch}/preview"), &mapping).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.has("nothing has been imported") && r.has("Row 4") && r.has("Dec 202017"), "{}", r.body);
@@ -169,7 +224,12 @@ async fn the_register_exports_without_formulas(db: &TestDb) {
     let app = demo_app(db).await;
     let wg = licensing(db).await;
     let rec = db.store.review_recommendations(wg).await.unwrap().remove(0);
-    let mut input = assure_storage::tracker::RecommendationInput { committee_wording: "=HYPERLINK(\"http://evil.example\",\"Click\")".into(), number: Some(rec.number), lead_ids: rec.lead_ids(), ..Default::default() };
+    let mut input = assure_storage::tracker::RecommendationInput {
+        committee_wording: "=HYPERLINK(\"http://evil.example\",\"Click\")".into(),
+        number: Some(rec.number),
+        lead_ids: rec.lead_ids(),
+        ..Default::default()
+    };
     input.executive_wording = rec.executive_wording.clone();
     db.store.update_recommendation(&assure_storage::Actor::system(), rec.id, rec.version, &input).await.unwrap();
     let mut c = Client::new(app);
@@ -194,7 +254,12 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     let wg = licensing(db).await;
     let other = db.store.reviews().await.unwrap().into_iter().find(|r| r.id != wg && r.recommendation_count > 0).unwrap().id;
     let sys = assure_storage::Actor::system();
-    let input = |review: i64, m: &str| assure_storage::reports::ReportInput { review_id: Some(review), body_id: None, meeting_date: assure_domain::dates::parse_iso(m), layout: None };
+    let input = |review: i64, m: &str| assure_storage::reports::ReportInput {
+        review_id: Some(review),
+        body_id: None,
+        meeting_date: assure_domain::dates::parse_iso(m),
+        layout: None,
+    };
     let jan = db.store.create_report(&sys, &input(wg, "2018-01-16")).await.unwrap();
     let elsewhere = db.store.create_report(&sys, &input(other, "2018-01-16")).await.unwrap();
     let mut c = Client::new(app);
@@ -205,7 +270,22 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     // The cover: unanswered yes/no questions and a malformed email, each named.
     let v = db.store.report(jan).await.unwrap().version.to_string();
     let r = c
-        .post_form(&format!("{page}/cover"), &[("_csrf", &t), ("version", &v), ("report_to", "Committee"), ("meeting_date", "16/01/2018"), ("subject", "S"), ("report_of", "Head"), ("recommendation", "Noted"), ("equality", "none"), ("layout", "progress-made"), ("include_changes", "no"), ("contact_email", "paul.fraser")])
+        .post_form(
+            &format!("{page}/cover"),
+            &[
+                ("_csrf", &t),
+                ("version", &v),
+                ("report_to", "Committee"),
+                ("meeting_date", "16/01/2018"),
+                ("subject", "S"),
+                ("report_of", "Head"),
+                ("recommendation", "Noted"),
+                ("equality", "none"),
+                ("layout", "progress-made"),
+                ("include_changes", "no"),
+                ("contact_email", "paul.fraser"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Select yes or no: is this a key decision?") && r.has("href=\"#key_decision\""), "{}", r.body);
@@ -242,7 +322,12 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     let r = c.post_form(&format!("{batch}/preview"), &[("_csrf", &t), ("header_row", "1"), ("col_recommendation", "Recommendation")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Select the review the recommendations belong to"));
-    let r = c.post_form(&format!("{batch}/preview"), &[("_csrf", &t), ("review_id", &wg.to_string()), ("header_row", "9"), ("col_recommendation", "Recommendation")]).await;
+    let r = c
+        .post_form(
+            &format!("{batch}/preview"),
+            &[("_csrf", &t), ("review_id", &wg.to_string()), ("header_row", "9"), ("col_recommendation", "Recommendation")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter the number of the row that holds the column headings"));
 }

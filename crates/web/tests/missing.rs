@@ -42,7 +42,16 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     // An end before the start: 422, nothing saved (not even the new child).
     let mash = viewer(db, "mash-worker@example.org").await;
     let before = db.store.children_for(&mash, None, 1000, 0).await.unwrap().1;
-    let base = [("_csrf", t.as_str()), ("child", "new"), ("first_name", "Mia"), ("last_name", "Quarry"), ("date_of_birth", "06/05/2010"), ("missing_from", "care"), ("police_reference", "MP/123"), ("risk_grading", "medium")];
+    let base = [
+        ("_csrf", t.as_str()),
+        ("child", "new"),
+        ("first_name", "Mia"),
+        ("last_name", "Quarry"),
+        ("date_of_birth", "06/05/2010"),
+        ("missing_from", "care"),
+        ("police_reference", "MP/123"),
+        ("risk_grading", "medium"),
+    ];
     let mut bad: Vec<(&str, &str)> = base.to_vec();
     bad.extend([("start", end.as_str()), ("end", start.as_str()), ("where_found", "Town centre")]);
     let r = teacher.post_form("/missing/new", &bad).await;
@@ -80,15 +89,22 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     // The return: an end before the start is 422 on the child's page; then recorded; stale is 409.
     let end_path = format!("/children/{child}/missing/{}/end", ep.id);
     let v = ep.version.to_string();
-    let r = teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", at(7, 9).as_str()), ("where_found", "Bus station")]).await;
+    let r = teacher
+        .post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", at(7, 9).as_str()), ("where_found", "Bus station")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has(&format!("href=\"#end-{}-end\"", ep.id)));
-    let r = teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", end.as_str()), ("where_found", "Bus station")]).await;
+    let r =
+        teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", end.as_str()), ("where_found", "Bus station")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", end.as_str()), ("where_found", "Bus station")]).await;
+    let r =
+        teacher.post_form(&end_path, &[("_csrf", t.as_str()), ("version", v.as_str()), ("end", end.as_str()), ("where_found", "Bus station")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     // An episode of another child is not found through this child.
-    assert_eq!(teacher.post_form(&format!("/children/{}/missing/{}/end", child + 1000, ep.id), &[("_csrf", t.as_str()), ("version", "1")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        teacher.post_form(&format!("/children/{}/missing/{}/end", child + 1000, ep.id), &[("_csrf", t.as_str()), ("version", "1")]).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // The return interview with a CSE link: routed to MACSE, and the referral is there.
     let offered = at(4, 15);
@@ -143,10 +159,20 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     let rules = manager.get("/partnership/pattern-rules").await;
     assert_eq!(rules.status, StatusCode::OK);
     let mt = rules.csrf();
-    let r = manager.post_form("/partnership/pattern-rules", &[("_csrf", mt.as_str()), ("version", "1"), ("rule", "organised-crime-link:guns-and-gangs")]).await;
+    let r = manager
+        .post_form("/partnership/pattern-rules", &[("_csrf", mt.as_str()), ("version", "1"), ("rule", "organised-crime-link:guns-and-gangs")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("href=\"#trigger.cse-link\""));
-    let all = [("_csrf", mt.as_str()), ("version", "1"), ("rule", "cse-link:macse"), ("rule", "cse-link:missing-monitoring-group"), ("rule", "organised-crime-link:guns-and-gangs"), ("rule", "placement-concern:cicola"), ("rule", "repeated:missing-monitoring-group")];
+    let all = [
+        ("_csrf", mt.as_str()),
+        ("version", "1"),
+        ("rule", "cse-link:macse"),
+        ("rule", "cse-link:missing-monitoring-group"),
+        ("rule", "organised-crime-link:guns-and-gangs"),
+        ("rule", "placement-concern:cicola"),
+        ("rule", "repeated:missing-monitoring-group"),
+    ];
     assert_eq!(manager.post_form("/partnership/pattern-rules", &all).await.status, StatusCode::SEE_OTHER);
     assert_eq!(manager.post_form("/partnership/pattern-rules", &all).await.status, StatusCode::CONFLICT);
     assert_eq!(db.store.pattern_rules().await.unwrap().version, 2);

@@ -23,7 +23,11 @@ async fn signed_out_callers_reach_only_public_routes(db: &TestDb) {
         let path = path_with_ids(spec.path, 1);
         let r = if spec.method == Method::GET { c.get(&path).await } else { c.post_form(&path, &[]).await };
         if spec.permission == Permission::Public {
-            assert!(r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN || spec.method == Method::POST, "{} {path} is public", spec.method);
+            assert!(
+                r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN || spec.method == Method::POST,
+                "{} {path} is public",
+                spec.method
+            );
             continue;
         }
         match (spec.kind, &spec.method) {
@@ -45,7 +49,11 @@ async fn a_route_without_a_permission_is_refused() {
     assure_storage::demo::load(&db.store, common::today(), &hash).await.unwrap();
     let (router, table) = routes::build();
     let router = router.route("/sneaky", axum::routing::get(|| async { "secret" }));
-    let state = assure_web::AppState { store: db.store.clone(), config: std::sync::Arc::new(assure_web::Config::new(db.dir.clone())), routes: std::sync::Arc::new(table) };
+    let state = assure_web::AppState {
+        store: db.store.clone(),
+        config: std::sync::Arc::new(assure_web::Config::new(db.dir.clone())),
+        routes: std::sync::Arc::new(table),
+    };
     let mut c = Client::new(routes::finish(router, state));
     c.sign_in("administrator@example.org").await;
     let r = c.get("/sneaky").await;
@@ -67,7 +75,11 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     let issued = db.store.create_report(&officer, &input).await.unwrap();
     db.store.issue_report(&officer, issued, 1, common::today()).await.unwrap();
     let draft = db.store.create_report(&officer, &input).await.unwrap();
-    let staged = db.store.stage_import(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]]).await.unwrap();
+    let staged = db
+        .store
+        .stage_import(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
+        .await
+        .unwrap();
     let (panel, child, operation) = macse_records(db).await;
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
@@ -131,17 +143,31 @@ async fn macse_records(db: &TestDb) -> (i64, i64, i64) {
     let sys = assure_storage::Actor::system();
     let today = common::today();
     let panel = db.store.generate_panel_series(&sys, Some(today), Some(today), "").await.unwrap()[0];
-    let input = assure_storage::partnership::ChildInput { first_name: "Rae".into(), last_name: "Routes".into(), estimated_age: Some(14), ..Default::default() };
+    let input = assure_storage::partnership::ChildInput {
+        first_name: "Rae".into(),
+        last_name: "Routes".into(),
+        estimated_age: Some(14),
+        ..Default::default()
+    };
     let child = db.store.create_child(&sys, &input).await.unwrap();
     let agencies = db.store.agencies().await.unwrap();
     for name in ["Hillside High School", "Merseyside Police", "Children's Social Care"] {
         let a = agencies.iter().find(|a| a.name == name).unwrap().id;
         db.store.add_involvement(&sys, child, a, InvolvementKind::RaisedConcern, today).await.unwrap();
     }
-    let action = PlanAction { section: Section::Prevent, text: "Mentoring".into(), owner: "A Owner".into(), agency_id: Some(agencies[0].id), due: Some(today), status: ActionStatus::NotStarted };
-    let v = PlanVersion { number: 0, panel_date: None, review_date: Some(today + chrono::Duration::days(28)), sections: vec![], actions: vec![action] };
+    let action = PlanAction {
+        section: Section::Prevent,
+        text: "Mentoring".into(),
+        owner: "A Owner".into(),
+        agency_id: Some(agencies[0].id),
+        due: Some(today),
+        status: ActionStatus::NotStarted,
+    };
+    let v =
+        PlanVersion { number: 0, panel_date: None, review_date: Some(today + chrono::Duration::days(28)), sections: vec![], actions: vec![action] };
     db.store.save_plan_version(&sys, child, 0, Some(panel), &v, None, today).await.unwrap();
-    let operation = db.store.create_operation(&sys, "Operation Routes", Some(assure_domain::panels::OperationKind::Prevent), "DI Lead", None).await.unwrap();
+    let operation =
+        db.store.create_operation(&sys, "Operation Routes", Some(assure_domain::panels::OperationKind::Prevent), "DI Lead", None).await.unwrap();
     (panel, child, operation)
 }
 
@@ -159,7 +185,10 @@ async fn pages_carry_security_headers_and_strict_cookies() {
     assert!(h.get("strict-transport-security").is_some(), "HSTS when served over TLS");
     let login = c.sign_in("scrutiny-officer@example.org").await;
     let set = login.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.contains("assure_session")).unwrap();
-    assert!(set.starts_with("__Host-assure_session=") && set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Secure"), "{set}");
+    assert!(
+        set.starts_with("__Host-assure_session=") && set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Secure"),
+        "{set}"
+    );
     db.cleanup().await;
 }
 
@@ -252,7 +281,12 @@ async fn bad_input_gets_a_clear_answer_and_saves_nothing(db: &TestDb) {
     // Missing fields and an end before a start.
     let r = c.post_form("/reviews", &[("_csrf", &t), ("title", ""), ("start_date", "01/09/2017"), ("end_date", "01/08/2017")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("app-error-summary") && r.has("Select the kind of review") && r.has("Enter the title of the review") && r.has("end date must be the same as or after the start date"));
+    assert!(
+        r.has("app-error-summary")
+            && r.has("Select the kind of review")
+            && r.has("Enter the title of the review")
+            && r.has("end date must be the same as or after the start date")
+    );
     assert!(r.has("<title>Error: "));
     // A date that is not a date.
     let r = c.post_form("/reviews", &[("_csrf", &t), ("kind", "other"), ("title", "X"), ("report_date", "31/02/2017")]).await;
@@ -263,20 +297,40 @@ async fn bad_input_gets_a_clear_answer_and_saves_nothing(db: &TestDb) {
     let recs = db.store.review_recommendations(licensing.id).await.unwrap();
     let r4 = recs.iter().find(|r| r.number == 4).unwrap();
     // A rejection without a reason.
-    let r = c.post_form(&format!("/recommendations/{}/response", r4.id), &[("_csrf", &t), ("version", &r4.version.to_string()), ("response", "rejected"), ("response_date", "05/10/2017")]).await;
+    let r = c
+        .post_form(
+            &format!("/recommendations/{}/response", r4.id),
+            &[("_csrf", &t), ("version", &r4.version.to_string()), ("response", "rejected"), ("response_date", "05/10/2017")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter the reason the executive rejected the recommendation"));
     assert!(r.has("href=\"#response-response_reason\""), "the error summary links to the field");
     // A revised date without a reason.
     let detail = db.store.recommendation_detail(r4.id).await.unwrap();
     let a = &detail.actions[0];
-    let r = c.post_form(&format!("/actions/{}/revise", a.id), &[("_csrf", &t), ("version", &a.version.to_string()), ("new_date", "31/12/2030"), ("reason", "")]).await;
+    let r = c
+        .post_form(
+            &format!("/actions/{}/revise", a.id),
+            &[("_csrf", &t), ("version", &a.version.to_string()), ("new_date", "31/12/2030"), ("reason", "")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter the reason the target date is being revised"));
     // A stale edit: someone else saved first.
-    let ok = c.post_form(&format!("/recommendations/{}/lifecycle", r4.id), &[("_csrf", &t), ("version", &r4.version.to_string()), ("lifecycle", "in-progress")]).await;
+    let ok = c
+        .post_form(
+            &format!("/recommendations/{}/lifecycle", r4.id),
+            &[("_csrf", &t), ("version", &r4.version.to_string()), ("lifecycle", "in-progress")],
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    let stale = c.post_form(&format!("/recommendations/{}/lifecycle", r4.id), &[("_csrf", &t), ("version", &r4.version.to_string()), ("lifecycle", "paused"), ("reason", "x")]).await;
+    let stale = c
+        .post_form(
+            &format!("/recommendations/{}/lifecycle", r4.id),
+            &[("_csrf", &t), ("version", &r4.version.to_string()), ("lifecycle", "paused"), ("reason", "x")],
+        )
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.has("Someone else changed this record"));
     let after = db.store.recommendation_detail(r4.id).await.unwrap();
@@ -299,15 +353,32 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     let theirs = recs.iter().find(|r| r.number == 3).unwrap();
     let mine = recs.iter().find(|r| r.number == 2).unwrap();
     let before = db.store.recommendation_detail(theirs.id).await.unwrap().updates.len();
-    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", theirs.id), &[("update_date", "01/11/2026"), ("narrative", "Not mine to report")], &[]).await;
+    let r = c
+        .post_multipart(
+            &format!("/recommendations/{}/updates?_csrf={t}", theirs.id),
+            &[("update_date", "01/11/2026"), ("narrative", "Not mine to report")],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.has("You can only change recommendations you lead"));
     assert_eq!(db.store.recommendation_detail(theirs.id).await.unwrap().updates.len(), before);
-    let r = c.post_form(&format!("/recommendations/{}/lifecycle", theirs.id), &[("_csrf", &t), ("version", &theirs.version.to_string()), ("lifecycle", "paused"), ("reason", "x")]).await;
+    let r = c
+        .post_form(
+            &format!("/recommendations/{}/lifecycle", theirs.id),
+            &[("_csrf", &t), ("version", &theirs.version.to_string()), ("lifecycle", "paused"), ("reason", "x")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Their own: fine, with evidence, and the download is audited.
     let pdf: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF";
-    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", mine.id), &[("update_date", "01/11/2026"), ("narrative", "Reply received from the Department"), ("progress_percent", "70")], &[("evidence", "reply.pdf", pdf)]).await;
+    let r = c
+        .post_multipart(
+            &format!("/recommendations/{}/updates?_csrf={t}", mine.id),
+            &[("update_date", "01/11/2026"), ("narrative", "Reply received from the Department"), ("progress_percent", "70")],
+            &[("evidence", "reply.pdf", pdf)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let detail = db.store.recommendation_detail(mine.id).await.unwrap();
     let ev = &detail.updates[0].evidence[0];
@@ -315,11 +386,21 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     assert_eq!(dl.status, StatusCode::OK);
     assert!(dl.headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment"));
     assert_eq!(dl.body.as_bytes(), pdf);
-    let (audit, _) = db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("evidence.download".into()), ..Default::default() }, 10, 0).await.unwrap();
+    let (audit, _) = db
+        .store
+        .list_audit(&assure_storage::audit::AuditFilter { action: Some("evidence.download".into()), ..Default::default() }, 10, 0)
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].actor, "lead-officer@example.org");
     // A disguised upload is refused and nothing is saved.
-    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", mine.id), &[("update_date", "02/11/2026"), ("narrative", "With a disguised file")], &[("evidence", "letter.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")]).await;
+    let r = c
+        .post_multipart(
+            &format!("/recommendations/{}/updates?_csrf={t}", mine.id),
+            &[("update_date", "02/11/2026"), ("narrative", "With a disguised file")],
+            &[("evidence", "letter.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("must be a PDF, Word document"));
     assert_eq!(db.store.recommendation_detail(mine.id).await.unwrap().updates.len(), detail.updates.len());
@@ -335,12 +416,24 @@ async fn oversized_uploads_are_refused() {
     let rec = db.store.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
     let mut big = b"%PDF-1.4\n".to_vec();
     big.resize(100 * 1024, b'x');
-    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "02/11/2026"), ("narrative", "Big file")], &[("evidence", "big.pdf", &big)]).await;
+    let r = c
+        .post_multipart(
+            &format!("/recommendations/{}/updates?_csrf={t}", rec.id),
+            &[("update_date", "02/11/2026"), ("narrative", "Big file")],
+            &[("evidence", "big.pdf", &big)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("must be smaller than"));
     // Far past the request limit: a clear 413, not a 500.
     big.resize(2 * 1024 * 1024, b'x');
-    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "02/11/2026"), ("narrative", "Huge file")], &[("evidence", "big.pdf", &big)]).await;
+    let r = c
+        .post_multipart(
+            &format!("/recommendations/{}/updates?_csrf={t}", rec.id),
+            &[("update_date", "02/11/2026"), ("narrative", "Huge file")],
+            &[("evidence", "big.pdf", &big)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(db.store.recommendation_detail(rec.id).await.unwrap().updates.iter().all(|u| !u.narrative.contains("file")));
     db.cleanup().await;
@@ -361,7 +454,16 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
         let officer = officer.clone();
         async move {
             let id = store
-                .create_recommendation(&officer, review, &assure_storage::tracker::RecommendationInput { number: Some(n), committee_wording: format!("Extra {n}"), lead_ids: vec![lead], ..Default::default() })
+                .create_recommendation(
+                    &officer,
+                    review,
+                    &assure_storage::tracker::RecommendationInput {
+                        number: Some(n),
+                        committee_wording: format!("Extra {n}"),
+                        lead_ids: vec![lead],
+                        ..Default::default()
+                    },
+                )
                 .await
                 .unwrap();
             store.add_action(&officer, id, "Do it", "", Some(common::today())).await.unwrap();
@@ -422,7 +524,17 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Select the body that endorsed the report") && r.has("Enter the date of the meeting"));
     assert!(r.has("href=\"#endorse-body_id\""));
-    let r = c.post_form(&format!("{path}/schedules"), &[("_csrf", &t), ("body_id", &db.store.bodies().await.unwrap()[0].id.to_string()), ("first_report_date", "16/01/2018"), ("interval_months", "99")]).await;
+    let r = c
+        .post_form(
+            &format!("{path}/schedules"),
+            &[
+                ("_csrf", &t),
+                ("body_id", &db.store.bodies().await.unwrap()[0].id.to_string()),
+                ("first_report_date", "16/01/2018"),
+                ("interval_months", "99"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter how many months between reports"));
     assert_eq!(db.store.endorsements(review.id).await.unwrap().len(), 2);
@@ -448,13 +560,25 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     // Progress update: no narrative, progress not a number.
     let rec = db.store.review_recommendations(review.id).await.unwrap().into_iter().find(|r| r.number == 2).unwrap();
     let updates = db.store.recommendation_detail(rec.id).await.unwrap().updates.len();
-    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "01/11/2026"), ("narrative", " "), ("progress_percent", "lots")], &[]).await;
+    let r = c
+        .post_multipart(
+            &format!("/recommendations/{}/updates?_csrf={t}", rec.id),
+            &[("update_date", "01/11/2026"), ("narrative", " "), ("progress_percent", "lots")],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Progress must be a whole number from 0 to 100"));
-    let r = c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "not a date"), ("narrative", " ")], &[]).await;
+    let r =
+        c.post_multipart(&format!("/recommendations/{}/updates?_csrf={t}", rec.id), &[("update_date", "not a date"), ("narrative", " ")], &[]).await;
     assert!(r.has("Describe the progress made") && r.has("Enter the date of the update"));
     // Status needing a reason; an override without one; sign-off of an incomplete one.
-    let r = c.post_form(&format!("/recommendations/{}/lifecycle", rec.id), &[("_csrf", &t), ("version", &rec.version.to_string()), ("lifecycle", "paused")]).await;
+    let r = c
+        .post_form(
+            &format!("/recommendations/{}/lifecycle", rec.id),
+            &[("_csrf", &t), ("version", &rec.version.to_string()), ("lifecycle", "paused")],
+        )
+        .await;
     assert!(r.has("Enter the reason the recommendation is paused"));
     let r = c.post_form(&format!("/recommendations/{}/rag", rec.id), &[("_csrf", &t), ("version", &rec.version.to_string()), ("rag", "red")]).await;
     assert!(r.has("Enter the reason for overriding the suggested RAG"));
@@ -477,9 +601,25 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     let r = admin.post_form("/admin/users", &[("_csrf", &ta), ("name", ""), ("email", "x@example.org")]).await;
     assert!(r.has("Select the account&#39;s role") || r.has("Select the account's role"));
     assert_eq!(db.store.list_users().await.unwrap().len(), users);
-    let r = admin.post_form("/admin/settings", &[("_csrf", &ta), ("service_name", "Assure"), ("organisation", "Sefton Council"), ("brand_colour", "blue"), ("reference_pattern", "SR {year}"), ("rag_red", "r"), ("rag_amber", "a"), ("rag_green", "")]).await;
+    let r = admin
+        .post_form(
+            "/admin/settings",
+            &[
+                ("_csrf", &ta),
+                ("service_name", "Assure"),
+                ("organisation", "Sefton Council"),
+                ("brand_colour", "blue"),
+                ("reference_pattern", "SR {year}"),
+                ("rag_red", "r"),
+                ("rag_amber", "a"),
+                ("rag_green", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("Enter the brand colour as a hex colour") && r.has("must include the recommendation number") && r.has("Say what this colour means"));
+    assert!(
+        r.has("Enter the brand colour as a hex colour") && r.has("must include the recommendation number") && r.has("Say what this colour means")
+    );
     assert_eq!(db.store.settings().await.unwrap().brand_colour, "#1d70b8");
     // The audit filter with a date that is not a date.
     let r = admin.get("/admin/audit?from=yesterday").await;

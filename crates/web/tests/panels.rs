@@ -25,7 +25,11 @@ async fn agency(db: &TestDb, name: &str) -> i64 {
 
 async fn child(db: &TestDb, first: &str, school: i64) -> i64 {
     let sys = Actor::system();
-    let id = db.store.create_child(&sys, &ChildInput { first_name: first.into(), last_name: "Testchild".into(), estimated_age: Some(14), ..Default::default() }).await.unwrap();
+    let id = db
+        .store
+        .create_child(&sys, &ChildInput { first_name: first.into(), last_name: "Testchild".into(), estimated_age: Some(14), ..Default::default() })
+        .await
+        .unwrap();
     db.store.add_involvement(&sys, id, school, InvolvementKind::RaisedConcern, common::today()).await.unwrap();
     id
 }
@@ -77,9 +81,13 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     let panels: Vec<_> = db.store.panels_for(&everyone()).await.unwrap().into_iter().filter(|p| p.panel.location == "Town hall").collect();
     assert_eq!(panels.len(), 3);
     let panel = panels[0].panel.id;
-    let r = analyst.post_form(&format!("/panels/{panel}/slots"), &[("_csrf", &t), ("child_id", &kid.to_string()), ("starts_at", "10:00"), ("minutes", "30")]).await;
+    let r = analyst
+        .post_form(&format!("/panels/{panel}/slots"), &[("_csrf", &t), ("child_id", &kid.to_string()), ("starts_at", "10:00"), ("minutes", "30")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = analyst.post_form(&format!("/panels/{panel}/slots"), &[("_csrf", &t), ("child_id", &other.to_string()), ("starts_at", "10:15"), ("minutes", "30")]).await;
+    let r = analyst
+        .post_form(&format!("/panels/{panel}/slots"), &[("_csrf", &t), ("child_id", &other.to_string()), ("starts_at", "10:15"), ("minutes", "30")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("clashes with another young person") && r.has("app-error-summary"));
     assert_eq!(db.store.agenda(&everyone(), panel).await.unwrap().len(), 1, "the clash saved nothing");
@@ -94,9 +102,13 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
 
     // Minutes: a stale edit is 409 and changes nothing.
     let version = db.store.panel(panel).await.unwrap().version.to_string();
-    let r = analyst.post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Agreed actions"), ("status", "held")]).await;
+    let r = analyst
+        .post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Agreed actions"), ("status", "held")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = analyst.post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Overwrite"), ("status", "held")]).await;
+    let r = analyst
+        .post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Overwrite"), ("status", "held")])
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(db.store.panel(panel).await.unwrap().minutes, "Agreed actions");
 
@@ -214,10 +226,29 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     let form = analyst.get(&format!("/children/{kid}/plan/edit")).await;
     assert!(!form.has(SECRET_ACTION) && !form.has("Prosecute: discussion"));
     let r = analyst
-        .post_form(&format!("/children/{kid}/plan/edit"), &[("_csrf", &t), ("version", "2"), ("rows", "4"), ("review_date", &review), ("discussion-profile", "Updated profile"), ("action-1-section", "prosecute"), ("action-1-text", "Sneak in"), ("action-1-owner", "Me"), ("action-1-agency", &h), ("action-1-due", &due)])
+        .post_form(
+            &format!("/children/{kid}/plan/edit"),
+            &[
+                ("_csrf", &t),
+                ("version", "2"),
+                ("rows", "4"),
+                ("review_date", &review),
+                ("discussion-profile", "Updated profile"),
+                ("action-1-section", "prosecute"),
+                ("action-1-text", "Sneak in"),
+                ("action-1-owner", "Me"),
+                ("action-1-agency", &h),
+                ("action-1-due", &due),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the analyst cannot write to Prosecute");
-    let r = analyst.post_form(&format!("/children/{kid}/plan/edit"), &[("_csrf", &t), ("version", "2"), ("rows", "4"), ("review_date", &review), ("discussion-profile", "Updated profile")]).await;
+    let r = analyst
+        .post_form(
+            &format!("/children/{kid}/plan/edit"),
+            &[("_csrf", &t), ("version", "2"), ("rows", "4"), ("review_date", &review), ("discussion-profile", "Updated profile")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let v3 = db.store.current_plan(kid).await.unwrap().unwrap();
     assert_eq!(v3.number, 3);
@@ -251,7 +282,12 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     assert!(after.flagged == before.flagged + 1 && !after.without.iter().any(|c| c.child_id == kid));
     let flags = officer.get("/police/flags").await;
     assert!(flags.has(&format!("{}% of MACSE children flagged", after.percent())) && !flags.has("Amy Testchild"));
-    let r = officer.post_form("/operations", &[("_csrf", &to), ("name", "Operation Larch"), ("kind", "disruption"), ("lead", "DI Shaw"), ("panel_id", &panel.to_string())]).await;
+    let r = officer
+        .post_form(
+            "/operations",
+            &[("_csrf", &to), ("name", "Operation Larch"), ("kind", "disruption"), ("lead", "DI Shaw"), ("panel_id", &panel.to_string())],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let op = r.location().split('?').next().unwrap().to_string();
     let r = officer.post_form(&format!("{op}/children"), &[("_csrf", &to), ("child_id", &kid.to_string())]).await;

@@ -80,7 +80,10 @@ fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// The acknowledgement forms' recipient ids on a page.
 fn ack_ids(r: &Resp) -> Vec<i64> {
-    r.body.match_indices("action=\"/notifications/").filter_map(|(i, _)| r.body[i + "action=\"/notifications/".len()..].split('/').next()?.parse().ok()).collect()
+    r.body
+        .match_indices("action=\"/notifications/")
+        .filter_map(|(i, _)| r.body[i + "action=\"/notifications/".len()..].split('/').next()?.parse().ok())
+        .collect()
 }
 
 async fn signed_in(app: &axum::Router, email: &str) -> Client {
@@ -252,10 +255,17 @@ async fn an_edited_rule_changes_only_new_notifications(db: &TestDb) {
     let a = officer.get("/placing-authorities?name=Knowsley").await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.has("Record an escalation") && a.has("Early Placed"));
-    let r = officer.post_form("/placing-authorities", &[("_csrf", &t), ("authority", "Knowsley"), ("step", "director-contact"), ("step_date", "not a date")]).await;
+    let r = officer
+        .post_form("/placing-authorities", &[("_csrf", &t), ("authority", "Knowsley"), ("step", "director-contact"), ("step_date", "not a date")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let d = date(0);
-    let r = officer.post_form("/placing-authorities", &[("_csrf", &t), ("authority", "Knowsley"), ("step", "director-contact"), ("step_date", &d), ("note", "Letter sent")]).await;
+    let r = officer
+        .post_form(
+            "/placing-authorities",
+            &[("_csrf", &t), ("authority", "Knowsley"), ("step", "director-contact"), ("step_date", &d), ("note", "Letter sent")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(officer.get(r.location()).await.has("Contact by the Director of Children"));
     assert_eq!(officer.get("/placing-authorities?name=Gotham").await.status, StatusCode::NOT_FOUND);

@@ -76,7 +76,16 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     assert!(r.has("Seen getting into a silver car") && r.has("value=\"Quill\""), "everything typed is kept");
     assert_eq!(queued(db).await, before);
     // (The search also finds names that sound alike, such as the demo's Kelly: look for Quill itself.)
-    assert!(db.store.children_for(&viewer(db, "mash-worker@example.org").await, Some("Quill"), 10, 0).await.unwrap().0.iter().all(|c| c.last_name != "Quill"), "no child saved");
+    assert!(
+        db.store
+            .children_for(&viewer(db, "mash-worker@example.org").await, Some("Quill"), 10, 0)
+            .await
+            .unwrap()
+            .0
+            .iter()
+            .all(|c| c.last_name != "Quill"),
+        "no child saved"
+    );
 
     // All answers: sent, with the risk level shown.
     let f = concern_fields(db, &t, true, &["truancy"]).await;
@@ -108,14 +117,33 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let rid: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
     let version = db.store.referral(rid).await.unwrap().version.to_string();
-    let r = mash.post_form(&format!("{page}/decision"), &[("_csrf", &m), ("version", &version), ("decision", "no-cse-concern"), ("reasons", ""), ("interventions", "")]).await;
+    let r = mash
+        .post_form(
+            &format!("{page}/decision"),
+            &[("_csrf", &m), ("version", &version), ("decision", "no-cse-concern"), ("reasons", ""), ("interventions", "")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter the reasons for the decision") && r.has("Enter the interventions proposed"));
-    let r = mash.post_form(&format!("{page}/decision"), &[("_csrf", &m), ("version", "1"), ("decision", "macse"), ("reasons", "Stale"), ("interventions", "")]).await;
+    let r = mash
+        .post_form(
+            &format!("{page}/decision"),
+            &[("_csrf", &m), ("version", "1"), ("decision", "macse"), ("reasons", "Stale"), ("interventions", "")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "the check moved the referral on");
     assert!(db.store.referral(rid).await.unwrap().decision.is_none());
     let r = mash
-        .post_form(&format!("{page}/decision"), &[("_csrf", &m), ("version", &version), ("decision", "no-cse-concern"), ("reasons", "Attendance concern only; no CSE indicators found"), ("interventions", "Attendance officer and a mentor")])
+        .post_form(
+            &format!("{page}/decision"),
+            &[
+                ("_csrf", &m),
+                ("version", &version),
+                ("decision", "no-cse-concern"),
+                ("reasons", "Attendance concern only; no CSE indicators found"),
+                ("interventions", "Attendance officer and a mentor"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let queue = mash.get("/mash").await;
@@ -126,9 +154,16 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     let mut spoc = Client::new(app.clone());
     spoc.sign_in("spoc@example.org").await;
     let list = spoc.get("/spoc").await;
-    assert!(list.has("Returned to you with no CSE concern") && list.has("Attendance concern only") && list.has("Attendance officer and a mentor") && list.has("keep monitoring"));
+    assert!(
+        list.has("Returned to you with no CSE concern")
+            && list.has("Attendance concern only")
+            && list.has("Attendance officer and a mentor")
+            && list.has("keep monitoring")
+    );
     // The practitioner is not a SPOC: they cannot acknowledge.
-    let r = teacher.post_form(&format!("{page}/acknowledge"), &[("_csrf", &t), ("version", &db.store.referral(rid).await.unwrap().version.to_string())]).await;
+    let r = teacher
+        .post_form(&format!("{page}/acknowledge"), &[("_csrf", &t), ("version", &db.store.referral(rid).await.unwrap().version.to_string())])
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let s = list.csrf();
     let v = db.store.referral(rid).await.unwrap().version.to_string();
@@ -144,12 +179,24 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     // A practitioner at an uninvolved school: 403, and the attempt audited.
     let mut other = Client::new(app.clone());
     other.sign_in("practitioner-2@example.org").await;
-    let before = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0).await.unwrap().0.len();
+    let before = db
+        .store
+        .list_audit(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0)
+        .await
+        .unwrap()
+        .0
+        .len();
     let r = other.get(&page).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(!r.has("Zoe") && !r.has("silver car"));
     assert_eq!(other.get(&format!("/children/{child_id}/referrals")).await.status, StatusCode::FORBIDDEN);
-    let after = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0).await.unwrap().0.len();
+    let after = db
+        .store
+        .list_audit(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0)
+        .await
+        .unwrap()
+        .0
+        .len();
     assert_eq!(after, before + 2);
     // Nor can they name the child in a concern of their own, or find them by search.
     let search = other.get("/referrals/new?name=quill").await;

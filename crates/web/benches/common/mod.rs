@@ -5,14 +5,14 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
-use rand::rngs::StdRng;
-use rand::Rng;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use assure_storage::Store;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use chrono::NaiveDate;
+use rand::rngs::StdRng;
+use rand::Rng;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Row};
 use tower::ServiceExt;
@@ -53,7 +53,14 @@ pub const VERBS: &[&str] = &[
     "ring-fence funding for",
     "set measurable targets for",
 ];
-pub const WHO: &[&str] = &["Cabinet Member for Children", "Director of Children's Services", "Head of Education", "Local Safeguarding Partnership", "Clinical Commissioning Group", "Head of Early Help"];
+pub const WHO: &[&str] = &[
+    "Cabinet Member for Children",
+    "Director of Children's Services",
+    "Head of Education",
+    "Local Safeguarding Partnership",
+    "Clinical Commissioning Group",
+    "Head of Early Help",
+];
 pub const AREAS: &[&str] = &["Education", "Social care", "Health", "Early help", "Youth offending", "Housing"];
 
 /// A whole number from the environment, or the default.
@@ -92,7 +99,9 @@ pub async fn ensure_empty(url: &str) -> Res<()> {
     let n: i64 = sqlx::query(sql).fetch_one(&mut conn).await?.try_get("n")?;
     conn.close().await?;
     if n != 0 {
-        return Err(format!("refusing to run: the database at ASSURE_BENCH_DATABASE_URL already has {n} table(s); give a fresh, empty database").into());
+        return Err(
+            format!("refusing to run: the database at ASSURE_BENCH_DATABASE_URL already has {n} table(s); give a fresh, empty database").into()
+        );
     }
     Ok(())
 }
@@ -230,7 +239,6 @@ impl Bulk {
 }
 
 // ------------------------------------------------------------------ generated text
-
 
 /// A weighted pick: each value with its relative weight.
 pub fn weighted(rng: &mut StdRng, xs: &[(&'static str, u32)]) -> &'static str {

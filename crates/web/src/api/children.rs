@@ -26,7 +26,9 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, p: Params) -
     let per_page = p.positive("per_page", 50, 200)?;
     let dob = match p.get("date_of_birth").map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(assure_domain::dates::parse_iso(s).ok_or_else(|| AppError::BadRequest("date_of_birth must be a real date written YYYY-MM-DD".into()))?),
+        Some(s) => Some(
+            assure_domain::dates::parse_iso(s).ok_or_else(|| AppError::BadRequest("date_of_birth must be a real date written YYYY-MM-DD".into()))?,
+        ),
     };
     let search = ChildSearch { name: p.get("name").map(str::to_string), date_of_birth: dob };
     let (children, total) = state.store.search_children(&caller.actor(), &viewer, &search, per_page, (page - 1) * per_page).await?;

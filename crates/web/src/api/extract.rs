@@ -59,9 +59,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_problem(r: JsonRejection) -> AppError {
     match r {
-        JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("Send the request body as JSON, with the header Content-Type: application/json".into()),
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::BadRequest("Send the request body as JSON, with the header Content-Type: application/json".into())
+        }
         JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!("The request body is not valid JSON ({})", detail(&e.body_text()))),
-        JsonRejection::JsonDataError(e) => AppError::BadRequest(format!("The request body does not have the fields this endpoint expects ({}). See /api/v1/openapi.json", detail(&e.body_text()))),
+        JsonRejection::JsonDataError(e) => AppError::BadRequest(format!(
+            "The request body does not have the fields this endpoint expects ({}). See /api/v1/openapi.json",
+            detail(&e.body_text())
+        )),
         r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge("The request body is too large".into()),
         r => AppError::BadRequest(format!("The request body could not be read ({})", detail(&r.body_text()))),
     }
@@ -94,7 +99,9 @@ impl Params {
 
     pub fn id(&self, name: &str) -> Result<Option<i64>, AppError> {
         self.get(name)
-            .map(|v| v.parse::<i64>().map_err(|_| AppError::BadRequest(format!("The {name} parameter must be a whole number (a record id), not {v:?}"))))
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| AppError::BadRequest(format!("The {name} parameter must be a whole number (a record id), not {v:?}")))
+            })
             .transpose()
     }
 
@@ -110,7 +117,9 @@ impl Params {
 
     pub fn slug<T: Slugged>(&self, name: &str) -> Result<Option<T>, AppError> {
         self.get(name)
-            .map(|v| T::from_slug_str(v).ok_or_else(|| AppError::BadRequest(format!("The {name} parameter must be one of {}, not {v:?}", T::allowed()))))
+            .map(|v| {
+                T::from_slug_str(v).ok_or_else(|| AppError::BadRequest(format!("The {name} parameter must be one of {}, not {v:?}", T::allowed())))
+            })
             .transpose()
     }
 }

@@ -181,7 +181,12 @@ pub struct NewRecommendation {
     pub lead_ids: Vec<i64>,
 }
 
-pub async fn create_recommendation(State(state): State<AppState>, caller: ApiCaller, Id(review_id): Id, ApiJson(b): ApiJson<NewRecommendation>) -> Created<RecView> {
+pub async fn create_recommendation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Id(review_id): Id,
+    ApiJson(b): ApiJson<NewRecommendation>,
+) -> Created<RecView> {
     let input = RecommendationInput {
         parent_id: b.parent_id,
         number: b.number,
@@ -212,7 +217,8 @@ pub struct NewUpdate {
 
 pub async fn add_update(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<NewUpdate>) -> Created<UpdateView> {
     let rec = recommendation_for_change(&state, &caller, id).await?;
-    let input = UpdateInput { update_date: date(&b.update_date), narrative: b.narrative, progress_percent: b.progress_percent, corrects_id: b.corrects_id };
+    let input =
+        UpdateInput { update_date: date(&b.update_date), narrative: b.narrative, progress_percent: b.progress_percent, corrects_id: b.corrects_id };
     let update_id = state.store.add_update(&caller.actor(), rec.id, &input, &[]).await?;
     let update = state
         .store
@@ -238,7 +244,12 @@ pub struct ResponseChange {
     pub version: i64,
 }
 
-pub async fn record_response(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<ResponseChange>) -> ApiResult<RecView> {
+pub async fn record_response(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Id(id): Id,
+    ApiJson(b): ApiJson<ResponseChange>,
+) -> ApiResult<RecView> {
     // Unknown or missing: the store reports the field ("Select the executive's response").
     let response = b.response.as_deref().and_then(ExecutiveResponse::from_slug).unwrap_or(ExecutiveResponse::Awaiting);
     state.store.record_response(&caller.actor(), id, b.version, response, date(&b.response_date), &b.response_reason).await?;

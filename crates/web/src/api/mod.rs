@@ -34,18 +34,63 @@ pub fn routes(r: Routes) -> Routes {
         .api_get("/api/v1/reviews/{id}", ViewTracker, "A review with its endorsements, monitoring schedules and recommendations", h::review)
         .api_post("/api/v1/reviews/{id}/recommendations", ManageTracker, "Add a recommendation to a review", h::create_recommendation)
         .api_get("/api/v1/recommendations", ViewTracker, "Recommendations, filtered and paged", h::list_recommendations)
-        .api_get("/api/v1/recommendations/{id}", ViewTracker, "A recommendation with its actions, updates, history and update requests", h::recommendation)
-        .api_post("/api/v1/recommendations/{id}/updates", RecordProgress, "Add a progress update (lead officers: only to recommendations they lead)", h::add_update)
+        .api_get(
+            "/api/v1/recommendations/{id}",
+            ViewTracker,
+            "A recommendation with its actions, updates, history and update requests",
+            h::recommendation,
+        )
+        .api_post(
+            "/api/v1/recommendations/{id}/updates",
+            RecordProgress,
+            "Add a progress update (lead officers: only to recommendations they lead)",
+            h::add_update,
+        )
         .api_post("/api/v1/recommendations/{id}/response", ManageTracker, "Record the executive's response", h::record_response)
-        .api_post("/api/v1/recommendations/{id}/lifecycle", RecordProgress, "Change the lifecycle status (lead officers: only recommendations they lead)", h::set_lifecycle)
-        .api_post("/api/v1/recommendations/{id}/actions", RecordProgress, "Add an action with a target date (lead officers: only recommendations they lead)", h::add_action)
-        .api_post("/api/v1/actions/{id}/revise", RecordProgress, "Revise an action's target date; the earlier date is kept (lead officers: only recommendations they lead)", h::revise_action)
+        .api_post(
+            "/api/v1/recommendations/{id}/lifecycle",
+            RecordProgress,
+            "Change the lifecycle status (lead officers: only recommendations they lead)",
+            h::set_lifecycle,
+        )
+        .api_post(
+            "/api/v1/recommendations/{id}/actions",
+            RecordProgress,
+            "Add an action with a target date (lead officers: only recommendations they lead)",
+            h::add_action,
+        )
+        .api_post(
+            "/api/v1/actions/{id}/revise",
+            RecordProgress,
+            "Revise an action's target date; the earlier date is kept (lead officers: only recommendations they lead)",
+            h::revise_action,
+        )
         .api_get("/api/v1/dashboard", ViewTracker, "Counts by response, status, RAG and committee", h::dashboard)
         .api_get("/api/v1/schedule", ViewTracker, "Monitoring schedules with their next report dates", h::schedule)
-        .api_get("/api/v1/children", ViewChildren, "Children in the caller's reach, by name (beginning or sound) and date_of_birth; audited", children::list)
-        .api_get("/api/v1/children/{id}", ViewChildren, "A child's identity and agencies involved (403 need_to_know outside the caller's reach; audited)", children::show)
-        .api_get("/api/v1/children/{id}/referrals", ViewChildren, "A child's concerns and referrals with screening and MASH decisions (need to know; audited)", children::referrals)
-        .api_get("/api/v1/children/{id}/plan", ViewChildren, "A child's current MACSE plan; Prosecute only for police CSE roles and co-chairs (need to know; audited)", children::plan)
+        .api_get(
+            "/api/v1/children",
+            ViewChildren,
+            "Children in the caller's reach, by name (beginning or sound) and date_of_birth; audited",
+            children::list,
+        )
+        .api_get(
+            "/api/v1/children/{id}",
+            ViewChildren,
+            "A child's identity and agencies involved (403 need_to_know outside the caller's reach; audited)",
+            children::show,
+        )
+        .api_get(
+            "/api/v1/children/{id}/referrals",
+            ViewChildren,
+            "A child's concerns and referrals with screening and MASH decisions (need to know; audited)",
+            children::referrals,
+        )
+        .api_get(
+            "/api/v1/children/{id}/plan",
+            ViewChildren,
+            "A child's current MACSE plan; Prosecute only for police CSE roles and co-chairs (need to know; audited)",
+            children::plan,
+        )
 }
 
 /// The object-level rule for every progress write through the API (updates,

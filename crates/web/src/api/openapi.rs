@@ -109,7 +109,11 @@ fn query_parameters(path: &str) -> Vec<Value> {
             query("lifecycle", slugs::<Lifecycle>(), "Lifecycle status"),
             query("response", slugs::<ExecutiveResponse>(), "Executive response"),
             query("rag", slugs::<Rag>(), "Effective delivery RAG"),
-            query("overdue", json!({ "type": "string", "enum": ["response", "target"] }), "Executive response overdue, or open with its target date passed"),
+            query(
+                "overdue",
+                json!({ "type": "string", "enum": ["response", "target"] }),
+                "Executive response overdue, or open with its target date passed",
+            ),
             query("q", json!({ "type": "string" }), "Words in the reference or wording"),
             query("page", json!({ "type": "integer", "minimum": 1, "default": 1 }), "Page number"),
             query("per_page", json!({ "type": "integer", "minimum": 1, "maximum": 200, "default": 50 }), "Items per page"),
@@ -122,7 +126,13 @@ fn query_parameters(path: &str) -> Vec<Value> {
 /// Writes that create a record answer 201 with it.
 pub fn creates(method: &Method, path: &str) -> bool {
     *method == Method::POST
-        && matches!(path, "/api/v1/reviews" | "/api/v1/reviews/{id}/recommendations" | "/api/v1/recommendations/{id}/updates" | "/api/v1/recommendations/{id}/actions")
+        && matches!(
+            path,
+            "/api/v1/reviews"
+                | "/api/v1/reviews/{id}/recommendations"
+                | "/api/v1/recommendations/{id}/updates"
+                | "/api/v1/recommendations/{id}/actions"
+        )
 }
 
 fn responses(spec: &RouteSpec) -> Value {

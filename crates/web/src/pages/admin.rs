@@ -16,7 +16,14 @@ use crate::forms::{done, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
-async fn users_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, created: Option<(String, String)>, status: StatusCode) -> PageResult {
+async fn users_render(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &Fields,
+    errors: &Invalid,
+    created: Option<(String, String)>,
+    status: StatusCode,
+) -> PageResult {
     let users = state.store.list_users().await?;
     let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
     let content = html! {
@@ -85,9 +92,25 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let password = auth::generate_password();
     let p = password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&p)).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let r = state.store.create_user(&caller.actor(), NewUser { name: f.get("name"), email: f.get("email"), role, job_title: f.get("job_title"), password_hash: &hash }).await;
+    let r = state
+        .store
+        .create_user(
+            &caller.actor(),
+            NewUser { name: f.get("name"), email: f.get("email"), role, job_title: f.get("job_title"), password_hash: &hash },
+        )
+        .await;
     match r.map_err(AppError::from) {
-        Ok(_) => users_render(&state, &ctx, &Fields::default(), &Invalid::new(), Some((f.get("email").trim().to_lowercase(), password)), StatusCode::CREATED).await,
+        Ok(_) => {
+            users_render(
+                &state,
+                &ctx,
+                &Fields::default(),
+                &Invalid::new(),
+                Some((f.get("email").trim().to_lowercase(), password)),
+                StatusCode::CREATED,
+            )
+            .await
+        }
         Err(AppError::Invalid(e)) => users_render(&state, &ctx, &f, &e, None, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
     }
@@ -159,7 +182,12 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<
         to: f.date("to").map(assure_domain::dates::iso),
     };
     let (entries, more) = state.store.list_audit(&filter, AUDIT_PAGE, (page - 1) * AUDIT_PAGE).await?;
-    let keep: String = f.0.iter().filter(|(k, v)| k != "page" && !v.is_empty()).map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect::<Vec<_>>().join("&");
+    let keep: String =
+        f.0.iter()
+            .filter(|(k, v)| k != "page" && !v.is_empty())
+            .map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&");
     let content = html! {
         (ui::error_summary(&v))
         h1 class="app-heading-l" { "Audit log" }
@@ -243,7 +271,9 @@ pub async fn settings_submit(State(state): State<AppState>, ctx: Ctx, caller: Ca
     };
     match state.store.save_settings(&caller.actor(), &s).await.map_err(AppError::from) {
         Ok(()) => Ok(done("/admin/settings", "settings-saved")),
-        Err(AppError::Invalid(e)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Settings", true, settings_form(&ctx, &s, &e))).into_response()),
+        Err(AppError::Invalid(e)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Settings", true, settings_form(&ctx, &s, &e))).into_response())
+        }
         Err(e) => Err(e),
     }
 }

@@ -19,7 +19,10 @@ pub async fn stylesheet() -> impl IntoResponse {
 pub async fn theme(State(state): State<AppState>) -> impl IntoResponse {
     let s = state.store.settings().await.unwrap_or_default();
     let colour = if s.validate().is_ok() { s.brand_colour } else { "#1d70b8".into() };
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], format!(":root {{ --app-brand: {colour}; --app-brand-text: #ffffff; }}\n"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        format!(":root {{ --app-brand: {colour}; --app-brand-text: #ffffff; }}\n"),
+    )
 }
 
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

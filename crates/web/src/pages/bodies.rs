@@ -16,8 +16,15 @@ use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
 fn input(f: &Fields) -> Result<BodyInput, Invalid> {
-    let amount = f.opt_int("response_amount").map_err(|_| Invalid::single("response_amount", "Enter the number of days, weeks or months as a whole number"))?;
-    Ok(BodyInput { name: f.string("name"), kind: BodyKind::from_slug(f.get("kind")), response_unit: Some(f.string("response_unit")).filter(|s| !s.is_empty()), response_amount: amount })
+    let amount = f
+        .opt_int("response_amount")
+        .map_err(|_| Invalid::single("response_amount", "Enter the number of days, weeks or months as a whole number"))?;
+    Ok(BodyInput {
+        name: f.string("name"),
+        kind: BodyKind::from_slug(f.get("kind")),
+        response_unit: Some(f.string("response_unit")).filter(|s| !s.is_empty()),
+        response_amount: amount,
+    })
 }
 
 fn form(ctx: &Ctx, action: &str, f: &Fields, errors: &Invalid, button: &str) -> Markup {

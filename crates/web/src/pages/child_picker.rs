@@ -15,7 +15,8 @@ use crate::ui::{self, Field};
 use crate::{policy, AppState};
 
 /// The search hint of forms that find only children the agency is involved with.
-pub const REACH_HINT: &str = "First or last name. Only children your agency is involved with are found; if the child is not found, enter their details below.";
+pub const REACH_HINT: &str =
+    "First or last name. Only children your agency is involved with are found; if the child is not found, enter their details below.";
 
 /// How much of a new child's identity a form asks for.
 pub enum Identity {
@@ -108,7 +109,8 @@ pub fn read(p: &Picker, f: &Fields) -> (Option<ChildRef>, Invalid) {
 pub async fn matches(state: &AppState, caller: &Caller, viewer: &Viewer, f: &Fields) -> Result<Vec<Child>, AppError> {
     let name = f.get("name").trim().to_string();
     let search = ChildSearch { name: Some(name.clone()), date_of_birth: None };
-    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
+    let mut matches: Vec<Child> =
+        if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
     if let Ok(cid) = f.get("child").trim().parse::<i64>() {
         if !matches.iter().any(|c| c.id == cid) {
             if let Ok((_, c)) = policy::child(state, caller, cid, Section::Identity).await {

@@ -26,7 +26,11 @@ fn th(label: &str) -> Markup {
 
 /// A stored time as people read it ("2018-01-16 14:05 UTC").
 pub fn when(stamp: &str) -> String {
-    if stamp.len() >= 16 { format!("{} UTC", stamp[..16].replace('T', " ")) } else { stamp.to_string() }
+    if stamp.len() >= 16 {
+        format!("{} UTC", stamp[..16].replace('T', " "))
+    } else {
+        stamp.to_string()
+    }
 }
 
 fn born(c: &Child) -> String {
@@ -61,9 +65,18 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
         errors.add("date_of_birth", "Enter a real date of birth, for example 16/01/2004");
     }
     let search = ChildSearch { name: Some(f.string("name")).filter(|n| !n.trim().is_empty()), date_of_birth: dob };
-    let (children, total) = if errors.is_empty() { state.store.search_children(&caller.actor(), &viewer, &search, PER_PAGE, (page - 1) * PER_PAGE).await? } else { (vec![], 0) };
+    let (children, total) = if errors.is_empty() {
+        state.store.search_children(&caller.actor(), &viewer, &search, PER_PAGE, (page - 1) * PER_PAGE).await?
+    } else {
+        (vec![], 0)
+    };
     let agencies = state.store.agencies().await?;
-    let keep: String = f.0.iter().filter(|(k, v)| k != "page" && !v.is_empty()).map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect::<Vec<_>>().join("&");
+    let keep: String =
+        f.0.iter()
+            .filter(|(k, v)| k != "page" && !v.is_empty())
+            .map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&");
     let searched = search.name.is_some() || search.date_of_birth.is_some();
     let content = html! {
         (ui::error_summary(&errors))
@@ -338,7 +351,13 @@ fn action_label(a: &str) -> &str {
     }
 }
 
-pub async fn access_log(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+pub async fn access_log(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path(raw): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     let (_, c) = policy::child(&state, &caller, id(&raw)?, Section::AccessLog).await?;
     let f = Fields(q);
     let page = f.get("page").parse::<i64>().unwrap_or(1).max(1);
@@ -394,7 +413,9 @@ pub async fn access_log(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 async fn mash_child(state: &AppState, caller: &Caller, raw: &str) -> Result<(Viewer, Child), AppError> {
     let (viewer, c) = policy::child(state, caller, id(raw)?, Section::Identity).await?;
     if !in_mash(&viewer) {
-        return Err(AppError::ForbiddenRecord("Only members of the MASH team can merge records. Ask the partnership manager if you should be in the MASH team.".into()));
+        return Err(AppError::ForbiddenRecord(
+            "Only members of the MASH team can merge records. Ask the partnership manager if you should be in the MASH team.".into(),
+        ));
     }
     if c.merged_into_id.is_some() {
         return Err(AppError::BadRequest("This record has itself been merged into another: merge into that one instead.".into()));
@@ -404,7 +425,10 @@ async fn mash_child(state: &AppState, caller: &Caller, raw: &str) -> Result<(Vie
 
 async fn merge_render(state: &AppState, ctx: &Ctx, c: &Child, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let dups = state.store.possible_duplicates(c.id, ctx.today).await?;
-    let options: Vec<(String, String)> = dups.iter().map(|d| (d.child.id.to_string(), format!("{} (child {}), born {}: {}", d.child.name(), d.child.id, born(&d.child), d.reason.label()))).collect();
+    let options: Vec<(String, String)> = dups
+        .iter()
+        .map(|d| (d.child.id.to_string(), format!("{} (child {}), born {}: {}", d.child.name(), d.child.id, born(&d.child), d.reason.label())))
+        .collect();
     let content = html! {
         (ui::back_link(&format!("/children/{}", c.id), "Back to the record"))
         (ui::error_summary(errors))
@@ -434,15 +458,34 @@ pub async fn merge_page(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 pub async fn merge_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let (viewer, c) = mash_child(&state, &caller, &raw).await?;
     let version = f.version()?;
-    let chosen = if f.get("other").trim().is_empty() { f.get("duplicate").trim().parse::<i64>().ok() } else { f.get("other").trim().parse::<i64>().ok() };
+    let chosen =
+        if f.get("other").trim().is_empty() { f.get("duplicate").trim().parse::<i64>().ok() } else { f.get("other").trim().parse::<i64>().ok() };
     let Some(dup_id) = chosen else {
         let field = if f.get("other").trim().is_empty() { "duplicate" } else { "other" };
-        return merge_render(&state, &ctx, &c, &f, &Invalid::single(field, "Select the record that is a duplicate of this one, or enter its child number"), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return merge_render(
+            &state,
+            &ctx,
+            &c,
+            &f,
+            &Invalid::single(field, "Select the record that is a duplicate of this one, or enter its child number"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     if f.get("confirm") == "yes" {
         return match state.store.merge_children(&caller.actor(), c.id, dup_id, version).await {
             Ok(()) => Ok(done(&format!("/children/{}", c.id), "children-merged")),
-            Err(assure_storage::StoreError::Invalid(i)) => merge_render(&state, &ctx, &c, &f, &Invalid::single("duplicate", i.errors.first().map(|e| e.message.clone()).unwrap_or_default()), StatusCode::UNPROCESSABLE_ENTITY).await,
+            Err(assure_storage::StoreError::Invalid(i)) => {
+                merge_render(
+                    &state,
+                    &ctx,
+                    &c,
+                    &f,
+                    &Invalid::single("duplicate", i.errors.first().map(|e| e.message.clone()).unwrap_or_default()),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
             Err(e) => Err(e.into()),
         };
     }
@@ -450,7 +493,15 @@ pub async fn merge_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
     let dup = match state.store.child_for(&caller.actor(), &viewer, dup_id, Section::Identity).await {
         Ok(assure_storage::partnership::Visible::Yes(d)) if d.id != c.id && d.merged_into_id.is_none() => d,
         Ok(_) | Err(assure_storage::StoreError::NotFound) => {
-            return merge_render(&state, &ctx, &c, &f, &Invalid::single("duplicate", "Select a different record: that one cannot be merged into this one"), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return merge_render(
+                &state,
+                &ctx,
+                &c,
+                &f,
+                &Invalid::single("duplicate", "Select a different record: that one cannot be merged into this one"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Err(e) => return Err(e.into()),
     };

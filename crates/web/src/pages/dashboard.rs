@@ -278,5 +278,9 @@ pub fn rec_table(ctx: &Ctx, recs: &[&assure_storage::records::Recommendation]) -
 }
 
 pub fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>().trim_end()) }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>().trim_end())
+    }
 }

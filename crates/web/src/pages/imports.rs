@@ -4,7 +4,9 @@
 
 use assure_documents::read::read_table;
 use assure_documents::spreadsheet::{table_csv, table_xlsx};
-use assure_domain::import::{guess_header_row, headings, plan, register_table, suggest_mapping, validate_mapping, CellError, ImportField, ImportPlan, Mapping, Preset};
+use assure_domain::import::{
+    guess_header_row, headings, plan, register_table, suggest_mapping, validate_mapping, CellError, ImportField, ImportPlan, Mapping, Preset,
+};
 use assure_domain::Invalid;
 use assure_storage::imports::ImportBatch;
 use axum::extract::{Multipart, Path, Query, State};
@@ -55,7 +57,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 
 pub async fn upload(State(state): State<AppState>, ctx: Ctx, caller: Caller, mut mp: Multipart) -> PageResult {
     let limit = assure_documents::read::MAX_BYTES / (1024 * 1024);
-    let too_big = || Invalid::single("file", format!("The file is too big: it must be smaller than {limit} MB. Split it, or remove columns you do not need."));
+    let too_big =
+        || Invalid::single("file", format!("The file is too big: it must be smaller than {limit} MB. Split it, or remove columns you do not need."));
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         match mp.next_field().await {
@@ -76,7 +79,8 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, caller: Caller, mut
         return upload_page(&state, &ctx, &Invalid::single("file", "Select the spreadsheet to upload"), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let read_name = name.clone();
-    let table = tokio::task::spawn_blocking(move || read_table(&bytes, &read_name)).await.map_err(|e| AppError::Internal(format!("reading stopped: {e}")))?;
+    let table =
+        tokio::task::spawn_blocking(move || read_table(&bytes, &read_name)).await.map_err(|e| AppError::Internal(format!("reading stopped: {e}")))?;
     match table {
         Ok(t) => {
             let bid = state.store.stage_import(&caller.actor(), &crate::evidence::safe_name(&name), &t).await?;
@@ -101,7 +105,11 @@ fn preset_from(f: &Fields, table: &assure_domain::import::Table) -> (Preset, Inv
     };
     let columns = ImportField::ALL.iter().filter_map(|field| {
         let h = f.get(&format!("col_{}", field.slug())).trim().to_string();
-        if h.is_empty() { None } else { Some((*field, h)) }
+        if h.is_empty() {
+            None
+        } else {
+            Some((*field, h))
+        }
     });
     (Preset { name: f.string("preset_name").trim().to_string(), header_row, mapping: Mapping { columns: columns.collect() } }, v)
 }
@@ -119,7 +127,15 @@ pub struct MapQuery {
     preset: Option<String>,
 }
 
-async fn mapping_page(state: &AppState, ctx: &Ctx, batch: &ImportBatch, f: &Fields, errors: &Invalid, problems: &[CellError], status: StatusCode) -> PageResult {
+async fn mapping_page(
+    state: &AppState,
+    ctx: &Ctx,
+    batch: &ImportBatch,
+    f: &Fields,
+    errors: &Invalid,
+    problems: &[CellError],
+    status: StatusCode,
+) -> PageResult {
     let reviews = state.store.review_titles().await?;
     let presets = state.store.import_presets().await?;
     let header_row = f.get("header_row").parse().unwrap_or(1usize);
@@ -213,7 +229,12 @@ pub async fn mapping(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
 
 /// Read the form, validate the mapping and plan the import; problems come back as
 /// a page, never a half-applied import.
-async fn checked_plan(state: &AppState, ctx: &Ctx, batch: &ImportBatch, f: &Fields) -> Result<Result<(i64, Preset, ImportPlan), axum::response::Response>, AppError> {
+async fn checked_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    batch: &ImportBatch,
+    f: &Fields,
+) -> Result<Result<(i64, Preset, ImportPlan), axum::response::Response>, AppError> {
     let (preset, mut v) = preset_from(f, &batch.table);
     let review_id = f.opt_id("review_id");
     match review_id {
@@ -223,7 +244,11 @@ async fn checked_plan(state: &AppState, ctx: &Ctx, batch: &ImportBatch, f: &Fiel
     }
     if let Err(e) = validate_mapping(&headings(&batch.table, preset.header_row), &preset.mapping) {
         for fe in e.errors {
-            let field = ImportField::ALL.iter().find(|x| x.slug().replace('-', "_") == fe.field || x.slug() == fe.field).map(|x| format!("col_{}", x.slug())).unwrap_or(fe.field);
+            let field = ImportField::ALL
+                .iter()
+                .find(|x| x.slug().replace('-', "_") == fe.field || x.slug() == fe.field)
+                .map(|x| format!("col_{}", x.slug()))
+                .unwrap_or(fe.field);
             v.add(&field, fe.message);
         }
     }
@@ -299,7 +324,16 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
 pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let batch = state.store.import_batch(id(&raw)?).await?;
     if batch.status == "committed" {
-        return mapping_page(&state, &ctx, &batch, &f, &Invalid::single("review_id", "This file has already been imported. Upload it again only if you mean to add it a second time."), &[], StatusCode::CONFLICT).await;
+        return mapping_page(
+            &state,
+            &ctx,
+            &batch,
+            &f,
+            &Invalid::single("review_id", "This file has already been imported. Upload it again only if you mean to add it a second time."),
+            &[],
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     let (review_id, preset, plan) = match checked_plan(&state, &ctx, &batch, &f).await? {
         Ok(p) => p,
@@ -317,7 +351,13 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
 }
 
 /// The register, whole or filtered as the list is, as XLSX or CSV (audited).
-pub async fn export(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(file): Path<String>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path(file): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
     let xlsx = match file.as_str() {
         "register.xlsx" => true,
         "register.csv" => false,
@@ -328,11 +368,21 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
     let table = register_table(&entries);
     let (bytes, ctype) = if xlsx {
         let t = table.clone();
-        let b = tokio::task::spawn_blocking(move || table_xlsx(&[("Register", &t)])).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(|e| AppError::Internal(e.to_string()))?;
+        let b = tokio::task::spawn_blocking(move || table_xlsx(&[("Register", &t)]))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         (b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     } else {
         (table_csv(&table), "text/csv; charset=utf-8")
     };
-    state.store.record(&caller.actor(), assure_storage::audit::Event::new("register.export", "register", &file, format!("{} recommendations exported", entries.len()))).await?;
-    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], bytes).into_response())
+    state
+        .store
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new("register.export", "register", &file, format!("{} recommendations exported", entries.len())),
+        )
+        .await?;
+    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], bytes)
+        .into_response())
 }

@@ -17,7 +17,11 @@ use crate::AppState;
 
 /// Only local paths are followed after sign-in (no open redirects).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") { next.to_string() } else { "/".to_string() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
 }
 
 fn render(ctx: &Ctx, form_token: &str, email: &str, next: &str, errors: &Invalid, status: StatusCode) -> Response {
@@ -47,7 +51,12 @@ fn ctx_cookie(token: &str) -> String {
     format!("{PRE_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600")
 }
 
-pub async fn page(ctx: Ctx, MaybeCaller(c): MaybeCaller, headers: HeaderMap, axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>) -> Response {
+pub async fn page(
+    ctx: Ctx,
+    MaybeCaller(c): MaybeCaller,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>,
+) -> Response {
     let next = q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.clone()).unwrap_or_else(|| "/".into());
     if c.is_some() {
         return Redirect::to(&safe_next(&next)).into_response();
@@ -56,7 +65,13 @@ pub async fn page(ctx: Ctx, MaybeCaller(c): MaybeCaller, headers: HeaderMap, axu
     render(&ctx, &token, "", &safe_next(&next), &Invalid::new(), StatusCode::OK)
 }
 
-pub async fn submit(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Extension(ClientIp(ip)): Extension<ClientIp>, form: Fields) -> PageResult {
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    form: Fields,
+) -> PageResult {
     let email = form.get("email").trim().to_lowercase();
     let password = form.string("password");
     let next = safe_next(form.get("next"));
@@ -93,7 +108,13 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap,
         state.store.record_login_failure("account", &email).await?;
         state.store.record_login_failure("address", &ip).await?;
         let actor = Actor { user_id: found.as_ref().map(|(u, _)| u.id), label: "anonymous".into(), ip: ip.clone() };
-        state.store.record(&actor, Event::new("user.login-failed", "user", found.as_ref().map(|(u, _)| u.id.to_string()).unwrap_or_default(), "sign-in refused")).await?;
+        state
+            .store
+            .record(
+                &actor,
+                Event::new("user.login-failed", "user", found.as_ref().map(|(u, _)| u.id.to_string()).unwrap_or_default(), "sign-in refused"),
+            )
+            .await?;
         let v = Invalid::single("email", "Enter a correct email address and password. After 5 wrong attempts your account is locked for 15 minutes.");
         return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::UNAUTHORIZED));
     }
@@ -119,6 +140,9 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> PageResult
     }
     state.store.record(&caller.actor(), Event::new("user.logout", "user", caller.user.id, "signed out")).await?;
     let mut resp = Redirect::to("/login?notice=signed-out").into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state), "", Some(0)).parse().map_err(|_| AppError::Internal("cookie".into()))?);
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, session_cookie_name(&state), "", Some(0)).parse().map_err(|_| AppError::Internal("cookie".into()))?,
+    );
     Ok(resp)
 }

@@ -309,7 +309,11 @@ fn interview_form(ctx: &Ctx, child: &Child, e: &Episode, f: &Fields, errors: &In
 }
 
 fn findings_slugs(f: &Findings) -> Vec<String> {
-    [(f.cse, "cse"), (f.organised_crime, "organised-crime"), (f.placement_concern, "placement-concern")].iter().filter(|(b, _)| *b).map(|(_, s)| s.to_string()).collect()
+    [(f.cse, "cse"), (f.organised_crime, "organised-crime"), (f.placement_concern, "placement-concern")]
+        .iter()
+        .filter(|(b, _)| *b)
+        .map(|(_, s)| s.to_string())
+        .collect()
 }
 
 async fn child_render(state: &AppState, ctx: &Ctx, child: &Child, sent: Option<Sent<'_>>, status: StatusCode) -> PageResult {
@@ -392,10 +396,17 @@ pub async fn end(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((
     let version = f.version()?;
     let mut v = Invalid::new();
     let ended = time_field(&f, "end", "the time the child was found or returned", &mut v);
-    let result = if v.is_empty() { state.store.end_episode(&caller.actor(), &viewer, child.id, eid, version, ended, f.get("where_found")).await } else { Err(StoreError::Invalid(v)) };
+    let result = if v.is_empty() {
+        state.store.end_episode(&caller.actor(), &viewer, child.id, eid, version, ended, f.get("where_found")).await
+    } else {
+        Err(StoreError::Invalid(v))
+    };
     match result {
         Ok(()) => Ok(done(&format!("/children/{}/missing#episode-{eid}", child.id), "missing-returned")),
-        Err(StoreError::Invalid(e)) => child_render(&state, &ctx, &child, Some(Sent { episode: eid, which: "end", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Invalid(e)) => {
+            child_render(&state, &ctx, &child, Some(Sent { episode: eid, which: "end", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -419,12 +430,29 @@ pub async fn interview(State(state): State<AppState>, ctx: Ctx, caller: Caller, 
         said_about_organised_crime: f.string("said_about_organised_crime"),
         where_and_with_whom: f.string("where_and_with_whom"),
         follow_up_actions: f.string("follow_up_actions"),
-        findings: Findings { cse: findings.iter().any(|s| s == "cse"), organised_crime: findings.iter().any(|s| s == "organised-crime"), placement_concern: findings.iter().any(|s| s == "placement-concern") },
+        findings: Findings {
+            cse: findings.iter().any(|s| s == "cse"),
+            organised_crime: findings.iter().any(|s| s == "organised-crime"),
+            placement_concern: findings.iter().any(|s| s == "placement-concern"),
+        },
     };
-    let result = if v.is_empty() { state.store.record_interview(&caller.actor(), &viewer, child.id, eid, version, &input).await } else { Err(StoreError::Invalid(v)) };
+    let result = if v.is_empty() {
+        state.store.record_interview(&caller.actor(), &viewer, child.id, eid, version, &input).await
+    } else {
+        Err(StoreError::Invalid(v))
+    };
     match result {
         Ok(_) => Ok(done(&format!("/children/{}/missing#episode-{eid}", child.id), "interview-recorded")),
-        Err(StoreError::Invalid(e)) => child_render(&state, &ctx, &child, Some(Sent { episode: eid, which: "interview", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Invalid(e)) => {
+            child_render(
+                &state,
+                &ctx,
+                &child,
+                Some(Sent { episode: eid, which: "interview", fields: &f, errors: &e }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -498,7 +526,8 @@ pub async fn rules_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
             None => v.add("rules", "One of the rules was not recognised: reload the page and choose again"),
         }
     }
-    let result = if v.is_empty() { state.store.save_pattern_rules(&caller.actor(), version, &rules).await.map(|_| ()) } else { Err(StoreError::Invalid(v)) };
+    let result =
+        if v.is_empty() { state.store.save_pattern_rules(&caller.actor(), version, &rules).await.map(|_| ()) } else { Err(StoreError::Invalid(v)) };
     match result {
         Ok(()) => Ok(done("/partnership/pattern-rules", "pattern-rules-saved")),
         Err(StoreError::Invalid(e)) => rules_render(&state, &ctx, Some(chosen), &e, StatusCode::UNPROCESSABLE_ENTITY).await,

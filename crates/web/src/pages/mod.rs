@@ -9,8 +9,8 @@ pub mod dashboard;
 pub mod imports;
 pub mod login;
 pub mod missing;
-pub mod partnership;
 pub mod panels;
+pub mod partnership;
 pub mod pathway;
 pub mod placements;
 pub mod plans;
@@ -107,7 +107,12 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/children/{id}/plan/edit", RunPanels, "Save a new version of a child's plan", plans::edit_submit)
         .page_get("/children/{id}/plan/versions/{n}", ViewChildren, "One version of a child's plan", plans::version)
         .page_get("/children/{id}/plan/compare", ViewChildren, "What changed between two versions of a plan", plans::compare)
-        .page_get("/children/{id}/plan/download/{format}", ViewChildren, "Download a child's plan as DOCX or CSV (audited; Prosecute only in a police export)", plans::download)
+        .page_get(
+            "/children/{id}/plan/download/{format}",
+            ViewChildren,
+            "Download a child's plan as DOCX or CSV (audited; Prosecute only in a police export)",
+            plans::download,
+        )
         .page_get("/children/{id}/police", ViewChildren, "A child's police CSE flag and operations (police CSE and co-chairs only)", police::child)
         .page_post("/children/{id}/police-flag", RecordPoliceCse, "Record a child's police CSE flag", police::flag)
         .page_get("/police/flags", RecordPoliceCse, "MACSE children without a police CSE flag", police::flags)
@@ -117,12 +122,32 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/operations/{id}/updates", RecordPoliceCse, "Add a dated update to an operation", police::add_update)
         .page_post("/operations/{id}/outcome", RecordPoliceCse, "Record an operation's outcome", police::outcome)
         .page_post("/operations/{id}/children", RecordPoliceCse, "Link a child to an operation", police::link_child)
-        .page_get("/missing/new", RecordMissing, "Record a missing episode: child search-or-create, times, where found, police reference, risk grading", missing::new_page)
+        .page_get(
+            "/missing/new",
+            RecordMissing,
+            "Record a missing episode: child search-or-create, times, where found, police reference, risk grading",
+            missing::new_page,
+        )
         .page_post("/missing/new", RecordMissing, "Save a missing episode (no overlap with the child's others)", missing::new_submit)
-        .page_get("/missing", ViewChildren, "The missing monitoring group's lists: this month, three in 90 days, late return interviews, other authorities' children (need to know)", missing::lists)
-        .page_get("/children/{id}/missing", ViewChildren, "A child's missing episodes, return interviews and routes (need to know; audited)", missing::child)
+        .page_get(
+            "/missing",
+            ViewChildren,
+            "The missing monitoring group's lists: this month, three in 90 days, late return interviews, other authorities' children (need to know)",
+            missing::lists,
+        )
+        .page_get(
+            "/children/{id}/missing",
+            ViewChildren,
+            "A child's missing episodes, return interviews and routes (need to know; audited)",
+            missing::child,
+        )
         .page_post("/children/{id}/missing/{eid}/end", RecordMissing, "Record that a missing child was found or returned", missing::end)
-        .page_post("/children/{id}/missing/{eid}/interview", RecordMissing, "Record a return interview; its links are routed by the pattern rules", missing::interview)
+        .page_post(
+            "/children/{id}/missing/{eid}/interview",
+            RecordMissing,
+            "Record a return interview; its links are routed by the pattern rules",
+            missing::interview,
+        )
         .page_get("/partnership/pattern-rules", ManagePartnership, "Pattern rules that route missing episodes to the groups", missing::rules_page)
         .page_post("/partnership/pattern-rules", ManagePartnership, "Save a new version of the pattern rules", missing::rules_submit)
         .page_get("/admin/users", ManageUsers, "Accounts", admin::users)
@@ -134,29 +159,74 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/admin/settings", ManageSettings, "Council settings", admin::settings_page)
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
         .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)
-        .page_get("/children/{id}", ViewChildren, "A child's identity, agencies involved and the parts of the record (need to know; audited)", children::show)
+        .page_get(
+            "/children/{id}",
+            ViewChildren,
+            "A child's identity, agencies involved and the parts of the record (need to know; audited)",
+            children::show,
+        )
         .page_get("/children/{id}/edit", DecideReferrals, "Edit a child's identity and legal status", children::edit_page)
         .page_post("/children/{id}/edit", DecideReferrals, "Save a child's identity and legal status", children::edit_submit)
         .page_get("/children/{id}/access-log", ViewChildren, "Who has looked at a child's record and why", children::access_log)
         .page_get("/children/{id}/merge", DecideReferrals, "Choose a duplicate to merge into a child's record (MASH team)", children::merge_page)
         .page_post("/children/{id}/merge", DecideReferrals, "Confirm and merge a duplicate (MASH team)", children::merge_submit)
-        .page_get("/children/{id}/emergency-access", DecideReferrals, "Ask for emergency access to a child's record (MASH roles)", children::emergency_page)
-        .page_post("/children/{id}/emergency-access", DecideReferrals, "Open a child's record under emergency access, with a reason", children::emergency_submit)
+        .page_get(
+            "/children/{id}/emergency-access",
+            DecideReferrals,
+            "Ask for emergency access to a child's record (MASH roles)",
+            children::emergency_page,
+        )
+        .page_post(
+            "/children/{id}/emergency-access",
+            DecideReferrals,
+            "Open a child's record under emergency access, with a reason",
+            children::emergency_submit,
+        )
         .page_get("/admin/emergency-access", ReviewEmergencyAccess, "Emergency access grants to review", children::review_list)
-        .page_post("/admin/emergency-access/{id}/review", ReviewEmergencyAccess, "Record the review of an emergency access grant", children::review_submit)
+        .page_post(
+            "/admin/emergency-access/{id}/review",
+            ReviewEmergencyAccess,
+            "Record the review of an emergency access grant",
+            children::review_submit,
+        )
         .page_get("/partnership/agencies", ManagePartnership, "The partnership's agencies", partnership::agencies)
         .page_post("/partnership/agencies", ManagePartnership, "Add an agency", partnership::create_agency)
         .page_get("/partnership/spocs", ViewChildren, "Every agency's SPOCs", partnership::spocs)
         .page_post("/partnership/spocs", ManagePartnership, "Name or remove an agency's SPOC", partnership::spocs_submit)
         .page_get("/partnership/people", ManagePartnership, "People on the pathway: agency, teams, SPOC duty", partnership::people)
         .page_post("/partnership/people", ManagePartnership, "Place a person in an agency and teams", partnership::people_submit)
-        .page_get("/placements/new", RecordPlacements, "Record a placement notification: child search-or-create, placement, declared risks", placements::new_page)
-        .page_post("/placements/new", RecordPlacements, "Record a placement notification and route it to the teams the rules name", placements::new_submit)
-        .page_get("/placements", RecordPlacements, "Placement notifications in reach, by placing authority, with children placed per authority", placements::list)
+        .page_get(
+            "/placements/new",
+            RecordPlacements,
+            "Record a placement notification: child search-or-create, placement, declared risks",
+            placements::new_page,
+        )
+        .page_post(
+            "/placements/new",
+            RecordPlacements,
+            "Record a placement notification and route it to the teams the rules name",
+            placements::new_submit,
+        )
+        .page_get(
+            "/placements",
+            RecordPlacements,
+            "Placement notifications in reach, by placing authority, with children placed per authority",
+            placements::list,
+        )
         .page_get("/notifications", ViewChildren, "Placement notifications for your teams, to acknowledge", placements::queue)
         .page_post("/notifications/{id}/acknowledge", ViewChildren, "Acknowledge a notification for a team you are in", placements::acknowledge)
-        .page_get("/children/{id}/placements", ViewChildren, "A child's placement notifications and their acknowledgements", placements::child_placements)
-        .page_get("/placing-authorities", RecordPlacements, "A placing authority: children in reach, notifications, lateness, escalations", placements::authority_page)
+        .page_get(
+            "/children/{id}/placements",
+            ViewChildren,
+            "A child's placement notifications and their acknowledgements",
+            placements::child_placements,
+        )
+        .page_get(
+            "/placing-authorities",
+            RecordPlacements,
+            "A placing authority: children in reach, notifications, lateness, escalations",
+            placements::authority_page,
+        )
         .page_post("/placing-authorities", RecordPlacements, "Record an escalation of a placing authority", placements::escalate)
         .page_get("/providers", RecordPlacements, "Providers of concern: concerns, actions, Ofsted referrals", placements::providers)
         .page_post("/providers", RecordPlacements, "Add a provider", placements::add_provider)
@@ -169,7 +239,8 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::error::AppError::NotFound.respond(true);
     }
-    (StatusCode::NOT_FOUND, ui::error_page("Page not found", "If you typed the web address, check it is correct.", StatusCode::NOT_FOUND)).into_response()
+    (StatusCode::NOT_FOUND, ui::error_page("Page not found", "If you typed the web address, check it is correct.", StatusCode::NOT_FOUND))
+        .into_response()
 }
 
 /// Parse a path id, or 404.

@@ -146,7 +146,11 @@ pub async fn spocs_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
 
 /// Administrators keep the partnership without seeing the pathway's pages.
 fn back(ctx: &Ctx) -> &'static str {
-    if ctx.can(Permission::ViewChildren) { "/partnership/spocs" } else { "/partnership/people" }
+    if ctx.can(Permission::ViewChildren) {
+        "/partnership/spocs"
+    } else {
+        "/partnership/people"
+    }
 }
 
 // ------------------------------------------------------------------ people
@@ -217,7 +221,10 @@ pub async fn people_submit(State(state): State<AppState>, ctx: Ctx, caller: Call
     match state.store.set_agency(&actor, user, agency).await {
         Ok(()) => {}
         Err(assure_storage::StoreError::Invalid(i)) => return people_render(&state, &ctx, &f, &i, StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(assure_storage::StoreError::NotFound) => return people_render(&state, &ctx, &f, &Invalid::single("user", "Select the person from the list"), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(assure_storage::StoreError::NotFound) => {
+            return people_render(&state, &ctx, &f, &Invalid::single("user", "Select the person from the list"), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
         Err(e) => return Err(AppError::from(e)),
     }
     let wanted: Vec<Team> = teams.into_iter().flatten().collect();

@@ -60,7 +60,11 @@ fn authority_href(name: &str) -> String {
 
 fn risks_text(n: &Notification) -> String {
     let present = n.present_risks();
-    if present.is_empty() { "None declared".into() } else { present.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ") }
+    if present.is_empty() {
+        "None declared".into()
+    } else {
+        present.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+    }
 }
 
 fn acknowledged_count(n: &Notification) -> String {
@@ -321,7 +325,10 @@ pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path(raw
     policy::child(&state, &caller, child_id, Section::Placements).await?;
     // Object check: only a member of the team the notification was routed to.
     if !viewer.teams.contains(&rec.team) {
-        return Err(AppError::ForbiddenRecord(format!("This notification was routed to the {} team: only its members can acknowledge it.", rec.team.label())));
+        return Err(AppError::ForbiddenRecord(format!(
+            "This notification was routed to the {} team: only its members can acknowledge it.",
+            rec.team.label()
+        )));
     }
     state.store.acknowledge(&caller.actor(), &viewer, rec.id).await?;
     Ok(done("/notifications", "notification-acknowledged"))
@@ -473,7 +480,11 @@ pub async fn escalate(State(state): State<AppState>, ctx: Ctx, caller: Caller, f
     let mut edge = Invalid::new();
     let date = date_field(&f, "step_date", "the date of the step", &mut edge);
     let name = f.get("authority");
-    let result = if edge.is_empty() { state.store.add_escalation(&caller.actor(), name, EscalationStep::from_slug(f.get("step")), date, f.get("note"), ctx.today).await.map(|_| ()) } else { Err(StoreError::Invalid(edge)) };
+    let result = if edge.is_empty() {
+        state.store.add_escalation(&caller.actor(), name, EscalationStep::from_slug(f.get("step")), date, f.get("note"), ctx.today).await.map(|_| ())
+    } else {
+        Err(StoreError::Invalid(edge))
+    };
     match result {
         Ok(()) => Ok(done(&authority_href(name), "escalation-recorded")),
         Err(StoreError::Invalid(e)) if e.for_field("authority").is_some() => Err(AppError::Invalid(e)),
@@ -563,7 +574,11 @@ pub async fn add_concern(State(state): State<AppState>, ctx: Ctx, caller: Caller
         action: f.string("action"),
         ofsted_referral_date: date_field(&f, "ofsted_referral_date", "the date of the referral to Ofsted", &mut edge),
     };
-    let result = if edge.is_empty() { state.store.add_provider_concern(&caller.actor(), &input, ctx.today).await.map(|_| ()) } else { Err(StoreError::Invalid(edge)) };
+    let result = if edge.is_empty() {
+        state.store.add_provider_concern(&caller.actor(), &input, ctx.today).await.map(|_| ())
+    } else {
+        Err(StoreError::Invalid(edge))
+    };
     match result {
         Ok(()) => Ok(done("/providers", "provider-concern-added")),
         Err(StoreError::Invalid(e)) => providers_render(&state, &ctx, "concern", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,

@@ -183,7 +183,12 @@ pub async fn compare(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
     let cid = id(&raw)?;
     let (viewer, child) = open(&state, &caller, cid).await?;
     let current = state.store.current_plan_number(cid).await?;
-    let num = |s: &Option<String>, default: i64| s.as_deref().map(|v| v.trim().parse::<i64>().map_err(|_| AppError::BadRequest("Choose two versions to compare.".into()))).transpose().map(|o| o.unwrap_or(default));
+    let num = |s: &Option<String>, default: i64| {
+        s.as_deref()
+            .map(|v| v.trim().parse::<i64>().map_err(|_| AppError::BadRequest("Choose two versions to compare.".into())))
+            .transpose()
+            .map(|o| o.unwrap_or(default))
+    };
     let (from, to) = (num(&q.from, (current - 1).max(1))?, num(&q.to, current)?);
     let (a, b) = state.store.plan_pair(cid, from, to).await?;
     let d = plan::diff(&plan::visible_for(&a, &viewer), &plan::visible_for(&b, &viewer));
@@ -271,7 +276,10 @@ async fn edit_form(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child, 
     let agencies = state.store.agencies().await?;
     let agency_opts = ui::options_with_blank("Select an agency", agencies.iter().map(|a| (a.id.to_string(), a.name.clone())));
     let panels = state.store.panels_for(viewer).await?;
-    let panel_opts = ui::options_with_blank("Not made at a panel", panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))));
+    let panel_opts = ui::options_with_blank(
+        "Not made at a panel",
+        panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))),
+    );
     let editable = shown_sections(viewer);
     let section_opts: Vec<(String, String)> = editable.iter().map(|s| (s.slug().to_string(), heading(*s).to_string())).collect();
     let status_opts: Vec<(String, String)> = ActionStatus::ALL.iter().map(|s| (s.slug().to_string(), s.label().to_string())).collect();
@@ -388,7 +396,12 @@ fn plan_table(v: &PlanVersion, agencies: &HashMap<i64, String>) -> Vec<Vec<Strin
     t
 }
 
-pub async fn download(State(state): State<AppState>, caller: Caller, Path((raw, ext)): Path<(String, String)>, Query(q): Query<DownloadQuery>) -> PageResult {
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((raw, ext)): Path<(String, String)>,
+    Query(q): Query<DownloadQuery>,
+) -> PageResult {
     let cid = id(&raw)?;
     if !matches!(ext.as_str(), "docx" | "csv") {
         return Err(AppError::NotFound);
@@ -397,7 +410,10 @@ pub async fn download(State(state): State<AppState>, caller: Caller, Path((raw, 
     let police = matches!(q.police.as_deref(), Some("1") | Some("yes") | Some("true"));
     if police {
         if !viewer.exportable_sections(true).contains(&Section::Prosecute) {
-            state.store.record(&caller.actor(), Event::new("child.refused", "child", cid, "prosecute: police export refused, not a police CSE role")).await?;
+            state
+                .store
+                .record(&caller.actor(), Event::new("child.refused", "child", cid, "prosecute: police export refused, not a police CSE role"))
+                .await?;
             return Err(AppError::NeedToKnow);
         }
         policy::child(&state, &caller, cid, Section::Prosecute).await?;
@@ -409,21 +425,18 @@ pub async fn download(State(state): State<AppState>, caller: Caller, Path((raw, 
     let (bytes, ctype) = if ext == "csv" {
         (table_csv(&plan_table(&v, &agencies)), "text/csv; charset=utf-8")
     } else {
-        let mut parts = vec![Part::Text(format!(
-            "Version {}. Panel: {}. Review date: {}.",
-            v.number,
-            ui::date(v.panel_date),
-            ui::date(v.review_date)
-        ))];
+        let mut parts =
+            vec![Part::Text(format!("Version {}. Panel: {}. Review date: {}.", v.number, ui::date(v.panel_date), ui::date(v.review_date)))];
         for s in v.present_sections() {
             parts.push(Part::Heading(heading(s).into()));
             parts.push(Part::Text(v.discussion(s).into()));
-            let rows: Vec<Vec<String>> = plan_table(&PlanVersion { sections: vec![], actions: v.actions_in(s).cloned().collect(), ..v.clone() }, &agencies)
-                .into_iter()
-                .skip(1)
-                .filter(|r| r[1] == "Action")
-                .map(|r| r[2..].to_vec())
-                .collect();
+            let rows: Vec<Vec<String>> =
+                plan_table(&PlanVersion { sections: vec![], actions: v.actions_in(s).cloned().collect(), ..v.clone() }, &agencies)
+                    .into_iter()
+                    .skip(1)
+                    .filter(|r| r[1] == "Action")
+                    .map(|r| r[2..].to_vec())
+                    .collect();
             parts.push(Part::Table(["Action", "Owner", "Agency", "Due date", "Status"].iter().map(|s| s.to_string()).collect(), rows));
         }
         let title = format!("MACSE plan: {}", name(&child));
@@ -434,6 +447,14 @@ pub async fn download(State(state): State<AppState>, caller: Caller, Path((raw, 
             .map_err(|e| AppError::Internal(e.to_string()))?;
         (bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     };
-    state.store.record_child_export(&caller.actor(), cid, &format!("plan version {} as {ext}{}", v.number, if police { ", police export with prosecute" } else { "" })).await?;
-    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.{ext}\""))], bytes).into_response())
+    state
+        .store
+        .record_child_export(
+            &caller.actor(),
+            cid,
+            &format!("plan version {} as {ext}{}", v.number, if police { ", police export with prosecute" } else { "" }),
+        )
+        .await?;
+    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.{ext}\""))], bytes)
+        .into_response())
 }

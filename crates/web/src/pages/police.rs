@@ -132,7 +132,10 @@ async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
     policy::viewer(state, ctx.caller()?).await?;
     let ops = state.store.operations().await?;
     let panels = state.store.panels_for(&policy::viewer(state, ctx.caller()?).await?).await?;
-    let panel_opts = ui::options_with_blank("Not decided at a panel", panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))));
+    let panel_opts = ui::options_with_blank(
+        "Not decided at a panel",
+        panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))),
+    );
     let kinds: Vec<(String, String)> = OperationKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
     let content = html! {
         (ui::error_summary(errors))
@@ -175,7 +178,12 @@ async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
 
 pub async fn create_operation(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
     policy::viewer(&state, &caller).await?;
-    match state.store.create_operation(&caller.actor(), f.get("name"), OperationKind::from_slug(f.get("kind")), f.get("lead"), f.opt_id("panel_id")).await.map_err(AppError::from) {
+    match state
+        .store
+        .create_operation(&caller.actor(), f.get("name"), OperationKind::from_slug(f.get("kind")), f.get("lead"), f.opt_id("panel_id"))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(oid) => Ok(done(&format!("/operations/{oid}"), "operation-created")),
         Err(AppError::Invalid(e)) => operations_with(&state, &ctx, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),

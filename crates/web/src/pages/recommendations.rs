@@ -49,7 +49,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let reviews = state.store.review_titles().await?;
     let leads = state.store.possible_leads().await?;
     let none = Invalid::new();
-    let keep: String = f.0.iter().filter(|(k, v)| k != "page" && !v.is_empty()).map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())).collect::<Vec<_>>().join("&");
+    let keep: String =
+        f.0.iter()
+            .filter(|(k, v)| k != "page" && !v.is_empty())
+            .map(|(k, v)| format!("{}={}", k, form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&");
     let base = format!("/recommendations?{keep}");
     let refs: Vec<&_> = recs.iter().collect();
     let content = html! {
@@ -94,11 +99,19 @@ pub struct FormState {
 
 impl FormState {
     fn val(&self, form: &str, name: &str) -> &str {
-        if self.which == form { self.fields.get(name) } else { "" }
+        if self.which == form {
+            self.fields.get(name)
+        } else {
+            ""
+        }
     }
     fn errs(&self, form: &str) -> &Invalid {
         static EMPTY: std::sync::OnceLock<Invalid> = std::sync::OnceLock::new();
-        if self.which == form { &self.errors } else { EMPTY.get_or_init(Invalid::new) }
+        if self.which == form {
+            &self.errors
+        } else {
+            EMPTY.get_or_init(Invalid::new)
+        }
     }
 }
 
@@ -405,7 +418,16 @@ fn history_label(kind: &str) -> &'static str {
 
 /// Turn a validation failure into the page re-rendered with the form's input
 /// and errors (422); anything else passes through.
-async fn or_form(state: &AppState, ctx: &Ctx, caller: &Caller, rec_id: i64, which: &'static str, fields: Fields, r: Result<(), AppError>, notice: &str) -> PageResult {
+async fn or_form(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    rec_id: i64,
+    which: &'static str,
+    fields: Fields,
+    r: Result<(), AppError>,
+    notice: &str,
+) -> PageResult {
     match r {
         Ok(()) => Ok(done(&format!("/recommendations/{rec_id}"), notice)),
         Err(AppError::Invalid(errors)) => {
@@ -421,7 +443,11 @@ async fn or_form(state: &AppState, ctx: &Ctx, caller: &Caller, rec_id: i64, whic
 pub async fn response(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     let resp = ExecutiveResponse::from_slug(f.get("response")).unwrap_or(ExecutiveResponse::Awaiting);
-    let r = state.store.record_response(&caller.actor(), rid, f.version()?, resp, f.date("response_date"), f.get("response_reason")).await.map_err(AppError::from);
+    let r = state
+        .store
+        .record_response(&caller.actor(), rid, f.version()?, resp, f.date("response_date"), f.get("response_reason"))
+        .await
+        .map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "response", f, r, "response-recorded").await
 }
 
@@ -450,7 +476,8 @@ pub async fn rag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(r
 pub async fn add_action(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     recommendation_for_change(&state, &caller, rid).await?;
-    let r = state.store.add_action(&caller.actor(), rid, f.get("text"), f.get("owner"), f.date("target_date")).await.map(|_| ()).map_err(AppError::from);
+    let r =
+        state.store.add_action(&caller.actor(), rid, f.get("text"), f.get("owner"), f.date("target_date")).await.map(|_| ()).map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "action", f, r, "action-added").await
 }
 
@@ -476,7 +503,12 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     recommendation_for_change(&state, &caller, rid).await?;
     let mut fields = Fields::default();
     let mut uploads = Vec::new();
-    let too_big = || AppError::TooLarge(format!("The files sent were too large. Each file must be smaller than {} MB. Nothing was saved.", state.config.max_upload_bytes / (1024 * 1024)));
+    let too_big = || {
+        AppError::TooLarge(format!(
+            "The files sent were too large. Each file must be smaller than {} MB. Nothing was saved.",
+            state.config.max_upload_bytes / (1024 * 1024)
+        ))
+    };
     while let Some(field) = mp.next_field().await.map_err(|_| too_big())? {
         let name = field.name().unwrap_or("").to_string();
         if name == "evidence" {
@@ -523,13 +555,21 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 
 pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let r = state.store.sign_off(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref")).await.map_err(AppError::from);
+    let r = state
+        .store
+        .sign_off(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref"))
+        .await
+        .map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "signoff", f, r, "signed-off").await
 }
 
 pub async fn transfer(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let r = state.store.transfer(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref"), f.get("reason")).await.map_err(AppError::from);
+    let r = state
+        .store
+        .transfer(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref"), f.get("reason"))
+        .await
+        .map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "transfer", f, r, "transferred").await
 }
 
@@ -545,8 +585,20 @@ pub async fn evidence(State(state): State<AppState>, caller: Caller, Path(raw): 
 
 // ------------------------------------------------------------------ editing
 
-pub fn rec_form(ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Invalid, bodies: &[assure_storage::records::Body], leads: &[assure_storage::users::User], parents: Option<&[assure_storage::records::Recommendation]>) -> Markup {
-    let lead_opts: Vec<(String, String)> = leads.iter().map(|u| (u.id.to_string(), if u.job_title.is_empty() { u.name.clone() } else { format!("{}, {}", u.name, u.job_title) })).collect();
+pub fn rec_form(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    f: &Fields,
+    errors: &Invalid,
+    bodies: &[assure_storage::records::Body],
+    leads: &[assure_storage::users::User],
+    parents: Option<&[assure_storage::records::Recommendation]>,
+) -> Markup {
+    let lead_opts: Vec<(String, String)> = leads
+        .iter()
+        .map(|u| (u.id.to_string(), if u.job_title.is_empty() { u.name.clone() } else { format!("{}, {}", u.name, u.job_title) }))
+        .collect();
     html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { (heading) }

@@ -100,7 +100,8 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
     let police = state.store.raises_as_police(viewer).await?;
     let matches = child_picker::matches(state, caller, viewer, f).await?;
     let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
-    let sources: Vec<(String, String)> = ReferralSource::ALL.iter().filter(|s| s.allowed_for(police)).map(|s| (s.slug().to_string(), s.label().to_string())).collect();
+    let sources: Vec<(String, String)> =
+        ReferralSource::ALL.iter().filter(|s| s.allowed_for(police)).map(|s| (s.slug().to_string(), s.label().to_string())).collect();
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Raise a CSE concern" }
@@ -212,7 +213,15 @@ struct Sent<'a> {
     errors: &'a Invalid,
 }
 
-async fn show_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child, r: &Referral, sent: Option<Sent<'_>>, status: StatusCode) -> PageResult {
+async fn show_render(
+    state: &AppState,
+    ctx: &Ctx,
+    viewer: &Viewer,
+    child: &Child,
+    r: &Referral,
+    sent: Option<Sent<'_>>,
+    status: StatusCode,
+) -> PageResult {
     let tool = state.store.tool_version(r.tool_version).await?;
     let checks = state.store.mash_checks(r.id).await?;
     let agencies = state.store.agencies().await?;
@@ -367,7 +376,10 @@ pub async fn add_check(State(state): State<AppState>, ctx: Ctx, caller: Caller, 
     let r = referral_of(&state, child.id, &rid).await?;
     match state.store.record_check(&caller.actor(), r.id, f.opt_id("agency_id"), f.get("holds")).await {
         Ok(_) => Ok(done(&referral_href(&r), "check-recorded")),
-        Err(assure_storage::StoreError::Invalid(e)) => show_render(&state, &ctx, &viewer, &child, &r, Some(Sent { which: "check", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(assure_storage::StoreError::Invalid(e)) => {
+            show_render(&state, &ctx, &viewer, &child, &r, Some(Sent { which: "check", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -375,10 +387,17 @@ pub async fn add_check(State(state): State<AppState>, ctx: Ctx, caller: Caller, 
 pub async fn decide(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((cid, rid)): Path<(String, String)>, f: Fields) -> PageResult {
     let (viewer, child) = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
     let r = referral_of(&state, child.id, &rid).await?;
-    let input = DecisionInput { decision: MashDecision::from_slug(f.get("decision")), reasons: f.string("reasons"), interventions: f.string("interventions") };
+    let input = DecisionInput {
+        decision: MashDecision::from_slug(f.get("decision")),
+        reasons: f.string("reasons"),
+        interventions: f.string("interventions"),
+    };
     match state.store.decide(&caller.actor(), r.id, f.version()?, &input).await {
         Ok(_) => Ok(done(&referral_href(&r), "decision-recorded")),
-        Err(assure_storage::StoreError::Invalid(e)) => show_render(&state, &ctx, &viewer, &child, &r, Some(Sent { which: "decision", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(assure_storage::StoreError::Invalid(e)) => {
+            show_render(&state, &ctx, &viewer, &child, &r, Some(Sent { which: "decision", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -523,7 +542,8 @@ pub async fn tool_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let tool: ScreeningTool = match serde_json::from_str(text) {
         Ok(t) => t,
         Err(e) => {
-            let msg = format!("The tool could not be read as JSON ({e}): check the brackets, commas and quotation marks, and the weight and level names");
+            let msg =
+                format!("The tool could not be read as JSON ({e}): check the brackets, commas and quotation marks, and the weight and level names");
             return tool_render(&state, &ctx, Some(text), &Invalid::single("tool", msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };

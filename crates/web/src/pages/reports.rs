@@ -120,7 +120,8 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: 
     let layout = Layout::from_slug(f.get("layout")).unwrap_or(Layout::ProgressMade);
     // The store's checks run as well (an unreadable date reaches it as missing, so it
     // cannot create anything), so every problem is reported at once.
-    let input = ReportInput { review_id: f.opt_id("review_id"), body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), layout: Some(layout) };
+    let input =
+        ReportInput { review_id: f.opt_id("review_id"), body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), layout: Some(layout) };
     let result = match state.store.create_report(&caller.actor(), &input).await {
         Ok(rid) => Ok(rid),
         Err(assure_storage::StoreError::Invalid(e)) => {
@@ -143,7 +144,13 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
     let report = state.store.monitoring_report(r.id, ctx.today).await?;
-    let others: Vec<ReportRecord> = state.store.reports_in_scope(&r).await?.into_iter().filter(|o| o.id != r.id && (o.is_issued() || ctx.can(Permission::ManageTracker))).collect();
+    let others: Vec<ReportRecord> = state
+        .store
+        .reports_in_scope(&r)
+        .await?
+        .into_iter()
+        .filter(|o| o.id != r.id && (o.is_issued() || ctx.can(Permission::ManageTracker)))
+        .collect();
     let manage = ctx.can(Permission::ManageTracker) && !r.is_issued();
     let content = html! {
         (ui::breadcrumbs(&[("/reports", "Monitoring reports")]))
@@ -439,7 +446,11 @@ pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
         false
     });
     let result = if v.is_empty() {
-        state.store.save_report(&caller.actor(), r.id, f.version()?, &cover, layout, include, f.opt_id("compare_with_id")).await.map_err(AppError::from)
+        state
+            .store
+            .save_report(&caller.actor(), r.id, f.version()?, &cover, layout, include, f.opt_id("compare_with_id"))
+            .await
+            .map_err(AppError::from)
     } else {
         Err(AppError::Invalid(v))
     };

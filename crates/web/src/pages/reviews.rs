@@ -83,7 +83,8 @@ fn review_fields(r: &Review) -> Fields {
 /// Dates typed but not understood are reported as such (not silently dropped).
 fn review_input(f: &Fields) -> Result<ReviewInput, Invalid> {
     let mut v = Invalid::new();
-    for (name, label) in [("start_date", "start date"), ("end_date", "end date"), ("report_date", "report date"), ("referral_date", "referral date")] {
+    for (name, label) in [("start_date", "start date"), ("end_date", "end date"), ("report_date", "report date"), ("referral_date", "referral date")]
+    {
         if !f.get(name).trim().is_empty() && f.date(name).is_none() {
             v.add(name, format!("The {label} must be a real date, for example 12/09/2017"));
         }
@@ -163,7 +164,9 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     };
     match r {
         Ok(()) => Ok(done(&format!("/reviews/{rid}"), "review-saved")),
-        Err(AppError::Invalid(e)) => review_form(&state, &ctx, &format!("/reviews/{rid}/edit"), "Edit review", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(AppError::Invalid(e)) => {
+            review_form(&state, &ctx, &format!("/reviews/{rid}/edit"), "Edit review", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -279,7 +282,12 @@ async fn show_with(state: &AppState, ctx: &Ctx, rid: i64, which: &str, f: &Field
 
 pub async fn endorse(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    match state.store.add_endorsement(&caller.actor(), rid, f.opt_id("body_id"), f.date("endorsed_on"), f.get("minute_ref")).await.map_err(AppError::from) {
+    match state
+        .store
+        .add_endorsement(&caller.actor(), rid, f.opt_id("body_id"), f.date("endorsed_on"), f.get("minute_ref"))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(done(&format!("/reviews/{rid}"), "endorsement-added")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, rid, "endorse", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -289,7 +297,12 @@ pub async fn endorse(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
 pub async fn add_schedule(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     let interval = f.get("interval_months").trim().parse::<i64>().ok();
-    match state.store.add_schedule(&caller.actor(), rid, f.opt_id("body_id"), f.date("first_report_date"), interval, f.get("resolution_ref")).await.map_err(AppError::from) {
+    match state
+        .store
+        .add_schedule(&caller.actor(), rid, f.opt_id("body_id"), f.date("first_report_date"), interval, f.get("resolution_ref"))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(done(&format!("/reviews/{rid}"), "schedule-added")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, rid, "schedule", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -300,7 +313,12 @@ pub async fn request_updates(State(state): State<AppState>, ctx: Ctx, caller: Ca
     let rid = id(&raw)?;
     let recs = state.store.review_recommendations(rid).await?;
     let ids: Vec<i64> = f.ids("recommendation_ids").into_iter().filter(|i| recs.iter().any(|r| r.id == *i)).collect();
-    match state.store.request_updates(&caller.actor(), &ids, f.date("due_date"), f.date("for_report_date"), f.get("message"), ctx.today).await.map_err(AppError::from) {
+    match state
+        .store
+        .request_updates(&caller.actor(), &ids, f.date("due_date"), f.date("for_report_date"), f.get("message"), ctx.today)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(done(&format!("/reviews/{rid}"), "updates-requested")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, rid, "request", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),

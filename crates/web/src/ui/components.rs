@@ -27,9 +27,13 @@ pub fn rag_tag(r: Option<Rag>) -> Markup {
 
 pub fn response_state_tag(s: ResponseState) -> Markup {
     match s {
-        ResponseState::Overdue { days_over } => tag(&format!("Response overdue by {days_over} day{}", if days_over == 1 { "" } else { "s" }), TagColour::Red),
+        ResponseState::Overdue { days_over } => {
+            tag(&format!("Response overdue by {days_over} day{}", if days_over == 1 { "" } else { "s" }), TagColour::Red)
+        }
         ResponseState::Due { days_left } if days_left == 0 => tag("Response due today", TagColour::Orange),
-        ResponseState::Due { days_left } => tag(&format!("Response due in {days_left} day{}", if days_left == 1 { "" } else { "s" }), TagColour::Yellow),
+        ResponseState::Due { days_left } => {
+            tag(&format!("Response due in {days_left} day{}", if days_left == 1 { "" } else { "s" }), TagColour::Yellow)
+        }
         ResponseState::Responded | ResponseState::NotReferred => html! {},
     }
 }
@@ -98,7 +102,11 @@ fn error_line(errors: &Invalid, name: &str, id: &str) -> Markup {
 }
 
 fn group_class(errors: &Invalid, name: &str) -> String {
-    if errors.for_field(name).is_some() { "app-form-group app-form-group--error".into() } else { "app-form-group".into() }
+    if errors.for_field(name).is_some() {
+        "app-form-group app-form-group--error".into()
+    } else {
+        "app-form-group".into()
+    }
 }
 
 fn described_by(errors: &Invalid, name: &str, id: &str, hint: Option<&str>) -> Option<String> {

@@ -101,7 +101,11 @@ pub const NAV: &[NavItem] = &[
 ];
 
 fn active(ctx: &Ctx, href: &str) -> bool {
-    if href == "/" { ctx.path == "/" } else { ctx.path == href || ctx.path.starts_with(&format!("{href}/")) }
+    if href == "/" {
+        ctx.path == "/"
+    } else {
+        ctx.path == href || ctx.path.starts_with(&format!("{href}/"))
+    }
 }
 
 /// The page template: skip link, header with the service name (no crown),

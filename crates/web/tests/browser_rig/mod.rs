@@ -110,7 +110,11 @@ impl Driver {
             .await
             .unwrap_or_else(|e| panic!("start a Chromium session through chromedriver: {e}"));
         client
-            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(10)), Some(Duration::from_secs(30)), Some(Duration::ZERO)))
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(10)),
+                Some(Duration::from_secs(30)),
+                Some(Duration::ZERO),
+            ))
             .await
             .expect("set timeouts");
         Browser { client, base: base.to_string() }
@@ -216,7 +220,9 @@ impl Browser {
         loop {
             match self.client.find(loc).await {
                 Ok(e) => return e,
-                Err(e) if started.elapsed() > WAIT => panic!("{loc:?} not found on {}: {e}\n--- page text ---\n{}", self.url().await, self.body_text().await),
+                Err(e) if started.elapsed() > WAIT => {
+                    panic!("{loc:?} not found on {}: {e}\n--- page text ---\n{}", self.url().await, self.body_text().await)
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
@@ -454,7 +460,13 @@ impl Browser {
     pub async fn screenshot(&self, name: &str) {
         std::fs::create_dir_all(SHOTS).expect("screenshot dir");
         // From the top: a page opened at an anchor (#episode-3) is otherwise captured scrolled, its footer drawn over the content.
-        let h = self.client.execute("window.scrollTo(0, 0); return document.documentElement.scrollHeight", vec![]).await.ok().and_then(|v| v.as_u64()).unwrap_or(1000);
+        let h = self
+            .client
+            .execute("window.scrollTo(0, 0); return document.documentElement.scrollHeight", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1000);
         let _ = self.client.set_window_size(1280, (h as u32 + 120).clamp(1000, 8000)).await;
         let png = self.client.screenshot().await.expect("screenshot");
         let _ = self.client.set_window_size(1280, 1000).await;
@@ -467,4 +479,3 @@ impl Browser {
 pub fn date_in(days: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).format("%d/%m/%Y").to_string()
 }
-
