@@ -132,12 +132,17 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     assert!(shown.has("CSE link in the return interview of a missing episode") && shown.has("Not screened"));
 
     // The group's lists show the child to the school, and never to practitioner 2.
-    let lists = teacher.get("/missing").await;
+    // (The month the episode started in: six days ago may be last month.)
+    let month_path = format!("/missing?month={}", &start[..7]);
+    let lists = teacher.get(&month_path).await;
     assert_eq!(lists.status, StatusCode::OK);
     assert!(lists.has("Mia Quarry"));
+    let bad_month = teacher.get("/missing?month=1999-01").await;
+    assert_eq!(bad_month.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_month.has("Choose a month from the list") && bad_month.has("href=\"#month\""));
     let mut other = Client::new(app.clone());
     other.sign_in("practitioner-2@example.org").await;
-    let theirs = other.get("/missing").await;
+    let theirs = other.get(&month_path).await;
     assert_eq!(theirs.status, StatusCode::OK);
     assert!(!theirs.has("Mia Quarry"));
     // The child's missing page: 403 for practitioner 2, and the attempt audited.

@@ -12,7 +12,7 @@ use assure_storage::StoreError;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use maud::{html, Markup};
 
 use super::child_picker::{self, Identity, Picker};
@@ -183,15 +183,40 @@ fn interview_state(e: &Episode, now: NaiveDateTime) -> Markup {
     }
 }
 
-pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+/// The months the group can look back over on the lists page: this one and the 23
+/// before it, as (`YYYY-MM`, "November 2026").
+fn recent_months(today: NaiveDate) -> Vec<(String, String)> {
+    let first = today.with_day(1).unwrap_or(today);
+    (0..24u32)
+        .filter_map(|back| first.checked_sub_months(chrono::Months::new(back)))
+        .map(|m| (m.format("%Y-%m").to_string(), m.format("%B %Y").to_string()))
+        .collect()
+}
+
+pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let viewer = policy::viewer(&state, &caller).await?;
     let now = local_now();
     let today: NaiveDate = now.date();
-    let month = state.store.episodes_in_month(&viewer, today).await?;
+    let f = Fields(q);
+    let months = recent_months(today);
+    let mut errors = Invalid::new();
+    let chosen = match f.get("month").trim() {
+        "" => today,
+        m => match months.iter().find(|(v, _)| v == m) {
+            Some(_) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").unwrap_or(today),
+            None => {
+                errors.add("month", "Choose a month from the list: the last two years can be shown");
+                today
+            }
+        },
+    };
+    let month_value = chosen.format("%Y-%m").to_string();
+    let month = state.store.episodes_in_month(&viewer, chosen).await?;
     let repeated = state.store.repeatedly_missing_children(&viewer, today).await?;
     let late = state.store.interviews_not_offered_in_time(&viewer, now).await?;
     let elsewhere = state.store.episodes_of_children_placed_from_elsewhere(&viewer).await?;
     let content = html! {
+        (ui::error_summary(&errors))
         h1 class="app-heading-l" { "Missing children" }
         p class="app-body" { "The missing monitoring group's lists. Only children your agency is involved with are shown." }
         @if ctx.can(Permission::RecordMissing) {
@@ -199,13 +224,19 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
         }
         nav aria-label="Lists" {
             ul class="app-list" {
-                li { a class="app-link" href="#month" { "This month (" (month.len()) ")" } }
+                li { a class="app-link" href="#month" { (chosen.format("%B %Y")) " (" (month.len()) ")" } }
                 li { a class="app-link" href="#repeated" { "Missing three or more times in 90 days (" (repeated.len()) ")" } }
                 li { a class="app-link" href="#late" { "Return interviews not offered within 72 hours (" (late.len()) ")" } }
                 li { a class="app-link" href="#elsewhere" { "Children of other authorities (" (elsewhere.len()) ")" } }
             }
         }
-        section id="month" { (episode_table(&format!("Episodes this month ({})", today.format("%B %Y")), &month, now)) }
+        section id="month" {
+            form method="get" action="/missing" class="app-filter" novalidate {
+                (ui::select(Field::new("month", "Episodes that started in", &month_value, &errors), &months))
+                (ui::button("Show the month"))
+            }
+            (episode_table(&format!("Episodes that started in {}", chosen.format("%B %Y")), &month, now))
+        }
         section id="repeated" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Missing three or more times in 90 days (" (repeated.len()) ")" }
@@ -228,7 +259,8 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
         section id="late" { (episode_table("Return interviews not offered within 72 hours of the return", &late, now)) }
         section id="elsewhere" { (episode_table("Episodes of children looked after by other authorities", &elsewhere, now)) }
     };
-    Ok(ui::layout(&ctx, "Missing children", false, content).into_response())
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, ui::layout(&ctx, "Missing children", !errors.is_empty(), content)).into_response())
 }
 
 // ---------------------------------------------------------------- a child's episodes
