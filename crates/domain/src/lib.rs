@@ -23,4 +23,4 @@ pub mod screening;
 pub mod validation;
 
 pub use access::{Permission, Role};
-pub use validation::{FieldError, Invalid};
+pub use validation::{Checked, FieldError, Invalid};

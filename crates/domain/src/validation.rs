@@ -82,6 +82,31 @@ impl std::fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// A command that passed the domain's checks. Only the domain makes one (its
+/// constructor is private to this crate), so a store method that takes a `Checked<T>`
+/// cannot be handed input nobody validated, and never has to unwrap what a check
+/// already proved. Read it through `Deref`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Checked<T>(T);
+
+impl<T> Checked<T> {
+    /// For the domain's check functions only.
+    pub(crate) fn new(t: T) -> Checked<T> {
+        Checked(t)
+    }
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Checked<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

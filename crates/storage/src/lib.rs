@@ -21,6 +21,7 @@ pub mod referrals;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
+pub mod sql;
 pub mod testing;
 pub mod tracker;
 pub mod users;
