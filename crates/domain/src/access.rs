@@ -110,6 +110,22 @@ impl Role {
     }
 }
 
+impl PathwayRole {
+    /// The account role this pathway role is.
+    pub fn role(self) -> Role {
+        match self {
+            PathwayRole::Practitioner => Role::Practitioner,
+            PathwayRole::Spoc => Role::Spoc,
+            PathwayRole::MashWorker => Role::MashWorker,
+            PathwayRole::MacseCoChair => Role::MacseCoChair,
+            PathwayRole::CseAnalyst => Role::CseAnalyst,
+            PathwayRole::PoliceCseOfficer => Role::PoliceCseOfficer,
+            PathwayRole::PartnershipManager => Role::PartnershipManager,
+            PathwayRole::NotificationOfficer => Role::NotificationOfficer,
+        }
+    }
+}
+
 impl TryFrom<String> for Role {
     type Error = String;
     fn try_from(s: String) -> Result<Self, Self::Error> {
@@ -261,6 +277,9 @@ mod tests {
     fn slugs_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::from_slug(r.slug()), Some(r));
+            if let Some(p) = r.pathway() {
+                assert_eq!(p.role(), r);
+            }
         }
     }
 }

@@ -263,7 +263,7 @@ mod tests {
     }
 
     fn viewer(role: PathwayRole, teams: &[Team]) -> Viewer {
-        Viewer { role, agency_id: 1, teams: teams.to_vec(), spoc_for: vec![], emergency_children: vec![] }
+        Viewer { user_id: 1, role, agency_id: 1, agency_wide: true, teams: teams.to_vec(), spoc_for: vec![], emergency_children: vec![] }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::tracker::TagColour;
-use crate::validation::Invalid;
+use crate::validation::{Checked, Invalid};
 
 slug_enum!(
     /// Where a referral came from.
@@ -158,7 +158,7 @@ pub struct Decision {
 
 /// Every decision needs its reasons; returning a referral to the SPOC also needs the
 /// interventions proposed to the agency, and carries a request to keep monitoring.
-pub fn check_decision(d: &DecisionInput, current: ReferralStatus) -> Result<Decision, Invalid> {
+pub fn check_decision(d: &DecisionInput, current: ReferralStatus) -> Result<Checked<Decision>, Invalid> {
     let mut v = Invalid::new();
     if d.decision.is_none() {
         v.add("decision", "Select the MASH decision");
@@ -180,7 +180,54 @@ pub fn check_decision(d: &DecisionInput, current: ReferralStatus) -> Result<Deci
     }
     v.finish()?;
     let decision = d.decision.unwrap_or(MashDecision::NoCseConcern);
-    Ok(Decision { decision, reasons, interventions, keep_monitoring: decision == MashDecision::NoCseConcern })
+    Ok(Checked::new(Decision { decision, reasons, interventions, keep_monitoring: decision == MashDecision::NoCseConcern }))
+}
+
+/// What one agency holds on the child, as the MASH worker typed it: what may be shared
+/// with the agency that referred, and what is for the police only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckInput {
+    pub agency_id: Option<i64>,
+    /// What may be shared with the referrer and the partnership.
+    pub shared: String,
+    /// Police intelligence (about adults, offences, operations): police CSE roles, the
+    /// co-chairs and the MASH only.
+    pub police_only: String,
+}
+
+/// A MASH check ready to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MashCheckEntry {
+    pub agency_id: i64,
+    pub shared: String,
+    pub police_only: String,
+}
+
+/// Every check needs the agency and something it holds (or that it holds nothing);
+/// checks are closed once the referral is decided.
+pub fn check_mash_check(c: &CheckInput, current: ReferralStatus) -> Result<Checked<MashCheckEntry>, Invalid> {
+    let mut v = Invalid::new();
+    if c.agency_id.is_none() {
+        v.add("agency_id", "Select the agency whose records were checked");
+    }
+    let shared = c.shared.trim().to_string();
+    let police_only = c.police_only.trim().to_string();
+    if shared.is_empty() && police_only.is_empty() {
+        v.add(
+            "holds",
+            "Enter what the agency holds on the child (or that it holds nothing), and put police intelligence under what is for the police only",
+        );
+    }
+    v.max_len("holds", &shared, 10_000, "What may be shared");
+    v.max_len("police_only", &police_only, 10_000, "What is for the police only");
+    if !current.awaiting_decision() {
+        v.add("holds", "This referral has been decided: checks can no longer be added");
+    }
+    v.finish()?;
+    match c.agency_id {
+        Some(agency_id) => Ok(Checked::new(MashCheckEntry { agency_id, shared, police_only })),
+        None => Err(Invalid::single("agency_id", "Select the agency whose records were checked")),
+    }
 }
 
 /// Whole hours a referral has waited (never negative).
