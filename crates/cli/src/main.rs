@@ -229,7 +229,8 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Invalid(i) => Failure::Usage(i.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")),
-            StoreError::NotFound => Failure::Usage("not found".into()),
+            StoreError::NotFound | StoreError::NoSuchChild => Failure::Usage("not found".into()),
+            StoreError::Restricted | StoreError::Forbidden => Failure::Usage(e.to_string()),
             StoreError::Conflict => Failure::Runtime(e.to_string()),
             StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => Failure::Runtime(e.to_string()),
         }

@@ -5,16 +5,17 @@
 use std::collections::HashMap;
 
 use assure_domain::panels::{parse_time, Attendance, InviteeKind, OperationKind, PanelStatus};
-use assure_domain::partnership::{AgencyKind, LegalStatus, Section, Team, Viewer};
+use assure_domain::partnership::{AgencyKind, LegalStatus, Section, Team};
 use assure_domain::plan::{ActionStatus, PlanAction, PlanVersion, SectionText};
-use assure_domain::referral::{ConcernInput, DecisionInput, MashDecision, ReferralSource};
+use assure_domain::referral::{CheckInput, ConcernInput, DecisionInput, MashDecision, ReferralSource};
 use assure_domain::Role;
 use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, Utc};
 
-use crate::partnership::ChildInput;
+use crate::child_access::{ChildKey, ChildRecord, Reader};
+use crate::children::ChildInput;
 use crate::referrals::{ChildRef, ConcernForm, Raised};
 use crate::users::NewUser;
-use crate::{Actor, Result, RowExt, Store};
+use crate::{Actor, Result, Store};
 
 /// The partnership's demo accounts: (e-mail, role, name, job title, agency, teams, SPOC of own agency).
 pub fn demo_people() -> Vec<(&'static str, Role, &'static str, &'static str, &'static str, Vec<Team>, bool)> {
@@ -132,8 +133,8 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     }
     let mut demo = Demo { store, today, people: HashMap::new(), agency };
     for (email, uid) in people {
-        let viewer = store.viewer(uid).await?.ok_or(crate::StoreError::NotFound)?;
-        demo.people.insert(email, (Actor { user_id: Some(uid), label: email.into(), ip: String::new() }, viewer));
+        let reader = store.reader(Actor { user_id: Some(uid), label: email.into(), ip: String::new() }).await?.ok_or(crate::StoreError::NotFound)?;
+        demo.people.insert(email, reader);
     }
     pathway(&demo).await
 }
@@ -165,14 +166,18 @@ fn hours_ago(hours: i64) -> String {
 struct Demo<'a> {
     store: &'a Store,
     today: NaiveDate,
-    people: HashMap<&'static str, (Actor, Viewer)>,
+    people: HashMap<&'static str, Reader>,
     agency: HashMap<&'static str, i64>,
 }
 
 impl Demo<'_> {
-    fn who(&self, email: &str) -> (&Actor, &Viewer) {
-        let (a, v) = &self.people[email];
-        (a, v)
+    fn who(&self, email: &str) -> &Reader {
+        &self.people[email]
+    }
+
+    /// A child's record, opened by one of the demo's people as the pages open it.
+    async fn record(&self, email: &str, child: i64, section: Section) -> Result<ChildRecord> {
+        self.store.open_child(self.who(email), ChildKey::Child(child), section).await
     }
 
     /// A concern as the person would raise it: the CSE 1, every screening indicator
@@ -201,24 +206,26 @@ impl Demo<'_> {
             seen_by: seen_by.into(),
             referral_text: referral.into(),
         };
-        let (actor, viewer) = self.who(email);
-        self.store.raise_concern(actor, viewer, &ConcernForm { child: Some(child), concern, answers }).await
+        self.store.raise_concern(self.who(email), &ConcernForm { child: Some(child), concern, answers }).await
     }
 
-    async fn check(&self, referral: i64, agency: &str, holds: &str) -> Result<()> {
-        self.store.record_check(self.who(MASH).0, referral, Some(self.agency[agency]), holds).await.map(|_| ())
+    /// A MASH check: what the agency holds that may be shared, and what is police-only.
+    async fn check(&self, r: &Raised, agency: &str, shared: &str, police_only: &str) -> Result<()> {
+        let input = CheckInput { agency_id: Some(self.agency[agency]), shared: shared.into(), police_only: police_only.into() };
+        self.record(MASH, r.child_id, Section::MashDecision).await?.record_check(r.referral_id, &input).await.map(|_| ())
     }
 
-    async fn decide(&self, referral: i64, decision: MashDecision, reasons: &str, interventions: &str) -> Result<()> {
-        let version = self.store.referral(referral).await?.version;
+    async fn decide(&self, r: &Raised, decision: MashDecision, reasons: &str, interventions: &str) -> Result<()> {
+        let record = self.record(MASH, r.child_id, Section::MashDecision).await?;
+        let version = record.referral(r.referral_id).await?.version;
         let input = DecisionInput { decision: Some(decision), reasons: reasons.into(), interventions: interventions.into() };
-        self.store.decide(self.who(MASH).0, referral, version, &input).await.map(|_| ())
+        record.decide(r.referral_id, version, &input).await.map(|_| ())
     }
 
     /// The MASH records the legal status the decision led to.
     async fn legal_status(&self, child: i64, kid: Kid, status: LegalStatus) -> Result<()> {
-        let version = self.store.q("SELECT version FROM children WHERE id = $1").bind(child).fetch_one(self.store.pool()).await?.i("version")?;
-        self.store.update_child(self.who(MASH).0, child, version, &child_input(kid, self.today), Some(status)).await
+        let record = self.record(MASH, child, Section::Identity).await?;
+        record.update_identity(record.child().version, &child_input(kid, self.today), Some(status)).await
     }
 
     /// The demo is a partnership already at work: each step of a referral is dated the
@@ -257,18 +264,18 @@ impl Demo<'_> {
     }
 
     /// A slot at a panel, everyone proposed invited, and (for a panel already held) who came.
-    async fn slot(&self, panel: i64, child: i64, start: &str, held: bool) -> Result<i64> {
-        let analyst = self.who(ANALYST).0;
+    async fn slot(&self, panel: i64, child: i64, start: &str, held: Option<&str>) -> Result<i64> {
+        let analyst = self.who(ANALYST);
         let slot = self.store.book_slot(analyst, panel, Some(child), parse_time(start), Some(40)).await?;
-        let on = self.today - Duration::days(if held { 20 } else { 7 });
-        self.store.invite_proposed(analyst, panel, slot, on).await?;
-        if held {
-            for (n, inv) in
-                self.store.agenda(self.who(ANALYST).1, panel).await?.into_iter().filter(|s| s.id == slot).flat_map(|s| s.invitations).enumerate()
-            {
+        let on = self.today - Duration::days(if held.is_some() { 20 } else { 7 });
+        let record = self.store.open_child(analyst, ChildKey::Slot { panel, slot }, Section::PanelMinutes).await?;
+        record.invite_proposed(panel, slot, on).await?;
+        if let Some(discussion) = held {
+            for (n, inv) in self.store.agenda(analyst, panel).await?.into_iter().filter(|s| s.id == slot).flat_map(|s| s.invitations).enumerate() {
                 let a = if n == 2 { Attendance::SentApologies } else { Attendance::Attended };
-                self.store.record_attendance(analyst, panel, slot, inv.id, Some(a)).await?;
+                record.record_attendance(panel, slot, inv.id, Some(a)).await?;
             }
+            record.save_discussion(panel, slot, 1, discussion).await?;
         }
         Ok(slot)
     }
@@ -353,9 +360,14 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["missing-overnight", "unexplained-gifts", "low-mood"],
         )
         .await?;
-    d.check(aisha.referral_id, POLICE, "Two missing-person reports this month; found both times at an address in Northgate known to the CSE unit.")
-        .await?;
-    d.check(aisha.referral_id, HEALTH, "No records of concern; registered with the Eastfield practice.").await?;
+    d.check(
+        &aisha,
+        POLICE,
+        "Two missing-person reports this month; found and returned home both times.",
+        "Found both times at an address in Northgate known to the CSE unit.",
+    )
+    .await?;
+    d.check(&aisha, HEALTH, "No records of concern; registered with the Eastfield practice.", "").await?;
     d.dated(aisha.referral_id, 20, Some(16), None, None).await?;
     // A police vulnerable-person notification via 101, and the same boy raised by his school under another spelling.
     let jayden = d
@@ -401,9 +413,9 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["disclosed-assault", "sexual-images", "older-partner"],
         )
         .await?;
-    d.check(megan.referral_id, POLICE, "The adult is known to police for offences against children.").await?;
-    d.check(megan.referral_id, SOCIAL_CARE, "Closed to children's social care in 2016 (neglect).").await?;
-    d.decide(megan.referral_id, ChildProtection, "Significant harm is likely: disclosure of sexual abuse by a known offender. Strategy discussion held with the police; section 47 enquiry started.", "").await?;
+    d.check(&megan, POLICE, "", "The adult is known to police for offences against children.").await?;
+    d.check(&megan, SOCIAL_CARE, "Closed to children's social care in 2016 (neglect).", "").await?;
+    d.decide(&megan, ChildProtection, "Significant harm is likely: disclosure of sexual abuse by a known offender. Strategy discussion held with the police; section 47 enquiry started.", "").await?;
     d.dated(megan.referral_id, 24 * 11, Some(24 * 11 - 3), Some(24 * 10), None).await?;
     d.legal_status(megan.child_id, MEGAN, LegalStatus::ChildProtectionPlan).await?;
 
@@ -420,14 +432,9 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["substance-misuse", "seen-at-hotspots", "estranged"],
         )
         .await?;
-    d.check(daniel.referral_id, YOUTH_OFFENDING, "Known: a referral order in 2017, completed.").await?;
-    d.decide(
-        daniel.referral_id,
-        ChildInNeedAndMacse,
-        "Needs are met by a child in need plan; MACSE overview because of the links to a known address.",
-        "",
-    )
-    .await?;
+    d.check(&daniel, YOUTH_OFFENDING, "Known: a referral order in 2017, completed.", "").await?;
+    d.decide(&daniel, ChildInNeedAndMacse, "Needs are met by a child in need plan; MACSE overview because of the links to a known address.", "")
+        .await?;
     d.dated(daniel.referral_id, 24 * 8, Some(24 * 8 - 5), Some(24 * 7), None).await?;
     d.legal_status(daniel.child_id, DANIEL, LegalStatus::ChildInNeed).await?;
 
@@ -444,9 +451,8 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["older-partner", "picked-up-in-cars", "unexplained-gifts"],
         )
         .await?;
-    d.check(zara.referral_id, POLICE, "The car is registered to a man linked to a current investigation.").await?;
-    d.decide(zara.referral_id, Macse, "High risk on screening; police intelligence links the adult to other children. For the next MACSE panel.", "")
-        .await?;
+    d.check(&zara, POLICE, "", "The car is registered to a man linked to a current investigation.").await?;
+    d.decide(&zara, Macse, "High risk on screening; police intelligence links the adult to other children. For the next MACSE panel.", "").await?;
     d.dated(zara.referral_id, 24 * 9, Some(24 * 9 - 2), Some(24 * 8), None).await?;
 
     let jess = d
@@ -462,9 +468,9 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["picked-up-in-cars", "missing-overnight", "found-far-away"],
         )
         .await?;
-    d.check(jess.referral_id, POLICE, "Two missing-person reports; the car's keeper is of interest to the CSE unit.").await?;
-    d.check(jess.referral_id, HEALTH, "Attended a sexual health clinic twice this year.").await?;
-    d.decide(jess.referral_id, Macse, "High risk: repeated pick-ups by adults, missing episodes and sexual health concerns.", "").await?;
+    d.check(&jess, POLICE, "Two missing-person reports.", "The car's keeper is of interest to the CSE unit.").await?;
+    d.check(&jess, HEALTH, "Attended a sexual health clinic twice this year.", "").await?;
+    d.decide(&jess, Macse, "High risk: repeated pick-ups by adults, missing episodes and sexual health concerns.", "").await?;
     d.dated(jess.referral_id, 24 * 45, Some(24 * 45 - 4), Some(24 * 44), None).await?;
 
     let tia = d
@@ -480,8 +486,8 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["missing-overnight", "older-partner", "looked-after"],
         )
         .await?;
-    d.check(tia.referral_id, SOCIAL_CARE, "Looked after by another authority; placing social worker informed.").await?;
-    d.decide(tia.referral_id, Macse, "High risk; placed here by another authority. MACSE with the placing authority invited.", "").await?;
+    d.check(&tia, SOCIAL_CARE, "Looked after by another authority; placing social worker informed.", "").await?;
+    d.decide(&tia, Macse, "High risk; placed here by another authority. MACSE with the placing authority invited.", "").await?;
     d.dated(tia.referral_id, 24 * 29, Some(24 * 29 - 1), Some(24 * 28), None).await?;
     d.legal_status(tia.child_id, TIA, LegalStatus::LookedAfterElsewhere).await?;
 
@@ -499,7 +505,7 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
         )
         .await?;
     d.decide(
-        oliver.referral_id,
+        &oliver,
         KnownChildContact,
         "Oliver is looked after by this authority: passed to his allocated social worker and the Early Help locality team.",
         "",
@@ -522,16 +528,17 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["returns-late", "secretive-online"],
         )
         .await?;
-    d.check(nathan.referral_id, SOCIAL_CARE, "Not known.").await?;
+    d.check(&nathan, SOCIAL_CARE, "Not known.", "").await?;
     d.decide(
-        nathan.referral_id,
+        &nathan,
         NoCseConcern,
         "No indicators of exploitation on screening or checks; lateness explained by a new football club.",
         "Online safety session with Nathan and his mother; school to keep monitoring and re-refer if anything changes.",
     )
     .await?;
-    let nathan_r = d.store.referral(nathan.referral_id).await?;
-    d.store.acknowledge_return(d.who(SPOC).0, d.who(SPOC).1, nathan.referral_id, nathan_r.version).await?;
+    let spoc_view = d.record(SPOC, nathan.child_id, Section::MashDecision).await?;
+    let nathan_r = spoc_view.referral(nathan.referral_id).await?;
+    spoc_view.acknowledge_return(nathan.referral_id, nathan_r.version).await?;
     d.dated(nathan.referral_id, 24 * 19, Some(24 * 19 - 2), Some(24 * 18), Some(24 * 17)).await?;
 
     let sophie = d
@@ -547,9 +554,9 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             &["new-older-friends"],
         )
         .await?;
-    d.check(sophie.referral_id, POLICE, "Nothing held.").await?;
+    d.check(&sophie, POLICE, "Nothing held.", "").await?;
     d.decide(
-        sophie.referral_id,
+        &sophie,
         NoCseConcern,
         "A single comment with no other indicators; the older girl is a cousin and the party a family event.",
         "Keep-safe work in PSHE lessons; the SPOC to check in with Sophie in a fortnight.",
@@ -558,34 +565,36 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     d.dated(sophie.referral_id, 60, Some(55), Some(30), None).await?;
 
     // ---------------------------------------------------------------- MACSE panels
-    let (analyst, analyst_v) = d.who(ANALYST);
+    let analyst = d.who(ANALYST);
     let first = today - Duration::days(41);
-    d.store.generate_panel_series(analyst, Some(first), Some(first + Duration::days(14 * 13)), "Town Hall, Committee Room 2").await?;
-    let panels = d.store.panels_for(analyst_v).await?;
+    d.store.generate_panel_series(analyst.actor(), Some(first), Some(first + Duration::days(14 * 13)), "Town Hall, Committee Room 2").await?;
+    let panels = d.store.panels_for(analyst).await?;
     let panel_on = |days: i64| {
         panels.iter().find(|p| p.panel.meeting_date == first + Duration::days(days)).map(|p| p.panel.clone()).ok_or(crate::StoreError::NotFound)
     };
     let (p1, p2, p3, next) = (panel_on(0)?, panel_on(14)?, panel_on(28)?, panel_on(42)?);
-    d.slot(p2.id, jess.child_id, "10:00", true).await?;
-    d.slot(p3.id, jess.child_id, "10:00", true).await?;
-    d.slot(p3.id, tia.child_id, "10:45", true).await?;
-    let zara_slot = d.slot(next.id, zara.child_id, "10:00", false).await?;
-    d.slot(next.id, daniel.child_id, "10:45", false).await?;
-    d.store.invite(analyst, next.id, zara_slot, Some(InviteeKind::YoungPerson), None, None, "Zara Ahmed", today).await?;
-    d.store.invite(analyst, next.id, zara_slot, Some(InviteeKind::ParentCarer), None, None, "Mrs Ahmed (mother)", today).await?;
-    for (p, minutes) in [
+    d.slot(p2.id, jess.child_id, "10:00", Some("New to the panel. Repeated pick-ups by two adult men and two missing episodes; she does not see herself as at risk. Plan agreed (version 1).")).await?;
+    d.slot(p3.id, jess.child_id, "10:00", Some("Plan reviewed (version 2): no missing episodes for three weeks; mentoring continues.")).await?;
+    d.slot(p3.id, tia.child_id, "10:45", Some("New to the panel: five missing episodes in two months from her placement. Plan agreed; the placing authority's social worker to attend next time.")).await?;
+    let zara_slot = d.slot(next.id, zara.child_id, "10:00", None).await?;
+    d.slot(next.id, daniel.child_id, "10:45", None).await?;
+    let zara_record = d.store.open_child(analyst, ChildKey::Slot { panel: next.id, slot: zara_slot }, Section::PanelMinutes).await?;
+    zara_record.invite(next.id, zara_slot, Some(InviteeKind::YoungPerson), None, None, "Zara Ahmed", today).await?;
+    zara_record.invite(next.id, zara_slot, Some(InviteeKind::ParentCarer), None, None, "Mrs Ahmed (mother)", today).await?;
+    // General business names no child (each young person's discussion is kept with their slot).
+    for (p, business) in [
         (&p1, "Quorate. No new young people; the panel reviewed the missing-from-home data for the quarter."),
-        (&p2, "Quorate. One new young person discussed and a plan agreed; police to report back on the vehicle enquiries."),
-        (&p3, "Quorate. One plan reviewed (version 2) and one new plan agreed; Operation Kestrel agreed by the co-chairs."),
+        (&p2, "Quorate. One new young person discussed and a plan agreed."),
+        (&p3, "Quorate. One plan reviewed and one new plan agreed. The quarterly dataset is due at the next sub-group."),
     ] {
-        d.store.save_minutes(analyst, p.id, p.version, minutes, Some(PanelStatus::Held)).await?;
+        d.store.save_business(analyst, p.id, p.version, business, Some(PanelStatus::Held)).await?;
     }
 
     // ---------------------------------------------------------------- plans
     use ActionStatus::*;
     use Section::{Prevent, Profile, Prosecute, Protect};
     let text = |s: Section, t: &str| SectionText { section: s, discussion: t.into() };
-    let chair = d.who(CO_CHAIR).0;
+    let chair = CO_CHAIR;
     let v1 = PlanVersion {
         number: 0,
         panel_date: None,
@@ -603,7 +612,8 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             d.action(Prosecute, "Apply for a Child Abduction Warning Notice against the car's keeper", "DC Sam Hughes", POLICE, -15, InProgress),
         ],
     };
-    d.store.save_plan_version(chair, jess.child_id, 0, Some(p2.id), &v1, None, today).await?;
+    let jess_plan = d.record(chair, jess.child_id, Section::Profile).await?;
+    jess_plan.save_plan_version(0, Some(p2.id), &v1, None, today).await?;
     let mut v2 = v1.clone();
     v2.review_date = Some(next.meeting_date + Duration::days(14));
     v2.sections[0].discussion.push_str(" Since the last panel: no missing episodes for three weeks.");
@@ -617,7 +627,7 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
         d.action(Prosecute, "Apply for a Child Abduction Warning Notice against the car's keeper", "DC Sam Hughes", POLICE, -15, Done),
         d.action(Prosecute, "Analyse the car's movements against missing episodes for Operation Kestrel", "DC Sam Hughes", POLICE, 10, InProgress),
     ];
-    d.store.save_plan_version(chair, jess.child_id, 1, Some(p3.id), &v2, None, today).await?;
+    jess_plan.save_plan_version(1, Some(p3.id), &v2, None, today).await?;
     let tia_plan = PlanVersion {
         number: 0,
         panel_date: None,
@@ -647,13 +657,13 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             ),
         ],
     };
-    d.store.save_plan_version(chair, tia.child_id, 0, Some(p3.id), &tia_plan, None, today).await?;
+    d.record(chair, tia.child_id, Section::Profile).await?.save_plan_version(0, Some(p3.id), &tia_plan, None, today).await?;
 
     // ---------------------------------------------------------------- police flags and an operation
-    let officer = d.who(OFFICER).0;
-    d.store.record_police_flag(officer, jess.child_id, Some(true), Some(p2.meeting_date), today).await?;
-    d.store.record_police_flag(officer, tia.child_id, Some(true), Some(p3.meeting_date), today).await?;
-    d.store.record_police_flag(officer, daniel.child_id, Some(false), Some(today - Duration::days(3)), today).await?;
+    let officer = d.who(OFFICER);
+    d.record(OFFICER, jess.child_id, Section::Operations).await?.record_police_flag(Some(true), Some(p2.meeting_date), today).await?;
+    d.record(OFFICER, tia.child_id, Section::Operations).await?.record_police_flag(Some(true), Some(p3.meeting_date), today).await?;
+    d.record(OFFICER, daniel.child_id, Section::Operations).await?.record_police_flag(Some(false), Some(today - Duration::days(3)), today).await?;
     let op = d.store.create_operation(officer, "Operation Kestrel", Some(OperationKind::Prosecute), "DI Rachel Quinn", Some(p3.id)).await?;
     d.store.link_operation_child(officer, op, Some(jess.child_id)).await?;
     d.store.link_operation_child(officer, op, Some(tia.child_id)).await?;
@@ -668,11 +678,9 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
         .await?;
 
     // ---------------------------------------------------------------- emergency access
-    let (mash, mash_v) = d.who(MASH);
     d.store
         .break_glass_at(
-            mash,
-            mash_v,
+            d.who(MASH),
             tia.child_id,
             "Reported missing overnight by her placement; needed the plan's safety contacts out of hours.",
             Utc::now() - Duration::hours(30),

@@ -8,12 +8,13 @@
 //! so that the demo, which every web test loads, stays quick on PostgreSQL.
 
 use assure_domain::missing::{Findings, InterviewResponse, MissingFrom, RiskGrading};
-use assure_domain::partnership::Viewer;
+use assure_domain::partnership::Section;
 use assure_domain::placements::{EscalationStep, Risk};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
+use crate::child_access::{ChildKey, Reader};
+use crate::children::ChildInput;
 use crate::missing::{local_now, EpisodeInput, InterviewInput};
-use crate::partnership::ChildInput;
 use crate::placements::{ConcernInput, PlacementInput};
 use crate::referrals::ChildRef;
 use crate::{Actor, Result, Store, StoreError};
@@ -244,17 +245,17 @@ fn at(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
     day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default())
 }
 
-async fn person(store: &Store, email: &str) -> Result<(Actor, Viewer)> {
+async fn person(store: &Store, email: &str) -> Result<Reader> {
     let (user, _) = store.user_by_email(email).await?.ok_or(StoreError::NotFound)?;
-    let viewer = store.viewer(user.id).await?.ok_or(StoreError::NotFound)?;
-    Ok((Actor { user_id: Some(user.id), label: email.into(), ip: String::new() }, viewer))
+    store.reader(Actor { user_id: Some(user.id), label: email.into(), ip: String::new() }).await?.ok_or(StoreError::NotFound)
 }
 
 /// Load the placements demo (after the partnership: its accounts and agencies).
 pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
-    let (officer, officer_v) = person(store, "notification-officer@example.org").await?;
-    let (analyst, analyst_v) = person(store, "cse-analyst@example.org").await?;
-    let (manager, _) = person(store, "partnership-manager@example.org").await?;
+    let officer = person(store, "notification-officer@example.org").await?;
+    let analyst = person(store, "cse-analyst@example.org").await?;
+    let manager = person(store, "partnership-manager@example.org").await?;
+    let manager = manager.actor();
 
     // ------------------------------------------------ 200 notifications
     let mut authorities: Vec<&str> = PLACED_BY.iter().flat_map(|(a, n)| std::iter::repeat_n(*a, *n)).collect();
@@ -335,14 +336,14 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
             risks,
         });
     }
-    let placed = store.record_notifications_batch(&officer, &officer_v, &inputs, today).await?;
+    let placed = store.record_notifications_batch(&officer, &inputs, today).await?;
     let child = |i: usize| placed[i].1;
 
     // ------------------------------------------------ the escalated authority
-    store.add_escalation(&manager, ESCALATED, Some(EscalationStep::DirectorContact), Some(today - Duration::days(63)), "Two placements found without a notification and three notified weeks late; the Director of Children's Services wrote to the placing authority's director.", today).await?;
+    store.add_escalation(manager, ESCALATED, Some(EscalationStep::DirectorContact), Some(today - Duration::days(63)), "Two placements found without a notification and three notified weeks late; the Director of Children's Services wrote to the placing authority's director.", today).await?;
     store
         .add_escalation(
-            &manager,
+            manager,
             ESCALATED,
             Some(EscalationStep::Ofsted),
             Some(today - Duration::days(21)),
@@ -388,7 +389,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
             action: action.into(),
             ofsted_referral_date: ofsted.map(|d| today - Duration::days(d)),
         };
-        store.add_provider_concern(&officer, &input, today).await?;
+        store.add_provider_concern(officer.actor(), &input, today).await?;
     }
 
     // ------------------------------------------------ missing episodes and return interviews
@@ -426,7 +427,6 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     let (_, e1) = store
         .record_episode(
             &officer,
-            &officer_v,
             &episode(
                 r,
                 MissingFrom::Care,
@@ -439,10 +439,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         )
         .await?;
     store
+        .open_child(&analyst, ChildKey::Child(child(r)), Section::Missing)
+        .await?
         .record_interview(
-            &analyst,
-            &analyst_v,
-            child(r),
             e1,
             None,
             &interview(
@@ -459,7 +458,6 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     store
         .record_episode(
             &officer,
-            &officer_v,
             &episode(
                 r,
                 MissingFrom::Education,
@@ -474,7 +472,6 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     let (_, e3) = store
         .record_episode(
             &officer,
-            &officer_v,
             &episode(
                 r,
                 MissingFrom::Care,
@@ -487,10 +484,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         )
         .await?;
     store
+        .open_child(&analyst, ChildKey::Child(child(r)), Section::Missing)
+        .await?
         .record_interview(
-            &analyst,
-            &analyst_v,
-            child(r),
             e3,
             None,
             &interview(
@@ -507,13 +503,12 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
 
     // Still missing: reported this morning (or overnight).
     let start = (now - Duration::hours(20)).max(at(now.date(), 0, 0));
-    store.record_episode(&officer, &officer_v, &episode(STILL_MISSING, MissingFrom::Care, start, None, "", "MP/2433/A", RiskGrading::High)).await?;
+    store.record_episode(&officer, &episode(STILL_MISSING, MissingFrom::Care, start, None, "", "MP/2433/A", RiskGrading::High)).await?;
 
     // Interview offered late (five days after the return), and a concern about the home.
     let (_, late) = store
         .record_episode(
             &officer,
-            &officer_v,
             &episode(
                 LATE_INTERVIEW,
                 MissingFrom::Care,
@@ -526,10 +521,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         )
         .await?;
     store
+        .open_child(&analyst, ChildKey::Child(child(LATE_INTERVIEW)), Section::Missing)
+        .await?
         .record_interview(
-            &analyst,
-            &analyst_v,
-            child(LATE_INTERVIEW),
             late,
             None,
             &interview(
@@ -548,7 +542,6 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     let (_, cse) = store
         .record_episode(
             &officer,
-            &officer_v,
             &episode(
                 CSE_LINK,
                 MissingFrom::Care,
@@ -561,10 +554,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         )
         .await?;
     store
+        .open_child(&analyst, ChildKey::Child(child(CSE_LINK)), Section::Missing)
+        .await?
         .record_interview(
-            &analyst,
-            &analyst_v,
-            child(CSE_LINK),
             cse,
             None,
             &interview(

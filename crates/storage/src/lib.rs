@@ -6,6 +6,8 @@
 //! the rare engine-specific statement is chosen from [`Engine`] in one place.
 
 pub mod audit;
+pub mod child_access;
+pub mod children;
 pub mod demo;
 pub mod demo_partnership;
 pub mod demo_placements;
@@ -38,6 +40,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 pub use audit::Actor;
+pub use child_access::{ChildKey, ChildRecord, Reader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -49,6 +52,16 @@ pub enum Engine {
 pub enum StoreError {
     #[error("not found")]
     NotFound,
+    /// A child's record that does not exist, or is outside the reader's need to know:
+    /// the two answer the same, so that no one learns which children exist.
+    #[error("no such child record, or not one you may see")]
+    NoSuchChild,
+    /// A part of a child's record (the child is in reach) the reader may not see.
+    #[error("this part of the record is restricted")]
+    Restricted,
+    /// The reader's role does not allow this change.
+    #[error("your role does not allow this")]
+    Forbidden,
     /// Someone else saved first: the version the caller read is stale.
     #[error("someone else changed this record after you opened it")]
     Conflict,
@@ -90,6 +103,12 @@ pub struct WriteTx<'s> {
     /// else can append (the PostgreSQL advisory lock, SQLite's single writer), so the next
     /// entry follows it without asking again, and the head is written once, at commit.
     pub(crate) audit_tail: Option<(i64, String)>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("engine", &self.engine).finish_non_exhaustive()
+    }
 }
 
 impl WriteTx<'_> {

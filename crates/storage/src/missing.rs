@@ -8,7 +8,8 @@
 //!
 //! Episode times are wall-clock times as people enter them (the council's local time),
 //! stored as ISO text `YYYY-MM-DDTHH:MM:SS`. Every change is audited against the child
-//! with ids and slugs only. Lists go through [`reach_sql`].
+//! with ids and slugs only. A child's episodes are read and changed through its
+//! [`ChildRecord`]; lists take a [`Reader`] and go through [`push_reach`].
 
 use std::collections::HashMap;
 
@@ -16,18 +17,18 @@ use assure_domain::missing::{
     check_episode, check_pattern_rules, default_pattern_rules, forums_for, offered_in_time, repeatedly_missing, Findings, Forum, InterviewResponse,
     MissingFrom, PatternRule, RiskGrading, Span, INTERVIEW_WITHIN_HOURS,
 };
-use assure_domain::partnership::{InvolvementKind, Viewer};
+use assure_domain::partnership::{InvolvementKind, Section, Viewer};
 use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::screening::RiskLevel;
-use assure_domain::Invalid;
+use assure_domain::{Invalid, Permission};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::reach_sql;
+use crate::child_access::{push_reach, ChildRecord, Reader};
 use crate::referrals::ChildRef;
-use crate::tracker::placeholders;
+use crate::sql::Sql;
 use crate::{now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 /// The reason recorded on the MASH decision of a referral made by the pattern routing.
@@ -287,7 +288,11 @@ impl Store {
 
     /// Every problem with a new episode that can be found without saving (the web edge
     /// adds its own, e.g. an unreadable time, and shows them together).
-    pub async fn episode_problems(&self, viewer: &Viewer, input: &EpisodeInput) -> Result<Invalid> {
+    pub async fn episode_problems(&self, reader: &Reader, input: &EpisodeInput) -> Result<Invalid> {
+        self.episode_problems_for(reader.viewer(), input).await
+    }
+
+    async fn episode_problems_for(&self, viewer: &Viewer, input: &EpisodeInput) -> Result<Invalid> {
         let mut v = Invalid::new();
         self.check_child_ref(viewer, input.child.as_ref(), &mut v).await?;
         if input.missing_from.is_none() {
@@ -325,10 +330,15 @@ impl Store {
     /// back together and nothing is saved. The recorder's agency becomes involved with
     /// the child; the episode is routed by the pattern rules (a third episode in 90 days
     /// goes to the missing monitoring group). Returns (child id, episode id).
-    pub async fn record_episode(&self, actor: &Actor, viewer: &Viewer, input: &EpisodeInput) -> Result<(i64, i64)> {
-        self.episode_problems(viewer, input).await?.finish()?;
+    pub async fn record_episode(&self, reader: &Reader, input: &EpisodeInput) -> Result<(i64, i64)> {
+        if !reader.can(Permission::RecordMissing) {
+            return Err(self.refuse(reader.actor(), "missing-episodes", "new", "missing episode: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (reader.actor(), reader.viewer());
+        self.episode_problems_for(viewer, input).await?.finish()?;
+        // The checks above name each of these when missing; never a panic if one slips.
         let (Some(child), Some(from), Some(start), Some(grading)) = (&input.child, input.missing_from, input.started_at, input.risk_grading) else {
-            unreachable!("checked above")
+            return Err(Invalid::single("child", "Check the episode: a part of it is missing").into());
         };
         let span = Span { start, end: input.ended_at };
         let mut tx = self.write().await?;
@@ -353,7 +363,7 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, start.date()).await?;
+        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, &viewer.acting_scopes(), start.date()).await?;
         let state = if input.ended_at.is_some() { "returned" } else { "still missing" };
         tx.audit(
             actor,
@@ -366,7 +376,7 @@ impl Store {
     }
 
     /// One episode of one child (404 when it belongs to another child).
-    pub async fn episode_of(&self, child_id: i64, episode_id: i64) -> Result<Episode> {
+    async fn episode_of(&self, child_id: i64, episode_id: i64) -> Result<Episode> {
         let sql = format!("SELECT {EP_COLS} FROM {EP_FROM} WHERE e.id = $1 AND e.child_id = $2");
         let mut e = vec![episode(&self.q(&sql).bind(episode_id).bind(child_id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?];
         self.attach_routes(&mut e).await?;
@@ -374,7 +384,8 @@ impl Store {
     }
 
     /// The child was found or returned: when and where. A stale version is a conflict.
-    pub async fn end_episode(
+    #[allow(clippy::too_many_arguments)]
+    async fn end_episode(
         &self,
         actor: &Actor,
         viewer: &Viewer,
@@ -425,7 +436,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict);
         }
-        self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, end.date()).await?;
+        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, &viewer.acting_scopes(), end.date()).await?;
         tx.audit(actor, Event::new("missing.end", "child", child_id, format!("missing episode {episode_id}: found or returned"))).await?;
         tx.commit().await
     }
@@ -433,7 +444,8 @@ impl Store {
     /// Record (or correct) the return interview. `version` is the interview's as the
     /// person saw it (`None` when there was none): stale is a conflict. The episode is
     /// then routed by the pattern rules in the same transaction.
-    pub async fn record_interview(
+    #[allow(clippy::too_many_arguments)]
+    async fn record_interview(
         &self,
         actor: &Actor,
         viewer: &Viewer,
@@ -472,7 +484,9 @@ impl Store {
             v.add("said_about_organised_crime", "Describe what the child said about organised crime");
         }
         v.finish()?;
-        let (Some(offered), Some(response)) = (input.offered_at, input.response) else { unreachable!("checked above") };
+        let (Some(offered), Some(response)) = (input.offered_at, input.response) else {
+            return Err(Invalid::single("offered_at", "Enter when the interview was offered and whether the child accepted it").into());
+        };
         if ep.interview.as_ref().map(|i| i.version) != version {
             return Err(StoreError::Conflict);
         }
@@ -535,7 +549,8 @@ impl Store {
                 ep.interview.as_ref().map(|i| i.id).unwrap_or_default()
             }
         };
-        self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, offered.date()).await?;
+        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, &viewer.acting_scopes(), offered.date())
+            .await?;
         let flags: Vec<&str> = [(f.cse, "cse"), (f.organised_crime, "organised-crime"), (f.placement_concern, "placement-concern")]
             .iter()
             .filter(|(b, _)| *b)
@@ -560,7 +575,7 @@ impl Store {
     /// Apply the current pattern rules to an episode now (routing also happens whenever
     /// an episode or interview is saved). Forums already routed to are not repeated.
     /// Returns the forums newly routed to.
-    pub async fn route_episode(&self, actor: &Actor, viewer: &Viewer, episode_id: i64) -> Result<Vec<Forum>> {
+    async fn route_episode(&self, actor: &Actor, viewer: &Viewer, episode_id: i64) -> Result<Vec<Forum>> {
         let mut tx = self.write().await?;
         let out = self.route_in_tx(&mut tx, actor, viewer, episode_id).await?;
         tx.commit().await?;
@@ -638,7 +653,9 @@ impl Store {
             return Ok(id);
         }
         let tool_version = self.q("SELECT MAX(version) AS v FROM screening_tools").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(1);
-        let Some(i) = &ep.interview else { unreachable!("a CSE link comes from an interview") };
+        let Some(i) = &ep.interview else {
+            return Err(StoreError::Corrupt(format!("missing episode {}: a CSE link with no return interview", ep.id)));
+        };
         let at = now();
         let seen_on = i.offered_at.map(|o| o.date()).or(ep.ended_at.map(|e| e.date())).unwrap_or(ep.started_at.date());
         let seen_by = [i.interviewer.as_str(), i.provider.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
@@ -697,12 +714,9 @@ impl Store {
         }
         let mut by: HashMap<i64, Vec<Route>> = HashMap::new();
         for chunk in eps.chunks(crate::IN_LIST_CHUNK) {
-            let sql = format!("SELECT episode_id, forum, rule_set_version, routed_at, referral_id FROM episode_routes WHERE episode_id IN ({}) ORDER BY routed_at, id", placeholders(1, chunk.len()));
-            let mut q = self.q(&sql);
-            for e in chunk {
-                q = q.bind(e.id);
-            }
-            for r in q.fetch_all(self.pool()).await? {
+            let mut sql = Sql::new("SELECT episode_id, forum, rule_set_version, routed_at, referral_id FROM episode_routes WHERE episode_id IN (");
+            sql.bind_list(chunk.iter().map(|e| e.id)).push(") ORDER BY routed_at, id");
+            for r in sql.query(self).fetch_all(self.pool()).await? {
                 by.entry(r.i("episode_id")?).or_default().push(Route {
                     forum: r.e("forum")?,
                     rule_set_version: r.i("rule_set_version")?,
@@ -717,57 +731,41 @@ impl Store {
         Ok(())
     }
 
-    /// Episodes matching `cond` (SQL on `e`, `c`, `ri`, with `args` from `$1`) of children
-    /// in the viewer's reach, newest first.
-    async fn episodes_where(&self, viewer: &Viewer, cond: &str, args: &[String]) -> Result<Vec<Episode>> {
-        let (reach, ids) = reach_sql(&viewer.reach(), args.len() + 1);
-        let sql = format!(
-            "SELECT {EP_COLS} FROM {EP_FROM} WHERE c.merged_into_id IS NULL AND {cond} AND {reach} ORDER BY e.started_at DESC, e.id DESC LIMIT 2000"
-        );
-        let mut q = self.q(&sql);
-        for a in args {
-            q = q.bind(a.clone());
-        }
-        for a in ids {
-            q = q.bind(a);
-        }
-        let mut out = q.fetch_all(self.pool()).await?.iter().map(episode).collect::<Result<Vec<_>>>()?;
-        self.attach_routes(&mut out).await?;
-        Ok(out)
-    }
-
-    /// A child's episodes with their interviews and routes, newest first (the caller
-    /// has opened the child's Missing section through the need-to-know check).
-    pub async fn episodes_of_child(&self, child_id: i64) -> Result<Vec<Episode>> {
-        let sql = format!("SELECT {EP_COLS} FROM {EP_FROM} WHERE e.child_id = $1 ORDER BY e.started_at DESC, e.id DESC");
-        let mut out = self.q(&sql).bind(child_id).fetch_all(self.pool()).await?.iter().map(episode).collect::<Result<Vec<_>>>()?;
+    /// Episodes matching `filter` (SQL on `e`, `c`, `ri`, with its own bound values) of
+    /// children in the reader's reach, newest first.
+    async fn episodes_where(&self, reader: &Reader, filter: &Sql) -> Result<Vec<Episode>> {
+        let mut sql = Sql::new(format!("SELECT {EP_COLS} FROM {EP_FROM} WHERE c.merged_into_id IS NULL AND "));
+        sql.append(filter).push(" AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY e.started_at DESC, e.id DESC LIMIT 2000");
+        let mut out = sql.query(self).fetch_all(self.pool()).await?.iter().map(episode).collect::<Result<Vec<_>>>()?;
         self.attach_routes(&mut out).await?;
         Ok(out)
     }
 
     /// Episodes that started in the month of `month` (any day of it), children in reach.
-    pub async fn episodes_in_month(&self, viewer: &Viewer, month: NaiveDate) -> Result<Vec<Episode>> {
+    pub async fn episodes_in_month(&self, reader: &Reader, month: NaiveDate) -> Result<Vec<Episode>> {
         let first = NaiveDate::from_ymd_opt(chrono::Datelike::year(&month), chrono::Datelike::month(&month), 1).unwrap_or(month);
         let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
-        self.episodes_where(viewer, "e.started_at >= $1 AND e.started_at < $2", &[crate::date_str(first), crate::date_str(next)]).await
+        let mut f = Sql::new("e.started_at >= ");
+        f.bind(crate::date_str(first)).push(" AND e.started_at < ").bind(crate::date_str(next));
+        self.episodes_where(reader, &f).await
     }
 
     /// Children in reach missing three or more times in the 90 days up to `today`
     /// (the same window as [`repeatedly_missing`]), most episodes first.
-    pub async fn repeatedly_missing_children(&self, viewer: &Viewer, today: NaiveDate) -> Result<Vec<RepeatedChild>> {
+    pub async fn repeatedly_missing_children(&self, reader: &Reader, today: NaiveDate) -> Result<Vec<RepeatedChild>> {
         let from = today - Duration::days(89);
         let to = today + Duration::days(1);
-        let (reach, ids) = reach_sql(&viewer.reach(), 3);
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT c.id, c.first_name, c.last_name, COUNT(*) AS n, MAX(e.started_at) AS last_started FROM missing_episodes e JOIN children c ON c.id = e.child_id \
-             WHERE e.started_at >= $1 AND e.started_at < $2 AND c.merged_into_id IS NULL AND {reach} GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3 \
-             ORDER BY COUNT(*) DESC, c.last_name, c.first_name, c.id LIMIT 2000"
+             WHERE e.started_at >= ",
         );
-        let mut q = self.q(&sql).bind(crate::date_str(from)).bind(crate::date_str(to));
-        for a in ids {
-            q = q.bind(a);
-        }
-        q.fetch_all(self.pool())
+        sql.bind(crate::date_str(from)).push(" AND e.started_at < ").bind(crate::date_str(to)).push(" AND c.merged_into_id IS NULL AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3 ORDER BY COUNT(*) DESC, c.last_name, c.first_name, c.id LIMIT 2000");
+        sql.query(self)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| {
@@ -783,18 +781,59 @@ impl Store {
 
     /// Episodes whose return interview was not offered within 72 hours of the return:
     /// offered late, or not offered and the 72 hours have passed (children in reach).
-    pub async fn interviews_not_offered_in_time(&self, viewer: &Viewer, now: NaiveDateTime) -> Result<Vec<Episode>> {
-        self.episodes_where(
-            viewer,
-            "e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < $1) OR ri.offered_at > e.interview_due_by)",
-            &[time_str(now)],
-        )
-        .await
+    pub async fn interviews_not_offered_in_time(&self, reader: &Reader, now: NaiveDateTime) -> Result<Vec<Episode>> {
+        let mut f = Sql::new("e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < ");
+        f.bind(time_str(now)).push(") OR ri.offered_at > e.interview_due_by)");
+        self.episodes_where(reader, &f).await
     }
 
     /// Episodes of children looked after by another authority and placed here (the
     /// placement notifications themselves are kept separately).
-    pub async fn episodes_of_children_placed_from_elsewhere(&self, viewer: &Viewer) -> Result<Vec<Episode>> {
-        self.episodes_where(viewer, "c.legal_status = $1", &[assure_domain::partnership::LegalStatus::LookedAfterElsewhere.slug().to_string()]).await
+    pub async fn episodes_of_children_placed_from_elsewhere(&self, reader: &Reader) -> Result<Vec<Episode>> {
+        let mut f = Sql::new("c.legal_status = ");
+        f.bind(assure_domain::partnership::LegalStatus::LookedAfterElsewhere.slug());
+        self.episodes_where(reader, &f).await
+    }
+}
+
+impl ChildRecord {
+    /// The child's episodes with their interviews and routes, newest first.
+    pub async fn episodes(&self) -> Result<Vec<Episode>> {
+        self.require(Section::Missing).await?;
+        let store = &self.store;
+        let sql = format!("SELECT {EP_COLS} FROM {EP_FROM} WHERE e.child_id = $1 ORDER BY e.started_at DESC, e.id DESC");
+        let mut out = store.q(&sql).bind(self.id()).fetch_all(store.pool()).await?.iter().map(episode).collect::<Result<Vec<_>>>()?;
+        store.attach_routes(&mut out).await?;
+        Ok(out)
+    }
+
+    /// One of the child's episodes (not found when it is another child's).
+    pub async fn episode(&self, episode_id: i64) -> Result<Episode> {
+        self.require(Section::Missing).await?;
+        self.store.episode_of(self.id(), episode_id).await
+    }
+
+    /// The child was found or returned: when and where. A stale version is a conflict.
+    pub async fn end_episode(&self, episode_id: i64, version: i64, ended_at: Option<NaiveDateTime>, where_found: &str) -> Result<()> {
+        self.require(Section::Missing).await?;
+        self.require_permission(Permission::RecordMissing, "missing").await?;
+        self.store.end_episode(self.actor(), self.viewer(), self.id(), episode_id, version, ended_at, where_found).await
+    }
+
+    /// Record (or correct) the return interview of one of the child's episodes.
+    /// `version` is the interview's as the person saw it (`None` when there was none):
+    /// stale is a conflict. The episode is then routed by the pattern rules.
+    pub async fn record_interview(&self, episode_id: i64, version: Option<i64>, input: &InterviewInput) -> Result<i64> {
+        self.require(Section::Missing).await?;
+        self.require_permission(Permission::RecordMissing, "missing").await?;
+        self.store.record_interview(self.actor(), self.viewer(), self.id(), episode_id, version, input).await
+    }
+
+    /// Apply the current pattern rules to one of the child's episodes now (routing also
+    /// happens whenever an episode or interview is saved). Returns the forums newly routed to.
+    pub async fn route_episode(&self, episode_id: i64) -> Result<Vec<Forum>> {
+        self.require_permission(Permission::RecordMissing, "missing").await?;
+        self.episode(episode_id).await?;
+        self.store.route_episode(self.actor(), self.viewer(), episode_id).await
     }
 }

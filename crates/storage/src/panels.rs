@@ -1,18 +1,21 @@
 //! MACSE panels in storage: the fortnightly series, each panel's agenda of young
-//! people's slots (always filtered by the viewer's reach), invitations, attendance and
-//! minutes. Slot rules come from the domain; invitations of an agency make it involved
-//! with the child (and so able to see the record).
+//! people's slots (always filtered by the reader's reach), invitations, attendance and
+//! minutes. Minutes are kept per young person's slot (read with that child's record,
+//! under its rule) and as general business that names no child. Slot rules come from
+//! the domain; invitations of an agency make it involved with the child (and so able
+//! to see the record).
 
 use assure_domain::panels::{parse_time, validate_series, validate_slot, Attendance, Booked, InviteeKind, PanelStatus, Slot};
-use assure_domain::partnership::{InvolvementKind, Viewer};
+use assure_domain::partnership::{InvolvementKind, Reach, Scope, Section};
 use assure_domain::referral::MashDecision;
-use assure_domain::Invalid;
+use assure_domain::{Invalid, Permission};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::reach_sql;
+use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
+use crate::sql::Sql;
 use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
@@ -21,7 +24,12 @@ pub struct Panel {
     pub meeting_date: NaiveDate,
     pub location: String,
     pub status: PanelStatus,
-    pub minutes: String,
+    /// General business, naming no child: for those who run panels and those invited
+    /// to this one (empty for anyone else).
+    pub business: String,
+    /// Minutes written before they were kept per young person: only for the teams that
+    /// see every child (empty for anyone else).
+    pub earlier_minutes: String,
     pub version: i64,
 }
 
@@ -52,6 +60,19 @@ pub struct AgendaSlot {
     pub child_name: String,
     pub slot: Slot,
     pub invitations: Vec<Invitation>,
+    /// The panel's discussion of this young person (their part of the minutes).
+    pub discussion: String,
+    pub discussion_version: i64,
+}
+
+/// A slot on a child's record: the panel, its date, the slot and the discussion.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildSlot {
+    pub id: i64,
+    pub panel_id: i64,
+    pub meeting_date: NaiveDate,
+    pub slot: Slot,
+    pub discussion: String,
 }
 
 /// Someone the system proposes to invite to a slot.
@@ -63,15 +84,20 @@ pub struct Proposed {
     pub name: String,
 }
 
-const PANEL_COLS: &str = "p.id, p.meeting_date, p.location, p.status, p.minutes, p.version";
+const PANEL_COLS: &str = "p.id, p.meeting_date, p.location, p.status, p.business, p.minutes, p.version";
 
-fn panel(r: &AnyRow) -> Result<Panel> {
+/// A panel as this reader may read it: general business for those who run panels and
+/// those invited to it; minutes from before the split for the teams that see every child.
+fn panel(r: &AnyRow, reader: &Reader, invited: bool) -> Result<Panel> {
+    let business = if reader.can(Permission::RunPanels) || invited { r.s("business")? } else { String::new() };
+    let earlier_minutes = if reader.reach() == Reach::EveryChild { r.s("minutes")? } else { String::new() };
     Ok(Panel {
         id: r.i("id")?,
         meeting_date: r.d("meeting_date")?,
         location: r.s("location")?,
         status: r.e("status")?,
-        minutes: r.s("minutes")?,
+        business,
+        earlier_minutes,
         version: r.i("version")?,
     })
 }
@@ -122,36 +148,46 @@ impl Store {
         Ok(added)
     }
 
-    /// Every panel, by date, with the number of its slots for children in the viewer's reach.
-    pub async fn panels_for(&self, viewer: &Viewer) -> Result<Vec<PanelSummary>> {
-        let (cond, ids) = reach_sql(&viewer.reach(), 1);
-        let sql = format!(
-            "SELECT {PANEL_COLS}, (SELECT COUNT(*) FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = p.id AND {cond}) AS visible_slots FROM panels p ORDER BY p.meeting_date"
-        );
-        let mut q = self.q(&sql);
-        for id in ids {
-            q = q.bind(id);
-        }
-        q.fetch_all(self.pool()).await?.iter().map(|r| Ok(PanelSummary { panel: panel(r)?, visible_slots: r.i("visible_slots")? })).collect()
+    /// Every panel, by date, with the number of its slots for children in the reader's reach.
+    pub async fn panels_for(&self, reader: &Reader) -> Result<Vec<PanelSummary>> {
+        let mut sql = Sql::new(format!(
+            "SELECT {PANEL_COLS}, (SELECT COUNT(*) FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = p.id AND "
+        ));
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(") AS visible_slots FROM panels p ORDER BY p.meeting_date");
+        // The list shows no minutes: nobody's invitations are looked up for it.
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let mut panel = panel(r, reader, false)?;
+                (panel.business, panel.earlier_minutes) = (String::new(), String::new());
+                Ok(PanelSummary { panel, visible_slots: r.i("visible_slots")? })
+            })
+            .collect()
     }
 
-    pub async fn panel(&self, id: i64) -> Result<Panel> {
+    /// One panel as the reader may read it (see [`Panel`]).
+    pub async fn panel(&self, reader: &Reader, id: i64) -> Result<Panel> {
         let sql = format!("SELECT {PANEL_COLS} FROM panels p WHERE p.id = $1");
-        panel(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
+        let row = self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let invited = self.invited_to_panel(id, reader.user_id()).await?;
+        panel(&row, reader, invited)
     }
 
-    /// A panel's agenda: the slots of children in the viewer's reach only, by time, with their invitations.
-    pub async fn agenda(&self, viewer: &Viewer, panel_id: i64) -> Result<Vec<AgendaSlot>> {
-        let (cond, ids) = reach_sql(&viewer.reach(), 2);
-        let sql = format!(
-            "SELECT s.id, s.panel_id, s.child_id, s.starts_at, s.minutes, c.first_name, c.last_name FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = $1 AND {cond} ORDER BY s.starts_at, s.id"
+    /// A panel's agenda: the slots of children in the reader's reach only, by time, with
+    /// their invitations and their part of the minutes.
+    pub async fn agenda(&self, reader: &Reader, panel_id: i64) -> Result<Vec<AgendaSlot>> {
+        let mut sql = Sql::new(
+            "SELECT s.id, s.panel_id, s.child_id, s.starts_at, s.minutes, s.discussion, s.discussion_version, c.first_name, c.last_name \
+             FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = ",
         );
-        let mut q = self.q(&sql).bind(panel_id);
-        for id in ids {
-            q = q.bind(id);
-        }
+        sql.bind(panel_id).push(" AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY s.starts_at, s.id");
         let mut slots = Vec::new();
-        for r in q.fetch_all(self.pool()).await? {
+        for r in sql.query(self).fetch_all(self.pool()).await? {
             slots.push(AgendaSlot {
                 id: r.i("id")?,
                 panel_id: r.i("panel_id")?,
@@ -159,20 +195,16 @@ impl Store {
                 child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
                 slot: stored_slot(&r)?,
                 invitations: Vec::new(),
+                discussion: r.s("discussion")?,
+                discussion_version: r.i("discussion_version")?,
             });
         }
         if slots.is_empty() {
             return Ok(slots);
         }
-        let sql = format!(
-            "SELECT id, slot_id, kind, user_id, agency_id, name, attendance FROM panel_invitations WHERE slot_id IN ({}) ORDER BY id",
-            crate::tracker::placeholders(1, slots.len())
-        );
-        let mut q = self.q(&sql);
-        for s in &slots {
-            q = q.bind(s.id);
-        }
-        for r in q.fetch_all(self.pool()).await? {
+        let mut sql = Sql::new("SELECT id, slot_id, kind, user_id, agency_id, name, attendance FROM panel_invitations WHERE slot_id IN (");
+        sql.bind_list(slots.iter().map(|s| s.id)).push(") ORDER BY id");
+        for r in sql.query(self).fetch_all(self.pool()).await? {
             let inv = invitation(&r)?;
             if let Some(s) = slots.iter_mut().find(|s| s.id == inv.slot_id) {
                 s.invitations.push(inv);
@@ -181,19 +213,8 @@ impl Store {
         Ok(slots)
     }
 
-    /// The slots a child has had or has at panels: (panel id, meeting date, slot).
-    pub async fn child_slots(&self, child_id: i64) -> Result<Vec<(i64, NaiveDate, Slot)>> {
-        self.q("SELECT p.id, p.meeting_date, s.starts_at, s.minutes FROM panel_slots s JOIN panels p ON p.id = s.panel_id WHERE s.child_id = $1 ORDER BY p.meeting_date")
-            .bind(child_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.i("id")?, r.d("meeting_date")?, stored_slot(r)?)))
-            .collect()
-    }
-
-    /// Is this person invited to any slot of the panel (they may read its minutes)?
-    pub async fn invited_to_panel(&self, panel_id: i64, user_id: i64) -> Result<bool> {
+    /// Is this person invited to any slot of the panel (they may read its general business)?
+    async fn invited_to_panel(&self, panel_id: i64, user_id: i64) -> Result<bool> {
         Ok(self
             .q("SELECT i.id FROM panel_invitations i JOIN panel_slots s ON s.id = i.slot_id WHERE s.panel_id = $1 AND i.user_id = $2 LIMIT 1")
             .bind(panel_id)
@@ -204,27 +225,36 @@ impl Store {
     }
 
     /// Book a young person's slot: inside the panel's hours, no clash, one per child
-    /// per panel. A clash or bad input is refused with a message and nothing is saved.
+    /// per panel. The child must be one the booker may see: another number reads as no
+    /// child at all (and the attempt is audited). A clash or bad input is refused with a
+    /// message and nothing is saved.
     pub async fn book_slot(
         &self,
-        actor: &Actor,
+        reader: &Reader,
         panel_id: i64,
         child_id: Option<i64>,
         start: Option<NaiveTime>,
         minutes: Option<i64>,
     ) -> Result<i64> {
+        if !reader.can(Permission::RunPanels) {
+            return Err(self.refuse(reader.actor(), "panel", &panel_id.to_string(), "panel slot: refused, the role does not allow it").await);
+        }
+        if let Some(c) = child_id {
+            if !self.in_reach(reader.viewer(), c).await? {
+                self.record_refusal(reader.actor(), ChildKey::Child(c), "panel-slot: refused, no such child in the booker's reach").await?;
+                return Err(Invalid::single(
+                    "child_id",
+                    format!("There is no child with record number {c} that you may book: check the number on the child's record"),
+                )
+                .into());
+            }
+        }
+        let actor = reader.actor();
         let mut tx = self.write().await?;
         // Take the panel's row so two bookings for the same panel are made one after the other.
         let n = self.q("UPDATE panels SET version = version WHERE id = $1").bind(panel_id).execute(tx.conn()).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
-        }
-        if let Some(c) = child_id {
-            if self.q("SELECT id FROM children WHERE id = $1 AND merged_into_id IS NULL").bind(c).fetch_optional(tx.conn()).await?.is_none() {
-                return Err(
-                    Invalid::single("child_id", format!("There is no child with record number {c}: check the number on the child's record")).into()
-                );
-            }
         }
         let booked = self
             .q("SELECT child_id, starts_at, minutes FROM panel_slots WHERE panel_id = $1")
@@ -235,7 +265,7 @@ impl Store {
             .map(|r| Ok(Booked { child_id: r.i("child_id")?, slot: stored_slot(r)? }))
             .collect::<Result<Vec<_>>>()?;
         let slot = validate_slot(&booked, child_id, start, minutes)?;
-        let child_id = child_id.unwrap_or_default();
+        let Some(child_id) = child_id else { return Err(Invalid::single("child_id", "Select the young person the slot is for").into()) };
         let id = self
             .q("INSERT INTO panel_slots (panel_id, child_id, starts_at, minutes, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(panel_id)
@@ -251,21 +281,23 @@ impl Store {
         Ok(id)
     }
 
-    /// The young people a slot at this panel may be booked for, by name: in the viewer's
+    /// The young people a slot at this panel may be booked for, by name: in the reader's
     /// reach, decided for MACSE by the MASH (or child in need with MACSE overview) or with a
     /// plan to review, and without a slot at this panel yet.
-    pub async fn slot_candidates(&self, viewer: &Viewer, panel_id: i64) -> Result<Vec<(i64, String)>> {
-        let (cond, ids) = reach_sql(&viewer.reach(), 4);
-        let sql = format!(
-            "SELECT c.id, c.first_name, c.last_name FROM children c WHERE c.merged_into_id IS NULL \
-             AND (c.id IN (SELECT r.child_id FROM referrals r WHERE r.decision IN ($1,$2)) OR c.id IN (SELECT p.child_id FROM plans p)) \
-             AND c.id NOT IN (SELECT s.child_id FROM panel_slots s WHERE s.panel_id = $3) AND {cond} ORDER BY c.last_name, c.first_name, c.id LIMIT 500"
-        );
-        let mut q = self.q(&sql).bind(MashDecision::Macse.slug()).bind(MashDecision::ChildInNeedAndMacse.slug()).bind(panel_id);
-        for id in ids {
-            q = q.bind(id);
-        }
-        q.fetch_all(self.pool()).await?.iter().map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?)))).collect()
+    pub async fn slot_candidates(&self, reader: &Reader, panel_id: i64) -> Result<Vec<(i64, String)>> {
+        let mut sql = Sql::new("SELECT c.id, c.first_name, c.last_name FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT r.child_id FROM referrals r WHERE r.decision IN (");
+        sql.bind(MashDecision::Macse.slug()).push(",").bind(MashDecision::ChildInNeedAndMacse.slug());
+        sql.push(")) OR c.id IN (SELECT p.child_id FROM plans p)) AND c.id NOT IN (SELECT s.child_id FROM panel_slots s WHERE s.panel_id = ")
+            .bind(panel_id)
+            .push(") AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY c.last_name, c.first_name, c.id LIMIT 500");
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?))))
+            .collect()
     }
 
     async fn slot_child(&self, tx: &mut WriteTx<'_>, panel_id: i64, slot_id: i64) -> Result<i64> {
@@ -276,148 +308,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?
             .i("child_id")
-    }
-
-    /// The child of a slot on a panel (404 when the slot is not on that panel).
-    pub async fn slot_child_id(&self, panel_id: i64, slot_id: i64) -> Result<i64> {
-        self.q("SELECT child_id FROM panel_slots WHERE id = $1 AND panel_id = $2")
-            .bind(slot_id)
-            .bind(panel_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .i("child_id")
-    }
-
-    /// Who should be invited to a slot: the SPOCs and practitioners of every agency
-    /// involved with the child, the police CSE investigators and the MACSE panel's
-    /// standing members (each person once).
-    pub async fn proposed_invitees(&self, slot_id: i64) -> Result<Vec<Proposed>> {
-        let child = self
-            .q("SELECT child_id FROM panel_slots WHERE id = $1")
-            .bind(slot_id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .i("child_id")?;
-        let mut out: Vec<Proposed> = Vec::new();
-        let mut push = |p: Proposed| {
-            if !out.iter().any(|o| o.user_id == p.user_id) {
-                out.push(p);
-            }
-        };
-        for r in self
-            .q("SELECT DISTINCT u.id, u.name, s.agency_id FROM agency_spocs s JOIN users u ON u.id = s.user_id WHERE u.active = 1 AND s.agency_id IN (SELECT agency_id FROM child_involvements WHERE child_id = $1) ORDER BY u.id")
-            .bind(child)
-            .fetch_all(self.pool())
-            .await?
-        {
-            push(Proposed { kind: InviteeKind::Spoc, user_id: Some(r.i("id")?), agency_id: Some(r.i("agency_id")?), name: r.s("name")? });
-        }
-        for r in self
-            .q("SELECT u.id, u.name, m.agency_id FROM partnership_members m JOIN users u ON u.id = m.user_id WHERE u.active = 1 AND u.role = 'practitioner' AND m.agency_id IN (SELECT agency_id FROM child_involvements WHERE child_id = $1) ORDER BY u.id")
-            .bind(child)
-            .fetch_all(self.pool())
-            .await?
-        {
-            push(Proposed { kind: InviteeKind::Practitioner, user_id: Some(r.i("id")?), agency_id: Some(r.i("agency_id")?), name: r.s("name")? });
-        }
-        for r in self
-            .q("SELECT u.id, u.name, m.agency_id FROM partnership_members m JOIN users u ON u.id = m.user_id WHERE u.active = 1 AND u.role = 'police-cse-officer' ORDER BY u.id")
-            .fetch_all(self.pool())
-            .await?
-        {
-            push(Proposed { kind: InviteeKind::PoliceInvestigator, user_id: Some(r.i("id")?), agency_id: Some(r.i("agency_id")?), name: r.s("name")? });
-        }
-        // Standing members sit on the panel for every child: their own agency is not thereby involved.
-        for r in self
-            .q("SELECT u.id, u.name FROM team_members t JOIN users u ON u.id = t.user_id WHERE u.active = 1 AND t.team = 'macse-panel' ORDER BY u.id")
-            .fetch_all(self.pool())
-            .await?
-        {
-            push(Proposed { kind: InviteeKind::StandingMember, user_id: Some(r.i("id")?), agency_id: None, name: r.s("name")? });
-        }
-        Ok(out)
-    }
-
-    /// Invite everyone proposed for a slot who is not invited yet; returns how many were added.
-    pub async fn invite_proposed(&self, actor: &Actor, panel_id: i64, slot_id: i64, on: NaiveDate) -> Result<usize> {
-        let proposed = self.proposed_invitees(slot_id).await?;
-        let mut tx = self.write().await?;
-        let child = self.slot_child(&mut tx, panel_id, slot_id).await?;
-        let mut added = 0;
-        for p in proposed {
-            let already = self
-                .q("SELECT id FROM panel_invitations WHERE slot_id = $1 AND user_id = $2")
-                .bind(slot_id)
-                .bind(p.user_id)
-                .fetch_optional(tx.conn())
-                .await?
-                .is_some();
-            if !already {
-                self.insert_invitation(&mut tx, actor, child, slot_id, p.kind, p.user_id, p.agency_id, &p.name, on).await?;
-                added += 1;
-            }
-        }
-        tx.commit().await?;
-        Ok(added)
-    }
-
-    /// Invite one person or agency to a slot (a young person or parent by name; a
-    /// professional by account, or an agency). An agency invited becomes involved with the child.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn invite(
-        &self,
-        actor: &Actor,
-        panel_id: i64,
-        slot_id: i64,
-        kind: Option<InviteeKind>,
-        user_id: Option<i64>,
-        agency_id: Option<i64>,
-        name: &str,
-        on: NaiveDate,
-    ) -> Result<i64> {
-        let mut v = Invalid::new();
-        if kind.is_none() {
-            v.add("kind", "Select who is being invited");
-        }
-        let mut name = name.trim().to_string();
-        let mut agency_id = agency_id;
-        if let Some(u) = user_id {
-            match self
-                .q("SELECT u.name, m.agency_id FROM users u LEFT JOIN partnership_members m ON m.user_id = u.id WHERE u.id = $1 AND u.active = 1")
-                .bind(u)
-                .fetch_optional(self.pool())
-                .await?
-            {
-                None => v.add("user_id", "Select a person from the list"),
-                Some(r) => {
-                    if name.is_empty() {
-                        name = r.s("name")?;
-                    }
-                    if agency_id.is_none() && kind != Some(InviteeKind::StandingMember) {
-                        agency_id = r.oi("agency_id")?;
-                    }
-                }
-            }
-        }
-        if let Some(a) = agency_id {
-            if self.q("SELECT id FROM agencies WHERE id = $1").bind(a).fetch_optional(self.pool()).await?.is_none() {
-                v.add("agency_id", "Select an agency from the list");
-            }
-        }
-        if name.is_empty() && agency_id.is_none() {
-            v.add("name", "Enter the name of the person invited, or choose their agency");
-        }
-        v.max_len("name", &name, 200, "The name");
-        v.finish()?;
-        let mut tx = self.write().await?;
-        let child = self.slot_child(&mut tx, panel_id, slot_id).await?;
-        let id = self
-            .insert_invitation(&mut tx, actor, child, slot_id, kind.unwrap_or(InviteeKind::StandingMember), user_id, agency_id, &name, on)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -452,51 +342,28 @@ impl Store {
         };
         tx.audit(actor, Event::new("panel.invite", "child", child, format!("invitation {id} to slot {slot_id}: {} ({who})", kind.slug()))).await?;
         if let Some(a) = agency_id {
-            self.involve(tx, actor, child, a, InvolvementKind::InvitedToPanel, on).await?;
+            // A person invited involves their agency through them; an agency invited, as a whole.
+            let scope = user_id.map(Scope::Person).unwrap_or(Scope::Agency);
+            self.involve(tx, actor, child, a, InvolvementKind::InvitedToPanel, scope, on).await?;
         }
         Ok(id)
     }
 
-    /// Record whether an invitee came.
-    pub async fn record_attendance(
-        &self,
-        actor: &Actor,
-        panel_id: i64,
-        slot_id: i64,
-        invitation_id: i64,
-        attendance: Option<Attendance>,
-    ) -> Result<()> {
-        let Some(a) = attendance else {
-            return Err(Invalid::single("attendance", "Select whether they attended, sent apologies or did not attend").into());
-        };
-        let mut tx = self.write().await?;
-        let child = self.slot_child(&mut tx, panel_id, slot_id).await?;
-        let n = self
-            .q("UPDATE panel_invitations SET attendance = $1 WHERE id = $2 AND slot_id = $3")
-            .bind(a.slug())
-            .bind(invitation_id)
-            .bind(slot_id)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
+    /// Save a panel's general business (which names no child), if nobody else has since
+    /// the reader read it.
+    pub async fn save_business(&self, reader: &Reader, panel_id: i64, version: i64, business: &str, status: Option<PanelStatus>) -> Result<()> {
+        if !reader.can(Permission::RunPanels) {
+            return Err(self.refuse(reader.actor(), "panel", &panel_id.to_string(), "panel minutes: refused, the role does not allow it").await);
         }
-        tx.audit(actor, Event::new("panel.attendance", "child", child, format!("invitation {invitation_id}: {}", a.slug()))).await?;
-        tx.commit().await
-    }
-
-    /// Save a panel's minutes, if nobody else has since the caller read them.
-    pub async fn save_minutes(&self, actor: &Actor, panel_id: i64, version: i64, minutes: &str, status: Option<PanelStatus>) -> Result<()> {
         let mut v = Invalid::new();
-        v.max_len("minutes", minutes, 100_000, "The minutes");
+        v.max_len("minutes", business, 100_000, "The minutes of general business");
         v.finish()?;
-        let current = self.panel(panel_id).await?;
+        let current = self.panel(reader, panel_id).await?;
         let status = status.unwrap_or(current.status);
         let mut tx = self.write().await?;
         let n = self
-            .q("UPDATE panels SET minutes = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4")
-            .bind(minutes.to_string())
+            .q("UPDATE panels SET business = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(business.to_string())
             .bind(status.slug())
             .bind(panel_id)
             .bind(version)
@@ -506,7 +373,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict);
         }
-        tx.audit(actor, Event::new("panel.minutes", "panel", panel_id, format!("minutes saved; status {}", status.slug()))).await?;
+        tx.audit(reader.actor(), Event::new("panel.minutes", "panel", panel_id, format!("general business saved; status {}", status.slug()))).await?;
         tx.commit().await
     }
 
@@ -535,10 +402,245 @@ impl Store {
             .await?
             .rows_affected();
         if n == 0 {
-            self.panel(panel_id).await?;
+            if self.q("SELECT id FROM panels WHERE id = $1").bind(panel_id).fetch_optional(self.pool()).await?.is_none() {
+                return Err(StoreError::NotFound);
+            }
             return Err(StoreError::Conflict);
         }
         tx.audit(actor, Event::new("panel.date", "panel", panel_id, format!("moved to {}", date_str(date)))).await?;
+        tx.commit().await
+    }
+}
+
+impl ChildRecord {
+    /// The slots the child has had or has at panels, with the panel's discussion of them.
+    pub async fn slots(&self) -> Result<Vec<ChildSlot>> {
+        self.require(Section::PanelMinutes).await?;
+        self.store
+            .q("SELECT s.id, p.id AS panel_id, p.meeting_date, s.starts_at, s.minutes, s.discussion FROM panel_slots s JOIN panels p ON p.id = s.panel_id \
+                WHERE s.child_id = $1 ORDER BY p.meeting_date")
+            .bind(self.id())
+            .fetch_all(self.store.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(ChildSlot { id: r.i("id")?, panel_id: r.i("panel_id")?, meeting_date: r.d("meeting_date")?, slot: stored_slot(r)?, discussion: r.s("discussion")? }))
+            .collect()
+    }
+
+    /// This child's slot at this panel (not found for another child's slot).
+    async fn own_slot(&self, panel_id: i64, slot_id: i64) -> Result<()> {
+        let mut conn = self.store.pool().acquire().await?;
+        let child = self
+            .store
+            .q("SELECT child_id FROM panel_slots WHERE id = $1 AND panel_id = $2")
+            .bind(slot_id)
+            .bind(panel_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .i("child_id")?;
+        if child == self.id() {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// Who should be invited to the child's slot: the SPOCs and practitioners of the
+    /// agencies involved with the child who may see the child under the one rule (a
+    /// team-level agency's people only through their own team's involvement, nobody
+    /// through police-only material but the police), the police CSE investigators and
+    /// the MACSE panel's standing members (each person once). Proposing never widens
+    /// anyone's reach.
+    pub async fn proposed_invitees(&self) -> Result<Vec<Proposed>> {
+        let (store, child) = (&self.store, self.id());
+        let involvements = store.child_with_involvements(child).await?.map(|c| c.involvements).unwrap_or_default();
+        let mut out: Vec<Proposed> = Vec::new();
+        let mut candidates: Vec<Proposed> = Vec::new();
+        for r in store
+            .q("SELECT DISTINCT u.id, u.name, s.agency_id FROM agency_spocs s JOIN users u ON u.id = s.user_id \
+                WHERE u.active = 1 AND s.agency_id IN (SELECT agency_id FROM child_involvements WHERE child_id = $1) ORDER BY u.id")
+            .bind(child)
+            .fetch_all(store.pool())
+            .await?
+        {
+            candidates.push(Proposed { kind: InviteeKind::Spoc, user_id: Some(r.i("id")?), agency_id: Some(r.i("agency_id")?), name: r.s("name")? });
+        }
+        for r in store
+            .q("SELECT u.id, u.name, m.agency_id FROM partnership_members m JOIN users u ON u.id = m.user_id \
+                WHERE u.active = 1 AND u.role = 'practitioner' AND m.agency_id IN (SELECT agency_id FROM child_involvements WHERE child_id = $1) ORDER BY u.id")
+            .bind(child)
+            .fetch_all(store.pool())
+            .await?
+        {
+            candidates.push(Proposed { kind: InviteeKind::Practitioner, user_id: Some(r.i("id")?), agency_id: Some(r.i("agency_id")?), name: r.s("name")? });
+        }
+        let push = |p: Proposed, out: &mut Vec<Proposed>| {
+            if !out.iter().any(|o| o.user_id == p.user_id) {
+                out.push(p);
+            }
+        };
+        for p in candidates {
+            let Some(uid) = p.user_id else { continue };
+            // The same rule as every view: only people who may already see the child.
+            if store.viewer(uid).await?.is_some_and(|v| v.may_see_child(child, involvements.iter().copied())) {
+                push(p, &mut out);
+            }
+        }
+        for r in store
+            .q("SELECT u.id, u.name, m.agency_id FROM partnership_members m JOIN users u ON u.id = m.user_id WHERE u.active = 1 AND u.role = 'police-cse-officer' ORDER BY u.id")
+            .fetch_all(store.pool())
+            .await?
+        {
+            push(Proposed { kind: InviteeKind::PoliceInvestigator, user_id: Some(r.i("id")?), agency_id: Some(r.i("agency_id")?), name: r.s("name")? }, &mut out);
+        }
+        // Standing members sit on the panel for every child: their own agency is not thereby involved.
+        for r in store
+            .q("SELECT u.id, u.name FROM team_members t JOIN users u ON u.id = t.user_id WHERE u.active = 1 AND t.team = 'macse-panel' ORDER BY u.id")
+            .fetch_all(store.pool())
+            .await?
+        {
+            push(Proposed { kind: InviteeKind::StandingMember, user_id: Some(r.i("id")?), agency_id: None, name: r.s("name")? }, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// Invite everyone proposed for the child's slot who is not invited yet; returns how many were added.
+    pub async fn invite_proposed(&self, panel_id: i64, slot_id: i64, on: NaiveDate) -> Result<usize> {
+        self.require_permission(Permission::RunPanels, "panel-invitation").await?;
+        self.own_slot(panel_id, slot_id).await?;
+        let proposed = self.proposed_invitees().await?;
+        let store = &self.store;
+        let mut tx = store.write().await?;
+        let child = store.slot_child(&mut tx, panel_id, slot_id).await?;
+        let mut added = 0;
+        for p in proposed {
+            let already = store
+                .q("SELECT id FROM panel_invitations WHERE slot_id = $1 AND user_id = $2")
+                .bind(slot_id)
+                .bind(p.user_id)
+                .fetch_optional(tx.conn())
+                .await?
+                .is_some();
+            if !already {
+                store.insert_invitation(&mut tx, self.actor(), child, slot_id, p.kind, p.user_id, p.agency_id, &p.name, on).await?;
+                added += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Invite one person or agency to the child's slot (a young person or parent by name;
+    /// a professional by account, or an agency). An agency invited becomes involved with the child.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn invite(
+        &self,
+        panel_id: i64,
+        slot_id: i64,
+        kind: Option<InviteeKind>,
+        user_id: Option<i64>,
+        agency_id: Option<i64>,
+        name: &str,
+        on: NaiveDate,
+    ) -> Result<i64> {
+        self.require_permission(Permission::RunPanels, "panel-invitation").await?;
+        self.own_slot(panel_id, slot_id).await?;
+        let store = &self.store;
+        let mut v = Invalid::new();
+        if kind.is_none() {
+            v.add("kind", "Select who is being invited");
+        }
+        let mut name = name.trim().to_string();
+        let mut agency_id = agency_id;
+        if let Some(u) = user_id {
+            match store
+                .q("SELECT u.name, m.agency_id FROM users u LEFT JOIN partnership_members m ON m.user_id = u.id WHERE u.id = $1 AND u.active = 1")
+                .bind(u)
+                .fetch_optional(store.pool())
+                .await?
+            {
+                None => v.add("user_id", "Select a person from the list"),
+                Some(r) => {
+                    if name.is_empty() {
+                        name = r.s("name")?;
+                    }
+                    if agency_id.is_none() && kind != Some(InviteeKind::StandingMember) {
+                        agency_id = r.oi("agency_id")?;
+                    }
+                }
+            }
+        }
+        if let Some(a) = agency_id {
+            if store.q("SELECT id FROM agencies WHERE id = $1").bind(a).fetch_optional(store.pool()).await?.is_none() {
+                v.add("agency_id", "Select an agency from the list");
+            }
+        }
+        if name.is_empty() && agency_id.is_none() {
+            v.add("name", "Enter the name of the person invited, or choose their agency");
+        }
+        v.max_len("name", &name, 200, "The name");
+        v.finish()?;
+        let Some(kind) = kind else { return Err(Invalid::single("kind", "Select who is being invited").into()) };
+        let mut tx = store.write().await?;
+        let child = store.slot_child(&mut tx, panel_id, slot_id).await?;
+        let id = store.insert_invitation(&mut tx, self.actor(), child, slot_id, kind, user_id, agency_id, &name, on).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Record whether an invitee to the child's slot came.
+    pub async fn record_attendance(&self, panel_id: i64, slot_id: i64, invitation_id: i64, attendance: Option<Attendance>) -> Result<()> {
+        self.require_permission(Permission::RunPanels, "panel-attendance").await?;
+        self.own_slot(panel_id, slot_id).await?;
+        let Some(a) = attendance else {
+            return Err(Invalid::single("attendance", "Select whether they attended, sent apologies or did not attend").into());
+        };
+        let store = &self.store;
+        let mut tx = store.write().await?;
+        let child = store.slot_child(&mut tx, panel_id, slot_id).await?;
+        let n = store
+            .q("UPDATE panel_invitations SET attendance = $1 WHERE id = $2 AND slot_id = $3")
+            .bind(a.slug())
+            .bind(invitation_id)
+            .bind(slot_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(self.actor(), Event::new("panel.attendance", "child", child, format!("invitation {invitation_id}: {}", a.slug()))).await?;
+        tx.commit().await
+    }
+
+    /// Save the panel's discussion of the child (their part of the minutes), if nobody
+    /// else has since `version`. Audited against the child; the text stays in the record.
+    pub async fn save_discussion(&self, panel_id: i64, slot_id: i64, version: i64, text: &str) -> Result<()> {
+        self.require_permission(Permission::RunPanels, "panel-minutes").await?;
+        self.own_slot(panel_id, slot_id).await?;
+        let mut v = Invalid::new();
+        v.max_len("discussion", text, 100_000, "The minutes of the discussion");
+        v.finish()?;
+        let store = &self.store;
+        let mut tx = store.write().await?;
+        let n = store
+            .q("UPDATE panel_slots SET discussion = $1, discussion_version = discussion_version + 1 WHERE id = $2 AND panel_id = $3 AND discussion_version = $4")
+            .bind(text.trim().to_string())
+            .bind(slot_id)
+            .bind(panel_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(
+            self.actor(),
+            Event::new("panel.minutes", "child", self.id(), format!("slot {slot_id} at panel {panel_id}: minutes of the discussion saved")),
+        )
+        .await?;
         tx.commit().await
     }
 }

@@ -5,26 +5,27 @@
 //!
 //! A notification is part of the child's record: every change is audited against the
 //! child (record type "child") with ids and slugs only, and lists of notifications go
-//! through [`reach_sql`], the need-to-know rule as SQL. The agencies of the people in
-//! each team a notification is routed to become involved with the child (so they can
-//! see it under the one rule), and so does the recording officer's agency.
+//! through [`push_reach`], the need-to-know rule as SQL. Each team a notification is
+//! routed to becomes involved with the child (through the agencies of its members, in
+//! that team's scope: the routed team sees the child, not the whole of a large agency),
+//! and so does the recording officer.
 
 use std::collections::{BTreeMap, HashMap};
 
-use assure_domain::partnership::{InvolvementKind, Team, Viewer};
+use assure_domain::partnership::{InvolvementKind, Scope, Section, Team, Viewer};
 use assure_domain::placements::{
     authority, check_risks, check_rules, default_rules, lateness, placed_counts, route, EscalationStep, Risk, RiskAnswer, RoutingFacts, RoutingRule,
     Timeliness,
 };
-use assure_domain::Invalid;
+use assure_domain::{Invalid, Permission};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::reach_sql;
+use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::referrals::ChildRef;
-use crate::tracker::placeholders;
+use crate::sql::Sql;
 use crate::{date_str, now, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
 
 /// The routing rules in force (or an earlier version).
@@ -304,8 +305,8 @@ impl Store {
 
     /// Every problem with a placement, without saving anything (the web edge adds its
     /// own, such as an unreadable date, and shows them all together).
-    pub async fn placement_problems(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<Invalid> {
-        Ok(self.checked_placement(viewer, input, today).await?.1)
+    pub async fn placement_problems(&self, reader: &Reader, input: &PlacementInput, today: NaiveDate) -> Result<Invalid> {
+        Ok(self.checked_placement(reader.viewer(), input, today).await?.1)
     }
 
     async fn checked_placement(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(Option<Vec<RiskAnswer>>, Invalid)> {
@@ -368,7 +369,11 @@ impl Store {
     ///
     /// "Gone missing before" holds when the declared missing risk says so or when the
     /// child already has a missing episode recorded here.
-    pub async fn record_notification(&self, actor: &Actor, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
+    pub async fn record_notification(&self, reader: &Reader, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
+        if !reader.can(Permission::RecordPlacements) {
+            return Err(self.refuse(reader.actor(), "placements", "new", "placement notification: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (reader.actor(), reader.viewer());
         let checked = self.checked_for_saving(viewer, input, today).await?.map_err(StoreError::Invalid)?;
         let rules = self.current_rules().await?;
         let mut tx = self.write().await?;
@@ -382,13 +387,11 @@ impl Store {
     /// checked first, and if any has a problem nothing is saved and every problem comes
     /// back, its field named `notification-<n>-<field>` and its message starting
     /// "Notification <n>:" (n from 1). Returns (notification id, child id) per input, in order.
-    pub async fn record_notifications_batch(
-        &self,
-        actor: &Actor,
-        viewer: &Viewer,
-        inputs: &[PlacementInput],
-        today: NaiveDate,
-    ) -> Result<Vec<(i64, i64)>> {
+    pub async fn record_notifications_batch(&self, reader: &Reader, inputs: &[PlacementInput], today: NaiveDate) -> Result<Vec<(i64, i64)>> {
+        if !reader.can(Permission::RecordPlacements) {
+            return Err(self.refuse(reader.actor(), "placements", "new", "placement notification: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (reader.actor(), reader.viewer());
         let mut all = Vec::with_capacity(inputs.len());
         let mut problems = Invalid::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -424,8 +427,13 @@ impl Store {
         if let Err(e) = v.finish() {
             return Ok(Err(e));
         }
-        let (Some(answers), Some(child), Some(start)) = (answers, &input.child, input.start_date) else { unreachable!("checked above") };
-        Ok(Ok(Checked { input, answers, child, start, authority: authority(&input.placing_authority).unwrap_or_default() }))
+        // The checks above name each of these when missing; never a panic if one slips.
+        let (Some(answers), Some(child), Some(start), Some(authority)) =
+            (answers, &input.child, input.start_date, authority(&input.placing_authority))
+        else {
+            return Ok(Err(Invalid::single("child", "Check the placement: a part of it is missing")));
+        };
+        Ok(Ok(Checked { input, answers, child, start, authority }))
     }
 
     /// Save one checked placement inside the caller's transaction: the child (if new),
@@ -491,7 +499,9 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        let mut agencies: Vec<i64> = vec![viewer.agency_id];
+        // The recording officer (through their teams, or in person), then each routed
+        // team through the agencies of its members.
+        let mut involved: Vec<(i64, Scope)> = viewer.acting_scopes().into_iter().map(|s| (viewer.agency_id, s)).collect();
         for (team, acks) in &routed {
             self.q("INSERT INTO notification_recipients (notification_id, team, acknowledge) VALUES ($1,$2,$3)")
                 .bind(id)
@@ -507,12 +517,12 @@ impl Store {
                     .await?;
                 team_agencies.insert(*team, rows.iter().map(|r| r.i("agency_id")).collect::<Result<Vec<_>>>()?);
             }
-            agencies.extend(&team_agencies[team]);
+            involved.extend(team_agencies[team].iter().map(|a| (*a, Scope::Team(*team))));
         }
-        agencies.sort_unstable();
-        agencies.dedup();
-        for a in agencies {
-            self.involve(tx, actor, child_id, a, InvolvementKind::NotifiedOfPlacement, today).await?;
+        involved.sort_unstable();
+        involved.dedup();
+        for (agency, scope) in involved {
+            self.involve(tx, actor, child_id, agency, InvolvementKind::NotifiedOfPlacement, scope, today).await?;
         }
         let teams: Vec<&str> = routed.keys().map(|t| t.slug()).collect();
         let how = if input.found_without_notification { "found without a notification" } else { "notification" };
@@ -530,15 +540,9 @@ impl Store {
     }
 
     /// A placement found without a notification: recorded against its placing authority.
-    pub async fn record_found_without_notification(
-        &self,
-        actor: &Actor,
-        viewer: &Viewer,
-        input: &PlacementInput,
-        today: NaiveDate,
-    ) -> Result<(i64, i64)> {
+    pub async fn record_found_without_notification(&self, reader: &Reader, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
         let input = PlacementInput { received_date: None, found_without_notification: true, ..input.clone() };
-        self.record_notification(actor, viewer, &input, today).await
+        self.record_notification(reader, &input, today).await
     }
 
     /// The provider with this name (any case), added if new, inside the caller's transaction.
@@ -563,15 +567,11 @@ impl Store {
         let mut by: HashMap<i64, Vec<Recipient>> = HashMap::new();
         let ids: Vec<i64> = list.iter().map(|n| n.id).collect();
         for chunk in ids.chunks(crate::IN_LIST_CHUNK) {
-            let sql = format!(
-                "SELECT {RECIPIENT_COLS} FROM notification_recipients r LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.notification_id IN ({}) ORDER BY r.team",
-                placeholders(1, chunk.len())
-            );
-            let mut q = self.q(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for r in q.fetch_all(self.pool()).await? {
+            let mut sql = Sql::new(format!(
+                "SELECT {RECIPIENT_COLS} FROM notification_recipients r LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.notification_id IN ("
+            ));
+            sql.bind_list(chunk.iter().copied()).push(") ORDER BY r.team");
+            for r in sql.query(self).fetch_all(self.pool()).await? {
                 let rec = recipient(&r)?;
                 by.entry(rec.notification_id).or_default().push(rec);
             }
@@ -582,69 +582,40 @@ impl Store {
         Ok(())
     }
 
-    pub async fn notification(&self, id: i64) -> Result<Notification> {
-        let sql = format!("SELECT {COLS} FROM {FROM} WHERE n.id = $1");
-        let mut v = vec![notification(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?];
-        self.attach_recipients(&mut v).await?;
-        Ok(v.remove(0))
-    }
-
-    /// A child's placements, newest first (the caller has checked the child is in reach).
-    pub async fn notifications_of_child(&self, child_id: i64) -> Result<Vec<Notification>> {
-        let sql = format!("SELECT {COLS} FROM {FROM} WHERE n.child_id = $1 ORDER BY n.start_date DESC, n.id DESC");
-        let mut v = self.q(&sql).bind(child_id).fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
-        self.attach_recipients(&mut v).await?;
-        Ok(v)
-    }
-
-    /// Notifications of children in the viewer's reach, newest first, optionally of one
+    /// Notifications of children in the reader's reach, newest first, optionally of one
     /// placing authority (at most 1000).
-    pub async fn list_notifications(&self, viewer: &Viewer, placing_authority: Option<&str>) -> Result<Vec<Notification>> {
-        let mut texts: Vec<String> = Vec::new();
-        let mut sql_where = String::from(" WHERE c.merged_into_id IS NULL");
+    pub async fn list_notifications(&self, reader: &Reader, placing_authority: Option<&str>) -> Result<Vec<Notification>> {
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE c.merged_into_id IS NULL"));
         if let Some(a) = placing_authority.filter(|a| !a.trim().is_empty()) {
-            texts.push(authority(a).unwrap_or(a).to_string());
-            sql_where.push_str(" AND n.placing_authority = $1");
+            sql.push(" AND n.placing_authority = ").bind(authority(a).unwrap_or(a));
         }
-        let (cond, ids) = reach_sql(&viewer.reach(), texts.len() + 1);
-        let sql =
-            format!("SELECT {COLS} FROM {FROM}{sql_where} AND {cond} ORDER BY COALESCE(n.received_date, n.start_date) DESC, n.id DESC LIMIT 1000");
-        let mut q = self.q(&sql);
-        for t in texts {
-            q = q.bind(t);
-        }
-        for a in ids {
-            q = q.bind(a);
-        }
-        let mut v = q.fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
+        sql.push(" AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY COALESCE(n.received_date, n.start_date) DESC, n.id DESC LIMIT 1000");
+        let mut v = sql.query(self).fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
         self.attach_recipients(&mut v).await?;
         Ok(v)
     }
 
-    /// "Notifications for your teams": every notification routed to one of the viewer's
+    /// "Notifications for your teams": every notification routed to one of the reader's
     /// teams (children in reach only), one line per team, those not yet acknowledged
     /// first and oldest first, with their age in days.
-    pub async fn notification_queue(&self, viewer: &Viewer, today: NaiveDate) -> Result<Vec<QueueItem>> {
+    pub async fn notification_queue(&self, reader: &Reader, today: NaiveDate) -> Result<Vec<QueueItem>> {
+        let viewer = reader.viewer();
         if viewer.teams.is_empty() {
             return Ok(Vec::new());
         }
-        let n = viewer.teams.len();
-        let (cond, ids) = reach_sql(&viewer.reach(), n + 1);
         let arrived = "COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))";
-        let sql = format!(
-            "SELECT {COLS}, {RECIPIENT_COLS} FROM {FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by \
-             WHERE r.team IN ({}) AND c.merged_into_id IS NULL AND {cond} \
-             ORDER BY CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END, CASE WHEN r.acknowledged_at IS NULL THEN {arrived} ELSE '' END, r.acknowledged_at DESC, n.id, r.team LIMIT 1000",
-            placeholders(1, n)
-        );
-        let mut q = self.q(&sql);
-        for t in &viewer.teams {
-            q = q.bind(t.slug());
-        }
-        for a in ids {
-            q = q.bind(a);
-        }
-        q.fetch_all(self.pool())
+        let mut sql = Sql::new(format!(
+            "SELECT {COLS}, {RECIPIENT_COLS} FROM {FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.team IN ("
+        ));
+        sql.bind_list(viewer.teams.iter().map(|t| t.slug())).push(") AND c.merged_into_id IS NULL AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(&format!(
+            " ORDER BY CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END, CASE WHEN r.acknowledged_at IS NULL THEN {arrived} ELSE '' END, r.acknowledged_at DESC, n.id, r.team LIMIT 1000"
+        ));
+        sql.query(self)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| {
@@ -655,50 +626,13 @@ impl Store {
             .collect()
     }
 
-    /// One recipient line (which team, which notification and child).
-    pub async fn recipient(&self, id: i64) -> Result<(Recipient, i64)> {
-        let sql = format!("SELECT {RECIPIENT_COLS}, n.child_id FROM notification_recipients r JOIN placement_notifications n ON n.id = r.notification_id LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.id = $1");
-        let r = self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
-        Ok((recipient(&r)?, r.i("child_id")?))
-    }
-
-    /// A team's acknowledgement of a notification, by one of its members: refused for
-    /// anyone the notification was not routed to, and once acknowledged it stays so.
-    pub async fn acknowledge(&self, actor: &Actor, viewer: &Viewer, recipient_id: i64) -> Result<()> {
-        let (rec, child_id) = self.recipient(recipient_id).await?;
-        if !viewer.teams.contains(&rec.team) {
-            return Err(Invalid::single(
-                "recipient",
-                format!("This notification was routed to the {} team: only its members can acknowledge it", rec.team.label()),
-            )
-            .into());
-        }
-        if rec.acknowledged_at.is_some() {
-            return Err(Invalid::single("recipient", "Your team has already acknowledged this notification").into());
-        }
-        let mut tx = self.write().await?;
-        let n = self
-            .q("UPDATE notification_recipients SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL")
-            .bind(now())
-            .bind(actor.user_id)
-            .bind(recipient_id)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(
-            actor,
-            Event::new(
-                "placement.acknowledge",
-                "child",
-                child_id,
-                format!("placement {}: acknowledged for {}", rec.notification_id, rec.team.slug()),
-            ),
-        )
-        .await?;
-        tx.commit().await
+    /// A team's acknowledgement of a notification, by one of its members who may see the
+    /// child: the line is opened through the child's record (a line of a child out of
+    /// reach reads as no line at all), refused for anyone the notification was not
+    /// routed to, and once acknowledged it stays so.
+    pub async fn acknowledge(&self, reader: &Reader, recipient_id: i64) -> Result<()> {
+        let record = self.open_child(reader, ChildKey::Recipient(recipient_id), Section::Placements).await?;
+        record.acknowledge(recipient_id).await
     }
 
     // ------------------------------------------------------------ placing authorities
@@ -728,7 +662,9 @@ impl Store {
         }
         v.max_len("note", note.trim(), 5000, "The note");
         v.finish()?;
-        let (Some(step), Some(step_date)) = (step, step_date) else { unreachable!("checked above") };
+        let (Some(step), Some(step_date)) = (step, step_date) else {
+            return Err(Invalid::single("step", "Choose the escalation step and its date").into());
+        };
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO authority_escalations (authority, step, step_date, note, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
@@ -759,9 +695,9 @@ impl Store {
 
     /// A placing authority's page for a viewer: its placements of children in reach,
     /// and counts of every placement (no child data) with its lateness and escalations.
-    pub async fn authority_summary(&self, viewer: &Viewer, name: &str) -> Result<AuthoritySummary> {
+    pub async fn authority_summary(&self, reader: &Reader, name: &str) -> Result<AuthoritySummary> {
         let name = authority(name).ok_or(StoreError::NotFound)?;
-        let notifications = self.list_notifications(viewer, Some(name)).await?;
+        let notifications = self.list_notifications(reader, Some(name)).await?;
         let mut children: BTreeMap<i64, String> = BTreeMap::new();
         for n in &notifications {
             children.entry(n.child_id).or_insert_with(|| n.child_name.clone());
@@ -889,7 +825,9 @@ impl Store {
             v.add("ofsted_referral_date", "The date of the referral to Ofsted cannot be in the future");
         }
         v.finish()?;
-        let (Some(provider_id), Some(raised_on)) = (input.provider_id, input.raised_on) else { unreachable!("checked above") };
+        let (Some(provider_id), Some(raised_on)) = (input.provider_id, input.raised_on) else {
+            return Err(Invalid::single("provider_id", "Choose the provider the concern is about and the date it was raised").into());
+        };
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO provider_concerns (provider_id, home, raised_on, concern, action, ofsted_referral_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
@@ -908,5 +846,68 @@ impl Store {
         tx.audit(actor, Event::new("provider.concern", "provider", provider_id, format!("concern {id}{ofsted}"))).await?;
         tx.commit().await?;
         Ok(id)
+    }
+}
+
+impl ChildRecord {
+    /// The child's placements, newest first, with each team's acknowledgement.
+    pub async fn notifications(&self) -> Result<Vec<Notification>> {
+        self.require(Section::Placements).await?;
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE n.child_id = $1 ORDER BY n.start_date DESC, n.id DESC");
+        let mut v = self.store.q(&sql).bind(self.id()).fetch_all(self.store.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
+        self.store.attach_recipients(&mut v).await?;
+        Ok(v)
+    }
+
+    /// One line (team) of one of the child's notifications (not found for another child's).
+    pub async fn recipient(&self, recipient_id: i64) -> Result<Recipient> {
+        let sql = format!(
+            "SELECT {RECIPIENT_COLS}, n.child_id FROM notification_recipients r JOIN placement_notifications n ON n.id = r.notification_id \
+             LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.id = $1"
+        );
+        let r = self.store.q(&sql).bind(recipient_id).fetch_optional(self.store.pool()).await?.ok_or(StoreError::NotFound)?;
+        if r.i("child_id")? != self.id() {
+            return Err(StoreError::NotFound);
+        }
+        recipient(&r)
+    }
+
+    /// The team's acknowledgement of one of the child's notifications.
+    pub async fn acknowledge(&self, recipient_id: i64) -> Result<()> {
+        let rec = self.recipient(recipient_id).await?;
+        if !self.viewer().teams.contains(&rec.team) {
+            return Err(Invalid::single(
+                "recipient",
+                format!("This notification was routed to the {} team: only its members can acknowledge it", rec.team.label()),
+            )
+            .into());
+        }
+        if rec.acknowledged_at.is_some() {
+            return Err(Invalid::single("recipient", "Your team has already acknowledged this notification").into());
+        }
+        let store = &self.store;
+        let mut tx = store.write().await?;
+        let n = store
+            .q("UPDATE notification_recipients SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL")
+            .bind(now())
+            .bind(self.actor().user_id)
+            .bind(recipient_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(
+            self.actor(),
+            Event::new(
+                "placement.acknowledge",
+                "child",
+                self.id(),
+                format!("placement {}: acknowledged for {}", rec.notification_id, rec.team.slug()),
+            ),
+        )
+        .await?;
+        tx.commit().await
     }
 }

@@ -1,17 +1,20 @@
 //! Police CSE work in storage: each child's CSE flag (a history; the latest entry is
 //! current), the MACSE children still without one, and prevent / prosecute
-//! operations with their linked children, dated updates and outcome.
+//! operations with their linked children, dated updates and outcome. All of it is
+//! police-only: every method takes a [`Reader`] (or a child's record) and refuses
+//! anyone who may not see police-only material.
 
 use assure_domain::panels::OperationKind;
-use assure_domain::partnership::Viewer;
-use assure_domain::Invalid;
+use assure_domain::partnership::Section;
+use assure_domain::{Invalid, Permission};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::reach_sql;
-use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError};
+use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
+use crate::sql::Sql;
+use crate::{date_str, now, Result, RowExt, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PoliceFlag {
@@ -86,80 +89,27 @@ fn operation(r: &AnyRow) -> Result<Operation> {
 }
 
 impl Store {
-    /// Record a child's police CSE flag (yes or no) as of a date; earlier entries are kept.
-    pub async fn record_police_flag(
-        &self,
-        actor: &Actor,
-        child_id: i64,
-        flagged: Option<bool>,
-        flag_date: Option<NaiveDate>,
-        today: NaiveDate,
-    ) -> Result<i64> {
-        let mut v = Invalid::new();
-        if flagged.is_none() {
-            v.add("flagged", "Select yes if the child has a police CSE flag, or no if not");
+    /// Police-only material: refused (before anything is read, and audited) for anyone else.
+    async fn police_only(&self, reader: &Reader) -> Result<()> {
+        if reader.viewer().may_see_police_only() && reader.can(Permission::RecordPoliceCse) {
+            Ok(())
+        } else {
+            Err(self.refuse(reader.actor(), "operations", "police", "police CSE work: refused, for police CSE roles and the co-chairs").await)
         }
-        match flag_date {
-            None => v.add("flag_date", "Enter the date of the flag, for example 14/09/2017"),
-            Some(d) if d > today => v.add("flag_date", "The date of the flag must be today or in the past"),
-            _ => {}
-        }
-        v.finish()?;
-        if !self.child_exists(child_id).await? {
-            return Err(StoreError::NotFound);
-        }
-        let flagged = flagged.unwrap_or(false);
-        let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO police_flags (child_id, flagged, flag_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(child_id)
-            .bind(flagged as i64)
-            .bind(flag_date.map(date_str).unwrap_or_default())
-            .bind(actor.label.clone())
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        tx.audit(actor, Event::new("police.flag", "child", child_id, format!("police CSE flag recorded: {}", if flagged { "yes" } else { "no" })))
-            .await?;
-        tx.commit().await?;
-        Ok(id)
     }
 
-    /// A child's flag history, newest first (the first is current).
-    pub async fn police_flags(&self, child_id: i64) -> Result<Vec<PoliceFlag>> {
-        self.q("SELECT id, flagged, flag_date, recorded_by, recorded_at FROM police_flags WHERE child_id = $1 ORDER BY id DESC")
-            .bind(child_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(PoliceFlag {
-                    id: r.i("id")?,
-                    flagged: r.i("flagged")? != 0,
-                    flag_date: r.d("flag_date")?,
-                    recorded_by: r.s("recorded_by")?,
-                    recorded_at: r.s("recorded_at")?,
-                })
-            })
-            .collect()
-    }
-
-    /// MACSE children (a plan or a panel slot) in the viewer's reach whose current flag
+    /// MACSE children (a plan or a panel slot) in the reader's reach whose current flag
     /// is not "yes", with the counts behind the percentage flagged.
-    pub async fn macse_children_without_flag(&self, viewer: &Viewer) -> Result<FlagCoverage> {
-        let (cond, ids) = reach_sql(&viewer.reach(), 1);
-        let sql = format!(
+    pub async fn macse_children_without_flag(&self, reader: &Reader) -> Result<FlagCoverage> {
+        self.police_only(reader).await?;
+        let mut sql = Sql::new(
             "SELECT c.id, c.first_name, c.last_name, (SELECT f.flagged FROM police_flags f WHERE f.child_id = c.id ORDER BY f.id DESC LIMIT 1) AS flag \
-             FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT child_id FROM plans) OR c.id IN (SELECT child_id FROM panel_slots)) AND {cond} \
-             ORDER BY c.last_name, c.first_name, c.id"
+             FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT child_id FROM plans) OR c.id IN (SELECT child_id FROM panel_slots)) AND ",
         );
-        let mut q = self.q(&sql);
-        for id in ids {
-            q = q.bind(id);
-        }
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY c.last_name, c.first_name, c.id");
         let mut cov = FlagCoverage { total: 0, flagged: 0, without: Vec::new() };
-        for r in q.fetch_all(self.pool()).await? {
+        for r in sql.query(self).fetch_all(self.pool()).await? {
             cov.total += 1;
             let flag = r.oi("flag")?.map(|f| f != 0);
             if flag == Some(true) {
@@ -171,7 +121,8 @@ impl Store {
         Ok(cov)
     }
 
-    pub async fn create_operation(&self, actor: &Actor, name: &str, kind: Option<OperationKind>, lead: &str, panel_id: Option<i64>) -> Result<i64> {
+    pub async fn create_operation(&self, reader: &Reader, name: &str, kind: Option<OperationKind>, lead: &str, panel_id: Option<i64>) -> Result<i64> {
+        self.police_only(reader).await?;
         let mut v = Invalid::new();
         let name = v.required("name", name, "Enter the operation's name");
         v.max_len("name", &name, 200, "The name");
@@ -186,51 +137,50 @@ impl Store {
             }
         }
         v.finish()?;
+        let Some(kind) = kind else { return Err(Invalid::single("kind", "Select whether the operation is to prevent, prosecute or disrupt").into()) };
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO operations (name, kind, lead, decided_at_panel_id, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(name)
-            .bind(kind.map(|k| k.slug()).unwrap_or_default())
+            .bind(kind.slug())
             .bind(lead)
             .bind(panel_id)
             .bind(now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(
-            actor,
-            Event::new("operation.create", "operation", id, format!("operation created ({})", kind.map(|k| k.slug()).unwrap_or_default())),
-        )
-        .await?;
+        tx.audit(reader.actor(), Event::new("operation.create", "operation", id, format!("operation created ({})", kind.slug()))).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn operations(&self) -> Result<Vec<Operation>> {
+    pub async fn operations(&self, reader: &Reader) -> Result<Vec<Operation>> {
+        self.police_only(reader).await?;
         let sql = format!("SELECT {OP_COLS} FROM operations o ORDER BY o.created_at DESC, o.id DESC");
         self.q(&sql).fetch_all(self.pool()).await?.iter().map(operation).collect()
     }
 
-    pub async fn operation(&self, id: i64) -> Result<Operation> {
+    pub async fn operation(&self, reader: &Reader, id: i64) -> Result<Operation> {
+        self.police_only(reader).await?;
+        self.operation_row(id).await
+    }
+
+    async fn operation_row(&self, id: i64) -> Result<Operation> {
         let sql = format!("SELECT {OP_COLS} FROM operations o WHERE o.id = $1");
         operation(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
     }
 
-    /// The operations a child is linked to.
-    pub async fn child_operations(&self, child_id: i64) -> Result<Vec<Operation>> {
-        let sql = format!("SELECT {OP_COLS} FROM operations o JOIN operation_children oc ON oc.operation_id = o.id WHERE oc.child_id = $1 ORDER BY o.created_at DESC");
-        self.q(&sql).bind(child_id).fetch_all(self.pool()).await?.iter().map(operation).collect()
-    }
-
-    /// An operation's linked children that the viewer may see: (id, name), and how many others there are.
-    pub async fn operation_children_for(&self, viewer: &Viewer, operation_id: i64) -> Result<(Vec<(i64, String)>, i64)> {
-        let (cond, ids) = reach_sql(&viewer.reach(), 2);
-        let sql = format!("SELECT c.id, c.first_name, c.last_name FROM operation_children oc JOIN children c ON c.id = oc.child_id WHERE oc.operation_id = $1 AND {cond} ORDER BY c.last_name, c.first_name");
-        let mut q = self.q(&sql).bind(operation_id);
-        for id in ids {
-            q = q.bind(id);
-        }
-        let seen = q
+    /// An operation's linked children that the reader may see: (id, name), and how many others there are.
+    pub async fn operation_children_for(&self, reader: &Reader, operation_id: i64) -> Result<(Vec<(i64, String)>, i64)> {
+        self.police_only(reader).await?;
+        let mut sql = Sql::new(
+            "SELECT c.id, c.first_name, c.last_name FROM operation_children oc JOIN children c ON c.id = oc.child_id WHERE oc.operation_id = ",
+        );
+        sql.bind(operation_id).push(" AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY c.last_name, c.first_name");
+        let seen = sql
+            .query(self)
             .fetch_all(self.pool())
             .await?
             .iter()
@@ -242,14 +192,18 @@ impl Store {
         Ok((seen, others))
     }
 
-    /// Link a child to an operation (audited on the child's record).
-    pub async fn link_operation_child(&self, actor: &Actor, operation_id: i64, child_id: Option<i64>) -> Result<()> {
-        self.operation(operation_id).await?;
+    /// Link a child to an operation (audited on the child's record). The child must be
+    /// one the officer may see: any other number reads as no child at all, and the
+    /// attempt is audited.
+    pub async fn link_operation_child(&self, reader: &Reader, operation_id: i64, child_id: Option<i64>) -> Result<()> {
+        self.police_only(reader).await?;
+        self.operation_row(operation_id).await?;
         let Some(child_id) = child_id else {
             return Err(Invalid::single("child_id", "Enter the child's record number").into());
         };
-        if !self.child_exists(child_id).await? {
-            return Err(Invalid::single("child_id", format!("There is no child with record number {child_id}")).into());
+        if !self.in_reach(reader.viewer(), child_id).await? {
+            self.record_refusal(reader.actor(), ChildKey::Child(child_id), "operations: refused, no such child in the officer's reach").await?;
+            return Err(Invalid::single("child_id", format!("There is no child with record number {child_id} that you may see")).into());
         }
         let mut tx = self.write().await?;
         let exists = self
@@ -265,13 +219,21 @@ impl Store {
                 .bind(child_id)
                 .execute(tx.conn())
                 .await?;
-            tx.audit(actor, Event::new("operation.link", "child", child_id, format!("linked to operation {operation_id}"))).await?;
+            tx.audit(reader.actor(), Event::new("operation.link", "child", child_id, format!("linked to operation {operation_id}"))).await?;
         }
         tx.commit().await
     }
 
-    pub async fn add_operation_update(&self, actor: &Actor, operation_id: i64, date: Option<NaiveDate>, text: &str, today: NaiveDate) -> Result<i64> {
-        self.operation(operation_id).await?;
+    pub async fn add_operation_update(
+        &self,
+        reader: &Reader,
+        operation_id: i64,
+        date: Option<NaiveDate>,
+        text: &str,
+        today: NaiveDate,
+    ) -> Result<i64> {
+        self.police_only(reader).await?;
+        self.operation_row(operation_id).await?;
         let mut v = Invalid::new();
         match date {
             None => v.add("update_date", "Enter the date of the update, for example 21/09/2017"),
@@ -287,17 +249,18 @@ impl Store {
             .bind(operation_id)
             .bind(date.map(date_str).unwrap_or_default())
             .bind(text)
-            .bind(actor.label.clone())
+            .bind(reader.actor().label.clone())
             .bind(now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("operation.update", "operation", operation_id, format!("update {id} added"))).await?;
+        tx.audit(reader.actor(), Event::new("operation.update", "operation", operation_id, format!("update {id} added"))).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn operation_updates(&self, operation_id: i64) -> Result<Vec<OperationUpdate>> {
+    pub async fn operation_updates(&self, reader: &Reader, operation_id: i64) -> Result<Vec<OperationUpdate>> {
+        self.police_only(reader).await?;
         self.q("SELECT id, update_date, text, written_by FROM operation_updates WHERE operation_id = $1 ORDER BY update_date DESC, id DESC")
             .bind(operation_id)
             .fetch_all(self.pool())
@@ -307,13 +270,14 @@ impl Store {
             .collect()
     }
 
-    /// Record an operation's outcome, if nobody else has changed it since the caller read it.
-    pub async fn record_operation_outcome(&self, actor: &Actor, operation_id: i64, version: i64, outcome: &str) -> Result<()> {
+    /// Record an operation's outcome, if nobody else has changed it since the reader read it.
+    pub async fn record_operation_outcome(&self, reader: &Reader, operation_id: i64, version: i64, outcome: &str) -> Result<()> {
+        self.police_only(reader).await?;
         let mut v = Invalid::new();
         let outcome = v.required("outcome", outcome, "Enter the outcome of the operation");
         v.max_len("outcome", &outcome, 10_000, "The outcome");
         v.finish()?;
-        self.operation(operation_id).await?;
+        self.operation_row(operation_id).await?;
         let mut tx = self.write().await?;
         let n = self
             .q("UPDATE operations SET outcome = $1, version = version + 1 WHERE id = $2 AND version = $3")
@@ -326,7 +290,84 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict);
         }
-        tx.audit(actor, Event::new("operation.outcome", "operation", operation_id, "outcome recorded")).await?;
+        tx.audit(reader.actor(), Event::new("operation.outcome", "operation", operation_id, "outcome recorded")).await?;
         tx.commit().await
+    }
+
+    /// The operations decided at a panel (police-only: empty for anyone else).
+    pub async fn operations_of_panel(&self, reader: &Reader, panel_id: i64) -> Result<Vec<Operation>> {
+        if !reader.viewer().may_see_police_only() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT {OP_COLS} FROM operations o WHERE o.decided_at_panel_id = $1 ORDER BY o.created_at DESC, o.id DESC");
+        self.q(&sql).bind(panel_id).fetch_all(self.pool()).await?.iter().map(operation).collect()
+    }
+}
+
+impl ChildRecord {
+    /// Record the child's police CSE flag (yes or no) as of a date; earlier entries are kept.
+    pub async fn record_police_flag(&self, flagged: Option<bool>, flag_date: Option<NaiveDate>, today: NaiveDate) -> Result<i64> {
+        self.require(Section::Operations).await?;
+        self.require_permission(Permission::RecordPoliceCse, "police-flag").await?;
+        let mut v = Invalid::new();
+        if flagged.is_none() {
+            v.add("flagged", "Select yes if the child has a police CSE flag, or no if not");
+        }
+        match flag_date {
+            None => v.add("flag_date", "Enter the date of the flag, for example 14/09/2017"),
+            Some(d) if d > today => v.add("flag_date", "The date of the flag must be today or in the past"),
+            _ => {}
+        }
+        v.finish()?;
+        let (Some(flagged), Some(flag_date)) = (flagged, flag_date) else {
+            return Err(Invalid::single("flagged", "Select yes if the child has a police CSE flag, or no if not").into());
+        };
+        let store = &self.store;
+        let mut tx = store.write().await?;
+        let id = store
+            .q("INSERT INTO police_flags (child_id, flagged, flag_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(self.id())
+            .bind(flagged as i64)
+            .bind(date_str(flag_date))
+            .bind(self.actor().label.clone())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(
+            self.actor(),
+            Event::new("police.flag", "child", self.id(), format!("police CSE flag recorded: {}", if flagged { "yes" } else { "no" })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The child's flag history, newest first (the first is current).
+    pub async fn police_flags(&self) -> Result<Vec<PoliceFlag>> {
+        self.require(Section::Operations).await?;
+        self.store
+            .q("SELECT id, flagged, flag_date, recorded_by, recorded_at FROM police_flags WHERE child_id = $1 ORDER BY id DESC")
+            .bind(self.id())
+            .fetch_all(self.store.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(PoliceFlag {
+                    id: r.i("id")?,
+                    flagged: r.i("flagged")? != 0,
+                    flag_date: r.d("flag_date")?,
+                    recorded_by: r.s("recorded_by")?,
+                    recorded_at: r.s("recorded_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The operations the child is linked to.
+    pub async fn operations(&self) -> Result<Vec<Operation>> {
+        self.require(Section::Operations).await?;
+        let sql = format!("SELECT {OP_COLS} FROM operations o JOIN operation_children oc ON oc.operation_id = o.id WHERE oc.child_id = $1 ORDER BY o.created_at DESC");
+        self.store.q(&sql).bind(self.id()).fetch_all(self.store.pool()).await?.iter().map(operation).collect()
     }
 }

@@ -5,18 +5,21 @@
 //! Every change is audited against the child (record type "child"), with ids and
 //! slugs only. Lists go through [`reach_sql`], the need-to-know rule as SQL.
 
-use assure_domain::partnership::{AgencyKind, InvolvementKind, Viewer};
+use assure_domain::partnership::{AgencyKind, InvolvementKind, Section, Viewer};
 use assure_domain::referral::{
-    age_hours, check_concern, check_decision, may_move, status_after, ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus,
+    age_hours, check_concern, check_decision, check_mash_check, may_move, status_after, CheckInput, ConcernInput, DecisionInput, MashDecision,
+    ReferralSource, ReferralStatus,
 };
 use assure_domain::screening::{default_tool, score, validate_tool, Answers, RiskLevel, ScreeningTool};
-use assure_domain::Invalid;
+use assure_domain::{Invalid, Permission};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::partnership::{reach_sql, ChildInput};
+use crate::child_access::{push_reach, ChildRecord, Reader};
+use crate::children::ChildInput;
+use crate::sql::Sql;
 use crate::{now, to_json, Actor, Result, RowExt, Store, StoreError};
 
 /// The child a concern is about: one already on the system, or a new one.
@@ -81,13 +84,16 @@ pub struct Queued {
     pub age_hours: i64,
 }
 
-/// What one agency holds on the child, as recorded by the MASH.
+/// What one agency holds on the child, as recorded by the MASH: what may be shared,
+/// and (for police CSE roles, the co-chairs and the MASH only) what is police-only.
 #[derive(Debug, Clone, Serialize)]
 pub struct MashCheck {
     pub id: i64,
     pub agency_id: i64,
     pub agency_name: String,
     pub holds: String,
+    /// Empty for readers who may not see police information.
+    pub police_only: String,
     pub recorded_by_name: Option<String>,
     pub recorded_at: String,
 }
@@ -212,7 +218,11 @@ impl Store {
     }
 
     /// May this person record a police vulnerable-person notification (101) as the source?
-    pub async fn raises_as_police(&self, viewer: &Viewer) -> Result<bool> {
+    pub async fn raises_as_police(&self, reader: &Reader) -> Result<bool> {
+        self.is_police_agency(reader.viewer()).await
+    }
+
+    async fn is_police_agency(&self, viewer: &Viewer) -> Result<bool> {
         let kind: Option<AgencyKind> = self
             .q("SELECT kind FROM agencies WHERE id = $1")
             .bind(viewer.agency_id)
@@ -225,8 +235,8 @@ impl Store {
 
     /// Every problem with a concern, without saving anything (the web edge adds its
     /// own, e.g. an unreadable date, and shows them all together).
-    pub async fn concern_problems(&self, viewer: &Viewer, form: &ConcernForm) -> Result<Invalid> {
-        Ok(self.checked_concern(viewer, form).await?.1)
+    pub async fn concern_problems(&self, reader: &Reader, form: &ConcernForm) -> Result<Invalid> {
+        Ok(self.checked_concern(reader.viewer(), form).await?.1)
     }
 
     async fn checked_concern(&self, viewer: &Viewer, form: &ConcernForm) -> Result<(ScreeningTool, Invalid, Option<RiskLevel>)> {
@@ -234,7 +244,7 @@ impl Store {
         let today = Utc::now().date_naive();
         let mut v = Invalid::new();
         self.check_child_ref(viewer, form.child.as_ref(), &mut v).await?;
-        let police = self.raises_as_police(viewer).await?;
+        let police = self.is_police_agency(viewer).await?;
         check_concern(&form.concern, police, today, &mut v);
         let risk = match score(&tool, &form.answers) {
             Ok(r) => Some(r),
@@ -249,14 +259,20 @@ impl Store {
     /// Record a concern: the child (chosen within the raiser's reach, or new), the CSE 1,
     /// the screening scored with the current tool, and the professional referral. All
     /// problems come back together and nothing is saved; on success the referral is on
-    /// the MASH queue and the raiser's agency is involved with the child.
-    pub async fn raise_concern(&self, actor: &Actor, viewer: &Viewer, form: &ConcernForm) -> Result<Raised> {
+    /// the MASH queue and the raiser's agency is involved with the child (through the
+    /// raiser's teams, or the raiser in person).
+    pub async fn raise_concern(&self, reader: &Reader, form: &ConcernForm) -> Result<Raised> {
+        if !reader.can(Permission::RaiseConcern) {
+            return Err(self.refuse(reader.actor(), "referrals", "new", "concern: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (reader.actor(), reader.viewer());
         let (tool, v, risk) = self.checked_concern(viewer, form).await?;
         v.finish()?;
-        let today = Utc::now().date_naive();
+        // The checks above name each of these when missing; never a panic if one slips.
         let (Some(risk), Some(source), Some(seen_on), Some(child)) = (risk, form.concern.source, form.concern.seen_on, &form.child) else {
-            unreachable!("checked above")
+            return Err(Invalid::single("source", "Check the concern: a part of it is missing").into());
         };
+        let today = Utc::now().date_naive();
         let mut tx = self.write().await?;
         let child_id = self.child_id_for(&mut tx, actor, child).await?;
         let c = &form.concern;
@@ -280,7 +296,7 @@ impl Store {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        self.involve(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RaisedConcern, today).await?;
+        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RaisedConcern, &viewer.acting_scopes(), today).await?;
         tx.audit(
             actor,
             Event::new(
@@ -295,28 +311,21 @@ impl Store {
         Ok(Raised { referral_id: id, child_id, risk_level: risk })
     }
 
-    pub async fn referral(&self, id: i64) -> Result<Referral> {
+    pub(crate) async fn referral_row(&self, id: i64) -> Result<Referral> {
         let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.id = $1");
         referral(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
     }
 
-    /// A child's referrals, newest first (the caller has checked the child is in reach).
-    pub async fn referrals_of_child(&self, child_id: i64) -> Result<Vec<Referral>> {
-        let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.child_id = $1 ORDER BY r.submitted_at DESC, r.id DESC");
-        self.q(&sql).bind(child_id).fetch_all(self.pool()).await?.iter().map(referral).collect()
-    }
-
     /// The MASH team's queue: referrals awaiting a decision, oldest first, with their
     /// age in hours. The MASH sees every child, but the list still goes through the rule.
-    pub async fn mash_queue(&self, viewer: &Viewer, now: DateTime<Utc>) -> Result<Vec<Queued>> {
-        let (cond, ids) = reach_sql(&viewer.reach(), 3);
-        let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.status IN ($1,$2) AND {cond} ORDER BY r.submitted_at, r.id LIMIT 1000");
+    pub async fn mash_queue(&self, reader: &Reader, now: DateTime<Utc>) -> Result<Vec<Queued>> {
         let [s1, s2] = ReferralStatus::queue_slugs();
-        let mut q = self.q(&sql).bind(s1).bind(s2);
-        for a in ids {
-            q = q.bind(a);
-        }
-        q.fetch_all(self.pool())
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.status IN ("));
+        sql.bind(s1).push(",").bind(s2).push(") AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY r.submitted_at, r.id LIMIT 1000");
+        sql.query(self)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(|r| {
@@ -327,33 +336,50 @@ impl Store {
             .collect()
     }
 
-    /// Referrals raised by the agencies the viewer is SPOC for: returned ones first.
-    pub async fn spoc_referrals(&self, viewer: &Viewer) -> Result<Vec<Referral>> {
+    /// Referrals raised by the agencies the reader is SPOC for (children in reach): returned ones first.
+    pub async fn spoc_referrals(&self, reader: &Reader) -> Result<Vec<Referral>> {
+        let viewer = reader.viewer();
         if viewer.spoc_for.is_empty() {
             return Ok(Vec::new());
         }
-        let n = viewer.spoc_for.len();
-        let (cond, ids) = reach_sql(&viewer.reach(), n + 2);
-        let sql = format!(
-            "SELECT {COLS} FROM {FROM} WHERE r.agency_id IN ({}) AND {cond} ORDER BY CASE WHEN r.status = ${} THEN 0 ELSE 1 END, r.submitted_at DESC, r.id DESC LIMIT 1000",
-            crate::tracker::placeholders(1, n),
-            n + 1
-        );
-        let mut q = self.q(&sql);
-        for a in &viewer.spoc_for {
-            q = q.bind(*a);
-        }
-        q = q.bind(ReferralStatus::ReturnedToSpoc.slug());
-        for a in ids {
-            q = q.bind(a);
-        }
-        q.fetch_all(self.pool()).await?.iter().map(referral).collect()
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.agency_id IN ("));
+        sql.bind_list(viewer.spoc_for.iter().copied()).push(") AND ");
+        push_reach(&mut sql, &reader.reach(), "c.id");
+        sql.push(" ORDER BY CASE WHEN r.status = ")
+            .bind(ReferralStatus::ReturnedToSpoc.slug())
+            .push(" THEN 0 ELSE 1 END, r.submitted_at DESC, r.id DESC LIMIT 1000");
+        sql.query(self).fetch_all(self.pool()).await?.iter().map(referral).collect()
+    }
+}
+
+impl ChildRecord {
+    /// The child's referrals, newest first.
+    pub async fn referrals(&self) -> Result<Vec<Referral>> {
+        self.require(Section::Concerns).await?;
+        let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.child_id = $1 ORDER BY r.submitted_at DESC, r.id DESC");
+        self.store.q(&sql).bind(self.id()).fetch_all(self.store.pool()).await?.iter().map(referral).collect()
     }
 
+    /// One of the child's referrals (not found when it is another child's).
+    pub async fn referral(&self, referral_id: i64) -> Result<Referral> {
+        let r = self.store.referral_row(referral_id).await?;
+        if r.child_id != self.id() {
+            return Err(StoreError::NotFound);
+        }
+        Ok(r)
+    }
+
+    /// The MASH checks of one of the child's referrals; what is police-only is left out
+    /// for readers who may not see police information.
     pub async fn mash_checks(&self, referral_id: i64) -> Result<Vec<MashCheck>> {
-        self.q("SELECT m.id, m.agency_id, a.name AS agency_name, m.holds, u.name AS recorded_by_name, m.recorded_at FROM mash_checks m JOIN agencies a ON a.id = m.agency_id LEFT JOIN users u ON u.id = m.recorded_by WHERE m.referral_id = $1 ORDER BY m.recorded_at, m.id")
-            .bind(referral_id)
-            .fetch_all(self.pool())
+        self.require(Section::MashDecision).await?;
+        let r = self.referral(referral_id).await?;
+        let police = self.may_see(Section::PoliceChecks);
+        self.store
+            .q("SELECT m.id, m.agency_id, a.name AS agency_name, m.holds, m.police_only, u.name AS recorded_by_name, m.recorded_at FROM mash_checks m \
+                JOIN agencies a ON a.id = m.agency_id LEFT JOIN users u ON u.id = m.recorded_by WHERE m.referral_id = $1 ORDER BY m.recorded_at, m.id")
+            .bind(r.id)
+            .fetch_all(self.store.pool())
             .await?
             .iter()
             .map(|r| {
@@ -362,40 +388,43 @@ impl Store {
                     agency_id: r.i("agency_id")?,
                     agency_name: r.s("agency_name")?,
                     holds: r.s("holds")?,
+                    police_only: if police { r.s("police_only")? } else { String::new() },
                     recorded_by_name: r.os("recorded_by_name")?,
                     recorded_at: r.s("recorded_at")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()
+            // A check with nothing the reader may see is not shown at all.
+            .map(|checks| checks.into_iter().filter(|c| !(c.holds.is_empty() && c.police_only.is_empty())).collect())
     }
 
-    /// Record what one agency holds on the child. The first check starts the screening
-    /// (the referral is picked up off the queue's "submitted" state).
-    pub async fn record_check(&self, actor: &Actor, referral_id: i64, agency_id: Option<i64>, holds: &str) -> Result<i64> {
+    /// Record what one agency holds on the child (the MASH). The first check starts the
+    /// screening (the referral is picked up off the queue's "submitted" state).
+    pub async fn record_check(&self, referral_id: i64, input: &CheckInput) -> Result<i64> {
+        self.require_permission(Permission::DecideReferrals, "mash-check").await?;
+        let store = &self.store;
         let r = self.referral(referral_id).await?;
-        let mut v = Invalid::new();
-        match agency_id {
-            None => v.add("agency_id", "Select the agency whose records were checked"),
-            Some(a) => {
-                if self.q("SELECT id FROM agencies WHERE id = $1").bind(a).fetch_optional(self.pool()).await?.is_none() {
-                    v.add("agency_id", "Select an agency from the list");
-                }
+        let checked = check_mash_check(input, r.status);
+        let mut v = match &checked {
+            Ok(_) => Invalid::new(),
+            Err(e) => e.clone(),
+        };
+        if let Some(a) = input.agency_id {
+            if store.q("SELECT id FROM agencies WHERE id = $1").bind(a).fetch_optional(store.pool()).await?.is_none() {
+                v.add("agency_id", "Select an agency from the list");
             }
         }
-        let holds = v.required("holds", holds, "Enter what the agency holds on the child (or that it holds nothing)");
-        v.max_len("holds", &holds, 10_000, "What the agency holds");
-        if !r.status.awaiting_decision() {
-            v.add("holds", "This referral has been decided: checks can no longer be added");
-        }
         v.finish()?;
-        let agency_id = agency_id.unwrap_or_default();
+        let check = checked?;
         let at = now();
-        let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO mash_checks (referral_id, agency_id, holds, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+        let actor = self.actor();
+        let mut tx = store.write().await?;
+        let id = store
+            .q("INSERT INTO mash_checks (referral_id, agency_id, holds, police_only, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
             .bind(referral_id)
-            .bind(agency_id)
-            .bind(holds)
+            .bind(check.agency_id)
+            .bind(check.shared.clone())
+            .bind(check.police_only.clone())
             .bind(actor.user_id)
             .bind(at.clone())
             .fetch_one(tx.conn())
@@ -403,25 +432,29 @@ impl Store {
             .i("id")?;
         if r.status == ReferralStatus::Submitted && may_move(r.status, ReferralStatus::ChecksInProgress) {
             // Conditional on the status so two first checks at once both succeed.
-            self.q(
-                "UPDATE referrals SET status = $1, picked_up_at = COALESCE(picked_up_at, $2), version = version + 1 WHERE id = $3 AND status = $4",
-            )
-            .bind(ReferralStatus::ChecksInProgress.slug())
-            .bind(at)
-            .bind(referral_id)
-            .bind(ReferralStatus::Submitted.slug())
-            .execute(tx.conn())
-            .await?;
+            store
+                .q("UPDATE referrals SET status = $1, picked_up_at = COALESCE(picked_up_at, $2), version = version + 1 WHERE id = $3 AND status = $4")
+                .bind(ReferralStatus::ChecksInProgress.slug())
+                .bind(at)
+                .bind(referral_id)
+                .bind(ReferralStatus::Submitted.slug())
+                .execute(tx.conn())
+                .await?;
         }
-        tx.audit(actor, Event::new("referral.check", "child", r.child_id, format!("referral {referral_id}: check {id} of agency {agency_id}")))
-            .await?;
+        tx.audit(
+            actor,
+            Event::new("referral.check", "child", self.id(), format!("referral {referral_id}: check {id} of agency {}", check.agency_id)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The MASH decision. A stale version is a conflict; a "no CSE concern" returns the
     /// referral to the raising agency's SPOC with a request to keep monitoring.
-    pub async fn decide(&self, actor: &Actor, referral_id: i64, version: i64, input: &DecisionInput) -> Result<MashDecision> {
+    pub async fn decide(&self, referral_id: i64, version: i64, input: &DecisionInput) -> Result<MashDecision> {
+        self.require_permission(Permission::DecideReferrals, "mash-decision").await?;
+        let store = &self.store;
         let r = self.referral(referral_id).await?;
         if r.version != version {
             return Err(StoreError::Conflict);
@@ -429,8 +462,9 @@ impl Store {
         let d = check_decision(input, r.status)?;
         let status = status_after(d.decision);
         let at = now();
-        let mut tx = self.write().await?;
-        let n = self
+        let actor = self.actor();
+        let mut tx = store.write().await?;
+        let n = store
             .q("UPDATE referrals SET status = $1, decision = $2, decision_reasons = $3, interventions = $4, keep_monitoring = $5, decided_at = $6, decided_by = $7, \
                 picked_up_at = COALESCE(picked_up_at, $6), returned_at = $8, version = version + 1 WHERE id = $9 AND version = $10")
             .bind(status.slug())
@@ -449,15 +483,16 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict);
         }
-        tx.audit(actor, Event::new("referral.decide", "child", r.child_id, format!("referral {referral_id}: {}", d.decision.slug()))).await?;
+        tx.audit(actor, Event::new("referral.decide", "child", self.id(), format!("referral {referral_id}: {}", d.decision.slug()))).await?;
         tx.commit().await?;
         Ok(d.decision)
     }
 
     /// A SPOC of the raising agency acknowledges a returned referral.
-    pub async fn acknowledge_return(&self, actor: &Actor, viewer: &Viewer, referral_id: i64, version: i64) -> Result<()> {
+    pub async fn acknowledge_return(&self, referral_id: i64, version: i64) -> Result<()> {
+        let store = &self.store;
         let r = self.referral(referral_id).await?;
-        if !viewer.spoc_for.contains(&r.agency_id) {
+        if !self.viewer().spoc_for.contains(&r.agency_id) {
             return Err(Invalid::single("referral", "Only a SPOC of the agency that raised this referral can acknowledge it").into());
         }
         if r.version != version {
@@ -466,8 +501,9 @@ impl Store {
         if !may_move(r.status, ReferralStatus::AcknowledgedBySpoc) {
             return Err(Invalid::single("referral", "Only a referral returned to the SPOC can be acknowledged").into());
         }
-        let mut tx = self.write().await?;
-        let n = self
+        let actor = self.actor();
+        let mut tx = store.write().await?;
+        let n = store
             .q("UPDATE referrals SET status = $1, spoc_acknowledged_at = $2, spoc_acknowledged_by = $3, version = version + 1 WHERE id = $4 AND version = $5")
             .bind(ReferralStatus::AcknowledgedBySpoc.slug())
             .bind(now())
@@ -480,7 +516,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict);
         }
-        tx.audit(actor, Event::new("referral.acknowledge", "child", r.child_id, format!("referral {referral_id}: acknowledged by the SPOC"))).await?;
+        tx.audit(actor, Event::new("referral.acknowledge", "child", self.id(), format!("referral {referral_id}: acknowledged by the SPOC"))).await?;
         tx.commit().await
     }
 }

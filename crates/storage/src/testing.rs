@@ -102,3 +102,66 @@ pub fn engines() -> Vec<Engine> {
         _ => vec![Engine::Sqlite, Engine::Postgres],
     }
 }
+
+// ------------------------------------------------------------------ fixtures and assertions
+// These read or write past the door (the need-to-know rule) on purpose: tests set up
+// partnerships and check what was stored. Production code never calls them.
+
+/// The reader behind an account, by e-mail (a pathway role placed in an agency).
+pub async fn reader(store: &Store, email: &str) -> crate::Reader {
+    let (user, _) = store.user_by_email(email).await.expect("look up the account").unwrap_or_else(|| panic!("no account {email}"));
+    let actor = crate::Actor { user_id: Some(user.id), label: email.to_string(), ip: String::new() };
+    store.reader(actor).await.expect("load the reader").unwrap_or_else(|| panic!("{email} is not on the pathway"))
+}
+
+/// The reader behind an account, by id.
+pub async fn reader_of(store: &Store, user_id: i64) -> crate::Reader {
+    let actor = crate::Actor { user_id: Some(user_id), label: format!("user-{user_id}@example.org"), ip: String::new() };
+    store.reader(actor).await.expect("load the reader").unwrap_or_else(|| panic!("user {user_id} is not on the pathway"))
+}
+
+/// Children in a viewer's reach by name (not audited), with the total: the same filter
+/// as every list.
+pub async fn children_in_reach(
+    store: &Store,
+    viewer: &assure_domain::partnership::Viewer,
+    name: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> (Vec<crate::children::Child>, i64) {
+    let search = crate::children::ChildSearch { name: name.map(str::to_string), date_of_birth: None };
+    store.find_children(viewer, &search, limit, offset).await.expect("list children")
+}
+
+/// A child as stored, with every involvement (none cut), or `None`.
+pub async fn child_as_stored(store: &Store, child_id: i64) -> Option<crate::children::Child> {
+    store.child_with_involvements(child_id).await.expect("read the child")
+}
+
+/// Every involvement of a child as stored.
+pub async fn involvements_of(store: &Store, child_id: i64) -> Vec<assure_domain::partnership::Involvement> {
+    child_as_stored(store, child_id).await.map(|c| c.involvements).unwrap_or_default()
+}
+
+/// Make an agency involved with a child directly (a fixture).
+pub async fn involve(
+    store: &Store,
+    child_id: i64,
+    agency_id: i64,
+    kind: assure_domain::partnership::InvolvementKind,
+    scope: assure_domain::partnership::Scope,
+    since: chrono::NaiveDate,
+) {
+    let mut tx = store.write().await.expect("write");
+    store.involve(&mut tx, &crate::Actor::system(), child_id, agency_id, kind, scope, since).await.expect("involve");
+    tx.commit().await.expect("commit");
+}
+
+/// A child with no agency involved (a fixture).
+pub async fn new_child(store: &Store, input: &crate::children::ChildInput) -> i64 {
+    crate::children::check_child(input).expect("a valid child");
+    let mut tx = store.write().await.expect("write");
+    let id = store.insert_child(&mut tx, &crate::Actor::system(), input).await.expect("insert child");
+    tx.commit().await.expect("commit");
+    id
+}
