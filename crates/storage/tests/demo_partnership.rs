@@ -1,25 +1,35 @@
 //! The demo partnership, on SQLite and PostgreSQL: a child at every stage of the
 //! pathway, the second school's practitioner involved with none of them, and the
-//! police-only content reachable only through police-visible sections.
+//! police-only content reachable only through police-visible sections — all read as the
+//! demo's people read it, through the door.
 
 use std::collections::HashSet;
 
-use assure_domain::partnership::{Section, Viewer};
-use assure_domain::plan::visible_for;
+use assure_domain::partnership::{AgencyKind, Section};
 use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
+use assure_storage::children::{Child, ChildSearch};
 use assure_storage::on_both_engines;
 use assure_storage::referrals::Referral;
-use assure_storage::testing::TestDb;
+use assure_storage::testing::{self, TestDb};
+use assure_storage::{ChildKey, ChildRecord, Reader, StoreError};
 use chrono::Utc;
 
-async fn viewer(db: &TestDb, email: &str) -> Viewer {
-    let (user, _) = db.store.user_by_email(email).await.unwrap().unwrap_or_else(|| panic!("demo account {email}"));
-    db.store.viewer(user.id).await.unwrap().unwrap_or_else(|| panic!("{email} is on the pathway"))
+async fn reader(db: &TestDb, email: &str) -> Reader {
+    testing::reader(&db.store, email).await
 }
 
-async fn child_named(db: &TestDb, v: &Viewer, first: &str) -> i64 {
-    let (found, _) = db.store.children_for(v, Some(first), 50, 0).await.unwrap();
+/// Everyone the reader may see (at most 1000), with the total.
+async fn children(db: &TestDb, r: &Reader) -> (Vec<Child>, i64) {
+    db.store.search_children(r, &ChildSearch::default(), 1000, 0).await.unwrap()
+}
+
+async fn child_named(db: &TestDb, r: &Reader, first: &str) -> i64 {
+    let (found, _) = db.store.search_children(r, &ChildSearch { name: Some(first.into()), date_of_birth: None }, 50, 0).await.unwrap();
     found.iter().find(|c| c.first_name == first).unwrap_or_else(|| panic!("demo child {first}")).id
+}
+
+async fn open(db: &TestDb, r: &Reader, child: i64, s: Section) -> Result<ChildRecord, StoreError> {
+    db.store.open_child(r, ChildKey::Child(child), s).await
 }
 
 async fn demo_partnership_has_every_stage(db: &TestDb) {
@@ -30,14 +40,15 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     eprintln!("demo load on {:?}: {took:?}", db.engine);
     assert!(took.as_secs_f64() < 10.0, "the demo loads quickly ({took:?})");
 
-    let mash = viewer(db, "mash-worker@example.org").await;
-    let (all, total) = db.store.children_for(&mash, None, 1000, 0).await.unwrap();
+    let mash = reader(db, "mash-worker@example.org").await;
+    let (all, total) = children(db, &mash).await;
     assert!(total >= 12, "a dozen children ({total})");
 
-    // Every referral, as the MASH sees them: each status, decision and source.
+    // Every referral, as the MASH sees them (through each child's record): each status,
+    // decision and source.
     let mut referrals: Vec<Referral> = Vec::new();
     for c in &all {
-        referrals.extend(db.store.referrals_of_child(c.id).await.unwrap());
+        referrals.extend(open(db, &mash, c.id, Section::Concerns).await.unwrap().referrals().await.unwrap());
     }
     let statuses: HashSet<ReferralStatus> = referrals.iter().map(|r| r.status).collect();
     for s in ReferralStatus::ALL {
@@ -48,7 +59,7 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
         assert!(decisions.contains(d), "a decision {}", d.slug());
     }
     assert!(referrals.iter().any(|r| r.source == ReferralSource::PoliceNotification), "a 101 notification");
-    let spoc = viewer(db, "spoc@example.org").await;
+    let spoc = reader(db, "spoc@example.org").await;
     let returned = db.store.spoc_referrals(&spoc).await.unwrap();
     assert!(
         returned.iter().any(|r| r.status == ReferralStatus::ReturnedToSpoc)
@@ -60,10 +71,26 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     assert!(queue.len() >= 5, "{}", queue.len());
     assert!(queue.iter().any(|q| q.age_hours < 6) && queue.iter().any(|q| q.age_hours > 24));
     let checked = queue.iter().find(|q| q.referral.status == ReferralStatus::ChecksInProgress).expect("checks in progress");
-    assert!(!db.store.mash_checks(checked.referral.id).await.unwrap().is_empty());
+    let record = open(db, &mash, checked.referral.child_id, Section::MashDecision).await.unwrap();
+    assert!(!record.mash_checks(checked.referral.id).await.unwrap().is_empty());
+
+    // What the police hold about an adult is police-only: the MASH and the police see it,
+    // the raising school never (Megan's check from the police holds nothing else).
+    let practitioner = reader(db, "practitioner@example.org").await;
+    let police = reader(db, "police-cse-officer@example.org").await;
+    let police_agency = db.store.agencies().await.unwrap().into_iter().find(|a| a.kind == AgencyKind::Police).unwrap().id;
+    let megan = child_named(db, &mash, "Megan").await;
+    let megan_referral = open(db, &mash, megan, Section::Concerns).await.unwrap().referrals().await.unwrap()[0].id;
+    let words = "known to police for offences against children";
+    let for_mash = open(db, &mash, megan, Section::MashDecision).await.unwrap().mash_checks(megan_referral).await.unwrap();
+    assert!(for_mash.iter().any(|c| c.agency_id == police_agency && c.police_only.contains(words)));
+    let for_school = open(db, &practitioner, megan, Section::MashDecision).await.expect("the school raised Megan");
+    let checks = for_school.mash_checks(megan_referral).await.unwrap();
+    assert!(!checks.is_empty() && checks.iter().all(|c| c.agency_id != police_agency && c.police_only.is_empty()), "{checks:?}");
+    assert!(!serde_json::to_string(&checks).unwrap().contains(words));
 
     // Panels: a fortnightly series around today, slots at the next one.
-    let analyst = viewer(db, "cse-analyst@example.org").await;
+    let analyst = reader(db, "cse-analyst@example.org").await;
     let panels = db.store.panels_for(&analyst).await.unwrap();
     assert!(
         panels.iter().any(|p| p.panel.meeting_date < today) && panels.iter().all(|p| p.panel.meeting_date != today),
@@ -71,51 +98,77 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     );
     let next = panels.iter().find(|p| p.panel.meeting_date > today).unwrap();
     assert!(next.visible_slots >= 1 && !db.store.agenda(&analyst, next.panel.id).await.unwrap()[0].invitations.is_empty());
+    // Held panels: each young person's discussion with their slot, general business naming no child.
+    let held: Vec<_> = panels.iter().filter(|p| p.panel.meeting_date < today).collect();
+    let mut discussed = 0;
+    for p in &held {
+        let full = db.store.panel(&analyst, p.panel.id).await.unwrap();
+        assert!(!full.business.is_empty(), "general business of {}", p.panel.meeting_date);
+        for s in db.store.agenda(&analyst, p.panel.id).await.unwrap() {
+            assert!(!full.business.contains(s.child_name.split(' ').next().unwrap()), "the business names no child");
+            discussed += usize::from(!s.discussion.is_empty());
+        }
+        assert!(!full.business.contains("Operation"), "operations agreed at a panel are police-only");
+    }
+    assert!(discussed >= 3, "{discussed}");
+    let p2 = reader(db, "practitioner-2@example.org").await;
+    for p in &held {
+        assert!(db.store.agenda(&p2, p.panel.id).await.unwrap().is_empty());
+        assert_eq!(db.store.panel(&p2, p.panel.id).await.unwrap().business, "", "neither running panels nor invited");
+    }
 
     // A plan in two versions, with police-only content in its Prosecute section only.
-    let police = viewer(db, "police-cse-officer@example.org").await;
     let jess = child_named(db, &mash, "Jessica").await;
-    assert_eq!(db.store.plan_versions(jess).await.unwrap().len(), 2);
-    let plan = db.store.current_plan(jess).await.unwrap().unwrap();
+    let for_police = open(db, &police, jess, Section::Prosecute).await.expect("the police CSE unit holds Jess's Prosecute actions");
+    assert_eq!(for_police.plan_versions().await.unwrap().len(), 2);
+    let plan = for_police.plan().await.unwrap().unwrap();
     let prosecute: Vec<_> = plan.actions_in(Section::Prosecute).collect();
     assert!(!prosecute.is_empty() && !plan.discussion(Section::Prosecute).is_empty());
     let agencies: HashSet<i64> = plan.actions.iter().filter_map(|a| a.agency_id).collect();
     assert!(agencies.len() >= 3, "actions owned by several agencies");
     let police_words = ["Child Abduction Warning Notice", "Operation Kestrel"];
-    for v in [&police, &viewer(db, "macse-co-chair@example.org").await] {
-        let seen = visible_for(&plan, v);
+    let chair = reader(db, "macse-co-chair@example.org").await;
+    for r in [&police, &chair] {
+        let seen = open(db, r, jess, Section::Profile).await.unwrap().plan().await.unwrap().unwrap();
         assert!(!seen.actions_in(Section::Prosecute).collect::<Vec<_>>().is_empty() && seen.discussion(Section::Prosecute).contains(police_words[0]));
     }
-    for v in [&spoc, &viewer(db, "practitioner@example.org").await, &mash, &analyst] {
-        let seen = visible_for(&plan, v);
+    let mut opened = 0;
+    for r in [&spoc, &practitioner, &mash, &analyst] {
+        assert!(!r.viewer().may_see_section(Section::Operations));
+        // Out of reach is fine too: then nothing of the plan is shown at all.
+        let Ok(record) = open(db, r, jess, Section::Profile).await else { continue };
+        opened += 1;
+        let seen = record.plan().await.unwrap().unwrap();
         assert!(!seen.present_sections().contains(&Section::Prosecute));
-        let shown = serde_json::to_string(&seen).unwrap();
+        let shown = serde_json::to_string(&seen).unwrap() + &serde_json::to_string(&record.plan_for_export(true).await.unwrap()).unwrap();
         for w in police_words {
             assert!(!shown.contains(w), "{w} is police-only");
         }
-        assert!(!v.may_see_section(Section::Operations));
+        assert!(matches!(record.police_flags().await, Err(StoreError::Restricted)));
+        // No shadow: the police are not shown as holding a plan action through Prosecute.
+        assert!(record.child().involvements.iter().all(|i| !i.kind.is_police_only()));
     }
+    assert!(opened >= 2, "the MASH and the analyst see every child");
 
     // Police flags: some MACSE children flagged, some not; an operation with children and an update.
     let cover = db.store.macse_children_without_flag(&police).await.unwrap();
     assert!(cover.flagged >= 1 && !cover.without.is_empty(), "{cover:?}");
-    let op = db.store.operations().await.unwrap().into_iter().find(|o| o.name == "Operation Kestrel").unwrap();
+    let op = db.store.operations(&police).await.unwrap().into_iter().find(|o| o.name == "Operation Kestrel").unwrap();
     assert!(db.store.operation_children_for(&police, op.id).await.unwrap().0.len() >= 2);
-    assert!(!db.store.operation_updates(op.id).await.unwrap().is_empty());
+    assert!(!db.store.operation_updates(&police, op.id).await.unwrap().is_empty());
+    assert!(db.store.operations_of_panel(&analyst, op.decided_at_panel_id.unwrap()).await.unwrap().is_empty());
 
     // A likely duplicate for the MASH, and an emergency access for review.
-    assert!(!db.store.duplicate_candidates(today, 50).await.unwrap().is_empty());
+    assert!(!db.store.duplicate_candidates(&mash, today, 50).await.unwrap().is_empty());
     assert!(!db.store.emergency_access_log().await.unwrap().is_empty());
 
     // Need to know: the Hillside people see several children, not all; Northway none.
-    let practitioner = viewer(db, "practitioner@example.org").await;
-    let (_, mine) = db.store.children_for(&practitioner, None, 1000, 0).await.unwrap();
+    let (_, mine) = children(db, &practitioner).await;
     assert!(mine >= 5 && mine < total, "{mine} of {total}");
-    let (_, spocs) = db.store.children_for(&spoc, None, 1000, 0).await.unwrap();
+    let (_, spocs) = children(db, &spoc).await;
     assert!(spocs >= 5);
-    let p2 = viewer(db, "practitioner-2@example.org").await;
-    assert_eq!(db.store.children_for(&p2, None, 1000, 0).await.unwrap().1, 0);
-    assert!(all.iter().all(|c| c.involvements.iter().all(|i| i.agency_id != p2.agency_id)));
+    assert_eq!(children(db, &p2).await.1, 0);
+    assert!(all.iter().all(|c| c.involvements.iter().all(|i| i.agency_id != p2.viewer().agency_id)));
 }
 on_both_engines!(demo_partnership, demo_partnership_has_every_stage);
 
@@ -125,8 +178,8 @@ on_both_engines!(demo_partnership, demo_partnership_has_every_stage);
 async fn demo_placements_fill_every_list(db: &TestDb) {
     let today = Utc::now().date_naive();
     assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
-    let officer = viewer(db, "notification-officer@example.org").await;
-    let mash = viewer(db, "mash-worker@example.org").await;
+    let officer = reader(db, "notification-officer@example.org").await;
+    let mash = reader(db, "mash-worker@example.org").await;
 
     let notifications = db.store.list_notifications(&officer, None).await.unwrap();
     assert!((190..=210).contains(&notifications.len()), "about 200 notifications ({})", notifications.len());
@@ -164,11 +217,22 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
     );
 
     // The queues: the police CSE unit has CSE notifications to acknowledge; Northway sees nothing.
-    let police = viewer(db, "police-cse-officer@example.org").await;
+    let police = reader(db, "police-cse-officer@example.org").await;
     assert!(!db.store.notification_queue(&police, today).await.unwrap().is_empty());
-    let p2 = viewer(db, "practitioner-2@example.org").await;
-    assert_eq!(db.store.children_for(&p2, None, 1000, 0).await.unwrap().1, 0);
+    let p2 = reader(db, "practitioner-2@example.org").await;
+    assert_eq!(children(db, &p2).await.1, 0);
     assert!(db.store.list_notifications(&p2, None).await.unwrap().is_empty() && db.store.notification_queue(&p2, today).await.unwrap().is_empty());
     assert!(db.store.episodes_in_month(&p2, now.date()).await.unwrap().is_empty());
+
+    // Reach by team: the health lead sees the children placed with the health lead team
+    // routed, not the whole partnership's placed children (the 202 of 213).
+    let health_lead = reader(db, "health-lead@example.org").await;
+    let (_, lead_sees) = children(db, &health_lead).await;
+    let (_, total) = children(db, &mash).await;
+    assert!(lead_sees > 0 && lead_sees < total, "{lead_sees} of {total}");
+    let routed_to_lead: HashSet<i64> =
+        db.store.notification_queue(&health_lead, today).await.unwrap().iter().map(|q| q.notification.child_id).collect();
+    let (seen, _) = children(db, &health_lead).await;
+    assert!(routed_to_lead.iter().all(|c| seen.iter().any(|s| s.id == *c)), "every child on the team's queue is in reach");
 }
 on_both_engines!(demo_placements, demo_placements_fill_every_list);

@@ -5,16 +5,16 @@
 
 use std::collections::BTreeSet;
 
-use assure_domain::partnership::{AgencyKind, Section, Team, Viewer};
+use assure_domain::partnership::{AgencyKind, InvolvementKind, Scope, Section, Team};
 use assure_domain::placements::{default_rules, Condition, EscalationStep, Risk, RoutingRule, Timeliness};
 use assure_domain::Role;
+use assure_storage::children::{ChildInput, ChildSearch};
 use assure_storage::on_both_engines;
-use assure_storage::partnership::{ChildInput, Visible};
-use assure_storage::placements::{ConcernInput, PlacementInput};
+use assure_storage::placements::{ConcernInput, Notification, PlacementInput};
 use assure_storage::referrals::ChildRef;
-use assure_storage::testing::TestDb;
+use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
-use assure_storage::{Actor, StoreError};
+use assure_storage::{Actor, ChildKey, Reader, StoreError};
 use chrono::NaiveDate;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -36,22 +36,25 @@ const ROUTED: [(Team, &str, AgencyKind); 6] = [
 ];
 
 struct World {
-    officer: (Actor, Viewer),
+    officer: Reader,
     /// One member per routed team, in ROUTED's order.
-    members: Vec<(Team, Actor, Viewer)>,
+    members: Vec<(Team, Reader)>,
     /// Someone in no routed team, in another agency.
-    outsider: (Actor, Viewer),
+    outsider: Reader,
+    /// A nurse of the health trust (team-level) who is not in the health lead team.
+    nurse: Reader,
+    /// A teacher of the virtual school (agency-wide) who is not in the education lead team.
+    teacher: Reader,
 }
 
-async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> (Actor, Viewer) {
+async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
         db.store.add_team_member(&sys, *t, uid).await.unwrap();
     }
-    let v = db.store.viewer(uid).await.unwrap().expect("on the pathway");
-    (Actor { user_id: Some(uid), label: email.to_string(), ip: "127.0.0.1".into() }, v)
+    testing::reader(&db.store, email).await
 }
 
 async fn world(db: &TestDb) -> World {
@@ -59,6 +62,7 @@ async fn world(db: &TestDb) -> World {
     let placements = db.store.create_agency(&sys, "Placements Team", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
     let officer = person(db, "notification-officer@example.org", Role::NotificationOfficer, placements, &[Team::PlacementNotifications]).await;
     let mut members = Vec::new();
+    let mut agencies = Vec::new();
     for (i, (team, agency, kind)) in ROUTED.iter().enumerate() {
         let a = db.store.create_agency(&sys, agency, Some(*kind)).await.unwrap();
         let role = if *team == Team::PoliceCse {
@@ -68,12 +72,29 @@ async fn world(db: &TestDb) -> World {
         } else {
             Role::Practitioner
         };
-        let (actor, viewer) = person(db, &format!("member-{i}@example.org"), role, a, &[*team]).await;
-        members.push((*team, actor, viewer));
+        members.push((*team, person(db, &format!("member-{i}@example.org"), role, a, &[*team]).await));
+        agencies.push(a);
     }
     let school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
     let outsider = person(db, "practitioner-2@example.org", Role::Practitioner, school, &[]).await;
-    World { officer, members, outsider }
+    let nurse = person(db, "nurse@example.org", Role::Practitioner, agencies[0], &[]).await;
+    let teacher = person(db, "teacher@example.org", Role::Practitioner, agencies[1], &[]).await;
+    World { officer, members, outsider, nurse, teacher }
+}
+
+/// Whether the reader may open the child's placements; out of reach must read as no such child.
+async fn sees(db: &TestDb, r: &Reader, child: i64) -> bool {
+    match db.store.open_child(r, ChildKey::Child(child), Section::Placements).await {
+        Ok(_) => true,
+        Err(StoreError::NoSuchChild) => false,
+        Err(e) => panic!("{e:?}"),
+    }
+}
+
+/// One notification, as the officer who recorded it reads it on the child's record.
+async fn notification(db: &TestDb, w: &World, child: i64, id: i64) -> Notification {
+    let record = db.store.open_child(&w.officer, ChildKey::Child(child), Section::Placements).await.unwrap();
+    record.notifications().await.unwrap().into_iter().find(|n| n.id == id).unwrap_or_else(|| panic!("notification {id} of child {child}"))
 }
 
 fn risks(yes: &[Risk]) -> Vec<(Risk, Option<bool>, String)> {
@@ -101,23 +122,23 @@ fn input(first: &str, authority: &str, yes: &[Risk], received: NaiveDate) -> Pla
 }
 
 /// Which of the world's teams have the notification in their queue (and the officer's check of the recipients).
-async fn queues_with(db: &TestDb, w: &World, notification: i64) -> BTreeSet<Team> {
+async fn queues_with(db: &TestDb, w: &World, (notification_id, child): (i64, i64)) -> BTreeSet<Team> {
     let mut out = BTreeSet::new();
-    for (team, _, v) in &w.members {
-        let q = db.store.notification_queue(v, today()).await.unwrap();
-        if q.iter().any(|i| i.notification.id == notification) {
-            assert!(q.iter().filter(|i| i.notification.id == notification).all(|i| i.recipient.team == *team));
+    for (team, r) in &w.members {
+        let q = db.store.notification_queue(r, today()).await.unwrap();
+        if q.iter().any(|i| i.notification.id == notification_id) {
+            assert!(q.iter().filter(|i| i.notification.id == notification_id).all(|i| i.recipient.team == *team));
             out.insert(*team);
         }
     }
-    let recorded: BTreeSet<Team> = db.store.notification(notification).await.unwrap().recipients.iter().map(|r| r.team).collect();
+    let recorded: BTreeSet<Team> = notification(db, w, child, notification_id).await.recipients.iter().map(|r| r.team).collect();
     assert_eq!(recorded, out, "the recipients recorded are the queues that show it");
     out
 }
 
 async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
     let w = world(db).await;
-    let (oa, ov) = &w.officer;
+    let officer = &w.officer;
     assert_eq!(db.store.current_rules().await.unwrap().version, 1);
     let always: BTreeSet<Team> = [Team::HealthLead, Team::EducationLead].into();
     let cases: Vec<(&[Risk], Vec<Team>)> = vec![
@@ -129,31 +150,52 @@ async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
         (&[Risk::SubstanceMisuse, Risk::MentalHealth], vec![]),
         (&[Risk::Cse, Risk::Missing, Risk::Offending], vec![Team::PoliceCse, Team::MissingFromHome, Team::CseAnalyst, Team::YouthOffending]),
     ];
+    let mut first = None;
     for (i, (yes, extra)) in cases.iter().enumerate() {
-        let (id, child) = db.store.record_notification(oa, ov, &input(&format!("Child{i}"), "Knowsley", yes, d(2026, 2, 27)), today()).await.unwrap();
+        let (id, child) =
+            db.store.record_notification(officer, &input(&format!("Child{i}"), "Knowsley", yes, d(2026, 2, 27)), today()).await.unwrap();
+        first.get_or_insert(child);
         let mut want = always.clone();
         want.extend(extra.iter().copied());
-        assert_eq!(queues_with(db, &w, id).await, want, "{yes:?}");
-        // Each routed team's agency may now see the child; the officer's too; no one else's.
-        for (team, actor, v) in &w.members {
-            let seen = matches!(db.store.child_for(actor, v, child, Section::Placements).await.unwrap(), Visible::Yes(_));
-            assert_eq!(seen, want.contains(team) || team.sees_every_child(), "{team:?} sees child of {yes:?}");
+        assert_eq!(queues_with(db, &w, (id, child)).await, want, "{yes:?}");
+        // Each routed team (through its members' agencies, in that team's scope) may now
+        // see the child; the officer too; no one else.
+        for (team, r) in &w.members {
+            assert_eq!(sees(db, r, child).await, want.contains(team) || team.sees_every_child(), "{team:?} sees child of {yes:?}");
         }
-        let Visible::Yes(placed) = db.store.child_for(oa, ov, child, Section::Placements).await.unwrap() else {
-            panic!("the officer sees the child")
-        };
-        assert_eq!(placed.legal_status, "looked-after-elsewhere", "a placed child is looked after by the placing authority");
-        assert!(matches!(db.store.child_for(&w.outsider.0, &w.outsider.1, child, Section::Placements).await.unwrap(), Visible::Refused));
+        let placed = db.store.open_child(officer, ChildKey::Child(child), Section::Placements).await.expect("the officer sees the child");
+        assert_eq!(placed.child().legal_status, "looked-after-elsewhere", "a placed child is looked after by the placing authority");
+        assert!(!sees(db, &w.outsider, child).await);
+        // The team-level rule: the health trust is involved through its health lead team
+        // only, so another nurse of the trust (in no routed team) no longer sees the
+        // child; the virtual school is involved as a whole, so all its people do.
+        assert!(!sees(db, &w.nurse, child).await, "the trust's other nurse");
+        assert!(sees(db, &w.teacher, child).await, "the virtual school's other teacher");
+        assert!(testing::involvements_of(&db.store, child)
+            .await
+            .iter()
+            .filter(|i| i.kind == InvolvementKind::NotifiedOfPlacement)
+            .all(|i| matches!(i.scope, Scope::Team(t) if want.contains(&t) || t == Team::PlacementNotifications)));
     }
+    // The nurse's searches agree with the record.
+    assert_eq!(db.store.search_children(&w.nurse, &ChildSearch::default(), 100, 0).await.unwrap().1, 0);
     // A team reached by two rules is notified once, with both things to acknowledge.
-    let n = db.store.notifications_of_child(db.store.notification(1).await.map(|n| n.child_id).unwrap()).await.unwrap();
-    assert_eq!(n.len(), 1);
-    let cse_missing =
-        db.store.record_notification(oa, ov, &input("Twice", "Knowsley", &[Risk::Cse, Risk::Missing], d(2026, 2, 27)), today()).await.unwrap().0;
-    let mfh = db.store.notification(cse_missing).await.unwrap().recipients.into_iter().find(|r| r.team == Team::MissingFromHome).unwrap();
+    let record = db.store.open_child(officer, ChildKey::Child(first.unwrap()), Section::Placements).await.unwrap();
+    assert_eq!(record.notifications().await.unwrap().len(), 1);
+    let (cse_missing, twice) =
+        db.store.record_notification(officer, &input("Twice", "Knowsley", &[Risk::Cse, Risk::Missing], d(2026, 2, 27)), today()).await.unwrap();
+    let mfh = notification(db, &w, twice, cse_missing).await.recipients.into_iter().find(|r| r.team == Team::MissingFromHome).unwrap();
     assert_eq!(mfh.acknowledge.len(), 2);
     // The child's record shows the placement; the audit has no personal data.
-    let log = db.store.child_access_log(db.store.notification(cse_missing).await.unwrap().child_id, 50, 0).await.unwrap().0;
+    let (log, _) = db
+        .store
+        .list_audit(
+            &assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(twice.to_string()), ..Default::default() },
+            100,
+            0,
+        )
+        .await
+        .unwrap();
     let rec = log.iter().find(|e| e.action == "placement.record").unwrap();
     assert!(rec.detail.contains("police-cse") && !rec.detail.contains("Twice") && !rec.detail.contains("Brook"), "{}", rec.detail);
 }
@@ -161,10 +203,10 @@ on_both_engines!(default_rules_route, each_default_rule_reaches_exactly_its_team
 
 async fn an_edited_rule_changes_routing_for_new_notifications_only(db: &TestDb) {
     let w = world(db).await;
-    let (oa, ov) = &w.officer;
+    let officer = &w.officer;
     let admin = Actor { user_id: None, label: "partnership-manager@example.org".into(), ip: String::new() };
     let before =
-        db.store.record_notification(oa, ov, &input("Before", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap().0;
+        db.store.record_notification(officer, &input("Before", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap();
     assert_eq!(queues_with(db, &w, before).await, [Team::HealthLead, Team::EducationLead].into());
     // A team that no longer exists is refused at save, and nothing changes.
     let mut bad = default_rules();
@@ -181,112 +223,143 @@ async fn an_edited_rule_changes_routing_for_new_notifications_only(db: &TestDb) 
         acknowledge: "A substance misuse worker is offered".into(),
     });
     assert_eq!(db.store.save_rules(&admin, &rules).await.unwrap(), 2);
-    let after = db.store.record_notification(oa, ov, &input("After", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap().0;
+    let after = db.store.record_notification(officer, &input("After", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap();
     assert_eq!(queues_with(db, &w, after).await, [Team::EducationLead, Team::YouthOffending].into());
     assert_eq!(queues_with(db, &w, before).await, [Team::HealthLead, Team::EducationLead].into(), "earlier notifications keep their recipients");
-    assert_eq!(db.store.notification(before).await.unwrap().rules_version, 1);
-    assert_eq!(db.store.notification(after).await.unwrap().rules_version, 2);
+    assert_eq!(notification(db, &w, before.1, before.0).await.rules_version, 1);
+    assert_eq!(notification(db, &w, after.1, after.0).await.rules_version, 2);
+    // The health lead was not told of the later child: out of reach.
+    assert!(!sees(db, &w.members[0].1, after.1).await && sees(db, &w.members[0].1, before.1).await);
 }
 on_both_engines!(edited_rules, an_edited_rule_changes_routing_for_new_notifications_only);
 
 async fn acknowledgement_is_for_the_teams_routed_to(db: &TestDb) {
     let w = world(db).await;
-    let (oa, ov) = &w.officer;
-    let older = db.store.record_notification(oa, ov, &input("Older", "Wirral", &[Risk::Cse], d(2026, 3, 5)), today()).await.unwrap().0;
-    let newer = db.store.record_notification(oa, ov, &input("Newer", "Wirral", &[], d(2026, 3, 18)), today()).await.unwrap().0;
-    let (_, health_actor, health) = &w.members[0];
+    let officer = &w.officer;
+    let (older, _) = db.store.record_notification(officer, &input("Older", "Wirral", &[Risk::Cse], d(2026, 3, 5)), today()).await.unwrap();
+    let (newer, newer_child) = db.store.record_notification(officer, &input("Newer", "Wirral", &[], d(2026, 3, 18)), today()).await.unwrap();
+    let health = &w.members[0].1;
     let q = db.store.notification_queue(health, today()).await.unwrap();
     assert_eq!(q.iter().map(|i| (i.notification.id, i.age_days)).collect::<Vec<_>>(), vec![(older, 15), (newer, 2)], "oldest first, with their age");
-    // Someone the notification was not routed to cannot acknowledge it; the youth offending team was not told of either.
-    let (_, yot_actor, yot) = &w.members[5];
     let health_line = q[1].recipient.id;
-    let err = db.store.acknowledge(yot_actor, yot, health_line).await.unwrap_err();
+    // The youth offending team was told of neither: the line names a child out of its
+    // reach, so it reads as no line at all (before the door it was a form error saying
+    // the line was routed to another team, which told them the child exists).
+    let yot = &w.members[5].1;
+    assert!(matches!(db.store.acknowledge(yot, health_line).await.unwrap_err(), StoreError::NoSuchChild));
+    assert!(matches!(db.store.acknowledge(yot, 999_999).await.unwrap_err(), StoreError::NoSuchChild));
+    let (refused, _) = db
+        .store
+        .list_audit(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
+    assert!(refused.iter().any(|e| e.actor == "member-5@example.org" && e.record_type == "child" && e.record_id == newer_child.to_string()));
+    assert!(refused
+        .iter()
+        .any(|e| e.actor == "member-5@example.org" && e.record_type == "unknown-child" && e.record_id == "notification line 999999"));
+    // Someone who sees the child but is not in the team routed to cannot acknowledge it.
+    let education = &w.members[1].1;
+    let err = db.store.acknowledge(education, health_line).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("recipient").is_some()), "{err:?}");
-    let err = db.store.acknowledge(oa, ov, health_line).await.unwrap_err();
+    let err = db.store.acknowledge(officer, health_line).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)));
-    assert!(db.store.notification(newer).await.unwrap().recipients.iter().all(|r| r.acknowledged_at.is_none()), "nothing was acknowledged");
+    assert!(notification(db, &w, newer_child, newer).await.recipients.iter().all(|r| r.acknowledged_at.is_none()), "nothing was acknowledged");
     // The health lead acknowledges the newer: it moves below the unacknowledged one.
-    db.store.acknowledge(health_actor, health, health_line).await.unwrap();
+    db.store.acknowledge(health, health_line).await.unwrap();
     let q = db.store.notification_queue(health, today()).await.unwrap();
     assert_eq!(q.iter().map(|i| (i.notification.id, i.recipient.acknowledged_at.is_some())).collect::<Vec<_>>(), vec![(older, false), (newer, true)]);
     assert_eq!(q[1].recipient.acknowledged_by_name.as_deref(), Some("member-0@example.org"));
-    let again = db.store.acknowledge(health_actor, health, health_line).await.unwrap_err();
+    let again = db.store.acknowledge(health, health_line).await.unwrap_err();
     assert!(matches!(again, StoreError::Invalid(_)), "acknowledged once");
+    // A line of another child is not found through this child's record.
+    let older_line = q[0].recipient.id;
+    let record = db.store.open_child(health, ChildKey::Child(newer_child), Section::Placements).await.unwrap();
+    assert!(matches!(record.acknowledge(older_line).await, Err(StoreError::NotFound)));
+    assert_eq!(record.recipient(health_line).await.unwrap().acknowledged_by_name.as_deref(), Some("member-0@example.org"));
     // The other teams still have theirs to do.
-    let n = db.store.notification(newer).await.unwrap();
+    let n = notification(db, &w, newer_child, newer).await;
     assert!(n.recipients.iter().any(|r| r.team == Team::EducationLead && r.acknowledged_at.is_none()));
     assert!(db.store.notification_queue(yot, today()).await.unwrap().is_empty());
-    assert!(db.store.notification_queue(&w.outsider.1, today()).await.unwrap().is_empty());
+    assert!(db.store.notification_queue(&w.outsider, today()).await.unwrap().is_empty());
 }
 on_both_engines!(acknowledgements, acknowledgement_is_for_the_teams_routed_to);
 
 async fn bad_input_saves_nothing(db: &TestDb) {
     let w = world(db).await;
-    let (oa, ov) = &w.officer;
+    let officer = &w.officer;
     let mut bad = input("Bad", "Gotham", &[], d(2026, 3, 2));
     bad.end_date = Some(d(2026, 2, 1));
     bad.risks = vec![];
-    let err = db.store.record_notification(oa, ov, &bad, today()).await.unwrap_err();
+    let err = db.store.record_notification(officer, &bad, today()).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     for f in ["placing_authority", "end_date", "risks", "risk-cse"] {
         assert!(e.for_field(f).is_some(), "{f}: {e:?}");
     }
+    assert_eq!(db.store.placement_problems(officer, &bad, today()).await.unwrap(), e, "the same problems without saving");
+    // Only the notification officer records placements.
+    assert!(matches!(
+        db.store.record_notification(&w.outsider, &input("X", "Sefton", &[], d(2026, 3, 2)), today()).await,
+        Err(StoreError::Forbidden)
+    ));
     // A child outside the officer's reach reads like no child at all; a yes needs detail.
-    let other = db
-        .store
-        .create_child(
-            &Actor::system(),
-            &ChildInput { first_name: "Out".into(), last_name: "Of Reach".into(), estimated_age: Some(12), ..Default::default() },
-        )
-        .await
-        .unwrap();
-    let mut bad = input("Bad", "Sefton", &[], d(2026, 3, 2));
-    bad.child = Some(ChildRef::Existing(other));
-    bad.risks[0] = (Risk::Cse, Some(true), " ".into());
-    bad.received_date = None;
-    let StoreError::Invalid(e) = db.store.record_notification(oa, ov, &bad, today()).await.unwrap_err() else { panic!() };
-    assert!(e.for_field("child").is_some() && e.for_field("risk-cse-detail").is_some() && e.for_field("received_date").is_some(), "{e:?}");
-    assert!(db.store.list_notifications(ov, None).await.unwrap().is_empty());
+    let other = testing::new_child(
+        &db.store,
+        &ChildInput { first_name: "Out".into(), last_name: "Of Reach".into(), estimated_age: Some(12), ..Default::default() },
+    )
+    .await;
+    for id in [other, 999_999] {
+        let mut bad = input("Bad", "Sefton", &[], d(2026, 3, 2));
+        bad.child = Some(ChildRef::Existing(id));
+        bad.risks[0] = (Risk::Cse, Some(true), " ".into());
+        bad.received_date = None;
+        let StoreError::Invalid(e) = db.store.record_notification(officer, &bad, today()).await.unwrap_err() else { panic!() };
+        assert!(e.for_field("child").is_some() && e.for_field("risk-cse-detail").is_some() && e.for_field("received_date").is_some(), "{e:?}");
+    }
+    assert!(db.store.list_notifications(officer, None).await.unwrap().is_empty());
     assert!(db.store.providers().await.unwrap().is_empty(), "the new provider was not added either");
     assert_eq!(
-        db.store.children_for(&w.members[4].2, None, 100, 0).await.unwrap().1,
+        db.store.search_children(&w.members[4].1, &ChildSearch::default(), 100, 0).await.unwrap().1,
         1,
         "no child was added (the analyst sees every child: only the one made above)"
     );
     // A placement found without a notification is recorded against its authority as such.
     let mut found = input("Found", "Sefton", &[], d(2026, 3, 2));
     found.received_date = None;
-    let (id, _) = db.store.record_found_without_notification(oa, ov, &found, today()).await.unwrap();
-    assert_eq!(db.store.notification(id).await.unwrap().timeliness(), Timeliness::NotNotified);
+    let (id, child) = db.store.record_found_without_notification(officer, &found, today()).await.unwrap();
+    assert_eq!(notification(db, &w, child, id).await.timeliness(), Timeliness::NotNotified);
 }
 on_both_engines!(bad_input, bad_input_saves_nothing);
 
 async fn authorities_placements_lateness_escalations_and_counts(db: &TestDb) {
     let w = world(db).await;
-    let (oa, ov) = &w.officer;
+    let officer = &w.officer;
     for i in 0..6 {
         db.store
-            .record_notification(oa, ov, &input(&format!("K{i}"), "knowsley", &[], d(2026, 3, if i == 0 { 20 } else { 2 })), today())
+            .record_notification(officer, &input(&format!("K{i}"), "knowsley", &[], d(2026, 3, if i == 0 { 20 } else { 2 })), today())
             .await
             .unwrap();
     }
     for i in 0..5 {
-        db.store.record_notification(oa, ov, &input(&format!("L{i}"), "Liverpool", &[], d(2026, 3, 2)), today()).await.unwrap();
+        db.store.record_notification(officer, &input(&format!("L{i}"), "Liverpool", &[], d(2026, 3, 2)), today()).await.unwrap();
     }
     // An ended placement no longer counts.
     let mut ended = input("Ended", "Wirral", &[], d(2026, 3, 2));
     ended.end_date = Some(d(2026, 3, 10));
-    db.store.record_notification(oa, ov, &ended, today()).await.unwrap();
+    db.store.record_notification(officer, &ended, today()).await.unwrap();
     let counts = db.store.placed_counts_by_authority(today()).await.unwrap();
     assert_eq!(counts, vec![("Knowsley".to_string(), 6, true), ("Liverpool".to_string(), 5, false)]);
 
-    let s = db.store.authority_summary(ov, "Knowsley").await.unwrap();
+    let s = db.store.authority_summary(officer, "Knowsley").await.unwrap();
     assert_eq!((s.total, s.late, s.not_notified, s.children.len(), s.notifications.len()), (6, 1, 0, 6, 6));
-    // Someone outside the children's agencies sees the counts but no children.
-    let s = db.store.authority_summary(&w.outsider.1, "Knowsley").await.unwrap();
-    assert_eq!((s.total, s.children.len(), s.notifications.len()), (6, 0, 0));
-    assert!(matches!(db.store.authority_summary(ov, "Gotham").await.unwrap_err(), StoreError::NotFound));
+    // Someone outside the children's agencies sees the counts but no children; so does
+    // the trust's nurse outside the health lead team (the team-level rule).
+    for r in [&w.outsider, &w.nurse] {
+        let s = db.store.authority_summary(r, "Knowsley").await.unwrap();
+        assert_eq!((s.total, s.children.len(), s.notifications.len()), (6, 0, 0));
+    }
+    assert!(matches!(db.store.authority_summary(officer, "Gotham").await.unwrap_err(), StoreError::NotFound));
 
+    let oa = officer.actor();
     let StoreError::Invalid(e) = db.store.add_escalation(oa, "Knowsley", None, Some(d(2027, 1, 1)), "", today()).await.unwrap_err() else { panic!() };
     assert!(e.for_field("step").is_some() && e.for_field("step_date").is_some());
     db.store
@@ -294,16 +367,16 @@ async fn authorities_placements_lateness_escalations_and_counts(db: &TestDb) {
         .await
         .unwrap();
     db.store.add_escalation(oa, "knowsley", Some(EscalationStep::Ofsted), Some(d(2026, 3, 18)), "", today()).await.unwrap();
-    let s = db.store.authority_summary(ov, "Knowsley").await.unwrap();
+    let s = db.store.authority_summary(officer, "Knowsley").await.unwrap();
     assert_eq!(s.escalations.iter().map(|e| e.step).collect::<Vec<_>>(), vec![EscalationStep::Ofsted, EscalationStep::DirectorContact]);
     assert!(db.store.escalations("Liverpool").await.unwrap().is_empty());
-    assert_eq!(db.store.list_notifications(ov, Some("Liverpool")).await.unwrap().len(), 5);
+    assert_eq!(db.store.list_notifications(officer, Some("Liverpool")).await.unwrap().len(), 5);
 }
 on_both_engines!(authorities, authorities_placements_lateness_escalations_and_counts);
 
 async fn providers_of_concern(db: &TestDb) {
     let w = world(db).await;
-    let (oa, _) = &w.officer;
+    let oa = w.officer.actor();
     let p = db.store.add_provider(oa, "Hilltop Care Ltd").await.unwrap();
     let StoreError::Invalid(e) = db.store.add_provider(oa, "hilltop care ltd").await.unwrap_err() else { panic!() };
     assert!(e.for_field("name").is_some());

@@ -1,31 +1,32 @@
 //! Concerns, screening, the MASH queue and decision, and the return to the SPOC, on
-//! SQLite and PostgreSQL: the whole flow, and refusals that leave nothing saved.
+//! SQLite and PostgreSQL: the whole flow (each step through the child's record), and
+//! refusals that leave nothing saved.
 
-use assure_domain::partnership::{AgencyKind, InvolvementKind, Team, Viewer};
-use assure_domain::referral::{ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::partnership::{AgencyKind, InvolvementKind, PathwayRole, Section, Team, Viewer};
+use assure_domain::referral::{CheckInput, ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::screening::{Answers, RiskLevel, ScreeningTool};
 use assure_domain::Role;
 use assure_storage::audit::AuditFilter;
+use assure_storage::children::ChildInput;
 use assure_storage::on_both_engines;
-use assure_storage::partnership::ChildInput;
 use assure_storage::referrals::{ChildRef, ConcernForm};
-use assure_storage::testing::TestDb;
+use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
-use assure_storage::{Actor, StoreError};
+use assure_storage::{Actor, ChildKey, ChildRecord, Reader, StoreError};
 use chrono::{Duration, NaiveDate, Utc};
 
 struct World {
     school: i64,
     other_school: i64,
     police: i64,
-    practitioner: (Actor, Viewer),
-    practitioner_2: (Actor, Viewer),
-    spoc: (Actor, Viewer),
-    mash: (Actor, Viewer),
-    officer: (Actor, Viewer),
+    practitioner: Reader,
+    practitioner_2: Reader,
+    spoc: Reader,
+    mash: Reader,
+    officer: Reader,
 }
 
-async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> (Actor, Viewer) {
+async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.set_agency(&sys, uid, agency).await.unwrap();
@@ -35,7 +36,15 @@ async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team
     for a in spoc_for {
         db.store.add_spoc(&sys, *a, uid).await.unwrap();
     }
-    (Actor { user_id: Some(uid), label: email.into(), ip: "127.0.0.1".into() }, db.store.viewer(uid).await.unwrap().unwrap())
+    testing::reader(&db.store, email).await
+}
+
+async fn open(db: &TestDb, r: &Reader, child: i64, s: Section) -> ChildRecord {
+    db.store.open_child(r, ChildKey::Child(child), s).await.unwrap_or_else(|e| panic!("{} opens child {child}: {e:?}", r.actor().label))
+}
+
+fn check(agency: Option<i64>, shared: &str, police_only: &str) -> CheckInput {
+    CheckInput { agency_id: agency, shared: shared.into(), police_only: police_only.into() }
 }
 
 async fn world(db: &TestDb) -> World {
@@ -80,19 +89,22 @@ fn new_child(first: &str) -> ChildRef {
     })
 }
 
-/// (referrals, children) in the whole database, as the MASH sees it.
-async fn counts(db: &TestDb) -> (usize, i64) {
+/// (referrals, children) in the whole database, as the MASH sees it (the list through
+/// the unaudited fixture, each child's referrals through the MASH worker's record).
+async fn counts(db: &TestDb, mash_reader: &Reader) -> (usize, i64) {
     let mash = Viewer {
-        role: assure_domain::partnership::PathwayRole::MashWorker,
+        user_id: 0,
+        role: PathwayRole::MashWorker,
         agency_id: 0,
+        agency_wide: false,
         teams: vec![Team::Mash],
         spoc_for: vec![],
         emergency_children: vec![],
     };
-    let (children, total) = db.store.children_for(&mash, None, 1000, 0).await.unwrap();
+    let (children, total) = testing::children_in_reach(&db.store, &mash, None, 1000, 0).await;
     let mut n = 0;
     for c in children {
-        n += db.store.referrals_of_child(c.id).await.unwrap().len();
+        n += open(db, mash_reader, c.id, Section::Concerns).await.referrals().await.unwrap().len();
     }
     (n, total)
 }
@@ -101,15 +113,13 @@ async fn the_whole_flow(db: &TestDb) {
     let w = world(db).await;
     let tool = db.store.current_tool().await.unwrap();
     assert_eq!(tool.version, 1, "the default tool is seeded as version 1");
-    let (pa, pv) = &w.practitioner;
-    let (ma, mv) = &w.mash;
+    let (pr, mash) = (&w.practitioner, &w.mash);
 
     // A concern about a new child, scored high, lands on the MASH queue.
     let raised = db
         .store
         .raise_concern(
-            pa,
-            pv,
+            pr,
             &ConcernForm {
                 child: Some(new_child("Amy")),
                 concern: concern(ReferralSource::ProfessionalConcern),
@@ -119,16 +129,13 @@ async fn the_whole_flow(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(raised.risk_level, RiskLevel::High);
-    let child = db.store.child_for(pa, pv, raised.child_id, assure_domain::partnership::Section::Screening).await.unwrap();
-    assert!(
-        matches!(child, assure_storage::partnership::Visible::Yes(ref c) if c.involvements.iter().any(|i| i.agency_id == w.school && i.kind == InvolvementKind::RaisedConcern))
-    );
+    let child = open(db, pr, raised.child_id, Section::Screening).await;
+    assert!(child.child().involvements.iter().any(|i| i.agency_id == w.school && i.kind == InvolvementKind::RaisedConcern));
     // A second concern about the same child, chosen from within reach, scored low.
     let second = db
         .store
         .raise_concern(
-            pa,
-            pv,
+            pr,
             &ConcernForm {
                 child: Some(ChildRef::Existing(raised.child_id)),
                 concern: concern(ReferralSource::ProfessionalConcern),
@@ -139,12 +146,11 @@ async fn the_whole_flow(db: &TestDb) {
         .unwrap();
     assert_eq!((second.child_id, second.risk_level), (raised.child_id, RiskLevel::Low));
     // A police 101 notification about another child.
-    let (oa, ov) = &w.officer;
+    assert!(db.store.raises_as_police(&w.officer).await.unwrap() && !db.store.raises_as_police(pr).await.unwrap());
     let police = db
         .store
         .raise_concern(
-            oa,
-            ov,
+            &w.officer,
             &ConcernForm { child: Some(new_child("Ben")), concern: concern(ReferralSource::PoliceNotification), answers: answers(&tool, &[]) },
         )
         .await
@@ -152,42 +158,44 @@ async fn the_whole_flow(db: &TestDb) {
     assert_eq!(police.risk_level, RiskLevel::NoApparentRisk);
 
     // The queue: oldest first, with age in hours.
-    let q = db.store.mash_queue(mv, Utc::now() + Duration::hours(5)).await.unwrap();
+    let q = db.store.mash_queue(mash, Utc::now() + Duration::hours(5)).await.unwrap();
     assert_eq!(q.iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![raised.referral_id, second.referral_id, police.referral_id]);
     assert!(q.iter().all(|x| (4..=5).contains(&x.age_hours)), "{:?}", q.iter().map(|x| x.age_hours).collect::<Vec<_>>());
     assert_eq!(q[2].referral.source, ReferralSource::PoliceNotification);
     // A practitioner with no involvement sees none of it through the rule.
-    assert!(db.store.mash_queue(&w.practitioner_2.1, Utc::now()).await.unwrap().is_empty());
+    assert!(db.store.mash_queue(&w.practitioner_2, Utc::now()).await.unwrap().is_empty());
 
-    // Checks, then the decision.
-    let r = db.store.referral(raised.referral_id).await.unwrap();
+    // Checks, then the decision, through the child's record opened by the MASH.
+    let record = open(db, mash, raised.child_id, Section::MashDecision).await;
+    let r = record.referral(raised.referral_id).await.unwrap();
     assert_eq!((r.status, r.version), (ReferralStatus::Submitted, 1));
-    db.store.record_check(ma, raised.referral_id, Some(w.police), "Two missing episodes reported in March").await.unwrap();
-    let e = db.store.record_check(ma, raised.referral_id, None, " ").await.unwrap_err();
-    assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("agency_id").is_some() && i.for_field("holds").is_some()));
-    let r = db.store.referral(raised.referral_id).await.unwrap();
+    record.record_check(raised.referral_id, &check(Some(w.police), "Two missing episodes reported in March", "")).await.unwrap();
+    let e = record.record_check(raised.referral_id, &check(None, " ", "")).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("agency_id").is_some() && i.for_field("holds").is_some()), "{e:?}");
+    // Another child's referral is not found through this record.
+    assert!(matches!(record.referral(police.referral_id).await, Err(StoreError::NotFound)));
+    assert!(matches!(record.record_check(police.referral_id, &check(Some(w.police), "Nothing held", "")).await, Err(StoreError::NotFound)));
+    let r = record.referral(raised.referral_id).await.unwrap();
     assert_eq!(r.status, ReferralStatus::ChecksInProgress);
     assert!(r.picked_up_at.is_some());
-    assert_eq!(db.store.mash_checks(r.id).await.unwrap().len(), 1);
-    db.store
+    assert_eq!(record.mash_checks(r.id).await.unwrap().len(), 1);
+    record
         .decide(
-            ma,
             r.id,
             r.version,
             &DecisionInput { decision: Some(MashDecision::Macse), reasons: "High risk: refer to the panel".into(), interventions: String::new() },
         )
         .await
         .unwrap();
-    let decided = db.store.referral(r.id).await.unwrap();
+    let decided = record.referral(r.id).await.unwrap();
     assert_eq!((decided.status, decided.decision), (ReferralStatus::Decided, Some(MashDecision::Macse)));
     assert!(decided.decided_at.is_some() && decided.returned_at.is_none() && !decided.keep_monitoring);
     assert_eq!(decided.decided_by_name.as_deref(), Some("mash-worker@example.org"));
 
     // No CSE concern: returned to the SPOC, who sees it first and acknowledges it.
-    let s = db.store.referral(second.referral_id).await.unwrap();
-    db.store
+    let s = record.referral(second.referral_id).await.unwrap();
+    record
         .decide(
-            ma,
             s.id,
             s.version,
             &DecisionInput {
@@ -198,27 +206,27 @@ async fn the_whole_flow(db: &TestDb) {
         )
         .await
         .unwrap();
-    let (sa, sv) = &w.spoc;
-    let mine = db.store.spoc_referrals(sv).await.unwrap();
+    let mine = db.store.spoc_referrals(&w.spoc).await.unwrap();
     assert_eq!(
         mine.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![second.referral_id, raised.referral_id],
         "returned first, police referral not theirs"
     );
     assert!(mine[0].keep_monitoring && mine[0].returned_at.is_some() && mine[0].status == ReferralStatus::ReturnedToSpoc);
-    assert!(db.store.spoc_referrals(pv).await.unwrap().is_empty(), "not a SPOC");
-    let e = db.store.acknowledge_return(pa, pv, mine[0].id, mine[0].version).await.unwrap_err();
+    assert!(db.store.spoc_referrals(pr).await.unwrap().is_empty(), "not a SPOC");
+    let e = open(db, pr, raised.child_id, Section::MashDecision).await.acknowledge_return(mine[0].id, mine[0].version).await.unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)));
-    assert!(matches!(db.store.acknowledge_return(sa, sv, mine[0].id, mine[0].version - 1).await, Err(StoreError::Conflict)));
-    db.store.acknowledge_return(sa, sv, mine[0].id, mine[0].version).await.unwrap();
-    let ack = db.store.referral(second.referral_id).await.unwrap();
+    let for_spoc = open(db, &w.spoc, raised.child_id, Section::MashDecision).await;
+    assert!(matches!(for_spoc.acknowledge_return(mine[0].id, mine[0].version - 1).await, Err(StoreError::Conflict)));
+    for_spoc.acknowledge_return(mine[0].id, mine[0].version).await.unwrap();
+    let ack = for_spoc.referral(second.referral_id).await.unwrap();
     assert_eq!(ack.status, ReferralStatus::AcknowledgedBySpoc);
     assert_eq!(ack.spoc_acknowledged_by_name.as_deref(), Some("spoc@example.org"));
-    assert!(matches!(db.store.acknowledge_return(sa, sv, ack.id, ack.version).await, Err(StoreError::Invalid(_))), "only once");
+    assert!(matches!(for_spoc.acknowledge_return(ack.id, ack.version).await, Err(StoreError::Invalid(_))), "only once");
 
     // The queue now holds only the police notification.
-    assert_eq!(db.store.mash_queue(mv, Utc::now()).await.unwrap().iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![police.referral_id]);
-    assert_eq!(db.store.referrals_of_child(raised.child_id).await.unwrap().len(), 2);
+    assert_eq!(db.store.mash_queue(mash, Utc::now()).await.unwrap().iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![police.referral_id]);
+    assert_eq!(record.referrals().await.unwrap().len(), 2);
 
     // Every step is in the child's audit trail, with no personal data.
     let (log, _) = db
@@ -237,16 +245,14 @@ on_both_engines!(flow, the_whole_flow);
 async fn refusals_save_nothing(db: &TestDb) {
     let w = world(db).await;
     let tool = db.store.current_tool().await.unwrap();
-    let (pa, pv) = &w.practitioner;
-    let (ma, _) = &w.mash;
-    let before = counts(db).await;
+    let pr = &w.practitioner;
+    let before = counts(db, &w.mash).await;
 
     // No screening answers: every question is named, nothing saved (not even the new child).
     let e = db
         .store
         .raise_concern(
-            pa,
-            pv,
+            pr,
             &ConcernForm { child: Some(new_child("Cara")), concern: concern(ReferralSource::ProfessionalConcern), answers: Answers::new() },
         )
         .await
@@ -254,14 +260,13 @@ async fn refusals_save_nothing(db: &TestDb) {
     let StoreError::Invalid(i) = e else { panic!("{e:?}") };
     assert!(i.for_field("screening").unwrap().contains("no answers"));
     assert!(i.for_field("answer-second-phone").is_some());
-    assert_eq!(counts(db).await, before);
+    assert_eq!(counts(db, &w.mash).await, before);
 
     // Everything wrong at once comes back at once.
     let e = db
         .store
         .raise_concern(
-            pa,
-            pv,
+            pr,
             &ConcernForm {
                 child: Some(ChildRef::New(ChildInput::default())),
                 concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() },
@@ -275,24 +280,36 @@ async fn refusals_save_nothing(db: &TestDb) {
         assert!(i.for_field(f).is_some(), "{f}: {i}");
     }
     assert!(i.for_field("source").unwrap().contains("Only police"));
+    // The problems alone, without saving, are the same.
+    let problems = db
+        .store
+        .concern_problems(
+            pr,
+            &ConcernForm {
+                child: Some(ChildRef::New(ChildInput::default())),
+                concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() },
+                answers: answers(&tool, &[]),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(problems, i);
 
     // A child out of the raiser's reach is refused like one that does not exist.
     let other = db
         .store
         .raise_concern(
-            &w.practitioner_2.0,
-            &w.practitioner_2.1,
+            &w.practitioner_2,
             &ConcernForm { child: Some(new_child("Dan")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) },
         )
         .await
         .unwrap();
-    let after_other = counts(db).await;
+    let after_other = counts(db, &w.mash).await;
     for id in [other.child_id, 999_999] {
         let e = db
             .store
             .raise_concern(
-                pa,
-                pv,
+                pr,
                 &ConcernForm {
                     child: Some(ChildRef::Existing(id)),
                     concern: concern(ReferralSource::ProfessionalConcern),
@@ -304,16 +321,15 @@ async fn refusals_save_nothing(db: &TestDb) {
         let StoreError::Invalid(i) = e else { panic!() };
         assert_eq!(i.for_field("child"), Some("Choose a child from the search results, or enter a new child's details"));
     }
-    assert_eq!(counts(db).await, after_other);
-    let still = db.store.child_for(pa, pv, other.child_id, assure_domain::partnership::Section::Identity).await.unwrap();
-    assert!(matches!(still, assure_storage::partnership::Visible::Refused), "the refused concern did not involve the school");
+    assert_eq!(counts(db, &w.mash).await, after_other);
+    let still = db.store.open_child(pr, ChildKey::Child(other.child_id), Section::Identity).await;
+    assert!(matches!(still, Err(StoreError::NoSuchChild)), "the refused concern did not involve the school");
 
     // A decision without a reason, and a stale one.
-    let r = db.store.referral(other.referral_id).await.unwrap();
-    let e = db
-        .store
+    let record = open(db, &w.mash, other.child_id, Section::MashDecision).await;
+    let r = record.referral(other.referral_id).await.unwrap();
+    let e = record
         .decide(
-            ma,
             r.id,
             r.version,
             &DecisionInput { decision: Some(MashDecision::ChildProtection), reasons: String::new(), interventions: String::new() },
@@ -321,42 +337,38 @@ async fn refusals_save_nothing(db: &TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("reasons").is_some()));
-    let e = db
-        .store
-        .decide(
-            ma,
-            r.id,
-            r.version,
-            &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "None".into(), interventions: String::new() },
-        )
+    let e = record
+        .decide(r.id, r.version, &DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "None".into(), interventions: String::new() })
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("interventions").is_some()));
-    let e = db
-        .store
-        .decide(
-            ma,
-            r.id,
-            r.version + 1,
-            &DecisionInput { decision: Some(MashDecision::Macse), reasons: "Stale".into(), interventions: String::new() },
-        )
+    let e = record
+        .decide(r.id, r.version + 1, &DecisionInput { decision: Some(MashDecision::Macse), reasons: "Stale".into(), interventions: String::new() })
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Conflict));
-    let unchanged = db.store.referral(r.id).await.unwrap();
+    // Someone whose role does not decide, with the record open: refused before anything is read.
+    let raiser = open(db, &w.practitioner_2, other.child_id, Section::MashDecision).await;
+    let e = raiser
+        .decide(r.id, r.version, &DecisionInput { decision: Some(MashDecision::Macse), reasons: "Mine".into(), interventions: String::new() })
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden), "{e:?}");
+    assert!(matches!(raiser.record_check(r.id, &check(Some(w.school), "Nothing", "")).await, Err(StoreError::Forbidden)));
+    let unchanged = record.referral(r.id).await.unwrap();
     assert_eq!((unchanged.status, unchanged.decision, unchanged.version), (ReferralStatus::Submitted, None, r.version));
+    assert!(record.mash_checks(r.id).await.unwrap().is_empty());
 }
 on_both_engines!(refusals, refusals_save_nothing);
 
 async fn the_tool_is_versioned(db: &TestDb) {
     let w = world(db).await;
-    let (pa, pv) = &w.practitioner;
+    let pr = &w.practitioner;
     let v1 = db.store.current_tool().await.unwrap();
     let first = db
         .store
         .raise_concern(
-            pa,
-            pv,
+            pr,
             &ConcernForm { child: Some(new_child("Eve")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) },
         )
         .await
@@ -366,25 +378,25 @@ async fn the_tool_is_versioned(db: &TestDb) {
     edited.rules.retain(|r| r.weight != Some(assure_domain::screening::Weight::Low));
     let mut bad = edited.clone();
     bad.categories[0].indicators.clear();
-    assert!(matches!(db.store.save_tool(pa, &bad).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(db.store.save_tool(pr.actor(), &bad).await, Err(StoreError::Invalid(_))));
     assert_eq!(db.store.current_tool().await.unwrap().version, 1);
-    assert_eq!(db.store.save_tool(pa, &edited).await.unwrap(), 2);
+    assert_eq!(db.store.save_tool(pr.actor(), &edited).await.unwrap(), 2);
     let v2 = db.store.current_tool().await.unwrap();
     assert_eq!((v2.version, v2.categories.len()), (2, 2));
     // Old answers no longer fit: the unknown questions are refused.
     let e = db
         .store
         .raise_concern(
-            pa,
-            pv,
+            pr,
             &ConcernForm { child: Some(new_child("Fay")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) },
         )
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("screening").unwrap().contains("not a question")));
     // The old referral keeps its version, which can still be read.
-    assert_eq!(db.store.referral(first.referral_id).await.unwrap().tool_version, 1);
+    let record = open(db, pr, first.child_id, Section::Screening).await;
+    assert_eq!(record.referral(first.referral_id).await.unwrap().tool_version, 1);
     assert_eq!(db.store.tool_version(1).await.unwrap(), v1);
-    let _ = (w.other_school, w.spoc);
+    let _ = (w.other_school, &w.spoc);
 }
 on_both_engines!(tool_versions, the_tool_is_versioned);
