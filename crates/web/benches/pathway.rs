@@ -517,7 +517,7 @@ async fn main() -> Res<()> {
     let (mash_cookie, practitioner_cookie) = (cookies[0].clone(), cookies[1].clone());
     // A child in the practitioner's reach, from the middle of the table.
     let viewer = store.viewer(practitioner).await?.expect("the practitioner is on the pathway");
-    let (in_reach, total) = store.children_for(&viewer, None, 1000, 0).await?;
+    let (in_reach, total) = assure_storage::testing::children_in_reach(&store, &viewer, None, 1000, 0).await;
     let child = in_reach.get(in_reach.len() / 2).map(|c| c.id).expect("a child in reach");
     println!("The practitioner may see {total} children; measured child {child}");
 

@@ -288,6 +288,16 @@ async fn guard_inner(state: &AppState, mut req: Request<Body>, next: Next) -> Re
             return Err((AppError::Unauthorized, kind));
         };
         if !c.can(permission) {
+            // A refused request that names a child is recorded against that child (or the
+            // unknown number), whoever made it: a committee member opening a child's page,
+            // a practitioner opening the emergency access form, a SPOC opening an operation.
+            // Any other refused request is recorded too, by its path (ids only, never form data).
+            let why = format!("{method} {path}: refused, the role {} does not allow {}", c.role().slug(), permission.name());
+            let recorded = match crate::routes::child_key(&path, req.uri().path()) {
+                Some(key) => state.store.record_refusal(&c.actor(), key, &why).await,
+                None => state.store.record(&c.actor(), assure_storage::audit::Event::new("access.refused", "route", req.uri().path(), why)).await,
+            };
+            recorded.map_err(|e| (AppError::from(e), kind))?;
             return Err((AppError::Forbidden, kind));
         }
     }

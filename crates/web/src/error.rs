@@ -10,6 +10,11 @@ use serde_json::json;
 
 use crate::ui;
 
+/// What anyone is told about a child's record that does not exist or that is outside
+/// their need to know: the same words either way.
+pub const NO_SUCH_CHILD_TITLE: &str = "There is no child's record to show";
+pub const NO_SUCH_CHILD_MESSAGE: &str = "There is no child's record with this number that you may see. Children's records are shared on a need-to-know basis, and every request for one is recorded. If a child is at risk now, contact the MASH.";
+
 #[derive(Debug)]
 pub enum AppError {
     NotFound,
@@ -17,9 +22,12 @@ pub enum AppError {
     Forbidden,
     /// Not allowed for this record (e.g. a lead officer and someone else's recommendation).
     ForbiddenRecord(String),
-    /// A child's record (or a restricted part of it) outside the caller's need to know.
-    /// The attempt has been audited.
+    /// A restricted part of a child's record the caller may otherwise see (police-only
+    /// sections, the access log). The attempt has been audited.
     NeedToKnow,
+    /// No child's record that the caller may see: it does not exist, or it is outside
+    /// their need to know — the two answer the same. The attempt has been audited.
+    NoSuchChild,
     /// A pathway account not yet placed in an agency.
     NotPlaced,
     CsrfFailed,
@@ -35,6 +43,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::NoSuchChild => AppError::NoSuchChild,
+            StoreError::Restricted => AppError::NeedToKnow,
+            StoreError::Forbidden => AppError::Forbidden,
             StoreError::Conflict => AppError::Conflict,
             StoreError::Invalid(i) => AppError::Invalid(i),
             other => AppError::Internal(other.to_string()),
@@ -51,7 +62,7 @@ impl From<Invalid> for AppError {
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NoSuchChild => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::NeedToKnow | AppError::NotPlaced | AppError::CsrfFailed => {
                 StatusCode::FORBIDDEN
@@ -72,9 +83,10 @@ impl AppError {
             AppError::Forbidden => ("You do not have access to this page", "Your account's role does not allow this. Ask an administrator if you think it should.".into()),
             AppError::ForbiddenRecord(m) => ("You cannot change this record", m.clone()),
             AppError::NeedToKnow => (
-                "You do not have access to this record",
-                "Children's records are shared on a need-to-know basis: your agency is not involved with this child, or this part of the record is restricted. Your attempt has been recorded. If a child is at risk now, contact the MASH.".into(),
+                "You do not have access to this part of the record",
+                "This part of the child's record is restricted to the people whose work needs it. Your attempt has been recorded.".into(),
             ),
+            AppError::NoSuchChild => (NO_SUCH_CHILD_TITLE, NO_SUCH_CHILD_MESSAGE.into()),
             AppError::NotPlaced => ("Your account is not set up for the partnership yet", "Your account has not been placed in an agency. Ask the partnership manager to add you to your agency and teams.".into()),
             AppError::CsrfFailed => ("Your form could not be sent", "The page you sent the form from had expired or did not come from Assure. Go back, reload the page and try again. Nothing was saved.".into()),
             AppError::Conflict => ("Someone else changed this record", "Someone else saved a change after you opened the page, so your change was not saved. Go back, reload the page to see their change, and make yours again.".into()),
@@ -99,6 +111,7 @@ impl AppError {
                 AppError::Unauthorized => "unauthorized",
                 AppError::Forbidden | AppError::ForbiddenRecord(_) | AppError::NotPlaced => "forbidden",
                 AppError::NeedToKnow => "need_to_know",
+                AppError::NoSuchChild => "no_such_child",
                 AppError::CsrfFailed => "csrf_failed",
                 AppError::Conflict => "conflict",
                 AppError::Invalid(_) => "invalid",

@@ -1,13 +1,13 @@
 //! Object-level access: the one place the web edge asks whether this caller may
-//! change this recommendation (a lead officer: only what they lead), and may see this
-//! child or this part of a child's record (the partnership's need-to-know rule, which
-//! lives in the domain and is applied by storage). Pages, the API and exports all
-//! call it.
+//! change this recommendation (a lead officer: only what they lead), and opens a
+//! child's record for them. The need-to-know rule lives in the domain and runs inside
+//! storage's one door ([`assure_storage::Store::open_child`]); here the caller becomes
+//! a [`Reader`] and the door's answers become HTTP ones.
 
 use assure_domain::access::may_change_recommendation;
-use assure_domain::partnership::{Section, Viewer};
-use assure_storage::partnership::{Child, Visible};
+use assure_domain::partnership::Section;
 use assure_storage::records::Recommendation;
+use assure_storage::{ChildKey, ChildRecord, Reader};
 
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -29,19 +29,22 @@ pub async fn recommendation_for_change(state: &AppState, caller: &Caller, rec_id
 }
 
 /// Who the caller is on the pathway, or refuse (tracker roles, unplaced accounts).
-pub async fn viewer(state: &AppState, caller: &Caller) -> Result<Viewer, AppError> {
+pub async fn reader(state: &AppState, caller: &Caller) -> Result<Reader, AppError> {
     if caller.role().pathway().is_none() {
         return Err(AppError::Forbidden);
     }
-    state.store.viewer(caller.user.id).await?.ok_or(AppError::NotPlaced)
+    state.store.reader(caller.actor()).await?.ok_or(AppError::NotPlaced)
 }
 
-/// Open one section of a child's record: 404 for no such child, 403 (audited) outside
-/// the caller's need to know; the view itself is audited with its reason.
-pub async fn child(state: &AppState, caller: &Caller, child_id: i64, section: Section) -> Result<(Viewer, Child), AppError> {
-    let viewer = viewer(state, caller).await?;
-    match state.store.child_for(&caller.actor(), &viewer, child_id, section).await? {
-        Visible::Yes(c) => Ok((viewer, c)),
-        Visible::Refused => Err(AppError::NeedToKnow),
-    }
+/// Open one section of a child's record through the door: a child out of the caller's
+/// reach answers exactly as one that does not exist (404, audited against the child);
+/// a restricted part of a child they may see is 403; the view is audited with its reason.
+pub async fn child(state: &AppState, caller: &Caller, child_id: i64, section: Section) -> Result<ChildRecord, AppError> {
+    child_by(state, caller, ChildKey::Child(child_id), section).await
+}
+
+/// [`child`] for a record that belongs to one child (a notification's line, a panel slot).
+pub async fn child_by(state: &AppState, caller: &Caller, key: ChildKey, section: Section) -> Result<ChildRecord, AppError> {
+    let reader = reader(state, caller).await?;
+    Ok(state.store.open_child(&reader, key, section).await?)
 }

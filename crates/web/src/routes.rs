@@ -77,6 +77,30 @@ impl Routes {
     }
 }
 
+/// The child a request names, for the routes that name one: a child's own routes (pages
+/// and API), a notification's line, a panel slot. A refusal on one of these is audited
+/// against that child (see `auth::guard`).
+pub fn child_key(template: &str, path: &str) -> Option<assure_storage::ChildKey> {
+    use assure_storage::ChildKey;
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if t.len() != p.len() {
+        return None;
+    }
+    let param = |name: &str| t.iter().position(|s| *s == name).and_then(|i| p[i].parse::<i64>().ok());
+    let starts = |prefix: &[&str]| t.len() >= prefix.len() && t[..prefix.len()] == *prefix;
+    if starts(&["children", "{id}"]) || starts(&["api", "v1", "children", "{id}"]) {
+        return param("{id}").map(ChildKey::Child);
+    }
+    if starts(&["notifications", "{id}"]) {
+        return param("{id}").map(ChildKey::Recipient);
+    }
+    if starts(&["panels", "{id}", "slots", "{sid}"]) {
+        return Some(ChildKey::Slot { panel: param("{id}")?, slot: param("{sid}")? });
+    }
+    None
+}
+
 /// Declare every route.
 pub fn build() -> (Router<AppState>, RouteTable) {
     let r = Routes { router: Router::new(), table: RouteTable::default() };

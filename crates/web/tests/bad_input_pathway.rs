@@ -4,18 +4,13 @@
 
 mod common;
 
-use assure_domain::partnership::{InvolvementKind, PathwayRole, Team, Viewer};
+use assure_domain::partnership::{InvolvementKind, Scope};
+use assure_storage::children::ChildInput;
 use assure_storage::on_both_engines;
-use assure_storage::partnership::ChildInput;
-use assure_storage::testing::TestDb;
-use assure_storage::Actor;
+use assure_storage::testing::{self, TestDb};
 use axum::http::StatusCode;
 use common::{demo_app, Client};
 use sqlx::{AnyConnection, Connection, Row};
-
-fn everyone() -> Viewer {
-    Viewer { role: PathwayRole::CseAnalyst, agency_id: 0, teams: vec![Team::CseAnalyst], spoc_for: vec![], emergency_children: vec![] }
-}
 
 fn iso(days: i64) -> String {
     assure_domain::dates::numeric(common::today() + chrono::Duration::days(days))
@@ -71,29 +66,29 @@ async fn run(db: &TestDb, app: &axum::Router, email: &str, cases: Vec<Case<'_>>)
 
 async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
     let app = demo_app(db).await;
-    let sys = Actor::system();
     let agencies = db.store.agencies().await.unwrap();
     let agency = |n: &str| agencies.iter().find(|a| a.name == n).unwrap().id;
     let police = agency("Merseyside Police");
-    let kid = db
-        .store
-        .create_child(&sys, &ChildInput { first_name: "Cara".into(), last_name: "Badinput".into(), estimated_age: Some(14), ..Default::default() })
-        .await
-        .unwrap();
-    db.store.add_involvement(&sys, kid, police, InvolvementKind::RaisedConcern, common::today()).await.unwrap();
+    let kid = testing::new_child(
+        &db.store,
+        &ChildInput { first_name: "Cara".into(), last_name: "Badinput".into(), estimated_age: Some(14), ..Default::default() },
+    )
+    .await;
+    testing::involve(&db.store, kid, police, InvolvementKind::RaisedConcern, Scope::Agency, common::today()).await;
 
     // ---------------------------------------------------------------- panels (the analyst)
-    let panels = db.store.panels_for(&everyone()).await.unwrap();
+    let analyst = testing::reader(&db.store, "cse-analyst@example.org").await;
+    let panels = db.store.panels_for(&analyst).await.unwrap();
     let mut slot = None;
     for p in &panels {
-        if let Some(s) = db.store.agenda(&everyone(), p.panel.id).await.unwrap().into_iter().find(|s| !s.invitations.is_empty()) {
+        if let Some(s) = db.store.agenda(&analyst, p.panel.id).await.unwrap().into_iter().find(|s| !s.invitations.is_empty()) {
             slot = Some(s);
             break;
         }
     }
     let slot = slot.expect("the demo has a slot with invitations");
     let pid = slot.panel_id;
-    let panel = db.store.panel(pid).await.unwrap();
+    let panel = db.store.panel(&analyst, pid).await.unwrap();
     let v = panel.version.to_string();
     let inv = slot.invitations[0].id.to_string();
     let sp = format!("/panels/{pid}/slots/{}", slot.id);
@@ -197,10 +192,11 @@ async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
     .await;
     assert_eq!(text(db, &format!("SELECT COALESCE(attendance, '-') FROM panel_invitations WHERE id = {inv}")).await, att_before);
     assert_eq!(text(db, &format!("SELECT status FROM panels WHERE id = {pid}")).await, status_before);
-    assert_ne!(text(db, &format!("SELECT minutes FROM panels WHERE id = {pid}")).await, "Changed minutes", "minutes with a bad status were saved");
+    assert_ne!(text(db, &format!("SELECT business FROM panels WHERE id = {pid}")).await, "Changed minutes", "minutes with a bad status were saved");
 
     // ------------------------------------------------------- police and operations (police CSE)
-    let op = db.store.operations().await.unwrap().first().expect("the demo has an operation").id;
+    let officer = testing::reader(&db.store, "police-cse-officer@example.org").await;
+    let op = db.store.operations(&officer).await.unwrap().first().expect("the demo has an operation").id;
     run(
         db,
         &app,

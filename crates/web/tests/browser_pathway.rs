@@ -218,10 +218,10 @@ async fn the_pathway_from_concern_to_plan() {
     b.screenshot("pathway-6-spoc-plan").await;
     b.sign_out().await;
 
-    // 7. A practitioner of a school not involved is refused (and the attempt audited).
+    // 7. A practitioner of a school not involved is told there is no such record (and the attempt audited).
     b.sign_in("practitioner-2@example.org").await;
     b.goto(&format!("/children/{cid}")).await;
-    b.assert_has("You do not have access to this record").await;
+    b.assert_has("There is no child's record to show").await;
     b.assert_lacks(&last).await;
     b.sign_out().await;
 

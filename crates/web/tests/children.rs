@@ -5,12 +5,12 @@
 
 mod common;
 
-use assure_domain::partnership::{InvolvementKind, Team};
+use assure_domain::partnership::{InvolvementKind, Scope, Team};
 use assure_domain::Role;
 use assure_storage::audit::AuditFilter;
+use assure_storage::children::ChildInput;
 use assure_storage::on_both_engines;
-use assure_storage::partnership::ChildInput;
-use assure_storage::testing::TestDb;
+use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
 use assure_storage::Actor;
 use assure_web::auth::sha256_hex;
@@ -32,22 +32,15 @@ async fn uid(db: &TestDb, email: &str) -> i64 {
 }
 
 async fn child(db: &TestDb, first: &str, last: &str, agency: i64) -> i64 {
-    let sys = Actor::system();
-    let id = db
-        .store
-        .create_child(
-            &sys,
-            &ChildInput {
-                first_name: first.into(),
-                last_name: last.into(),
-                date_of_birth: Some(d(2004, 3, 1)),
-                ward: "Riverside".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    db.store.add_involvement(&sys, id, agency, InvolvementKind::RaisedConcern, d(2017, 9, 1)).await.unwrap();
+    let input = ChildInput {
+        first_name: first.into(),
+        last_name: last.into(),
+        date_of_birth: Some(d(2004, 3, 1)),
+        ward: "Riverside".into(),
+        ..Default::default()
+    };
+    let id = testing::new_child(&db.store, &input).await;
+    testing::involve(&db.store, id, agency, InvolvementKind::RaisedConcern, Scope::Agency, d(2017, 9, 1)).await;
     id
 }
 
@@ -111,12 +104,17 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
         "police-only and access-log links hidden"
     );
     assert!(!record.has("Possible duplicates") && !record.has("/edit\""));
+    // A child out of reach answers exactly as a child that does not exist.
     let refused = p.get(&format!("/children/{smyth}")).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert!(
-        refused.has("You do not have access to this record") && !refused.has("Amie") && !refused.has("emergency-access"),
-        "no break glass for a practitioner"
+        refused.has("There is no child's record to show") && !refused.has("Amie") && !refused.has("emergency-access"),
+        "no break glass for a practitioner\n{}",
+        refused.body
     );
+    let missing = p.get("/children/999999").await;
+    assert_eq!(missing.status, refused.status);
+    assert_eq!(missing.body.replace("999999", "N"), refused.body.replace(&smyth.to_string(), "N"), "the same page for both");
     assert_eq!(p.get(&format!("/children/{smith}/access-log")).await.status, StatusCode::FORBIDDEN);
     assert_eq!(p.get(&format!("/children/{smith}/emergency-access")).await.status, StatusCode::FORBIDDEN);
     let (r, json) = api(db, &app, "practitioner@example.org", "/api/v1/children?name=smith").await;
@@ -131,17 +129,18 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     let search = p2.get("/children?name=smith").await;
     assert!(search.has("No children you may see match this search") && !search.has("Amy"));
     let page = p2.get(&format!("/children/{smith}")).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.has("Amy") && !page.has("Smith"));
     let (r, json) = api(db, &app, "practitioner-2@example.org", &format!("/api/v1/children/{smith}")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(json["error"], "need_to_know");
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(json["error"], "no_such_child");
     assert!(!r.body.contains("Smith"));
     let (_, json) = api(db, &app, "practitioner-2@example.org", "/api/v1/children?name=smith").await;
     assert_eq!(json["total"], 0);
     assert_eq!(json["children"].as_array().unwrap().len(), 0);
-    let (_, json) = api(db, &app, "practitioner-2@example.org", "/api/v1/children/999999").await;
-    assert_eq!(json["error"], "not_found");
+    let (none, json) = api(db, &app, "practitioner-2@example.org", "/api/v1/children/999999").await;
+    assert_eq!((none.status, json["error"].as_str()), (StatusCode::NOT_FOUND, Some("no_such_child")));
+    assert_eq!(none.body, r.body, "out of reach and non-existent: the same answer");
     let (refusals, _) = db
         .store
         .list_audit(
@@ -151,7 +150,12 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(refusals.iter().filter(|e| e.record_id == smith.to_string()).count(), 2, "the page and the API refusal");
+    assert_eq!(refusals.iter().filter(|e| e.record_type == "child" && e.record_id == smith.to_string()).count(), 2, "the page and the API refusal");
+    assert_eq!(
+        refusals.iter().filter(|e| e.record_type == "unknown-child" && e.record_id == "999999").count(),
+        1,
+        "the unknown number is audited too"
+    );
     let (lists, _) = db
         .store
         .list_audit(
@@ -171,11 +175,26 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     let r = police_officer.get(&format!("/children/{smyth}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.has(&format!("/children/{smyth}/police")));
-    assert_eq!(police_officer.get(&format!("/children/{smith}")).await.status, StatusCode::FORBIDDEN);
-    // Tracker people never reach children.
+    assert_eq!(police_officer.get(&format!("/children/{smith}")).await.status, StatusCode::NOT_FOUND);
+    // Tracker people never reach children, and the attempt is recorded against the child.
     let (mut officer, _) = signed_in(&app, "scrutiny-officer@example.org").await;
     assert_eq!(officer.get("/children").await.status, StatusCode::FORBIDDEN);
     assert_eq!(officer.get(&format!("/children/{smith}")).await.status, StatusCode::FORBIDDEN);
+    let (by_role, _) = db
+        .store
+        .list_audit(
+            &AuditFilter { action: Some("child.refused".into()), actor: Some("scrutiny-officer@example.org".into()), ..Default::default() },
+            50,
+            0,
+        )
+        .await
+        .unwrap();
+    assert!(
+        by_role
+            .iter()
+            .any(|e| e.record_type == "child" && e.record_id == smith.to_string() && e.detail.contains("the role scrutiny-officer does not allow")),
+        "{by_role:?}"
+    );
 
     // The access log (MASH): each viewer and why, refusals too.
     let (mut mash, _) = signed_in(&app, "mash-worker@example.org").await;
@@ -207,7 +226,7 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.has("Amy"));
     let refused = m2.get(&format!("/children/{smith}")).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert!(refused.has(&format!("href=\"/children/{smith}/emergency-access\"")) && !refused.has("Amy"));
     let form = m2.get(&format!("/children/{smith}/emergency-access")).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -219,8 +238,11 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     let r = m2.post_form(&path, &[("_csrf", &t2), ("reason", "urgent")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("at least 10 characters"));
-    assert!(db.store.emergency_grants_for_child(smith).await.unwrap().is_empty(), "nothing granted");
-    assert_eq!(m2.get("/children/999999/emergency-access").await.status, StatusCode::NOT_FOUND);
+    assert!(db.store.emergency_access_log().await.unwrap().iter().all(|g| g.child_id != smith), "nothing granted");
+    // The form does not tell whether a number is a child; using it on no child is a 404.
+    assert_eq!(m2.get("/children/999999/emergency-access").await.status, StatusCode::OK);
+    let r = m2.post_form("/children/999999/emergency-access", &[("_csrf", &t2), ("reason", "Police report a child missing overnight")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = m2.post_form(&path, &[("_csrf", &t2), ("reason", "Police report Amy missing overnight with an older male")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), format!("/children/{smith}?notice=emergency-access"));
@@ -229,16 +251,26 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     assert!(opened.has("Amy Smith") && opened.has("under emergency access") && opened.has("Emergency access granted for 24 hours"));
     // (The list is paged and the demo's placed children share the agency: look for Amy's name.)
     assert!(m2.get("/children?name=smith").await.has(&format!("href=\"/children/{smith}\"")), "the list follows the same rule");
-    assert_eq!(m2.get(&format!("/children/{other}")).await.status, StatusCode::FORBIDDEN, "only that child");
+    assert_eq!(m2.get(&format!("/children/{other}")).await.status, StatusCode::NOT_FOUND, "only that child");
     // No duplicates or merge outside the MASH team.
     assert!(!opened.has("Possible duplicates"));
     assert_eq!(m2.get(&format!("/children/{smith}/merge")).await.status, StatusCode::FORBIDDEN);
-    // The practitioner cannot break glass at all.
+    // The practitioner cannot break glass at all, and the attempt is recorded against the child.
     let (mut p, pt) = signed_in(&app, "practitioner@example.org").await;
     assert_eq!(
         p.post_form(&format!("/children/{other}/emergency-access"), &[("_csrf", &pt), ("reason", "I am worried about this child")]).await.status,
         StatusCode::FORBIDDEN
     );
+    let (tried, _) = db
+        .store
+        .list_audit(
+            &AuditFilter { action: Some("child.refused".into()), actor: Some("practitioner@example.org".into()), ..Default::default() },
+            50,
+            0,
+        )
+        .await
+        .unwrap();
+    assert!(tried.iter().any(|e| e.record_id == other.to_string() && e.detail.contains("emergency-access")), "{tried:?}");
 
     // The access log shows the emergency view and the reason given.
     let (mut mash, t) = signed_in(&app, "mash-worker@example.org").await;
@@ -270,14 +302,7 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     assert!(record.has("Possible duplicates") && record.has("Amie Smyth") && record.has("Surname sounds alike, same date of birth"));
     let page = mash.get(&format!("/children/{smith}/merge")).await;
     assert!(page.has(&format!("value=\"{smyth}\"")));
-    let version = db
-        .store
-        .children_for(&db.store.viewer(uid(db, "mash-worker@example.org").await).await.unwrap().unwrap(), Some("smith"), 10, 0)
-        .await
-        .unwrap()
-        .0[0]
-        .version
-        .to_string();
+    let version = testing::child_as_stored(&db.store, smith).await.unwrap().version.to_string();
     let merge = format!("/children/{smith}/merge");
     let r = mash.post_form(&merge, &[("_csrf", &t), ("version", &version)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -303,14 +328,7 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     // Identity and legal status: field messages, then saved, then a stale edit is a 409.
     let edit = mash.get(&format!("/children/{smith}/edit")).await;
     assert_eq!(edit.status, StatusCode::OK);
-    let version = db
-        .store
-        .children_for(&db.store.viewer(uid(db, "mash-worker@example.org").await).await.unwrap().unwrap(), Some("smith"), 10, 0)
-        .await
-        .unwrap()
-        .0[0]
-        .version
-        .to_string();
+    let version = testing::child_as_stored(&db.store, smith).await.unwrap().version.to_string();
     let path = format!("/children/{smith}/edit");
     let r = mash
         .post_form(

@@ -136,24 +136,21 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
 }
 on_both_engines!(roles, each_role_reaches_what_it_should);
 
-/// A panel, a child every demo pathway account may see (with a plan) and an operation, for the MACSE routes.
+/// A panel, a child (with a plan) and an operation, for the MACSE routes.
 async fn macse_records(db: &TestDb) -> (i64, i64, i64) {
-    use assure_domain::partnership::{InvolvementKind, Section};
+    use assure_domain::partnership::{InvolvementKind, Scope, Section};
     use assure_domain::plan::{ActionStatus, PlanAction, PlanVersion};
+    use assure_storage::testing;
     let sys = assure_storage::Actor::system();
     let today = common::today();
     let panel = db.store.generate_panel_series(&sys, Some(today), Some(today), "").await.unwrap()[0];
-    let input = assure_storage::partnership::ChildInput {
-        first_name: "Rae".into(),
-        last_name: "Routes".into(),
-        estimated_age: Some(14),
-        ..Default::default()
-    };
-    let child = db.store.create_child(&sys, &input).await.unwrap();
+    let input =
+        assure_storage::children::ChildInput { first_name: "Rae".into(), last_name: "Routes".into(), estimated_age: Some(14), ..Default::default() };
+    let child = testing::new_child(&db.store, &input).await;
     let agencies = db.store.agencies().await.unwrap();
     for name in ["Hillside High School", "Merseyside Police", "Children's Social Care"] {
         let a = agencies.iter().find(|a| a.name == name).unwrap().id;
-        db.store.add_involvement(&sys, child, a, InvolvementKind::RaisedConcern, today).await.unwrap();
+        testing::involve(&db.store, child, a, InvolvementKind::RaisedConcern, Scope::Agency, today).await;
     }
     let action = PlanAction {
         section: Section::Prevent,
@@ -165,9 +162,10 @@ async fn macse_records(db: &TestDb) -> (i64, i64, i64) {
     };
     let v =
         PlanVersion { number: 0, panel_date: None, review_date: Some(today + chrono::Duration::days(28)), sections: vec![], actions: vec![action] };
-    db.store.save_plan_version(&sys, child, 0, Some(panel), &v, None, today).await.unwrap();
+    common::record_as(db, "cse-analyst@example.org", child, Section::Profile).await.save_plan_version(0, Some(panel), &v, None, today).await.unwrap();
+    let officer = testing::reader(&db.store, "police-cse-officer@example.org").await;
     let operation =
-        db.store.create_operation(&sys, "Operation Routes", Some(assure_domain::panels::OperationKind::Prevent), "DI Lead", None).await.unwrap();
+        db.store.create_operation(&officer, "Operation Routes", Some(assure_domain::panels::OperationKind::Prevent), "DI Lead", None).await.unwrap();
     (panel, child, operation)
 }
 

@@ -6,11 +6,11 @@ mod common;
 
 use std::io::Read;
 
-use assure_domain::partnership::{InvolvementKind, PathwayRole, Team, Viewer};
+use assure_domain::partnership::{InvolvementKind, Scope, Section};
+use assure_storage::children::ChildInput;
 use assure_storage::on_both_engines;
-use assure_storage::partnership::ChildInput;
-use assure_storage::testing::TestDb;
-use assure_storage::Actor;
+use assure_storage::testing::{self, TestDb};
+use assure_storage::Reader;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
 use common::{demo_app, Client};
@@ -24,18 +24,15 @@ async fn agency(db: &TestDb, name: &str) -> i64 {
 }
 
 async fn child(db: &TestDb, first: &str, school: i64) -> i64 {
-    let sys = Actor::system();
-    let id = db
-        .store
-        .create_child(&sys, &ChildInput { first_name: first.into(), last_name: "Testchild".into(), estimated_age: Some(14), ..Default::default() })
-        .await
-        .unwrap();
-    db.store.add_involvement(&sys, id, school, InvolvementKind::RaisedConcern, common::today()).await.unwrap();
+    let input = ChildInput { first_name: first.into(), last_name: "Testchild".into(), estimated_age: Some(14), ..Default::default() };
+    let id = testing::new_child(&db.store, &input).await;
+    testing::involve(&db.store, id, school, InvolvementKind::RaisedConcern, Scope::Agency, common::today()).await;
     id
 }
 
-fn everyone() -> Viewer {
-    Viewer { role: PathwayRole::CseAnalyst, agency_id: 0, teams: vec![Team::CseAnalyst], spoc_for: vec![], emergency_children: vec![] }
+/// The demo's CSE analyst, who sees every child (for reading back what the pages saved).
+async fn everyone(db: &TestDb) -> Reader {
+    testing::reader(&db.store, "cse-analyst@example.org").await
 }
 
 fn iso(days: i64) -> String {
@@ -78,7 +75,7 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     let r = analyst.post_form("/panels/series", &[("_csrf", &t), ("first", &iso(7)), ("until", &iso(40)), ("location", "Town hall")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // The series added three panels (the demo has its own, on other dates).
-    let panels: Vec<_> = db.store.panels_for(&everyone()).await.unwrap().into_iter().filter(|p| p.panel.location == "Town hall").collect();
+    let panels: Vec<_> = db.store.panels_for(&everyone(db).await).await.unwrap().into_iter().filter(|p| p.panel.location == "Town hall").collect();
     assert_eq!(panels.len(), 3);
     let panel = panels[0].panel.id;
     let r = analyst
@@ -90,18 +87,18 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("clashes with another young person") && r.has("app-error-summary"));
-    assert_eq!(db.store.agenda(&everyone(), panel).await.unwrap().len(), 1, "the clash saved nothing");
+    assert_eq!(db.store.agenda(&everyone(db).await, panel).await.unwrap().len(), 1, "the clash saved nothing");
     let page = analyst.get(&format!("/panels/{panel}")).await;
     assert!(page.has("Amy Testchild") && page.has("10:00–10:30"));
     // Invite the involved agencies' people, police investigators and standing members.
-    let slot = db.store.agenda(&everyone(), panel).await.unwrap()[0].id;
+    let slot = db.store.agenda(&everyone(db).await, panel).await.unwrap()[0].id;
     let r = analyst.post_form(&format!("/panels/{panel}/slots/{slot}/invitations"), &[("_csrf", &t), ("propose", "yes")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = analyst.get(&format!("/panels/{panel}")).await;
     assert!(page.has("Grace Turner") && page.has("DC Sam Hughes"), "SPOC and police investigator invited");
 
     // Minutes: a stale edit is 409 and changes nothing.
-    let version = db.store.panel(panel).await.unwrap().version.to_string();
+    let version = db.store.panel(&everyone(db).await, panel).await.unwrap().version.to_string();
     let r = analyst
         .post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Agreed actions"), ("status", "held")])
         .await;
@@ -110,7 +107,18 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
         .post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Overwrite"), ("status", "held")])
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(db.store.panel(panel).await.unwrap().minutes, "Agreed actions");
+    assert_eq!(db.store.panel(&everyone(db).await, panel).await.unwrap().business, "Agreed actions");
+    // The young person's own part of the minutes is kept with their slot.
+    let r = analyst
+        .post_form(
+            &format!("/panels/{panel}/slots/{slot}/discussion"),
+            &[("_csrf", &t), ("version", "1"), ("discussion", "Amy's discussion: mentoring agreed")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r =
+        analyst.post_form(&format!("/panels/{panel}/slots/{slot}/discussion"), &[("_csrf", &t), ("version", "1"), ("discussion", "Overwrite")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a stale edit of a young person's minutes");
 
     // The co-chair makes the plan with a Prosecute action.
     let mut chair = Client::new(app.clone());
@@ -156,7 +164,7 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     let r = chair.post_form(&format!("/children/{kid}/plan/edit"), &pairs).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Action row 2") && r.has("has no owner") && r.has("href=\"#action-2-owner\""), "{}", r.body);
-    assert_eq!(db.store.current_plan_number(kid).await.unwrap(), 0, "nothing saved");
+    assert_eq!(common::mash_record(db, kid).await.plan_number().await.unwrap(), 0, "nothing saved");
     let fields = post(plan_form("0", "DC Sam Hughes"));
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = chair.post_form(&format!("/children/{kid}/plan/edit"), &pairs).await;
@@ -164,7 +172,7 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     // The same form again, from the stale version 0: 409.
     let r = chair.post_form(&format!("/children/{kid}/plan/edit"), &pairs).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(db.store.current_plan_number(kid).await.unwrap(), 1);
+    assert_eq!(common::mash_record(db, kid).await.plan_number().await.unwrap(), 1);
     let page = chair.get(&format!("/children/{kid}/plan")).await;
     assert!(page.has(SECRET_ACTION) && page.has(SECRET_TALK), "the co-chair sees Prosecute");
 
@@ -250,35 +258,38 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let v3 = db.store.current_plan(kid).await.unwrap().unwrap();
+    let v3 = common::record_as(db, "macse-co-chair@example.org", kid, Section::Profile).await.plan().await.unwrap().unwrap();
     assert_eq!(v3.number, 3);
     assert!(v3.actions.iter().any(|a| a.text == SECRET_ACTION) && v3.discussion(assure_domain::partnership::Section::Prosecute) == SECRET_TALK);
 
-    // Practitioner-2's agency is involved with nothing: 403 and the attempt audited.
+    // Practitioner-2's agency is involved with nothing: no such child (404) and the attempt audited.
     let mut p2 = Client::new(app.clone());
     p2.sign_in("practitioner-2@example.org").await;
     let r = p2.get(&format!("/children/{kid}/plan")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(!r.has("Weekly mentoring"));
-    assert_eq!(p2.get(&format!("/children/{kid}/plan/download/csv")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(p2.get(&format!("/children/{kid}/plan/download/csv")).await.status, StatusCode::NOT_FOUND);
     assert!(audit(db, "child.refused").await.iter().any(|e| e.actor == "practitioner-2@example.org" && e.record_id == kid.to_string()));
     let agenda = p2.get(&format!("/panels/{panel}")).await;
     assert_eq!(agenda.status, StatusCode::OK);
     assert!(!agenda.has("Amy Testchild") && agenda.has("no young people on this agenda that you may see"));
     assert!(!agenda.has("Agreed actions"), "minutes only for the panel's organisers and invitees");
-    assert!(spoc.get(&format!("/panels/{panel}")).await.has("Agreed actions"), "an invitee reads the minutes");
+    assert!(!agenda.has("Amy&#39;s discussion") && !agenda.has("mentoring agreed"), "a young person's minutes only with their record");
+    let spoc_agenda = spoc.get(&format!("/panels/{panel}")).await;
+    assert!(spoc_agenda.has("Agreed actions"), "an invitee reads the general business");
+    assert!(spoc_agenda.has("mentoring agreed"), "the SPOC may see Amy: her part of the minutes is on their agenda");
 
     // Police flags and operations.
     let to = officer.csrf().await;
     let flags = officer.get("/police/flags").await;
-    let before = db.store.macse_children_without_flag(&everyone()).await.unwrap();
+    let before = db.store.macse_children_without_flag(&testing::reader(&db.store, "police-cse-officer@example.org").await).await.unwrap();
     assert!(before.without.iter().any(|c| c.child_id == kid));
     assert!(flags.has(&format!("{}% of MACSE children flagged", before.percent())) && flags.has("Amy Testchild"), "{}", flags.body);
     let r = officer.post_form(&format!("/children/{kid}/police-flag"), &[("_csrf", &to), ("flag_date", &iso(-1))]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = officer.post_form(&format!("/children/{kid}/police-flag"), &[("_csrf", &to), ("flagged", "yes"), ("flag_date", &iso(-1))]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let after = db.store.macse_children_without_flag(&everyone()).await.unwrap();
+    let after = db.store.macse_children_without_flag(&testing::reader(&db.store, "police-cse-officer@example.org").await).await.unwrap();
     assert!(after.flagged == before.flagged + 1 && !after.without.iter().any(|c| c.child_id == kid));
     let flags = officer.get("/police/flags").await;
     assert!(flags.has(&format!("{}% of MACSE children flagged", after.percent())) && !flags.has("Amy Testchild"));
@@ -296,6 +307,9 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = officer.get(&op).await;
     assert!(page.has("Amy Testchild") && page.has("Address visited"));
+    // An operation agreed at a panel is police-only: on the police's view of the panel, never the SPOC's.
+    assert!(officer.get(&format!("/panels/{panel}")).await.has("Operation Larch"));
+    assert!(!spoc.get(&format!("/panels/{panel}")).await.has("Operation Larch"));
     assert_eq!(spoc.get("/operations").await.status, StatusCode::FORBIDDEN);
     assert_eq!(spoc.get("/police/flags").await.status, StatusCode::FORBIDDEN);
 }

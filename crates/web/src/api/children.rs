@@ -1,8 +1,9 @@
-//! Children through the API: the same search and the same need-to-know rule as the
-//! pages (a child outside the caller's reach is a 403 `need_to_know`, audited).
+//! Children through the API: the same search and the same door as the pages (a child
+//! outside the caller's reach answers 404 `no_such_child`, exactly as one that does
+//! not exist, and the attempt is audited).
 
 use assure_domain::partnership::Section;
-use assure_storage::partnership::{Child, ChildSearch};
+use assure_storage::children::{Child, ChildSearch};
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
@@ -21,7 +22,7 @@ pub struct ChildPage {
 
 /// GET /api/v1/children?name=&date_of_birth=YYYY-MM-DD&page=&per_page=
 pub async fn list(State(state): State<AppState>, caller: ApiCaller, p: Params) -> ApiResult<ChildPage> {
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let page = p.positive("page", 1, 1_000_000)?;
     let per_page = p.positive("per_page", 50, 200)?;
     let dob = match p.get("date_of_birth").map(str::trim).filter(|s| !s.is_empty()) {
@@ -31,21 +32,21 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, p: Params) -
         ),
     };
     let search = ChildSearch { name: p.get("name").map(str::to_string), date_of_birth: dob };
-    let (children, total) = state.store.search_children(&caller.actor(), &viewer, &search, per_page, (page - 1) * per_page).await?;
+    let (children, total) = state.store.search_children(&reader, &search, per_page, (page - 1) * per_page).await?;
     Ok(Json(ChildPage { children, total, page, per_page }))
 }
 
 /// GET /api/v1/children/{id}
 pub async fn show(State(state): State<AppState>, caller: ApiCaller, Id(id): Id) -> ApiResult<Child> {
-    let (_, c) = policy::child(&state, &caller, id, Section::Identity).await?;
-    Ok(Json(c))
+    let record = policy::child(&state, &caller, id, Section::Identity).await?;
+    Ok(Json(record.child().clone()))
 }
 
 /// GET /api/v1/children/{id}/referrals: the child's concerns and referrals with their
 /// screening and MASH decisions.
 pub async fn referrals(State(state): State<AppState>, caller: ApiCaller, Id(id): Id) -> ApiResult<Vec<assure_storage::referrals::Referral>> {
-    policy::child(&state, &caller, id, Section::Concerns).await?;
-    Ok(Json(state.store.referrals_of_child(id).await?))
+    let record = policy::child(&state, &caller, id, Section::Concerns).await?;
+    Ok(Json(record.referrals().await?))
 }
 
 #[derive(Serialize)]
@@ -58,11 +59,10 @@ pub struct PlanView {
 /// GET /api/v1/children/{id}/plan: the current MACSE plan through the same filter as the
 /// plan page and its downloads.
 pub async fn plan(State(state): State<AppState>, caller: ApiCaller, Id(id): Id) -> ApiResult<PlanView> {
-    let (viewer, _) = policy::child(&state, &caller, id, Section::Profile).await?;
-    if viewer.may_see_section(Section::Prosecute) {
+    let record = policy::child(&state, &caller, id, Section::Profile).await?;
+    if record.may_see(Section::Prosecute) {
         // Opening the police-only part is its own audited view.
         policy::child(&state, &caller, id, Section::Prosecute).await?;
     }
-    let plan = state.store.current_plan(id).await?.map(|v| assure_domain::plan::visible_for(&v, &viewer));
-    Ok(Json(PlanView { plan }))
+    Ok(Json(PlanView { plan: record.plan().await? }))
 }

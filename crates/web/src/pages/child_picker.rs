@@ -2,10 +2,11 @@
 //! a placement notification): search before create, the `child` radio (a child's id, or
 //! "new" with the new child's details below), read back into a [`ChildRef`].
 
-use assure_domain::partnership::{Section, Viewer};
+use assure_domain::partnership::Section;
 use assure_domain::Invalid;
-use assure_storage::partnership::{Child, ChildInput, ChildSearch};
+use assure_storage::children::{Child, ChildInput, ChildSearch};
 use assure_storage::referrals::ChildRef;
+use assure_storage::Reader;
 use maud::{html, Markup};
 
 use crate::auth::Caller;
@@ -106,15 +107,14 @@ pub fn read(p: &Picker, f: &Fields) -> (Option<ChildRef>, Invalid) {
 /// The children to offer: the name searched for (the children's own search, by beginning
 /// or sound, within reach, audited), and a child chosen before (from a child's page, or
 /// on the form sent back) stays listed when the caller may see them.
-pub async fn matches(state: &AppState, caller: &Caller, viewer: &Viewer, f: &Fields) -> Result<Vec<Child>, AppError> {
+pub async fn matches(state: &AppState, caller: &Caller, reader: &Reader, f: &Fields) -> Result<Vec<Child>, AppError> {
     let name = f.get("name").trim().to_string();
     let search = ChildSearch { name: Some(name.clone()), date_of_birth: None };
-    let mut matches: Vec<Child> =
-        if name.is_empty() { Vec::new() } else { state.store.search_children(&caller.actor(), viewer, &search, 20, 0).await?.0 };
+    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(reader, &search, 20, 0).await?.0 };
     if let Ok(cid) = f.get("child").trim().parse::<i64>() {
         if !matches.iter().any(|c| c.id == cid) {
-            if let Ok((_, c)) = policy::child(state, caller, cid, Section::Identity).await {
-                matches.insert(0, c);
+            if let Ok(record) = policy::child(state, caller, cid, Section::Identity).await {
+                matches.insert(0, record.child().clone());
             }
         }
     }

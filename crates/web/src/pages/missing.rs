@@ -3,12 +3,13 @@
 //! their interviews and where the pattern rules took them, and the rules themselves.
 
 use assure_domain::missing::{Findings, Forum, InterviewResponse, MissingFrom, PatternRule, RiskGrading, Trigger};
-use assure_domain::partnership::{Section, Viewer};
+use assure_domain::partnership::Section;
 use assure_domain::tracker::TagColour;
 use assure_domain::{Invalid, Permission};
+use assure_storage::children::Child;
 use assure_storage::missing::{local_now, Episode, EpisodeInput, InterviewInput};
-use assure_storage::partnership::Child;
 use assure_storage::StoreError;
+use assure_storage::{ChildRecord, Reader};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -95,8 +96,8 @@ fn episode_form(f: &Fields) -> (EpisodeInput, Invalid) {
     (input, v)
 }
 
-async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewer, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let matches = child_picker::matches(state, caller, viewer, f).await?;
+async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, reader: &Reader, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let matches = child_picker::matches(state, caller, reader, f).await?;
     let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
     let content = html! {
         (ui::error_summary(errors))
@@ -121,21 +122,21 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
 
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let caller = ctx.caller()?.clone();
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let f = child_picker::query(q);
-    new_render(&state, &ctx, &caller, &viewer, &f, &Invalid::new(), StatusCode::OK).await
+    new_render(&state, &ctx, &caller, &reader, &f, &Invalid::new(), StatusCode::OK).await
 }
 
 pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let (input, edge) = episode_form(&f);
     if !edge.is_empty() {
-        let all = edge.merged(state.store.episode_problems(&viewer, &input).await?);
-        return new_render(&state, &ctx, &caller, &viewer, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let all = edge.merged(state.store.episode_problems(&reader, &input).await?);
+        return new_render(&state, &ctx, &caller, &reader, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.record_episode(&caller.actor(), &viewer, &input).await {
+    match state.store.record_episode(&reader, &input).await {
         Ok((child_id, _)) => Ok(done(&format!("/children/{child_id}/missing"), "missing-recorded")),
-        Err(StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &viewer, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &reader, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -194,7 +195,7 @@ fn recent_months(today: NaiveDate) -> Vec<(String, String)> {
 }
 
 pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let now = local_now();
     let today: NaiveDate = now.date();
     let f = Fields(q);
@@ -211,10 +212,10 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
         },
     };
     let month_value = chosen.format("%Y-%m").to_string();
-    let month = state.store.episodes_in_month(&viewer, chosen).await?;
-    let repeated = state.store.repeatedly_missing_children(&viewer, today).await?;
-    let late = state.store.interviews_not_offered_in_time(&viewer, now).await?;
-    let elsewhere = state.store.episodes_of_children_placed_from_elsewhere(&viewer).await?;
+    let month = state.store.episodes_in_month(&reader, chosen).await?;
+    let repeated = state.store.repeatedly_missing_children(&reader, today).await?;
+    let late = state.store.interviews_not_offered_in_time(&reader, now).await?;
+    let elsewhere = state.store.episodes_of_children_placed_from_elsewhere(&reader).await?;
     let content = html! {
         (ui::error_summary(&errors))
         h1 class="app-heading-l" { "Missing children" }
@@ -348,8 +349,9 @@ fn findings_slugs(f: &Findings) -> Vec<String> {
         .collect()
 }
 
-async fn child_render(state: &AppState, ctx: &Ctx, child: &Child, sent: Option<Sent<'_>>, status: StatusCode) -> PageResult {
-    let episodes = state.store.episodes_of_child(child.id).await?;
+async fn child_render(ctx: &Ctx, record: &ChildRecord, sent: Option<Sent<'_>>, status: StatusCode) -> PageResult {
+    let child = record.child();
+    let episodes = record.episodes().await?;
     let now = local_now();
     let none = Invalid::new();
     let empty = Fields::default();
@@ -417,36 +419,33 @@ async fn child_render(state: &AppState, ctx: &Ctx, child: &Child, sent: Option<S
 }
 
 pub async fn child(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
-    let (_, child) = policy::child(&state, &caller, id(&raw)?, Section::Missing).await?;
-    child_render(&state, &ctx, &child, None, StatusCode::OK).await
+    let record = policy::child(&state, &caller, id(&raw)?, Section::Missing).await?;
+    child_render(&ctx, &record, None, StatusCode::OK).await
 }
 
 pub async fn end(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, raw_e)): Path<(String, String)>, f: Fields) -> PageResult {
-    let (viewer, child) = policy::child(&state, &caller, id(&raw)?, Section::Missing).await?;
+    let record = policy::child(&state, &caller, id(&raw)?, Section::Missing).await?;
+    let child = record.child();
     let eid = id(&raw_e)?;
-    state.store.episode_of(child.id, eid).await?;
+    record.episode(eid).await?;
     let version = f.version()?;
     let mut v = Invalid::new();
     let ended = time_field(&f, "end", "the time the child was found or returned", &mut v);
-    let result = if v.is_empty() {
-        state.store.end_episode(&caller.actor(), &viewer, child.id, eid, version, ended, f.get("where_found")).await
-    } else {
-        Err(StoreError::Invalid(v))
-    };
+    let result = if v.is_empty() { record.end_episode(eid, version, ended, f.get("where_found")).await } else { Err(StoreError::Invalid(v)) };
     match result {
         Ok(()) => Ok(done(&format!("/children/{}/missing#episode-{eid}", child.id), "missing-returned")),
         Err(StoreError::Invalid(e)) => {
-            child_render(&state, &ctx, &child, Some(Sent { episode: eid, which: "end", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY)
-                .await
+            child_render(&ctx, &record, Some(Sent { episode: eid, which: "end", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
 pub async fn interview(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, raw_e)): Path<(String, String)>, f: Fields) -> PageResult {
-    let (viewer, child) = policy::child(&state, &caller, id(&raw)?, Section::Missing).await?;
+    let record = policy::child(&state, &caller, id(&raw)?, Section::Missing).await?;
+    let child = record.child();
     let eid = id(&raw_e)?;
-    state.store.episode_of(child.id, eid).await?;
+    record.episode(eid).await?;
     let version = match f.get("version").trim() {
         "" => None,
         s => Some(s.parse().map_err(|_| AppError::BadRequest("The form's version could not be read: reload the page and try again.".into()))?),
@@ -468,22 +467,12 @@ pub async fn interview(State(state): State<AppState>, ctx: Ctx, caller: Caller, 
             placement_concern: findings.iter().any(|s| s == "placement-concern"),
         },
     };
-    let result = if v.is_empty() {
-        state.store.record_interview(&caller.actor(), &viewer, child.id, eid, version, &input).await
-    } else {
-        Err(StoreError::Invalid(v))
-    };
+    let result = if v.is_empty() { record.record_interview(eid, version, &input).await } else { Err(StoreError::Invalid(v)) };
     match result {
         Ok(_) => Ok(done(&format!("/children/{}/missing#episode-{eid}", child.id), "interview-recorded")),
         Err(StoreError::Invalid(e)) => {
-            child_render(
-                &state,
-                &ctx,
-                &child,
-                Some(Sent { episode: eid, which: "interview", fields: &f, errors: &e }),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            child_render(&ctx, &record, Some(Sent { episode: eid, which: "interview", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         Err(e) => Err(e.into()),
     }

@@ -100,7 +100,13 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/panels/{id}/slots", RunPanels, "Book a young person's slot", panels::book)
         .page_post("/panels/{id}/slots/{sid}/invitations", RunPanels, "Invite people or agencies to a slot", panels::invite)
         .page_post("/panels/{id}/slots/{sid}/attendance", RunPanels, "Record an invitee's attendance", panels::attendance)
-        .page_post("/panels/{id}/minutes", RunPanels, "Save a panel's minutes", panels::minutes)
+        .page_post(
+            "/panels/{id}/slots/{sid}/discussion",
+            RunPanels,
+            "Save the minutes of one young person's discussion (kept with their record)",
+            panels::discussion,
+        )
+        .page_post("/panels/{id}/minutes", RunPanels, "Save a panel's general business (naming no child) and status", panels::minutes)
         .page_post("/panels/{id}/date", RunPanels, "Change a panel's date", panels::date)
         .page_get("/children/{id}/plan", ViewChildren, "A child's MACSE plan (Prosecute: police CSE and co-chairs only)", plans::show)
         .page_get("/children/{id}/plan/edit", RunPanels, "New version of a child's plan", plans::edit_page)
@@ -191,6 +197,12 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page_get("/partnership/agencies", ManagePartnership, "The partnership's agencies", partnership::agencies)
         .page_post("/partnership/agencies", ManagePartnership, "Add an agency", partnership::create_agency)
+        .page_post(
+            "/partnership/agencies/{id}/level",
+            ManagePartnership,
+            "Set whether an agency's involvement with a child reaches all its people or team by team",
+            partnership::set_level,
+        )
         .page_get("/partnership/spocs", ViewChildren, "Every agency's SPOCs", partnership::spocs)
         .page_post("/partnership/spocs", ManagePartnership, "Name or remove an agency's SPOC", partnership::spocs_submit)
         .page_get("/partnership/people", ManagePartnership, "People on the pathway: agency, teams, SPOC duty", partnership::people)

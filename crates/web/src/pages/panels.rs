@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use assure_domain::panels::{parse_time, Attendance, InviteeKind, PanelStatus};
+use assure_domain::partnership::Section;
 use assure_domain::{Invalid, Permission};
+use assure_storage::{ChildKey, ChildRecord};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -26,8 +28,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let viewer = policy::viewer(state, ctx.caller()?).await?;
-    let panels = state.store.panels_for(&viewer).await?;
+    let reader = policy::reader(state, ctx.caller()?).await?;
+    let panels = state.store.panels_for(&reader).await?;
     let run = ctx.can(Permission::RunPanels);
     let content = html! {
         (ui::error_summary(errors))
@@ -85,14 +87,15 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
 
 async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let caller = ctx.caller()?;
-    let viewer = policy::viewer(state, caller).await?;
-    let panel = state.store.panel(pid).await?;
-    let agenda = state.store.agenda(&viewer, pid).await?;
+    let reader = policy::reader(state, caller).await?;
+    let panel = state.store.panel(&reader, pid).await?;
+    let agenda = state.store.agenda(&reader, pid).await?;
     let run = ctx.can(Permission::RunPanels);
-    let candidates = if run { state.store.slot_candidates(&viewer, pid).await? } else { Vec::new() };
-    let sees_minutes = run || state.store.invited_to_panel(pid, caller.user.id).await?;
+    let candidates = if run { state.store.slot_candidates(&reader, pid).await? } else { Vec::new() };
+    // Operations agreed at the panel: police CSE roles and the co-chairs only.
+    let operations = state.store.operations_of_panel(&reader, pid).await?;
     let agencies: HashMap<i64, String> = state.store.agencies().await?.into_iter().map(|a| (a.id, a.name)).collect();
-    let agency_opts = ui::options_with_blank("No agency", agencies.iter().map(|(i, n)| (i.to_string(), n.clone())).collect::<Vec<_>>());
+    let agency_opts = ui::options_with_blank("No agency", agencies.iter().map(|(i, n)| (n.clone(), i.to_string())).collect::<std::collections::BTreeSet<_>>().into_iter().map(|(n, i)| (i, n)));
     let none = Invalid::new();
     let errs = |w: &str| if w == which { errors } else { &none };
     let val = |w: &str, n: &str| if w == which { f.get(n).to_string() } else { String::new() };
@@ -115,6 +118,19 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
         @for s in &agenda {
             div class="app-summary-card" id={ "slot-" (s.id) } {
                 h3 class="app-heading-s" { (s.slot.label()) ": " a class="app-link" href={ "/children/" (s.child_id) "/plan" } { (s.child_name) } }
+                @let w = format!("discussion-{}", s.id);
+                @if run {
+                    form method="post" action={ "/panels/" (pid) "/slots/" (s.id) "/discussion" } novalidate {
+                        (ui::csrf(ctx.csrf()))
+                        input type="hidden" name="version" value=(if which == w { f.get("version").to_string() } else { s.discussion_version.to_string() });
+                        @let text = if which == w { f.get("discussion").to_string() } else { s.discussion.clone() };
+                        (ui::textarea(Field::new("discussion", &format!("Minutes of the discussion of {}", s.child_name), &text, errs(&w)).prefixed(&w).hint("Kept with the young person's record and read under its need-to-know rule."), 4))
+                        (ui::secondary_button("Save the minutes for this young person"))
+                    }
+                } @else if !s.discussion.is_empty() {
+                    h4 class="app-heading-s" { "Minutes of the discussion" }
+                    (ui::prose(&s.discussion))
+                }
                 @if s.invitations.is_empty() {
                     p class="app-body-s" { "No one has been invited yet." }
                 } @else {
@@ -191,23 +207,32 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
                 (ui::secondary_button("Save the date"))
             }
         }
-        @if sees_minutes {
-            h2 class="app-heading-m" { "Minutes" }
-            @if run {
-                form method="post" action={ "/panels/" (pid) "/minutes" } novalidate {
-                    (ui::csrf(ctx.csrf()))
-                    input type="hidden" name="version" value=(panel.version);
-                    @let m = if which == "minutes" { f.get("minutes").to_string() } else { panel.minutes.clone() };
-                    @let st = if which == "minutes" { f.get("status").to_string() } else { panel.status.slug().to_string() };
-                    (ui::textarea(Field::new("minutes", "Minutes", &m, errs("minutes")).prefixed("minutes"), 12))
-                    (ui::select(Field::new("status", "Status", &st, errs("minutes")).prefixed("minutes"), &slug_options(PanelStatus::ALL, PanelStatus::slug, PanelStatus::label)))
-                    (ui::button("Save the minutes"))
-                }
-            } @else if panel.minutes.is_empty() {
-                p class="app-body" { "No minutes have been recorded yet." }
-            } @else {
-                (ui::prose(&panel.minutes))
+        @if !operations.is_empty() {
+            h2 class="app-heading-m" { "Operations agreed at this panel" }
+            p class="app-body app-hint" { "Police CSE officers and the MACSE co-chairs only." }
+            ul class="app-list" {
+                @for o in &operations { li { a class="app-link" href={ "/operations/" (o.id) } { (o.name) } " (" (o.kind.label()) ")" } }
             }
+        }
+        @if run {
+            h2 class="app-heading-m" { "General business" }
+            form method="post" action={ "/panels/" (pid) "/minutes" } novalidate {
+                (ui::csrf(ctx.csrf()))
+                input type="hidden" name="version" value=(panel.version);
+                @let m = if which == "minutes" { f.get("minutes").to_string() } else { panel.business.clone() };
+                @let st = if which == "minutes" { f.get("status").to_string() } else { panel.status.slug().to_string() };
+                (ui::textarea(Field::new("minutes", "Minutes of general business", &m, errs("minutes")).prefixed("minutes").hint("Everyone invited to this panel reads these: do not name a young person here. Each young person's discussion is minuted with their slot, above."), 8))
+                (ui::select(Field::new("status", "Status", &st, errs("minutes")).prefixed("minutes"), &slug_options(PanelStatus::ALL, PanelStatus::slug, PanelStatus::label)))
+                (ui::button("Save the minutes"))
+            }
+        } @else if !panel.business.is_empty() {
+            h2 class="app-heading-m" { "General business" }
+            (ui::prose(&panel.business))
+        }
+        @if !panel.earlier_minutes.is_empty() {
+            h2 class="app-heading-m" { "Minutes recorded before they were kept per young person" }
+            p class="app-body app-hint" { "Shown only to the MASH, MACSE panel and analyst teams: they may name young people." }
+            (ui::prose(&panel.earlier_minutes))
         }
     };
     Ok((status, ui::layout(ctx, &format!("MACSE panel {date}"), !errors.is_empty(), content)).into_response())
@@ -220,30 +245,31 @@ pub async fn book(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
         let e = Invalid::single("child_id", "Select the young person the slot is for");
         return show_with(&state, &ctx, pid, "slot", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    // A child who exists must be in the booker's reach (audited); an unknown number is a field error.
-    if let Some(c) = child {
-        if state.store.child_exists(c).await? {
-            policy::child(&state, &caller, c, assure_domain::partnership::Section::Identity).await?;
-        }
-    }
+    // A number outside the booker's reach reads as no child at all (and is audited).
+    let reader = policy::reader(&state, &caller).await?;
     let start = parse_time(f.get("starts_at"));
     let minutes = f.opt_int("minutes").unwrap_or(Some(-1));
-    match state.store.book_slot(&caller.actor(), pid, child, start, minutes).await.map_err(AppError::from) {
+    match state.store.book_slot(&reader, pid, child, start, minutes).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/panels/{pid}"), "slot-booked")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, "slot", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
     }
 }
 
+/// A young person's slot, opened through the child's record (404 for another panel's slot,
+/// or a child out of reach).
+async fn slot_record(state: &AppState, caller: &Caller, pid: i64, sid: i64) -> Result<ChildRecord, AppError> {
+    policy::child_by(state, caller, ChildKey::Slot { panel: pid, slot: sid }, Section::PanelMinutes).await
+}
+
 pub async fn invite(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, sraw)): Path<(String, String)>, f: Fields) -> PageResult {
     let (pid, sid) = (id(&raw)?, id(&sraw)?);
-    let child = state.store.slot_child_id(pid, sid).await?;
-    policy::child(&state, &caller, child, assure_domain::partnership::Section::Identity).await?;
+    let record = slot_record(&state, &caller, pid, sid).await?;
     let result = if f.get("propose") == "yes" {
-        state.store.invite_proposed(&caller.actor(), pid, sid, ctx.today).await.map(|_| ())
+        record.invite_proposed(pid, sid, ctx.today).await.map(|_| ())
     } else {
         let kind = InviteeKind::from_slug(f.get("kind"));
-        state.store.invite(&caller.actor(), pid, sid, kind, None, f.opt_id("agency_id"), f.get("name"), ctx.today).await.map(|_| ())
+        record.invite(pid, sid, kind, None, f.opt_id("agency_id"), f.get("name"), ctx.today).await.map(|_| ())
     };
     match result.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/panels/{pid}#slot-{sid}"), "invited")),
@@ -254,12 +280,23 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
 
 pub async fn attendance(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, sraw)): Path<(String, String)>, f: Fields) -> PageResult {
     let (pid, sid) = (id(&raw)?, id(&sraw)?);
-    let child = state.store.slot_child_id(pid, sid).await?;
-    policy::child(&state, &caller, child, assure_domain::partnership::Section::Identity).await?;
+    let record = slot_record(&state, &caller, pid, sid).await?;
     let inv = f.opt_id("invitation_id").ok_or(AppError::NotFound)?;
-    match state.store.record_attendance(&caller.actor(), pid, sid, inv, Attendance::from_slug(f.get("attendance"))).await.map_err(AppError::from) {
+    match record.record_attendance(pid, sid, inv, Attendance::from_slug(f.get("attendance"))).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/panels/{pid}#slot-{sid}"), "attendance-recorded")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, &format!("att-{inv}"), &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// The minutes of one young person's discussion, kept with their slot.
+pub async fn discussion(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, sraw)): Path<(String, String)>, f: Fields) -> PageResult {
+    let (pid, sid) = (id(&raw)?, id(&sraw)?);
+    let record = slot_record(&state, &caller, pid, sid).await?;
+    let version = f.version()?;
+    match record.save_discussion(pid, sid, version, f.get("discussion")).await.map_err(AppError::from) {
+        Ok(()) => Ok(done(&format!("/panels/{pid}#slot-{sid}"), "discussion-saved")),
+        Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, &format!("discussion-{sid}"), &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
     }
 }
@@ -273,7 +310,8 @@ pub async fn minutes(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
         let e = Invalid::single("status", "Select the panel's status from the list");
         return show_with(&state, &ctx, pid, "minutes", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.save_minutes(&caller.actor(), pid, version, f.get("minutes"), status).await.map_err(AppError::from) {
+    let reader = policy::reader(&state, &caller).await?;
+    match state.store.save_business(&reader, pid, version, f.get("minutes"), status).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/panels/{pid}"), "minutes-saved")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, "minutes", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),

@@ -2,9 +2,9 @@
 //! everyone on the pathway, kept by the partnership manager), and placing people in
 //! their agency and teams.
 
-use assure_domain::partnership::{AgencyKind, Team};
+use assure_domain::partnership::{AgencyKind, InvolvementLevel, Team};
 use assure_domain::{Invalid, Permission};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use maud::{html, Markup};
@@ -25,21 +25,34 @@ async fn agencies_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
     let agencies = state.store.agencies().await?;
     let spocs = state.store.spocs().await?;
     let kinds: Vec<(String, String)> = AgencyKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let levels: Vec<(String, String)> = InvolvementLevel::ALL.iter().map(|l| (l.slug().to_string(), l.label().to_string())).collect();
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Agencies" }
         table class="app-table" {
             caption class="app-visually-hidden" { "The partnership's agencies" }
-            thead class="app-table__head" { tr class="app-table__row" { (th("Agency")) (th("Kind")) (th("SPOCs")) } }
+            thead class="app-table__head" { tr class="app-table__row" { (th("Agency")) (th("Kind")) (th("SPOCs")) (th("Who sees the children it is involved with")) } }
             tbody class="app-table__body" {
                 @for a in &agencies {
                     tr class="app-table__row" {
                         td class="app-table__cell" { (a.name) }
                         td class="app-table__cell" { (a.kind.label()) }
                         td class="app-table__cell" { (spocs.iter().filter(|s| s.agency_id == a.id).map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")) }
+                        td class="app-table__cell" {
+                            form method="post" action={ "/partnership/agencies/" (a.id) "/level" } class="app-inline-form" {
+                                (ui::csrf(ctx.csrf()))
+                                @let none = Invalid::new();
+                                (ui::select(Field::new("level", &format!("Involvement of {}", a.name), a.level.slug(), &none).prefixed(&format!("level-{}", a.id)), &levels))
+                                (ui::secondary_button("Save"))
+                            }
+                        }
                     }
                 }
             }
+        }
+        div class="app-inset-text" {
+            p class="app-body" { strong { "The whole agency: " } "everyone in the agency sees a child the agency is involved with (a school, a small charity)." }
+            p class="app-body" { strong { "Team by team: " } "people see a child only through their own team's involvement or their own work; the agency's SPOCs see every child it is involved with (police, children's social care, an NHS trust)." }
         }
         h2 class="app-heading-m" { "Add an agency" }
         form method="post" action="/partnership/agencies" novalidate {
@@ -60,6 +73,23 @@ pub async fn create_agency(State(state): State<AppState>, ctx: Ctx, caller: Call
     match state.store.create_agency(&caller.actor(), f.get("name"), AgencyKind::from_slug(f.get("kind"))).await {
         Ok(_) => Ok(done("/partnership/agencies", "agency-created")),
         Err(assure_storage::StoreError::Invalid(i)) => agencies_render(&state, &ctx, &f, &i, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How far an agency's involvement with a child reaches its people (the partnership manager).
+pub async fn set_level(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let agency = super::id(&raw)?;
+    match state.store.set_involvement_level(&caller.actor(), agency, InvolvementLevel::from_slug(f.get("level"))).await {
+        Ok(()) => Ok(done("/partnership/agencies", "agency-level-saved")),
+        Err(assure_storage::StoreError::Invalid(i)) => {
+            // The one field of the agency's row, named for its own select.
+            let mut e = Invalid::new();
+            for x in i.errors {
+                e.add(&format!("level-{agency}-level"), x.message);
+            }
+            agencies_render(&state, &ctx, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(e) => Err(e.into()),
     }
 }

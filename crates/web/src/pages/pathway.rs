@@ -18,8 +18,8 @@ pub async fn home(state: State<AppState>, ctx: Ctx, q: Query<Vec<(String, String
     let State(state) = state;
     let caller = ctx.caller()?.clone();
     // An account not yet placed in an agency is told so rather than shown empty lists.
-    let placed = match policy::viewer(&state, &caller).await {
-        Ok(v) => Some(v),
+    let placed = match policy::reader(&state, &caller).await {
+        Ok(r) => Some(r.viewer().clone()),
         Err(crate::error::AppError::NotPlaced) => None,
         Err(e) => return Err(e),
     };

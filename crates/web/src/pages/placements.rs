@@ -5,13 +5,13 @@
 //! escalations, providers of concern, and the routing rules the partnership keeps.
 
 use assure_domain::dates::long;
-use assure_domain::partnership::{Section, Team, Viewer};
+use assure_domain::partnership::{Section, Team};
 use assure_domain::placements::{check_rules, english_authorities, Condition, EscalationStep, Risk, RoutingRule, Timeliness};
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
 use assure_storage::placements::{AuthoritySummary, ConcernInput, Notification, PlacementInput, Recipient};
-use assure_storage::StoreError;
+use assure_storage::{ChildKey, Reader, StoreError};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -188,8 +188,8 @@ fn placement_form(f: &Fields) -> (PlacementInput, Invalid) {
     (input, v)
 }
 
-async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewer, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let matches = child_picker::matches(state, caller, viewer, f).await?;
+async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, reader: &Reader, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let matches = child_picker::matches(state, caller, reader, f).await?;
     let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
     let providers = state.store.providers().await?;
     let provider_opts = ui::options_with_blank("Not known, or not on the list", providers.iter().map(|p| (p.id.to_string(), p.name.clone())));
@@ -232,21 +232,21 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
 
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let caller = ctx.caller()?.clone();
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let f = child_picker::query(q);
-    new_render(&state, &ctx, &caller, &viewer, &f, &Invalid::new(), StatusCode::OK).await
+    new_render(&state, &ctx, &caller, &reader, &f, &Invalid::new(), StatusCode::OK).await
 }
 
 pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let (input, edge) = placement_form(&f);
     if !edge.is_empty() {
-        let all = edge.merged(state.store.placement_problems(&viewer, &input, ctx.today).await?);
-        return new_render(&state, &ctx, &caller, &viewer, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let all = edge.merged(state.store.placement_problems(&reader, &input, ctx.today).await?);
+        return new_render(&state, &ctx, &caller, &reader, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.record_notification(&caller.actor(), &viewer, &input, ctx.today).await {
+    match state.store.record_notification(&reader, &input, ctx.today).await {
         Ok((_, child)) => Ok(done(&format!("/children/{child}/placements"), "placement-recorded")),
-        Err(StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &viewer, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &reader, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -255,9 +255,9 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let f = Fields(q);
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let chosen = f.get("authority").trim().to_string();
-    let rows = state.store.list_notifications(&viewer, Some(&chosen)).await?;
+    let rows = state.store.list_notifications(&reader, Some(&chosen)).await?;
     let counts = state.store.placed_counts_by_authority(ctx.today).await?;
     let content = html! {
         h1 class="app-heading-l" { "Placement notifications" }
@@ -279,13 +279,13 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
 // ---------------------------------------------------------------- the teams' queue
 
 pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
-    let items = state.store.notification_queue(&viewer, ctx.today).await?;
+    let reader = policy::reader(&state, &caller).await?;
+    let items = state.store.notification_queue(&reader, ctx.today).await?;
     let waiting = items.iter().filter(|i| i.recipient.acknowledged_at.is_none()).count();
     let content = html! {
         h1 class="app-heading-l" { "Notifications for your teams" }
         p class="app-body" { "Placement notifications the partnership's routing rules sent to your teams. Each team acknowledges once, confirming what is listed; those waiting longest come first." }
-        @if viewer.teams.is_empty() {
+        @if reader.viewer().teams.is_empty() {
             p class="app-body" { "You are not in any team, so no notifications are routed to you. The partnership manager places people in teams." }
         } @else if items.is_empty() {
             p class="app-body" { "No notifications have been routed to your teams." }
@@ -318,27 +318,33 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
 }
 
 pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
-    let (rec, child_id) = state.store.recipient(id(&raw)?).await?;
-    // The notification is part of the child's record: need to know first (refusal audited),
-    // so a team member whose agency is not involved cannot change a child they may not see.
-    policy::child(&state, &caller, child_id, Section::Placements).await?;
+    // The notification is part of the child's record: it is opened through the door (a line
+    // of a child out of reach answers as no line at all, audited), so a team member whose
+    // agency is not involved cannot change a child they may not see.
+    let line = id(&raw)?;
+    let record = policy::child_by(&state, &caller, ChildKey::Recipient(line), Section::Placements).await?;
     // Object check: only a member of the team the notification was routed to.
-    if !viewer.teams.contains(&rec.team) {
+    let rec = record.recipient(line).await?;
+    if !record.viewer().teams.contains(&rec.team) {
+        match record.refuse("placements: acknowledgement refused, not in the team it was routed to").await {
+            StoreError::Restricted => {}
+            e => return Err(e.into()),
+        }
         return Err(AppError::ForbiddenRecord(format!(
             "This notification was routed to the {} team: only its members can acknowledge it.",
             rec.team.label()
         )));
     }
-    state.store.acknowledge(&caller.actor(), &viewer, rec.id).await?;
+    record.acknowledge(line).await?;
     Ok(done("/notifications", "notification-acknowledged"))
 }
 
 // ---------------------------------------------------------------- a child's placements
 
 pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
-    let (viewer, child) = policy::child(&state, &caller, id(&raw)?, Section::Placements).await?;
-    let rows = state.store.notifications_of_child(child.id).await?;
+    let record = policy::child(&state, &caller, id(&raw)?, Section::Placements).await?;
+    let (viewer, child) = (record.viewer(), record.child());
+    let rows = record.notifications().await?;
     let content = html! {
         (ui::back_link(&format!("/children/{}", child.id), "Back to the child's record"))
         span class="app-caption-l" { (child.first_name) " " (child.last_name) }
@@ -396,12 +402,12 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
 
 // ---------------------------------------------------------------- placing authorities
 
-async fn authority_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, name: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+async fn authority_render(state: &AppState, ctx: &Ctx, reader: &Reader, name: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let counts = state.store.placed_counts_by_authority(ctx.today).await?;
     let summary: Option<AuthoritySummary> = if name.trim().is_empty() {
         None
     } else {
-        match state.store.authority_summary(viewer, name).await {
+        match state.store.authority_summary(reader, name).await {
             Ok(s) => Some(s),
             Err(StoreError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(e.into()),
@@ -471,12 +477,12 @@ async fn authority_render(state: &AppState, ctx: &Ctx, viewer: &Viewer, name: &s
 
 pub async fn authority_page(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let f = Fields(q);
-    let viewer = policy::viewer(&state, &caller).await?;
-    authority_render(&state, &ctx, &viewer, f.get("name"), &Fields::default(), &Invalid::new(), StatusCode::OK).await
+    let reader = policy::reader(&state, &caller).await?;
+    authority_render(&state, &ctx, &reader, f.get("name"), &Fields::default(), &Invalid::new(), StatusCode::OK).await
 }
 
 pub async fn escalate(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let mut edge = Invalid::new();
     let date = date_field(&f, "step_date", "the date of the step", &mut edge);
     let name = f.get("authority");
@@ -488,7 +494,7 @@ pub async fn escalate(State(state): State<AppState>, ctx: Ctx, caller: Caller, f
     match result {
         Ok(()) => Ok(done(&authority_href(name), "escalation-recorded")),
         Err(StoreError::Invalid(e)) if e.for_field("authority").is_some() => Err(AppError::Invalid(e)),
-        Err(StoreError::Invalid(e)) => authority_render(&state, &ctx, &viewer, name, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(StoreError::Invalid(e)) => authority_render(&state, &ctx, &reader, name, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }
 }

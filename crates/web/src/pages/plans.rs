@@ -10,8 +10,8 @@ use assure_documents::spreadsheet::table_csv;
 use assure_domain::partnership::{Section, Viewer};
 use assure_domain::plan::{self, action_field, heading, ActionStatus, PlanAction, PlanDiff, PlanVersion, SectionText, PLAN_SECTIONS};
 use assure_domain::{Invalid, Permission};
-use assure_storage::audit::Event;
-use assure_storage::partnership::Child;
+use assure_storage::children::Child;
+use assure_storage::ChildRecord;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -30,12 +30,12 @@ const BLANK_ROWS: usize = 4;
 
 /// Open a child's plan: the profile section (audited), and the Prosecute section
 /// (audited separately) only for those who may see it.
-async fn open(state: &AppState, caller: &Caller, cid: i64) -> Result<(Viewer, Child), AppError> {
-    let (viewer, child) = policy::child(state, caller, cid, Section::Profile).await?;
-    if viewer.may_see_section(Section::Prosecute) {
+async fn open(state: &AppState, caller: &Caller, cid: i64) -> Result<ChildRecord, AppError> {
+    let record = policy::child(state, caller, cid, Section::Profile).await?;
+    if record.may_see(Section::Prosecute) {
         policy::child(state, caller, cid, Section::Prosecute).await?;
     }
-    Ok((viewer, child))
+    Ok(record)
 }
 
 fn name(c: &Child) -> String {
@@ -96,18 +96,19 @@ fn render_version(v: &PlanVersion, viewer: &Viewer, agencies: &HashMap<i64, Stri
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
     let cid = id(&raw)?;
-    let (viewer, child) = open(&state, &caller, cid).await?;
-    let current = state.store.current_plan(cid).await?.map(|v| plan::visible_for(&v, &viewer));
-    let versions = state.store.plan_versions(cid).await?;
+    let record = open(&state, &caller, cid).await?;
+    let (viewer, child) = (record.viewer(), record.child());
+    let current = record.plan().await?;
+    let versions = record.plan_versions().await?;
     let agencies = agency_names(&state).await?;
     let police_export = viewer.exportable_sections(true).contains(&Section::Prosecute);
     let content = html! {
-        span class="app-caption-l" { (name(&child)) }
+        span class="app-caption-l" { (name(child)) }
         h1 class="app-heading-l" { "MACSE plan" }
         @match &current {
             None => p class="app-body" { "There is no MACSE plan for this young person yet." },
             Some(v) => {
-                (render_version(v, &viewer, &agencies))
+                (render_version(v, viewer, &agencies))
                 h2 class="app-heading-m" { "Download" }
                 p class="app-body" { "Each download is recorded in the young person's access log." }
                 ul class="app-list" {
@@ -160,15 +161,15 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
 
 pub async fn version(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, n)): Path<(String, String)>) -> PageResult {
     let cid = id(&raw)?;
-    let (viewer, child) = open(&state, &caller, cid).await?;
-    let v = state.store.plan_version(cid, id(&n)?).await?.ok_or(AppError::NotFound)?;
-    let v = plan::visible_for(&v, &viewer);
+    let record = open(&state, &caller, cid).await?;
+    let (viewer, child) = (record.viewer(), record.child());
+    let v = record.plan_version(id(&n)?).await?.ok_or(AppError::NotFound)?;
     let agencies = agency_names(&state).await?;
     let content = html! {
         (ui::back_link(&format!("/children/{cid}/plan"), "Back to the plan"))
-        span class="app-caption-l" { (name(&child)) }
+        span class="app-caption-l" { (name(child)) }
         h1 class="app-heading-l" { "MACSE plan, version " (v.number) }
-        (render_version(&v, &viewer, &agencies))
+        (render_version(&v, viewer, &agencies))
     };
     Ok(ui::layout(&ctx, &format!("MACSE plan, version {}", v.number), false, content).into_response())
 }
@@ -181,8 +182,9 @@ pub struct CompareQuery {
 
 pub async fn compare(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, Query(q): Query<CompareQuery>) -> PageResult {
     let cid = id(&raw)?;
-    let (viewer, child) = open(&state, &caller, cid).await?;
-    let current = state.store.current_plan_number(cid).await?;
+    let record = open(&state, &caller, cid).await?;
+    let child = record.child();
+    let current = record.plan_number().await?;
     let num = |s: &Option<String>, default: i64| {
         s.as_deref()
             .map(|v| v.trim().parse::<i64>().map_err(|_| AppError::BadRequest("Choose two versions to compare.".into())))
@@ -190,12 +192,12 @@ pub async fn compare(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
             .map(|o| o.unwrap_or(default))
     };
     let (from, to) = (num(&q.from, (current - 1).max(1))?, num(&q.to, current)?);
-    let (a, b) = state.store.plan_pair(cid, from, to).await?;
-    let d = plan::diff(&plan::visible_for(&a, &viewer), &plan::visible_for(&b, &viewer));
+    let (a, b) = record.plan_pair(from, to).await?;
+    let d = plan::diff(&a, &b);
     let agencies = agency_names(&state).await?;
     let content = html! {
         (ui::back_link(&format!("/children/{cid}/plan"), "Back to the plan"))
-        span class="app-caption-l" { (name(&child)) }
+        span class="app-caption-l" { (name(child)) }
         h1 class="app-heading-l" { "What changed from version " (from) " to version " (to) }
         (changes(&d, &agencies))
     };
@@ -271,11 +273,13 @@ fn row_count(f: &Fields) -> usize {
     f.get("rows").trim().parse::<usize>().unwrap_or(BLANK_ROWS).clamp(BLANK_ROWS, 200)
 }
 
-async fn edit_form(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+async fn edit_form(state: &AppState, ctx: &Ctx, record: &ChildRecord, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let (viewer, child) = (record.viewer(), record.child());
     let cid = child.id;
+    let reader = record.reader();
     let agencies = state.store.agencies().await?;
     let agency_opts = ui::options_with_blank("Select an agency", agencies.iter().map(|a| (a.id.to_string(), a.name.clone())));
-    let panels = state.store.panels_for(viewer).await?;
+    let panels = state.store.panels_for(reader).await?;
     let panel_opts = ui::options_with_blank(
         "Not made at a panel",
         panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))),
@@ -324,18 +328,18 @@ async fn edit_form(state: &AppState, ctx: &Ctx, viewer: &Viewer, child: &Child, 
 
 pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
     let cid = id(&raw)?;
-    let (viewer, child) = open(&state, &caller, cid).await?;
-    let number = state.store.current_plan_number(cid).await?;
-    let current = state.store.current_plan(cid).await?.map(|v| plan::visible_for(&v, &viewer));
+    let record = open(&state, &caller, cid).await?;
+    let number = record.plan_number().await?;
+    let current = record.plan().await?;
     let f = fields_from(current.as_ref(), number);
-    edit_form(&state, &ctx, &viewer, &child, &f, &Invalid::new(), StatusCode::OK).await
+    edit_form(&state, &ctx, &record, &f, &Invalid::new(), StatusCode::OK).await
 }
 
 pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let cid = id(&raw)?;
-    let (viewer, child) = open(&state, &caller, cid).await?;
+    let record = open(&state, &caller, cid).await?;
     let based_on = f.version()?;
-    let editable = shown_sections(&viewer);
+    let editable = shown_sections(record.viewer());
     let mut v = PlanVersion { number: 0, panel_date: None, review_date: f.date("review_date"), sections: Vec::new(), actions: Vec::new() };
     for s in &editable {
         v.sections.push(SectionText { section: *s, discussion: f.get(&format!("discussion-{}", s.slug())).to_string() });
@@ -358,15 +362,11 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
         });
         rows.push(row);
     }
-    // What the editor may not see is carried into the new version unchanged.
-    if let Some(cur) = state.store.current_plan(cid).await? {
-        v.sections.extend(cur.sections.into_iter().filter(|t| !editable.contains(&t.section)));
-        v.actions.extend(cur.actions.into_iter().filter(|a| !editable.contains(&a.section)));
-    }
+    // What the editor may not see is carried into the new version unchanged, by the record.
     let panel_id = f.opt_id("panel_id");
-    match state.store.save_plan_version(&caller.actor(), cid, based_on, panel_id, &v, Some(&rows), ctx.today).await.map_err(AppError::from) {
+    match record.save_plan_version(based_on, panel_id, &v, Some(&rows), ctx.today).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/children/{cid}/plan"), "plan-saved")),
-        Err(AppError::Invalid(e)) => edit_form(&state, &ctx, &viewer, &child, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(AppError::Invalid(e)) => edit_form(&state, &ctx, &record, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
     }
 }
@@ -406,20 +406,16 @@ pub async fn download(
     if !matches!(ext.as_str(), "docx" | "csv") {
         return Err(AppError::NotFound);
     }
-    let (viewer, child) = policy::child(&state, &caller, cid, Section::Profile).await?;
+    let record = policy::child(&state, &caller, cid, Section::Profile).await?;
+    let child = record.child();
     let police = matches!(q.police.as_deref(), Some("1") | Some("yes") | Some("true"));
     if police {
-        if !viewer.exportable_sections(true).contains(&Section::Prosecute) {
-            state
-                .store
-                .record(&caller.actor(), Event::new("child.refused", "child", cid, "prosecute: police export refused, not a police CSE role"))
-                .await?;
-            return Err(AppError::NeedToKnow);
+        if !record.viewer().exportable_sections(true).contains(&Section::Prosecute) {
+            return Err(record.refuse("prosecute: police export refused, not a police CSE role").await.into());
         }
         policy::child(&state, &caller, cid, Section::Prosecute).await?;
     }
-    let whole = state.store.current_plan(cid).await?.ok_or(AppError::NotFound)?;
-    let v = plan::for_export(&whole, &viewer, police);
+    let v = record.plan_for_export(police).await?.ok_or(AppError::NotFound)?;
     let agencies = agency_names(&state).await?;
     let stem = format!("macse-plan-{cid}-v{}{}", v.number, if police { "-police" } else { "" });
     let (bytes, ctype) = if ext == "csv" {
@@ -439,7 +435,7 @@ pub async fn download(
                     .collect();
             parts.push(Part::Table(["Action", "Owner", "Agency", "Due date", "Status"].iter().map(|s| s.to_string()).collect(), rows));
         }
-        let title = format!("MACSE plan: {}", name(&child));
+        let title = format!("MACSE plan: {}", name(child));
         let marking = if police { "OFFICIAL-SENSITIVE – POLICE ONLY" } else { "OFFICIAL-SENSITIVE" };
         let bytes = tokio::task::spawn_blocking(move || docx::simple(&title, marking, &parts))
             .await
@@ -447,14 +443,7 @@ pub async fn download(
             .map_err(|e| AppError::Internal(e.to_string()))?;
         (bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     };
-    state
-        .store
-        .record_child_export(
-            &caller.actor(),
-            cid,
-            &format!("plan version {} as {ext}{}", v.number, if police { ", police export with prosecute" } else { "" }),
-        )
-        .await?;
+    record.record_export(&format!("plan version {} as {ext}{}", v.number, if police { ", police export with prosecute" } else { "" })).await?;
     Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.{ext}\""))], bytes)
         .into_response())
 }

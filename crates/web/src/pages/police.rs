@@ -26,9 +26,10 @@ pub async fn child(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Stri
 }
 
 async fn child_with(state: &AppState, ctx: &Ctx, cid: i64, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let (_, child) = policy::child(state, ctx.caller()?, cid, Section::Operations).await?;
-    let flags = state.store.police_flags(cid).await?;
-    let ops = state.store.child_operations(cid).await?;
+    let record = policy::child(state, ctx.caller()?, cid, Section::Operations).await?;
+    let child = record.child();
+    let flags = record.police_flags().await?;
+    let ops = record.operations().await?;
     let content = html! {
         (ui::error_summary(errors))
         span class="app-caption-l" { (child.first_name) " " (child.last_name) }
@@ -84,8 +85,8 @@ async fn child_with(state: &AppState, ctx: &Ctx, cid: i64, f: &Fields, errors: &
 
 pub async fn flag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let cid = id(&raw)?;
-    policy::child(&state, &caller, cid, Section::Operations).await?;
-    match state.store.record_police_flag(&caller.actor(), cid, f.yes_no("flagged"), f.date("flag_date"), ctx.today).await.map_err(AppError::from) {
+    let record = policy::child(&state, &caller, cid, Section::Operations).await?;
+    match record.record_police_flag(f.yes_no("flagged"), f.date("flag_date"), ctx.today).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/children/{cid}/police"), "flag-recorded")),
         Err(AppError::Invalid(e)) => child_with(&state, &ctx, cid, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -93,8 +94,8 @@ pub async fn flag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
 }
 
 pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let viewer = policy::viewer(&state, ctx.caller()?).await?;
-    let cov = state.store.macse_children_without_flag(&viewer).await?;
+    let reader = policy::reader(&state, ctx.caller()?).await?;
+    let cov = state.store.macse_children_without_flag(&reader).await?;
     let content = html! {
         h1 class="app-heading-l" { "MACSE children without a police CSE flag" }
         p class="app-body-l" { (cov.percent()) "% of MACSE children flagged (" (cov.flagged) " of " (cov.total) "). The target is 100%." }
@@ -129,9 +130,9 @@ pub async fn operations(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    policy::viewer(state, ctx.caller()?).await?;
-    let ops = state.store.operations().await?;
-    let panels = state.store.panels_for(&policy::viewer(state, ctx.caller()?).await?).await?;
+    let reader = policy::reader(state, ctx.caller()?).await?;
+    let ops = state.store.operations(&reader).await?;
+    let panels = state.store.panels_for(&reader).await?;
     let panel_opts = ui::options_with_blank(
         "Not decided at a panel",
         panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))),
@@ -177,10 +178,10 @@ async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
 }
 
 pub async fn create_operation(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     match state
         .store
-        .create_operation(&caller.actor(), f.get("name"), OperationKind::from_slug(f.get("kind")), f.get("lead"), f.opt_id("panel_id"))
+        .create_operation(&reader, f.get("name"), OperationKind::from_slug(f.get("kind")), f.get("lead"), f.opt_id("panel_id"))
         .await
         .map_err(AppError::from)
     {
@@ -195,10 +196,10 @@ pub async fn operation(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
 }
 
 async fn operation_with(state: &AppState, ctx: &Ctx, oid: i64, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let viewer = policy::viewer(state, ctx.caller()?).await?;
-    let o = state.store.operation(oid).await?;
-    let (kids, others) = state.store.operation_children_for(&viewer, oid).await?;
-    let updates = state.store.operation_updates(oid).await?;
+    let reader = policy::reader(state, ctx.caller()?).await?;
+    let o = state.store.operation(&reader, oid).await?;
+    let (kids, others) = state.store.operation_children_for(&reader, oid).await?;
+    let updates = state.store.operation_updates(&reader, oid).await?;
     let none = Invalid::new();
     let errs = |w: &str| if w == which { errors } else { &none };
     let val = |w: &str, n: &str| if w == which { f.get(n).to_string() } else { String::new() };
@@ -250,7 +251,8 @@ async fn operation_with(state: &AppState, ctx: &Ctx, oid: i64, which: &str, f: &
 
 pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let oid = id(&raw)?;
-    match state.store.add_operation_update(&caller.actor(), oid, f.date("update_date"), f.get("text"), ctx.today).await.map_err(AppError::from) {
+    let reader = policy::reader(&state, &caller).await?;
+    match state.store.add_operation_update(&reader, oid, f.date("update_date"), f.get("text"), ctx.today).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/operations/{oid}"), "operation-updated")),
         Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "update", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -260,7 +262,8 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 pub async fn outcome(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let oid = id(&raw)?;
     let version = f.version()?;
-    match state.store.record_operation_outcome(&caller.actor(), oid, version, f.get("outcome")).await.map_err(AppError::from) {
+    let reader = policy::reader(&state, &caller).await?;
+    match state.store.record_operation_outcome(&reader, oid, version, f.get("outcome")).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/operations/{oid}"), "outcome-recorded")),
         Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "outcome", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -274,13 +277,9 @@ pub async fn link_child(State(state): State<AppState>, ctx: Ctx, caller: Caller,
         let e = Invalid::single("child_id", "Enter the child's record number in digits, for example 42");
         return operation_with(&state, &ctx, oid, "link", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    // A child who exists must be within the officer's need to know (audited).
-    if let Some(c) = child {
-        if state.store.child_exists(c).await? {
-            policy::child(&state, &caller, c, Section::Operations).await?;
-        }
-    }
-    match state.store.link_operation_child(&caller.actor(), oid, child).await.map_err(AppError::from) {
+    // Any number outside the officer's need to know reads as no child at all (audited).
+    let reader = policy::reader(&state, &caller).await?;
+    match state.store.link_operation_child(&reader, oid, child).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/operations/{oid}"), "child-linked")),
         Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "link", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),

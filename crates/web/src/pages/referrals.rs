@@ -3,14 +3,14 @@
 //! decision, the MASH team's queue, a SPOC's agency's referrals, and the screening
 //! tool the partnership keeps.
 
-use assure_domain::partnership::{Section, Viewer};
-use assure_domain::referral::{ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::partnership::Section;
+use assure_domain::referral::{CheckInput, ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::screening::{answer_field, Answers, ScreeningTool};
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
-use assure_storage::partnership::Child;
 use assure_storage::referrals::{timestamp, ConcernForm, Referral};
+use assure_storage::{ChildRecord, Reader};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -95,10 +95,10 @@ fn screening_fieldsets(tool: &ScreeningTool, f: &Fields, errors: &Invalid) -> Ma
     }
 }
 
-async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewer, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, reader: &Reader, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let tool = state.store.current_tool().await?;
-    let police = state.store.raises_as_police(viewer).await?;
-    let matches = child_picker::matches(state, caller, viewer, f).await?;
+    let police = state.store.raises_as_police(reader).await?;
+    let matches = child_picker::matches(state, caller, reader, f).await?;
     let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
     let sources: Vec<(String, String)> =
         ReferralSource::ALL.iter().filter(|s| s.allowed_for(police)).map(|s| (s.slug().to_string(), s.label().to_string())).collect();
@@ -134,21 +134,21 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, viewer: &Viewe
 
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let caller = ctx.caller()?.clone();
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let f = child_picker::query(q);
-    new_render(&state, &ctx, &caller, &viewer, &f, &Invalid::new(), StatusCode::OK).await
+    new_render(&state, &ctx, &caller, &reader, &f, &Invalid::new(), StatusCode::OK).await
 }
 
 pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
+    let reader = policy::reader(&state, &caller).await?;
     let (form, edge) = concern_form(&f);
     if !edge.is_empty() {
-        let all = edge.merged(state.store.concern_problems(&viewer, &form).await?);
-        return new_render(&state, &ctx, &caller, &viewer, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let all = edge.merged(state.store.concern_problems(&reader, &form).await?);
+        return new_render(&state, &ctx, &caller, &reader, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.raise_concern(&caller.actor(), &viewer, &form).await {
+    match state.store.raise_concern(&reader, &form).await {
         Ok(r) => Ok(done(&format!("/children/{}/referrals/{}", r.child_id, r.referral_id), "concern-raised")),
-        Err(assure_storage::StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &viewer, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(assure_storage::StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &reader, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -186,8 +186,9 @@ fn referral_table(caption: &str, rows: &[Referral], show_child: bool) -> Markup 
 }
 
 pub async fn child_list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
-    let (_, child) = policy::child(&state, &caller, id(&raw)?, Section::Concerns).await?;
-    let rows = state.store.referrals_of_child(child.id).await?;
+    let record = policy::child(&state, &caller, id(&raw)?, Section::Concerns).await?;
+    let child = record.child();
+    let rows = record.referrals().await?;
     let content = html! {
         (ui::breadcrumbs(&[("/children", "Children"), (&format!("/children/{}", child.id), &format!("{} {}", child.first_name, child.last_name))]))
         span class="app-caption-l" { (child.first_name) " " (child.last_name) }
@@ -213,17 +214,11 @@ struct Sent<'a> {
     errors: &'a Invalid,
 }
 
-async fn show_render(
-    state: &AppState,
-    ctx: &Ctx,
-    viewer: &Viewer,
-    child: &Child,
-    r: &Referral,
-    sent: Option<Sent<'_>>,
-    status: StatusCode,
-) -> PageResult {
+async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Referral, sent: Option<Sent<'_>>, status: StatusCode) -> PageResult {
+    let (viewer, child) = (record.viewer(), record.child());
     let tool = state.store.tool_version(r.tool_version).await?;
-    let checks = state.store.mash_checks(r.id).await?;
+    let checks = record.mash_checks(r.id).await?;
+    let police_checks = record.may_see(Section::PoliceChecks);
     let agencies = state.store.agencies().await?;
     let none = Invalid::new();
     let empty = Fields::default();
@@ -308,13 +303,16 @@ async fn show_render(
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "What each agency holds" }
                 thead class="app-table__head" { tr class="app-table__row" {
-                    th class="app-table__header" scope="col" { "Agency" } th class="app-table__header" scope="col" { "Holds" } th class="app-table__header" scope="col" { "Recorded" }
+                    th class="app-table__header" scope="col" { "Agency" } th class="app-table__header" scope="col" { "Holds" }
+                    @if police_checks { th class="app-table__header" scope="col" { "For the police only" } }
+                    th class="app-table__header" scope="col" { "Recorded" }
                 } }
                 tbody class="app-table__body" {
                     @for c in &checks {
                         tr class="app-table__row" {
                             td class="app-table__cell" { (c.agency_name) }
-                            td class="app-table__cell" { (ui::prose(&c.holds)) }
+                            td class="app-table__cell" { @if c.holds.is_empty() { "Nothing that may be shared" } @else { (ui::prose(&c.holds)) } }
+                            @if police_checks { td class="app-table__cell" { (ui::prose(&c.police_only)) } }
                             td class="app-table__cell" { (when(&c.recorded_at)) @if let Some(n) = &c.recorded_by_name { " by " (n) } }
                         }
                     }
@@ -326,7 +324,8 @@ async fn show_render(
             form method="post" action={ (href) "/checks" } novalidate {
                 (ui::csrf(ctx.csrf()))
                 (ui::select(Field::new("agency_id", "Agency", check_f.get("agency_id"), check_e).prefixed("check"), &agency_opts))
-                (ui::textarea(Field::new("holds", "What the agency holds on the child", check_f.get("holds"), check_e).prefixed("check").hint("Or that it holds nothing."), 4))
+                (ui::textarea(Field::new("holds", "What the agency holds that may be shared with the referrer", check_f.get("holds"), check_e).prefixed("check").hint("Or that it holds nothing."), 4))
+                (ui::textarea(Field::new("police_only", "Information for the police only (optional)", check_f.get("police_only"), check_e).prefixed("check").hint("Police intelligence, for example about adults or offences. Only police CSE officers, the MACSE co-chairs and the MASH see it."), 4))
                 (ui::secondary_button("Record the check"))
             }
             h2 class="app-heading-m" { "Decision" }
@@ -356,67 +355,61 @@ fn ack_form(ctx: &Ctx, r: &Referral) -> Markup {
     }
 }
 
-/// The referral, which must be this child's (else 404).
-async fn referral_of(state: &AppState, child_id: i64, raw: &str) -> Result<Referral, AppError> {
-    let r = state.store.referral(id(raw)?).await?;
-    if r.child_id != child_id {
-        return Err(AppError::NotFound);
-    }
-    Ok(r)
-}
-
 pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((cid, rid)): Path<(String, String)>) -> PageResult {
-    let (viewer, child) = policy::child(&state, &caller, id(&cid)?, Section::Screening).await?;
-    let r = referral_of(&state, child.id, &rid).await?;
-    show_render(&state, &ctx, &viewer, &child, &r, None, StatusCode::OK).await
+    let record = policy::child(&state, &caller, id(&cid)?, Section::Screening).await?;
+    let r = record.referral(id(&rid)?).await?;
+    show_render(&state, &ctx, &record, &r, None, StatusCode::OK).await
 }
 
 pub async fn add_check(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((cid, rid)): Path<(String, String)>, f: Fields) -> PageResult {
-    let (viewer, child) = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
-    let r = referral_of(&state, child.id, &rid).await?;
-    match state.store.record_check(&caller.actor(), r.id, f.opt_id("agency_id"), f.get("holds")).await {
+    let record = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
+    let r = record.referral(id(&rid)?).await?;
+    let input = CheckInput { agency_id: f.opt_id("agency_id"), shared: f.string("holds"), police_only: f.string("police_only") };
+    match record.record_check(r.id, &input).await {
         Ok(_) => Ok(done(&referral_href(&r), "check-recorded")),
         Err(assure_storage::StoreError::Invalid(e)) => {
-            show_render(&state, &ctx, &viewer, &child, &r, Some(Sent { which: "check", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY)
-                .await
+            show_render(&state, &ctx, &record, &r, Some(Sent { which: "check", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
 pub async fn decide(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((cid, rid)): Path<(String, String)>, f: Fields) -> PageResult {
-    let (viewer, child) = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
-    let r = referral_of(&state, child.id, &rid).await?;
+    let record = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
+    let r = record.referral(id(&rid)?).await?;
     let input = DecisionInput {
         decision: MashDecision::from_slug(f.get("decision")),
         reasons: f.string("reasons"),
         interventions: f.string("interventions"),
     };
-    match state.store.decide(&caller.actor(), r.id, f.version()?, &input).await {
+    match record.decide(r.id, f.version()?, &input).await {
         Ok(_) => Ok(done(&referral_href(&r), "decision-recorded")),
         Err(assure_storage::StoreError::Invalid(e)) => {
-            show_render(&state, &ctx, &viewer, &child, &r, Some(Sent { which: "decision", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY)
-                .await
+            show_render(&state, &ctx, &record, &r, Some(Sent { which: "decision", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
 pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path((cid, rid)): Path<(String, String)>, f: Fields) -> PageResult {
-    let (viewer, child) = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
-    let r = referral_of(&state, child.id, &rid).await?;
-    if !viewer.spoc_for.contains(&r.agency_id) {
+    let record = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
+    let r = record.referral(id(&rid)?).await?;
+    if !record.viewer().spoc_for.contains(&r.agency_id) {
+        match record.refuse("referral: acknowledgement refused, not a SPOC of the raising agency").await {
+            assure_storage::StoreError::Restricted => {}
+            e => return Err(e.into()),
+        }
         return Err(AppError::ForbiddenRecord("Only a SPOC of the agency that raised this referral can acknowledge its return.".into()));
     }
-    state.store.acknowledge_return(&caller.actor(), &viewer, r.id, f.version()?).await?;
+    record.acknowledge_return(r.id, f.version()?).await?;
     Ok(done("/spoc", "return-acknowledged"))
 }
 
 // ---------------------------------------------------------------- the MASH queue
 
 pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
-    let rows = state.store.mash_queue(&viewer, chrono::Utc::now()).await?;
+    let reader = policy::reader(&state, &caller).await?;
+    let rows = state.store.mash_queue(&reader, chrono::Utc::now()).await?;
     let content = html! {
         h1 class="app-heading-l" { "MASH queue" }
         p class="app-body" { "Referrals waiting for the team's checks and decision, oldest first. This is the team's queue: anyone in the MASH can pick up the oldest." }
@@ -455,12 +448,12 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
 // ---------------------------------------------------------------- the SPOC's list
 
 pub async fn spoc(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
-    let viewer = policy::viewer(&state, &caller).await?;
-    let rows = state.store.spoc_referrals(&viewer).await?;
+    let reader = policy::reader(&state, &caller).await?;
+    let rows = state.store.spoc_referrals(&reader).await?;
     let returned: Vec<&Referral> = rows.iter().filter(|r| r.status == ReferralStatus::ReturnedToSpoc).collect();
     let content = html! {
         h1 class="app-heading-l" { "Your agency's referrals" }
-        @if viewer.spoc_for.is_empty() {
+        @if reader.viewer().spoc_for.is_empty() {
             p class="app-body" { "You are not the single point of contact (SPOC) for any agency, so there are no agency referrals to show. The partnership manager keeps the list of SPOCs." }
         } @else if rows.is_empty() {
             p class="app-body" { "Your agency has not raised any concerns yet." }

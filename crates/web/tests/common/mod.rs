@@ -127,3 +127,15 @@ pub async fn demo_app_with(db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Rout
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
+
+/// A child's record opened through the door, as the demo's MASH worker (who sees every
+/// child): for reading back what a page saved. The view is audited like any other.
+pub async fn mash_record(db: &TestDb, child: i64) -> assure_storage::ChildRecord {
+    record_as(db, "mash-worker@example.org", child, assure_domain::partnership::Section::Identity).await
+}
+
+/// A child's record opened through the door by this account, for one section.
+pub async fn record_as(db: &TestDb, email: &str, child: i64, section: assure_domain::partnership::Section) -> assure_storage::ChildRecord {
+    let reader = assure_storage::testing::reader(&db.store, email).await;
+    db.store.open_child(&reader, assure_storage::ChildKey::Child(child), section).await.unwrap_or_else(|e| panic!("{email} opens child {child}: {e}"))
+}
