@@ -563,17 +563,21 @@ mod tests {
 
     /// Two small schemas, the same on both engines: children, and referrals pointing at them.
     fn pair() -> (Schema, Schema) {
-        let mut children = Table::default();
-        children.columns = vec![Column::new("id", ColumnType::Integer, false), Column::new("last_name", ColumnType::Text, false)];
-        children.primary_key = vec!["id".into()];
+        let mut children = Table {
+            columns: vec![Column::new("id", ColumnType::Integer, false), Column::new("last_name", ColumnType::Text, false)],
+            primary_key: vec!["id".into()],
+            ..Default::default()
+        };
         children.indexes.insert("children_name".into(), Index { columns: vec!["last_name".into()], unique: false, partial: false });
-        let mut referrals = Table::default();
-        referrals.columns = vec![
-            Column::new("id", ColumnType::Integer, false),
-            Column::new("child_id", ColumnType::Integer, false),
-            Column::new("risk_level", ColumnType::Text, false),
-        ];
-        referrals.primary_key = vec!["id".into()];
+        let mut referrals = Table {
+            columns: vec![
+                Column::new("id", ColumnType::Integer, false),
+                Column::new("child_id", ColumnType::Integer, false),
+                Column::new("risk_level", ColumnType::Text, false),
+            ],
+            primary_key: vec!["id".into()],
+            ..Default::default()
+        };
         referrals.foreign_keys.insert(ForeignKey::new(&["child_id"], "children", &["id"]));
         let mut a = Schema::new(Engine::Sqlite);
         a.tables.insert("children".into(), children);
