@@ -21,6 +21,7 @@ pub mod police;
 pub mod records;
 pub mod referrals;
 pub mod reports;
+pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
