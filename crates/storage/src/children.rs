@@ -64,20 +64,11 @@ impl Child {
     }
 }
 
-/// Every other table's reference to a child, as (table, column): a merge moves them
-/// all from the duplicate to the record kept. Each area adds its tables here (a table
-/// with at most one row per child needs its own rule in [`ChildRecord::merge`]).
-/// `child_involvements` is moved separately (its key includes the child).
-pub const CHILD_REFERENCES: &[(&str, &str)] = &[
-    ("emergency_access", "child_id"),
-    ("referrals", "child_id"),
-    ("plans", "child_id"),
-    ("panel_slots", "child_id"),
-    ("police_flags", "child_id"),
-    ("operation_children", "child_id"),
-    ("placement_notifications", "child_id"),
-    ("missing_episodes", "child_id"),
-];
+/// Columns holding a child's id that a merge does not move row by row: the agencies'
+/// involvements (moved by their own rule: their key includes the child) and the merge
+/// itself. Every other column with a foreign key to `children(id)` is moved — see
+/// [`Store::child_references`].
+pub const MERGED_SEPARATELY: &[(&str, &str)] = &[("child_involvements", "child_id"), ("children", "merged_into_id")];
 
 /// What a list of children is filtered by (the need-to-know rule always applies).
 #[derive(Debug, Clone, Default)]
@@ -192,6 +183,14 @@ fn child(r: &AnyRow) -> Result<Child> {
 }
 
 impl Store {
+    /// Every (table, column) that holds a child's id and that a merge moves, read from the
+    /// foreign keys to `children(id)` in the migrated schema: a table added later is moved
+    /// without anyone having to list it. (A table with at most one row per child needs
+    /// its own rule in [`ChildRecord::merge`].)
+    pub async fn child_references(&self) -> Result<Vec<(String, String)>> {
+        Ok(self.references_to("children").await?.into_iter().filter(|(t, c)| !MERGED_SEPARATELY.iter().any(|(mt, mc)| mt == t && mc == c)).collect())
+    }
+
     /// Add a child with no agency involved yet (the MASH, e.g. from a call that names a
     /// child before any concern is raised). Only the teams that see every child see it
     /// until an agency becomes involved.
@@ -582,9 +581,10 @@ impl ChildRecord {
     }
 
     /// Merge a duplicate (opened through the door too) into this record, the one kept
-    /// (the MASH team): every agency's involvement and every reference in
-    /// [`CHILD_REFERENCES`] moves here, and the duplicate is marked as merged into this
-    /// one, never deleted. `version` is this record's, as the person saw it. Audited on both.
+    /// (the MASH team): every agency's involvement and every row of every table that refers
+    /// to a child ([`Store::child_references`]) moves here, and the duplicate is marked as
+    /// merged into this one, never deleted. `version` is this record's, as the person saw
+    /// it. Audited on both.
     pub async fn merge(&self, duplicate: &ChildRecord, version: i64) -> Result<()> {
         self.require_permission(Permission::DecideReferrals, "merge").await?;
         if !self.viewer().may_merge_duplicates() || duplicate.reader().user_id() != self.reader().user_id() {
@@ -613,6 +613,7 @@ impl ChildRecord {
             v.add("duplicate", "Both records have a slot at the same MACSE panel. Ask the CSE analyst to cancel one of the slots first");
         }
         v.finish()?;
+        let references = store.child_references().await?;
         let actor = self.actor();
         let mut tx = store.write().await?;
         let changed = store
@@ -641,7 +642,8 @@ impl ChildRecord {
             .bind(merge)
             .execute(tx.conn())
             .await?;
-        for (table, column) in CHILD_REFERENCES {
+        // (Names from the database's own catalog, never from input.)
+        for (table, column) in &references {
             store.q(&format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2")).bind(keep).bind(merge).execute(tx.conn()).await?;
         }
         let marked = store

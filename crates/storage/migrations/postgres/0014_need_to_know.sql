@@ -80,5 +80,5 @@ UPDATE mash_checks SET police_only = holds, holds = '' WHERE agency_id IN (SELEC
 -- under that child's rule); general business names no child. Minutes written before
 -- the split stay in panels.minutes, shown only to the teams that see every child.
 ALTER TABLE panel_slots ADD COLUMN discussion TEXT NOT NULL DEFAULT '';
-ALTER TABLE panel_slots ADD COLUMN discussion_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE panel_slots ADD COLUMN discussion_version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE panels ADD COLUMN business TEXT NOT NULL DEFAULT '';
