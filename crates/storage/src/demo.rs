@@ -28,19 +28,20 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 /// Load the demo into an empty database. Returns false (and changes nothing)
 /// when the database already has accounts.
 pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Result<bool> {
-    if store.count_users().await? > 0 {
+    if store.users().count().await? > 0 {
         return Ok(false);
     }
     let sys = Actor::system();
     let mut ids = std::collections::HashMap::new();
     for (role, name, title) in demo_accounts() {
         let email = format!("{}@example.org", role.slug());
-        let id = store.create_user(&sys, NewUser { name, email: &email, role, job_title: title, password_hash }).await?;
+        let id = store.users().create(&sys, NewUser { name, email: &email, role, job_title: title, password_hash }).await?;
         ids.insert(role.slug(), id);
     }
     let lead = ids["lead-officer"];
     let schools = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Priya Shah",
@@ -52,7 +53,8 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         )
         .await?;
     let regulation = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Tom Reid",

@@ -190,10 +190,10 @@ impl Store {
         if !conflicts.is_empty() {
             return Ok(Err(conflicts));
         }
-        let settings = self.settings().await?;
+        let settings = self.settings().load().await?;
         let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or(today);
         let users: HashMap<String, i64> =
-            self.list_users().await?.into_iter().filter(|u| u.active).map(|u| (u.name.trim().to_lowercase(), u.id)).collect();
+            self.users().list().await?.into_iter().filter(|u| u.active).map(|u| (u.name.trim().to_lowercase(), u.id)).collect();
         let mut out = ImportOutcome::default();
         let mut tx = self.write().await?;
         // Numbered recommendations first, so sub-items can find their parent.

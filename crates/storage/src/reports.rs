@@ -287,7 +287,7 @@ impl Store {
         let scope_title = review.as_ref().map(|r| r.title.clone()).or(body.as_ref().map(|b| b.name.clone())).unwrap_or_default();
         let mut cover = Cover::defaults(&scope_title, meeting, &report_to, &report_of);
         let me = match actor.user_id {
-            Some(uid) => self.user(uid).await?,
+            Some(uid) => self.users().get(uid).await?,
             None => None,
         };
         if let Some(u) = me {
@@ -431,7 +431,7 @@ impl Store {
     async fn assemble(&self, r: &ReportRecord, today: NaiveDate) -> Result<MonitoringReport> {
         let recs = self.scope_recommendations(r.review_id, r.body_id).await?;
         let rows = self.report_rows(&recs, r.meeting_date, today).await?;
-        let settings = self.settings().await?;
+        let settings = self.settings().load().await?;
         let title = match (&r.review_title, &r.body_name) {
             (Some(t), _) => format!("Progress on recommendations arising from the {t}"),
             (None, Some(b)) => format!("Progress on recommendations monitored by the {b}"),

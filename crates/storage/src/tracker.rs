@@ -475,7 +475,7 @@ impl Store {
     pub async fn create_recommendation(&self, actor: &Actor, review_id: i64, r: &RecommendationInput) -> Result<i64> {
         let review = self.review(review_id).await?;
         let (number, sub) = self.validate_recommendation(review_id, r, None).await?;
-        let settings = self.settings().await?;
+        let settings = self.settings().load().await?;
         let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or_else(|| chrono::Utc::now().date_naive());
         let reference = format_reference(&settings.reference_pattern, ref_date, number, Some(&sub));
         let mut tx = self.write().await?;

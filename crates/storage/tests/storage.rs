@@ -44,7 +44,7 @@ async fn demo_loads_once_with_the_working_group(db: &TestDb) {
     assert_eq!(recs[1].parent_id, Some(recs[0].id));
     assert_eq!(db.store.endorsements(wg).await.unwrap().len(), 2);
     // The audit log is intact after all of that.
-    let n = db.store.verify_audit().await.unwrap().expect("intact audit chain");
+    let n = db.store.audit().verify().await.unwrap().expect("intact audit chain");
     assert!(n > 50, "demo changes are audited, got {n}");
 }
 on_both_engines!(demo_loads_once, demo_loads_once_with_the_working_group);
@@ -161,7 +161,7 @@ async fn lists_filter_and_count_without_growing_queries(db: &TestDb) {
     let large = db.store.query_count() - before;
     assert_eq!(small, large, "the list issues the same number of queries whatever its length");
 
-    let lead = db.store.user_by_email("lead-officer@example.org").await.unwrap().unwrap().0;
+    let lead = db.store.users().by_email("lead-officer@example.org").await.unwrap().unwrap().0;
     let mine = db.store.list_recommendations(&RecFilter { lead_user_id: Some(lead.id), ..Default::default() }, 100, 0).await.unwrap();
     assert!(mine.0.iter().all(|r| r.is_led_by(lead.id)));
     assert!(mine.1 > 0 && mine.1 < all.1);
@@ -205,14 +205,14 @@ on_both_engines!(missing_updates, schedule_finds_missing_updates);
 
 async fn sessions_and_tokens(db: &TestDb) {
     demo(db).await;
-    let (u, _) = db.store.user_by_email("Committee-Member@Example.org ").await.unwrap().unwrap();
-    db.store.create_session("s1", u.id, "csrf", "127.0.0.1").await.unwrap();
-    assert_eq!(db.store.session("s1").await.unwrap().unwrap().user.id, u.id);
-    let t = db.store.create_token(&Actor::system(), u.id, "reporting", "th").await.unwrap();
-    assert_eq!(db.store.user_for_token("th").await.unwrap().unwrap().id, u.id);
-    db.store.revoke_token(&Actor::system(), t).await.unwrap();
-    assert!(db.store.user_for_token("th").await.unwrap().is_none());
-    db.store.set_user_active(&Actor::system(), u.id, false).await.unwrap();
-    assert!(db.store.session("s1").await.unwrap().is_none(), "deactivation ends sessions");
+    let (u, _) = db.store.users().by_email("Committee-Member@Example.org ").await.unwrap().unwrap();
+    db.store.sessions().create("s1", u.id, "csrf", "127.0.0.1").await.unwrap();
+    assert_eq!(db.store.sessions().get("s1").await.unwrap().unwrap().user.id, u.id);
+    let t = db.store.users().create_token(&Actor::system(), u.id, "reporting", "th").await.unwrap();
+    assert_eq!(db.store.users().by_token("th").await.unwrap().unwrap().id, u.id);
+    db.store.users().revoke_token(&Actor::system(), t).await.unwrap();
+    assert!(db.store.users().by_token("th").await.unwrap().is_none());
+    db.store.users().set_active(&Actor::system(), u.id, false).await.unwrap();
+    assert!(db.store.sessions().get("s1").await.unwrap().is_none(), "deactivation ends sessions");
 }
 on_both_engines!(sessions, sessions_and_tokens);

@@ -130,7 +130,8 @@ struct Counts {
 async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
     let sys = Actor::system();
     let officer_id = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Bench Scrutiny Officer",
@@ -155,7 +156,8 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
     for (i, (name, title)) in names.iter().zip(titles).enumerate() {
         let email = format!("lead{i}@bench.example.org");
         let id = store
-            .create_user(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" })
+            .users()
+            .create(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" })
             .await?;
         leads.push((id, Actor { user_id: Some(id), label: email, ip: String::new() }));
     }

@@ -75,8 +75,12 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     let csv = c.get(&format!("{page}/download/csv")).await;
     assert!(csv.has("Members of Parliament") && csv.has("revised to"), "the revised date is in the CSV");
     assert!(c.get(&format!("{page}/download/exe")).await.status == StatusCode::NOT_FOUND);
-    let (audit, _) =
-        db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0).await.unwrap();
+    let (audit, _) = db
+        .store
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0)
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 5);
 
     // The cover is edited with the error-summary pattern, then issued and frozen.

@@ -388,7 +388,8 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     assert_eq!(dl.body.as_bytes(), pdf);
     let (audit, _) = db
         .store
-        .list_audit(&assure_storage::audit::AuditFilter { action: Some("evidence.download".into()), ..Default::default() }, 10, 0)
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("evidence.download".into()), ..Default::default() }, 10, 0)
         .await
         .unwrap();
     assert_eq!(audit.len(), 1);
@@ -448,7 +449,7 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
     admin.sign_in("administrator@example.org").await;
     let review = db.store.reviews().await.unwrap()[0].id;
     let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
-    let lead = db.store.user_by_email("scrutiny-officer@example.org").await.unwrap().unwrap().0.id;
+    let lead = db.store.users().by_email("scrutiny-officer@example.org").await.unwrap().unwrap().0.id;
     let add = |n: i64| {
         let store = db.store.clone();
         let officer = officer.clone();
@@ -594,13 +595,13 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     let mut admin = Client::new(app);
     admin.sign_in("administrator@example.org").await;
     let ta = admin.csrf().await;
-    let users = db.store.list_users().await.unwrap().len();
+    let users = db.store.users().list().await.unwrap().len();
     let r = admin.post_form("/admin/users", &[("_csrf", &ta), ("name", "New Person"), ("email", "not-an-email"), ("role", "lead-officer")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter an email address in the correct format"));
     let r = admin.post_form("/admin/users", &[("_csrf", &ta), ("name", ""), ("email", "x@example.org")]).await;
     assert!(r.has("Select the account&#39;s role") || r.has("Select the account's role"));
-    assert_eq!(db.store.list_users().await.unwrap().len(), users);
+    assert_eq!(db.store.users().list().await.unwrap().len(), users);
     let r = admin
         .post_form(
             "/admin/settings",
@@ -620,7 +621,7 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     assert!(
         r.has("Enter the brand colour as a hex colour") && r.has("must include the recommendation number") && r.has("Say what this colour means")
     );
-    assert_eq!(db.store.settings().await.unwrap().brand_colour, "#1d70b8");
+    assert_eq!(db.store.settings().load().await.unwrap().brand_colour, "#1d70b8");
     // The audit filter with a date that is not a date.
     let r = admin.get("/admin/audit?from=yesterday").await;
     assert!(r.has("From must be a real date"));

@@ -47,7 +47,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let (recs, total) = state.store.list_recommendations(&filter, PER_PAGE, (page - 1) * PER_PAGE).await?;
     let bodies = state.store.bodies().await?;
     let reviews = state.store.review_titles().await?;
-    let leads = state.store.possible_leads().await?;
+    let leads = state.store.users().possible_leads().await?;
     let none = Invalid::new();
     let keep: String =
         f.0.iter()
@@ -668,7 +668,7 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
 
 async fn edit_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let bodies = state.store.bodies().await?;
-    let leads = state.store.possible_leads().await?;
+    let leads = state.store.users().possible_leads().await?;
     let content = html! {
         (ui::back_link(&format!("/recommendations/{rid}"), "Back to the recommendation"))
         (rec_form(ctx, &format!("/recommendations/{rid}/edit"), "Edit recommendation", f, errors, &bodies, &leads, None))

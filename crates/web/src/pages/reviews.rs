@@ -328,7 +328,7 @@ pub async fn request_updates(State(state): State<AppState>, ctx: Ctx, caller: Ca
 async fn new_rec_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let review = state.store.review(rid).await?;
     let bodies = state.store.bodies().await?;
-    let leads = state.store.possible_leads().await?;
+    let leads = state.store.users().possible_leads().await?;
     let recs = state.store.review_recommendations(rid).await?;
     let parents: Vec<_> = recs.into_iter().filter(|r| r.parent_id.is_none()).collect();
     let content = html! {
