@@ -128,12 +128,12 @@ fn resolve(kind: &str, flag: &str, given: &str, items: &[(i64, String)]) -> Resu
 }
 
 async fn find_committee(store: &Store, given: &str) -> Result<(i64, String), Failure> {
-    let bodies: Vec<(i64, String)> = store.bodies().await?.into_iter().map(|b| (b.id, b.name)).collect();
+    let bodies: Vec<(i64, String)> = store.tracker().bodies().await?.into_iter().map(|b| (b.id, b.name)).collect();
     resolve("committee", "--committee", given, &bodies)
 }
 
 async fn find_review(store: &Store, given: &str) -> Result<(i64, String), Failure> {
-    resolve("review", "--review", given, &store.review_titles().await?)
+    resolve("review", "--review", given, &store.tracker().review_titles().await?)
 }
 
 fn parse_meeting(s: &str) -> Result<NaiveDate, Failure> {
@@ -350,7 +350,7 @@ async fn find_preset(store: &Store, name: &str) -> Result<Preset, Failure> {
 pub async fn import(g: &Global, a: &ImportArgs) -> CmdResult {
     let Some(review) = a.review.as_deref() else {
         let store = open_store(g).await?;
-        let titles = store.review_titles().await;
+        let titles = store.tracker().review_titles().await;
         store.close().await;
         let titles = titles?;
         let listed: Vec<&(i64, String)> = titles.iter().collect();

@@ -145,7 +145,7 @@ fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDa
             tick.tick().await;
             let today = Utc::now().date_naive();
             if today != last_refresh {
-                match store.refresh_suggested_rags(today).await {
+                match store.tracker().refresh_suggested_rags(today).await {
                     Ok(n) => {
                         tracing::info!(changed = n, "suggested RAGs refreshed for the new day");
                         last_refresh = today;
@@ -198,7 +198,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
         load_demo(&store, &base).await?;
     }
     let today = Utc::now().date_naive();
-    store.refresh_suggested_rags(today).await?;
+    store.tracker().refresh_suggested_rags(today).await?;
     let upkeep = spawn_upkeep(store.clone(), &config, today);
 
     let app = assure_web::app(store.clone(), config);

@@ -489,7 +489,7 @@ async fn load_demo(db: &TestDb) {
 }
 
 async fn count_recommendations(db: &TestDb, review_id: i64) -> usize {
-    db.store.review_recommendations(review_id).await.unwrap().len()
+    db.store.tracker().review_recommendations(review_id).await.unwrap().len()
 }
 
 async fn audit_count(db: &TestDb, action: &str) -> usize {
@@ -602,6 +602,7 @@ on_both_engines!(report_generate_refusals, report_generate_refuses_what_it_canno
 
 async fn new_review(db: &TestDb, title: &str) -> i64 {
     db.store
+        .tracker()
         .create_review(&Actor::system(), &ReviewInput { kind: Some(ReviewKind::WorkingGroup), title: title.into(), ..Default::default() })
         .await
         .unwrap()

@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::records::Recommendation;
-use crate::tracker::{placeholders, rec, RecFilter, REC_SELECT};
+use crate::sql::Sql;
+use crate::tracker::{rec, Action, ProgressUpdate, RecFilter, Recommendation, REC_SELECT};
 use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx, IN_LIST_CHUNK};
 
 /// An uploaded file read into cells, kept between the mapping, preview and commit steps.
@@ -133,15 +133,9 @@ impl Store {
         let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
         let mut used: HashMap<String, String> = HashMap::new();
         for chunk in refs.chunks(IN_LIST_CHUNK) {
-            let sql = format!(
-                "SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = self.q(&sql);
-            for r in chunk {
-                q = q.bind(r.to_string());
-            }
-            for row in q.fetch_all(self.pool()).await? {
+            let mut sql = Sql::new("SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN (");
+            sql.bind_list(chunk.iter().copied()).push(")");
+            for row in sql.query(self).fetch_all(self.pool()).await? {
                 used.insert(row.s("reference")?, row.s("title")?);
             }
         }
@@ -178,7 +172,7 @@ impl Store {
         source: &str,
         batch: Option<i64>,
     ) -> Result<std::result::Result<ImportOutcome, Vec<CellError>>> {
-        let review = match self.review(review_id).await {
+        let review = match self.tracker().review(review_id).await {
             Ok(r) => r,
             Err(StoreError::NotFound) => return Err(Invalid::single("review_id", "Choose the review the recommendations belong to").into()),
             Err(e) => return Err(e),
@@ -265,7 +259,7 @@ impl Store {
                     .await?;
             }
             out.updates += e.updates.len();
-            self.refresh_rec(&mut tx, id).await?;
+            self.tracker().refresh_rec(&mut tx, id).await?;
             out.recommendations += 1;
         }
         if let Some(b) = batch {
@@ -328,19 +322,15 @@ impl Store {
 
     /// The register (or the part a filter selects) as exported, in list order.
     pub async fn register_entries(&self, f: &RecFilter, today: NaiveDate) -> Result<Vec<RegisterEntry>> {
-        let (where_sql, args) = self.filter_sql(f);
-        let sql = format!("{REC_SELECT}{where_sql} ORDER BY r.review_id, r.number, r.sub_label");
-        let mut q = self.q(&sql);
-        for a in &args {
-            q = a.bind(q);
-        }
-        let mut recs: Vec<Recommendation> = q.fetch_all(self.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
+        let mut sql = Sql::new(REC_SELECT);
+        sql.append(&f.where_clause()).push(" ORDER BY r.review_id, r.number, r.sub_label");
+        let mut recs: Vec<Recommendation> = sql.query(self).fetch_all(self.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(recs.len());
         for chunk in recs.chunks_mut(IN_LIST_CHUNK) {
-            self.attach_leads(chunk).await?;
+            self.tracker().attach_leads(chunk).await?;
             let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
-            let mut actions = self.actions_of(&ids).await?;
-            let mut updates = self.updates_for(&ids).await?;
+            let mut actions = self.tracker().actions_of(&ids).await?;
+            let mut updates = self.tracker().updates_for(&ids).await?;
             for r in chunk.iter() {
                 out.push(entry(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), today));
             }
@@ -349,10 +339,10 @@ impl Store {
     }
 }
 
-fn entry(r: &Recommendation, actions: Vec<crate::records::Action>, updates: Vec<crate::records::ProgressUpdate>, today: NaiveDate) -> RegisterEntry {
+fn entry(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>, today: NaiveDate) -> RegisterEntry {
     let mut leads: Vec<ImportedLead> = r.leads.iter().map(|l| ImportedLead { name: l.name.clone(), job_title: l.job_title.clone() }).collect();
     leads.extend(r.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(split_name_title));
-    let mut kept: Vec<crate::records::ProgressUpdate> = updates.into_iter().filter(|u| u.corrected_by_id.is_none()).collect();
+    let mut kept: Vec<ProgressUpdate> = updates.into_iter().filter(|u| u.corrected_by_id.is_none()).collect();
     kept.sort_by_key(|u| (u.update_date, u.id));
     let updates: Vec<ImportedUpdate> = kept.into_iter().map(|u| ImportedUpdate { date: Some(u.update_date), narrative: u.narrative }).collect();
     RegisterEntry {

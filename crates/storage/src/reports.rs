@@ -13,8 +13,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::records::{Action, ProgressUpdate, Recommendation};
-use crate::tracker::{placeholders, rec, REC_SELECT};
+use crate::tracker::{rec, Action, ProgressUpdate, Recommendation, Review, REC_SELECT};
 use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, IN_LIST_CHUNK};
 
 #[derive(Debug, Clone, Default)]
@@ -168,34 +167,15 @@ impl Store {
         .map(rec)
         .collect::<Result<Vec<_>>>()?;
         for chunk in recs.chunks_mut(IN_LIST_CHUNK) {
-            self.attach_leads(chunk).await?;
+            self.tracker().attach_leads(chunk).await?;
         }
         Ok(recs)
-    }
-
-    pub(crate) async fn actions_of(&self, rec_ids: &[i64]) -> Result<HashMap<i64, Vec<Action>>> {
-        let mut out: HashMap<i64, Vec<Action>> = HashMap::new();
-        for chunk in rec_ids.chunks(IN_LIST_CHUNK) {
-            let sql = format!(
-                "SELECT id, recommendation_id, text, owner, target_date, done, version FROM actions WHERE recommendation_id IN ({}) ORDER BY recommendation_id, id",
-                placeholders(1, chunk.len())
-            );
-            let mut q = self.q(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            let rows = q.fetch_all(self.pool()).await?;
-            for a in self.actions_from_rows(&rows).await? {
-                out.entry(a.recommendation_id).or_default().push(a);
-            }
-        }
-        Ok(out)
     }
 
     async fn updates_of(&self, rec_ids: &[i64]) -> Result<HashMap<i64, Vec<ProgressUpdate>>> {
         let mut out = HashMap::new();
         for chunk in rec_ids.chunks(IN_LIST_CHUNK) {
-            out.extend(self.updates_for(chunk).await?);
+            out.extend(self.tracker().updates_for(chunk).await?);
         }
         Ok(out)
     }
@@ -204,7 +184,7 @@ impl Store {
     /// recommendations: the rows, in number order.
     async fn report_rows(&self, recs: &[Recommendation], meeting: NaiveDate, today: NaiveDate) -> Result<Vec<ReportRow>> {
         let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
-        let mut actions = self.actions_of(&ids).await?;
+        let mut actions = self.tracker().actions_of(&ids).await?;
         let mut updates = self.updates_of(&ids).await?;
         Ok(recs
             .iter()
@@ -224,7 +204,7 @@ impl Store {
         }
         let layout = input.layout.unwrap_or(Layout::ProgressMade);
         let review = match input.review_id {
-            Some(id) => match self.review(id).await {
+            Some(id) => match self.tracker().review(id).await {
                 Ok(r) => Some(r),
                 Err(StoreError::NotFound) => {
                     v.add("review_id", "Choose a review from the list");
@@ -235,7 +215,7 @@ impl Store {
             None => None,
         };
         let body = match input.body_id {
-            Some(id) => match self.body(id).await {
+            Some(id) => match self.tracker().body(id).await {
                 Ok(b) => Some(b),
                 Err(StoreError::NotFound) => {
                     v.add("body_id", "Choose a committee from the list");
@@ -256,7 +236,7 @@ impl Store {
         let report_to = match &body {
             Some(b) => format!("{} – {}", b.name, long(meeting)),
             None => {
-                let schedules = self.schedules(input.review_id).await?;
+                let schedules = self.tracker().schedules(input.review_id).await?;
                 let due: Vec<String> = schedules
                     .iter()
                     .filter(|s| report_dates(s.first_report_date, s.interval_months, meeting).contains(&meeting))
@@ -317,11 +297,11 @@ impl Store {
         Ok(id)
     }
 
-    async fn introduction(&self, review: Option<&crate::records::Review>, count: usize) -> Result<String> {
+    async fn introduction(&self, review: Option<&Review>, count: usize) -> Result<String> {
         let Some(review) = review else {
             return Ok(format!("This report sets out progress made against each of the {count} recommendations the committee monitors."));
         };
-        let endorsements = self.endorsements(review.id).await?;
+        let endorsements = self.tracker().endorsements(review.id).await?;
         let mut text = format!("The {} made {count} recommendations", review.title);
         if !endorsements.is_empty() {
             let by: Vec<String> = endorsements.iter().map(|e| format!("{} on {}", e.body_name, long(e.endorsed_on))).collect();

@@ -23,7 +23,7 @@ fn officer() -> Actor {
 
 async fn licensing(db: &TestDb) -> i64 {
     assert!(assure_storage::demo::load(&db.store, today(), "hash").await.unwrap());
-    db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
+    db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
 }
 
 fn input(review: i64, meeting: NaiveDate) -> ReportInput {
@@ -50,6 +50,7 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     let frozen = db.store.monitoring_report(jan, today()).await.unwrap();
     let rec = draft.rows[0].recommendation_id;
     db.store
+        .tracker()
         .add_update(
             &officer(),
             rec,
@@ -99,6 +100,7 @@ async fn a_report_needs_recommendations_and_a_meeting(db: &TestDb) {
     licensing(db).await;
     let empty = db
         .store
+        .tracker()
         .create_review(
             &officer(),
             &ReviewInput {
@@ -133,6 +135,7 @@ async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
     let other = TestDb::new(db.store.engine()).await;
     let review = other
         .store
+        .tracker()
         .create_review(
             &Actor::system(),
             &ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup), title: "Imported".into(), ..Default::default() },

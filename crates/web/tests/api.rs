@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use assure_domain::Permission;
 use assure_storage::on_both_engines;
-use assure_storage::records::Recommendation;
 use assure_storage::testing::TestDb;
+use assure_storage::tracker::Recommendation;
 use assure_storage::Actor;
 use assure_web::auth::{hash_password, sha256_hex};
 use assure_web::routes::{self, Kind};
@@ -114,8 +114,9 @@ impl Api {
 
 /// Recommendation (n) of the review whose title starts with `title`.
 async fn rec_of(db: &TestDb, title: &str, n: i64) -> Recommendation {
-    let review = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with(title)).expect("demo review");
+    let review = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with(title)).expect("demo review");
     db.store
+        .tracker()
         .review_recommendations(review.id)
         .await
         .unwrap()

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use common::{demo_app, Client};
 
 async fn licensing(db: &TestDb) -> i64 {
-    db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
+    db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
 }
 
 async fn count(db: &TestDb) -> usize {
@@ -26,6 +26,7 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     // Nothing to report: a review without recommendations.
     let empty = db
         .store
+        .tracker()
         .create_review(
             &assure_storage::Actor::system(),
             &assure_storage::tracker::ReviewInput {
@@ -149,6 +150,7 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     let wg = licensing(db).await;
     let review = db
         .store
+        .tracker()
         .create_review(
             &assure_storage::Actor::system(),
             &assure_storage::tracker::ReviewInput {
@@ -212,7 +214,7 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     let r = c.post_form(&format!("{batch}/commit"), &with_name).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(count(db).await, before + 2);
-    let recs = db.store.review_recommendations(review).await.unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
     assert_eq!(recs[0].committee_wording, "That the Cabinet Member write to all schools");
     assert!(recs[0].lead_lines().iter().any(|l| l.contains("Steph Cordon")));
     assert!(db.store.import_preset("Children's services tracker").await.is_ok());
@@ -227,7 +229,7 @@ on_both_engines!(imports, a_tracker_is_imported_all_or_nothing);
 async fn the_register_exports_without_formulas(db: &TestDb) {
     let app = demo_app(db).await;
     let wg = licensing(db).await;
-    let rec = db.store.review_recommendations(wg).await.unwrap().remove(0);
+    let rec = db.store.tracker().review_recommendations(wg).await.unwrap().remove(0);
     let mut input = assure_storage::tracker::RecommendationInput {
         committee_wording: "=HYPERLINK(\"http://evil.example\",\"Click\")".into(),
         number: Some(rec.number),
@@ -235,7 +237,7 @@ async fn the_register_exports_without_formulas(db: &TestDb) {
         ..Default::default()
     };
     input.executive_wording = rec.executive_wording.clone();
-    db.store.update_recommendation(&assure_storage::Actor::system(), rec.id, rec.version, &input).await.unwrap();
+    db.store.tracker().update_recommendation(&assure_storage::Actor::system(), rec.id, rec.version, &input).await.unwrap();
     let mut c = Client::new(app);
     c.sign_in("committee-member@example.org").await;
     let r = c.get(&format!("/export/register.csv?review_id={wg}")).await;
@@ -256,7 +258,7 @@ on_both_engines!(export, the_register_exports_without_formulas);
 async fn report_forms_refuse_wrong_values(db: &TestDb) {
     let app = demo_app(db).await;
     let wg = licensing(db).await;
-    let other = db.store.reviews().await.unwrap().into_iter().find(|r| r.id != wg && r.recommendation_count > 0).unwrap().id;
+    let other = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.id != wg && r.recommendation_count > 0).unwrap().id;
     let sys = assure_storage::Actor::system();
     let input = |review: i64, m: &str| assure_storage::reports::ReportInput {
         review_id: Some(review),

@@ -136,7 +136,7 @@ async fn mapping_page(
     problems: &[CellError],
     status: StatusCode,
 ) -> PageResult {
-    let reviews = state.store.review_titles().await?;
+    let reviews = state.store.tracker().review_titles().await?;
     let presets = state.store.import_presets().await?;
     let header_row = f.get("header_row").parse().unwrap_or(1usize);
     let heads = headings(&batch.table, header_row);
@@ -239,7 +239,7 @@ async fn checked_plan(
     let review_id = f.opt_id("review_id");
     match review_id {
         None => v.add("review_id", "Select the review the recommendations belong to"),
-        Some(r) if state.store.review(r).await.is_err() => v.add("review_id", "Select a review from the list"),
+        Some(r) if state.store.tracker().review(r).await.is_err() => v.add("review_id", "Select a review from the list"),
         _ => {}
     }
     if let Err(e) = validate_mapping(&headings(&batch.table, preset.header_row), &preset.mapping) {
@@ -273,7 +273,7 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
         Ok(p) => p,
         Err(page) => return Ok(page),
     };
-    let review = state.store.review(review_id).await?;
+    let review = state.store.tracker().review(review_id).await?;
     let content = html! {
         (ui::back_link(&format!("/imports/{}", batch.id), "Back to the column choices"))
         span class="app-caption-l" { (batch.file_name) }

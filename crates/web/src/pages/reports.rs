@@ -72,8 +72,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 async fn new_form(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let reviews = state.store.review_titles().await?;
-    let bodies = state.store.bodies().await?;
+    let reviews = state.store.tracker().review_titles().await?;
+    let bodies = state.store.tracker().bodies().await?;
     let layouts: Vec<(String, String)> = Layout::ALL.iter().map(|l| (l.slug().to_string(), l.label().to_string())).collect();
     let layout = if f.get("layout").is_empty() { Layout::ProgressMade.slug() } else { f.get("layout") };
     let content = html! {
