@@ -269,7 +269,7 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         (None, None) => String::new(),
     };
     let wanted = a.layout.map(layout);
-    let id = match existing_report(store.reports(review_id).await?, review_id, body_id, meeting) {
+    let id = match existing_report(store.reports().list(review_id).await?, review_id, body_id, meeting) {
         Some(r) if r.is_issued() => {
             let by = r.issued_by.as_deref().map(|n| format!(" by {n}")).unwrap_or_default();
             let when = r.issued_at.as_deref().map(day_of).unwrap_or_default();
@@ -286,7 +286,7 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         Some(r) => {
             progress.note(&format!("Using draft report {} for {scope}, {} (edit it on the web at /reports/{}).", r.id, long(meeting), r.id));
             if let Some(l) = wanted.filter(|l| *l != r.layout) {
-                store.save_report(&actor, r.id, r.version, &r.cover, l, r.include_changes, r.compare_with_id).await?;
+                store.reports().save(&actor, r.id, r.version, &r.cover, l, r.include_changes, r.compare_with_id).await?;
                 progress.note(&format!("Its layout is now {}.", l.slug()));
             }
             r.id
@@ -294,7 +294,7 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         None => {
             progress.step("Creating a draft report");
             let input = ReportInput { review_id, body_id, meeting_date: Some(meeting), layout: Some(wanted.unwrap_or(Layout::ProgressMade)) };
-            let id = store.create_report(&actor, &input).await?;
+            let id = store.reports().create(&actor, &input).await?;
             progress.note(&format!(
                 "Created draft report {id} for {scope}, {}: edit its cover on the web at /reports/{id}, then issue it.",
                 long(meeting)
@@ -303,14 +303,14 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         }
     };
     progress.step("Assembling the report");
-    let report = store.monitoring_report(id, today).await?;
+    let report = store.reports().monitoring_report(id, today).await?;
     progress.step(match format {
         Format::Pdf => "Writing the report and converting it to PDF with LibreOffice".to_string(),
         f => format!("Writing the report as {}", f.label()),
     });
     let bytes = blocking("rendering the report", move || render(&report, format)).await?.map_err(document_failure)?;
     write_atomically(&a.out, &bytes)?;
-    store.record_report_export(&actor, id, format.extension()).await?;
+    store.reports().record_export(&actor, id, format.extension()).await?;
     drop(progress);
     println!("Wrote {} ({}, {}).", a.out.display(), format.label(), size(bytes.len()));
     Ok(())

@@ -536,20 +536,20 @@ async fn report_generate_writes_every_format(db: &TestDb) {
         }
     }
     assert!(leftovers(&dir).is_empty(), "{e:?}: no temporary files left behind");
-    let reports = db.store.reports(None).await.unwrap();
+    let reports = db.store.reports().list(None).await.unwrap();
     assert_eq!(reports.len(), 1, "{e:?}: one draft, reused for every format");
     assert!(!reports[0].is_issued());
     assert_eq!(audit_count(db, "report.export").await, 4, "{e:?}: every file written is audited");
 
     // Once issued, the frozen snapshot is written, and says so.
     let r = &reports[0];
-    db.store.issue_report(&Actor::system(), r.id, r.version, chrono::Utc::now().date_naive()).await.unwrap();
+    db.store.reports().issue(&Actor::system(), r.id, r.version, chrono::Utc::now().date_naive()).await.unwrap();
     let out = dir.join("issued.csv");
     let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--out", out.to_str().unwrap()]);
     expect_code(&o, 0, e, "report generate for an issued report");
     assert!(o.stderr.contains("issue 1, issued "), "{e:?}: {}", o.stderr);
     assert!(std::fs::read_to_string(&out).unwrap().contains("Members of Parliament"));
-    assert_eq!(db.store.reports(None).await.unwrap().len(), 1, "{e:?}: no new draft beside an issued report");
+    assert_eq!(db.store.reports().list(None).await.unwrap().len(), 1, "{e:?}: no new draft beside an issued report");
 
     // PDF through LibreOffice: once is enough.
     if e == Engine::Sqlite && std::env::var("ASSURE_SKIP_LIBREOFFICE").as_deref() != Ok("1") {
@@ -595,7 +595,7 @@ async fn report_generate_refuses_what_it_cannot_write(db: &TestDb) {
     expect_code(&o, 2, e, "an unknown format");
 
     assert!(!Path::new(out).exists(), "{e:?}: nothing written");
-    assert!(db.store.reports(None).await.unwrap().is_empty(), "{e:?}: no draft created by a refused command");
+    assert!(db.store.reports().list(None).await.unwrap().is_empty(), "{e:?}: no draft created by a refused command");
     assert_eq!(audit_count(db, "report.").await, 0, "{e:?}");
 }
 on_both_engines!(report_generate_refusals, report_generate_refuses_what_it_cannot_write);

@@ -32,8 +32,8 @@ fn input(review: i64, meeting: NaiveDate) -> ReportInput {
 
 async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     let wg = licensing(db).await;
-    let jan = db.store.create_report(&officer(), &input(wg, d(2018, 1, 16))).await.unwrap();
-    let draft = db.store.monitoring_report(jan, today()).await.unwrap();
+    let jan = db.store.reports().create(&officer(), &input(wg, d(2018, 1, 16))).await.unwrap();
+    let draft = db.store.reports().monitoring_report(jan, today()).await.unwrap();
     // The cover is pre-filled from the review's schedule and wording.
     assert!(draft.cover.report_to.contains("16 January 2018"), "{}", draft.cover.report_to);
     assert!(draft.cover.recommendation.contains("be noted"));
@@ -45,9 +45,9 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     assert_eq!(draft.summary.total, 8);
 
     // An issued report cannot change, even when the tracker does.
-    let version = db.store.report(jan).await.unwrap().version;
-    assert_eq!(db.store.issue_report(&officer(), jan, version, today()).await.unwrap(), 1);
-    let frozen = db.store.monitoring_report(jan, today()).await.unwrap();
+    let version = db.store.reports().get(jan).await.unwrap().version;
+    assert_eq!(db.store.reports().issue(&officer(), jan, version, today()).await.unwrap(), 1);
+    let frozen = db.store.reports().monitoring_report(jan, today()).await.unwrap();
     let rec = draft.rows[0].recommendation_id;
     db.store
         .tracker()
@@ -64,35 +64,35 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
         )
         .await
         .unwrap();
-    let again = db.store.monitoring_report(jan, today()).await.unwrap();
+    let again = db.store.reports().monitoring_report(jan, today()).await.unwrap();
     assert_eq!(frozen, again, "an issued report says exactly what it said");
     assert_eq!(again.issue, Some(1));
-    let r = db.store.report(jan).await.unwrap();
-    let refused = db.store.save_report(&officer(), jan, r.version, &r.cover, Layout::ProgressMade, false, None).await;
+    let r = db.store.reports().get(jan).await.unwrap();
+    let refused = db.store.reports().save(&officer(), jan, r.version, &r.cover, Layout::ProgressMade, false, None).await;
     assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
-    assert!(matches!(db.store.delete_draft_report(&officer(), jan, r.version).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(db.store.reports().delete_draft(&officer(), jan, r.version).await, Err(StoreError::Invalid(_))));
 
     // The next report compares itself with the last one issued, by default.
-    let jul = db.store.create_report(&officer(), &input(wg, d(2018, 7, 17))).await.unwrap();
-    let next = db.store.report(jul).await.unwrap();
+    let jul = db.store.reports().create(&officer(), &input(wg, d(2018, 7, 17))).await.unwrap();
+    let next = db.store.reports().get(jul).await.unwrap();
     assert_eq!(next.compare_with_id, Some(jan));
-    let july = db.store.monitoring_report(jul, today()).await.unwrap();
+    let july = db.store.reports().monitoring_report(jul, today()).await.unwrap();
     let changes = july.changes.expect("the appendix of changes is included");
     let first = changes.changes.iter().find(|c| c.recommendation_id == rec).unwrap();
     assert_eq!(first.new_updates.iter().map(|u| u.narrative.as_str()).collect::<Vec<_>>(), ["Reply received from the Home Office"]);
-    let diff = db.store.compare_reports(jul, jan, today()).await.unwrap();
+    let diff = db.store.reports().compare(jul, jan, today()).await.unwrap();
     assert!(diff.from.contains("16 January 2018 (issue 1)") && diff.to.contains("17 July 2018 (draft)"), "{} → {}", diff.from, diff.to);
 
     // A stale edit of the draft is refused, not silently applied.
     let mut cover = next.cover.clone();
     cover.report_of = "Head of Regulation and Compliance".into();
-    db.store.save_report(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await.unwrap();
-    let stale = db.store.save_report(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await;
+    db.store.reports().save(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await.unwrap();
+    let stale = db.store.reports().save(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await;
     assert!(matches!(stale, Err(StoreError::Conflict)));
-    assert_eq!(db.store.report(jul).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
+    assert_eq!(db.store.reports().get(jul).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
     // Issue numbers run within the review.
-    let v = db.store.report(jul).await.unwrap().version;
-    assert_eq!(db.store.issue_report(&officer(), jul, v, today()).await.unwrap(), 2);
+    let v = db.store.reports().get(jul).await.unwrap().version;
+    assert_eq!(db.store.reports().issue(&officer(), jul, v, today()).await.unwrap(), 2);
 }
 on_both_engines!(frozen_reports, issued_reports_are_frozen_and_compared);
 
@@ -111,14 +111,14 @@ async fn a_report_needs_recommendations_and_a_meeting(db: &TestDb) {
         )
         .await
         .unwrap();
-    let err = db.store.create_report(&officer(), &input(empty, d(2018, 1, 16))).await.unwrap_err();
+    let err = db.store.reports().create(&officer(), &input(empty, d(2018, 1, 16))).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     assert!(e.for_field("review_id").unwrap().contains("no recommendations"));
     let err =
-        db.store.create_report(&officer(), &ReportInput { review_id: Some(empty), meeting_date: None, ..Default::default() }).await.unwrap_err();
+        db.store.reports().create(&officer(), &ReportInput { review_id: Some(empty), meeting_date: None, ..Default::default() }).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     assert!(e.for_field("meeting_date").is_some());
-    assert!(db.store.reports(None).await.unwrap().is_empty(), "nothing saved");
+    assert!(db.store.reports().list(None).await.unwrap().is_empty(), "nothing saved");
 }
 on_both_engines!(report_validation, a_report_needs_recommendations_and_a_meeting);
 

@@ -435,17 +435,17 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let mut drafts = Vec::new();
     for _ in 0..=o.runs {
         let input = ReportInput { review_id: Some(review), body_id: None, meeting_date: Some(meeting()), layout: Some(Layout::ProgressMade) };
-        drafts.push(store.create_report(&officer, &input).await?);
+        drafts.push(store.reports().create(&officer, &input).await?);
     }
 
     // Assembling the draft from the tracker.
     let q0 = store.query_count();
-    let draft = store.monitoring_report(drafts[0], today).await?;
+    let draft = store.reports().monitoring_report(drafts[0], today).await?;
     let statements = store.query_count() - q0;
     let mut samples = Vec::new();
     for _ in 0..o.runs {
         let t = Instant::now();
-        let r = store.monitoring_report(drafts[0], today).await?;
+        let r = store.reports().monitoring_report(drafts[0], today).await?;
         samples.push(t.elapsed());
         assert_eq!(r.rows.len(), draft.rows.len());
     }
@@ -462,13 +462,13 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let mut samples = Vec::new();
     let mut issued = Vec::new();
     for id in drafts.iter().skip(1) {
-        let version = store.report(*id).await?.version;
+        let version = store.reports().get(*id).await?.version;
         let t = Instant::now();
-        store.issue_report(&officer, *id, version, today).await?;
+        store.reports().issue(&officer, *id, version, today).await?;
         samples.push(t.elapsed());
         issued.push(*id);
     }
-    let snapshot = store.monitoring_report(issued[0], today).await?;
+    let snapshot = store.reports().monitoring_report(issued[0], today).await?;
     let json = serde_json::to_vec(&snapshot)?.len();
     steps.push(step("issue report (freeze snapshot)", samples, format!("{} JSON", bytes(json))));
 
@@ -476,7 +476,7 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let mut samples = Vec::new();
     for _ in 0..o.runs {
         let t = Instant::now();
-        let r = store.monitoring_report(issued[0], today).await?;
+        let r = store.reports().monitoring_report(issued[0], today).await?;
         samples.push(t.elapsed());
         assert_eq!(r.issue, Some(1));
     }

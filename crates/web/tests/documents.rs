@@ -46,7 +46,7 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
         c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "31/02/2018"), ("layout", "progress-made")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("must be a real date"));
-    assert!(db.store.reports(None).await.unwrap().is_empty());
+    assert!(db.store.reports().list(None).await.unwrap().is_empty());
 
     let r =
         c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "16/01/2018"), ("layout", "rag-tracker")]).await;
@@ -85,12 +85,12 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     assert_eq!(audit.len(), 5);
 
     // The cover is edited with the error-summary pattern, then issued and frozen.
-    let version = db.store.report(id).await.unwrap().version.to_string();
+    let version = db.store.reports().get(id).await.unwrap().version.to_string();
     let cover = c.get(&format!("{page}/cover")).await;
     assert!(cover.has("name=\"report_of\""));
     let mut fields: Vec<(String, String)> = vec![];
     for name in ["report_to", "subject", "wards_affected", "purpose", "recommendation", "reasons"] {
-        let r = db.store.report(id).await.unwrap();
+        let r = db.store.reports().get(id).await.unwrap();
         let v = match name {
             "report_to" => r.cover.report_to,
             "subject" => String::new(),
@@ -123,11 +123,11 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
         form.into_iter().map(|(k, v)| if k == "subject" { (k, "Licensing/CSE: monitoring report") } else { (k, v) }).collect();
     let r = c.post_form(&format!("{page}/cover"), &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(db.store.report(id).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
+    assert_eq!(db.store.reports().get(id).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
     let r = c.post_form(&format!("{page}/cover"), &form).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "a stale cover edit is refused");
 
-    let version = db.store.report(id).await.unwrap().version.to_string();
+    let version = db.store.reports().get(id).await.unwrap().version.to_string();
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &version)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let issued = member.get(&page).await;
@@ -266,15 +266,15 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
         meeting_date: assure_domain::dates::parse_iso(m),
         layout: None,
     };
-    let jan = db.store.create_report(&sys, &input(wg, "2018-01-16")).await.unwrap();
-    let elsewhere = db.store.create_report(&sys, &input(other, "2018-01-16")).await.unwrap();
+    let jan = db.store.reports().create(&sys, &input(wg, "2018-01-16")).await.unwrap();
+    let elsewhere = db.store.reports().create(&sys, &input(other, "2018-01-16")).await.unwrap();
     let mut c = Client::new(app);
     c.sign_in("scrutiny-officer@example.org").await;
     let t = c.csrf().await;
     let page = format!("/reports/{jan}");
 
     // The cover: unanswered yes/no questions and a malformed email, each named.
-    let v = db.store.report(jan).await.unwrap().version.to_string();
+    let v = db.store.reports().get(jan).await.unwrap().version.to_string();
     let r = c
         .post_form(
             &format!("{page}/cover"),
@@ -296,7 +296,7 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Select yes or no: is this a key decision?") && r.has("href=\"#key_decision\""), "{}", r.body);
     assert!(r.has("in the correct format"));
-    assert_eq!(db.store.report(jan).await.unwrap().version.to_string(), v, "nothing saved");
+    assert_eq!(db.store.reports().get(jan).await.unwrap().version.to_string(), v, "nothing saved");
 
     // Comparing needs another report, of the same review.
     let r = c.get(&format!("{page}/compare")).await;
@@ -309,17 +309,17 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     // Issuing from a stale page is refused; an issued report cannot be deleted or issued again.
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", "999")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(!db.store.report(jan).await.unwrap().is_issued());
+    assert!(!db.store.reports().get(jan).await.unwrap().is_issued());
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &v)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let v = db.store.report(jan).await.unwrap().version.to_string();
+    let v = db.store.reports().get(jan).await.unwrap().version.to_string();
     let r = c.post_form(&format!("{page}/delete"), &[("_csrf", &t), ("version", &v)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("cannot be deleted"));
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &v)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("already been issued"));
-    assert!(db.store.report(jan).await.is_ok());
+    assert!(db.store.reports().get(jan).await.is_ok());
 
     // The import preview needs a review to import into.
     let csv = "Recommendation\r\nWrite to all schools\r\n";

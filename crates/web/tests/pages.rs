@@ -72,9 +72,9 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     // An issued report every role may read, and a draft only managers may edit.
     let officer = assure_storage::Actor::system();
     let input = assure_storage::reports::ReportInput { review_id: Some(review), body_id: None, meeting_date: Some(common::today()), layout: None };
-    let issued = db.store.create_report(&officer, &input).await.unwrap();
-    db.store.issue_report(&officer, issued, 1, common::today()).await.unwrap();
-    let draft = db.store.create_report(&officer, &input).await.unwrap();
+    let issued = db.store.reports().create(&officer, &input).await.unwrap();
+    db.store.reports().issue(&officer, issued, 1, common::today()).await.unwrap();
+    let draft = db.store.reports().create(&officer, &input).await.unwrap();
     let staged = db
         .store
         .stage_import(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
