@@ -337,10 +337,10 @@ fn file_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 async fn find_preset(store: &Store, name: &str) -> Result<Preset, Failure> {
-    match store.import_preset(name).await {
+    match store.imports().preset(name).await {
         Ok(p) => Ok(p),
         Err(StoreError::NotFound) => {
-            let names: Vec<String> = store.import_presets().await?.into_iter().map(|p| format!("  {}", p.name)).collect();
+            let names: Vec<String> = store.imports().presets().await?.into_iter().map(|p| format!("  {}", p.name)).collect();
             Err(Failure::Usage(format!("there is no import preset called “{}”. Give --preset one of these:\n{}", name.trim(), names.join("\n"))))
         }
         Err(e) => Err(e.into()),
@@ -390,7 +390,7 @@ async fn import_table(
     if plan.entries.is_empty() {
         return Err(refused(&[CellError { row: 0, column: String::new(), message: "The file has no recommendations to import".into() }]));
     }
-    let conflicts = store.import_conflicts(review_id, &plan).await?;
+    let conflicts = store.imports().conflicts(review_id, &plan).await?;
     if !conflicts.is_empty() {
         return Err(refused(&conflicts));
     }
@@ -416,7 +416,7 @@ async fn import_table(
         return Ok(());
     }
     progress.step(format!("Importing {n} recommendations"));
-    match store.commit_import(&Actor::system(), review_id, &plan, today, source, None).await? {
+    match store.imports().commit(&Actor::system(), review_id, &plan, today, source, None).await? {
         Ok(o) => {
             drop_progress(progress);
             println!(
@@ -460,7 +460,7 @@ async fn export_register(store: &Store, a: &ExportArgs, format: RegisterFormat) 
         None => None,
     };
     let filter = RecFilter { review_id: review.as_ref().map(|r| r.0), ..Default::default() };
-    let entries = store.register_entries(&filter, today()).await?;
+    let entries = store.imports().register_entries(&filter, today()).await?;
     let n = entries.len();
     let kind = match format {
         RegisterFormat::Xlsx => "XLSX",

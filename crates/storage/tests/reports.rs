@@ -127,7 +127,7 @@ on_both_engines!(report_validation, a_report_needs_recommendations_and_a_meeting
 async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
     let wg = licensing(db).await;
     let filter = RecFilter { review_id: Some(wg), ..Default::default() };
-    let exported = db.store.register_entries(&filter, today()).await.unwrap();
+    let exported = db.store.imports().register_entries(&filter, today()).await.unwrap();
     assert_eq!(exported.len(), 8);
     assert!(exported.iter().any(|e| e.actions.iter().any(|a| !a.revisions.is_empty())), "the demo has a revised date");
     let table = register_table(&exported);
@@ -143,17 +143,17 @@ async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
         .await
         .unwrap();
     let p = plan(&table, &register_preset(), today()).unwrap();
-    let outcome = other.store.commit_import(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap();
+    let outcome = other.store.imports().commit(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap();
     assert_eq!(outcome.recommendations, 8);
-    let back = other.store.register_entries(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
+    let back = other.store.imports().register_entries(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
     assert_eq!(back, exported);
 
     // Importing the same file again is refused as a whole: the references are taken.
-    let before = other.store.register_entries(&RecFilter::default(), today()).await.unwrap().len();
-    let errors = other.store.commit_import(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap_err();
+    let before = other.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap().len();
+    let errors = other.store.imports().commit(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap_err();
     assert_eq!(errors.len(), 8);
     assert!(errors[0].message.contains("is already used by a recommendation of “Imported”"), "{}", errors[0].message);
-    assert_eq!(other.store.register_entries(&RecFilter::default(), today()).await.unwrap().len(), before, "nothing half-imported");
+    assert_eq!(other.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap().len(), before, "nothing half-imported");
     other.cleanup().await;
 }
 on_both_engines!(round_trip, export_then_import_gives_back_the_same_register);

@@ -14,7 +14,7 @@ async fn licensing(db: &TestDb) -> i64 {
 }
 
 async fn count(db: &TestDb) -> usize {
-    db.store.register_entries(&RecFilter::default(), common::today()).await.unwrap().len()
+    db.store.imports().register_entries(&RecFilter::default(), common::today()).await.unwrap().len()
 }
 
 async fn reports_are_prepared_issued_and_read(db: &TestDb) {
@@ -217,7 +217,7 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     let recs = db.store.tracker().review_recommendations(review).await.unwrap();
     assert_eq!(recs[0].committee_wording, "That the Cabinet Member write to all schools");
     assert!(recs[0].lead_lines().iter().any(|l| l.contains("Steph Cordon")));
-    assert!(db.store.import_preset("Children's services tracker").await.is_ok());
+    assert!(db.store.imports().preset("Children's services tracker").await.is_ok());
     // The same file again: refused as a whole (its references are taken).
     let r = c.post_form(&format!("{batch}/commit"), &with_name).await;
     assert_eq!(r.status, StatusCode::CONFLICT);

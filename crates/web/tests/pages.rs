@@ -77,7 +77,8 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     let draft = db.store.reports().create(&officer, &input).await.unwrap();
     let staged = db
         .store
-        .stage_import(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
+        .imports()
+        .stage(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
         .await
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
