@@ -4,6 +4,12 @@
 //! Both engines are driven through `sqlx::Any` with the same SQL text: the
 //! schemas use the same column types (dates as ISO TEXT, integers as 64-bit), and
 //! the rare engine-specific statement is chosen from [`Engine`] in one place.
+//!
+//! [`Store`] itself only connects, migrates, counts statements and opens write
+//! transactions; the data is reached through its parts, one small handle per
+//! aggregate: `store.tracker()`, `store.reports()`, `store.imports()`,
+//! `store.users()`, `store.sessions()`, `store.settings()` and `store.audit()`.
+//! A statement whose text depends on its input is built with [`sql::Sql`].
 
 pub mod audit;
 pub mod demo;
