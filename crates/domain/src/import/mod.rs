@@ -10,7 +10,8 @@
 //! The parts: `mapping` (fields, mappings, presets, guessing the headings), `cells` (cell
 //! text, RAG, status and response words), `dates` (Date cells), `people` (lead
 //! officers), `numbers` (recommendation numbers), `progress` (Progress cells), `plan`
-//! (reading the rows into recommendations), and `export` (the register layout).
+//! (the heading row, the file's size, the report) reading the rows with `rows` (what
+//! each row starts or adds), and `export` (the register layout).
 //!
 //! # Rules (what a council officer's file may contain)
 //!
@@ -69,6 +70,7 @@ mod numbers;
 mod people;
 mod plan;
 mod progress;
+mod rows;
 #[cfg(test)]
 mod test_support;
 

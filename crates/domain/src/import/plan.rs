@@ -1,82 +1,91 @@
-//! Planning an import: reading the rows below the heading row into recommendations,
-//! or reporting every problem by row and column.
+//! Planning an import: the heading row and the columns it names, the file's size, the
+//! rows read one by one ([`super::rows`]), and the row-by-row report of what stops the
+//! import and what is only noted.
 
-use std::collections::HashMap;
+use chrono::NaiveDate;
 
-use chrono::{Datelike, NaiveDate};
-
-use super::cells::{clean_cell, is_blank, parse_rag, parse_response, parse_status, rag_rank, thousands};
-use super::dates::{bad_date_message, format_target, parse_date_cell, DateCell};
+use super::cells::{is_blank, thousands};
 use super::mapping::{column_index, display_heading, field_index, headings, normalize_heading, validate_mapping, ImportField, Preset, FIELD_COUNT};
-use super::numbers::{norm_reference, number_from_reference, numbered_prefix};
-use super::people::{add_lead, owner_of, parse_leads};
-use super::progress::parse_progress;
-use super::{
-    cell_error, file_error, row_error, CellError, ImportPlan, ImportedAction, RegisterEntry, Table, MAX_CELL_CHARS, MAX_DATA_ROWS, MAX_NUMBER,
-};
-use crate::dates;
-use crate::tracker::{number_label, Lifecycle};
-
-struct Builder {
-    entry: RegisterEntry,
-    /// The Recommendation cell as written (before a numbered prefix was removed).
-    raw_wording: String,
-    /// The owner new actions get when their row names no lead.
-    owner: String,
-    ongoing: bool,
-}
-
-fn append_text(target: &mut String, text: &str) {
-    if text.is_empty() || target == text {
-        return;
-    }
-    if target.is_empty() {
-        *target = text.to_string();
-    } else if !target.split('\n').any(|l| l == text) {
-        target.push('\n');
-        target.push_str(text);
-    }
-}
+use super::rows::Rows;
+use super::{cell_error, file_error, row_error, CellError, ImportPlan, Table, MAX_DATA_ROWS};
 
 /// Turn a table and a preset into an import plan, or every problem with the file.
 /// `today` is used to flag implausible years and to word examples in messages.
 pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPlan, Vec<CellError>> {
-    let hr = preset.header_row;
-    if hr == 0 {
-        return Err(vec![file_error("The heading row must be row 1 or below. Choose the row that holds the column headings.")]);
+    let mut report = Report::default();
+    let columns = Columns::read(table, preset, &mut report)?;
+    check_size(table, preset.header_row)?;
+    let mut rows = Rows::new(&columns, report, today);
+    for (i, raw) in table.iter().enumerate().skip(preset.header_row) {
+        rows.read(i + 1, raw);
     }
-    if hr > table.len() {
-        let rows = table.len();
-        return Err(vec![file_error(format!(
-            "The headings are set to be on row {hr}, but the file has only {rows} row{}. Check the heading row, or that the right file was uploaded.",
-            if rows == 1 { "" } else { "s" }
-        ))]);
-    }
-    let headers = headings(table, hr);
-    if headers.iter().all(|h| h.is_empty()) {
-        return Err(vec![file_error(format!("Row {hr}, which should hold the column headings, is empty. Check the heading row."))]);
-    }
-    if let Err(inv) = validate_mapping(&headers, &preset.mapping) {
-        return Err(inv
-            .errors
-            .into_iter()
-            .map(|e| CellError { row: hr, column: String::new(), message: format!("Row {hr} (headings): {}", e.message) })
-            .collect());
-    }
-    let mut warnings = Vec::new();
-    let mut cols: [Option<usize>; FIELD_COUNT] = [None; FIELD_COUNT];
-    for (f, h) in &preset.mapping.columns {
-        cols[field_index(*f)] = column_index(&headers, h);
-        let norm = normalize_heading(h);
-        if headers.iter().filter(|x| normalize_heading(x) == norm).count() > 1 {
-            warnings.push(row_error(
-                hr,
-                format!("More than one column is headed “{}”; Assure reads the first of them for {}.", display_heading(h), f.label()),
-            ));
-        }
-    }
-    let heading_of = |f: ImportField| cols[field_index(f)].map(|i| headers[i].clone()).unwrap_or_default();
+    rows.finish(preset.header_row)
+}
 
+/// The heading row and which column each mapped field reads.
+pub(super) struct Columns {
+    headers: Vec<String>,
+    index: [Option<usize>; FIELD_COUNT],
+}
+
+impl Columns {
+    /// Check the heading row and the mapping against it, and find each field's column
+    /// (noting headings that more than one column shares).
+    fn read(table: &Table, preset: &Preset, report: &mut Report) -> Result<Columns, Vec<CellError>> {
+        let hr = preset.header_row;
+        if hr == 0 {
+            return Err(vec![file_error("The heading row must be row 1 or below. Choose the row that holds the column headings.")]);
+        }
+        if hr > table.len() {
+            let rows = table.len();
+            return Err(vec![file_error(format!(
+                "The headings are set to be on row {hr}, but the file has only {rows} row{}. Check the heading row, or that the right file was uploaded.",
+                if rows == 1 { "" } else { "s" }
+            ))]);
+        }
+        let headers = headings(table, hr);
+        if headers.iter().all(|h| h.is_empty()) {
+            return Err(vec![file_error(format!("Row {hr}, which should hold the column headings, is empty. Check the heading row."))]);
+        }
+        if let Err(inv) = validate_mapping(&headers, &preset.mapping) {
+            return Err(inv
+                .errors
+                .into_iter()
+                .map(|e| CellError { row: hr, column: String::new(), message: format!("Row {hr} (headings): {}", e.message) })
+                .collect());
+        }
+        let mut index: [Option<usize>; FIELD_COUNT] = [None; FIELD_COUNT];
+        for (f, h) in &preset.mapping.columns {
+            index[field_index(*f)] = column_index(&headers, h);
+            let norm = normalize_heading(h);
+            if headers.iter().filter(|x| normalize_heading(x) == norm).count() > 1 {
+                report.warnings.push(row_error(
+                    hr,
+                    format!("More than one column is headed “{}”; Assure reads the first of them for {}.", display_heading(h), f.label()),
+                ));
+            }
+        }
+        Ok(Columns { headers, index })
+    }
+
+    /// The column a field reads, if it is mapped.
+    pub(super) fn column(&self, f: ImportField) -> Option<usize> {
+        self.index[field_index(f)]
+    }
+
+    /// The heading of a field's column, as messages name it ("" when not mapped).
+    pub(super) fn heading(&self, f: ImportField) -> String {
+        self.column(f).map(|i| self.headers[i].clone()).unwrap_or_default()
+    }
+
+    /// Where a heading is, left to right (for reading order).
+    fn position(&self, heading: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == heading)
+    }
+}
+
+/// Refuse a file with no data rows below the headings, or more than one import takes.
+fn check_size(table: &Table, hr: usize) -> Result<(), Vec<CellError>> {
     let data_rows = table[hr..].iter().filter(|r| !r.iter().all(|c| is_blank(c))).count();
     if data_rows > MAX_DATA_ROWS {
         return Err(vec![file_error(format!(
@@ -90,321 +99,47 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
             "The file has no recommendations below the headings on row {hr}. Check that the right sheet and heading row were chosen."
         ))]);
     }
+    Ok(())
+}
 
-    let status_mapped = cols[field_index(ImportField::Status)].is_some();
-    let mut errors: Vec<CellError> = Vec::new();
-    let mut builders: Vec<Builder> = Vec::new();
-    let mut refs_seen: HashMap<String, usize> = HashMap::new();
-    let mut numbers_seen: HashMap<(i64, String), usize> = HashMap::new();
-    let mut max_number: i64 = 0;
-    let mut current_number: Option<i64> = None;
+/// The row-by-row report: problems that stop the import, and notes that do not.
+#[derive(Default)]
+pub(super) struct Report {
+    pub(super) errors: Vec<CellError>,
+    pub(super) warnings: Vec<CellError>,
+}
 
-    for (i, raw) in table.iter().enumerate().skip(hr) {
-        let rown = i + 1;
-        if raw.iter().all(|c| is_blank(c)) {
-            continue;
-        }
-        let mut cells: [String; FIELD_COUNT] = Default::default();
-        for f in ImportField::ALL {
-            let Some(ci) = cols[field_index(*f)] else {
-                continue;
-            };
-            let text = raw.get(ci).map(String::as_str).unwrap_or("");
-            if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
-                errors.push(cell_error(
-                    rown,
-                    &heading_of(*f),
-                    format!(
-                        "The cell has {} characters; Assure takes up to {} in one cell. Shorten it and import the file again.",
-                        thousands(text.chars().count()),
-                        thousands(MAX_CELL_CHARS)
-                    ),
-                ));
-                // Keep enough of the key cells for the row to be read as what it is.
-                if matches!(f, ImportField::Recommendation | ImportField::Reference | ImportField::Number) {
-                    cells[field_index(*f)] = clean_cell(&text.chars().take(200).collect::<String>());
-                }
-                continue;
-            }
-            cells[field_index(*f)] = clean_cell(text);
-        }
-        let cell = |f: ImportField| cells[field_index(f)].as_str();
-        if cells.iter().all(|c| c.is_empty()) {
-            if errors.last().is_none_or(|e| e.row != rown) {
-                warnings.push(row_error(rown, "This row has text only in columns that are not imported, so it was skipped."));
-            }
-            continue;
-        }
-
-        let (rec, refc, numc) = (cell(ImportField::Recommendation), cell(ImportField::Reference), cell(ImportField::Number));
-        let num_parsed = if numc.is_empty() { None } else { number_from_reference(numc) };
-        let continuation = if rec.is_empty() && refc.is_empty() && numc.is_empty() {
-            true
-        } else if let Some(prev) = builders.last() {
-            let same_ref = refc.is_empty() || norm_reference(refc) == norm_reference(&prev.entry.reference);
-            let same_num = numc.is_empty() || num_parsed == Some((prev.entry.number, prev.entry.sub_label.clone()));
-            let same_rec = rec.is_empty() || rec == prev.raw_wording;
-            same_ref && same_num && same_rec
-        } else {
-            false
-        };
-
-        if continuation {
-            if builders.is_empty() {
-                errors.push(row_error(
-                    rown,
-                    format!(
-                        "This row has no recommendation, and there is no recommendation above it for it to belong to. Enter the recommendation's wording in the “{}” column.",
-                        heading_of(ImportField::Recommendation)
-                    ),
-                ));
-                continue;
-            }
-        } else {
-            let mut entry = RegisterEntry::new(0, "");
-            entry.row = rown;
-            entry.reference = refc.to_string();
-            let mut wording = rec.to_string();
-            let mut number: Option<(i64, String)> = None;
-            let mut number_source = String::new();
-            let mut number_invalid = false;
-            if !numc.is_empty() {
-                match &num_parsed {
-                    Some(n) => {
-                        number = Some(n.clone());
-                        number_source = heading_of(ImportField::Number);
-                    }
-                    None => {
-                        number_invalid = true;
-                        errors.push(cell_error(
-                            rown,
-                            &heading_of(ImportField::Number),
-                            format!("“{numc}” is not a recommendation number. Write a number such as 3, or 3a for a sub-item."),
-                        ));
-                    }
-                }
-            }
-            if number.is_none() && !number_invalid && !refc.is_empty() {
-                if let Some(n) = number_from_reference(refc) {
-                    // "1. That the Cabinet Member ..." beside reference R1: the prefix
-                    // only repeats the number, so it is not part of the wording.
-                    if let Some((pn, psub, rest)) = numbered_prefix(rec) {
-                        if pn.is_none_or(|p| p == n.0) && (psub.is_empty() || psub == n.1) && !rest.is_empty() {
-                            wording = rest.to_string();
-                        }
-                    }
-                    number = Some(n);
-                    number_source = heading_of(ImportField::Reference);
-                }
-            }
-            if number.is_none() && !number_invalid {
-                if let Some((n, sub, rest)) = numbered_prefix(rec) {
-                    let n = n.or(current_number).unwrap_or(max_number + 1);
-                    if n <= MAX_NUMBER {
-                        number = Some((n, sub));
-                        number_source = heading_of(ImportField::Recommendation);
-                        wording = rest.to_string();
-                    }
-                }
-            }
-            let explicit = number.is_some();
-            let (n, sub) = number.unwrap_or_else(|| (max_number + 1, String::new()));
-            entry.number = n;
-            entry.sub_label = sub;
-            entry.committee_wording = wording;
-            if entry.committee_wording.is_empty() {
-                errors.push(cell_error(rown, &heading_of(ImportField::Recommendation), "Enter the recommendation's wording."));
-            }
-            let mut reference_repeated = false;
-            if !refc.is_empty() {
-                let key = norm_reference(refc);
-                if let Some(first) = refs_seen.get(&key) {
-                    reference_repeated = true;
-                    errors.push(cell_error(
-                        rown,
-                        &heading_of(ImportField::Reference),
-                        format!("Reference “{refc}” is already used on row {first}. Give each recommendation its own reference."),
-                    ));
-                } else {
-                    refs_seen.insert(key, rown);
-                }
-            }
-            // A number read from a repeated reference is repeated too: say it once.
-            let number_from_repeated_reference = reference_repeated && number_source == heading_of(ImportField::Reference);
-            if !number_invalid && !number_from_repeated_reference {
-                let key = (entry.number, entry.sub_label.clone());
-                if let Some(first) = numbers_seen.get(&key) {
-                    let label = number_label(entry.number, Some(&entry.sub_label));
-                    let from = if explicit && number_source != heading_of(ImportField::Number) {
-                        format!(" (Assure took the number from the “{number_source}” column)")
-                    } else {
-                        String::new()
-                    };
-                    let column = if explicit { number_source.clone() } else { heading_of(ImportField::Recommendation) };
-                    errors.push(cell_error(
-                        rown,
-                        &column,
-                        format!("Number {label} is already used on row {first}{from}. Give each recommendation its own number."),
-                    ));
-                } else {
-                    numbers_seen.insert(key, rown);
-                }
-            }
-            max_number = max_number.max(entry.number);
-            current_number = Some(entry.number);
-            builders.push(Builder { entry, raw_wording: rec.to_string(), owner: String::new(), ongoing: false });
-        }
-
-        let b = builders.last_mut().expect("a recommendation was pushed or found above");
-        let first_row = b.entry.row;
-        // Free text fields: set on the first row, added to from continuation rows.
-        append_text(&mut b.entry.executive_wording, cell(ImportField::ExecutiveWording));
-        append_text(&mut b.entry.who_must_act, cell(ImportField::WhoMustAct));
-        append_text(&mut b.entry.area, cell(ImportField::Area));
-        append_text(&mut b.entry.outcome, cell(ImportField::Outcome));
-
-        match parse_response(cell(ImportField::Response)) {
-            Ok(Some(r)) => match b.entry.response {
-                None => b.entry.response = Some(r),
-                Some(old) if old != r => warnings.push(cell_error(
-                    rown,
-                    &heading_of(ImportField::Response),
-                    format!(
-                        "This row continues the recommendation on row {first_row}, which already has the response “{}”; that is kept.",
-                        old.label()
-                    ),
-                )),
-                Some(_) => {}
-            },
-            Ok(None) => {}
-            Err(msg) => errors.push(cell_error(rown, &heading_of(ImportField::Response), msg)),
-        }
-        match parse_status(cell(ImportField::Status)) {
-            Ok(Some(l)) => match b.entry.lifecycle {
-                None => b.entry.lifecycle = Some(l),
-                Some(old) if old != l => warnings.push(cell_error(
-                    rown,
-                    &heading_of(ImportField::Status),
-                    format!(
-                        "This row continues the recommendation on row {first_row}, which already has the status “{}”; that is kept.",
-                        old.label()
-                    ),
-                )),
-                Some(_) => {}
-            },
-            Ok(None) => {}
-            Err(msg) => errors.push(cell_error(rown, &heading_of(ImportField::Status), msg)),
-        }
-        match parse_rag(cell(ImportField::Rag)) {
-            Ok(Some(r)) => match b.entry.rag {
-                None => b.entry.rag = Some(r),
-                Some(old) if old != r => {
-                    let worst = if rag_rank(r) > rag_rank(old) { r } else { old };
-                    b.entry.rag = Some(worst);
-                    warnings.push(cell_error(
-                        rown,
-                        &heading_of(ImportField::Rag),
-                        format!(
-                            "This row continues the recommendation on row {first_row} with a different RAG; the recommendation takes the worse colour, {}.",
-                            worst.label()
-                        ),
-                    ));
-                }
-                Some(_) => {}
-            },
-            Ok(None) => {}
-            Err(msg) => errors.push(cell_error(rown, &heading_of(ImportField::Rag), msg)),
-        }
-
-        let lead_cell = cell(ImportField::LeadOfficer);
-        if !lead_cell.is_empty() {
-            let leads = parse_leads(lead_cell);
-            b.owner = owner_of(&leads);
-            for l in leads {
-                add_lead(&mut b.entry.leads, l);
-            }
-        }
-
-        let (action, date) = (cell(ImportField::Action), cell(ImportField::ActionDate));
-        if !action.is_empty() || !date.is_empty() {
-            let dc = match parse_date_cell(date) {
-                Ok(dc) => dc,
-                Err(bad) => {
-                    errors.push(cell_error(rown, &heading_of(ImportField::ActionDate), bad_date_message(&bad, today)));
-                    DateCell::default()
-                }
-            };
-            let mut prev: Option<NaiveDate> = None;
-            for d in dc.target.iter().chain(dc.revisions.iter()) {
-                if (d.year() - today.year()).abs() > 10 {
-                    warnings.push(cell_error(
-                        rown,
-                        &heading_of(ImportField::ActionDate),
-                        format!("{} is more than ten years from today: check the year.", format_target(*d)),
-                    ));
-                }
-                if let Some(p) = prev {
-                    if *d < p {
-                        warnings.push(cell_error(
-                            rown,
-                            &heading_of(ImportField::ActionDate),
-                            format!("The revised date {} is earlier than the date before it, {}.", format_target(*d), format_target(p)),
-                        ));
-                    }
-                }
-                prev = Some(*d);
-            }
-            b.ongoing |= dc.ongoing;
-            let named = cell(ImportField::ActionOwner);
-            b.entry.actions.push(ImportedAction {
-                text: action.to_string(),
-                owner: if named.is_empty() { b.owner.clone() } else { named.to_string() },
-                target: dc.target,
-                revisions: dc.revisions,
-                done: dc.done,
-            });
-        }
-
-        for u in parse_progress(cell(ImportField::Progress)) {
-            if let Some(d) = u.date {
-                if d > today {
-                    warnings.push(cell_error(
-                        rown,
-                        &heading_of(ImportField::Progress),
-                        format!("The update dated {} is in the future: check the date.", dates::long(d)),
-                    ));
-                }
-            }
-            b.entry.updates.push(u);
-        }
+impl Report {
+    /// A problem with one cell, its column named by its heading.
+    pub(super) fn error(&mut self, row: usize, column: &str, msg: impl std::fmt::Display) {
+        self.errors.push(cell_error(row, column, msg));
     }
 
-    if !errors.is_empty() {
-        // In reading order: by row, whole-row problems first, then left to right.
-        errors.sort_by_key(|e| (e.row, if e.column.is_empty() { None } else { headers.iter().position(|h| *h == e.column) }));
-        return Err(errors);
+    /// A problem with a whole row.
+    pub(super) fn row_error(&mut self, row: usize, msg: impl std::fmt::Display) {
+        self.errors.push(row_error(row, msg));
     }
-    if builders.is_empty() {
-        // Every row below the headings had text only in columns that are not imported.
-        return Err(vec![file_error(format!(
-            "The file has no recommendations below the headings on row {hr}: the rows below them have text only in columns that are not imported. Check the column choices and the heading row."
-        ))]);
+
+    /// A note about one cell.
+    pub(super) fn warn(&mut self, row: usize, column: &str, msg: impl std::fmt::Display) {
+        self.warnings.push(cell_error(row, column, msg));
     }
-    let entries = builders
-        .into_iter()
-        .map(|b| {
-            let mut e = b.entry;
-            if !status_mapped && e.lifecycle.is_none() && !e.actions.is_empty() {
-                if e.actions.iter().all(|a| a.done) {
-                    e.lifecycle = Some(Lifecycle::CompleteAwaitingSignOff);
-                } else if b.ongoing || e.actions.iter().any(|a| a.done) {
-                    e.lifecycle = Some(Lifecycle::InProgress);
-                }
-            }
-            e
-        })
-        .collect();
-    Ok(ImportPlan { entries, warnings })
+
+    /// A note about a whole row.
+    pub(super) fn row_warning(&mut self, row: usize, msg: impl std::fmt::Display) {
+        self.warnings.push(row_error(row, msg));
+    }
+
+    /// Whether the last problem found is on this row.
+    pub(super) fn has_error_on(&self, row: usize) -> bool {
+        self.errors.last().is_some_and(|e| e.row == row)
+    }
+
+    /// The problems in reading order: by row, whole-row problems first, then left to right.
+    pub(super) fn into_errors(mut self, columns: &Columns) -> Vec<CellError> {
+        self.errors.sort_by_key(|e| (e.row, if e.column.is_empty() { None } else { columns.position(&e.column) }));
+        self.errors
+    }
 }
 
 #[cfg(test)]
