@@ -176,38 +176,37 @@ pub struct RecFilter {
 impl RecFilter {
     /// The `WHERE` clause a filter selects, on recommendations `r`.
     pub(crate) fn where_clause(&self) -> Sql {
-        let f = self;
         let mut sql = Sql::new(" WHERE 1=1");
-        if let Some(b) = f.body_id {
+        if let Some(b) = self.body_id {
             sql.push(" AND r.monitoring_body_id = ").bind(b);
         }
-        if let Some(b) = f.review_id {
+        if let Some(b) = self.review_id {
             sql.push(" AND r.review_id = ").bind(b);
         }
-        if let Some(u) = f.lead_user_id {
+        if let Some(u) = self.lead_user_id {
             sql.push(" AND r.id IN (SELECT recommendation_id FROM recommendation_leads WHERE user_id = ").bind(u).push(")");
         }
-        if let Some(l) = f.lifecycle {
+        if let Some(l) = self.lifecycle {
             sql.push(" AND r.lifecycle = ").bind(l.slug());
         }
-        if let Some(x) = f.response {
+        if let Some(x) = self.response {
             sql.push(" AND r.response = ").bind(x.slug());
         }
-        if let Some(g) = f.rag {
+        if let Some(g) = self.rag {
             sql.push(" AND COALESCE(r.rag_override, r.rag_suggested) = ").bind(g.slug());
         }
-        if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let like = format!("%{}%", t.to_lowercase().replace('%', "").replace('_', ""));
             sql.push(" AND (LOWER(r.reference) LIKE ").bind(&like);
             sql.push(" OR LOWER(r.committee_wording) LIKE ").bind(&like);
             sql.push(" OR LOWER(r.executive_wording) LIKE ").bind(like).push(")");
         }
-        if let Some(d) = f.response_overdue_on {
+        if let Some(d) = self.response_overdue_on {
             sql.push(" AND r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due < ")
                 .bind(date_str(d))
                 .push(")");
         }
-        if let Some(d) = f.target_passed_on {
+        if let Some(d) = self.target_passed_on {
             sql.push(" AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ").bind(date_str(d));
         }
         sql
