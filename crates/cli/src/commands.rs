@@ -49,7 +49,7 @@ pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title
     };
     let store = open_store(g).await?;
     let password_hash = hash(password.clone()).await?;
-    let created = store.create_user(&Actor::system(), NewUser { name, email, role, job_title, password_hash: &password_hash }).await;
+    let created = store.users().create(&Actor::system(), NewUser { name, email, role, job_title, password_hash: &password_hash }).await;
     store.close().await;
     let id = created?;
     println!("Account {id} created with role {}.", role.slug());
@@ -65,7 +65,7 @@ pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title
 
 pub async fn user_list(g: &Global) -> CmdResult {
     let store = open_store(g).await?;
-    let users = store.list_users().await;
+    let users = store.users().list().await;
     store.close().await;
     let users = users?;
     if users.is_empty() {
@@ -86,14 +86,14 @@ pub async fn token_create(g: &Global, email: &str, name: &str) -> CmdResult {
     }
     let store = open_store(g).await?;
     let result = async {
-        let Some((user, _)) = store.user_by_email(email).await? else {
+        let Some((user, _)) = store.users().by_email(email).await? else {
             return Err(Failure::Usage("there is no account with that email address".into()));
         };
         if !user.active {
             return Err(Failure::Usage("that account is deactivated: reactivate it before creating a token".into()));
         }
         let token = random_token();
-        let id = store.create_token(&Actor::system(), user.id, name.trim(), &sha256_hex(&token)).await?;
+        let id = store.users().create_token(&Actor::system(), user.id, name.trim(), &sha256_hex(&token)).await?;
         Ok((id, user.id, token))
     }
     .await;
@@ -111,7 +111,7 @@ pub async fn token_create(g: &Global, email: &str, name: &str) -> CmdResult {
 
 pub async fn token_revoke(g: &Global, id: i64) -> CmdResult {
     let store = open_store(g).await?;
-    let result = store.revoke_token(&Actor::system(), id).await;
+    let result = store.users().revoke_token(&Actor::system(), id).await;
     store.close().await;
     match result {
         Ok(()) => {
@@ -125,7 +125,7 @@ pub async fn token_revoke(g: &Global, id: i64) -> CmdResult {
 
 pub async fn audit_verify(g: &Global) -> CmdResult {
     let store = open_store(g).await?;
-    let result = store.verify_audit().await;
+    let result = store.audit().verify().await;
     store.close().await;
     match result? {
         Ok(n) => {

@@ -128,12 +128,12 @@ fn resolve(kind: &str, flag: &str, given: &str, items: &[(i64, String)]) -> Resu
 }
 
 async fn find_committee(store: &Store, given: &str) -> Result<(i64, String), Failure> {
-    let bodies: Vec<(i64, String)> = store.bodies().await?.into_iter().map(|b| (b.id, b.name)).collect();
+    let bodies: Vec<(i64, String)> = store.tracker().bodies().await?.into_iter().map(|b| (b.id, b.name)).collect();
     resolve("committee", "--committee", given, &bodies)
 }
 
 async fn find_review(store: &Store, given: &str) -> Result<(i64, String), Failure> {
-    resolve("review", "--review", given, &store.review_titles().await?)
+    resolve("review", "--review", given, &store.tracker().review_titles().await?)
 }
 
 fn parse_meeting(s: &str) -> Result<NaiveDate, Failure> {
@@ -269,7 +269,7 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         (None, None) => String::new(),
     };
     let wanted = a.layout.map(layout);
-    let id = match existing_report(store.reports(review_id).await?, review_id, body_id, meeting) {
+    let id = match existing_report(store.reports().list(review_id).await?, review_id, body_id, meeting) {
         Some(r) if r.is_issued() => {
             let by = r.issued_by.as_deref().map(|n| format!(" by {n}")).unwrap_or_default();
             let when = r.issued_at.as_deref().map(day_of).unwrap_or_default();
@@ -286,7 +286,7 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         Some(r) => {
             progress.note(&format!("Using draft report {} for {scope}, {} (edit it on the web at /reports/{}).", r.id, long(meeting), r.id));
             if let Some(l) = wanted.filter(|l| *l != r.layout) {
-                store.save_report(&actor, r.id, r.version, &r.cover, l, r.include_changes, r.compare_with_id).await?;
+                store.reports().save(&actor, r.id, r.version, &r.cover, l, r.include_changes, r.compare_with_id).await?;
                 progress.note(&format!("Its layout is now {}.", l.slug()));
             }
             r.id
@@ -294,7 +294,7 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         None => {
             progress.step("Creating a draft report");
             let input = ReportInput { review_id, body_id, meeting_date: Some(meeting), layout: Some(wanted.unwrap_or(Layout::ProgressMade)) };
-            let id = store.create_report(&actor, &input).await?;
+            let id = store.reports().create(&actor, &input).await?;
             progress.note(&format!(
                 "Created draft report {id} for {scope}, {}: edit its cover on the web at /reports/{id}, then issue it.",
                 long(meeting)
@@ -303,14 +303,14 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         }
     };
     progress.step("Assembling the report");
-    let report = store.monitoring_report(id, today).await?;
+    let report = store.reports().monitoring_report(id, today).await?;
     progress.step(match format {
         Format::Pdf => "Writing the report and converting it to PDF with LibreOffice".to_string(),
         f => format!("Writing the report as {}", f.label()),
     });
     let bytes = blocking("rendering the report", move || render(&report, format)).await?.map_err(document_failure)?;
     write_atomically(&a.out, &bytes)?;
-    store.record_report_export(&actor, id, format.extension()).await?;
+    store.reports().record_export(&actor, id, format.extension()).await?;
     drop(progress);
     println!("Wrote {} ({}, {}).", a.out.display(), format.label(), size(bytes.len()));
     Ok(())
@@ -337,10 +337,10 @@ fn file_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 async fn find_preset(store: &Store, name: &str) -> Result<Preset, Failure> {
-    match store.import_preset(name).await {
+    match store.imports().preset(name).await {
         Ok(p) => Ok(p),
         Err(StoreError::NotFound) => {
-            let names: Vec<String> = store.import_presets().await?.into_iter().map(|p| format!("  {}", p.name)).collect();
+            let names: Vec<String> = store.imports().presets().await?.into_iter().map(|p| format!("  {}", p.name)).collect();
             Err(Failure::Usage(format!("there is no import preset called “{}”. Give --preset one of these:\n{}", name.trim(), names.join("\n"))))
         }
         Err(e) => Err(e.into()),
@@ -350,7 +350,7 @@ async fn find_preset(store: &Store, name: &str) -> Result<Preset, Failure> {
 pub async fn import(g: &Global, a: &ImportArgs) -> CmdResult {
     let Some(review) = a.review.as_deref() else {
         let store = open_store(g).await?;
-        let titles = store.review_titles().await;
+        let titles = store.tracker().review_titles().await;
         store.close().await;
         let titles = titles?;
         let listed: Vec<&(i64, String)> = titles.iter().collect();
@@ -390,7 +390,7 @@ async fn import_table(
     if plan.entries.is_empty() {
         return Err(refused(&[CellError { row: 0, column: String::new(), message: "The file has no recommendations to import".into() }]));
     }
-    let conflicts = store.import_conflicts(review_id, &plan).await?;
+    let conflicts = store.imports().conflicts(review_id, &plan).await?;
     if !conflicts.is_empty() {
         return Err(refused(&conflicts));
     }
@@ -416,7 +416,7 @@ async fn import_table(
         return Ok(());
     }
     progress.step(format!("Importing {n} recommendations"));
-    match store.commit_import(&Actor::system(), review_id, &plan, today, source, None).await? {
+    match store.imports().commit(&Actor::system(), review_id, &plan, today, source, None).await? {
         Ok(o) => {
             drop_progress(progress);
             println!(
@@ -460,7 +460,7 @@ async fn export_register(store: &Store, a: &ExportArgs, format: RegisterFormat) 
         None => None,
     };
     let filter = RecFilter { review_id: review.as_ref().map(|r| r.0), ..Default::default() };
-    let entries = store.register_entries(&filter, today()).await?;
+    let entries = store.imports().register_entries(&filter, today()).await?;
     let n = entries.len();
     let kind = match format {
         RegisterFormat::Xlsx => "XLSX",

@@ -84,7 +84,7 @@ fn timestamp(t: chrono::DateTime<Utc>) -> String {
 
 /// Load the demo into an empty database and say what happened, once.
 async fn load_demo(store: &Store, base: &str) -> CmdResult {
-    if store.count_users().await? > 0 {
+    if store.users().count().await? > 0 {
         print_not_loaded(store).await?;
         return Ok(());
     }
@@ -124,7 +124,7 @@ async fn load_demo(store: &Store, base: &str) -> CmdResult {
 }
 
 async fn print_not_loaded(store: &Store) -> CmdResult {
-    if store.user_by_email(DEMO_ACCOUNTS[0].0).await?.is_some() {
+    if store.users().by_email(DEMO_ACCOUNTS[0].0).await?.is_some() {
         println!("Demo data was already loaded into this database: nothing added.");
     } else {
         println!("The database already has accounts, so the demo data was not loaded (it is loaded only into an empty database).");
@@ -145,7 +145,7 @@ fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDa
             tick.tick().await;
             let today = Utc::now().date_naive();
             if today != last_refresh {
-                match store.refresh_suggested_rags(today).await {
+                match store.tracker().refresh_suggested_rags(today).await {
                     Ok(n) => {
                         tracing::info!(changed = n, "suggested RAGs refreshed for the new day");
                         last_refresh = today;
@@ -154,7 +154,7 @@ fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDa
                 }
             }
             let now = Utc::now();
-            match store.purge_sessions(&timestamp(now - idle), &timestamp(now - absolute)).await {
+            match store.sessions().purge(&timestamp(now - idle), &timestamp(now - absolute)).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
                 Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
@@ -198,7 +198,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
         load_demo(&store, &base).await?;
     }
     let today = Utc::now().date_naive();
-    store.refresh_suggested_rags(today).await?;
+    store.tracker().refresh_suggested_rags(today).await?;
     let upkeep = spawn_upkeep(store.clone(), &config, today);
 
     let app = assure_web::app(store.clone(), config);

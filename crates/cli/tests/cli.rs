@@ -136,7 +136,7 @@ async fn user_add_validates_and_prints_a_one_time_password(db: &TestDb) {
     for slug in ["administrator", "scrutiny-officer", "lead-officer", "committee-member"] {
         assert!(o.stderr.contains(slug), "{e:?}: the valid roles are listed: {}", o.stderr);
     }
-    assert!(db.store.user_by_email("ada@example.org").await.unwrap().is_none(), "{e:?}: refused input creates nothing");
+    assert!(db.store.users().by_email("ada@example.org").await.unwrap().is_none(), "{e:?}: refused input creates nothing");
 
     let o = run(
         db,
@@ -144,7 +144,7 @@ async fn user_add_validates_and_prints_a_one_time_password(db: &TestDb) {
     );
     expect_code(&o, 0, e, "good user add");
     let password = printed_password(&o.stdout).unwrap_or_else(|| panic!("{e:?}: a one-time password is printed: {}", o.stdout));
-    let (user, hash) = db.store.user_by_email("ada@example.org").await.unwrap().expect("account created");
+    let (user, hash) = db.store.users().by_email("ada@example.org").await.unwrap().expect("account created");
     assert_eq!(user.role.slug(), "lead-officer");
     assert_eq!(user.job_title, "Head of Analysis");
     assert!(verify_password(&hash, &password), "{e:?}: the printed password signs in");
@@ -154,7 +154,7 @@ async fn user_add_validates_and_prints_a_one_time_password(db: &TestDb) {
     let o = run(db, &["user", "add", "--name", "Ada Again", "--email", " ADA@Example.org ", "--role", "administrator"]);
     expect_code(&o, 2, e, "duplicate email");
     assert!(o.all().contains("already exists"), "{e:?}: {}", o.all());
-    assert_eq!(db.store.count_users().await.unwrap(), 1);
+    assert_eq!(db.store.users().count().await.unwrap(), 1);
 
     let o = run(db, &["user", "list"]);
     expect_code(&o, 0, e, "user list");
@@ -169,7 +169,7 @@ async fn password_from_stdin_must_meet_the_standard(db: &TestDb) {
     let o = run_with_stdin(db, &args, "short\n");
     expect_code(&o, 2, e, "short password");
     assert!(o.stderr.contains("12 characters or more"), "{e:?}: {}", o.stderr);
-    assert!(db.store.user_by_email("bea@example.org").await.unwrap().is_none(), "{e:?}: no account with a refused password");
+    assert!(db.store.users().by_email("bea@example.org").await.unwrap().is_none(), "{e:?}: no account with a refused password");
 
     let o = run_with_stdin(db, &args, "");
     expect_code(&o, 2, e, "no password at all");
@@ -177,7 +177,7 @@ async fn password_from_stdin_must_meet_the_standard(db: &TestDb) {
     let o = run_with_stdin(db, &args, "correct horse battery staple\n");
     expect_code(&o, 0, e, "good password");
     assert!(printed_password(&o.stdout).is_none(), "{e:?}: no one-time password when one was given: {}", o.stdout);
-    let (_, hash) = db.store.user_by_email("bea@example.org").await.unwrap().expect("account created");
+    let (_, hash) = db.store.users().by_email("bea@example.org").await.unwrap().expect("account created");
     assert!(verify_password(&hash, "correct horse battery staple"), "{e:?}: the line read, without its newline, is the password");
 }
 on_both_engines!(password_stdin, password_from_stdin_must_meet_the_standard);
@@ -192,9 +192,9 @@ async fn tokens_are_shown_once_and_work_until_revoked(db: &TestDb) {
     expect_code(&o, 0, e, "token create");
     let token = printed_token(&o.stdout).unwrap_or_else(|| panic!("{e:?}: a token is printed: {}", o.stdout));
     assert!(o.stdout.contains("cannot be shown again"), "{e:?}: {}", o.stdout);
-    let user = db.store.user_for_token(&sha256_hex(&token)).await.unwrap().expect("the printed token authenticates");
+    let user = db.store.users().by_token(&sha256_hex(&token)).await.unwrap().expect("the printed token authenticates");
     assert_eq!(user.email, "cal@example.org");
-    let tokens = db.store.list_tokens().await.unwrap();
+    let tokens = db.store.users().tokens().await.unwrap();
     assert_eq!(tokens.len(), 1);
     assert_eq!(tokens[0].name, "reporting");
 
@@ -202,12 +202,12 @@ async fn tokens_are_shown_once_and_work_until_revoked(db: &TestDb) {
     expect_code(&o, 2, e, "token for an unknown account");
     assert!(o.stderr.contains("no account"), "{e:?}: {}", o.stderr);
     assert!(printed_token(&o.stdout).is_none());
-    assert_eq!(db.store.list_tokens().await.unwrap().len(), 1, "{e:?}: no token created");
+    assert_eq!(db.store.users().tokens().await.unwrap().len(), 1, "{e:?}: no token created");
 
     let id = tokens[0].id.to_string();
     let o = run(db, &["token", "revoke", "--id", &id]);
     expect_code(&o, 0, e, "token revoke");
-    assert!(db.store.user_for_token(&sha256_hex(&token)).await.unwrap().is_none(), "{e:?}: a revoked token no longer works");
+    assert!(db.store.users().by_token(&sha256_hex(&token)).await.unwrap().is_none(), "{e:?}: a revoked token no longer works");
     let o = run(db, &["token", "revoke", "--id", &id]);
     expect_code(&o, 2, e, "revoking twice");
     let o = run(db, &["token", "revoke", "--id", "999"]);
@@ -458,8 +458,8 @@ async fn serve_demo_loads_once_and_lists_the_accounts() {
     second.stop();
 
     let store = Store::open(&assure_storage::sqlite_url(&dir)).await.expect("open the served database");
-    assert_eq!(store.count_users().await.unwrap(), DEMO_EMAILS.len() as i64, "the demo was loaded exactly once");
-    let (_, hash) = store.user_by_email("administrator@example.org").await.unwrap().expect("demo administrator");
+    assert_eq!(store.users().count().await.unwrap(), DEMO_EMAILS.len() as i64, "the demo was loaded exactly once");
+    let (_, hash) = store.users().by_email("administrator@example.org").await.unwrap().expect("demo administrator");
     assert!(verify_password(&hash, DEMO_PASSWORD), "the demo accounts use ASSURE_DEMO_PASSWORD");
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -489,12 +489,12 @@ async fn load_demo(db: &TestDb) {
 }
 
 async fn count_recommendations(db: &TestDb, review_id: i64) -> usize {
-    db.store.review_recommendations(review_id).await.unwrap().len()
+    db.store.tracker().review_recommendations(review_id).await.unwrap().len()
 }
 
 async fn audit_count(db: &TestDb, action: &str) -> usize {
     let filter = AuditFilter { action: Some(action.into()), ..Default::default() };
-    db.store.list_audit(&filter, 1000, 0).await.unwrap().0.len()
+    db.store.audit().list(&filter, 1000, 0).await.unwrap().0.len()
 }
 
 fn leftovers(dir: &Path) -> Vec<String> {
@@ -536,20 +536,20 @@ async fn report_generate_writes_every_format(db: &TestDb) {
         }
     }
     assert!(leftovers(&dir).is_empty(), "{e:?}: no temporary files left behind");
-    let reports = db.store.reports(None).await.unwrap();
+    let reports = db.store.reports().list(None).await.unwrap();
     assert_eq!(reports.len(), 1, "{e:?}: one draft, reused for every format");
     assert!(!reports[0].is_issued());
     assert_eq!(audit_count(db, "report.export").await, 4, "{e:?}: every file written is audited");
 
     // Once issued, the frozen snapshot is written, and says so.
     let r = &reports[0];
-    db.store.issue_report(&Actor::system(), r.id, r.version, chrono::Utc::now().date_naive()).await.unwrap();
+    db.store.reports().issue(&Actor::system(), r.id, r.version, chrono::Utc::now().date_naive()).await.unwrap();
     let out = dir.join("issued.csv");
     let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--out", out.to_str().unwrap()]);
     expect_code(&o, 0, e, "report generate for an issued report");
     assert!(o.stderr.contains("issue 1, issued "), "{e:?}: {}", o.stderr);
     assert!(std::fs::read_to_string(&out).unwrap().contains("Members of Parliament"));
-    assert_eq!(db.store.reports(None).await.unwrap().len(), 1, "{e:?}: no new draft beside an issued report");
+    assert_eq!(db.store.reports().list(None).await.unwrap().len(), 1, "{e:?}: no new draft beside an issued report");
 
     // PDF through LibreOffice: once is enough.
     if e == Engine::Sqlite && std::env::var("ASSURE_SKIP_LIBREOFFICE").as_deref() != Ok("1") {
@@ -595,13 +595,14 @@ async fn report_generate_refuses_what_it_cannot_write(db: &TestDb) {
     expect_code(&o, 2, e, "an unknown format");
 
     assert!(!Path::new(out).exists(), "{e:?}: nothing written");
-    assert!(db.store.reports(None).await.unwrap().is_empty(), "{e:?}: no draft created by a refused command");
+    assert!(db.store.reports().list(None).await.unwrap().is_empty(), "{e:?}: no draft created by a refused command");
     assert_eq!(audit_count(db, "report.").await, 0, "{e:?}");
 }
 on_both_engines!(report_generate_refusals, report_generate_refuses_what_it_cannot_write);
 
 async fn new_review(db: &TestDb, title: &str) -> i64 {
     db.store
+        .tracker()
         .create_review(&Actor::system(), &ReviewInput { kind: Some(ReviewKind::WorkingGroup), title: title.into(), ..Default::default() })
         .await
         .unwrap()

@@ -1,9 +1,12 @@
-//! The append-only, hash-chained audit log.
+//! The append-only, hash-chained audit log: entries are appended with `tx.audit` inside
+//! the change they record (or `store.record` for an event that changes nothing else),
+//! and read back and verified through `store.audit()`.
 
 use assure_domain::audit::{AuditEntry, ChainBreak, ChainVerifier, GENESIS};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::sql::Sql;
 use crate::{now, Engine, Result, RowExt, Store, WriteTx};
 
 /// Who is acting, and from where. Passed to every change so it can be audited.
@@ -133,16 +136,30 @@ impl Store {
         tx.audit(actor, ev).await?;
         tx.commit().await
     }
+}
 
+/// Reading the log back: listing and verifying the chain (`store.audit()`).
+#[derive(Clone, Copy)]
+pub struct AuditLog<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn audit(&self) -> AuditLog<'_> {
+        AuditLog { store: self }
+    }
+}
+
+impl AuditLog<'_> {
     /// Walk the whole log in order. `Ok(n)` when all `n` entries are intact.
-    pub async fn verify_audit(&self) -> Result<Result<i64, ChainBreak>> {
+    pub async fn verify(&self) -> Result<Result<i64, ChainBreak>> {
         let mut v = ChainVerifier::default();
         let mut after = 0i64;
         loop {
             let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000");
-            let rows = self.q(&sql).bind(after).fetch_all(self.pool()).await?;
+            let rows = self.store.q(&sql).bind(after).fetch_all(self.store.pool()).await?;
             if rows.is_empty() {
-                let head = self.q("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(self.pool()).await?;
+                let head = self.store.q("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(self.store.pool()).await?;
                 let head = match head {
                     Some(r) => Some((r.i("seq")?, r.s("hash")?)),
                     None => None,
@@ -160,38 +177,30 @@ impl Store {
     }
 
     /// Newest first, filtered; returns one page and whether there are more.
-    pub async fn list_audit(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, bool)> {
-        let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1=1");
-        let mut args: Vec<String> = Vec::new();
-        let mut add = |clause: &str, v: String| {
-            args.push(v);
-            sql.push_str(&clause.replace('?', &format!("${}", args.len())));
-        };
-        if let Some(a) = f.actor.as_deref().filter(|s| !s.trim().is_empty()) {
-            add(" AND LOWER(actor) LIKE ?", format!("%{}%", a.trim().to_lowercase()));
+    pub async fn list(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, bool)> {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM audit_log WHERE 1=1"));
+        if let Some(a) = given(&f.actor) {
+            sql.push(" AND LOWER(actor) LIKE ").bind(format!("%{}%", a.to_lowercase()));
         }
-        if let Some(a) = f.action.as_deref().filter(|s| !s.trim().is_empty()) {
-            add(" AND action LIKE ?", format!("{}%", a.trim()));
+        if let Some(a) = given(&f.action) {
+            sql.push(" AND action LIKE ").bind(format!("{a}%"));
         }
-        if let Some(a) = f.record_type.as_deref().filter(|s| !s.trim().is_empty()) {
-            add(" AND record_type = ?", a.trim().to_string());
+        if let Some(a) = given(&f.record_type) {
+            sql.push(" AND record_type = ").bind(a);
         }
-        if let Some(a) = f.record_id.as_deref().filter(|s| !s.trim().is_empty()) {
-            add(" AND record_id = ?", a.trim().to_string());
+        if let Some(a) = given(&f.record_id) {
+            sql.push(" AND record_id = ").bind(a);
         }
-        if let Some(a) = f.from.as_deref().filter(|s| !s.trim().is_empty()) {
-            add(" AND at >= ?", a.trim().to_string());
+        if let Some(a) = given(&f.from) {
+            sql.push(" AND at >= ").bind(a);
         }
-        if let Some(a) = f.to.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Some(a) = given(&f.to) {
             // Inclusive of the whole "to" day.
-            add(" AND at < ?", format!("{}T99", a.trim()));
+            sql.push(" AND at < ").bind(format!("{a}T99"));
         }
-        sql.push_str(&format!(" ORDER BY seq DESC LIMIT {} OFFSET {}", limit + 1, offset.max(0)));
-        let mut q = self.q(&sql);
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q.fetch_all(self.pool()).await?;
+        sql.push(&format!(" ORDER BY seq DESC LIMIT {} OFFSET {}", limit + 1, offset.max(0)));
+        let rows = sql.query(self.store).fetch_all(self.store.pool()).await?;
         let more = rows.len() as i64 > limit;
         let entries = rows.iter().take(limit as usize).map(entry).collect::<Result<Vec<_>>>()?;
         Ok((entries, more))

@@ -28,19 +28,20 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 /// Load the demo into an empty database. Returns false (and changes nothing)
 /// when the database already has accounts.
 pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Result<bool> {
-    if store.count_users().await? > 0 {
+    if store.users().count().await? > 0 {
         return Ok(false);
     }
     let sys = Actor::system();
     let mut ids = std::collections::HashMap::new();
     for (role, name, title) in demo_accounts() {
         let email = format!("{}@example.org", role.slug());
-        let id = store.create_user(&sys, NewUser { name, email: &email, role, job_title: title, password_hash }).await?;
+        let id = store.users().create(&sys, NewUser { name, email: &email, role, job_title: title, password_hash }).await?;
         ids.insert(role.slug(), id);
     }
     let lead = ids["lead-officer"];
     let schools = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Priya Shah",
@@ -52,7 +53,8 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         )
         .await?;
     let regulation = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Tom Reid",
@@ -69,12 +71,16 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
 
     let body = |name: &str, kind: BodyKind| BodyInput { name: name.into(), kind: Some(kind), response_unit: None, response_amount: None };
     let regulatory = store
+        .tracker()
         .create_body(&officer, &body("Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services)", BodyKind::Committee))
         .await?;
-    let childrens =
-        store.create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee)).await?;
-    let cabinet = store.create_body(&officer, &body("Cabinet", BodyKind::Executive)).await?;
+    let childrens = store
+        .tracker()
+        .create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee))
+        .await?;
+    let cabinet = store.tracker().create_body(&officer, &body("Cabinet", BodyKind::Executive)).await?;
     let lscb = store
+        .tracker()
         .create_body(
             &officer,
             &BodyInput {
@@ -85,12 +91,12 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             },
         )
         .await?;
-    store.create_body(&officer, &body("Licensing/CSE Working Group", BodyKind::WorkingGroup)).await?;
-    store.create_body(&officer, &body("CSE and Missing Sub-group", BodyKind::SubGroup)).await?;
+    store.tracker().create_body(&officer, &body("Licensing/CSE Working Group", BodyKind::WorkingGroup)).await?;
+    store.tracker().create_body(&officer, &body("CSE and Missing Sub-group", BodyKind::SubGroup)).await?;
 
     // ------------------------------------------------ Licensing/CSE working group
     let wg = store
-        .create_review(
+        .tracker().create_review(
             &officer,
             &ReviewInput {
                 kind: Some(ReviewKind::WorkingGroup),
@@ -108,10 +114,13 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             },
         )
         .await?;
-    store.add_endorsement(&officer, wg, Some(regulatory), Some(d(2017, 9, 12)), "Minute 22").await?;
-    store.add_endorsement(&officer, wg, Some(childrens), Some(d(2017, 9, 26)), "Minute 31").await?;
-    store.add_schedule(&officer, wg, Some(regulatory), Some(d(2018, 1, 16)), Some(6), "Cabinet, 5 October 2017, recommendation (5)").await?;
-    store.add_schedule(&officer, wg, Some(childrens), Some(d(2018, 1, 30)), Some(6), "Cabinet, 5 October 2017, recommendation (5)").await?;
+    store.tracker().add_endorsement(&officer, wg, Some(regulatory), Some(d(2017, 9, 12)), "Minute 22").await?;
+    store.tracker().add_endorsement(&officer, wg, Some(childrens), Some(d(2017, 9, 26)), "Minute 31").await?;
+    store
+        .tracker()
+        .add_schedule(&officer, wg, Some(regulatory), Some(d(2018, 1, 16)), Some(6), "Cabinet, 5 October 2017, recommendation (5)")
+        .await?;
+    store.tracker().add_schedule(&officer, wg, Some(childrens), Some(d(2018, 1, 30)), Some(6), "Cabinet, 5 October 2017, recommendation (5)").await?;
 
     let rec = |number: i64, committee: &str, cabinet_w: &str, who: &str, area: &str, outcome: &str, body: i64, leads: Vec<i64>| RecommendationInput {
         parent_id: None,
@@ -125,7 +134,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         monitoring_body_id: Some(body),
         lead_ids: leads,
     };
-    let r1 = store.create_recommendation(&officer, wg, &rec(1,
+    let r1 = store.tracker().create_recommendation(&officer, wg, &rec(1,
         "request Sefton's Members of Parliament to lobby the Home Secretary to strengthen the existing Legislation regarding personal licences to include:-",
         "Sefton's Members of Parliament be requested to lobby the Home Secretary to strengthen the existing Legislation regarding personal licences to include:-",
         "Sefton's Members of Parliament", "Licensing",
@@ -138,7 +147,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         ("c", "In particular provision to allow a Council to defer determination of a personal licence where the Individual is currently involved in a Police Child Sexual Exploitation investigation where a licenced premises is central to those investigations"),
     ] {
         let id = store
-            .create_recommendation(&officer, wg, &RecommendationInput {
+            .tracker().create_recommendation(&officer, wg, &RecommendationInput {
                 parent_id: Some(r1),
                 sub_label: label.into(),
                 committee_wording: text.into(),
@@ -152,25 +161,25 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             .await?;
         subs.push(id);
     }
-    let r2 = store.create_recommendation(&officer, wg, &rec(2,
+    let r2 = store.tracker().create_recommendation(&officer, wg, &rec(2,
         "request Sefton's Members of Parliament to lobby the Secretary of State for Education to ensure that Care Providers who offer residential placements for 16 – 18 year old children and young people are inspected by a regulatory body;",
         "Sefton's Members of Parliament be requested to lobby the Secretary of State for Education to ensure that Care Providers who offer residential placements for 16 – 18 year old children and young people are inspected by a regulatory body;",
         "Sefton's Members of Parliament", "Children's social care",
         "Young people aged 16 to 18 placed in supported accommodation live in homes that a regulator inspects.",
         childrens, vec![lead])).await?;
-    let r3 = store.create_recommendation(&officer, wg, &rec(3,
+    let r3 = store.tracker().create_recommendation(&officer, wg, &rec(3,
         "in order to raise awareness of Child Sexual Exploitation issues with Sefton parents, request the Head of Schools and Families to promote the Child Sexual Exploitation e-learning tool with all schools and governing bodies and with a request that school e-newsletters contain a hyperlink to the e-learning tool;",
         "in order to raise awareness of Child Sexual Exploitation issues with Sefton parents, the Head of Schools and Families promote the Child Sexual Exploitation e-learning tool with all schools and governing bodies and with a request that school e-newsletters contain a hyperlink to the e-learning tool;",
         "Head of Schools and Families", "Schools and families",
         "Parents know the signs of child sexual exploitation and where to raise a concern.",
         childrens, vec![schools])).await?;
-    let r4 = store.create_recommendation(&officer, wg, &rec(4,
+    let r4 = store.tracker().create_recommendation(&officer, wg, &rec(4,
         "Rather than the Merseyside local authorities dealing with licensing/CSE issues in a piecemeal or individual way, the Liverpool City Region be contacted to seek the adoption of pan-Merseyside standardised policies particularly bearing in mind the cross boundary nature of taxi/private hire journeys;",
         "Rather than the Merseyside local authorities dealing with licensing/CSE issues in a piecemeal or individual way, the Liverpool City Region be contacted to seek the adoption of pan-Merseyside standardised policies particularly bearing in mind the cross boundary nature of taxi/private hire journeys;",
         "Liverpool City Region", "Licensing",
         "A child travelling in any licensed taxi across Merseyside is protected by the same safeguarding standards.",
         regulatory, vec![regulation])).await?;
-    let r5 = store.create_recommendation(&officer, wg, &rec(5,
+    let r5 = store.tracker().create_recommendation(&officer, wg, &rec(5,
         "request that the Head of Regulation and Compliance and the Head of Children's Social Care submit a joint monitoring report to the meeting of the Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Resources) and the Overview and Scrutiny Committee (Children's Services and Safeguarding) to be held on 16 and 30 January 2018 respectively, setting out progress made against each of the recommendations set out in the report and that thereafter, monitoring reports be submitted to the Committees on a six monthly basis.",
         "the Head of Regulation and Compliance and the Head of Children's Social Care submit a joint monitoring report to the meeting of the Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Resources) and the Overview and Scrutiny Committee (Children's Services and Safeguarding) to be held on 16 and 30 January 2018 respectively, setting out progress made against each of the recommendations set out in the report and that thereafter, monitoring reports be submitted to the Committees on a six monthly basis.",
         "Head of Regulation and Compliance; Head of Children's Social Care", "Scrutiny",
@@ -178,13 +187,14 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         regulatory, vec![regulation, lead])).await?;
 
     for id in [r1, subs[0], subs[1], subs[2], r2, r3, r4, r5] {
-        let v = store.recommendation(id).await?.version;
-        store.record_response(&officer, id, v, ExecutiveResponse::Accepted, Some(d(2017, 10, 5)), "").await?;
+        let v = store.tracker().recommendation(id).await?.version;
+        store.tracker().record_response(&officer, id, v, ExecutiveResponse::Accepted, Some(d(2017, 10, 5)), "").await?;
     }
 
     // Progress reported to the January 2018 committees (seed 000).
     let letter = "Vicky Buchanan, Head of Children's Social Care sent a letter to Sefton's three Members of Parliament on 7 December 2017. A copy of the letter (to Peter Dowd M.P.) is attached to the report.";
     let a1 = store
+        .tracker()
         .add_action(
             &lead_actor,
             r1,
@@ -194,6 +204,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         )
         .await?;
     store
+        .tracker()
         .add_update(
             &lead_actor,
             r1,
@@ -201,10 +212,11 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             &[],
         )
         .await?;
-    let v = store.action(a1).await?.version;
-    store.set_action_done(&lead_actor, a1, v, true).await?;
+    let v = store.tracker().action(a1).await?.version;
+    store.tracker().set_action_done(&lead_actor, a1, v, true).await?;
     for (i, id) in subs.iter().enumerate() {
         store
+            .tracker()
             .add_update(
                 &lead_actor,
                 *id,
@@ -212,17 +224,18 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
                 &[],
             )
             .await?;
-        let v = store.recommendation(*id).await?.version;
-        store.set_lifecycle(&lead_actor, *id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+        let v = store.tracker().recommendation(*id).await?.version;
+        store.tracker().set_lifecycle(&lead_actor, *id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
         if i == 0 {
-            let v = store.recommendation(*id).await?.version;
-            store.sign_off(&officer, *id, v, Some(childrens), Some(d(2018, 1, 30)), "Minute 47").await?;
+            let v = store.tracker().recommendation(*id).await?.version;
+            store.tracker().sign_off(&officer, *id, v, Some(childrens), Some(d(2018, 1, 30)), "Minute 47").await?;
         }
     }
-    let v = store.recommendation(r1).await?.version;
-    store.set_lifecycle(&lead_actor, r1, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+    let v = store.tracker().recommendation(r1).await?.version;
+    store.tracker().set_lifecycle(&lead_actor, r1, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
 
     let a2 = store
+        .tracker()
         .add_action(
             &lead_actor,
             r2,
@@ -232,6 +245,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         )
         .await?;
     store
+        .tracker()
         .add_update(
             &lead_actor,
             r2,
@@ -240,6 +254,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         )
         .await?;
     store
+        .tracker()
         .add_update(
             &lead_actor,
             r2,
@@ -252,9 +267,10 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             &[],
         )
         .await?;
-    let v = store.action(a2).await?.version;
-    store.set_action_done(&lead_actor, a2, v, true).await?;
+    let v = store.tracker().action(a2).await?.version;
+    store.tracker().set_action_done(&lead_actor, a2, v, true).await?;
     store
+        .tracker()
         .add_action(
             &lead_actor,
             r2,
@@ -265,6 +281,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .await?;
 
     store
+        .tracker()
         .add_action(
             &schools_actor,
             r3,
@@ -273,19 +290,20 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             Some(d(2017, 12, 31)),
         )
         .await?;
-    store.add_update(&schools_actor, r3, &UpdateInput {
+    store.tracker().add_update(&schools_actor, r3, &UpdateInput {
         update_date: Some(d(2017, 12, 4)),
         narrative: "Mike McSorley, Head of Schools and Families sent an email to all schools (including academies and independent schools) Heads and Chairs in early December 2017 promoting 'Keep Them Safe: Protecting Children from CSE', the free online course from Parents Against Child Sexual Exploitation (Pace) and the Virtual College, and asking schools to include the link on their websites and in school e-newsletters.".into(),
         progress_percent: Some(100),
         corrects_id: None,
     }, &[]).await?;
-    let v = store.recommendation(r3).await?.version;
-    store.set_lifecycle(&schools_actor, r3, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
-    let v = store.recommendation(r3).await?.version;
-    store.sign_off(&officer, r3, v, Some(childrens), Some(d(2018, 7, 24)), "Minute 12").await?;
+    let v = store.tracker().recommendation(r3).await?.version;
+    store.tracker().set_lifecycle(&schools_actor, r3, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+    let v = store.tracker().recommendation(r3).await?.version;
+    store.tracker().sign_off(&officer, r3, v, Some(childrens), Some(d(2018, 7, 24)), "Minute 12").await?;
 
     let reg_actor = Actor { user_id: Some(regulation), label: "regulation-lead@example.org".into(), ip: String::new() };
     let a4 = store
+        .tracker()
         .add_action(
             &reg_actor,
             r4,
@@ -294,12 +312,14 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             Some(d(2018, 3, 31)),
         )
         .await?;
-    let v = store.action(a4).await?.version;
+    let v = store.tracker().action(a4).await?.version;
     store
+        .tracker()
         .revise_action_date(&reg_actor, a4, v, Some(d(2018, 9, 30)), "The City Region's licensing leads deferred the item to their September meeting")
         .await?;
-    let v = store.action(a4).await?.version;
+    let v = store.tracker().action(a4).await?.version;
     store
+        .tracker()
         .revise_action_date(
             &reg_actor,
             a4,
@@ -308,9 +328,10 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             "Awaiting the Department for Transport's statutory taxi and private hire standards before agreeing local policies",
         )
         .await?;
-    store.add_update(&reg_actor, r4, &UpdateInput { update_date: Some(d(2018, 1, 10)), narrative: "The Head of Regulation and Compliance raised the recommendation at the Liverpool City Region licensing officers' group, which agreed to compare the six councils' policies.".into(), progress_percent: Some(30), corrects_id: None }, &[]).await?;
+    store.tracker().add_update(&reg_actor, r4, &UpdateInput { update_date: Some(d(2018, 1, 10)), narrative: "The Head of Regulation and Compliance raised the recommendation at the Liverpool City Region licensing officers' group, which agreed to compare the six councils' policies.".into(), progress_percent: Some(30), corrects_id: None }, &[]).await?;
 
     let a5 = store
+        .tracker()
         .add_action(
             &reg_actor,
             r5,
@@ -320,8 +341,9 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         )
         .await?;
     let _ = a5;
-    store.add_update(&reg_actor, r5, &UpdateInput { update_date: Some(d(2018, 1, 16)), narrative: "First joint monitoring report presented to the Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services) on 16 January 2018 and to the Overview and Scrutiny Committee (Children's Services and Safeguarding) on 30 January 2018.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
+    store.tracker().add_update(&reg_actor, r5, &UpdateInput { update_date: Some(d(2018, 1, 16)), narrative: "First joint monitoring report presented to the Overview and Scrutiny Committee (Regulatory, Compliance and Corporate Services) on 16 January 2018 and to the Overview and Scrutiny Committee (Children's Services and Safeguarding) on 30 January 2018.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
     store
+        .tracker()
         .request_updates(
             &officer,
             &[r2, r4, r5],
@@ -334,7 +356,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
 
     // ------------------------------------------------ Ofsted inspection
     let ofsted = store
-        .create_review(&officer, &ReviewInput {
+        .tracker().create_review(&officer, &ReviewInput {
             kind: Some(ReviewKind::Inspection),
             title: "Ofsted inspection of services for children in need of help and protection, children looked after and care leavers".into(),
             terms_of_reference: "Single inspection framework. Inspection found that children's services require improvement to be good and made 11 recommendations; an improvement plan addressing all of them was submitted to Ofsted and the DfE in October 2016.".into(),
@@ -349,8 +371,8 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             ..Default::default()
         })
         .await?;
-    store.add_endorsement(&officer, ofsted, Some(childrens), Some(d(2016, 7, 12)), "Minute 5").await?;
-    store.add_schedule(&officer, ofsted, Some(childrens), Some(d(2016, 11, 15)), Some(6), "Minute 5 of 12 July 2016").await?;
+    store.tracker().add_endorsement(&officer, ofsted, Some(childrens), Some(d(2016, 7, 12)), "Minute 5").await?;
+    store.tracker().add_schedule(&officer, ofsted, Some(childrens), Some(d(2016, 11, 15)), Some(6), "Minute 5 of 12 July 2016").await?;
     let ofsted_recs: [(&str, &str, Lifecycle, &str); 6] = [
         ("Ensure that all children who go missing are offered a return home interview and that the information from interviews is used to reduce risk.", "Children who go missing are seen and their risk reduced.", Lifecycle::InProgress, ""),
         ("Ensure that strategy meetings for children at risk of sexual exploitation include all relevant agencies and that actions are followed up.", "Risks to children are shared and acted on by every agency involved.", Lifecycle::Paused, "The MASH restructure must finish first; the partnership agreed to pause until the new team is in post."),
@@ -362,6 +384,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let mut first_ofsted = 0;
     for (i, (text, outcome, lifecycle, reason)) in ofsted_recs.iter().enumerate() {
         let id = store
+            .tracker()
             .create_recommendation(
                 &officer,
                 ofsted,
@@ -380,40 +403,44 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         if i == 0 {
             first_ofsted = id;
         }
-        let v = store.recommendation(id).await?.version;
-        store.record_response(&officer, id, v, ExecutiveResponse::Accepted, Some(d(2016, 7, 7)), "").await?;
+        let v = store.tracker().recommendation(id).await?.version;
+        store.tracker().record_response(&officer, id, v, ExecutiveResponse::Accepted, Some(d(2016, 7, 7)), "").await?;
         // Target dates, some revised with their reasons.
         let action = store
+            .tracker()
             .add_action(&lead_actor, id, &format!("Improvement plan action {}.1", i + 1), "Service Manager, Safeguarding", Some(d(2017, 5, 31)))
             .await?;
         if i <= 2 {
-            let v = store.action(action).await?.version;
+            let v = store.tracker().action(action).await?.version;
             store
+                .tracker()
                 .revise_action_date(&lead_actor, action, v, Some(d(2017, 7, 31)), "General election called: the partnership event was moved")
                 .await?;
         }
         if i == 0 {
-            let v = store.action(action).await?.version;
+            let v = store.tracker().action(action).await?.version;
             store
+                .tracker()
                 .revise_action_date(&lead_actor, action, v, Some(today + Duration::days(60)), "Independent return interview provider re-commissioned")
                 .await?;
-            store.add_update(&lead_actor, id, &UpdateInput { update_date: Some(today - Duration::days(30)), narrative: "The new independent provider offers an interview within 72 hours of every return. Take-up is 71% and rising; findings now go to the missing monitoring group each month.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
+            store.tracker().add_update(&lead_actor, id, &UpdateInput { update_date: Some(today - Duration::days(30)), narrative: "The new independent provider offers an interview within 72 hours of every return. Take-up is 71% and rising; findings now go to the missing monitoring group each month.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
         }
         if *lifecycle != Lifecycle::NotStarted && *lifecycle != Lifecycle::InProgress {
-            let v = store.recommendation(id).await?.version;
-            store.set_lifecycle(&lead_actor, id, v, *lifecycle, reason).await?;
+            let v = store.tracker().recommendation(id).await?.version;
+            store.tracker().set_lifecycle(&lead_actor, id, v, *lifecycle, reason).await?;
         }
     }
     // An officer's judgement overrides the suggested RAG (both kept).
-    let v = store.recommendation(first_ofsted).await?.version;
+    let v = store.tracker().recommendation(first_ofsted).await?.version;
     store
+        .tracker()
         .set_rag_override(&lead_actor, first_ofsted, v, Some(Rag::Amber), "Take-up of interviews is still below the 85% target agreed with the LSCB")
         .await?;
 
     // ------------------------------------------------ a recent review awaiting the executive
     let report = today - Duration::days(70);
     let recent = store
-        .create_review(&officer, &ReviewInput {
+        .tracker().create_review(&officer, &ReviewInput {
             kind: Some(ReviewKind::WorkingGroup),
             title: "Safeguarding in home-to-school transport task and finish group".into(),
             terms_of_reference: "To review how the council assures itself that drivers and passenger assistants on contracted home-to-school transport are safely recruited, trained and monitored.".into(),
@@ -428,7 +455,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             referral_date: Some(report + Duration::days(5)),
         })
         .await?;
-    store.add_endorsement(&officer, recent, Some(childrens), Some(report), "Minute 18").await?;
+    store.tracker().add_endorsement(&officer, recent, Some(childrens), Some(report), "Minute 18").await?;
     let recent_recs = [
         "request that all drivers and passenger assistants complete CSE awareness training before their first journey",
         "request that the Head of Transport publish how concerns raised by drivers are passed to the MASH",
@@ -437,6 +464,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let mut recent_ids = Vec::new();
     for (i, text) in recent_recs.iter().enumerate() {
         let id = store
+            .tracker()
             .create_recommendation(
                 &officer,
                 recent,
@@ -455,8 +483,9 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         recent_ids.push(id);
     }
     // Contracts are a regulatory matter: the committee handed that one on.
-    let v = store.recommendation(recent_ids[2]).await?.version;
+    let v = store.tracker().recommendation(recent_ids[2]).await?.version;
     store
+        .tracker()
         .transfer(
             &officer,
             recent_ids[2],
@@ -469,6 +498,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .await?;
     // A board with a 28-day response deadline, responses part-made.
     let partnership = store
+        .tracker()
         .create_review(
             &officer,
             &ReviewInput {
@@ -499,6 +529,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     ];
     for (i, (resp, text, reason)) in scr.iter().enumerate() {
         let id = store
+            .tracker()
             .create_recommendation(
                 &officer,
                 partnership,
@@ -514,11 +545,11 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             )
             .await?;
         if *resp != ExecutiveResponse::Awaiting {
-            let v = store.recommendation(id).await?.version;
-            store.record_response(&officer, id, v, *resp, Some(today - Duration::days(5)), reason).await?;
+            let v = store.tracker().recommendation(id).await?.version;
+            store.tracker().record_response(&officer, id, v, *resp, Some(today - Duration::days(5)), reason).await?;
         }
     }
-    store.refresh_suggested_rags(today).await?;
+    store.tracker().refresh_suggested_rags(today).await?;
     crate::demo_partnership::load(store, today, password_hash).await?;
     crate::demo_placements::load(store, today).await?;
     Ok(true)

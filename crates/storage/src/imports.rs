@@ -1,6 +1,7 @@
 //! Importing an existing tracker (all rows or none), the saved column mappings
 //! (presets) and staged uploads between preview and commit, and the register as
-//! exported — the same [`RegisterEntry`] both ways, so a round trip can be checked.
+//! exported — the same [`RegisterEntry`] both ways, so a round trip can be checked
+//! (`store.imports()`).
 
 use std::collections::HashMap;
 
@@ -14,9 +15,21 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::records::Recommendation;
-use crate::tracker::{placeholders, rec, RecFilter, REC_SELECT};
+use crate::sql::Sql;
+use crate::tracker::{rec, Action, ProgressUpdate, RecFilter, Recommendation, REC_SELECT};
 use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx, IN_LIST_CHUNK};
+
+/// Imports into the tracker and the register exported from it.
+#[derive(Clone, Copy)]
+pub struct Imports<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn imports(&self) -> Imports<'_> {
+        Imports { store: self }
+    }
+}
 
 /// An uploaded file read into cells, kept between the mapping, preview and commit steps.
 #[derive(Debug, Clone, Serialize)]
@@ -43,24 +56,24 @@ pub struct ImportOutcome {
     pub leads_as_text: usize,
 }
 
-impl Store {
+impl Imports<'_> {
     // ------------------------------------------------------------ presets
 
     /// The built-in register preset first, then the council's saved ones by name.
-    pub async fn import_presets(&self) -> Result<Vec<Preset>> {
+    pub async fn presets(&self) -> Result<Vec<Preset>> {
         let mut out = vec![register_preset()];
-        for r in self.q("SELECT preset FROM import_presets ORDER BY name").fetch_all(self.pool()).await? {
+        for r in self.store.q("SELECT preset FROM import_presets ORDER BY name").fetch_all(self.store.pool()).await? {
             out.push(serde_json::from_str(&r.s("preset")?).map_err(|e| StoreError::Corrupt(format!("import preset: {e}")))?);
         }
         Ok(out)
     }
 
-    pub async fn import_preset(&self, name: &str) -> Result<Preset> {
-        self.import_presets().await?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or(StoreError::NotFound)
+    pub async fn preset(&self, name: &str) -> Result<Preset> {
+        self.presets().await?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or(StoreError::NotFound)
     }
 
     /// Save (or replace) a named mapping. The built-in preset cannot be replaced.
-    pub async fn save_import_preset(&self, actor: &Actor, p: &Preset) -> Result<()> {
+    pub async fn save_preset(&self, actor: &Actor, p: &Preset) -> Result<()> {
         let mut v = Invalid::new();
         let name = v.required("preset_name", &p.name, "Enter a name for the column mapping, for example Children's services tracker");
         v.max_len("preset_name", &name, 100, "The name");
@@ -69,9 +82,10 @@ impl Store {
         }
         v.finish()?;
         let p = Preset { name: name.clone(), ..p.clone() };
-        let mut tx = self.write().await?;
-        self.q("DELETE FROM import_presets WHERE LOWER(name) = $1").bind(name.to_lowercase()).execute(tx.conn()).await?;
-        self.q("INSERT INTO import_presets (name, preset, created_by, updated_at) VALUES ($1,$2,$3,$4)")
+        let mut tx = self.store.write().await?;
+        self.store.q("DELETE FROM import_presets WHERE LOWER(name) = $1").bind(name.to_lowercase()).execute(tx.conn()).await?;
+        self.store
+            .q("INSERT INTO import_presets (name, preset, created_by, updated_at) VALUES ($1,$2,$3,$4)")
             .bind(name.clone())
             .bind(to_json(&p)?)
             .bind(actor.user_id)
@@ -84,9 +98,10 @@ impl Store {
 
     // ------------------------------------------------------------ staged uploads
 
-    pub async fn stage_import(&self, actor: &Actor, file_name: &str, table: &Table) -> Result<i64> {
-        let mut tx = self.write().await?;
+    pub async fn stage(&self, actor: &Actor, file_name: &str, table: &Table) -> Result<i64> {
+        let mut tx = self.store.write().await?;
         let id = self
+            .store
             .q("INSERT INTO import_batches (file_name, sheet, row_count, created_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(file_name.to_string())
             .bind(to_json(table)?)
@@ -101,11 +116,12 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn import_batch(&self, id: i64) -> Result<ImportBatch> {
+    pub async fn batch(&self, id: i64) -> Result<ImportBatch> {
         let r = self
+            .store
             .q("SELECT id, file_name, sheet, status, row_count, created_at, committed_count, review_id FROM import_batches WHERE id = $1")
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.store.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
         Ok(ImportBatch {
@@ -123,9 +139,10 @@ impl Store {
     // ------------------------------------------------------------ checking and committing
 
     /// Problems the file cannot see: references or numbers the register already uses.
-    pub async fn import_conflicts(&self, review_id: i64, plan: &ImportPlan) -> Result<Vec<CellError>> {
+    pub async fn conflicts(&self, review_id: i64, plan: &ImportPlan) -> Result<Vec<CellError>> {
         let mut errors = Vec::new();
-        let existing = self.q("SELECT number, sub_label FROM recommendations WHERE review_id = $1").bind(review_id).fetch_all(self.pool()).await?;
+        let existing =
+            self.store.q("SELECT number, sub_label FROM recommendations WHERE review_id = $1").bind(review_id).fetch_all(self.store.pool()).await?;
         let mut numbers = std::collections::HashSet::new();
         for r in &existing {
             numbers.insert((r.i("number")?, r.s("sub_label")?));
@@ -133,15 +150,9 @@ impl Store {
         let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
         let mut used: HashMap<String, String> = HashMap::new();
         for chunk in refs.chunks(IN_LIST_CHUNK) {
-            let sql = format!(
-                "SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = self.q(&sql);
-            for r in chunk {
-                q = q.bind(r.to_string());
-            }
-            for row in q.fetch_all(self.pool()).await? {
+            let mut sql = Sql::new("SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN (");
+            sql.bind_list(chunk.iter().copied()).push(")");
+            for row in sql.query(self.store).fetch_all(self.store.pool()).await? {
                 used.insert(row.s("reference")?, row.s("title")?);
             }
         }
@@ -169,7 +180,7 @@ impl Store {
 
     /// Add every entry of the plan to a review in one transaction — all or nothing.
     /// Returns the row-by-row problems instead when any entry cannot be added.
-    pub async fn commit_import(
+    pub async fn commit(
         &self,
         actor: &Actor,
         review_id: i64,
@@ -178,7 +189,7 @@ impl Store {
         source: &str,
         batch: Option<i64>,
     ) -> Result<std::result::Result<ImportOutcome, Vec<CellError>>> {
-        let review = match self.review(review_id).await {
+        let review = match self.store.tracker().review(review_id).await {
             Ok(r) => r,
             Err(StoreError::NotFound) => return Err(Invalid::single("review_id", "Choose the review the recommendations belong to").into()),
             Err(e) => return Err(e),
@@ -186,21 +197,26 @@ impl Store {
         if plan.entries.is_empty() {
             return Ok(Err(vec![CellError { row: 0, column: String::new(), message: "The file has no recommendations to import".into() }]));
         }
-        let conflicts = self.import_conflicts(review_id, plan).await?;
+        let conflicts = self.conflicts(review_id, plan).await?;
         if !conflicts.is_empty() {
             return Ok(Err(conflicts));
         }
-        let settings = self.settings().await?;
+        let settings = self.store.settings().load().await?;
         let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or(today);
         let users: HashMap<String, i64> =
-            self.list_users().await?.into_iter().filter(|u| u.active).map(|u| (u.name.trim().to_lowercase(), u.id)).collect();
+            self.store.users().list().await?.into_iter().filter(|u| u.active).map(|u| (u.name.trim().to_lowercase(), u.id)).collect();
         let mut out = ImportOutcome::default();
-        let mut tx = self.write().await?;
+        let mut tx = self.store.write().await?;
         // Numbered recommendations first, so sub-items can find their parent.
         let mut order: Vec<&RegisterEntry> = plan.entries.iter().collect();
         order.sort_by_key(|e| !e.sub_label.is_empty());
         let mut parents: HashMap<i64, i64> = HashMap::new();
-        for r in self.q("SELECT id, number FROM recommendations WHERE review_id = $1 AND sub_label = ''").bind(review_id).fetch_all(tx.conn()).await?
+        for r in self
+            .store
+            .q("SELECT id, number FROM recommendations WHERE review_id = $1 AND sub_label = ''")
+            .bind(review_id)
+            .fetch_all(tx.conn())
+            .await?
         {
             parents.insert(r.i("number")?, r.i("id")?);
         }
@@ -220,7 +236,7 @@ impl Store {
                 }
             }
             let lifecycle = e.lifecycle.unwrap_or(if e.updates.is_empty() { Lifecycle::NotStarted } else { Lifecycle::InProgress });
-            let id = self
+            let id = self.store
                 .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, response, lifecycle, rag_override, rag_override_reason, lead_officers_text, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id")
                 .bind(review_id)
                 .bind(parent)
@@ -246,7 +262,12 @@ impl Store {
             }
             linked.dedup();
             for uid in &linked {
-                self.q("INSERT INTO recommendation_leads (recommendation_id, user_id) VALUES ($1,$2)").bind(id).bind(*uid).execute(tx.conn()).await?;
+                self.store
+                    .q("INSERT INTO recommendation_leads (recommendation_id, user_id) VALUES ($1,$2)")
+                    .bind(id)
+                    .bind(*uid)
+                    .execute(tx.conn())
+                    .await?;
             }
             out.leads_linked += linked.len();
             out.leads_as_text += text.len();
@@ -255,7 +276,8 @@ impl Store {
             }
             out.actions += e.actions.len();
             for u in &e.updates {
-                self.q("INSERT INTO progress_updates (recommendation_id, author_id, update_date, narrative, created_at) VALUES ($1,$2,$3,$4,$5)")
+                self.store
+                    .q("INSERT INTO progress_updates (recommendation_id, author_id, update_date, narrative, created_at) VALUES ($1,$2,$3,$4,$5)")
                     .bind(id)
                     .bind(actor.user_id)
                     .bind(date_str(u.date.unwrap_or(today)))
@@ -265,11 +287,12 @@ impl Store {
                     .await?;
             }
             out.updates += e.updates.len();
-            self.refresh_rec(&mut tx, id).await?;
+            self.store.tracker().refresh_rec(&mut tx, id).await?;
             out.recommendations += 1;
         }
         if let Some(b) = batch {
-            self.q("UPDATE import_batches SET status = 'committed', review_id = $1, committed_at = $2, committed_count = $3 WHERE id = $4")
+            self.store
+                .q("UPDATE import_batches SET status = 'committed', review_id = $1, committed_at = $2, committed_count = $3 WHERE id = $4")
                 .bind(review_id)
                 .bind(now())
                 .bind(out.recommendations as i64)
@@ -294,6 +317,7 @@ impl Store {
     async fn import_action(&self, tx: &mut WriteTx<'_>, actor: &Actor, rec_id: i64, a: &ImportedAction, source: &str) -> Result<()> {
         let current = a.revisions.last().copied().or(a.target);
         let id = self
+            .store
             .q("INSERT INTO actions (recommendation_id, text, owner, target_date, done, created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
             .bind(rec_id)
             .bind(a.text.clone())
@@ -307,17 +331,16 @@ impl Store {
         if let Some(first) = a.target {
             let mut old = first;
             for new in &a.revisions {
-                self.q(
-                    "INSERT INTO action_date_revisions (action_id, old_date, new_date, reason, revised_by, revised_at) VALUES ($1,$2,$3,$4,$5,$6)",
-                )
-                .bind(id)
-                .bind(date_str(old))
-                .bind(date_str(*new))
-                .bind(format!("As recorded in the imported tracker ({source})"))
-                .bind(actor.user_id)
-                .bind(now())
-                .execute(tx.conn())
-                .await?;
+                self.store
+                    .q("INSERT INTO action_date_revisions (action_id, old_date, new_date, reason, revised_by, revised_at) VALUES ($1,$2,$3,$4,$5,$6)")
+                    .bind(id)
+                    .bind(date_str(old))
+                    .bind(date_str(*new))
+                    .bind(format!("As recorded in the imported tracker ({source})"))
+                    .bind(actor.user_id)
+                    .bind(now())
+                    .execute(tx.conn())
+                    .await?;
                 old = *new;
             }
         }
@@ -328,19 +351,15 @@ impl Store {
 
     /// The register (or the part a filter selects) as exported, in list order.
     pub async fn register_entries(&self, f: &RecFilter, today: NaiveDate) -> Result<Vec<RegisterEntry>> {
-        let (where_sql, args) = self.filter_sql(f);
-        let sql = format!("{REC_SELECT}{where_sql} ORDER BY r.review_id, r.number, r.sub_label");
-        let mut q = self.q(&sql);
-        for a in &args {
-            q = a.bind(q);
-        }
-        let mut recs: Vec<Recommendation> = q.fetch_all(self.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
+        let mut sql = Sql::new(REC_SELECT);
+        sql.append(&f.where_clause()).push(" ORDER BY r.review_id, r.number, r.sub_label");
+        let mut recs: Vec<Recommendation> = sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(recs.len());
         for chunk in recs.chunks_mut(IN_LIST_CHUNK) {
-            self.attach_leads(chunk).await?;
+            self.store.tracker().attach_leads(chunk).await?;
             let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
-            let mut actions = self.actions_of(&ids).await?;
-            let mut updates = self.updates_for(&ids).await?;
+            let mut actions = self.store.tracker().actions_of(&ids).await?;
+            let mut updates = self.store.tracker().updates_for(&ids).await?;
             for r in chunk.iter() {
                 out.push(entry(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), today));
             }
@@ -349,10 +368,10 @@ impl Store {
     }
 }
 
-fn entry(r: &Recommendation, actions: Vec<crate::records::Action>, updates: Vec<crate::records::ProgressUpdate>, today: NaiveDate) -> RegisterEntry {
+fn entry(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>, today: NaiveDate) -> RegisterEntry {
     let mut leads: Vec<ImportedLead> = r.leads.iter().map(|l| ImportedLead { name: l.name.clone(), job_title: l.job_title.clone() }).collect();
     leads.extend(r.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(split_name_title));
-    let mut kept: Vec<crate::records::ProgressUpdate> = updates.into_iter().filter(|u| u.corrected_by_id.is_none()).collect();
+    let mut kept: Vec<ProgressUpdate> = updates.into_iter().filter(|u| u.corrected_by_id.is_none()).collect();
     kept.sort_by_key(|u| (u.update_date, u.id));
     let updates: Vec<ImportedUpdate> = kept.into_iter().map(|u| ImportedUpdate { date: Some(u.update_date), narrative: u.narrative }).collect();
     RegisterEntry {

@@ -1,5 +1,5 @@
 //! Council-level settings: service name, organisation, brand colour, reference
-//! pattern and RAG meanings.
+//! pattern and RAG meanings (`store.settings()`).
 
 use std::collections::HashMap;
 
@@ -9,6 +9,18 @@ use serde::Serialize;
 
 use crate::audit::Event;
 use crate::{Actor, Result, RowExt, Store};
+
+/// The council's settings as stored.
+#[derive(Clone, Copy)]
+pub struct CouncilSettings<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn settings(&self) -> CouncilSettings<'_> {
+        CouncilSettings { store: self }
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
@@ -77,9 +89,9 @@ impl Settings {
     }
 }
 
-impl Store {
-    pub async fn settings(&self) -> Result<Settings> {
-        let rows = self.q("SELECT key, value FROM settings").fetch_all(self.pool()).await?;
+impl CouncilSettings<'_> {
+    pub async fn load(&self) -> Result<Settings> {
+        let rows = self.store.q("SELECT key, value FROM settings").fetch_all(self.store.pool()).await?;
         let mut map: HashMap<String, String> = HashMap::new();
         for r in rows {
             map.insert(r.s("key")?, r.s("value")?);
@@ -100,12 +112,12 @@ impl Store {
         Ok(s)
     }
 
-    pub async fn save_settings(&self, actor: &Actor, s: &Settings) -> Result<()> {
+    pub async fn save(&self, actor: &Actor, s: &Settings) -> Result<()> {
         s.validate()?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.write().await?;
         for (k, v) in s.pairs() {
-            self.q("DELETE FROM settings WHERE key = $1").bind(k).execute(tx.conn()).await?;
-            self.q("INSERT INTO settings (key, value) VALUES ($1, $2)").bind(k).bind(v.trim().to_string()).execute(tx.conn()).await?;
+            self.store.q("DELETE FROM settings WHERE key = $1").bind(k).execute(tx.conn()).await?;
+            self.store.q("INSERT INTO settings (key, value) VALUES ($1, $2)").bind(k).bind(v.trim().to_string()).execute(tx.conn()).await?;
         }
         tx.audit(actor, Event::new("settings.update", "settings", "council", "settings changed")).await?;
         tx.commit().await

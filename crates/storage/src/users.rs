@@ -1,4 +1,5 @@
-//! Accounts.
+//! Accounts and their API tokens: `store.users()`. Token secrets are stored only as
+//! hashes; the caller makes and hashes them.
 
 use assure_domain::{Invalid, Role};
 use serde::Serialize;
@@ -6,6 +7,18 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::{now, Actor, Result, RowExt, Store, StoreError};
+
+/// The accounts and their API tokens.
+#[derive(Clone, Copy)]
+pub struct Users<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn users(&self) -> Users<'_> {
+        Users { store: self }
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -30,6 +43,16 @@ fn user(r: &AnyRow) -> Result<User> {
     })
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_email: String,
+    pub name: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
 pub struct NewUser<'a> {
     pub name: &'a str,
     pub email: &'a str,
@@ -49,8 +72,8 @@ fn looks_like_email(e: &str) -> bool {
         && !e.chars().any(char::is_whitespace)
 }
 
-impl Store {
-    pub async fn create_user(&self, actor: &Actor, u: NewUser<'_>) -> Result<i64> {
+impl Users<'_> {
+    pub async fn create(&self, actor: &Actor, u: NewUser<'_>) -> Result<i64> {
         let email = normalise_email(u.email);
         let mut v = Invalid::new();
         let name = v.required("name", u.name, "Enter the person's full name");
@@ -59,13 +82,14 @@ impl Store {
             v.add("email", "Enter an email address");
         } else if !looks_like_email(&email) {
             v.add("email", "Enter an email address in the correct format, like name@example.org");
-        } else if self.user_by_email(&email).await?.is_some() {
+        } else if self.by_email(&email).await?.is_some() {
             v.add("email", "An account with this email address already exists");
         }
         v.finish()?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.write().await?;
         let id: i64 = sqlx::Row::try_get(
             &self
+                .store
                 .q("INSERT INTO users (name, email, role, job_title, password_hash, active, created_at) VALUES ($1,$2,$3,$4,$5,1,$6) RETURNING id")
                 .bind(name.clone())
                 .bind(email.clone())
@@ -82,52 +106,53 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+    pub async fn get(&self, id: i64) -> Result<Option<User>> {
         let sql = format!("SELECT {COLS} FROM users WHERE id = $1");
-        self.q(&sql).bind(id).fetch_optional(self.pool()).await?.as_ref().map(user).transpose()
+        self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.as_ref().map(user).transpose()
     }
 
     /// The account and its password hash, for sign-in.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<(User, String)>> {
+    pub async fn by_email(&self, email: &str) -> Result<Option<(User, String)>> {
         let sql = format!("SELECT {COLS}, password_hash FROM users WHERE email = $1");
-        match self.q(&sql).bind(normalise_email(email)).fetch_optional(self.pool()).await? {
+        match self.store.q(&sql).bind(normalise_email(email)).fetch_optional(self.store.pool()).await? {
             None => Ok(None),
             Some(r) => Ok(Some((user(&r)?, r.s("password_hash")?))),
         }
     }
 
-    pub async fn list_users(&self) -> Result<Vec<User>> {
+    pub async fn list(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {COLS} FROM users ORDER BY name");
-        self.q(&sql).fetch_all(self.pool()).await?.iter().map(user).collect()
+        self.store.q(&sql).fetch_all(self.store.pool()).await?.iter().map(user).collect()
     }
 
     /// Accounts that can be named as lead officers.
     pub async fn possible_leads(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {COLS} FROM users WHERE active = 1 AND role IN ('lead-officer','scrutiny-officer','administrator') ORDER BY name");
-        self.q(&sql).fetch_all(self.pool()).await?.iter().map(user).collect()
+        self.store.q(&sql).fetch_all(self.store.pool()).await?.iter().map(user).collect()
     }
 
     pub async fn set_password(&self, actor: &Actor, user_id: i64, hash: &str) -> Result<()> {
-        let mut tx = self.write().await?;
-        let n = self.q("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash.to_string()).bind(user_id).execute(tx.conn()).await?;
+        let mut tx = self.store.write().await?;
+        let n = self.store.q("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash.to_string()).bind(user_id).execute(tx.conn()).await?;
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         // A new password ends every existing session.
-        self.q("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
+        self.store.q("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
         tx.audit(actor, Event::new("user.password", "user", user_id, "password set")).await?;
         tx.commit().await
     }
 
-    pub async fn set_user_active(&self, actor: &Actor, user_id: i64, active: bool) -> Result<()> {
-        let mut tx = self.write().await?;
-        let n = self.q("UPDATE users SET active = $1 WHERE id = $2").bind(active as i64).bind(user_id).execute(tx.conn()).await?;
+    pub async fn set_active(&self, actor: &Actor, user_id: i64, active: bool) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let n = self.store.q("UPDATE users SET active = $1 WHERE id = $2").bind(active as i64).bind(user_id).execute(tx.conn()).await?;
         if n.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         if !active {
-            self.q("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
-            self.q("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            self.store.q("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
+            self.store
+                .q("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                 .bind(now())
                 .bind(user_id)
                 .execute(tx.conn())
@@ -138,9 +163,78 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn count_users(&self) -> Result<i64> {
-        let r = self.q("SELECT COUNT(*) AS n FROM users").fetch_one(self.pool()).await?;
+    pub async fn count(&self) -> Result<i64> {
+        let r = self.store.q("SELECT COUNT(*) AS n FROM users").fetch_one(self.store.pool()).await?;
         r.i("n")
+    }
+
+    // ------------------------------------------------------------ API tokens
+
+    pub async fn create_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<i64> {
+        let mut tx = self.store.write().await?;
+        let r = self
+            .store
+            .q("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
+            .bind(user_id)
+            .bind(name.to_string())
+            .bind(token_hash.to_string())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?;
+        let id = r.i("id")?;
+        tx.audit(actor, Event::new("token.create", "api_token", id, format!("API token {name:?} created for user {user_id}"))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The account behind an unrevoked token.
+    pub async fn by_token(&self, token_hash: &str) -> Result<Option<User>> {
+        let r = self
+            .store
+            .q("SELECT u.id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1")
+            .bind(token_hash.to_string())
+            .fetch_optional(self.store.pool())
+            .await?;
+        match r {
+            None => Ok(None),
+            Some(r) => self.get(r.i("id")?).await,
+        }
+    }
+
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        let rows = self
+            .store
+            .q("SELECT t.id, t.user_id, u.email, t.name, t.created_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id")
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenInfo {
+                    id: r.i("id")?,
+                    user_id: r.i("user_id")?,
+                    user_email: r.s("email")?,
+                    name: r.s("name")?,
+                    created_at: r.s("created_at")?,
+                    revoked_at: r.os("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let n = self
+            .store
+            .q("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        if n.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(actor, Event::new("token.revoke", "api_token", id, "API token revoked")).await?;
+        tx.commit().await
     }
 }
 

@@ -23,7 +23,7 @@ fn officer() -> Actor {
 
 async fn licensing(db: &TestDb) -> i64 {
     assert!(assure_storage::demo::load(&db.store, today(), "hash").await.unwrap());
-    db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
+    db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
 }
 
 fn input(review: i64, meeting: NaiveDate) -> ReportInput {
@@ -32,8 +32,8 @@ fn input(review: i64, meeting: NaiveDate) -> ReportInput {
 
 async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     let wg = licensing(db).await;
-    let jan = db.store.create_report(&officer(), &input(wg, d(2018, 1, 16))).await.unwrap();
-    let draft = db.store.monitoring_report(jan, today()).await.unwrap();
+    let jan = db.store.reports().create(&officer(), &input(wg, d(2018, 1, 16))).await.unwrap();
+    let draft = db.store.reports().monitoring_report(jan, today()).await.unwrap();
     // The cover is pre-filled from the review's schedule and wording.
     assert!(draft.cover.report_to.contains("16 January 2018"), "{}", draft.cover.report_to);
     assert!(draft.cover.recommendation.contains("be noted"));
@@ -45,11 +45,12 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     assert_eq!(draft.summary.total, 8);
 
     // An issued report cannot change, even when the tracker does.
-    let version = db.store.report(jan).await.unwrap().version;
-    assert_eq!(db.store.issue_report(&officer(), jan, version, today()).await.unwrap(), 1);
-    let frozen = db.store.monitoring_report(jan, today()).await.unwrap();
+    let version = db.store.reports().get(jan).await.unwrap().version;
+    assert_eq!(db.store.reports().issue(&officer(), jan, version, today()).await.unwrap(), 1);
+    let frozen = db.store.reports().monitoring_report(jan, today()).await.unwrap();
     let rec = draft.rows[0].recommendation_id;
     db.store
+        .tracker()
         .add_update(
             &officer(),
             rec,
@@ -63,35 +64,35 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
         )
         .await
         .unwrap();
-    let again = db.store.monitoring_report(jan, today()).await.unwrap();
+    let again = db.store.reports().monitoring_report(jan, today()).await.unwrap();
     assert_eq!(frozen, again, "an issued report says exactly what it said");
     assert_eq!(again.issue, Some(1));
-    let r = db.store.report(jan).await.unwrap();
-    let refused = db.store.save_report(&officer(), jan, r.version, &r.cover, Layout::ProgressMade, false, None).await;
+    let r = db.store.reports().get(jan).await.unwrap();
+    let refused = db.store.reports().save(&officer(), jan, r.version, &r.cover, Layout::ProgressMade, false, None).await;
     assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
-    assert!(matches!(db.store.delete_draft_report(&officer(), jan, r.version).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(db.store.reports().delete_draft(&officer(), jan, r.version).await, Err(StoreError::Invalid(_))));
 
     // The next report compares itself with the last one issued, by default.
-    let jul = db.store.create_report(&officer(), &input(wg, d(2018, 7, 17))).await.unwrap();
-    let next = db.store.report(jul).await.unwrap();
+    let jul = db.store.reports().create(&officer(), &input(wg, d(2018, 7, 17))).await.unwrap();
+    let next = db.store.reports().get(jul).await.unwrap();
     assert_eq!(next.compare_with_id, Some(jan));
-    let july = db.store.monitoring_report(jul, today()).await.unwrap();
+    let july = db.store.reports().monitoring_report(jul, today()).await.unwrap();
     let changes = july.changes.expect("the appendix of changes is included");
     let first = changes.changes.iter().find(|c| c.recommendation_id == rec).unwrap();
     assert_eq!(first.new_updates.iter().map(|u| u.narrative.as_str()).collect::<Vec<_>>(), ["Reply received from the Home Office"]);
-    let diff = db.store.compare_reports(jul, jan, today()).await.unwrap();
+    let diff = db.store.reports().compare(jul, jan, today()).await.unwrap();
     assert!(diff.from.contains("16 January 2018 (issue 1)") && diff.to.contains("17 July 2018 (draft)"), "{} → {}", diff.from, diff.to);
 
     // A stale edit of the draft is refused, not silently applied.
     let mut cover = next.cover.clone();
     cover.report_of = "Head of Regulation and Compliance".into();
-    db.store.save_report(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await.unwrap();
-    let stale = db.store.save_report(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await;
+    db.store.reports().save(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await.unwrap();
+    let stale = db.store.reports().save(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await;
     assert!(matches!(stale, Err(StoreError::Conflict)));
-    assert_eq!(db.store.report(jul).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
+    assert_eq!(db.store.reports().get(jul).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
     // Issue numbers run within the review.
-    let v = db.store.report(jul).await.unwrap().version;
-    assert_eq!(db.store.issue_report(&officer(), jul, v, today()).await.unwrap(), 2);
+    let v = db.store.reports().get(jul).await.unwrap().version;
+    assert_eq!(db.store.reports().issue(&officer(), jul, v, today()).await.unwrap(), 2);
 }
 on_both_engines!(frozen_reports, issued_reports_are_frozen_and_compared);
 
@@ -99,6 +100,7 @@ async fn a_report_needs_recommendations_and_a_meeting(db: &TestDb) {
     licensing(db).await;
     let empty = db
         .store
+        .tracker()
         .create_review(
             &officer(),
             &ReviewInput {
@@ -109,14 +111,14 @@ async fn a_report_needs_recommendations_and_a_meeting(db: &TestDb) {
         )
         .await
         .unwrap();
-    let err = db.store.create_report(&officer(), &input(empty, d(2018, 1, 16))).await.unwrap_err();
+    let err = db.store.reports().create(&officer(), &input(empty, d(2018, 1, 16))).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     assert!(e.for_field("review_id").unwrap().contains("no recommendations"));
     let err =
-        db.store.create_report(&officer(), &ReportInput { review_id: Some(empty), meeting_date: None, ..Default::default() }).await.unwrap_err();
+        db.store.reports().create(&officer(), &ReportInput { review_id: Some(empty), meeting_date: None, ..Default::default() }).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     assert!(e.for_field("meeting_date").is_some());
-    assert!(db.store.reports(None).await.unwrap().is_empty(), "nothing saved");
+    assert!(db.store.reports().list(None).await.unwrap().is_empty(), "nothing saved");
 }
 on_both_engines!(report_validation, a_report_needs_recommendations_and_a_meeting);
 
@@ -125,7 +127,7 @@ on_both_engines!(report_validation, a_report_needs_recommendations_and_a_meeting
 async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
     let wg = licensing(db).await;
     let filter = RecFilter { review_id: Some(wg), ..Default::default() };
-    let exported = db.store.register_entries(&filter, today()).await.unwrap();
+    let exported = db.store.imports().register_entries(&filter, today()).await.unwrap();
     assert_eq!(exported.len(), 8);
     assert!(exported.iter().any(|e| e.actions.iter().any(|a| !a.revisions.is_empty())), "the demo has a revised date");
     let table = register_table(&exported);
@@ -133,6 +135,7 @@ async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
     let other = TestDb::new(db.store.engine()).await;
     let review = other
         .store
+        .tracker()
         .create_review(
             &Actor::system(),
             &ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup), title: "Imported".into(), ..Default::default() },
@@ -140,17 +143,17 @@ async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
         .await
         .unwrap();
     let p = plan(&table, &register_preset(), today()).unwrap();
-    let outcome = other.store.commit_import(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap();
+    let outcome = other.store.imports().commit(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap();
     assert_eq!(outcome.recommendations, 8);
-    let back = other.store.register_entries(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
+    let back = other.store.imports().register_entries(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
     assert_eq!(back, exported);
 
     // Importing the same file again is refused as a whole: the references are taken.
-    let before = other.store.register_entries(&RecFilter::default(), today()).await.unwrap().len();
-    let errors = other.store.commit_import(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap_err();
+    let before = other.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap().len();
+    let errors = other.store.imports().commit(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap_err();
     assert_eq!(errors.len(), 8);
     assert!(errors[0].message.contains("is already used by a recommendation of “Imported”"), "{}", errors[0].message);
-    assert_eq!(other.store.register_entries(&RecFilter::default(), today()).await.unwrap().len(), before, "nothing half-imported");
+    assert_eq!(other.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap().len(), before, "nothing half-imported");
     other.cleanup().await;
 }
 on_both_engines!(round_trip, export_then_import_gives_back_the_same_register);

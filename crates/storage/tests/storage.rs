@@ -24,7 +24,7 @@ async fn demo(db: &TestDb) {
 }
 
 async fn licensing_review(db: &TestDb) -> i64 {
-    db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
+    db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
 }
 
 async fn demo_loads_once_with_the_working_group(db: &TestDb) {
@@ -32,19 +32,19 @@ async fn demo_loads_once_with_the_working_group(db: &TestDb) {
     // A second load changes nothing.
     assert!(!assure_storage::demo::load(&db.store, today(), "hash").await.unwrap());
     let wg = licensing_review(db).await;
-    let review = db.store.review(wg).await.unwrap();
+    let review = db.store.tracker().review(wg).await.unwrap();
     // Referred 26 September 2017: Cabinet's response was due two months later.
     assert_eq!(review.response_due, Some(d(2017, 11, 26)));
-    let recs = db.store.review_recommendations(wg).await.unwrap();
+    let recs = db.store.tracker().review_recommendations(wg).await.unwrap();
     let labels: Vec<String> = recs.iter().map(|r| r.label()).collect();
     assert_eq!(labels, ["(1)", "(1)(a)", "(1)(b)", "(1)(c)", "(2)", "(3)", "(4)", "(5)"]);
     assert_eq!(recs[0].reference, "SR (17/18) 01");
     assert_eq!(recs[1].reference, "SR (17/18) 01a");
     assert!(recs.iter().all(|r| r.response == ExecutiveResponse::Accepted));
     assert_eq!(recs[1].parent_id, Some(recs[0].id));
-    assert_eq!(db.store.endorsements(wg).await.unwrap().len(), 2);
+    assert_eq!(db.store.tracker().endorsements(wg).await.unwrap().len(), 2);
     // The audit log is intact after all of that.
-    let n = db.store.verify_audit().await.unwrap().expect("intact audit chain");
+    let n = db.store.audit().verify().await.unwrap().expect("intact audit chain");
     assert!(n > 50, "demo changes are audited, got {n}");
 }
 on_both_engines!(demo_loads_once, demo_loads_once_with_the_working_group);
@@ -52,7 +52,7 @@ on_both_engines!(demo_loads_once, demo_loads_once_with_the_working_group);
 async fn stale_edit_is_refused_and_nothing_is_overwritten(db: &TestDb) {
     demo(db).await;
     let wg = licensing_review(db).await;
-    let rec = db.store.review_recommendations(wg).await.unwrap().into_iter().find(|r| r.number == 4).unwrap();
+    let rec = db.store.tracker().review_recommendations(wg).await.unwrap().into_iter().find(|r| r.number == 4).unwrap();
     let mut input = RecommendationInput {
         number: Some(4),
         committee_wording: "First editor's wording".into(),
@@ -60,13 +60,13 @@ async fn stale_edit_is_refused_and_nothing_is_overwritten(db: &TestDb) {
         monitoring_body_id: rec.monitoring_body_id,
         ..Default::default()
     };
-    db.store.update_recommendation(&officer(), rec.id, rec.version, &input).await.unwrap();
+    db.store.tracker().update_recommendation(&officer(), rec.id, rec.version, &input).await.unwrap();
     input.committee_wording = "Second editor's wording".into();
-    let err = db.store.update_recommendation(&officer(), rec.id, rec.version, &input).await.unwrap_err();
+    let err = db.store.tracker().update_recommendation(&officer(), rec.id, rec.version, &input).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
-    assert_eq!(db.store.recommendation(rec.id).await.unwrap().committee_wording, "First editor's wording");
+    assert_eq!(db.store.tracker().recommendation(rec.id).await.unwrap().committee_wording, "First editor's wording");
     // Same for a lifecycle change with a stale version.
-    let err = db.store.set_lifecycle(&officer(), rec.id, rec.version, Lifecycle::InProgress, "").await.unwrap_err();
+    let err = db.store.tracker().set_lifecycle(&officer(), rec.id, rec.version, Lifecycle::InProgress, "").await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict));
 }
 on_both_engines!(stale_edit, stale_edit_is_refused_and_nothing_is_overwritten);
@@ -74,35 +74,36 @@ on_both_engines!(stale_edit, stale_edit_is_refused_and_nothing_is_overwritten);
 async fn revised_dates_keep_their_history(db: &TestDb) {
     demo(db).await;
     let wg = licensing_review(db).await;
-    let rec = db.store.review_recommendations(wg).await.unwrap().into_iter().find(|r| r.number == 2 && r.sub_label.is_empty()).unwrap();
+    let rec = db.store.tracker().review_recommendations(wg).await.unwrap().into_iter().find(|r| r.number == 2 && r.sub_label.is_empty()).unwrap();
     let a = db
         .store
+        .tracker()
         .add_action(&officer(), rec.id, "Chase the Department for Education", "Head of Children's Social Care", Some(d(2027, 5, 31)))
         .await
         .unwrap();
     // No reason: refused, nothing changed.
-    let v = db.store.action(a).await.unwrap().version;
-    let err = db.store.revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), " ").await.unwrap_err();
+    let v = db.store.tracker().action(a).await.unwrap().version;
+    let err = db.store.tracker().revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), " ").await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("reason").is_some()));
-    assert_eq!(db.store.action(a).await.unwrap().target_date, Some(d(2027, 5, 31)));
-    db.store.revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), "General election called").await.unwrap();
-    let action = db.store.action(a).await.unwrap();
+    assert_eq!(db.store.tracker().action(a).await.unwrap().target_date, Some(d(2027, 5, 31)));
+    db.store.tracker().revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), "General election called").await.unwrap();
+    let action = db.store.tracker().action(a).await.unwrap();
     assert_eq!(action.target_date, Some(d(2027, 7, 31)));
     assert_eq!(action.revisions.len(), 1);
     assert_eq!(action.revisions[0].reason, "General election called");
     assert_eq!(action.date_history(), "May 2027, revised to July 2027");
     // The recommendation's target date follows its open actions.
-    assert_eq!(db.store.recommendation(rec.id).await.unwrap().target_date, Some(d(2027, 7, 31)));
+    assert_eq!(db.store.tracker().recommendation(rec.id).await.unwrap().target_date, Some(d(2027, 7, 31)));
 }
 on_both_engines!(revised_dates, revised_dates_keep_their_history);
 
 async fn updates_are_corrected_not_changed(db: &TestDb) {
     demo(db).await;
     let wg = licensing_review(db).await;
-    let recs = db.store.review_recommendations(wg).await.unwrap();
+    let recs = db.store.tracker().review_recommendations(wg).await.unwrap();
     let r2 = recs.iter().find(|r| r.number == 2).unwrap();
     let r4 = recs.iter().find(|r| r.number == 4).unwrap();
-    let detail = db.store.recommendation_detail(r2.id).await.unwrap();
+    let detail = db.store.tracker().recommendation_detail(r2.id).await.unwrap();
     let original = detail.updates.last().unwrap().id;
     let fix = UpdateInput {
         update_date: Some(d(2018, 1, 6)),
@@ -111,16 +112,16 @@ async fn updates_are_corrected_not_changed(db: &TestDb) {
         corrects_id: Some(original),
     };
     // An update of another recommendation cannot be "corrected" from here.
-    let err = db.store.add_update(&officer(), r4.id, &fix, &[]).await.unwrap_err();
+    let err = db.store.tracker().add_update(&officer(), r4.id, &fix, &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("corrects_id").is_some()));
-    let new_id = db.store.add_update(&officer(), r2.id, &fix, &[]).await.unwrap();
-    let detail = db.store.recommendation_detail(r2.id).await.unwrap();
+    let new_id = db.store.tracker().add_update(&officer(), r2.id, &fix, &[]).await.unwrap();
+    let detail = db.store.tracker().recommendation_detail(r2.id).await.unwrap();
     let old = detail.updates.iter().find(|u| u.id == original).unwrap();
     assert_eq!(old.corrected_by_id, Some(new_id));
     assert!(old.narrative.contains("7 December 2017"), "the original stays as it was");
     // Bad values are refused with the field named.
     let bad = UpdateInput { update_date: None, narrative: " ".into(), progress_percent: Some(140), corrects_id: None };
-    let err = db.store.add_update(&officer(), r2.id, &bad, &[]).await.unwrap_err();
+    let err = db.store.tracker().add_update(&officer(), r2.id, &bad, &[]).await.unwrap_err();
     let StoreError::Invalid(i) = err else { panic!() };
     assert!(i.for_field("narrative").is_some() && i.for_field("update_date").is_some() && i.for_field("progress_percent").is_some());
 }
@@ -128,20 +129,29 @@ on_both_engines!(corrections, updates_are_corrected_not_changed);
 
 async fn responses_sign_off_and_transfer(db: &TestDb) {
     demo(db).await;
-    let scr = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Serious case review")).unwrap();
-    let recs = db.store.review_recommendations(scr.id).await.unwrap();
+    let scr = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Serious case review")).unwrap();
+    let recs = db.store.tracker().review_recommendations(scr.id).await.unwrap();
     let awaiting = recs.iter().find(|r| r.response == ExecutiveResponse::Awaiting).unwrap();
-    let err = db.store.record_response(&officer(), awaiting.id, awaiting.version, ExecutiveResponse::Rejected, Some(today()), "").await.unwrap_err();
+    let err = db
+        .store
+        .tracker()
+        .record_response(&officer(), awaiting.id, awaiting.version, ExecutiveResponse::Rejected, Some(today()), "")
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("response_reason").is_some()));
-    assert_eq!(db.store.recommendation(awaiting.id).await.unwrap().response, ExecutiveResponse::Awaiting);
+    assert_eq!(db.store.tracker().recommendation(awaiting.id).await.unwrap().response, ExecutiveResponse::Awaiting);
     // Sign-off only once complete.
-    let bodies = db.store.bodies().await.unwrap();
+    let bodies = db.store.tracker().bodies().await.unwrap();
     let childrens = bodies.iter().find(|b| b.name.contains("Children's Services")).unwrap().id;
     let regulatory = bodies.iter().find(|b| b.name.contains("Regulatory")).unwrap().id;
-    let err = db.store.sign_off(&officer(), awaiting.id, awaiting.version, Some(childrens), Some(today()), "Minute 3").await.unwrap_err();
+    let err = db.store.tracker().sign_off(&officer(), awaiting.id, awaiting.version, Some(childrens), Some(today()), "Minute 3").await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("lifecycle").is_some()));
-    db.store.transfer(&officer(), awaiting.id, awaiting.version, Some(regulatory), Some(today()), "Minute 4", "Regulatory matters").await.unwrap();
-    let moved = db.store.recommendation_detail(awaiting.id).await.unwrap();
+    db.store
+        .tracker()
+        .transfer(&officer(), awaiting.id, awaiting.version, Some(regulatory), Some(today()), "Minute 4", "Regulatory matters")
+        .await
+        .unwrap();
+    let moved = db.store.tracker().recommendation_detail(awaiting.id).await.unwrap();
     assert_eq!(moved.rec.lifecycle, Lifecycle::Transferred);
     assert_eq!(moved.rec.monitoring_body_id, Some(regulatory));
     assert!(moved.history.iter().any(|h| h.kind == "transfer" && h.minute_ref == "Minute 4"));
@@ -150,28 +160,29 @@ on_both_engines!(sign_off, responses_sign_off_and_transfer);
 
 async fn lists_filter_and_count_without_growing_queries(db: &TestDb) {
     demo(db).await;
-    let all = db.store.list_recommendations(&RecFilter::default(), 100, 0).await.unwrap();
+    let all = db.store.tracker().list_recommendations(&RecFilter::default(), 100, 0).await.unwrap();
     assert_eq!(all.0.len() as i64, all.1);
     assert_eq!(all.1, 8 + 6 + 3 + 5);
     let before = db.store.query_count();
-    db.store.list_recommendations(&RecFilter::default(), 2, 0).await.unwrap();
+    db.store.tracker().list_recommendations(&RecFilter::default(), 2, 0).await.unwrap();
     let small = db.store.query_count() - before;
     let before = db.store.query_count();
-    db.store.list_recommendations(&RecFilter::default(), 100, 0).await.unwrap();
+    db.store.tracker().list_recommendations(&RecFilter::default(), 100, 0).await.unwrap();
     let large = db.store.query_count() - before;
     assert_eq!(small, large, "the list issues the same number of queries whatever its length");
 
-    let lead = db.store.user_by_email("lead-officer@example.org").await.unwrap().unwrap().0;
-    let mine = db.store.list_recommendations(&RecFilter { lead_user_id: Some(lead.id), ..Default::default() }, 100, 0).await.unwrap();
+    let lead = db.store.users().by_email("lead-officer@example.org").await.unwrap().unwrap().0;
+    let mine = db.store.tracker().list_recommendations(&RecFilter { lead_user_id: Some(lead.id), ..Default::default() }, 100, 0).await.unwrap();
     assert!(mine.0.iter().all(|r| r.is_led_by(lead.id)));
     assert!(mine.1 > 0 && mine.1 < all.1);
-    let text = db.store.list_recommendations(&RecFilter { text: Some("E-LEARNING".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let text = db.store.tracker().list_recommendations(&RecFilter { text: Some("E-LEARNING".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert_eq!(text.1, 1);
-    let amber = db.store.list_recommendations(&RecFilter { rag: Some(Rag::Amber), ..Default::default() }, 100, 0).await.unwrap();
+    let amber = db.store.tracker().list_recommendations(&RecFilter { rag: Some(Rag::Amber), ..Default::default() }, 100, 0).await.unwrap();
     assert!(amber.0.iter().any(|r| r.rag_override == Some(Rag::Amber)));
-    let overdue = db.store.list_recommendations(&RecFilter { response_overdue_on: Some(today()), ..Default::default() }, 100, 0).await.unwrap();
+    let overdue =
+        db.store.tracker().list_recommendations(&RecFilter { response_overdue_on: Some(today()), ..Default::default() }, 100, 0).await.unwrap();
     assert_eq!(overdue.1, 3, "the transport review's three recommendations await an overdue response");
-    let dash = db.store.dashboard(&RecFilter::default(), today()).await.unwrap();
+    let dash = db.store.tracker().dashboard(&RecFilter::default(), today()).await.unwrap();
     assert_eq!(dash.total, all.1);
     assert_eq!(dash.responses_overdue, 3);
     assert!(dash.targets_passed >= 1);
@@ -182,10 +193,10 @@ on_both_engines!(lists, lists_filter_and_count_without_growing_queries);
 
 async fn reviews_validate_dates(db: &TestDb) {
     let bad = ReviewInput { kind: None, title: " ".into(), start_date: Some(d(2017, 9, 1)), end_date: Some(d(2017, 8, 1)), ..Default::default() };
-    let err = db.store.create_review(&officer(), &bad).await.unwrap_err();
+    let err = db.store.tracker().create_review(&officer(), &bad).await.unwrap_err();
     let StoreError::Invalid(i) = err else { panic!() };
     assert!(i.for_field("kind").is_some() && i.for_field("title").is_some() && i.for_field("end_date").is_some());
-    assert!(db.store.reviews().await.unwrap().is_empty(), "nothing saved");
+    assert!(db.store.tracker().reviews().await.unwrap().is_empty(), "nothing saved");
 }
 on_both_engines!(review_validation, reviews_validate_dates);
 
@@ -194,25 +205,25 @@ async fn schedule_finds_missing_updates(db: &TestDb) {
     let wg = licensing_review(db).await;
     // For the July 2018 report, updates since the January report are missing for
     // every open recommendation.
-    let missing = db.store.missing_updates(wg, None, Some(d(2018, 1, 16)), d(2018, 7, 16)).await.unwrap();
+    let missing = db.store.tracker().missing_updates(wg, None, Some(d(2018, 1, 16)), d(2018, 7, 16)).await.unwrap();
     let labels: Vec<String> = missing.iter().map(|r| r.label()).collect();
     assert_eq!(labels, ["(2)", "(4)", "(5)"]);
     // For January 2018 itself (no earlier report) recommendation (2) had its update.
-    let missing = db.store.missing_updates(wg, None, None, d(2018, 1, 16)).await.unwrap();
+    let missing = db.store.tracker().missing_updates(wg, None, None, d(2018, 1, 16)).await.unwrap();
     assert!(!missing.iter().any(|r| r.number == 2));
 }
 on_both_engines!(missing_updates, schedule_finds_missing_updates);
 
 async fn sessions_and_tokens(db: &TestDb) {
     demo(db).await;
-    let (u, _) = db.store.user_by_email("Committee-Member@Example.org ").await.unwrap().unwrap();
-    db.store.create_session("s1", u.id, "csrf", "127.0.0.1").await.unwrap();
-    assert_eq!(db.store.session("s1").await.unwrap().unwrap().user.id, u.id);
-    let t = db.store.create_token(&Actor::system(), u.id, "reporting", "th").await.unwrap();
-    assert_eq!(db.store.user_for_token("th").await.unwrap().unwrap().id, u.id);
-    db.store.revoke_token(&Actor::system(), t).await.unwrap();
-    assert!(db.store.user_for_token("th").await.unwrap().is_none());
-    db.store.set_user_active(&Actor::system(), u.id, false).await.unwrap();
-    assert!(db.store.session("s1").await.unwrap().is_none(), "deactivation ends sessions");
+    let (u, _) = db.store.users().by_email("Committee-Member@Example.org ").await.unwrap().unwrap();
+    db.store.sessions().create("s1", u.id, "csrf", "127.0.0.1").await.unwrap();
+    assert_eq!(db.store.sessions().get("s1").await.unwrap().unwrap().user.id, u.id);
+    let t = db.store.users().create_token(&Actor::system(), u.id, "reporting", "th").await.unwrap();
+    assert_eq!(db.store.users().by_token("th").await.unwrap().unwrap().id, u.id);
+    db.store.users().revoke_token(&Actor::system(), t).await.unwrap();
+    assert!(db.store.users().by_token("th").await.unwrap().is_none());
+    db.store.users().set_active(&Actor::system(), u.id, false).await.unwrap();
+    assert!(db.store.sessions().get("s1").await.unwrap().is_none(), "deactivation ends sessions");
 }
 on_both_engines!(sessions, sessions_and_tokens);

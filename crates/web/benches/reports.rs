@@ -130,7 +130,8 @@ struct Counts {
 async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
     let sys = Actor::system();
     let officer_id = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Bench Scrutiny Officer",
@@ -155,15 +156,19 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
     for (i, (name, title)) in names.iter().zip(titles).enumerate() {
         let email = format!("lead{i}@bench.example.org");
         let id = store
-            .create_user(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" })
+            .users()
+            .create(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" })
             .await?;
         leads.push((id, Actor { user_id: Some(id), label: email, ip: String::new() }));
     }
     let body = |name: &str, kind| BodyInput { name: name.into(), kind: Some(kind), response_unit: None, response_amount: None };
-    let committee =
-        store.create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee)).await?;
-    let cabinet = store.create_body(&officer, &body("Cabinet", BodyKind::Executive)).await?;
+    let committee = store
+        .tracker()
+        .create_body(&officer, &body("Overview and Scrutiny Committee (Children's Services and Safeguarding)", BodyKind::Committee))
+        .await?;
+    let cabinet = store.tracker().create_body(&officer, &body("Cabinet", BodyKind::Executive)).await?;
     let review = store
+        .tracker()
         .create_review(
             &officer,
             &ReviewInput {
@@ -182,8 +187,11 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             },
         )
         .await?;
-    store.add_endorsement(&officer, review, Some(committee), Some(ymd(2021, 9, 14)), "Minute 22").await?;
-    store.add_schedule(&officer, review, Some(committee), Some(ymd(2022, 1, 18)), Some(6), "Cabinet, 7 October 2021, recommendation (12)").await?;
+    store.tracker().add_endorsement(&officer, review, Some(committee), Some(ymd(2021, 9, 14)), "Minute 22").await?;
+    store
+        .tracker()
+        .add_schedule(&officer, review, Some(committee), Some(ymd(2022, 1, 18)), Some(6), "Cabinet, 7 October 2021, recommendation (12)")
+        .await?;
 
     let mut rng = StdRng::seed_from_u64(0x7e9_0000);
     let mut c = Counts::default();
@@ -237,7 +245,7 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
                 lead_ids: lead_ids.clone(),
             }
         };
-        let id = store.create_recommendation(&officer, review, &input).await?;
+        let id = store.tracker().create_recommendation(&officer, review, &input).await?;
         if !sub {
             parent = id;
         }
@@ -249,8 +257,8 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             4..=6 => (ExecutiveResponse::AcceptedInPrinciple, ""),
             _ => (ExecutiveResponse::Accepted, ""),
         };
-        let v = store.recommendation(id).await?.version;
-        store.record_response(&officer, id, v, response, Some(ymd(2021, 10, 7)), reason).await?;
+        let v = store.tracker().recommendation(id).await?.version;
+        store.tracker().record_response(&officer, id, v, response, Some(ymd(2021, 10, 7)), reason).await?;
 
         let lead_actor = &leads.iter().find(|(l, _)| *l == lead_ids[0]).unwrap().1;
         let owner = titles[leads.iter().position(|(l, _)| *l == lead_ids[0]).unwrap()];
@@ -258,21 +266,24 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             let target = ymd(2022, 3, 31) + Days::days(rng.gen_range(0..1200));
             let text =
                 format!("{} the plan for {topic} ({})", ["Agree", "Publish", "Deliver", "Evaluate"][k % 4], pick(&mut rng, AREAS).to_lowercase());
-            let action = store.add_action(lead_actor, id, &text, owner, Some(target)).await?;
+            let action = store.tracker().add_action(lead_actor, id, &text, owner, Some(target)).await?;
             c.actions += 1;
             if rng.gen_ratio(1, 4) {
                 let mut current = target;
                 for _ in 0..rng.gen_range(1..=2) {
                     let new_date = current + Days::days(rng.gen_range(60..200));
-                    let v = store.action(action).await?.version;
-                    store.revise_action_date(lead_actor, action, v, Some(new_date), "Partners asked for more time to consult families").await?;
+                    let v = store.tracker().action(action).await?.version;
+                    store
+                        .tracker()
+                        .revise_action_date(lead_actor, action, v, Some(new_date), "Partners asked for more time to consult families")
+                        .await?;
                     current = new_date;
                 }
                 c.revised_actions += 1;
             }
             if target < ymd(2024, 6, 1) && rng.gen_ratio(1, 2) {
-                let v = store.action(action).await?.version;
-                store.set_action_done(lead_actor, action, v, true).await?;
+                let v = store.tracker().action(action).await?.version;
+                store.tracker().set_action_done(lead_actor, action, v, true).await?;
             }
         }
 
@@ -284,6 +295,7 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             c.narrative_chars += text.len();
             let percent = ((u + 1) * 100 / o.updates_per_rec.max(1)) as i64;
             store
+                .tracker()
                 .add_update(
                     lead_actor,
                     id,
@@ -294,11 +306,12 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             c.updates += 1;
         }
         if rng.gen_ratio(1, 6) {
-            let v = store.recommendation(id).await?.version;
-            store.set_lifecycle(lead_actor, id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+            let v = store.tracker().recommendation(id).await?.version;
+            store.tracker().set_lifecycle(lead_actor, id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
         } else if rng.gen_ratio(1, 8) {
-            let v = store.recommendation(id).await?.version;
+            let v = store.tracker().recommendation(id).await?.version;
             store
+                .tracker()
                 .set_rag_override(&officer, id, v, Some(if rng.gen_ratio(1, 2) { Rag::Red } else { Rag::Amber }), "Key milestones have slipped")
                 .await?;
         }
@@ -422,17 +435,17 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let mut drafts = Vec::new();
     for _ in 0..=o.runs {
         let input = ReportInput { review_id: Some(review), body_id: None, meeting_date: Some(meeting()), layout: Some(Layout::ProgressMade) };
-        drafts.push(store.create_report(&officer, &input).await?);
+        drafts.push(store.reports().create(&officer, &input).await?);
     }
 
     // Assembling the draft from the tracker.
     let q0 = store.query_count();
-    let draft = store.monitoring_report(drafts[0], today).await?;
+    let draft = store.reports().monitoring_report(drafts[0], today).await?;
     let statements = store.query_count() - q0;
     let mut samples = Vec::new();
     for _ in 0..o.runs {
         let t = Instant::now();
-        let r = store.monitoring_report(drafts[0], today).await?;
+        let r = store.reports().monitoring_report(drafts[0], today).await?;
         samples.push(t.elapsed());
         assert_eq!(r.rows.len(), draft.rows.len());
     }
@@ -449,13 +462,13 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let mut samples = Vec::new();
     let mut issued = Vec::new();
     for id in drafts.iter().skip(1) {
-        let version = store.report(*id).await?.version;
+        let version = store.reports().get(*id).await?.version;
         let t = Instant::now();
-        store.issue_report(&officer, *id, version, today).await?;
+        store.reports().issue(&officer, *id, version, today).await?;
         samples.push(t.elapsed());
         issued.push(*id);
     }
-    let snapshot = store.monitoring_report(issued[0], today).await?;
+    let snapshot = store.reports().monitoring_report(issued[0], today).await?;
     let json = serde_json::to_vec(&snapshot)?.len();
     steps.push(step("issue report (freeze snapshot)", samples, format!("{} JSON", bytes(json))));
 
@@ -463,7 +476,7 @@ async fn run(o: &Opts, url: &str, engine: &str) -> Res<()> {
     let mut samples = Vec::new();
     for _ in 0..o.runs {
         let t = Instant::now();
-        let r = store.monitoring_report(issued[0], today).await?;
+        let r = store.reports().monitoring_report(issued[0], today).await?;
         samples.push(t.elapsed());
         assert_eq!(r.issue, Some(1));
     }

@@ -748,7 +748,8 @@ async fn main() -> Res<()> {
     let store = Store::open(&url).await?;
     let sys = Actor::system();
     let admin = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Bench Administrator",
@@ -760,7 +761,8 @@ async fn main() -> Res<()> {
         )
         .await?;
     let lead = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Bench Lead Officer",
@@ -803,7 +805,7 @@ async fn main() -> Res<()> {
     let mut cookies = Vec::new();
     for (user, n) in [(admin, 0), (lead, 1)] {
         let raw = format!("bench-session-{n}-{}", std::process::id());
-        store.create_session(&assure_web::auth::sha256_hex(&raw), user, &format!("{:064x}", n + 1), "127.0.0.1").await?;
+        store.sessions().create(&assure_web::auth::sha256_hex(&raw), user, &format!("{:064x}", n + 1), "127.0.0.1").await?;
         cookies.push(format!("{}={raw}", assure_web::auth::SESSION_COOKIE));
     }
     let (admin_cookie, lead_cookie) = (cookies[0].clone(), cookies[1].clone());

@@ -174,25 +174,25 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64
 async fn resolve_caller(state: &AppState, headers: &HeaderMap, ip: &str) -> Result<Option<Caller>, AppError> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let Some(token) = auth.strip_prefix("Bearer ") else { return Err(AppError::Unauthorized) };
-        return match state.store.user_for_token(&sha256_hex(token.trim())).await? {
+        return match state.store.users().by_token(&sha256_hex(token.trim())).await? {
             Some(user) => Ok(Some(Caller { user, session: None, ip: ip.to_string() })),
             None => Err(AppError::Unauthorized),
         };
     }
     let Some(raw) = cookie(headers, session_cookie_name(state)) else { return Ok(None) };
     let id_hash = sha256_hex(&raw);
-    let Some(s) = state.store.session(&id_hash).await? else { return Ok(None) };
+    let Some(s) = state.store.sessions().get(&id_hash).await? else { return Ok(None) };
     let now = Utc::now();
     let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
     let idle = chrono::Duration::from_std(state.config.session_idle).unwrap_or_default();
     let absolute = chrono::Duration::from_std(state.config.session_absolute).unwrap_or_default();
     let last_seen = parse(&s.last_seen_at);
     if now - last_seen > idle || now - parse(&s.created_at) > absolute {
-        state.store.delete_session(&id_hash).await?;
+        state.store.sessions().delete(&id_hash).await?;
         return Ok(None);
     }
     if now - last_seen > chrono::Duration::seconds(30) {
-        state.store.touch_session(&id_hash).await?;
+        state.store.sessions().touch(&id_hash).await?;
     }
     Ok(Some(Caller { user: s.user, session: Some(SessionCtx { id_hash, csrf: s.csrf_token }), ip: ip.to_string() }))
 }
@@ -311,8 +311,8 @@ async fn guard_inner(state: &AppState, mut req: Request<Body>, next: Next) -> Re
 pub async fn throttled(state: &AppState, email: &str, ip: &str) -> Result<bool, AppError> {
     let since =
         (Utc::now() - chrono::Duration::from_std(state.config.login_window).unwrap_or_default()).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let by_account = state.store.count_login_failures("account", &email.trim().to_lowercase(), &since).await?;
-    let by_address = state.store.count_login_failures("address", ip, &since).await?;
+    let by_account = state.store.sessions().count_login_failures("account", &email.trim().to_lowercase(), &since).await?;
+    let by_address = state.store.sessions().count_login_failures("address", ip, &since).await?;
     Ok(by_account >= state.config.login_account_limit || by_address >= state.config.login_address_limit)
 }
 

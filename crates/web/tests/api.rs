@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use assure_domain::Permission;
 use assure_storage::on_both_engines;
-use assure_storage::records::Recommendation;
 use assure_storage::testing::TestDb;
+use assure_storage::tracker::Recommendation;
 use assure_storage::Actor;
 use assure_web::auth::{hash_password, sha256_hex};
 use assure_web::routes::{self, Kind};
@@ -55,8 +55,8 @@ async fn setup(db: &TestDb) -> Api {
     let hash = hash_password(PASSWORD);
     assert!(assure_storage::demo::load(&db.store, today(), &hash).await.unwrap());
     for email in ACCOUNTS {
-        let (user, _) = db.store.user_by_email(email).await.unwrap().unwrap();
-        db.store.create_token(&Actor::system(), user.id, "t", &sha256_hex(&token_for(email))).await.unwrap();
+        let (user, _) = db.store.users().by_email(email).await.unwrap().unwrap();
+        db.store.users().create_token(&Actor::system(), user.id, "t", &sha256_hex(&token_for(email))).await.unwrap();
     }
     Api { app: app(db.store.clone(), Config::new(db.dir.clone())) }
 }
@@ -114,8 +114,9 @@ impl Api {
 
 /// Recommendation (n) of the review whose title starts with `title`.
 async fn rec_of(db: &TestDb, title: &str, n: i64) -> Recommendation {
-    let review = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with(title)).expect("demo review");
+    let review = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with(title)).expect("demo review");
     db.store
+        .tracker()
         .review_recommendations(review.id)
         .await
         .unwrap()
@@ -191,12 +192,12 @@ async fn tokens_and_roles(db: &TestDb) {
     api.send(req).await.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
 
     // A revoked token stops working at once.
-    let (admin, _) = db.store.user_by_email(ADMIN).await.unwrap().unwrap();
+    let (admin, _) = db.store.users().by_email(ADMIN).await.unwrap().unwrap();
     let secret = "soon-to-be-revoked";
-    let tid = db.store.create_token(&Actor::system(), admin.id, "revoked", &sha256_hex(secret)).await.unwrap();
+    let tid = db.store.users().create_token(&Actor::system(), admin.id, "revoked", &sha256_hex(secret)).await.unwrap();
     let with = |t: &str| Request::builder().uri("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {t}")).body(Body::empty()).unwrap();
     assert_eq!(api.send(with(secret)).await.status, StatusCode::OK);
-    db.store.revoke_token(&Actor::system(), tid).await.unwrap();
+    db.store.users().revoke_token(&Actor::system(), tid).await.unwrap();
     let r = api.send(with(secret)).await;
     r.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(r.headers.get(header::WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()), Some("Bearer"));
@@ -250,7 +251,7 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     let api = setup(db).await;
     let mine = rec_of(db, "Licensing", 2).await;
     let theirs = rec_of(db, "Licensing", 3).await;
-    let (lead, _) = db.store.user_by_email(LEAD).await.unwrap().unwrap();
+    let (lead, _) = db.store.users().by_email(LEAD).await.unwrap().unwrap();
     assert!(mine.is_led_by(lead.id) && !theirs.is_led_by(lead.id), "demo data as expected");
 
     // Their own: saved, 201 with the update.
@@ -440,7 +441,7 @@ async fn list_filters(db: &TestDb) {
     assert!(r.json["total"].as_i64().unwrap() > 0 && r.json["items"].as_array().unwrap().iter().all(|i| i["lifecycle"] == "signed-off"));
     let r = api.get("/api/v1/recommendations?response=rejected", Some(MEMBER)).await;
     assert!(r.json["total"].as_i64().unwrap() > 0 && r.json["items"].as_array().unwrap().iter().all(|i| i["response"] == "rejected"));
-    let (lead, _) = db.store.user_by_email(SCHOOLS).await.unwrap().unwrap();
+    let (lead, _) = db.store.users().by_email(SCHOOLS).await.unwrap().unwrap();
     let r = api.get(&format!("/api/v1/recommendations?lead={}", lead.id), Some(MEMBER)).await;
     assert!(
         r.json["total"].as_i64().unwrap() > 0
@@ -570,7 +571,7 @@ async fn scrutiny_officers_create_reviews_and_recommendations(db: &TestDb) {
     assert_eq!(r.json["response_due"], "2024-03-20", "two months from the later of report and referral");
     let review_id = r.json["id"].as_i64().unwrap();
 
-    let (lead, _) = db.store.user_by_email(LEAD).await.unwrap().unwrap();
+    let (lead, _) = db.store.users().by_email(LEAD).await.unwrap().unwrap();
     let url = format!("/api/v1/reviews/{review_id}/recommendations");
     let r = api.post(&url, OFFICER, json!({ "number": 1, "committee_wording": "Publish waiting times monthly", "lead_ids": [lead.id] })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);

@@ -10,11 +10,11 @@ use axum::http::StatusCode;
 use common::{demo_app, Client};
 
 async fn licensing(db: &TestDb) -> i64 {
-    db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
+    db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap().id
 }
 
 async fn count(db: &TestDb) -> usize {
-    db.store.register_entries(&RecFilter::default(), common::today()).await.unwrap().len()
+    db.store.imports().register_entries(&RecFilter::default(), common::today()).await.unwrap().len()
 }
 
 async fn reports_are_prepared_issued_and_read(db: &TestDb) {
@@ -26,6 +26,7 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     // Nothing to report: a review without recommendations.
     let empty = db
         .store
+        .tracker()
         .create_review(
             &assure_storage::Actor::system(),
             &assure_storage::tracker::ReviewInput {
@@ -45,7 +46,7 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
         c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "31/02/2018"), ("layout", "progress-made")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("must be a real date"));
-    assert!(db.store.reports(None).await.unwrap().is_empty());
+    assert!(db.store.reports().list(None).await.unwrap().is_empty());
 
     let r =
         c.post_form("/reports", &[("_csrf", &t), ("review_id", &wg.to_string()), ("meeting_date", "16/01/2018"), ("layout", "rag-tracker")]).await;
@@ -75,17 +76,21 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     let csv = c.get(&format!("{page}/download/csv")).await;
     assert!(csv.has("Members of Parliament") && csv.has("revised to"), "the revised date is in the CSV");
     assert!(c.get(&format!("{page}/download/exe")).await.status == StatusCode::NOT_FOUND);
-    let (audit, _) =
-        db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0).await.unwrap();
+    let (audit, _) = db
+        .store
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0)
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 5);
 
     // The cover is edited with the error-summary pattern, then issued and frozen.
-    let version = db.store.report(id).await.unwrap().version.to_string();
+    let version = db.store.reports().get(id).await.unwrap().version.to_string();
     let cover = c.get(&format!("{page}/cover")).await;
     assert!(cover.has("name=\"report_of\""));
     let mut fields: Vec<(String, String)> = vec![];
     for name in ["report_to", "subject", "wards_affected", "purpose", "recommendation", "reasons"] {
-        let r = db.store.report(id).await.unwrap();
+        let r = db.store.reports().get(id).await.unwrap();
         let v = match name {
             "report_to" => r.cover.report_to,
             "subject" => String::new(),
@@ -118,11 +123,11 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
         form.into_iter().map(|(k, v)| if k == "subject" { (k, "Licensing/CSE: monitoring report") } else { (k, v) }).collect();
     let r = c.post_form(&format!("{page}/cover"), &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(db.store.report(id).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
+    assert_eq!(db.store.reports().get(id).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
     let r = c.post_form(&format!("{page}/cover"), &form).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "a stale cover edit is refused");
 
-    let version = db.store.report(id).await.unwrap().version.to_string();
+    let version = db.store.reports().get(id).await.unwrap().version.to_string();
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &version)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let issued = member.get(&page).await;
@@ -145,6 +150,7 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     let wg = licensing(db).await;
     let review = db
         .store
+        .tracker()
         .create_review(
             &assure_storage::Actor::system(),
             &assure_storage::tracker::ReviewInput {
@@ -208,10 +214,10 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     let r = c.post_form(&format!("{batch}/commit"), &with_name).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(count(db).await, before + 2);
-    let recs = db.store.review_recommendations(review).await.unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
     assert_eq!(recs[0].committee_wording, "That the Cabinet Member write to all schools");
     assert!(recs[0].lead_lines().iter().any(|l| l.contains("Steph Cordon")));
-    assert!(db.store.import_preset("Children's services tracker").await.is_ok());
+    assert!(db.store.imports().preset("Children's services tracker").await.is_ok());
     // The same file again: refused as a whole (its references are taken).
     let r = c.post_form(&format!("{batch}/commit"), &with_name).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -223,7 +229,7 @@ on_both_engines!(imports, a_tracker_is_imported_all_or_nothing);
 async fn the_register_exports_without_formulas(db: &TestDb) {
     let app = demo_app(db).await;
     let wg = licensing(db).await;
-    let rec = db.store.review_recommendations(wg).await.unwrap().remove(0);
+    let rec = db.store.tracker().review_recommendations(wg).await.unwrap().remove(0);
     let mut input = assure_storage::tracker::RecommendationInput {
         committee_wording: "=HYPERLINK(\"http://evil.example\",\"Click\")".into(),
         number: Some(rec.number),
@@ -231,7 +237,7 @@ async fn the_register_exports_without_formulas(db: &TestDb) {
         ..Default::default()
     };
     input.executive_wording = rec.executive_wording.clone();
-    db.store.update_recommendation(&assure_storage::Actor::system(), rec.id, rec.version, &input).await.unwrap();
+    db.store.tracker().update_recommendation(&assure_storage::Actor::system(), rec.id, rec.version, &input).await.unwrap();
     let mut c = Client::new(app);
     c.sign_in("committee-member@example.org").await;
     let r = c.get(&format!("/export/register.csv?review_id={wg}")).await;
@@ -252,7 +258,7 @@ on_both_engines!(export, the_register_exports_without_formulas);
 async fn report_forms_refuse_wrong_values(db: &TestDb) {
     let app = demo_app(db).await;
     let wg = licensing(db).await;
-    let other = db.store.reviews().await.unwrap().into_iter().find(|r| r.id != wg && r.recommendation_count > 0).unwrap().id;
+    let other = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.id != wg && r.recommendation_count > 0).unwrap().id;
     let sys = assure_storage::Actor::system();
     let input = |review: i64, m: &str| assure_storage::reports::ReportInput {
         review_id: Some(review),
@@ -260,15 +266,15 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
         meeting_date: assure_domain::dates::parse_iso(m),
         layout: None,
     };
-    let jan = db.store.create_report(&sys, &input(wg, "2018-01-16")).await.unwrap();
-    let elsewhere = db.store.create_report(&sys, &input(other, "2018-01-16")).await.unwrap();
+    let jan = db.store.reports().create(&sys, &input(wg, "2018-01-16")).await.unwrap();
+    let elsewhere = db.store.reports().create(&sys, &input(other, "2018-01-16")).await.unwrap();
     let mut c = Client::new(app);
     c.sign_in("scrutiny-officer@example.org").await;
     let t = c.csrf().await;
     let page = format!("/reports/{jan}");
 
     // The cover: unanswered yes/no questions and a malformed email, each named.
-    let v = db.store.report(jan).await.unwrap().version.to_string();
+    let v = db.store.reports().get(jan).await.unwrap().version.to_string();
     let r = c
         .post_form(
             &format!("{page}/cover"),
@@ -290,7 +296,7 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Select yes or no: is this a key decision?") && r.has("href=\"#key_decision\""), "{}", r.body);
     assert!(r.has("in the correct format"));
-    assert_eq!(db.store.report(jan).await.unwrap().version.to_string(), v, "nothing saved");
+    assert_eq!(db.store.reports().get(jan).await.unwrap().version.to_string(), v, "nothing saved");
 
     // Comparing needs another report, of the same review.
     let r = c.get(&format!("{page}/compare")).await;
@@ -303,17 +309,17 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     // Issuing from a stale page is refused; an issued report cannot be deleted or issued again.
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", "999")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(!db.store.report(jan).await.unwrap().is_issued());
+    assert!(!db.store.reports().get(jan).await.unwrap().is_issued());
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &v)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let v = db.store.report(jan).await.unwrap().version.to_string();
+    let v = db.store.reports().get(jan).await.unwrap().version.to_string();
     let r = c.post_form(&format!("{page}/delete"), &[("_csrf", &t), ("version", &v)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("cannot be deleted"));
     let r = c.post_form(&format!("{page}/issue"), &[("_csrf", &t), ("version", &v)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("already been issued"));
-    assert!(db.store.report(jan).await.is_ok());
+    assert!(db.store.reports().get(jan).await.is_ok());
 
     // The import preview needs a review to import into.
     let csv = "Recommendation\r\nWrite to all schools\r\n";

@@ -66,18 +66,19 @@ async fn a_route_without_a_permission_is_refused() {
 async fn each_role_reaches_what_it_should(db: &TestDb) {
     let app = demo_app(db).await;
     let table = routes::table();
-    let rec = db.store.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
     let review = rec.review_id;
-    let body = db.store.bodies().await.unwrap()[0].id;
+    let body = db.store.tracker().bodies().await.unwrap()[0].id;
     // An issued report every role may read, and a draft only managers may edit.
     let officer = assure_storage::Actor::system();
     let input = assure_storage::reports::ReportInput { review_id: Some(review), body_id: None, meeting_date: Some(common::today()), layout: None };
-    let issued = db.store.create_report(&officer, &input).await.unwrap();
-    db.store.issue_report(&officer, issued, 1, common::today()).await.unwrap();
-    let draft = db.store.create_report(&officer, &input).await.unwrap();
+    let issued = db.store.reports().create(&officer, &input).await.unwrap();
+    db.store.reports().issue(&officer, issued, 1, common::today()).await.unwrap();
+    let draft = db.store.reports().create(&officer, &input).await.unwrap();
     let staged = db
         .store
-        .stage_import(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
+        .imports()
+        .stage(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
         .await
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
@@ -247,7 +248,7 @@ on_both_engines!(throttle, repeated_failures_lock_sign_in);
 async fn forged_or_missing_csrf_saves_nothing(db: &TestDb) {
     let mut c = Client::new(demo_app(db).await);
     c.sign_in("scrutiny-officer@example.org").await;
-    let before = db.store.reviews().await.unwrap().len();
+    let before = db.store.tracker().reviews().await.unwrap().len();
     for token in ["", "0000000000000000000000000000000000000000000000000000000000000000"] {
         let r = c.post_form("/reviews", &[("_csrf", token), ("kind", "other"), ("title", "Forged")]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -264,11 +265,11 @@ async fn forged_or_missing_csrf_saves_nothing(db: &TestDb) {
         .body(axum::body::Body::from(body))
         .unwrap();
     assert_eq!(c.send(req).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(db.store.reviews().await.unwrap().len(), before);
+    assert_eq!(db.store.tracker().reviews().await.unwrap().len(), before);
     // With the right token it works.
     let r = c.post_form("/reviews", &[("_csrf", &token), ("kind", "other"), ("title", "Genuine")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(db.store.reviews().await.unwrap().len(), before + 1);
+    assert_eq!(db.store.tracker().reviews().await.unwrap().len(), before + 1);
 }
 on_both_engines!(csrf, forged_or_missing_csrf_saves_nothing);
 
@@ -291,8 +292,8 @@ async fn bad_input_gets_a_clear_answer_and_saves_nothing(db: &TestDb) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("The report date must be a real date"));
 
-    let licensing = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
-    let recs = db.store.review_recommendations(licensing.id).await.unwrap();
+    let licensing = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
+    let recs = db.store.tracker().review_recommendations(licensing.id).await.unwrap();
     let r4 = recs.iter().find(|r| r.number == 4).unwrap();
     // A rejection without a reason.
     let r = c
@@ -305,7 +306,7 @@ async fn bad_input_gets_a_clear_answer_and_saves_nothing(db: &TestDb) {
     assert!(r.has("Enter the reason the executive rejected the recommendation"));
     assert!(r.has("href=\"#response-response_reason\""), "the error summary links to the field");
     // A revised date without a reason.
-    let detail = db.store.recommendation_detail(r4.id).await.unwrap();
+    let detail = db.store.tracker().recommendation_detail(r4.id).await.unwrap();
     let a = &detail.actions[0];
     let r = c
         .post_form(
@@ -331,7 +332,7 @@ async fn bad_input_gets_a_clear_answer_and_saves_nothing(db: &TestDb) {
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.has("Someone else changed this record"));
-    let after = db.store.recommendation_detail(r4.id).await.unwrap();
+    let after = db.store.tracker().recommendation_detail(r4.id).await.unwrap();
     assert_eq!(after.rec.lifecycle, assure_domain::tracker::Lifecycle::InProgress);
     assert!(after.actions[0].revisions.len() == a.revisions.len(), "no revision saved without a reason");
     assert_eq!(after.rec.response, assure_domain::tracker::ExecutiveResponse::Accepted);
@@ -346,11 +347,11 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     let mut c = Client::new(demo_app(db).await);
     c.sign_in("lead-officer@example.org").await;
     let t = c.csrf().await;
-    let licensing = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
-    let recs = db.store.review_recommendations(licensing.id).await.unwrap();
+    let licensing = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
+    let recs = db.store.tracker().review_recommendations(licensing.id).await.unwrap();
     let theirs = recs.iter().find(|r| r.number == 3).unwrap();
     let mine = recs.iter().find(|r| r.number == 2).unwrap();
-    let before = db.store.recommendation_detail(theirs.id).await.unwrap().updates.len();
+    let before = db.store.tracker().recommendation_detail(theirs.id).await.unwrap().updates.len();
     let r = c
         .post_multipart(
             &format!("/recommendations/{}/updates?_csrf={t}", theirs.id),
@@ -360,7 +361,7 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.has("You can only change recommendations you lead"));
-    assert_eq!(db.store.recommendation_detail(theirs.id).await.unwrap().updates.len(), before);
+    assert_eq!(db.store.tracker().recommendation_detail(theirs.id).await.unwrap().updates.len(), before);
     let r = c
         .post_form(
             &format!("/recommendations/{}/lifecycle", theirs.id),
@@ -378,7 +379,7 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let detail = db.store.recommendation_detail(mine.id).await.unwrap();
+    let detail = db.store.tracker().recommendation_detail(mine.id).await.unwrap();
     let ev = &detail.updates[0].evidence[0];
     let dl = c.get(&format!("/evidence/{}", ev.id)).await;
     assert_eq!(dl.status, StatusCode::OK);
@@ -386,7 +387,8 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     assert_eq!(dl.body.as_bytes(), pdf);
     let (audit, _) = db
         .store
-        .list_audit(&assure_storage::audit::AuditFilter { action: Some("evidence.download".into()), ..Default::default() }, 10, 0)
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("evidence.download".into()), ..Default::default() }, 10, 0)
         .await
         .unwrap();
     assert_eq!(audit.len(), 1);
@@ -401,7 +403,7 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("must be a PDF, Word document"));
-    assert_eq!(db.store.recommendation_detail(mine.id).await.unwrap().updates.len(), detail.updates.len());
+    assert_eq!(db.store.tracker().recommendation_detail(mine.id).await.unwrap().updates.len(), detail.updates.len());
 }
 on_both_engines!(lead_officers, lead_officers_change_only_what_they_lead);
 
@@ -411,7 +413,7 @@ async fn oversized_uploads_are_refused() {
     let mut c = Client::new(demo_app_with(&db, |cfg| cfg.max_upload_bytes = 64 * 1024).await);
     c.sign_in("scrutiny-officer@example.org").await;
     let t = c.csrf().await;
-    let rec = db.store.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
     let mut big = b"%PDF-1.4\n".to_vec();
     big.resize(100 * 1024, b'x');
     let r = c
@@ -433,7 +435,7 @@ async fn oversized_uploads_are_refused() {
         )
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(db.store.recommendation_detail(rec.id).await.unwrap().updates.iter().all(|u| !u.narrative.contains("file")));
+    assert!(db.store.tracker().recommendation_detail(rec.id).await.unwrap().updates.iter().all(|u| !u.narrative.contains("file")));
     db.cleanup().await;
 }
 
@@ -444,14 +446,15 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
     let pages = ["/", "/recommendations", "/reviews", "/my", "/schedule"];
     let mut admin = Client::new(c.app.clone());
     admin.sign_in("administrator@example.org").await;
-    let review = db.store.reviews().await.unwrap()[0].id;
+    let review = db.store.tracker().reviews().await.unwrap()[0].id;
     let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
-    let lead = db.store.user_by_email("scrutiny-officer@example.org").await.unwrap().unwrap().0.id;
+    let lead = db.store.users().by_email("scrutiny-officer@example.org").await.unwrap().unwrap().0.id;
     let add = |n: i64| {
         let store = db.store.clone();
         let officer = officer.clone();
         async move {
             let id = store
+                .tracker()
                 .create_recommendation(
                     &officer,
                     review,
@@ -464,8 +467,8 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
                 )
                 .await
                 .unwrap();
-            store.add_action(&officer, id, "Do it", "", Some(common::today())).await.unwrap();
-            store.request_updates(&officer, &[id], Some(common::today()), None, "", common::today()).await.unwrap();
+            store.tracker().add_action(&officer, id, "Do it", "", Some(common::today())).await.unwrap();
+            store.tracker().request_updates(&officer, &[id], Some(common::today()), None, "", common::today()).await.unwrap();
         }
     };
     add(99).await;
@@ -483,9 +486,9 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
         add(n).await;
     }
     // And more monitoring schedules for the schedule page.
-    let body = db.store.bodies().await.unwrap()[0].id;
-    for r in db.store.reviews().await.unwrap() {
-        db.store.add_schedule(&officer, r.id, Some(body), Some(common::today()), Some(3), "").await.unwrap();
+    let body = db.store.tracker().bodies().await.unwrap()[0].id;
+    for r in db.store.tracker().reviews().await.unwrap() {
+        db.store.tracker().add_schedule(&officer, r.id, Some(body), Some(common::today()), Some(3), "").await.unwrap();
     }
     for (i, p) in pages.iter().enumerate() {
         let start = db.store.query_count();
@@ -505,17 +508,17 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     let mut c = Client::new(app.clone());
     c.sign_in("scrutiny-officer@example.org").await;
     let t = c.csrf().await;
-    let review = db.store.reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
+    let review = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).unwrap();
     let path = format!("/reviews/{}", review.id);
 
     // Bodies: a duplicate name, no kind, a deadline that is not a number.
-    let bodies = db.store.bodies().await.unwrap().len();
+    let bodies = db.store.tracker().bodies().await.unwrap().len();
     let r = c.post_form("/bodies", &[("_csrf", &t), ("name", "Cabinet"), ("response_unit", "days"), ("response_amount", "soon")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter the number of days, weeks or months as a whole number"));
     let r = c.post_form("/bodies", &[("_csrf", &t), ("name", "cabinet"), ("response_unit", "weeks"), ("response_amount", "0")]).await;
     assert!(r.has("Select what kind of body this is") && r.has("A body with this name already exists") && r.has("a whole number from 1 to 365"));
-    assert_eq!(db.store.bodies().await.unwrap().len(), bodies);
+    assert_eq!(db.store.tracker().bodies().await.unwrap().len(), bodies);
 
     // Endorsement without a body or date; schedule with an impossible interval.
     let r = c.post_form(&format!("{path}/endorsements"), &[("_csrf", &t), ("endorsed_on", "someday")]).await;
@@ -527,7 +530,7 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
             &format!("{path}/schedules"),
             &[
                 ("_csrf", &t),
-                ("body_id", &db.store.bodies().await.unwrap()[0].id.to_string()),
+                ("body_id", &db.store.tracker().bodies().await.unwrap()[0].id.to_string()),
                 ("first_report_date", "16/01/2018"),
                 ("interval_months", "99"),
             ],
@@ -535,8 +538,8 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter how many months between reports"));
-    assert_eq!(db.store.endorsements(review.id).await.unwrap().len(), 2);
-    assert_eq!(db.store.schedules(Some(review.id)).await.unwrap().len(), 2);
+    assert_eq!(db.store.tracker().endorsements(review.id).await.unwrap().len(), 2);
+    assert_eq!(db.store.tracker().schedules(Some(review.id)).await.unwrap().len(), 2);
 
     // Update requests: none chosen, a date in the past.
     let r = c.post_form(&format!("{path}/request-updates"), &[("_csrf", &t), ("due_date", "01/01/2018")]).await;
@@ -545,7 +548,7 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     assert!(r.has("href=\"#due_date\""));
 
     // Recommendations: a number already used, a letter without a parent, no wording.
-    let count = db.store.review_recommendations(review.id).await.unwrap().len();
+    let count = db.store.tracker().review_recommendations(review.id).await.unwrap().len();
     let r = c.post_form(&format!("{path}/recommendations"), &[("_csrf", &t), ("number", "2"), ("sub_label", "b")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Only sub-items have a letter") && r.has("Enter the recommendation as the committee worded it"));
@@ -553,11 +556,11 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     assert!(r.has("This review already has a recommendation (2)"));
     let r = c.post_form(&format!("{path}/recommendations"), &[("_csrf", &t), ("number", "two"), ("committee_wording", "Again")]).await;
     assert!(r.has("must be a whole number, for example 3"));
-    assert_eq!(db.store.review_recommendations(review.id).await.unwrap().len(), count);
+    assert_eq!(db.store.tracker().review_recommendations(review.id).await.unwrap().len(), count);
 
     // Progress update: no narrative, progress not a number.
-    let rec = db.store.review_recommendations(review.id).await.unwrap().into_iter().find(|r| r.number == 2).unwrap();
-    let updates = db.store.recommendation_detail(rec.id).await.unwrap().updates.len();
+    let rec = db.store.tracker().review_recommendations(review.id).await.unwrap().into_iter().find(|r| r.number == 2).unwrap();
+    let updates = db.store.tracker().recommendation_detail(rec.id).await.unwrap().updates.len();
     let r = c
         .post_multipart(
             &format!("/recommendations/{}/updates?_csrf={t}", rec.id),
@@ -584,7 +587,7 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     assert!(r.has("Only a recommendation that is complete and awaiting sign-off can be signed off") && r.has("Enter the minute reference"));
     let r = c.post_form(&format!("/recommendations/{}/actions", rec.id), &[("_csrf", &t), ("text", ""), ("target_date", "31/13/2027")]).await;
     assert!(r.has("Describe the action") && r.has("Enter the target date as a real date"));
-    let after = db.store.recommendation_detail(rec.id).await.unwrap();
+    let after = db.store.tracker().recommendation_detail(rec.id).await.unwrap();
     assert_eq!(after.updates.len(), updates);
     assert_eq!((after.rec.lifecycle, after.rec.rag_override, after.rec.version), (rec.lifecycle, rec.rag_override, rec.version));
 
@@ -592,13 +595,13 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     let mut admin = Client::new(app);
     admin.sign_in("administrator@example.org").await;
     let ta = admin.csrf().await;
-    let users = db.store.list_users().await.unwrap().len();
+    let users = db.store.users().list().await.unwrap().len();
     let r = admin.post_form("/admin/users", &[("_csrf", &ta), ("name", "New Person"), ("email", "not-an-email"), ("role", "lead-officer")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter an email address in the correct format"));
     let r = admin.post_form("/admin/users", &[("_csrf", &ta), ("name", ""), ("email", "x@example.org")]).await;
     assert!(r.has("Select the account&#39;s role") || r.has("Select the account's role"));
-    assert_eq!(db.store.list_users().await.unwrap().len(), users);
+    assert_eq!(db.store.users().list().await.unwrap().len(), users);
     let r = admin
         .post_form(
             "/admin/settings",
@@ -618,7 +621,7 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     assert!(
         r.has("Enter the brand colour as a hex colour") && r.has("must include the recommendation number") && r.has("Say what this colour means")
     );
-    assert_eq!(db.store.settings().await.unwrap().brand_colour, "#1d70b8");
+    assert_eq!(db.store.settings().load().await.unwrap().brand_colour, "#1d70b8");
     // The audit filter with a date that is not a date.
     let r = admin.get("/admin/audit?from=yesterday").await;
     assert!(r.has("From must be a real date"));

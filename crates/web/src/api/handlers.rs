@@ -3,8 +3,7 @@
 use assure_domain::dates::parse_iso;
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, ReviewKind};
 use assure_domain::Invalid;
-use assure_storage::records::{Body, Review};
-use assure_storage::tracker::{RecFilter, RecommendationInput, ReviewInput, UpdateInput};
+use assure_storage::tracker::{Body, RecFilter, RecommendationInput, Review, ReviewInput, UpdateInput};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -52,19 +51,19 @@ pub async fn me(caller: ApiCaller) -> ApiResult<MeView> {
 }
 
 pub async fn bodies(State(state): State<AppState>) -> ApiResult<Vec<Body>> {
-    Ok(Json(state.store.bodies().await?))
+    Ok(Json(state.store.tracker().bodies().await?))
 }
 
 pub async fn reviews(State(state): State<AppState>) -> ApiResult<Vec<Review>> {
-    Ok(Json(state.store.reviews().await?))
+    Ok(Json(state.store.tracker().reviews().await?))
 }
 
 pub async fn review(State(state): State<AppState>, Id(id): Id) -> ApiResult<ReviewDetailView> {
     let today = today();
-    let review = state.store.review(id).await?;
-    let endorsements = state.store.endorsements(id).await?;
-    let schedules = state.store.schedules(Some(id)).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
-    let recommendations = state.store.review_recommendations(id).await?.into_iter().map(|r| RecView::new(r, today)).collect();
+    let review = state.store.tracker().review(id).await?;
+    let endorsements = state.store.tracker().endorsements(id).await?;
+    let schedules = state.store.tracker().schedules(Some(id)).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
+    let recommendations = state.store.tracker().review_recommendations(id).await?.into_iter().map(|r| RecView::new(r, today)).collect();
     Ok(Json(ReviewDetailView { review, endorsements, schedules, recommendations }))
 }
 
@@ -87,22 +86,22 @@ pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> A
         response_overdue_on: (overdue == Some("response")).then_some(today),
         target_passed_on: (overdue == Some("target")).then_some(today),
     };
-    let (recs, total) = state.store.list_recommendations(&filter, per_page, (page - 1) * per_page).await?;
+    let (recs, total) = state.store.tracker().list_recommendations(&filter, per_page, (page - 1) * per_page).await?;
     Ok(Json(RecPage { total, page, per_page, items: recs.into_iter().map(|r| RecView::new(r, today)).collect() }))
 }
 
 pub async fn recommendation(State(state): State<AppState>, Id(id): Id) -> ApiResult<RecDetailView> {
-    Ok(Json(RecDetailView::new(state.store.recommendation_detail(id).await?, today())))
+    Ok(Json(RecDetailView::new(state.store.tracker().recommendation_detail(id).await?, today())))
 }
 
 pub async fn dashboard(State(state): State<AppState>, p: Params) -> ApiResult<DashboardView> {
     let filter = RecFilter { body_id: p.id("body_id")?, ..Default::default() };
-    Ok(Json(state.store.dashboard(&filter, today()).await?.into()))
+    Ok(Json(state.store.tracker().dashboard(&filter, today()).await?.into()))
 }
 
 pub async fn schedule(State(state): State<AppState>) -> ApiResult<Vec<ScheduleView>> {
     let today = today();
-    let mut v: Vec<ScheduleView> = state.store.schedules(None).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
+    let mut v: Vec<ScheduleView> = state.store.tracker().schedules(None).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
     // Soonest report first; schedules with no report to come last.
     v.sort_by_key(|s| (s.next_report_date.is_none(), s.next_report_date));
     Ok(Json(v))
@@ -161,8 +160,8 @@ impl NewReview {
 
 pub async fn create_review(State(state): State<AppState>, caller: ApiCaller, ApiJson(b): ApiJson<NewReview>) -> Created<Review> {
     let input = b.input()?;
-    let id = state.store.create_review(&caller.actor(), &input).await?;
-    created(state.store.review(id).await?)
+    let id = state.store.tracker().create_review(&caller.actor(), &input).await?;
+    created(state.store.tracker().review(id).await?)
 }
 
 /// POST /api/v1/reviews/{id}/recommendations.
@@ -199,8 +198,8 @@ pub async fn create_recommendation(
         monitoring_body_id: b.monitoring_body_id,
         lead_ids: b.lead_ids,
     };
-    let id = state.store.create_recommendation(&caller.actor(), review_id, &input).await?;
-    created(RecView::new(state.store.recommendation(id).await?, today()))
+    let id = state.store.tracker().create_recommendation(&caller.actor(), review_id, &input).await?;
+    created(RecView::new(state.store.tracker().recommendation(id).await?, today()))
 }
 
 // ------------------------------------------------------------------ changing a recommendation
@@ -219,9 +218,10 @@ pub async fn add_update(State(state): State<AppState>, caller: ApiCaller, Id(id)
     let rec = recommendation_for_change(&state, &caller, id).await?;
     let input =
         UpdateInput { update_date: date(&b.update_date), narrative: b.narrative, progress_percent: b.progress_percent, corrects_id: b.corrects_id };
-    let update_id = state.store.add_update(&caller.actor(), rec.id, &input, &[]).await?;
+    let update_id = state.store.tracker().add_update(&caller.actor(), rec.id, &input, &[]).await?;
     let update = state
         .store
+        .tracker()
         .updates_for(&[rec.id])
         .await?
         .remove(&rec.id)
@@ -252,8 +252,8 @@ pub async fn record_response(
 ) -> ApiResult<RecView> {
     // Unknown or missing: the store reports the field ("Select the executive's response").
     let response = b.response.as_deref().and_then(ExecutiveResponse::from_slug).unwrap_or(ExecutiveResponse::Awaiting);
-    state.store.record_response(&caller.actor(), id, b.version, response, date(&b.response_date), &b.response_reason).await?;
-    Ok(Json(RecView::new(state.store.recommendation(id).await?, today())))
+    state.store.tracker().record_response(&caller.actor(), id, b.version, response, date(&b.response_date), &b.response_reason).await?;
+    Ok(Json(RecView::new(state.store.tracker().recommendation(id).await?, today())))
 }
 
 /// POST /api/v1/recommendations/{id}/lifecycle.
@@ -273,8 +273,8 @@ pub async fn set_lifecycle(State(state): State<AppState>, caller: ApiCaller, Id(
         let choices: Vec<&str> = Lifecycle::officer_choices().iter().map(|l| l.slug()).collect();
         return Err(AppError::Invalid(Invalid::single("lifecycle", format!("Select a status: one of {}", choices.join(", ")))).into());
     };
-    state.store.set_lifecycle(&caller.actor(), rec.id, b.version, to, &b.reason).await?;
-    Ok(Json(RecView::new(state.store.recommendation(rec.id).await?, today())))
+    state.store.tracker().set_lifecycle(&caller.actor(), rec.id, b.version, to, &b.reason).await?;
+    Ok(Json(RecView::new(state.store.tracker().recommendation(rec.id).await?, today())))
 }
 
 /// POST /api/v1/recommendations/{id}/actions.
@@ -288,8 +288,8 @@ pub struct NewAction {
 
 pub async fn add_action(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<NewAction>) -> Created<ActionView> {
     let rec = recommendation_for_change(&state, &caller, id).await?;
-    let action_id = state.store.add_action(&caller.actor(), rec.id, &b.text, &b.owner, date(&b.target_date)).await?;
-    created(ActionView::new(state.store.action(action_id).await?))
+    let action_id = state.store.tracker().add_action(&caller.actor(), rec.id, &b.text, &b.owner, date(&b.target_date)).await?;
+    created(ActionView::new(state.store.tracker().action(action_id).await?))
 }
 
 /// POST /api/v1/actions/{id}/revise.
@@ -304,8 +304,8 @@ pub struct Revision {
 }
 
 pub async fn revise_action(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<Revision>) -> ApiResult<ActionView> {
-    let action = state.store.action(id).await?;
+    let action = state.store.tracker().action(id).await?;
     recommendation_for_change(&state, &caller, action.recommendation_id).await?;
-    state.store.revise_action_date(&caller.actor(), id, b.version, date(&b.new_date), &b.reason).await?;
-    Ok(Json(ActionView::new(state.store.action(id).await?)))
+    state.store.tracker().revise_action_date(&caller.actor(), id, b.version, date(&b.new_date), &b.reason).await?;
+    Ok(Json(ActionView::new(state.store.tracker().action(id).await?)))
 }

@@ -13,7 +13,7 @@ pub mod openapi;
 pub mod views;
 
 use assure_domain::Permission::*;
-use assure_storage::records::Recommendation;
+use assure_storage::tracker::Recommendation;
 use chrono::NaiveDate;
 
 use crate::auth::Caller;

@@ -4,7 +4,7 @@
 
 use assure_domain::tracker::{upcoming_report_dates, ExecutiveResponse, Lifecycle, Rag, ResponseState};
 use assure_domain::{Permission, Role};
-use assure_storage::records::{
+use assure_storage::tracker::{
     Action, Dashboard, Endorsement, Evidence, HistoryItem, ProgressUpdate, Recommendation, RecommendationDetail, Review, Schedule, UpdateRequest,
 };
 use assure_storage::users::User;
@@ -237,7 +237,7 @@ pub struct DashboardView {
     pub by_response: Vec<Count<ResponseKey>>,
     pub by_lifecycle: Vec<Count<LifecycleKey>>,
     pub by_rag: Vec<Count<RagKey>>,
-    pub by_body: Vec<assure_storage::records::BodyCount>,
+    pub by_body: Vec<assure_storage::tracker::BodyCount>,
 }
 
 impl From<Dashboard> for DashboardView {

@@ -24,7 +24,7 @@ async fn users_render(
     created: Option<(String, String)>,
     status: StatusCode,
 ) -> PageResult {
-    let users = state.store.list_users().await?;
+    let users = state.store.users().list().await?;
     let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
     let content = html! {
         (ui::error_summary(errors))
@@ -94,10 +94,8 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&p)).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let r = state
         .store
-        .create_user(
-            &caller.actor(),
-            NewUser { name: f.get("name"), email: f.get("email"), role, job_title: f.get("job_title"), password_hash: &hash },
-        )
+        .users()
+        .create(&caller.actor(), NewUser { name: f.get("name"), email: f.get("email"), role, job_title: f.get("job_title"), password_hash: &hash })
         .await;
     match r.map_err(AppError::from) {
         Ok(_) => {
@@ -121,12 +119,12 @@ pub async fn set_active(State(state): State<AppState>, caller: Caller, Path(raw)
     if uid == caller.user.id {
         return Err(AppError::BadRequest("You cannot deactivate your own account.".into()));
     }
-    state.store.set_user_active(&caller.actor(), uid, f.get("active") == "1").await?;
+    state.store.users().set_active(&caller.actor(), uid, f.get("active") == "1").await?;
     Ok(done("/admin/users", "user-saved"))
 }
 
 pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let tokens = state.store.list_tokens().await?;
+    let tokens = state.store.users().tokens().await?;
     let content = html! {
         (ui::back_link("/admin/users", "Back to users"))
         h1 class="app-heading-l" { "API tokens" }
@@ -158,7 +156,7 @@ pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>) -> PageResult {
-    state.store.revoke_token(&caller.actor(), id(&raw)?).await?;
+    state.store.users().revoke_token(&caller.actor(), id(&raw)?).await?;
     Ok(done("/admin/tokens", "token-revoked"))
 }
 
@@ -181,7 +179,7 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<
         from: f.date("from").map(assure_domain::dates::iso),
         to: f.date("to").map(assure_domain::dates::iso),
     };
-    let (entries, more) = state.store.list_audit(&filter, AUDIT_PAGE, (page - 1) * AUDIT_PAGE).await?;
+    let (entries, more) = state.store.audit().list(&filter, AUDIT_PAGE, (page - 1) * AUDIT_PAGE).await?;
     let keep: String =
         f.0.iter()
             .filter(|(k, v)| k != "page" && !v.is_empty())
@@ -255,7 +253,7 @@ fn settings_form(ctx: &Ctx, s: &Settings, errors: &Invalid) -> maud::Markup {
 }
 
 pub async fn settings_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let s = state.store.settings().await?;
+    let s = state.store.settings().load().await?;
     Ok(ui::layout(&ctx, "Settings", false, settings_form(&ctx, &s, &Invalid::new())).into_response())
 }
 
@@ -269,7 +267,7 @@ pub async fn settings_submit(State(state): State<AppState>, ctx: Ctx, caller: Ca
         rag_amber: f.string("rag_amber"),
         rag_green: f.string("rag_green"),
     };
-    match state.store.save_settings(&caller.actor(), &s).await.map_err(AppError::from) {
+    match state.store.settings().save(&caller.actor(), &s).await.map_err(AppError::from) {
         Ok(()) => Ok(done("/admin/settings", "settings-saved")),
         Err(AppError::Invalid(e)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Settings", true, settings_form(&ctx, &s, &e))).into_response())

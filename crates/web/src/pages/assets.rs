@@ -17,7 +17,7 @@ pub async fn stylesheet() -> impl IntoResponse {
 /// Brand colours from the council's settings, as CSS custom properties
 /// (a file, because the content security policy forbids inline styles).
 pub async fn theme(State(state): State<AppState>) -> impl IntoResponse {
-    let s = state.store.settings().await.unwrap_or_default();
+    let s = state.store.settings().load().await.unwrap_or_default();
     let colour = if s.validate().is_ok() { s.brand_colour } else { "#1d70b8".into() };
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],

@@ -43,7 +43,7 @@ fn form(ctx: &Ctx, action: &str, f: &Fields, errors: &Invalid, button: &str) -> 
 }
 
 async fn list_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let bodies = state.store.bodies().await?;
+    let bodies = state.store.tracker().bodies().await?;
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Bodies" }
@@ -75,7 +75,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
     let r = match input(&f) {
         Err(i) => Err(AppError::Invalid(i)),
-        Ok(b) => state.store.create_body(&caller.actor(), &b).await.map_err(AppError::from),
+        Ok(b) => state.store.tracker().create_body(&caller.actor(), &b).await.map_err(AppError::from),
     };
     match r {
         Ok(_) => Ok(done("/bodies", "body-created")),
@@ -95,7 +95,7 @@ async fn edit_render(ctx: &Ctx, bid: i64, f: &Fields, errors: &Invalid, status: 
 }
 
 pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
-    let b = state.store.body(id(&raw)?).await?;
+    let b = state.store.tracker().body(id(&raw)?).await?;
     let f = Fields(vec![
         ("version".into(), b.version.to_string()),
         ("name".into(), b.name.clone()),
@@ -110,7 +110,7 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let bid = id(&raw)?;
     let r = match input(&f) {
         Err(i) => Err(AppError::Invalid(i)),
-        Ok(b) => state.store.update_body(&caller.actor(), bid, f.version()?, &b).await.map_err(AppError::from),
+        Ok(b) => state.store.tracker().update_body(&caller.actor(), bid, f.version()?, &b).await.map_err(AppError::from),
     };
     match r {
         Ok(()) => Ok(done("/bodies", "body-saved")),

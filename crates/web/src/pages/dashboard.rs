@@ -41,8 +41,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let f = Fields(q);
     let body_id = f.opt_id("body_id");
     let filter = RecFilter { body_id, ..Default::default() };
-    let d = state.store.dashboard(&filter, ctx.today).await?;
-    let bodies = state.store.bodies().await?;
+    let d = state.store.tracker().dashboard(&filter, ctx.today).await?;
+    let bodies = state.store.tracker().bodies().await?;
     let scope = body_id.map(|b| format!("&body_id={b}")).unwrap_or_default();
     let body_opts = ui::options_with_blank("All committees", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let none = assure_domain::Invalid::new();
@@ -142,7 +142,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
 
 /// Upcoming monitoring reports and, for each, the recommendations whose update is missing.
 pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let schedules = state.store.schedules(None).await?;
+    let schedules = state.store.tracker().schedules(None).await?;
     let mut due = Vec::new();
     for s in &schedules {
         let next = upcoming_report_dates(s.first_report_date, s.interval_months, ctx.today, 1);
@@ -151,7 +151,7 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         due.push((s, ReportWindow { review_id: s.review_id, body_id: Some(s.body_id), since, report_date: report }));
     }
     let windows: Vec<ReportWindow> = due.iter().map(|(_, w)| *w).collect();
-    let missing_all = state.store.missing_updates_many(&windows).await?;
+    let missing_all = state.store.tracker().missing_updates_many(&windows).await?;
     let mut rows: Vec<_> = due.into_iter().zip(missing_all).map(|((s, w), missing)| (s, w.report_date, w.since, missing)).collect();
     rows.sort_by_key(|(_, report, _, _)| *report);
     let content = html! {
@@ -205,7 +205,7 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 
 /// What a lead officer answers for.
 pub async fn mine(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
-    let (recs, requests) = state.store.my_recommendations(caller.user.id).await?;
+    let (recs, requests) = state.store.tracker().my_recommendations(caller.user.id).await?;
     let open: Vec<_> = recs.iter().filter(|r| r.lifecycle.is_open() || r.lifecycle == Lifecycle::CompleteAwaitingSignOff).collect();
     let content = html! {
         h1 class="app-heading-l" { "My recommendations" }
@@ -241,7 +241,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Pa
 }
 
 /// The tracker table used by lists.
-pub fn rec_table(ctx: &Ctx, recs: &[&assure_storage::records::Recommendation]) -> Markup {
+pub fn rec_table(ctx: &Ctx, recs: &[&assure_storage::tracker::Recommendation]) -> Markup {
     html! {
         @if recs.is_empty() { p class="app-body" { "No recommendations." } } @else {
             div class="app-table-wrapper" tabindex="0" role="region" aria-label="Recommendations" {

@@ -23,7 +23,7 @@ use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
 async fn upload_page(state: &AppState, ctx: &Ctx, errors: &Invalid, status: StatusCode) -> PageResult {
-    let presets = state.store.import_presets().await?;
+    let presets = state.store.imports().presets().await?;
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Import a tracker" }
@@ -83,7 +83,7 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, caller: Caller, mut
         tokio::task::spawn_blocking(move || read_table(&bytes, &read_name)).await.map_err(|e| AppError::Internal(format!("reading stopped: {e}")))?;
     match table {
         Ok(t) => {
-            let bid = state.store.stage_import(&caller.actor(), &crate::evidence::safe_name(&name), &t).await?;
+            let bid = state.store.imports().stage(&caller.actor(), &crate::evidence::safe_name(&name), &t).await?;
             Ok(done(&format!("/imports/{bid}"), "import-uploaded"))
         }
         Err(e) => upload_page(&state, &ctx, &Invalid::single("file", e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await,
@@ -136,8 +136,8 @@ async fn mapping_page(
     problems: &[CellError],
     status: StatusCode,
 ) -> PageResult {
-    let reviews = state.store.review_titles().await?;
-    let presets = state.store.import_presets().await?;
+    let reviews = state.store.tracker().review_titles().await?;
+    let presets = state.store.imports().presets().await?;
     let header_row = f.get("header_row").parse().unwrap_or(1usize);
     let heads = headings(&batch.table, header_row);
     let head_opts = ui::options_with_blank("Not in this file", heads.iter().filter(|h| !h.is_empty()).map(|h| (h.clone(), h.clone())));
@@ -216,9 +216,9 @@ fn problem_list(problems: &[CellError]) -> Markup {
 }
 
 pub async fn mapping(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<MapQuery>) -> PageResult {
-    let batch = state.store.import_batch(id(&raw)?).await?;
+    let batch = state.store.imports().batch(id(&raw)?).await?;
     let preset = match q.preset.as_deref().filter(|p| !p.is_empty()) {
-        Some(name) => state.store.import_preset(name).await?,
+        Some(name) => state.store.imports().preset(name).await?,
         None => {
             let header_row = guess_header_row(&batch.table);
             Preset { name: String::new(), header_row, mapping: suggest_mapping(&headings(&batch.table, header_row)) }
@@ -239,7 +239,7 @@ async fn checked_plan(
     let review_id = f.opt_id("review_id");
     match review_id {
         None => v.add("review_id", "Select the review the recommendations belong to"),
-        Some(r) if state.store.review(r).await.is_err() => v.add("review_id", "Select a review from the list"),
+        Some(r) if state.store.tracker().review(r).await.is_err() => v.add("review_id", "Select a review from the list"),
         _ => {}
     }
     if let Err(e) = validate_mapping(&headings(&batch.table, preset.header_row), &preset.mapping) {
@@ -260,7 +260,7 @@ async fn checked_plan(
         Ok(p) => p,
         Err(problems) => return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &problems, StatusCode::UNPROCESSABLE_ENTITY).await?)),
     };
-    let conflicts = state.store.import_conflicts(review_id, &plan).await?;
+    let conflicts = state.store.imports().conflicts(review_id, &plan).await?;
     if !conflicts.is_empty() {
         return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &conflicts, StatusCode::UNPROCESSABLE_ENTITY).await?));
     }
@@ -268,12 +268,12 @@ async fn checked_plan(
 }
 
 pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, f: Fields) -> PageResult {
-    let batch = state.store.import_batch(id(&raw)?).await?;
+    let batch = state.store.imports().batch(id(&raw)?).await?;
     let (review_id, _preset, plan) = match checked_plan(&state, &ctx, &batch, &f).await? {
         Ok(p) => p,
         Err(page) => return Ok(page),
     };
-    let review = state.store.review(review_id).await?;
+    let review = state.store.tracker().review(review_id).await?;
     let content = html! {
         (ui::back_link(&format!("/imports/{}", batch.id), "Back to the column choices"))
         span class="app-caption-l" { (batch.file_name) }
@@ -322,7 +322,7 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
 }
 
 pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
-    let batch = state.store.import_batch(id(&raw)?).await?;
+    let batch = state.store.imports().batch(id(&raw)?).await?;
     if batch.status == "committed" {
         return mapping_page(
             &state,
@@ -339,10 +339,10 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
         Ok(p) => p,
         Err(page) => return Ok(page),
     };
-    match state.store.commit_import(&caller.actor(), review_id, &plan, ctx.today, &batch.file_name, Some(batch.id)).await? {
+    match state.store.imports().commit(&caller.actor(), review_id, &plan, ctx.today, &batch.file_name, Some(batch.id)).await? {
         Ok(_) => {
             if !preset.name.is_empty() {
-                state.store.save_import_preset(&caller.actor(), &preset).await?;
+                state.store.imports().save_preset(&caller.actor(), &preset).await?;
             }
             Ok(done(&format!("/reviews/{review_id}"), "import-committed"))
         }
@@ -364,7 +364,7 @@ pub async fn export(
         _ => return Err(AppError::NotFound),
     };
     let filter = super::recommendations::list_filter(&Fields(q), ctx.today);
-    let entries = state.store.register_entries(&filter, ctx.today).await?;
+    let entries = state.store.imports().register_entries(&filter, ctx.today).await?;
     let table = register_table(&entries);
     let (bytes, ctype) = if xlsx {
         let t = table.clone();

@@ -90,7 +90,7 @@ pub async fn submit(
         let v = Invalid::single("email", "There have been too many attempts to sign in. Wait 15 minutes and try again.");
         return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::TOO_MANY_REQUESTS));
     }
-    let found = state.store.user_by_email(&email).await?;
+    let found = state.store.users().by_email(&email).await?;
     let ok = match &found {
         Some((u, hash)) => {
             let h = hash.clone();
@@ -105,8 +105,8 @@ pub async fn submit(
         }
     };
     if !ok {
-        state.store.record_login_failure("account", &email).await?;
-        state.store.record_login_failure("address", &ip).await?;
+        state.store.sessions().record_login_failure("account", &email).await?;
+        state.store.sessions().record_login_failure("address", &ip).await?;
         let actor = Actor { user_id: found.as_ref().map(|(u, _)| u.id), label: "anonymous".into(), ip: ip.clone() };
         state
             .store
@@ -119,13 +119,13 @@ pub async fn submit(
         return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::UNAUTHORIZED));
     }
     let (user, _) = found.unwrap();
-    state.store.clear_login_failures("account", &email).await?;
+    state.store.sessions().clear_login_failures("account", &email).await?;
     // A new session id at every sign-in (any earlier session from this browser ends).
     if let Some(old) = cookie(&headers, session_cookie_name(&state)) {
-        state.store.delete_session(&sha256_hex(&old)).await?;
+        state.store.sessions().delete(&sha256_hex(&old)).await?;
     }
     let raw = random_token();
-    state.store.create_session(&sha256_hex(&raw), user.id, &random_token(), &ip).await?;
+    state.store.sessions().create(&sha256_hex(&raw), user.id, &random_token(), &ip).await?;
     let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip };
     state.store.record(&actor, Event::new("user.login", "user", user.id, "signed in")).await?;
     let mut resp = Redirect::to(&next).into_response();
@@ -136,7 +136,7 @@ pub async fn submit(
 
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> PageResult {
     if let Some(s) = &caller.session {
-        state.store.delete_session(&s.id_hash).await?;
+        state.store.sessions().delete(&s.id_hash).await?;
     }
     state.store.record(&caller.actor(), Event::new("user.logout", "user", caller.user.id, "signed out")).await?;
     let mut resp = Redirect::to("/login?notice=signed-out").into_response();

@@ -4,8 +4,7 @@ use assure_domain::dates::{long, month_year};
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag, TagColour};
 use assure_domain::{Invalid, Permission};
 use assure_storage::audit::Event;
-use assure_storage::records::RecommendationDetail;
-use assure_storage::tracker::{RecFilter, RecommendationInput, UpdateInput};
+use assure_storage::tracker::{RecFilter, RecommendationDetail, RecommendationInput, UpdateInput};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -44,10 +43,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let f = Fields(q);
     let page = f.get("page").parse::<i64>().unwrap_or(1).max(1);
     let filter = list_filter(&f, ctx.today);
-    let (recs, total) = state.store.list_recommendations(&filter, PER_PAGE, (page - 1) * PER_PAGE).await?;
-    let bodies = state.store.bodies().await?;
-    let reviews = state.store.review_titles().await?;
-    let leads = state.store.possible_leads().await?;
+    let (recs, total) = state.store.tracker().list_recommendations(&filter, PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let bodies = state.store.tracker().bodies().await?;
+    let reviews = state.store.tracker().review_titles().await?;
+    let leads = state.store.users().possible_leads().await?;
     let none = Invalid::new();
     let keep: String =
         f.0.iter()
@@ -117,12 +116,12 @@ impl FormState {
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
     let rid = id(&raw)?;
-    let detail = state.store.recommendation_detail(rid).await?;
+    let detail = state.store.tracker().recommendation_detail(rid).await?;
     render(&state, &ctx, &caller, detail, FormState::default(), StatusCode::OK).await
 }
 
 async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationDetail, form: FormState, status: StatusCode) -> PageResult {
-    let bodies = state.store.bodies().await?;
+    let bodies = state.store.tracker().bodies().await?;
     let r = &d.rec;
     let can_change = caller.can(Permission::RecordProgress) && may_change(caller, r);
     let can_manage = caller.can(Permission::ManageTracker);
@@ -431,7 +430,7 @@ async fn or_form(
     match r {
         Ok(()) => Ok(done(&format!("/recommendations/{rec_id}"), notice)),
         Err(AppError::Invalid(errors)) => {
-            let detail = state.store.recommendation_detail(rec_id).await?;
+            let detail = state.store.tracker().recommendation_detail(rec_id).await?;
             render(state, ctx, caller, detail, FormState { which, fields, errors }, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e),
@@ -445,6 +444,7 @@ pub async fn response(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     let resp = ExecutiveResponse::from_slug(f.get("response")).unwrap_or(ExecutiveResponse::Awaiting);
     let r = state
         .store
+        .tracker()
         .record_response(&caller.actor(), rid, f.version()?, resp, f.date("response_date"), f.get("response_reason"))
         .await
         .map_err(AppError::from);
@@ -456,7 +456,7 @@ pub async fn lifecycle(State(state): State<AppState>, ctx: Ctx, caller: Caller, 
     recommendation_for_change(&state, &caller, rid).await?;
     let r = match Lifecycle::from_slug(f.get("lifecycle")) {
         None => Err(AppError::Invalid(Invalid::single("lifecycle", "Select a status"))),
-        Some(l) => state.store.set_lifecycle(&caller.actor(), rid, f.version()?, l, f.get("reason")).await.map_err(AppError::from),
+        Some(l) => state.store.tracker().set_lifecycle(&caller.actor(), rid, f.version()?, l, f.get("reason")).await.map_err(AppError::from),
     };
     or_form(&state, &ctx, &caller, rid, "lifecycle", f, r, "status-changed").await
 }
@@ -468,7 +468,12 @@ pub async fn rag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(r
     let r = if !choice.is_empty() && Rag::from_slug(choice).is_none() {
         Err(AppError::Invalid(Invalid::single("rag", "Select red, amber, green or the suggested RAG")))
     } else {
-        state.store.set_rag_override(&caller.actor(), rid, f.version()?, Rag::from_slug(choice), f.get("rag_reason")).await.map_err(AppError::from)
+        state
+            .store
+            .tracker()
+            .set_rag_override(&caller.actor(), rid, f.version()?, Rag::from_slug(choice), f.get("rag_reason"))
+            .await
+            .map_err(AppError::from)
     };
     or_form(&state, &ctx, &caller, rid, "rag", f, r, "rag-saved").await
 }
@@ -476,25 +481,35 @@ pub async fn rag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(r
 pub async fn add_action(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     recommendation_for_change(&state, &caller, rid).await?;
-    let r =
-        state.store.add_action(&caller.actor(), rid, f.get("text"), f.get("owner"), f.date("target_date")).await.map(|_| ()).map_err(AppError::from);
+    let r = state
+        .store
+        .tracker()
+        .add_action(&caller.actor(), rid, f.get("text"), f.get("owner"), f.date("target_date"))
+        .await
+        .map(|_| ())
+        .map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "action", f, r, "action-added").await
 }
 
 pub async fn revise_action(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, mut f: Fields) -> PageResult {
     let aid = id(&raw)?;
-    let action = state.store.action(aid).await?;
+    let action = state.store.tracker().action(aid).await?;
     recommendation_for_change(&state, &caller, action.recommendation_id).await?;
-    let r = state.store.revise_action_date(&caller.actor(), aid, f.version()?, f.date("new_date"), f.get("reason")).await.map_err(AppError::from);
+    let r = state
+        .store
+        .tracker()
+        .revise_action_date(&caller.actor(), aid, f.version()?, f.date("new_date"), f.get("reason"))
+        .await
+        .map_err(AppError::from);
     f.0.push(("action_id".into(), aid.to_string()));
     or_form(&state, &ctx, &caller, action.recommendation_id, "revise", f, r, "date-revised").await
 }
 
 pub async fn action_done(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let aid = id(&raw)?;
-    let action = state.store.action(aid).await?;
+    let action = state.store.tracker().action(aid).await?;
     recommendation_for_change(&state, &caller, action.recommendation_id).await?;
-    state.store.set_action_done(&caller.actor(), aid, f.version()?, f.get("done") == "1").await?;
+    state.store.tracker().set_action_done(&caller.actor(), aid, f.version()?, f.get("done") == "1").await?;
     Ok(done(&format!("/recommendations/{}#actions", action.recommendation_id), "action-saved"))
 }
 
@@ -539,7 +554,7 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
             return Err(AppError::Invalid(pre));
         }
         let stored = evidence::store_uploads(&state, &uploads).await.map_err(AppError::Invalid)?;
-        match state.store.add_update(&caller.actor(), rid, &input, &stored).await {
+        match state.store.tracker().add_update(&caller.actor(), rid, &input, &stored).await {
             Ok(_) => Ok(()),
             Err(e) => {
                 for s in &stored {
@@ -557,6 +572,7 @@ pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     let rid = id(&raw)?;
     let r = state
         .store
+        .tracker()
         .sign_off(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref"))
         .await
         .map_err(AppError::from);
@@ -567,6 +583,7 @@ pub async fn transfer(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     let rid = id(&raw)?;
     let r = state
         .store
+        .tracker()
         .transfer(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref"), f.get("reason"))
         .await
         .map_err(AppError::from);
@@ -576,7 +593,7 @@ pub async fn transfer(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
 /// Evidence is sent as a download, never rendered inline, and every download is audited.
 pub async fn evidence(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>) -> PageResult {
     let eid = id(&raw)?;
-    let (e, rec_id) = state.store.evidence(eid).await?;
+    let (e, rec_id) = state.store.tracker().evidence(eid).await?;
     let bytes = tokio::fs::read(evidence::evidence_dir(&state).join(&e.stored_name)).await.map_err(|_| AppError::NotFound)?;
     state.store.record(&caller.actor(), Event::new("evidence.download", "recommendation", rec_id, format!("evidence file {eid} downloaded"))).await?;
     let disposition = format!("attachment; filename=\"{}\"", evidence::safe_name(&e.original_name).replace('"', ""));
@@ -591,9 +608,9 @@ pub fn rec_form(
     heading: &str,
     f: &Fields,
     errors: &Invalid,
-    bodies: &[assure_storage::records::Body],
+    bodies: &[assure_storage::tracker::Body],
     leads: &[assure_storage::users::User],
-    parents: Option<&[assure_storage::records::Recommendation]>,
+    parents: Option<&[assure_storage::tracker::Recommendation]>,
 ) -> Markup {
     let lead_opts: Vec<(String, String)> = leads
         .iter()
@@ -646,7 +663,7 @@ pub fn rec_input(f: &Fields) -> Result<RecommendationInput, Invalid> {
 }
 
 pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
-    let r = state.store.recommendation(id(&raw)?).await?;
+    let r = state.store.tracker().recommendation(id(&raw)?).await?;
     let mut f = Fields::default();
     let mut put = |k: &str, v: String| f.0.push((k.to_string(), v));
     put("version", r.version.to_string());
@@ -667,8 +684,8 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
 }
 
 async fn edit_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let bodies = state.store.bodies().await?;
-    let leads = state.store.possible_leads().await?;
+    let bodies = state.store.tracker().bodies().await?;
+    let leads = state.store.users().possible_leads().await?;
     let content = html! {
         (ui::back_link(&format!("/recommendations/{rid}"), "Back to the recommendation"))
         (rec_form(ctx, &format!("/recommendations/{rid}/edit"), "Edit recommendation", f, errors, &bodies, &leads, None))
@@ -680,7 +697,7 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let rid = id(&raw)?;
     let result = match rec_input(&f) {
         Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.update_recommendation(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
+        Ok(input) => state.store.tracker().update_recommendation(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
     };
     match result {
         Ok(()) => Ok(done(&format!("/recommendations/{rid}"), "recommendation-saved")),

@@ -23,7 +23,7 @@ use crate::AppState;
 
 /// Drafts are working papers: only those who prepare reports see them.
 async fn visible_report(state: &AppState, ctx: &Ctx, rid: i64) -> Result<ReportRecord, AppError> {
-    let r = state.store.report(rid).await?;
+    let r = state.store.reports().get(rid).await?;
     if !r.is_issued() && !ctx.can(Permission::ManageTracker) {
         return Err(AppError::NotFound);
     }
@@ -39,7 +39,7 @@ fn status_tag(r: &ReportRecord) -> Markup {
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let manage = ctx.can(Permission::ManageTracker);
-    let reports: Vec<ReportRecord> = state.store.reports(None).await?.into_iter().filter(|r| manage || r.is_issued()).collect();
+    let reports: Vec<ReportRecord> = state.store.reports().list(None).await?.into_iter().filter(|r| manage || r.is_issued()).collect();
     let content = html! {
         h1 class="app-heading-l" { "Monitoring reports" }
         p class="app-body" { "Reports to committees on progress against recommendations. An issued report is kept exactly as it was sent, so anyone can see what members were told." }
@@ -72,8 +72,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 async fn new_form(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let reviews = state.store.review_titles().await?;
-    let bodies = state.store.bodies().await?;
+    let reviews = state.store.tracker().review_titles().await?;
+    let bodies = state.store.tracker().bodies().await?;
     let layouts: Vec<(String, String)> = Layout::ALL.iter().map(|l| (l.slug().to_string(), l.label().to_string())).collect();
     let layout = if f.get("layout").is_empty() { Layout::ProgressMade.slug() } else { f.get("layout") };
     let content = html! {
@@ -122,7 +122,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: 
     // cannot create anything), so every problem is reported at once.
     let input =
         ReportInput { review_id: f.opt_id("review_id"), body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), layout: Some(layout) };
-    let result = match state.store.create_report(&caller.actor(), &input).await {
+    let result = match state.store.reports().create(&caller.actor(), &input).await {
         Ok(rid) => Ok(rid),
         Err(assure_storage::StoreError::Invalid(e)) => {
             for fe in e.errors {
@@ -143,10 +143,11 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: 
 /// table, and (for drafts) editing and issuing.
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
-    let report = state.store.monitoring_report(r.id, ctx.today).await?;
+    let report = state.store.reports().monitoring_report(r.id, ctx.today).await?;
     let others: Vec<ReportRecord> = state
         .store
-        .reports_in_scope(&r)
+        .reports()
+        .in_scope(&r)
         .await?
         .into_iter()
         .filter(|o| o.id != r.id && (o.is_issued() || ctx.can(Permission::ManageTracker)))
@@ -358,7 +359,7 @@ fn cover_from(f: &Fields) -> (Cover, Invalid) {
 }
 
 async fn cover_form(state: &AppState, ctx: &Ctx, r: &ReportRecord, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let others: Vec<ReportRecord> = state.store.reports_in_scope(r).await?.into_iter().filter(|o| o.id != r.id).collect();
+    let others: Vec<ReportRecord> = state.store.reports().in_scope(r).await?.into_iter().filter(|o| o.id != r.id).collect();
     let yes_no = vec![("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
     let layouts: Vec<(String, String)> = Layout::ALL.iter().map(|l| (l.slug().to_string(), l.label().to_string())).collect();
     let equality: Vec<(String, String)> = EqualityOption::ALL.iter().map(|e| (e.slug().to_string(), e.label().to_string())).collect();
@@ -448,7 +449,8 @@ pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
     let result = if v.is_empty() {
         state
             .store
-            .save_report(&caller.actor(), r.id, f.version()?, &cover, layout, include, f.opt_id("compare_with_id"))
+            .reports()
+            .save(&caller.actor(), r.id, f.version()?, &cover, layout, include, f.opt_id("compare_with_id"))
             .await
             .map_err(AppError::from)
     } else {
@@ -463,7 +465,7 @@ pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
 
 pub async fn issue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
-    match state.store.issue_report(&caller.actor(), r.id, f.version()?, ctx.today).await {
+    match state.store.reports().issue(&caller.actor(), r.id, f.version()?, ctx.today).await {
         Ok(_) => Ok(done(&format!("/reports/{}", r.id), "report-issued")),
         // An incomplete cover: show the cover form with what is missing.
         Err(assure_storage::StoreError::Invalid(e)) if e.errors.iter().all(|x| x.field != "report") => {
@@ -475,7 +477,7 @@ pub async fn issue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path
 
 pub async fn delete(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
-    state.store.delete_draft_report(&caller.actor(), r.id, f.version()?).await?;
+    state.store.reports().delete_draft(&caller.actor(), r.id, f.version()?).await?;
     Ok(done("/reports", "report-deleted"))
 }
 
@@ -484,7 +486,7 @@ pub async fn delete(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
 pub async fn download(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, ext)): Path<(String, String)>) -> PageResult {
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
     let format = Format::from_extension(&ext).ok_or(AppError::NotFound)?;
-    let report = state.store.monitoring_report(r.id, ctx.today).await?;
+    let report = state.store.reports().monitoring_report(r.id, ctx.today).await?;
     let stem = report.file_stem();
     let bytes = tokio::task::spawn_blocking(move || render(&report, format))
         .await
@@ -493,7 +495,7 @@ pub async fn download(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
             assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
             other => AppError::Internal(other.to_string()),
         })?;
-    state.store.record_report_export(&caller.actor(), r.id, format.extension()).await?;
+    state.store.reports().record_export(&caller.actor(), r.id, format.extension()).await?;
     let disposition = if format == Format::Html {
         format!("inline; filename=\"{stem}.html\"")
     } else {
@@ -511,7 +513,7 @@ pub async fn compare(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
     let other_id = q.with.as_deref().and_then(|w| w.parse().ok()).ok_or_else(|| AppError::BadRequest("Choose a report to compare with.".into()))?;
     let other = visible_report(&state, &ctx, other_id).await?;
-    let d = state.store.compare_reports(r.id, other.id, ctx.today).await?;
+    let d = state.store.reports().compare(r.id, other.id, ctx.today).await?;
     let content = html! {
         (ui::back_link(&format!("/reports/{}", r.id), "Back to the report"))
         span class="app-caption-l" { (r.scope_label()) }

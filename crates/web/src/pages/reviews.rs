@@ -4,8 +4,7 @@
 use assure_domain::dates::{iso, long};
 use assure_domain::tracker::{upcoming_report_dates, ReviewKind, TagColour};
 use assure_domain::{Invalid, Permission};
-use assure_storage::records::Review;
-use assure_storage::tracker::ReviewInput;
+use assure_storage::tracker::{Review, ReviewInput};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -21,7 +20,7 @@ use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let reviews = state.store.reviews().await?;
+    let reviews = state.store.tracker().reviews().await?;
     let content = html! {
         h1 class="app-heading-l" { "Reviews" }
         p class="app-body" { "Working groups, inspections and case reviews, and the recommendations each made." }
@@ -107,7 +106,7 @@ fn review_input(f: &Fields) -> Result<ReviewInput, Invalid> {
 }
 
 async fn review_form(state: &AppState, ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let bodies = state.store.bodies().await?;
+    let bodies = state.store.tracker().bodies().await?;
     let body_opts = ui::options_with_blank("None", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let content = html! {
         (ui::back_link("/reviews", "Back to reviews"))
@@ -142,7 +141,7 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
     let r = match review_input(&f) {
         Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.create_review(&caller.actor(), &input).await.map_err(AppError::from),
+        Ok(input) => state.store.tracker().create_review(&caller.actor(), &input).await.map_err(AppError::from),
     };
     match r {
         Ok(rid) => Ok(done(&format!("/reviews/{rid}"), "review-created")),
@@ -152,7 +151,7 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: 
 }
 
 pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
-    let r = state.store.review(id(&raw)?).await?;
+    let r = state.store.tracker().review(id(&raw)?).await?;
     review_form(&state, &ctx, &format!("/reviews/{}/edit", r.id), "Edit review", &review_fields(&r), &Invalid::new(), StatusCode::OK).await
 }
 
@@ -160,7 +159,7 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let rid = id(&raw)?;
     let r = match review_input(&f) {
         Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.update_review(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
+        Ok(input) => state.store.tracker().update_review(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
     };
     match r {
         Ok(()) => Ok(done(&format!("/reviews/{rid}"), "review-saved")),
@@ -176,11 +175,11 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
 }
 
 async fn show_with(state: &AppState, ctx: &Ctx, rid: i64, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let r = state.store.review(rid).await?;
-    let endorsements = state.store.endorsements(rid).await?;
-    let schedules = state.store.schedules(Some(rid)).await?;
-    let recs = state.store.review_recommendations(rid).await?;
-    let bodies = state.store.bodies().await?;
+    let r = state.store.tracker().review(rid).await?;
+    let endorsements = state.store.tracker().endorsements(rid).await?;
+    let schedules = state.store.tracker().schedules(Some(rid)).await?;
+    let recs = state.store.tracker().review_recommendations(rid).await?;
+    let bodies = state.store.tracker().bodies().await?;
     let body_opts = ui::options_with_blank("Select a body", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let manage = ctx.can(Permission::ManageTracker);
     let none = Invalid::new();
@@ -284,6 +283,7 @@ pub async fn endorse(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
     let rid = id(&raw)?;
     match state
         .store
+        .tracker()
         .add_endorsement(&caller.actor(), rid, f.opt_id("body_id"), f.date("endorsed_on"), f.get("minute_ref"))
         .await
         .map_err(AppError::from)
@@ -299,6 +299,7 @@ pub async fn add_schedule(State(state): State<AppState>, ctx: Ctx, caller: Calle
     let interval = f.get("interval_months").trim().parse::<i64>().ok();
     match state
         .store
+        .tracker()
         .add_schedule(&caller.actor(), rid, f.opt_id("body_id"), f.date("first_report_date"), interval, f.get("resolution_ref"))
         .await
         .map_err(AppError::from)
@@ -311,10 +312,11 @@ pub async fn add_schedule(State(state): State<AppState>, ctx: Ctx, caller: Calle
 
 pub async fn request_updates(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let recs = state.store.review_recommendations(rid).await?;
+    let recs = state.store.tracker().review_recommendations(rid).await?;
     let ids: Vec<i64> = f.ids("recommendation_ids").into_iter().filter(|i| recs.iter().any(|r| r.id == *i)).collect();
     match state
         .store
+        .tracker()
         .request_updates(&caller.actor(), &ids, f.date("due_date"), f.date("for_report_date"), f.get("message"), ctx.today)
         .await
         .map_err(AppError::from)
@@ -326,10 +328,10 @@ pub async fn request_updates(State(state): State<AppState>, ctx: Ctx, caller: Ca
 }
 
 async fn new_rec_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let review = state.store.review(rid).await?;
-    let bodies = state.store.bodies().await?;
-    let leads = state.store.possible_leads().await?;
-    let recs = state.store.review_recommendations(rid).await?;
+    let review = state.store.tracker().review(rid).await?;
+    let bodies = state.store.tracker().bodies().await?;
+    let leads = state.store.users().possible_leads().await?;
+    let recs = state.store.tracker().review_recommendations(rid).await?;
     let parents: Vec<_> = recs.into_iter().filter(|r| r.parent_id.is_none()).collect();
     let content = html! {
         (ui::back_link(&format!("/reviews/{rid}"), "Back to the review"))
@@ -341,7 +343,7 @@ async fn new_rec_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, error
 
 pub async fn new_rec_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
     let rid = id(&raw)?;
-    let next = state.store.review_recommendations(rid).await?.iter().map(|r| r.number).max().unwrap_or(0) + 1;
+    let next = state.store.tracker().review_recommendations(rid).await?.iter().map(|r| r.number).max().unwrap_or(0) + 1;
     new_rec_render(&state, &ctx, rid, &Fields(vec![("number".into(), next.to_string())]), &Invalid::new(), StatusCode::OK).await
 }
 
@@ -349,7 +351,7 @@ pub async fn create_rec(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let rid = id(&raw)?;
     let r = match rec_input(&f) {
         Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.create_recommendation(&caller.actor(), rid, &input).await.map_err(AppError::from),
+        Ok(input) => state.store.tracker().create_recommendation(&caller.actor(), rid, &input).await.map_err(AppError::from),
     };
     match r {
         Ok(new_id) => Ok(done(&format!("/recommendations/{new_id}"), "recommendation-created")),

@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Ctx {
             caller: parts.extensions.get::<Caller>().cloned(),
-            settings: state.store.settings().await?,
+            settings: state.store.settings().load().await?,
             path: parts.uri.path().to_string(),
             query: parts.uri.query().unwrap_or("").to_string(),
             today: chrono::Utc::now().date_naive(),

@@ -1,0 +1,559 @@
+//! Recommendations: creating and editing them, their lead officers, reading one, a
+//! review's or a filtered page of them, and the derived columns lists filter on.
+
+use std::collections::HashMap;
+
+use assure_domain::tracker::{
+    format_reference, number_label, response_state, suggested_rag, valid_sub_label, ExecutiveResponse, Lifecycle, Rag, RagInput, ResponseState,
+};
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use super::{check_version, Action, ProgressUpdate, Tracker, UpdateRequest};
+use crate::audit::Event;
+use crate::sql::Sql;
+use crate::{date_str, now, Actor, Result, RowExt, StoreError, WriteTx};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Lead {
+    pub user_id: i64,
+    pub name: String,
+    pub job_title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Recommendation {
+    pub id: i64,
+    pub review_id: i64,
+    pub review_title: String,
+    pub parent_id: Option<i64>,
+    pub number: i64,
+    pub sub_label: String,
+    pub reference: String,
+    pub committee_wording: String,
+    pub executive_wording: String,
+    pub who_must_act: String,
+    pub area: String,
+    pub outcome: String,
+    pub response: ExecutiveResponse,
+    pub response_date: Option<NaiveDate>,
+    pub response_reason: String,
+    pub response_due: Option<NaiveDate>,
+    pub lifecycle: Lifecycle,
+    pub lifecycle_reason: String,
+    pub rag_override: Option<Rag>,
+    pub rag_override_reason: String,
+    pub monitoring_body_id: Option<i64>,
+    pub monitoring_body_name: Option<String>,
+    /// The latest current target date among the open actions.
+    pub target_date: Option<NaiveDate>,
+    /// The latest progress an update stated, 0–100.
+    pub progress_percent: Option<i64>,
+    pub last_update_date: Option<NaiveDate>,
+    pub referral_date: Option<NaiveDate>,
+    pub created_on: NaiveDate,
+    pub version: i64,
+    pub leads: Vec<Lead>,
+    /// Lead officers named only as text (by an imported tracker), one per line.
+    pub lead_officers_text: String,
+}
+
+impl Recommendation {
+    pub fn label(&self) -> String {
+        number_label(self.number, Some(&self.sub_label))
+    }
+
+    /// The wording the executive agreed, falling back to the committee's.
+    pub fn wording(&self) -> &str {
+        if self.executive_wording.trim().is_empty() {
+            &self.committee_wording
+        } else {
+            &self.executive_wording
+        }
+    }
+
+    pub fn rag_input(&self, today: NaiveDate) -> RagInput {
+        RagInput {
+            lifecycle: self.lifecycle,
+            start: self.response_date.or(self.referral_date).unwrap_or(self.created_on),
+            target: self.target_date,
+            progress_percent: self.progress_percent,
+            today,
+        }
+    }
+
+    pub fn suggested_rag(&self, today: NaiveDate) -> Option<Rag> {
+        suggested_rag(self.rag_input(today))
+    }
+
+    /// What the tracker shows: the officer's override if there is one, else the suggestion.
+    pub fn rag(&self, today: NaiveDate) -> Option<Rag> {
+        self.rag_override.or_else(|| self.suggested_rag(today))
+    }
+
+    pub fn response_state(&self, today: NaiveDate) -> ResponseState {
+        response_state(self.response, self.response_due, today)
+    }
+
+    pub fn target_passed(&self, today: NaiveDate) -> bool {
+        self.lifecycle.is_open() && self.target_date.is_some_and(|t| t < today)
+    }
+
+    pub fn is_led_by(&self, user_id: i64) -> bool {
+        self.leads.iter().any(|l| l.user_id == user_id)
+    }
+
+    /// Every lead officer as reports write them: "Name, Job title", accounts first,
+    /// then those named only as text.
+    pub fn lead_lines(&self) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.leads.iter().map(|l| if l.job_title.trim().is_empty() { l.name.clone() } else { format!("{}, {}", l.name, l.job_title) }).collect();
+        out.extend(self.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+        out
+    }
+
+    pub fn lead_ids(&self) -> Vec<i64> {
+        self.leads.iter().map(|l| l.user_id).collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryItem {
+    pub at: String,
+    pub by: String,
+    pub kind: String,
+    pub from_value: String,
+    pub to_value: String,
+    pub reason: String,
+    pub body_name: Option<String>,
+    pub meeting_date: Option<NaiveDate>,
+    pub minute_ref: String,
+}
+
+/// Everything on a recommendation's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecommendationDetail {
+    pub rec: Recommendation,
+    pub parent: Option<Recommendation>,
+    pub children: Vec<Recommendation>,
+    pub actions: Vec<Action>,
+    pub updates: Vec<ProgressUpdate>,
+    pub history: Vec<HistoryItem>,
+    pub requests: Vec<UpdateRequest>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RecommendationInput {
+    pub parent_id: Option<i64>,
+    pub number: Option<i64>,
+    pub sub_label: String,
+    pub committee_wording: String,
+    pub executive_wording: String,
+    pub who_must_act: String,
+    pub area: String,
+    pub outcome: String,
+    pub monitoring_body_id: Option<i64>,
+    pub lead_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RecFilter {
+    pub body_id: Option<i64>,
+    pub review_id: Option<i64>,
+    pub lead_user_id: Option<i64>,
+    pub lifecycle: Option<Lifecycle>,
+    pub response: Option<ExecutiveResponse>,
+    pub rag: Option<Rag>,
+    pub text: Option<String>,
+    /// Only recommendations whose executive response is overdue on this date.
+    pub response_overdue_on: Option<NaiveDate>,
+    /// Only open recommendations whose target date passed before this date.
+    pub target_passed_on: Option<NaiveDate>,
+}
+
+impl RecFilter {
+    /// The `WHERE` clause a filter selects, on recommendations `r`.
+    pub(crate) fn where_clause(&self) -> Sql {
+        let mut sql = Sql::new(" WHERE 1=1");
+        if let Some(b) = self.body_id {
+            sql.push(" AND r.monitoring_body_id = ").bind(b);
+        }
+        if let Some(b) = self.review_id {
+            sql.push(" AND r.review_id = ").bind(b);
+        }
+        if let Some(u) = self.lead_user_id {
+            sql.push(" AND r.id IN (SELECT recommendation_id FROM recommendation_leads WHERE user_id = ").bind(u).push(")");
+        }
+        if let Some(l) = self.lifecycle {
+            sql.push(" AND r.lifecycle = ").bind(l.slug());
+        }
+        if let Some(x) = self.response {
+            sql.push(" AND r.response = ").bind(x.slug());
+        }
+        if let Some(g) = self.rag {
+            sql.push(" AND COALESCE(r.rag_override, r.rag_suggested) = ").bind(g.slug());
+        }
+        if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let like = format!("%{}%", t.to_lowercase().replace('%', "").replace('_', ""));
+            sql.push(" AND (LOWER(r.reference) LIKE ").bind(&like);
+            sql.push(" OR LOWER(r.committee_wording) LIKE ").bind(&like);
+            sql.push(" OR LOWER(r.executive_wording) LIKE ").bind(like).push(")");
+        }
+        if let Some(d) = self.response_overdue_on {
+            sql.push(" AND r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due < ")
+                .bind(date_str(d))
+                .push(")");
+        }
+        if let Some(d) = self.target_passed_on {
+            sql.push(" AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ").bind(date_str(d));
+        }
+        sql
+    }
+}
+
+pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.version, r.created_at \
+ FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id";
+
+pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
+    let created = r.s("created_at")?;
+    Ok(Recommendation {
+        id: r.i("id")?,
+        review_id: r.i("review_id")?,
+        review_title: r.s("review_title")?,
+        parent_id: r.oi("parent_id")?,
+        number: r.i("number")?,
+        sub_label: r.s("sub_label")?,
+        reference: r.s("reference")?,
+        committee_wording: r.s("committee_wording")?,
+        executive_wording: r.s("executive_wording")?,
+        who_must_act: r.s("who_must_act")?,
+        area: r.s("area")?,
+        outcome: r.s("outcome")?,
+        response: r.e("response")?,
+        response_date: r.od("response_date")?,
+        response_reason: r.s("response_reason")?,
+        response_due: r.od("response_due")?,
+        lifecycle: r.e("lifecycle")?,
+        lifecycle_reason: r.s("lifecycle_reason")?,
+        rag_override: r.oe("rag_override")?,
+        rag_override_reason: r.s("rag_override_reason")?,
+        monitoring_body_id: r.oi("monitoring_body_id")?,
+        monitoring_body_name: r.os("monitoring_body_name")?,
+        target_date: r.od("target_date")?,
+        progress_percent: r.oi("progress_percent")?,
+        last_update_date: r.od("last_update_date")?,
+        referral_date: r.od("referral_date")?,
+        created_on: NaiveDate::parse_from_str(created.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or_default(),
+        version: r.i("version")?,
+        lead_officers_text: r.s("lead_officers_text")?,
+        leads: Vec::new(),
+    })
+}
+
+impl Tracker<'_> {
+    async fn validate_recommendation(&self, review_id: i64, r: &RecommendationInput, existing: Option<i64>) -> Result<(i64, String)> {
+        let mut v = Invalid::new();
+        let mut number = r.number;
+        let sub = r.sub_label.trim().to_lowercase();
+        if let Some(pid) = r.parent_id {
+            match self
+                .store
+                .q("SELECT review_id, number, parent_id FROM recommendations WHERE id = $1")
+                .bind(pid)
+                .fetch_optional(self.store.pool())
+                .await?
+            {
+                Some(p) if p.i("review_id")? == review_id && p.oi("parent_id")?.is_none() => number = Some(p.i("number")?),
+                _ => v.add("parent_id", "Select a recommendation of this review to add the sub-item to"),
+            }
+            if !valid_sub_label(&sub) {
+                v.add("sub_label", "Enter the sub-item letter, for example a");
+            }
+        } else if !sub.is_empty() {
+            v.add("sub_label", "Only sub-items have a letter: leave it blank for a numbered recommendation");
+        }
+        match number {
+            None => v.add("number", "Enter the recommendation number, for example 1"),
+            Some(n) if !(1..=999).contains(&n) => v.add("number", "The recommendation number must be a whole number from 1 to 999"),
+            Some(n) => {
+                let clash = self
+                    .store
+                    .q("SELECT id FROM recommendations WHERE review_id = $1 AND number = $2 AND sub_label = $3")
+                    .bind(review_id)
+                    .bind(n)
+                    .bind(sub.clone())
+                    .fetch_optional(self.store.pool())
+                    .await?;
+                if let Some(c) = clash {
+                    if Some(c.i("id")?) != existing {
+                        let field = if r.parent_id.is_some() { "sub_label" } else { "number" };
+                        v.add(field, format!("This review already has a recommendation {}", assure_domain::tracker::number_label(n, Some(&sub))));
+                    }
+                }
+            }
+        }
+        let w = v.required("committee_wording", &r.committee_wording, "Enter the recommendation as the committee worded it");
+        v.max_len("committee_wording", &w, 10_000, "The wording");
+        if let Some(b) = r.monitoring_body_id {
+            if matches!(self.body(b).await, Err(StoreError::NotFound)) {
+                v.add("monitoring_body_id", "Select a body from the list");
+            }
+        }
+        if !r.lead_ids.is_empty() {
+            let mut sql = Sql::new("SELECT COUNT(*) AS n FROM users WHERE active = 1 AND id IN (");
+            sql.bind_list(r.lead_ids.iter().copied()).push(")");
+            if sql.query(self.store).fetch_one(self.store.pool()).await?.i("n")? != r.lead_ids.len() as i64 {
+                v.add("lead_ids", "Select lead officers from the list");
+            }
+        }
+        v.finish()?;
+        Ok((number.unwrap(), sub))
+    }
+
+    pub async fn create_recommendation(&self, actor: &Actor, review_id: i64, r: &RecommendationInput) -> Result<i64> {
+        let review = self.review(review_id).await?;
+        let (number, sub) = self.validate_recommendation(review_id, r, None).await?;
+        let settings = self.store.settings().load().await?;
+        let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let reference = format_reference(&settings.reference_pattern, ref_date, number, Some(&sub));
+        let mut tx = self.store.write().await?;
+        let id = self.store
+            .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, monitoring_body_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id")
+            .bind(review_id)
+            .bind(r.parent_id)
+            .bind(number)
+            .bind(sub.clone())
+            .bind(reference.clone())
+            .bind(r.committee_wording.trim().to_string())
+            .bind(r.executive_wording.trim().to_string())
+            .bind(r.who_must_act.trim().to_string())
+            .bind(r.area.trim().to_string())
+            .bind(r.outcome.trim().to_string())
+            .bind(r.monitoring_body_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        self.set_leads(&mut tx, id, &r.lead_ids).await?;
+        tx.audit(actor, Event::new("recommendation.create", "recommendation", id, format!("created {reference}"))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_recommendation(&self, actor: &Actor, id: i64, version: i64, r: &RecommendationInput) -> Result<()> {
+        let current = self.recommendation(id).await?;
+        let mut r = r.clone();
+        r.parent_id = current.parent_id;
+        if current.parent_id.is_some() {
+            r.number = Some(current.number);
+        }
+        let (number, sub) = self.validate_recommendation(current.review_id, &r, Some(id)).await?;
+        let mut tx = self.store.write().await?;
+        let n = self.store
+            .q("UPDATE recommendations SET number=$1, sub_label=$2, committee_wording=$3, executive_wording=$4, who_must_act=$5, area=$6, outcome=$7, monitoring_body_id=$8, version = version + 1 WHERE id = $9 AND version = $10")
+            .bind(number)
+            .bind(sub)
+            .bind(r.committee_wording.trim().to_string())
+            .bind(r.executive_wording.trim().to_string())
+            .bind(r.who_must_act.trim().to_string())
+            .bind(r.area.trim().to_string())
+            .bind(r.outcome.trim().to_string())
+            .bind(r.monitoring_body_id)
+            .bind(id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?;
+        check_version(n.rows_affected())?;
+        self.set_leads(&mut tx, id, &r.lead_ids).await?;
+        tx.audit(actor, Event::new("recommendation.update", "recommendation", id, format!("details of {} changed", current.reference))).await?;
+        tx.commit().await
+    }
+
+    async fn set_leads(&self, tx: &mut WriteTx<'_>, id: i64, leads: &[i64]) -> Result<()> {
+        self.store.q("DELETE FROM recommendation_leads WHERE recommendation_id = $1").bind(id).execute(tx.conn()).await?;
+        let mut seen = Vec::new();
+        for l in leads {
+            if seen.contains(l) {
+                continue;
+            }
+            seen.push(*l);
+            self.store.q("INSERT INTO recommendation_leads (recommendation_id, user_id) VALUES ($1,$2)").bind(id).bind(*l).execute(tx.conn()).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn recommendation(&self, id: i64) -> Result<Recommendation> {
+        let sql = format!("{REC_SELECT} WHERE r.id = $1");
+        let row = self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.ok_or(StoreError::NotFound)?;
+        let mut v = vec![rec(&row)?];
+        self.attach_leads(&mut v).await?;
+        Ok(v.pop().unwrap())
+    }
+
+    pub(crate) async fn attach_leads(&self, recs: &mut [Recommendation]) -> Result<()> {
+        if recs.is_empty() {
+            return Ok(());
+        }
+        let mut sql = Sql::new(
+            "SELECT l.recommendation_id, u.id, u.name, u.job_title FROM recommendation_leads l JOIN users u ON u.id = l.user_id WHERE l.recommendation_id IN (",
+        );
+        sql.bind_list(recs.iter().map(|r| r.id)).push(") ORDER BY u.name");
+        let mut by_rec: HashMap<i64, Vec<Lead>> = HashMap::new();
+        for row in sql.query(self.store).fetch_all(self.store.pool()).await? {
+            by_rec.entry(row.i("recommendation_id")?).or_default().push(Lead {
+                user_id: row.i("id")?,
+                name: row.s("name")?,
+                job_title: row.s("job_title")?,
+            });
+        }
+        for r in recs.iter_mut() {
+            r.leads = by_rec.remove(&r.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    /// A review's recommendations in number order, sub-items after their parent.
+    pub async fn review_recommendations(&self, review_id: i64) -> Result<Vec<Recommendation>> {
+        let sql = format!("{REC_SELECT} WHERE r.review_id = $1 ORDER BY r.number, r.sub_label");
+        let mut v = self.store.q(&sql).bind(review_id).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<Vec<_>>>()?;
+        self.attach_leads(&mut v).await?;
+        Ok(v)
+    }
+
+    pub async fn recommendation_detail(&self, id: i64) -> Result<RecommendationDetail> {
+        let r = self.recommendation(id).await?;
+        let parent = match r.parent_id {
+            Some(p) => Some(self.recommendation(p).await?),
+            None => None,
+        };
+        let children = if r.parent_id.is_none() {
+            let sql = format!("{REC_SELECT} WHERE r.parent_id = $1 ORDER BY r.sub_label");
+            let mut v = self.store.q(&sql).bind(id).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<Vec<_>>>()?;
+            self.attach_leads(&mut v).await?;
+            v
+        } else {
+            Vec::new()
+        };
+        let rows = self.store.q("SELECT id, recommendation_id, text, owner, target_date, done, version FROM actions WHERE recommendation_id = $1 ORDER BY target_date, id").bind(id).fetch_all(self.store.pool()).await?;
+        let actions = self.actions_from_rows(&rows).await?;
+        let updates = self.updates_for(&[id]).await?.remove(&id).unwrap_or_default();
+        let history = self.store
+            .q("SELECT h.at, COALESCE(u.name, 'system') AS by_name, h.kind, h.from_value, h.to_value, h.reason, b.name AS body_name, h.meeting_date, h.minute_ref FROM recommendation_history h LEFT JOIN users u ON u.id = h.user_id LEFT JOIN bodies b ON b.id = h.body_id WHERE h.recommendation_id = $1 ORDER BY h.id")
+            .bind(id)
+            .fetch_all(self.store.pool())
+            .await?
+            .iter()
+            .map(|h| {
+                Ok(HistoryItem {
+                    at: h.s("at")?,
+                    by: h.s("by_name")?,
+                    kind: h.s("kind")?,
+                    from_value: h.s("from_value")?,
+                    to_value: h.s("to_value")?,
+                    reason: h.s("reason")?,
+                    body_name: h.os("body_name")?,
+                    meeting_date: h.od("meeting_date")?,
+                    minute_ref: h.s("minute_ref")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let requests = self.update_requests_for(&[id]).await?;
+        Ok(RecommendationDetail { rec: r, parent, children, actions, updates, history, requests })
+    }
+
+    /// One page of the tracker list, and the total matching.
+    pub async fn list_recommendations(&self, f: &RecFilter, limit: i64, offset: i64) -> Result<(Vec<Recommendation>, i64)> {
+        let filter = f.where_clause();
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM recommendations r");
+        count.append(&filter);
+        let total = count.query(self.store).fetch_one(self.store.pool()).await?.i("n")?;
+        let mut sql = Sql::new(REC_SELECT);
+        sql.append(&filter).push(&format!(
+            " ORDER BY r.review_id DESC, r.number, r.sub_label LIMIT {} OFFSET {}",
+            limit.clamp(1, 1000),
+            offset.max(0)
+        ));
+        let mut v = sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<Vec<_>>>()?;
+        self.attach_leads(&mut v).await?;
+        Ok((v, total))
+    }
+
+    /// Recompute the derived columns lists filter on: the current target date,
+    /// the latest stated progress and date, and the suggested RAG.
+    pub(crate) async fn refresh_rec(&self, tx: &mut WriteTx<'_>, id: i64) -> Result<()> {
+        let t =
+            self.store.q("SELECT MAX(target_date) AS t FROM actions WHERE recommendation_id = $1 AND done = 0").bind(id).fetch_one(tx.conn()).await?;
+        let target = t.os("t")?;
+        let p = self
+            .store
+            .q("SELECT progress_percent, update_date FROM progress_updates WHERE recommendation_id = $1 ORDER BY update_date DESC, id DESC LIMIT 1")
+            .bind(id)
+            .fetch_optional(tx.conn())
+            .await?;
+        let (progress, last) = match &p {
+            Some(r) => (r.oi("progress_percent")?, r.os("update_date")?),
+            None => (None, None),
+        };
+        // Progress is the latest stated percentage, even if the latest update stated none.
+        let progress = match progress {
+            Some(p) => Some(p),
+            None => self.store
+                .q("SELECT progress_percent FROM progress_updates WHERE recommendation_id = $1 AND progress_percent IS NOT NULL ORDER BY update_date DESC, id DESC LIMIT 1")
+                .bind(id)
+                .fetch_optional(tx.conn())
+                .await?
+                .map(|r| r.oi("progress_percent"))
+                .transpose()?
+                .flatten(),
+        };
+        self.store
+            .q("UPDATE recommendations SET target_date = $1, progress_percent = $2, last_update_date = $3 WHERE id = $4")
+            .bind(target)
+            .bind(progress)
+            .bind(last)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        let sql = format!("{REC_SELECT} WHERE r.id = $1");
+        let row = self.store.q(&sql).bind(id).fetch_one(tx.conn()).await?;
+        let r = rec(&row)?;
+        let today = chrono::Utc::now().date_naive();
+        self.store
+            .q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2")
+            .bind(r.suggested_rag(today).map(|g| g.slug()))
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Bring every stored suggested RAG up to `today` (run daily: time moves RAGs).
+    pub async fn refresh_suggested_rags(&self, today: NaiveDate) -> Result<u64> {
+        let sql = format!("{REC_SELECT} WHERE r.lifecycle NOT IN ('not-feasible','superseded','signed-off')");
+        let rows = self.store.q(&sql).fetch_all(self.store.pool()).await?;
+        let stored: HashMap<i64, Option<String>> = self
+            .store
+            .q("SELECT id, rag_suggested FROM recommendations")
+            .fetch_all(self.store.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.i("id")?, r.os("rag_suggested")?)))
+            .collect::<Result<_>>()?;
+        let mut changes: Vec<(i64, Option<&'static str>)> = Vec::new();
+        for row in &rows {
+            let r = rec(row)?;
+            let s = suggested_rag(r.rag_input(today)).map(|g| g.slug());
+            if stored.get(&r.id).cloned().flatten().as_deref() != s {
+                changes.push((r.id, s));
+            }
+        }
+        let mut tx = self.store.write().await?;
+        for (id, s) in &changes {
+            self.store.q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2").bind(*s).bind(*id).execute(tx.conn()).await?;
+        }
+        tx.commit().await?;
+        Ok(changes.len() as u64)
+    }
+}

@@ -1,0 +1,260 @@
+//! Reviews (working groups, inspections, case reviews), their endorsements and the
+//! date the executive's response is due.
+
+use assure_domain::dates::long;
+use assure_domain::tracker::{response_due, validate_period, ResponseDeadline, ReviewKind};
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use super::{check_version, Tracker};
+use crate::audit::Event;
+use crate::{date_str, now, opt_date_str, Actor, Result, RowExt, StoreError, WriteTx};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub id: i64,
+    pub kind: ReviewKind,
+    pub title: String,
+    pub terms_of_reference: String,
+    pub lead_member: String,
+    pub members: String,
+    pub origin_body_id: Option<i64>,
+    pub origin_body_name: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub report_date: Option<NaiveDate>,
+    pub final_report_ref: String,
+    pub referred_to_body_id: Option<i64>,
+    pub referred_to_body_name: Option<String>,
+    pub referral_date: Option<NaiveDate>,
+    /// The executive's response is due by this date (computed when saved).
+    pub response_due: Option<NaiveDate>,
+    pub version: i64,
+    /// How many recommendations (including sub-items) it made.
+    pub recommendation_count: i64,
+    pub awaiting_response: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Endorsement {
+    pub id: i64,
+    pub review_id: i64,
+    pub body_id: i64,
+    pub body_name: String,
+    pub endorsed_on: NaiveDate,
+    pub minute_ref: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReviewInput {
+    pub kind: Option<ReviewKind>,
+    pub title: String,
+    pub terms_of_reference: String,
+    pub lead_member: String,
+    pub members: String,
+    pub origin_body_id: Option<i64>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub report_date: Option<NaiveDate>,
+    pub final_report_ref: String,
+    pub referred_to_body_id: Option<i64>,
+    pub referral_date: Option<NaiveDate>,
+}
+
+const REVIEW_SELECT: &str = "SELECT v.id, v.kind, v.title, v.terms_of_reference, v.lead_member, v.members, v.origin_body_id, ob.name AS origin_body_name, v.start_date, v.end_date, v.report_date, v.final_report_ref, v.referred_to_body_id, rb.name AS referred_to_body_name, v.referral_date, v.response_due, v.version, \
+ (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id) AS rec_count, \
+ (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id AND x.response = 'awaiting' AND x.parent_id IS NULL) AS awaiting \
+ FROM reviews v LEFT JOIN bodies ob ON ob.id = v.origin_body_id LEFT JOIN bodies rb ON rb.id = v.referred_to_body_id";
+
+fn review(r: &AnyRow) -> Result<Review> {
+    Ok(Review {
+        id: r.i("id")?,
+        kind: r.e("kind")?,
+        title: r.s("title")?,
+        terms_of_reference: r.s("terms_of_reference")?,
+        lead_member: r.s("lead_member")?,
+        members: r.s("members")?,
+        origin_body_id: r.oi("origin_body_id")?,
+        origin_body_name: r.os("origin_body_name")?,
+        start_date: r.od("start_date")?,
+        end_date: r.od("end_date")?,
+        report_date: r.od("report_date")?,
+        final_report_ref: r.s("final_report_ref")?,
+        referred_to_body_id: r.oi("referred_to_body_id")?,
+        referred_to_body_name: r.os("referred_to_body_name")?,
+        referral_date: r.od("referral_date")?,
+        response_due: r.od("response_due")?,
+        version: r.i("version")?,
+        recommendation_count: r.i("rec_count")?,
+        awaiting_response: r.i("awaiting")?,
+    })
+}
+
+impl Tracker<'_> {
+    pub async fn reviews(&self) -> Result<Vec<Review>> {
+        let sql = format!("{REVIEW_SELECT} ORDER BY COALESCE(v.report_date, v.created_at) DESC, v.id DESC");
+        self.store.q(&sql).fetch_all(self.store.pool()).await?.iter().map(review).collect()
+    }
+
+    /// Ids and titles only, newest first (for filters).
+    pub async fn review_titles(&self) -> Result<Vec<(i64, String)>> {
+        let rows = self
+            .store
+            .q("SELECT id, title FROM reviews ORDER BY COALESCE(report_date, created_at) DESC, id DESC")
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.i("id")?, r.s("title")?))).collect()
+    }
+
+    pub async fn review(&self, id: i64) -> Result<Review> {
+        let sql = format!("{REVIEW_SELECT} WHERE v.id = $1");
+        self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.as_ref().map(review).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    async fn validate_review(&self, r: &ReviewInput) -> Result<()> {
+        let mut v = Invalid::new();
+        if r.kind.is_none() {
+            v.add("kind", "Select the kind of review");
+        }
+        let title = v.required("title", &r.title, "Enter the title of the review");
+        v.max_len("title", &title, 300, "Title");
+        validate_period(&mut v, r.start_date, r.end_date, "end_date", "review's");
+        if r.referral_date.is_some() && r.referred_to_body_id.is_none() {
+            v.add("referred_to_body_id", "Select the body the recommendations were referred to");
+        }
+        for (field, id) in [("origin_body_id", r.origin_body_id), ("referred_to_body_id", r.referred_to_body_id)] {
+            if let Some(id) = id {
+                if matches!(self.body(id).await, Err(StoreError::NotFound)) {
+                    v.add(field, "Select a body from the list");
+                }
+            }
+        }
+        v.finish()?;
+        Ok(())
+    }
+
+    pub async fn create_review(&self, actor: &Actor, r: &ReviewInput) -> Result<i64> {
+        self.validate_review(r).await?;
+        let mut tx = self.store.write().await?;
+        let q = self.store
+            .q("INSERT INTO reviews (kind, title, terms_of_reference, lead_member, members, origin_body_id, start_date, end_date, report_date, final_report_ref, referred_to_body_id, referral_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
+        let id = bind_review(q, r).bind(now()).fetch_one(tx.conn()).await?.i("id")?;
+        self.recompute_response_due(&mut tx, id).await?;
+        tx.audit(actor, Event::new("review.create", "review", id, format!("created review {:?}", r.title.trim()))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_review(&self, actor: &Actor, id: i64, version: i64, r: &ReviewInput) -> Result<()> {
+        self.review(id).await?;
+        self.validate_review(r).await?;
+        let mut tx = self.store.write().await?;
+        let q = self.store
+            .q("UPDATE reviews SET kind=$1, title=$2, terms_of_reference=$3, lead_member=$4, members=$5, origin_body_id=$6, start_date=$7, end_date=$8, report_date=$9, final_report_ref=$10, referred_to_body_id=$11, referral_date=$12, version = version + 1 WHERE id = $13 AND version = $14");
+        let n = bind_review(q, r).bind(id).bind(version).execute(tx.conn()).await?;
+        check_version(n.rows_affected())?;
+        self.recompute_response_due(&mut tx, id).await?;
+        tx.audit(actor, Event::new("review.update", "review", id, "review details changed")).await?;
+        tx.commit().await
+    }
+
+    pub(super) async fn recompute_response_due(&self, tx: &mut WriteTx<'_>, review_id: i64) -> Result<()> {
+        let r = self.store
+            .q("SELECT v.report_date, v.referral_date, b.response_unit, b.response_amount FROM reviews v LEFT JOIN bodies b ON b.id = v.referred_to_body_id WHERE v.id = $1")
+            .bind(review_id)
+            .fetch_one(tx.conn())
+            .await?;
+        let due = if r.od("referral_date")?.is_some() {
+            response_due(
+                r.od("report_date")?,
+                r.od("referral_date")?,
+                ResponseDeadline::from_override(r.os("response_unit")?.as_deref(), r.oi("response_amount")?),
+            )
+        } else {
+            None
+        };
+        self.store.q("UPDATE reviews SET response_due = $1 WHERE id = $2").bind(opt_date_str(due)).bind(review_id).execute(tx.conn()).await?;
+        Ok(())
+    }
+
+    pub async fn endorsements(&self, review_id: i64) -> Result<Vec<Endorsement>> {
+        let rows = self.store
+            .q("SELECT e.id, e.review_id, e.body_id, b.name AS body_name, e.endorsed_on, e.minute_ref FROM endorsements e JOIN bodies b ON b.id = e.body_id WHERE e.review_id = $1 ORDER BY e.endorsed_on, e.id")
+            .bind(review_id)
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Endorsement {
+                    id: r.i("id")?,
+                    review_id: r.i("review_id")?,
+                    body_id: r.i("body_id")?,
+                    body_name: r.s("body_name")?,
+                    endorsed_on: r.d("endorsed_on")?,
+                    minute_ref: r.s("minute_ref")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add_endorsement(&self, actor: &Actor, review_id: i64, body_id: Option<i64>, on: Option<NaiveDate>, minute_ref: &str) -> Result<i64> {
+        let review = self.review(review_id).await?;
+        let mut v = Invalid::new();
+        let body = match body_id {
+            None => {
+                v.add("body_id", "Select the body that endorsed the report");
+                None
+            }
+            Some(b) => match self.body(b).await {
+                Ok(b) => Some(b),
+                Err(StoreError::NotFound) => {
+                    v.add("body_id", "Select a body from the list");
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        match on {
+            None => v.add("endorsed_on", "Enter the date of the meeting, for example 12 September 2017"),
+            Some(d) if review.start_date.is_some_and(|s| d < s) => v.add("endorsed_on", "The endorsement cannot be before the review started"),
+            _ => {}
+        }
+        v.max_len("minute_ref", minute_ref, 100, "Minute reference");
+        v.finish()?;
+        let (body, on) = (body.unwrap(), on.unwrap());
+        let mut tx = self.store.write().await?;
+        let id = self
+            .store
+            .q("INSERT INTO endorsements (review_id, body_id, endorsed_on, minute_ref) VALUES ($1,$2,$3,$4) RETURNING id")
+            .bind(review_id)
+            .bind(body.id)
+            .bind(date_str(on))
+            .bind(minute_ref.trim().to_string())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("review.endorse", "review", review_id, format!("endorsed by {} on {}", body.name, long(on)))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// The twelve review fields, in the order the INSERT and UPDATE name them.
+fn bind_review<'q>(q: AnyQuery<'q>, r: &ReviewInput) -> AnyQuery<'q> {
+    q.bind(r.kind.map(|k| k.slug()).unwrap_or_default())
+        .bind(r.title.trim().to_string())
+        .bind(r.terms_of_reference.trim().to_string())
+        .bind(r.lead_member.trim().to_string())
+        .bind(r.members.trim().to_string())
+        .bind(r.origin_body_id)
+        .bind(opt_date_str(r.start_date))
+        .bind(opt_date_str(r.end_date))
+        .bind(opt_date_str(r.report_date))
+        .bind(r.final_report_ref.trim().to_string())
+        .bind(r.referred_to_body_id)
+        .bind(opt_date_str(r.referral_date))
+}

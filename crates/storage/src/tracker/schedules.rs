@@ -1,0 +1,249 @@
+//! Monitoring schedules (which committee gets reports, from when, how often), the
+//! updates asked of lead officers, and which recommendations still lack one for a report.
+
+use assure_domain::dates::long;
+use assure_domain::Invalid;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{rec, RecFilter, Recommendation, Tracker, REC_SELECT};
+use crate::audit::Event;
+use crate::sql::Sql;
+use crate::{date_str, now, opt_date_str, Actor, Result, RowExt, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    pub id: i64,
+    pub review_id: i64,
+    pub review_title: String,
+    pub body_id: i64,
+    pub body_name: String,
+    pub first_report_date: NaiveDate,
+    pub interval_months: i64,
+    pub resolution_ref: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateRequest {
+    pub id: i64,
+    pub recommendation_id: i64,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub due_date: NaiveDate,
+    pub for_report_date: Option<NaiveDate>,
+    pub message: String,
+    /// An update was written after the request.
+    pub answered: bool,
+}
+
+/// A monitoring report's scope: a review, optionally one committee, and the
+/// window its updates come from.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportWindow {
+    pub review_id: i64,
+    pub body_id: Option<i64>,
+    pub since: Option<NaiveDate>,
+    pub report_date: NaiveDate,
+}
+
+impl Tracker<'_> {
+    pub async fn schedules(&self, review_id: Option<i64>) -> Result<Vec<Schedule>> {
+        let base = "SELECT s.id, s.review_id, v.title, s.body_id, b.name AS body_name, s.first_report_date, s.interval_months, s.resolution_ref FROM monitoring_schedules s JOIN reviews v ON v.id = s.review_id JOIN bodies b ON b.id = s.body_id";
+        let rows = match review_id {
+            Some(id) => {
+                self.store.q(&format!("{base} WHERE s.review_id = $1 ORDER BY s.first_report_date")).bind(id).fetch_all(self.store.pool()).await?
+            }
+            None => self.store.q(&format!("{base} ORDER BY s.first_report_date")).fetch_all(self.store.pool()).await?,
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(Schedule {
+                    id: r.i("id")?,
+                    review_id: r.i("review_id")?,
+                    review_title: r.s("title")?,
+                    body_id: r.i("body_id")?,
+                    body_name: r.s("body_name")?,
+                    first_report_date: r.d("first_report_date")?,
+                    interval_months: r.i("interval_months")?,
+                    resolution_ref: r.s("resolution_ref")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add_schedule(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        body_id: Option<i64>,
+        first: Option<NaiveDate>,
+        interval: Option<i64>,
+        resolution_ref: &str,
+    ) -> Result<i64> {
+        self.review(review_id).await?;
+        let mut v = Invalid::new();
+        let body = self.pick_body(&mut v, body_id, "body_id", "Select the committee that receives the monitoring reports").await?;
+        if first.is_none() {
+            v.add("first_report_date", "Enter the date of the first monitoring report, for example 16 January 2018");
+        }
+        match interval {
+            Some(n) if (0..=36).contains(&n) => {}
+            _ => v.add("interval_months", "Enter how many months between reports, from 0 (a single report) to 36"),
+        }
+        v.finish()?;
+        let mut tx = self.store.write().await?;
+        let id = self.store
+            .q("INSERT INTO monitoring_schedules (review_id, body_id, first_report_date, interval_months, resolution_ref) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(review_id)
+            .bind(body.as_ref().unwrap().id)
+            .bind(date_str(first.unwrap()))
+            .bind(interval.unwrap())
+            .bind(resolution_ref.trim().to_string())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(
+            actor,
+            Event::new("schedule.create", "review", review_id, format!("monitoring reports to {} from {}", body.unwrap().name, long(first.unwrap()))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Ask the lead officers of these recommendations for an update by `due`.
+    pub async fn request_updates(
+        &self,
+        actor: &Actor,
+        rec_ids: &[i64],
+        due: Option<NaiveDate>,
+        for_report: Option<NaiveDate>,
+        message: &str,
+        today: NaiveDate,
+    ) -> Result<usize> {
+        let mut v = Invalid::new();
+        if rec_ids.is_empty() {
+            v.add("recommendation_ids", "Select at least one recommendation to ask for an update on");
+        }
+        match due {
+            None => v.add("due_date", "Enter the date the update is needed by, for example 1 January 2018"),
+            Some(d) if d < today => v.add("due_date", "The date the update is needed by must be today or in the future"),
+            _ => {}
+        }
+        if let (Some(d), Some(r)) = (due, for_report) {
+            if d > r {
+                v.add("due_date", "The update must be due on or before the date of the report it is for");
+            }
+        }
+        v.max_len("message", message, 2000, "The message");
+        v.finish()?;
+        let mut tx = self.store.write().await?;
+        for id in rec_ids {
+            let exists = self.store.q("SELECT id FROM recommendations WHERE id = $1").bind(*id).fetch_optional(tx.conn()).await?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            self.store.q("INSERT INTO update_requests (recommendation_id, requested_by, requested_at, due_date, for_report_date, message) VALUES ($1,$2,$3,$4,$5,$6)")
+                .bind(*id)
+                .bind(actor.user_id)
+                .bind(now())
+                .bind(date_str(due.unwrap()))
+                .bind(opt_date_str(for_report))
+                .bind(message.trim().to_string())
+                .execute(tx.conn())
+                .await?;
+            tx.audit(
+                actor,
+                Event::new("recommendation.request-update", "recommendation", *id, format!("update requested by {}", long(due.unwrap()))),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(rec_ids.len())
+    }
+
+    pub(super) async fn update_requests_for(&self, rec_ids: &[i64]) -> Result<Vec<UpdateRequest>> {
+        if rec_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT q.id, q.recommendation_id, COALESCE(u.name, 'system') AS by_name, q.requested_at, q.due_date, q.for_report_date, q.message, \
+             (SELECT COUNT(*) FROM progress_updates p WHERE p.recommendation_id = q.recommendation_id AND p.created_at >= q.requested_at) AS answers \
+             FROM update_requests q LEFT JOIN users u ON u.id = q.requested_by WHERE q.recommendation_id IN (",
+        );
+        sql.bind_list(rec_ids.iter().copied()).push(") ORDER BY q.due_date DESC, q.id DESC");
+        sql.query(self.store)
+            .fetch_all(self.store.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(UpdateRequest {
+                    id: r.i("id")?,
+                    recommendation_id: r.i("recommendation_id")?,
+                    requested_by: r.s("by_name")?,
+                    requested_at: r.s("requested_at")?,
+                    due_date: r.d("due_date")?,
+                    for_report_date: r.od("for_report_date")?,
+                    message: r.s("message")?,
+                    answered: r.i("answers")? > 0,
+                })
+            })
+            .collect()
+    }
+
+    /// What a lead officer answers for: their recommendations and open requests.
+    pub async fn my_recommendations(&self, user_id: i64) -> Result<(Vec<Recommendation>, Vec<UpdateRequest>)> {
+        let f = RecFilter { lead_user_id: Some(user_id), ..Default::default() };
+        let (recs, _) = self.list_recommendations(&f, 1000, 0).await?;
+        let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
+        let requests = self.update_requests_for(&ids).await?.into_iter().filter(|q| !q.answered).collect();
+        Ok((recs, requests))
+    }
+
+    /// For a report on `report_date`: the open recommendations in scope with no
+    /// update dated after `since` (the previous report).
+    pub async fn missing_updates(
+        &self,
+        review_id: i64,
+        body_id: Option<i64>,
+        since: Option<NaiveDate>,
+        report_date: NaiveDate,
+    ) -> Result<Vec<Recommendation>> {
+        Ok(self.missing_updates_many(&[ReportWindow { review_id, body_id, since, report_date }]).await?.pop().unwrap_or_default())
+    }
+
+    /// The same for several reports at once, in one query whatever their number.
+    pub async fn missing_updates_many(&self, windows: &[ReportWindow]) -> Result<Vec<Vec<Recommendation>>> {
+        if windows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("WITH w(idx, review_id, body_id, since, report) AS (VALUES ");
+        for (i, w) in windows.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(").bind(i as i64).push(", ").bind(w.review_id).push(", ").bind(w.body_id.unwrap_or(-1)).push(", ");
+            sql.bind(w.since.map(date_str).unwrap_or_else(|| "0000-00-00".into())).push(", ").bind(date_str(w.report_date)).push(")");
+        }
+        sql.push(") ").push(&REC_SELECT.replacen("SELECT ", "SELECT w.idx AS window_idx, ", 1)).push(
+            " JOIN w ON w.review_id = r.review_id \
+             WHERE r.lifecycle IN ('not-started','in-progress','paused','transferred') \
+             AND (w.body_id < 0 OR r.monitoring_body_id = w.body_id OR r.monitoring_body_id IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM progress_updates p WHERE p.recommendation_id = r.id AND p.update_date > w.since AND p.update_date <= w.report) \
+             ORDER BY w.idx, r.number, r.sub_label",
+        );
+        let rows = sql.query(self.store).fetch_all(self.store.pool()).await?;
+        let mut all = Vec::with_capacity(rows.len());
+        let mut idx = Vec::with_capacity(rows.len());
+        for row in &rows {
+            idx.push(row.i("window_idx")? as usize);
+            all.push(rec(row)?);
+        }
+        self.attach_leads(&mut all).await?;
+        let mut out: Vec<Vec<Recommendation>> = vec![Vec::new(); windows.len()];
+        for (i, r) in idx.into_iter().zip(all) {
+            out[i].push(r);
+        }
+        Ok(out)
+    }
+}
