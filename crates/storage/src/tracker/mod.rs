@@ -36,13 +36,6 @@ impl Store {
     }
 }
 
-/// Placeholders `$from..$from+n` joined by commas.
-// kept for the pathway code (partnership, referrals, panels, placements, missing); the
-// tracker builds its statements with `crate::sql::Sql`
-pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
-}
-
 /// An edit that matched no row was made on a stale version.
 fn check_version(n: u64) -> Result<()> {
     if n == 0 {

@@ -95,7 +95,10 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
     // Operations agreed at the panel: police CSE roles and the co-chairs only.
     let operations = state.store.operations_of_panel(&reader, pid).await?;
     let agencies: HashMap<i64, String> = state.store.agencies().await?.into_iter().map(|a| (a.id, a.name)).collect();
-    let agency_opts = ui::options_with_blank("No agency", agencies.iter().map(|(i, n)| (n.clone(), i.to_string())).collect::<std::collections::BTreeSet<_>>().into_iter().map(|(n, i)| (i, n)));
+    let agency_opts = ui::options_with_blank(
+        "No agency",
+        agencies.iter().map(|(i, n)| (n.clone(), i.to_string())).collect::<std::collections::BTreeSet<_>>().into_iter().map(|(n, i)| (i, n)),
+    );
     let none = Invalid::new();
     let errs = |w: &str| if w == which { errors } else { &none };
     let val = |w: &str, n: &str| if w == which { f.get(n).to_string() } else { String::new() };
