@@ -3,7 +3,8 @@
 //! a "no CSE concern" referral's return to the raising agency's SPOC.
 //!
 //! Every change is audited against the child (record type "child"), with ids and
-//! slugs only. Lists go through [`reach_sql`], the need-to-know rule as SQL.
+//! slugs only. A referral is read and changed through its child's [`ChildRecord`]; lists
+//! take a [`Reader`] and go through [`push_reach`], the need-to-know rule as SQL.
 
 use assure_domain::partnership::{AgencyKind, InvolvementKind, Section, Viewer};
 use assure_domain::referral::{
