@@ -14,8 +14,11 @@
 pub mod audit;
 pub mod child_access;
 pub mod children;
+#[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
 pub mod demo_partnership;
+#[cfg(feature = "demo")]
 pub mod demo_placements;
 pub mod imports;
 pub mod missing;
@@ -30,6 +33,7 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod tracker;
 pub mod users;
