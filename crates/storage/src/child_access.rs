@@ -164,7 +164,7 @@ impl Store {
     /// pathway role or not yet placed in an agency.
     pub async fn reader(&self, actor: Actor) -> Result<Option<Reader>> {
         let Some(uid) = actor.user_id else { return Ok(None) };
-        Ok(self.viewer(uid).await?.map(|v| Reader::new(actor, v)))
+        Ok(self.partnership().viewer(uid).await?.map(|v| Reader::new(actor, v)))
     }
 
     /// The one door: open a child's record for a reader, for one section. The child the

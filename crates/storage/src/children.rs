@@ -191,20 +191,6 @@ impl Store {
         Ok(self.references_to("children").await?.into_iter().filter(|(t, c)| !MERGED_SEPARATELY.iter().any(|(mt, mc)| mt == t && mc == c)).collect())
     }
 
-    /// Add a child with no agency involved yet (the MASH, e.g. from a call that names a
-    /// child before any concern is raised). Only the teams that see every child see it
-    /// until an agency becomes involved.
-    pub async fn create_child(&self, reader: &Reader, c: &ChildInput) -> Result<i64> {
-        if !reader.can(Permission::DecideReferrals) {
-            return Err(self.refuse(reader.actor(), "children", "new", "child record: refused, the role does not allow it").await);
-        }
-        check_child(c)?;
-        let mut tx = self.write().await?;
-        let id = self.insert_child(&mut tx, reader.actor(), c).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// Add a child inside a caller's transaction (e.g. with the concern that names them),
     /// after [`check_child`] has passed.
     pub(crate) async fn insert_child(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, c: &ChildInput) -> Result<i64> {
@@ -351,17 +337,6 @@ impl Store {
         Ok(self.children_by_ids(&[id]).await?.pop())
     }
 
-    /// The list and search of children a person sees: within their reach only, by name
-    /// (beginning or sound) and date of birth. Every list view is audited with the kind
-    /// of filter and the count, never the words searched for.
-    pub async fn search_children(&self, reader: &Reader, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, i64)> {
-        let (found, total) = self.find_children(reader.viewer(), search, limit, offset).await?;
-        let page = offset.max(0) / limit.clamp(1, 1000) + 1;
-        self.record(reader.actor(), Event::new("children.list", "children", "list", format!("{}: {total} found, page {page}", search.kind())))
-            .await?;
-        Ok((found, total))
-    }
-
     /// The one filter of every list and search of children; involvements cut to the viewer.
     pub(crate) async fn find_children(&self, viewer: &Viewer, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, i64)> {
         let mut filter = Sql::new(" WHERE c.merged_into_id IS NULL AND ");
@@ -406,87 +381,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Every pair of current records that may be the same child (the MASH team's list), at most `limit`.
-    pub async fn duplicate_candidates(&self, reader: &Reader, today: NaiveDate, limit: usize) -> Result<Vec<DuplicatePair>> {
-        if !reader.viewer().may_merge_duplicates() {
-            return Err(self.refuse(reader.actor(), "children", "duplicates", "possible duplicates: refused, for the MASH team").await);
-        }
-        let rows = self
-            .q("SELECT a.id AS a_id, b.id AS b_id FROM children a JOIN children b ON b.phonetic_last = a.phonetic_last AND b.id > a.id \
-                WHERE a.phonetic_last <> '' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL ORDER BY a.id, b.id LIMIT 5000")
-            .fetch_all(self.pool())
-            .await?;
-        let pairs = rows.iter().map(|r| Ok((r.i("a_id")?, r.i("b_id")?))).collect::<Result<Vec<(i64, i64)>>>()?;
-        let mut ids: Vec<i64> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let viewer = reader.viewer();
-        let by: HashMap<i64, Child> = self
-            .children_by_ids(&ids)
-            .await?
-            .into_iter()
-            .map(|mut c| {
-                c.involvements = viewer.shown_involvements(&c.involvements);
-                (c.id, c)
-            })
-            .collect();
-        let mut out = Vec::new();
-        for (a, b) in pairs {
-            let (Some(ca), Some(cb)) = (by.get(&a), by.get(&b)) else { continue };
-            if let Some(reason) = similar(&ca.identity(), &cb.identity(), today) {
-                out.push(DuplicatePair { a: ca.clone(), b: cb.clone(), reason });
-                if out.len() >= limit {
-                    break;
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Emergency ("break glass") access to one child for a MASH role, with a reason,
-    /// for [`EMERGENCY_ACCESS_HOURS`] hours. Audited against the child; listed for
-    /// review. Anyone else's attempt is refused and audited.
-    pub async fn break_glass(&self, reader: &Reader, child_id: i64, reason: &str) -> Result<i64> {
-        self.break_glass_at(reader, child_id, reason, Utc::now()).await
-    }
-
-    /// [`Store::break_glass`] as at a given moment (the grant runs from then).
-    pub async fn break_glass_at(&self, reader: &Reader, child_id: i64, reason: &str, at: DateTime<Utc>) -> Result<i64> {
-        let key = ChildKey::Child(child_id);
-        if !reader.viewer().may_break_glass() {
-            self.record_refusal(reader.actor(), key, "emergency-access: refused, only MASH roles may use emergency access").await?;
-            return Err(Invalid::single("reason", "Emergency access is for MASH roles only. Contact the MASH if a child is at risk now.").into());
-        }
-        let reason = check_emergency_reason(reason)?;
-        let Some(c) = self.child_with_involvements(child_id).await? else {
-            self.record_refusal(reader.actor(), key, "emergency-access: refused, no such child").await?;
-            return Err(StoreError::NoSuchChild);
-        };
-        if let Some(k) = c.merged_into_id {
-            return Err(Invalid::single("reason", format!("This record was merged into child {k}: ask for access to that record")).into());
-        }
-        let expires = at + chrono::Duration::hours(EMERGENCY_ACCESS_HOURS);
-        let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO emergency_access (user_id, child_id, reason, granted_at, expires_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(reader.user_id())
-            .bind(child_id)
-            .bind(reason)
-            .bind(stamp(at))
-            .bind(stamp(expires))
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        // The reason is free text: it stays in the grant, the audit names the grant.
-        tx.audit(
-            reader.actor(),
-            Event::new("child.emergency-access", "child", child_id, format!("emergency access {id} granted until {}", stamp(expires))),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     const GRANT_SQL: &'static str = "SELECT g.id, g.user_id, u.name AS user_name, u.email AS user_email, g.child_id, g.reason, g.granted_at, g.expires_at, \
         r.name AS reviewer, g.reviewed_at, g.review_note FROM emergency_access g JOIN users u ON u.id = g.user_id LEFT JOIN users r ON r.id = g.reviewed_by";
 
@@ -504,46 +398,6 @@ impl Store {
             reviewed_at: r.os("reviewed_at")?,
             review_note: r.s("review_note")?,
         })
-    }
-
-    /// Every emergency access grant, those not yet reviewed first, newest first (for
-    /// the administrator who reviews them: record numbers and reasons, no child's name).
-    pub async fn emergency_access_log(&self) -> Result<Vec<EmergencyGrant>> {
-        let sql = format!("{} ORDER BY CASE WHEN g.reviewed_at IS NULL THEN 0 ELSE 1 END, g.granted_at DESC, g.id DESC LIMIT 1000", Self::GRANT_SQL);
-        self.q(&sql).fetch_all(self.pool()).await?.iter().map(Self::grant).collect()
-    }
-
-    /// Record the review of an emergency access grant (once), with a note.
-    pub async fn review_emergency_access(&self, actor: &Actor, id: i64, note: &str) -> Result<()> {
-        let row = self
-            .q("SELECT child_id, reviewed_at FROM emergency_access WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut v = Invalid::new();
-        let note = v.required("note", note, "Enter what the review found, for example whether the access was justified");
-        v.max_len("note", &note, 2000, "The review note");
-        if row.os("reviewed_at")?.is_some() {
-            v.add("note", "This emergency access has already been reviewed");
-        }
-        v.finish()?;
-        let child_id = row.i("child_id")?;
-        let mut tx = self.write().await?;
-        let n = self
-            .q("UPDATE emergency_access SET reviewed_by = $1, reviewed_at = $2, review_note = $3 WHERE id = $4 AND reviewed_at IS NULL")
-            .bind(actor.user_id)
-            .bind(now())
-            .bind(note)
-            .bind(id)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(actor, Event::new("child.emergency-review", "child", child_id, format!("emergency access {id} reviewed"))).await?;
-        tx.commit().await
     }
 }
 
@@ -781,5 +635,194 @@ impl ChildRecord {
         self.require(Section::AccessLog).await?;
         let sql = format!("{} WHERE g.child_id = $1 ORDER BY g.granted_at DESC, g.id DESC", Store::GRANT_SQL);
         self.store.q(&sql).bind(self.id()).fetch_all(self.store.pool()).await?.iter().map(Store::grant).collect()
+    }
+}
+
+/// Children as a reader may find them: search, possible duplicates (the MASH team), a new child record (the MASH), and emergency access for MASH roles (`store.children(&reader)`).
+#[derive(Clone, Copy)]
+pub struct Children<'s> {
+    store: &'s Store,
+    reader: &'s Reader,
+}
+
+impl Store {
+    pub fn children<'s>(&'s self, reader: &'s Reader) -> Children<'s> {
+        Children { store: self, reader }
+    }
+}
+
+impl std::ops::Deref for Children<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Children<'_> {
+    /// Add a child with no agency involved yet (the MASH, e.g. from a call that names a
+    /// child before any concern is raised). Only the teams that see every child see it
+    /// until an agency becomes involved.
+    pub async fn create(&self, c: &ChildInput) -> Result<i64> {
+        if !self.reader.can(Permission::DecideReferrals) {
+            return Err(self.refuse(self.reader.actor(), "children", "new", "child record: refused, the role does not allow it").await);
+        }
+        check_child(c)?;
+        let mut tx = self.write().await?;
+        let id = self.insert_child(&mut tx, self.reader.actor(), c).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The list and search of children a person sees: within their reach only, by name
+    /// (beginning or sound) and date of birth. Every list view is audited with the kind
+    /// of filter and the count, never the words searched for.
+    pub async fn search(&self, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, i64)> {
+        let (found, total) = self.find_children(self.reader.viewer(), search, limit, offset).await?;
+        let page = offset.max(0) / limit.clamp(1, 1000) + 1;
+        self.record(self.reader.actor(), Event::new("children.list", "children", "list", format!("{}: {total} found, page {page}", search.kind())))
+            .await?;
+        Ok((found, total))
+    }
+
+    /// Every pair of current records that may be the same child (the MASH team's list), at most `limit`.
+    pub async fn duplicate_candidates(&self, today: NaiveDate, limit: usize) -> Result<Vec<DuplicatePair>> {
+        if !self.reader.viewer().may_merge_duplicates() {
+            return Err(self.refuse(self.reader.actor(), "children", "duplicates", "possible duplicates: refused, for the MASH team").await);
+        }
+        let rows = self
+            .q("SELECT a.id AS a_id, b.id AS b_id FROM children a JOIN children b ON b.phonetic_last = a.phonetic_last AND b.id > a.id \
+                WHERE a.phonetic_last <> '' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL ORDER BY a.id, b.id LIMIT 5000")
+            .fetch_all(self.pool())
+            .await?;
+        let pairs = rows.iter().map(|r| Ok((r.i("a_id")?, r.i("b_id")?))).collect::<Result<Vec<(i64, i64)>>>()?;
+        let mut ids: Vec<i64> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let viewer = self.reader.viewer();
+        let by: HashMap<i64, Child> = self
+            .children_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|mut c| {
+                c.involvements = viewer.shown_involvements(&c.involvements);
+                (c.id, c)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (a, b) in pairs {
+            let (Some(ca), Some(cb)) = (by.get(&a), by.get(&b)) else { continue };
+            if let Some(reason) = similar(&ca.identity(), &cb.identity(), today) {
+                out.push(DuplicatePair { a: ca.clone(), b: cb.clone(), reason });
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Emergency ("break glass") access to one child for a MASH role, with a reason,
+    /// for [`EMERGENCY_ACCESS_HOURS`] hours. Audited against the child; listed for
+    /// review. Anyone else's attempt is refused and audited.
+    pub async fn break_glass(&self, child_id: i64, reason: &str) -> Result<i64> {
+        self.break_glass_at(child_id, reason, Utc::now()).await
+    }
+
+    /// [`Children::break_glass`] as at a given moment (the grant runs from then).
+    pub async fn break_glass_at(&self, child_id: i64, reason: &str, at: DateTime<Utc>) -> Result<i64> {
+        let key = ChildKey::Child(child_id);
+        if !self.reader.viewer().may_break_glass() {
+            self.record_refusal(self.reader.actor(), key, "emergency-access: refused, only MASH roles may use emergency access").await?;
+            return Err(Invalid::single("reason", "Emergency access is for MASH roles only. Contact the MASH if a child is at risk now.").into());
+        }
+        let reason = check_emergency_reason(reason)?;
+        let Some(c) = self.child_with_involvements(child_id).await? else {
+            self.record_refusal(self.reader.actor(), key, "emergency-access: refused, no such child").await?;
+            return Err(StoreError::NoSuchChild);
+        };
+        if let Some(k) = c.merged_into_id {
+            return Err(Invalid::single("reason", format!("This record was merged into child {k}: ask for access to that record")).into());
+        }
+        let expires = at + chrono::Duration::hours(EMERGENCY_ACCESS_HOURS);
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO emergency_access (user_id, child_id, reason, granted_at, expires_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(self.reader.user_id())
+            .bind(child_id)
+            .bind(reason)
+            .bind(stamp(at))
+            .bind(stamp(expires))
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        // The reason is free text: it stays in the grant, the audit names the grant.
+        tx.audit(
+            self.reader.actor(),
+            Event::new("child.emergency-access", "child", child_id, format!("emergency access {id} granted until {}", stamp(expires))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+/// The administrator's review of every emergency access grant (`store.emergency_access()`).
+#[derive(Clone, Copy)]
+pub struct EmergencyAccess<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn emergency_access(&self) -> EmergencyAccess<'_> {
+        EmergencyAccess { store: self }
+    }
+}
+
+impl std::ops::Deref for EmergencyAccess<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl EmergencyAccess<'_> {
+    /// Every emergency access grant, those not yet reviewed first, newest first (for
+    /// the administrator who reviews them: record numbers and reasons, no child's name).
+    pub async fn log(&self) -> Result<Vec<EmergencyGrant>> {
+        let sql = format!("{} ORDER BY CASE WHEN g.reviewed_at IS NULL THEN 0 ELSE 1 END, g.granted_at DESC, g.id DESC LIMIT 1000", Store::GRANT_SQL);
+        self.q(&sql).fetch_all(self.pool()).await?.iter().map(Store::grant).collect()
+    }
+
+    /// Record the review of an emergency access grant (once), with a note.
+    pub async fn review(&self, actor: &Actor, id: i64, note: &str) -> Result<()> {
+        let row = self
+            .q("SELECT child_id, reviewed_at FROM emergency_access WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut v = Invalid::new();
+        let note = v.required("note", note, "Enter what the review found, for example whether the access was justified");
+        v.max_len("note", &note, 2000, "The review note");
+        if row.os("reviewed_at")?.is_some() {
+            v.add("note", "This emergency access has already been reviewed");
+        }
+        v.finish()?;
+        let child_id = row.i("child_id")?;
+        let mut tx = self.write().await?;
+        let n = self
+            .q("UPDATE emergency_access SET reviewed_by = $1, reviewed_at = $2, review_note = $3 WHERE id = $4 AND reviewed_at IS NULL")
+            .bind(actor.user_id)
+            .bind(now())
+            .bind(note)
+            .bind(id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("child.emergency-review", "child", child_id, format!("emergency access {id} reviewed"))).await?;
+        tx.commit().await
     }
 }

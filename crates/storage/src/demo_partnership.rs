@@ -118,16 +118,16 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let mut agency = HashMap::new();
     let mut people = HashMap::new();
     for (name, kind) in demo_agencies() {
-        agency.insert(name, store.create_agency(&sys, name, Some(kind)).await?);
+        agency.insert(name, store.partnership().create_agency(&sys, name, Some(kind)).await?);
     }
     for (email, role, name, title, home, teams, spoc) in demo_people() {
         let uid = store.create_user(&sys, NewUser { name, email, role, job_title: title, password_hash }).await?;
-        store.set_agency(&sys, uid, agency[home]).await?;
+        store.partnership().set_agency(&sys, uid, agency[home]).await?;
         for t in teams {
-            store.add_team_member(&sys, t, uid).await?;
+            store.partnership().add_team_member(&sys, t, uid).await?;
         }
         if spoc {
-            store.add_spoc(&sys, agency[home], uid).await?;
+            store.partnership().add_spoc(&sys, agency[home], uid).await?;
         }
         people.insert(email, uid);
     }
@@ -195,7 +195,7 @@ impl Demo<'_> {
         referral: &str,
         yes: &[&str],
     ) -> Result<Raised> {
-        let tool = self.store.current_tool().await?;
+        let tool = self.store.screening().current().await?;
         let answers = tool.indicators().map(|i| (i.key.clone(), yes.contains(&i.key.as_str()))).collect();
         let concern = ConcernInput {
             source: Some(source),
@@ -206,7 +206,7 @@ impl Demo<'_> {
             seen_by: seen_by.into(),
             referral_text: referral.into(),
         };
-        self.store.raise_concern(self.who(email), &ConcernForm { child: Some(child), concern, answers }).await
+        self.store.referrals(self.who(email)).raise(&ConcernForm { child: Some(child), concern, answers }).await
     }
 
     /// A MASH check: what the agency holds that may be shared, and what is police-only.
@@ -266,12 +266,14 @@ impl Demo<'_> {
     /// A slot at a panel, everyone proposed invited, and (for a panel already held) who came.
     async fn slot(&self, panel: i64, child: i64, start: &str, held: Option<&str>) -> Result<i64> {
         let analyst = self.who(ANALYST);
-        let slot = self.store.book_slot(analyst, panel, Some(child), parse_time(start), Some(40)).await?;
+        let slot = self.store.panels(analyst).book_slot(panel, Some(child), parse_time(start), Some(40)).await?;
         let on = self.today - Duration::days(if held.is_some() { 20 } else { 7 });
         let record = self.store.open_child(analyst, ChildKey::Slot { panel, slot }, Section::PanelMinutes).await?;
         record.invite_proposed(panel, slot, on).await?;
         if let Some(discussion) = held {
-            for (n, inv) in self.store.agenda(analyst, panel).await?.into_iter().filter(|s| s.id == slot).flat_map(|s| s.invitations).enumerate() {
+            for (n, inv) in
+                self.store.panels(analyst).agenda(panel).await?.into_iter().filter(|s| s.id == slot).flat_map(|s| s.invitations).enumerate()
+            {
                 let a = if n == 2 { Attendance::SentApologies } else { Attendance::Attended };
                 record.record_attendance(panel, slot, inv.id, Some(a)).await?;
             }
@@ -567,8 +569,11 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     // ---------------------------------------------------------------- MACSE panels
     let analyst = d.who(ANALYST);
     let first = today - Duration::days(41);
-    d.store.generate_panel_series(analyst.actor(), Some(first), Some(first + Duration::days(14 * 13)), "Town Hall, Committee Room 2").await?;
-    let panels = d.store.panels_for(analyst).await?;
+    d.store
+        .panel_calendar()
+        .generate_series(analyst.actor(), Some(first), Some(first + Duration::days(14 * 13)), "Town Hall, Committee Room 2")
+        .await?;
+    let panels = d.store.panels(analyst).list().await?;
     let panel_on = |days: i64| {
         panels.iter().find(|p| p.panel.meeting_date == first + Duration::days(days)).map(|p| p.panel.clone()).ok_or(crate::StoreError::NotFound)
     };
@@ -587,7 +592,7 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
         (&p2, "Quorate. One new young person discussed and a plan agreed."),
         (&p3, "Quorate. One plan reviewed and one new plan agreed. The quarterly dataset is due at the next sub-group."),
     ] {
-        d.store.save_business(analyst, p.id, p.version, business, Some(PanelStatus::Held)).await?;
+        d.store.panels(analyst).save_business(p.id, p.version, business, Some(PanelStatus::Held)).await?;
     }
 
     // ---------------------------------------------------------------- plans
@@ -664,12 +669,12 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     d.record(OFFICER, jess.child_id, Section::Operations).await?.record_police_flag(Some(true), Some(p2.meeting_date), today).await?;
     d.record(OFFICER, tia.child_id, Section::Operations).await?.record_police_flag(Some(true), Some(p3.meeting_date), today).await?;
     d.record(OFFICER, daniel.child_id, Section::Operations).await?.record_police_flag(Some(false), Some(today - Duration::days(3)), today).await?;
-    let op = d.store.create_operation(officer, "Operation Kestrel", Some(OperationKind::Prosecute), "DI Rachel Quinn", Some(p3.id)).await?;
-    d.store.link_operation_child(officer, op, Some(jess.child_id)).await?;
-    d.store.link_operation_child(officer, op, Some(tia.child_id)).await?;
+    let op = d.store.police(officer).create_operation("Operation Kestrel", Some(OperationKind::Prosecute), "DI Rachel Quinn", Some(p3.id)).await?;
+    d.store.police(officer).link_child(op, Some(jess.child_id)).await?;
+    d.store.police(officer).link_child(op, Some(tia.child_id)).await?;
     d.store
-        .add_operation_update(
-            officer,
+        .police(officer)
+        .add_update(
             op,
             Some(today - Duration::days(5)),
             "Vehicle movements analysed for six weeks; two further addresses identified for visits.",
@@ -679,8 +684,8 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
 
     // ---------------------------------------------------------------- emergency access
     d.store
+        .children(d.who(MASH))
         .break_glass_at(
-            d.who(MASH),
             tia.child_id,
             "Reported missing overnight by her placement; needed the plan's safety contacts out of hours.",
             Utc::now() - Duration::hours(30),

@@ -336,13 +336,14 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
             risks,
         });
     }
-    let placed = store.record_notifications_batch(&officer, &inputs, today).await?;
+    let placed = store.placements(&officer).record_notifications_batch(&inputs, today).await?;
     let child = |i: usize| placed[i].1;
 
     // ------------------------------------------------ the escalated authority
-    store.add_escalation(manager, ESCALATED, Some(EscalationStep::DirectorContact), Some(today - Duration::days(63)), "Two placements found without a notification and three notified weeks late; the Director of Children's Services wrote to the placing authority's director.", today).await?;
+    store.placing_authorities().escalate(manager, ESCALATED, Some(EscalationStep::DirectorContact), Some(today - Duration::days(63)), "Two placements found without a notification and three notified weeks late; the Director of Children's Services wrote to the placing authority's director.", today).await?;
     store
-        .add_escalation(
+        .placing_authorities()
+        .escalate(
             manager,
             ESCALATED,
             Some(EscalationStep::Ofsted),
@@ -353,7 +354,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         .await?;
 
     // ------------------------------------------------ providers of concern
-    let providers = store.providers().await?;
+    let providers = store.providers().list().await?;
     let provider = |name: &str| providers.iter().find(|p| p.name == name).map(|p| p.id);
     for (name, home, days, concern, action, ofsted) in [
         (
@@ -389,7 +390,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
             action: action.into(),
             ofsted_referral_date: ofsted.map(|d| today - Duration::days(d)),
         };
-        store.add_provider_concern(officer.actor(), &input, today).await?;
+        store.providers().add_concern(officer.actor(), &input, today).await?;
     }
 
     // ------------------------------------------------ missing episodes and return interviews
@@ -425,18 +426,16 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
     // Missing three times in 90 days: the third goes to the missing monitoring group.
     let r = REPEATED;
     let (_, e1) = store
-        .record_episode(
-            &officer,
-            &episode(
-                r,
-                MissingFrom::Care,
-                at(day(75), 21, 30),
-                Some(at(day(74), 14, 0)),
-                "Returned to the home by taxi",
-                "MP/2291/A",
-                RiskGrading::Medium,
-            ),
-        )
+        .missing(&officer)
+        .record_episode(&episode(
+            r,
+            MissingFrom::Care,
+            at(day(75), 21, 30),
+            Some(at(day(74), 14, 0)),
+            "Returned to the home by taxi",
+            "MP/2291/A",
+            RiskGrading::Medium,
+        ))
         .await?;
     store
         .open_child(&analyst, ChildKey::Child(child(r)), Section::Missing)
@@ -456,32 +455,28 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         )
         .await?;
     store
-        .record_episode(
-            &officer,
-            &episode(
-                r,
-                MissingFrom::Education,
-                at(day(44), 10, 15),
-                Some(at(day(44), 23, 50)),
-                "Found by police at a retail park",
-                "MP/2340/B",
-                RiskGrading::Low,
-            ),
-        )
+        .missing(&officer)
+        .record_episode(&episode(
+            r,
+            MissingFrom::Education,
+            at(day(44), 10, 15),
+            Some(at(day(44), 23, 50)),
+            "Found by police at a retail park",
+            "MP/2340/B",
+            RiskGrading::Low,
+        ))
         .await?;
     let (_, e3) = store
-        .record_episode(
-            &officer,
-            &episode(
-                r,
-                MissingFrom::Care,
-                at(day(9), 19, 0),
-                Some(at(day(7), 11, 30)),
-                "Found in another town, at a flat known to police",
-                "MP/2417/C",
-                RiskGrading::High,
-            ),
-        )
+        .missing(&officer)
+        .record_episode(&episode(
+            r,
+            MissingFrom::Care,
+            at(day(9), 19, 0),
+            Some(at(day(7), 11, 30)),
+            "Found in another town, at a flat known to police",
+            "MP/2417/C",
+            RiskGrading::High,
+        ))
         .await?;
     store
         .open_child(&analyst, ChildKey::Child(child(r)), Section::Missing)
@@ -503,22 +498,20 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
 
     // Still missing: reported this morning (or overnight).
     let start = (now - Duration::hours(20)).max(at(now.date(), 0, 0));
-    store.record_episode(&officer, &episode(STILL_MISSING, MissingFrom::Care, start, None, "", "MP/2433/A", RiskGrading::High)).await?;
+    store.missing(&officer).record_episode(&episode(STILL_MISSING, MissingFrom::Care, start, None, "", "MP/2433/A", RiskGrading::High)).await?;
 
     // Interview offered late (five days after the return), and a concern about the home.
     let (_, late) = store
-        .record_episode(
-            &officer,
-            &episode(
-                LATE_INTERVIEW,
-                MissingFrom::Care,
-                at(day(16), 22, 0),
-                Some(at(day(15), 9, 0)),
-                "Walked back to the home",
-                "MP/2380/A",
-                RiskGrading::Low,
-            ),
-        )
+        .missing(&officer)
+        .record_episode(&episode(
+            LATE_INTERVIEW,
+            MissingFrom::Care,
+            at(day(16), 22, 0),
+            Some(at(day(15), 9, 0)),
+            "Walked back to the home",
+            "MP/2380/A",
+            RiskGrading::Low,
+        ))
         .await?;
     store
         .open_child(&analyst, ChildKey::Child(child(LATE_INTERVIEW)), Section::Missing)
@@ -540,18 +533,16 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
 
     // A CSE link: the return interview refers the child to MACSE.
     let (_, cse) = store
-        .record_episode(
-            &officer,
-            &episode(
-                CSE_LINK,
-                MissingFrom::Care,
-                at(day(8), 18, 0),
-                Some(at(day(7), 7, 30)),
-                "Found at a hotel in the city centre",
-                "MP/2402/A",
-                RiskGrading::Medium,
-            ),
-        )
+        .missing(&officer)
+        .record_episode(&episode(
+            CSE_LINK,
+            MissingFrom::Care,
+            at(day(8), 18, 0),
+            Some(at(day(7), 7, 30)),
+            "Found at a hotel in the city centre",
+            "MP/2402/A",
+            RiskGrading::Medium,
+        ))
         .await?;
     store
         .open_child(&analyst, ChildKey::Child(child(CSE_LINK)), Section::Missing)

@@ -222,46 +222,6 @@ fn text(v: &mut Invalid, field: &str, value: &str, max: usize, what: &str) -> St
 }
 
 impl Store {
-    /// The pattern rules in force: the highest version (version 1, the defaults, is
-    /// seeded by the migration).
-    pub async fn pattern_rules(&self) -> Result<PatternRules> {
-        match self.q("SELECT version, rules_json FROM pattern_rule_sets ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await? {
-            Some(r) => {
-                let version = r.i("version")?;
-                let rules = serde_json::from_str(&r.s("rules_json")?).map_err(|e| StoreError::Corrupt(format!("pattern rules {version}: {e}")))?;
-                Ok(PatternRules { version, rules })
-            }
-            None => Ok(PatternRules { version: 0, rules: default_pattern_rules() }),
-        }
-    }
-
-    /// Save edited pattern rules as a new version (`version` is the one the editor
-    /// started from: a stale one is a conflict). Routes already made keep their version.
-    pub async fn save_pattern_rules(&self, actor: &Actor, version: i64, rules: &[PatternRule]) -> Result<i64> {
-        check_pattern_rules(rules)?;
-        let mut tx = self.write().await?;
-        let last = self.q("SELECT MAX(version) AS v FROM pattern_rule_sets").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0);
-        if last != version {
-            return Err(StoreError::Conflict);
-        }
-        let next = last + 1;
-        let n = self
-            .q("INSERT INTO pattern_rule_sets (version, rules_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
-            .bind(next)
-            .bind(to_json(&rules.to_vec())?)
-            .bind(actor.user_id)
-            .bind(now())
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(actor, Event::new("pattern-rules.save", "pattern-rules", next, format!("version {next}: {} rules", rules.len()))).await?;
-        tx.commit().await?;
-        Ok(next)
-    }
-
     /// The child's other episodes' spans (in a transaction: after the child's row is locked).
     async fn other_spans(&self, conn: &mut sqlx::AnyConnection, child_id: i64, except: Option<i64>) -> Result<Vec<Span>> {
         let rows = self
@@ -284,12 +244,6 @@ impl Store {
     async fn lock_child(&self, tx: &mut WriteTx<'_>, child_id: i64) -> Result<()> {
         self.q("UPDATE children SET version = version WHERE id = $1").bind(child_id).execute(tx.conn()).await?;
         Ok(())
-    }
-
-    /// Every problem with a new episode that can be found without saving (the web edge
-    /// adds its own, e.g. an unreadable time, and shows them together).
-    pub async fn episode_problems(&self, reader: &Reader, input: &EpisodeInput) -> Result<Invalid> {
-        self.episode_problems_for(reader.viewer(), input).await
     }
 
     async fn episode_problems_for(&self, viewer: &Viewer, input: &EpisodeInput) -> Result<Invalid> {
@@ -322,57 +276,6 @@ impl Store {
             }
         }
         Ok(v)
-    }
-
-    /// Record a missing episode: the child chosen within the recorder's reach, or a new
-    /// child, in the same transaction. The episode must end after it starts, not be in
-    /// the future, and not overlap another of the child's episodes; all problems come
-    /// back together and nothing is saved. The recorder's agency becomes involved with
-    /// the child; the episode is routed by the pattern rules (a third episode in 90 days
-    /// goes to the missing monitoring group). Returns (child id, episode id).
-    pub async fn record_episode(&self, reader: &Reader, input: &EpisodeInput) -> Result<(i64, i64)> {
-        if !reader.can(Permission::RecordMissing) {
-            return Err(self.refuse(reader.actor(), "missing-episodes", "new", "missing episode: refused, the role does not allow it").await);
-        }
-        let (actor, viewer) = (reader.actor(), reader.viewer());
-        self.episode_problems_for(viewer, input).await?.finish()?;
-        // The checks above name each of these when missing; never a panic if one slips.
-        let (Some(child), Some(from), Some(start), Some(grading)) = (&input.child, input.missing_from, input.started_at, input.risk_grading) else {
-            return Err(Invalid::single("child", "Check the episode: a part of it is missing").into());
-        };
-        let span = Span { start, end: input.ended_at };
-        let mut tx = self.write().await?;
-        let child_id = self.child_id_for(&mut tx, actor, child).await?;
-        self.lock_child(&mut tx, child_id).await?;
-        // Again inside the transaction: someone may have recorded an episode meanwhile.
-        let others = self.other_spans(tx.conn(), child_id, None).await?;
-        check_episode(&span, &others, local_now())?;
-        let id = self
-            .q("INSERT INTO missing_episodes (child_id, missing_from, started_at, ended_at, interview_due_by, where_found, police_reference, risk_grading, recorded_by, recorded_at) \
-                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id")
-            .bind(child_id)
-            .bind(from.slug())
-            .bind(time_str(start))
-            .bind(input.ended_at.map(time_str))
-            .bind(due_by(input.ended_at))
-            .bind(input.where_found.trim().to_string())
-            .bind(input.police_reference.trim().to_string())
-            .bind(grading.slug())
-            .bind(actor.user_id)
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, &viewer.acting_scopes(), start.date()).await?;
-        let state = if input.ended_at.is_some() { "returned" } else { "still missing" };
-        tx.audit(
-            actor,
-            Event::new("missing.record", "child", child_id, format!("missing episode {id}: from {}, {}, {state}", from.slug(), grading.slug())),
-        )
-        .await?;
-        self.route_in_tx(&mut tx, actor, viewer, id).await?;
-        tx.commit().await?;
-        Ok((child_id, id))
     }
 
     /// One episode of one child (404 when it belongs to another child).
@@ -493,7 +396,7 @@ impl Store {
         let f = input.findings;
         if f.cse {
             // A referral names the screening tool version in force (seeded on first use).
-            self.current_tool().await?;
+            self.screening().current().await?;
         }
         let mut tx = self.write().await?;
         let id = match version {
@@ -583,7 +486,7 @@ impl Store {
     }
 
     async fn route_in_tx(&self, tx: &mut WriteTx<'_>, actor: &Actor, viewer: &Viewer, episode_id: i64) -> Result<Vec<Forum>> {
-        let rules = self.pattern_rules().await?;
+        let rules = self.pattern_rules().current().await?;
         let sql = format!("SELECT {EP_COLS} FROM {EP_FROM} WHERE e.id = $1");
         let ep = episode(&self.q(&sql).bind(episode_id).fetch_optional(tx.conn()).await?.ok_or(StoreError::NotFound)?)?;
         let starts = self.q("SELECT started_at FROM missing_episodes WHERE child_id = $1").bind(ep.child_id).fetch_all(tx.conn()).await?;
@@ -742,58 +645,6 @@ impl Store {
         self.attach_routes(&mut out).await?;
         Ok(out)
     }
-
-    /// Episodes that started in the month of `month` (any day of it), children in reach.
-    pub async fn episodes_in_month(&self, reader: &Reader, month: NaiveDate) -> Result<Vec<Episode>> {
-        let first = NaiveDate::from_ymd_opt(chrono::Datelike::year(&month), chrono::Datelike::month(&month), 1).unwrap_or(month);
-        let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
-        let mut f = Sql::new("e.started_at >= ");
-        f.bind(crate::date_str(first)).push(" AND e.started_at < ").bind(crate::date_str(next));
-        self.episodes_where(reader, &f).await
-    }
-
-    /// Children in reach missing three or more times in the 90 days up to `today`
-    /// (the same window as [`repeatedly_missing`]), most episodes first.
-    pub async fn repeatedly_missing_children(&self, reader: &Reader, today: NaiveDate) -> Result<Vec<RepeatedChild>> {
-        let from = today - Duration::days(89);
-        let to = today + Duration::days(1);
-        let mut sql = Sql::new(
-            "SELECT c.id, c.first_name, c.last_name, COUNT(*) AS n, MAX(e.started_at) AS last_started FROM missing_episodes e JOIN children c ON c.id = e.child_id \
-             WHERE e.started_at >= ",
-        );
-        sql.bind(crate::date_str(from)).push(" AND e.started_at < ").bind(crate::date_str(to)).push(" AND c.merged_into_id IS NULL AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3 ORDER BY COUNT(*) DESC, c.last_name, c.first_name, c.id LIMIT 2000");
-        sql.query(self)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(RepeatedChild {
-                    child_id: r.i("id")?,
-                    child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
-                    episodes: r.i("n")?,
-                    last_started_at: parse_time("last_started", &r.s("last_started")?)?,
-                })
-            })
-            .collect()
-    }
-
-    /// Episodes whose return interview was not offered within 72 hours of the return:
-    /// offered late, or not offered and the 72 hours have passed (children in reach).
-    pub async fn interviews_not_offered_in_time(&self, reader: &Reader, now: NaiveDateTime) -> Result<Vec<Episode>> {
-        let mut f = Sql::new("e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < ");
-        f.bind(time_str(now)).push(") OR ri.offered_at > e.interview_due_by)");
-        self.episodes_where(reader, &f).await
-    }
-
-    /// Episodes of children looked after by another authority and placed here (the
-    /// placement notifications themselves are kept separately).
-    pub async fn episodes_of_children_placed_from_elsewhere(&self, reader: &Reader) -> Result<Vec<Episode>> {
-        let mut f = Sql::new("c.legal_status = ");
-        f.bind(assure_domain::partnership::LegalStatus::LookedAfterElsewhere.slug());
-        self.episodes_where(reader, &f).await
-    }
 }
 
 impl ChildRecord {
@@ -835,5 +686,197 @@ impl ChildRecord {
         self.require_permission(Permission::RecordMissing, "missing").await?;
         self.episode(episode_id).await?;
         self.store.route_episode(self.actor(), self.viewer(), episode_id).await
+    }
+}
+
+/// Missing episodes as a reader records and sees them: a new episode (a child within reach or new), and the missing monitoring group's lists within reach (`store.missing(&reader)`).
+#[derive(Clone, Copy)]
+pub struct Missing<'s> {
+    store: &'s Store,
+    reader: &'s Reader,
+}
+
+impl Store {
+    pub fn missing<'s>(&'s self, reader: &'s Reader) -> Missing<'s> {
+        Missing { store: self, reader }
+    }
+}
+
+impl std::ops::Deref for Missing<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Missing<'_> {
+    /// Every problem with a new episode that can be found without saving (the web edge
+    /// adds its own, e.g. an unreadable time, and shows them together).
+    pub async fn problems(&self, input: &EpisodeInput) -> Result<Invalid> {
+        self.episode_problems_for(self.reader.viewer(), input).await
+    }
+
+    /// Record a missing episode: the child chosen within the recorder's reach, or a new
+    /// child, in the same transaction. The episode must end after it starts, not be in
+    /// the future, and not overlap another of the child's episodes; all problems come
+    /// back together and nothing is saved. The recorder's agency becomes involved with
+    /// the child; the episode is routed by the pattern rules (a third episode in 90 days
+    /// goes to the missing monitoring group). Returns (child id, episode id).
+    pub async fn record_episode(&self, input: &EpisodeInput) -> Result<(i64, i64)> {
+        if !self.reader.can(Permission::RecordMissing) {
+            return Err(self.refuse(self.reader.actor(), "missing-episodes", "new", "missing episode: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
+        self.episode_problems_for(viewer, input).await?.finish()?;
+        // The checks above name each of these when missing; never a panic if one slips.
+        let (Some(child), Some(from), Some(start), Some(grading)) = (&input.child, input.missing_from, input.started_at, input.risk_grading) else {
+            return Err(Invalid::single("child", "Check the episode: a part of it is missing").into());
+        };
+        let span = Span { start, end: input.ended_at };
+        let mut tx = self.write().await?;
+        let child_id = self.child_id_for(&mut tx, actor, child).await?;
+        self.lock_child(&mut tx, child_id).await?;
+        // Again inside the transaction: someone may have recorded an episode meanwhile.
+        let others = self.other_spans(tx.conn(), child_id, None).await?;
+        check_episode(&span, &others, local_now())?;
+        let id = self
+            .q("INSERT INTO missing_episodes (child_id, missing_from, started_at, ended_at, interview_due_by, where_found, police_reference, risk_grading, recorded_by, recorded_at) \
+                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id")
+            .bind(child_id)
+            .bind(from.slug())
+            .bind(time_str(start))
+            .bind(input.ended_at.map(time_str))
+            .bind(due_by(input.ended_at))
+            .bind(input.where_found.trim().to_string())
+            .bind(input.police_reference.trim().to_string())
+            .bind(grading.slug())
+            .bind(actor.user_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, &viewer.acting_scopes(), start.date()).await?;
+        let state = if input.ended_at.is_some() { "returned" } else { "still missing" };
+        tx.audit(
+            actor,
+            Event::new("missing.record", "child", child_id, format!("missing episode {id}: from {}, {}, {state}", from.slug(), grading.slug())),
+        )
+        .await?;
+        self.route_in_tx(&mut tx, actor, viewer, id).await?;
+        tx.commit().await?;
+        Ok((child_id, id))
+    }
+
+    /// Episodes that started in the month of `month` (any day of it), children in reach.
+    pub async fn in_month(&self, month: NaiveDate) -> Result<Vec<Episode>> {
+        let first = NaiveDate::from_ymd_opt(chrono::Datelike::year(&month), chrono::Datelike::month(&month), 1).unwrap_or(month);
+        let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+        let mut f = Sql::new("e.started_at >= ");
+        f.bind(crate::date_str(first)).push(" AND e.started_at < ").bind(crate::date_str(next));
+        self.episodes_where(self.reader, &f).await
+    }
+
+    /// Children in reach missing three or more times in the 90 days up to `today`
+    /// (the same window as [`repeatedly_missing`]), most episodes first.
+    pub async fn repeatedly_missing(&self, today: NaiveDate) -> Result<Vec<RepeatedChild>> {
+        let from = today - Duration::days(89);
+        let to = today + Duration::days(1);
+        let mut sql = Sql::new(
+            "SELECT c.id, c.first_name, c.last_name, COUNT(*) AS n, MAX(e.started_at) AS last_started FROM missing_episodes e JOIN children c ON c.id = e.child_id \
+             WHERE e.started_at >= ",
+        );
+        sql.bind(crate::date_str(from)).push(" AND e.started_at < ").bind(crate::date_str(to)).push(" AND c.merged_into_id IS NULL AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3 ORDER BY COUNT(*) DESC, c.last_name, c.first_name, c.id LIMIT 2000");
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RepeatedChild {
+                    child_id: r.i("id")?,
+                    child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
+                    episodes: r.i("n")?,
+                    last_started_at: parse_time("last_started", &r.s("last_started")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Episodes whose return interview was not offered within 72 hours of the return:
+    /// offered late, or not offered and the 72 hours have passed (children in reach).
+    pub async fn interviews_not_offered_in_time(&self, now: NaiveDateTime) -> Result<Vec<Episode>> {
+        let mut f = Sql::new("e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < ");
+        f.bind(time_str(now)).push(") OR ri.offered_at > e.interview_due_by)");
+        self.episodes_where(self.reader, &f).await
+    }
+
+    /// Episodes of children looked after by another authority and placed here (the
+    /// placement notifications themselves are kept separately).
+    pub async fn placed_from_elsewhere(&self) -> Result<Vec<Episode>> {
+        let mut f = Sql::new("c.legal_status = ");
+        f.bind(assure_domain::partnership::LegalStatus::LookedAfterElsewhere.slug());
+        self.episodes_where(self.reader, &f).await
+    }
+}
+
+/// The pattern rules' versions that route missing episodes to the groups (`store.pattern_rules()`).
+#[derive(Clone, Copy)]
+pub struct PatternRuleSets<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn pattern_rules(&self) -> PatternRuleSets<'_> {
+        PatternRuleSets { store: self }
+    }
+}
+
+impl std::ops::Deref for PatternRuleSets<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl PatternRuleSets<'_> {
+    /// The pattern rules in force: the highest version (version 1, the defaults, is
+    /// seeded by the migration).
+    pub async fn current(&self) -> Result<PatternRules> {
+        match self.q("SELECT version, rules_json FROM pattern_rule_sets ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await? {
+            Some(r) => {
+                let version = r.i("version")?;
+                let rules = serde_json::from_str(&r.s("rules_json")?).map_err(|e| StoreError::Corrupt(format!("pattern rules {version}: {e}")))?;
+                Ok(PatternRules { version, rules })
+            }
+            None => Ok(PatternRules { version: 0, rules: default_pattern_rules() }),
+        }
+    }
+
+    /// Save edited pattern rules as a new version (`version` is the one the editor
+    /// started from: a stale one is a conflict). Routes already made keep their version.
+    pub async fn save(&self, actor: &Actor, version: i64, rules: &[PatternRule]) -> Result<i64> {
+        check_pattern_rules(rules)?;
+        let mut tx = self.write().await?;
+        let last = self.q("SELECT MAX(version) AS v FROM pattern_rule_sets").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0);
+        if last != version {
+            return Err(StoreError::Conflict);
+        }
+        let next = last + 1;
+        let n = self
+            .q("INSERT INTO pattern_rule_sets (version, rules_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
+            .bind(next)
+            .bind(to_json(&rules.to_vec())?)
+            .bind(actor.user_id)
+            .bind(now())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("pattern-rules.save", "pattern-rules", next, format!("version {next}: {} rules", rules.len()))).await?;
+        tx.commit().await?;
+        Ok(next)
     }
 }

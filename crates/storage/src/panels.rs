@@ -121,98 +121,6 @@ fn stored_slot(r: &AnyRow) -> Result<Slot> {
 }
 
 impl Store {
-    /// Add the fortnightly panels from `first` to `until`, skipping dates that already
-    /// have a panel. Returns the ids of the panels added.
-    pub async fn generate_panel_series(&self, actor: &Actor, first: Option<NaiveDate>, until: Option<NaiveDate>, location: &str) -> Result<Vec<i64>> {
-        let dates = validate_series(first, until)?;
-        let mut tx = self.write().await?;
-        let mut added = Vec::new();
-        for d in dates {
-            let exists = self.q("SELECT id FROM panels WHERE meeting_date = $1").bind(date_str(d)).fetch_optional(tx.conn()).await?.is_some();
-            if exists {
-                continue;
-            }
-            let id = self
-                .q("INSERT INTO panels (meeting_date, location, status, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
-                .bind(date_str(d))
-                .bind(location.trim().to_string())
-                .bind(PanelStatus::Scheduled.slug())
-                .bind(now())
-                .fetch_one(tx.conn())
-                .await?
-                .i("id")?;
-            tx.audit(actor, Event::new("panel.create", "panel", id, format!("panel on {}", date_str(d)))).await?;
-            added.push(id);
-        }
-        tx.commit().await?;
-        Ok(added)
-    }
-
-    /// Every panel, by date, with the number of its slots for children in the reader's reach.
-    pub async fn panels_for(&self, reader: &Reader) -> Result<Vec<PanelSummary>> {
-        let mut sql = Sql::new(format!(
-            "SELECT {PANEL_COLS}, (SELECT COUNT(*) FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = p.id AND "
-        ));
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(") AS visible_slots FROM panels p ORDER BY p.meeting_date");
-        // The list shows no minutes: nobody's invitations are looked up for it.
-        sql.query(self)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                let mut panel = panel(r, reader, false)?;
-                (panel.business, panel.earlier_minutes) = (String::new(), String::new());
-                Ok(PanelSummary { panel, visible_slots: r.i("visible_slots")? })
-            })
-            .collect()
-    }
-
-    /// One panel as the reader may read it (see [`Panel`]).
-    pub async fn panel(&self, reader: &Reader, id: i64) -> Result<Panel> {
-        let sql = format!("SELECT {PANEL_COLS} FROM panels p WHERE p.id = $1");
-        let row = self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
-        let invited = self.invited_to_panel(id, reader.user_id()).await?;
-        panel(&row, reader, invited)
-    }
-
-    /// A panel's agenda: the slots of children in the reader's reach only, by time, with
-    /// their invitations and their part of the minutes.
-    pub async fn agenda(&self, reader: &Reader, panel_id: i64) -> Result<Vec<AgendaSlot>> {
-        let mut sql = Sql::new(
-            "SELECT s.id, s.panel_id, s.child_id, s.starts_at, s.minutes, s.discussion, s.discussion_version, c.first_name, c.last_name \
-             FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = ",
-        );
-        sql.bind(panel_id).push(" AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY s.starts_at, s.id");
-        let mut slots = Vec::new();
-        for r in sql.query(self).fetch_all(self.pool()).await? {
-            slots.push(AgendaSlot {
-                id: r.i("id")?,
-                panel_id: r.i("panel_id")?,
-                child_id: r.i("child_id")?,
-                child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
-                slot: stored_slot(&r)?,
-                invitations: Vec::new(),
-                discussion: r.s("discussion")?,
-                discussion_version: r.i("discussion_version")?,
-            });
-        }
-        if slots.is_empty() {
-            return Ok(slots);
-        }
-        let mut sql = Sql::new("SELECT id, slot_id, kind, user_id, agency_id, name, attendance FROM panel_invitations WHERE slot_id IN (");
-        sql.bind_list(slots.iter().map(|s| s.id)).push(") ORDER BY id");
-        for r in sql.query(self).fetch_all(self.pool()).await? {
-            let inv = invitation(&r)?;
-            if let Some(s) = slots.iter_mut().find(|s| s.id == inv.slot_id) {
-                s.invitations.push(inv);
-            }
-        }
-        Ok(slots)
-    }
-
     /// Is this person invited to any slot of the panel (they may read its general business)?
     async fn invited_to_panel(&self, panel_id: i64, user_id: i64) -> Result<bool> {
         Ok(self
@@ -222,82 +130,6 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .is_some())
-    }
-
-    /// Book a young person's slot: inside the panel's hours, no clash, one per child
-    /// per panel. The child must be one the booker may see: another number reads as no
-    /// child at all (and the attempt is audited). A clash or bad input is refused with a
-    /// message and nothing is saved.
-    pub async fn book_slot(
-        &self,
-        reader: &Reader,
-        panel_id: i64,
-        child_id: Option<i64>,
-        start: Option<NaiveTime>,
-        minutes: Option<i64>,
-    ) -> Result<i64> {
-        if !reader.can(Permission::RunPanels) {
-            return Err(self.refuse(reader.actor(), "panel", &panel_id.to_string(), "panel slot: refused, the role does not allow it").await);
-        }
-        if let Some(c) = child_id {
-            if !self.in_reach(reader.viewer(), c).await? {
-                self.record_refusal(reader.actor(), ChildKey::Child(c), "panel-slot: refused, no such child in the booker's reach").await?;
-                return Err(Invalid::single(
-                    "child_id",
-                    format!("There is no child with record number {c} that you may book: check the number on the child's record"),
-                )
-                .into());
-            }
-        }
-        let actor = reader.actor();
-        let mut tx = self.write().await?;
-        // Take the panel's row so two bookings for the same panel are made one after the other.
-        let n = self.q("UPDATE panels SET version = version WHERE id = $1").bind(panel_id).execute(tx.conn()).await?.rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        let booked = self
-            .q("SELECT child_id, starts_at, minutes FROM panel_slots WHERE panel_id = $1")
-            .bind(panel_id)
-            .fetch_all(tx.conn())
-            .await?
-            .iter()
-            .map(|r| Ok(Booked { child_id: r.i("child_id")?, slot: stored_slot(r)? }))
-            .collect::<Result<Vec<_>>>()?;
-        let slot = validate_slot(&booked, child_id, start, minutes)?;
-        let Some(child_id) = child_id else { return Err(Invalid::single("child_id", "Select the young person the slot is for").into()) };
-        let id = self
-            .q("INSERT INTO panel_slots (panel_id, child_id, starts_at, minutes, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(panel_id)
-            .bind(child_id)
-            .bind(slot.start.format("%H:%M").to_string())
-            .bind(slot.minutes as i64)
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        tx.audit(actor, Event::new("panel.slot", "child", child_id, format!("slot {} at panel {panel_id}: {}", id, slot.label()))).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// The young people a slot at this panel may be booked for, by name: in the reader's
-    /// reach, decided for MACSE by the MASH (or child in need with MACSE overview) or with a
-    /// plan to review, and without a slot at this panel yet.
-    pub async fn slot_candidates(&self, reader: &Reader, panel_id: i64) -> Result<Vec<(i64, String)>> {
-        let mut sql = Sql::new("SELECT c.id, c.first_name, c.last_name FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT r.child_id FROM referrals r WHERE r.decision IN (");
-        sql.bind(MashDecision::Macse.slug()).push(",").bind(MashDecision::ChildInNeedAndMacse.slug());
-        sql.push(")) OR c.id IN (SELECT p.child_id FROM plans p)) AND c.id NOT IN (SELECT s.child_id FROM panel_slots s WHERE s.panel_id = ")
-            .bind(panel_id)
-            .push(") AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY c.last_name, c.first_name, c.id LIMIT 500");
-        sql.query(self)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?))))
-            .collect()
     }
 
     async fn slot_child(&self, tx: &mut WriteTx<'_>, panel_id: i64, slot_id: i64) -> Result<i64> {
@@ -347,68 +179,6 @@ impl Store {
             self.involve(tx, actor, child, a, InvolvementKind::InvitedToPanel, scope, on).await?;
         }
         Ok(id)
-    }
-
-    /// Save a panel's general business (which names no child), if nobody else has since
-    /// the reader read it.
-    pub async fn save_business(&self, reader: &Reader, panel_id: i64, version: i64, business: &str, status: Option<PanelStatus>) -> Result<()> {
-        if !reader.can(Permission::RunPanels) {
-            return Err(self.refuse(reader.actor(), "panel", &panel_id.to_string(), "panel minutes: refused, the role does not allow it").await);
-        }
-        let mut v = Invalid::new();
-        v.max_len("minutes", business, 100_000, "The minutes of general business");
-        v.finish()?;
-        let current = self.panel(reader, panel_id).await?;
-        let status = status.unwrap_or(current.status);
-        let mut tx = self.write().await?;
-        let n = self
-            .q("UPDATE panels SET business = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4")
-            .bind(business.to_string())
-            .bind(status.slug())
-            .bind(panel_id)
-            .bind(version)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(reader.actor(), Event::new("panel.minutes", "panel", panel_id, format!("general business saved; status {}", status.slug()))).await?;
-        tx.commit().await
-    }
-
-    /// Move a panel to another date (not one that already has a panel).
-    pub async fn set_panel_date(&self, actor: &Actor, panel_id: i64, version: i64, date: Option<NaiveDate>, location: &str) -> Result<()> {
-        let Some(date) = date else {
-            return Err(Invalid::single("meeting_date", "Enter the panel's date, for example 28/09/2017").into());
-        };
-        let taken = self
-            .q("SELECT id FROM panels WHERE meeting_date = $1 AND id <> $2")
-            .bind(date_str(date))
-            .bind(panel_id)
-            .fetch_optional(self.pool())
-            .await?;
-        if taken.is_some() {
-            return Err(Invalid::single("meeting_date", "There is already a panel on this date: choose another date").into());
-        }
-        let mut tx = self.write().await?;
-        let n = self
-            .q("UPDATE panels SET meeting_date = $1, location = $2, version = version + 1 WHERE id = $3 AND version = $4")
-            .bind(date_str(date))
-            .bind(location.trim().to_string())
-            .bind(panel_id)
-            .bind(version)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            if self.q("SELECT id FROM panels WHERE id = $1").bind(panel_id).fetch_optional(self.pool()).await?.is_none() {
-                return Err(StoreError::NotFound);
-            }
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(actor, Event::new("panel.date", "panel", panel_id, format!("moved to {}", date_str(date)))).await?;
-        tx.commit().await
     }
 }
 
@@ -483,7 +253,7 @@ impl ChildRecord {
         for p in candidates {
             let Some(uid) = p.user_id else { continue };
             // The same rule as every view: only people who may already see the child.
-            if store.viewer(uid).await?.is_some_and(|v| v.may_see_child(child, involvements.iter().copied())) {
+            if store.partnership().viewer(uid).await?.is_some_and(|v| v.may_see_child(child, involvements.iter().copied())) {
                 push(p, &mut out);
             }
         }
@@ -641,6 +411,274 @@ impl ChildRecord {
             Event::new("panel.minutes", "child", self.id(), format!("slot {slot_id} at panel {panel_id}: minutes of the discussion saved")),
         )
         .await?;
+        tx.commit().await
+    }
+}
+
+/// MACSE panels as a reader sees them: the series, each agenda within reach, slots, general business (`store.panels(&reader)`).
+#[derive(Clone, Copy)]
+pub struct Panels<'s> {
+    store: &'s Store,
+    reader: &'s Reader,
+}
+
+impl Store {
+    pub fn panels<'s>(&'s self, reader: &'s Reader) -> Panels<'s> {
+        Panels { store: self, reader }
+    }
+}
+
+impl std::ops::Deref for Panels<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Panels<'_> {
+    /// Every panel, by date, with the number of its slots for children in the reader's reach.
+    pub async fn list(&self) -> Result<Vec<PanelSummary>> {
+        let mut sql = Sql::new(format!(
+            "SELECT {PANEL_COLS}, (SELECT COUNT(*) FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = p.id AND "
+        ));
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(") AS visible_slots FROM panels p ORDER BY p.meeting_date");
+        // The list shows no minutes: nobody's invitations are looked up for it.
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let mut panel = panel(r, self.reader, false)?;
+                (panel.business, panel.earlier_minutes) = (String::new(), String::new());
+                Ok(PanelSummary { panel, visible_slots: r.i("visible_slots")? })
+            })
+            .collect()
+    }
+
+    /// One panel as the reader may read it (see [`Panel`]).
+    pub async fn get(&self, id: i64) -> Result<Panel> {
+        let sql = format!("SELECT {PANEL_COLS} FROM panels p WHERE p.id = $1");
+        let row = self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let invited = self.invited_to_panel(id, self.reader.user_id()).await?;
+        panel(&row, self.reader, invited)
+    }
+
+    /// A panel's agenda: the slots of children in the reader's reach only, by time, with
+    /// their invitations and their part of the minutes.
+    pub async fn agenda(&self, panel_id: i64) -> Result<Vec<AgendaSlot>> {
+        let mut sql = Sql::new(
+            "SELECT s.id, s.panel_id, s.child_id, s.starts_at, s.minutes, s.discussion, s.discussion_version, c.first_name, c.last_name \
+             FROM panel_slots s JOIN children c ON c.id = s.child_id WHERE s.panel_id = ",
+        );
+        sql.bind(panel_id).push(" AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY s.starts_at, s.id");
+        let mut slots = Vec::new();
+        for r in sql.query(self).fetch_all(self.pool()).await? {
+            slots.push(AgendaSlot {
+                id: r.i("id")?,
+                panel_id: r.i("panel_id")?,
+                child_id: r.i("child_id")?,
+                child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
+                slot: stored_slot(&r)?,
+                invitations: Vec::new(),
+                discussion: r.s("discussion")?,
+                discussion_version: r.i("discussion_version")?,
+            });
+        }
+        if slots.is_empty() {
+            return Ok(slots);
+        }
+        let mut sql = Sql::new("SELECT id, slot_id, kind, user_id, agency_id, name, attendance FROM panel_invitations WHERE slot_id IN (");
+        sql.bind_list(slots.iter().map(|s| s.id)).push(") ORDER BY id");
+        for r in sql.query(self).fetch_all(self.pool()).await? {
+            let inv = invitation(&r)?;
+            if let Some(s) = slots.iter_mut().find(|s| s.id == inv.slot_id) {
+                s.invitations.push(inv);
+            }
+        }
+        Ok(slots)
+    }
+
+    /// Book a young person's slot: inside the panel's hours, no clash, one per child
+    /// per panel. The child must be one the booker may see: another number reads as no
+    /// child at all (and the attempt is audited). A clash or bad input is refused with a
+    /// message and nothing is saved.
+    pub async fn book_slot(&self, panel_id: i64, child_id: Option<i64>, start: Option<NaiveTime>, minutes: Option<i64>) -> Result<i64> {
+        if !self.reader.can(Permission::RunPanels) {
+            return Err(self.refuse(self.reader.actor(), "panel", &panel_id.to_string(), "panel slot: refused, the role does not allow it").await);
+        }
+        if let Some(c) = child_id {
+            if !self.in_reach(self.reader.viewer(), c).await? {
+                self.record_refusal(self.reader.actor(), ChildKey::Child(c), "panel-slot: refused, no such child in the booker's reach").await?;
+                return Err(Invalid::single(
+                    "child_id",
+                    format!("There is no child with record number {c} that you may book: check the number on the child's record"),
+                )
+                .into());
+            }
+        }
+        let actor = self.reader.actor();
+        let mut tx = self.write().await?;
+        // Take the panel's row so two bookings for the same panel are made one after the other.
+        let n = self.q("UPDATE panels SET version = version WHERE id = $1").bind(panel_id).execute(tx.conn()).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let booked = self
+            .q("SELECT child_id, starts_at, minutes FROM panel_slots WHERE panel_id = $1")
+            .bind(panel_id)
+            .fetch_all(tx.conn())
+            .await?
+            .iter()
+            .map(|r| Ok(Booked { child_id: r.i("child_id")?, slot: stored_slot(r)? }))
+            .collect::<Result<Vec<_>>>()?;
+        let slot = validate_slot(&booked, child_id, start, minutes)?;
+        let Some(child_id) = child_id else { return Err(Invalid::single("child_id", "Select the young person the slot is for").into()) };
+        let id = self
+            .q("INSERT INTO panel_slots (panel_id, child_id, starts_at, minutes, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(panel_id)
+            .bind(child_id)
+            .bind(slot.start.format("%H:%M").to_string())
+            .bind(slot.minutes as i64)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("panel.slot", "child", child_id, format!("slot {} at panel {panel_id}: {}", id, slot.label()))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The young people a slot at this panel may be booked for, by name: in the reader's
+    /// reach, decided for MACSE by the MASH (or child in need with MACSE overview) or with a
+    /// plan to review, and without a slot at this panel yet.
+    pub async fn slot_candidates(&self, panel_id: i64) -> Result<Vec<(i64, String)>> {
+        let mut sql = Sql::new("SELECT c.id, c.first_name, c.last_name FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT r.child_id FROM referrals r WHERE r.decision IN (");
+        sql.bind(MashDecision::Macse.slug()).push(",").bind(MashDecision::ChildInNeedAndMacse.slug());
+        sql.push(")) OR c.id IN (SELECT p.child_id FROM plans p)) AND c.id NOT IN (SELECT s.child_id FROM panel_slots s WHERE s.panel_id = ")
+            .bind(panel_id)
+            .push(") AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY c.last_name, c.first_name, c.id LIMIT 500");
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?))))
+            .collect()
+    }
+
+    /// Save a panel's general business (which names no child), if nobody else has since
+    /// the reader read it.
+    pub async fn save_business(&self, panel_id: i64, version: i64, business: &str, status: Option<PanelStatus>) -> Result<()> {
+        if !self.reader.can(Permission::RunPanels) {
+            return Err(self.refuse(self.reader.actor(), "panel", &panel_id.to_string(), "panel minutes: refused, the role does not allow it").await);
+        }
+        let mut v = Invalid::new();
+        v.max_len("minutes", business, 100_000, "The minutes of general business");
+        v.finish()?;
+        let current = self.get(panel_id).await?;
+        let status = status.unwrap_or(current.status);
+        let mut tx = self.write().await?;
+        let n = self
+            .q("UPDATE panels SET business = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(business.to_string())
+            .bind(status.slug())
+            .bind(panel_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(self.reader.actor(), Event::new("panel.minutes", "panel", panel_id, format!("general business saved; status {}", status.slug())))
+            .await?;
+        tx.commit().await
+    }
+}
+
+/// The panels' calendar: the fortnightly series and moving a panel (no child data;
+/// `store.panel_calendar()`).
+#[derive(Clone, Copy)]
+pub struct PanelCalendar<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn panel_calendar(&self) -> PanelCalendar<'_> {
+        PanelCalendar { store: self }
+    }
+}
+
+impl std::ops::Deref for PanelCalendar<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl PanelCalendar<'_> {
+    /// Add the fortnightly panels from `first` to `until`, skipping dates that already
+    /// have a panel. Returns the ids of the panels added.
+    pub async fn generate_series(&self, actor: &Actor, first: Option<NaiveDate>, until: Option<NaiveDate>, location: &str) -> Result<Vec<i64>> {
+        let dates = validate_series(first, until)?;
+        let mut tx = self.write().await?;
+        let mut added = Vec::new();
+        for d in dates {
+            let exists = self.q("SELECT id FROM panels WHERE meeting_date = $1").bind(date_str(d)).fetch_optional(tx.conn()).await?.is_some();
+            if exists {
+                continue;
+            }
+            let id = self
+                .q("INSERT INTO panels (meeting_date, location, status, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
+                .bind(date_str(d))
+                .bind(location.trim().to_string())
+                .bind(PanelStatus::Scheduled.slug())
+                .bind(now())
+                .fetch_one(tx.conn())
+                .await?
+                .i("id")?;
+            tx.audit(actor, Event::new("panel.create", "panel", id, format!("panel on {}", date_str(d)))).await?;
+            added.push(id);
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Move a panel to another date (not one that already has a panel).
+    pub async fn set_date(&self, actor: &Actor, panel_id: i64, version: i64, date: Option<NaiveDate>, location: &str) -> Result<()> {
+        let Some(date) = date else {
+            return Err(Invalid::single("meeting_date", "Enter the panel's date, for example 28/09/2017").into());
+        };
+        let taken = self
+            .q("SELECT id FROM panels WHERE meeting_date = $1 AND id <> $2")
+            .bind(date_str(date))
+            .bind(panel_id)
+            .fetch_optional(self.pool())
+            .await?;
+        if taken.is_some() {
+            return Err(Invalid::single("meeting_date", "There is already a panel on this date: choose another date").into());
+        }
+        let mut tx = self.write().await?;
+        let n = self
+            .q("UPDATE panels SET meeting_date = $1, location = $2, version = version + 1 WHERE id = $3 AND version = $4")
+            .bind(date_str(date))
+            .bind(location.trim().to_string())
+            .bind(panel_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            if self.q("SELECT id FROM panels WHERE id = $1").bind(panel_id).fetch_optional(self.pool()).await?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("panel.date", "panel", panel_id, format!("moved to {}", date_str(date)))).await?;
         tx.commit().await
     }
 }

@@ -48,7 +48,26 @@ pub struct Spoc {
     pub job_title: String,
 }
 
+/// The partnership's people: agencies and how far their involvement reaches, each person's agency and teams, SPOCs, and the viewer the rule reads (`store.partnership()`).
+#[derive(Clone, Copy)]
+pub struct Partnership<'s> {
+    store: &'s Store,
+}
+
 impl Store {
+    pub fn partnership(&self) -> Partnership<'_> {
+        Partnership { store: self }
+    }
+}
+
+impl std::ops::Deref for Partnership<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Partnership<'_> {
     /// Add an agency; it is involved with children agency-wide or team by team as its
     /// kind suggests (see [`AgencyKind::default_level`]) until the partnership manager changes it.
     pub async fn create_agency(&self, actor: &Actor, name: &str, kind: Option<AgencyKind>) -> Result<i64> {

@@ -246,68 +246,7 @@ fn day_of(ts: &str) -> Option<NaiveDate> {
 impl Store {
     // ------------------------------------------------------------ routing rules
 
-    /// The routing rules in force: the highest version. An empty partnership starts
-    /// with [`default_rules`] as version 1.
-    pub async fn current_rules(&self) -> Result<RuleSet> {
-        if let Some(r) =
-            self.q("SELECT version, rules_json, created_at FROM routing_rule_sets ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await?
-        {
-            let version = r.i("version")?;
-            return Ok(RuleSet { version, rules: parse_rules(&r.s("rules_json")?, version)?, created_at: r.s("created_at")? });
-        }
-        let mut tx = self.write().await?;
-        let at = now();
-        let inserted = self
-            .q("INSERT INTO routing_rule_sets (version, rules_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
-            .bind(to_json(&default_rules())?)
-            .bind(at.clone())
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if inserted == 1 {
-            tx.audit(&Actor::system(), Event::new("routing-rules.save", "routing-rules", 1, "the partnership's default placement routing rules"))
-                .await?;
-        }
-        tx.commit().await?;
-        if inserted == 1 {
-            Ok(RuleSet { version: 1, rules: default_rules(), created_at: at })
-        } else {
-            Box::pin(self.current_rules()).await
-        }
-    }
-
-    /// Save edited rules as a new version. Notifications already routed keep their
-    /// recipients; only new notifications are routed with the new rules. A rule naming
-    /// a team that does not exist is refused, with every other problem.
-    pub async fn save_rules(&self, actor: &Actor, rules: &[RoutingRule]) -> Result<i64> {
-        check_rules(rules)?;
-        self.current_rules().await?;
-        let mut tx = self.write().await?;
-        let version = self.q("SELECT MAX(version) AS v FROM routing_rule_sets").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0) + 1;
-        let n = self
-            .q("INSERT INTO routing_rule_sets (version, rules_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
-            .bind(version)
-            .bind(to_json(&rules)?)
-            .bind(actor.user_id)
-            .bind(now())
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(actor, Event::new("routing-rules.save", "routing-rules", version, format!("version {version}: {} rules", rules.len()))).await?;
-        tx.commit().await?;
-        Ok(version)
-    }
-
     // ------------------------------------------------------------ recording
-
-    /// Every problem with a placement, without saving anything (the web edge adds its
-    /// own, such as an unreadable date, and shows them all together).
-    pub async fn placement_problems(&self, reader: &Reader, input: &PlacementInput, today: NaiveDate) -> Result<Invalid> {
-        Ok(self.checked_placement(reader.viewer(), input, today).await?.1)
-    }
 
     async fn checked_placement(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(Option<Vec<RiskAnswer>>, Invalid)> {
         let mut v = Invalid::new();
@@ -358,62 +297,6 @@ impl Store {
             v.max_len(&format!("risk-{}-detail", r.slug()), detail.trim(), 5000, "The detail");
         }
         Ok((answers, v))
-    }
-
-    /// Record a placement notification (or, with `found_without_notification`, a
-    /// placement found without one): the child (chosen within the officer's reach, or
-    /// new, in the same transaction), the placement, the declared risks. Every problem
-    /// comes back together and nothing is saved. The notification is routed with the
-    /// rules in force to one recipient row per team, and the agencies of each team's
-    /// members (and the officer's own) become involved with the child.
-    ///
-    /// "Gone missing before" holds when the declared missing risk says so or when the
-    /// child already has a missing episode recorded here.
-    pub async fn record_notification(&self, reader: &Reader, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
-        if !reader.can(Permission::RecordPlacements) {
-            return Err(self.refuse(reader.actor(), "placements", "new", "placement notification: refused, the role does not allow it").await);
-        }
-        let (actor, viewer) = (reader.actor(), reader.viewer());
-        let checked = self.checked_for_saving(viewer, input, today).await?.map_err(StoreError::Invalid)?;
-        let rules = self.current_rules().await?;
-        let mut tx = self.write().await?;
-        let ids = self.insert_notification(&mut tx, actor, viewer, &checked, &rules, &mut HashMap::new(), today).await?;
-        tx.commit().await?;
-        Ok(ids)
-    }
-
-    /// Record many notifications at once (an import, the demo), in ONE transaction,
-    /// with the same checks and routing as [`Store::record_notification`]: every input is
-    /// checked first, and if any has a problem nothing is saved and every problem comes
-    /// back, its field named `notification-<n>-<field>` and its message starting
-    /// "Notification <n>:" (n from 1). Returns (notification id, child id) per input, in order.
-    pub async fn record_notifications_batch(&self, reader: &Reader, inputs: &[PlacementInput], today: NaiveDate) -> Result<Vec<(i64, i64)>> {
-        if !reader.can(Permission::RecordPlacements) {
-            return Err(self.refuse(reader.actor(), "placements", "new", "placement notification: refused, the role does not allow it").await);
-        }
-        let (actor, viewer) = (reader.actor(), reader.viewer());
-        let mut all = Vec::with_capacity(inputs.len());
-        let mut problems = Invalid::new();
-        for (i, input) in inputs.iter().enumerate() {
-            match self.checked_for_saving(viewer, input, today).await? {
-                Ok(c) => all.push(c),
-                Err(e) => {
-                    for f in e.errors {
-                        problems.add(&format!("notification-{}-{}", i + 1, f.field), format!("Notification {}: {}", i + 1, f.message));
-                    }
-                }
-            }
-        }
-        problems.finish()?;
-        let rules = self.current_rules().await?;
-        let mut team_agencies = HashMap::new();
-        let mut tx = self.write().await?;
-        let mut out = Vec::with_capacity(all.len());
-        for c in &all {
-            out.push(self.insert_notification(&mut tx, actor, viewer, c, &rules, &mut team_agencies, today).await?);
-        }
-        tx.commit().await?;
-        Ok(out)
     }
 
     /// A placement with every check passed, ready to save (or the problems).
@@ -539,12 +422,6 @@ impl Store {
         Ok((id, child_id))
     }
 
-    /// A placement found without a notification: recorded against its placing authority.
-    pub async fn record_found_without_notification(&self, reader: &Reader, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
-        let input = PlacementInput { received_date: None, found_without_notification: true, ..input.clone() };
-        self.record_notification(reader, &input, today).await
-    }
-
     /// The provider with this name (any case), added if new, inside the caller's transaction.
     async fn provider_id_for(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, name: &str) -> Result<i64> {
         if let Some(r) = self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(tx.conn()).await? {
@@ -582,271 +459,9 @@ impl Store {
         Ok(())
     }
 
-    /// Notifications of children in the reader's reach, newest first, optionally of one
-    /// placing authority (at most 1000).
-    pub async fn list_notifications(&self, reader: &Reader, placing_authority: Option<&str>) -> Result<Vec<Notification>> {
-        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE c.merged_into_id IS NULL"));
-        if let Some(a) = placing_authority.filter(|a| !a.trim().is_empty()) {
-            sql.push(" AND n.placing_authority = ").bind(authority(a).unwrap_or(a));
-        }
-        sql.push(" AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY COALESCE(n.received_date, n.start_date) DESC, n.id DESC LIMIT 1000");
-        let mut v = sql.query(self).fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
-        self.attach_recipients(&mut v).await?;
-        Ok(v)
-    }
-
-    /// "Notifications for your teams": every notification routed to one of the reader's
-    /// teams (children in reach only), one line per team, those not yet acknowledged
-    /// first and oldest first, with their age in days.
-    pub async fn notification_queue(&self, reader: &Reader, today: NaiveDate) -> Result<Vec<QueueItem>> {
-        let viewer = reader.viewer();
-        if viewer.teams.is_empty() {
-            return Ok(Vec::new());
-        }
-        let arrived = "COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))";
-        let mut sql = Sql::new(format!(
-            "SELECT {COLS}, {RECIPIENT_COLS} FROM {FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.team IN ("
-        ));
-        sql.bind_list(viewer.teams.iter().map(|t| t.slug())).push(") AND c.merged_into_id IS NULL AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(&format!(
-            " ORDER BY CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END, CASE WHEN r.acknowledged_at IS NULL THEN {arrived} ELSE '' END, r.acknowledged_at DESC, n.id, r.team LIMIT 1000"
-        ));
-        sql.query(self)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                let notification = notification(r)?;
-                let arrived = notification.received_date.or_else(|| day_of(&notification.recorded_at)).unwrap_or(today);
-                Ok(QueueItem { recipient: recipient(r)?, age_days: (today - arrived).num_days().max(0), notification })
-            })
-            .collect()
-    }
-
-    /// A team's acknowledgement of a notification, by one of its members who may see the
-    /// child: the line is opened through the child's record (a line of a child out of
-    /// reach reads as no line at all), refused for anyone the notification was not
-    /// routed to, and once acknowledged it stays so.
-    pub async fn acknowledge(&self, reader: &Reader, recipient_id: i64) -> Result<()> {
-        let record = self.open_child(reader, ChildKey::Recipient(recipient_id), Section::Placements).await?;
-        record.acknowledge(recipient_id).await
-    }
-
     // ------------------------------------------------------------ placing authorities
 
-    /// Record an escalation step taken against a placing authority (contact by the
-    /// director, escalation to Ofsted), with its date.
-    pub async fn add_escalation(
-        &self,
-        actor: &Actor,
-        name: &str,
-        step: Option<EscalationStep>,
-        step_date: Option<NaiveDate>,
-        note: &str,
-        today: NaiveDate,
-    ) -> Result<i64> {
-        let mut v = Invalid::new();
-        let Some(name) = authority(name) else {
-            return Err(Invalid::single("authority", "Choose the placing authority from the list of English local authorities").into());
-        };
-        if step.is_none() {
-            v.add("step", "Choose the escalation step");
-        }
-        match step_date {
-            None => v.add("step_date", "Enter the date of the escalation step"),
-            Some(d) if d > today => v.add("step_date", "The date of the escalation step cannot be in the future"),
-            _ => {}
-        }
-        v.max_len("note", note.trim(), 5000, "The note");
-        v.finish()?;
-        let (Some(step), Some(step_date)) = (step, step_date) else {
-            return Err(Invalid::single("step", "Choose the escalation step and its date").into());
-        };
-        let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO authority_escalations (authority, step, step_date, note, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
-            .bind(name)
-            .bind(step.slug())
-            .bind(date_str(step_date))
-            .bind(note.trim().to_string())
-            .bind(actor.user_id)
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        tx.audit(actor, Event::new("placing-authority.escalate", "placing-authority", name, format!("escalation {id}: {}", step.slug()))).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn escalations(&self, name: &str) -> Result<Vec<Escalation>> {
-        self.q("SELECT e.id, e.authority, e.step, e.step_date, e.note, u.name AS recorded_by_name, e.recorded_at FROM authority_escalations e LEFT JOIN users u ON u.id = e.recorded_by \
-                WHERE e.authority = $1 ORDER BY e.step_date DESC, e.id DESC")
-            .bind(name.to_string())
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(escalation)
-            .collect()
-    }
-
-    /// A placing authority's page for a viewer: its placements of children in reach,
-    /// and counts of every placement (no child data) with its lateness and escalations.
-    pub async fn authority_summary(&self, reader: &Reader, name: &str) -> Result<AuthoritySummary> {
-        let name = authority(name).ok_or(StoreError::NotFound)?;
-        let notifications = self.list_notifications(reader, Some(name)).await?;
-        let mut children: BTreeMap<i64, String> = BTreeMap::new();
-        for n in &notifications {
-            children.entry(n.child_id).or_insert_with(|| n.child_name.clone());
-        }
-        let mut children: Vec<(i64, String)> = children.into_iter().collect();
-        children.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-        let (mut total, mut late, mut not_notified) = (0, 0, 0);
-        for r in self
-            .q("SELECT start_date, received_date FROM placement_notifications WHERE placing_authority = $1")
-            .bind(name)
-            .fetch_all(self.pool())
-            .await?
-        {
-            total += 1;
-            match lateness(r.d("start_date")?, r.od("received_date")?) {
-                Timeliness::Late(_) => late += 1,
-                Timeliness::NotNotified => not_notified += 1,
-                Timeliness::OnTime => {}
-            }
-        }
-        Ok(AuthoritySummary {
-            name: name.to_string(),
-            notifications,
-            children,
-            total,
-            late,
-            not_notified,
-            escalations: self.escalations(name).await?,
-        })
-    }
-
-    /// Children currently placed by each authority (placements not ended by `today`),
-    /// most first, those above the threshold marked. Counts only: no child data.
-    pub async fn placed_counts_by_authority(&self, today: NaiveDate) -> Result<Vec<(String, usize, bool)>> {
-        let rows = self
-            .q("SELECT DISTINCT n.placing_authority, n.child_id FROM placement_notifications n JOIN children c ON c.id = n.child_id \
-                WHERE c.merged_into_id IS NULL AND (n.end_date IS NULL OR n.end_date >= $1)")
-            .bind(date_str(today))
-            .fetch_all(self.pool())
-            .await?;
-        let names = rows.iter().map(|r| r.s("placing_authority")).collect::<Result<Vec<_>>>()?;
-        Ok(placed_counts(names.iter().map(String::as_str)))
-    }
-
     // ------------------------------------------------------------ providers of concern
-
-    pub async fn add_provider(&self, actor: &Actor, name: &str) -> Result<i64> {
-        let mut v = Invalid::new();
-        let name = v.required("name", name, "Enter the provider's name");
-        v.max_len("name", &name, 200, "The provider's name");
-        if !name.is_empty()
-            && self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some()
-        {
-            v.add("name", "There is already a provider with this name");
-        }
-        v.finish()?;
-        let mut tx = self.write().await?;
-        let id = self.provider_id_for(&mut tx, actor, &name).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Every provider with its concerns (newest first), providers with concerns first.
-    pub async fn providers(&self) -> Result<Vec<Provider>> {
-        let mut list: Vec<Provider> = self
-            .q("SELECT id, name FROM providers ORDER BY name")
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok(Provider { id: r.i("id")?, name: r.s("name")?, concerns: Vec::new() }))
-            .collect::<Result<_>>()?;
-        let rows = self
-            .q("SELECT k.id, k.provider_id, k.home, k.raised_on, k.concern, k.action, k.ofsted_referral_date, u.name AS recorded_by_name, k.recorded_at \
-                FROM provider_concerns k LEFT JOIN users u ON u.id = k.recorded_by ORDER BY k.raised_on DESC, k.id DESC")
-            .fetch_all(self.pool())
-            .await?;
-        let mut by: HashMap<i64, Vec<ProviderConcern>> = HashMap::new();
-        for r in rows {
-            let c = ProviderConcern {
-                id: r.i("id")?,
-                provider_id: r.i("provider_id")?,
-                home: r.s("home")?,
-                raised_on: r.d("raised_on")?,
-                concern: r.s("concern")?,
-                action: r.s("action")?,
-                ofsted_referral_date: r.od("ofsted_referral_date")?,
-                recorded_by_name: r.os("recorded_by_name")?,
-                recorded_at: r.s("recorded_at")?,
-            };
-            by.entry(c.provider_id).or_default().push(c);
-        }
-        for p in list.iter_mut() {
-            p.concerns = by.remove(&p.id).unwrap_or_default();
-        }
-        list.sort_by_key(|p| p.concerns.is_empty());
-        Ok(list)
-    }
-
-    /// A concern about a provider or one of its homes, with the action taken and any referral to Ofsted.
-    pub async fn add_provider_concern(&self, actor: &Actor, input: &ConcernInput, today: NaiveDate) -> Result<i64> {
-        let mut v = Invalid::new();
-        match input.provider_id {
-            None => v.add("provider_id", "Choose the provider the concern is about"),
-            Some(p) => {
-                if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
-                    v.add("provider_id", "Choose a provider from the list");
-                }
-            }
-        }
-        v.max_len("home", input.home.trim(), 200, "The home's name");
-        match input.raised_on {
-            None => v.add("raised_on", "Enter the date the concern was raised"),
-            Some(d) if d > today => v.add("raised_on", "The date the concern was raised cannot be in the future"),
-            _ => {}
-        }
-        let concern = v.required("concern", &input.concern, "Describe the concern about the provider or home");
-        v.max_len("concern", &concern, 10_000, "The concern");
-        v.max_len("action", input.action.trim(), 10_000, "The action");
-        if let (Some(r), Some(o)) = (input.raised_on, input.ofsted_referral_date) {
-            if o < r {
-                v.add("ofsted_referral_date", "The referral to Ofsted cannot be before the concern was raised");
-            }
-        }
-        if input.ofsted_referral_date.is_some_and(|o| o > today) {
-            v.add("ofsted_referral_date", "The date of the referral to Ofsted cannot be in the future");
-        }
-        v.finish()?;
-        let (Some(provider_id), Some(raised_on)) = (input.provider_id, input.raised_on) else {
-            return Err(Invalid::single("provider_id", "Choose the provider the concern is about and the date it was raised").into());
-        };
-        let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO provider_concerns (provider_id, home, raised_on, concern, action, ofsted_referral_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
-            .bind(provider_id)
-            .bind(input.home.trim().to_string())
-            .bind(date_str(raised_on))
-            .bind(concern)
-            .bind(input.action.trim().to_string())
-            .bind(opt_date_str(input.ofsted_referral_date))
-            .bind(actor.user_id)
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        let ofsted = if input.ofsted_referral_date.is_some() { ", referred to Ofsted" } else { "" };
-        tx.audit(actor, Event::new("provider.concern", "provider", provider_id, format!("concern {id}{ofsted}"))).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
 }
 
 impl ChildRecord {
@@ -909,5 +524,475 @@ impl ChildRecord {
         )
         .await?;
         tx.commit().await
+    }
+}
+
+/// Placement notifications as a reader records and sees them: recording (routed by the rules in force), lists and team queues within reach, acknowledgements, a placing authority's page (`store.placements(&reader)`).
+#[derive(Clone, Copy)]
+pub struct Placements<'s> {
+    store: &'s Store,
+    reader: &'s Reader,
+}
+
+impl Store {
+    pub fn placements<'s>(&'s self, reader: &'s Reader) -> Placements<'s> {
+        Placements { store: self, reader }
+    }
+}
+
+impl std::ops::Deref for Placements<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Placements<'_> {
+    /// Every problem with a placement, without saving anything (the web edge adds its
+    /// own, such as an unreadable date, and shows them all together).
+    pub async fn problems(&self, input: &PlacementInput, today: NaiveDate) -> Result<Invalid> {
+        Ok(self.checked_placement(self.reader.viewer(), input, today).await?.1)
+    }
+
+    /// Record a placement notification (or, with `found_without_notification`, a
+    /// placement found without one): the child (chosen within the officer's reach, or
+    /// new, in the same transaction), the placement, the declared risks. Every problem
+    /// comes back together and nothing is saved. The notification is routed with the
+    /// rules in force to one recipient row per team, and the agencies of each team's
+    /// members (and the officer's own) become involved with the child.
+    ///
+    /// "Gone missing before" holds when the declared missing risk says so or when the
+    /// child already has a missing episode recorded here.
+    pub async fn record_notification(&self, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
+        if !self.reader.can(Permission::RecordPlacements) {
+            return Err(self.refuse(self.reader.actor(), "placements", "new", "placement notification: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
+        let checked = self.checked_for_saving(viewer, input, today).await?.map_err(StoreError::Invalid)?;
+        let rules = self.routing_rules().current().await?;
+        let mut tx = self.write().await?;
+        let ids = self.insert_notification(&mut tx, actor, viewer, &checked, &rules, &mut HashMap::new(), today).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Record many notifications at once (an import, the demo), in ONE transaction,
+    /// with the same checks and routing as [`Store::record_notification`]: every input is
+    /// checked first, and if any has a problem nothing is saved and every problem comes
+    /// back, its field named `notification-<n>-<field>` and its message starting
+    /// "Notification <n>:" (n from 1). Returns (notification id, child id) per input, in order.
+    pub async fn record_notifications_batch(&self, inputs: &[PlacementInput], today: NaiveDate) -> Result<Vec<(i64, i64)>> {
+        if !self.reader.can(Permission::RecordPlacements) {
+            return Err(self.refuse(self.reader.actor(), "placements", "new", "placement notification: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
+        let mut all = Vec::with_capacity(inputs.len());
+        let mut problems = Invalid::new();
+        for (i, input) in inputs.iter().enumerate() {
+            match self.checked_for_saving(viewer, input, today).await? {
+                Ok(c) => all.push(c),
+                Err(e) => {
+                    for f in e.errors {
+                        problems.add(&format!("notification-{}-{}", i + 1, f.field), format!("Notification {}: {}", i + 1, f.message));
+                    }
+                }
+            }
+        }
+        problems.finish()?;
+        let rules = self.routing_rules().current().await?;
+        let mut team_agencies = HashMap::new();
+        let mut tx = self.write().await?;
+        let mut out = Vec::with_capacity(all.len());
+        for c in &all {
+            out.push(self.insert_notification(&mut tx, actor, viewer, c, &rules, &mut team_agencies, today).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A placement found without a notification: recorded against its placing authority.
+    pub async fn record_found_without_notification(&self, input: &PlacementInput, today: NaiveDate) -> Result<(i64, i64)> {
+        let input = PlacementInput { received_date: None, found_without_notification: true, ..input.clone() };
+        self.record_notification(&input, today).await
+    }
+
+    /// Notifications of children in the reader's reach, newest first, optionally of one
+    /// placing authority (at most 1000).
+    pub async fn list(&self, placing_authority: Option<&str>) -> Result<Vec<Notification>> {
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE c.merged_into_id IS NULL"));
+        if let Some(a) = placing_authority.filter(|a| !a.trim().is_empty()) {
+            sql.push(" AND n.placing_authority = ").bind(authority(a).unwrap_or(a));
+        }
+        sql.push(" AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY COALESCE(n.received_date, n.start_date) DESC, n.id DESC LIMIT 1000");
+        let mut v = sql.query(self).fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
+        self.attach_recipients(&mut v).await?;
+        Ok(v)
+    }
+
+    /// "Notifications for your teams": every notification routed to one of the reader's
+    /// teams (children in reach only), one line per team, those not yet acknowledged
+    /// first and oldest first, with their age in days.
+    pub async fn queue(&self, today: NaiveDate) -> Result<Vec<QueueItem>> {
+        let viewer = self.reader.viewer();
+        if viewer.teams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let arrived = "COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))";
+        let mut sql = Sql::new(format!(
+            "SELECT {COLS}, {RECIPIENT_COLS} FROM {FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by WHERE r.team IN ("
+        ));
+        sql.bind_list(viewer.teams.iter().map(|t| t.slug())).push(") AND c.merged_into_id IS NULL AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(&format!(
+            " ORDER BY CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END, CASE WHEN r.acknowledged_at IS NULL THEN {arrived} ELSE '' END, r.acknowledged_at DESC, n.id, r.team LIMIT 1000"
+        ));
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let notification = notification(r)?;
+                let arrived = notification.received_date.or_else(|| day_of(&notification.recorded_at)).unwrap_or(today);
+                Ok(QueueItem { recipient: recipient(r)?, age_days: (today - arrived).num_days().max(0), notification })
+            })
+            .collect()
+    }
+
+    /// A team's acknowledgement of a notification, by one of its members who may see the
+    /// child: the line is opened through the child's record (a line of a child out of
+    /// reach reads as no line at all), refused for anyone the notification was not
+    /// routed to, and once acknowledged it stays so.
+    pub async fn acknowledge(&self, recipient_id: i64) -> Result<()> {
+        let record = self.open_child(self.reader, ChildKey::Recipient(recipient_id), Section::Placements).await?;
+        record.acknowledge(recipient_id).await
+    }
+
+    /// A placing authority's page for a viewer: its placements of children in reach,
+    /// and counts of every placement (no child data) with its lateness and escalations.
+    pub async fn authority_summary(&self, name: &str) -> Result<AuthoritySummary> {
+        let name = authority(name).ok_or(StoreError::NotFound)?;
+        let notifications = self.list(Some(name)).await?;
+        let mut children: BTreeMap<i64, String> = BTreeMap::new();
+        for n in &notifications {
+            children.entry(n.child_id).or_insert_with(|| n.child_name.clone());
+        }
+        let mut children: Vec<(i64, String)> = children.into_iter().collect();
+        children.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        let (mut total, mut late, mut not_notified) = (0, 0, 0);
+        for r in self
+            .q("SELECT start_date, received_date FROM placement_notifications WHERE placing_authority = $1")
+            .bind(name)
+            .fetch_all(self.pool())
+            .await?
+        {
+            total += 1;
+            match lateness(r.d("start_date")?, r.od("received_date")?) {
+                Timeliness::Late(_) => late += 1,
+                Timeliness::NotNotified => not_notified += 1,
+                Timeliness::OnTime => {}
+            }
+        }
+        Ok(AuthoritySummary {
+            name: name.to_string(),
+            notifications,
+            children,
+            total,
+            late,
+            not_notified,
+            escalations: self.placing_authorities().escalations(name).await?,
+        })
+    }
+}
+
+/// The placement routing rules' versions (`store.routing_rules()`).
+#[derive(Clone, Copy)]
+pub struct RoutingRules<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn routing_rules(&self) -> RoutingRules<'_> {
+        RoutingRules { store: self }
+    }
+}
+
+impl std::ops::Deref for RoutingRules<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl RoutingRules<'_> {
+    /// The routing rules in force: the highest version. An empty partnership starts
+    /// with [`default_rules`] as version 1.
+    pub async fn current(&self) -> Result<RuleSet> {
+        if let Some(r) =
+            self.q("SELECT version, rules_json, created_at FROM routing_rule_sets ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await?
+        {
+            let version = r.i("version")?;
+            return Ok(RuleSet { version, rules: parse_rules(&r.s("rules_json")?, version)?, created_at: r.s("created_at")? });
+        }
+        let mut tx = self.write().await?;
+        let at = now();
+        let inserted = self
+            .q("INSERT INTO routing_rule_sets (version, rules_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
+            .bind(to_json(&default_rules())?)
+            .bind(at.clone())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if inserted == 1 {
+            tx.audit(&Actor::system(), Event::new("routing-rules.save", "routing-rules", 1, "the partnership's default placement routing rules"))
+                .await?;
+        }
+        tx.commit().await?;
+        if inserted == 1 {
+            Ok(RuleSet { version: 1, rules: default_rules(), created_at: at })
+        } else {
+            Box::pin(self.current()).await
+        }
+    }
+
+    /// Save edited rules as a new version. Notifications already routed keep their
+    /// recipients; only new notifications are routed with the new rules. A rule naming
+    /// a team that does not exist is refused, with every other problem.
+    pub async fn save(&self, actor: &Actor, rules: &[RoutingRule]) -> Result<i64> {
+        check_rules(rules)?;
+        self.routing_rules().current().await?;
+        let mut tx = self.write().await?;
+        let version = self.q("SELECT MAX(version) AS v FROM routing_rule_sets").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0) + 1;
+        let n = self
+            .q("INSERT INTO routing_rule_sets (version, rules_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
+            .bind(version)
+            .bind(to_json(&rules)?)
+            .bind(actor.user_id)
+            .bind(now())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("routing-rules.save", "routing-rules", version, format!("version {version}: {} rules", rules.len()))).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+}
+
+/// Placing authorities: escalations and the count of children each has placed here, no child data (`store.placing_authorities()`).
+#[derive(Clone, Copy)]
+pub struct PlacingAuthorities<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn placing_authorities(&self) -> PlacingAuthorities<'_> {
+        PlacingAuthorities { store: self }
+    }
+}
+
+impl std::ops::Deref for PlacingAuthorities<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl PlacingAuthorities<'_> {
+    /// Record an escalation step taken against a placing authority (contact by the
+    /// director, escalation to Ofsted), with its date.
+    pub async fn escalate(
+        &self,
+        actor: &Actor,
+        name: &str,
+        step: Option<EscalationStep>,
+        step_date: Option<NaiveDate>,
+        note: &str,
+        today: NaiveDate,
+    ) -> Result<i64> {
+        let mut v = Invalid::new();
+        let Some(name) = authority(name) else {
+            return Err(Invalid::single("authority", "Choose the placing authority from the list of English local authorities").into());
+        };
+        if step.is_none() {
+            v.add("step", "Choose the escalation step");
+        }
+        match step_date {
+            None => v.add("step_date", "Enter the date of the escalation step"),
+            Some(d) if d > today => v.add("step_date", "The date of the escalation step cannot be in the future"),
+            _ => {}
+        }
+        v.max_len("note", note.trim(), 5000, "The note");
+        v.finish()?;
+        let (Some(step), Some(step_date)) = (step, step_date) else {
+            return Err(Invalid::single("step", "Choose the escalation step and its date").into());
+        };
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO authority_escalations (authority, step, step_date, note, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .bind(name)
+            .bind(step.slug())
+            .bind(date_str(step_date))
+            .bind(note.trim().to_string())
+            .bind(actor.user_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(actor, Event::new("placing-authority.escalate", "placing-authority", name, format!("escalation {id}: {}", step.slug()))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn escalations(&self, name: &str) -> Result<Vec<Escalation>> {
+        self.q("SELECT e.id, e.authority, e.step, e.step_date, e.note, u.name AS recorded_by_name, e.recorded_at FROM authority_escalations e LEFT JOIN users u ON u.id = e.recorded_by \
+                WHERE e.authority = $1 ORDER BY e.step_date DESC, e.id DESC")
+            .bind(name.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(escalation)
+            .collect()
+    }
+
+    /// Children currently placed by each authority (placements not ended by `today`),
+    /// most first, those above the threshold marked. Counts only: no child data.
+    pub async fn placed_counts(&self, today: NaiveDate) -> Result<Vec<(String, usize, bool)>> {
+        let rows = self
+            .q("SELECT DISTINCT n.placing_authority, n.child_id FROM placement_notifications n JOIN children c ON c.id = n.child_id \
+                WHERE c.merged_into_id IS NULL AND (n.end_date IS NULL OR n.end_date >= $1)")
+            .bind(date_str(today))
+            .fetch_all(self.pool())
+            .await?;
+        let names = rows.iter().map(|r| r.s("placing_authority")).collect::<Result<Vec<_>>>()?;
+        Ok(placed_counts(names.iter().map(String::as_str)))
+    }
+}
+
+/// Providers of concern and the concerns about their homes (`store.providers()`).
+#[derive(Clone, Copy)]
+pub struct Providers<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn providers(&self) -> Providers<'_> {
+        Providers { store: self }
+    }
+}
+
+impl std::ops::Deref for Providers<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Providers<'_> {
+    pub async fn add(&self, actor: &Actor, name: &str) -> Result<i64> {
+        let mut v = Invalid::new();
+        let name = v.required("name", name, "Enter the provider's name");
+        v.max_len("name", &name, 200, "The provider's name");
+        if !name.is_empty()
+            && self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some()
+        {
+            v.add("name", "There is already a provider with this name");
+        }
+        v.finish()?;
+        let mut tx = self.write().await?;
+        let id = self.provider_id_for(&mut tx, actor, &name).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every provider with its concerns (newest first), providers with concerns first.
+    pub async fn list(&self) -> Result<Vec<Provider>> {
+        let mut list: Vec<Provider> = self
+            .q("SELECT id, name FROM providers ORDER BY name")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(Provider { id: r.i("id")?, name: r.s("name")?, concerns: Vec::new() }))
+            .collect::<Result<_>>()?;
+        let rows = self
+            .q("SELECT k.id, k.provider_id, k.home, k.raised_on, k.concern, k.action, k.ofsted_referral_date, u.name AS recorded_by_name, k.recorded_at \
+                FROM provider_concerns k LEFT JOIN users u ON u.id = k.recorded_by ORDER BY k.raised_on DESC, k.id DESC")
+            .fetch_all(self.pool())
+            .await?;
+        let mut by: HashMap<i64, Vec<ProviderConcern>> = HashMap::new();
+        for r in rows {
+            let c = ProviderConcern {
+                id: r.i("id")?,
+                provider_id: r.i("provider_id")?,
+                home: r.s("home")?,
+                raised_on: r.d("raised_on")?,
+                concern: r.s("concern")?,
+                action: r.s("action")?,
+                ofsted_referral_date: r.od("ofsted_referral_date")?,
+                recorded_by_name: r.os("recorded_by_name")?,
+                recorded_at: r.s("recorded_at")?,
+            };
+            by.entry(c.provider_id).or_default().push(c);
+        }
+        for p in list.iter_mut() {
+            p.concerns = by.remove(&p.id).unwrap_or_default();
+        }
+        list.sort_by_key(|p| p.concerns.is_empty());
+        Ok(list)
+    }
+
+    /// A concern about a provider or one of its homes, with the action taken and any referral to Ofsted.
+    pub async fn add_concern(&self, actor: &Actor, input: &ConcernInput, today: NaiveDate) -> Result<i64> {
+        let mut v = Invalid::new();
+        match input.provider_id {
+            None => v.add("provider_id", "Choose the provider the concern is about"),
+            Some(p) => {
+                if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
+                    v.add("provider_id", "Choose a provider from the list");
+                }
+            }
+        }
+        v.max_len("home", input.home.trim(), 200, "The home's name");
+        match input.raised_on {
+            None => v.add("raised_on", "Enter the date the concern was raised"),
+            Some(d) if d > today => v.add("raised_on", "The date the concern was raised cannot be in the future"),
+            _ => {}
+        }
+        let concern = v.required("concern", &input.concern, "Describe the concern about the provider or home");
+        v.max_len("concern", &concern, 10_000, "The concern");
+        v.max_len("action", input.action.trim(), 10_000, "The action");
+        if let (Some(r), Some(o)) = (input.raised_on, input.ofsted_referral_date) {
+            if o < r {
+                v.add("ofsted_referral_date", "The referral to Ofsted cannot be before the concern was raised");
+            }
+        }
+        if input.ofsted_referral_date.is_some_and(|o| o > today) {
+            v.add("ofsted_referral_date", "The date of the referral to Ofsted cannot be in the future");
+        }
+        v.finish()?;
+        let (Some(provider_id), Some(raised_on)) = (input.provider_id, input.raised_on) else {
+            return Err(Invalid::single("provider_id", "Choose the provider the concern is about and the date it was raised").into());
+        };
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO provider_concerns (provider_id, home, raised_on, concern, action, ofsted_referral_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
+            .bind(provider_id)
+            .bind(input.home.trim().to_string())
+            .bind(date_str(raised_on))
+            .bind(concern)
+            .bind(input.action.trim().to_string())
+            .bind(opt_date_str(input.ofsted_referral_date))
+            .bind(actor.user_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        let ofsted = if input.ofsted_referral_date.is_some() { ", referred to Ofsted" } else { "" };
+        tx.audit(actor, Event::new("provider.concern", "provider", provider_id, format!("concern {id}{ofsted}"))).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 }

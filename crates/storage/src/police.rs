@@ -98,209 +98,9 @@ impl Store {
         }
     }
 
-    /// MACSE children (a plan or a panel slot) in the reader's reach whose current flag
-    /// is not "yes", with the counts behind the percentage flagged.
-    pub async fn macse_children_without_flag(&self, reader: &Reader) -> Result<FlagCoverage> {
-        self.police_only(reader).await?;
-        let mut sql = Sql::new(
-            "SELECT c.id, c.first_name, c.last_name, (SELECT f.flagged FROM police_flags f WHERE f.child_id = c.id ORDER BY f.id DESC LIMIT 1) AS flag \
-             FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT child_id FROM plans) OR c.id IN (SELECT child_id FROM panel_slots)) AND ",
-        );
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY c.last_name, c.first_name, c.id");
-        let mut cov = FlagCoverage { total: 0, flagged: 0, without: Vec::new() };
-        for r in sql.query(self).fetch_all(self.pool()).await? {
-            cov.total += 1;
-            let flag = r.oi("flag")?.map(|f| f != 0);
-            if flag == Some(true) {
-                cov.flagged += 1;
-            } else {
-                cov.without.push(FlagRow { child_id: r.i("id")?, name: format!("{} {}", r.s("first_name")?, r.s("last_name")?), flagged: flag });
-            }
-        }
-        Ok(cov)
-    }
-
-    pub async fn create_operation(&self, reader: &Reader, name: &str, kind: Option<OperationKind>, lead: &str, panel_id: Option<i64>) -> Result<i64> {
-        self.police_only(reader).await?;
-        let mut v = Invalid::new();
-        let name = v.required("name", name, "Enter the operation's name");
-        v.max_len("name", &name, 200, "The name");
-        if kind.is_none() {
-            v.add("kind", "Select whether the operation is to prevent, prosecute or disrupt");
-        }
-        let lead = v.required("lead", lead, "Enter the officer leading the operation");
-        v.max_len("lead", &lead, 200, "The lead");
-        if let Some(p) = panel_id {
-            if self.q("SELECT id FROM panels WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
-                v.add("panel_id", "Select the panel that decided on the operation from the list");
-            }
-        }
-        v.finish()?;
-        let Some(kind) = kind else { return Err(Invalid::single("kind", "Select whether the operation is to prevent, prosecute or disrupt").into()) };
-        let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO operations (name, kind, lead, decided_at_panel_id, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(name)
-            .bind(kind.slug())
-            .bind(lead)
-            .bind(panel_id)
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        tx.audit(reader.actor(), Event::new("operation.create", "operation", id, format!("operation created ({})", kind.slug()))).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn operations(&self, reader: &Reader) -> Result<Vec<Operation>> {
-        self.police_only(reader).await?;
-        let sql = format!("SELECT {OP_COLS} FROM operations o ORDER BY o.created_at DESC, o.id DESC");
-        self.q(&sql).fetch_all(self.pool()).await?.iter().map(operation).collect()
-    }
-
-    pub async fn operation(&self, reader: &Reader, id: i64) -> Result<Operation> {
-        self.police_only(reader).await?;
-        self.operation_row(id).await
-    }
-
     async fn operation_row(&self, id: i64) -> Result<Operation> {
         let sql = format!("SELECT {OP_COLS} FROM operations o WHERE o.id = $1");
         operation(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
-    }
-
-    /// An operation's linked children that the reader may see: (id, name), and how many others there are.
-    pub async fn operation_children_for(&self, reader: &Reader, operation_id: i64) -> Result<(Vec<(i64, String)>, i64)> {
-        self.police_only(reader).await?;
-        let mut sql = Sql::new(
-            "SELECT c.id, c.first_name, c.last_name FROM operation_children oc JOIN children c ON c.id = oc.child_id WHERE oc.operation_id = ",
-        );
-        sql.bind(operation_id).push(" AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY c.last_name, c.first_name");
-        let seen = sql
-            .query(self)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?))))
-            .collect::<Result<Vec<_>>>()?;
-        let all =
-            self.q("SELECT COUNT(*) AS n FROM operation_children WHERE operation_id = $1").bind(operation_id).fetch_one(self.pool()).await?.i("n")?;
-        let others = all - seen.len() as i64;
-        Ok((seen, others))
-    }
-
-    /// Link a child to an operation (audited on the child's record). The child must be
-    /// one the officer may see: any other number reads as no child at all, and the
-    /// attempt is audited.
-    pub async fn link_operation_child(&self, reader: &Reader, operation_id: i64, child_id: Option<i64>) -> Result<()> {
-        self.police_only(reader).await?;
-        self.operation_row(operation_id).await?;
-        let Some(child_id) = child_id else {
-            return Err(Invalid::single("child_id", "Enter the child's record number").into());
-        };
-        if !self.in_reach(reader.viewer(), child_id).await? {
-            self.record_refusal(reader.actor(), ChildKey::Child(child_id), "operations: refused, no such child in the officer's reach").await?;
-            return Err(Invalid::single("child_id", format!("There is no child with record number {child_id} that you may see")).into());
-        }
-        let mut tx = self.write().await?;
-        let exists = self
-            .q("SELECT 1 AS x FROM operation_children WHERE operation_id = $1 AND child_id = $2")
-            .bind(operation_id)
-            .bind(child_id)
-            .fetch_optional(tx.conn())
-            .await?
-            .is_some();
-        if !exists {
-            self.q("INSERT INTO operation_children (operation_id, child_id) VALUES ($1,$2)")
-                .bind(operation_id)
-                .bind(child_id)
-                .execute(tx.conn())
-                .await?;
-            tx.audit(reader.actor(), Event::new("operation.link", "child", child_id, format!("linked to operation {operation_id}"))).await?;
-        }
-        tx.commit().await
-    }
-
-    pub async fn add_operation_update(
-        &self,
-        reader: &Reader,
-        operation_id: i64,
-        date: Option<NaiveDate>,
-        text: &str,
-        today: NaiveDate,
-    ) -> Result<i64> {
-        self.police_only(reader).await?;
-        self.operation_row(operation_id).await?;
-        let mut v = Invalid::new();
-        match date {
-            None => v.add("update_date", "Enter the date of the update, for example 21/09/2017"),
-            Some(d) if d > today => v.add("update_date", "The date of the update must be today or in the past"),
-            _ => {}
-        }
-        let text = v.required("text", text, "Enter the update");
-        v.max_len("text", &text, 10_000, "The update");
-        v.finish()?;
-        let mut tx = self.write().await?;
-        let id = self
-            .q("INSERT INTO operation_updates (operation_id, update_date, text, written_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(operation_id)
-            .bind(date.map(date_str).unwrap_or_default())
-            .bind(text)
-            .bind(reader.actor().label.clone())
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        tx.audit(reader.actor(), Event::new("operation.update", "operation", operation_id, format!("update {id} added"))).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn operation_updates(&self, reader: &Reader, operation_id: i64) -> Result<Vec<OperationUpdate>> {
-        self.police_only(reader).await?;
-        self.q("SELECT id, update_date, text, written_by FROM operation_updates WHERE operation_id = $1 ORDER BY update_date DESC, id DESC")
-            .bind(operation_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| Ok(OperationUpdate { id: r.i("id")?, update_date: r.d("update_date")?, text: r.s("text")?, written_by: r.s("written_by")? }))
-            .collect()
-    }
-
-    /// Record an operation's outcome, if nobody else has changed it since the reader read it.
-    pub async fn record_operation_outcome(&self, reader: &Reader, operation_id: i64, version: i64, outcome: &str) -> Result<()> {
-        self.police_only(reader).await?;
-        let mut v = Invalid::new();
-        let outcome = v.required("outcome", outcome, "Enter the outcome of the operation");
-        v.max_len("outcome", &outcome, 10_000, "The outcome");
-        v.finish()?;
-        self.operation_row(operation_id).await?;
-        let mut tx = self.write().await?;
-        let n = self
-            .q("UPDATE operations SET outcome = $1, version = version + 1 WHERE id = $2 AND version = $3")
-            .bind(outcome)
-            .bind(operation_id)
-            .bind(version)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(reader.actor(), Event::new("operation.outcome", "operation", operation_id, "outcome recorded")).await?;
-        tx.commit().await
-    }
-
-    /// The operations decided at a panel (police-only: empty for anyone else).
-    pub async fn operations_of_panel(&self, reader: &Reader, panel_id: i64) -> Result<Vec<Operation>> {
-        if !reader.viewer().may_see_police_only() {
-            return Ok(Vec::new());
-        }
-        let sql = format!("SELECT {OP_COLS} FROM operations o WHERE o.decided_at_panel_id = $1 ORDER BY o.created_at DESC, o.id DESC");
-        self.q(&sql).bind(panel_id).fetch_all(self.pool()).await?.iter().map(operation).collect()
     }
 }
 
@@ -369,5 +169,220 @@ impl ChildRecord {
         self.require(Section::Operations).await?;
         let sql = format!("SELECT {OP_COLS} FROM operations o JOIN operation_children oc ON oc.operation_id = o.id WHERE oc.child_id = $1 ORDER BY o.created_at DESC");
         self.store.q(&sql).bind(self.id()).fetch_all(self.store.pool()).await?.iter().map(operation).collect()
+    }
+}
+
+/// Police CSE work, for police CSE roles and the co-chairs only: MACSE children without a flag, operations and their linked children (`store.police(&reader)`).
+#[derive(Clone, Copy)]
+pub struct Police<'s> {
+    store: &'s Store,
+    reader: &'s Reader,
+}
+
+impl Store {
+    pub fn police<'s>(&'s self, reader: &'s Reader) -> Police<'s> {
+        Police { store: self, reader }
+    }
+}
+
+impl std::ops::Deref for Police<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Police<'_> {
+    /// MACSE children (a plan or a panel slot) in the reader's reach whose current flag
+    /// is not "yes", with the counts behind the percentage flagged.
+    pub async fn children_without_flag(&self) -> Result<FlagCoverage> {
+        self.police_only(self.reader).await?;
+        let mut sql = Sql::new(
+            "SELECT c.id, c.first_name, c.last_name, (SELECT f.flagged FROM police_flags f WHERE f.child_id = c.id ORDER BY f.id DESC LIMIT 1) AS flag \
+             FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT child_id FROM plans) OR c.id IN (SELECT child_id FROM panel_slots)) AND ",
+        );
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY c.last_name, c.first_name, c.id");
+        let mut cov = FlagCoverage { total: 0, flagged: 0, without: Vec::new() };
+        for r in sql.query(self).fetch_all(self.pool()).await? {
+            cov.total += 1;
+            let flag = r.oi("flag")?.map(|f| f != 0);
+            if flag == Some(true) {
+                cov.flagged += 1;
+            } else {
+                cov.without.push(FlagRow { child_id: r.i("id")?, name: format!("{} {}", r.s("first_name")?, r.s("last_name")?), flagged: flag });
+            }
+        }
+        Ok(cov)
+    }
+
+    pub async fn create_operation(&self, name: &str, kind: Option<OperationKind>, lead: &str, panel_id: Option<i64>) -> Result<i64> {
+        self.police_only(self.reader).await?;
+        let mut v = Invalid::new();
+        let name = v.required("name", name, "Enter the operation's name");
+        v.max_len("name", &name, 200, "The name");
+        if kind.is_none() {
+            v.add("kind", "Select whether the operation is to prevent, prosecute or disrupt");
+        }
+        let lead = v.required("lead", lead, "Enter the officer leading the operation");
+        v.max_len("lead", &lead, 200, "The lead");
+        if let Some(p) = panel_id {
+            if self.q("SELECT id FROM panels WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
+                v.add("panel_id", "Select the panel that decided on the operation from the list");
+            }
+        }
+        v.finish()?;
+        let Some(kind) = kind else { return Err(Invalid::single("kind", "Select whether the operation is to prevent, prosecute or disrupt").into()) };
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO operations (name, kind, lead, decided_at_panel_id, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(name)
+            .bind(kind.slug())
+            .bind(lead)
+            .bind(panel_id)
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(self.reader.actor(), Event::new("operation.create", "operation", id, format!("operation created ({})", kind.slug()))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn operations(&self) -> Result<Vec<Operation>> {
+        self.police_only(self.reader).await?;
+        let sql = format!("SELECT {OP_COLS} FROM operations o ORDER BY o.created_at DESC, o.id DESC");
+        self.q(&sql).fetch_all(self.pool()).await?.iter().map(operation).collect()
+    }
+
+    pub async fn operation(&self, id: i64) -> Result<Operation> {
+        self.police_only(self.reader).await?;
+        self.operation_row(id).await
+    }
+
+    /// An operation's linked children that the reader may see: (id, name), and how many others there are.
+    pub async fn operation_children(&self, operation_id: i64) -> Result<(Vec<(i64, String)>, i64)> {
+        self.police_only(self.reader).await?;
+        let mut sql = Sql::new(
+            "SELECT c.id, c.first_name, c.last_name FROM operation_children oc JOIN children c ON c.id = oc.child_id WHERE oc.operation_id = ",
+        );
+        sql.bind(operation_id).push(" AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY c.last_name, c.first_name");
+        let seen = sql
+            .query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.i("id")?, format!("{} {}", r.s("first_name")?, r.s("last_name")?))))
+            .collect::<Result<Vec<_>>>()?;
+        let all =
+            self.q("SELECT COUNT(*) AS n FROM operation_children WHERE operation_id = $1").bind(operation_id).fetch_one(self.pool()).await?.i("n")?;
+        let others = all - seen.len() as i64;
+        Ok((seen, others))
+    }
+
+    /// Link a child to an operation (audited on the child's record). The child must be
+    /// one the officer may see: any other number reads as no child at all, and the
+    /// attempt is audited.
+    pub async fn link_child(&self, operation_id: i64, child_id: Option<i64>) -> Result<()> {
+        self.police_only(self.reader).await?;
+        self.operation_row(operation_id).await?;
+        let Some(child_id) = child_id else {
+            return Err(Invalid::single("child_id", "Enter the child's record number").into());
+        };
+        if !self.in_reach(self.reader.viewer(), child_id).await? {
+            self.record_refusal(self.reader.actor(), ChildKey::Child(child_id), "operations: refused, no such child in the officer's reach").await?;
+            return Err(Invalid::single("child_id", format!("There is no child with record number {child_id} that you may see")).into());
+        }
+        let mut tx = self.write().await?;
+        let exists = self
+            .q("SELECT 1 AS x FROM operation_children WHERE operation_id = $1 AND child_id = $2")
+            .bind(operation_id)
+            .bind(child_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .is_some();
+        if !exists {
+            self.q("INSERT INTO operation_children (operation_id, child_id) VALUES ($1,$2)")
+                .bind(operation_id)
+                .bind(child_id)
+                .execute(tx.conn())
+                .await?;
+            tx.audit(self.reader.actor(), Event::new("operation.link", "child", child_id, format!("linked to operation {operation_id}"))).await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn add_update(&self, operation_id: i64, date: Option<NaiveDate>, text: &str, today: NaiveDate) -> Result<i64> {
+        self.police_only(self.reader).await?;
+        self.operation_row(operation_id).await?;
+        let mut v = Invalid::new();
+        match date {
+            None => v.add("update_date", "Enter the date of the update, for example 21/09/2017"),
+            Some(d) if d > today => v.add("update_date", "The date of the update must be today or in the past"),
+            _ => {}
+        }
+        let text = v.required("text", text, "Enter the update");
+        v.max_len("text", &text, 10_000, "The update");
+        v.finish()?;
+        let mut tx = self.write().await?;
+        let id = self
+            .q("INSERT INTO operation_updates (operation_id, update_date, text, written_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+            .bind(operation_id)
+            .bind(date.map(date_str).unwrap_or_default())
+            .bind(text)
+            .bind(self.reader.actor().label.clone())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        tx.audit(self.reader.actor(), Event::new("operation.update", "operation", operation_id, format!("update {id} added"))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn updates(&self, operation_id: i64) -> Result<Vec<OperationUpdate>> {
+        self.police_only(self.reader).await?;
+        self.q("SELECT id, update_date, text, written_by FROM operation_updates WHERE operation_id = $1 ORDER BY update_date DESC, id DESC")
+            .bind(operation_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(OperationUpdate { id: r.i("id")?, update_date: r.d("update_date")?, text: r.s("text")?, written_by: r.s("written_by")? }))
+            .collect()
+    }
+
+    /// Record an operation's outcome, if nobody else has changed it since the reader read it.
+    pub async fn record_outcome(&self, operation_id: i64, version: i64, outcome: &str) -> Result<()> {
+        self.police_only(self.reader).await?;
+        let mut v = Invalid::new();
+        let outcome = v.required("outcome", outcome, "Enter the outcome of the operation");
+        v.max_len("outcome", &outcome, 10_000, "The outcome");
+        v.finish()?;
+        self.operation_row(operation_id).await?;
+        let mut tx = self.write().await?;
+        let n = self
+            .q("UPDATE operations SET outcome = $1, version = version + 1 WHERE id = $2 AND version = $3")
+            .bind(outcome)
+            .bind(operation_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(self.reader.actor(), Event::new("operation.outcome", "operation", operation_id, "outcome recorded")).await?;
+        tx.commit().await
+    }
+
+    /// The operations decided at a panel (police-only: empty for anyone else).
+    pub async fn of_panel(&self, panel_id: i64) -> Result<Vec<Operation>> {
+        if !self.reader.viewer().may_see_police_only() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT {OP_COLS} FROM operations o WHERE o.decided_at_panel_id = $1 ORDER BY o.created_at DESC, o.id DESC");
+        self.q(&sql).bind(panel_id).fetch_all(self.pool()).await?.iter().map(operation).collect()
     }
 }

@@ -154,75 +154,6 @@ pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
 }
 
 impl Store {
-    /// The screening tool in force: the highest version. An empty partnership starts
-    /// with [`default_tool`] as version 1.
-    pub async fn current_tool(&self) -> Result<ScreeningTool> {
-        if let Some(r) = self.q("SELECT version, tool_json FROM screening_tools ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await? {
-            return parse_tool(&r.s("tool_json")?, r.i("version")?);
-        }
-        let mut tx = self.write().await?;
-        let mut t = default_tool();
-        t.version = 1;
-        let inserted = self
-            .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
-            .bind(to_json(&t)?)
-            .bind(now())
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if inserted == 1 {
-            tx.audit(&Actor::system(), Event::new("screening-tool.save", "screening-tool", 1, "the default CSE 2 screening tool")).await?;
-        }
-        tx.commit().await?;
-        if inserted == 1 {
-            Ok(t)
-        } else {
-            Box::pin(self.current_tool()).await
-        }
-    }
-
-    /// A version of the tool (the one an old referral was scored with).
-    pub async fn tool_version(&self, version: i64) -> Result<ScreeningTool> {
-        let r = self
-            .q("SELECT version, tool_json FROM screening_tools WHERE version = $1")
-            .bind(version)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        parse_tool(&r.s("tool_json")?, r.i("version")?)
-    }
-
-    /// Save an edited tool as a new version; referrals already made keep theirs.
-    pub async fn save_tool(&self, actor: &Actor, tool: &ScreeningTool) -> Result<i64> {
-        validate_tool(tool)?;
-        self.current_tool().await?;
-        let mut tx = self.write().await?;
-        let last = self.q("SELECT MAX(version) AS v FROM screening_tools").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0);
-        let version = last + 1;
-        let mut t = tool.clone();
-        t.version = version;
-        let n = self
-            .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
-            .bind(version)
-            .bind(to_json(&t)?)
-            .bind(actor.user_id)
-            .bind(now())
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict);
-        }
-        tx.audit(actor, Event::new("screening-tool.save", "screening-tool", version, format!("version {version}"))).await?;
-        tx.commit().await?;
-        Ok(version)
-    }
-
-    /// May this person record a police vulnerable-person notification (101) as the source?
-    pub async fn raises_as_police(&self, reader: &Reader) -> Result<bool> {
-        self.is_police_agency(reader.viewer()).await
-    }
-
     async fn is_police_agency(&self, viewer: &Viewer) -> Result<bool> {
         let kind: Option<AgencyKind> = self
             .q("SELECT kind FROM agencies WHERE id = $1")
@@ -234,14 +165,8 @@ impl Store {
         Ok(kind == Some(AgencyKind::Police) || viewer.is_police_cse())
     }
 
-    /// Every problem with a concern, without saving anything (the web edge adds its
-    /// own, e.g. an unreadable date, and shows them all together).
-    pub async fn concern_problems(&self, reader: &Reader, form: &ConcernForm) -> Result<Invalid> {
-        Ok(self.checked_concern(reader.viewer(), form).await?.1)
-    }
-
     async fn checked_concern(&self, viewer: &Viewer, form: &ConcernForm) -> Result<(ScreeningTool, Invalid, Option<RiskLevel>)> {
-        let tool = self.current_tool().await?;
+        let tool = self.screening().current().await?;
         let today = Utc::now().date_naive();
         let mut v = Invalid::new();
         self.check_child_ref(viewer, form.child.as_ref(), &mut v).await?;
@@ -257,99 +182,9 @@ impl Store {
         Ok((tool, v, risk))
     }
 
-    /// Record a concern: the child (chosen within the raiser's reach, or new), the CSE 1,
-    /// the screening scored with the current tool, and the professional referral. All
-    /// problems come back together and nothing is saved; on success the referral is on
-    /// the MASH queue and the raiser's agency is involved with the child (through the
-    /// raiser's teams, or the raiser in person).
-    pub async fn raise_concern(&self, reader: &Reader, form: &ConcernForm) -> Result<Raised> {
-        if !reader.can(Permission::RaiseConcern) {
-            return Err(self.refuse(reader.actor(), "referrals", "new", "concern: refused, the role does not allow it").await);
-        }
-        let (actor, viewer) = (reader.actor(), reader.viewer());
-        let (tool, v, risk) = self.checked_concern(viewer, form).await?;
-        v.finish()?;
-        // The checks above name each of these when missing; never a panic if one slips.
-        let (Some(risk), Some(source), Some(seen_on), Some(child)) = (risk, form.concern.source, form.concern.seen_on, &form.child) else {
-            return Err(Invalid::single("source", "Check the concern: a part of it is missing").into());
-        };
-        let today = Utc::now().date_naive();
-        let mut tx = self.write().await?;
-        let child_id = self.child_id_for(&mut tx, actor, child).await?;
-        let c = &form.concern;
-        let id = self
-            .q("INSERT INTO referrals (child_id, agency_id, raised_by, source, what_seen, seen_on, seen_where, seen_by, referral_text, tool_version, answers_json, risk_level, status, submitted_at) \
-                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
-            .bind(child_id)
-            .bind(viewer.agency_id)
-            .bind(actor.user_id)
-            .bind(source.slug())
-            .bind(c.what_seen.trim().to_string())
-            .bind(crate::date_str(seen_on))
-            .bind(c.seen_where.trim().to_string())
-            .bind(c.seen_by.trim().to_string())
-            .bind(c.referral_text.trim().to_string())
-            .bind(tool.version)
-            .bind(to_json(&form.answers)?)
-            .bind(risk.slug())
-            .bind(ReferralStatus::Submitted.slug())
-            .bind(now())
-            .fetch_one(tx.conn())
-            .await?
-            .i("id")?;
-        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RaisedConcern, &viewer.acting_scopes(), today).await?;
-        tx.audit(
-            actor,
-            Event::new(
-                "referral.raise",
-                "child",
-                child_id,
-                format!("referral {id}: {}, screening tool {}, {}", source.slug(), tool.version, risk.slug()),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Raised { referral_id: id, child_id, risk_level: risk })
-    }
-
     pub(crate) async fn referral_row(&self, id: i64) -> Result<Referral> {
         let sql = format!("SELECT {COLS} FROM {FROM} WHERE r.id = $1");
         referral(&self.q(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
-    }
-
-    /// The MASH team's queue: referrals awaiting a decision, oldest first, with their
-    /// age in hours. The MASH sees every child, but the list still goes through the rule.
-    pub async fn mash_queue(&self, reader: &Reader, now: DateTime<Utc>) -> Result<Vec<Queued>> {
-        let [s1, s2] = ReferralStatus::queue_slugs();
-        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.status IN ("));
-        sql.bind(s1).push(",").bind(s2).push(") AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY r.submitted_at, r.id LIMIT 1000");
-        sql.query(self)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                let referral = referral(r)?;
-                let age = timestamp(&referral.submitted_at).map(|t| age_hours(t, now)).unwrap_or(0);
-                Ok(Queued { referral, age_hours: age })
-            })
-            .collect()
-    }
-
-    /// Referrals raised by the agencies the reader is SPOC for (children in reach): returned ones first.
-    pub async fn spoc_referrals(&self, reader: &Reader) -> Result<Vec<Referral>> {
-        let viewer = reader.viewer();
-        if viewer.spoc_for.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.agency_id IN ("));
-        sql.bind_list(viewer.spoc_for.iter().copied()).push(") AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY CASE WHEN r.status = ")
-            .bind(ReferralStatus::ReturnedToSpoc.slug())
-            .push(" THEN 0 ELSE 1 END, r.submitted_at DESC, r.id DESC LIMIT 1000");
-        sql.query(self).fetch_all(self.pool()).await?.iter().map(referral).collect()
     }
 }
 
@@ -519,5 +354,213 @@ impl ChildRecord {
         }
         tx.audit(actor, Event::new("referral.acknowledge", "child", self.id(), format!("referral {referral_id}: acknowledged by the SPOC"))).await?;
         tx.commit().await
+    }
+}
+
+/// Concerns and referrals as a reader raises and sees them: the concern with its screening, the MASH queue, a SPOC's agency's referrals (`store.referrals(&reader)`).
+#[derive(Clone, Copy)]
+pub struct Referrals<'s> {
+    store: &'s Store,
+    reader: &'s Reader,
+}
+
+impl Store {
+    pub fn referrals<'s>(&'s self, reader: &'s Reader) -> Referrals<'s> {
+        Referrals { store: self, reader }
+    }
+}
+
+impl std::ops::Deref for Referrals<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Referrals<'_> {
+    /// May this person record a police vulnerable-person notification (101) as the source?
+    pub async fn raises_as_police(&self) -> Result<bool> {
+        self.is_police_agency(self.reader.viewer()).await
+    }
+
+    /// Every problem with a concern, without saving anything (the web edge adds its
+    /// own, e.g. an unreadable date, and shows them all together).
+    pub async fn problems(&self, form: &ConcernForm) -> Result<Invalid> {
+        Ok(self.checked_concern(self.reader.viewer(), form).await?.1)
+    }
+
+    /// Record a concern: the child (chosen within the raiser's reach, or new), the CSE 1,
+    /// the screening scored with the current tool, and the professional referral. All
+    /// problems come back together and nothing is saved; on success the referral is on
+    /// the MASH queue and the raiser's agency is involved with the child (through the
+    /// raiser's teams, or the raiser in person).
+    pub async fn raise(&self, form: &ConcernForm) -> Result<Raised> {
+        if !self.reader.can(Permission::RaiseConcern) {
+            return Err(self.refuse(self.reader.actor(), "referrals", "new", "concern: refused, the role does not allow it").await);
+        }
+        let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
+        let (tool, v, risk) = self.checked_concern(viewer, form).await?;
+        v.finish()?;
+        // The checks above name each of these when missing; never a panic if one slips.
+        let (Some(risk), Some(source), Some(seen_on), Some(child)) = (risk, form.concern.source, form.concern.seen_on, &form.child) else {
+            return Err(Invalid::single("source", "Check the concern: a part of it is missing").into());
+        };
+        let today = Utc::now().date_naive();
+        let mut tx = self.write().await?;
+        let child_id = self.child_id_for(&mut tx, actor, child).await?;
+        let c = &form.concern;
+        let id = self
+            .q("INSERT INTO referrals (child_id, agency_id, raised_by, source, what_seen, seen_on, seen_where, seen_by, referral_text, tool_version, answers_json, risk_level, status, submitted_at) \
+                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
+            .bind(child_id)
+            .bind(viewer.agency_id)
+            .bind(actor.user_id)
+            .bind(source.slug())
+            .bind(c.what_seen.trim().to_string())
+            .bind(crate::date_str(seen_on))
+            .bind(c.seen_where.trim().to_string())
+            .bind(c.seen_by.trim().to_string())
+            .bind(c.referral_text.trim().to_string())
+            .bind(tool.version)
+            .bind(to_json(&form.answers)?)
+            .bind(risk.slug())
+            .bind(ReferralStatus::Submitted.slug())
+            .bind(now())
+            .fetch_one(tx.conn())
+            .await?
+            .i("id")?;
+        self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RaisedConcern, &viewer.acting_scopes(), today).await?;
+        tx.audit(
+            actor,
+            Event::new(
+                "referral.raise",
+                "child",
+                child_id,
+                format!("referral {id}: {}, screening tool {}, {}", source.slug(), tool.version, risk.slug()),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Raised { referral_id: id, child_id, risk_level: risk })
+    }
+
+    /// The MASH team's queue: referrals awaiting a decision, oldest first, with their
+    /// age in hours. The MASH sees every child, but the list still goes through the rule.
+    pub async fn mash_queue(&self, now: DateTime<Utc>) -> Result<Vec<Queued>> {
+        let [s1, s2] = ReferralStatus::queue_slugs();
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.status IN ("));
+        sql.bind(s1).push(",").bind(s2).push(") AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY r.submitted_at, r.id LIMIT 1000");
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let referral = referral(r)?;
+                let age = timestamp(&referral.submitted_at).map(|t| age_hours(t, now)).unwrap_or(0);
+                Ok(Queued { referral, age_hours: age })
+            })
+            .collect()
+    }
+
+    /// Referrals raised by the agencies the reader is SPOC for (children in reach): returned ones first.
+    pub async fn spoc_referrals(&self) -> Result<Vec<Referral>> {
+        let viewer = self.reader.viewer();
+        if viewer.spoc_for.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.agency_id IN ("));
+        sql.bind_list(viewer.spoc_for.iter().copied()).push(") AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY CASE WHEN r.status = ")
+            .bind(ReferralStatus::ReturnedToSpoc.slug())
+            .push(" THEN 0 ELSE 1 END, r.submitted_at DESC, r.id DESC LIMIT 1000");
+        sql.query(self).fetch_all(self.pool()).await?.iter().map(referral).collect()
+    }
+}
+
+/// The CSE 2 screening tool's versions (`store.screening()`).
+#[derive(Clone, Copy)]
+pub struct ScreeningTools<'s> {
+    store: &'s Store,
+}
+
+impl Store {
+    pub fn screening(&self) -> ScreeningTools<'_> {
+        ScreeningTools { store: self }
+    }
+}
+
+impl std::ops::Deref for ScreeningTools<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl ScreeningTools<'_> {
+    /// The screening tool in force: the highest version. An empty partnership starts
+    /// with [`default_tool`] as version 1.
+    pub async fn current(&self) -> Result<ScreeningTool> {
+        if let Some(r) = self.q("SELECT version, tool_json FROM screening_tools ORDER BY version DESC LIMIT 1").fetch_optional(self.pool()).await? {
+            return parse_tool(&r.s("tool_json")?, r.i("version")?);
+        }
+        let mut tx = self.write().await?;
+        let mut t = default_tool();
+        t.version = 1;
+        let inserted = self
+            .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
+            .bind(to_json(&t)?)
+            .bind(now())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if inserted == 1 {
+            tx.audit(&Actor::system(), Event::new("screening-tool.save", "screening-tool", 1, "the default CSE 2 screening tool")).await?;
+        }
+        tx.commit().await?;
+        if inserted == 1 {
+            Ok(t)
+        } else {
+            Box::pin(self.current()).await
+        }
+    }
+
+    /// A version of the tool (the one an old referral was scored with).
+    pub async fn version(&self, version: i64) -> Result<ScreeningTool> {
+        let r = self
+            .q("SELECT version, tool_json FROM screening_tools WHERE version = $1")
+            .bind(version)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        parse_tool(&r.s("tool_json")?, r.i("version")?)
+    }
+
+    /// Save an edited tool as a new version; referrals already made keep theirs.
+    pub async fn save(&self, actor: &Actor, tool: &ScreeningTool) -> Result<i64> {
+        validate_tool(tool)?;
+        self.screening().current().await?;
+        let mut tx = self.write().await?;
+        let last = self.q("SELECT MAX(version) AS v FROM screening_tools").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0);
+        let version = last + 1;
+        let mut t = tool.clone();
+        t.version = version;
+        let n = self
+            .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
+            .bind(version)
+            .bind(to_json(&t)?)
+            .bind(actor.user_id)
+            .bind(now())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("screening-tool.save", "screening-tool", version, format!("version {version}"))).await?;
+        tx.commit().await?;
+        Ok(version)
     }
 }

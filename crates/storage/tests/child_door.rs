@@ -54,23 +54,23 @@ struct World {
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
-    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
-        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+        db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
     }
     for a in spoc_for {
-        db.store.add_spoc(&sys, *a, uid).await.unwrap();
+        db.store.partnership().add_spoc(&sys, *a, uid).await.unwrap();
     }
     testing::reader(&db.store, email).await
 }
 
 async fn world(db: &TestDb) -> World {
     let sys = Actor::system();
-    let school = db.store.create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
-    let other_school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
-    let police = db.store.create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
-    let health = db.store.create_agency(&sys, "Community Health NHS Trust", Some(AgencyKind::Health)).await.unwrap();
-    let care = db.store.create_agency(&sys, "Children's Social Care", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
+    let school = db.store.partnership().create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
+    let other_school = db.store.partnership().create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let police = db.store.partnership().create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
+    let health = db.store.partnership().create_agency(&sys, "Community Health NHS Trust", Some(AgencyKind::Health)).await.unwrap();
+    let care = db.store.partnership().create_agency(&sys, "Children's Social Care", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
     World {
         school,
         police,
@@ -92,7 +92,7 @@ async fn world(db: &TestDb) -> World {
 
 /// A concern about a new child, as the reader raises it.
 async fn raise(db: &TestDb, r: &Reader, first: &str) -> Raised {
-    let tool = db.store.current_tool().await.unwrap();
+    let tool = db.store.screening().current().await.unwrap();
     let answers: Answers = tool.indicators().map(|i| (i.key.clone(), i.key == "picked-up-in-cars")).collect();
     let concern = ConcernInput {
         source: Some(ReferralSource::ProfessionalConcern),
@@ -104,7 +104,7 @@ async fn raise(db: &TestDb, r: &Reader, first: &str) -> Raised {
     };
     let child =
         ChildRef::New(ChildInput { first_name: first.into(), last_name: "Doorway".into(), date_of_birth: Some(d(2005, 4, 1)), ..Default::default() });
-    db.store.raise_concern(r, &ConcernForm { child: Some(child), concern, answers }).await.unwrap()
+    db.store.referrals(r).raise(&ConcernForm { child: Some(child), concern, answers }).await.unwrap()
 }
 
 async fn open(db: &TestDb, r: &Reader, child: i64, s: Section) -> ChildRecord {
@@ -121,7 +121,7 @@ async fn sees(db: &TestDb, r: &Reader, child: i64) -> bool {
 }
 
 async fn found_by(db: &TestDb, r: &Reader, child: i64) -> bool {
-    db.store.search_children(r, &ChildSearch::default(), 1000, 0).await.unwrap().0.iter().any(|c| c.id == child)
+    db.store.children(r).search(&ChildSearch::default(), 1000, 0).await.unwrap().0.iter().any(|c| c.id == child)
 }
 
 async fn refusals(db: &TestDb) -> Vec<AuditEntry> {
@@ -161,12 +161,12 @@ async fn out_of_reach_and_unknown_answer_the_same(db: &TestDb) {
         }
     }
     // Form fields that take a child's number answer the same for both too.
-    let tool = db.store.current_tool().await.unwrap();
+    let tool = db.store.screening().current().await.unwrap();
     let answers: Answers = tool.indicators().map(|i| (i.key.clone(), false)).collect();
     let mut messages = Vec::new();
     for id in [real, unknown] {
         let form = ConcernForm { child: Some(ChildRef::Existing(id)), concern: ConcernInput::default(), answers: answers.clone() };
-        let problems = db.store.concern_problems(outsider, &form).await.unwrap();
+        let problems = db.store.referrals(outsider).problems(&form).await.unwrap();
         messages.push(problems.for_field("child").map(str::to_string));
     }
     assert!(messages[0].is_some() && messages[0] == messages[1], "{messages:?}");
@@ -221,7 +221,7 @@ async fn police_only_material_has_no_shadow(db: &TestDb) {
     // on the record or in the list.
     let for_school = open(db, &w.practitioner, child, Section::Identity).await;
     assert!(!police_shown(for_school.child()), "{:?}", for_school.child().involvements);
-    let (listed, _) = db.store.search_children(&w.practitioner, &ChildSearch::default(), 100, 0).await.unwrap();
+    let (listed, _) = db.store.children(&w.practitioner).search(&ChildSearch::default(), 100, 0).await.unwrap();
     let listed = listed.into_iter().find(|c| c.id == child).expect("in the school's list");
     assert!(!police_shown(&listed), "{:?}", listed.involvements);
     let plan_for_school = for_school.plan().await.unwrap().unwrap();
@@ -233,7 +233,7 @@ async fn police_only_material_has_no_shadow(db: &TestDb) {
     // The police CSE officer sees the child through the unit, and the involvement.
     let for_police = open(db, &w.officer, child, Section::Prosecute).await;
     assert!(police_shown(for_police.child()));
-    let (listed, _) = db.store.search_children(&w.officer, &ChildSearch::default(), 100, 0).await.unwrap();
+    let (listed, _) = db.store.children(&w.officer).search(&ChildSearch::default(), 100, 0).await.unwrap();
     assert!(listed.iter().find(|c| c.id == child).is_some_and(police_shown));
     assert!(for_police.plan().await.unwrap().unwrap().actions.iter().any(|a| a.text.contains("under caution")));
     // The reason recorded for the officer's view calls it a plan action, not a police-only one.
@@ -314,28 +314,28 @@ async fn a_large_agency_is_involved_team_by_team(db: &TestDb) {
         risks: assure_domain::placements::Risk::ALL.iter().map(|r| (*r, Some(false), String::new())).collect(),
         ..Default::default()
     };
-    let (_, child) = db.store.record_notification(&w.notification_officer, &input, today).await.unwrap();
+    let (_, child) = db.store.placements(&w.notification_officer).record_notification(&input, today).await.unwrap();
     // Routed to the health lead team (always): the trust is involved in that team's scope.
     assert!(testing::involvements_of(&db.store, child)
         .await
         .iter()
         .any(|i| i.agency_id == w.health && i.kind == InvolvementKind::NotifiedOfPlacement && i.scope == Scope::Team(Team::HealthLead)));
     assert!(sees(db, &w.health_lead, child).await && found_by(db, &w.health_lead, child).await);
-    assert_eq!(db.store.notification_queue(&w.health_lead, today).await.unwrap().len(), 1);
+    assert_eq!(db.store.placements(&w.health_lead).queue(today).await.unwrap().len(), 1);
     // Another nurse of the same trust, in no team: no such child, in no list.
     assert!(!sees(db, &w.nurse, child).await);
     assert!(!found_by(db, &w.nurse, child).await);
-    assert!(db.store.list_notifications(&w.nurse, None).await.unwrap().is_empty());
+    assert!(db.store.placements(&w.nurse).list(None).await.unwrap().is_empty());
     // The trust's SPOC speaks for all of it.
     assert!(sees(db, &w.health_spoc, child).await);
     // The partnership manager makes the trust agency-wide: the nurse now sees the child.
-    db.store.set_involvement_level(&Actor::system(), w.health, Some(InvolvementLevel::AgencyWide)).await.unwrap();
+    db.store.partnership().set_involvement_level(&Actor::system(), w.health, Some(InvolvementLevel::AgencyWide)).await.unwrap();
     let nurse = testing::reader(&db.store, "nurse@example.org").await;
     assert!(nurse.viewer().agency_wide);
     assert!(sees(db, &nurse, child).await && found_by(db, &nurse, child).await);
-    assert_eq!(db.store.list_notifications(&nurse, None).await.unwrap().len(), 1);
+    assert_eq!(db.store.placements(&nurse).list(None).await.unwrap().len(), 1);
     // And back: team by team again.
-    db.store.set_involvement_level(&Actor::system(), w.health, Some(InvolvementLevel::TeamLevel)).await.unwrap();
+    db.store.partnership().set_involvement_level(&Actor::system(), w.health, Some(InvolvementLevel::TeamLevel)).await.unwrap();
     assert!(!sees(db, &testing::reader(&db.store, "nurse@example.org").await, child).await);
 }
 on_both_engines!(team_level, a_large_agency_is_involved_team_by_team);
@@ -347,10 +347,10 @@ async fn panel_minutes_follow_each_childs_rule(db: &TestDb) {
     let sys = Actor::system();
     let dee = raise(db, &w.practitioner, "Dee").await.child_id;
     let eli = raise(db, &w.practitioner_2, "Eli").await.child_id;
-    let panel = db.store.generate_panel_series(&sys, Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "Town hall").await.unwrap()[0];
+    let panel = db.store.panel_calendar().generate_series(&sys, Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "Town hall").await.unwrap()[0];
     let analyst = &w.analyst;
-    let dee_slot = db.store.book_slot(analyst, panel, Some(dee), parse_time("10:00"), Some(30)).await.unwrap();
-    let eli_slot = db.store.book_slot(analyst, panel, Some(eli), parse_time("10:30"), Some(30)).await.unwrap();
+    let dee_slot = db.store.panels(analyst).book_slot(panel, Some(dee), parse_time("10:00"), Some(30)).await.unwrap();
+    let eli_slot = db.store.panels(analyst).book_slot(panel, Some(eli), parse_time("10:30"), Some(30)).await.unwrap();
     let dee_rec = db.store.open_child(analyst, ChildKey::Slot { panel, slot: dee_slot }, Section::PanelMinutes).await.unwrap();
     let eli_rec = db.store.open_child(analyst, ChildKey::Slot { panel, slot: eli_slot }, Section::PanelMinutes).await.unwrap();
     assert_eq!((dee_rec.id(), eli_rec.id()), (dee, eli));
@@ -362,14 +362,14 @@ async fn panel_minutes_follow_each_childs_rule(db: &TestDb) {
         Err(StoreError::NoSuchChild)
     ));
     assert!(refusals(db).await.iter().any(|e| e.record_type == "unknown-child" && e.record_id == format!("panel {} slot {dee_slot}", panel + 1)));
-    let p = db.store.panel(analyst, panel).await.unwrap();
-    db.store.save_business(analyst, panel, p.version, "Quorate. The quarterly data were reviewed.", None).await.unwrap();
+    let p = db.store.panels(analyst).get(panel).await.unwrap();
+    db.store.panels(analyst).save_business(panel, p.version, "Quorate. The quarterly data were reviewed.", None).await.unwrap();
 
     // Each reader's agenda: the slots of children they may see, each with its own discussion only.
     let agenda_of = |r: &Reader| {
         let r = r.clone();
         let store = db.store.clone();
-        async move { store.agenda(&r, panel).await.unwrap().into_iter().map(|s| (s.child_id, s.discussion)).collect::<Vec<_>>() }
+        async move { store.panels(&r).agenda(panel).await.unwrap().into_iter().map(|s| (s.child_id, s.discussion)).collect::<Vec<_>>() }
     };
     assert_eq!(agenda_of(&w.practitioner).await, vec![(dee, "Dee: seen at the Northgate address again".to_string())]);
     assert_eq!(agenda_of(&w.practitioner_2).await, vec![(eli, "Eli: new to the panel".to_string())]);
@@ -383,7 +383,7 @@ async fn panel_minutes_follow_each_childs_rule(db: &TestDb) {
     let business = |r: &Reader| {
         let r = r.clone();
         let store = db.store.clone();
-        async move { store.panel(&r, panel).await.unwrap().business }
+        async move { store.panels(&r).get(panel).await.unwrap().business }
     };
     assert_eq!(business(analyst).await, "Quorate. The quarterly data were reviewed.");
     assert_eq!(business(&w.chair).await, "Quorate. The quarterly data were reviewed.");
@@ -393,7 +393,7 @@ async fn panel_minutes_follow_each_childs_rule(db: &TestDb) {
     assert_eq!(business(&w.practitioner).await, "Quorate. The quarterly data were reviewed.");
     assert_eq!(business(&w.practitioner_2).await, "");
     // The list of panels shows no minutes at all.
-    assert!(db.store.panels_for(analyst).await.unwrap().iter().all(|p| p.panel.business.is_empty() && p.panel.earlier_minutes.is_empty()));
+    assert!(db.store.panels(analyst).list().await.unwrap().iter().all(|p| p.panel.business.is_empty() && p.panel.earlier_minutes.is_empty()));
 
     // Minutes written before they were kept per young person (free text that may name
     // any child) stay in the panel's old column: a fixture writes them as the migration
@@ -410,7 +410,7 @@ async fn panel_minutes_follow_each_childs_rule(db: &TestDb) {
         conn.close().await.unwrap();
     }
     for (r, shown) in [(analyst, true), (&w.chair, true), (&w.mash, true), (&w.practitioner, false), (&w.officer, false), (&w.nurse, false)] {
-        let earlier = db.store.panel(r, panel).await.unwrap().earlier_minutes;
+        let earlier = db.store.panels(r).get(panel).await.unwrap().earlier_minutes;
         assert_eq!(earlier == "Dee and Eli discussed together", shown, "{}", r.actor().label);
         if !shown {
             assert!(earlier.is_empty());
@@ -425,8 +425,8 @@ async fn every_write_through_a_record_checks_the_role(db: &TestDb) {
     let w = world(db).await;
     let raised = raise(db, &w.practitioner, "Fay").await;
     let (child, rid) = (raised.child_id, raised.referral_id);
-    let panel = db.store.generate_panel_series(&Actor::system(), Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "").await.unwrap()[0];
-    let slot = db.store.book_slot(&w.analyst, panel, Some(child), parse_time("10:00"), Some(30)).await.unwrap();
+    let panel = db.store.panel_calendar().generate_series(&Actor::system(), Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "").await.unwrap()[0];
+    let slot = db.store.panels(&w.analyst).book_slot(panel, Some(child), parse_time("10:00"), Some(30)).await.unwrap();
 
     // The practitioner may see the child (they raised it), and every section but the
     // police-only ones and the access log; their role changes none of these.
@@ -467,7 +467,7 @@ async fn every_write_through_a_record_checks_the_role(db: &TestDb) {
     assert!(for_mash.mash_checks(rid).await.unwrap().is_empty());
     assert_eq!(for_mash.plan_number().await.unwrap(), 0);
     assert_eq!(for_mash.child().last_name, "Doorway");
-    assert!(db.store.agenda(&w.analyst, panel).await.unwrap()[0].invitations.is_empty());
+    assert!(db.store.panels(&w.analyst).agenda(panel).await.unwrap()[0].invitations.is_empty());
     assert!(for_mash.police_flags().await.is_err(), "the MASH is not police either");
 
     // Every refusal is audited against the child, with what was refused and why.
@@ -518,10 +518,11 @@ async fn the_access_log_has_no_police_shadow(db: &TestDb) {
     open(db, &w.officer, child, Section::Operations).await.record_police_flag(Some(true), Some(d(2017, 9, 1)), d(2017, 10, 1)).await.unwrap();
     let op = db
         .store
-        .create_operation(&w.officer, "Operation Kestrel", Some(assure_domain::panels::OperationKind::Prosecute), "DI Quinn", None)
+        .police(&w.officer)
+        .create_operation("Operation Kestrel", Some(assure_domain::panels::OperationKind::Prosecute), "DI Quinn", None)
         .await
         .unwrap();
-    db.store.link_operation_child(&w.officer, op, Some(child)).await.unwrap();
+    db.store.police(&w.officer).link_child(op, Some(child)).await.unwrap();
     // Police work on the record: the flag, the operation, the involvement a Prosecute
     // action made, and the police's views of police-only sections with their reason
     // (only a police-only action is a plan action held by a team).
@@ -558,10 +559,10 @@ async fn proposals_keep_to_the_involved_team(db: &TestDb) {
         risks: assure_domain::placements::Risk::ALL.iter().map(|r| (*r, Some(false), String::new())).collect(),
         ..Default::default()
     };
-    let (_, child) = db.store.record_notification(&w.notification_officer, &input, d(2026, 3, 20)).await.unwrap();
+    let (_, child) = db.store.placements(&w.notification_officer).record_notification(&input, d(2026, 3, 20)).await.unwrap();
     assert!(!sees(db, &w.nurse, child).await);
-    let panel = db.store.generate_panel_series(&Actor::system(), Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "").await.unwrap()[0];
-    let slot = db.store.book_slot(&w.analyst, panel, Some(child), parse_time("10:00"), Some(30)).await.unwrap();
+    let panel = db.store.panel_calendar().generate_series(&Actor::system(), Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "").await.unwrap()[0];
+    let slot = db.store.panels(&w.analyst).book_slot(panel, Some(child), parse_time("10:00"), Some(30)).await.unwrap();
     let record = db.store.open_child(&w.analyst, ChildKey::Slot { panel, slot }, Section::PanelMinutes).await.unwrap();
     let proposed = record.proposed_invitees().await.unwrap();
     assert!(proposed.iter().any(|p| p.user_id == Some(w.health_lead.user_id())), "the routed team's practitioner is proposed");

@@ -27,10 +27,10 @@ struct Partnership {
 async fn agencies(db: &TestDb) -> Partnership {
     let sys = Actor::system();
     Partnership {
-        school: db.store.create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap(),
-        other_school: db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap(),
-        police: db.store.create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap(),
-        health: db.store.create_agency(&sys, "Community Health", Some(AgencyKind::Health)).await.unwrap(),
+        school: db.store.partnership().create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap(),
+        other_school: db.store.partnership().create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap(),
+        police: db.store.partnership().create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap(),
+        health: db.store.partnership().create_agency(&sys, "Community Health", Some(AgencyKind::Health)).await.unwrap(),
     }
 }
 
@@ -38,9 +38,9 @@ async fn agencies(db: &TestDb) -> Partnership {
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
-    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
-        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+        db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
     }
     testing::reader(&db.store, email).await
 }
@@ -94,29 +94,29 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
     let practitioner = person(db, "practitioner@example.org", Role::Practitioner, p.school, &[]).await;
 
     // "Smith" finds "Smyth" by sound, never the other school's "Smythe".
-    let found = ids(db.store.search_children(&practitioner, &by_name("Smith"), 50, 0).await.unwrap());
+    let found = ids(db.store.children(&practitioner).search(&by_name("Smith"), 50, 0).await.unwrap());
     assert_eq!(found, vec![smith, smyth]);
     // By the beginning of a first name, by sound of a first name, by two words, by date of birth.
-    assert_eq!(ids(db.store.search_children(&practitioner, &by_name("kath"), 50, 0).await.unwrap()), vec![smyth]);
-    assert_eq!(ids(db.store.search_children(&practitioner, &by_name("Catherine"), 50, 0).await.unwrap()), vec![smith, smyth]);
-    assert_eq!(ids(db.store.search_children(&practitioner, &by_name("kathryn smith"), 50, 0).await.unwrap()), vec![smith, smyth]);
+    assert_eq!(ids(db.store.children(&practitioner).search(&by_name("kath"), 50, 0).await.unwrap()), vec![smyth]);
+    assert_eq!(ids(db.store.children(&practitioner).search(&by_name("Catherine"), 50, 0).await.unwrap()), vec![smith, smyth]);
+    assert_eq!(ids(db.store.children(&practitioner).search(&by_name("kathryn smith"), 50, 0).await.unwrap()), vec![smith, smyth]);
     let dob = ChildSearch { name: None, date_of_birth: Some(d(2004, 3, 1)) };
-    assert_eq!(ids(db.store.search_children(&practitioner, &dob, 50, 0).await.unwrap()), vec![jones, smith]);
+    assert_eq!(ids(db.store.children(&practitioner).search(&dob, 50, 0).await.unwrap()), vec![jones, smith]);
     let both = ChildSearch { name: Some("smyth".into()), date_of_birth: Some(d(2004, 3, 1)) };
-    assert_eq!(ids(db.store.search_children(&practitioner, &both, 50, 0).await.unwrap()), vec![smith]);
+    assert_eq!(ids(db.store.children(&practitioner).search(&both, 50, 0).await.unwrap()), vec![smith]);
     // Wildcards typed in a search are letters, not patterns.
-    assert!(ids(db.store.search_children(&practitioner, &by_name("%"), 50, 0).await.unwrap()).len() == 3);
+    assert!(ids(db.store.children(&practitioner).search(&by_name("%"), 50, 0).await.unwrap()).len() == 3);
     // Paging and the total.
-    let (page, total) = db.store.search_children(&practitioner, &ChildSearch::default(), 2, 2).await.unwrap();
+    let (page, total) = db.store.children(&practitioner).search(&ChildSearch::default(), 2, 2).await.unwrap();
     assert_eq!((page.len(), total), (1, 3));
 
     // The other school's practitioner sees only their own child, whatever they search for.
     let p2 = person(db, "practitioner-2@example.org", Role::Practitioner, p.other_school, &[]).await;
-    assert_eq!(ids(db.store.search_children(&p2, &by_name("Smith"), 50, 0).await.unwrap()), vec![other]);
-    assert!(ids(db.store.search_children(&p2, &by_name("Jones"), 50, 0).await.unwrap()).is_empty());
+    assert_eq!(ids(db.store.children(&p2).search(&by_name("Smith"), 50, 0).await.unwrap()), vec![other]);
+    assert!(ids(db.store.children(&p2).search(&by_name("Jones"), 50, 0).await.unwrap()).is_empty());
     // The MASH sees all four.
     let mash = person(db, "mash-worker@example.org", Role::MashWorker, p.health, &[Team::Mash]).await;
-    assert_eq!(ids(db.store.search_children(&mash, &by_name("smith"), 50, 0).await.unwrap()), vec![smith, smyth, other]);
+    assert_eq!(ids(db.store.children(&mash).search(&by_name("smith"), 50, 0).await.unwrap()), vec![smith, smyth, other]);
     let _ = p.police;
 
     // Every list view is audited: the kind of filter and the count, never a name.
@@ -132,12 +132,12 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
     let smith_for_mash = open(db, &mash, smith, Section::Identity).await;
     let dups = smith_for_mash.possible_duplicates(d(2018, 1, 16)).await.unwrap();
     assert_eq!(dups.iter().map(|x| (x.child.id, x.reason)).collect::<Vec<_>>(), vec![(other, MatchReason::SoundsAlikeSameDateOfBirth)]);
-    let pairs = db.store.duplicate_candidates(&mash, d(2018, 1, 16), 100).await.unwrap();
+    let pairs = db.store.children(&mash).duplicate_candidates(d(2018, 1, 16), 100).await.unwrap();
     assert_eq!(pairs.iter().map(|x| (x.a.id, x.b.id)).collect::<Vec<_>>(), vec![(smith, other)]);
     // Not for anyone outside the MASH team, even with the record open.
     let smith_for_practitioner = open(db, &practitioner, smith, Section::Identity).await;
     assert!(matches!(smith_for_practitioner.possible_duplicates(d(2018, 1, 16)).await, Err(StoreError::Forbidden)));
-    assert!(matches!(db.store.duplicate_candidates(&practitioner, d(2018, 1, 16), 100).await, Err(StoreError::Forbidden)));
+    assert!(matches!(db.store.children(&practitioner).duplicate_candidates(d(2018, 1, 16), 100).await, Err(StoreError::Forbidden)));
 
     // An edit keeps the phonetic key current, and a stale edit is refused. Identity is
     // the MASH's to change (the role check now sits in storage too, as on the route):
@@ -155,7 +155,7 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
         matches!(err, StoreError::Invalid(ref i) if i.for_field("first_name").is_some() && i.for_field("legal_status").is_some() && i.for_field("date_of_birth").is_some()),
         "{err:?}"
     );
-    assert!(ids(db.store.search_children(&practitioner, &by_name("Smith"), 50, 0).await.unwrap()).contains(&jones));
+    assert!(ids(db.store.children(&practitioner).search(&by_name("Smith"), 50, 0).await.unwrap()).contains(&jones));
     let (log, _) = rec.access_log(50, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "child.update" && e.detail == "changed: last_name, legal_status"), "{log:?}");
     assert!(
@@ -178,7 +178,7 @@ async fn merge_moves_involvements_and_checks_the_version(db: &TestDb) {
     let mash = person(db, "mash-worker@example.org", Role::MashWorker, p.health, &[Team::Mash]).await;
     // A grant on the duplicate (a reference in another table) moves too.
     let outside = person(db, "mash-2@example.org", Role::MashWorker, p.health, &[]).await;
-    db.store.break_glass(&outside, dup, "Police report the child missing tonight").await.unwrap();
+    db.store.children(&outside).break_glass(dup, "Police report the child missing tonight").await.unwrap();
 
     let keep_rec = open(db, &mash, keep, Section::Identity).await;
     let dup_rec = open(db, &mash, dup, Section::Identity).await;
@@ -202,9 +202,9 @@ async fn merge_moves_involvements_and_checks_the_version(db: &TestDb) {
     assert_eq!(inv, want, "involvements moved without doubling");
     assert_eq!(kept.child().version, version + 1);
     // The duplicate remains, marked, out of every list; its grant now points at the record kept.
-    let (all, _) = db.store.search_children(&mash, &ChildSearch::default(), 50, 0).await.unwrap();
+    let (all, _) = db.store.children(&mash).search(&ChildSearch::default(), 50, 0).await.unwrap();
     assert_eq!(all.iter().map(|c| c.id).collect::<Vec<_>>(), vec![keep]);
-    assert!(db.store.emergency_access_log().await.unwrap().iter().all(|g| g.child_id == keep));
+    assert!(db.store.emergency_access().log().await.unwrap().iter().all(|g| g.child_id == keep));
     let merged = open(db, &mash, dup, Section::Identity).await;
     assert_eq!(merged.child().merged_into_id, Some(keep));
     assert!(matches!(kept.merge(&merged, version + 1).await, Err(StoreError::Invalid(_))), "already merged");
@@ -226,13 +226,13 @@ async fn break_glass_admits_one_child_for_one_person_until_expiry(db: &TestDb) {
 
     // No reason, or a reason that says nothing: refused, nothing granted.
     for reason in ["", "   ", "urgent"] {
-        let e = db.store.break_glass(&mash, kid, reason).await.unwrap_err();
+        let e = db.store.children(&mash).break_glass(kid, reason).await.unwrap_err();
         assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("reason").is_some()), "{e:?}");
     }
     // Not a MASH role: refused whatever the reason, and the attempt is audited against the child.
     let practitioner = person(db, "practitioner-2@example.org", Role::Practitioner, p.other_school, &[]).await;
-    assert!(matches!(db.store.break_glass(&practitioner, kid, "I am worried about this child tonight").await, Err(StoreError::Invalid(_))));
-    assert!(db.store.emergency_access_log().await.unwrap().is_empty());
+    assert!(matches!(db.store.children(&practitioner).break_glass(kid, "I am worried about this child tonight").await, Err(StoreError::Invalid(_))));
+    assert!(db.store.emergency_access().log().await.unwrap().is_empty());
     let (refused, _) = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert!(
         refused.iter().any(|e| e.actor == "practitioner-2@example.org"
@@ -243,34 +243,38 @@ async fn break_glass_admits_one_child_for_one_person_until_expiry(db: &TestDb) {
     );
     // A record number that names no child answers as a child out of reach does (it was
     // NotFound before the door), and is audited against the unknown id.
-    assert!(matches!(db.store.break_glass(&mash, 999_999, "Police report the child missing tonight").await, Err(StoreError::NoSuchChild)));
+    assert!(matches!(db.store.children(&mash).break_glass(999_999, "Police report the child missing tonight").await, Err(StoreError::NoSuchChild)));
     let (refused, _) = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert!(refused.iter().any(|e| e.record_type == "unknown-child" && e.record_id == "999999"), "{refused:?}");
 
-    let grant = db.store.break_glass(&mash, kid, "Police report the child missing tonight, seen with an adult").await.unwrap();
+    let grant = db.store.children(&mash).break_glass(kid, "Police report the child missing tonight, seen with an adult").await.unwrap();
     let mash = testing::reader(&db.store, "mash-worker@example.org").await;
     assert_eq!(mash.viewer().emergency_children, vec![kid]);
     // Exactly that child, for that person: the record, the list and the search agree.
     assert!(matches!(open(db, &mash, kid, Section::Identity).await.basis(), assure_domain::partnership::Basis::Emergency));
     assert!(!sees(db, &mash, other).await);
-    let (listed, _) = db.store.search_children(&mash, &ChildSearch::default(), 50, 0).await.unwrap();
+    let (listed, _) = db.store.children(&mash).search(&ChildSearch::default(), 50, 0).await.unwrap();
     assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), vec![kid]);
     let colleague = person(db, "colleague@example.org", Role::MashWorker, p.health, &[]).await;
     assert!(!sees(db, &colleague, kid).await, "not for a colleague");
     // A grant is listed for review; the review is recorded once.
-    let log = db.store.emergency_access_log().await.unwrap();
+    let log = db.store.emergency_access().log().await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].id, log[0].child_id, log[0].user_email.as_str(), log[0].reviewed_at.is_none()), (grant, kid, "mash-worker@example.org", true));
     assert!(log[0].reason.starts_with("Police report"));
     let admin = Actor { user_id: None, label: "administrator@example.org".into(), ip: String::new() };
-    assert!(matches!(db.store.review_emergency_access(&admin, grant, " ").await, Err(StoreError::Invalid(_))));
-    db.store.review_emergency_access(&admin, grant, "Justified: missing episode").await.unwrap();
-    assert!(matches!(db.store.review_emergency_access(&admin, grant, "again").await, Err(StoreError::Invalid(_))));
-    assert!(db.store.emergency_access_log().await.unwrap()[0].reviewed_at.is_some());
+    assert!(matches!(db.store.emergency_access().review(&admin, grant, " ").await, Err(StoreError::Invalid(_))));
+    db.store.emergency_access().review(&admin, grant, "Justified: missing episode").await.unwrap();
+    assert!(matches!(db.store.emergency_access().review(&admin, grant, "again").await, Err(StoreError::Invalid(_))));
+    assert!(db.store.emergency_access().log().await.unwrap()[0].reviewed_at.is_some());
 
     // An expired grant admits nothing.
     let late = person(db, "mash-3@example.org", Role::MashWorker, p.health, &[]).await;
-    db.store.break_glass_at(&late, kid, "Missing from home two days ago, found", chrono::Utc::now() - chrono::Duration::hours(25)).await.unwrap();
+    db.store
+        .children(&late)
+        .break_glass_at(kid, "Missing from home two days ago, found", chrono::Utc::now() - chrono::Duration::hours(25))
+        .await
+        .unwrap();
     let late = testing::reader(&db.store, "mash-3@example.org").await;
     assert!(late.viewer().emergency_children.is_empty());
     assert!(!sees(db, &late, kid).await);
@@ -297,26 +301,26 @@ async fn partnership_people_and_spocs(db: &TestDb) {
     let p = agencies(db).await;
     let sys = Actor::system();
     let spoc = person(db, "spoc@example.org", Role::Spoc, p.school, &[Team::MissingFromHome]).await.user_id();
-    db.store.add_spoc(&sys, p.school, spoc).await.unwrap();
-    let spocs = db.store.spocs().await.unwrap();
+    db.store.partnership().add_spoc(&sys, p.school, spoc).await.unwrap();
+    let spocs = db.store.partnership().spocs().await.unwrap();
     assert_eq!(spocs.iter().map(|s| (s.agency.as_str(), s.email.as_str())).collect::<Vec<_>>(), vec![("Hillside High School", "spoc@example.org")]);
-    let people = db.store.pathway_people().await.unwrap();
+    let people = db.store.partnership().pathway_people().await.unwrap();
     let me = people.iter().find(|x| x.user_id == spoc).unwrap();
     assert_eq!((me.agency_id, me.teams.clone(), me.spoc_for.clone()), (Some(p.school), vec![Team::MissingFromHome], vec![p.school]));
-    db.store.remove_spoc(&sys, p.school, spoc).await.unwrap();
-    db.store.remove_team_member(&sys, Team::MissingFromHome, spoc).await.unwrap();
-    assert!(db.store.spocs().await.unwrap().is_empty());
+    db.store.partnership().remove_spoc(&sys, p.school, spoc).await.unwrap();
+    db.store.partnership().remove_team_member(&sys, Team::MissingFromHome, spoc).await.unwrap();
+    assert!(db.store.partnership().spocs().await.unwrap().is_empty());
     let v = testing::reader_of(&db.store, spoc).await;
     assert!(v.viewer().teams.is_empty() && v.viewer().spoc_for.is_empty());
     // An agency's level: its kind's default, changed by the partnership manager.
-    let levels = db.store.agencies().await.unwrap();
+    let levels = db.store.partnership().agencies().await.unwrap();
     let level = |id: i64| levels.iter().find(|a| a.id == id).unwrap().level;
     use assure_domain::partnership::InvolvementLevel::{AgencyWide, TeamLevel};
     assert_eq!((level(p.school), level(p.police), level(p.health)), (AgencyWide, TeamLevel, TeamLevel));
     assert!(v.viewer().agency_wide, "a school is involved as a whole");
-    db.store.set_involvement_level(&sys, p.school, Some(TeamLevel)).await.unwrap();
+    db.store.partnership().set_involvement_level(&sys, p.school, Some(TeamLevel)).await.unwrap();
     assert!(!testing::reader_of(&db.store, spoc).await.viewer().agency_wide);
-    assert!(matches!(db.store.set_involvement_level(&sys, p.school, None).await, Err(StoreError::Invalid(_))));
-    assert!(matches!(db.store.set_involvement_level(&sys, 999_999, Some(AgencyWide)).await, Err(StoreError::NotFound)));
+    assert!(matches!(db.store.partnership().set_involvement_level(&sys, p.school, None).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(db.store.partnership().set_involvement_level(&sys, 999_999, Some(AgencyWide)).await, Err(StoreError::NotFound)));
 }
 on_both_engines!(people, partnership_people_and_spocs);

@@ -20,11 +20,11 @@ async fn reader(db: &TestDb, email: &str) -> Reader {
 
 /// Everyone the reader may see (at most 1000), with the total.
 async fn children(db: &TestDb, r: &Reader) -> (Vec<Child>, i64) {
-    db.store.search_children(r, &ChildSearch::default(), 1000, 0).await.unwrap()
+    db.store.children(r).search(&ChildSearch::default(), 1000, 0).await.unwrap()
 }
 
 async fn child_named(db: &TestDb, r: &Reader, first: &str) -> i64 {
-    let (found, _) = db.store.search_children(r, &ChildSearch { name: Some(first.into()), date_of_birth: None }, 50, 0).await.unwrap();
+    let (found, _) = db.store.children(r).search(&ChildSearch { name: Some(first.into()), date_of_birth: None }, 50, 0).await.unwrap();
     found.iter().find(|c| c.first_name == first).unwrap_or_else(|| panic!("demo child {first}")).id
 }
 
@@ -60,14 +60,14 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     }
     assert!(referrals.iter().any(|r| r.source == ReferralSource::PoliceNotification), "a 101 notification");
     let spoc = reader(db, "spoc@example.org").await;
-    let returned = db.store.spoc_referrals(&spoc).await.unwrap();
+    let returned = db.store.referrals(&spoc).spoc_referrals().await.unwrap();
     assert!(
         returned.iter().any(|r| r.status == ReferralStatus::ReturnedToSpoc)
             && returned.iter().any(|r| r.status == ReferralStatus::AcknowledgedBySpoc)
     );
 
     // The queue: one concern a few hours old, one waiting more than a day, one with checks.
-    let queue = db.store.mash_queue(&mash, Utc::now()).await.unwrap();
+    let queue = db.store.referrals(&mash).mash_queue(Utc::now()).await.unwrap();
     assert!(queue.len() >= 5, "{}", queue.len());
     assert!(queue.iter().any(|q| q.age_hours < 6) && queue.iter().any(|q| q.age_hours > 24));
     let checked = queue.iter().find(|q| q.referral.status == ReferralStatus::ChecksInProgress).expect("checks in progress");
@@ -78,7 +78,7 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     // the raising school never (Megan's check from the police holds nothing else).
     let practitioner = reader(db, "practitioner@example.org").await;
     let police = reader(db, "police-cse-officer@example.org").await;
-    let police_agency = db.store.agencies().await.unwrap().into_iter().find(|a| a.kind == AgencyKind::Police).unwrap().id;
+    let police_agency = db.store.partnership().agencies().await.unwrap().into_iter().find(|a| a.kind == AgencyKind::Police).unwrap().id;
     let megan = child_named(db, &mash, "Megan").await;
     let megan_referral = open(db, &mash, megan, Section::Concerns).await.unwrap().referrals().await.unwrap()[0].id;
     let words = "known to police for offences against children";
@@ -91,20 +91,20 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
 
     // Panels: a fortnightly series around today, slots at the next one.
     let analyst = reader(db, "cse-analyst@example.org").await;
-    let panels = db.store.panels_for(&analyst).await.unwrap();
+    let panels = db.store.panels(&analyst).list().await.unwrap();
     assert!(
         panels.iter().any(|p| p.panel.meeting_date < today) && panels.iter().all(|p| p.panel.meeting_date != today),
         "no panel today (tests add their own)"
     );
     let next = panels.iter().find(|p| p.panel.meeting_date > today).unwrap();
-    assert!(next.visible_slots >= 1 && !db.store.agenda(&analyst, next.panel.id).await.unwrap()[0].invitations.is_empty());
+    assert!(next.visible_slots >= 1 && !db.store.panels(&analyst).agenda(next.panel.id).await.unwrap()[0].invitations.is_empty());
     // Held panels: each young person's discussion with their slot, general business naming no child.
     let held: Vec<_> = panels.iter().filter(|p| p.panel.meeting_date < today).collect();
     let mut discussed = 0;
     for p in &held {
-        let full = db.store.panel(&analyst, p.panel.id).await.unwrap();
+        let full = db.store.panels(&analyst).get(p.panel.id).await.unwrap();
         assert!(!full.business.is_empty(), "general business of {}", p.panel.meeting_date);
-        for s in db.store.agenda(&analyst, p.panel.id).await.unwrap() {
+        for s in db.store.panels(&analyst).agenda(p.panel.id).await.unwrap() {
             assert!(!full.business.contains(s.child_name.split(' ').next().unwrap()), "the business names no child");
             discussed += usize::from(!s.discussion.is_empty());
         }
@@ -113,8 +113,8 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     assert!(discussed >= 3, "{discussed}");
     let p2 = reader(db, "practitioner-2@example.org").await;
     for p in &held {
-        assert!(db.store.agenda(&p2, p.panel.id).await.unwrap().is_empty());
-        assert_eq!(db.store.panel(&p2, p.panel.id).await.unwrap().business, "", "neither running panels nor invited");
+        assert!(db.store.panels(&p2).agenda(p.panel.id).await.unwrap().is_empty());
+        assert_eq!(db.store.panels(&p2).get(p.panel.id).await.unwrap().business, "", "neither running panels nor invited");
     }
 
     // A plan in two versions, with police-only content in its Prosecute section only.
@@ -151,16 +151,16 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     assert!(opened >= 2, "the MASH and the analyst see every child");
 
     // Police flags: some MACSE children flagged, some not; an operation with children and an update.
-    let cover = db.store.macse_children_without_flag(&police).await.unwrap();
+    let cover = db.store.police(&police).children_without_flag().await.unwrap();
     assert!(cover.flagged >= 1 && !cover.without.is_empty(), "{cover:?}");
-    let op = db.store.operations(&police).await.unwrap().into_iter().find(|o| o.name == "Operation Kestrel").unwrap();
-    assert!(db.store.operation_children_for(&police, op.id).await.unwrap().0.len() >= 2);
-    assert!(!db.store.operation_updates(&police, op.id).await.unwrap().is_empty());
-    assert!(db.store.operations_of_panel(&analyst, op.decided_at_panel_id.unwrap()).await.unwrap().is_empty());
+    let op = db.store.police(&police).operations().await.unwrap().into_iter().find(|o| o.name == "Operation Kestrel").unwrap();
+    assert!(db.store.police(&police).operation_children(op.id).await.unwrap().0.len() >= 2);
+    assert!(!db.store.police(&police).updates(op.id).await.unwrap().is_empty());
+    assert!(db.store.police(&analyst).of_panel(op.decided_at_panel_id.unwrap()).await.unwrap().is_empty());
 
     // A likely duplicate for the MASH, and an emergency access for review.
-    assert!(!db.store.duplicate_candidates(&mash, today, 50).await.unwrap().is_empty());
-    assert!(!db.store.emergency_access_log().await.unwrap().is_empty());
+    assert!(!db.store.children(&mash).duplicate_candidates(today, 50).await.unwrap().is_empty());
+    assert!(!db.store.emergency_access().log().await.unwrap().is_empty());
 
     // Need to know: the Hillside people see several children, not all; Northway none.
     let (_, mine) = children(db, &practitioner).await;
@@ -181,11 +181,11 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
     let officer = reader(db, "notification-officer@example.org").await;
     let mash = reader(db, "mash-worker@example.org").await;
 
-    let notifications = db.store.list_notifications(&officer, None).await.unwrap();
+    let notifications = db.store.placements(&officer).list(None).await.unwrap();
     assert!((190..=210).contains(&notifications.len()), "about 200 notifications ({})", notifications.len());
     let authorities: HashSet<&str> = notifications.iter().map(|n| n.placing_authority.as_str()).collect();
     assert!((25..=29).contains(&authorities.len()), "about 27 authorities ({})", authorities.len());
-    let counts = db.store.placed_counts_by_authority(today).await.unwrap();
+    let counts = db.store.placing_authorities().placed_counts(today).await.unwrap();
     assert!(counts.iter().filter(|(_, _, over)| *over).count() >= 3, "several authorities above five: {counts:?}");
     assert!(notifications.iter().any(|n| n.present_risks().is_empty()) && notifications.iter().any(|n| !n.present_risks().is_empty()));
     use assure_domain::placements::Timeliness;
@@ -194,22 +194,22 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
 
     let mut escalated = Vec::new();
     for a in &authorities {
-        if !db.store.escalations(a).await.unwrap().is_empty() {
+        if !db.store.placing_authorities().escalations(a).await.unwrap().is_empty() {
             escalated.push(*a);
         }
     }
     assert_eq!(escalated.len(), 1, "one authority escalated: {escalated:?}");
-    assert_eq!(db.store.escalations(escalated[0]).await.unwrap().len(), 2, "the director, then Ofsted");
-    let providers = db.store.providers().await.unwrap();
+    assert_eq!(db.store.placing_authorities().escalations(escalated[0]).await.unwrap().len(), 2, "the director, then Ofsted");
+    let providers = db.store.providers().list().await.unwrap();
     let with_concerns: Vec<_> = providers.iter().filter(|p| !p.concerns.is_empty()).collect();
     assert!(with_concerns.len() >= 3 && with_concerns.iter().any(|p| p.concerns.iter().any(|c| c.ofsted_referral_date.is_some())));
 
     // The missing monitoring group's lists.
     let now = assure_storage::missing::local_now();
-    assert!(!db.store.episodes_in_month(&mash, now.date()).await.unwrap().is_empty(), "episodes this month");
-    assert!(!db.store.repeatedly_missing_children(&mash, now.date()).await.unwrap().is_empty(), "missing three times in 90 days");
-    assert!(!db.store.interviews_not_offered_in_time(&mash, now).await.unwrap().is_empty(), "an interview offered late");
-    let placed = db.store.episodes_of_children_placed_from_elsewhere(&mash).await.unwrap();
+    assert!(!db.store.missing(&mash).in_month(now.date()).await.unwrap().is_empty(), "episodes this month");
+    assert!(!db.store.missing(&mash).repeatedly_missing(now.date()).await.unwrap().is_empty(), "missing three times in 90 days");
+    assert!(!db.store.missing(&mash).interviews_not_offered_in_time(now).await.unwrap().is_empty(), "an interview offered late");
+    let placed = db.store.missing(&mash).placed_from_elsewhere().await.unwrap();
     assert!(placed.len() >= 4 && placed.iter().any(|e| e.ended_at.is_none()), "other authorities' children, one still missing");
     assert!(
         placed.iter().any(|e| e.routes.iter().any(|r| r.forum == assure_domain::missing::Forum::Macse && r.referral_id.is_some())),
@@ -218,11 +218,11 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
 
     // The queues: the police CSE unit has CSE notifications to acknowledge; Northway sees nothing.
     let police = reader(db, "police-cse-officer@example.org").await;
-    assert!(!db.store.notification_queue(&police, today).await.unwrap().is_empty());
+    assert!(!db.store.placements(&police).queue(today).await.unwrap().is_empty());
     let p2 = reader(db, "practitioner-2@example.org").await;
     assert_eq!(children(db, &p2).await.1, 0);
-    assert!(db.store.list_notifications(&p2, None).await.unwrap().is_empty() && db.store.notification_queue(&p2, today).await.unwrap().is_empty());
-    assert!(db.store.episodes_in_month(&p2, now.date()).await.unwrap().is_empty());
+    assert!(db.store.placements(&p2).list(None).await.unwrap().is_empty() && db.store.placements(&p2).queue(today).await.unwrap().is_empty());
+    assert!(db.store.missing(&p2).in_month(now.date()).await.unwrap().is_empty());
 
     // Reach by team: the health lead sees the children placed with the health lead team
     // routed, not the whole partnership's placed children (the 202 of 213).
@@ -231,7 +231,7 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
     let (_, total) = children(db, &mash).await;
     assert!(lead_sees > 0 && lead_sees < total, "{lead_sees} of {total}");
     let routed_to_lead: HashSet<i64> =
-        db.store.notification_queue(&health_lead, today).await.unwrap().iter().map(|q| q.notification.child_id).collect();
+        db.store.placements(&health_lead).queue(today).await.unwrap().iter().map(|q| q.notification.child_id).collect();
     let (seen, _) = children(db, &health_lead).await;
     assert!(routed_to_lead.iter().all(|c| seen.iter().any(|s| s.id == *c)), "every child on the team's queue is in reach");
 }

@@ -26,9 +26,9 @@ struct World {
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
-    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
-        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+        db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
     }
     testing::reader(&db.store, email).await
 }
@@ -43,14 +43,14 @@ async fn open(db: &TestDb, r: &Reader, child: i64) -> ChildRecord {
 
 /// How many children there are (as the MASH sees them).
 async fn children(db: &TestDb, mash: &Reader) -> i64 {
-    db.store.search_children(mash, &ChildSearch::default(), 100, 0).await.unwrap().1
+    db.store.children(mash).search(&ChildSearch::default(), 100, 0).await.unwrap().1
 }
 
 async fn world(db: &TestDb) -> World {
     let sys = Actor::system();
-    let school = db.store.create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
-    let other_school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
-    let care = db.store.create_agency(&sys, "Children's Social Care", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
+    let school = db.store.partnership().create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
+    let other_school = db.store.partnership().create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let care = db.store.partnership().create_agency(&sys, "Children's Social Care", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
     World {
         school,
         practitioner: person(db, "practitioner@example.org", Role::Practitioner, school, &[]).await,
@@ -113,31 +113,31 @@ async fn refusals_leave_nothing_saved(db: &TestDb) {
     // End before start, on a new child: refused, and the child is not created either.
     let mut bad = episode(new_child("Amy"), ago(3), Some(1));
     bad.ended_at = Some(ago(4));
-    assert!(invalid(db.store.record_episode(pr, &bad).await.unwrap_err(), "end").contains("after"));
+    assert!(invalid(db.store.missing(pr).record_episode(&bad).await.unwrap_err(), "end").contains("after"));
     assert_eq!(children(db, &w.mash).await, 0, "no child saved");
     // The problems alone, without saving, are the same.
-    assert!(db.store.episode_problems(pr, &bad).await.unwrap().for_field("end").unwrap().contains("after"));
+    assert!(db.store.missing(pr).problems(&bad).await.unwrap().for_field("end").unwrap().contains("after"));
     // A future start is refused.
     let future = episode(new_child("Amy"), local_now() + Duration::days(1), None);
-    assert!(invalid(db.store.record_episode(pr, &future).await.unwrap_err(), "start").contains("future"));
+    assert!(invalid(db.store.missing(pr).record_episode(&future).await.unwrap_err(), "start").contains("future"));
 
-    let (child, first) = db.store.record_episode(pr, &episode(new_child("Amy"), ago(10), Some(30))).await.unwrap();
+    let (child, first) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), ago(10), Some(30))).await.unwrap();
     // Recording involves the recorder's agency.
     let rec = open(db, pr, child).await;
     assert!(rec.child().involvements.iter().any(|i| i.agency_id == w.school && i.kind == InvolvementKind::RecordedMissing));
     // Overlapping the first episode: refused, nothing saved.
     let overlap = episode(ChildRef::Existing(child), ago(10) + Duration::hours(5), Some(2));
-    assert!(invalid(db.store.record_episode(pr, &overlap).await.unwrap_err(), "start").contains("already has a missing episode"));
+    assert!(invalid(db.store.missing(pr).record_episode(&overlap).await.unwrap_err(), "start").contains("already has a missing episode"));
     assert_eq!(rec.episodes().await.unwrap().len(), 1);
     // A still-missing episode overlaps everything after it.
-    let (_, open_ep) = db.store.record_episode(pr, &episode(ChildRef::Existing(child), ago(5), None)).await.unwrap();
-    assert!(db.store.record_episode(pr, &episode(ChildRef::Existing(child), ago(2), Some(1))).await.is_err());
+    let (_, open_ep) = db.store.missing(pr).record_episode(&episode(ChildRef::Existing(child), ago(5), None)).await.unwrap();
+    assert!(db.store.missing(pr).record_episode(&episode(ChildRef::Existing(child), ago(2), Some(1))).await.is_err());
     // Ending it before it began is refused; ending it into the first episode cannot happen (it is later).
     let ep = rec.episode(open_ep).await.unwrap();
     assert!(invalid(rec.end_episode(open_ep, ep.version, Some(ago(6)), "Home").await.unwrap_err(), "end").contains("after"));
     assert!(invalid(rec.end_episode(open_ep, ep.version, Some(ago(4)), " ").await.unwrap_err(), "where_found").contains("where"));
     // An episode of another child reads as not found through that child's record.
-    let (other_child, _) = db.store.record_episode(pr, &episode(new_child("Ben"), ago(3), Some(2))).await.unwrap();
+    let (other_child, _) = db.store.missing(pr).record_episode(&episode(new_child("Ben"), ago(3), Some(2))).await.unwrap();
     let other = open(db, pr, other_child).await;
     assert!(matches!(other.end_episode(open_ep, ep.version, Some(ago(4)), "Home").await.unwrap_err(), StoreError::NotFound));
     assert!(matches!(other.episode(open_ep).await.unwrap_err(), StoreError::NotFound));
@@ -181,24 +181,24 @@ async fn the_groups_lists(db: &TestDb) {
     let (pr, p2, mash) = (&w.practitioner, &w.practitioner_2, &w.mash);
     let now = local_now();
     // Amy: three episodes in 90 days, the last interview never offered (returned 5 days ago).
-    let (amy, _) = db.store.record_episode(pr, &episode(new_child("Amy"), ago(80), Some(4))).await.unwrap();
-    db.store.record_episode(pr, &episode(ChildRef::Existing(amy), ago(40), Some(4))).await.unwrap();
-    let (_, third) = db.store.record_episode(pr, &episode(ChildRef::Existing(amy), ago(5), Some(4))).await.unwrap();
+    let (amy, _) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), ago(80), Some(4))).await.unwrap();
+    db.store.missing(pr).record_episode(&episode(ChildRef::Existing(amy), ago(40), Some(4))).await.unwrap();
+    let (_, third) = db.store.missing(pr).record_episode(&episode(ChildRef::Existing(amy), ago(5), Some(4))).await.unwrap();
     // The third episode in 90 days went to the missing monitoring group.
     let routes = open(db, pr, amy).await.episode(third).await.unwrap().routes;
     assert_eq!(routes.iter().map(|r| r.forum).collect::<Vec<_>>(), vec![Forum::MissingMonitoringGroup]);
     // Ben: two in 90 days and one older; interview offered late (4 days after return) on one, in time on the other.
-    let (ben, b1) = db.store.record_episode(pr, &episode(new_child("Ben"), ago(120), Some(4))).await.unwrap();
-    let (_, b2) = db.store.record_episode(pr, &episode(ChildRef::Existing(ben), ago(30), Some(4))).await.unwrap();
-    let (_, b3) = db.store.record_episode(pr, &episode(ChildRef::Existing(ben), ago(20), Some(4))).await.unwrap();
+    let (ben, b1) = db.store.missing(pr).record_episode(&episode(new_child("Ben"), ago(120), Some(4))).await.unwrap();
+    let (_, b2) = db.store.missing(pr).record_episode(&episode(ChildRef::Existing(ben), ago(30), Some(4))).await.unwrap();
+    let (_, b3) = db.store.missing(pr).record_episode(&episode(ChildRef::Existing(ben), ago(20), Some(4))).await.unwrap();
     let ben_rec = open(db, pr, ben).await;
     ben_rec.record_interview(b2, None, &interview(ago(30) + Duration::hours(4 + 73), Findings::default())).await.unwrap();
     ben_rec.record_interview(b3, None, &interview(ago(20) + Duration::hours(4 + 71), Findings::default())).await.unwrap();
     // Cara: still missing, and returned an hour ago (within the 72 hours): on neither interview list.
-    let (cara, _) = db.store.record_episode(pr, &episode(new_child("Cara"), ago(3), None)).await.unwrap();
-    let (dan, _) = db.store.record_episode(pr, &episode(new_child("Dan"), now - Duration::hours(5), Some(4))).await.unwrap();
+    let (cara, _) = db.store.missing(pr).record_episode(&episode(new_child("Cara"), ago(3), None)).await.unwrap();
+    let (dan, _) = db.store.missing(pr).record_episode(&episode(new_child("Dan"), now - Duration::hours(5), Some(4))).await.unwrap();
     // Eve: looked after by another authority, placed here; recorded by practitioner 2's school only.
-    let (eve, _) = db.store.record_episode(p2, &episode(new_child("Eve"), ago(2), Some(3))).await.unwrap();
+    let (eve, _) = db.store.missing(p2).record_episode(&episode(new_child("Eve"), ago(2), Some(3))).await.unwrap();
     let eve_rec = db.store.open_child(mash, ChildKey::Child(eve), Section::Identity).await.unwrap();
     eve_rec
         .update_identity(
@@ -216,39 +216,39 @@ async fn the_groups_lists(db: &TestDb) {
 
     let ids = |eps: Vec<assure_storage::missing::Episode>| eps.iter().map(|e| e.child_id).collect::<Vec<_>>();
     // Three in 90 days: Amy only (Ben's oldest is outside the window).
-    let rep = db.store.repeatedly_missing_children(mash, now.date()).await.unwrap();
+    let rep = db.store.missing(mash).repeatedly_missing(now.date()).await.unwrap();
     assert_eq!(rep.iter().map(|r| (r.child_id, r.episodes)).collect::<Vec<_>>(), vec![(amy, 3)]);
     // Not offered within 72 hours: Amy's three (never offered) and Ben's late and unrecorded ones; not Ben's in-time one, Cara or Dan.
-    let late = db.store.interviews_not_offered_in_time(mash, now).await.unwrap();
+    let late = db.store.missing(mash).interviews_not_offered_in_time(now).await.unwrap();
     assert!(late.iter().any(|e| e.id == third) && late.iter().any(|e| e.id == b2) && late.iter().any(|e| e.id == b1));
     assert!(!late.iter().any(|e| e.id == b3 || e.child_id == cara || e.child_id == dan), "{:?}", ids(late.clone()));
     assert!(late.iter().all(|e| e.offered_in_time(now) == Some(false)));
     // Children of other authorities: Eve.
-    assert_eq!(ids(db.store.episodes_of_children_placed_from_elsewhere(mash).await.unwrap()), vec![eve]);
+    assert_eq!(ids(db.store.missing(mash).placed_from_elsewhere().await.unwrap()), vec![eve]);
     // This month: those that started this month.
-    let month = db.store.episodes_in_month(mash, now.date()).await.unwrap();
+    let month = db.store.missing(mash).in_month(now.date()).await.unwrap();
     let first_of_month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&now.date()), chrono::Datelike::month(&now.date()), 1).unwrap();
     assert!(month.iter().all(|e| e.started_at.date() >= first_of_month));
     assert!(month.iter().any(|e| e.child_id == dan));
 
     // Need to know: the practitioner's school never sees Eve; practitioner 2 sees only Eve.
     for list in [
-        db.store.episodes_in_month(pr, now.date()).await.unwrap(),
-        db.store.interviews_not_offered_in_time(pr, now).await.unwrap(),
-        db.store.episodes_of_children_placed_from_elsewhere(pr).await.unwrap(),
+        db.store.missing(pr).in_month(now.date()).await.unwrap(),
+        db.store.missing(pr).interviews_not_offered_in_time(now).await.unwrap(),
+        db.store.missing(pr).placed_from_elsewhere().await.unwrap(),
     ] {
         assert!(!list.iter().any(|e| e.child_id == eve));
     }
     for list in [
-        db.store.episodes_in_month(p2, now.date()).await.unwrap(),
-        db.store.interviews_not_offered_in_time(p2, now).await.unwrap(),
-        db.store.episodes_of_children_placed_from_elsewhere(p2).await.unwrap(),
+        db.store.missing(p2).in_month(now.date()).await.unwrap(),
+        db.store.missing(p2).interviews_not_offered_in_time(now).await.unwrap(),
+        db.store.missing(p2).placed_from_elsewhere().await.unwrap(),
     ] {
         assert!(list.iter().all(|e| e.child_id == eve));
     }
-    assert!(db.store.repeatedly_missing_children(p2, now.date()).await.unwrap().is_empty());
+    assert!(db.store.missing(p2).repeatedly_missing(now.date()).await.unwrap().is_empty());
     // Practitioner 2 cannot record an episode for a child outside their reach, nor open Amy's record.
-    let e = db.store.record_episode(p2, &episode(ChildRef::Existing(amy), ago(1), Some(1))).await.unwrap_err();
+    let e = db.store.missing(p2).record_episode(&episode(ChildRef::Existing(amy), ago(1), Some(1))).await.unwrap_err();
     assert!(invalid(e, "child").contains("Choose a child"));
     assert!(matches!(db.store.open_child(p2, ChildKey::Child(amy), Section::Missing).await, Err(StoreError::NoSuchChild)));
 }
@@ -257,11 +257,11 @@ on_both_engines!(lists, the_groups_lists);
 async fn patterns_are_routed(db: &TestDb) {
     let w = world(db).await;
     let pr = &w.practitioner;
-    let rules = db.store.pattern_rules().await.unwrap();
+    let rules = db.store.pattern_rules().current().await.unwrap();
     assert_eq!((rules.version, rules.rules.clone()), (1, default_pattern_rules()), "the defaults are seeded as version 1");
 
     // A CSE link: the child is referred to MACSE, decided, from the return interview.
-    let (amy, e1) = db.store.record_episode(pr, &episode(new_child("Amy"), ago(20), Some(10))).await.unwrap();
+    let (amy, e1) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), ago(20), Some(10))).await.unwrap();
     let amy_rec = open(db, pr, amy).await;
     amy_rec.record_interview(e1, None, &interview(ago(19), Findings { cse: true, ..Default::default() })).await.unwrap();
     let refs = amy_rec.referrals().await.unwrap();
@@ -276,7 +276,7 @@ async fn patterns_are_routed(db: &TestDb) {
     let routes = amy_rec.episode(e1).await.unwrap().routes;
     assert_eq!(routes.iter().map(|r| (r.forum, r.referral_id)).collect::<Vec<_>>(), vec![(Forum::Macse, Some(r.id))]);
     // A CSE link in a later episode is noted on that MACSE referral, not a second one.
-    let (_, e2) = db.store.record_episode(pr, &episode(ChildRef::Existing(amy), ago(10), Some(10))).await.unwrap();
+    let (_, e2) = db.store.missing(pr).record_episode(&episode(ChildRef::Existing(amy), ago(10), Some(10))).await.unwrap();
     amy_rec.record_interview(e2, None, &interview(ago(9), Findings { cse: true, ..Default::default() })).await.unwrap();
     assert_eq!(amy_rec.referrals().await.unwrap().len(), 1);
     assert_eq!(amy_rec.episode(e2).await.unwrap().routes[0].referral_id, Some(r.id));
@@ -287,7 +287,7 @@ async fn patterns_are_routed(db: &TestDb) {
     assert!(amy_rec.route_episode(e2).await.unwrap().is_empty());
 
     // Organised crime and a placement concern: guns and gangs, and CICOLA; no referral.
-    let (ben, b1) = db.store.record_episode(pr, &episode(new_child("Ben"), ago(20), Some(10))).await.unwrap();
+    let (ben, b1) = db.store.missing(pr).record_episode(&episode(new_child("Ben"), ago(20), Some(10))).await.unwrap();
     let ben_rec = open(db, pr, ben).await;
     ben_rec
         .record_interview(b1, None, &interview(ago(19), Findings { organised_crime: true, placement_concern: true, ..Default::default() }))
@@ -300,11 +300,11 @@ async fn patterns_are_routed(db: &TestDb) {
     // Rules are data: a bad set is refused, a stale edit conflicts, a new version routes new interviews.
     let ma = w.mash.actor();
     let mut no_cse: Vec<PatternRule> = default_pattern_rules().into_iter().filter(|r| r.trigger != Trigger::CseLink).collect();
-    assert!(matches!(db.store.save_pattern_rules(ma, 1, &no_cse).await.unwrap_err(), StoreError::Invalid(_)));
+    assert!(matches!(db.store.pattern_rules().save(ma, 1, &no_cse).await.unwrap_err(), StoreError::Invalid(_)));
     no_cse.push(PatternRule { trigger: Trigger::CseLink, forum: Forum::MissingMonitoringGroup });
-    assert_eq!(db.store.save_pattern_rules(ma, 1, &no_cse).await.unwrap(), 2);
-    assert!(matches!(db.store.save_pattern_rules(ma, 1, &no_cse).await.unwrap_err(), StoreError::Conflict));
-    let (cara, c1) = db.store.record_episode(pr, &episode(new_child("Cara"), ago(20), Some(10))).await.unwrap();
+    assert_eq!(db.store.pattern_rules().save(ma, 1, &no_cse).await.unwrap(), 2);
+    assert!(matches!(db.store.pattern_rules().save(ma, 1, &no_cse).await.unwrap_err(), StoreError::Conflict));
+    let (cara, c1) = db.store.missing(pr).record_episode(&episode(new_child("Cara"), ago(20), Some(10))).await.unwrap();
     let cara_rec = open(db, pr, cara).await;
     cara_rec.record_interview(c1, None, &interview(ago(19), Findings { cse: true, ..Default::default() })).await.unwrap();
     let routes = cara_rec.episode(c1).await.unwrap().routes;
@@ -317,8 +317,8 @@ on_both_engines!(routing, patterns_are_routed);
 async fn a_merge_moves_episodes(db: &TestDb) {
     let w = world(db).await;
     let pr = &w.practitioner;
-    let (keep, _) = db.store.record_episode(pr, &episode(new_child("Amy"), ago(20), Some(10))).await.unwrap();
-    let (dup, _) = db.store.record_episode(pr, &episode(new_child("Amie"), ago(10), Some(10))).await.unwrap();
+    let (keep, _) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), ago(20), Some(10))).await.unwrap();
+    let (dup, _) = db.store.missing(pr).record_episode(&episode(new_child("Amie"), ago(10), Some(10))).await.unwrap();
     let kept = open(db, &w.mash, keep).await;
     let merged = open(db, &w.mash, dup).await;
     kept.merge(&merged, kept.child().version).await.unwrap();

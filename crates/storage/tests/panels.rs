@@ -34,22 +34,22 @@ struct World {
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
-    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
-        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+        db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
     }
     for a in spoc_for {
-        db.store.add_spoc(&sys, *a, uid).await.unwrap();
+        db.store.partnership().add_spoc(&sys, *a, uid).await.unwrap();
     }
     testing::reader(&db.store, email).await
 }
 
 async fn world(db: &TestDb) -> World {
     let sys = Actor::system();
-    let school = db.store.create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
-    let other_school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
-    let police = db.store.create_agency(&sys, "Police", Some(AgencyKind::Police)).await.unwrap();
-    let health = db.store.create_agency(&sys, "Health trust", Some(AgencyKind::Health)).await.unwrap();
+    let school = db.store.partnership().create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
+    let other_school = db.store.partnership().create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let police = db.store.partnership().create_agency(&sys, "Police", Some(AgencyKind::Police)).await.unwrap();
+    let health = db.store.partnership().create_agency(&sys, "Health trust", Some(AgencyKind::Health)).await.unwrap();
     let mut kids = Vec::new();
     for (first, last) in [("Amy", "Adams"), ("Ben", "Brown"), ("Cara", "Clark")] {
         let input = ChildInput { first_name: first.into(), last_name: last.into(), date_of_birth: Some(d(2004, 3, 1)), ..Default::default() };
@@ -87,48 +87,48 @@ async fn open(db: &TestDb, r: &Reader, child: i64, s: Section) -> ChildRecord {
 }
 
 async fn seen_by(db: &TestDb, r: &Reader) -> Vec<i64> {
-    db.store.search_children(r, &ChildSearch::default(), 100, 0).await.unwrap().0.iter().map(|c| c.id).collect()
+    db.store.children(r).search(&ChildSearch::default(), 100, 0).await.unwrap().0.iter().map(|c| c.id).collect()
 }
 
 async fn panels_slots_invitations_and_minutes(db: &TestDb) {
     let w = world(db).await;
     let analyst = &w.analyst;
     let actor = analyst.actor();
-    let ids = db.store.generate_panel_series(actor, Some(d(2017, 9, 14)), Some(d(2017, 10, 26)), "Town hall").await.unwrap();
+    let ids = db.store.panel_calendar().generate_series(actor, Some(d(2017, 9, 14)), Some(d(2017, 10, 26)), "Town hall").await.unwrap();
     assert_eq!(ids.len(), 4);
     // A second run over an overlapping range only adds the new dates.
-    let more = db.store.generate_panel_series(actor, Some(d(2017, 9, 14)), Some(d(2017, 11, 9)), "Town hall").await.unwrap();
+    let more = db.store.panel_calendar().generate_series(actor, Some(d(2017, 9, 14)), Some(d(2017, 11, 9)), "Town hall").await.unwrap();
     assert_eq!(more.len(), 1);
-    let bad = db.store.generate_panel_series(actor, Some(d(2017, 9, 14)), Some(d(2017, 9, 1)), "").await.unwrap_err();
+    let bad = db.store.panel_calendar().generate_series(actor, Some(d(2017, 9, 14)), Some(d(2017, 9, 1)), "").await.unwrap_err();
     assert!(matches!(bad, StoreError::Invalid(ref i) if i.for_field("until").is_some()));
     let panel = ids[0];
 
-    db.store.book_slot(analyst, panel, Some(w.kids[0]), t("10:00"), Some(30)).await.unwrap();
-    db.store.book_slot(analyst, panel, Some(w.kids[1]), t("10:30"), Some(30)).await.unwrap();
+    db.store.panels(analyst).book_slot(panel, Some(w.kids[0]), t("10:00"), Some(30)).await.unwrap();
+    db.store.panels(analyst).book_slot(panel, Some(w.kids[1]), t("10:30"), Some(30)).await.unwrap();
     // A clash is refused with a message, and nothing is saved.
-    let clash = db.store.book_slot(analyst, panel, Some(w.kids[2]), t("10:15"), Some(30)).await.unwrap_err();
+    let clash = db.store.panels(analyst).book_slot(panel, Some(w.kids[2]), t("10:15"), Some(30)).await.unwrap_err();
     assert!(matches!(clash, StoreError::Invalid(ref i) if i.for_field("starts_at").unwrap().contains("clashes")), "{clash:?}");
-    let twice = db.store.book_slot(analyst, panel, Some(w.kids[0]), t("14:00"), Some(30)).await.unwrap_err();
+    let twice = db.store.panels(analyst).book_slot(panel, Some(w.kids[0]), t("14:00"), Some(30)).await.unwrap_err();
     assert!(matches!(twice, StoreError::Invalid(ref i) if i.for_field("child_id").is_some()));
-    let unknown = db.store.book_slot(analyst, panel, Some(999_999), t("14:00"), Some(30)).await.unwrap_err();
+    let unknown = db.store.panels(analyst).book_slot(panel, Some(999_999), t("14:00"), Some(30)).await.unwrap_err();
     assert!(matches!(unknown, StoreError::Invalid(ref i) if i.for_field("child_id").unwrap().contains("999999")));
     // Only those who run panels book slots.
-    assert!(matches!(db.store.book_slot(&w.practitioner, panel, Some(w.kids[0]), t("15:00"), Some(30)).await, Err(StoreError::Forbidden)));
-    assert_eq!(db.store.agenda(analyst, panel).await.unwrap().len(), 2, "nothing saved by the refused bookings");
+    assert!(matches!(db.store.panels(&w.practitioner).book_slot(panel, Some(w.kids[0]), t("15:00"), Some(30)).await, Err(StoreError::Forbidden)));
+    assert_eq!(db.store.panels(analyst).agenda(panel).await.unwrap().len(), 2, "nothing saved by the refused bookings");
     assert_eq!(audit_count(db, "panel.slot").await, 2);
 
     // The agenda is filtered by reach: the school sees its own child only, Northway none.
     let names = |v: Vec<assure_storage::panels::AgendaSlot>| v.into_iter().map(|s| s.child_id).collect::<Vec<_>>();
-    assert_eq!(names(db.store.agenda(analyst, panel).await.unwrap()), vec![w.kids[0], w.kids[1]]);
-    assert_eq!(names(db.store.agenda(&w.practitioner, panel).await.unwrap()), vec![w.kids[0]]);
-    assert_eq!(names(db.store.agenda(&w.practitioner_2, panel).await.unwrap()), Vec::<i64>::new());
-    let listed = db.store.panels_for(&w.practitioner_2).await.unwrap();
+    assert_eq!(names(db.store.panels(analyst).agenda(panel).await.unwrap()), vec![w.kids[0], w.kids[1]]);
+    assert_eq!(names(db.store.panels(&w.practitioner).agenda(panel).await.unwrap()), vec![w.kids[0]]);
+    assert_eq!(names(db.store.panels(&w.practitioner_2).agenda(panel).await.unwrap()), Vec::<i64>::new());
+    let listed = db.store.panels(&w.practitioner_2).list().await.unwrap();
     assert_eq!(listed.len(), 5);
     assert!(listed.iter().all(|p| p.visible_slots == 0));
-    assert_eq!(db.store.panels_for(analyst).await.unwrap()[0].visible_slots, 2);
+    assert_eq!(db.store.panels(analyst).list().await.unwrap()[0].visible_slots, 2);
 
     // Invitations: the proposals cover the involved agency's SPOC and practitioner, the police and the standing members.
-    let slot = db.store.agenda(analyst, panel).await.unwrap()[0].id;
+    let slot = db.store.panels(analyst).agenda(panel).await.unwrap()[0].id;
     let record = db.store.open_child(analyst, ChildKey::Slot { panel, slot }, Section::PanelMinutes).await.unwrap();
     assert_eq!(record.id(), w.kids[0], "the slot names its child");
     let proposed = record.proposed_invitees().await.unwrap();
@@ -142,20 +142,20 @@ async fn panels_slots_invitations_and_minutes(db: &TestDb) {
     );
     assert!(proposed.iter().any(|p| p.kind == InviteeKind::Spoc && p.user_id == Some(w.spoc.user_id())));
     assert!(!proposed.iter().any(|p| p.name == "practitioner-2@example.org"), "an uninvolved agency's practitioner is not proposed");
-    assert!(db.store.agenda(&w.police_officer, panel).await.unwrap().is_empty(), "police not involved yet");
+    assert!(db.store.panels(&w.police_officer).agenda(panel).await.unwrap().is_empty(), "police not involved yet");
     let added = record.invite_proposed(panel, slot, d(2017, 9, 1)).await.unwrap();
     assert_eq!(added, proposed.len());
     assert_eq!(record.invite_proposed(panel, slot, d(2017, 9, 1)).await.unwrap(), 0, "no one invited twice");
     // Inviting the police investigator (in person) involved the police with the child
     // through them: the agenda now shows the slot to the investigator.
-    assert_eq!(names(db.store.agenda(&w.police_officer, panel).await.unwrap()), vec![w.kids[0]]);
+    assert_eq!(names(db.store.panels(&w.police_officer).agenda(panel).await.unwrap()), vec![w.kids[0]]);
     assert!(testing::involvements_of(&db.store, w.kids[0])
         .await
         .iter()
         .any(|i| i.agency_id == w.police && i.kind == InvolvementKind::InvitedToPanel && i.scope == Scope::Person(w.police_officer.user_id())));
     // An agency invited by itself (Northway to the first child's slot) becomes involved as a whole.
     record.invite(panel, slot, Some(InviteeKind::HomeAuthority), None, Some(w.other_school), "", d(2017, 9, 1)).await.unwrap();
-    assert_eq!(names(db.store.agenda(&w.practitioner_2, panel).await.unwrap()), vec![w.kids[0]]);
+    assert_eq!(names(db.store.panels(&w.practitioner_2).agenda(panel).await.unwrap()), vec![w.kids[0]]);
     let no_kind = record.invite(panel, slot, None, None, None, "", d(2017, 9, 1)).await.unwrap_err();
     assert!(matches!(no_kind, StoreError::Invalid(ref i) if i.for_field("kind").is_some() && i.for_field("name").is_some()));
     record.invite(panel, slot, Some(InviteeKind::ParentCarer), None, None, "Mrs Adams", d(2017, 9, 1)).await.unwrap();
@@ -164,7 +164,7 @@ async fn panels_slots_invitations_and_minutes(db: &TestDb) {
         record.invite(ids[1], slot, Some(InviteeKind::ParentCarer), None, None, "X", d(2017, 9, 1)).await.unwrap_err(),
         StoreError::NotFound
     ));
-    let ben_slot = db.store.agenda(analyst, panel).await.unwrap()[1].id;
+    let ben_slot = db.store.panels(analyst).agenda(panel).await.unwrap()[1].id;
     assert!(matches!(
         record.invite(panel, ben_slot, Some(InviteeKind::ParentCarer), None, None, "X", d(2017, 9, 1)).await.unwrap_err(),
         StoreError::NotFound
@@ -177,38 +177,38 @@ async fn panels_slots_invitations_and_minutes(db: &TestDb) {
     ));
 
     // Attendance.
-    let agenda = db.store.agenda(analyst, panel).await.unwrap();
+    let agenda = db.store.panels(analyst).agenda(panel).await.unwrap();
     let inv = agenda[0].invitations.iter().find(|i| i.kind == InviteeKind::ParentCarer).unwrap().id;
     record.record_attendance(panel, slot, inv, Some(Attendance::SentApologies)).await.unwrap();
     assert!(matches!(record.record_attendance(panel, slot, inv, None).await.unwrap_err(), StoreError::Invalid(_)));
-    let agenda = db.store.agenda(analyst, panel).await.unwrap();
+    let agenda = db.store.panels(analyst).agenda(panel).await.unwrap();
     assert_eq!(agenda[0].invitations.iter().find(|i| i.id == inv).unwrap().attendance, Some(Attendance::SentApologies));
 
     // General business: a stale edit is a conflict and does not overwrite.
-    let p = db.store.panel(analyst, panel).await.unwrap();
-    db.store.save_business(analyst, panel, p.version, "First minutes", None).await.unwrap();
-    let stale = db.store.save_business(analyst, panel, p.version, "Stale minutes", None).await.unwrap_err();
+    let p = db.store.panels(analyst).get(panel).await.unwrap();
+    db.store.panels(analyst).save_business(panel, p.version, "First minutes", None).await.unwrap();
+    let stale = db.store.panels(analyst).save_business(panel, p.version, "Stale minutes", None).await.unwrap_err();
     assert!(matches!(stale, StoreError::Conflict));
-    assert!(matches!(db.store.save_business(&w.spoc, panel, p.version + 1, "Mine", None).await, Err(StoreError::Forbidden)));
-    assert_eq!(db.store.panel(analyst, panel).await.unwrap().business, "First minutes");
+    assert!(matches!(db.store.panels(&w.spoc).save_business(panel, p.version + 1, "Mine", None).await, Err(StoreError::Forbidden)));
+    assert_eq!(db.store.panels(analyst).get(panel).await.unwrap().business, "First minutes");
     // It is read by those who run panels and those invited in person (the SPOC was), no one else.
-    assert_eq!(db.store.panel(&w.spoc, panel).await.unwrap().business, "First minutes");
-    assert_eq!(db.store.panel(&w.practitioner_2, panel).await.unwrap().business, "", "Northway was invited as an agency, not this person");
-    assert_eq!(db.store.panel(&w.spoc, ids[1]).await.unwrap().business, "", "not invited to that panel");
+    assert_eq!(db.store.panels(&w.spoc).get(panel).await.unwrap().business, "First minutes");
+    assert_eq!(db.store.panels(&w.practitioner_2).get(panel).await.unwrap().business, "", "Northway was invited as an agency, not this person");
+    assert_eq!(db.store.panels(&w.spoc).get(ids[1]).await.unwrap().business, "", "not invited to that panel");
     // The young person's own part of the minutes is kept with their slot, under their rule.
     record.save_discussion(panel, slot, 1, "Amy: plan agreed").await.unwrap();
     assert!(matches!(record.save_discussion(panel, slot, 1, "Stale").await, Err(StoreError::Conflict)));
     let discussion = |v: &[assure_storage::panels::AgendaSlot], child: i64| v.iter().find(|s| s.child_id == child).map(|s| s.discussion.clone());
-    assert_eq!(discussion(&db.store.agenda(analyst, panel).await.unwrap(), w.kids[0]).as_deref(), Some("Amy: plan agreed"));
-    assert_eq!(discussion(&db.store.agenda(&w.spoc, panel).await.unwrap(), w.kids[0]).as_deref(), Some("Amy: plan agreed"));
-    assert!(db.store.agenda(&w.spoc, panel).await.unwrap().iter().all(|s| s.child_id == w.kids[0]), "Ben's slot is not the school's");
+    assert_eq!(discussion(&db.store.panels(analyst).agenda(panel).await.unwrap(), w.kids[0]).as_deref(), Some("Amy: plan agreed"));
+    assert_eq!(discussion(&db.store.panels(&w.spoc).agenda(panel).await.unwrap(), w.kids[0]).as_deref(), Some("Amy: plan agreed"));
+    assert!(db.store.panels(&w.spoc).agenda(panel).await.unwrap().iter().all(|s| s.child_id == w.kids[0]), "Ben's slot is not the school's");
     assert_eq!(open(db, &w.practitioner, w.kids[0], Section::PanelMinutes).await.slots().await.unwrap()[0].discussion, "Amy: plan agreed");
     // Moving a panel to a date that has one already is refused.
-    let p = db.store.panel(analyst, panel).await.unwrap();
-    let taken = db.store.set_panel_date(actor, panel, p.version, Some(d(2017, 9, 28)), "").await.unwrap_err();
+    let p = db.store.panels(analyst).get(panel).await.unwrap();
+    let taken = db.store.panel_calendar().set_date(actor, panel, p.version, Some(d(2017, 9, 28)), "").await.unwrap_err();
     assert!(matches!(taken, StoreError::Invalid(ref i) if i.for_field("meeting_date").is_some()));
-    db.store.set_panel_date(actor, panel, p.version, Some(d(2017, 9, 15)), "Room 2").await.unwrap();
-    assert_eq!(db.store.panel(analyst, panel).await.unwrap().meeting_date, d(2017, 9, 15));
+    db.store.panel_calendar().set_date(actor, panel, p.version, Some(d(2017, 9, 15)), "Room 2").await.unwrap();
+    assert_eq!(db.store.panels(analyst).get(panel).await.unwrap().meeting_date, d(2017, 9, 15));
 
     // The changes to the child's record are audited against the child, without names.
     let (entries, _) = db
@@ -258,7 +258,7 @@ fn plan(prosecute: &str, agency: i64, police: i64) -> PlanVersion {
 async fn plans_versions_and_involvement(db: &TestDb) {
     let w = world(db).await;
     let chair = &w.chair;
-    let panel = db.store.generate_panel_series(chair.actor(), Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "").await.unwrap()[0];
+    let panel = db.store.panel_calendar().generate_series(chair.actor(), Some(d(2017, 9, 14)), Some(d(2017, 9, 14)), "").await.unwrap()[0];
     let child = w.kids[2];
     let record = open(db, chair, child, Section::Profile).await;
     assert!(record.plan().await.unwrap().is_none());
@@ -271,7 +271,7 @@ async fn plans_versions_and_involvement(db: &TestDb) {
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("action-1-owner").unwrap().contains("no owner")), "{e:?}");
     assert!(record.plan().await.unwrap().is_none());
     assert!(record.plan_versions().await.unwrap().is_empty());
-    assert!(db.store.agenda(&w.analyst, panel).await.unwrap().is_empty());
+    assert!(db.store.panels(&w.analyst).agenda(panel).await.unwrap().is_empty());
     assert!(!seen_by(db, &w.police_officer).await.contains(&child), "no involvement from a refused plan");
     assert!(testing::involvements_of(&db.store, child).await.is_empty());
     // An unknown agency or panel is a field error too.
@@ -341,62 +341,59 @@ async fn plans_versions_and_involvement(db: &TestDb) {
 
     // Police flags (police-only): MACSE children (plan or slot) in reach without a current "yes".
     let officer = &w.police_officer;
-    let cov = db.store.macse_children_without_flag(officer).await.unwrap();
+    let cov = db.store.police(officer).children_without_flag().await.unwrap();
     assert_eq!((cov.total, cov.flagged, cov.percent()), (1, 0, 0));
     // The list was the analyst's before police work was police-only; it now refuses anyone else.
-    assert!(matches!(db.store.macse_children_without_flag(&w.analyst).await, Err(StoreError::Forbidden)));
+    assert!(matches!(db.store.police(&w.analyst).children_without_flag().await, Err(StoreError::Forbidden)));
     let flags = open(db, officer, child, Section::Operations).await;
     let e = flags.record_police_flag(None, None, d(2017, 10, 1)).await.unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.errors.len() == 2));
     flags.record_police_flag(Some(true), Some(d(2017, 9, 20)), d(2017, 10, 1)).await.unwrap();
-    let cov = db.store.macse_children_without_flag(officer).await.unwrap();
+    let cov = db.store.police(officer).children_without_flag().await.unwrap();
     assert_eq!((cov.total, cov.flagged, cov.percent()), (1, 1, 100));
     flags.record_police_flag(Some(false), Some(d(2017, 9, 30)), d(2017, 10, 1)).await.unwrap();
-    let cov = db.store.macse_children_without_flag(officer).await.unwrap();
+    let cov = db.store.police(officer).children_without_flag().await.unwrap();
     assert_eq!((cov.flagged, cov.without.len(), cov.without[0].flagged), (0, 1, Some(false)), "the latest entry is current");
     assert_eq!(flags.police_flags().await.unwrap().len(), 2);
     // Reach applies: a police CSE officer outside the unit does not count the child (its
     // only police involvement is the unit's), and police work is not the analyst's section.
     let outside = person(db, "police-outside@example.org", Role::PoliceCseOfficer, w.police, &[], &[]).await;
-    assert_eq!(db.store.macse_children_without_flag(&outside).await.unwrap().total, 0, "reach applies");
+    assert_eq!(db.store.police(&outside).children_without_flag().await.unwrap().total, 0, "reach applies");
     assert!(matches!(analysts.police_flags().await, Err(StoreError::Restricted)));
 
     // Operations.
-    let e = db.store.create_operation(officer, "", None, "", None).await.unwrap_err();
+    let e = db.store.police(officer).create_operation("", None, "", None).await.unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.errors.len() == 3));
     assert!(matches!(
-        db.store.create_operation(&w.analyst, "Operation X", Some(OperationKind::Disruption), "DI X", None).await,
+        db.store.police(&w.analyst).create_operation("Operation X", Some(OperationKind::Disruption), "DI X", None).await,
         Err(StoreError::Forbidden)
     ));
-    let op = db.store.create_operation(officer, "Operation Bluebell", Some(OperationKind::Disruption), "DI Shaw", Some(panel)).await.unwrap();
-    db.store.link_operation_child(officer, op, Some(child)).await.unwrap();
+    let op = db.store.police(officer).create_operation("Operation Bluebell", Some(OperationKind::Disruption), "DI Shaw", Some(panel)).await.unwrap();
+    db.store.police(officer).link_child(op, Some(child)).await.unwrap();
     // Ben is out of the officer's reach: the link is refused as for no child at all (and
     // audited); the co-chair, who sees every child, links him.
-    let e = db.store.link_operation_child(officer, op, Some(w.kids[1])).await.unwrap_err();
-    let e999 = db.store.link_operation_child(officer, op, Some(999_999)).await.unwrap_err();
+    let e = db.store.police(officer).link_child(op, Some(w.kids[1])).await.unwrap_err();
+    let e999 = db.store.police(officer).link_child(op, Some(999_999)).await.unwrap_err();
     let msg = |e: &StoreError| match e {
         StoreError::Invalid(i) => i.for_field("child_id").unwrap().to_string(),
         other => panic!("{other:?}"),
     };
     assert_eq!(msg(&e).replace(&w.kids[1].to_string(), "N"), msg(&e999).replace("999999", "N"), "out of reach reads as no child");
-    db.store.link_operation_child(chair, op, Some(w.kids[1])).await.unwrap();
-    db.store.link_operation_child(officer, op, Some(child)).await.unwrap();
-    let (kids, others) = db.store.operation_children_for(officer, op).await.unwrap();
+    db.store.police(chair).link_child(op, Some(w.kids[1])).await.unwrap();
+    db.store.police(officer).link_child(op, Some(child)).await.unwrap();
+    let (kids, others) = db.store.police(officer).operation_children(op).await.unwrap();
     assert_eq!((kids.iter().map(|k| k.0).collect::<Vec<_>>(), others), (vec![child], 1), "only children in reach are named");
     assert_eq!(flags.operations().await.unwrap()[0].name, "Operation Bluebell");
-    db.store.add_operation_update(officer, op, Some(d(2017, 9, 21)), "Visited the address", d(2017, 10, 1)).await.unwrap();
-    assert!(matches!(
-        db.store.add_operation_update(officer, op, Some(d(2018, 1, 1)), "x", d(2017, 10, 1)).await.unwrap_err(),
-        StoreError::Invalid(_)
-    ));
-    assert_eq!(db.store.operation_updates(officer, op).await.unwrap().len(), 1);
-    let o = db.store.operation(officer, op).await.unwrap();
-    db.store.record_operation_outcome(officer, op, o.version, "Closed").await.unwrap();
-    assert!(matches!(db.store.record_operation_outcome(officer, op, o.version, "Again").await.unwrap_err(), StoreError::Conflict));
+    db.store.police(officer).add_update(op, Some(d(2017, 9, 21)), "Visited the address", d(2017, 10, 1)).await.unwrap();
+    assert!(matches!(db.store.police(officer).add_update(op, Some(d(2018, 1, 1)), "x", d(2017, 10, 1)).await.unwrap_err(), StoreError::Invalid(_)));
+    assert_eq!(db.store.police(officer).updates(op).await.unwrap().len(), 1);
+    let o = db.store.police(officer).operation(op).await.unwrap();
+    db.store.police(officer).record_outcome(op, o.version, "Closed").await.unwrap();
+    assert!(matches!(db.store.police(officer).record_outcome(op, o.version, "Again").await.unwrap_err(), StoreError::Conflict));
     // The operations a panel agreed are police-only.
-    assert_eq!(db.store.operations_of_panel(officer, panel).await.unwrap().len(), 1);
-    assert!(db.store.operations_of_panel(&w.analyst, panel).await.unwrap().is_empty());
-    assert!(matches!(db.store.operations(&w.analyst).await, Err(StoreError::Forbidden)));
+    assert_eq!(db.store.police(officer).of_panel(panel).await.unwrap().len(), 1);
+    assert!(db.store.police(&w.analyst).of_panel(panel).await.unwrap().is_empty());
+    assert!(matches!(db.store.police(&w.analyst).operations().await, Err(StoreError::Forbidden)));
 
     let (entries, _) = db
         .store

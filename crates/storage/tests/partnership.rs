@@ -21,11 +21,11 @@ async fn person(db: &TestDb, email: &str, role: Role) -> i64 {
 
 async fn lists_and_records_follow_one_rule(db: &TestDb) {
     let sys = Actor::system();
-    let school = db.store.create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
-    let other_school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
-    let police = db.store.create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
-    let health = db.store.create_agency(&sys, "Alder Hey NHS Trust", Some(AgencyKind::Health)).await.unwrap();
-    let err = db.store.create_agency(&sys, "merseyside police", None).await.unwrap_err();
+    let school = db.store.partnership().create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
+    let other_school = db.store.partnership().create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let police = db.store.partnership().create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
+    let health = db.store.partnership().create_agency(&sys, "Alder Hey NHS Trust", Some(AgencyKind::Health)).await.unwrap();
+    let err = db.store.partnership().create_agency(&sys, "merseyside police", None).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("name").is_some() && i.for_field("kind").is_some()), "{err:?}");
 
     // People: a practitioner in each school, a SPOC for the school and health, the MASH,
@@ -41,17 +41,17 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
         ("nurse@example.org", health, Role::Practitioner, vec![], vec![]),
     ] {
         let uid = person(db, email, role).await;
-        db.store.set_agency(&sys, uid, agency).await.unwrap();
+        db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
         for t in teams {
-            db.store.add_team_member(&sys, t, uid).await.unwrap();
+            db.store.partnership().add_team_member(&sys, t, uid).await.unwrap();
         }
         for a in spoc {
-            db.store.add_spoc(&sys, a, uid).await.unwrap();
+            db.store.partnership().add_spoc(&sys, a, uid).await.unwrap();
         }
         people.push((email, uid, testing::reader(&db.store, email).await));
     }
     assert!(
-        db.store.viewer(person(db, "member@example.org", Role::CommitteeMember).await).await.unwrap().is_none(),
+        db.store.partnership().viewer(person(db, "member@example.org", Role::CommitteeMember).await).await.unwrap().is_none(),
         "tracker people are not on the pathway"
     );
     let officer_id = people[4].1;
@@ -59,17 +59,17 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
 
     // Children are added by the MASH only; every problem comes back together.
     let bad = ChildInput { first_name: " ".into(), last_name: "Doe".into(), estimated_age: Some(40), ..Default::default() };
-    let e = db.store.create_child(&mash, &bad).await.unwrap_err();
+    let e = db.store.children(&mash).create(&bad).await.unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("first_name").is_some() && i.for_field("estimated_age").is_some()), "{e:?}");
     let amy = ChildInput { first_name: "Amy".into(), last_name: "Adams".into(), date_of_birth: Some(d(2004, 3, 1)), ..Default::default() };
-    assert!(matches!(db.store.create_child(&people[0].2, &amy).await, Err(StoreError::Forbidden)), "a practitioner does not add a bare child");
+    assert!(matches!(db.store.children(&people[0].2).create(&amy).await, Err(StoreError::Forbidden)), "a practitioner does not add a bare child");
 
     // Children: one raised by the school with the police officer invited to its panel,
     // one where health as a whole holds an action, one nobody's yet.
     let mut kids = Vec::new();
     for (first, last) in [("Amy", "Adams"), ("Ben", "Brown"), ("Cara", "Clark")] {
         let input = ChildInput { first_name: first.into(), last_name: last.into(), date_of_birth: Some(d(2004, 3, 1)), ..Default::default() };
-        kids.push(db.store.create_child(&mash, &input).await.unwrap());
+        kids.push(db.store.children(&mash).create(&input).await.unwrap());
     }
     testing::involve(&db.store, kids[0], school, InvolvementKind::RaisedConcern, Scope::Agency, d(2017, 9, 1)).await;
     // An invited person involves their (team-level) agency through them in person.
@@ -91,7 +91,7 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
     ];
     for ((email, _, reader), (e_email, want)) in people.iter().zip(expected.iter()) {
         assert_eq!(email, e_email);
-        let (listed, total) = db.store.search_children(reader, &ChildSearch::default(), 100, 0).await.unwrap();
+        let (listed, total) = db.store.children(reader).search(&ChildSearch::default(), 100, 0).await.unwrap();
         let listed_ids: Vec<i64> = listed.iter().map(|c| c.id).collect();
         let want_ids: Vec<i64> = want.iter().map(|i| kids[*i]).collect();
         assert_eq!(listed_ids, want_ids, "{email} list");
@@ -119,7 +119,7 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
             }
         }
         // Search narrows within reach, never beyond it.
-        let (found, _) = db.store.search_children(reader, &ChildSearch { name: Some("ada".into()), date_of_birth: None }, 100, 0).await.unwrap();
+        let (found, _) = db.store.children(reader).search(&ChildSearch { name: Some("ada".into()), date_of_birth: None }, 100, 0).await.unwrap();
         assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), if want.contains(&0) { vec![kids[0]] } else { vec![] }, "{email} search");
     }
     // Every view and every refusal is in the audit log, against the child.

@@ -50,21 +50,21 @@ struct World {
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
-    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
-        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+        db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
     }
     testing::reader(&db.store, email).await
 }
 
 async fn world(db: &TestDb) -> World {
     let sys = Actor::system();
-    let placements = db.store.create_agency(&sys, "Placements Team", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
+    let placements = db.store.partnership().create_agency(&sys, "Placements Team", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
     let officer = person(db, "notification-officer@example.org", Role::NotificationOfficer, placements, &[Team::PlacementNotifications]).await;
     let mut members = Vec::new();
     let mut agencies = Vec::new();
     for (i, (team, agency, kind)) in ROUTED.iter().enumerate() {
-        let a = db.store.create_agency(&sys, agency, Some(*kind)).await.unwrap();
+        let a = db.store.partnership().create_agency(&sys, agency, Some(*kind)).await.unwrap();
         let role = if *team == Team::PoliceCse {
             Role::PoliceCseOfficer
         } else if *team == Team::CseAnalyst {
@@ -75,7 +75,7 @@ async fn world(db: &TestDb) -> World {
         members.push((*team, person(db, &format!("member-{i}@example.org"), role, a, &[*team]).await));
         agencies.push(a);
     }
-    let school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let school = db.store.partnership().create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
     let outsider = person(db, "practitioner-2@example.org", Role::Practitioner, school, &[]).await;
     let nurse = person(db, "nurse@example.org", Role::Practitioner, agencies[0], &[]).await;
     let teacher = person(db, "teacher@example.org", Role::Practitioner, agencies[1], &[]).await;
@@ -125,7 +125,7 @@ fn input(first: &str, authority: &str, yes: &[Risk], received: NaiveDate) -> Pla
 async fn queues_with(db: &TestDb, w: &World, (notification_id, child): (i64, i64)) -> BTreeSet<Team> {
     let mut out = BTreeSet::new();
     for (team, r) in &w.members {
-        let q = db.store.notification_queue(r, today()).await.unwrap();
+        let q = db.store.placements(r).queue(today()).await.unwrap();
         if q.iter().any(|i| i.notification.id == notification_id) {
             assert!(q.iter().filter(|i| i.notification.id == notification_id).all(|i| i.recipient.team == *team));
             out.insert(*team);
@@ -139,7 +139,7 @@ async fn queues_with(db: &TestDb, w: &World, (notification_id, child): (i64, i64
 async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
     let w = world(db).await;
     let officer = &w.officer;
-    assert_eq!(db.store.current_rules().await.unwrap().version, 1);
+    assert_eq!(db.store.routing_rules().current().await.unwrap().version, 1);
     let always: BTreeSet<Team> = [Team::HealthLead, Team::EducationLead].into();
     let cases: Vec<(&[Risk], Vec<Team>)> = vec![
         (&[], vec![]),
@@ -153,7 +153,7 @@ async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
     let mut first = None;
     for (i, (yes, extra)) in cases.iter().enumerate() {
         let (id, child) =
-            db.store.record_notification(officer, &input(&format!("Child{i}"), "Knowsley", yes, d(2026, 2, 27)), today()).await.unwrap();
+            db.store.placements(officer).record_notification(&input(&format!("Child{i}"), "Knowsley", yes, d(2026, 2, 27)), today()).await.unwrap();
         first.get_or_insert(child);
         let mut want = always.clone();
         want.extend(extra.iter().copied());
@@ -178,12 +178,16 @@ async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
             .all(|i| matches!(i.scope, Scope::Team(t) if want.contains(&t) || t == Team::PlacementNotifications)));
     }
     // The nurse's searches agree with the record.
-    assert_eq!(db.store.search_children(&w.nurse, &ChildSearch::default(), 100, 0).await.unwrap().1, 0);
+    assert_eq!(db.store.children(&w.nurse).search(&ChildSearch::default(), 100, 0).await.unwrap().1, 0);
     // A team reached by two rules is notified once, with both things to acknowledge.
     let record = db.store.open_child(officer, ChildKey::Child(first.unwrap()), Section::Placements).await.unwrap();
     assert_eq!(record.notifications().await.unwrap().len(), 1);
-    let (cse_missing, twice) =
-        db.store.record_notification(officer, &input("Twice", "Knowsley", &[Risk::Cse, Risk::Missing], d(2026, 2, 27)), today()).await.unwrap();
+    let (cse_missing, twice) = db
+        .store
+        .placements(officer)
+        .record_notification(&input("Twice", "Knowsley", &[Risk::Cse, Risk::Missing], d(2026, 2, 27)), today())
+        .await
+        .unwrap();
     let mfh = notification(db, &w, twice, cse_missing).await.recipients.into_iter().find(|r| r.team == Team::MissingFromHome).unwrap();
     assert_eq!(mfh.acknowledge.len(), 2);
     // The child's record shows the placement; the audit has no personal data.
@@ -205,15 +209,19 @@ async fn an_edited_rule_changes_routing_for_new_notifications_only(db: &TestDb) 
     let w = world(db).await;
     let officer = &w.officer;
     let admin = Actor { user_id: None, label: "partnership-manager@example.org".into(), ip: String::new() };
-    let before =
-        db.store.record_notification(officer, &input("Before", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap();
+    let before = db
+        .store
+        .placements(officer)
+        .record_notification(&input("Before", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today())
+        .await
+        .unwrap();
     assert_eq!(queues_with(db, &w, before).await, [Team::HealthLead, Team::EducationLead].into());
     // A team that no longer exists is refused at save, and nothing changes.
     let mut bad = default_rules();
     bad.push(RoutingRule { condition: Condition::AnyOf(vec![Risk::SubstanceMisuse]), team: "drugs-team-old".into(), acknowledge: "Known".into() });
-    let err = db.store.save_rules(&admin, &bad).await.unwrap_err();
+    let err = db.store.routing_rules().save(&admin, &bad).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("rule-8-team").is_some_and(|m| m.contains("does not exist"))), "{err:?}");
-    assert_eq!(db.store.current_rules().await.unwrap().version, 1);
+    assert_eq!(db.store.routing_rules().current().await.unwrap().version, 1);
     // Substance misuse now reaches the youth offending team; health is no longer always told.
     let mut rules = default_rules();
     rules.retain(|r| r.team != Team::HealthLead.slug());
@@ -222,8 +230,13 @@ async fn an_edited_rule_changes_routing_for_new_notifications_only(db: &TestDb) 
         team: Team::YouthOffending.slug().into(),
         acknowledge: "A substance misuse worker is offered".into(),
     });
-    assert_eq!(db.store.save_rules(&admin, &rules).await.unwrap(), 2);
-    let after = db.store.record_notification(officer, &input("After", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today()).await.unwrap();
+    assert_eq!(db.store.routing_rules().save(&admin, &rules).await.unwrap(), 2);
+    let after = db
+        .store
+        .placements(officer)
+        .record_notification(&input("After", "Liverpool", &[Risk::SubstanceMisuse], d(2026, 3, 2)), today())
+        .await
+        .unwrap();
     assert_eq!(queues_with(db, &w, after).await, [Team::EducationLead, Team::YouthOffending].into());
     assert_eq!(queues_with(db, &w, before).await, [Team::HealthLead, Team::EducationLead].into(), "earlier notifications keep their recipients");
     assert_eq!(notification(db, &w, before.1, before.0).await.rules_version, 1);
@@ -236,18 +249,19 @@ on_both_engines!(edited_rules, an_edited_rule_changes_routing_for_new_notificati
 async fn acknowledgement_is_for_the_teams_routed_to(db: &TestDb) {
     let w = world(db).await;
     let officer = &w.officer;
-    let (older, _) = db.store.record_notification(officer, &input("Older", "Wirral", &[Risk::Cse], d(2026, 3, 5)), today()).await.unwrap();
-    let (newer, newer_child) = db.store.record_notification(officer, &input("Newer", "Wirral", &[], d(2026, 3, 18)), today()).await.unwrap();
+    let (older, _) = db.store.placements(officer).record_notification(&input("Older", "Wirral", &[Risk::Cse], d(2026, 3, 5)), today()).await.unwrap();
+    let (newer, newer_child) =
+        db.store.placements(officer).record_notification(&input("Newer", "Wirral", &[], d(2026, 3, 18)), today()).await.unwrap();
     let health = &w.members[0].1;
-    let q = db.store.notification_queue(health, today()).await.unwrap();
+    let q = db.store.placements(health).queue(today()).await.unwrap();
     assert_eq!(q.iter().map(|i| (i.notification.id, i.age_days)).collect::<Vec<_>>(), vec![(older, 15), (newer, 2)], "oldest first, with their age");
     let health_line = q[1].recipient.id;
     // The youth offending team was told of neither: the line names a child out of its
     // reach, so it reads as no line at all (before the door it was a form error saying
     // the line was routed to another team, which told them the child exists).
     let yot = &w.members[5].1;
-    assert!(matches!(db.store.acknowledge(yot, health_line).await.unwrap_err(), StoreError::NoSuchChild));
-    assert!(matches!(db.store.acknowledge(yot, 999_999).await.unwrap_err(), StoreError::NoSuchChild));
+    assert!(matches!(db.store.placements(yot).acknowledge(health_line).await.unwrap_err(), StoreError::NoSuchChild));
+    assert!(matches!(db.store.placements(yot).acknowledge(999_999).await.unwrap_err(), StoreError::NoSuchChild));
     let (refused, _) = db
         .store
         .list_audit(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0)
@@ -259,17 +273,17 @@ async fn acknowledgement_is_for_the_teams_routed_to(db: &TestDb) {
         .any(|e| e.actor == "member-5@example.org" && e.record_type == "unknown-child" && e.record_id == "notification line 999999"));
     // Someone who sees the child but is not in the team routed to cannot acknowledge it.
     let education = &w.members[1].1;
-    let err = db.store.acknowledge(education, health_line).await.unwrap_err();
+    let err = db.store.placements(education).acknowledge(health_line).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("recipient").is_some()), "{err:?}");
-    let err = db.store.acknowledge(officer, health_line).await.unwrap_err();
+    let err = db.store.placements(officer).acknowledge(health_line).await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)));
     assert!(notification(db, &w, newer_child, newer).await.recipients.iter().all(|r| r.acknowledged_at.is_none()), "nothing was acknowledged");
     // The health lead acknowledges the newer: it moves below the unacknowledged one.
-    db.store.acknowledge(health, health_line).await.unwrap();
-    let q = db.store.notification_queue(health, today()).await.unwrap();
+    db.store.placements(health).acknowledge(health_line).await.unwrap();
+    let q = db.store.placements(health).queue(today()).await.unwrap();
     assert_eq!(q.iter().map(|i| (i.notification.id, i.recipient.acknowledged_at.is_some())).collect::<Vec<_>>(), vec![(older, false), (newer, true)]);
     assert_eq!(q[1].recipient.acknowledged_by_name.as_deref(), Some("member-0@example.org"));
-    let again = db.store.acknowledge(health, health_line).await.unwrap_err();
+    let again = db.store.placements(health).acknowledge(health_line).await.unwrap_err();
     assert!(matches!(again, StoreError::Invalid(_)), "acknowledged once");
     // A line of another child is not found through this child's record.
     let older_line = q[0].recipient.id;
@@ -279,8 +293,8 @@ async fn acknowledgement_is_for_the_teams_routed_to(db: &TestDb) {
     // The other teams still have theirs to do.
     let n = notification(db, &w, newer_child, newer).await;
     assert!(n.recipients.iter().any(|r| r.team == Team::EducationLead && r.acknowledged_at.is_none()));
-    assert!(db.store.notification_queue(yot, today()).await.unwrap().is_empty());
-    assert!(db.store.notification_queue(&w.outsider, today()).await.unwrap().is_empty());
+    assert!(db.store.placements(yot).queue(today()).await.unwrap().is_empty());
+    assert!(db.store.placements(&w.outsider).queue(today()).await.unwrap().is_empty());
 }
 on_both_engines!(acknowledgements, acknowledgement_is_for_the_teams_routed_to);
 
@@ -290,15 +304,15 @@ async fn bad_input_saves_nothing(db: &TestDb) {
     let mut bad = input("Bad", "Gotham", &[], d(2026, 3, 2));
     bad.end_date = Some(d(2026, 2, 1));
     bad.risks = vec![];
-    let err = db.store.record_notification(officer, &bad, today()).await.unwrap_err();
+    let err = db.store.placements(officer).record_notification(&bad, today()).await.unwrap_err();
     let StoreError::Invalid(e) = err else { panic!("{err:?}") };
     for f in ["placing_authority", "end_date", "risks", "risk-cse"] {
         assert!(e.for_field(f).is_some(), "{f}: {e:?}");
     }
-    assert_eq!(db.store.placement_problems(officer, &bad, today()).await.unwrap(), e, "the same problems without saving");
+    assert_eq!(db.store.placements(officer).problems(&bad, today()).await.unwrap(), e, "the same problems without saving");
     // Only the notification officer records placements.
     assert!(matches!(
-        db.store.record_notification(&w.outsider, &input("X", "Sefton", &[], d(2026, 3, 2)), today()).await,
+        db.store.placements(&w.outsider).record_notification(&input("X", "Sefton", &[], d(2026, 3, 2)), today()).await,
         Err(StoreError::Forbidden)
     ));
     // A child outside the officer's reach reads like no child at all; a yes needs detail.
@@ -312,20 +326,20 @@ async fn bad_input_saves_nothing(db: &TestDb) {
         bad.child = Some(ChildRef::Existing(id));
         bad.risks[0] = (Risk::Cse, Some(true), " ".into());
         bad.received_date = None;
-        let StoreError::Invalid(e) = db.store.record_notification(officer, &bad, today()).await.unwrap_err() else { panic!() };
+        let StoreError::Invalid(e) = db.store.placements(officer).record_notification(&bad, today()).await.unwrap_err() else { panic!() };
         assert!(e.for_field("child").is_some() && e.for_field("risk-cse-detail").is_some() && e.for_field("received_date").is_some(), "{e:?}");
     }
-    assert!(db.store.list_notifications(officer, None).await.unwrap().is_empty());
-    assert!(db.store.providers().await.unwrap().is_empty(), "the new provider was not added either");
+    assert!(db.store.placements(officer).list(None).await.unwrap().is_empty());
+    assert!(db.store.providers().list().await.unwrap().is_empty(), "the new provider was not added either");
     assert_eq!(
-        db.store.search_children(&w.members[4].1, &ChildSearch::default(), 100, 0).await.unwrap().1,
+        db.store.children(&w.members[4].1).search(&ChildSearch::default(), 100, 0).await.unwrap().1,
         1,
         "no child was added (the analyst sees every child: only the one made above)"
     );
     // A placement found without a notification is recorded against its authority as such.
     let mut found = input("Found", "Sefton", &[], d(2026, 3, 2));
     found.received_date = None;
-    let (id, child) = db.store.record_found_without_notification(officer, &found, today()).await.unwrap();
+    let (id, child) = db.store.placements(officer).record_found_without_notification(&found, today()).await.unwrap();
     assert_eq!(notification(db, &w, child, id).await.timeliness(), Timeliness::NotNotified);
 }
 on_both_engines!(bad_input, bad_input_saves_nothing);
@@ -335,53 +349,58 @@ async fn authorities_placements_lateness_escalations_and_counts(db: &TestDb) {
     let officer = &w.officer;
     for i in 0..6 {
         db.store
-            .record_notification(officer, &input(&format!("K{i}"), "knowsley", &[], d(2026, 3, if i == 0 { 20 } else { 2 })), today())
+            .placements(officer)
+            .record_notification(&input(&format!("K{i}"), "knowsley", &[], d(2026, 3, if i == 0 { 20 } else { 2 })), today())
             .await
             .unwrap();
     }
     for i in 0..5 {
-        db.store.record_notification(officer, &input(&format!("L{i}"), "Liverpool", &[], d(2026, 3, 2)), today()).await.unwrap();
+        db.store.placements(officer).record_notification(&input(&format!("L{i}"), "Liverpool", &[], d(2026, 3, 2)), today()).await.unwrap();
     }
     // An ended placement no longer counts.
     let mut ended = input("Ended", "Wirral", &[], d(2026, 3, 2));
     ended.end_date = Some(d(2026, 3, 10));
-    db.store.record_notification(officer, &ended, today()).await.unwrap();
-    let counts = db.store.placed_counts_by_authority(today()).await.unwrap();
+    db.store.placements(officer).record_notification(&ended, today()).await.unwrap();
+    let counts = db.store.placing_authorities().placed_counts(today()).await.unwrap();
     assert_eq!(counts, vec![("Knowsley".to_string(), 6, true), ("Liverpool".to_string(), 5, false)]);
 
-    let s = db.store.authority_summary(officer, "Knowsley").await.unwrap();
+    let s = db.store.placements(officer).authority_summary("Knowsley").await.unwrap();
     assert_eq!((s.total, s.late, s.not_notified, s.children.len(), s.notifications.len()), (6, 1, 0, 6, 6));
     // Someone outside the children's agencies sees the counts but no children; so does
     // the trust's nurse outside the health lead team (the team-level rule).
     for r in [&w.outsider, &w.nurse] {
-        let s = db.store.authority_summary(r, "Knowsley").await.unwrap();
+        let s = db.store.placements(r).authority_summary("Knowsley").await.unwrap();
         assert_eq!((s.total, s.children.len(), s.notifications.len()), (6, 0, 0));
     }
-    assert!(matches!(db.store.authority_summary(officer, "Gotham").await.unwrap_err(), StoreError::NotFound));
+    assert!(matches!(db.store.placements(officer).authority_summary("Gotham").await.unwrap_err(), StoreError::NotFound));
 
     let oa = officer.actor();
-    let StoreError::Invalid(e) = db.store.add_escalation(oa, "Knowsley", None, Some(d(2027, 1, 1)), "", today()).await.unwrap_err() else { panic!() };
+    let StoreError::Invalid(e) = db.store.placing_authorities().escalate(oa, "Knowsley", None, Some(d(2027, 1, 1)), "", today()).await.unwrap_err()
+    else {
+        panic!()
+    };
     assert!(e.for_field("step").is_some() && e.for_field("step_date").is_some());
     db.store
-        .add_escalation(oa, "Knowsley", Some(EscalationStep::DirectorContact), Some(d(2026, 3, 10)), "Letter from the director", today())
+        .placing_authorities()
+        .escalate(oa, "Knowsley", Some(EscalationStep::DirectorContact), Some(d(2026, 3, 10)), "Letter from the director", today())
         .await
         .unwrap();
-    db.store.add_escalation(oa, "knowsley", Some(EscalationStep::Ofsted), Some(d(2026, 3, 18)), "", today()).await.unwrap();
-    let s = db.store.authority_summary(officer, "Knowsley").await.unwrap();
+    db.store.placing_authorities().escalate(oa, "knowsley", Some(EscalationStep::Ofsted), Some(d(2026, 3, 18)), "", today()).await.unwrap();
+    let s = db.store.placements(officer).authority_summary("Knowsley").await.unwrap();
     assert_eq!(s.escalations.iter().map(|e| e.step).collect::<Vec<_>>(), vec![EscalationStep::Ofsted, EscalationStep::DirectorContact]);
-    assert!(db.store.escalations("Liverpool").await.unwrap().is_empty());
-    assert_eq!(db.store.list_notifications(officer, Some("Liverpool")).await.unwrap().len(), 5);
+    assert!(db.store.placing_authorities().escalations("Liverpool").await.unwrap().is_empty());
+    assert_eq!(db.store.placements(officer).list(Some("Liverpool")).await.unwrap().len(), 5);
 }
 on_both_engines!(authorities, authorities_placements_lateness_escalations_and_counts);
 
 async fn providers_of_concern(db: &TestDb) {
     let w = world(db).await;
     let oa = w.officer.actor();
-    let p = db.store.add_provider(oa, "Hilltop Care Ltd").await.unwrap();
-    let StoreError::Invalid(e) = db.store.add_provider(oa, "hilltop care ltd").await.unwrap_err() else { panic!() };
+    let p = db.store.providers().add(oa, "Hilltop Care Ltd").await.unwrap();
+    let StoreError::Invalid(e) = db.store.providers().add(oa, "hilltop care ltd").await.unwrap_err() else { panic!() };
     assert!(e.for_field("name").is_some());
     let bad = ConcernInput { provider_id: Some(p), raised_on: Some(d(2026, 3, 10)), ofsted_referral_date: Some(d(2026, 3, 1)), ..Default::default() };
-    let StoreError::Invalid(e) = db.store.add_provider_concern(oa, &bad, today()).await.unwrap_err() else { panic!() };
+    let StoreError::Invalid(e) = db.store.providers().add_concern(oa, &bad, today()).await.unwrap_err() else { panic!() };
     assert!(e.for_field("concern").is_some() && e.for_field("ofsted_referral_date").is_some());
     let ok = ConcernInput {
         provider_id: Some(p),
@@ -391,9 +410,9 @@ async fn providers_of_concern(db: &TestDb) {
         action: "Raised with the registered manager".into(),
         ofsted_referral_date: Some(d(2026, 3, 12)),
     };
-    db.store.add_provider_concern(oa, &ok, today()).await.unwrap();
-    db.store.add_provider(oa, "Quiet Homes").await.unwrap();
-    let list = db.store.providers().await.unwrap();
+    db.store.providers().add_concern(oa, &ok, today()).await.unwrap();
+    db.store.providers().add(oa, "Quiet Homes").await.unwrap();
+    let list = db.store.providers().list().await.unwrap();
     assert_eq!(list[0].name, "Hilltop Care Ltd");
     assert_eq!(list[0].concerns[0].ofsted_referral_date, Some(d(2026, 3, 12)));
     assert!(list[1].concerns.is_empty());

@@ -29,12 +29,12 @@ struct World {
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Reader {
     let sys = Actor::system();
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
-    db.store.set_agency(&sys, uid, agency).await.unwrap();
+    db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
-        db.store.add_team_member(&sys, *t, uid).await.unwrap();
+        db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
     }
     for a in spoc_for {
-        db.store.add_spoc(&sys, *a, uid).await.unwrap();
+        db.store.partnership().add_spoc(&sys, *a, uid).await.unwrap();
     }
     testing::reader(&db.store, email).await
 }
@@ -49,10 +49,10 @@ fn check(agency: Option<i64>, shared: &str, police_only: &str) -> CheckInput {
 
 async fn world(db: &TestDb) -> World {
     let sys = Actor::system();
-    let school = db.store.create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
-    let other_school = db.store.create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
-    let police = db.store.create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
-    let care = db.store.create_agency(&sys, "Children's Social Care", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
+    let school = db.store.partnership().create_agency(&sys, "Hillside High School", Some(AgencyKind::Education)).await.unwrap();
+    let other_school = db.store.partnership().create_agency(&sys, "Northway Primary School", Some(AgencyKind::Education)).await.unwrap();
+    let police = db.store.partnership().create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
+    let care = db.store.partnership().create_agency(&sys, "Children's Social Care", Some(AgencyKind::ChildrensSocialCare)).await.unwrap();
     World {
         school,
         other_school,
@@ -111,21 +111,19 @@ async fn counts(db: &TestDb, mash_reader: &Reader) -> (usize, i64) {
 
 async fn the_whole_flow(db: &TestDb) {
     let w = world(db).await;
-    let tool = db.store.current_tool().await.unwrap();
+    let tool = db.store.screening().current().await.unwrap();
     assert_eq!(tool.version, 1, "the default tool is seeded as version 1");
     let (pr, mash) = (&w.practitioner, &w.mash);
 
     // A concern about a new child, scored high, lands on the MASH queue.
     let raised = db
         .store
-        .raise_concern(
-            pr,
-            &ConcernForm {
-                child: Some(new_child("Amy")),
-                concern: concern(ReferralSource::ProfessionalConcern),
-                answers: answers(&tool, &["picked-up-in-cars"]),
-            },
-        )
+        .referrals(pr)
+        .raise(&ConcernForm {
+            child: Some(new_child("Amy")),
+            concern: concern(ReferralSource::ProfessionalConcern),
+            answers: answers(&tool, &["picked-up-in-cars"]),
+        })
         .await
         .unwrap();
     assert_eq!(raised.risk_level, RiskLevel::High);
@@ -134,36 +132,32 @@ async fn the_whole_flow(db: &TestDb) {
     // A second concern about the same child, chosen from within reach, scored low.
     let second = db
         .store
-        .raise_concern(
-            pr,
-            &ConcernForm {
-                child: Some(ChildRef::Existing(raised.child_id)),
-                concern: concern(ReferralSource::ProfessionalConcern),
-                answers: answers(&tool, &["truancy"]),
-            },
-        )
+        .referrals(pr)
+        .raise(&ConcernForm {
+            child: Some(ChildRef::Existing(raised.child_id)),
+            concern: concern(ReferralSource::ProfessionalConcern),
+            answers: answers(&tool, &["truancy"]),
+        })
         .await
         .unwrap();
     assert_eq!((second.child_id, second.risk_level), (raised.child_id, RiskLevel::Low));
     // A police 101 notification about another child.
-    assert!(db.store.raises_as_police(&w.officer).await.unwrap() && !db.store.raises_as_police(pr).await.unwrap());
+    assert!(db.store.referrals(&w.officer).raises_as_police().await.unwrap() && !db.store.referrals(pr).raises_as_police().await.unwrap());
     let police = db
         .store
-        .raise_concern(
-            &w.officer,
-            &ConcernForm { child: Some(new_child("Ben")), concern: concern(ReferralSource::PoliceNotification), answers: answers(&tool, &[]) },
-        )
+        .referrals(&w.officer)
+        .raise(&ConcernForm { child: Some(new_child("Ben")), concern: concern(ReferralSource::PoliceNotification), answers: answers(&tool, &[]) })
         .await
         .unwrap();
     assert_eq!(police.risk_level, RiskLevel::NoApparentRisk);
 
     // The queue: oldest first, with age in hours.
-    let q = db.store.mash_queue(mash, Utc::now() + Duration::hours(5)).await.unwrap();
+    let q = db.store.referrals(mash).mash_queue(Utc::now() + Duration::hours(5)).await.unwrap();
     assert_eq!(q.iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![raised.referral_id, second.referral_id, police.referral_id]);
     assert!(q.iter().all(|x| (4..=5).contains(&x.age_hours)), "{:?}", q.iter().map(|x| x.age_hours).collect::<Vec<_>>());
     assert_eq!(q[2].referral.source, ReferralSource::PoliceNotification);
     // A practitioner with no involvement sees none of it through the rule.
-    assert!(db.store.mash_queue(&w.practitioner_2, Utc::now()).await.unwrap().is_empty());
+    assert!(db.store.referrals(&w.practitioner_2).mash_queue(Utc::now()).await.unwrap().is_empty());
 
     // Checks, then the decision, through the child's record opened by the MASH.
     let record = open(db, mash, raised.child_id, Section::MashDecision).await;
@@ -206,14 +200,14 @@ async fn the_whole_flow(db: &TestDb) {
         )
         .await
         .unwrap();
-    let mine = db.store.spoc_referrals(&w.spoc).await.unwrap();
+    let mine = db.store.referrals(&w.spoc).spoc_referrals().await.unwrap();
     assert_eq!(
         mine.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![second.referral_id, raised.referral_id],
         "returned first, police referral not theirs"
     );
     assert!(mine[0].keep_monitoring && mine[0].returned_at.is_some() && mine[0].status == ReferralStatus::ReturnedToSpoc);
-    assert!(db.store.spoc_referrals(pr).await.unwrap().is_empty(), "not a SPOC");
+    assert!(db.store.referrals(pr).spoc_referrals().await.unwrap().is_empty(), "not a SPOC");
     let e = open(db, pr, raised.child_id, Section::MashDecision).await.acknowledge_return(mine[0].id, mine[0].version).await.unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)));
     let for_spoc = open(db, &w.spoc, raised.child_id, Section::MashDecision).await;
@@ -225,7 +219,10 @@ async fn the_whole_flow(db: &TestDb) {
     assert!(matches!(for_spoc.acknowledge_return(ack.id, ack.version).await, Err(StoreError::Invalid(_))), "only once");
 
     // The queue now holds only the police notification.
-    assert_eq!(db.store.mash_queue(mash, Utc::now()).await.unwrap().iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![police.referral_id]);
+    assert_eq!(
+        db.store.referrals(mash).mash_queue(Utc::now()).await.unwrap().iter().map(|x| x.referral.id).collect::<Vec<_>>(),
+        vec![police.referral_id]
+    );
     assert_eq!(record.referrals().await.unwrap().len(), 2);
 
     // Every step is in the child's audit trail, with no personal data.
@@ -244,17 +241,15 @@ on_both_engines!(flow, the_whole_flow);
 
 async fn refusals_save_nothing(db: &TestDb) {
     let w = world(db).await;
-    let tool = db.store.current_tool().await.unwrap();
+    let tool = db.store.screening().current().await.unwrap();
     let pr = &w.practitioner;
     let before = counts(db, &w.mash).await;
 
     // No screening answers: every question is named, nothing saved (not even the new child).
     let e = db
         .store
-        .raise_concern(
-            pr,
-            &ConcernForm { child: Some(new_child("Cara")), concern: concern(ReferralSource::ProfessionalConcern), answers: Answers::new() },
-        )
+        .referrals(pr)
+        .raise(&ConcernForm { child: Some(new_child("Cara")), concern: concern(ReferralSource::ProfessionalConcern), answers: Answers::new() })
         .await
         .unwrap_err();
     let StoreError::Invalid(i) = e else { panic!("{e:?}") };
@@ -265,14 +260,12 @@ async fn refusals_save_nothing(db: &TestDb) {
     // Everything wrong at once comes back at once.
     let e = db
         .store
-        .raise_concern(
-            pr,
-            &ConcernForm {
-                child: Some(ChildRef::New(ChildInput::default())),
-                concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() },
-                answers: answers(&tool, &[]),
-            },
-        )
+        .referrals(pr)
+        .raise(&ConcernForm {
+            child: Some(ChildRef::New(ChildInput::default())),
+            concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() },
+            answers: answers(&tool, &[]),
+        })
         .await
         .unwrap_err();
     let StoreError::Invalid(i) = e else { panic!() };
@@ -283,14 +276,12 @@ async fn refusals_save_nothing(db: &TestDb) {
     // The problems alone, without saving, are the same.
     let problems = db
         .store
-        .concern_problems(
-            pr,
-            &ConcernForm {
-                child: Some(ChildRef::New(ChildInput::default())),
-                concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() },
-                answers: answers(&tool, &[]),
-            },
-        )
+        .referrals(pr)
+        .problems(&ConcernForm {
+            child: Some(ChildRef::New(ChildInput::default())),
+            concern: ConcernInput { source: Some(ReferralSource::PoliceNotification), ..Default::default() },
+            answers: answers(&tool, &[]),
+        })
         .await
         .unwrap();
     assert_eq!(problems, i);
@@ -298,24 +289,20 @@ async fn refusals_save_nothing(db: &TestDb) {
     // A child out of the raiser's reach is refused like one that does not exist.
     let other = db
         .store
-        .raise_concern(
-            &w.practitioner_2,
-            &ConcernForm { child: Some(new_child("Dan")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) },
-        )
+        .referrals(&w.practitioner_2)
+        .raise(&ConcernForm { child: Some(new_child("Dan")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&tool, &[]) })
         .await
         .unwrap();
     let after_other = counts(db, &w.mash).await;
     for id in [other.child_id, 999_999] {
         let e = db
             .store
-            .raise_concern(
-                pr,
-                &ConcernForm {
-                    child: Some(ChildRef::Existing(id)),
-                    concern: concern(ReferralSource::ProfessionalConcern),
-                    answers: answers(&tool, &[]),
-                },
-            )
+            .referrals(pr)
+            .raise(&ConcernForm {
+                child: Some(ChildRef::Existing(id)),
+                concern: concern(ReferralSource::ProfessionalConcern),
+                answers: answers(&tool, &[]),
+            })
             .await
             .unwrap_err();
         let StoreError::Invalid(i) = e else { panic!() };
@@ -364,13 +351,11 @@ on_both_engines!(refusals, refusals_save_nothing);
 async fn the_tool_is_versioned(db: &TestDb) {
     let w = world(db).await;
     let pr = &w.practitioner;
-    let v1 = db.store.current_tool().await.unwrap();
+    let v1 = db.store.screening().current().await.unwrap();
     let first = db
         .store
-        .raise_concern(
-            pr,
-            &ConcernForm { child: Some(new_child("Eve")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) },
-        )
+        .referrals(pr)
+        .raise(&ConcernForm { child: Some(new_child("Eve")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) })
         .await
         .unwrap();
     let mut edited = v1.clone();
@@ -378,25 +363,23 @@ async fn the_tool_is_versioned(db: &TestDb) {
     edited.rules.retain(|r| r.weight != Some(assure_domain::screening::Weight::Low));
     let mut bad = edited.clone();
     bad.categories[0].indicators.clear();
-    assert!(matches!(db.store.save_tool(pr.actor(), &bad).await, Err(StoreError::Invalid(_))));
-    assert_eq!(db.store.current_tool().await.unwrap().version, 1);
-    assert_eq!(db.store.save_tool(pr.actor(), &edited).await.unwrap(), 2);
-    let v2 = db.store.current_tool().await.unwrap();
+    assert!(matches!(db.store.screening().save(pr.actor(), &bad).await, Err(StoreError::Invalid(_))));
+    assert_eq!(db.store.screening().current().await.unwrap().version, 1);
+    assert_eq!(db.store.screening().save(pr.actor(), &edited).await.unwrap(), 2);
+    let v2 = db.store.screening().current().await.unwrap();
     assert_eq!((v2.version, v2.categories.len()), (2, 2));
     // Old answers no longer fit: the unknown questions are refused.
     let e = db
         .store
-        .raise_concern(
-            pr,
-            &ConcernForm { child: Some(new_child("Fay")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) },
-        )
+        .referrals(pr)
+        .raise(&ConcernForm { child: Some(new_child("Fay")), concern: concern(ReferralSource::ProfessionalConcern), answers: answers(&v1, &[]) })
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("screening").unwrap().contains("not a question")));
     // The old referral keeps its version, which can still be read.
     let record = open(db, pr, first.child_id, Section::Screening).await;
     assert_eq!(record.referral(first.referral_id).await.unwrap().tool_version, 1);
-    assert_eq!(db.store.tool_version(1).await.unwrap(), v1);
+    assert_eq!(db.store.screening().version(1).await.unwrap(), v1);
     let _ = (w.other_school, &w.spoc);
 }
 on_both_engines!(tool_versions, the_tool_is_versioned);

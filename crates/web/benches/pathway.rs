@@ -459,7 +459,7 @@ async fn main() -> Res<()> {
             _ if k % 4 == 0 => (format!("Early Help Team {k}"), AgencyKind::EarlyHelp),
             _ => (format!("School {k}"), AgencyKind::Education),
         };
-        agency_ids.push(store.create_agency(&sys, &name, Some(kind)).await?);
+        agency_ids.push(store.partnership().create_agency(&sys, &name, Some(kind)).await?);
     }
     let mine = agency_ids[7];
     let hash = "bench-not-a-real-hash";
@@ -469,8 +469,8 @@ async fn main() -> Res<()> {
             NewUser { name: "Bench MASH Worker", email: "mash@bench.example.org", role: Role::MashWorker, job_title: "", password_hash: hash },
         )
         .await?;
-    store.set_agency(&sys, mash, agency_ids[1]).await?;
-    store.add_team_member(&sys, Team::Mash, mash).await?;
+    store.partnership().set_agency(&sys, mash, agency_ids[1]).await?;
+    store.partnership().add_team_member(&sys, Team::Mash, mash).await?;
     let practitioner = store
         .create_user(
             &sys,
@@ -483,8 +483,8 @@ async fn main() -> Res<()> {
             },
         )
         .await?;
-    store.set_agency(&sys, practitioner, mine).await?;
-    let tool = store.current_tool().await?;
+    store.partnership().set_agency(&sys, practitioner, mine).await?;
+    let tool = store.screening().current().await?;
     let answers: std::collections::BTreeMap<String, bool> = tool.indicators().enumerate().map(|(k, i)| (i.key.clone(), k % 5 == 0)).collect();
     let answers = serde_json::to_string(&answers)?;
     store.close().await;
@@ -516,7 +516,7 @@ async fn main() -> Res<()> {
     }
     let (mash_cookie, practitioner_cookie) = (cookies[0].clone(), cookies[1].clone());
     // A child in the practitioner's reach, from the middle of the table.
-    let viewer = store.viewer(practitioner).await?.expect("the practitioner is on the pathway");
+    let viewer = store.partnership().viewer(practitioner).await?.expect("the practitioner is on the pathway");
     let (in_reach, total) = assure_storage::testing::children_in_reach(&store, &viewer, None, 1000, 0).await;
     let child = in_reach.get(in_reach.len() / 2).map(|c| c.id).expect("a child in reach");
     println!("The practitioner may see {total} children; measured child {child}");

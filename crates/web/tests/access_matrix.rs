@@ -211,7 +211,7 @@ async fn person(db: &TestDb, hash: &str, email: &str, role: Role, agency: Option
     let sys = Actor::system();
     let id = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "Tester", password_hash: hash }).await.unwrap();
     if let Some(a) = agency {
-        db.store.set_agency(&sys, id, a).await.unwrap();
+        db.store.partnership().set_agency(&sys, id, a).await.unwrap();
     }
     id
 }
@@ -257,12 +257,12 @@ async fn open(db: &TestDb, reader: &Reader, child: i64, section: Section) -> Chi
 async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     let sys = Actor::system();
     let today = common::today();
-    let mk = |n: &'static str, k| async move { db.store.create_agency(&Actor::system(), n, Some(k)).await.unwrap() };
+    let mk = |n: &'static str, k| async move { db.store.partnership().create_agency(&Actor::system(), n, Some(k)).await.unwrap() };
     let school = mk("Matrix School", AgencyKind::Education).await;
     let police = mk("Matrix Police", AgencyKind::Police).await;
     let health = mk("Matrix Health", AgencyKind::Health).await;
     let other = mk("Matrix Other Council", AgencyKind::OtherAuthority).await;
-    let agencies = db.store.agencies().await.unwrap();
+    let agencies = db.store.partnership().agencies().await.unwrap();
     let level = |id: i64| agencies.iter().find(|a| a.id == id).unwrap().level;
     assert_eq!(level(school), InvolvementLevel::AgencyWide, "a school is involved agency-wide");
     assert_eq!(level(police), InvolvementLevel::TeamLevel, "the police are involved team by team");
@@ -271,7 +271,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     let agency_names: BTreeMap<i64, String> = agencies.iter().map(|a| (a.id, a.name.clone())).collect();
 
     // The fixture's people. Those of the other council sit in teams that see every child.
-    let team = |t: Team, uid: i64| async move { db.store.add_team_member(&Actor::system(), t, uid).await.unwrap() };
+    let team = |t: Team, uid: i64| async move { db.store.partnership().add_team_member(&Actor::system(), t, uid).await.unwrap() };
     let chair = person(db, hash, "fixture-chair@example.org", Role::MacseCoChair, Some(other)).await;
     team(Team::MacsePanel, chair).await;
     team(Team::Mash, chair).await;
@@ -295,13 +295,14 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
         (now - chrono::Duration::minutes(50), now - chrono::Duration::minutes(40), now - chrono::Duration::minutes(30));
     let panel = db
         .store
-        .generate_panel_series(&sys, Some(today + chrono::Duration::days(7)), Some(today + chrono::Duration::days(7)), "Town hall")
+        .panel_calendar()
+        .generate_series(&sys, Some(today + chrono::Duration::days(7)), Some(today + chrono::Duration::days(7)), "Town hall")
         .await
         .unwrap()[0];
-    let operation = db.store.create_operation(&chair_r, OPERATION, Some(OperationKind::Disruption), "DI Lead", Some(panel)).await.unwrap();
-    let pv = db.store.panel(&chair_r, panel).await.unwrap().version;
-    db.store.save_business(&chair_r, panel, pv, BUSINESS, None).await.unwrap();
-    let tool = db.store.current_tool().await.unwrap();
+    let operation = db.store.police(&chair_r).create_operation(OPERATION, Some(OperationKind::Disruption), "DI Lead", Some(panel)).await.unwrap();
+    let pv = db.store.panels(&chair_r).get(panel).await.unwrap().version;
+    db.store.panels(&chair_r).save_business(panel, pv, BUSINESS, None).await.unwrap();
+    let tool = db.store.screening().current().await.unwrap();
     let answers: BTreeMap<String, bool> = tool.indicators().map(|i| (i.key.clone(), false)).collect();
     // Two notifications wait until the team they are routed through has its member.
     let mut later = Vec::new();
@@ -330,7 +331,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             },
             answers: answers.clone(),
         };
-        let raised = db.store.raise_concern(&testing::reader_of(&db.store, raiser_id).await, &form).await.unwrap();
+        let raised = db.store.referrals(&testing::reader_of(&db.store, raiser_id).await).raise(&form).await.unwrap();
         let cid = raised.child_id;
         let marker = format!("PROSECUTE-{cid}-MARKER");
         let check_marker = format!("POLICE-CHECK-{cid}-MARKER");
@@ -356,13 +357,13 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
         rec.save_plan_version(1, Some(panel), &v, None, today).await.unwrap();
         // A slot at the panel, an agency invited to it, and the minutes of the discussion.
         let start = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap() + chrono::Duration::minutes(30 * i as i64);
-        let slot = db.store.book_slot(&chair_r, panel, Some(cid), Some(start), Some(30)).await.unwrap();
+        let slot = db.store.panels(&chair_r).book_slot(panel, Some(cid), Some(start), Some(30)).await.unwrap();
         let invited = if case == Case::School(InvolvementKind::InvitedToPanel) { school } else { other };
         let invitation = rec.invite(panel, slot, Some(InviteeKind::Practitioner), None, Some(invited), "", today).await.unwrap();
-        let dv = db.store.agenda(&chair_r, panel).await.unwrap().into_iter().find(|s| s.id == slot).unwrap().discussion_version;
+        let dv = db.store.panels(&chair_r).agenda(panel).await.unwrap().into_iter().find(|s| s.id == slot).unwrap().discussion_version;
         rec.save_discussion(panel, slot, dv, &discussion).await.unwrap();
         rec.record_police_flag(Some(false), Some(today), today).await.unwrap();
-        db.store.link_operation_child(&chair_r, operation, Some(cid)).await.unwrap();
+        db.store.police(&chair_r).link_child(operation, Some(cid)).await.unwrap();
         // A placement notification, its declared risks varied by child so the routes differ.
         use assure_domain::placements::Risk;
         let yes: Vec<Risk> = [(i % 2 == 0, Risk::Cse), (i % 3 == 1, Risk::Offending), (i % 4 == 3, Risk::Missing)]
@@ -389,7 +390,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             Case::School(InvolvementKind::NotifiedOfPlacement) => later.push((Team::EducationLead, school_edu, placement)),
             Case::HealthTeam => later.push((Team::HealthLead, nurse, placement)),
             _ => {
-                db.store.record_notification(&officer_r, &placement, today).await.unwrap();
+                db.store.placements(&officer_r).record_notification(&placement, today).await.unwrap();
             }
         }
         // A missing episode, ended, with a return interview: recorded by the school for its case.
@@ -404,7 +405,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             police_reference: "MP/MATRIX".into(),
             risk_grading: Some(assure_domain::missing::RiskGrading::Medium),
         };
-        let (_, eid) = db.store.record_episode(&rr, &ep).await.unwrap();
+        let (_, eid) = db.store.missing(&rr).record_episode(&ep).await.unwrap();
         let interview = assure_storage::missing::InterviewInput {
             offered_at: Some(offered),
             response: Some(assure_domain::missing::InterviewResponse::Accepted),
@@ -432,10 +433,10 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     // Each waiting notification is routed while exactly one partner's member sits in its
     // team (the school's education lead, who then leaves; then the trust's nurse, who stays).
     for (t, member, placement) in later {
-        db.store.add_team_member(&sys, t, member).await.unwrap();
-        db.store.record_notification(&officer_r, &placement, today).await.unwrap();
+        db.store.partnership().add_team_member(&sys, t, member).await.unwrap();
+        db.store.placements(&officer_r).record_notification(&placement, today).await.unwrap();
         if member == school_edu {
-            db.store.remove_team_member(&sys, t, member).await.unwrap();
+            db.store.partnership().remove_team_member(&sys, t, member).await.unwrap();
         }
     }
     for k in kids.iter_mut() {
@@ -536,12 +537,12 @@ async fn viewers(db: &TestDb, app: &axum::Router, hash: &str, fx: &Fixture) -> V
             };
             let uid = person(db, hash, &email, role, Some(agency)).await;
             if let Some(t) = team {
-                db.store.add_team_member(&sys, *t, uid).await.unwrap();
+                db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
             }
             match rel {
-                Relation::HealthMemberSpocOfSchool => db.store.add_spoc(&sys, fx.school, uid).await.unwrap(),
-                Relation::HealthSpoc => db.store.add_spoc(&sys, fx.health, uid).await.unwrap(),
-                Relation::PoliceSpoc => db.store.add_spoc(&sys, fx.police, uid).await.unwrap(),
+                Relation::HealthMemberSpocOfSchool => db.store.partnership().add_spoc(&sys, fx.school, uid).await.unwrap(),
+                Relation::HealthSpoc => db.store.partnership().add_spoc(&sys, fx.health, uid).await.unwrap(),
+                Relation::PoliceSpoc => db.store.partnership().add_spoc(&sys, fx.police, uid).await.unwrap(),
                 _ => {}
             }
             made.push((uid, email, role));
@@ -555,10 +556,10 @@ async fn viewers(db: &TestDb, app: &axum::Router, hash: &str, fx: &Fixture) -> V
     made.push((fx.nurse, "nurse-health-lead@example.org".into(), Role::Practitioner));
     made.push((fx.raiser, "nurse-raiser@example.org".into(), Role::Practitioner));
     let cse = person(db, hash, "extra-police-cse@example.org", Role::PoliceCseOfficer, Some(fx.police)).await;
-    db.store.add_team_member(&sys, Team::PoliceCse, cse).await.unwrap();
+    db.store.partnership().add_team_member(&sys, Team::PoliceCse, cse).await.unwrap();
     made.push((cse, "extra-police-cse@example.org".into(), Role::PoliceCseOfficer));
     let spoc = person(db, hash, "extra-police-spoc@example.org", Role::Spoc, Some(fx.police)).await;
-    db.store.add_spoc(&sys, fx.police, spoc).await.unwrap();
+    db.store.partnership().add_spoc(&sys, fx.police, spoc).await.unwrap();
     made.push((spoc, "extra-police-spoc@example.org".into(), Role::Spoc));
     for role in [Role::CommitteeMember, Role::Administrator] {
         let email = format!("tracker-{}@example.org", role.slug());
@@ -567,7 +568,7 @@ async fn viewers(db: &TestDb, app: &axum::Router, hash: &str, fx: &Fixture) -> V
     }
     let mut out = Vec::new();
     for (uid, email, role) in made {
-        let viewer = db.store.viewer(uid).await.unwrap();
+        let viewer = db.store.partnership().viewer(uid).await.unwrap();
         assert_eq!(viewer.is_some(), role.pathway().is_some(), "{email}");
         let mut client = Client::new(app.clone());
         client.sign_in(&email).await;
@@ -815,7 +816,7 @@ async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, revi
         let inv = k.invitation.to_string();
         (vec![s("invitation_id", &inv), s("attendance", "attended")], vec![s("invitation_id", &inv), s("attendance", "")])
     } else if path.ends_with("/discussion") {
-        let v = db.store.agenda(&reader, fx.panel).await.unwrap().into_iter().find(|s| s.id == k.slot).unwrap().discussion_version.to_string();
+        let v = db.store.panels(&reader).agenda(fx.panel).await.unwrap().into_iter().find(|s| s.id == k.slot).unwrap().discussion_version.to_string();
         (vec![s("version", &v), s("discussion", "Leaked minutes")], vec![s("version", &v), ("discussion", "x".repeat(100_001))])
     } else if path.ends_with("/notifications/{id}/acknowledge") {
         (vec![], vec![])
@@ -831,7 +832,7 @@ async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, revi
 /// invitations and attendance.
 async fn fingerprint(db: &TestDb, fx: &Fixture) -> Vec<Vec<String>> {
     let reader = fixture_reader(db, fx).await;
-    let agenda = db.store.agenda(&reader, fx.panel).await.unwrap();
+    let agenda = db.store.panels(&reader).agenda(fx.panel).await.unwrap();
     let mut out = Vec::new();
     for k in &fx.kids {
         let rec = open(db, &reader, k.id, Section::Identity).await;

@@ -66,7 +66,7 @@ async fn run(db: &TestDb, app: &axum::Router, email: &str, cases: Vec<Case<'_>>)
 
 async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
     let app = demo_app(db).await;
-    let agencies = db.store.agencies().await.unwrap();
+    let agencies = db.store.partnership().agencies().await.unwrap();
     let agency = |n: &str| agencies.iter().find(|a| a.name == n).unwrap().id;
     let police = agency("Merseyside Police");
     let kid = testing::new_child(
@@ -78,17 +78,17 @@ async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
 
     // ---------------------------------------------------------------- panels (the analyst)
     let analyst = testing::reader(&db.store, "cse-analyst@example.org").await;
-    let panels = db.store.panels_for(&analyst).await.unwrap();
+    let panels = db.store.panels(&analyst).list().await.unwrap();
     let mut slot = None;
     for p in &panels {
-        if let Some(s) = db.store.agenda(&analyst, p.panel.id).await.unwrap().into_iter().find(|s| !s.invitations.is_empty()) {
+        if let Some(s) = db.store.panels(&analyst).agenda(p.panel.id).await.unwrap().into_iter().find(|s| !s.invitations.is_empty()) {
             slot = Some(s);
             break;
         }
     }
     let slot = slot.expect("the demo has a slot with invitations");
     let pid = slot.panel_id;
-    let panel = db.store.panel(&analyst, pid).await.unwrap();
+    let panel = db.store.panels(&analyst).get(pid).await.unwrap();
     let v = panel.version.to_string();
     let inv = slot.invitations[0].id.to_string();
     let sp = format!("/panels/{pid}/slots/{}", slot.id);
@@ -196,7 +196,7 @@ async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
 
     // ------------------------------------------------------- police and operations (police CSE)
     let officer = testing::reader(&db.store, "police-cse-officer@example.org").await;
-    let op = db.store.operations(&officer).await.unwrap().first().expect("the demo has an operation").id;
+    let op = db.store.police(&officer).operations().await.unwrap().first().expect("the demo has an operation").id;
     run(
         db,
         &app,

@@ -343,8 +343,15 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
         let store = &rig.db.as_ref().expect("the rig's database").store;
         let sys = Actor::system();
         let hash = assure_web::auth::hash_password(PASSWORD);
-        let yot =
-            store.agencies().await.unwrap().into_iter().find(|a| a.name == "Youth Offending Service").expect("the demo's youth offending service").id;
+        let yot = store
+            .partnership()
+            .agencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.name == "Youth Offending Service")
+            .expect("the demo's youth offending service")
+            .id;
         let uid = store
             .create_user(
                 &sys,
@@ -358,8 +365,8 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
             )
             .await
             .unwrap();
-        store.set_agency(&sys, uid, yot).await.unwrap();
-        store.add_team_member(&sys, Team::YouthOffending, uid).await.unwrap();
+        store.partnership().set_agency(&sys, uid, yot).await.unwrap();
+        store.partnership().add_team_member(&sys, Team::YouthOffending, uid).await.unwrap();
     }
     let b = rig.browser().await;
     let (first, last) = ("Kayleigh", unique_surname("Placed"));

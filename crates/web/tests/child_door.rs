@@ -117,7 +117,7 @@ async fn a_child_out_of_reach_answers_as_no_child(db: &TestDb) {
 
     // Acknowledging a notification line of a child out of reach, and a line that does not exist.
     let every = testing::reader(&db.store, "mash-worker@example.org").await;
-    let placed = db.store.list_notifications(&every, None).await.unwrap();
+    let placed = db.store.placements(&every).list(None).await.unwrap();
     let line = placed[0].recipients[0].id;
     let a = p2.post_form(&format!("/notifications/{line}/acknowledge"), &[("_csrf", &t2)]).await;
     let b = p2.post_form(&format!("/notifications/{nobody}/acknowledge"), &[("_csrf", &t2)]).await;
@@ -128,7 +128,7 @@ async fn a_child_out_of_reach_answers_as_no_child(db: &TestDb) {
     // outside their need to know (Chloe: no police involvement) and a number that is no child.
     let (mut officer, to) = signed_in(&app, "police-cse-officer@example.org").await;
     let reader = testing::reader(&db.store, "police-cse-officer@example.org").await;
-    let op = db.store.operations(&reader).await.unwrap()[0].id;
+    let op = db.store.police(&reader).operations().await.unwrap()[0].id;
     let a = officer.post_form(&format!("/operations/{op}/children"), &[("_csrf", &to), ("child_id", &chloe.to_string())]).await;
     let b = officer.post_form(&format!("/operations/{op}/children"), &[("_csrf", &to), ("child_id", &nobody.to_string())]).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -159,7 +159,7 @@ async fn police_material_stays_with_the_police(db: &TestDb) {
     }
 
     // A child the school raised whose plan gives the police only a Prosecute action.
-    let agencies = db.store.agencies().await.unwrap();
+    let agencies = db.store.partnership().agencies().await.unwrap();
     let agency = |n: &str| agencies.iter().find(|a| a.name == n).unwrap().id;
     let (hillside, police) = (agency("Hillside High School"), agency("Merseyside Police"));
     let input =
@@ -211,7 +211,7 @@ async fn refusals_by_role_are_audited(db: &TestDb) {
     assert!(refusals(db, "practitioner@example.org").await.iter().any(|e| e.record_id == chloe.to_string() && e.detail.contains("emergency-access")));
     // A SPOC opening an operation: refused by role, and recorded against the route.
     let reader = testing::reader(&db.store, "police-cse-officer@example.org").await;
-    let op = db.store.operations(&reader).await.unwrap()[0].id;
+    let op = db.store.police(&reader).operations().await.unwrap()[0].id;
     let (mut spoc, _) = signed_in(&app, "spoc@example.org").await;
     assert_eq!(spoc.get(&format!("/operations/{op}")).await.status, StatusCode::FORBIDDEN);
     let f = AuditFilter { action: Some("access.refused".into()), actor: Some("spoc@example.org".into()), ..Default::default() };
@@ -222,7 +222,7 @@ on_both_engines!(role_refusals, refusals_by_role_are_audited);
 
 async fn a_large_agency_is_involved_team_by_team(db: &TestDb) {
     let app = demo_app(db).await;
-    let health = db.store.agencies().await.unwrap().into_iter().find(|a| a.name == "Community Health NHS Trust").unwrap().id;
+    let health = db.store.partnership().agencies().await.unwrap().into_iter().find(|a| a.name == "Community Health NHS Trust").unwrap().id;
     let lead = testing::reader(&db.store, "health-lead@example.org").await;
     let every = testing::reader(&db.store, "mash-worker@example.org").await;
     let (all, total) = testing::children_in_reach(&db.store, every.viewer(), None, 1000, 0).await;

@@ -24,7 +24,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 async fn agency(db: &TestDb, name: &str) -> i64 {
-    db.store.agencies().await.unwrap().into_iter().find(|a| a.name == name).unwrap().id
+    db.store.partnership().agencies().await.unwrap().into_iter().find(|a| a.name == name).unwrap().id
 }
 
 async fn uid(db: &TestDb, email: &str) -> i64 {
@@ -74,7 +74,7 @@ async fn outside_mash(db: &TestDb) -> i64 {
         )
         .await
         .unwrap();
-    db.store.set_agency(&sys, id, agency(db, "Children's Social Care").await).await.unwrap();
+    db.store.partnership().set_agency(&sys, id, agency(db, "Children's Social Care").await).await.unwrap();
     id
 }
 
@@ -238,7 +238,7 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     let r = m2.post_form(&path, &[("_csrf", &t2), ("reason", "urgent")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("at least 10 characters"));
-    assert!(db.store.emergency_access_log().await.unwrap().iter().all(|g| g.child_id != smith), "nothing granted");
+    assert!(db.store.emergency_access().log().await.unwrap().iter().all(|g| g.child_id != smith), "nothing granted");
     // The form does not tell whether a number is a child; using it on no child is a 404.
     assert_eq!(m2.get("/children/999999/emergency-access").await.status, StatusCode::OK);
     let r = m2.post_form("/children/999999/emergency-access", &[("_csrf", &t2), ("reason", "Police report a child missing overnight")]).await;
@@ -286,7 +286,7 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     let list = admin.get("/admin/emergency-access").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.has("Jo Kerr") && list.has(&format!("Child {smith}")) && list.has("Police report Amy missing overnight") && !list.has("Amy Smith"));
-    let grant = db.store.emergency_access_log().await.unwrap()[0].id;
+    let grant = db.store.emergency_access().log().await.unwrap()[0].id;
     let r = admin.post_form(&format!("/admin/emergency-access/{grant}/review"), &[("_csrf", &at), ("note", " ")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter what the review found") && r.has(&format!("href=\"#g{grant}-note\"")));
@@ -407,7 +407,7 @@ async fn partnership_is_administered(db: &TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let v = db.store.viewer(who.parse().unwrap()).await.unwrap().unwrap();
+    let v = db.store.partnership().viewer(who.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!((v.agency_id, v.teams.clone(), v.spoc_for.clone()), (hillside, vec![Team::MissingFromHome], vec![hillside]));
     assert_eq!(p2.get(&format!("/children/{smith}")).await.status, StatusCode::OK);
     assert!(pm.get("/partnership/spocs").await.has("<td class=\"app-table__cell\">Owen Lloyd</td>"));

@@ -17,7 +17,7 @@ use common::{demo_app, mash_record, Client};
 
 async fn viewer(db: &TestDb, email: &str) -> Viewer {
     let (u, _) = db.store.user_by_email(email).await.unwrap().unwrap();
-    db.store.viewer(u.id).await.unwrap().unwrap()
+    db.store.partnership().viewer(u.id).await.unwrap().unwrap()
 }
 
 fn at(days_ago: i64, hour: u32) -> String {
@@ -181,6 +181,6 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     ];
     assert_eq!(manager.post_form("/partnership/pattern-rules", &all).await.status, StatusCode::SEE_OTHER);
     assert_eq!(manager.post_form("/partnership/pattern-rules", &all).await.status, StatusCode::CONFLICT);
-    assert_eq!(db.store.pattern_rules().await.unwrap().version, 2);
+    assert_eq!(db.store.pattern_rules().current().await.unwrap().version, 2);
 }
 on_both_engines!(missing_pages, an_episode_its_interview_and_the_macse_referral);

@@ -123,7 +123,7 @@ async fn generate(db: &TestDb, rng: &mut StdRng, ctx: &str) -> Model {
         ("Prop Health", AgencyKind::Health),
         ("Prop Social Care", AgencyKind::ChildrensSocialCare),
     ] {
-        let id = db.store.create_agency(&sys, name, Some(kind)).await.unwrap();
+        let id = db.store.partnership().create_agency(&sys, name, Some(kind)).await.unwrap();
         agencies.push(AgencyM { id, name: name.into(), wide: kind.default_level() == InvolvementLevel::AgencyWide });
     }
     // Sometimes the partnership manager switches one agency's level.
@@ -131,7 +131,7 @@ async fn generate(db: &TestDb, rng: &mut StdRng, ctx: &str) -> Model {
         let a = agencies.choose_mut(rng).unwrap();
         a.wide = !a.wide;
         let level = if a.wide { InvolvementLevel::AgencyWide } else { InvolvementLevel::TeamLevel };
-        db.store.set_involvement_level(&sys, a.id, Some(level)).await.unwrap();
+        db.store.partnership().set_involvement_level(&sys, a.id, Some(level)).await.unwrap();
     }
     let pathway: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.pathway().is_some()).collect();
     let narrow_teams: Vec<Team> = Team::ALL.iter().copied().filter(|t| !t.sees_every_child()).collect();
@@ -152,19 +152,19 @@ async fn generate(db: &TestDb, rng: &mut StdRng, ctx: &str) -> Model {
         let mut teams = BTreeSet::new();
         let mut spoc_for = BTreeSet::new();
         if role.pathway().is_some() {
-            db.store.set_agency(&sys, uid, agency).await.unwrap();
+            db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
             let n_teams = if i == 0 { 0 } else { [0, 0, 0, 1, 1, 1, 2].choose(rng).copied().unwrap() };
             for _ in 0..n_teams {
                 // Teams that see every child are rarer, so reach varies.
                 let t = if rng.gen_bool(0.15) { *Team::ALL.choose(rng).unwrap() } else { *narrow_teams.choose(rng).unwrap() };
                 if teams.insert(t) {
-                    db.store.add_team_member(&sys, t, uid).await.unwrap();
+                    db.store.partnership().add_team_member(&sys, t, uid).await.unwrap();
                 }
             }
             if rng.gen_bool(0.3) {
                 let a = if rng.gen_bool(0.4) { agency } else { agencies.choose(rng).unwrap().id };
                 spoc_for.insert(a);
-                db.store.add_spoc(&sys, a, uid).await.unwrap();
+                db.store.partnership().add_spoc(&sys, a, uid).await.unwrap();
             }
         }
         let session = format!("ntk-session-{i}-{}", rng.gen::<u64>());
@@ -213,11 +213,15 @@ async fn generate(db: &TestDb, rng: &mut StdRng, ctx: &str) -> Model {
         let child = model.children.choose(rng).unwrap().id;
         let p = &mut model.people[pi];
         let reader = testing::reader(&db.store, &p.email).await;
-        db.store.break_glass(&reader, child, "A child may be at risk tonight").await.unwrap_or_else(|e| panic!("{ctx}: grant to {}: {e}", p.email));
+        db.store
+            .children(&reader)
+            .break_glass(child, "A child may be at risk tonight")
+            .await
+            .unwrap_or_else(|e| panic!("{ctx}: grant to {}: {e}", p.email));
         p.grants.insert(child);
         // A grant outlives its holder's seat in the MASH team: it then counts for nothing.
         if p.role != Role::MashWorker && p.teams.contains(&Team::Mash) && rng.gen_bool(0.5) {
-            db.store.remove_team_member(&sys, Team::Mash, p.uid).await.unwrap();
+            db.store.partnership().remove_team_member(&sys, Team::Mash, p.uid).await.unwrap();
             p.teams.remove(&Team::Mash);
         }
     }
@@ -233,13 +237,14 @@ async fn generate(db: &TestDb, rng: &mut StdRng, ctx: &str) -> Model {
         if let Some(pi) = cands.choose(rng).copied() {
             let child = model.children.choose(rng).unwrap().id;
             let p = &mut model.people[pi];
-            db.store.add_team_member(&sys, Team::Mash, p.uid).await.unwrap();
+            db.store.partnership().add_team_member(&sys, Team::Mash, p.uid).await.unwrap();
             let reader = testing::reader(&db.store, &p.email).await;
             db.store
-                .break_glass(&reader, child, "A child may be at risk tonight")
+                .children(&reader)
+                .break_glass(child, "A child may be at risk tonight")
                 .await
                 .unwrap_or_else(|e| panic!("{ctx}: grant to {}: {e}", p.email));
-            db.store.remove_team_member(&sys, Team::Mash, p.uid).await.unwrap();
+            db.store.partnership().remove_team_member(&sys, Team::Mash, p.uid).await.unwrap();
             p.grants.insert(child);
         }
     }
@@ -362,7 +367,7 @@ async fn one_partnership(db: &TestDb, seed: u64) -> (usize, Decisive) {
         };
         let expected = m.viewer(p);
         assert_eq!(
-            db.store.viewer(p.uid).await.unwrap().map(canonical),
+            db.store.partnership().viewer(p.uid).await.unwrap().map(canonical),
             expected.clone().map(canonical),
             "{}",
             who("is the viewer the partnership says")
@@ -496,7 +501,7 @@ async fn one_partnership(db: &TestDb, seed: u64) -> (usize, Decisive) {
         }
         // The storage search (audited), and the reach lister page by page.
         let search = ChildSearch { name: Some(SURNAME.into()), date_of_birth: None };
-        let (found, total) = db.store.search_children(&reader, &search, 1000, 0).await.unwrap();
+        let (found, total) = db.store.children(&reader).search(&search, 1000, 0).await.unwrap();
         checks += 1;
         assert_eq!(found.iter().map(|c| c.id).collect::<BTreeSet<_>>(), admitted, "{}", who("search_children"));
         assert_eq!(total, admitted.len() as i64, "{}", who("search_children: the count"));

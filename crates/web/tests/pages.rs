@@ -144,11 +144,11 @@ async fn macse_records(db: &TestDb) -> (i64, i64, i64) {
     use assure_storage::testing;
     let sys = assure_storage::Actor::system();
     let today = common::today();
-    let panel = db.store.generate_panel_series(&sys, Some(today), Some(today), "").await.unwrap()[0];
+    let panel = db.store.panel_calendar().generate_series(&sys, Some(today), Some(today), "").await.unwrap()[0];
     let input =
         assure_storage::children::ChildInput { first_name: "Rae".into(), last_name: "Routes".into(), estimated_age: Some(14), ..Default::default() };
     let child = testing::new_child(&db.store, &input).await;
-    let agencies = db.store.agencies().await.unwrap();
+    let agencies = db.store.partnership().agencies().await.unwrap();
     for name in ["Hillside High School", "Merseyside Police", "Children's Social Care"] {
         let a = agencies.iter().find(|a| a.name == name).unwrap().id;
         testing::involve(&db.store, child, a, InvolvementKind::RaisedConcern, Scope::Agency, today).await;
@@ -165,8 +165,12 @@ async fn macse_records(db: &TestDb) -> (i64, i64, i64) {
         PlanVersion { number: 0, panel_date: None, review_date: Some(today + chrono::Duration::days(28)), sections: vec![], actions: vec![action] };
     common::record_as(db, "cse-analyst@example.org", child, Section::Profile).await.save_plan_version(0, Some(panel), &v, None, today).await.unwrap();
     let officer = testing::reader(&db.store, "police-cse-officer@example.org").await;
-    let operation =
-        db.store.create_operation(&officer, "Operation Routes", Some(assure_domain::panels::OperationKind::Prevent), "DI Lead", None).await.unwrap();
+    let operation = db
+        .store
+        .police(&officer)
+        .create_operation("Operation Routes", Some(assure_domain::panels::OperationKind::Prevent), "DI Lead", None)
+        .await
+        .unwrap();
     (panel, child, operation)
 }
 

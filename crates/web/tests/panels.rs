@@ -20,7 +20,7 @@ const SECRET_ACTION: &str = "Arrest and interview the suspect ZX9";
 const SECRET_TALK: &str = "Intelligence on the suspect QV7";
 
 async fn agency(db: &TestDb, name: &str) -> i64 {
-    db.store.agencies().await.unwrap().into_iter().find(|a| a.name == name).unwrap().id
+    db.store.partnership().agencies().await.unwrap().into_iter().find(|a| a.name == name).unwrap().id
 }
 
 async fn child(db: &TestDb, first: &str, school: i64) -> i64 {
@@ -75,7 +75,7 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     let r = analyst.post_form("/panels/series", &[("_csrf", &t), ("first", &iso(7)), ("until", &iso(40)), ("location", "Town hall")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // The series added three panels (the demo has its own, on other dates).
-    let panels: Vec<_> = db.store.panels_for(&everyone(db).await).await.unwrap().into_iter().filter(|p| p.panel.location == "Town hall").collect();
+    let panels: Vec<_> = db.store.panels(&everyone(db).await).list().await.unwrap().into_iter().filter(|p| p.panel.location == "Town hall").collect();
     assert_eq!(panels.len(), 3);
     let panel = panels[0].panel.id;
     let r = analyst
@@ -87,18 +87,18 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("clashes with another young person") && r.has("app-error-summary"));
-    assert_eq!(db.store.agenda(&everyone(db).await, panel).await.unwrap().len(), 1, "the clash saved nothing");
+    assert_eq!(db.store.panels(&everyone(db).await).agenda(panel).await.unwrap().len(), 1, "the clash saved nothing");
     let page = analyst.get(&format!("/panels/{panel}")).await;
     assert!(page.has("Amy Testchild") && page.has("10:00–10:30"));
     // Invite the involved agencies' people, police investigators and standing members.
-    let slot = db.store.agenda(&everyone(db).await, panel).await.unwrap()[0].id;
+    let slot = db.store.panels(&everyone(db).await).agenda(panel).await.unwrap()[0].id;
     let r = analyst.post_form(&format!("/panels/{panel}/slots/{slot}/invitations"), &[("_csrf", &t), ("propose", "yes")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = analyst.get(&format!("/panels/{panel}")).await;
     assert!(page.has("Grace Turner") && page.has("DC Sam Hughes"), "SPOC and police investigator invited");
 
     // Minutes: a stale edit is 409 and changes nothing.
-    let version = db.store.panel(&everyone(db).await, panel).await.unwrap().version.to_string();
+    let version = db.store.panels(&everyone(db).await).get(panel).await.unwrap().version.to_string();
     let r = analyst
         .post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Agreed actions"), ("status", "held")])
         .await;
@@ -107,7 +107,7 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
         .post_form(&format!("/panels/{panel}/minutes"), &[("_csrf", &t), ("version", &version), ("minutes", "Overwrite"), ("status", "held")])
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(db.store.panel(&everyone(db).await, panel).await.unwrap().business, "Agreed actions");
+    assert_eq!(db.store.panels(&everyone(db).await).get(panel).await.unwrap().business, "Agreed actions");
     // The young person's own part of the minutes is kept with their slot.
     let r = analyst
         .post_form(
@@ -282,14 +282,14 @@ async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {
     // Police flags and operations.
     let to = officer.csrf().await;
     let flags = officer.get("/police/flags").await;
-    let before = db.store.macse_children_without_flag(&testing::reader(&db.store, "police-cse-officer@example.org").await).await.unwrap();
+    let before = db.store.police(&testing::reader(&db.store, "police-cse-officer@example.org").await).children_without_flag().await.unwrap();
     assert!(before.without.iter().any(|c| c.child_id == kid));
     assert!(flags.has(&format!("{}% of MACSE children flagged", before.percent())) && flags.has("Amy Testchild"), "{}", flags.body);
     let r = officer.post_form(&format!("/children/{kid}/police-flag"), &[("_csrf", &to), ("flag_date", &iso(-1))]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = officer.post_form(&format!("/children/{kid}/police-flag"), &[("_csrf", &to), ("flagged", "yes"), ("flag_date", &iso(-1))]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let after = db.store.macse_children_without_flag(&testing::reader(&db.store, "police-cse-officer@example.org").await).await.unwrap();
+    let after = db.store.police(&testing::reader(&db.store, "police-cse-officer@example.org").await).children_without_flag().await.unwrap();
     assert!(after.flagged == before.flagged + 1 && !after.without.iter().any(|c| c.child_id == kid));
     let flags = officer.get("/police/flags").await;
     assert!(flags.has(&format!("{}% of MACSE children flagged", after.percent())) && !flags.has("Amy Testchild"));

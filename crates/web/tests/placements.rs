@@ -21,7 +21,7 @@ const OFFICER: &str = "notification-officer@example.org";
 
 async fn viewer(db: &TestDb, email: &str) -> Viewer {
     let (u, _) = db.store.user_by_email(email).await.unwrap().unwrap();
-    db.store.viewer(u.id).await.unwrap().unwrap()
+    db.store.partnership().viewer(u.id).await.unwrap().unwrap()
 }
 
 /// A person in one team, placed in a demo agency, who can sign in.
@@ -29,9 +29,9 @@ async fn member(db: &TestDb, email: &str, role: Role, agency: &str, team: Team) 
     let sys = Actor::system();
     let hash = assure_web::auth::hash_password(common::PASSWORD);
     let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: &hash }).await.unwrap();
-    let a = db.store.agencies().await.unwrap().into_iter().find(|a| a.name == agency).unwrap().id;
-    db.store.set_agency(&sys, uid, a).await.unwrap();
-    db.store.add_team_member(&sys, team, uid).await.unwrap();
+    let a = db.store.partnership().agencies().await.unwrap().into_iter().find(|a| a.name == agency).unwrap().id;
+    db.store.partnership().set_agency(&sys, uid, a).await.unwrap();
+    db.store.partnership().add_team_member(&sys, team, uid).await.unwrap();
 }
 
 /// The teams' people: the five a CSE-and-missing notification reaches, and the youth offending team it does not.
@@ -105,8 +105,8 @@ async fn notifications_reach_the_right_queues_and_are_acknowledged(db: &TestDb) 
     assert!(form.has("<option value=\"Knowsley\"") && form.has("name=\"risk-cse\"") && form.has("found without a notification"));
     let t = form.csrf();
     // The demo's own placements are there already: this test counts and looks for its own.
-    let before = db.store.list_notifications(&officer_v, None).await.unwrap().len();
-    let providers_before = db.store.providers().await.unwrap().len();
+    let before = db.store.placements(&officer_v).list(None).await.unwrap().len();
+    let providers_before = db.store.providers().list().await.unwrap().len();
 
     // Bad input: an unknown authority, an end before the start, an unreadable date, no risk answers: 422, nothing saved.
     let mut bad: Vec<(String, String)> = notification_fields(&t, "Nova", &[]).into_iter().filter(|(k, _)| !k.starts_with("risk-")).collect();
@@ -119,12 +119,12 @@ async fn notifications_reach_the_right_queues_and_are_acknowledged(db: &TestDb) 
     assert!(r.has("Enter the date the notification was received as a real date"));
     assert!(r.has("Answer the notification's risk questions"));
     assert!(r.has("value=\"Nova\""), "what was typed is kept");
-    assert_eq!(db.store.list_notifications(&officer_v, None).await.unwrap().len(), before);
+    assert_eq!(db.store.placements(&officer_v).list(None).await.unwrap().len(), before);
     assert!(
         assure_storage::testing::children_in_reach(&db.store, &viewer(db, "analyst@example.org").await, Some("Nova"), 10, 0).await.0.is_empty(),
         "no child saved"
     );
-    assert_eq!(db.store.providers().await.unwrap().len(), providers_before, "no provider saved");
+    assert_eq!(db.store.providers().list().await.unwrap().len(), providers_before, "no provider saved");
 
     // A notification with CSE and missing risks.
     let r = officer.post_form("/placements/new", &pairs(&notification_fields(&t, "Nova", &["cse", "missing"]))).await;
@@ -233,18 +233,18 @@ async fn an_edited_rule_changes_only_new_notifications(db: &TestDb) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.has("Version 1 is in use") && page.has("name=\"rule-1-team\""));
     let mt = page.csrf();
-    let rules = db.store.current_rules().await.unwrap().rules;
+    let rules = db.store.routing_rules().current().await.unwrap().rules;
     // A rule naming a team that no longer exists is refused at save, with the message; nothing saved.
     let bad = rules_fields(&mt, &rules, ("any-of", "substance-misuse", "drugs-team-old", "Known to the drugs team"));
     let r = manager.post_form("/partnership/routing-rules", &pairs(&bad)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Rule 8 names a team that does not exist") && r.has("href=\"#rule-8-team\""), "{}", r.body);
-    assert_eq!(db.store.current_rules().await.unwrap().version, 1);
+    assert_eq!(db.store.routing_rules().current().await.unwrap().version, 1);
     // Substance misuse now reaches the youth offending team.
     let good = rules_fields(&mt, &rules, ("any-of", "substance-misuse", "youth-offending", "A substance misuse worker is offered"));
     let r = manager.post_form("/partnership/routing-rules", &pairs(&good)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(db.store.current_rules().await.unwrap().version, 2);
+    assert_eq!(db.store.routing_rules().current().await.unwrap().version, 2);
     assert!(manager.get(r.location()).await.has("Version 2 is in use"));
 
     let r = officer.post_form("/placements/new", &pairs(&notification_fields(&t, "Later", &["substance-misuse"]))).await;

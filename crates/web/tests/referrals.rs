@@ -14,13 +14,13 @@ use common::{demo_app, Client};
 
 async fn viewer(db: &TestDb, email: &str) -> Viewer {
     let (u, _) = db.store.user_by_email(email).await.unwrap().unwrap();
-    db.store.viewer(u.id).await.unwrap().unwrap()
+    db.store.partnership().viewer(u.id).await.unwrap().unwrap()
 }
 
 /// Referrals waiting on the MASH queue.
 async fn queued(db: &TestDb) -> usize {
     let mash = assure_storage::testing::reader(&db.store, "mash-worker@example.org").await;
-    db.store.mash_queue(&mash, chrono::Utc::now()).await.unwrap().len()
+    db.store.referrals(&mash).mash_queue(chrono::Utc::now()).await.unwrap().len()
 }
 
 /// The concern form's fields, with every screening question answered unless told otherwise.
@@ -45,7 +45,7 @@ async fn concern_fields(db: &TestDb, csrf: &str, answer: bool, yes: &[&str]) -> 
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     if answer {
-        for i in db.store.current_tool().await.unwrap().indicators() {
+        for i in db.store.screening().current().await.unwrap().indicators() {
             f.push((format!("answer-{}", i.key), if yes.contains(&i.key.as_str()) { "yes" } else { "no" }.into()));
         }
     }
@@ -111,7 +111,7 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     let r = mash.post_form(&format!("{page}/checks"), &[("_csrf", &m), ("agency_id", ""), ("holds", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("href=\"#check-agency_id\""));
-    let police = db.store.agencies().await.unwrap().into_iter().find(|a| a.name == "Merseyside Police").unwrap().id.to_string();
+    let police = db.store.partnership().agencies().await.unwrap().into_iter().find(|a| a.name == "Merseyside Police").unwrap().id.to_string();
     let r = mash.post_form(&format!("{page}/checks"), &[("_csrf", &m), ("agency_id", &police), ("holds", "No police records held")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let rid: i64 = page.rsplit('/').next().unwrap().parse().unwrap();

@@ -32,7 +32,7 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, p: Params) -
         ),
     };
     let search = ChildSearch { name: p.get("name").map(str::to_string), date_of_birth: dob };
-    let (children, total) = state.store.search_children(&reader, &search, per_page, (page - 1) * per_page).await?;
+    let (children, total) = state.store.children(&reader).search(&search, per_page, (page - 1) * per_page).await?;
     Ok(Json(ChildPage { children, total, page, per_page }))
 }
 

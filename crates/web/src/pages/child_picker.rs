@@ -110,7 +110,7 @@ pub fn read(p: &Picker, f: &Fields) -> (Option<ChildRef>, Invalid) {
 pub async fn matches(state: &AppState, caller: &Caller, reader: &Reader, f: &Fields) -> Result<Vec<Child>, AppError> {
     let name = f.get("name").trim().to_string();
     let search = ChildSearch { name: Some(name.clone()), date_of_birth: None };
-    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.search_children(reader, &search, 20, 0).await?.0 };
+    let mut matches: Vec<Child> = if name.is_empty() { Vec::new() } else { state.store.children(reader).search(&search, 20, 0).await?.0 };
     if let Ok(cid) = f.get("child").trim().parse::<i64>() {
         if !matches.iter().any(|c| c.id == cid) {
             if let Ok(record) = policy::child(state, caller, cid, Section::Identity).await {

@@ -62,8 +62,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
     }
     let search = ChildSearch { name: Some(f.string("name")).filter(|n| !n.trim().is_empty()), date_of_birth: dob };
     let (children, total) =
-        if errors.is_empty() { state.store.search_children(&reader, &search, PER_PAGE, (page - 1) * PER_PAGE).await? } else { (vec![], 0) };
-    let agencies = state.store.agencies().await?;
+        if errors.is_empty() { state.store.children(&reader).search(&search, PER_PAGE, (page - 1) * PER_PAGE).await? } else { (vec![], 0) };
+    let agencies = state.store.partnership().agencies().await?;
     let keep: String =
         f.0.iter()
             .filter(|(k, v)| k != "page" && !v.is_empty())
@@ -144,7 +144,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
     };
     let (viewer, c) = (record.viewer(), record.child());
     let in_mash = viewer.may_merge_duplicates();
-    let agencies = state.store.agencies().await?;
+    let agencies = state.store.partnership().agencies().await?;
     let duplicates = if in_mash && c.merged_into_id.is_none() { record.possible_duplicates(ctx.today).await? } else { vec![] };
     let emergency = *record.basis() == Basis::Emergency;
     let may_change = caller.can(Permission::DecideReferrals);
@@ -562,7 +562,7 @@ pub async fn emergency_page(State(state): State<AppState>, ctx: Ctx, caller: Cal
 
 pub async fn emergency_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let (reader, cid) = break_glass_reader(&state, &caller, &raw).await?;
-    match state.store.break_glass(&reader, cid, f.get("reason")).await {
+    match state.store.children(&reader).break_glass(cid, f.get("reason")).await {
         Ok(_) => Ok(done(&format!("/children/{cid}"), "emergency-access")),
         Err(assure_storage::StoreError::Invalid(i)) => emergency_render(&ctx, cid, &f, &i, StatusCode::UNPROCESSABLE_ENTITY),
         Err(e) => Err(e.into()),
@@ -572,7 +572,7 @@ pub async fn emergency_submit(State(state): State<AppState>, ctx: Ctx, caller: C
 // ------------------------------------------------------------------ the review list
 
 async fn review_render(state: &AppState, ctx: &Ctx, failed: Option<(i64, &Fields, &Invalid)>, status: StatusCode) -> PageResult {
-    let grants = state.store.emergency_access_log().await?;
+    let grants = state.store.emergency_access().log().await?;
     let none = Invalid::new();
     let content = html! {
         @if let Some((gid, _, e)) = failed { (ui::error_summary_for(e, &format!("g{gid}"))) }
@@ -619,7 +619,7 @@ pub async fn review_list(State(state): State<AppState>, ctx: Ctx) -> PageResult 
 
 pub async fn review_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let gid = id(&raw)?;
-    match state.store.review_emergency_access(&caller.actor(), gid, f.get("note")).await {
+    match state.store.emergency_access().review(&caller.actor(), gid, f.get("note")).await {
         Ok(()) => Ok(done("/admin/emergency-access", "emergency-reviewed")),
         Err(assure_storage::StoreError::Invalid(i)) => review_render(&state, &ctx, Some((gid, &f, &i)), StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),

@@ -131,10 +131,10 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let reader = policy::reader(&state, &caller).await?;
     let (input, edge) = episode_form(&f);
     if !edge.is_empty() {
-        let all = edge.merged(state.store.episode_problems(&reader, &input).await?);
+        let all = edge.merged(state.store.missing(&reader).problems(&input).await?);
         return new_render(&state, &ctx, &caller, &reader, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.record_episode(&reader, &input).await {
+    match state.store.missing(&reader).record_episode(&input).await {
         Ok((child_id, _)) => Ok(done(&format!("/children/{child_id}/missing"), "missing-recorded")),
         Err(StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &reader, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -212,10 +212,10 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
         },
     };
     let month_value = chosen.format("%Y-%m").to_string();
-    let month = state.store.episodes_in_month(&reader, chosen).await?;
-    let repeated = state.store.repeatedly_missing_children(&reader, today).await?;
-    let late = state.store.interviews_not_offered_in_time(&reader, now).await?;
-    let elsewhere = state.store.episodes_of_children_placed_from_elsewhere(&reader).await?;
+    let month = state.store.missing(&reader).in_month(chosen).await?;
+    let repeated = state.store.missing(&reader).repeatedly_missing(today).await?;
+    let late = state.store.missing(&reader).interviews_not_offered_in_time(now).await?;
+    let elsewhere = state.store.missing(&reader).placed_from_elsewhere().await?;
     let content = html! {
         (ui::error_summary(&errors))
         h1 class="app-heading-l" { "Missing children" }
@@ -485,7 +485,7 @@ fn rule_value(r: &PatternRule) -> String {
 }
 
 async fn rules_render(state: &AppState, ctx: &Ctx, chosen: Option<Vec<String>>, errors: &Invalid, status: StatusCode) -> PageResult {
-    let current = state.store.pattern_rules().await?;
+    let current = state.store.pattern_rules().current().await?;
     let chosen = chosen.unwrap_or_else(|| current.rules.iter().map(rule_value).collect());
     let content = html! {
         (ui::error_summary(errors))
@@ -548,7 +548,7 @@ pub async fn rules_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
         }
     }
     let result =
-        if v.is_empty() { state.store.save_pattern_rules(&caller.actor(), version, &rules).await.map(|_| ()) } else { Err(StoreError::Invalid(v)) };
+        if v.is_empty() { state.store.pattern_rules().save(&caller.actor(), version, &rules).await.map(|_| ()) } else { Err(StoreError::Invalid(v)) };
     match result {
         Ok(()) => Ok(done("/partnership/pattern-rules", "pattern-rules-saved")),
         Err(StoreError::Invalid(e)) => rules_render(&state, &ctx, Some(chosen), &e, StatusCode::UNPROCESSABLE_ENTITY).await,

@@ -29,7 +29,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 
 async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let reader = policy::reader(state, ctx.caller()?).await?;
-    let panels = state.store.panels_for(&reader).await?;
+    let panels = state.store.panels(&reader).list().await?;
     let run = ctx.can(Permission::RunPanels);
     let content = html! {
         (ui::error_summary(errors))
@@ -74,7 +74,13 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, st
 }
 
 pub async fn series(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    match state.store.generate_panel_series(&caller.actor(), f.date("first"), f.date("until"), f.get("location")).await.map_err(AppError::from) {
+    match state
+        .store
+        .panel_calendar()
+        .generate_series(&caller.actor(), f.date("first"), f.date("until"), f.get("location"))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(done("/panels", "panels-added")),
         Err(AppError::Invalid(e)) => list_with(&state, &ctx, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -88,13 +94,13 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
 async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let caller = ctx.caller()?;
     let reader = policy::reader(state, caller).await?;
-    let panel = state.store.panel(&reader, pid).await?;
-    let agenda = state.store.agenda(&reader, pid).await?;
+    let panel = state.store.panels(&reader).get(pid).await?;
+    let agenda = state.store.panels(&reader).agenda(pid).await?;
     let run = ctx.can(Permission::RunPanels);
-    let candidates = if run { state.store.slot_candidates(&reader, pid).await? } else { Vec::new() };
+    let candidates = if run { state.store.panels(&reader).slot_candidates(pid).await? } else { Vec::new() };
     // Operations agreed at the panel: police CSE roles and the co-chairs only.
-    let operations = state.store.operations_of_panel(&reader, pid).await?;
-    let agencies: HashMap<i64, String> = state.store.agencies().await?.into_iter().map(|a| (a.id, a.name)).collect();
+    let operations = state.store.police(&reader).of_panel(pid).await?;
+    let agencies: HashMap<i64, String> = state.store.partnership().agencies().await?.into_iter().map(|a| (a.id, a.name)).collect();
     let agency_opts = ui::options_with_blank(
         "No agency",
         agencies.iter().map(|(i, n)| (n.clone(), i.to_string())).collect::<std::collections::BTreeSet<_>>().into_iter().map(|(n, i)| (i, n)),
@@ -252,7 +258,7 @@ pub async fn book(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
     let reader = policy::reader(&state, &caller).await?;
     let start = parse_time(f.get("starts_at"));
     let minutes = f.opt_int("minutes").unwrap_or(Some(-1));
-    match state.store.book_slot(&reader, pid, child, start, minutes).await.map_err(AppError::from) {
+    match state.store.panels(&reader).book_slot(pid, child, start, minutes).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/panels/{pid}"), "slot-booked")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, "slot", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -314,7 +320,7 @@ pub async fn minutes(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
         return show_with(&state, &ctx, pid, "minutes", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let reader = policy::reader(&state, &caller).await?;
-    match state.store.save_business(&reader, pid, version, f.get("minutes"), status).await.map_err(AppError::from) {
+    match state.store.panels(&reader).save_business(pid, version, f.get("minutes"), status).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/panels/{pid}"), "minutes-saved")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, "minutes", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -324,7 +330,13 @@ pub async fn minutes(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
 pub async fn date(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let pid = id(&raw)?;
     let version = f.version()?;
-    match state.store.set_panel_date(&caller.actor(), pid, version, f.date("meeting_date"), f.get("location")).await.map_err(AppError::from) {
+    match state
+        .store
+        .panel_calendar()
+        .set_date(&caller.actor(), pid, version, f.date("meeting_date"), f.get("location"))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => Ok(done(&format!("/panels/{pid}"), "panel-date-saved")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, pid, "date", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),

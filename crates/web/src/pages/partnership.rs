@@ -22,8 +22,8 @@ fn th(label: &str) -> Markup {
 // ------------------------------------------------------------------ agencies
 
 async fn agencies_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let agencies = state.store.agencies().await?;
-    let spocs = state.store.spocs().await?;
+    let agencies = state.store.partnership().agencies().await?;
+    let spocs = state.store.partnership().spocs().await?;
     let kinds: Vec<(String, String)> = AgencyKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
     let levels: Vec<(String, String)> = InvolvementLevel::ALL.iter().map(|l| (l.slug().to_string(), l.label().to_string())).collect();
     let content = html! {
@@ -70,7 +70,7 @@ pub async fn agencies(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 pub async fn create_agency(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    match state.store.create_agency(&caller.actor(), f.get("name"), AgencyKind::from_slug(f.get("kind"))).await {
+    match state.store.partnership().create_agency(&caller.actor(), f.get("name"), AgencyKind::from_slug(f.get("kind"))).await {
         Ok(_) => Ok(done("/partnership/agencies", "agency-created")),
         Err(assure_storage::StoreError::Invalid(i)) => agencies_render(&state, &ctx, &f, &i, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -80,7 +80,7 @@ pub async fn create_agency(State(state): State<AppState>, ctx: Ctx, caller: Call
 /// How far an agency's involvement with a child reaches its people (the partnership manager).
 pub async fn set_level(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let agency = super::id(&raw)?;
-    match state.store.set_involvement_level(&caller.actor(), agency, InvolvementLevel::from_slug(f.get("level"))).await {
+    match state.store.partnership().set_involvement_level(&caller.actor(), agency, InvolvementLevel::from_slug(f.get("level"))).await {
         Ok(()) => Ok(done("/partnership/agencies", "agency-level-saved")),
         Err(assure_storage::StoreError::Invalid(i)) => {
             // The one field of the agency's row, named for its own select.
@@ -97,9 +97,10 @@ pub async fn set_level(State(state): State<AppState>, ctx: Ctx, caller: Caller, 
 // ------------------------------------------------------------------ SPOCs
 
 async fn spocs_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let spocs = state.store.spocs().await?;
+    let spocs = state.store.partnership().spocs().await?;
     let manage = ctx.can(Permission::ManagePartnership);
-    let (agencies, people) = if manage { (state.store.agencies().await?, state.store.pathway_people().await?) } else { (vec![], vec![]) };
+    let (agencies, people) =
+        if manage { (state.store.partnership().agencies().await?, state.store.partnership().pathway_people().await?) } else { (vec![], vec![]) };
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Single points of contact (SPOCs)" }
@@ -152,8 +153,8 @@ pub async fn spocs(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 pub async fn spocs_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let agencies = state.store.agencies().await?;
-    let people = state.store.pathway_people().await?;
+    let agencies = state.store.partnership().agencies().await?;
+    let people = state.store.partnership().pathway_people().await?;
     let mut v = Invalid::new();
     let agency = f.opt_id("agency").filter(|a| agencies.iter().any(|x| x.id == *a));
     let user = f.opt_id("user").filter(|u| people.iter().any(|p| p.user_id == *u && p.active));
@@ -167,10 +168,10 @@ pub async fn spocs_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
         return spocs_render(&state, &ctx, &f, &v, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     if f.get("action") == "remove" {
-        state.store.remove_spoc(&caller.actor(), agency, user).await?;
+        state.store.partnership().remove_spoc(&caller.actor(), agency, user).await?;
         return Ok(done(back(&ctx), "spoc-removed"));
     }
-    state.store.add_spoc(&caller.actor(), agency, user).await?;
+    state.store.partnership().add_spoc(&caller.actor(), agency, user).await?;
     Ok(done(back(&ctx), "spoc-added"))
 }
 
@@ -186,8 +187,8 @@ fn back(ctx: &Ctx) -> &'static str {
 // ------------------------------------------------------------------ people
 
 async fn people_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let agencies = state.store.agencies().await?;
-    let people = state.store.pathway_people().await?;
+    let agencies = state.store.partnership().agencies().await?;
+    let people = state.store.partnership().pathway_people().await?;
     let name = |id: i64| agencies.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default();
     let teams: Vec<(String, String)> = Team::ALL.iter().map(|t| (t.slug().to_string(), t.label().to_string())).collect();
     let content = html! {
@@ -248,7 +249,7 @@ pub async fn people_submit(State(state): State<AppState>, ctx: Ctx, caller: Call
         return people_render(&state, &ctx, &f, &v, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let actor = caller.actor();
-    match state.store.set_agency(&actor, user, agency).await {
+    match state.store.partnership().set_agency(&actor, user, agency).await {
         Ok(()) => {}
         Err(assure_storage::StoreError::Invalid(i)) => return people_render(&state, &ctx, &f, &i, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(assure_storage::StoreError::NotFound) => {
@@ -258,18 +259,18 @@ pub async fn people_submit(State(state): State<AppState>, ctx: Ctx, caller: Call
         Err(e) => return Err(AppError::from(e)),
     }
     let wanted: Vec<Team> = teams.into_iter().flatten().collect();
-    let current = state.store.pathway_people().await?.into_iter().find(|p| p.user_id == user).map(|p| p.teams).unwrap_or_default();
+    let current = state.store.partnership().pathway_people().await?.into_iter().find(|p| p.user_id == user).map(|p| p.teams).unwrap_or_default();
     for t in Team::ALL {
         match (wanted.contains(t), current.contains(t)) {
-            (true, false) => state.store.add_team_member(&actor, *t, user).await?,
-            (false, true) => state.store.remove_team_member(&actor, *t, user).await?,
+            (true, false) => state.store.partnership().add_team_member(&actor, *t, user).await?,
+            (false, true) => state.store.partnership().remove_team_member(&actor, *t, user).await?,
             _ => {}
         }
     }
     if spoc {
-        state.store.add_spoc(&actor, agency, user).await?;
+        state.store.partnership().add_spoc(&actor, agency, user).await?;
     } else {
-        state.store.remove_spoc(&actor, agency, user).await?;
+        state.store.partnership().remove_spoc(&actor, agency, user).await?;
     }
     Ok(done("/partnership/people", "person-saved"))
 }

@@ -23,7 +23,7 @@ pub async fn home(state: State<AppState>, ctx: Ctx, q: Query<Vec<(String, String
         Err(crate::error::AppError::NotPlaced) => None,
         Err(e) => return Err(e),
     };
-    let agencies = state.store.agencies().await?;
+    let agencies = state.store.partnership().agencies().await?;
     let agency = placed.as_ref().and_then(|v| agencies.iter().find(|a| a.id == v.agency_id)).map(|a| a.name.clone());
     let items: Vec<_> = NAV.iter().filter(|i| !i.hint.is_empty() && ctx.can(i.permission)).collect();
     let content = html! {

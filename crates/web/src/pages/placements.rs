@@ -191,7 +191,7 @@ fn placement_form(f: &Fields) -> (PlacementInput, Invalid) {
 async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, reader: &Reader, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let matches = child_picker::matches(state, caller, reader, f).await?;
     let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
-    let providers = state.store.providers().await?;
+    let providers = state.store.providers().list().await?;
     let provider_opts = ui::options_with_blank("Not known, or not on the list", providers.iter().map(|p| (p.id.to_string(), p.name.clone())));
     let yes_no = [("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
     let found = f.get("found_without_notification") == "yes";
@@ -241,10 +241,10 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let reader = policy::reader(&state, &caller).await?;
     let (input, edge) = placement_form(&f);
     if !edge.is_empty() {
-        let all = edge.merged(state.store.placement_problems(&reader, &input, ctx.today).await?);
+        let all = edge.merged(state.store.placements(&reader).problems(&input, ctx.today).await?);
         return new_render(&state, &ctx, &caller, &reader, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.record_notification(&reader, &input, ctx.today).await {
+    match state.store.placements(&reader).record_notification(&input, ctx.today).await {
         Ok((_, child)) => Ok(done(&format!("/children/{child}/placements"), "placement-recorded")),
         Err(StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &reader, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -257,8 +257,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
     let f = Fields(q);
     let reader = policy::reader(&state, &caller).await?;
     let chosen = f.get("authority").trim().to_string();
-    let rows = state.store.list_notifications(&reader, Some(&chosen)).await?;
-    let counts = state.store.placed_counts_by_authority(ctx.today).await?;
+    let rows = state.store.placements(&reader).list(Some(&chosen)).await?;
+    let counts = state.store.placing_authorities().placed_counts(ctx.today).await?;
     let content = html! {
         h1 class="app-heading-l" { "Placement notifications" }
         p class="app-body" { a class="app-link" href="/placements/new" { "Record a placement notification" } }
@@ -280,7 +280,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
 
 pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
     let reader = policy::reader(&state, &caller).await?;
-    let items = state.store.notification_queue(&reader, ctx.today).await?;
+    let items = state.store.placements(&reader).queue(ctx.today).await?;
     let waiting = items.iter().filter(|i| i.recipient.acknowledged_at.is_none()).count();
     let content = html! {
         h1 class="app-heading-l" { "Notifications for your teams" }
@@ -403,11 +403,11 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
 // ---------------------------------------------------------------- placing authorities
 
 async fn authority_render(state: &AppState, ctx: &Ctx, reader: &Reader, name: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let counts = state.store.placed_counts_by_authority(ctx.today).await?;
+    let counts = state.store.placing_authorities().placed_counts(ctx.today).await?;
     let summary: Option<AuthoritySummary> = if name.trim().is_empty() {
         None
     } else {
-        match state.store.authority_summary(reader, name).await {
+        match state.store.placements(reader).authority_summary(name).await {
             Ok(s) => Some(s),
             Err(StoreError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(e.into()),
@@ -487,7 +487,12 @@ pub async fn escalate(State(state): State<AppState>, ctx: Ctx, caller: Caller, f
     let date = date_field(&f, "step_date", "the date of the step", &mut edge);
     let name = f.get("authority");
     let result = if edge.is_empty() {
-        state.store.add_escalation(&caller.actor(), name, EscalationStep::from_slug(f.get("step")), date, f.get("note"), ctx.today).await.map(|_| ())
+        state
+            .store
+            .placing_authorities()
+            .escalate(&caller.actor(), name, EscalationStep::from_slug(f.get("step")), date, f.get("note"), ctx.today)
+            .await
+            .map(|_| ())
     } else {
         Err(StoreError::Invalid(edge))
     };
@@ -502,7 +507,7 @@ pub async fn escalate(State(state): State<AppState>, ctx: Ctx, caller: Caller, f
 // ---------------------------------------------------------------- providers of concern
 
 async fn providers_render(state: &AppState, ctx: &Ctx, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let providers = state.store.providers().await?;
+    let providers = state.store.providers().list().await?;
     let none = Invalid::new();
     let empty = Fields::default();
     let (pf, pe) = if which == "provider" { (f, errors) } else { (&empty, &none) };
@@ -563,7 +568,7 @@ pub async fn providers(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 pub async fn add_provider(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    match state.store.add_provider(&caller.actor(), f.get("name")).await {
+    match state.store.providers().add(&caller.actor(), f.get("name")).await {
         Ok(_) => Ok(done("/providers", "provider-added")),
         Err(StoreError::Invalid(e)) => providers_render(&state, &ctx, "provider", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -581,7 +586,7 @@ pub async fn add_concern(State(state): State<AppState>, ctx: Ctx, caller: Caller
         ofsted_referral_date: date_field(&f, "ofsted_referral_date", "the date of the referral to Ofsted", &mut edge),
     };
     let result = if edge.is_empty() {
-        state.store.add_provider_concern(&caller.actor(), &input, ctx.today).await.map(|_| ())
+        state.store.providers().add_concern(&caller.actor(), &input, ctx.today).await.map(|_| ())
     } else {
         Err(StoreError::Invalid(edge))
     };
@@ -672,7 +677,7 @@ fn team_options(current: &str) -> Vec<(String, String)> {
 }
 
 async fn rules_render(state: &AppState, ctx: &Ctx, sent: Option<&Fields>, errors: &Invalid, status: StatusCode) -> PageResult {
-    let set = state.store.current_rules().await?;
+    let set = state.store.routing_rules().current().await?;
     let current = rules_fields(&set.rules);
     let f = sent.unwrap_or(&current);
     let rows: usize = f.get("rows").parse().unwrap_or(0);
@@ -725,7 +730,7 @@ pub async fn rules_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
         };
         return rules_render(&state, &ctx, Some(&f), &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.save_rules(&caller.actor(), &rules).await {
+    match state.store.routing_rules().save(&caller.actor(), &rules).await {
         Ok(_) => Ok(done("/partnership/routing-rules", "routing-rules-saved")),
         Err(StoreError::Invalid(e)) => rules_render(&state, &ctx, Some(&f), &renumber(e, &rows), StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),

@@ -43,7 +43,7 @@ fn name(c: &Child) -> String {
 }
 
 async fn agency_names(state: &AppState) -> Result<HashMap<i64, String>, AppError> {
-    Ok(state.store.agencies().await?.into_iter().map(|a| (a.id, a.name)).collect())
+    Ok(state.store.partnership().agencies().await?.into_iter().map(|a| (a.id, a.name)).collect())
 }
 
 /// The sections a viewer's pages show, in order (the same rule `visible_for` applies).
@@ -277,9 +277,9 @@ async fn edit_form(state: &AppState, ctx: &Ctx, record: &ChildRecord, f: &Fields
     let (viewer, child) = (record.viewer(), record.child());
     let cid = child.id;
     let reader = record.reader();
-    let agencies = state.store.agencies().await?;
+    let agencies = state.store.partnership().agencies().await?;
     let agency_opts = ui::options_with_blank("Select an agency", agencies.iter().map(|a| (a.id.to_string(), a.name.clone())));
-    let panels = state.store.panels_for(reader).await?;
+    let panels = state.store.panels(reader).list().await?;
     let panel_opts = ui::options_with_blank(
         "Not made at a panel",
         panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))),

@@ -95,7 +95,7 @@ pub async fn flag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
 
 pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let reader = policy::reader(&state, ctx.caller()?).await?;
-    let cov = state.store.macse_children_without_flag(&reader).await?;
+    let cov = state.store.police(&reader).children_without_flag().await?;
     let content = html! {
         h1 class="app-heading-l" { "MACSE children without a police CSE flag" }
         p class="app-body-l" { (cov.percent()) "% of MACSE children flagged (" (cov.flagged) " of " (cov.total) "). The target is 100%." }
@@ -131,8 +131,8 @@ pub async fn operations(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 
 async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let reader = policy::reader(state, ctx.caller()?).await?;
-    let ops = state.store.operations(&reader).await?;
-    let panels = state.store.panels_for(&reader).await?;
+    let ops = state.store.police(&reader).operations().await?;
+    let panels = state.store.panels(&reader).list().await?;
     let panel_opts = ui::options_with_blank(
         "Not decided at a panel",
         panels.iter().map(|p| (p.panel.id.to_string(), assure_domain::dates::long(p.panel.meeting_date))),
@@ -181,7 +181,8 @@ pub async fn create_operation(State(state): State<AppState>, ctx: Ctx, caller: C
     let reader = policy::reader(&state, &caller).await?;
     match state
         .store
-        .create_operation(&reader, f.get("name"), OperationKind::from_slug(f.get("kind")), f.get("lead"), f.opt_id("panel_id"))
+        .police(&reader)
+        .create_operation(f.get("name"), OperationKind::from_slug(f.get("kind")), f.get("lead"), f.opt_id("panel_id"))
         .await
         .map_err(AppError::from)
     {
@@ -197,9 +198,9 @@ pub async fn operation(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
 
 async fn operation_with(state: &AppState, ctx: &Ctx, oid: i64, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
     let reader = policy::reader(state, ctx.caller()?).await?;
-    let o = state.store.operation(&reader, oid).await?;
-    let (kids, others) = state.store.operation_children_for(&reader, oid).await?;
-    let updates = state.store.operation_updates(&reader, oid).await?;
+    let o = state.store.police(&reader).operation(oid).await?;
+    let (kids, others) = state.store.police(&reader).operation_children(oid).await?;
+    let updates = state.store.police(&reader).updates(oid).await?;
     let none = Invalid::new();
     let errs = |w: &str| if w == which { errors } else { &none };
     let val = |w: &str, n: &str| if w == which { f.get(n).to_string() } else { String::new() };
@@ -252,7 +253,7 @@ async fn operation_with(state: &AppState, ctx: &Ctx, oid: i64, which: &str, f: &
 pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let oid = id(&raw)?;
     let reader = policy::reader(&state, &caller).await?;
-    match state.store.add_operation_update(&reader, oid, f.date("update_date"), f.get("text"), ctx.today).await.map_err(AppError::from) {
+    match state.store.police(&reader).add_update(oid, f.date("update_date"), f.get("text"), ctx.today).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/operations/{oid}"), "operation-updated")),
         Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "update", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -263,7 +264,7 @@ pub async fn outcome(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
     let oid = id(&raw)?;
     let version = f.version()?;
     let reader = policy::reader(&state, &caller).await?;
-    match state.store.record_operation_outcome(&reader, oid, version, f.get("outcome")).await.map_err(AppError::from) {
+    match state.store.police(&reader).record_outcome(oid, version, f.get("outcome")).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/operations/{oid}"), "outcome-recorded")),
         Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "outcome", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -279,7 +280,7 @@ pub async fn link_child(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     }
     // Any number outside the officer's need to know reads as no child at all (audited).
     let reader = policy::reader(&state, &caller).await?;
-    match state.store.link_operation_child(&reader, oid, child).await.map_err(AppError::from) {
+    match state.store.police(&reader).link_child(oid, child).await.map_err(AppError::from) {
         Ok(()) => Ok(done(&format!("/operations/{oid}"), "child-linked")),
         Err(AppError::Invalid(e)) => operation_with(&state, &ctx, oid, "link", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),

@@ -96,8 +96,8 @@ fn screening_fieldsets(tool: &ScreeningTool, f: &Fields, errors: &Invalid) -> Ma
 }
 
 async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, reader: &Reader, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
-    let tool = state.store.current_tool().await?;
-    let police = state.store.raises_as_police(reader).await?;
+    let tool = state.store.screening().current().await?;
+    let police = state.store.referrals(reader).raises_as_police().await?;
     let matches = child_picker::matches(state, caller, reader, f).await?;
     let (search, child) = child_picker::render(&PICKER, &matches, f, errors);
     let sources: Vec<(String, String)> =
@@ -143,10 +143,10 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
     let reader = policy::reader(&state, &caller).await?;
     let (form, edge) = concern_form(&f);
     if !edge.is_empty() {
-        let all = edge.merged(state.store.concern_problems(&reader, &form).await?);
+        let all = edge.merged(state.store.referrals(&reader).problems(&form).await?);
         return new_render(&state, &ctx, &caller, &reader, &f, &all, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.store.raise_concern(&reader, &form).await {
+    match state.store.referrals(&reader).raise(&form).await {
         Ok(r) => Ok(done(&format!("/children/{}/referrals/{}", r.child_id, r.referral_id), "concern-raised")),
         Err(assure_storage::StoreError::Invalid(e)) => new_render(&state, &ctx, &caller, &reader, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -216,10 +216,10 @@ struct Sent<'a> {
 
 async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Referral, sent: Option<Sent<'_>>, status: StatusCode) -> PageResult {
     let (viewer, child) = (record.viewer(), record.child());
-    let tool = state.store.tool_version(r.tool_version).await?;
+    let tool = state.store.screening().version(r.tool_version).await?;
     let checks = record.mash_checks(r.id).await?;
     let police_checks = record.may_see(Section::PoliceChecks);
-    let agencies = state.store.agencies().await?;
+    let agencies = state.store.partnership().agencies().await?;
     let none = Invalid::new();
     let empty = Fields::default();
     let (check_f, check_e) = match &sent {
@@ -409,7 +409,7 @@ pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path((ci
 
 pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
     let reader = policy::reader(&state, &caller).await?;
-    let rows = state.store.mash_queue(&reader, chrono::Utc::now()).await?;
+    let rows = state.store.referrals(&reader).mash_queue(chrono::Utc::now()).await?;
     let content = html! {
         h1 class="app-heading-l" { "MASH queue" }
         p class="app-body" { "Referrals waiting for the team's checks and decision, oldest first. This is the team's queue: anyone in the MASH can pick up the oldest." }
@@ -449,7 +449,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
 
 pub async fn spoc(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
     let reader = policy::reader(&state, &caller).await?;
-    let rows = state.store.spoc_referrals(&reader).await?;
+    let rows = state.store.referrals(&reader).spoc_referrals().await?;
     let returned: Vec<&Referral> = rows.iter().filter(|r| r.status == ReferralStatus::ReturnedToSpoc).collect();
     let content = html! {
         h1 class="app-heading-l" { "Your agency's referrals" }
@@ -490,7 +490,7 @@ fn tool_json(t: &ScreeningTool) -> String {
 }
 
 async fn tool_render(state: &AppState, ctx: &Ctx, text: Option<&str>, errors: &Invalid, status: StatusCode) -> PageResult {
-    let tool = state.store.current_tool().await?;
+    let tool = state.store.screening().current().await?;
     let text = text.map(str::to_string).unwrap_or_else(|| tool_json(&tool));
     let content = html! {
         (ui::error_summary(errors))
@@ -540,7 +540,7 @@ pub async fn tool_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
             return tool_render(&state, &ctx, Some(text), &Invalid::single("tool", msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    match state.store.save_tool(&caller.actor(), &tool).await {
+    match state.store.screening().save(&caller.actor(), &tool).await {
         Ok(_) => Ok(done("/partnership/screening-tool", "tool-saved")),
         Err(assure_storage::StoreError::Invalid(e)) => {
             // Every problem is listed; they all point at the one text box.
