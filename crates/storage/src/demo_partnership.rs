@@ -121,7 +121,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         agency.insert(name, store.partnership().create_agency(&sys, name, Some(kind)).await?);
     }
     for (email, role, name, title, home, teams, spoc) in demo_people() {
-        let uid = store.create_user(&sys, NewUser { name, email, role, job_title: title, password_hash }).await?;
+        let uid = store.users().create(&sys, NewUser { name, email, role, job_title: title, password_hash }).await?;
         store.partnership().set_agency(&sys, uid, agency[home]).await?;
         for t in teams {
             store.partnership().add_team_member(&sys, t, uid).await?;

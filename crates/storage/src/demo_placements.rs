@@ -246,7 +246,7 @@ fn at(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
 }
 
 async fn person(store: &Store, email: &str) -> Result<Reader> {
-    let (user, _) = store.user_by_email(email).await?.ok_or(StoreError::NotFound)?;
+    let (user, _) = store.users().by_email(email).await?.ok_or(StoreError::NotFound)?;
     store.reader(Actor { user_id: Some(user.id), label: email.into(), ip: String::new() }).await?.ok_or(StoreError::NotFound)
 }
 

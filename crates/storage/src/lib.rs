@@ -39,14 +39,6 @@ pub mod tracker;
 pub mod users;
 
 /// The tracker's record types under their old path.
-// kept for the pathway code (web/src/policy.rs uses `records::Recommendation`); the lead moves its callers
-pub mod records {
-    pub use crate::tracker::{
-        Action, Body, BodyCount, Dashboard, DateRevision, Endorsement, Evidence, HistoryItem, Lead, ProgressUpdate, Recommendation,
-        RecommendationDetail, Review, Schedule, UpdateRequest,
-    };
-}
-
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -227,39 +219,6 @@ impl Store {
         // between. Waiting for the lock is bounded by busy_timeout.
         let tx = if self.engine == Engine::Sqlite { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
         Ok(WriteTx { tx, store: self, _guard: guard, audit_tail: None })
-    }
-}
-
-/// Tracker-side methods the pathway code still calls on `Store` itself: each one only
-/// hands over to its part.
-impl Store {
-    // kept for the pathway code; the lead moves its callers
-    pub async fn recommendation(&self, id: i64) -> Result<tracker::Recommendation> {
-        self.tracker().recommendation(id).await
-    }
-    // kept for the pathway code; the lead moves its callers
-    pub async fn create_user(&self, actor: &Actor, u: users::NewUser<'_>) -> Result<i64> {
-        self.users().create(actor, u).await
-    }
-    // kept for the pathway code; the lead moves its callers
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<(users::User, String)>> {
-        self.users().by_email(email).await
-    }
-    // kept for the pathway code; the lead moves its callers
-    pub async fn list_users(&self) -> Result<Vec<users::User>> {
-        self.users().list().await
-    }
-    // kept for the pathway code; the lead moves its callers
-    pub async fn create_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<i64> {
-        self.users().create_token(actor, user_id, name, token_hash).await
-    }
-    // kept for the pathway code; the lead moves its callers
-    pub async fn create_session(&self, id_hash: &str, user_id: i64, csrf: &str, ip: &str) -> Result<()> {
-        self.sessions().create(id_hash, user_id, csrf, ip).await
-    }
-    // kept for the pathway code; the lead moves its callers
-    pub async fn list_audit(&self, f: &audit::AuditFilter, limit: i64, offset: i64) -> Result<(Vec<assure_domain::audit::AuditEntry>, bool)> {
-        self.audit().list(f, limit, offset).await
     }
 }
 

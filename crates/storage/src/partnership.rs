@@ -232,7 +232,7 @@ impl Partnership<'_> {
 
     /// Every account with a pathway role: their agency, teams and SPOC duties.
     pub async fn pathway_people(&self) -> Result<Vec<PathwayPerson>> {
-        let users = self.list_users().await?;
+        let users = self.users().list().await?;
         let members = self.q("SELECT user_id, agency_id FROM partnership_members").fetch_all(self.pool()).await?;
         let mut agency: HashMap<i64, i64> = HashMap::new();
         for r in &members {

@@ -109,7 +109,7 @@ pub fn engines() -> Vec<Engine> {
 
 /// The reader behind an account, by e-mail (a pathway role placed in an agency).
 pub async fn reader(store: &Store, email: &str) -> crate::Reader {
-    let (user, _) = store.user_by_email(email).await.expect("look up the account").unwrap_or_else(|| panic!("no account {email}"));
+    let (user, _) = store.users().by_email(email).await.expect("look up the account").unwrap_or_else(|| panic!("no account {email}"));
     let actor = crate::Actor { user_id: Some(user.id), label: email.to_string(), ip: String::new() };
     store.reader(actor).await.expect("load the reader").unwrap_or_else(|| panic!("{email} is not on the pathway"))
 }

@@ -53,7 +53,7 @@ struct World {
 
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Reader {
     let sys = Actor::system();
-    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    let uid = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
         db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
@@ -125,7 +125,7 @@ async fn found_by(db: &TestDb, r: &Reader, child: i64) -> bool {
 }
 
 async fn refusals(db: &TestDb) -> Vec<AuditEntry> {
-    db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 1000, 0).await.unwrap().0
+    db.store.audit().list(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 1000, 0).await.unwrap().0
 }
 
 // ---------------------------------------------------------------- 1
@@ -239,11 +239,8 @@ async fn police_only_material_has_no_shadow(db: &TestDb) {
     // The reason recorded for the officer's view calls it a plan action, not a police-only one.
     let (views, _) = db
         .store
-        .list_audit(
-            &AuditFilter { action: Some("child.view".into()), actor: Some("police-cse-officer@example.org".into()), ..Default::default() },
-            10,
-            0,
-        )
+        .audit()
+        .list(&AuditFilter { action: Some("child.view".into()), actor: Some("police-cse-officer@example.org".into()), ..Default::default() }, 10, 0)
         .await
         .unwrap();
     assert!(!views.is_empty() && views.iter().all(|e| e.detail.contains("holds a plan action") && !e.detail.contains("police-action")), "{views:?}");
@@ -289,7 +286,7 @@ async fn police_intelligence_in_checks_is_for_police_eyes(db: &TestDb) {
     // The police-only section of the checks is refused as such to the school.
     assert!(matches!(db.store.open_child(&w.practitioner, ChildKey::Child(child), Section::PoliceChecks).await, Err(StoreError::Restricted)));
     // The audit says a check had police-only information, never what it was.
-    let (log, _) = db.store.list_audit(&AuditFilter { action: Some("referral.check".into()), ..Default::default() }, 10, 0).await.unwrap();
+    let (log, _) = db.store.audit().list(&AuditFilter { action: Some("referral.check".into()), ..Default::default() }, 10, 0).await.unwrap();
     assert_eq!(log.len(), 3);
     assert!(log.iter().all(|e| secret.iter().all(|s| !e.detail.contains(s))));
 }

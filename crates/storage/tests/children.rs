@@ -37,7 +37,7 @@ async fn agencies(db: &TestDb) -> Partnership {
 /// A person placed in an agency and teams: their reader (as the database knows them now).
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> Reader {
     let sys = Actor::system();
-    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    let uid = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
         db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
@@ -120,7 +120,7 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
     let _ = p.police;
 
     // Every list view is audited: the kind of filter and the count, never a name.
-    let (listed, _) = db.store.list_audit(&AuditFilter { action: Some("children.list".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let (listed, _) = db.store.audit().list(&AuditFilter { action: Some("children.list".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert_eq!(listed.len(), 11);
     assert!(listed.iter().any(|e| e.actor == "practitioner@example.org" && e.detail == "name: 2 found, page 1"), "{listed:?}");
     assert!(listed.iter().any(|e| e.detail == "name-and-date-of-birth: 1 found, page 1"));
@@ -233,7 +233,7 @@ async fn break_glass_admits_one_child_for_one_person_until_expiry(db: &TestDb) {
     let practitioner = person(db, "practitioner-2@example.org", Role::Practitioner, p.other_school, &[]).await;
     assert!(matches!(db.store.children(&practitioner).break_glass(kid, "I am worried about this child tonight").await, Err(StoreError::Invalid(_))));
     assert!(db.store.emergency_access().log().await.unwrap().is_empty());
-    let (refused, _) = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let (refused, _) = db.store.audit().list(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert!(
         refused.iter().any(|e| e.actor == "practitioner-2@example.org"
             && e.record_type == "child"
@@ -244,7 +244,7 @@ async fn break_glass_admits_one_child_for_one_person_until_expiry(db: &TestDb) {
     // A record number that names no child answers as a child out of reach does (it was
     // NotFound before the door), and is audited against the unknown id.
     assert!(matches!(db.store.children(&mash).break_glass(999_999, "Police report the child missing tonight").await, Err(StoreError::NoSuchChild)));
-    let (refused, _) = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let (refused, _) = db.store.audit().list(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert!(refused.iter().any(|e| e.record_type == "unknown-child" && e.record_id == "999999"), "{refused:?}");
 
     let grant = db.store.children(&mash).break_glass(kid, "Police report the child missing tonight, seen with an adult").await.unwrap();

@@ -25,7 +25,7 @@ struct World {
 
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> Reader {
     let sys = Actor::system();
-    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    let uid = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
         db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();

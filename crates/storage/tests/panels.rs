@@ -33,7 +33,7 @@ struct World {
 
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Reader {
     let sys = Actor::system();
-    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    let uid = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
         db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
@@ -78,7 +78,7 @@ fn t(s: &str) -> Option<chrono::NaiveTime> {
 
 async fn audit_count(db: &TestDb, action: &str) -> usize {
     let (e, _) =
-        db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some(action.into()), ..Default::default() }, 1000, 0).await.unwrap();
+        db.store.audit().list(&assure_storage::audit::AuditFilter { action: Some(action.into()), ..Default::default() }, 1000, 0).await.unwrap();
     e.len()
 }
 
@@ -213,7 +213,8 @@ async fn panels_slots_invitations_and_minutes(db: &TestDb) {
     // The changes to the child's record are audited against the child, without names.
     let (entries, _) = db
         .store
-        .list_audit(
+        .audit()
+        .list(
             &assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(w.kids[0].to_string()), ..Default::default() },
             1000,
             0,
@@ -397,7 +398,8 @@ async fn plans_versions_and_involvement(db: &TestDb) {
 
     let (entries, _) = db
         .store
-        .list_audit(
+        .audit()
+        .list(
             &assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(child.to_string()), ..Default::default() },
             1000,
             0,
@@ -410,7 +412,8 @@ async fn plans_versions_and_involvement(db: &TestDb) {
     assert!(entries.iter().all(|e| !e.detail.contains("suspect") && !e.detail.contains("Clark")));
     let (ben_entries, _) = db
         .store
-        .list_audit(
+        .audit()
+        .list(
             &assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(w.kids[1].to_string()), ..Default::default() },
             1000,
             0,

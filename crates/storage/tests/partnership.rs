@@ -16,7 +16,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 async fn person(db: &TestDb, email: &str, role: Role) -> i64 {
-    db.store.create_user(&Actor::system(), NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap()
+    db.store.users().create(&Actor::system(), NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap()
 }
 
 async fn lists_and_records_follow_one_rule(db: &TestDb) {
@@ -125,7 +125,8 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
     // Every view and every refusal is in the audit log, against the child.
     let (refused, _) = db
         .store
-        .list_audit(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0)
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0)
         .await
         .unwrap();
     assert!(refused.iter().any(|e| e.actor == "practitioner-2@example.org" && e.record_type == "child" && e.record_id == kids[0].to_string()));
@@ -133,7 +134,7 @@ async fn lists_and_records_follow_one_rule(db: &TestDb) {
     assert!(refused.iter().any(|e| e.actor == "mash-worker@example.org" && e.detail == "prosecute: refused, restricted section"), "{refused:?}");
     assert!(refused.iter().all(|e| !e.detail.contains("Adams")), "no personal data in the audit detail");
     let (viewed, _) =
-        db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some("child.view".into()), ..Default::default() }, 100, 0).await.unwrap();
+        db.store.audit().list(&assure_storage::audit::AuditFilter { action: Some("child.view".into()), ..Default::default() }, 100, 0).await.unwrap();
     assert_eq!(viewed.len(), 1 + 2 + 3 + 1 + 1);
     // Each view says which part was seen and why it was allowed.
     assert!(

@@ -49,7 +49,7 @@ struct World {
 
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team]) -> Reader {
     let sys = Actor::system();
-    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    let uid = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
         db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
@@ -193,7 +193,8 @@ async fn each_default_rule_reaches_exactly_its_teams(db: &TestDb) {
     // The child's record shows the placement; the audit has no personal data.
     let (log, _) = db
         .store
-        .list_audit(
+        .audit()
+        .list(
             &assure_storage::audit::AuditFilter { record_type: Some("child".into()), record_id: Some(twice.to_string()), ..Default::default() },
             100,
             0,
@@ -264,7 +265,8 @@ async fn acknowledgement_is_for_the_teams_routed_to(db: &TestDb) {
     assert!(matches!(db.store.placements(yot).acknowledge(999_999).await.unwrap_err(), StoreError::NoSuchChild));
     let (refused, _) = db
         .store
-        .list_audit(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0)
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 100, 0)
         .await
         .unwrap();
     assert!(refused.iter().any(|e| e.actor == "member-5@example.org" && e.record_type == "child" && e.record_id == newer_child.to_string()));

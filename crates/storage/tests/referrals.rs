@@ -28,7 +28,7 @@ struct World {
 
 async fn person(db: &TestDb, email: &str, role: Role, agency: i64, teams: &[Team], spoc_for: &[i64]) -> Reader {
     let sys = Actor::system();
-    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
+    let uid = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "", password_hash: "x" }).await.unwrap();
     db.store.partnership().set_agency(&sys, uid, agency).await.unwrap();
     for t in teams {
         db.store.partnership().add_team_member(&sys, *t, uid).await.unwrap();
@@ -228,7 +228,8 @@ async fn the_whole_flow(db: &TestDb) {
     // Every step is in the child's audit trail, with no personal data.
     let (log, _) = db
         .store
-        .list_audit(&AuditFilter { record_type: Some("child".into()), record_id: Some(raised.child_id.to_string()), ..Default::default() }, 100, 0)
+        .audit()
+        .list(&AuditFilter { record_type: Some("child".into()), record_id: Some(raised.child_id.to_string()), ..Default::default() }, 100, 0)
         .await
         .unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();

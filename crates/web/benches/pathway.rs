@@ -464,7 +464,8 @@ async fn main() -> Res<()> {
     let mine = agency_ids[7];
     let hash = "bench-not-a-real-hash";
     let mash = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser { name: "Bench MASH Worker", email: "mash@bench.example.org", role: Role::MashWorker, job_title: "", password_hash: hash },
         )
@@ -472,7 +473,8 @@ async fn main() -> Res<()> {
     store.partnership().set_agency(&sys, mash, agency_ids[1]).await?;
     store.partnership().add_team_member(&sys, Team::Mash, mash).await?;
     let practitioner = store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser {
                 name: "Bench Practitioner",
@@ -511,7 +513,7 @@ async fn main() -> Res<()> {
     let mut cookies = Vec::new();
     for (user, n) in [(mash, 0), (practitioner, 1)] {
         let raw = format!("bench-session-{n}-{}", std::process::id());
-        store.create_session(&assure_web::auth::sha256_hex(&raw), user, &format!("{:064x}", n + 1), "127.0.0.1").await?;
+        store.sessions().create(&assure_web::auth::sha256_hex(&raw), user, &format!("{:064x}", n + 1), "127.0.0.1").await?;
         cookies.push(format!("{}={raw}", assure_web::auth::SESSION_COOKIE));
     }
     let (mash_cookie, practitioner_cookie) = (cookies[0].clone(), cookies[1].clone());

@@ -6,7 +6,7 @@
 
 use assure_domain::access::may_change_recommendation;
 use assure_domain::partnership::Section;
-use assure_storage::records::Recommendation;
+use assure_storage::tracker::Recommendation;
 use assure_storage::{ChildKey, ChildRecord, Reader};
 
 use crate::auth::Caller;
@@ -19,7 +19,7 @@ pub fn may_change(caller: &Caller, rec: &Recommendation) -> bool {
 
 /// Load a recommendation the caller is about to change, or refuse.
 pub async fn recommendation_for_change(state: &AppState, caller: &Caller, rec_id: i64) -> Result<Recommendation, AppError> {
-    let rec = state.store.recommendation(rec_id).await?;
+    let rec = state.store.tracker().recommendation(rec_id).await?;
     if !may_change(caller, &rec) {
         return Err(AppError::ForbiddenRecord(
             "You can only change recommendations you lead. Ask the scrutiny officer if you should be added as a lead officer.".into(),

@@ -209,7 +209,7 @@ impl Fixture {
 
 async fn person(db: &TestDb, hash: &str, email: &str, role: Role, agency: Option<i64>) -> i64 {
     let sys = Actor::system();
-    let id = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "Tester", password_hash: hash }).await.unwrap();
+    let id = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "Tester", password_hash: hash }).await.unwrap();
     if let Some(a) = agency {
         db.store.partnership().set_agency(&sys, id, a).await.unwrap();
     }
@@ -1372,7 +1372,7 @@ async fn lists(s: &Shared, p: &mut Person, t: &mut Tally) {
 const GROUPS: usize = 4;
 
 async fn audit_counts(db: &TestDb, action: &str) -> BTreeMap<(String, String, String), usize> {
-    let (rows, _) = db.store.list_audit(&AuditFilter { action: Some(action.into()), ..Default::default() }, 10_000_000, 0).await.unwrap();
+    let (rows, _) = db.store.audit().list(&AuditFilter { action: Some(action.into()), ..Default::default() }, 10_000_000, 0).await.unwrap();
     let mut m = BTreeMap::new();
     for e in rows {
         *m.entry((e.actor, e.record_type, e.record_id)).or_insert(0) += 1;
@@ -1510,7 +1510,7 @@ async fn the_access_matrix(db: &TestDb) {
     // that names no child against the number; each allowed read as a view; each allowed
     // download as one export, and no refused one.
     let (refusals, _) =
-        db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 10_000_000, 0).await.unwrap();
+        db.store.audit().list(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 10_000_000, 0).await.unwrap();
     let emails: BTreeSet<&str> = people.iter().map(|p| p.email.as_str()).collect();
     let mut audited: BTreeMap<(String, i64), Vec<String>> = BTreeMap::new();
     let mut audited_unknown: BTreeMap<String, usize> = BTreeMap::new();

@@ -353,7 +353,8 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
             .expect("the demo's youth offending service")
             .id;
         let uid = store
-            .create_user(
+            .users()
+            .create(
                 &sys,
                 NewUser {
                     name: "Kerry Osei",

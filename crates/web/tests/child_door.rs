@@ -33,7 +33,7 @@ async fn child_named(db: &TestDb, first: &str) -> i64 {
 
 async fn refusals(db: &TestDb, actor: &str) -> Vec<assure_domain::audit::AuditEntry> {
     let f = AuditFilter { action: Some("child.refused".into()), actor: Some(actor.into()), ..Default::default() };
-    db.store.list_audit(&f, 1000, 0).await.unwrap().0
+    db.store.audit().list(&f, 1000, 0).await.unwrap().0
 }
 
 /// `body` with every whole number equal to `n` (not part of a longer word, such as a
@@ -93,8 +93,8 @@ async fn a_child_out_of_reach_answers_as_no_child(db: &TestDb) {
         same_answer(path, &a, &b, chloe, nobody);
     }
     // The API, with a bearer token.
-    let uid = db.store.user_by_email("practitioner-2@example.org").await.unwrap().unwrap().0.id;
-    db.store.create_token(&assure_storage::Actor::system(), uid, "test", &assure_web::auth::sha256_hex("p2-token")).await.unwrap();
+    let uid = db.store.users().by_email("practitioner-2@example.org").await.unwrap().unwrap().0.id;
+    db.store.users().create_token(&assure_storage::Actor::system(), uid, "test", &assure_web::auth::sha256_hex("p2-token")).await.unwrap();
     let api = |path: String| {
         let app = app.clone();
         async move {
@@ -215,7 +215,7 @@ async fn refusals_by_role_are_audited(db: &TestDb) {
     let (mut spoc, _) = signed_in(&app, "spoc@example.org").await;
     assert_eq!(spoc.get(&format!("/operations/{op}")).await.status, StatusCode::FORBIDDEN);
     let f = AuditFilter { action: Some("access.refused".into()), actor: Some("spoc@example.org".into()), ..Default::default() };
-    let (entries, _) = db.store.list_audit(&f, 50, 0).await.unwrap();
+    let (entries, _) = db.store.audit().list(&f, 50, 0).await.unwrap();
     assert!(entries.iter().any(|e| e.record_id == format!("/operations/{op}")), "{entries:?}");
 }
 on_both_engines!(role_refusals, refusals_by_role_are_audited);

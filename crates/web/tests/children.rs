@@ -28,7 +28,7 @@ async fn agency(db: &TestDb, name: &str) -> i64 {
 }
 
 async fn uid(db: &TestDb, email: &str) -> i64 {
-    db.store.user_by_email(email).await.unwrap().unwrap().0.id
+    db.store.users().by_email(email).await.unwrap().unwrap().0.id
 }
 
 async fn child(db: &TestDb, first: &str, last: &str, agency: i64) -> i64 {
@@ -55,7 +55,7 @@ async fn signed_in(app: &axum::Router, email: &str) -> (Client, String) {
 async fn api(db: &TestDb, app: &axum::Router, email: &str, path: &str) -> (Resp, serde_json::Value) {
     let token = format!("children-test-{email}");
     let user = uid(db, email).await;
-    let _ = db.store.create_token(&Actor::system(), user, "test", &sha256_hex(&token)).await;
+    let _ = db.store.users().create_token(&Actor::system(), user, "test", &sha256_hex(&token)).await;
     let mut c = Client::new(app.clone());
     let r = c.send(Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()).await;
     let json = serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null);
@@ -68,7 +68,8 @@ async fn outside_mash(db: &TestDb) -> i64 {
     let hash = assure_web::auth::hash_password(common::PASSWORD);
     let id = db
         .store
-        .create_user(
+        .users()
+        .create(
             &sys,
             NewUser { name: "Jo Kerr", email: "mash-2@example.org", role: Role::MashWorker, job_title: "MASH social worker", password_hash: &hash },
         )
@@ -143,11 +144,8 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     assert_eq!(none.body, r.body, "out of reach and non-existent: the same answer");
     let (refusals, _) = db
         .store
-        .list_audit(
-            &AuditFilter { action: Some("child.refused".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() },
-            50,
-            0,
-        )
+        .audit()
+        .list(&AuditFilter { action: Some("child.refused".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() }, 50, 0)
         .await
         .unwrap();
     assert_eq!(refusals.iter().filter(|e| e.record_type == "child" && e.record_id == smith.to_string()).count(), 2, "the page and the API refusal");
@@ -158,11 +156,8 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     );
     let (lists, _) = db
         .store
-        .list_audit(
-            &AuditFilter { action: Some("children.list".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() },
-            50,
-            0,
-        )
+        .audit()
+        .list(&AuditFilter { action: Some("children.list".into()), actor: Some("practitioner-2@example.org".into()), ..Default::default() }, 50, 0)
         .await
         .unwrap();
     assert_eq!(lists.len(), 3, "every list and search view, page and API");
@@ -182,11 +177,8 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     assert_eq!(officer.get(&format!("/children/{smith}")).await.status, StatusCode::FORBIDDEN);
     let (by_role, _) = db
         .store
-        .list_audit(
-            &AuditFilter { action: Some("child.refused".into()), actor: Some("scrutiny-officer@example.org".into()), ..Default::default() },
-            50,
-            0,
-        )
+        .audit()
+        .list(&AuditFilter { action: Some("child.refused".into()), actor: Some("scrutiny-officer@example.org".into()), ..Default::default() }, 50, 0)
         .await
         .unwrap();
     assert!(
@@ -263,11 +255,8 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     );
     let (tried, _) = db
         .store
-        .list_audit(
-            &AuditFilter { action: Some("child.refused".into()), actor: Some("practitioner@example.org".into()), ..Default::default() },
-            50,
-            0,
-        )
+        .audit()
+        .list(&AuditFilter { action: Some("child.refused".into()), actor: Some("practitioner@example.org".into()), ..Default::default() }, 50, 0)
         .await
         .unwrap();
     assert!(tried.iter().any(|e| e.record_id == other.to_string() && e.detail.contains("emergency-access")), "{tried:?}");

@@ -16,7 +16,7 @@ use chrono::Duration;
 use common::{demo_app, mash_record, Client};
 
 async fn viewer(db: &TestDb, email: &str) -> Viewer {
-    let (u, _) = db.store.user_by_email(email).await.unwrap().unwrap();
+    let (u, _) = db.store.users().by_email(email).await.unwrap().unwrap();
     db.store.partnership().viewer(u.id).await.unwrap().unwrap()
 }
 
@@ -150,7 +150,7 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     let refused = |db: &TestDb| {
         let f = AuditFilter { action: Some("child.refused".into()), record_id: Some(child.to_string()), ..Default::default() };
         let store = db.store.clone();
-        async move { store.list_audit(&f, 50, 0).await.unwrap().0.len() }
+        async move { store.audit().list(&f, 50, 0).await.unwrap().0.len() }
     };
     let n = refused(db).await;
     assert_eq!(other.get(&page_path).await.status, StatusCode::NOT_FOUND);

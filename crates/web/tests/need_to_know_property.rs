@@ -146,8 +146,12 @@ async fn generate(db: &TestDb, rng: &mut StdRng, ctx: &str) -> Model {
             _ => *pathway.choose(rng).unwrap(),
         };
         let email = format!("person-{i}@example.org");
-        let uid =
-            db.store.create_user(&sys, NewUser { name: &email, email: &email, role, job_title: "Tester", password_hash: "not used" }).await.unwrap();
+        let uid = db
+            .store
+            .users()
+            .create(&sys, NewUser { name: &email, email: &email, role, job_title: "Tester", password_hash: "not used" })
+            .await
+            .unwrap();
         let agency = agencies.choose(rng).unwrap().id;
         let mut teams = BTreeSet::new();
         let mut spoc_for = BTreeSet::new();
@@ -169,9 +173,9 @@ async fn generate(db: &TestDb, rng: &mut StdRng, ctx: &str) -> Model {
         }
         let session = format!("ntk-session-{i}-{}", rng.gen::<u64>());
         let csrf = format!("{:064x}", rng.gen::<u128>());
-        db.store.create_session(&sha256_hex(&session), uid, &csrf, "test").await.unwrap();
+        db.store.sessions().create(&sha256_hex(&session), uid, &csrf, "test").await.unwrap();
         let token = format!("ntk-token-{i}-{}", rng.gen::<u64>());
-        db.store.create_token(&sys, uid, "property test", &sha256_hex(&token)).await.unwrap();
+        db.store.users().create_token(&sys, uid, "property test", &sha256_hex(&token)).await.unwrap();
         people.push(PersonM { uid, email, role, agency, teams, spoc_for, grants: BTreeSet::new(), session, csrf, token });
     }
     let n_children = rng.gen_range(6..=10);
@@ -553,7 +557,7 @@ async fn one_partnership(db: &TestDb, seed: u64) -> (usize, Decisive) {
         assert!(admitted.is_subset(&all_ids), "{}", who("admitted only children of this partnership"));
     }
     // Every refusal is in the audit against the child (or the number), once.
-    let (rows, _) = db.store.list_audit(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 1_000_000, 0).await.unwrap();
+    let (rows, _) = db.store.audit().list(&AuditFilter { action: Some("child.refused".into()), ..Default::default() }, 1_000_000, 0).await.unwrap();
     let mut audited: BTreeMap<(String, i64), usize> = BTreeMap::new();
     let mut audited_unknown: BTreeMap<String, usize> = BTreeMap::new();
     for e in rows {

@@ -55,7 +55,7 @@ fn docx_text(bytes: &[u8]) -> String {
 }
 
 async fn audit(db: &TestDb, action: &str) -> Vec<assure_domain::audit::AuditEntry> {
-    db.store.list_audit(&assure_storage::audit::AuditFilter { action: Some(action.into()), ..Default::default() }, 1000, 0).await.unwrap().0
+    db.store.audit().list(&assure_storage::audit::AuditFilter { action: Some(action.into()), ..Default::default() }, 1000, 0).await.unwrap().0
 }
 
 async fn the_macse_pathway_keeps_prosecute_to_the_police(db: &TestDb) {

@@ -20,7 +20,7 @@ use common::{demo_app, Client, Resp};
 const OFFICER: &str = "notification-officer@example.org";
 
 async fn viewer(db: &TestDb, email: &str) -> Viewer {
-    let (u, _) = db.store.user_by_email(email).await.unwrap().unwrap();
+    let (u, _) = db.store.users().by_email(email).await.unwrap().unwrap();
     db.store.partnership().viewer(u.id).await.unwrap().unwrap()
 }
 
@@ -28,7 +28,7 @@ async fn viewer(db: &TestDb, email: &str) -> Viewer {
 async fn member(db: &TestDb, email: &str, role: Role, agency: &str, team: Team) {
     let sys = Actor::system();
     let hash = assure_web::auth::hash_password(common::PASSWORD);
-    let uid = db.store.create_user(&sys, NewUser { name: email, email, role, job_title: "", password_hash: &hash }).await.unwrap();
+    let uid = db.store.users().create(&sys, NewUser { name: email, email, role, job_title: "", password_hash: &hash }).await.unwrap();
     let a = db.store.partnership().agencies().await.unwrap().into_iter().find(|a| a.name == agency).unwrap().id;
     db.store.partnership().set_agency(&sys, uid, a).await.unwrap();
     db.store.partnership().add_team_member(&sys, team, uid).await.unwrap();

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use common::{demo_app, Client};
 
 async fn viewer(db: &TestDb, email: &str) -> Viewer {
-    let (u, _) = db.store.user_by_email(email).await.unwrap().unwrap();
+    let (u, _) = db.store.users().by_email(email).await.unwrap().unwrap();
     db.store.partnership().viewer(u.id).await.unwrap().unwrap()
 }
 
@@ -183,7 +183,8 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     other.sign_in("practitioner-2@example.org").await;
     let before = db
         .store
-        .list_audit(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0)
+        .audit()
+        .list(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0)
         .await
         .unwrap()
         .0
@@ -194,7 +195,8 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     assert_eq!(other.get(&format!("/children/{child_id}/referrals")).await.status, StatusCode::NOT_FOUND);
     let after = db
         .store
-        .list_audit(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0)
+        .audit()
+        .list(&AuditFilter { action: Some("child.refused".into()), record_id: Some(child_id.to_string()), ..Default::default() }, 50, 0)
         .await
         .unwrap()
         .0
