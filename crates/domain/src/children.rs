@@ -9,7 +9,150 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::Invalid;
+use crate::partnership::LegalStatus;
+use crate::validation::{Checked, Invalid};
+
+/// A child's identity as typed on a form (or sent to the API).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub estimated_age: Option<i64>,
+    pub gender: String,
+    pub ethnicity: String,
+    pub address: String,
+    pub ward: String,
+    pub school: String,
+}
+
+impl ChildInput {
+    /// The form's fields, top to bottom.
+    pub const FIELDS: &'static [&'static str] =
+        &["first_name", "last_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "address", "ward", "school", "legal_status"];
+}
+
+/// A child's identity ready to save: every text trimmed, a date of birth or an age.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildDetails {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub estimated_age: Option<i64>,
+    pub gender: String,
+    pub ethnicity: String,
+    pub address: String,
+    pub ward: String,
+    pub school: String,
+}
+
+/// The rules for a child's identity, with a message per field: a first name and a last
+/// name, a date of birth or an estimated age (0 to 25), each text within its length.
+pub fn check_child(c: &ChildInput) -> Result<Checked<ChildDetails>, Invalid> {
+    let mut v = Invalid::new();
+    check_child_into(c, &mut v);
+    v.finish()?;
+    Ok(Checked::new(child_details(c)))
+}
+
+/// [`check_child`]'s problems added to a form's others (a concern, an episode, a placement).
+pub fn check_child_into(c: &ChildInput, v: &mut Invalid) {
+    v.required("first_name", &c.first_name, "Enter the child's first name");
+    v.max_len("first_name", c.first_name.trim(), 100, "The first name");
+    v.required("last_name", &c.last_name, "Enter the child's last name");
+    v.max_len("last_name", c.last_name.trim(), 100, "The last name");
+    if c.date_of_birth.is_none() && c.estimated_age.is_none() {
+        v.add("date_of_birth", "Enter the child's date of birth, or an estimated age if it is not known");
+    }
+    if let Some(a) = c.estimated_age {
+        if !(0..=25).contains(&a) {
+            v.add("estimated_age", "The estimated age must be a whole number from 0 to 25");
+        }
+    }
+    for (field, value, what) in [
+        ("gender", &c.gender, "The gender"),
+        ("ethnicity", &c.ethnicity, "The ethnicity"),
+        ("address", &c.address, "The address"),
+        ("ward", &c.ward, "The ward"),
+        ("school", &c.school, "The school"),
+    ] {
+        v.max_len(field, value.trim(), 500, what);
+    }
+}
+
+fn child_details(c: &ChildInput) -> ChildDetails {
+    ChildDetails {
+        first_name: c.first_name.trim().to_string(),
+        last_name: c.last_name.trim().to_string(),
+        date_of_birth: c.date_of_birth,
+        estimated_age: c.estimated_age,
+        gender: c.gender.trim().to_string(),
+        ethnicity: c.ethnicity.trim().to_string(),
+        address: c.address.trim().to_string(),
+        ward: c.ward.trim().to_string(),
+        school: c.school.trim().to_string(),
+    }
+}
+
+/// A change of a child's identity and legal status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityChange {
+    pub child: ChildDetails,
+    pub legal_status: LegalStatus,
+}
+
+/// The identity's rules and a legal status chosen, all at once.
+pub fn check_identity(c: &ChildInput, legal_status: Option<LegalStatus>) -> Result<Checked<IdentityChange>, Invalid> {
+    let mut v = Invalid::new();
+    check_child_into(c, &mut v);
+    if legal_status.is_none() {
+        v.add("legal_status", "Select the child's legal status");
+    }
+    v.finish()?;
+    let Some(legal_status) = legal_status else { return Err(Invalid::single("legal_status", "Select the child's legal status")) };
+    Ok(Checked::new(IdentityChange { child: child_details(c), legal_status }))
+}
+
+/// The child a form names: one already on the system, or a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildRef {
+    Existing(i64),
+    New(ChildInput),
+}
+
+/// The child a form named, once checked: an existing record (whose reach storage
+/// checks), or a new child's identity that passed [`check_child`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChosenChild {
+    Existing(i64),
+    New(ChildDetails),
+}
+
+/// One child must be named; a new one must pass [`check_child`] (its problems are added
+/// to `v`, the form's others).
+pub fn check_child_ref(child: Option<&ChildRef>, v: &mut Invalid) -> Option<ChosenChild> {
+    match child {
+        None => {
+            v.add("child", "Choose the child from the search results, or enter a new child's details");
+            None
+        }
+        Some(ChildRef::Existing(id)) => Some(ChosenChild::Existing(*id)),
+        Some(ChildRef::New(c)) => {
+            let before = v.errors.len();
+            check_child_into(c, v);
+            (v.errors.len() == before).then(|| ChosenChild::New(child_details(c)))
+        }
+    }
+}
+
+/// An administrator's review of an emergency access grant.
+pub fn check_emergency_review(note: &str) -> Result<Checked<String>, Invalid> {
+    let mut v = Invalid::new();
+    let note = v.required("note", note, "Enter what the review found, for example whether the access was justified");
+    v.max_len("note", &note, 2000, "The review note");
+    v.finish()?;
+    Ok(Checked::new(note))
+}
 
 /// How long emergency ("break glass") access lasts.
 pub const EMERGENCY_ACCESS_HOURS: i64 = 24;
@@ -18,7 +161,7 @@ pub const EMERGENCY_ACCESS_HOURS: i64 = 24;
 pub const EMERGENCY_REASON_MIN: usize = 10;
 
 /// A reason for emergency access: required, and long enough to say something.
-pub fn check_emergency_reason(reason: &str) -> Result<String, Invalid> {
+pub fn check_emergency_reason(reason: &str) -> Result<Checked<String>, Invalid> {
     let r = reason.trim();
     if r.is_empty() {
         return Err(Invalid::single("reason", "Enter the reason you need emergency access to this child's record"));
@@ -32,7 +175,7 @@ pub fn check_emergency_reason(reason: &str) -> Result<String, Invalid> {
     if r.chars().count() > 2000 {
         return Err(Invalid::single("reason", "The reason must be 2,000 characters or fewer"));
     }
-    Ok(r.to_string())
+    Ok(Checked::new(r.to_string()))
 }
 
 fn fold(c: char) -> &'static str {
@@ -389,6 +532,6 @@ mod tests {
     fn an_emergency_reason_is_required_and_says_something() {
         assert!(check_emergency_reason("  ").unwrap_err().for_field("reason").unwrap().contains("Enter the reason"));
         assert!(check_emergency_reason("urgent").unwrap_err().for_field("reason").unwrap().contains("at least 10"));
-        assert_eq!(check_emergency_reason("  Missing overnight, police call at 02:00 ").unwrap(), "Missing overnight, police call at 02:00");
+        assert_eq!(check_emergency_reason("  Missing overnight, police call at 02:00 ").unwrap().as_str(), "Missing overnight, police call at 02:00");
     }
 }

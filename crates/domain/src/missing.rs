@@ -8,7 +8,8 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::validation::Invalid;
+use crate::children::{check_child_ref, ChildRef, ChosenChild};
+use crate::validation::{Checked, Invalid};
 
 slug_enum!(
     /// Where the child went missing from.
@@ -142,7 +143,7 @@ pub fn default_pattern_rules() -> Vec<PatternRule> {
 
 /// A set of pattern rules can be saved: no rule twice, and every trigger goes to at
 /// least one group (a link to CSE recorded and sent nowhere would be lost).
-pub fn check_pattern_rules(rules: &[PatternRule]) -> Result<(), Invalid> {
+pub fn check_pattern_rules(rules: &[PatternRule]) -> Result<Checked<Vec<PatternRule>>, Invalid> {
     let mut v = Invalid::new();
     for (i, r) in rules.iter().enumerate() {
         if rules[..i].contains(r) {
@@ -157,7 +158,8 @@ pub fn check_pattern_rules(rules: &[PatternRule]) -> Result<(), Invalid> {
             );
         }
     }
-    v.finish()
+    v.finish()?;
+    Ok(Checked::new(rules.to_vec()))
 }
 
 /// The forums an episode goes to, once each, in the rules' order.
@@ -181,6 +183,192 @@ pub fn forums_for(rules: &[PatternRule], findings: &Findings, repeated: bool) ->
 pub fn repeatedly_missing(starts: &[NaiveDateTime], on: NaiveDate) -> bool {
     let from = on - Duration::days(90);
     starts.iter().filter(|s| s.date() > from && s.date() <= on).count() >= 3
+}
+
+// ---------------------------------------------------------------- checked commands
+
+/// A new episode as entered.
+#[derive(Debug, Clone, Default)]
+pub struct EpisodeInput {
+    pub child: Option<ChildRef>,
+    pub missing_from: Option<MissingFrom>,
+    pub started_at: Option<NaiveDateTime>,
+    /// `None`: the child is still missing.
+    pub ended_at: Option<NaiveDateTime>,
+    pub where_found: String,
+    pub police_reference: String,
+    pub risk_grading: Option<RiskGrading>,
+}
+
+/// An episode ready to record.
+#[derive(Debug, Clone)]
+pub struct NewEpisode {
+    pub child: ChosenChild,
+    pub missing_from: MissingFrom,
+    pub span: Span,
+    pub where_found: String,
+    pub police_reference: String,
+    pub risk_grading: RiskGrading,
+}
+
+/// Every rule of a new episode, all at once: the child named (a new one valid), where
+/// they went missing from, when (not in the future; an end after the start, with where
+/// they were found), the police's grading, each text within its length, and no overlap
+/// with the child's `others` episodes (read by storage). Whether an existing child is
+/// in the recorder's reach is for storage to add.
+pub fn check_new_episode(e: &EpisodeInput, others: &[Span], now: NaiveDateTime) -> Result<Checked<NewEpisode>, Invalid> {
+    let mut v = Invalid::new();
+    let child = check_child_ref(e.child.as_ref(), &mut v);
+    if e.missing_from.is_none() {
+        v.add("missing_from", "Select where the child went missing from: home, care or education");
+    }
+    if e.started_at.is_none() {
+        v.add("start", "Enter the date and time the child went missing");
+    }
+    if e.ended_at.is_some() {
+        v.required("where_found", &e.where_found, "Enter where the child was found or returned to");
+    }
+    v.max_len("where_found", e.where_found.trim(), 1000, "Where the child was found");
+    v.max_len("police_reference", e.police_reference.trim(), 100, "The police reference");
+    if e.risk_grading.is_none() {
+        v.add("risk_grading", "Select the police risk grading");
+    }
+    if let Some(start) = e.started_at {
+        if let Err(x) = check_episode(&Span { start, end: e.ended_at }, others, now) {
+            v.absorb(x);
+        }
+    }
+    v.finish()?;
+    let (Some(child), Some(missing_from), Some(start), Some(risk_grading)) = (child, e.missing_from, e.started_at, e.risk_grading) else {
+        return Err(Invalid::single("child", "Check the episode: a part of it is missing"));
+    };
+    Ok(Checked::new(NewEpisode {
+        child,
+        missing_from,
+        span: Span { start, end: e.ended_at },
+        where_found: e.where_found.trim().to_string(),
+        police_reference: e.police_reference.trim().to_string(),
+        risk_grading,
+    }))
+}
+
+/// The child's return: when, and where they were found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Return {
+    pub ended_at: NaiveDateTime,
+    pub where_found: String,
+}
+
+/// A return after the episode started, not in the future, not overlapping the child's
+/// `others` episodes (an overlap is with the end just entered), and where the child was found.
+pub fn check_return(
+    started_at: NaiveDateTime,
+    ended_at: Option<NaiveDateTime>,
+    where_found: &str,
+    others: &[Span],
+    now: NaiveDateTime,
+) -> Result<Checked<Return>, Invalid> {
+    let mut v = Invalid::new();
+    let where_found = v.required("where_found", where_found, "Enter where the child was found or returned to");
+    v.max_len("where_found", &where_found, 1000, "Where the child was found");
+    match ended_at {
+        None => v.add("end", "Enter the date and time the child was found or returned"),
+        Some(end) => {
+            if let Err(e) = check_episode(&Span { start: started_at, end: Some(end) }, others, now) {
+                for f in e.errors {
+                    v.add(if f.field == "start" { "end" } else { &f.field }, f.message);
+                }
+            }
+        }
+    }
+    v.finish()?;
+    let Some(ended_at) = ended_at else { return Err(Invalid::single("end", "Enter the date and time the child was found or returned")) };
+    Ok(Checked::new(Return { ended_at, where_found }))
+}
+
+/// A return interview as entered. Annex A: "return interview offered" is `offered_at`,
+/// "return interview accepted" is `response`.
+#[derive(Debug, Clone, Default)]
+pub struct InterviewInput {
+    pub offered_at: Option<NaiveDateTime>,
+    pub response: Option<InterviewResponse>,
+    pub interviewer: String,
+    /// The independent provider that offered or held the interview.
+    pub provider: String,
+    pub said_about_cse: String,
+    pub said_about_organised_crime: String,
+    pub where_and_with_whom: String,
+    pub follow_up_actions: String,
+    pub findings: Findings,
+}
+
+/// A return interview ready to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterviewDetails {
+    pub offered_at: NaiveDateTime,
+    pub response: InterviewResponse,
+    pub interviewer: String,
+    pub provider: String,
+    pub said_about_cse: String,
+    pub said_about_organised_crime: String,
+    pub where_and_with_whom: String,
+    pub follow_up_actions: String,
+    pub findings: Findings,
+}
+
+fn text(v: &mut Invalid, field: &str, value: &str, max: usize, what: &str) -> String {
+    let t = value.trim().to_string();
+    v.max_len(field, &t, max, what);
+    t
+}
+
+/// Every rule of a return interview, all at once: the child returned (`returned_at`)
+/// before it is offered, offered not before the return nor in the future, accepted or
+/// declined, the independent provider (and who held it, if accepted), each text within
+/// its length, and what the child said behind each link found.
+pub fn check_interview(i: &InterviewInput, returned_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Result<Checked<InterviewDetails>, Invalid> {
+    let mut v = Invalid::new();
+    match (returned_at, i.offered_at) {
+        (None, _) => v.add("offered_at", "Record when the child was found or returned before the return interview"),
+        (_, None) => v.add("offered_at", "Enter the date and time the return interview was offered"),
+        (Some(back), Some(o)) if o < back => v.add("offered_at", "The interview cannot have been offered before the child returned"),
+        (_, Some(o)) if o > now => v.add("offered_at", "The date the interview was offered cannot be in the future"),
+        _ => {}
+    }
+    if i.response.is_none() {
+        v.add("response", "Select whether the child accepted or declined the return interview");
+    }
+    let provider = v.required("provider", &i.provider, "Enter the independent provider that offered the interview");
+    v.max_len("provider", &provider, 200, "The provider");
+    let interviewer = text(&mut v, "interviewer", &i.interviewer, 200, "The interviewer's name");
+    if i.response == Some(InterviewResponse::Accepted) && interviewer.is_empty() {
+        v.add("interviewer", "Enter who held the interview");
+    }
+    let cse = text(&mut v, "said_about_cse", &i.said_about_cse, 10_000, "What the child said about CSE");
+    let oc = text(&mut v, "said_about_organised_crime", &i.said_about_organised_crime, 10_000, "What the child said about organised crime");
+    let whom = text(&mut v, "where_and_with_whom", &i.where_and_with_whom, 10_000, "Where the child was and with whom");
+    let follow = text(&mut v, "follow_up_actions", &i.follow_up_actions, 10_000, "The follow-up actions");
+    if i.findings.cse && cse.is_empty() {
+        v.add("said_about_cse", "Describe what the child said about CSE: the link to CSE is referred to MACSE");
+    }
+    if i.findings.organised_crime && oc.is_empty() {
+        v.add("said_about_organised_crime", "Describe what the child said about organised crime");
+    }
+    v.finish()?;
+    let (Some(offered_at), Some(response)) = (i.offered_at, i.response) else {
+        return Err(Invalid::single("offered_at", "Enter when the interview was offered and whether the child accepted it"));
+    };
+    Ok(Checked::new(InterviewDetails {
+        offered_at,
+        response,
+        interviewer,
+        provider,
+        said_about_cse: cse,
+        said_about_organised_crime: oc,
+        where_and_with_whom: whom,
+        follow_up_actions: follow,
+        findings: i.findings,
+    }))
 }
 
 #[cfg(test)]
@@ -249,5 +437,50 @@ mod tests {
         assert!(!repeatedly_missing(&[t(1, 1), t(5, 1)], on));
         let old = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap().and_hms_opt(1, 0, 0).unwrap();
         assert!(!repeatedly_missing(&[old, t(5, 1), t(19, 1)], on));
+    }
+
+    #[test]
+    fn a_new_episode_gives_every_problem_at_once() {
+        let now = NaiveDate::from_ymd_opt(2026, 3, 20).unwrap().and_hms_opt(12, 0, 0).unwrap();
+        let e = check_new_episode(&EpisodeInput { ended_at: Some(now), ..Default::default() }, &[], now).unwrap_err();
+        for f in ["child", "missing_from", "start", "where_found", "risk_grading"] {
+            assert!(e.for_field(f).is_some(), "{f}: {e:?}");
+        }
+        let start = now - Duration::hours(5);
+        let ok = EpisodeInput {
+            child: Some(ChildRef::Existing(4)),
+            missing_from: Some(MissingFrom::Care),
+            started_at: Some(start),
+            risk_grading: Some(RiskGrading::High),
+            ..Default::default()
+        };
+        assert_eq!(check_new_episode(&ok, &[], now).unwrap().span, Span { start, end: None });
+        let open = Span { start: start - Duration::hours(1), end: None };
+        assert!(check_new_episode(&ok, &[open], now).unwrap_err().for_field("start").unwrap().contains("already has a missing episode"));
+    }
+
+    #[test]
+    fn a_return_and_an_interview_are_checked_whole() {
+        let now = NaiveDate::from_ymd_opt(2026, 3, 20).unwrap().and_hms_opt(12, 0, 0).unwrap();
+        let started = now - Duration::hours(10);
+        let e = check_return(started, Some(started - Duration::hours(1)), "", &[], now).unwrap_err();
+        assert!(e.for_field("where_found").is_some() && e.for_field("end").is_some());
+        let other = Span { start: now - Duration::hours(3), end: Some(now - Duration::hours(2)) };
+        assert!(
+            check_return(started, Some(now - Duration::hours(1)), "Home", &[other], now).unwrap_err().for_field("end").is_some(),
+            "overlap named on the end"
+        );
+        let e =
+            check_interview(&InterviewInput { findings: Findings { cse: true, ..Default::default() }, ..Default::default() }, None, now).unwrap_err();
+        for f in ["offered_at", "response", "provider", "said_about_cse"] {
+            assert!(e.for_field(f).is_some(), "{f}");
+        }
+        let i = InterviewInput {
+            offered_at: Some(now - Duration::hours(1)),
+            response: Some(InterviewResponse::Declined),
+            provider: "Safe Return".into(),
+            ..Default::default()
+        };
+        assert_eq!(check_interview(&i, Some(now - Duration::hours(2)), now).unwrap().response, InterviewResponse::Declined);
     }
 }

@@ -48,6 +48,46 @@ slug_enum!(
     }
 );
 
+/// An agency as the partnership manager adds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgencyInput {
+    pub name: String,
+    pub kind: Option<AgencyKind>,
+}
+
+impl AgencyInput {
+    pub const FIELDS: &'static [&'static str] = &["name", "kind"];
+}
+
+/// An agency ready to save: involved agency-wide or team by team as its kind suggests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyDetails {
+    pub name: String,
+    pub kind: AgencyKind,
+    pub level: InvolvementLevel,
+}
+
+/// A name (at most 200 characters) and a kind. Whether the name is already used is
+/// for storage to add.
+pub fn check_agency(a: &AgencyInput) -> Result<crate::Checked<AgencyDetails>, crate::Invalid> {
+    let mut v = crate::Invalid::new();
+    let name = v.required("name", &a.name, "Enter the agency's name");
+    v.max_len("name", &name, 200, "The name");
+    if a.kind.is_none() {
+        v.add("kind", "Select the kind of agency");
+    }
+    v.finish()?;
+    let Some(kind) = a.kind else { return Err(crate::Invalid::single("kind", "Select the kind of agency")) };
+    Ok(crate::Checked::new(AgencyDetails { name, kind, level: kind.default_level() }))
+}
+
+/// The level the partnership manager chose for an agency.
+pub fn check_level(level: Option<InvolvementLevel>) -> Result<crate::Checked<InvolvementLevel>, crate::Invalid> {
+    level
+        .map(crate::Checked::new)
+        .ok_or_else(|| crate::Invalid::single("level", "Select whether the whole agency or only the teams involved see a child"))
+}
+
 impl AgencyKind {
     /// Large agencies (police, children's social care, NHS trusts) are involved team by
     /// team unless the partnership manager says otherwise; every other kind agency-wide.

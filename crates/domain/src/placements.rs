@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::children::{check_child_ref, ChildRef, ChosenChild};
 use crate::partnership::Team;
-use crate::validation::Invalid;
+use crate::validation::{Checked, Invalid};
 
 /// Local authorities in England with children's services, as data.
 const AUTHORITIES: &str = include_str!("../data/english_authorities.txt");
@@ -118,7 +119,7 @@ pub fn default_rules() -> Vec<RoutingRule> {
 
 /// Rules that can be saved: each names a team that exists, an acknowledgement and, for
 /// a risk condition, at least one risk. Every problem is listed, by rule number.
-pub fn check_rules(rules: &[RoutingRule]) -> Result<(), Invalid> {
+pub fn check_rules(rules: &[RoutingRule]) -> Result<Checked<Vec<RoutingRule>>, Invalid> {
     let mut v = Invalid::new();
     if rules.is_empty() {
         v.add("rules", "Keep at least one routing rule, or every notification would reach no one");
@@ -137,7 +138,8 @@ pub fn check_rules(rules: &[RoutingRule]) -> Result<(), Invalid> {
             }
         }
     }
-    v.finish()
+    v.finish()?;
+    Ok(Checked::new(rules.to_vec()))
 }
 
 /// The facts a notification is routed on.
@@ -221,6 +223,244 @@ pub fn placed_counts<'a, I: IntoIterator<Item = &'a str>>(authorities: I) -> Vec
     let mut out: Vec<(String, usize, bool)> = by.into_iter().map(|(a, n)| (a.to_string(), n, n > PLACED_THRESHOLD)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     out
+}
+
+// ---------------------------------------------------------------- checked commands
+
+/// Everything the notification officer submits at once.
+#[derive(Debug, Clone, Default)]
+pub struct PlacementInput {
+    pub child: Option<ChildRef>,
+    pub placing_authority: String,
+    /// A provider already on the list.
+    pub provider_id: Option<i64>,
+    /// Or a provider not yet on the list (added with the notification).
+    pub new_provider: String,
+    pub home: String,
+    pub address: String,
+    pub ward: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// When the notification arrived; `None` with `found_without_notification`.
+    pub received_date: Option<NaiveDate>,
+    pub found_without_notification: bool,
+    /// Each risk: answered yes or no (or not at all), with detail.
+    pub risks: Vec<(Risk, Option<bool>, String)>,
+}
+
+/// The provider of a placement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderChoice {
+    None,
+    Existing(i64),
+    New(String),
+}
+
+/// A placement ready to record.
+#[derive(Debug, Clone)]
+pub struct PlacementDetails {
+    pub child: ChosenChild,
+    pub authority: &'static str,
+    pub provider: ProviderChoice,
+    pub home: String,
+    pub address: String,
+    pub ward: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// `None`: found without a notification.
+    pub received_date: Option<NaiveDate>,
+    pub answers: Vec<RiskAnswer>,
+}
+
+/// Every rule of a placement that needs no stored record, all at once: the child named
+/// (a new one valid), the placing authority one of England's, a provider chosen or
+/// named (not both), each text within its length, a start (and an end not before it),
+/// the date received (not in the future; none when found without a notification) and
+/// every risk answered. Whether the child is in the officer's reach and the provider
+/// exists is for storage to add.
+pub fn check_placement(p: &PlacementInput, today: NaiveDate) -> Result<Checked<PlacementDetails>, Invalid> {
+    let mut v = Invalid::new();
+    let child = check_child_ref(p.child.as_ref(), &mut v);
+    let authority_name = if p.placing_authority.trim().is_empty() {
+        v.add("placing_authority", "Choose the placing authority: the local authority that placed the child");
+        None
+    } else {
+        let a = authority(&p.placing_authority);
+        if a.is_none() {
+            v.add("placing_authority", "Choose the placing authority from the list of English local authorities");
+        }
+        a
+    };
+    let new_provider = p.new_provider.trim().to_string();
+    let provider = match p.provider_id {
+        Some(id) => {
+            if !new_provider.is_empty() {
+                v.add("new_provider", "Either choose a provider from the list or enter a new one, not both");
+            }
+            ProviderChoice::Existing(id)
+        }
+        None if new_provider.is_empty() => ProviderChoice::None,
+        None => {
+            v.max_len("new_provider", &new_provider, 200, "The provider's name");
+            ProviderChoice::New(new_provider)
+        }
+    };
+    v.max_len("home", p.home.trim(), 200, "The home's name");
+    v.max_len("address", p.address.trim(), 500, "The address");
+    v.max_len("ward", p.ward.trim(), 100, "The ward");
+    match p.start_date {
+        None => v.add("start_date", "Enter the date the placement started"),
+        Some(s) => {
+            if p.end_date.is_some_and(|e| e < s) {
+                v.add("end_date", "The placement cannot end before it started: check the start and end dates");
+            }
+        }
+    }
+    match (p.received_date, p.found_without_notification) {
+        (None, false) => {
+            v.add("received_date", "Enter the date the notification was received, or say the placement was found without a notification")
+        }
+        (Some(_), true) => v.add("received_date", "Leave the date received blank for a placement found without a notification"),
+        (Some(r), false) if r > today => v.add("received_date", "The date the notification was received cannot be in the future"),
+        _ => {}
+    }
+    let answers = match check_risks(&p.risks) {
+        Ok(a) => Some(a),
+        Err(e) => {
+            v.absorb(e);
+            None
+        }
+    };
+    for (r, _, detail) in &p.risks {
+        v.max_len(&format!("risk-{}-detail", r.slug()), detail.trim(), 5000, "The detail");
+    }
+    v.finish()?;
+    let (Some(child), Some(authority), Some(start_date), Some(answers)) = (child, authority_name, p.start_date, answers) else {
+        return Err(Invalid::single("child", "Check the placement: a part of it is missing"));
+    };
+    Ok(Checked::new(PlacementDetails {
+        child,
+        authority,
+        provider,
+        home: p.home.trim().to_string(),
+        address: p.address.trim().to_string(),
+        ward: p.ward.trim().to_string(),
+        start_date,
+        end_date: p.end_date,
+        received_date: if p.found_without_notification { None } else { p.received_date },
+        answers,
+    }))
+}
+
+/// A step taken against a placing authority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEscalation {
+    pub authority: &'static str,
+    pub step: EscalationStep,
+    pub step_date: NaiveDate,
+    pub note: String,
+}
+
+/// The authority one of England's, a step, its date (not in the future), a note of at
+/// most 5,000 characters.
+pub fn check_escalation(
+    name: &str,
+    step: Option<EscalationStep>,
+    step_date: Option<NaiveDate>,
+    note: &str,
+    today: NaiveDate,
+) -> Result<Checked<NewEscalation>, Invalid> {
+    let Some(authority) = authority(name) else {
+        return Err(Invalid::single("authority", "Choose the placing authority from the list of English local authorities"));
+    };
+    let mut v = Invalid::new();
+    if step.is_none() {
+        v.add("step", "Choose the escalation step");
+    }
+    match step_date {
+        None => v.add("step_date", "Enter the date of the escalation step"),
+        Some(d) if d > today => v.add("step_date", "The date of the escalation step cannot be in the future"),
+        _ => {}
+    }
+    let note = note.trim().to_string();
+    v.max_len("note", &note, 5000, "The note");
+    v.finish()?;
+    let (Some(step), Some(step_date)) = (step, step_date) else { return Err(Invalid::single("step", "Choose the escalation step and its date")) };
+    Ok(Checked::new(NewEscalation { authority, step, step_date, note }))
+}
+
+/// A provider's name: required, at most 200 characters (whether it is already on the
+/// list is for storage to add).
+pub fn check_provider_name(name: &str) -> Result<Checked<String>, Invalid> {
+    let mut v = Invalid::new();
+    let name = v.required("name", name, "Enter the provider's name");
+    v.max_len("name", &name, 200, "The provider's name");
+    v.finish()?;
+    Ok(Checked::new(name))
+}
+
+/// A concern about a provider or one of its homes, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderConcernInput {
+    pub provider_id: Option<i64>,
+    pub home: String,
+    pub raised_on: Option<NaiveDate>,
+    pub concern: String,
+    pub action: String,
+    pub ofsted_referral_date: Option<NaiveDate>,
+}
+
+impl ProviderConcernInput {
+    pub const FIELDS: &'static [&'static str] = &["provider_id", "home", "raised_on", "concern", "action", "ofsted_referral_date"];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProviderConcern {
+    pub provider_id: i64,
+    pub home: String,
+    pub raised_on: NaiveDate,
+    pub concern: String,
+    pub action: String,
+    pub ofsted_referral_date: Option<NaiveDate>,
+}
+
+/// A provider chosen, the date raised (not in the future), the concern (required) and
+/// the action (each at most 10,000 characters), a referral to Ofsted not before the
+/// concern nor in the future. Whether the provider exists is for storage to add.
+pub fn check_provider_concern(c: &ProviderConcernInput, today: NaiveDate) -> Result<Checked<NewProviderConcern>, Invalid> {
+    let mut v = Invalid::new();
+    if c.provider_id.is_none() {
+        v.add("provider_id", "Choose the provider the concern is about");
+    }
+    v.max_len("home", c.home.trim(), 200, "The home's name");
+    match c.raised_on {
+        None => v.add("raised_on", "Enter the date the concern was raised"),
+        Some(d) if d > today => v.add("raised_on", "The date the concern was raised cannot be in the future"),
+        _ => {}
+    }
+    let concern = v.required("concern", &c.concern, "Describe the concern about the provider or home");
+    v.max_len("concern", &concern, 10_000, "The concern");
+    v.max_len("action", c.action.trim(), 10_000, "The action");
+    if let (Some(r), Some(o)) = (c.raised_on, c.ofsted_referral_date) {
+        if o < r {
+            v.add("ofsted_referral_date", "The referral to Ofsted cannot be before the concern was raised");
+        }
+    }
+    if c.ofsted_referral_date.is_some_and(|o| o > today) {
+        v.add("ofsted_referral_date", "The date of the referral to Ofsted cannot be in the future");
+    }
+    v.finish()?;
+    let (Some(provider_id), Some(raised_on)) = (c.provider_id, c.raised_on) else {
+        return Err(Invalid::single("provider_id", "Choose the provider the concern is about and the date it was raised"));
+    };
+    Ok(Checked::new(NewProviderConcern {
+        provider_id,
+        home: c.home.trim().to_string(),
+        raised_on,
+        concern,
+        action: c.action.trim().to_string(),
+        ofsted_referral_date: c.ofsted_referral_date,
+    }))
 }
 
 #[cfg(test)]
@@ -325,5 +565,55 @@ mod tests {
         assert_eq!(counts[0], ("Knowsley".into(), 6, true));
         assert_eq!(counts[1], ("Liverpool".into(), 5, false));
         assert_eq!(counts[2], ("Wirral".into(), 1, false));
+    }
+
+    #[test]
+    fn a_placement_gives_every_problem_at_once() {
+        let p = PlacementInput {
+            placing_authority: "Gotham".into(),
+            provider_id: Some(1),
+            new_provider: "Also this".into(),
+            start_date: Some(d(2026, 3, 10)),
+            end_date: Some(d(2026, 3, 1)),
+            received_date: Some(d(2026, 12, 1)),
+            ..Default::default()
+        };
+        let e = check_placement(&p, d(2026, 3, 20)).unwrap_err();
+        for f in ["child", "placing_authority", "new_provider", "end_date", "received_date", "risks"] {
+            assert!(e.for_field(f).is_some(), "{f}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_placement_found_without_a_notification_has_no_date_received() {
+        let p = PlacementInput {
+            child: Some(ChildRef::Existing(7)),
+            placing_authority: "knowsley".into(),
+            new_provider: " Harbour Homes ".into(),
+            start_date: Some(d(2026, 3, 1)),
+            found_without_notification: true,
+            risks: Risk::ALL.iter().map(|r| (*r, Some(false), String::new())).collect(),
+            ..Default::default()
+        };
+        let ok = check_placement(&p, d(2026, 3, 20)).unwrap();
+        assert_eq!((ok.authority, ok.received_date, ok.provider.clone()), ("Knowsley", None, ProviderChoice::New("Harbour Homes".into())));
+        let late = PlacementInput { received_date: Some(d(2026, 3, 2)), ..p };
+        assert!(check_placement(&late, d(2026, 3, 20)).unwrap_err().for_field("received_date").is_some());
+    }
+
+    #[test]
+    fn escalations_and_provider_concerns_are_checked_whole() {
+        assert!(check_escalation("Gotham", None, None, "", d(2026, 3, 1)).unwrap_err().for_field("authority").is_some());
+        let e = check_escalation("Knowsley", None, Some(d(2026, 4, 1)), "", d(2026, 3, 1)).unwrap_err();
+        assert!(e.for_field("step").is_some() && e.for_field("step_date").is_some());
+        let e = check_provider_concern(
+            &ProviderConcernInput { raised_on: Some(d(2026, 3, 2)), ofsted_referral_date: Some(d(2026, 3, 1)), ..Default::default() },
+            d(2026, 3, 20),
+        )
+        .unwrap_err();
+        for f in ["provider_id", "concern", "ofsted_referral_date"] {
+            assert!(e.for_field(f).is_some(), "{f}");
+        }
+        assert!(check_provider_name(" ").is_err());
     }
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::partnership::{Section, Viewer};
-use crate::validation::Invalid;
+use crate::validation::{Checked, Invalid};
 
 /// A plan's sections are the record's plan sections (not a separate list).
 pub type PlanSection = Section;
@@ -93,7 +93,7 @@ pub fn action_field(row: usize, part: &str) -> String {
 /// Check a new version: a review date after the panel, and every action complete —
 /// its text, an owner, an agency and a due date. Errors name the action's row.
 /// `rows` gives each action's row number on the form (defaults to its position).
-pub fn validate_version(v: &PlanVersion, rows: Option<&[usize]>) -> Result<(), Invalid> {
+pub fn check_plan_version(v: &PlanVersion, rows: Option<&[usize]>) -> Result<Checked<PlanVersion>, Invalid> {
     let mut inv = Invalid::new();
     match (v.review_date, v.panel_date) {
         (None, _) => inv.add("review_date", "Enter the date of the plan's review, for example 12/10/2017"),
@@ -127,7 +127,8 @@ pub fn validate_version(v: &PlanVersion, rows: Option<&[usize]>) -> Result<(), I
             inv.add(&f("due"), format!("Action row {row}: enter the date the action is due, for example 30/09/2017"));
         }
     }
-    inv.finish()
+    inv.finish()?;
+    Ok(Checked::new(v.clone()))
 }
 
 fn short(s: &str) -> String {
@@ -268,10 +269,10 @@ mod tests {
 
     #[test]
     fn a_complete_version_is_valid_and_an_action_without_owner_is_named() {
-        assert_eq!(validate_version(&version(), None), Ok(()));
+        check_plan_version(&version(), None).unwrap();
         let mut v = version();
         v.actions[1].owner = "  ".into();
-        let e = validate_version(&v, Some(&[3, 5])).unwrap_err();
+        let e = check_plan_version(&v, Some(&[3, 5])).unwrap_err();
         let m = e.for_field("action-5-owner").expect("the row's owner field");
         assert!(m.starts_with("Action row 5") && m.contains("Interview suspect X") && m.contains("no owner"), "{m}");
         let mut v = version();
@@ -283,7 +284,7 @@ mod tests {
             due: None,
             status: ActionStatus::NotStarted,
         });
-        let e = validate_version(&v, None).unwrap_err();
+        let e = check_plan_version(&v, None).unwrap_err();
         for part in ["text", "owner", "agency", "due"] {
             assert!(e.for_field(&action_field(3, part)).is_some(), "{part}: {e:?}");
         }
@@ -293,14 +294,14 @@ mod tests {
     fn the_review_is_after_the_panel() {
         let mut v = version();
         v.review_date = Some(d(2017, 9, 14));
-        assert!(validate_version(&v, None).unwrap_err().for_field("review_date").unwrap().contains("after"));
+        assert!(check_plan_version(&v, None).unwrap_err().for_field("review_date").unwrap().contains("after"));
         v.review_date = None;
-        assert!(validate_version(&v, None).unwrap_err().for_field("review_date").is_some());
+        assert!(check_plan_version(&v, None).unwrap_err().for_field("review_date").is_some());
         v.panel_date = None;
         v.review_date = Some(d(2017, 1, 1));
-        assert_eq!(validate_version(&v, None), Ok(()));
+        check_plan_version(&v, None).unwrap();
         v.actions[0].section = Section::Identity;
-        assert!(validate_version(&v, None).unwrap_err().for_field("action-1-section").is_some());
+        assert!(check_plan_version(&v, None).unwrap_err().for_field("action-1-section").is_some());
     }
 
     #[test]

@@ -138,6 +138,69 @@ pub fn check_concern(c: &ConcernInput, raiser_is_police: bool, today: NaiveDate,
     v.max_len("referral_text", &c.referral_text, 20_000, "The referral");
 }
 
+/// Everything a practitioner submits at once: the child, the CSE 1 and referral, and
+/// the CSE 2 screening's answers.
+#[derive(Debug, Clone, Default)]
+pub struct ConcernForm {
+    pub child: Option<crate::children::ChildRef>,
+    pub concern: ConcernInput,
+    pub answers: crate::screening::Answers,
+}
+
+/// A concern ready to record, with the risk level the screening tool gave it.
+#[derive(Debug, Clone)]
+pub struct NewConcern {
+    pub child: crate::children::ChosenChild,
+    pub source: ReferralSource,
+    pub what_seen: String,
+    pub seen_on: NaiveDate,
+    pub seen_where: String,
+    pub seen_by: String,
+    pub referral_text: String,
+    pub answers: crate::screening::Answers,
+    pub risk: crate::screening::RiskLevel,
+    pub tool_version: i64,
+}
+
+/// Every rule of a concern, all at once: the child named (a new one valid), the CSE 1
+/// and referral ([`check_concern`]), and every screening question answered by `tool`
+/// (the version in force). Whether an existing child is in the raiser's reach is for
+/// storage to add.
+pub fn check_concern_form(
+    form: &ConcernForm,
+    tool: &crate::screening::ScreeningTool,
+    raiser_is_police: bool,
+    today: NaiveDate,
+) -> Result<Checked<NewConcern>, Invalid> {
+    let mut v = Invalid::new();
+    let child = crate::children::check_child_ref(form.child.as_ref(), &mut v);
+    check_concern(&form.concern, raiser_is_police, today, &mut v);
+    let risk = match crate::screening::score(tool, &form.answers) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            v.absorb(e);
+            None
+        }
+    };
+    v.finish()?;
+    let c = &form.concern;
+    let (Some(child), Some(source), Some(seen_on), Some(risk)) = (child, c.source, c.seen_on, risk) else {
+        return Err(Invalid::single("source", "Check the concern: a part of it is missing"));
+    };
+    Ok(Checked::new(NewConcern {
+        child,
+        source,
+        what_seen: c.what_seen.trim().to_string(),
+        seen_on,
+        seen_where: c.seen_where.trim().to_string(),
+        seen_by: c.seen_by.trim().to_string(),
+        referral_text: c.referral_text.trim().to_string(),
+        answers: form.answers.clone(),
+        risk,
+        tool_version: tool.version,
+    }))
+}
+
 /// A decision as the MASH worker typed it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecisionInput {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::tracker::TagColour;
-use crate::validation::{FieldError, Invalid};
+use crate::validation::{Checked, FieldError, Invalid};
 
 slug_enum!(
     /// How much an indicator, answered yes, says about risk.
@@ -61,7 +61,7 @@ pub struct Category {
 pub struct RiskRule {
     pub level: RiskLevel,
     pub at_least: u32,
-    /// `None` only in a tool still being edited: [`validate_tool`] refuses it.
+    /// `None` only in a tool still being edited: [`check_tool`] refuses it.
     #[serde(default)]
     pub weight: Option<Weight>,
 }
@@ -99,7 +99,7 @@ fn is_key(s: &str) -> bool {
 
 /// The rules of a tool the partnership may save. Every problem is reported (the
 /// fields are paths into the tool, e.g. `categories.2.indicators.1.key`).
-pub fn validate_tool(tool: &ScreeningTool) -> Result<(), Invalid> {
+pub fn check_tool(tool: &ScreeningTool) -> Result<Checked<ScreeningTool>, Invalid> {
     let mut errors: Vec<FieldError> = Vec::new();
     let mut err = |field: String, message: String| errors.push(FieldError { field, message });
     if tool.categories.is_empty() {
@@ -171,7 +171,7 @@ pub fn validate_tool(tool: &ScreeningTool) -> Result<(), Invalid> {
         }
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(Checked::new(tool.clone()))
     } else {
         Err(Invalid { errors })
     }
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn the_default_tool_is_valid_and_roughly_six_by_three_to_six() {
         let t = default_tool();
-        validate_tool(&t).unwrap();
+        check_tool(&t).unwrap();
         assert_eq!(t.categories.len(), 6);
         assert!(t.categories.iter().all(|c| (3..=6).contains(&c.indicators.len())));
         // It survives the JSON it is stored as.
@@ -366,7 +366,7 @@ mod tests {
         t.rules.push(RiskRule { level: RiskLevel::High, at_least: 2, weight: None });
         t.rules.push(RiskRule { level: RiskLevel::NoApparentRisk, at_least: 0, weight: Some(Weight::Low) });
         t.rules.push(RiskRule { level: RiskLevel::High, at_least: 50, weight: Some(Weight::Significant) });
-        let e = validate_tool(&t).unwrap_err();
+        let e = check_tool(&t).unwrap_err();
         let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
         for f in [
             "categories.2.key",
@@ -382,11 +382,11 @@ mod tests {
             assert!(fields.contains(&f), "{f} in {fields:?}");
         }
         let empty = ScreeningTool { version: 1, categories: vec![], rules: vec![] };
-        let e = validate_tool(&empty).unwrap_err();
+        let e = check_tool(&empty).unwrap_err();
         assert!(e.for_field("categories").is_some() && e.for_field("rules").is_some());
         // A rule without a weight in JSON reads as "no weight", which is refused.
         let json = r#"{"categories":[{"key":"a","title":"A","indicators":[{"key":"x","text":"X","weight":"low"}]}],"rules":[{"level":"high","at_least":1}]}"#;
         let t: ScreeningTool = serde_json::from_str(json).unwrap();
-        assert!(validate_tool(&t).unwrap_err().for_field("rules.1.weight").is_some());
+        assert!(check_tool(&t).unwrap_err().for_field("rules.1.weight").is_some());
     }
 }

@@ -49,6 +49,13 @@ impl Invalid {
         self.absorb(then);
         self
     }
+    /// The same problems in the order of `fields` (a form's fields, top to bottom), so
+    /// messages found by different checks still read down the form; fields not named
+    /// keep their order, after the others.
+    pub fn ordered(mut self, fields: &[&str]) -> Invalid {
+        self.errors.sort_by_key(|e| fields.iter().position(|f| *f == e.field).unwrap_or(fields.len()));
+        self
+    }
     /// `Ok(())` when nothing was added, otherwise `Err(self)`.
     pub fn finish(self) -> Result<(), Invalid> {
         if self.is_empty() {

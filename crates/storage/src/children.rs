@@ -6,7 +6,11 @@
 
 use std::collections::HashMap;
 
-use assure_domain::children::{check_emergency_reason, name_key, normalise, similar, Identity, MatchReason, EMERGENCY_ACCESS_HOURS};
+pub use assure_domain::children::{check_child, ChildInput, ChildRef};
+use assure_domain::children::{
+    check_emergency_reason, check_emergency_review, check_identity, name_key, normalise, similar, ChildDetails, ChosenChild, Identity, MatchReason,
+    EMERGENCY_ACCESS_HOURS,
+};
 use assure_domain::partnership::{Involvement, InvolvementKind, LegalStatus, Scope, Section, Viewer};
 use assure_domain::{Invalid, Permission};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -15,22 +19,8 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
-use crate::referrals::ChildRef;
 use crate::sql::Sql;
 use crate::{date_str, now, opt_date_str, Actor, Result, RowExt, Store, StoreError};
-
-#[derive(Debug, Clone, Default)]
-pub struct ChildInput {
-    pub first_name: String,
-    pub last_name: String,
-    pub date_of_birth: Option<NaiveDate>,
-    pub estimated_age: Option<i64>,
-    pub gender: String,
-    pub ethnicity: String,
-    pub address: String,
-    pub ward: String,
-    pub school: String,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Child {
@@ -144,22 +134,6 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// The rules for a child's identity, with a message per field.
-pub fn check_child(c: &ChildInput) -> std::result::Result<(), Invalid> {
-    let mut v = Invalid::new();
-    v.required("first_name", &c.first_name, "Enter the child's first name");
-    v.required("last_name", &c.last_name, "Enter the child's last name");
-    if c.date_of_birth.is_none() && c.estimated_age.is_none() {
-        v.add("date_of_birth", "Enter the child's date of birth, or an estimated age if it is not known");
-    }
-    if let Some(a) = c.estimated_age {
-        if !(0..=25).contains(&a) {
-            v.add("estimated_age", "The estimated age must be a whole number from 0 to 25");
-        }
-    }
-    v.finish()
-}
-
 const CHILD_COLS: &str =
     "c.id, c.first_name, c.last_name, c.date_of_birth, c.estimated_age, c.gender, c.ethnicity, c.address, c.ward, c.school, c.legal_status, c.merged_into_id, c.version";
 
@@ -191,20 +165,20 @@ impl Store {
         Ok(self.references_to("children").await?.into_iter().filter(|(t, c)| !MERGED_SEPARATELY.iter().any(|(mt, mc)| mt == t && mc == c)).collect())
     }
 
-    /// Add a child inside a caller's transaction (e.g. with the concern that names them),
-    /// after [`check_child`] has passed.
-    pub(crate) async fn insert_child(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, c: &ChildInput) -> Result<i64> {
+    /// Add a child inside a caller's transaction (e.g. with the concern that names them):
+    /// only an identity [`check_child`] has passed.
+    pub(crate) async fn insert_child(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, c: &ChildDetails) -> Result<i64> {
         let id = self
             .q("INSERT INTO children (first_name, last_name, date_of_birth, estimated_age, gender, ethnicity, address, ward, school, created_at, phonetic_first, phonetic_last, search_first, search_last) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
-            .bind(c.first_name.trim().to_string())
-            .bind(c.last_name.trim().to_string())
+            .bind(c.first_name.clone())
+            .bind(c.last_name.clone())
             .bind(opt_date_str(c.date_of_birth))
             .bind(c.estimated_age)
-            .bind(c.gender.trim().to_string())
-            .bind(c.ethnicity.trim().to_string())
-            .bind(c.address.trim().to_string())
-            .bind(c.ward.trim().to_string())
-            .bind(c.school.trim().to_string())
+            .bind(c.gender.clone())
+            .bind(c.ethnicity.clone())
+            .bind(c.address.clone())
+            .bind(c.ward.clone())
+            .bind(c.school.clone())
             .bind(now())
             .bind(name_key(&c.first_name))
             .bind(name_key(&c.last_name))
@@ -227,32 +201,26 @@ impl Store {
         Ok(sql.query(self).fetch_optional(self.pool()).await?.is_some())
     }
 
-    /// The child a form names (a concern, a missing episode, a placement), checked into
-    /// `v`: one must be named; an existing child must be in the viewer's reach (out of
-    /// reach and non-existent read the same: nothing leaks); a new one must pass [`check_child`].
-    pub(crate) async fn check_child_ref(&self, viewer: &Viewer, child: Option<&ChildRef>, v: &mut Invalid) -> Result<()> {
-        match child {
-            None => v.add("child", "Choose the child from the search results, or enter a new child's details"),
-            Some(ChildRef::Existing(id)) => {
-                if !self.in_reach(viewer, *id).await? {
-                    v.add("child", "Choose a child from the search results, or enter a new child's details");
-                }
-            }
-            Some(ChildRef::New(c)) => {
-                if let Err(e) = check_child(c) {
-                    v.absorb(e);
-                }
+    /// What only storage can tell about the child a form names (a concern, a missing
+    /// episode, a placement): an existing one must be in the viewer's reach. Out of reach
+    /// and non-existent read the same, so nothing leaks. The domain's
+    /// [`check_child_ref`](assure_domain::children::check_child_ref) says the rest.
+    pub(crate) async fn child_reach_problems(&self, viewer: &Viewer, child: Option<&ChildRef>) -> Result<Invalid> {
+        let mut v = Invalid::new();
+        if let Some(ChildRef::Existing(id)) = child {
+            if !self.in_reach(viewer, *id).await? {
+                v.add("child", "Choose a child from the search results, or enter a new child's details");
             }
         }
-        Ok(())
+        Ok(v)
     }
 
-    /// Inside a caller's transaction, after [`Store::check_child_ref`] has passed: the
-    /// existing child's id, or the new child added.
-    pub(crate) async fn child_id_for(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, child: &ChildRef) -> Result<i64> {
+    /// Inside a caller's transaction, after the checks have passed: the existing child's
+    /// id, or the new child added.
+    pub(crate) async fn child_id_for(&self, tx: &mut crate::WriteTx<'_>, actor: &Actor, child: &ChosenChild) -> Result<i64> {
         match child {
-            ChildRef::Existing(id) => Ok(*id),
-            ChildRef::New(c) => self.insert_child(tx, actor, c).await,
+            ChosenChild::Existing(id) => Ok(*id),
+            ChosenChild::New(c) => self.insert_child(tx, actor, c).await,
         }
     }
 
@@ -518,35 +486,28 @@ impl ChildRecord {
 
     /// Change the child's identity and legal status, if nobody else has since `version`.
     /// The audit names the fields changed, never their values.
-    pub async fn update_identity(&self, version: i64, c: &ChildInput, legal_status: Option<LegalStatus>) -> Result<()> {
+    pub async fn update_identity(&self, version: i64, input: &ChildInput, legal_status: Option<LegalStatus>) -> Result<()> {
         self.require_permission(Permission::DecideReferrals, "identity").await?;
-        let mut v = match check_child(c) {
-            Ok(()) => Invalid::new(),
-            Err(i) => i,
-        };
-        if legal_status.is_none() {
-            v.add("legal_status", "Select the child's legal status");
-        }
-        v.finish()?;
-        let legal = legal_status.unwrap_or(LegalStatus::NoStatus);
+        let change = check_identity(input, legal_status)?;
+        let (c, legal) = (&change.child, change.legal_status);
         let old = &self.child;
         if old.merged_into_id.is_some() {
             return Err(Invalid::single("first_name", "This record was merged into another: change that record instead").into());
         }
         let new_vals = [
-            ("first_name", c.first_name.trim().to_string(), old.first_name.clone()),
-            ("last_name", c.last_name.trim().to_string(), old.last_name.clone()),
+            ("first_name", c.first_name.clone(), old.first_name.clone()),
+            ("last_name", c.last_name.clone(), old.last_name.clone()),
             ("date_of_birth", opt_date_str(c.date_of_birth).unwrap_or_default(), opt_date_str(old.date_of_birth).unwrap_or_default()),
             (
                 "estimated_age",
                 c.estimated_age.map(|a| a.to_string()).unwrap_or_default(),
                 old.estimated_age.map(|a| a.to_string()).unwrap_or_default(),
             ),
-            ("gender", c.gender.trim().to_string(), old.gender.clone()),
-            ("ethnicity", c.ethnicity.trim().to_string(), old.ethnicity.clone()),
-            ("address", c.address.trim().to_string(), old.address.clone()),
-            ("ward", c.ward.trim().to_string(), old.ward.clone()),
-            ("school", c.school.trim().to_string(), old.school.clone()),
+            ("gender", c.gender.clone(), old.gender.clone()),
+            ("ethnicity", c.ethnicity.clone(), old.ethnicity.clone()),
+            ("address", c.address.clone(), old.address.clone()),
+            ("ward", c.ward.clone(), old.ward.clone()),
+            ("school", c.school.clone(), old.school.clone()),
             ("legal_status", legal.slug().to_string(), old.legal_status.clone()),
         ];
         let changed: Vec<&str> = new_vals.iter().filter(|(_, a, b)| a != b).map(|(n, _, _)| *n).collect();
@@ -666,9 +627,9 @@ impl Children<'_> {
         if !self.reader.can(Permission::DecideReferrals) {
             return Err(self.refuse(self.reader.actor(), "children", "new", "child record: refused, the role does not allow it").await);
         }
-        check_child(c)?;
+        let c = check_child(c)?;
         let mut tx = self.write().await?;
-        let id = self.insert_child(&mut tx, self.reader.actor(), c).await?;
+        let id = self.insert_child(&mut tx, self.reader.actor(), &c).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -735,7 +696,7 @@ impl Children<'_> {
             self.record_refusal(self.reader.actor(), key, "emergency-access: refused, only MASH roles may use emergency access").await?;
             return Err(Invalid::single("reason", "Emergency access is for MASH roles only. Contact the MASH if a child is at risk now.").into());
         }
-        let reason = check_emergency_reason(reason)?;
+        let reason = check_emergency_reason(reason)?.into_inner();
         let Some(c) = self.child_with_involvements(child_id).await? else {
             self.record_refusal(self.reader.actor(), key, "emergency-access: refused, no such child").await?;
             return Err(StoreError::NoSuchChild);
@@ -801,13 +762,11 @@ impl EmergencyAccess<'_> {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut v = Invalid::new();
-        let note = v.required("note", note, "Enter what the review found, for example whether the access was justified");
-        v.max_len("note", &note, 2000, "The review note");
+        let mut found = Invalid::new();
         if row.os("reviewed_at")?.is_some() {
-            v.add("note", "This emergency access has already been reviewed");
+            found.add("note", "This emergency access has already been reviewed");
         }
-        v.finish()?;
+        let note = crate::all_checks(check_emergency_review(note), found, &["note"])?.into_inner();
         let child_id = row.i("child_id")?;
         let mut tx = self.write().await?;
         let n = self

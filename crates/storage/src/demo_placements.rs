@@ -15,7 +15,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use crate::child_access::{ChildKey, Reader};
 use crate::children::ChildInput;
 use crate::missing::{local_now, EpisodeInput, InterviewInput};
-use crate::placements::{ConcernInput, PlacementInput};
+use crate::placements::{PlacementInput, ProviderConcernInput};
 use crate::referrals::ChildRef;
 use crate::{Actor, Result, Store, StoreError};
 
@@ -382,7 +382,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
             None,
         ),
     ] {
-        let input = ConcernInput {
+        let input = ProviderConcernInput {
             provider_id: provider(name),
             home: home.into(),
             raised_on: Some(today - Duration::days(days)),

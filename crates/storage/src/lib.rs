@@ -44,7 +44,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use assure_domain::Invalid;
+use assure_domain::{Checked, Invalid};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row, Transaction};
@@ -219,6 +219,18 @@ impl Store {
         // between. Waiting for the lock is bounded by busy_timeout.
         let tx = if self.engine == Engine::Sqlite { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
         Ok(WriteTx { tx, store: self, _guard: guard, audit_tail: None })
+    }
+}
+
+/// A write's command, once the domain's checks (`checked`) and storage's own (`found`:
+/// what only the database can tell, such as a name already used or a body that does
+/// not exist) have both passed; otherwise every problem at once, in the form's order
+/// (`fields`).
+pub(crate) fn all_checks<T>(checked: std::result::Result<Checked<T>, Invalid>, found: Invalid, fields: &[&str]) -> Result<Checked<T>> {
+    match checked {
+        Ok(c) if found.is_empty() => Ok(c),
+        Ok(_) => Err(found.ordered(fields).into()),
+        Err(e) => Err(e.merged(found).ordered(fields).into()),
     }
 }
 

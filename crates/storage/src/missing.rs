@@ -14,13 +14,14 @@
 use std::collections::HashMap;
 
 use assure_domain::missing::{
-    check_episode, check_pattern_rules, default_pattern_rules, forums_for, offered_in_time, repeatedly_missing, Findings, Forum, InterviewResponse,
-    MissingFrom, PatternRule, RiskGrading, Span, INTERVIEW_WITHIN_HOURS,
+    check_episode, check_interview, check_new_episode, check_pattern_rules, check_return, default_pattern_rules, forums_for, offered_in_time,
+    repeatedly_missing, Findings, Forum, InterviewResponse, MissingFrom, NewEpisode, PatternRule, Return, RiskGrading, Span, INTERVIEW_WITHIN_HOURS,
 };
+pub use assure_domain::missing::{EpisodeInput, InterviewInput};
 use assure_domain::partnership::{InvolvementKind, Section, Viewer};
 use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::screening::RiskLevel;
-use assure_domain::{Invalid, Permission};
+use assure_domain::{Checked, Invalid, Permission};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -29,7 +30,7 @@ use crate::audit::Event;
 use crate::child_access::{push_reach, ChildRecord, Reader};
 use crate::referrals::ChildRef;
 use crate::sql::Sql;
-use crate::{now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
+use crate::{all_checks, now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 /// The reason recorded on the MASH decision of a referral made by the pattern routing.
 pub const MACSE_REASON: &str = "CSE link in the return interview of a missing episode";
@@ -54,35 +55,6 @@ fn opt_time(r: &AnyRow, col: &str) -> Result<Option<NaiveDateTime>> {
         Some(s) if !s.is_empty() => parse_time(col, &s).map(Some),
         _ => Ok(None),
     }
-}
-
-/// A new episode as entered.
-#[derive(Debug, Clone, Default)]
-pub struct EpisodeInput {
-    pub child: Option<ChildRef>,
-    pub missing_from: Option<MissingFrom>,
-    pub started_at: Option<NaiveDateTime>,
-    /// `None`: the child is still missing.
-    pub ended_at: Option<NaiveDateTime>,
-    pub where_found: String,
-    pub police_reference: String,
-    pub risk_grading: Option<RiskGrading>,
-}
-
-/// A return interview as entered. Annex A: "return interview offered" is `offered_at`,
-/// "return interview accepted" is `response`.
-#[derive(Debug, Clone, Default)]
-pub struct InterviewInput {
-    pub offered_at: Option<NaiveDateTime>,
-    pub response: Option<InterviewResponse>,
-    pub interviewer: String,
-    /// The independent provider that offered or held the interview.
-    pub provider: String,
-    pub said_about_cse: String,
-    pub said_about_organised_crime: String,
-    pub where_and_with_whom: String,
-    pub follow_up_actions: String,
-    pub findings: Findings,
 }
 
 /// A recorded return interview. Serialised with the dataset's names for the offer and
@@ -215,12 +187,6 @@ fn due_by(ended: Option<NaiveDateTime>) -> Option<String> {
     ended.map(|e| time_str(e + Duration::hours(INTERVIEW_WITHIN_HOURS)))
 }
 
-fn text(v: &mut Invalid, field: &str, value: &str, max: usize, what: &str) -> String {
-    let t = value.trim().to_string();
-    v.max_len(field, &t, max, what);
-    t
-}
-
 impl Store {
     /// The child's other episodes' spans (in a transaction: after the child's row is locked).
     async fn other_spans(&self, conn: &mut sqlx::AnyConnection, child_id: i64, except: Option<i64>) -> Result<Vec<Span>> {
@@ -246,36 +212,19 @@ impl Store {
         Ok(())
     }
 
-    async fn episode_problems_for(&self, viewer: &Viewer, input: &EpisodeInput) -> Result<Invalid> {
-        let mut v = Invalid::new();
-        self.check_child_ref(viewer, input.child.as_ref(), &mut v).await?;
-        if input.missing_from.is_none() {
-            v.add("missing_from", "Select where the child went missing from: home, care or education");
-        }
-        if input.started_at.is_none() {
-            v.add("start", "Enter the date and time the child went missing");
-        }
-        if input.ended_at.is_some() {
-            v.required("where_found", &input.where_found, "Enter where the child was found or returned to");
-        }
-        v.max_len("where_found", input.where_found.trim(), 1000, "Where the child was found");
-        v.max_len("police_reference", input.police_reference.trim(), 100, "The police reference");
-        if input.risk_grading.is_none() {
-            v.add("risk_grading", "Select the police risk grading");
-        }
-        if let Some(start) = input.started_at {
-            let others = match &input.child {
-                Some(ChildRef::Existing(id)) => {
-                    let mut conn = self.pool().acquire().await?;
-                    self.other_spans(&mut conn, *id, None).await?
-                }
-                _ => Vec::new(),
-            };
-            if let Err(e) = check_episode(&Span { start, end: input.ended_at }, &others, local_now()) {
-                v.absorb(e);
+    /// A new episode checked: the domain's rules against the child's other episodes
+    /// (an existing child's), and the child's reach, every problem at once.
+    async fn checked_episode(&self, viewer: &Viewer, input: &EpisodeInput) -> Result<Checked<NewEpisode>> {
+        let others = match &input.child {
+            Some(ChildRef::Existing(id)) if input.started_at.is_some() => {
+                let mut conn = self.pool().acquire().await?;
+                self.other_spans(&mut conn, *id, None).await?
             }
-        }
-        Ok(v)
+            _ => Vec::new(),
+        };
+        let checked = check_new_episode(input, &others, local_now());
+        let found = self.child_reach_problems(viewer, input.child.as_ref()).await?;
+        all_checks(checked, found, &["child"])
     }
 
     /// One episode of one child (404 when it belongs to another child).
@@ -299,32 +248,16 @@ impl Store {
         where_found: &str,
     ) -> Result<()> {
         let ep = self.episode_of(child_id, episode_id).await?;
-        let mut v = Invalid::new();
-        let where_found = v.required("where_found", where_found, "Enter where the child was found or returned to");
-        v.max_len("where_found", &where_found, 1000, "Where the child was found");
-        let Some(end) = ended_at else {
-            v.add("end", "Enter the date and time the child was found or returned");
-            return Err(v.into());
-        };
-        let span = Span { start: ep.started_at, end: Some(end) };
-        if let Err(e) = check_episode(&span, &[], local_now()) {
-            v.absorb(e);
-        }
-        v.finish()?;
+        // Every problem at once first; the overlap again inside the transaction, where
+        // the child's other episodes are read under its lock.
+        check_return(ep.started_at, ended_at, where_found, &[], local_now())?;
         if ep.version != version {
             return Err(StoreError::Conflict);
         }
         let mut tx = self.write().await?;
         self.lock_child(&mut tx, child_id).await?;
         let others = self.other_spans(tx.conn(), child_id, Some(episode_id)).await?;
-        check_episode(&span, &others, local_now()).map_err(|e| {
-            // The overlap is with the end the person just entered.
-            let mut v = Invalid::new();
-            for f in e.errors {
-                v.add(if f.field == "start" { "end" } else { &f.field }, f.message);
-            }
-            v
-        })?;
+        let Return { ended_at: end, where_found } = check_return(ep.started_at, ended_at, where_found, &others, local_now())?.into_inner();
         let n = self
             .q("UPDATE missing_episodes SET ended_at = $1, interview_due_by = $2, where_found = $3, version = version + 1 WHERE id = $4 AND child_id = $5 AND version = $6")
             .bind(time_str(end))
@@ -358,42 +291,12 @@ impl Store {
         input: &InterviewInput,
     ) -> Result<i64> {
         let ep = self.episode_of(child_id, episode_id).await?;
-        let mut v = Invalid::new();
-        let now_local = local_now();
-        match (ep.ended_at, input.offered_at) {
-            (None, _) => v.add("offered_at", "Record when the child was found or returned before the return interview"),
-            (_, None) => v.add("offered_at", "Enter the date and time the return interview was offered"),
-            (Some(back), Some(o)) if o < back => v.add("offered_at", "The interview cannot have been offered before the child returned"),
-            (_, Some(o)) if o > now_local => v.add("offered_at", "The date the interview was offered cannot be in the future"),
-            _ => {}
-        }
-        if input.response.is_none() {
-            v.add("response", "Select whether the child accepted or declined the return interview");
-        }
-        let provider = v.required("provider", &input.provider, "Enter the independent provider that offered the interview");
-        v.max_len("provider", &provider, 200, "The provider");
-        let interviewer = text(&mut v, "interviewer", &input.interviewer, 200, "The interviewer's name");
-        if input.response == Some(InterviewResponse::Accepted) && interviewer.is_empty() {
-            v.add("interviewer", "Enter who held the interview");
-        }
-        let cse = text(&mut v, "said_about_cse", &input.said_about_cse, 10_000, "What the child said about CSE");
-        let oc = text(&mut v, "said_about_organised_crime", &input.said_about_organised_crime, 10_000, "What the child said about organised crime");
-        let whom = text(&mut v, "where_and_with_whom", &input.where_and_with_whom, 10_000, "Where the child was and with whom");
-        let follow = text(&mut v, "follow_up_actions", &input.follow_up_actions, 10_000, "The follow-up actions");
-        if input.findings.cse && cse.is_empty() {
-            v.add("said_about_cse", "Describe what the child said about CSE: the link to CSE is referred to MACSE");
-        }
-        if input.findings.organised_crime && oc.is_empty() {
-            v.add("said_about_organised_crime", "Describe what the child said about organised crime");
-        }
-        v.finish()?;
-        let (Some(offered), Some(response)) = (input.offered_at, input.response) else {
-            return Err(Invalid::single("offered_at", "Enter when the interview was offered and whether the child accepted it").into());
-        };
+        let i = check_interview(input, ep.ended_at, local_now())?.into_inner();
+        let (offered, response) = (i.offered_at, i.response);
         if ep.interview.as_ref().map(|i| i.version) != version {
             return Err(StoreError::Conflict);
         }
-        let f = input.findings;
+        let f = i.findings;
         if f.cse {
             // A referral names the screening tool version in force (seeded on first use).
             self.screening().current().await?;
@@ -408,12 +311,12 @@ impl Store {
                     .bind(episode_id)
                     .bind(time_str(offered))
                     .bind(response.slug())
-                    .bind(interviewer)
-                    .bind(provider)
-                    .bind(cse)
-                    .bind(oc)
-                    .bind(whom)
-                    .bind(follow)
+                    .bind(i.interviewer.clone())
+                    .bind(i.provider.clone())
+                    .bind(i.said_about_cse.clone())
+                    .bind(i.said_about_organised_crime.clone())
+                    .bind(i.where_and_with_whom.clone())
+                    .bind(i.follow_up_actions.clone())
                     .bind(i64::from(f.cse))
                     .bind(i64::from(f.organised_crime))
                     .bind(i64::from(f.placement_concern))
@@ -430,12 +333,12 @@ impl Store {
                         WHERE episode_id = $14 AND version = $15")
                     .bind(time_str(offered))
                     .bind(response.slug())
-                    .bind(interviewer)
-                    .bind(provider)
-                    .bind(cse)
-                    .bind(oc)
-                    .bind(whom)
-                    .bind(follow)
+                    .bind(i.interviewer.clone())
+                    .bind(i.provider.clone())
+                    .bind(i.said_about_cse.clone())
+                    .bind(i.said_about_organised_crime.clone())
+                    .bind(i.where_and_with_whom.clone())
+                    .bind(i.follow_up_actions.clone())
                     .bind(i64::from(f.cse))
                     .bind(i64::from(f.organised_crime))
                     .bind(i64::from(f.placement_concern))
@@ -713,7 +616,11 @@ impl Missing<'_> {
     /// Every problem with a new episode that can be found without saving (the web edge
     /// adds its own, e.g. an unreadable time, and shows them together).
     pub async fn problems(&self, input: &EpisodeInput) -> Result<Invalid> {
-        self.episode_problems_for(self.reader.viewer(), input).await
+        match self.checked_episode(self.reader.viewer(), input).await {
+            Ok(_) => Ok(Invalid::new()),
+            Err(StoreError::Invalid(v)) => Ok(v),
+            Err(e) => Err(e),
+        }
     }
 
     /// Record a missing episode: the child chosen within the recorder's reach, or a new
@@ -727,28 +634,24 @@ impl Missing<'_> {
             return Err(self.refuse(self.reader.actor(), "missing-episodes", "new", "missing episode: refused, the role does not allow it").await);
         }
         let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
-        self.episode_problems_for(viewer, input).await?.finish()?;
-        // The checks above name each of these when missing; never a panic if one slips.
-        let (Some(child), Some(from), Some(start), Some(grading)) = (&input.child, input.missing_from, input.started_at, input.risk_grading) else {
-            return Err(Invalid::single("child", "Check the episode: a part of it is missing").into());
-        };
-        let span = Span { start, end: input.ended_at };
+        let e = self.checked_episode(viewer, input).await?.into_inner();
         let mut tx = self.write().await?;
-        let child_id = self.child_id_for(&mut tx, actor, child).await?;
+        let child_id = self.child_id_for(&mut tx, actor, &e.child).await?;
         self.lock_child(&mut tx, child_id).await?;
         // Again inside the transaction: someone may have recorded an episode meanwhile.
         let others = self.other_spans(tx.conn(), child_id, None).await?;
-        check_episode(&span, &others, local_now())?;
+        check_episode(&e.span, &others, local_now())?;
+        let (from, grading, start, ended_at) = (e.missing_from, e.risk_grading, e.span.start, e.span.end);
         let id = self
             .q("INSERT INTO missing_episodes (child_id, missing_from, started_at, ended_at, interview_due_by, where_found, police_reference, risk_grading, recorded_by, recorded_at) \
                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id")
             .bind(child_id)
             .bind(from.slug())
             .bind(time_str(start))
-            .bind(input.ended_at.map(time_str))
-            .bind(due_by(input.ended_at))
-            .bind(input.where_found.trim().to_string())
-            .bind(input.police_reference.trim().to_string())
+            .bind(ended_at.map(time_str))
+            .bind(due_by(ended_at))
+            .bind(e.where_found)
+            .bind(e.police_reference)
             .bind(grading.slug())
             .bind(actor.user_id)
             .bind(now())
@@ -756,7 +659,7 @@ impl Missing<'_> {
             .await?
             .i("id")?;
         self.involve_in(&mut tx, actor, child_id, viewer.agency_id, InvolvementKind::RecordedMissing, &viewer.acting_scopes(), start.date()).await?;
-        let state = if input.ended_at.is_some() { "returned" } else { "still missing" };
+        let state = if ended_at.is_some() { "returned" } else { "still missing" };
         tx.audit(
             actor,
             Event::new("missing.record", "child", child_id, format!("missing episode {id}: from {}, {}, {state}", from.slug(), grading.slug())),
@@ -856,7 +759,7 @@ impl PatternRuleSets<'_> {
     /// Save edited pattern rules as a new version (`version` is the one the editor
     /// started from: a stale one is a conflict). Routes already made keep their version.
     pub async fn save(&self, actor: &Actor, version: i64, rules: &[PatternRule]) -> Result<i64> {
-        check_pattern_rules(rules)?;
+        let rules = check_pattern_rules(rules)?.into_inner();
         let mut tx = self.write().await?;
         let last = self.q("SELECT MAX(version) AS v FROM pattern_rule_sets").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0);
         if last != version {
@@ -866,7 +769,7 @@ impl PatternRuleSets<'_> {
         let n = self
             .q("INSERT INTO pattern_rule_sets (version, rules_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")
             .bind(next)
-            .bind(to_json(&rules.to_vec())?)
+            .bind(to_json(&rules)?)
             .bind(actor.user_id)
             .bind(now())
             .execute(tx.conn())

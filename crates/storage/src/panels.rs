@@ -5,7 +5,10 @@
 //! the domain; invitations of an agency make it involved with the child (and so able
 //! to see the record).
 
-use assure_domain::panels::{parse_time, validate_series, validate_slot, Attendance, Booked, InviteeKind, PanelStatus, Slot};
+use assure_domain::panels::{
+    check_attendance, check_invitation, check_minutes, check_panel_date, check_series, check_slot, parse_time, Attendance, Booked, InvitationInput,
+    InviteeKind, PanelDate, PanelStatus, Slot,
+};
 use assure_domain::partnership::{InvolvementKind, Reach, Scope, Section};
 use assure_domain::referral::MashDecision;
 use assure_domain::{Invalid, Permission};
@@ -16,7 +19,7 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::sql::Sql;
-use crate::{date_str, now, Actor, Result, RowExt, Store, StoreError, WriteTx};
+use crate::{all_checks, date_str, now, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Panel {
@@ -317,12 +320,9 @@ impl ChildRecord {
         self.require_permission(Permission::RunPanels, "panel-invitation").await?;
         self.own_slot(panel_id, slot_id).await?;
         let store = &self.store;
-        let mut v = Invalid::new();
-        if kind.is_none() {
-            v.add("kind", "Select who is being invited");
-        }
-        let mut name = name.trim().to_string();
-        let mut agency_id = agency_id;
+        // A person chosen fills a blank name (and, unless a standing member, their agency).
+        let (mut name, mut agency_id) = (name.trim().to_string(), agency_id);
+        let mut found = Invalid::new();
         if let Some(u) = user_id {
             match store
                 .q("SELECT u.name, m.agency_id FROM users u LEFT JOIN partnership_members m ON m.user_id = u.id WHERE u.id = $1 AND u.active = 1")
@@ -330,7 +330,7 @@ impl ChildRecord {
                 .fetch_optional(store.pool())
                 .await?
             {
-                None => v.add("user_id", "Select a person from the list"),
+                None => found.add("user_id", "Select a person from the list"),
                 Some(r) => {
                     if name.is_empty() {
                         name = r.s("name")?;
@@ -343,18 +343,14 @@ impl ChildRecord {
         }
         if let Some(a) = agency_id {
             if store.q("SELECT id FROM agencies WHERE id = $1").bind(a).fetch_optional(store.pool()).await?.is_none() {
-                v.add("agency_id", "Select an agency from the list");
+                found.add("agency_id", "Select an agency from the list");
             }
         }
-        if name.is_empty() && agency_id.is_none() {
-            v.add("name", "Enter the name of the person invited, or choose their agency");
-        }
-        v.max_len("name", &name, 200, "The name");
-        v.finish()?;
-        let Some(kind) = kind else { return Err(Invalid::single("kind", "Select who is being invited").into()) };
+        let checked = check_invitation(&InvitationInput { kind, user_id, agency_id, name });
+        let i = all_checks(checked, found, InvitationInput::FIELDS)?.into_inner();
         let mut tx = store.write().await?;
         let child = store.slot_child(&mut tx, panel_id, slot_id).await?;
-        let id = store.insert_invitation(&mut tx, self.actor(), child, slot_id, kind, user_id, agency_id, &name, on).await?;
+        let id = store.insert_invitation(&mut tx, self.actor(), child, slot_id, i.kind, i.user_id, i.agency_id, &i.name, on).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -363,9 +359,7 @@ impl ChildRecord {
     pub async fn record_attendance(&self, panel_id: i64, slot_id: i64, invitation_id: i64, attendance: Option<Attendance>) -> Result<()> {
         self.require_permission(Permission::RunPanels, "panel-attendance").await?;
         self.own_slot(panel_id, slot_id).await?;
-        let Some(a) = attendance else {
-            return Err(Invalid::single("attendance", "Select whether they attended, sent apologies or did not attend").into());
-        };
+        let a = check_attendance(attendance)?.into_inner();
         let store = &self.store;
         let mut tx = store.write().await?;
         let child = store.slot_child(&mut tx, panel_id, slot_id).await?;
@@ -389,14 +383,12 @@ impl ChildRecord {
     pub async fn save_discussion(&self, panel_id: i64, slot_id: i64, version: i64, text: &str) -> Result<()> {
         self.require_permission(Permission::RunPanels, "panel-minutes").await?;
         self.own_slot(panel_id, slot_id).await?;
-        let mut v = Invalid::new();
-        v.max_len("discussion", text, 100_000, "The minutes of the discussion");
-        v.finish()?;
+        let text = check_minutes("discussion", text, "The minutes of the discussion")?.into_inner();
         let store = &self.store;
         let mut tx = store.write().await?;
         let n = store
             .q("UPDATE panel_slots SET discussion = $1, discussion_version = discussion_version + 1 WHERE id = $2 AND panel_id = $3 AND discussion_version = $4")
-            .bind(text.trim().to_string())
+            .bind(text)
             .bind(slot_id)
             .bind(panel_id)
             .bind(version)
@@ -534,7 +526,7 @@ impl Panels<'_> {
             .iter()
             .map(|r| Ok(Booked { child_id: r.i("child_id")?, slot: stored_slot(r)? }))
             .collect::<Result<Vec<_>>>()?;
-        let slot = validate_slot(&booked, child_id, start, minutes)?;
+        let slot = check_slot(&booked, child_id, start, minutes)?;
         let Some(child_id) = child_id else { return Err(Invalid::single("child_id", "Select the young person the slot is for").into()) };
         let id = self
             .q("INSERT INTO panel_slots (panel_id, child_id, starts_at, minutes, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
@@ -576,15 +568,13 @@ impl Panels<'_> {
         if !self.reader.can(Permission::RunPanels) {
             return Err(self.refuse(self.reader.actor(), "panel", &panel_id.to_string(), "panel minutes: refused, the role does not allow it").await);
         }
-        let mut v = Invalid::new();
-        v.max_len("minutes", business, 100_000, "The minutes of general business");
-        v.finish()?;
+        let business = check_minutes("minutes", business, "The minutes of general business")?.into_inner();
         let current = self.get(panel_id).await?;
         let status = status.unwrap_or(current.status);
         let mut tx = self.write().await?;
         let n = self
             .q("UPDATE panels SET business = $1, status = $2, version = version + 1 WHERE id = $3 AND version = $4")
-            .bind(business.to_string())
+            .bind(business)
             .bind(status.slug())
             .bind(panel_id)
             .bind(version)
@@ -624,10 +614,10 @@ impl PanelCalendar<'_> {
     /// Add the fortnightly panels from `first` to `until`, skipping dates that already
     /// have a panel. Returns the ids of the panels added.
     pub async fn generate_series(&self, actor: &Actor, first: Option<NaiveDate>, until: Option<NaiveDate>, location: &str) -> Result<Vec<i64>> {
-        let dates = validate_series(first, until)?;
+        let dates = check_series(first, until)?;
         let mut tx = self.write().await?;
         let mut added = Vec::new();
-        for d in dates {
+        for d in dates.into_inner() {
             let exists = self.q("SELECT id FROM panels WHERE meeting_date = $1").bind(date_str(d)).fetch_optional(tx.conn()).await?.is_some();
             if exists {
                 continue;
@@ -650,23 +640,26 @@ impl PanelCalendar<'_> {
 
     /// Move a panel to another date (not one that already has a panel).
     pub async fn set_date(&self, actor: &Actor, panel_id: i64, version: i64, date: Option<NaiveDate>, location: &str) -> Result<()> {
-        let Some(date) = date else {
-            return Err(Invalid::single("meeting_date", "Enter the panel's date, for example 28/09/2017").into());
-        };
-        let taken = self
-            .q("SELECT id FROM panels WHERE meeting_date = $1 AND id <> $2")
-            .bind(date_str(date))
-            .bind(panel_id)
-            .fetch_optional(self.pool())
-            .await?;
-        if taken.is_some() {
-            return Err(Invalid::single("meeting_date", "There is already a panel on this date: choose another date").into());
+        let checked = check_panel_date(date, location);
+        let mut found = Invalid::new();
+        if let Some(d) = date {
+            if self
+                .q("SELECT id FROM panels WHERE meeting_date = $1 AND id <> $2")
+                .bind(date_str(d))
+                .bind(panel_id)
+                .fetch_optional(self.pool())
+                .await?
+                .is_some()
+            {
+                found.add("meeting_date", "There is already a panel on this date: choose another date");
+            }
         }
+        let PanelDate { date, location } = all_checks(checked, found, &["meeting_date", "location"])?.into_inner();
         let mut tx = self.write().await?;
         let n = self
             .q("UPDATE panels SET meeting_date = $1, location = $2, version = version + 1 WHERE id = $3 AND version = $4")
             .bind(date_str(date))
-            .bind(location.trim().to_string())
+            .bind(location)
             .bind(panel_id)
             .bind(version)
             .execute(tx.conn())

@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use assure_domain::partnership::{AgencyKind, InvolvementLevel, Team, Viewer};
+use assure_domain::partnership::{check_agency, check_level, AgencyDetails, AgencyInput, AgencyKind, InvolvementLevel, Team, Viewer};
 use assure_domain::{Invalid, Role};
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::{now, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, now, Actor, Result, RowExt, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Agency {
@@ -71,30 +71,23 @@ impl Partnership<'_> {
     /// Add an agency; it is involved with children agency-wide or team by team as its
     /// kind suggests (see [`AgencyKind::default_level`]) until the partnership manager changes it.
     pub async fn create_agency(&self, actor: &Actor, name: &str, kind: Option<AgencyKind>) -> Result<i64> {
-        let mut v = Invalid::new();
-        let name = v.required("name", name, "Enter the agency's name");
-        v.max_len("name", &name, 200, "The name");
-        if kind.is_none() {
-            v.add("kind", "Select the kind of agency");
+        let checked = check_agency(&AgencyInput { name: name.to_string(), kind });
+        let mut found = Invalid::new();
+        if self.q("SELECT id FROM agencies WHERE LOWER(name) = $1").bind(name.trim().to_lowercase()).fetch_optional(self.pool()).await?.is_some() {
+            found.add("name", "There is already an agency with this name");
         }
-        if !name.is_empty()
-            && self.q("SELECT id FROM agencies WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some()
-        {
-            v.add("name", "There is already an agency with this name");
-        }
-        v.finish()?;
-        let Some(kind) = kind else { return Err(Invalid::single("kind", "Select the kind of agency").into()) };
+        let AgencyDetails { name, kind, level } = all_checks(checked, found, AgencyInput::FIELDS)?.into_inner();
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO agencies (name, kind, involvement_level, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
             .bind(name.clone())
             .bind(kind.slug())
-            .bind(kind.default_level().slug())
+            .bind(level.slug())
             .bind(now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("agency.create", "agency", id, format!("agency {name} added ({})", kind.default_level().slug()))).await?;
+        tx.audit(actor, Event::new("agency.create", "agency", id, format!("agency {name} added ({})", level.slug()))).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -102,9 +95,7 @@ impl Partnership<'_> {
     /// Whether an agency's involvement with a child reaches all its people or only the
     /// teams (and people) involved. Applies at once to every child.
     pub async fn set_involvement_level(&self, actor: &Actor, agency_id: i64, level: Option<InvolvementLevel>) -> Result<()> {
-        let Some(level) = level else {
-            return Err(Invalid::single("level", "Select whether the whole agency or only the teams involved see a child").into());
-        };
+        let level = check_level(level)?.into_inner();
         let mut tx = self.write().await?;
         let n = self
             .q("UPDATE agencies SET involvement_level = $1, version = version + 1 WHERE id = $2")

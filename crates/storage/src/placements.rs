@@ -14,19 +14,20 @@ use std::collections::{BTreeMap, HashMap};
 
 use assure_domain::partnership::{InvolvementKind, Scope, Section, Team, Viewer};
 use assure_domain::placements::{
-    authority, check_risks, check_rules, default_rules, lateness, placed_counts, route, EscalationStep, Risk, RiskAnswer, RoutingFacts, RoutingRule,
-    Timeliness,
+    authority, check_escalation, check_placement, check_provider_concern, check_provider_name, check_rules, default_rules, lateness, placed_counts,
+    route, EscalationStep, NewEscalation, PlacementDetails, ProviderChoice, Risk, RiskAnswer, RoutingFacts, RoutingRule, Timeliness,
 };
-use assure_domain::{Invalid, Permission};
+pub use assure_domain::placements::{PlacementInput, ProviderConcernInput};
+use assure_domain::{Checked, Invalid, Permission};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
-use crate::referrals::ChildRef;
 use crate::sql::Sql;
-use crate::{date_str, now, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, date_str, now, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
+use assure_domain::children::ChosenChild;
 
 /// The routing rules in force (or an earlier version).
 #[derive(Debug, Clone, Serialize)]
@@ -34,27 +35,6 @@ pub struct RuleSet {
     pub version: i64,
     pub rules: Vec<RoutingRule>,
     pub created_at: String,
-}
-
-/// Everything the notification officer submits at once.
-#[derive(Debug, Clone, Default)]
-pub struct PlacementInput {
-    pub child: Option<ChildRef>,
-    pub placing_authority: String,
-    /// A provider already on the list.
-    pub provider_id: Option<i64>,
-    /// Or a provider not yet on the list (added with the notification).
-    pub new_provider: String,
-    pub home: String,
-    pub address: String,
-    pub ward: String,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    /// When the notification arrived; `None` with `found_without_notification`.
-    pub received_date: Option<NaiveDate>,
-    pub found_without_notification: bool,
-    /// Each risk: answered yes or no (or not at all), with detail.
-    pub risks: Vec<(Risk, Option<bool>, String)>,
 }
 
 /// One team a notification was routed to, and its acknowledgement.
@@ -145,16 +125,6 @@ pub struct Provider {
     pub concerns: Vec<ProviderConcern>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ConcernInput {
-    pub provider_id: Option<i64>,
-    pub home: String,
-    pub raised_on: Option<NaiveDate>,
-    pub concern: String,
-    pub action: String,
-    pub ofsted_referral_date: Option<NaiveDate>,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ProviderConcern {
     pub id: i64,
@@ -166,15 +136,6 @@ pub struct ProviderConcern {
     pub ofsted_referral_date: Option<NaiveDate>,
     pub recorded_by_name: Option<String>,
     pub recorded_at: String,
-}
-
-/// A placement that passed every check (see [`Store::record_notification`]).
-struct Checked<'i> {
-    input: &'i PlacementInput,
-    answers: Vec<RiskAnswer>,
-    child: &'i ChildRef,
-    start: NaiveDate,
-    authority: &'static str,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -248,75 +209,17 @@ impl Store {
 
     // ------------------------------------------------------------ recording
 
-    async fn checked_placement(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<(Option<Vec<RiskAnswer>>, Invalid)> {
-        let mut v = Invalid::new();
-        self.check_child_ref(viewer, input.child.as_ref(), &mut v).await?;
-        if input.placing_authority.trim().is_empty() {
-            v.add("placing_authority", "Choose the placing authority: the local authority that placed the child");
-        } else if authority(&input.placing_authority).is_none() {
-            v.add("placing_authority", "Choose the placing authority from the list of English local authorities");
-        }
-        match input.provider_id {
-            Some(p) => {
-                if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
-                    v.add("provider_id", "Choose a provider from the list, or enter a new provider's name");
-                }
-                if !input.new_provider.trim().is_empty() {
-                    v.add("new_provider", "Either choose a provider from the list or enter a new one, not both");
-                }
-            }
-            None => v.max_len("new_provider", input.new_provider.trim(), 200, "The provider's name"),
-        }
-        v.max_len("home", input.home.trim(), 200, "The home's name");
-        v.max_len("address", input.address.trim(), 500, "The address");
-        v.max_len("ward", input.ward.trim(), 100, "The ward");
-        match input.start_date {
-            None => v.add("start_date", "Enter the date the placement started"),
-            Some(s) => {
-                if input.end_date.is_some_and(|e| e < s) {
-                    v.add("end_date", "The placement cannot end before it started: check the start and end dates");
-                }
+    /// A placement checked: the domain's rules, and what only storage can tell (the
+    /// child in the officer's reach, the provider chosen on the list), every problem at once.
+    async fn checked_placement(&self, viewer: &Viewer, input: &PlacementInput, today: NaiveDate) -> Result<Checked<PlacementDetails>> {
+        let checked = check_placement(input, today);
+        let mut found = self.child_reach_problems(viewer, input.child.as_ref()).await?;
+        if let Some(p) = input.provider_id {
+            if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
+                found.add("provider_id", "Choose a provider from the list, or enter a new provider's name");
             }
         }
-        match (input.received_date, input.found_without_notification) {
-            (None, false) => {
-                v.add("received_date", "Enter the date the notification was received, or say the placement was found without a notification")
-            }
-            (Some(_), true) => v.add("received_date", "Leave the date received blank for a placement found without a notification"),
-            (Some(r), false) if r > today => v.add("received_date", "The date the notification was received cannot be in the future"),
-            _ => {}
-        }
-        let answers = match check_risks(&input.risks) {
-            Ok(a) => Some(a),
-            Err(e) => {
-                v.absorb(e);
-                None
-            }
-        };
-        for (r, _, detail) in &input.risks {
-            v.max_len(&format!("risk-{}-detail", r.slug()), detail.trim(), 5000, "The detail");
-        }
-        Ok((answers, v))
-    }
-
-    /// A placement with every check passed, ready to save (or the problems).
-    async fn checked_for_saving<'i>(
-        &self,
-        viewer: &Viewer,
-        input: &'i PlacementInput,
-        today: NaiveDate,
-    ) -> Result<std::result::Result<Checked<'i>, Invalid>> {
-        let (answers, v) = self.checked_placement(viewer, input, today).await?;
-        if let Err(e) = v.finish() {
-            return Ok(Err(e));
-        }
-        // The checks above name each of these when missing; never a panic if one slips.
-        let (Some(answers), Some(child), Some(start), Some(authority)) =
-            (answers, &input.child, input.start_date, authority(&input.placing_authority))
-        else {
-            return Ok(Err(Invalid::single("child", "Check the placement: a part of it is missing")));
-        };
-        Ok(Ok(Checked { input, answers, child, start, authority }))
+        all_checks(checked, found, &["child", "placing_authority", "provider_id", "new_provider"])
     }
 
     /// Save one checked placement inside the caller's transaction: the child (if new),
@@ -329,20 +232,19 @@ impl Store {
         tx: &mut crate::WriteTx<'_>,
         actor: &Actor,
         viewer: &Viewer,
-        c: &Checked<'_>,
+        c: &PlacementDetails,
         rules: &RuleSet,
         team_agencies: &mut HashMap<Team, Vec<i64>>,
         today: NaiveDate,
     ) -> Result<(i64, i64)> {
-        let input = c.input;
-        let missing_before = match c.child {
-            ChildRef::Existing(id) => {
+        let missing_before = match &c.child {
+            ChosenChild::Existing(id) => {
                 self.q("SELECT 1 AS x FROM missing_episodes WHERE child_id = $1 LIMIT 1").bind(*id).fetch_optional(tx.conn()).await?.is_some()
             }
-            ChildRef::New(_) => false,
+            ChosenChild::New(_) => false,
         };
         let routed = route(&rules.rules, &RoutingFacts::from_answers(&c.answers, missing_before));
-        let child_id = self.child_id_for(tx, actor, c.child).await?;
+        let child_id = self.child_id_for(tx, actor, &c.child).await?;
         // A child placed here by another authority is looked after by that authority: a
         // child with no legal status recorded gets that one (never overwriting another).
         let marked = self
@@ -358,10 +260,10 @@ impl Store {
             )
             .await?;
         }
-        let provider_id = match (input.provider_id, input.new_provider.trim()) {
-            (Some(p), _) => Some(p),
-            (None, "") => None,
-            (None, name) => Some(self.provider_id_for(tx, actor, name).await?),
+        let provider_id = match &c.provider {
+            ProviderChoice::Existing(p) => Some(*p),
+            ProviderChoice::None => None,
+            ProviderChoice::New(name) => Some(self.provider_id_for(tx, actor, name).await?),
         };
         let id = self
             .q("INSERT INTO placement_notifications (child_id, placing_authority, provider_id, home, address, ward, start_date, end_date, received_date, risks_json, rules_version, recorded_by, recorded_at) \
@@ -369,12 +271,12 @@ impl Store {
             .bind(child_id)
             .bind(c.authority)
             .bind(provider_id)
-            .bind(input.home.trim().to_string())
-            .bind(input.address.trim().to_string())
-            .bind(input.ward.trim().to_string())
-            .bind(date_str(c.start))
-            .bind(opt_date_str(input.end_date))
-            .bind(if input.found_without_notification { None } else { opt_date_str(input.received_date) })
+            .bind(c.home.clone())
+            .bind(c.address.clone())
+            .bind(c.ward.clone())
+            .bind(date_str(c.start_date))
+            .bind(opt_date_str(c.end_date))
+            .bind(opt_date_str(c.received_date))
             .bind(to_json(&c.answers)?)
             .bind(rules.version)
             .bind(actor.user_id)
@@ -408,7 +310,7 @@ impl Store {
             self.involve(tx, actor, child_id, agency, InvolvementKind::NotifiedOfPlacement, scope, today).await?;
         }
         let teams: Vec<&str> = routed.keys().map(|t| t.slug()).collect();
-        let how = if input.found_without_notification { "found without a notification" } else { "notification" };
+        let how = if c.received_date.is_none() { "found without a notification" } else { "notification" };
         tx.audit(
             actor,
             Event::new(
@@ -551,7 +453,11 @@ impl Placements<'_> {
     /// Every problem with a placement, without saving anything (the web edge adds its
     /// own, such as an unreadable date, and shows them all together).
     pub async fn problems(&self, input: &PlacementInput, today: NaiveDate) -> Result<Invalid> {
-        Ok(self.checked_placement(self.reader.viewer(), input, today).await?.1)
+        match self.checked_placement(self.reader.viewer(), input, today).await {
+            Ok(_) => Ok(Invalid::new()),
+            Err(StoreError::Invalid(v)) => Ok(v),
+            Err(e) => Err(e),
+        }
     }
 
     /// Record a placement notification (or, with `found_without_notification`, a
@@ -568,7 +474,7 @@ impl Placements<'_> {
             return Err(self.refuse(self.reader.actor(), "placements", "new", "placement notification: refused, the role does not allow it").await);
         }
         let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
-        let checked = self.checked_for_saving(viewer, input, today).await?.map_err(StoreError::Invalid)?;
+        let checked = self.checked_placement(viewer, input, today).await?;
         let rules = self.routing_rules().current().await?;
         let mut tx = self.write().await?;
         let ids = self.insert_notification(&mut tx, actor, viewer, &checked, &rules, &mut HashMap::new(), today).await?;
@@ -589,13 +495,14 @@ impl Placements<'_> {
         let mut all = Vec::with_capacity(inputs.len());
         let mut problems = Invalid::new();
         for (i, input) in inputs.iter().enumerate() {
-            match self.checked_for_saving(viewer, input, today).await? {
+            match self.checked_placement(viewer, input, today).await {
                 Ok(c) => all.push(c),
-                Err(e) => {
+                Err(StoreError::Invalid(e)) => {
                     for f in e.errors {
                         problems.add(&format!("notification-{}-{}", i + 1, f.field), format!("Notification {}: {}", i + 1, f.message));
                     }
                 }
+                Err(e) => return Err(e),
             }
         }
         problems.finish()?;
@@ -760,7 +667,7 @@ impl RoutingRules<'_> {
     /// recipients; only new notifications are routed with the new rules. A rule naming
     /// a team that does not exist is refused, with every other problem.
     pub async fn save(&self, actor: &Actor, rules: &[RoutingRule]) -> Result<i64> {
-        check_rules(rules)?;
+        let rules = check_rules(rules)?.into_inner();
         self.routing_rules().current().await?;
         let mut tx = self.write().await?;
         let version = self.q("SELECT MAX(version) AS v FROM routing_rule_sets").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0) + 1;
@@ -813,30 +720,14 @@ impl PlacingAuthorities<'_> {
         note: &str,
         today: NaiveDate,
     ) -> Result<i64> {
-        let mut v = Invalid::new();
-        let Some(name) = authority(name) else {
-            return Err(Invalid::single("authority", "Choose the placing authority from the list of English local authorities").into());
-        };
-        if step.is_none() {
-            v.add("step", "Choose the escalation step");
-        }
-        match step_date {
-            None => v.add("step_date", "Enter the date of the escalation step"),
-            Some(d) if d > today => v.add("step_date", "The date of the escalation step cannot be in the future"),
-            _ => {}
-        }
-        v.max_len("note", note.trim(), 5000, "The note");
-        v.finish()?;
-        let (Some(step), Some(step_date)) = (step, step_date) else {
-            return Err(Invalid::single("step", "Choose the escalation step and its date").into());
-        };
+        let NewEscalation { authority: name, step, step_date, note } = check_escalation(name, step, step_date, note, today)?.into_inner();
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO authority_escalations (authority, step, step_date, note, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
             .bind(name)
             .bind(step.slug())
             .bind(date_str(step_date))
-            .bind(note.trim().to_string())
+            .bind(note)
             .bind(actor.user_id)
             .bind(now())
             .fetch_one(tx.conn())
@@ -893,15 +784,12 @@ impl std::ops::Deref for Providers<'_> {
 
 impl Providers<'_> {
     pub async fn add(&self, actor: &Actor, name: &str) -> Result<i64> {
-        let mut v = Invalid::new();
-        let name = v.required("name", name, "Enter the provider's name");
-        v.max_len("name", &name, 200, "The provider's name");
-        if !name.is_empty()
-            && self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.pool()).await?.is_some()
-        {
-            v.add("name", "There is already a provider with this name");
+        let checked = check_provider_name(name);
+        let mut found = Invalid::new();
+        if self.q("SELECT id FROM providers WHERE LOWER(name) = $1").bind(name.trim().to_lowercase()).fetch_optional(self.pool()).await?.is_some() {
+            found.add("name", "There is already a provider with this name");
         }
-        v.finish()?;
+        let name = all_checks(checked, found, &["name"])?.into_inner();
         let mut tx = self.write().await?;
         let id = self.provider_id_for(&mut tx, actor, &name).await?;
         tx.commit().await?;
@@ -945,53 +833,31 @@ impl Providers<'_> {
     }
 
     /// A concern about a provider or one of its homes, with the action taken and any referral to Ofsted.
-    pub async fn add_concern(&self, actor: &Actor, input: &ConcernInput, today: NaiveDate) -> Result<i64> {
-        let mut v = Invalid::new();
-        match input.provider_id {
-            None => v.add("provider_id", "Choose the provider the concern is about"),
-            Some(p) => {
-                if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
-                    v.add("provider_id", "Choose a provider from the list");
-                }
+    pub async fn add_concern(&self, actor: &Actor, input: &ProviderConcernInput, today: NaiveDate) -> Result<i64> {
+        let checked = check_provider_concern(input, today);
+        let mut found = Invalid::new();
+        if let Some(p) = input.provider_id {
+            if self.q("SELECT id FROM providers WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
+                found.add("provider_id", "Choose a provider from the list");
             }
         }
-        v.max_len("home", input.home.trim(), 200, "The home's name");
-        match input.raised_on {
-            None => v.add("raised_on", "Enter the date the concern was raised"),
-            Some(d) if d > today => v.add("raised_on", "The date the concern was raised cannot be in the future"),
-            _ => {}
-        }
-        let concern = v.required("concern", &input.concern, "Describe the concern about the provider or home");
-        v.max_len("concern", &concern, 10_000, "The concern");
-        v.max_len("action", input.action.trim(), 10_000, "The action");
-        if let (Some(r), Some(o)) = (input.raised_on, input.ofsted_referral_date) {
-            if o < r {
-                v.add("ofsted_referral_date", "The referral to Ofsted cannot be before the concern was raised");
-            }
-        }
-        if input.ofsted_referral_date.is_some_and(|o| o > today) {
-            v.add("ofsted_referral_date", "The date of the referral to Ofsted cannot be in the future");
-        }
-        v.finish()?;
-        let (Some(provider_id), Some(raised_on)) = (input.provider_id, input.raised_on) else {
-            return Err(Invalid::single("provider_id", "Choose the provider the concern is about and the date it was raised").into());
-        };
+        let c = all_checks(checked, found, ProviderConcernInput::FIELDS)?.into_inner();
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO provider_concerns (provider_id, home, raised_on, concern, action, ofsted_referral_date, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
-            .bind(provider_id)
-            .bind(input.home.trim().to_string())
-            .bind(date_str(raised_on))
-            .bind(concern)
-            .bind(input.action.trim().to_string())
-            .bind(opt_date_str(input.ofsted_referral_date))
+            .bind(c.provider_id)
+            .bind(c.home)
+            .bind(date_str(c.raised_on))
+            .bind(c.concern)
+            .bind(c.action)
+            .bind(opt_date_str(c.ofsted_referral_date))
             .bind(actor.user_id)
             .bind(now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        let ofsted = if input.ofsted_referral_date.is_some() { ", referred to Ofsted" } else { "" };
-        tx.audit(actor, Event::new("provider.concern", "provider", provider_id, format!("concern {id}{ofsted}"))).await?;
+        let ofsted = if c.ofsted_referral_date.is_some() { ", referred to Ofsted" } else { "" };
+        tx.audit(actor, Event::new("provider.concern", "provider", c.provider_id, format!("concern {id}{ofsted}"))).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -7,14 +7,14 @@
 use std::collections::{BTreeSet, HashSet};
 
 use assure_domain::partnership::{InvolvementKind, Scope, Section, Team};
-use assure_domain::plan::{action_field, for_export, validate_version, visible_for, PlanAction, PlanVersion, SectionText};
+use assure_domain::plan::{action_field, check_plan_version, for_export, visible_for, PlanAction, PlanVersion, SectionText};
 use assure_domain::{Invalid, Permission};
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::Event;
 use crate::child_access::ChildRecord;
-use crate::{date_str, now, Result, RowExt, Store, StoreError};
+use crate::{all_checks, date_str, now, Result, RowExt, Store, StoreError};
 
 /// A version in the list of a plan's versions.
 #[derive(Debug, Clone, Serialize)]
@@ -130,12 +130,7 @@ impl ChildRecord {
                 }
             }
         }
-        let mut all = match validate_version(&v, rows) {
-            Ok(()) => Invalid::new(),
-            Err(e) => e,
-        };
-        all.absorb(extra);
-        all.finish()?;
+        let v = all_checks(check_plan_version(&v, rows), extra, &[])?.into_inner();
 
         let actor = self.actor();
         let mut tx = store.write().await?;

@@ -4,7 +4,7 @@
 //! police-only: every method takes a [`Reader`] (or a child's record) and refuses
 //! anyone who may not see police-only material.
 
-use assure_domain::panels::OperationKind;
+use assure_domain::panels::{check_operation, check_operation_update, check_outcome, check_police_flag, NewOperation, OperationInput, OperationKind};
 use assure_domain::partnership::Section;
 use assure_domain::{Invalid, Permission};
 use chrono::NaiveDate;
@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::sql::Sql;
-use crate::{date_str, now, Result, RowExt, Store, StoreError};
+use crate::{all_checks, date_str, now, Result, RowExt, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PoliceFlag {
@@ -109,19 +109,8 @@ impl ChildRecord {
     pub async fn record_police_flag(&self, flagged: Option<bool>, flag_date: Option<NaiveDate>, today: NaiveDate) -> Result<i64> {
         self.require(Section::Operations).await?;
         self.require_permission(Permission::RecordPoliceCse, "police-flag").await?;
-        let mut v = Invalid::new();
-        if flagged.is_none() {
-            v.add("flagged", "Select yes if the child has a police CSE flag, or no if not");
-        }
-        match flag_date {
-            None => v.add("flag_date", "Enter the date of the flag, for example 14/09/2017"),
-            Some(d) if d > today => v.add("flag_date", "The date of the flag must be today or in the past"),
-            _ => {}
-        }
-        v.finish()?;
-        let (Some(flagged), Some(flag_date)) = (flagged, flag_date) else {
-            return Err(Invalid::single("flagged", "Select yes if the child has a police CSE flag, or no if not").into());
-        };
+        let flag = check_police_flag(flagged, flag_date, today)?.into_inner();
+        let (flagged, flag_date) = (flag.flagged, flag.flag_date);
         let store = &self.store;
         let mut tx = store.write().await?;
         let id = store
@@ -218,21 +207,14 @@ impl Police<'_> {
 
     pub async fn create_operation(&self, name: &str, kind: Option<OperationKind>, lead: &str, panel_id: Option<i64>) -> Result<i64> {
         self.police_only(self.reader).await?;
-        let mut v = Invalid::new();
-        let name = v.required("name", name, "Enter the operation's name");
-        v.max_len("name", &name, 200, "The name");
-        if kind.is_none() {
-            v.add("kind", "Select whether the operation is to prevent, prosecute or disrupt");
-        }
-        let lead = v.required("lead", lead, "Enter the officer leading the operation");
-        v.max_len("lead", &lead, 200, "The lead");
+        let checked = check_operation(&OperationInput { name: name.to_string(), kind, lead: lead.to_string(), panel_id });
+        let mut found = Invalid::new();
         if let Some(p) = panel_id {
             if self.q("SELECT id FROM panels WHERE id = $1").bind(p).fetch_optional(self.pool()).await?.is_none() {
-                v.add("panel_id", "Select the panel that decided on the operation from the list");
+                found.add("panel_id", "Select the panel that decided on the operation from the list");
             }
         }
-        v.finish()?;
-        let Some(kind) = kind else { return Err(Invalid::single("kind", "Select whether the operation is to prevent, prosecute or disrupt").into()) };
+        let NewOperation { name, kind, lead, panel_id } = all_checks(checked, found, OperationInput::FIELDS)?.into_inner();
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO operations (name, kind, lead, decided_at_panel_id, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
@@ -317,21 +299,13 @@ impl Police<'_> {
     pub async fn add_update(&self, operation_id: i64, date: Option<NaiveDate>, text: &str, today: NaiveDate) -> Result<i64> {
         self.police_only(self.reader).await?;
         self.operation_row(operation_id).await?;
-        let mut v = Invalid::new();
-        match date {
-            None => v.add("update_date", "Enter the date of the update, for example 21/09/2017"),
-            Some(d) if d > today => v.add("update_date", "The date of the update must be today or in the past"),
-            _ => {}
-        }
-        let text = v.required("text", text, "Enter the update");
-        v.max_len("text", &text, 10_000, "The update");
-        v.finish()?;
+        let update = check_operation_update(date, text, today)?.into_inner();
         let mut tx = self.write().await?;
         let id = self
             .q("INSERT INTO operation_updates (operation_id, update_date, text, written_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(operation_id)
-            .bind(date.map(date_str).unwrap_or_default())
-            .bind(text)
+            .bind(date_str(update.date))
+            .bind(update.text)
             .bind(self.reader.actor().label.clone())
             .bind(now())
             .fetch_one(tx.conn())
@@ -356,10 +330,7 @@ impl Police<'_> {
     /// Record an operation's outcome, if nobody else has changed it since the reader read it.
     pub async fn record_outcome(&self, operation_id: i64, version: i64, outcome: &str) -> Result<()> {
         self.police_only(self.reader).await?;
-        let mut v = Invalid::new();
-        let outcome = v.required("outcome", outcome, "Enter the outcome of the operation");
-        v.max_len("outcome", &outcome, 10_000, "The outcome");
-        v.finish()?;
+        let outcome = check_outcome(outcome)?.into_inner();
         self.operation_row(operation_id).await?;
         let mut tx = self.write().await?;
         let n = self

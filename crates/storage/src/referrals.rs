@@ -8,35 +8,22 @@
 
 use assure_domain::partnership::{AgencyKind, InvolvementKind, Section, Viewer};
 use assure_domain::referral::{
-    age_hours, check_concern, check_decision, check_mash_check, may_move, status_after, CheckInput, ConcernInput, DecisionInput, MashDecision,
+    age_hours, check_concern_form, check_decision, check_mash_check, may_move, status_after, CheckInput, DecisionInput, MashDecision, NewConcern,
     ReferralSource, ReferralStatus,
 };
-use assure_domain::screening::{default_tool, score, validate_tool, Answers, RiskLevel, ScreeningTool};
-use assure_domain::{Invalid, Permission};
+use assure_domain::screening::{check_tool, default_tool, Answers, RiskLevel, ScreeningTool};
+use assure_domain::{Checked, Invalid, Permission};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildRecord, Reader};
-use crate::children::ChildInput;
 use crate::sql::Sql;
-use crate::{now, to_json, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, now, to_json, Actor, Result, RowExt, Store, StoreError};
 
-/// The child a concern is about: one already on the system, or a new one.
-#[derive(Debug, Clone)]
-pub enum ChildRef {
-    Existing(i64),
-    New(ChildInput),
-}
-
-/// Everything a practitioner submits at once.
-#[derive(Debug, Clone, Default)]
-pub struct ConcernForm {
-    pub child: Option<ChildRef>,
-    pub concern: ConcernInput,
-    pub answers: Answers,
-}
+pub use assure_domain::children::ChildRef;
+pub use assure_domain::referral::ConcernForm;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Raised {
@@ -165,21 +152,15 @@ impl Store {
         Ok(kind == Some(AgencyKind::Police) || viewer.is_police_cse())
     }
 
-    async fn checked_concern(&self, viewer: &Viewer, form: &ConcernForm) -> Result<(ScreeningTool, Invalid, Option<RiskLevel>)> {
+    /// A concern checked: the domain's rules (the child, the CSE 1 and referral, every
+    /// screening question answered by the tool in force) and the child's reach, every
+    /// problem at once.
+    async fn checked_concern(&self, viewer: &Viewer, form: &ConcernForm) -> Result<Checked<NewConcern>> {
         let tool = self.screening().current().await?;
-        let today = Utc::now().date_naive();
-        let mut v = Invalid::new();
-        self.check_child_ref(viewer, form.child.as_ref(), &mut v).await?;
         let police = self.is_police_agency(viewer).await?;
-        check_concern(&form.concern, police, today, &mut v);
-        let risk = match score(&tool, &form.answers) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                v.absorb(e);
-                None
-            }
-        };
-        Ok((tool, v, risk))
+        let checked = check_concern_form(form, &tool, police, Utc::now().date_naive());
+        let found = self.child_reach_problems(viewer, form.child.as_ref()).await?;
+        all_checks(checked, found, &["child"])
     }
 
     pub(crate) async fn referral_row(&self, id: i64) -> Result<Referral> {
@@ -386,7 +367,11 @@ impl Referrals<'_> {
     /// Every problem with a concern, without saving anything (the web edge adds its
     /// own, e.g. an unreadable date, and shows them all together).
     pub async fn problems(&self, form: &ConcernForm) -> Result<Invalid> {
-        Ok(self.checked_concern(self.reader.viewer(), form).await?.1)
+        match self.checked_concern(self.reader.viewer(), form).await {
+            Ok(_) => Ok(Invalid::new()),
+            Err(StoreError::Invalid(v)) => Ok(v),
+            Err(e) => Err(e),
+        }
     }
 
     /// Record a concern: the child (chosen within the raiser's reach, or new), the CSE 1,
@@ -399,31 +384,25 @@ impl Referrals<'_> {
             return Err(self.refuse(self.reader.actor(), "referrals", "new", "concern: refused, the role does not allow it").await);
         }
         let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
-        let (tool, v, risk) = self.checked_concern(viewer, form).await?;
-        v.finish()?;
-        // The checks above name each of these when missing; never a panic if one slips.
-        let (Some(risk), Some(source), Some(seen_on), Some(child)) = (risk, form.concern.source, form.concern.seen_on, &form.child) else {
-            return Err(Invalid::single("source", "Check the concern: a part of it is missing").into());
-        };
+        let c = self.checked_concern(viewer, form).await?.into_inner();
         let today = Utc::now().date_naive();
         let mut tx = self.write().await?;
-        let child_id = self.child_id_for(&mut tx, actor, child).await?;
-        let c = &form.concern;
+        let child_id = self.child_id_for(&mut tx, actor, &c.child).await?;
         let id = self
             .q("INSERT INTO referrals (child_id, agency_id, raised_by, source, what_seen, seen_on, seen_where, seen_by, referral_text, tool_version, answers_json, risk_level, status, submitted_at) \
                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
             .bind(child_id)
             .bind(viewer.agency_id)
             .bind(actor.user_id)
-            .bind(source.slug())
-            .bind(c.what_seen.trim().to_string())
-            .bind(crate::date_str(seen_on))
-            .bind(c.seen_where.trim().to_string())
-            .bind(c.seen_by.trim().to_string())
-            .bind(c.referral_text.trim().to_string())
-            .bind(tool.version)
-            .bind(to_json(&form.answers)?)
-            .bind(risk.slug())
+            .bind(c.source.slug())
+            .bind(c.what_seen)
+            .bind(crate::date_str(c.seen_on))
+            .bind(c.seen_where)
+            .bind(c.seen_by)
+            .bind(c.referral_text)
+            .bind(c.tool_version)
+            .bind(to_json(&c.answers)?)
+            .bind(c.risk.slug())
             .bind(ReferralStatus::Submitted.slug())
             .bind(now())
             .fetch_one(tx.conn())
@@ -436,12 +415,12 @@ impl Referrals<'_> {
                 "referral.raise",
                 "child",
                 child_id,
-                format!("referral {id}: {}, screening tool {}, {}", source.slug(), tool.version, risk.slug()),
+                format!("referral {id}: {}, screening tool {}, {}", c.source.slug(), c.tool_version, c.risk.slug()),
             ),
         )
         .await?;
         tx.commit().await?;
-        Ok(Raised { referral_id: id, child_id, risk_level: risk })
+        Ok(Raised { referral_id: id, child_id, risk_level: c.risk })
     }
 
     /// The MASH team's queue: referrals awaiting a decision, oldest first, with their
@@ -540,12 +519,11 @@ impl ScreeningTools<'_> {
 
     /// Save an edited tool as a new version; referrals already made keep theirs.
     pub async fn save(&self, actor: &Actor, tool: &ScreeningTool) -> Result<i64> {
-        validate_tool(tool)?;
+        let mut t = check_tool(tool)?.into_inner();
         self.screening().current().await?;
         let mut tx = self.write().await?;
         let last = self.q("SELECT MAX(version) AS v FROM screening_tools").fetch_one(tx.conn()).await?.oi("v")?.unwrap_or(0);
         let version = last + 1;
-        let mut t = tool.clone();
         t.version = version;
         let n = self
             .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES ($1,$2,$3,$4) ON CONFLICT (version) DO NOTHING")

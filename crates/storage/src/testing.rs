@@ -159,9 +159,9 @@ pub async fn involve(
 
 /// A child with no agency involved (a fixture).
 pub async fn new_child(store: &Store, input: &crate::children::ChildInput) -> i64 {
-    crate::children::check_child(input).expect("a valid child");
+    let child = crate::children::check_child(input).expect("a valid child");
     let mut tx = store.write().await.expect("write");
-    let id = store.insert_child(&mut tx, &crate::Actor::system(), input).await.expect("insert child");
+    let id = store.insert_child(&mut tx, &crate::Actor::system(), &child).await.expect("insert child");
     tx.commit().await.expect("commit");
     id
 }

@@ -10,7 +10,7 @@ use assure_domain::placements::{default_rules, Condition, EscalationStep, Risk, 
 use assure_domain::Role;
 use assure_storage::children::{ChildInput, ChildSearch};
 use assure_storage::on_both_engines;
-use assure_storage::placements::{ConcernInput, Notification, PlacementInput};
+use assure_storage::placements::{Notification, PlacementInput, ProviderConcernInput};
 use assure_storage::referrals::ChildRef;
 use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
@@ -401,10 +401,15 @@ async fn providers_of_concern(db: &TestDb) {
     let p = db.store.providers().add(oa, "Hilltop Care Ltd").await.unwrap();
     let StoreError::Invalid(e) = db.store.providers().add(oa, "hilltop care ltd").await.unwrap_err() else { panic!() };
     assert!(e.for_field("name").is_some());
-    let bad = ConcernInput { provider_id: Some(p), raised_on: Some(d(2026, 3, 10)), ofsted_referral_date: Some(d(2026, 3, 1)), ..Default::default() };
+    let bad = ProviderConcernInput {
+        provider_id: Some(p),
+        raised_on: Some(d(2026, 3, 10)),
+        ofsted_referral_date: Some(d(2026, 3, 1)),
+        ..Default::default()
+    };
     let StoreError::Invalid(e) = db.store.providers().add_concern(oa, &bad, today()).await.unwrap_err() else { panic!() };
     assert!(e.for_field("concern").is_some() && e.for_field("ofsted_referral_date").is_some());
-    let ok = ConcernInput {
+    let ok = ProviderConcernInput {
         provider_id: Some(p),
         home: "Hilltop House".into(),
         raised_on: Some(d(2026, 3, 10)),

@@ -10,7 +10,7 @@ use assure_domain::placements::{check_rules, english_authorities, Condition, Esc
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
-use assure_storage::placements::{AuthoritySummary, ConcernInput, Notification, PlacementInput, Recipient};
+use assure_storage::placements::{AuthoritySummary, Notification, PlacementInput, ProviderConcernInput, Recipient};
 use assure_storage::{ChildKey, Reader, StoreError};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -577,7 +577,7 @@ pub async fn add_provider(State(state): State<AppState>, ctx: Ctx, caller: Calle
 
 pub async fn add_concern(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
     let mut edge = Invalid::new();
-    let input = ConcernInput {
+    let input = ProviderConcernInput {
         provider_id: f.opt_id("provider_id"),
         home: f.string("home"),
         raised_on: date_field(&f, "raised_on", "the date the concern was raised", &mut edge),
@@ -725,7 +725,7 @@ pub async fn rules_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
     let (rules, rows, edge) = rules_from(&f);
     if !edge.is_empty() {
         let all = match check_rules(&rules) {
-            Ok(()) => edge,
+            Ok(_) => edge,
             Err(e) => edge.merged(renumber(e, &rows)),
         };
         return rules_render(&state, &ctx, Some(&f), &all, StatusCode::UNPROCESSABLE_ENTITY).await;
