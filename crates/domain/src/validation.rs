@@ -49,6 +49,13 @@ impl Invalid {
         self.absorb(then);
         self
     }
+    /// The same problems in the order of `fields` (a form's fields, top to bottom), so
+    /// messages found by different checks still read down the form; fields not named
+    /// keep their order, after the others.
+    pub fn ordered(mut self, fields: &[&str]) -> Invalid {
+        self.errors.sort_by_key(|e| fields.iter().position(|f| *f == e.field).unwrap_or(fields.len()));
+        self
+    }
     /// `Ok(())` when nothing was added, otherwise `Err(self)`.
     pub fn finish(self) -> Result<(), Invalid> {
         if self.is_empty() {
@@ -121,6 +128,17 @@ mod tests {
         assert_eq!(v.for_field("title"), Some("Enter a title"));
         assert_eq!(v.errors[1].field, "date");
         assert!(v.finish().is_err());
+    }
+
+    #[test]
+    fn ordered_follows_the_form_and_keeps_unnamed_fields_last() {
+        let mut v = Invalid::new();
+        v.add("report", "Already issued");
+        v.add("date", "Enter a date");
+        v.add("title", "Enter a title");
+        let v = v.ordered(&["title", "date"]);
+        let fields: Vec<&str> = v.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "date", "report"]);
     }
 
     #[test]

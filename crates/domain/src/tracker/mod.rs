@@ -1,7 +1,9 @@
 //! The recommendation tracker's rules: kinds of body and review, the three
 //! separate statuses of a recommendation (executive response, lifecycle, delivery
 //! RAG), the statutory response deadline, the suggested RAG, references and the
-//! monitoring schedule.
+//! monitoring schedule; and the checks every change to the tracker passes, one
+//! `check_...` function per command (in the sub-modules), each returning every problem
+//! with the input at once or a [`Checked`](crate::Checked) command storage accepts.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -68,6 +70,25 @@ macro_rules! slug_enum {
         }
     };
 }
+
+mod actions;
+mod bodies;
+mod decisions;
+mod progress;
+mod recommendations;
+mod reviews;
+mod schedules;
+
+pub use actions::{check_action, check_date_revision, ActionInput, NewAction, RevisionInput, TargetRevision};
+pub use bodies::{check_body, BodyDetails, BodyInput};
+pub use decisions::{
+    check_lifecycle_change, check_rag_override, check_response, check_sign_off, check_transfer, LifecycleChange, LifecycleInput, RagOverride,
+    RagOverrideInput, ResponseDecision, ResponseInput, SignOff, SignOffInput, Transfer, TransferInput,
+};
+pub use progress::{check_evidence_upload, check_update, EvidenceInput, NewUpdate, UpdateInput, EVIDENCE_ALLOWED, EVIDENCE_CONTENT_TYPES};
+pub use recommendations::{check_recommendation, RecommendationDetails, RecommendationInput};
+pub use reviews::{check_endorsement, check_review, EndorsementInput, NewEndorsement, ReviewDetails, ReviewInput};
+pub use schedules::{check_schedule, check_update_request, NewSchedule, ScheduleInput, UpdateRequestInput, UpdateRequests};
 
 slug_enum!(
     /// A body that receives, endorses, responds to or monitors recommendations.
@@ -269,6 +290,31 @@ impl ResponseDeadline {
             (Some("weeks"), Some(n)) if n > 0 => ResponseDeadline::Weeks(n as i32),
             (Some("months"), Some(n)) if n > 0 => ResponseDeadline::Months(n as i32),
             _ => ResponseDeadline::STATUTORY,
+        }
+    }
+
+    /// A deadline of `amount` "days", "weeks" or "months".
+    pub fn from_unit(unit: &str, amount: i32) -> Option<ResponseDeadline> {
+        match unit {
+            "days" => Some(ResponseDeadline::Days(amount)),
+            "weeks" => Some(ResponseDeadline::Weeks(amount)),
+            "months" => Some(ResponseDeadline::Months(amount)),
+            _ => None,
+        }
+    }
+
+    /// The unit as stored: "days", "weeks" or "months".
+    pub fn unit(self) -> &'static str {
+        match self {
+            ResponseDeadline::Days(_) => "days",
+            ResponseDeadline::Weeks(_) => "weeks",
+            ResponseDeadline::Months(_) => "months",
+        }
+    }
+
+    pub fn amount(self) -> i64 {
+        match self {
+            ResponseDeadline::Days(n) | ResponseDeadline::Weeks(n) | ResponseDeadline::Months(n) => i64::from(n),
         }
     }
 
