@@ -48,7 +48,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use assure_domain::Invalid;
+use assure_domain::{Checked, Invalid};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row, Transaction};
@@ -256,6 +256,18 @@ impl Store {
     // kept for the pathway code; the lead moves its callers
     pub async fn list_audit(&self, f: &audit::AuditFilter, limit: i64, offset: i64) -> Result<(Vec<assure_domain::audit::AuditEntry>, bool)> {
         self.audit().list(f, limit, offset).await
+    }
+}
+
+/// A write's command, once the domain's checks (`checked`) and storage's own (`found`:
+/// what only the database can tell, such as a name already used or a body that does
+/// not exist) have both passed; otherwise every problem at once, in the form's order
+/// (`fields`).
+pub(crate) fn all_checks<T>(checked: std::result::Result<Checked<T>, Invalid>, found: Invalid, fields: &[&str]) -> Result<Checked<T>> {
+    match checked {
+        Ok(c) if found.is_empty() => Ok(c),
+        Ok(_) => Err(found.ordered(fields).into()),
+        Err(e) => Err(e.merged(found).ordered(fields).into()),
     }
 }
 

@@ -1,6 +1,9 @@
 //! Storage behaviour, run on SQLite and on PostgreSQL.
 
-use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
+use assure_domain::tracker::{
+    check_action, check_response, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput, Rag, ResponseInput, RevisionInput, SignOffInput,
+    TransferInput,
+};
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
 use assure_storage::tracker::{RecFilter, RecommendationInput, ReviewInput, UpdateInput};
@@ -66,7 +69,12 @@ async fn stale_edit_is_refused_and_nothing_is_overwritten(db: &TestDb) {
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
     assert_eq!(db.store.tracker().recommendation(rec.id).await.unwrap().committee_wording, "First editor's wording");
     // Same for a lifecycle change with a stale version.
-    let err = db.store.tracker().set_lifecycle(&officer(), rec.id, rec.version, Lifecycle::InProgress, "").await.unwrap_err();
+    let err = db
+        .store
+        .tracker()
+        .set_lifecycle(&officer(), rec.id, rec.version, &LifecycleInput { lifecycle: Some(Lifecycle::InProgress), reason: "".into() })
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict));
 }
 on_both_engines!(stale_edit, stale_edit_is_refused_and_nothing_is_overwritten);
@@ -78,15 +86,33 @@ async fn revised_dates_keep_their_history(db: &TestDb) {
     let a = db
         .store
         .tracker()
-        .add_action(&officer(), rec.id, "Chase the Department for Education", "Head of Children's Social Care", Some(d(2027, 5, 31)))
+        .add_action(
+            &officer(),
+            rec.id,
+            &check_action(&ActionInput {
+                text: "Chase the Department for Education".into(),
+                owner: "Head of Children's Social Care".into(),
+                target_date: Some(d(2027, 5, 31)),
+            })
+            .unwrap(),
+        )
         .await
         .unwrap();
     // No reason: refused, nothing changed.
     let v = db.store.tracker().action(a).await.unwrap().version;
-    let err = db.store.tracker().revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), " ").await.unwrap_err();
+    let err = db
+        .store
+        .tracker()
+        .revise_action_date(&officer(), a, v, &RevisionInput { new_date: Some(d(2027, 7, 31)), reason: " ".into() })
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("reason").is_some()));
     assert_eq!(db.store.tracker().action(a).await.unwrap().target_date, Some(d(2027, 5, 31)));
-    db.store.tracker().revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), "General election called").await.unwrap();
+    db.store
+        .tracker()
+        .revise_action_date(&officer(), a, v, &RevisionInput { new_date: Some(d(2027, 7, 31)), reason: "General election called".into() })
+        .await
+        .unwrap();
     let action = db.store.tracker().action(a).await.unwrap();
     assert_eq!(action.target_date, Some(d(2027, 7, 31)));
     assert_eq!(action.revisions.len(), 1);
@@ -132,23 +158,39 @@ async fn responses_sign_off_and_transfer(db: &TestDb) {
     let scr = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Serious case review")).unwrap();
     let recs = db.store.tracker().review_recommendations(scr.id).await.unwrap();
     let awaiting = recs.iter().find(|r| r.response == ExecutiveResponse::Awaiting).unwrap();
-    let err = db
-        .store
-        .tracker()
-        .record_response(&officer(), awaiting.id, awaiting.version, ExecutiveResponse::Rejected, Some(today()), "")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("response_reason").is_some()));
+    // A rejection without its reason never becomes a command the store accepts.
+    let rejected = ResponseInput { response: Some(ExecutiveResponse::Rejected), response_date: Some(today()), response_reason: String::new() };
+    assert!(check_response(&rejected).unwrap_err().for_field("response_reason").is_some());
     assert_eq!(db.store.tracker().recommendation(awaiting.id).await.unwrap().response, ExecutiveResponse::Awaiting);
     // Sign-off only once complete.
     let bodies = db.store.tracker().bodies().await.unwrap();
     let childrens = bodies.iter().find(|b| b.name.contains("Children's Services")).unwrap().id;
     let regulatory = bodies.iter().find(|b| b.name.contains("Regulatory")).unwrap().id;
-    let err = db.store.tracker().sign_off(&officer(), awaiting.id, awaiting.version, Some(childrens), Some(today()), "Minute 3").await.unwrap_err();
+    let err = db
+        .store
+        .tracker()
+        .sign_off(
+            &officer(),
+            awaiting.id,
+            awaiting.version,
+            &SignOffInput { body_id: Some(childrens), meeting_date: Some(today()), minute_ref: "Minute 3".into() },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("lifecycle").is_some()));
     db.store
         .tracker()
-        .transfer(&officer(), awaiting.id, awaiting.version, Some(regulatory), Some(today()), "Minute 4", "Regulatory matters")
+        .transfer(
+            &officer(),
+            awaiting.id,
+            awaiting.version,
+            &TransferInput {
+                body_id: Some(regulatory),
+                meeting_date: Some(today()),
+                minute_ref: "Minute 4".into(),
+                reason: "Regulatory matters".into(),
+            },
+        )
         .await
         .unwrap();
     let moved = db.store.tracker().recommendation_detail(awaiting.id).await.unwrap();

@@ -3,6 +3,7 @@
 
 mod common;
 
+use assure_domain::tracker::{check_action, ActionInput, ScheduleInput, UpdateRequestInput};
 use assure_domain::{Permission, Role};
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
@@ -467,8 +468,10 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
                 )
                 .await
                 .unwrap();
-            store.tracker().add_action(&officer, id, "Do it", "", Some(common::today())).await.unwrap();
-            store.tracker().request_updates(&officer, &[id], Some(common::today()), None, "", common::today()).await.unwrap();
+            let action = ActionInput { text: "Do it".into(), owner: String::new(), target_date: Some(common::today()) };
+            store.tracker().add_action(&officer, id, &check_action(&action).unwrap()).await.unwrap();
+            let request = UpdateRequestInput { recommendation_ids: vec![id], due_date: Some(common::today()), ..Default::default() };
+            store.tracker().request_updates(&officer, &request, common::today()).await.unwrap();
         }
     };
     add(99).await;
@@ -488,7 +491,9 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
     // And more monitoring schedules for the schedule page.
     let body = db.store.tracker().bodies().await.unwrap()[0].id;
     for r in db.store.tracker().reviews().await.unwrap() {
-        db.store.tracker().add_schedule(&officer, r.id, Some(body), Some(common::today()), Some(3), "").await.unwrap();
+        let schedule =
+            ScheduleInput { body_id: Some(body), first_report_date: Some(common::today()), interval_months: Some(3), ..Default::default() };
+        db.store.tracker().add_schedule(&officer, r.id, &schedule).await.unwrap();
     }
     for (i, p) in pages.iter().enumerate() {
         let start = db.store.query_count();
