@@ -3,6 +3,7 @@
 
 mod common;
 
+use assure_domain::import::check_upload;
 use assure_domain::tracker::{check_action, ActionInput, ScheduleInput, UpdateRequestInput};
 use assure_domain::{Permission, Role};
 use assure_storage::on_both_engines;
@@ -79,7 +80,10 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     let staged = db
         .store
         .imports()
-        .stage(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
+        .stage(
+            &officer,
+            &check_upload("tracker.csv", vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]]).unwrap(),
+        )
         .await
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
