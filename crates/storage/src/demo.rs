@@ -3,6 +3,7 @@
 //! overdue, so that every status, RAG and overdue case shows on first start.
 //! Loaded once, into an empty database, through the same store API as any user.
 
+use assure_domain::accounts::AccountInput;
 use assure_domain::tracker::{
     check_action, check_rag_override, check_response, ActionInput, BodyInput, BodyKind, EndorsementInput, ExecutiveResponse, Lifecycle,
     LifecycleInput, NewAction, RagOverride, RagOverrideInput, RecommendationInput, ResponseDecision, ResponseInput, ReviewInput, ReviewKind,
@@ -11,7 +12,6 @@ use assure_domain::tracker::{
 use assure_domain::{Checked, Role};
 use chrono::{Duration, NaiveDate};
 
-use crate::users::NewUser;
 use crate::{Actor, Result, Store};
 
 /// One account per role, `<role>@example.org`.
@@ -56,7 +56,10 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let mut ids = std::collections::HashMap::new();
     for (role, name, title) in demo_accounts() {
         let email = format!("{}@example.org", role.slug());
-        let id = store.users().create(&sys, NewUser { name, email: &email, role, job_title: title, password_hash }).await?;
+        let id = store
+            .users()
+            .create(&sys, &AccountInput { name: name.into(), email: email.clone(), job_title: title.into(), role: Some(role) }, password_hash)
+            .await?;
         ids.insert(role.slug(), id);
     }
     let lead = ids["lead-officer"];
@@ -64,26 +67,26 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .users()
         .create(
             &sys,
-            NewUser {
-                name: "Priya Shah",
-                email: "schools-lead@example.org",
-                role: Role::LeadOfficer,
-                job_title: "Head of Schools and Families",
-                password_hash,
+            &AccountInput {
+                name: "Priya Shah".into(),
+                email: "schools-lead@example.org".into(),
+                job_title: "Head of Schools and Families".into(),
+                role: Some(Role::LeadOfficer),
             },
+            password_hash,
         )
         .await?;
     let regulation = store
         .users()
         .create(
             &sys,
-            NewUser {
-                name: "Tom Reid",
-                email: "regulation-lead@example.org",
-                role: Role::LeadOfficer,
-                job_title: "Head of Regulation and Compliance",
-                password_hash,
+            &AccountInput {
+                name: "Tom Reid".into(),
+                email: "regulation-lead@example.org".into(),
+                job_title: "Head of Regulation and Compliance".into(),
+                role: Some(Role::LeadOfficer),
             },
+            password_hash,
         )
         .await?;
     let officer = Actor { user_id: Some(ids["scrutiny-officer"]), label: "scrutiny-officer@example.org".into(), ip: String::new() };

@@ -1,5 +1,6 @@
 //! Storage behaviour, run on SQLite and on PostgreSQL.
 
+use assure_domain::accounts::{check_activation, TokenInput};
 use assure_domain::tracker::{
     check_action, check_response, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput, Rag, ResponseInput, RevisionInput, SignOffInput,
     TransferInput,
@@ -261,11 +262,11 @@ async fn sessions_and_tokens(db: &TestDb) {
     let (u, _) = db.store.users().by_email("Committee-Member@Example.org ").await.unwrap().unwrap();
     db.store.sessions().create("s1", u.id, "csrf", "127.0.0.1").await.unwrap();
     assert_eq!(db.store.sessions().get("s1").await.unwrap().unwrap().user.id, u.id);
-    let t = db.store.users().create_token(&Actor::system(), u.id, "reporting", "th").await.unwrap();
+    let t = db.store.users().create_token(&Actor::system(), u.id, &TokenInput { name: "reporting".into() }, "th").await.unwrap();
     assert_eq!(db.store.users().by_token("th").await.unwrap().unwrap().id, u.id);
     db.store.users().revoke_token(&Actor::system(), t).await.unwrap();
     assert!(db.store.users().by_token("th").await.unwrap().is_none());
-    db.store.users().set_active(&Actor::system(), u.id, false).await.unwrap();
+    db.store.users().set_active(&Actor::system(), &check_activation(None, u.id, false).unwrap()).await.unwrap();
     assert!(db.store.sessions().get("s1").await.unwrap().is_none(), "deactivation ends sessions");
 }
 on_both_engines!(sessions, sessions_and_tokens);

@@ -24,6 +24,7 @@
 use std::time::{Duration, Instant};
 
 use assure_documents::{render, Format};
+use assure_domain::accounts::AccountInput;
 use assure_domain::report::{Layout, MonitoringReport};
 use assure_domain::tracker::{
     check_action, check_rag_override, check_response, ActionInput, BodyKind, EndorsementInput, ExecutiveResponse, Lifecycle, LifecycleInput, Rag,
@@ -32,7 +33,6 @@ use assure_domain::tracker::{
 use assure_domain::Role;
 use assure_storage::reports::ReportInput;
 use assure_storage::tracker::{BodyInput, RecommendationInput, ReviewInput, UpdateInput};
-use assure_storage::users::NewUser;
 use assure_storage::{Actor, Store};
 use chrono::{Duration as Days, NaiveDate};
 use rand::rngs::StdRng;
@@ -136,13 +136,13 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
         .users()
         .create(
             &sys,
-            NewUser {
-                name: "Bench Scrutiny Officer",
-                email: "officer@bench.example.org",
-                role: Role::ScrutinyOfficer,
-                job_title: "Senior Democratic Services Officer",
-                password_hash: "bench-not-a-real-hash",
+            &AccountInput {
+                name: "Bench Scrutiny Officer".into(),
+                email: "officer@bench.example.org".into(),
+                job_title: "Senior Democratic Services Officer".into(),
+                role: Some(Role::ScrutinyOfficer),
             },
+            "bench-not-a-real-hash",
         )
         .await?;
     let officer = Actor { user_id: Some(officer_id), label: "officer@bench.example.org".into(), ip: String::new() };
@@ -160,7 +160,11 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
         let email = format!("lead{i}@bench.example.org");
         let id = store
             .users()
-            .create(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" })
+            .create(
+                &sys,
+                &AccountInput { name: name.to_string(), email: email.clone(), job_title: title.into(), role: Some(Role::LeadOfficer) },
+                "bench-not-a-real-hash",
+            )
             .await?;
         leads.push((id, Actor { user_id: Some(id), label: email, ip: String::new() }));
     }
