@@ -1,13 +1,13 @@
 //! Storage behaviour, run on SQLite and on PostgreSQL.
 
-use assure_domain::accounts::{check_activation, TokenInput};
+use assure_domain::accounts::{check_activation, AccountInput, TokenInput};
 use assure_domain::tracker::{
     check_action, check_response, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput, Rag, ResponseInput, RevisionInput, SignOffInput,
     TransferInput,
 };
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
-use assure_storage::tracker::{RecFilter, RecommendationInput, ReviewInput, UpdateInput};
+use assure_storage::tracker::{BodyInput, RecFilter, RecommendationInput, ReviewInput, UpdateInput};
 use assure_storage::{Actor, StoreError};
 use chrono::NaiveDate;
 
@@ -270,3 +270,31 @@ async fn sessions_and_tokens(db: &TestDb) {
     assert!(db.store.sessions().get("s1").await.unwrap().is_none(), "deactivation ends sessions");
 }
 on_both_engines!(sessions, sessions_and_tokens);
+
+/// What only the database can tell joins the domain's problems in one answer, in the
+/// form's order, and nothing is saved.
+async fn database_problems_arrive_with_the_domains(db: &TestDb) {
+    demo(db).await;
+    // A body: a name already used, and no kind.
+    let err = db.store.tracker().create_body(&officer(), &BodyInput { name: " CABINET ".into(), ..Default::default() }).await.unwrap_err();
+    let StoreError::Invalid(i) = err else { panic!("{err:?}") };
+    let fields: Vec<&str> = i.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["name", "kind"]);
+    assert_eq!(i.for_field("name"), Some("A body with this name already exists"));
+    // A recommendation: a number already used, no wording, a lead officer who is not one.
+    let wg = licensing_review(db).await;
+    let bad = RecommendationInput { number: Some(2), lead_ids: vec![9999], ..Default::default() };
+    let err = db.store.tracker().create_recommendation(&officer(), wg, &bad).await.unwrap_err();
+    let StoreError::Invalid(i) = err else { panic!("{err:?}") };
+    let fields: Vec<&str> = i.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["number", "committee_wording", "lead_ids"]);
+    assert_eq!(i.for_field("number"), Some("This review already has a recommendation (2)"));
+    // An account: an address already used, and no role.
+    let dup = AccountInput { name: "Ada".into(), email: " Lead-Officer@Example.org ".into(), ..Default::default() };
+    let err = db.store.users().create(&Actor::system(), &dup, "hash").await.unwrap_err();
+    let StoreError::Invalid(i) = err else { panic!("{err:?}") };
+    let fields: Vec<&str> = i.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["email", "role"]);
+    assert_eq!(db.store.tracker().review_recommendations(wg).await.unwrap().len(), 8, "nothing saved");
+}
+on_both_engines!(database_problems, database_problems_arrive_with_the_domains);

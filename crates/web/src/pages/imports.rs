@@ -77,7 +77,9 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, caller: Caller, mut
         }
     }
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
-        return upload_page(&state, &ctx, &Invalid::single("file", "Select the spreadsheet to upload"), StatusCode::UNPROCESSABLE_ENTITY).await;
+        // No file chosen: the domain's message for an upload with no name.
+        let nothing = check_upload("", Vec::new()).err().unwrap_or_default();
+        return upload_page(&state, &ctx, &nothing, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let read_name = name.clone();
     let table =
