@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use assure_domain::accounts::{check_account, AccountInput, TokenInput};
+use assure_domain::accounts::{check_account, AccountInput};
 use assure_domain::{Invalid, Role};
 use assure_storage::{Actor, StoreError};
 use assure_web::auth::{generate_password, hash_password, password_problem, random_token, sha256_hex};
@@ -63,7 +63,7 @@ pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title
     };
     let store = open_store(g).await?;
     let password_hash = hash(password.clone()).await?;
-    let created = store.users().create(&Actor::system(), &input, &password_hash).await;
+    let created = store.users().create_account(&Actor::system(), &input, &password_hash).await;
     store.close().await;
     let id = created?;
     println!("Account {id} created with role {}.", input.role.map(Role::slug).unwrap_or_default());
@@ -105,7 +105,7 @@ pub async fn token_create(g: &Global, email: &str, name: &str) -> CmdResult {
         };
         // The store checks the rest (what it is for; an active account).
         let token = random_token();
-        let id = store.users().create_token(&Actor::system(), user.id, &TokenInput { name: name.into() }, &sha256_hex(&token)).await?;
+        let id = store.users().create_token(&Actor::system(), user.id, name, &sha256_hex(&token)).await?;
         Ok((id, user.id, token))
     }
     .await;

@@ -58,14 +58,14 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         let email = format!("{}@example.org", role.slug());
         let id = store
             .users()
-            .create(&sys, &AccountInput { name: name.into(), email: email.clone(), job_title: title.into(), role: Some(role) }, password_hash)
+            .create_account(&sys, &AccountInput { name: name.into(), email: email.clone(), job_title: title.into(), role: Some(role) }, password_hash)
             .await?;
         ids.insert(role.slug(), id);
     }
     let lead = ids["lead-officer"];
     let schools = store
         .users()
-        .create(
+        .create_account(
             &sys,
             &AccountInput {
                 name: "Priya Shah".into(),
@@ -78,7 +78,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .await?;
     let regulation = store
         .users()
-        .create(
+        .create_account(
             &sys,
             &AccountInput {
                 name: "Tom Reid".into(),

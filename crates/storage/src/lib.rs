@@ -235,7 +235,7 @@ impl Store {
     }
     // kept for the pathway code; the lead moves its callers
     pub async fn create_user(&self, actor: &Actor, u: users::NewUser<'_>) -> Result<i64> {
-        self.users().create(actor, &u.input(), u.password_hash).await
+        self.users().create(actor, u).await
     }
     // kept for the pathway code; the lead moves its callers
     pub async fn user_by_email(&self, email: &str) -> Result<Option<(users::User, String)>> {
@@ -247,7 +247,7 @@ impl Store {
     }
     // kept for the pathway code; the lead moves its callers
     pub async fn create_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<i64> {
-        self.users().create_token(actor, user_id, &assure_domain::accounts::TokenInput { name: name.into() }, token_hash).await
+        self.users().create_token(actor, user_id, name, token_hash).await
     }
     // kept for the pathway code; the lead moves its callers
     pub async fn create_session(&self, id_hash: &str, user_id: i64, csrf: &str, ip: &str) -> Result<()> {

@@ -54,8 +54,8 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
-/// An account as the pathway's code names one, for [`Store::create_user`] (which checks
-/// it as [`Users::create`] does).
+/// An account as code names one, its role already known (the demo, fixtures, the
+/// pathway's code): [`Users::create`] checks it as [`Users::create_account`] does.
 pub struct NewUser<'a> {
     pub name: &'a str,
     pub email: &'a str,
@@ -71,9 +71,14 @@ impl NewUser<'_> {
 }
 
 impl Users<'_> {
-    /// Create an account: the domain's checks, and whether the address is already used,
-    /// all at once. The caller hashes the password.
-    pub async fn create(&self, actor: &Actor, input: &AccountInput, password_hash: &str) -> Result<i64> {
+    /// Create an account named in code: checked as [`Users::create_account`] checks one.
+    pub async fn create(&self, actor: &Actor, u: NewUser<'_>) -> Result<i64> {
+        self.create_account(actor, &u.input(), u.password_hash).await
+    }
+
+    /// Create an account as typed: the domain's checks, and whether the address is
+    /// already used, all at once. The caller hashes the password.
+    pub async fn create_account(&self, actor: &Actor, input: &AccountInput, password_hash: &str) -> Result<i64> {
         let mut found = Invalid::new();
         let email = normalise_email(&input.email);
         if !email.is_empty() && self.by_email(&email).await?.is_some() {
@@ -166,11 +171,12 @@ impl Users<'_> {
 
     // ------------------------------------------------------------ API tokens
 
-    /// Create an API token for an account, checked against the account as stored (it must
-    /// be active). The caller makes and hashes the secret.
-    pub async fn create_token(&self, actor: &Actor, user_id: i64, input: &TokenInput, token_hash: &str) -> Result<i64> {
+    /// Create an API token for an account: what it is for (`name`) checked by the domain
+    /// against the account as stored (it must be active). The caller makes and hashes the
+    /// secret.
+    pub async fn create_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<i64> {
         let user = self.get(user_id).await?.ok_or(StoreError::NotFound)?;
-        let t = check_api_token(input, user.active)?;
+        let t = check_api_token(&TokenInput { name: name.into() }, user.active)?;
         let name = &t.name;
         let mut tx = self.store.write().await?;
         let r = self

@@ -1,6 +1,6 @@
 //! Storage behaviour, run on SQLite and on PostgreSQL.
 
-use assure_domain::accounts::{check_activation, AccountInput, TokenInput};
+use assure_domain::accounts::{check_activation, AccountInput};
 use assure_domain::tracker::{
     check_action, check_response, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput, Rag, ResponseInput, RevisionInput, SignOffInput,
     TransferInput,
@@ -262,7 +262,7 @@ async fn sessions_and_tokens(db: &TestDb) {
     let (u, _) = db.store.users().by_email("Committee-Member@Example.org ").await.unwrap().unwrap();
     db.store.sessions().create("s1", u.id, "csrf", "127.0.0.1").await.unwrap();
     assert_eq!(db.store.sessions().get("s1").await.unwrap().unwrap().user.id, u.id);
-    let t = db.store.users().create_token(&Actor::system(), u.id, &TokenInput { name: "reporting".into() }, "th").await.unwrap();
+    let t = db.store.users().create_token(&Actor::system(), u.id, "reporting", "th").await.unwrap();
     assert_eq!(db.store.users().by_token("th").await.unwrap().unwrap().id, u.id);
     db.store.users().revoke_token(&Actor::system(), t).await.unwrap();
     assert!(db.store.users().by_token("th").await.unwrap().is_none());
@@ -291,7 +291,7 @@ async fn database_problems_arrive_with_the_domains(db: &TestDb) {
     assert_eq!(i.for_field("number"), Some("This review already has a recommendation (2)"));
     // An account: an address already used, and no role.
     let dup = AccountInput { name: "Ada".into(), email: " Lead-Officer@Example.org ".into(), ..Default::default() };
-    let err = db.store.users().create(&Actor::system(), &dup, "hash").await.unwrap_err();
+    let err = db.store.users().create_account(&Actor::system(), &dup, "hash").await.unwrap_err();
     let StoreError::Invalid(i) = err else { panic!("{err:?}") };
     let fields: Vec<&str> = i.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["email", "role"]);

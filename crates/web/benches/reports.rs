@@ -134,7 +134,7 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
     let sys = Actor::system();
     let officer_id = store
         .users()
-        .create(
+        .create_account(
             &sys,
             &AccountInput {
                 name: "Bench Scrutiny Officer".into(),
@@ -160,7 +160,7 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
         let email = format!("lead{i}@bench.example.org");
         let id = store
             .users()
-            .create(
+            .create_account(
                 &sys,
                 &AccountInput { name: name.to_string(), email: email.clone(), job_title: title.into(), role: Some(Role::LeadOfficer) },
                 "bench-not-a-real-hash",

@@ -749,7 +749,7 @@ async fn main() -> Res<()> {
     let sys = Actor::system();
     let admin = store
         .users()
-        .create(
+        .create_account(
             &sys,
             &AccountInput {
                 name: "Bench Administrator".into(),
@@ -762,7 +762,7 @@ async fn main() -> Res<()> {
         .await?;
     let lead = store
         .users()
-        .create(
+        .create_account(
             &sys,
             &AccountInput {
                 name: "Bench Lead Officer".into(),

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use assure_domain::accounts::TokenInput;
 use assure_domain::Permission;
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
@@ -57,7 +56,7 @@ async fn setup(db: &TestDb) -> Api {
     assert!(assure_storage::demo::load(&db.store, today(), &hash).await.unwrap());
     for email in ACCOUNTS {
         let (user, _) = db.store.users().by_email(email).await.unwrap().unwrap();
-        db.store.users().create_token(&Actor::system(), user.id, &TokenInput { name: "t".into() }, &sha256_hex(&token_for(email))).await.unwrap();
+        db.store.users().create_token(&Actor::system(), user.id, "t", &sha256_hex(&token_for(email))).await.unwrap();
     }
     Api { app: app(db.store.clone(), Config::new(db.dir.clone())) }
 }
@@ -195,7 +194,7 @@ async fn tokens_and_roles(db: &TestDb) {
     // A revoked token stops working at once.
     let (admin, _) = db.store.users().by_email(ADMIN).await.unwrap().unwrap();
     let secret = "soon-to-be-revoked";
-    let tid = db.store.users().create_token(&Actor::system(), admin.id, &TokenInput { name: "revoked".into() }, &sha256_hex(secret)).await.unwrap();
+    let tid = db.store.users().create_token(&Actor::system(), admin.id, "revoked", &sha256_hex(secret)).await.unwrap();
     let with = |t: &str| Request::builder().uri("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {t}")).body(Body::empty()).unwrap();
     assert_eq!(api.send(with(secret)).await.status, StatusCode::OK);
     db.store.users().revoke_token(&Actor::system(), tid).await.unwrap();

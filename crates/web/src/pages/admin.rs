@@ -85,7 +85,7 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let password = auth::generate_password();
     let p = password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&p)).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    match state.store.users().create(&caller.actor(), &input, &hash).await.map_err(AppError::from) {
+    match state.store.users().create_account(&caller.actor(), &input, &hash).await.map_err(AppError::from) {
         Ok(_) => {
             users_render(
                 &state,
