@@ -226,6 +226,18 @@ impl Store {
     }
 }
 
+/// A write's command, once the domain's checks (`checked`) and storage's own (`found`:
+/// what only the database can tell, such as a name already used or a body that does
+/// not exist) have both passed; otherwise every problem at once, in the form's order
+/// (`fields`).
+pub(crate) fn all_checks<T>(checked: std::result::Result<Checked<T>, Invalid>, found: Invalid, fields: &[&str]) -> Result<Checked<T>> {
+    match checked {
+        Ok(c) if found.is_empty() => Ok(c),
+        Ok(_) => Err(found.ordered(fields).into()),
+        Err(e) => Err(e.merged(found).ordered(fields).into()),
+    }
+}
+
 /// Tracker-side methods the pathway code still calls on `Store` itself: each one only
 /// hands over to its part.
 impl Store {
@@ -256,18 +268,6 @@ impl Store {
     // kept for the pathway code; the lead moves its callers
     pub async fn list_audit(&self, f: &audit::AuditFilter, limit: i64, offset: i64) -> Result<(Vec<assure_domain::audit::AuditEntry>, bool)> {
         self.audit().list(f, limit, offset).await
-    }
-}
-
-/// A write's command, once the domain's checks (`checked`) and storage's own (`found`:
-/// what only the database can tell, such as a name already used or a body that does
-/// not exist) have both passed; otherwise every problem at once, in the form's order
-/// (`fields`).
-pub(crate) fn all_checks<T>(checked: std::result::Result<Checked<T>, Invalid>, found: Invalid, fields: &[&str]) -> Result<Checked<T>> {
-    match checked {
-        Ok(c) if found.is_empty() => Ok(c),
-        Ok(_) => Err(found.ordered(fields).into()),
-        Err(e) => Err(e.merged(found).ordered(fields).into()),
     }
 }
 
