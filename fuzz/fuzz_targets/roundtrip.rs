@@ -56,8 +56,8 @@ fuzz_target!(|data: &[u8]| {
         let twice = register_table(&second.entries);
         let third = plan(&twice, &register_preset(), today).expect("second export imports");
         assert_eq!(
-            rows_zeroed(third.entries),
-            rows_zeroed(second.entries),
+            rows_zeroed(third.into_inner().entries),
+            rows_zeroed(second.into_inner().entries),
             "{once:#?}"
         );
     }

@@ -2,8 +2,8 @@
 
 use std::io::BufRead;
 
-use assure_domain::Role;
-use assure_storage::users::NewUser;
+use assure_domain::accounts::{check_account, AccountInput};
+use assure_domain::{Invalid, Role};
 use assure_storage::{Actor, StoreError};
 use assure_web::auth::{generate_password, hash_password, password_problem, random_token, sha256_hex};
 
@@ -13,8 +13,13 @@ fn valid_roles() -> String {
     Role::ALL.iter().map(|r| r.slug()).collect::<Vec<_>>().join(", ")
 }
 
-pub fn parse_role(slug: &str) -> Result<Role, Failure> {
-    Role::from_slug(slug.trim()).ok_or_else(|| Failure::Usage(format!("unknown role {:?}: use one of {}", slug.trim(), valid_roles())))
+fn unknown_role(slug: &str) -> String {
+    format!("unknown role {:?}: use one of {}", slug.trim(), valid_roles())
+}
+
+/// Every problem as the command prints them, one per line.
+fn usage(i: Invalid) -> Failure {
+    Failure::Usage(i.errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("\n"))
 }
 
 /// The first line of standard input, without its line ending.
@@ -36,8 +41,17 @@ async fn hash(password: String) -> Result<String, Failure> {
 }
 
 pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title: &str, password_stdin: bool) -> CmdResult {
-    // Check everything that needs no database first.
-    let role = parse_role(role)?;
+    // Check everything that needs no database first, all at once: a role that is not
+    // one (which only the command sees, and answers with the choices) and the account's
+    // own checks.
+    let input = AccountInput { name: name.into(), email: email.into(), job_title: job_title.into(), role: Role::from_slug(role.trim()) };
+    let mut typed = Invalid::new();
+    if input.role.is_none() {
+        typed.add("role", unknown_role(role));
+    }
+    if !typed.is_empty() {
+        return Err(usage(typed.merged(check_account(&input).err().unwrap_or_default()).ordered(AccountInput::FIELDS)));
+    }
     let (password, generated) = if password_stdin {
         let p = read_password_line()?;
         if let Some(problem) = password_problem(&p) {
@@ -49,10 +63,10 @@ pub async fn user_add(g: &Global, name: &str, email: &str, role: &str, job_title
     };
     let store = open_store(g).await?;
     let password_hash = hash(password.clone()).await?;
-    let created = store.users().create(&Actor::system(), NewUser { name, email, role, job_title, password_hash: &password_hash }).await;
+    let created = store.users().create_account(&Actor::system(), &input, &password_hash).await;
     store.close().await;
     let id = created?;
-    println!("Account {id} created with role {}.", role.slug());
+    println!("Account {id} created with role {}.", input.role.map(Role::slug).unwrap_or_default());
     if generated {
         println!();
         println!("One-time password (shown once, give it to the person securely):");
@@ -89,11 +103,9 @@ pub async fn token_create(g: &Global, email: &str, name: &str) -> CmdResult {
         let Some((user, _)) = store.users().by_email(email).await? else {
             return Err(Failure::Usage("there is no account with that email address".into()));
         };
-        if !user.active {
-            return Err(Failure::Usage("that account is deactivated: reactivate it before creating a token".into()));
-        }
+        // The store checks the rest (what it is for; an active account).
         let token = random_token();
-        let id = store.users().create_token(&Actor::system(), user.id, name.trim(), &sha256_hex(&token)).await?;
+        let id = store.users().create_token(&Actor::system(), user.id, name, &sha256_hex(&token)).await?;
         Ok((id, user.id, token))
     }
     .await;

@@ -17,7 +17,7 @@ use assure_domain::import::{plan, register_table, CellError, Preset};
 use assure_domain::report::Layout;
 use assure_domain::tracker::number_label;
 use assure_storage::audit::Event;
-use assure_storage::reports::{ReportInput, ReportRecord};
+use assure_storage::reports::{DraftInput, ReportInput, ReportRecord};
 use assure_storage::tracker::RecFilter;
 use assure_storage::{Actor, Store, StoreError};
 use chrono::{NaiveDate, Utc};
@@ -286,7 +286,20 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
         Some(r) => {
             progress.note(&format!("Using draft report {} for {scope}, {} (edit it on the web at /reports/{}).", r.id, long(meeting), r.id));
             if let Some(l) = wanted.filter(|l| *l != r.layout) {
-                store.reports().save(&actor, r.id, r.version, &r.cover, l, r.include_changes, r.compare_with_id).await?;
+                store
+                    .reports()
+                    .save(
+                        &actor,
+                        r.id,
+                        r.version,
+                        &DraftInput {
+                            cover: r.cover.clone(),
+                            layout: Some(l),
+                            include_changes: Some(r.include_changes),
+                            compare_with_id: r.compare_with_id,
+                        },
+                    )
+                    .await?;
                 progress.note(&format!("Its layout is now {}.", l.slug()));
             }
             r.id

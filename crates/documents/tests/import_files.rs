@@ -32,7 +32,7 @@ fn suggested_preset(table: &Vec<Vec<String>>) -> Preset {
 }
 
 fn plan_ok(table: &Vec<Vec<String>>, preset: &Preset) -> ImportPlan {
-    plan(table, preset, today()).unwrap_or_else(|e| panic!("plan failed: {e:#?}\n{table:#?}"))
+    plan(table, preset, today()).unwrap_or_else(|e| panic!("plan failed: {e:#?}\n{table:#?}")).into_inner()
 }
 
 fn lead(name: &str, title: &str) -> ImportedLead {

@@ -8,6 +8,7 @@
 pub mod tracker;
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
 pub mod children;
 pub mod dates;
@@ -20,6 +21,7 @@ pub mod plan;
 pub mod referral;
 pub mod report;
 pub mod screening;
+pub mod settings;
 pub mod validation;
 
 pub use access::{Permission, Role};

@@ -131,6 +131,17 @@ mod tests {
     }
 
     #[test]
+    fn ordered_follows_the_form_and_keeps_unnamed_fields_last() {
+        let mut v = Invalid::new();
+        v.add("report", "Already issued");
+        v.add("date", "Enter a date");
+        v.add("title", "Enter a title");
+        let v = v.ordered(&["title", "date"]);
+        let fields: Vec<&str> = v.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "date", "report"]);
+    }
+
+    #[test]
     fn required_trims_and_flags_blank() {
         let mut v = Invalid::new();
         assert_eq!(v.required("a", "  x ", "Enter a"), "x");

@@ -3,12 +3,15 @@
 //! overdue, so that every status, RAG and overdue case shows on first start.
 //! Loaded once, into an empty database, through the same store API as any user.
 
-use assure_domain::tracker::{BodyKind, ExecutiveResponse, Lifecycle, Rag, ReviewKind};
-use assure_domain::Role;
+use assure_domain::accounts::AccountInput;
+use assure_domain::tracker::{
+    check_action, check_rag_override, check_response, ActionInput, BodyInput, BodyKind, EndorsementInput, ExecutiveResponse, Lifecycle,
+    LifecycleInput, NewAction, RagOverride, RagOverrideInput, RecommendationInput, ResponseDecision, ResponseInput, ReviewInput, ReviewKind,
+    RevisionInput, ScheduleInput, SignOffInput, TransferInput, UpdateInput, UpdateRequestInput,
+};
+use assure_domain::{Checked, Role};
 use chrono::{Duration, NaiveDate};
 
-use crate::tracker::{BodyInput, RecommendationInput, ReviewInput, UpdateInput};
-use crate::users::NewUser;
 use crate::{Actor, Result, Store};
 
 /// One account per role, `<role>@example.org`.
@@ -25,6 +28,24 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid demo date")
 }
 
+// The demo's changes pass the same checks as anyone's.
+
+fn response(response: ExecutiveResponse, on: Option<NaiveDate>, reason: &str) -> Result<Checked<ResponseDecision>> {
+    Ok(check_response(&ResponseInput { response: Some(response), response_date: on, response_reason: reason.into() })?)
+}
+
+fn action(text: &str, owner: &str, target: Option<NaiveDate>) -> Result<Checked<NewAction>> {
+    Ok(check_action(&ActionInput { text: text.into(), owner: owner.into(), target_date: target })?)
+}
+
+fn status(lifecycle: Lifecycle, reason: &str) -> LifecycleInput {
+    LifecycleInput { lifecycle: Some(lifecycle), reason: reason.into() }
+}
+
+fn rag_override(rag: &str, reason: &str) -> Result<Checked<RagOverride>> {
+    Ok(check_rag_override(&RagOverrideInput { rag: rag.into(), rag_reason: reason.into() })?)
+}
+
 /// Load the demo into an empty database. Returns false (and changes nothing)
 /// when the database already has accounts.
 pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Result<bool> {
@@ -35,34 +56,37 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     let mut ids = std::collections::HashMap::new();
     for (role, name, title) in demo_accounts() {
         let email = format!("{}@example.org", role.slug());
-        let id = store.users().create(&sys, NewUser { name, email: &email, role, job_title: title, password_hash }).await?;
+        let id = store
+            .users()
+            .create_account(&sys, &AccountInput { name: name.into(), email: email.clone(), job_title: title.into(), role: Some(role) }, password_hash)
+            .await?;
         ids.insert(role.slug(), id);
     }
     let lead = ids["lead-officer"];
     let schools = store
         .users()
-        .create(
+        .create_account(
             &sys,
-            NewUser {
-                name: "Priya Shah",
-                email: "schools-lead@example.org",
-                role: Role::LeadOfficer,
-                job_title: "Head of Schools and Families",
-                password_hash,
+            &AccountInput {
+                name: "Priya Shah".into(),
+                email: "schools-lead@example.org".into(),
+                job_title: "Head of Schools and Families".into(),
+                role: Some(Role::LeadOfficer),
             },
+            password_hash,
         )
         .await?;
     let regulation = store
         .users()
-        .create(
+        .create_account(
             &sys,
-            NewUser {
-                name: "Tom Reid",
-                email: "regulation-lead@example.org",
-                role: Role::LeadOfficer,
-                job_title: "Head of Regulation and Compliance",
-                password_hash,
+            &AccountInput {
+                name: "Tom Reid".into(),
+                email: "regulation-lead@example.org".into(),
+                job_title: "Head of Regulation and Compliance".into(),
+                role: Some(Role::LeadOfficer),
             },
+            password_hash,
         )
         .await?;
     let officer = Actor { user_id: Some(ids["scrutiny-officer"]), label: "scrutiny-officer@example.org".into(), ip: String::new() };
@@ -114,13 +138,48 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             },
         )
         .await?;
-    store.tracker().add_endorsement(&officer, wg, Some(regulatory), Some(d(2017, 9, 12)), "Minute 22").await?;
-    store.tracker().add_endorsement(&officer, wg, Some(childrens), Some(d(2017, 9, 26)), "Minute 31").await?;
     store
         .tracker()
-        .add_schedule(&officer, wg, Some(regulatory), Some(d(2018, 1, 16)), Some(6), "Cabinet, 5 October 2017, recommendation (5)")
+        .add_endorsement(
+            &officer,
+            wg,
+            &EndorsementInput { body_id: Some(regulatory), endorsed_on: Some(d(2017, 9, 12)), minute_ref: "Minute 22".into() },
+        )
         .await?;
-    store.tracker().add_schedule(&officer, wg, Some(childrens), Some(d(2018, 1, 30)), Some(6), "Cabinet, 5 October 2017, recommendation (5)").await?;
+    store
+        .tracker()
+        .add_endorsement(
+            &officer,
+            wg,
+            &EndorsementInput { body_id: Some(childrens), endorsed_on: Some(d(2017, 9, 26)), minute_ref: "Minute 31".into() },
+        )
+        .await?;
+    store
+        .tracker()
+        .add_schedule(
+            &officer,
+            wg,
+            &ScheduleInput {
+                body_id: Some(regulatory),
+                first_report_date: Some(d(2018, 1, 16)),
+                interval_months: Some(6),
+                resolution_ref: "Cabinet, 5 October 2017, recommendation (5)".into(),
+            },
+        )
+        .await?;
+    store
+        .tracker()
+        .add_schedule(
+            &officer,
+            wg,
+            &ScheduleInput {
+                body_id: Some(childrens),
+                first_report_date: Some(d(2018, 1, 30)),
+                interval_months: Some(6),
+                resolution_ref: "Cabinet, 5 October 2017, recommendation (5)".into(),
+            },
+        )
+        .await?;
 
     let rec = |number: i64, committee: &str, cabinet_w: &str, who: &str, area: &str, outcome: &str, body: i64, leads: Vec<i64>| RecommendationInput {
         parent_id: None,
@@ -188,7 +247,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
 
     for id in [r1, subs[0], subs[1], subs[2], r2, r3, r4, r5] {
         let v = store.tracker().recommendation(id).await?.version;
-        store.tracker().record_response(&officer, id, v, ExecutiveResponse::Accepted, Some(d(2017, 10, 5)), "").await?;
+        store.tracker().record_response(&officer, id, v, &response(ExecutiveResponse::Accepted, Some(d(2017, 10, 5)), "")?).await?;
     }
 
     // Progress reported to the January 2018 committees (seed 000).
@@ -198,9 +257,11 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .add_action(
             &lead_actor,
             r1,
-            "Write to Sefton's three Members of Parliament asking them to lobby the Home Secretary",
-            "Head of Children's Social Care",
-            Some(d(2017, 12, 31)),
+            &action(
+                "Write to Sefton's three Members of Parliament asking them to lobby the Home Secretary",
+                "Head of Children's Social Care",
+                Some(d(2017, 12, 31)),
+            )?,
         )
         .await?;
     store
@@ -225,23 +286,33 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             )
             .await?;
         let v = store.tracker().recommendation(*id).await?.version;
-        store.tracker().set_lifecycle(&lead_actor, *id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+        store.tracker().set_lifecycle(&lead_actor, *id, v, &status(Lifecycle::CompleteAwaitingSignOff, "")).await?;
         if i == 0 {
             let v = store.tracker().recommendation(*id).await?.version;
-            store.tracker().sign_off(&officer, *id, v, Some(childrens), Some(d(2018, 1, 30)), "Minute 47").await?;
+            store
+                .tracker()
+                .sign_off(
+                    &officer,
+                    *id,
+                    v,
+                    &SignOffInput { body_id: Some(childrens), meeting_date: Some(d(2018, 1, 30)), minute_ref: "Minute 47".into() },
+                )
+                .await?;
         }
     }
     let v = store.tracker().recommendation(r1).await?.version;
-    store.tracker().set_lifecycle(&lead_actor, r1, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+    store.tracker().set_lifecycle(&lead_actor, r1, v, &status(Lifecycle::CompleteAwaitingSignOff, "")).await?;
 
     let a2 = store
         .tracker()
         .add_action(
             &lead_actor,
             r2,
-            "Write to Sefton's three Members of Parliament asking them to lobby the Secretary of State for Education",
-            "Head of Children's Social Care",
-            Some(d(2017, 12, 31)),
+            &action(
+                "Write to Sefton's three Members of Parliament asking them to lobby the Secretary of State for Education",
+                "Head of Children's Social Care",
+                Some(d(2017, 12, 31)),
+            )?,
         )
         .await?;
     store
@@ -274,9 +345,11 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .add_action(
             &lead_actor,
             r2,
-            "Follow up the Members of Parliament's replies with the Department for Education",
-            "Head of Children's Social Care",
-            Some(today + Duration::days(120)),
+            &action(
+                "Follow up the Members of Parliament's replies with the Department for Education",
+                "Head of Children's Social Care",
+                Some(today + Duration::days(120)),
+            )?,
         )
         .await?;
 
@@ -285,9 +358,11 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .add_action(
             &schools_actor,
             r3,
-            "Email all schools' heads and chairs of governors promoting the 'Keep Them Safe' e-learning tool",
-            "Head of Schools and Families",
-            Some(d(2017, 12, 31)),
+            &action(
+                "Email all schools' heads and chairs of governors promoting the 'Keep Them Safe' e-learning tool",
+                "Head of Schools and Families",
+                Some(d(2017, 12, 31)),
+            )?,
         )
         .await?;
     store.tracker().add_update(&schools_actor, r3, &UpdateInput {
@@ -297,9 +372,12 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         corrects_id: None,
     }, &[]).await?;
     let v = store.tracker().recommendation(r3).await?.version;
-    store.tracker().set_lifecycle(&schools_actor, r3, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+    store.tracker().set_lifecycle(&schools_actor, r3, v, &status(Lifecycle::CompleteAwaitingSignOff, "")).await?;
     let v = store.tracker().recommendation(r3).await?.version;
-    store.tracker().sign_off(&officer, r3, v, Some(childrens), Some(d(2018, 7, 24)), "Minute 12").await?;
+    store
+        .tracker()
+        .sign_off(&officer, r3, v, &SignOffInput { body_id: Some(childrens), meeting_date: Some(d(2018, 7, 24)), minute_ref: "Minute 12".into() })
+        .await?;
 
     let reg_actor = Actor { user_id: Some(regulation), label: "regulation-lead@example.org".into(), ip: String::new() };
     let a4 = store
@@ -307,15 +385,12 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .add_action(
             &reg_actor,
             r4,
-            "Raise pan-Merseyside standardised taxi and private hire licensing policies with the Liverpool City Region licensing leads",
-            "Head of Regulation and Compliance",
-            Some(d(2018, 3, 31)),
+            &action(
+                "Raise pan-Merseyside standardised taxi and private hire licensing policies with the Liverpool City Region licensing leads",
+                "Head of Regulation and Compliance",
+                Some(d(2018, 3, 31)),
+            )?,
         )
-        .await?;
-    let v = store.tracker().action(a4).await?.version;
-    store
-        .tracker()
-        .revise_action_date(&reg_actor, a4, v, Some(d(2018, 9, 30)), "The City Region's licensing leads deferred the item to their September meeting")
         .await?;
     let v = store.tracker().action(a4).await?.version;
     store
@@ -324,8 +399,23 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             &reg_actor,
             a4,
             v,
-            Some(today - Duration::days(40)),
-            "Awaiting the Department for Transport's statutory taxi and private hire standards before agreeing local policies",
+            &RevisionInput {
+                new_date: Some(d(2018, 9, 30)),
+                reason: "The City Region's licensing leads deferred the item to their September meeting".into(),
+            },
+        )
+        .await?;
+    let v = store.tracker().action(a4).await?.version;
+    store
+        .tracker()
+        .revise_action_date(
+            &reg_actor,
+            a4,
+            v,
+            &RevisionInput {
+                new_date: Some(today - Duration::days(40)),
+                reason: "Awaiting the Department for Transport's statutory taxi and private hire standards before agreeing local policies".into(),
+            },
         )
         .await?;
     store.tracker().add_update(&reg_actor, r4, &UpdateInput { update_date: Some(d(2018, 1, 10)), narrative: "The Head of Regulation and Compliance raised the recommendation at the Liverpool City Region licensing officers' group, which agreed to compare the six councils' policies.".into(), progress_percent: Some(30), corrects_id: None }, &[]).await?;
@@ -335,9 +425,11 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .add_action(
             &reg_actor,
             r5,
-            "Joint monitoring report to both Overview and Scrutiny Committees, then six-monthly",
-            "Head of Regulation and Compliance",
-            Some(today + Duration::days(200)),
+            &action(
+                "Joint monitoring report to both Overview and Scrutiny Committees, then six-monthly",
+                "Head of Regulation and Compliance",
+                Some(today + Duration::days(200)),
+            )?,
         )
         .await?;
     let _ = a5;
@@ -346,10 +438,12 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
         .tracker()
         .request_updates(
             &officer,
-            &[r2, r4, r5],
-            Some(today + Duration::days(10)),
-            Some(today + Duration::days(24)),
-            "Please add your update for the next six-monthly monitoring report.",
+            &UpdateRequestInput {
+                recommendation_ids: vec![r2, r4, r5],
+                due_date: Some(today + Duration::days(10)),
+                for_report_date: Some(today + Duration::days(24)),
+                message: "Please add your update for the next six-monthly monitoring report.".into(),
+            },
             today,
         )
         .await?;
@@ -371,8 +465,27 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             ..Default::default()
         })
         .await?;
-    store.tracker().add_endorsement(&officer, ofsted, Some(childrens), Some(d(2016, 7, 12)), "Minute 5").await?;
-    store.tracker().add_schedule(&officer, ofsted, Some(childrens), Some(d(2016, 11, 15)), Some(6), "Minute 5 of 12 July 2016").await?;
+    store
+        .tracker()
+        .add_endorsement(
+            &officer,
+            ofsted,
+            &EndorsementInput { body_id: Some(childrens), endorsed_on: Some(d(2016, 7, 12)), minute_ref: "Minute 5".into() },
+        )
+        .await?;
+    store
+        .tracker()
+        .add_schedule(
+            &officer,
+            ofsted,
+            &ScheduleInput {
+                body_id: Some(childrens),
+                first_report_date: Some(d(2016, 11, 15)),
+                interval_months: Some(6),
+                resolution_ref: "Minute 5 of 12 July 2016".into(),
+            },
+        )
+        .await?;
     let ofsted_recs: [(&str, &str, Lifecycle, &str); 6] = [
         ("Ensure that all children who go missing are offered a return home interview and that the information from interviews is used to reduce risk.", "Children who go missing are seen and their risk reduced.", Lifecycle::InProgress, ""),
         ("Ensure that strategy meetings for children at risk of sexual exploitation include all relevant agencies and that actions are followed up.", "Risks to children are shared and acted on by every agency involved.", Lifecycle::Paused, "The MASH restructure must finish first; the partnership agreed to pause until the new team is in post."),
@@ -404,37 +517,59 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             first_ofsted = id;
         }
         let v = store.tracker().recommendation(id).await?.version;
-        store.tracker().record_response(&officer, id, v, ExecutiveResponse::Accepted, Some(d(2016, 7, 7)), "").await?;
+        store.tracker().record_response(&officer, id, v, &response(ExecutiveResponse::Accepted, Some(d(2016, 7, 7)), "")?).await?;
         // Target dates, some revised with their reasons.
         let action = store
             .tracker()
-            .add_action(&lead_actor, id, &format!("Improvement plan action {}.1", i + 1), "Service Manager, Safeguarding", Some(d(2017, 5, 31)))
+            .add_action(
+                &lead_actor,
+                id,
+                &action(&format!("Improvement plan action {}.1", i + 1), "Service Manager, Safeguarding", Some(d(2017, 5, 31)))?,
+            )
             .await?;
         if i <= 2 {
             let v = store.tracker().action(action).await?.version;
             store
                 .tracker()
-                .revise_action_date(&lead_actor, action, v, Some(d(2017, 7, 31)), "General election called: the partnership event was moved")
+                .revise_action_date(
+                    &lead_actor,
+                    action,
+                    v,
+                    &RevisionInput { new_date: Some(d(2017, 7, 31)), reason: "General election called: the partnership event was moved".into() },
+                )
                 .await?;
         }
         if i == 0 {
             let v = store.tracker().action(action).await?.version;
             store
                 .tracker()
-                .revise_action_date(&lead_actor, action, v, Some(today + Duration::days(60)), "Independent return interview provider re-commissioned")
+                .revise_action_date(
+                    &lead_actor,
+                    action,
+                    v,
+                    &RevisionInput {
+                        new_date: Some(today + Duration::days(60)),
+                        reason: "Independent return interview provider re-commissioned".into(),
+                    },
+                )
                 .await?;
             store.tracker().add_update(&lead_actor, id, &UpdateInput { update_date: Some(today - Duration::days(30)), narrative: "The new independent provider offers an interview within 72 hours of every return. Take-up is 71% and rising; findings now go to the missing monitoring group each month.".into(), progress_percent: Some(60), corrects_id: None }, &[]).await?;
         }
         if *lifecycle != Lifecycle::NotStarted && *lifecycle != Lifecycle::InProgress {
             let v = store.tracker().recommendation(id).await?.version;
-            store.tracker().set_lifecycle(&lead_actor, id, v, *lifecycle, reason).await?;
+            store.tracker().set_lifecycle(&lead_actor, id, v, &status(*lifecycle, reason)).await?;
         }
     }
     // An officer's judgement overrides the suggested RAG (both kept).
     let v = store.tracker().recommendation(first_ofsted).await?.version;
     store
         .tracker()
-        .set_rag_override(&lead_actor, first_ofsted, v, Some(Rag::Amber), "Take-up of interviews is still below the 85% target agreed with the LSCB")
+        .set_rag_override(
+            &lead_actor,
+            first_ofsted,
+            v,
+            &rag_override("amber", "Take-up of interviews is still below the 85% target agreed with the LSCB")?,
+        )
         .await?;
 
     // ------------------------------------------------ a recent review awaiting the executive
@@ -455,7 +590,10 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             referral_date: Some(report + Duration::days(5)),
         })
         .await?;
-    store.tracker().add_endorsement(&officer, recent, Some(childrens), Some(report), "Minute 18").await?;
+    store
+        .tracker()
+        .add_endorsement(&officer, recent, &EndorsementInput { body_id: Some(childrens), endorsed_on: Some(report), minute_ref: "Minute 18".into() })
+        .await?;
     let recent_recs = [
         "request that all drivers and passenger assistants complete CSE awareness training before their first journey",
         "request that the Head of Transport publish how concerns raised by drivers are passed to the MASH",
@@ -490,10 +628,12 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             &officer,
             recent_ids[2],
             v,
-            Some(regulatory),
-            Some(report + Duration::days(14)),
-            "Minute 24",
-            "Transport contracts are monitored by the Regulatory, Compliance and Corporate Services committee",
+            &TransferInput {
+                body_id: Some(regulatory),
+                meeting_date: Some(report + Duration::days(14)),
+                minute_ref: "Minute 24".into(),
+                reason: "Transport contracts are monitored by the Regulatory, Compliance and Corporate Services committee".into(),
+            },
         )
         .await?;
     // A board with a 28-day response deadline, responses part-made.
@@ -546,7 +686,7 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
             .await?;
         if *resp != ExecutiveResponse::Awaiting {
             let v = store.tracker().recommendation(id).await?.version;
-            store.tracker().record_response(&officer, id, v, *resp, Some(today - Duration::days(5)), reason).await?;
+            store.tracker().record_response(&officer, id, v, &response(*resp, Some(today - Duration::days(5)), reason)?).await?;
         }
     }
     store.tracker().refresh_suggested_rags(today).await?;

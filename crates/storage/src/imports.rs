@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
+use assure_domain::import::StagedFile;
 use assure_domain::import::{
-    format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry,
-    Table, REGISTER_PRESET_NAME,
+    format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry, Table,
 };
 use assure_domain::tracker::{format_reference, Lifecycle};
-use assure_domain::Invalid;
+use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -72,46 +72,40 @@ impl Imports<'_> {
         self.presets().await?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or(StoreError::NotFound)
     }
 
-    /// Save (or replace) a named mapping. The built-in preset cannot be replaced.
-    pub async fn save_preset(&self, actor: &Actor, p: &Preset) -> Result<()> {
-        let mut v = Invalid::new();
-        let name = v.required("preset_name", &p.name, "Enter a name for the column mapping, for example Children's services tracker");
-        v.max_len("preset_name", &name, 100, "The name");
-        if name.eq_ignore_ascii_case(REGISTER_PRESET_NAME) {
-            v.add("preset_name", format!("“{REGISTER_PRESET_NAME}” is Assure's own layout: choose another name"));
-        }
-        v.finish()?;
-        let p = Preset { name: name.clone(), ..p.clone() };
+    /// Save (or replace) a named mapping ([`check_preset`](assure_domain::import::check_preset)
+    /// keeps the built-in preset's name for it alone).
+    pub async fn save_preset(&self, actor: &Actor, p: &Checked<Preset>) -> Result<()> {
         let mut tx = self.store.write().await?;
-        self.store.q("DELETE FROM import_presets WHERE LOWER(name) = $1").bind(name.to_lowercase()).execute(tx.conn()).await?;
+        self.store.q("DELETE FROM import_presets WHERE LOWER(name) = $1").bind(p.name.to_lowercase()).execute(tx.conn()).await?;
         self.store
             .q("INSERT INTO import_presets (name, preset, created_by, updated_at) VALUES ($1,$2,$3,$4)")
-            .bind(name.clone())
-            .bind(to_json(&p)?)
+            .bind(p.name.clone())
+            .bind(to_json(&**p)?)
             .bind(actor.user_id)
             .bind(now())
             .execute(tx.conn())
             .await?;
-        tx.audit(actor, Event::new("import.preset", "import-preset", &name, "column mapping saved")).await?;
+        tx.audit(actor, Event::new("import.preset", "import-preset", &p.name, "column mapping saved")).await?;
         tx.commit().await
     }
 
     // ------------------------------------------------------------ staged uploads
 
-    pub async fn stage(&self, actor: &Actor, file_name: &str, table: &Table) -> Result<i64> {
+    /// Keep an uploaded file, read into cells, until its import is previewed and committed.
+    pub async fn stage(&self, actor: &Actor, file: &Checked<StagedFile>) -> Result<i64> {
         let mut tx = self.store.write().await?;
         let id = self
             .store
             .q("INSERT INTO import_batches (file_name, sheet, row_count, created_by, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
-            .bind(file_name.to_string())
-            .bind(to_json(table)?)
-            .bind(table.len() as i64)
+            .bind(file.file_name.clone())
+            .bind(to_json(&file.table)?)
+            .bind(file.table.len() as i64)
             .bind(actor.user_id)
             .bind(now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("import.upload", "import", id, format!("{} rows uploaded", table.len()))).await?;
+        tx.audit(actor, Event::new("import.upload", "import", id, format!("{} rows uploaded", file.table.len()))).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -178,13 +172,14 @@ impl Imports<'_> {
         Ok(errors)
     }
 
-    /// Add every entry of the plan to a review in one transaction — all or nothing.
-    /// Returns the row-by-row problems instead when any entry cannot be added.
+    /// Add every entry of the plan (as [`plan`](assure_domain::import::plan) checked it)
+    /// to a review in one transaction — all or nothing. Returns the row-by-row problems
+    /// instead when any entry cannot be added.
     pub async fn commit(
         &self,
         actor: &Actor,
         review_id: i64,
-        plan: &ImportPlan,
+        plan: &Checked<ImportPlan>,
         today: NaiveDate,
         source: &str,
         batch: Option<i64>,

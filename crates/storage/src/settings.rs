@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use assure_domain::tracker::{validate_reference_pattern, Rag, DEFAULT_REFERENCE_PATTERN};
-use assure_domain::Invalid;
-use serde::Serialize;
+use assure_domain::Checked;
 
 use crate::audit::Event;
 use crate::{Actor, Result, RowExt, Store};
@@ -22,72 +20,8 @@ impl Store {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Settings {
-    pub service_name: String,
-    pub organisation: String,
-    pub brand_colour: String,
-    pub reference_pattern: String,
-    pub rag_red: String,
-    pub rag_amber: String,
-    pub rag_green: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            service_name: "Assure".into(),
-            organisation: "Sefton Council".into(),
-            brand_colour: "#1d70b8".into(),
-            reference_pattern: DEFAULT_REFERENCE_PATTERN.into(),
-            rag_red: Rag::Red.default_meaning().into(),
-            rag_amber: Rag::Amber.default_meaning().into(),
-            rag_green: Rag::Green.default_meaning().into(),
-        }
-    }
-}
-
-impl Settings {
-    pub fn rag_meaning(&self, r: Rag) -> &str {
-        match r {
-            Rag::Red => &self.rag_red,
-            Rag::Amber => &self.rag_amber,
-            Rag::Green => &self.rag_green,
-        }
-    }
-
-    fn pairs(&self) -> [(&'static str, &String); 7] {
-        [
-            ("service_name", &self.service_name),
-            ("organisation", &self.organisation),
-            ("brand_colour", &self.brand_colour),
-            ("reference_pattern", &self.reference_pattern),
-            ("rag_red", &self.rag_red),
-            ("rag_amber", &self.rag_amber),
-            ("rag_green", &self.rag_green),
-        ]
-    }
-
-    pub fn validate(&self) -> Result<(), Invalid> {
-        let mut v = Invalid::new();
-        v.required("service_name", &self.service_name, "Enter the service name");
-        v.max_len("service_name", &self.service_name, 60, "Service name");
-        v.required("organisation", &self.organisation, "Enter the organisation's name");
-        let c = self.brand_colour.trim();
-        if !(c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())) {
-            v.add("brand_colour", "Enter the brand colour as a hex colour like #1d70b8");
-        }
-        if let Err(e) = validate_reference_pattern(&self.reference_pattern) {
-            for fe in e.errors {
-                v.add(&fe.field, fe.message);
-            }
-        }
-        for (f, val) in [("rag_red", &self.rag_red), ("rag_amber", &self.rag_amber), ("rag_green", &self.rag_green)] {
-            v.required(f, val, "Say what this colour means, so the key can show it");
-        }
-        v.finish()
-    }
-}
+/// The settings as stored are the domain's (which checks them).
+pub use assure_domain::settings::Settings;
 
 impl CouncilSettings<'_> {
     pub async fn load(&self) -> Result<Settings> {
@@ -112,12 +46,12 @@ impl CouncilSettings<'_> {
         Ok(s)
     }
 
-    pub async fn save(&self, actor: &Actor, s: &Settings) -> Result<()> {
-        s.validate()?;
+    /// Save the settings as [`check_settings`](assure_domain::settings::check_settings) passed them.
+    pub async fn save(&self, actor: &Actor, s: &Checked<Settings>) -> Result<()> {
         let mut tx = self.store.write().await?;
         for (k, v) in s.pairs() {
             self.store.q("DELETE FROM settings WHERE key = $1").bind(k).execute(tx.conn()).await?;
-            self.store.q("INSERT INTO settings (key, value) VALUES ($1, $2)").bind(k).bind(v.trim().to_string()).execute(tx.conn()).await?;
+            self.store.q("INSERT INTO settings (key, value) VALUES ($1, $2)").bind(k).bind(v.to_string()).execute(tx.conn()).await?;
         }
         tx.audit(actor, Event::new("settings.update", "settings", "council", "settings changed")).await?;
         tx.commit().await

@@ -1,12 +1,13 @@
 //! Accounts and their API tokens: `store.users()`. Token secrets are stored only as
 //! hashes; the caller makes and hashes them.
 
-use assure_domain::{Invalid, Role};
+use assure_domain::accounts::{check_account, check_api_token, normalise_email, AccountInput, Activation, TokenInput};
+use assure_domain::{Checked, Invalid, Role};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::{now, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, now, Actor, Result, RowExt, Store, StoreError};
 
 /// The accounts and their API tokens.
 #[derive(Clone, Copy)]
@@ -53,6 +54,8 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
+/// An account as code names one, its role already known (the demo, fixtures, the
+/// pathway's code): [`Users::create`] checks it as [`Users::create_account`] does.
 pub struct NewUser<'a> {
     pub name: &'a str,
     pub email: &'a str,
@@ -61,41 +64,37 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-/// Normalise and check an e-mail address the way sign-in compares it.
-pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
-fn looks_like_email(e: &str) -> bool {
-    let mut parts = e.split('@');
-    matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.'))
-        && !e.chars().any(char::is_whitespace)
+impl NewUser<'_> {
+    pub fn input(&self) -> AccountInput {
+        AccountInput { name: self.name.into(), email: self.email.into(), job_title: self.job_title.into(), role: Some(self.role) }
+    }
 }
 
 impl Users<'_> {
+    /// Create an account named in code: checked as [`Users::create_account`] checks one.
     pub async fn create(&self, actor: &Actor, u: NewUser<'_>) -> Result<i64> {
-        let email = normalise_email(u.email);
-        let mut v = Invalid::new();
-        let name = v.required("name", u.name, "Enter the person's full name");
-        v.max_len("name", &name, 200, "Name");
-        if email.is_empty() {
-            v.add("email", "Enter an email address");
-        } else if !looks_like_email(&email) {
-            v.add("email", "Enter an email address in the correct format, like name@example.org");
-        } else if self.by_email(&email).await?.is_some() {
-            v.add("email", "An account with this email address already exists");
+        self.create_account(actor, &u.input(), u.password_hash).await
+    }
+
+    /// Create an account as typed: the domain's checks, and whether the address is
+    /// already used, all at once. The caller hashes the password.
+    pub async fn create_account(&self, actor: &Actor, input: &AccountInput, password_hash: &str) -> Result<i64> {
+        let mut found = Invalid::new();
+        let email = normalise_email(&input.email);
+        if !email.is_empty() && self.by_email(&email).await?.is_some() {
+            found.add("email", "An account with this email address already exists");
         }
-        v.finish()?;
+        let u = all_checks(check_account(input), found, AccountInput::FIELDS)?;
         let mut tx = self.store.write().await?;
         let id: i64 = sqlx::Row::try_get(
             &self
                 .store
                 .q("INSERT INTO users (name, email, role, job_title, password_hash, active, created_at) VALUES ($1,$2,$3,$4,$5,1,$6) RETURNING id")
-                .bind(name.clone())
-                .bind(email.clone())
+                .bind(u.name.clone())
+                .bind(u.email.clone())
                 .bind(u.role.slug())
-                .bind(u.job_title.trim().to_string())
-                .bind(u.password_hash.to_string())
+                .bind(u.job_title.clone())
+                .bind(password_hash.to_string())
                 .bind(now())
                 .fetch_one(tx.conn())
                 .await?,
@@ -143,7 +142,9 @@ impl Users<'_> {
         tx.commit().await
     }
 
-    pub async fn set_active(&self, actor: &Actor, user_id: i64, active: bool) -> Result<()> {
+    /// Deactivate (ending its sessions and revoking its tokens) or reactivate an account.
+    pub async fn set_active(&self, actor: &Actor, change: &Checked<Activation>) -> Result<()> {
+        let Activation { user_id, active } = **change;
         let mut tx = self.store.write().await?;
         let n = self.store.q("UPDATE users SET active = $1 WHERE id = $2").bind(active as i64).bind(user_id).execute(tx.conn()).await?;
         if n.rows_affected() == 0 {
@@ -170,13 +171,19 @@ impl Users<'_> {
 
     // ------------------------------------------------------------ API tokens
 
+    /// Create an API token for an account: what it is for (`name`) checked by the domain
+    /// against the account as stored (it must be active). The caller makes and hashes the
+    /// secret.
     pub async fn create_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str) -> Result<i64> {
+        let user = self.get(user_id).await?.ok_or(StoreError::NotFound)?;
+        let t = check_api_token(&TokenInput { name: name.into() }, user.active)?;
+        let name = &t.name;
         let mut tx = self.store.write().await?;
         let r = self
             .store
             .q("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id")
             .bind(user_id)
-            .bind(name.to_string())
+            .bind(name.clone())
             .bind(token_hash.to_string())
             .bind(now())
             .fetch_one(tx.conn())
@@ -235,19 +242,5 @@ impl Users<'_> {
         }
         tx.audit(actor, Event::new("token.revoke", "api_token", id, "API token revoked")).await?;
         tx.commit().await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_like_email;
-
-    #[test]
-    fn email_shape() {
-        assert!(looks_like_email("a.b@example.org"));
-        assert!(!looks_like_email("a.b@example"));
-        assert!(!looks_like_email("a b@example.org"));
-        assert!(!looks_like_email("@example.org"));
-        assert!(!looks_like_email("a@b@example.org"));
     }
 }

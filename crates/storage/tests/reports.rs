@@ -3,7 +3,7 @@
 use assure_domain::import::{plan, register_preset, register_table};
 use assure_domain::report::Layout;
 use assure_storage::on_both_engines;
-use assure_storage::reports::ReportInput;
+use assure_storage::reports::{DraftInput, ReportInput};
 use assure_storage::testing::TestDb;
 use assure_storage::tracker::{RecFilter, ReviewInput, UpdateInput};
 use assure_storage::{Actor, StoreError};
@@ -68,7 +68,16 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     assert_eq!(frozen, again, "an issued report says exactly what it said");
     assert_eq!(again.issue, Some(1));
     let r = db.store.reports().get(jan).await.unwrap();
-    let refused = db.store.reports().save(&officer(), jan, r.version, &r.cover, Layout::ProgressMade, false, None).await;
+    let refused = db
+        .store
+        .reports()
+        .save(
+            &officer(),
+            jan,
+            r.version,
+            &DraftInput { cover: r.cover.clone(), layout: Some(Layout::ProgressMade), include_changes: Some(false), compare_with_id: None },
+        )
+        .await;
     assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
     assert!(matches!(db.store.reports().delete_draft(&officer(), jan, r.version).await, Err(StoreError::Invalid(_))));
 
@@ -86,8 +95,26 @@ async fn issued_reports_are_frozen_and_compared(db: &TestDb) {
     // A stale edit of the draft is refused, not silently applied.
     let mut cover = next.cover.clone();
     cover.report_of = "Head of Regulation and Compliance".into();
-    db.store.reports().save(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await.unwrap();
-    let stale = db.store.reports().save(&officer(), jul, next.version, &cover, Layout::ProgressMade, true, Some(jan)).await;
+    db.store
+        .reports()
+        .save(
+            &officer(),
+            jul,
+            next.version,
+            &DraftInput { cover: cover.clone(), layout: Some(Layout::ProgressMade), include_changes: Some(true), compare_with_id: Some(jan) },
+        )
+        .await
+        .unwrap();
+    let stale = db
+        .store
+        .reports()
+        .save(
+            &officer(),
+            jul,
+            next.version,
+            &DraftInput { cover: cover.clone(), layout: Some(Layout::ProgressMade), include_changes: Some(true), compare_with_id: Some(jan) },
+        )
+        .await;
     assert!(matches!(stale, Err(StoreError::Conflict)));
     assert_eq!(db.store.reports().get(jul).await.unwrap().cover.report_of, "Head of Regulation and Compliance");
     // Issue numbers run within the review.

@@ -1,9 +1,13 @@
 //! Storage behaviour, run on SQLite and on PostgreSQL.
 
-use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
+use assure_domain::accounts::{check_activation, AccountInput};
+use assure_domain::tracker::{
+    check_action, check_response, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput, Rag, ResponseInput, RevisionInput, SignOffInput,
+    TransferInput,
+};
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
-use assure_storage::tracker::{RecFilter, RecommendationInput, ReviewInput, UpdateInput};
+use assure_storage::tracker::{BodyInput, RecFilter, RecommendationInput, ReviewInput, UpdateInput};
 use assure_storage::{Actor, StoreError};
 use chrono::NaiveDate;
 
@@ -66,7 +70,12 @@ async fn stale_edit_is_refused_and_nothing_is_overwritten(db: &TestDb) {
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
     assert_eq!(db.store.tracker().recommendation(rec.id).await.unwrap().committee_wording, "First editor's wording");
     // Same for a lifecycle change with a stale version.
-    let err = db.store.tracker().set_lifecycle(&officer(), rec.id, rec.version, Lifecycle::InProgress, "").await.unwrap_err();
+    let err = db
+        .store
+        .tracker()
+        .set_lifecycle(&officer(), rec.id, rec.version, &LifecycleInput { lifecycle: Some(Lifecycle::InProgress), reason: "".into() })
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict));
 }
 on_both_engines!(stale_edit, stale_edit_is_refused_and_nothing_is_overwritten);
@@ -78,15 +87,33 @@ async fn revised_dates_keep_their_history(db: &TestDb) {
     let a = db
         .store
         .tracker()
-        .add_action(&officer(), rec.id, "Chase the Department for Education", "Head of Children's Social Care", Some(d(2027, 5, 31)))
+        .add_action(
+            &officer(),
+            rec.id,
+            &check_action(&ActionInput {
+                text: "Chase the Department for Education".into(),
+                owner: "Head of Children's Social Care".into(),
+                target_date: Some(d(2027, 5, 31)),
+            })
+            .unwrap(),
+        )
         .await
         .unwrap();
     // No reason: refused, nothing changed.
     let v = db.store.tracker().action(a).await.unwrap().version;
-    let err = db.store.tracker().revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), " ").await.unwrap_err();
+    let err = db
+        .store
+        .tracker()
+        .revise_action_date(&officer(), a, v, &RevisionInput { new_date: Some(d(2027, 7, 31)), reason: " ".into() })
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("reason").is_some()));
     assert_eq!(db.store.tracker().action(a).await.unwrap().target_date, Some(d(2027, 5, 31)));
-    db.store.tracker().revise_action_date(&officer(), a, v, Some(d(2027, 7, 31)), "General election called").await.unwrap();
+    db.store
+        .tracker()
+        .revise_action_date(&officer(), a, v, &RevisionInput { new_date: Some(d(2027, 7, 31)), reason: "General election called".into() })
+        .await
+        .unwrap();
     let action = db.store.tracker().action(a).await.unwrap();
     assert_eq!(action.target_date, Some(d(2027, 7, 31)));
     assert_eq!(action.revisions.len(), 1);
@@ -132,23 +159,39 @@ async fn responses_sign_off_and_transfer(db: &TestDb) {
     let scr = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Serious case review")).unwrap();
     let recs = db.store.tracker().review_recommendations(scr.id).await.unwrap();
     let awaiting = recs.iter().find(|r| r.response == ExecutiveResponse::Awaiting).unwrap();
-    let err = db
-        .store
-        .tracker()
-        .record_response(&officer(), awaiting.id, awaiting.version, ExecutiveResponse::Rejected, Some(today()), "")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("response_reason").is_some()));
+    // A rejection without its reason never becomes a command the store accepts.
+    let rejected = ResponseInput { response: Some(ExecutiveResponse::Rejected), response_date: Some(today()), response_reason: String::new() };
+    assert!(check_response(&rejected).unwrap_err().for_field("response_reason").is_some());
     assert_eq!(db.store.tracker().recommendation(awaiting.id).await.unwrap().response, ExecutiveResponse::Awaiting);
     // Sign-off only once complete.
     let bodies = db.store.tracker().bodies().await.unwrap();
     let childrens = bodies.iter().find(|b| b.name.contains("Children's Services")).unwrap().id;
     let regulatory = bodies.iter().find(|b| b.name.contains("Regulatory")).unwrap().id;
-    let err = db.store.tracker().sign_off(&officer(), awaiting.id, awaiting.version, Some(childrens), Some(today()), "Minute 3").await.unwrap_err();
+    let err = db
+        .store
+        .tracker()
+        .sign_off(
+            &officer(),
+            awaiting.id,
+            awaiting.version,
+            &SignOffInput { body_id: Some(childrens), meeting_date: Some(today()), minute_ref: "Minute 3".into() },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(ref i) if i.for_field("lifecycle").is_some()));
     db.store
         .tracker()
-        .transfer(&officer(), awaiting.id, awaiting.version, Some(regulatory), Some(today()), "Minute 4", "Regulatory matters")
+        .transfer(
+            &officer(),
+            awaiting.id,
+            awaiting.version,
+            &TransferInput {
+                body_id: Some(regulatory),
+                meeting_date: Some(today()),
+                minute_ref: "Minute 4".into(),
+                reason: "Regulatory matters".into(),
+            },
+        )
         .await
         .unwrap();
     let moved = db.store.tracker().recommendation_detail(awaiting.id).await.unwrap();
@@ -223,7 +266,35 @@ async fn sessions_and_tokens(db: &TestDb) {
     assert_eq!(db.store.users().by_token("th").await.unwrap().unwrap().id, u.id);
     db.store.users().revoke_token(&Actor::system(), t).await.unwrap();
     assert!(db.store.users().by_token("th").await.unwrap().is_none());
-    db.store.users().set_active(&Actor::system(), u.id, false).await.unwrap();
+    db.store.users().set_active(&Actor::system(), &check_activation(None, u.id, false).unwrap()).await.unwrap();
     assert!(db.store.sessions().get("s1").await.unwrap().is_none(), "deactivation ends sessions");
 }
 on_both_engines!(sessions, sessions_and_tokens);
+
+/// What only the database can tell joins the domain's problems in one answer, in the
+/// form's order, and nothing is saved.
+async fn database_problems_arrive_with_the_domains(db: &TestDb) {
+    demo(db).await;
+    // A body: a name already used, and no kind.
+    let err = db.store.tracker().create_body(&officer(), &BodyInput { name: " CABINET ".into(), ..Default::default() }).await.unwrap_err();
+    let StoreError::Invalid(i) = err else { panic!("{err:?}") };
+    let fields: Vec<&str> = i.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["name", "kind"]);
+    assert_eq!(i.for_field("name"), Some("A body with this name already exists"));
+    // A recommendation: a number already used, no wording, a lead officer who is not one.
+    let wg = licensing_review(db).await;
+    let bad = RecommendationInput { number: Some(2), lead_ids: vec![9999], ..Default::default() };
+    let err = db.store.tracker().create_recommendation(&officer(), wg, &bad).await.unwrap_err();
+    let StoreError::Invalid(i) = err else { panic!("{err:?}") };
+    let fields: Vec<&str> = i.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["number", "committee_wording", "lead_ids"]);
+    assert_eq!(i.for_field("number"), Some("This review already has a recommendation (2)"));
+    // An account: an address already used, and no role.
+    let dup = AccountInput { name: "Ada".into(), email: " Lead-Officer@Example.org ".into(), ..Default::default() };
+    let err = db.store.users().create_account(&Actor::system(), &dup, "hash").await.unwrap_err();
+    let StoreError::Invalid(i) = err else { panic!("{err:?}") };
+    let fields: Vec<&str> = i.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["email", "role"]);
+    assert_eq!(db.store.tracker().review_recommendations(wg).await.unwrap().len(), 8, "nothing saved");
+}
+on_both_engines!(database_problems, database_problems_arrive_with_the_domains);

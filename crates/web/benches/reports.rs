@@ -24,12 +24,15 @@
 use std::time::{Duration, Instant};
 
 use assure_documents::{render, Format};
+use assure_domain::accounts::AccountInput;
 use assure_domain::report::{Layout, MonitoringReport};
-use assure_domain::tracker::{BodyKind, ExecutiveResponse, Lifecycle, Rag, ReviewKind};
+use assure_domain::tracker::{
+    check_action, check_rag_override, check_response, ActionInput, BodyKind, EndorsementInput, ExecutiveResponse, Lifecycle, LifecycleInput, Rag,
+    RagOverrideInput, ResponseInput, ReviewKind, RevisionInput, ScheduleInput,
+};
 use assure_domain::Role;
 use assure_storage::reports::ReportInput;
 use assure_storage::tracker::{BodyInput, RecommendationInput, ReviewInput, UpdateInput};
-use assure_storage::users::NewUser;
 use assure_storage::{Actor, Store};
 use chrono::{Duration as Days, NaiveDate};
 use rand::rngs::StdRng;
@@ -131,15 +134,15 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
     let sys = Actor::system();
     let officer_id = store
         .users()
-        .create(
+        .create_account(
             &sys,
-            NewUser {
-                name: "Bench Scrutiny Officer",
-                email: "officer@bench.example.org",
-                role: Role::ScrutinyOfficer,
-                job_title: "Senior Democratic Services Officer",
-                password_hash: "bench-not-a-real-hash",
+            &AccountInput {
+                name: "Bench Scrutiny Officer".into(),
+                email: "officer@bench.example.org".into(),
+                job_title: "Senior Democratic Services Officer".into(),
+                role: Some(Role::ScrutinyOfficer),
             },
+            "bench-not-a-real-hash",
         )
         .await?;
     let officer = Actor { user_id: Some(officer_id), label: "officer@bench.example.org".into(), ip: String::new() };
@@ -157,7 +160,11 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
         let email = format!("lead{i}@bench.example.org");
         let id = store
             .users()
-            .create(&sys, NewUser { name, email: &email, role: Role::LeadOfficer, job_title: title, password_hash: "bench-not-a-real-hash" })
+            .create_account(
+                &sys,
+                &AccountInput { name: name.to_string(), email: email.clone(), job_title: title.into(), role: Some(Role::LeadOfficer) },
+                "bench-not-a-real-hash",
+            )
             .await?;
         leads.push((id, Actor { user_id: Some(id), label: email, ip: String::new() }));
     }
@@ -187,10 +194,26 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             },
         )
         .await?;
-    store.tracker().add_endorsement(&officer, review, Some(committee), Some(ymd(2021, 9, 14)), "Minute 22").await?;
     store
         .tracker()
-        .add_schedule(&officer, review, Some(committee), Some(ymd(2022, 1, 18)), Some(6), "Cabinet, 7 October 2021, recommendation (12)")
+        .add_endorsement(
+            &officer,
+            review,
+            &EndorsementInput { body_id: Some(committee), endorsed_on: Some(ymd(2021, 9, 14)), minute_ref: "Minute 22".into() },
+        )
+        .await?;
+    store
+        .tracker()
+        .add_schedule(
+            &officer,
+            review,
+            &ScheduleInput {
+                body_id: Some(committee),
+                first_report_date: Some(ymd(2022, 1, 18)),
+                interval_months: Some(6),
+                resolution_ref: "Cabinet, 7 October 2021, recommendation (12)".into(),
+            },
+        )
         .await?;
 
     let mut rng = StdRng::seed_from_u64(0x7e9_0000);
@@ -258,7 +281,15 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             _ => (ExecutiveResponse::Accepted, ""),
         };
         let v = store.tracker().recommendation(id).await?.version;
-        store.tracker().record_response(&officer, id, v, response, Some(ymd(2021, 10, 7)), reason).await?;
+        store
+            .tracker()
+            .record_response(
+                &officer,
+                id,
+                v,
+                &check_response(&ResponseInput { response: Some(response), response_date: Some(ymd(2021, 10, 7)), response_reason: reason.into() })?,
+            )
+            .await?;
 
         let lead_actor = &leads.iter().find(|(l, _)| *l == lead_ids[0]).unwrap().1;
         let owner = titles[leads.iter().position(|(l, _)| *l == lead_ids[0]).unwrap()];
@@ -266,7 +297,10 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
             let target = ymd(2022, 3, 31) + Days::days(rng.gen_range(0..1200));
             let text =
                 format!("{} the plan for {topic} ({})", ["Agree", "Publish", "Deliver", "Evaluate"][k % 4], pick(&mut rng, AREAS).to_lowercase());
-            let action = store.tracker().add_action(lead_actor, id, &text, owner, Some(target)).await?;
+            let action = store
+                .tracker()
+                .add_action(lead_actor, id, &check_action(&ActionInput { text: text.clone(), owner: owner.into(), target_date: Some(target) })?)
+                .await?;
             c.actions += 1;
             if rng.gen_ratio(1, 4) {
                 let mut current = target;
@@ -275,7 +309,12 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
                     let v = store.tracker().action(action).await?.version;
                     store
                         .tracker()
-                        .revise_action_date(lead_actor, action, v, Some(new_date), "Partners asked for more time to consult families")
+                        .revise_action_date(
+                            lead_actor,
+                            action,
+                            v,
+                            &RevisionInput { new_date: Some(new_date), reason: "Partners asked for more time to consult families".into() },
+                        )
                         .await?;
                     current = new_date;
                 }
@@ -307,12 +346,23 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
         }
         if rng.gen_ratio(1, 6) {
             let v = store.tracker().recommendation(id).await?.version;
-            store.tracker().set_lifecycle(lead_actor, id, v, Lifecycle::CompleteAwaitingSignOff, "").await?;
+            store
+                .tracker()
+                .set_lifecycle(lead_actor, id, v, &LifecycleInput { lifecycle: Some(Lifecycle::CompleteAwaitingSignOff), reason: "".into() })
+                .await?;
         } else if rng.gen_ratio(1, 8) {
             let v = store.tracker().recommendation(id).await?.version;
             store
                 .tracker()
-                .set_rag_override(&officer, id, v, Some(if rng.gen_ratio(1, 2) { Rag::Red } else { Rag::Amber }), "Key milestones have slipped")
+                .set_rag_override(
+                    &officer,
+                    id,
+                    v,
+                    &check_rag_override(&RagOverrideInput {
+                        rag: if rng.gen_ratio(1, 2) { Rag::Red } else { Rag::Amber }.slug().into(),
+                        rag_reason: "Key milestones have slipped".into(),
+                    })?,
+                )
                 .await?;
         }
         if c.recs % 50 == 0 || c.recs == o.recs {

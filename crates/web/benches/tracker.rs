@@ -18,9 +18,9 @@
 
 use std::time::Instant;
 
+use assure_domain::accounts::AccountInput;
 use assure_domain::tracker::{suggested_rag, Lifecycle, RagInput};
 use assure_domain::Role;
-use assure_storage::users::NewUser;
 use assure_storage::{Actor, Store};
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use rand::rngs::StdRng;
@@ -749,28 +749,28 @@ async fn main() -> Res<()> {
     let sys = Actor::system();
     let admin = store
         .users()
-        .create(
+        .create_account(
             &sys,
-            NewUser {
-                name: "Bench Administrator",
-                email: "admin@bench.example.org",
-                role: Role::Administrator,
-                job_title: "",
-                password_hash: "bench-not-a-real-hash",
+            &AccountInput {
+                name: "Bench Administrator".into(),
+                email: "admin@bench.example.org".into(),
+                job_title: String::new(),
+                role: Some(Role::Administrator),
             },
+            "bench-not-a-real-hash",
         )
         .await?;
     let lead = store
         .users()
-        .create(
+        .create_account(
             &sys,
-            NewUser {
-                name: "Bench Lead Officer",
-                email: "lead@bench.example.org",
-                role: Role::LeadOfficer,
-                job_title: "Service Manager",
-                password_hash: "bench-not-a-real-hash",
+            &AccountInput {
+                name: "Bench Lead Officer".into(),
+                email: "lead@bench.example.org".into(),
+                job_title: "Service Manager".into(),
+                role: Some(Role::LeadOfficer),
             },
+            "bench-not-a-real-hash",
         )
         .await?;
     store.close().await;

@@ -1,8 +1,8 @@
 //! Evidence files: checked by content against an allow-list (not by the name or
 //! the browser's claimed type), stored outside any web root under a random name.
 
+use assure_domain::tracker::{check_evidence_upload, EvidenceInput};
 use assure_domain::Invalid;
-use assure_storage::tracker::NewEvidence;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -12,9 +12,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-pub const ALLOWED_DESCRIPTION: &str = "a PDF, Word document, Excel spreadsheet, PNG or JPEG image, or plain text file";
-
-/// What the content really is, if it is on the allow-list.
+/// What the content really is, if it is on the allow-list (the domain's
+/// [`EVIDENCE_CONTENT_TYPES`](assure_domain::tracker::EVIDENCE_CONTENT_TYPES)).
 pub fn classify(name: &str, bytes: &[u8]) -> Option<&'static str> {
     if let Some(kind) = infer::get(bytes) {
         return match kind.mime_type() {
@@ -53,31 +52,31 @@ pub fn evidence_dir(state: &AppState) -> std::path::PathBuf {
     state.config.data_dir.join("evidence")
 }
 
-/// Check every upload; write them all only if all pass.
-pub async fn store_uploads(state: &AppState, uploads: &[Upload]) -> Result<Vec<NewEvidence>, Invalid> {
-    let mut v = Invalid::new();
-    let mut checked = Vec::new();
+/// Add the problems with the chosen files (empty, too large, not a kind Assure accepts)
+/// to `v`, before anything is written.
+pub fn check_uploads(state: &AppState, uploads: &[Upload], v: &mut Invalid) {
     for u in uploads {
-        if u.bytes.is_empty() {
-            v.add("evidence", format!("The selected file {} is empty", safe_name(&u.name)));
-        } else if u.bytes.len() > state.config.max_upload_bytes {
-            v.add("evidence", format!("The selected file must be smaller than {} MB", state.config.max_upload_bytes / (1024 * 1024)));
-        } else {
-            match classify(&u.name, &u.bytes) {
-                Some(ct) => checked.push((u, ct)),
-                None => v.add("evidence", format!("The selected file {} must be {ALLOWED_DESCRIPTION}", safe_name(&u.name))),
-            }
-        }
+        check_evidence_upload(v, &safe_name(&u.name), u.bytes.len(), state.config.max_upload_bytes, classify(&u.name, &u.bytes));
     }
+}
+
+/// Check every upload; write them all only if all pass. What was written is described
+/// for the store, which checks the description again with the update.
+pub async fn store_uploads(state: &AppState, uploads: &[Upload]) -> Result<Vec<EvidenceInput>, Invalid> {
+    let mut v = Invalid::new();
+    check_uploads(state, uploads, &mut v);
     v.finish()?;
     let dir = evidence_dir(state);
     tokio::fs::create_dir_all(&dir).await.map_err(|_| Invalid::single("evidence", "The file could not be saved. Try again."))?;
     let mut out = Vec::new();
-    for (u, ct) in checked {
+    for u in uploads {
+        let Some(ct) = classify(&u.name, &u.bytes) else {
+            return Err(Invalid::single("evidence", "The file could not be saved. Try again."));
+        };
         let sha = hex::encode(Sha256::digest(&u.bytes));
         let stored = format!("{}-{}", &sha[..16], crate::auth::random_token());
         tokio::fs::write(dir.join(&stored), &u.bytes).await.map_err(|_| Invalid::single("evidence", "The file could not be saved. Try again."))?;
-        out.push(NewEvidence {
+        out.push(EvidenceInput {
             original_name: safe_name(&u.name),
             content_type: ct.to_string(),
             size_bytes: u.bytes.len() as i64,

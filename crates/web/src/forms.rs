@@ -1,6 +1,7 @@
 //! Reading submitted forms, and the notices shown after a successful one.
 
 use assure_domain::dates::parse_user;
+use assure_domain::Invalid;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -67,6 +68,41 @@ impl Fields {
     pub fn version(&self) -> Result<i64, AppError> {
         self.get("version").trim().parse().map_err(|_| AppError::BadRequest("The form is missing its version: reload the page and try again.".into()))
     }
+}
+
+/// The domain's check of a form with the problems only the page can find (a date or a
+/// number typed so that it cannot be read) added, so every problem arrives at once, in
+/// the form's order (`fields`). With such a problem nothing goes further, whatever the
+/// check said.
+pub fn with_typed<T>(typed: Invalid, checked: Result<T, Invalid>, fields: &[&str]) -> Result<T, Invalid> {
+    match checked {
+        Ok(c) if typed.is_empty() => Ok(c),
+        Ok(_) => Err(typed.ordered(fields)),
+        Err(e) => Err(typed.merged(e).ordered(fields)),
+    }
+}
+
+/// For a write the store checks itself (adding what only the database can tell): the
+/// problems only the page can find, with the domain's check of the same input, so they
+/// arrive at once in the form's order. `None` when the page found nothing: then the
+/// store is asked, and answers with every problem of its own.
+pub fn refused<T>(typed: Invalid, check: impl FnOnce() -> Result<T, Invalid>, fields: &[&str]) -> Option<Invalid> {
+    if typed.is_empty() {
+        return None;
+    }
+    Some(with_typed(typed, check(), fields).err().unwrap_or_default())
+}
+
+/// Optional dates typed but not understood, as problems with their fields (they are
+/// not silently dropped): `(field, what it is)` pairs.
+pub fn unreadable_dates(f: &Fields, dates: &[(&str, &str)]) -> Invalid {
+    let mut v = Invalid::new();
+    for (name, label) in dates {
+        if !f.get(name).trim().is_empty() && f.date(name).is_none() {
+            v.add(name, format!("The {label} must be a real date, for example 12/09/2017"));
+        }
+    }
+    v
 }
 
 /// Redirect after a successful form, with a notice key.

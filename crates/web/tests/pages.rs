@@ -3,6 +3,8 @@
 
 mod common;
 
+use assure_domain::import::check_upload;
+use assure_domain::tracker::{check_action, ActionInput, ScheduleInput, UpdateRequestInput};
 use assure_domain::{Permission, Role};
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
@@ -78,7 +80,10 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     let staged = db
         .store
         .imports()
-        .stage(&officer, "tracker.csv", &vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]])
+        .stage(
+            &officer,
+            &check_upload("tracker.csv", vec![vec!["Recommendation".to_string()], vec!["Lobby the Home Secretary".to_string()]]).unwrap(),
+        )
         .await
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
@@ -471,8 +476,10 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
                 )
                 .await
                 .unwrap();
-            store.tracker().add_action(&officer, id, "Do it", "", Some(common::today())).await.unwrap();
-            store.tracker().request_updates(&officer, &[id], Some(common::today()), None, "", common::today()).await.unwrap();
+            let action = ActionInput { text: "Do it".into(), owner: String::new(), target_date: Some(common::today()) };
+            store.tracker().add_action(&officer, id, &check_action(&action).unwrap()).await.unwrap();
+            let request = UpdateRequestInput { recommendation_ids: vec![id], due_date: Some(common::today()), ..Default::default() };
+            store.tracker().request_updates(&officer, &request, common::today()).await.unwrap();
         }
     };
     add(99).await;
@@ -492,7 +499,9 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
     // And more monitoring schedules for the schedule page.
     let body = db.store.tracker().bodies().await.unwrap()[0].id;
     for r in db.store.tracker().reviews().await.unwrap() {
-        db.store.tracker().add_schedule(&officer, r.id, Some(body), Some(common::today()), Some(3), "").await.unwrap();
+        let schedule =
+            ScheduleInput { body_id: Some(body), first_report_date: Some(common::today()), interval_months: Some(3), ..Default::default() };
+        db.store.tracker().add_schedule(&officer, r.id, &schedule).await.unwrap();
     }
     for (i, p) in pages.iter().enumerate() {
         let start = db.store.query_count();
@@ -631,3 +640,44 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     assert!(r.has("From must be a real date"));
 }
 on_both_engines!(other_forms, every_other_form_refuses_wrong_values);
+
+/// What only the page can see (a number or date that cannot be read, a file's content)
+/// arrives with the domain's messages, in the form's order, and nothing is saved or
+/// written.
+async fn typed_and_checked_problems_arrive_at_once(db: &TestDb) {
+    let app = demo_app(db).await;
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+
+    // A body: an amount that is not a number, and no kind.
+    let bodies = db.store.tracker().bodies().await.unwrap().len();
+    let r = c.post_form("/bodies", &[("_csrf", &t), ("name", "Audit Committee"), ("response_unit", "days"), ("response_amount", "soon")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select what kind of body this is") && r.has("Enter the number of days, weeks or months as a whole number"), "{}", r.body);
+    assert!(r.body.find("href=\"#kind\"") < r.body.find("href=\"#response_amount\""), "in the form's order");
+    assert_eq!(db.store.tracker().bodies().await.unwrap().len(), bodies);
+
+    // A review: a start date that cannot be read, and no title.
+    let reviews = db.store.tracker().reviews().await.unwrap().len();
+    let r = c.post_form("/reviews", &[("_csrf", &t), ("kind", "inspection"), ("start_date", "next spring")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter the title of the review") && r.has("The start date must be a real date"), "{}", r.body);
+    assert!(r.body.find("href=\"#title\"") < r.body.find("href=\"#start_date\""), "in the form's order");
+    assert_eq!(db.store.tracker().reviews().await.unwrap().len(), reviews);
+
+    // A progress update: no narrative, progress that is not a number, a file that is not evidence.
+    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let before = db.store.tracker().recommendation_detail(rec.id).await.unwrap().updates.len();
+    let r = c
+        .post_multipart(
+            &format!("/recommendations/{}/updates?_csrf={t}", rec.id),
+            &[("update_date", "01/11/2026"), ("narrative", " "), ("progress_percent", "most")],
+            &[("evidence", "notes.html", b"<script>alert(1)</script>")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Describe the progress made") && r.has("Progress must be a whole number from 0 to 100") && r.has("must be a PDF"), "{}", r.body);
+    assert_eq!(db.store.tracker().recommendation_detail(rec.id).await.unwrap().updates.len(), before);
+}
+on_both_engines!(at_once, typed_and_checked_problems_arrive_at_once);

@@ -152,7 +152,7 @@ mod tests {
             }
         }
         let got = plan(&t, &register_preset(), today()).unwrap();
-        assert_eq!(strip_rows(got.entries), entries);
+        assert_eq!(strip_rows(got.into_inner().entries), entries);
     }
 
     #[test]
@@ -315,7 +315,7 @@ mod tests {
             let entries = random_entries(&mut rng);
             let t = register_table(&entries);
             let got = plan(&t, &register_preset(), today()).unwrap_or_else(|e| panic!("case {case}: {e:#?}\n{t:#?}"));
-            assert_eq!(strip_rows(got.entries), entries, "case {case}: {t:#?}");
+            assert_eq!(strip_rows(got.into_inner().entries), entries, "case {case}: {t:#?}");
         }
     }
 

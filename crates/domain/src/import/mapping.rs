@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cells::clean_cell;
 use super::{Table, REGISTER_PRESET_NAME};
-use crate::validation::Invalid;
+use crate::validation::{Checked, Invalid};
 
 /// Fields a column can be mapped to. Only [`ImportField::Recommendation`] is required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -167,6 +167,19 @@ pub(super) const REGISTER_COLUMNS: [(ImportField, &str); 15] = [
     (ImportField::Rag, "RAG"),
     (ImportField::Progress, "Progress"),
 ];
+
+/// A mapping is saved under a name (at most 100 characters) that is not the built-in
+/// preset's; the name is kept trimmed.
+pub fn check_preset(p: &Preset) -> Result<Checked<Preset>, Invalid> {
+    let mut v = Invalid::new();
+    let name = v.required("preset_name", &p.name, "Enter a name for the column mapping, for example Children's services tracker");
+    v.max_len("preset_name", &name, 100, "The name");
+    if name.eq_ignore_ascii_case(REGISTER_PRESET_NAME) {
+        v.add("preset_name", format!("“{REGISTER_PRESET_NAME}” is Assure's own layout: choose another name"));
+    }
+    v.finish()?;
+    Ok(Checked::new(Preset { name, ..p.clone() }))
+}
 
 /// The headings of the export layout, in order.
 pub fn register_headings() -> Vec<String> {
@@ -329,6 +342,19 @@ pub(super) fn field_index(f: ImportField) -> usize {
 mod tests {
     use super::*;
     use crate::import::test_support::*;
+
+    #[test]
+    fn a_saved_mapping_has_its_own_name() {
+        let p = |name: &str| Preset { name: name.into(), header_row: 2, mapping: Mapping::default() };
+        let e = check_preset(&p(" ")).unwrap_err();
+        assert_eq!(e.for_field("preset_name"), Some("Enter a name for the column mapping, for example Children's services tracker"));
+        let e = check_preset(&p(&"n".repeat(101))).unwrap_err();
+        assert_eq!(e.for_field("preset_name"), Some("The name must be 100 characters or fewer"));
+        let e = check_preset(&p("assure REGISTER")).unwrap_err();
+        assert_eq!(e.for_field("preset_name"), Some("“Assure register” is Assure's own layout: choose another name"));
+        let ok = check_preset(&p(" Children's tracker ")).unwrap();
+        assert_eq!((ok.name.as_str(), ok.header_row), ("Children's tracker", 2));
+    }
 
     #[test]
     fn mapping_suggestions_and_validation() {

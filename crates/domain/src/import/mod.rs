@@ -82,13 +82,16 @@ use serde::{Deserialize, Serialize};
 pub use cells::{clean_cell, parse_rag, parse_response, parse_status};
 pub use dates::{format_date_cell, parse_date, parse_date_cell, DateCell};
 pub use export::register_table;
-pub use mapping::{guess_header_row, headings, register_headings, register_preset, suggest_mapping, validate_mapping, ImportField, Mapping, Preset};
+pub use mapping::{
+    check_preset, guess_header_row, headings, register_headings, register_preset, suggest_mapping, validate_mapping, ImportField, Mapping, Preset,
+};
 pub use numbers::number_from_reference;
 pub use people::{format_lead, parse_leads, split_name_title};
 pub use plan::plan;
 pub use progress::{format_progress, parse_progress};
 
 use crate::tracker::{ExecutiveResponse, Lifecycle, Rag};
+use crate::validation::{Checked, Invalid};
 
 /// Rows of text cells, as `assure_documents::read` produces them.
 pub type Table = Vec<Vec<String>>;
@@ -193,6 +196,24 @@ pub struct ImportPlan {
     pub warnings: Vec<CellError>,
 }
 
+/// An uploaded file read into cells, to keep between the mapping, preview and commit
+/// steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StagedFile {
+    pub file_name: String,
+    pub table: Table,
+}
+
+/// A file is kept under its name (at most 255 characters). What its rows hold is
+/// checked by [`plan`] at preview and commit.
+pub fn check_upload(file_name: &str, table: Table) -> Result<Checked<StagedFile>, Invalid> {
+    let mut v = Invalid::new();
+    let file_name = v.required("file", file_name, "Select the spreadsheet to upload");
+    v.max_len("file", &file_name, 255, "The file's name");
+    v.finish()?;
+    Ok(Checked::new(StagedFile { file_name, table }))
+}
+
 fn cell_error(row: usize, column: &str, msg: impl fmt::Display) -> CellError {
     CellError { row, column: column.to_string(), message: format!("Row {row}, column “{column}”: {msg}") }
 }
@@ -203,4 +224,19 @@ fn row_error(row: usize, msg: impl fmt::Display) -> CellError {
 
 fn file_error(msg: impl Into<String>) -> CellError {
     CellError { row: 0, column: String::new(), message: msg.into() }
+}
+
+#[cfg(test)]
+mod staging_tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_is_kept_under_its_name() {
+        let e = check_upload(" ", vec![]).unwrap_err();
+        assert_eq!(e.for_field("file"), Some("Select the spreadsheet to upload"));
+        let e = check_upload(&"f".repeat(256), vec![]).unwrap_err();
+        assert_eq!(e.for_field("file"), Some("The file's name must be 255 characters or fewer"));
+        let ok = check_upload(" tracker.csv ", vec![vec!["Recommendation".into()]]).unwrap();
+        assert_eq!((ok.file_name.as_str(), ok.table.len()), ("tracker.csv", 1));
+    }
 }

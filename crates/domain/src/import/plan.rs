@@ -8,10 +8,12 @@ use super::cells::{is_blank, thousands};
 use super::mapping::{column_index, display_heading, field_index, headings, normalize_heading, validate_mapping, ImportField, Preset, FIELD_COUNT};
 use super::rows::Rows;
 use super::{cell_error, file_error, row_error, CellError, ImportPlan, Table, MAX_DATA_ROWS};
+use crate::validation::Checked;
 
 /// Turn a table and a preset into an import plan, or every problem with the file.
-/// `today` is used to flag implausible years and to word examples in messages.
-pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPlan, Vec<CellError>> {
+/// `today` is used to flag implausible years and to word examples in messages. The
+/// plan is the check an import passes: storage commits only a [`Checked`] plan.
+pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<Checked<ImportPlan>, Vec<CellError>> {
     let mut report = Report::default();
     let columns = Columns::read(table, preset, &mut report)?;
     check_size(table, preset.header_row)?;
@@ -19,7 +21,7 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<ImportPl
     for (i, raw) in table.iter().enumerate().skip(preset.header_row) {
         rows.read(i + 1, raw);
     }
-    rows.finish(preset.header_row)
+    rows.finish(preset.header_row).map(Checked::new)
 }
 
 /// The heading row and which column each mapped field reads.
@@ -327,7 +329,7 @@ mod tests {
     fn a_prefix_repeating_the_reference_number_is_not_wording() {
         let t = table(&[&["Ref", "Recommendation"], &["R1", "1. That the Cabinet Member write to all schools"], &["R2", "3. Keep: it disagrees"]]);
         let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation")]);
-        let e = plan(&t, &p, today()).unwrap().entries;
+        let e = plan(&t, &p, today()).unwrap().into_inner().entries;
         assert_eq!((e[0].number, e[0].committee_wording.as_str()), (1, "That the Cabinet Member write to all schools"));
         assert_eq!((e[1].number, e[1].committee_wording.as_str()), (2, "3. Keep: it disagrees"));
     }

@@ -2,34 +2,27 @@
 //! deleting one.
 
 use assure_domain::dates::long;
-use assure_domain::report::{Cover, Layout};
+use assure_domain::report::{check_draft, check_new_report, check_still_draft, Cover, DraftInput, ReportChange, ReportInput};
 use assure_domain::tracker::report_dates;
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 
-use super::{scope_where, ReportInput, Reports};
+use super::{scope_where, Reports};
 use crate::audit::Event;
 use crate::sql::Sql;
 use crate::tracker::Review;
-use crate::{date_str, now, to_json, Actor, Result, RowExt, StoreError};
+use crate::{all_checks, date_str, now, to_json, Actor, Result, RowExt, StoreError};
 
 impl Reports<'_> {
     /// Start a report for a meeting, its cover pre-filled from the review, its
     /// schedule, its lead officers and the person preparing it.
     pub async fn create(&self, actor: &Actor, input: &ReportInput) -> Result<i64> {
-        let mut v = Invalid::new();
-        if input.review_id.is_none() && input.body_id.is_none() {
-            v.add("review_id", "Choose a review or a committee to report on");
-        }
-        if input.meeting_date.is_none() {
-            v.add("meeting_date", "Enter the date of the meeting, for example 16/01/2018");
-        }
-        let layout = input.layout.unwrap_or(Layout::ProgressMade);
+        let mut found = Invalid::new();
         let review = match input.review_id {
             Some(id) => match self.store.tracker().review(id).await {
                 Ok(r) => Some(r),
                 Err(StoreError::NotFound) => {
-                    v.add("review_id", "Choose a review from the list");
+                    found.add("review_id", "Choose a review from the list");
                     None
                 }
                 Err(e) => return Err(e),
@@ -40,25 +33,29 @@ impl Reports<'_> {
             Some(id) => match self.store.tracker().body(id).await {
                 Ok(b) => Some(b),
                 Err(StoreError::NotFound) => {
-                    v.add("body_id", "Choose a committee from the list");
+                    found.add("body_id", "Choose a committee from the list");
                     None
                 }
                 Err(e) => return Err(e),
             },
             None => None,
         };
-        v.finish()?;
-        let meeting = input.meeting_date.unwrap_or_default();
-        let recs = self.scope_recommendations(input.review_id, input.body_id).await?;
-        if recs.is_empty() {
-            let field = if input.review_id.is_some() { "review_id" } else { "body_id" };
-            return Err(Invalid::single(field, "There are no recommendations to report to this meeting. Add the review's recommendations first, or choose another review or committee").into());
+        // Something to report on, once what is chosen exists.
+        let mut recs = Vec::new();
+        if found.is_empty() && (input.review_id.is_some() || input.body_id.is_some()) {
+            recs = self.scope_recommendations(input.review_id, input.body_id).await?;
+            if recs.is_empty() {
+                let field = if input.review_id.is_some() { "review_id" } else { "body_id" };
+                found.add(field, "There are no recommendations to report to this meeting. Add the review's recommendations first, or choose another review or committee");
+            }
         }
+        let new = all_checks(check_new_report(input), found, ReportInput::FIELDS)?;
+        let meeting = new.meeting_date;
         // Who it goes to: the chosen committee, else the bodies whose schedule has a report due that day.
         let report_to = match &body {
             Some(b) => format!("{} – {}", b.name, long(meeting)),
             None => {
-                let schedules = self.store.tracker().schedules(input.review_id).await?;
+                let schedules = self.store.tracker().schedules(new.review_id).await?;
                 let due: Vec<String> = schedules
                     .iter()
                     .filter(|s| report_dates(s.first_report_date, s.interval_months, meeting).contains(&meeting))
@@ -97,14 +94,14 @@ impl Reports<'_> {
             cover.contact_email = u.email.clone();
         }
         cover.introduction = self.introduction(review.as_ref(), recs.len()).await?;
-        let previous = self.previous_issued(input.review_id, input.body_id, meeting).await?;
+        let previous = self.previous_issued(new.review_id, new.body_id, meeting).await?;
         let mut tx = self.store.write().await?;
         let id = self.store
             .q("INSERT INTO reports (review_id, body_id, meeting_date, layout, cover, compare_with_id, include_changes, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id")
-            .bind(input.review_id)
-            .bind(input.body_id)
+            .bind(new.review_id)
+            .bind(new.body_id)
             .bind(date_str(meeting))
-            .bind(layout.slug())
+            .bind(new.layout.slug())
             .bind(to_json(&cover)?)
             .bind(previous)
             .bind(previous.is_some() as i64)
@@ -143,47 +140,28 @@ impl Reports<'_> {
         sql.query(self.store).fetch_optional(self.store.pool()).await?.map(|r| r.i("id")).transpose()
     }
 
-    /// Change a draft's cover, layout and comparison. Issued reports never change.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn save(
-        &self,
-        actor: &Actor,
-        id: i64,
-        version: i64,
-        cover: &Cover,
-        layout: Layout,
-        include_changes: bool,
-        compare_with_id: Option<i64>,
-    ) -> Result<()> {
+    /// Change a draft's cover, layout and comparison, checked against the report as
+    /// stored (issued reports never change; the comparison is with an earlier report of
+    /// the same scope).
+    pub async fn save(&self, actor: &Actor, id: i64, version: i64, input: &DraftInput) -> Result<()> {
         let current = self.get(id).await?;
-        if current.is_issued() {
-            return Err(
-                Invalid::single("report", "This report has been issued and can no longer change. Start a new report for the next meeting").into()
-            );
-        }
-        let mut v = match cover.validate() {
-            Ok(()) => Invalid::new(),
-            Err(e) => e,
-        };
-        if let Some(other) = compare_with_id {
+        let mut found = Invalid::new();
+        if let Some(other) = input.compare_with_id {
             match self.get(other).await {
                 Ok(o) if o.review_id == current.review_id && o.body_id == current.body_id && o.id != id => {}
-                Ok(_) | Err(StoreError::NotFound) => v.add("compare_with_id", "Choose an earlier report for the same review to compare with"),
+                Ok(_) | Err(StoreError::NotFound) => found.add("compare_with_id", "Choose an earlier report for the same review to compare with"),
                 Err(e) => return Err(e),
             }
-        } else if include_changes {
-            v.add("compare_with_id", "Choose the earlier report whose changes the appendix should show");
         }
-        v.finish()?;
-        let meeting = cover.meeting_date.unwrap_or(current.meeting_date);
+        let d = all_checks(check_draft(input, current.is_issued()), found, DraftInput::FIELDS)?;
         let mut tx = self.store.write().await?;
         let n = self.store
             .q("UPDATE reports SET cover = $1, layout = $2, include_changes = $3, compare_with_id = $4, meeting_date = $5, version = version + 1 WHERE id = $6 AND version = $7 AND status = 'draft'")
-            .bind(to_json(cover)?)
-            .bind(layout.slug())
-            .bind(include_changes as i64)
-            .bind(compare_with_id)
-            .bind(date_str(meeting))
+            .bind(to_json(&d.cover)?)
+            .bind(d.layout.slug())
+            .bind(d.include_changes as i64)
+            .bind(d.compare_with_id)
+            .bind(date_str(d.meeting_date))
             .bind(id)
             .bind(version)
             .execute(tx.conn())
@@ -198,9 +176,7 @@ impl Reports<'_> {
     /// Delete a draft (issued reports are kept for ever).
     pub async fn delete_draft(&self, actor: &Actor, id: i64, version: i64) -> Result<()> {
         let current = self.get(id).await?;
-        if current.is_issued() {
-            return Err(Invalid::single("report", "An issued report is a record of what members were told and cannot be deleted").into());
-        }
+        check_still_draft(current.is_issued(), ReportChange::Delete)?;
         let mut tx = self.store.write().await?;
         self.store.q("UPDATE reports SET compare_with_id = NULL WHERE compare_with_id = $1").bind(id).execute(tx.conn()).await?;
         let n =

@@ -2,7 +2,7 @@
 //! and recording its downloads.
 
 use assure_domain::dates::long;
-use assure_domain::Invalid;
+use assure_domain::report::{check_issue, check_still_draft, ReportChange};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
@@ -16,17 +16,12 @@ impl Reports<'_> {
     /// record which updates it included. Returns the issue number.
     pub async fn issue(&self, actor: &Actor, id: i64, version: i64, today: NaiveDate) -> Result<i64> {
         let r = self.get(id).await?;
-        if r.is_issued() {
-            return Err(Invalid::single("report", "This report has already been issued").into());
-        }
+        check_still_draft(r.is_issued(), ReportChange::Issue)?;
         if r.version != version {
             return Err(StoreError::Conflict);
         }
-        r.cover.validate()?;
-        let mut report = self.assemble(&r, today).await?;
-        if report.rows.is_empty() {
-            return Err(Invalid::single("report", "There are no recommendations in this report, so there is nothing to issue").into());
-        }
+        // What is frozen is the draft as the domain checked it, numbered here.
+        let mut report = check_issue(self.assemble(&r, today).await?)?.into_inner();
         let mut tx = self.store.write().await?;
         let mut sql = Sql::new("SELECT COALESCE(MAX(p.issue), 0) AS n FROM reports p WHERE ");
         sql.append(&scope_where(r.review_id, r.body_id));

@@ -27,13 +27,9 @@ impl Store {
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ReportInput {
-    pub review_id: Option<i64>,
-    pub body_id: Option<i64>,
-    pub meeting_date: Option<NaiveDate>,
-    pub layout: Option<Layout>,
-}
+/// What the reports' writes take, as people type it (the domain's types, which the
+/// writes check).
+pub use assure_domain::report::{DraftInput, ReportInput};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

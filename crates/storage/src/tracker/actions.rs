@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use assure_domain::dates::month_year;
-use assure_domain::tracker::validate_date_revision;
-use assure_domain::Invalid;
+use assure_domain::tracker::{check_date_revision, NewAction, RevisionInput};
+use assure_domain::Checked;
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -57,23 +57,16 @@ impl Action {
 }
 
 impl Tracker<'_> {
-    pub async fn add_action(&self, actor: &Actor, rec_id: i64, text: &str, owner: &str, target: Option<NaiveDate>) -> Result<i64> {
+    pub async fn add_action(&self, actor: &Actor, rec_id: i64, a: &Checked<NewAction>) -> Result<i64> {
         let current = self.recommendation(rec_id).await?;
-        let mut v = Invalid::new();
-        let text = v.required("text", text, "Describe the action");
-        v.max_len("text", &text, 5000, "The action");
-        if target.is_none() {
-            v.add("target_date", "Enter the target date as a real date, for example 31 May 2017");
-        }
-        v.finish()?;
         let mut tx = self.store.write().await?;
         let id = self
             .store
             .q("INSERT INTO actions (recommendation_id, text, owner, target_date, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(rec_id)
-            .bind(text)
-            .bind(owner.trim().to_string())
-            .bind(date_str(target.unwrap()))
+            .bind(a.text.clone())
+            .bind(a.owner.clone())
+            .bind(date_str(a.target_date))
             .bind(now())
             .fetch_one(tx.conn())
             .await?
@@ -85,7 +78,7 @@ impl Tracker<'_> {
                 "action.create",
                 "recommendation",
                 rec_id,
-                format!("action {id} added to {} due {}", current.reference, month_year(target.unwrap())),
+                format!("action {id} added to {} due {}", current.reference, month_year(a.target_date)),
             ),
         )
         .await?;
@@ -104,17 +97,16 @@ impl Tracker<'_> {
         actions.pop().ok_or(StoreError::NotFound)
     }
 
-    pub async fn revise_action_date(&self, actor: &Actor, action_id: i64, version: i64, new_date: Option<NaiveDate>, reason: &str) -> Result<()> {
+    /// Revise an action's target date, checked against the date as stored; the earlier
+    /// date is kept with the reason.
+    pub async fn revise_action_date(&self, actor: &Actor, action_id: i64, version: i64, input: &RevisionInput) -> Result<()> {
         let a = self.action(action_id).await?;
-        let Some(current_date) = a.target_date else {
-            return Err(Invalid::single("target_date", "This action is ongoing, with no target date to revise").into());
-        };
-        let new_date = validate_date_revision(current_date, new_date, reason)?;
+        let r = check_date_revision(input, a.target_date)?;
         let mut tx = self.store.write().await?;
         let n = self
             .store
             .q("UPDATE actions SET target_date = $1, version = version + 1 WHERE id = $2 AND version = $3")
-            .bind(date_str(new_date))
+            .bind(date_str(r.to))
             .bind(action_id)
             .bind(version)
             .execute(tx.conn())
@@ -123,9 +115,9 @@ impl Tracker<'_> {
         self.store
             .q("INSERT INTO action_date_revisions (action_id, old_date, new_date, reason, revised_by, revised_at) VALUES ($1,$2,$3,$4,$5,$6)")
             .bind(action_id)
-            .bind(date_str(current_date))
-            .bind(date_str(new_date))
-            .bind(reason.trim().to_string())
+            .bind(date_str(r.from))
+            .bind(date_str(r.to))
+            .bind(r.reason.clone())
             .bind(actor.user_id)
             .bind(now())
             .execute(tx.conn())
@@ -137,7 +129,7 @@ impl Tracker<'_> {
                 "action.revise-date",
                 "recommendation",
                 a.recommendation_id,
-                format!("action {action_id} target {} → {}", month_year(current_date), month_year(new_date)),
+                format!("action {action_id} target {} → {}", month_year(r.from), month_year(r.to)),
             ),
         )
         .await?;

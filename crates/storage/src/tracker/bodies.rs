@@ -1,14 +1,14 @@
 //! Bodies: the committees, executives and partnerships that make, receive and
 //! monitor recommendations.
 
-use assure_domain::tracker::{BodyKind, ResponseDeadline};
-use assure_domain::Invalid;
+use assure_domain::tracker::{check_body, BodyDetails, BodyInput, BodyKind, ResponseDeadline};
+use assure_domain::{Checked, Invalid};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use super::{check_version, Tracker};
 use crate::audit::Event;
-use crate::{Actor, Result, RowExt, StoreError};
+use crate::{all_checks, Actor, Result, RowExt, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Body {
@@ -24,14 +24,6 @@ impl Body {
     pub fn deadline(&self) -> ResponseDeadline {
         ResponseDeadline::from_override(self.response_unit.as_deref(), self.response_amount)
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BodyInput {
-    pub name: String,
-    pub kind: Option<BodyKind>,
-    pub response_unit: Option<String>,
-    pub response_amount: Option<i64>,
 }
 
 const BODY_COLS: &str = "id, name, kind, response_unit, response_amount, version";
@@ -58,66 +50,50 @@ impl Tracker<'_> {
         self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.as_ref().map(body).transpose()?.ok_or(StoreError::NotFound)
     }
 
-    async fn validate_body(&self, b: &BodyInput, existing: Option<i64>) -> Result<(String, BodyKind)> {
-        let mut v = Invalid::new();
-        let name = v.required("name", &b.name, "Enter the name of the body, for example Cabinet");
-        v.max_len("name", &name, 200, "Name");
-        if b.kind.is_none() {
-            v.add("kind", "Select what kind of body this is");
-        }
-        match (b.response_unit.as_deref(), b.response_amount) {
-            (None | Some(""), _) => {}
-            (Some("days" | "weeks" | "months"), Some(n)) if (1..=365).contains(&n) => {}
-            (Some("days" | "weeks" | "months"), _) => {
-                v.add("response_amount", "Enter how many days, weeks or months the executive has to respond, a whole number from 1 to 365")
-            }
-            _ => v.add("response_unit", "Select days, weeks or months"),
-        }
+    /// The domain's checks, and whether another body already has the name.
+    async fn checked_body(&self, b: &BodyInput, existing: Option<i64>) -> Result<Checked<BodyDetails>> {
+        let mut found = Invalid::new();
+        let name = b.name.trim();
         if !name.is_empty() {
             let clash =
                 self.store.q("SELECT id FROM bodies WHERE LOWER(name) = $1").bind(name.to_lowercase()).fetch_optional(self.store.pool()).await?;
             if let Some(r) = clash {
                 if Some(r.i("id")?) != existing {
-                    v.add("name", "A body with this name already exists");
+                    found.add("name", "A body with this name already exists");
                 }
             }
         }
-        v.finish()?;
-        Ok((name, b.kind.unwrap()))
+        all_checks(check_body(b), found, BodyInput::FIELDS)
     }
 
     pub async fn create_body(&self, actor: &Actor, b: &BodyInput) -> Result<i64> {
-        let (name, kind) = self.validate_body(b, None).await?;
-        let unit = b.response_unit.clone().filter(|u| !u.is_empty());
-        let amount = if unit.is_some() { b.response_amount } else { None };
+        let body = self.checked_body(b, None).await?;
         let mut tx = self.store.write().await?;
         let id = self
             .store
             .q("INSERT INTO bodies (name, kind, response_unit, response_amount) VALUES ($1,$2,$3,$4) RETURNING id")
-            .bind(name.clone())
-            .bind(kind.slug())
-            .bind(unit)
-            .bind(amount)
+            .bind(body.name.clone())
+            .bind(body.kind.slug())
+            .bind(body.deadline.map(|d| d.unit()))
+            .bind(body.deadline.map(|d| d.amount()))
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("body.create", "body", id, format!("created {name}"))).await?;
+        tx.audit(actor, Event::new("body.create", "body", id, format!("created {}", body.name))).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn update_body(&self, actor: &Actor, id: i64, version: i64, b: &BodyInput) -> Result<()> {
         self.body(id).await?;
-        let (name, kind) = self.validate_body(b, Some(id)).await?;
-        let unit = b.response_unit.clone().filter(|u| !u.is_empty());
-        let amount = if unit.is_some() { b.response_amount } else { None };
+        let body = self.checked_body(b, Some(id)).await?;
         let mut tx = self.store.write().await?;
         let n = self.store
             .q("UPDATE bodies SET name = $1, kind = $2, response_unit = $3, response_amount = $4, version = version + 1 WHERE id = $5 AND version = $6")
-            .bind(name.clone())
-            .bind(kind.slug())
-            .bind(unit)
-            .bind(amount)
+            .bind(body.name.clone())
+            .bind(body.kind.slug())
+            .bind(body.deadline.map(|d| d.unit()))
+            .bind(body.deadline.map(|d| d.amount()))
             .bind(id)
             .bind(version)
             .execute(tx.conn())
@@ -128,24 +104,21 @@ impl Tracker<'_> {
         for r in reviews {
             self.recompute_response_due(&mut tx, r.i("id")?).await?;
         }
-        tx.audit(actor, Event::new("body.update", "body", id, format!("updated {name}"))).await?;
+        tx.audit(actor, Event::new("body.update", "body", id, format!("updated {}", body.name))).await?;
         tx.commit().await
     }
 
-    pub(super) async fn pick_body(&self, v: &mut Invalid, id: Option<i64>, field: &str, msg: &str) -> Result<Option<Body>> {
-        match id {
-            None => {
-                v.add(field, msg);
+    /// The body a form chose, if it chose one: one that does not exist is a problem
+    /// with `field` (a missing choice is the domain's to report).
+    pub(super) async fn chosen_body(&self, found: &mut Invalid, id: Option<i64>, field: &str) -> Result<Option<Body>> {
+        let Some(id) = id else { return Ok(None) };
+        match self.body(id).await {
+            Ok(b) => Ok(Some(b)),
+            Err(StoreError::NotFound) => {
+                found.add(field, "Select a body from the list");
                 Ok(None)
             }
-            Some(id) => match self.body(id).await {
-                Ok(b) => Ok(Some(b)),
-                Err(StoreError::NotFound) => {
-                    v.add(field, "Select a body from the list");
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            },
+            Err(e) => Err(e),
         }
     }
 }

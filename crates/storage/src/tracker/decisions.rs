@@ -3,13 +3,15 @@
 //! kept in the recommendation's history and audited.
 
 use assure_domain::dates::long;
-use assure_domain::tracker::{validate_lifecycle_change, validate_response, ExecutiveResponse, Lifecycle, Rag};
-use assure_domain::Invalid;
+use assure_domain::tracker::{
+    check_lifecycle_change, check_sign_off, check_transfer, Lifecycle, LifecycleInput, RagOverride, ResponseDecision, SignOffInput, TransferInput,
+};
+use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
 
 use super::{check_version, Tracker};
 use crate::audit::Event;
-use crate::{now, opt_date_str, Actor, Result, WriteTx};
+use crate::{all_checks, now, opt_date_str, Actor, Result, WriteTx};
 
 impl Tracker<'_> {
     /// Bump the version (or fail on a stale one) before changing a recommendation.
@@ -54,105 +56,88 @@ impl Tracker<'_> {
         Ok(())
     }
 
-    pub async fn record_response(
-        &self,
-        actor: &Actor,
-        id: i64,
-        version: i64,
-        response: ExecutiveResponse,
-        date: Option<NaiveDate>,
-        reason: &str,
-    ) -> Result<()> {
+    pub async fn record_response(&self, actor: &Actor, id: i64, version: i64, d: &Checked<ResponseDecision>) -> Result<()> {
         let current = self.recommendation(id).await?;
-        validate_response(response, date, reason)?;
         let mut tx = self.store.write().await?;
         self.claim(&mut tx, id, version).await?;
         self.store
             .q("UPDATE recommendations SET response = $1, response_date = $2, response_reason = $3 WHERE id = $4")
-            .bind(response.slug())
-            .bind(opt_date_str(date))
-            .bind(reason.trim().to_string())
+            .bind(d.response.slug())
+            .bind(opt_date_str(Some(d.date)))
+            .bind(d.reason.clone())
             .bind(id)
             .execute(tx.conn())
             .await?;
-        self.history(&mut tx, actor, id, "response", current.response.label(), response.label(), reason, None, date, "").await?;
+        self.history(&mut tx, actor, id, "response", current.response.label(), d.response.label(), &d.reason, None, Some(d.date), "").await?;
         self.refresh_rec(&mut tx, id).await?;
-        tx.audit(actor, Event::new("recommendation.response", "recommendation", id, format!("executive response: {}", response.label()))).await?;
+        tx.audit(actor, Event::new("recommendation.response", "recommendation", id, format!("executive response: {}", d.response.label()))).await?;
         tx.commit().await
     }
 
-    pub async fn set_lifecycle(&self, actor: &Actor, id: i64, version: i64, to: Lifecycle, reason: &str) -> Result<()> {
+    /// An officer's change of status, checked against the status as stored.
+    pub async fn set_lifecycle(&self, actor: &Actor, id: i64, version: i64, input: &LifecycleInput) -> Result<()> {
         let current = self.recommendation(id).await?;
-        validate_lifecycle_change(current.lifecycle, to, reason)?;
+        let c = check_lifecycle_change(input, current.lifecycle)?;
         let mut tx = self.store.write().await?;
         self.claim(&mut tx, id, version).await?;
         self.store
             .q("UPDATE recommendations SET lifecycle = $1, lifecycle_reason = $2 WHERE id = $3")
-            .bind(to.slug())
-            .bind(if to.needs_reason() { reason.trim().to_string() } else { String::new() })
+            .bind(c.to.slug())
+            .bind(c.reason.clone())
             .bind(id)
             .execute(tx.conn())
             .await?;
-        self.history(&mut tx, actor, id, "lifecycle", current.lifecycle.label(), to.label(), reason, None, None, "").await?;
+        self.history(&mut tx, actor, id, "lifecycle", c.from.label(), c.to.label(), &c.note, None, None, "").await?;
         self.refresh_rec(&mut tx, id).await?;
-        tx.audit(
-            actor,
-            Event::new("recommendation.lifecycle", "recommendation", id, format!("status {} → {}", current.lifecycle.label(), to.label())),
-        )
-        .await?;
+        tx.audit(actor, Event::new("recommendation.lifecycle", "recommendation", id, format!("status {} → {}", c.from.label(), c.to.label())))
+            .await?;
         tx.commit().await
     }
 
-    /// Override the suggested RAG (or clear the override with `None`). Both are kept.
-    pub async fn set_rag_override(&self, actor: &Actor, id: i64, version: i64, rag: Option<Rag>, reason: &str) -> Result<()> {
+    /// Override the suggested RAG (or clear the override). Both are kept.
+    pub async fn set_rag_override(&self, actor: &Actor, id: i64, version: i64, o: &Checked<RagOverride>) -> Result<()> {
         let current = self.recommendation(id).await?;
-        if rag.is_some() && reason.trim().is_empty() {
-            return Err(Invalid::single("rag_reason", "Enter the reason for overriding the suggested RAG").into());
-        }
         let mut tx = self.store.write().await?;
         self.claim(&mut tx, id, version).await?;
         self.store
             .q("UPDATE recommendations SET rag_override = $1, rag_override_reason = $2 WHERE id = $3")
-            .bind(rag.map(|r| r.slug()))
-            .bind(reason.trim().to_string())
+            .bind(o.rag.map(|r| r.slug()))
+            .bind(o.reason.clone())
             .bind(id)
             .execute(tx.conn())
             .await?;
         let from = current.rag_override.map(|r| r.label()).unwrap_or("Suggested");
-        let to = rag.map(|r| r.label()).unwrap_or("Suggested");
-        self.history(&mut tx, actor, id, "rag", from, to, reason, None, None, "").await?;
+        let to = o.rag.map(|r| r.label()).unwrap_or("Suggested");
+        self.history(&mut tx, actor, id, "rag", from, to, &o.reason, None, None, "").await?;
         tx.audit(actor, Event::new("recommendation.rag", "recommendation", id, format!("RAG override {from} → {to}"))).await?;
         tx.commit().await
     }
 
-    pub async fn sign_off(
-        &self,
-        actor: &Actor,
-        id: i64,
-        version: i64,
-        body_id: Option<i64>,
-        meeting: Option<NaiveDate>,
-        minute_ref: &str,
-    ) -> Result<()> {
+    /// A committee's sign-off, checked against the status as stored.
+    pub async fn sign_off(&self, actor: &Actor, id: i64, version: i64, input: &SignOffInput) -> Result<()> {
         let current = self.recommendation(id).await?;
-        let mut v = Invalid::new();
-        if current.lifecycle != Lifecycle::CompleteAwaitingSignOff {
-            v.add("lifecycle", "Only a recommendation that is complete and awaiting sign-off can be signed off: record it as complete first");
-        }
-        let body = self.pick_body(&mut v, body_id, "body_id", "Select the committee that signed it off").await?;
-        if meeting.is_none() {
-            v.add("meeting_date", "Enter the date of the meeting, for example 16 July 2018");
-        }
-        if minute_ref.trim().is_empty() {
-            v.add("minute_ref", "Enter the minute reference of the decision");
-        }
-        v.finish()?;
-        let body = body.unwrap();
+        let mut found = Invalid::new();
+        let body = self.chosen_body(&mut found, input.body_id, "body_id").await?;
+        let s = all_checks(check_sign_off(input, current.lifecycle), found, SignOffInput::FIELDS)?;
+        let Some(body) = body.filter(|b| b.id == s.body_id) else {
+            return Err(Invalid::single("body_id", "Select a body from the list").into());
+        };
         let mut tx = self.store.write().await?;
         self.claim(&mut tx, id, version).await?;
         self.store.q("UPDATE recommendations SET lifecycle = 'signed-off', lifecycle_reason = '' WHERE id = $1").bind(id).execute(tx.conn()).await?;
-        self.history(&mut tx, actor, id, "sign-off", current.lifecycle.label(), Lifecycle::SignedOff.label(), "", Some(body.id), meeting, minute_ref)
-            .await?;
+        self.history(
+            &mut tx,
+            actor,
+            id,
+            "sign-off",
+            s.from.label(),
+            Lifecycle::SignedOff.label(),
+            "",
+            Some(body.id),
+            Some(s.meeting_date),
+            &s.minute_ref,
+        )
+        .await?;
         self.refresh_rec(&mut tx, id).await?;
         tx.audit(
             actor,
@@ -160,39 +145,23 @@ impl Tracker<'_> {
                 "recommendation.sign-off",
                 "recommendation",
                 id,
-                format!("signed off by {} on {} ({})", body.name, long(meeting.unwrap()), minute_ref.trim()),
+                format!("signed off by {} on {} ({})", body.name, long(s.meeting_date), s.minute_ref),
             ),
         )
         .await?;
         tx.commit().await
     }
 
-    pub async fn transfer(
-        &self,
-        actor: &Actor,
-        id: i64,
-        version: i64,
-        to_body: Option<i64>,
-        meeting: Option<NaiveDate>,
-        minute_ref: &str,
-        reason: &str,
-    ) -> Result<()> {
+    /// A transfer to another committee, checked against the status and committee as
+    /// stored.
+    pub async fn transfer(&self, actor: &Actor, id: i64, version: i64, input: &TransferInput) -> Result<()> {
         let current = self.recommendation(id).await?;
-        let mut v = Invalid::new();
-        if matches!(current.lifecycle, Lifecycle::SignedOff | Lifecycle::CompleteAwaitingSignOff) {
-            v.add("lifecycle", "Only incomplete recommendations can be transferred to another committee");
-        }
-        let body = self.pick_body(&mut v, to_body, "body_id", "Select the committee that takes it over").await?;
-        if let (Some(b), Some(cur)) = (&body, current.monitoring_body_id) {
-            if b.id == cur {
-                v.add("body_id", "Select a different committee from the one monitoring it now");
-            }
-        }
-        if meeting.is_none() {
-            v.add("meeting_date", "Enter the date of the meeting that decided the transfer");
-        }
-        v.finish()?;
-        let body = body.unwrap();
+        let mut found = Invalid::new();
+        let body = self.chosen_body(&mut found, input.body_id, "body_id").await?;
+        let t = all_checks(check_transfer(input, current.lifecycle, current.monitoring_body_id), found, TransferInput::FIELDS)?;
+        let Some(body) = body.filter(|b| b.id == t.body_id) else {
+            return Err(Invalid::single("body_id", "Select a body from the list").into());
+        };
         let mut tx = self.store.write().await?;
         self.claim(&mut tx, id, version).await?;
         self.store
@@ -202,7 +171,7 @@ impl Tracker<'_> {
             .execute(tx.conn())
             .await?;
         let from = current.monitoring_body_name.clone().unwrap_or_else(|| "no committee".into());
-        self.history(&mut tx, actor, id, "transfer", &from, &body.name, reason, Some(body.id), meeting, minute_ref).await?;
+        self.history(&mut tx, actor, id, "transfer", &from, &body.name, &t.reason, Some(body.id), Some(t.meeting_date), &t.minute_ref).await?;
         self.refresh_rec(&mut tx, id).await?;
         tx.audit(actor, Event::new("recommendation.transfer", "recommendation", id, format!("transferred from {from} to {}", body.name))).await?;
         tx.commit().await

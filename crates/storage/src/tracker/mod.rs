@@ -1,7 +1,10 @@
 //! The recommendation tracker: bodies, reviews, recommendations, actions,
 //! progress updates, evidence, sign-off, schedules and update requests.
-//! Every change is validated, version-checked where it edits, and audited in
-//! the same transaction.
+//! Every change takes a command the domain checked — a [`Checked`](assure_domain::Checked)
+//! one, or the input together with the stored state its rule needs, which the write
+//! checks itself (adding what only the database can tell, such as a name already used,
+//! to the same problems) — and is version-checked where it edits, and audited in the
+//! same transaction. No write unwraps what a check proved.
 
 mod actions;
 mod bodies;
@@ -13,12 +16,18 @@ mod reviews;
 mod schedules;
 
 pub use actions::{Action, DateRevision};
-pub use bodies::{Body, BodyInput};
+/// The inputs the tracker's writes take, as people type them (the domain's types, which
+/// the writes check).
+pub use assure_domain::tracker::{
+    ActionInput, BodyInput, EndorsementInput, EvidenceInput, LifecycleInput, RecommendationInput, ReviewInput, RevisionInput, ScheduleInput,
+    SignOffInput, TransferInput, UpdateInput, UpdateRequestInput,
+};
+pub use bodies::Body;
 pub use dashboard::{BodyCount, Dashboard};
-pub use progress::{Evidence, NewEvidence, ProgressUpdate, UpdateInput};
+pub use progress::{Evidence, ProgressUpdate};
 pub(crate) use recommendations::{rec, REC_SELECT};
-pub use recommendations::{HistoryItem, Lead, RecFilter, Recommendation, RecommendationDetail, RecommendationInput};
-pub use reviews::{Endorsement, Review, ReviewInput};
+pub use recommendations::{HistoryItem, Lead, RecFilter, Recommendation, RecommendationDetail};
+pub use reviews::{Endorsement, Review};
 pub use schedules::{ReportWindow, Schedule, UpdateRequest};
 
 use crate::{Result, Store, StoreError};

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use assure_domain::tracker::Lifecycle;
+use assure_domain::tracker::{check_update, EvidenceInput, Lifecycle, UpdateInput};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use super::Tracker;
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{date_str, now, Actor, Result, RowExt, StoreError};
+use crate::{all_checks, date_str, now, Actor, Result, RowExt, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
@@ -44,40 +44,13 @@ pub struct ProgressUpdate {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewEvidence {
-    pub original_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub stored_name: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct UpdateInput {
-    pub update_date: Option<NaiveDate>,
-    pub narrative: String,
-    pub progress_percent: Option<i64>,
-    pub corrects_id: Option<i64>,
-}
-
 impl Tracker<'_> {
     /// Add a progress update (with evidence already stored on disk). Updates are
     /// never edited: a correction is a new entry pointing at the one it corrects.
-    pub async fn add_update(&self, actor: &Actor, rec_id: i64, u: &UpdateInput, evidence: &[NewEvidence]) -> Result<i64> {
+    pub async fn add_update(&self, actor: &Actor, rec_id: i64, input: &UpdateInput, evidence: &[EvidenceInput]) -> Result<i64> {
         let current = self.recommendation(rec_id).await?;
-        let mut v = Invalid::new();
-        let narrative = v.required("narrative", &u.narrative, "Describe the progress made");
-        v.max_len("narrative", &narrative, 20_000, "The update");
-        if u.update_date.is_none() {
-            v.add("update_date", "Enter the date of the update as a real date, for example 7 December 2017");
-        }
-        if let Some(p) = u.progress_percent {
-            if !(0..=100).contains(&p) {
-                v.add("progress_percent", "Progress must be a whole number from 0 to 100");
-            }
-        }
-        if let Some(c) = u.corrects_id {
+        let mut found = Invalid::new();
+        if let Some(c) = input.corrects_id {
             let ok = self
                 .store
                 .q("SELECT id FROM progress_updates WHERE id = $1 AND recommendation_id = $2")
@@ -86,24 +59,24 @@ impl Tracker<'_> {
                 .fetch_optional(self.store.pool())
                 .await?;
             if ok.is_none() {
-                v.add("corrects_id", "The update being corrected is not an update of this recommendation");
+                found.add("corrects_id", "The update being corrected is not an update of this recommendation");
             }
         }
-        v.finish()?;
+        let u = all_checks(check_update(input, evidence), found, UpdateInput::FIELDS)?;
         let mut tx = self.store.write().await?;
         let id = self.store
             .q("INSERT INTO progress_updates (recommendation_id, author_id, update_date, narrative, progress_percent, corrects_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
             .bind(rec_id)
             .bind(actor.user_id)
-            .bind(date_str(u.update_date.unwrap()))
-            .bind(narrative)
+            .bind(date_str(u.update_date))
+            .bind(u.narrative.clone())
             .bind(u.progress_percent)
             .bind(u.corrects_id)
             .bind(now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        for e in evidence {
+        for e in &u.evidence {
             self.store.q("INSERT INTO evidence_files (update_id, original_name, content_type, size_bytes, sha256, stored_name, uploaded_by, uploaded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
                 .bind(id)
                 .bind(e.original_name.clone())
@@ -136,8 +109,8 @@ impl Tracker<'_> {
         self.store.q("UPDATE recommendations SET version = version + 1 WHERE id = $1").bind(rec_id).execute(tx.conn()).await?;
         self.refresh_rec(&mut tx, rec_id).await?;
         let what = match u.corrects_id {
-            Some(c) => format!("update {id} added, correcting update {c}, with {} evidence file(s)", evidence.len()),
-            None => format!("update {id} added with {} evidence file(s)", evidence.len()),
+            Some(c) => format!("update {id} added, correcting update {c}, with {} evidence file(s)", u.evidence.len()),
+            None => format!("update {id} added with {} evidence file(s)", u.evidence.len()),
         };
         tx.audit(actor, Event::new("recommendation.progress", "recommendation", rec_id, what)).await?;
         tx.commit().await?;

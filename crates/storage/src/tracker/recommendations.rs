@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use assure_domain::tracker::{
-    format_reference, number_label, response_state, suggested_rag, valid_sub_label, ExecutiveResponse, Lifecycle, Rag, RagInput, ResponseState,
+    check_recommendation, format_reference, number_label, response_state, suggested_rag, valid_sub_label, ExecutiveResponse, Lifecycle, Rag,
+    RagInput, RecommendationDetails, RecommendationInput, ResponseState,
 };
-use assure_domain::Invalid;
+use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -14,7 +15,7 @@ use sqlx::any::AnyRow;
 use super::{check_version, Action, ProgressUpdate, Tracker, UpdateRequest};
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{date_str, now, Actor, Result, RowExt, StoreError, WriteTx};
+use crate::{all_checks, date_str, now, Actor, Result, RowExt, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Lead {
@@ -145,20 +146,6 @@ pub struct RecommendationDetail {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct RecommendationInput {
-    pub parent_id: Option<i64>,
-    pub number: Option<i64>,
-    pub sub_label: String,
-    pub committee_wording: String,
-    pub executive_wording: String,
-    pub who_must_act: String,
-    pub area: String,
-    pub outcome: String,
-    pub monitoring_body_id: Option<i64>,
-    pub lead_ids: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Default)]
 pub struct RecFilter {
     pub body_id: Option<i64>,
     pub review_id: Option<i64>,
@@ -253,10 +240,13 @@ pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
 }
 
 impl Tracker<'_> {
-    async fn validate_recommendation(&self, review_id: i64, r: &RecommendationInput, existing: Option<i64>) -> Result<(i64, String)> {
-        let mut v = Invalid::new();
-        let mut number = r.number;
-        let sub = r.sub_label.trim().to_lowercase();
+    /// The domain's checks, and what only the review's records can tell: the parent is
+    /// a numbered recommendation of this review (a sub-item takes its number), the
+    /// number (or letter) is not already used, the committee exists and the lead
+    /// officers are active accounts.
+    async fn checked_recommendation(&self, review_id: i64, r: &RecommendationInput, existing: Option<i64>) -> Result<Checked<RecommendationDetails>> {
+        let mut found = Invalid::new();
+        let mut r = r.clone();
         if let Some(pid) = r.parent_id {
             match self
                 .store
@@ -265,72 +255,61 @@ impl Tracker<'_> {
                 .fetch_optional(self.store.pool())
                 .await?
             {
-                Some(p) if p.i("review_id")? == review_id && p.oi("parent_id")?.is_none() => number = Some(p.i("number")?),
-                _ => v.add("parent_id", "Select a recommendation of this review to add the sub-item to"),
+                Some(p) if p.i("review_id")? == review_id && p.oi("parent_id")?.is_none() => r.number = Some(p.i("number")?),
+                _ => found.add("parent_id", "Select a recommendation of this review to add the sub-item to"),
             }
-            if !valid_sub_label(&sub) {
-                v.add("sub_label", "Enter the sub-item letter, for example a");
-            }
-        } else if !sub.is_empty() {
-            v.add("sub_label", "Only sub-items have a letter: leave it blank for a numbered recommendation");
         }
-        match number {
-            None => v.add("number", "Enter the recommendation number, for example 1"),
-            Some(n) if !(1..=999).contains(&n) => v.add("number", "The recommendation number must be a whole number from 1 to 999"),
-            Some(n) => {
-                let clash = self
-                    .store
-                    .q("SELECT id FROM recommendations WHERE review_id = $1 AND number = $2 AND sub_label = $3")
-                    .bind(review_id)
-                    .bind(n)
-                    .bind(sub.clone())
-                    .fetch_optional(self.store.pool())
-                    .await?;
-                if let Some(c) = clash {
-                    if Some(c.i("id")?) != existing {
-                        let field = if r.parent_id.is_some() { "sub_label" } else { "number" };
-                        v.add(field, format!("This review already has a recommendation {}", assure_domain::tracker::number_label(n, Some(&sub))));
-                    }
+        let sub = r.sub_label.trim().to_lowercase();
+        let sub_ok = if r.parent_id.is_some() { valid_sub_label(&sub) } else { sub.is_empty() };
+        if let Some(n) = r.number.filter(|n| (1..=999).contains(n) && sub_ok) {
+            let clash = self
+                .store
+                .q("SELECT id FROM recommendations WHERE review_id = $1 AND number = $2 AND sub_label = $3")
+                .bind(review_id)
+                .bind(n)
+                .bind(sub.clone())
+                .fetch_optional(self.store.pool())
+                .await?;
+            if let Some(c) = clash {
+                if Some(c.i("id")?) != existing {
+                    let field = if r.parent_id.is_some() { "sub_label" } else { "number" };
+                    found.add(field, format!("This review already has a recommendation {}", number_label(n, Some(&sub))));
                 }
             }
         }
-        let w = v.required("committee_wording", &r.committee_wording, "Enter the recommendation as the committee worded it");
-        v.max_len("committee_wording", &w, 10_000, "The wording");
-        if let Some(b) = r.monitoring_body_id {
-            if matches!(self.body(b).await, Err(StoreError::NotFound)) {
-                v.add("monitoring_body_id", "Select a body from the list");
-            }
-        }
-        if !r.lead_ids.is_empty() {
+        self.chosen_body(&mut found, r.monitoring_body_id, "monitoring_body_id").await?;
+        let mut leads: Vec<i64> = r.lead_ids.clone();
+        leads.sort_unstable();
+        leads.dedup();
+        if !leads.is_empty() {
             let mut sql = Sql::new("SELECT COUNT(*) AS n FROM users WHERE active = 1 AND id IN (");
-            sql.bind_list(r.lead_ids.iter().copied()).push(")");
-            if sql.query(self.store).fetch_one(self.store.pool()).await?.i("n")? != r.lead_ids.len() as i64 {
-                v.add("lead_ids", "Select lead officers from the list");
+            sql.bind_list(leads.iter().copied()).push(")");
+            if sql.query(self.store).fetch_one(self.store.pool()).await?.i("n")? != leads.len() as i64 {
+                found.add("lead_ids", "Select lead officers from the list");
             }
         }
-        v.finish()?;
-        Ok((number.unwrap(), sub))
+        all_checks(check_recommendation(&r), found, RecommendationInput::FIELDS)
     }
 
     pub async fn create_recommendation(&self, actor: &Actor, review_id: i64, r: &RecommendationInput) -> Result<i64> {
         let review = self.review(review_id).await?;
-        let (number, sub) = self.validate_recommendation(review_id, r, None).await?;
+        let r = self.checked_recommendation(review_id, r, None).await?;
         let settings = self.store.settings().load().await?;
         let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or_else(|| chrono::Utc::now().date_naive());
-        let reference = format_reference(&settings.reference_pattern, ref_date, number, Some(&sub));
+        let reference = format_reference(&settings.reference_pattern, ref_date, r.number, Some(&r.sub_label));
         let mut tx = self.store.write().await?;
         let id = self.store
             .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, monitoring_body_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id")
             .bind(review_id)
             .bind(r.parent_id)
-            .bind(number)
-            .bind(sub.clone())
+            .bind(r.number)
+            .bind(r.sub_label.clone())
             .bind(reference.clone())
-            .bind(r.committee_wording.trim().to_string())
-            .bind(r.executive_wording.trim().to_string())
-            .bind(r.who_must_act.trim().to_string())
-            .bind(r.area.trim().to_string())
-            .bind(r.outcome.trim().to_string())
+            .bind(r.committee_wording.clone())
+            .bind(r.executive_wording.clone())
+            .bind(r.who_must_act.clone())
+            .bind(r.area.clone())
+            .bind(r.outcome.clone())
             .bind(r.monitoring_body_id)
             .bind(now())
             .fetch_one(tx.conn())
@@ -342,6 +321,8 @@ impl Tracker<'_> {
         Ok(id)
     }
 
+    /// Change a recommendation's wording, number (not a sub-item's), lead officers
+    /// and committee. Whether it is a sub-item, and of what, does not change.
     pub async fn update_recommendation(&self, actor: &Actor, id: i64, version: i64, r: &RecommendationInput) -> Result<()> {
         let current = self.recommendation(id).await?;
         let mut r = r.clone();
@@ -349,17 +330,17 @@ impl Tracker<'_> {
         if current.parent_id.is_some() {
             r.number = Some(current.number);
         }
-        let (number, sub) = self.validate_recommendation(current.review_id, &r, Some(id)).await?;
+        let r = self.checked_recommendation(current.review_id, &r, Some(id)).await?;
         let mut tx = self.store.write().await?;
         let n = self.store
             .q("UPDATE recommendations SET number=$1, sub_label=$2, committee_wording=$3, executive_wording=$4, who_must_act=$5, area=$6, outcome=$7, monitoring_body_id=$8, version = version + 1 WHERE id = $9 AND version = $10")
-            .bind(number)
-            .bind(sub)
-            .bind(r.committee_wording.trim().to_string())
-            .bind(r.executive_wording.trim().to_string())
-            .bind(r.who_must_act.trim().to_string())
-            .bind(r.area.trim().to_string())
-            .bind(r.outcome.trim().to_string())
+            .bind(r.number)
+            .bind(r.sub_label.clone())
+            .bind(r.committee_wording.clone())
+            .bind(r.executive_wording.clone())
+            .bind(r.who_must_act.clone())
+            .bind(r.area.clone())
+            .bind(r.outcome.clone())
             .bind(r.monitoring_body_id)
             .bind(id)
             .bind(version)
@@ -371,14 +352,10 @@ impl Tracker<'_> {
         tx.commit().await
     }
 
+    /// Replace the lead officers (the checked command names each once).
     async fn set_leads(&self, tx: &mut WriteTx<'_>, id: i64, leads: &[i64]) -> Result<()> {
         self.store.q("DELETE FROM recommendation_leads WHERE recommendation_id = $1").bind(id).execute(tx.conn()).await?;
-        let mut seen = Vec::new();
         for l in leads {
-            if seen.contains(l) {
-                continue;
-            }
-            seen.push(*l);
             self.store.q("INSERT INTO recommendation_leads (recommendation_id, user_id) VALUES ($1,$2)").bind(id).bind(*l).execute(tx.conn()).await?;
         }
         Ok(())
@@ -387,9 +364,10 @@ impl Tracker<'_> {
     pub async fn recommendation(&self, id: i64) -> Result<Recommendation> {
         let sql = format!("{REC_SELECT} WHERE r.id = $1");
         let row = self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.ok_or(StoreError::NotFound)?;
-        let mut v = vec![rec(&row)?];
+        let mut v = [rec(&row)?];
         self.attach_leads(&mut v).await?;
-        Ok(v.pop().unwrap())
+        let [r] = v;
+        Ok(r)
     }
 
     pub(crate) async fn attach_leads(&self, recs: &mut [Recommendation]) -> Result<()> {

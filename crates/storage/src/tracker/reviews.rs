@@ -2,15 +2,17 @@
 //! date the executive's response is due.
 
 use assure_domain::dates::long;
-use assure_domain::tracker::{response_due, validate_period, ResponseDeadline, ReviewKind};
-use assure_domain::Invalid;
+use assure_domain::tracker::{
+    check_endorsement, check_review, response_due, EndorsementInput, ResponseDeadline, ReviewDetails, ReviewInput, ReviewKind,
+};
+use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use super::{check_version, Tracker};
 use crate::audit::Event;
-use crate::{date_str, now, opt_date_str, Actor, Result, RowExt, StoreError, WriteTx};
+use crate::{all_checks, date_str, now, opt_date_str, Actor, Result, RowExt, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
@@ -45,22 +47,6 @@ pub struct Endorsement {
     pub body_name: String,
     pub endorsed_on: NaiveDate,
     pub minute_ref: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ReviewInput {
-    pub kind: Option<ReviewKind>,
-    pub title: String,
-    pub terms_of_reference: String,
-    pub lead_member: String,
-    pub members: String,
-    pub origin_body_id: Option<i64>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub report_date: Option<NaiveDate>,
-    pub final_report_ref: String,
-    pub referred_to_body_id: Option<i64>,
-    pub referral_date: Option<NaiveDate>,
 }
 
 const REVIEW_SELECT: &str = "SELECT v.id, v.kind, v.title, v.terms_of_reference, v.lead_member, v.members, v.origin_body_id, ob.name AS origin_body_name, v.start_date, v.end_date, v.report_date, v.final_report_ref, v.referred_to_body_id, rb.name AS referred_to_body_name, v.referral_date, v.response_due, v.version, \
@@ -113,47 +99,34 @@ impl Tracker<'_> {
         self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.as_ref().map(review).transpose()?.ok_or(StoreError::NotFound)
     }
 
-    async fn validate_review(&self, r: &ReviewInput) -> Result<()> {
-        let mut v = Invalid::new();
-        if r.kind.is_none() {
-            v.add("kind", "Select the kind of review");
-        }
-        let title = v.required("title", &r.title, "Enter the title of the review");
-        v.max_len("title", &title, 300, "Title");
-        validate_period(&mut v, r.start_date, r.end_date, "end_date", "review's");
-        if r.referral_date.is_some() && r.referred_to_body_id.is_none() {
-            v.add("referred_to_body_id", "Select the body the recommendations were referred to");
-        }
+    /// The domain's checks, and whether the bodies it names exist.
+    async fn checked_review(&self, r: &ReviewInput) -> Result<Checked<ReviewDetails>> {
+        let mut found = Invalid::new();
         for (field, id) in [("origin_body_id", r.origin_body_id), ("referred_to_body_id", r.referred_to_body_id)] {
-            if let Some(id) = id {
-                if matches!(self.body(id).await, Err(StoreError::NotFound)) {
-                    v.add(field, "Select a body from the list");
-                }
-            }
+            self.chosen_body(&mut found, id, field).await?;
         }
-        v.finish()?;
-        Ok(())
+        all_checks(check_review(r), found, ReviewInput::FIELDS)
     }
 
     pub async fn create_review(&self, actor: &Actor, r: &ReviewInput) -> Result<i64> {
-        self.validate_review(r).await?;
+        let review = self.checked_review(r).await?;
         let mut tx = self.store.write().await?;
         let q = self.store
             .q("INSERT INTO reviews (kind, title, terms_of_reference, lead_member, members, origin_body_id, start_date, end_date, report_date, final_report_ref, referred_to_body_id, referral_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
-        let id = bind_review(q, r).bind(now()).fetch_one(tx.conn()).await?.i("id")?;
+        let id = bind_review(q, &review).bind(now()).fetch_one(tx.conn()).await?.i("id")?;
         self.recompute_response_due(&mut tx, id).await?;
-        tx.audit(actor, Event::new("review.create", "review", id, format!("created review {:?}", r.title.trim()))).await?;
+        tx.audit(actor, Event::new("review.create", "review", id, format!("created review {:?}", review.title))).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn update_review(&self, actor: &Actor, id: i64, version: i64, r: &ReviewInput) -> Result<()> {
         self.review(id).await?;
-        self.validate_review(r).await?;
+        let review = self.checked_review(r).await?;
         let mut tx = self.store.write().await?;
         let q = self.store
             .q("UPDATE reviews SET kind=$1, title=$2, terms_of_reference=$3, lead_member=$4, members=$5, origin_body_id=$6, start_date=$7, end_date=$8, report_date=$9, final_report_ref=$10, referred_to_body_id=$11, referral_date=$12, version = version + 1 WHERE id = $13 AND version = $14");
-        let n = bind_review(q, r).bind(id).bind(version).execute(tx.conn()).await?;
+        let n = bind_review(q, &review).bind(id).bind(version).execute(tx.conn()).await?;
         check_version(n.rows_affected())?;
         self.recompute_response_due(&mut tx, id).await?;
         tx.audit(actor, Event::new("review.update", "review", id, "review details changed")).await?;
@@ -199,43 +172,29 @@ impl Tracker<'_> {
             .collect()
     }
 
-    pub async fn add_endorsement(&self, actor: &Actor, review_id: i64, body_id: Option<i64>, on: Option<NaiveDate>, minute_ref: &str) -> Result<i64> {
+    /// Record that a body endorsed the review's report. The meeting cannot be before the
+    /// review started (as stored); the body must exist.
+    pub async fn add_endorsement(&self, actor: &Actor, review_id: i64, e: &EndorsementInput) -> Result<i64> {
         let review = self.review(review_id).await?;
-        let mut v = Invalid::new();
-        let body = match body_id {
-            None => {
-                v.add("body_id", "Select the body that endorsed the report");
-                None
-            }
-            Some(b) => match self.body(b).await {
-                Ok(b) => Some(b),
-                Err(StoreError::NotFound) => {
-                    v.add("body_id", "Select a body from the list");
-                    None
-                }
-                Err(e) => return Err(e),
-            },
+        let mut found = Invalid::new();
+        let body = self.chosen_body(&mut found, e.body_id, "body_id").await?;
+        let endorsement = all_checks(check_endorsement(e, review.start_date), found, EndorsementInput::FIELDS)?;
+        let Some(body) = body.filter(|b| b.id == endorsement.body_id) else {
+            return Err(Invalid::single("body_id", "Select a body from the list").into());
         };
-        match on {
-            None => v.add("endorsed_on", "Enter the date of the meeting, for example 12 September 2017"),
-            Some(d) if review.start_date.is_some_and(|s| d < s) => v.add("endorsed_on", "The endorsement cannot be before the review started"),
-            _ => {}
-        }
-        v.max_len("minute_ref", minute_ref, 100, "Minute reference");
-        v.finish()?;
-        let (body, on) = (body.unwrap(), on.unwrap());
         let mut tx = self.store.write().await?;
         let id = self
             .store
             .q("INSERT INTO endorsements (review_id, body_id, endorsed_on, minute_ref) VALUES ($1,$2,$3,$4) RETURNING id")
             .bind(review_id)
             .bind(body.id)
-            .bind(date_str(on))
-            .bind(minute_ref.trim().to_string())
+            .bind(date_str(endorsement.endorsed_on))
+            .bind(endorsement.minute_ref.clone())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("review.endorse", "review", review_id, format!("endorsed by {} on {}", body.name, long(on)))).await?;
+        tx.audit(actor, Event::new("review.endorse", "review", review_id, format!("endorsed by {} on {}", body.name, long(endorsement.endorsed_on))))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -244,17 +203,17 @@ impl Tracker<'_> {
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// The twelve review fields, in the order the INSERT and UPDATE name them.
-fn bind_review<'q>(q: AnyQuery<'q>, r: &ReviewInput) -> AnyQuery<'q> {
-    q.bind(r.kind.map(|k| k.slug()).unwrap_or_default())
-        .bind(r.title.trim().to_string())
-        .bind(r.terms_of_reference.trim().to_string())
-        .bind(r.lead_member.trim().to_string())
-        .bind(r.members.trim().to_string())
+fn bind_review<'q>(q: AnyQuery<'q>, r: &ReviewDetails) -> AnyQuery<'q> {
+    q.bind(r.kind.slug())
+        .bind(r.title.clone())
+        .bind(r.terms_of_reference.clone())
+        .bind(r.lead_member.clone())
+        .bind(r.members.clone())
         .bind(r.origin_body_id)
         .bind(opt_date_str(r.start_date))
         .bind(opt_date_str(r.end_date))
         .bind(opt_date_str(r.report_date))
-        .bind(r.final_report_ref.trim().to_string())
+        .bind(r.final_report_ref.clone())
         .bind(r.referred_to_body_id)
         .bind(opt_date_str(r.referral_date))
 }

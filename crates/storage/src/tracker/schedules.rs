@@ -2,6 +2,7 @@
 //! updates asked of lead officers, and which recommendations still lack one for a report.
 
 use assure_domain::dates::long;
+use assure_domain::tracker::{check_schedule, check_update_request, ScheduleInput, UpdateRequestInput};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -9,7 +10,7 @@ use serde::Serialize;
 use super::{rec, RecFilter, Recommendation, Tracker, REC_SELECT};
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{date_str, now, opt_date_str, Actor, Result, RowExt, StoreError};
+use crate::{all_checks, date_str, now, opt_date_str, Actor, Result, RowExt, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Schedule {
@@ -71,74 +72,41 @@ impl Tracker<'_> {
             .collect()
     }
 
-    pub async fn add_schedule(
-        &self,
-        actor: &Actor,
-        review_id: i64,
-        body_id: Option<i64>,
-        first: Option<NaiveDate>,
-        interval: Option<i64>,
-        resolution_ref: &str,
-    ) -> Result<i64> {
+    /// Schedule monitoring reports on a review to a committee (which must exist).
+    pub async fn add_schedule(&self, actor: &Actor, review_id: i64, input: &ScheduleInput) -> Result<i64> {
         self.review(review_id).await?;
-        let mut v = Invalid::new();
-        let body = self.pick_body(&mut v, body_id, "body_id", "Select the committee that receives the monitoring reports").await?;
-        if first.is_none() {
-            v.add("first_report_date", "Enter the date of the first monitoring report, for example 16 January 2018");
-        }
-        match interval {
-            Some(n) if (0..=36).contains(&n) => {}
-            _ => v.add("interval_months", "Enter how many months between reports, from 0 (a single report) to 36"),
-        }
-        v.finish()?;
+        let mut found = Invalid::new();
+        let body = self.chosen_body(&mut found, input.body_id, "body_id").await?;
+        let s = all_checks(check_schedule(input), found, ScheduleInput::FIELDS)?;
+        let Some(body) = body.filter(|b| b.id == s.body_id) else {
+            return Err(Invalid::single("body_id", "Select a body from the list").into());
+        };
         let mut tx = self.store.write().await?;
         let id = self.store
             .q("INSERT INTO monitoring_schedules (review_id, body_id, first_report_date, interval_months, resolution_ref) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(review_id)
-            .bind(body.as_ref().unwrap().id)
-            .bind(date_str(first.unwrap()))
-            .bind(interval.unwrap())
-            .bind(resolution_ref.trim().to_string())
+            .bind(body.id)
+            .bind(date_str(s.first_report_date))
+            .bind(s.interval_months)
+            .bind(s.resolution_ref.clone())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
         tx.audit(
             actor,
-            Event::new("schedule.create", "review", review_id, format!("monitoring reports to {} from {}", body.unwrap().name, long(first.unwrap()))),
+            Event::new("schedule.create", "review", review_id, format!("monitoring reports to {} from {}", body.name, long(s.first_report_date))),
         )
         .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Ask the lead officers of these recommendations for an update by `due`.
-    pub async fn request_updates(
-        &self,
-        actor: &Actor,
-        rec_ids: &[i64],
-        due: Option<NaiveDate>,
-        for_report: Option<NaiveDate>,
-        message: &str,
-        today: NaiveDate,
-    ) -> Result<usize> {
-        let mut v = Invalid::new();
-        if rec_ids.is_empty() {
-            v.add("recommendation_ids", "Select at least one recommendation to ask for an update on");
-        }
-        match due {
-            None => v.add("due_date", "Enter the date the update is needed by, for example 1 January 2018"),
-            Some(d) if d < today => v.add("due_date", "The date the update is needed by must be today or in the future"),
-            _ => {}
-        }
-        if let (Some(d), Some(r)) = (due, for_report) {
-            if d > r {
-                v.add("due_date", "The update must be due on or before the date of the report it is for");
-            }
-        }
-        v.max_len("message", message, 2000, "The message");
-        v.finish()?;
+    /// Ask the lead officers of these recommendations for an update by the date given.
+    /// Returns how many were asked.
+    pub async fn request_updates(&self, actor: &Actor, input: &UpdateRequestInput, today: NaiveDate) -> Result<usize> {
+        let r = check_update_request(input, today)?;
         let mut tx = self.store.write().await?;
-        for id in rec_ids {
+        for id in &r.recommendation_ids {
             let exists = self.store.q("SELECT id FROM recommendations WHERE id = $1").bind(*id).fetch_optional(tx.conn()).await?;
             if exists.is_none() {
                 return Err(StoreError::NotFound);
@@ -147,19 +115,16 @@ impl Tracker<'_> {
                 .bind(*id)
                 .bind(actor.user_id)
                 .bind(now())
-                .bind(date_str(due.unwrap()))
-                .bind(opt_date_str(for_report))
-                .bind(message.trim().to_string())
+                .bind(date_str(r.due_date))
+                .bind(opt_date_str(r.for_report_date))
+                .bind(r.message.clone())
                 .execute(tx.conn())
                 .await?;
-            tx.audit(
-                actor,
-                Event::new("recommendation.request-update", "recommendation", *id, format!("update requested by {}", long(due.unwrap()))),
-            )
-            .await?;
+            tx.audit(actor, Event::new("recommendation.request-update", "recommendation", *id, format!("update requested by {}", long(r.due_date))))
+                .await?;
         }
         tx.commit().await?;
-        Ok(rec_ids.len())
+        Ok(r.recommendation_ids.len())
     }
 
     pub(super) async fn update_requests_for(&self, rec_ids: &[i64]) -> Result<Vec<UpdateRequest>> {

@@ -1,9 +1,12 @@
 //! The API's handlers: parse, check, call the store, answer JSON.
 
 use assure_domain::dates::parse_iso;
-use assure_domain::tracker::{ExecutiveResponse, Lifecycle, ReviewKind};
+use assure_domain::tracker::{
+    check_action, check_response, check_review, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput, RecommendationInput, ResponseInput,
+    ReviewInput, ReviewKind, RevisionInput, UpdateInput,
+};
 use assure_domain::Invalid;
-use assure_storage::tracker::{Body, RecFilter, RecommendationInput, Review, ReviewInput, UpdateInput};
+use assure_storage::tracker::{Body, RecFilter, Review};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,6 +17,7 @@ use super::extract::{ApiCaller, ApiJson, Id, Params, Slugged};
 use super::views::*;
 use super::{openapi, recommendation_for_change, today};
 use crate::error::{ApiError, ApiResult, AppError};
+use crate::forms::refused;
 use crate::AppState;
 
 /// A 201 with the created record.
@@ -24,7 +28,7 @@ fn created<T>(v: T) -> Created<T> {
 }
 
 /// A required date: anything that is not "YYYY-MM-DD" counts as missing, so the
-/// store's validation names the field.
+/// domain's check names the field.
 fn date(s: &Option<String>) -> Option<chrono::NaiveDate> {
     s.as_deref().and_then(parse_iso)
 }
@@ -128,7 +132,9 @@ pub struct NewReview {
 }
 
 impl NewReview {
-    fn input(self) -> Result<ReviewInput, Invalid> {
+    /// The review as sent, and what only the API can see: a kind that is not a slug,
+    /// dates not written YYYY-MM-DD.
+    fn input(self) -> (ReviewInput, Invalid) {
         let mut v = Invalid::new();
         let kind = match self.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
             None => None,
@@ -154,12 +160,15 @@ impl NewReview {
             final_report_ref: self.final_report_ref,
             referred_to_body_id: self.referred_to_body_id,
         };
-        v.finish().map(|_| input)
+        (input, v)
     }
 }
 
 pub async fn create_review(State(state): State<AppState>, caller: ApiCaller, ApiJson(b): ApiJson<NewReview>) -> Created<Review> {
-    let input = b.input()?;
+    let (input, typed) = b.input();
+    if let Some(problems) = refused(typed, || check_review(&input), ReviewInput::FIELDS) {
+        return Err(AppError::Invalid(problems).into());
+    }
     let id = state.store.tracker().create_review(&caller.actor(), &input).await?;
     created(state.store.tracker().review(id).await?)
 }
@@ -250,9 +259,14 @@ pub async fn record_response(
     Id(id): Id,
     ApiJson(b): ApiJson<ResponseChange>,
 ) -> ApiResult<RecView> {
-    // Unknown or missing: the store reports the field ("Select the executive's response").
-    let response = b.response.as_deref().and_then(ExecutiveResponse::from_slug).unwrap_or(ExecutiveResponse::Awaiting);
-    state.store.tracker().record_response(&caller.actor(), id, b.version, response, date(&b.response_date), &b.response_reason).await?;
+    // Unknown or missing: the domain's check names the field ("Select the executive's response").
+    let input = ResponseInput {
+        response: b.response.as_deref().and_then(ExecutiveResponse::from_slug),
+        response_date: date(&b.response_date),
+        response_reason: b.response_reason,
+    };
+    let decision = check_response(&input)?;
+    state.store.tracker().record_response(&caller.actor(), id, b.version, &decision).await?;
     Ok(Json(RecView::new(state.store.tracker().recommendation(id).await?, today())))
 }
 
@@ -269,11 +283,14 @@ pub struct LifecycleChange {
 
 pub async fn set_lifecycle(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<LifecycleChange>) -> ApiResult<RecView> {
     let rec = recommendation_for_change(&state, &caller, id).await?;
-    let Some(to) = b.lifecycle.as_deref().and_then(Lifecycle::from_slug) else {
+    // A status that is not a slug is the API's to name, with the choices; the store checks the rest.
+    let given = b.lifecycle.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    let lifecycle = given.and_then(Lifecycle::from_slug);
+    if given.is_some() && lifecycle.is_none() {
         let choices: Vec<&str> = Lifecycle::officer_choices().iter().map(|l| l.slug()).collect();
         return Err(AppError::Invalid(Invalid::single("lifecycle", format!("Select a status: one of {}", choices.join(", ")))).into());
-    };
-    state.store.tracker().set_lifecycle(&caller.actor(), rec.id, b.version, to, &b.reason).await?;
+    }
+    state.store.tracker().set_lifecycle(&caller.actor(), rec.id, b.version, &LifecycleInput { lifecycle, reason: b.reason }).await?;
     Ok(Json(RecView::new(state.store.tracker().recommendation(rec.id).await?, today())))
 }
 
@@ -288,7 +305,8 @@ pub struct NewAction {
 
 pub async fn add_action(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<NewAction>) -> Created<ActionView> {
     let rec = recommendation_for_change(&state, &caller, id).await?;
-    let action_id = state.store.tracker().add_action(&caller.actor(), rec.id, &b.text, &b.owner, date(&b.target_date)).await?;
+    let action = check_action(&ActionInput { text: b.text, owner: b.owner, target_date: date(&b.target_date) })?;
+    let action_id = state.store.tracker().add_action(&caller.actor(), rec.id, &action).await?;
     created(ActionView::new(state.store.tracker().action(action_id).await?))
 }
 
@@ -306,6 +324,10 @@ pub struct Revision {
 pub async fn revise_action(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<Revision>) -> ApiResult<ActionView> {
     let action = state.store.tracker().action(id).await?;
     recommendation_for_change(&state, &caller, action.recommendation_id).await?;
-    state.store.tracker().revise_action_date(&caller.actor(), id, b.version, date(&b.new_date), &b.reason).await?;
+    state
+        .store
+        .tracker()
+        .revise_action_date(&caller.actor(), id, b.version, &RevisionInput { new_date: date(&b.new_date), reason: b.reason })
+        .await?;
     Ok(Json(ActionView::new(state.store.tracker().action(id).await?)))
 }

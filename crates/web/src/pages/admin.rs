@@ -1,9 +1,9 @@
 //! Administration: accounts, API tokens, the audit log and council settings.
 
+use assure_domain::accounts::{check_activation, AccountInput};
+use assure_domain::settings::{check_settings, Settings};
 use assure_domain::{Invalid, Role};
 use assure_storage::audit::AuditFilter;
-use assure_storage::settings::Settings;
-use assure_storage::users::NewUser;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -78,26 +78,14 @@ pub async fn users(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 pub async fn create_user(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let Some(role) = Role::from_slug(f.get("role")) else {
-        let mut v = Invalid::new();
-        if f.get("name").trim().is_empty() {
-            v.add("name", "Enter the person's full name");
-        }
-        if f.get("email").trim().is_empty() {
-            v.add("email", "Enter an email address");
-        }
-        v.add("role", "Select the account's role");
-        return users_render(&state, &ctx, &f, &v, None, StatusCode::UNPROCESSABLE_ENTITY).await;
-    };
+    let input =
+        AccountInput { name: f.string("name"), email: f.string("email"), job_title: f.string("job_title"), role: Role::from_slug(f.get("role")) };
+    // The store checks the account (and whether the address is taken) all at once; the
+    // one-time password is hashed first, off the async workers, and used only if it passes.
     let password = auth::generate_password();
     let p = password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&p)).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let r = state
-        .store
-        .users()
-        .create(&caller.actor(), NewUser { name: f.get("name"), email: f.get("email"), role, job_title: f.get("job_title"), password_hash: &hash })
-        .await;
-    match r.map_err(AppError::from) {
+    match state.store.users().create_account(&caller.actor(), &input, &hash).await.map_err(AppError::from) {
         Ok(_) => {
             users_render(
                 &state,
@@ -115,11 +103,9 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, caller: Caller
 }
 
 pub async fn set_active(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
-    let uid = id(&raw)?;
-    if uid == caller.user.id {
-        return Err(AppError::BadRequest("You cannot deactivate your own account.".into()));
-    }
-    state.store.users().set_active(&caller.actor(), uid, f.get("active") == "1").await?;
+    let change = check_activation(Some(caller.user.id), id(&raw)?, f.get("active") == "1")
+        .map_err(|e| AppError::BadRequest(e.errors.into_iter().map(|x| x.message).collect::<Vec<_>>().join(" ")))?;
+    state.store.users().set_active(&caller.actor(), &change).await?;
     Ok(done("/admin/users", "user-saved"))
 }
 
@@ -261,13 +247,17 @@ pub async fn settings_submit(State(state): State<AppState>, ctx: Ctx, caller: Ca
     let s = Settings {
         service_name: f.string("service_name"),
         organisation: f.string("organisation"),
-        brand_colour: f.get("brand_colour").trim().to_lowercase(),
+        brand_colour: f.string("brand_colour"),
         reference_pattern: f.string("reference_pattern"),
         rag_red: f.string("rag_red"),
         rag_amber: f.string("rag_amber"),
         rag_green: f.string("rag_green"),
     };
-    match state.store.settings().save(&caller.actor(), &s).await.map_err(AppError::from) {
+    let saved = match check_settings(&s) {
+        Ok(checked) => state.store.settings().save(&caller.actor(), &checked).await.map_err(AppError::from),
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match saved {
         Ok(()) => Ok(done("/admin/settings", "settings-saved")),
         Err(AppError::Invalid(e)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Settings", true, settings_form(&ctx, &s, &e))).into_response())

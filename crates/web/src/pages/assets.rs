@@ -1,5 +1,6 @@
 //! The stylesheet, the council's brand colours and the health check.
 
+use assure_domain::settings::{check_settings, Settings};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -18,7 +19,8 @@ pub async fn stylesheet() -> impl IntoResponse {
 /// (a file, because the content security policy forbids inline styles).
 pub async fn theme(State(state): State<AppState>) -> impl IntoResponse {
     let s = state.store.settings().load().await.unwrap_or_default();
-    let colour = if s.validate().is_ok() { s.brand_colour } else { "#1d70b8".into() };
+    // Only a colour the settings' checks pass goes into the stylesheet.
+    let colour = check_settings(&s).map(|c| c.into_inner().brand_colour).unwrap_or_else(|_| Settings::default().brand_colour);
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
         format!(":root {{ --app-brand: {colour}; --app-brand-text: #ffffff; }}\n"),

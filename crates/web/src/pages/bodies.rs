@@ -1,8 +1,7 @@
 //! Committees, the executive, boards, sub-groups and working groups.
 
-use assure_domain::tracker::BodyKind;
+use assure_domain::tracker::{check_body, BodyInput, BodyKind};
 use assure_domain::Invalid;
-use assure_storage::tracker::BodyInput;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -11,20 +10,25 @@ use maud::{html, Markup};
 use super::id;
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
-use crate::forms::{done, Fields};
+use crate::forms::{done, refused, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
-fn input(f: &Fields) -> Result<BodyInput, Invalid> {
-    let amount = f
-        .opt_int("response_amount")
-        .map_err(|_| Invalid::single("response_amount", "Enter the number of days, weeks or months as a whole number"))?;
-    Ok(BodyInput {
+/// The body as typed, and an amount that is not a whole number (which only the page
+/// can see).
+fn input(f: &Fields) -> (BodyInput, Invalid) {
+    let mut typed = Invalid::new();
+    let amount = f.opt_int("response_amount").unwrap_or_else(|_| {
+        typed.add("response_amount", "Enter the number of days, weeks or months as a whole number");
+        None
+    });
+    let input = BodyInput {
         name: f.string("name"),
         kind: BodyKind::from_slug(f.get("kind")),
         response_unit: Some(f.string("response_unit")).filter(|s| !s.is_empty()),
         response_amount: amount,
-    })
+    };
+    (input, typed)
 }
 
 fn form(ctx: &Ctx, action: &str, f: &Fields, errors: &Invalid, button: &str) -> Markup {
@@ -73,9 +77,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let r = match input(&f) {
-        Err(i) => Err(AppError::Invalid(i)),
-        Ok(b) => state.store.tracker().create_body(&caller.actor(), &b).await.map_err(AppError::from),
+    let (b, typed) = input(&f);
+    let r = match refused(typed, || check_body(&b), BodyInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.tracker().create_body(&caller.actor(), &b).await.map_err(AppError::from),
     };
     match r {
         Ok(_) => Ok(done("/bodies", "body-created")),
@@ -108,9 +113,10 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
 
 pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let bid = id(&raw)?;
-    let r = match input(&f) {
-        Err(i) => Err(AppError::Invalid(i)),
-        Ok(b) => state.store.tracker().update_body(&caller.actor(), bid, f.version()?, &b).await.map_err(AppError::from),
+    let (b, typed) = input(&f);
+    let r = match refused(typed, || check_body(&b), BodyInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.tracker().update_body(&caller.actor(), bid, f.version()?, &b).await.map_err(AppError::from),
     };
     match r {
         Ok(()) => Ok(done("/bodies", "body-saved")),

@@ -5,9 +5,10 @@
 use assure_documents::read::read_table;
 use assure_documents::spreadsheet::{table_csv, table_xlsx};
 use assure_domain::import::{
-    guess_header_row, headings, plan, register_table, suggest_mapping, validate_mapping, CellError, ImportField, ImportPlan, Mapping, Preset,
+    check_preset, check_upload, guess_header_row, headings, plan, register_table, suggest_mapping, validate_mapping, CellError, ImportField,
+    ImportPlan, Mapping, Preset,
 };
-use assure_domain::Invalid;
+use assure_domain::{Checked, Invalid};
 use assure_storage::imports::ImportBatch;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -76,16 +77,21 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, caller: Caller, mut
         }
     }
     let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
-        return upload_page(&state, &ctx, &Invalid::single("file", "Select the spreadsheet to upload"), StatusCode::UNPROCESSABLE_ENTITY).await;
+        // No file chosen: the domain's message for an upload with no name.
+        let nothing = check_upload("", Vec::new()).err().unwrap_or_default();
+        return upload_page(&state, &ctx, &nothing, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let read_name = name.clone();
     let table =
         tokio::task::spawn_blocking(move || read_table(&bytes, &read_name)).await.map_err(|e| AppError::Internal(format!("reading stopped: {e}")))?;
     match table {
-        Ok(t) => {
-            let bid = state.store.imports().stage(&caller.actor(), &crate::evidence::safe_name(&name), &t).await?;
-            Ok(done(&format!("/imports/{bid}"), "import-uploaded"))
-        }
+        Ok(t) => match check_upload(&crate::evidence::safe_name(&name), t) {
+            Ok(file) => {
+                let bid = state.store.imports().stage(&caller.actor(), &file).await?;
+                Ok(done(&format!("/imports/{bid}"), "import-uploaded"))
+            }
+            Err(e) => upload_page(&state, &ctx, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        },
         Err(e) => upload_page(&state, &ctx, &Invalid::single("file", e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
@@ -227,14 +233,18 @@ pub async fn mapping(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
     mapping_page(&state, &ctx, &batch, &preset_fields(&preset), &Invalid::new(), &[], StatusCode::OK).await
 }
 
-/// Read the form, validate the mapping and plan the import; problems come back as
-/// a page, never a half-applied import.
+/// What a checked import is: the review it goes into, the mapping to save under its
+/// name (if one was given) and the plan.
+type CheckedImport = (i64, Option<Checked<Preset>>, Checked<ImportPlan>);
+
+/// Read the form, validate the mapping (and the name to save it under) and plan the
+/// import; problems come back as a page, never a half-applied import.
 async fn checked_plan(
     state: &AppState,
     ctx: &Ctx,
     batch: &ImportBatch,
     f: &Fields,
-) -> Result<Result<(i64, Preset, ImportPlan), axum::response::Response>, AppError> {
+) -> Result<Result<CheckedImport, axum::response::Response>, AppError> {
     let (preset, mut v) = preset_from(f, &batch.table);
     let review_id = f.opt_id("review_id");
     match review_id {
@@ -252,10 +262,21 @@ async fn checked_plan(
             v.add(&field, fe.message);
         }
     }
-    if !v.is_empty() {
+    // Saved as a preset once the import is committed: its name is checked now.
+    let to_save = if preset.name.is_empty() {
+        None
+    } else {
+        match check_preset(&preset) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                v.absorb(e);
+                None
+            }
+        }
+    };
+    let Some(review_id) = review_id.filter(|_| v.is_empty()) else {
         return Ok(Err(mapping_page(state, ctx, batch, f, &v, &[], StatusCode::UNPROCESSABLE_ENTITY).await?));
-    }
-    let review_id = review_id.unwrap_or_default();
+    };
     let plan = match plan(&batch.table, &preset, ctx.today) {
         Ok(p) => p,
         Err(problems) => return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &problems, StatusCode::UNPROCESSABLE_ENTITY).await?)),
@@ -264,7 +285,7 @@ async fn checked_plan(
     if !conflicts.is_empty() {
         return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &conflicts, StatusCode::UNPROCESSABLE_ENTITY).await?));
     }
-    Ok(Ok((review_id, preset, plan)))
+    Ok(Ok((review_id, to_save, plan)))
 }
 
 pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -341,8 +362,8 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
     };
     match state.store.imports().commit(&caller.actor(), review_id, &plan, ctx.today, &batch.file_name, Some(batch.id)).await? {
         Ok(_) => {
-            if !preset.name.is_empty() {
-                state.store.imports().save_preset(&caller.actor(), &preset).await?;
+            if let Some(preset) = &preset {
+                state.store.imports().save_preset(&caller.actor(), preset).await?;
             }
             Ok(done(&format!("/reviews/{review_id}"), "import-committed"))
         }

@@ -1,10 +1,13 @@
 //! The tracker list and a recommendation's page, with every form that changes it.
 
 use assure_domain::dates::{long, month_year};
-use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag, TagColour};
+use assure_domain::tracker::{
+    check_action, check_rag_override, check_recommendation, check_response, check_update, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput,
+    Rag, RagOverrideInput, RecommendationInput, ResponseInput, RevisionInput, SignOffInput, TagColour, TransferInput, UpdateInput,
+};
 use assure_domain::{Invalid, Permission};
 use assure_storage::audit::Event;
-use assure_storage::tracker::{RecFilter, RecommendationDetail, RecommendationInput, UpdateInput};
+use assure_storage::tracker::{RecFilter, RecommendationDetail};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -15,7 +18,7 @@ use super::id;
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
 use crate::evidence::{self, Upload};
-use crate::forms::{done, Fields};
+use crate::forms::{done, refused, with_typed, Fields};
 use crate::policy::{may_change, recommendation_for_change};
 use crate::ui::{self, Ctx, Field};
 use crate::AppState;
@@ -441,39 +444,32 @@ async fn or_form(
 
 pub async fn response(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let resp = ExecutiveResponse::from_slug(f.get("response")).unwrap_or(ExecutiveResponse::Awaiting);
-    let r = state
-        .store
-        .tracker()
-        .record_response(&caller.actor(), rid, f.version()?, resp, f.date("response_date"), f.get("response_reason"))
-        .await
-        .map_err(AppError::from);
+    let input = ResponseInput {
+        response: ExecutiveResponse::from_slug(f.get("response")),
+        response_date: f.date("response_date"),
+        response_reason: f.string("response_reason"),
+    };
+    let r = match check_response(&input) {
+        Err(i) => Err(AppError::Invalid(i)),
+        Ok(d) => state.store.tracker().record_response(&caller.actor(), rid, f.version()?, &d).await.map_err(AppError::from),
+    };
     or_form(&state, &ctx, &caller, rid, "response", f, r, "response-recorded").await
 }
 
 pub async fn lifecycle(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     recommendation_for_change(&state, &caller, rid).await?;
-    let r = match Lifecycle::from_slug(f.get("lifecycle")) {
-        None => Err(AppError::Invalid(Invalid::single("lifecycle", "Select a status"))),
-        Some(l) => state.store.tracker().set_lifecycle(&caller.actor(), rid, f.version()?, l, f.get("reason")).await.map_err(AppError::from),
-    };
+    let input = LifecycleInput { lifecycle: Lifecycle::from_slug(f.get("lifecycle")), reason: f.string("reason") };
+    let r = state.store.tracker().set_lifecycle(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "lifecycle", f, r, "status-changed").await
 }
 
 pub async fn rag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     recommendation_for_change(&state, &caller, rid).await?;
-    let choice = f.get("rag");
-    let r = if !choice.is_empty() && Rag::from_slug(choice).is_none() {
-        Err(AppError::Invalid(Invalid::single("rag", "Select red, amber, green or the suggested RAG")))
-    } else {
-        state
-            .store
-            .tracker()
-            .set_rag_override(&caller.actor(), rid, f.version()?, Rag::from_slug(choice), f.get("rag_reason"))
-            .await
-            .map_err(AppError::from)
+    let r = match check_rag_override(&RagOverrideInput { rag: f.string("rag"), rag_reason: f.string("rag_reason") }) {
+        Err(i) => Err(AppError::Invalid(i)),
+        Ok(o) => state.store.tracker().set_rag_override(&caller.actor(), rid, f.version()?, &o).await.map_err(AppError::from),
     };
     or_form(&state, &ctx, &caller, rid, "rag", f, r, "rag-saved").await
 }
@@ -481,13 +477,11 @@ pub async fn rag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(r
 pub async fn add_action(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     recommendation_for_change(&state, &caller, rid).await?;
-    let r = state
-        .store
-        .tracker()
-        .add_action(&caller.actor(), rid, f.get("text"), f.get("owner"), f.date("target_date"))
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
+    let input = ActionInput { text: f.string("text"), owner: f.string("owner"), target_date: f.date("target_date") };
+    let r = match check_action(&input) {
+        Err(i) => Err(AppError::Invalid(i)),
+        Ok(a) => state.store.tracker().add_action(&caller.actor(), rid, &a).await.map(|_| ()).map_err(AppError::from),
+    };
     or_form(&state, &ctx, &caller, rid, "action", f, r, "action-added").await
 }
 
@@ -498,7 +492,7 @@ pub async fn revise_action(State(state): State<AppState>, ctx: Ctx, caller: Call
     let r = state
         .store
         .tracker()
-        .revise_action_date(&caller.actor(), aid, f.version()?, f.date("new_date"), f.get("reason"))
+        .revise_action_date(&caller.actor(), aid, f.version()?, &RevisionInput { new_date: f.date("new_date"), reason: f.string("reason") })
         .await
         .map_err(AppError::from);
     f.0.push(("action_id".into(), aid.to_string()));
@@ -537,22 +531,22 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
             fields.0.push((name, text));
         }
     }
-    let progress = fields.opt_int("progress_percent");
-    let mut pre = Invalid::new();
-    if progress.is_err() {
-        pre.add("progress_percent", "Progress must be a whole number from 0 to 100");
-    }
+    let mut typed = Invalid::new();
+    let progress_percent = fields.opt_int("progress_percent").unwrap_or_else(|_| {
+        typed.add("progress_percent", "Progress must be a whole number from 0 to 100");
+        None
+    });
     let input = UpdateInput {
         update_date: fields.date("update_date"),
         narrative: fields.string("narrative"),
-        progress_percent: progress.unwrap_or(None),
+        progress_percent,
         corrects_id: fields.opt_id("corrects_id"),
     };
-    // Check the files before anything is written; write them only if the update is valid too.
+    // Every problem with the form and the files at once, before anything is written;
+    // the files are written only if all is well, and removed again if the store refuses.
+    evidence::check_uploads(&state, &uploads, &mut typed);
     let result: Result<(), AppError> = async {
-        if !pre.is_empty() {
-            return Err(AppError::Invalid(pre));
-        }
+        with_typed(typed, check_update(&input, &[]), UpdateInput::FIELDS)?;
         let stored = evidence::store_uploads(&state, &uploads).await.map_err(AppError::Invalid)?;
         match state.store.tracker().add_update(&caller.actor(), rid, &input, &stored).await {
             Ok(_) => Ok(()),
@@ -573,7 +567,12 @@ pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     let r = state
         .store
         .tracker()
-        .sign_off(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref"))
+        .sign_off(
+            &caller.actor(),
+            rid,
+            f.version()?,
+            &SignOffInput { body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), minute_ref: f.string("minute_ref") },
+        )
         .await
         .map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "signoff", f, r, "signed-off").await
@@ -584,7 +583,17 @@ pub async fn transfer(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     let r = state
         .store
         .tracker()
-        .transfer(&caller.actor(), rid, f.version()?, f.opt_id("body_id"), f.date("meeting_date"), f.get("minute_ref"), f.get("reason"))
+        .transfer(
+            &caller.actor(),
+            rid,
+            f.version()?,
+            &TransferInput {
+                body_id: f.opt_id("body_id"),
+                meeting_date: f.date("meeting_date"),
+                minute_ref: f.string("minute_ref"),
+                reason: f.string("reason"),
+            },
+        )
         .await
         .map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, "transfer", f, r, "transferred").await
@@ -640,15 +649,21 @@ pub fn rec_form(
     }
 }
 
-pub fn rec_input(f: &Fields) -> Result<RecommendationInput, Invalid> {
+/// The recommendation as typed, and a number that is not a whole number (which only the
+/// page can see).
+pub fn rec_input(f: &Fields) -> (RecommendationInput, Invalid) {
+    let mut typed = Invalid::new();
     let number = match f.get("number").trim() {
         "" => None,
         n => match n.trim_start_matches('(').trim_end_matches(')').parse::<i64>() {
             Ok(n) => Some(n),
-            Err(_) => return Err(Invalid::single("number", "The recommendation number must be a whole number, for example 3")),
+            Err(_) => {
+                typed.add("number", "The recommendation number must be a whole number, for example 3");
+                None
+            }
         },
     };
-    Ok(RecommendationInput {
+    let input = RecommendationInput {
         parent_id: f.opt_id("parent_id"),
         number,
         sub_label: f.string("sub_label"),
@@ -659,7 +674,8 @@ pub fn rec_input(f: &Fields) -> Result<RecommendationInput, Invalid> {
         outcome: f.string("outcome"),
         monitoring_body_id: f.opt_id("monitoring_body_id"),
         lead_ids: f.ids("lead_ids"),
-    })
+    };
+    (input, typed)
 }
 
 pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
@@ -695,9 +711,10 @@ async fn edit_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, errors: 
 
 pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let result = match rec_input(&f) {
-        Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.tracker().update_recommendation(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
+    let (input, typed) = rec_input(&f);
+    let result = match refused(typed, || check_recommendation(&input), RecommendationInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.tracker().update_recommendation(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
     };
     match result {
         Ok(()) => Ok(done(&format!("/recommendations/{rid}"), "recommendation-saved")),

@@ -4,10 +4,12 @@
 
 use assure_documents::{render, Format};
 use assure_domain::dates::{iso, long};
-use assure_domain::report::{change_lines, Cover, EqualityOption, Layout, MonitoringReport, ReportDiff};
+use assure_domain::report::{
+    change_lines, check_draft, check_new_report, Cover, DraftInput, EqualityOption, Layout, MonitoringReport, ReportDiff, ReportInput,
+};
 use assure_domain::tracker::TagColour;
 use assure_domain::{Invalid, Permission};
-use assure_storage::reports::{ReportInput, ReportRecord};
+use assure_storage::reports::ReportRecord;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -17,7 +19,7 @@ use serde::Deserialize;
 use super::id;
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
-use crate::forms::{done, Fields};
+use crate::forms::{done, refused, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
@@ -112,25 +114,20 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<N
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let mut v = Invalid::new();
+    let mut typed = Invalid::new();
     if !f.get("meeting_date").trim().is_empty() && f.date("meeting_date").is_none() {
-        v.add("meeting_date", "The date of the meeting must be a real date, for example 16/01/2018");
+        typed.add("meeting_date", "The date of the meeting must be a real date, for example 16/01/2018");
     }
     // The layout radios always send one; anything else gets the default layout.
-    let layout = Layout::from_slug(f.get("layout")).unwrap_or(Layout::ProgressMade);
-    // The store's checks run as well (an unreadable date reaches it as missing, so it
-    // cannot create anything), so every problem is reported at once.
-    let input =
-        ReportInput { review_id: f.opt_id("review_id"), body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), layout: Some(layout) };
-    let result = match state.store.reports().create(&caller.actor(), &input).await {
-        Ok(rid) => Ok(rid),
-        Err(assure_storage::StoreError::Invalid(e)) => {
-            for fe in e.errors {
-                v.add(&fe.field, fe.message);
-            }
-            Err(AppError::Invalid(v))
-        }
-        Err(e) => Err(e.into()),
+    let input = ReportInput {
+        review_id: f.opt_id("review_id"),
+        body_id: f.opt_id("body_id"),
+        meeting_date: f.date("meeting_date"),
+        layout: Layout::from_slug(f.get("layout")),
+    };
+    let result = match refused(typed, || check_new_report(&input), ReportInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.reports().create(&caller.actor(), &input).await.map_err(AppError::from),
     };
     match result {
         Ok(rid) => Ok(done(&format!("/reports/{rid}"), "report-created")),
@@ -431,30 +428,18 @@ pub async fn cover_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
     if r.is_issued() {
         return Err(AppError::BadRequest("This report has been issued and can no longer change. Prepare a new report for the next meeting.".into()));
     }
-    let (cover, mut v) = cover_from(&f);
-    // The cover's own rules too, so every problem is shown at once.
-    if let Err(e) = cover.validate() {
-        for fe in e.errors {
-            v.add(&fe.field, fe.message);
-        }
-    }
-    let layout = Layout::from_slug(f.get("layout")).unwrap_or_else(|| {
-        v.add("layout", "Choose the layout of the progress table");
-        Layout::ProgressMade
-    });
-    let include = f.yes_no("include_changes").unwrap_or_else(|| {
-        v.add("include_changes", "Select yes or no: include an appendix of changes?");
-        false
-    });
-    let result = if v.is_empty() {
-        state
-            .store
-            .reports()
-            .save(&caller.actor(), r.id, f.version()?, &cover, layout, include, f.opt_id("compare_with_id"))
-            .await
-            .map_err(AppError::from)
-    } else {
-        Err(AppError::Invalid(v))
+    // The cover's yes/no questions unanswered and an unreadable date are the page's to
+    // see; the domain's checks (and the store's) say the rest, all at once.
+    let (cover, typed) = cover_from(&f);
+    let input = DraftInput {
+        cover,
+        layout: Layout::from_slug(f.get("layout")),
+        include_changes: f.yes_no("include_changes"),
+        compare_with_id: f.opt_id("compare_with_id"),
+    };
+    let result = match refused(typed, || check_draft(&input, r.is_issued()), DraftInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.reports().save(&caller.actor(), r.id, f.version()?, &input).await.map_err(AppError::from),
     };
     match result {
         Ok(()) => Ok(done(&format!("/reports/{}", r.id), "report-saved")),
@@ -467,8 +452,8 @@ pub async fn issue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path
     let r = visible_report(&state, &ctx, id(&raw)?).await?;
     match state.store.reports().issue(&caller.actor(), r.id, f.version()?, ctx.today).await {
         Ok(_) => Ok(done(&format!("/reports/{}", r.id), "report-issued")),
-        // An incomplete cover: show the cover form with what is missing.
-        Err(assure_storage::StoreError::Invalid(e)) if e.errors.iter().all(|x| x.field != "report") => {
+        // An incomplete cover: show the cover form with what is missing (and anything else).
+        Err(assure_storage::StoreError::Invalid(e)) if e.errors.iter().any(|x| x.field != "report") => {
             cover_form(&state, &ctx, &r, &cover_fields(&r.cover, &r), &e, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),

@@ -2,9 +2,12 @@
 //! the executive, monitoring schedules and update requests.
 
 use assure_domain::dates::{iso, long};
-use assure_domain::tracker::{upcoming_report_dates, ReviewKind, TagColour};
+use assure_domain::tracker::{
+    check_recommendation, check_review, upcoming_report_dates, EndorsementInput, RecommendationInput, ReviewInput, ReviewKind, ScheduleInput,
+    TagColour, UpdateRequestInput,
+};
 use assure_domain::{Invalid, Permission};
-use assure_storage::tracker::{Review, ReviewInput};
+use assure_storage::tracker::Review;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -15,7 +18,7 @@ use super::id;
 use super::recommendations::{rec_form, rec_input};
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
-use crate::forms::{done, Fields};
+use crate::forms::{done, refused, unreadable_dates, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
@@ -79,17 +82,14 @@ fn review_fields(r: &Review) -> Fields {
     ])
 }
 
-/// Dates typed but not understood are reported as such (not silently dropped).
-fn review_input(f: &Fields) -> Result<ReviewInput, Invalid> {
-    let mut v = Invalid::new();
-    for (name, label) in [("start_date", "start date"), ("end_date", "end date"), ("report_date", "report date"), ("referral_date", "referral date")]
-    {
-        if !f.get(name).trim().is_empty() && f.date(name).is_none() {
-            v.add(name, format!("The {label} must be a real date, for example 12/09/2017"));
-        }
-    }
-    v.finish()?;
-    Ok(ReviewInput {
+/// The review as typed, and the dates typed but not understood (reported as such, not
+/// silently dropped).
+fn review_input(f: &Fields) -> (ReviewInput, Invalid) {
+    let typed = unreadable_dates(
+        f,
+        &[("start_date", "start date"), ("end_date", "end date"), ("report_date", "report date"), ("referral_date", "referral date")],
+    );
+    let input = ReviewInput {
         kind: ReviewKind::from_slug(f.get("kind")),
         title: f.string("title"),
         terms_of_reference: f.string("terms_of_reference"),
@@ -102,7 +102,8 @@ fn review_input(f: &Fields) -> Result<ReviewInput, Invalid> {
         final_report_ref: f.string("final_report_ref"),
         referred_to_body_id: f.opt_id("referred_to_body_id"),
         referral_date: f.date("referral_date"),
-    })
+    };
+    (input, typed)
 }
 
 async fn review_form(state: &AppState, ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
@@ -139,9 +140,10 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let r = match review_input(&f) {
-        Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.tracker().create_review(&caller.actor(), &input).await.map_err(AppError::from),
+    let (input, typed) = review_input(&f);
+    let r = match refused(typed, || check_review(&input), ReviewInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.tracker().create_review(&caller.actor(), &input).await.map_err(AppError::from),
     };
     match r {
         Ok(rid) => Ok(done(&format!("/reviews/{rid}"), "review-created")),
@@ -157,9 +159,10 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
 
 pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let r = match review_input(&f) {
-        Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.tracker().update_review(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
+    let (input, typed) = review_input(&f);
+    let r = match refused(typed, || check_review(&input), ReviewInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.tracker().update_review(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
     };
     match r {
         Ok(()) => Ok(done(&format!("/reviews/{rid}"), "review-saved")),
@@ -284,7 +287,11 @@ pub async fn endorse(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
     match state
         .store
         .tracker()
-        .add_endorsement(&caller.actor(), rid, f.opt_id("body_id"), f.date("endorsed_on"), f.get("minute_ref"))
+        .add_endorsement(
+            &caller.actor(),
+            rid,
+            &EndorsementInput { body_id: f.opt_id("body_id"), endorsed_on: f.date("endorsed_on"), minute_ref: f.string("minute_ref") },
+        )
         .await
         .map_err(AppError::from)
     {
@@ -296,14 +303,13 @@ pub async fn endorse(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
 
 pub async fn add_schedule(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let interval = f.get("interval_months").trim().parse::<i64>().ok();
-    match state
-        .store
-        .tracker()
-        .add_schedule(&caller.actor(), rid, f.opt_id("body_id"), f.date("first_report_date"), interval, f.get("resolution_ref"))
-        .await
-        .map_err(AppError::from)
-    {
+    let input = ScheduleInput {
+        body_id: f.opt_id("body_id"),
+        first_report_date: f.date("first_report_date"),
+        interval_months: f.get("interval_months").trim().parse::<i64>().ok(),
+        resolution_ref: f.string("resolution_ref"),
+    };
+    match state.store.tracker().add_schedule(&caller.actor(), rid, &input).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/reviews/{rid}"), "schedule-added")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, rid, "schedule", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -313,14 +319,13 @@ pub async fn add_schedule(State(state): State<AppState>, ctx: Ctx, caller: Calle
 pub async fn request_updates(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     let recs = state.store.tracker().review_recommendations(rid).await?;
-    let ids: Vec<i64> = f.ids("recommendation_ids").into_iter().filter(|i| recs.iter().any(|r| r.id == *i)).collect();
-    match state
-        .store
-        .tracker()
-        .request_updates(&caller.actor(), &ids, f.date("due_date"), f.date("for_report_date"), f.get("message"), ctx.today)
-        .await
-        .map_err(AppError::from)
-    {
+    let input = UpdateRequestInput {
+        recommendation_ids: f.ids("recommendation_ids").into_iter().filter(|i| recs.iter().any(|r| r.id == *i)).collect(),
+        due_date: f.date("due_date"),
+        for_report_date: f.date("for_report_date"),
+        message: f.string("message"),
+    };
+    match state.store.tracker().request_updates(&caller.actor(), &input, ctx.today).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/reviews/{rid}"), "updates-requested")),
         Err(AppError::Invalid(e)) => show_with(&state, &ctx, rid, "request", &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
@@ -349,9 +354,10 @@ pub async fn new_rec_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Pa
 
 pub async fn create_rec(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
-    let r = match rec_input(&f) {
-        Err(i) => Err(AppError::Invalid(i)),
-        Ok(input) => state.store.tracker().create_recommendation(&caller.actor(), rid, &input).await.map_err(AppError::from),
+    let (input, typed) = rec_input(&f);
+    let r = match refused(typed, || check_recommendation(&input), RecommendationInput::FIELDS) {
+        Some(i) => Err(AppError::Invalid(i)),
+        None => state.store.tracker().create_recommendation(&caller.actor(), rid, &input).await.map_err(AppError::from),
     };
     match r {
         Ok(new_id) => Ok(done(&format!("/recommendations/{new_id}"), "recommendation-created")),

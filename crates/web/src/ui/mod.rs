@@ -4,8 +4,8 @@
 pub mod components;
 pub use components::*;
 
+use assure_domain::settings::Settings;
 use assure_domain::Permission;
-use assure_storage::settings::Settings;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;

@@ -15,6 +15,10 @@ use crate::dates::long;
 use crate::tracker::{ExecutiveResponse, Lifecycle, Rag};
 use crate::validation::Invalid;
 
+mod drafts;
+
+pub use drafts::{check_draft, check_issue, check_new_report, check_still_draft, DraftChange, DraftInput, NewReport, ReportChange, ReportInput};
+
 /// The two progress-table layouts seen in councils' monitoring reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

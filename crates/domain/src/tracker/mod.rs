@@ -1,7 +1,9 @@
 //! The recommendation tracker's rules: kinds of body and review, the three
 //! separate statuses of a recommendation (executive response, lifecycle, delivery
 //! RAG), the statutory response deadline, the suggested RAG, references and the
-//! monitoring schedule.
+//! monitoring schedule; and the checks every change to the tracker passes, one
+//! `check_...` function per command (in the sub-modules), each returning every problem
+//! with the input at once or a [`Checked`](crate::Checked) command storage accepts.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -68,6 +70,25 @@ macro_rules! slug_enum {
         }
     };
 }
+
+mod actions;
+mod bodies;
+mod decisions;
+mod progress;
+mod recommendations;
+mod reviews;
+mod schedules;
+
+pub use actions::{check_action, check_date_revision, ActionInput, NewAction, RevisionInput, TargetRevision};
+pub use bodies::{check_body, BodyDetails, BodyInput};
+pub use decisions::{
+    check_lifecycle_change, check_rag_override, check_response, check_sign_off, check_transfer, LifecycleChange, LifecycleInput, RagOverride,
+    RagOverrideInput, ResponseDecision, ResponseInput, SignOff, SignOffInput, Transfer, TransferInput,
+};
+pub use progress::{check_evidence_upload, check_update, EvidenceInput, NewUpdate, UpdateInput, EVIDENCE_ALLOWED, EVIDENCE_CONTENT_TYPES};
+pub use recommendations::{check_recommendation, RecommendationDetails, RecommendationInput};
+pub use reviews::{check_endorsement, check_review, EndorsementInput, NewEndorsement, ReviewDetails, ReviewInput};
+pub use schedules::{check_schedule, check_update_request, NewSchedule, ScheduleInput, UpdateRequestInput, UpdateRequests};
 
 slug_enum!(
     /// A body that receives, endorses, responds to or monitors recommendations.
@@ -168,19 +189,6 @@ impl Lifecycle {
     }
 }
 
-/// Check an officer's change of lifecycle status.
-pub fn validate_lifecycle_change(from: Lifecycle, to: Lifecycle, reason: &str) -> Result<(), Invalid> {
-    let mut v = Invalid::new();
-    if !Lifecycle::officer_choices().contains(&to) {
-        v.add("lifecycle", "Sign-off and transfer are recorded from a committee decision, not chosen here");
-    } else if from == Lifecycle::SignedOff {
-        v.add("lifecycle", "This recommendation has been signed off by a committee and can no longer change status");
-    } else if to.needs_reason() && reason.trim().is_empty() {
-        v.add("reason", format!("Enter the reason the recommendation is {}", to.label().to_lowercase()));
-    }
-    v.finish()
-}
-
 slug_enum!(
     /// Delivery RAG.
     Rag {
@@ -269,6 +277,31 @@ impl ResponseDeadline {
             (Some("weeks"), Some(n)) if n > 0 => ResponseDeadline::Weeks(n as i32),
             (Some("months"), Some(n)) if n > 0 => ResponseDeadline::Months(n as i32),
             _ => ResponseDeadline::STATUTORY,
+        }
+    }
+
+    /// A deadline of `amount` "days", "weeks" or "months".
+    pub fn from_unit(unit: &str, amount: i32) -> Option<ResponseDeadline> {
+        match unit {
+            "days" => Some(ResponseDeadline::Days(amount)),
+            "weeks" => Some(ResponseDeadline::Weeks(amount)),
+            "months" => Some(ResponseDeadline::Months(amount)),
+            _ => None,
+        }
+    }
+
+    /// The unit as stored: "days", "weeks" or "months".
+    pub fn unit(self) -> &'static str {
+        match self {
+            ResponseDeadline::Days(_) => "days",
+            ResponseDeadline::Weeks(_) => "weeks",
+            ResponseDeadline::Months(_) => "months",
+        }
+    }
+
+    pub fn amount(self) -> i64 {
+        match self {
+            ResponseDeadline::Days(n) | ResponseDeadline::Weeks(n) | ResponseDeadline::Months(n) => i64::from(n),
         }
     }
 
@@ -430,35 +463,6 @@ pub fn previous_report_date(first: NaiveDate, interval_months: i64, report: Naiv
     report_dates(first, interval_months, report).into_iter().rev().find(|d| *d < report)
 }
 
-/// Validate a revised target date.
-pub fn validate_date_revision(current: NaiveDate, new: Option<NaiveDate>, reason: &str) -> Result<NaiveDate, Invalid> {
-    let mut v = Invalid::new();
-    match new {
-        None => v.add("new_date", "Enter the new target date as a real date, for example 31 July 2017"),
-        Some(d) if d == current => v.add("new_date", "The new target date is the same as the current one"),
-        _ => {}
-    }
-    if reason.trim().is_empty() {
-        v.add("reason", "Enter the reason the target date is being revised");
-    }
-    v.finish().map(|_| new.unwrap())
-}
-
-/// Validate an executive response.
-pub fn validate_response(response: ExecutiveResponse, date: Option<NaiveDate>, reason: &str) -> Result<(), Invalid> {
-    let mut v = Invalid::new();
-    if response == ExecutiveResponse::Awaiting {
-        v.add("response", "Select the executive's response");
-    }
-    if date.is_none() {
-        v.add("response_date", "Enter the date of the executive's response, for example 5 October 2017");
-    }
-    if response.needs_reason() && reason.trim().is_empty() {
-        v.add("response_reason", "Enter the reason the executive rejected the recommendation");
-    }
-    v.finish()
-}
-
 /// Check that a period does not end before it starts.
 pub fn validate_period(v: &mut Invalid, start: Option<NaiveDate>, end: Option<NaiveDate>, end_field: &str, what: &str) {
     if let (Some(s), Some(e)) = (start, end) {
@@ -536,15 +540,6 @@ mod tests {
     }
 
     #[test]
-    fn lifecycle_reasons_and_committee_only_states() {
-        assert!(validate_lifecycle_change(Lifecycle::InProgress, Lifecycle::Paused, "").is_err());
-        assert!(validate_lifecycle_change(Lifecycle::InProgress, Lifecycle::Paused, "general election").is_ok());
-        assert!(validate_lifecycle_change(Lifecycle::InProgress, Lifecycle::SignedOff, "x").is_err());
-        assert!(validate_lifecycle_change(Lifecycle::SignedOff, Lifecycle::InProgress, "x").is_err());
-        assert!(validate_lifecycle_change(Lifecycle::NotStarted, Lifecycle::CompleteAwaitingSignOff, "").is_ok());
-    }
-
-    #[test]
     fn monitoring_schedule_from_the_resolution() {
         // First report 16 January 2018, then six-monthly.
         let dates = report_dates(d(2018, 1, 16), 6, d(2019, 12, 31));
@@ -552,22 +547,5 @@ mod tests {
         assert_eq!(upcoming_report_dates(d(2018, 1, 16), 6, d(2018, 3, 1), 2), vec![d(2018, 7, 16), d(2019, 1, 16)]);
         assert_eq!(previous_report_date(d(2018, 1, 16), 6, d(2018, 7, 16)), Some(d(2018, 1, 16)));
         assert_eq!(previous_report_date(d(2018, 1, 16), 6, d(2018, 1, 16)), None);
-    }
-
-    #[test]
-    fn revised_dates_need_a_reason_and_a_real_date() {
-        let cur = d(2017, 5, 31);
-        assert!(validate_date_revision(cur, Some(d(2017, 7, 31)), "").is_err());
-        assert!(validate_date_revision(cur, None, "general election called").is_err());
-        assert!(validate_date_revision(cur, Some(cur), "x").is_err());
-        assert_eq!(validate_date_revision(cur, Some(d(2017, 7, 31)), "general election called"), Ok(d(2017, 7, 31)));
-    }
-
-    #[test]
-    fn rejection_needs_a_reason() {
-        let date = Some(d(2017, 10, 5));
-        assert!(validate_response(ExecutiveResponse::Rejected, date, " ").is_err());
-        assert!(validate_response(ExecutiveResponse::Rejected, date, "no budget").is_ok());
-        assert!(validate_response(ExecutiveResponse::Accepted, None, "").is_err());
     }
 }
