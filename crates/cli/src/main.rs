@@ -6,6 +6,8 @@
 //! refused because of problems in the file (each one listed); 2 bad usage or input
 //! that was refused; 3 anything else went wrong (database unreachable, disk, ...).
 
+#![forbid(unsafe_code)]
+
 mod commands;
 mod documents;
 mod serve;

@@ -5,6 +5,8 @@
 //!
 //! Nothing here touches the database.
 
+#![forbid(unsafe_code)]
+
 pub mod docx;
 pub mod html;
 pub mod pdf;

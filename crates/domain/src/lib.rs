@@ -3,6 +3,8 @@
 //! Nothing in this crate performs I/O. Storage, HTTP, the CLI and the report
 //! renderers sit around it and call into it; "today" and "now" are always passed in.
 
+#![forbid(unsafe_code)]
+
 // `slug_enum!` is defined in `tracker` and used by the modules declared after it.
 #[macro_use]
 pub mod tracker;

@@ -11,6 +11,8 @@
 //! `store.users()`, `store.sessions()`, `store.settings()` and `store.audit()`.
 //! A statement whose text depends on its input is built with [`sql::Sql`].
 
+#![forbid(unsafe_code)]
+
 pub mod audit;
 pub mod child_access;
 pub mod children;

@@ -2,6 +2,8 @@
 //! the security around them. Handlers are thin: they parse, call the store (which
 //! applies the domain rules) and render.
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod auth;
 pub mod error;
