@@ -17,8 +17,11 @@ use crate::referrals::{ChildRef, ConcernForm, Raised};
 use crate::users::NewUser;
 use crate::{Actor, Result, Store};
 
-/// The partnership's demo accounts: (e-mail, role, name, job title, agency, teams, SPOC of own agency).
-pub fn demo_people() -> Vec<(&'static str, Role, &'static str, &'static str, &'static str, Vec<Team>, bool)> {
+/// A demo account: (e-mail, role, name, job title, agency, teams, SPOC of own agency).
+pub type DemoPerson = (&'static str, Role, &'static str, &'static str, &'static str, Vec<Team>, bool);
+
+/// The partnership's demo accounts.
+pub fn demo_people() -> Vec<DemoPerson> {
     vec![
         ("practitioner@example.org", Role::Practitioner, "Hannah Price", "Designated safeguarding lead", HILLSIDE, vec![], false),
         ("practitioner-2@example.org", Role::Practitioner, "Owen Lloyd", "Pastoral lead", NORTHWAY, vec![], false),

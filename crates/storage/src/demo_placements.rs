@@ -175,8 +175,11 @@ const ETHNICITY: [&str; 10] = [
     "White and Asian",
 ];
 
-/// Providers (invented) and their homes: (home, address, ward). A home named "Foster placement" is a fostering agency's carers.
-const PROVIDERS: [(&str, &[(&str, &str, &str)]); 7] = [
+/// A home: (home, address, ward). A home named "Foster placement" is a fostering agency's carers.
+type Home = (&'static str, &'static str, &'static str);
+
+/// Providers (invented) and their homes.
+const PROVIDERS: [(&str, &[Home]); 7] = [
     ("Brookside Children's Homes Ltd", &[("Brookside House", "2 Park View", "Westbrook"), ("Brookside Lodge", "41 Elm Road", "Westbrook")]),
     ("Harbour Lights Care Ltd", &[("Harbour Lights", "8 Quay Street", "Riverside"), ("Anchor House", "15 Dock Road", "Riverside")]),
     ("Meadowbank Residential Care", &[("Meadowbank", "120 Moor Lane", "Southmoor"), ("Fernlea House", "6 Fernlea Avenue", "Ashcombe")]),

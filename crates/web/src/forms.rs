@@ -9,6 +9,10 @@ use chrono::NaiveDate;
 
 use crate::error::AppError;
 
+/// What was typed in a number box is not a whole number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
 /// The fields of a URL-encoded form, repeated names kept (checkboxes).
 #[derive(Debug, Clone, Default)]
 pub struct Fields(pub Vec<(String, String)>);
@@ -46,12 +50,13 @@ impl Fields {
             Some(v.parse().unwrap_or(-1))
         }
     }
-    pub fn opt_int(&self, name: &str) -> Result<Option<i64>, ()> {
+    /// A whole number typed in a box (a trailing % is allowed); blank is None.
+    pub fn opt_int(&self, name: &str) -> Result<Option<i64>, NotANumber> {
         let v = self.get(name).trim().trim_end_matches('%');
         if v.is_empty() {
             Ok(None)
         } else {
-            v.parse().map(Some).map_err(|_| ())
+            v.parse().map(Some).map_err(|_| NotANumber)
         }
     }
     /// A yes/no radio: `None` when neither was chosen.

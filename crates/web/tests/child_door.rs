@@ -192,7 +192,7 @@ async fn police_material_stays_with_the_police(db: &TestDb) {
     let shown = spoc.get(&format!("/children/{pia}")).await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.has("Hillside High School") && !shown.has("Merseyside Police") && !shown.has("police-only"), "no shadow of the Prosecute action");
-    let json = spoc.get(&format!("/children?name=shadow")).await;
+    let json = spoc.get("/children?name=shadow").await;
     assert!(json.has("Pia") && !json.has("Merseyside Police"), "nor on the list");
     let (mut chair, _) = signed_in(&app, "macse-co-chair@example.org").await;
     assert!(chair.get(&format!("/children/{pia}")).await.has("Merseyside Police"), "the co-chair sees the police involved");

@@ -183,7 +183,7 @@ impl RecFilter {
             sql.push(" AND COALESCE(r.rag_override, r.rag_suggested) = ").bind(g.slug());
         }
         if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let like = format!("%{}%", t.to_lowercase().replace('%', "").replace('_', ""));
+            let like = format!("%{}%", t.to_lowercase().replace(['%', '_'], ""));
             sql.push(" AND (LOWER(r.reference) LIKE ").bind(&like);
             sql.push(" OR LOWER(r.committee_wording) LIKE ").bind(&like);
             sql.push(" OR LOWER(r.executive_wording) LIKE ").bind(like).push(")");

@@ -418,18 +418,16 @@ fn history_label(kind: &str) -> &'static str {
     }
 }
 
+/// Which of a recommendation's forms was sent, and the notice shown when it succeeds.
+struct Sent {
+    which: &'static str,
+    notice: &'static str,
+}
+
 /// Turn a validation failure into the page re-rendered with the form's input
 /// and errors (422); anything else passes through.
-async fn or_form(
-    state: &AppState,
-    ctx: &Ctx,
-    caller: &Caller,
-    rec_id: i64,
-    which: &'static str,
-    fields: Fields,
-    r: Result<(), AppError>,
-    notice: &str,
-) -> PageResult {
+async fn or_form(state: &AppState, ctx: &Ctx, caller: &Caller, rec_id: i64, sent: Sent, fields: Fields, r: Result<(), AppError>) -> PageResult {
+    let Sent { which, notice } = sent;
     match r {
         Ok(()) => Ok(done(&format!("/recommendations/{rec_id}"), notice)),
         Err(AppError::Invalid(errors)) => {
@@ -453,7 +451,7 @@ pub async fn response(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
         Err(i) => Err(AppError::Invalid(i)),
         Ok(d) => state.store.tracker().record_response(&caller.actor(), rid, f.version()?, &d).await.map_err(AppError::from),
     };
-    or_form(&state, &ctx, &caller, rid, "response", f, r, "response-recorded").await
+    or_form(&state, &ctx, &caller, rid, Sent { which: "response", notice: "response-recorded" }, f, r).await
 }
 
 pub async fn lifecycle(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -461,7 +459,7 @@ pub async fn lifecycle(State(state): State<AppState>, ctx: Ctx, caller: Caller, 
     recommendation_for_change(&state, &caller, rid).await?;
     let input = LifecycleInput { lifecycle: Lifecycle::from_slug(f.get("lifecycle")), reason: f.string("reason") };
     let r = state.store.tracker().set_lifecycle(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from);
-    or_form(&state, &ctx, &caller, rid, "lifecycle", f, r, "status-changed").await
+    or_form(&state, &ctx, &caller, rid, Sent { which: "lifecycle", notice: "status-changed" }, f, r).await
 }
 
 pub async fn rag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -471,7 +469,7 @@ pub async fn rag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(r
         Err(i) => Err(AppError::Invalid(i)),
         Ok(o) => state.store.tracker().set_rag_override(&caller.actor(), rid, f.version()?, &o).await.map_err(AppError::from),
     };
-    or_form(&state, &ctx, &caller, rid, "rag", f, r, "rag-saved").await
+    or_form(&state, &ctx, &caller, rid, Sent { which: "rag", notice: "rag-saved" }, f, r).await
 }
 
 pub async fn add_action(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -482,7 +480,7 @@ pub async fn add_action(State(state): State<AppState>, ctx: Ctx, caller: Caller,
         Err(i) => Err(AppError::Invalid(i)),
         Ok(a) => state.store.tracker().add_action(&caller.actor(), rid, &a).await.map(|_| ()).map_err(AppError::from),
     };
-    or_form(&state, &ctx, &caller, rid, "action", f, r, "action-added").await
+    or_form(&state, &ctx, &caller, rid, Sent { which: "action", notice: "action-added" }, f, r).await
 }
 
 pub async fn revise_action(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, mut f: Fields) -> PageResult {
@@ -496,7 +494,7 @@ pub async fn revise_action(State(state): State<AppState>, ctx: Ctx, caller: Call
         .await
         .map_err(AppError::from);
     f.0.push(("action_id".into(), aid.to_string()));
-    or_form(&state, &ctx, &caller, action.recommendation_id, "revise", f, r, "date-revised").await
+    or_form(&state, &ctx, &caller, action.recommendation_id, Sent { which: "revise", notice: "date-revised" }, f, r).await
 }
 
 pub async fn action_done(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -559,7 +557,7 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
         }
     }
     .await;
-    or_form(&state, &ctx, &caller, rid, "update", fields, result, "update-added").await
+    or_form(&state, &ctx, &caller, rid, Sent { which: "update", notice: "update-added" }, fields, result).await
 }
 
 pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -575,7 +573,7 @@ pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
         )
         .await
         .map_err(AppError::from);
-    or_form(&state, &ctx, &caller, rid, "signoff", f, r, "signed-off").await
+    or_form(&state, &ctx, &caller, rid, Sent { which: "signoff", notice: "signed-off" }, f, r).await
 }
 
 pub async fn transfer(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -596,7 +594,7 @@ pub async fn transfer(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
         )
         .await
         .map_err(AppError::from);
-    or_form(&state, &ctx, &caller, rid, "transfer", f, r, "transferred").await
+    or_form(&state, &ctx, &caller, rid, Sent { which: "transfer", notice: "transferred" }, f, r).await
 }
 
 /// Evidence is sent as a download, never rendered inline, and every download is audited.
@@ -611,16 +609,16 @@ pub async fn evidence(State(state): State<AppState>, caller: Caller, Path(raw): 
 
 // ------------------------------------------------------------------ editing
 
-pub fn rec_form(
-    ctx: &Ctx,
-    action: &str,
-    heading: &str,
-    f: &Fields,
-    errors: &Invalid,
-    bodies: &[assure_storage::tracker::Body],
-    leads: &[assure_storage::users::User],
-    parents: Option<&[assure_storage::tracker::Recommendation]>,
-) -> Markup {
+/// What a recommendation's form offers to choose from: bodies, lead officers, and (when
+/// adding) the recommendations a new one may sit under.
+pub struct RecChoices<'a> {
+    pub bodies: &'a [assure_storage::tracker::Body],
+    pub leads: &'a [assure_storage::users::User],
+    pub parents: Option<&'a [assure_storage::tracker::Recommendation]>,
+}
+
+pub fn rec_form(ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Invalid, choices: RecChoices) -> Markup {
+    let RecChoices { bodies, leads, parents } = choices;
     let lead_opts: Vec<(String, String)> = leads
         .iter()
         .map(|u| (u.id.to_string(), if u.job_title.is_empty() { u.name.clone() } else { format!("{}, {}", u.name, u.job_title) }))
@@ -704,7 +702,7 @@ async fn edit_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, errors: 
     let leads = state.store.users().possible_leads().await?;
     let content = html! {
         (ui::back_link(&format!("/recommendations/{rid}"), "Back to the recommendation"))
-        (rec_form(ctx, &format!("/recommendations/{rid}/edit"), "Edit recommendation", f, errors, &bodies, &leads, None))
+        (rec_form(ctx, &format!("/recommendations/{rid}/edit"), "Edit recommendation", f, errors, RecChoices { bodies: &bodies, leads: &leads, parents: None }))
     };
     Ok((status, ui::layout(ctx, "Edit recommendation", !errors.is_empty(), content)).into_response())
 }

@@ -15,7 +15,7 @@ use maud::html;
 
 use super::dashboard::rec_table;
 use super::id;
-use super::recommendations::{rec_form, rec_input};
+use super::recommendations::{rec_form, rec_input, RecChoices};
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
 use crate::forms::{done, refused, unreadable_dates, Fields};
@@ -341,7 +341,7 @@ async fn new_rec_render(state: &AppState, ctx: &Ctx, rid: i64, f: &Fields, error
     let content = html! {
         (ui::back_link(&format!("/reviews/{rid}"), "Back to the review"))
         span class="app-caption-l" { (review.title) }
-        (rec_form(ctx, &format!("/reviews/{rid}/recommendations"), "Add a recommendation", f, errors, &bodies, &leads, Some(&parents)))
+        (rec_form(ctx, &format!("/reviews/{rid}/recommendations"), "Add a recommendation", f, errors, RecChoices { bodies: &bodies, leads: &leads, parents: Some(&parents) }))
     };
     Ok((status, ui::layout(ctx, "Add a recommendation", !errors.is_empty(), content)).into_response())
 }

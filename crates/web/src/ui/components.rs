@@ -30,7 +30,7 @@ pub fn response_state_tag(s: ResponseState) -> Markup {
         ResponseState::Overdue { days_over } => {
             tag(&format!("Response overdue by {days_over} day{}", if days_over == 1 { "" } else { "s" }), TagColour::Red)
         }
-        ResponseState::Due { days_left } if days_left == 0 => tag("Response due today", TagColour::Orange),
+        ResponseState::Due { days_left: 0 } => tag("Response due today", TagColour::Orange),
         ResponseState::Due { days_left } => {
             tag(&format!("Response due in {days_left} day{}", if days_left == 1 { "" } else { "s" }), TagColour::Yellow)
         }
