@@ -84,7 +84,7 @@ fn timestamp(t: chrono::DateTime<Utc>) -> String {
 
 /// Load the demo into an empty database and say what happened, once.
 async fn load_demo(store: &Store, base: &str) -> CmdResult {
-    if store.users().count().await? > 0 {
+    if !assure_storage::demo::to_load(store).await? {
         print_not_loaded(store).await?;
         return Ok(());
     }

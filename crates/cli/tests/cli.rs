@@ -332,8 +332,14 @@ const DEMO_PASSWORD: &str = "demo-password-for-the-cli-test";
 
 impl Server {
     fn start(data_dir: &Path) -> Server {
+        let mut server = Server::spawn(command(data_dir, None));
+        server.wait_until_ready();
+        server
+    }
+
+    /// `assure serve --demo` on a free port, not yet waited for.
+    fn spawn(mut c: Command) -> Server {
         let port = free_port();
-        let mut c = command(data_dir, None);
         c.args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
             .env("ASSURE_DEMO_PASSWORD", DEMO_PASSWORD)
             .stdin(Stdio::null())
@@ -350,9 +356,7 @@ impl Server {
                 s.push('\n');
             }
         });
-        let mut server = Server { child, stdout, port };
-        server.wait_until_ready();
-        server
+        Server { child, stdout, port }
     }
 
     fn stdout(&self) -> String {
@@ -464,6 +468,48 @@ async fn serve_demo_loads_once_and_lists_the_accounts() {
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `SELECT COUNT(*) FROM users`, when the database answers (it may not exist yet).
+async fn users_so_far(url: &str) -> Option<i64> {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(url).await.ok()?;
+    let n = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&pool).await.ok().map(|r| r.get::<i64, _>("n"));
+    pool.close().await;
+    n
+}
+
+async fn a_demo_load_killed_part_way_is_loaded_whole_at_the_next_start(db: &TestDb) {
+    let url = db.url.clone();
+    db.store.close().await;
+    // Killed (SIGKILL: no chance to tidy up) once the demo's first accounts are written.
+    let mut first = Server::spawn(assure(db));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(first.child.try_wait().unwrap().is_none(), "serve --demo exited before it was killed:\n{}", first.stdout());
+        if users_so_far(&url).await.unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the demo load did not start writing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    assert!(!first.stdout().contains("Demo data loaded"), "killed part-way, not after:\n{}", first.stdout());
+
+    // The next start loads the whole demo, once, and says so.
+    let mut second = Server::spawn(assure(db));
+    second.wait_until_ready();
+    let out = second.stdout();
+    assert!(out.contains("Demo data loaded"), "the interrupted load is not taken as loaded:\n{out}");
+    second.stop();
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.users().count().await.unwrap(), DEMO_EMAILS.len() as i64, "every demo account, once");
+    assert_eq!(store.first_run_mark("demo").await.unwrap(), assure_storage::first_run::Mark::Finished);
+    store.close().await;
+    let o = run(db, &["audit", "verify"]);
+    expect_code(&o, 0, db.engine, "the audit chain after the reload");
+}
+on_both_engines!(demo_killed, a_demo_load_killed_part_way_is_loaded_whole_at_the_next_start);
 
 #[test]
 fn a_database_url_of_another_kind_is_refused() {

@@ -12,6 +12,7 @@ use assure_domain::tracker::{
 use assure_domain::{Checked, Role};
 use chrono::{Duration, NaiveDate};
 
+use crate::first_run::Mark;
 use crate::{Actor, Result, Store};
 
 /// One account per role, `<role>@example.org`.
@@ -46,12 +47,42 @@ fn rag_override(rag: &str, reason: &str) -> Result<Checked<RagOverride>> {
     Ok(check_rag_override(&RagOverrideInput { rag: rag.into(), rag_reason: reason.into() })?)
 }
 
-/// Load the demo into an empty database. Returns false (and changes nothing)
-/// when the database already has accounts.
+/// Load the demo into an empty database, wholly or not at all. Returns false (and
+/// changes nothing) when the demo was loaded already or the database has accounts of
+/// its own. A load that was interrupted (a crash, a kill) is not taken as loaded: the
+/// next one takes the database back to its freshly migrated state and loads it again
+/// (see [`crate::first_run`]); a second process starting at the same time waits, then
+/// finds it loaded.
 pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Result<bool> {
-    if store.users().count().await? > 0 {
-        return Ok(false);
+    let lock = store.first_run_lock().await?;
+    let load = to_load(store).await?;
+    if load {
+        if store.first_run_mark(STEP).await? == Mark::Started {
+            tracing::warn!("an earlier demo load was interrupted: the database is reset and the demo loaded again");
+            store.reset_interrupted_first_run(&lock).await?;
+        }
+        store.set_first_run_mark(STEP, Mark::Started).await?;
+        load_everything(store, today, password_hash).await?;
+        store.set_first_run_mark(STEP, Mark::Finished).await?;
     }
+    lock.release().await?;
+    Ok(load)
+}
+
+/// Whether [`load`] would load the demo now: never loaded and no accounts of the
+/// database's own, or a load that was interrupted.
+pub async fn to_load(store: &Store) -> Result<bool> {
+    Ok(match store.first_run_mark(STEP).await? {
+        Mark::Finished => false,
+        Mark::Started => true,
+        Mark::None => store.users().count().await? == 0,
+    })
+}
+
+/// The first-run step's name (`settings.key` `first_run.demo`).
+const STEP: &str = "demo";
+
+async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -> Result<()> {
     let sys = Actor::system();
     let mut ids = std::collections::HashMap::new();
     for (role, name, title) in demo_accounts() {
@@ -692,5 +723,5 @@ pub async fn load(store: &Store, today: NaiveDate, password_hash: &str) -> Resul
     store.tracker().refresh_suggested_rags(today).await?;
     crate::demo_partnership::load(store, today, password_hash).await?;
     crate::demo_placements::load(store, today).await?;
-    Ok(true)
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub mod demo;
 pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;
+pub mod first_run;
 pub mod imports;
 pub mod missing;
 pub mod panels;
@@ -104,6 +105,10 @@ pub struct Store {
     engine: Engine,
     /// Serialises write transactions within this process (SQLite has one writer).
     write_lock: Arc<Mutex<()>>,
+    /// Held while a first-run step (the demo) runs: see [`first_run`].
+    first_run: Arc<Mutex<()>>,
+    /// SQLite: the database file (none in memory).
+    sqlite_file: Option<std::path::PathBuf>,
     queries: Arc<AtomicU64>,
 }
 
@@ -133,6 +138,13 @@ impl WriteTx<'_> {
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
+}
+
+/// The file a `sqlite:` URL names (none for an in-memory database or another engine).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.contains(":memory:") && !url.contains("mode=memory")).then(|| std::path::PathBuf::from(path))
 }
 
 /// Where the data lives when no `ASSURE_DATABASE_URL` is given.
@@ -171,7 +183,14 @@ impl Store {
         if engine == Engine::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
-        let store = Store { pool, engine, write_lock: Arc::new(Mutex::new(())), queries: Arc::new(AtomicU64::new(0)) };
+        let store = Store {
+            pool,
+            engine,
+            write_lock: Arc::new(Mutex::new(())),
+            first_run: Arc::new(Mutex::new(())),
+            sqlite_file: sqlite_file(url),
+            queries: Arc::new(AtomicU64::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -186,6 +205,11 @@ impl Store {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// SQLite: the database file (none in memory, or on PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
     }
 
     /// How many statements this store has issued; list pages are tested to issue a
