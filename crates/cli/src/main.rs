@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+mod backup;
 mod commands;
 mod documents;
 mod serve;
@@ -66,6 +67,20 @@ enum Command {
     Import(ImportArgs),
     /// Export the register (or one review's part of it) as XLSX or CSV
     Export(ExportArgs),
+    /// Write a backup of the database and the data directory's files to one file, while
+    /// the server keeps running
+    Backup {
+        /// The backup file to write (it must not exist yet)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (and, on PostgreSQL, an empty
+    /// database), then verify the audit log
+    Restore {
+        /// The backup file `assure backup` wrote
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -243,7 +258,7 @@ pub type CmdResult = Result<(), Failure>;
 
 /// The database URL: `ASSURE_DATABASE_URL` when set and not empty, otherwise
 /// SQLite in the data directory.
-fn database_url(data_dir: &Path) -> String {
+pub fn database_url(data_dir: &Path) -> String {
     match std::env::var("ASSURE_DATABASE_URL") {
         Ok(u) if !u.trim().is_empty() => u.trim().to_string(),
         _ => assure_storage::sqlite_url(data_dir),
@@ -290,6 +305,8 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Report(ReportCommand::Generate(args)) => documents::report_generate(g, &args).await,
         Command::Import(args) => documents::import(g, &args).await,
         Command::Export(args) => documents::export(g, &args).await,
+        Command::Backup { out } => backup::backup(g, &out).await,
+        Command::Restore { file } => backup::restore(g, &file).await,
     }
 }
 

@@ -763,3 +763,135 @@ async fn a_bad_file_imports_nothing(db: &TestDb) {
     assert_eq!(audit_count(db, "import.").await, 0, "{e:?}: nothing audited as imported");
 }
 on_both_engines!(import_refusals, a_bad_file_imports_nothing);
+
+// ------------------------------------------------------------------ backup and restore
+
+/// `assure` pointed at a restore target: its data directory, and its database on PostgreSQL.
+fn at_target(dir: &Path, url: Option<&str>) -> Command {
+    command(dir, url)
+}
+
+async fn drill_entries(url: &str) -> Vec<i64> {
+    let store = Store::open(url).await.expect("open the restored database");
+    let (entries, _) = store.audit().list(&AuditFilter { action: Some("drill.write".into()), ..Default::default() }, 1_000_000, 0).await.unwrap();
+    store.close().await;
+    entries.iter().map(|e| e.record_id.parse().unwrap()).collect()
+}
+
+async fn a_backup_taken_under_write_load_restores_every_acknowledged_write(db: &TestDb) {
+    // An uploaded file in the data directory comes back too.
+    std::fs::create_dir_all(db.dir.join("evidence")).unwrap();
+    std::fs::write(db.dir.join("evidence").join("minutes.pdf"), b"%PDF-1.4 evidence bytes").unwrap();
+    let out = db.dir.with_extension("assure-backup");
+
+    // Writes keep arriving while the backup is taken; each is recorded once acknowledged.
+    let acked = Arc::new(Mutex::new(Vec::<i64>::new()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (store, acked, stop) = (db.store.clone(), acked.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut i = 0i64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                i += 1;
+                store.record(&Actor::system(), assure_storage::audit::Event::new("drill.write", "drill", i, "a write under load")).await.unwrap();
+                acked.lock().unwrap().push(i);
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before: Vec<i64> = acked.lock().unwrap().clone();
+    assert!(!before.is_empty(), "writes were acknowledged before the backup");
+    let o = {
+        let mut c = assure(db);
+        c.arg("backup").arg("--out").arg(&out);
+        tokio::task::spawn_blocking(move || output(c, None)).await.unwrap()
+    };
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.await.unwrap();
+    expect_code(&o, 0, db.engine, "backup under load");
+    assert!(o.stdout.contains("Backup written to"), "{}", o.stdout);
+    assert!(acked.lock().unwrap().len() > before.len(), "writes carried on during the backup");
+
+    let (dir, url) = assure_storage::testing::empty_target(db.engine).await;
+    let mut c = at_target(&dir, url.as_deref());
+    c.arg("restore").arg(&out);
+    let o = output(c, None);
+    expect_code(&o, 0, db.engine, "restore into an empty target");
+    assert!(o.stdout.contains("Audit log intact"), "the chain is verified after the restore:\n{}", o.stdout);
+    let restored_url = url.clone().unwrap_or_else(|| assure_storage::sqlite_url(&dir));
+    let restored = drill_entries(&restored_url).await;
+    for i in &before {
+        assert!(restored.contains(i), "{:?}: write {i}, acknowledged before the backup began, is in the restore", db.engine);
+    }
+    let mut sorted = restored.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=restored.len() as i64).collect::<Vec<_>>(), "a consistent cut: no write missing before the last one restored");
+    assert_eq!(std::fs::read(dir.join("evidence").join("minutes.pdf")).unwrap(), b"%PDF-1.4 evidence bytes", "the evidence file");
+
+    // A second restore into the now-used target is refused, and changes nothing.
+    let mut c = at_target(&dir, url.as_deref());
+    c.arg("restore").arg(&out);
+    let again = output(c, None);
+    expect_code(&again, 2, db.engine, "restore into a target that is not empty");
+    assert!(again.stderr.contains("not empty"), "{}", again.stderr);
+    assert_eq!(drill_entries(&restored_url).await.len(), restored.len());
+    assure_storage::testing::drop_target(&dir, url.as_deref()).await;
+    let _ = std::fs::remove_file(&out);
+}
+on_both_engines!(backup_drill, a_backup_taken_under_write_load_restores_every_acknowledged_write);
+
+async fn a_damaged_or_mismatched_backup_restores_nothing(db: &TestDb) {
+    make_activity(db);
+    let out = db.dir.with_extension("assure-backup");
+    let o = run(db, &["backup", "--out", out.to_str().unwrap()]);
+    expect_code(&o, 0, db.engine, "backup");
+    let again = run(db, &["backup", "--out", out.to_str().unwrap()]);
+    expect_code(&again, 2, db.engine, "a backup over an existing file");
+    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+
+    // One byte changed in the database copy: its checksum no longer matches.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let start = zip.by_name(if db.engine == Engine::Sqlite { "database.sqlite3" } else { "database.pgdump" }).unwrap().data_start().unwrap() as usize;
+    drop(zip);
+    bytes[start + 10] ^= 0xff;
+    let damaged = db.dir.with_extension("damaged-backup");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let (dir, url) = assure_storage::testing::empty_target(db.engine).await;
+    let mut c = at_target(&dir, url.as_deref());
+    c.arg("restore").arg(&damaged);
+    let o = output(c, None);
+    expect_code(&o, 2, db.engine, "a damaged backup");
+    assert!(o.stderr.contains("damaged"), "{}", o.stderr);
+    assert!(!dir.exists(), "nothing written for a damaged backup");
+    if let Some(u) = &url {
+        assert!(assure_storage::backup::tables_in(u).await.unwrap().is_empty(), "nothing restored into the database");
+    }
+
+    // A backup of one engine is not restored into the other.
+    let other = if db.engine == Engine::Sqlite { Some(assure_storage::testing::empty_target(Engine::Postgres).await.1.unwrap()) } else { None };
+    let mut c = at_target(&dir, other.as_deref());
+    c.arg("restore").arg(&out);
+    let o = output(c, None);
+    expect_code(&o, 2, db.engine, "a backup into the other engine");
+    assert!(o.stderr.contains("same kind of database"), "{}", o.stderr);
+
+    // Not a backup at all.
+    let junk = db.dir.with_extension("junk");
+    std::fs::write(&junk, "Recommendation,Status\n1,Open\n").unwrap();
+    let mut c = at_target(&dir, url.as_deref());
+    c.arg("restore").arg(&junk);
+    let o = output(c, None);
+    expect_code(&o, 2, db.engine, "a file that is not a backup");
+    assert!(o.stderr.contains("not an Assure backup"), "{}", o.stderr);
+    assert!(!dir.exists(), "nothing written");
+
+    assure_storage::testing::drop_target(&dir, url.as_deref()).await;
+    if let Some(u) = other {
+        assure_storage::testing::drop_target(&dir, Some(&u)).await;
+    }
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(&damaged);
+    let _ = std::fs::remove_file(&junk);
+}
+on_both_engines!(backup_refusals, a_damaged_or_mismatched_backup_restores_nothing);

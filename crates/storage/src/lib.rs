@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod backup;
 pub mod child_access;
 pub mod children;
 #[cfg(feature = "demo")]
@@ -109,6 +110,9 @@ pub struct Store {
     first_run: Arc<Mutex<()>>,
     /// SQLite: the database file (none in memory).
     sqlite_file: Option<std::path::PathBuf>,
+    /// The URL it was opened with (for pg_dump's environment; may hold a password, so
+    /// never printed: `Debug` leaves it out).
+    url: Arc<str>,
     queries: Arc<AtomicU64>,
 }
 
@@ -189,6 +193,7 @@ impl Store {
             write_lock: Arc::new(Mutex::new(())),
             first_run: Arc::new(Mutex::new(())),
             sqlite_file: sqlite_file(url),
+            url: Arc::from(url),
             queries: Arc::new(AtomicU64::new(0)),
         };
         store.migrate().await?;

@@ -2,7 +2,7 @@
 //! SQLite in a temporary directory, and PostgreSQL in a new database on the
 //! server named by `ASSURE_TEST_POSTGRES_URL` (default: local, trust auth).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::{Connection, Executor};
@@ -92,6 +92,27 @@ async fn create_pg_database() -> String {
     conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
     format!("{base}/{name}")
+}
+
+/// Somewhere to restore a backup into: a data directory that does not exist yet and,
+/// on PostgreSQL, the URL of a new database with nothing in it (not migrated).
+pub async fn empty_target(engine: Engine) -> (PathBuf, Option<String>) {
+    let dir = std::env::temp_dir().join(unique("assure_restore"));
+    let url = match engine {
+        Engine::Sqlite => None,
+        Engine::Postgres => Some(create_pg_database().await),
+    };
+    (dir, url)
+}
+
+/// Remove what [`empty_target`] made (and whatever was restored into it).
+pub async fn drop_target(dir: &Path, url: Option<&str>) {
+    let _ = std::fs::remove_dir_all(dir);
+    if let Some((_, name)) = url.and_then(|u| u.rsplit_once('/')) {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+            let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+        }
+    }
 }
 
 /// Run a test body on both engines (or only those in `ASSURE_TEST_ENGINES`, e.g. "sqlite").
