@@ -14,8 +14,8 @@
 use std::collections::HashMap;
 
 use assure_domain::missing::{
-    check_episode, check_interview, check_new_episode, check_pattern_rules, check_return, default_pattern_rules, forums_for, offered_in_time,
-    repeatedly_missing, Findings, Forum, InterviewResponse, MissingFrom, NewEpisode, PatternRule, Return, RiskGrading, Span, INTERVIEW_WITHIN_HOURS,
+    check_episode, check_interview, check_new_episode, check_pattern_rules, check_return, default_pattern_rules, forums_for, interview_due_by,
+    offered_in_time, repeatedly_missing, Findings, Forum, InterviewResponse, MissingFrom, NewEpisode, PatternRule, Return, RiskGrading, Span,
 };
 pub use assure_domain::missing::{EpisodeInput, InterviewInput};
 use assure_domain::partnership::{InvolvementKind, Section, Viewer};
@@ -184,7 +184,7 @@ fn episode(r: &AnyRow) -> Result<Episode> {
 }
 
 fn due_by(ended: Option<NaiveDateTime>) -> Option<String> {
-    ended.map(|e| time_str(e + Duration::hours(INTERVIEW_WITHIN_HOURS)))
+    ended.map(|e| time_str(interview_due_by(e)))
 }
 
 impl Store {
