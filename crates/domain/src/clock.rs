@@ -157,6 +157,15 @@ mod tests {
     }
 
     #[test]
+    fn a_child_has_their_birthday_at_london_midnight() {
+        let born = d(2010, 7, 1);
+        let clock = Clock::fixed(utc("2026-06-30T22:59:00Z"));
+        assert_eq!(crate::children::age_on(born, clock.today()), 15);
+        clock.advance(Duration::minutes(1));
+        assert_eq!(crate::children::age_on(born, clock.today()), 16, "midnight in London, 23:00 UTC");
+    }
+
+    #[test]
     fn in_winter_london_is_utc() {
         let clock = Clock::fixed(utc("2026-12-31T23:30:00Z"));
         assert_eq!(clock.today(), d(2026, 12, 31));
