@@ -20,7 +20,7 @@ use std::path::{Component, Path, PathBuf};
 
 use assure_storage::backup::{restore_postgres, BackupError};
 use assure_storage::Engine;
-use chrono::{SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -138,7 +138,7 @@ pub async fn backup(g: &Global, out: &Path) -> CmdResult {
     let result = async {
         let copy_name = if engine == Engine::Sqlite { SQLITE_COPY } else { PG_COPY };
         let copy = work.join(copy_name);
-        let started = Utc::now();
+        let started = store.clock().now();
         store.snapshot_to(&copy).await?;
         let data_dir = g.data_dir.clone();
         let skip: Vec<PathBuf> = [out, work.as_path()].iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())).collect();

@@ -20,7 +20,7 @@ use assure_storage::audit::Event;
 use assure_storage::reports::{DraftInput, ReportInput, ReportRecord};
 use assure_storage::tracker::RecFilter;
 use assure_storage::{Actor, Store, StoreError};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{open_store, CmdResult, ExportArgs, Failure, GenerateArgs, Global, ImportArgs, LayoutArg, RegisterFormat, ReportFormat};
@@ -216,10 +216,6 @@ fn document_failure(e: DocumentError) -> Failure {
     }
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 /// "23 November 2026" from a stored timestamp.
 fn day_of(timestamp: &str) -> String {
     timestamp.get(..10).and_then(assure_domain::dates::parse_iso).map(long).unwrap_or_else(|| timestamp.to_string())
@@ -251,7 +247,7 @@ fn existing_report(reports: Vec<ReportRecord>, review_id: Option<i64>, body_id: 
 
 async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: Format) -> CmdResult {
     let actor = Actor::system();
-    let today = today();
+    let today = store.today();
     let progress = Progress::start("Finding the report");
     let body = match &a.committee {
         Some(c) => Some(find_committee(store, c).await?),
@@ -394,7 +390,7 @@ async fn import_table(
     table: assure_domain::import::Table,
     progress: &Progress,
 ) -> CmdResult {
-    let today = today();
+    let today = store.today();
     let (review_id, title) = find_review(store, review).await?;
     let preset = find_preset(store, &a.preset).await?;
     progress.step(format!("Checking {} rows", table.len().saturating_sub(preset.header_row)));
@@ -473,7 +469,7 @@ async fn export_register(store: &Store, a: &ExportArgs, format: RegisterFormat) 
         None => None,
     };
     let filter = RecFilter { review_id: review.as_ref().map(|r| r.0), ..Default::default() };
-    let entries = store.imports().register_entries(&filter, today()).await?;
+    let entries = store.imports().register_entries(&filter, store.today()).await?;
     let n = entries.len();
     let kind = match format {
         RegisterFormat::Xlsx => "XLSX",

@@ -8,7 +8,6 @@ use std::time::Duration;
 use assure_storage::Store;
 use assure_web::auth::{generate_password, hash_password};
 use assure_web::Config;
-use chrono::{SecondsFormat, Utc};
 
 use crate::{open_store, CmdResult, Failure, Global};
 
@@ -78,10 +77,6 @@ pub fn config_from_env(g: &Global) -> Result<Config, Failure> {
     Ok(config)
 }
 
-fn timestamp(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
 /// Load the demo into an empty database and say what happened, once.
 async fn load_demo(store: &Store, base: &str) -> CmdResult {
     if !assure_storage::demo::to_load(store).await? {
@@ -96,7 +91,7 @@ async fn load_demo(store: &Store, base: &str) -> CmdResult {
             .await
             .map_err(|e| Failure::Runtime(format!("hashing the demo password failed: {e}")))?
     };
-    let today = Utc::now().date_naive();
+    let today = store.today();
     if !assure_storage::demo::load(store, today, &hash).await? {
         // Another instance got there first.
         print_not_loaded(store).await?;
@@ -143,7 +138,7 @@ fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDa
         loop {
             // The first tick is immediate: sessions are purged at start too.
             tick.tick().await;
-            let today = Utc::now().date_naive();
+            let today = store.today();
             if today != last_refresh {
                 match store.tracker().refresh_suggested_rags(today).await {
                     Ok(n) => {
@@ -153,8 +148,8 @@ fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDa
                     Err(e) => tracing::warn!(error = %e, "refreshing suggested RAGs failed; will retry"),
                 }
             }
-            let now = Utc::now();
-            match store.sessions().purge(&timestamp(now - idle), &timestamp(now - absolute)).await {
+            let now = store.clock().now();
+            match store.sessions().purge(&assure_storage::stamp(now - idle), &assure_storage::stamp(now - absolute)).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
                 Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
@@ -197,7 +192,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     if demo {
         load_demo(&store, &base).await?;
     }
-    let today = Utc::now().date_naive();
+    let today = store.today();
     store.tracker().refresh_suggested_rags(today).await?;
     let upkeep = spawn_upkeep(store.clone(), &config, today);
 

@@ -527,11 +527,7 @@ fn a_database_url_of_another_kind_is_refused() {
 const WORKING_GROUP: &str = "Licensing/Child Sexual Exploitation Working Group";
 
 async fn load_demo(db: &TestDb) {
-    assert!(
-        assure_storage::demo::load(&db.store, chrono::Utc::now().date_naive(), "not-a-real-hash").await.unwrap(),
-        "{:?}: the demo loads",
-        db.engine
-    );
+    assert!(assure_storage::demo::load(&db.store, db.store.today(), "not-a-real-hash").await.unwrap(), "{:?}: the demo loads", db.engine);
 }
 
 async fn count_recommendations(db: &TestDb, review_id: i64) -> usize {
@@ -589,7 +585,7 @@ async fn report_generate_writes_every_format(db: &TestDb) {
 
     // Once issued, the frozen snapshot is written, and says so.
     let r = &reports[0];
-    db.store.reports().issue(&Actor::system(), r.id, r.version, chrono::Utc::now().date_naive()).await.unwrap();
+    db.store.reports().issue(&Actor::system(), r.id, r.version, db.store.today()).await.unwrap();
     let out = dir.join("issued.csv");
     let o = run(db, &["report", "generate", "--review", WORKING_GROUP, "--meeting", "2018-01-16", "--out", out.to_str().unwrap()]);
     expect_code(&o, 0, e, "report generate for an issued report");

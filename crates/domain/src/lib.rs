@@ -13,6 +13,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod children;
+pub mod clock;
 pub mod dates;
 pub mod import;
 pub mod missing;
@@ -27,4 +28,5 @@ pub mod settings;
 pub mod validation;
 
 pub use access::{Permission, Role};
+pub use clock::Clock;
 pub use validation::{Checked, FieldError, Invalid};

@@ -67,8 +67,9 @@ impl Span {
     pub fn overlaps(&self, other: &Span) -> bool {
         self.start < other.end_or_open() && other.start < self.end_or_open()
     }
+    /// Real hours missing (London wall-clock times, so a night the clocks change counts right).
     pub fn hours(&self, now: NaiveDateTime) -> i64 {
-        (self.end.unwrap_or(now) - self.start).num_hours().max(0)
+        crate::clock::elapsed(self.start, self.end.unwrap_or(now)).num_hours().max(0)
     }
 }
 
@@ -92,11 +93,17 @@ pub fn check_episode(span: &Span, others: &[Span], now: NaiveDateTime) -> Result
     v.finish()
 }
 
+/// When the return interview must be offered by: 72 real hours after the return, on the
+/// London clock (so a return on the Friday before the clocks go forward is due at 11:00
+/// on the Monday, not 10:00).
+pub fn interview_due_by(returned: NaiveDateTime) -> NaiveDateTime {
+    crate::clock::later(returned, Duration::hours(INTERVIEW_WITHIN_HOURS))
+}
+
 /// Whether the interview was offered in time (`None` while the child is missing or no
 /// offer is recorded and the 72 hours have not yet passed).
 pub fn offered_in_time(returned: Option<NaiveDateTime>, offered: Option<NaiveDateTime>, now: NaiveDateTime) -> Option<bool> {
-    let returned = returned?;
-    let deadline = returned + Duration::hours(INTERVIEW_WITHIN_HOURS);
+    let deadline = interview_due_by(returned?);
     match offered {
         Some(o) => Some(o <= deadline),
         None if now > deadline => Some(false),
@@ -404,6 +411,23 @@ mod tests {
         assert_eq!(offered_in_time(Some(t(1, 9)), None, now), Some(false));
         assert_eq!(offered_in_time(Some(t(19, 9)), None, now), None, "still within 72 hours");
         assert_eq!(offered_in_time(None, None, now), None, "still missing");
+    }
+
+    #[test]
+    fn the_72_hours_are_real_hours_when_the_clocks_change() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        // Back on Friday 27 March 2026 at 10:00 GMT; the clocks go forward on the Sunday.
+        let returned = at("2026-03-27T10:00");
+        assert_eq!(interview_due_by(returned), at("2026-03-30T11:00"));
+        assert_eq!(offered_in_time(Some(returned), Some(at("2026-03-30T10:30")), at("2026-04-01T09:00")), Some(true), "71.5 hours after");
+        assert_eq!(offered_in_time(Some(returned), None, at("2026-03-30T10:30")), None, "not yet late");
+        // Back on Friday 23 October 2026; the clocks go back on the Sunday.
+        let returned = at("2026-10-23T10:00");
+        assert_eq!(interview_due_by(returned), at("2026-10-26T09:00"));
+        assert_eq!(offered_in_time(Some(returned), Some(at("2026-10-26T09:30")), at("2026-11-01T09:00")), Some(false), "72.5 hours after");
+        assert_eq!(offered_in_time(Some(returned), None, at("2026-10-26T09:30")), Some(false));
+        // In summer the clocks and the hours agree.
+        assert_eq!(interview_due_by(at("2026-07-01T10:00")), at("2026-07-04T10:00"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::sql::Sql;
-use crate::{now, Engine, Result, RowExt, Store, WriteTx};
+use crate::{Engine, Result, RowExt, Store, WriteTx};
 
 /// Who is acting, and from where. Passed to every change so it can be audited.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ impl WriteTx<'_> {
         };
         let mut e = AuditEntry {
             seq,
-            at: now(),
+            at: self.store.now(),
             actor_user_id: actor.user_id,
             actor: actor.label.clone(),
             action: ev.action.to_string(),

@@ -20,7 +20,7 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::sql::Sql;
-use crate::{date_str, now, opt_date_str, Actor, Result, RowExt, Store, StoreError};
+use crate::{date_str, opt_date_str, Actor, Result, RowExt, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Child {
@@ -179,7 +179,7 @@ impl Store {
             .bind(c.address.clone())
             .bind(c.ward.clone())
             .bind(c.school.clone())
-            .bind(now())
+            .bind(self.now())
             .bind(name_key(&c.first_name))
             .bind(name_key(&c.last_name))
             .bind(normalise(&c.first_name))
@@ -686,7 +686,7 @@ impl Children<'_> {
     /// for [`EMERGENCY_ACCESS_HOURS`] hours. Audited against the child; listed for
     /// review. Anyone else's attempt is refused and audited.
     pub async fn break_glass(&self, child_id: i64, reason: &str) -> Result<i64> {
-        self.break_glass_at(child_id, reason, Utc::now()).await
+        self.break_glass_at(child_id, reason, self.store.clock().now()).await
     }
 
     /// [`Children::break_glass`] as at a given moment (the grant runs from then).
@@ -772,7 +772,7 @@ impl EmergencyAccess<'_> {
         let n = self
             .q("UPDATE emergency_access SET reviewed_by = $1, reviewed_at = $2, review_note = $3 WHERE id = $4 AND reviewed_at IS NULL")
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .bind(note)
             .bind(id)
             .execute(tx.conn())

@@ -9,7 +9,7 @@ use assure_domain::partnership::{AgencyKind, LegalStatus, Section, Team};
 use assure_domain::plan::{ActionStatus, PlanAction, PlanVersion, SectionText};
 use assure_domain::referral::{CheckInput, ConcernInput, DecisionInput, MashDecision, ReferralSource};
 use assure_domain::Role;
-use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::child_access::{ChildKey, ChildRecord, Reader};
 use crate::children::ChildInput;
@@ -160,9 +160,9 @@ fn child_input(k: Kid, today: NaiveDate) -> ChildInput {
     }
 }
 
-/// A moment `hours` before now, as stored.
-fn hours_ago(hours: i64) -> String {
-    (Utc::now() - Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Micros, true)
+/// A moment `hours` before now on the store's clock, as stored.
+fn hours_ago(store: &Store, hours: i64) -> String {
+    crate::stamp(store.clock().now() - Duration::hours(hours))
 }
 
 /// One step of the pathway, as the demo's people took it.
@@ -203,8 +203,8 @@ impl Demo<'_> {
         let concern = ConcernInput {
             source: Some(source),
             what_seen: what_seen.into(),
-            // Concerns are checked against the real date, whatever day the demo is set on.
-            seen_on: Some(self.today.min(Utc::now().date_naive()) - Duration::days(seen_days_ago)),
+            // Concerns are checked against the store's date, whatever day the demo is set on.
+            seen_on: Some(self.today.min(self.store.today()) - Duration::days(seen_days_ago)),
             seen_where: seen_where.into(),
             seen_by: seen_by.into(),
             referral_text: referral.into(),
@@ -239,16 +239,16 @@ impl Demo<'_> {
         self.store
             .q("UPDATE referrals SET submitted_at = $1, picked_up_at = CASE WHEN picked_up_at IS NULL THEN NULL ELSE $2 END, decided_at = CASE WHEN decided_at IS NULL THEN NULL ELSE $3 END, \
                 returned_at = CASE WHEN returned_at IS NULL THEN NULL ELSE $3 END, spoc_acknowledged_at = CASE WHEN spoc_acknowledged_at IS NULL THEN NULL ELSE $4 END WHERE id = $5")
-            .bind(hours_ago(submitted))
-            .bind(hours_ago(picked_up.unwrap_or(submitted)))
-            .bind(hours_ago(decided.unwrap_or(submitted)))
-            .bind(hours_ago(acknowledged.unwrap_or(submitted)))
+            .bind(hours_ago(self.store, submitted))
+            .bind(hours_ago(self.store, picked_up.unwrap_or(submitted)))
+            .bind(hours_ago(self.store, decided.unwrap_or(submitted)))
+            .bind(hours_ago(self.store, acknowledged.unwrap_or(submitted)))
             .bind(referral)
             .execute(tx.conn())
             .await?;
         self.store
             .q("UPDATE mash_checks SET recorded_at = $1 WHERE referral_id = $2")
-            .bind(hours_ago(picked_up.unwrap_or(submitted)))
+            .bind(hours_ago(self.store, picked_up.unwrap_or(submitted)))
             .bind(referral)
             .execute(tx.conn())
             .await?;
@@ -691,7 +691,7 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
         .break_glass_at(
             tia.child_id,
             "Reported missing overnight by her placement; needed the plan's safety contacts out of hours.",
-            Utc::now() - Duration::hours(30),
+            d.store.clock().now() - Duration::hours(30),
         )
         .await?;
     Ok(())

@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::child_access::{ChildKey, Reader};
 use crate::children::ChildInput;
-use crate::missing::{local_now, EpisodeInput, InterviewInput};
+use crate::missing::{EpisodeInput, InterviewInput};
 use crate::placements::{PlacementInput, ProviderConcernInput};
 use crate::referrals::ChildRef;
 use crate::{Actor, Result, Store, StoreError};
@@ -398,7 +398,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
 
     // ------------------------------------------------ missing episodes and return interviews
     // (Every placed child is already recorded as looked after by another authority.)
-    let now = local_now();
+    let now = store.clock().local_now();
     let day = |days: i64| now.date() - Duration::days(days);
     let episode =
         |i: usize, from: MissingFrom, start: NaiveDateTime, end: Option<NaiveDateTime>, found: &str, reference: &str, grading: RiskGrading| {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::audit::Event;
 use crate::sql::Sql;
 use crate::tracker::{rec, Action, ProgressUpdate, RecFilter, Recommendation, REC_SELECT};
-use crate::{date_str, now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx, IN_LIST_CHUNK};
+use crate::{date_str, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx, IN_LIST_CHUNK};
 
 /// Imports into the tracker and the register exported from it.
 #[derive(Clone, Copy)]
@@ -82,7 +82,7 @@ impl Imports<'_> {
             .bind(p.name.clone())
             .bind(to_json(&**p)?)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .execute(tx.conn())
             .await?;
         tx.audit(actor, Event::new("import.preset", "import-preset", &p.name, "column mapping saved")).await?;
@@ -101,7 +101,7 @@ impl Imports<'_> {
             .bind(to_json(&file.table)?)
             .bind(file.table.len() as i64)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -248,7 +248,7 @@ impl Imports<'_> {
                 .bind(e.rag.map(|r| r.slug()))
                 .bind(if e.rag.is_some() { format!("As recorded in the imported tracker ({source})") } else { String::new() })
                 .bind(text.join("\n"))
-                .bind(now())
+                .bind(self.store.now())
                 .fetch_one(tx.conn())
                 .await?
                 .i("id")?;
@@ -277,7 +277,7 @@ impl Imports<'_> {
                     .bind(actor.user_id)
                     .bind(date_str(u.date.unwrap_or(today)))
                     .bind(u.narrative.clone())
-                    .bind(now())
+                    .bind(self.store.now())
                     .execute(tx.conn())
                     .await?;
             }
@@ -289,7 +289,7 @@ impl Imports<'_> {
             self.store
                 .q("UPDATE import_batches SET status = 'committed', review_id = $1, committed_at = $2, committed_count = $3 WHERE id = $4")
                 .bind(review_id)
-                .bind(now())
+                .bind(self.store.now())
                 .bind(out.recommendations as i64)
                 .bind(b)
                 .execute(tx.conn())
@@ -319,7 +319,7 @@ impl Imports<'_> {
             .bind(a.owner.clone())
             .bind(current.map(date_str))
             .bind(a.done as i64)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -333,7 +333,7 @@ impl Imports<'_> {
                     .bind(date_str(*new))
                     .bind(format!("As recorded in the imported tracker ({source})"))
                     .bind(actor.user_id)
-                    .bind(now())
+                    .bind(self.store.now())
                     .execute(tx.conn())
                     .await?;
                 old = *new;

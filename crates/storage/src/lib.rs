@@ -48,8 +48,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use assure_domain::{Checked, Invalid};
-use chrono::{NaiveDate, SecondsFormat, Utc};
+use assure_domain::{Checked, Clock, Invalid};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
@@ -114,6 +114,8 @@ pub struct Store {
     /// never printed: `Debug` leaves it out).
     url: Arc<str>,
     queries: Arc<AtomicU64>,
+    /// The council's clock: every "now" stored and every "today" the store works out.
+    clock: Clock,
 }
 
 /// A write transaction. Every change and its audit entry commit together.
@@ -157,7 +159,8 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 }
 
 impl Store {
-    /// Connect to `url` (`sqlite://...` or `postgres://...`) and apply migrations.
+    /// Connect to `url` (`sqlite://...` or `postgres://...`) and apply migrations. The
+    /// store keeps the system clock until [`Store::with_clock`] gives it another.
     pub async fn open(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -195,6 +198,7 @@ impl Store {
             sqlite_file: sqlite_file(url),
             url: Arc::from(url),
             queries: Arc::new(AtomicU64::new(0)),
+            clock: Clock::system(),
         };
         store.migrate().await?;
         Ok(store)
@@ -215,6 +219,27 @@ impl Store {
     /// SQLite: the database file (none in memory, or on PostgreSQL).
     pub fn sqlite_file(&self) -> Option<&Path> {
         self.sqlite_file.as_deref()
+    }
+
+    /// The same database on another clock (a test's, which it can then set and advance).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// The council's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now, as stored (see [`stamp`]).
+    pub fn now(&self) -> String {
+        stamp(self.clock.now())
+    }
+
+    /// The London date today.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 
     /// How many statements this store has issued; list pages are tested to issue a
@@ -274,9 +299,9 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Current time as stored: RFC 3339, UTC, microseconds (sorts as text).
-pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+/// An instant as stored: RFC 3339, UTC, microseconds (sorts as text).
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 pub(crate) fn date_str(d: NaiveDate) -> String {

@@ -14,8 +14,8 @@
 use std::collections::HashMap;
 
 use assure_domain::missing::{
-    check_episode, check_interview, check_new_episode, check_pattern_rules, check_return, default_pattern_rules, forums_for, offered_in_time,
-    repeatedly_missing, Findings, Forum, InterviewResponse, MissingFrom, NewEpisode, PatternRule, Return, RiskGrading, Span, INTERVIEW_WITHIN_HOURS,
+    check_episode, check_interview, check_new_episode, check_pattern_rules, check_return, default_pattern_rules, forums_for, interview_due_by,
+    offered_in_time, repeatedly_missing, Findings, Forum, InterviewResponse, MissingFrom, NewEpisode, PatternRule, Return, RiskGrading, Span,
 };
 pub use assure_domain::missing::{EpisodeInput, InterviewInput};
 use assure_domain::partnership::{InvolvementKind, Section, Viewer};
@@ -30,17 +30,12 @@ use crate::audit::Event;
 use crate::child_access::{push_reach, ChildRecord, Reader};
 use crate::referrals::ChildRef;
 use crate::sql::Sql;
-use crate::{all_checks, now, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
+use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 /// The reason recorded on the MASH decision of a referral made by the pattern routing.
 pub const MACSE_REASON: &str = "CSE link in the return interview of a missing episode";
 
 const TIME: &str = "%Y-%m-%dT%H:%M:%S";
-
-/// The council's wall-clock time now (episode times are entered as local times).
-pub fn local_now() -> NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
 
 pub fn time_str(t: NaiveDateTime) -> String {
     t.format(TIME).to_string()
@@ -184,7 +179,7 @@ fn episode(r: &AnyRow) -> Result<Episode> {
 }
 
 fn due_by(ended: Option<NaiveDateTime>) -> Option<String> {
-    ended.map(|e| time_str(e + Duration::hours(INTERVIEW_WITHIN_HOURS)))
+    ended.map(|e| time_str(interview_due_by(e)))
 }
 
 impl Store {
@@ -222,7 +217,7 @@ impl Store {
             }
             _ => Vec::new(),
         };
-        let checked = check_new_episode(input, &others, local_now());
+        let checked = check_new_episode(input, &others, self.clock().local_now());
         let found = self.child_reach_problems(viewer, input.child.as_ref()).await?;
         all_checks(checked, found, &["child"])
     }
@@ -250,14 +245,15 @@ impl Store {
         let ep = self.episode_of(child_id, episode_id).await?;
         // Every problem at once first; the overlap again inside the transaction, where
         // the child's other episodes are read under its lock.
-        check_return(ep.started_at, ended_at, where_found, &[], local_now())?;
+        check_return(ep.started_at, ended_at, where_found, &[], self.clock().local_now())?;
         if ep.version != version {
             return Err(StoreError::Conflict);
         }
         let mut tx = self.write().await?;
         self.lock_child(&mut tx, child_id).await?;
         let others = self.other_spans(tx.conn(), child_id, Some(episode_id)).await?;
-        let Return { ended_at: end, where_found } = check_return(ep.started_at, ended_at, where_found, &others, local_now())?.into_inner();
+        let Return { ended_at: end, where_found } =
+            check_return(ep.started_at, ended_at, where_found, &others, self.clock().local_now())?.into_inner();
         let n = self
             .q("UPDATE missing_episodes SET ended_at = $1, interview_due_by = $2, where_found = $3, version = version + 1 WHERE id = $4 AND child_id = $5 AND version = $6")
             .bind(time_str(end))
@@ -291,7 +287,7 @@ impl Store {
         input: &InterviewInput,
     ) -> Result<i64> {
         let ep = self.episode_of(child_id, episode_id).await?;
-        let i = check_interview(input, ep.ended_at, local_now())?.into_inner();
+        let i = check_interview(input, ep.ended_at, self.clock().local_now())?.into_inner();
         let (offered, response) = (i.offered_at, i.response);
         if ep.interview.as_ref().map(|i| i.version) != version {
             return Err(StoreError::Conflict);
@@ -321,7 +317,7 @@ impl Store {
                     .bind(i64::from(f.organised_crime))
                     .bind(i64::from(f.placement_concern))
                     .bind(actor.user_id)
-                    .bind(now())
+                    .bind(self.now())
                     .fetch_optional(tx.conn())
                     .await?;
                 inserted.ok_or(StoreError::Conflict)?.i("id")?
@@ -343,7 +339,7 @@ impl Store {
                     .bind(i64::from(f.organised_crime))
                     .bind(i64::from(f.placement_concern))
                     .bind(actor.user_id)
-                    .bind(now())
+                    .bind(self.now())
                     .bind(episode_id)
                     .bind(ver)
                     .execute(tx.conn())
@@ -408,7 +404,7 @@ impl Store {
                 .bind(episode_id)
                 .bind(forum.slug())
                 .bind(rules.version)
-                .bind(now())
+                .bind(self.now())
                 .bind(actor.user_id)
                 .bind(referral_id)
                 .execute(tx.conn())
@@ -462,7 +458,7 @@ impl Store {
         let Some(i) = &ep.interview else {
             return Err(StoreError::Corrupt(format!("missing episode {}: a CSE link with no return interview", ep.id)));
         };
-        let at = now();
+        let at = self.now();
         let seen_on = i.offered_at.map(|o| o.date()).or(ep.ended_at.map(|e| e.date())).unwrap_or(ep.started_at.date());
         let seen_by = [i.interviewer.as_str(), i.provider.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", ");
         let text = format!(
@@ -640,7 +636,7 @@ impl Missing<'_> {
         self.lock_child(&mut tx, child_id).await?;
         // Again inside the transaction: someone may have recorded an episode meanwhile.
         let others = self.other_spans(tx.conn(), child_id, None).await?;
-        check_episode(&e.span, &others, local_now())?;
+        check_episode(&e.span, &others, self.store.clock().local_now())?;
         let (from, grading, start, ended_at) = (e.missing_from, e.risk_grading, e.span.start, e.span.end);
         let id = self
             .q("INSERT INTO missing_episodes (child_id, missing_from, started_at, ended_at, interview_due_by, where_found, police_reference, risk_grading, recorded_by, recorded_at) \
@@ -654,7 +650,7 @@ impl Missing<'_> {
             .bind(e.police_reference)
             .bind(grading.slug())
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -771,7 +767,7 @@ impl PatternRuleSets<'_> {
             .bind(next)
             .bind(to_json(&rules)?)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .execute(tx.conn())
             .await?
             .rows_affected();

@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::sql::Sql;
-use crate::{all_checks, date_str, now, Actor, Result, RowExt, Store, StoreError, WriteTx};
+use crate::{all_checks, date_str, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Panel {
@@ -165,7 +165,7 @@ impl Store {
             .bind(user_id)
             .bind(agency_id)
             .bind(name.to_string())
-            .bind(now())
+            .bind(self.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -534,7 +534,7 @@ impl Panels<'_> {
             .bind(child_id)
             .bind(slot.start.format("%H:%M").to_string())
             .bind(slot.minutes as i64)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -627,7 +627,7 @@ impl PanelCalendar<'_> {
                 .bind(date_str(d))
                 .bind(location.trim().to_string())
                 .bind(PanelStatus::Scheduled.slug())
-                .bind(now())
+                .bind(self.store.now())
                 .fetch_one(tx.conn())
                 .await?
                 .i("id")?;

@@ -10,7 +10,7 @@ use assure_domain::{Invalid, Role};
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::{all_checks, now, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, Actor, Result, RowExt, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Agency {
@@ -83,7 +83,7 @@ impl Partnership<'_> {
             .bind(name.clone())
             .bind(kind.slug())
             .bind(level.slug())
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -177,7 +177,7 @@ impl Partnership<'_> {
         let grants = self
             .q("SELECT DISTINCT child_id FROM emergency_access WHERE user_id = $1 AND expires_at > $2 ORDER BY child_id")
             .bind(user_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_all(self.pool())
             .await?;
         Ok(Some(Viewer {

@@ -26,7 +26,7 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::sql::Sql;
-use crate::{all_checks, date_str, now, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, date_str, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
 use assure_domain::children::ChosenChild;
 
 /// The routing rules in force (or an earlier version).
@@ -280,7 +280,7 @@ impl Store {
             .bind(to_json(&c.answers)?)
             .bind(rules.version)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -332,7 +332,7 @@ impl Store {
         let id = self
             .q("INSERT INTO providers (name, created_at) VALUES ($1,$2) RETURNING id")
             .bind(name.to_string())
-            .bind(now())
+            .bind(self.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -406,7 +406,7 @@ impl ChildRecord {
         let mut tx = store.write().await?;
         let n = store
             .q("UPDATE notification_recipients SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL")
-            .bind(now())
+            .bind(self.store.now())
             .bind(self.actor().user_id)
             .bind(recipient_id)
             .execute(tx.conn())
@@ -643,7 +643,7 @@ impl RoutingRules<'_> {
             return Ok(RuleSet { version, rules: parse_rules(&r.s("rules_json")?, version)?, created_at: r.s("created_at")? });
         }
         let mut tx = self.write().await?;
-        let at = now();
+        let at = self.store.now();
         let inserted = self
             .q("INSERT INTO routing_rule_sets (version, rules_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
             .bind(to_json(&default_rules())?)
@@ -676,7 +676,7 @@ impl RoutingRules<'_> {
             .bind(version)
             .bind(to_json(&rules)?)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .execute(tx.conn())
             .await?
             .rows_affected();
@@ -729,7 +729,7 @@ impl PlacingAuthorities<'_> {
             .bind(date_str(step_date))
             .bind(note)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -852,7 +852,7 @@ impl Providers<'_> {
             .bind(c.action)
             .bind(opt_date_str(c.ofsted_referral_date))
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::audit::Event;
 use crate::child_access::ChildRecord;
-use crate::{all_checks, date_str, now, Result, RowExt, Store, StoreError};
+use crate::{all_checks, date_str, Result, RowExt, Store, StoreError};
 
 /// A version in the list of a plan's versions.
 #[derive(Debug, Clone, Serialize)]
@@ -169,7 +169,7 @@ impl ChildRecord {
             .bind(panel_id)
             .bind(v.review_date.map(date_str).unwrap_or_default())
             .bind(actor.label.clone())
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;

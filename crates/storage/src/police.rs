@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::sql::Sql;
-use crate::{all_checks, date_str, now, Result, RowExt, Store, StoreError};
+use crate::{all_checks, date_str, Result, RowExt, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PoliceFlag {
@@ -119,7 +119,7 @@ impl ChildRecord {
             .bind(flagged as i64)
             .bind(date_str(flag_date))
             .bind(self.actor().label.clone())
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -222,7 +222,7 @@ impl Police<'_> {
             .bind(kind.slug())
             .bind(lead)
             .bind(panel_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -307,7 +307,7 @@ impl Police<'_> {
             .bind(date_str(update.date))
             .bind(update.text)
             .bind(self.reader.actor().label.clone())
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;

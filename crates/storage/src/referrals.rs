@@ -20,7 +20,7 @@ use sqlx::any::AnyRow;
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildRecord, Reader};
 use crate::sql::Sql;
-use crate::{all_checks, now, to_json, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError};
 
 pub use assure_domain::children::ChildRef;
 pub use assure_domain::referral::ConcernForm;
@@ -158,7 +158,7 @@ impl Store {
     async fn checked_concern(&self, viewer: &Viewer, form: &ConcernForm) -> Result<Checked<NewConcern>> {
         let tool = self.screening().current().await?;
         let police = self.is_police_agency(viewer).await?;
-        let checked = check_concern_form(form, &tool, police, Utc::now().date_naive());
+        let checked = check_concern_form(form, &tool, police, self.today());
         let found = self.child_reach_problems(viewer, form.child.as_ref()).await?;
         all_checks(checked, found, &["child"])
     }
@@ -233,7 +233,7 @@ impl ChildRecord {
         }
         v.finish()?;
         let check = checked?;
-        let at = now();
+        let at = self.store.now();
         let actor = self.actor();
         let mut tx = store.write().await?;
         let id = store
@@ -278,7 +278,7 @@ impl ChildRecord {
         }
         let d = check_decision(input, r.status)?;
         let status = status_after(d.decision);
-        let at = now();
+        let at = self.store.now();
         let actor = self.actor();
         let mut tx = store.write().await?;
         let n = store
@@ -323,7 +323,7 @@ impl ChildRecord {
         let n = store
             .q("UPDATE referrals SET status = $1, spoc_acknowledged_at = $2, spoc_acknowledged_by = $3, version = version + 1 WHERE id = $4 AND version = $5")
             .bind(ReferralStatus::AcknowledgedBySpoc.slug())
-            .bind(now())
+            .bind(self.store.now())
             .bind(actor.user_id)
             .bind(referral_id)
             .bind(version)
@@ -385,7 +385,7 @@ impl Referrals<'_> {
         }
         let (actor, viewer) = (self.reader.actor(), self.reader.viewer());
         let c = self.checked_concern(viewer, form).await?.into_inner();
-        let today = Utc::now().date_naive();
+        let today = self.today();
         let mut tx = self.write().await?;
         let child_id = self.child_id_for(&mut tx, actor, &c.child).await?;
         let id = self
@@ -404,7 +404,7 @@ impl Referrals<'_> {
             .bind(to_json(&c.answers)?)
             .bind(c.risk.slug())
             .bind(ReferralStatus::Submitted.slug())
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -491,7 +491,7 @@ impl ScreeningTools<'_> {
         let inserted = self
             .q("INSERT INTO screening_tools (version, tool_json, created_by, created_at) VALUES (1, $1, NULL, $2) ON CONFLICT (version) DO NOTHING")
             .bind(to_json(&t)?)
-            .bind(now())
+            .bind(self.store.now())
             .execute(tx.conn())
             .await?
             .rows_affected();
@@ -530,7 +530,7 @@ impl ScreeningTools<'_> {
             .bind(version)
             .bind(to_json(&t)?)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .execute(tx.conn())
             .await?
             .rows_affected();

@@ -2,7 +2,7 @@
 //! stored only as hashes; the caller makes and hashes them.
 
 use crate::users::User;
-use crate::{now, Result, RowExt, Store};
+use crate::{Result, RowExt, Store};
 
 /// Who is signed in, and the failed sign-ins that slow the next attempts down.
 #[derive(Clone, Copy)]
@@ -26,7 +26,7 @@ pub struct SessionRow {
 
 impl Sessions<'_> {
     pub async fn create(&self, id_hash: &str, user_id: i64, csrf: &str, ip: &str) -> Result<()> {
-        let t = now();
+        let t = self.store.now();
         let mut tx = self.store.write().await?;
         self.store
             .q("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, ip) VALUES ($1,$2,$3,$4,$4,$5)")
@@ -59,7 +59,7 @@ impl Sessions<'_> {
     pub async fn touch(&self, id_hash: &str) -> Result<()> {
         self.store
             .q("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now())
+            .bind(self.store.now())
             .bind(id_hash.to_string())
             .execute(self.store.pool())
             .await?;
@@ -88,7 +88,7 @@ impl Sessions<'_> {
             .q("INSERT INTO login_failures (scope, key, at) VALUES ($1,$2,$3)")
             .bind(scope.to_string())
             .bind(key.to_string())
-            .bind(now())
+            .bind(self.store.now())
             .execute(self.store.pool())
             .await?;
         Ok(())

@@ -41,6 +41,12 @@ impl TestDb {
         TestDb { store, url, engine, dir }
     }
 
+    /// The same database seen through a store on `clock` (a test clock the test sets and
+    /// advances). Only the original is cleaned up.
+    pub fn with_clock(&self, clock: assure_domain::Clock) -> TestDb {
+        TestDb { store: self.store.clone().with_clock(clock), url: self.url.clone(), engine: self.engine, dir: self.dir.clone() }
+    }
+
     /// Remove the database and its directory (called when a test passes).
     pub async fn cleanup(self) {
         self.store.close().await;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::{all_checks, now, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, Actor, Result, RowExt, Store, StoreError};
 
 /// The accounts and their API tokens.
 #[derive(Clone, Copy)]
@@ -95,7 +95,7 @@ impl Users<'_> {
                 .bind(u.role.slug())
                 .bind(u.job_title.clone())
                 .bind(password_hash.to_string())
-                .bind(now())
+                .bind(self.store.now())
                 .fetch_one(tx.conn())
                 .await?,
             "id",
@@ -154,7 +154,7 @@ impl Users<'_> {
             self.store.q("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
             self.store
                 .q("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(now())
+                .bind(self.store.now())
                 .bind(user_id)
                 .execute(tx.conn())
                 .await?;
@@ -185,7 +185,7 @@ impl Users<'_> {
             .bind(user_id)
             .bind(name.clone())
             .bind(token_hash.to_string())
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?;
         let id = r.i("id")?;
@@ -233,7 +233,7 @@ impl Users<'_> {
         let n = self
             .store
             .q("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now())
+            .bind(self.store.now())
             .bind(id)
             .execute(tx.conn())
             .await?;

@@ -24,7 +24,7 @@ use assure_storage::referrals::{ChildRef, ConcernForm, Raised};
 use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
 use assure_storage::{Actor, ChildKey, ChildRecord, Reader, StoreError};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -97,7 +97,7 @@ async fn raise(db: &TestDb, r: &Reader, first: &str) -> Raised {
     let concern = ConcernInput {
         source: Some(ReferralSource::ProfessionalConcern),
         what_seen: "Seen getting into a car with two adult men after school".into(),
-        seen_on: Some(Utc::now().date_naive()),
+        seen_on: Some(db.store.today()),
         seen_where: "Outside the school gates".into(),
         seen_by: "Form tutor".into(),
         referral_text: "Referral to the MASH for screening".into(),

@@ -272,7 +272,7 @@ async fn break_glass_admits_one_child_for_one_person_until_expiry(db: &TestDb) {
     let late = person(db, "mash-3@example.org", Role::MashWorker, p.health, &[]).await;
     db.store
         .children(&late)
-        .break_glass_at(kid, "Missing from home two days ago, found", chrono::Utc::now() - chrono::Duration::hours(25))
+        .break_glass_at(kid, "Missing from home two days ago, found", db.store.clock().now() - chrono::Duration::hours(25))
         .await
         .unwrap();
     let late = testing::reader(&db.store, "mash-3@example.org").await;

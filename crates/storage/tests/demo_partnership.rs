@@ -12,7 +12,6 @@ use assure_storage::on_both_engines;
 use assure_storage::referrals::Referral;
 use assure_storage::testing::{self, TestDb};
 use assure_storage::{ChildKey, ChildRecord, Reader, StoreError};
-use chrono::Utc;
 
 async fn reader(db: &TestDb, email: &str) -> Reader {
     testing::reader(&db.store, email).await
@@ -33,7 +32,7 @@ async fn open(db: &TestDb, r: &Reader, child: i64, s: Section) -> Result<ChildRe
 }
 
 async fn demo_partnership_has_every_stage(db: &TestDb) {
-    let today = Utc::now().date_naive();
+    let today = db.store.today();
     let started = std::time::Instant::now();
     assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
     let took = started.elapsed();
@@ -67,7 +66,7 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     );
 
     // The queue: one concern a few hours old, one waiting more than a day, one with checks.
-    let queue = db.store.referrals(&mash).mash_queue(Utc::now()).await.unwrap();
+    let queue = db.store.referrals(&mash).mash_queue(db.store.clock().now()).await.unwrap();
     assert!(queue.len() >= 5, "{}", queue.len());
     assert!(queue.iter().any(|q| q.age_hours < 6) && queue.iter().any(|q| q.age_hours > 24));
     let checked = queue.iter().find(|q| q.referral.status == ReferralStatus::ChecksInProgress).expect("checks in progress");
@@ -176,7 +175,7 @@ on_both_engines!(demo_partnership, demo_partnership_has_every_stage);
 /// threshold, one authority escalated, providers of concern, and missing episodes in
 /// every list the missing monitoring group works from; Northway still sees no child.
 async fn demo_placements_fill_every_list(db: &TestDb) {
-    let today = Utc::now().date_naive();
+    let today = db.store.today();
     assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
     let officer = reader(db, "notification-officer@example.org").await;
     let mash = reader(db, "mash-worker@example.org").await;
@@ -205,7 +204,7 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
     assert!(with_concerns.len() >= 3 && with_concerns.iter().any(|p| p.concerns.iter().any(|c| c.ofsted_referral_date.is_some())));
 
     // The missing monitoring group's lists.
-    let now = assure_storage::missing::local_now();
+    let now = db.store.clock().local_now();
     assert!(!db.store.missing(&mash).in_month(now.date()).await.unwrap().is_empty(), "episodes this month");
     assert!(!db.store.missing(&mash).repeatedly_missing(now.date()).await.unwrap().is_empty(), "missing three times in 90 days");
     assert!(!db.store.missing(&mash).interviews_not_offered_in_time(now).await.unwrap().is_empty(), "an interview offered late");

@@ -6,9 +6,10 @@
 use assure_domain::missing::{default_pattern_rules, Findings, Forum, InterviewResponse, MissingFrom, PatternRule, RiskGrading, Trigger};
 use assure_domain::partnership::{AgencyKind, InvolvementKind, LegalStatus, Section, Team};
 use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::Clock;
 use assure_domain::Role;
 use assure_storage::children::{ChildInput, ChildSearch};
-use assure_storage::missing::{local_now, EpisodeInput, InterviewInput, MACSE_REASON};
+use assure_storage::missing::{EpisodeInput, InterviewInput, MACSE_REASON};
 use assure_storage::on_both_engines;
 use assure_storage::referrals::ChildRef;
 use assure_storage::testing::{self, TestDb};
@@ -81,6 +82,21 @@ fn episode(child: ChildRef, start: NaiveDateTime, hours: Option<i64>) -> Episode
     }
 }
 
+fn at(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+}
+
+/// The London time the tests run at: mid-June, no clock change within the episodes'
+/// 72 hours (which would move a deadline by an hour).
+fn local_now() -> NaiveDateTime {
+    at("2026-06-15T12:00")
+}
+
+/// The database on a test clock set to [`local_now`].
+fn on_test_clock(db: &TestDb) -> TestDb {
+    db.with_clock(Clock::fixed_london(local_now()))
+}
+
 fn ago(days: i64) -> NaiveDateTime {
     let t = local_now() - Duration::days(days);
     t.date().and_hms_opt(8, 0, 0).unwrap()
@@ -108,6 +124,7 @@ fn invalid(e: StoreError, field: &str) -> String {
 }
 
 async fn refusals_leave_nothing_saved(db: &TestDb) {
+    let db = &on_test_clock(db);
     let w = world(db).await;
     let pr = &w.practitioner;
     // End before start, on a new child: refused, and the child is not created either.
@@ -177,6 +194,7 @@ impl CloneInvalid for StoreError {
 }
 
 async fn the_groups_lists(db: &TestDb) {
+    let db = &on_test_clock(db);
     let w = world(db).await;
     let (pr, p2, mash) = (&w.practitioner, &w.practitioner_2, &w.mash);
     let now = local_now();
@@ -255,6 +273,7 @@ async fn the_groups_lists(db: &TestDb) {
 on_both_engines!(lists, the_groups_lists);
 
 async fn patterns_are_routed(db: &TestDb) {
+    let db = &on_test_clock(db);
     let w = world(db).await;
     let pr = &w.practitioner;
     let rules = db.store.pattern_rules().current().await.unwrap();
@@ -315,6 +334,7 @@ async fn patterns_are_routed(db: &TestDb) {
 on_both_engines!(routing, patterns_are_routed);
 
 async fn a_merge_moves_episodes(db: &TestDb) {
+    let db = &on_test_clock(db);
     let w = world(db).await;
     let pr = &w.practitioner;
     let (keep, _) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), ago(20), Some(10))).await.unwrap();
@@ -329,3 +349,43 @@ async fn a_merge_moves_episodes(db: &TestDb) {
     assert!(matches!(db.store.open_child(pr, ChildKey::Child(dup), Section::Missing).await, Err(StoreError::NoSuchChild)));
 }
 on_both_engines!(merge, a_merge_moves_episodes);
+
+/// At 23:30 UTC on 30 June it is 00:30 on 1 July in London: an episode that began at
+/// 00:15 has begun (read as UTC it would be refused as in the future), and it is an
+/// episode of July.
+async fn after_midnight_in_summer_is_london_time(db: &TestDb) {
+    let clock = Clock::fixed("2026-06-30T23:30:00Z".parse().unwrap());
+    let db = &db.with_clock(clock.clone());
+    let w = world(db).await;
+    let (pr, mash) = (&w.practitioner, &w.mash);
+    let later = episode(new_child("Amy"), at("2026-07-01T00:45"), None);
+    assert!(invalid(db.store.missing(pr).record_episode(&later).await.unwrap_err(), "start").contains("future"));
+    let (amy, _) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), at("2026-07-01T00:15"), None)).await.unwrap();
+    let july = db.store.missing(mash).in_month(clock.today()).await.unwrap();
+    assert_eq!(july.iter().map(|e| e.child_id).collect::<Vec<_>>(), vec![amy]);
+    assert_eq!(clock.today(), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+}
+on_both_engines!(after_midnight_in_summer, after_midnight_in_summer_is_london_time);
+
+/// Back on the Friday before the clocks go forward (29 March 2026), the return interview
+/// is due 72 real hours later: 11:00 on the Monday by the clock, not 10:00.
+async fn the_72_hours_across_the_clocks_going_forward(db: &TestDb) {
+    let clock = Clock::fixed_london(at("2026-03-27T10:00"));
+    let db = &db.with_clock(clock.clone());
+    let w = world(db).await;
+    let (pr, mash) = (&w.practitioner, &w.mash);
+    let (_, ep) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), at("2026-03-27T06:00"), Some(4))).await.unwrap();
+    let late = |db: &TestDb| {
+        let store = db.store.clone();
+        let mash = mash.clone();
+        async move { store.missing(&mash).interviews_not_offered_in_time(store.clock().local_now()).await.unwrap() }
+    };
+    clock.set("2026-03-30T09:30:00Z".parse().unwrap()); // 10:30 BST: 71½ hours after
+    assert_eq!(clock.local_now(), at("2026-03-30T10:30"));
+    assert!(late(db).await.is_empty(), "not yet late by the London clock");
+    clock.advance(Duration::hours(1)); // 11:30 BST: 72½ hours after
+    let late = late(db).await;
+    assert_eq!(late.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ep]);
+    assert_eq!(late[0].interview_due_by, Some(at("2026-03-30T11:00")));
+}
+on_both_engines!(interview_deadline_across_clock_change, the_72_hours_across_the_clocks_going_forward);

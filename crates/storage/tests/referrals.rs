@@ -13,7 +13,7 @@ use assure_storage::referrals::{ChildRef, ConcernForm};
 use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
 use assure_storage::{Actor, ChildKey, ChildRecord, Reader, StoreError};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 
 struct World {
     school: i64,
@@ -73,7 +73,7 @@ fn concern(source: ReferralSource) -> ConcernInput {
     ConcernInput {
         source: Some(source),
         what_seen: "Seen getting into a car with two adult men after school".into(),
-        seen_on: Some(Utc::now().date_naive()),
+        seen_on: Some(assure_domain::Clock::system().today()),
         seen_where: "Outside the school gates".into(),
         seen_by: "Form tutor".into(),
         referral_text: "Referral to the MASH for screening".into(),
@@ -152,12 +152,12 @@ async fn the_whole_flow(db: &TestDb) {
     assert_eq!(police.risk_level, RiskLevel::NoApparentRisk);
 
     // The queue: oldest first, with age in hours.
-    let q = db.store.referrals(mash).mash_queue(Utc::now() + Duration::hours(5)).await.unwrap();
+    let q = db.store.referrals(mash).mash_queue(db.store.clock().now() + Duration::hours(5)).await.unwrap();
     assert_eq!(q.iter().map(|x| x.referral.id).collect::<Vec<_>>(), vec![raised.referral_id, second.referral_id, police.referral_id]);
     assert!(q.iter().all(|x| (4..=5).contains(&x.age_hours)), "{:?}", q.iter().map(|x| x.age_hours).collect::<Vec<_>>());
     assert_eq!(q[2].referral.source, ReferralSource::PoliceNotification);
     // A practitioner with no involvement sees none of it through the rule.
-    assert!(db.store.referrals(&w.practitioner_2).mash_queue(Utc::now()).await.unwrap().is_empty());
+    assert!(db.store.referrals(&w.practitioner_2).mash_queue(db.store.clock().now()).await.unwrap().is_empty());
 
     // Checks, then the decision, through the child's record opened by the MASH.
     let record = open(db, mash, raised.child_id, Section::MashDecision).await;
@@ -220,7 +220,7 @@ async fn the_whole_flow(db: &TestDb) {
 
     // The queue now holds only the police notification.
     assert_eq!(
-        db.store.referrals(mash).mash_queue(Utc::now()).await.unwrap().iter().map(|x| x.referral.id).collect::<Vec<_>>(),
+        db.store.referrals(mash).mash_queue(db.store.clock().now()).await.unwrap().iter().map(|x| x.referral.id).collect::<Vec<_>>(),
         vec![police.referral_id]
     );
     assert_eq!(record.referrals().await.unwrap().len(), 2);

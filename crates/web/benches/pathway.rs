@@ -445,7 +445,7 @@ async fn main() -> Res<()> {
         let _ = std::fs::remove_dir_all(&dir);
         return Err(e);
     }
-    let now = Utc::now();
+    let now = assure_domain::Clock::system().now();
 
     // The schema, the agencies, the measured people and the screening tool through the store.
     let store = Store::open(&url).await?;

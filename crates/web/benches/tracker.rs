@@ -742,7 +742,7 @@ async fn main() -> Res<()> {
         let _ = std::fs::remove_dir_all(&dir);
         return Err(e);
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = assure_domain::Clock::system().today();
 
     // The schema is the store's own: open it so the migrations run.
     let store = Store::open(&url).await?;

@@ -182,7 +182,7 @@ async fn resolve_caller(state: &AppState, headers: &HeaderMap, ip: &str) -> Resu
     let Some(raw) = cookie(headers, session_cookie_name(state)) else { return Ok(None) };
     let id_hash = sha256_hex(&raw);
     let Some(s) = state.store.sessions().get(&id_hash).await? else { return Ok(None) };
-    let now = Utc::now();
+    let now = state.clock().now();
     let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map(|d| d.with_timezone(&Utc)).unwrap_or(now);
     let idle = chrono::Duration::from_std(state.config.session_idle).unwrap_or_default();
     let absolute = chrono::Duration::from_std(state.config.session_absolute).unwrap_or_default();
@@ -309,8 +309,7 @@ async fn guard_inner(state: &AppState, mut req: Request<Body>, next: Next) -> Re
 
 /// Sign-in throttling: per account and per address, inside a sliding window.
 pub async fn throttled(state: &AppState, email: &str, ip: &str) -> Result<bool, AppError> {
-    let since =
-        (Utc::now() - chrono::Duration::from_std(state.config.login_window).unwrap_or_default()).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let since = assure_storage::stamp(state.clock().now() - chrono::Duration::from_std(state.config.login_window).unwrap_or_default());
     let by_account = state.store.sessions().count_login_failures("account", &email.trim().to_lowercase(), &since).await?;
     let by_address = state.store.sessions().count_login_failures("address", ip, &since).await?;
     Ok(by_account >= state.config.login_account_limit || by_address >= state.config.login_address_limit)

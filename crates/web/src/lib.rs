@@ -20,8 +20,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use assure_domain::Clock;
 use assure_storage::Store;
 use axum::Router;
+use chrono::NaiveDate;
 
 /// Runtime settings of the web edge (not council settings: those live in the database).
 #[derive(Debug, Clone)]
@@ -62,6 +64,18 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub routes: Arc<routes::RouteTable>,
+}
+
+impl AppState {
+    /// The council's clock (the store's: one clock for the application).
+    pub fn clock(&self) -> &Clock {
+        self.store.clock()
+    }
+
+    /// The London date today: RAGs, deadlines and ages are computed against it.
+    pub fn today(&self) -> NaiveDate {
+        self.store.today()
+    }
 }
 
 /// The whole application: every route, each with its permission, behind the

@@ -289,7 +289,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     let (chair_r, mash_r, officer_r) =
         (testing::reader_of(&db.store, chair).await, testing::reader_of(&db.store, mash).await, testing::reader_of(&db.store, officer).await);
 
-    let now = assure_storage::missing::local_now();
+    let now = db.store.clock().local_now();
     let now = now.date().and_hms_opt(chrono::Timelike::hour(&now), chrono::Timelike::minute(&now), 0).unwrap();
     let (missing_start, missing_end, offered) =
         (now - chrono::Duration::minutes(50), now - chrono::Duration::minutes(40), now - chrono::Duration::minutes(30));
@@ -1278,7 +1278,7 @@ async fn lists(s: &Shared, p: &mut Person, t: &mut Tally) {
     };
     let admitted: BTreeSet<i64> = fx.kids.iter().filter(|k| v.may_see_child(k.id, s.inv[&k.id].iter().copied())).map(|k| k.id).collect();
     let this_month = {
-        let today = assure_storage::missing::local_now().date();
+        let today = assure_domain::Clock::system().today();
         chrono::Datelike::month(&fx.missing_start) == chrono::Datelike::month(&today)
             && chrono::Datelike::year(&fx.missing_start) == chrono::Datelike::year(&today)
     };

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    assure_domain::Clock::system().today()
 }
 
 struct Resp {

@@ -466,7 +466,7 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
     b.sign_out().await;
 
     // 3. The missing-from-home officer records the child going missing from care, then the return.
-    let now = assure_storage::missing::local_now();
+    let now = assure_domain::Clock::system().local_now();
     let went = now - Duration::hours(40);
     let back = now - Duration::hours(26);
     let offered = now - Duration::hours(4);

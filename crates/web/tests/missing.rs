@@ -8,7 +8,6 @@ mod common;
 
 use assure_domain::partnership::Viewer;
 use assure_storage::audit::AuditFilter;
-use assure_storage::missing::local_now;
 use assure_storage::on_both_engines;
 use assure_storage::testing::TestDb;
 use axum::http::StatusCode;
@@ -21,7 +20,12 @@ async fn viewer(db: &TestDb, email: &str) -> Viewer {
 }
 
 fn at(days_ago: i64, hour: u32) -> String {
-    (local_now() - Duration::days(days_ago)).date().and_hms_opt(hour, 0, 0).unwrap().format("%Y-%m-%dT%H:%M").to_string()
+    (assure_domain::Clock::system().local_now() - Duration::days(days_ago))
+        .date()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 async fn episodes_of(db: &TestDb, child: i64) -> usize {

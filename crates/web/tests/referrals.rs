@@ -20,7 +20,7 @@ async fn viewer(db: &TestDb, email: &str) -> Viewer {
 /// Referrals waiting on the MASH queue.
 async fn queued(db: &TestDb) -> usize {
     let mash = assure_storage::testing::reader(&db.store, "mash-worker@example.org").await;
-    db.store.referrals(&mash).mash_queue(chrono::Utc::now()).await.unwrap().len()
+    db.store.referrals(&mash).mash_queue(db.store.clock().now()).await.unwrap().len()
 }
 
 /// The concern form's fields, with every screening question answered unless told otherwise.

@@ -11,7 +11,7 @@ use super::{scope_where, Reports};
 use crate::audit::Event;
 use crate::sql::Sql;
 use crate::tracker::Review;
-use crate::{all_checks, date_str, now, to_json, Actor, Result, RowExt, StoreError};
+use crate::{all_checks, date_str, to_json, Actor, Result, RowExt, StoreError};
 
 impl Reports<'_> {
     /// Start a report for a meeting, its cover pre-filled from the review, its
@@ -106,7 +106,7 @@ impl Reports<'_> {
             .bind(previous)
             .bind(previous.is_some() as i64)
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;

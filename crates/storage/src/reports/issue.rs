@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::{scope_where, Reports};
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{now, to_json, Actor, Result, RowExt, StoreError, IN_LIST_CHUNK};
+use crate::{to_json, Actor, Result, RowExt, StoreError, IN_LIST_CHUNK};
 
 impl Reports<'_> {
     /// Issue a draft: freeze exactly what it says, number it within its scope and
@@ -37,7 +37,7 @@ impl Reports<'_> {
             .bind(issue)
             .bind(json)
             .bind(sha.clone())
-            .bind(now())
+            .bind(self.store.now())
             .bind(actor.user_id)
             .bind(id)
             .bind(version)

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use super::{check_version, Tracker};
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{date_str, now, Actor, Result, RowExt, StoreError, IN_LIST_CHUNK};
+use crate::{date_str, Actor, Result, RowExt, StoreError, IN_LIST_CHUNK};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DateRevision {
@@ -67,7 +67,7 @@ impl Tracker<'_> {
             .bind(a.text.clone())
             .bind(a.owner.clone())
             .bind(date_str(a.target_date))
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -119,7 +119,7 @@ impl Tracker<'_> {
             .bind(date_str(r.to))
             .bind(r.reason.clone())
             .bind(actor.user_id)
-            .bind(now())
+            .bind(self.store.now())
             .execute(tx.conn())
             .await?;
         self.refresh_rec(&mut tx, a.recommendation_id).await?;

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use super::{check_version, Tracker};
 use crate::audit::Event;
-use crate::{all_checks, now, opt_date_str, Actor, Result, WriteTx};
+use crate::{all_checks, opt_date_str, Actor, Result, WriteTx};
 
 impl Tracker<'_> {
     /// Bump the version (or fail on a stale one) before changing a recommendation.
@@ -42,7 +42,7 @@ impl Tracker<'_> {
     ) -> Result<()> {
         self.store.q("INSERT INTO recommendation_history (recommendation_id, at, user_id, kind, from_value, to_value, reason, body_id, meeting_date, minute_ref) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
             .bind(rec_id)
-            .bind(now())
+            .bind(self.store.now())
             .bind(actor.user_id)
             .bind(kind.to_string())
             .bind(from.to_string())

@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use super::Tracker;
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{all_checks, date_str, now, Actor, Result, RowExt, StoreError};
+use crate::{all_checks, date_str, Actor, Result, RowExt, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
@@ -72,7 +72,7 @@ impl Tracker<'_> {
             .bind(u.narrative.clone())
             .bind(u.progress_percent)
             .bind(u.corrects_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -85,7 +85,7 @@ impl Tracker<'_> {
                 .bind(e.sha256.clone())
                 .bind(e.stored_name.clone())
                 .bind(actor.user_id)
-                .bind(now())
+                .bind(self.store.now())
                 .execute(tx.conn())
                 .await?;
         }

@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use super::{check_version, Action, ProgressUpdate, Tracker, UpdateRequest};
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{all_checks, date_str, now, Actor, Result, RowExt, StoreError, WriteTx};
+use crate::{all_checks, date_str, Actor, Result, RowExt, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Lead {
@@ -295,7 +295,7 @@ impl Tracker<'_> {
         let review = self.review(review_id).await?;
         let r = self.checked_recommendation(review_id, r, None).await?;
         let settings = self.store.settings().load().await?;
-        let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or_else(|| self.store.today());
         let reference = format_reference(&settings.reference_pattern, ref_date, r.number, Some(&r.sub_label));
         let mut tx = self.store.write().await?;
         let id = self.store
@@ -311,7 +311,7 @@ impl Tracker<'_> {
             .bind(r.area.clone())
             .bind(r.outcome.clone())
             .bind(r.monitoring_body_id)
-            .bind(now())
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -497,7 +497,7 @@ impl Tracker<'_> {
         let sql = format!("{REC_SELECT} WHERE r.id = $1");
         let row = self.store.q(&sql).bind(id).fetch_one(tx.conn()).await?;
         let r = rec(&row)?;
-        let today = chrono::Utc::now().date_naive();
+        let today = self.store.today();
         self.store
             .q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2")
             .bind(r.suggested_rag(today).map(|g| g.slug()))

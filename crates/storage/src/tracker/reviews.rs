@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 
 use super::{check_version, Tracker};
 use crate::audit::Event;
-use crate::{all_checks, date_str, now, opt_date_str, Actor, Result, RowExt, StoreError, WriteTx};
+use crate::{all_checks, date_str, opt_date_str, Actor, Result, RowExt, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
@@ -113,7 +113,7 @@ impl Tracker<'_> {
         let mut tx = self.store.write().await?;
         let q = self.store
             .q("INSERT INTO reviews (kind, title, terms_of_reference, lead_member, members, origin_body_id, start_date, end_date, report_date, final_report_ref, referred_to_body_id, referral_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
-        let id = bind_review(q, &review).bind(now()).fetch_one(tx.conn()).await?.i("id")?;
+        let id = bind_review(q, &review).bind(self.store.now()).fetch_one(tx.conn()).await?.i("id")?;
         self.recompute_response_due(&mut tx, id).await?;
         tx.audit(actor, Event::new("review.create", "review", id, format!("created review {:?}", review.title))).await?;
         tx.commit().await?;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{rec, RecFilter, Recommendation, Tracker, REC_SELECT};
 use crate::audit::Event;
 use crate::sql::Sql;
-use crate::{all_checks, date_str, now, opt_date_str, Actor, Result, RowExt, StoreError};
+use crate::{all_checks, date_str, opt_date_str, Actor, Result, RowExt, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Schedule {
@@ -114,7 +114,7 @@ impl Tracker<'_> {
             self.store.q("INSERT INTO update_requests (recommendation_id, requested_by, requested_at, due_date, for_report_date, message) VALUES ($1,$2,$3,$4,$5,$6)")
                 .bind(*id)
                 .bind(actor.user_id)
-                .bind(now())
+                .bind(self.store.now())
                 .bind(date_str(r.due_date))
                 .bind(opt_date_str(r.for_report_date))
                 .bind(r.message.clone())

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::extract::{ApiCaller, ApiJson, Id, Params, Slugged};
 use super::views::*;
-use super::{openapi, recommendation_for_change, today};
+use super::{openapi, recommendation_for_change};
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::forms::refused;
 use crate::AppState;
@@ -63,7 +63,7 @@ pub async fn reviews(State(state): State<AppState>) -> ApiResult<Vec<Review>> {
 }
 
 pub async fn review(State(state): State<AppState>, Id(id): Id) -> ApiResult<ReviewDetailView> {
-    let today = today();
+    let today = state.today();
     let review = state.store.tracker().review(id).await?;
     let endorsements = state.store.tracker().endorsements(id).await?;
     let schedules = state.store.tracker().schedules(Some(id)).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
@@ -72,7 +72,7 @@ pub async fn review(State(state): State<AppState>, Id(id): Id) -> ApiResult<Revi
 }
 
 pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> ApiResult<RecPage> {
-    let today = today();
+    let today = state.today();
     let page = p.positive("page", 1, 1_000_000)?;
     let per_page = p.positive("per_page", 50, 200)?;
     let overdue = p.get("overdue");
@@ -95,16 +95,16 @@ pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> A
 }
 
 pub async fn recommendation(State(state): State<AppState>, Id(id): Id) -> ApiResult<RecDetailView> {
-    Ok(Json(RecDetailView::new(state.store.tracker().recommendation_detail(id).await?, today())))
+    Ok(Json(RecDetailView::new(state.store.tracker().recommendation_detail(id).await?, state.today())))
 }
 
 pub async fn dashboard(State(state): State<AppState>, p: Params) -> ApiResult<DashboardView> {
     let filter = RecFilter { body_id: p.id("body_id")?, ..Default::default() };
-    Ok(Json(state.store.tracker().dashboard(&filter, today()).await?.into()))
+    Ok(Json(state.store.tracker().dashboard(&filter, state.today()).await?.into()))
 }
 
 pub async fn schedule(State(state): State<AppState>) -> ApiResult<Vec<ScheduleView>> {
-    let today = today();
+    let today = state.today();
     let mut v: Vec<ScheduleView> = state.store.tracker().schedules(None).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
     // Soonest report first; schedules with no report to come last.
     v.sort_by_key(|s| (s.next_report_date.is_none(), s.next_report_date));
@@ -208,7 +208,7 @@ pub async fn create_recommendation(
         lead_ids: b.lead_ids,
     };
     let id = state.store.tracker().create_recommendation(&caller.actor(), review_id, &input).await?;
-    created(RecView::new(state.store.tracker().recommendation(id).await?, today()))
+    created(RecView::new(state.store.tracker().recommendation(id).await?, state.today()))
 }
 
 // ------------------------------------------------------------------ changing a recommendation
@@ -267,7 +267,7 @@ pub async fn record_response(
     };
     let decision = check_response(&input)?;
     state.store.tracker().record_response(&caller.actor(), id, b.version, &decision).await?;
-    Ok(Json(RecView::new(state.store.tracker().recommendation(id).await?, today())))
+    Ok(Json(RecView::new(state.store.tracker().recommendation(id).await?, state.today())))
 }
 
 /// POST /api/v1/recommendations/{id}/lifecycle.
@@ -291,7 +291,7 @@ pub async fn set_lifecycle(State(state): State<AppState>, caller: ApiCaller, Id(
         return Err(AppError::Invalid(Invalid::single("lifecycle", format!("Select a status: one of {}", choices.join(", ")))).into());
     }
     state.store.tracker().set_lifecycle(&caller.actor(), rec.id, b.version, &LifecycleInput { lifecycle, reason: b.reason }).await?;
-    Ok(Json(RecView::new(state.store.tracker().recommendation(rec.id).await?, today())))
+    Ok(Json(RecView::new(state.store.tracker().recommendation(rec.id).await?, state.today())))
 }
 
 /// POST /api/v1/recommendations/{id}/actions.

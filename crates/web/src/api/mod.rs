@@ -14,7 +14,6 @@ pub mod views;
 
 use assure_domain::Permission::*;
 use assure_storage::tracker::Recommendation;
-use chrono::NaiveDate;
 
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -99,9 +98,4 @@ pub fn routes(r: Routes) -> Routes {
 /// itself lives in one place, shared with the pages: [`crate::policy`].
 pub async fn recommendation_for_change(state: &AppState, caller: &Caller, rec_id: i64) -> Result<Recommendation, AppError> {
     crate::policy::recommendation_for_change(state, caller, rec_id).await
-}
-
-/// Today, as the pages see it (RAGs and deadlines are computed against it).
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }

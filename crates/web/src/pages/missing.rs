@@ -7,7 +7,7 @@ use assure_domain::partnership::Section;
 use assure_domain::tracker::TagColour;
 use assure_domain::{Invalid, Permission};
 use assure_storage::children::Child;
-use assure_storage::missing::{local_now, Episode, EpisodeInput, InterviewInput};
+use assure_storage::missing::{Episode, EpisodeInput, InterviewInput};
 use assure_storage::StoreError;
 use assure_storage::{ChildRecord, Reader};
 use axum::extract::{Path, Query, State};
@@ -196,8 +196,8 @@ fn recent_months(today: NaiveDate) -> Vec<(String, String)> {
 
 pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let reader = policy::reader(&state, &caller).await?;
-    let now = local_now();
-    let today: NaiveDate = now.date();
+    let now = ctx.now;
+    let today: NaiveDate = ctx.today;
     let f = Fields(q);
     let months = recent_months(today);
     let mut errors = Invalid::new();
@@ -352,7 +352,7 @@ fn findings_slugs(f: &Findings) -> Vec<String> {
 async fn child_render(ctx: &Ctx, record: &ChildRecord, sent: Option<Sent<'_>>, status: StatusCode) -> PageResult {
     let child = record.child();
     let episodes = record.episodes().await?;
-    let now = local_now();
+    let now = ctx.now;
     let none = Invalid::new();
     let empty = Fields::default();
     let may_record = ctx.can(Permission::RecordMissing);

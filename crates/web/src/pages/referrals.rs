@@ -409,7 +409,7 @@ pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path((ci
 
 pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
     let reader = policy::reader(&state, &caller).await?;
-    let rows = state.store.referrals(&reader).mash_queue(chrono::Utc::now()).await?;
+    let rows = state.store.referrals(&reader).mash_queue(state.clock().now()).await?;
     let content = html! {
         h1 class="app-heading-l" { "MASH queue" }
         p class="app-body" { "Referrals waiting for the team's checks and decision, oldest first. This is the team's queue: anyone in the MASH can pick up the oldest." }

@@ -9,7 +9,7 @@ use assure_domain::Permission;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use maud::{html, Markup, DOCTYPE};
 
 use crate::auth::Caller;
@@ -23,7 +23,10 @@ pub struct Ctx {
     pub settings: Settings,
     pub path: String,
     pub query: String,
+    /// The London date (from the application's clock).
     pub today: NaiveDate,
+    /// The London wall-clock time (missing episodes' times are entered and shown as these).
+    pub now: NaiveDateTime,
 }
 
 impl Ctx {
@@ -51,7 +54,8 @@ impl FromRequestParts<AppState> for Ctx {
             settings: state.store.settings().load().await?,
             path: parts.uri.path().to_string(),
             query: parts.uri.query().unwrap_or("").to_string(),
-            today: chrono::Utc::now().date_naive(),
+            today: state.today(),
+            now: state.clock().local_now(),
         })
     }
 }

@@ -146,7 +146,7 @@ impl Rig {
     pub async fn start() -> Rig {
         let db = TestDb::new(Engine::Sqlite).await;
         let hash = assure_web::auth::hash_password(PASSWORD);
-        let loaded = assure_storage::demo::load(&db.store, chrono::Utc::now().date_naive(), &hash).await.expect("load the demo");
+        let loaded = assure_storage::demo::load(&db.store, db.store.today(), &hash).await.expect("load the demo");
         assert!(loaded, "demo loads into the empty database");
         let app = assure_web::app(db.store.clone(), assure_web::Config::new(db.dir.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the app");
@@ -477,5 +477,5 @@ impl Browser {
 }
 
 pub fn date_in(days: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).format("%d/%m/%Y").to_string()
+    (assure_domain::Clock::system().today() + chrono::Duration::days(days)).format("%d/%m/%Y").to_string()
 }

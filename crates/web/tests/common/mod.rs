@@ -118,14 +118,14 @@ pub async fn demo_app(db: &TestDb) -> Router {
 
 pub async fn demo_app_with(db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Router {
     let hash = assure_web::auth::hash_password(PASSWORD);
-    assure_storage::demo::load(&db.store, chrono::Utc::now().date_naive(), &hash).await.unwrap();
+    assure_storage::demo::load(&db.store, db.store.today(), &hash).await.unwrap();
     let mut config = Config::new(db.dir.clone());
     tweak(&mut config);
     app(db.store.clone(), config)
 }
 
 pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    assure_domain::Clock::system().today()
 }
 
 /// A child's record opened through the door, as the demo's MASH worker (who sees every
