@@ -72,10 +72,14 @@ impl Invalid {
         }
         v.to_string()
     }
-    /// Require that a value is not longer than `max` characters.
+    /// Require that a value is not longer than `max` characters, and holds no control
+    /// character (NUL and the rest, other than tab and line ends).
     pub fn max_len(&mut self, field: &str, value: &str, max: usize, what: &str) {
         if value.chars().count() > max {
             self.add(field, format!("{what} must be {max} characters or fewer"));
+        }
+        if let Some(c) = crate::text::control_char(value) {
+            self.add(field, crate::text::control_char_message(what, c));
         }
     }
 }

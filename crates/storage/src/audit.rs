@@ -179,6 +179,16 @@ impl AuditLog<'_> {
     /// Newest first, filtered; returns one page and whether there are more.
     pub async fn list(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, bool)> {
         let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        for (field, what, v) in [
+            ("actor", "person", &f.actor),
+            ("action", "action", &f.action),
+            ("record_type", "record type", &f.record_type),
+            ("record_id", "record", &f.record_id),
+        ] {
+            if let Some(problem) = v.as_deref().and_then(|t| assure_domain::text::search_problem(what, t)) {
+                return Err(assure_domain::Invalid::single(field, problem).into());
+            }
+        }
         let mut sql = Sql::new(format!("SELECT {COLS} FROM audit_log WHERE 1=1"));
         if let Some(a) = given(&f.actor) {
             sql.push(" AND LOWER(actor) LIKE ").bind(format!("%{}%", a.to_lowercase()));

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod evidence;
 pub mod forms;
+pub mod hygiene;
 pub mod pages;
 pub mod policy;
 pub mod routes;
