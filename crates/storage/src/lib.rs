@@ -105,6 +105,9 @@ pub struct Store {
     /// Serialises write transactions within this process (SQLite has one writer).
     write_lock: Arc<Mutex<()>>,
     queries: Arc<AtomicU64>,
+    /// The audit keys (kept outside the database): entries are appended with the
+    /// current one. None: entries are appended unkeyed (benchmarks; see `audit`).
+    audit_keys: Arc<std::sync::RwLock<Option<assure_domain::audit::Keyring>>>,
 }
 
 /// A write transaction. Every change and its audit entry commit together.
@@ -171,7 +174,13 @@ impl Store {
         if engine == Engine::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
-        let store = Store { pool, engine, write_lock: Arc::new(Mutex::new(())), queries: Arc::new(AtomicU64::new(0)) };
+        let store = Store {
+            pool,
+            engine,
+            write_lock: Arc::new(Mutex::new(())),
+            queries: Arc::new(AtomicU64::new(0)),
+            audit_keys: Arc::new(std::sync::RwLock::new(None)),
+        };
         store.migrate().await?;
         Ok(store)
     }
