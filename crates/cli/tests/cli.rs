@@ -609,6 +609,12 @@ async fn serve_demo_loads_once_and_lists_the_accounts() {
     assert_eq!(store.users().count().await.unwrap(), DEMO_EMAILS.len() as i64, "the demo was loaded exactly once");
     let (_, hash) = store.users().by_email("administrator@example.org").await.unwrap().expect("demo administrator");
     assert!(verify_password(&hash, DEMO_PASSWORD), "the demo accounts use ASSURE_DEMO_PASSWORD");
+    // The server anchored the audit log's head outside the database (at start, and when it stopped).
+    let (seq, head) = store.audit().head().await.unwrap();
+    assert!(seq > 0);
+    let anchors = std::fs::read_to_string(dir.join("audit-anchors")).expect("the server wrote anchors");
+    let last = anchors.lines().last().unwrap_or_default();
+    assert!(last.starts_with(&format!("assure-audit-anchor seq={seq} hash={head} ")), "{anchors}");
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
