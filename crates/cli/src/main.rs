@@ -308,12 +308,15 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Import(args) => documents::import(g, &args).await,
         Command::Export(args) => documents::export(g, &args).await,
     };
-    // What a command appended to the audit log is anchored outside the database.
+    // What a command appended to the audit log is anchored outside the database. The
+    // command itself is done: a failure here is a warning, not the command's failure.
     if result.is_ok() {
+        let path = assure_storage::audit::anchors_path(&g.data_dir);
         let store = open_store(g).await?;
-        let anchored = store.audit().anchor(&assure_storage::audit::anchors_path(&g.data_dir)).await;
+        if let Err(e) = store.audit().anchor(&path).await {
+            eprintln!("warning: the audit log's head could not be anchored in {}: {e}", path.display());
+        }
         store.close().await;
-        anchored?;
     }
     result
 }

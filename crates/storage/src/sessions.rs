@@ -136,24 +136,20 @@ impl Sessions<'_> {
     }
 
     /// After a correct password: the limits in `forget` start again, and the attempt
-    /// counted against each of `refund` is given back.
+    /// counted against each of `refund` is given back. Rows are touched in the order
+    /// claims lock them, so that the two cannot deadlock on PostgreSQL.
     pub async fn sign_in_succeeded(&self, forget: &[(&str, &str)], refund: &[(&str, &str)]) -> Result<()> {
+        let mut rows: Vec<(&str, &str, bool)> =
+            forget.iter().map(|(s, k)| (*s, *k, true)).chain(refund.iter().map(|(s, k)| (*s, *k, false))).collect();
+        rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut tx = self.store.write().await?;
-        for (scope, key) in forget {
-            self.store
-                .q("DELETE FROM sign_in_throttle WHERE scope = $1 AND key = $2")
-                .bind(scope.to_string())
-                .bind(key.to_string())
-                .execute(tx.conn())
-                .await?;
-        }
-        for (scope, key) in refund {
-            self.store
-                .q("UPDATE sign_in_throttle SET failures = failures - 1 WHERE scope = $1 AND key = $2 AND failures > 0")
-                .bind(scope.to_string())
-                .bind(key.to_string())
-                .execute(tx.conn())
-                .await?;
+        for (scope, key, forget) in rows {
+            let sql = if forget {
+                "DELETE FROM sign_in_throttle WHERE scope = $1 AND key = $2"
+            } else {
+                "UPDATE sign_in_throttle SET failures = failures - 1 WHERE scope = $1 AND key = $2 AND failures > 0"
+            };
+            self.store.q(sql).bind(scope.to_string()).bind(key.to_string()).execute(tx.conn()).await?;
         }
         tx.commit().await
     }
