@@ -72,6 +72,13 @@ impl Invalid {
         }
         v.to_string()
     }
+    /// Require that a date, when given, falls in the years Assure accepts
+    /// ([`crate::dates::plausible`]); `what` is such as "The start date".
+    pub fn plausible_date(&mut self, field: &str, date: Option<chrono::NaiveDate>, what: &str) {
+        if date.is_some_and(|d| !crate::dates::plausible(d)) {
+            self.add(field, crate::dates::implausible_message(what));
+        }
+    }
     /// Require that a value is not longer than `max` characters, and holds no control
     /// character (NUL and the rest, other than tab and line ends).
     pub fn max_len(&mut self, field: &str, value: &str, max: usize, what: &str) {
