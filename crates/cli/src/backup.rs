@@ -3,8 +3,10 @@
 //! A backup is one file, a ZIP archive holding:
 //! - `database.sqlite3` (SQLite's `VACUUM INTO`) or `database.pgdump` (`pg_dump`'s
 //!   custom format): a consistent copy taken while the server keeps running;
-//! - `data/...`: every other file in the data directory (uploaded evidence and whatever
-//!   else Assure keeps there), but not the live database files;
+//! - `data/...`: every other file in the data directory (uploaded evidence, the audit
+//!   key and anchors, whatever else Assure keeps there), but not the live database
+//!   files; the audit anchors are copied before the database, so that every anchor in
+//!   the backup is one the copied chain reaches;
 //! - `manifest.json`: the format, Assure's version, the engine, when it was taken, and
 //!   each file's size and SHA-256.
 //!
@@ -139,20 +141,38 @@ pub async fn backup(g: &Global, out: &Path) -> CmdResult {
         let copy_name = if engine == Engine::Sqlite { SQLITE_COPY } else { PG_COPY };
         let copy = work.join(copy_name);
         let started = store.clock().now();
+        let whole = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        // The audit anchors are copied before the database: every anchor in the backup
+        // then names a head the copied chain reaches (one written after the copy would name
+        // a longer chain, and the restored log would read as cut short).
+        let live_anchors = whole(&assure_storage::audit::anchors_path(&g.data_dir));
+        let anchors = match live_anchors.strip_prefix(whole(&g.data_dir)) {
+            Ok(rel) if live_anchors.is_file() => {
+                let staged = work.join("audit-anchors.staged");
+                std::fs::copy(&live_anchors, &staged).map_err(|e| runtime("cannot copy the audit anchors", e))?;
+                Some((rel.to_path_buf(), staged))
+            }
+            _ => None,
+        };
         store.snapshot_to(&copy).await?;
         let data_dir = g.data_dir.clone();
-        let skip: Vec<PathBuf> = [out, work.as_path()].iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())).collect();
+        let skip: Vec<PathBuf> = [out, work.as_path(), live_anchors.as_path()].iter().map(|p| whole(p)).collect();
         let zip_path = work.join("backup.zip");
         let (zip_path, summary) = tokio::task::spawn_blocking(move || -> Result<(PathBuf, (usize, u64)), Failure> {
-            let files = data_files(&data_dir, &skip).map_err(|e| runtime("cannot read the data directory", e))?;
+            let mut files: Vec<(PathBuf, PathBuf)> = data_files(&data_dir, &skip)
+                .map_err(|e| runtime("cannot read the data directory", e))?
+                .into_iter()
+                .map(|rel| (data_dir.join(&rel), rel))
+                .collect();
+            files.extend(anchors.map(|(rel, staged)| (staged, rel)));
             let mut zip = zip::ZipWriter::new(BufWriter::new(File::create(&zip_path).map_err(|e| runtime("cannot write the backup", e))?));
             let mut listed = Vec::new();
             let (bytes, sha) = add_file(&mut zip, copy_name, &copy).map_err(|e| runtime("cannot write the backup", e))?;
             listed.push(json!({ "path": copy_name, "bytes": bytes, "sha256": sha }));
             let mut total = bytes;
-            for rel in &files {
+            for (from, rel) in &files {
                 let Some(name) = archive_name("data", rel) else { continue };
-                match add_file(&mut zip, &name, &data_dir.join(rel)) {
+                match add_file(&mut zip, &name, from) {
                     Ok((bytes, sha)) => {
                         total += bytes;
                         listed.push(json!({ "path": name, "bytes": bytes, "sha256": sha }));
@@ -343,5 +363,5 @@ pub async fn restore(g: &Global, file: &Path) -> CmdResult {
         m["taken_at"].as_str().unwrap_or("?"),
         m["assure_version"].as_str().unwrap_or("?")
     );
-    commands::audit_verify(g).await
+    commands::audit_verify(g, None).await
 }

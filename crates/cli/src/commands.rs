@@ -135,15 +135,66 @@ pub async fn token_revoke(g: &Global, id: i64) -> CmdResult {
     }
 }
 
-pub async fn audit_verify(g: &Global) -> CmdResult {
+pub async fn audit_verify(g: &Global, anchors: Option<&std::path::Path>) -> CmdResult {
+    use assure_storage::audit::anchors_path;
     let store = open_store(g).await?;
-    let result = store.audit().verify().await;
+    let keys = store.audit_keys().unwrap_or_default();
+    // The anchors named, or the default file when it exists.
+    let path = match anchors {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(anchors_path(&g.data_dir)).filter(|p| p.exists()),
+    };
+    let anchor_set = match &path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Failure::Runtime(format!("cannot read the anchors file {}: {e}", p.display())))?;
+            match assure_domain::audit::Anchors::parse(&text, &keys) {
+                Ok(a) => a,
+                Err(b) => {
+                    store.close().await;
+                    return Err(Failure::Verification(format!("Audit log BROKEN: {b} ({})", p.display())));
+                }
+            }
+        }
+        None => Default::default(),
+    };
+    let result = store.audit().verify_against(&anchor_set).await;
     store.close().await;
     match result? {
         Ok(n) => {
-            println!("Audit log intact: {n} entries verified");
+            match (&path, anchor_set.last()) {
+                (Some(p), Some(a)) => println!(
+                    "Audit log intact: {n} entries verified; it reaches all {} anchors in {} (the newest: {} entries at {})",
+                    anchor_set.len(),
+                    p.display(),
+                    a.seq,
+                    a.at
+                ),
+                (Some(p), None) => println!("Audit log intact: {n} entries verified; the anchors file {} holds no anchors yet", p.display()),
+                (None, _) => println!("Audit log intact: {n} entries verified; no anchors file, so entries cut off the end could not be checked"),
+            }
             Ok(())
         }
         Err(b) => Err(Failure::Verification(format!("Audit log BROKEN: {b}"))),
     }
+}
+
+pub async fn audit_anchor(g: &Global) -> CmdResult {
+    let store = open_store(g).await?;
+    let path = assure_storage::audit::anchors_path(&g.data_dir);
+    let written = store.audit().anchor(&path).await;
+    store.close().await;
+    match written? {
+        Some(a) => println!("Anchored entry {} in {}", a.seq, path.display()),
+        None => println!("The newest anchor in {} already records the head of the log", path.display()),
+    }
+    Ok(())
+}
+
+pub async fn audit_rotate_key(g: &Global) -> CmdResult {
+    let store = open_store(g).await?;
+    let rotated = store.rotate_audit_key(&Actor::system(), &g.data_dir).await;
+    store.close().await;
+    let id = rotated?;
+    println!("New audit key {id}; the earlier keys stay in the keyring to verify the entries they made");
+    Ok(())
 }

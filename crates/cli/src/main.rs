@@ -213,8 +213,20 @@ enum TokenCommand {
 
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
-    /// Walk the hash chain; exit 0 when intact, 1 naming the first bad entry otherwise
-    Verify,
+    /// Walk the keyed hash chain and check it reaches every anchor written outside the
+    /// database; exit 0 when intact, 1 naming the first bad entry or anchor otherwise
+    Verify {
+        /// The anchors file (default: ASSURE_AUDIT_ANCHORS, or audit-anchors in the
+        /// data directory, when it exists)
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<PathBuf>,
+    },
+    /// Write the chain's head to the anchors file now (the server does so every few
+    /// minutes and when it stops; other commands after they run)
+    Anchor,
+    /// Start a new audit key; the old ones stay in the keyring to verify the entries
+    /// they made, and the rotation is recorded in the chain
+    RotateKey,
 }
 
 /// Why a command failed, and so which exit code it ends with.
@@ -269,11 +281,14 @@ pub fn database_url(data_dir: &Path) -> String {
 pub async fn open_store(g: &Global) -> Result<Store, Failure> {
     std::fs::create_dir_all(&g.data_dir).map_err(|e| Failure::Runtime(format!("cannot create the data directory {}: {e}", g.data_dir.display())))?;
     let url = database_url(&g.data_dir);
-    Store::open(&url).await.map_err(|e| match e {
+    let keys = assure_storage::audit::load_or_create_audit_keys(&g.data_dir).map_err(Failure::Runtime)?;
+    let store = Store::open(&url).await.map_err(|e| match e {
         StoreError::Invalid(_) => Failure::from(e),
         // The URL may hold a password: never echo it.
         other => Failure::Runtime(format!("cannot open the database: {other}")),
-    })
+    })?;
+    store.set_audit_keys(keys);
+    Ok(store)
 }
 
 fn init_logging() {
@@ -287,8 +302,8 @@ fn init_logging() {
 
 async fn run(cli: Cli) -> CmdResult {
     let g = &cli.global;
-    match cli.command {
-        Command::Serve { listen, demo } => serve::serve(g, &listen, demo).await,
+    let result = match cli.command {
+        Command::Serve { listen, demo } => return serve::serve(g, &listen, demo).await,
         Command::Migrate => {
             let store = open_store(g).await?;
             store.close().await;
@@ -301,13 +316,26 @@ async fn run(cli: Cli) -> CmdResult {
         Command::User(UserCommand::List) => commands::user_list(g).await,
         Command::Token(TokenCommand::Create { user, name }) => commands::token_create(g, &user, &name).await,
         Command::Token(TokenCommand::Revoke { id }) => commands::token_revoke(g, id).await,
-        Command::Audit(AuditCommand::Verify) => commands::audit_verify(g).await,
+        Command::Audit(AuditCommand::Verify { anchors }) => return commands::audit_verify(g, anchors.as_deref()).await,
+        Command::Audit(AuditCommand::Anchor) => commands::audit_anchor(g).await,
+        Command::Audit(AuditCommand::RotateKey) => commands::audit_rotate_key(g).await,
         Command::Report(ReportCommand::Generate(args)) => documents::report_generate(g, &args).await,
         Command::Import(args) => documents::import(g, &args).await,
         Command::Export(args) => documents::export(g, &args).await,
         Command::Backup { out } => backup::backup(g, &out).await,
         Command::Restore { file } => backup::restore(g, &file).await,
+    };
+    // What a command appended to the audit log is anchored outside the database. The
+    // command itself is done: a failure here is a warning, not the command's failure.
+    if result.is_ok() {
+        let path = assure_storage::audit::anchors_path(&g.data_dir);
+        let store = open_store(g).await?;
+        if let Err(e) = store.audit().anchor(&path).await {
+            eprintln!("warning: the audit log's head could not be anchored in {}: {e}", path.display());
+        }
+        store.close().await;
     }
+    result
 }
 
 fn main() -> ExitCode {

@@ -195,12 +195,33 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     let today = store.today();
     store.tracker().refresh_suggested_rags(today).await?;
     let upkeep = spawn_upkeep(store.clone(), &config, today);
+    let anchors = spawn_anchors(store.clone(), assure_storage::audit::anchors_path(&g.data_dir));
 
     let app = assure_web::app(store.clone(), config);
     println!("Assure is listening on {base}");
     tracing::info!(%addr, "listening");
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
     upkeep.abort();
+    anchors.abort();
+    // The head of the audit log at shutdown, outside the database.
+    if let Err(e) = store.audit().anchor(&assure_storage::audit::anchors_path(&g.data_dir)).await {
+        tracing::error!(error = %e, "could not anchor the audit log at shutdown");
+    }
     store.close().await;
     served.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))
+}
+
+/// Anchor the audit log's head outside the database at start and every
+/// `ASSURE_AUDIT_ANCHOR_SECONDS` (300 unless set).
+fn spawn_anchors(store: Store, path: std::path::PathBuf) -> tokio::task::JoinHandle<()> {
+    let every = std::env::var("ASSURE_AUDIT_ANCHOR_SECONDS").ok().and_then(|s| s.trim().parse::<u64>().ok()).filter(|s| *s > 0).unwrap_or(300);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.audit().anchor(&path).await {
+                tracing::error!(error = %e, "could not anchor the audit log");
+            }
+        }
+    })
 }

@@ -305,6 +305,154 @@ async fn reordered_entries_are_found(db: &TestDb) {
 }
 on_both_engines!(audit_reorder, reordered_entries_are_found);
 
+/// Every entry of the log as stored, in order.
+async fn entries(pool: &AnyPool) -> Vec<assure_domain::audit::AuditEntry> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor_user_id, actor, action, record_type, record_id, detail, ip, prev_hash, key_id, hash FROM audit_log ORDER BY seq",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| assure_domain::audit::AuditEntry {
+            seq: r.get("seq"),
+            at: r.get("at"),
+            actor_user_id: r.get("actor_user_id"),
+            actor: r.get("actor"),
+            action: r.get("action"),
+            record_type: r.get("record_type"),
+            record_id: r.get("record_id"),
+            detail: r.get("detail"),
+            ip: r.get("ip"),
+            prev_hash: r.get("prev_hash"),
+            key_id: r.get("key_id"),
+            hash: r.get("hash"),
+        })
+        .collect()
+}
+
+/// Rewrite entry `seq`'s detail and recompute its hash and every later one, and the
+/// head, as someone would who can write to the database: with `key` (someone who also
+/// stole the audit key), or without (plain SHA-256).
+async fn rewrite_and_recompute(pool: &AnyPool, seq: i64, key: Option<&assure_domain::audit::AuditKey>) {
+    let mut prev = None;
+    for mut e in entries(pool).await {
+        if e.seq < seq {
+            prev = Some(e.hash.clone());
+            continue;
+        }
+        if e.seq == seq {
+            e.detail = "nothing happened here".into();
+        }
+        e.prev_hash = prev.clone().unwrap_or_else(|| assure_domain::audit::GENESIS.to_string());
+        e.hash = e.compute_hash_with(key);
+        sqlx::query("UPDATE audit_log SET detail = $1, prev_hash = $2, hash = $3, key_id = $4 WHERE seq = $5")
+            .bind(&e.detail)
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+            .bind(&e.key_id)
+            .bind(e.seq)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2").bind(e.seq).bind(&e.hash).execute(pool).await.unwrap();
+        prev = Some(e.hash);
+    }
+}
+
+fn keyring(db: &TestDb) -> assure_domain::audit::Keyring {
+    assure_domain::audit::Keyring::parse(&std::fs::read_to_string(db.dir.join("audit-key")).unwrap()).unwrap()
+}
+
+#[track_caller]
+fn expect_broken(db: &TestDb, args: &[&str], says: &str, what: &str) {
+    let o = run(db, args);
+    expect_code(&o, 1, db.engine, what);
+    assert!(o.stdout.contains("Audit log BROKEN") && o.stdout.contains(says), "{:?}: {what}: {}", db.engine, o.stdout);
+}
+
+/// The commands anchor the log's head in <data-dir>/audit-anchors; cutting entries off
+/// the end and rewriting the head to match, which the chain alone cannot tell, is
+/// found by the anchors.
+async fn truncation_with_the_head_rewritten_is_found_by_the_anchors(db: &TestDb) {
+    make_activity(db);
+    let anchors = std::fs::read_to_string(db.dir.join("audit-anchors")).expect("the commands wrote anchors");
+    assert!(anchors.lines().last().unwrap().starts_with("assure-audit-anchor seq=4 "), "{anchors}");
+    let o = run(db, &["audit", "verify"]);
+    assert!(o.stdout.contains("reaches all") && o.stdout.contains("(the newest: 4 entries at"), "{}", o.stdout);
+    let pool = raw_pool(db).await;
+    let kept = entries(&pool).await[1].clone();
+    sqlx::query("DELETE FROM audit_log WHERE seq > 2").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 2, hash = $1").bind(&kept.hash).execute(&pool).await.unwrap();
+    pool.close().await;
+    // The chain alone (anchors elsewhere, not given) cannot tell.
+    let elsewhere = db.dir.join("moved-anchors");
+    std::fs::rename(db.dir.join("audit-anchors"), &elsewhere).unwrap();
+    let o = run(db, &["audit", "verify"]);
+    expect_code(&o, 0, db.engine, "the cut chain on its own");
+    expect_broken(db, &["audit", "verify", "--anchors", elsewhere.to_str().unwrap()], "entries were deleted from the end", "truncated");
+    // By default the anchors in the data directory are checked.
+    std::fs::rename(&elsewhere, db.dir.join("audit-anchors")).unwrap();
+    expect_broken(db, &["audit", "verify"], "the log ends at entry 2, but the anchor written at", "truncated, default anchors");
+}
+on_both_engines!(audit_anchor_truncate, truncation_with_the_head_rewritten_is_found_by_the_anchors);
+
+/// Rewriting an entry and recomputing every later hash and the head: without the key
+/// the keyed hashes do not hold; with the stolen key they do, and the anchors find it.
+async fn a_recomputed_chain_is_found(db: &TestDb) {
+    make_activity(db);
+    let pool = raw_pool(db).await;
+    rewrite_and_recompute(&pool, 2, None).await;
+    expect_broken(db, &["audit", "verify"], "audit entry 2 has been altered", "recomputed without the key");
+
+    let keys = keyring(db);
+    rewrite_and_recompute(&pool, 2, Some(keys.current())).await;
+    pool.close().await;
+    let anchors = db.dir.join("audit-anchors");
+    let moved = db.dir.join("elsewhere");
+    std::fs::rename(&anchors, &moved).unwrap();
+    let o = run(db, &["audit", "verify"]);
+    expect_code(&o, 0, db.engine, "recomputed with the key, no anchors: the chain alone cannot tell");
+    std::fs::rename(&moved, &anchors).unwrap();
+    expect_broken(db, &["audit", "verify"], "is not the entry anchored at", "recomputed with the key");
+
+    // Forging the anchors to match needs the key too: an edited anchor is refused.
+    let text = std::fs::read_to_string(&anchors).unwrap();
+    std::fs::write(&anchors, text.replace("seq=4 ", "seq=3 ")).unwrap();
+    expect_broken(db, &["audit", "verify"], "is not signed with an audit key", "forged anchor");
+}
+on_both_engines!(audit_anchor_recompute, a_recomputed_chain_is_found);
+
+/// A rotated key: the rotation is an entry of the chain, the old entries still verify
+/// with the old key kept in the keyring, and new entries are made with the new key.
+async fn the_audit_key_rotates(db: &TestDb) {
+    make_activity(db);
+    let before = keyring(db).current().id.clone();
+    let o = run(db, &["audit", "rotate-key"]);
+    expect_code(&o, 0, db.engine, "rotate-key");
+    let after = keyring(db).current().id.clone();
+    assert_ne!(before, after);
+    assert!(o.stdout.contains(&after), "{}", o.stdout);
+    add_user(db, "Fay Later", "fay@example.org", "lead-officer");
+    let pool = raw_pool(db).await;
+    let all = entries(&pool).await;
+    pool.close().await;
+    let rotation = all.iter().find(|e| e.action == "audit.key-rotated").expect("the rotation is in the chain");
+    assert_eq!(rotation.key_id, after);
+    assert!(rotation.detail.contains(&before));
+    assert!(all.iter().filter(|e| e.seq < rotation.seq).all(|e| e.key_id == before));
+    assert_eq!(all.last().unwrap().key_id, after);
+    let o = run(db, &["audit", "verify"]);
+    expect_code(&o, 0, db.engine, "verify after rotation");
+    // Without the old key, its entries cannot be verified (nor the anchors it signed).
+    std::fs::remove_file(db.dir.join("audit-anchors")).unwrap();
+    let mut only_new = keyring(db).to_text().lines().last().unwrap().to_string();
+    only_new.push('\n');
+    std::fs::write(db.dir.join("audit-key"), only_new).unwrap();
+    expect_broken(db, &["audit", "verify"], "not in this installation's keyring", "old key missing");
+}
+on_both_engines!(audit_key_rotation, the_audit_key_rotates);
+
 // ------------------------------------------------------------------ serve --demo
 
 fn free_port() -> u16 {
@@ -465,6 +613,12 @@ async fn serve_demo_loads_once_and_lists_the_accounts() {
     assert_eq!(store.users().count().await.unwrap(), DEMO_EMAILS.len() as i64, "the demo was loaded exactly once");
     let (_, hash) = store.users().by_email("administrator@example.org").await.unwrap().expect("demo administrator");
     assert!(verify_password(&hash, DEMO_PASSWORD), "the demo accounts use ASSURE_DEMO_PASSWORD");
+    // The server anchored the audit log's head outside the database (at start, and when it stopped).
+    let (seq, head) = store.audit().head().await.unwrap();
+    assert!(seq > 0);
+    let anchors = std::fs::read_to_string(dir.join("audit-anchors")).expect("the server wrote anchors");
+    let last = anchors.lines().last().unwrap_or_default();
+    assert!(last.starts_with(&format!("assure-audit-anchor seq={seq} hash={head} ")), "{anchors}");
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -779,6 +933,11 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write(db: &
     std::fs::create_dir_all(db.dir.join("evidence")).unwrap();
     std::fs::write(db.dir.join("evidence").join("minutes.pdf"), b"%PDF-1.4 evidence bytes").unwrap();
     let out = db.dir.with_extension("assure-backup");
+    // The audit key and an anchor of the head in the data directory: restored with it,
+    // and the anchor checked by the verify that ends the restore.
+    let o = run(db, &["audit", "anchor"]);
+    expect_code(&o, 0, db.engine, "audit anchor");
+    assert!(db.dir.join("audit-anchors").is_file() && db.dir.join("audit-key").is_file(), "the anchor and key are in the data directory");
 
     // Writes keep arriving while the backup is taken; each is recorded once acknowledged.
     let acked = Arc::new(Mutex::new(Vec::<i64>::new()));
@@ -823,6 +982,16 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write(db: &
     sorted.sort();
     assert_eq!(sorted, (1..=restored.len() as i64).collect::<Vec<_>>(), "a consistent cut: no write missing before the last one restored");
     assert_eq!(std::fs::read(dir.join("evidence").join("minutes.pdf")).unwrap(), b"%PDF-1.4 evidence bytes", "the evidence file");
+    assert_eq!(std::fs::read(dir.join("audit-key")).unwrap(), std::fs::read(db.dir.join("audit-key")).unwrap(), "the audit key");
+    let o = output(
+        {
+            let mut c = at_target(&dir, url.as_deref());
+            c.args(["audit", "verify", "--anchors"]).arg(dir.join("audit-anchors"));
+            c
+        },
+        None,
+    );
+    expect_code(&o, 0, db.engine, "the restored chain reaches the restored anchors");
 
     // A second restore into the now-used target is refused, and changes nothing.
     let mut c = at_target(&dir, url.as_deref());

@@ -31,13 +31,38 @@ pub fn safe_cell(s: &str) -> String {
     }
 }
 
-/// A table as CSV for Excel: UTF-8 with a byte order mark, CRLF line ends,
-/// fields quoted when they hold commas, quotes or line breaks, and every cell
-/// through [`safe_cell`].
+/// Characters a spreadsheet program may split a CSV line on (a comma, a semicolon as
+/// in many European locales, a tab, a bar) or start a new row at.
+const SEPARATORS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
+
+/// Defend a CSV field: [`safe_cell`], and also a `'` before any `=`, `+`, `-` or `@`
+/// that follows a separator (after any spaces or double quotes), so that text such as
+/// `x;=3+3;y` cannot become a formula in a program that splits the line on `;` (or
+/// ignores the quotes). Assure's importer removes these quotes again.
+pub fn safe_csv_cell(s: &str) -> String {
+    let s = safe_cell(s);
+    let mut out = String::with_capacity(s.len() + 2);
+    let mut after_separator = false;
+    for c in s.chars() {
+        if after_separator && matches!(c, '=' | '+' | '-' | '@') {
+            out.push('\'');
+            after_separator = false;
+        } else if SEPARATORS.contains(&c) {
+            after_separator = true;
+        } else if !(after_separator && matches!(c, ' ' | '"')) {
+            after_separator = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A table as CSV for Excel: UTF-8 with a byte order mark, CRLF line ends, every
+/// field quoted, and every cell through [`safe_csv_cell`].
 pub fn table_csv(table: &Table) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     for row in table {
-        let fields: Vec<String> = row.iter().map(|c| csv_field(&safe_cell(c))).collect();
+        let fields: Vec<String> = row.iter().map(|c| csv_field(&safe_csv_cell(c))).collect();
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
     }
@@ -45,11 +70,7 @@ pub fn table_csv(table: &Table) -> Vec<u8> {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 /// Tables as an XLSX workbook, one sheet per (name, table): the heading row bold,

@@ -745,3 +745,89 @@ fn write_samples() {
     std::fs::write(dir.join("empty.docx"), render(&empty_report(), Format::Docx).expect("docx")).expect("write");
     std::fs::write(dir.join("print.css"), assure_documents::html::PRINT_CSS).expect("write the CSS");
 }
+
+// ---------------------------------------------------------------------------
+// CSV opened with other separators (issue 12).
+
+/// Cells that become formulas if a spreadsheet program reads them unguarded, with a
+/// comma, a semicolon (as in many European locales) or a tab as the separator.
+const FORMULA_CELLS: [&str; 10] = [
+    "x;=1000+234;y",
+    "=1000+235",
+    "a,=1000+236",
+    "tab\t=1000+237",
+    "bar|@SUM(1000,238)",
+    "x; -1000+239",
+    "x;\"=1000+240\";y",
+    "line\n+1000+241",
+    "-1000+242",
+    "Plain text, with a comma; and a semicolon",
+];
+
+/// The sheet XML and shared strings of the XLSX LibreOffice made from `csv` read with
+/// `separator` (an ASCII code), evaluating formulas as it imports.
+fn csv_through_libreoffice(csv: &[u8], separator: u32) -> (String, String) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let input = dir.path().join("export.csv");
+    std::fs::write(&input, csv).expect("write the CSV");
+    let program = std::env::var("ASSURE_SOFFICE").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "soffice".into());
+    // Filter options: separator, text delimiter ", UTF-8, from line 1, standard cells,
+    // English (US), quoted fields not forced to text, ..., evaluate formulas: true.
+    let out = Command::new(program)
+        .arg(format!("-env:UserInstallation=file://{}", dir.path().join("profile").display()))
+        .arg("--headless")
+        .arg(format!("--infilter=CSV:{separator},34,76,1,,1033,false,false,false,false,false,-1,true"))
+        .args(["--convert-to", "xlsx", "--outdir"])
+        .arg(dir.path())
+        .arg(&input)
+        .output()
+        .expect("run soffice");
+    let xlsx = std::fs::read(dir.path().join("export.xlsx"))
+        .unwrap_or_else(|_| panic!("LibreOffice made no XLSX: {}", String::from_utf8_lossy(&out.stderr)));
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).expect("an XLSX is a zip");
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        if let Ok(mut f) = zip.by_name(name) {
+            f.read_to_string(&mut s).expect("read the part");
+        }
+        s
+    };
+    (read("xl/worksheets/sheet1.xml"), read("xl/sharedStrings.xml"))
+}
+
+#[test]
+fn csv_exports_run_no_formula_with_any_separator() {
+    if !libreoffice_tests_enabled("csv_exports_run_no_formula_with_any_separator") {
+        return;
+    }
+    // The check can fail: the bare line the issue found is a live formula with `;`.
+    let (sheet, _) = csv_through_libreoffice(b"x;=1000+234;y\r\n", 59);
+    assert!(sheet.contains("<f"), "LibreOffice should read the bare line as a formula:\n{sheet}");
+
+    let table: Vec<Vec<String>> = vec![
+        vec!["Reference".into(), "Text".into()],
+        FORMULA_CELLS.iter().enumerate().flat_map(|(i, c)| [format!("R{i}"), c.to_string()]).collect(),
+        FORMULA_CELLS.iter().map(|c| c.to_string()).collect(),
+    ];
+    let csv = spreadsheet::table_csv(&table);
+    for separator in [44, 59, 9] {
+        let (sheet, strings) = csv_through_libreoffice(&csv, separator);
+        assert!(sheet.contains("<sheetData>"), "separator {separator}: no sheet read:\n{sheet}");
+        assert!(!sheet.contains("<f"), "separator {separator}: a cell became a formula:\n{sheet}");
+        for n in 234..=242 {
+            assert!(!sheet.contains(&format!("<v>{}</v>", 1000 + n)), "separator {separator}: a formula was evaluated:\n{sheet}");
+        }
+        assert!(strings.contains("1000+234"), "separator {separator}: the text is kept as text:\n{strings}");
+    }
+}
+
+#[test]
+fn every_csv_field_is_quoted_and_formulas_after_separators_are_escaped() {
+    let t = vec![vec!["plain".to_string(), "x;=3+3;y".to_string(), "a, -1".to_string(), "=1".to_string(), "x; \"@A1".to_string()]];
+    let csv = String::from_utf8(spreadsheet::table_csv(&t)).unwrap();
+    assert_eq!(csv, "\u{feff}\"plain\",\"x;'=3+3;y\",\"a, '-1\",\"'=1\",\"x; \"\"'@A1\"\r\n");
+    // What the importer reads back is what was exported.
+    for cell in &t[0] {
+        assert_eq!(&assure_domain::import::clean_cell(&spreadsheet::safe_csv_cell(cell)), cell);
+    }
+}

@@ -64,6 +64,7 @@ pub fn check_child_into(c: &ChildInput, v: &mut Invalid) {
     if c.date_of_birth.is_none() && c.estimated_age.is_none() {
         v.add("date_of_birth", "Enter the child's date of birth, or an estimated age if it is not known");
     }
+    v.plausible_date("date_of_birth", c.date_of_birth, "The date of birth");
     if let Some(a) = c.estimated_age {
         if !(0..=25).contains(&a) {
             v.add("estimated_age", "The estimated age must be a whole number from 0 to 25");

@@ -29,9 +29,43 @@ pub fn parse_iso(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
+/// The earliest and latest years a date in Assure may have: every date it holds (a
+/// child's birth, a review, a target, a panel) falls well inside them, and a year such
+/// as 0000, 1000 or 9999 is a slip of the keyboard or a test of the system.
+pub const EARLIEST_YEAR: i32 = 1900;
+pub const LATEST_YEAR: i32 = 2100;
+
+/// Whether a date falls in the years Assure accepts.
+pub fn plausible(d: NaiveDate) -> bool {
+    (EARLIEST_YEAR..=LATEST_YEAR).contains(&d.year())
+}
+
+/// The message for a date outside those years; `subject` is such as "The start date".
+pub fn implausible_message(subject: &str) -> String {
+    format!("{subject} must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+}
+
+/// A date as typed or sent (any of the forms [`parse_user`] reads, or the date at the
+/// start of a date and time such as "2017-10-05T14:30"), whatever its year: for
+/// checking the year at the edge.
+pub fn typed_date_any_year(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() > 10 && s.is_char_boundary(10) && matches!(s.as_bytes()[10], b'T' | b' ') {
+        if let Some(d) = parse_any_year(&s[..10]) {
+            return Some(d);
+        }
+    }
+    parse_any_year(s)
+}
+
 /// Parse a date typed by a person: ISO ("2017-10-05"), UK numeric ("5/10/2017",
-/// "05-10-2017") or written ("5 October 2017", "5 Oct 2017").
+/// "05-10-2017") or written ("5 October 2017", "5 Oct 2017"), in the years Assure
+/// accepts ([`plausible`]).
 pub fn parse_user(s: &str) -> Option<NaiveDate> {
+    parse_any_year(s).filter(|d| plausible(*d))
+}
+
+fn parse_any_year(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     if s.is_empty() {
         return None;

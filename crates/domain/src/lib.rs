@@ -25,6 +25,7 @@ pub mod referral;
 pub mod report;
 pub mod screening;
 pub mod settings;
+pub mod text;
 pub mod validation;
 
 pub use access::{Permission, Role};

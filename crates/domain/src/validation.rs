@@ -72,10 +72,21 @@ impl Invalid {
         }
         v.to_string()
     }
-    /// Require that a value is not longer than `max` characters.
+    /// Require that a date, when given, falls in the years Assure accepts
+    /// ([`crate::dates::plausible`]); `what` is such as "The start date".
+    pub fn plausible_date(&mut self, field: &str, date: Option<chrono::NaiveDate>, what: &str) {
+        if date.is_some_and(|d| !crate::dates::plausible(d)) {
+            self.add(field, crate::dates::implausible_message(what));
+        }
+    }
+    /// Require that a value is not longer than `max` characters, and holds no control
+    /// character (NUL and the rest, other than tab and line ends).
     pub fn max_len(&mut self, field: &str, value: &str, max: usize, what: &str) {
         if value.chars().count() > max {
             self.add(field, format!("{what} must be {max} characters or fewer"));
+        }
+        if let Some(c) = crate::text::control_char(value) {
+            self.add(field, crate::text::control_char_message(what, c));
         }
     }
 }

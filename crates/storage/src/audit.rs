@@ -2,12 +2,15 @@
 //! the change they record (or `store.record` for an event that changes nothing else),
 //! and read back and verified through `store.audit()`.
 
-use assure_domain::audit::{AuditEntry, ChainBreak, ChainVerifier, GENESIS};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assure_domain::audit::{Anchor, AnchorBreak, Anchors, AuditEntry, ChainBreak, ChainVerifier, Keyring, GENESIS};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::sql::Sql;
-use crate::{Engine, Result, RowExt, Store, WriteTx};
+use crate::{Engine, Result, RowExt, Store, StoreError, WriteTx};
 
 /// Who is acting, and from where. Passed to every change so it can be audited.
 #[derive(Debug, Clone)]
@@ -49,7 +52,7 @@ pub struct AuditFilter {
     pub to: Option<String>,
 }
 
-const COLS: &str = "seq, at, actor_user_id, actor, action, record_type, record_id, detail, ip, prev_hash, hash";
+const COLS: &str = "seq, at, actor_user_id, actor, action, record_type, record_id, detail, ip, prev_hash, key_id, hash";
 
 fn entry(r: &AnyRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
@@ -63,6 +66,7 @@ fn entry(r: &AnyRow) -> Result<AuditEntry> {
         detail: r.s("detail")?,
         ip: r.s("ip")?,
         prev_hash: r.s("prev_hash")?,
+        key_id: r.s("key_id")?,
         hash: r.s("hash")?,
     })
 }
@@ -96,11 +100,15 @@ impl WriteTx<'_> {
             detail: ev.detail,
             ip: actor.ip.clone(),
             prev_hash,
+            key_id: String::new(),
             hash: String::new(),
         };
-        e.hash = e.compute_hash();
+        let keys = store.audit_keys();
+        let key = keys.as_ref().map(|k| k.current());
+        e.key_id = key.map(|k| k.id.clone()).unwrap_or_default();
+        e.hash = e.compute_hash_with(key);
         store
-            .q("INSERT INTO audit_log (seq, at, actor_user_id, actor, action, record_type, record_id, detail, ip, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
+            .q("INSERT INTO audit_log (seq, at, actor_user_id, actor, action, record_type, record_id, detail, ip, prev_hash, key_id, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)")
             .bind(e.seq)
             .bind(e.at)
             .bind(e.actor_user_id)
@@ -111,6 +119,7 @@ impl WriteTx<'_> {
             .bind(e.detail)
             .bind(e.ip)
             .bind(e.prev_hash)
+            .bind(e.key_id)
             .bind(e.hash.clone())
             .execute(self.conn())
             .await?;
@@ -130,6 +139,16 @@ impl WriteTx<'_> {
 }
 
 impl Store {
+    /// Append audit entries with these keys from now on (their current key).
+    pub fn set_audit_keys(&self, keys: Keyring) {
+        *self.audit_keys.write().unwrap_or_else(|e| e.into_inner()) = Some(keys);
+    }
+
+    /// The audit keys in use, if any.
+    pub fn audit_keys(&self) -> Option<Keyring> {
+        self.audit_keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// Record an event that changes nothing else (a view, a download, a sign-in).
     pub async fn record(&self, actor: &Actor, ev: Event<'_>) -> Result<()> {
         let mut tx = self.write().await?;
@@ -153,7 +172,17 @@ impl Store {
 impl AuditLog<'_> {
     /// Walk the whole log in order. `Ok(n)` when all `n` entries are intact.
     pub async fn verify(&self) -> Result<Result<i64, ChainBreak>> {
-        let mut v = ChainVerifier::default();
+        Ok(self.verify_against(&Anchors::default()).await?.map_err(|b| match b {
+            Broken::Chain(c) => c,
+            Broken::Anchor(_) => unreachable!("no anchors were given"),
+        }))
+    }
+
+    /// Walk the whole log in order with the store's audit keys, checking each entry
+    /// against the anchors written outside the database. `Ok(n)` when all `n` entries
+    /// are intact and every anchor is reached.
+    pub async fn verify_against(&self, anchors: &Anchors) -> Result<Result<i64, Broken>> {
+        let mut v = ChainVerifier::new(self.store.audit_keys().unwrap_or_default());
         let mut after = 0i64;
         loop {
             let sql = format!("SELECT {COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 5000");
@@ -164,21 +193,66 @@ impl AuditLog<'_> {
                     Some(r) => Some((r.i("seq")?, r.s("hash")?)),
                     None => None,
                 };
-                return Ok(v.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))));
+                let n = match v.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
+                    Ok(n) => n,
+                    Err(b) => return Ok(Err(Broken::Chain(b))),
+                };
+                return Ok(anchors.finish(n).map(|_| n).map_err(Broken::Anchor));
             }
             for r in &rows {
                 let e = entry(r)?;
                 if let Err(b) = v.check(&e) {
-                    return Ok(Err(b));
+                    return Ok(Err(Broken::Chain(b)));
+                }
+                if let Err(b) = anchors.check(e.seq, &e.hash) {
+                    return Ok(Err(Broken::Anchor(b)));
                 }
                 after = e.seq;
             }
         }
     }
 
+    /// The head of the chain: how many entries, and the newest one's hash.
+    pub async fn head(&self) -> Result<(i64, String)> {
+        let last = self.store.q("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(self.store.pool()).await?;
+        Ok(match last {
+            Some(r) => (r.i("seq")?, r.s("hash")?),
+            None => (0, GENESIS.to_string()),
+        })
+    }
+
+    /// Append the chain's head, signed with the current audit key, to the anchors file
+    /// at `path` (append-only; created if missing), unless the newest anchor there
+    /// already records it. Returns the anchor written. Nothing is written without keys.
+    pub async fn anchor(&self, path: &Path) -> Result<Option<Anchor>> {
+        let Some(keys) = self.store.audit_keys() else { return Ok(None) };
+        let (seq, hash) = self.head().await?;
+        let existing = std::fs::read_to_string(path).unwrap_or_default();
+        let newest = existing.lines().rev().find_map(Anchor::parse);
+        if newest.is_some_and(|a| a.seq == seq && a.hash == hash) {
+            return Ok(None);
+        }
+        let a = Anchor::new(seq, &hash, &self.store.now(), keys.current());
+        let io = |e: std::io::Error| StoreError::Corrupt(format!("cannot write the audit anchors file {}: {e}", path.display()));
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
+        f.write_all(format!("{}\n", a.line()).as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        Ok(Some(a))
+    }
+
     /// Newest first, filtered; returns one page and whether there are more.
     pub async fn list(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, bool)> {
         let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        for (field, what, v) in [
+            ("actor", "person", &f.actor),
+            ("action", "action", &f.action),
+            ("record_type", "record type", &f.record_type),
+            ("record_id", "record", &f.record_id),
+        ] {
+            if let Some(problem) = v.as_deref().and_then(|t| assure_domain::text::search_problem(what, t)) {
+                return Err(assure_domain::Invalid::single(field, problem).into());
+            }
+        }
         let mut sql = Sql::new(format!("SELECT {COLS} FROM audit_log WHERE 1=1"));
         if let Some(a) = given(&f.actor) {
             sql.push(" AND LOWER(actor) LIKE ").bind(format!("%{}%", a.to_lowercase()));
@@ -204,5 +278,100 @@ impl AuditLog<'_> {
         let more = rows.len() as i64 > limit;
         let entries = rows.iter().take(limit as usize).map(entry).collect::<Result<Vec<_>>>()?;
         Ok((entries, more))
+    }
+}
+
+/// Why verification failed: the chain itself, or the chain against the anchors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Broken {
+    Chain(ChainBreak),
+    Anchor(AnchorBreak),
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Broken::Chain(b) => b.fmt(f),
+            Broken::Anchor(b) => b.fmt(f),
+        }
+    }
+}
+
+/// Where the audit keys live: `ASSURE_AUDIT_KEY` (a keyring's text, one
+/// `<id> <hex secret>` a line, or one hex secret) when set, otherwise the file
+/// `audit-key` in the data directory.
+pub const AUDIT_KEY_ENV: &str = "ASSURE_AUDIT_KEY";
+pub const AUDIT_KEY_FILE: &str = "audit-key";
+/// Where the anchors go: `ASSURE_AUDIT_ANCHORS` when set, otherwise the file
+/// `audit-anchors` in the data directory.
+pub const AUDIT_ANCHORS_ENV: &str = "ASSURE_AUDIT_ANCHORS";
+pub const AUDIT_ANCHORS_FILE: &str = "audit-anchors";
+
+pub fn anchors_path(data_dir: &Path) -> PathBuf {
+    match std::env::var_os(AUDIT_ANCHORS_ENV).filter(|p| !p.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => data_dir.join(AUDIT_ANCHORS_FILE),
+    }
+}
+
+fn random_secret() -> Vec<u8> {
+    use rand::RngCore;
+    let mut secret = vec![0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    secret
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("new");
+    {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        let mut f = o.open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// The audit keys: from `ASSURE_AUDIT_KEY`, or the data directory's `audit-key` file,
+/// which is made (one new random key, readable only by its owner) on first run.
+pub fn load_or_create_audit_keys(data_dir: &Path) -> std::result::Result<Keyring, String> {
+    if let Some(text) = std::env::var(AUDIT_KEY_ENV).ok().filter(|t| !t.trim().is_empty()) {
+        return Keyring::parse(&text).map_err(|e| format!("{AUDIT_KEY_ENV}: {e}"));
+    }
+    let path = data_dir.join(AUDIT_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Keyring::parse(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let keys = Keyring::new(random_secret());
+            write_private(&path, &keys.to_text()).map_err(|e| format!("cannot write the audit key {}: {e}", path.display()))?;
+            Ok(keys)
+        }
+        Err(e) => Err(format!("cannot read the audit key {}: {e}", path.display())),
+    }
+}
+
+impl Store {
+    /// Rotate the audit key kept in the data directory: a new key is added to the
+    /// keyring file (the old ones stay, to verify the entries they made), and the
+    /// rotation is recorded in the chain, made with the new key.
+    pub async fn rotate_audit_key(&self, actor: &Actor, data_dir: &Path) -> Result<String> {
+        if std::env::var(AUDIT_KEY_ENV).ok().is_some_and(|t| !t.trim().is_empty()) {
+            return Err(assure_domain::Invalid::single(
+                "key",
+                format!("The audit keys come from {AUDIT_KEY_ENV}: add a new key as the last line there (\"<id> <hex secret>\") instead"),
+            )
+            .into());
+        }
+        let mut keys = load_or_create_audit_keys(data_dir).map_err(StoreError::Corrupt)?;
+        let old = keys.current().id.clone();
+        let new = keys.rotate(random_secret()).id.clone();
+        let path = data_dir.join(AUDIT_KEY_FILE);
+        write_private(&path, &keys.to_text()).map_err(|e| StoreError::Corrupt(format!("cannot write the audit key {}: {e}", path.display())))?;
+        self.set_audit_keys(keys);
+        self.record(actor, Event::new("audit.key-rotated", "audit-key", &new, format!("audit key {old} replaced by {new}"))).await?;
+        Ok(new)
     }
 }

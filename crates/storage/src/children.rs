@@ -307,6 +307,9 @@ impl Store {
 
     /// The one filter of every list and search of children; involvements cut to the viewer.
     pub(crate) async fn find_children(&self, viewer: &Viewer, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, i64)> {
+        if let Some(problem) = search.name.as_deref().and_then(|n| assure_domain::text::search_problem("name", n)) {
+            return Err(assure_domain::Invalid::single("name", problem).into());
+        }
         let mut filter = Sql::new(" WHERE c.merged_into_id IS NULL AND ");
         push_reach(&mut filter, &viewer.reach(), "c.id");
         for term in search.name_terms() {

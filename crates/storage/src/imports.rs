@@ -347,7 +347,7 @@ impl Imports<'_> {
     /// The register (or the part a filter selects) as exported, in list order.
     pub async fn register_entries(&self, f: &RecFilter, today: NaiveDate) -> Result<Vec<RegisterEntry>> {
         let mut sql = Sql::new(REC_SELECT);
-        sql.append(&f.where_clause()).push(" ORDER BY r.review_id, r.number, r.sub_label");
+        sql.append(&f.where_clause()?).push(" ORDER BY r.review_id, r.number, r.sub_label");
         let mut recs: Vec<Recommendation> = sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(recs.len());
         for chunk in recs.chunks_mut(IN_LIST_CHUNK) {

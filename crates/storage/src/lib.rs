@@ -116,6 +116,9 @@ pub struct Store {
     queries: Arc<AtomicU64>,
     /// The council's clock: every "now" stored and every "today" the store works out.
     clock: Clock,
+    /// The audit keys (kept outside the database): entries are appended with the
+    /// current one. None: entries are appended unkeyed (benchmarks; see `audit`).
+    audit_keys: Arc<std::sync::RwLock<Option<assure_domain::audit::Keyring>>>,
 }
 
 /// A write transaction. Every change and its audit entry commit together.
@@ -199,6 +202,7 @@ impl Store {
             url: Arc::from(url),
             queries: Arc::new(AtomicU64::new(0)),
             clock: Clock::system(),
+            audit_keys: Arc::new(std::sync::RwLock::new(None)),
         };
         store.migrate().await?;
         Ok(store)

@@ -2,7 +2,7 @@
 //! stored only as hashes; the caller makes and hashes them.
 
 use crate::users::User;
-use crate::{Result, RowExt, Store};
+use crate::{Engine, Result, RowExt, Store};
 
 /// Who is signed in, and the failed sign-ins that slow the next attempts down.
 #[derive(Clone, Copy)]
@@ -83,36 +83,107 @@ impl Sessions<'_> {
         Ok(r.rows_affected())
     }
 
-    pub async fn record_login_failure(&self, scope: &str, key: &str) -> Result<()> {
-        self.store
-            .q("INSERT INTO login_failures (scope, key, at) VALUES ($1,$2,$3)")
-            .bind(scope.to_string())
-            .bind(key.to_string())
-            .bind(self.store.now())
-            .execute(self.store.pool())
-            .await?;
-        Ok(())
+    /// Claim one sign-in attempt against every limit at once, before the password is
+    /// checked: in one transaction (SQLite's write lock; PostgreSQL's row locks, taken in
+    /// one order so that concurrent claims and other instances queue rather than race),
+    /// every limit is read, and either the attempt is refused with the seconds to wait, or
+    /// it is counted against every limit and each limit's next allowed time is moved on.
+    /// So of any number of concurrent attempts, at most each limit's `free` are checked.
+    pub async fn claim_sign_in(&self, limits: &[Limit<'_>], forget_after: chrono::Duration) -> Result<Claim> {
+        let mut limits: Vec<&Limit<'_>> = limits.iter().collect();
+        limits.sort_by(|a, b| (a.scope, a.key).cmp(&(b.scope, b.key)));
+        let now = self.store.clock().now();
+        let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).map(|d| d.with_timezone(&chrono::Utc)).unwrap_or(now);
+        let mut tx = self.store.write().await?;
+        let lock = if self.store.engine() == Engine::Postgres { " FOR UPDATE" } else { "" };
+        let mut current = Vec::with_capacity(limits.len());
+        for l in &limits {
+            self.store
+                .q("INSERT INTO sign_in_throttle (scope, key, failures, last_at, blocked_until) VALUES ($1,$2,0,$3,$3) ON CONFLICT (scope, key) DO NOTHING")
+                .bind(l.scope.to_string())
+                .bind(l.key.to_string())
+                .bind(stamp(now))
+                .execute(tx.conn())
+                .await?;
+            let sql = format!("SELECT failures, last_at, blocked_until FROM sign_in_throttle WHERE scope = $1 AND key = $2{lock}");
+            let r = self.store.q(&sql).bind(l.scope.to_string()).bind(l.key.to_string()).fetch_one(tx.conn()).await?;
+            let quiet = now - parse(&r.s("last_at")?) > forget_after;
+            let failures = if quiet { 0 } else { r.i("failures")? };
+            current.push((failures, parse(&r.s("blocked_until")?)));
+        }
+        let wait = current.iter().map(|(_, until)| *until - now).max().unwrap_or_default();
+        if wait > chrono::Duration::zero() {
+            // Nothing is counted for a refused attempt (the transaction is dropped).
+            let secs = (wait.num_milliseconds() + 999) / 1000;
+            return Ok(Claim::Wait(secs.max(1)));
+        }
+        for (l, (failures, _)) in limits.iter().zip(current) {
+            let failures = failures + 1;
+            let until = now + l.delay_after(failures);
+            self.store
+                .q("UPDATE sign_in_throttle SET failures = $1, last_at = $2, blocked_until = $3 WHERE scope = $4 AND key = $5")
+                .bind(failures)
+                .bind(stamp(now))
+                .bind(stamp(until))
+                .bind(l.scope.to_string())
+                .bind(l.key.to_string())
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Claim::Go)
     }
 
-    pub async fn count_login_failures(&self, scope: &str, key: &str, since: &str) -> Result<i64> {
-        let r = self
-            .store
-            .q("SELECT COUNT(*) AS n FROM login_failures WHERE scope = $1 AND key = $2 AND at >= $3")
-            .bind(scope.to_string())
-            .bind(key.to_string())
-            .bind(since.to_string())
-            .fetch_one(self.store.pool())
-            .await?;
-        r.i("n")
+    /// After a correct password: the limits in `forget` start again, and the attempt
+    /// counted against each of `refund` is given back. Rows are touched in the order
+    /// claims lock them, so that the two cannot deadlock on PostgreSQL.
+    pub async fn sign_in_succeeded(&self, forget: &[(&str, &str)], refund: &[(&str, &str)]) -> Result<()> {
+        let mut rows: Vec<(&str, &str, bool)> =
+            forget.iter().map(|(s, k)| (*s, *k, true)).chain(refund.iter().map(|(s, k)| (*s, *k, false))).collect();
+        rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let mut tx = self.store.write().await?;
+        for (scope, key, forget) in rows {
+            let sql = if forget {
+                "DELETE FROM sign_in_throttle WHERE scope = $1 AND key = $2"
+            } else {
+                "UPDATE sign_in_throttle SET failures = failures - 1 WHERE scope = $1 AND key = $2 AND failures > 0"
+            };
+            self.store.q(sql).bind(scope.to_string()).bind(key.to_string()).execute(tx.conn()).await?;
+        }
+        tx.commit().await
     }
+}
 
-    pub async fn clear_login_failures(&self, scope: &str, key: &str) -> Result<()> {
-        self.store
-            .q("DELETE FROM login_failures WHERE scope = $1 AND key = $2")
-            .bind(scope.to_string())
-            .bind(key.to_string())
-            .execute(self.store.pool())
-            .await?;
-        Ok(())
+/// One limit a sign-in attempt is held to: the first `free` attempts (since the key
+/// was last quiet) go at once; after that each attempt must wait, starting at
+/// `first_delay` and doubling up to `max_delay`. Delays, not a lock-out: nobody can
+/// stop an account being used for longer than `max_delay`.
+#[derive(Debug, Clone)]
+pub struct Limit<'a> {
+    pub scope: &'a str,
+    pub key: &'a str,
+    pub free: i64,
+    pub first_delay: chrono::Duration,
+    pub max_delay: chrono::Duration,
+}
+
+impl Limit<'_> {
+    /// The wait imposed after the `n`th counted attempt.
+    pub fn delay_after(&self, n: i64) -> chrono::Duration {
+        if n < self.free {
+            return chrono::Duration::zero();
+        }
+        let doublings = (n - self.free).min(30) as u32;
+        let ms = self.first_delay.num_milliseconds().saturating_mul(1i64 << doublings);
+        chrono::Duration::milliseconds(ms).min(self.max_delay)
     }
+}
+
+/// Whether a sign-in attempt may go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    Go,
+    /// Refused: try again after this many seconds.
+    Wait(i64),
 }

@@ -38,6 +38,8 @@ impl TestDb {
             Engine::Postgres => create_pg_database().await,
         };
         let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {engine:?} test database: {e}"));
+        // The audit keys in the data directory, as the assure command uses them.
+        store.set_audit_keys(crate::audit::load_or_create_audit_keys(&dir).expect("audit keys"));
         TestDb { store, url, engine, dir }
     }
 

@@ -11,7 +11,7 @@ use assure_storage::Actor;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, HeaderMap, Method, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -176,7 +176,14 @@ async fn resolve_caller(state: &AppState, headers: &HeaderMap, ip: &str) -> Resu
         let Some(token) = auth.strip_prefix("Bearer ") else { return Err(AppError::Unauthorized) };
         return match state.store.users().by_token(&sha256_hex(token.trim())).await? {
             Some(user) => Ok(Some(Caller { user, session: None, ip: ip.to_string() })),
-            None => Err(AppError::Unauthorized),
+            None => {
+                // A wrong token is counted against the address (as a wrong password is):
+                // past the address's free attempts, 429 with Retry-After.
+                match claim_sign_in(state, &SignInKeys::new("(api token)", ip)).await? {
+                    Some(secs) => Err(AppError::Throttled(secs)),
+                    None => Err(AppError::Unauthorized),
+                }
+            }
         };
     }
     let Some(raw) = cookie(headers, session_cookie_name(state)) else { return Ok(None) };
@@ -307,14 +314,70 @@ async fn guard_inner(state: &AppState, mut req: Request<Body>, next: Next) -> Re
     Ok(next.run(req).await)
 }
 
-/// Sign-in throttling: per account and per address, inside a sliding window.
-pub async fn throttled(state: &AppState, email: &str, ip: &str) -> Result<bool, AppError> {
-    let since = assure_storage::stamp(state.clock().now() - chrono::Duration::from_std(state.config.login_window).unwrap_or_default());
-    let by_account = state.store.sessions().count_login_failures("account", &email.trim().to_lowercase(), &since).await?;
-    let by_address = state.store.sessions().count_login_failures("address", ip, &since).await?;
-    Ok(by_account >= state.config.login_account_limit || by_address >= state.config.login_address_limit)
+/// The keys a sign-in attempt is throttled by: hashes, so the table holds no e-mail
+/// address or network address.
+pub struct SignInKeys {
+    pair: String,
+    address: String,
+    account: String,
 }
 
-pub fn status_for_throttle() -> StatusCode {
-    StatusCode::TOO_MANY_REQUESTS
+impl SignInKeys {
+    pub fn new(email: &str, ip: &str) -> SignInKeys {
+        let email = email.trim().to_lowercase();
+        SignInKeys {
+            pair: sha256_hex(&format!("pair\n{ip}\n{email}")),
+            address: sha256_hex(&format!("address\n{ip}")),
+            account: sha256_hex(&format!("account\n{email}")),
+        }
+    }
+}
+
+/// Sign-in throttling: the attempt is counted against the address and account
+/// together, the address, and the account, atomically and before the password is
+/// checked. `Some(seconds)` when it must wait.
+pub async fn claim_sign_in(state: &AppState, keys: &SignInKeys) -> Result<Option<i64>, AppError> {
+    use assure_storage::sessions::{Claim, Limit};
+    let c = &state.config;
+    let d = |d: std::time::Duration| chrono::Duration::from_std(d).unwrap_or_default();
+    let limits = [
+        Limit { scope: "pair", key: &keys.pair, free: c.login_pair_free, first_delay: d(c.login_first_delay), max_delay: d(c.login_max_delay) },
+        Limit {
+            scope: "address",
+            key: &keys.address,
+            free: c.login_address_free,
+            first_delay: d(c.login_first_delay),
+            max_delay: d(c.login_max_delay),
+        },
+        Limit {
+            scope: "account",
+            key: &keys.account,
+            free: c.login_account_free,
+            first_delay: d(c.login_first_delay),
+            max_delay: d(c.login_account_max_delay),
+        },
+    ];
+    Ok(match state.store.sessions().claim_sign_in(&limits, d(c.login_window)).await? {
+        Claim::Go => None,
+        Claim::Wait(s) => Some(s),
+    })
+}
+
+/// A correct password: the address-and-account and account limits start again; the
+/// address's is given back the attempt (others signing in from an office's shared
+/// address are not slowed by people who typed their password right).
+pub async fn sign_in_succeeded(state: &AppState, keys: &SignInKeys) -> Result<(), AppError> {
+    state.store.sessions().sign_in_succeeded(&[("pair", &keys.pair), ("account", &keys.account)], &[("address", &keys.address)]).await?;
+    Ok(())
+}
+
+/// "Wait 3 minutes" / "Wait 40 seconds": when to try again, in words.
+pub fn wait_in_words(secs: i64) -> String {
+    if secs >= 90 {
+        format!("{} minutes", (secs + 59) / 60)
+    } else if secs == 1 {
+        "1 second".to_string()
+    } else {
+        format!("{secs} seconds")
+    }
 }

@@ -35,7 +35,8 @@ pub enum AppError {
     Invalid(Invalid),
     BadRequest(String),
     TooLarge(String),
-    Throttled,
+    /// Too many attempts: try again after this many seconds.
+    Throttled(i64),
     Internal(String),
 }
 
@@ -71,7 +72,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,7 +94,10 @@ impl AppError {
             AppError::Invalid(i) => ("There is a problem", i.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(". ")),
             AppError::BadRequest(m) => ("There is a problem", m.clone()),
             AppError::TooLarge(m) => ("The file or form is too large", m.clone()),
-            AppError::Throttled => ("Too many attempts", "There have been too many attempts to sign in. Wait 15 minutes and try again.".into()),
+            AppError::Throttled(secs) => (
+                "Too many attempts",
+                format!("There have been too many attempts from your address. Wait {} and try again.", crate::auth::wait_in_words(*secs)),
+            ),
             AppError::Internal(_) => ("Sorry, there is a problem with the service", "Try again later. Nothing you entered has been half-saved.".into()),
         }
     }
@@ -105,6 +109,7 @@ impl AppError {
             tracing::error!(error = %detail, "internal error");
         }
         let (title, message) = self.title_and_message();
+        let retry_after = if let AppError::Throttled(secs) = &self { Some(*secs) } else { None };
         if api {
             let code = match &self {
                 AppError::NotFound => "not_found",
@@ -117,7 +122,7 @@ impl AppError {
                 AppError::Invalid(_) => "invalid",
                 AppError::BadRequest(_) => "bad_request",
                 AppError::TooLarge(_) => "too_large",
-                AppError::Throttled => "throttled",
+                AppError::Throttled(_) => "throttled",
                 AppError::Internal(_) => "internal",
             };
             let mut body = json!({ "error": code, "title": title, "message": message });
@@ -128,9 +133,16 @@ impl AppError {
             if status == StatusCode::UNAUTHORIZED {
                 resp.headers_mut().insert("www-authenticate", "Bearer".parse().unwrap());
             }
+            if let Some(secs) = retry_after {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+            }
             return resp;
         }
-        (status, ui::error_page(title, &message, status)).into_response()
+        let mut resp = (status, ui::error_page(title, &message, status)).into_response();
+        if let Some(secs) = retry_after {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        resp
     }
 }
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod evidence;
 pub mod forms;
+pub mod hygiene;
 pub mod pages;
 pub mod policy;
 pub mod routes;
@@ -37,9 +38,20 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Proxies whose X-Forwarded-For header is believed.
     pub trusted_proxies: Vec<IpAddr>,
-    /// Failed sign-ins allowed per account, and per address, within the window.
-    pub login_account_limit: i64,
-    pub login_address_limit: i64,
+    /// Sign-in throttling (NCSC: delays, not lock-outs). Attempts that go at once for
+    /// one account from one address, after which each must wait, the wait doubling up
+    /// to `login_max_delay`.
+    pub login_pair_free: i64,
+    /// Attempts that go at once from one address, whatever the accounts.
+    pub login_address_free: i64,
+    /// Attempts that go at once for one account, whatever the addresses: a softer
+    /// limit, whose wait never exceeds `login_account_max_delay`, so a stranger
+    /// guessing from elsewhere cannot keep the real user out.
+    pub login_account_free: i64,
+    pub login_first_delay: Duration,
+    pub login_max_delay: Duration,
+    pub login_account_max_delay: Duration,
+    /// A key with no attempt for this long starts again.
     pub login_window: Duration,
 }
 
@@ -52,9 +64,13 @@ impl Config {
             https: false,
             max_upload_bytes: 10 * 1024 * 1024,
             trusted_proxies: Vec::new(),
-            login_account_limit: 5,
-            login_address_limit: 20,
-            login_window: Duration::from_secs(15 * 60),
+            login_pair_free: 5,
+            login_address_free: 20,
+            login_account_free: 20,
+            login_first_delay: Duration::from_secs(2),
+            login_max_delay: Duration::from_secs(15 * 60),
+            login_account_max_delay: Duration::from_secs(60),
+            login_window: Duration::from_secs(60 * 60),
         }
     }
 }

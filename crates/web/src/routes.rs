@@ -116,6 +116,7 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
     let body_limit = state.config.max_upload_bytes * 5 + 1024 * 1024;
     router
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::hygiene::refuse_control_chars))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))

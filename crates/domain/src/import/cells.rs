@@ -26,7 +26,28 @@ pub fn clean_cell(s: &str) -> String {
         Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
         _ => t,
     };
-    t.to_string()
+    without_separator_escapes(t)
+}
+
+/// Remove the `'` Assure's CSV export puts before `= + - @` after a separator
+/// (`assure_documents::spreadsheet::safe_csv_cell`), so a round trip is lossless.
+fn without_separator_escapes(t: &str) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len());
+    let mut after_separator = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if after_separator && c == '\'' && chars.get(i + 1).is_some_and(|n| matches!(n, '=' | '+' | '-' | '@')) {
+            after_separator = false;
+            continue;
+        }
+        if matches!(c, ',' | ';' | '\t' | '|' | '\n' | '\r') {
+            after_separator = true;
+        } else if !(after_separator && matches!(c, ' ' | '"')) {
+            after_separator = false;
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub(super) fn is_blank(s: &str) -> bool {

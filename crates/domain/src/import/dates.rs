@@ -88,8 +88,12 @@ fn day_token(t: &str) -> Option<u32> {
 }
 
 /// Parse one date. The flag is true for a month-only date (which means the last day
-/// of that month).
+/// of that month). A year outside those Assure accepts is not read as a date.
 pub fn parse_date(s: &str) -> Option<(NaiveDate, bool)> {
+    parse_date_any_year(s).filter(|(d, _)| crate::dates::plausible(*d))
+}
+
+fn parse_date_any_year(s: &str) -> Option<(NaiveDate, bool)> {
     let s = s.trim().trim_end_matches(['.', ':']).trim();
     if s.is_empty() || s.len() > 60 || !s.is_ascii() {
         return None;

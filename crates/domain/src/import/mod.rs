@@ -210,8 +210,40 @@ pub fn check_upload(file_name: &str, table: Table) -> Result<Checked<StagedFile>
     let mut v = Invalid::new();
     let file_name = v.required("file", file_name, "Select the spreadsheet to upload");
     v.max_len("file", &file_name, 255, "The file's name");
+    // A cell holding a control character (NUL and the rest) is refused with where it is,
+    // so it can be corrected in the spreadsheet; nothing of the file is kept.
+    let odd: Vec<String> = table
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| row.iter().enumerate().filter_map(move |(c, cell)| crate::text::control_char(cell).map(|ch| (r, c, ch))))
+        .take(5)
+        .map(|(r, c, ch)| format!("row {}, column {} (code {})", r + 1, column_letters(c), ch as u32))
+        .collect();
+    if !odd.is_empty() {
+        v.add(
+            "file",
+            format!(
+                "The file contains control characters that cannot be stored, at {}. Remove them in the spreadsheet and upload it again",
+                odd.join("; ")
+            ),
+        );
+    }
     v.finish()?;
     Ok(Checked::new(StagedFile { file_name, table }))
+}
+
+/// A spreadsheet's column letters: 0 is A, 26 is AA.
+fn column_letters(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
 }
 
 fn cell_error(row: usize, column: &str, msg: impl fmt::Display) -> CellError {
@@ -236,6 +268,9 @@ mod staging_tests {
         assert_eq!(e.for_field("file"), Some("Select the spreadsheet to upload"));
         let e = check_upload(&"f".repeat(256), vec![]).unwrap_err();
         assert_eq!(e.for_field("file"), Some("The file's name must be 255 characters or fewer"));
+        let e = check_upload("t.csv", vec![vec!["Recommendation".into()], vec!["ok".into(), "x\u{0}y".into()]]).unwrap_err();
+        assert!(e.for_field("file").unwrap().contains("at row 2, column B (code 0)"), "{e}");
+        assert_eq!(column_letters(27), "AB");
         let ok = check_upload(" tracker.csv ", vec![vec!["Recommendation".into()]]).unwrap();
         assert_eq!((ok.file_name.as_str(), ok.table.len()), ("tracker.csv", 1));
     }

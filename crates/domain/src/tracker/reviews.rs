@@ -68,6 +68,14 @@ pub fn check_review(r: &ReviewInput) -> Result<Checked<ReviewDetails>, Invalid> 
     }
     let title = v.required("title", &r.title, "Enter the title of the review");
     v.max_len("title", &title, 300, "Title");
+    for (field, date, what) in [
+        ("start_date", r.start_date, "The start date"),
+        ("end_date", r.end_date, "The end date"),
+        ("report_date", r.report_date, "The report date"),
+        ("referral_date", r.referral_date, "The referral date"),
+    ] {
+        v.plausible_date(field, date, what);
+    }
     validate_period(&mut v, r.start_date, r.end_date, "end_date", "review's");
     if r.referral_date.is_some() && r.referred_to_body_id.is_none() {
         v.add("referred_to_body_id", "Select the body the recommendations were referred to");
@@ -158,6 +166,28 @@ mod tests {
         assert_eq!(e.for_field("referred_to_body_id"), Some("Select the body the recommendations were referred to"));
         let e = check_review(&ReviewInput { kind: Some(ReviewKind::Other), title: "x".repeat(301), ..Default::default() }).unwrap_err();
         assert_eq!(e.for_field("title"), Some("Title must be 300 characters or fewer"));
+    }
+
+    #[test]
+    fn a_review_s_dates_fall_in_plausible_years() {
+        let e = check_review(&ReviewInput {
+            kind: Some(ReviewKind::Other),
+            title: "Dated".into(),
+            start_date: Some(d(1000, 1, 1)),
+            report_date: Some(d(9999, 12, 31)),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.for_field("start_date"), Some("The start date must be between the years 1900 and 2100"));
+        assert_eq!(e.for_field("report_date"), Some("The report date must be between the years 1900 and 2100"));
+        let ok = ReviewInput {
+            kind: Some(ReviewKind::Other),
+            title: "Dated".into(),
+            start_date: Some(d(1900, 1, 1)),
+            end_date: Some(d(2100, 12, 31)),
+            ..Default::default()
+        };
+        assert!(check_review(&ok).is_ok());
     }
 
     #[test]

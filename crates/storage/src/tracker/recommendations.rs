@@ -161,8 +161,12 @@ pub struct RecFilter {
 }
 
 impl RecFilter {
-    /// The `WHERE` clause a filter selects, on recommendations `r`.
-    pub(crate) fn where_clause(&self) -> Sql {
+    /// The `WHERE` clause a filter selects, on recommendations `r`; a search that is
+    /// too long, has too many words or holds a control character is refused.
+    pub(crate) fn where_clause(&self) -> Result<Sql> {
+        if let Some(problem) = self.text.as_deref().and_then(|t| assure_domain::text::search_problem("search", t)) {
+            return Err(assure_domain::Invalid::single("q", problem).into());
+        }
         let mut sql = Sql::new(" WHERE 1=1");
         if let Some(b) = self.body_id {
             sql.push(" AND r.monitoring_body_id = ").bind(b);
@@ -196,7 +200,7 @@ impl RecFilter {
         if let Some(d) = self.target_passed_on {
             sql.push(" AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ").bind(date_str(d));
         }
-        sql
+        Ok(sql)
     }
 }
 
@@ -443,7 +447,7 @@ impl Tracker<'_> {
 
     /// One page of the tracker list, and the total matching.
     pub async fn list_recommendations(&self, f: &RecFilter, limit: i64, offset: i64) -> Result<(Vec<Recommendation>, i64)> {
-        let filter = f.where_clause();
+        let filter = f.where_clause()?;
         let mut count = Sql::new("SELECT COUNT(*) AS n FROM recommendations r");
         count.append(&filter);
         let total = count.query(self.store).fetch_one(self.store.pool()).await?.i("n")?;

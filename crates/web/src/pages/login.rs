@@ -24,7 +24,7 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-fn render(ctx: &Ctx, form_token: &str, email: &str, next: &str, errors: &Invalid, status: StatusCode) -> Response {
+fn render(ctx: &Ctx, https: bool, form_token: &str, email: &str, next: &str, errors: &Invalid, status: StatusCode) -> Response {
     let body = html! {
         div class="app-grid-row" {
             div class="app-grid-column-two-thirds" {
@@ -42,16 +42,19 @@ fn render(ctx: &Ctx, form_token: &str, email: &str, next: &str, errors: &Invalid
         }
     };
     let mut resp = (status, ui::layout(ctx, "Sign in", !errors.is_empty(), body)).into_response();
-    resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(form_token).parse().unwrap());
+    resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(form_token, https).parse().unwrap());
     resp
 }
 
-fn ctx_cookie(token: &str) -> String {
-    // The double-submit cookie for the signed-out form; same attributes as the session's.
-    format!("{PRE_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600")
+fn ctx_cookie(token: &str, https: bool) -> String {
+    // The double-submit cookie for the signed-out form; same attributes as the session's
+    // (Secure when served over HTTPS).
+    let secure = if https { "; Secure" } else { "" };
+    format!("{PRE_CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600{secure}")
 }
 
 pub async fn page(
+    State(state): State<AppState>,
     ctx: Ctx,
     MaybeCaller(c): MaybeCaller,
     headers: HeaderMap,
@@ -62,7 +65,7 @@ pub async fn page(
         return Redirect::to(&safe_next(&next)).into_response();
     }
     let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(random_token);
-    render(&ctx, &token, "", &safe_next(&next), &Invalid::new(), StatusCode::OK)
+    render(&ctx, state.config.https, &token, "", &safe_next(&next), &Invalid::new(), StatusCode::OK)
 }
 
 pub async fn submit(
@@ -84,11 +87,16 @@ pub async fn submit(
         v.add("password", "Enter your password");
     }
     if !v.is_empty() {
-        return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    if auth::throttled(&state, &email, &ip).await? {
-        let v = Invalid::single("email", "There have been too many attempts to sign in. Wait 15 minutes and try again.");
-        return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::TOO_MANY_REQUESTS));
+    // Counted before the password is checked, so that concurrent attempts cannot all
+    // be checked before any is counted.
+    let keys = auth::SignInKeys::new(&email, &ip);
+    if let Some(secs) = auth::claim_sign_in(&state, &keys).await? {
+        let v = Invalid::single("email", format!("There have been too many attempts to sign in. Wait {} and try again.", auth::wait_in_words(secs)));
+        let mut resp = render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::TOO_MANY_REQUESTS);
+        resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        return Ok(resp);
     }
     let found = state.store.users().by_email(&email).await?;
     let ok = match &found {
@@ -105,8 +113,6 @@ pub async fn submit(
         }
     };
     if !ok {
-        state.store.sessions().record_login_failure("account", &email).await?;
-        state.store.sessions().record_login_failure("address", &ip).await?;
         let actor = Actor { user_id: found.as_ref().map(|(u, _)| u.id), label: "anonymous".into(), ip: ip.clone() };
         state
             .store
@@ -115,11 +121,14 @@ pub async fn submit(
                 Event::new("user.login-failed", "user", found.as_ref().map(|(u, _)| u.id.to_string()).unwrap_or_default(), "sign-in refused"),
             )
             .await?;
-        let v = Invalid::single("email", "Enter a correct email address and password. After 5 wrong attempts your account is locked for 15 minutes.");
-        return Ok(render(&ctx, &token, &email, &next, &v, StatusCode::UNAUTHORIZED));
+        let v = Invalid::single(
+            "email",
+            "Enter a correct email address and password. After 5 wrong attempts you will have to wait before trying again, a little longer after each.",
+        );
+        return Ok(render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::UNAUTHORIZED));
     }
     let (user, _) = found.unwrap();
-    state.store.sessions().clear_login_failures("account", &email).await?;
+    auth::sign_in_succeeded(&state, &keys).await?;
     // A new session id at every sign-in (any earlier session from this browser ends).
     if let Some(old) = cookie(&headers, session_cookie_name(&state)) {
         state.store.sessions().delete(&sha256_hex(&old)).await?;
@@ -130,7 +139,7 @@ pub async fn submit(
     state.store.record(&actor, Event::new("user.login", "user", user.id, "signed in")).await?;
     let mut resp = Redirect::to(&next).into_response();
     resp.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state), &raw, None).parse().unwrap());
-    resp.headers_mut().append(header::SET_COOKIE, format!("{PRE_CSRF_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0").parse().unwrap());
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie(&state, PRE_CSRF_COOKIE, "", Some(0)).parse().unwrap());
     Ok(resp)
 }
 

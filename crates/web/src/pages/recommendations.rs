@@ -530,6 +530,12 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
         }
     }
     let mut typed = Invalid::new();
+    // A multipart form's text is not seen by the edge's check (crate::hygiene).
+    for (name, text) in &fields.0 {
+        if let Some(c) = assure_domain::text::control_char(text) {
+            typed.add(name, assure_domain::text::control_char_message(&format!("The field \u{201c}{name}\u{201d}"), c));
+        }
+    }
     let progress_percent = fields.opt_int("progress_percent").unwrap_or_else(|_| {
         typed.add("progress_percent", "Progress must be a whole number from 0 to 100");
         None

@@ -1,0 +1,75 @@
+//! Text as it arrives from outside (forms, the API, imported cells, searches): what
+//! cannot be stored or searched for is refused with a message that says why.
+
+/// The first character in `s` that text may not hold: the C0 control characters (NUL
+/// and the rest) other than tab, line feed and carriage return, DEL, and the C1 control
+/// characters. PostgreSQL cannot store NUL at all, and none of them is typed by people.
+pub fn control_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| is_refused(c))
+}
+
+fn is_refused(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+}
+
+/// What to tell someone whose text (`subject`, such as "The title") holds a refused
+/// character.
+pub fn control_char_message(subject: &str, c: char) -> String {
+    format!(
+        "{subject} contains a control character (code {}) that cannot be stored. Remove it (it may have come from copying and pasting) and try again",
+        c as u32
+    )
+}
+
+/// `s` without the characters text may not hold (for text read from files, such as a
+/// spreadsheet's cells, where a person cannot retype it).
+pub fn without_control_chars(s: &str) -> std::borrow::Cow<'_, str> {
+    if control_char(s).is_none() {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.chars().filter(|&c| !is_refused(c)).collect())
+    }
+}
+
+/// The longest search, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// The most words a search may have.
+pub const MAX_SEARCH_TERMS: usize = 12;
+
+/// Why a search cannot be run, if it cannot: too long, too many words, or a refused
+/// character.
+pub fn search_problem(what: &str, s: &str) -> Option<String> {
+    if let Some(c) = control_char(s) {
+        return Some(control_char_message(&format!("The {what}"), c));
+    }
+    if s.chars().count() > MAX_SEARCH_CHARS {
+        return Some(format!("The {what} must be {MAX_SEARCH_CHARS} characters or fewer"));
+    }
+    if s.split_whitespace().count() > MAX_SEARCH_TERMS {
+        return Some(format!("The {what} must have {MAX_SEARCH_TERMS} words or fewer"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_found_but_tab_and_line_ends_are_text() {
+        assert_eq!(control_char("a\tb\r\nc"), None);
+        assert_eq!(control_char("ab\u{0}c"), Some('\u{0}'));
+        assert_eq!(control_char("x\u{1b}[31m"), Some('\u{1b}'));
+        assert_eq!(control_char("x\u{85}"), Some('\u{85}'));
+        assert_eq!(control_char("Zoë – “quoted” 😀"), None);
+        assert_eq!(without_control_chars("a\u{0}b\u{7f}\tc"), "ab\tc");
+    }
+
+    #[test]
+    fn searches_are_bounded() {
+        assert_eq!(search_problem("search", "smith"), None);
+        assert!(search_problem("search", &"a".repeat(201)).unwrap().contains("200 characters or fewer"));
+        assert!(search_problem("search", &"a ".repeat(13)).unwrap().contains("12 words or fewer"));
+        assert!(search_problem("search", "a\u{0}").unwrap().contains("control character"));
+    }
+}
