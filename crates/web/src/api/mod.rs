@@ -1,10 +1,13 @@
 //! The JSON API under /api/v1, for council systems and scripts.
 //!
 //! Every route is declared here with the permission it needs (the guard enforces
-//! it and the OpenAPI document at /api/v1/openapi.json is generated from the same
-//! table). Callers are signed-in sessions or `Authorization: Bearer <token>`.
-//! Handlers are thin: they parse JSON, call the store (which applies the domain
-//! rules and audits) and answer JSON; errors are JSON with 4xx statuses.
+//! it). The OpenAPI document at /api/v1/openapi.json is derived by `utoipa` from each
+//! handler's `#[utoipa::path]` and its request and response types ([`views`] holds the
+//! API's own response types); the route table adds the permissions, and a test checks
+//! that both list the same routes. Callers are signed-in sessions or
+//! `Authorization: Bearer <token>`. Handlers are thin: they parse JSON, call the store
+//! (which applies the domain rules and audits) and answer JSON; errors are JSON with
+//! 4xx statuses.
 
 pub mod children;
 pub mod extract;
@@ -26,7 +29,7 @@ pub use extract::{ApiCaller, ApiJson, Id, Params};
 /// Every API route, with its permission and the summary the OpenAPI document shows.
 pub fn routes(r: Routes) -> Routes {
     use handlers as h;
-    r.api_get("/api/v1/openapi.json", Public, "This API's OpenAPI 3.0.3 description, generated from the route table", h::openapi)
+    r.api_get("/api/v1/openapi.json", Public, "This API's OpenAPI 3.1 description, derived from its handlers and types", h::openapi)
         .api_get("/api/v1/me", SignedIn, "The calling account, its role and permissions", h::me)
         .api_get("/api/v1/bodies", ViewTracker, "Committees, the executive and other bodies", h::bodies)
         .api_get("/api/v1/reviews", ViewTracker, "Reviews, newest first", h::reviews)
