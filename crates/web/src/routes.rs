@@ -92,7 +92,7 @@ pub fn child_key(template: &str, path: &str) -> Option<assure_storage::ChildKey>
     if starts(&["children", "{id}"]) || starts(&["api", "v1", "children", "{id}"]) {
         return param("{id}").map(ChildKey::Child);
     }
-    if starts(&["notifications", "{id}"]) {
+    if starts(&["notifications", "{id}"]) || starts(&["api", "v1", "notifications", "{id}"]) {
         return param("{id}").map(ChildKey::Recipient);
     }
     if starts(&["panels", "{id}", "slots", "{sid}"]) {

@@ -165,7 +165,8 @@ async fn openapi_lists_exactly_the_api_routes(db: &TestDb) {
             assert_eq!(p["name"], *n);
             assert_eq!(p["required"], true);
         }
-        if spec.method == Method::POST {
+        // Every POST takes a JSON object, but an acknowledgement, which takes nothing.
+        if spec.method == Method::POST && !spec.path.ends_with("/acknowledge") {
             let schema = resolve(&doc, &op["requestBody"]["content"]["application/json"]["schema"]);
             assert_eq!(schema["type"], "object", "POST {} has a request schema", spec.path);
             assert!(schema["properties"].as_object().is_some_and(|p| !p.is_empty()));

@@ -13,6 +13,7 @@ pub mod children;
 pub mod extract;
 pub mod handlers;
 pub mod openapi;
+pub mod pathway;
 pub mod views;
 
 use assure_domain::Permission::*;
@@ -93,6 +94,42 @@ pub fn routes(r: Routes) -> Routes {
             ViewChildren,
             "A child's current MACSE plan; Prosecute only for police CSE roles and co-chairs (need to know; audited)",
             children::plan,
+        )
+        .api_post(
+            "/api/v1/concerns",
+            RaiseConcern,
+            "Raise a CSE concern: CSE 1, CSE 2 screening answers and the referral, about a child in reach or a new one (audited)",
+            pathway::raise_concern,
+        )
+        .api_post(
+            "/api/v1/placements",
+            RecordPlacements,
+            "Record a placement notification from another authority; it is routed to the teams the rules name (audited)",
+            pathway::record_placement,
+        )
+        .api_post(
+            "/api/v1/notifications/{id}/acknowledge",
+            ViewChildren,
+            "Acknowledge a placement notification's line for a team the caller is in (need to know; audited)",
+            pathway::acknowledge,
+        )
+        .api_post(
+            "/api/v1/missing",
+            RecordMissing,
+            "Record a missing episode of a child in reach or a new one (no overlap with the child's others; audited)",
+            pathway::record_episode,
+        )
+        .api_post(
+            "/api/v1/children/{id}/missing/{eid}/return",
+            RecordMissing,
+            "Record that a missing child was found or returned (need to know; audited)",
+            pathway::record_return,
+        )
+        .api_post(
+            "/api/v1/children/{id}/missing/{eid}/interview",
+            RecordMissing,
+            "Record (or correct) a return interview; its links are routed by the pattern rules (need to know; audited)",
+            pathway::record_interview,
         )
 }
 

@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::views::ErrorView;
-use super::{children, handlers};
+use super::{children, handlers, pathway};
 use crate::auth::SESSION_COOKIE;
 use crate::routes::{Kind, RouteTable};
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
@@ -50,6 +50,12 @@ use assure_domain::Permission;
         children::show,
         children::referrals,
         children::plan,
+        pathway::raise_concern,
+        pathway::record_placement,
+        pathway::acknowledge,
+        pathway::record_episode,
+        pathway::record_return,
+        pathway::record_interview,
     ),
     // The types query parameters name (request and response bodies bring their own).
     components(schemas(ErrorView, handlers::Overdue, Lifecycle, ExecutiveResponse, Rag)),

@@ -1,0 +1,277 @@
+//! The pathway through the JSON API, on the demo partnership, on both engines: raising a
+//! concern, a placement notification and its acknowledgement, a missing episode, its
+//! return and return interview. For each: the role check (403), need to know (a child
+//! out of reach answers exactly as one that does not exist), every problem at once
+//! (422), and what was saved read back through the same door as the pages.
+
+mod common;
+
+use assure_storage::on_both_engines;
+use assure_storage::testing::{self, TestDb};
+use assure_storage::Actor;
+use assure_web::auth::sha256_hex;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{demo_app, Client, Resp};
+use serde_json::{json, Value};
+
+struct Api {
+    app: axum::Router,
+}
+
+const PRACTITIONER: &str = "practitioner@example.org";
+const PRACTITIONER_2: &str = "practitioner-2@example.org";
+const NOTIFICATION_OFFICER: &str = "notification-officer@example.org";
+const HEALTH_LEAD: &str = "health-lead@example.org";
+const NOBODY: i64 = 99_999_999;
+
+async fn setup(db: &TestDb) -> Api {
+    let app = demo_app(db).await;
+    for email in [PRACTITIONER, PRACTITIONER_2, NOTIFICATION_OFFICER, HEALTH_LEAD] {
+        let uid = db.store.users().by_email(email).await.unwrap().unwrap().0.id;
+        db.store.users().create_token(&Actor::system(), uid, "api", &sha256_hex(&format!("token-{email}"))).await.unwrap();
+    }
+    Api { app }
+}
+
+impl Api {
+    async fn post(&self, path: &str, as_: &str, body: Value) -> (Resp, Value) {
+        let req = Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer token-{as_}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let r = Client::new(self.app.clone()).send(req).await;
+        let json = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+        (r, json)
+    }
+    async fn get(&self, path: &str, as_: &str) -> (Resp, Value) {
+        let req = Request::get(path).header(header::AUTHORIZATION, format!("Bearer token-{as_}")).body(Body::empty()).unwrap();
+        let r = Client::new(self.app.clone()).send(req).await;
+        let json = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+        (r, json)
+    }
+}
+
+/// A demo child by first name.
+async fn child_named(db: &TestDb, first: &str) -> i64 {
+    let every = testing::reader(&db.store, "mash-worker@example.org").await;
+    let (found, _) = testing::children_in_reach(&db.store, every.viewer(), Some(first), 50, 0).await;
+    found.into_iter().find(|c| c.first_name == first).unwrap_or_else(|| panic!("the demo has {first}")).id
+}
+
+fn fields(v: &Value) -> Vec<String> {
+    v["fields"].as_array().map(|a| a.iter().map(|f| f["field"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+}
+
+/// The same answer for a child out of reach and a number that is no child.
+fn same_answer(what: &str, a: &Resp, b: &Resp, child: i64) {
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{what}: {}", a.body);
+    assert_eq!(a.status, b.status, "{what}: status");
+    assert!(a.has("\"no_such_child\""), "{what}: {}", a.body);
+    assert_eq!(a.body.replace(&child.to_string(), "N"), b.body.replace(&NOBODY.to_string(), "N"), "{what}: body");
+}
+
+fn new_child(first: &str) -> Value {
+    json!({ "first_name": first, "last_name": "Apitest", "estimated_age": 14 })
+}
+
+async fn answers(db: &TestDb, yes: bool) -> Value {
+    let tool = db.store.screening().current().await.unwrap();
+    Value::Object(tool.indicators().map(|i| (i.key.clone(), Value::Bool(yes))).collect())
+}
+
+async fn a_concern_through_the_api(db: &TestDb) {
+    let api = setup(db).await;
+    let concern = |child: Value, answers: Value| {
+        let mut body = json!({
+            "source": "professional-concern",
+            "what_seen": "Seen getting into a car with older men after school",
+            "seen_on": (common::today() - chrono::Duration::days(2)).to_string(),
+            "seen_where": "School gates",
+            "seen_by": "Form tutor",
+            "referral_text": "Referred to the MASH for checks",
+            "answers": answers,
+        });
+        body.as_object_mut().unwrap().extend(child.as_object().unwrap().clone());
+        body
+    };
+    // A new child: 201 with the referral, read back through the child's own route.
+    let (r, json) = api.post("/api/v1/concerns", PRACTITIONER, concern(json!({ "new_child": new_child("Ada") }), answers(db, false).await)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(json["source"], "professional-concern");
+    assert_eq!(json["status"], "submitted");
+    let child = json["child_id"].as_i64().unwrap();
+    let (r, list) = api.get(&format!("/api/v1/children/{child}/referrals"), PRACTITIONER).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(list[0]["id"], json["id"]);
+    // Audited like the page.
+    let f = assure_storage::audit::AuditFilter { action: Some("referral.raise".into()), ..Default::default() };
+    assert!(db.store.audit().list(&f, 100, 0).await.unwrap().0.iter().any(|e| e.record_id == child.to_string()));
+
+    // Every problem at once: the JSON's own (an unreadable date, an unknown source) with the domain's.
+    let (r, json) = api
+        .post(
+            "/api/v1/concerns",
+            PRACTITIONER,
+            json!({ "new_child": { "first_name": "", "last_name": "" }, "source": "gossip", "seen_on": "yesterday" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(json["error"], "invalid");
+    let got = fields(&json);
+    for f in ["source", "seen_on", "what_seen", "referral_text"] {
+        assert!(got.iter().any(|g| g == f), "{f} in {got:?}");
+    }
+    assert!(got.len() >= 6, "every problem at once: {got:?}");
+
+    // Need to know: a child out of reach answers as no child at all.
+    let chloe = child_named(db, "Chloe").await;
+    let (a, _) = api.post("/api/v1/concerns", PRACTITIONER_2, concern(json!({ "child_id": chloe }), answers(db, false).await)).await;
+    let (b, _) = api.post("/api/v1/concerns", PRACTITIONER_2, concern(json!({ "child_id": NOBODY }), answers(db, false).await)).await;
+    same_answer("concern", &a, &b, chloe);
+
+    // The role check: a notification officer does not raise concerns.
+    let (r, json) =
+        api.post("/api/v1/concerns", NOTIFICATION_OFFICER, concern(json!({ "new_child": new_child("Bea") }), answers(db, false).await)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(json["error"], "forbidden");
+}
+on_both_engines!(concerns, a_concern_through_the_api);
+
+async fn a_placement_and_its_acknowledgement(db: &TestDb) {
+    let api = setup(db).await;
+    let placement = json!({
+        "new_child": new_child("Cara"),
+        "placing_authority": "Birmingham",
+        "home": "Oak House",
+        "start_date": (common::today() - chrono::Duration::days(3)).to_string(),
+        "received_date": (common::today() - chrono::Duration::days(1)).to_string(),
+        "risks": [
+            { "risk": "cse", "present": true, "detail": "Known to Birmingham's CSE team" },
+            { "risk": "missing", "present": false },
+            { "risk": "offending", "present": false },
+            { "risk": "organised-crime", "present": false },
+            { "risk": "substance-misuse", "present": false },
+            { "risk": "mental-health", "present": false },
+        ],
+    });
+    // The role check: only the notification officer records them.
+    let (r, _) = api.post("/api/v1/placements", PRACTITIONER, placement.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let (r, json) = api.post("/api/v1/placements", NOTIFICATION_OFFICER, placement.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let child = json["child_id"].as_i64().unwrap();
+    let notification = json["id"].as_i64().unwrap();
+
+    // Every problem at once.
+    let (r, json) = api
+        .post(
+            "/api/v1/placements",
+            NOTIFICATION_OFFICER,
+            json!({ "new_child": new_child("Dee"), "start_date": "3rd March", "received_date": "2026-02-30" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let got = fields(&json);
+    for f in ["start_date", "received_date", "placing_authority", "risk-cse"] {
+        assert!(got.iter().any(|g| g == f), "{f} in {got:?}");
+    }
+
+    // The health lead acknowledges the line routed to the health team, and only that one.
+    let record = common::mash_record(db, child).await;
+    let n = record.notifications().await.unwrap().into_iter().find(|n| n.id == notification).expect("the notification");
+    let health = n.recipients.iter().find(|r| r.team == assure_domain::partnership::Team::HealthLead).expect("routed to health").id;
+    let education = n.recipients.iter().find(|r| r.team == assure_domain::partnership::Team::EducationLead).expect("routed to education").id;
+    let (r, json) = api.post(&format!("/api/v1/notifications/{health}/acknowledge"), HEALTH_LEAD, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json["acknowledged"], true);
+    let (r, json) = api.post(&format!("/api/v1/notifications/{education}/acknowledge"), HEALTH_LEAD, json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(json["error"], "forbidden");
+    // A line of a child out of reach answers as a line that does not exist.
+    let (a, _) = api.post(&format!("/api/v1/notifications/{health}/acknowledge"), PRACTITIONER_2, json!({})).await;
+    let (b, _) = api.post(&format!("/api/v1/notifications/{NOBODY}/acknowledge"), PRACTITIONER_2, json!({})).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
+    assert_eq!(a.body.replace(&health.to_string(), "N"), b.body.replace(&NOBODY.to_string(), "N"));
+}
+on_both_engines!(placements, a_placement_and_its_acknowledgement);
+
+async fn a_missing_episode_its_return_and_interview(db: &TestDb) {
+    let api = setup(db).await;
+    let start = (common::today() - chrono::Duration::days(2)).and_hms_opt(21, 30, 0).unwrap();
+    let (r, json) = api
+        .post(
+            "/api/v1/missing",
+            PRACTITIONER,
+            json!({
+                "new_child": new_child("Evie"),
+                "missing_from": "care",
+                "started_at": start.format("%Y-%m-%dT%H:%M").to_string(),
+                "risk_grading": "medium",
+                "police_reference": "MP/123",
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (child, episode) = (json["child_id"].as_i64().unwrap(), json["id"].as_i64().unwrap());
+
+    // Every problem at once.
+    let (r, json) =
+        api.post("/api/v1/missing", PRACTITIONER, json!({ "new_child": new_child("Fay"), "started_at": "last night", "missing_from": "moon" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let got = fields(&json);
+    for f in ["started_at", "missing_from", "risk_grading"] {
+        assert!(got.iter().any(|g| g == f), "{f} in {got:?}");
+    }
+
+    // The return, with the version read; a stale one is a conflict.
+    let record = common::record_as(db, PRACTITIONER, child, assure_domain::partnership::Section::Missing).await;
+    let version = record.episode(episode).await.unwrap().version;
+    let ended = (start + chrono::Duration::hours(20)).format("%Y-%m-%dT%H:%M").to_string();
+    let ret = format!("/api/v1/children/{child}/missing/{episode}/return");
+    let (r, _) = api.post(&ret, PRACTITIONER, json!({ "ended_at": "soon", "version": version })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let (r, _) = api.post(&ret, PRACTITIONER, json!({ "ended_at": ended, "where_found": "A friend's flat", "version": version })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (r, json) = api.post(&ret, PRACTITIONER, json!({ "ended_at": ended, "where_found": "Again", "version": version })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(json["error"], "conflict");
+
+    // The return interview.
+    let offered = (start + chrono::Duration::hours(30)).format("%Y-%m-%dT%H:%M").to_string();
+    let interview = format!("/api/v1/children/{child}/missing/{episode}/interview");
+    let (r, _) = api
+        .post(
+            &interview,
+            PRACTITIONER,
+            json!({ "offered_at": offered, "response": "accepted", "interviewer": "J Smith", "provider": "Safe Return", "cse": true, "said_about_cse": "Was given alcohol by older men" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let saved = record.episode(episode).await.unwrap();
+    assert!(saved.interview.is_some_and(|i| i.findings.cse));
+
+    // Need to know on every route that names the child.
+    let chloe = child_named(db, "Chloe").await;
+    for path in ["/api/v1/children/{}/missing/1/return", "/api/v1/children/{}/missing/1/interview"] {
+        let body = json!({ "ended_at": ended, "version": 1 });
+        let body = if path.ends_with("interview") { json!({ "offered_at": offered }) } else { body };
+        let (a, _) = api.post(&path.replace("{}", &chloe.to_string()), PRACTITIONER_2, body.clone()).await;
+        let (b, _) = api.post(&path.replace("{}", &NOBODY.to_string()), PRACTITIONER_2, body).await;
+        same_answer(path, &a, &b, chloe);
+    }
+    let (a, _) = api
+        .post("/api/v1/missing", PRACTITIONER_2, json!({ "child_id": chloe, "missing_from": "home", "started_at": offered, "risk_grading": "low" }))
+        .await;
+    let (b, _) = api
+        .post("/api/v1/missing", PRACTITIONER_2, json!({ "child_id": NOBODY, "missing_from": "home", "started_at": offered, "risk_grading": "low" }))
+        .await;
+    same_answer("missing", &a, &b, chloe);
+
+    // The role check: the health lead (a practitioner) may record; a tracker account may not.
+    let (r, json) = api.get("/api/v1/me", HEALTH_LEAD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(json["permissions"].as_array().unwrap().contains(&json!("record-missing")));
+}
+on_both_engines!(missing, a_missing_episode_its_return_and_interview);
