@@ -22,6 +22,7 @@ pub mod demo;
 pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;
+pub mod idempotency;
 pub mod imports;
 pub mod missing;
 pub mod panels;

@@ -117,6 +117,8 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        // Inside the guard: the caller is known and allowed before a key is looked at.
+        .layer(middleware::from_fn_with_state(state.clone(), api::idempotency::layer))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)

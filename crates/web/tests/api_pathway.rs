@@ -275,3 +275,53 @@ async fn a_missing_episode_its_return_and_interview(db: &TestDb) {
     assert!(json["permissions"].as_array().unwrap().contains(&json!("record-missing")));
 }
 on_both_engines!(missing, a_missing_episode_its_return_and_interview);
+
+impl Api {
+    async fn post_keyed(&self, path: &str, as_: &str, key: &str, body: &Value) -> Resp {
+        let req = Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer token-{as_}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        Client::new(self.app.clone()).send(req).await
+    }
+}
+
+async fn episodes_of(db: &TestDb, first: &str) -> usize {
+    let every = testing::reader(&db.store, "mash-worker@example.org").await;
+    let (found, _) = testing::children_in_reach(&db.store, every.viewer(), Some(first), 50, 0).await;
+    found.iter().filter(|c| c.first_name == first).count()
+}
+
+async fn a_create_sent_twice_with_one_key_is_done_once(db: &TestDb) {
+    let api = setup(db).await;
+    let start = (common::today() - chrono::Duration::days(1)).and_hms_opt(20, 0, 0).unwrap().format("%Y-%m-%dT%H:%M").to_string();
+    let episode = |first: &str| json!({ "new_child": new_child(first), "missing_from": "home", "started_at": start, "risk_grading": "low" });
+    let first = api.post_keyed("/api/v1/missing", PRACTITIONER, "key-1", &episode("Gwen")).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    // The same key and body: the first answer again, and nothing created twice.
+    let again = api.post_keyed("/api/v1/missing", PRACTITIONER, "key-1", &episode("Gwen")).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(episodes_of(db, "Gwen").await, 1, "one child, created once");
+    // The same key with another request: refused, naming the key.
+    let other = api.post_keyed("/api/v1/missing", PRACTITIONER, "key-1", &episode("Hana")).await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", other.body);
+    assert!(other.has("Idempotency-Key"));
+    assert_eq!(episodes_of(db, "Hana").await, 0);
+    // Keys are per account: another account's "key-1" is its own.
+    let theirs = api.post_keyed("/api/v1/missing", HEALTH_LEAD, "key-1", &episode("Hana")).await;
+    assert_eq!(theirs.status, StatusCode::CREATED, "{}", theirs.body);
+    // A request that failed keeps nothing: the same key can carry the corrected request.
+    let bad = api.post_keyed("/api/v1/missing", PRACTITIONER, "key-2", &json!({ "new_child": new_child("Iris") })).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let good = api.post_keyed("/api/v1/missing", PRACTITIONER, "key-2", &episode("Iris")).await;
+    assert_eq!(good.status, StatusCode::CREATED, "{}", good.body);
+    // A key that is no key.
+    let blank = api.post_keyed("/api/v1/missing", PRACTITIONER, "a key with spaces", &episode("Jo")).await;
+    assert_eq!(blank.status, StatusCode::BAD_REQUEST, "{}", blank.body);
+}
+on_both_engines!(idempotency, a_create_sent_twice_with_one_key_is_done_once);

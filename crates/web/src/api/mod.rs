@@ -12,6 +12,7 @@
 pub mod children;
 pub mod extract;
 pub mod handlers;
+pub mod idempotency;
 pub mod openapi;
 pub mod pathway;
 pub mod views;

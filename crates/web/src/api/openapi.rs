@@ -102,13 +102,30 @@ pub fn document(table: &RouteTable) -> Value {
         op["summary"] = json!(spec.summary);
         op["x-permission"] = json!(spec.permission.name());
         let has_query = op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+        if spec.method == Method::POST {
+            // Every POST takes an Idempotency-Key (see api::idempotency).
+            let params = op.as_object_mut().expect("an operation").entry("parameters").or_insert_with(|| json!([]));
+            params.as_array_mut().expect("parameters").push(json!({
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "Per account: the same key with the same request answers the first response again (Idempotent-Replayed: true) \
+                    instead of doing it twice; with a different request, 422; while the first is still running, 409",
+                "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }
+            }));
+        }
+        if spec.permission == Permission::Public {
+            op["security"] = json!([]);
+        }
         let responses = op["responses"].as_object_mut().expect("an operation has responses");
         if spec.method == Method::POST || has_query {
             responses.entry("400").or_insert_with(|| error("Bad request: malformed JSON, a field of the wrong type, or a bad query parameter"));
         }
-        if spec.permission == Permission::Public {
-            op["security"] = json!([]);
-        } else {
+        if spec.method == Method::POST {
+            responses.entry("409").or_insert_with(|| error("The first request with this Idempotency-Key is still running"));
+            responses.entry("422").or_insert_with(|| error("This Idempotency-Key was used for a different request"));
+        }
+        if spec.permission != Permission::Public {
             responses.entry("401").or_insert_with(|| error("No valid token or session"));
             responses.entry("403").or_insert_with(|| error("The caller's role does not allow this"));
         }
