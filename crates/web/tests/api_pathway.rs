@@ -23,11 +23,13 @@ const PRACTITIONER: &str = "practitioner@example.org";
 const PRACTITIONER_2: &str = "practitioner-2@example.org";
 const NOTIFICATION_OFFICER: &str = "notification-officer@example.org";
 const HEALTH_LEAD: &str = "health-lead@example.org";
+const MASH: &str = "mash-worker@example.org";
+const ADMIN: &str = "administrator@example.org";
 const NOBODY: i64 = 99_999_999;
 
 async fn setup(db: &TestDb) -> Api {
     let app = demo_app(db).await;
-    for email in [PRACTITIONER, PRACTITIONER_2, NOTIFICATION_OFFICER, HEALTH_LEAD] {
+    for email in [PRACTITIONER, PRACTITIONER_2, NOTIFICATION_OFFICER, HEALTH_LEAD, MASH, ADMIN] {
         let uid = db.store.users().by_email(email).await.unwrap().unwrap().0.id;
         db.store.users().create_token(&Actor::system(), uid, "api", &sha256_hex(&format!("token-{email}"))).await.unwrap();
     }
@@ -325,3 +327,51 @@ async fn a_create_sent_twice_with_one_key_is_done_once(db: &TestDb) {
     assert_eq!(blank.status, StatusCode::BAD_REQUEST, "{}", blank.body);
 }
 on_both_engines!(idempotency, a_create_sent_twice_with_one_key_is_done_once);
+
+/// Follow `next` links from `first` to the end, collecting each answer's `key` items' ids.
+async fn walk(api: &Api, as_: &str, first: &str, key: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut link = Some(first.to_string());
+    let mut hops = 0;
+    while let Some(path) = link {
+        let (r, json) = api.get(&path, as_).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert!(json[key].as_array().unwrap().len() <= 2, "limit is kept");
+        ids.extend(json[key].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
+        link = json["next"].as_str().map(str::to_string);
+        if let Some(next) = &link {
+            assert!(next.contains(&format!("cursor={}", json["next_cursor"].as_str().unwrap())));
+        }
+        hops += 1;
+        assert!(hops < 500, "the links end");
+    }
+    ids
+}
+
+async fn lists_page_with_a_cursor(db: &TestDb) {
+    let api = setup(db).await;
+    // Children in the MASH worker's reach, two at a time, and all at once: the same, in order.
+    let paged = walk(&api, MASH, "/api/v1/children?limit=2", "children").await;
+    let (_, all) = api.get("/api/v1/children?limit=200", MASH).await;
+    let every: Vec<i64> = all["children"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert!(every.len() > 2, "the demo has more than one page of children");
+    assert_eq!(paged.len() as i64, all["total"].as_i64().unwrap(), "every child once");
+    assert_eq!(paged.iter().collect::<std::collections::BTreeSet<_>>().len(), paged.len(), "no child twice");
+    assert_eq!(paged[..every.len()], every[..], "the same order as one long page");
+    let (_, last) = api.get(&format!("/api/v1/children?limit=2&cursor={}", assure_web::api::extract::cursor_at(paged.len() as i64 - 1)), MASH).await;
+    assert_eq!(last["children"].as_array().unwrap().len(), 1);
+    assert!(last.get("next").is_none(), "no next at the end");
+    // Recommendations keep their filters across pages.
+    let paged = walk(&api, ADMIN, "/api/v1/recommendations?limit=2&lifecycle=in-progress", "items").await;
+    let (_, all) = api.get("/api/v1/recommendations?per_page=200&lifecycle=in-progress", ADMIN).await;
+    let every: Vec<i64> = all["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert!(every.len() > 2 && every.len() < 200);
+    assert_eq!(paged, every);
+    // A cursor the API did not give, and a limit out of bounds, are 400s.
+    for bad in ["/api/v1/children?cursor=abc", "/api/v1/children?limit=201", "/api/v1/recommendations?limit=0"] {
+        let (r, json) = api.get(bad, if bad.contains("children") { MASH } else { ADMIN }).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert_eq!(json["error"], "bad_request");
+    }
+}
+on_both_engines!(cursors, lists_page_with_a_cursor);

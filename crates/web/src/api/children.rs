@@ -23,12 +23,17 @@ pub struct ChildQuery {
     /// YYYY-MM-DD.
     #[param(value_type = Option<String>, format = Date, example = "2009-04-17")]
     pub date_of_birth: Option<chrono::NaiveDate>,
-    /// Page number.
+    /// Page number (older paging; `cursor` is preferred).
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
-    /// Items per page (default 50).
+    /// Items per page (older name of `limit`).
     #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
+    /// Items per answer (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous answer (opaque).
+    pub cursor: Option<String>,
 }
 
 impl ChildQuery {
@@ -43,8 +48,11 @@ impl ChildQuery {
         Ok(ChildQuery {
             name: p.get("name").map(str::to_string),
             date_of_birth,
-            page: Some(p.positive("page", 1, 1_000_000)?),
-            per_page: Some(p.positive("per_page", 50, 200)?),
+            // Read through Params::paging.
+            page: None,
+            per_page: None,
+            limit: None,
+            cursor: None,
         })
     }
 }
@@ -56,10 +64,19 @@ const NO_SUCH_CHILD: &str = "no_such_child: no such child, or not one the caller
 pub async fn list(State(state): State<AppState>, caller: ApiCaller, p: Params) -> ApiResult<ChildPage> {
     let reader = policy::reader(&state, &caller).await?;
     let q = ChildQuery::read(&p)?;
-    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(50));
+    let paging = p.paging()?;
     let search = ChildSearch { name: q.name, date_of_birth: q.date_of_birth };
-    let (children, total) = state.store.children(&reader).search(&search, per_page, (page - 1) * per_page).await?;
-    Ok(Json(ChildPage { children: children.into_iter().map(ChildView::from).collect(), total, page, per_page }))
+    let (children, total) = state.store.children(&reader).search(&search, paging.limit, paging.offset).await?;
+    let next = p.next_link("/api/v1/children", paging, total);
+    Ok(Json(ChildPage {
+        children: children.into_iter().map(ChildView::from).collect(),
+        total,
+        page: paging.page,
+        per_page: paging.limit,
+        limit: paging.limit,
+        next_cursor: next.as_ref().map(|(_, c)| c.clone()),
+        next: next.map(|(link, _)| link),
+    }))
 }
 
 /// GET /api/v1/children/{id}

@@ -119,12 +119,17 @@ pub struct RecQuery {
     pub overdue: Option<Overdue>,
     /// Words in the reference or wording.
     pub q: Option<String>,
-    /// Page number.
+    /// Page number (older paging; `cursor` is preferred).
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
-    /// Items per page (default 50).
+    /// Items per page (older name of `limit`).
     #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
+    /// Items per answer (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous answer (opaque).
+    pub cursor: Option<String>,
 }
 
 impl RecQuery {
@@ -144,8 +149,11 @@ impl RecQuery {
             rag: p.slug("rag")?,
             overdue,
             q: p.get("q").map(str::to_string),
-            page: Some(p.positive("page", 1, 1_000_000)?),
-            per_page: Some(p.positive("per_page", 50, 200)?),
+            // Read through Params::paging.
+            page: None,
+            per_page: None,
+            limit: None,
+            cursor: None,
         })
     }
 }
@@ -154,7 +162,7 @@ impl RecQuery {
 pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> ApiResult<RecPage> {
     let today = today();
     let q = RecQuery::read(&p)?;
-    let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(50));
+    let paging = p.paging()?;
     let filter = RecFilter {
         body_id: q.body_id,
         review_id: q.review_id,
@@ -166,8 +174,17 @@ pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> A
         response_overdue_on: (q.overdue == Some(Overdue::Response)).then_some(today),
         target_passed_on: (q.overdue == Some(Overdue::Target)).then_some(today),
     };
-    let (recs, total) = state.store.tracker().list_recommendations(&filter, per_page, (page - 1) * per_page).await?;
-    Ok(Json(RecPage { total, page, per_page, items: recs.into_iter().map(|r| RecView::new(r, today)).collect() }))
+    let (recs, total) = state.store.tracker().list_recommendations(&filter, paging.limit, paging.offset).await?;
+    let next = p.next_link("/api/v1/recommendations", paging, total);
+    Ok(Json(RecPage {
+        total,
+        page: paging.page,
+        per_page: paging.limit,
+        limit: paging.limit,
+        next_cursor: next.as_ref().map(|(_, c)| c.clone()),
+        next: next.map(|(link, _)| link),
+        items: recs.into_iter().map(|r| RecView::new(r, today)).collect(),
+    }))
 }
 
 #[utoipa::path(

@@ -319,6 +319,14 @@ pub struct RecPage {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Items per answer.
+    pub limit: i64,
+    /// The link to the next items, with the same filters; absent at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The cursor in `next`, for clients that build their own links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
     pub items: Vec<RecView>,
 }
 
@@ -691,6 +699,14 @@ pub struct ChildPage {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Items per answer.
+    pub limit: i64,
+    /// The link to the next items, with the same filters; absent at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The cursor in `next`, for clients that build their own links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A concern or referral, with its screening and MASH decision.
