@@ -704,3 +704,54 @@ async fn sessions_use_the_api_with_csrf(db: &TestDb) {
     assert_eq!(r.json["author"], "Alex Morgan");
 }
 on_both_engines!(sessions, sessions_use_the_api_with_csrf);
+
+// ------------------------------------------------------------------ monitoring reports
+
+async fn monitoring_reports(db: &TestDb) {
+    let api = setup(db).await;
+    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let count = || async { db.store.reports().list(None).await.unwrap().len() };
+    let before = count().await;
+    // The role check: a committee member reads reports but does not prepare them.
+    let r = api.post("/api/v1/reports", MEMBER, json!({ "review_id": review, "meeting_date": "2026-02-12" })).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    // Every problem at once.
+    let r = api.post("/api/v1/reports", OFFICER, json!({ "meeting_date": "12th February" })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let fields: Vec<&str> = r.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"meeting_date") && fields.contains(&"review_id"), "{fields:?}");
+    // A draft, created once even when sent twice with one Idempotency-Key.
+    let body = json!({ "review_id": review, "meeting_date": "2026-02-12", "layout": "rag-tracker" });
+    let send = || {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/reports")
+            .header(header::AUTHORIZATION, format!("Bearer {}", token_for(OFFICER)))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "report-2026-02-12")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        api.send(req)
+    };
+    let first = send().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.raw);
+    assert_eq!(first.json["status"], "draft");
+    assert_eq!(first.json["layout"], "rag-tracker");
+    let again = send().await;
+    assert_eq!((again.status, &again.raw), (StatusCode::CREATED, &first.raw));
+    assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(count().await, before + 1, "created once");
+    // A draft is the managers' own: to a committee member it answers as no report at all.
+    let id = first.json["id"].as_i64().unwrap();
+    let r = api.get(&format!("/api/v1/reports/{id}"), Some(OFFICER)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    let draft = api.get(&format!("/api/v1/reports/{id}"), Some(MEMBER)).await;
+    let none = api.get("/api/v1/reports/99999999", Some(MEMBER)).await;
+    draft.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(draft.raw, none.raw);
+    let listed = api.get("/api/v1/reports", Some(MEMBER)).await;
+    assert!(listed.json.as_array().unwrap().iter().all(|r| r["status"] == "issued"));
+    let listed = api.get("/api/v1/reports", Some(OFFICER)).await;
+    assert!(listed.json.as_array().unwrap().iter().any(|r| r["id"] == id));
+}
+on_both_engines!(reports, monitoring_reports);

@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod openapi;
 pub mod pathway;
+pub mod reports;
 pub mod views;
 
 use assure_domain::Permission::*;
@@ -72,6 +73,9 @@ pub fn routes(r: Routes) -> Routes {
         )
         .api_get("/api/v1/dashboard", ViewTracker, "Counts by response, status, RAG and committee", h::dashboard)
         .api_get("/api/v1/schedule", ViewTracker, "Monitoring schedules with their next report dates", h::schedule)
+        .api_get("/api/v1/reports", ViewTracker, "Monitoring reports (drafts only for those who manage the tracker)", reports::list)
+        .api_post("/api/v1/reports", ManageTracker, "Prepare a draft monitoring report (audited)", reports::create)
+        .api_get("/api/v1/reports/{id}", ViewTracker, "A monitoring report (drafts: managers only)", reports::show)
         .api_get(
             "/api/v1/children",
             ViewChildren,

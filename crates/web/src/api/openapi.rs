@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::views::ErrorView;
-use super::{children, handlers, pathway};
+use super::{children, handlers, pathway, reports};
 use crate::auth::SESSION_COOKIE;
 use crate::routes::{Kind, RouteTable};
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
@@ -46,6 +46,9 @@ use assure_domain::Permission;
         handlers::revise_action,
         handlers::dashboard,
         handlers::schedule,
+        reports::list,
+        reports::create,
+        reports::show,
         children::list,
         children::show,
         children::referrals,
