@@ -166,7 +166,10 @@ async fn openapi_lists_exactly_the_api_routes(db: &TestDb) {
             assert_eq!(p["required"], true);
         }
         // Every POST takes a JSON object, but an acknowledgement, which takes nothing.
-        if spec.method == Method::POST && !spec.path.ends_with("/acknowledge") {
+        if spec.path == "/api/v1/imports" {
+            // The upload takes the file itself.
+            assert!(op["requestBody"]["content"]["application/octet-stream"].is_object(), "the upload takes the file's bytes");
+        } else if spec.method == Method::POST && !spec.path.ends_with("/acknowledge") {
             let schema = resolve(&doc, &op["requestBody"]["content"]["application/json"]["schema"]);
             assert_eq!(schema["type"], "object", "POST {} has a request schema", spec.path);
             assert!(schema["properties"].as_object().is_some_and(|p| !p.is_empty()));
@@ -755,3 +758,97 @@ async fn monitoring_reports(db: &TestDb) {
     assert!(listed.json.as_array().unwrap().iter().any(|r| r["id"] == id));
 }
 on_both_engines!(reports, monitoring_reports);
+
+// ------------------------------------------------------------------ imports
+
+const TRACKER_CSV: &str = "Children's services tracker,,,,\r\n\
+Ref,Recommendation,Lead Officer,Action,Date,RAG\r\n\
+R1,\"1. That the Cabinet Member write to all schools\",Steph Cordon Head of Service,Email all heads,May 2017 / Revised to July 2017,Amber\r\n\
+R2,\"2. That the taxi licensing policy be reviewed\",\"Tom Reid, Head of Regulation and Compliance\",Report to Licensing Committee,Ongoing,G\r\n";
+
+async fn imports_upload_preview_apply(db: &TestDb) {
+    let api = setup(db).await;
+    let review = db
+        .store
+        .tracker()
+        .create_review(
+            &Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Children's services tracker".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let upload = |name: &str, body: &str, as_: &str| {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/imports?file_name={name}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", token_for(as_)))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        api.send(req)
+    };
+    // The role check, and a file that is not a tracker.
+    upload("tracker.csv", TRACKER_CSV, MEMBER).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    upload("tracker.xlsx", "PK\u{3}\u{4}garbage", OFFICER).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    // Staged, with the headings found and a mapping suggested.
+    let staged = upload("tracker.csv", TRACKER_CSV, OFFICER).await;
+    assert_eq!(staged.status, StatusCode::CREATED, "{}", staged.raw);
+    assert_eq!(staged.json["header_row"], 2);
+    assert_eq!(staged.json["suggested_columns"]["recommendation"], "Recommendation");
+    let id = staged.json["id"].as_i64().unwrap();
+    let choices = json!({
+        "review_id": review,
+        "header_row": 2,
+        "columns": { "reference": "Ref", "recommendation": "Recommendation", "lead-officer": "Lead Officer", "action": "Action", "action-date": "Date", "rag": "RAG" },
+    });
+    // Every problem with the choices at once.
+    let r = api.post(&format!("/api/v1/imports/{id}/preview"), OFFICER, json!({ "header_row": 99, "columns": { "colour": "RAG" } })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let fields: Vec<&str> = r.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"review_id") && fields.contains(&"header_row") && fields.contains(&"col_colour"), "{fields:?}");
+    // The preview saves nothing; apply imports every row once.
+    let before = db.store.tracker().review_recommendations(review).await.unwrap().len();
+    let r = api.post(&format!("/api/v1/imports/{id}/preview"), OFFICER, choices.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.json["count"], 2);
+    assert_eq!(db.store.tracker().review_recommendations(review).await.unwrap().len(), before);
+    let r = api.post(&format!("/api/v1/imports/{id}/apply"), OFFICER, choices.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["recommendations"], 2);
+    assert_eq!(db.store.tracker().review_recommendations(review).await.unwrap().len(), before + 2);
+    // Applied once only.
+    api.post(&format!("/api/v1/imports/{id}/apply"), OFFICER, choices).await.assert_error(StatusCode::CONFLICT, "conflict");
+    // A bad cell: every problem by row, nothing imported.
+    let bad = upload("tracker.csv", &TRACKER_CSV.replace("Ongoing", "Dec 202017"), OFFICER).await;
+    let bid = bad.json["id"].as_i64().unwrap();
+    let other = db
+        .store
+        .tracker()
+        .create_review(
+            &Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Another".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = api
+        .post(
+            &format!("/api/v1/imports/{bid}/apply"),
+            OFFICER,
+            json!({ "review_id": other, "header_row": 2, "columns": { "reference": "Ref", "recommendation": "Recommendation", "action": "Action", "action-date": "Date" } }),
+        )
+        .await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(r.raw.contains("row-4") && r.raw.contains("Dec 202017"), "{}", r.raw);
+    assert!(db.store.tracker().review_recommendations(other).await.unwrap().is_empty());
+    // Missing and unknown imports.
+    api.post("/api/v1/imports/99999999/preview", OFFICER, json!({})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+on_both_engines!(imports, imports_upload_preview_apply);

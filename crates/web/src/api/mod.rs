@@ -13,6 +13,7 @@ pub mod children;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
+pub mod imports;
 pub mod openapi;
 pub mod pathway;
 pub mod reports;
@@ -76,6 +77,14 @@ pub fn routes(r: Routes) -> Routes {
         .api_get("/api/v1/reports", ViewTracker, "Monitoring reports (drafts only for those who manage the tracker)", reports::list)
         .api_post("/api/v1/reports", ManageTracker, "Prepare a draft monitoring report (audited)", reports::create)
         .api_get("/api/v1/reports/{id}", ViewTracker, "A monitoring report (drafts: managers only)", reports::show)
+        .api_post("/api/v1/imports", ManageTracker, "Upload a tracker (XLSX or CSV) to import: staged, with a suggested mapping", imports::upload)
+        .api_post(
+            "/api/v1/imports/{id}/preview",
+            ManageTracker,
+            "Preview a tracker import with the mapping given: every problem, nothing saved",
+            imports::preview,
+        )
+        .api_post("/api/v1/imports/{id}/apply", ManageTracker, "Import every row of a tracker, or none (audited)", imports::apply)
         .api_get(
             "/api/v1/children",
             ViewChildren,

@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::views::ErrorView;
-use super::{children, handlers, pathway, reports};
+use super::{children, handlers, imports, pathway, reports};
 use crate::auth::SESSION_COOKIE;
 use crate::routes::{Kind, RouteTable};
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
@@ -49,6 +49,9 @@ use assure_domain::Permission;
         reports::list,
         reports::create,
         reports::show,
+        imports::upload,
+        imports::preview,
+        imports::apply,
         children::list,
         children::show,
         children::referrals,
