@@ -305,7 +305,7 @@ impl Reach {
 slug_enum!(
     /// A child's legal status.
     LegalStatus {
-        NoStatus => ("none", "None"),
+        NoStatus => ("none", "None", was "no-status"),
         ChildInNeed => ("child-in-need", "Child in need"),
         ChildProtectionPlan => ("child-protection-plan", "Child protection plan"),
         LookedAfterHere => ("looked-after-here", "Looked after by this authority"),

@@ -12,7 +12,7 @@ slug_enum!(
     /// Where a referral came from.
     ReferralSource {
         ProfessionalConcern => ("professional-concern", "Professional concern (CSE 1 and CSE 2)"),
-        PoliceNotification => ("police-101", "Police vulnerable-person notification via 101"),
+        PoliceNotification => ("police-101", "Police vulnerable-person notification via 101", was "police-notification"),
         ReturnInterview => ("return-interview", "A return interview after a missing episode"),
     }
 );

@@ -24,6 +24,7 @@ pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;
 pub mod first_run;
+pub mod idempotency;
 pub mod imports;
 pub mod missing;
 pub mod panels;

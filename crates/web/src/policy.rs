@@ -48,3 +48,24 @@ pub async fn child_by(state: &AppState, caller: &Caller, key: ChildKey, section:
     let reader = reader(state, caller).await?;
     Ok(state.store.open_child(&reader, key, section).await?)
 }
+
+/// Acknowledge a placement notification's line (pages and API): the line is opened
+/// through the door (a line of a child out of reach answers as no line at all, audited),
+/// so a team member whose agency is not involved cannot change a child they may not
+/// see; then only a member of the team it was routed to may acknowledge it (403, audited).
+pub async fn acknowledge_notification(state: &AppState, caller: &Caller, line: i64) -> Result<(), AppError> {
+    let record = child_by(state, caller, ChildKey::Recipient(line), Section::Placements).await?;
+    let rec = record.recipient(line).await?;
+    if !record.viewer().teams.contains(&rec.team) {
+        match record.refuse("placements: acknowledgement refused, not in the team it was routed to").await {
+            assure_storage::StoreError::Restricted => {}
+            e => return Err(e.into()),
+        }
+        return Err(AppError::ForbiddenRecord(format!(
+            "This notification was routed to the {} team: only its members can acknowledge it.",
+            rec.team.label()
+        )));
+    }
+    record.acknowledge(line).await?;
+    Ok(())
+}

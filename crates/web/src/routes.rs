@@ -92,7 +92,7 @@ pub fn child_key(template: &str, path: &str) -> Option<assure_storage::ChildKey>
     if starts(&["children", "{id}"]) || starts(&["api", "v1", "children", "{id}"]) {
         return param("{id}").map(ChildKey::Child);
     }
-    if starts(&["notifications", "{id}"]) {
+    if starts(&["notifications", "{id}"]) || starts(&["api", "v1", "notifications", "{id}"]) {
         return param("{id}").map(ChildKey::Recipient);
     }
     if starts(&["panels", "{id}", "slots", "{sid}"]) {
@@ -118,6 +118,8 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::hygiene::refuse_control_chars))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        // Inside the guard: the caller is known and allowed before a key is looked at.
+        .layer(middleware::from_fn_with_state(state.clone(), api::idempotency::layer))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)

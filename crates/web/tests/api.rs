@@ -134,7 +134,7 @@ async fn openapi_lists_exactly_the_api_routes(db: &TestDb) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
     assert!(r.is_json());
     let doc = r.json;
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
     assert_eq!(doc["components"]["securitySchemes"]["bearerAuth"]["type"], "http");
     assert_eq!(doc["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
@@ -165,8 +165,12 @@ async fn openapi_lists_exactly_the_api_routes(db: &TestDb) {
             assert_eq!(p["name"], *n);
             assert_eq!(p["required"], true);
         }
-        if spec.method == Method::POST {
-            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+        // Every POST takes a JSON object, but an acknowledgement, which takes nothing.
+        if spec.path == "/api/v1/imports" {
+            // The upload takes the file itself.
+            assert!(op["requestBody"]["content"]["application/octet-stream"].is_object(), "the upload takes the file's bytes");
+        } else if spec.method == Method::POST && !spec.path.ends_with("/acknowledge") {
+            let schema = resolve(&doc, &op["requestBody"]["content"]["application/json"]["schema"]);
             assert_eq!(schema["type"], "object", "POST {} has a request schema", spec.path);
             assert!(schema["properties"].as_object().is_some_and(|p| !p.is_empty()));
         } else {
@@ -178,6 +182,46 @@ async fn openapi_lists_exactly_the_api_routes(db: &TestDb) {
     }
 }
 on_both_engines!(openapi_document, openapi_lists_exactly_the_api_routes);
+
+/// A schema, or the component a `$ref` names.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        Some(name) => &doc["components"]["schemas"][name],
+        None => schema,
+    }
+}
+
+/// Every `$ref` in the document names a component that exists, and the types are
+/// described as the code declares them: slugs as enums, dates with their format,
+/// paging bounded.
+#[test]
+fn openapi_is_derived_from_the_types() {
+    let doc = assure_web::api::openapi::document(&routes::table());
+    let text = doc.to_string();
+    let missing: BTreeSet<&str> = text
+        .split("\"$ref\":\"")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap().strip_prefix("#/components/schemas/").expect("a local schema"))
+        .filter(|name| doc["components"]["schemas"].get(name).is_none())
+        .collect();
+    assert!(missing.is_empty(), "named but not among the components: {missing:?}");
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Lifecycle"]["type"], "string");
+    assert!(schemas["Lifecycle"]["enum"].as_array().unwrap().contains(&json!("in-progress")));
+    assert!(schemas["ReferralSource"]["enum"].as_array().unwrap().contains(&json!("police-101")));
+    assert_eq!(schemas["RecView"]["properties"]["created_on"]["format"], "date");
+    assert!(schemas["RecView"]["required"].as_array().unwrap().contains(&json!("lifecycle")));
+    assert_eq!(schemas["NewReview"]["additionalProperties"], false);
+    let per_page = doc["paths"]["/api/v1/recommendations"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .expect("per_page")
+        .clone();
+    assert_eq!(per_page["schema"]["maximum"], 200);
+    assert_eq!(per_page["in"], "query");
+}
 
 // ------------------------------------------------------------------ 2. tokens and roles
 
@@ -663,3 +707,148 @@ async fn sessions_use_the_api_with_csrf(db: &TestDb) {
     assert_eq!(r.json["author"], "Alex Morgan");
 }
 on_both_engines!(sessions, sessions_use_the_api_with_csrf);
+
+// ------------------------------------------------------------------ monitoring reports
+
+async fn monitoring_reports(db: &TestDb) {
+    let api = setup(db).await;
+    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let count = || async { db.store.reports().list(None).await.unwrap().len() };
+    let before = count().await;
+    // The role check: a committee member reads reports but does not prepare them.
+    let r = api.post("/api/v1/reports", MEMBER, json!({ "review_id": review, "meeting_date": "2026-02-12" })).await;
+    r.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    // Every problem at once.
+    let r = api.post("/api/v1/reports", OFFICER, json!({ "meeting_date": "12th February" })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let fields: Vec<&str> = r.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"meeting_date") && fields.contains(&"review_id"), "{fields:?}");
+    // A draft, created once even when sent twice with one Idempotency-Key.
+    let body = json!({ "review_id": review, "meeting_date": "2026-02-12", "layout": "rag-tracker" });
+    let send = || {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/reports")
+            .header(header::AUTHORIZATION, format!("Bearer {}", token_for(OFFICER)))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "report-2026-02-12")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        api.send(req)
+    };
+    let first = send().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.raw);
+    assert_eq!(first.json["status"], "draft");
+    assert_eq!(first.json["layout"], "rag-tracker");
+    let again = send().await;
+    assert_eq!((again.status, &again.raw), (StatusCode::CREATED, &first.raw));
+    assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(count().await, before + 1, "created once");
+    // A draft is the managers' own: to a committee member it answers as no report at all.
+    let id = first.json["id"].as_i64().unwrap();
+    let r = api.get(&format!("/api/v1/reports/{id}"), Some(OFFICER)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    let draft = api.get(&format!("/api/v1/reports/{id}"), Some(MEMBER)).await;
+    let none = api.get("/api/v1/reports/99999999", Some(MEMBER)).await;
+    draft.assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(draft.raw, none.raw);
+    let listed = api.get("/api/v1/reports", Some(MEMBER)).await;
+    assert!(listed.json.as_array().unwrap().iter().all(|r| r["status"] == "issued"));
+    let listed = api.get("/api/v1/reports", Some(OFFICER)).await;
+    assert!(listed.json.as_array().unwrap().iter().any(|r| r["id"] == id));
+}
+on_both_engines!(reports, monitoring_reports);
+
+// ------------------------------------------------------------------ imports
+
+const TRACKER_CSV: &str = "Children's services tracker,,,,\r\n\
+Ref,Recommendation,Lead Officer,Action,Date,RAG\r\n\
+R1,\"1. That the Cabinet Member write to all schools\",Steph Cordon Head of Service,Email all heads,May 2017 / Revised to July 2017,Amber\r\n\
+R2,\"2. That the taxi licensing policy be reviewed\",\"Tom Reid, Head of Regulation and Compliance\",Report to Licensing Committee,Ongoing,G\r\n";
+
+async fn imports_upload_preview_apply(db: &TestDb) {
+    let api = setup(db).await;
+    let review = db
+        .store
+        .tracker()
+        .create_review(
+            &Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Children's services tracker".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let upload = |name: &str, body: &str, as_: &str| {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/imports?file_name={name}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", token_for(as_)))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        api.send(req)
+    };
+    // The role check, and a file that is not a tracker.
+    upload("tracker.csv", TRACKER_CSV, MEMBER).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+    upload("tracker.xlsx", "PK\u{3}\u{4}garbage", OFFICER).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    // Staged, with the headings found and a mapping suggested.
+    let staged = upload("tracker.csv", TRACKER_CSV, OFFICER).await;
+    assert_eq!(staged.status, StatusCode::CREATED, "{}", staged.raw);
+    assert_eq!(staged.json["header_row"], 2);
+    assert_eq!(staged.json["suggested_columns"]["recommendation"], "Recommendation");
+    let id = staged.json["id"].as_i64().unwrap();
+    let choices = json!({
+        "review_id": review,
+        "header_row": 2,
+        "columns": { "reference": "Ref", "recommendation": "Recommendation", "lead-officer": "Lead Officer", "action": "Action", "action-date": "Date", "rag": "RAG" },
+    });
+    // Every problem with the choices at once.
+    let r = api.post(&format!("/api/v1/imports/{id}/preview"), OFFICER, json!({ "header_row": 99, "columns": { "colour": "RAG" } })).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let fields: Vec<&str> = r.json["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"review_id") && fields.contains(&"header_row") && fields.contains(&"col_colour"), "{fields:?}");
+    // The preview saves nothing; apply imports every row once.
+    let before = db.store.tracker().review_recommendations(review).await.unwrap().len();
+    let r = api.post(&format!("/api/v1/imports/{id}/preview"), OFFICER, choices.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.json["count"], 2);
+    assert_eq!(db.store.tracker().review_recommendations(review).await.unwrap().len(), before);
+    let r = api.post(&format!("/api/v1/imports/{id}/apply"), OFFICER, choices.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!(r.json["recommendations"], 2);
+    assert_eq!(db.store.tracker().review_recommendations(review).await.unwrap().len(), before + 2);
+    // Applied once only.
+    api.post(&format!("/api/v1/imports/{id}/apply"), OFFICER, choices).await.assert_error(StatusCode::CONFLICT, "conflict");
+    // A bad cell: every problem by row, nothing imported.
+    let bad = upload("tracker.csv", &TRACKER_CSV.replace("Ongoing", "Dec 202017"), OFFICER).await;
+    let bid = bad.json["id"].as_i64().unwrap();
+    let other = db
+        .store
+        .tracker()
+        .create_review(
+            &Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Another".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = api
+        .post(
+            &format!("/api/v1/imports/{bid}/apply"),
+            OFFICER,
+            json!({ "review_id": other, "header_row": 2, "columns": { "reference": "Ref", "recommendation": "Recommendation", "action": "Action", "action-date": "Date" } }),
+        )
+        .await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(r.raw.contains("row-4") && r.raw.contains("Dec 202017"), "{}", r.raw);
+    assert!(db.store.tracker().review_recommendations(other).await.unwrap().is_empty());
+    // Missing and unknown imports.
+    api.post("/api/v1/imports/99999999/preview", OFFICER, json!({})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+on_both_engines!(imports, imports_upload_preview_apply);

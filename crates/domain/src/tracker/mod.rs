@@ -45,11 +45,15 @@ impl TagColour {
 
 /// Declares an enum stored by slug with a human label.
 macro_rules! slug_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => ($slug:literal, $label:literal)),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => ($slug:literal, $label:literal $(, was $old:literal)?)),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-        #[serde(rename_all = "kebab-case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name {
+            // One name per value: serde writes and reads the slug (the name a form, a
+            // query string, a database column and the API all use); a name serde wrote
+            // before is still read (`was`).
+            $(#[serde(rename = $slug $(, alias = $old)?)] $variant),+
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -67,6 +71,24 @@ macro_rules! slug_enum {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.label()) }
+        }
+
+        /// In the API's OpenAPI document: a string that is one of the slugs.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($slug),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
         }
     };
 }

@@ -153,3 +153,59 @@ macro_rules! slugged {
     )*};
 }
 slugged!(Lifecycle, ExecutiveResponse, Rag, ReviewKind, BodyKind);
+
+// ------------------------------------------------------------------ cursor pagination
+
+/// Where a list is read from: `cursor` (opaque, from the previous answer's `next`) or
+/// the older `page`, and `limit` (or `per_page`) items, at most 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub offset: i64,
+    pub limit: i64,
+    /// The page number this is (for the older page/per_page fields).
+    pub page: i64,
+}
+
+const CURSOR_VERSION: &str = "v1.";
+
+/// An opaque cursor for the item at `offset`.
+pub fn cursor_at(offset: i64) -> String {
+    hex::encode(format!("{CURSOR_VERSION}{offset}"))
+}
+
+fn offset_of(cursor: &str) -> Option<i64> {
+    let raw = String::from_utf8(hex::decode(cursor).ok()?).ok()?;
+    raw.strip_prefix(CURSOR_VERSION)?.parse::<i64>().ok().filter(|o| *o >= 0)
+}
+
+impl Params {
+    pub fn paging(&self) -> Result<Paging, AppError> {
+        let limit = if self.get("limit").is_some() { self.positive("limit", 50, 200)? } else { self.positive("per_page", 50, 200)? };
+        if let Some(c) = self.get("cursor") {
+            let offset = offset_of(c).ok_or_else(|| {
+                AppError::BadRequest("The cursor parameter is not one this API gave: use the next link of the previous answer".into())
+            })?;
+            return Ok(Paging { offset, limit, page: offset / limit + 1 });
+        }
+        let page = self.positive("page", 1, 1_000_000)?;
+        Ok(Paging { offset: (page - 1) * limit, limit, page })
+    }
+
+    /// The link to the next items after `paging` of `total`, with the same filters; none at the end.
+    pub fn next_link(&self, path: &str, paging: Paging, total: i64) -> Option<(String, String)> {
+        let next = paging.offset + paging.limit;
+        if next >= total {
+            return None;
+        }
+        let cursor = cursor_at(next);
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.0 {
+            if !matches!(k.as_str(), "cursor" | "page" | "per_page" | "limit") {
+                q.append_pair(k, v);
+            }
+        }
+        q.append_pair("limit", &paging.limit.to_string());
+        q.append_pair("cursor", &cursor);
+        Some((format!("{path}?{}", q.finish()), cursor))
+    }
+}

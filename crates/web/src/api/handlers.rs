@@ -6,12 +6,13 @@ use assure_domain::tracker::{
     ReviewInput, ReviewKind, RevisionInput, UpdateInput,
 };
 use assure_domain::Invalid;
-use assure_storage::tracker::{Body, RecFilter, Review};
+use assure_storage::tracker::RecFilter;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiCaller, ApiJson, Id, Params, Slugged};
 use super::views::*;
@@ -44,65 +45,174 @@ fn opt_date(v: &mut Invalid, field: &str, s: &Option<String>) -> Option<chrono::
     d
 }
 
+/// The `{id}` path parameter: a record's id.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IdParam {
+    /// The record's id.
+    #[param(minimum = 1)]
+    pub id: i64,
+}
+
 // ------------------------------------------------------------------ reading
 
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "This document", body = Object)))]
 pub async fn openapi(State(state): State<AppState>) -> Json<Value> {
     Json(openapi::document(&state.routes))
 }
 
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "The calling account", body = MeView)))]
 pub async fn me(caller: ApiCaller) -> ApiResult<MeView> {
     Ok(Json(MeView::new(&caller.user)))
 }
 
-pub async fn bodies(State(state): State<AppState>) -> ApiResult<Vec<Body>> {
-    Ok(Json(state.store.tracker().bodies().await?))
+#[utoipa::path(get, path = "/api/v1/bodies", responses((status = 200, description = "Every body, by name", body = Vec<BodyView>)))]
+pub async fn bodies(State(state): State<AppState>) -> ApiResult<Vec<BodyView>> {
+    Ok(Json(state.store.tracker().bodies().await?.into_iter().map(BodyView::from).collect()))
 }
 
-pub async fn reviews(State(state): State<AppState>) -> ApiResult<Vec<Review>> {
-    Ok(Json(state.store.tracker().reviews().await?))
+#[utoipa::path(get, path = "/api/v1/reviews", responses((status = 200, description = "Every review, newest first", body = Vec<ReviewView>)))]
+pub async fn reviews(State(state): State<AppState>) -> ApiResult<Vec<ReviewView>> {
+    Ok(Json(state.store.tracker().reviews().await?.into_iter().map(ReviewView::from).collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/reviews/{id}",
+    params(IdParam),
+    responses((status = 200, description = "The review", body = ReviewDetailView), (status = 404, description = "No such review", body = ErrorView))
+)]
 pub async fn review(State(state): State<AppState>, Id(id): Id) -> ApiResult<ReviewDetailView> {
     let today = state.today();
-    let review = state.store.tracker().review(id).await?;
-    let endorsements = state.store.tracker().endorsements(id).await?;
+    let review = state.store.tracker().review(id).await?.into();
+    let endorsements = state.store.tracker().endorsements(id).await?.into_iter().map(EndorsementView::from).collect();
     let schedules = state.store.tracker().schedules(Some(id)).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
     let recommendations = state.store.tracker().review_recommendations(id).await?.into_iter().map(|r| RecView::new(r, today)).collect();
     Ok(Json(ReviewDetailView { review, endorsements, schedules, recommendations }))
 }
 
-pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> ApiResult<RecPage> {
-    let today = state.today();
-    let page = p.positive("page", 1, 1_000_000)?;
-    let per_page = p.positive("per_page", 50, 200)?;
-    let overdue = p.get("overdue");
-    if !matches!(overdue, None | Some("response" | "target")) {
-        return Err(AppError::BadRequest(format!("The overdue parameter must be response or target, not {:?}", overdue.unwrap_or(""))).into());
-    }
-    let filter = RecFilter {
-        body_id: p.id("body_id")?,
-        review_id: p.id("review_id")?,
-        lead_user_id: p.id("lead")?,
-        lifecycle: p.slug("lifecycle")?,
-        response: p.slug("response")?,
-        rag: p.slug("rag")?,
-        text: p.get("q").map(str::to_string),
-        response_overdue_on: (overdue == Some("response")).then_some(today),
-        target_passed_on: (overdue == Some("target")).then_some(today),
-    };
-    let (recs, total) = state.store.tracker().list_recommendations(&filter, per_page, (page - 1) * per_page).await?;
-    Ok(Json(RecPage { total, page, per_page, items: recs.into_iter().map(|r| RecView::new(r, today)).collect() }))
+/// Which deadline has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Overdue {
+    /// The executive's response is overdue.
+    Response,
+    /// Open, with its target date passed.
+    Target,
 }
 
+/// GET /api/v1/recommendations's filters. Blank values count as absent; anything
+/// else that is not what a parameter needs is a 400 naming it.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecQuery {
+    /// Monitored by this committee.
+    pub body_id: Option<i64>,
+    /// Made by this review.
+    pub review_id: Option<i64>,
+    /// Led by this account.
+    pub lead: Option<i64>,
+    pub lifecycle: Option<Lifecycle>,
+    pub response: Option<ExecutiveResponse>,
+    /// Effective delivery RAG.
+    pub rag: Option<assure_domain::tracker::Rag>,
+    pub overdue: Option<Overdue>,
+    /// Words in the reference or wording.
+    pub q: Option<String>,
+    /// Page number (older paging; `cursor` is preferred).
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Items per page (older name of `limit`).
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<i64>,
+    /// Items per answer (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous answer (opaque).
+    pub cursor: Option<String>,
+}
+
+impl RecQuery {
+    fn read(p: &Params) -> Result<RecQuery, AppError> {
+        let overdue = match p.get("overdue") {
+            None => None,
+            Some("response") => Some(Overdue::Response),
+            Some("target") => Some(Overdue::Target),
+            Some(other) => return Err(AppError::BadRequest(format!("The overdue parameter must be response or target, not {other:?}"))),
+        };
+        Ok(RecQuery {
+            body_id: p.id("body_id")?,
+            review_id: p.id("review_id")?,
+            lead: p.id("lead")?,
+            lifecycle: p.slug("lifecycle")?,
+            response: p.slug("response")?,
+            rag: p.slug("rag")?,
+            overdue,
+            q: p.get("q").map(str::to_string),
+            // Read through Params::paging.
+            page: None,
+            per_page: None,
+            limit: None,
+            cursor: None,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/recommendations", params(RecQuery), responses((status = 200, description = "One page of matching recommendations", body = RecPage)))]
+pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> ApiResult<RecPage> {
+    let today = state.today();
+    let q = RecQuery::read(&p)?;
+    let paging = p.paging()?;
+    let filter = RecFilter {
+        body_id: q.body_id,
+        review_id: q.review_id,
+        lead_user_id: q.lead,
+        lifecycle: q.lifecycle,
+        response: q.response,
+        rag: q.rag,
+        text: q.q,
+        response_overdue_on: (q.overdue == Some(Overdue::Response)).then_some(today),
+        target_passed_on: (q.overdue == Some(Overdue::Target)).then_some(today),
+    };
+    let (recs, total) = state.store.tracker().list_recommendations(&filter, paging.limit, paging.offset).await?;
+    let next = p.next_link("/api/v1/recommendations", paging, total);
+    Ok(Json(RecPage {
+        total,
+        page: paging.page,
+        per_page: paging.limit,
+        limit: paging.limit,
+        next_cursor: next.as_ref().map(|(_, c)| c.clone()),
+        next: next.map(|(link, _)| link),
+        items: recs.into_iter().map(|r| RecView::new(r, today)).collect(),
+    }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/recommendations/{id}",
+    params(IdParam),
+    responses((status = 200, description = "The recommendation", body = RecDetailView), (status = 404, description = "No such recommendation", body = ErrorView))
+)]
 pub async fn recommendation(State(state): State<AppState>, Id(id): Id) -> ApiResult<RecDetailView> {
     Ok(Json(RecDetailView::new(state.store.tracker().recommendation_detail(id).await?, state.today())))
 }
 
+/// GET /api/v1/dashboard's filter.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DashboardQuery {
+    /// Only recommendations monitored by this committee.
+    pub body_id: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/dashboard", params(DashboardQuery), responses((status = 200, description = "The counts", body = DashboardView)))]
 pub async fn dashboard(State(state): State<AppState>, p: Params) -> ApiResult<DashboardView> {
-    let filter = RecFilter { body_id: p.id("body_id")?, ..Default::default() };
+    let q = DashboardQuery { body_id: p.id("body_id")? };
+    let filter = RecFilter { body_id: q.body_id, ..Default::default() };
     Ok(Json(state.store.tracker().dashboard(&filter, state.today()).await?.into()))
 }
 
+#[utoipa::path(get, path = "/api/v1/schedule", responses((status = 200, description = "Schedules, soonest report first", body = Vec<ScheduleView>)))]
 pub async fn schedule(State(state): State<AppState>) -> ApiResult<Vec<ScheduleView>> {
     let today = state.today();
     let mut v: Vec<ScheduleView> = state.store.tracker().schedules(None).await?.into_iter().map(|s| ScheduleView::new(s, today)).collect();
@@ -114,20 +224,33 @@ pub async fn schedule(State(state): State<AppState>) -> ApiResult<Vec<ScheduleVi
 // ------------------------------------------------------------------ reviews and recommendations
 
 /// POST /api/v1/reviews. Dates are "YYYY-MM-DD"; kind is a slug.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewReview {
+    #[schema(value_type = ReviewKind, required = true)]
     pub kind: Option<String>,
+    /// Title of the review.
+    #[schema(required = true, min_length = 1)]
     pub title: String,
     pub terms_of_reference: String,
     pub lead_member: String,
     pub members: String,
+    /// The body the review came from.
     pub origin_body_id: Option<i64>,
+    /// Review started.
+    #[schema(value_type = Option<String>, format = Date, example = "2017-10-05")]
     pub start_date: Option<String>,
+    /// Review ended (not before the start).
+    #[schema(value_type = Option<String>, format = Date, example = "2017-10-05")]
     pub end_date: Option<String>,
+    /// Date of the final report.
+    #[schema(value_type = Option<String>, format = Date, example = "2017-10-05")]
     pub report_date: Option<String>,
     pub final_report_ref: String,
+    /// The body the recommendations were referred to (needed with referral_date).
     pub referred_to_body_id: Option<i64>,
+    /// Date referred: the response deadline runs from the later of this and the report date.
+    #[schema(value_type = Option<String>, format = Date, example = "2017-10-05")]
     pub referral_date: Option<String>,
 }
 
@@ -164,31 +287,56 @@ impl NewReview {
     }
 }
 
-pub async fn create_review(State(state): State<AppState>, caller: ApiCaller, ApiJson(b): ApiJson<NewReview>) -> Created<Review> {
+#[utoipa::path(
+    post,
+    path = "/api/v1/reviews",
+    request_body = NewReview,
+    responses((status = 201, description = "Created: the new review", body = ReviewView), (status = 422, description = "Every problem with what was sent", body = ErrorView))
+)]
+pub async fn create_review(State(state): State<AppState>, caller: ApiCaller, ApiJson(b): ApiJson<NewReview>) -> Created<ReviewView> {
     let (input, typed) = b.input();
     if let Some(problems) = refused(typed, || check_review(&input), ReviewInput::FIELDS) {
         return Err(AppError::Invalid(problems).into());
     }
     let id = state.store.tracker().create_review(&caller.actor(), &input).await?;
-    created(state.store.tracker().review(id).await?)
+    created(state.store.tracker().review(id).await?.into())
 }
 
 /// POST /api/v1/reviews/{id}/recommendations.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewRecommendation {
+    /// For a sub-item: the numbered recommendation it belongs to.
     pub parent_id: Option<i64>,
+    /// Needed unless parent_id is given.
+    #[schema(minimum = 1, maximum = 999)]
     pub number: Option<i64>,
+    /// For a sub-item: its letter, e.g. a.
     pub sub_label: String,
+    /// The recommendation as the committee worded it.
+    #[schema(required = true, min_length = 1)]
     pub committee_wording: String,
     pub executive_wording: String,
     pub who_must_act: String,
     pub area: String,
     pub outcome: String,
+    /// The committee monitoring it.
     pub monitoring_body_id: Option<i64>,
+    /// Lead officers' account ids.
     pub lead_ids: Vec<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/reviews/{id}/recommendations",
+    params(IdParam),
+    request_body = NewRecommendation,
+    responses(
+        (status = 201, description = "Created: the new recommendation", body = RecView),
+        (status = 404, description = "No such review", body = ErrorView),
+        (status = 422, description = "Every problem with what was sent", body = ErrorView)
+    )
+)]
 pub async fn create_recommendation(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -214,15 +362,33 @@ pub async fn create_recommendation(
 // ------------------------------------------------------------------ changing a recommendation
 
 /// POST /api/v1/recommendations/{id}/updates (no evidence files through the API).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewUpdate {
+    /// Date of the update.
+    #[schema(value_type = String, format = Date, example = "2017-10-05", required = true)]
     pub update_date: Option<String>,
+    /// The progress made.
+    #[schema(required = true, min_length = 1)]
     pub narrative: String,
+    #[schema(minimum = 0, maximum = 100)]
     pub progress_percent: Option<i64>,
+    /// An earlier update of this recommendation that this one corrects.
     pub corrects_id: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/recommendations/{id}/updates",
+    params(IdParam),
+    request_body = NewUpdate,
+    responses(
+        (status = 201, description = "Created: the new update", body = UpdateView),
+        (status = 403, description = "The caller's role does not allow this, or the caller does not lead the recommendation", body = ErrorView),
+        (status = 404, description = "No such recommendation", body = ErrorView),
+        (status = 422, description = "Every problem with what was sent", body = ErrorView)
+    )
+)]
 pub async fn add_update(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<NewUpdate>) -> Created<UpdateView> {
     let rec = recommendation_for_change(&state, &caller, id).await?;
     let input =
@@ -240,19 +406,36 @@ pub async fn add_update(State(state): State<AppState>, caller: ApiCaller, Id(id)
 }
 
 /// POST /api/v1/recommendations/{id}/response.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseChange {
+    /// Any response but awaiting.
     #[serde(default)]
+    #[schema(value_type = ExecutiveResponse, required = true)]
     pub response: Option<String>,
+    /// Date of the executive's response.
     #[serde(default)]
+    #[schema(value_type = String, format = Date, example = "2017-10-05", required = true)]
     pub response_date: Option<String>,
     /// Needed when the response is "rejected". Also accepted as `reason`.
     #[serde(default, alias = "reason")]
     pub response_reason: String,
+    /// The record's version as read; a stale one is refused with 409.
     pub version: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/recommendations/{id}/response",
+    params(IdParam),
+    request_body = ResponseChange,
+    responses(
+        (status = 200, description = "The recommendation as changed", body = RecView),
+        (status = 404, description = "No such recommendation", body = ErrorView),
+        (status = 409, description = "Someone else changed the record since the version sent: nothing was saved", body = ErrorView),
+        (status = 422, description = "Every problem with what was sent", body = ErrorView)
+    )
+)]
 pub async fn record_response(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -271,16 +454,33 @@ pub async fn record_response(
 }
 
 /// POST /api/v1/recommendations/{id}/lifecycle.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleChange {
+    /// Sign-off and transfer are committee decisions, not set here.
     #[serde(default)]
+    #[schema(value_type = Lifecycle, required = true)]
     pub lifecycle: Option<String>,
+    /// Needed for paused, not-feasible and superseded.
     #[serde(default)]
     pub reason: String,
+    /// The record's version as read; a stale one is refused with 409.
     pub version: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/recommendations/{id}/lifecycle",
+    params(IdParam),
+    request_body = LifecycleChange,
+    responses(
+        (status = 200, description = "The recommendation as changed", body = RecView),
+        (status = 403, description = "The caller's role does not allow this, or the caller does not lead the recommendation", body = ErrorView),
+        (status = 404, description = "No such recommendation", body = ErrorView),
+        (status = 409, description = "Someone else changed the record since the version sent: nothing was saved", body = ErrorView),
+        (status = 422, description = "Every problem with what was sent", body = ErrorView)
+    )
+)]
 pub async fn set_lifecycle(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<LifecycleChange>) -> ApiResult<RecView> {
     let rec = recommendation_for_change(&state, &caller, id).await?;
     // A status that is not a slug is the API's to name, with the choices; the store checks the rest.
@@ -295,14 +495,31 @@ pub async fn set_lifecycle(State(state): State<AppState>, caller: ApiCaller, Id(
 }
 
 /// POST /api/v1/recommendations/{id}/actions.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewAction {
+    /// The action.
+    #[schema(required = true, min_length = 1)]
     pub text: String,
+    /// Who owns it.
     pub owner: String,
+    /// Target date.
+    #[schema(value_type = String, format = Date, example = "2017-10-05", required = true)]
     pub target_date: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/recommendations/{id}/actions",
+    params(IdParam),
+    request_body = NewAction,
+    responses(
+        (status = 201, description = "Created: the new action", body = ActionView),
+        (status = 403, description = "The caller's role does not allow this, or the caller does not lead the recommendation", body = ErrorView),
+        (status = 404, description = "No such recommendation", body = ErrorView),
+        (status = 422, description = "Every problem with what was sent", body = ErrorView)
+    )
+)]
 pub async fn add_action(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<NewAction>) -> Created<ActionView> {
     let rec = recommendation_for_change(&state, &caller, id).await?;
     let action = check_action(&ActionInput { text: b.text, owner: b.owner, target_date: date(&b.target_date) })?;
@@ -311,16 +528,34 @@ pub async fn add_action(State(state): State<AppState>, caller: ApiCaller, Id(id)
 }
 
 /// POST /api/v1/actions/{id}/revise.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
+    /// The new target date; the earlier one is kept in the history.
     #[serde(default)]
+    #[schema(value_type = String, format = Date, example = "2017-10-05", required = true)]
     pub new_date: Option<String>,
+    /// Why the date is being revised.
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub reason: String,
+    /// The record's version as read; a stale one is refused with 409.
     pub version: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/actions/{id}/revise",
+    params(IdParam),
+    request_body = Revision,
+    responses(
+        (status = 200, description = "The action as changed", body = ActionView),
+        (status = 403, description = "The caller's role does not allow this, or the caller does not lead the recommendation", body = ErrorView),
+        (status = 404, description = "No such action", body = ErrorView),
+        (status = 409, description = "Someone else changed the record since the version sent: nothing was saved", body = ErrorView),
+        (status = 422, description = "Every problem with what was sent", body = ErrorView)
+    )
+)]
 pub async fn revise_action(State(state): State<AppState>, caller: ApiCaller, Id(id): Id, ApiJson(b): ApiJson<Revision>) -> ApiResult<ActionView> {
     let action = state.store.tracker().action(id).await?;
     recommendation_for_change(&state, &caller, action.recommendation_id).await?;

@@ -1,15 +1,22 @@
 //! The JSON API under /api/v1, for council systems and scripts.
 //!
 //! Every route is declared here with the permission it needs (the guard enforces
-//! it and the OpenAPI document at /api/v1/openapi.json is generated from the same
-//! table). Callers are signed-in sessions or `Authorization: Bearer <token>`.
-//! Handlers are thin: they parse JSON, call the store (which applies the domain
-//! rules and audits) and answer JSON; errors are JSON with 4xx statuses.
+//! it). The OpenAPI document at /api/v1/openapi.json is derived by `utoipa` from each
+//! handler's `#[utoipa::path]` and its request and response types ([`views`] holds the
+//! API's own response types); the route table adds the permissions, and a test checks
+//! that both list the same routes. Callers are signed-in sessions or
+//! `Authorization: Bearer <token>`. Handlers are thin: they parse JSON, call the store
+//! (which applies the domain rules and audits) and answer JSON; errors are JSON with
+//! 4xx statuses.
 
 pub mod children;
 pub mod extract;
 pub mod handlers;
+pub mod idempotency;
+pub mod imports;
 pub mod openapi;
+pub mod pathway;
+pub mod reports;
 pub mod views;
 
 use assure_domain::Permission::*;
@@ -25,7 +32,7 @@ pub use extract::{ApiCaller, ApiJson, Id, Params};
 /// Every API route, with its permission and the summary the OpenAPI document shows.
 pub fn routes(r: Routes) -> Routes {
     use handlers as h;
-    r.api_get("/api/v1/openapi.json", Public, "This API's OpenAPI 3.0.3 description, generated from the route table", h::openapi)
+    r.api_get("/api/v1/openapi.json", Public, "This API's OpenAPI 3.1 description, derived from its handlers and types", h::openapi)
         .api_get("/api/v1/me", SignedIn, "The calling account, its role and permissions", h::me)
         .api_get("/api/v1/bodies", ViewTracker, "Committees, the executive and other bodies", h::bodies)
         .api_get("/api/v1/reviews", ViewTracker, "Reviews, newest first", h::reviews)
@@ -66,6 +73,17 @@ pub fn routes(r: Routes) -> Routes {
         )
         .api_get("/api/v1/dashboard", ViewTracker, "Counts by response, status, RAG and committee", h::dashboard)
         .api_get("/api/v1/schedule", ViewTracker, "Monitoring schedules with their next report dates", h::schedule)
+        .api_get("/api/v1/reports", ViewTracker, "Monitoring reports (drafts only for those who manage the tracker)", reports::list)
+        .api_post("/api/v1/reports", ManageTracker, "Prepare a draft monitoring report (audited)", reports::create)
+        .api_get("/api/v1/reports/{id}", ViewTracker, "A monitoring report (drafts: managers only)", reports::show)
+        .api_post("/api/v1/imports", ManageTracker, "Upload a tracker (XLSX or CSV) to import: staged, with a suggested mapping", imports::upload)
+        .api_post(
+            "/api/v1/imports/{id}/preview",
+            ManageTracker,
+            "Preview a tracker import with the mapping given: every problem, nothing saved",
+            imports::preview,
+        )
+        .api_post("/api/v1/imports/{id}/apply", ManageTracker, "Import every row of a tracker, or none (audited)", imports::apply)
         .api_get(
             "/api/v1/children",
             ViewChildren,
@@ -89,6 +107,42 @@ pub fn routes(r: Routes) -> Routes {
             ViewChildren,
             "A child's current MACSE plan; Prosecute only for police CSE roles and co-chairs (need to know; audited)",
             children::plan,
+        )
+        .api_post(
+            "/api/v1/concerns",
+            RaiseConcern,
+            "Raise a CSE concern: CSE 1, CSE 2 screening answers and the referral, about a child in reach or a new one (audited)",
+            pathway::raise_concern,
+        )
+        .api_post(
+            "/api/v1/placements",
+            RecordPlacements,
+            "Record a placement notification from another authority; it is routed to the teams the rules name (audited)",
+            pathway::record_placement,
+        )
+        .api_post(
+            "/api/v1/notifications/{id}/acknowledge",
+            ViewChildren,
+            "Acknowledge a placement notification's line for a team the caller is in (need to know; audited)",
+            pathway::acknowledge,
+        )
+        .api_post(
+            "/api/v1/missing",
+            RecordMissing,
+            "Record a missing episode of a child in reach or a new one (no overlap with the child's others; audited)",
+            pathway::record_episode,
+        )
+        .api_post(
+            "/api/v1/children/{id}/missing/{eid}/return",
+            RecordMissing,
+            "Record that a missing child was found or returned (need to know; audited)",
+            pathway::record_return,
+        )
+        .api_post(
+            "/api/v1/children/{id}/missing/{eid}/interview",
+            RecordMissing,
+            "Record (or correct) a return interview; its links are routed by the pattern rules (need to know; audited)",
+            pathway::record_interview,
         )
 }
 

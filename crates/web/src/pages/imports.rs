@@ -235,7 +235,14 @@ pub async fn mapping(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
 
 /// What a checked import is: the review it goes into, the mapping to save under its
 /// name (if one was given) and the plan.
-type CheckedImport = (i64, Option<Checked<Preset>>, Checked<ImportPlan>);
+pub type CheckedImport = (i64, Option<Checked<Preset>>, Checked<ImportPlan>);
+
+/// Why an import cannot go ahead: problems with the choices (by field), or with the
+/// file's rows and cells.
+pub enum Refusal {
+    Choices(Invalid),
+    Cells(Vec<CellError>),
+}
 
 /// Read the form, validate the mapping (and the name to save it under) and plan the
 /// import; problems come back as a page, never a half-applied import.
@@ -245,8 +252,26 @@ async fn checked_plan(
     batch: &ImportBatch,
     f: &Fields,
 ) -> Result<Result<CheckedImport, axum::response::Response>, AppError> {
-    let (preset, mut v) = preset_from(f, &batch.table);
-    let review_id = f.opt_id("review_id");
+    let (preset, v) = preset_from(f, &batch.table);
+    match plan_import(state, batch, preset, v, f.opt_id("review_id"), ctx.today).await? {
+        Ok(checked) => Ok(Ok(checked)),
+        Err(Refusal::Choices(v)) => Ok(Err(mapping_page(state, ctx, batch, f, &v, &[], StatusCode::UNPROCESSABLE_ENTITY).await?)),
+        Err(Refusal::Cells(cells)) => Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &cells, StatusCode::UNPROCESSABLE_ENTITY).await?)),
+    }
+}
+
+/// Every check an import passes before it is previewed or applied, for the page and the
+/// API alike: the review, the mapping against the file's headings (`v` holds what the
+/// caller already found), the name to keep the mapping under, every row's cells, and
+/// the references the review already holds.
+pub async fn plan_import(
+    state: &AppState,
+    batch: &ImportBatch,
+    preset: Preset,
+    mut v: Invalid,
+    review_id: Option<i64>,
+    today: chrono::NaiveDate,
+) -> Result<Result<CheckedImport, Refusal>, AppError> {
     match review_id {
         None => v.add("review_id", "Select the review the recommendations belong to"),
         Some(r) if state.store.tracker().review(r).await.is_err() => v.add("review_id", "Select a review from the list"),
@@ -275,15 +300,15 @@ async fn checked_plan(
         }
     };
     let Some(review_id) = review_id.filter(|_| v.is_empty()) else {
-        return Ok(Err(mapping_page(state, ctx, batch, f, &v, &[], StatusCode::UNPROCESSABLE_ENTITY).await?));
+        return Ok(Err(Refusal::Choices(v)));
     };
-    let plan = match plan(&batch.table, &preset, ctx.today) {
+    let plan = match plan(&batch.table, &preset, today) {
         Ok(p) => p,
-        Err(problems) => return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &problems, StatusCode::UNPROCESSABLE_ENTITY).await?)),
+        Err(problems) => return Ok(Err(Refusal::Cells(problems))),
     };
     let conflicts = state.store.imports().conflicts(review_id, &plan).await?;
     if !conflicts.is_empty() {
-        return Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &conflicts, StatusCode::UNPROCESSABLE_ENTITY).await?));
+        return Ok(Err(Refusal::Cells(conflicts)));
     }
     Ok(Ok((review_id, to_save, plan)))
 }

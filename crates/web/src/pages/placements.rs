@@ -11,7 +11,7 @@ use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
 use assure_storage::placements::{AuthoritySummary, Notification, PlacementInput, ProviderConcernInput, Recipient};
-use assure_storage::{ChildKey, Reader, StoreError};
+use assure_storage::{Reader, StoreError};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -321,21 +321,7 @@ pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path(raw
     // The notification is part of the child's record: it is opened through the door (a line
     // of a child out of reach answers as no line at all, audited), so a team member whose
     // agency is not involved cannot change a child they may not see.
-    let line = id(&raw)?;
-    let record = policy::child_by(&state, &caller, ChildKey::Recipient(line), Section::Placements).await?;
-    // Object check: only a member of the team the notification was routed to.
-    let rec = record.recipient(line).await?;
-    if !record.viewer().teams.contains(&rec.team) {
-        match record.refuse("placements: acknowledgement refused, not in the team it was routed to").await {
-            StoreError::Restricted => {}
-            e => return Err(e.into()),
-        }
-        return Err(AppError::ForbiddenRecord(format!(
-            "This notification was routed to the {} team: only its members can acknowledge it.",
-            rec.team.label()
-        )));
-    }
-    record.acknowledge(line).await?;
+    policy::acknowledge_notification(&state, &caller, id(&raw)?).await?;
     Ok(done("/notifications", "notification-acknowledged"))
 }
 

@@ -76,6 +76,17 @@ impl Client {
         self.send(req).await
     }
 
+    /// A JSON POST to the API with this session, its CSRF token in the header.
+    pub async fn post_json(&mut self, path: &str, csrf: &str, body: &serde_json::Value) -> Resp {
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", csrf)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Resp {
         let boundary = "----assureboundary7f3a";
         let mut body: Vec<u8> = Vec::new();
