@@ -20,6 +20,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_assure");
 
+/// The binary the drills run: `ASSURE_DRILL_BIN` when set (the long bench runs a copy, so
+/// that a build during the run does not swap it), else the one cargo built for the tests.
+pub fn bin() -> String {
+    std::env::var("ASSURE_DRILL_BIN").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| BIN.to_string())
+}
+
 /// Settings a developer's shell might carry that would change what the binary does.
 const ENV_TO_CLEAR: [&str; 9] = [
     "ASSURE_DATABASE_URL",
@@ -35,7 +41,7 @@ const ENV_TO_CLEAR: [&str; 9] = [
 
 /// The binary for a data directory and, on PostgreSQL, a database URL.
 pub fn command(data_dir: &Path, database_url: Option<&str>) -> Command {
-    let mut c = Command::new(BIN);
+    let mut c = Command::new(bin());
     for v in ENV_TO_CLEAR {
         c.env_remove(v);
     }
@@ -85,9 +91,10 @@ pub struct Rng(u64);
 impl Rng {
     /// From `ASSURE_DRILL_SEED` when set, else the clock; the seed is printed.
     pub fn from_env(what: &str) -> Rng {
-        let seed = std::env::var("ASSURE_DRILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-        });
+        let seed = std::env::var("ASSURE_DRILL_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
         println!("{what}: ASSURE_DRILL_SEED={seed}");
         Rng(seed.max(1))
     }
@@ -198,19 +205,33 @@ impl Reply {
 /// One request on its own connection (`Connection: close`). An error for anything
 /// short of a whole answer: refused, reset, cut off part-way, or slower than `timeout`.
 pub async fn request(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&Value>, timeout: Duration) -> std::io::Result<Reply> {
-    match tokio::time::timeout(timeout, exchange(port, method, path, token, body)).await {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).chain([("Accept", "application/json")]).collect();
+    request_with(port, method, path, &headers, body, timeout).await
+}
+
+/// [`request`] with the headers given (a browser's `Accept` and `Cookie`, say).
+pub async fn request_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+    timeout: Duration,
+) -> std::io::Result<Reply> {
+    match tokio::time::timeout(timeout, exchange(port, method, path, headers, body)).await {
         Ok(r) => r,
         Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no answer within {timeout:?}"))),
     }
 }
 
-async fn exchange(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> std::io::Result<Reply> {
+async fn exchange(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> std::io::Result<Reply> {
     let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
     let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nAccept: application/json\r\n");
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
     }
     if body.is_some() {
         head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", payload.len()));
@@ -368,7 +389,9 @@ impl Load {
 }
 
 async fn client(port: u16, token: &str, own: Own, ledger: &Mutex<Ledger>, stop: &AtomicBool, tag: &str, on_refusal: OnRefusal) {
-    let timeout = Duration::from_secs(20);
+    // The outage drill: no answer may take longer than this (the pool's acquire timeout
+    // bounds a request's wait for the database).
+    let timeout = Duration::from_secs(if on_refusal == OnRefusal::RetryOn503 { 15 } else { 20 });
     let mut n: u64 = 0;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
@@ -403,11 +426,13 @@ async fn client(port: u16, token: &str, own: Own, ledger: &Mutex<Ledger>, stop: 
             // Refused, reset or cut off: not acknowledged. The server is gone (the crash
             // drill) or the answer was lost; either way this client is done.
             Err(_) if on_refusal == OnRefusal::Fail => return,
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
+            // The server stays up through an outage of its database: every request is answered.
+            Err(e) => {
+                ledger.lock().unwrap().failures.push(format!("POST {path}: no whole answer: {e}"));
+                return;
             }
         };
+        let revision_pending = what == 2 && ledger.lock().unwrap().actions[&own.action].pending.is_some();
         let mut l = ledger.lock().unwrap();
         match (reply.status, what) {
             (201, 0) => {
@@ -432,8 +457,9 @@ async fn client(port: u16, token: &str, own: Own, ledger: &Mutex<Ledger>, stop: 
                 drop(l);
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            (409, 2) if on_refusal == OnRefusal::RetryOn503 => {
-                // A revision answered 503 was saved after all: settle from what is stored.
+            (409 | 422, 2) if on_refusal == OnRefusal::RetryOn503 && revision_pending => {
+                // A revision answered 503 was saved after all, so sending it again is refused
+                // (a stale version, or the date it already has): settle from what is stored.
                 drop(l);
                 let path = format!("/api/v1/recommendations/{}", own.recommendation);
                 let Ok(r) = request(port, "GET", &path, Some(token), None, timeout).await else { continue };
@@ -532,4 +558,69 @@ pub async fn lost_writes(url: &str, ledger: &Mutex<Ledger>) -> Vec<String> {
         }
     }
     lost
+}
+
+// ------------------------------------------------------------------ a database that goes away
+
+/// A TCP proxy between Assure and its database that can be cut (every connection
+/// dropped, new ones refused) and restored, on the same port.
+pub struct Proxy {
+    pub port: u16,
+    upstream: std::net::SocketAddr,
+    accept: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    conns: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    pub async fn start(upstream: std::net::SocketAddr) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
+        let port = listener.local_addr().unwrap().port();
+        let proxy = Proxy { port, upstream, accept: Mutex::new(None), conns: Arc::new(Mutex::new(Vec::new())) };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let (upstream, conns) = (self.upstream, self.conns.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((mut down, _)) = listener.accept().await {
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut up) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut down, &mut up).await;
+                    }
+                });
+                conns.lock().unwrap().push(conn);
+            }
+        });
+        *self.accept.lock().unwrap() = Some(task);
+    }
+
+    /// The database goes away: every open connection is dropped and new ones are refused.
+    pub async fn cut(&self) {
+        let accept = self.accept.lock().unwrap().take();
+        if let Some(task) = accept {
+            task.abort();
+            // Once the task is gone its listener is closed: new connections are refused.
+            let _ = task.await;
+        }
+        let conns: Vec<_> = std::mem::take(&mut *self.conns.lock().unwrap());
+        for c in &conns {
+            c.abort();
+        }
+        for c in conns {
+            let _ = c.await;
+        }
+    }
+
+    /// The database is back, at the same address.
+    pub async fn restore(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(listener) => return self.serve(listener),
+                Err(e) => assert!(Instant::now() < deadline, "the proxy could not listen on port {} again: {e}", self.port),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
