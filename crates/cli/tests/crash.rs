@@ -74,6 +74,14 @@ async fn kill_nine_under_write_load_loses_no_acknowledged_write(db: &TestDb) {
         } else {
             broken_audit.push(format!("after kill {round}: {out}"));
         }
+        if round % 100 == 0 {
+            let acked = ledger.lock().unwrap().acknowledged();
+            println!(
+                "crash drill ({name}): {round} kills so far, {acked} acknowledged writes, {} lost, {:.0} s",
+                lost.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     server.kill9();
 
