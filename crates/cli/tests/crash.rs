@@ -50,6 +50,9 @@ async fn kill_nine_under_write_load_loses_no_acknowledged_write(db: &TestDb) {
         assert!(server.running(), "{name}: the server died by itself before kill {round}:\n{}", server.output());
         server.kill9();
         load.finish().await;
+        if let Some(url) = pg {
+            support::wait_for_other_sessions_to_end(url).await;
+        }
 
         server = Server::spawn(support::command(&dir, pg));
         server.wait_ready(Duration::from_secs(60)).await;

@@ -491,6 +491,30 @@ async fn client(port: u16, token: &str, own: Own, ledger: &Mutex<Ledger>, stop: 
 
 // ------------------------------------------------------------------ checking what was kept
 
+/// PostgreSQL: wait until the database has no sessions but this check's own. After a
+/// `kill -9` the killed server's sessions live on until PostgreSQL notices the dead
+/// socket; one that had sent COMMIT may still be committing. Checking before they end
+/// would race with it.
+pub async fn wait_for_other_sessions_to_end(url: &str) {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await.expect("open the database");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .expect("count sessions")
+            .get("n");
+        if n == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the killed server's {n} database sessions did not end within 30 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    pool.close().await;
+}
+
 /// Every acknowledged write, read back from the database itself: the list of those
 /// missing or changed (empty when all is well). Actions that were being revised when the
 /// server died are settled to what was kept, which must be the acknowledged date or the
