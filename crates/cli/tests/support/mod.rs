@@ -501,15 +501,26 @@ pub async fn wait_for_other_sessions_to_end(url: &str) {
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await.expect("open the database");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            .fetch_one(&pool)
-            .await
-            .expect("count sessions")
-            .get("n");
+        // Client sessions only: PostgreSQL's own workers (autovacuum) come and go.
+        let sessions = "SELECT COUNT(*) AS n FROM pg_stat_activity \
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+        let n: i64 = sqlx::query(sessions).fetch_one(&pool).await.expect("count sessions").get("n");
         if n == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "the killed server's {n} database sessions did not end within 30 s");
+        if Instant::now() > deadline {
+            let what: Vec<String> = sqlx::query(
+                "SELECT COALESCE(state, '') || ' ' || COALESCE(wait_event_type, '') || ' ' || LEFT(COALESCE(query, ''), 100) AS s \
+                 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r.get::<String, _>("s"))
+            .collect();
+            panic!("the killed server's {n} database sessions did not end within 30 s: {what:?}");
+        }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     pool.close().await;
