@@ -491,7 +491,8 @@ async fn client(port: u16, token: &str, own: Own, ledger: &Mutex<Ledger>, stop: 
 
 // ------------------------------------------------------------------ checking what was kept
 
-/// PostgreSQL: wait until the database has no sessions but this check's own. After a
+/// PostgreSQL: wait until no session but this check's own is in a statement or a
+/// transaction on the database. After a
 /// `kill -9` the killed server's sessions live on until PostgreSQL notices the dead
 /// socket; one that had sent COMMIT may still be committing. Checking before they end
 /// would race with it.
@@ -501,9 +502,11 @@ pub async fn wait_for_other_sessions_to_end(url: &str) {
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await.expect("open the database");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        // Client sessions only: PostgreSQL's own workers (autovacuum) come and go.
+        // Client sessions in a statement or a transaction: one idle outside a transaction
+        // has nothing left to commit, and PostgreSQL's own workers (autovacuum) come and go.
         let sessions = "SELECT COUNT(*) AS n FROM pg_stat_activity \
-                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' \
+                        AND state <> 'idle'";
         let n: i64 = sqlx::query(sessions).fetch_one(&pool).await.expect("count sessions").get("n");
         if n == 0 {
             break;
