@@ -282,13 +282,26 @@ pub async fn open_store(g: &Global) -> Result<Store, Failure> {
     std::fs::create_dir_all(&g.data_dir).map_err(|e| Failure::Runtime(format!("cannot create the data directory {}: {e}", g.data_dir.display())))?;
     let url = database_url(&g.data_dir);
     let keys = assure_storage::audit::load_or_create_audit_keys(&g.data_dir).map_err(Failure::Runtime)?;
-    let store = Store::open(&url).await.map_err(|e| match e {
+    let store = Store::open_with(&url, acquire_timeout()?).await.map_err(|e| match e {
         StoreError::Invalid(_) => Failure::from(e),
         // The URL may hold a password: never echo it.
         other => Failure::Runtime(format!("cannot open the database: {other}")),
     })?;
     store.set_audit_keys(keys);
     Ok(store)
+}
+
+/// How long a request waits for a database connection before it is answered 503 (the
+/// database is away): `ASSURE_DB_ACQUIRE_TIMEOUT_SECS`, 5 seconds unless set.
+fn acquire_timeout() -> Result<std::time::Duration, Failure> {
+    const NAME: &str = "ASSURE_DB_ACQUIRE_TIMEOUT_SECS";
+    match std::env::var(NAME).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+        None => Ok(std::time::Duration::from_secs(5)),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (1..=3600).contains(&n) => Ok(std::time::Duration::from_secs(n)),
+            _ => Err(Failure::Usage(format!("{NAME} must be a whole number of seconds from 1 to 3600 (it is {v:?})"))),
+        },
+    }
 }
 
 fn init_logging() {

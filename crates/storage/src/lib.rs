@@ -92,6 +92,57 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The database cannot be reached or will not take work just now: the connection was
+    /// lost or refused (a restart, a network cut), no connection came free within the
+    /// pool's acquire timeout, the server is shutting down or has too many clients, or
+    /// SQLite stayed locked past its busy timeout. Worth trying again shortly.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Db(e) = self else { return false };
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(d) => {
+                let code = d.code().unwrap_or_default();
+                match engine_of(d.as_ref()) {
+                    // SQLITE_BUSY, SQLITE_LOCKED (with their extended codes).
+                    Some(Engine::Sqlite) => matches!(sqlite_primary(&code), Some(5 | 6)),
+                    // Class 08 connection exceptions; admin/crash shutdown, cannot connect
+                    // now; too many connections.
+                    _ => code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300"),
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// The disk (or the database's size limit) is full: nothing more can be written
+    /// until an operator makes room. SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full.
+    pub fn is_storage_full(&self) -> bool {
+        let StoreError::Db(sqlx::Error::Database(d)) = self else { return false };
+        let code = d.code().unwrap_or_default();
+        match engine_of(d.as_ref()) {
+            Some(Engine::Sqlite) => sqlite_primary(&code) == Some(13),
+            _ => code == "53100",
+        }
+    }
+}
+
+/// Which engine a database error came from.
+fn engine_of(d: &dyn sqlx::error::DatabaseError) -> Option<Engine> {
+    if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        Some(Engine::Sqlite)
+    } else if d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+        Some(Engine::Postgres)
+    } else {
+        None
+    }
+}
+
+/// SQLite's primary result code from an extended one (the low byte).
+fn sqlite_primary(code: &str) -> Option<u32> {
+    code.parse::<u32>().ok().map(|c| c & 0xff)
+}
+
 impl From<Invalid> for StoreError {
     fn from(v: Invalid) -> Self {
         StoreError::Invalid(v)
@@ -157,6 +208,9 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && !path.contains(":memory:") && !url.contains("mode=memory")).then(|| std::path::PathBuf::from(path))
 }
 
+/// How long [`Store::open`] waits for a connection before a statement fails.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Where the data lives when no `ASSURE_DATABASE_URL` is given.
 pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("assure.db").display())
@@ -166,6 +220,13 @@ impl Store {
     /// Connect to `url` (`sqlite://...` or `postgres://...`) and apply migrations. The
     /// store keeps the system clock until [`Store::with_clock`] gives it another.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// [`Store::open`], waiting at most `acquire_timeout` for a database connection on
+    /// any one statement or transaction (a connection from the pool, or a new one): when
+    /// the database is away a request fails after this long rather than hanging.
+    pub async fn open_with(url: &str, acquire_timeout: Duration) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Engine::Postgres
@@ -177,7 +238,7 @@ impl Store {
         let max = if engine == Engine::Sqlite { 8 } else { 16 };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(acquire_timeout)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {

@@ -37,8 +37,16 @@ pub enum AppError {
     TooLarge(String),
     /// Too many attempts: try again after this many seconds.
     Throttled(i64),
+    /// The database cannot be reached just now (a restart, a network cut, every
+    /// connection busy): 503 with `Retry-After`.
+    Unavailable,
+    /// The disk is full: nothing more can be saved until an operator makes room (507).
+    StorageFull,
     Internal(String),
 }
+
+/// Seconds a client is told to wait (`Retry-After`) when the database is away.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
@@ -49,6 +57,14 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::Conflict => AppError::Conflict,
             StoreError::Invalid(i) => AppError::Invalid(i),
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "database unavailable");
+                AppError::Unavailable
+            }
+            other if other.is_storage_full() => {
+                tracing::error!(error = %other, "storage full");
+                AppError::StorageFull
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -73,6 +89,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,6 +115,14 @@ impl AppError {
             AppError::Throttled(secs) => (
                 "Too many attempts",
                 format!("There have been too many attempts from your address. Wait {} and try again.", crate::auth::wait_in_words(*secs)),
+            ),
+            AppError::Unavailable => (
+                "Sorry, the service is unavailable",
+                format!("Assure cannot reach its database just now. Try again in {RETRY_AFTER_SECONDS} seconds or so. If you were saving something, check whether it was saved before you send it again. Nothing has been half-saved."),
+            ),
+            AppError::StorageFull => (
+                "Sorry, Assure has run out of storage space",
+                "The server's disk is full, so nothing more can be saved: what you sent was not saved. Records saved before are safe. Tell your administrator or IT service desk.".into(),
             ),
             AppError::Internal(_) => ("Sorry, there is a problem with the service", "Try again later. Nothing you entered has been half-saved.".into()),
         }
@@ -123,6 +149,8 @@ impl AppError {
                 AppError::BadRequest(_) => "bad_request",
                 AppError::TooLarge(_) => "too_large",
                 AppError::Throttled(_) => "throttled",
+                AppError::Unavailable => "unavailable",
+                AppError::StorageFull => "storage_full",
                 AppError::Internal(_) => "internal",
             };
             let mut body = json!({ "error": code, "title": title, "message": message });
@@ -136,14 +164,22 @@ impl AppError {
             if let Some(secs) = retry_after {
                 resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
             }
-            return resp;
+            return with_retry_after(resp);
         }
         let mut resp = (status, ui::error_page(title, &message, status)).into_response();
         if let Some(secs) = retry_after {
             resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
-        resp
+        with_retry_after(resp)
     }
+}
+
+/// A 503 says when to try again.
+fn with_retry_after(mut resp: Response) -> Response {
+    if resp.status() == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut().insert(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+    }
+    resp
 }
 
 /// Page handlers return HTML errors.

@@ -29,7 +29,12 @@ pub async fn theme(State(state): State<AppState>) -> impl IntoResponse {
 
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
-        Ok(()) => (axum::http::StatusCode::OK, Json(json!({ "status": "ok" }))),
-        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" }))),
+        Ok(()) => (axum::http::StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, crate::error::RETRY_AFTER_SECONDS.to_string())],
+            Json(json!({ "status": "database unavailable" })),
+        )
+            .into_response(),
     }
 }
