@@ -71,6 +71,20 @@ pub enum DocumentError {
     NoConverter(String),
     #[error("converting to PDF failed: {0}")]
     Convert(String),
+    /// LibreOffice did not finish within its time limit and was stopped.
+    #[error("LibreOffice took longer than {0} seconds to make the PDF and was stopped")]
+    TimedOut(u64),
+    /// Every converter slot stayed taken while this conversion waited for one.
+    #[error("the server is already making {0} PDFs at once")]
+    Busy(usize),
+}
+
+impl DocumentError {
+    /// A PDF that could not be made just now but may be on a later try (the converter
+    /// was busy or too slow), as opposed to a document it cannot convert at all.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, DocumentError::TimedOut(_) | DocumentError::Busy(_))
+    }
 }
 
 /// Produce a monitoring report in the given format.

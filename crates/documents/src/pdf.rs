@@ -6,17 +6,32 @@
 //! longer than the timeout (120 s unless `ASSURE_SOFFICE_TIMEOUT` gives seconds)
 //! is killed. Several files can be converted in one LibreOffice start with
 //! [`convert_many`], which saves the 2–5 s start-up per file.
+//!
+//! LibreOffice takes a few hundred megabytes and most of a core while it runs, so at
+//! most [`DEFAULT_CONCURRENCY`] conversions run at once in this process (or the number
+//! in `ASSURE_SOFFICE_MAX`). A conversion that finds every slot taken waits for one
+//! for up to [`QUEUE_WAIT`] (or `ASSURE_SOFFICE_QUEUE_WAIT` seconds) and is then
+//! refused as [`DocumentError::Busy`], so a queue of PDF requests can never pile up
+//! behind a converter that hangs; Word, Excel, CSV and HTML never wait for it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::DocumentError;
 
 /// How long a conversion may take unless `ASSURE_SOFFICE_TIMEOUT` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How many conversions may run at once unless `ASSURE_SOFFICE_MAX` says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 2;
+
+/// How long a conversion waits for a free slot unless `ASSURE_SOFFICE_QUEUE_WAIT` says
+/// otherwise.
+pub const QUEUE_WAIT: Duration = Duration::from_secs(20);
 
 /// Convert a Word document (DOCX) to PDF.
 pub fn from_docx(docx: &[u8]) -> Result<Vec<u8>, DocumentError> {
@@ -41,6 +56,7 @@ pub fn convert_many(inputs: &[(&[u8], &str)]) -> Result<Vec<Vec<u8>>, DocumentEr
         return Ok(Vec::new());
     }
     let program = find_soffice()?;
+    let _slot = Slot::take(concurrency(), seconds_from_env("ASSURE_SOFFICE_QUEUE_WAIT").unwrap_or(QUEUE_WAIT))?;
     let dir = WorkDir::create()?;
     let mut files = Vec::new();
     for (i, (bytes, ext)) in inputs.iter().enumerate() {
@@ -78,12 +94,47 @@ fn safe_extension(ext: &str) -> Result<&str, DocumentError> {
 }
 
 fn timeout() -> Duration {
-    std::env::var("ASSURE_SOFFICE_TIMEOUT")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_TIMEOUT)
+    seconds_from_env("ASSURE_SOFFICE_TIMEOUT").unwrap_or(DEFAULT_TIMEOUT)
+}
+
+fn seconds_from_env(name: &str) -> Option<Duration> {
+    std::env::var(name).ok().and_then(|s| s.trim().parse::<u64>().ok()).filter(|s| *s > 0).map(Duration::from_secs)
+}
+
+fn concurrency() -> usize {
+    std::env::var("ASSURE_SOFFICE_MAX").ok().and_then(|s| s.trim().parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(DEFAULT_CONCURRENCY)
+}
+
+/// Conversions running now in this process.
+static RUNNING: Mutex<usize> = Mutex::new(0);
+static FREED: Condvar = Condvar::new();
+
+/// One of the converter's slots, given back when dropped (also when a conversion fails
+/// or panics).
+struct Slot;
+
+impl Slot {
+    fn take(limit: usize, wait: Duration) -> Result<Slot, DocumentError> {
+        let deadline = Instant::now() + wait;
+        let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        while *running >= limit {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(DocumentError::Busy(limit));
+            }
+            running = FREED.wait_timeout(running, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        *running += 1;
+        Ok(Slot)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        *running = running.saturating_sub(1);
+        FREED.notify_one();
+    }
 }
 
 /// The LibreOffice program: `ASSURE_SOFFICE`, else `soffice` or `libreoffice` on
@@ -141,7 +192,7 @@ fn run_soffice(program: &Path, dir: &Path, files: &[PathBuf], limit: Duration) -
             Ok(Some(status)) => return Err(DocumentError::Convert(format!("LibreOffice stopped with {status}; {}", tail(&dir.join("soffice.log"))))),
             Ok(None) if started.elapsed() > limit => {
                 kill(&mut child);
-                return Err(DocumentError::Convert(format!("LibreOffice took longer than {} seconds", limit.as_secs())));
+                return Err(DocumentError::TimedOut(limit.as_secs()));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
             Err(e) => {

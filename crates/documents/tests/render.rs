@@ -445,9 +445,98 @@ fn a_converter_that_hangs_is_killed_with_what_it_started() {
 #[ignore = "run by a_converter_that_hangs_is_killed_with_what_it_started"]
 fn hanging_converter_child() {
     match pdf::from_docx(b"PK") {
-        Err(assure_documents::DocumentError::Convert(m)) => assert!(m.contains("longer than 1 seconds"), "{m}"),
+        Err(e @ assure_documents::DocumentError::TimedOut(1)) => {
+            assert!(e.is_transient(), "a timeout may pass on a later try");
+            assert!(e.to_string().contains("longer than 1 seconds"), "{e}");
+        }
         other => panic!("expected a timeout, got {other:?}"),
     }
+}
+
+/// A converter that takes a second and writes when it started and ended to `log`.
+#[cfg(unix)]
+fn slow_soffice(dir: &Path, seconds: u32) -> (std::path::PathBuf, std::path::PathBuf) {
+    let log = dir.join("runs.log");
+    let body = format!(
+        "echo \"start $(date +%s%N)\" >> '{log}'\nsleep {seconds}\nprev=''\nfor a in \"$@\"; do\n  [ \"$prev\" = --outdir ] && out=\"$a\"\n  case \"$a\" in *.docx) f=\"$a\";; esac\n  prev=\"$a\"\ndone\nprintf '%%PDF-1.4 made by a stand-in' > \"$out/$(basename \"$f\" .docx).pdf\"\necho \"end $(date +%s%N)\" >> '{log}'",
+        log = log.display()
+    );
+    (fake_soffice(dir, &body), log)
+}
+
+/// The most conversions the log shows running at the same moment.
+fn most_at_once(log: &Path) -> usize {
+    let text = std::fs::read_to_string(log).expect("the stand-in converter wrote its log");
+    let mut events: Vec<(u128, i32)> = text
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(what, at)| (at.trim().parse::<u128>().expect("a time in nanoseconds"), if what == "start" { 1 } else { -1 }))
+        .collect();
+    // Ends sort before starts at the same instant: a slot given back is free to take.
+    events.sort();
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, d) in events {
+        now += d;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+/// Seven people ask for a PDF at once: at most the configured number of LibreOffice
+/// processes run at a time, the rest wait their turn, and every one gets its PDF.
+#[cfg(unix)]
+#[test]
+fn conversions_at_once_are_capped_and_the_rest_wait_their_turn() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (script, log) = slow_soffice(dir.path(), 1);
+    run_child(
+        "capped_conversions_child",
+        &[("ASSURE_SOFFICE", script.as_os_str()), ("ASSURE_SOFFICE_MAX", "2".as_ref()), ("RUNS_LOG", log.as_os_str())],
+    );
+    assert_eq!(most_at_once(&log), 2, "two at a time, never more (and the cap lets two run together)");
+}
+
+#[test]
+#[ignore = "run by conversions_at_once_are_capped_and_the_rest_wait_their_turn"]
+fn capped_conversions_child() {
+    let threads: Vec<_> = (0..7).map(|_| std::thread::spawn(|| pdf::from_docx(b"PK"))).collect();
+    for t in threads {
+        let pdf = t.join().expect("no panic").expect("each conversion waits for a slot and succeeds");
+        assert!(pdf.starts_with(b"%PDF"), "a PDF came back");
+    }
+    let log = std::env::var("RUNS_LOG").expect("RUNS_LOG");
+    assert_eq!(std::fs::read_to_string(log).expect("log").lines().filter(|l| l.starts_with("end")).count(), 7, "all seven ran");
+}
+
+/// When the converter is stuck on one document, the next PDF request waits only a
+/// bounded time and is told the server is busy (so the web can answer 503 with
+/// Retry-After) instead of queueing forever behind it.
+#[cfg(unix)]
+#[test]
+fn a_request_that_finds_every_slot_taken_is_refused_as_busy_after_a_bounded_wait() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (script, _log) = slow_soffice(dir.path(), 4);
+    run_child(
+        "busy_converter_child",
+        &[("ASSURE_SOFFICE", script.as_os_str()), ("ASSURE_SOFFICE_MAX", "1".as_ref()), ("ASSURE_SOFFICE_QUEUE_WAIT", "1".as_ref())],
+    );
+}
+
+#[test]
+#[ignore = "run by a_request_that_finds_every_slot_taken_is_refused_as_busy_after_a_bounded_wait"]
+fn busy_converter_child() {
+    let first = std::thread::spawn(|| pdf::from_docx(b"PK"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let asked = std::time::Instant::now();
+    match pdf::from_docx(b"PK") {
+        Err(e @ assure_documents::DocumentError::Busy(1)) => {
+            assert!(e.is_transient(), "busy may pass on a later try");
+            let waited = asked.elapsed();
+            assert!(waited >= std::time::Duration::from_millis(900) && waited < std::time::Duration::from_secs(3), "waited {waited:?}");
+        }
+        other => panic!("expected Busy, got {other:?}"),
+    }
+    assert!(first.join().expect("no panic").is_ok(), "the conversion that had the slot finishes");
 }
 
 // ---------------------------------------------------------------------------

@@ -42,11 +42,17 @@ pub enum AppError {
     Unavailable,
     /// The disk is full: nothing more can be saved until an operator makes room (507).
     StorageFull,
+    /// The PDF converter is busy or was too slow for this document just now: 503 with a
+    /// longer `Retry-After`; the other formats are still served.
+    ConverterBusy,
     Internal(String),
 }
 
 /// Seconds a client is told to wait (`Retry-After`) when the database is away.
 pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// Seconds a client is told to wait when the PDF converter is busy or was too slow.
+pub const CONVERTER_RETRY_AFTER_SECONDS: u32 = 30;
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
@@ -89,7 +95,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::ConverterBusy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -124,6 +130,10 @@ impl AppError {
                 "Sorry, Assure has run out of storage space",
                 "The server's disk is full, so nothing more can be saved: what you sent was not saved. Records saved before are safe. Tell your administrator or IT service desk.".into(),
             ),
+            AppError::ConverterBusy => (
+                "The PDF could not be made just now",
+                format!("The server is busy making other PDFs, or this one took too long. Try again in {CONVERTER_RETRY_AFTER_SECONDS} seconds or so, or download the Word version: it holds the same report."),
+            ),
             AppError::Internal(_) => ("Sorry, there is a problem with the service", "Try again later. Nothing you entered has been half-saved.".into()),
         }
     }
@@ -135,7 +145,11 @@ impl AppError {
             tracing::error!(error = %detail, "internal error");
         }
         let (title, message) = self.title_and_message();
-        let retry_after = if let AppError::Throttled(secs) = &self { Some(*secs) } else { None };
+        let retry_after = match &self {
+            AppError::Throttled(secs) => Some(*secs),
+            AppError::ConverterBusy => Some(CONVERTER_RETRY_AFTER_SECONDS.into()),
+            _ => None,
+        };
         if api {
             let code = match &self {
                 AppError::NotFound => "not_found",
@@ -151,6 +165,7 @@ impl AppError {
                 AppError::Throttled(_) => "throttled",
                 AppError::Unavailable => "unavailable",
                 AppError::StorageFull => "storage_full",
+                AppError::ConverterBusy => "converter_busy",
                 AppError::Internal(_) => "internal",
             };
             let mut body = json!({ "error": code, "title": title, "message": message });
@@ -174,9 +189,9 @@ impl AppError {
     }
 }
 
-/// A 503 says when to try again.
+/// A 503 says when to try again (the database's wait unless the error gave its own).
 fn with_retry_after(mut resp: Response) -> Response {
-    if resp.status() == StatusCode::SERVICE_UNAVAILABLE {
+    if resp.status() == StatusCode::SERVICE_UNAVAILABLE && !resp.headers().contains_key(axum::http::header::RETRY_AFTER) {
         resp.headers_mut().insert(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
     }
     resp

@@ -478,6 +478,10 @@ pub async fn download(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
         .map_err(|e| match e {
             assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
+            busy if busy.is_transient() => {
+                tracing::warn!(error = %busy, "PDF not made");
+                AppError::ConverterBusy
+            }
             other => AppError::Internal(other.to_string()),
         })?;
     state.store.reports().record_export(&caller.actor(), r.id, format.extension()).await?;
