@@ -12,6 +12,7 @@ pub mod tracker;
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod chase;
 pub mod children;
 pub mod clock;
 pub mod dates;

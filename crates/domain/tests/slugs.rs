@@ -3,7 +3,7 @@
 //! enums is checked against the `slug_enum!` declarations in the source, so a new one
 //! cannot be left out.
 
-use assure_domain::{missing, panels, partnership, placements, plan, referral, screening, tracker};
+use assure_domain::{chase, missing, panels, partnership, placements, plan, referral, screening, tracker};
 use serde_json::{json, Value};
 
 macro_rules! checked_enums {
@@ -54,6 +54,7 @@ fn every_slugged_enum_serialises_as_its_slug() {
         placements::Risk,
         placements::EscalationStep,
         plan::ActionStatus,
+        chase::ChaseKind,
     );
     checked.sort();
     assert_eq!(checked, declared(), "every enum declared with slug_enum! is checked here");

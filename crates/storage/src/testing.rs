@@ -194,3 +194,13 @@ pub async fn new_child(store: &Store, input: &crate::children::ChildInput) -> i6
     tx.commit().await.expect("commit");
     id
 }
+
+/// Every child's identifying details as stored (a fixture for checking that none reach
+/// somewhere they must not, such as an e-mail): first name, last name, date of birth,
+/// address.
+pub async fn every_child_identity(store: &Store) -> Vec<(String, String, Option<chrono::NaiveDate>, String)> {
+    use crate::RowExt;
+    let rows =
+        store.q("SELECT first_name, last_name, date_of_birth, address FROM children ORDER BY id").fetch_all(store.pool()).await.expect("children");
+    rows.iter().map(|r| (r.s("first_name").unwrap(), r.s("last_name").unwrap(), r.od("date_of_birth").unwrap(), r.s("address").unwrap())).collect()
+}

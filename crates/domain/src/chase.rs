@@ -1,0 +1,320 @@
+//! Chasing deadlines by e-mail: the rules (held as data: each on or off, with its lead
+//! time), when a rule fires for a record with a deadline, and what the message says.
+//!
+//! A chase fires **once** per rule, record, deadline and person: its [`Chase::event_key`]
+//! names the rule, the record and the deadline, and storage keeps one row per key and
+//! person, written in the same transaction as the outbox message. A deadline that moves
+//! (a revised target date) is a new event and is chased again.
+//!
+//! **No child's name, date of birth or address can reach an e-mail**: a message is made
+//! only from a [`Subject`], and a subject about a child's record can only be made from
+//! the record's number; the reader follows a link that needs signing in and passes the
+//! need-to-know rule there.
+
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::dates::long as long_date;
+
+slug_enum!(
+    /// What is chased.
+    ChaseKind {
+        UpdateRequestOverdue => ("update-request-overdue", "Update requests past their due date"),
+        ResponseApproaching => ("response-approaching", "Executive responses approaching their deadline"),
+        ResponseOverdue => ("response-overdue", "Executive responses past their deadline"),
+        ActionPastTarget => ("action-past-target", "Actions past their target date"),
+        PlacementUnacknowledged => ("placement-unacknowledged", "Placement notifications not acknowledged"),
+    }
+);
+
+/// Whether a rule fires before its deadline (a reminder) or after it (a chase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// `lead_days` days before the deadline.
+    Before,
+    /// `lead_days` days after the deadline has passed (0: the day after it).
+    After,
+}
+
+impl ChaseKind {
+    pub fn timing(self) -> Timing {
+        match self {
+            ChaseKind::ResponseApproaching => Timing::Before,
+            _ => Timing::After,
+        }
+    }
+
+    /// The lead time a new installation starts with.
+    pub fn default_lead_days(self) -> i64 {
+        match self {
+            ChaseKind::ResponseApproaching => 14,
+            // Acknowledged within a working day: chased once a day has passed.
+            ChaseKind::PlacementUnacknowledged => 1,
+            _ => 0,
+        }
+    }
+
+    /// What the lead time means, for the settings page.
+    pub fn lead_hint(self) -> &'static str {
+        match self.timing() {
+            Timing::Before => "days before the deadline",
+            Timing::After => "days after the deadline has passed",
+        }
+    }
+}
+
+/// One rule as the administrator keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChaseRule {
+    pub kind: ChaseKind,
+    pub lead_days: i64,
+    pub enabled: bool,
+}
+
+impl ChaseRule {
+    pub fn default_for(kind: ChaseKind) -> ChaseRule {
+        ChaseRule { kind, lead_days: kind.default_lead_days(), enabled: true }
+    }
+
+    /// The first day on which this rule fires for a deadline on `due`.
+    pub fn fires_from(&self, due: NaiveDate) -> NaiveDate {
+        match self.kind.timing() {
+            Timing::Before => due - Duration::days(self.lead_days),
+            Timing::After => due + Duration::days(self.lead_days.max(0) + 1),
+        }
+    }
+}
+
+/// Check a lead time typed on the settings page.
+pub fn check_lead_days(raw: &str) -> Result<i64, String> {
+    match raw.trim().parse::<i64>() {
+        Ok(n) if (0..=365).contains(&n) => Ok(n),
+        Ok(_) => Err("Enter a number of days from 0 to 365".into()),
+        Err(_) => Err("Enter the number of days as a whole number, like 14".into()),
+    }
+}
+
+/// The record a chase is about, as an e-mail may name it: a reference and the page it
+/// is on. There is no way to make one from a child's details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    reference: String,
+    path: String,
+}
+
+impl Subject {
+    /// A recommendation, by the council's reference (tracker text, not case data).
+    pub fn recommendation(id: i64, reference: &str) -> Subject {
+        Subject { reference: format!("recommendation {reference}"), path: format!("/recommendations/{id}") }
+    }
+
+    /// A review, by its number: its responses are what is chased.
+    pub fn review(id: i64) -> Subject {
+        Subject { reference: format!("review {id}"), path: format!("/reviews/{id}") }
+    }
+
+    /// A placement notification about a child: its number only, and the team's queue of
+    /// notifications to acknowledge (where it is).
+    pub fn placement_notification(id: i64) -> Subject {
+        Subject { reference: format!("placement notification {id}"), path: "/notifications".into() }
+    }
+
+    pub fn reference(&self) -> &str {
+        &self.reference
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// A record with a deadline, and who is chased about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub kind: ChaseKind,
+    pub subject: Subject,
+    pub due: NaiveDate,
+    /// Account ids.
+    pub recipients: Vec<i64>,
+}
+
+/// One person to chase about one deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chase {
+    pub kind: ChaseKind,
+    pub subject: Subject,
+    pub due: NaiveDate,
+    pub user_id: i64,
+}
+
+impl Chase {
+    /// The same for every run that sees this rule, record and deadline.
+    pub fn event_key(&self) -> String {
+        format!("{}:{}:{}:{}", self.kind.slug(), self.subject.path, self.subject.reference, self.due)
+    }
+}
+
+/// Deadlines further back than this are not chased by e-mail: a tracker imported with
+/// years of history would otherwise send a message for every action missed since 2017.
+/// They stay on the dashboards and in the monitoring reports.
+pub const HORIZON_DAYS: i64 = 60;
+
+/// The oldest deadline a chase can be about on `today`.
+pub fn horizon(today: NaiveDate) -> NaiveDate {
+    today - Duration::days(HORIZON_DAYS)
+}
+
+/// The chases due on `today`: every enabled rule's deadlines whose firing day has come,
+/// once for each recipient. (Whether one was sent already is storage's to know.)
+pub fn due_chases(rules: &[ChaseRule], deadlines: &[Deadline], today: NaiveDate) -> Vec<Chase> {
+    let mut out = Vec::new();
+    for d in deadlines {
+        let Some(rule) = rules.iter().find(|r| r.kind == d.kind && r.enabled) else { continue };
+        if today < rule.fires_from(d.due) || d.due < horizon(today) {
+            continue;
+        }
+        // A reminder before a deadline is pointless once the deadline has passed: the
+        // chase after it takes over.
+        if rule.kind.timing() == Timing::Before && today > d.due {
+            continue;
+        }
+        let mut recipients = d.recipients.clone();
+        recipients.sort_unstable();
+        recipients.dedup();
+        for user_id in recipients {
+            out.push(Chase { kind: d.kind, subject: d.subject.clone(), due: d.due, user_id });
+        }
+    }
+    out
+}
+
+/// An e-mail, ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub subject: String,
+    pub body: String,
+}
+
+/// The message for one chase. `base_url` is the address people reach Assure at.
+pub fn compose(chase: &Chase, service: &str, base_url: &str, today: NaiveDate) -> Message {
+    let what = chase.subject.reference();
+    let due = long_date(chase.due);
+    let (subject, line) = match chase.kind {
+        ChaseKind::UpdateRequestOverdue => {
+            (format!("Update overdue: {what}"), format!("The update requested on {what} was due on {due} and has not been given."))
+        }
+        ChaseKind::ResponseApproaching => (
+            format!("Executive response due {due}: {what}"),
+            format!("The executive's response to {what} is due on {due}; some recommendations in it have no response yet."),
+        ),
+        ChaseKind::ResponseOverdue => (
+            format!("Executive response overdue: {what}"),
+            format!("The executive's response to {what} was due on {due}; some recommendations in it still have no response."),
+        ),
+        ChaseKind::ActionPastTarget => {
+            (format!("Action past its target date: {what}"), format!("An action on {what} had a target date of {due} and is not marked done."))
+        }
+        ChaseKind::PlacementUnacknowledged => (
+            format!("Placement notification not acknowledged: {what}"),
+            format!("Your team has not acknowledged {what}, received on {due}. Acknowledge it, or record why it is not yours."),
+        ),
+    };
+    let link = format!("{}{}", base_url.trim_end_matches('/'), chase.subject.path());
+    let body = format!(
+        "{line}\n\nSign in to {service} to see it: {link}\n\nYou are sent this because {service} chases {rule} ({today}). \
+         This message holds no details of any child; they are only on the page, for those whose work needs them.\n",
+        rule = chase.kind.label().to_lowercase(),
+        today = long_date(today),
+    );
+    Message { subject: format!("{service}: {subject}"), body }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn rules() -> Vec<ChaseRule> {
+        ChaseKind::ALL.iter().map(|k| ChaseRule::default_for(*k)).collect()
+    }
+
+    fn deadline(kind: ChaseKind, due: &str, recipients: &[i64]) -> Deadline {
+        Deadline { kind, subject: Subject::recommendation(7, "LIC-3"), due: d(due), recipients: recipients.to_vec() }
+    }
+
+    #[test]
+    fn a_chase_after_a_deadline_fires_from_the_day_after_it_plus_the_lead() {
+        let rs = rules();
+        let ds = [deadline(ChaseKind::ActionPastTarget, "2026-03-12", &[4])];
+        assert!(due_chases(&rs, &ds, d("2026-03-12")).is_empty(), "not on the target date itself");
+        let fired = due_chases(&rs, &ds, d("2026-03-13"));
+        assert_eq!(fired.len(), 1);
+        assert_eq!(fired[0].user_id, 4);
+        // Still due later (storage keeps it to once), until the horizon.
+        assert_eq!(due_chases(&rs, &ds, d("2026-04-01")).len(), 1);
+        assert_eq!(due_chases(&rs, &ds, d("2026-05-11")).len(), 1, "60 days after");
+        assert!(due_chases(&rs, &ds, d("2026-05-12")).is_empty(), "history is not chased by e-mail");
+        let mut late = rules();
+        late.iter_mut().for_each(|r| r.lead_days = 7);
+        assert!(due_chases(&late, &ds, d("2026-03-19")).is_empty());
+        assert_eq!(due_chases(&late, &ds, d("2026-03-20")).len(), 1);
+    }
+
+    #[test]
+    fn a_reminder_fires_within_its_lead_time_and_stops_once_the_deadline_passes() {
+        let rs = rules();
+        let ds = [Deadline { kind: ChaseKind::ResponseApproaching, subject: Subject::review(2), due: d("2026-06-30"), recipients: vec![1, 2, 2] }];
+        assert!(due_chases(&rs, &ds, d("2026-06-15")).is_empty(), "15 days before: not yet");
+        let fired = due_chases(&rs, &ds, d("2026-06-16"));
+        assert_eq!(fired.iter().map(|c| c.user_id).collect::<Vec<_>>(), [1, 2], "14 days before, each person once");
+        assert_eq!(due_chases(&rs, &ds, d("2026-06-30")).len(), 2, "on the day");
+        assert!(due_chases(&rs, &ds, d("2026-07-01")).is_empty(), "after it, the overdue rule takes over");
+    }
+
+    #[test]
+    fn a_rule_turned_off_fires_for_nobody() {
+        let mut rs = rules();
+        rs.iter_mut().filter(|r| r.kind == ChaseKind::ActionPastTarget).for_each(|r| r.enabled = false);
+        let ds = [deadline(ChaseKind::ActionPastTarget, "2026-03-12", &[4]), deadline(ChaseKind::UpdateRequestOverdue, "2026-03-12", &[5])];
+        let fired = due_chases(&rs, &ds, d("2026-04-01"));
+        assert_eq!(fired.len(), 1);
+        assert_eq!(fired[0].kind, ChaseKind::UpdateRequestOverdue);
+    }
+
+    #[test]
+    fn the_event_key_names_the_rule_the_record_and_the_deadline() {
+        let a = Chase { kind: ChaseKind::ActionPastTarget, subject: Subject::recommendation(7, "LIC-3"), due: d("2026-03-12"), user_id: 1 };
+        let moved = Chase { due: d("2026-04-30"), ..a.clone() };
+        let other_person = Chase { user_id: 2, ..a.clone() };
+        assert_eq!(a.event_key(), "action-past-target:/recommendations/7:recommendation LIC-3:2026-03-12");
+        let one = Chase { kind: ChaseKind::PlacementUnacknowledged, subject: Subject::placement_notification(1), due: a.due, user_id: 1 };
+        let two = Chase { subject: Subject::placement_notification(2), ..one.clone() };
+        assert_ne!(one.event_key(), two.event_key(), "two notifications in one queue are two events");
+        assert_ne!(a.event_key(), moved.event_key(), "a revised date is chased again");
+        assert_eq!(a.event_key(), other_person.event_key(), "the person is kept beside the key");
+    }
+
+    #[test]
+    fn a_message_about_a_child_names_only_the_record_number_and_a_link() {
+        let c = Chase { kind: ChaseKind::PlacementUnacknowledged, subject: Subject::placement_notification(42), due: d("2026-11-30"), user_id: 9 };
+        let m = compose(&c, "Assure", "https://assure.example.gov.uk/", d("2026-12-02"));
+        assert_eq!(m.subject, "Assure: Placement notification not acknowledged: placement notification 42");
+        assert!(m.body.contains("https://assure.example.gov.uk/notifications"), "{}", m.body);
+        assert!(m.body.contains("30 November 2026"), "{}", m.body);
+        assert!(m.body.contains("holds no details of any child"));
+    }
+
+    #[test]
+    fn every_rule_has_a_message_and_a_lead_time_in_range() {
+        for k in ChaseKind::ALL {
+            let c = Chase { kind: *k, subject: Subject::review(3), due: d("2026-01-05"), user_id: 1 };
+            let m = compose(&c, "Assure", "http://localhost:8080", d("2026-01-10"));
+            assert!(m.subject.contains("review 3") && m.body.contains("http://localhost:8080/reviews/3"), "{k:?}: {m:?}");
+            assert!(check_lead_days(&k.default_lead_days().to_string()).is_ok());
+        }
+        assert!(check_lead_days("-1").is_err() && check_lead_days("400").is_err() && check_lead_days("two").is_err());
+    }
+}
