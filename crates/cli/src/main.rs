@@ -11,6 +11,7 @@
 mod backup;
 mod commands;
 mod documents;
+mod mail;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -76,6 +77,9 @@ enum Command {
     },
     /// Restore a backup into an empty data directory (and, on PostgreSQL, an empty
     /// database), then verify the audit log
+    /// E-mail: send a test message, see the outbox, run the chase job now
+    #[command(subcommand)]
+    Mail(MailCommand),
     Restore {
         /// The backup file `assure backup` wrote
         #[arg(value_name = "FILE")]
@@ -212,6 +216,22 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum MailCommand {
+    /// Send one test message through the outbox now (needs ASSURE_SMTP_URL and
+    /// ASSURE_MAIL_FROM); exit 0 once the SMTP server has accepted it
+    Test {
+        /// The address to send it to
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
+    },
+    /// List the messages waiting to be sent and those that failed
+    Outbox,
+    /// Queue every chase that is due now (the server does this every hour and sends
+    /// what is queued)
+    Chase,
+}
+
+#[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Walk the keyed hash chain and check it reaches every anchor written outside the
     /// database; exit 0 when intact, 1 naming the first bad entry or anchor otherwise
@@ -337,6 +357,9 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Export(args) => documents::export(g, &args).await,
         Command::Backup { out } => backup::backup(g, &out).await,
         Command::Restore { file } => backup::restore(g, &file).await,
+        Command::Mail(MailCommand::Test { to }) => mail::test(g, &to).await,
+        Command::Mail(MailCommand::Outbox) => return mail::outbox(g).await,
+        Command::Mail(MailCommand::Chase) => mail::chase(g).await,
     };
     // What a command appended to the audit log is anchored outside the database. The
     // command itself is done: a failure here is a warning, not the command's failure.

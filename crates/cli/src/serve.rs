@@ -184,6 +184,7 @@ async fn shutdown_signal() {
 
 pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     let config = config_from_env(g)?;
+    let mailer = crate::mail::Mailer::from_env()?;
     let store = open_store(g).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr().map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
@@ -196,6 +197,11 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     store.tracker().refresh_suggested_rags(today).await?;
     let upkeep = spawn_upkeep(store.clone(), &config, today);
     let anchors = spawn_anchors(store.clone(), assure_storage::audit::anchors_path(&g.data_dir));
+    if mailer.is_none() {
+        tracing::info!("no ASSURE_SMTP_URL: e-mail that would be sent is written to the log instead");
+    }
+    let public = env_value("ASSURE_PUBLIC_URL").unwrap_or_else(|| base.clone());
+    let mail = crate::mail::spawn_worker(store.clone(), mailer, public);
 
     let app = assure_web::app(store.clone(), config);
     println!("Assure is listening on {base}");
@@ -203,6 +209,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
     upkeep.abort();
     anchors.abort();
+    mail.abort();
     // The head of the audit log at shutdown, outside the database.
     if let Err(e) = store.audit().anchor(&assure_storage::audit::anchors_path(&g.data_dir)).await {
         tracing::error!(error = %e, "could not anchor the audit log at shutdown");

@@ -27,7 +27,7 @@ pub fn bin() -> String {
 }
 
 /// Settings a developer's shell might carry that would change what the binary does.
-const ENV_TO_CLEAR: [&str; 9] = [
+const ENV_TO_CLEAR: [&str; 13] = [
     "ASSURE_DATABASE_URL",
     "ASSURE_DEMO_PASSWORD",
     "ASSURE_SESSION_IDLE_MINUTES",
@@ -36,6 +36,10 @@ const ENV_TO_CLEAR: [&str; 9] = [
     "ASSURE_TRUSTED_PROXIES",
     "ASSURE_MAX_UPLOAD_MB",
     "ASSURE_DB_ACQUIRE_TIMEOUT_SECS",
+    "ASSURE_SMTP_URL",
+    "ASSURE_MAIL_FROM",
+    "ASSURE_MAIL_POLL_SECONDS",
+    "ASSURE_CHASE_SECONDS",
     "RUST_LOG",
 ];
 
