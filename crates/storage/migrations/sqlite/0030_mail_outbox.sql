@@ -6,7 +6,7 @@
 -- pending, sending (claimed by a worker), sent, logged (no SMTP server configured: the
 -- message was written to the log instead) or failed.
 CREATE TABLE chase_rules (
-    kind TEXT PRIMARY KEY,
+    kind TEXT NOT NULL PRIMARY KEY,
     lead_days INTEGER NOT NULL,
     enabled INTEGER NOT NULL
 );
