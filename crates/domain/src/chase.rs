@@ -15,6 +15,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::dates::long as long_date;
+use crate::{Checked, Invalid};
 
 slug_enum!(
     /// What is chased.
@@ -91,6 +92,24 @@ pub fn check_lead_days(raw: &str) -> Result<i64, String> {
         Ok(n) if (0..=365).contains(&n) => Ok(n),
         Ok(_) => Err("Enter a number of days from 0 to 365".into()),
         Err(_) => Err("Enter the number of days as a whole number, like 14".into()),
+    }
+}
+
+/// The rules as the settings form sends them: the slugs of those switched on, and each
+/// rule's lead time as typed (field `lead-<slug>`).
+pub fn check_rules(enabled: &[String], lead: impl Fn(ChaseKind) -> String) -> Result<Checked<Vec<ChaseRule>>, Invalid> {
+    let mut errors = Invalid::new();
+    let mut rules = Vec::new();
+    for kind in ChaseKind::ALL {
+        match check_lead_days(&lead(*kind)) {
+            Ok(lead_days) => rules.push(ChaseRule { kind: *kind, lead_days, enabled: enabled.iter().any(|e| e == kind.slug()) }),
+            Err(m) => errors.add(&format!("lead-{}", kind.slug()), format!("{}: {}", kind.label(), m.to_lowercase())),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Checked::new(rules))
+    } else {
+        Err(errors)
     }
 }
 
@@ -305,6 +324,20 @@ mod tests {
         assert!(m.body.contains("https://assure.example.gov.uk/notifications"), "{}", m.body);
         assert!(m.body.contains("30 November 2026"), "{}", m.body);
         assert!(m.body.contains("holds no details of any child"));
+    }
+
+    #[test]
+    fn the_settings_form_is_checked_whole_with_a_message_per_bad_lead_time() {
+        let on = vec!["action-past-target".to_string()];
+        let ok = check_rules(&on, |k| k.default_lead_days().to_string()).unwrap();
+        assert_eq!(ok.len(), ChaseKind::ALL.len());
+        assert!(ok.iter().all(|r| r.enabled == (r.kind == ChaseKind::ActionPastTarget)));
+        let bad = check_rules(&on, |k| if k == ChaseKind::ResponseApproaching { "two weeks".into() } else { "400".into() }).unwrap_err();
+        assert_eq!(bad.errors.len(), ChaseKind::ALL.len(), "every bad field at once");
+        assert_eq!(
+            bad.for_field("lead-response-approaching"),
+            Some("Executive responses approaching their deadline: enter the number of days as a whole number, like 14")
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use assure_domain::chase::{self, Chase, ChaseKind, ChaseRule, Deadline, Subject};
+use assure_domain::Checked;
 use chrono::Duration;
 
 use crate::audit::Event;
@@ -101,19 +102,21 @@ impl Mail<'_> {
         Ok(ChaseKind::ALL.iter().map(|k| kept.get(k).copied().unwrap_or_else(|| ChaseRule::default_for(*k))).collect())
     }
 
-    /// Keep one rule (its lead time checked by [`chase::check_lead_days`]).
-    pub async fn set_rule(&self, actor: &Actor, rule: ChaseRule) -> Result<()> {
+    /// Keep the rules as [`chase::check_rules`] passed them.
+    pub async fn set_rules(&self, actor: &Actor, rules: &Checked<Vec<ChaseRule>>) -> Result<()> {
         let mut tx = self.store.write().await?;
-        self.store.q("DELETE FROM chase_rules WHERE kind = $1").bind(rule.kind.slug()).execute(tx.conn()).await?;
-        self.store
-            .q("INSERT INTO chase_rules (kind, lead_days, enabled) VALUES ($1, $2, $3)")
-            .bind(rule.kind.slug())
-            .bind(rule.lead_days)
-            .bind(i64::from(rule.enabled))
-            .execute(tx.conn())
-            .await?;
-        let detail = format!("{}: {}, {} days", rule.kind.label(), if rule.enabled { "on" } else { "off" }, rule.lead_days);
-        tx.audit(actor, Event::new("mail.rule", "chase_rule", rule.kind.slug(), detail)).await?;
+        for rule in rules.iter() {
+            self.store.q("DELETE FROM chase_rules WHERE kind = $1").bind(rule.kind.slug()).execute(tx.conn()).await?;
+            self.store
+                .q("INSERT INTO chase_rules (kind, lead_days, enabled) VALUES ($1, $2, $3)")
+                .bind(rule.kind.slug())
+                .bind(rule.lead_days)
+                .bind(i64::from(rule.enabled))
+                .execute(tx.conn())
+                .await?;
+            let detail = format!("{}: {}, {} days", rule.kind.label(), if rule.enabled { "on" } else { "off" }, rule.lead_days);
+            tx.audit(actor, Event::new("mail.rule", "chase_rule", rule.kind.slug(), detail)).await?;
+        }
         tx.commit().await
     }
 

@@ -3,7 +3,7 @@
 //! retried with back-off, and a send interrupted mid-way never repeated; and no child's
 //! details in any message with the whole demo loaded.
 
-use assure_domain::chase::{ChaseKind, ChaseRule};
+use assure_domain::chase::{check_rules, ChaseKind};
 use assure_domain::tracker::{check_action, ActionInput, RevisionInput};
 use assure_domain::{Clock, Role};
 use assure_storage::on_both_engines;
@@ -110,7 +110,8 @@ async fn each_deadline_is_chased_once_and_again_when_it_moves(db: &TestDb) {
     assert!(mail.recent(1).await.unwrap()[0].subject.contains("Executive response overdue"));
 
     // A rule turned off stays quiet.
-    mail.set_rule(&system, ChaseRule { kind: ChaseKind::ActionPastTarget, lead_days: 0, enabled: false }).await.unwrap();
+    let on: Vec<String> = ChaseKind::ALL.iter().filter(|k| **k != ChaseKind::ActionPastTarget).map(|k| k.slug().to_string()).collect();
+    mail.set_rules(&system, &check_rules(&on, |k| k.default_lead_days().to_string()).unwrap()).await.unwrap();
     let v = tracker.action(action).await.unwrap().version;
     tracker.revise_action_date(&system, action, v, &RevisionInput { new_date: Some(d(2026, 3, 26)), reason: "Again".into() }).await.unwrap();
     assert_eq!(mail.run_chases(SERVICE, BASE).await.unwrap(), 0);
@@ -184,9 +185,8 @@ async fn no_childs_details_reach_any_message(db: &TestDb) {
     let clock = noon(today + Duration::days(3));
     let db = db.with_clock(clock.clone());
     let mail = db.store.mail();
-    for kind in ChaseKind::ALL {
-        mail.set_rule(&Actor::system(), ChaseRule { kind: *kind, lead_days: 0, enabled: true }).await.unwrap();
-    }
+    let all: Vec<String> = ChaseKind::ALL.iter().map(|k| k.slug().to_string()).collect();
+    mail.set_rules(&Actor::system(), &check_rules(&all, |_| "0".into()).unwrap()).await.unwrap();
     let queued = mail.run_chases(SERVICE, BASE).await.unwrap();
     let messages = mail.recent(100_000).await.unwrap();
     assert_eq!(messages.len(), queued);

@@ -145,6 +145,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "user-created" => "Account created",
         "user-saved" => "Account saved",
         "settings-saved" => "Settings saved",
+        "mail-rules-saved" => "E-mail rules saved",
         "token-revoked" => "API token revoked",
         "signed-out" => "You have signed out",
         "report-created" => "Draft report prepared",

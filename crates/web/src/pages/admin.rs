@@ -1,6 +1,7 @@
 //! Administration: accounts, API tokens, the audit log and council settings.
 
 use assure_domain::accounts::{check_activation, AccountInput};
+use assure_domain::chase::{check_rules, ChaseKind, ChaseRule};
 use assure_domain::settings::{check_settings, Settings};
 use assure_domain::{Invalid, Role};
 use assure_storage::audit::AuditFilter;
@@ -235,6 +236,7 @@ fn settings_form(ctx: &Ctx, s: &Settings, errors: &Invalid) -> maud::Markup {
             (ui::textarea(Field::new("rag_green", "Green", &s.rag_green, errors), 2))
             (ui::button("Save settings"))
         }
+        p class="app-body" { a class="app-link" href="/admin/mail" { "E-mail: the deadlines chased, and the outbox" } }
     }
 }
 
@@ -263,5 +265,95 @@ pub async fn settings_submit(State(state): State<AppState>, ctx: Ctx, caller: Ca
             Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Settings", true, settings_form(&ctx, &s, &e))).into_response())
         }
         Err(e) => Err(e),
+    }
+}
+
+/// `leads`: each rule's lead time as shown, in the order of `ChaseKind::ALL`.
+async fn mail_render(state: &AppState, ctx: &Ctx, shown: &[ChaseRule], leads: &[String], errors: &Invalid, status: StatusCode) -> PageResult {
+    let mail = state.store.mail();
+    let counts = mail.counts().await?;
+    let waiting = mail.waiting(100).await?;
+    let content = html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "E-mail" }
+        p class="app-body" {
+            "Assure chases the deadlines below by e-mail, once for each deadline and person, with a reference and a link that needs signing in: "
+            "never a child's name, date of birth or address. The server sends through the SMTP server named by ASSURE_SMTP_URL; without one, it writes each message to its log."
+        }
+        h2 class="app-heading-m" { "What is chased" }
+        form method="post" action="/admin/mail/rules" novalidate {
+            (ui::csrf(ctx.csrf()))
+            @let options: Vec<(String, String)> = ChaseKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+            @let selected: Vec<String> = shown.iter().filter(|r| r.enabled).map(|r| r.kind.slug().to_string()).collect();
+            (ui::checkboxes("enabled", "Rules switched on", Some("A rule switched off sends nothing."), &options, &selected, errors))
+            @for (kind, value) in ChaseKind::ALL.iter().zip(leads) {
+                @let name = format!("lead-{}", kind.slug());
+                @let label = format!("{}: {}", kind.label(), kind.lead_hint());
+                (ui::text_input(Field::new(&name, &label, &value, errors), "app-input--width-3"))
+            }
+            (ui::button("Save the rules"))
+        }
+        h2 class="app-heading-m" { "Outbox" }
+        p class="app-body" data-testid="outbox-counts" {
+            (counts.pending) " waiting to be sent, " (counts.sending) " being sent, " (counts.failed) " failed; "
+            (counts.sent) " sent and " (counts.logged) " written to the log so far."
+        }
+        @if waiting.is_empty() {
+            p class="app-body" { "Nothing is waiting and nothing has failed." }
+        } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Messages waiting and failed" {
+                table class="app-table" {
+                    caption class="app-table__caption app-visually-hidden" { "Messages waiting to be sent, and those that failed" }
+                    thead class="app-table__head" { tr class="app-table__row" {
+                        th scope="col" class="app-table__header" { "Number" }
+                        th scope="col" class="app-table__header" { "State" }
+                        th scope="col" class="app-table__header" { "Queued" }
+                        th scope="col" class="app-table__header" { "Tries" }
+                        th scope="col" class="app-table__header" { "To" }
+                        th scope="col" class="app-table__header" { "Subject" }
+                        th scope="col" class="app-table__header" { "Last error" }
+                    } }
+                    tbody class="app-table__body" {
+                        @for m in &waiting {
+                            tr class="app-table__row" {
+                                td class="app-table__cell" { (m.id) }
+                                td class="app-table__cell" { (m.status) }
+                                td class="app-table__cell" { (m.created_at.get(..16).unwrap_or(&m.created_at).replace('T', " ")) }
+                                td class="app-table__cell" { (m.attempts) }
+                                td class="app-table__cell" { (m.to_address) }
+                                td class="app-table__cell" { (m.subject) }
+                                td class="app-table__cell" { @if m.last_error.is_empty() { "None" } @else { (m.last_error) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok((status, ui::layout(ctx, "E-mail", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn mail_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let rules = state.store.mail().rules().await?;
+    let leads: Vec<String> =
+        ChaseKind::ALL.iter().map(|k| rules.iter().find(|r| r.kind == *k).map(|r| r.lead_days.to_string()).unwrap_or_default()).collect();
+    mail_render(&state, &ctx, &rules, &leads, &Invalid::new(), StatusCode::OK).await
+}
+
+pub async fn mail_rules_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let enabled = f.all("enabled");
+    let lead = |k: ChaseKind| f.string(&format!("lead-{}", k.slug()));
+    match check_rules(&enabled, lead) {
+        Ok(rules) => {
+            state.store.mail().set_rules(&caller.actor(), &rules).await?;
+            Ok(done("/admin/mail", "mail-rules-saved"))
+        }
+        Err(errors) => {
+            // Shown as sent, so nothing typed is lost.
+            let shown: Vec<ChaseRule> =
+                ChaseKind::ALL.iter().map(|k| ChaseRule { kind: *k, lead_days: 0, enabled: enabled.iter().any(|e| e == k.slug()) }).collect();
+            let leads: Vec<String> = ChaseKind::ALL.iter().map(|k| lead(*k)).collect();
+            mail_render(&state, &ctx, &shown, &leads, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     }
 }

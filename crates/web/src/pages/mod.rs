@@ -164,6 +164,8 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/admin/audit", ViewAudit, "Audit log", admin::audit)
         .page_get("/admin/settings", ManageSettings, "Council settings", admin::settings_page)
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
+        .page_get("/admin/mail", ManageSettings, "E-mail: the rules that chase deadlines, and the outbox", admin::mail_page)
+        .page_post("/admin/mail/rules", ManageSettings, "Save the rules that chase deadlines by e-mail", admin::mail_rules_submit)
         .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)
         .page_get(
             "/children/{id}",
