@@ -125,6 +125,11 @@ pub fn spawn_worker(store: Store, mailer: Option<Mailer>, base_url: String) -> t
                     Ok(n) => tracing::info!(queued = n, "chase messages queued"),
                     Err(e) => tracing::warn!(error = %e, "the chase job failed; it runs again next time"),
                 }
+                match store.mail().run_digests(&service).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(queued = n, "daily digests queued"),
+                    Err(e) => tracing::warn!(error = %e, "the daily digests failed; they are tried again next time"),
+                }
             }
             if let Err(e) = send_due(&store, mailer.as_ref(), None).await {
                 tracing::warn!(error = %e, "sending the outbox failed; it is tried again shortly");
@@ -181,7 +186,8 @@ pub async fn chase(g: &Global) -> CmdResult {
     let service = store.settings().load().await?.service_name;
     let base = env_value("ASSURE_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into());
     let n = store.mail().run_chases(&service, &base).await?;
+    let digests = store.mail().run_digests(&service).await?;
     store.close().await;
-    println!("{n} chase messages queued");
+    println!("{n} chase messages queued, {digests} daily digests");
     Ok(())
 }

@@ -25,6 +25,10 @@ slug_enum!(
         ResponseOverdue => ("response-overdue", "Executive responses past their deadline"),
         ActionPastTarget => ("action-past-target", "Actions past their target date"),
         PlacementUnacknowledged => ("placement-unacknowledged", "Placement notifications not acknowledged"),
+        ReportDue => ("report-due", "Monitoring reports due at the next meeting"),
+        ReturnInterviewOverdue => ("return-interview-overdue", "Return interviews not offered within 72 hours"),
+        PlanActionOverdue => ("plan-action-overdue", "MACSE plan actions past their due date"),
+        ReferralWaiting => ("referral-waiting", "Referrals waiting for a MASH decision"),
     }
 );
 
@@ -40,7 +44,7 @@ pub enum Timing {
 impl ChaseKind {
     pub fn timing(self) -> Timing {
         match self {
-            ChaseKind::ResponseApproaching => Timing::Before,
+            ChaseKind::ResponseApproaching | ChaseKind::ReportDue => Timing::Before,
             _ => Timing::After,
         }
     }
@@ -49,8 +53,12 @@ impl ChaseKind {
     pub fn default_lead_days(self) -> i64 {
         match self {
             ChaseKind::ResponseApproaching => 14,
+            // Lead officers are asked for updates about three weeks before the meeting.
+            ChaseKind::ReportDue => 21,
             // Acknowledged within a working day: chased once a day has passed.
             ChaseKind::PlacementUnacknowledged => 1,
+            // A MASH decision is expected within a working day of the referral.
+            ChaseKind::ReferralWaiting => 1,
             _ => 0,
         }
     }
@@ -136,6 +144,21 @@ impl Subject {
     /// notifications to acknowledge (where it is).
     pub fn placement_notification(id: i64) -> Subject {
         Subject { reference: format!("placement notification {id}"), path: "/notifications".into() }
+    }
+
+    /// A referral waiting in the MASH queue: its number, and the queue.
+    pub fn referral(id: i64) -> Subject {
+        Subject { reference: format!("referral {id}"), path: "/mash".into() }
+    }
+
+    /// A missing episode: its number, and the child's missing episodes by record number.
+    pub fn missing_episode(child_record: i64, episode: i64) -> Subject {
+        Subject { reference: format!("missing episode {episode}"), path: format!("/children/{child_record}/missing") }
+    }
+
+    /// A child's MACSE plan, by the child's record number.
+    pub fn plan(child_record: i64) -> Subject {
+        Subject { reference: format!("the MACSE plan of record {child_record}"), path: format!("/children/{child_record}/plan") }
     }
 
     pub fn reference(&self) -> &str {
@@ -237,6 +260,21 @@ pub fn compose(chase: &Chase, service: &str, base_url: &str, today: NaiveDate) -
             format!("Placement notification not acknowledged: {what}"),
             format!("Your team has not acknowledged {what}, received on {due}. Acknowledge it, or record why it is not yours."),
         ),
+        ChaseKind::ReportDue => (
+            format!("Monitoring report due {due}: {what}"),
+            format!("A monitoring report on {what} is due at the meeting on {due}. Check the lead officers' updates are in."),
+        ),
+        ChaseKind::ReturnInterviewOverdue => (
+            format!("Return interview not offered: {what}"),
+            format!("The return interview for {what} had to be offered by {due} and none is recorded as offered."),
+        ),
+        ChaseKind::PlanActionOverdue => (
+            format!("Plan action overdue: {what}"),
+            format!("An action for your agency on {what} was due on {due} and is not marked done or dropped."),
+        ),
+        ChaseKind::ReferralWaiting => {
+            (format!("Referral waiting for a decision: {what}"), format!("The MASH has not yet decided {what}, received on {due}."))
+        }
     };
     let link = format!("{}{}", base_url.trim_end_matches('/'), chase.subject.path());
     let body = format!(
@@ -246,6 +284,27 @@ pub fn compose(chase: &Chase, service: &str, base_url: &str, today: NaiveDate) -
         today = long_date(today),
     );
     Message { subject: format!("{service}: {subject}"), body }
+}
+
+/// The hour (council time) from which a day's digest is made.
+pub const DIGEST_HOUR: u32 = 7;
+
+/// One e-mail gathering the chases held for someone who chose a daily digest. `held`:
+/// each held message's subject and body, oldest first (they are made by [`compose`], so
+/// they hold no child's details either).
+pub fn compose_digest(service: &str, day: NaiveDate, held: &[(String, String)]) -> Message {
+    let n = held.len();
+    let mut body = format!("{service} has {n} {} for you today, {}.\n", if n == 1 { "reminder" } else { "reminders" }, long_date(day));
+    for (i, (subject, text)) in held.iter().enumerate() {
+        let subject = subject.strip_prefix(&format!("{service}: ")).unwrap_or(subject);
+        let text = text.split("\n\nYou are sent this").next().unwrap_or(text).trim();
+        body.push_str(&format!("\n{}. {subject}\n{text}\n", i + 1));
+    }
+    body.push_str(&format!(
+        "\nYou are sent one e-mail a day because you chose a daily digest on your account page in {service}. \
+         This message holds no details of any child; they are only on the pages, for those whose work needs them.\n"
+    ));
+    Message { subject: format!("{service}: {n} {} for {}", if n == 1 { "reminder" } else { "reminders" }, long_date(day)), body }
 }
 
 #[cfg(test)]
@@ -338,6 +397,77 @@ mod tests {
             bad.for_field("lead-response-approaching"),
             Some("Executive responses approaching their deadline: enter the number of days as a whole number, like 14")
         );
+    }
+
+    #[test]
+    fn the_pathway_rules_fire_at_their_own_times() {
+        let rs = rules();
+        let waiting = [Deadline { kind: ChaseKind::ReferralWaiting, subject: Subject::referral(5), due: d("2026-03-02"), recipients: vec![3] }];
+        assert!(due_chases(&rs, &waiting, d("2026-03-03")).is_empty(), "the MASH has a working day");
+        assert_eq!(due_chases(&rs, &waiting, d("2026-03-04")).len(), 1);
+        let interview = [Deadline {
+            kind: ChaseKind::ReturnInterviewOverdue,
+            subject: Subject::missing_episode(12, 40),
+            due: d("2026-03-05"),
+            recipients: vec![3],
+        }];
+        assert!(due_chases(&rs, &interview, d("2026-03-05")).is_empty(), "72 hours end on the due day");
+        assert_eq!(due_chases(&rs, &interview, d("2026-03-06")).len(), 1);
+        let report = [Deadline { kind: ChaseKind::ReportDue, subject: Subject::review(2), due: d("2026-04-22"), recipients: vec![1] }];
+        assert!(due_chases(&rs, &report, d("2026-03-31")).is_empty());
+        assert_eq!(due_chases(&rs, &report, d("2026-04-01")).len(), 1, "three weeks before the meeting");
+        assert!(due_chases(&rs, &report, d("2026-04-23")).is_empty(), "not after the meeting");
+    }
+
+    #[test]
+    fn a_message_about_a_plan_an_episode_or_a_referral_names_only_numbers() {
+        let cases = [
+            (
+                ChaseKind::PlanActionOverdue,
+                Subject::plan(12),
+                "Assure: Plan action overdue: the MACSE plan of record 12",
+                "https://a.example/children/12/plan",
+            ),
+            (
+                ChaseKind::ReturnInterviewOverdue,
+                Subject::missing_episode(12, 40),
+                "Assure: Return interview not offered: missing episode 40",
+                "https://a.example/children/12/missing",
+            ),
+            (ChaseKind::ReferralWaiting, Subject::referral(9), "Assure: Referral waiting for a decision: referral 9", "https://a.example/mash"),
+        ];
+        for (kind, subject, title, link) in cases {
+            let m = compose(&Chase { kind, subject, due: d("2026-03-05"), user_id: 1 }, "Assure", "https://a.example", d("2026-03-06"));
+            assert_eq!(m.subject, title);
+            assert!(m.body.contains(link) && m.body.contains("5 March 2026"), "{}", m.body);
+        }
+    }
+
+    #[test]
+    fn a_digest_gathers_the_days_chases_into_one_message() {
+        let a = compose(
+            &Chase { kind: ChaseKind::ActionPastTarget, subject: Subject::recommendation(7, "LIC-3"), due: d("2026-03-12"), user_id: 1 },
+            "Assure",
+            "https://a.example",
+            d("2026-03-13"),
+        );
+        let b = compose(
+            &Chase { kind: ChaseKind::ReferralWaiting, subject: Subject::referral(9), due: d("2026-03-11"), user_id: 1 },
+            "Assure",
+            "https://a.example",
+            d("2026-03-13"),
+        );
+        let m = compose_digest("Assure", d("2026-03-14"), &[(a.subject, a.body), (b.subject, b.body)]);
+        assert_eq!(m.subject, "Assure: 2 reminders for 14 March 2026");
+        assert!(
+            m.body.contains(
+                "1. Action past its target date: recommendation LIC-3\nAn action on recommendation LIC-3 had a target date of 12 March 2026"
+            ),
+            "{}",
+            m.body
+        );
+        assert!(m.body.contains("2. Referral waiting for a decision: referral 9") && m.body.contains("https://a.example/mash"), "{}", m.body);
+        assert_eq!(m.body.matches("You are sent").count(), 1, "one footer, not one per chase:\n{}", m.body);
     }
 
     #[test]

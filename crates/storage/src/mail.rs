@@ -13,8 +13,10 @@
 use std::collections::BTreeMap;
 
 use assure_domain::chase::{self, Chase, ChaseKind, ChaseRule, Deadline, Subject};
+use assure_domain::referral::ReferralStatus;
+use assure_domain::tracker::report_dates;
 use assure_domain::Checked;
-use chrono::Duration;
+use chrono::{Duration, Timelike};
 
 use crate::audit::Event;
 use crate::{date_str, stamp, Actor, Engine, Result, RowExt, Store, StoreError};
@@ -63,6 +65,10 @@ pub struct OutboxCounts {
     pub sent: i64,
     pub logged: i64,
     pub failed: i64,
+    /// Held for someone's daily digest.
+    pub held: i64,
+    /// Gathered into a digest (sent as part of it).
+    pub digested: i64,
 }
 
 /// Wait before the next try after `attempts` failed ones: 1, 2, 4 ... minutes, at most 6 hours.
@@ -210,6 +216,83 @@ impl Mail<'_> {
         for r in rows {
             push(&mut out, ChaseKind::PlacementUnacknowledged, Subject::placement_notification(r.i("id")?), r.d("received_date")?, r.i("user_id")?);
         }
+
+        // Monitoring reports due at the next meetings of a schedule whose review still
+        // has open recommendations: the scrutiny officers.
+        let rows = self
+            .store
+            .q("SELECT s.review_id, s.first_report_date, s.interval_months FROM monitoring_schedules s \
+                WHERE EXISTS (SELECT 1 FROM recommendations r WHERE r.review_id = s.review_id \
+                AND r.lifecycle NOT IN ('signed-off', 'superseded', 'transferred', 'not-feasible')) ORDER BY s.id")
+            .fetch_all(pool)
+            .await?;
+        let until = today + Duration::days(366);
+        for r in rows {
+            let review = r.i("review_id")?;
+            for due in report_dates(r.d("first_report_date")?, r.i("interval_months")?, until) {
+                if due >= chase::horizon(today) {
+                    out.push(Deadline { kind: ChaseKind::ReportDue, subject: Subject::review(review), due, recipients: officers.clone() });
+                }
+            }
+        }
+
+        // Return interviews not offered within 72 hours of the return: whoever recorded
+        // the episode. (Times on missing episodes are the council's local time.)
+        let rows = self
+            .store
+            .q("SELECT e.id, e.child_id, e.interview_due_by, e.recorded_by FROM missing_episodes e \
+                LEFT JOIN return_interviews ri ON ri.episode_id = e.id \
+                JOIN users u ON u.id = e.recorded_by AND u.active = 1 \
+                WHERE e.interview_due_by IS NOT NULL AND e.interview_due_by >= $1 AND ri.offered_at IS NULL ORDER BY e.id")
+            .bind(&from)
+            .fetch_all(pool)
+            .await?;
+        for r in rows {
+            let due = local_date("interview_due_by", &r.s("interview_due_by")?)?;
+            push(&mut out, ChaseKind::ReturnInterviewOverdue, Subject::missing_episode(r.i("child_id")?, r.i("id")?), due, r.i("recorded_by")?);
+        }
+
+        // Actions on each child's current MACSE plan, not done or dropped by their due
+        // date: the SPOCs of the agency the action is for.
+        let rows = self
+            .store
+            .q("SELECT p.child_id, a.due_date, s.user_id FROM plan_actions a \
+                JOIN plan_versions v ON v.id = a.version_id \
+                JOIN plans p ON p.id = v.plan_id AND p.current_version = v.number \
+                JOIN agency_spocs s ON s.agency_id = a.agency_id \
+                JOIN users u ON u.id = s.user_id AND u.active = 1 \
+                WHERE a.status IN ('not-started', 'in-progress') AND a.due_date >= $1 ORDER BY p.child_id, a.due_date")
+            .bind(&from)
+            .fetch_all(pool)
+            .await?;
+        for r in rows {
+            push(&mut out, ChaseKind::PlanActionOverdue, Subject::plan(r.i("child_id")?), r.d("due_date")?, r.i("user_id")?);
+        }
+
+        // Referrals not yet decided: the MASH team.
+        let mash: Vec<i64> = self
+            .store
+            .q("SELECT id FROM users WHERE role = 'mash-worker' AND active = 1 ORDER BY id")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| r.i("id"))
+            .collect::<Result<_>>()?;
+        let [s1, s2] = ReferralStatus::queue_slugs();
+        let rows = self
+            .store
+            .q("SELECT id, submitted_at FROM referrals WHERE status IN ($1, $2) AND submitted_at >= $3 ORDER BY id")
+            .bind(s1)
+            .bind(s2)
+            .bind(&from)
+            .fetch_all(pool)
+            .await?;
+        for r in rows {
+            let submitted = chrono::DateTime::parse_from_rfc3339(&r.s("submitted_at")?)
+                .map_err(|e| StoreError::Corrupt(format!("referrals.submitted_at: {e}")))?;
+            let due = assure_domain::clock::london_date(submitted.with_timezone(&chrono::Utc));
+            out.push(Deadline { kind: ChaseKind::ReferralWaiting, subject: Subject::referral(r.i("id")?), due, recipients: mash.clone() });
+        }
         Ok(out)
     }
 
@@ -223,20 +306,20 @@ impl Mail<'_> {
         if due.is_empty() {
             return Ok(0);
         }
-        let addresses: BTreeMap<i64, String> = self
+        let addresses: BTreeMap<i64, (String, bool)> = self
             .store
-            .q("SELECT id, email FROM users WHERE active = 1")
+            .q("SELECT id, email, mail_digest FROM users WHERE active = 1")
             .fetch_all(self.store.pool())
             .await?
             .iter()
-            .map(|r| Ok((r.i("id")?, r.s("email")?)))
+            .map(|r| Ok((r.i("id")?, (r.s("email")?, r.i("mail_digest")? != 0))))
             .collect::<Result<_>>()?;
         let now = self.store.now();
         let mut queued = 0;
         let mut tx = self.store.write().await?;
         for c in &due {
-            let Some(to) = addresses.get(&c.user_id) else { continue };
-            if !self.fire(&mut tx, c, to, service, base_url, &now).await? {
+            let Some((to, digest)) = addresses.get(&c.user_id) else { continue };
+            if !self.fire(&mut tx, c, to, *digest, service, base_url, &now).await? {
                 continue;
             }
             queued += 1;
@@ -248,8 +331,112 @@ impl Mail<'_> {
         Ok(queued)
     }
 
-    /// Record one chase and queue its message, unless it was recorded before.
-    async fn fire(&self, tx: &mut crate::WriteTx<'_>, c: &Chase, to: &str, service: &str, base_url: &str, now: &str) -> Result<bool> {
+    /// The daily digests: for each person who chose one and has held chases, once a day
+    /// from [`chase::DIGEST_HOUR`] (council time), one message gathering them, queued in
+    /// the same transaction that marks them digested, and kept once per person and day
+    /// (as a chase is) so a second run or another instance queues nothing more. Returns
+    /// how many digests were queued.
+    pub async fn run_digests(&self, service: &str) -> Result<usize> {
+        let local = self.store.clock().local_now();
+        if local.hour() < chase::DIGEST_HOUR {
+            return Ok(0);
+        }
+        let today = local.date();
+        let people = self
+            .store
+            .q("SELECT DISTINCT m.user_id, u.email FROM mail_outbox m JOIN users u ON u.id = m.user_id AND u.active = 1 \
+                WHERE m.status = 'held' ORDER BY m.user_id")
+            .fetch_all(self.store.pool())
+            .await?;
+        if people.is_empty() {
+            return Ok(0);
+        }
+        let now = self.store.now();
+        let key = format!("digest:{today}");
+        let mut queued = 0;
+        let mut tx = self.store.write().await?;
+        for p in people {
+            let user = p.i("user_id")?;
+            let new = self
+                .store
+                .q("INSERT INTO chases_fired (event_key, user_id, fired_at) VALUES ($1, $2, $3) ON CONFLICT (event_key, user_id) DO NOTHING")
+                .bind(&key)
+                .bind(user)
+                .bind(&now)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+            if new == 0 {
+                continue; // today's digest went already; these wait for tomorrow's
+            }
+            let rows = self
+                .store
+                .q("SELECT id, subject, body FROM mail_outbox WHERE user_id = $1 AND status = 'held' ORDER BY id")
+                .bind(user)
+                .fetch_all(tx.conn())
+                .await?;
+            let held: Vec<(String, String)> = rows.iter().map(|r| Ok((r.s("subject")?, r.s("body")?))).collect::<Result<_>>()?;
+            let m = chase::compose_digest(service, today, &held);
+            let id = self.insert(&mut tx, Some(user), &p.s("email")?, &m.subject, &m.body, &key, "pending", &now).await?;
+            for r in &rows {
+                self.store
+                    .q("UPDATE mail_outbox SET status = 'digested', digest_id = $1 WHERE id = $2")
+                    .bind(id)
+                    .bind(r.i("id")?)
+                    .execute(tx.conn())
+                    .await?;
+            }
+            self.store
+                .q("UPDATE chases_fired SET outbox_id = $1 WHERE event_key = $2 AND user_id = $3")
+                .bind(id)
+                .bind(&key)
+                .bind(user)
+                .execute(tx.conn())
+                .await?;
+            queued += 1;
+        }
+        if queued > 0 {
+            tx.audit(&Actor::system(), Event::new("mail.digest", "mail_outbox", "digests", format!("{queued} daily digests queued"))).await?;
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Whether `user` chose one e-mail a day rather than each chase as it happens.
+    pub async fn digest_chosen(&self, user: i64) -> Result<bool> {
+        let r = self
+            .store
+            .q("SELECT mail_digest FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(self.store.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(r.i("mail_digest")? != 0)
+    }
+
+    /// A person's own choice: each chase as it happens, or a daily digest.
+    pub async fn choose_digest(&self, actor: &Actor, user: i64, digest: bool) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let n = self
+            .store
+            .q("UPDATE users SET mail_digest = $1 WHERE id = $2")
+            .bind(i64::from(digest))
+            .bind(user)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let detail = if digest { "e-mail: one a day" } else { "e-mail: each as it happens" };
+        tx.audit(actor, Event::new("user.mail_preference", "user", user, detail)).await?;
+        tx.commit().await
+    }
+
+    /// Record one chase and queue its message (held for the daily digest when the person
+    /// chose one), unless it was recorded before.
+    #[allow(clippy::too_many_arguments)]
+    async fn fire(&self, tx: &mut crate::WriteTx<'_>, c: &Chase, to: &str, digest: bool, service: &str, base_url: &str, now: &str) -> Result<bool> {
         let key = c.event_key();
         let new = self
             .store
@@ -264,7 +451,8 @@ impl Mail<'_> {
             return Ok(false);
         }
         let m = chase::compose(c, service, base_url, self.store.today());
-        let id = self.insert(tx, Some(c.user_id), to, &m.subject, &m.body, &key, now).await?;
+        let status = if digest { "held" } else { "pending" };
+        let id = self.insert(tx, Some(c.user_id), to, &m.subject, &m.body, &key, status, now).await?;
         self.store
             .q("UPDATE chases_fired SET outbox_id = $1 WHERE event_key = $2 AND user_id = $3")
             .bind(id)
@@ -284,18 +472,20 @@ impl Mail<'_> {
         subject: &str,
         body: &str,
         event: &str,
+        status: &str,
         now: &str,
     ) -> Result<i64> {
         let row = self
             .store
             .q("INSERT INTO mail_outbox (user_id, to_address, subject, body, event, created_at, status, attempts, next_attempt_at, last_error) \
-                VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $6, '') RETURNING id")
+                VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $6, '') RETURNING id")
             .bind(user_id)
             .bind(to)
             .bind(subject)
             .bind(body)
             .bind(event)
             .bind(now)
+            .bind(status)
             .fetch_one(tx.conn())
             .await?;
         row.i("id")
@@ -308,7 +498,7 @@ impl Mail<'_> {
         let body = format!(
             "This is a test message from {service}, sent by `assure mail test` at {now}.\n\nIf you can read it, {service} can send e-mail through this server.\n"
         );
-        let id = self.insert(&mut tx, None, to, &format!("{service}: test message"), &body, "test", &now).await?;
+        let id = self.insert(&mut tx, None, to, &format!("{service}: test message"), &body, "test", "pending", &now).await?;
         tx.audit(actor, Event::new("mail.test", "mail_outbox", id, "test message queued")).await?;
         tx.commit().await?;
         Ok(id)
@@ -433,11 +623,20 @@ impl Mail<'_> {
                 "sending" => c.sending = n,
                 "sent" => c.sent = n,
                 "logged" => c.logged = n,
+                "held" => c.held = n,
+                "digested" => c.digested = n,
                 _ => c.failed += n,
             }
         }
         Ok(c)
     }
+}
+
+/// The date of a local time as missing episodes keep it (`YYYY-MM-DDTHH:MM:SS`).
+fn local_date(col: &str, s: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+        .map(|t| t.date())
+        .map_err(|e| StoreError::Corrupt(format!("missing_episodes.{col}: {e}")))
 }
 
 fn push(out: &mut Vec<Deadline>, kind: ChaseKind, subject: Subject, due: chrono::NaiveDate, user_id: i64) {

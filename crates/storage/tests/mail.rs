@@ -3,7 +3,7 @@
 //! retried with back-off, and a send interrupted mid-way never repeated; and no child's
 //! details in any message with the whole demo loaded.
 
-use assure_domain::chase::{check_rules, ChaseKind};
+use assure_domain::chase::{check_rules, ChaseKind, Timing};
 use assure_domain::tracker::{check_action, ActionInput, RevisionInput};
 use assure_domain::{Clock, Role};
 use assure_storage::on_both_engines;
@@ -177,16 +177,113 @@ async fn the_outbox_is_claimed_once_retried_with_back_off_and_never_sent_twice(d
 }
 on_both_engines!(outbox, the_outbox_is_claimed_once_retried_with_back_off_and_never_sent_twice);
 
+/// Someone who chose a daily digest gets one message a day from 7am gathering their
+/// chases, however often the job runs; a chase later that day waits for tomorrow's.
+async fn a_daily_digest_gathers_the_days_chases_once(db: &TestDb) {
+    let clock = Clock::fixed_london(d(2026, 3, 20).and_hms_opt(6, 0, 0).unwrap());
+    let db = db.with_clock(clock.clone());
+    let system = Actor::system();
+    let lead = account(&db, "lead@example.org", Role::LeadOfficer).await;
+    let other = account(&db, "other@example.org", Role::LeadOfficer).await;
+    let mail = db.store.mail();
+    assert!(!mail.digest_chosen(lead).await.unwrap(), "each as it happens, unless chosen");
+    let me = Actor { user_id: Some(lead), label: "lead@example.org".into(), ip: String::new() };
+    mail.choose_digest(&me, lead, true).await.unwrap();
+    assert!(mail.digest_chosen(lead).await.unwrap());
+    let tracker = db.store.tracker();
+    let review = tracker
+        .create_review(
+            &system,
+            &ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup), title: "Night-time economy".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let mut actions = Vec::new();
+    for (n, leads) in [(1, vec![lead]), (2, vec![lead, other]), (3, vec![lead])] {
+        let rec = tracker
+            .create_recommendation(
+                &system,
+                review,
+                &RecommendationInput { number: Some(n), committee_wording: format!("Do {n}"), lead_ids: leads, ..Default::default() },
+            )
+            .await
+            .unwrap();
+        let target = if n == 3 { d(2026, 3, 20) } else { d(2026, 3, 10) };
+        let a = check_action(&ActionInput { text: format!("Step {n}"), owner: String::new(), target_date: Some(target) }).unwrap();
+        actions.push(tracker.add_action(&system, rec, &a).await.unwrap());
+    }
+
+    // 6am: the chases are queued; the lead's held, the other's ready to send.
+    assert_eq!(mail.run_chases(SERVICE, BASE).await.unwrap(), 3);
+    let claimed = mail.claim(10, None).await.unwrap();
+    assert_eq!(claimed.iter().map(|m| m.user_id).collect::<Vec<_>>(), [Some(other)], "only the other lead's goes now");
+    assert_eq!(mail.counts().await.unwrap().held, 2);
+    assert_eq!(mail.run_digests(SERVICE).await.unwrap(), 0, "not before 7am");
+
+    // 7am: one digest with both; again the same day, nothing.
+    clock.set(Clock::fixed_london(d(2026, 3, 20).and_hms_opt(7, 0, 0).unwrap()).now());
+    assert_eq!(mail.run_digests(SERVICE).await.unwrap(), 1);
+    assert_eq!(mail.run_digests(SERVICE).await.unwrap(), 0);
+    let digest = mail.claim(10, None).await.unwrap();
+    assert_eq!(digest.len(), 1);
+    assert_eq!(digest[0].to_address, "lead@example.org");
+    assert_eq!(digest[0].subject, "Assure: 2 reminders for 20 March 2026");
+    assert!(
+        digest[0].body.contains("1. Action past its target date") && digest[0].body.contains("2. Action past its target date"),
+        "{}",
+        digest[0].body
+    );
+    let counts = mail.counts().await.unwrap();
+    assert_eq!((counts.held, counts.digested), (0, 2));
+
+    // The third action passes its target at midnight: held until the next day's digest.
+    clock.set(Clock::fixed_london(d(2026, 3, 21).and_hms_opt(6, 30, 0).unwrap()).now());
+    assert_eq!(mail.run_chases(SERVICE, BASE).await.unwrap(), 1);
+    assert_eq!(mail.run_digests(SERVICE).await.unwrap(), 0);
+    clock.set(Clock::fixed_london(d(2026, 3, 21).and_hms_opt(9, 0, 0).unwrap()).now());
+    assert_eq!(mail.run_digests(SERVICE).await.unwrap(), 1);
+    let next = mail.claim(10, None).await.unwrap();
+    assert_eq!(next[0].subject, "Assure: 1 reminder for 21 March 2026");
+
+    assert!(db.store.audit().verify().await.unwrap().is_ok());
+}
+on_both_engines!(daily_digest, a_daily_digest_gathers_the_days_chases_once);
+
 /// With the whole demo loaded and every rule firing, no message names a child or gives
 /// a child's date of birth or address.
 async fn no_childs_details_reach_any_message(db: &TestDb) {
     let today = d(2026, 11, 23);
-    assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
-    let clock = noon(today + Duration::days(3));
+    let clock = noon(today);
     let db = db.with_clock(clock.clone());
+    assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
+    // A child back from a missing episode whose return interview is never offered.
+    let officer = assure_storage::testing::reader(&db.store, "notification-officer@example.org").await;
+    let back = today.and_hms_opt(9, 0, 0).unwrap();
+    db.store
+        .missing(&officer)
+        .record_episode(&assure_storage::missing::EpisodeInput {
+            child: Some(assure_storage::referrals::ChildRef::New(assure_storage::children::ChildInput {
+                first_name: "Amelia".into(),
+                last_name: "Northcote".into(),
+                date_of_birth: Some(d(2010, 4, 17)),
+                ..Default::default()
+            })),
+            missing_from: Some(assure_domain::missing::MissingFrom::Home),
+            started_at: Some(back - Duration::hours(20)),
+            ended_at: Some(back),
+            where_found: "Returned home by herself".into(),
+            police_reference: "MP/2026/0417".into(),
+            risk_grading: Some(assure_domain::missing::RiskGrading::Medium),
+        })
+        .await
+        .unwrap();
+    // A month on, so the current plans' actions have passed their dates too.
+    clock.advance(Duration::days(30));
     let mail = db.store.mail();
     let all: Vec<String> = ChaseKind::ALL.iter().map(|k| k.slug().to_string()).collect();
-    mail.set_rules(&Actor::system(), &check_rules(&all, |_| "0".into()).unwrap()).await.unwrap();
+    mail.set_rules(&Actor::system(), &check_rules(&all, |k| if k.timing() == Timing::Before { "120".into() } else { "0".into() }).unwrap())
+        .await
+        .unwrap();
     let queued = mail.run_chases(SERVICE, BASE).await.unwrap();
     let messages = mail.recent(100_000).await.unwrap();
     assert_eq!(messages.len(), queued);
@@ -194,6 +291,9 @@ async fn no_childs_details_reach_any_message(db: &TestDb) {
         messages.iter().any(|m| m.subject.contains("Placement notification not acknowledged")),
         "the demo's unacknowledged notifications are chased"
     );
+    for chased in ["Referral waiting for a decision", "Return interview not offered", "Plan action overdue", "Monitoring report due"] {
+        assert!(messages.iter().any(|m| m.subject.contains(chased)), "the demo has a {chased:?} chase");
+    }
     let children = assure_storage::testing::every_child_identity(&db.store).await;
     assert!(children.len() > 50, "the demo has children");
     let words = |text: &str| {

@@ -146,6 +146,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "user-saved" => "Account saved",
         "settings-saved" => "Settings saved",
         "mail-rules-saved" => "E-mail rules saved",
+        "account-mail-saved" => "Your reminder setting is saved",
         "token-revoked" => "API token revoked",
         "signed-out" => "You have signed out",
         "report-created" => "Draft report prepared",

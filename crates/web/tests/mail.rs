@@ -31,6 +31,10 @@ async fn the_administrator_keeps_the_chase_rules_and_sees_the_outbox(db: &TestDb
                 ("lead-response-overdue", "0"),
                 ("lead-action-past-target", "400"),
                 ("lead-placement-unacknowledged", "1"),
+                ("lead-report-due", "21"),
+                ("lead-return-interview-overdue", "0"),
+                ("lead-plan-action-overdue", "0"),
+                ("lead-referral-waiting", "1"),
             ],
         )
         .await;
@@ -53,6 +57,10 @@ async fn the_administrator_keeps_the_chase_rules_and_sees_the_outbox(db: &TestDb
                 ("lead-response-overdue", "0"),
                 ("lead-action-past-target", "3"),
                 ("lead-placement-unacknowledged", "1"),
+                ("lead-report-due", "21"),
+                ("lead-return-interview-overdue", "0"),
+                ("lead-plan-action-overdue", "0"),
+                ("lead-referral-waiting", "1"),
             ],
         )
         .await;
@@ -80,3 +88,33 @@ async fn the_administrator_keeps_the_chase_rules_and_sees_the_outbox(db: &TestDb
     }
 }
 on_both_engines!(mail_page, the_administrator_keeps_the_chase_rules_and_sees_the_outbox);
+
+async fn each_person_chooses_reminders_as_they_happen_or_a_daily_digest(db: &TestDb) {
+    let app = demo_app(db).await;
+    let mut lead = Client::new(app.clone());
+    lead.sign_in("lead-officer@example.org").await;
+    let home = lead.get("/").await;
+    assert!(home.has("href=\"/account\""), "the header links to the account page");
+    let page = lead.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("lead-officer@example.org") && page.has("value=\"each\" checked"), "{}", page.body);
+
+    let t = lead.csrf().await;
+    let r = lead.post_form("/account/mail", &[("_csrf", &t)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("There is a problem") && r.has("Choose how you would like your reminders"), "{}", r.body);
+
+    let r = lead.post_form("/account/mail", &[("_csrf", &t), ("reminders", "daily")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let to = r.location().to_string();
+    let page = lead.get(&to).await;
+    assert!(page.has("Your reminder setting is saved") && page.has("value=\"daily\" checked"), "{}", page.body);
+    let id = db.store.users().by_email("lead-officer@example.org").await.unwrap().unwrap().0.id;
+    assert!(db.store.mail().digest_chosen(id).await.unwrap());
+
+    // Signed out, the page asks for sign-in.
+    let mut anon = Client::new(app.clone());
+    let r = anon.get("/account").await;
+    assert!(r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login"), "{:?}", r.status);
+}
+on_both_engines!(reminder_choice, each_person_chooses_reminders_as_they_happen_or_a_daily_digest);

@@ -296,6 +296,7 @@ async fn mail_render(state: &AppState, ctx: &Ctx, shown: &[ChaseRule], leads: &[
         h2 class="app-heading-m" { "Outbox" }
         p class="app-body" data-testid="outbox-counts" {
             (counts.pending) " waiting to be sent, " (counts.sending) " being sent, " (counts.failed) " failed; "
+            (counts.held) " held for people's daily digests; "
             (counts.sent) " sent and " (counts.logged) " written to the log so far."
         }
         @if waiting.is_empty() {

@@ -1,5 +1,6 @@
 //! Server-rendered pages. `routes` declares each one with its permission.
 
+pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod bodies;
@@ -164,6 +165,8 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/admin/audit", ViewAudit, "Audit log", admin::audit)
         .page_get("/admin/settings", ManageSettings, "Council settings", admin::settings_page)
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
+        .page_get("/account", SignedIn, "Your account, and how you are sent reminders", account::page)
+        .page_post("/account/mail", SignedIn, "Choose reminders as they happen or a daily digest", account::mail_submit)
         .page_get("/admin/mail", ManageSettings, "E-mail: the rules that chase deadlines, and the outbox", admin::mail_page)
         .page_post("/admin/mail/rules", ManageSettings, "Save the rules that chase deadlines by e-mail", admin::mail_rules_submit)
         .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)

@@ -135,7 +135,7 @@ pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
                         span class="app-header__org" { (s.organisation) }
                         @if let Some(c) = &ctx.caller {
                             div class="app-header__user" {
-                                span { (c.user.name) " (" (c.user.role.label()) ")" }
+                                a class="app-header__account" href="/account" { (c.user.name) " (" (c.user.role.label()) ")" }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="_csrf" value=(c.csrf());
                                     button type="submit" class="app-header__signout" { "Sign out" }
