@@ -60,6 +60,7 @@ pub fn config_from_env(g: &Global) -> Result<Config, Failure> {
     }
     if let Some(url) = env_value("ASSURE_PUBLIC_URL") {
         config.https = url.to_ascii_lowercase().starts_with("https://");
+        config.public_url = url;
     }
     if let Some(list) = env_value("ASSURE_TRUSTED_PROXIES") {
         let mut proxies = Vec::new();
@@ -201,6 +202,8 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
         tracing::info!("no ASSURE_SMTP_URL: e-mail that would be sent is written to the log instead");
     }
     let public = env_value("ASSURE_PUBLIC_URL").unwrap_or_else(|| base.clone());
+    let mut config = config;
+    config.public_url = public.clone();
     let mail = crate::mail::spawn_worker(store.clone(), mailer, public);
 
     let app = assure_web::app(store.clone(), config);

@@ -20,6 +20,7 @@ pub mod import;
 pub mod missing;
 pub mod panels;
 pub mod partnership;
+pub mod password_reset;
 pub mod placements;
 pub mod plan;
 pub mod referral;

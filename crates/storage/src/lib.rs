@@ -30,6 +30,7 @@ pub mod mail;
 pub mod missing;
 pub mod panels;
 pub mod partnership;
+pub mod password_resets;
 pub mod placements;
 pub mod plans;
 pub mod police;

@@ -464,7 +464,7 @@ impl Mail<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn insert(
+    pub(crate) async fn insert(
         &self,
         tx: &mut crate::WriteTx<'_>,
         user_id: Option<i64>,

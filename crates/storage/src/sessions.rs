@@ -37,6 +37,7 @@ impl Sessions<'_> {
             .bind(ip.to_string())
             .execute(tx.conn())
             .await?;
+        self.store.q("UPDATE users SET last_sign_in_at = $1 WHERE id = $2").bind(self.store.now()).bind(user_id).execute(tx.conn()).await?;
         tx.commit().await
     }
 

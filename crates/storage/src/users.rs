@@ -164,6 +164,17 @@ impl Users<'_> {
         tx.commit().await
     }
 
+    /// When each account last signed in (accounts that never have are absent).
+    pub async fn last_sign_ins(&self) -> Result<std::collections::BTreeMap<i64, String>> {
+        self.store
+            .q("SELECT id, last_sign_in_at FROM users WHERE last_sign_in_at IS NOT NULL")
+            .fetch_all(self.store.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.i("id")?, r.s("last_sign_in_at")?)))
+            .collect()
+    }
+
     pub async fn count(&self) -> Result<i64> {
         let r = self.store.q("SELECT COUNT(*) AS n FROM users").fetch_one(self.store.pool()).await?;
         r.i("n")

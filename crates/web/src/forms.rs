@@ -149,6 +149,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "account-mail-saved" => "Your reminder setting is saved",
         "token-revoked" => "API token revoked",
         "signed-out" => "You have signed out",
+        "password-reset" => "Your password has been changed. Sign in with your new password.",
         "report-created" => "Draft report prepared",
         "report-saved" => "Cover saved",
         "report-issued" => "Report issued: it is now frozen exactly as it is",

@@ -35,6 +35,9 @@ pub struct Config {
     pub session_absolute: Duration,
     /// Served over HTTPS (directly or behind a TLS proxy): Secure cookies and HSTS.
     pub https: bool,
+    /// The address people reach Assure at (`ASSURE_PUBLIC_URL`, else the listening
+    /// address): links in e-mail are made from it, never from a request's Host header.
+    pub public_url: String,
     pub max_upload_bytes: usize,
     /// Proxies whose X-Forwarded-For header is believed.
     pub trusted_proxies: Vec<IpAddr>,
@@ -62,6 +65,7 @@ impl Config {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
             https: false,
+            public_url: "http://127.0.0.1:8080".into(),
             max_upload_bytes: 10 * 1024 * 1024,
             trusted_proxies: Vec::new(),
             login_pair_free: 5,

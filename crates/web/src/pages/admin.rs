@@ -26,6 +26,13 @@ async fn users_render(
     status: StatusCode,
 ) -> PageResult {
     let users = state.store.users().list().await?;
+    let last = state.store.users().last_sign_ins().await?;
+    let last_shown = |id: i64| {
+        last.get(&id)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| assure_domain::clock::london(t.with_timezone(&chrono::Utc)).format("%-d %B %Y, %H:%M").to_string())
+            .unwrap_or_else(|| "Never".into())
+    };
     let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
     let content = html! {
         (ui::error_summary(errors))
@@ -39,7 +46,7 @@ async fn users_render(
         p class="app-body" { a class="app-link" href="/admin/tokens" { "API tokens" } }
         table class="app-table" {
             thead class="app-table__head" { tr class="app-table__row" {
-                th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Email" } th class="app-table__header" scope="col" { "Role" } th class="app-table__header" scope="col" { "Status" } th class="app-table__header" scope="col" { span class="app-visually-hidden" { "Actions" } }
+                th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Email" } th class="app-table__header" scope="col" { "Role" } th class="app-table__header" scope="col" { "Last signed in" } th class="app-table__header" scope="col" { "Status" } th class="app-table__header" scope="col" { span class="app-visually-hidden" { "Actions" } }
             } }
             tbody class="app-table__body" {
                 @for u in &users {
@@ -47,6 +54,7 @@ async fn users_render(
                         td class="app-table__cell" { (u.name) @if !u.job_title.is_empty() { br; span class="app-body-s" { (u.job_title) } } }
                         td class="app-table__cell" { (u.email) }
                         td class="app-table__cell" { (u.role.label()) }
+                        td class="app-table__cell" { (last_shown(u.id)) }
                         td class="app-table__cell" { @if u.active { (ui::tag("Active", assure_domain::tracker::TagColour::Green)) } @else { (ui::tag("Deactivated", assure_domain::tracker::TagColour::Grey)) } }
                         td class="app-table__cell" {
                             @if ctx.caller.as_ref().map(|c| c.user.id) != Some(u.id) {

@@ -38,6 +38,7 @@ fn render(ctx: &Ctx, https: bool, form_token: &str, email: &str, next: &str, err
                     (ui::input_of_type(Field::new("password", "Password", "", errors), "app-input--width-20", "password", Some("current-password")))
                     (ui::button("Sign in"))
                 }
+                p class="app-body" { a class="app-link" href="/password-reset" { "Forgotten your password?" } }
             }
         }
     };
@@ -46,7 +47,7 @@ fn render(ctx: &Ctx, https: bool, form_token: &str, email: &str, next: &str, err
     resp
 }
 
-fn ctx_cookie(token: &str, https: bool) -> String {
+pub(crate) fn ctx_cookie(token: &str, https: bool) -> String {
     // The double-submit cookie for the signed-out form; same attributes as the session's
     // (Secure when served over HTTPS).
     let secure = if https { "; Secure" } else { "" };

@@ -12,6 +12,7 @@ pub mod login;
 pub mod missing;
 pub mod panels;
 pub mod partnership;
+pub mod password_reset;
 pub mod pathway;
 pub mod placements;
 pub mod plans;
@@ -36,6 +37,10 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/login", Public, "Sign-in page", login::page)
         .page_post("/login", Public, "Sign in", login::submit)
         .page_post("/logout", SignedIn, "Sign out", login::logout)
+        .page_get("/password-reset", Public, "Ask for a password reset link by e-mail", password_reset::ask_page)
+        .page_post("/password-reset", Public, "Send a password reset link (the same answer for any address)", password_reset::ask_submit)
+        .page_get("/password-reset/{secret}", Public, "Choose a new password through an e-mailed link", password_reset::choose_page)
+        .page_post("/password-reset/{secret}", Public, "Save a new password through an e-mailed link (once)", password_reset::choose_submit)
         .page_get("/", SignedIn, "Dashboard (tracker) or the partnership's home (pathway)", pathway::home)
         .page_get("/recommendations", ViewTracker, "Recommendations list", recommendations::list)
         .page_get("/recommendations/{id}", ViewTracker, "A recommendation", recommendations::show)
