@@ -316,6 +316,29 @@ impl Store {
         self.queries.load(Ordering::Relaxed)
     }
 
+    /// Bring the query planner's statistics up to date (`assure serve` does this at start
+    /// and hourly, in the background). On SQLite: `ANALYZE` with `analysis_limit`, so it
+    /// reads a bounded sample of each index and takes milliseconds even on a large
+    /// database, then `PRAGMA optimize`; under the store's write lock, as it writes
+    /// sqlite_stat1. Without statistics SQLite can pick a poor index for a search. On
+    /// PostgreSQL: `ANALYZE` (autovacuum does this too; this covers a freshly loaded
+    /// database).
+    pub async fn gather_statistics(&self) -> Result<()> {
+        match self.engine {
+            Engine::Sqlite => {
+                let _guard = self.write_lock.lock().await;
+                let mut conn = self.pool.acquire().await?;
+                for statement in ["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA optimize"] {
+                    self.q(statement).execute(&mut *conn).await?;
+                }
+            }
+            Engine::Postgres => {
+                self.q("ANALYZE").execute(&self.pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

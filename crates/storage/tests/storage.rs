@@ -298,3 +298,23 @@ async fn database_problems_arrive_with_the_domains(db: &TestDb) {
     assert_eq!(db.store.tracker().review_recommendations(wg).await.unwrap().len(), 8, "nothing saved");
 }
 on_both_engines!(database_problems, database_problems_arrive_with_the_domains);
+
+/// The planner's statistics are gathered (on SQLite they were never gathered before),
+/// again without harm, and the data is the same afterwards.
+async fn statistics_are_gathered(db: &TestDb) {
+    demo(db).await;
+    let before = db.store.tracker().reviews().await.unwrap().len();
+    if db.store.engine() == assure_storage::Engine::Sqlite {
+        assert_eq!(assure_storage::testing::sqlite_statistics_rows(&db.store).await, 0);
+    }
+    db.store.gather_statistics().await.unwrap();
+    db.store.gather_statistics().await.unwrap();
+    if db.store.engine() == assure_storage::Engine::Sqlite {
+        assert!(assure_storage::testing::sqlite_statistics_rows(&db.store).await > 10, "sqlite_stat1 holds the indexes' statistics");
+    }
+    assert_eq!(db.store.tracker().reviews().await.unwrap().len(), before);
+    // Writes go on afterwards (the write lock was given back).
+    let input = ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::Other), title: "After statistics".into(), ..Default::default() };
+    db.store.tracker().create_review(&officer(), &input).await.unwrap();
+}
+on_both_engines!(statistics, statistics_are_gathered);
