@@ -318,3 +318,23 @@ async fn statistics_are_gathered(db: &TestDb) {
     db.store.tracker().create_review(&officer(), &input).await.unwrap();
 }
 on_both_engines!(statistics, statistics_are_gathered);
+
+/// The register read a chunk at a time (for the streamed export) is the whole register
+/// in the same order, whole or filtered, and its count agrees.
+async fn the_register_in_chunks_is_the_whole_register(db: &TestDb) {
+    demo(db).await;
+    let review = licensing_review(db).await;
+    for filter in [RecFilter::default(), RecFilter { review_id: Some(review), ..Default::default() }] {
+        let all = db.store.imports().register_entries(&filter, today()).await.unwrap();
+        assert!(!all.is_empty());
+        let mut chunks = db.store.imports().register_chunks(&filter, today(), 3).unwrap();
+        let mut got = Vec::new();
+        while let Some(chunk) = chunks.next().await.unwrap() {
+            assert!(!chunk.is_empty() && chunk.len() <= 3);
+            got.extend(chunk);
+        }
+        assert_eq!(got, all);
+        assert_eq!(db.store.imports().register_count(&filter).await.unwrap(), all.len() as i64);
+    }
+}
+on_both_engines!(register_chunks, the_register_in_chunks_is_the_whole_register);
