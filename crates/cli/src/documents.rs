@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use assure_documents::{read, render, spreadsheet, DocumentError, Format};
 use assure_domain::dates::{long, parse_user};
-use assure_domain::import::{plan, register_table, CellError, Preset};
+use assure_domain::import::{plan, CellError, Preset};
 use assure_domain::report::Layout;
 use assure_domain::tracker::number_label;
 use assure_storage::audit::Event;
@@ -55,6 +55,15 @@ impl Progress {
     }
 
     fn step(&self, message: impl Into<Cow<'static, str>>) {
+        self.bar.set_message(message);
+    }
+
+    /// From a spinner to a bar counting `len` things (set with `bar.set_position`).
+    fn counting(&self, len: u64, message: impl Into<Cow<'static, str>>) {
+        self.bar.set_length(len);
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed}, {eta} left)") {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
         self.bar.set_message(message);
     }
 
@@ -462,6 +471,9 @@ pub async fn export(g: &Global, a: &ExportArgs) -> CmdResult {
     result
 }
 
+/// The register written to a temporary file beside `--out` a chunk at a time (memory
+/// does not grow with the register), with a progress bar counting recommendations,
+/// then renamed into place.
 async fn export_register(store: &Store, a: &ExportArgs, format: RegisterFormat) -> CmdResult {
     let progress = Progress::start("Gathering the register");
     let review = match &a.review {
@@ -469,30 +481,60 @@ async fn export_register(store: &Store, a: &ExportArgs, format: RegisterFormat) 
         None => None,
     };
     let filter = RecFilter { review_id: review.as_ref().map(|r| r.0), ..Default::default() };
-    let entries = store.imports().register_entries(&filter, store.today()).await?;
-    let n = entries.len();
+    let n = store.imports().register_count(&filter).await?;
     let kind = match format {
         RegisterFormat::Xlsx => "XLSX",
         RegisterFormat::Csv => "CSV",
     };
-    progress.step(format!("Writing {n} recommendations as {kind}"));
-    let bytes = blocking("writing the register", move || {
-        let table = register_table(&entries);
-        match format {
-            RegisterFormat::Xlsx => spreadsheet::table_xlsx(&[("Register", &table)]),
-            RegisterFormat::Csv => Ok(spreadsheet::table_csv(&table)),
+    progress.counting(n as u64, format!("Writing {n} recommendations as {kind}"));
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<assure_domain::import::RegisterEntry>, String>>(2);
+    let tmp = temporary_path(&a.out);
+    let (out, file, bar) = (a.out.clone(), tmp.clone(), progress.bar.clone());
+    let writer = blocking("writing the register", move || -> Result<(usize, u64), String> {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&file).map_err(|e| format!("cannot write {}: {e}", out.display()))?);
+        let chunks = std::iter::from_fn(|| rx.blocking_recv());
+        let written = spreadsheet::write_register(matches!(format, RegisterFormat::Xlsx), chunks, &mut f, |done| bar.set_position(done as u64))
+            .map_err(|e| format!("the register could not be written: {e}"))?;
+        let f = f.into_inner().map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        f.sync_all().map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        let bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+        Ok((written, bytes))
+    });
+    let reading = async {
+        let mut chunks = store.imports().register_chunks(&filter, store.today(), 200)?;
+        while let Some(chunk) = chunks.next().await? {
+            if tx.send(Ok(chunk)).await.is_err() {
+                break;
+            }
         }
-    })
-    .await?
-    .map_err(|e| Failure::Runtime(format!("the register could not be written: {e}")))?;
-    write_atomically(&a.out, &bytes)?;
+        drop(tx);
+        Ok::<(), assure_storage::StoreError>(())
+    };
+    let (read, written) = tokio::join!(reading, writer);
+    let finished = match (read, written) {
+        (Err(e), _) => Err(Failure::from(e)),
+        (_, Err(e)) => Err(e),
+        (_, Ok(Err(e))) => Err(Failure::Runtime(e)),
+        (Ok(()), Ok(Ok(done))) => Ok(done),
+    };
+    let (written, bytes) = match finished {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&tmp, &a.out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Failure::Runtime(format!("cannot write {}: {e}", a.out.display()))
+    })?;
     let detail = match &review {
-        Some((_, title)) => format!("{n} recommendations of “{title}” exported as {kind} from the command line"),
-        None => format!("{n} recommendations exported as {kind} from the command line"),
+        Some((_, title)) => format!("{written} recommendations of “{title}” exported as {kind} from the command line"),
+        None => format!("{written} recommendations exported as {kind} from the command line"),
     };
     store.record(&Actor::system(), Event::new("register.export", "register", "cli", detail)).await?;
     drop(progress);
-    println!("Exported {n} recommendations to {} ({kind}, {}).", a.out.display(), size(bytes.len()));
+    println!("Exported {written} recommendations to {} ({kind}, {}).", a.out.display(), size(bytes as usize));
     Ok(())
 }
 

@@ -130,7 +130,7 @@ async fn print_not_loaded(store: &Store) -> CmdResult {
 
 /// Every hour: bring suggested RAGs up to date when the day has changed, and
 /// remove expired sessions.
-fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDate) -> tokio::task::JoinHandle<()> {
+fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: Option<chrono::NaiveDate>) -> tokio::task::JoinHandle<()> {
     let idle = chrono::Duration::from_std(config.session_idle).unwrap_or(chrono::Duration::minutes(30));
     let absolute = chrono::Duration::from_std(config.session_absolute).unwrap_or(chrono::Duration::hours(12));
     tokio::spawn(async move {
@@ -140,11 +140,11 @@ fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: chrono::NaiveDa
             // The first tick is immediate: sessions are purged at start too.
             tick.tick().await;
             let today = store.today();
-            if today != last_refresh {
+            if last_refresh != Some(today) {
                 match store.tracker().refresh_suggested_rags(today).await {
                     Ok(n) => {
                         tracing::info!(changed = n, "suggested RAGs refreshed for the new day");
-                        last_refresh = today;
+                        last_refresh = Some(today);
                     }
                     Err(e) => tracing::warn!(error = %e, "refreshing suggested RAGs failed; will retry"),
                 }
@@ -194,9 +194,10 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     if demo {
         load_demo(&store, &base).await?;
     }
-    let today = store.today();
-    store.tracker().refresh_suggested_rags(today).await?;
-    let upkeep = spawn_upkeep(store.clone(), &config, today);
+    // Serving starts at once: the suggested RAGs are brought up to date by the upkeep
+    // task's first tick (in the background), and the planner's statistics by another.
+    let upkeep = spawn_upkeep(store.clone(), &config, None);
+    let statistics = spawn_statistics(store.clone());
     let anchors = spawn_anchors(store.clone(), assure_storage::audit::anchors_path(&g.data_dir));
     if mailer.is_none() {
         tracing::info!("no ASSURE_SMTP_URL: e-mail that would be sent is written to the log instead");
@@ -211,6 +212,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     tracing::info!(%addr, "listening");
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
     upkeep.abort();
+    statistics.abort();
     anchors.abort();
     mail.abort();
     // The head of the audit log at shutdown, outside the database.
@@ -219,6 +221,23 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     }
     store.close().await;
     served.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))
+}
+
+/// The query planner's statistics at start and hourly ([`Store::gather_statistics`]),
+/// in the background: start-up does not wait for them.
+fn spawn_statistics(store: Store) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let started = std::time::Instant::now();
+            match store.gather_statistics().await {
+                Ok(()) => tracing::info!(ms = started.elapsed().as_millis() as u64, "query planner statistics gathered"),
+                Err(e) => tracing::warn!(error = %e, "gathering query planner statistics failed; will retry in an hour"),
+            }
+        }
+    })
 }
 
 /// Anchor the audit log's head outside the database at start and every

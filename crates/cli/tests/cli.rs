@@ -607,6 +607,18 @@ async fn serve_demo_loads_once_and_lists_the_accounts() {
     let out = second.stdout();
     assert!(out.contains("already loaded"), "a second start says the demo is already there:\n{out}");
     assert!(!out.contains("administrator@example.org"), "and does not announce the accounts again:\n{out}");
+    // The planner's statistics are gathered in the background once serving has started.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let store = Store::open(&assure_storage::sqlite_url(&dir)).await.expect("open the served database");
+        let rows = assure_storage::testing::sqlite_statistics_rows(&store).await;
+        store.close().await;
+        if rows > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server gathered no statistics (sqlite_stat1 is empty)");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     second.stop();
 
     let store = Store::open(&assure_storage::sqlite_url(&dir)).await.expect("open the served database");

@@ -6,6 +6,9 @@
 //! cells are only ever written as strings (or, for counts, numbers) — never as
 //! formulas.
 
+use std::io::Write;
+
+use assure_domain::import::{register_headings, register_rows, RegisterEntry};
 use assure_domain::report::{change_lines, MonitoringReport, ReportRow};
 use assure_domain::tracker::Rag;
 use rust_xlsxwriter::{Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -60,13 +63,102 @@ pub fn safe_csv_cell(s: &str) -> String {
 /// A table as CSV for Excel: UTF-8 with a byte order mark, CRLF line ends, every
 /// field quoted, and every cell through [`safe_csv_cell`].
 pub fn table_csv(table: &Table) -> Vec<u8> {
-    let mut out = String::from("\u{feff}");
+    let mut csv = CsvStream::new(Vec::new()).expect("writing to memory");
     for row in table {
-        let fields: Vec<String> = row.iter().map(|c| csv_field(&safe_csv_cell(c))).collect();
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+        csv.row(row).expect("writing to memory");
     }
-    out.into_bytes()
+    csv.finish().expect("writing to memory")
+}
+
+/// [`table_csv`] a row at a time, into any writer: memory does not grow with the rows.
+pub struct CsvStream<W: Write> {
+    out: W,
+}
+
+impl<W: Write> CsvStream<W> {
+    /// Start the file (the byte order mark).
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all("\u{feff}".as_bytes())?;
+        Ok(CsvStream { out })
+    }
+
+    pub fn row(&mut self, row: &[String]) -> std::io::Result<()> {
+        let fields: Vec<String> = row.iter().map(|c| csv_field(&safe_csv_cell(c))).collect();
+        self.out.write_all(fields.join(",").as_bytes())?;
+        self.out.write_all(b"\r\n")
+    }
+
+    /// The writer, flushed.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// One sheet written a row at a time in rust_xlsxwriter's constant-memory mode (rows
+/// go to a temporary file as they are written, and the workbook is zipped straight
+/// into the writer at the end): memory does not grow with the rows. The same look as
+/// [`table_xlsx`], except that column widths come from a sample (the first rows)
+/// rather than the whole table.
+pub struct XlsxStream {
+    wb: Workbook,
+    next_row: u32,
+    cols: usize,
+    widths: Vec<f64>,
+    text: Format,
+}
+
+impl XlsxStream {
+    /// A workbook with one sheet; `sample` is the headings row and some rows to size
+    /// the columns by. The headings row is written; the sample's other rows are not.
+    pub fn new(name: &str, sample: &Table) -> Result<XlsxStream, DocumentError> {
+        let mut wb = Workbook::new();
+        let cols = sample.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<f64> = (0..cols).map(|c| column_width(sample, c)).collect();
+        {
+            let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+            ws.set_name(sheet_name(name, 0)).map_err(xlsx_error)?;
+            print_setup(ws).map_err(xlsx_error)?;
+            for (c, width) in widths.iter().enumerate() {
+                ws.set_column_width(c as u16, *width).map_err(xlsx_error)?;
+            }
+        }
+        let mut s = XlsxStream { wb, next_row: 0, cols, widths, text: text_format() };
+        if let Some(headings) = sample.first() {
+            let heading = heading_format();
+            s.write(headings, &heading)?;
+        }
+        Ok(s)
+    }
+
+    fn write(&mut self, row: &[String], format: &Format) -> Result<(), DocumentError> {
+        let r = self.next_row;
+        let height = row_height(row, &self.widths);
+        let ws = self.wb.worksheet_from_index(0).map_err(xlsx_error)?;
+        for (c, value) in row.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, fit(&safe_cell(value)), format).map_err(xlsx_error)?;
+        }
+        ws.set_row_height(r, height).map_err(xlsx_error)?;
+        self.cols = self.cols.max(row.len());
+        self.next_row += 1;
+        Ok(())
+    }
+
+    pub fn row(&mut self, row: &[String]) -> Result<(), DocumentError> {
+        let text = self.text.clone();
+        self.write(row, &text)
+    }
+
+    /// Freeze and filter the headings row, and zip the workbook into `out`.
+    pub fn finish<W: Write + Send>(mut self, out: W) -> Result<(), DocumentError> {
+        let (rows, cols) = (self.next_row, self.cols);
+        let ws = self.wb.worksheet_from_index(0).map_err(xlsx_error)?;
+        if rows > 0 && cols > 0 {
+            ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+            ws.autofilter(0, 0, rows - 1, (cols - 1) as u16).map_err(xlsx_error)?;
+        }
+        self.wb.save_to_writer(out).map_err(xlsx_error)
+    }
 }
 
 fn csv_field(s: &str) -> String {
@@ -83,6 +175,66 @@ pub fn table_xlsx(sheets: &[(&str, &Table)]) -> Result<Vec<u8>, DocumentError> {
         write_sheet(ws, &sheet_name(name, i), table, &[]).map_err(xlsx_error)?;
     }
     wb.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The register written out a chunk of entries at a time, as XLSX (one "Register"
+/// sheet, in constant-memory mode) or CSV, the same rows as
+/// [`register_table`](assure_domain::import::register_table): memory holds one chunk,
+/// however long the register. `progress` is told how many entries are written after
+/// each chunk. Returns how many entries were written.
+pub fn write_register<W, E>(
+    xlsx: bool,
+    chunks: impl IntoIterator<Item = Result<Vec<RegisterEntry>, E>>,
+    out: &mut W,
+    mut progress: impl FnMut(usize),
+) -> Result<usize, DocumentError>
+where
+    W: Write + Send,
+    E: std::fmt::Display,
+{
+    let read = |c: Result<Vec<RegisterEntry>, E>| c.map_err(|e| DocumentError::Render(format!("could not read the register: {e}")));
+    let io = |e: std::io::Error| DocumentError::Render(format!("could not write the register: {e}"));
+    let mut chunks = chunks.into_iter();
+    let mut written = 0;
+    if xlsx {
+        let first = chunks.next().map(read).transpose()?.unwrap_or_default();
+        let mut sample: Table = vec![register_headings()];
+        sample.extend(first.iter().flat_map(register_rows));
+        let mut sheet = XlsxStream::new("Register", &sample)?;
+        for row in sample.iter().skip(1) {
+            sheet.row(row)?;
+        }
+        drop(sample);
+        written += first.len();
+        progress(written);
+        for chunk in chunks {
+            let chunk = read(chunk)?;
+            for e in &chunk {
+                for row in register_rows(e) {
+                    sheet.row(&row)?;
+                }
+            }
+            written += chunk.len();
+            progress(written);
+        }
+        sheet.finish(&mut *out)?;
+    } else {
+        let mut csv = CsvStream::new(&mut *out).map_err(io)?;
+        csv.row(&register_headings()).map_err(io)?;
+        for chunk in chunks {
+            let chunk = read(chunk)?;
+            for e in &chunk {
+                for row in register_rows(e) {
+                    csv.row(&row).map_err(io)?;
+                }
+            }
+            written += chunk.len();
+            progress(written);
+        }
+        csv.finish().map_err(io)?;
+    }
+    out.flush().map_err(io)?;
+    Ok(written)
 }
 
 /// The monitoring report as an XLSX workbook: "Progress" (the layout's columns

@@ -455,6 +455,68 @@ fn register_export_round_trips_through_xlsx_and_csv() {
     }
 }
 
+/// The register written a chunk at a time (the export's streamed form): the CSV is
+/// byte for byte the whole-table CSV, the constant-memory XLSX reads back as the
+/// same table, and each reads back as the same entries, however the chunks fall.
+#[test]
+fn the_streamed_register_is_the_whole_register() {
+    let mut entries = Vec::new();
+    for n in 1..=25 {
+        let mut e = RegisterEntry::new(n, &format!("=Recommendation {n}\nsecond line"));
+        e.reference = format!("SR (17/18) {n:02}");
+        e.area = if n % 2 == 0 { "Prevent".into() } else { String::new() };
+        e.response = Some(ExecutiveResponse::Accepted);
+        e.lifecycle = Some(Lifecycle::InProgress);
+        e.rag = Some(Rag::Green);
+        if n % 3 == 0 {
+            e.actions = vec![
+                assure_domain::import::ImportedAction {
+                    text: "One".into(),
+                    owner: String::new(),
+                    target: Some(d(2017, 5, 31)),
+                    revisions: vec![],
+                    done: false,
+                },
+                assure_domain::import::ImportedAction { text: "Two".into(), owner: String::new(), target: None, revisions: vec![], done: true },
+            ];
+        }
+        entries.push(e);
+    }
+    let table = register_table(&entries);
+    let whole_csv = assure_documents::spreadsheet::table_csv(&table);
+    for size in [1, 7, 25, 100] {
+        let chunks = entries.chunks(size).map(|c| Ok::<_, String>(c.to_vec()));
+        let mut seen = Vec::new();
+        let mut csv = Vec::new();
+        let n = assure_documents::spreadsheet::write_register(false, chunks.clone(), &mut csv, |k| seen.push(k)).unwrap();
+        assert_eq!(n, 25);
+        assert_eq!(seen.last(), Some(&25), "progress reaches the end");
+        assert_eq!(csv, whole_csv, "chunks of {size}");
+        let mut xlsx = Vec::new();
+        assure_documents::spreadsheet::write_register(true, chunks, &mut xlsx, |_| {}).unwrap();
+        let back = read_table(&xlsx, "register.xlsx").unwrap();
+        let csv_back = read_table(&csv, "register.csv").unwrap();
+        assert_eq!(back, csv_back, "XLSX and CSV hold the same cells (chunks of {size})");
+        let mut got = plan_ok(&back, &register_preset()).entries;
+        for e in &mut got {
+            e.row = 0;
+        }
+        assert_eq!(got, entries, "chunks of {size}");
+    }
+    // An empty register: the headings alone, in both.
+    let none = std::iter::empty::<Result<Vec<RegisterEntry>, String>>();
+    let mut csv = Vec::new();
+    assert_eq!(assure_documents::spreadsheet::write_register(false, none.clone(), &mut csv, |_| {}).unwrap(), 0);
+    assert_eq!(csv, assure_documents::spreadsheet::table_csv(&register_table(&[])));
+    let mut xlsx = Vec::new();
+    assure_documents::spreadsheet::write_register(true, none, &mut xlsx, |_| {}).unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+    // A chunk that cannot be read stops the file with the reason.
+    let failing = vec![Ok(entries[..2].to_vec()), Err("the database went away".to_string())];
+    let err = assure_documents::spreadsheet::write_register(false, failing, &mut Vec::new(), |_| {}).unwrap_err();
+    assert!(err.to_string().contains("the database went away"), "{err}");
+}
+
 #[test]
 fn corrupt_xlsx_cut_short() {
     let bytes = rag_tracker_xlsx();

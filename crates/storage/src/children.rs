@@ -372,8 +372,12 @@ impl Store {
     }
 }
 
+/// At most this many possible duplicates are read for one child's page.
+pub const DUPLICATE_CANDIDATES: usize = 100;
+
 impl ChildRecord {
-    /// Records that may be the same child as this one (for the MASH team), strongest first.
+    /// Records that may be the same child as this one (for the MASH team), strongest
+    /// first, at most [`DUPLICATE_CANDIDATES`].
     pub async fn possible_duplicates(&self, today: NaiveDate) -> Result<Vec<Duplicate>> {
         if !self.viewer().may_merge_duplicates() {
             return Err(self.forbid("duplicates: refused, for the MASH team").await);
@@ -382,11 +386,22 @@ impl ChildRecord {
         if key.is_empty() {
             return Ok(vec![]);
         }
+        // Only the rows the rule could match (a sound-alike surname and either a
+        // sound-alike first name or the same date of birth), through the
+        // children_duplicates_* indexes, the same date of birth first, at most
+        // DUPLICATE_CANDIDATES: a common surname cannot make a child's page slow.
+        let dob = opt_date_str(self.child.date_of_birth);
         let rows = self
             .store
-            .q("SELECT id FROM children WHERE phonetic_last = $1 AND id <> $2 AND merged_into_id IS NULL ORDER BY id LIMIT 500")
+            .q(&format!(
+                "SELECT id FROM children WHERE phonetic_last = $1 AND merged_into_id IS NULL AND id <> $2 \
+                 AND (phonetic_first = $3 OR date_of_birth = $4) \
+                 ORDER BY CASE WHEN date_of_birth = $4 THEN 0 ELSE 1 END, id LIMIT {DUPLICATE_CANDIDATES}"
+            ))
             .bind(key)
             .bind(self.id())
+            .bind(name_key(&self.child.first_name))
+            .bind(dob)
             .fetch_all(self.store.pool())
             .await?;
         let ids = rows.iter().map(|r| r.i("id")).collect::<Result<Vec<_>>>()?;
@@ -655,6 +670,7 @@ impl Children<'_> {
         }
         let rows = self
             .q("SELECT a.id AS a_id, b.id AS b_id FROM children a JOIN children b ON b.phonetic_last = a.phonetic_last AND b.id > a.id \
+                AND (b.phonetic_first = a.phonetic_first OR b.date_of_birth = a.date_of_birth) \
                 WHERE a.phonetic_last <> '' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL ORDER BY a.id, b.id LIMIT 5000")
             .fetch_all(self.pool())
             .await?;

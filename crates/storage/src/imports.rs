@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::Event;
+use crate::keyset::{KeyPart, Keyset, PageRequest};
 use crate::sql::Sql;
 use crate::tracker::{rec, Action, ProgressUpdate, RecFilter, Recommendation, REC_SELECT};
 use crate::{date_str, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx, IN_LIST_CHUNK};
@@ -344,6 +345,13 @@ impl Imports<'_> {
 
     // ------------------------------------------------------------ export
 
+    /// How many recommendations the register (or the part a filter selects) holds.
+    pub async fn register_count(&self, f: &RecFilter) -> Result<i64> {
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM recommendations r");
+        count.append(&f.where_clause()?);
+        count.query(self.store).fetch_one(self.store.pool()).await?.i("n")
+    }
+
     /// The register (or the part a filter selects) as exported, in list order.
     pub async fn register_entries(&self, f: &RecFilter, today: NaiveDate) -> Result<Vec<RegisterEntry>> {
         let mut sql = Sql::new(REC_SELECT);
@@ -360,6 +368,61 @@ impl Imports<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+impl<'s> Imports<'s> {
+    /// The register (or the part a filter selects) a chunk at a time, in the export's
+    /// order, for writing it out in constant memory: each [`RegisterChunks::next`]
+    /// reads the next `chunk` recommendations from a key (keyset), with their leads,
+    /// actions and updates, whatever the register's size.
+    pub fn register_chunks(&self, f: &RecFilter, today: NaiveDate, chunk: i64) -> Result<RegisterChunks<'s>> {
+        Ok(RegisterChunks { store: self.store, filter: f.where_clause()?, today, req: PageRequest::first(chunk.clamp(1, 500)), done: false })
+    }
+}
+
+/// The register's order for export: by review, then number and sub-label (unique).
+const REGISTER_ORDER: Keyset = Keyset { columns: &["r.review_id", "r.number", "r.sub_label"], descending: false };
+
+/// The register read a chunk at a time ([`Imports::register_chunks`]).
+pub struct RegisterChunks<'s> {
+    store: &'s Store,
+    filter: Sql,
+    today: NaiveDate,
+    req: PageRequest,
+    done: bool,
+}
+
+impl RegisterChunks<'_> {
+    /// The next chunk of entries, or `None` at the end.
+    pub async fn next(&mut self) -> Result<Option<Vec<RegisterEntry>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut sql = Sql::new(REC_SELECT);
+        sql.append(&self.filter);
+        REGISTER_ORDER.push_seek(&mut sql, &self.req);
+        REGISTER_ORDER.push_order(&mut sql, &self.req);
+        let rows = sql.query(self.store).fetch_all(self.store.pool()).await?;
+        let key = |r: &sqlx::any::AnyRow| Ok(vec![KeyPart::Int(r.i("review_id")?), KeyPart::Int(r.i("number")?), KeyPart::Text(r.s("sub_label")?)]);
+        let page = REGISTER_ORDER.page(&rows, &self.req, key, rec)?;
+        drop(rows);
+        match &page.next {
+            Some(c) => self.req = PageRequest::from_link(Some(c), self.req.limit),
+            None => self.done = true,
+        }
+        let mut recs = page.items;
+        if recs.is_empty() {
+            return Ok(None);
+        }
+        let tracker = self.store.tracker();
+        tracker.attach_leads(&mut recs).await?;
+        let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
+        let mut actions = tracker.actions_of(&ids).await?;
+        let mut updates = tracker.updates_for(&ids).await?;
+        Ok(Some(
+            recs.iter().map(|r| entry(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), self.today)).collect(),
+        ))
     }
 }
 

@@ -26,6 +26,7 @@ pub mod demo_placements;
 pub mod first_run;
 pub mod idempotency;
 pub mod imports;
+pub mod keyset;
 pub mod mail;
 pub mod missing;
 pub mod panels;
@@ -314,6 +315,29 @@ impl Store {
     /// number that does not grow with the rows they show.
     pub fn query_count(&self) -> u64 {
         self.queries.load(Ordering::Relaxed)
+    }
+
+    /// Bring the query planner's statistics up to date (`assure serve` does this at start
+    /// and hourly, in the background). On SQLite: `ANALYZE` with `analysis_limit`, so it
+    /// reads a bounded sample of each index and takes milliseconds even on a large
+    /// database, then `PRAGMA optimize`; under the store's write lock, as it writes
+    /// sqlite_stat1. Without statistics SQLite can pick a poor index for a search. On
+    /// PostgreSQL: `ANALYZE` (autovacuum does this too; this covers a freshly loaded
+    /// database).
+    pub async fn gather_statistics(&self) -> Result<()> {
+        match self.engine {
+            Engine::Sqlite => {
+                let _guard = self.write_lock.lock().await;
+                let mut conn = self.pool.acquire().await?;
+                for statement in ["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA optimize"] {
+                    self.q(statement).execute(&mut *conn).await?;
+                }
+            }
+            Engine::Postgres => {
+                self.q("ANALYZE").execute(&self.pool).await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -19,6 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildRecord, Reader};
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
 use crate::sql::Sql;
 use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError};
 
@@ -89,6 +90,9 @@ pub struct MashCheck {
 const COLS: &str = "r.id, r.child_id, c.first_name, c.last_name, r.agency_id, a.name AS agency_name, r.raised_by, u1.name AS raised_by_name, r.source, r.what_seen, r.seen_on, \
     r.seen_where, r.seen_by, r.referral_text, r.tool_version, r.answers_json, r.risk_level, r.status, r.submitted_at, r.picked_up_at, r.decision, r.decision_reasons, \
     r.interventions, r.keep_monitoring, r.decided_at, u2.name AS decided_by_name, r.returned_at, r.spoc_acknowledged_at, u3.name AS acknowledged_by_name, r.version";
+
+/// The MASH queue's order, oldest first.
+const QUEUE_ORDER: Keyset = Keyset { columns: &["r.submitted_at", "r.id"], descending: false };
 
 const FROM: &str =
     "referrals r JOIN children c ON c.id = r.child_id JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u1 ON u1.id = r.raised_by \
@@ -441,6 +445,34 @@ impl Referrals<'_> {
                 Ok(Queued { referral, age_hours: age })
             })
             .collect()
+    }
+
+    /// One page of the MASH team's queue, oldest first (keyset on submission time and
+    /// id, read through referrals_queue_order), and how many are waiting in all.
+    pub async fn mash_queue_page(&self, now: DateTime<Utc>, req: &PageRequest) -> Result<(Page<Queued>, i64)> {
+        let [s1, s2] = ReferralStatus::queue_slugs();
+        let mut filter = Sql::new(" WHERE r.status IN (");
+        filter.bind(s1).push(",").bind(s2).push(") AND ");
+        push_reach(&mut filter, &self.reader.reach(), "c.id");
+        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
+        count.append(&filter);
+        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
+        sql.append(&filter);
+        QUEUE_ORDER.push_seek(&mut sql, req);
+        QUEUE_ORDER.push_order(&mut sql, req);
+        let rows = sql.query(self).fetch_all(self.pool()).await?;
+        let page = QUEUE_ORDER.page(
+            &rows,
+            req,
+            |r| Ok(vec![KeyPart::Text(r.s("submitted_at")?), KeyPart::Int(r.i("id")?)]),
+            |r| {
+                let referral = referral(r)?;
+                let age = timestamp(&referral.submitted_at).map(|t| age_hours(t, now)).unwrap_or(0);
+                Ok(Queued { referral, age_hours: age })
+            },
+        )?;
+        Ok((page, total))
     }
 
     /// Referrals raised by the agencies the reader is SPOC for (children in reach): returned ones first.

@@ -204,3 +204,14 @@ pub async fn every_child_identity(store: &Store) -> Vec<(String, String, Option<
         store.q("SELECT first_name, last_name, date_of_birth, address FROM children ORDER BY id").fetch_all(store.pool()).await.expect("children");
     rows.iter().map(|r| (r.s("first_name").unwrap(), r.s("last_name").unwrap(), r.od("date_of_birth").unwrap(), r.s("address").unwrap())).collect()
 }
+
+/// How many rows SQLite's planner statistics hold (sqlite_stat1; 0 before any ANALYZE).
+pub async fn sqlite_statistics_rows(store: &Store) -> i64 {
+    use crate::RowExt;
+    let exists =
+        store.q("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'").fetch_one(store.pool()).await.expect("schema").i("n").unwrap();
+    if exists == 0 {
+        return 0;
+    }
+    store.q("SELECT COUNT(*) AS n FROM sqlite_stat1").fetch_one(store.pool()).await.expect("statistics").i("n").unwrap()
+}

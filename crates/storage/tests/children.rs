@@ -324,3 +324,30 @@ async fn partnership_people_and_spocs(db: &TestDb) {
     assert!(matches!(db.store.partnership().set_involvement_level(&sys, 999_999, Some(AgencyWide)).await, Err(StoreError::NotFound)));
 }
 on_both_engines!(people, partnership_people_and_spocs);
+
+/// A child with a common surname: their page reads at most a bounded number of possible
+/// duplicates however many children share the sound of the name, the same date of birth
+/// first, and children who only share the surname's sound are not read at all.
+async fn possible_duplicates_are_bounded(db: &TestDb) {
+    let p = agencies(db).await;
+    let mash = person(db, "mash-worker@example.org", Role::MashWorker, p.health, &[Team::Mash]).await;
+    let me = child(db, "Catherine", "Smith", Some(d(2004, 3, 1)), Some(p.school)).await;
+    // 130 sound-alike names with an estimated age (each a candidate), 20 that differ
+    // only in first name and date of birth (never a candidate), one twin-like same DOB.
+    for _ in 0..130 {
+        child(db, "Kathryn", "Smyth", None, Some(p.school)).await;
+    }
+    for _ in 0..20 {
+        child(db, "Zebedee", "Smith", Some(d(2010, 1, 1)), Some(p.school)).await;
+    }
+    let same_dob = child(db, "Wilhelmina", "Smythe", Some(d(2004, 3, 1)), Some(p.school)).await;
+    let rec = open(db, &mash, me, Section::Identity).await;
+    let start = db.store.query_count();
+    let dups = rec.possible_duplicates(d(2018, 1, 16)).await.unwrap();
+    let statements = db.store.query_count() - start;
+    assert_eq!(dups.len(), assure_storage::children::DUPLICATE_CANDIDATES);
+    assert_eq!((dups[0].child.id, dups[0].reason), (same_dob, MatchReason::SoundsAlikeSameDateOfBirth));
+    assert!(dups[1..].iter().all(|x| x.reason == MatchReason::SoundsAlikeSimilarAge && x.child.first_name == "Kathryn"));
+    assert!(statements <= 4, "{statements} statements for one child's duplicates");
+}
+on_both_engines!(duplicates_bounded, possible_duplicates_are_bounded);

@@ -384,3 +384,56 @@ async fn the_tool_is_versioned(db: &TestDb) {
     let _ = (w.other_school, &w.spoc);
 }
 on_both_engines!(tool_versions, the_tool_is_versioned);
+
+/// The MASH queue a page at a time (keyset): forwards through every page and back again,
+/// each referral once and in queue order, the count of all waiting with every page.
+async fn the_queue_is_paged_by_key(db: &TestDb) {
+    use assure_storage::keyset::{Page, PageRequest};
+    let w = world(db).await;
+    let tool = db.store.screening().current().await.unwrap();
+    for i in 0..8 {
+        let form = ConcernForm {
+            child: Some(new_child(&format!("Paged{i}"))),
+            concern: concern(ReferralSource::ProfessionalConcern),
+            answers: answers(&tool, &[]),
+        };
+        db.store.referrals(&w.practitioner).raise(&form).await.unwrap();
+    }
+    let now = db.store.clock().now();
+    let all: Vec<i64> = db.store.referrals(&w.mash).mash_queue(now).await.unwrap().iter().map(|q| q.referral.id).collect();
+    assert_eq!(all.len(), 8);
+    let ids = |p: &Page<assure_storage::referrals::Queued>| p.items.iter().map(|q| q.referral.id).collect::<Vec<_>>();
+    let mut seen = Vec::new();
+    let mut req = PageRequest::first(3);
+    let mut pages = Vec::new();
+    loop {
+        let (page, waiting) = db.store.referrals(&w.mash).mash_queue_page(now, &req).await.unwrap();
+        assert_eq!(waiting, 8);
+        assert_eq!(page.previous.is_some(), !pages.is_empty(), "a previous page from page 2 on");
+        seen.extend(ids(&page));
+        pages.push(ids(&page));
+        match &page.next {
+            Some(n) => req = PageRequest::from_link(Some(n), 3),
+            None => {
+                // Back from the last page: the pages before, in the same order.
+                let mut back = page.previous.clone();
+                let mut i = pages.len() - 1;
+                while let Some(p) = back {
+                    i -= 1;
+                    let (prev, _) = db.store.referrals(&w.mash).mash_queue_page(now, &PageRequest::from_link(Some(&p), 3)).await.unwrap();
+                    assert_eq!(ids(&prev), pages[i]);
+                    assert!(prev.next.is_some());
+                    back = prev.previous;
+                }
+                assert_eq!(i, 0, "back to the first page");
+                break;
+            }
+        }
+    }
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 3, 2]);
+    assert_eq!(seen, all, "every referral once, oldest first");
+    // A practitioner with no involvement: nothing, on any page.
+    let (none, n) = db.store.referrals(&w.practitioner_2).mash_queue_page(now, &PageRequest::first(3)).await.unwrap();
+    assert!(none.items.is_empty() && none.next.is_none() && n == 0);
+}
+on_both_engines!(queue_paged, the_queue_is_paged_by_key);

@@ -298,3 +298,43 @@ async fn database_problems_arrive_with_the_domains(db: &TestDb) {
     assert_eq!(db.store.tracker().review_recommendations(wg).await.unwrap().len(), 8, "nothing saved");
 }
 on_both_engines!(database_problems, database_problems_arrive_with_the_domains);
+
+/// The planner's statistics are gathered (on SQLite they were never gathered before),
+/// again without harm, and the data is the same afterwards.
+async fn statistics_are_gathered(db: &TestDb) {
+    demo(db).await;
+    let before = db.store.tracker().reviews().await.unwrap().len();
+    if db.store.engine() == assure_storage::Engine::Sqlite {
+        assert_eq!(assure_storage::testing::sqlite_statistics_rows(&db.store).await, 0);
+    }
+    db.store.gather_statistics().await.unwrap();
+    db.store.gather_statistics().await.unwrap();
+    if db.store.engine() == assure_storage::Engine::Sqlite {
+        assert!(assure_storage::testing::sqlite_statistics_rows(&db.store).await > 10, "sqlite_stat1 holds the indexes' statistics");
+    }
+    assert_eq!(db.store.tracker().reviews().await.unwrap().len(), before);
+    // Writes go on afterwards (the write lock was given back).
+    let input = ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::Other), title: "After statistics".into(), ..Default::default() };
+    db.store.tracker().create_review(&officer(), &input).await.unwrap();
+}
+on_both_engines!(statistics, statistics_are_gathered);
+
+/// The register read a chunk at a time (for the streamed export) is the whole register
+/// in the same order, whole or filtered, and its count agrees.
+async fn the_register_in_chunks_is_the_whole_register(db: &TestDb) {
+    demo(db).await;
+    let review = licensing_review(db).await;
+    for filter in [RecFilter::default(), RecFilter { review_id: Some(review), ..Default::default() }] {
+        let all = db.store.imports().register_entries(&filter, today()).await.unwrap();
+        assert!(!all.is_empty());
+        let mut chunks = db.store.imports().register_chunks(&filter, today(), 3).unwrap();
+        let mut got = Vec::new();
+        while let Some(chunk) = chunks.next().await.unwrap() {
+            assert!(!chunk.is_empty() && chunk.len() <= 3);
+            got.extend(chunk);
+        }
+        assert_eq!(got, all);
+        assert_eq!(db.store.imports().register_count(&filter).await.unwrap(), all.len() as i64);
+    }
+}
+on_both_engines!(register_chunks, the_register_in_chunks_is_the_whole_register);

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod evidence;
+pub mod export;
 pub mod forms;
 pub mod hygiene;
 pub mod pages;

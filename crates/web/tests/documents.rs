@@ -242,6 +242,7 @@ async fn the_register_exports_without_formulas(db: &TestDb) {
     c.sign_in("committee-member@example.org").await;
     let r = c.get(&format!("/export/register.csv?review_id={wg}")).await;
     assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get(axum::http::header::CONTENT_LENGTH).is_none(), "the export is streamed, not built whole first");
     assert!(r.has("'=HYPERLINK("), "formula injection is defused");
     assert!(!r.body.contains(",=HYPERLINK") && !r.body.contains("\"=HYPERLINK"));
     // Filtered like the list: only the working group's eight recommendations.

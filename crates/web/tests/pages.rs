@@ -640,6 +640,83 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
 }
 on_both_engines!(query_counts, list_pages_do_not_grow_their_query_count);
 
+/// The href of a page's Next (or Previous) link, if it has one.
+fn pager_link(body: &str, rel: &str) -> Option<String> {
+    let at = body.find(&format!("rel=\"{rel}\""))?;
+    let start = body[..at].rfind("href=\"")? + 6;
+    let end = start + body[start..].find('"')?;
+    Some(body[start..end].replace("&amp;", "&"))
+}
+
+/// The ids of `/{kind}/{id}` links on a page, in order, each once.
+fn linked_ids(body: &str, kind: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    for part in body.split(&format!("href=\"/{kind}/")).skip(1) {
+        if let Some(Ok(id)) = part.split_once('"').map(|(id, _)| id.parse::<i64>()) {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+/// A review's recommendations and the reviews list a page at a time: Next shows the
+/// next items, Previous the ones before, nothing twice and nothing missed.
+async fn reviews_and_a_reviews_recommendations_are_paged(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
+    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    for n in 100..200 {
+        let input = assure_storage::tracker::RecommendationInput { number: Some(n), committee_wording: format!("Paged {n}"), ..Default::default() };
+        db.store.tracker().create_recommendation(&officer, review, &input).await.unwrap();
+    }
+    let all: Vec<i64> = db.store.tracker().review_recommendations(review).await.unwrap().iter().map(|r| r.id).collect();
+    assert!(all.len() > 100);
+    let mut seen = Vec::new();
+    let mut url = format!("/reviews/{review}");
+    let mut pages = 0;
+    loop {
+        let r = c.get(&url).await;
+        assert_eq!(r.status, StatusCode::OK, "{url}");
+        let ids = linked_ids(&r.body, "recommendations");
+        assert!(ids.len() <= 50, "{} on one page", ids.len());
+        assert_eq!(pager_link(&r.body, "prev").is_some(), pages > 0, "{url}");
+        seen.extend(ids);
+        pages += 1;
+        match pager_link(&r.body, "next") {
+            Some(next) => url = next,
+            None => break,
+        }
+    }
+    assert_eq!(seen, all, "every recommendation once, in number order, over {pages} pages");
+    // Previous from the last page shows the page before it.
+    let last = c.get(&url).await;
+    let prev = c.get(&pager_link(&last.body, "prev").unwrap()).await;
+    assert_eq!(linked_ids(&prev.body, "recommendations"), all[50..100].to_vec());
+
+    // The reviews list: 60 more reviews, fifty a page.
+    for i in 0..60 {
+        let input = assure_domain::tracker::ReviewInput {
+            kind: Some(assure_domain::tracker::ReviewKind::Other),
+            title: format!("Paged review {i}"),
+            ..Default::default()
+        };
+        db.store.tracker().create_review(&officer, &input).await.unwrap();
+    }
+    let all: Vec<i64> = db.store.tracker().reviews().await.unwrap().iter().map(|r| r.id).collect();
+    let first = c.get("/reviews").await;
+    let second = c.get(&pager_link(&first.body, "next").expect("a next page")).await;
+    let (a, b) = (linked_ids(&first.body, "reviews"), linked_ids(&second.body, "reviews"));
+    let a: Vec<i64> = a.into_iter().filter(|id| all.contains(id)).collect();
+    let b: Vec<i64> = b.into_iter().filter(|id| all.contains(id)).collect();
+    assert_eq!((a.len(), b.len()), (50, all.len() - 50));
+    assert_eq!([a, b].concat(), all, "page 2 follows page 1 with nothing twice or missed");
+    assert!(pager_link(&second.body, "next").is_none());
+}
+on_both_engines!(paged_lists, reviews_and_a_reviews_recommendations_are_paged);
+
 /// The other forms: each wrong value gets its message, a 422, and nothing saved.
 async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     let app = demo_app(db).await;

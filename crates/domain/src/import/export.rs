@@ -19,36 +19,44 @@ use crate::tracker::number_label;
 /// line (after the first) starting with a date and a colon; sub-labels valid;
 /// revisions only with a target.
 pub fn register_table(entries: &[RegisterEntry]) -> Table {
-    let width = REGISTER_COLUMNS.len();
-    let col = |f: ImportField| REGISTER_COLUMNS.iter().position(|(g, _)| *g == f).unwrap_or(0);
     let mut t: Table = vec![register_headings()];
     for e in entries {
+        t.extend(register_rows(e));
+    }
+    t
+}
+
+/// One entry's rows of [`register_table`] (after the headings, [`register_headings`]):
+/// for writing the register out a row at a time.
+pub fn register_rows(e: &RegisterEntry) -> Table {
+    let width = REGISTER_COLUMNS.len();
+    let col = |f: ImportField| REGISTER_COLUMNS.iter().position(|(g, _)| *g == f).unwrap_or(0);
+    let mut t: Table = Vec::with_capacity(e.actions.len().max(1));
+    let mut row = vec![String::new(); width];
+    row[col(ImportField::Reference)] = e.reference.clone();
+    row[col(ImportField::Number)] = number_label(e.number, Some(&e.sub_label));
+    row[col(ImportField::Recommendation)] = e.committee_wording.clone();
+    row[col(ImportField::ExecutiveWording)] = e.executive_wording.clone();
+    row[col(ImportField::WhoMustAct)] = e.who_must_act.clone();
+    row[col(ImportField::Area)] = e.area.clone();
+    row[col(ImportField::LeadOfficer)] = e.leads.iter().map(format_lead).collect::<Vec<_>>().join("\n");
+    row[col(ImportField::Outcome)] = e.outcome.clone();
+    row[col(ImportField::Response)] = e.response.map(|r| r.label().to_string()).unwrap_or_default();
+    row[col(ImportField::Status)] = e.lifecycle.map(|l| l.label().to_string()).unwrap_or_default();
+    row[col(ImportField::Rag)] = e.rag.map(|r| r.label().to_string()).unwrap_or_default();
+    row[col(ImportField::Progress)] = format_progress(&e.updates);
+    if let Some(a) = e.actions.first() {
+        row[col(ImportField::Action)] = a.text.clone();
+        row[col(ImportField::ActionOwner)] = a.owner.clone();
+        row[col(ImportField::ActionDate)] = format_date_cell(a);
+    }
+    t.push(row);
+    for a in e.actions.iter().skip(1) {
         let mut row = vec![String::new(); width];
-        row[col(ImportField::Reference)] = e.reference.clone();
-        row[col(ImportField::Number)] = number_label(e.number, Some(&e.sub_label));
-        row[col(ImportField::Recommendation)] = e.committee_wording.clone();
-        row[col(ImportField::ExecutiveWording)] = e.executive_wording.clone();
-        row[col(ImportField::WhoMustAct)] = e.who_must_act.clone();
-        row[col(ImportField::Area)] = e.area.clone();
-        row[col(ImportField::LeadOfficer)] = e.leads.iter().map(format_lead).collect::<Vec<_>>().join("\n");
-        row[col(ImportField::Outcome)] = e.outcome.clone();
-        row[col(ImportField::Response)] = e.response.map(|r| r.label().to_string()).unwrap_or_default();
-        row[col(ImportField::Status)] = e.lifecycle.map(|l| l.label().to_string()).unwrap_or_default();
-        row[col(ImportField::Rag)] = e.rag.map(|r| r.label().to_string()).unwrap_or_default();
-        row[col(ImportField::Progress)] = format_progress(&e.updates);
-        if let Some(a) = e.actions.first() {
-            row[col(ImportField::Action)] = a.text.clone();
-            row[col(ImportField::ActionOwner)] = a.owner.clone();
-            row[col(ImportField::ActionDate)] = format_date_cell(a);
-        }
+        row[col(ImportField::Action)] = a.text.clone();
+        row[col(ImportField::ActionOwner)] = a.owner.clone();
+        row[col(ImportField::ActionDate)] = format_date_cell(a);
         t.push(row);
-        for a in e.actions.iter().skip(1) {
-            let mut row = vec![String::new(); width];
-            row[col(ImportField::Action)] = a.text.clone();
-            row[col(ImportField::ActionOwner)] = a.owner.clone();
-            row[col(ImportField::ActionDate)] = format_date_cell(a);
-            t.push(row);
-        }
     }
     t
 }

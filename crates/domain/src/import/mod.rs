@@ -81,7 +81,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cells::{clean_cell, parse_rag, parse_response, parse_status};
 pub use dates::{format_date_cell, parse_date, parse_date_cell, DateCell};
-pub use export::register_table;
+pub use export::{register_rows, register_table};
 pub use mapping::{
     check_preset, guess_header_row, headings, register_headings, register_preset, suggest_mapping, validate_mapping, ImportField, Mapping, Preset,
 };

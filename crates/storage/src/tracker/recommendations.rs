@@ -14,6 +14,7 @@ use sqlx::any::AnyRow;
 
 use super::{check_version, Action, ProgressUpdate, Tracker, UpdateRequest};
 use crate::audit::Event;
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
 use crate::sql::Sql;
 use crate::{all_checks, date_str, Actor, Result, RowExt, StoreError, WriteTx};
 
@@ -206,6 +207,9 @@ impl RecFilter {
 
 pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.version, r.created_at \
  FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id";
+
+/// A review's recommendations in number order.
+const REVIEW_RECS_ORDER: Keyset = Keyset { columns: &["r.number", "r.sub_label"], descending: false };
 
 pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
     let created = r.s("created_at")?;
@@ -402,6 +406,19 @@ impl Tracker<'_> {
         let mut v = self.store.q(&sql).bind(review_id).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<Vec<_>>>()?;
         self.attach_leads(&mut v).await?;
         Ok(v)
+    }
+
+    /// One page of a review's recommendations in number order (keyset on the review's
+    /// unique (number, sub-label), read through recommendations_list_order).
+    pub async fn review_recommendations_page(&self, review_id: i64, req: &PageRequest) -> Result<Page<Recommendation>> {
+        let mut sql = Sql::new(format!("{REC_SELECT} WHERE r.review_id = "));
+        sql.bind(review_id);
+        REVIEW_RECS_ORDER.push_seek(&mut sql, req);
+        REVIEW_RECS_ORDER.push_order(&mut sql, req);
+        let rows = sql.query(self.store).fetch_all(self.store.pool()).await?;
+        let mut page = REVIEW_RECS_ORDER.page(&rows, req, |r| Ok(vec![KeyPart::Int(r.i("number")?), KeyPart::Text(r.s("sub_label")?)]), rec)?;
+        self.attach_leads(&mut page.items).await?;
+        Ok(page)
     }
 
     pub async fn recommendation_detail(&self, id: i64) -> Result<RecommendationDetail> {

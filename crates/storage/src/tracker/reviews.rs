@@ -12,6 +12,8 @@ use sqlx::any::AnyRow;
 
 use super::{check_version, Tracker};
 use crate::audit::Event;
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
+use crate::sql::Sql;
 use crate::{all_checks, date_str, opt_date_str, Actor, Result, RowExt, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,8 +53,11 @@ pub struct Endorsement {
 
 const REVIEW_SELECT: &str = "SELECT v.id, v.kind, v.title, v.terms_of_reference, v.lead_member, v.members, v.origin_body_id, ob.name AS origin_body_name, v.start_date, v.end_date, v.report_date, v.final_report_ref, v.referred_to_body_id, rb.name AS referred_to_body_name, v.referral_date, v.response_due, v.version, \
  (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id) AS rec_count, \
- (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id AND x.response = 'awaiting' AND x.parent_id IS NULL) AS awaiting \
- FROM reviews v LEFT JOIN bodies ob ON ob.id = v.origin_body_id LEFT JOIN bodies rb ON rb.id = v.referred_to_body_id";
+ (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id AND x.response = 'awaiting' AND x.parent_id IS NULL) AS awaiting";
+const REVIEW_FROM: &str = "reviews v LEFT JOIN bodies ob ON ob.id = v.origin_body_id LEFT JOIN bodies rb ON rb.id = v.referred_to_body_id";
+
+/// The reviews list's order, newest first (indexed by reviews_list_order).
+const REVIEWS_ORDER: Keyset = Keyset { columns: &["COALESCE(v.report_date, v.created_at)", "v.id"], descending: true };
 
 fn review(r: &AnyRow) -> Result<Review> {
     Ok(Review {
@@ -80,8 +85,22 @@ fn review(r: &AnyRow) -> Result<Review> {
 
 impl Tracker<'_> {
     pub async fn reviews(&self) -> Result<Vec<Review>> {
-        let sql = format!("{REVIEW_SELECT} ORDER BY COALESCE(v.report_date, v.created_at) DESC, v.id DESC");
+        let sql = format!("{REVIEW_SELECT} FROM {REVIEW_FROM} ORDER BY COALESCE(v.report_date, v.created_at) DESC, v.id DESC");
         self.store.q(&sql).fetch_all(self.store.pool()).await?.iter().map(review).collect()
+    }
+
+    /// One page of reviews, newest first (keyset: see [`crate::keyset`]).
+    pub async fn reviews_page(&self, req: &PageRequest) -> Result<Page<Review>> {
+        let mut sql = Sql::new(format!("{REVIEW_SELECT}, COALESCE(v.report_date, v.created_at) AS list_key FROM {REVIEW_FROM} WHERE 1 = 1"));
+        REVIEWS_ORDER.push_seek(&mut sql, req);
+        REVIEWS_ORDER.push_order(&mut sql, req);
+        let rows = sql.query(self.store).fetch_all(self.store.pool()).await?;
+        REVIEWS_ORDER.page(&rows, req, |r| Ok(vec![KeyPart::Text(r.s("list_key")?), KeyPart::Int(r.i("id")?)]), review)
+    }
+
+    /// How many reviews there are.
+    pub async fn review_count(&self) -> Result<i64> {
+        self.store.q("SELECT COUNT(*) AS n FROM reviews").fetch_one(self.store.pool()).await?.i("n")
     }
 
     /// Ids and titles only, newest first (for filters).
@@ -95,7 +114,7 @@ impl Tracker<'_> {
     }
 
     pub async fn review(&self, id: i64) -> Result<Review> {
-        let sql = format!("{REVIEW_SELECT} WHERE v.id = $1");
+        let sql = format!("{REVIEW_SELECT} FROM {REVIEW_FROM} WHERE v.id = $1");
         self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.as_ref().map(review).transpose()?.ok_or(StoreError::NotFound)
     }
 

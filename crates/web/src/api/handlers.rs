@@ -6,6 +6,7 @@ use assure_domain::tracker::{
     ReviewInput, ReviewKind, RevisionInput, UpdateInput,
 };
 use assure_domain::Invalid;
+use assure_storage::keyset::{Cursor, PageRequest};
 use assure_storage::tracker::RecFilter;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -71,9 +72,44 @@ pub async fn bodies(State(state): State<AppState>) -> ApiResult<Vec<BodyView>> {
     Ok(Json(state.store.tracker().bodies().await?.into_iter().map(BodyView::from).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/reviews", responses((status = 200, description = "Every review, newest first", body = Vec<ReviewView>)))]
-pub async fn reviews(State(state): State<AppState>) -> ApiResult<Vec<ReviewView>> {
-    Ok(Json(state.store.tracker().reviews().await?.into_iter().map(ReviewView::from).collect()))
+/// GET /api/v1/reviews's paging: the list is read from a key (each `next` starts after
+/// the last review of the answer before), so there is no page number.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewQuery {
+    /// Items per answer (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where to continue: the `next_cursor` of the previous answer (opaque).
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/reviews",
+    params(ReviewQuery),
+    responses((status = 200, description = "One page of reviews, newest first", body = ReviewPage), (status = 400, description = "A limit or cursor this API cannot read", body = ErrorView))
+)]
+pub async fn reviews(State(state): State<AppState>, p: Params) -> ApiResult<ReviewPage> {
+    let limit = p.positive("limit", 50, 200)?;
+    let cursor =
+        match p.get("cursor") {
+            None => None,
+            Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
+                AppError::BadRequest("The cursor parameter is not one this API gave: use the next link of the previous answer".into())
+            })?),
+        };
+    let tracker = state.store.tracker();
+    let page = tracker.reviews_page(&PageRequest { cursor, limit }).await?;
+    let total = tracker.review_count().await?;
+    let next = page.next.clone().map(|c| (format!("/api/v1/reviews?limit={limit}&cursor={c}"), c));
+    Ok(Json(ReviewPage {
+        total,
+        limit,
+        next_cursor: next.as_ref().map(|(_, c)| c.clone()),
+        next: next.map(|(link, _)| link),
+        items: page.items.into_iter().map(ReviewView::from).collect(),
+    }))
 }
 
 #[utoipa::path(

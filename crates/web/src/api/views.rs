@@ -314,6 +314,22 @@ impl RecView {
     }
 }
 
+/// One page of reviews, newest first. The list is read from a key, so it has no page
+/// numbers: follow `next` (or send `next_cursor` back as `cursor`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewPage {
+    pub total: i64,
+    /// Items per answer.
+    pub limit: i64,
+    /// The link to the next items; absent at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The cursor in `next`, for clients that build their own links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    pub items: Vec<ReviewView>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecPage {
     pub total: i64,

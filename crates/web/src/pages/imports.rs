@@ -3,10 +3,9 @@
 //! then add all rows or none. Also the register's export.
 
 use assure_documents::read::read_table;
-use assure_documents::spreadsheet::{table_csv, table_xlsx};
 use assure_domain::import::{
-    check_preset, check_upload, guess_header_row, headings, plan, register_table, suggest_mapping, validate_mapping, CellError, ImportField,
-    ImportPlan, Mapping, Preset,
+    check_preset, check_upload, guess_header_row, headings, plan, suggest_mapping, validate_mapping, CellError, ImportField, ImportPlan, Mapping,
+    Preset,
 };
 use assure_domain::{Checked, Invalid};
 use assure_storage::imports::ImportBatch;
@@ -396,7 +395,9 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
     }
 }
 
-/// The register, whole or filtered as the list is, as XLSX or CSV (audited).
+/// The register, whole or filtered as the list is, as XLSX or CSV (audited), streamed:
+/// the recommendations are read a chunk at a time and the file is sent as it is
+/// written, so the server's memory does not grow with the register.
 pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -410,25 +411,14 @@ pub async fn export(
         _ => return Err(AppError::NotFound),
     };
     let filter = super::recommendations::list_filter(&Fields(q), ctx.today);
-    let entries = state.store.imports().register_entries(&filter, ctx.today).await?;
-    let table = register_table(&entries);
-    let (bytes, ctype) = if xlsx {
-        let t = table.clone();
-        let b = tokio::task::spawn_blocking(move || table_xlsx(&[("Register", &t)]))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        (b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    } else {
-        (table_csv(&table), "text/csv; charset=utf-8")
-    };
+    // Counted first (which also refuses a filter that cannot be read, before any byte
+    // is sent), and audited before the file leaves.
+    let count = state.store.imports().register_count(&filter).await?;
     state
         .store
-        .record(
-            &caller.actor(),
-            assure_storage::audit::Event::new("register.export", "register", &file, format!("{} recommendations exported", entries.len())),
-        )
+        .record(&caller.actor(), assure_storage::audit::Event::new("register.export", "register", &file, format!("{count} recommendations exported")))
         .await?;
-    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], bytes)
-        .into_response())
+    let ctype = if xlsx { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "text/csv; charset=utf-8" };
+    let body = crate::export::register_body(state.store.clone(), filter, ctx.today, xlsx);
+    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], body).into_response())
 }

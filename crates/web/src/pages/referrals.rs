@@ -9,6 +9,7 @@ use assure_domain::screening::{answer_field, Answers, ScreeningTool};
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
+use assure_storage::keyset::PageRequest;
 use assure_storage::referrals::{timestamp, ConcernForm, Referral};
 use assure_storage::{ChildRecord, Reader};
 use axum::extract::{Path, Query, State};
@@ -407,9 +408,15 @@ pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path((ci
 
 // ---------------------------------------------------------------- the MASH queue
 
-pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+/// Referrals on one page of the MASH queue.
+const QUEUE_PER_PAGE: i64 = 50;
+
+pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let reader = policy::reader(&state, &caller).await?;
-    let rows = state.store.referrals(&reader).mash_queue(state.clock().now()).await?;
+    let cursor = q.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
+    let (page, waiting) =
+        state.store.referrals(&reader).mash_queue_page(state.clock().now(), &PageRequest::from_link(cursor, QUEUE_PER_PAGE)).await?;
+    let rows = &page.items;
     let content = html! {
         h1 class="app-heading-l" { "MASH queue" }
         p class="app-body" { "Referrals waiting for the team's checks and decision, oldest first. This is the team's queue: anyone in the MASH can pick up the oldest." }
@@ -417,7 +424,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
             p class="app-body" { "There are no referrals waiting." }
         } @else {
             table class="app-table" {
-                caption class="app-table__caption app-table__caption--m" { (rows.len()) " referral" @if rows.len() != 1 { "s" } " waiting" }
+                caption class="app-table__caption app-table__caption--m" { (waiting) " referral" @if waiting != 1 { "s" } " waiting" }
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Child" }
                     th class="app-table__header app-table__header--numeric" scope="col" { "Waiting (hours)" }
@@ -427,7 +434,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
                     th class="app-table__header" scope="col" { "Status" }
                 } }
                 tbody class="app-table__body" {
-                    @for q in &rows {
+                    @for q in rows {
                         @let r = &q.referral;
                         tr class="app-table__row" {
                             td class="app-table__cell" { a class="app-link" href=(referral_href(r)) { (r.child_name) } }
@@ -442,6 +449,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
             }
         }
     };
+    let content = html! { (content) (ui::pager("/mash", &page)) };
     Ok(ui::layout(&ctx, "MASH queue", false, content).into_response())
 }
 

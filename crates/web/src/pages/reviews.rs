@@ -7,8 +7,9 @@ use assure_domain::tracker::{
     TagColour, UpdateRequestInput,
 };
 use assure_domain::{Invalid, Permission};
+use assure_storage::keyset::PageRequest;
 use assure_storage::tracker::Review;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use maud::html;
@@ -22,8 +23,18 @@ use crate::forms::{done, refused, unreadable_dates, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let reviews = state.store.tracker().reviews().await?;
+/// Reviews on one page of the list; recommendations on one page of a review.
+const REVIEWS_PER_PAGE: i64 = 50;
+const RECS_PER_PAGE: i64 = 50;
+
+/// The `cursor` of a list's link (the page to show).
+fn cursor(q: &[(String, String)]) -> Option<&str> {
+    q.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str())
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let page = state.store.tracker().reviews_page(&PageRequest::from_link(cursor(&q), REVIEWS_PER_PAGE)).await?;
+    let reviews = &page.items;
     let content = html! {
         h1 class="app-heading-l" { "Reviews" }
         p class="app-body" { "Working groups, inspections and case reviews, and the recommendations each made." }
@@ -37,7 +48,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 th class="app-table__header" scope="col" { "Executive response" }
             } }
             tbody class="app-table__body" {
-                @for r in &reviews {
+                @for r in reviews {
                     tr class="app-table__row" {
                         td class="app-table__cell" { a class="app-link" href={ "/reviews/" (r.id) } { (r.title) } }
                         td class="app-table__cell" { (r.kind.label()) }
@@ -48,6 +59,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 }
             }
         }
+        (ui::pager("/reviews", &page))
     };
     Ok(ui::layout(&ctx, "Reviews", false, content).into_response())
 }
@@ -173,15 +185,33 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
-    show_with(&state, &ctx, id(&raw)?, "", &Fields::default(), &Invalid::new(), StatusCode::OK).await
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let shown = Shown { cursor: cursor(&q), which: "", f: &Fields::default(), errors: &Invalid::new(), status: StatusCode::OK };
+    show_page(&state, &ctx, id(&raw)?, shown).await
 }
 
 async fn show_with(state: &AppState, ctx: &Ctx, rid: i64, which: &str, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    show_page(state, ctx, rid, Shown { cursor: None, which, f, errors, status }).await
+}
+
+/// What a review's page shows besides the review: which page of its recommendations,
+/// and a form sent back with its errors.
+struct Shown<'a> {
+    cursor: Option<&'a str>,
+    which: &'a str,
+    f: &'a Fields,
+    errors: &'a Invalid,
+    status: StatusCode,
+}
+
+async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> PageResult {
+    let Shown { cursor, which, f, errors, status } = shown;
     let r = state.store.tracker().review(rid).await?;
     let endorsements = state.store.tracker().endorsements(rid).await?;
     let schedules = state.store.tracker().schedules(Some(rid)).await?;
-    let recs = state.store.tracker().review_recommendations(rid).await?;
+    let page = state.store.tracker().review_recommendations_page(rid, &PageRequest::from_link(cursor, RECS_PER_PAGE)).await?;
+    let recs = &page.items;
+    let paged = page.next.is_some() || page.previous.is_some();
     let bodies = state.store.tracker().bodies().await?;
     let body_opts = ui::options_with_blank("Select a body", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let manage = ctx.can(Permission::ManageTracker);
@@ -214,6 +244,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, rid: i64, which: &str, f: &Field
         h2 class="app-heading-m" { "Recommendations" }
         @if manage { p class="app-body" { a class="app-button" role="button" draggable="false" href={ "/reviews/" (r.id) "/recommendations/new" } { "Add a recommendation" } } }
         (rec_table(ctx, &refs))
+        (ui::pager(&format!("/reviews/{}", r.id), &page))
 
         h2 class="app-heading-m" { "Endorsements" }
         @if endorsements.is_empty() { p class="app-body" { "Not yet endorsed." } } @else {
@@ -267,6 +298,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, rid: i64, which: &str, f: &Field
                 }
             }
             h2 class="app-heading-m" id="request-updates" { "Ask lead officers for updates" }
+            @if paged { p class="app-body" { "These are the open recommendations on this page of the list." } }
             @if open.is_empty() { p class="app-body" { "No open recommendations." } } @else {
                 form method="post" action={ "/reviews/" (r.id) "/request-updates" } novalidate {
                     (ui::csrf(ctx.csrf()))

@@ -287,6 +287,22 @@ pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
     PreEscaped(s)
 }
 
+/// The GOV.UK pagination pattern for a list read a page at a time from a key
+/// (storage's keyset pages): Previous and Next links carrying the opaque cursor;
+/// nothing when the list fits on one page. `base` is the list's path and query.
+pub fn pager<T>(base: &str, page: &assure_storage::keyset::Page<T>) -> Markup {
+    let sep = if base.contains('?') { "&" } else { "?" };
+    let link = |c: &str| format!("{base}{sep}cursor={c}");
+    html! {
+        @if page.previous.is_some() || page.next.is_some() {
+            nav class="app-pagination" role="navigation" aria-label="Results pages" {
+                @if let Some(p) = &page.previous { div class="app-pagination__prev" { a class="app-link app-pagination__link" href=(link(p)) rel="prev" { "Previous" span class="app-visually-hidden" { " page" } } } }
+                @if let Some(n) = &page.next { div class="app-pagination__next" { a class="app-link app-pagination__link" href=(link(n)) rel="next" { "Next" span class="app-visually-hidden" { " page" } } } }
+            }
+        }
+    }
+}
+
 pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
     let pages = ((total + per_page - 1) / per_page).max(1);
     let sep = if base.contains('?') { "&" } else { "?" };

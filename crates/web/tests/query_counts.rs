@@ -1,0 +1,93 @@
+//! An N+1 shows as a failing test, not a slow page: the MASH queue, a child's record and
+//! a review's page issue the same number of SQL statements (the store counts every one)
+//! however many rows they show, on both engines. The tracker's list pages are checked
+//! the same way in pages.rs.
+
+mod common;
+
+use assure_domain::partnership::{InvolvementKind, Scope};
+use assure_domain::referral::{ConcernForm, ConcernInput, ReferralSource};
+use assure_storage::children::{ChildInput, ChildRef};
+use assure_storage::on_both_engines;
+use assure_storage::testing::{self, TestDb};
+use axum::http::StatusCode;
+use common::{demo_app, Client};
+
+/// Statements one GET issues.
+async fn statements(db: &TestDb, c: &mut Client, path: &str) -> u64 {
+    let start = db.store.query_count();
+    let r = c.get(path).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}");
+    db.store.query_count() - start
+}
+
+/// `n` more concerns raised by the demo practitioner, each about a new child who shares
+/// the name of `like` (so each is also a possible duplicate of it).
+async fn raise(db: &TestDb, n: usize, like: &ChildInput) {
+    let practitioner = testing::reader(&db.store, "practitioner@example.org").await;
+    let tool = db.store.screening().current().await.unwrap();
+    for _ in 0..n {
+        let form = ConcernForm {
+            child: Some(ChildRef::New(like.clone())),
+            concern: ConcernInput {
+                source: Some(ReferralSource::ProfessionalConcern),
+                what_seen: "Seen getting into a car with two adult men".into(),
+                seen_on: Some(db.store.today()),
+                seen_where: "Outside the school".into(),
+                seen_by: "Form tutor".into(),
+                referral_text: "For screening".into(),
+            },
+            answers: tool.indicators().map(|i| (i.key.clone(), false)).collect(),
+        };
+        db.store.referrals(&practitioner).raise(&form).await.unwrap();
+    }
+}
+
+async fn child_pages_and_the_queue_do_not_grow_their_query_count(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("mash-worker@example.org").await;
+    let child =
+        testing::children_in_reach(&db.store, testing::reader(&db.store, "mash-worker@example.org").await.viewer(), None, 1, 0).await.0.remove(0);
+    let like = ChildInput {
+        first_name: child.first_name.clone(),
+        last_name: child.last_name.clone(),
+        date_of_birth: child.date_of_birth,
+        estimated_age: child.estimated_age,
+        ..Default::default()
+    };
+    raise(db, 2, &like).await;
+    let child_page = format!("/children/{}", child.id);
+    let pages = ["/mash", child_page.as_str(), "/children"];
+    let mut before = Vec::new();
+    for p in pages {
+        before.push(statements(db, &mut c, p).await);
+    }
+    // 60 more referrals on the queue, each a child with the same name and date of birth
+    // (a possible duplicate), and more agencies involved with the child.
+    raise(db, 60, &like).await;
+    let agencies = db.store.partnership().agencies().await.unwrap();
+    for a in agencies.iter().take(4) {
+        testing::involve(&db.store, child.id, a.id, InvolvementKind::HoldsAction, Scope::Agency, db.store.today()).await;
+    }
+    for (i, p) in pages.iter().enumerate() {
+        assert_eq!(statements(db, &mut c, p).await, before[i], "{p} issues the same number of statements with more rows");
+    }
+    assert!(c.get(&child_page).await.has("Possible duplicates"), "the duplicates are shown (bounded, not hidden)");
+}
+on_both_engines!(child_and_queue, child_pages_and_the_queue_do_not_grow_their_query_count);
+
+async fn a_reviews_page_does_not_grow_its_query_count(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
+    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let path = format!("/reviews/{review}");
+    let before = statements(db, &mut c, &path).await;
+    for n in 200..260 {
+        let input = assure_storage::tracker::RecommendationInput { number: Some(n), committee_wording: format!("More {n}"), ..Default::default() };
+        db.store.tracker().create_recommendation(&officer, review, &input).await.unwrap();
+    }
+    assert_eq!(statements(db, &mut c, &path).await, before, "{path} with sixty more recommendations");
+    assert_eq!(statements(db, &mut c, "/reviews").await, statements(db, &mut c, "/reviews").await);
+}
+on_both_engines!(review_page, a_reviews_page_does_not_grow_its_query_count);
