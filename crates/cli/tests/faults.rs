@@ -292,7 +292,7 @@ async fn full_disk_drill(engine: Engine) {
                 .insert(r.json()["id"].as_i64().unwrap(), (own.recommendation, write(n)["narrative"].as_str().unwrap().into()));
             break;
         }
-        assert_eq!(r.status, 507, "{name}: after room was made: {}", r.body);
+        assert_eq!(r.status, 507, "{name}: after room was made: {}\n{}", r.body, server.output());
         assert!(made_room.elapsed() < Duration::from_secs(20), "{name}: Assure did not save again within 20 s of room being made");
         n += 1;
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -44,11 +44,12 @@ pub mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tracker;
+pub mod two_factor;
 pub mod users;
 
 /// The tracker's record types under their old path.
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -174,11 +175,15 @@ pub struct Store {
     /// The audit keys (kept outside the database): entries are appended with the
     /// current one. None: entries are appended unkeyed (benchmarks; see `audit`).
     audit_keys: Arc<std::sync::RwLock<Option<assure_domain::audit::Keyring>>>,
+    /// SQLite: how many more connections to check as they leave the pool, after a write
+    /// failed (see [`left_in_a_transaction`]).
+    suspect: Arc<AtomicUsize>,
 }
 
 /// A write transaction. Every change and its audit entry commit together.
 pub struct WriteTx<'s> {
-    pub(crate) tx: Transaction<'static, Any>,
+    /// Open until committed.
+    tx: Option<Transaction<'static, Any>>,
     pub(crate) store: &'s Store,
     _guard: Option<MutexGuard<'s, ()>>,
     /// The last audit entry this transaction appended (seq, hash): while it is open no one
@@ -196,11 +201,24 @@ impl std::fmt::Debug for Store {
 impl WriteTx<'_> {
     pub async fn commit(mut self) -> Result<()> {
         self.write_audit_head().await?;
-        self.tx.commit().await?;
+        let tx = self.tx.take().expect("a write transaction is open until it commits");
+        if let Err(e) = tx.commit().await {
+            self.store.suspect_connections();
+            return Err(e.into());
+        }
         Ok(())
     }
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
+        self.tx.as_mut().expect("a write transaction is open until it commits")
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    /// Dropped open: the change failed or was refused, and sqlx rolls it back.
+    fn drop(&mut self) {
+        if self.tx.is_some() {
+            self.store.suspect_connections();
+        }
     }
 }
 
@@ -239,9 +257,22 @@ impl Store {
             return Err(StoreError::Invalid(Invalid::single("database_url", "ASSURE_DATABASE_URL must start with postgres:// or sqlite://")));
         };
         let max = if engine == Engine::Sqlite { 8 } else { 16 };
+        let suspect = Arc::new(AtomicUsize::new(0));
+        let checks = suspect.clone();
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(acquire_timeout)
+            .before_acquire(move |conn, _| {
+                let checks = checks.clone();
+                Box::pin(async move {
+                    let due = checks.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1)).is_ok();
+                    if due && stuck_in_a_transaction(conn).await {
+                        tracing::warn!("closed a database connection left in a transaction SQLite had ended itself");
+                        return Ok(false);
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
@@ -268,6 +299,7 @@ impl Store {
             queries: Arc::new(AtomicU64::new(0)),
             clock: Clock::system(),
             audit_keys: Arc::new(std::sync::RwLock::new(None)),
+            suspect,
         };
         store.migrate().await?;
         Ok(store)
@@ -279,6 +311,14 @@ impl Store {
             Engine::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// A write failed: on SQLite, check the connections as they are next taken (twice
+    /// the pool, so each idle one is seen).
+    fn suspect_connections(&self) {
+        if self.engine == Engine::Sqlite {
+            self.suspect.store(16, Ordering::Release);
+        }
     }
 
     pub fn engine(&self) -> Engine {
@@ -366,7 +406,29 @@ impl Store {
         // it writes, if another connection (a session touch, another process) wrote in
         // between. Waiting for the lock is bounded by busy_timeout.
         let tx = if self.engine == Engine::Sqlite { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
-        Ok(WriteTx { tx, store: self, _guard: guard, audit_tail: None })
+        Ok(WriteTx { tx: Some(tx), store: self, _guard: guard, audit_tail: None })
+    }
+}
+
+/// sqlx's answer to BEGIN on a connection it believes is still in a transaction.
+///
+/// When SQLite ends a transaction by itself (SQLITE_FULL on a full disk rolls it back),
+/// sqlx's own ROLLBACK of it then fails, and the connection goes back to the pool still
+/// counting a transaction open: every later BEGIN on it would fail. So after a write
+/// fails, the next few connections taken from the pool are checked, and any such one
+/// closed (a new one is opened in its place).
+fn left_in_a_transaction(e: &sqlx::Error) -> bool {
+    e.to_string().contains("non-zero transaction depth")
+}
+
+/// Whether a pooled SQLite connection still counts a transaction SQLite has ended.
+async fn stuck_in_a_transaction(conn: &mut sqlx::AnyConnection) -> bool {
+    match sqlx::Connection::begin_with(conn, "BEGIN").await {
+        Ok(t) => {
+            let _ = t.rollback().await;
+            false
+        }
+        Err(e) => left_in_a_transaction(&e),
     }
 }
 
