@@ -147,6 +147,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "settings-saved" => "Settings saved",
         "mail-rules-saved" => "E-mail rules saved",
         "account-mail-saved" => "Your reminder setting is saved",
+        "two-factor-off" => "Two-factor sign-in is off",
         "token-revoked" => "API token revoked",
         "signed-out" => "You have signed out",
         "password-reset" => "Your password has been changed. Sign in with your new password.",

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod policy;
 pub mod routes;
 pub mod security;
+pub mod two_factor;
 pub mod ui;
 
 use std::net::IpAddr;

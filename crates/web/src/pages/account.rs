@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::PageResult;
 use crate::forms::{done, Fields};
 use crate::ui::{self, Ctx, Field};
-use crate::AppState;
+use crate::{two_factor, AppState};
 
 const EACH: &str = "each";
 const DAILY: &str = "daily";
@@ -29,6 +29,8 @@ fn render(ctx: &Ctx, caller: &Caller, choice: &str, errors: &Invalid) -> maud::M
             (ui::summary_row("E-mail address", html! { (caller.user.email) }))
             (ui::summary_row("Role", html! { (caller.user.role.label()) }))
         }
+        h2 class="app-heading-m" { "Signing in" }
+        p class="app-body" { a class="app-link" href="/account/two-factor" { "Two-factor sign-in" } ": a code from your phone as well as your password." }
         h2 class="app-heading-m" { "E-mail reminders" }
         p class="app-body" {
             "Assure e-mails you when something you are responsible for is due or overdue. "
@@ -61,4 +63,107 @@ pub async fn mail_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     };
     state.store.mail().choose_digest(&caller.actor(), caller.user.id, daily).await?;
     Ok(done("/account", "account-mail-saved"))
+}
+
+// ---------------------------------------------------------------- two-factor sign-in
+
+fn enrol_form(ctx: &Ctx, caller: &Caller, secret: &str, errors: &Invalid) -> maud::Markup {
+    let issuer = format!("{} ({})", ctx.settings.service_name, ctx.settings.organisation);
+    let url = two_factor::otpauth_url(&issuer, &caller.user.email, secret);
+    let grouped: Vec<String> = secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Two-factor sign-in" }
+        p class="app-body" { "With two-factor sign-in, signing in needs your password and a code from an authenticator app on your phone (such as Microsoft Authenticator or Google Authenticator), so a stolen password alone is not enough." }
+        h2 class="app-heading-m" { "1. Scan this code with your authenticator app" }
+        @if let Some(svg) = two_factor::qr_svg(&url) {
+            div class="app-qr" role="img" aria-label="QR code to add this account to an authenticator app" { (maud::PreEscaped(svg)) }
+        }
+        p class="app-body" { "If you cannot scan it, enter this key in the app instead: " code data-testid="totp-secret" { (grouped.join(" ")) } }
+        h2 class="app-heading-m" { "2. Enter the code the app shows" }
+        form method="post" action="/account/two-factor" novalidate {
+            (ui::csrf(ctx.csrf()))
+            input type="hidden" name="secret" value=(secret);
+            @let f = Field::new("code", "Code", "", errors).hint("Six digits. A new code appears every 30 seconds.");
+            (ui::input_of_type(f, "app-input--width-10", "text", Some("one-time-code")))
+            (ui::button("Turn on two-factor sign-in"))
+        }
+    }
+}
+
+fn enrolled_page(ctx: &Ctx, left: i64, errors: &Invalid) -> maud::Markup {
+    html! {
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Two-factor sign-in" }
+        p class="app-body" { strong { "Two-factor sign-in is on." } " You have " (left) " recovery codes left." }
+        h2 class="app-heading-m" { "Turn it off" }
+        form method="post" action="/account/two-factor/off" novalidate {
+            (ui::csrf(ctx.csrf()))
+            @let f = Field::new("code", "Code from your authenticator app", "", errors);
+            (ui::input_of_type(f, "app-input--width-10", "text", Some("one-time-code")))
+            (ui::secondary_button("Turn off two-factor sign-in"))
+        }
+    }
+}
+
+pub async fn two_factor_page(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+    let tf = state.store.two_factor();
+    let body = if tf.secret(caller.user.id).await?.is_some() {
+        enrolled_page(&ctx, tf.recovery_left(caller.user.id).await?, &Invalid::new())
+    } else {
+        enrol_form(&ctx, &caller, &two_factor::new_secret(), &Invalid::new())
+    };
+    Ok(ui::layout(&ctx, "Two-factor sign-in", false, body).into_response())
+}
+
+fn unix_now(state: &AppState) -> u64 {
+    state.store.clock().now().timestamp().max(0) as u64
+}
+
+pub async fn two_factor_enrol(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let secret = f.string("secret").trim().to_string();
+    let secret_ok = secret.len() >= 32 && secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
+    let secret = if secret_ok { secret } else { two_factor::new_secret() };
+    let step = two_factor::matching_step(&secret, f.get("code"), unix_now(&state));
+    let Some(step) = step.filter(|_| secret_ok) else {
+        let message = if f.get("code").trim().is_empty() {
+            "Enter the code your authenticator app shows"
+        } else {
+            "The code is not right: check the app shows this account, then enter the code it shows now"
+        };
+        let errors = Invalid::single("code", message);
+        let body = enrol_form(&ctx, &caller, &secret, &errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Two-factor sign-in", true, body)).into_response());
+    };
+    let codes = two_factor::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| two_factor::recovery_hash(caller.user.id, c)).collect();
+    state.store.two_factor().enrol(&caller.actor(), caller.user.id, &secret, step, &hashes).await?;
+    let body = html! {
+        (ui::important_banner("Two-factor sign-in is on", html! {
+            p class="app-notification-banner__heading" { "From now on, signing in asks for a code from your app." }
+        }))
+        h1 class="app-heading-l" { "Your recovery codes" }
+        p class="app-body" { "If you lose your phone, each of these codes signs you in once instead of an app code. Keep them somewhere safe, away from your phone. They are shown only now." }
+        ul class="app-list" data-testid="recovery-codes" {
+            @for c in &codes { li { code { (c) } } }
+        }
+        p class="app-body" { a class="app-link" href="/account" { "Back to your account" } }
+    };
+    Ok(ui::layout(&ctx, "Your recovery codes", false, body).into_response())
+}
+
+pub async fn two_factor_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let tf = state.store.two_factor();
+    let Some(secret) = tf.secret(caller.user.id).await? else { return Ok(done("/account", "two-factor-off")) };
+    let ok = match two_factor::matching_step(&secret, f.get("code"), unix_now(&state)) {
+        Some(step) => tf.use_step(caller.user.id, step).await?,
+        None => false,
+    };
+    if !ok {
+        let errors = Invalid::single("code", "Enter the code your authenticator app shows now (a code works once)");
+        let body = enrolled_page(&ctx, tf.recovery_left(caller.user.id).await?, &errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Two-factor sign-in", true, body)).into_response());
+    }
+    tf.turn_off(&caller.actor(), caller.user.id).await?;
+    Ok(done("/account", "two-factor-off"))
 }

@@ -2,6 +2,7 @@
 
 use assure_domain::Invalid;
 use assure_storage::audit::Event;
+use assure_storage::users::User;
 use assure_storage::Actor;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -130,17 +131,122 @@ pub async fn submit(
     }
     let (user, _) = found.unwrap();
     auth::sign_in_succeeded(&state, &keys).await?;
+    // An account with two-factor sign-in: the password was right; now the code.
+    if state.store.two_factor().secret(user.id).await?.is_some() {
+        let raw = random_token();
+        state.store.two_factor().challenge(&sha256_hex(&raw), user.id, &next).await?;
+        let mut resp = Redirect::to("/login/two-factor").into_response();
+        resp.headers_mut().append(header::SET_COOKIE, challenge_cookie(&state, &raw, 300).parse().unwrap());
+        return Ok(resp);
+    }
+    start_session(&state, &headers, &user, &ip, &next, "signed in").await
+}
+
+/// The cookie that carries a sign-in waiting for its second factor (only to /login).
+pub(crate) fn challenge_cookie(state: &AppState, value: &str, max_age: i64) -> String {
+    let secure = if state.config.https { "; Secure" } else { "" };
+    format!("{CHALLENGE_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+pub(crate) const CHALLENGE_COOKIE: &str = "assure_2fa";
+
+/// Begin a session for `user` (every check passed) and go on to `next`.
+pub(crate) async fn start_session(state: &AppState, headers: &HeaderMap, user: &User, ip: &str, next: &str, how: &str) -> PageResult {
     // A new session id at every sign-in (any earlier session from this browser ends).
-    if let Some(old) = cookie(&headers, session_cookie_name(&state)) {
+    if let Some(old) = cookie(headers, session_cookie_name(state)) {
         state.store.sessions().delete(&sha256_hex(&old)).await?;
     }
     let raw = random_token();
-    state.store.sessions().create(&sha256_hex(&raw), user.id, &random_token(), &ip).await?;
-    let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip };
-    state.store.record(&actor, Event::new("user.login", "user", user.id, "signed in")).await?;
-    let mut resp = Redirect::to(&next).into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(&state, session_cookie_name(&state), &raw, None).parse().unwrap());
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(&state, PRE_CSRF_COOKIE, "", Some(0)).parse().unwrap());
+    state.store.sessions().create(&sha256_hex(&raw), user.id, &random_token(), ip).await?;
+    let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip: ip.to_string() };
+    state.store.record(&actor, Event::new("user.login", "user", user.id, how)).await?;
+    let mut resp = Redirect::to(next).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie(state, session_cookie_name(state), &raw, None).parse().unwrap());
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie(state, PRE_CSRF_COOKIE, "", Some(0)).parse().unwrap());
+    Ok(resp)
+}
+
+fn code_form(token: &str, errors: &Invalid) -> maud::Markup {
+    html! {
+        div class="app-grid-row" { div class="app-grid-column-two-thirds" {
+            (ui::error_summary(errors))
+            h1 class="app-heading-l" { "Enter the code from your authenticator app" }
+            form method="post" action="/login/two-factor" novalidate {
+                input type="hidden" name="_csrf" value=(token);
+                @let f = Field::new("code", "Code", "", errors).hint("The six digits your app shows now, or one of your recovery codes.");
+                (ui::input_of_type(f, "app-input--width-10", "text", Some("one-time-code")))
+                (ui::button("Continue"))
+            }
+            p class="app-body" { "Lost your phone and your recovery codes? Ask your administrator to turn two-factor sign-in off for your account." }
+            p class="app-body" { a class="app-link" href="/login" { "Start again" } }
+        } }
+    }
+}
+
+/// The second step of a sign-in with two-factor: the code.
+pub async fn code_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> PageResult {
+    let Some(raw) = cookie(&headers, CHALLENGE_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
+    if state.store.two_factor().waiting(&sha256_hex(&raw)).await?.is_none() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(random_token);
+    let mut resp = (StatusCode::OK, ui::layout(&ctx, "Enter your code", false, code_form(&token, &Invalid::new()))).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(&token, state.config.https).parse().unwrap());
+    Ok(resp)
+}
+
+pub async fn code_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    form: Fields,
+) -> PageResult {
+    let Some(raw) = cookie(&headers, CHALLENGE_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
+    let id_hash = sha256_hex(&raw);
+    let tf = state.store.two_factor();
+    let Some(waiting) = tf.waiting(&id_hash).await? else { return Ok(Redirect::to("/login").into_response()) };
+    let Some(user) = state.store.users().get(waiting.user_id).await?.filter(|u| u.active) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let typed = form.get("code").trim().to_string();
+    let token = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_else(random_token);
+    let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip: ip.clone() };
+    let accepted = if typed.is_empty() {
+        None
+    } else if crate::two_factor::looks_like_code(&typed) {
+        let step = match tf.secret(user.id).await? {
+            Some(secret) => crate::two_factor::matching_step(&secret, &typed, state.store.clock().now().timestamp().max(0) as u64),
+            None => None,
+        };
+        match step {
+            Some(step) if tf.use_step(user.id, step).await? => Some("signed in with a two-factor code"),
+            _ => None,
+        }
+    } else if tf.use_recovery(&actor, user.id, &crate::two_factor::recovery_hash(user.id, &typed)).await? {
+        Some("signed in with a recovery code")
+    } else {
+        None
+    };
+    if let Some(how) = accepted {
+        tf.finish(&id_hash).await?;
+        let mut resp = start_session(&state, &headers, &user, &ip, &waiting.next, how).await?;
+        resp.headers_mut().append(header::SET_COOKIE, challenge_cookie(&state, "", 0).parse().unwrap());
+        return Ok(resp);
+    }
+    let message = if typed.is_empty() {
+        "Enter the code from your authenticator app".to_string()
+    } else {
+        state.store.record(&actor, Event::new("user.login-failed", "user", user.id, "two-factor code refused")).await?;
+        let left = tf.wrong_code(&id_hash).await?;
+        if left == 0 {
+            return Ok(Redirect::to("/login").into_response());
+        }
+        format!("The code is not right, or was used already. Enter the code your app shows now ({left} tries left).")
+    };
+    let errors = Invalid::single("code", message);
+    let mut resp = (StatusCode::UNAUTHORIZED, ui::layout(&ctx, "Enter your code", true, code_form(&token, &errors))).into_response();
+    resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(&token, state.config.https).parse().unwrap());
     Ok(resp)
 }
 

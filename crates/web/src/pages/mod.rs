@@ -37,6 +37,8 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/login", Public, "Sign-in page", login::page)
         .page_post("/login", Public, "Sign in", login::submit)
         .page_post("/logout", SignedIn, "Sign out", login::logout)
+        .page_get("/login/two-factor", Public, "Sign in: the code from an authenticator app", login::code_page)
+        .page_post("/login/two-factor", Public, "Sign in: check the code or a recovery code", login::code_submit)
         .page_get("/password-reset", Public, "Ask for a password reset link by e-mail", password_reset::ask_page)
         .page_post("/password-reset", Public, "Send a password reset link (the same answer for any address)", password_reset::ask_submit)
         .page_get("/password-reset/{secret}", Public, "Choose a new password through an e-mailed link", password_reset::choose_page)
@@ -171,6 +173,14 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/admin/settings", ManageSettings, "Council settings", admin::settings_page)
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
         .page_get("/account", SignedIn, "Your account, and how you are sent reminders", account::page)
+        .page_get("/account/two-factor", SignedIn, "Turn on two-factor sign-in (QR code), or see that it is on", account::two_factor_page)
+        .page_post(
+            "/account/two-factor",
+            SignedIn,
+            "Turn on two-factor sign-in with a first code; recovery codes shown once",
+            account::two_factor_enrol,
+        )
+        .page_post("/account/two-factor/off", SignedIn, "Turn off two-factor sign-in (with a current code)", account::two_factor_off)
         .page_post("/account/mail", SignedIn, "Choose reminders as they happen or a daily digest", account::mail_submit)
         .page_get("/admin/mail", ManageSettings, "E-mail: the rules that chase deadlines, and the outbox", admin::mail_page)
         .page_post("/admin/mail/rules", ManageSettings, "Save the rules that chase deadlines by e-mail", admin::mail_rules_submit)
