@@ -68,6 +68,16 @@ enum Command {
     Import(ImportArgs),
     /// Export the register (or one review's part of it) as XLSX or CSV
     Export(ExportArgs),
+    /// Subject access: write everything held about one child to a ZIP file (a Word summary
+    /// and JSON per kind of record; police-only material marked for redaction review)
+    SubjectAccess {
+        /// The child's record number
+        #[arg(long, value_name = "ID")]
+        child: i64,
+        /// The ZIP file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Write a backup of the database and the data directory's files to one file, while
     /// the server keeps running
     Backup {
@@ -356,6 +366,7 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Import(args) => documents::import(g, &args).await,
         Command::Export(args) => documents::export(g, &args).await,
         Command::Backup { out } => backup::backup(g, &out).await,
+        Command::SubjectAccess { child, out } => documents::subject_access(g, child, &out).await,
         Command::Restore { file } => backup::restore(g, &file).await,
         Command::Mail(MailCommand::Test { to }) => mail::test(g, &to).await,
         Command::Mail(MailCommand::Outbox) => return mail::outbox(g).await,

@@ -12,7 +12,7 @@ use assure_web::Config;
 use crate::{open_store, CmdResult, Failure, Global};
 
 /// The demo accounts, as `serve --demo` announces them.
-const DEMO_ACCOUNTS: [(&str, &str); 18] = [
+const DEMO_ACCOUNTS: [(&str, &str); 19] = [
     ("administrator@example.org", "administrator"),
     ("scrutiny-officer@example.org", "scrutiny officer"),
     ("lead-officer@example.org", "lead officer"),
@@ -28,6 +28,7 @@ const DEMO_ACCOUNTS: [(&str, &str); 18] = [
     ("police-cse-officer@example.org", "police CSE officer"),
     ("partnership-manager@example.org", "partnership manager"),
     ("notification-officer@example.org", "placement notification officer"),
+    ("ig-officer@example.org", "information governance officer: subject access, legal holds, retention"),
     ("health-lead@example.org", "health lead for looked-after children"),
     ("education-lead@example.org", "virtual school head (education lead)"),
     ("missing-officer@example.org", "police missing-from-home officer"),

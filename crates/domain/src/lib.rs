@@ -26,6 +26,7 @@ pub mod referral;
 pub mod report;
 pub mod screening;
 pub mod settings;
+pub mod subject_access;
 pub mod text;
 pub mod validation;
 

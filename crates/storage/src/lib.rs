@@ -39,6 +39,7 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
+pub mod subject_access;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tracker;
@@ -58,6 +59,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 pub use audit::Actor;
 pub use child_access::{ChildKey, ChildRecord, Reader};
+pub use subject_access::IgOfficer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

@@ -204,3 +204,14 @@ pub async fn every_child_identity(store: &Store) -> Vec<(String, String, Option<
         store.q("SELECT first_name, last_name, date_of_birth, address FROM children ORDER BY id").fetch_all(store.pool()).await.expect("children");
     rows.iter().map(|r| (r.s("first_name").unwrap(), r.s("last_name").unwrap(), r.od("date_of_birth").unwrap(), r.s("address").unwrap())).collect()
 }
+
+/// The actor behind an account, by e-mail.
+pub async fn actor(store: &Store, email: &str) -> crate::Actor {
+    let (user, _) = store.users().by_email(email).await.expect("look up the account").unwrap_or_else(|| panic!("no account {email}"));
+    crate::Actor { user_id: Some(user.id), label: email.to_string(), ip: String::new() }
+}
+
+/// Run a statement past every rule (a test's own table, a row set up by hand).
+pub async fn exec(store: &Store, sql: &str) {
+    store.q(sql).execute(store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}

@@ -19,6 +19,7 @@ pub mod recommendations;
 pub mod referrals;
 pub mod reports;
 pub mod reviews;
+pub mod subject_access;
 
 use assure_domain::Permission::*;
 use axum::http::StatusCode;
@@ -166,6 +167,13 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
         .page_get("/admin/mail", ManageSettings, "E-mail: the rules that chase deadlines, and the outbox", admin::mail_page)
         .page_post("/admin/mail/rules", ManageSettings, "Save the rules that chase deadlines by e-mail", admin::mail_rules_submit)
+        .page_get("/subject-access", SubjectAccess, "Subject access: choose a child by record number", subject_access::page)
+        .page_post(
+            "/subject-access",
+            SubjectAccess,
+            "Download everything held about one child as a ZIP of JSON and a Word summary (audited; police-only material marked for redaction review)",
+            subject_access::submit,
+        )
         .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)
         .page_get(
             "/children/{id}",

@@ -89,6 +89,7 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/missing/new", label: "Record missing", permission: Permission::RecordMissing, only_leads: false, hint: "Record a child going missing from home, care or education, and when and where they were found." },
     NavItem { href: "/missing", label: "Missing children", permission: Permission::ViewChildren, only_leads: false, hint: "The missing monitoring group's lists: episodes this month, children missing three times in 90 days, return interviews not offered within 72 hours, other authorities' children." },
     NavItem { href: "/partnership/pattern-rules", label: "Pattern rules", permission: Permission::ManagePartnership, only_leads: false, hint: "Which group each pattern of going missing is routed to: MACSE, guns and gangs, CICOLA or the missing monitoring group." },
+    NavItem { href: "/subject-access", label: "Subject access", permission: Permission::SubjectAccess, only_leads: false, hint: "Download everything held about one child, with police-only material marked for redaction review." },
     NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false, hint: "" },
     NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false, hint: "" },
     NavItem { href: "/admin/settings", label: "Settings", permission: Permission::ManageSettings, only_leads: false, hint: "" },
