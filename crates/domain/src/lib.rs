@@ -24,6 +24,7 @@ pub mod placements;
 pub mod plan;
 pub mod referral;
 pub mod report;
+pub mod retention;
 pub mod screening;
 pub mod settings;
 pub mod subject_access;

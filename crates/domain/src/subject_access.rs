@@ -55,6 +55,7 @@ pub const KINDS: &[RecordKind] = &[
     kind("missing_episodes", "Missing episodes", Some(Section::Missing), false),
     kind("return_interviews", "Return interviews", Some(Section::Missing), false),
     kind("episode_routes", "Where each missing episode was routed", Some(Section::Missing), false),
+    kind("legal_holds", "Legal holds on the record", Some(Section::AccessLog), false),
     kind(AUDIT_KIND, "Who has looked at or changed the record, and why (the audit log)", Some(Section::AccessLog), false),
 ];
 

@@ -26,6 +26,7 @@ pub mod demo_placements;
 pub mod first_run;
 pub mod idempotency;
 pub mod imports;
+pub mod legal_holds;
 pub mod mail;
 pub mod missing;
 pub mod panels;

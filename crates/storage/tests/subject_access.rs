@@ -34,6 +34,10 @@ async fn every_child_referencing_table_is_exported(db: &TestDb) {
     let children = all_children(db).await;
     testing::exec(&db.store, &format!("INSERT INTO later_notes (id, child_id, note) VALUES (1, {}, 'a note kept later')", children[0])).await;
 
+    // The demo holds no legal hold: place one so that every kind of record is met.
+    let reason = assure_domain::retention::check_hold_reason("reason", "Claim").unwrap();
+    db.store.place_legal_hold(&ig, children[1], &reason).await.unwrap();
+
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut police_reviewed = 0;
     for &child in &children {
@@ -125,3 +129,35 @@ async fn only_the_ig_officer_opens_it(db: &TestDb) {
     assert!(db.store.audit().verify().await.unwrap().is_ok(), "the audit chain is intact");
 }
 on_both_engines!(only_the_ig_officer, only_the_ig_officer_opens_it);
+
+/// Legal holds: placed with a reason on a child that exists, listed in force first,
+/// lifted once, audited against the child without the reason, and part of the export.
+async fn legal_holds_are_placed_and_lifted(db: &TestDb) {
+    demo(db).await;
+    let ig = db.store.ig_officer(testing::actor(&db.store, "ig-officer@example.org").await).await.unwrap().unwrap();
+    let child = all_children(db).await[0];
+    let reason = assure_domain::retention::check_hold_reason("reason", "Claim HQ-2026-17").unwrap();
+    assert!(matches!(db.store.place_legal_hold(&ig, 999_999, &reason).await, Err(StoreError::NoSuchChild)));
+    let hold = db.store.place_legal_hold(&ig, child, &reason).await.unwrap();
+    let mash = testing::reader(&db.store, "mash-worker@example.org").await;
+    let record = db.store.open_child(&mash, assure_storage::ChildKey::Child(child), Section::Identity).await.unwrap();
+    assert!(record.on_hold().await.unwrap(), "the child's page shows the hold");
+    let holds = db.store.legal_holds(&ig).await.unwrap();
+    assert_eq!((holds[0].id, holds[0].child_id, holds[0].reason.as_str()), (hold, child, "Claim HQ-2026-17"));
+    assert_eq!(holds[0].placed_by.as_deref(), Some("ig-officer@example.org"));
+    let export = db.store.subject_access(&ig, child).await.unwrap();
+    assert_eq!(export.kind("legal_holds").unwrap().records.len(), 1, "a hold is part of what is held");
+
+    let why = assure_domain::retention::check_hold_reason("lift_reason", "Claim settled").unwrap();
+    db.store.lift_legal_hold(&ig, hold, &why).await.unwrap();
+    assert!(matches!(db.store.lift_legal_hold(&ig, hold, &why).await, Err(StoreError::NotFound)), "lifted once");
+    assert!(!record.on_hold().await.unwrap());
+    let holds = db.store.legal_holds(&ig).await.unwrap();
+    assert_eq!((holds[0].lifted_by.as_deref(), holds[0].lift_reason.as_str()), (Some("ig-officer@example.org"), "Claim settled"));
+    let filter = assure_storage::audit::AuditFilter { action: Some("child.legal-hold".into()), ..Default::default() };
+    let log = db.store.audit().list(&filter, 10, 0).await.unwrap().0;
+    let details: Vec<&str> = log.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(details, [format!("legal hold {hold} lifted"), format!("legal hold {hold} placed")], "audited without the reason");
+    assert!(log.iter().all(|e| e.record_id == child.to_string()));
+}
+on_both_engines!(legal_holds, legal_holds_are_placed_and_lifted);

@@ -146,6 +146,8 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "user-saved" => "Account saved",
         "settings-saved" => "Settings saved",
         "mail-rules-saved" => "E-mail rules saved",
+        "legal-hold-placed" => "Legal hold placed",
+        "legal-hold-lifted" => "Legal hold lifted",
         "token-revoked" => "API token revoked",
         "signed-out" => "You have signed out",
         "report-created" => "Draft report prepared",

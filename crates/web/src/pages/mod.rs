@@ -7,6 +7,7 @@ pub mod child_picker;
 pub mod children;
 pub mod dashboard;
 pub mod imports;
+pub mod legal_holds;
 pub mod login;
 pub mod missing;
 pub mod panels;
@@ -174,6 +175,9 @@ pub fn routes(r: Routes) -> Routes {
             "Download everything held about one child as a ZIP of JSON and a Word summary (audited; police-only material marked for redaction review)",
             subject_access::submit,
         )
+        .page_get("/legal-holds", SubjectAccess, "Legal holds on children's records", legal_holds::page)
+        .page_post("/legal-holds", SubjectAccess, "Place a legal hold on a child's records, with a reason (audited)", legal_holds::place)
+        .page_post("/legal-holds/{id}/lift", SubjectAccess, "Lift a legal hold, with a reason (audited)", legal_holds::lift)
         .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)
         .page_get(
             "/children/{id}",

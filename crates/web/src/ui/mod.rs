@@ -90,6 +90,7 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/missing", label: "Missing children", permission: Permission::ViewChildren, only_leads: false, hint: "The missing monitoring group's lists: episodes this month, children missing three times in 90 days, return interviews not offered within 72 hours, other authorities' children." },
     NavItem { href: "/partnership/pattern-rules", label: "Pattern rules", permission: Permission::ManagePartnership, only_leads: false, hint: "Which group each pattern of going missing is routed to: MACSE, guns and gangs, CICOLA or the missing monitoring group." },
     NavItem { href: "/subject-access", label: "Subject access", permission: Permission::SubjectAccess, only_leads: false, hint: "Download everything held about one child, with police-only material marked for redaction review." },
+    NavItem { href: "/legal-holds", label: "Legal holds", permission: Permission::SubjectAccess, only_leads: false, hint: "Keep a child's records whatever the retention policy says while a claim, inquiry or complaint needs them." },
     NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false, hint: "" },
     NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false, hint: "" },
     NavItem { href: "/admin/settings", label: "Settings", permission: Permission::ManageSettings, only_leads: false, hint: "" },
