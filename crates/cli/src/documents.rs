@@ -524,6 +524,26 @@ pub async fn subject_access(g: &Global, child: i64, out: &Path) -> CmdResult {
     result
 }
 
+/// `assure retention due`: the children's records due for destruction today.
+pub async fn retention_due(g: &Global) -> CmdResult {
+    let store = open_store(g).await?;
+    let result = async {
+        let officer = store.ig_officer(Actor::system()).await?.ok_or_else(|| Failure::Runtime("the command line was refused".into()))?;
+        let due = store.retention_due(&officer).await?;
+        if due.is_empty() {
+            println!("No child's record is due for destruction today.");
+        }
+        for d in &due {
+            let held = if d.held { "  under a legal hold: kept" } else { "" };
+            println!("child {}  last activity {}  due {}{held}", d.child_id, d.last_activity, d.due_on);
+        }
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

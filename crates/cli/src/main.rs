@@ -78,6 +78,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// The retention policy: list the children's records due for destruction
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Write a backup of the database and the data directory's files to one file, while
     /// the server keeps running
     Backup {
@@ -226,6 +229,13 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum RetentionCommand {
+    /// List the children's records due for destruction today (those under a legal hold
+    /// marked); the information governance officer confirms each on /retention
+    Due,
+}
+
+#[derive(Subcommand, Debug)]
 enum MailCommand {
     /// Send one test message through the outbox now (needs ASSURE_SMTP_URL and
     /// ASSURE_MAIL_FROM); exit 0 once the SMTP server has accepted it
@@ -367,6 +377,7 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Export(args) => documents::export(g, &args).await,
         Command::Backup { out } => backup::backup(g, &out).await,
         Command::SubjectAccess { child, out } => documents::subject_access(g, child, &out).await,
+        Command::Retention(RetentionCommand::Due) => documents::retention_due(g).await,
         Command::Restore { file } => backup::restore(g, &file).await,
         Command::Mail(MailCommand::Test { to }) => mail::test(g, &to).await,
         Command::Mail(MailCommand::Outbox) => return mail::outbox(g).await,

@@ -203,6 +203,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     }
     let public = env_value("ASSURE_PUBLIC_URL").unwrap_or_else(|| base.clone());
     let mail = crate::mail::spawn_worker(store.clone(), mailer, public);
+    let retention = spawn_retention(store.clone());
 
     let app = assure_web::app(store.clone(), config);
     println!("Assure is listening on {base}");
@@ -211,12 +212,40 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     upkeep.abort();
     anchors.abort();
     mail.abort();
+    retention.abort();
     // The head of the audit log at shutdown, outside the database.
     if let Err(e) = store.audit().anchor(&assure_storage::audit::anchors_path(&g.data_dir)).await {
         tracing::error!(error = %e, "could not anchor the audit log at shutdown");
     }
     store.close().await;
     served.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))
+}
+
+/// Once a day (at start, then every `ASSURE_RETENTION_SECONDS`, 86,400 unless set): list
+/// the children's records due for destruction under the retention policy, in the log, for
+/// the information governance officer to confirm on /retention. Nothing is destroyed here.
+fn spawn_retention(store: Store) -> tokio::task::JoinHandle<()> {
+    let every = env_value("ASSURE_RETENTION_SECONDS").and_then(|s| s.parse::<u64>().ok()).filter(|s| *s > 0).unwrap_or(86_400);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let due = match store.ig_officer(assure_storage::Actor::system()).await {
+                Ok(Some(officer)) => store.retention_due(&officer).await,
+                Ok(None) => continue,
+                Err(e) => Err(e),
+            };
+            match due {
+                Ok(d) if d.is_empty() => tracing::info!("retention: no child's record is due for destruction"),
+                Ok(d) => {
+                    let held = d.iter().filter(|x| x.held).count();
+                    tracing::warn!(due = d.len() - held, held, "retention: children's records are due for destruction; confirm on /retention");
+                }
+                Err(e) => tracing::warn!(error = %e, "retention: listing what is due failed; will retry"),
+            }
+        }
+    })
 }
 
 /// Anchor the audit log's head outside the database at start and every

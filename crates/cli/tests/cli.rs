@@ -934,6 +934,10 @@ async fn subject_access_writes_a_zip(db: &TestDb) {
     assert_eq!(audit_count(db, "child.subject-access").await, 1, "{e:?}: the export is audited");
     assert!(leftovers(&db.dir).is_empty());
 
+    let o = run(db, &["retention", "due"]);
+    expect_code(&o, 0, e, "retention due");
+    assert!(o.stdout.contains("No child's record is due for destruction today."), "{e:?}: {}", o.stdout);
+
     let missing = db.dir.join("none.zip");
     let o = run(db, &["subject-access", "--child", "999999", "--out", missing.to_str().unwrap()]);
     expect_code(&o, 2, e, "subject-access for no child");

@@ -36,6 +36,7 @@ pub mod plans;
 pub mod police;
 pub mod referrals;
 pub mod reports;
+pub mod retention;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

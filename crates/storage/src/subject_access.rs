@@ -49,6 +49,9 @@ impl IgOfficer {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Holdings {
     pub(crate) tables: Vec<(String, Vec<Map<String, Value>>)>,
+    /// Tables whose rows are shared with other children (an operation and what hangs off
+    /// it, reached through a link table): exported, never destroyed with one child.
+    pub(crate) shared: BTreeSet<String>,
 }
 
 impl Holdings {
@@ -186,6 +189,9 @@ impl Store {
                                 linked.push(v);
                             }
                         }
+                        if out.shared.contains(&table) {
+                            out.shared.insert(referrer.clone());
+                        }
                         out.rows_mut(&referrer).push(json);
                     }
                     if !new_ids.is_empty() {
@@ -225,6 +231,7 @@ impl Store {
             sql.bind_list(chunk.iter().copied()).push(") ORDER BY id");
             for r in sql.query(self).fetch_all(self.pool()).await? {
                 seen.entry(target.to_string()).or_default().insert(r.i("id")?);
+                out.shared.insert(target.to_string());
                 out.rows_mut(target).push(row_json(&r));
             }
         }

@@ -148,6 +148,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "mail-rules-saved" => "E-mail rules saved",
         "legal-hold-placed" => "Legal hold placed",
         "legal-hold-lifted" => "Legal hold lifted",
+        "record-destroyed" => "The record was destroyed; the audit log keeps its tombstone",
         "token-revoked" => "API token revoked",
         "signed-out" => "You have signed out",
         "report-created" => "Draft report prepared",

@@ -19,6 +19,7 @@ pub mod police;
 pub mod recommendations;
 pub mod referrals;
 pub mod reports;
+pub mod retention;
 pub mod reviews;
 pub mod subject_access;
 
@@ -178,6 +179,13 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/legal-holds", SubjectAccess, "Legal holds on children's records", legal_holds::page)
         .page_post("/legal-holds", SubjectAccess, "Place a legal hold on a child's records, with a reason (audited)", legal_holds::place)
         .page_post("/legal-holds/{id}/lift", SubjectAccess, "Lift a legal hold, with a reason (audited)", legal_holds::lift)
+        .page_get("/retention", SubjectAccess, "The retention policy and the children's records due for destruction", retention::page)
+        .page_post(
+            "/retention/{id}/destroy",
+            SubjectAccess,
+            "Confirm the destruction of a child's record that is due and under no legal hold (audit tombstone)",
+            retention::destroy,
+        )
         .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)
         .page_get(
             "/children/{id}",
