@@ -538,6 +538,54 @@ async fn export_register(store: &Store, a: &ExportArgs, format: RegisterFormat) 
     Ok(())
 }
 
+/// `assure subject-access --child ID --out FILE.zip`: everything held about one child,
+/// police-only material marked for redaction review; audited (as the command line).
+pub async fn subject_access(g: &Global, child: i64, out: &Path) -> CmdResult {
+    check_out(out)?;
+    let store = open_store(g).await?;
+    let result = async {
+        let officer = store.ig_officer(Actor::system()).await?.ok_or_else(|| Failure::Runtime("the command line was refused".into()))?;
+        let export = match store.subject_access(&officer, child).await {
+            Err(StoreError::NoSuchChild) => return Err(Failure::Usage(format!("no child has the record number {child}"))),
+            other => other?,
+        };
+        let (records, kinds, review) = (export.records(), export.kinds.len(), export.for_redaction_review());
+        let bytes = blocking("writing the export", move || assure_documents::subject_access::zip(&export))
+            .await?
+            .map_err(|e| Failure::Runtime(e.to_string()))?;
+        write_atomically(out, &bytes)?;
+        println!(
+            "Exported {records} records of {kinds} kinds about child {child} to {} ({}); {review} marked for redaction review.",
+            out.display(),
+            size(bytes.len())
+        );
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// `assure retention due`: the children's records due for destruction today.
+pub async fn retention_due(g: &Global) -> CmdResult {
+    let store = open_store(g).await?;
+    let result = async {
+        let officer = store.ig_officer(Actor::system()).await?.ok_or_else(|| Failure::Runtime("the command line was refused".into()))?;
+        let due = store.retention_due(&officer).await?;
+        if due.is_empty() {
+            println!("No child's record is due for destruction today.");
+        }
+        for d in &due {
+            let held = if d.held { "  under a legal hold: kept" } else { "" };
+            println!("child {}  last activity {}  due {}{held}", d.child_id, d.last_activity, d.due_on);
+        }
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

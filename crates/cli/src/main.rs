@@ -68,6 +68,19 @@ enum Command {
     Import(ImportArgs),
     /// Export the register (or one review's part of it) as XLSX or CSV
     Export(ExportArgs),
+    /// Subject access: write everything held about one child to a ZIP file (a Word summary
+    /// and JSON per kind of record; police-only material marked for redaction review)
+    SubjectAccess {
+        /// The child's record number
+        #[arg(long, value_name = "ID")]
+        child: i64,
+        /// The ZIP file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The retention policy: list the children's records due for destruction
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Write a backup of the database and the data directory's files to one file, while
     /// the server keeps running
     Backup {
@@ -216,6 +229,13 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum RetentionCommand {
+    /// List the children's records due for destruction today (those under a legal hold
+    /// marked); the information governance officer confirms each on /retention
+    Due,
+}
+
+#[derive(Subcommand, Debug)]
 enum MailCommand {
     /// Send one test message through the outbox now (needs ASSURE_SMTP_URL and
     /// ASSURE_MAIL_FROM); exit 0 once the SMTP server has accepted it
@@ -356,6 +376,8 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Import(args) => documents::import(g, &args).await,
         Command::Export(args) => documents::export(g, &args).await,
         Command::Backup { out } => backup::backup(g, &out).await,
+        Command::SubjectAccess { child, out } => documents::subject_access(g, child, &out).await,
+        Command::Retention(RetentionCommand::Due) => documents::retention_due(g).await,
         Command::Restore { file } => backup::restore(g, &file).await,
         Command::Mail(MailCommand::Test { to }) => mail::test(g, &to).await,
         Command::Mail(MailCommand::Outbox) => return mail::outbox(g).await,

@@ -12,7 +12,7 @@ use assure_web::Config;
 use crate::{open_store, CmdResult, Failure, Global};
 
 /// The demo accounts, as `serve --demo` announces them.
-const DEMO_ACCOUNTS: [(&str, &str); 18] = [
+const DEMO_ACCOUNTS: [(&str, &str); 19] = [
     ("administrator@example.org", "administrator"),
     ("scrutiny-officer@example.org", "scrutiny officer"),
     ("lead-officer@example.org", "lead officer"),
@@ -28,6 +28,7 @@ const DEMO_ACCOUNTS: [(&str, &str); 18] = [
     ("police-cse-officer@example.org", "police CSE officer"),
     ("partnership-manager@example.org", "partnership manager"),
     ("notification-officer@example.org", "placement notification officer"),
+    ("ig-officer@example.org", "information governance officer: subject access, legal holds, retention"),
     ("health-lead@example.org", "health lead for looked-after children"),
     ("education-lead@example.org", "virtual school head (education lead)"),
     ("missing-officer@example.org", "police missing-from-home officer"),
@@ -206,6 +207,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     let mut config = config;
     config.public_url = public.clone();
     let mail = crate::mail::spawn_worker(store.clone(), mailer, public);
+    let retention = spawn_retention(store.clone());
 
     let app = assure_web::app(store.clone(), config);
     println!("Assure is listening on {base}");
@@ -215,6 +217,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     statistics.abort();
     anchors.abort();
     mail.abort();
+    retention.abort();
     // The head of the audit log at shutdown, outside the database.
     if let Err(e) = store.audit().anchor(&assure_storage::audit::anchors_path(&g.data_dir)).await {
         tracing::error!(error = %e, "could not anchor the audit log at shutdown");
@@ -235,6 +238,33 @@ fn spawn_statistics(store: Store) -> tokio::task::JoinHandle<()> {
             match store.gather_statistics().await {
                 Ok(()) => tracing::info!(ms = started.elapsed().as_millis() as u64, "query planner statistics gathered"),
                 Err(e) => tracing::warn!(error = %e, "gathering query planner statistics failed; will retry in an hour"),
+            }
+        }
+    })
+}
+
+/// Once a day (at start, then every `ASSURE_RETENTION_SECONDS`, 86,400 unless set): list
+/// the children's records due for destruction under the retention policy, in the log, for
+/// the information governance officer to confirm on /retention. Nothing is destroyed here.
+fn spawn_retention(store: Store) -> tokio::task::JoinHandle<()> {
+    let every = env_value("ASSURE_RETENTION_SECONDS").and_then(|s| s.parse::<u64>().ok()).filter(|s| *s > 0).unwrap_or(86_400);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let due = match store.ig_officer(assure_storage::Actor::system()).await {
+                Ok(Some(officer)) => store.retention_due(&officer).await,
+                Ok(None) => continue,
+                Err(e) => Err(e),
+            };
+            match due {
+                Ok(d) if d.is_empty() => tracing::info!("retention: no child's record is due for destruction"),
+                Ok(d) => {
+                    let held = d.iter().filter(|x| x.held).count();
+                    tracing::warn!(due = d.len() - held, held, "retention: children's records are due for destruction; confirm on /retention");
+                }
+                Err(e) => tracing::warn!(error = %e, "retention: listing what is due failed; will retry"),
             }
         }
     })

@@ -566,7 +566,7 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-const DEMO_EMAILS: [&str; 18] = [
+const DEMO_EMAILS: [&str; 19] = [
     "administrator@example.org",
     "scrutiny-officer@example.org",
     "lead-officer@example.org",
@@ -582,6 +582,7 @@ const DEMO_EMAILS: [&str; 18] = [
     "police-cse-officer@example.org",
     "partnership-manager@example.org",
     "notification-officer@example.org",
+    "ig-officer@example.org",
     "health-lead@example.org",
     "education-lead@example.org",
     "missing-officer@example.org",
@@ -925,6 +926,37 @@ async fn a_bad_file_imports_nothing(db: &TestDb) {
     assert_eq!(audit_count(db, "import.").await, 0, "{e:?}: nothing audited as imported");
 }
 on_both_engines!(import_refusals, a_bad_file_imports_nothing);
+
+/// `assure subject-access`: everything held about one child in a ZIP (a Word summary and
+/// JSON per kind of record), audited; a number that names no child is refused, nothing written.
+async fn subject_access_writes_a_zip(db: &TestDb) {
+    let e = db.engine;
+    load_demo(db).await;
+    let mash = assure_storage::testing::reader(&db.store, "mash-worker@example.org").await;
+    let child = db.store.children(&mash).search(&Default::default(), 1, 0).await.unwrap().0[0].id;
+    let file = db.dir.join("sar.zip");
+    let o = run(db, &["subject-access", "--child", &child.to_string(), "--out", file.to_str().unwrap()]);
+    expect_code(&o, 0, e, "subject-access");
+    assert!(o.stdout.contains(&format!("about child {child}")) && o.stdout.contains("marked for redaction review"), "{e:?}: {}", o.stdout);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let mut children = String::new();
+    z.by_name("children.json").unwrap().read_to_string(&mut children).unwrap();
+    assert!(children.contains(&format!("\"id\": {child}")), "{e:?}: {children}");
+    assert!(z.by_name("summary.docx").is_ok());
+    assert_eq!(audit_count(db, "child.subject-access").await, 1, "{e:?}: the export is audited");
+    assert!(leftovers(&db.dir).is_empty());
+
+    let o = run(db, &["retention", "due"]);
+    expect_code(&o, 0, e, "retention due");
+    assert!(o.stdout.contains("No child's record is due for destruction today."), "{e:?}: {}", o.stdout);
+
+    let missing = db.dir.join("none.zip");
+    let o = run(db, &["subject-access", "--child", "999999", "--out", missing.to_str().unwrap()]);
+    expect_code(&o, 2, e, "subject-access for no child");
+    assert!(o.stderr.contains("no child has the record number 999999"), "{e:?}: {}", o.all());
+    assert!(!missing.exists());
+}
+on_both_engines!(subject_access, subject_access_writes_a_zip);
 
 // ------------------------------------------------------------------ backup and restore
 

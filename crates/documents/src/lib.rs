@@ -12,6 +12,7 @@ pub mod html;
 pub mod pdf;
 pub mod read;
 pub mod spreadsheet;
+pub mod subject_access;
 
 /// Rows of text cells; the first row holds the headings.
 pub type Table = Vec<Vec<String>>;

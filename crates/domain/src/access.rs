@@ -23,10 +23,14 @@ pub enum Role {
     PoliceCseOfficer,
     PartnershipManager,
     NotificationOfficer,
+    /// The information governance officer: answers subject access requests, places
+    /// legal holds and confirms what the retention policy destroys. Sees no child through
+    /// the pathway and nothing of the tracker.
+    IgOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::Administrator,
         Role::ScrutinyOfficer,
         Role::LeadOfficer,
@@ -39,7 +43,13 @@ impl Role {
         Role::PoliceCseOfficer,
         Role::PartnershipManager,
         Role::NotificationOfficer,
+        Role::IgOfficer,
     ];
+
+    /// The tracker's roles (the recommendation tracker; never a child).
+    pub fn is_tracker(self) -> bool {
+        matches!(self, Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember)
+    }
 
     /// Stable identifier used in storage, the CLI and demo e-mail addresses.
     pub fn slug(self) -> &'static str {
@@ -49,6 +59,7 @@ impl Role {
                 Role::Administrator => "administrator",
                 Role::ScrutinyOfficer => "scrutiny-officer",
                 Role::LeadOfficer => "lead-officer",
+                Role::IgOfficer => "ig-officer",
                 _ => "committee-member",
             },
         }
@@ -61,6 +72,7 @@ impl Role {
                 Role::Administrator => "Administrator",
                 Role::ScrutinyOfficer => "Scrutiny officer",
                 Role::LeadOfficer => "Lead officer",
+                Role::IgOfficer => "Information governance officer",
                 _ => "Committee member",
             },
         }
@@ -77,7 +89,7 @@ impl Role {
             Role::PoliceCseOfficer => PathwayRole::PoliceCseOfficer,
             Role::PartnershipManager => PathwayRole::PartnershipManager,
             Role::NotificationOfficer => PathwayRole::NotificationOfficer,
-            Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember => return None,
+            Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember | Role::IgOfficer => return None,
         })
     }
 
@@ -88,14 +100,15 @@ impl Role {
     /// The role-to-permission matrix.
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
-        let tracker = self.pathway().is_none();
+        let tracker = self.is_tracker();
         match p {
             Public | SignedIn => true,
             ViewTracker => tracker,
             RecordProgress => matches!(self, Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer),
             ManageTracker => matches!(self, Role::Administrator | Role::ScrutinyOfficer),
             ViewAudit | ManageUsers | ManageSettings | ReviewEmergencyAccess => self == Role::Administrator,
-            ViewChildren => !tracker,
+            ViewChildren => self.pathway().is_some(),
+            SubjectAccess => self == Role::IgOfficer,
             RaiseConcern => matches!(self, Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer),
             DecideReferrals => self == Role::MashWorker,
             RunPanels => matches!(self, Role::CseAnalyst | Role::MacseCoChair),
@@ -173,10 +186,14 @@ pub enum Permission {
     RecordPlacements,
     /// Missing episodes and return interviews.
     RecordMissing,
+    /// Information governance: export everything held about one child (a subject
+    /// access request), place and lift legal holds, and confirm what the retention
+    /// policy destroys. Audited; no other role has it.
+    SubjectAccess,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ViewTracker,
@@ -194,6 +211,7 @@ impl Permission {
         Permission::ReviewEmergencyAccess,
         Permission::RecordPlacements,
         Permission::RecordMissing,
+        Permission::SubjectAccess,
     ];
 
     pub fn name(self) -> &'static str {
@@ -215,6 +233,7 @@ impl Permission {
             Permission::ReviewEmergencyAccess => "review-emergency-access",
             Permission::RecordPlacements => "record-placements",
             Permission::RecordMissing => "record-missing",
+            Permission::SubjectAccess => "subject-access",
         }
     }
 }
@@ -263,7 +282,8 @@ mod tests {
         for r in Role::ALL {
             let pathway = r.pathway().is_some();
             assert_eq!(r.allows(Permission::ViewChildren), pathway, "{r:?}");
-            assert_eq!(r.allows(Permission::ViewTracker), !pathway, "{r:?}");
+            assert_eq!(r.allows(Permission::ViewTracker), r.is_tracker(), "{r:?}");
+            assert!(!(pathway && r.is_tracker()), "{r:?}");
             for p in [Permission::RaiseConcern, Permission::DecideReferrals, Permission::RunPanels, Permission::RecordPoliceCse] {
                 assert!(!r.allows(p) || pathway, "{r:?} {p:?}");
             }
@@ -271,6 +291,22 @@ mod tests {
         assert!(Role::MashWorker.allows(Permission::DecideReferrals));
         assert!(!Role::Practitioner.allows(Permission::DecideReferrals));
         assert!(!Role::Spoc.allows(Permission::RecordPoliceCse));
+    }
+
+    /// Only the information governance officer answers subject access requests, holds
+    /// and retention; they see no child through the pathway and nothing of the tracker.
+    #[test]
+    fn only_the_ig_officer_has_subject_access() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::SubjectAccess), r == Role::IgOfficer, "{r:?}");
+        }
+        let ig = Role::IgOfficer;
+        assert_eq!(ig.slug(), "ig-officer");
+        assert!(ig.pathway().is_none() && !ig.is_tracker());
+        for p in Permission::ALL {
+            let expected = matches!(p, Permission::Public | Permission::SignedIn | Permission::SubjectAccess);
+            assert_eq!(ig.allows(p), expected, "{p:?}");
+        }
     }
 
     #[test]

@@ -25,8 +25,10 @@ pub mod placements;
 pub mod plan;
 pub mod referral;
 pub mod report;
+pub mod retention;
 pub mod screening;
 pub mod settings;
+pub mod subject_access;
 pub mod text;
 pub mod validation;
 

@@ -22,6 +22,7 @@ pub fn demo_accounts() -> Vec<(Role, &'static str, &'static str)> {
         (Role::ScrutinyOfficer, "Alex Morgan", "Senior Democratic Services Officer"),
         (Role::LeadOfficer, "Jordan Ellis", "Head of Children's Social Care"),
         (Role::CommitteeMember, "Councillor Sam Okafor", "Member, Overview and Scrutiny Committee"),
+        (Role::IgOfficer, "Priya Shah", "Information governance officer (data protection)"),
     ]
 }
 

@@ -27,6 +27,7 @@ pub mod first_run;
 pub mod idempotency;
 pub mod imports;
 pub mod keyset;
+pub mod legal_holds;
 pub mod mail;
 pub mod missing;
 pub mod panels;
@@ -37,10 +38,12 @@ pub mod plans;
 pub mod police;
 pub mod referrals;
 pub mod reports;
+pub mod retention;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
+pub mod subject_access;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tracker;
@@ -61,6 +64,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 pub use audit::Actor;
 pub use child_access::{ChildKey, ChildRecord, Reader};
+pub use subject_access::IgOfficer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

@@ -215,3 +215,14 @@ pub async fn sqlite_statistics_rows(store: &Store) -> i64 {
     }
     store.q("SELECT COUNT(*) AS n FROM sqlite_stat1").fetch_one(store.pool()).await.expect("statistics").i("n").unwrap()
 }
+
+/// The actor behind an account, by e-mail.
+pub async fn actor(store: &Store, email: &str) -> crate::Actor {
+    let (user, _) = store.users().by_email(email).await.expect("look up the account").unwrap_or_else(|| panic!("no account {email}"));
+    crate::Actor { user_id: Some(user.id), label: email.to_string(), ip: String::new() }
+}
+
+/// Run a statement past every rule (a test's own table, a row set up by hand).
+pub async fn exec(store: &Store, sql: &str) {
+    store.q(sql).execute(store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}

@@ -148,8 +148,12 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
     let duplicates = if in_mash && c.merged_into_id.is_none() { record.possible_duplicates(ctx.today).await? } else { vec![] };
     let emergency = *record.basis() == Basis::Emergency;
     let may_change = caller.can(Permission::DecideReferrals);
+    let held = record.on_hold().await?;
     let content = html! {
         (ui::breadcrumbs(&[("/children", "Children")]))
+        @if held {
+            (ui::important_banner("Legal hold", html! { p class="app-notification-banner__heading" data-testid="legal-hold" { "These records are under a legal hold: they must be kept, and will not be destroyed under the retention policy until the information governance officer lifts the hold." } }))
+        }
         @if let Some(k) = c.merged_into_id {
             (ui::important_banner("This record was merged", html! { p class="app-notification-banner__heading" { "It was a duplicate. " a class="app-link" href={ "/children/" (k) } { "Go to the record kept (child " (k) ")" } } }))
         }

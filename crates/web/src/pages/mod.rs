@@ -8,6 +8,7 @@ pub mod child_picker;
 pub mod children;
 pub mod dashboard;
 pub mod imports;
+pub mod legal_holds;
 pub mod login;
 pub mod missing;
 pub mod panels;
@@ -20,7 +21,9 @@ pub mod police;
 pub mod recommendations;
 pub mod referrals;
 pub mod reports;
+pub mod retention;
 pub mod reviews;
+pub mod subject_access;
 
 use assure_domain::Permission::*;
 use axum::http::StatusCode;
@@ -184,6 +187,23 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/account/mail", SignedIn, "Choose reminders as they happen or a daily digest", account::mail_submit)
         .page_get("/admin/mail", ManageSettings, "E-mail: the rules that chase deadlines, and the outbox", admin::mail_page)
         .page_post("/admin/mail/rules", ManageSettings, "Save the rules that chase deadlines by e-mail", admin::mail_rules_submit)
+        .page_get("/subject-access", SubjectAccess, "Subject access: choose a child by record number", subject_access::page)
+        .page_post(
+            "/subject-access",
+            SubjectAccess,
+            "Download everything held about one child as a ZIP of JSON and a Word summary (audited; police-only material marked for redaction review)",
+            subject_access::submit,
+        )
+        .page_get("/legal-holds", SubjectAccess, "Legal holds on children's records", legal_holds::page)
+        .page_post("/legal-holds", SubjectAccess, "Place a legal hold on a child's records, with a reason (audited)", legal_holds::place)
+        .page_post("/legal-holds/{id}/lift", SubjectAccess, "Lift a legal hold, with a reason (audited)", legal_holds::lift)
+        .page_get("/retention", SubjectAccess, "The retention policy and the children's records due for destruction", retention::page)
+        .page_post(
+            "/retention/{id}/destroy",
+            SubjectAccess,
+            "Confirm the destruction of a child's record that is due and under no legal hold (audit tombstone)",
+            retention::destroy,
+        )
         .page_get("/children", ViewChildren, "Search and list the children in the caller's reach (audited)", children::list)
         .page_get(
             "/children/{id}",

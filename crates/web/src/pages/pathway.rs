@@ -17,6 +17,24 @@ pub async fn home(state: State<AppState>, ctx: Ctx, q: Query<Vec<(String, String
     }
     let State(state) = state;
     let caller = ctx.caller()?.clone();
+    if caller.role().pathway().is_none() {
+        // Information governance: neither the tracker nor the pathway.
+        let items: Vec<_> = NAV.iter().filter(|i| !i.hint.is_empty() && ctx.can(i.permission)).collect();
+        let content = html! {
+            h1 class="app-heading-l" { "Information governance" }
+            p class="app-body-l" { (caller.user.name) ", " (caller.role().label()) "." }
+            ul class="app-list app-card-list" {
+                @for i in &items {
+                    li class="app-card" {
+                        h2 class="app-heading-s" { a class="app-link" href=(i.href) { (i.label) } }
+                        p class="app-body" { (i.hint) }
+                    }
+                }
+            }
+            p class="app-body app-hint" { "Every export, hold and destruction is recorded in the audit log." }
+        };
+        return Ok(ui::layout(&ctx, "Information governance", false, content).into_response());
+    }
     // An account not yet placed in an agency is told so rather than shown empty lists.
     let placed = match policy::reader(&state, &caller).await {
         Ok(r) => Some(r.viewer().clone()),
