@@ -115,6 +115,17 @@ impl Recommendation {
         out
     }
 
+    /// Every lead officer's name as lists show them (the job title where the tracker
+    /// named no one): accounts first, then those named as the council wrote them.
+    pub fn lead_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.leads.iter().map(|l| l.name.clone()).collect();
+        for line in self.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let l = assure_domain::import::split_name_title(line);
+            out.push(if l.name.is_empty() { l.job_title } else { l.name });
+        }
+        out
+    }
+
     pub fn lead_ids(&self) -> Vec<i64> {
         self.leads.iter().map(|l| l.user_id).collect()
     }
@@ -342,6 +353,9 @@ impl Tracker<'_> {
             .await?
             .i("id")?;
         self.set_leads(&mut tx, id, &r.lead_ids).await?;
+        if let Some(text) = &r.lead_officers_text {
+            self.store.q("UPDATE recommendations SET lead_officers_text = $1 WHERE id = $2").bind(text.clone()).bind(id).execute(tx.conn()).await?;
+        }
         tx.audit(actor, Event::new("recommendation.create", "recommendation", id, format!("created {reference}"))).await?;
         tx.commit().await?;
         Ok(id)
@@ -374,6 +388,9 @@ impl Tracker<'_> {
             .await?;
         check_version(n.rows_affected())?;
         self.set_leads(&mut tx, id, &r.lead_ids).await?;
+        if let Some(text) = &r.lead_officers_text {
+            self.store.q("UPDATE recommendations SET lead_officers_text = $1 WHERE id = $2").bind(text.clone()).bind(id).execute(tx.conn()).await?;
+        }
         tx.audit(actor, Event::new("recommendation.update", "recommendation", id, format!("details of {} changed", current.reference))).await?;
         tx.commit().await
     }

@@ -289,7 +289,7 @@ async fn mail_render(state: &AppState, ctx: &Ctx, shown: &[ChaseRule], leads: &[
             @for (kind, value) in ChaseKind::ALL.iter().zip(leads) {
                 @let name = format!("lead-{}", kind.slug());
                 @let label = format!("{}: {}", kind.label(), kind.lead_hint());
-                (ui::text_input(Field::new(&name, &label, &value, errors), "app-input--width-3"))
+                (ui::text_input(Field::new(&name, &label, value, errors), "app-input--width-3"))
             }
             (ui::button("Save the rules"))
         }
