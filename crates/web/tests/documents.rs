@@ -415,3 +415,51 @@ async fn leads_kept_as_written_are_shown_and_can_be_linked(db: &TestDb) {
     assert!(edit.has("lead-suggestion") && edit.has("“Tom Reid, Head of Regulation and Compliance” may be Tom Reid"), "{}", edit.body);
 }
 on_both_engines!(leads_as_written, leads_kept_as_written_are_shown_and_can_be_linked);
+
+/// Fault 4 of issue 14: an update cell beginning "Update 14 October 2025: ..." was
+/// stored with the import's date and printed as "<today> — Update 14 October 2025: ...".
+/// A "Recommendation | Progress made" tracker imported on the web: the preview shows
+/// each update's date as the council wrote it, and so does the recommendation page.
+async fn update_dates_are_read_from_the_text_as_written(db: &TestDb) {
+    let app = demo_app(db).await;
+    let review = db
+        .store
+        .tracker()
+        .create_review(
+            &assure_storage::Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Licensing/CSE monitoring 2025".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let csv = "Recommendation,Progress made\r\n\
+\"(1) That Sefton's Members write to the MPs\",\"Update 14 October 2025: The Cabinet Member wrote to all three MPs.\n14/10/25 – Two replies received\nOct 2025: Reply from the Home Office awaited\"\r\n";
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "progress.csv", csv.as_bytes())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let batch = r.location().split('?').next().unwrap().to_string();
+    let review_id = review.to_string();
+    let mapping = [
+        ("_csrf", t.as_str()),
+        ("review_id", review_id.as_str()),
+        ("header_row", "1"),
+        ("col_recommendation", "Recommendation"),
+        ("col_progress", "Progress made"),
+    ];
+    let r = c.post_form(&format!("{batch}/preview"), &mapping).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("14 October 2025<br>14 October 2025<br>1 October 2025<br>"), "the preview shows each update's date: {}", r.body);
+    let r = c.post_form(&format!("{batch}/commit"), &mapping).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let rec = db.store.tracker().review_recommendations(review).await.unwrap().remove(0);
+    let page = c.get(&format!("/recommendations/{}", rec.id)).await;
+    assert!(page.has("14 October 2025") && page.has("The Cabinet Member wrote to all three MPs."), "{}", page.body);
+    assert!(!page.has("Update 14 October 2025"), "the date is not left in the text: {}", page.body);
+    assert!(!page.has(&assure_domain::dates::long(common::today())), "no update carries the import's date: {}", page.body);
+}
+on_both_engines!(update_dates, update_dates_are_read_from_the_text_as_written);
