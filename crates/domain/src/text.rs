@@ -51,6 +51,15 @@ pub fn search_problem(what: &str, s: &str) -> Option<String> {
     None
 }
 
+/// Items as a sentence lists them: "A", "A and B", "A, B and C".
+pub fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +80,14 @@ mod tests {
         assert!(search_problem("search", &"a".repeat(201)).unwrap().contains("200 characters or fewer"));
         assert!(search_problem("search", &"a ".repeat(13)).unwrap().contains("12 words or fewer"));
         assert!(search_problem("search", "a\u{0}").unwrap().contains("control character"));
+    }
+
+    #[test]
+    fn lists_read_as_sentences() {
+        let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_and(&v(&[])), "");
+        assert_eq!(join_and(&v(&["A"])), "A");
+        assert_eq!(join_and(&v(&["A", "B"])), "A and B");
+        assert_eq!(join_and(&v(&["A", "B", "C"])), "A, B and C");
     }
 }

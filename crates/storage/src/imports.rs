@@ -9,7 +9,7 @@ use assure_domain::import::StagedFile;
 use assure_domain::import::{
     format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry, Table,
 };
-use assure_domain::tracker::{format_reference, Lifecycle};
+use assure_domain::tracker::{free_reference, Lifecycle};
 use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -143,20 +143,33 @@ impl Imports<'_> {
             numbers.insert((r.i("number")?, r.s("sub_label")?));
         }
         let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
-        let mut used: HashMap<String, String> = HashMap::new();
+        // Every holder of each reference, by review and number, in the register's order.
+        let mut used: HashMap<String, Vec<String>> = HashMap::new();
         for chunk in refs.chunks(IN_LIST_CHUNK) {
-            let mut sql = Sql::new("SELECT r.reference, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN (");
-            sql.bind_list(chunk.iter().copied()).push(")");
+            let mut sql = Sql::new(
+                "SELECT r.reference, r.number, r.sub_label, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN (",
+            );
+            sql.bind_list(chunk.iter().copied()).push(") ORDER BY v.title, r.review_id, r.number, r.sub_label");
             for row in sql.query(self.store).fetch_all(self.store.pool()).await? {
-                used.insert(row.s("reference")?, row.s("title")?);
+                let holder = format!(
+                    "recommendation {} of “{}”",
+                    assure_domain::tracker::number_label(row.i("number")?, Some(&row.s("sub_label")?)),
+                    row.s("title")?
+                );
+                used.entry(row.s("reference")?).or_default().push(holder);
             }
         }
         for e in &plan.entries {
-            if let Some(title) = used.get(e.reference.trim()) {
+            if let Some(holders) = used.get(e.reference.trim()) {
                 errors.push(CellError {
                     row: e.row,
                     column: "Reference".into(),
-                    message: format!("Row {}, column “Reference”: “{}” is already used by a recommendation of “{title}”", e.row, e.reference.trim()),
+                    message: format!(
+                        "Row {}, column “Reference”: “{}” is already used by {}",
+                        e.row,
+                        e.reference.trim(),
+                        assure_domain::text::join_and(holders)
+                    ),
                 });
             } else if numbers.contains(&(e.number, e.sub_label.clone())) {
                 errors.push(CellError {
@@ -206,6 +219,11 @@ impl Imports<'_> {
         // Numbered recommendations first, so sub-items can find their parent.
         let mut order: Vec<&RegisterEntry> = plan.entries.iter().collect();
         order.sort_by_key(|e| !e.sub_label.is_empty());
+        // A council's own references are kept; generated ones take none that the register
+        // or the file already holds, and a sub-item follows its parent's number.
+        let mut held = self.store.tracker().held_references(&mut tx).await?;
+        held.extend(plan.entries.iter().map(|e| e.reference.trim().to_string()).filter(|r| !r.is_empty()));
+        let mut ref_numbers: HashMap<i64, i64> = HashMap::new();
         let mut parents: HashMap<i64, i64> = HashMap::new();
         for r in self
             .store
@@ -218,7 +236,15 @@ impl Imports<'_> {
         }
         for e in order {
             let reference = if e.reference.trim().is_empty() {
-                format_reference(&settings.reference_pattern, ref_date, e.number, Some(&e.sub_label))
+                let from = ref_numbers.get(&e.number).copied().unwrap_or(e.number);
+                let r = free_reference(&settings.reference_pattern, ref_date, from, Some(&e.sub_label), |x| held.contains(x));
+                if e.sub_label.is_empty() {
+                    if let Some(n) = assure_domain::tracker::reference_number(&settings.reference_pattern, ref_date, &r, from, held.len() + 1) {
+                        ref_numbers.insert(e.number, n);
+                    }
+                }
+                held.insert(r.clone());
+                r
             } else {
                 e.reference.trim().to_string()
             };

@@ -179,8 +179,100 @@ async fn export_then_import_gives_back_the_same_register(db: &TestDb) {
     let before = other.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap().len();
     let errors = other.store.imports().commit(&Actor::system(), review, &p, today(), "register.xlsx", None).await.unwrap().unwrap_err();
     assert_eq!(errors.len(), 8);
-    assert!(errors[0].message.contains("is already used by a recommendation of “Imported”"), "{}", errors[0].message);
+    assert!(errors[0].message.contains("is already used by recommendation (1) of “Imported”"), "{}", errors[0].message);
     assert_eq!(other.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap().len(), before, "nothing half-imported");
     other.cleanup().await;
 }
 on_both_engines!(round_trip, export_then_import_gives_back_the_same_register);
+
+/// Fault 1 of issue 14: references Assure generates repeated across reviews, and took
+/// a council's own. A second review of the same municipal year is given the next free
+/// references in the council's pattern; a council's own reference is kept as written.
+async fn generated_references_never_take_one_already_held(db: &TestDb) {
+    let wg = licensing(db).await;
+    let held: Vec<String> = db.store.tracker().review_recommendations(wg).await.unwrap().into_iter().map(|r| r.reference).collect();
+    assert!(held.contains(&"SR (17/18) 01".to_string()), "{held:?}");
+    let review = db
+        .store
+        .tracker()
+        .create_review(
+            &officer(),
+            &ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Children Missing from Education Working Group".into(),
+                report_date: Some(d(2017, 11, 21)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // A "Ref | Recommendation | Progress made" tracker as the council keeps it: its own
+    // reference on one row, none on the others.
+    let table: Vec<Vec<String>> = [
+        ["Ref", "Recommendation", "Progress made"],
+        ["", "(1) That Sefton's Members write to the MPs for the borough", "7 December 2017: Letters sent to all three MPs"],
+        ["", "a) That a national data base of licence holders be created", ""],
+        ["CME 2017/2", "(2) That the Cabinet Member reports back in six months", ""],
+        ["", "(3) That training on CSE be given to all taxi drivers", ""],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    let preset = assure_domain::import::Preset {
+        name: "CME".into(),
+        header_row: 1,
+        mapping: assure_domain::import::Mapping {
+            columns: vec![
+                (assure_domain::import::ImportField::Reference, "Ref".into()),
+                (assure_domain::import::ImportField::Recommendation, "Recommendation".into()),
+                (assure_domain::import::ImportField::Progress, "Progress made".into()),
+            ],
+        },
+    };
+    let p = plan(&table, &preset, today()).unwrap();
+    db.store.imports().commit(&officer(), review, &p, today(), "cme.csv", None).await.unwrap().unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+    let refs: Vec<(String, String)> =
+        recs.iter().map(|r| (assure_domain::tracker::number_label(r.number, Some(&r.sub_label)), r.reference.clone())).collect();
+    for (_, r) in &refs {
+        assert!(!held.contains(r), "{r} is already the working group's: {refs:?}");
+    }
+    let of = |label: &str| refs.iter().find(|(l, _)| l == label).map(|(_, r)| r.clone()).unwrap();
+    assert_eq!(of("(2)"), "CME 2017/2", "the council's own reference is kept");
+    assert!(of("(1)").starts_with("SR (17/18) "), "the council's pattern: {refs:?}");
+    assert_eq!(of("(1)(a)"), format!("{}a", of("(1)")), "a sub-item follows its parent");
+    assert_ne!(of("(3)"), of("(1)"));
+    // A recommendation added by hand afterwards takes none of them either.
+    let id = db
+        .store
+        .tracker()
+        .create_recommendation(
+            &officer(),
+            review,
+            &assure_storage::tracker::RecommendationInput {
+                number: Some(4),
+                committee_wording: "That schools report children missing education within five days".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let fourth = db.store.tracker().recommendation(id).await.unwrap().reference;
+    // Across the whole register, no reference is held twice.
+    let all = db.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for e in &all {
+        assert!(seen.insert(e.reference.clone()), "{} is held twice (the hand-made one is {fourth})", e.reference);
+    }
+    // Importing the working group's own export into this review: refused, each row
+    // naming the recommendation that holds its reference.
+    let exported = db.store.imports().register_entries(&RecFilter { review_id: Some(wg), ..Default::default() }, today()).await.unwrap();
+    let again = plan(&register_table(&exported), &register_preset(), today()).unwrap();
+    let errors = db.store.imports().commit(&officer(), review, &again, today(), "register.xlsx", None).await.unwrap().unwrap_err();
+    assert!(
+        errors[0].message.ends_with("“SR (17/18) 01” is already used by recommendation (1) of “Licensing/Child Sexual Exploitation Working Group”"),
+        "{}",
+        errors[0].message
+    );
+}
+on_both_engines!(references, generated_references_never_take_one_already_held);

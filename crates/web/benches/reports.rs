@@ -266,6 +266,7 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
                 outcome: format!("Children and young people benefit from better {topic}."),
                 monitoring_body_id: Some(committee),
                 lead_ids: lead_ids.clone(),
+                lead_officers_text: None,
             }
         };
         let id = store.tracker().create_recommendation(&officer, review, &input).await?;

@@ -339,3 +339,128 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     assert!(r.has("Enter the number of the row that holds the column headings"));
 }
 on_both_engines!(report_refusals, report_forms_refuse_wrong_values);
+
+/// Fault 2 of issue 14: lead officers kept as the council wrote them were printed in
+/// reports but invisible on the pages. A real RAG tracker's leads, one with an account
+/// (Tom Reid) and two without, are shown on the recommendation page, in the review's
+/// table and on the edit form, where a name that matches an account is suggested for
+/// linking and someone without an account can be named to lead.
+async fn leads_kept_as_written_are_shown_and_can_be_linked(db: &TestDb) {
+    let app = demo_app(db).await;
+    let review = db
+        .store
+        .tracker()
+        .create_review(
+            &assure_storage::Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Children's services tracker".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let csv = "Recommendation,Lead Officer,Action,Date,RAG\r\n\
+\"1. That the Cabinet Member writes to MPs\",\"Steph Cordon, Head of Service\",Write letters,May 2017 / Revised to July 2017,Amber\r\n\
+,Vicky Buchanan – Head of Children's Social Care,Brief members,Completed,\r\n\
+\"2. Training for taxi drivers\",\"Tom Reid, Head of Regulation and Compliance\",Run courses,31/03/2018,Green\r\n";
+    let table = assure_documents::read::read_table(csv.as_bytes(), "tracker.csv").unwrap();
+    let preset = assure_domain::import::Preset {
+        name: "RAG tracker".into(),
+        header_row: 1,
+        mapping: assure_domain::import::Mapping {
+            columns: vec![
+                (assure_domain::import::ImportField::Recommendation, "Recommendation".into()),
+                (assure_domain::import::ImportField::LeadOfficer, "Lead Officer".into()),
+                (assure_domain::import::ImportField::Action, "Action".into()),
+                (assure_domain::import::ImportField::ActionDate, "Date".into()),
+                (assure_domain::import::ImportField::Rag, "RAG".into()),
+            ],
+        },
+    };
+    let plan = assure_domain::import::plan(&table, &preset, common::today()).unwrap();
+    let out =
+        db.store.imports().commit(&assure_storage::Actor::system(), review, &plan, common::today(), "tracker.csv", None).await.unwrap().unwrap();
+    assert_eq!((out.leads_linked, out.leads_as_text), (1, 2));
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+    let first = recs.iter().find(|r| r.number == 1).unwrap();
+
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let page = c.get(&format!("/recommendations/{}", first.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.has("None named"), "{}", page.body);
+    assert!(page.has("Steph Cordon, Head of Service") && page.has("Vicky Buchanan"), "{}", page.body);
+    let table = c.get(&format!("/reviews/{review}")).await;
+    assert!(table.has("Steph Cordon, Vicky Buchanan") && table.has("Tom Reid"), "the review's table names every lead: {}", table.body);
+
+    // The edit form offers the names as written; one that is an account's is suggested.
+    let edit = c.get(&format!("/recommendations/{}/edit", first.id)).await;
+    assert!(edit.has("Lead officers without an account") && edit.has("Steph Cordon, Head of Service"), "{}", edit.body);
+    assert!(!edit.has("lead-suggestion"));
+    let t = c.csrf().await;
+    let version = first.version.to_string();
+    let wording = first.committee_wording.clone();
+    let form = [
+        ("_csrf", t.as_str()),
+        ("version", version.as_str()),
+        ("number", "1"),
+        ("committee_wording", wording.as_str()),
+        ("lead_officers_text", "Steph Cordon, Head of Service\nTom Reid, Head of Regulation and Compliance\nAmina Patel, Virtual School Head"),
+    ];
+    let r = c.post_form(&format!("/recommendations/{}/edit", first.id), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/recommendations/{}", first.id)).await;
+    assert!(page.has("Amina Patel, Virtual School Head"), "someone without an account leads: {}", page.body);
+    let edit = c.get(&format!("/recommendations/{}/edit", first.id)).await;
+    assert!(edit.has("lead-suggestion") && edit.has("“Tom Reid, Head of Regulation and Compliance” may be Tom Reid"), "{}", edit.body);
+}
+on_both_engines!(leads_as_written, leads_kept_as_written_are_shown_and_can_be_linked);
+
+/// Fault 4 of issue 14: an update cell beginning "Update 14 October 2025: ..." was
+/// stored with the import's date and printed as "<today> — Update 14 October 2025: ...".
+/// A "Recommendation | Progress made" tracker imported on the web: the preview shows
+/// each update's date as the council wrote it, and so does the recommendation page.
+async fn update_dates_are_read_from_the_text_as_written(db: &TestDb) {
+    let app = demo_app(db).await;
+    let review = db
+        .store
+        .tracker()
+        .create_review(
+            &assure_storage::Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Licensing/CSE monitoring 2025".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let csv = "Recommendation,Progress made\r\n\
+\"(1) That Sefton's Members write to the MPs\",\"Update 14 October 2025: The Cabinet Member wrote to all three MPs.\n14/10/25 – Two replies received\nOct 2025: Reply from the Home Office awaited\"\r\n";
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "progress.csv", csv.as_bytes())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let batch = r.location().split('?').next().unwrap().to_string();
+    let review_id = review.to_string();
+    let mapping = [
+        ("_csrf", t.as_str()),
+        ("review_id", review_id.as_str()),
+        ("header_row", "1"),
+        ("col_recommendation", "Recommendation"),
+        ("col_progress", "Progress made"),
+    ];
+    let r = c.post_form(&format!("{batch}/preview"), &mapping).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("14 October 2025<br>14 October 2025<br>1 October 2025<br>"), "the preview shows each update's date: {}", r.body);
+    let r = c.post_form(&format!("{batch}/commit"), &mapping).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let rec = db.store.tracker().review_recommendations(review).await.unwrap().remove(0);
+    let page = c.get(&format!("/recommendations/{}", rec.id)).await;
+    assert!(page.has("14 October 2025") && page.has("The Cabinet Member wrote to all three MPs."), "{}", page.body);
+    assert!(!page.has("Update 14 October 2025"), "the date is not left in the text: {}", page.body);
+    assert!(!page.has(&assure_domain::dates::long(common::today())), "no update carries the import's date: {}", page.body);
+}
+on_both_engines!(update_dates, update_dates_are_read_from_the_text_as_written);

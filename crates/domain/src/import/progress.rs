@@ -1,6 +1,6 @@
 //! Progress cells: dated updates ("7 December 2017: ...") and undated ones, read and written.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::dates::parse_date;
 use super::ImportedUpdate;
@@ -19,15 +19,51 @@ fn undated_prefix(line: &str) -> Option<&str> {
     strip_prefix_ci(t, "undated:").or_else(|| strip_prefix_ci(t, "no date:")).map(str::trim_start)
 }
 
-/// A line that starts a dated progress entry: a full date, then `:` or a dash, then
-/// the narrative; or a full date alone.
+/// Words a council writes before an update's date ("Update 14 October 2025: ...",
+/// "Progress update – 14/10/25: ..."), longest first; dropped with the date.
+const UPDATE_WORDS: [&str; 4] = ["progress update", "updated", "update", "progress"];
+
+/// A line that starts a dated progress entry: a date (a full one, or a month and year
+/// such as "Oct 2025", read as the month's first day), perhaps after "Update", then `:`
+/// or a dash, then the narrative; or such a date alone.
 fn date_prefix(line: &str) -> Option<(NaiveDate, &str)> {
     let t = line.trim_start();
+    for w in UPDATE_WORDS {
+        if let Some(rest) = strip_prefix_ci(t, w) {
+            let rest = rest.trim_start_matches([' ', ':', '-', '–', '—', '\u{a0}']);
+            if rest.len() < t.len() - w.len() || rest.starts_with(|c: char| c.is_ascii_digit()) {
+                if let Some(found) = bare_date_prefix(rest).or_else(|| leading_words_date(rest)) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    bare_date_prefix(t)
+}
+
+/// After "Update", a date followed by the narrative with no colon or dash ("Updated:
+/// 28/11/2025 Awareness week planned"): the longest run of up to four words that is a date.
+fn leading_words_date(t: &str) -> Option<(NaiveDate, &str)> {
+    let ends: Vec<usize> = t.char_indices().filter(|(_, c)| *c == ' ').map(|(i, _)| i).take(4).collect();
+    ends.into_iter().rev().find_map(|e| update_date(&t[..e]).map(|d| (d, t[e..].trim_start())))
+}
+
+/// An update's date from a parsed date: a month alone is the month's first day.
+fn update_date(s: &str) -> Option<NaiveDate> {
+    let (d, month_only) = parse_date(s)?;
+    if month_only {
+        NaiveDate::from_ymd_opt(d.year(), d.month(), 1)
+    } else {
+        Some(d)
+    }
+}
+
+fn bare_date_prefix(t: &str) -> Option<(NaiveDate, &str)> {
     if !t.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return None;
     }
     if t.len() <= 60 {
-        if let Some((d, false)) = parse_date(t) {
+        if let Some(d) = update_date(t) {
             return Some((d, ""));
         }
     }
@@ -41,7 +77,7 @@ fn date_prefix(line: &str) -> Option<(NaiveDate, &str)> {
     }
     cands.sort_unstable();
     for (p, l) in cands {
-        if let Some((d, false)) = parse_date(&t[..p]) {
+        if let Some(d) = update_date(&t[..p]) {
             return Some((d, t[p + l..].trim_start()));
         }
     }
@@ -132,13 +168,49 @@ mod tests {
             parse_progress("7 December 2017\nMeeting held"),
             vec![ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "Meeting held".into() }]
         );
-        // A month alone is not an update date: the text is kept as written.
-        assert_eq!(parse_progress("Dec 2017: met"), vec![ImportedUpdate { date: None, narrative: "Dec 2017: met".into() }]);
+        // A month alone is the update's month (its first day).
+        assert_eq!(parse_progress("Dec 2017: met"), vec![ImportedUpdate { date: Some(d(2017, 12, 1)), narrative: "met".into() }]);
+        // A narrative that merely mentions a date is not split.
+        assert_eq!(
+            parse_progress("Letters sent on 7 December 2017: replies awaited"),
+            vec![ImportedUpdate { date: None, narrative: "Letters sent on 7 December 2017: replies awaited".into() }]
+        );
         let ups = vec![
             ImportedUpdate { date: None, narrative: "7 December 2017: looks dated but is not".into() },
             ImportedUpdate { date: Some(d(2017, 12, 7)), narrative: "".into() },
             ImportedUpdate { date: None, narrative: "second undated".into() },
         ];
         assert_eq!(parse_progress(&format_progress(&ups)), ups);
+    }
+
+    /// Fault 4 of issue 14: "Update 14 October 2025: ..." was stored with the import's
+    /// date and printed as "4 December 2026 — Update 14 October 2025: ...". Dates as
+    /// councils write them at the head of an update are the update's date.
+    #[test]
+    fn update_dates_as_councils_write_them() {
+        let cell = "Update 14 October 2025: The Cabinet Member wrote to all three MPs; two replies received.\n\
+                    14/10/25 – Emails sent to all head teachers with the CSE awareness pack\n\
+                    Oct 2025: Licensing Committee received the revised taxi policy\n\
+                    Progress update - 3 November 2025 - Training delivered to 120 drivers\n\
+                    Updated: 28/11/2025 Awareness week planned with the LSCB";
+        let u = parse_progress(cell);
+        let got: Vec<(Option<NaiveDate>, &str)> = u.iter().map(|u| (u.date, u.narrative.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(d(2025, 10, 14)), "The Cabinet Member wrote to all three MPs; two replies received."),
+                (Some(d(2025, 10, 14)), "Emails sent to all head teachers with the CSE awareness pack"),
+                (Some(d(2025, 10, 1)), "Licensing Committee received the revised taxi policy"),
+                (Some(d(2025, 11, 3)), "Training delivered to 120 drivers"),
+                (Some(d(2025, 11, 28)), "Awareness week planned with the LSCB"),
+            ]
+        );
+        // Written back and read again, the same updates.
+        assert_eq!(parse_progress(&format_progress(&u)), u);
+        // "Update" without a date is narrative.
+        assert_eq!(
+            parse_progress("Update awaited from the police"),
+            vec![ImportedUpdate { date: None, narrative: "Update awaited from the police".into() }]
+        );
     }
 }

@@ -419,6 +419,31 @@ pub fn format_reference(pattern: &str, date: NaiveDate, number: i64, sub: Option
         .to_string()
 }
 
+/// A reference in the council's pattern that no other recommendation of the register
+/// holds (`taken` says which are held): the pattern with `number` when that is free,
+/// otherwise with the next number whose reference is free. Councils number their
+/// references through the municipal year, so the first recommendation of a second
+/// review of 2017/18 becomes "SR (17/18) 09" when 01 to 08 are held. A sub-item is
+/// given its parent's number (`number`) and its letter when that is free.
+pub fn free_reference(pattern: &str, date: NaiveDate, number: i64, sub: Option<&str>, taken: impl Fn(&str) -> bool) -> String {
+    let mut n = number.max(1);
+    loop {
+        let r = format_reference(pattern, date, n, sub);
+        // The pattern holds {n} or {nn} (`validate_reference_pattern`), so each number
+        // gives a different reference and only as many as are held can be passed over.
+        if !taken(&r) || n == i64::MAX {
+            return r;
+        }
+        n += 1;
+    }
+}
+
+/// The number a generated reference was made from: the first `n` from `from` up whose
+/// reference in the pattern is `reference` (tried over `tries` numbers), if any.
+pub fn reference_number(pattern: &str, date: NaiveDate, reference: &str, from: i64, tries: usize) -> Option<i64> {
+    (from.max(1)..).take(tries).find(|n| format_reference(pattern, date, *n, None) == reference)
+}
+
 /// "(1)" for a recommendation, "(1)(a)" for a sub-item.
 pub fn number_label(number: i64, sub: Option<&str>) -> String {
     match sub {
@@ -551,6 +576,14 @@ mod tests {
         assert_eq!(format_reference(DEFAULT_REFERENCE_PATTERN, d(2017, 10, 5), 3, None), "SR (17/18) 03");
         assert_eq!(format_reference(DEFAULT_REFERENCE_PATTERN, d(2018, 1, 16), 1, Some("a")), "SR (17/18) 01a");
         assert_eq!(format_reference("OF-{YYYY}-{n}", d(2016, 6, 1), 11, None), "OF-2016-11");
+        // A second review of the same year: the next free number, its sub-items after it.
+        let held = ["SR (17/18) 01", "SR (17/18) 02", "SR (17/18) 03"];
+        let taken = |r: &str| held.contains(&r);
+        assert_eq!(free_reference(DEFAULT_REFERENCE_PATTERN, d(2017, 10, 5), 1, None, taken), "SR (17/18) 04");
+        assert_eq!(free_reference(DEFAULT_REFERENCE_PATTERN, d(2017, 10, 5), 4, Some("a"), taken), "SR (17/18) 04a");
+        assert_eq!(free_reference(DEFAULT_REFERENCE_PATTERN, d(2018, 10, 5), 1, None, taken), "SR (18/19) 01", "a new year starts again");
+        assert_eq!(reference_number(DEFAULT_REFERENCE_PATTERN, d(2017, 10, 5), "SR (17/18) 04", 1, 10), Some(4));
+        assert_eq!(reference_number(DEFAULT_REFERENCE_PATTERN, d(2017, 10, 5), "Council's own", 1, 10), None);
     }
 
     #[test]

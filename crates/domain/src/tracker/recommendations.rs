@@ -20,6 +20,10 @@ pub struct RecommendationInput {
     pub outcome: String,
     pub monitoring_body_id: Option<i64>,
     pub lead_ids: Vec<i64>,
+    /// Lead officers named as the council wrote them, without an account, one per
+    /// line ("Steph Cordon, Head of Service"). `None` leaves those already named as they
+    /// are (an API caller that does not send them).
+    pub lead_officers_text: Option<String>,
 }
 
 impl RecommendationInput {
@@ -32,6 +36,7 @@ impl RecommendationInput {
         "executive_wording",
         "who_must_act",
         "lead_ids",
+        "lead_officers_text",
         "area",
         "outcome",
         "monitoring_body_id",
@@ -53,6 +58,8 @@ pub struct RecommendationDetails {
     pub outcome: String,
     pub monitoring_body_id: Option<i64>,
     pub lead_ids: Vec<i64>,
+    /// One name a line, trimmed, blank lines dropped; `None`: leave as they are.
+    pub lead_officers_text: Option<String>,
 }
 
 /// Only sub-items have a letter (one or two lower-case letters); every recommendation
@@ -76,6 +83,10 @@ pub fn check_recommendation(r: &RecommendationInput) -> Result<Checked<Recommend
     }
     let committee_wording = v.required("committee_wording", &r.committee_wording, "Enter the recommendation as the committee worded it");
     v.max_len("committee_wording", &committee_wording, 10_000, "The wording");
+    let lead_officers_text = r.lead_officers_text.as_deref().map(lead_lines);
+    if let Some(t) = &lead_officers_text {
+        v.max_len("lead_officers_text", t, 2_000, "The lead officers named without an account");
+    }
     v.finish()?;
     let Some(number) = r.number else { return Err(Invalid::single("number", "Enter the recommendation number, for example 1")) };
     let mut lead_ids: Vec<i64> = Vec::with_capacity(r.lead_ids.len());
@@ -95,7 +106,19 @@ pub fn check_recommendation(r: &RecommendationInput) -> Result<Checked<Recommend
         outcome: r.outcome.trim().to_string(),
         monitoring_body_id: r.monitoring_body_id,
         lead_ids,
+        lead_officers_text,
     }))
+}
+
+/// Lead officers typed one a line: each line trimmed, blank ones dropped, each name once.
+fn lead_lines(s: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for l in s.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(l)) {
+            out.push(l);
+        }
+    }
+    out.join("\n")
 }
 
 #[cfg(test)]
@@ -141,5 +164,22 @@ mod tests {
         .unwrap();
         assert_eq!((ok.committee_wording.as_str(), ok.who_must_act.as_str()), ("Lobby the Home Secretary", "MPs"));
         assert_eq!(ok.lead_ids, [4, 5]);
+    }
+
+    #[test]
+    fn lead_officers_without_an_account_are_kept_one_a_line() {
+        let input = RecommendationInput {
+            number: Some(1),
+            committee_wording: "w".into(),
+            lead_officers_text: Some(
+                "  Steph Cordon, Head of Service \r\n\n steph cordon, head of service\nHead of Regulation and Compliance".into(),
+            ),
+            ..Default::default()
+        };
+        let c = check_recommendation(&input).unwrap();
+        assert_eq!(c.lead_officers_text.as_deref(), Some("Steph Cordon, Head of Service\nHead of Regulation and Compliance"));
+        assert_eq!(check_recommendation(&RecommendationInput { lead_officers_text: None, ..input.clone() }).unwrap().lead_officers_text, None);
+        let long = RecommendationInput { lead_officers_text: Some("x".repeat(2_001)), ..input };
+        assert!(check_recommendation(&long).unwrap_err().for_field("lead_officers_text").is_some());
     }
 }

@@ -1,11 +1,11 @@
 //! Recommendations: creating and editing them, their lead officers, reading one, a
 //! review's or a filtered page of them, and the derived columns lists filter on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use assure_domain::tracker::{
-    check_recommendation, format_reference, number_label, response_state, suggested_rag, valid_sub_label, ExecutiveResponse, Lifecycle, Rag,
-    RagInput, RecommendationDetails, RecommendationInput, ResponseState,
+    check_recommendation, free_reference, number_label, reference_number, response_state, suggested_rag, valid_sub_label, ExecutiveResponse,
+    Lifecycle, Rag, RagInput, RecommendationDetails, RecommendationInput, ResponseState,
 };
 use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
@@ -16,7 +16,7 @@ use super::{check_version, Action, ProgressUpdate, Tracker, UpdateRequest};
 use crate::audit::Event;
 use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
 use crate::sql::Sql;
-use crate::{all_checks, date_str, Actor, Result, RowExt, StoreError, WriteTx};
+use crate::{all_checks, date_str, Actor, Engine, Result, RowExt, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Lead {
@@ -113,6 +113,17 @@ impl Recommendation {
         let mut out: Vec<String> =
             self.leads.iter().map(|l| if l.job_title.trim().is_empty() { l.name.clone() } else { format!("{}, {}", l.name, l.job_title) }).collect();
         out.extend(self.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+        out
+    }
+
+    /// Every lead officer's name as lists show them (the job title where the tracker
+    /// named no one): accounts first, then those named as the council wrote them.
+    pub fn lead_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.leads.iter().map(|l| l.name.clone()).collect();
+        for line in self.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let l = assure_domain::import::split_name_title(line);
+            out.push(if l.name.is_empty() { l.job_title } else { l.name });
+        }
         out
     }
 
@@ -299,13 +310,35 @@ impl Tracker<'_> {
         all_checks(check_recommendation(&r), found, RecommendationInput::FIELDS)
     }
 
+    /// Every reference the register holds, read inside the write that adds one (on
+    /// PostgreSQL under a lock that lasts the transaction, so two writes cannot both
+    /// take the same free reference; SQLite's write lock already serialises them).
+    pub(crate) async fn held_references(&self, tx: &mut WriteTx<'_>) -> Result<HashSet<String>> {
+        if self.store.engine() == Engine::Postgres {
+            self.store.q("SELECT pg_advisory_xact_lock(7214001)").execute(tx.conn()).await?;
+        }
+        let mut held = HashSet::new();
+        for r in self.store.q("SELECT reference FROM recommendations").fetch_all(tx.conn()).await? {
+            held.insert(r.s("reference")?);
+        }
+        Ok(held)
+    }
+
     pub async fn create_recommendation(&self, actor: &Actor, review_id: i64, r: &RecommendationInput) -> Result<i64> {
         let review = self.review(review_id).await?;
         let r = self.checked_recommendation(review_id, r, None).await?;
         let settings = self.store.settings().load().await?;
         let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or_else(|| self.store.today());
-        let reference = format_reference(&settings.reference_pattern, ref_date, r.number, Some(&r.sub_label));
         let mut tx = self.store.write().await?;
+        let held = self.held_references(&mut tx).await?;
+        let pattern = &settings.reference_pattern;
+        // A sub-item follows its parent's reference when the parent's was generated.
+        let mut from = r.number;
+        if let Some(pid) = r.parent_id {
+            let parent = self.store.q("SELECT reference FROM recommendations WHERE id = $1").bind(pid).fetch_one(tx.conn()).await?.s("reference")?;
+            from = reference_number(pattern, ref_date, &parent, r.number, held.len() + 1).unwrap_or(r.number);
+        }
+        let reference = free_reference(pattern, ref_date, from, Some(&r.sub_label), |x| held.contains(x));
         let id = self.store
             .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, monitoring_body_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id")
             .bind(review_id)
@@ -324,6 +357,9 @@ impl Tracker<'_> {
             .await?
             .i("id")?;
         self.set_leads(&mut tx, id, &r.lead_ids).await?;
+        if let Some(text) = &r.lead_officers_text {
+            self.store.q("UPDATE recommendations SET lead_officers_text = $1 WHERE id = $2").bind(text.clone()).bind(id).execute(tx.conn()).await?;
+        }
         tx.audit(actor, Event::new("recommendation.create", "recommendation", id, format!("created {reference}"))).await?;
         tx.commit().await?;
         Ok(id)
@@ -356,6 +392,9 @@ impl Tracker<'_> {
             .await?;
         check_version(n.rows_affected())?;
         self.set_leads(&mut tx, id, &r.lead_ids).await?;
+        if let Some(text) = &r.lead_officers_text {
+            self.store.q("UPDATE recommendations SET lead_officers_text = $1 WHERE id = $2").bind(text.clone()).bind(id).execute(tx.conn()).await?;
+        }
         tx.audit(actor, Event::new("recommendation.update", "recommendation", id, format!("details of {} changed", current.reference))).await?;
         tx.commit().await
     }

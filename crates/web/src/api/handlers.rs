@@ -390,6 +390,7 @@ pub async fn create_recommendation(
         outcome: b.outcome,
         monitoring_body_id: b.monitoring_body_id,
         lead_ids: b.lead_ids,
+        lead_officers_text: None,
     };
     let id = state.store.tracker().create_recommendation(&caller.actor(), review_id, &input).await?;
     created(RecView::new(state.store.tracker().recommendation(id).await?, state.today()))

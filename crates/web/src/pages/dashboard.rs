@@ -181,7 +181,7 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                             @for r in missing {
                                 tr class="app-table__row" {
                                     td class="app-table__cell" { a class="app-link" href={ "/recommendations/" (r.id) } { (r.reference) " " (r.label()) } }
-                                    td class="app-table__cell" { (r.leads.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ")) }
+                                    td class="app-table__cell" { (r.lead_names().join(", ")) }
                                     td class="app-table__cell" {
                                         (ui::date(r.target_date))
                                         @if r.target_passed(ctx.today) { " " (ui::tag("Target date passed", assure_domain::tracker::TagColour::Red)) }
@@ -260,7 +260,7 @@ pub fn rec_table(ctx: &Ctx, recs: &[&assure_storage::tracker::Recommendation]) -
                             tr class="app-table__row" {
                                 td class="app-table__cell" { a class="app-link" href={ "/recommendations/" (r.id) } { (r.reference) } br; span class="app-body-s" { (r.label()) } }
                                 td class="app-table__cell" { (truncate(r.wording(), 180)) br; span class="app-body-s app-hint" { (r.review_title) } }
-                                td class="app-table__cell" { (r.leads.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ")) }
+                                td class="app-table__cell" { (r.lead_names().join(", ")) }
                                 td class="app-table__cell" { (ui::response_tag(r.response)) " " (ui::response_state_tag(r.response_state(ctx.today))) }
                                 td class="app-table__cell" { (ui::lifecycle_tag(r.lifecycle)) }
                                 td class="app-table__cell" { (ui::rag_tag(r.rag(ctx.today))) }

@@ -337,7 +337,7 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
                     th class="app-table__header" scope="col" { "Lead officer" }
                     th class="app-table__header" scope="col" { "Actions and dates" }
                     th class="app-table__header" scope="col" { "Status and RAG" }
-                    th class="app-table__header app-table__header--numeric" scope="col" { "Updates" }
+                    th class="app-table__header" scope="col" { "Updates, by date" }
                 } }
                 tbody class="app-table__body" {
                     @for e in &plan.entries {
@@ -351,7 +351,9 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
                                 @if let Some(l) = e.lifecycle { (ui::lifecycle_tag(l)) " " }
                                 (ui::rag_tag(e.rag))
                             }
-                            td class="app-table__cell app-table__cell--numeric" { (e.updates.len()) }
+                            td class="app-table__cell" data-testid="update-dates" {
+                                @for u in &e.updates { (u.date.map(assure_domain::dates::long).unwrap_or_else(|| "Undated".into())) br; }
+                            }
                         }
                     }
                 }

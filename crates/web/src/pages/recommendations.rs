@@ -154,8 +154,8 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             }
             (ui::summary_row("Who must act", html! { (r.who_must_act) }))
             (ui::summary_row("Lead officers", html! {
-                @if r.leads.is_empty() { "None named" } @else {
-                    ul class="app-list" { @for l in &r.leads { li { (l.name) @if !l.job_title.is_empty() { ", " (l.job_title) } } } }
+                @if r.lead_lines().is_empty() { "None named" } @else {
+                    ul class="app-list" { @for l in r.lead_lines() { li { (l) } } }
                 }
             }))
             (ui::summary_row("Area", html! { (r.area) }))
@@ -645,12 +645,32 @@ pub fn rec_form(ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Inv
             (ui::textarea(Field::new("executive_wording", "Executive wording (optional)", f.get("executive_wording"), errors).hint("As the executive agreed it, for example: Sefton's Members of Parliament be requested to ..."), 5))
             (ui::text_input(Field::new("who_must_act", "Who must act", f.get("who_must_act"), errors).hint("For example: Sefton's Members of Parliament"), "app-input--width-30"))
             (ui::checkboxes("lead_ids", "Lead officers", Some("Select everyone who answers for this recommendation"), &lead_opts, &f.all("lead_ids"), errors))
+            @for (line, account) in linkable(f.get("lead_officers_text"), leads) {
+                div class="app-inset-text" data-testid="lead-suggestion" {
+                    "“" (line) "” may be " (account) ". To link them, select " (account) " above and remove the line below."
+                }
+            }
+            (ui::textarea(Field::new("lead_officers_text", "Lead officers without an account (optional)", f.get("lead_officers_text"), errors).hint("One a line, as the council writes them, for example: Steph Cordon, Head of Service"), 3))
             (ui::text_input(Field::new("area", "Area or portfolio", f.get("area"), errors), "app-input--width-20"))
             (ui::textarea(Field::new("outcome", "Improved outcome for children and young people", f.get("outcome"), errors), 3))
             (ui::select(Field::new("monitoring_body_id", "Committee that monitors it", f.get("monitoring_body_id"), errors), &ui::options_with_blank("Select a committee", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())))))
             (ui::button("Save recommendation"))
         }
     }
+}
+
+/// Lead officers named without an account whose name is an account's: each line with
+/// the account it may be, to suggest linking them.
+fn linkable(text: &str, leads: &[assure_storage::users::User]) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .filter_map(|line| {
+            let name = assure_domain::import::split_name_title(line).name;
+            let u = leads.iter().find(|u| !name.is_empty() && u.name.trim().eq_ignore_ascii_case(name.trim()))?;
+            Some((line.to_string(), if u.job_title.is_empty() { u.name.clone() } else { format!("{}, {}", u.name, u.job_title) }))
+        })
+        .collect()
 }
 
 /// The recommendation as typed, and a number that is not a whole number (which only the
@@ -678,6 +698,7 @@ pub fn rec_input(f: &Fields) -> (RecommendationInput, Invalid) {
         outcome: f.string("outcome"),
         monitoring_body_id: f.opt_id("monitoring_body_id"),
         lead_ids: f.ids("lead_ids"),
+        lead_officers_text: Some(f.string("lead_officers_text")),
     };
     (input, typed)
 }
@@ -697,6 +718,7 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
     for l in &r.leads {
         put("lead_ids", l.user_id.to_string());
     }
+    put("lead_officers_text", r.lead_officers_text.clone());
     if r.parent_id.is_some() {
         put("sub_label", r.sub_label.clone());
     }

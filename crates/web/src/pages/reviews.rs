@@ -302,7 +302,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
             @if open.is_empty() { p class="app-body" { "No open recommendations." } } @else {
                 form method="post" action={ "/reviews/" (r.id) "/request-updates" } novalidate {
                     (ui::csrf(ctx.csrf()))
-                    (ui::checkboxes("recommendation_ids", "Recommendations", None, &open.iter().map(|x| (x.id.to_string(), format!("{} {} — {}", x.label(), x.reference, x.leads.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ")))).collect::<Vec<_>>(), &if which == "request" { f.all("recommendation_ids") } else { open.iter().map(|x| x.id.to_string()).collect() }, errs("request")))
+                    (ui::checkboxes("recommendation_ids", "Recommendations", None, &open.iter().map(|x| (x.id.to_string(), format!("{} {} — {}", x.label(), x.reference, x.lead_names().join(", ")))).collect::<Vec<_>>(), &if which == "request" { f.all("recommendation_ids") } else { open.iter().map(|x| x.id.to_string()).collect() }, errs("request")))
                     (ui::date_input(Field::new("due_date", "Update needed by", &val("request", "due_date"), errs("request"))))
                     (ui::date_input(Field::new("for_report_date", "For the report on (optional)", &val("request", "for_report_date"), errs("request"))))
                     (ui::textarea(Field::new("message", "Message (optional)", &val("request", "message"), errs("request")), 3))
