@@ -49,6 +49,7 @@ pub mod testing;
 pub mod tracker;
 pub mod two_factor;
 pub mod users;
+pub mod waiting;
 
 /// The tracker's record types under their old path.
 use std::path::Path;

@@ -710,6 +710,15 @@ impl Missing<'_> {
         self.episodes_where(self.reader, &f).await
     }
 
+    /// Episodes whose child has come back and whose return interview has not been
+    /// offered yet (each due within 72 hours of the return), children in reach.
+    pub async fn interviews_to_offer(&self) -> Result<Vec<Episode>> {
+        let f = Sql::new("e.interview_due_by IS NOT NULL AND ri.offered_at IS NULL");
+        let mut v = self.episodes_where(self.reader, &f).await?;
+        v.sort_by_key(|e| (e.interview_due_by, e.id));
+        Ok(v)
+    }
+
     /// Episodes of children looked after by another authority and placed here (the
     /// placement notifications themselves are kept separately).
     pub async fn placed_from_elsewhere(&self) -> Result<Vec<Episode>> {

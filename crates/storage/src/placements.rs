@@ -25,6 +25,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
 use crate::sql::Sql;
 use crate::{all_checks, date_str, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
 use assure_domain::children::ChosenChild;
@@ -90,6 +91,37 @@ pub struct QueueItem {
     /// Days since the notification arrived (or, found without one, was recorded).
     pub age_days: i64,
 }
+
+/// Which notifications a list shows: the filters of the placements list and of a
+/// team's queue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    /// `Some(false)`: waiting for acknowledgement (in a queue, the team's line; in the
+    /// list of every notification, any team's); `Some(true)`: acknowledged (every team).
+    pub acknowledged: Option<bool>,
+    /// One placing authority (a name on the list of English authorities).
+    pub placing_authority: Option<String>,
+    /// Only notifications that arrived on or after this date.
+    pub since: Option<NaiveDate>,
+}
+
+/// The list of every notification, newest first (keyset on arrival, then id).
+const LIST_ORDER: Keyset = Keyset { columns: &["COALESCE(n.received_date, n.start_date)", "n.id"], descending: true };
+/// When a team's line arrived: the notification, or the recording of a placement found without one.
+const ARRIVED: &str = "COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))";
+/// A queue's lines waiting for acknowledgement, the longest waiting first.
+const WAITING_ORDER: Keyset = Keyset { columns: &["COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))", "r.id"], descending: false };
+/// A queue's acknowledged lines, the latest arrivals first.
+const ACKNOWLEDGED_ORDER: Keyset = Keyset { columns: &["COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))", "r.id"], descending: true };
+/// A whole queue: the lines waiting (longest first), then those acknowledged.
+const QUEUE_ORDER: Keyset = Keyset {
+    columns: &[
+        "CAST(CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END AS BIGINT)",
+        "COALESCE(n.received_date, SUBSTR(n.recorded_at, 1, 10))",
+        "r.id",
+    ],
+    descending: false,
+};
 
 /// A step taken against a placing authority that does not notify.
 #[derive(Debug, Clone, Serialize)]
@@ -536,6 +568,101 @@ impl Placements<'_> {
         let mut v = sql.query(self).fetch_all(self.pool()).await?.iter().map(notification).collect::<Result<Vec<_>>>()?;
         self.attach_recipients(&mut v).await?;
         Ok(v)
+    }
+
+    /// One page of the notifications of children in the reader's reach, newest first
+    /// (keyset: see [`crate::keyset`]), filtered, and how many match in all.
+    pub async fn list_page(&self, filter: &NotificationFilter, req: &PageRequest) -> Result<(Page<Notification>, i64)> {
+        let mut sql_filter = Sql::new(" WHERE c.merged_into_id IS NULL");
+        if let Some(a) = filter.placing_authority.as_deref().filter(|a| !a.trim().is_empty()) {
+            sql_filter.push(" AND n.placing_authority = ").bind(authority(a).unwrap_or(a));
+        }
+        if let Some(since) = filter.since {
+            sql_filter.push(" AND COALESCE(n.received_date, n.start_date) >= ").bind(date_str(since));
+        }
+        match filter.acknowledged {
+            Some(false) => {
+                sql_filter.push(" AND EXISTS (SELECT 1 FROM notification_recipients x WHERE x.notification_id = n.id AND x.acknowledged_at IS NULL)")
+            }
+            Some(true) => sql_filter
+                .push(" AND NOT EXISTS (SELECT 1 FROM notification_recipients x WHERE x.notification_id = n.id AND x.acknowledged_at IS NULL)"),
+            None => &mut sql_filter,
+        };
+        sql_filter.push(" AND ");
+        push_reach(&mut sql_filter, &self.reader.reach(), "c.id");
+        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
+        count.append(&sql_filter);
+        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let order = LIST_ORDER;
+        let mut sql = Sql::new(format!("SELECT {COLS}, COALESCE(n.received_date, n.start_date) AS list_key FROM {FROM}"));
+        sql.append(&sql_filter);
+        order.push_seek(&mut sql, req);
+        order.push_order(&mut sql, req);
+        let rows = sql.query(self).fetch_all(self.pool()).await?;
+        let mut page = order.page(&rows, req, |r| Ok(vec![KeyPart::Text(r.s("list_key")?), KeyPart::Int(r.i("id")?)]), notification)?;
+        self.attach_recipients(&mut page.items).await?;
+        Ok((page, total))
+    }
+
+    /// One page of the lines routed to the reader's teams (children in reach only),
+    /// filtered, with their age in days, and how many match in all. Waiting lines come
+    /// longest waiting first; acknowledged ones latest first; unfiltered, the waiting
+    /// ones then the acknowledged.
+    pub async fn queue_page(&self, filter: &NotificationFilter, today: NaiveDate, req: &PageRequest) -> Result<(Page<QueueItem>, i64)> {
+        let viewer = self.reader.viewer();
+        if viewer.teams.is_empty() {
+            return Ok((Page { items: Vec::new(), next: None, previous: None }, 0));
+        }
+        let mut sql_filter = Sql::new(" WHERE r.team IN (");
+        sql_filter.bind_list(viewer.teams.iter().map(|t| t.slug())).push(") AND c.merged_into_id IS NULL");
+        if let Some(a) = filter.placing_authority.as_deref().filter(|a| !a.trim().is_empty()) {
+            sql_filter.push(" AND n.placing_authority = ").bind(authority(a).unwrap_or(a));
+        }
+        if let Some(since) = filter.since {
+            sql_filter.push(&format!(" AND {ARRIVED} >= ")).bind(date_str(since));
+        }
+        let order = match filter.acknowledged {
+            Some(false) => {
+                sql_filter.push(" AND r.acknowledged_at IS NULL");
+                WAITING_ORDER
+            }
+            Some(true) => {
+                sql_filter.push(" AND r.acknowledged_at IS NOT NULL");
+                ACKNOWLEDGED_ORDER
+            }
+            None => QUEUE_ORDER,
+        };
+        sql_filter.push(" AND ");
+        push_reach(&mut sql_filter, &self.reader.reach(), "c.id");
+        let from = format!("{FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by");
+        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {from}"));
+        count.append(&sql_filter);
+        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut sql = Sql::new(format!(
+            "SELECT {COLS}, {RECIPIENT_COLS}, {ARRIVED} AS arrived, CAST(CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS ack_rank FROM {from}"
+        ));
+        sql.append(&sql_filter);
+        order.push_seek(&mut sql, req);
+        order.push_order(&mut sql, req);
+        let rows = sql.query(self).fetch_all(self.pool()).await?;
+        let whole = order.columns.len() == 3;
+        let page = order.page(
+            &rows,
+            req,
+            |r| {
+                let mut key = vec![KeyPart::Text(r.s("arrived")?), KeyPart::Int(r.i("recipient_id")?)];
+                if whole {
+                    key.insert(0, KeyPart::Int(r.i("ack_rank")?));
+                }
+                Ok(key)
+            },
+            |r| {
+                let notification = notification(r)?;
+                let arrived = notification.received_date.or_else(|| day_of(&notification.recorded_at)).unwrap_or(today);
+                Ok(QueueItem { recipient: recipient(r)?, age_days: (today - arrived).num_days().max(0), notification })
+            },
+        )?;
+        Ok((page, total))
     }
 
     /// "Notifications for your teams": every notification routed to one of the reader's

@@ -1,6 +1,7 @@
-//! An N+1 shows as a failing test, not a slow page: the MASH queue, a child's record and
-//! a review's page issue the same number of SQL statements (the store counts every one)
-//! however many rows they show, on both engines. The tracker's list pages are checked
+//! An N+1 shows as a failing test, not a slow page: the MASH queue, a child's record,
+//! a review's page, the pathway's home pages and the notification lists issue the same
+//! number of SQL statements (the store counts every one) however many rows they show,
+//! on both engines. The tracker's list pages are checked
 //! the same way in pages.rs.
 
 mod common;
@@ -57,7 +58,7 @@ async fn child_pages_and_the_queue_do_not_grow_their_query_count(db: &TestDb) {
     };
     raise(db, 2, &like).await;
     let child_page = format!("/children/{}", child.id);
-    let pages = ["/mash", child_page.as_str(), "/children"];
+    let pages = ["/mash", child_page.as_str(), "/children", "/"];
     let mut before = Vec::new();
     for p in pages {
         before.push(statements(db, &mut c, p).await);
@@ -91,3 +92,54 @@ async fn a_reviews_page_does_not_grow_its_query_count(db: &TestDb) {
     assert_eq!(statements(db, &mut c, "/reviews").await, statements(db, &mut c, "/reviews").await);
 }
 on_both_engines!(review_page, a_reviews_page_does_not_grow_its_query_count);
+
+/// The health lead's home page (what is waiting) and the notification lists, with sixty
+/// more notifications: the same number of statements.
+async fn home_pages_and_notification_lists_do_not_grow_their_query_count(db: &TestDb) {
+    use assure_domain::placements::{english_authorities, PlacementInput, Risk};
+    let app = demo_app(db).await;
+    let mut health = Client::new(app.clone());
+    health.sign_in("health-lead@example.org").await;
+    let mut officer = Client::new(app);
+    officer.sign_in("notification-officer@example.org").await;
+    let health_pages = ["/", "/notifications", "/notifications?state=waiting&period=30"];
+    let officer_pages = ["/", "/placements", "/placements?state=waiting"];
+    let mut before = Vec::new();
+    for p in health_pages {
+        before.push(statements(db, &mut health, p).await);
+    }
+    for p in officer_pages {
+        before.push(statements(db, &mut officer, p).await);
+    }
+    let today = db.store.today();
+    let authority = english_authorities()[0];
+    let inputs: Vec<PlacementInput> = (0..60)
+        .map(|i| PlacementInput {
+            child: Some(ChildRef::New(ChildInput {
+                first_name: "Counted".into(),
+                last_name: format!("Placedchild{}", (b'a' + (i % 26) as u8) as char),
+                estimated_age: Some(14),
+                ..Default::default()
+            })),
+            placing_authority: authority.to_string(),
+            home: "Brookside House".into(),
+            address: "1 Brook Lane".into(),
+            ward: "Linacre".into(),
+            start_date: Some(today - chrono::Duration::days(3)),
+            received_date: Some(today - chrono::Duration::days(1)),
+            risks: Risk::ALL.iter().map(|r| (*r, Some(false), String::new())).collect(),
+            ..Default::default()
+        })
+        .collect();
+    let reader = testing::reader(&db.store, "notification-officer@example.org").await;
+    db.store.placements(&reader).record_notifications_batch(&inputs, today).await.unwrap();
+    let mut after = Vec::new();
+    for p in health_pages {
+        after.push(statements(db, &mut health, p).await);
+    }
+    for p in officer_pages {
+        after.push(statements(db, &mut officer, p).await);
+    }
+    assert_eq!(after, before, "{health_pages:?} then {officer_pages:?} with sixty more notifications");
+}
+on_both_engines!(home_and_notifications, home_pages_and_notification_lists_do_not_grow_their_query_count);

@@ -127,6 +127,17 @@ impl Tracker<'_> {
         all_checks(check_review(r), found, ReviewInput::FIELDS)
     }
 
+    /// Every problem with a review as typed, without saving anything: the domain's rules
+    /// and what only storage can tell (a body not on the list), so that the web edge can
+    /// add its own (a date it cannot read) and show them all at once.
+    pub async fn review_problems(&self, r: &ReviewInput) -> Result<Invalid> {
+        match self.checked_review(r).await {
+            Ok(_) => Ok(Invalid::new()),
+            Err(StoreError::Invalid(v)) => Ok(v),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn create_review(&self, actor: &Actor, r: &ReviewInput) -> Result<i64> {
         let review = self.checked_review(r).await?;
         let mut tx = self.store.write().await?;

@@ -366,3 +366,40 @@ pub async fn mail_rules_submit(State(state): State<AppState>, ctx: Ctx, caller: 
         }
     }
 }
+
+/// The administrator's sections, gathered here instead of filling the menu: each keeps
+/// its own path. (path, name, what it is for, the permission it needs).
+const SECTIONS: &[(&str, &str, &str, assure_domain::Permission)] = {
+    use assure_domain::Permission::*;
+    &[
+        ("/admin/users", "Users", "Create accounts, give each its role, deactivate and reactivate them.", ManageUsers),
+        ("/admin/tokens", "API tokens", "The tokens other systems use to call the API; revoke any that should stop.", ManageUsers),
+        ("/admin/audit", "Audit log", "Every sign-in, view, change and export, with who, when and why.", ViewAudit),
+        ("/admin/settings", "Settings", "The council's name, brand colour, RAG meanings and the other settings.", ManageSettings),
+        ("/admin/mail", "E-mail", "The rules that chase deadlines by e-mail, and the outbox.", ManageSettings),
+        ("/admin/emergency-access", "Emergency access", "Each use of emergency access to a child's record, to review.", ReviewEmergencyAccess),
+        ("/partnership/agencies", "Agencies", "The partnership's agencies and their kinds.", ManagePartnership),
+        ("/partnership/people", "People", "Place people in their agency and teams, and name each agency's SPOC.", ManagePartnership),
+        ("/partnership/screening-tool", "Screening tool", "The CSE 2 screening tool's questions, weights and risk rules.", ManagePartnership),
+        ("/partnership/routing-rules", "Routing rules", "Which teams each placement notification reaches.", ManagePartnership),
+        ("/partnership/pattern-rules", "Pattern rules", "Which group each pattern of going missing is routed to.", ManagePartnership),
+    ]
+};
+
+/// "/admin": one page linking to each of the administrator's sections.
+pub async fn index(ctx: Ctx) -> PageResult {
+    let content = html! {
+        h1 class="app-heading-l" { "Admin" }
+        ul class="app-list app-card-list" {
+            @for (href, name, what, p) in SECTIONS {
+                @if ctx.can(*p) {
+                    li class="app-card" {
+                        h2 class="app-heading-s" { a class="app-link" href=(href) { (name) } }
+                        p class="app-body" { (what) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(ui::layout(&ctx, "Admin", false, content).into_response())
+}

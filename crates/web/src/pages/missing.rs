@@ -144,31 +144,34 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 // ---------------------------------------------------------------- the group's lists
 
 fn episode_table(caption: &str, rows: &[Episode], now: NaiveDateTime) -> Markup {
-    html! {
-        table class="app-table" {
-            caption class="app-table__caption app-table__caption--m" { (caption) " (" (rows.len()) ")" }
-            thead class="app-table__head" { tr class="app-table__row" {
-                th class="app-table__header" scope="col" { "Child" }
-                th class="app-table__header" scope="col" { "Missing from" }
-                th class="app-table__header" scope="col" { "Went missing" }
-                th class="app-table__header" scope="col" { "Found or returned" }
-                th class="app-table__header" scope="col" { "Risk" }
-                th class="app-table__header" scope="col" { "Return interview" }
-            } }
-            tbody class="app-table__body" {
-                @for e in rows {
-                    tr class="app-table__row" {
-                        td class="app-table__cell" { a class="app-link" href={ "/children/" (e.child_id) "/missing#episode-" (e.id) } { (e.child_name) } }
-                        td class="app-table__cell" { (e.missing_from.label()) }
-                        td class="app-table__cell" { (show_time(e.started_at)) }
-                        td class="app-table__cell" { @match e.ended_at { Some(t) => (show_time(t)), None => (ui::tag("Still missing", TagColour::Red)) } }
-                        td class="app-table__cell" { (e.risk_grading.label()) }
-                        td class="app-table__cell" { (interview_state(e, now)) }
+    ui::scroll_table(
+        caption,
+        html! {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--m" { (caption) " (" (rows.len()) ")" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Child" }
+                    th class="app-table__header" scope="col" { "Missing from" }
+                    th class="app-table__header" scope="col" { "Went missing" }
+                    th class="app-table__header" scope="col" { "Found or returned" }
+                    th class="app-table__header" scope="col" { "Risk" }
+                    th class="app-table__header" scope="col" { "Return interview" }
+                } }
+                tbody class="app-table__body" {
+                    @for e in rows {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { a class="app-link" href={ "/children/" (e.child_id) "/missing#episode-" (e.id) } { (e.child_name) } }
+                            td class="app-table__cell" { (e.missing_from.label()) }
+                            td class="app-table__cell" { (show_time(e.started_at)) }
+                            td class="app-table__cell" { @match e.ended_at { Some(t) => (show_time(t)), None => (ui::tag("Still missing", TagColour::Red)) } }
+                            td class="app-table__cell" { (e.risk_grading.label()) }
+                            td class="app-table__cell" { (interview_state(e, now)) }
+                        }
                     }
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 fn interview_state(e: &Episode, now: NaiveDateTime) -> Markup {
@@ -215,6 +218,7 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
     let month = state.store.missing(&reader).in_month(chosen).await?;
     let repeated = state.store.missing(&reader).repeatedly_missing(today).await?;
     let late = state.store.missing(&reader).interviews_not_offered_in_time(now).await?;
+    let to_offer = state.store.missing(&reader).interviews_to_offer().await?;
     let elsewhere = state.store.missing(&reader).placed_from_elsewhere().await?;
     let content = html! {
         (ui::error_summary(&errors))
@@ -227,6 +231,7 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
             ul class="app-list" {
                 li { a class="app-link" href="#month" { (chosen.format("%B %Y")) " (" (month.len()) ")" } }
                 li { a class="app-link" href="#repeated" { "Missing three or more times in 90 days (" (repeated.len()) ")" } }
+                li { a class="app-link" href="#to-offer" { "Return interviews to offer (" (to_offer.len()) ")" } }
                 li { a class="app-link" href="#late" { "Return interviews not offered within 72 hours (" (late.len()) ")" } }
                 li { a class="app-link" href="#elsewhere" { "Children of other authorities (" (elsewhere.len()) ")" } }
             }
@@ -257,6 +262,7 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                 }
             }
         }
+        section id="to-offer" { (episode_table("Return interviews to offer, the first due first", &to_offer, now)) }
         section id="late" { (episode_table("Return interviews not offered within 72 hours of the return", &late, now)) }
         section id="elsewhere" { (episode_table("Episodes of children looked after by other authorities", &elsewhere, now)) }
     };
@@ -280,7 +286,7 @@ fn end_form(ctx: &Ctx, child: &Child, e: &Episode, f: &Fields, errors: &Invalid)
         form method="post" action={ "/children/" (child.id) "/missing/" (e.id) "/end" } novalidate {
             (ui::csrf(ctx.csrf()))
             input type="hidden" name="version" value=(e.version);
-            h4 class="app-heading-s" { "The child was found or returned" }
+            h3 class="app-heading-s" { "The child was found or returned" }
             (ui::input_of_type(Field::new("end", "When", f.get("end"), errors).prefixed(&p).hint("Date and time, for example 16/01/2026 21:30"), "app-input--width-20", "datetime-local", None))
             (ui::text_input(Field::new("where_found", "Where the child was found or returned to", if f.0.is_empty() { &e.where_found } else { f.get("where_found") }, errors).prefixed(&p), "app-input--width-30"))
             (ui::button("Record the return"))
@@ -312,7 +318,7 @@ fn interview_form(ctx: &Ctx, child: &Child, e: &Episode, f: &Fields, errors: &In
         form method="post" action={ "/children/" (child.id) "/missing/" (e.id) "/interview" } novalidate {
             (ui::csrf(ctx.csrf()))
             @if let Some(i) = i { input type="hidden" name="version" value=(i.version); }
-            h4 class="app-heading-s" { @if i.is_some() { "Correct the return interview" } @else { "Record the return interview" } }
+            h3 class="app-heading-s" { @if i.is_some() { "Correct the return interview" } @else { "Record the return interview" } }
             (ui::input_of_type(Field::new("offered_at", "When the return interview was offered", &offered, errors).prefixed(&p).hint("Statutory guidance expects an offer within 72 hours of the return"), "app-input--width-20", "datetime-local", None))
             (ui::radios(Field::new("response", "Did the child accept the interview?", &response, errors).prefixed(&p), &opts(InterviewResponse::ALL, InterviewResponse::slug, InterviewResponse::label), true))
             (ui::text_input(Field::new("provider", "Independent provider", &provider, errors).prefixed(&p), "app-input--width-30"))

@@ -167,6 +167,7 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page_get("/partnership/pattern-rules", ManagePartnership, "Pattern rules that route missing episodes to the groups", missing::rules_page)
         .page_post("/partnership/pattern-rules", ManagePartnership, "Save a new version of the pattern rules", missing::rules_submit)
+        .page_get("/admin", ManageUsers, "The administrator's sections: accounts, tokens, audit, settings, e-mail, the partnership's set-up", admin::index)
         .page_get("/admin/users", ManageUsers, "Accounts", admin::users)
         .page_post("/admin/users", ManageUsers, "Create an account", admin::create_user)
         .page_post("/admin/users/{id}/active", ManageUsers, "Deactivate or reactivate an account", admin::set_active)

@@ -10,7 +10,8 @@ use assure_domain::placements::{check_rules, english_authorities, Condition, Esc
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
-use assure_storage::placements::{AuthoritySummary, Notification, PlacementInput, ProviderConcernInput, Recipient};
+use assure_storage::keyset::PageRequest;
+use assure_storage::placements::{AuthoritySummary, Notification, NotificationFilter, PlacementInput, ProviderConcernInput, Recipient};
 use assure_storage::{Reader, StoreError};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -75,10 +76,17 @@ fn authority_options() -> Vec<(String, String)> {
     ui::options_with_blank("Choose the placing authority", english_authorities().into_iter().map(|a| (a.to_string(), a.to_string())))
 }
 
-fn ack_form(ctx: &Ctx, r: &Recipient) -> Markup {
+/// The acknowledge button; from a filtered queue, the filters go with it so the queue
+/// comes back as it was.
+fn ack_form(ctx: &Ctx, r: &Recipient, keep: Option<&ListFilter>) -> Markup {
     html! {
         form method="post" action={ "/notifications/" (r.id) "/acknowledge" } class="app-inline-form" {
             (ui::csrf(ctx.csrf()))
+            @if let Some(k) = keep {
+                @for (name, value) in [("state", &k.state), ("authority", &k.authority), ("period", &k.period)] {
+                    @if !value.is_empty() { input type="hidden" name=(name) value=(value); }
+                }
+            }
             button type="submit" class="app-button app-button--secondary app-button--small" { "Acknowledge for the " (r.team.label()) span class="app-visually-hidden" { " team, notification " (r.notification_id) } }
         }
     }
@@ -95,27 +103,30 @@ fn acknowledgement(r: &Recipient) -> Markup {
 }
 
 fn notifications_table(caption: &str, rows: &[Notification]) -> Markup {
-    html! {
-        table class="app-table" {
-            caption class="app-table__caption app-table__caption--m" { (caption) }
-            thead class="app-table__head" { tr class="app-table__row" {
-                (th("Child")) (th("Placing authority")) (th("Home")) (th("Started")) (th("Notification")) (th("Risks declared")) (th("Acknowledged"))
-            } }
-            tbody class="app-table__body" {
-                @for n in rows {
-                    tr class="app-table__row" {
-                        td class="app-table__cell" { a class="app-link" href={ "/children/" (n.child_id) "/placements" } { (n.child_name) } }
-                        td class="app-table__cell" { a class="app-link" href=(authority_href(&n.placing_authority)) { (n.placing_authority) } }
-                        td class="app-table__cell" { (n.home) @if let Some(p) = &n.provider_name { br; span class="app-hint" { (p) } } }
-                        td class="app-table__cell" { (long(n.start_date)) @if let Some(e) = n.end_date { br; span class="app-hint" { "Ended " (long(e)) } } }
-                        td class="app-table__cell" { (opt_date(n.received_date, "")) " " (timeliness_tag(n.timeliness())) }
-                        td class="app-table__cell" { (risks_text(n)) }
-                        td class="app-table__cell" { (acknowledged_count(n)) }
+    ui::scroll_table(
+        caption,
+        html! {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--m" { (caption) }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    (th("Child")) (th("Placing authority")) (th("Home")) (th("Started")) (th("Notification")) (th("Risks declared")) (th("Acknowledged"))
+                } }
+                tbody class="app-table__body" {
+                    @for n in rows {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { a class="app-link" href={ "/children/" (n.child_id) "/placements" } { (n.child_name) } }
+                            td class="app-table__cell" { a class="app-link" href=(authority_href(&n.placing_authority)) { (n.placing_authority) } }
+                            td class="app-table__cell" { (n.home) @if let Some(p) = &n.provider_name { br; span class="app-hint" { (p) } } }
+                            td class="app-table__cell" { (long(n.start_date)) @if let Some(e) = n.end_date { br; span class="app-hint" { "Ended " (long(e)) } } }
+                            td class="app-table__cell" { (opt_date(n.received_date, "")) " " (timeliness_tag(n.timeliness())) }
+                            td class="app-table__cell" { (risks_text(n)) }
+                            td class="app-table__cell" { (acknowledged_count(n)) }
+                        }
                     }
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 fn counts_table(counts: &[(String, usize, bool)]) -> Markup {
@@ -253,23 +264,112 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 
 // ---------------------------------------------------------------- every notification
 
+/// Rows on one page of the notification lists.
+const PER_PAGE: i64 = 50;
+
+/// The filters of the notification lists as chosen (values not offered read as blank),
+/// and what they ask storage for.
+struct ListFilter {
+    state: String,
+    authority: String,
+    period: String,
+}
+
+const PERIODS: [(&str, &str, i64); 4] =
+    [("7", "In the last 7 days", 7), ("30", "In the last 30 days", 30), ("90", "In the last 90 days", 90), ("365", "In the last 12 months", 365)];
+
+impl ListFilter {
+    fn read(f: &Fields) -> ListFilter {
+        let state = match f.get("state") {
+            s @ ("waiting" | "acknowledged") => s.to_string(),
+            _ => String::new(),
+        };
+        let authority = assure_domain::placements::authority(f.get("authority").trim()).map(str::to_string).unwrap_or_default();
+        let period = PERIODS.iter().find(|(v, _, _)| *v == f.get("period")).map(|(v, _, _)| v.to_string()).unwrap_or_default();
+        ListFilter { state, authority, period }
+    }
+
+    fn storage(&self, today: chrono::NaiveDate) -> NotificationFilter {
+        NotificationFilter {
+            acknowledged: match self.state.as_str() {
+                "waiting" => Some(false),
+                "acknowledged" => Some(true),
+                _ => None,
+            },
+            placing_authority: (!self.authority.is_empty()).then(|| self.authority.clone()),
+            since: PERIODS.iter().find(|(v, _, _)| *v == self.period).map(|(_, _, days)| today - chrono::Duration::days(*days)),
+        }
+    }
+
+    /// The list's path with these filters (and no cursor), for the pager's links.
+    fn href(&self, path: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("state", &self.state), ("authority", &self.authority), ("period", &self.period)] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        let q = q.finish();
+        if q.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{q}")
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.state.is_empty() && self.authority.is_empty() && self.period.is_empty()
+    }
+
+    /// The filter form (a GET: the filters are in the address, so a filtered list can be bookmarked).
+    fn form(&self, action: &str, acknowledged: &str) -> Markup {
+        let none = Invalid::new();
+        let states = vec![
+            (String::new(), "Waiting or acknowledged".to_string()),
+            ("waiting".to_string(), "Waiting for acknowledgement".to_string()),
+            ("acknowledged".to_string(), acknowledged.to_string()),
+        ];
+        let periods = ui::options_with_blank("At any time", PERIODS.iter().map(|(v, l, _)| (v.to_string(), l.to_string())));
+        let authorities = ui::options_with_blank("Every authority", english_authorities().into_iter().map(|a| (a.to_string(), a.to_string())));
+        html! {
+            form method="get" action=(action) class="app-filter" {
+                div class="app-filter__row" {
+                    (ui::select(Field::new("state", "Acknowledgement", &self.state, &none), &states))
+                    (ui::select(Field::new("authority", "Placing authority", &self.authority, &none), &authorities))
+                    (ui::select(Field::new("period", "Arrived", &self.period, &none), &periods))
+                    (ui::secondary_button("Filter"))
+                }
+                @if !self.is_empty() { p class="app-body" { a class="app-link" href=(action) { "Clear the filters" } } }
+            }
+        }
+    }
+}
+
+fn cursor(f: &Fields) -> Option<&str> {
+    Some(f.get("cursor")).filter(|c| !c.is_empty())
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let f = Fields(q);
     let reader = policy::reader(&state, &caller).await?;
-    let chosen = f.get("authority").trim().to_string();
-    let rows = state.store.placements(&reader).list(Some(&chosen)).await?;
+    let filter = ListFilter::read(&f);
+    let (page, total) = state.store.placements(&reader).list_page(&filter.storage(ctx.today), &PageRequest::from_link(cursor(&f), PER_PAGE)).await?;
     let counts = state.store.placing_authorities().placed_counts(ctx.today).await?;
     let content = html! {
         h1 class="app-heading-l" { "Placement notifications" }
         p class="app-body" { a class="app-link" href="/placements/new" { "Record a placement notification" } }
-        form method="get" action="/placements" class="app-filter" {
-            (ui::select(Field::new("authority", "Placing authority", &chosen, &Invalid::new()), &ui::options_with_blank("Every authority", english_authorities().into_iter().map(|a| (a.to_string(), a.to_string())))))
-            (ui::secondary_button("Filter"))
-        }
-        @if rows.is_empty() {
-            p class="app-body" { "No placement notifications have been recorded" @if !chosen.is_empty() { " for " (chosen) } "." }
+        (filter.form("/placements", "Acknowledged by every team"))
+        @if page.items.is_empty() {
+            p class="app-body" {
+                @if filter.is_empty() { "No placement notifications have been recorded." } @else { "No placement notifications match these filters." }
+            }
         } @else {
-            (notifications_table(&format!("{} notification{}, newest first", rows.len(), if rows.len() == 1 { "" } else { "s" }), &rows))
+            (notifications_table(&format!("{}, newest first", plural(total, "notification", "notifications")), &page.items))
+            (ui::pager(&filter.href("/placements"), &page))
         }
         (counts_table(&counts))
     };
@@ -278,51 +378,67 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
 
 // ---------------------------------------------------------------- the teams' queue
 
-pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
+    let f = Fields(q);
     let reader = policy::reader(&state, &caller).await?;
-    let items = state.store.placements(&reader).queue(ctx.today).await?;
-    let waiting = items.iter().filter(|i| i.recipient.acknowledged_at.is_none()).count();
+    let filter = ListFilter::read(&f);
+    let (page, total) =
+        state.store.placements(&reader).queue_page(&filter.storage(ctx.today), ctx.today, &PageRequest::from_link(cursor(&f), PER_PAGE)).await?;
+    let items = &page.items;
+    let caption = match filter.state.as_str() {
+        "waiting" => format!("{} waiting for acknowledgement, longest waiting first", plural(total, "notification", "notifications")),
+        "acknowledged" => format!("{} acknowledged, latest first", plural(total, "notification", "notifications")),
+        _ => format!("{} for your teams, those waiting first", plural(total, "notification", "notifications")),
+    };
     let content = html! {
         h1 class="app-heading-l" { "Notifications for your teams" }
         p class="app-body" { "Placement notifications the partnership's routing rules sent to your teams. Each team acknowledges once, confirming what is listed; those waiting longest come first." }
         @if reader.viewer().teams.is_empty() {
             p class="app-body" { "You are not in any team, so no notifications are routed to you. The partnership manager places people in teams." }
-        } @else if items.is_empty() {
-            p class="app-body" { "No notifications have been routed to your teams." }
         } @else {
-            table class="app-table" {
-                caption class="app-table__caption app-table__caption--m" { (waiting) " waiting for acknowledgement" }
-                thead class="app-table__head" { tr class="app-table__row" {
-                    (th("Child")) (th("Team")) (th("Placing authority")) (th("Waiting")) (th("Risks declared")) (th("To confirm")) (th("Acknowledgement"))
-                } }
-                tbody class="app-table__body" {
-                    @for i in &items {
-                        @let n = &i.notification;
-                        tr class="app-table__row" {
-                            td class="app-table__cell" { a class="app-link" href={ "/children/" (n.child_id) "/placements" } { (n.child_name) } }
-                            td class="app-table__cell" { (i.recipient.team.label()) }
-                            td class="app-table__cell" { (n.placing_authority) }
-                            td class="app-table__cell" { (age_tag(i.age_days, i.recipient.acknowledged_at.is_some())) }
-                            td class="app-table__cell" { (risks_text(n)) }
-                            td class="app-table__cell" { ul class="app-list" { @for a in &i.recipient.acknowledge { li { (a) } } } }
-                            td class="app-table__cell" {
-                                @if i.recipient.acknowledged_at.is_none() { (ack_form(&ctx, &i.recipient)) } @else { (acknowledgement(&i.recipient)) }
+            (filter.form("/notifications", "Acknowledged by your team"))
+            @if items.is_empty() {
+                p class="app-body" {
+                    @if filter.is_empty() { "No notifications have been routed to your teams." } @else { "No notifications for your teams match these filters." }
+                }
+            } @else {
+                (ui::scroll_table("Notifications for your teams", html! {
+                    table class="app-table" {
+                        caption class="app-table__caption app-table__caption--m" { (caption) }
+                        thead class="app-table__head" { tr class="app-table__row" {
+                            (th("Child")) (th("Team")) (th("Placing authority")) (th("Waiting")) (th("Risks declared")) (th("To confirm")) (th("Acknowledgement"))
+                        } }
+                        tbody class="app-table__body" {
+                            @for i in items {
+                                @let n = &i.notification;
+                                tr class="app-table__row" {
+                                    td class="app-table__cell" { a class="app-link" href={ "/children/" (n.child_id) "/placements" } { (n.child_name) } }
+                                    td class="app-table__cell" { (i.recipient.team.label()) }
+                                    td class="app-table__cell" { (n.placing_authority) }
+                                    td class="app-table__cell" { (age_tag(i.age_days, i.recipient.acknowledged_at.is_some())) }
+                                    td class="app-table__cell" { (risks_text(n)) }
+                                    td class="app-table__cell" { ul class="app-list" { @for a in &i.recipient.acknowledge { li { (a) } } } }
+                                    td class="app-table__cell" {
+                                        @if i.recipient.acknowledged_at.is_none() { (ack_form(&ctx, &i.recipient, Some(&filter))) } @else { (acknowledgement(&i.recipient)) }
+                                    }
+                                }
                             }
                         }
                     }
-                }
+                }))
+                (ui::pager(&filter.href("/notifications"), &page))
             }
         }
     };
     Ok(ui::layout(&ctx, "Notifications for your teams", false, content).into_response())
 }
 
-pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>) -> PageResult {
+pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     // The notification is part of the child's record: it is opened through the door (a line
     // of a child out of reach answers as no line at all, audited), so a team member whose
     // agency is not involved cannot change a child they may not see.
     policy::acknowledge_notification(&state, &caller, id(&raw)?).await?;
-    Ok(done("/notifications", "notification-acknowledged"))
+    Ok(done(&ListFilter::read(&f).href("/notifications"), "notification-acknowledged"))
 }
 
 // ---------------------------------------------------------------- a child's placements
@@ -372,7 +488,7 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
                             td class="app-table__cell" { (r.team.label()) }
                             td class="app-table__cell" { ul class="app-list" { @for a in &r.acknowledge { li { (a) } } } }
                             td class="app-table__cell" {
-                                @if r.acknowledged_at.is_none() && viewer.teams.contains(&r.team) { (ack_form(&ctx, r)) } @else { (acknowledgement(r)) }
+                                @if r.acknowledged_at.is_none() && viewer.teams.contains(&r.team) { (ack_form(&ctx, r, None)) } @else { (acknowledgement(r)) }
                             }
                         }
                     }

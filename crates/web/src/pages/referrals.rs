@@ -423,7 +423,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
         @if rows.is_empty() {
             p class="app-body" { "There are no referrals waiting." }
         } @else {
-            table class="app-table" {
+            (ui::scroll_table("Referrals waiting", html! { table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { (waiting) " referral" @if waiting != 1 { "s" } " waiting" }
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Child" }
@@ -446,7 +446,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                         }
                     }
                 }
-            }
+            } }))
         }
     };
     let content = html! { (content) (ui::pager("/mash", &page)) };

@@ -3,8 +3,8 @@
 
 use assure_domain::dates::{iso, long};
 use assure_domain::tracker::{
-    check_recommendation, check_review, upcoming_report_dates, EndorsementInput, RecommendationInput, ReviewInput, ReviewKind, ScheduleInput,
-    TagColour, UpdateRequestInput,
+    check_recommendation, upcoming_report_dates, EndorsementInput, RecommendationInput, ReviewInput, ReviewKind, ScheduleInput, TagColour,
+    UpdateRequestInput,
 };
 use assure_domain::{Invalid, Permission};
 use assure_storage::keyset::PageRequest;
@@ -147,13 +147,24 @@ async fn review_form(state: &AppState, ctx: &Ctx, action: &str, heading: &str, f
     Ok((status, ui::layout(ctx, heading, !errors.is_empty(), content)).into_response())
 }
 
+/// With a date the page could not read, every other problem too (the domain's rules
+/// and the store's: a body not on the list), so they arrive at once rather than in
+/// rounds. `None` when the page found nothing: the store then checks as it saves.
+async fn all_problems(state: &AppState, typed: Invalid, input: &ReviewInput) -> Result<Option<Invalid>, AppError> {
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let found = state.store.tracker().review_problems(input).await?;
+    Ok(Some(typed.merged(found).ordered(ReviewInput::FIELDS)))
+}
+
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     review_form(&state, &ctx, "/reviews", "Add a review", &Fields::default(), &Invalid::new(), StatusCode::OK).await
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
     let (input, typed) = review_input(&f);
-    let r = match refused(typed, || check_review(&input), ReviewInput::FIELDS) {
+    let r = match all_problems(&state, typed, &input).await? {
         Some(i) => Err(AppError::Invalid(i)),
         None => state.store.tracker().create_review(&caller.actor(), &input).await.map_err(AppError::from),
     };
@@ -172,7 +183,7 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
 pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let rid = id(&raw)?;
     let (input, typed) = review_input(&f);
-    let r = match refused(typed, || check_review(&input), ReviewInput::FIELDS) {
+    let r = match all_problems(&state, typed, &input).await? {
         Some(i) => Err(AppError::Invalid(i)),
         None => state.store.tracker().update_review(&caller.actor(), rid, f.version()?, &input).await.map_err(AppError::from),
     };

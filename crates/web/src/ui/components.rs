@@ -75,7 +75,9 @@ pub fn error_summary_for(errors: &Invalid, prefix: &str) -> Markup {
     let anchor = |f: &str| if prefix.is_empty() { format!("#{f}") } else { format!("#{prefix}-{f}") };
     html! {
         @if !errors.is_empty() {
-            div class="app-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" id="error-summary" {
+            // `autofocus` moves focus to the summary when the page loads, with no script (the
+            // summary is focusable through its tabindex); a screen reader reads it first.
+            div class="app-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" id="error-summary" autofocus {
                 h2 class="app-error-summary__title" id="error-summary-title" { "There is a problem" }
                 div class="app-error-summary__body" {
                     ul class="app-list app-error-summary__list" {
@@ -251,12 +253,40 @@ pub fn secondary_button(label: &str) -> Markup {
     html! { button type="submit" class="app-button app-button--secondary" { (label) } }
 }
 
+/// A row of a summary list; a value with no words in it reads "Not recorded" rather
+/// than leaving the row blank.
 pub fn summary_row(key: &str, value: Markup) -> Markup {
+    let blank = is_blank(&value.0);
     html! {
         div class="app-summary-list__row" {
             dt class="app-summary-list__key" { (key) }
-            dd class="app-summary-list__value" { (value) }
+            dd class="app-summary-list__value" {
+                @if blank { span class="app-hint" { "Not recorded" } } @else { (value) }
+            }
         }
+    }
+}
+
+/// Whether rendered HTML has no text in it (only tags and white space).
+fn is_blank(html: &str) -> bool {
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag && !c.is_whitespace() => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// A wide table in a region of its own that scrolls sideways when the screen is
+/// narrow, so the page itself never does (WCAG 1.4.10 reflow). Focusable, so a
+/// keyboard can scroll it; named, so a screen reader says what it holds.
+pub fn scroll_table(label: &str, table: Markup) -> Markup {
+    html! {
+        div class="app-table-scroll" role="region" aria-label=(label) tabindex="0" { (table) }
     }
 }
 
@@ -314,5 +344,16 @@ pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
                 @if page < pages { div class="app-pagination__next" { a class="app-link app-pagination__link" href={ (base) (sep) "page=" (page + 1) } rel="next" { "Next" span class="app-visually-hidden" { " page" } } } }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_value_with_no_words_is_blank() {
+        assert!(super::is_blank(""));
+        assert!(super::is_blank("<p class=\"app-body app-pre\">\n </p>"));
+        assert!(!super::is_blank("<strong class=\"app-tag\">Still missing</strong>"));
+        assert!(!super::is_blank("0"));
     }
 }

@@ -107,11 +107,58 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/admin/emergency-access", label: "Emergency access", permission: Permission::ReviewEmergencyAccess, only_leads: false, hint: "" },
 ];
 
-fn active(ctx: &Ctx, href: &str) -> bool {
+/// The administrator's sections, gathered on the Admin page instead of the menu (each
+/// keeps its own path); other roles with one of them still find it in the menu.
+pub const ADMIN_SECTIONS: &[&str] = &[
+    "/admin/users",
+    "/admin/audit",
+    "/admin/settings",
+    "/admin/emergency-access",
+    "/partnership/screening-tool",
+    "/partnership/pattern-rules",
+    "/partnership/people",
+    "/partnership/agencies",
+    "/partnership/routing-rules",
+];
+
+/// Whether `path` is the page `href` names or one under it.
+fn under(path: &str, href: &str) -> bool {
     if href == "/" {
-        ctx.path == "/"
+        path == "/"
     } else {
-        ctx.path == href || ctx.path.starts_with(&format!("{href}/"))
+        path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
+/// The menu for this caller, (href, label), and the one item that is the current page
+/// (the longest that holds the path, so `/missing/new` is "Record missing", not also
+/// "Missing children").
+pub fn menu(ctx: &Ctx, c: &Caller) -> (Vec<(&'static str, &'static str)>, Option<&'static str>) {
+    let grouped = c.can(Permission::ManageUsers);
+    let lead = c.role() == assure_domain::Role::LeadOfficer || c.role() == assure_domain::Role::ScrutinyOfficer;
+    let mut items: Vec<(&'static str, &'static str)> = NAV
+        .iter()
+        .filter(|i| c.can(i.permission) && (!i.only_leads || lead) && !(grouped && ADMIN_SECTIONS.contains(&i.href)))
+        .map(|i| (i.href, i.label))
+        .collect();
+    items.dedup_by_key(|(h, _)| *h);
+    if grouped {
+        items.push(("/admin", "Admin"));
+        if under(&ctx.path, "/admin") || ADMIN_SECTIONS.iter().any(|h| under(&ctx.path, h)) {
+            return (items, Some("/admin"));
+        }
+    }
+    let current = items.iter().map(|(h, _)| *h).filter(|h| under(&ctx.path, h)).max_by_key(|h| h.len());
+    (items, current)
+}
+
+/// What a person is, as the header and their home page say it: a practitioner's job
+/// ("Designated nurse for looked-after children"), otherwise their role.
+pub fn role_label(user: &assure_storage::users::User) -> &str {
+    if user.role == assure_domain::Role::Practitioner && !user.job_title.trim().is_empty() {
+        user.job_title.trim()
+    } else {
+        user.role.label()
     }
 }
 
@@ -138,7 +185,7 @@ pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
                         span class="app-header__org" { (s.organisation) }
                         @if let Some(c) = &ctx.caller {
                             div class="app-header__user" {
-                                a class="app-header__account" href="/account" { (c.user.name) " (" (c.user.role.label()) ")" }
+                                a class="app-header__account" href="/account" { (c.user.name) " (" (role_label(&c.user)) ")" }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="_csrf" value=(c.csrf());
                                     button type="submit" class="app-header__signout" { "Sign out" }
@@ -147,18 +194,19 @@ pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
                         }
                     }
                     @if let Some(c) = &ctx.caller {
+                        @let (items, current) = menu(ctx, c);
                         nav class="app-header__nav app-width-container app-width-container--wide" aria-label="Menu" {
                             ul class="app-header__nav-list" {
-                                @for item in NAV {
-                                    @if c.can(item.permission) && (!item.only_leads || c.role() == assure_domain::Role::LeadOfficer || c.role() == assure_domain::Role::ScrutinyOfficer) {
-                                        li class={ "app-header__nav-item" @if active(ctx, item.href) { " app-header__nav-item--active" } } {
-                                            a class="app-header__nav-link" href=(item.href) aria-current=[active(ctx, item.href).then_some("page")] { (item.label) }
-                                        }
+                                @for (href, label) in &items {
+                                    @let here = current == Some(*href);
+                                    li class={ "app-header__nav-item" @if here { " app-header__nav-item--active" } } {
+                                        a class="app-header__nav-link" href=(href) aria-current=[here.then_some("page")] { (label) }
                                     }
                                 }
                             }
                         }
                     }
+                    (phase_banner())
                 }
                 div class="app-width-container app-width-container--wide" {
                     main class="app-main-wrapper" id="main-content" role="main" {
@@ -173,6 +221,18 @@ pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
                         p class="app-body-s" { (s.service_name) " for " (s.organisation) ". Records are confidential: every view and change is audited." }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The phase banner: Assure is new, and says so.
+pub fn phase_banner() -> Markup {
+    html! {
+        div class="app-phase-banner" {
+            p class="app-phase-banner__content app-width-container app-width-container--wide" {
+                strong class="app-tag app-phase-banner__tag" { "Beta" }
+                span class="app-phase-banner__text" { "This is a new service. If something is wrong or hard to use, tell your administrator." }
             }
         }
     }
