@@ -43,6 +43,20 @@ pub struct Queue {
     pub oldest: Option<Oldest>,
 }
 
+/// An action of a child's current MACSE plan that is due soon or overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueAction {
+    pub id: i64,
+    pub child_id: i64,
+    pub child_name: String,
+    pub section: Section,
+    pub text: String,
+    pub owner: String,
+    pub agency_name: String,
+    pub due: NaiveDate,
+    pub status: ActionStatus,
+}
+
 /// The next MACSE panel and how full its day is.
 #[derive(Debug, Clone, Serialize)]
 pub struct NextPanel {
@@ -177,8 +191,46 @@ impl Waiting<'_> {
                 " THEN 1 END) OVER () AS overdue, a.id AS item_id, pl.child_id, c.first_name, c.last_name, a.due_date AS since \
                  FROM plan_actions a JOIN plan_versions v ON v.id = a.version_id JOIN plans pl ON pl.id = v.plan_id AND v.number = pl.current_version \
                  JOIN children c ON c.id = pl.child_id WHERE a.status IN (",
-            )
-            .bind(ActionStatus::NotStarted.slug())
+            );
+        self.push_due(&mut sql, today);
+        sql.push(" ORDER BY a.due_date, a.id LIMIT 1");
+        queue(sql.query(self).fetch_optional(self.pool()).await?)
+    }
+
+    /// The list behind [`Waiting::plan_actions`]: each action, the soonest due first
+    /// (at most 500).
+    pub async fn plan_actions_due(&self, today: NaiveDate) -> Result<Vec<DueAction>> {
+        let mut sql = Sql::new(
+            "SELECT a.id, pl.child_id, c.first_name, c.last_name, a.section, a.text, a.owner, ag.name AS agency_name, a.due_date, a.status \
+             FROM plan_actions a JOIN plan_versions v ON v.id = a.version_id JOIN plans pl ON pl.id = v.plan_id AND v.number = pl.current_version \
+             JOIN children c ON c.id = pl.child_id JOIN agencies ag ON ag.id = a.agency_id WHERE a.status IN (",
+        );
+        self.push_due(&mut sql, today);
+        sql.push(" ORDER BY a.due_date, a.id LIMIT 500");
+        sql.query(self)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(DueAction {
+                    id: r.i("id")?,
+                    child_id: r.i("child_id")?,
+                    child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
+                    section: r.e("section")?,
+                    text: r.s("text")?,
+                    owner: r.s("owner")?,
+                    agency_name: r.s("agency_name")?,
+                    due: r.d("due_date")?,
+                    status: r.e("status")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The conditions of a due action, after `a.status IN (`: open, due within 14 days
+    /// or overdue, a child not merged away, a section the reader may see, in reach.
+    fn push_due(&self, sql: &mut Sql, today: NaiveDate) {
+        sql.bind(ActionStatus::NotStarted.slug())
             .push(",")
             .bind(ActionStatus::InProgress.slug())
             .push(") AND a.due_date <= ")
@@ -188,9 +240,7 @@ impl Waiting<'_> {
             sql.push(" AND a.section NOT IN (").bind_list(Section::ALL.iter().filter(|s| s.is_police_only()).map(|s| s.slug())).push(")");
         }
         sql.push(" AND ");
-        push_reach(&mut sql, &self.reader.reach(), "c.id");
-        sql.push(" ORDER BY a.due_date, a.id LIMIT 1");
-        queue(sql.query(self).fetch_optional(self.pool()).await?)
+        push_reach(sql, &self.reader.reach(), "c.id");
     }
 
     /// The next panel not cancelled, from `today`, with how many are booked and how much

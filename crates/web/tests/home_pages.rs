@@ -98,6 +98,24 @@ async fn each_home_page_says_what_is_waiting(db: &TestDb) {
     assert!(home.has("Plan actions due in the next 14 days"), "{}", home.body);
     assert!(home.has("Free half-hour slots at the next MACSE panel") || home.has("No MACSE panel is scheduled"));
     assert!(home.has("MACSE children without a police CSE flag") && home.has("href=\"/police/flags\""));
+    // The plan actions card links to the list of those actions, which counts the same.
+    assert!(home.has("href=\"/plans/actions-due\""));
+    let chair_reader = testing::reader(&db.store, "macse-co-chair@example.org").await;
+    let due = db.store.waiting(&chair_reader).plan_actions(today).await.unwrap();
+    let list = chair.get("/plans/actions-due").await;
+    assert_eq!(list.status, StatusCode::OK);
+    if due.count == 0 {
+        assert!(list.has("No plan actions are due in the next 14 days"));
+    } else {
+        assert!(
+            list.has(&format!(">{} action", due.count)) && list.has(&format!("/children/{}/plan", due.oldest.unwrap().child_id)),
+            "{}",
+            list.body
+        );
+    }
+    // The analyst sees no police-only action: never more than the co-chair.
+    let analyst_reader = testing::reader(&db.store, "cse-analyst@example.org").await;
+    assert!(db.store.waiting(&analyst_reader).plan_actions(today).await.unwrap().count <= due.count);
     let mut police = signed_in(&app, "police-cse-officer@example.org").await;
     assert!(police.get("/").await.has("MACSE children without a police CSE flag"));
 

@@ -119,6 +119,12 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page_post("/panels/{id}/minutes", RunPanels, "Save a panel's general business (naming no child) and status", panels::minutes)
         .page_post("/panels/{id}/date", RunPanels, "Change a panel's date", panels::date)
+        .page_get(
+            "/plans/actions-due",
+            RunPanels,
+            "Actions of the young people's current MACSE plans due in the next 14 days or overdue (children in reach)",
+            pathway::plan_actions_due,
+        )
         .page_get("/children/{id}/plan", ViewChildren, "A child's MACSE plan (Prosecute: police CSE and co-chairs only)", plans::show)
         .page_get("/children/{id}/plan/edit", RunPanels, "New version of a child's plan", plans::edit_page)
         .page_post("/children/{id}/plan/edit", RunPanels, "Save a new version of a child's plan", plans::edit_submit)

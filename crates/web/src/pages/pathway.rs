@@ -204,7 +204,13 @@ async fn waiting(state: &AppState, ctx: &Ctx, reader: &Reader) -> Result<Markup,
             }
         });
         let overdue = (queue.overdue > 0).then(|| format!("{} past their due date", queue.overdue));
-        cards.push(Card { title: "Plan actions due in the next 14 days", queue, oldest, overdue, list: ("/panels".into(), "See the MACSE panels") });
+        cards.push(Card {
+            title: "Plan actions due in the next 14 days",
+            queue,
+            oldest,
+            overdue,
+            list: ("/plans/actions-due".into(), "See the plan actions due"),
+        });
     }
     if ctx.can(Permission::RecordPoliceCse) {
         let cov = state.store.police(reader).children_without_flag().await?;
@@ -330,4 +336,47 @@ pub fn trend_chart(title: &str, what: &str, months: &[(NaiveDate, i64)]) -> Mark
             }
         }
     }
+}
+
+/// "/plans/actions-due": the actions of children's current MACSE plans due in the next
+/// 14 days or overdue, the soonest first (children in reach, sections the reader may see).
+pub async fn plan_actions_due(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let caller = ctx.caller()?.clone();
+    let reader = policy::reader(&state, &caller).await?;
+    let actions = state.store.waiting(&reader).plan_actions_due(ctx.today).await?;
+    let content = html! {
+        h1 class="app-heading-l" { "Plan actions due" }
+        p class="app-body" { "Actions of the young people's current MACSE plans that are not done or dropped and are due in the next 14 days, or overdue. The soonest due come first." }
+        @if actions.is_empty() {
+            p class="app-body" { "No plan actions are due in the next 14 days." }
+        } @else {
+            (ui::scroll_table("Plan actions due", html! {
+                table class="app-table" {
+                    caption class="app-table__caption app-table__caption--m" { (actions.len()) " action" @if actions.len() != 1 { "s" } " due" }
+                    thead class="app-table__head" { tr class="app-table__row" {
+                        th class="app-table__header" scope="col" { "Due" }
+                        th class="app-table__header" scope="col" { "Young person" }
+                        th class="app-table__header" scope="col" { "Action" }
+                        th class="app-table__header" scope="col" { "Owner" }
+                        th class="app-table__header" scope="col" { "Status" }
+                    } }
+                    tbody class="app-table__body" {
+                        @for a in &actions {
+                            tr class="app-table__row" {
+                                td class="app-table__cell" {
+                                    (long(a.due))
+                                    @if a.due < ctx.today { " " (ui::tag("Overdue", assure_domain::tracker::TagColour::Red)) }
+                                }
+                                td class="app-table__cell" { a class="app-link" href={ "/children/" (a.child_id) "/plan" } { (a.child_name) } }
+                                td class="app-table__cell" { (a.text) br; span class="app-hint" { (a.section.label()) } }
+                                td class="app-table__cell" { (a.owner) br; span class="app-hint" { (a.agency_name) } }
+                                td class="app-table__cell" { (a.status.label()) }
+                            }
+                        }
+                    }
+                }
+            }))
+        }
+    };
+    Ok(ui::layout(&ctx, "Plan actions due", false, content).into_response())
 }

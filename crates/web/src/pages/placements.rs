@@ -134,7 +134,7 @@ fn counts_table(counts: &[(String, usize, bool)]) -> Markup {
         @if counts.is_empty() {
             p class="app-body" { "No children are placed here by other authorities." }
         } @else {
-            table class="app-table" {
+            (ui::scroll_table("Children placed by each authority", html! { table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Children placed by each authority" }
                 thead class="app-table__head" { tr class="app-table__row" {
                     (th("Placing authority")) th class="app-table__header app-table__header--numeric" scope="col" { "Children placed now" } (th("Above five"))
@@ -148,7 +148,7 @@ fn counts_table(counts: &[(String, usize, bool)]) -> Markup {
                         }
                     }
                 }
-            }
+            } }))
         }
     }
 }
