@@ -215,7 +215,7 @@ async fn the_fixes_a_person_notices(db: &TestDb) {
     let lists = missing.get("/missing").await;
     if let Some(at) = lists.body.find("/missing#episode-") {
         let start = lists.body[..at].rfind("href=\"").unwrap() + 6;
-        let child = missing.get(&lists.body[start..at + "/missing".len()].to_string()).await;
+        let child = missing.get(&lists.body[start..at + "/missing".len()]).await;
         assert_eq!(child.status, StatusCode::OK);
         assert!(!child.has("<h4"), "no h4 straight after an h2");
         assert!(!child.has("<dd class=\"app-summary-list__value\"></dd>"), "no blank answers");
