@@ -425,3 +425,97 @@ async fn providers_of_concern(db: &TestDb) {
     assert!(list[1].concerns.is_empty());
 }
 on_both_engines!(providers, providers_of_concern);
+
+/// The queue and the list of every notification a page at a time (keyset) with their
+/// filters: forwards through every page and back again, each line once and in order,
+/// the count with every page; the health lead's waiting count and oldest agree.
+async fn the_lists_are_paged_by_key_and_filtered(db: &TestDb) {
+    use assure_storage::keyset::PageRequest;
+    use assure_storage::placements::NotificationFilter;
+    let w = world(db).await;
+    let officer = &w.officer;
+    let authorities = ["Wirral", "Knowsley"];
+    let mut recorded = Vec::new();
+    for i in 0..7u32 {
+        let received = d(2026, 3, 1 + i);
+        let first = format!("Paged{}", (b'a' + i as u8) as char);
+        recorded.push(
+            db.store.placements(officer).record_notification(&input(&first, authorities[i as usize % 2], &[], received), today()).await.unwrap().0,
+        );
+    }
+    let health = &w.members[0].1;
+    // Acknowledge the newest, so the whole queue is six waiting then one acknowledged.
+    let q = db.store.placements(health).queue(today()).await.unwrap();
+    let newest_line = q.iter().find(|i| i.notification.id == recorded[6]).unwrap().recipient.id;
+    db.store.placements(health).acknowledge(newest_line).await.unwrap();
+    let all: Vec<i64> = db.store.placements(health).queue(today()).await.unwrap().iter().map(|i| i.notification.id).collect();
+    let mut expected = recorded[..6].to_vec();
+    expected.push(recorded[6]);
+    assert_eq!(all, expected, "waiting, oldest first, then acknowledged");
+
+    for (filter, want) in [
+        (NotificationFilter::default(), expected.clone()),
+        (NotificationFilter { acknowledged: Some(false), ..Default::default() }, recorded[..6].to_vec()),
+        (NotificationFilter { acknowledged: Some(true), ..Default::default() }, vec![recorded[6]]),
+        (NotificationFilter { placing_authority: Some("Knowsley".into()), ..Default::default() }, vec![recorded[1], recorded[3], recorded[5]]),
+        (NotificationFilter { since: Some(d(2026, 3, 5)), acknowledged: Some(false), ..Default::default() }, vec![recorded[4], recorded[5]]),
+    ] {
+        let mut pages: Vec<Vec<i64>> = Vec::new();
+        let mut req = PageRequest::first(2);
+        loop {
+            let (page, total) = db.store.placements(health).queue_page(&filter, today(), &req).await.unwrap();
+            assert_eq!(total as usize, want.len(), "{filter:?}");
+            assert_eq!(page.previous.is_some(), !pages.is_empty(), "{filter:?}: a previous page from page 2 on");
+            pages.push(page.items.iter().map(|i| i.notification.id).collect());
+            match &page.next {
+                Some(n) => req = PageRequest::from_link(Some(n), 2),
+                None => {
+                    let mut back = page.previous.clone();
+                    let mut i = pages.len() - 1;
+                    while let Some(p) = back {
+                        i -= 1;
+                        let (prev, _) = db.store.placements(health).queue_page(&filter, today(), &PageRequest::from_link(Some(&p), 2)).await.unwrap();
+                        assert_eq!(prev.items.iter().map(|i| i.notification.id).collect::<Vec<_>>(), pages[i], "{filter:?}: back");
+                        back = prev.previous;
+                    }
+                    assert_eq!(i, 0, "{filter:?}: back to the first page");
+                    break;
+                }
+            }
+        }
+        assert_eq!(pages.concat(), want, "{filter:?}: every line once, in order");
+    }
+
+    // The officer's list of every notification: newest first, filtered the same way.
+    let (page, total) = db.store.placements(officer).list_page(&NotificationFilter::default(), &PageRequest::first(4)).await.unwrap();
+    assert_eq!(total, 7);
+    assert_eq!(page.items.iter().map(|n| n.id).collect::<Vec<_>>(), vec![recorded[6], recorded[5], recorded[4], recorded[3]]);
+    assert!(page.items.iter().all(|n| !n.recipients.is_empty()), "each with its teams");
+    let (second, _) =
+        db.store.placements(officer).list_page(&NotificationFilter::default(), &PageRequest::from_link(page.next.as_deref(), 4)).await.unwrap();
+    assert_eq!(second.items.iter().map(|n| n.id).collect::<Vec<_>>(), vec![recorded[2], recorded[1], recorded[0]]);
+    let (knowsley, n) = db
+        .store
+        .placements(officer)
+        .list_page(&NotificationFilter { placing_authority: Some("Knowsley".into()), ..Default::default() }, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!((n, knowsley.items.len()), (3, 3));
+    let (done, n) = db
+        .store
+        .placements(officer)
+        .list_page(&NotificationFilter { acknowledged: Some(true), ..Default::default() }, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!((n, done.items.len()), (0, 0), "no notification is acknowledged by every team yet");
+
+    // The home page's count for the health lead: six waiting, the oldest first; none for the outsider.
+    let waiting = db.store.waiting(health).notifications(today()).await.unwrap();
+    assert_eq!(waiting.count, 6);
+    assert_eq!(waiting.overdue, 6, "those waiting a week or more (each arrived by 6 March)");
+    assert_eq!(waiting.oldest.unwrap().since, "2026-03-01");
+    assert_eq!(db.store.waiting(&w.outsider).notifications(today()).await.unwrap().count, 0);
+    let (none, n) = db.store.placements(&w.outsider).queue_page(&NotificationFilter::default(), today(), &PageRequest::first(2)).await.unwrap();
+    assert!(none.items.is_empty() && n == 0);
+}
+on_both_engines!(paged_lists, the_lists_are_paged_by_key_and_filtered);
