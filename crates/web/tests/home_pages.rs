@@ -119,6 +119,11 @@ async fn each_home_page_says_what_is_waiting(db: &TestDb) {
     let mut police = signed_in(&app, "police-cse-officer@example.org").await;
     assert!(police.get("/").await.has("MACSE children without a police CSE flag"));
 
+    // A SPOC: the referrals the MASH returned to their agency, to acknowledge.
+    let mut spoc = signed_in(&app, "spoc@example.org").await;
+    let home = spoc.get("/").await;
+    assert!(home.has("Referrals returned to you to acknowledge") && home.has("href=\"/spoc\""), "{}", home.body);
+
     // A practitioner with no queue of their own is not shown empty cards.
     let mut practitioner = signed_in(&app, "practitioner-2@example.org").await;
     let home = practitioner.get("/").await;
