@@ -145,6 +145,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 
 fn episode_table(caption: &str, rows: &[Episode], now: NaiveDateTime) -> Markup {
     html! {
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label=(caption) {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--m" { (caption) " (" (rows.len()) ")" }
             thead class="app-table__head" { tr class="app-table__row" {
@@ -167,6 +168,7 @@ fn episode_table(caption: &str, rows: &[Episode], now: NaiveDateTime) -> Markup 
                     }
                 }
             }
+        }
         }
     }
 }
@@ -239,6 +241,7 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
             (episode_table(&format!("Episodes that started in {}", chosen.format("%B %Y")), &month, now))
         }
         section id="repeated" {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Missing three or more times in 90 days" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Missing three or more times in 90 days (" (repeated.len()) ")" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -255,6 +258,7 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                         }
                     }
                 }
+            }
             }
         }
         section id="late" { (episode_table("Return interviews not offered within 72 hours of the return", &late, now)) }

@@ -96,6 +96,7 @@ fn acknowledgement(r: &Recipient) -> Markup {
 
 fn notifications_table(caption: &str, rows: &[Notification]) -> Markup {
     html! {
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label=(caption) {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--m" { (caption) }
             thead class="app-table__head" { tr class="app-table__row" {
@@ -115,6 +116,7 @@ fn notifications_table(caption: &str, rows: &[Notification]) -> Markup {
                 }
             }
         }
+        }
     }
 }
 
@@ -123,6 +125,7 @@ fn counts_table(counts: &[(String, usize, bool)]) -> Markup {
         @if counts.is_empty() {
             p class="app-body" { "No children are placed here by other authorities." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Children placed by each authority" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Children placed by each authority" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -137,6 +140,7 @@ fn counts_table(counts: &[(String, usize, bool)]) -> Markup {
                         }
                     }
                 }
+            }
             }
         }
     }
@@ -290,6 +294,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
         } @else if items.is_empty() {
             p class="app-body" { "No notifications have been routed to your teams." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Notifications for your teams" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { (waiting) " waiting for acknowledgement" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -311,6 +316,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> P
                         }
                     }
                 }
+            }
             }
         }
     };
@@ -350,6 +356,7 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
                 (ui::summary_row("Notification", html! { (opt_date(n.received_date, "")) " " (timeliness_tag(n.timeliness())) }))
                 (ui::summary_row("Recorded", html! { (when(&n.recorded_at)) @if let Some(by) = &n.recorded_by_name { " by " (by) } ", routed with version " (n.rules_version) " of the rules" }))
             }
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Risks the notification declared" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "Risks the notification declared" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Risk")) (th("Declared")) (th("Detail")) } }
@@ -363,6 +370,8 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
                     }
                 }
             }
+            }
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Teams notified" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "Teams notified" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Team")) (th("To confirm")) (th("Acknowledgement")) } }
@@ -377,6 +386,7 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
                         }
                     }
                 }
+            }
             }
         }
         @if ctx.can(Permission::RecordPlacements) {
@@ -428,6 +438,7 @@ async fn authority_render(state: &AppState, ctx: &Ctx, reader: &Reader, name: &s
             @if s.escalations.is_empty() {
                 p class="app-body" { "The authority has not been escalated." }
             } @else {
+                div class="app-table-wrapper" tabindex="0" role="region" aria-label="Escalation steps, newest first" {
                 table class="app-table" {
                     caption class="app-visually-hidden" { "Escalation steps, newest first" }
                     thead class="app-table__head" { tr class="app-table__row" { (th("Date")) (th("Step")) (th("Note")) (th("Recorded")) } }
@@ -441,6 +452,7 @@ async fn authority_render(state: &AppState, ctx: &Ctx, reader: &Reader, name: &s
                             }
                         }
                     }
+                }
                 }
             }
             h2 class="app-heading-m" { "Record an escalation" }
@@ -504,6 +516,7 @@ async fn providers_render(state: &AppState, ctx: &Ctx, which: &str, f: &Fields, 
         h1 class="app-heading-l" { "Providers of concern" }
         p class="app-body" { "Homes and providers with the concerns raised about them, the actions taken and any referral to Ofsted, as reported to the CICOLA sub-group." }
         @for p in providers.iter().filter(|p| !p.concerns.is_empty()) {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label=(p.name) {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { (p.name) }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Raised")) (th("Home")) (th("Concern")) (th("Action")) (th("Referred to Ofsted")) } }
@@ -518,6 +531,7 @@ async fn providers_render(state: &AppState, ctx: &Ctx, which: &str, f: &Fields, 
                         }
                     }
                 }
+            }
             }
         }
         @if providers.iter().all(|p| p.concerns.is_empty()) {
