@@ -44,6 +44,7 @@ async fn users_render(
         }
         h1 class="app-heading-l" { "Users" }
         p class="app-body" { a class="app-link" href="/admin/tokens" { "API tokens" } }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Users" {
         table class="app-table" {
             thead class="app-table__head" { tr class="app-table__row" {
                 th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Email" } th class="app-table__header" scope="col" { "Role" } th class="app-table__header" scope="col" { "Last signed in" } th class="app-table__header" scope="col" { "Status" } th class="app-table__header" scope="col" { span class="app-visually-hidden" { "Actions" } }
@@ -68,6 +69,7 @@ async fn users_render(
                     }
                 }
             }
+        }
         }
         h2 class="app-heading-m" { "Create an account" }
         form method="post" action="/admin/users" novalidate {
@@ -124,6 +126,7 @@ pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         (ui::back_link("/admin/users", "Back to users"))
         h1 class="app-heading-l" { "API tokens" }
         p class="app-body" { "Tokens are created with " code { "assure token create --user EMAIL" } " and shown once; only a hash is kept." }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="API tokens" {
         table class="app-table" {
             thead class="app-table__head" { tr class="app-table__row" {
                 th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Account" } th class="app-table__header" scope="col" { "Created" } th class="app-table__header" scope="col" { "Status" }
@@ -145,6 +148,7 @@ pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                     }
                 }
             }
+        }
         }
     };
     Ok(ui::layout(&ctx, "API tokens", false, content).into_response())

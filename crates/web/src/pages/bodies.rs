@@ -51,6 +51,7 @@ async fn list_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, 
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Bodies" }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Bodies" {
         table class="app-table" {
             thead class="app-table__head" { tr class="app-table__row" {
                 th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Kind" } th class="app-table__header" scope="col" { "Response deadline" } th class="app-table__header" scope="col" { span class="app-visually-hidden" { "Actions" } }
@@ -65,6 +66,7 @@ async fn list_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, 
                     }
                 }
             }
+        }
         }
         h2 class="app-heading-m" { "Add a body" }
         (form(ctx, "/bodies", f, errors, "Add body"))

@@ -91,6 +91,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
             }
             p class="app-body app-hint" { "You see only the children your agency is involved with. If a child is at risk now, contact the MASH." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Children" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { (total) " " @if total == 1 { "child" } @else { "children" } }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Name")) (th("Date of birth")) (th("Ward")) (th("Agencies involved")) } }
@@ -104,6 +105,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
                         }
                     }
                 }
+            }
             }
             (ui::pagination(&format!("/children?{keep}"), page, PER_PAGE, total))
         }
@@ -181,6 +183,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
         @if c.involvements.is_empty() {
             p class="app-body" { "No agency is recorded as involved yet." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Agencies involved with this child" {
             table class="app-table" {
                 caption class="app-visually-hidden" { "Agencies involved with this child" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Agency")) (th("Involved because")) } }
@@ -192,6 +195,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
                         }
                     }
                 }
+            }
             }
         }
         h2 class="app-heading-m" { "The record" }
@@ -212,6 +216,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
             @if duplicates.is_empty() {
                 p class="app-body" { "No other record looks like this child." }
             } @else {
+                div class="app-table-wrapper" tabindex="0" role="region" aria-label="Records that may be the same child" {
                 table class="app-table" {
                     caption class="app-visually-hidden" { "Records that may be the same child" }
                     thead class="app-table__head" { tr class="app-table__row" { (th("Record")) (th("Date of birth")) (th("Why it may be the same child")) } }
@@ -224,6 +229,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
                             }
                         }
                     }
+                }
                 }
                 @if may_change {
                     p class="app-body" { a class="app-link" href={ "/children/" (c.id) "/merge" } { "Merge a duplicate into this record" } }
@@ -371,6 +377,7 @@ pub async fn access_log(
         h1 class="app-heading-l" { "Who has looked at this record and why" }
         p class="app-body" { "Every view, refusal, change, print and export of this child's record, newest first, with the reason access was allowed." }
         @if !grants.is_empty() {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Emergency access" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Emergency access" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Who")) (th("Reason given")) (th("Granted")) (th("Expires")) (th("Review")) } }
@@ -386,7 +393,9 @@ pub async fn access_log(
                     }
                 }
             }
+            }
         }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Access and changes" {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--m" { "Access and changes" }
             thead class="app-table__head" { tr class="app-table__row" { (th("When")) (th("Who")) (th("What")) (th("Why, or what was done")) } }
@@ -400,6 +409,7 @@ pub async fn access_log(
                     }
                 }
             }
+        }
         }
         nav class="app-pagination" aria-label="Results pages" {
             @if page > 1 { div class="app-pagination__prev" { a class="app-link app-pagination__link" href={ "/children/" (c.id) "/access-log?page=" (page - 1) } rel="prev" { "Newer entries" } } }
@@ -497,6 +507,7 @@ pub async fn merge_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
     let content = html! {
         (ui::back_link(&format!("/children/{}/merge", c.id), "Back"))
         h1 class="app-heading-l" { "Merge child " (dup.id) " into child " (c.id) "?" }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="The two records" {
         table class="app-table" {
             caption class="app-visually-hidden" { "The two records" }
             thead class="app-table__head" { tr class="app-table__row" { td class="app-table__header" {} (th(&format!("Kept: child {}", c.id))) (th(&format!("Duplicate: child {}", dup.id))) } }
@@ -507,6 +518,7 @@ pub async fn merge_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
                 (row("School", c.school.clone(), dup.school.clone()))
                 (row("Agencies involved", c.involvements.len().to_string(), dup.involvements.len().to_string()))
             }
+        }
         }
         form method="post" action={ "/children/" (c.id) "/merge" } {
             (ui::csrf(ctx.csrf()))
@@ -585,6 +597,7 @@ async fn review_render(state: &AppState, ctx: &Ctx, failed: Option<(i64, &Fields
         @if grants.is_empty() {
             p class="app-body" { "No one has used emergency access." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Emergency access grants, those not yet reviewed first" {
             table class="app-table" {
                 caption class="app-visually-hidden" { "Emergency access grants, those not yet reviewed first" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Who")) (th("Child")) (th("Reason")) (th("Granted")) (th("Expires")) (th("Review")) } }
@@ -611,6 +624,7 @@ async fn review_render(state: &AppState, ctx: &Ctx, failed: Option<(i64, &Fields
                         }
                     }
                 }
+            }
             }
         }
     };

@@ -64,6 +64,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
         }
         div class="app-grid-row" {
             div class="app-grid-column-one-half" {
+                div class="app-table-wrapper" tabindex="0" role="region" aria-label="By status" {
                 table class="app-table" {
                     caption class="app-table__caption app-table__caption--m" { "By status" }
                     thead class="app-table__head" { tr class="app-table__row" { th class="app-table__header" scope="col" { "Status" } th class="app-table__header app-table__header--numeric" scope="col" { "Number" } } }
@@ -76,8 +77,10 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                         }
                     }
                 }
+                }
             }
             div class="app-grid-column-one-half" {
+                div class="app-table-wrapper" tabindex="0" role="region" aria-label="By delivery RAG" {
                 table class="app-table" {
                     caption class="app-table__caption app-table__caption--m" { "By delivery RAG" }
                     thead class="app-table__head" { tr class="app-table__row" { th class="app-table__header" scope="col" { "RAG" } th class="app-table__header app-table__header--numeric" scope="col" { "Number" } } }
@@ -92,6 +95,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                         }
                     }
                 }
+                }
+                div class="app-table-wrapper" tabindex="0" role="region" aria-label="By executive response" {
                 table class="app-table" {
                     caption class="app-table__caption app-table__caption--m" { "By executive response" }
                     thead class="app-table__head" { tr class="app-table__row" { th class="app-table__header" scope="col" { "Response" } th class="app-table__header app-table__header--numeric" scope="col" { "Number" } } }
@@ -103,6 +108,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                             }
                         }
                     }
+                }
                 }
             }
         }
@@ -170,6 +176,7 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 @if missing.is_empty() {
                     p class="app-body" { (ui::tag("All updates in", assure_domain::tracker::TagColour::Green)) }
                 } @else {
+                    div class="app-table-wrapper" tabindex="0" role="region" aria-label="Monitoring schedule" {
                     table class="app-table" {
                         caption class="app-table__caption" { (missing.len()) " update" @if missing.len() != 1 { "s" } " missing" }
                         thead class="app-table__head" { tr class="app-table__row" {
@@ -189,6 +196,7 @@ pub async fn schedule(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                                 }
                             }
                         }
+                    }
                     }
                 }
                 @if ctx.can(Permission::ManageTracker) && !missing.is_empty() {
@@ -211,6 +219,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Pa
         h1 class="app-heading-l" { "My recommendations" }
         h2 class="app-heading-m" { "Updates asked for" }
         @if requests.is_empty() { p class="app-body" { "Nobody has asked you for an update." } } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Updates asked for" {
             table class="app-table" {
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Recommendation" }
@@ -232,6 +241,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Pa
                         }
                     }
                 }
+            }
             }
         }
         h2 class="app-heading-m" { "Recommendations you lead" }

@@ -184,7 +184,7 @@ fn file_preview(table: &assure_domain::import::Table, header_row: usize) -> Mark
     let width = table.iter().map(|r| r.len()).max().unwrap_or(0).min(14);
     html! {
         h2 class="app-heading-m" { "The first rows of the file" }
-        div class="app-table-wrapper" {
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="The first rows of the uploaded file" {
             table class="app-table app-table--small" {
                 caption class="app-table__caption app-visually-hidden" { "The first rows of the uploaded file" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -327,7 +327,7 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
         @if !plan.warnings.is_empty() {
             (ui::important_banner("Notes about the file", html! { ul class="app-list app-list--bullet" { @for w in &plan.warnings { li { (w.message) } } } }))
         }
-        div class="app-table-wrapper" {
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Recommendations to import" {
             table class="app-table app-table--small" {
                 caption class="app-table__caption app-visually-hidden" { "Recommendations to import" }
                 thead class="app-table__head" { tr class="app-table__row" {

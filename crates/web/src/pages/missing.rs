@@ -147,6 +147,7 @@ fn episode_table(caption: &str, rows: &[Episode], now: NaiveDateTime) -> Markup 
     ui::scroll_table(
         caption,
         html! {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label=(caption) {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { (caption) " (" (rows.len()) ")" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -169,6 +170,7 @@ fn episode_table(caption: &str, rows: &[Episode], now: NaiveDateTime) -> Markup 
                         }
                     }
                 }
+            }
             }
         },
     )
@@ -244,6 +246,7 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
             (episode_table(&format!("Episodes that started in {}", chosen.format("%B %Y")), &month, now))
         }
         section id="repeated" {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Missing three or more times in 90 days" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Missing three or more times in 90 days (" (repeated.len()) ")" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -260,6 +263,7 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                         }
                     }
                 }
+            }
             }
         }
         section id="to-offer" { (episode_table("Return interviews to offer, the first due first", &to_offer, now)) }

@@ -38,6 +38,7 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, st
         @if panels.is_empty() {
             p class="app-body" { "No panels have been arranged yet." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Panels" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Panels" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -56,6 +57,7 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, st
                         }
                     }
                 }
+            }
             }
         }
         @if run {
@@ -143,6 +145,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
                 @if s.invitations.is_empty() {
                     p class="app-body-s" { "No one has been invited yet." }
                 } @else {
+                    div class="app-table-wrapper" tabindex="0" role="region" aria-label="Invited to the slot" {
                     table class="app-table" {
                         caption class="app-table__caption app-table__caption--s" { "Invited to the slot at " (s.slot.label()) }
                         thead class="app-table__head" { tr class="app-table__row" {
@@ -172,6 +175,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
                                 }
                             }
                         }
+                    }
                     }
                 }
                 @if run {

@@ -29,6 +29,7 @@ async fn agencies_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
     let content = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Agencies" }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="The partnership's agencies" {
         table class="app-table" {
             caption class="app-visually-hidden" { "The partnership's agencies" }
             thead class="app-table__head" { tr class="app-table__row" { (th("Agency")) (th("Kind")) (th("SPOCs")) (th("Who sees the children it is involved with")) } }
@@ -49,6 +50,7 @@ async fn agencies_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
                     }
                 }
             }
+        }
         }
         div class="app-inset-text" {
             p class="app-body" { strong { "The whole agency: " } "everyone in the agency sees a child the agency is involved with (a school, a small charity)." }
@@ -108,6 +110,7 @@ async fn spocs_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid,
         @if spocs.is_empty() {
             p class="app-body" { "No SPOCs have been named yet." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="SPOCs by agency" {
             table class="app-table" {
                 caption class="app-visually-hidden" { "SPOCs by agency" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Agency")) (th("SPOC")) (th("Job title")) (th("E-mail")) @if manage { td class="app-table__header" { span class="app-visually-hidden" { "Actions" } } } } }
@@ -132,6 +135,7 @@ async fn spocs_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid,
                         }
                     }
                 }
+            }
             }
         }
         @if manage {
@@ -195,6 +199,7 @@ async fn people_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "People on the pathway" }
         p class="app-body" { "Place each person in their agency and teams. What they may see follows from it: their agency's children, every child for the MASH, MACSE panel and analyst teams, and the children of the agencies they are SPOC for." }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="People with a pathway role" {
         table class="app-table" {
             caption class="app-visually-hidden" { "People with a pathway role" }
             thead class="app-table__head" { tr class="app-table__row" { (th("Name")) (th("Role")) (th("Agency")) (th("Teams")) (th("SPOC for")) } }
@@ -209,6 +214,7 @@ async fn people_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid
                     }
                 }
             }
+        }
         }
         h2 class="app-heading-m" { "Place a person" }
         form method="post" action="/partnership/people" novalidate {

@@ -317,6 +317,7 @@ pub fn trend_chart(title: &str, what: &str, months: &[(NaiveDate, i64)]) -> Mark
             details class="app-details" {
                 summary class="app-details__summary" { span class="app-details__summary-text" { "The figures as a table" } }
                 div class="app-details__text" {
+                    div class="app-table-wrapper" tabindex="0" role="region" aria-label=(title) {
                     table class="app-table" {
                         caption class="app-table__caption app-visually-hidden" { (title) }
                         thead class="app-table__head" { tr class="app-table__row" {
@@ -331,6 +332,7 @@ pub fn trend_chart(title: &str, what: &str, months: &[(NaiveDate, i64)]) -> Mark
                                 }
                             }
                         }
+                    }
                     }
                 }
             }
@@ -351,6 +353,7 @@ pub async fn plan_actions_due(State(state): State<AppState>, ctx: Ctx) -> PageRe
             p class="app-body" { "No plan actions are due in the next 14 days." }
         } @else {
             (ui::scroll_table("Plan actions due", html! {
+                div class="app-table-wrapper" tabindex="0" role="region" aria-label="Plan actions due" {
                 table class="app-table" {
                     caption class="app-table__caption app-table__caption--m" { (actions.len()) " action" @if actions.len() != 1 { "s" } " due" }
                     thead class="app-table__head" { tr class="app-table__row" {
@@ -374,6 +377,7 @@ pub async fn plan_actions_due(State(state): State<AppState>, ctx: Ctx) -> PageRe
                             }
                         }
                     }
+                }
                 }
             }))
         }

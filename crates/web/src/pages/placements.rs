@@ -106,6 +106,7 @@ fn notifications_table(caption: &str, rows: &[Notification]) -> Markup {
     ui::scroll_table(
         caption,
         html! {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label=(caption) {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { (caption) }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -124,6 +125,7 @@ fn notifications_table(caption: &str, rows: &[Notification]) -> Markup {
                         }
                     }
                 }
+            }
             }
         },
     )
@@ -403,6 +405,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                 }
             } @else {
                 (ui::scroll_table("Notifications for your teams", html! {
+                    div class="app-table-wrapper" tabindex="0" role="region" aria-label=(caption) {
                     table class="app-table" {
                         caption class="app-table__caption app-table__caption--m" { (caption) }
                         thead class="app-table__head" { tr class="app-table__row" {
@@ -424,6 +427,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                                 }
                             }
                         }
+                    }
                     }
                 }))
                 (ui::pager(&filter.href("/notifications"), &page))
@@ -466,6 +470,7 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
                 (ui::summary_row("Notification", html! { (opt_date(n.received_date, "")) " " (timeliness_tag(n.timeliness())) }))
                 (ui::summary_row("Recorded", html! { (when(&n.recorded_at)) @if let Some(by) = &n.recorded_by_name { " by " (by) } ", routed with version " (n.rules_version) " of the rules" }))
             }
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Risks the notification declared" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "Risks the notification declared" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Risk")) (th("Declared")) (th("Detail")) } }
@@ -479,6 +484,8 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
                     }
                 }
             }
+            }
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Teams notified" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "Teams notified" }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Team")) (th("To confirm")) (th("Acknowledgement")) } }
@@ -493,6 +500,7 @@ pub async fn child_placements(State(state): State<AppState>, ctx: Ctx, caller: C
                         }
                     }
                 }
+            }
             }
         }
         @if ctx.can(Permission::RecordPlacements) {
@@ -544,6 +552,7 @@ async fn authority_render(state: &AppState, ctx: &Ctx, reader: &Reader, name: &s
             @if s.escalations.is_empty() {
                 p class="app-body" { "The authority has not been escalated." }
             } @else {
+                div class="app-table-wrapper" tabindex="0" role="region" aria-label="Escalation steps, newest first" {
                 table class="app-table" {
                     caption class="app-visually-hidden" { "Escalation steps, newest first" }
                     thead class="app-table__head" { tr class="app-table__row" { (th("Date")) (th("Step")) (th("Note")) (th("Recorded")) } }
@@ -557,6 +566,7 @@ async fn authority_render(state: &AppState, ctx: &Ctx, reader: &Reader, name: &s
                             }
                         }
                     }
+                }
                 }
             }
             h2 class="app-heading-m" { "Record an escalation" }
@@ -620,6 +630,7 @@ async fn providers_render(state: &AppState, ctx: &Ctx, which: &str, f: &Fields, 
         h1 class="app-heading-l" { "Providers of concern" }
         p class="app-body" { "Homes and providers with the concerns raised about them, the actions taken and any referral to Ofsted, as reported to the CICOLA sub-group." }
         @for p in providers.iter().filter(|p| !p.concerns.is_empty()) {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label=(p.name) {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { (p.name) }
                 thead class="app-table__head" { tr class="app-table__row" { (th("Raised")) (th("Home")) (th("Concern")) (th("Action")) (th("Referred to Ofsted")) } }
@@ -634,6 +645,7 @@ async fn providers_render(state: &AppState, ctx: &Ctx, which: &str, f: &Fields, 
                         }
                     }
                 }
+            }
             }
         }
         @if providers.iter().all(|p| p.concerns.is_empty()) {

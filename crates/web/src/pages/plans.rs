@@ -67,6 +67,7 @@ fn render_version(v: &PlanVersion, viewer: &Viewer, agencies: &HashMap<i64, Stri
                 @if actions.is_empty() {
                     p class="app-body-s" { "No actions." }
                 } @else {
+                    div class="app-table-wrapper" tabindex="0" role="region" aria-label="Actions" {
                     table class="app-table" {
                         caption class="app-table__caption app-table__caption--s" { (heading(s)) " actions" }
                         thead class="app-table__head" { tr class="app-table__row" {
@@ -87,6 +88,7 @@ fn render_version(v: &PlanVersion, viewer: &Viewer, agencies: &HashMap<i64, Stri
                                 }
                             }
                         }
+                    }
                     }
                 }
             }
@@ -126,6 +128,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
         }
         @if !versions.is_empty() {
             h2 class="app-heading-m" { "Versions" }
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Versions of the plan, newest first" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "Versions of the plan, newest first" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -144,6 +147,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
                         }
                     }
                 }
+            }
             }
             @if versions.len() > 1 {
                 form method="get" action={ "/children/" (cid) "/plan/compare" } {

@@ -40,6 +40,7 @@ async fn child_with(state: &AppState, ctx: &Ctx, cid: i64, f: &Fields, errors: &
             Some(cur) => p class="app-body" { "Current: " strong { @if cur.flagged { "flagged" } @else { "not flagged" } } " as of " (ui::date(Some(cur.flag_date))) "." },
         }
         @if !flags.is_empty() {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Flag history, newest first" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "Flag history, newest first" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -56,6 +57,7 @@ async fn child_with(state: &AppState, ctx: &Ctx, cid: i64, f: &Fields, errors: &
                         }
                     }
                 }
+            }
             }
         }
         @if ctx.can(Permission::RecordPoliceCse) {
@@ -103,6 +105,7 @@ pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         @if cov.without.is_empty() {
             p class="app-body" { "Every MACSE child has a current flag." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Children without a current flag" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Children without a current flag" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -119,6 +122,7 @@ pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                         }
                     }
                 }
+            }
             }
         }
     };
@@ -144,6 +148,7 @@ async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
         @if ops.is_empty() {
             p class="app-body" { "No operations have been recorded." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Prevent, prosecute and disruption operations" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "Prevent, prosecute and disruption operations" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -162,6 +167,7 @@ async fn operations_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Inval
                         }
                     }
                 }
+            }
             }
         }
         h2 class="app-heading-m" { "Record an operation" }

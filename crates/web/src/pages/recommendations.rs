@@ -197,6 +197,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
 
         h2 class="app-heading-m" id="actions" { "Actions" }
         @if d.actions.is_empty() { p class="app-body" { "No actions yet." } } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Actions" {
             table class="app-table" {
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Action" }
@@ -247,6 +248,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                         }
                     }
                 }
+            }
             }
         }
         @if can_change {

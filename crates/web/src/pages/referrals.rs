@@ -158,6 +158,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 
 fn referral_table(caption: &str, rows: &[Referral], show_child: bool) -> Markup {
     html! {
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label=(caption) {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--m" { (caption) }
             thead class="app-table__head" { tr class="app-table__row" {
@@ -182,6 +183,7 @@ fn referral_table(caption: &str, rows: &[Referral], show_child: bool) -> Markup 
                     }
                 }
             }
+        }
         }
     }
 }
@@ -267,6 +269,7 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
             p class="app-body" { "Not screened: this referral was made by the pattern rules from a return interview's link to CSE, and went to MACSE. " a class="app-link" href={ "/children/" (child.id) "/missing" } { "See the missing episodes" } }
         }
         @for c in tool.categories.iter().filter(|_| r.source.screened()) {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label=(c.title) {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { (c.title) }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -281,6 +284,7 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
                         }
                     }
                 }
+            }
             }
         }
         @if r.source.screened() { p class="app-body app-hint" { "Scored with version " (r.tool_version) " of the screening tool." } }
@@ -301,6 +305,7 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
         @if checks.is_empty() {
             p class="app-body" { "No agency checks have been recorded." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="What each agency holds" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "What each agency holds" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -318,6 +323,7 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
                         }
                     }
                 }
+            }
             }
         }
         @if may_decide {
@@ -505,6 +511,7 @@ async fn tool_render(state: &AppState, ctx: &Ctx, text: Option<&str>, errors: &I
         h1 class="app-heading-l" { "CSE 2 screening tool" }
         p class="app-body" { "Version " (tool.version) " is in use. Saving a change makes a new version; referrals already made keep the version they were scored with." }
         @for c in &tool.categories {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="CSE 2 screening tool" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { (c.title) " (" code { (c.key) } ")" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -515,6 +522,7 @@ async fn tool_render(state: &AppState, ctx: &Ctx, text: Option<&str>, errors: &I
                         tr class="app-table__row" { td class="app-table__cell" { code { (i.key) } } td class="app-table__cell" { (i.text) } td class="app-table__cell" { (i.weight.label()) } }
                     }
                 }
+            }
             }
         }
         h2 class="app-heading-m" { "Rules" }

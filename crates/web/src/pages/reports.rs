@@ -49,6 +49,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         @if reports.is_empty() {
             p class="app-body" { "No reports yet." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Monitoring reports" {
             table class="app-table" {
                 caption class="app-table__caption app-visually-hidden" { "Monitoring reports" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -67,6 +68,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                         }
                     }
                 }
+            }
             }
         }
     };
@@ -217,6 +219,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
 fn summary_table(report: &MonitoringReport) -> Markup {
     html! {
         h2 class="app-heading-m" { "Summary" }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Summary of the recommendations" {
         table class="app-table" {
             caption class="app-table__caption app-visually-hidden" { "Summary of the recommendations" }
             thead class="app-table__head" { tr class="app-table__row" {
@@ -232,11 +235,13 @@ fn summary_table(report: &MonitoringReport) -> Markup {
                 }
             }
         }
+        }
     }
 }
 
 fn preview(report: &MonitoringReport) -> Markup {
     html! {
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label=(report.title) {
         table class="app-table" {
             caption class="app-table__caption app-visually-hidden" { (report.title) }
             thead class="app-table__head" { tr class="app-table__row" {
@@ -257,6 +262,7 @@ fn preview(report: &MonitoringReport) -> Markup {
                     }
                 }
             }
+        }
         }
     }
 }

@@ -39,6 +39,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
         h1 class="app-heading-l" { "Reviews" }
         p class="app-body" { "Working groups, inspections and case reviews, and the recommendations each made." }
         @if ctx.can(Permission::ManageTracker) { p class="app-body" { a class="app-button" href="/reviews/new" role="button" draggable="false" { "Add a review" } } }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Reviews" {
         table class="app-table" {
             thead class="app-table__head" { tr class="app-table__row" {
                 th class="app-table__header" scope="col" { "Review" }
@@ -58,6 +59,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                     }
                 }
             }
+        }
         }
         (ui::pager("/reviews", &page))
     };
@@ -259,6 +261,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
 
         h2 class="app-heading-m" { "Endorsements" }
         @if endorsements.is_empty() { p class="app-body" { "Not yet endorsed." } } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Endorsements" {
             table class="app-table" {
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Body" } th class="app-table__header" scope="col" { "Date" } th class="app-table__header" scope="col" { "Minute" }
@@ -266,6 +269,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
                 tbody class="app-table__body" {
                     @for e in &endorsements { tr class="app-table__row" { td class="app-table__cell" { (e.body_name) } td class="app-table__cell" { (long(e.endorsed_on)) } td class="app-table__cell" { (e.minute_ref) } } }
                 }
+            }
             }
         }
         @if manage {
