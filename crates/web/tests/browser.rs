@@ -119,7 +119,7 @@ async fn whole_life_of_a_recommendation() {
     b.fill("input[id^='revise'][id$='-reason']", "General election called").await;
     b.press("Revise target date").await;
     b.assert_banner("Target date revised; the earlier date is kept in the history").await;
-    let actions = b.text_of("#actions + table").await;
+    let actions = b.text_of("#actions + .app-table-wrapper table").await;
     assert!(actions.contains("May 2027, revised to July 2027"), "the action keeps its date history:\n{actions}");
     assert!(actions.contains("General election called"), "and the reason:\n{actions}");
 
@@ -209,7 +209,7 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
 
     // A revised target date needs its reason.
     let wg2 = b.open_recommendation("Licensing/Child Sexual Exploitation Working Group", "(2)").await;
-    let dates_before = b.text_of("#actions + table").await;
+    let dates_before = b.text_of("#actions + .app-table-wrapper table").await;
     b.open_details("Revise the target date or mark done").await;
     b.fill("input[id^='revise'][id$='-new_date']", "31/03/2027").await;
     b.press("Revise target date").await;
@@ -220,7 +220,7 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
         eprintln!("BUG: error summary links with no target after revising a date: {broken:?}");
     }
     b.goto(&wg2).await;
-    assert_eq!(b.text_of("#actions + table").await, dates_before, "the target date was not revised");
+    assert_eq!(b.text_of("#actions + .app-table-wrapper table").await, dates_before, "the target date was not revised");
     b.sign_out().await;
 
     // A lead officer cannot report on someone else's recommendation.
@@ -410,7 +410,7 @@ async fn report_issue_and_compare() {
     let b = rig.browser().await;
     let review = "Licensing/Child Sexual Exploitation Working Group";
     let narrative = "Reply received from the Home Office on the national database of personal licences";
-    let progress_table = "//h2[normalize-space()='Progress table']/following-sibling::table[1]";
+    let progress_table = "//h2[normalize-space()='Progress table']/following-sibling::div[1]//table";
 
     b.sign_in("scrutiny-officer@example.org").await;
     b.nav_to("Reports").await;
