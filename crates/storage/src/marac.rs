@@ -2,7 +2,7 @@
 //! abusive relationship, recorded on the child's record (through the [`ChildRecord`]
 //! door), waiting on the MASH queue for a CSE review; a CSE concern refers the child
 //! to MACSE through a referral decided "MACSE" (or notes the MARAC review on the
-//! child's open or MACSE referral), no CSE concern is recorded with its reasons.
+//! child's referral already decided for MACSE), no CSE concern is recorded with its reasons.
 //!
 //! Every change is audited against the child with ids and slugs only.
 
@@ -126,8 +126,9 @@ impl ChildRecord {
     }
 
     /// The MASH's CSE review of a MARAC referral. A CSE concern refers the child to
-    /// MACSE: noted on the child's open or MACSE referral if there is one, otherwise a
-    /// new referral (source "MARAC", decided "MACSE"). A stale version is a conflict.
+    /// MACSE: noted on the child's referral already decided for MACSE if there is one,
+    /// otherwise a new referral (source "MARAC", decided "MACSE"); a referral still
+    /// awaiting the MASH is left to its own decision. A stale version is a conflict.
     pub async fn review_marac(&self, id: i64, version: i64, input: &ReviewInput) -> Result<MaracStatus> {
         self.require_permission(Permission::DecideReferrals, "marac-cse-review").await?;
         let m = self.marac_referral(id).await?;
@@ -171,10 +172,8 @@ impl ChildRecord {
         let store = &self.store;
         let actor = self.actor();
         let existing = store
-            .q("SELECT id FROM referrals WHERE child_id = $1 AND (status IN ($2,$3) OR decision IN ($4,$5)) ORDER BY submitted_at DESC, id DESC LIMIT 1")
+            .q("SELECT id FROM referrals WHERE child_id = $1 AND decision IN ($2,$3) ORDER BY submitted_at DESC, id DESC LIMIT 1")
             .bind(self.id())
-            .bind(ReferralStatus::Submitted.slug())
-            .bind(ReferralStatus::ChecksInProgress.slug())
             .bind(MashDecision::Macse.slug())
             .bind(MashDecision::ChildInNeedAndMacse.slug())
             .fetch_optional(tx.conn())

@@ -197,6 +197,12 @@ async fn a_marac_referral_is_reviewed_for_cse_and_goes_to_macse(db: &TestDb) {
     // Reviewed once.
     let e = mash_record.review_marac(mid, m.version, &review).await.unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref i) if i.for_field("outcome").unwrap().contains("already")), "{e:?}");
+    // A second MARAC referral with a CSE concern is noted on the MACSE referral already made.
+    let second = record.record_marac(&marac_input(today)).await.unwrap();
+    let v = mash_record.marac_referral(second).await.unwrap().version;
+    mash_record.review_marac(second, v, &review).await.unwrap();
+    assert_eq!(mash_record.marac_referral(second).await.unwrap().referral_id, Some(rid));
+    assert_eq!(mash_record.referrals().await.unwrap().len(), 2, "the concern and the one MACSE referral");
     // The child is now a MACSE slot candidate, as every MACSE referral makes them.
     let chair = person(db, "macse-co-chair@example.org", Role::MacseCoChair, w.school, &[Team::MacsePanel], &[]).await;
     testing::exec(&db.store, "INSERT INTO panels (id, meeting_date, created_at) VALUES (901, '2030-02-01', '2026-01-01T00:00:00Z')").await;

@@ -83,7 +83,7 @@ async fn a_marac_referral_is_reviewed_for_cse_and_referred_to_macse() {
     let b = rig.browser().await;
     b.sign_in("practitioner-2@example.org").await;
     b.goto(&format!("/children/{leah}/marac")).await;
-    b.assert_has("Page not found").await;
+    b.assert_has("There is no child's record with this number that you may see").await;
     b.quit().await;
     rig.finish().await;
     eprintln!("a_marac_referral_is_reviewed_for_cse_and_referred_to_macse took {:?}", started.elapsed());
