@@ -589,7 +589,12 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     let (p1, p2, p3, next) = (panel_on(0)?, panel_on(14)?, panel_on(28)?, panel_on(42)?);
     d.slot(p2.id, jess.child_id, "10:00", Some("New to the panel. Repeated pick-ups by two adult men and two missing episodes; she does not see herself as at risk. Plan agreed (version 1).")).await?;
     d.slot(p3.id, jess.child_id, "10:00", Some("Plan reviewed (version 2): no missing episodes for three weeks; mentoring continues.")).await?;
-    d.slot(p3.id, tia.child_id, "10:45", Some("New to the panel: five missing episodes in two months from her placement. Plan agreed; the placing authority's social worker to attend next time.")).await?;
+    let tia_slot = d.slot(p3.id, tia.child_id, "10:45", Some("New to the panel: five missing episodes in two months from her placement. Plan agreed; the placing authority's social worker to attend next time.")).await?;
+    // Placed here by another authority: her home authority must attend, and did not.
+    let tia_record = d.store.open_child(d.who(ANALYST), ChildKey::Slot { panel: p3.id, slot: tia_slot }, Section::PanelMinutes).await?;
+    let home =
+        tia_record.invite(p3.id, tia_slot, Some(InviteeKind::HomeAuthority), None, None, "Knowsley Council (placing authority)", today).await?;
+    tia_record.record_attendance(p3.id, tia_slot, home, Some(Attendance::DidNotAttend)).await?;
     let zara_slot = d.slot(next.id, zara.child_id, "10:00", None).await?;
     d.slot(next.id, daniel.child_id, "10:45", None).await?;
     let zara_record = d.store.open_child(analyst, ChildKey::Slot { panel: next.id, slot: zara_slot }, Section::PanelMinutes).await?;

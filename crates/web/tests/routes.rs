@@ -239,3 +239,15 @@ async fn spoc_monitoring_and_challenges(db: &TestDb) {
     assert_eq!(admin.get("/spoc/monitoring").await.status, StatusCode::FORBIDDEN);
 }
 on_both_engines!(spoc_monitoring, spoc_monitoring_and_challenges);
+
+async fn the_home_authority_must_attend_on_the_panel_page(db: &TestDb) {
+    let mut analyst = signed_in(db, "cse-analyst@example.org").await;
+    let tia = child_named(db, "Tia", "Campbell").await;
+    let reader = testing::reader(&db.store, "cse-analyst@example.org").await;
+    let panel =
+        db.store.open_child(&reader, assure_storage::ChildKey::Child(tia), Section::PanelMinutes).await.unwrap().slots().await.unwrap()[0].panel_id;
+    let page = analyst.get(&format!("/panels/{panel}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("Knowsley Council (placing authority)") && page.has("Must attend"), "{}", page.body);
+}
+on_both_engines!(home_authority, the_home_authority_must_attend_on_the_panel_page);
