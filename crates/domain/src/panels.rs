@@ -29,6 +29,19 @@ slug_enum!(
     }
 );
 
+impl InviteeKind {
+    /// The home authority of a child placed here from elsewhere must attend the child's
+    /// slot (R12); every other invitee is asked to.
+    pub fn must_attend(self) -> bool {
+        self == InviteeKind::HomeAuthority
+    }
+}
+
+/// The teams whose members sit on the MACSE panel for every young person (R12): the
+/// panel itself, the police analyst and the performance analyst.
+pub const STANDING_TEAMS: [crate::partnership::Team; 3] =
+    [crate::partnership::Team::MacsePanel, crate::partnership::Team::PoliceAnalyst, crate::partnership::Team::PerformanceAnalyst];
+
 slug_enum!(
     /// Whether an invitee came.
     Attendance {
@@ -434,5 +447,16 @@ mod tests {
         assert_eq!(check_panel_date(Some(d(2017, 9, 28)), " Room 2 ").unwrap().location, "Room 2");
         assert!(check_minutes("minutes", &"x".repeat(100_001), "The minutes").is_err());
         assert!(check_attendance(None).is_err() && check_attendance(Some(Attendance::Attended)).is_ok());
+    }
+
+    #[test]
+    fn standing_members_and_the_home_authority() {
+        use crate::partnership::Team;
+        assert!(STANDING_TEAMS.contains(&Team::PoliceAnalyst) && STANDING_TEAMS.contains(&Team::PerformanceAnalyst));
+        assert!(STANDING_TEAMS.contains(&Team::MacsePanel));
+        assert!(STANDING_TEAMS.iter().filter(|t| **t != Team::MacsePanel).all(|t| !t.sees_every_child()), "sitting on the panel widens no reach");
+        for k in InviteeKind::ALL {
+            assert_eq!(k.must_attend(), *k == InviteeKind::HomeAuthority, "{k:?}");
+        }
     }
 }

@@ -111,6 +111,8 @@ slug_enum!(
         EducationLead => ("education-lead", "Education lead (virtual school)"),
         YouthOffending => ("youth-offending", "Youth offending team"),
         PlacementNotifications => ("placement-notifications", "Placement notifications"),
+        PoliceAnalyst => ("police-analyst", "Police analyst (MACSE standing member)"),
+        PerformanceAnalyst => ("performance-analyst", "Performance analyst (MACSE standing member)"),
     }
 );
 

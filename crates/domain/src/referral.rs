@@ -13,24 +13,50 @@ slug_enum!(
     ReferralSource {
         ProfessionalConcern => ("professional-concern", "Professional concern (CSE 1 and CSE 2)"),
         PoliceNotification => ("police-101", "Police vulnerable-person notification via 101", was "police-notification"),
+        PoliceEmergencyCall => ("police-999", "Police: a 999 call"),
+        ReportedToPolice => ("reported-to-police", "Police: a concern from the public or a taxi driver reported to police"),
         ReturnInterview => ("return-interview", "A return interview after a missing episode"),
+        Marac => ("marac", "A MARAC referral reviewed for CSE (a 16 to 18-year-old victim of an abusive relationship)"),
+    }
+);
+
+slug_enum!(
+    /// Who reported a concern to the police (a concern reported to police, R1).
+    ConcernReporter {
+        MemberOfPublic => ("member-of-public", "A member of the public"),
+        TaxiDriver => ("taxi-or-private-hire-driver", "A taxi or private-hire driver"),
+        Other => ("other", "Someone else"),
     }
 );
 
 impl ReferralSource {
-    /// A vulnerable-person notification is recorded by police accounts only; a return
-    /// interview's referral is made by the pattern routing, never on the concern form.
+    /// What reaches the MASH through the police (R1): a 101 notification, a 999 call,
+    /// or a concern the public or a taxi driver reported to police. Police accounts
+    /// record them.
+    pub fn through_police(self) -> bool {
+        matches!(self, ReferralSource::PoliceNotification | ReferralSource::PoliceEmergencyCall | ReferralSource::ReportedToPolice)
+    }
+
+    /// The police sources are recorded by police accounts only; a return interview's
+    /// referral is made by the pattern routing and a MARAC's by its CSE review, never on
+    /// the concern form.
     pub fn allowed_for(self, raiser_is_police: bool) -> bool {
         match self {
             ReferralSource::ProfessionalConcern => true,
-            ReferralSource::PoliceNotification => raiser_is_police,
-            ReferralSource::ReturnInterview => false,
+            s if s.through_police() => raiser_is_police,
+            _ => false,
         }
     }
 
-    /// Whether the referral carries a CSE 2 screening (a return interview's does not).
+    /// Whether the referral carries a CSE 2 screening (a return interview's and a
+    /// MARAC review's do not).
     pub fn screened(self) -> bool {
-        self != ReferralSource::ReturnInterview
+        !matches!(self, ReferralSource::ReturnInterview | ReferralSource::Marac)
+    }
+
+    /// A concern reported to police says who reported it.
+    pub fn needs_reporter(self) -> bool {
+        self == ReferralSource::ReportedToPolice
     }
 }
 
@@ -106,6 +132,8 @@ pub fn status_after(decision: MashDecision) -> ReferralStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConcernInput {
     pub source: Option<ReferralSource>,
+    /// Who reported it, for a concern reported to police.
+    pub reported_by: Option<ConcernReporter>,
     pub what_seen: String,
     pub seen_on: Option<NaiveDate>,
     pub seen_where: String,
@@ -119,7 +147,10 @@ pub fn check_concern(c: &ConcernInput, raiser_is_police: bool, today: NaiveDate,
     match c.source {
         None => v.add("source", "Select where the concern came from"),
         Some(s) if !s.allowed_for(raiser_is_police) => {
-            v.add("source", "Only police accounts can record a vulnerable-person notification received via 101")
+            v.add("source", "Only police accounts can record a 101 notification, a 999 call or a concern reported to police")
+        }
+        Some(s) if s.needs_reporter() && c.reported_by.is_none() => {
+            v.add("reported_by", "Select who reported the concern to police: a member of the public, a taxi or private-hire driver, or someone else")
         }
         Some(_) => {}
     }
@@ -152,6 +183,8 @@ pub struct ConcernForm {
 pub struct NewConcern {
     pub child: crate::children::ChosenChild,
     pub source: ReferralSource,
+    /// Kept only for a concern reported to police.
+    pub reported_by: Option<ConcernReporter>,
     pub what_seen: String,
     pub seen_on: NaiveDate,
     pub seen_where: String,
@@ -190,6 +223,7 @@ pub fn check_concern_form(
     Ok(Checked::new(NewConcern {
         child,
         source,
+        reported_by: c.reported_by.filter(|_| source.needs_reporter()),
         what_seen: c.what_seen.trim().to_string(),
         seen_on,
         seen_where: c.seen_where.trim().to_string(),
@@ -364,6 +398,7 @@ mod tests {
         let mut v = Invalid::new();
         let c = ConcernInput {
             source: Some(ReferralSource::PoliceNotification),
+            reported_by: None,
             what_seen: "Seen getting into a car".into(),
             seen_on: Some(d(2018, 1, 17)),
             seen_where: "School gate".into(),
@@ -376,6 +411,43 @@ mod tests {
         let mut v = Invalid::new();
         check_concern(&ConcernInput { seen_on: Some(d(2018, 1, 16)), ..c }, true, d(2018, 1, 16), &mut v);
         assert!(v.is_empty(), "{v}");
+    }
+
+    #[test]
+    fn police_sources_are_for_police_accounts_and_a_public_report_says_who_reported_it() {
+        use ReferralSource::*;
+        for s in [PoliceNotification, PoliceEmergencyCall, ReportedToPolice] {
+            assert!(s.through_police() && s.allowed_for(true) && !s.allowed_for(false), "{s:?}");
+            assert!(s.screened());
+        }
+        assert!(ProfessionalConcern.allowed_for(false) && ProfessionalConcern.allowed_for(true));
+        for s in [ReturnInterview, Marac] {
+            assert!(!s.allowed_for(true) && !s.allowed_for(false) && !s.screened(), "{s:?}");
+        }
+        let base = ConcernInput {
+            source: Some(ReportedToPolice),
+            reported_by: None,
+            what_seen: "A taxi driver saw a girl given alcohol".into(),
+            seen_on: Some(d(2018, 1, 16)),
+            seen_where: "Rank on High Street".into(),
+            seen_by: "Driver, reported on 101".into(),
+            referral_text: "Referral".into(),
+        };
+        let mut v = Invalid::new();
+        check_concern(&base, true, d(2018, 1, 16), &mut v);
+        assert!(v.for_field("reported_by").unwrap().contains("taxi"));
+        let mut v = Invalid::new();
+        check_concern(&ConcernInput { reported_by: Some(ConcernReporter::TaxiDriver), ..base.clone() }, true, d(2018, 1, 16), &mut v);
+        assert!(v.is_empty(), "{v}");
+        let mut v = Invalid::new();
+        check_concern(&ConcernInput { source: Some(PoliceEmergencyCall), ..base.clone() }, true, d(2018, 1, 16), &mut v);
+        assert!(v.is_empty(), "a 999 call needs no reporter: {v}");
+        let mut v = Invalid::new();
+        check_concern(&ConcernInput { source: Some(PoliceEmergencyCall), ..base }, false, d(2018, 1, 16), &mut v);
+        assert!(v.for_field("source").unwrap().contains("999"));
+        assert_eq!(ReferralSource::from_slug("police-999"), Some(PoliceEmergencyCall));
+        assert_eq!(ReferralSource::from_slug("reported-to-police"), Some(ReportedToPolice));
+        assert_eq!(ConcernReporter::from_slug("taxi-or-private-hire-driver"), Some(ConcernReporter::TaxiDriver));
     }
 
     #[test]

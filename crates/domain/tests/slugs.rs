@@ -3,7 +3,7 @@
 //! enums is checked against the `slug_enum!` declarations in the source, so a new one
 //! cannot be left out.
 
-use assure_domain::{chase, missing, panels, partnership, placements, plan, referral, screening, tracker};
+use assure_domain::{chase, marac, missing, monitoring, panels, partnership, placements, plan, referral, screening, tracker};
 use serde_json::{json, Value};
 
 macro_rules! checked_enums {
@@ -46,6 +46,11 @@ fn every_slugged_enum_serialises_as_its_slug() {
         referral::ReferralSource,
         referral::MashDecision,
         referral::ReferralStatus,
+        referral::ConcernReporter,
+        marac::MaracStatus,
+        marac::CseReviewOutcome,
+        monitoring::Period,
+        monitoring::UseLevel,
         tracker::BodyKind,
         tracker::ReviewKind,
         tracker::ExecutiveResponse,

@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
+use assure_domain::marac::MaracInput;
+use assure_domain::monitoring::{ChallengeInput, Period};
 use assure_domain::panels::{parse_time, Attendance, InviteeKind, OperationKind, PanelStatus};
 use assure_domain::partnership::{AgencyKind, LegalStatus, Section, Team};
 use assure_domain::plan::{ActionStatus, PlanAction, PlanVersion, SectionText};
-use assure_domain::referral::{CheckInput, ConcernInput, DecisionInput, MashDecision, ReferralSource};
+use assure_domain::referral::{CheckInput, ConcernInput, ConcernReporter, DecisionInput, MashDecision, ReferralSource};
 use assure_domain::Role;
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -202,6 +204,8 @@ impl Demo<'_> {
         let answers = tool.indicators().map(|i| (i.key.clone(), yes.contains(&i.key.as_str()))).collect();
         let concern = ConcernInput {
             source: Some(source),
+            // The demo's one concern reported to police came from a taxi driver.
+            reported_by: source.needs_reporter().then_some(ConcernReporter::TaxiDriver),
             what_seen: what_seen.into(),
             // Concerns are checked against the store's date, whatever day the demo is set on.
             seen_on: Some(self.today.min(self.store.today()) - Duration::days(seen_days_ago)),
@@ -292,6 +296,7 @@ const MASH: &str = "mash-worker@example.org";
 const CO_CHAIR: &str = "macse-co-chair@example.org";
 const ANALYST: &str = "cse-analyst@example.org";
 const OFFICER: &str = "police-cse-officer@example.org";
+const MANAGER: &str = "partnership-manager@example.org";
 const HEALTH: &str = "Community Health NHS Trust";
 const EARLY_HELP: &str = "Early Help Locality Team";
 const HOMES: &str = "Brookside Children's Homes Ltd";
@@ -309,6 +314,7 @@ const JESS: Kid = ("Jessica", "Lawson", 15, 2, 14, "Female", "White British", "6
 const NATHAN: Kid = ("Nathan", "Brooks", 13, 9, 23, "Male", "Mixed White and Black Caribbean", "4 Poplar Walk", "Eastfield", HILLSIDE);
 const SOPHIE: Kid = ("Sophie", "Kelly", 12, 12, 1, "Female", "White British", "33 Hawthorn Drive", "Southmoor", HILLSIDE);
 const TIA: Kid = ("Tia", "Campbell", 15, 7, 19, "Female", "Black British", "Brookside House, 2 Park View", "Westbrook", "Westbrook Academy");
+const LEAH: Kid = ("Leah", "Morgan", 17, 4, 3, "Female", "White British", "12 Willow Court", "Riverside", "Riverside College");
 const OLIVER: Kid = ("Oliver", "Mensah", 14, 5, 8, "Male", "Black African (Ghanaian)", "21 Cedar Grove", "Westbrook", "Westbrook Academy");
 
 /// A dozen fictional children at every stage of the pathway, taken there by the demo's
@@ -583,7 +589,12 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
     let (p1, p2, p3, next) = (panel_on(0)?, panel_on(14)?, panel_on(28)?, panel_on(42)?);
     d.slot(p2.id, jess.child_id, "10:00", Some("New to the panel. Repeated pick-ups by two adult men and two missing episodes; she does not see herself as at risk. Plan agreed (version 1).")).await?;
     d.slot(p3.id, jess.child_id, "10:00", Some("Plan reviewed (version 2): no missing episodes for three weeks; mentoring continues.")).await?;
-    d.slot(p3.id, tia.child_id, "10:45", Some("New to the panel: five missing episodes in two months from her placement. Plan agreed; the placing authority's social worker to attend next time.")).await?;
+    let tia_slot = d.slot(p3.id, tia.child_id, "10:45", Some("New to the panel: five missing episodes in two months from her placement. Plan agreed; the placing authority's social worker to attend next time.")).await?;
+    // Placed here by another authority: her home authority must attend, and did not.
+    let tia_record = d.store.open_child(d.who(ANALYST), ChildKey::Slot { panel: p3.id, slot: tia_slot }, Section::PanelMinutes).await?;
+    let home =
+        tia_record.invite(p3.id, tia_slot, Some(InviteeKind::HomeAuthority), None, None, "Knowsley Council (placing authority)", today).await?;
+    tia_record.record_attendance(p3.id, tia_slot, home, Some(Attendance::DidNotAttend)).await?;
     let zara_slot = d.slot(next.id, zara.child_id, "10:00", None).await?;
     d.slot(next.id, daniel.child_id, "10:45", None).await?;
     let zara_record = d.store.open_child(analyst, ChildKey::Slot { panel: next.id, slot: zara_slot }, Section::PanelMinutes).await?;
@@ -692,6 +703,56 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
             tia.child_id,
             "Reported missing overnight by her placement; needed the plan's safety contacts out of hours.",
             d.store.clock().now() - Duration::hours(30),
+        )
+        .await?;
+
+    // ---------------------------------------------------------------- R1 and R10: a taxi driver's report, a MARAC referral
+    let leah = d
+        .raise(
+            OFFICER,
+            new(LEAH),
+            ReportedToPolice,
+            "A taxi driver reported a young woman being driven between addresses by a man in his thirties who pays her fares in cash.",
+            6,
+            "Taxi rank, Riverside",
+            "Taxi driver, reported to police on 101",
+            "Concern reported to police by a taxi driver; the young woman was identified when officers attended.",
+            &["picked-up-in-cars", "older-partner"],
+        )
+        .await?;
+    d.dated(leah.referral_id, 24 * 5, Some(24 * 5 - 2), None, None).await?;
+    d.record(MASH, leah.child_id, Section::Concerns)
+        .await?
+        .record_marac(&MaracInput {
+            referred_on: Some(today.min(d.store.today()) - Duration::days(2)),
+            referred_by: "Independent domestic violence adviser (IDVA) service".into(),
+            relationship: "Leah's partner, a man of 34, controls her phone and money and has assaulted her twice; MARAC heard the case as high risk."
+                .into(),
+        })
+        .await?;
+
+    // ---------------------------------------------------------------- R3: challenges of low use of the CSE forms
+    let manager = d.store.monitoring(d.who(MANAGER));
+    let northway = manager
+        .challenge(
+            &ChallengeInput {
+                agency_id: Some(d.agency[NORTHWAY]),
+                period: Some(Period::TwelveMonths),
+                challenge: "Northway Primary School has raised no CSE forms in twelve months, against an average of several for schools. Please name a lead and book the CSE training.".into(),
+            },
+            d.store.today(),
+        )
+        .await?;
+    let version = manager.challenges().await?.into_iter().find(|c| c.id == northway).map(|c| c.version).unwrap_or(1);
+    manager.respond(northway, version, "The head teacher is the named lead; all staff attend the partnership's CSE training next term.").await?;
+    manager
+        .challenge(
+            &ChallengeInput {
+                agency_id: Some(d.agency["Licensing Service"]),
+                period: Some(Period::SixMonths),
+                challenge: "No CSE forms from licensing in six months, although taxi drivers report concerns to police. Please check that enforcement officers know the form.".into(),
+            },
+            d.store.today(),
         )
         .await?;
     Ok(())

@@ -7,9 +7,9 @@
 
 use assure_domain::panels::{
     check_attendance, check_invitation, check_minutes, check_panel_date, check_series, check_slot, parse_time, Attendance, Booked, InvitationInput,
-    InviteeKind, PanelDate, PanelStatus, Slot,
+    InviteeKind, PanelDate, PanelStatus, Slot, STANDING_TEAMS,
 };
-use assure_domain::partnership::{InvolvementKind, Reach, Scope, Section};
+use assure_domain::partnership::{InvolvementKind, Reach, Scope, Section, Team};
 use assure_domain::referral::MashDecision;
 use assure_domain::{Invalid, Permission};
 use chrono::{NaiveDate, NaiveTime};
@@ -52,6 +52,8 @@ pub struct Invitation {
     pub agency_id: Option<i64>,
     pub name: String,
     pub attendance: Option<Attendance>,
+    /// Must attend (the home authority of a child placed from elsewhere).
+    pub must_attend: bool,
 }
 
 /// One young person's slot on an agenda.
@@ -87,6 +89,12 @@ pub struct Proposed {
     pub name: String,
 }
 
+impl Proposed {
+    fn person(kind: InviteeKind, r: &AnyRow, with_agency: bool) -> Result<Proposed> {
+        Ok(Proposed { kind, user_id: Some(r.i("id")?), agency_id: if with_agency { Some(r.i("agency_id")?) } else { None }, name: r.s("name")? })
+    }
+}
+
 const PANEL_COLS: &str = "p.id, p.meeting_date, p.location, p.status, p.business, p.minutes, p.version";
 
 /// A panel as this reader may read it: general business for those who run panels and
@@ -114,6 +122,7 @@ fn invitation(r: &AnyRow) -> Result<Invitation> {
         agency_id: r.oi("agency_id")?,
         name: r.s("name")?,
         attendance: r.oe("attendance")?,
+        must_attend: r.i("must_attend")? != 0,
     })
 }
 
@@ -159,13 +168,14 @@ impl Store {
         on: NaiveDate,
     ) -> Result<i64> {
         let id = self
-            .q("INSERT INTO panel_invitations (slot_id, kind, user_id, agency_id, name, created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .q("INSERT INTO panel_invitations (slot_id, kind, user_id, agency_id, name, created_at, must_attend) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
             .bind(slot_id)
             .bind(kind.slug())
             .bind(user_id)
             .bind(agency_id)
             .bind(name.to_string())
             .bind(self.now())
+            .bind(i64::from(kind.must_attend()))
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
@@ -175,7 +185,9 @@ impl Store {
             (None, Some(a)) => format!("agency {a}"),
             (None, None) => "by name".into(),
         };
-        tx.audit(actor, Event::new("panel.invite", "child", child, format!("invitation {id} to slot {slot_id}: {} ({who})", kind.slug()))).await?;
+        let must = if kind.must_attend() { ", must attend" } else { "" };
+        tx.audit(actor, Event::new("panel.invite", "child", child, format!("invitation {id} to slot {slot_id}: {} ({who}){must}", kind.slug())))
+            .await?;
         if let Some(a) = agency_id {
             // A person invited involves their agency through them; an agency invited, as a whole.
             let scope = user_id.map(Scope::Person).unwrap_or(Scope::Agency);
@@ -267,13 +279,28 @@ impl ChildRecord {
         {
             push(Proposed { kind: InviteeKind::PoliceInvestigator, user_id: Some(r.i("id")?), agency_id: Some(r.i("agency_id")?), name: r.s("name")? }, &mut out);
         }
-        // Standing members sit on the panel for every child: their own agency is not thereby involved.
-        for r in store
-            .q("SELECT u.id, u.name FROM team_members t JOIN users u ON u.id = t.user_id WHERE u.active = 1 AND t.team = 'macse-panel' ORDER BY u.id")
-            .fetch_all(store.pool())
-            .await?
-        {
-            push(Proposed { kind: InviteeKind::StandingMember, user_id: Some(r.i("id")?), agency_id: None, name: r.s("name")? }, &mut out);
+        // Standing members sit on the panel for every child (the panel, the police analyst
+        // and the performance analyst): their own agency is not thereby involved.
+        let mut sql = Sql::new("SELECT u.id, u.name, t.team FROM team_members t JOIN users u ON u.id = t.user_id WHERE u.active = 1 AND t.team IN (");
+        sql.bind_list(STANDING_TEAMS.iter().map(|t| t.slug())).push(") ORDER BY u.id, t.team");
+        for r in sql.query(store).fetch_all(store.pool()).await? {
+            let mut p = Proposed::person(InviteeKind::StandingMember, &r, false)?;
+            if let Some(team) = r.oe::<Team>("team")?.filter(|t| *t != Team::MacsePanel) {
+                let role = if team == Team::PoliceAnalyst { "police analyst" } else { "performance analyst" };
+                p.name = format!("{} ({role})", p.name);
+            }
+            push(p, &mut out);
+        }
+        // A child placed here by another authority: that (home) authority must attend.
+        let placed = store
+            .q("SELECT placing_authority FROM placement_notifications WHERE child_id = $1 AND (end_date IS NULL OR end_date >= $2) \
+                ORDER BY start_date DESC, id DESC LIMIT 1")
+            .bind(child)
+            .bind(crate::date_str(store.today()))
+            .fetch_optional(store.pool())
+            .await?;
+        if let Some(r) = placed {
+            out.push(Proposed { kind: InviteeKind::HomeAuthority, user_id: None, agency_id: None, name: r.s("placing_authority")? });
         }
         Ok(out)
     }
@@ -288,13 +315,17 @@ impl ChildRecord {
         let child = store.slot_child(&mut tx, panel_id, slot_id).await?;
         let mut added = 0;
         for p in proposed {
-            let already = store
-                .q("SELECT id FROM panel_invitations WHERE slot_id = $1 AND user_id = $2")
-                .bind(slot_id)
-                .bind(p.user_id)
-                .fetch_optional(tx.conn())
-                .await?
-                .is_some();
+            let already = match p.user_id {
+                Some(u) => store.q("SELECT id FROM panel_invitations WHERE slot_id = $1 AND user_id = $2").bind(slot_id).bind(u),
+                None => store
+                    .q("SELECT id FROM panel_invitations WHERE slot_id = $1 AND kind = $2 AND name = $3")
+                    .bind(slot_id)
+                    .bind(p.kind.slug())
+                    .bind(p.name.clone()),
+            }
+            .fetch_optional(tx.conn())
+            .await?
+            .is_some();
             if !already {
                 store.insert_invitation(&mut tx, self.actor(), child, slot_id, p.kind, p.user_id, p.agency_id, &p.name, on).await?;
                 added += 1;
@@ -482,7 +513,8 @@ impl Panels<'_> {
         if slots.is_empty() {
             return Ok(slots);
         }
-        let mut sql = Sql::new("SELECT id, slot_id, kind, user_id, agency_id, name, attendance FROM panel_invitations WHERE slot_id IN (");
+        let mut sql =
+            Sql::new("SELECT id, slot_id, kind, user_id, agency_id, name, attendance, must_attend FROM panel_invitations WHERE slot_id IN (");
         sql.bind_list(slots.iter().map(|s| s.id)).push(") ORDER BY id");
         for r in sql.query(self).fetch_all(self.pool()).await? {
             let inv = invitation(&r)?;

@@ -6,6 +6,7 @@
 
 use assure_domain::panels::{check_operation, check_operation_update, check_outcome, check_police_flag, NewOperation, OperationInput, OperationKind};
 use assure_domain::partnership::Section;
+use assure_domain::screening::RiskLevel;
 use assure_domain::{Invalid, Permission};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -16,6 +17,9 @@ use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
 use crate::sql::Sql;
 use crate::{all_checks, date_str, Result, RowExt, Store, StoreError};
 
+/// The screening risk levels that make a child "at risk" for flag coverage.
+const AT_RISK: [RiskLevel; 3] = [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High];
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PoliceFlag {
     pub id: i64,
@@ -25,12 +29,15 @@ pub struct PoliceFlag {
     pub recorded_at: String,
 }
 
-/// A MACSE child (one with a plan or a panel slot) and their current flag.
+/// A child at risk (or a MACSE child: one with a plan or a panel slot) and their
+/// current flag.
 #[derive(Debug, Clone, Serialize)]
 pub struct FlagRow {
     pub child_id: i64,
     pub name: String,
     pub flagged: Option<bool>,
+    /// On MACSE (a plan or a panel slot).
+    pub macse: bool,
 }
 
 /// How many MACSE children in reach carry a current flag (the target is all of them),
@@ -42,7 +49,25 @@ pub struct FlagCoverage {
     pub without: Vec<FlagRow>,
 }
 
+/// Police CSE flag coverage two ways (R22): every child at risk in reach — a referral
+/// whose risk level is low, medium or high, or on MACSE — and the MACSE children, whose
+/// target is 100%.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagCoverages {
+    pub at_risk: FlagCoverage,
+    pub macse: FlagCoverage,
+}
+
 impl FlagCoverage {
+    fn count(&mut self, row: FlagRow) {
+        self.total += 1;
+        if row.flagged == Some(true) {
+            self.flagged += 1;
+        } else {
+            self.without.push(row);
+        }
+    }
+
     /// Whole percent flagged; 100 when there are no MACSE children.
     pub fn percent(&self) -> i64 {
         if self.total == 0 {
@@ -185,22 +210,36 @@ impl Police<'_> {
     /// MACSE children (a plan or a panel slot) in the reader's reach whose current flag
     /// is not "yes", with the counts behind the percentage flagged.
     pub async fn children_without_flag(&self) -> Result<FlagCoverage> {
+        Ok(self.flag_coverage().await?.macse)
+    }
+
+    /// Flag coverage of every child at risk in the reader's reach (a referral with a
+    /// risk level of low, medium or high, or on MACSE) and of the MACSE children, with
+    /// those whose current flag is not "yes".
+    pub async fn flag_coverage(&self) -> Result<FlagCoverages> {
         self.police_only(self.reader).await?;
-        let mut sql = Sql::new(
-            "SELECT c.id, c.first_name, c.last_name, (SELECT f.flagged FROM police_flags f WHERE f.child_id = c.id ORDER BY f.id DESC LIMIT 1) AS flag \
-             FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT child_id FROM plans) OR c.id IN (SELECT child_id FROM panel_slots)) AND ",
-        );
+        const MACSE: &str = "(c.id IN (SELECT child_id FROM plans) OR c.id IN (SELECT child_id FROM panel_slots))";
+        let mut sql = Sql::new(format!(
+            "SELECT c.id, c.first_name, c.last_name, (SELECT f.flagged FROM police_flags f WHERE f.child_id = c.id ORDER BY f.id DESC LIMIT 1) AS flag, \
+             CASE WHEN {MACSE} THEN 1 ELSE 0 END AS macse FROM children c WHERE c.merged_into_id IS NULL AND ({MACSE} OR c.id IN \
+             (SELECT r.child_id FROM referrals r WHERE r.risk_level IN ("
+        ));
+        sql.bind_list(AT_RISK.iter().map(|r| r.slug())).push("))) AND ");
         push_reach(&mut sql, &self.reader.reach(), "c.id");
         sql.push(" ORDER BY c.last_name, c.first_name, c.id");
-        let mut cov = FlagCoverage { total: 0, flagged: 0, without: Vec::new() };
+        let empty = || FlagCoverage { total: 0, flagged: 0, without: Vec::new() };
+        let mut cov = FlagCoverages { at_risk: empty(), macse: empty() };
         for r in sql.query(self).fetch_all(self.pool()).await? {
-            cov.total += 1;
-            let flag = r.oi("flag")?.map(|f| f != 0);
-            if flag == Some(true) {
-                cov.flagged += 1;
-            } else {
-                cov.without.push(FlagRow { child_id: r.i("id")?, name: format!("{} {}", r.s("first_name")?, r.s("last_name")?), flagged: flag });
+            let row = FlagRow {
+                child_id: r.i("id")?,
+                name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
+                flagged: r.oi("flag")?.map(|f| f != 0),
+                macse: r.i("macse")? != 0,
+            };
+            if row.macse {
+                cov.macse.count(row.clone());
             }
+            cov.at_risk.count(row);
         }
         Ok(cov)
     }

@@ -8,8 +8,8 @@
 
 use assure_domain::partnership::{AgencyKind, InvolvementKind, Section, Viewer};
 use assure_domain::referral::{
-    age_hours, check_concern_form, check_decision, check_mash_check, may_move, status_after, CheckInput, DecisionInput, MashDecision, NewConcern,
-    ReferralSource, ReferralStatus,
+    age_hours, check_concern_form, check_decision, check_mash_check, may_move, status_after, CheckInput, ConcernReporter, DecisionInput,
+    MashDecision, NewConcern, ReferralSource, ReferralStatus,
 };
 use assure_domain::screening::{check_tool, default_tool, Answers, RiskLevel, ScreeningTool};
 use assure_domain::{Checked, Invalid, Permission};
@@ -43,6 +43,8 @@ pub struct Referral {
     pub raised_by: Option<i64>,
     pub raised_by_name: Option<String>,
     pub source: ReferralSource,
+    /// Who reported a concern reported to police.
+    pub reported_by: Option<ConcernReporter>,
     pub what_seen: String,
     pub seen_on: NaiveDate,
     pub seen_where: String,
@@ -87,7 +89,7 @@ pub struct MashCheck {
     pub recorded_at: String,
 }
 
-const COLS: &str = "r.id, r.child_id, c.first_name, c.last_name, r.agency_id, a.name AS agency_name, r.raised_by, u1.name AS raised_by_name, r.source, r.what_seen, r.seen_on, \
+const COLS: &str = "r.id, r.child_id, c.first_name, c.last_name, r.agency_id, a.name AS agency_name, r.raised_by, u1.name AS raised_by_name, r.source, r.reported_by_kind, r.what_seen, r.seen_on, \
     r.seen_where, r.seen_by, r.referral_text, r.tool_version, r.answers_json, r.risk_level, r.status, r.submitted_at, r.picked_up_at, r.decision, r.decision_reasons, \
     r.interventions, r.keep_monitoring, r.decided_at, u2.name AS decided_by_name, r.returned_at, r.spoc_acknowledged_at, u3.name AS acknowledged_by_name, r.version";
 
@@ -109,6 +111,7 @@ fn referral(r: &AnyRow) -> Result<Referral> {
         raised_by: r.oi("raised_by")?,
         raised_by_name: r.os("raised_by_name")?,
         source: r.e("source")?,
+        reported_by: r.oe("reported_by_kind")?,
         what_seen: r.s("what_seen")?,
         seen_on: r.d("seen_on")?,
         seen_where: r.s("seen_where")?,
@@ -363,7 +366,8 @@ impl std::ops::Deref for Referrals<'_> {
 }
 
 impl Referrals<'_> {
-    /// May this person record a police vulnerable-person notification (101) as the source?
+    /// May this person record the police sources (a 101 notification, a 999 call, a
+    /// concern reported to police)?
     pub async fn raises_as_police(&self) -> Result<bool> {
         self.is_police_agency(self.reader.viewer()).await
     }
@@ -393,8 +397,8 @@ impl Referrals<'_> {
         let mut tx = self.write().await?;
         let child_id = self.child_id_for(&mut tx, actor, &c.child).await?;
         let id = self
-            .q("INSERT INTO referrals (child_id, agency_id, raised_by, source, what_seen, seen_on, seen_where, seen_by, referral_text, tool_version, answers_json, risk_level, status, submitted_at) \
-                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
+            .q("INSERT INTO referrals (child_id, agency_id, raised_by, source, what_seen, seen_on, seen_where, seen_by, referral_text, tool_version, answers_json, risk_level, status, submitted_at, reported_by_kind) \
+                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id")
             .bind(child_id)
             .bind(viewer.agency_id)
             .bind(actor.user_id)
@@ -409,6 +413,7 @@ impl Referrals<'_> {
             .bind(c.risk.slug())
             .bind(ReferralStatus::Submitted.slug())
             .bind(self.store.now())
+            .bind(c.reported_by.map(|r| r.slug()))
             .fetch_one(tx.conn())
             .await?
             .i("id")?;

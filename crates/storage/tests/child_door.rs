@@ -96,6 +96,7 @@ async fn raise(db: &TestDb, r: &Reader, first: &str) -> Raised {
     let answers: Answers = tool.indicators().map(|i| (i.key.clone(), i.key == "picked-up-in-cars")).collect();
     let concern = ConcernInput {
         source: Some(ReferralSource::ProfessionalConcern),
+        reported_by: None,
         what_seen: "Seen getting into a car with two adult men after school".into(),
         seen_on: Some(db.store.today()),
         seen_where: "Outside the school gates".into(),

@@ -49,6 +49,7 @@ const CHILD_DATA: &[&str] = &[
     "Proposed",
     "Raised",
     "SubjectAccessExport",
+    "MaracReferral",
 ];
 
 /// Public methods that name a child without a reader, and why that is safe.

@@ -72,6 +72,7 @@ fn answers(tool: &ScreeningTool, yes: &[&str]) -> Answers {
 fn concern(source: ReferralSource) -> ConcernInput {
     ConcernInput {
         source: Some(source),
+        reported_by: None,
         what_seen: "Seen getting into a car with two adult men after school".into(),
         seen_on: Some(assure_domain::Clock::system().today()),
         seen_where: "Outside the school gates".into(),

@@ -83,6 +83,8 @@ fn rule_of(method: &Method, path: &str) -> Option<Rule> {
         ("POST", "/children/{id}/referrals/{rid}/checks") => sec(S::MashDecision),
         ("POST", "/children/{id}/referrals/{rid}/decision") => sec(S::MashDecision),
         ("POST", "/children/{id}/referrals/{rid}/acknowledge") => SpocOfRaiser,
+        ("GET", "/children/{id}/marac") | ("POST", "/children/{id}/marac") | ("GET", "/children/{id}/marac/{mid}") => sec(S::Concerns),
+        ("POST", "/children/{id}/marac/{mid}/review") => sec(S::MashDecision),
         ("GET", "/children/{id}/plan") => sec(S::Profile),
         ("GET", "/children/{id}/plan/edit") | ("POST", "/children/{id}/plan/edit") => sec(S::Profile),
         ("GET", "/children/{id}/plan/versions/{n}") => sec(S::Profile),
@@ -164,6 +166,8 @@ struct Kid {
     discussion: String,
     rid: i64,
     referral_agency: i64,
+    /// A MARAC referral awaiting its CSE review.
+    mid: i64,
     /// The child's missing episode (ended, with a return interview).
     eid: i64,
     slot: i64,
@@ -325,6 +329,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             })),
             concern: ConcernInput {
                 source: Some(ReferralSource::ProfessionalConcern),
+                reported_by: None,
                 what_seen: "Seen with older men".into(),
                 seen_on: Some(today),
                 seen_where: "Town centre".into(),
@@ -417,6 +422,17 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             ..Default::default()
         };
         open(db, &rr, cid, Section::Missing).await.record_interview(eid, None, &interview).await.unwrap();
+        // A MARAC referral awaiting its CSE review (written past the age rule: the
+        // fixture's children have an estimated age only).
+        let mid = 700_000 + cid;
+        testing::exec(
+            &db.store,
+            &format!(
+                "INSERT INTO marac_referrals (id, child_id, agency_id, referred_on, referred_by, relationship, age_at_referral, status, recorded_at) \
+                 VALUES ({mid}, {cid}, {other}, '{today}', 'IDVA service', 'MARAC-{cid}-RELATIONSHIP', 17, 'awaiting-cse-review', '{today}T09:00:00Z')"
+            ),
+        )
+        .await;
         kids.push(Kid {
             id: cid,
             case,
@@ -426,6 +442,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             discussion,
             rid: raised.referral_id,
             referral_agency: raiser_agency,
+            mid,
             eid,
             slot,
             invitation,
@@ -708,6 +725,7 @@ fn sampled(want: Outcome, at: &At) -> bool {
 struct Target {
     child: i64,
     rid: i64,
+    mid: i64,
     eid: i64,
     panel: i64,
     slot: i64,
@@ -716,7 +734,7 @@ struct Target {
 
 impl Target {
     fn of(k: &Kid, panel: i64, line: i64) -> Target {
-        Target { child: k.id, rid: k.rid, eid: k.eid, panel, slot: k.slot, line }
+        Target { child: k.id, rid: k.rid, mid: k.mid, eid: k.eid, panel, slot: k.slot, line }
     }
     /// The same request for a number that names no child (child, slot or line).
     fn nobody(self) -> Target {
@@ -737,6 +755,7 @@ fn fill(template: &str, t: &Target, format: &str) -> String {
         .replace("{sid}", &t.slot.to_string())
         .replace("{rid}", &t.rid.to_string())
         .replace("{eid}", &t.eid.to_string())
+        .replace("{mid}", &t.mid.to_string())
         .replace("{n}", "1")
         .replace("{format}", format)
 }
@@ -842,6 +861,24 @@ async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, revi
         (vec![s("version", &v), s("discussion", "Leaked minutes")], vec![s("version", &v), ("discussion", "x".repeat(100_001))])
     } else if path.ends_with("/notifications/{id}/acknowledge") {
         (vec![], vec![])
+    } else if path.ends_with("/marac") {
+        // The fixture's children have no date of birth: even the full form is refused (422).
+        let d = common::today();
+        let (day, month, year) =
+            (chrono::Datelike::day(&d).to_string(), chrono::Datelike::month(&d).to_string(), chrono::Datelike::year(&d).to_string());
+        (
+            vec![
+                s("referred_on-day", &day),
+                s("referred_on-month", &month),
+                s("referred_on-year", &year),
+                s("referred_by", "IDVA service"),
+                s("relationship", "Leaked relationship"),
+            ],
+            vec![s("referred_on-day", "31"), s("referred_on-month", "2"), s("referred_on-year", &year), s("referred_by", "")],
+        )
+    } else if path.ends_with("/marac/{mid}/review") {
+        let v = rec.marac_referral(k.mid).await.unwrap().version.to_string();
+        (vec![s("version", &v), s("outcome", "cse-concern"), s("reasons", "Leaked review")], vec![s("version", &v), s("reasons", "")])
     } else {
         panic!("no forms for POST {path}: add them to the access matrix")
     }
@@ -883,6 +920,7 @@ async fn fingerprint(db: &TestDb, fx: &Fixture) -> Vec<Vec<String>> {
             rec.slots().await.unwrap().iter().map(|s| s.discussion.clone()).collect::<Vec<_>>().join("|"),
             slot.discussion_version.to_string(),
             format!("{:?}", slot.invitations.iter().map(|i| (i.id, i.attendance.map(|a| a.slug()))).collect::<Vec<_>>()),
+            format!("{:?}", rec.marac_referrals().await.unwrap().iter().map(|m| (m.id, m.version)).collect::<Vec<_>>()),
         ]);
     }
     out
@@ -1652,6 +1690,11 @@ async fn the_access_matrix(db: &TestDb) {
             let input =
                 DecisionInput { decision: Some(MashDecision::NoCseConcern), reasons: "No concern found".into(), interventions: "Mentoring".into() };
             rec.decide(k.rid, r.version, &input).await.unwrap();
+        }
+        if spec.path.ends_with("/marac") {
+            // The MARAC route is for 16 to 18-year-olds by date of birth: this child is 17.
+            let dob = common::today().checked_sub_months(chrono::Months::new(17 * 12)).unwrap();
+            testing::exec(&db.store, &format!("UPDATE children SET date_of_birth = '{dob}' WHERE id = {}", k.id)).await;
         }
         let fields = forms(spec.path, db, fx, k, &today, &review).await.0;
         let p = &mut people[pi];

@@ -32,6 +32,7 @@ async fn raise(db: &TestDb, n: usize, like: &ChildInput) {
             child: Some(ChildRef::New(like.clone())),
             concern: ConcernInput {
                 source: Some(ReferralSource::ProfessionalConcern),
+                reported_by: None,
                 what_seen: "Seen getting into a car with two adult men".into(),
                 seen_on: Some(db.store.today()),
                 seen_where: "Outside the school".into(),

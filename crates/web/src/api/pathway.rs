@@ -10,7 +10,7 @@ use assure_domain::children::{ChildInput, ChildRef};
 use assure_domain::missing::{Findings, InterviewResponse, MissingFrom, RiskGrading};
 use assure_domain::partnership::Section;
 use assure_domain::placements::Risk;
-use assure_domain::referral::ReferralSource;
+use assure_domain::referral::{ConcernReporter, ReferralSource};
 use assure_domain::screening::Answers;
 use assure_domain::Invalid;
 use assure_storage::missing::{EpisodeInput, InterviewInput};
@@ -138,6 +138,9 @@ pub struct NewConcern {
     /// Where the concern came from (police sources only for police agencies).
     #[schema(value_type = ReferralSource, required = true)]
     pub source: Option<String>,
+    /// Who reported it, for a concern reported to police (`reported-to-police`).
+    #[schema(value_type = Option<ConcernReporter>)]
+    pub reported_by: Option<String>,
     /// What was seen or heard.
     #[schema(required = true, min_length = 1)]
     pub what_seen: String,
@@ -179,8 +182,20 @@ pub async fn raise_concern(State(state): State<AppState>, caller: ApiCaller, Api
             source
         }
     };
+    let reported_by = match b.reported_by.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let r = ConcernReporter::from_slug(s);
+            if r.is_none() {
+                let all: Vec<&str> = ConcernReporter::ALL.iter().map(|s| s.slug()).collect();
+                edge.add("reported_by", format!("reported_by must be one of {}", all.join(", ")));
+            }
+            r
+        }
+    };
     let concern = assure_domain::referral::ConcernInput {
         source,
+        reported_by,
         seen_on: opt_date(&mut edge, "seen_on", &b.seen_on),
         what_seen: b.what_seen,
         seen_where: b.seen_where,

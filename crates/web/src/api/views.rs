@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use assure_domain::partnership::{Involvement, InvolvementKind, Section};
 use assure_domain::plan::{ActionStatus, PlanAction, PlanVersion, SectionText};
-use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::referral::{ConcernReporter, MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::screening::RiskLevel;
 use assure_domain::tracker::{upcoming_report_dates, BodyKind, ExecutiveResponse, Lifecycle, Rag, ResponseState, ReviewKind};
 use assure_domain::{FieldError, Permission, Role};
@@ -736,6 +736,8 @@ pub struct ReferralView {
     pub raised_by: Option<i64>,
     pub raised_by_name: Option<String>,
     pub source: ReferralSource,
+    /// Who reported a concern reported to police.
+    pub reported_by: Option<ConcernReporter>,
     pub what_seen: String,
     pub seen_on: NaiveDate,
     pub seen_where: String,
@@ -772,6 +774,7 @@ impl From<Referral> for ReferralView {
             raised_by: r.raised_by,
             raised_by_name: r.raised_by_name,
             source: r.source,
+            reported_by: r.reported_by,
             what_seen: r.what_seen,
             seen_on: r.seen_on,
             seen_where: r.seen_where,

@@ -201,6 +201,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
         h2 class="app-heading-m" { "The record" }
         ul class="app-list app-list--spaced" {
             li { a class="app-link" href={ "/children/" (c.id) "/referrals" } { "Concerns and referrals" } }
+            li { a class="app-link" href={ "/children/" (c.id) "/marac" } { "MARAC referrals (16 to 18-year-olds)" } }
             li { a class="app-link" href={ "/children/" (c.id) "/plan" } { "MACSE plan" } }
             li { a class="app-link" href={ "/children/" (c.id) "/placements" } { "Placement notifications" } }
             li { a class="app-link" href={ "/children/" (c.id) "/missing" } { "Missing episodes and return interviews" } }

@@ -10,7 +10,9 @@ pub mod dashboard;
 pub mod imports;
 pub mod legal_holds;
 pub mod login;
+pub mod marac;
 pub mod missing;
+pub mod monitoring;
 pub mod panels;
 pub mod partnership;
 pub mod password_reset;
@@ -101,8 +103,30 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/children/{id}/referrals/{rid}/checks", DecideReferrals, "Record an agency's MASH check", referrals::add_check)
         .page_post("/children/{id}/referrals/{rid}/decision", DecideReferrals, "Record the MASH decision", referrals::decide)
         .page_post("/children/{id}/referrals/{rid}/acknowledge", ViewChildren, "A SPOC acknowledges a returned referral", referrals::acknowledge)
+        .page_get("/children/{id}/marac", ViewChildren, "A young person's MARAC referrals, and recording one (16 to 18-year-olds)", marac::list)
+        .page_post(
+            "/children/{id}/marac",
+            RaiseConcern,
+            "Record a MARAC referral of a 16 to 18-year-old victim of an abusive relationship (age checked against the date of birth)",
+            marac::record,
+        )
+        .page_get("/children/{id}/marac/{mid}", ViewChildren, "A MARAC referral and its CSE review", marac::show)
+        .page_post(
+            "/children/{id}/marac/{mid}/review",
+            DecideReferrals,
+            "Record the MASH's CSE review of a MARAC referral (a CSE concern refers the young person to MACSE)",
+            marac::review,
+        )
         .page_get("/mash", DecideReferrals, "The MASH team's queue", referrals::queue)
         .page_get("/spoc", ViewChildren, "A SPOC's agency's referrals", referrals::spoc)
+        .page_get(
+            "/spoc/monitoring",
+            ViewChildren,
+            "Use of the CSE forms per agency and period: outcomes, comparison with agencies of the same kind, agencies with none, challenges (SPOCs: their agencies; the partnership manager: all)",
+            monitoring::page,
+        )
+        .page_post("/spoc/challenges", ViewChildren, "Record a challenge of an agency's low use of the CSE forms (its SPOC or the partnership manager)", monitoring::challenge)
+        .page_post("/spoc/challenges/{id}/response", ViewChildren, "Record an agency's response to a challenge (its SPOC or the partnership manager)", monitoring::respond)
         .page_get("/partnership/screening-tool", ManagePartnership, "The CSE 2 screening tool", referrals::tool_page)
         .page_post("/partnership/screening-tool", ManagePartnership, "Save a new version of the screening tool", referrals::tool_submit)
         .page_get("/panels", ViewChildren, "MACSE panels (each agenda filtered by need to know)", panels::list)
@@ -138,7 +162,7 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page_get("/children/{id}/police", ViewChildren, "A child's police CSE flag and operations (police CSE and co-chairs only)", police::child)
         .page_post("/children/{id}/police-flag", RecordPoliceCse, "Record a child's police CSE flag", police::flag)
-        .page_get("/police/flags", RecordPoliceCse, "MACSE children without a police CSE flag", police::flags)
+        .page_get("/police/flags", RecordPoliceCse, "Police CSE flag coverage: every child at risk and the MACSE children (target 100%), those without a flag", police::flags)
         .page_get("/operations", RecordPoliceCse, "Operations", police::operations)
         .page_post("/operations", RecordPoliceCse, "Record an operation", police::create_operation)
         .page_get("/operations/{id}", RecordPoliceCse, "An operation: linked children in reach, updates, outcome", police::operation)

@@ -158,7 +158,7 @@ async fn show_with(state: &AppState, ctx: &Ctx, pid: i64, which: &str, f: &Field
                             @for i in &s.invitations {
                                 tr class="app-table__row" {
                                     td class="app-table__cell" { (i.name) }
-                                    td class="app-table__cell" { (i.kind.label()) }
+                                    td class="app-table__cell" { (i.kind.label()) @if i.must_attend { " " (ui::tag("Must attend", assure_domain::tracker::TagColour::Red)) } }
                                     td class="app-table__cell" { (i.agency_id.and_then(|a| agencies.get(&a).cloned()).unwrap_or_default()) }
                                     td class="app-table__cell" {
                                         @if run {

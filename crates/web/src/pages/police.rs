@@ -36,7 +36,7 @@ async fn child_with(state: &AppState, ctx: &Ctx, cid: i64, f: &Fields, errors: &
         h1 class="app-heading-l" { "Police CSE flag and operations" }
         h2 class="app-heading-m" { "Police CSE flag" }
         @match flags.first() {
-            None => p class="app-body" { strong { "No flag has been recorded." } " The target is a flag for every MACSE child." },
+            None => p class="app-body" { strong { "No flag has been recorded." } " Police flag every child at risk; the target is a flag for every MACSE child." },
             Some(cur) => p class="app-body" { "Current: " strong { @if cur.flagged { "flagged" } @else { "not flagged" } } " as of " (ui::date(Some(cur.flag_date))) "." },
         }
         @if !flags.is_empty() {
@@ -97,27 +97,57 @@ pub async fn flag(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
 
 pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let reader = policy::reader(&state, ctx.caller()?).await?;
-    let cov = state.store.police(&reader).children_without_flag().await?;
+    let cov = state.store.police(&reader).flag_coverage().await?;
     let content = html! {
-        h1 class="app-heading-l" { "MACSE children without a police CSE flag" }
-        p class="app-body-l" { (cov.percent()) "% of MACSE children flagged (" (cov.flagged) " of " (cov.total) "). The target is 100%." }
-        p class="app-body app-hint" { "MACSE children are those with a plan or a slot at a panel. Only children whose records you may see are counted." }
-        @if cov.without.is_empty() {
-            p class="app-body" { "Every MACSE child has a current flag." }
+        h1 class="app-heading-l" { "Children without a police CSE flag" }
+        p class="app-body" { "Police record a CSE flag for every child at risk; the target for MACSE children is 100%." }
+        table class="app-table" {
+            caption class="app-table__caption app-table__caption--m" { "Police CSE flag coverage" }
+            thead class="app-table__head" { tr class="app-table__row" {
+                th class="app-table__header" scope="col" { "Children" }
+                th class="app-table__header app-table__header--numeric" scope="col" { "Flagged" }
+                th class="app-table__header app-table__header--numeric" scope="col" { "In all" }
+                th class="app-table__header app-table__header--numeric" scope="col" { "Coverage" }
+                th class="app-table__header" scope="col" { "Target" }
+            } }
+            tbody class="app-table__body" {
+                tr class="app-table__row" {
+                    th class="app-table__header" scope="row" { "All children at risk" }
+                    td class="app-table__cell app-table__cell--numeric" { (cov.at_risk.flagged) }
+                    td class="app-table__cell app-table__cell--numeric" { (cov.at_risk.total) }
+                    td class="app-table__cell app-table__cell--numeric" { (cov.at_risk.percent()) "%" }
+                    td class="app-table__cell" { "Every child at risk" }
+                }
+                tr class="app-table__row" {
+                    th class="app-table__header" scope="row" { "MACSE children" }
+                    td class="app-table__cell app-table__cell--numeric" { (cov.macse.flagged) }
+                    td class="app-table__cell app-table__cell--numeric" { (cov.macse.total) }
+                    td class="app-table__cell app-table__cell--numeric" { (cov.macse.percent()) "%" }
+                    td class="app-table__cell" { "100%" }
+                }
+            }
+        }
+        p class="app-body-l" { (cov.at_risk.percent()) "% of all children at risk flagged (" (cov.at_risk.flagged) " of " (cov.at_risk.total) "); "
+            (cov.macse.percent()) "% of MACSE children flagged (" (cov.macse.flagged) " of " (cov.macse.total) "). The target for MACSE children is 100%." }
+        p class="app-body app-hint" { "Children at risk are those with a referral whose risk level is low, medium or high, and the MACSE children (those with a plan or a slot at a panel). Only children whose records you may see are counted." }
+        @if cov.at_risk.without.is_empty() {
+            p class="app-body" { "Every child at risk has a current flag." }
         } @else {
             div class="app-table-wrapper" tabindex="0" role="region" aria-label="Children without a current flag" {
             table class="app-table" {
-                caption class="app-table__caption app-table__caption--m" { "Children without a current flag" }
+                caption class="app-table__caption app-table__caption--m" { "Children at risk without a current flag" }
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Child" }
                     th class="app-table__header" scope="col" { "Record number" }
+                    th class="app-table__header" scope="col" { "MACSE" }
                     th class="app-table__header" scope="col" { "Current entry" }
                 } }
                 tbody class="app-table__body" {
-                    @for r in &cov.without {
+                    @for r in &cov.at_risk.without {
                         tr class="app-table__row" {
                             td class="app-table__cell" { a class="app-link" href={ "/children/" (r.child_id) "/police" } { (r.name) } }
                             td class="app-table__cell" { (r.child_id) }
+                            td class="app-table__cell" { @if r.macse { (ui::tag("MACSE", assure_domain::tracker::TagColour::Red)) } @else { "No" } }
                             td class="app-table__cell" { @match r.flagged { Some(false) => "Recorded as not flagged", _ => "Never recorded" } }
                         }
                     }
@@ -126,7 +156,7 @@ pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             }
         }
     };
-    Ok(ui::layout(&ctx, "MACSE children without a police CSE flag", false, content).into_response())
+    Ok(ui::layout(&ctx, "Children without a police CSE flag", false, content).into_response())
 }
 
 pub async fn operations(State(state): State<AppState>, ctx: Ctx) -> PageResult {

@@ -4,7 +4,7 @@
 //! tool the partnership keeps.
 
 use assure_domain::partnership::Section;
-use assure_domain::referral::{CheckInput, ConcernInput, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::referral::{CheckInput, ConcernInput, ConcernReporter, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::screening::{answer_field, Answers, ScreeningTool};
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
@@ -64,6 +64,7 @@ fn concern_form(f: &Fields) -> (ConcernForm, Invalid) {
     }
     let concern = ConcernInput {
         source: ReferralSource::from_slug(f.get("source")),
+        reported_by: ConcernReporter::from_slug(f.get("reported_by")),
         what_seen: f.string("what_seen"),
         seen_on,
         seen_where: f.string("seen_where"),
@@ -114,6 +115,12 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, reader: &Reade
             h2 class="app-heading-m" { "The concern (CSE 1)" }
             @if sources.len() > 1 {
                 (ui::radios(Field::new("source", "Where did the concern come from?", f.get("source"), errors), &sources, false))
+                (ui::radios(
+                    Field::new("reported_by", "Who reported it to police?", f.get("reported_by"), errors)
+                        .hint("Only for a concern reported to police by the public or a taxi driver."),
+                    &opts(ConcernReporter::ALL, ConcernReporter::slug, ConcernReporter::label),
+                    false,
+                ))
             } @else {
                 input type="hidden" name="source" value=(ReferralSource::ProfessionalConcern.slug());
             }
@@ -244,7 +251,9 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
         @if let Some(s) = &sent { (ui::error_summary_for(s.errors, s.which)) }
         span class="app-caption-l" { (child.first_name) " " (child.last_name) }
         h1 class="app-heading-l" { "Referral of " (when(&r.submitted_at)) }
-        @if r.source.screened() {
+        @if r.source == ReferralSource::Marac {
+            p class="app-body-l" { "Risk level: " (ui::tag(r.risk_level.label(), r.risk_level.colour())) " (MARAC hears only cases assessed as high risk)" }
+        } @else if r.source.screened() {
             p class="app-body-l" { "Risk level from the CSE 2 screening: " (ui::tag(r.risk_level.label(), r.risk_level.colour())) }
         } @else {
             p class="app-body-l" { "Police risk grading of the missing episode: " (ui::tag(r.risk_level.label(), r.risk_level.colour())) }
@@ -252,6 +261,7 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
         dl class="app-summary-list" {
             (ui::summary_row("Status", ui::tag(r.status.label(), r.status.colour())))
             (ui::summary_row("Source", html! { (r.source.label()) }))
+            @if let Some(by) = r.reported_by { (ui::summary_row("Reported to police by", html! { (by.label()) })) }
             (ui::summary_row("Raised by", html! { (r.raised_by_name.as_deref().unwrap_or("Unknown")) ", " (r.agency_name) }))
             (ui::summary_row("Submitted", html! { (when(&r.submitted_at)) }))
         }
@@ -265,7 +275,9 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
         h2 class="app-heading-m" { "Professional referral" }
         (ui::prose(&r.referral_text))
         h2 class="app-heading-m" { "CSE 2 screening" }
-        @if !r.source.screened() {
+        @if r.source == ReferralSource::Marac {
+            p class="app-body" { "Not screened: this referral was made by the MASH's CSE review of a MARAC referral, and went to MACSE. " a class="app-link" href={ "/children/" (child.id) "/marac" } { "See the MARAC referrals" } }
+        } @else if !r.source.screened() {
             p class="app-body" { "Not screened: this referral was made by the pattern rules from a return interview's link to CSE, and went to MACSE. " a class="app-link" href={ "/children/" (child.id) "/missing" } { "See the missing episodes" } }
         }
         @for c in tool.categories.iter().filter(|_| r.source.screened()) {
@@ -423,6 +435,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
     let (page, waiting) =
         state.store.referrals(&reader).mash_queue_page(state.clock().now(), &PageRequest::from_link(cursor, QUEUE_PER_PAGE)).await?;
     let rows = &page.items;
+    let maracs = state.store.marac(&reader).awaiting_review().await?;
     let content = html! {
         h1 class="app-heading-l" { "MASH queue" }
         p class="app-body" { "Referrals waiting for the team's checks and decision, oldest first. This is the team's queue: anyone in the MASH can pick up the oldest." }
@@ -455,7 +468,34 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
             } }))
         }
     };
-    let content = html! { (content) (ui::pager("/mash", &page)) };
+    let content = html! {
+        (content)
+        (ui::pager("/mash", &page))
+        h2 class="app-heading-m" id="marac" { "MARAC referrals awaiting a CSE review" }
+        @if maracs.is_empty() {
+            p class="app-body" { "There are no MARAC referrals waiting for a CSE review." }
+        } @else {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--s" { (maracs.len()) " MARAC referral" @if maracs.len() != 1 { "s" } " of 16 to 18-year-olds, oldest first" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Young person" }
+                    th class="app-table__header" scope="col" { "Referred to MARAC" }
+                    th class="app-table__header app-table__header--numeric" scope="col" { "Age" }
+                    th class="app-table__header" scope="col" { "Recorded by" }
+                } }
+                tbody class="app-table__body" {
+                    @for m in &maracs {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { a class="app-link" href={ "/children/" (m.child_id) "/marac/" (m.id) } { (m.child_name) } }
+                            td class="app-table__cell" { (assure_domain::dates::long(m.referred_on)) }
+                            td class="app-table__cell app-table__cell--numeric" { (m.age_at_referral) }
+                            td class="app-table__cell" { (m.agency_name) }
+                        }
+                    }
+                }
+            }
+        }
+    };
     Ok(ui::layout(&ctx, "MASH queue", false, content).into_response())
 }
 
@@ -467,6 +507,9 @@ pub async fn spoc(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Pa
     let returned: Vec<&Referral> = rows.iter().filter(|r| r.status == ReferralStatus::ReturnedToSpoc).collect();
     let content = html! {
         h1 class="app-heading-l" { "Your agency's referrals" }
+        @if !reader.viewer().spoc_for.is_empty() || ctx.can(Permission::ManagePartnership) {
+            p class="app-body" { a class="app-link" href="/spoc/monitoring" { "Monitor the use of the CSE forms and challenge low use" } }
+        }
         @if reader.viewer().spoc_for.is_empty() {
             p class="app-body" { "You are not the single point of contact (SPOC) for any agency, so there are no agency referrals to show. The partnership manager keeps the list of SPOCs." }
         } @else if rows.is_empty() {
