@@ -50,7 +50,8 @@ async fn the_cp_route_over_http(db: &TestDb) {
     let case = common::record_as(db, "mash-worker@example.org", megan, Section::ChildProtection).await.cp_cases().await.unwrap().remove(0);
     let cid = case.id;
 
-    // The queue, filtered by overdue.
+    // The queue, from the MASH queue's page, filtered by overdue.
+    assert!(mash.get("/mash").await.has("href=\"/child-protection?overdue=yes\""));
     let queue = mash.get("/child-protection?overdue=yes").await;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.has("Megan Hughes") && queue.has("with an overdue stage"), "{}", queue.body);

@@ -465,6 +465,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
     let content = html! {
         h1 class="app-heading-l" { "MASH queue" }
         p class="app-body" { "Referrals waiting for the team's checks and decision, oldest first. This is the team's queue: anyone in the MASH can pick up the oldest." }
+        p class="app-body" { "Child protection cases and their next stages are on " a class="app-link" href="/child-protection" { "the child protection cases page" } " (" a class="app-link" href="/child-protection?overdue=yes" { "those with an overdue stage" } ")." }
         @if rows.is_empty() {
             p class="app-body" { "There are no referrals waiting." }
         } @else {
