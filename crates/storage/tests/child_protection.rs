@@ -210,8 +210,22 @@ async fn a_cp_case_from_decision_to_plan(db: &TestDb) {
     assert!(case.stages(db.store.today())[..3].iter().all(|s| s.timeliness == Timeliness::DoneOnTime), "{:?}", case.stages(db.store.today()));
     assert_eq!(case.next(), Some((CpStage::ReviewConference, d(2026, 7, 17))));
 
-    // The named CSE reviewing officer is proposed for the child's panel slots.
+    // The named CSE reviewing officer is invited to the child's coming panel slot, and proposed for later ones.
+    let analyst = person(db, "cse-analyst@example.org", Role::CseAnalyst, w.care, &[Team::CseAnalyst, Team::MacsePanel]).await;
+    let panels = db.store.panel_calendar().generate_series(analyst.actor(), Some(d(2026, 4, 27)), Some(d(2026, 5, 11)), "Town hall").await.unwrap();
+    let slot = db.store.panels(&analyst).book_slot(panels[0], Some(child), chrono::NaiveTime::from_hms_opt(9, 30, 0), Some(30)).await.unwrap();
+    assert!(db
+        .store
+        .open_child(&testing::reader(&db.store, "iro@example.org").await, ChildKey::Child(child), Section::ChildProtection)
+        .await
+        .is_err());
     record.name_reviewing_officer(case.id, case.version, Some(w.iro)).await.unwrap();
+    let agenda = db.store.panels(&analyst).agenda(panels[0]).await.unwrap();
+    let invited =
+        agenda.iter().find(|s| s.id == slot).unwrap().invitations.iter().find(|i| i.user_id == Some(w.iro)).expect("the officer is invited");
+    assert_eq!(invited.kind, InviteeKind::CseReviewingOfficer);
+    // Invited in person, the officer now sees the child.
+    open(db, &testing::reader(&db.store, "iro@example.org").await, child, Section::ChildProtection).await;
     let proposed = record.proposed_invitees().await.unwrap();
     assert!(proposed.iter().any(|p| p.user_id == Some(w.iro) && p.kind == InviteeKind::CseReviewingOfficer), "{proposed:?}");
     let case = record.cp_case(case.id).await.unwrap();
