@@ -85,9 +85,14 @@ impl ReferralStatus {
         self.awaiting_decision() || self.awaiting_follow_on()
     }
 
-    /// The statuses on the MASH queue, as slugs (for list filters): a contact waiting
-    /// for its checks and follow-on decision is the team's work too.
-    pub fn queue_slugs() -> [&'static str; 3] {
+    /// The statuses before the first decision, as slugs (for list filters).
+    pub fn queue_slugs() -> [&'static str; 2] {
+        [ReferralStatus::Submitted.slug(), ReferralStatus::ChecksInProgress.slug()]
+    }
+
+    /// The statuses on the MASH queue, as slugs: those before the first decision, and a
+    /// contact waiting for its checks and follow-on decision (the team's work too).
+    pub fn mash_queue_slugs() -> [&'static str; 3] {
         [ReferralStatus::Submitted.slug(), ReferralStatus::ChecksInProgress.slug(), ReferralStatus::ContactChecks.slug()]
     }
 }

@@ -278,8 +278,7 @@ impl Mail<'_> {
             .iter()
             .map(|r| r.i("id"))
             .collect::<Result<_>>()?;
-        // Referrals before their first decision (a contact's checks are chased on its page).
-        let [s1, s2, _] = ReferralStatus::queue_slugs();
+        let [s1, s2] = ReferralStatus::queue_slugs();
         let rows = self
             .store
             .q("SELECT id, submitted_at FROM referrals WHERE status IN ($1, $2) AND submitted_at >= $3 ORDER BY id")

@@ -492,7 +492,7 @@ impl Referrals<'_> {
     /// The MASH team's queue: referrals awaiting a decision, oldest first, with their
     /// age in hours. The MASH sees every child, but the list still goes through the rule.
     pub async fn mash_queue(&self, now: DateTime<Utc>) -> Result<Vec<Queued>> {
-        let [s1, s2, s3] = ReferralStatus::queue_slugs();
+        let [s1, s2, s3] = ReferralStatus::mash_queue_slugs();
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.status IN ("));
         sql.bind(s1).push(",").bind(s2).push(",").bind(s3).push(") AND ");
         push_reach(&mut sql, &self.reader.reach(), "c.id");
@@ -512,7 +512,7 @@ impl Referrals<'_> {
     /// One page of the MASH team's queue, oldest first (keyset on submission time and
     /// id, read through referrals_queue_order), and how many are waiting in all.
     pub async fn mash_queue_page(&self, now: DateTime<Utc>, req: &PageRequest) -> Result<(Page<Queued>, i64)> {
-        let [s1, s2, s3] = ReferralStatus::queue_slugs();
+        let [s1, s2, s3] = ReferralStatus::mash_queue_slugs();
         let mut filter = Sql::new(" WHERE r.status IN (");
         filter.bind(s1).push(",").bind(s2).push(",").bind(s3).push(") AND ");
         push_reach(&mut filter, &self.reader.reach(), "c.id");
