@@ -13,6 +13,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod chase;
+pub mod child_protection;
 pub mod children;
 pub mod clock;
 pub mod dates;
@@ -33,6 +34,7 @@ pub mod settings;
 pub mod subject_access;
 pub mod text;
 pub mod validation;
+pub mod working_days;
 
 pub use access::{Permission, Role};
 pub use clock::Clock;

@@ -26,6 +26,7 @@ slug_enum!(
         PoliceInvestigator => ("police-investigator", "Police investigator"),
         StandingMember => ("standing-member", "Standing member"),
         HomeAuthority => ("home-authority", "Home authority"),
+        CseReviewingOfficer => ("cse-reviewing-officer", "Named CSE reviewing officer (child protection)"),
     }
 );
 
@@ -406,7 +407,16 @@ mod tests {
     fn slugs_are_stable() {
         assert_eq!(
             InviteeKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>(),
-            ["young-person", "parent-carer", "spoc", "practitioner", "police-investigator", "standing-member", "home-authority"]
+            [
+                "young-person",
+                "parent-carer",
+                "spoc",
+                "practitioner",
+                "police-investigator",
+                "standing-member",
+                "home-authority",
+                "cse-reviewing-officer"
+            ]
         );
         assert_eq!(Attendance::from_slug("sent-apologies"), Some(Attendance::SentApologies));
         assert_eq!(OperationKind::from_slug("disruption"), Some(OperationKind::Disruption));

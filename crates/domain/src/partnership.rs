@@ -155,6 +155,7 @@ slug_enum!(
         Placements => ("placements", "Placement notifications"),
         Missing => ("missing", "Missing episodes and return interviews"),
         PanelMinutes => ("panel-minutes", "MACSE panel slots and minutes"),
+        ChildProtection => ("child-protection", "Child protection: section 47 enquiry, conferences and plan"),
     }
 );
 

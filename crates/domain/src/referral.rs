@@ -76,6 +76,7 @@ slug_enum!(
     ReferralStatus {
         Submitted => ("submitted", "Submitted to the MASH"),
         ChecksInProgress => ("checks-in-progress", "Screening and checks in progress"),
+        ContactChecks => ("contact-checks", "Contact: multi-agency checks before the follow-on decision"),
         Decided => ("decided", "Decided"),
         ReturnedToSpoc => ("returned-to-spoc", "Returned to the SPOC"),
         AcknowledgedBySpoc => ("acknowledged-by-spoc", "Acknowledged by the SPOC"),
@@ -87,6 +88,7 @@ impl ReferralStatus {
         match self {
             ReferralStatus::Submitted => TagColour::Blue,
             ReferralStatus::ChecksInProgress => TagColour::LightBlue,
+            ReferralStatus::ContactChecks => TagColour::Yellow,
             ReferralStatus::Decided => TagColour::Green,
             ReferralStatus::ReturnedToSpoc => TagColour::Orange,
             ReferralStatus::AcknowledgedBySpoc => TagColour::Grey,
@@ -98,15 +100,44 @@ impl ReferralStatus {
         matches!(self, ReferralStatus::Submitted | ReferralStatus::ChecksInProgress)
     }
 
-    /// The statuses on the MASH queue, as slugs (for list filters).
+    /// A contact for a child already known, waiting for the multi-agency checks and the
+    /// follow-on decision (R8).
+    pub fn awaiting_follow_on(self) -> bool {
+        self == ReferralStatus::ContactChecks
+    }
+
+    /// Agencies' checks may be recorded: during screening, and during a contact's checks.
+    pub fn takes_checks(self) -> bool {
+        self.awaiting_decision() || self.awaiting_follow_on()
+    }
+
+    /// The statuses before the first decision, as slugs (for list filters).
     pub fn queue_slugs() -> [&'static str; 2] {
         [ReferralStatus::Submitted.slug(), ReferralStatus::ChecksInProgress.slug()]
+    }
+
+    /// The statuses on the MASH queue, as slugs: those before the first decision, and a
+    /// contact waiting for its checks and follow-on decision (the team's work too).
+    pub fn mash_queue_slugs() -> [&'static str; 3] {
+        [ReferralStatus::Submitted.slug(), ReferralStatus::ChecksInProgress.slug(), ReferralStatus::ContactChecks.slug()]
+    }
+}
+
+impl MashDecision {
+    /// The decisions that may follow a contact's multi-agency checks (R8): child
+    /// protection, or MACSE.
+    pub const FOLLOW_ONS: [MashDecision; 2] = [MashDecision::ChildProtection, MashDecision::Macse];
+
+    pub fn may_follow_a_contact(self) -> bool {
+        Self::FOLLOW_ONS.contains(&self)
     }
 }
 
 /// The allowed moves: a check starts the screening; the decision ends it (a "no CSE
 /// concern" goes back to the SPOC); the SPOC acknowledges a returned referral.
-/// Recording further checks during screening keeps the status.
+/// Recording further checks during screening keeps the status. A contact for a child
+/// already known is not final: it waits for the multi-agency checks (which keep the
+/// status) and then the follow-on decision, child protection or MACSE, decides it.
 pub fn may_move(from: ReferralStatus, to: ReferralStatus) -> bool {
     use ReferralStatus::*;
     matches!(
@@ -115,17 +146,59 @@ pub fn may_move(from: ReferralStatus, to: ReferralStatus) -> bool {
             | (ChecksInProgress, ChecksInProgress)
             | (Submitted | ChecksInProgress, Decided)
             | (Submitted | ChecksInProgress, ReturnedToSpoc)
+            | (Submitted | ChecksInProgress, ContactChecks)
+            | (ContactChecks, ContactChecks)
+            | (ContactChecks, Decided)
             | (ReturnedToSpoc, AcknowledgedBySpoc)
     )
 }
 
 /// The status a decision leads to.
 pub fn status_after(decision: MashDecision) -> ReferralStatus {
-    if decision == MashDecision::NoCseConcern {
-        ReferralStatus::ReturnedToSpoc
-    } else {
-        ReferralStatus::Decided
+    match decision {
+        MashDecision::NoCseConcern => ReferralStatus::ReturnedToSpoc,
+        MashDecision::KnownChildContact => ReferralStatus::ContactChecks,
+        _ => ReferralStatus::Decided,
     }
+}
+
+/// The follow-on decision of a contact, as the MASH worker typed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FollowOnInput {
+    pub decision: Option<MashDecision>,
+    pub reasons: String,
+}
+
+/// A follow-on decision ready to record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowOn {
+    pub decision: MashDecision,
+    pub reasons: String,
+}
+
+/// A contact goes on, once its multi-agency checks are recorded (`checks_since_contact`
+/// counts those recorded since the contact was decided), to child protection or MACSE,
+/// with reasons; only a contact waiting for it takes one.
+pub fn check_follow_on(i: &FollowOnInput, current: ReferralStatus, checks_since_contact: usize) -> Result<Checked<FollowOn>, Invalid> {
+    let mut v = Invalid::new();
+    match i.decision {
+        None => v.add("follow_on", "Select the follow-on decision: child protection or MACSE"),
+        Some(d) if !d.may_follow_a_contact() => v.add("follow_on", "A contact goes on to child protection or to MACSE"),
+        Some(_) => {}
+    }
+    let reasons = v.required("follow_on_reasons", &i.reasons, "Enter the reasons for the follow-on decision");
+    v.max_len("follow_on_reasons", &reasons, 10_000, "The reasons");
+    if !may_move(current, ReferralStatus::Decided) || !current.awaiting_follow_on() {
+        v.add(
+            "follow_on",
+            format!("Only a contact waiting for its checks takes a follow-on decision (this referral is {})", current.label().to_lowercase()),
+        );
+    } else if checks_since_contact == 0 {
+        v.add("follow_on", "Record the multi-agency checks of the contact before the follow-on decision");
+    }
+    v.finish()?;
+    let Some(decision) = i.decision else { return Err(Invalid::single("follow_on", "Select the follow-on decision")) };
+    Ok(Checked::new(FollowOn { decision, reasons }))
 }
 
 /// The CSE 1 part of a concern, and the professional referral.
@@ -268,7 +341,7 @@ pub fn check_decision(d: &DecisionInput, current: ReferralStatus) -> Result<Chec
     }
     v.max_len("interventions", &interventions, 10_000, "The interventions");
     if let Some(dec) = d.decision {
-        if !may_move(current, status_after(dec)) {
+        if !current.awaiting_decision() || !may_move(current, status_after(dec)) {
             v.add(
                 "decision",
                 format!("This referral has already been decided (it is {}): it cannot be decided again", current.label().to_lowercase()),
@@ -317,7 +390,7 @@ pub fn check_mash_check(c: &CheckInput, current: ReferralStatus) -> Result<Check
     }
     v.max_len("holds", &shared, 10_000, "What may be shared");
     v.max_len("police_only", &police_only, 10_000, "What is for the police only");
-    if !current.awaiting_decision() {
+    if !current.takes_checks() {
         v.add("holds", "This referral has been decided: checks can no longer be added");
     }
     v.finish()?;
@@ -355,7 +428,51 @@ mod tests {
         assert!(!may_move(Submitted, AcknowledgedBySpoc));
         assert!(!may_move(Decided, AcknowledgedBySpoc), "only a returned referral is acknowledged");
         assert_eq!(status_after(MashDecision::NoCseConcern), ReturnedToSpoc);
-        assert!(MashDecision::ALL.iter().filter(|m| **m != MashDecision::NoCseConcern).all(|m| status_after(*m) == Decided));
+        assert_eq!(status_after(MashDecision::KnownChildContact), ContactChecks);
+        assert!(MashDecision::ALL
+            .iter()
+            .filter(|m| !matches!(m, MashDecision::NoCseConcern | MashDecision::KnownChildContact))
+            .all(|m| status_after(*m) == Decided));
+    }
+
+    /// R8: a contact for a child already known is not final. Every allowed move of a
+    /// contact, and every refused one.
+    #[test]
+    fn a_contact_goes_on_after_its_checks() {
+        // Allowed: into the contact's checks from screening, checks during it, and the follow-on.
+        assert!(may_move(Submitted, ContactChecks));
+        assert!(may_move(ChecksInProgress, ContactChecks));
+        assert!(may_move(ContactChecks, ContactChecks));
+        assert!(may_move(ContactChecks, Decided));
+        // Refused: everything else out of, or into, a contact's checks.
+        for s in [ReturnedToSpoc, AcknowledgedBySpoc, Submitted, ChecksInProgress] {
+            assert!(!may_move(ContactChecks, s), "{s:?}");
+        }
+        for s in [Decided, ReturnedToSpoc, AcknowledgedBySpoc] {
+            assert!(!may_move(s, ContactChecks), "{s:?}");
+        }
+        assert!(ContactChecks.takes_checks() && !ContactChecks.awaiting_decision() && !Decided.takes_checks());
+        assert!(check_mash_check(&CheckInput { agency_id: Some(1), shared: "Open to CIN".into(), police_only: String::new() }, ContactChecks).is_ok());
+        // The contact is not decided again through the first decision.
+        let again = DecisionInput { decision: Some(MashDecision::Macse), reasons: "Again".into(), ..Default::default() };
+        assert!(check_decision(&again, ContactChecks).is_err());
+
+        let cp = FollowOnInput { decision: Some(MashDecision::ChildProtection), reasons: " Parenting concerns ".into() };
+        let ok = check_follow_on(&cp, ContactChecks, 1).unwrap();
+        assert_eq!((ok.decision, ok.reasons.as_str()), (MashDecision::ChildProtection, "Parenting concerns"));
+        let macse = FollowOnInput { decision: Some(MashDecision::Macse), reasons: "No parenting concerns".into() };
+        assert_eq!(check_follow_on(&macse, ContactChecks, 2).unwrap().decision, MashDecision::Macse);
+        // Refused: before any check, from any other status, to any other decision, without reasons.
+        assert!(check_follow_on(&cp, ContactChecks, 0).unwrap_err().for_field("follow_on").unwrap().contains("checks"));
+        for s in ReferralStatus::ALL.iter().filter(|s| **s != ContactChecks) {
+            assert!(check_follow_on(&cp, *s, 1).is_err(), "{s:?}");
+        }
+        for d in MashDecision::ALL.iter().filter(|d| !d.may_follow_a_contact()) {
+            let e = check_follow_on(&FollowOnInput { decision: Some(*d), reasons: "x".into() }, ContactChecks, 1).unwrap_err();
+            assert!(e.for_field("follow_on").is_some(), "{d:?}");
+        }
+        let e = check_follow_on(&FollowOnInput::default(), ContactChecks, 1).unwrap_err();
+        assert!(e.for_field("follow_on").is_some() && e.for_field("follow_on_reasons").is_some());
     }
 
     #[test]

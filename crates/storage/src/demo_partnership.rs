@@ -270,6 +270,28 @@ impl Demo<'_> {
         }
     }
 
+    /// The child's open CP case as opened `days_ago` (the decision's date), with its
+    /// section 47 enquiry started the day after, recorded by the MASH.
+    async fn cp_case_dated(&self, child: i64, days_ago: i64) -> Result<()> {
+        let today = self.today.min(self.store.today());
+        let decided = today - Duration::days(days_ago);
+        let facts = assure_domain::child_protection::CaseFacts { decided_on: Some(decided), ..Default::default() };
+        let due = assure_domain::child_protection::next_due(&facts).map(|(_, d)| crate::date_str(d));
+        let mut tx = self.store.write().await?;
+        self.store
+            .q("UPDATE cp_cases SET decided_on = $1, next_due_on = $2 WHERE child_id = $3 AND closed_on IS NULL")
+            .bind(crate::date_str(decided))
+            .bind(due)
+            .bind(child)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await?;
+        let record = self.record(MASH, child, Section::ChildProtection).await?;
+        let case = record.cp_cases().await?.into_iter().next().ok_or(crate::StoreError::NotFound)?;
+        let started = assure_domain::child_protection::S47Input { started_on: Some(decided + Duration::days(1)), ..Default::default() };
+        record.record_section_47(case.id, case.version, &started).await
+    }
+
     /// A slot at a panel, everyone proposed invited, and (for a panel already held) who came.
     async fn slot(&self, panel: i64, child: i64, start: &str, held: Option<&str>) -> Result<i64> {
         let analyst = self.who(ANALYST);
@@ -426,8 +448,11 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
         .await?;
     d.check(&megan, POLICE, "", "The adult is known to police for offences against children.").await?;
     d.check(&megan, SOCIAL_CARE, "Closed to children's social care in 2016 (neglect).", "").await?;
-    d.decide(&megan, ChildProtection, "Significant harm is likely: disclosure of sexual abuse by a known offender. Strategy discussion held with the police; section 47 enquiry started.", "").await?;
+    d.decide(&megan, ChildProtection, "Significant harm is likely: disclosure of sexual abuse by a known offender. Section 47 enquiry started; a strategy meeting with the police to be convened.", "").await?;
     d.dated(megan.referral_id, 24 * 11, Some(24 * 11 - 3), Some(24 * 10), None).await?;
+    // Her child protection case: the enquiry started the day after the decision, the
+    // strategy meeting not yet held (overdue on the case and the CP queue).
+    d.cp_case_dated(megan.child_id, 10).await?;
     d.legal_status(megan.child_id, MEGAN, LegalStatus::ChildProtectionPlan).await?;
 
     let daniel = d

@@ -16,6 +16,7 @@
 pub mod audit;
 pub mod backup;
 pub mod child_access;
+pub mod child_protection;
 pub mod children;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -432,7 +432,7 @@ impl Store {
     /// of the episode. Returns the referral's id.
     async fn refer_to_macse(&self, tx: &mut WriteTx<'_>, actor: &Actor, viewer: &Viewer, ep: &Episode) -> Result<i64> {
         let existing = self
-            .q("SELECT id FROM referrals WHERE child_id = $1 AND (status IN ($2,$3) OR decision IN ($4,$5)) ORDER BY submitted_at DESC, id DESC LIMIT 1")
+            .q("SELECT id FROM referrals WHERE child_id = $1 AND (status IN ($2,$3) OR decision IN ($4,$5) OR follow_on = $4) ORDER BY submitted_at DESC, id DESC LIMIT 1")
             .bind(ep.child_id)
             .bind(ReferralStatus::Submitted.slug())
             .bind(ReferralStatus::ChecksInProgress.slug())

@@ -155,7 +155,7 @@ impl Store {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn insert_invitation(
+    pub(crate) async fn insert_invitation(
         &self,
         tx: &mut WriteTx<'_>,
         actor: &Actor,
@@ -241,6 +241,21 @@ impl ChildRecord {
         let (store, child) = (&self.store, self.id());
         let involvements = store.child_with_involvements(child).await?.map(|c| c.involvements).unwrap_or_default();
         let mut out: Vec<Proposed> = Vec::new();
+        // The named CSE reviewing officer of an open child protection case attends MACSE for the child.
+        for r in store
+            .q("SELECT DISTINCT u.id, u.name, m.agency_id FROM cp_cases k JOIN users u ON u.id = k.reviewing_officer_id \
+                JOIN partnership_members m ON m.user_id = u.id WHERE k.child_id = $1 AND k.closed_on IS NULL AND u.active = 1 ORDER BY u.id")
+            .bind(child)
+            .fetch_all(store.pool())
+            .await?
+        {
+            out.push(Proposed {
+                kind: InviteeKind::CseReviewingOfficer,
+                user_id: Some(r.i("id")?),
+                agency_id: Some(r.i("agency_id")?),
+                name: r.s("name")?,
+            });
+        }
         let mut candidates: Vec<Proposed> = Vec::new();
         for r in store
             .q("SELECT DISTINCT u.id, u.name, s.agency_id FROM agency_spocs s JOIN users u ON u.id = s.user_id \
@@ -581,7 +596,8 @@ impl Panels<'_> {
     pub async fn slot_candidates(&self, panel_id: i64) -> Result<Vec<(i64, String)>> {
         let mut sql = Sql::new("SELECT c.id, c.first_name, c.last_name FROM children c WHERE c.merged_into_id IS NULL AND (c.id IN (SELECT r.child_id FROM referrals r WHERE r.decision IN (");
         sql.bind(MashDecision::Macse.slug()).push(",").bind(MashDecision::ChildInNeedAndMacse.slug());
-        sql.push(")) OR c.id IN (SELECT p.child_id FROM plans p)) AND c.id NOT IN (SELECT s.child_id FROM panel_slots s WHERE s.panel_id = ")
+        sql.push(") OR r.follow_on = ").bind(MashDecision::Macse.slug());
+        sql.push(") OR c.id IN (SELECT p.child_id FROM plans p)) AND c.id NOT IN (SELECT s.child_id FROM panel_slots s WHERE s.panel_id = ")
             .bind(panel_id)
             .push(") AND ");
         push_reach(&mut sql, &self.reader.reach(), "c.id");

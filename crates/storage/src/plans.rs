@@ -100,6 +100,21 @@ impl ChildRecord {
         today: NaiveDate,
     ) -> Result<i64> {
         self.require_permission(Permission::RunPanels, "plan").await?;
+        self.save_plan_version_for(based_on, panel_id, version, rows, today, None).await
+    }
+
+    /// [`ChildRecord::save_plan_version`] once the caller's permission is checked; a
+    /// version saved as a child protection case's CP plan (`cp_case`) is noted on the
+    /// case in the same transaction.
+    pub(crate) async fn save_plan_version_for(
+        &self,
+        based_on: i64,
+        panel_id: Option<i64>,
+        version: &PlanVersion,
+        rows: Option<&[usize]>,
+        today: NaiveDate,
+        cp_case: Option<i64>,
+    ) -> Result<i64> {
         let store = &self.store;
         let child_id = self.id();
         let mut v = version.clone();
@@ -208,6 +223,20 @@ impl ChildRecord {
             ),
         )
         .await?;
+        if let Some(case_id) = cp_case {
+            store
+                .q("UPDATE cp_cases SET plan_version = $1, version = version + 1 WHERE id = $2 AND child_id = $3")
+                .bind(number)
+                .bind(case_id)
+                .bind(child_id)
+                .execute(tx.conn())
+                .await?;
+            tx.audit(
+                actor,
+                Event::new("cp.plan", "child", child_id, format!("cp case {case_id}: plan version {number} is the child protection plan")),
+            )
+            .await?;
+        }
         // Each action's agency is involved: as a whole, or — for an action in a
         // police-only section — through its police CSE unit, for police eyes only.
         let mut holders: BTreeSet<(i64, bool)> = BTreeSet::new();

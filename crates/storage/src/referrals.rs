@@ -8,8 +8,8 @@
 
 use assure_domain::partnership::{AgencyKind, InvolvementKind, Section, Viewer};
 use assure_domain::referral::{
-    age_hours, check_concern_form, check_decision, check_mash_check, may_move, status_after, CheckInput, ConcernReporter, DecisionInput,
-    MashDecision, NewConcern, ReferralSource, ReferralStatus,
+    age_hours, check_concern_form, check_decision, check_follow_on, check_mash_check, may_move, status_after, CheckInput, ConcernReporter,
+    DecisionInput, FollowOnInput, MashDecision, NewConcern, ReferralSource, ReferralStatus,
 };
 use assure_domain::screening::{check_tool, default_tool, Answers, RiskLevel, ScreeningTool};
 use assure_domain::{Checked, Invalid, Permission};
@@ -65,6 +65,11 @@ pub struct Referral {
     pub returned_at: Option<String>,
     pub spoc_acknowledged_at: Option<String>,
     pub spoc_acknowledged_by_name: Option<String>,
+    /// A contact's follow-on decision (R8), after its multi-agency checks.
+    pub follow_on: Option<MashDecision>,
+    pub follow_on_reasons: Option<String>,
+    pub follow_on_at: Option<String>,
+    pub follow_on_by_name: Option<String>,
     pub version: i64,
 }
 
@@ -91,14 +96,16 @@ pub struct MashCheck {
 
 const COLS: &str = "r.id, r.child_id, c.first_name, c.last_name, r.agency_id, a.name AS agency_name, r.raised_by, u1.name AS raised_by_name, r.source, r.reported_by_kind, r.what_seen, r.seen_on, \
     r.seen_where, r.seen_by, r.referral_text, r.tool_version, r.answers_json, r.risk_level, r.status, r.submitted_at, r.picked_up_at, r.decision, r.decision_reasons, \
-    r.interventions, r.keep_monitoring, r.decided_at, u2.name AS decided_by_name, r.returned_at, r.spoc_acknowledged_at, u3.name AS acknowledged_by_name, r.version";
+    r.interventions, r.keep_monitoring, r.decided_at, u2.name AS decided_by_name, r.returned_at, r.spoc_acknowledged_at, u3.name AS acknowledged_by_name, \
+    r.follow_on, r.follow_on_reasons, r.follow_on_at, u4.name AS follow_on_by_name, r.version";
 
 /// The MASH queue's order, oldest first.
 const QUEUE_ORDER: Keyset = Keyset { columns: &["r.submitted_at", "r.id"], descending: false };
 
 const FROM: &str =
     "referrals r JOIN children c ON c.id = r.child_id JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u1 ON u1.id = r.raised_by \
-    LEFT JOIN users u2 ON u2.id = r.decided_by LEFT JOIN users u3 ON u3.id = r.spoc_acknowledged_by";
+    LEFT JOIN users u2 ON u2.id = r.decided_by LEFT JOIN users u3 ON u3.id = r.spoc_acknowledged_by \
+    LEFT JOIN users u4 ON u4.id = r.follow_on_by";
 
 fn referral(r: &AnyRow) -> Result<Referral> {
     let answers: Answers = serde_json::from_str(&r.s("answers_json")?).map_err(|e| StoreError::Corrupt(format!("referral answers: {e}")))?;
@@ -132,6 +139,10 @@ fn referral(r: &AnyRow) -> Result<Referral> {
         returned_at: r.os("returned_at")?,
         spoc_acknowledged_at: r.os("spoc_acknowledged_at")?,
         spoc_acknowledged_by_name: r.os("acknowledged_by_name")?,
+        follow_on: r.oe("follow_on")?,
+        follow_on_reasons: r.os("follow_on_reasons")?,
+        follow_on_at: r.os("follow_on_at")?,
+        follow_on_by_name: r.os("follow_on_by_name")?,
         version: r.i("version")?,
     })
 }
@@ -308,8 +319,59 @@ impl ChildRecord {
             return Err(StoreError::Conflict);
         }
         tx.audit(actor, Event::new("referral.decide", "child", self.id(), format!("referral {referral_id}: {}", d.decision.slug()))).await?;
+        if d.decision == MashDecision::ChildProtection {
+            store.open_cp_case(&mut tx, actor, self.id(), referral_id, store.today()).await?;
+        }
         tx.commit().await?;
         Ok(d.decision)
+    }
+
+    /// A contact's follow-on decision (R8), once the multi-agency checks of the contact
+    /// are recorded: child protection (a CP case opens for the child) or MACSE (the
+    /// child may then be booked a panel slot, as after a MACSE decision). A stale version
+    /// is a conflict.
+    pub async fn follow_on(&self, referral_id: i64, version: i64, input: &FollowOnInput) -> Result<MashDecision> {
+        self.require_permission(Permission::DecideReferrals, "mash-follow-on").await?;
+        let store = &self.store;
+        let r = self.referral(referral_id).await?;
+        if r.version != version {
+            return Err(StoreError::Conflict);
+        }
+        let since = r.decided_at.clone().unwrap_or_default();
+        let checks = store
+            .q("SELECT COUNT(*) AS n FROM mash_checks WHERE referral_id = $1 AND recorded_at >= $2")
+            .bind(referral_id)
+            .bind(since)
+            .fetch_one(store.pool())
+            .await?
+            .i("n")?;
+        let f = check_follow_on(input, r.status, usize::try_from(checks).unwrap_or(0))?;
+        let actor = self.actor();
+        let mut tx = store.write().await?;
+        let n = store
+            .q("UPDATE referrals SET status = $1, follow_on = $2, follow_on_reasons = $3, follow_on_at = $4, follow_on_by = $5, version = version + 1 \
+                WHERE id = $6 AND version = $7 AND status = $8")
+            .bind(ReferralStatus::Decided.slug())
+            .bind(f.decision.slug())
+            .bind(f.reasons.clone())
+            .bind(store.now())
+            .bind(actor.user_id)
+            .bind(referral_id)
+            .bind(version)
+            .bind(ReferralStatus::ContactChecks.slug())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        tx.audit(actor, Event::new("referral.follow-on", "child", self.id(), format!("referral {referral_id}: follow-on {}", f.decision.slug())))
+            .await?;
+        if f.decision == MashDecision::ChildProtection {
+            store.open_cp_case(&mut tx, actor, self.id(), referral_id, store.today()).await?;
+        }
+        tx.commit().await?;
+        Ok(f.decision)
     }
 
     /// A SPOC of the raising agency acknowledges a returned referral.
@@ -435,9 +497,9 @@ impl Referrals<'_> {
     /// The MASH team's queue: referrals awaiting a decision, oldest first, with their
     /// age in hours. The MASH sees every child, but the list still goes through the rule.
     pub async fn mash_queue(&self, now: DateTime<Utc>) -> Result<Vec<Queued>> {
-        let [s1, s2] = ReferralStatus::queue_slugs();
+        let [s1, s2, s3] = ReferralStatus::mash_queue_slugs();
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.status IN ("));
-        sql.bind(s1).push(",").bind(s2).push(") AND ");
+        sql.bind(s1).push(",").bind(s2).push(",").bind(s3).push(") AND ");
         push_reach(&mut sql, &self.reader.reach(), "c.id");
         sql.push(" ORDER BY r.submitted_at, r.id LIMIT 1000");
         sql.query(self)
@@ -455,9 +517,9 @@ impl Referrals<'_> {
     /// One page of the MASH team's queue, oldest first (keyset on submission time and
     /// id, read through referrals_queue_order), and how many are waiting in all.
     pub async fn mash_queue_page(&self, now: DateTime<Utc>, req: &PageRequest) -> Result<(Page<Queued>, i64)> {
-        let [s1, s2] = ReferralStatus::queue_slugs();
+        let [s1, s2, s3] = ReferralStatus::mash_queue_slugs();
         let mut filter = Sql::new(" WHERE r.status IN (");
-        filter.bind(s1).push(",").bind(s2).push(") AND ");
+        filter.bind(s1).push(",").bind(s2).push(",").bind(s3).push(") AND ");
         push_reach(&mut filter, &self.reader.reach(), "c.id");
         let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
         count.append(&filter);

@@ -226,3 +226,12 @@ pub async fn actor(store: &Store, email: &str) -> crate::Actor {
 pub async fn exec(store: &Store, sql: &str) {
     store.q(sql).execute(store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
+
+/// A child protection case opened for a child's referral today, as a decision of child
+/// protection opens one (a fixture: the referral itself is left as it is).
+pub async fn open_cp_case(store: &Store, child_id: i64, referral_id: i64) -> i64 {
+    let mut tx = store.write().await.expect("write");
+    let id = store.open_cp_case(&mut tx, &crate::Actor::system(), child_id, referral_id, store.today()).await.expect("open cp case");
+    tx.commit().await.expect("commit");
+    id
+}

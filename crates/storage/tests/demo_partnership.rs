@@ -157,6 +157,10 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     assert!(!db.store.police(&police).updates(op.id).await.unwrap().is_empty());
     assert!(db.store.police(&analyst).of_panel(op.decided_at_panel_id.unwrap()).await.unwrap().is_empty());
 
+    // A child protection case with an overdue stage (Megan's strategy meeting), on the queue.
+    let (overdue, n) = db.store.child_protection(&mash).queue_page(today, true, &assure_storage::keyset::PageRequest::first(50)).await.unwrap();
+    assert!(n >= 1 && overdue.items.iter().any(|q| q.case.child_id == megan && q.overdue), "{n}");
+
     // A likely duplicate for the MASH, and an emergency access for review.
     assert!(!db.store.children(&mash).duplicate_candidates(today, 50).await.unwrap().is_empty());
     assert!(!db.store.emergency_access().log().await.unwrap().is_empty());

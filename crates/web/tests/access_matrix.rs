@@ -85,6 +85,14 @@ fn rule_of(method: &Method, path: &str) -> Option<Rule> {
         ("POST", "/children/{id}/referrals/{rid}/acknowledge") => SpocOfRaiser,
         ("GET", "/children/{id}/marac") | ("POST", "/children/{id}/marac") | ("GET", "/children/{id}/marac/{mid}") => sec(S::Concerns),
         ("POST", "/children/{id}/marac/{mid}/review") => sec(S::MashDecision),
+        ("POST", "/children/{id}/referrals/{rid}/follow-on") => sec(S::MashDecision),
+        ("GET", "/children/{id}/child-protection") => sec(S::ChildProtection),
+        ("POST", "/children/{id}/child-protection/{cid}/strategy-meeting")
+        | ("POST", "/children/{id}/child-protection/{cid}/section-47")
+        | ("POST", "/children/{id}/child-protection/{cid}/conference")
+        | ("POST", "/children/{id}/child-protection/{cid}/review-conference")
+        | ("POST", "/children/{id}/child-protection/{cid}/reviewing-officer") => sec(S::ChildProtection),
+        ("GET", "/children/{id}/child-protection/{cid}/plan") | ("POST", "/children/{id}/child-protection/{cid}/plan") => sec(S::ChildProtection),
         ("GET", "/children/{id}/plan") => sec(S::Profile),
         ("GET", "/children/{id}/plan/edit") | ("POST", "/children/{id}/plan/edit") => sec(S::Profile),
         ("GET", "/children/{id}/plan/versions/{n}") => sec(S::Profile),
@@ -165,6 +173,8 @@ struct Kid {
     /// The panel's minutes of the child's slot.
     discussion: String,
     rid: i64,
+    /// The child's child protection case (opened for the fixture, nothing recorded).
+    cp: i64,
     referral_agency: i64,
     /// A MARAC referral awaiting its CSE review.
     mid: i64,
@@ -433,6 +443,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             ),
         )
         .await;
+        let cp = testing::open_cp_case(&db.store, cid, raised.referral_id).await;
         kids.push(Kid {
             id: cid,
             case,
@@ -441,6 +452,7 @@ async fn fixture(db: &TestDb, hash: &str) -> Fixture {
             check_marker,
             discussion,
             rid: raised.referral_id,
+            cp,
             referral_agency: raiser_agency,
             mid,
             eid,
@@ -726,6 +738,7 @@ struct Target {
     child: i64,
     rid: i64,
     mid: i64,
+    cp: i64,
     eid: i64,
     panel: i64,
     slot: i64,
@@ -734,7 +747,7 @@ struct Target {
 
 impl Target {
     fn of(k: &Kid, panel: i64, line: i64) -> Target {
-        Target { child: k.id, rid: k.rid, mid: k.mid, eid: k.eid, panel, slot: k.slot, line }
+        Target { child: k.id, rid: k.rid, mid: k.mid, cp: k.cp, eid: k.eid, panel, slot: k.slot, line }
     }
     /// The same request for a number that names no child (child, slot or line).
     fn nobody(self) -> Target {
@@ -754,6 +767,7 @@ fn fill(template: &str, t: &Target, format: &str) -> String {
         .replace("{id}", &head.to_string())
         .replace("{sid}", &t.slot.to_string())
         .replace("{rid}", &t.rid.to_string())
+        .replace("{cid}", &t.cp.to_string())
         .replace("{eid}", &t.eid.to_string())
         .replace("{mid}", &t.mid.to_string())
         .replace("{n}", "1")
@@ -816,6 +830,49 @@ async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, revi
             vec![s("version", &v), s("decision", "macse"), s("reasons", "Risk is high"), s("interventions", "Panel")],
             vec![s("version", &v), s("reasons", "")],
         )
+    } else if path.ends_with("/follow-on") {
+        let v = rec.referral(k.rid).await.unwrap().version.to_string();
+        (
+            vec![s("version", &v), s("follow_on", "macse"), s("follow_on_reasons", "No parenting concerns")],
+            vec![s("version", &v), s("follow_on_reasons", "")],
+        )
+    } else if path.contains("/child-protection/{cid}/") {
+        let case = open(db, &reader, k.id, Section::ChildProtection).await.cp_case(k.cp).await.unwrap();
+        let v = case.version.to_string();
+        let date = |name: &'static str| -> Vec<(&'static str, String)> {
+            let t = common::today();
+            let (d, m, y): (&'static str, &'static str, &'static str) = match name {
+                "held_on" => ("held_on-day", "held_on-month", "held_on-year"),
+                "started_on" => ("started_on-day", "started_on-month", "started_on-year"),
+                "outcome_on" => ("outcome_on-day", "outcome_on-month", "outcome_on-year"),
+                _ => ("review_on-day", "review_on-month", "review_on-year"),
+            };
+            use chrono::Datelike;
+            vec![(d, t.day().to_string()), (m, t.month().to_string()), (y, t.year().to_string())]
+        };
+        let with = |mut base: Vec<(&'static str, String)>, extra: Vec<(&'static str, String)>| {
+            base.extend(extra);
+            base
+        };
+        if path.ends_with("/strategy-meeting") {
+            let agencies: &'static str = Box::leak(format!("strategy-{}-agencies", k.cp).into_boxed_str());
+            (
+                with(vec![s("version", &v), s(agencies, &fx.other.to_string()), s("decision", "section-47")], date("held_on")),
+                vec![s("version", &v), s("held_on-day", "31"), s("held_on-month", "2"), s("held_on-year", "2026")],
+            )
+        } else if path.ends_with("/section-47") {
+            (with(vec![s("version", &v)], date("started_on")), vec![s("version", &v), s("outcome", "conference-needed")])
+        } else if path.ends_with("/conference") {
+            (with(vec![s("version", &v), s("outcome", "cp-plan")], date("held_on")), vec![s("version", &v)])
+        } else if path.ends_with("/review-conference") {
+            (with(vec![s("version", &v)], date("review_on")), vec![s("version", &v)])
+        } else if path.ends_with("/reviewing-officer") {
+            (vec![s("version", &v), s("officer", &fx.nurse.to_string())], vec![s("version", &v), s("officer", "")])
+        } else {
+            let n = rec.plan_number().await.unwrap().to_string();
+            let base = vec![s("version", &n), s("rows", "4"), s("review_date", review), s("discussion-protect", "Safety plan")];
+            (base.clone(), base)
+        }
     } else if path.ends_with("/referrals/{rid}/acknowledge") {
         // A referral on the queue cannot be acknowledged (422); a returned one can.
         let v = rec.referral(k.rid).await.unwrap().version.to_string();
@@ -881,6 +938,41 @@ async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, revi
         (vec![s("version", &v), s("outcome", "cse-concern"), s("reasons", "Leaked review")], vec![s("version", &v), s("reasons", "")])
     } else {
         panic!("no forms for POST {path}: add them to the access matrix")
+    }
+}
+
+/// Bring a child's CP case to the stage before the one `path` records (as the fixture's
+/// MASH, through the door), so a valid form of that stage succeeds.
+async fn prepare_cp_case(db: &TestDb, mash: &Reader, k: &Kid, path: &str) {
+    use assure_domain::child_protection::{ConferenceInput, ConferenceOutcome, S47Input, S47Outcome, StrategyDecision, StrategyInput};
+    let today = common::today();
+    let rec = open(db, mash, k.id, Section::ChildProtection).await;
+    let case = |rec: &ChildRecord| {
+        let rec = rec.clone();
+        async move { rec.cp_case(k.cp).await.unwrap() }
+    };
+    let needs_conference = path.ends_with("/review-conference") || path.ends_with("/plan");
+    if path.ends_with("/conference") || needs_conference {
+        let c = case(&rec).await;
+        if c.facts.strategy_on.is_none() {
+            let agency = db.store.partnership().agencies().await.unwrap()[0].id;
+            let input =
+                StrategyInput { held_on: Some(today), agencies: vec![agency], decision: Some(StrategyDecision::Section47), notes: String::new() };
+            rec.record_strategy_meeting(c.id, c.version, &input).await.unwrap();
+        }
+        let c = case(&rec).await;
+        if c.facts.s47_outcome.is_none() {
+            let input = S47Input { started_on: Some(today), outcome: Some(S47Outcome::ConferenceNeeded), outcome_on: Some(today) };
+            rec.record_section_47(c.id, c.version, &input).await.unwrap();
+        }
+    }
+    if needs_conference {
+        let c = case(&rec).await;
+        if c.facts.conference_on.is_none() {
+            rec.record_conference(c.id, c.version, &ConferenceInput { held_on: Some(today), outcome: Some(ConferenceOutcome::CpPlan) })
+                .await
+                .unwrap();
+        }
     }
 }
 
@@ -1680,9 +1772,37 @@ async fn the_access_matrix(db: &TestDb) {
             panic!("no viewer in the matrix may POST {}: the matrix proves nothing for it", spec.path)
         };
         // The checks and decision are made on a child whose referral the acknowledgement does not need.
-        let (pi, cid) =
-            *list.iter().find(|(_, c)| !(spec.path.ends_with("/decision") || spec.path.ends_with("/checks")) || Some(*c) != ack_child).unwrap();
+        // (The follow-on needs a referral still waiting for its first decision.)
+        let mut decided_already: Vec<i64> = Vec::new();
+        for (_, c) in list {
+            let k = fx.kids.iter().find(|k| k.id == *c).unwrap();
+            if !open(db, &mash_r, k.id, Section::MashDecision).await.referral(k.rid).await.unwrap().status.awaiting_decision() {
+                decided_already.push(*c);
+            }
+        }
+        let (pi, cid) = *list
+            .iter()
+            .find(|(_, c)| {
+                (!(spec.path.ends_with("/decision") || spec.path.ends_with("/checks")) || Some(*c) != ack_child)
+                    && (!spec.path.ends_with("/follow-on") || !decided_already.contains(c))
+            })
+            .unwrap();
         let k = fx.kids.iter().find(|k| k.id == cid).unwrap();
+        // A child protection stage is recorded on a case brought to the stage before it.
+        if spec.path.contains("/child-protection/{cid}/") {
+            prepare_cp_case(db, &mash_r, k, spec.path).await;
+        }
+        if spec.path.ends_with("/follow-on") {
+            // A contact for a child already known, with its checks: the MASH decided it so.
+            let rec = open(db, &mash_r, k.id, Section::MashDecision).await;
+            let r = rec.referral(k.rid).await.unwrap();
+            let input =
+                DecisionInput { decision: Some(MashDecision::KnownChildContact), reasons: "Already known".into(), interventions: String::new() };
+            rec.decide(k.rid, r.version, &input).await.unwrap();
+            rec.record_check(k.rid, &CheckInput { agency_id: Some(fx.other), shared: "Open to the service".into(), police_only: String::new() })
+                .await
+                .unwrap();
+        }
         if spec.path.ends_with("/referrals/{rid}/acknowledge") {
             // Only a returned referral can be acknowledged: the MASH returns it first.
             let rec = open(db, &mash_r, k.id, Section::MashDecision).await;

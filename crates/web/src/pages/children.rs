@@ -203,6 +203,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
             li { a class="app-link" href={ "/children/" (c.id) "/referrals" } { "Concerns and referrals" } }
             li { a class="app-link" href={ "/children/" (c.id) "/marac" } { "MARAC referrals (16 to 18-year-olds)" } }
             li { a class="app-link" href={ "/children/" (c.id) "/plan" } { "MACSE plan" } }
+            li { a class="app-link" href={ "/children/" (c.id) "/child-protection" } { "Child protection: section 47 enquiry, conferences and plan" } }
             li { a class="app-link" href={ "/children/" (c.id) "/placements" } { "Placement notifications" } }
             li { a class="app-link" href={ "/children/" (c.id) "/missing" } { "Missing episodes and return interviews" } }
             @if viewer.may_see_section(Section::Operations) {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod bodies;
 pub mod child_picker;
+pub mod child_protection;
 pub mod children;
 pub mod dashboard;
 pub mod imports;
@@ -116,6 +117,66 @@ pub fn routes(r: Routes) -> Routes {
             DecideReferrals,
             "Record the MASH's CSE review of a MARAC referral (a CSE concern refers the young person to MACSE)",
             marac::review,
+        )
+        .page_post(
+            "/children/{id}/referrals/{rid}/follow-on",
+            DecideReferrals,
+            "Record a contact's follow-on decision after its multi-agency checks: child protection or MACSE",
+            referrals::follow_on,
+        )
+        .page_get(
+            "/children/{id}/child-protection",
+            ViewChildren,
+            "A child's child protection cases: stages, due dates and timeliness, reviewing officer, CP plan (audited)",
+            child_protection::child,
+        )
+        .page_post(
+            "/children/{id}/child-protection/{cid}/strategy-meeting",
+            DecideReferrals,
+            "Record a CP case's strategy meeting: date, agencies attending, decision",
+            child_protection::strategy,
+        )
+        .page_post(
+            "/children/{id}/child-protection/{cid}/section-47",
+            DecideReferrals,
+            "Record a CP case's section 47 enquiry: its start and outcome",
+            child_protection::section_47,
+        )
+        .page_post(
+            "/children/{id}/child-protection/{cid}/conference",
+            DecideReferrals,
+            "Record a CP case's initial child protection conference and its outcome",
+            child_protection::conference,
+        )
+        .page_post(
+            "/children/{id}/child-protection/{cid}/review-conference",
+            DecideReferrals,
+            "Record a CP case's first review conference",
+            child_protection::review,
+        )
+        .page_post(
+            "/children/{id}/child-protection/{cid}/reviewing-officer",
+            DecideReferrals,
+            "Name the CSE reviewing officer who attends MACSE for the child",
+            child_protection::reviewing_officer,
+        )
+        .page_get(
+            "/children/{id}/child-protection/{cid}/plan",
+            DecideReferrals,
+            "Write the CP plan in the MACSE plan template",
+            child_protection::plan_page,
+        )
+        .page_post(
+            "/children/{id}/child-protection/{cid}/plan",
+            DecideReferrals,
+            "Save a version of the child's plan as the CP plan",
+            child_protection::plan_submit,
+        )
+        .page_get(
+            "/child-protection",
+            DecideReferrals,
+            "Open child protection cases with the next stage due, filterable by overdue (need to know)",
+            child_protection::queue,
         )
         .page_get("/mash", DecideReferrals, "The MASH team's queue", referrals::queue)
         .page_get("/spoc", ViewChildren, "A SPOC's agency's referrals", referrals::spoc)

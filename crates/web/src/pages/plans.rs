@@ -30,7 +30,7 @@ const BLANK_ROWS: usize = 4;
 
 /// Open a child's plan: the profile section (audited), and the Prosecute section
 /// (audited separately) only for those who may see it.
-async fn open(state: &AppState, caller: &Caller, cid: i64) -> Result<ChildRecord, AppError> {
+pub(crate) async fn open(state: &AppState, caller: &Caller, cid: i64) -> Result<ChildRecord, AppError> {
     let record = policy::child(state, caller, cid, Section::Profile).await?;
     if record.may_see(Section::Prosecute) {
         policy::child(state, caller, cid, Section::Prosecute).await?;
@@ -47,7 +47,7 @@ async fn agency_names(state: &AppState) -> Result<HashMap<i64, String>, AppError
 }
 
 /// The sections a viewer's pages show, in order (the same rule `visible_for` applies).
-fn shown_sections(viewer: &Viewer) -> Vec<Section> {
+pub(crate) fn shown_sections(viewer: &Viewer) -> Vec<Section> {
     PLAN_SECTIONS.iter().copied().filter(|s| viewer.may_see_section(*s)).collect()
 }
 
@@ -253,7 +253,7 @@ fn changes(d: &PlanDiff, agencies: &HashMap<i64, String>) -> Markup {
 }
 
 /// The form's fields for a version (the editor starts from the current one).
-fn fields_from(v: Option<&PlanVersion>, based_on: i64) -> Fields {
+pub(crate) fn fields_from(v: Option<&PlanVersion>, based_on: i64) -> Fields {
     let mut f = vec![("version".to_string(), based_on.to_string())];
     if let Some(v) = v {
         for t in &v.sections {
@@ -278,8 +278,35 @@ fn row_count(f: &Fields) -> usize {
 }
 
 async fn edit_form(state: &AppState, ctx: &Ctx, record: &ChildRecord, f: &Fields, errors: &Invalid, status: StatusCode) -> PageResult {
+    let cid = record.child().id;
+    let target = EditTarget {
+        action: format!("/children/{cid}/plan/edit"),
+        back: (format!("/children/{cid}/plan"), "Back to the plan"),
+        title: "New version of the MACSE plan",
+        with_panel: true,
+    };
+    edit_form_for(state, ctx, record, f, errors, status, &target).await
+}
+
+/// Where the plan editor posts to and what it is called: the MACSE plan's own page, or
+/// a child protection case's CP plan (the same template, made at no panel).
+pub(crate) struct EditTarget<'a> {
+    pub action: String,
+    pub back: (String, &'a str),
+    pub title: &'a str,
+    pub with_panel: bool,
+}
+
+pub(crate) async fn edit_form_for(
+    state: &AppState,
+    ctx: &Ctx,
+    record: &ChildRecord,
+    f: &Fields,
+    errors: &Invalid,
+    status: StatusCode,
+    target: &EditTarget<'_>,
+) -> PageResult {
     let (viewer, child) = (record.viewer(), record.child());
-    let cid = child.id;
     let reader = record.reader();
     let agencies = state.store.partnership().agencies().await?;
     let agency_opts = ui::options_with_blank("Select an agency", agencies.iter().map(|a| (a.id.to_string(), a.name.clone())));
@@ -293,19 +320,21 @@ async fn edit_form(state: &AppState, ctx: &Ctx, record: &ChildRecord, f: &Fields
     let status_opts: Vec<(String, String)> = ActionStatus::ALL.iter().map(|s| (s.slug().to_string(), s.label().to_string())).collect();
     let rows = row_count(f);
     let content = html! {
-        (ui::back_link(&format!("/children/{cid}/plan"), "Back to the plan"))
+        (ui::back_link(&target.back.0, target.back.1))
         (ui::error_summary(errors))
         span class="app-caption-l" { (name(child)) }
-        h1 class="app-heading-l" { "New version of the MACSE plan" }
+        h1 class="app-heading-l" { (target.title) }
         p class="app-body" { "Saving makes a new version; earlier versions are kept and can be compared. Every action needs its wording, an owner, an agency and a due date. Rows left blank are ignored." }
         @if !viewer.may_see_section(Section::Prosecute) {
             div class="app-inset-text" { p class="app-body" { "Parts of the plan that only police CSE officers and the co-chairs may see are kept as they are." } }
         }
-        form method="post" action={ "/children/" (cid) "/plan/edit" } novalidate {
+        form method="post" action=(target.action) novalidate {
             (ui::csrf(ctx.csrf()))
             input type="hidden" name="version" value=(f.get("version"));
             input type="hidden" name="rows" value=(rows);
-            (ui::select(Field::new("panel_id", "Panel that made this plan", f.get("panel_id"), errors), &panel_opts))
+            @if target.with_panel {
+                (ui::select(Field::new("panel_id", "Panel that made this plan", f.get("panel_id"), errors), &panel_opts))
+            }
             (ui::date_input(Field::new("review_date", "Review date", f.get("review_date"), errors).hint("The panel that will review the plan. For example, 12/10/2017")))
             @for s in &editable {
                 @let n = format!("discussion-{}", s.slug());
@@ -327,7 +356,7 @@ async fn edit_form(state: &AppState, ctx: &Ctx, record: &ChildRecord, f: &Fields
             (ui::button("Save the new version"))
         }
     };
-    Ok((status, ui::layout(ctx, "New version of the MACSE plan", !errors.is_empty(), content)).into_response())
+    Ok((status, ui::layout(ctx, target.title, !errors.is_empty(), content)).into_response())
 }
 
 pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
@@ -343,13 +372,25 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let cid = id(&raw)?;
     let record = open(&state, &caller, cid).await?;
     let based_on = f.version()?;
-    let editable = shown_sections(record.viewer());
+    let (v, rows) = version_from(&f, record.viewer());
+    // What the editor may not see is carried into the new version unchanged, by the record.
+    let panel_id = f.opt_id("panel_id");
+    match record.save_plan_version(based_on, panel_id, &v, Some(&rows), ctx.today).await.map_err(AppError::from) {
+        Ok(_) => Ok(done(&format!("/children/{cid}/plan"), "plan-saved")),
+        Err(AppError::Invalid(e)) => edit_form(&state, &ctx, &record, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// A new version as the plan form sent it, with the form rows of its actions (for messages).
+pub(crate) fn version_from(f: &Fields, viewer: &Viewer) -> (PlanVersion, Vec<usize>) {
+    let editable = shown_sections(viewer);
     let mut v = PlanVersion { number: 0, panel_date: None, review_date: f.date("review_date"), sections: Vec::new(), actions: Vec::new() };
     for s in &editable {
         v.sections.push(SectionText { section: *s, discussion: f.get(&format!("discussion-{}", s.slug())).to_string() });
     }
     let mut rows = Vec::new();
-    for row in 1..=row_count(&f) {
+    for row in 1..=row_count(f) {
         let g = |p: &str| f.get(&action_field(row, p)).trim().to_string();
         if ["text", "owner", "agency", "due"].iter().all(|p| g(p).is_empty()) {
             continue;
@@ -366,13 +407,7 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
         });
         rows.push(row);
     }
-    // What the editor may not see is carried into the new version unchanged, by the record.
-    let panel_id = f.opt_id("panel_id");
-    match record.save_plan_version(based_on, panel_id, &v, Some(&rows), ctx.today).await.map_err(AppError::from) {
-        Ok(_) => Ok(done(&format!("/children/{cid}/plan"), "plan-saved")),
-        Err(AppError::Invalid(e)) => edit_form(&state, &ctx, &record, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
-        Err(e) => Err(e),
-    }
+    (v, rows)
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,9 @@
 //! tool the partnership keeps.
 
 use assure_domain::partnership::Section;
-use assure_domain::referral::{CheckInput, ConcernInput, ConcernReporter, DecisionInput, MashDecision, ReferralSource, ReferralStatus};
+use assure_domain::referral::{
+    CheckInput, ConcernInput, ConcernReporter, DecisionInput, FollowOnInput, MashDecision, ReferralSource, ReferralStatus,
+};
 use assure_domain::screening::{answer_field, Answers, ScreeningTool};
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
@@ -240,10 +242,17 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
         Some(s) if s.which == "decision" => (s.fields, s.errors),
         _ => (&empty, &none),
     };
+    let (fol_f, fol_e) = match &sent {
+        Some(s) if s.which == "follow-on" => (s.fields, s.errors),
+        _ => (&empty, &none),
+    };
     let errors = sent.as_ref().map(|s| s.errors).unwrap_or(&none);
     let href = referral_href(r);
     let child_name = format!("{} {}", child.first_name, child.last_name);
     let may_decide = ctx.can(Permission::DecideReferrals) && r.status.awaiting_decision();
+    let may_check = ctx.can(Permission::DecideReferrals) && r.status.takes_checks();
+    let may_follow_on = ctx.can(Permission::DecideReferrals) && r.status.awaiting_follow_on();
+    let follow_on_opts: Vec<(String, String)> = MashDecision::FOLLOW_ONS.iter().map(|d| (d.slug().to_string(), d.label().to_string())).collect();
     let may_ack = viewer.spoc_for.contains(&r.agency_id) && r.status == ReferralStatus::ReturnedToSpoc;
     let agency_opts = ui::options_with_blank("Select an agency", agencies.iter().filter(|a| a.active).map(|a| (a.id.to_string(), a.name.clone())));
     let content = html! {
@@ -308,10 +317,22 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
             @if let Some(i) = r.interventions.as_ref().filter(|i| !i.is_empty()) { (ui::summary_row("Proposed interventions", ui::prose(i))) }
             @if r.keep_monitoring { (ui::summary_row("Request", html! { "The MASH asks the referring agency to keep monitoring the child and to refer again if concerns grow." })) }
             (ui::summary_row("Decided", html! { (opt_when(&r.decided_at)) @if let Some(n) = &r.decided_by_name { " by " (n) } }))
+            @if r.decision == Some(MashDecision::KnownChildContact) {
+                (ui::summary_row("Follow-on decision", html! {
+                    @match r.follow_on {
+                        Some(d) => { (d.label()) ", " (opt_when(&r.follow_on_at)) @if let Some(n) = &r.follow_on_by_name { " by " (n) } },
+                        None => "Not yet: waiting for the multi-agency checks of the contact",
+                    }
+                }))
+                @if let Some(reasons) = &r.follow_on_reasons { (ui::summary_row("Reasons for the follow-on", ui::prose(reasons))) }
+            }
             @if r.returned_at.is_some() { (ui::summary_row("Returned to the SPOC", html! { (opt_when(&r.returned_at)) })) }
             @if r.spoc_acknowledged_at.is_some() { (ui::summary_row("Acknowledged by the SPOC", html! { (opt_when(&r.spoc_acknowledged_at)) @if let Some(n) = &r.spoc_acknowledged_by_name { " by " (n) } })) }
         }
-        @if matches!(r.decision, Some(MashDecision::Macse | MashDecision::ChildInNeedAndMacse)) {
+        @if r.decision == Some(MashDecision::ChildProtection) || r.follow_on == Some(MashDecision::ChildProtection) {
+            p class="app-body" { "A child protection case is open for the child: " a class="app-link" href={ "/children/" (child.id) "/child-protection" } { "see the child protection stages" } "." }
+        }
+        @if matches!(r.decision, Some(MashDecision::Macse | MashDecision::ChildInNeedAndMacse)) || r.follow_on == Some(MashDecision::Macse) {
             p class="app-body" { "Next, the CSE analyst books the young person a slot at a " a class="app-link" href="/panels" { "MACSE panel" } ", which makes the " a class="app-link" href={ "/children/" (child.id) "/plan" } { "MACSE plan" } "." }
         }
         @if checks.is_empty() {
@@ -338,7 +359,7 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
             }
             }
         }
-        @if may_decide {
+        @if may_check {
             h2 class="app-heading-m" { "Record an agency's check" }
             form method="post" action={ (href) "/checks" } novalidate {
                 (ui::csrf(ctx.csrf()))
@@ -347,6 +368,19 @@ async fn show_render(state: &AppState, ctx: &Ctx, record: &ChildRecord, r: &Refe
                 (ui::textarea(Field::new("police_only", "Information for the police only (optional)", check_f.get("police_only"), check_e).prefixed("check").hint("Police intelligence, for example about adults or offences. Only police CSE officers, the MACSE co-chairs and the MASH see it."), 4))
                 (ui::secondary_button("Record the check"))
             }
+        }
+        @if may_follow_on {
+            h2 class="app-heading-m" { "Follow-on decision" }
+            p class="app-body" { "The child is already known. Once the agencies' checks of this contact are recorded, decide how the CSE concerns are addressed." }
+            form method="post" action={ (href) "/follow-on" } novalidate {
+                (ui::csrf(ctx.csrf()))
+                input type="hidden" name="version" value=(if fol_f.get("version").is_empty() { r.version.to_string() } else { fol_f.string("version") });
+                (ui::radios(Field::new("follow_on", "The follow-on decision", fol_f.get("follow_on"), fol_e).prefixed("follow-on"), &follow_on_opts, false))
+                (ui::textarea(Field::new("follow_on_reasons", "Reasons for the follow-on decision", fol_f.get("follow_on_reasons"), fol_e).prefixed("follow-on"), 5))
+                (ui::button("Record the follow-on decision"))
+            }
+        }
+        @if may_decide {
             h2 class="app-heading-m" { "Decision" }
             form method="post" action={ (href) "/decision" } novalidate {
                 (ui::csrf(ctx.csrf()))
@@ -410,6 +444,19 @@ pub async fn decide(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
     }
 }
 
+pub async fn follow_on(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((cid, rid)): Path<(String, String)>, f: Fields) -> PageResult {
+    let record = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
+    let r = record.referral(id(&rid)?).await?;
+    let input = FollowOnInput { decision: MashDecision::from_slug(f.get("follow_on")), reasons: f.string("follow_on_reasons") };
+    match record.follow_on(r.id, f.version()?, &input).await {
+        Ok(_) => Ok(done(&referral_href(&r), "follow-on-recorded")),
+        Err(assure_storage::StoreError::Invalid(e)) => {
+            show_render(&state, &ctx, &record, &r, Some(Sent { which: "follow-on", fields: &f, errors: &e }), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn acknowledge(State(state): State<AppState>, caller: Caller, Path((cid, rid)): Path<(String, String)>, f: Fields) -> PageResult {
     let record = policy::child(&state, &caller, id(&cid)?, Section::MashDecision).await?;
     let r = record.referral(id(&rid)?).await?;
@@ -439,6 +486,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
     let content = html! {
         h1 class="app-heading-l" { "MASH queue" }
         p class="app-body" { "Referrals waiting for the team's checks and decision, oldest first. This is the team's queue: anyone in the MASH can pick up the oldest." }
+        p class="app-body" { "Child protection cases and their next stages are on " a class="app-link" href="/child-protection" { "the child protection cases page" } " (" a class="app-link" href="/child-protection?overdue=yes" { "those with an overdue stage" } ")." }
         @if rows.is_empty() {
             p class="app-body" { "There are no referrals waiting." }
         } @else {
