@@ -78,6 +78,7 @@ fn row(
         response: ExecutiveResponse::Accepted,
         lifecycle,
         rag,
+        rag_suggested: false,
         updates,
     }
 }

@@ -47,6 +47,9 @@ pub struct Recommendation {
     pub lifecycle_reason: String,
     pub rag_override: Option<Rag>,
     pub rag_override_reason: String,
+    /// Whether a rule-based suggestion stands in (marked as one) while no one has rated
+    /// it; otherwise it is "Not rated" (an imported tracker that gave no RAG).
+    pub rag_suggest: bool,
     pub monitoring_body_id: Option<i64>,
     pub monitoring_body_name: Option<String>,
     /// The latest current target date among the open actions.
@@ -90,9 +93,21 @@ impl Recommendation {
         suggested_rag(self.rag_input(today))
     }
 
-    /// What the tracker shows: the officer's override if there is one, else the suggestion.
-    pub fn rag(&self, today: NaiveDate) -> Option<Rag> {
-        self.rag_override.or_else(|| self.suggested_rag(today))
+    /// What the tracker shows on `day`: the council's or an officer's rating if there is
+    /// one, else the suggestion when one is used ([`Self::rag_is_suggested`] says which),
+    /// else nothing ("Not rated").
+    pub fn rag(&self, day: NaiveDate) -> Option<Rag> {
+        self.rag_override.or_else(|| if self.rag_suggest { self.suggested_rag(day) } else { None })
+    }
+
+    /// Whether [`Self::rag`] on `day` is Assure's suggestion rather than a rating given.
+    pub fn rag_is_suggested(&self, day: NaiveDate) -> bool {
+        self.rag_override.is_none() && self.rag_suggest && self.suggested_rag(day).is_some()
+    }
+
+    /// The RAG in words on `day`: "Amber", "Suggested: Red" or "Not rated".
+    pub fn rag_words(&self, day: NaiveDate) -> String {
+        assure_domain::tracker::rag_words(self.rag(day), self.rag_is_suggested(day))
     }
 
     pub fn response_state(&self, today: NaiveDate) -> ResponseState {
@@ -100,7 +115,7 @@ impl Recommendation {
     }
 
     pub fn target_passed(&self, today: NaiveDate) -> bool {
-        self.lifecycle.is_open() && self.target_date.is_some_and(|t| t < today)
+        self.lifecycle.counts_target() && self.target_date.is_some_and(|t| t < today)
     }
 
     pub fn is_led_by(&self, user_id: i64) -> bool {
@@ -165,6 +180,8 @@ pub struct RecFilter {
     pub lifecycle: Option<Lifecycle>,
     pub response: Option<ExecutiveResponse>,
     pub rag: Option<Rag>,
+    /// With `rag`: only ratings given (`false`) or only Assure's suggestions (`true`).
+    pub rag_suggested: Option<bool>,
     pub text: Option<String>,
     /// Only recommendations whose executive response is overdue on this date.
     pub response_overdue_on: Option<NaiveDate>,
@@ -195,8 +212,17 @@ impl RecFilter {
         if let Some(x) = self.response {
             sql.push(" AND r.response = ").bind(x.slug());
         }
-        if let Some(g) = self.rag {
-            sql.push(" AND COALESCE(r.rag_override, r.rag_suggested) = ").bind(g.slug());
+        match (self.rag, self.rag_suggested) {
+            (Some(g), None) => {
+                sql.push(" AND COALESCE(r.rag_override, r.rag_suggested) = ").bind(g.slug());
+            }
+            (Some(g), Some(false)) => {
+                sql.push(" AND r.rag_override = ").bind(g.slug());
+            }
+            (Some(g), Some(true)) => {
+                sql.push(" AND r.rag_override IS NULL AND r.rag_suggested = ").bind(g.slug());
+            }
+            (None, _) => {}
         }
         if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let like = format!("%{}%", t.to_lowercase().replace(['%', '_'], ""));
@@ -210,13 +236,13 @@ impl RecFilter {
                 .push(")");
         }
         if let Some(d) = self.target_passed_on {
-            sql.push(" AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ").bind(date_str(d));
+            sql.push(&format!(" AND r.lifecycle IN {} AND r.target_date < ", Lifecycle::COUNTS_TARGET_SQL)).bind(date_str(d));
         }
         Ok(sql)
     }
 }
 
-pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.version, r.created_at \
+pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.rag_suggest, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.version, r.created_at \
  FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id";
 
 /// A review's recommendations in number order.
@@ -245,6 +271,7 @@ pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
         lifecycle_reason: r.s("lifecycle_reason")?,
         rag_override: r.oe("rag_override")?,
         rag_override_reason: r.s("rag_override_reason")?,
+        rag_suggest: r.i("rag_suggest")? != 0,
         monitoring_body_id: r.oi("monitoring_body_id")?,
         monitoring_body_name: r.os("monitoring_body_name")?,
         target_date: r.od("target_date")?,
@@ -560,7 +587,7 @@ impl Tracker<'_> {
         let today = self.store.today();
         self.store
             .q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2")
-            .bind(r.suggested_rag(today).map(|g| g.slug()))
+            .bind(r.suggested_rag(today).filter(|_| r.rag_suggest).map(|g| g.slug()))
             .bind(id)
             .execute(tx.conn())
             .await?;
@@ -582,7 +609,7 @@ impl Tracker<'_> {
         let mut changes: Vec<(i64, Option<&'static str>)> = Vec::new();
         for row in &rows {
             let r = rec(row)?;
-            let s = suggested_rag(r.rag_input(today)).map(|g| g.slug());
+            let s = suggested_rag(r.rag_input(today)).filter(|_| r.rag_suggest).map(|g| g.slug());
             if stored.get(&r.id).cloned().flatten().as_deref() != s {
                 changes.push((r.id, s));
             }

@@ -206,6 +206,7 @@ pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> A
         lifecycle: q.lifecycle,
         response: q.response,
         rag: q.rag,
+        rag_suggested: None,
         text: q.q,
         response_overdue_on: (q.overdue == Some(Overdue::Response)).then_some(today),
         target_passed_on: (q.overdue == Some(Overdue::Target)).then_some(today),

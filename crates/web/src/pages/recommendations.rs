@@ -36,6 +36,11 @@ pub fn list_filter(f: &Fields, today: chrono::NaiveDate) -> RecFilter {
         lifecycle: Lifecycle::from_slug(f.get("lifecycle")),
         response: ExecutiveResponse::from_slug(f.get("response")),
         rag: Rag::from_slug(f.get("rag")),
+        rag_suggested: match f.get("rated") {
+            "given" => Some(false),
+            "suggested" => Some(true),
+            _ => None,
+        },
         text: Some(f.string("q")).filter(|s| !s.trim().is_empty()),
         response_overdue_on: (f.get("overdue") == "response").then_some(today),
         target_passed_on: (f.get("overdue") == "target").then_some(today),
@@ -72,6 +77,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                 (ui::select(Field::new("response", "Executive response", f.get("response"), &none), &ui::options_with_blank("Any", ExecutiveResponse::ALL.iter().map(|x| (x.slug().into(), x.label().into())))))
                 (ui::select(Field::new("lifecycle", "Status", f.get("lifecycle"), &none), &ui::options_with_blank("Any", Lifecycle::ALL.iter().map(|x| (x.slug().into(), x.label().into())))))
                 (ui::select(Field::new("rag", "RAG", f.get("rag"), &none), &ui::options_with_blank("Any", Rag::ALL.iter().map(|x| (x.slug().into(), x.label().into())))))
+                (ui::select(Field::new("rated", "RAG given or suggested", f.get("rated"), &none), &[(String::new(), "Either".into()), ("given".into(), "Rated by the council or an officer".into()), ("suggested".into(), "Suggested by Assure".into())]))
                 (ui::select(Field::new("overdue", "Overdue", f.get("overdue"), &none), &[(String::new(), "Any".into()), ("response".into(), "Executive response overdue".into()), ("target".into(), "Target date passed".into())]))
             }
             div class="app-button-group" {
@@ -143,7 +149,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
         span class="app-caption-l" { (r.review_title) }
         h1 class="app-heading-l" { "Recommendation " (r.label()) " " span class="app-caption-m" { (r.reference) } }
         p class="app-body" {
-            (ui::response_tag(r.response)) " " (ui::lifecycle_tag(r.lifecycle)) " " (ui::rag_tag(r.rag(today)))
+            (ui::response_tag(r.response)) " " (ui::lifecycle_tag(r.lifecycle)) " " (ui::rec_rag_tag(r.rag(today), r.rag_is_suggested(today)))
             " " (ui::response_state_tag(r.response_state(today)))
             @if r.target_passed(today) { " " (ui::tag("Target date passed", TagColour::Red)) }
         }
@@ -172,8 +178,12 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                 @if !r.lifecycle_reason.is_empty() { p class="app-body" { "Reason: " (r.lifecycle_reason) } }
             }))
             (ui::summary_row("Delivery RAG", html! {
-                p class="app-body" { "Suggested: " (ui::rag_tag(suggested)) " — from time elapsed towards the target date against the progress stated" }
-                @if let Some(o) = r.rag_override { p class="app-body" { "Officer's judgement: " (ui::rag_tag(Some(o))) " — " (r.rag_override_reason) } }
+                @if let Some(o) = r.rag_override { p class="app-body" { "Rated: " (ui::rag_tag(Some(o))) " — " (r.rag_override_reason) } }
+                @if r.rag_suggest {
+                    p class="app-body" { "Suggested by Assure: " (ui::rec_rag_tag(suggested, suggested.is_some())) " — from time elapsed towards the target date against the progress stated" @if r.rag_override.is_some() { " (not shown while it is rated)" } }
+                } @else if r.rag_override.is_none() {
+                    p class="app-body" { (ui::rag_tag(None)) " — no RAG was given, and no suggestion is used for it" }
+                }
             }))
             (ui::summary_row("Target date", html! {
                 @if let Some(t) = r.target_date { (month_year(t)) } @else { "No open actions with a target date" }
@@ -187,7 +197,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             h2 class="app-heading-m" { "Sub-items" }
             ul class="app-list" {
                 @for c in &d.children {
-                    li { a class="app-link" href={ "/recommendations/" (c.id) } { (c.label()) } " " (c.wording()) " " (ui::lifecycle_tag(c.lifecycle)) " " (ui::rag_tag(c.rag(today))) }
+                    li { a class="app-link" href={ "/recommendations/" (c.id) } { (c.label()) } " " (c.wording()) " " (ui::lifecycle_tag(c.lifecycle)) " " (ui::rec_rag_tag(c.rag(today), c.rag_is_suggested(today))) }
                 }
             }
         }
@@ -324,8 +334,8 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             form method="post" action={ "/recommendations/" (r.id) "/rag" } novalidate {
                 (ui::csrf(csrf))
                 input type="hidden" name="version" value=(v);
-                (ui::radios(Field::new("rag", "Delivery RAG", if form.which == "rag" { form.fields.get("rag") } else { r.rag_override.map(|g| g.slug()).unwrap_or("") }, form.errs("rag")).prefixed("rag"),
-                    &[(String::new(), "Use the suggested RAG".to_string()), ("red".into(), "Red".into()), ("amber".into(), "Amber".into()), ("green".into(), "Green".into())], true))
+                (ui::radios(Field::new("rag", "Delivery RAG", if form.which == "rag" { form.fields.get("rag") } else { r.rag_override.map(|g| g.slug()).unwrap_or(if r.rag_suggest { "" } else { "not-rated" }) }, form.errs("rag")).prefixed("rag"),
+                    &[(String::new(), "Use the suggested RAG (shown marked “Suggested”)".to_string()), ("not-rated".into(), "Not rated".into()), ("red".into(), "Red".into()), ("amber".into(), "Amber".into()), ("green".into(), "Green".into())], true))
                 (ui::text_input(Field::new("rag_reason", "Reason for overriding the suggestion", form.val("rag", "rag_reason"), form.errs("rag")).prefixed("rag"), "app-input--width-30"))
                 (ui::secondary_button("Save RAG"))
             }
@@ -339,7 +349,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                         (ui::csrf(csrf))
                         input type="hidden" name="version" value=(v);
                         (ui::radios(Field::new("response", "Response", if form.which == "response" { form.fields.get("response") } else { "" }, form.errs("response")).prefixed("response"),
-                            &ExecutiveResponse::ALL.iter().filter(|x| **x != ExecutiveResponse::Awaiting).map(|x| (x.slug().to_string(), x.label().to_string())).collect::<Vec<_>>(), false))
+                            &ExecutiveResponse::ALL.iter().filter(|x| x.is_decided()).map(|x| (x.slug().to_string(), x.label().to_string())).collect::<Vec<_>>(), false))
                         (ui::date_input(Field::new("response_date", "Date of the response", form.val("response", "response_date"), form.errs("response")).prefixed("response")))
                         (ui::textarea(Field::new("response_reason", "Reason (required for a rejection)", form.val("response", "response_reason"), form.errs("response")).prefixed("response"), 3))
                         (ui::secondary_button("Record response"))

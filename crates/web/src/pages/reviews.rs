@@ -67,6 +67,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
 fn response_summary(ctx: &Ctx, r: &Review) -> maud::Markup {
     html! {
         @match (r.awaiting_response, r.response_due) {
+            _ if r.recommendation_count == 0 => { "No recommendations yet" }
+            (0, _) if r.response_not_recorded > 0 => { "Not recorded in the imported tracker" }
             (0, _) => { "Responded" }
             (n, Some(due)) if due < ctx.today => { (ui::tag(&format!("{n} overdue since {}", long(due)), TagColour::Red)) }
             (n, Some(due)) => { (ui::tag(&format!("{n} due by {}", long(due)), TagColour::Yellow)) }
