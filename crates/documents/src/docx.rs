@@ -521,6 +521,9 @@ fn recommendation_cell(row: &ReportRow, width: usize, with_status: bool) -> w::T
     if !row.reference.trim().is_empty() {
         ps.push(italic("TableText", &format!("Reference: {}", row.reference.trim())));
     }
+    if let Some(o) = row.origin_line() {
+        ps.push(italic("TableText", &clean(&o)));
+    }
     if with_status {
         ps.push(italic("TableText", &status_words(row)));
     }

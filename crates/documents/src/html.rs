@@ -226,6 +226,7 @@ fn recommendation(row: &ReportRow, with_status: bool) -> Markup {
         }
         @if ls.is_empty() && !label.is_empty() { p { strong.app-label { (label) } } }
         @if !row.reference.trim().is_empty() { p.app-muted { "Reference: " (docx::clean(row.reference.trim())) } }
+        @if let Some(o) = row.origin_line() { p.app-muted { (docx::clean(&o)) } }
         @if with_status { p.app-muted { (status_words(row)) } }
     }
 }

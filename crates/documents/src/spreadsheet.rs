@@ -281,6 +281,13 @@ pub fn progress_table(r: &MonitoringReport) -> Table {
     let mut headings: Vec<String> = vec!["Reference".into()];
     headings.extend(layout.iter().map(|h| h.to_string()));
     headings.extend(["Status".to_string(), "Executive response".to_string()]);
+    // Where a recommendation came from and when the executive decided, when any row says.
+    if r.rows.iter().any(|row| !row.origin.trim().is_empty()) {
+        headings.push("Origin".to_string());
+    }
+    if r.rows.iter().any(|row| row.executive_decision_date.is_some()) {
+        headings.push("Executive decision date".to_string());
+    }
     for extra in ["RAG", "Progress made"] {
         if !layout.contains(&extra) {
             headings.push(extra.to_string());
@@ -312,6 +319,8 @@ fn progress_cell(row: &ReportRow, heading: &str) -> String {
         "RAG" => row.rag_words(),
         "Status" => row.lifecycle.label().to_string(),
         "Executive response" => row.response.label().to_string(),
+        "Origin" => row.origin.clone(),
+        "Executive decision date" => row.executive_decision_date.map(assure_domain::dates::long).unwrap_or_default(),
         h if h.starts_with("Improved outcome") => row.outcome.clone(),
         _ => String::new(),
     }

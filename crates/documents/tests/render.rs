@@ -80,6 +80,8 @@ fn row(
         rag,
         rag_suggested: false,
         updates,
+        origin: String::new(),
+        executive_decision_date: None,
     }
 }
 

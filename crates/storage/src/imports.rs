@@ -288,7 +288,7 @@ impl Imports<'_> {
             let reason =
                 if lifecycle.needs_reason() || matches!(lifecycle, Lifecycle::SignedOff | Lifecycle::Transferred) { REASON_NOT_RECORDED } else { "" };
             let id = self.store
-                .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, response, lifecycle, lifecycle_reason, rag_override, rag_override_reason, rag_suggest, lead_officers_text, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id")
+                .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, response, lifecycle, lifecycle_reason, rag_override, rag_override_reason, rag_suggest, lead_officers_text, origin, executive_decision_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id")
                 .bind(review_id)
                 .bind(parent)
                 .bind(e.number)
@@ -306,6 +306,8 @@ impl Imports<'_> {
                 .bind(if e.rag.is_some() { format!("As recorded in the imported tracker ({source})") } else { String::new() })
                 .bind(i64::from(options.suggest_rag))
                 .bind(text.join("\n"))
+                .bind(e.origin.clone())
+                .bind(e.executive_decision_date.map(date_str))
                 .bind(self.store.now())
                 .fetch_one(tx.conn())
                 .await?
@@ -516,5 +518,7 @@ fn entry(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>,
         // export imported again must not turn a suggestion into the council's rating.
         rag: r.rag_override,
         updates,
+        origin: r.origin.clone(),
+        executive_decision_date: r.executive_decision_date,
     }
 }

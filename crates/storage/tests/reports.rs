@@ -410,3 +410,49 @@ async fn imported_states_keep_what_was_not_recorded(db: &TestDb) {
     assert_eq!((listed.awaiting_response, listed.response_not_recorded), (0, 4));
 }
 on_both_engines!(imported_states, imported_states_keep_what_was_not_recorded);
+
+/// Fault 5 of issue 14: an executive decision date column was guessed as an action's
+/// date (actions with no text, turning rows Red) and the origin had nowhere to go. Both
+/// are fields now: imported from their own columns (guessed from the headings), filtered
+/// on, exported in the register and printed under the reference in reports.
+async fn origin_and_decision_date_are_kept(db: &TestDb) {
+    use assure_domain::import::{headings, suggest_mapping, ImportField, Preset};
+    let table: Vec<Vec<String>> = [
+        ["Ref", "Recommendation", "Origin", "Executive decision date", "Action", "Target date", "Status"],
+        ["OF1", "That return interviews are offered within 72 hours", "Ofsted inspection 2016", "5 October 2017", "", "", "Paused"],
+        ["SR2", "That taxi drivers are trained", "Licensing/CSE scrutiny review", "05/10/2017", "Run courses", "31 March 2018", "In progress"],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    let mapping = suggest_mapping(&headings(&table, 1));
+    assert_eq!(mapping.heading(ImportField::DecisionDate), Some("Executive decision date"), "not guessed as an action's date");
+    let p = plan(&table, &Preset { name: String::new(), header_row: 1, mapping }, today()).unwrap();
+    let review = imported_review(db, "Inspection and scrutiny tracker").await;
+    db.store.imports().commit(&Actor::system(), review, &p, today(), "tracker.xlsx", None).await.unwrap().unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+    let of1 = recs.iter().find(|r| r.reference == "OF1").unwrap();
+    assert_eq!((of1.origin.as_str(), of1.executive_decision_date), ("Ofsted inspection 2016", Some(d(2017, 10, 5))));
+    let detail = db.store.tracker().recommendation_detail(of1.id).await.unwrap();
+    assert!(detail.actions.is_empty(), "no action without text: {:?}", detail.actions.iter().map(|a| &a.text).collect::<Vec<_>>());
+    assert_eq!(of1.target_date, None);
+
+    let ofsted = RecFilter { review_id: Some(review), origin: Some("Ofsted inspection 2016".into()), ..Default::default() };
+    let (found, n) = db.store.tracker().list_recommendations(&ofsted, 10, 0).await.unwrap();
+    assert_eq!((n, found[0].reference.as_str()), (1, "OF1"));
+    assert_eq!(db.store.tracker().origins(Some(review)).await.unwrap(), ["Licensing/CSE scrutiny review", "Ofsted inspection 2016"]);
+
+    let exported = db.store.imports().register_entries(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
+    let table = register_table(&exported);
+    assert!(table[0].contains(&"Origin".to_string()) && table[0].contains(&"Executive decision date".to_string()), "{:?}", table[0]);
+    let back = plan(&table, &register_preset(), today()).unwrap();
+    assert_eq!(
+        back.entries.iter().map(|e| (e.origin.clone(), e.executive_decision_date)).collect::<Vec<_>>(),
+        [("Ofsted inspection 2016".to_string(), Some(d(2017, 10, 5))), ("Licensing/CSE scrutiny review".to_string(), Some(d(2017, 10, 5)))]
+    );
+
+    let report = db.store.reports().create(&Actor::system(), &input(review, d(2018, 1, 16))).await.unwrap();
+    let drawn = db.store.reports().monitoring_report(report, today()).await.unwrap();
+    assert_eq!(drawn.rows[0].origin_line().as_deref(), Some("Origin: Ofsted inspection 2016. Executive decision: 5 October 2017"));
+}
+on_both_engines!(origin_and_decision_date, origin_and_decision_date_are_kept);

@@ -539,3 +539,45 @@ async fn imported_rag_and_states_are_kept_as_written(db: &TestDb) {
     }
 }
 on_both_engines!(rag_and_states_as_written, imported_rag_and_states_are_kept_as_written);
+
+/// Fault 5 of issue 14: origin and executive decision date are fields of a
+/// recommendation: typed on the edit form (a date that cannot be read is refused with
+/// the rest), shown on its page, filtered on from the review's page and exported.
+async fn origin_and_decision_date_are_edited_filtered_and_exported(db: &TestDb) {
+    let app = demo_app(db).await;
+    let wg = licensing(db).await;
+    let recs = db.store.tracker().review_recommendations(wg).await.unwrap();
+    let first = &recs[0];
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let version = first.version.to_string();
+    let number = first.number.to_string();
+    let wording = first.committee_wording.clone();
+    let mut form = vec![
+        ("_csrf", t.as_str()),
+        ("version", version.as_str()),
+        ("number", number.as_str()),
+        ("committee_wording", wording.as_str()),
+        ("origin", "Licensing/CSE scrutiny review"),
+        ("executive_decision_date", "next Cabinet"),
+    ];
+    let r = c.post_form(&format!("/recommendations/{}/edit", first.id), &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has("The executive decision date must be a real date"), "{}", r.body);
+    form[5] = ("executive_decision_date", "5/10/2017");
+    let r = c.post_form(&format!("/recommendations/{}/edit", first.id), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/recommendations/{}", first.id)).await;
+    assert!(page.has("Licensing/CSE scrutiny review") && page.has("5 October 2017"), "{}", page.body);
+    let edit = c.get(&format!("/recommendations/{}/edit", first.id)).await;
+    assert!(edit.has("value=\"05/10/2017\"") || edit.has("value=\"5/10/2017\""), "{}", edit.body);
+
+    let review = c.get(&format!("/reviews/{wg}")).await;
+    assert!(review.has("Show only those from") && review.has("Licensing/CSE scrutiny review"), "{}", review.body);
+    let list = c.get(&format!("/recommendations?review_id={wg}&origin=Licensing%2FCSE+scrutiny+review")).await;
+    assert!(list.has("<strong>1</strong> recommendation found"), "{}", list.body);
+    let csv = c.get(&format!("/export/register.csv?review_id={wg}&origin=Licensing%2FCSE+scrutiny+review")).await;
+    assert!(csv.has("\"Origin\"") && csv.has("\"Executive decision date\"") && csv.has("\"5 October 2017\""), "{}", csv.body);
+}
+on_both_engines!(origin_and_decision_date, origin_and_decision_date_are_edited_filtered_and_exported);

@@ -283,6 +283,12 @@ pub struct ReportRow {
     pub rag_suggested: bool,
     /// Updates up to the meeting, oldest first (corrections replace what they correct).
     pub updates: Vec<ReportUpdate>,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    #[serde(default)]
+    pub origin: String,
+    /// When the executive decided on it.
+    #[serde(default)]
+    pub executive_decision_date: Option<NaiveDate>,
 }
 
 impl ReportRow {
@@ -290,6 +296,20 @@ impl ReportRow {
     pub fn date_cell(&self) -> String {
         self.actions.iter().map(|a| a.date_text.clone()).collect::<Vec<_>>().join("\n")
     }
+    /// Where it came from and when the executive decided, for under the reference:
+    /// "Origin: Ofsted inspection 2016. Executive decision: 5 October 2017". `None` when
+    /// neither is recorded.
+    pub fn origin_line(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.origin.trim().is_empty() {
+            parts.push(format!("Origin: {}", self.origin.trim()));
+        }
+        if let Some(d) = self.executive_decision_date {
+            parts.push(format!("Executive decision: {}", crate::dates::long(d)));
+        }
+        (!parts.is_empty()).then(|| parts.join(". "))
+    }
+
     /// The RAG cell in words (never colour alone), a suggestion marked as one.
     pub fn rag_words(&self) -> String {
         crate::tracker::rag_words(self.rag, self.rag_suggested)
@@ -582,6 +602,8 @@ mod tests {
             lifecycle,
             rag,
             rag_suggested: false,
+            origin: String::new(),
+            executive_decision_date: None,
             updates: updates
                 .iter()
                 .map(|u| ReportUpdate { id: *u, date: d("2017-12-07"), author: "A".into(), narrative: format!("update {u}") })

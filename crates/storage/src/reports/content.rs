@@ -163,5 +163,7 @@ fn build_row(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpda
         rag: r.rag(meeting),
         rag_suggested: r.rag_is_suggested(meeting),
         updates: included,
+        origin: r.origin.clone(),
+        executive_decision_date: r.executive_decision_date,
     }
 }

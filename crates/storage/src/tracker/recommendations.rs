@@ -63,6 +63,10 @@ pub struct Recommendation {
     pub leads: Vec<Lead>,
     /// Lead officers named only as text (by an imported tracker), one per line.
     pub lead_officers_text: String,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    pub origin: String,
+    /// When the executive decided on it.
+    pub executive_decision_date: Option<NaiveDate>,
 }
 
 impl Recommendation {
@@ -183,6 +187,8 @@ pub struct RecFilter {
     /// With `rag`: only ratings given (`false`) or only Assure's suggestions (`true`).
     pub rag_suggested: Option<bool>,
     pub text: Option<String>,
+    /// Only recommendations from this origin (as written).
+    pub origin: Option<String>,
     /// Only recommendations whose executive response is overdue on this date.
     pub response_overdue_on: Option<NaiveDate>,
     /// Only open recommendations whose target date passed before this date.
@@ -224,6 +230,9 @@ impl RecFilter {
             }
             (None, _) => {}
         }
+        if let Some(o) = self.origin.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            sql.push(" AND r.origin = ").bind(o.to_string());
+        }
         if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let like = format!("%{}%", t.to_lowercase().replace(['%', '_'], ""));
             sql.push(" AND (LOWER(r.reference) LIKE ").bind(&like);
@@ -242,7 +251,7 @@ impl RecFilter {
     }
 }
 
-pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.rag_suggest, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.version, r.created_at \
+pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.rag_suggest, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.origin, r.executive_decision_date, r.version, r.created_at \
  FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id";
 
 /// A review's recommendations in number order.
@@ -281,6 +290,8 @@ pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
         created_on: NaiveDate::parse_from_str(created.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or_default(),
         version: r.i("version")?,
         lead_officers_text: r.s("lead_officers_text")?,
+        origin: r.s("origin")?,
+        executive_decision_date: r.od("executive_decision_date")?,
         leads: Vec::new(),
     })
 }
@@ -367,7 +378,7 @@ impl Tracker<'_> {
         }
         let reference = free_reference(pattern, ref_date, from, Some(&r.sub_label), |x| held.contains(x));
         let id = self.store
-            .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, monitoring_body_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id")
+            .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, monitoring_body_id, origin, executive_decision_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
             .bind(review_id)
             .bind(r.parent_id)
             .bind(r.number)
@@ -379,6 +390,8 @@ impl Tracker<'_> {
             .bind(r.area.clone())
             .bind(r.outcome.clone())
             .bind(r.monitoring_body_id)
+            .bind(r.origin.clone())
+            .bind(r.executive_decision_date.map(date_str))
             .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
@@ -404,7 +417,7 @@ impl Tracker<'_> {
         let r = self.checked_recommendation(current.review_id, &r, Some(id)).await?;
         let mut tx = self.store.write().await?;
         let n = self.store
-            .q("UPDATE recommendations SET number=$1, sub_label=$2, committee_wording=$3, executive_wording=$4, who_must_act=$5, area=$6, outcome=$7, monitoring_body_id=$8, version = version + 1 WHERE id = $9 AND version = $10")
+            .q("UPDATE recommendations SET number=$1, sub_label=$2, committee_wording=$3, executive_wording=$4, who_must_act=$5, area=$6, outcome=$7, monitoring_body_id=$8, origin=$9, executive_decision_date=$10, version = version + 1 WHERE id = $11 AND version = $12")
             .bind(r.number)
             .bind(r.sub_label.clone())
             .bind(r.committee_wording.clone())
@@ -413,6 +426,8 @@ impl Tracker<'_> {
             .bind(r.area.clone())
             .bind(r.outcome.clone())
             .bind(r.monitoring_body_id)
+            .bind(r.origin.clone())
+            .bind(r.executive_decision_date.map(date_str))
             .bind(id)
             .bind(version)
             .execute(tx.conn())
@@ -526,6 +541,17 @@ impl Tracker<'_> {
             .collect::<Result<Vec<_>>>()?;
         let requests = self.update_requests_for(&[id]).await?;
         Ok(RecommendationDetail { rec: r, parent, children, actions, updates, history, requests })
+    }
+
+    /// The origins recommendations were given (a review's, or the whole register's), in
+    /// order, for the list's filter.
+    pub async fn origins(&self, review_id: Option<i64>) -> Result<Vec<String>> {
+        let mut sql = Sql::new("SELECT DISTINCT origin FROM recommendations WHERE origin <> ''");
+        if let Some(r) = review_id {
+            sql.push(" AND review_id = ").bind(r);
+        }
+        sql.push(" ORDER BY origin LIMIT 200");
+        sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(|r| r.s("origin")).collect()
     }
 
     /// One page of the tracker list, and the total matching.

@@ -266,6 +266,10 @@ pub struct RecView {
     pub leads: Vec<LeadView>,
     /// Lead officers named only as text (by an imported tracker), one per line.
     pub lead_officers_text: String,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    pub origin: String,
+    /// When the executive decided on it.
+    pub executive_decision_date: Option<NaiveDate>,
     /// "(3)" or "(1)(a)".
     pub label: String,
     /// The executive's wording if there is one, else the committee's.
@@ -324,6 +328,8 @@ impl RecView {
             version: rec.version,
             leads: rec.leads.into_iter().map(LeadView::from).collect(),
             lead_officers_text: rec.lead_officers_text,
+            origin: rec.origin,
+            executive_decision_date: rec.executive_decision_date,
         }
     }
 }

@@ -42,6 +42,7 @@ pub fn list_filter(f: &Fields, today: chrono::NaiveDate) -> RecFilter {
             _ => None,
         },
         text: Some(f.string("q")).filter(|s| !s.trim().is_empty()),
+        origin: Some(f.string("origin")).filter(|s| !s.trim().is_empty()),
         response_overdue_on: (f.get("overdue") == "response").then_some(today),
         target_passed_on: (f.get("overdue") == "target").then_some(today),
     }
@@ -55,6 +56,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let bodies = state.store.tracker().bodies().await?;
     let reviews = state.store.tracker().review_titles().await?;
     let leads = state.store.users().possible_leads().await?;
+    let origins = state.store.tracker().origins(filter.review_id).await?;
     let none = Invalid::new();
     let keep: String =
         f.0.iter()
@@ -72,6 +74,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                 (ui::select(Field::new("body_id", "Committee", f.get("body_id"), &none), &ui::options_with_blank("Any", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())))))
                 (ui::select(Field::new("review_id", "Review", f.get("review_id"), &none), &ui::options_with_blank("Any", reviews.iter().map(|(id, t)| (id.to_string(), t.clone())))))
                 (ui::select(Field::new("lead", "Lead officer", f.get("lead"), &none), &ui::options_with_blank("Any", leads.iter().map(|u| (u.id.to_string(), u.name.clone())))))
+                @if !origins.is_empty() || !f.get("origin").is_empty() {
+                    (ui::select(Field::new("origin", "Origin", f.get("origin"), &none), &ui::options_with_blank("Any", origins.iter().map(|o| (o.clone(), o.clone())))))
+                }
             }
             div class="app-filter__row" {
                 (ui::select(Field::new("response", "Executive response", f.get("response"), &none), &ui::options_with_blank("Any", ExecutiveResponse::ALL.iter().map(|x| (x.slug().into(), x.label().into())))))
@@ -159,6 +164,8 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                 (ui::summary_row("Executive wording", ui::prose(&r.executive_wording)))
             }
             (ui::summary_row("Who must act", html! { (r.who_must_act) }))
+            (ui::summary_row("Origin", html! { @if r.origin.is_empty() { "Not recorded" } @else { (r.origin) } }))
+            (ui::summary_row("Executive decision date", html! { @if let Some(dt) = r.executive_decision_date { (long(dt)) } @else { "Not recorded" } }))
             (ui::summary_row("Lead officers", html! {
                 @if r.lead_lines().is_empty() { "None named" } @else {
                     ul class="app-list" { @for l in r.lead_lines() { li { (l) } } }
@@ -654,6 +661,8 @@ pub fn rec_form(ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Inv
             (ui::textarea(Field::new("committee_wording", "Committee wording", f.get("committee_wording"), errors).hint("As the committee resolved it, for example: request Sefton's Members of Parliament to ..."), 5))
             (ui::textarea(Field::new("executive_wording", "Executive wording (optional)", f.get("executive_wording"), errors).hint("As the executive agreed it, for example: Sefton's Members of Parliament be requested to ..."), 5))
             (ui::text_input(Field::new("who_must_act", "Who must act", f.get("who_must_act"), errors).hint("For example: Sefton's Members of Parliament"), "app-input--width-30"))
+            (ui::text_input(Field::new("origin", "Origin (optional)", f.get("origin"), errors).hint("Where it came from, as the council writes it, for example: Ofsted inspection 2016, Licensing/CSE scrutiny review"), "app-input--width-30"))
+            (ui::date_input(Field::new("executive_decision_date", "Executive decision date (optional)", f.get("executive_decision_date"), errors).hint("When Cabinet or the executive decided on it, for example 5/10/2017")))
             (ui::checkboxes("lead_ids", "Lead officers", Some("Select everyone who answers for this recommendation"), &lead_opts, &f.all("lead_ids"), errors))
             @for (line, account) in linkable(f.get("lead_officers_text"), leads) {
                 div class="app-inset-text" data-testid="lead-suggestion" {
@@ -686,7 +695,7 @@ fn linkable(text: &str, leads: &[assure_storage::users::User]) -> Vec<(String, S
 /// The recommendation as typed, and a number that is not a whole number (which only the
 /// page can see).
 pub fn rec_input(f: &Fields) -> (RecommendationInput, Invalid) {
-    let mut typed = Invalid::new();
+    let mut typed = crate::forms::unreadable_dates(f, &[("executive_decision_date", "executive decision date")]);
     let number = match f.get("number").trim() {
         "" => None,
         n => match n.trim_start_matches('(').trim_end_matches(')').parse::<i64>() {
@@ -709,6 +718,8 @@ pub fn rec_input(f: &Fields) -> (RecommendationInput, Invalid) {
         monitoring_body_id: f.opt_id("monitoring_body_id"),
         lead_ids: f.ids("lead_ids"),
         lead_officers_text: Some(f.string("lead_officers_text")),
+        origin: f.string("origin"),
+        executive_decision_date: f.date("executive_decision_date"),
     };
     (input, typed)
 }
@@ -729,6 +740,8 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
         put("lead_ids", l.user_id.to_string());
     }
     put("lead_officers_text", r.lead_officers_text.clone());
+    put("origin", r.origin.clone());
+    put("executive_decision_date", r.executive_decision_date.map(assure_domain::dates::numeric).unwrap_or_default());
     if r.parent_id.is_some() {
         put("sub_label", r.sub_label.clone());
     }

@@ -215,6 +215,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
     let recs = &page.items;
     let paged = page.next.is_some() || page.previous.is_some();
     let bodies = state.store.tracker().bodies().await?;
+    let origins = state.store.tracker().origins(Some(rid)).await?;
     let body_opts = ui::options_with_blank("Select a body", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let manage = ctx.can(Permission::ManageTracker);
     let none = Invalid::new();
@@ -245,6 +246,15 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
 
         h2 class="app-heading-m" { "Recommendations" }
         @if manage { p class="app-body" { a class="app-button" role="button" draggable="false" href={ "/reviews/" (r.id) "/recommendations/new" } { "Add a recommendation" } } }
+        @if !origins.is_empty() {
+            form method="get" action="/recommendations" class="app-filter" {
+                input type="hidden" name="review_id" value=(r.id);
+                div class="app-filter__row" {
+                    (ui::select(Field::new("origin", "Show only those from", "", &none), &ui::options_with_blank("Any origin", origins.iter().map(|o| (o.clone(), o.clone())))))
+                    (ui::secondary_button("Show"))
+                }
+            }
+        }
         (rec_table(ctx, &refs))
         (ui::pager(&format!("/reviews/{}", r.id), &page))
 
