@@ -434,7 +434,8 @@ async fn import_table(
         return Ok(());
     }
     progress.step(format!("Importing {n} recommendations"));
-    match store.imports().commit(&Actor::system(), review_id, &plan, today, source, None).await? {
+    let options = assure_storage::imports::CommitOptions { suggest_rag: a.suggest_rag };
+    match store.imports().commit_with(&Actor::system(), review_id, &plan, today, source, None, options).await? {
         Ok(o) => {
             drop_progress(progress);
             println!(
@@ -443,6 +444,16 @@ async fn import_table(
             );
             if o.leads_linked + o.leads_as_text > 0 {
                 println!("Lead officers: {} matched to accounts by name, {} kept as written.", o.leads_linked, o.leads_as_text);
+            }
+            let unrated = plan.entries.iter().filter(|e| e.rag.is_none()).count();
+            if unrated > 0 {
+                if a.suggest_rag {
+                    println!("RAG: {unrated} with none in the file are given Assure's suggestion, shown marked \"Suggested\".");
+                } else {
+                    println!(
+                        "RAG: {unrated} with none in the file are \"Not rated\" (--suggest-rag lets Assure suggest one, marked as a suggestion)."
+                    );
+                }
             }
             Ok(())
         }

@@ -164,6 +164,10 @@ pub struct ImportArgs {
     /// Check the file and show what would be imported, changing nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Where the file gives no RAG, let Assure suggest one (always shown marked
+    /// "Suggested", never as the council's rating); without it such rows are "Not rated"
+    #[arg(long)]
+    pub suggest_rag: bool,
 }
 
 /// `assure export`.

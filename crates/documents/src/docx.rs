@@ -15,7 +15,7 @@ use std::io::Cursor;
 
 use assure_domain::dates::long;
 use assure_domain::report::{change_lines, Layout, MonitoringReport, ReportDiff, ReportRow, RowChange};
-use assure_domain::tracker::Rag;
+use assure_domain::tracker::{Rag, SUGGESTED_RAG_MEANING};
 use docx_rs as w;
 
 use crate::DocumentError;
@@ -167,15 +167,19 @@ pub(crate) fn rag_colours(rag: Option<Rag>) -> (&'static str, &'static str) {
     }
 }
 
-/// The RAG key: the council's meanings, or the defaults when none are configured,
-/// then what "Not rated" means.
-pub(crate) fn rag_key(r: &MonitoringReport) -> Vec<(Option<Rag>, String)> {
-    let mut key: Vec<(Option<Rag>, String)> = if r.rag_key.is_empty() {
-        [Rag::Red, Rag::Amber, Rag::Green].iter().map(|g| (Some(*g), g.default_meaning().to_string())).collect()
+/// The RAG key, as (colour, words, meaning): the council's meanings, or the defaults
+/// when none are configured, then what "Not rated" means, then — when a row shows one —
+/// what a suggestion is.
+pub(crate) fn rag_key(r: &MonitoringReport) -> Vec<(Option<Rag>, String, String)> {
+    let mut key: Vec<(Option<Rag>, String, String)> = if r.rag_key.is_empty() {
+        [Rag::Red, Rag::Amber, Rag::Green].iter().map(|g| (Some(*g), g.label().to_string(), g.default_meaning().to_string())).collect()
     } else {
-        r.rag_key.iter().map(|(g, m)| (Some(*g), m.clone())).collect()
+        r.rag_key.iter().map(|(g, m)| (Some(*g), g.label().to_string(), m.clone())).collect()
     };
-    key.push((None, NOT_RATED_MEANING.to_string()));
+    key.push((None, rag_word(None).to_string(), NOT_RATED_MEANING.to_string()));
+    if r.rows.iter().any(|row| row.rag_suggested) {
+        key.push((None, "Suggested: …".to_string(), SUGGESTED_RAG_MEANING.to_string()));
+    }
     key
 }
 
@@ -353,14 +357,10 @@ fn bullet(s: &str) -> w::Paragraph {
     paragraph(s).numbering(w::NumberingId::new(BULLETS), w::IndentLevel::new(0))
 }
 
-/// A shaded run holding a RAG word, for use inside text.
-fn rag_run(rag: Option<Rag>) -> w::Run {
+/// A shaded run holding a RAG's words, for use inside text.
+fn rag_run(rag: Option<Rag>, words: &str) -> w::Run {
     let (fill, text) = rag_colours(rag);
-    w::Run::new()
-        .add_text(format!(" {} ", rag_word(rag)))
-        .bold()
-        .color(text)
-        .shading(w::Shading::new().shd_type(w::ShdType::Clear).color("auto").fill(fill))
+    w::Run::new().add_text(format!(" {words} ")).bold().color(text).shading(w::Shading::new().shd_type(w::ShdType::Clear).color("auto").fill(fill))
 }
 
 fn cell(ps: Vec<w::Paragraph>, width: usize) -> w::TableCell {
@@ -375,10 +375,11 @@ fn shade(c: w::TableCell, fill: &str) -> w::TableCell {
     c.shading(w::Shading::new().shd_type(w::ShdType::Clear).color("auto").fill(fill))
 }
 
-/// A RAG cell: shaded in the RAG colour and holding the word.
-fn rag_cell(rag: Option<Rag>, width: usize) -> w::TableCell {
+/// A RAG cell: shaded in the RAG colour and holding the words ("Suggested: Red" for a
+/// suggestion).
+fn rag_cell(rag: Option<Rag>, words: &str, width: usize) -> w::TableCell {
     let (fill, text) = rag_colours(rag);
-    let p = w::Paragraph::new().style("TableText").align(w::AlignmentType::Center).add_run(w::Run::new().add_text(rag_word(rag)).bold().color(text));
+    let p = w::Paragraph::new().style("TableText").align(w::AlignmentType::Center).add_run(w::Run::new().add_text(words).bold().color(text));
     shade(cell(vec![p], width), fill)
 }
 
@@ -503,7 +504,8 @@ fn summary_table(r: &MonitoringReport) -> w::Table {
 
 fn rag_key_table(r: &MonitoringReport) -> w::Table {
     let wd = widths(&[18, 82]);
-    let rows = rag_key(r).into_iter().map(|(rag, meaning)| body_row(vec![rag_cell(rag, wd[0]), text_cell(&meaning, wd[1], "")])).collect();
+    let rows =
+        rag_key(r).into_iter().map(|(rag, words, meaning)| body_row(vec![rag_cell(rag, &words, wd[0]), text_cell(&meaning, wd[1], "")])).collect();
     headed_table(&["RAG", "What it means"], &wd, rows, "")
 }
 
@@ -518,6 +520,9 @@ fn recommendation_cell(row: &ReportRow, width: usize, with_status: bool) -> w::T
     ps.extend(wording.map(|l| styled("TableText", &l)));
     if !row.reference.trim().is_empty() {
         ps.push(italic("TableText", &format!("Reference: {}", row.reference.trim())));
+    }
+    if let Some(o) = row.origin_line() {
+        ps.push(italic("TableText", &clean(&o)));
     }
     if with_status {
         ps.push(italic("TableText", &status_words(row)));
@@ -551,7 +556,7 @@ fn progress_made_table(rows: &[ReportRow]) -> w::Table {
                 ps.push(italic("TableText", NO_UPDATE));
             }
             ps.push(italic("TableText", &status_words(row)));
-            ps.push(w::Paragraph::new().style("TableText").add_run(text_run("RAG: ")).add_run(rag_run(row.rag)));
+            ps.push(w::Paragraph::new().style("TableText").add_run(text_run("RAG: ")).add_run(rag_run(row.rag, &row.rag_words())));
             body_row(vec![recommendation_cell(row, wd[0], false), cell(ps, wd[1])])
         })
         .collect();
@@ -586,7 +591,7 @@ fn rag_tracker_table(rows: &[ReportRow], total: usize) -> w::Table {
                 cell(actions, wd[2]),
                 text_cell(&row.date_cell(), wd[3], "Not set"),
                 text_cell(&row.outcome, wd[4], "Not stated"),
-                rag_cell(row.rag, wd[5]),
+                rag_cell(row.rag, &row.rag_words(), wd[5]),
             ])
         })
         .collect();

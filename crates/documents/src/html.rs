@@ -9,7 +9,7 @@ use assure_domain::report::{change_lines, Layout, MonitoringReport, ReportDiff, 
 use assure_domain::tracker::Rag;
 use maud::{html, Markup, DOCTYPE};
 
-use crate::docx::{self, appendix_title, change_heading, lines, rag_key, rag_word, status_words, update_heading};
+use crate::docx::{self, appendix_title, change_heading, lines, rag_key, status_words, update_heading};
 
 /// Where the server serves [`PRINT_CSS`].
 pub const STYLESHEET_URL: &str = "/assets/print.css";
@@ -189,8 +189,8 @@ fn progress(r: &MonitoringReport) -> Markup {
             table.app-rag-key {
                 thead { tr { th scope="col" { "RAG" } th scope="col" { "What it means" } } }
                 tbody {
-                    @for (rag, meaning) in rag_key(r) {
-                        tr { td class=(rag_class(rag)) { (rag_word(rag)) } td { (docx::clean(&meaning)) } }
+                    @for (rag, words, meaning) in rag_key(r) {
+                        tr { td class=(rag_class(rag)) { (words) } td { (docx::clean(&meaning)) } }
                     }
                 }
             }
@@ -226,6 +226,7 @@ fn recommendation(row: &ReportRow, with_status: bool) -> Markup {
         }
         @if ls.is_empty() && !label.is_empty() { p { strong.app-label { (label) } } }
         @if !row.reference.trim().is_empty() { p.app-muted { "Reference: " (docx::clean(row.reference.trim())) } }
+        @if let Some(o) = row.origin_line() { p.app-muted { (docx::clean(&o)) } }
         @if with_status { p.app-muted { (status_words(row)) } }
     }
 }

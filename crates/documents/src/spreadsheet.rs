@@ -13,7 +13,7 @@ use assure_domain::report::{change_lines, MonitoringReport, ReportRow};
 use assure_domain::tracker::Rag;
 use rust_xlsxwriter::{Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::docx::{self, rag_colours, rag_word};
+use crate::docx::{self, rag_colours};
 use crate::{DocumentError, Table};
 
 /// Characters that make a spreadsheet program read a cell as a formula.
@@ -257,9 +257,9 @@ pub fn report_xlsx(r: &MonitoringReport) -> Result<Vec<u8>, DocumentError> {
     write_summary(wb.add_worksheet(), r).map_err(xlsx_error)?;
     let key = docx::rag_key(r);
     let key_table: Table = std::iter::once(vec!["RAG".to_string(), "What it means".to_string()])
-        .chain(key.iter().map(|(g, m)| vec![rag_word(*g).to_string(), m.clone()]))
+        .chain(key.iter().map(|(_, words, m)| vec![words.clone(), m.clone()]))
         .collect();
-    let key_rags: Vec<(usize, usize, Option<Rag>)> = key.iter().enumerate().map(|(i, (g, _))| (i + 1, 0, *g)).collect();
+    let key_rags: Vec<(usize, usize, Option<Rag>)> = key.iter().enumerate().map(|(i, (g, _, _))| (i + 1, 0, *g)).collect();
     write_sheet(wb.add_worksheet(), "RAG key", &key_table, &key_rags).map_err(xlsx_error)?;
     if r.changes.is_some() {
         write_sheet(wb.add_worksheet(), "Changes", &changes_table(r), &[]).map_err(xlsx_error)?;
@@ -281,6 +281,13 @@ pub fn progress_table(r: &MonitoringReport) -> Table {
     let mut headings: Vec<String> = vec!["Reference".into()];
     headings.extend(layout.iter().map(|h| h.to_string()));
     headings.extend(["Status".to_string(), "Executive response".to_string()]);
+    // Where a recommendation came from and when the executive decided, when any row says.
+    if r.rows.iter().any(|row| !row.origin.trim().is_empty()) {
+        headings.push("Origin".to_string());
+    }
+    if r.rows.iter().any(|row| row.executive_decision_date.is_some()) {
+        headings.push("Executive decision date".to_string());
+    }
     for extra in ["RAG", "Progress made"] {
         if !layout.contains(&extra) {
             headings.push(extra.to_string());
@@ -309,9 +316,11 @@ fn progress_cell(row: &ReportRow, heading: &str) -> String {
             row.actions.iter().map(|a| if a.done { format!("{} (completed)", a.text) } else { a.text.clone() }).collect::<Vec<_>>().join("\n")
         }
         "Date" => row.date_cell(),
-        "RAG" => row.rag_words().to_string(),
+        "RAG" => row.rag_words(),
         "Status" => row.lifecycle.label().to_string(),
         "Executive response" => row.response.label().to_string(),
+        "Origin" => row.origin.clone(),
+        "Executive decision date" => row.executive_decision_date.map(assure_domain::dates::long).unwrap_or_default(),
         h if h.starts_with("Improved outcome") => row.outcome.clone(),
         _ => String::new(),
     }

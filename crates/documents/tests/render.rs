@@ -78,7 +78,10 @@ fn row(
         response: ExecutiveResponse::Accepted,
         lifecycle,
         rag,
+        rag_suggested: false,
         updates,
+        origin: String::new(),
+        executive_decision_date: None,
     }
 }
 

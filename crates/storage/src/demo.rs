@@ -225,6 +225,8 @@ async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -
         monitoring_body_id: Some(body),
         lead_ids: leads,
         lead_officers_text: None,
+        origin: String::new(),
+        executive_decision_date: None,
     };
     let r1 = store.tracker().create_recommendation(&officer, wg, &rec(1,
         "request Sefton's Members of Parliament to lobby the Home Secretary to strengthen the existing Legislation regarding personal licences to include:-",

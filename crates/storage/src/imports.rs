@@ -9,7 +9,7 @@ use assure_domain::import::StagedFile;
 use assure_domain::import::{
     format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry, Table,
 };
-use assure_domain::tracker::{free_reference, Lifecycle};
+use assure_domain::tracker::{free_reference, ExecutiveResponse, Lifecycle, REASON_NOT_RECORDED};
 use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -55,6 +55,14 @@ pub struct ImportOutcome {
     pub leads_linked: usize,
     /// Lead officers kept as the text the tracker gave.
     pub leads_as_text: usize,
+}
+
+/// Choices for committing an import beyond the plan itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitOptions {
+    /// Where the tracker gave no RAG, let Assure's rule-based suggestion stand in
+    /// (always shown marked as a suggestion); otherwise such a row is "Not rated".
+    pub suggest_rag: bool,
 }
 
 impl Imports<'_> {
@@ -188,7 +196,8 @@ impl Imports<'_> {
 
     /// Add every entry of the plan (as [`plan`](assure_domain::import::plan) checked it)
     /// to a review in one transaction — all or nothing. Returns the row-by-row problems
-    /// instead when any entry cannot be added.
+    /// instead when any entry cannot be added. A RAG the tracker gives is kept as the
+    /// council's; where it gives none the row is "Not rated" (see [`Self::commit_with`]).
     pub async fn commit(
         &self,
         actor: &Actor,
@@ -197,6 +206,24 @@ impl Imports<'_> {
         today: NaiveDate,
         source: &str,
         batch: Option<i64>,
+    ) -> Result<std::result::Result<ImportOutcome, Vec<CellError>>> {
+        self.commit_with(actor, review_id, plan, today, source, batch, CommitOptions::default()).await
+    }
+
+    /// [`Self::commit`] with its choices. What the tracker does not record is kept as not
+    /// recorded: an executive response it does not give is "Not recorded" (never
+    /// overdue), and a paused, not feasible, superseded, signed-off or transferred status
+    /// carries "Reason not recorded in the imported tracker".
+    #[allow(clippy::too_many_arguments)]
+    pub async fn commit_with(
+        &self,
+        actor: &Actor,
+        review_id: i64,
+        plan: &Checked<ImportPlan>,
+        today: NaiveDate,
+        source: &str,
+        batch: Option<i64>,
+        options: CommitOptions,
     ) -> Result<std::result::Result<ImportOutcome, Vec<CellError>>> {
         let review = match self.store.tracker().review(review_id).await {
             Ok(r) => r,
@@ -258,8 +285,10 @@ impl Imports<'_> {
                 }
             }
             let lifecycle = e.lifecycle.unwrap_or(if e.updates.is_empty() { Lifecycle::NotStarted } else { Lifecycle::InProgress });
+            let reason =
+                if lifecycle.needs_reason() || matches!(lifecycle, Lifecycle::SignedOff | Lifecycle::Transferred) { REASON_NOT_RECORDED } else { "" };
             let id = self.store
-                .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, response, lifecycle, rag_override, rag_override_reason, lead_officers_text, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id")
+                .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, response, lifecycle, lifecycle_reason, rag_override, rag_override_reason, rag_suggest, lead_officers_text, origin, executive_decision_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id")
                 .bind(review_id)
                 .bind(parent)
                 .bind(e.number)
@@ -270,11 +299,15 @@ impl Imports<'_> {
                 .bind(e.who_must_act.clone())
                 .bind(e.area.clone())
                 .bind(e.outcome.clone())
-                .bind(e.response.map(|r| r.slug()).unwrap_or("awaiting"))
+                .bind(e.response.unwrap_or(ExecutiveResponse::NotRecorded).slug())
                 .bind(lifecycle.slug())
+                .bind(reason)
                 .bind(e.rag.map(|r| r.slug()))
                 .bind(if e.rag.is_some() { format!("As recorded in the imported tracker ({source})") } else { String::new() })
+                .bind(i64::from(options.suggest_rag))
                 .bind(text.join("\n"))
+                .bind(e.origin.clone())
+                .bind(e.executive_decision_date.map(date_str))
                 .bind(self.store.now())
                 .fetch_one(tx.conn())
                 .await?
@@ -452,7 +485,7 @@ impl RegisterChunks<'_> {
     }
 }
 
-fn entry(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>, today: NaiveDate) -> RegisterEntry {
+fn entry(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>, _today: NaiveDate) -> RegisterEntry {
     let mut leads: Vec<ImportedLead> = r.leads.iter().map(|l| ImportedLead { name: l.name.clone(), job_title: l.job_title.clone() }).collect();
     leads.extend(r.lead_officers_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(split_name_title));
     let mut kept: Vec<ProgressUpdate> = updates.into_iter().filter(|u| u.corrected_by_id.is_none()).collect();
@@ -481,7 +514,11 @@ fn entry(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>,
             .collect(),
         response: Some(r.response),
         lifecycle: Some(r.lifecycle),
-        rag: r.rag(today),
+        // The rating given (the council's or an officer's), never Assure's suggestion: an
+        // export imported again must not turn a suggestion into the council's rating.
+        rag: r.rag_override,
         updates,
+        origin: r.origin.clone(),
+        executive_decision_date: r.executive_decision_date,
     }
 }

@@ -134,14 +134,15 @@ impl Mail<'_> {
         let mut out = Vec::new();
         let pool = self.store.pool();
 
-        // Actions not done by their target date: the recommendation's lead officers.
+        // Actions not done by their target date: the recommendation's lead officers (a
+        // paused recommendation's clock is stopped).
         let rows = self
             .store
             .q("SELECT r.id AS rec, r.reference, a.target_date, l.user_id FROM actions a \
                 JOIN recommendations r ON r.id = a.recommendation_id \
                 JOIN recommendation_leads l ON l.recommendation_id = r.id \
                 WHERE a.done = 0 AND a.target_date IS NOT NULL AND a.target_date >= $1 \
-                AND r.lifecycle NOT IN ('signed-off', 'superseded', 'transferred', 'not-feasible') \
+                AND r.lifecycle NOT IN ('signed-off', 'superseded', 'transferred', 'not-feasible', 'paused') \
                 ORDER BY r.id, a.target_date")
             .bind(&from)
             .fetch_all(pool)

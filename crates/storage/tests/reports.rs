@@ -276,3 +276,183 @@ async fn generated_references_never_take_one_already_held(db: &TestDb) {
     );
 }
 on_both_engines!(references, generated_references_never_take_one_already_held);
+
+/// A review with the date a council's tracker implies: reported 12 September 2017 (so
+/// its response was due on 12 November 2017).
+async fn imported_review(db: &TestDb, title: &str) -> i64 {
+    db.store
+        .tracker()
+        .create_review(
+            &Actor::system(),
+            &ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: title.into(),
+                report_date: Some(d(2017, 9, 12)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+/// A RAG tracker as a council keeps it: a RAG on the first row only, a status column,
+/// and no column for the executive's response.
+fn council_tracker() -> (Vec<Vec<String>>, assure_domain::import::Preset) {
+    use assure_domain::import::{ImportField, Mapping, Preset};
+    let table: Vec<Vec<String>> = [
+        ["Recommendation", "Action", "Date", "Status", "RAG"],
+        ["1. That the Cabinet Member writes to the MPs", "Write letters", "31 May 2019", "In progress", "Amber"],
+        ["2. That training on CSE is given to taxi drivers", "Run courses", "31 May 2019", "In progress", ""],
+        ["3. That schools report children missing education", "Agree a protocol", "31 March 2018", "Paused", ""],
+        ["4. That a national database of licence holders is created", "Lobby the LGA", "31 March 2018", "Superseded", ""],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    let columns = [
+        (ImportField::Recommendation, "Recommendation"),
+        (ImportField::Action, "Action"),
+        (ImportField::ActionDate, "Date"),
+        (ImportField::Status, "Status"),
+        (ImportField::Rag, "RAG"),
+    ];
+    let preset = Preset {
+        name: "Council tracker".into(),
+        header_row: 1,
+        mapping: Mapping { columns: columns.iter().map(|(f, h)| (*f, h.to_string())).collect() },
+    };
+    (table, preset)
+}
+
+/// Fault 3 of issue 14: a tracker whose RAG column is blank came out Red on every row,
+/// in the summary counts too, with nothing saying the colour was Assure's; a report for
+/// a past meeting used today's date. Now the council's RAG is kept as the council's, a
+/// blank one is "Not rated" unless a suggestion is asked for, a suggestion is always
+/// marked and counted apart, and a report's RAG is as at its meeting.
+async fn rag_is_kept_as_the_council_wrote_it(db: &TestDb) {
+    use assure_domain::tracker::Rag;
+    let (table, preset) = council_tracker();
+    let p = plan(&table, &preset, today()).unwrap();
+    let review = imported_review(db, "Taxi licensing review").await;
+    db.store.imports().commit(&Actor::system(), review, &p, today(), "tracker.xlsx", None).await.unwrap().unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+    let rec = |n: i64| recs.iter().find(|r| r.number == n).unwrap();
+    assert_eq!((rec(1).rag(today()), rec(1).rag_is_suggested(today())), (Some(Rag::Amber), false), "the council's rating");
+    assert_eq!(rec(2).rag(today()), None, "a blank RAG is not turned Red");
+    assert_eq!(rec(2).rag_words(today()), "Not rated");
+    let dash = db.store.tracker().dashboard(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
+    assert!(dash.by_rag.contains(&(Some(Rag::Red), false, 0)) && dash.by_rag.contains(&(None, false, 3)), "{:?}", dash.by_rag);
+    assert!(!dash.by_rag.iter().any(|(_, suggested, _)| *suggested), "{:?}", dash.by_rag);
+    let red = RecFilter { review_id: Some(review), rag: Some(Rag::Red), ..Default::default() };
+    assert_eq!(db.store.tracker().list_recommendations(&red, 10, 0).await.unwrap().1, 0);
+
+    let report = db.store.reports().create(&Actor::system(), &input(review, d(2018, 1, 16))).await.unwrap();
+    let drawn = db.store.reports().monitoring_report(report, today()).await.unwrap();
+    assert_eq!(drawn.rows.iter().map(|r| r.rag_words()).collect::<Vec<_>>(), ["Amber", "Not rated", "Not rated", "Not rated"]);
+    let lines = drawn.summary.lines();
+    assert!(lines.contains(&("RAG: Red".to_string(), 0)) && lines.contains(&("RAG: Not rated".to_string(), 3)), "{lines:?}");
+
+    // Asked for, a suggestion stands in, marked as one and counted apart; in a report it
+    // is worked out as at the meeting (16 January 2018, long before the May 2019 target:
+    // Green), not as at today (target passed: Red).
+    let review = imported_review(db, "Taxi licensing review (suggested)").await;
+    let options = assure_storage::imports::CommitOptions { suggest_rag: true };
+    db.store.imports().commit_with(&Actor::system(), review, &p, today(), "tracker.xlsx", None, options).await.unwrap().unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+    let two = recs.iter().find(|r| r.number == 2).unwrap();
+    assert_eq!(two.rag_words(today()), "Suggested: Red");
+    let one = recs.iter().find(|r| r.number == 1).unwrap();
+    assert_eq!(one.rag_words(today()), "Amber", "the council's rating is never replaced by a suggestion");
+    let dash = db.store.tracker().dashboard(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
+    assert!(dash.by_rag.contains(&(Some(Rag::Red), false, 0)), "{:?}", dash.by_rag);
+    let given = RecFilter { review_id: Some(review), rag: Some(Rag::Red), rag_suggested: Some(false), ..Default::default() };
+    assert_eq!(db.store.tracker().list_recommendations(&given, 10, 0).await.unwrap().1, 0);
+    let report = db.store.reports().create(&Actor::system(), &input(review, d(2018, 1, 16))).await.unwrap();
+    let drawn = db.store.reports().monitoring_report(report, today()).await.unwrap();
+    let row = drawn.rows.iter().find(|r| r.recommendation_id == two.id).unwrap();
+    assert_eq!((row.rag, row.rag_suggested, row.rag_words()), (Some(Rag::Green), true, "Suggested: Green".to_string()));
+    assert!(drawn.summary.lines().iter().any(|(l, n)| l == "RAG: Suggested: Green" && *n >= 1), "{:?}", drawn.summary.lines());
+    assert!(drawn.summary.lines().contains(&("RAG: Green".to_string(), 0)), "a suggestion is not counted as the council's Green");
+    assert!(drawn.summary.lines().contains(&("RAG: Amber".to_string(), 1)), "only the council's Amber counts as Amber");
+}
+on_both_engines!(rag_as_written, rag_is_kept_as_the_council_wrote_it);
+
+/// Fault 8 of issue 14: imported paused and superseded rows had no reason, and a
+/// tracker with no response column showed "Response overdue by 3556 days". Now such
+/// states carry "Reason not recorded in the imported tracker", a paused one is not past
+/// its target, and an unknown response is "not recorded", never overdue.
+async fn imported_states_keep_what_was_not_recorded(db: &TestDb) {
+    use assure_domain::tracker::{ExecutiveResponse, Lifecycle, ResponseState, REASON_NOT_RECORDED};
+    let (table, preset) = council_tracker();
+    let p = plan(&table, &preset, today()).unwrap();
+    let review = imported_review(db, "Children missing education review").await;
+    db.store.imports().commit(&Actor::system(), review, &p, today(), "tracker.xlsx", None).await.unwrap().unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+    let rec = |n: i64| recs.iter().find(|r| r.number == n).unwrap();
+    for r in &recs {
+        assert_eq!(r.response, ExecutiveResponse::NotRecorded);
+        assert_eq!(r.response_state(today()), ResponseState::NotRecorded, "never overdue");
+    }
+    assert_eq!((rec(3).lifecycle, rec(3).lifecycle_reason.as_str()), (Lifecycle::Paused, REASON_NOT_RECORDED));
+    assert_eq!((rec(4).lifecycle, rec(4).lifecycle_reason.as_str()), (Lifecycle::Superseded, REASON_NOT_RECORDED));
+    assert_eq!(rec(1).lifecycle_reason, "", "an open state needs no reason");
+    assert!(!rec(3).target_passed(today()), "a paused recommendation is not overdue");
+
+    let scope = RecFilter { review_id: Some(review), ..Default::default() };
+    let dash = db.store.tracker().dashboard(&scope, today()).await.unwrap();
+    assert_eq!((dash.responses_overdue, dash.targets_passed), (0, 2), "only the two in progress are past their target");
+    let overdue = RecFilter { response_overdue_on: Some(today()), ..scope.clone() };
+    assert_eq!(db.store.tracker().list_recommendations(&overdue, 10, 0).await.unwrap().1, 0);
+    let passed = RecFilter { target_passed_on: Some(today()), ..scope };
+    let (past, _) = db.store.tracker().list_recommendations(&passed, 10, 0).await.unwrap();
+    assert_eq!(past.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);
+    let listed = db.store.tracker().reviews().await.unwrap().into_iter().find(|r| r.id == review).unwrap();
+    assert_eq!((listed.awaiting_response, listed.response_not_recorded), (0, 4));
+}
+on_both_engines!(imported_states, imported_states_keep_what_was_not_recorded);
+
+/// Fault 5 of issue 14: an executive decision date column was guessed as an action's
+/// date (actions with no text, turning rows Red) and the origin had nowhere to go. Both
+/// are fields now: imported from their own columns (guessed from the headings), filtered
+/// on, exported in the register and printed under the reference in reports.
+async fn origin_and_decision_date_are_kept(db: &TestDb) {
+    use assure_domain::import::{headings, suggest_mapping, ImportField, Preset};
+    let table: Vec<Vec<String>> = [
+        ["Ref", "Recommendation", "Origin", "Executive decision date", "Action", "Target date", "Status"],
+        ["OF1", "That return interviews are offered within 72 hours", "Ofsted inspection 2016", "5 October 2017", "", "", "Paused"],
+        ["SR2", "That taxi drivers are trained", "Licensing/CSE scrutiny review", "05/10/2017", "Run courses", "31 March 2018", "In progress"],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    let mapping = suggest_mapping(&headings(&table, 1));
+    assert_eq!(mapping.heading(ImportField::DecisionDate), Some("Executive decision date"), "not guessed as an action's date");
+    let p = plan(&table, &Preset { name: String::new(), header_row: 1, mapping }, today()).unwrap();
+    let review = imported_review(db, "Inspection and scrutiny tracker").await;
+    db.store.imports().commit(&Actor::system(), review, &p, today(), "tracker.xlsx", None).await.unwrap().unwrap();
+    let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+    let of1 = recs.iter().find(|r| r.reference == "OF1").unwrap();
+    assert_eq!((of1.origin.as_str(), of1.executive_decision_date), ("Ofsted inspection 2016", Some(d(2017, 10, 5))));
+    let detail = db.store.tracker().recommendation_detail(of1.id).await.unwrap();
+    assert!(detail.actions.is_empty(), "no action without text: {:?}", detail.actions.iter().map(|a| &a.text).collect::<Vec<_>>());
+    assert_eq!(of1.target_date, None);
+
+    let ofsted = RecFilter { review_id: Some(review), origin: Some("Ofsted inspection 2016".into()), ..Default::default() };
+    let (found, n) = db.store.tracker().list_recommendations(&ofsted, 10, 0).await.unwrap();
+    assert_eq!((n, found[0].reference.as_str()), (1, "OF1"));
+    assert_eq!(db.store.tracker().origins(Some(review)).await.unwrap(), ["Licensing/CSE scrutiny review", "Ofsted inspection 2016"]);
+
+    let exported = db.store.imports().register_entries(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
+    let table = register_table(&exported);
+    assert!(table[0].contains(&"Origin".to_string()) && table[0].contains(&"Executive decision date".to_string()), "{:?}", table[0]);
+    let back = plan(&table, &register_preset(), today()).unwrap();
+    assert_eq!(
+        back.entries.iter().map(|e| (e.origin.clone(), e.executive_decision_date)).collect::<Vec<_>>(),
+        [("Ofsted inspection 2016".to_string(), Some(d(2017, 10, 5))), ("Licensing/CSE scrutiny review".to_string(), Some(d(2017, 10, 5)))]
+    );
+
+    let report = db.store.reports().create(&Actor::system(), &input(review, d(2018, 1, 16))).await.unwrap();
+    let drawn = db.store.reports().monitoring_report(report, today()).await.unwrap();
+    assert_eq!(drawn.rows[0].origin_line().as_deref(), Some("Origin: Ofsted inspection 2016. Executive decision: 5 October 2017"));
+}
+on_both_engines!(origin_and_decision_date, origin_and_decision_date_are_kept);

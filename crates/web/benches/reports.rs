@@ -267,6 +267,8 @@ async fn build(store: &Store, o: &Opts) -> Res<(i64, Actor, Counts)> {
                 monitoring_body_id: Some(committee),
                 lead_ids: lead_ids.clone(),
                 lead_officers_text: None,
+                origin: String::new(),
+                executive_decision_date: None,
             }
         };
         let id = store.tracker().create_recommendation(&officer, review, &input).await?;

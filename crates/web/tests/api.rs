@@ -523,7 +523,8 @@ async fn list_filters(db: &TestDb) {
     let d = api.get("/api/v1/dashboard", Some(MEMBER)).await;
     assert_eq!(d.status, StatusCode::OK);
     assert_eq!(d.json["total"], total);
-    let amber_count = d.json["by_rag"].as_array().unwrap().iter().find(|c| c["rag"] == "amber").unwrap()["count"].as_u64().unwrap();
+    // Amber as rated and Amber as suggested are counted apart; the filter takes both.
+    let amber_count: u64 = d.json["by_rag"].as_array().unwrap().iter().filter(|c| c["rag"] == "amber").map(|c| c["count"].as_u64().unwrap()).sum();
     assert_eq!(amber_count as usize, expected_amber);
     let body = d.json["by_body"][0]["body_id"].as_i64().unwrap();
     let scoped = api.get(&format!("/api/v1/dashboard?body_id={body}"), Some(MEMBER)).await;
@@ -888,6 +889,50 @@ async fn imports_upload_preview_apply(db: &TestDb) {
     r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
     assert!(r.raw.contains("row-4") && r.raw.contains("Dec 202017"), "{}", r.raw);
     assert!(db.store.tracker().review_recommendations(other).await.unwrap().is_empty());
+    // Fault 3 of issue 14: a RAG the file leaves blank is not rated unless a suggestion
+    // is asked for ("suggest_rag"), and a suggestion is marked as one.
+    let blank = TRACKER_CSV.replace("R1,", "S1,").replace("R2,", "S2,").replace(",Ongoing,G\r\n", ",May 2018,\r\n");
+    for (title, suggest) in [("Not rated", false), ("Suggested", true)] {
+        let target = db
+            .store
+            .tracker()
+            .create_review(
+                &Actor::system(),
+                &assure_storage::tracker::ReviewInput {
+                    kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                    title: title.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let refs = if suggest { ("T1", "T2") } else { ("S1", "S2") };
+        let file = if suggest { blank.replace("S1,", "T1,").replace("S2,", "T2,") } else { blank.clone() };
+        let sid = upload("tracker.csv", &file, OFFICER).await.json["id"].as_i64().unwrap();
+        let mut choices = json!({
+            "review_id": target,
+            "header_row": 2,
+            "columns": { "reference": "Ref", "recommendation": "Recommendation", "action": "Action", "action-date": "Date", "rag": "RAG" },
+        });
+        if suggest {
+            choices["suggest_rag"] = json!(true);
+        }
+        let r = api.post(&format!("/api/v1/imports/{sid}/preview"), OFFICER, choices.clone()).await;
+        assert_eq!((r.json["entries"][0]["rag"].clone(), r.json["entries"][1]["rag"].clone()), (json!("amber"), json!(null)), "{}", r.raw);
+        let r = api.post(&format!("/api/v1/imports/{sid}/apply"), OFFICER, choices).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+        let list = api.get(&format!("/api/v1/recommendations?review_id={target}"), Some(MEMBER)).await;
+        let item = |reference: &str| list.json["items"].as_array().unwrap().iter().find(|i| i["reference"] == reference).unwrap().clone();
+        assert_eq!((item(refs.0)["rag"].clone(), item(refs.0)["rag_suggested"].clone()), (json!("amber"), json!(false)), "{}", list.raw);
+        let second = item(refs.1);
+        if suggest {
+            assert_eq!((second["rag"].is_string(), second["rag_suggested"].clone()), (true, json!(true)), "{}", list.raw);
+        } else {
+            assert_eq!((second["rag"].clone(), second["rag_suggested"].clone()), (json!(null), json!(false)), "{}", list.raw);
+        }
+        assert_eq!(second["response"], "not-recorded", "fault 8: no response column, so not recorded");
+        assert_eq!(second["response_state"]["state"], "not-recorded");
+    }
     // Missing and unknown imports.
     api.post("/api/v1/imports/99999999/preview", OFFICER, json!({})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
 }

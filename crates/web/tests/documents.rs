@@ -464,3 +464,120 @@ async fn update_dates_are_read_from_the_text_as_written(db: &TestDb) {
     assert!(!page.has(&assure_domain::dates::long(common::today())), "no update carries the import's date: {}", page.body);
 }
 on_both_engines!(update_dates, update_dates_are_read_from_the_text_as_written);
+
+/// Faults 3 and 8 of issue 14, as a new user importing a council's tracker on the web
+/// sees them. Its RAG column is blank but for one row, it has a paused row and no
+/// column for the executive's response: the rows read are counted without the
+/// headings, a blank RAG is "Not rated" unless the preview's tick-box asks for a
+/// suggestion (then "Suggested: Red", never plain Red), the paused row carries "Reason
+/// not recorded in the imported tracker", and no response is shown overdue.
+async fn imported_rag_and_states_are_kept_as_written(db: &TestDb) {
+    let app = demo_app(db).await;
+    let csv = "Recommendation,Action,Date,Status,RAG\r\n\
+\"1. That the Cabinet Member writes to the MPs\",Write letters,31 May 2019,In progress,Amber\r\n\
+\"2. That training on CSE is given to taxi drivers\",Run courses,31 May 2019,In progress,\r\n\
+\"3. That schools report children missing education\",Agree a protocol,31 March 2018,Paused,\r\n";
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    for (title, suggest) in [("Taxi licensing tracker", false), ("Taxi licensing tracker (suggested)", true)] {
+        let review = db
+            .store
+            .tracker()
+            .create_review(
+                &assure_storage::Actor::system(),
+                &assure_storage::tracker::ReviewInput {
+                    kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                    title: title.into(),
+                    report_date: Some(chrono::NaiveDate::from_ymd_opt(2017, 9, 12).unwrap()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let t = c.csrf().await;
+        let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "tracker.csv", csv.as_bytes())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let batch = r.location().split('?').next().unwrap().to_string();
+        let page = c.get(&batch).await;
+        assert!(page.has("3 rows were read below the headings on row 1."), "not 4 with the headings: {}", page.body);
+        let review_id = review.to_string();
+        let mut form = vec![
+            ("_csrf", t.as_str()),
+            ("review_id", review_id.as_str()),
+            ("header_row", "1"),
+            ("col_recommendation", "Recommendation"),
+            ("col_action", "Action"),
+            ("col_action-date", "Date"),
+            ("col_status", "Status"),
+            ("col_rag", "RAG"),
+        ];
+        let r = c.post_form(&format!("{batch}/preview"), &form).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.has("name=\"suggest_rag\"") && r.has("2 of them have no RAG in the file"), "the preview's tick-box: {}", r.body);
+        if suggest {
+            form.push(("suggest_rag", "yes"));
+        }
+        let r = c.post_form(&format!("{batch}/commit"), &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let recs = db.store.tracker().review_recommendations(review).await.unwrap();
+        let page_of = |n: i64| format!("/recommendations/{}", recs.iter().find(|r| r.number == n).unwrap().id);
+        let second = c.get(&page_of(2)).await;
+        if suggest {
+            assert!(second.has("Suggested: Red") && second.has("data-rag-suggested"), "{}", second.body);
+        } else {
+            assert!(second.has("Not rated") && !second.has("Suggested: Red"), "{}", second.body);
+            assert!(!second.has("app-tag--red\">Red<"), "a blank RAG is never shown Red: {}", second.body);
+        }
+        assert!(second.has("Response not recorded") && !second.has("Response overdue"), "{}", second.body);
+        let paused = c.get(&page_of(3)).await;
+        assert!(paused.has("Reason not recorded in the imported tracker"), "{}", paused.body);
+        assert!(!paused.has("Target date passed"), "a paused recommendation is not overdue: {}", paused.body);
+        let first = c.get(&page_of(1)).await;
+        assert!(first.has("app-tag--orange\">Amber<") && !first.has("Suggested: Amber"), "the council's rating as given: {}", first.body);
+        let table = c.get(&format!("/reviews/{review}")).await;
+        assert!(table.has("Not recorded in the imported tracker") && !table.has("overdue since"), "{}", table.body);
+    }
+}
+on_both_engines!(rag_and_states_as_written, imported_rag_and_states_are_kept_as_written);
+
+/// Fault 5 of issue 14: origin and executive decision date are fields of a
+/// recommendation: typed on the edit form (a date that cannot be read is refused with
+/// the rest), shown on its page, filtered on from the review's page and exported.
+async fn origin_and_decision_date_are_edited_filtered_and_exported(db: &TestDb) {
+    let app = demo_app(db).await;
+    let wg = licensing(db).await;
+    let recs = db.store.tracker().review_recommendations(wg).await.unwrap();
+    let first = &recs[0];
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let version = first.version.to_string();
+    let number = first.number.to_string();
+    let wording = first.committee_wording.clone();
+    let mut form = vec![
+        ("_csrf", t.as_str()),
+        ("version", version.as_str()),
+        ("number", number.as_str()),
+        ("committee_wording", wording.as_str()),
+        ("origin", "Licensing/CSE scrutiny review"),
+        ("executive_decision_date", "next Cabinet"),
+    ];
+    let r = c.post_form(&format!("/recommendations/{}/edit", first.id), &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has("The executive decision date must be a real date"), "{}", r.body);
+    form[5] = ("executive_decision_date", "5/10/2017");
+    let r = c.post_form(&format!("/recommendations/{}/edit", first.id), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/recommendations/{}", first.id)).await;
+    assert!(page.has("Licensing/CSE scrutiny review") && page.has("5 October 2017"), "{}", page.body);
+    let edit = c.get(&format!("/recommendations/{}/edit", first.id)).await;
+    assert!(edit.has("value=\"05/10/2017\"") || edit.has("value=\"5/10/2017\""), "{}", edit.body);
+
+    let review = c.get(&format!("/reviews/{wg}")).await;
+    assert!(review.has("Show only those from") && review.has("Licensing/CSE scrutiny review"), "{}", review.body);
+    let list = c.get(&format!("/recommendations?review_id={wg}&origin=Licensing%2FCSE+scrutiny+review")).await;
+    assert!(list.has("<strong>1</strong> recommendation found"), "{}", list.body);
+    let csv = c.get(&format!("/export/register.csv?review_id={wg}&origin=Licensing%2FCSE+scrutiny+review")).await;
+    assert!(csv.has("\"Origin\"") && csv.has("\"Executive decision date\"") && csv.has("\"5 October 2017\""), "{}", csv.body);
+}
+on_both_engines!(origin_and_decision_date, origin_and_decision_date_are_edited_filtered_and_exported);

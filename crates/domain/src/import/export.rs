@@ -39,6 +39,8 @@ pub fn register_rows(e: &RegisterEntry) -> Table {
     row[col(ImportField::ExecutiveWording)] = e.executive_wording.clone();
     row[col(ImportField::WhoMustAct)] = e.who_must_act.clone();
     row[col(ImportField::Area)] = e.area.clone();
+    row[col(ImportField::Origin)] = e.origin.clone();
+    row[col(ImportField::DecisionDate)] = e.executive_decision_date.map(crate::dates::long).unwrap_or_default();
     row[col(ImportField::LeadOfficer)] = e.leads.iter().map(format_lead).collect::<Vec<_>>().join("\n");
     row[col(ImportField::Outcome)] = e.outcome.clone();
     row[col(ImportField::Response)] = e.response.map(|r| r.label().to_string()).unwrap_or_default();
@@ -184,7 +186,9 @@ mod tests {
                 "Response",
                 "Status",
                 "RAG",
-                "Progress"
+                "Progress",
+                "Origin",
+                "Executive decision date"
             ]
         );
         assert_eq!(t[1][1], "(1)");

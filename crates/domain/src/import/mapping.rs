@@ -29,6 +29,8 @@ pub enum ImportField {
     Rag,
     Progress,
     Area,
+    Origin,
+    DecisionDate,
 }
 
 impl ImportField {
@@ -48,6 +50,8 @@ impl ImportField {
         ImportField::Rag,
         ImportField::Progress,
         ImportField::Area,
+        ImportField::Origin,
+        ImportField::DecisionDate,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -67,6 +71,8 @@ impl ImportField {
             ImportField::Rag => "rag",
             ImportField::Progress => "progress",
             ImportField::Area => "area",
+            ImportField::Origin => "origin",
+            ImportField::DecisionDate => "decision-date",
         }
     }
 
@@ -87,6 +93,8 @@ impl ImportField {
             ImportField::Rag => "RAG",
             ImportField::Progress => "Progress",
             ImportField::Area => "Area",
+            ImportField::Origin => "Origin",
+            ImportField::DecisionDate => "Executive decision date",
         }
     }
 
@@ -116,6 +124,8 @@ impl ImportField {
             ImportField::Rag => "Red, Amber, Green (or R, A, G), or blank.",
             ImportField::Progress => "Dated entries such as “7 December 2017: letters sent”, one after another.",
             ImportField::Area => "The theme or service area.",
+            ImportField::Origin => "Where the recommendation came from, such as a scrutiny review, an inspection or a case review. Kept as written.",
+            ImportField::DecisionDate => "The date Cabinet or the executive decided on it, such as “5 October 2017”. Never an action's date.",
         }
     }
 }
@@ -150,7 +160,7 @@ pub struct Preset {
 }
 
 /// The columns [`register_table`](super::register_table) writes, in order, with their headings.
-pub(super) const REGISTER_COLUMNS: [(ImportField, &str); 15] = [
+pub(super) const REGISTER_COLUMNS: [(ImportField, &str); 17] = [
     (ImportField::Reference, "Reference"),
     (ImportField::Number, "Number"),
     (ImportField::Recommendation, "Recommendation"),
@@ -166,6 +176,9 @@ pub(super) const REGISTER_COLUMNS: [(ImportField, &str); 15] = [
     (ImportField::Status, "Status"),
     (ImportField::Rag, "RAG"),
     (ImportField::Progress, "Progress"),
+    // Added later, so at the end: a register exported before them still reads.
+    (ImportField::Origin, "Origin"),
+    (ImportField::DecisionDate, "Executive decision date"),
 ];
 
 /// A mapping is saved under a name (at most 100 characters) that is not the built-in
@@ -240,6 +253,14 @@ fn guesses(norm: &str) -> Vec<ImportField> {
     let mut v = Vec::new();
     if any(&["rag"]) {
         v.push(ImportField::Rag);
+    }
+    // "Executive decision date", "Cabinet date", "Date of decision": the executive's
+    // decision, never an action's date.
+    if any(&["date", "dated"]) && any(&["decision", "decided", "executive", "cabinet"]) {
+        v.push(ImportField::DecisionDate);
+    }
+    if any(&["origin", "source", "raised", "arising", "originating"]) {
+        v.push(ImportField::Origin);
     }
     if any(&["date", "dates", "timescale", "timescales", "deadline", "due", "when", "timeframe"]) {
         v.push(ImportField::ActionDate);

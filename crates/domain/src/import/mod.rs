@@ -147,6 +147,12 @@ pub struct RegisterEntry {
     pub lifecycle: Option<Lifecycle>,
     pub rag: Option<Rag>,
     pub updates: Vec<ImportedUpdate>,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    #[serde(default)]
+    pub origin: String,
+    /// When the executive decided on it.
+    #[serde(default)]
+    pub executive_decision_date: Option<NaiveDate>,
 }
 
 impl RegisterEntry {
@@ -168,6 +174,8 @@ impl RegisterEntry {
             lifecycle: None,
             rag: None,
             updates: Vec::new(),
+            origin: String::new(),
+            executive_decision_date: None,
         }
     }
 }

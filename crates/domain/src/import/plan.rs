@@ -14,6 +14,7 @@ use crate::validation::Checked;
 /// `today` is used to flag implausible years and to word examples in messages. The
 /// plan is the check an import passes: storage commits only a [`Checked`] plan.
 pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<Checked<ImportPlan>, Vec<CellError>> {
+    let preset = &added_columns_optional(table, preset);
     let mut report = Report::default();
     let columns = Columns::read(table, preset, &mut report)?;
     check_size(table, preset.header_row)?;
@@ -22,6 +23,17 @@ pub fn plan(table: &Table, preset: &Preset, today: NaiveDate) -> Result<Checked<
         rows.read(i + 1, raw);
     }
     rows.finish(preset.header_row).map(Checked::new)
+}
+
+/// The register's layout gained columns (Origin, Executive decision date): a register
+/// exported before them is still read by the built-in preset, without them.
+fn added_columns_optional(table: &Table, preset: &Preset) -> Preset {
+    let mut p = preset.clone();
+    if p.name == super::REGISTER_PRESET_NAME {
+        let heads = headings(table, p.header_row);
+        p.mapping.columns.retain(|(f, h)| !matches!(f, ImportField::Origin | ImportField::DecisionDate) || column_index(&heads, h).is_some());
+    }
+    p
 }
 
 /// The heading row and which column each mapped field reads.
@@ -150,6 +162,52 @@ mod tests {
     use crate::import::test_support::*;
     use crate::import::MAX_CELL_CHARS;
     use crate::tracker::{Lifecycle, Rag};
+
+    /// Fault 5 of issue 14: an executive decision date was guessed as an action's date
+    /// (an action with no text) and the origin had nowhere to go. Both are fields now,
+    /// guessed from their headings, kept as written and creating no action.
+    #[test]
+    fn origin_and_executive_decision_date_are_fields_of_their_own() {
+        use crate::import::mapping::suggest_mapping;
+        let heads = ["Ref", "Recommendation", "Origin", "Executive decision date", "Action", "Target date", "Progress"];
+        let t = table(&[
+            &heads,
+            &["R1", "That the Cabinet Member writes to MPs", "Licensing/CSE scrutiny review", "5 October 2017", "", "", ""],
+            &["R2", "That taxi drivers are trained", "Ofsted inspection", "05/10/2017", "Run courses", "31 March 2018", ""],
+        ]);
+        let m = suggest_mapping(&t[0]);
+        assert_eq!(m.heading(ImportField::DecisionDate), Some("Executive decision date"));
+        assert_eq!(m.heading(ImportField::Origin), Some("Origin"));
+        assert_eq!(m.heading(ImportField::ActionDate), Some("Target date"));
+        let p = plan(&t, &Preset { name: "t".into(), header_row: 1, mapping: m }, today()).unwrap();
+        assert_eq!(p.entries[0].origin, "Licensing/CSE scrutiny review");
+        assert_eq!(p.entries[0].executive_decision_date, Some(d(2017, 10, 5)));
+        assert!(p.entries[0].actions.is_empty(), "a decision date makes no action: {:?}", p.entries[0].actions);
+        assert_eq!((p.entries[1].origin.as_str(), p.entries[1].actions.len()), ("Ofsted inspection", 1));
+        // A date that cannot be read is said so, by row and column.
+        let mut bad = t.clone();
+        bad[1][3] = "next Cabinet".into();
+        let errs = plan(
+            &bad,
+            &preset(1, &[(ImportField::Recommendation, "Recommendation"), (ImportField::DecisionDate, "Executive decision date")]),
+            today(),
+        )
+        .unwrap_err();
+        assert!(errs[0].message.starts_with("Row 2, column “Executive decision date”: “next Cabinet” is not a date"), "{}", errs[0].message);
+        // The register writes both and reads them back; one exported before they were
+        // columns is still read.
+        let back = plan(&crate::import::register_table(&p.entries), &crate::import::register_preset(), today()).unwrap();
+        assert_eq!(
+            (back.entries[0].origin.as_str(), back.entries[0].executive_decision_date),
+            ("Licensing/CSE scrutiny review", Some(d(2017, 10, 5)))
+        );
+        let mut old = crate::import::register_table(&p.entries);
+        for row in old.iter_mut() {
+            row.truncate(15);
+        }
+        assert_eq!(old[0][14], "Progress");
+        assert!(plan(&old, &crate::import::register_preset(), today()).is_ok());
+    }
 
     #[test]
     fn rag_tracker_with_title_row_and_continuations() {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::cells::{clean_cell, is_blank, parse_rag, parse_response, parse_status, rag_rank, thousands};
-use super::dates::{bad_date_message, format_target, parse_date_cell, DateCell};
+use super::dates::{bad_date_message, format_target, parse_date, parse_date_cell, DateCell};
 use super::mapping::{field_index, ImportField, FIELD_COUNT};
 use super::numbers::{norm_reference, number_from_reference, numbered_prefix};
 use super::people::{add_lead, owner_of, parse_leads};
@@ -294,7 +294,29 @@ impl Builder {
         append_text(&mut self.entry.who_must_act, cells.get(ImportField::WhoMustAct));
         append_text(&mut self.entry.area, cells.get(ImportField::Area));
         append_text(&mut self.entry.outcome, cells.get(ImportField::Outcome));
+        append_text(&mut self.entry.origin, cells.get(ImportField::Origin));
         let heading = |f: ImportField| columns.heading(f);
+        // The executive's decision date: a date of the recommendation, never an action's.
+        let decided = cells.get(ImportField::DecisionDate);
+        if !decided.is_empty() {
+            match parse_date(decided) {
+                Some((d, _)) => keep_first(&mut self.entry.executive_decision_date, d, |old| {
+                    report.warn(
+                        rown,
+                        &heading(ImportField::DecisionDate),
+                        format!(
+                            "This row continues the recommendation on row {first_row}, which already has the decision date {}; that is kept.",
+                            dates::long(old)
+                        ),
+                    )
+                }),
+                None => report.error(
+                    rown,
+                    &heading(ImportField::DecisionDate),
+                    format!("“{decided}” is not a date Assure recognises. Write the executive's decision date as, for example, 5 October 2017 or 05/10/2017."),
+                ),
+            }
+        }
 
         match parse_response(cells.get(ImportField::Response)) {
             Ok(Some(r)) => keep_first(&mut self.entry.response, r, |old| {

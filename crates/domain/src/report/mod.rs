@@ -275,9 +275,20 @@ pub struct ReportRow {
     pub outcome: String,
     pub response: ExecutiveResponse,
     pub lifecycle: Lifecycle,
+    /// As at the meeting: the rating given, or Assure's suggestion ([`Self::rag_suggested`]).
     pub rag: Option<Rag>,
+    /// Whether `rag` is Assure's rule-based suggestion rather than a rating given: it is
+    /// always printed marked as one ("Suggested: Red").
+    #[serde(default)]
+    pub rag_suggested: bool,
     /// Updates up to the meeting, oldest first (corrections replace what they correct).
     pub updates: Vec<ReportUpdate>,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    #[serde(default)]
+    pub origin: String,
+    /// When the executive decided on it.
+    #[serde(default)]
+    pub executive_decision_date: Option<NaiveDate>,
 }
 
 impl ReportRow {
@@ -285,9 +296,23 @@ impl ReportRow {
     pub fn date_cell(&self) -> String {
         self.actions.iter().map(|a| a.date_text.clone()).collect::<Vec<_>>().join("\n")
     }
-    /// The RAG cell in words (never colour alone).
-    pub fn rag_words(&self) -> &'static str {
-        self.rag.map(|r| r.label()).unwrap_or("Not rated")
+    /// Where it came from and when the executive decided, for under the reference:
+    /// "Origin: Ofsted inspection 2016. Executive decision: 5 October 2017". `None` when
+    /// neither is recorded.
+    pub fn origin_line(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.origin.trim().is_empty() {
+            parts.push(format!("Origin: {}", self.origin.trim()));
+        }
+        if let Some(d) = self.executive_decision_date {
+            parts.push(format!("Executive decision: {}", crate::dates::long(d)));
+        }
+        (!parts.is_empty()).then(|| parts.join(". "))
+    }
+
+    /// The RAG cell in words (never colour alone), a suggestion marked as one.
+    pub fn rag_words(&self) -> String {
+        crate::tracker::rag_words(self.rag, self.rag_suggested)
     }
 }
 
@@ -298,8 +323,11 @@ pub struct Summary {
     pub accepted: usize,
     pub by_response: Vec<(ExecutiveResponse, usize)>,
     pub by_lifecycle: Vec<(Lifecycle, usize)>,
-    /// Red, Amber, Green, then not rated (`None`).
+    /// Ratings given: Red, Amber, Green, then not rated (`None`).
     pub by_rag: Vec<(Option<Rag>, usize)>,
+    /// Assure's suggestions, counted apart from the ratings given: Red, Amber, Green.
+    #[serde(default)]
+    pub suggested_by_rag: Vec<(Rag, usize)>,
 }
 
 impl Summary {
@@ -307,10 +335,14 @@ impl Summary {
         let mut response: HashMap<ExecutiveResponse, usize> = HashMap::new();
         let mut lifecycle: HashMap<Lifecycle, usize> = HashMap::new();
         let mut rag: HashMap<Option<Rag>, usize> = HashMap::new();
+        let mut suggested: HashMap<Rag, usize> = HashMap::new();
         for r in rows {
             *response.entry(r.response).or_default() += 1;
             *lifecycle.entry(r.lifecycle).or_default() += 1;
-            *rag.entry(r.rag).or_default() += 1;
+            match (r.rag, r.rag_suggested) {
+                (Some(g), true) => *suggested.entry(g).or_default() += 1,
+                (g, _) => *rag.entry(g).or_default() += 1,
+            }
         }
         let rags = [Some(Rag::Red), Some(Rag::Amber), Some(Rag::Green), None];
         Summary {
@@ -319,6 +351,7 @@ impl Summary {
             by_response: ExecutiveResponse::ALL.iter().map(|s| (*s, response.get(s).copied().unwrap_or(0))).collect(),
             by_lifecycle: Lifecycle::ALL.iter().map(|s| (*s, lifecycle.get(s).copied().unwrap_or(0))).collect(),
             by_rag: rags.iter().map(|s| (*s, rag.get(s).copied().unwrap_or(0))).collect(),
+            suggested_by_rag: Rag::ALL.iter().map(|g| (*g, suggested.get(g).copied().unwrap_or(0))).collect(),
         }
     }
 
@@ -330,8 +363,15 @@ impl Summary {
                 out.push((format!("Status: {}", s.label()), *n));
             }
         }
-        for (r, n) in &self.by_rag {
-            out.push((format!("RAG: {}", r.map(|r| r.label()).unwrap_or("Not rated")), *n));
+        for (r, n) in self.by_rag.iter().filter(|(r, _)| r.is_some()) {
+            out.push((format!("RAG: {}", crate::tracker::rag_words(*r, false)), *n));
+        }
+        // Suggestions apart from the ratings given, and only the colours suggested.
+        for (g, n) in self.suggested_by_rag.iter().filter(|(_, n)| *n > 0) {
+            out.push((format!("RAG: {}", crate::tracker::rag_words(Some(*g), true)), *n));
+        }
+        for (_, n) in self.by_rag.iter().filter(|(r, _)| r.is_none()) {
+            out.push(("RAG: Not rated".to_string(), *n));
         }
         out
     }
@@ -561,6 +601,9 @@ mod tests {
             response: ExecutiveResponse::Accepted,
             lifecycle,
             rag,
+            rag_suggested: false,
+            origin: String::new(),
+            executive_decision_date: None,
             updates: updates
                 .iter()
                 .map(|u| ReportUpdate { id: *u, date: d("2017-12-07"), author: "A".into(), narrative: format!("update {u}") })
@@ -635,6 +678,30 @@ mod tests {
         assert_eq!((s.total, s.accepted), (3, 2));
         assert!(s.by_lifecycle.contains(&(Lifecycle::InProgress, 2)));
         assert_eq!(s.by_rag, vec![(Some(Rag::Red), 0), (Some(Rag::Amber), 1), (Some(Rag::Green), 1), (None, 1)]);
+    }
+
+    /// Fault 3 of issue 14: a suggestion is never counted, or printed, as the council's rating.
+    #[test]
+    fn suggestions_are_counted_apart_and_marked() {
+        let mut rows = vec![
+            row(1, Lifecycle::InProgress, Some(Rag::Amber), &[], "2018-05-31"),
+            row(2, Lifecycle::InProgress, Some(Rag::Red), &[], "2018-05-31"),
+            row(3, Lifecycle::InProgress, None, &[], "2018-05-31"),
+        ];
+        rows[1].rag_suggested = true;
+        assert_eq!(rows[1].rag_words(), "Suggested: Red");
+        assert_eq!(rows[2].rag_words(), "Not rated");
+        let s = Summary::of(&rows);
+        assert_eq!(s.by_rag, vec![(Some(Rag::Red), 0), (Some(Rag::Amber), 1), (Some(Rag::Green), 0), (None, 1)]);
+        assert_eq!(s.suggested_by_rag, vec![(Rag::Red, 1), (Rag::Amber, 0), (Rag::Green, 0)]);
+        let lines: Vec<String> = s.lines().into_iter().filter(|(l, _)| l.starts_with("RAG")).map(|(l, n)| format!("{l} {n}")).collect();
+        assert_eq!(lines, ["RAG: Red 0", "RAG: Amber 1", "RAG: Green 0", "RAG: Suggested: Red 1", "RAG: Not rated 1"]);
+        // A report issued before suggestions were marked still reads.
+        let old = serde_json::to_value(&rows[0]).unwrap();
+        let mut old = old.as_object().unwrap().clone();
+        old.remove("rag_suggested");
+        let back: ReportRow = serde_json::from_value(serde_json::Value::Object(old)).unwrap();
+        assert!(!back.rag_suggested);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub struct ResponseDecision {
 /// the reason.
 pub fn check_response(r: &ResponseInput) -> Result<Checked<ResponseDecision>, Invalid> {
     let mut v = Invalid::new();
-    let response = r.response.filter(|x| *x != ExecutiveResponse::Awaiting);
+    let response = r.response.filter(|x| x.is_decided());
     if response.is_none() {
         v.add("response", "Select the executive's response");
     }
@@ -97,7 +97,8 @@ pub fn check_lifecycle_change(c: &LifecycleInput, current: Lifecycle) -> Result<
     Ok(Checked::new(LifecycleChange { from: current, to, reason, note }))
 }
 
-/// An officer's RAG judgement as typed: a colour's slug, or blank for the suggestion.
+/// An officer's RAG judgement as typed: a colour's slug, blank for Assure's suggestion,
+/// or "not-rated" for no RAG at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RagOverrideInput {
     pub rag: String,
@@ -111,8 +112,10 @@ impl RagOverrideInput {
 /// A RAG override (or its removal) ready to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RagOverride {
-    /// `None` goes back to the suggested RAG.
+    /// `None` goes back to the suggested RAG (or to "Not rated" when `suggest` is false).
     pub rag: Option<Rag>,
+    /// Whether Assure's suggestion (marked as one) stands in while no one has rated it.
+    pub suggest: bool,
     pub reason: String,
 }
 
@@ -122,7 +125,8 @@ pub fn check_rag_override(r: &RagOverrideInput) -> Result<Checked<RagOverride>, 
     let mut v = Invalid::new();
     let choice = r.rag.trim();
     let rag = Rag::from_slug(choice);
-    if !choice.is_empty() && rag.is_none() {
+    let not_rated = choice == "not-rated";
+    if !choice.is_empty() && !not_rated && rag.is_none() {
         v.add("rag", "Select red, amber, green or the suggested RAG");
     }
     let reason = r.rag_reason.trim().to_string();
@@ -130,7 +134,7 @@ pub fn check_rag_override(r: &RagOverrideInput) -> Result<Checked<RagOverride>, 
         v.add("rag_reason", "Enter the reason for overriding the suggested RAG");
     }
     v.finish()?;
-    Ok(Checked::new(RagOverride { rag, reason }))
+    Ok(Checked::new(RagOverride { rag, suggest: !not_rated, reason }))
 }
 
 /// A committee's sign-off as typed.
@@ -285,6 +289,9 @@ mod tests {
         assert_eq!((ok.rag, ok.reason.as_str()), (Some(Rag::Amber), "slipping"));
         // Back to the suggestion needs no reason.
         assert_eq!(check_rag_override(&RagOverrideInput::default()).unwrap().rag, None);
+        assert!(check_rag_override(&RagOverrideInput::default()).unwrap().suggest);
+        let none = check_rag_override(&RagOverrideInput { rag: "not-rated".into(), rag_reason: String::new() }).unwrap();
+        assert_eq!((none.rag, none.suggest), (None, false));
     }
 
     #[test]

@@ -143,6 +143,7 @@ slug_enum!(
         PartiallyAccepted => ("partially-accepted", "Partially accepted"),
         Rejected => ("rejected", "Rejected"),
         Noted => ("noted", "Noted"),
+        NotRecorded => ("not-recorded", "Not recorded"),
     }
 );
 
@@ -161,7 +162,12 @@ impl ExecutiveResponse {
             Self::AcceptedInPrinciple | Self::PartiallyAccepted => TagColour::Turquoise,
             Self::Rejected => TagColour::Red,
             Self::Noted => TagColour::Blue,
+            Self::NotRecorded => TagColour::Grey,
         }
+    }
+    /// A response the executive actually gave (not awaited, not unknown).
+    pub fn is_decided(self) -> bool {
+        !matches!(self, Self::Awaiting | Self::NotRecorded)
     }
 }
 
@@ -187,6 +193,13 @@ impl Lifecycle {
     pub fn is_open(self) -> bool {
         matches!(self, Self::NotStarted | Self::InProgress | Self::Paused | Self::Transferred)
     }
+    /// Whether a passed target date counts against it (overdue): open and not paused —
+    /// a pause, with its reason, stops the clock.
+    pub fn counts_target(self) -> bool {
+        self.is_open() && self != Self::Paused
+    }
+    /// The statuses [`Lifecycle::counts_target`] holds, as SQL lists them.
+    pub const COUNTS_TARGET_SQL: &'static str = "('not-started','in-progress','transferred')";
     /// States an officer may choose directly; sign-off and transfer are committee decisions.
     pub fn officer_choices() -> &'static [Lifecycle] {
         &[
@@ -237,6 +250,24 @@ impl Rag {
         }
     }
 }
+
+/// The RAG in words, never colour alone: the council's (or an officer's) rating as
+/// given ("Amber"), a rule-based suggestion always marked as one ("Suggested: Red"),
+/// or "Not rated".
+pub fn rag_words(rag: Option<Rag>, suggested: bool) -> String {
+    match (rag, suggested) {
+        (Some(r), true) => format!("Suggested: {}", r.label()),
+        (Some(r), false) => r.label().to_string(),
+        (None, _) => "Not rated".to_string(),
+    }
+}
+
+/// What a suggested RAG is, for keys and legends beside a marked rating.
+pub const SUGGESTED_RAG_MEANING: &str =
+    "Suggested: not the council's rating, but one Assure suggests from the time elapsed towards the target date against the progress stated";
+
+/// What an imported state with no reason in its tracker is given as its reason.
+pub const REASON_NOT_RECORDED: &str = "Reason not recorded in the imported tracker";
 
 /// Everything the suggested RAG depends on.
 #[derive(Debug, Clone, Copy)]
@@ -356,6 +387,8 @@ pub enum ResponseState {
     /// Not referred yet: no deadline running.
     NotReferred,
     Responded,
+    /// Not known: the imported tracker did not record the executive's response. Never overdue.
+    NotRecorded,
     /// Due, with this many days left (0 = due today).
     Due {
         days_left: i64,
@@ -366,6 +399,9 @@ pub enum ResponseState {
 }
 
 pub fn response_state(response: ExecutiveResponse, due: Option<NaiveDate>, today: NaiveDate) -> ResponseState {
+    if response == ExecutiveResponse::NotRecorded {
+        return ResponseState::NotRecorded;
+    }
     if response != ExecutiveResponse::Awaiting {
         return ResponseState::Responded;
     }
@@ -544,6 +580,13 @@ mod tests {
         assert_eq!(response_state(ExecutiveResponse::Awaiting, due, d(2017, 12, 8)), ResponseState::Overdue { days_over: 3 });
         assert_eq!(response_state(ExecutiveResponse::Accepted, due, d(2018, 1, 1)), ResponseState::Responded);
         assert_eq!(response_state(ExecutiveResponse::Awaiting, None, d(2018, 1, 1)), ResponseState::NotReferred);
+        // Fault 8 of issue 14: a response the imported tracker did not record is never overdue.
+        assert_eq!(response_state(ExecutiveResponse::NotRecorded, due, d(2027, 1, 1)), ResponseState::NotRecorded);
+        assert!(!ExecutiveResponse::NotRecorded.is_decided() && !ExecutiveResponse::NotRecorded.is_accepted());
+        assert!(!Lifecycle::Paused.counts_target() && Lifecycle::InProgress.counts_target() && !Lifecycle::Superseded.counts_target());
+        assert_eq!(rag_words(Some(Rag::Red), true), "Suggested: Red");
+        assert_eq!(rag_words(Some(Rag::Amber), false), "Amber");
+        assert_eq!(rag_words(None, true), "Not rated");
     }
 
     #[test]

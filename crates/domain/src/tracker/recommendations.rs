@@ -2,6 +2,8 @@
 //! sub-item, its letter under a numbered recommendation), wording, lead officers and
 //! the committee that monitors it.
 
+use chrono::NaiveDate;
+
 use super::valid_sub_label;
 use crate::validation::{Checked, Invalid};
 
@@ -24,6 +26,10 @@ pub struct RecommendationInput {
     /// line ("Steph Cordon, Head of Service"). `None` leaves those already named as they
     /// are (an API caller that does not send them).
     pub lead_officers_text: Option<String>,
+    /// Where it came from — a scrutiny review, an inspection, a case review — as written.
+    pub origin: String,
+    /// When the executive decided on it.
+    pub executive_decision_date: Option<NaiveDate>,
 }
 
 impl RecommendationInput {
@@ -35,6 +41,8 @@ impl RecommendationInput {
         "committee_wording",
         "executive_wording",
         "who_must_act",
+        "origin",
+        "executive_decision_date",
         "lead_ids",
         "lead_officers_text",
         "area",
@@ -60,6 +68,8 @@ pub struct RecommendationDetails {
     pub lead_ids: Vec<i64>,
     /// One name a line, trimmed, blank lines dropped; `None`: leave as they are.
     pub lead_officers_text: Option<String>,
+    pub origin: String,
+    pub executive_decision_date: Option<NaiveDate>,
 }
 
 /// Only sub-items have a letter (one or two lower-case letters); every recommendation
@@ -83,6 +93,8 @@ pub fn check_recommendation(r: &RecommendationInput) -> Result<Checked<Recommend
     }
     let committee_wording = v.required("committee_wording", &r.committee_wording, "Enter the recommendation as the committee worded it");
     v.max_len("committee_wording", &committee_wording, 10_000, "The wording");
+    let origin = r.origin.trim().to_string();
+    v.max_len("origin", &origin, 500, "Where the recommendation came from");
     let lead_officers_text = r.lead_officers_text.as_deref().map(lead_lines);
     if let Some(t) = &lead_officers_text {
         v.max_len("lead_officers_text", t, 2_000, "The lead officers named without an account");
@@ -107,6 +119,8 @@ pub fn check_recommendation(r: &RecommendationInput) -> Result<Checked<Recommend
         monitoring_body_id: r.monitoring_body_id,
         lead_ids,
         lead_officers_text,
+        origin,
+        executive_decision_date: r.executive_decision_date,
     }))
 }
 

@@ -46,14 +46,11 @@ impl Reports<'_> {
 
     /// Everything a draft needs, gathered with a fixed number of queries per 500
     /// recommendations: the rows, in number order.
-    async fn report_rows(&self, recs: &[Recommendation], meeting: NaiveDate, today: NaiveDate) -> Result<Vec<ReportRow>> {
+    async fn report_rows(&self, recs: &[Recommendation], meeting: NaiveDate) -> Result<Vec<ReportRow>> {
         let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
         let mut actions = self.store.tracker().actions_of(&ids).await?;
         let mut updates = self.updates_of(&ids).await?;
-        Ok(recs
-            .iter()
-            .map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting, today))
-            .collect())
+        Ok(recs.iter().map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting)).collect())
     }
 
     /// The report as drawn: an issued report's frozen snapshot, or a draft assembled
@@ -74,7 +71,7 @@ impl Reports<'_> {
 
     pub(super) async fn assemble(&self, r: &ReportRecord, today: NaiveDate) -> Result<MonitoringReport> {
         let recs = self.scope_recommendations(r.review_id, r.body_id).await?;
-        let rows = self.report_rows(&recs, r.meeting_date, today).await?;
+        let rows = self.report_rows(&recs, r.meeting_date).await?;
         let settings = self.store.settings().load().await?;
         let title = match (&r.review_title, &r.body_name) {
             (Some(t), _) => format!("Progress on recommendations arising from the {t}"),
@@ -134,9 +131,10 @@ impl Reports<'_> {
     }
 }
 
-/// One recommendation's row: its actions with their date history, and the updates
-/// dated on or before the meeting (a correction replaces what it corrects).
-fn build_row(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>, meeting: NaiveDate, today: NaiveDate) -> ReportRow {
+/// One recommendation's row: its actions with their date history, the updates dated on
+/// or before the meeting (a correction replaces what it corrects), and the RAG as at the
+/// meeting (a suggestion marked as one), whenever the report is drawn.
+fn build_row(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpdate>, meeting: NaiveDate) -> ReportRow {
     let mut included: Vec<ReportUpdate> = updates
         .into_iter()
         .filter(|u| u.update_date <= meeting && u.corrected_by_id.is_none())
@@ -162,7 +160,10 @@ fn build_row(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpda
         outcome: r.outcome.clone(),
         response: r.response,
         lifecycle: r.lifecycle,
-        rag: r.rag(today),
+        rag: r.rag(meeting),
+        rag_suggested: r.rag_is_suggested(meeting),
         updates: included,
+        origin: r.origin.clone(),
+        executive_decision_date: r.executive_decision_date,
     }
 }

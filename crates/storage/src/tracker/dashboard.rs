@@ -17,7 +17,9 @@ pub struct Dashboard {
     pub accepted: i64,
     pub by_response: Vec<(ExecutiveResponse, i64)>,
     pub by_lifecycle: Vec<(Lifecycle, i64)>,
-    pub by_rag: Vec<(Option<Rag>, i64)>,
+    /// Ratings given (Red, Amber, Green), then Assure's suggestions counted apart
+    /// (`true`), then "Not rated" (`None`).
+    pub by_rag: Vec<(Option<Rag>, bool, i64)>,
     pub responses_overdue: i64,
     pub responses_due_soon: i64,
     pub targets_passed: i64,
@@ -53,20 +55,21 @@ impl Tracker<'_> {
         let mut d = Dashboard::default();
         let mut resp: HashMap<ExecutiveResponse, i64> = HashMap::new();
         let mut life: HashMap<Lifecycle, i64> = HashMap::new();
-        let mut rag: HashMap<Option<Rag>, i64> = HashMap::new();
+        let mut rag: HashMap<(Option<Rag>, bool), i64> = HashMap::new();
         let mut bodies: Vec<BodyCount> = Vec::new();
         for r in &rows {
             let n = r.i("n")?;
             let x: ExecutiveResponse = r.e("k1")?;
             let l: Lifecycle = r.e("k2")?;
-            let g: Option<Rag> = r.oe::<Rag>("rag_override")?.or(r.oe::<Rag>("rag_suggested")?);
+            let rated: Option<Rag> = r.oe::<Rag>("rag_override")?;
+            let g: Option<Rag> = rated.or(r.oe::<Rag>("rag_suggested")?);
             d.total += n;
             if x.is_accepted() {
                 d.accepted += n;
             }
             *resp.entry(x).or_default() += n;
             *life.entry(l).or_default() += n;
-            *rag.entry(g).or_default() += n;
+            *rag.entry((g, rated.is_none() && g.is_some())).or_default() += n;
             let bid = r.oi("body_id")?;
             let idx = match bodies.iter().position(|b| b.body_id == bid) {
                 Some(i) => i,
@@ -97,7 +100,7 @@ impl Tracker<'_> {
         }
         d.by_response = ExecutiveResponse::ALL.iter().map(|x| (*x, resp.get(x).copied().unwrap_or(0))).collect();
         d.by_lifecycle = Lifecycle::ALL.iter().map(|x| (*x, life.get(x).copied().unwrap_or(0))).collect();
-        d.by_rag = [Some(Rag::Red), Some(Rag::Amber), Some(Rag::Green), None].iter().map(|x| (*x, rag.get(x).copied().unwrap_or(0))).collect();
+        d.by_rag = rag_counts(|g, suggested| rag.get(&(g, suggested)).copied().unwrap_or(0));
         bodies.sort_by(|a, b| a.body_name.cmp(&b.body_name));
         d.by_body = bodies;
         let today_s = date_str(today);
@@ -108,7 +111,7 @@ impl Tracker<'_> {
         sql.bind(&today_s).push(") THEN 1 ELSE 0 END) AS overdue, ");
         sql.push("SUM(CASE WHEN r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due >= ");
         sql.bind(&today_s).push(" AND response_due <= ").bind(soon).push(") THEN 1 ELSE 0 END) AS soon, ");
-        sql.push("SUM(CASE WHEN r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ");
+        sql.push(&format!("SUM(CASE WHEN r.lifecycle IN {} AND r.target_date < ", Lifecycle::COUNTS_TARGET_SQL));
         sql.bind(today_s).push(" THEN 1 ELSE 0 END) AS passed FROM recommendations r").append(&filter);
         let r = sql.query(self.store).fetch_one(self.store.pool()).await?;
         d.responses_overdue = r.oi("overdue")?.unwrap_or(0);
@@ -116,4 +119,13 @@ impl Tracker<'_> {
         d.targets_passed = r.oi("passed")?.unwrap_or(0);
         Ok(d)
     }
+}
+
+/// The RAG counts in the order pages show them: ratings given, suggestions (only the
+/// colours any recommendation is suggested), then "Not rated".
+fn rag_counts(count: impl Fn(Option<Rag>, bool) -> i64) -> Vec<(Option<Rag>, bool, i64)> {
+    let mut out: Vec<(Option<Rag>, bool, i64)> = Rag::ALL.iter().map(|g| (Some(*g), false, count(Some(*g), false))).collect();
+    out.extend(Rag::ALL.iter().map(|g| (Some(*g), true, count(Some(*g), true))).filter(|(_, _, n)| *n > 0));
+    out.push((None, false, count(None, false)));
+    out
 }

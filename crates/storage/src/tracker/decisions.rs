@@ -100,14 +100,21 @@ impl Tracker<'_> {
         let mut tx = self.store.write().await?;
         self.claim(&mut tx, id, version).await?;
         self.store
-            .q("UPDATE recommendations SET rag_override = $1, rag_override_reason = $2 WHERE id = $3")
+            .q("UPDATE recommendations SET rag_override = $1, rag_override_reason = $2, rag_suggest = $3 WHERE id = $4")
             .bind(o.rag.map(|r| r.slug()))
             .bind(o.reason.clone())
+            .bind(i64::from(o.suggest))
             .bind(id)
             .execute(tx.conn())
             .await?;
-        let from = current.rag_override.map(|r| r.label()).unwrap_or("Suggested");
-        let to = o.rag.map(|r| r.label()).unwrap_or("Suggested");
+        self.refresh_rec(&mut tx, id).await?;
+        let words = |rag: Option<assure_domain::tracker::Rag>, suggest: bool| match rag {
+            Some(r) => r.label(),
+            None if suggest => "Suggested",
+            None => "Not rated",
+        };
+        let from = words(current.rag_override, current.rag_suggest);
+        let to = words(o.rag, o.suggest);
         self.history(&mut tx, actor, id, "rag", from, to, &o.reason, None, None, "").await?;
         tx.audit(actor, Event::new("recommendation.rag", "recommendation", id, format!("RAG override {from} → {to}"))).await?;
         tx.commit().await

@@ -47,6 +47,9 @@ pub struct Recommendation {
     pub lifecycle_reason: String,
     pub rag_override: Option<Rag>,
     pub rag_override_reason: String,
+    /// Whether a rule-based suggestion stands in (marked as one) while no one has rated
+    /// it; otherwise it is "Not rated" (an imported tracker that gave no RAG).
+    pub rag_suggest: bool,
     pub monitoring_body_id: Option<i64>,
     pub monitoring_body_name: Option<String>,
     /// The latest current target date among the open actions.
@@ -60,6 +63,10 @@ pub struct Recommendation {
     pub leads: Vec<Lead>,
     /// Lead officers named only as text (by an imported tracker), one per line.
     pub lead_officers_text: String,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    pub origin: String,
+    /// When the executive decided on it.
+    pub executive_decision_date: Option<NaiveDate>,
 }
 
 impl Recommendation {
@@ -90,9 +97,21 @@ impl Recommendation {
         suggested_rag(self.rag_input(today))
     }
 
-    /// What the tracker shows: the officer's override if there is one, else the suggestion.
-    pub fn rag(&self, today: NaiveDate) -> Option<Rag> {
-        self.rag_override.or_else(|| self.suggested_rag(today))
+    /// What the tracker shows on `day`: the council's or an officer's rating if there is
+    /// one, else the suggestion when one is used ([`Self::rag_is_suggested`] says which),
+    /// else nothing ("Not rated").
+    pub fn rag(&self, day: NaiveDate) -> Option<Rag> {
+        self.rag_override.or_else(|| if self.rag_suggest { self.suggested_rag(day) } else { None })
+    }
+
+    /// Whether [`Self::rag`] on `day` is Assure's suggestion rather than a rating given.
+    pub fn rag_is_suggested(&self, day: NaiveDate) -> bool {
+        self.rag_override.is_none() && self.rag_suggest && self.suggested_rag(day).is_some()
+    }
+
+    /// The RAG in words on `day`: "Amber", "Suggested: Red" or "Not rated".
+    pub fn rag_words(&self, day: NaiveDate) -> String {
+        assure_domain::tracker::rag_words(self.rag(day), self.rag_is_suggested(day))
     }
 
     pub fn response_state(&self, today: NaiveDate) -> ResponseState {
@@ -100,7 +119,7 @@ impl Recommendation {
     }
 
     pub fn target_passed(&self, today: NaiveDate) -> bool {
-        self.lifecycle.is_open() && self.target_date.is_some_and(|t| t < today)
+        self.lifecycle.counts_target() && self.target_date.is_some_and(|t| t < today)
     }
 
     pub fn is_led_by(&self, user_id: i64) -> bool {
@@ -165,7 +184,11 @@ pub struct RecFilter {
     pub lifecycle: Option<Lifecycle>,
     pub response: Option<ExecutiveResponse>,
     pub rag: Option<Rag>,
+    /// With `rag`: only ratings given (`false`) or only Assure's suggestions (`true`).
+    pub rag_suggested: Option<bool>,
     pub text: Option<String>,
+    /// Only recommendations from this origin (as written).
+    pub origin: Option<String>,
     /// Only recommendations whose executive response is overdue on this date.
     pub response_overdue_on: Option<NaiveDate>,
     /// Only open recommendations whose target date passed before this date.
@@ -195,8 +218,20 @@ impl RecFilter {
         if let Some(x) = self.response {
             sql.push(" AND r.response = ").bind(x.slug());
         }
-        if let Some(g) = self.rag {
-            sql.push(" AND COALESCE(r.rag_override, r.rag_suggested) = ").bind(g.slug());
+        match (self.rag, self.rag_suggested) {
+            (Some(g), None) => {
+                sql.push(" AND COALESCE(r.rag_override, r.rag_suggested) = ").bind(g.slug());
+            }
+            (Some(g), Some(false)) => {
+                sql.push(" AND r.rag_override = ").bind(g.slug());
+            }
+            (Some(g), Some(true)) => {
+                sql.push(" AND r.rag_override IS NULL AND r.rag_suggested = ").bind(g.slug());
+            }
+            (None, _) => {}
+        }
+        if let Some(o) = self.origin.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            sql.push(" AND r.origin = ").bind(o.to_string());
         }
         if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let like = format!("%{}%", t.to_lowercase().replace(['%', '_'], ""));
@@ -210,13 +245,13 @@ impl RecFilter {
                 .push(")");
         }
         if let Some(d) = self.target_passed_on {
-            sql.push(" AND r.lifecycle IN ('not-started','in-progress','paused','transferred') AND r.target_date < ").bind(date_str(d));
+            sql.push(&format!(" AND r.lifecycle IN {} AND r.target_date < ", Lifecycle::COUNTS_TARGET_SQL)).bind(date_str(d));
         }
         Ok(sql)
     }
 }
 
-pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.version, r.created_at \
+pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.rag_suggest, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.origin, r.executive_decision_date, r.version, r.created_at \
  FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id";
 
 /// A review's recommendations in number order.
@@ -245,6 +280,7 @@ pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
         lifecycle_reason: r.s("lifecycle_reason")?,
         rag_override: r.oe("rag_override")?,
         rag_override_reason: r.s("rag_override_reason")?,
+        rag_suggest: r.i("rag_suggest")? != 0,
         monitoring_body_id: r.oi("monitoring_body_id")?,
         monitoring_body_name: r.os("monitoring_body_name")?,
         target_date: r.od("target_date")?,
@@ -254,6 +290,8 @@ pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
         created_on: NaiveDate::parse_from_str(created.get(..10).unwrap_or(""), "%Y-%m-%d").unwrap_or_default(),
         version: r.i("version")?,
         lead_officers_text: r.s("lead_officers_text")?,
+        origin: r.s("origin")?,
+        executive_decision_date: r.od("executive_decision_date")?,
         leads: Vec::new(),
     })
 }
@@ -340,7 +378,7 @@ impl Tracker<'_> {
         }
         let reference = free_reference(pattern, ref_date, from, Some(&r.sub_label), |x| held.contains(x));
         let id = self.store
-            .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, monitoring_body_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id")
+            .q("INSERT INTO recommendations (review_id, parent_id, number, sub_label, reference, committee_wording, executive_wording, who_must_act, area, outcome, monitoring_body_id, origin, executive_decision_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id")
             .bind(review_id)
             .bind(r.parent_id)
             .bind(r.number)
@@ -352,6 +390,8 @@ impl Tracker<'_> {
             .bind(r.area.clone())
             .bind(r.outcome.clone())
             .bind(r.monitoring_body_id)
+            .bind(r.origin.clone())
+            .bind(r.executive_decision_date.map(date_str))
             .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
@@ -377,7 +417,7 @@ impl Tracker<'_> {
         let r = self.checked_recommendation(current.review_id, &r, Some(id)).await?;
         let mut tx = self.store.write().await?;
         let n = self.store
-            .q("UPDATE recommendations SET number=$1, sub_label=$2, committee_wording=$3, executive_wording=$4, who_must_act=$5, area=$6, outcome=$7, monitoring_body_id=$8, version = version + 1 WHERE id = $9 AND version = $10")
+            .q("UPDATE recommendations SET number=$1, sub_label=$2, committee_wording=$3, executive_wording=$4, who_must_act=$5, area=$6, outcome=$7, monitoring_body_id=$8, origin=$9, executive_decision_date=$10, version = version + 1 WHERE id = $11 AND version = $12")
             .bind(r.number)
             .bind(r.sub_label.clone())
             .bind(r.committee_wording.clone())
@@ -386,6 +426,8 @@ impl Tracker<'_> {
             .bind(r.area.clone())
             .bind(r.outcome.clone())
             .bind(r.monitoring_body_id)
+            .bind(r.origin.clone())
+            .bind(r.executive_decision_date.map(date_str))
             .bind(id)
             .bind(version)
             .execute(tx.conn())
@@ -501,6 +543,17 @@ impl Tracker<'_> {
         Ok(RecommendationDetail { rec: r, parent, children, actions, updates, history, requests })
     }
 
+    /// The origins recommendations were given (a review's, or the whole register's), in
+    /// order, for the list's filter.
+    pub async fn origins(&self, review_id: Option<i64>) -> Result<Vec<String>> {
+        let mut sql = Sql::new("SELECT DISTINCT origin FROM recommendations WHERE origin <> ''");
+        if let Some(r) = review_id {
+            sql.push(" AND review_id = ").bind(r);
+        }
+        sql.push(" ORDER BY origin LIMIT 200");
+        sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(|r| r.s("origin")).collect()
+    }
+
     /// One page of the tracker list, and the total matching.
     pub async fn list_recommendations(&self, f: &RecFilter, limit: i64, offset: i64) -> Result<(Vec<Recommendation>, i64)> {
         let filter = f.where_clause()?;
@@ -560,7 +613,7 @@ impl Tracker<'_> {
         let today = self.store.today();
         self.store
             .q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2")
-            .bind(r.suggested_rag(today).map(|g| g.slug()))
+            .bind(r.suggested_rag(today).filter(|_| r.rag_suggest).map(|g| g.slug()))
             .bind(id)
             .execute(tx.conn())
             .await?;
@@ -582,7 +635,7 @@ impl Tracker<'_> {
         let mut changes: Vec<(i64, Option<&'static str>)> = Vec::new();
         for row in &rows {
             let r = rec(row)?;
-            let s = suggested_rag(r.rag_input(today)).map(|g| g.slug());
+            let s = suggested_rag(r.rag_input(today)).filter(|_| r.rag_suggest).map(|g| g.slug());
             if stored.get(&r.id).cloned().flatten().as_deref() != s {
                 changes.push((r.id, s));
             }

@@ -39,6 +39,8 @@ pub struct Review {
     /// How many recommendations (including sub-items) it made.
     pub recommendation_count: i64,
     pub awaiting_response: i64,
+    /// Numbered recommendations whose response the imported tracker did not record.
+    pub response_not_recorded: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,7 +55,8 @@ pub struct Endorsement {
 
 const REVIEW_SELECT: &str = "SELECT v.id, v.kind, v.title, v.terms_of_reference, v.lead_member, v.members, v.origin_body_id, ob.name AS origin_body_name, v.start_date, v.end_date, v.report_date, v.final_report_ref, v.referred_to_body_id, rb.name AS referred_to_body_name, v.referral_date, v.response_due, v.version, \
  (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id) AS rec_count, \
- (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id AND x.response = 'awaiting' AND x.parent_id IS NULL) AS awaiting";
+ (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id AND x.response = 'awaiting' AND x.parent_id IS NULL) AS awaiting, \
+ (SELECT COUNT(*) FROM recommendations x WHERE x.review_id = v.id AND x.response = 'not-recorded' AND x.parent_id IS NULL) AS not_recorded";
 const REVIEW_FROM: &str = "reviews v LEFT JOIN bodies ob ON ob.id = v.origin_body_id LEFT JOIN bodies rb ON rb.id = v.referred_to_body_id";
 
 /// The reviews list's order, newest first (indexed by reviews_list_order).
@@ -80,6 +83,7 @@ fn review(r: &AnyRow) -> Result<Review> {
         version: r.i("version")?,
         recommendation_count: r.i("rec_count")?,
         awaiting_response: r.i("awaiting")?,
+        response_not_recorded: r.i("not_recorded")?,
     })
 }
 

@@ -155,6 +155,8 @@ pub struct RecQuery {
     pub overdue: Option<Overdue>,
     /// Words in the reference or wording.
     pub q: Option<String>,
+    /// Where it came from, exactly as written (e.g. Ofsted inspection).
+    pub origin: Option<String>,
     /// Page number (older paging; `cursor` is preferred).
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
@@ -185,6 +187,7 @@ impl RecQuery {
             rag: p.slug("rag")?,
             overdue,
             q: p.get("q").map(str::to_string),
+            origin: p.get("origin").map(str::to_string),
             // Read through Params::paging.
             page: None,
             per_page: None,
@@ -206,7 +209,9 @@ pub async fn list_recommendations(State(state): State<AppState>, p: Params) -> A
         lifecycle: q.lifecycle,
         response: q.response,
         rag: q.rag,
+        rag_suggested: None,
         text: q.q,
+        origin: q.origin,
         response_overdue_on: (q.overdue == Some(Overdue::Response)).then_some(today),
         target_passed_on: (q.overdue == Some(Overdue::Target)).then_some(today),
     };
@@ -360,6 +365,11 @@ pub struct NewRecommendation {
     pub monitoring_body_id: Option<i64>,
     /// Lead officers' account ids.
     pub lead_ids: Vec<i64>,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    #[schema(max_length = 500)]
+    pub origin: String,
+    /// When the executive decided on it.
+    pub executive_decision_date: Option<chrono::NaiveDate>,
 }
 
 #[utoipa::path(
@@ -391,6 +401,8 @@ pub async fn create_recommendation(
         monitoring_body_id: b.monitoring_body_id,
         lead_ids: b.lead_ids,
         lead_officers_text: None,
+        origin: b.origin,
+        executive_decision_date: b.executive_decision_date,
     };
     let id = state.store.tracker().create_recommendation(&caller.actor(), review_id, &input).await?;
     created(RecView::new(state.store.tracker().recommendation(id).await?, state.today()))

@@ -123,9 +123,17 @@ pub struct ImportChoices {
     pub columns: BTreeMap<String, String>,
     /// When applying: keep this mapping as a preset under this name.
     pub preset_name: String,
+    /// When applying: where the file gives no RAG, let Assure suggest one (always marked
+    /// as a suggestion, never the council's rating). Absent or false: such rows are
+    /// "Not rated".
+    pub suggest_rag: bool,
 }
 
 impl ImportChoices {
+    fn options(&self) -> assure_storage::imports::CommitOptions {
+        assure_storage::imports::CommitOptions { suggest_rag: self.suggest_rag }
+    }
+
     fn preset(self, batch: &ImportBatch) -> (Preset, Invalid, Option<i64>) {
         let mut v = Invalid::new();
         let rows = batch.table.len().max(1);
@@ -176,6 +184,9 @@ pub struct PreviewEntry {
     pub label: String,
     pub reference: String,
     pub committee_wording: String,
+    /// The RAG the file gives, kept as the council's; null: none given (imported as not
+    /// rated unless `suggest_rag`).
+    pub rag: Option<assure_domain::tracker::Rag>,
     pub actions: usize,
     pub updates: usize,
 }
@@ -227,6 +238,7 @@ pub async fn preview(State(state): State<AppState>, Id(id): Id, ApiJson(b): ApiJ
                 label: number_label(e.number, Some(&e.sub_label)),
                 reference: e.reference.clone(),
                 committee_wording: e.committee_wording.clone(),
+                rag: e.rag,
                 actions: e.actions.len(),
                 updates: e.updates.len(),
             })
@@ -264,12 +276,13 @@ pub async fn apply(State(state): State<AppState>, caller: ApiCaller, Id(id): Id,
         return Err(AppError::Conflict.into());
     }
     let today = state.today();
+    let options = b.options();
     let (preset, v, review_id) = b.preset(&batch);
     let (review_id, to_save, plan) = plan_import(&state, &batch, preset, v, review_id, today).await?.map_err(refused)?;
     let outcome = state
         .store
         .imports()
-        .commit(&caller.actor(), review_id, &plan, today, &batch.file_name, Some(batch.id))
+        .commit_with(&caller.actor(), review_id, &plan, today, &batch.file_name, Some(batch.id), options)
         .await?
         .map_err(|cells| refused(Refusal::Cells(cells)))?;
     if let Some(p) = &to_save {

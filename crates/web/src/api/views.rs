@@ -132,6 +132,8 @@ pub struct ReviewView {
     /// How many recommendations (including sub-items) it made.
     pub recommendation_count: i64,
     pub awaiting_response: i64,
+    /// Numbered recommendations whose response the imported tracker did not record.
+    pub response_not_recorded: i64,
 }
 
 impl From<Review> for ReviewView {
@@ -156,6 +158,7 @@ impl From<Review> for ReviewView {
             version: r.version,
             recommendation_count: r.recommendation_count,
             awaiting_response: r.awaiting_response,
+            response_not_recorded: r.response_not_recorded,
         }
     }
 }
@@ -204,6 +207,8 @@ pub enum ResponseStateView {
     /// Not referred yet: no deadline running.
     NotReferred,
     Responded,
+    /// The imported tracker did not record the executive's response: never overdue.
+    NotRecorded,
     /// Due, with this many days left (0 = due today).
     Due {
         days_left: i64,
@@ -218,6 +223,7 @@ impl From<ResponseState> for ResponseStateView {
         match s {
             ResponseState::NotReferred => ResponseStateView::NotReferred,
             ResponseState::Responded => ResponseStateView::Responded,
+            ResponseState::NotRecorded => ResponseStateView::NotRecorded,
             ResponseState::Due { days_left } => ResponseStateView::Due { days_left },
             ResponseState::Overdue { days_over } => ResponseStateView::Overdue { days_over },
         }
@@ -260,12 +266,22 @@ pub struct RecView {
     pub leads: Vec<LeadView>,
     /// Lead officers named only as text (by an imported tracker), one per line.
     pub lead_officers_text: String,
+    /// Where it came from (a scrutiny review, an inspection, a case review), as written.
+    pub origin: String,
+    /// When the executive decided on it.
+    pub executive_decision_date: Option<NaiveDate>,
     /// "(3)" or "(1)(a)".
     pub label: String,
     /// The executive's wording if there is one, else the committee's.
     pub wording: String,
-    /// Effective delivery RAG: the officer's override if any, else the suggestion.
+    /// Effective delivery RAG: the rating given (the council's or an officer's) if any,
+    /// else Assure's suggestion when one is used (`rag_suggested`), else null ("Not rated").
     pub rag: Option<Rag>,
+    /// Whether `rag` is Assure's suggestion rather than a rating given: always show it
+    /// marked as one ("Suggested: Red").
+    pub rag_suggested: bool,
+    /// Whether a suggestion stands in while no rating is given (false: "Not rated").
+    pub rag_suggest: bool,
     pub suggested_rag: Option<Rag>,
     pub response_state: ResponseStateView,
     pub target_passed: bool,
@@ -277,6 +293,8 @@ impl RecView {
             label: rec.label(),
             wording: rec.wording().to_string(),
             rag: rec.rag(today),
+            rag_suggested: rec.rag_is_suggested(today),
+            rag_suggest: rec.rag_suggest,
             suggested_rag: rec.suggested_rag(today),
             response_state: rec.response_state(today).into(),
             target_passed: rec.target_passed(today),
@@ -310,6 +328,8 @@ impl RecView {
             version: rec.version,
             leads: rec.leads.into_iter().map(LeadView::from).collect(),
             lead_officers_text: rec.lead_officers_text,
+            origin: rec.origin,
+            executive_decision_date: rec.executive_decision_date,
         }
     }
 }
@@ -597,8 +617,10 @@ pub struct LifecycleCount {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RagCount {
-    /// null: no target date yet, or no longer being delivered.
+    /// null: not rated (no rating given and no suggestion used, or nothing to judge by).
     pub rag: Option<Rag>,
+    /// Assure's suggestions, counted apart from the ratings given.
+    pub suggested: bool,
     pub count: i64,
 }
 
@@ -644,7 +666,7 @@ impl From<Dashboard> for DashboardView {
             targets_passed: d.targets_passed,
             by_response: d.by_response.into_iter().map(|(response, count)| ResponseCount { response, count }).collect(),
             by_lifecycle: d.by_lifecycle.into_iter().map(|(lifecycle, count)| LifecycleCount { lifecycle, count }).collect(),
-            by_rag: d.by_rag.into_iter().map(|(rag, count)| RagCount { rag, count }).collect(),
+            by_rag: d.by_rag.into_iter().map(|(rag, suggested, count)| RagCount { rag, suggested, count }).collect(),
             by_body: d.by_body.into_iter().map(BodyCountView::from).collect(),
         }
     }

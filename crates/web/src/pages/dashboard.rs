@@ -21,7 +21,8 @@ pub fn rag_key(ctx: &Ctx) -> Markup {
             @for r in [Rag::Red, Rag::Amber, Rag::Green] {
                 li class="app-key__item" { (ui::rag_tag(Some(r))) " " (ctx.settings.rag_meaning(r)) }
             }
-            li class="app-key__item" { (ui::rag_tag(None)) " No target date yet, or no longer being delivered" }
+            li class="app-key__item" { (ui::rag_tag(None)) " Not rated by the council or an officer (and no suggestion asked for), or no target date to judge by" }
+            li class="app-key__item" { (ui::rec_rag_tag(Some(Rag::Red), true)) " " (assure_domain::tracker::SUGGESTED_RAG_MEANING.trim_start_matches("Suggested: ")) }
         }
     }
 }
@@ -85,10 +86,12 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                     caption class="app-table__caption app-table__caption--m" { "By delivery RAG" }
                     thead class="app-table__head" { tr class="app-table__row" { th class="app-table__header" scope="col" { "RAG" } th class="app-table__header app-table__header--numeric" scope="col" { "Number" } } }
                     tbody class="app-table__body" {
-                        @for (r, n) in &d.by_rag {
+                        @for (r, suggested, n) in &d.by_rag {
                             tr class="app-table__row" {
                                 td class="app-table__cell" {
-                                    @if let Some(g) = r { a class="app-link" href={ "/recommendations?rag=" (g.slug()) (scope) } { (ui::rag_tag(Some(*g))) } } @else { (ui::rag_tag(None)) }
+                                    @if let Some(g) = r {
+                                        a class="app-link" href={ "/recommendations?rag=" (g.slug()) "&rated=" (if *suggested { "suggested" } else { "given" }) (scope) } { (ui::rec_rag_tag(Some(*g), *suggested)) }
+                                    } @else { (ui::rag_tag(None)) }
                                 }
                                 td class="app-table__cell app-table__cell--numeric" { (n) }
                             }
@@ -273,7 +276,7 @@ pub fn rec_table(ctx: &Ctx, recs: &[&assure_storage::tracker::Recommendation]) -
                                 td class="app-table__cell" { (r.lead_names().join(", ")) }
                                 td class="app-table__cell" { (ui::response_tag(r.response)) " " (ui::response_state_tag(r.response_state(ctx.today))) }
                                 td class="app-table__cell" { (ui::lifecycle_tag(r.lifecycle)) }
-                                td class="app-table__cell" { (ui::rag_tag(r.rag(ctx.today))) }
+                                td class="app-table__cell" { (ui::rec_rag_tag(r.rag(ctx.today), r.rag_is_suggested(ctx.today))) }
                                 td class="app-table__cell" {
                                     (r.target_date.map(assure_domain::dates::month_year).unwrap_or_else(|| "None".into()))
                                     @if r.target_passed(ctx.today) { " " (ui::tag("Passed", assure_domain::tracker::TagColour::Red)) }

@@ -8,7 +8,7 @@ use assure_domain::import::{
     Preset,
 };
 use assure_domain::{Checked, Invalid};
-use assure_storage::imports::ImportBatch;
+use assure_storage::imports::{CommitOptions, ImportBatch};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -152,7 +152,7 @@ async fn mapping_page(
         @if !problems.is_empty() { (problem_list(problems)) }
         span class="app-caption-l" { (batch.file_name) }
         h1 class="app-heading-l" { "Choose what each column holds" }
-        p class="app-body" { (batch.row_count) " rows were read from the file. Nothing is saved until you confirm the preview." }
+        p class="app-body" { (rows_read(&batch.table, header_row)) " Nothing is saved until you confirm the preview." }
         @if batch.status == "committed" {
             (ui::important_banner("Already imported", html! { p class="app-body" { "This file was imported: " (batch.committed_count.unwrap_or(0)) " recommendations were added." } }))
         }
@@ -178,6 +178,19 @@ async fn mapping_page(
         }
     };
     Ok((status, ui::layout(ctx, "Choose what each column holds", !errors.is_empty() || !problems.is_empty(), content)).into_response())
+}
+
+/// How many rows were read, not counting the headings and the rows above them (a title)
+/// nor empty rows: "8 rows were read below the headings on row 1."
+fn rows_read(table: &assure_domain::import::Table, header_row: usize) -> String {
+    let n = table.iter().skip(header_row).filter(|r| r.iter().any(|c| !c.trim().is_empty())).count();
+    format!("{n} row{} {} read below the headings on row {header_row}.", if n == 1 { "" } else { "s" }, if n == 1 { "was" } else { "were" })
+}
+
+/// The import's choices beyond the mapping: whether Assure's suggestion stands in where
+/// the tracker gave no RAG (the preview's tick-box).
+fn commit_options(f: &Fields) -> CommitOptions {
+    CommitOptions { suggest_rag: matches!(f.get("suggest_rag"), "yes" | "true" | "on") }
 }
 
 fn file_preview(table: &assure_domain::import::Table, header_row: usize) -> Markup {
@@ -350,6 +363,7 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
                             td class="app-table__cell" {
                                 @if let Some(l) = e.lifecycle { (ui::lifecycle_tag(l)) " " }
                                 (ui::rag_tag(e.rag))
+                                @if e.rag.is_none() { br; span class="app-hint" { "No RAG in the file" } }
                             }
                             td class="app-table__cell" data-testid="update-dates" {
                                 @for u in &e.updates { (u.date.map(assure_domain::dates::long).unwrap_or_else(|| "Undated".into())) br; }
@@ -361,7 +375,13 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
         }
         form method="post" action={ "/imports/" (batch.id) "/commit" } novalidate {
             (ui::csrf(ctx.csrf()))
-            @for (k, v) in &f.0 { @if k != "_csrf" { input type="hidden" name=(k) value=(v); } }
+            @for (k, v) in &f.0 { @if k != "_csrf" && k != "suggest_rag" { input type="hidden" name=(k) value=(v); } }
+            @let unrated = plan.entries.iter().filter(|e| e.rag.is_none()).count();
+            @if unrated > 0 {
+                (ui::checkboxes("suggest_rag", "Recommendations with no RAG in the file",
+                    Some(&format!("{unrated} of them have no RAG in the file. They are imported as “Not rated”: the RAG ratings the file gives are kept as the council's. Assure can instead suggest a RAG for them from the time elapsed towards the target date against the progress stated; a suggestion is always shown marked “Suggested”, never as the council's rating.")),
+                    &[("yes".to_string(), "Suggest a RAG for them (marked as Assure's suggestion)".to_string())], &f.all("suggest_rag"), &Invalid::new()))
+            }
             (ui::button(&format!("Import {} recommendations", plan.entries.len())))
         }
     };
@@ -386,7 +406,12 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
         Ok(p) => p,
         Err(page) => return Ok(page),
     };
-    match state.store.imports().commit(&caller.actor(), review_id, &plan, ctx.today, &batch.file_name, Some(batch.id)).await? {
+    match state
+        .store
+        .imports()
+        .commit_with(&caller.actor(), review_id, &plan, ctx.today, &batch.file_name, Some(batch.id), commit_options(&f))
+        .await?
+    {
         Ok(_) => {
             if let Some(preset) = &preset {
                 state.store.imports().save_preset(&caller.actor(), preset).await?;

@@ -36,7 +36,13 @@ pub fn list_filter(f: &Fields, today: chrono::NaiveDate) -> RecFilter {
         lifecycle: Lifecycle::from_slug(f.get("lifecycle")),
         response: ExecutiveResponse::from_slug(f.get("response")),
         rag: Rag::from_slug(f.get("rag")),
+        rag_suggested: match f.get("rated") {
+            "given" => Some(false),
+            "suggested" => Some(true),
+            _ => None,
+        },
         text: Some(f.string("q")).filter(|s| !s.trim().is_empty()),
+        origin: Some(f.string("origin")).filter(|s| !s.trim().is_empty()),
         response_overdue_on: (f.get("overdue") == "response").then_some(today),
         target_passed_on: (f.get("overdue") == "target").then_some(today),
     }
@@ -50,6 +56,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let bodies = state.store.tracker().bodies().await?;
     let reviews = state.store.tracker().review_titles().await?;
     let leads = state.store.users().possible_leads().await?;
+    let origins = state.store.tracker().origins(filter.review_id).await?;
     let none = Invalid::new();
     let keep: String =
         f.0.iter()
@@ -67,11 +74,15 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                 (ui::select(Field::new("body_id", "Committee", f.get("body_id"), &none), &ui::options_with_blank("Any", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())))))
                 (ui::select(Field::new("review_id", "Review", f.get("review_id"), &none), &ui::options_with_blank("Any", reviews.iter().map(|(id, t)| (id.to_string(), t.clone())))))
                 (ui::select(Field::new("lead", "Lead officer", f.get("lead"), &none), &ui::options_with_blank("Any", leads.iter().map(|u| (u.id.to_string(), u.name.clone())))))
+                @if !origins.is_empty() || !f.get("origin").is_empty() {
+                    (ui::select(Field::new("origin", "Origin", f.get("origin"), &none), &ui::options_with_blank("Any", origins.iter().map(|o| (o.clone(), o.clone())))))
+                }
             }
             div class="app-filter__row" {
                 (ui::select(Field::new("response", "Executive response", f.get("response"), &none), &ui::options_with_blank("Any", ExecutiveResponse::ALL.iter().map(|x| (x.slug().into(), x.label().into())))))
                 (ui::select(Field::new("lifecycle", "Status", f.get("lifecycle"), &none), &ui::options_with_blank("Any", Lifecycle::ALL.iter().map(|x| (x.slug().into(), x.label().into())))))
                 (ui::select(Field::new("rag", "RAG", f.get("rag"), &none), &ui::options_with_blank("Any", Rag::ALL.iter().map(|x| (x.slug().into(), x.label().into())))))
+                (ui::select(Field::new("rated", "RAG given or suggested", f.get("rated"), &none), &[(String::new(), "Either".into()), ("given".into(), "Rated by the council or an officer".into()), ("suggested".into(), "Suggested by Assure".into())]))
                 (ui::select(Field::new("overdue", "Overdue", f.get("overdue"), &none), &[(String::new(), "Any".into()), ("response".into(), "Executive response overdue".into()), ("target".into(), "Target date passed".into())]))
             }
             div class="app-button-group" {
@@ -143,7 +154,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
         span class="app-caption-l" { (r.review_title) }
         h1 class="app-heading-l" { "Recommendation " (r.label()) " " span class="app-caption-m" { (r.reference) } }
         p class="app-body" {
-            (ui::response_tag(r.response)) " " (ui::lifecycle_tag(r.lifecycle)) " " (ui::rag_tag(r.rag(today)))
+            (ui::response_tag(r.response)) " " (ui::lifecycle_tag(r.lifecycle)) " " (ui::rec_rag_tag(r.rag(today), r.rag_is_suggested(today)))
             " " (ui::response_state_tag(r.response_state(today)))
             @if r.target_passed(today) { " " (ui::tag("Target date passed", TagColour::Red)) }
         }
@@ -153,6 +164,8 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                 (ui::summary_row("Executive wording", ui::prose(&r.executive_wording)))
             }
             (ui::summary_row("Who must act", html! { (r.who_must_act) }))
+            (ui::summary_row("Origin", html! { @if r.origin.is_empty() { "Not recorded" } @else { (r.origin) } }))
+            (ui::summary_row("Executive decision date", html! { @if let Some(dt) = r.executive_decision_date { (long(dt)) } @else { "Not recorded" } }))
             (ui::summary_row("Lead officers", html! {
                 @if r.lead_lines().is_empty() { "None named" } @else {
                     ul class="app-list" { @for l in r.lead_lines() { li { (l) } } }
@@ -172,8 +185,12 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                 @if !r.lifecycle_reason.is_empty() { p class="app-body" { "Reason: " (r.lifecycle_reason) } }
             }))
             (ui::summary_row("Delivery RAG", html! {
-                p class="app-body" { "Suggested: " (ui::rag_tag(suggested)) " — from time elapsed towards the target date against the progress stated" }
-                @if let Some(o) = r.rag_override { p class="app-body" { "Officer's judgement: " (ui::rag_tag(Some(o))) " — " (r.rag_override_reason) } }
+                @if let Some(o) = r.rag_override { p class="app-body" { "Rated: " (ui::rag_tag(Some(o))) " — " (r.rag_override_reason) } }
+                @if r.rag_suggest {
+                    p class="app-body" { "Suggested by Assure: " (ui::rec_rag_tag(suggested, suggested.is_some())) " — from time elapsed towards the target date against the progress stated" @if r.rag_override.is_some() { " (not shown while it is rated)" } }
+                } @else if r.rag_override.is_none() {
+                    p class="app-body" { (ui::rag_tag(None)) " — no RAG was given, and no suggestion is used for it" }
+                }
             }))
             (ui::summary_row("Target date", html! {
                 @if let Some(t) = r.target_date { (month_year(t)) } @else { "No open actions with a target date" }
@@ -187,7 +204,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             h2 class="app-heading-m" { "Sub-items" }
             ul class="app-list" {
                 @for c in &d.children {
-                    li { a class="app-link" href={ "/recommendations/" (c.id) } { (c.label()) } " " (c.wording()) " " (ui::lifecycle_tag(c.lifecycle)) " " (ui::rag_tag(c.rag(today))) }
+                    li { a class="app-link" href={ "/recommendations/" (c.id) } { (c.label()) } " " (c.wording()) " " (ui::lifecycle_tag(c.lifecycle)) " " (ui::rec_rag_tag(c.rag(today), c.rag_is_suggested(today))) }
                 }
             }
         }
@@ -326,8 +343,8 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             form method="post" action={ "/recommendations/" (r.id) "/rag" } novalidate {
                 (ui::csrf(csrf))
                 input type="hidden" name="version" value=(v);
-                (ui::radios(Field::new("rag", "Delivery RAG", if form.which == "rag" { form.fields.get("rag") } else { r.rag_override.map(|g| g.slug()).unwrap_or("") }, form.errs("rag")).prefixed("rag"),
-                    &[(String::new(), "Use the suggested RAG".to_string()), ("red".into(), "Red".into()), ("amber".into(), "Amber".into()), ("green".into(), "Green".into())], true))
+                (ui::radios(Field::new("rag", "Delivery RAG", if form.which == "rag" { form.fields.get("rag") } else { r.rag_override.map(|g| g.slug()).unwrap_or(if r.rag_suggest { "" } else { "not-rated" }) }, form.errs("rag")).prefixed("rag"),
+                    &[(String::new(), "Use the suggested RAG (shown marked “Suggested”)".to_string()), ("not-rated".into(), "Not rated".into()), ("red".into(), "Red".into()), ("amber".into(), "Amber".into()), ("green".into(), "Green".into())], true))
                 (ui::text_input(Field::new("rag_reason", "Reason for overriding the suggestion", form.val("rag", "rag_reason"), form.errs("rag")).prefixed("rag"), "app-input--width-30"))
                 (ui::secondary_button("Save RAG"))
             }
@@ -341,7 +358,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                         (ui::csrf(csrf))
                         input type="hidden" name="version" value=(v);
                         (ui::radios(Field::new("response", "Response", if form.which == "response" { form.fields.get("response") } else { "" }, form.errs("response")).prefixed("response"),
-                            &ExecutiveResponse::ALL.iter().filter(|x| **x != ExecutiveResponse::Awaiting).map(|x| (x.slug().to_string(), x.label().to_string())).collect::<Vec<_>>(), false))
+                            &ExecutiveResponse::ALL.iter().filter(|x| x.is_decided()).map(|x| (x.slug().to_string(), x.label().to_string())).collect::<Vec<_>>(), false))
                         (ui::date_input(Field::new("response_date", "Date of the response", form.val("response", "response_date"), form.errs("response")).prefixed("response")))
                         (ui::textarea(Field::new("response_reason", "Reason (required for a rejection)", form.val("response", "response_reason"), form.errs("response")).prefixed("response"), 3))
                         (ui::secondary_button("Record response"))
@@ -646,6 +663,8 @@ pub fn rec_form(ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Inv
             (ui::textarea(Field::new("committee_wording", "Committee wording", f.get("committee_wording"), errors).hint("As the committee resolved it, for example: request Sefton's Members of Parliament to ..."), 5))
             (ui::textarea(Field::new("executive_wording", "Executive wording (optional)", f.get("executive_wording"), errors).hint("As the executive agreed it, for example: Sefton's Members of Parliament be requested to ..."), 5))
             (ui::text_input(Field::new("who_must_act", "Who must act", f.get("who_must_act"), errors).hint("For example: Sefton's Members of Parliament"), "app-input--width-30"))
+            (ui::text_input(Field::new("origin", "Origin (optional)", f.get("origin"), errors).hint("Where it came from, as the council writes it, for example: Ofsted inspection 2016, Licensing/CSE scrutiny review"), "app-input--width-30"))
+            (ui::date_input(Field::new("executive_decision_date", "Executive decision date (optional)", f.get("executive_decision_date"), errors).hint("When Cabinet or the executive decided on it, for example 5/10/2017")))
             (ui::checkboxes("lead_ids", "Lead officers", Some("Select everyone who answers for this recommendation"), &lead_opts, &f.all("lead_ids"), errors))
             @for (line, account) in linkable(f.get("lead_officers_text"), leads) {
                 div class="app-inset-text" data-testid="lead-suggestion" {
@@ -678,7 +697,7 @@ fn linkable(text: &str, leads: &[assure_storage::users::User]) -> Vec<(String, S
 /// The recommendation as typed, and a number that is not a whole number (which only the
 /// page can see).
 pub fn rec_input(f: &Fields) -> (RecommendationInput, Invalid) {
-    let mut typed = Invalid::new();
+    let mut typed = crate::forms::unreadable_dates(f, &[("executive_decision_date", "executive decision date")]);
     let number = match f.get("number").trim() {
         "" => None,
         n => match n.trim_start_matches('(').trim_end_matches(')').parse::<i64>() {
@@ -701,6 +720,8 @@ pub fn rec_input(f: &Fields) -> (RecommendationInput, Invalid) {
         monitoring_body_id: f.opt_id("monitoring_body_id"),
         lead_ids: f.ids("lead_ids"),
         lead_officers_text: Some(f.string("lead_officers_text")),
+        origin: f.string("origin"),
+        executive_decision_date: f.date("executive_decision_date"),
     };
     (input, typed)
 }
@@ -721,6 +742,8 @@ pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<
         put("lead_ids", l.user_id.to_string());
     }
     put("lead_officers_text", r.lead_officers_text.clone());
+    put("origin", r.origin.clone());
+    put("executive_decision_date", r.executive_decision_date.map(assure_domain::dates::numeric).unwrap_or_default());
     if r.parent_id.is_some() {
         put("sub_label", r.sub_label.clone());
     }

@@ -258,7 +258,7 @@ fn preview(report: &MonitoringReport) -> Markup {
                             @if row.updates.is_empty() { p class="app-body-s" { "No update has been provided." } }
                             @for a in &row.actions { p class="app-body-s" { (a.text) " — " (a.date_text) } }
                         }
-                        td class="app-table__cell" { (ui::lifecycle_tag(row.lifecycle)) " " (ui::rag_tag(row.rag)) }
+                        td class="app-table__cell" { (ui::lifecycle_tag(row.lifecycle)) " " (ui::rec_rag_tag(row.rag, row.rag_suggested)) }
                     }
                 }
             }

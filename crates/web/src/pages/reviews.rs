@@ -69,6 +69,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
 fn response_summary(ctx: &Ctx, r: &Review) -> maud::Markup {
     html! {
         @match (r.awaiting_response, r.response_due) {
+            _ if r.recommendation_count == 0 => { "No recommendations yet" }
+            (0, _) if r.response_not_recorded > 0 => { "Not recorded in the imported tracker" }
             (0, _) => { "Responded" }
             (n, Some(due)) if due < ctx.today => { (ui::tag(&format!("{n} overdue since {}", long(due)), TagColour::Red)) }
             (n, Some(due)) => { (ui::tag(&format!("{n} due by {}", long(due)), TagColour::Yellow)) }
@@ -226,6 +228,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
     let recs = &page.items;
     let paged = page.next.is_some() || page.previous.is_some();
     let bodies = state.store.tracker().bodies().await?;
+    let origins = state.store.tracker().origins(Some(rid)).await?;
     let body_opts = ui::options_with_blank("Select a body", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let manage = ctx.can(Permission::ManageTracker);
     let none = Invalid::new();
@@ -256,6 +259,15 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
 
         h2 class="app-heading-m" { "Recommendations" }
         @if manage { p class="app-body" { a class="app-button" role="button" draggable="false" href={ "/reviews/" (r.id) "/recommendations/new" } { "Add a recommendation" } } }
+        @if !origins.is_empty() {
+            form method="get" action="/recommendations" class="app-filter" {
+                input type="hidden" name="review_id" value=(r.id);
+                div class="app-filter__row" {
+                    (ui::select(Field::new("origin", "Show only those from", "", &none), &ui::options_with_blank("Any origin", origins.iter().map(|o| (o.clone(), o.clone())))))
+                    (ui::secondary_button("Show"))
+                }
+            }
+        }
         (rec_table(ctx, &refs))
         (ui::pager(&format!("/reviews/{}", r.id), &page))
 

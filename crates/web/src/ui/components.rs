@@ -19,9 +19,17 @@ pub fn lifecycle_tag(l: Lifecycle) -> Markup {
 
 /// RAG always in words, never colour alone.
 pub fn rag_tag(r: Option<Rag>) -> Markup {
+    rec_rag_tag(r, false)
+}
+
+/// A recommendation's RAG: the rating given ("Amber"), Assure's suggestion marked as
+/// one ("Suggested: Red", outlined rather than solid), or "Not rated".
+pub fn rec_rag_tag(r: Option<Rag>, suggested: bool) -> Markup {
+    let words = assure_domain::tracker::rag_words(r, suggested);
     match r {
-        Some(r) => tag(r.label(), r.colour()),
-        None => tag("No RAG", TagColour::Grey),
+        Some(g) if suggested => html! { strong class={ "app-tag app-tag--suggested " (g.colour().class()) } data-rag-suggested="true" { (words) } },
+        Some(g) => tag(&words, g.colour()),
+        None => tag(&words, TagColour::Grey),
     }
 }
 
@@ -34,6 +42,7 @@ pub fn response_state_tag(s: ResponseState) -> Markup {
         ResponseState::Due { days_left } => {
             tag(&format!("Response due in {days_left} day{}", if days_left == 1 { "" } else { "s" }), TagColour::Yellow)
         }
+        ResponseState::NotRecorded => tag("Response not recorded", TagColour::Grey),
         ResponseState::Responded | ResponseState::NotReferred => html! {},
     }
 }
