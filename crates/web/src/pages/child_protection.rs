@@ -134,6 +134,7 @@ fn timeliness_tag(t: Timeliness) -> Markup {
 
 fn stage_table(c: &CpCase, today: NaiveDate) -> Markup {
     html! {
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Stages and their timescales" {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--s" { "Stages and their timescales" }
             thead class="app-table__head" { tr class="app-table__row" {
@@ -156,6 +157,7 @@ fn stage_table(c: &CpCase, today: NaiveDate) -> Markup {
                     }
                 }
             }
+        }
         }
     }
 }

@@ -97,6 +97,7 @@ async fn list_render(ctx: &Ctx, record: &ChildRecord, f: &Fields, errors: &Inval
         @if rows.is_empty() {
             p class="app-body" { "No MARAC referral has been recorded for this young person." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="MARAC referrals, newest first" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--m" { "MARAC referrals, newest first" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -115,6 +116,7 @@ async fn list_render(ctx: &Ctx, record: &ChildRecord, f: &Fields, errors: &Inval
                         }
                     }
                 }
+            }
             }
         }
         @if ctx.can(Permission::RaiseConcern) {

@@ -101,6 +101,7 @@ pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let content = html! {
         h1 class="app-heading-l" { "Children without a police CSE flag" }
         p class="app-body" { "Police record a CSE flag for every child at risk; the target for MACSE children is 100%." }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Police CSE flag coverage" {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--m" { "Police CSE flag coverage" }
             thead class="app-table__head" { tr class="app-table__row" {
@@ -126,6 +127,7 @@ pub async fn flags(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                     td class="app-table__cell" { "100%" }
                 }
             }
+        }
         }
         p class="app-body-l" { (cov.at_risk.percent()) "% of all children at risk flagged (" (cov.at_risk.flagged) " of " (cov.at_risk.total) "); "
             (cov.macse.percent()) "% of MACSE children flagged (" (cov.macse.flagged) " of " (cov.macse.total) "). The target for MACSE children is 100%." }

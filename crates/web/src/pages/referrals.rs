@@ -523,6 +523,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
         @if maracs.is_empty() {
             p class="app-body" { "There are no MARAC referrals waiting for a CSE review." }
         } @else {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="MARAC referrals awaiting a CSE review" {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { (maracs.len()) " MARAC referral" @if maracs.len() != 1 { "s" } " of 16 to 18-year-olds, oldest first" }
                 thead class="app-table__head" { tr class="app-table__row" {
@@ -541,6 +542,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                         }
                     }
                 }
+            }
             }
         }
     };
