@@ -213,3 +213,25 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// A date typed in the GOV.UK pattern: day, month and year boxes named
+/// `{name}-day`, `{name}-month`, `{name}-year`. Blank is `Ok(None)` (the domain asks for
+/// it); anything that is not a real date is a message for the field.
+pub fn read_date_parts(f: &Fields, name: &str, what: &str) -> Result<Option<NaiveDate>, String> {
+    let part = |p: &str| f.get(&format!("{name}-{p}")).trim().to_string();
+    let (day, month, year) = (part("day"), part("month"), part("year"));
+    if day.is_empty() && month.is_empty() && year.is_empty() {
+        return Ok(None);
+    }
+    let missing: Vec<&str> =
+        [("a day", &day), ("a month", &month), ("a year", &year)].iter().filter(|(_, v)| v.is_empty()).map(|(n, _)| *n).collect();
+    if !missing.is_empty() {
+        return Err(format!("{what} must include {}", missing.join(" and ")));
+    }
+    let real = || format!("{what} must be a real date, for example 27 3 2026");
+    let (Ok(d), Ok(m), Ok(y)) = (day.parse::<u32>(), month.parse::<u32>(), year.parse::<i32>()) else { return Err(real()) };
+    if year.len() != 4 {
+        return Err(format!("{what}: the year must be 4 numbers, for example 2026"));
+    }
+    NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(real)
+}

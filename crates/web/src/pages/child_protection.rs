@@ -45,72 +45,12 @@ fn opt_date(d: Option<NaiveDate>) -> String {
     d.map(long).unwrap_or_else(|| "Not recorded".into())
 }
 
-// ---------------------------------------------------------------- the date input
-
-/// A date typed in the GOV.UK pattern: day, month and year boxes named
-/// `{name}-day`, `{name}-month`, `{name}-year`. Blank is `Ok(None)` (the domain asks for
-/// it); anything that is not a real date is a message for the field.
-pub(crate) fn read_date(f: &Fields, name: &str, what: &str) -> Result<Option<NaiveDate>, String> {
-    let part = |p: &str| f.get(&format!("{name}-{p}")).trim().to_string();
-    let (day, month, year) = (part("day"), part("month"), part("year"));
-    if day.is_empty() && month.is_empty() && year.is_empty() {
-        return Ok(None);
-    }
-    let missing: Vec<&str> =
-        [("a day", &day), ("a month", &month), ("a year", &year)].iter().filter(|(_, v)| v.is_empty()).map(|(n, _)| *n).collect();
-    if !missing.is_empty() {
-        return Err(format!("{what} must include {}", missing.join(" and ")));
-    }
-    let real = || format!("{what} must be a real date, for example 27 3 2026");
-    let (Ok(d), Ok(m), Ok(y)) = (day.parse::<u32>(), month.parse::<u32>(), year.parse::<i32>()) else { return Err(real()) };
-    if year.len() != 4 {
-        return Err(format!("{what}: the year must be 4 numbers, for example 2026"));
-    }
-    NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(real)
-}
-
-/// The GOV.UK date input: a fieldset with day, month and year; the day box carries the
-/// field's id so the error summary can link to it.
-pub(crate) fn date_parts(name: &str, prefix: &str, legend: &str, f: &Fields, errors: &Invalid) -> Markup {
-    let id = if prefix.is_empty() { name.to_string() } else { format!("{prefix}-{name}") };
-    let err = errors.for_field(name);
-    let hint_id = format!("{id}-hint");
-    let described = if err.is_some() { format!("{hint_id} {id}-error") } else { hint_id.clone() };
-    let input_class = |extra: &str| format!("app-input app-date-input__input {extra}{}", if err.is_some() { " app-input--error" } else { "" });
-    let part = |p: &str| f.get(&format!("{name}-{p}")).to_string();
-    html! {
-        div class={ "app-form-group" @if err.is_some() { " app-form-group--error" } } {
-            fieldset class="app-fieldset" role="group" aria-describedby=(described) {
-                legend class="app-fieldset__legend app-fieldset__legend--s" { (legend) }
-                div class="app-hint" id=(hint_id) { "For example, 27 3 2026" }
-                @if let Some(m) = err {
-                    p class="app-error-message" id={ (id) "-error" } { span class="app-visually-hidden" { "Error: " } (m) }
-                }
-                div class="app-date-input" {
-                    div class="app-date-input__item" {
-                        label class="app-label app-date-input__label" for=(id) { "Day" }
-                        input class=(input_class("app-input--width-2")) id=(id) name={ (name) "-day" } type="text" inputmode="numeric" value=(part("day"));
-                    }
-                    div class="app-date-input__item" {
-                        label class="app-label app-date-input__label" for={ (id) "-month" } { "Month" }
-                        input class=(input_class("app-input--width-2")) id={ (id) "-month" } name={ (name) "-month" } type="text" inputmode="numeric" value=(part("month"));
-                    }
-                    div class="app-date-input__item" {
-                        label class="app-label app-date-input__label" for={ (id) "-year" } { "Year" }
-                        input class=(input_class("app-input--width-4")) id={ (id) "-year" } name={ (name) "-year" } type="text" inputmode="numeric" value=(part("year"));
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Read the dates of a form; problems typed into them come back together.
 fn dates<const N: usize>(f: &Fields, fields: [(&str, &str); N]) -> ([Option<NaiveDate>; N], Invalid) {
     let mut v = Invalid::new();
     let mut out = [None; N];
     for (i, (name, what)) in fields.iter().enumerate() {
-        match read_date(f, name, what) {
+        match crate::forms::read_date_parts(f, name, what) {
             Ok(d) => out[i] = d,
             Err(m) => v.add(name, m),
         }
@@ -257,7 +197,7 @@ async fn render(state: &AppState, ctx: &Ctx, record: &ChildRecord, sent: Option<
                         form method="post" action={ (case_href(c)) "/strategy-meeting" } novalidate {
                             (ui::csrf(ctx.csrf()))
                             input type="hidden" name="version" value=(c.version);
-                            (date_parts("held_on", &prefix("strategy"), "Date the strategy meeting was held", f, e))
+                            (ui::date_parts("held_on", &prefix("strategy"), "Date the strategy meeting was held", "For example, 27 3 2026", f, e))
                             (ui::checkboxes(&format!("{}-agencies", prefix("strategy")), "Agencies attending", None, &agency_opts, &f.all(&format!("{}-agencies", prefix("strategy"))), &field_alias(e, "agencies", &format!("{}-agencies", prefix("strategy")))))
                             (ui::radios(Field::new("decision", "Decision", f.get("decision"), e).prefixed(&prefix("strategy")), &opts(StrategyDecision::ALL, StrategyDecision::slug, StrategyDecision::label), false))
                             (ui::textarea(Field::new("notes", "Notes (optional)", f.get("notes"), e).prefixed(&prefix("strategy")), 3))
@@ -271,10 +211,10 @@ async fn render(state: &AppState, ctx: &Ctx, record: &ChildRecord, sent: Option<
                             (ui::csrf(ctx.csrf()))
                             input type="hidden" name="version" value=(c.version);
                             @if c.facts.s47_started_on.is_none() {
-                                (date_parts("started_on", &prefix("s47"), "Date the enquiry started", f, e))
+                                (ui::date_parts("started_on", &prefix("s47"), "Date the enquiry started", "For example, 27 3 2026", f, e))
                             }
                             (ui::radios(Field::new("outcome", if c.facts.s47_started_on.is_none() { "Outcome (if known)" } else { "Outcome" }, f.get("outcome"), e).prefixed(&prefix("s47")), &opts(S47Outcome::ALL, S47Outcome::slug, S47Outcome::label), false))
-                            (date_parts("outcome_on", &prefix("s47"), "Date of the outcome", f, e))
+                            (ui::date_parts("outcome_on", &prefix("s47"), "Date of the outcome", "For example, 27 3 2026", f, e))
                             (ui::button(if c.facts.s47_started_on.is_none() { "Record the section 47 enquiry" } else { "Record the outcome" }))
                         }
                     }
@@ -284,7 +224,7 @@ async fn render(state: &AppState, ctx: &Ctx, record: &ChildRecord, sent: Option<
                         form method="post" action={ (case_href(c)) "/conference" } novalidate {
                             (ui::csrf(ctx.csrf()))
                             input type="hidden" name="version" value=(c.version);
-                            (date_parts("held_on", &prefix("conference"), "Date the conference was held", f, e))
+                            (ui::date_parts("held_on", &prefix("conference"), "Date the conference was held", "For example, 27 3 2026", f, e))
                             (ui::radios(Field::new("outcome", "Outcome", f.get("outcome"), e).prefixed(&prefix("conference")), &opts(ConferenceOutcome::ALL, ConferenceOutcome::slug, ConferenceOutcome::label), false))
                             (ui::button("Record the conference"))
                         }
@@ -295,7 +235,7 @@ async fn render(state: &AppState, ctx: &Ctx, record: &ChildRecord, sent: Option<
                         form method="post" action={ (case_href(c)) "/review-conference" } novalidate {
                             (ui::csrf(ctx.csrf()))
                             input type="hidden" name="version" value=(c.version);
-                            (date_parts("review_on", &prefix("review"), "Date the review conference was held", f, e))
+                            (ui::date_parts("review_on", &prefix("review"), "Date the review conference was held", "For example, 27 3 2026", f, e))
                             (ui::secondary_button("Record the review conference"))
                         }
                     }

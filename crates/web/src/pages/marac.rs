@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
-use maud::{html, Markup};
+use maud::html;
 
 use super::id;
 use super::referrals::when;
@@ -21,53 +21,13 @@ use crate::forms::{done, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::{policy, AppState};
 
-/// A date as the GOV.UK date input pattern asks for it: day, month and year boxes named
-/// `{name}-day`, `{name}-month`, `{name}-year`; the day box carries the field's id so
-/// the error summary links to it.
-pub fn date_parts(name: &str, legend: &str, hint: &str, f: &Fields, errors: &Invalid) -> Markup {
-    let err = errors.for_field(name);
-    let parts = [("day", "Day", name.to_string()), ("month", "Month", format!("{name}-month")), ("year", "Year", format!("{name}-year"))];
-    html! {
-        div class={ "app-form-group" @if err.is_some() { " app-form-group--error" } } {
-            fieldset class="app-fieldset" role="group" aria-describedby={ (name) "-hint" @if err.is_some() { " " (name) "-error" } } {
-                legend class="app-fieldset__legend app-fieldset__legend--s" { (legend) }
-                div class="app-hint" id={ (name) "-hint" } { (hint) }
-                @if let Some(m) = err {
-                    p class="app-error-message" id={ (name) "-error" } { span class="app-visually-hidden" { "Error: " } (m) }
-                }
-                div class="app-date-input" {
-                    @for (part, label, part_id) in &parts {
-                        div class="app-date-input__item" {
-                            div class="app-form-group" {
-                                label class="app-label" for=(part_id) { (label) }
-                                input class={ "app-input" @if err.is_some() { " app-input--error" } } id=(part_id) name={ (name) "-" (part) } type="text"
-                                    inputmode="numeric" value=(f.get(&format!("{name}-{part}")));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Read a day/month/year date: `None` when all three are blank (the domain says it is
-/// needed); a problem on `v` when they do not make a real date.
-pub fn read_date_parts(f: &Fields, name: &str, what: &str, v: &mut Invalid) -> Option<NaiveDate> {
-    let parts: Vec<&str> = ["day", "month", "year"].iter().map(|p| f.get(&format!("{name}-{p}")).trim()).collect();
-    if parts.iter().all(|p| p.is_empty()) {
-        return None;
-    }
-    let num = |s: &str| s.parse::<u32>().ok();
-    if let (Some(d), Some(m), Some(y)) = (num(parts[0]), num(parts[1]), num(parts[2])) {
-        if parts[2].len() == 4 {
-            if let Some(date) = i32::try_from(y).ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)) {
-                return Some(date);
-            }
-        }
-    }
-    v.add(name, format!("{what} must be a real date, with the day, month and year in numbers, for example 27 3 2018"));
-    None
+/// Read a day/month/year date into `v`'s messages: `None` when blank (the domain says
+/// it is needed) or when it is not a real date.
+fn read_date_parts(f: &Fields, name: &str, what: &str, v: &mut Invalid) -> Option<NaiveDate> {
+    crate::forms::read_date_parts(f, name, what).unwrap_or_else(|m| {
+        v.add(name, m);
+        None
+    })
 }
 
 fn href(m: &MaracReferral) -> String {
@@ -127,7 +87,7 @@ async fn list_render(ctx: &Ctx, record: &ChildRecord, f: &Fields, errors: &Inval
             }
             form method="post" action={ "/children/" (child.id) "/marac" } novalidate {
                 (ui::csrf(ctx.csrf()))
-                (date_parts("referred_on", "When was the young person referred to MARAC?", "For example, 27 3 2018", f, errors))
+                (ui::date_parts("referred_on", "", "When was the young person referred to MARAC?", "For example, 27 3 2018", f, errors))
                 (ui::text_input(Field::new("referred_by", "Who referred them to MARAC", f.get("referred_by"), errors).hint("Agency and role, for example the IDVA service"), "app-input--width-30"))
                 (ui::textarea(Field::new("relationship", "The abusive relationship", f.get("relationship"), errors).hint("What MARAC was told: who the other person is, their age, what has happened."), 6))
                 (ui::button("Record the MARAC referral"))

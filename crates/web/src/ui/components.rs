@@ -366,3 +366,41 @@ mod tests {
         assert!(!super::is_blank("0"));
     }
 }
+
+/// The GOV.UK date input: a fieldset with day, month and year boxes named `{name}-day`,
+/// `{name}-month` and `{name}-year` (read by [`crate::forms::read_date_parts`]); the day
+/// box carries the field's id (`{prefix}-{name}` when a page has several forms) so the
+/// error summary can link to it.
+pub fn date_parts(name: &str, prefix: &str, legend: &str, hint: &str, f: &crate::forms::Fields, errors: &Invalid) -> Markup {
+    let id = if prefix.is_empty() { name.to_string() } else { format!("{prefix}-{name}") };
+    let err = errors.for_field(name);
+    let hint_id = format!("{id}-hint");
+    let described = if err.is_some() { format!("{hint_id} {id}-error") } else { hint_id.clone() };
+    let input_class = |extra: &str| format!("app-input app-date-input__input {extra}{}", if err.is_some() { " app-input--error" } else { "" });
+    let part = |p: &str| f.get(&format!("{name}-{p}")).to_string();
+    html! {
+        div class={ "app-form-group" @if err.is_some() { " app-form-group--error" } } {
+            fieldset class="app-fieldset" role="group" aria-describedby=(described) {
+                legend class="app-fieldset__legend app-fieldset__legend--s" { (legend) }
+                div class="app-hint" id=(hint_id) { (hint) }
+                @if let Some(m) = err {
+                    p class="app-error-message" id={ (id) "-error" } { span class="app-visually-hidden" { "Error: " } (m) }
+                }
+                div class="app-date-input" {
+                    div class="app-date-input__item" {
+                        label class="app-label app-date-input__label" for=(id) { "Day" }
+                        input class=(input_class("app-input--width-2")) id=(id) name={ (name) "-day" } type="text" inputmode="numeric" value=(part("day"));
+                    }
+                    div class="app-date-input__item" {
+                        label class="app-label app-date-input__label" for={ (id) "-month" } { "Month" }
+                        input class=(input_class("app-input--width-2")) id={ (id) "-month" } name={ (name) "-month" } type="text" inputmode="numeric" value=(part("month"));
+                    }
+                    div class="app-date-input__item" {
+                        label class="app-label app-date-input__label" for={ (id) "-year" } { "Year" }
+                        input class=(input_class("app-input--width-4")) id={ (id) "-year" } name={ (name) "-year" } type="text" inputmode="numeric" value=(part("year"));
+                    }
+                }
+            }
+        }
+    }
+}
