@@ -94,6 +94,7 @@ async fn raise(db: &TestDb, w: &World, first: &str) -> (i64, i64) {
                 seen_where: "Outside school".into(),
                 seen_by: "Form tutor".into(),
                 referral_text: "Referral".into(),
+                ..Default::default()
             },
             answers,
         })

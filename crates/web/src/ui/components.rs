@@ -356,17 +356,6 @@ pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_value_with_no_words_is_blank() {
-        assert!(super::is_blank(""));
-        assert!(super::is_blank("<p class=\"app-body app-pre\">\n </p>"));
-        assert!(!super::is_blank("<strong class=\"app-tag\">Still missing</strong>"));
-        assert!(!super::is_blank("0"));
-    }
-}
-
 /// The GOV.UK date input: a fieldset with day, month and year boxes named `{name}-day`,
 /// `{name}-month` and `{name}-year` (read by [`crate::forms::read_date_parts`]); the day
 /// box carries the field's id (`{prefix}-{name}` when a page has several forms) so the
@@ -402,5 +391,16 @@ pub fn date_parts(name: &str, prefix: &str, legend: &str, hint: &str, f: &crate:
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_value_with_no_words_is_blank() {
+        assert!(super::is_blank(""));
+        assert!(super::is_blank("<p class=\"app-body app-pre\">\n </p>"));
+        assert!(!super::is_blank("<strong class=\"app-tag\">Still missing</strong>"));
+        assert!(!super::is_blank("0"));
     }
 }
