@@ -3,7 +3,7 @@
 //! enums is checked against the `slug_enum!` declarations in the source, so a new one
 //! cannot be left out.
 
-use assure_domain::{chase, marac, missing, monitoring, panels, partnership, placements, plan, referral, screening, tracker};
+use assure_domain::{chase, child_protection, marac, missing, monitoring, panels, partnership, placements, plan, referral, screening, tracker};
 use serde_json::{json, Value};
 
 macro_rules! checked_enums {
@@ -60,6 +60,11 @@ fn every_slugged_enum_serialises_as_its_slug() {
         placements::EscalationStep,
         plan::ActionStatus,
         chase::ChaseKind,
+        child_protection::CpStage,
+        child_protection::StrategyDecision,
+        child_protection::S47Outcome,
+        child_protection::ConferenceOutcome,
+        child_protection::Timeliness,
     );
     checked.sort();
     assert_eq!(checked, declared(), "every enum declared with slug_enum! is checked here");
