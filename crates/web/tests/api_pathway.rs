@@ -201,7 +201,7 @@ on_both_engines!(placements, a_placement_and_its_acknowledgement);
 
 async fn a_missing_episode_its_return_and_interview(db: &TestDb) {
     let api = setup(db).await;
-    let start = (common::today() - chrono::Duration::days(2)).and_hms_opt(21, 30, 0).unwrap();
+    let start = (common::today() - chrono::Duration::days(3)).and_hms_opt(21, 30, 0).unwrap();
     let (r, json) = api
         .post(
             "/api/v1/missing",
