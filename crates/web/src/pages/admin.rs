@@ -27,12 +27,7 @@ async fn users_render(
 ) -> PageResult {
     let users = state.store.users().list().await?;
     let last = state.store.users().last_sign_ins().await?;
-    let last_shown = |id: i64| {
-        last.get(&id)
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| assure_domain::clock::london(t.with_timezone(&chrono::Utc)).format("%-d %B %Y, %H:%M").to_string())
-            .unwrap_or_else(|| "Never".into())
-    };
+    let last_shown = |id: i64| last.get(&id).map(|t| ui::when(t)).unwrap_or_else(|| "Never".into());
     let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
     let content = html! {
         (ui::error_summary(errors))

@@ -25,14 +25,7 @@ fn th(label: &str) -> Markup {
     html! { th class="app-table__header" scope="col" { (label) } }
 }
 
-/// A stored time as people read it ("2018-01-16 14:05 UTC").
-pub fn when(stamp: &str) -> String {
-    if stamp.len() >= 16 {
-        format!("{} UTC", stamp[..16].replace('T', " "))
-    } else {
-        stamp.to_string()
-    }
-}
+use crate::ui::when;
 
 fn born(c: &Child) -> String {
     match (c.date_of_birth, c.estimated_age) {

@@ -12,7 +12,7 @@ use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
 use assure_storage::keyset::PageRequest;
-use assure_storage::referrals::{timestamp, ConcernForm, Referral};
+use assure_storage::referrals::{ConcernForm, Referral};
 use assure_storage::{ChildRecord, Reader};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -27,10 +27,7 @@ use crate::forms::{done, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::{policy, AppState};
 
-/// A stored timestamp as people read it (UTC, to the minute).
-pub fn when(ts: &str) -> String {
-    timestamp(ts).map(|t| t.format("%-d %B %Y, %H:%M").to_string()).unwrap_or_else(|| ts.to_string())
-}
+pub use crate::ui::when;
 
 fn opt_when(ts: &Option<String>) -> String {
     ts.as_deref().map(when).unwrap_or_else(|| "Not yet".into())

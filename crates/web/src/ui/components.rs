@@ -51,6 +51,22 @@ pub fn date(d: Option<NaiveDate>) -> String {
     d.map(assure_domain::dates::long).unwrap_or_else(|| "Not set".into())
 }
 
+/// A stored moment (RFC 3339, or a plain date-time the store wrote in UTC) as people
+/// read it: on the council's clock (Europe/London), to the minute, "14 July 2026, 09:05".
+/// Anything else is shown as it was stored rather than hidden.
+pub fn when(stamp: &str) -> String {
+    let utc = chrono::DateTime::parse_from_rfc3339(stamp).map(|t| t.with_timezone(&chrono::Utc)).ok().or_else(|| {
+        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            .iter()
+            .find_map(|f| chrono::NaiveDateTime::parse_from_str(stamp, f).ok())
+            .map(|t| t.and_utc())
+    });
+    match utc {
+        Some(t) => assure_domain::clock::london(t).format("%-d %B %Y, %H:%M").to_string(),
+        None => stamp.to_string(),
+    }
+}
+
 /// Narrative text with its line breaks kept.
 pub fn prose(text: &str) -> Markup {
     html! { p class="app-body app-pre" { (text) } }
@@ -402,5 +418,16 @@ mod tests {
         assert!(super::is_blank("<p class=\"app-body app-pre\">\n </p>"));
         assert!(!super::is_blank("<strong class=\"app-tag\">Still missing</strong>"));
         assert!(!super::is_blank("0"));
+    }
+
+    #[test]
+    fn a_stored_moment_reads_on_the_council_clock() {
+        // Summer: a UTC stamp just before midnight is already the next day in London.
+        assert_eq!(super::when("2026-07-14T23:30:00Z"), "15 July 2026, 00:30");
+        assert_eq!(super::when("2026-07-14T23:30:00.123456"), "15 July 2026, 00:30");
+        // Winter: London is on UTC.
+        assert_eq!(super::when("2026-01-16T14:05:09+00:00"), "16 January 2026, 14:05");
+        // Something that is not a moment is shown as it was stored.
+        assert_eq!(super::when("not recorded"), "not recorded");
     }
 }
