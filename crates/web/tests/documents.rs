@@ -557,6 +557,19 @@ async fn imported_rag_and_states_are_kept_as_written(db: &TestDb) {
         let table = c.get(&format!("/reviews/{review}")).await;
         assert!(table.has("Not recorded in the imported tracker") && !table.has("overdue since"), "{}", table.body);
     }
+    // The dashboard's committee table counts suggestions and Not rated apart from
+    // the ratings given (the suggested Red above is not the committee's Red).
+    let home = c.get("/").await;
+    assert!(
+        home.has(r#"scope="col">Suggested (not rated by the council)</th>"#) && home.has(r#"scope="col">Not rated</th>"#),
+        "the committee table's columns: {}",
+        home.body
+    );
+    let suggested: Vec<&str> = home.body.split("data-suggested=\"").skip(1).filter_map(|rest| rest.split('<').next()).collect();
+    assert!(
+        suggested.iter().any(|cell| cell.contains(" Red") && !cell.starts_with("0\"")),
+        "a committee's suggested Reds counted as suggestions: {suggested:?}"
+    );
 }
 on_both_engines!(rag_and_states_as_written, imported_rag_and_states_are_kept_as_written);
 
