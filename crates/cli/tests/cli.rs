@@ -741,7 +741,17 @@ async fn report_generate_writes_every_format(db: &TestDb) {
                 assert!(text.contains("Members of Parliament"), "{e:?}: the recommendations are in the CSV:\n{text}");
                 assert!(["Red", "Amber", "Green"].iter().any(|g| text.contains(g)), "{e:?}: a RAG rating is in the CSV:\n{text}");
             }
-            _ => assert!(String::from_utf8(bytes).unwrap().contains("Members of Parliament"), "{e:?}: html"),
+            _ => {
+                let html = String::from_utf8(bytes).unwrap();
+                assert!(html.contains("Members of Parliament"), "{e:?}: html");
+                // Opened from disk it has its borders, RAG colours and orientation:
+                // the print stylesheet is in the file, nothing links to the server.
+                assert!(!html.contains("<link") && !html.contains("/assets/print.css"), "{e:?}: no external stylesheet");
+                assert!(
+                    html.contains("<style>") && html.contains(".app-rag--red") && html.contains("border: 1px solid"),
+                    "{e:?}: the print CSS is inside"
+                );
+            }
         }
     }
     assert!(leftovers(&dir).is_empty(), "{e:?}: no temporary files left behind");

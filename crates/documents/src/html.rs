@@ -1,22 +1,32 @@
 //! Monitoring reports as a standalone HTML page for printing or reading on screen.
 //!
-//! The page carries no inline style (the server's Content-Security-Policy allows
-//! only `style-src 'self'`): it links [`STYLESHEET_URL`], whose content is
-//! [`PRINT_CSS`]. Class names start with `app-`. RAG values are always written
+//! The page is self-contained: its print stylesheet ([`print_css`], in the
+//! layout's orientation) sits in one `<style>` element, so a file saved to disk or
+//! written by `assure report` prints with its borders, RAG colours and landscape
+//! pages. The server allows exactly that element by its hash ([`style_text`] is
+//! what is hashed). Class names start with `app-`. RAG values are always written
 //! in words; the colour only adds to them.
 
 use assure_domain::report::{change_lines, Layout, MonitoringReport, ReportDiff, ReportRow};
 use assure_domain::tracker::Rag;
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::docx::{self, appendix_title, change_heading, lines, rag_key, status_words, update_heading};
 
-/// Where the server serves [`PRINT_CSS`].
+/// Where the server serves [`PRINT_CSS`] (for print views saved before the
+/// stylesheet was carried inside the page).
 pub const STYLESHEET_URL: &str = "/assets/print.css";
 
+/// Rows whose text is longer than this (in characters, in their longest cell)
+/// may break across pages (with the table heading repeated); shorter rows are
+/// kept whole on one page.
+pub const LONG_ROW_CHARS: usize = 700;
+
 /// The print stylesheet of the report page: A4 pages with page numbers, the
-/// table heading repeated on each page, rows kept whole, RAG cells coloured and
-/// labelled, system fonts only.
+/// table heading repeated on each page and kept with the rows under it, short
+/// rows kept whole and long rows allowed to break, headings kept with what
+/// follows, RAG cells coloured and labelled, system fonts only. Portrait: see
+/// [`print_css`] for a layout's own orientation.
 pub const PRINT_CSS: &str = r#"/* Assure: monitoring report print view */
 @page {
   size: A4;
@@ -38,16 +48,19 @@ body {
 .app-draft { font-weight: bold; text-align: right; letter-spacing: 0.1em; }
 .app-organisation { font-size: 18pt; font-weight: bold; margin: 0 0 0.5rem; }
 h1 { font-size: 16pt; margin: 0.5rem 0 1rem; }
-h2 { font-size: 13pt; margin: 1.5rem 0 0.5rem; break-after: avoid; page-break-after: avoid; }
-h3 { font-size: 11pt; margin: 1.2rem 0 0.4rem; break-after: avoid; page-break-after: avoid; }
+h2 { font-size: 13pt; margin: 1.5rem 0 0.5rem; break-after: avoid; page-break-after: avoid; break-inside: avoid; }
+h3 { font-size: 11pt; margin: 1.2rem 0 0.4rem; break-after: avoid; page-break-after: avoid; break-inside: avoid; }
 p { margin: 0 0 0.5rem; }
 table { border-collapse: collapse; width: 100%; margin: 0 0 1rem; font-size: 10pt; }
-caption { text-align: left; font-weight: bold; padding: 0 0 0.3rem; }
+caption { text-align: left; font-weight: bold; padding: 0 0 0.3rem; break-after: avoid; page-break-after: avoid; }
 th, td { border: 1px solid #7f7f7f; padding: 0.2rem 0.35rem; text-align: left; vertical-align: top; }
-thead { display: table-header-group; }
-thead th { background: #d9d9d9; }
+thead { display: table-header-group; break-inside: avoid; break-after: avoid; page-break-after: avoid; }
+thead th { background: #d9d9d9; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 tbody th { background: #f2f2f2; font-weight: bold; width: 32%; }
 tr { break-inside: avoid; page-break-inside: avoid; }
+tr.app-row--long { break-inside: auto; page-break-inside: auto; }
+tr.app-row--long td p { orphans: 3; widows: 3; }
+.app-keep { break-inside: avoid; page-break-inside: avoid; }
 td p, th p { margin: 0 0 0.25rem; }
 .app-numeric { text-align: right; }
 .app-muted { font-style: italic; }
@@ -73,7 +86,28 @@ span.app-rag { padding: 0 0.3em; }
 }
 "#;
 
-/// The monitoring report as a complete HTML document.
+/// What the landscape layouts add to [`PRINT_CSS`].
+const LANDSCAPE_CSS: &str = r#"/* This layout prints in landscape */
+@page { size: A4 landscape; }
+body { max-width: 90rem; }
+"#;
+
+/// The print stylesheet of a layout: [`PRINT_CSS`], in landscape for the RAG
+/// tracker (as its Word version is).
+pub fn print_css(layout: Layout) -> String {
+    match layout {
+        Layout::RagTracker => format!("{PRINT_CSS}{LANDSCAPE_CSS}"),
+        Layout::ProgressMade => PRINT_CSS.to_string(),
+    }
+}
+
+/// The exact text of the report page's `<style>` element for a layout: what a
+/// Content-Security-Policy hash of the page's style is taken over.
+pub fn style_text(layout: Layout) -> String {
+    print_css(layout)
+}
+
+/// The monitoring report as a complete, self-contained HTML document.
 pub fn report(r: &MonitoringReport) -> String {
     let subject = if r.cover.subject.trim().is_empty() { &r.title } else { &r.cover.subject };
     html! {
@@ -83,9 +117,9 @@ pub fn report(r: &MonitoringReport) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (docx::clean(subject)) " – " (docx::clean(&r.organisation)) }
-                link rel="stylesheet" href=(STYLESHEET_URL);
+                style { (PreEscaped(style_text(r.layout))) }
             }
-            body.app-report {
+            body class={ "app-report app-report--" (r.layout.slug()) } {
                 @if r.issue.is_none() { p.app-draft { "DRAFT" } }
                 (cover(r, subject))
                 (progress(r))
@@ -246,9 +280,25 @@ fn updates(row: &ReportRow) -> Markup {
     }
 }
 
+/// Whether a row is long enough to be allowed to break across pages.
+pub fn is_long_row(row: &ReportRow) -> bool {
+    let updates: usize = row.updates.iter().map(|u| u.narrative.chars().count() + 40).sum();
+    let actions: usize = row.actions.iter().map(|a| a.text.chars().count() + 20).sum();
+    let longest = [row.wording.chars().count() + row.reference.len() + 60, updates + actions, row.outcome.chars().count()];
+    longest.into_iter().max().unwrap_or(0) > LONG_ROW_CHARS
+}
+
+fn row_class(row: &ReportRow) -> &'static str {
+    if is_long_row(row) {
+        "app-row--long"
+    } else {
+        "app-row--short"
+    }
+}
+
 fn progress_made_row(row: &ReportRow) -> Markup {
     html! {
-        tr {
+        tr class=(row_class(row)) {
             td { (recommendation(row, false)) }
             td {
                 @if row.updates.is_empty() { p.app-muted { (docx::NO_UPDATE) } }
@@ -261,7 +311,7 @@ fn progress_made_row(row: &ReportRow) -> Markup {
 
 fn rag_tracker_row(row: &ReportRow) -> Markup {
     html! {
-        tr {
+        tr class=(row_class(row)) {
             td { (recommendation(row, true)) }
             td { (text(&row.lead_officers.join("\n"), "Not assigned")) }
             td {

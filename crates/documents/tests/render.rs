@@ -604,15 +604,21 @@ fn docx_has_word_headings_repeating_table_headers_page_numbers_and_escaped_text(
 // HTML.
 
 #[test]
-fn html_is_a_standalone_accessible_page_without_inline_style() {
+fn html_is_a_self_contained_accessible_page() {
     for layout in Layout::ALL {
         let html = render(&cse_report(*layout), Format::Html).expect("html");
         let html = String::from_utf8(html).expect("UTF-8");
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains(r#"<html lang="en-GB">"#));
         assert!(html.contains("<title>Monitoring report: Licensing/Child Sexual Exploitation Working Group – Sefton Council</title>"));
-        assert!(html.contains(r#"<link rel="stylesheet" href="/assets/print.css">"#));
-        assert!(!html.contains("<style") && !html.contains(" style="), "no inline style: CSP forbids it");
+        // Opened from disk it needs nothing else: the print stylesheet is inside it.
+        assert!(!html.contains("<link") && !html.contains("/assets/"), "{layout:?}: no external stylesheet");
+        let style = format!("<style>{}</style>", assure_documents::html::style_text(*layout));
+        assert_eq!(html.matches("<style").count(), 1, "{layout:?}: one style element");
+        assert!(html.contains(&style), "{layout:?}: the print stylesheet is carried in the page");
+        assert!(!html.contains(" style="), "no style attributes (the server's CSP allows the one element by its hash)");
+        assert!(html.contains(".app-rag--red { background: #c00000") && html.contains("border: 1px solid"), "{layout:?}: RAG colours and borders");
+        assert_eq!(html.contains("size: A4 landscape"), *layout == Layout::RagTracker, "{layout:?}: a RAG tracker prints landscape");
         assert!(html.contains("<thead>") && html.contains(r#"<th scope="col">Recommendation</th>"#));
         assert!(html.contains(r#"<th scope="row">Report to</th>"#));
         for (class, word) in [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("not-rated", "Not rated")] {
@@ -626,8 +632,139 @@ fn html_is_a_standalone_accessible_page_without_inline_style() {
         assert!(missing.is_empty(), "{layout:?}: HTML lacks {missing:?}");
     }
     let css = assure_documents::html::PRINT_CSS;
-    assert!(css.contains("size: A4") && css.contains("thead { display: table-header-group; }"));
+    assert!(css.contains("size: A4") && css.contains("thead { display: table-header-group;"));
     assert!(!css.contains("@import") && !css.contains("url("), "no external fonts or resources");
+}
+
+// ---------------------------------------------------------------------------
+// The print view printed by a browser (issue 14, fault 7).
+
+/// Headless Chromium, which prints the HTML as a person's browser would.
+fn chromium() -> Option<String> {
+    if std::env::var("ASSURE_SKIP_CHROMIUM").is_ok_and(|v| v == "1") {
+        eprintln!("print view tests: skipped because ASSURE_SKIP_CHROMIUM=1");
+        return None;
+    }
+    let program = std::env::var("ASSURE_CHROMIUM").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&program).exists(),
+        "print view tests need Chromium at {program} (apt-get install chromium, or point ASSURE_CHROMIUM at it, or set ASSURE_SKIP_CHROMIUM=1)"
+    );
+    Some(program)
+}
+
+/// The HTML saved to a file and printed to PDF from there (so nothing from a
+/// server can help it), with each page's size in points and its text.
+fn print_from_disk(chromium: &str, html: &[u8]) -> Vec<((f64, f64), String)> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, html).expect("write the HTML");
+    let pdf = dir.path().join("report.pdf");
+    let out = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--no-first-run"])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(pdf.exists(), "Chromium printed no PDF: {}", String::from_utf8_lossy(&out.stderr));
+    if let Ok(keep) = std::env::var("ASSURE_SAMPLES_DIR") {
+        let n = std::fs::read_dir(&keep).map(|d| d.count()).unwrap_or(0);
+        let _ = std::fs::copy(&pdf, Path::new(&keep).join(format!("print-{n}.pdf")));
+        let _ = std::fs::copy(&page, Path::new(&keep).join(format!("print-{n}.html")));
+    }
+    let info = Command::new("pdfinfo").args(["-f", "1", "-l", "999"]).arg(&pdf).output().expect("run pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let sizes: Vec<(f64, f64)> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size:"))
+        .map(|l| {
+            let v: Vec<f64> = l.split(':').nth(1).unwrap().split_whitespace().filter_map(|w| w.parse().ok()).collect();
+            (v[0], v[1])
+        })
+        .collect();
+    assert!(!sizes.is_empty(), "pdfinfo read no pages:\n{info}");
+    sizes
+        .iter()
+        .enumerate()
+        .map(|(i, size)| {
+            let n = (i + 1).to_string();
+            let t = Command::new("pdftotext").args(["-f", &n, "-l", &n, "-enc", "UTF-8"]).arg(&pdf).arg("-").output().expect("run pdftotext");
+            (*size, squash(&String::from_utf8_lossy(&t.stdout)))
+        })
+        .collect()
+}
+
+/// A report of 24 short rows with one very long one (its wording and update run
+/// past a page) after the second, each row's text between markers.
+fn long_report(layout: Layout) -> MonitoringReport {
+    let filler = "The working group heard from the designated safeguarding leads of every secondary school in the borough about the training they had received. ";
+    let mut r = cse_report(layout);
+    r.changes = None;
+    r.rows = (1..=25)
+        .map(|i| {
+            let long = i == 3;
+            let wording = if long { format!("LONGBEGIN {} LONGWORDEND", filler.repeat(14)) } else { format!("R{i:02}BEGIN {filler}R{i:02}END") };
+            let narrative = if long { format!("{} LONGEND", filler.repeat(14)) } else { format!("Letter sent. R{i:02}UPDATE") };
+            row(
+                i,
+                &format!("({i})"),
+                &wording,
+                &[HEAD_CSC],
+                vec![ongoing("Write to schools")],
+                "Fewer children at risk",
+                Lifecycle::InProgress,
+                Some(Rag::Amber),
+                vec![update(i, d(2017, 12, 7), &narrative)],
+            )
+        })
+        .collect();
+    r.summary = Summary::of(&r.rows);
+    r
+}
+
+#[test]
+fn the_print_view_prints_from_disk_in_its_orientation_with_headings_kept_with_rows() {
+    let Some(chromium) = chromium() else { return };
+    for layout in Layout::ALL {
+        let r = long_report(*layout);
+        assert!(assure_documents::html::is_long_row(&r.rows[2]) && !assure_documents::html::is_long_row(&r.rows[0]));
+        let pages = print_from_disk(&chromium, &render(&r, Format::Html).expect("html"));
+        // The layout's orientation on every page: A4, landscape for the RAG tracker.
+        for (i, ((w, h), _)) in pages.iter().enumerate() {
+            let (short, long) = (w.min(*h), w.max(*h));
+            assert!((short - 595.0).abs() < 2.0 && (long - 842.0).abs() < 2.0, "{layout:?} page {}: not A4 ({w} x {h})", i + 1);
+            assert_eq!(w > h, *layout == Layout::RagTracker, "{layout:?} page {}: {w} x {h}", i + 1);
+        }
+        let page_of = |marker: &str| -> usize {
+            let found: Vec<usize> = pages.iter().enumerate().filter(|(_, (_, t))| t.contains(marker)).map(|(i, _)| i + 1).collect();
+            assert_eq!(found.len(), 1, "{layout:?}: {marker} is on pages {found:?}");
+            found[0]
+        };
+        // Borders and colours travel with the file: the RAG cell prints its word.
+        assert!(pages.iter().any(|(_, t)| t.contains("Amber")), "{layout:?}: the RAG is printed");
+        // Short rows are whole on one page.
+        for i in (1..=25).filter(|i| *i != 3) {
+            let (begin, end) = (page_of(&format!("R{i:02}BEGIN")), page_of(&format!("R{i:02}END")));
+            assert_eq!(begin, end, "{layout:?}: row {i} split across pages {begin} and {end}");
+        }
+        // The long row starts where the row before it ends (no page left mostly
+        // empty) and runs on to the next page, under the table heading repeated.
+        let (begin, end) = (page_of("LONGBEGIN"), page_of("LONGEND"));
+        assert_eq!(begin, page_of("R02END"), "{layout:?}: the long row starts on the page of the row before it");
+        assert!(end > begin, "{layout:?}: the long row breaks across pages");
+        // A heading is never left alone at the foot of a page: the section's
+        // heading shares its page with the first row, and every page of the
+        // table from there on carries the heading row repeated and rows' text.
+        let first = page_of("Progress made against each recommendation");
+        assert_eq!(page_of("R01BEGIN"), first, "{layout:?}: the table's heading is kept with its first row");
+        for (i, (_, text)) in pages.iter().enumerate().skip(first - 1) {
+            assert!(text.contains("working group heard"), "{layout:?} page {}: a heading without rows: {text}", i + 1);
+            for h in layout.headings() {
+                assert!(text.contains(h), "{layout:?} page {}: the table heading {h:?} is repeated: {text}", i + 1);
+            }
+        }
+    }
 }
 
 #[test]

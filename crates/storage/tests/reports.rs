@@ -343,6 +343,10 @@ async fn rag_is_kept_as_the_council_wrote_it(db: &TestDb) {
     let dash = db.store.tracker().dashboard(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
     assert!(dash.by_rag.contains(&(Some(Rag::Red), false, 0)) && dash.by_rag.contains(&(None, false, 3)), "{:?}", dash.by_rag);
     assert!(!dash.by_rag.iter().any(|(_, suggested, _)| *suggested), "{:?}", dash.by_rag);
+    // Per committee too: the council's Amber, three not rated, nothing Red.
+    assert_eq!(dash.by_body.len(), 1, "{:?}", dash.by_body);
+    let b = &dash.by_body[0];
+    assert_eq!((b.total, b.red, b.amber, b.green, b.suggested(), b.not_rated), (4, 0, 1, 0, 0, 3), "{b:?}");
     let red = RecFilter { review_id: Some(review), rag: Some(Rag::Red), ..Default::default() };
     assert_eq!(db.store.tracker().list_recommendations(&red, 10, 0).await.unwrap().1, 0);
 
@@ -365,6 +369,14 @@ async fn rag_is_kept_as_the_council_wrote_it(db: &TestDb) {
     assert_eq!(one.rag_words(today()), "Amber", "the council's rating is never replaced by a suggestion");
     let dash = db.store.tracker().dashboard(&RecFilter { review_id: Some(review), ..Default::default() }, today()).await.unwrap();
     assert!(dash.by_rag.contains(&(Some(Rag::Red), false, 0)), "{:?}", dash.by_rag);
+    // The per-committee counts keep ratings given and suggestions apart, as the
+    // summary counts do: the suggested Red is not counted as the council's Red.
+    let b = &dash.by_body[0];
+    assert_eq!((b.total, b.red, b.amber, b.green), (4, 0, 1, 0), "only the council's Amber is a rating: {b:?}");
+    assert!(b.suggested_red >= 1, "the suggested Red is counted as a suggestion: {b:?}");
+    assert_eq!(b.suggested() + b.not_rated, 3, "{b:?}");
+    let suggested_in_summary: i64 = dash.by_rag.iter().filter(|(_, s, _)| *s).map(|(_, _, n)| n).sum();
+    assert_eq!(b.suggested(), suggested_in_summary, "the committee's suggestions are the summary's");
     let given = RecFilter { review_id: Some(review), rag: Some(Rag::Red), rag_suggested: Some(false), ..Default::default() };
     assert_eq!(db.store.tracker().list_recommendations(&given, 10, 0).await.unwrap().1, 0);
     let report = db.store.reports().create(&Actor::system(), &input(review, d(2018, 1, 16))).await.unwrap();

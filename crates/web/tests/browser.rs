@@ -504,6 +504,17 @@ async fn report_issue_and_compare() {
     assert_eq!(report_of.trim(), "Head of Regulation and Compliance", "the print view's cover");
     b.assert_has("Finance reference: FD 4974/17").await;
     b.assert_has("Legal reference: LD 4259/17").await;
+    // The stylesheet inside the print view is applied (the page's CSP allows it by
+    // its hash): cells have borders, the heading row is shaded.
+    let styled = b
+        .client
+        .execute(
+            "const td = document.querySelector('.app-progress-table td'); const th = document.querySelector('.app-progress-table thead th');              return [getComputedStyle(td).borderTopStyle, getComputedStyle(th).backgroundColor, document.styleSheets.length];",
+            vec![],
+        )
+        .await
+        .expect("read the print view's styles");
+    assert_eq!(styled, serde_json::json!(["solid", "rgb(217, 217, 217)", 1]), "the print view's own stylesheet is applied");
     b.client.back().await.expect("go back");
     b.find(Locator::XPath("//h1[normalize-space()='Monitoring report for 16 January 2018']")).await;
 

@@ -55,6 +55,26 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
     let draft = c.get(&page).await;
     assert!(draft.has("Monitoring report for 16 January 2018") && draft.has("Draft"));
+    // The preview of a RAG-tracker draft has the RAG tracker's columns, not the
+    // progress-made ones.
+    for h in ["Lead officer", "Action", "Date", "Improved outcome for children and young people", "RAG"] {
+        assert!(draft.has(&format!(r#"<th class="app-table__header" scope="col">{h}</th>"#)), "the preview has the {h} column");
+    }
+    for h in ["Progress made", "Progress and dates", "Status"] {
+        assert!(!draft.has(&format!(r#"<th class="app-table__header" scope="col">{h}</th>"#)), "the preview has no {h} column");
+    }
+    // The print view carries its own stylesheet, landscape for the RAG tracker,
+    // and the server allows exactly that style element.
+    let print = c.get(&format!("{page}/download/html")).await;
+    assert!(!print.has("<link") && !print.has("/assets/print.css"), "no external stylesheet");
+    assert!(print.has("<style>") && print.has("size: A4 landscape") && print.has(".app-rag--red"), "the print stylesheet is in the page");
+    let csp = print.headers.get("content-security-policy").unwrap().to_str().unwrap().to_string();
+    assert!(csp.contains("style-src 'self' 'sha256-") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(csp, assure_web::security::csp_with_style(&assure_documents::html::style_text(assure_domain::report::Layout::RagTracker)));
+    assert!(
+        !c.get(&page).await.headers.get("content-security-policy").unwrap().to_str().unwrap().contains("sha256"),
+        "other pages allow no inline style"
+    );
     // A committee member never sees a draft.
     let mut member = Client::new(app.clone());
     member.sign_in("committee-member@example.org").await;
@@ -82,7 +102,7 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
         .list(&assure_storage::audit::AuditFilter { action: Some("report.export".into()), ..Default::default() }, 50, 0)
         .await
         .unwrap();
-    assert_eq!(audit.len(), 5);
+    assert_eq!(audit.len(), 6, "the print view above, four formats and the CSV again");
 
     // The cover is edited with the error-summary pattern, then issued and frozen.
     let version = db.store.reports().get(id).await.unwrap().version.to_string();
@@ -537,6 +557,19 @@ async fn imported_rag_and_states_are_kept_as_written(db: &TestDb) {
         let table = c.get(&format!("/reviews/{review}")).await;
         assert!(table.has("Not recorded in the imported tracker") && !table.has("overdue since"), "{}", table.body);
     }
+    // The dashboard's committee table counts suggestions and Not rated apart from
+    // the ratings given (the suggested Red above is not the committee's Red).
+    let home = c.get("/").await;
+    assert!(
+        home.has(r#"scope="col">Suggested (not rated by the council)</th>"#) && home.has(r#"scope="col">Not rated</th>"#),
+        "the committee table's columns: {}",
+        home.body
+    );
+    let suggested: Vec<&str> = home.body.split("data-suggested=\"").skip(1).filter_map(|rest| rest.split('<').next()).collect();
+    assert!(
+        suggested.iter().any(|cell| cell.contains(" Red") && !cell.starts_with("0\"")),
+        "a committee's suggested Reds counted as suggestions: {suggested:?}"
+    );
 }
 on_both_engines!(rag_and_states_as_written, imported_rag_and_states_are_kept_as_written);
 

@@ -39,6 +39,24 @@ impl Cells {
     }
 }
 
+/// A row under the recommendations that councils add for the reader, not a
+/// recommendation: a totals row (its first cell "Total", "Totals", "Grand total",
+/// perhaps with a colon and a count) or a note ("Note: RAG ratings are as at ...",
+/// "Notes -", "NB:", "Key:", "Source:").
+fn is_total_or_note(raw: &[String]) -> bool {
+    let Some(first) = raw.iter().map(|c| clean_cell(c)).find(|c| !c.is_empty()) else {
+        return false;
+    };
+    let lower = first.to_lowercase();
+    let head = lower.split(':').next().unwrap_or("").trim();
+    if matches!(head, "total" | "totals" | "grand total" | "sub-total" | "subtotal" | "sub total")
+        && (!lower.contains(':') || lower.split(':').nth(1).is_some_and(|rest| rest.trim().chars().all(|c| c.is_ascii_digit() || c.is_whitespace())))
+    {
+        return true;
+    }
+    ["note:", "notes:", "note -", "notes -", "note –", "notes –", "nb:", "n.b.", "key:", "source:"].iter().any(|p| lower.starts_with(p))
+}
+
 /// A recommendation's number and wording, and where the number came from.
 struct Numbering {
     number: Option<(i64, String)>,
@@ -66,6 +84,10 @@ impl<'c> Rows<'c> {
     /// Read one row (`rown` is 1-based, as the spreadsheet shows it).
     pub(super) fn read(&mut self, rown: usize, raw: &[String]) {
         if raw.iter().all(|c| is_blank(c)) {
+            return;
+        }
+        if !self.builders.is_empty() && is_total_or_note(raw) {
+            self.report.row_warning(rown, "This row is a total or a note below the recommendations, so it was skipped.");
             return;
         }
         let Some(cells) = self.cells(rown, raw) else {
@@ -475,5 +497,36 @@ fn append_text(target: &mut String, text: &str) {
     } else if !target.split('\n').any(|l| l == text) {
         target.push('\n');
         target.push_str(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan::plan;
+    use super::*;
+    use crate::import::test_support::*;
+
+    /// Issue 14's corpus: a totals row and a note under the recommendations were read
+    /// as recommendations (the totals row's RAG refused, the note refused for having
+    /// no wording). They are skipped, and the preview says so.
+    #[test]
+    fn totals_rows_and_notes_under_the_recommendations_are_skipped() {
+        let t = table(&[
+            &["Ref", "Recommendation", "RAG"],
+            &["HSC1", "Total transport costs are reviewed", "Green"],
+            &["HSC2", "That GPs are trained", "Red"],
+            &["Total", "2 recommendations", "Red 1, Green 1"],
+            &["Note: RAG ratings are as at 1 October 2025.", "", ""],
+            &["Totals: 2", "", ""],
+        ]);
+        let p = preset(1, &[(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation"), (ImportField::Rag, "RAG")]);
+        let plan = plan(&t, &p, today()).unwrap_or_else(|e| panic!("{e:#?}")).into_inner();
+        let wordings: Vec<&str> = plan.entries.iter().map(|e| e.committee_wording.as_str()).collect();
+        assert_eq!(wordings, ["Total transport costs are reviewed", "That GPs are trained"]);
+        let skipped: Vec<usize> = plan.warnings.iter().filter(|w| w.message.contains("a total or a note")).map(|w| w.row).collect();
+        assert_eq!(skipped, [4, 5, 6]);
+        // Above the first recommendation, nothing is taken for a note.
+        assert!(!is_total_or_note(&["That the total cost is published".to_string()]));
+        assert!(!is_total_or_note(&["Total: £3,000 for training".to_string()]));
     }
 }

@@ -26,15 +26,31 @@ pub struct Dashboard {
     pub by_body: Vec<BodyCount>,
 }
 
+/// One committee's recommendations: RAG ratings given (by the council or an
+/// officer), Assure's suggestions counted apart, and those not rated.
 #[derive(Debug, Clone, Serialize)]
 pub struct BodyCount {
     pub body_id: Option<i64>,
     pub body_name: String,
     pub total: i64,
+    /// Rated Red by the council or an officer (never a suggestion).
     pub red: i64,
     pub amber: i64,
     pub green: i64,
+    /// Not rated, with Assure's suggestion asked for: Red, Amber, Green.
+    pub suggested_red: i64,
+    pub suggested_amber: i64,
+    pub suggested_green: i64,
+    /// Neither rated nor suggested.
+    pub not_rated: i64,
     pub complete: i64,
+}
+
+impl BodyCount {
+    /// How many carry a suggestion rather than a rating.
+    pub fn suggested(&self) -> i64 {
+        self.suggested_red + self.suggested_amber + self.suggested_green
+    }
 }
 
 impl Tracker<'_> {
@@ -81,6 +97,10 @@ impl Tracker<'_> {
                         red: 0,
                         amber: 0,
                         green: 0,
+                        suggested_red: 0,
+                        suggested_amber: 0,
+                        suggested_green: 0,
+                        not_rated: 0,
                         complete: 0,
                     });
                     bodies.len() - 1
@@ -88,11 +108,14 @@ impl Tracker<'_> {
             };
             let b = &mut bodies[idx];
             b.total += n;
-            match g {
-                Some(Rag::Red) => b.red += n,
-                Some(Rag::Amber) => b.amber += n,
-                Some(Rag::Green) => b.green += n,
-                None => {}
+            match (g, rated.is_some()) {
+                (Some(Rag::Red), true) => b.red += n,
+                (Some(Rag::Amber), true) => b.amber += n,
+                (Some(Rag::Green), true) => b.green += n,
+                (Some(Rag::Red), false) => b.suggested_red += n,
+                (Some(Rag::Amber), false) => b.suggested_amber += n,
+                (Some(Rag::Green), false) => b.suggested_green += n,
+                (None, _) => b.not_rated += n,
             }
             if matches!(l, Lifecycle::CompleteAwaitingSignOff | Lifecycle::SignedOff) {
                 b.complete += n;

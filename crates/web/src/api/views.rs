@@ -624,7 +624,8 @@ pub struct RagCount {
     pub count: i64,
 }
 
-/// One committee's recommendations by RAG (no committee: body_id null).
+/// One committee's recommendations by RAG (no committee: body_id null): ratings
+/// given (red, amber, green), Assure's suggestions apart, and those not rated.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BodyCountView {
     pub body_id: Option<i64>,
@@ -633,12 +634,28 @@ pub struct BodyCountView {
     pub red: i64,
     pub amber: i64,
     pub green: i64,
+    pub suggested_red: i64,
+    pub suggested_amber: i64,
+    pub suggested_green: i64,
+    pub not_rated: i64,
     pub complete: i64,
 }
 
 impl From<BodyCount> for BodyCountView {
     fn from(b: BodyCount) -> Self {
-        BodyCountView { body_id: b.body_id, body_name: b.body_name, total: b.total, red: b.red, amber: b.amber, green: b.green, complete: b.complete }
+        BodyCountView {
+            body_id: b.body_id,
+            body_name: b.body_name,
+            total: b.total,
+            red: b.red,
+            amber: b.amber,
+            green: b.green,
+            suggested_red: b.suggested_red,
+            suggested_amber: b.suggested_amber,
+            suggested_green: b.suggested_green,
+            not_rated: b.not_rated,
+            complete: b.complete,
+        }
     }
 }
 

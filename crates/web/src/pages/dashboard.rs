@@ -126,6 +126,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                         th class="app-table__header app-table__header--numeric" scope="col" { "Red" }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Amber" }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Green" }
+                        th class="app-table__header" scope="col" { "Suggested (not rated by the council)" }
+                        th class="app-table__header app-table__header--numeric" scope="col" { "Not rated" }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Complete or signed off" }
                     }
                 }
@@ -139,6 +141,15 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                             td class="app-table__cell app-table__cell--numeric" { (b.red) }
                             td class="app-table__cell app-table__cell--numeric" { (b.amber) }
                             td class="app-table__cell app-table__cell--numeric" { (b.green) }
+                            td class="app-table__cell" data-suggested=(b.suggested()) {
+                                @if b.suggested() == 0 { "None" } @else {
+                                    @for (i, (n, g)) in [(b.suggested_red, Rag::Red), (b.suggested_amber, Rag::Amber), (b.suggested_green, Rag::Green)].into_iter().filter(|(n, _)| *n > 0).enumerate() {
+                                        @if i > 0 { ", " }
+                                        (n) " " (g.label())
+                                    }
+                                }
+                            }
+                            td class="app-table__cell app-table__cell--numeric" { (b.not_rated) }
                             td class="app-table__cell app-table__cell--numeric" { (b.complete) }
                         }
                     }

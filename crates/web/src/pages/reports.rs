@@ -239,26 +239,48 @@ fn summary_table(report: &MonitoringReport) -> Markup {
     }
 }
 
+/// The progress table as the report's layout has it: "Recommendation | Progress
+/// made", or the RAG tracker's six columns (its progress under each action).
 fn preview(report: &MonitoringReport) -> Markup {
+    let rag_tracker = report.layout == Layout::RagTracker;
     html! {
         div class="app-table-wrapper" tabindex="0" role="region" aria-label=(report.title) {
         table class="app-table" {
             caption class="app-table__caption app-visually-hidden" { (report.title) }
             thead class="app-table__head" { tr class="app-table__row" {
-                th class="app-table__header" scope="col" { "Recommendation" }
-                th class="app-table__header" scope="col" { "Progress and dates" }
-                th class="app-table__header" scope="col" { "Status" }
+                @for h in report.layout.headings() { th class="app-table__header" scope="col" { (h) } }
             } }
             tbody class="app-table__body" {
                 @for row in &report.rows {
                     tr class="app-table__row" {
-                        td class="app-table__cell" { strong { (row.label) " " } (row.wording) br; span class="app-hint" { (row.reference) } }
                         td class="app-table__cell" {
-                            @for u in &row.updates { p class="app-body-s" { strong { (long(u.date)) ": " } (u.narrative) } }
-                            @if row.updates.is_empty() { p class="app-body-s" { "No update has been provided." } }
-                            @for a in &row.actions { p class="app-body-s" { (a.text) " — " (a.date_text) } }
+                            strong { (row.label) " " } (row.wording) br; span class="app-hint" { (row.reference) }
+                            @if rag_tracker { br; (ui::lifecycle_tag(row.lifecycle)) }
                         }
-                        td class="app-table__cell" { (ui::lifecycle_tag(row.lifecycle)) " " (ui::rec_rag_tag(row.rag, row.rag_suggested)) }
+                        @if rag_tracker {
+                            td class="app-table__cell" {
+                                @if row.lead_officers.is_empty() { "Not assigned" }
+                                @for l in &row.lead_officers { p class="app-body-s" { (l) } }
+                            }
+                            td class="app-table__cell" {
+                                @if row.actions.is_empty() { p class="app-body-s" { "No actions recorded." } }
+                                @for a in &row.actions { p class="app-body-s" { (a.text) @if a.done { " (completed)" } } }
+                                @for u in &row.updates { p class="app-body-s" { strong { (long(u.date)) ": " } (u.narrative) } }
+                            }
+                            td class="app-table__cell" {
+                                @if row.actions.is_empty() { "Not set" }
+                                @for a in &row.actions { p class="app-body-s" { (a.date_text) } }
+                            }
+                            td class="app-table__cell" { @if row.outcome.trim().is_empty() { "Not stated" } @else { (row.outcome) } }
+                            td class="app-table__cell" { (ui::rec_rag_tag(row.rag, row.rag_suggested)) }
+                        } @else {
+                            td class="app-table__cell" {
+                                @for u in &row.updates { p class="app-body-s" { strong { (long(u.date)) ": " } (u.narrative) } }
+                                @if row.updates.is_empty() { p class="app-body-s" { "No update has been provided." } }
+                                @for a in &row.actions { p class="app-body-s" { (a.text) " — " (a.date_text) } }
+                                p class="app-body-s" { (ui::lifecycle_tag(row.lifecycle)) " " (ui::rec_rag_tag(row.rag, row.rag_suggested)) }
+                            }
+                        }
                     }
                 }
             }
@@ -479,6 +501,7 @@ pub async fn download(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     let format = Format::from_extension(&ext).ok_or(AppError::NotFound)?;
     let report = state.store.reports().monitoring_report(r.id, ctx.today).await?;
     let stem = report.file_stem();
+    let style = assure_documents::html::style_text(report.layout);
     let bytes = tokio::task::spawn_blocking(move || render(&report, format))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
@@ -496,7 +519,17 @@ pub async fn download(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     } else {
         format!("attachment; filename=\"{stem}.{}\"", format.extension())
     };
-    Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    let mut response =
+        ([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response();
+    if format == Format::Html {
+        // The print view carries its stylesheet (so it prints the same saved to
+        // disk); the browser is told to apply exactly that style element.
+        let csp = crate::security::csp_with_style(&style);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_str(&csp).map_err(|e| AppError::Internal(e.to_string()))?);
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
