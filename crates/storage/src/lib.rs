@@ -43,6 +43,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod schema;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
