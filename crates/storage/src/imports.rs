@@ -436,7 +436,13 @@ impl<'s> Imports<'s> {
     /// reads the next `chunk` recommendations from a key (keyset), with their leads,
     /// actions and updates, whatever the register's size.
     pub fn register_chunks(&self, f: &RecFilter, today: NaiveDate, chunk: i64) -> Result<RegisterChunks<'s>> {
-        Ok(RegisterChunks { store: self.store, filter: f.where_clause(self.store.engine())?, today, req: PageRequest::first(chunk.clamp(1, 500)), done: false })
+        Ok(RegisterChunks {
+            store: self.store,
+            filter: f.where_clause(self.store.engine())?,
+            today,
+            req: PageRequest::first(chunk.clamp(1, 500)),
+            done: false,
+        })
     }
 }
 

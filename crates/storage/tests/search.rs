@@ -15,17 +15,14 @@ fn actor() -> Actor {
 }
 
 async fn review(db: &TestDb) -> i64 {
-    let input = ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::Other), title: "Taxi licensing and safeguarding".into(), ..Default::default() };
+    let input =
+        ReviewInput { kind: Some(assure_domain::tracker::ReviewKind::Other), title: "Taxi licensing and safeguarding".into(), ..Default::default() };
     db.store.tracker().create_review(&actor(), &input).await.unwrap()
 }
 
 async fn rec(db: &TestDb, review: i64, number: i64, committee: &str, executive: &str) -> i64 {
-    let input = RecommendationInput {
-        number: Some(number),
-        committee_wording: committee.into(),
-        executive_wording: executive.into(),
-        ..Default::default()
-    };
+    let input =
+        RecommendationInput { number: Some(number), committee_wording: committee.into(), executive_wording: executive.into(), ..Default::default() };
     db.store.tracker().create_recommendation(&actor(), review, &input).await.unwrap()
 }
 
@@ -107,7 +104,12 @@ async fn the_index_follows_edits_updates_and_deletion(db: &TestDb) {
     assert_eq!(search(db, "toolkit").await.1, 2);
 
     // A progress update's text is found.
-    let update = UpdateInput { update_date: NaiveDate::from_ymd_opt(2026, 11, 2), narrative: "Dashboards delivered to the panel.".into(), progress_percent: Some(40), corrects_id: None };
+    let update = UpdateInput {
+        update_date: NaiveDate::from_ymd_opt(2026, 11, 2),
+        narrative: "Dashboards delivered to the panel.".into(),
+        progress_percent: Some(40),
+        corrects_id: None,
+    };
     db.store.tracker().add_update(&actor(), a, &update, &[]).await.unwrap();
     assert_eq!(search(db, "dashboards").await, (vec![a], 1));
     assert_eq!(search(db, "toolkit dashboard").await, (vec![a], 1), "words from the wording and the updates together");
