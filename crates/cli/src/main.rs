@@ -305,7 +305,7 @@ impl From<StoreError> for Failure {
             StoreError::NotFound | StoreError::NoSuchChild => Failure::Usage("not found".into()),
             StoreError::Restricted | StoreError::Forbidden => Failure::Usage(e.to_string()),
             StoreError::Conflict => Failure::Runtime(e.to_string()),
-            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) => Failure::Runtime(e.to_string()),
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Corrupt(_) | StoreError::Shared(_) => Failure::Runtime(e.to_string()),
         }
     }
 }

@@ -78,15 +78,8 @@ impl WriteTx<'_> {
         let (seq, prev_hash) = match self.audit_tail.take() {
             Some((seq, hash)) => (seq + 1, hash),
             None => {
-                if store.engine == Engine::Postgres {
-                    // Several instances may append at once: one at a time, in this transaction.
-                    store.q("SELECT pg_advisory_xact_lock(724200)").execute(self.conn()).await?;
-                }
-                let last = store.q("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(self.conn()).await?;
-                match last {
-                    Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
-                    None => (1, GENESIS.to_string()),
-                }
+                let (seq, hash) = self.chain_tail().await?;
+                (seq + 1, hash)
             }
         };
         let mut e = AuditEntry {
@@ -127,6 +120,22 @@ impl WriteTx<'_> {
         Ok(())
     }
 
+    /// Take the chain for this transaction and read its last entry (seq 0 and the
+    /// genesis hash when it is empty): on PostgreSQL several instances may append at
+    /// once, so one at a time, by an advisory lock held until this transaction ends; on
+    /// SQLite the transaction is already the only writer.
+    async fn chain_tail(&mut self) -> Result<(i64, String)> {
+        let store = self.store;
+        if store.engine == Engine::Postgres {
+            store.q("SELECT pg_advisory_xact_lock(724200)").execute(self.conn()).await?;
+        }
+        let last = store.q("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(self.conn()).await?;
+        Ok(match last {
+            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+            None => (0, GENESIS.to_string()),
+        })
+    }
+
     /// The chain's head is the last entry this transaction appended (called by `commit`).
     pub(crate) async fn write_audit_head(&mut self) -> Result<()> {
         if let Some((seq, hash)) = self.audit_tail.clone() {
@@ -149,11 +158,159 @@ impl Store {
         self.audit_keys.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Record an event that changes nothing else (a view, a download, a sign-in).
+    /// Record an event that changes nothing else (a view, a download, a sign-in), and
+    /// return once it is committed: never before.
+    ///
+    /// Such events share commits (group commit): each waits in a queue, and one writer
+    /// at a time takes the chain (the write lock on SQLite, the audit lock on
+    /// PostgreSQL), then every entry waiting by then, appends them all in one
+    /// transaction and commits, and only then answers each caller. So 64 people opening
+    /// children's records at once make a few commits, not 64 in a row, and nobody is
+    /// answered before their own entry is durable. If the batch cannot be written, every
+    /// caller in it gets the error: none is lost silently.
     pub async fn record(&self, actor: &Actor, ev: Event<'_>) -> Result<()> {
-        let mut tx = self.write().await?;
-        tx.audit(actor, ev).await?;
-        tx.commit().await
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let waiting = Waiting {
+            actor: actor.clone(),
+            action: ev.action.to_string(),
+            record_type: ev.record_type.to_string(),
+            record_id: ev.record_id,
+            detail: ev.detail,
+            done,
+        };
+        let start = {
+            let mut q = self.audit_queue.lock();
+            q.entries.push(waiting);
+            !std::mem::replace(&mut q.flushing, true)
+        };
+        if start {
+            // Its own task: a request given up half way cannot strand the others.
+            let store = self.clone();
+            tokio::spawn(async move { store.flush_audit_queue().await });
+        }
+        match answer.await {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::Corrupt("the audit entry's commit stopped before it was written".into())),
+        }
+    }
+
+    /// How many audit entries wait for their commit (for tests).
+    #[doc(hidden)]
+    pub fn audit_entries_waiting(&self) -> usize {
+        self.audit_queue.lock().entries.len()
+    }
+
+    /// The one writer of the queue: until it is empty, commit whatever waits.
+    async fn flush_audit_queue(&self) {
+        let _stop = FlushStop(self);
+        loop {
+            {
+                // Checked and given up under the lock a caller pushes under: an entry
+                // pushed after this finds no writer and starts one.
+                let mut q = self.audit_queue.lock();
+                if q.entries.is_empty() {
+                    q.flushing = false;
+                    return;
+                }
+            }
+            let (batch, result) = self.commit_audit_batch().await;
+            match result {
+                Ok(()) => {
+                    for w in batch {
+                        let _ = w.done.send(Ok(()));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, entries = batch.len(), "audit entries could not be written; every request in the batch fails");
+                    let e = std::sync::Arc::new(e);
+                    for w in batch {
+                        let _ = w.done.send(Err(StoreError::Shared(e.clone())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Take the chain, then every entry waiting (at most [`AUDIT_BATCH`]), and append
+    /// and commit them together. Returns the entries taken and how it went (if the
+    /// chain cannot be taken, those waiting are taken to be told so).
+    async fn commit_audit_batch(&self) -> (Vec<Waiting>, Result<()>) {
+        let mut tx = match self.write().await {
+            Ok(tx) => tx,
+            Err(e) => return (self.take_audit_batch(), Err(e)),
+        };
+        let tail = match tx.chain_tail().await {
+            Ok(t) => t,
+            Err(e) => return (self.take_audit_batch(), Err(e)),
+        };
+        tx.audit_tail = Some(tail);
+        let batch = self.take_audit_batch();
+        for w in &batch {
+            let ev = Event { action: &w.action, record_type: &w.record_type, record_id: w.record_id.clone(), detail: w.detail.clone() };
+            if let Err(e) = tx.audit(&w.actor, ev).await {
+                return (batch, Err(e));
+            }
+        }
+        if batch.is_empty() {
+            // Nothing to write: the transaction ends unchanged.
+            tx.audit_tail = None;
+            return (batch, tx.commit().await);
+        }
+        let result = tx.commit().await;
+        (batch, result)
+    }
+
+    fn take_audit_batch(&self) -> Vec<Waiting> {
+        let mut q = self.audit_queue.lock();
+        let n = q.entries.len().min(AUDIT_BATCH);
+        q.entries.drain(..n).collect()
+    }
+}
+
+/// At most this many entries in one group commit.
+const AUDIT_BATCH: usize = 500;
+
+/// An event waiting for its commit, and the caller to answer.
+struct Waiting {
+    actor: Actor,
+    action: String,
+    record_type: String,
+    record_id: String,
+    detail: String,
+    done: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+/// The events waiting for the next group commit ([`Store::record`]), and whether a
+/// writer is committing them.
+#[derive(Default)]
+pub(crate) struct AuditQueue {
+    state: std::sync::Mutex<QueueState>,
+}
+
+#[derive(Default)]
+struct QueueState {
+    entries: Vec<Waiting>,
+    flushing: bool,
+}
+
+impl AuditQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// If the writer stops other than by finding the queue empty (a panic, the runtime
+/// shutting down), everyone still waiting is answered with an error (their senders
+/// dropped) and the next caller starts a new writer.
+struct FlushStop<'s>(&'s Store);
+
+impl Drop for FlushStop<'_> {
+    fn drop(&mut self) {
+        let mut q = self.0.audit_queue.lock();
+        if q.flushing {
+            q.entries.clear();
+            q.flushing = false;
+        }
     }
 }
 

@@ -407,14 +407,14 @@ impl Imports<'_> {
     /// How many recommendations the register (or the part a filter selects) holds.
     pub async fn register_count(&self, f: &RecFilter) -> Result<i64> {
         let mut count = Sql::new("SELECT COUNT(*) AS n FROM recommendations r");
-        count.append(&f.where_clause()?);
+        count.append(&f.where_clause(self.store.engine())?);
         count.query(self.store).fetch_one(self.store.pool()).await?.i("n")
     }
 
     /// The register (or the part a filter selects) as exported, in list order.
     pub async fn register_entries(&self, f: &RecFilter, today: NaiveDate) -> Result<Vec<RegisterEntry>> {
         let mut sql = Sql::new(REC_SELECT);
-        sql.append(&f.where_clause()?).push(" ORDER BY r.review_id, r.number, r.sub_label");
+        sql.append(&f.where_clause(self.store.engine())?).push(" ORDER BY r.review_id, r.number, r.sub_label");
         let mut recs: Vec<Recommendation> = sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(recs.len());
         for chunk in recs.chunks_mut(IN_LIST_CHUNK) {
@@ -436,7 +436,13 @@ impl<'s> Imports<'s> {
     /// reads the next `chunk` recommendations from a key (keyset), with their leads,
     /// actions and updates, whatever the register's size.
     pub fn register_chunks(&self, f: &RecFilter, today: NaiveDate, chunk: i64) -> Result<RegisterChunks<'s>> {
-        Ok(RegisterChunks { store: self.store, filter: f.where_clause()?, today, req: PageRequest::first(chunk.clamp(1, 500)), done: false })
+        Ok(RegisterChunks {
+            store: self.store,
+            filter: f.where_clause(self.store.engine())?,
+            today,
+            req: PageRequest::first(chunk.clamp(1, 500)),
+            done: false,
+        })
     }
 }
 

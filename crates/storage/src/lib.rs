@@ -43,6 +43,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod schema;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
@@ -102,6 +103,10 @@ pub enum StoreError {
     /// Stored data that cannot be read back (a damaged snapshot or JSON column).
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// One failure shared by every request whose audit entry was in the same group
+    /// commit (see [`Store::record`]).
+    #[error("{0}")]
+    Shared(Arc<StoreError>),
 }
 
 impl StoreError {
@@ -110,6 +115,9 @@ impl StoreError {
     /// pool's acquire timeout, the server is shutting down or has too many clients, or
     /// SQLite stayed locked past its busy timeout. Worth trying again shortly.
     pub fn is_unavailable(&self) -> bool {
+        if let StoreError::Shared(e) = self {
+            return e.is_unavailable();
+        }
         let StoreError::Db(e) = self else { return false };
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
@@ -130,6 +138,9 @@ impl StoreError {
     /// The disk (or the database's size limit) is full: nothing more can be written
     /// until an operator makes room. SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full.
     pub fn is_storage_full(&self) -> bool {
+        if let StoreError::Shared(e) = self {
+            return e.is_storage_full();
+        }
         let StoreError::Db(sqlx::Error::Database(d)) = self else { return false };
         let code = d.code().unwrap_or_default();
         match engine_of(d.as_ref()) {
@@ -186,6 +197,8 @@ pub struct Store {
     /// SQLite: how many more connections to check as they leave the pool, after a write
     /// failed (see [`left_in_a_transaction`]).
     suspect: Arc<AtomicUsize>,
+    /// Events waiting for their group commit (see [`Store::record`]).
+    audit_queue: Arc<audit::AuditQueue>,
 }
 
 /// A write transaction. Every change and its audit entry commit together.
@@ -308,6 +321,7 @@ impl Store {
             clock: Clock::system(),
             audit_keys: Arc::new(std::sync::RwLock::new(None)),
             suspect,
+            audit_queue: Arc::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -341,6 +355,8 @@ impl Store {
     /// The same database on another clock (a test's, which it can then set and advance).
     pub fn with_clock(mut self, clock: Clock) -> Store {
         self.clock = clock;
+        // Its own queue, so that its entries are stamped by its own clock.
+        self.audit_queue = Arc::default();
         self
     }
 

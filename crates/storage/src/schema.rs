@@ -334,6 +334,13 @@ fn compare_table(name: &str, a: &Table, b: &Table, an: &str, bn: &str, out: &mut
     }
 }
 
+/// Each engine's own full-text index, made differently on each by the migrations of
+/// the same number (an FTS5 table and its shadow tables on SQLite, a tsvector table on
+/// PostgreSQL): not part of the schema the two share.
+fn engine_own(table: &str) -> bool {
+    table == "recommendation_search" || table.starts_with("recommendation_search_")
+}
+
 /// sqlx's own bookkeeping, which no migration writes.
 const IGNORED_TABLE: &str = "_sqlx_migrations";
 
@@ -461,6 +468,7 @@ impl Store {
             schema.tables.entry(table).or_default().foreign_keys.insert(fk);
         }
         schema.tables.remove(IGNORED_TABLE);
+        schema.tables.retain(|name, _| !engine_own(name));
         Ok(schema)
     }
 
@@ -553,6 +561,7 @@ impl Store {
             ix.partial = r.i("partial")? != 0;
         }
         schema.tables.remove(IGNORED_TABLE);
+        schema.tables.retain(|name, _| !engine_own(name));
         Ok(schema)
     }
 }

@@ -123,6 +123,28 @@ async fn searches_are_bounded(db: &TestDb) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // An ordinary search still works.
     assert_eq!(c.get("/recommendations?q=training").await.status, StatusCode::OK);
+    // The full-text index's query syntax is never reached: quotes, operators and stray
+    // punctuation are searched for (or find nothing), never a server error.
+    for q in [
+        "%22",
+        "%22unterminated",
+        "it%27s",
+        "NEAR(a+b)",
+        "a+AND+OR+NOT",
+        "*",
+        "col%3Avalue",
+        "a+%26+b+%7C+!c+%3C-%3E+d",
+        "(((",
+        "%25_%25",
+        "SC%2F2016%2F3",
+        "-",
+    ] {
+        let r = c.get(&format!("/recommendations?q={q}")).await;
+        assert_eq!(r.status, StatusCode::OK, "searching {q}");
+        let (status, body) = api(&app, "GET", &format!("/api/v1/recommendations?q={q}"), None).await;
+        assert_eq!(status, StatusCode::OK, "API search {q}: {body}");
+        assert!(c.get(&format!("/?q={q}")).await.status.is_success(), "dashboard {q}");
+    }
 }
 on_both_engines!(searches, searches_are_bounded);
 

@@ -56,7 +56,7 @@ impl BodyCount {
 impl Tracker<'_> {
     /// Counts by response, lifecycle, RAG and committee for the matching recommendations.
     pub async fn dashboard(&self, f: &RecFilter, today: NaiveDate) -> Result<Dashboard> {
-        let filter = f.where_clause()?;
+        let filter = f.where_clause(self.store.engine())?;
         // Aggregate the recommendations alone (index-only), then name the bodies.
         let mut sql = Sql::new(
             "SELECT g.body_id, g.k1, g.k2, g.rag_override, g.rag_suggested, g.n, b.name AS body_name FROM (\

@@ -15,6 +15,7 @@ use sqlx::any::AnyRow;
 use super::{check_version, Action, ProgressUpdate, Tracker, UpdateRequest};
 use crate::audit::Event;
 use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
+use crate::search::Search;
 use crate::sql::Sql;
 use crate::{all_checks, date_str, Actor, Engine, Result, RowExt, StoreError, WriteTx};
 
@@ -186,6 +187,8 @@ pub struct RecFilter {
     pub rag: Option<Rag>,
     /// With `rag`: only ratings given (`false`) or only Assure's suggestions (`true`).
     pub rag_suggested: Option<bool>,
+    /// Words to search for in the reference, the wordings and the progress updates
+    /// (see [`crate::search`] for how they are read).
     pub text: Option<String>,
     /// Only recommendations from this origin (as written).
     pub origin: Option<String>,
@@ -196,12 +199,28 @@ pub struct RecFilter {
 }
 
 impl RecFilter {
-    /// The `WHERE` clause a filter selects, on recommendations `r`; a search that is
-    /// too long, has too many words or holds a control character is refused.
-    pub(crate) fn where_clause(&self) -> Result<Sql> {
+    /// The search typed, as the full-text index reads it (`None`: no search); a search
+    /// that is too long, has too many words or holds a control character is refused.
+    pub(crate) fn search(&self) -> Result<Option<Search>> {
         if let Some(problem) = self.text.as_deref().and_then(|t| assure_domain::text::search_problem("search", t)) {
             return Err(assure_domain::Invalid::single("q", problem).into());
         }
+        Ok(self.text.as_deref().and_then(Search::parse))
+    }
+
+    /// The `WHERE` clause a filter selects, on recommendations `r` (a search through
+    /// the engine's full-text index); a search that is refused is an error.
+    pub(crate) fn where_clause(&self, engine: Engine) -> Result<Sql> {
+        let mut sql = self.where_clause_but_search()?;
+        if let Some(s) = self.search()? {
+            sql.push(" AND r.id IN (SELECT m.rid FROM ").append(&s.matches(engine)).push(" m)");
+        }
+        Ok(sql)
+    }
+
+    /// [`Self::where_clause`] without the search (which the list joins, for its rank).
+    fn where_clause_but_search(&self) -> Result<Sql> {
+        self.search()?;
         let mut sql = Sql::new(" WHERE 1=1");
         if let Some(b) = self.body_id {
             sql.push(" AND r.monitoring_body_id = ").bind(b);
@@ -232,12 +251,6 @@ impl RecFilter {
         }
         if let Some(o) = self.origin.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
             sql.push(" AND r.origin = ").bind(o.to_string());
-        }
-        if let Some(t) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let like = format!("%{}%", t.to_lowercase().replace(['%', '_'], ""));
-            sql.push(" AND (LOWER(r.reference) LIKE ").bind(&like);
-            sql.push(" OR LOWER(r.committee_wording) LIKE ").bind(&like);
-            sql.push(" OR LOWER(r.executive_wording) LIKE ").bind(like).push(")");
         }
         if let Some(d) = self.response_overdue_on {
             sql.push(" AND r.response = 'awaiting' AND r.parent_id IS NULL AND r.review_id IN (SELECT id FROM reviews WHERE response_due < ")
@@ -554,18 +567,28 @@ impl Tracker<'_> {
         sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(|r| r.s("origin")).collect()
     }
 
-    /// One page of the tracker list, and the total matching.
+    /// One page of the tracker list, and the total matching. With a search, the best
+    /// match first (see [`crate::search`]: an exact reference, then the index's rank),
+    /// otherwise newest review first in number order.
     pub async fn list_recommendations(&self, f: &RecFilter, limit: i64, offset: i64) -> Result<(Vec<Recommendation>, i64)> {
-        let filter = f.where_clause()?;
+        let engine = self.store.engine();
+        let search = f.search()?;
+        let filter = f.where_clause_but_search()?;
         let mut count = Sql::new("SELECT COUNT(*) AS n FROM recommendations r");
+        if let Some(s) = &search {
+            count.push(" JOIN ").append(&s.matches(engine)).push(" m ON m.rid = r.id");
+        }
         count.append(&filter);
         let total = count.query(self.store).fetch_one(self.store.pool()).await?.i("n")?;
         let mut sql = Sql::new(REC_SELECT);
-        sql.append(&filter).push(&format!(
-            " ORDER BY r.review_id DESC, r.number, r.sub_label LIMIT {} OFFSET {}",
-            limit.clamp(1, 1000),
-            offset.max(0)
-        ));
+        if let Some(s) = &search {
+            sql.push(" JOIN ").append(&s.matches(engine)).push(" m ON m.rid = r.id");
+        }
+        sql.append(&filter).push(" ORDER BY ");
+        if let Some(s) = &search {
+            sql.push("CASE WHEN LOWER(r.reference) = ").bind(s.typed()).push(" THEN 0 ELSE 1 END, m.score, ");
+        }
+        sql.push(&format!("r.review_id DESC, r.number, r.sub_label LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
         let mut v = sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<Vec<_>>>()?;
         self.attach_leads(&mut v).await?;
         Ok((v, total))

@@ -70,7 +70,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
         h1 class="app-heading-l" { "Recommendations" }
         form method="get" action="/recommendations" class="app-filter" {
             div class="app-filter__row" {
-                (ui::text_input(Field::new("q", "Search", f.get("q"), &none).hint("Reference or words in the recommendation"), "app-input--width-20"))
+                (ui::text_input(Field::new("q", "Search", f.get("q"), &none).hint("A reference, or the start of words in the recommendation or its updates: best matches first"), "app-input--width-20"))
                 (ui::select(Field::new("body_id", "Committee", f.get("body_id"), &none), &ui::options_with_blank("Any", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())))))
                 (ui::select(Field::new("review_id", "Review", f.get("review_id"), &none), &ui::options_with_blank("Any", reviews.iter().map(|(id, t)| (id.to_string(), t.clone())))))
                 (ui::select(Field::new("lead", "Lead officer", f.get("lead"), &none), &ui::options_with_blank("Any", leads.iter().map(|u| (u.id.to_string(), u.name.clone())))))
