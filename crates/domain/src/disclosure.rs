@@ -340,6 +340,52 @@ pub fn unsuppressed(f: &Figure) -> Published {
     }
 }
 
+/// The dataset as rows for a spreadsheet: a headings row, then each measure's total
+/// and breakdown rows. Police-only measures only when `police` is true.
+pub fn table_rows(
+    month: crate::datasets::Month,
+    status: &str,
+    measures: &[crate::datasets::Measure],
+    figures: &[Published],
+    police: bool,
+) -> Vec<Vec<String>> {
+    let mut rows = vec![vec![
+        "Month".to_string(),
+        "Status".to_string(),
+        "Measure".to_string(),
+        "Breakdown".to_string(),
+        "Row".to_string(),
+        "Figure".to_string(),
+        "How it is counted".to_string(),
+        "Definition version".to_string(),
+    ]];
+    for m in measures {
+        if m.police_only && !police {
+            continue;
+        }
+        let Some(p) = figures.iter().find(|p| p.measure == m.slug) else { continue };
+        let line = |breakdown: &str, row: &str, cell: Cell| {
+            vec![
+                month.to_string(),
+                status.to_string(),
+                m.name.clone(),
+                breakdown.to_string(),
+                row.to_string(),
+                cell.display(),
+                m.how_counted(),
+                m.version.to_string(),
+            ]
+        };
+        rows.push(line("Total", "", p.total));
+        for (d, cells) in &p.breakdowns {
+            for (label, c) in cells {
+                rows.push(line(d.label(), label, *c));
+            }
+        }
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

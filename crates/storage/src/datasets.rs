@@ -14,7 +14,7 @@ use assure_domain::datasets::{
     self, age_band, check_measure, compute, fingerprint, may_close, restatements, seed_measures, Condition, Dimension, Fact, Figure, Measure,
     MeasureInput, Month, PeriodRule, Restatement, Source,
 };
-use assure_domain::disclosure::DEFAULT_THRESHOLD;
+use assure_domain::disclosure::{publish, Published, DEFAULT_THRESHOLD};
 use assure_domain::missing::{MissingFrom, RiskGrading};
 use assure_domain::panels::OperationKind;
 use assure_domain::placements::{lateness, Risk, RiskAnswer, Timeliness};
@@ -516,6 +516,34 @@ impl Datasets<'_> {
             out.push((m, figure));
         }
         Ok(out)
+    }
+}
+
+impl Datasets<'_> {
+    /// A month's figures as published for members and the public: small numbers
+    /// suppressed (with secondary suppression), against the previous month's published
+    /// figures.
+    pub async fn published(&self, d: &MonthDataset) -> Result<Vec<Published>> {
+        let prev_month = d.month.previous();
+        let previous = match self.closed(prev_month).await? {
+            Some(c) => c.snapshot.figures,
+            None => self.compute_with(&d.measures, prev_month).await?,
+        };
+        Ok(d.figures
+            .iter()
+            .map(|f| {
+                let period = d.measures.iter().find(|m| m.slug == f.measure).map_or(PeriodRule::ByStartDate, |m| m.period);
+                let prev = previous.iter().find(|p| p.measure == f.measure).map(|p| publish(p, period, d.threshold, None));
+                publish(f, period, d.threshold, prev.as_ref())
+            })
+            .collect())
+    }
+
+    /// Record that someone saw or exported unsuppressed figures.
+    pub async fn audit_unsuppressed(&self, actor: &Actor, month: Month, what: &str) -> Result<()> {
+        self.store
+            .record(actor, Event::new("dataset.unsuppressed", "dataset_month", month, format!("{what}: {} with small numbers shown", month.label())))
+            .await
     }
 }
 
