@@ -21,6 +21,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::access::Role;
 use crate::validation::{Checked, Invalid};
 
 // ---------------------------------------------------------------- months
@@ -136,6 +137,35 @@ pub fn may_close(month: Month, today: NaiveDate) -> Result<(), String> {
         return Err(format!("{} has not ended yet: a month can be closed from the day after its last day", month.label()));
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------- who sees what
+
+/// How much of the dataset a role sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatasetView {
+    /// Every figure, small numbers included (each view audited).
+    Full,
+    /// Small numbers suppressed, as published for members and the public.
+    Published,
+    /// Only the referral counts of the person's own agency.
+    OwnAgencyReferrals,
+    Nothing,
+}
+
+pub fn dataset_view(role: Role) -> DatasetView {
+    match role {
+        Role::PartnershipManager | Role::CseAnalyst | Role::MacseCoChair | Role::PoliceCseOfficer => DatasetView::Full,
+        Role::CommitteeMember => DatasetView::Published,
+        Role::Practitioner | Role::Spoc | Role::MashWorker | Role::NotificationOfficer => DatasetView::OwnAgencyReferrals,
+        _ => DatasetView::Nothing,
+    }
+}
+
+/// Police-only measures never leave police roles (police CSE officers, and the MACSE
+/// co-chairs, who see the police-only parts of the record too).
+pub fn sees_police_only(role: Role) -> bool {
+    matches!(role, Role::PoliceCseOfficer | Role::MacseCoChair)
 }
 
 // ---------------------------------------------------------------- building blocks
@@ -823,6 +853,24 @@ pub fn restatements(closed: &[Figure], now: &[Figure]) -> Vec<Restatement> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_sees_the_dataset() {
+        use crate::Permission;
+        for r in Role::ALL {
+            let v = dataset_view(r);
+            assert_eq!(v != DatasetView::Nothing, r.allows(Permission::ViewDatasets), "{r:?}");
+            if r.allows(Permission::RunDatasets) {
+                assert_eq!(v, DatasetView::Full, "{r:?}");
+            }
+            if sees_police_only(r) {
+                assert_eq!(v, DatasetView::Full, "{r:?}");
+            }
+        }
+        assert_eq!(dataset_view(Role::CommitteeMember), DatasetView::Published);
+        assert_eq!(dataset_view(Role::Practitioner), DatasetView::OwnAgencyReferrals);
+        assert!(!sees_police_only(Role::CseAnalyst) && !sees_police_only(Role::CommitteeMember));
+    }
 
     #[test]
     fn months_parse_strictly_and_bound_on_the_london_clock() {
