@@ -597,42 +597,6 @@ pub async fn retention_due(g: &Global) -> CmdResult {
     result
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn items() -> Vec<(i64, String)> {
-        vec![(1, "Cabinet".into()), (2, "Licensing/CSE Working Group".into()), (7, "2018".into())]
-    }
-
-    #[test]
-    fn names_win_over_ids_and_any_case_matches() {
-        assert_eq!(resolve("committee", "--committee", " cabinet ", &items()).unwrap().0, 1);
-        assert_eq!(resolve("committee", "--committee", "2", &items()).unwrap().0, 2);
-        assert_eq!(resolve("committee", "--committee", "2018", &items()).unwrap().0, 7, "a body named 2018 is found by name");
-        match resolve("committee", "--committee", "Scrutiny", &items()) {
-            Err(Failure::Usage(m)) => {
-                assert!(m.starts_with("there is no committee “Scrutiny”"), "{m}");
-                assert!(m.contains("Licensing/CSE Working Group") && m.lines().skip(1).all(|l| l.starts_with(' ')), "{m}");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn meeting_dates_and_formats() {
-        assert_eq!(parse_meeting("2018-01-16").unwrap(), NaiveDate::from_ymd_opt(2018, 1, 16).unwrap());
-        assert_eq!(parse_meeting("16 January 2018").unwrap(), NaiveDate::from_ymd_opt(2018, 1, 16).unwrap());
-        assert!(matches!(parse_meeting("2018-13-01"), Err(Failure::Usage(m)) if m.contains("2018-01-16")));
-        assert_eq!(report_format(None, Path::new("x/report.DOCX")).unwrap(), Format::Docx);
-        assert_eq!(report_format(Some(ReportFormat::Pdf), Path::new("report.docx")).unwrap(), Format::Pdf);
-        assert!(report_format(None, Path::new("report")).is_err());
-        assert_eq!(temporary_path(Path::new("/tmp/a.docx")), PathBuf::from("/tmp/a.docx.tmp"));
-        assert_eq!(one_line("a\n  b", 60), "a b");
-        assert_eq!(one_line(&"x".repeat(61), 60), format!("{}…", "x".repeat(60)));
-    }
-}
-
 fn dataset_month(month: &str) -> Result<assure_domain::datasets::Month, Failure> {
     assure_domain::datasets::Month::parse(month)
         .ok_or_else(|| Failure::Usage(format!("--month must be a month written YYYY-MM, such as 2026-03 (it is {month:?})")))
@@ -690,4 +654,40 @@ pub async fn dataset_export(g: &Global, month: &str, format: RegisterFormat, sup
         if suppressed { ", small numbers suppressed" } else { "" }
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items() -> Vec<(i64, String)> {
+        vec![(1, "Cabinet".into()), (2, "Licensing/CSE Working Group".into()), (7, "2018".into())]
+    }
+
+    #[test]
+    fn names_win_over_ids_and_any_case_matches() {
+        assert_eq!(resolve("committee", "--committee", " cabinet ", &items()).unwrap().0, 1);
+        assert_eq!(resolve("committee", "--committee", "2", &items()).unwrap().0, 2);
+        assert_eq!(resolve("committee", "--committee", "2018", &items()).unwrap().0, 7, "a body named 2018 is found by name");
+        match resolve("committee", "--committee", "Scrutiny", &items()) {
+            Err(Failure::Usage(m)) => {
+                assert!(m.starts_with("there is no committee “Scrutiny”"), "{m}");
+                assert!(m.contains("Licensing/CSE Working Group") && m.lines().skip(1).all(|l| l.starts_with(' ')), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn meeting_dates_and_formats() {
+        assert_eq!(parse_meeting("2018-01-16").unwrap(), NaiveDate::from_ymd_opt(2018, 1, 16).unwrap());
+        assert_eq!(parse_meeting("16 January 2018").unwrap(), NaiveDate::from_ymd_opt(2018, 1, 16).unwrap());
+        assert!(matches!(parse_meeting("2018-13-01"), Err(Failure::Usage(m)) if m.contains("2018-01-16")));
+        assert_eq!(report_format(None, Path::new("x/report.DOCX")).unwrap(), Format::Docx);
+        assert_eq!(report_format(Some(ReportFormat::Pdf), Path::new("report.docx")).unwrap(), Format::Pdf);
+        assert!(report_format(None, Path::new("report")).is_err());
+        assert_eq!(temporary_path(Path::new("/tmp/a.docx")), PathBuf::from("/tmp/a.docx.tmp"));
+        assert_eq!(one_line("a\n  b", 60), "a b");
+        assert_eq!(one_line(&"x".repeat(61), 60), format!("{}…", "x".repeat(60)));
+    }
 }

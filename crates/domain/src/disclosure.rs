@@ -57,10 +57,7 @@ pub fn protect(cells: &[i64], sums: &[Sum], threshold: i64, forced: &[bool]) -> 
             }
         })
         .collect();
-    loop {
-        let Some(exposed) = (0..cells.len()).find(|&i| marks[i].suppressed() && derivable(cells, &marks, sums, threshold, i)) else {
-            break;
-        };
+    while let Some(exposed) = (0..cells.len()).find(|&i| marks[i].suppressed() && derivable(cells, &marks, sums, threshold, i)) {
         // The smallest shown cell in a sum with the exposed one (a part before a total),
         // or failing that the smallest shown cell anywhere.
         let related = sums
@@ -125,8 +122,9 @@ fn rank(mut m: Vec<Vec<f64>>) -> usize {
             if k != r {
                 let f = m[k][c] / m[r][c];
                 if f != 0.0 {
-                    for j in c..cols {
-                        m[k][j] -= f * m[r][j];
+                    let pivot = m[r].clone();
+                    for (x, p) in m[k].iter_mut().zip(pivot.iter()).skip(c) {
+                        *x -= f * p;
                     }
                 }
             }
@@ -477,7 +475,7 @@ mod tests {
             };
             for v in options {
                 trial[k] = v;
-                if (k + 1) % c == 0 {
+                if (k + 1).is_multiple_of(c) {
                     let i = k / c;
                     let sum: i64 = (0..c).map(|j| trial[i * c + j]).sum();
                     if !fits(sum, marks[r * c + i], cells[r * c + i], t) {

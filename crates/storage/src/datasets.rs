@@ -198,9 +198,8 @@ impl Datasets<'_> {
         let mut facts: BTreeMap<(Source, PeriodRule), Vec<Fact>> = BTreeMap::new();
         let mut out = Vec::with_capacity(measures.len());
         for m in measures {
-            if !facts.contains_key(&(m.source, m.period)) {
-                let f = self.facts(m.source, m.period, month).await?;
-                facts.insert((m.source, m.period), f);
+            if let std::collections::btree_map::Entry::Vacant(e) = facts.entry((m.source, m.period)) {
+                e.insert(self.facts(m.source, m.period, month).await?);
             }
             out.push(compute(m, &facts[&(m.source, m.period)], &known));
         }
