@@ -597,6 +597,65 @@ pub async fn retention_due(g: &Global) -> CmdResult {
     result
 }
 
+fn dataset_month(month: &str) -> Result<assure_domain::datasets::Month, Failure> {
+    assure_domain::datasets::Month::parse(month)
+        .ok_or_else(|| Failure::Usage(format!("--month must be a month written YYYY-MM, such as 2026-03 (it is {month:?})")))
+}
+
+/// `assure dataset close --month YYYY-MM`.
+pub async fn dataset_close(g: &Global, month: &str) -> CmdResult {
+    let month = dataset_month(month)?;
+    let store = open_store(g).await?;
+    let result = store.datasets().close(&Actor::system(), month).await;
+    store.close().await;
+    let closed = result?;
+    println!("{} closed: {} figures frozen, fingerprint {}", month.label(), closed.snapshot.figures.len(), closed.fingerprint);
+    Ok(())
+}
+
+/// `assure dataset export --month YYYY-MM --format xlsx|csv [--suppressed]`. Police-only
+/// measures are left out (they never leave police roles); an export of unsuppressed
+/// figures is audited.
+pub async fn dataset_export(g: &Global, month: &str, format: RegisterFormat, suppressed: bool, out: Option<PathBuf>) -> CmdResult {
+    let month = dataset_month(month)?;
+    let ext = if format == RegisterFormat::Xlsx { "xlsx" } else { "csv" };
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("cse-dataset-{month}{}.{ext}", if suppressed { "-suppressed" } else { "" })));
+    check_out(&out)?;
+    let store = open_store(g).await?;
+    let result = async {
+        let sets = store.datasets();
+        let d = sets.month(month).await?;
+        let figures = if suppressed { sets.published(&d).await? } else { d.figures.iter().map(assure_domain::disclosure::unsuppressed).collect() };
+        if !suppressed {
+            sets.audit_unsuppressed(&Actor::system(), month, &format!("exported as {} by the assure command", ext.to_uppercase())).await?;
+        }
+        let status = match d.status {
+            assure_storage::datasets::MonthStatus::Closed { .. } => "closed",
+            assure_storage::datasets::MonthStatus::Ended => "ended, not closed",
+            assure_storage::datasets::MonthStatus::InProgress => "in progress",
+        };
+        Ok::<_, StoreError>(assure_domain::disclosure::table_rows(month, status, &d.measures, &figures, false))
+    }
+    .await;
+    store.close().await;
+    let rows = result?;
+    let bytes = match format {
+        RegisterFormat::Csv => spreadsheet::table_csv(&rows),
+        RegisterFormat::Xlsx => {
+            spreadsheet::table_xlsx(&[("CSE dataset", &rows)]).map_err(|e| Failure::Runtime(format!("the dataset could not be written: {e}")))?
+        }
+    };
+    std::fs::write(&out, bytes).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", out.display())))?;
+    println!(
+        "{} written to {} ({} rows{})",
+        month.label(),
+        out.display(),
+        rows.len() - 1,
+        if suppressed { ", small numbers suppressed" } else { "" }
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,6 +64,9 @@ enum Command {
     /// Produce monitoring reports for committee meetings
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The monthly CSE dataset: close a month, export one
+    #[command(subcommand)]
+    Dataset(DatasetCommand),
     /// Import a tracker (XLSX or CSV) into a review: all rows or none
     Import(ImportArgs),
     /// Export the register (or one review's part of it) as XLSX or CSV
@@ -188,6 +191,31 @@ pub struct ExportArgs {
 pub enum RegisterFormat {
     Xlsx,
     Csv,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DatasetCommand {
+    /// Close a month that has ended: every figure frozen with its definition's version
+    /// and a fingerprint (refused for the month in progress or one already closed)
+    Close {
+        /// The month, as YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+    },
+    /// Export a month's dataset (closed figures for a closed month, live ones otherwise)
+    Export {
+        /// The month, as YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_enum)]
+        format: RegisterFormat,
+        /// Small numbers suppressed, as published for members and the public
+        #[arg(long)]
+        suppressed: bool,
+        /// Where to write it (default: cse-dataset-YYYY-MM.xlsx or .csv here)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -377,6 +405,10 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Audit(AuditCommand::Anchor) => commands::audit_anchor(g).await,
         Command::Audit(AuditCommand::RotateKey) => commands::audit_rotate_key(g).await,
         Command::Report(ReportCommand::Generate(args)) => documents::report_generate(g, &args).await,
+        Command::Dataset(DatasetCommand::Close { month }) => documents::dataset_close(g, &month).await,
+        Command::Dataset(DatasetCommand::Export { month, format, suppressed, out }) => {
+            documents::dataset_export(g, &month, format, suppressed, out).await
+        }
         Command::Import(args) => documents::import(g, &args).await,
         Command::Export(args) => documents::export(g, &args).await,
         Command::Backup { out } => backup::backup(g, &out).await,

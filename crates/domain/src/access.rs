@@ -115,6 +115,8 @@ impl Role {
             RecordPoliceCse => matches!(self, Role::PoliceCseOfficer | Role::MacseCoChair),
             ManagePartnership => matches!(self, Role::PartnershipManager | Role::Administrator),
             RecordPlacements => self == Role::NotificationOfficer,
+            ViewDatasets => self.pathway().is_some() || self == Role::CommitteeMember,
+            RunDatasets => matches!(self, Role::PartnershipManager | Role::CseAnalyst),
             RecordMissing => matches!(
                 self,
                 Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer | Role::CseAnalyst | Role::NotificationOfficer
@@ -190,10 +192,17 @@ pub enum Permission {
     /// access request), place and lift legal holds, and confirm what the retention
     /// policy destroys. Audited; no other role has it.
     SubjectAccess,
+    /// The monthly CSE dataset: months and their figures, as the role may see them
+    /// (in full for the partnership's analysts, managers, co-chairs and police; small
+    /// numbers suppressed for committee members; a practitioner's own agency's
+    /// referral counts only).
+    ViewDatasets,
+    /// Close a month of the CSE dataset (the partnership manager and the analyst).
+    RunDatasets,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ViewTracker,
@@ -212,6 +221,8 @@ impl Permission {
         Permission::RecordPlacements,
         Permission::RecordMissing,
         Permission::SubjectAccess,
+        Permission::ViewDatasets,
+        Permission::RunDatasets,
     ];
 
     pub fn name(self) -> &'static str {
@@ -234,6 +245,8 @@ impl Permission {
             Permission::RecordPlacements => "record-placements",
             Permission::RecordMissing => "record-missing",
             Permission::SubjectAccess => "subject-access",
+            Permission::ViewDatasets => "view-datasets",
+            Permission::RunDatasets => "run-datasets",
         }
     }
 }

@@ -3,7 +3,9 @@
 //! enums is checked against the `slug_enum!` declarations in the source, so a new one
 //! cannot be left out.
 
-use assure_domain::{chase, child_protection, marac, missing, monitoring, panels, partnership, placements, plan, referral, screening, tracker};
+use assure_domain::{
+    chase, child_protection, datasets, marac, missing, monitoring, panels, partnership, placements, plan, referral, screening, tracker,
+};
 use serde_json::{json, Value};
 
 macro_rules! checked_enums {
@@ -25,6 +27,12 @@ macro_rules! checked_enums {
 #[test]
 fn every_slugged_enum_serialises_as_its_slug() {
     let mut checked = checked_enums!(
+        datasets::Source,
+        datasets::Counting,
+        datasets::PeriodRule,
+        datasets::Dimension,
+        datasets::Condition,
+        datasets::Direction,
         panels::PanelStatus,
         panels::InviteeKind,
         panels::Attendance,

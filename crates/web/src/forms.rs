@@ -125,6 +125,7 @@ pub fn done(to: &str, notice: &str) -> Response {
 pub fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "review-created" => "Review created",
+        "dataset-closed" => "Month closed: its figures are frozen",
         "review-saved" => "Review saved",
         "endorsement-added" => "Endorsement recorded",
         "schedule-added" => "Monitoring schedule added",

@@ -113,7 +113,11 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
             if spec.path.starts_with("/evidence/") {
                 continue;
             }
-            let mut path = path_with_ids(spec.path, id).replace("{format}", "csv").replace("{file}", "register.csv").replace("{n}", "1");
+            let mut path = path_with_ids(spec.path, id)
+                .replace("{format}", "csv")
+                .replace("{file}", "register.csv")
+                .replace("{n}", "1")
+                .replace("{month}", &common::today().format("%Y-%m").to_string());
             if path.ends_with("/compare") {
                 path.push_str(&format!("?with={issued}"));
             }

@@ -8,6 +8,7 @@ pub mod child_picker;
 pub mod child_protection;
 pub mod children;
 pub mod dashboard;
+pub mod datasets;
 pub mod imports;
 pub mod legal_holds;
 pub mod login;
@@ -50,6 +51,14 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/password-reset/{secret}", Public, "Choose a new password through an e-mailed link", password_reset::choose_page)
         .page_post("/password-reset/{secret}", Public, "Save a new password through an e-mailed link (once)", password_reset::choose_submit)
         .page_get("/", SignedIn, "Dashboard (tracker) or the partnership's home (pathway)", pathway::home)
+        .page_get("/datasets", ViewDatasets, "The CSE dataset's months, live and closed, 24 at a time", datasets::list)
+        .page_get(
+            "/datasets/{month}",
+            ViewDatasets,
+            "A month of the CSE dataset: figures with breakdowns, restatements and a 12-month trend (in full and audited, suppressed, or one's own agency's referrals, by role)",
+            datasets::show,
+        )
+        .page_post("/datasets/{month}/close", RunDatasets, "Close a month of the CSE dataset: every figure frozen with a fingerprint", datasets::close)
         .page_get("/recommendations", ViewTracker, "Recommendations list", recommendations::list)
         .page_get("/recommendations/{id}", ViewTracker, "A recommendation", recommendations::show)
         .page_get("/recommendations/{id}/edit", ManageTracker, "Edit a recommendation", recommendations::edit_page)

@@ -1,0 +1,290 @@
+//! The monthly CSE dataset: the months (live and closed), a month's figures with their
+//! breakdowns, restatements and a 12-month trend, and closing a month.
+//!
+//! What a person sees follows `datasets::dataset_view`: the partnership's analysts,
+//! managers, co-chairs and police every figure (each view audited); committee members
+//! figures with small numbers suppressed; practitioners only their own agency's
+//! referral counts. Police-only measures are shown to police roles only.
+
+use assure_domain::datasets::{dataset_view, sees_police_only, DatasetView, Dimension, Measure, Month};
+use assure_domain::disclosure::{unsuppressed, Cell, Published};
+use assure_domain::{Invalid, Permission};
+use assure_storage::datasets::{MonthDataset, MonthStatus};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::{AppError, PageResult};
+use crate::forms::done;
+use crate::ui::{self, Ctx};
+use crate::{policy, AppState};
+
+/// How many months the list shows at once.
+const PAGE: usize = 24;
+
+fn month_of(raw: &str, ctx: &Ctx) -> Result<Month, AppError> {
+    let m = Month::parse(raw).ok_or_else(|| AppError::BadRequest(format!("\"{raw}\" is not a month. Write it as YYYY-MM, for example 2026-03.")))?;
+    if m > Month::of(ctx.today) {
+        return Err(AppError::BadRequest(format!("There is no dataset for {}: the month has not begun.", m.label())));
+    }
+    Ok(m)
+}
+
+fn view_of(caller: &Caller) -> Result<DatasetView, AppError> {
+    match dataset_view(caller.role()) {
+        DatasetView::Nothing => Err(AppError::Forbidden),
+        v => Ok(v),
+    }
+}
+
+fn status_text(s: &MonthStatus) -> String {
+    match s {
+        MonthStatus::InProgress => "In progress (live figures)".into(),
+        MonthStatus::Ended => "Ended, not yet closed (live figures)".into(),
+        MonthStatus::Closed { closed_by, closed_at, .. } => format!("Closed {} by {closed_by}", ui_instant(closed_at)),
+    }
+}
+
+fn ui_instant(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|d| assure_domain::dates::long(assure_domain::clock::london_date(d.with_timezone(&chrono::Utc))))
+        .map(|d| format!("on {d}"))
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    to: Option<String>,
+}
+
+/// "/datasets": the months, newest first, 24 at a time.
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    let caller = ctx.caller()?.clone();
+    view_of(&caller)?;
+    let current = Month::of(ctx.today);
+    let to = match q.to.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => month_of(raw, &ctx)?,
+        None => current,
+    };
+    let months: Vec<Month> = to.trailing(PAGE).into_iter().rev().collect();
+    let closed = state.store.datasets().closed_months(Some(to.next()), PAGE as i64).await?;
+    let earlier = months.last().map(|m| m.previous());
+    let mut later = to;
+    for _ in 0..PAGE {
+        if later < current {
+            later = later.next();
+        }
+    }
+    let content = html! {
+        h1 class="app-heading-l" { "CSE dataset" }
+        p class="app-body" { "The monthly multi-agency CSE dataset for the CSE and missing sub-group, counted from the pathway's own records. A month is closed on the first working day after it ends: its figures are then frozen, and anything recorded late shows beside them as a restatement." }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Months" {
+        table class="app-table" {
+            caption class="app-table__caption app-table__caption--m" { "Months" }
+            thead class="app-table__head" { tr class="app-table__row" {
+                th class="app-table__header" scope="col" { "Month" }
+                th class="app-table__header" scope="col" { "Status" }
+            } }
+            tbody class="app-table__body" {
+                @for m in &months {
+                    tr class="app-table__row" {
+                        th class="app-table__header" scope="row" { a class="app-link" href={ "/datasets/" (m) } { (m.label()) } }
+                        td class="app-table__cell" {
+                            @match closed.iter().find(|(c, _, _)| c == m) {
+                                Some((_, by, at)) => { "Closed " (ui_instant(at)) " by " (by) }
+                                None => @if *m == current { "In progress" } @else { "Ended, not yet closed" },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        }
+        nav class="app-pagination" aria-label="Months" {
+            @if to < current {
+                a class="app-link" href={ "/datasets?to=" (later) } { "Later months" }
+                " "
+            }
+            @if let Some(e) = earlier {
+                a class="app-link" href={ "/datasets?to=" (e) } { "Earlier months" }
+            }
+        }
+    };
+    Ok(ui::layout(&ctx, "CSE dataset", false, content).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    measure: Option<String>,
+}
+
+/// "/datasets/{month}": the month's figures as the viewer may see them.
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<MonthQuery>) -> PageResult {
+    let month = month_of(&raw, &ctx)?;
+    show_with(&state, &ctx, month, q.measure.as_deref(), &Invalid::new(), StatusCode::OK).await
+}
+
+async fn show_with(state: &AppState, ctx: &Ctx, month: Month, trend_of: Option<&str>, errors: &Invalid, status: StatusCode) -> PageResult {
+    let caller = ctx.caller()?.clone();
+    let view = view_of(&caller)?;
+    let sets = state.store.datasets();
+    let d = sets.month(month).await?;
+    let police = sees_police_only(caller.role());
+    let content = match view {
+        DatasetView::OwnAgencyReferrals => own_agency(state, &caller, &d).await?,
+        DatasetView::Published => {
+            let published = sets.published(&d).await?;
+            figures_page(ctx, &d, &published, police, false, errors, html! {})
+        }
+        _ => {
+            sets.audit_unsuppressed(&caller.actor(), month, "viewed").await?;
+            let full: Vec<Published> = d.figures.iter().map(unsuppressed).collect();
+            let slug = trend_of.filter(|s| d.measures.iter().any(|m| m.slug == *s && (police || !m.police_only))).unwrap_or("referrals");
+            let trend = sets.trend(slug, month, 12).await?;
+            let name = d.measures.iter().find(|m| m.slug == slug).map_or(slug.to_string(), |m| m.name.clone());
+            let points: Vec<(chrono::NaiveDate, i64)> =
+                trend.iter().map(|(m, f)| (m.first_day(), f.as_ref().map_or(0, |f| f.total.headline().round() as i64))).collect();
+            let chart = html! {
+                h2 class="app-heading-m" id="trend" { "Trend over 12 months" }
+                form method="get" action={ "/datasets/" (month) "#trend" } {
+                    div class="app-form-group" {
+                        label class="app-label" for="measure" { "Measure" }
+                        select class="app-select" id="measure" name="measure" {
+                            @for m in d.measures.iter().filter(|m| police || !m.police_only) {
+                                option value=(m.slug) selected[m.slug == slug] { (m.name) }
+                            }
+                        }
+                    }
+                    (ui::button("Show the trend"))
+                }
+                (crate::pages::pathway::trend_chart(&format!("{name}, 12 months to {}", month.label()), &name, &points))
+            };
+            figures_page(ctx, &d, &full, police, true, errors, chart)
+        }
+    };
+    Ok((status, ui::layout(ctx, &format!("CSE dataset: {}", month.label()), !errors.is_empty(), content)).into_response())
+}
+
+/// A practitioner's view: their own agency's referrals in the month.
+async fn own_agency(state: &AppState, caller: &Caller, d: &MonthDataset) -> Result<Markup, AppError> {
+    let reader = policy::reader(state, caller).await?;
+    let agency_id = reader.viewer().agency_id;
+    let agencies = state.store.partnership().agencies().await?;
+    let name = agencies.iter().find(|a| a.id == agency_id).map(|a| a.name.clone()).unwrap_or_default();
+    let n = d
+        .figure("referrals")
+        .and_then(|f| f.breakdowns.iter().find(|b| b.dimension == Dimension::Agency))
+        .and_then(|b| b.rows.iter().find(|(l, _)| *l == name))
+        .map(|(_, v)| v.display())
+        .unwrap_or_else(|| "0".into());
+    Ok(html! {
+        span class="app-caption-l" { "CSE dataset" }
+        h1 class="app-heading-l" { (d.month.label()) }
+        p class="app-body" { "Referrals to the MASH from " strong { (name) } " in " (d.month.label()) ": " strong { (n) } "." }
+        p class="app-body" { "The rest of the dataset is for the partnership's analysts and managers." }
+    })
+}
+
+fn cell_text(c: Cell) -> String {
+    c.display()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn figures_page(ctx: &Ctx, d: &MonthDataset, figures: &[Published], police: bool, full: bool, errors: &Invalid, chart: Markup) -> Markup {
+    let measures: Vec<&Measure> = d.measures.iter().filter(|m| police || !m.police_only).collect();
+    html! {
+        (ui::error_summary(errors))
+        @if let Some(n) = ctx.notice() {
+            div class="app-notification-banner app-notification-banner--success" role="alert" { p class="app-notification-banner__heading" { (n) } }
+        }
+        span class="app-caption-l" { "CSE dataset" }
+        h1 class="app-heading-l" { (d.month.label()) }
+        dl class="app-summary-list" {
+            div class="app-summary-list__row" { dt class="app-summary-list__key" { "Status" } dd class="app-summary-list__value" { (status_text(&d.status)) } }
+            @if let MonthStatus::Closed { fingerprint, .. } = &d.status {
+                div class="app-summary-list__row" { dt class="app-summary-list__key" { "Fingerprint" } dd class="app-summary-list__value" { code { (fingerprint) } } }
+            }
+            div class="app-summary-list__row" { dt class="app-summary-list__key" { "Small numbers" } dd class="app-summary-list__value" {
+                @if full { "Shown in full. Every view of these figures is recorded in the audit log." } @else { "Counts below " (d.threshold) " are shown as \"fewer than " (d.threshold) "\", and some others withheld so they cannot be worked out." }
+            } }
+        }
+        @if full && d.status == MonthStatus::Ended && ctx.can(Permission::RunDatasets) {
+            form method="post" action={ "/datasets/" (d.month) "/close" } novalidate {
+                (ui::csrf(ctx.csrf()))
+                p class="app-body" { "Closing freezes every figure with its definition's version and a fingerprint. It cannot be undone." }
+                (ui::button(&format!("Close {}", d.month.label())))
+            }
+        }
+        @if full && !d.restatements.is_empty() {
+            h2 class="app-heading-m" { "Restatements" }
+            p class="app-body" { "Figures that read differently now than when the month closed, because something was recorded late." }
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Restatements" {
+            table class="app-table" {
+                caption class="app-table__caption app-table__caption--s" { "Restatements" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Measure" }
+                    th class="app-table__header" scope="col" { "Row" }
+                    th class="app-table__header app-table__header--numeric" scope="col" { "Closed figure" }
+                    th class="app-table__header app-table__header--numeric" scope="col" { "Figure now" }
+                    th class="app-table__header app-table__header--numeric" scope="col" { "Difference" }
+                } }
+                tbody class="app-table__body" {
+                    @for r in d.restatements.iter().filter(|r| measures.iter().any(|m| m.slug == r.measure)) {
+                        tr class="app-table__row" {
+                            td class="app-table__cell" { (measures.iter().find(|m| m.slug == r.measure).map_or(r.measure.as_str(), |m| m.name.as_str())) }
+                            td class="app-table__cell" { @match &r.row { None => "Total", Some((dim, label)) => { (dim.label()) ": " (label) } } }
+                            td class="app-table__cell app-table__cell--numeric" { (r.closed.display()) }
+                            td class="app-table__cell app-table__cell--numeric" { (r.now.display()) }
+                            td class="app-table__cell app-table__cell--numeric" { (format!("{:+}", r.difference())) }
+                        }
+                    }
+                }
+            }
+            }
+        }
+        (chart)
+        h2 class="app-heading-m" { "Figures" }
+        @for m in &measures {
+            @if let Some(p) = figures.iter().find(|p| p.measure == m.slug) {
+                section class="app-section" aria-labelledby={ "m-" (m.slug) } {
+                    h3 class="app-heading-s" id={ "m-" (m.slug) } { (m.name) @if m.police_only { " (police only)" } }
+                    p class="app-body" { (m.shows) }
+                    p class="app-body-s" { "Counted: " (m.how_counted()) ". " (m.direction.label()) ". Definition version " (m.version) "." }
+                    p class="app-body" { "Total: " strong { (cell_text(p.total)) } }
+                    @for (dim, rows) in &p.breakdowns {
+                        div class="app-table-wrapper" tabindex="0" role="region" aria-label={ (m.name) " by " (dim.label().to_lowercase()) } {
+                        table class="app-table" {
+                            caption class="app-table__caption app-table__caption--s" { (m.name) " by " (dim.label().to_lowercase()) }
+                            thead class="app-table__head" { tr class="app-table__row" {
+                                th class="app-table__header" scope="col" { (dim.label()) }
+                                th class="app-table__header app-table__header--numeric" scope="col" { "Figure" }
+                            } }
+                            tbody class="app-table__body" {
+                                @for (label, c) in rows {
+                                    tr class="app-table__row" {
+                                        th class="app-table__header" scope="row" { (label) }
+                                        td class="app-table__cell app-table__cell--numeric" { (cell_text(*c)) }
+                                    }
+                                }
+                            }
+                        }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// POST "/datasets/{month}/close".
+pub async fn close(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
+    let month = month_of(&raw, &ctx)?;
+    match state.store.datasets().close(&caller.actor(), month).await.map_err(AppError::from) {
+        Ok(_) => Ok(done(&format!("/datasets/{month}"), "dataset-closed")),
+        Err(AppError::Invalid(e)) => show_with(&state, &ctx, month, None, &e, StatusCode::CONFLICT).await,
+        Err(e) => Err(e),
+    }
+}
