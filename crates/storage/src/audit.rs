@@ -202,14 +202,17 @@ impl Store {
 
     /// The one writer of the queue: until it is empty, commit whatever waits.
     async fn flush_audit_queue(&self) {
-        let _stop = FlushStop(self);
+        let mut stop = FlushStop { store: self, armed: true };
         loop {
             {
                 // Checked and given up under the lock a caller pushes under: an entry
-                // pushed after this finds no writer and starts one.
+                // pushed after this finds no writer and starts one, and this writer is
+                // then done with the queue (disarmed, so its end cannot touch what the
+                // next writer is answering).
                 let mut q = self.audit_queue.lock();
                 if q.entries.is_empty() {
                     q.flushing = false;
+                    stop.armed = false;
                     return;
                 }
             }
@@ -301,16 +304,22 @@ impl AuditQueue {
 
 /// If the writer stops other than by finding the queue empty (a panic, the runtime
 /// shutting down), everyone still waiting is answered with an error (their senders
-/// dropped) and the next caller starts a new writer.
-struct FlushStop<'s>(&'s Store);
+/// dropped) and the next caller starts a new writer. A writer that found the queue empty
+/// is disarmed first: by the time it ends, another caller may already have started the
+/// next writer, whose entries are not this one's to drop.
+struct FlushStop<'s> {
+    store: &'s Store,
+    armed: bool,
+}
 
 impl Drop for FlushStop<'_> {
     fn drop(&mut self) {
-        let mut q = self.0.audit_queue.lock();
-        if q.flushing {
-            q.entries.clear();
-            q.flushing = false;
+        if !self.armed {
+            return;
         }
+        let mut q = self.store.audit_queue.lock();
+        q.entries.clear();
+        q.flushing = false;
     }
 }
 

@@ -141,3 +141,29 @@ async fn a_batch_that_cannot_be_written_fails_every_request_in_it(db: &TestDb) {
     db.store.audit().verify().await.unwrap().expect("intact audit chain");
 }
 on_both_engines!(failed_batch, a_batch_that_cannot_be_written_fails_every_request_in_it);
+
+/// Views that arrive just as a writer finds the queue empty and ends: each is committed
+/// by the next writer, never dropped by the one ending (many small bursts, so writers
+/// end and start over and over on two threads).
+async fn views_arriving_as_a_writer_ends_are_never_dropped(db: &TestDb) {
+    const TASKS: usize = 16;
+    const EACH: usize = 40;
+    let before = db.store.audit().head().await.unwrap().0;
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                let n = 10_000 + t * EACH + i;
+                store.record(&viewer(n), Event::new("child.view", "child", n, "profile: viewed")).await.expect("a view is committed, not dropped");
+                tokio::task::yield_now().await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(db.store.audit().head().await.unwrap().0, before + (TASKS * EACH) as i64, "every view has its entry");
+    db.store.audit().verify().await.unwrap().expect("intact audit chain");
+}
+on_both_engines!(writers_hand_over, views_arriving_as_a_writer_ends_are_never_dropped);
