@@ -356,7 +356,7 @@ async fn rag_is_kept_as_the_council_wrote_it(db: &TestDb) {
     // is worked out as at the meeting (16 January 2018, long before the May 2019 target:
     // Green), not as at today (target passed: Red).
     let review = imported_review(db, "Taxi licensing review (suggested)").await;
-    let options = assure_storage::imports::CommitOptions { suggest_rag: true };
+    let options = assure_storage::imports::CommitOptions { suggest_rag: true, ..Default::default() };
     db.store.imports().commit_with(&Actor::system(), review, &p, today(), "tracker.xlsx", None, options).await.unwrap().unwrap();
     let recs = db.store.tracker().review_recommendations(review).await.unwrap();
     let two = recs.iter().find(|r| r.number == 2).unwrap();
