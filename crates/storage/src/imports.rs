@@ -429,13 +429,19 @@ impl Imports<'_> {
             },
             _ => Vec::new(),
         };
+        let mut in_place = in_place;
         if !options.expected.is_empty() {
-            let mut want = options.expected.clone();
+            let expected: HashMap<i64, i64> = options.expected.iter().copied().collect();
+            let mut want: Vec<i64> = expected.keys().copied().collect();
             want.sort_unstable();
-            let mut have: Vec<(i64, i64)> = in_place.iter().map(|u| (u.holder.id, u.holder.version)).collect();
+            let mut have: Vec<i64> = in_place.iter().map(|u| u.holder.id).collect();
             have.sort_unstable();
             if want != have {
                 return Ok(Err(vec![changed_since(None)]));
+            }
+            // Each is written only if it is still at the version the preview read.
+            for u in &mut in_place {
+                u.holder.version = expected[&u.holder.id];
             }
         }
         let updating: std::collections::HashSet<usize> = in_place.iter().map(|u| u.index).collect();
