@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use assure_documents::{read, render, spreadsheet, DocumentError, Format};
 use assure_domain::dates::{long, parse_user};
-use assure_domain::import::{plan, CellError, Preset};
+use assure_domain::import::{guess_header_row, headings, plan, suggest_mapping, CellError, Preset};
 use assure_domain::report::Layout;
 use assure_domain::tracker::number_label;
 use assure_storage::audit::Event;
+use assure_storage::imports::OnExisting;
 use assure_storage::reports::{DraftInput, ReportInput, ReportRecord};
 use assure_storage::tracker::RecFilter;
 use assure_storage::{Actor, Store, StoreError};
@@ -401,40 +402,109 @@ async fn import_table(
 ) -> CmdResult {
     let today = store.today();
     let (review_id, title) = find_review(store, review).await?;
-    let preset = find_preset(store, &a.preset).await?;
+    let preset = match (&a.preset, a.guess) {
+        // A saved mapping's heading row is found in this file.
+        (Some(name), false) => find_preset(store, name).await?.fitted(&table),
+        (None, true) => {
+            let header_row = guess_header_row(&table);
+            Preset { name: String::new(), header_row, mapping: suggest_mapping(&headings(&table, header_row)) }
+        }
+        _ => {
+            return Err(Failure::Usage(
+                "say how to read the file's columns: --preset NAME (a saved column mapping, such as \"Assure register\") or --guess".into(),
+            ))
+        }
+    };
+    if a.guess && a.dry_run {
+        drop_progress(progress);
+        println!("Guessed mapping: headings on row {}", preset.header_row);
+        let lw = preset.mapping.columns.iter().map(|(f, _)| f.label().chars().count()).max().unwrap_or(0);
+        for (f, h) in &preset.mapping.columns {
+            println!("  {:<lw$}  ← “{h}”", f.label());
+        }
+        let unmapped: Vec<String> = headings(&table, preset.header_row)
+            .into_iter()
+            .filter(|h| !h.is_empty() && !preset.mapping.columns.iter().any(|(_, m)| m == h))
+            .collect();
+        if !unmapped.is_empty() {
+            println!("  Not imported: {}", unmapped.iter().map(|h| format!("“{h}”")).collect::<Vec<_>>().join(", "));
+        }
+    }
     progress.step(format!("Checking {} rows", table.len().saturating_sub(preset.header_row)));
     let planned = blocking("checking the file", move || plan(&table, &preset, today)).await?;
     let plan = planned.map_err(|problems| refused(&problems))?;
     if plan.entries.is_empty() {
         return Err(refused(&[CellError { row: 0, column: String::new(), message: "The file has no recommendations to import".into() }]));
     }
-    let conflicts = store.imports().conflicts(review_id, &plan).await?;
+    let on_existing = if a.update_existing {
+        OnExisting::Update
+    } else if a.fresh_references {
+        OnExisting::AsNew
+    } else {
+        OnExisting::Refuse
+    };
+    let conflicts = store.imports().conflicts_with(review_id, &plan, on_existing).await?;
     if !conflicts.is_empty() {
-        return Err(refused(&conflicts));
+        let mut lines: Vec<String> = conflicts.iter().map(|p| p.message.clone()).collect();
+        if conflicts.iter().any(|c| c.column == "Reference") && on_existing == OnExisting::Refuse {
+            lines.push("--update-existing updates those recommendations in place (matched by reference); --fresh-references imports them as new recommendations with fresh references.".into());
+        }
+        lines.push("Nothing was imported.".into());
+        return Err(Failure::Refused(lines.join("\n")));
     }
+    let in_place = match on_existing {
+        OnExisting::Update => store.imports().in_place(&plan, today).await?.map_err(|problems| refused(&problems))?,
+        _ => Vec::new(),
+    };
     for w in &plan.warnings {
         progress.note(&format!("Note: {}", w.message));
     }
-    let (n, actions, updates) = (
-        plan.entries.len(),
-        plan.entries.iter().map(|e| e.actions.len()).sum::<usize>(),
-        plan.entries.iter().map(|e| e.updates.len()).sum::<usize>(),
-    );
+    let updating: std::collections::HashSet<usize> = in_place.iter().map(|u| u.index).collect();
+    let added: Vec<&assure_domain::import::RegisterEntry> =
+        plan.entries.iter().enumerate().filter(|(i, _)| !updating.contains(i)).map(|(_, e)| e).collect();
+    let (n, actions, updates) =
+        (added.len(), added.iter().map(|e| e.actions.len()).sum::<usize>(), added.iter().map(|e| e.updates.len()).sum::<usize>());
+    let changed = in_place.iter().filter(|u| !u.changes.is_empty()).count();
     if a.dry_run {
         drop_progress(progress);
         println!("Dry run: {n} recommendations, {actions} actions and {updates} updates would be imported into “{title}”:");
-        let labels: Vec<String> = plan.entries.iter().map(|e| number_label(e.number, Some(&e.sub_label))).collect();
-        let refs: Vec<&str> = plan.entries.iter().map(|e| if e.reference.trim().is_empty() { "-" } else { e.reference.trim() }).collect();
+        let labels: Vec<String> = added.iter().map(|e| number_label(e.number, Some(&e.sub_label))).collect();
+        let refs: Vec<&str> = added.iter().map(|e| if e.reference.trim().is_empty() { "-" } else { e.reference.trim() }).collect();
         let lw = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
         let rw = refs.iter().map(|r| r.chars().count()).max().unwrap_or(0);
-        for ((e, label), reference) in plan.entries.iter().zip(&labels).zip(&refs) {
+        for ((e, label), reference) in added.iter().zip(&labels).zip(&refs) {
             println!("  {label:<lw$}  {reference:<rw$}  {}", one_line(&e.committee_wording, WORDING_SHOWN));
+        }
+        if !in_place.is_empty() {
+            println!("{changed} recommendations already in the register would be updated in place:");
+            for u in &in_place {
+                println!("  Row {}: {} ({})", u.row, u.reference, u.holder.name);
+                if u.changes.is_empty() {
+                    println!("    No change");
+                }
+                for c in &u.changes.fields {
+                    let old = if c.old.is_empty() { "(blank)".to_string() } else { one_line(&c.old, WORDING_SHOWN) };
+                    println!("    {}: {old} → {}", c.field.label(), one_line(&c.new, WORDING_SHOWN));
+                }
+                for ac in &u.changes.actions_added {
+                    println!("    Action added: {}", one_line(&ac.text, WORDING_SHOWN));
+                }
+                for up in &u.changes.updates_added {
+                    let date = up.date.map(long).unwrap_or_else(|| "Undated".into());
+                    println!("    Update added: {date}: {}", one_line(&up.narrative, WORDING_SHOWN));
+                }
+            }
         }
         println!("Nothing was changed (--dry-run).");
         return Ok(());
     }
     progress.step(format!("Importing {n} recommendations"));
-    let options = assure_storage::imports::CommitOptions { suggest_rag: a.suggest_rag };
+    let options = assure_storage::imports::CommitOptions {
+        suggest_rag: a.suggest_rag,
+        on_existing,
+        // Exactly the recommendations (and versions) checked above.
+        expected: in_place.iter().map(|u| (u.holder.id, u.holder.version)).collect(),
+    };
     match store.imports().commit_with(&Actor::system(), review_id, &plan, today, source, None, options).await? {
         Ok(o) => {
             drop_progress(progress);
@@ -442,10 +512,13 @@ async fn import_table(
                 "Imported {} recommendations, {} actions and {} updates into “{title}” (review {review_id}).",
                 o.recommendations, o.actions, o.updates
             );
+            if o.updated + o.unchanged > 0 {
+                println!("Updated {} recommendations already in the register in place ({} unchanged).", o.updated, o.unchanged);
+            }
             if o.leads_linked + o.leads_as_text > 0 {
                 println!("Lead officers: {} matched to accounts by name, {} kept as written.", o.leads_linked, o.leads_as_text);
             }
-            let unrated = plan.entries.iter().filter(|e| e.rag.is_none()).count();
+            let unrated = added.iter().filter(|e| e.rag.is_none()).count();
             if unrated > 0 {
                 if a.suggest_rag {
                     println!("RAG: {unrated} with none in the file are given Assure's suggestion, shown marked \"Suggested\".");

@@ -158,9 +158,14 @@ pub struct ImportArgs {
     /// The tracker to import: an Excel workbook (.xlsx) or a CSV file
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The column mapping to read it with, such as "Assure register"
-    #[arg(long, value_name = "NAME")]
-    pub preset: String,
+    /// The column mapping to read it with, such as "Assure register" (its heading row
+    /// is found in this file). Give this or --guess
+    #[arg(long, value_name = "NAME", conflicts_with = "guess")]
+    pub preset: Option<String>,
+    /// Guess which column holds what from the file's headings, as the web's mapping
+    /// page does (with --dry-run: print the guessed mapping and what would be imported)
+    #[arg(long)]
+    pub guess: bool,
     /// The review the recommendations belong to: its id or exact title (required)
     #[arg(long, value_name = "ID|TITLE")]
     pub review: Option<String>,
@@ -171,6 +176,15 @@ pub struct ImportArgs {
     /// "Suggested", never as the council's rating); without it such rows are "Not rated"
     #[arg(long)]
     pub suggest_rag: bool,
+    /// Rows whose reference a recommendation elsewhere in the register already holds
+    /// update that recommendation in place, matched by reference (a blank cell changes
+    /// nothing; with --dry-run every change is printed, field by field)
+    #[arg(long, conflicts_with = "fresh_references")]
+    pub update_existing: bool,
+    /// Rows whose reference is already held elsewhere in the register are imported as
+    /// new recommendations with fresh references
+    #[arg(long)]
+    pub fresh_references: bool,
 }
 
 /// `assure export`.

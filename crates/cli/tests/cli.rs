@@ -937,6 +937,88 @@ async fn a_bad_file_imports_nothing(db: &TestDb) {
 }
 on_both_engines!(import_refusals, a_bad_file_imports_nothing);
 
+/// `assure import --guess` reads the columns as the web's mapping page guesses them (a
+/// dry run prints the guessed mapping); a saved mapping finds its heading row in each
+/// file (issue 14, fault 6); `--update-existing` updates in place the recommendations
+/// whose references the file holds, printing each change in a dry run.
+async fn guessing_saved_mappings_and_updating_in_place(db: &TestDb) {
+    use assure_domain::import::{check_preset, ImportField, Mapping, Preset};
+    let e = db.engine;
+    let review = new_review(db, "Tracker from a workbook").await;
+    let review_arg = review.to_string();
+    let write = |name: &str, rows: &[&[&str]]| -> PathBuf {
+        let table: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let file = db.dir.join(name);
+        std::fs::write(&file, assure_documents::spreadsheet::table_csv(&table)).unwrap();
+        file
+    };
+    let titled = write(
+        "titled.csv",
+        &[
+            &["Scrutiny recommendations: monitoring", "", "", ""],
+            &["Ref", "Recommendation", "RAG", "Progress made"],
+            &["T1", "Write to the Members of Parliament", "Amber", "7 December 2017: letters sent"],
+            &["T2", "Promote the e-learning tool", "Red", ""],
+        ],
+    );
+    let f = titled.to_str().unwrap();
+    let o = run(db, &["import", f, "--guess", "--dry-run", "--review", &review_arg]);
+    expect_code(&o, 0, e, "import --guess --dry-run");
+    assert!(o.stdout.contains("Guessed mapping: headings on row 2"), "{e:?}: {}", o.stdout);
+    assert!(o.stdout.contains("← “Progress made”") && o.stdout.contains("← “Ref”"), "{e:?}: {}", o.stdout);
+    assert!(o.stdout.contains("2 recommendations, 0 actions and 1 updates would be imported"), "{e:?}: {}", o.stdout);
+    assert_eq!(count_recommendations(db, review).await, 0, "{e:?}: a dry run adds nothing");
+    let o = run(db, &["import", f, "--review", &review_arg]);
+    expect_code(&o, 2, e, "neither --preset nor --guess");
+    assert!(o.stderr.contains("--preset NAME") && o.stderr.contains("--guess"), "{e:?}: {}", o.stderr);
+    let o = run(db, &["import", f, "--guess", "--review", &review_arg]);
+    expect_code(&o, 0, e, "import --guess");
+    assert_eq!(count_recommendations(db, review).await, 2, "{e:?}");
+
+    // A mapping saved with its headings on row 2 reads a CSV whose headings are on row 1.
+    let saved = Preset {
+        name: "Council workbook".into(),
+        header_row: 2,
+        mapping: Mapping {
+            columns: vec![
+                (ImportField::Reference, "Ref".into()),
+                (ImportField::Recommendation, "Recommendation".into()),
+                (ImportField::Rag, "RAG".into()),
+                (ImportField::Progress, "Progress made".into()),
+            ],
+        },
+    };
+    db.store.imports().save_preset(&Actor::system(), &check_preset(&saved).unwrap()).await.unwrap();
+    let plain = write(
+        "plain.csv",
+        &[
+            &["Ref", "Recommendation", "RAG", "Progress made"],
+            &["T1", "Write to the Members of Parliament", "Green", "7 December 2017: letters sent\n9 January 2018: replies received"],
+            &["T2", "Promote the e-learning tool", "Red", ""],
+        ],
+    );
+    let f = plain.to_str().unwrap();
+    let o = run(db, &["import", f, "--preset", "Council workbook", "--review", &review_arg]);
+    expect_code(&o, 1, e, "references already held, with no choice made");
+    assert!(o.stderr.contains("“T1” is already used by recommendation (1) of “Tracker from a workbook”"), "{e:?}: {}", o.stderr);
+    assert!(o.stderr.contains("--update-existing"), "{e:?}: the choice is named: {}", o.stderr);
+    assert!(!o.stderr.contains("has no column headed"), "{e:?}: the heading row is found: {}", o.stderr);
+
+    let o = run(db, &["import", f, "--preset", "Council workbook", "--update-existing", "--dry-run", "--review", &review_arg]);
+    expect_code(&o, 0, e, "import --update-existing --dry-run");
+    assert!(o.stdout.contains("1 recommendations already in the register would be updated in place"), "{e:?}: {}", o.stdout);
+    assert!(o.stdout.contains("RAG: Amber → Green"), "{e:?}: {}", o.stdout);
+    assert!(o.stdout.contains("Update added: 9 January 2018: replies received"), "{e:?}: {}", o.stdout);
+    let o = run(db, &["import", f, "--preset", "Council workbook", "--update-existing", "--review", &review_arg]);
+    expect_code(&o, 0, e, "import --update-existing");
+    assert!(o.stdout.contains("Updated 1 recommendations already in the register in place (1 unchanged)"), "{e:?}: {}", o.stdout);
+    assert_eq!(count_recommendations(db, review).await, 2, "{e:?}: updated, not added");
+    assert_eq!(audit_count(db, "recommendation.import-update").await, 1, "{e:?}");
+    let o = run(db, &["import", "--help"]);
+    assert!(o.stdout.contains("--update-existing") && o.stdout.contains("--guess"), "{}", o.stdout);
+}
+on_both_engines!(import_guess_and_update, guessing_saved_mappings_and_updating_in_place);
+
 /// `assure subject-access`: everything held about one child in a ZIP (a Word summary and
 /// JSON per kind of record), audited; a number that names no child is refused, nothing written.
 async fn subject_access_writes_a_zip(db: &TestDb) {

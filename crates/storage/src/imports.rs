@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use assure_domain::import::StagedFile;
 use assure_domain::import::{
-    format_lead, register_preset, split_name_title, CellError, ImportPlan, ImportedAction, ImportedLead, ImportedUpdate, Preset, RegisterEntry, Table,
+    entry_changes, format_lead, register_preset, split_name_title, CellError, EntryChanges, ImportField, ImportPlan, ImportedAction, ImportedLead,
+    ImportedUpdate, Preset, RegisterEntry, Table,
 };
 use assure_domain::tracker::{free_reference, ExecutiveResponse, Lifecycle, REASON_NOT_RECORDED};
 use assure_domain::{Checked, Invalid};
@@ -55,14 +56,111 @@ pub struct ImportOutcome {
     pub leads_linked: usize,
     /// Lead officers kept as the text the tracker gave.
     pub leads_as_text: usize,
+    /// Recommendations already in the register updated in place.
+    pub updated: usize,
+    /// Rows matching a recommendation already in the register that change nothing.
+    pub unchanged: usize,
+}
+
+/// Lead officers matched to an active account by name, and the rest as written.
+fn split_leads(leads: &[ImportedLead], users: &HashMap<String, i64>) -> (Vec<i64>, Vec<String>) {
+    let mut linked = Vec::new();
+    let mut text = Vec::new();
+    for l in leads {
+        match users.get(&l.name.trim().to_lowercase()) {
+            Some(id) if !l.name.trim().is_empty() => linked.push(*id),
+            _ => text.push(format_lead(l)),
+        }
+    }
+    (linked, text)
+}
+
+/// The refusal when a recommendation to update changed after the preview.
+fn changed_since(u: Option<&InPlace>) -> CellError {
+    match u {
+        Some(u) => CellError {
+            row: u.row,
+            column: String::new(),
+            message: format!(
+                "Row {}: {} was changed by someone else after the preview, so nothing has been imported. Check the import again to see the changes as they are now",
+                u.row, u.holder.name
+            ),
+        },
+        None => CellError {
+            row: 0,
+            column: String::new(),
+            message: "Recommendations to be updated were changed by someone else after the preview, so nothing has been imported. Check the import again to see the changes as they are now".into(),
+        },
+    }
 }
 
 /// Choices for committing an import beyond the plan itself.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitOptions {
     /// Where the tracker gave no RAG, let Assure's rule-based suggestion stand in
     /// (always shown marked as a suggestion); otherwise such a row is "Not rated".
     pub suggest_rag: bool,
+    /// What to do with rows whose reference is already held in the register.
+    pub on_existing: OnExisting,
+    /// When updating in place: each recommendation to be updated with the version the
+    /// preview showed (id, version). The import is refused if the recommendations to
+    /// update, or any of their versions, differ: someone changed them since. Empty:
+    /// the versions as read when committing.
+    pub expected: Vec<(i64, i64)>,
+}
+
+/// What an import does with rows whose reference a recommendation elsewhere in the
+/// register already holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum OnExisting {
+    /// Refuse the file, naming every holder (the user has not chosen).
+    #[default]
+    Refuse,
+    /// Update those recommendations in place, matched by reference.
+    Update,
+    /// Import them as new recommendations with fresh references.
+    AsNew,
+}
+
+impl OnExisting {
+    /// "update" or "new" (as forms and the API send them); anything else: not chosen.
+    pub fn from_slug(s: &str) -> OnExisting {
+        match s.trim() {
+            "update" => OnExisting::Update,
+            "new" => OnExisting::AsNew,
+            _ => OnExisting::Refuse,
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            OnExisting::Refuse => "",
+            OnExisting::Update => "update",
+            OnExisting::AsNew => "new",
+        }
+    }
+}
+
+/// A recommendation holding a reference: named as messages name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holder {
+    pub id: i64,
+    pub version: i64,
+    pub review_id: i64,
+    /// "recommendation (1) of “Review title”".
+    pub name: String,
+}
+
+/// A row of the file that would update a recommendation in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InPlace {
+    /// The spreadsheet row.
+    pub row: usize,
+    /// The entry's place in the plan.
+    pub index: usize,
+    pub reference: String,
+    pub holder: Holder,
+    pub changes: EntryChanges,
 }
 
 impl Imports<'_> {
@@ -143,6 +241,37 @@ impl Imports<'_> {
 
     /// Problems the file cannot see: references or numbers the register already uses.
     pub async fn conflicts(&self, review_id: i64, plan: &ImportPlan) -> Result<Vec<CellError>> {
+        self.conflicts_with(review_id, plan, OnExisting::Refuse).await
+    }
+
+    /// Every recommendation holding each of the file's references, in the register's
+    /// order (by review title, review and number).
+    pub async fn holders(&self, plan: &ImportPlan) -> Result<HashMap<String, Vec<Holder>>> {
+        let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
+        let mut used: HashMap<String, Vec<Holder>> = HashMap::new();
+        for chunk in refs.chunks(IN_LIST_CHUNK) {
+            let mut sql = Sql::new(
+                "SELECT r.id, r.version, r.review_id, r.reference, r.number, r.sub_label, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN (",
+            );
+            sql.bind_list(chunk.iter().copied()).push(") ORDER BY v.title, r.review_id, r.number, r.sub_label");
+            for row in sql.query(self.store).fetch_all(self.store.pool()).await? {
+                let name = format!(
+                    "recommendation {} of “{}”",
+                    assure_domain::tracker::number_label(row.i("number")?, Some(&row.s("sub_label")?)),
+                    row.s("title")?
+                );
+                let h = Holder { id: row.i("id")?, version: row.i("version")?, review_id: row.i("review_id")?, name };
+                used.entry(row.s("reference")?).or_default().push(h);
+            }
+        }
+        Ok(used)
+    }
+
+    /// [`Self::conflicts`] for a choice about references held elsewhere: refused (naming
+    /// every holder), updated in place (a row whose reference is held is not checked
+    /// against the review's numbers: it keeps its own), or imported as new (the
+    /// reference is replaced by a fresh one; the number is still checked).
+    pub async fn conflicts_with(&self, review_id: i64, plan: &ImportPlan, on_existing: OnExisting) -> Result<Vec<CellError>> {
         let mut errors = Vec::new();
         let existing =
             self.store.q("SELECT number, sub_label FROM recommendations WHERE review_id = $1").bind(review_id).fetch_all(self.store.pool()).await?;
@@ -150,36 +279,28 @@ impl Imports<'_> {
         for r in &existing {
             numbers.insert((r.i("number")?, r.s("sub_label")?));
         }
-        let refs: Vec<&str> = plan.entries.iter().map(|e| e.reference.trim()).filter(|r| !r.is_empty()).collect();
-        // Every holder of each reference, by review and number, in the register's order.
-        let mut used: HashMap<String, Vec<String>> = HashMap::new();
-        for chunk in refs.chunks(IN_LIST_CHUNK) {
-            let mut sql = Sql::new(
-                "SELECT r.reference, r.number, r.sub_label, v.title FROM recommendations r JOIN reviews v ON v.id = r.review_id WHERE r.reference IN (",
-            );
-            sql.bind_list(chunk.iter().copied()).push(") ORDER BY v.title, r.review_id, r.number, r.sub_label");
-            for row in sql.query(self.store).fetch_all(self.store.pool()).await? {
-                let holder = format!(
-                    "recommendation {} of “{}”",
-                    assure_domain::tracker::number_label(row.i("number")?, Some(&row.s("sub_label")?)),
-                    row.s("title")?
-                );
-                used.entry(row.s("reference")?).or_default().push(holder);
-            }
-        }
+        let used = self.holders(plan).await?;
         for e in &plan.entries {
-            if let Some(holders) = used.get(e.reference.trim()) {
-                errors.push(CellError {
-                    row: e.row,
-                    column: "Reference".into(),
-                    message: format!(
-                        "Row {}, column “Reference”: “{}” is already used by {}",
-                        e.row,
-                        e.reference.trim(),
-                        assure_domain::text::join_and(holders)
-                    ),
-                });
-            } else if numbers.contains(&(e.number, e.sub_label.clone())) {
+            let held = used.get(e.reference.trim());
+            match (held, on_existing) {
+                (Some(holders), OnExisting::Refuse) => {
+                    let names: Vec<String> = holders.iter().map(|h| h.name.clone()).collect();
+                    errors.push(CellError {
+                        row: e.row,
+                        column: "Reference".into(),
+                        message: format!(
+                            "Row {}, column “Reference”: “{}” is already used by {}",
+                            e.row,
+                            e.reference.trim(),
+                            assure_domain::text::join_and(&names)
+                        ),
+                    });
+                    continue;
+                }
+                (Some(_), OnExisting::Update) => continue,
+                _ => {}
+            }
+            if numbers.contains(&(e.number, e.sub_label.clone())) {
                 errors.push(CellError {
                     row: e.row,
                     column: String::new(),
@@ -192,6 +313,69 @@ impl Imports<'_> {
             }
         }
         Ok(errors)
+    }
+
+    /// The rows whose reference a recommendation already holds, with what updating that
+    /// recommendation in place would change (see [`entry_changes`]); or, for a reference
+    /// more than one recommendation holds, a problem naming every holder.
+    pub async fn in_place(&self, plan: &ImportPlan, today: NaiveDate) -> Result<std::result::Result<Vec<InPlace>, Vec<CellError>>> {
+        let used = self.holders(plan).await?;
+        let mut problems = Vec::new();
+        let mut matched: Vec<(usize, Holder)> = Vec::new();
+        for (i, e) in plan.entries.iter().enumerate() {
+            match used.get(e.reference.trim()).map(Vec::as_slice) {
+                Some([one]) => matched.push((i, one.clone())),
+                Some(many) if many.len() > 1 => {
+                    let names: Vec<String> = many.iter().map(|h| h.name.clone()).collect();
+                    problems.push(CellError {
+                        row: e.row,
+                        column: "Reference".into(),
+                        message: format!(
+                            "Row {}, column “Reference”: “{}” is held by {}, so Assure cannot tell which to update. Give the row the reference of one of them only, or import the file as new with fresh references",
+                            e.row,
+                            e.reference.trim(),
+                            assure_domain::text::join_and(&names)
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        let ids: Vec<i64> = matched.iter().map(|(_, h)| h.id).collect();
+        let mut current = self.entries_by_id(&ids, today).await?;
+        let mut out = Vec::with_capacity(matched.len());
+        for (i, holder) in matched {
+            let e = &plan.entries[i];
+            let Some(now) = current.remove(&holder.id) else { continue };
+            out.push(InPlace {
+                row: e.row,
+                index: i,
+                reference: e.reference.trim().to_string(),
+                changes: entry_changes(&now, e, &plan.fields),
+                holder,
+            });
+        }
+        Ok(Ok(out))
+    }
+
+    /// Recommendations as the register exports them, by id.
+    async fn entries_by_id(&self, ids: &[i64], today: NaiveDate) -> Result<HashMap<i64, RegisterEntry>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(IN_LIST_CHUNK) {
+            let mut sql = Sql::new(REC_SELECT);
+            sql.push(" WHERE r.id IN (").bind_list(chunk.iter().copied()).push(")");
+            let mut recs: Vec<Recommendation> = sql.query(self.store).fetch_all(self.store.pool()).await?.iter().map(rec).collect::<Result<_>>()?;
+            self.store.tracker().attach_leads(&mut recs).await?;
+            let mut actions = self.store.tracker().actions_of(chunk).await?;
+            let mut updates = self.store.tracker().updates_for(chunk).await?;
+            for r in &recs {
+                out.insert(r.id, entry(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), today));
+            }
+        }
+        Ok(out)
     }
 
     /// Add every entry of the plan (as [`plan`](assure_domain::import::plan) checked it)
@@ -233,10 +417,37 @@ impl Imports<'_> {
         if plan.entries.is_empty() {
             return Ok(Err(vec![CellError { row: 0, column: String::new(), message: "The file has no recommendations to import".into() }]));
         }
-        let conflicts = self.conflicts(review_id, plan).await?;
+        let conflicts = self.conflicts_with(review_id, plan, options.on_existing).await?;
         if !conflicts.is_empty() {
             return Ok(Err(conflicts));
         }
+        // Updating in place: exactly the recommendations (and versions) the preview showed.
+        let in_place = match options.on_existing {
+            OnExisting::Update => match self.in_place(plan, today).await? {
+                Ok(v) => v,
+                Err(problems) => return Ok(Err(problems)),
+            },
+            _ => Vec::new(),
+        };
+        let mut in_place = in_place;
+        if !options.expected.is_empty() {
+            let expected: HashMap<i64, i64> = options.expected.iter().copied().collect();
+            let mut want: Vec<i64> = expected.keys().copied().collect();
+            want.sort_unstable();
+            let mut have: Vec<i64> = in_place.iter().map(|u| u.holder.id).collect();
+            have.sort_unstable();
+            if want != have {
+                return Ok(Err(vec![changed_since(None)]));
+            }
+            // Each is written only if it is still at the version the preview read.
+            for u in &mut in_place {
+                u.holder.version = expected[&u.holder.id];
+            }
+        }
+        let updating: std::collections::HashSet<usize> = in_place.iter().map(|u| u.index).collect();
+        // Importing as new: a reference held elsewhere is replaced by a fresh one.
+        let fresh: std::collections::HashSet<String> =
+            if options.on_existing == OnExisting::AsNew { self.holders(plan).await?.into_keys().collect() } else { Default::default() };
         let settings = self.store.settings().load().await?;
         let ref_date = review.report_date.or(review.end_date).or(review.start_date).unwrap_or(today);
         let users: HashMap<String, i64> =
@@ -244,7 +455,7 @@ impl Imports<'_> {
         let mut out = ImportOutcome::default();
         let mut tx = self.store.write().await?;
         // Numbered recommendations first, so sub-items can find their parent.
-        let mut order: Vec<&RegisterEntry> = plan.entries.iter().collect();
+        let mut order: Vec<&RegisterEntry> = plan.entries.iter().enumerate().filter(|(i, _)| !updating.contains(i)).map(|(_, e)| e).collect();
         order.sort_by_key(|e| !e.sub_label.is_empty());
         // A council's own references are kept; generated ones take none that the register
         // or the file already holds, and a sub-item follows its parent's number.
@@ -262,7 +473,7 @@ impl Imports<'_> {
             parents.insert(r.i("number")?, r.i("id")?);
         }
         for e in order {
-            let reference = if e.reference.trim().is_empty() {
+            let reference = if e.reference.trim().is_empty() || fresh.contains(e.reference.trim()) {
                 let from = ref_numbers.get(&e.number).copied().unwrap_or(e.number);
                 let r = free_reference(&settings.reference_pattern, ref_date, from, Some(&e.sub_label), |x| held.contains(x));
                 if e.sub_label.is_empty() {
@@ -276,14 +487,7 @@ impl Imports<'_> {
                 e.reference.trim().to_string()
             };
             let parent = if e.sub_label.is_empty() { None } else { parents.get(&e.number).copied() };
-            let mut linked = Vec::new();
-            let mut text = Vec::new();
-            for l in &e.leads {
-                match users.get(&l.name.trim().to_lowercase()) {
-                    Some(id) if !l.name.trim().is_empty() => linked.push(*id),
-                    _ => text.push(format_lead(l)),
-                }
-            }
+            let (mut linked, text) = split_leads(&e.leads, &users);
             let lifecycle = e.lifecycle.unwrap_or(if e.updates.is_empty() { Lifecycle::NotStarted } else { Lifecycle::InProgress });
             let reason =
                 if lifecycle.needs_reason() || matches!(lifecycle, Lifecycle::SignedOff | Lifecycle::Transferred) { REASON_NOT_RECORDED } else { "" };
@@ -345,6 +549,104 @@ impl Imports<'_> {
             self.store.tracker().refresh_rec(&mut tx, id).await?;
             out.recommendations += 1;
         }
+        for u in &in_place {
+            if u.changes.is_empty() {
+                out.unchanged += 1;
+                continue;
+            }
+            let e = &plan.entries[u.index];
+            let id = u.holder.id;
+            let n = self
+                .store
+                .q("UPDATE recommendations SET version = version + 1 WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(u.holder.version)
+                .execute(tx.conn())
+                .await?;
+            if n.rows_affected() == 0 {
+                // Dropped open: nothing of the import is kept.
+                return Ok(Err(vec![changed_since(Some(u))]));
+            }
+            for c in &u.changes.fields {
+                let (column, value): (&str, Option<String>) = match c.field {
+                    ImportField::Recommendation => ("committee_wording", Some(e.committee_wording.clone())),
+                    ImportField::ExecutiveWording => ("executive_wording", Some(e.executive_wording.clone())),
+                    ImportField::WhoMustAct => ("who_must_act", Some(e.who_must_act.clone())),
+                    ImportField::Area => ("area", Some(e.area.clone())),
+                    ImportField::Outcome => ("outcome", Some(e.outcome.clone())),
+                    ImportField::Origin => ("origin", Some(e.origin.clone())),
+                    ImportField::DecisionDate => ("executive_decision_date", e.executive_decision_date.map(date_str)),
+                    ImportField::Response => ("response", e.response.map(|r| r.slug().to_string())),
+                    ImportField::Status => {
+                        if let Some(l) = e.lifecycle {
+                            let reason =
+                                if l.needs_reason() || matches!(l, Lifecycle::SignedOff | Lifecycle::Transferred) { REASON_NOT_RECORDED } else { "" };
+                            self.store
+                                .q("UPDATE recommendations SET lifecycle_reason = $1 WHERE id = $2")
+                                .bind(reason)
+                                .bind(id)
+                                .execute(tx.conn())
+                                .await?;
+                        }
+                        ("lifecycle", e.lifecycle.map(|l| l.slug().to_string()))
+                    }
+                    ImportField::Rag => {
+                        self.store
+                            .q("UPDATE recommendations SET rag_override_reason = $1 WHERE id = $2")
+                            .bind(format!("As recorded in the imported tracker ({source})"))
+                            .bind(id)
+                            .execute(tx.conn())
+                            .await?;
+                        ("rag_override", e.rag.map(|r| r.slug().to_string()))
+                    }
+                    ImportField::LeadOfficer => {
+                        let (mut linked, text) = split_leads(&e.leads, &users);
+                        linked.dedup();
+                        self.store.q("DELETE FROM recommendation_leads WHERE recommendation_id = $1").bind(id).execute(tx.conn()).await?;
+                        for uid in &linked {
+                            self.store
+                                .q("INSERT INTO recommendation_leads (recommendation_id, user_id) VALUES ($1,$2)")
+                                .bind(id)
+                                .bind(*uid)
+                                .execute(tx.conn())
+                                .await?;
+                        }
+                        ("lead_officers_text", Some(text.join("\n")))
+                    }
+                    _ => continue,
+                };
+                let Some(value) = value else { continue };
+                self.store.q(&format!("UPDATE recommendations SET {column} = $1 WHERE id = $2")).bind(value).bind(id).execute(tx.conn()).await?;
+            }
+            for a in &u.changes.actions_added {
+                self.import_action(&mut tx, actor, id, a, source).await?;
+            }
+            for up in &u.changes.updates_added {
+                self.store
+                    .q("INSERT INTO progress_updates (recommendation_id, author_id, update_date, narrative, created_at) VALUES ($1,$2,$3,$4,$5)")
+                    .bind(id)
+                    .bind(actor.user_id)
+                    .bind(date_str(up.date.unwrap_or(today)))
+                    .bind(up.narrative.clone())
+                    .bind(self.store.now())
+                    .execute(tx.conn())
+                    .await?;
+            }
+            out.actions += u.changes.actions_added.len();
+            out.updates += u.changes.updates_added.len();
+            self.store.tracker().refresh_rec(&mut tx, id).await?;
+            tx.audit(
+                actor,
+                Event::new(
+                    "recommendation.import-update",
+                    "recommendation",
+                    id,
+                    format!("{} updated in place from {source} (row {}): {}", u.reference, u.row, u.changes.summary()),
+                ),
+            )
+            .await?;
+            out.updated += 1;
+        }
         if let Some(b) = batch {
             self.store
                 .q("UPDATE import_batches SET status = 'committed', review_id = $1, committed_at = $2, committed_count = $3 WHERE id = $4")
@@ -361,7 +663,10 @@ impl Imports<'_> {
                 "import.commit",
                 "review",
                 review_id,
-                format!("{} recommendations, {} actions and {} updates imported from {source}", out.recommendations, out.actions, out.updates),
+                format!(
+                    "{} recommendations, {} actions and {} updates imported from {source}; {} recommendations updated in place",
+                    out.recommendations, out.actions, out.updates, out.updated
+                ),
             ),
         )
         .await?;

@@ -360,7 +360,7 @@ async fn rag_is_kept_as_the_council_wrote_it(db: &TestDb) {
     // is worked out as at the meeting (16 January 2018, long before the May 2019 target:
     // Green), not as at today (target passed: Red).
     let review = imported_review(db, "Taxi licensing review (suggested)").await;
-    let options = assure_storage::imports::CommitOptions { suggest_rag: true };
+    let options = assure_storage::imports::CommitOptions { suggest_rag: true, ..Default::default() };
     db.store.imports().commit_with(&Actor::system(), review, &p, today(), "tracker.xlsx", None, options).await.unwrap().unwrap();
     let recs = db.store.tracker().review_recommendations(review).await.unwrap();
     let two = recs.iter().find(|r| r.number == 2).unwrap();
@@ -468,3 +468,127 @@ async fn origin_and_decision_date_are_kept(db: &TestDb) {
     assert_eq!(drawn.rows[0].origin_line().as_deref(), Some("Origin: Ofsted inspection 2016. Executive decision: 5 October 2017"));
 }
 on_both_engines!(origin_and_decision_date, origin_and_decision_date_are_kept);
+
+/// Issue 14, "What to build": an import whose references the register already holds is
+/// refused naming every holder until the user chooses; updating in place changes
+/// exactly what the preview listed (field by field, with the updates it adds), each
+/// recommendation with its audit entry, and nothing if one was edited since; importing
+/// as new gives fresh references.
+async fn an_import_updates_recommendations_in_place_or_adds_them_afresh(db: &TestDb) {
+    use assure_domain::import::{FieldChange, ImportField, ImportedUpdate};
+    use assure_domain::tracker::{Lifecycle, Rag, REASON_NOT_RECORDED};
+    use assure_storage::audit::AuditFilter;
+    use assure_storage::imports::{CommitOptions, OnExisting};
+    let wg = licensing(db).await;
+    let filter = RecFilter { review_id: Some(wg), ..Default::default() };
+    let mut entries = db.store.imports().register_entries(&filter, today()).await.unwrap();
+    let first = entries[0].clone();
+    let new_rag = if first.rag == Some(Rag::Green) { Rag::Red } else { Rag::Green };
+    entries[0].rag = Some(new_rag);
+    entries[0].lifecycle = Some(Lifecycle::Paused);
+    entries[0].updates.push(ImportedUpdate { date: Some(d(2018, 2, 1)), narrative: "Reply received from the Home Office".into() });
+    let mut fresh = assure_domain::import::RegisterEntry::new(99, "That a new recommendation is tracked");
+    fresh.reference = "LWG 99".into();
+    entries.push(fresh);
+    let p = plan(&register_table(&entries), &register_preset(), today()).unwrap();
+    let review = imported_review(db, "Licensing tracker, returned").await;
+
+    // No choice made: refused, naming the holder of each reference.
+    let refused = db.store.imports().commit(&officer(), review, &p, today(), "tracker.xlsx", None).await.unwrap().unwrap_err();
+    assert_eq!(refused.len(), 8);
+    assert!(
+        refused[0].message.contains("is already used by recommendation (1) of “Licensing/Child Sexual Exploitation Working Group”"),
+        "{}",
+        refused[0].message
+    );
+
+    // The preview: one recommendation changes, field by field; seven change nothing.
+    let in_place = db.store.imports().in_place(&p, today()).await.unwrap().unwrap();
+    assert_eq!(in_place.len(), 8);
+    let changed: Vec<_> = in_place.iter().filter(|u| !u.changes.is_empty()).collect();
+    assert_eq!(changed.len(), 1, "{:#?}", in_place.iter().map(|u| &u.changes).collect::<Vec<_>>());
+    let u = changed[0];
+    assert_eq!(u.reference, first.reference);
+    let old_status = first.lifecycle.map(|l| l.label().to_string()).unwrap_or_default();
+    assert_eq!(
+        u.changes.fields,
+        vec![
+            FieldChange { field: ImportField::Status, old: old_status, new: "Paused".into() },
+            FieldChange { field: ImportField::Rag, old: first.rag.map(|r| r.label().to_string()).unwrap_or_default(), new: new_rag.label().into() },
+        ]
+    );
+    assert_eq!(u.changes.updates_added.len(), 1);
+    assert_eq!(db.store.imports().conflicts_with(review, &p, OnExisting::Update).await.unwrap(), vec![]);
+
+    // Someone edits the recommendation after the preview: nothing is imported.
+    let rec_id = u.holder.id;
+    let previewed: Vec<(i64, i64)> = in_place.iter().map(|u| (u.holder.id, u.holder.version)).collect();
+    let lifecycle = assure_domain::tracker::LifecycleInput { lifecycle: Some(Lifecycle::InProgress), reason: String::new() };
+    db.store.tracker().set_lifecycle(&officer(), rec_id, u.holder.version, &lifecycle).await.unwrap();
+    let before = db.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap();
+    let before_wg = db.store.imports().register_entries(&filter, today()).await.unwrap();
+    let options = CommitOptions { on_existing: OnExisting::Update, expected: previewed, ..Default::default() };
+    let stale = db.store.imports().commit_with(&officer(), review, &p, today(), "tracker.xlsx", None, options).await.unwrap().unwrap_err();
+    assert!(stale[0].message.contains("was changed by someone else after the preview, so nothing has been imported"), "{}", stale[0].message);
+    assert_eq!(db.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap(), before, "nothing half-applied");
+
+    // Previewed again and committed: exactly those changes, each audited.
+    let in_place = db.store.imports().in_place(&p, today()).await.unwrap().unwrap();
+    let options = CommitOptions {
+        on_existing: OnExisting::Update,
+        expected: in_place.iter().map(|u| (u.holder.id, u.holder.version)).collect(),
+        ..Default::default()
+    };
+    let out = db.store.imports().commit_with(&officer(), review, &p, today(), "tracker.xlsx", None, options).await.unwrap().unwrap();
+    assert_eq!((out.recommendations, out.updated, out.unchanged, out.updates), (1, 1, 7, 1));
+    let rec = db.store.tracker().recommendation(rec_id).await.unwrap();
+    assert_eq!((rec.lifecycle, rec.lifecycle_reason.as_str(), rec.rag_override), (Lifecycle::Paused, REASON_NOT_RECORDED, Some(new_rag)));
+    assert_eq!(rec.review_id, wg, "updated where it is");
+    let after = db.store.imports().register_entries(&filter, today()).await.unwrap();
+    assert!(after[0].updates.iter().any(|u| u.narrative == "Reply received from the Home Office"));
+    assert_eq!(after[0].reference, first.reference);
+    assert_eq!(after[1..], before_wg[1..], "the rest untouched");
+    let added = db.store.tracker().review_recommendations(review).await.unwrap();
+    assert_eq!(added.iter().map(|r| r.reference.as_str()).collect::<Vec<_>>(), ["LWG 99"]);
+    let (audit, _) =
+        db.store.audit().list(&AuditFilter { action: Some("recommendation.import-update".into()), ..Default::default() }, 10, 0).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].detail.contains("Status, RAG and 1 update added"), "{}", audit[0].detail);
+
+    // Or imported as new: every reference fresh, none the register already held.
+    let held: Vec<String> =
+        db.store.imports().register_entries(&RecFilter::default(), today()).await.unwrap().into_iter().map(|e| e.reference).collect();
+    let copy = imported_review(db, "Licensing tracker, a copy").await;
+    let p2 = plan(&register_table(&entries[..8]), &register_preset(), today()).unwrap();
+    let options = CommitOptions { on_existing: OnExisting::AsNew, ..Default::default() };
+    let out = db.store.imports().commit_with(&officer(), copy, &p2, today(), "tracker.xlsx", None, options).await.unwrap().unwrap();
+    assert_eq!((out.recommendations, out.updated), (8, 0));
+    let copies = db.store.tracker().review_recommendations(copy).await.unwrap();
+    assert!(copies.iter().all(|r| !held.contains(&r.reference)), "{:?}", copies.iter().map(|r| &r.reference).collect::<Vec<_>>());
+}
+on_both_engines!(update_in_place, an_import_updates_recommendations_in_place_or_adds_them_afresh);
+
+/// Fault 6 of issue 14: a mapping saved from a workbook whose headings are on row 2,
+/// applied to a CSV with headings on row 1, failed on every column. A saved mapping now
+/// finds its heading row in each file.
+async fn a_saved_mapping_finds_its_heading_row_in_each_file(db: &TestDb) {
+    use assure_domain::import::{check_preset, ImportField, Mapping, Preset};
+    let cols = [(ImportField::Reference, "Ref"), (ImportField::Recommendation, "Recommendation"), (ImportField::Rag, "RAG")];
+    let saved = Preset {
+        name: "Council workbook".into(),
+        header_row: 2,
+        mapping: Mapping { columns: cols.iter().map(|(f, h)| (*f, h.to_string())).collect() },
+    };
+    db.store.imports().save_preset(&Actor::system(), &check_preset(&saved).unwrap()).await.unwrap();
+    let csv: Vec<Vec<String>> = [["Ref", "Recommendation", "RAG"], ["CW 1", "That drivers are trained", "Green"]]
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let preset = db.store.imports().preset("council workbook").await.unwrap();
+    assert!(plan(&csv, &preset, today()).is_err(), "as saved, it reads row 2 for headings");
+    let fitted = preset.fitted(&csv);
+    assert_eq!(fitted.header_row, 1);
+    let p = plan(&csv, &fitted, today()).unwrap();
+    assert_eq!((p.entries.len(), p.entries[0].reference.as_str()), (1, "CW 1"));
+}
+on_both_engines!(mapping_heading_row, a_saved_mapping_finds_its_heading_row_in_each_file);

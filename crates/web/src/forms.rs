@@ -159,7 +159,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "report-saved" => "Cover saved",
         "report-issued" => "Report issued: it is now frozen exactly as it is",
         "report-deleted" => "Draft report deleted",
-        "import-committed" => "Tracker imported: every row was added",
+        "import-committed" => "Tracker imported: every row was added or updated",
         "import-uploaded" => "File read: now choose what each column holds",
         "preset-saved" => "Column mapping saved as a preset",
         "concern-raised" => "Referral sent to the MASH: the screening's risk level is shown below",

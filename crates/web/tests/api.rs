@@ -862,7 +862,33 @@ async fn imports_upload_preview_apply(db: &TestDb) {
     assert_eq!(r.json["recommendations"], 2);
     assert_eq!(db.store.tracker().review_recommendations(review).await.unwrap().len(), before + 2);
     // Applied once only.
-    api.post(&format!("/api/v1/imports/{id}/apply"), OFFICER, choices).await.assert_error(StatusCode::CONFLICT, "conflict");
+    api.post(&format!("/api/v1/imports/{id}/apply"), OFFICER, choices.clone()).await.assert_error(StatusCode::CONFLICT, "conflict");
+    // The same rows again with a new RAG: refused until on_existing is chosen; "update"
+    // previews each change and applies it only at the versions the preview read.
+    let again = upload("tracker.csv", &TRACKER_CSV.replace(",Amber\r\n", ",Green\r\n"), OFFICER).await.json["id"].as_i64().unwrap();
+    let r = api.post(&format!("/api/v1/imports/{again}/preview"), OFFICER, choices.clone()).await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(r.raw.contains("already used by") && r.raw.contains("on_existing"), "{}", r.raw);
+    let mut update = choices.clone();
+    update["on_existing"] = json!("update");
+    let r = api.post(&format!("/api/v1/imports/{again}/preview"), OFFICER, update.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.json["count"], 0, "{}", r.raw);
+    let changed: Vec<&serde_json::Value> =
+        r.json["updated"].as_array().unwrap().iter().filter(|u| !u["changes"].as_array().unwrap().is_empty()).collect();
+    assert_eq!(changed.len(), 1, "{}", r.raw);
+    assert_eq!(changed[0]["changes"], json!([{ "field": "rag", "old": "Amber", "new": "Green" }]), "{}", r.raw);
+    let versions: Vec<serde_json::Value> =
+        r.json["updated"].as_array().unwrap().iter().map(|u| json!({ "id": u["id"], "version": u["version"] })).collect();
+    let mut stale = update.clone();
+    stale["expected_versions"] =
+        json!(versions.iter().map(|v| json!({ "id": v["id"], "version": v["version"].as_i64().unwrap() - 1 })).collect::<Vec<_>>());
+    api.post(&format!("/api/v1/imports/{again}/apply"), OFFICER, stale).await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    update["expected_versions"] = json!(versions);
+    let r = api.post(&format!("/api/v1/imports/{again}/apply"), OFFICER, update).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    assert_eq!((r.json["recommendations"].clone(), r.json["updated"].clone()), (json!(0), json!(1)), "{}", r.raw);
+    assert_eq!(db.store.tracker().review_recommendations(review).await.unwrap().len(), before + 2, "updated, not added");
     // A bad cell: every problem by row, nothing imported.
     let bad = upload("tracker.csv", &TRACKER_CSV.replace("Ongoing", "Dec 202017"), OFFICER).await;
     let bid = bad.json["id"].as_i64().unwrap();

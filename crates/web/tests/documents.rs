@@ -246,6 +246,88 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
 }
 on_both_engines!(imports, a_tracker_is_imported_all_or_nothing);
 
+/// Over HTTP: a file whose references are held asks the choice (and cannot be committed
+/// without one, nor as an update without the versions its preview showed); the preview
+/// of an update lists each change; a mapping is saved from the preview (its name checked,
+/// in the error summary); a saved mapping finds its heading row in each file (fault 6).
+async fn references_held_ask_a_choice_and_mappings_fit_each_file(db: &TestDb) {
+    let app = demo_app(db).await;
+    licensing(db).await;
+    let review = db
+        .store
+        .tracker()
+        .create_review(
+            &assure_storage::Actor::system(),
+            &assure_storage::tracker::ReviewInput {
+                kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+                title: "Schools tracker".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut c = Client::new(app);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let t = c.csrf().await;
+    let review_arg = review.to_string();
+    let mapping = [
+        ("_csrf", t.as_str()),
+        ("review_id", review_arg.as_str()),
+        ("header_row", "2"),
+        ("col_reference", "Ref"),
+        ("col_recommendation", "Recommendation"),
+        ("col_lead-officer", "Lead Officer"),
+        ("col_action", "Action"),
+        ("col_action-date", "Date"),
+        ("col_rag", "RAG"),
+    ];
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "tracker.csv", TRACKER_CSV.as_bytes())]).await;
+    let batch = r.location().split('?').next().unwrap().to_string();
+
+    // Saving the mapping from the preview: a name is needed.
+    let mut save = mapping.to_vec();
+    save.push(("mapping_name", " "));
+    let r = c.post_form(&format!("{batch}/mapping"), &save).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has("There is a problem") && r.has("href=\"#mapping_name\"") && r.has("Enter a name for the column mapping"), "{}", r.body);
+    save.pop();
+    save.push(("mapping_name", "Schools workbook"));
+    let r = c.post_form(&format!("{batch}/mapping"), &save).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("The column mapping was saved as “Schools workbook”"), "{}", r.body);
+    assert_eq!(db.store.imports().preset("Schools workbook").await.unwrap().header_row, 2);
+    let r = c.post_form(&format!("{batch}/commit"), &mapping).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // The same rows again, with a new RAG, in a CSV whose headings are on row 1: the saved
+    // mapping finds them there.
+    let again = TRACKER_CSV.split_once("\r\n").unwrap().1.replace(",Amber\r\n", ",Green\r\n");
+    let r = c.post_multipart(&format!("/imports?_csrf={t}"), &[], &[("file", "again.csv", again.as_bytes())]).await;
+    let batch = r.location().split('?').next().unwrap().to_string();
+    let map = c.get(&format!("{batch}?preset=Schools+workbook")).await;
+    assert!(map.has("id=\"header_row\"") && map.has("value=\"1\""), "the heading row is found in this file: {}", map.body);
+    assert!(map.has("<option value=\"Recommendation\" selected"), "the columns are kept: {}", map.body);
+    let mut fitted = mapping.to_vec();
+    fitted[2] = ("header_row", "1");
+    let before = db.store.imports().register_entries(&Default::default(), chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap();
+    let r = c.post_form(&format!("{batch}/preview"), &fitted).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("“R1” is already used by recommendation (1) of “Schools tracker”") && r.has("name=\"existing\""), "{}", r.body);
+    let r = c.post_form(&format!("{batch}/commit"), &fitted).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "no choice made: {}", r.body);
+    let mut update = fitted.clone();
+    update.push(("existing", "update"));
+    let r = c.post_form(&format!("{batch}/preview"), &update).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("0 recommendations will be added") && r.has("1 recommendation already in the register will be updated in place"), "{}", r.body);
+    assert!(r.has(">Amber<") && r.has(">Green<") && r.has("Update 1 recommendation"), "{}", r.body);
+    let r = c.post_form(&format!("{batch}/commit"), &update).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "an update without the previewed versions: {}", r.body);
+    let after = db.store.imports().register_entries(&Default::default(), chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap();
+    assert_eq!(before, after, "nothing changed");
+}
+on_both_engines!(held_references_and_fitted_mappings, references_held_ask_a_choice_and_mappings_fit_each_file);
+
 async fn the_register_exports_without_formulas(db: &TestDb) {
     let app = demo_app(db).await;
     let wg = licensing(db).await;

@@ -344,6 +344,30 @@ pub fn guess_header_row(table: &Table) -> usize {
     best.1
 }
 
+/// The 1-based row, among the first 30, holding the most of a mapping's column headings
+/// (the first such row); `None` when no row holds any. A saved mapping does not pin its
+/// heading row: it is found in each file it is applied to, so a mapping saved from a
+/// workbook with a title row reads a CSV whose headings are on row 1.
+pub fn find_header_row(table: &Table, mapping: &Mapping) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, row) in table.iter().take(30).enumerate() {
+        let found = mapping.columns.iter().filter(|(_, h)| column_index(row, h).is_some()).count();
+        if found > 0 && best.is_none_or(|(n, _)| found > n) {
+            best = Some((found, i + 1));
+        }
+    }
+    best.map(|(_, row)| row)
+}
+
+impl Preset {
+    /// This mapping applied to a file: its heading row is the one found in that file
+    /// ([`find_header_row`]), or the row it was saved with when no row of the file holds
+    /// any of its headings (the problems then name the missing columns).
+    pub fn fitted(&self, table: &Table) -> Preset {
+        Preset { header_row: find_header_row(table, &self.mapping).unwrap_or(self.header_row), ..self.clone() }
+    }
+}
+
 /// The headings on a 1-based row, cleaned; empty when the row does not exist.
 pub fn headings(table: &Table, header_row: usize) -> Vec<String> {
     match header_row.checked_sub(1).and_then(|i| table.get(i)) {
@@ -411,6 +435,21 @@ mod tests {
         assert!(validate_mapping(&h, &dup).is_err());
         let titled = table(&[&["Title"], &[], TRACKER_HEADINGS]);
         assert_eq!(guess_header_row(&titled), 3);
+    }
+
+    /// Fault 6 of issue 14: a mapping saved from a workbook whose headings are on row 2,
+    /// applied to a CSV with headings on row 1, failed on every column. The heading row
+    /// is now found in each file.
+    #[test]
+    fn a_saved_mapping_finds_its_heading_row_in_each_file() {
+        let saved = Preset { header_row: 2, ..tracker_preset() };
+        let csv = table(&[TRACKER_HEADINGS, &["Do it", "", "Step", "May 2017", "", "Red"]]);
+        assert_eq!(saved.fitted(&csv).header_row, 1);
+        let titled = table(&[&["Scrutiny tracker"], &["Recommendation"], TRACKER_HEADINGS, &["Do it", "", "Step", "May 2017", "", "Red"]]);
+        assert_eq!(saved.fitted(&titled).header_row, 3, "the row with the most of its headings");
+        let other = table(&[&["Nothing", "here"]]);
+        assert_eq!(saved.fitted(&other).header_row, 2, "kept when no row holds its headings");
+        assert!(crate::import::plan(&csv, &saved.fitted(&csv), today()).is_ok());
     }
 
     #[test]

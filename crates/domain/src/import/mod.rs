@@ -63,6 +63,7 @@
 //!   worst colour wins (with a warning).
 
 mod cells;
+mod changes;
 mod dates;
 mod export;
 mod mapping;
@@ -80,10 +81,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use cells::{clean_cell, parse_rag, parse_response, parse_status};
+pub use changes::{entry_changes, field_text, EntryChanges, FieldChange};
 pub use dates::{format_date_cell, parse_date, parse_date_cell, DateCell};
 pub use export::{register_rows, register_table};
 pub use mapping::{
-    check_preset, guess_header_row, headings, register_headings, register_preset, suggest_mapping, validate_mapping, ImportField, Mapping, Preset,
+    check_preset, find_header_row, guess_header_row, headings, register_headings, register_preset, suggest_mapping, validate_mapping, ImportField,
+    Mapping, Preset,
 };
 pub use numbers::number_from_reference;
 pub use people::{format_lead, parse_leads, split_name_title};
@@ -202,6 +205,9 @@ impl fmt::Display for CellError {
 pub struct ImportPlan {
     pub entries: Vec<RegisterEntry>,
     pub warnings: Vec<CellError>,
+    /// The fields the file's columns give (an update in place compares only these).
+    #[serde(default)]
+    pub fields: Vec<ImportField>,
 }
 
 /// An uploaded file read into cells, to keep between the mapping, preview and commit

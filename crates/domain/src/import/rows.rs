@@ -293,7 +293,8 @@ impl<'c> Rows<'c> {
         }
         let status_mapped = self.columns.column(ImportField::Status).is_some();
         let entries = self.builders.into_iter().map(|b| b.into_entry(status_mapped)).collect();
-        Ok(ImportPlan { entries, warnings: self.report.warnings })
+        let fields = ImportField::ALL.iter().copied().filter(|f| self.columns.column(*f).is_some()).collect();
+        Ok(ImportPlan { entries, warnings: self.report.warnings, fields })
     }
 }
 

@@ -10,7 +10,7 @@ use assure_documents::read::{read_table, MAX_BYTES};
 use assure_domain::import::{check_upload, guess_header_row, headings, suggest_mapping, ImportField, Mapping, Preset};
 use assure_domain::tracker::number_label;
 use assure_domain::Invalid;
-use assure_storage::imports::ImportBatch;
+use assure_storage::imports::{ImportBatch, OnExisting};
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -127,11 +127,35 @@ pub struct ImportChoices {
     /// as a suggestion, never the council's rating). Absent or false: such rows are
     /// "Not rated".
     pub suggest_rag: bool,
+    /// Rows whose reference a recommendation elsewhere in the register already holds:
+    /// "update" updates those recommendations in place (matched by reference; the
+    /// preview lists every change), "new" imports them as new recommendations with
+    /// fresh references. Absent: such a file is refused, naming every holder.
+    pub on_existing: String,
+    /// When applying an update in place: the recommendations (and versions) the
+    /// preview listed in `updated`. If any differs now, nothing is imported (422). Absent:
+    /// the versions as they are when applying.
+    pub expected_versions: Vec<VersionView>,
+}
+
+/// A recommendation's version, as a preview read it.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+pub struct VersionView {
+    pub id: i64,
+    pub version: i64,
 }
 
 impl ImportChoices {
+    fn on_existing(&self) -> OnExisting {
+        OnExisting::from_slug(&self.on_existing)
+    }
+
     fn options(&self) -> assure_storage::imports::CommitOptions {
-        assure_storage::imports::CommitOptions { suggest_rag: self.suggest_rag }
+        assure_storage::imports::CommitOptions {
+            suggest_rag: self.suggest_rag,
+            on_existing: self.on_existing(),
+            expected: self.expected_versions.iter().map(|v| (v.id, v.version)).collect(),
+        }
     }
 
     fn preset(self, batch: &ImportBatch) -> (Preset, Invalid, Option<i64>) {
@@ -200,13 +224,61 @@ pub struct CellNote {
     pub message: String,
 }
 
+/// One field an update in place changes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldChangeView {
+    /// The field's slug (rag, status, lead-officer, ...).
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// A recommendation already in the register that the import updates in place.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdateView {
+    pub row: usize,
+    pub reference: String,
+    /// The recommendation updated, and its version now (send back in `expected_versions`).
+    pub id: i64,
+    pub version: i64,
+    /// "recommendation (1) of “Review title”".
+    pub holder: String,
+    pub changes: Vec<FieldChangeView>,
+    pub actions_added: usize,
+    pub updates_added: usize,
+}
+
 /// What applying would do; nothing is saved.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviewView {
     pub review_id: i64,
+    /// Recommendations added.
     pub count: usize,
     pub entries: Vec<PreviewEntry>,
+    /// With on_existing "update": the recommendations updated in place.
+    pub updated: Vec<UpdateView>,
     pub warnings: Vec<CellNote>,
+}
+
+/// A plan the API can go ahead with: references held elsewhere need a choice.
+async fn checked(
+    state: &AppState,
+    batch: &ImportBatch,
+    b: ImportChoices,
+    today: chrono::NaiveDate,
+) -> Result<crate::pages::imports::CheckedImport, AppError> {
+    let on_existing = b.on_existing();
+    let (preset, v, review_id) = b.preset(batch);
+    let c = plan_import(state, batch, preset, v, review_id, today, on_existing).await?.map_err(refused)?;
+    if !c.held.is_empty() {
+        let mut cells = c.held;
+        for h in &mut cells {
+            h.message
+                .push_str(". Send on_existing \"update\" to update those recommendations in place, or \"new\" to import them with fresh references");
+        }
+        return Err(refused(Refusal::Cells(cells)));
+    }
+    Ok(c)
 }
 
 const CHOICES_REFUSED: &str = "Every problem with the choices, or with the file by row and column (fields row-<n>); nothing is imported";
@@ -224,25 +296,48 @@ const CHOICES_REFUSED: &str = "Every problem with the choices, or with the file 
 )]
 pub async fn preview(State(state): State<AppState>, Id(id): Id, ApiJson(b): ApiJson<ImportChoices>) -> ApiResult<PreviewView> {
     let batch = state.store.imports().batch(id).await?;
-    let (preset, v, review_id) = b.preset(&batch);
-    let (review_id, _, plan) = plan_import(&state, &batch, preset, v, review_id, state.today()).await?.map_err(refused)?;
-    let plan = plan.into_inner();
+    let c = checked(&state, &batch, b, state.today()).await?;
+    let updating: std::collections::HashSet<usize> = c.in_place.iter().map(|u| u.index).collect();
+    let updated = c
+        .in_place
+        .iter()
+        .map(|u| UpdateView {
+            row: u.row,
+            reference: u.reference.clone(),
+            id: u.holder.id,
+            version: u.holder.version,
+            holder: u.holder.name.clone(),
+            changes: u
+                .changes
+                .fields
+                .iter()
+                .map(|f| FieldChangeView { field: f.field.slug().into(), old: f.old.clone(), new: f.new.clone() })
+                .collect(),
+            actions_added: u.changes.actions_added.len(),
+            updates_added: u.changes.updates_added.len(),
+        })
+        .collect();
+    let (review_id, plan) = (c.review_id, c.plan.into_inner());
+    let entries: Vec<PreviewEntry> = plan
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !updating.contains(i))
+        .map(|(_, e)| PreviewEntry {
+            row: e.row,
+            label: number_label(e.number, Some(&e.sub_label)),
+            reference: e.reference.clone(),
+            committee_wording: e.committee_wording.clone(),
+            rag: e.rag,
+            actions: e.actions.len(),
+            updates: e.updates.len(),
+        })
+        .collect();
     Ok(Json(PreviewView {
         review_id,
-        count: plan.entries.len(),
-        entries: plan
-            .entries
-            .iter()
-            .map(|e| PreviewEntry {
-                row: e.row,
-                label: number_label(e.number, Some(&e.sub_label)),
-                reference: e.reference.clone(),
-                committee_wording: e.committee_wording.clone(),
-                rag: e.rag,
-                actions: e.actions.len(),
-                updates: e.updates.len(),
-            })
-            .collect(),
+        count: entries.len(),
+        entries,
+        updated,
         warnings: plan.warnings.into_iter().map(|w| CellNote { row: w.row, column: w.column, message: w.message }).collect(),
     }))
 }
@@ -254,6 +349,8 @@ pub struct AppliedView {
     pub recommendations: usize,
     pub actions: usize,
     pub updates: usize,
+    /// Recommendations already in the register updated in place.
+    pub updated: usize,
     /// The review's page.
     pub href: String,
 }
@@ -277,8 +374,8 @@ pub async fn apply(State(state): State<AppState>, caller: ApiCaller, Id(id): Id,
     }
     let today = state.today();
     let options = b.options();
-    let (preset, v, review_id) = b.preset(&batch);
-    let (review_id, to_save, plan) = plan_import(&state, &batch, preset, v, review_id, today).await?.map_err(refused)?;
+    let c = checked(&state, &batch, b, today).await?;
+    let (review_id, to_save, plan) = (c.review_id, c.preset, c.plan);
     let outcome = state
         .store
         .imports()
@@ -295,6 +392,7 @@ pub async fn apply(State(state): State<AppState>, caller: ApiCaller, Id(id): Id,
             recommendations: outcome.recommendations,
             actions: outcome.actions,
             updates: outcome.updates,
+            updated: outcome.updated,
             href: format!("/reviews/{review_id}"),
         }),
     ))

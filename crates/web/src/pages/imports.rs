@@ -8,7 +8,7 @@ use assure_domain::import::{
     Preset,
 };
 use assure_domain::{Checked, Invalid};
-use assure_storage::imports::{CommitOptions, ImportBatch};
+use assure_storage::imports::{CommitOptions, ImportBatch, InPlace, OnExisting};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -39,7 +39,7 @@ async fn upload_page(state: &AppState, ctx: &Ctx, errors: &Invalid, status: Stat
         }
         h2 class="app-heading-m" { "Saved column mappings" }
         ul class="app-list app-list--bullet" {
-            @for p in &presets { li { (p.name) " (headings on row " (p.header_row) ")" } }
+            @for p in &presets { li { (p.name) } }
         }
         h2 class="app-heading-m" { "Export the register" }
         p class="app-body" {
@@ -187,12 +187,6 @@ fn rows_read(table: &assure_domain::import::Table, header_row: usize) -> String 
     format!("{n} row{} {} read below the headings on row {header_row}.", if n == 1 { "" } else { "s" }, if n == 1 { "was" } else { "were" })
 }
 
-/// The import's choices beyond the mapping: whether Assure's suggestion stands in where
-/// the tracker gave no RAG (the preview's tick-box).
-fn commit_options(f: &Fields) -> CommitOptions {
-    CommitOptions { suggest_rag: matches!(f.get("suggest_rag"), "yes" | "true" | "on") }
-}
-
 fn file_preview(table: &assure_domain::import::Table, header_row: usize) -> Markup {
     let width = table.iter().map(|r| r.len()).max().unwrap_or(0).min(14);
     html! {
@@ -236,7 +230,8 @@ fn problem_list(problems: &[CellError]) -> Markup {
 pub async fn mapping(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<MapQuery>) -> PageResult {
     let batch = state.store.imports().batch(id(&raw)?).await?;
     let preset = match q.preset.as_deref().filter(|p| !p.is_empty()) {
-        Some(name) => state.store.imports().preset(name).await?,
+        // A saved mapping's heading row is found in this file.
+        Some(name) => state.store.imports().preset(name).await?.fitted(&batch.table),
         None => {
             let header_row = guess_header_row(&batch.table);
             Preset { name: String::new(), header_row, mapping: suggest_mapping(&headings(&batch.table, header_row)) }
@@ -246,8 +241,19 @@ pub async fn mapping(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
 }
 
 /// What a checked import is: the review it goes into, the mapping to save under its
-/// name (if one was given) and the plan.
-pub type CheckedImport = (i64, Option<Checked<Preset>>, Checked<ImportPlan>);
+/// name (if one was given), the plan, and what it does with references already held.
+pub struct CheckedImport {
+    pub review_id: i64,
+    pub preset: Option<Checked<Preset>>,
+    pub plan: Checked<ImportPlan>,
+    /// With no choice made: the rows whose reference the register already holds, each
+    /// naming every holder. The import cannot go ahead until the user chooses.
+    pub held: Vec<CellError>,
+    /// The choice made about references already held.
+    pub on_existing: OnExisting,
+    /// When updating in place: what each matched row changes.
+    pub in_place: Vec<InPlace>,
+}
 
 /// Why an import cannot go ahead: problems with the choices (by field), or with the
 /// file's rows and cells.
@@ -265,7 +271,7 @@ async fn checked_plan(
     f: &Fields,
 ) -> Result<Result<CheckedImport, axum::response::Response>, AppError> {
     let (preset, v) = preset_from(f, &batch.table);
-    match plan_import(state, batch, preset, v, f.opt_id("review_id"), ctx.today).await? {
+    match plan_import(state, batch, preset, v, f.opt_id("review_id"), ctx.today, OnExisting::from_slug(f.get("existing"))).await? {
         Ok(checked) => Ok(Ok(checked)),
         Err(Refusal::Choices(v)) => Ok(Err(mapping_page(state, ctx, batch, f, &v, &[], StatusCode::UNPROCESSABLE_ENTITY).await?)),
         Err(Refusal::Cells(cells)) => Ok(Err(mapping_page(state, ctx, batch, f, &Invalid::new(), &cells, StatusCode::UNPROCESSABLE_ENTITY).await?)),
@@ -275,7 +281,9 @@ async fn checked_plan(
 /// Every check an import passes before it is previewed or applied, for the page and the
 /// API alike: the review, the mapping against the file's headings (`v` holds what the
 /// caller already found), the name to keep the mapping under, every row's cells, and
-/// the references the review already holds.
+/// the references and numbers the register already holds. References held elsewhere
+/// with no choice made come back in [`CheckedImport::held`], for the caller to ask.
+#[allow(clippy::too_many_arguments)]
 pub async fn plan_import(
     state: &AppState,
     batch: &ImportBatch,
@@ -283,6 +291,7 @@ pub async fn plan_import(
     mut v: Invalid,
     review_id: Option<i64>,
     today: chrono::NaiveDate,
+    on_existing: OnExisting,
 ) -> Result<Result<CheckedImport, Refusal>, AppError> {
     match review_id {
         None => v.add("review_id", "Select the review the recommendations belong to"),
@@ -318,28 +327,205 @@ pub async fn plan_import(
         Ok(p) => p,
         Err(problems) => return Ok(Err(Refusal::Cells(problems))),
     };
-    let conflicts = state.store.imports().conflicts(review_id, &plan).await?;
-    if !conflicts.is_empty() {
-        return Ok(Err(Refusal::Cells(conflicts)));
+    let conflicts = state.store.imports().conflicts_with(review_id, &plan, on_existing).await?;
+    // References held elsewhere are a question for the user, unless the file has other
+    // problems too.
+    let (held, other): (Vec<CellError>, Vec<CellError>) =
+        conflicts.into_iter().partition(|c| on_existing == OnExisting::Refuse && c.column == "Reference");
+    if !other.is_empty() {
+        return Ok(Err(Refusal::Cells(other.into_iter().chain(held).collect())));
     }
-    Ok(Ok((review_id, to_save, plan)))
+    let in_place = match on_existing {
+        OnExisting::Update => match state.store.imports().in_place(&plan, today).await? {
+            Ok(v) => v,
+            Err(problems) => return Ok(Err(Refusal::Cells(problems))),
+        },
+        _ => Vec::new(),
+    };
+    Ok(Ok(CheckedImport { review_id, preset: to_save, plan, held, on_existing, in_place }))
+}
+
+/// The versions the preview showed, as the commit form carries them ("id:version").
+fn expected_versions(f: &Fields) -> Vec<(i64, i64)> {
+    f.all("expect").iter().filter_map(|s| s.split_once(':')).filter_map(|(i, v)| Some((i.trim().parse().ok()?, v.trim().parse().ok()?))).collect()
+}
+
+/// Form fields carried from one step to the next, less those a step sets itself.
+fn carried(f: &Fields, except: &[&str]) -> Markup {
+    html! {
+        @for (k, v) in &f.0 {
+            @if k != "_csrf" && !except.contains(&k.as_str()) { input type="hidden" name=(k) value=(v); }
+        }
+    }
 }
 
 pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, f: Fields) -> PageResult {
     let batch = state.store.imports().batch(id(&raw)?).await?;
-    let (review_id, _preset, plan) = match checked_plan(&state, &ctx, &batch, &f).await? {
+    preview_page(&state, &ctx, &batch, &f, &Invalid::new(), None, StatusCode::OK).await
+}
+
+/// The preview: what the import adds, what it changes in place, the choice about
+/// references held elsewhere, and saving the mapping.
+#[allow(clippy::too_many_arguments)]
+async fn preview_page(
+    state: &AppState,
+    ctx: &Ctx,
+    batch: &ImportBatch,
+    f: &Fields,
+    save_errors: &Invalid,
+    saved: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    let checked = match checked_plan(state, ctx, batch, f).await? {
         Ok(p) => p,
         Err(page) => return Ok(page),
     };
-    let review = state.store.tracker().review(review_id).await?;
+    let review = state.store.tracker().review(checked.review_id).await?;
+    let plan = &checked.plan;
+    let updating: std::collections::HashSet<usize> = checked.in_place.iter().map(|u| u.index).collect();
+    let added: Vec<&assure_domain::import::RegisterEntry> =
+        plan.entries.iter().enumerate().filter(|(i, _)| !updating.contains(i)).map(|(_, e)| e).collect();
+    let changed = checked.in_place.iter().filter(|u| !u.changes.is_empty()).count();
     let content = html! {
         (ui::back_link(&format!("/imports/{}", batch.id), "Back to the column choices"))
+        (ui::error_summary(save_errors))
+        @if let Some(name) = saved { (ui::success_banner(&format!("The column mapping was saved as “{name}”. Choose it for the next file in the same layout."))) }
         span class="app-caption-l" { (batch.file_name) }
         h1 class="app-heading-l" { "Check the import" }
-        p class="app-body" { (plan.entries.len()) " recommendations will be added to " strong { (review.title) } "." }
-        @if !plan.warnings.is_empty() {
-            (ui::important_banner("Notes about the file", html! { ul class="app-list app-list--bullet" { @for w in &plan.warnings { li { (w.message) } } } }))
+        @if !checked.held.is_empty() {
+            (held_choice(ctx, batch, f, &checked.held))
+        } @else {
+            p class="app-body" data-testid="import-summary" {
+                (added.len()) " recommendation" @if added.len() != 1 { "s" } " will be added to " strong { (review.title) } "."
+                @if !checked.in_place.is_empty() {
+                    " " (changed) " recommendation" @if changed != 1 { "s" } " already in the register will be updated in place"
+                    @let same = checked.in_place.len() - changed;
+                    @if same > 0 { " (" (same) " match" @if same != 1 { "es" } " and change" @if same == 1 { "s" } " nothing)" }
+                    "."
+                }
+            }
+            @if checked.on_existing == OnExisting::AsNew {
+                p class="app-body" { "References already held elsewhere in the register are replaced by fresh ones in the council's pattern." }
+            }
+            @if !plan.warnings.is_empty() {
+                (ui::important_banner("Notes about the file", html! { ul class="app-list app-list--bullet" { @for w in &plan.warnings { li { (w.message) } } } }))
+            }
+            @if !checked.in_place.is_empty() { (changes_table(&checked.in_place)) }
+            @if !added.is_empty() { (added_table(&added)) }
+            form method="post" action={ "/imports/" (batch.id) "/commit" } novalidate {
+                (ui::csrf(ctx.csrf()))
+                (carried(f, &["suggest_rag", "expect", "mapping_name"]))
+                @for u in &checked.in_place { input type="hidden" name="expect" value={ (u.holder.id) ":" (u.holder.version) }; }
+                @let unrated = added.iter().filter(|e| e.rag.is_none()).count();
+                @if unrated > 0 {
+                    (ui::checkboxes("suggest_rag", "Recommendations with no RAG in the file",
+                        Some(&format!("{unrated} of them have no RAG in the file. They are imported as “Not rated”: the RAG ratings the file gives are kept as the council's. Assure can instead suggest a RAG for them from the time elapsed towards the target date against the progress stated; a suggestion is always shown marked “Suggested”, never as the council's rating.")),
+                        &[("yes".to_string(), "Suggest a RAG for them (marked as Assure's suggestion)".to_string())], &f.all("suggest_rag"), &Invalid::new()))
+                }
+                (ui::button(&commit_label(added.len(), changed)))
+            }
         }
+        h2 class="app-heading-m" { "Save this mapping" }
+        p class="app-body" { "Keep these column choices under a name to use them for the next file in the same layout. The heading row is found in each file." }
+        form method="post" action={ "/imports/" (batch.id) "/mapping" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            (carried(f, &["mapping_name", "expect"]))
+            (ui::text_input(Field::new("mapping_name", "Name for the column mapping", f.get("mapping_name"), save_errors).hint("For example, Children's services tracker"), "app-input--width-20"))
+            (ui::secondary_button("Save this mapping"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Check the import", !save_errors.is_empty(), content)).into_response())
+}
+
+fn commit_label(added: usize, changed: usize) -> String {
+    match (added, changed) {
+        (a, 0) => format!("Import {a} recommendations"),
+        (0, c) => format!("Update {c} recommendation{}", if c == 1 { "" } else { "s" }),
+        (a, c) => format!("Import {a} and update {c} recommendation{}", if c == 1 { "" } else { "s" }),
+    }
+}
+
+/// References the register already holds: every holder named, and the choice.
+fn held_choice(ctx: &Ctx, batch: &ImportBatch, f: &Fields, held: &[CellError]) -> Markup {
+    html! {
+        p class="app-body" {
+            strong {
+                (held.len()) " row" @if held.len() != 1 { "s" } " of the file " @if held.len() == 1 { "has a reference" } @else { "have references" } " already held in the register. Nothing is imported until you choose what to do with them."
+            }
+        }
+        ul class="app-list app-list--bullet" data-testid="held-references" { @for h in held { li { (h.message) } } }
+        form method="post" action={ "/imports/" (batch.id) "/preview" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            (carried(f, &["existing", "expect", "mapping_name"]))
+            (ui::radios(Field::new("existing", "What should the import do with them?", f.get("existing"), &Invalid::new()), &[
+                ("update".to_string(), "Update those recommendations in place, matched by reference (you will see every change first)".to_string()),
+                ("new".to_string(), "Import them as new recommendations with fresh references".to_string()),
+            ], false))
+            (ui::button("Continue"))
+        }
+    }
+}
+
+/// Each recommendation updated in place: field by field, what it holds now and after.
+fn changes_table(in_place: &[InPlace]) -> Markup {
+    html! {
+        h2 class="app-heading-m" { "Changes to recommendations already in the register" }
+        p class="app-body" { "Only the columns the file maps are compared; a blank cell changes nothing." }
+        div class="app-table-wrapper" tabindex="0" role="region" aria-label="Changes to recommendations already in the register" {
+            table class="app-table app-table--small" data-testid="changes" {
+                caption class="app-table__caption app-visually-hidden" { "Changes to recommendations already in the register" }
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Row" }
+                    th class="app-table__header" scope="col" { "Recommendation" }
+                    th class="app-table__header" scope="col" { "What changes" }
+                    th class="app-table__header" scope="col" { "Now" }
+                    th class="app-table__header" scope="col" { "After the import" }
+                } }
+                tbody class="app-table__body" {
+                    @for u in in_place {
+                        @let lines = change_lines(u);
+                        @for (i, (what, old, new)) in lines.iter().enumerate() {
+                            tr class="app-table__row" data-testid="change" {
+                                @if i == 0 {
+                                    td class="app-table__cell" rowspan=(lines.len()) { (u.row) }
+                                    th class="app-table__header" scope="rowgroup" rowspan=(lines.len()) { (u.reference) br; span class="app-hint" { (u.holder.name) } }
+                                }
+                                td class="app-table__cell" { (what) }
+                                td class="app-table__cell app-pre" { (super::dashboard::truncate(old, 300)) }
+                                td class="app-table__cell app-pre" { (super::dashboard::truncate(new, 300)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One line per change: what, now, after.
+fn change_lines(u: &InPlace) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = u
+        .changes
+        .fields
+        .iter()
+        .map(|c| (c.field.label().to_string(), if c.old.is_empty() { "(blank)".into() } else { c.old.clone() }, c.new.clone()))
+        .collect();
+    for a in &u.changes.actions_added {
+        let date = assure_domain::import::format_date_cell(a);
+        out.push(("Action added".into(), String::new(), if date.is_empty() { a.text.clone() } else { format!("{} — {date}", a.text) }));
+    }
+    for up in &u.changes.updates_added {
+        let date = up.date.map(assure_domain::dates::long).unwrap_or_else(|| "Undated".into());
+        out.push(("Update added".into(), String::new(), format!("{date}: {}", up.narrative)));
+    }
+    if out.is_empty() {
+        out.push(("No change".into(), String::new(), String::new()));
+    }
+    out
+}
+
+fn added_table(entries: &[&assure_domain::import::RegisterEntry]) -> Markup {
+    html! {
         div class="app-table-wrapper" tabindex="0" role="region" aria-label="Recommendations to import" {
             table class="app-table app-table--small" {
                 caption class="app-table__caption app-visually-hidden" { "Recommendations to import" }
@@ -353,7 +539,7 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
                     th class="app-table__header" scope="col" { "Updates, by date" }
                 } }
                 tbody class="app-table__body" {
-                    @for e in &plan.entries {
+                    @for e in entries {
                         tr class="app-table__row" {
                             td class="app-table__cell" { (e.row) }
                             td class="app-table__cell" { (assure_domain::tracker::number_label(e.number, Some(&e.sub_label))) br; span class="app-hint" { (e.reference) } }
@@ -373,19 +559,35 @@ pub async fn preview(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<St
                 }
             }
         }
-        form method="post" action={ "/imports/" (batch.id) "/commit" } novalidate {
-            (ui::csrf(ctx.csrf()))
-            @for (k, v) in &f.0 { @if k != "_csrf" && k != "suggest_rag" { input type="hidden" name=(k) value=(v); } }
-            @let unrated = plan.entries.iter().filter(|e| e.rag.is_none()).count();
-            @if unrated > 0 {
-                (ui::checkboxes("suggest_rag", "Recommendations with no RAG in the file",
-                    Some(&format!("{unrated} of them have no RAG in the file. They are imported as “Not rated”: the RAG ratings the file gives are kept as the council's. Assure can instead suggest a RAG for them from the time elapsed towards the target date against the progress stated; a suggestion is always shown marked “Suggested”, never as the council's rating.")),
-                    &[("yes".to_string(), "Suggest a RAG for them (marked as Assure's suggestion)".to_string())], &f.all("suggest_rag"), &Invalid::new()))
+    }
+}
+
+/// Save the column choices under a name from the preview, without importing.
+pub async fn save_mapping(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let batch = state.store.imports().batch(id(&raw)?).await?;
+    let (mut preset, mut v) = preset_from(&f, &batch.table);
+    preset.name = f.get("mapping_name").trim().to_string();
+    if let Err(e) = validate_mapping(&headings(&batch.table, preset.header_row), &preset.mapping) {
+        for fe in e.errors {
+            v.add("mapping_name", format!("The column choices cannot be saved: {}", fe.message));
+        }
+    }
+    let checked = match check_preset(&preset) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            for fe in e.errors {
+                v.add("mapping_name", fe.message);
             }
-            (ui::button(&format!("Import {} recommendations", plan.entries.len())))
+            None
         }
     };
-    Ok(ui::layout(&ctx, "Check the import", false, content).into_response())
+    match checked.filter(|_| v.is_empty()) {
+        Some(p) => {
+            state.store.imports().save_preset(&caller.actor(), &p).await?;
+            preview_page(&state, &ctx, &batch, &f, &Invalid::new(), Some(&p.name), StatusCode::OK).await
+        }
+        None => preview_page(&state, &ctx, &batch, &f, &v, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
 }
 
 pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -402,21 +604,34 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
         )
         .await;
     }
-    let (review_id, preset, plan) = match checked_plan(&state, &ctx, &batch, &f).await? {
+    let checked = match checked_plan(&state, &ctx, &batch, &f).await? {
         Ok(p) => p,
         Err(page) => return Ok(page),
     };
+    if !checked.held.is_empty() {
+        return mapping_page(&state, &ctx, &batch, &f, &Invalid::new(), &checked.held, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let options = CommitOptions {
+        suggest_rag: matches!(f.get("suggest_rag"), "yes" | "true" | "on"),
+        on_existing: checked.on_existing,
+        expected: expected_versions(&f),
+    };
+    // An update in place commits only what the preview showed: with no versions from it,
+    // nothing is updated.
+    if checked.on_existing == OnExisting::Update && options.expected.is_empty() && !checked.in_place.is_empty() {
+        return preview_page(&state, &ctx, &batch, &f, &Invalid::new(), None, StatusCode::CONFLICT).await;
+    }
     match state
         .store
         .imports()
-        .commit_with(&caller.actor(), review_id, &plan, ctx.today, &batch.file_name, Some(batch.id), commit_options(&f))
+        .commit_with(&caller.actor(), checked.review_id, &checked.plan, ctx.today, &batch.file_name, Some(batch.id), options)
         .await?
     {
         Ok(_) => {
-            if let Some(preset) = &preset {
+            if let Some(preset) = &checked.preset {
                 state.store.imports().save_preset(&caller.actor(), preset).await?;
             }
-            Ok(done(&format!("/reviews/{review_id}"), "import-committed"))
+            Ok(done(&format!("/reviews/{}", checked.review_id), "import-committed"))
         }
         Err(problems) => mapping_page(&state, &ctx, &batch, &f, &Invalid::new(), &problems, StatusCode::UNPROCESSABLE_ENTITY).await,
     }

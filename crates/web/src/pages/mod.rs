@@ -98,6 +98,7 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/imports", ManageTracker, "Upload a tracker to import", imports::upload)
         .page_get("/imports/{id}", ManageTracker, "Map an uploaded tracker's columns", imports::mapping)
         .page_post("/imports/{id}/preview", ManageTracker, "Preview a tracker import", imports::preview)
+        .page_post("/imports/{id}/mapping", ManageTracker, "Save an import's column mapping from its preview", imports::save_mapping)
         .page_post("/imports/{id}/commit", ManageTracker, "Import all rows of a tracker, or none", imports::commit)
         .page_get("/export/{file}", ViewTracker, "Export the register as XLSX or CSV (audited)", imports::export)
         .page_get("/schedule", ViewTracker, "Monitoring schedule", dashboard::schedule)
