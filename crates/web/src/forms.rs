@@ -41,7 +41,9 @@ impl Fields {
         self.0.iter().any(|(k, _)| k == name)
     }
 
-    fn join_date_parts(&mut self) {
+    /// Give each date sent in the GOV.UK pattern as one value too (see [`Fields::parse`]);
+    /// for a form read another way (a multipart form with evidence files).
+    pub fn join_date_parts(&mut self) {
         let names: Vec<String> = self.0.iter().filter_map(|(k, _)| k.strip_suffix("-day").map(str::to_string)).collect();
         for name in names {
             if self.has(&name) || !self.has(&format!("{name}-month")) || !self.has(&format!("{name}-year")) {

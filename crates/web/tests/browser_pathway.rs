@@ -169,7 +169,7 @@ async fn the_pathway_from_concern_to_plan() {
     // The plan is reviewed six weeks after the panel that made it.
     let panel_day =
         chrono::NaiveDate::parse_from_str(&panel_date, "%-d %B %Y").unwrap_or_else(|e| panic!("read the panel's date {panel_date:?}: {e}"));
-    b.fill("#review_date", &(panel_day + chrono::Duration::days(42)).format("%d/%m/%Y").to_string()).await;
+    b.fill_date("#review_date", panel_day + chrono::Duration::days(42)).await;
     b.fill("#discussion-profile", "Year 8 pupil; two missing episodes; gifts and a second phone.").await;
     b.fill("#discussion-prevent", "Sessions with the school nurse on healthy relationships.").await;
     b.fill("#discussion-protect", protect).await;

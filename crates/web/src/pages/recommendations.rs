@@ -548,6 +548,8 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
             fields.0.push((name, text));
         }
     }
+    // The update's date, sent in the GOV.UK date input, read like a posted form's.
+    fields.join_date_parts();
     let mut typed = Invalid::new();
     // A multipart form's text is not seen by the edge's check (crate::hygiene).
     for (name, text) in &fields.0 {
