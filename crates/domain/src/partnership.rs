@@ -121,6 +121,13 @@ impl Team {
     pub fn sees_every_child(self) -> bool {
         matches!(self, Team::Mash | Team::MacsePanel | Team::CseAnalyst)
     }
+
+    /// The MACSE panel's standing members outside the panel team (the police analyst and
+    /// the performance analyst): they sit on a panel for the children of the slots they
+    /// are invited to, and see those children through the invitation.
+    pub fn is_standing_member(self) -> bool {
+        matches!(self, Team::PoliceAnalyst | Team::PerformanceAnalyst)
+    }
 }
 
 slug_enum!(
@@ -261,6 +268,10 @@ pub struct Viewer {
     /// Children this person holds an active (unexpired) emergency access grant for.
     #[serde(default)]
     pub emergency_children: Vec<i64>,
+    /// Children of the MACSE panel slots this person is invited to as a standing member
+    /// (they count only for the police and performance analysts).
+    #[serde(default)]
+    pub panel_children: Vec<i64>,
 }
 
 /// Which children a viewer may see.
@@ -281,7 +292,8 @@ pub struct Limits {
     /// The viewer's own agency when it is involved team by team, with the scopes whose
     /// involvements admit a child: the viewer's teams and the viewer in person.
     pub own: Option<(i64, BTreeSet<Scope>)>,
-    /// Children held under an active emergency access grant.
+    /// Children held under an active emergency access grant, and those of the panel
+    /// slots a standing member is invited to.
     pub children: BTreeSet<i64>,
     /// Whether involvements made by police-only material count (police CSE roles and co-chairs).
     pub police_only_counts: bool,
@@ -329,6 +341,9 @@ pub enum Basis {
     Spoc(i64),
     /// An active emergency ("break glass") grant, given with a reason.
     Emergency,
+    /// A standing member of the MACSE panel (police or performance analyst) invited to
+    /// the child's slot.
+    StandingMember(Team),
 }
 
 impl Basis {
@@ -348,6 +363,7 @@ impl Basis {
             },
             Basis::Spoc(a) => format!("SPOC of involved agency {a}"),
             Basis::Emergency => "emergency access (break glass) with a recorded reason".into(),
+            Basis::StandingMember(t) => format!("invited to the child's MACSE panel slot as a standing member ({})", t.label()),
         }
     }
 }
@@ -367,8 +383,10 @@ impl Viewer {
     /// everyone else sees the children their own agency is involved with (agency-wide),
     /// or their team or they themselves are (team by team), and a SPOC also those of the
     /// agencies they speak for; a MASH role also the children they hold an active
-    /// emergency access grant for (grants to anyone else count for nothing). Involvements
-    /// made by police-only material count only for police CSE roles and co-chairs.
+    /// emergency access grant for (grants to anyone else count for nothing); a standing
+    /// member of the MACSE panel (police or performance analyst) also the children of the
+    /// panel slots they are invited to as one. Involvements made by police-only material
+    /// count only for police CSE roles and co-chairs.
     pub fn reach(&self) -> Reach {
         if self.teams.iter().any(|t| t.sees_every_child()) {
             return Reach::EveryChild;
@@ -380,7 +398,10 @@ impl Viewer {
         } else {
             Some((self.agency_id, self.own_scopes()))
         };
-        let children = if self.may_break_glass() { self.emergency_children.iter().copied().collect() } else { BTreeSet::new() };
+        let mut children: BTreeSet<i64> = if self.may_break_glass() { self.emergency_children.iter().copied().collect() } else { BTreeSet::new() };
+        if self.standing_team().is_some() {
+            children.extend(self.panel_children.iter().copied());
+        }
         Reach::Limited(Limits { agencies, own, children, police_only_counts: self.may_see_police_only() })
     }
 
@@ -402,7 +423,15 @@ impl Viewer {
         if let Some(i) = inv.iter().find(|i| self.spoc_for.contains(&i.agency_id)) {
             return Some(Basis::Spoc(i.agency_id));
         }
+        if let Some(t) = self.standing_team().filter(|_| self.panel_children.contains(&child_id)) {
+            return Some(Basis::StandingMember(t));
+        }
         (self.may_break_glass() && self.emergency_children.contains(&child_id)).then_some(Basis::Emergency)
+    }
+
+    /// The standing-member team (police or performance analyst) this person sits in, if any.
+    pub fn standing_team(&self) -> Option<Team> {
+        self.teams.iter().copied().find(|t| t.is_standing_member())
     }
 
     /// The involvements of a child this viewer may be shown (those made by police-only
@@ -496,6 +525,7 @@ mod tests {
             teams: teams.to_vec(),
             spoc_for: spoc_for.to_vec(),
             emergency_children: vec![],
+            panel_children: vec![],
         }
     }
 
@@ -517,8 +547,13 @@ mod tests {
                 for own in agencies {
                     for agency_wide in [true, false] {
                         for spoc in [vec![], vec![own], vec![HEALTH]] {
-                            for grants in [vec![], vec![CHILD]] {
-                                let v = Viewer { agency_wide, emergency_children: grants.clone(), ..viewer(*role, own, teams, &spoc) };
+                            for (grants, panel) in [(vec![], vec![]), (vec![CHILD], vec![]), (vec![], vec![CHILD])] {
+                                let v = Viewer {
+                                    agency_wide,
+                                    emergency_children: grants.clone(),
+                                    panel_children: panel.clone(),
+                                    ..viewer(*role, own, teams, &spoc)
+                                };
                                 // "sits in the MASH / MACSE / analyst teams"
                                 let whole_team = teams.iter().any(|t| matches!(t, Team::Mash | Team::MacsePanel | Team::CseAnalyst));
                                 // "police CSE roles (the role or the unit) and the co-chairs"
@@ -526,6 +561,9 @@ mod tests {
                                     *role == PathwayRole::PoliceCseOfficer || *role == PathwayRole::MacseCoChair || teams.contains(&Team::PoliceCse);
                                 // "Emergency access ... is allowed for MASH roles only": a grant for this child, held by a MASH role
                                 let mash_role = *role == PathwayRole::MashWorker || teams.contains(&Team::Mash);
+                                // "a standing member (police or performance analyst) sees the children of the
+                                // panel slots they are invited to as one"
+                                let standing = teams.iter().any(|t| matches!(t, Team::PoliceAnalyst | Team::PerformanceAnalyst));
                                 for child_agency in agencies {
                                     for kind in InvolvementKind::ALL {
                                         for scope in scopes {
@@ -544,14 +582,21 @@ mod tests {
                                                 // "or they are the SPOC of an involved agency"
                                                 let spoc_of = spoc.contains(&child_agency);
                                                 let emergency = mash_role && grants.contains(&child_id);
-                                                let expected = whole_team || counts && (own_agency || spoc_of) || emergency;
+                                                let on_panel = standing && panel.contains(&child_id);
+                                                let expected = whole_team || counts && (own_agency || spoc_of) || emergency || on_panel;
                                                 assert_eq!(v.may_see_child(child_id, child), expected, "{v:?} / {child_id} {child:?}");
                                                 assert_eq!(v.basis(child_id, child).is_some(), expected, "{v:?} / {child_id} {child:?}");
                                                 if expected && !(whole_team || counts && (own_agency || spoc_of)) {
-                                                    assert_eq!(v.basis(child_id, child), Some(Basis::Emergency));
+                                                    let why =
+                                                        if on_panel { Basis::StandingMember(v.standing_team().unwrap()) } else { Basis::Emergency };
+                                                    assert_eq!(v.basis(child_id, child), Some(why));
                                                 }
-                                                // A child with no involvement at all: the teams, or a grant.
-                                                assert_eq!(v.may_see_child(child_id, []), whole_team || emergency, "{v:?} / {child_id} uninvolved");
+                                                // A child with no involvement at all: the teams, a grant, or a panel slot.
+                                                assert_eq!(
+                                                    v.may_see_child(child_id, []),
+                                                    whole_team || emergency || on_panel,
+                                                    "{v:?} / {child_id} uninvolved"
+                                                );
                                                 // What is shown of the child's involvements.
                                                 assert_eq!(v.shown_involvements(&child).len(), usize::from(counts), "{v:?} / {child:?}");
                                                 checked += 1;
@@ -682,6 +727,25 @@ mod tests {
         assert!(police.exportable_sections(true).contains(&Section::Prosecute));
         assert!(!police.exportable_sections(false).contains(&Section::Prosecute));
         assert!(viewer(PathwayRole::MashWorker, HEALTH, &[Team::Mash], &[]).may_see_section(Section::PoliceChecks), "the MASH records the checks");
+    }
+
+    /// The police and performance analysts sit on the panel as standing members: they see
+    /// the children of the slots they are invited to (with that as the reason), and no
+    /// other; the same invitation held by someone outside those teams counts for nothing.
+    #[test]
+    fn a_standing_member_sees_the_children_of_their_panel_slots() {
+        for team in [Team::PoliceAnalyst, Team::PerformanceAnalyst] {
+            let analyst = Viewer { agency_wide: false, panel_children: vec![CHILD], ..viewer(PathwayRole::Practitioner, POLICE, &[team], &[]) };
+            assert!(analyst.may_see_child(CHILD, []));
+            assert_eq!(analyst.basis(CHILD, []), Some(Basis::StandingMember(team)));
+            assert!(analyst.basis(CHILD, []).unwrap().describe().contains("standing member"));
+            assert!(!analyst.may_see_child(OTHER_CHILD, [involved(SCHOOL, InvolvementKind::InvitedToPanel)]));
+            assert!(!analyst.may_see_section(Section::Prosecute), "no police-only section through the panel");
+            let not_invited = Viewer { panel_children: vec![], ..analyst.clone() };
+            assert!(!not_invited.may_see_child(CHILD, []));
+        }
+        let practitioner = Viewer { panel_children: vec![CHILD], ..viewer(PathwayRole::Practitioner, SCHOOL, &[], &[]) };
+        assert!(!practitioner.may_see_child(CHILD, []), "only standing members");
     }
 
     #[test]

@@ -264,7 +264,16 @@ mod tests {
     }
 
     fn viewer(role: PathwayRole, teams: &[Team]) -> Viewer {
-        Viewer { user_id: 1, role, agency_id: 1, agency_wide: true, teams: teams.to_vec(), spoc_for: vec![], emergency_children: vec![] }
+        Viewer {
+            user_id: 1,
+            role,
+            agency_id: 1,
+            agency_wide: true,
+            teams: teams.to_vec(),
+            spoc_for: vec![],
+            emergency_children: vec![],
+            panel_children: vec![],
+        }
     }
 
     #[test]

@@ -180,6 +180,14 @@ impl Partnership<'_> {
             .bind(self.store.now())
             .fetch_all(self.pool())
             .await?;
+        // The children of the panel slots this person is invited to as a standing member
+        // (the domain admits them only for the police and performance analysts).
+        let panel = self
+            .q("SELECT DISTINCT s.child_id FROM panel_invitations i JOIN panel_slots s ON s.id = i.slot_id WHERE i.user_id = $1 AND i.kind = $2 ORDER BY s.child_id")
+            .bind(user_id)
+            .bind(assure_domain::panels::InviteeKind::StandingMember.slug())
+            .fetch_all(self.pool())
+            .await?;
         Ok(Some(Viewer {
             user_id,
             role,
@@ -188,6 +196,7 @@ impl Partnership<'_> {
             teams: teams.iter().map(|r| r.e("team")).collect::<Result<_>>()?,
             spoc_for: spoc.iter().map(|r| r.i("agency_id")).collect::<Result<_>>()?,
             emergency_children: grants.iter().map(|r| r.i("child_id")).collect::<Result<_>>()?,
+            panel_children: panel.iter().map(|r| r.i("child_id")).collect::<Result<_>>()?,
         }))
     }
 

@@ -879,14 +879,18 @@ impl PlacingAuthorities<'_> {
     /// Children currently placed by each authority (placements not ended by `today`),
     /// most first, those above the threshold marked. Counts only: no child data.
     pub async fn placed_counts(&self, today: NaiveDate) -> Result<Vec<(String, usize, bool)>> {
+        // Counted in the database (one row per authority, not per child placed).
         let rows = self
-            .q("SELECT DISTINCT n.placing_authority, n.child_id FROM placement_notifications n JOIN children c ON c.id = n.child_id \
-                WHERE c.merged_into_id IS NULL AND (n.end_date IS NULL OR n.end_date >= $1)")
+            .q("SELECT n.placing_authority, COUNT(DISTINCT n.child_id) AS placed FROM placement_notifications n JOIN children c ON c.id = n.child_id \
+                WHERE c.merged_into_id IS NULL AND (n.end_date IS NULL OR n.end_date >= $1) GROUP BY n.placing_authority")
             .bind(date_str(today))
             .fetch_all(self.pool())
             .await?;
-        let names = rows.iter().map(|r| r.s("placing_authority")).collect::<Result<Vec<_>>>()?;
-        Ok(placed_counts(names.iter().map(String::as_str)))
+        let mut names: Vec<(String, usize)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            names.push((r.s("placing_authority")?, usize::try_from(r.i("placed")?).unwrap_or(0)));
+        }
+        Ok(placed_counts(names.iter().flat_map(|(a, n)| std::iter::repeat_n(a.as_str(), *n))))
     }
 }
 

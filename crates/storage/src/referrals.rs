@@ -101,6 +101,8 @@ const COLS: &str = "r.id, r.child_id, c.first_name, c.last_name, r.agency_id, a.
 
 /// The MASH queue's order, oldest first.
 const QUEUE_ORDER: Keyset = Keyset { columns: &["r.submitted_at", "r.id"], descending: false };
+/// A SPOC's list of their agencies' referrals: newest first.
+const AGENCY_ORDER: Keyset = Keyset { columns: &["r.submitted_at", "r.id"], descending: true };
 
 const FROM: &str =
     "referrals r JOIN children c ON c.id = r.child_id JOIN agencies a ON a.id = r.agency_id LEFT JOIN users u1 ON u1.id = r.raised_by \
@@ -539,6 +541,43 @@ impl Referrals<'_> {
                 Ok(Queued { referral, age_hours: age })
             },
         )?;
+        Ok((page, total))
+    }
+
+    /// The referrals returned to the reader's agencies with no CSE concern and not yet
+    /// acknowledged (children in reach), oldest first: what a SPOC must act on.
+    pub async fn spoc_returned(&self) -> Result<Vec<Referral>> {
+        let viewer = self.reader.viewer();
+        if viewer.spoc_for.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.agency_id IN ("));
+        sql.bind_list(viewer.spoc_for.iter().copied()).push(") AND r.status = ").bind(ReferralStatus::ReturnedToSpoc.slug()).push(" AND ");
+        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        sql.push(" ORDER BY r.submitted_at, r.id LIMIT 200");
+        sql.query(self).fetch_all(self.pool()).await?.iter().map(referral).collect()
+    }
+
+    /// One page of every referral raised by the reader's agencies (children in reach),
+    /// newest first (keyset on submission time and id, read through the referrals_agency index),
+    /// and how many there are in all.
+    pub async fn spoc_page(&self, req: &PageRequest) -> Result<(Page<Referral>, i64)> {
+        let viewer = self.reader.viewer();
+        if viewer.spoc_for.is_empty() {
+            return Ok((Page { items: Vec::new(), next: None, previous: None }, 0));
+        }
+        let mut filter = Sql::new(" WHERE r.agency_id IN (");
+        filter.bind_list(viewer.spoc_for.iter().copied()).push(") AND ");
+        push_reach(&mut filter, &self.reader.reach(), "c.id");
+        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
+        count.append(&filter);
+        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
+        sql.append(&filter);
+        AGENCY_ORDER.push_seek(&mut sql, req);
+        AGENCY_ORDER.push_order(&mut sql, req);
+        let rows = sql.query(self).fetch_all(self.pool()).await?;
+        let page = AGENCY_ORDER.page(&rows, req, |r| Ok(vec![KeyPart::Text(r.s("submitted_at")?), KeyPart::Int(r.i("id")?)]), referral)?;
         Ok((page, total))
     }
 

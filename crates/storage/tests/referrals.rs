@@ -101,6 +101,7 @@ async fn counts(db: &TestDb, mash_reader: &Reader) -> (usize, i64) {
         teams: vec![Team::Mash],
         spoc_for: vec![],
         emergency_children: vec![],
+        panel_children: vec![],
     };
     let (children, total) = testing::children_in_reach(&db.store, &mash, None, 1000, 0).await;
     let mut n = 0;

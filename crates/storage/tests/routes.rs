@@ -402,6 +402,11 @@ async fn the_analysts_stand_on_the_panel_and_a_home_authority_must_attend(db: &T
         .generate_series(&sys, Some(today + chrono::Duration::days(7)), Some(today + chrono::Duration::days(7)), "Town hall")
         .await
         .unwrap()[0];
+    // Before the panel: the analysts (standing members, not in the panel team) cannot open Lou's record.
+    for email in ["police-analyst@example.org", "performance-analyst@example.org"] {
+        let analyst = testing::reader(&db.store, email).await;
+        assert!(matches!(db.store.open_child(&analyst, ChildKey::Child(local), Section::Identity).await, Err(StoreError::NoSuchChild)), "{email}");
+    }
     let mut slots = Vec::new();
     for (i, kid) in [placed, local].into_iter().enumerate() {
         let start = chrono::NaiveTime::from_hms_opt(10 + i as u32, 0, 0).unwrap();
@@ -430,5 +435,30 @@ async fn the_analysts_stand_on_the_panel_and_a_home_authority_must_attend(db: &T
     let id = rec.invite(panel, slots[1], Some(InviteeKind::HomeAuthority), None, None, "Sefton", today).await.unwrap();
     let agenda = db.store.panels(&chair).agenda(panel).await.unwrap();
     assert!(agenda.iter().flat_map(|s| &s.invitations).any(|i| i.id == id && i.must_attend));
+
+    // Invited to the slots as standing members, the analysts now see those children (need to
+    // know through the panel), each view audited with that reason; a child on no slot of
+    // theirs stays out of reach, and no police-only section opens through the panel.
+    let elsewhere = testing::new_child(
+        &db.store,
+        &ChildInput { first_name: "Ned".into(), last_name: "Nopanel".into(), date_of_birth: Some(years_ago(db, 13)), ..Default::default() },
+    )
+    .await;
+    for (email, team) in [("police-analyst@example.org", Team::PoliceAnalyst), ("performance-analyst@example.org", Team::PerformanceAnalyst)] {
+        let analyst = testing::reader(&db.store, email).await;
+        // (Pia's notification made the performance analyst's own agency involved: that is the reason shown for her.)
+        open(db, &analyst, placed, Section::PanelMinutes).await;
+        let rec = open(db, &analyst, local, Section::PanelMinutes).await;
+        assert_eq!(rec.basis(), &assure_domain::partnership::Basis::StandingMember(team), "{email}");
+        assert!(matches!(db.store.open_child(&analyst, ChildKey::Child(elsewhere), Section::Identity).await, Err(StoreError::NoSuchChild)));
+        assert!(matches!(db.store.open_child(&analyst, ChildKey::Child(local), Section::Prosecute).await, Err(StoreError::Restricted)));
+        let uid = analyst.actor().user_id.unwrap();
+        let log = db.store.audit().list(&AuditFilter { record_type: Some("child".into()), ..Default::default() }, 500, 0).await.unwrap().0;
+        let viewed = log
+            .iter()
+            .find(|e| e.action == "child.view" && e.record_id == local.to_string() && e.actor_user_id == Some(uid))
+            .expect("the view is audited");
+        assert!(viewed.detail.contains("standing member"), "{}", viewed.detail);
+    }
 }
 on_both_engines!(panel_invitees, the_analysts_stand_on_the_panel_and_a_home_authority_must_attend);

@@ -26,8 +26,66 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
 }
 
 impl Fields {
+    /// A posted form. A date sent in the GOV.UK pattern (`{name}-day`, `{name}-month`,
+    /// `{name}-year`, and `{name}-time` for a moment) is also given as `{name}`, joined
+    /// "day/month/year" ("day/month/year HH:MM"), so it is read like the one box it
+    /// replaced (and shown back as typed); [`Fields::date_problem`] names the part that
+    /// is wrong.
     pub fn parse(bytes: &[u8]) -> Fields {
-        Fields(form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        let mut f = Fields(form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect());
+        f.join_date_parts();
+        f
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// Give each date sent in the GOV.UK pattern as one value too (see [`Fields::parse`]);
+    /// for a form read another way (a multipart form with evidence files).
+    pub fn join_date_parts(&mut self) {
+        let names: Vec<String> = self.0.iter().filter_map(|(k, _)| k.strip_suffix("-day").map(str::to_string)).collect();
+        for name in names {
+            if self.has(&name) || !self.has(&format!("{name}-month")) || !self.has(&format!("{name}-year")) {
+                continue;
+            }
+            let part = |p: &str| self.get(&format!("{name}-{p}")).trim().to_string();
+            let (d, m, y, t) = (part("day"), part("month"), part("year"), part("time"));
+            let joined = if [&d, &m, &y, &t].iter().all(|p| p.is_empty()) {
+                String::new()
+            } else if self.has(&format!("{name}-time")) {
+                format!("{d}/{m}/{y} {t}")
+            } else {
+                format!("{d}/{m}/{y}")
+            };
+            self.0.push((name, joined));
+        }
+    }
+
+    /// What is wrong with a date sent in the GOV.UK pattern, naming the part (a day,
+    /// month or year missing, a year not of 4 numbers, a time that is not one); `None`
+    /// when it is blank or a real date, or was sent as one box.
+    pub fn date_problem(&self, name: &str, what: &str) -> Option<String> {
+        if !self.has(&format!("{name}-day")) {
+            return None;
+        }
+        if let Err(m) = read_date_parts(self, name, what) {
+            return Some(m);
+        }
+        if self.has(&format!("{name}-time")) {
+            let time = self.get(&format!("{name}-time")).trim();
+            let date_given = !self.get(&format!("{name}-year")).trim().is_empty();
+            if time.is_empty() && date_given {
+                return Some(format!("{what} must include a time, for example 21:30"));
+            }
+            if !time.is_empty() && chrono::NaiveTime::parse_from_str(&time.replace('.', ":"), "%H:%M").is_err() {
+                return Some(format!("{what}: the time must be a real time on the 24-hour clock, for example 21:30"));
+            }
+            if !time.is_empty() && !date_given {
+                return Some(format!("{what} must include a day, a month and a year"));
+            }
+        }
+        None
     }
     pub fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
@@ -103,8 +161,10 @@ pub fn refused<T>(typed: Invalid, check: impl FnOnce() -> Result<T, Invalid>, fi
 pub fn unreadable_dates(f: &Fields, dates: &[(&str, &str)]) -> Invalid {
     let mut v = Invalid::new();
     for (name, label) in dates {
-        if !f.get(name).trim().is_empty() && f.date(name).is_none() {
-            v.add(name, format!("The {label} must be a real date, for example 12/09/2017"));
+        if let Some(m) = f.date_problem(name, &format!("The {label}")) {
+            v.add(name, m);
+        } else if !f.get(name).trim().is_empty() && f.date(name).is_none() {
+            v.add(name, format!("The {label} must be a real date, for example 27 3 2026"));
         }
     }
     v

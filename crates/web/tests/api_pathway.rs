@@ -25,11 +25,13 @@ const NOTIFICATION_OFFICER: &str = "notification-officer@example.org";
 const HEALTH_LEAD: &str = "health-lead@example.org";
 const MASH: &str = "mash-worker@example.org";
 const ADMIN: &str = "administrator@example.org";
+const SPOC: &str = "spoc@example.org";
+const MANAGER: &str = "partnership-manager@example.org";
 const NOBODY: i64 = 99_999_999;
 
 async fn setup(db: &TestDb) -> Api {
     let app = demo_app(db).await;
-    for email in [PRACTITIONER, PRACTITIONER_2, NOTIFICATION_OFFICER, HEALTH_LEAD, MASH, ADMIN] {
+    for email in [PRACTITIONER, PRACTITIONER_2, NOTIFICATION_OFFICER, HEALTH_LEAD, MASH, ADMIN, SPOC, MANAGER] {
         let uid = db.store.users().by_email(email).await.unwrap().unwrap().0.id;
         db.store.users().create_token(&Actor::system(), uid, "api", &sha256_hex(&format!("token-{email}"))).await.unwrap();
     }
@@ -375,3 +377,197 @@ async fn lists_page_with_a_cursor(db: &TestDb) {
     }
 }
 on_both_engines!(cursors, lists_page_with_a_cursor);
+
+/// Someone who cannot open this child, for the need-to-know checks.
+async fn outsider_of(db: &TestDb, child: i64) -> &'static str {
+    for email in [PRACTITIONER_2, PRACTITIONER, HEALTH_LEAD, NOTIFICATION_OFFICER] {
+        let r = testing::reader(&db.store, email).await;
+        if db.store.open_child(&r, assure_storage::ChildKey::Child(child), assure_domain::partnership::Section::Identity).await.is_err() {
+            return email;
+        }
+    }
+    panic!("everyone can see child {child}");
+}
+
+async fn child_protection_through_the_api(db: &TestDb) {
+    let api = setup(db).await;
+    let megan = child_named(db, "Megan").await;
+    let today = common::today();
+    // The queue of open cases, filtered by overdue, a page at a time with its count.
+    let (r, q) = api.get("/api/v1/child-protection?overdue=true", MASH).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let item = q["items"].as_array().unwrap().iter().find(|c| c["child_id"] == megan).expect("Megan's overdue case is on the queue").clone();
+    assert_eq!(item["overdue"], true);
+    assert_eq!(item["next_stage"], "strategy-meeting");
+    assert!(q["total"].as_i64().unwrap() >= 1);
+    let (_, all) = api.get("/api/v1/child-protection", MASH).await;
+    let total = all["total"].as_i64().unwrap();
+    let mut seen = Vec::new();
+    let mut link = "/api/v1/child-protection?limit=1".to_string();
+    loop {
+        let (r, page) = api.get(&link, MASH).await;
+        assert_eq!(r.status, StatusCode::OK, "{link}: {}", r.body);
+        seen.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()));
+        match page["next"].as_str() {
+            Some(next) => link = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as i64, total, "every open case once, a page at a time");
+    // Only the MASH; bad filters and cursors are 400s.
+    let (r, _) = api.get("/api/v1/child-protection", PRACTITIONER).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for bad in ["/api/v1/child-protection?overdue=maybe", "/api/v1/child-protection?cursor=abc", "/api/v1/child-protection?limit=0"] {
+        let (r, json) = api.get(bad, MASH).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert_eq!(json["error"], "bad_request");
+    }
+
+    // The child's cases, with every stage's due date and timeliness; through the door.
+    let (r, cases) = api.get(&format!("/api/v1/children/{megan}/child-protection"), MASH).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let case = &cases[0];
+    assert_eq!(case["stages"][0]["stage"], "strategy-meeting");
+    assert_eq!(case["stages"][0]["timeliness"], "overdue");
+    let (cid, version) = (case["id"].as_i64().unwrap(), case["version"].as_i64().unwrap());
+    let outsider = outsider_of(db, megan).await;
+    let (a, _) = api.get(&format!("/api/v1/children/{megan}/child-protection"), outsider).await;
+    let (b, _) = api.get(&format!("/api/v1/children/{NOBODY}/child-protection"), outsider).await;
+    same_answer("cp cases", &a, &b, megan);
+
+    // The strategy meeting: every problem at once, then recorded, then a stale version refused.
+    let path = format!("/api/v1/children/{megan}/child-protection/{cid}/strategy-meeting");
+    let (r, json) = api.post(&path, MASH, json!({ "held_on": "yesterday", "decision": "adjourn", "version": version })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let got = fields(&json);
+    for f in ["held_on", "decision", "agencies"] {
+        assert!(got.iter().any(|g| g == f), "{f} in {got:?}");
+    }
+    let agencies: Vec<i64> = db.store.partnership().agencies().await.unwrap().iter().take(2).map(|a| a.id).collect();
+    let meeting = json!({ "held_on": (today - chrono::Duration::days(1)).to_string(), "agencies": agencies, "decision": "section-47", "notes": "Police and school attended", "version": version });
+    let (r, _) = api.post(&path, PRACTITIONER, meeting.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let (r, json) = api.post(&path, MASH, meeting.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json["strategy_decision"], "section-47");
+    assert_eq!(json["strategy_attendees"].as_array().unwrap().len(), 2);
+    assert_eq!(json["stages"][0]["done_on"], (today - chrono::Duration::days(1)).to_string());
+    let (r, _) = api.post(&path, MASH, meeting).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // The section 47 enquiry started.
+    let (r, json) = api
+        .post(
+            &format!("/api/v1/children/{megan}/child-protection/{cid}/section-47"),
+            MASH,
+            json!({ "started_on": today.to_string(), "outcome": "conference-needed", "outcome_on": today.to_string(), "version": json["version"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json["s47_outcome"], "conference-needed");
+    assert!(json["s47_started_on"].is_string());
+    // Audited against the child like the page.
+    let f = assure_storage::audit::AuditFilter { record_type: Some("child".into()), ..Default::default() };
+    let log = db.store.audit().list(&f, 500, 0).await.unwrap().0;
+    assert!(log.iter().any(|e| e.record_id == megan.to_string() && e.action.starts_with("cp.")), "the change is audited");
+}
+on_both_engines!(child_protection, child_protection_through_the_api);
+
+async fn marac_through_the_api(db: &TestDb) {
+    let api = setup(db).await;
+    let leah = child_named(db, "Leah").await;
+    let megan = child_named(db, "Megan").await;
+    // Recording one: every problem at once; a 14-year-old is refused by age.
+    let (r, json) = api.post(&format!("/api/v1/children/{leah}/marac"), MASH, json!({ "referred_on": "2026-13-01" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let got = fields(&json);
+    for f in ["referred_on", "referred_by", "relationship"] {
+        assert!(got.iter().any(|g| g == f), "{f} in {got:?}");
+    }
+    let body = json!({ "referred_on": common::today().to_string(), "referred_by": "IDVA service", "relationship": "Controlling partner" });
+    let (r, _) = api.post(&format!("/api/v1/children/{megan}/marac"), MASH, body.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a 14-year-old: {}", r.body);
+    let (r, m) = api.post(&format!("/api/v1/children/{leah}/marac"), MASH, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(m["status"], "awaiting-cse-review");
+    assert!((16..=18).contains(&m["age_at_referral"].as_i64().unwrap()));
+
+    // Read back through the door.
+    let (r, list) = api.get(&format!("/api/v1/children/{leah}/marac"), MASH).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(list.as_array().unwrap().iter().any(|x| x["id"] == m["id"]), "{list}");
+    let outsider = outsider_of(db, leah).await;
+    let (a, _) = api.get(&format!("/api/v1/children/{leah}/marac"), outsider).await;
+    let (b, _) = api.get(&format!("/api/v1/children/{NOBODY}/marac"), outsider).await;
+    same_answer("marac", &a, &b, leah);
+
+    // The CSE review: an unknown outcome is named; the review is for the MASH only.
+    let review = format!("/api/v1/children/{leah}/marac/{}/review", m["id"]);
+    let (r, json) = api.post(&review, MASH, json!({ "outcome": "maybe", "version": m["version"] })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(fields(&json).contains(&"outcome".to_string()));
+    let no = json!({ "outcome": "no-cse-concern", "reasons": "Domestic abuse only; no exploitation found on checks", "version": m["version"] });
+    let (r, _) = api.post(&review, PRACTITIONER, no.clone()).await;
+    assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND, "{}", r.body);
+    let (r, json) = api.post(&review, MASH, no).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json["status"], "no-cse-concern");
+}
+on_both_engines!(marac, marac_through_the_api);
+
+async fn spoc_monitoring_through_the_api(db: &TestDb) {
+    let api = setup(db).await;
+    // The partnership manager sees every agency; a SPOC their own.
+    let (r, all) = api.get("/api/v1/spoc/monitoring?period=12-months", MANAGER).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(all["every_agency"], true);
+    assert_eq!(all["period"], "12-months");
+    let every = all["agencies"].as_array().unwrap().len();
+    assert!(all["made_none"].as_array().unwrap().iter().any(|a| a["name"].as_str().is_some()), "agencies with none are named");
+    let (r, mine) = api.get("/api/v1/spoc/monitoring", SPOC).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(mine["every_agency"], false);
+    let own = mine["agencies"].as_array().unwrap();
+    assert!(!own.is_empty() && own.len() < every, "{} of {every}", own.len());
+    assert!(own.iter().all(|a| a["use_level"].is_string() && a["peer_average"].is_number()));
+    assert!(!r.body.contains("Megan"), "counts only: no child named");
+    let (r, _) = api.get("/api/v1/spoc/monitoring?period=decade", MANAGER).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let (r, _) = api.get("/api/v1/spoc/monitoring", PRACTITIONER_2).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "not a SPOC: {}", r.body);
+
+    // Challenges, a page at a time; a new one, and the agency's response once.
+    let (r, page) = api.get("/api/v1/spoc/challenges?limit=1", MANAGER).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(page["total"].as_i64().unwrap() >= 2, "the demo's challenges");
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert!(page["next"].is_string());
+    let agency = own[0]["agency_id"].as_i64().unwrap();
+    let (r, json) = api.post("/api/v1/spoc/challenges", SPOC, json!({ "period": "fortnight", "challenge": "" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let got = fields(&json);
+    for f in ["agency_id", "period", "challenge"] {
+        assert!(got.iter().any(|g| g == f), "{f} in {got:?}");
+    }
+    let others = all["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["agency_id"].as_i64().unwrap())
+        .find(|a| !own.iter().any(|o| o["agency_id"] == *a))
+        .unwrap();
+    let (r, _) = api.post("/api/v1/spoc/challenges", SPOC, json!({ "agency_id": others, "period": "3-months", "challenge": "Why so few?" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "another agency's: {}", r.body);
+    let (r, made) =
+        api.post("/api/v1/spoc/challenges", SPOC, json!({ "agency_id": agency, "period": "3-months", "challenge": "Please name a CSE lead" })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(made["agency_id"], agency);
+    let respond = format!("/api/v1/spoc/challenges/{}/response", made["id"]);
+    let (r, _) = api.post(&respond, SPOC, json!({ "response": "Lead named", "version": made["version"].as_i64().unwrap() + 1 })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let (r, json) = api.post(&respond, SPOC, json!({ "response": "Lead named", "version": made["version"] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json["response"], "Lead named");
+    let (r, _) = api.post(&format!("/api/v1/spoc/challenges/{NOBODY}/response"), SPOC, json!({ "response": "x", "version": 1 })).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
+on_both_engines!(spoc_monitoring, spoc_monitoring_through_the_api);

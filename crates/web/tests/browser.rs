@@ -35,11 +35,11 @@ async fn whole_life_of_a_recommendation() {
     b.fill("#title", "Children missing from care working group").await;
     b.fill("#terms_of_reference", "To review how the council responds when children in its care go missing.").await;
     b.fill("#lead_member", "Councillor Ann Lee").await;
-    b.fill("#start_date", "01/02/2026").await;
-    b.fill("#end_date", "15/09/2026").await;
-    b.fill("#report_date", "15/09/2026").await;
+    b.fill_date("#start_date", chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()).await;
+    b.fill_date("#end_date", chrono::NaiveDate::from_ymd_opt(2026, 9, 15).unwrap()).await;
+    b.fill_date("#report_date", chrono::NaiveDate::from_ymd_opt(2026, 9, 15).unwrap()).await;
     b.select_text("#referred_to_body_id", "Cabinet").await;
-    b.fill("#referral_date", "22/09/2026").await;
+    b.fill_date("#referral_date", chrono::NaiveDate::from_ymd_opt(2026, 9, 22).unwrap()).await;
     b.press("Save review").await;
     b.assert_banner("Review created").await;
     assert_eq!(b.text_of("h1").await, "Children missing from care working group");
@@ -77,7 +77,7 @@ async fn whole_life_of_a_recommendation() {
     b.goto(&review_path).await;
     b.open_details("Record an endorsement").await;
     b.select_text("#endorse-body_id", "Overview and Scrutiny Committee (Children's").await;
-    b.fill("#endorse-endorsed_on", "29/09/2026").await;
+    b.fill_date("#endorse-endorsed_on", chrono::NaiveDate::from_ymd_opt(2026, 9, 29).unwrap()).await;
     b.fill("#endorse-minute_ref", "Minute 41").await;
     b.press("Record endorsement").await;
     b.assert_banner("Endorsement recorded").await;
@@ -89,7 +89,7 @@ async fn whole_life_of_a_recommendation() {
     b.goto(&rec_path).await;
     b.open_details("Record the executive's response").await;
     b.choose("response-response").await; // Accepted
-    b.fill("#response-response_date", "06/10/2026").await;
+    b.fill_date("#response-response_date", chrono::NaiveDate::from_ymd_opt(2026, 10, 6).unwrap()).await;
     b.press("Record response").await;
     b.assert_banner("Executive response recorded").await;
     b.assert_has("Accepted on 6 October 2026").await;
@@ -109,13 +109,15 @@ async fn whole_life_of_a_recommendation() {
     b.open_details("Add an action").await;
     b.fill("#action-text", "Design the quarterly report with the missing children co-ordinator").await;
     b.fill("#action-owner", "Service Manager, Safeguarding").await;
-    b.fill("#action-target_date", "31/05/2027").await;
+    b.fill_date("#action-target_date", chrono::NaiveDate::from_ymd_opt(2027, 5, 31).unwrap()).await;
     b.press("Add action").await;
     b.assert_banner("Action added").await;
     b.assert_has("May 2027").await;
 
     b.open_details("Revise the target date or mark done").await;
-    b.fill("input[id^='revise'][id$='-new_date']", "31/07/2027").await;
+    b.fill("input[id^='revise'][id$='-new_date']", "31").await;
+    b.fill("input[id^='revise'][id$='-new_date-month']", "7").await;
+    b.fill("input[id^='revise'][id$='-new_date-year']", "2027").await;
     b.fill("input[id^='revise'][id$='-reason']", "General election called").await;
     b.press("Revise target date").await;
     b.assert_banner("Target date revised; the earlier date is kept in the history").await;
@@ -123,7 +125,7 @@ async fn whole_life_of_a_recommendation() {
     assert!(actions.contains("May 2027, revised to July 2027"), "the action keeps its date history:\n{actions}");
     assert!(actions.contains("General election called"), "and the reason:\n{actions}");
 
-    b.fill("#update-update_date", &date_in(0)).await;
+    b.fill_date_in("#update-update_date", 0).await;
     b.fill("#update-narrative", "The first quarterly report went to the Cabinet Member; return interviews are now offered within 72 hours.").await;
     b.fill("#update-progress_percent", "100").await;
     b.press("Add update").await;
@@ -143,7 +145,7 @@ async fn whole_life_of_a_recommendation() {
     b.goto(&rec_path).await;
     b.open_details("Record committee sign-off").await;
     b.select_text("#signoff-body_id", "Overview and Scrutiny Committee (Children's").await;
-    b.fill("#signoff-meeting_date", "20/11/2026").await;
+    b.fill_date("#signoff-meeting_date", chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()).await;
     b.fill("#signoff-minute_ref", "Minute 63").await;
     b.press("Sign off").await;
     b.assert_banner("Recommendation signed off").await;
@@ -178,18 +180,17 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
     b.goto("/reviews").await;
     let before = b.count("table.app-table tbody tr").await;
     b.follow("Add a review").await;
-    b.fill("#start_date", "10/05/2026").await;
-    b.fill("#end_date", "01/05/2026").await;
+    b.fill_date("#start_date", chrono::NaiveDate::from_ymd_opt(2026, 5, 10).unwrap()).await;
+    b.fill_date("#end_date", chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()).await;
     b.press("Save review").await;
     b.assert_error("Enter the title of the review").await;
     b.assert_error("end date must be the same as or after the start date").await;
     assert!(b.title().await.starts_with("Error:"), "the page title says Error: {}", b.title().await);
     assert_eq!(b.broken_error_links().await, Vec::<String>::new(), "error summary links go to their fields");
-    assert!(
-        b.css("#end_date").await.attr("aria-describedby").await.unwrap().unwrap_or_default().contains("end_date-error"),
-        "the message is tied to its field"
-    );
-    assert_eq!(b.css("#start_date").await.prop("value").await.unwrap().as_deref(), Some("10/05/2026"), "what was typed is kept");
+    assert!(b.count("fieldset[aria-describedby~='end_date-error']").await == 1, "the message is tied to its field");
+    assert_eq!(b.css("#start_date").await.prop("value").await.unwrap().as_deref(), Some("10"), "what was typed is kept");
+    assert_eq!(b.css("#start_date-month").await.prop("value").await.unwrap().as_deref(), Some("5"), "what was typed is kept");
+    assert_eq!(b.css("#start_date-year").await.prop("value").await.unwrap().as_deref(), Some("2026"), "what was typed is kept");
     b.screenshot("form-with-errors").await;
     b.goto("/reviews").await;
     assert_eq!(b.count("table.app-table tbody tr").await, before, "no review was added");
@@ -198,7 +199,7 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
     let scr5 = b.open_recommendation("Serious case review: Child F", "(5)").await;
     b.open_details("Record the executive's response").await;
     b.choose("response-response-4").await; // Rejected
-    b.fill("#response-response_date", &date_in(0)).await;
+    b.fill_date_in("#response-response_date", 0).await;
     b.press("Record response").await;
     b.assert_error("Enter the reason the executive rejected").await;
     assert!(b.title().await.starts_with("Error:"));
@@ -211,7 +212,9 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
     let wg2 = b.open_recommendation("Licensing/Child Sexual Exploitation Working Group", "(2)").await;
     let dates_before = b.text_of("#actions + .app-table-wrapper table").await;
     b.open_details("Revise the target date or mark done").await;
-    b.fill("input[id^='revise'][id$='-new_date']", "31/03/2027").await;
+    b.fill("input[id^='revise'][id$='-new_date']", "31").await;
+    b.fill("input[id^='revise'][id$='-new_date-month']", "3").await;
+    b.fill("input[id^='revise'][id$='-new_date-year']", "2027").await;
     b.press("Revise target date").await;
     b.assert_error("Enter the reason the target date is being revised").await;
     let broken = b.broken_error_links().await;
@@ -257,7 +260,7 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
     // A forged CSRF token.
     b.open_details("Add an action").await;
     b.fill("#action-text", "An action sent with a forged token").await;
-    b.fill("#action-target_date", "30/06/2027").await;
+    b.fill_date("#action-target_date", chrono::NaiveDate::from_ymd_opt(2027, 6, 30).unwrap()).await;
     b.client
         .execute("document.querySelector(\"form[action$='/actions'] input[name='_csrf']\").value = 'f'.repeat(64);", vec![])
         .await
@@ -273,7 +276,7 @@ async fn bad_inputs_get_clear_messages_and_save_nothing() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("letter.pdf");
     std::fs::write(&file, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00This program cannot be run in DOS mode.").unwrap();
-    b.fill("#update-update_date", &date_in(0)).await;
+    b.fill_date_in("#update-update_date", 0).await;
     b.fill("#update-narrative", "Letter from the Department attached").await;
     b.css("#update-evidence").await.send_keys(&file.display().to_string()).await.expect("choose the file");
     b.press("Add update").await;
@@ -383,7 +386,7 @@ async fn pages_work_without_javascript() {
     b.follow("My recommendations").await;
     b.assert_has("Recommendations you lead").await;
     let path = b.open_recommendation("Licensing/Child Sexual Exploitation Working Group", "(2)").await;
-    b.fill("#update-update_date", &date_in(0)).await;
+    b.fill_date_in("#update-update_date", 0).await;
     b.fill("#update-narrative", "Written with JavaScript off: the Department for Education replied on 3 November.").await;
     b.fill("#update-progress_percent", "70").await;
     b.press("Add update").await;
@@ -427,10 +430,7 @@ async fn report_issue_and_compare() {
     b.screenshot("report-new-with-errors").await;
     assert!(b.title().await.starts_with("Error:"), "the page title says Error: {}", b.title().await);
     assert_eq!(b.broken_error_links().await, Vec::<String>::new(), "error summary links go to their fields");
-    assert!(
-        b.css("#meeting_date").await.attr("aria-describedby").await.unwrap().unwrap_or_default().contains("meeting_date-error"),
-        "the message is tied to its field"
-    );
+    assert!(b.count("fieldset[aria-describedby~='meeting_date-error']").await == 1, "the message is tied to its field");
     b.nav_to("Reports").await;
     assert_eq!(b.count("table.app-table tbody tr").await, reports_before, "no report was created");
     b.assert_lacks("16 January 2018").await;
@@ -438,7 +438,7 @@ async fn report_issue_and_compare() {
     // The January 2018 draft.
     b.follow("Prepare a monitoring report").await;
     b.select_text("#review_id", review).await;
-    b.fill("#meeting_date", "16/01/2018").await;
+    b.fill_date("#meeting_date", chrono::NaiveDate::from_ymd_opt(2018, 1, 16).unwrap()).await;
     b.choose_labelled("Recommendation and progress made").await;
     b.press("Prepare the draft").await;
     b.assert_banner("Draft report prepared").await;
@@ -552,7 +552,7 @@ async fn report_issue_and_compare() {
 
     // A new progress update, dated after the January meeting.
     let rec1 = b.open_recommendation(review, "(1)").await;
-    b.fill("#update-update_date", "01/06/2018").await;
+    b.fill_date("#update-update_date", chrono::NaiveDate::from_ymd_opt(2018, 6, 1).unwrap()).await;
     b.fill("#update-narrative", narrative).await;
     b.press("Add update").await;
     b.assert_banner("Progress update added").await;
@@ -566,7 +566,7 @@ async fn report_issue_and_compare() {
     assert!(listed.contains("16 January 2018") && listed.contains("Issued: issue 1"), "the list shows the issued report:\n{listed}");
     b.follow("Prepare a monitoring report").await;
     b.select_text("#review_id", review).await;
-    b.fill("#meeting_date", "17/07/2018").await;
+    b.fill_date("#meeting_date", chrono::NaiveDate::from_ymd_opt(2018, 7, 17).unwrap()).await;
     b.press("Prepare the draft").await;
     b.assert_banner("Draft report prepared").await;
     assert_eq!(b.text_of("h1").await, "Monitoring report for 17 July 2018");

@@ -48,14 +48,14 @@ async fn the_child_protection_route_from_decision_to_plan() {
     b.open_details("A new child's details").await;
     b.fill("#first_name", "Robyn").await;
     b.fill("#last_name", &last).await;
-    b.fill("#date_of_birth", "14/03/2012").await;
+    b.fill_date("#date_of_birth", chrono::NaiveDate::from_ymd_opt(2012, 3, 14).unwrap()).await;
     b.fill("#gender", "Female").await;
     b.fill("#ethnicity", "White British").await;
     b.fill("#address", "4 Quarry Lane, Hillside").await;
     b.fill("#ward", "Hillside").await;
     b.fill("#school", "Hillside High School").await;
     b.fill("#what_seen", "Robyn said her stepfather's friend gives her alcohol and takes photographs of her.").await;
-    b.fill("#seen_on", &date_in(-1)).await;
+    b.fill_date_in("#seen_on", -1).await;
     b.fill("#seen_where", "School nurse's room").await;
     b.fill("#seen_by", "School nurse").await;
     let mut ids = Vec::new();
@@ -118,13 +118,13 @@ async fn the_child_protection_route_from_decision_to_plan() {
     // 7. The CP plan, in the MACSE plan template.
     b.follow("Write the CP plan").await;
     assert_eq!(b.text_of("h1").await, "Child protection plan (MACSE plan template)");
-    b.fill("#review_date", &date_in(80)).await;
+    b.fill_date_in("#review_date", 80).await;
     b.fill("#discussion-protect", "Safety plan: Robyn stays with her grandmother at weekends.").await;
     b.select_text("#action-1-section", "Protect").await;
     b.fill("#action-1-text", "Safety plan reviewed with Robyn every week").await;
     b.fill("#action-1-owner", "Ravi Patel").await;
     b.select_text("#action-1-agency", "Children's Social Care").await;
-    b.fill("#action-1-due", &date_in(14)).await;
+    b.fill_date_in("#action-1-due", 14).await;
     b.press("Save the new version").await;
     b.assert_banner("Child protection plan saved as a new version of the child's plan").await;
     b.assert_has("is the child protection plan").await;

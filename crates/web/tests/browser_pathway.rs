@@ -19,7 +19,7 @@ use assure_domain::Role;
 use assure_storage::users::NewUser;
 use assure_storage::Actor;
 use browser_rig::*;
-use chrono::{Duration, NaiveDateTime};
+use chrono::Duration;
 use fantoccini::Locator;
 
 /// A surname no demo child has, in letters only (names are checked as names).
@@ -47,14 +47,14 @@ async fn raise_concern_for_new_child(b: &Browser, first: &str, last: &str, yes: 
     b.open_details("A new child's details").await;
     b.fill("#first_name", first).await;
     b.fill("#last_name", last).await;
-    b.fill("#date_of_birth", "14/03/2011").await;
+    b.fill_date("#date_of_birth", chrono::NaiveDate::from_ymd_opt(2011, 3, 14).unwrap()).await;
     b.fill("#gender", "Female").await;
     b.fill("#ethnicity", "White British").await;
     b.fill("#address", "12 Orchard Row, Hillside").await;
     b.fill("#ward", "Hillside").await;
     b.fill("#school", "Hillside High School").await;
     b.fill("#what_seen", what_seen).await;
-    b.fill("#seen_on", &date_in(-2)).await;
+    b.fill_date_in("#seen_on", -2).await;
     b.fill("#seen_where", "School gates at home time").await;
     b.fill("#seen_by", "Hannah Price, designated safeguarding lead").await;
     // Every screening question is answered.
@@ -132,8 +132,8 @@ async fn the_pathway_from_concern_to_plan() {
     b.sign_in("cse-analyst@example.org").await;
     b.nav_to("MACSE panels").await;
     if b.count_xpath("//table//a[starts-with(@href, '/panels/')]").await == 0 {
-        b.fill("#first", &date_in(7)).await;
-        b.fill("#until", &date_in(63)).await;
+        b.fill_date_in("#first", 7).await;
+        b.fill_date_in("#until", 63).await;
         b.fill("#location", "Town Hall, Room 3").await;
         b.press("Add the panels").await;
         b.assert_banner("Panels added to the series").await;
@@ -169,7 +169,7 @@ async fn the_pathway_from_concern_to_plan() {
     // The plan is reviewed six weeks after the panel that made it.
     let panel_day =
         chrono::NaiveDate::parse_from_str(&panel_date, "%-d %B %Y").unwrap_or_else(|e| panic!("read the panel's date {panel_date:?}: {e}"));
-    b.fill("#review_date", &(panel_day + chrono::Duration::days(42)).format("%d/%m/%Y").to_string()).await;
+    b.fill_date("#review_date", panel_day + chrono::Duration::days(42)).await;
     b.fill("#discussion-profile", "Year 8 pupil; two missing episodes; gifts and a second phone.").await;
     b.fill("#discussion-prevent", "Sessions with the school nurse on healthy relationships.").await;
     b.fill("#discussion-protect", protect).await;
@@ -178,12 +178,12 @@ async fn the_pathway_from_concern_to_plan() {
     b.fill("#action-1-text", "Serve a child abduction warning notice on the driver").await;
     b.fill("#action-1-owner", "DC Sam Hughes").await;
     b.select_text("#action-1-agency", "Merseyside Police").await;
-    b.fill("#action-1-due", &date_in(14)).await;
+    b.fill_date_in("#action-1-due", 14).await;
     b.select_text("#action-2-section", "Protect").await;
     b.fill("#action-2-text", "Staff on the gates at home time for six weeks").await;
     b.fill("#action-2-owner", "Grace Turner").await;
     b.select_text("#action-2-agency", "Hillside High School").await;
-    b.fill("#action-2-due", &date_in(7)).await;
+    b.fill_date_in("#action-2-due", 7).await;
     b.press("Save the new version").await;
     b.assert_banner("New version of the plan saved; the earlier versions are kept").await;
     b.assert_has(prosecute).await;
@@ -301,21 +301,6 @@ async fn no_cse_concern_goes_back_to_the_spoc() {
     eprintln!("no_cse_concern_goes_back_to_the_spoc took {:?}", started.elapsed());
 }
 
-/// Fill a date-and-time field. Chromium draws `datetime-local` as segments whose order
-/// follows the browser's locale, so the value is set as the control itself stores it
-/// (and the server also reads "16/01/2026 21:30" typed where the control is plain text).
-async fn fill_time(b: &Browser, css: &str, t: NaiveDateTime) {
-    let e = b.css(css).await;
-    let value = t.format("%Y-%m-%dT%H:%M").to_string();
-    let js = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true})); arguments[0].dispatchEvent(new Event('change', {bubbles: true})); return arguments[0].value;";
-    let set = b
-        .client
-        .execute(js, vec![serde_json::to_value(&e).unwrap(), serde_json::json!(value)])
-        .await
-        .unwrap_or_else(|err| panic!("set {css}: {err}"));
-    assert_eq!(set.as_str(), Some(value.as_str()), "{css} holds the time");
-}
-
 /// The teams the default routing rules name for a notification declaring CSE and missing
 /// risks (health and education always; police CSE, missing from home and the analyst for
 /// CSE), with a demo member of each who acknowledges for it.
@@ -386,7 +371,7 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
     b.open_details("A new child's details").await;
     b.fill("#first_name", first).await;
     b.fill("#last_name", &last).await;
-    b.fill("#date_of_birth", "02/09/2010").await;
+    b.fill_date("#date_of_birth", chrono::NaiveDate::from_ymd_opt(2010, 9, 2).unwrap()).await;
     b.fill("#gender", "Female").await;
     b.fill("#ethnicity", "White British").await;
     b.fill("#address", "4 Kirkby Row, Knowsley").await;
@@ -397,8 +382,8 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
     b.fill("#home", "Harbour View").await;
     b.fill("#placement_address", "Harbour View, 2 Marine Parade").await;
     b.fill("#placement_ward", "Church").await;
-    b.fill("#start_date", &date_in(-3)).await;
-    b.fill("#received_date", &date_in(-2)).await;
+    b.fill_date_in("#start_date", -3).await;
+    b.fill_date_in("#received_date", -2).await;
     let mut risks = Vec::new();
     for e in b.client.find_all(Locator::Css("input.app-radios__input[name^='risk-'][value='no']")).await.unwrap() {
         risks.push((e.attr("name").await.unwrap().unwrap(), e.attr("id").await.unwrap().unwrap()));
@@ -487,7 +472,7 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
     b.press("Search").await;
     b.choose_labelled(&format!("{child}, born 2 September 2010")).await;
     b.choose_labelled("Care").await;
-    fill_time(&b, "#start", went).await;
+    b.fill_time("#start", went).await;
     b.fill("#police_reference", "MP/2417/26").await;
     b.choose_labelled("High").await;
     b.press("Record the episode").await;
@@ -495,7 +480,7 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
     assert_eq!(child_id_of(&b.page_path().await), cid, "the episode is on the placed child's record");
     b.assert_has("Still missing").await;
     let eid: i64 = b.css("section[id^='episode-']").await.attr("id").await.unwrap().unwrap().trim_start_matches("episode-").parse().unwrap();
-    fill_time(&b, &format!("#end-{eid}-end"), back).await;
+    b.fill_time(&format!("#end-{eid}-end"), back).await;
     b.fill(&format!("#end-{eid}-where_found"), "A flat above a takeaway in the town centre, with two older males").await;
     b.press("Record the return").await;
     b.assert_banner("Return recorded: offer the return interview within 72 hours").await;
@@ -503,7 +488,7 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
 
     // 4. The independent return interview, with a link to CSE: routed to MACSE by the pattern rules.
     let p = format!("#interview-{eid}");
-    fill_time(&b, &format!("{p}-offered_at"), offered).await;
+    b.fill_time(&format!("{p}-offered_at"), offered).await;
     b.choose_labelled("Accepted").await;
     b.fill(&format!("{p}-provider"), "Safe Return Independent Advocacy").await;
     b.fill(&format!("{p}-interviewer"), "Leah Gordon").await;
@@ -534,8 +519,8 @@ async fn a_placed_child_goes_missing_and_is_referred_to_macse() {
     b.sign_in("cse-analyst@example.org").await;
     b.nav_to("MACSE panels").await;
     if b.count_xpath("//table//a[starts-with(@href, '/panels/')]").await == 0 {
-        b.fill("#first", &date_in(7)).await;
-        b.fill("#until", &date_in(63)).await;
+        b.fill_date_in("#first", 7).await;
+        b.fill_date_in("#until", 63).await;
         b.fill("#location", "Town Hall, Room 3").await;
         b.press("Add the panels").await;
     }

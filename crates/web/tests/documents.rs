@@ -686,7 +686,12 @@ async fn origin_and_decision_date_are_edited_filtered_and_exported(db: &TestDb) 
     let page = c.get(&format!("/recommendations/{}", first.id)).await;
     assert!(page.has("Licensing/CSE scrutiny review") && page.has("5 October 2017"), "{}", page.body);
     let edit = c.get(&format!("/recommendations/{}/edit", first.id)).await;
-    assert!(edit.has("value=\"05/10/2017\"") || edit.has("value=\"5/10/2017\""), "{}", edit.body);
+    // Shown in the GOV.UK date input: day, month and year.
+    assert!(
+        edit.has("name=\"executive_decision_date-day\"") && edit.has("value=\"5\"") && edit.has("value=\"10\"") && edit.has("value=\"2017\""),
+        "{}",
+        edit.body
+    );
 
     let review = c.get(&format!("/reviews/{wg}")).await;
     assert!(review.has("Show only those from") && review.has("Licensing/CSE scrutiny review"), "{}", review.body);

@@ -188,3 +188,68 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     assert_eq!(db.store.pattern_rules().current().await.unwrap().version, 2);
 }
 on_both_engines!(missing_pages, an_episode_its_interview_and_the_macse_referral);
+
+async fn post(c: &mut Client, f: Vec<(&'static str, String)>) -> common::Resp {
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    c.post_form("/missing/new", &pairs).await
+}
+
+/// The GOV.UK date input with its time box, as a browser sends it: the part that is wrong
+/// is named, what was typed is kept, a blank optional moment stays blank, and a whole
+/// one is saved.
+async fn times_in_the_gov_uk_date_input(db: &TestDb) {
+    let app = demo_app(db).await;
+    let mut teacher = Client::new(app.clone());
+    teacher.sign_in("practitioner@example.org").await;
+    let form = teacher.get("/missing/new").await;
+    for name in ["start-day", "start-month", "start-year", "start-time", "end-day", "end-time"] {
+        assert!(form.has(&format!("name=\"{name}\"")), "{name}");
+    }
+    assert!(!form.has("datetime-local"), "no browser date picker");
+    let t = form.csrf();
+    let went = common::today() - chrono::Duration::days(3);
+    let (day, month, year) = (went.format("%-d").to_string(), went.format("%-m").to_string(), went.format("%Y").to_string());
+    let base = vec![
+        ("_csrf", t.clone()),
+        ("child", "new".into()),
+        ("first_name", "Ria".into()),
+        ("last_name", "Datepart".into()),
+        ("estimated_age", "14".into()),
+        ("missing_from", "home".into()),
+        ("risk_grading", "medium".into()),
+        ("end-day", String::new()),
+        ("end-month", String::new()),
+        ("end-year", String::new()),
+        ("end-time", String::new()),
+    ];
+    let send = |start: [&str; 4]| {
+        let mut f = base.clone();
+        f.extend([
+            ("start-day", start[0].to_string()),
+            ("start-month", start[1].to_string()),
+            ("start-year", start[2].to_string()),
+            ("start-time", start[3].to_string()),
+        ]);
+        f
+    };
+    let r = post(&mut teacher, send([&day, "", &year, "21:30"])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("The time the child went missing must include a month"), "{}", r.body);
+    assert!(r.has("value=\"21:30\"") && r.has(&format!("value=\"{year}\"")), "what was typed is kept");
+    assert!(r.has("href=\"#start\""), "the summary links to the day box");
+    let r = post(&mut teacher, send([&day, &month, &year, "25:99"])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("the time must be a real time on the 24-hour clock"), "{}", r.body);
+    let r = post(&mut teacher, send([&day, &month, &year, ""])).await;
+    assert!(r.has("must include a time"), "{}", r.body);
+    let r = post(&mut teacher, send(["31", "2", &year, "10:00"])).await;
+    assert!(r.has("must be a real date"), "{}", r.body);
+    // Whole: saved, with the end left blank (still missing).
+    let r = post(&mut teacher, send([&day, &month, &year, "21:30"])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let child: i64 = r.location().split('?').next().unwrap().trim_start_matches("/children/").trim_end_matches("/missing").parse().unwrap();
+    let ep = mash_record(db, child).await.episodes().await.unwrap().remove(0);
+    assert_eq!(ep.started_at, went.and_hms_opt(21, 30, 0).unwrap());
+    assert!(ep.ended_at.is_none());
+}
+on_both_engines!(gov_uk_times, times_in_the_gov_uk_date_input);

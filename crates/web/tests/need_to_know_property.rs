@@ -94,6 +94,9 @@ impl Model {
             teams: p.teams.iter().copied().collect(),
             spoc_for: p.spoc_for.iter().copied().collect(),
             emergency_children: p.grants.iter().copied().collect(),
+            // The model invites nobody to a panel slot (the standing members' rule is
+            // the domain's matrix test and the panels storage test).
+            panel_children: vec![],
         })
     }
 }

@@ -9,6 +9,7 @@
 //! (which applies the domain rules and audits) and answer JSON; errors are JSON with
 //! 4xx statuses.
 
+pub mod cases;
 pub mod children;
 pub mod extract;
 pub mod handlers;
@@ -143,6 +144,74 @@ pub fn routes(r: Routes) -> Routes {
             RecordMissing,
             "Record (or correct) a return interview; its links are routed by the pattern rules (need to know; audited)",
             pathway::record_interview,
+        )
+        .api_get(
+            "/api/v1/child-protection",
+            DecideReferrals,
+            "Open child protection cases with the next stage due, a page at a time, filterable by overdue (children in reach)",
+            cases::queue,
+        )
+        .api_get(
+            "/api/v1/children/{id}/child-protection",
+            ViewChildren,
+            "A child's child protection cases: stages, due dates and timeliness, reviewing officer, CP plan version (need to know; audited)",
+            cases::child_cases,
+        )
+        .api_post(
+            "/api/v1/children/{id}/child-protection/{cid}/strategy-meeting",
+            DecideReferrals,
+            "Record a CP case's strategy meeting: date, agencies attending, decision (need to know; audited)",
+            cases::strategy,
+        )
+        .api_post(
+            "/api/v1/children/{id}/child-protection/{cid}/section-47",
+            DecideReferrals,
+            "Record a CP case's section 47 enquiry: its start and outcome (need to know; audited)",
+            cases::section_47,
+        )
+        .api_post(
+            "/api/v1/children/{id}/child-protection/{cid}/conference",
+            DecideReferrals,
+            "Record a CP case's initial child protection conference and its outcome (need to know; audited)",
+            cases::conference,
+        )
+        .api_post(
+            "/api/v1/children/{id}/child-protection/{cid}/review-conference",
+            DecideReferrals,
+            "Record a CP case's first review conference (need to know; audited)",
+            cases::review_conference,
+        )
+        .api_get(
+            "/api/v1/children/{id}/marac",
+            ViewChildren,
+            "A young person's MARAC referrals and their CSE reviews (need to know; audited)",
+            cases::marac_list,
+        )
+        .api_post(
+            "/api/v1/children/{id}/marac",
+            RaiseConcern,
+            "Record a MARAC referral of a 16 to 18-year-old victim of an abusive relationship (age checked against the date of birth; audited)",
+            cases::marac_record,
+        )
+        .api_post(
+            "/api/v1/children/{id}/marac/{mid}/review",
+            DecideReferrals,
+            "Record the MASH's CSE review of a MARAC referral (a CSE concern refers the young person to MACSE; audited)",
+            cases::marac_review,
+        )
+        .api_get(
+            "/api/v1/spoc/monitoring",
+            ViewChildren,
+            "Use of the CSE forms per agency and period: outcomes, comparison with agencies of the same kind, agencies with none (SPOCs: their agencies; the partnership manager: all)",
+            cases::monitoring,
+        )
+        .api_get("/api/v1/spoc/challenges", ViewChildren, "Challenges of the agencies the caller monitors, with their responses", cases::challenges)
+        .api_post("/api/v1/spoc/challenges", ViewChildren, "Challenge an agency's low use of the CSE forms (its SPOC or the partnership manager; audited)", cases::challenge)
+        .api_post(
+            "/api/v1/spoc/challenges/{id}/response",
+            ViewChildren,
+            "Record an agency's response to a challenge (its SPOC or the partnership manager; audited)",
+            cases::respond,
         )
 }
 

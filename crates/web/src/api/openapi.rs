@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::views::ErrorView;
-use super::{children, handlers, imports, pathway, reports};
+use super::{cases, children, handlers, imports, pathway, reports};
 use crate::auth::SESSION_COOKIE;
 use crate::routes::{Kind, RouteTable};
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
@@ -62,6 +62,19 @@ use assure_domain::Permission;
         pathway::record_episode,
         pathway::record_return,
         pathway::record_interview,
+        cases::queue,
+        cases::child_cases,
+        cases::strategy,
+        cases::section_47,
+        cases::conference,
+        cases::review_conference,
+        cases::marac_list,
+        cases::marac_record,
+        cases::marac_review,
+        cases::monitoring,
+        cases::challenges,
+        cases::challenge,
+        cases::respond,
     ),
     // The types query parameters name (request and response bodies bring their own).
     components(schemas(ErrorView, handlers::Overdue, Lifecycle, ExecutiveResponse, Rag)),

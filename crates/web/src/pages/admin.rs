@@ -190,8 +190,8 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<
                 (ui::text_input(Field::new("action", "Action", f.get("action"), &v).hint("For example recommendation or user.login"), "app-input--width-20"))
                 (ui::select(Field::new("record_type", "Record", f.get("record_type"), &v), &ui::options_with_blank("Any", ["recommendation", "review", "body", "user", "api_token", "settings"].iter().map(|s| (s.to_string(), s.replace('_', " "))))))
                 (ui::text_input(Field::new("record_id", "Record number", f.get("record_id"), &v), "app-input--width-5"))
-                (ui::date_input(Field::new("from", "From", f.get("from"), &v)))
-                (ui::date_input(Field::new("to", "To", f.get("to"), &v)))
+                (ui::date_text_input(Field::new("from", "From", f.get("from"), &v)))
+                (ui::date_text_input(Field::new("to", "To", f.get("to"), &v)))
             }
             (ui::secondary_button("Filter"))
         }

@@ -76,7 +76,9 @@ pub fn read(p: &Picker, f: &Fields) -> (Option<ChildRef>, Invalid) {
         "" => None,
         "new" => {
             let dob = f.date("date_of_birth");
-            if !f.get("date_of_birth").trim().is_empty() && dob.is_none() {
+            if let Some(m) = f.date_problem("date_of_birth", "The date of birth") {
+                v.add("date_of_birth", m);
+            } else if !f.get("date_of_birth").trim().is_empty() && dob.is_none() {
                 v.add("date_of_birth", format!("Enter the date of birth as a real date, for example {}", p.dob_example));
             }
             let age = f.opt_int("estimated_age").unwrap_or_else(|_| {

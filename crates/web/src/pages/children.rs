@@ -71,7 +71,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
         form method="get" action="/children" class="app-filter" novalidate {
             div class="app-filter__row" {
                 (ui::text_input(Field::new("name", "Name", f.get("name"), &errors).hint("First name, surname or both"), "app-input--width-20"))
-                (ui::date_input(Field::new("date_of_birth", "Date of birth", f.get("date_of_birth"), &errors)))
+                (ui::date_text_input(Field::new("date_of_birth", "Date of birth", f.get("date_of_birth"), &errors)))
             }
             div class="app-button-group" {
                 (ui::button("Search"))
@@ -257,8 +257,10 @@ fn child_fields(c: &Child) -> Fields {
 fn child_input(f: &Fields) -> (ChildInput, Invalid) {
     let mut v = Invalid::new();
     let dob = f.date("date_of_birth");
-    if !f.get("date_of_birth").trim().is_empty() && dob.is_none() {
-        v.add("date_of_birth", "Enter a real date of birth, for example 16/01/2004");
+    if let Some(m) = f.date_problem("date_of_birth", "The date of birth") {
+        v.add("date_of_birth", m);
+    } else if !f.get("date_of_birth").trim().is_empty() && dob.is_none() {
+        v.add("date_of_birth", "Enter a real date of birth, for example 16 1 2004");
     }
     let age = f.opt_int("estimated_age").unwrap_or_else(|_| {
         v.add("estimated_age", "The estimated age must be a whole number from 0 to 25");

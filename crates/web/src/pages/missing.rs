@@ -58,13 +58,20 @@ fn input_time(t: Option<NaiveDateTime>) -> String {
 
 /// A typed time, with a message when something was typed that is not a time.
 fn time_field(f: &Fields, name: &str, what: &str, v: &mut Invalid) -> Option<NaiveDateTime> {
+    // The GOV.UK date input with its time box: the part that is wrong is named.
+    let mut first = what.chars();
+    let capital = first.next().map(|c| c.to_uppercase().collect::<String>() + first.as_str()).unwrap_or_default();
+    if let Some(m) = f.date_problem(name, &capital) {
+        v.add(name, m);
+        return None;
+    }
     let raw = f.get(name).trim();
     if raw.is_empty() {
         return None;
     }
     let t = parse_time(raw);
     if t.is_none() {
-        v.add(name, format!("Enter {what} as a date and time, for example 16/01/2026 21:30"));
+        v.add(name, format!("Enter {what} as a date and time, for example 16 1 2026 and 21:30"));
     }
     t
 }
@@ -109,8 +116,8 @@ async fn new_render(state: &AppState, ctx: &Ctx, caller: &Caller, reader: &Reade
             (child)
             h2 class="app-heading-m" { "The episode" }
             (ui::radios(Field::new("missing_from", "Missing from", f.get("missing_from"), errors), &opts(MissingFrom::ALL, MissingFrom::slug, MissingFrom::label), true))
-            (ui::input_of_type(Field::new("start", "When the child went missing", f.get("start"), errors).hint("Date and time, for example 16/01/2026 21:30"), "app-input--width-20", "datetime-local", None))
-            (ui::input_of_type(Field::new("end", "When the child was found or returned", f.get("end"), errors).hint("Leave blank if the child is still missing"), "app-input--width-20", "datetime-local", None))
+            (ui::datetime_input(Field::new("start", "When the child went missing", f.get("start"), errors).hint("For example, 16 1 2026 and 21:30")))
+            (ui::datetime_input(Field::new("end", "When the child was found or returned", f.get("end"), errors).hint("Leave blank if the child is still missing")))
             (ui::text_input(Field::new("where_found", "Where the child was found or returned to", f.get("where_found"), errors), "app-input--width-30"))
             (ui::text_input(Field::new("police_reference", "Police reference", f.get("police_reference"), errors).hint("If the episode was reported to the police"), "app-input--width-20"))
             (ui::radios(Field::new("risk_grading", "Police risk grading", f.get("risk_grading"), errors), &opts(RiskGrading::ALL, RiskGrading::slug, RiskGrading::label), false))
@@ -291,7 +298,7 @@ fn end_form(ctx: &Ctx, child: &Child, e: &Episode, f: &Fields, errors: &Invalid)
             (ui::csrf(ctx.csrf()))
             input type="hidden" name="version" value=(e.version);
             h3 class="app-heading-s" { "The child was found or returned" }
-            (ui::input_of_type(Field::new("end", "When", f.get("end"), errors).prefixed(&p).hint("Date and time, for example 16/01/2026 21:30"), "app-input--width-20", "datetime-local", None))
+            (ui::datetime_input(Field::new("end", "When", f.get("end"), errors).prefixed(&p).hint("For example, 16 1 2026 and 21:30")))
             (ui::text_input(Field::new("where_found", "Where the child was found or returned to", if f.0.is_empty() { &e.where_found } else { f.get("where_found") }, errors).prefixed(&p), "app-input--width-30"))
             (ui::button("Record the return"))
         }
@@ -323,7 +330,7 @@ fn interview_form(ctx: &Ctx, child: &Child, e: &Episode, f: &Fields, errors: &In
             (ui::csrf(ctx.csrf()))
             @if let Some(i) = i { input type="hidden" name="version" value=(i.version); }
             h3 class="app-heading-s" { @if i.is_some() { "Correct the return interview" } @else { "Record the return interview" } }
-            (ui::input_of_type(Field::new("offered_at", "When the return interview was offered", &offered, errors).prefixed(&p).hint("Statutory guidance expects an offer within 72 hours of the return"), "app-input--width-20", "datetime-local", None))
+            (ui::datetime_input(Field::new("offered_at", "When the return interview was offered", &offered, errors).prefixed(&p).hint("Statutory guidance expects an offer within 72 hours of the return")))
             (ui::radios(Field::new("response", "Did the child accept the interview?", &response, errors).prefixed(&p), &opts(InterviewResponse::ALL, InterviewResponse::slug, InterviewResponse::label), true))
             (ui::text_input(Field::new("provider", "Independent provider", &provider, errors).prefixed(&p), "app-input--width-30"))
             (ui::text_input(Field::new("interviewer", "Interviewer", &interviewer, errors).prefixed(&p), "app-input--width-20"))

@@ -27,7 +27,7 @@ pub async fn home(state: State<AppState>, ctx: Ctx, q: Query<Vec<(String, String
     let caller = ctx.caller()?.clone();
     if caller.role().pathway().is_none() {
         // Information governance: neither the tracker nor the pathway.
-        let items: Vec<_> = NAV.iter().filter(|i| !i.hint.is_empty() && ctx.can(i.permission)).collect();
+        let items: Vec<_> = NAV.iter().filter(|i| !i.hint.is_empty() && i.shown_to(caller.role())).collect();
         let content = html! {
             h1 class="app-heading-l" { "Information governance" }
             p class="app-body-l" { (caller.user.name) ", " (ui::role_label(&caller.user)) "." }
@@ -56,7 +56,7 @@ pub async fn home(state: State<AppState>, ctx: Ctx, q: Query<Vec<(String, String
         Some(r) => Some(waiting(&state, &ctx, r).await?),
         None => None,
     };
-    let items: Vec<_> = NAV.iter().filter(|i| !i.hint.is_empty() && ctx.can(i.permission)).collect();
+    let items: Vec<_> = NAV.iter().filter(|i| !i.hint.is_empty() && i.shown_to(caller.role())).collect();
     let content = html! {
         h1 class="app-heading-l" { "CSE partnership" }
         @match (&placed, &agency) {

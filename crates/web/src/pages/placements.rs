@@ -172,8 +172,12 @@ fn risk_field(r: Risk) -> String {
 
 fn date_field(f: &Fields, name: &str, what: &str, v: &mut Invalid) -> Option<chrono::NaiveDate> {
     let d = f.date(name);
-    if !f.get(name).trim().is_empty() && d.is_none() {
-        v.add(name, format!("Enter {what} as a real date, for example 16/01/2018"));
+    let mut first = what.chars();
+    let capital = first.next().map(|c| c.to_uppercase().collect::<String>() + first.as_str()).unwrap_or_default();
+    if let Some(m) = f.date_problem(name, &capital) {
+        v.add(name, m);
+    } else if !f.get(name).trim().is_empty() && d.is_none() {
+        v.add(name, format!("Enter {what} as a real date, for example 16 1 2018"));
     }
     d
 }

@@ -335,7 +335,7 @@ pub(crate) async fn edit_form_for(
             @if target.with_panel {
                 (ui::select(Field::new("panel_id", "Panel that made this plan", f.get("panel_id"), errors), &panel_opts))
             }
-            (ui::date_input(Field::new("review_date", "Review date", f.get("review_date"), errors).hint("The panel that will review the plan. For example, 12/10/2017")))
+            (ui::date_input(Field::new("review_date", "Review date", f.get("review_date"), errors).hint("The panel that will review the plan. For example, 12 10 2017")))
             @for s in &editable {
                 @let n = format!("discussion-{}", s.slug());
                 (ui::textarea(Field::new(&n, &format!("{}: discussion", heading(*s)), f.get(&n), errors), 5))

@@ -548,6 +548,8 @@ pub async fn add_update(State(state): State<AppState>, ctx: Ctx, caller: Caller,
             fields.0.push((name, text));
         }
     }
+    // The update's date, sent in the GOV.UK date input, read like a posted form's.
+    fields.join_date_parts();
     let mut typed = Invalid::new();
     // A multipart form's text is not seen by the edge's check (crate::hygiene).
     for (name, text) in &fields.0 {
@@ -664,7 +666,7 @@ pub fn rec_form(ctx: &Ctx, action: &str, heading: &str, f: &Fields, errors: &Inv
             (ui::textarea(Field::new("executive_wording", "Executive wording (optional)", f.get("executive_wording"), errors).hint("As the executive agreed it, for example: Sefton's Members of Parliament be requested to ..."), 5))
             (ui::text_input(Field::new("who_must_act", "Who must act", f.get("who_must_act"), errors).hint("For example: Sefton's Members of Parliament"), "app-input--width-30"))
             (ui::text_input(Field::new("origin", "Origin (optional)", f.get("origin"), errors).hint("Where it came from, as the council writes it, for example: Ofsted inspection 2016, Licensing/CSE scrutiny review"), "app-input--width-30"))
-            (ui::date_input(Field::new("executive_decision_date", "Executive decision date (optional)", f.get("executive_decision_date"), errors).hint("When Cabinet or the executive decided on it, for example 5/10/2017")))
+            (ui::date_input(Field::new("executive_decision_date", "Executive decision date (optional)", f.get("executive_decision_date"), errors).hint("When Cabinet or the executive decided on it, for example 5 10 2017")))
             (ui::checkboxes("lead_ids", "Lead officers", Some("Select everyone who answers for this recommendation"), &lead_opts, &f.all("lead_ids"), errors))
             @for (line, account) in linkable(f.get("lead_officers_text"), leads) {
                 div class="app-inset-text" data-testid="lead-suggestion" {

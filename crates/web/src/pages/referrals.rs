@@ -58,8 +58,10 @@ fn concern_form(f: &Fields) -> (ConcernForm, Invalid) {
     let (child, mut v) = child_picker::read(&PICKER, f);
     let seen_raw = f.get("seen_on").trim();
     let seen_on = f.date("seen_on");
-    if !seen_raw.is_empty() && seen_on.is_none() {
-        v.add("seen_on", "Enter the date the concern was seen as a real date, for example 16/01/2018");
+    if let Some(m) = f.date_problem("seen_on", "The date it was seen or heard") {
+        v.add("seen_on", m);
+    } else if !seen_raw.is_empty() && seen_on.is_none() {
+        v.add("seen_on", "Enter the date the concern was seen as a real date, for example 16 1 2018");
     }
     let concern = ConcernInput {
         source: ReferralSource::from_slug(f.get("source")),
@@ -548,10 +550,14 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
 
 // ---------------------------------------------------------------- the SPOC's list
 
-pub async fn spoc(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+pub async fn spoc(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let reader = policy::reader(&state, &caller).await?;
-    let rows = state.store.referrals(&reader).spoc_referrals().await?;
-    let returned: Vec<&Referral> = rows.iter().filter(|r| r.status == ReferralStatus::ReturnedToSpoc).collect();
+    let cursor = q.iter().find(|(k, _)| k == "cursor").map(|(_, v)| v.as_str());
+    let referrals = state.store.referrals(&reader);
+    let (page, total) = referrals.spoc_page(&PageRequest::from_link(cursor, QUEUE_PER_PAGE)).await?;
+    let rows = &page.items;
+    let returned_rows = referrals.spoc_returned().await?;
+    let returned: Vec<&Referral> = returned_rows.iter().collect();
     let content = html! {
         h1 class="app-heading-l" { "Your agency's referrals" }
         @if !reader.viewer().spoc_for.is_empty() || ctx.can(Permission::ManagePartnership) {
@@ -577,7 +583,8 @@ pub async fn spoc(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Pa
                     }
                 }
             }
-            (referral_table("All referrals raised by your agency", &rows, true))
+            (referral_table(&format!("All referrals raised by your agency ({total})"), rows, true))
+            (ui::pager("/spoc", &page))
         }
     };
     Ok(ui::layout(&ctx, "Your agency's referrals", false, content).into_response())

@@ -117,8 +117,10 @@ pub async fn new_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<N
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
     let mut typed = Invalid::new();
-    if !f.get("meeting_date").trim().is_empty() && f.date("meeting_date").is_none() {
-        typed.add("meeting_date", "The date of the meeting must be a real date, for example 16/01/2018");
+    if let Some(m) = f.date_problem("meeting_date", "The date of the meeting") {
+        typed.add("meeting_date", m);
+    } else if !f.get("meeting_date").trim().is_empty() && f.date("meeting_date").is_none() {
+        typed.add("meeting_date", "The date of the meeting must be a real date, for example 16 1 2018");
     }
     // The layout radios always send one; anything else gets the default layout.
     let input = ReportInput {
@@ -341,8 +343,10 @@ fn cover_from(f: &Fields) -> (Cover, Invalid) {
     let key_decision = yn("key_decision", "is this a key decision?");
     let in_forward_plan = yn("in_forward_plan", "is it in the forward plan?");
     let exempt = yn("exempt", "is the report exempt or confidential?");
-    if !f.get("meeting_date").trim().is_empty() && f.date("meeting_date").is_none() {
-        v.add("meeting_date", "The date of the meeting must be a real date, for example 16/01/2018");
+    if let Some(m) = f.date_problem("meeting_date", "The date of the meeting") {
+        v.add("meeting_date", m);
+    } else if !f.get("meeting_date").trim().is_empty() && f.date("meeting_date").is_none() {
+        v.add("meeting_date", "The date of the meeting must be a real date, for example 16 1 2018");
     }
     let equality = EqualityOption::from_slug(f.get("equality")).unwrap_or_else(|| {
         v.add("equality", "Select the equality implication");

@@ -140,7 +140,7 @@ async fn review_form(state: &AppState, ctx: &Ctx, action: &str, heading: &str, f
             (ui::select(Field::new("origin_body_id", "Body that set up the review", f.get("origin_body_id"), errors), &body_opts))
             (ui::date_input(Field::new("start_date", "Start date", f.get("start_date"), errors)))
             (ui::date_input(Field::new("end_date", "End date", f.get("end_date"), errors)))
-            (ui::date_input(Field::new("report_date", "Date of the final report", f.get("report_date"), errors).hint("The references of its recommendations use this date's municipal year. For example, 12/09/2017")))
+            (ui::date_input(Field::new("report_date", "Date of the final report", f.get("report_date"), errors).hint("The references of its recommendations use this date's municipal year. For example, 12 9 2017")))
             (ui::text_input(Field::new("final_report_ref", "Final report reference", f.get("final_report_ref"), errors), "app-input--width-30"))
             h2 class="app-heading-m" { "Referral to the executive" }
             (ui::select(Field::new("referred_to_body_id", "Referred to", f.get("referred_to_body_id"), errors), &body_opts))

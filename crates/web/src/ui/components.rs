@@ -191,10 +191,89 @@ pub fn input_of_type(f: Field<'_>, width_class: &str, input_type: &str, autocomp
     }
 }
 
-/// A date typed as a person would ("16/01/2018" or "16 January 2018").
-pub fn date_input(f: Field<'_>) -> Markup {
+/// A date in one box, typed as a person would ("16/01/2018" or "16 January 2018"): for
+/// the search filters (GET forms); every form that records a date uses [`date_input`].
+pub fn date_text_input(f: Field<'_>) -> Markup {
     let hint = f.hint.unwrap_or("For example, 16/01/2018");
     text_input(Field { hint: Some(hint), ..f }, "app-input--width-10")
+}
+
+/// The parts of a date as they are shown back in the day, month and year boxes: a date
+/// (a record's, or a default) split; what was typed (joined "day/month/year" by
+/// [`crate::forms::Fields::parse`]) kept as it was, even when it is not a date.
+fn date_value_parts(v: &str) -> [String; 3] {
+    let v = v.trim();
+    if let Some(d) = assure_domain::dates::parse_user(v) {
+        use chrono::Datelike;
+        return [d.day().to_string(), d.month().to_string(), d.year().to_string()];
+    }
+    let mut parts = v.splitn(3, '/').map(str::to_string);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(d), Some(m), Some(y)) => [d, m, y],
+        (Some(d), _, _) => [d, String::new(), String::new()],
+        _ => Default::default(),
+    }
+}
+
+/// The GOV.UK date input (day, month and year boxes named `{name}-day`, `{name}-month`,
+/// `{name}-year`) for a form field: the label is the legend; the value (a date, or what
+/// was typed) fills the boxes. The form is read with `Fields::date` as before.
+pub fn date_input(f: Field<'_>) -> Markup {
+    let hint = f.hint.unwrap_or("For example, 27 3 2026");
+    date_boxes(f.name, &f.id, f.label, hint, f.errors, &date_value_parts(f.value), None)
+}
+
+/// The GOV.UK date input with a time box after it (`{name}-time`, "21:30"), for a
+/// moment: a missing episode's start and end, a return interview's offer.
+pub fn datetime_input(f: Field<'_>) -> Markup {
+    let hint = f.hint.unwrap_or("For example, 27 3 2026 and 21:30");
+    let v = f.value.trim();
+    let (date, time) = match crate::pages::missing::parse_time(v) {
+        Some(t) => (t.format("%d/%m/%Y").to_string(), t.format("%H:%M").to_string()),
+        None => match v.split_once(' ') {
+            Some((d, t)) => (d.to_string(), t.trim().to_string()),
+            None => (v.to_string(), String::new()),
+        },
+    };
+    date_boxes(f.name, &f.id, f.label, hint, f.errors, &date_value_parts(&date), Some(&time))
+}
+
+fn date_boxes(name: &str, id: &str, legend: &str, hint: &str, errors: &Invalid, parts: &[String; 3], time: Option<&str>) -> Markup {
+    let err = errors.for_field(name);
+    let hint_id = format!("{id}-hint");
+    let described = if err.is_some() { format!("{hint_id} {id}-error") } else { hint_id.clone() };
+    let input_class = |extra: &str| format!("app-input app-date-input__input {extra}{}", if err.is_some() { " app-input--error" } else { "" });
+    html! {
+        div class={ "app-form-group" @if err.is_some() { " app-form-group--error" } } {
+            fieldset class="app-fieldset" role="group" aria-describedby=(described) {
+                legend class="app-fieldset__legend app-fieldset__legend--s" { (legend) }
+                div class="app-hint" id=(hint_id) { (hint) }
+                @if let Some(m) = err {
+                    p class="app-error-message" id={ (id) "-error" } { span class="app-visually-hidden" { "Error: " } (m) }
+                }
+                div class="app-date-input" {
+                    div class="app-date-input__item" {
+                        label class="app-label app-date-input__label" for=(id) { "Day" }
+                        input class=(input_class("app-input--width-2")) id=(id) name={ (name) "-day" } type="text" inputmode="numeric" value=(parts[0]);
+                    }
+                    div class="app-date-input__item" {
+                        label class="app-label app-date-input__label" for={ (id) "-month" } { "Month" }
+                        input class=(input_class("app-input--width-2")) id={ (id) "-month" } name={ (name) "-month" } type="text" inputmode="numeric" value=(parts[1]);
+                    }
+                    div class="app-date-input__item" {
+                        label class="app-label app-date-input__label" for={ (id) "-year" } { "Year" }
+                        input class=(input_class("app-input--width-4")) id={ (id) "-year" } name={ (name) "-year" } type="text" inputmode="numeric" value=(parts[2]);
+                    }
+                    @if let Some(t) = time {
+                        div class="app-date-input__item" {
+                            label class="app-label app-date-input__label" for={ (id) "-time" } { "Time" }
+                            input class=(input_class("app-input--width-5")) id={ (id) "-time" } name={ (name) "-time" } type="text" value=(t);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub fn textarea(f: Field<'_>, rows: u32) -> Markup {

@@ -5,7 +5,7 @@ pub mod components;
 pub use components::*;
 
 use assure_domain::settings::Settings;
-use assure_domain::Permission;
+use assure_domain::{Permission, Role};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -81,7 +81,9 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/bodies", label: "Bodies", permission: Permission::ManageTracker, only_leads: false, hint: "" },
     NavItem { href: "/referrals/new", label: "Raise a concern", permission: Permission::RaiseConcern, only_leads: false, hint: "Record a CSE 1 concern with the CSE 2 screening tool and your professional referral, and send it to the MASH." },
     NavItem { href: "/mash", label: "MASH queue", permission: Permission::DecideReferrals, only_leads: false, hint: "Referrals waiting for the MASH team's checks and decision, oldest first, with how long each has waited." },
+    NavItem { href: "/child-protection", label: "Child protection", permission: Permission::DecideReferrals, only_leads: false, hint: "Open child protection cases with the next stage due (strategy meeting, section 47 enquiry, conferences), those overdue first to find." },
     NavItem { href: "/spoc", label: "Agency referrals", permission: Permission::ViewChildren, only_leads: false, hint: "For SPOCs: your agency's referrals and where each one is, with referrals returned with no CSE concern to acknowledge." },
+    NavItem { href: "/spoc/monitoring", label: "Use of CSE forms", permission: Permission::ViewChildren, only_leads: false, hint: "For SPOCs and the partnership manager: the CSE forms each agency raised in a period and their outcomes, agencies that raised none, and challenges with their responses." },
     NavItem { href: "/partnership/screening-tool", label: "Screening tool", permission: Permission::ManagePartnership, only_leads: false, hint: "The CSE 2 screening tool's questions, weights and risk rules; each change is a new version." },
     NavItem { href: "/panels", label: "MACSE panels", permission: Permission::ViewChildren, only_leads: false, hint: "The fortnightly MACSE panels: agendas of the young people you may see, invitations, attendance and minutes." },
     NavItem { href: "/police/flags", label: "CSE flags", permission: Permission::RecordPoliceCse, only_leads: false, hint: "Children at risk and MACSE children without a police CSE flag, and the percentages flagged (the target for MACSE children is 100%)." },
@@ -107,6 +109,18 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/partnership/routing-rules", label: "Routing rules", permission: Permission::ManagePartnership, only_leads: false, hint: "Which teams each placement notification reaches and what they must acknowledge; each change is a new version." },
     NavItem { href: "/admin/emergency-access", label: "Emergency access", permission: Permission::ReviewEmergencyAccess, only_leads: false, hint: "" },
 ];
+
+/// Pages that only some of their permission's roles can use, and those roles: the
+/// monitoring of the CSE forms is for SPOCs and the partnership manager (anyone else
+/// with `ViewChildren` would open it to be told there is nothing to monitor).
+const ONLY_ROLES: &[(&str, &[Role])] = &[("/spoc/monitoring", &[Role::Spoc, Role::PartnershipManager])];
+
+impl NavItem {
+    /// Whether the menu (and the home page's list) offers this page to `role`.
+    pub fn shown_to(&self, role: Role) -> bool {
+        role.allows(self.permission) && ONLY_ROLES.iter().all(|(href, roles)| *href != self.href || roles.contains(&role))
+    }
+}
 
 /// The administrator's sections, gathered on the Admin page instead of the menu (each
 /// keeps its own path); other roles with one of them still find it in the menu.
@@ -139,7 +153,7 @@ pub fn menu(ctx: &Ctx, c: &Caller) -> (Vec<(&'static str, &'static str)>, Option
     let lead = c.role() == assure_domain::Role::LeadOfficer || c.role() == assure_domain::Role::ScrutinyOfficer;
     let mut items: Vec<(&'static str, &'static str)> = NAV
         .iter()
-        .filter(|i| c.can(i.permission) && (!i.only_leads || lead) && !(grouped && ADMIN_SECTIONS.contains(&i.href)))
+        .filter(|i| i.shown_to(c.role()) && (!i.only_leads || lead) && !(grouped && ADMIN_SECTIONS.contains(&i.href)))
         .map(|i| (i.href, i.label))
         .collect();
     items.dedup_by_key(|(h, _)| *h);
@@ -264,6 +278,32 @@ pub fn error_page(title: &str, message: &str, status: StatusCode) -> Markup {
                         p class="app-body" { a class="app-link" href="/" { "Go to the dashboard" } }
                     }
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offered(role: Role, href: &str) -> bool {
+        NAV.iter().any(|i| i.href == href && i.shown_to(role))
+    }
+
+    /// The child protection queue is in the menu of the MASH (who may open it) and no one
+    /// else's; the monitoring of the CSE forms in the SPOCs' and the partnership manager's.
+    #[test]
+    fn the_pathway_pages_are_in_the_menus_of_those_who_may_open_them() {
+        for role in Role::ALL {
+            assert_eq!(offered(role, "/child-protection"), role == Role::MashWorker, "{role:?}");
+            assert_eq!(offered(role, "/child-protection"), role.allows(Permission::DecideReferrals), "{role:?}: the route's permission");
+            assert_eq!(offered(role, "/spoc/monitoring"), matches!(role, Role::Spoc | Role::PartnershipManager), "{role:?}");
+        }
+        // Every other entry is offered exactly by its permission.
+        for role in Role::ALL {
+            for i in NAV.iter().filter(|i| i.href != "/spoc/monitoring") {
+                assert_eq!(i.shown_to(role), role.allows(i.permission), "{role:?} {}", i.href);
             }
         }
     }

@@ -243,6 +243,26 @@ impl Browser {
         e.send_keys(text).await.unwrap_or_else(|err| panic!("type into {css}: {err}"));
     }
 
+    /// Type a date into a GOV.UK date input whose day box is `css` ("#seen_on"): the day,
+    /// the month and the year boxes.
+    pub async fn fill_date(&self, css: &str, d: chrono::NaiveDate) {
+        use chrono::Datelike;
+        self.fill(css, &d.day().to_string()).await;
+        self.fill(&format!("{css}-month"), &d.month().to_string()).await;
+        self.fill(&format!("{css}-year"), &d.year().to_string()).await;
+    }
+
+    /// [`Browser::fill_date`] `days` from today.
+    pub async fn fill_date_in(&self, css: &str, days: i64) {
+        self.fill_date(css, assure_domain::Clock::system().today() + chrono::Duration::days(days)).await;
+    }
+
+    /// A date and time: the date input and its time box.
+    pub async fn fill_time(&self, css: &str, t: chrono::NaiveDateTime) {
+        self.fill_date(css, t.date()).await;
+        self.fill(&format!("{css}-time"), &t.format("%H:%M").to_string()).await;
+    }
+
     pub async fn click(&self, css: &str) {
         self.css(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
