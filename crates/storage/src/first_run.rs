@@ -158,6 +158,20 @@ impl Store {
                 for n in &names {
                     self.q(&format!("DROP TABLE IF EXISTS \"{}\" CASCADE", n.replace('"', "\"\""))).execute(&mut *c).await?;
                 }
+                // The functions migrations create (the search index's triggers) go too,
+                // or running the migrations again would find them already there.
+                let functions: Vec<String> = self
+                    .q("SELECT p.oid::regprocedure::text AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+                        WHERE n.nspname = current_schema() AND p.prokind = 'f' \
+                        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')")
+                    .fetch_all(&mut *c)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("signature"))
+                    .collect::<std::result::Result<_, _>>()?;
+                for f in &functions {
+                    self.q(&format!("DROP FUNCTION IF EXISTS {f} CASCADE")).execute(&mut *c).await?;
+                }
             }
         }
         drop(c);
