@@ -235,7 +235,7 @@ pub struct FieldChangeView {
 
 /// A recommendation already in the register that the import updates in place.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct UpdateView {
+pub struct InPlaceUpdateView {
     pub row: usize,
     pub reference: String,
     /// The recommendation updated, and its version now (send back in `expected_versions`).
@@ -256,7 +256,7 @@ pub struct PreviewView {
     pub count: usize,
     pub entries: Vec<PreviewEntry>,
     /// With on_existing "update": the recommendations updated in place.
-    pub updated: Vec<UpdateView>,
+    pub updated: Vec<InPlaceUpdateView>,
     pub warnings: Vec<CellNote>,
 }
 
@@ -301,7 +301,7 @@ pub async fn preview(State(state): State<AppState>, Id(id): Id, ApiJson(b): ApiJ
     let updated = c
         .in_place
         .iter()
-        .map(|u| UpdateView {
+        .map(|u| InPlaceUpdateView {
             row: u.row,
             reference: u.reference.clone(),
             id: u.holder.id,
