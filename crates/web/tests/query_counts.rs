@@ -1,7 +1,9 @@
 //! An N+1 shows as a failing test, not a slow page: the MASH queue, a child's record,
-//! a review's page, the pathway's home pages and the notification lists issue the same
-//! number of SQL statements (the store counts every one) however many rows they show,
-//! on both engines. The tracker's list pages are checked
+//! a review's page, the pathway's home pages and the notification lists, a
+//! recommendation's page and the tracker's API, the missing children's lists and a
+//! child's episodes, and the SPOC's lists issue the same number of SQL statements (the
+//! store counts every one) however many rows they show, on both engines: the pages
+//! scripts/load-bench measures. The tracker's list pages and the audit log are checked
 //! the same way in pages.rs.
 
 mod common;
@@ -144,3 +146,101 @@ async fn home_pages_and_notification_lists_do_not_grow_their_query_count(db: &Te
     assert_eq!(after, before, "{health_pages:?} then {officer_pages:?} with sixty more notifications");
 }
 on_both_engines!(home_and_notifications, home_pages_and_notification_lists_do_not_grow_their_query_count);
+
+/// Each path's statements, in order.
+async fn all_statements(db: &TestDb, c: &mut Client, paths: &[&str]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.push(statements(db, c, p).await);
+    }
+    out
+}
+
+/// A recommendation's page with thirty more progress updates, and the tracker's API with
+/// thirty more recommendations: the same number of statements.
+async fn a_recommendation_and_the_tracker_api_do_not_grow_their_query_count(db: &TestDb) {
+    use assure_storage::tracker::{RecommendationInput, UpdateInput};
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("scrutiny-officer@example.org").await;
+    let officer = testing::actor(&db.store, "scrutiny-officer@example.org").await;
+    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let input = RecommendationInput { number: Some(300), committee_wording: "Counted statements".into(), ..Default::default() };
+    let rec = db.store.tracker().create_recommendation(&officer, review, &input).await.unwrap();
+    let update = |n: i64| UpdateInput {
+        update_date: Some(db.store.today() - chrono::Duration::days(40 - n)),
+        narrative: format!("Progress note {n}"),
+        progress_percent: Some(n),
+        corrects_id: None,
+    };
+    db.store.tracker().add_update(&officer, rec, &update(1), &[]).await.unwrap();
+    let rec_page = format!("/recommendations/{rec}");
+    let api_rec = format!("/api/v1/recommendations/{rec}");
+    let api_review = format!("/api/v1/reviews/{review}");
+    let paths = [rec_page.as_str(), api_rec.as_str(), "/api/v1/recommendations", "/api/v1/reviews", api_review.as_str()];
+    let before = all_statements(db, &mut c, &paths).await;
+    for n in 2..32 {
+        db.store.tracker().add_update(&officer, rec, &update(n), &[]).await.unwrap();
+    }
+    for n in 301..331 {
+        let input = RecommendationInput { number: Some(n), committee_wording: format!("More {n}"), ..Default::default() };
+        db.store.tracker().create_recommendation(&officer, review, &input).await.unwrap();
+    }
+    assert_eq!(all_statements(db, &mut c, &paths).await, before, "{paths:?} with thirty more updates and recommendations");
+    assert!(c.get(&rec_page).await.has("Progress note 31"), "the new updates are shown");
+}
+on_both_engines!(recommendation_and_api, a_recommendation_and_the_tracker_api_do_not_grow_their_query_count);
+
+/// The missing children's lists, a child's episodes and the children API, with thirty
+/// more episodes of one child and thirty of new children: the same number of statements.
+async fn missing_lists_do_not_grow_their_query_count(db: &TestDb) {
+    use assure_domain::missing::{MissingFrom, RiskGrading};
+    use assure_storage::missing::EpisodeInput;
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("mash-worker@example.org").await;
+    let mash = testing::reader(&db.store, "mash-worker@example.org").await;
+    let child = testing::children_in_reach(&db.store, mash.viewer(), None, 1, 0).await.0.remove(0);
+    let now = db.store.clock().local_now();
+    let now = now.date().and_hms_opt(chrono::Timelike::hour(&now), 0, 0).unwrap();
+    let episode = |child: ChildRef, n: i64, ended: bool| EpisodeInput {
+        child: Some(child),
+        missing_from: Some(MissingFrom::Care),
+        started_at: Some(now - chrono::Duration::hours(6 * n + 4)),
+        ended_at: ended.then(|| now - chrono::Duration::hours(6 * n + 2)),
+        where_found: "Returned by police".into(),
+        police_reference: format!("MP/{n}"),
+        risk_grading: Some(RiskGrading::Medium),
+    };
+    db.store.missing(&mash).record_episode(&episode(ChildRef::Existing(child.id), 1, true)).await.unwrap();
+    let episodes = format!("/children/{}/missing", child.id);
+    let record = format!("/children/{}", child.id);
+    let paths = ["/missing", episodes.as_str(), record.as_str(), "/api/v1/children", "/children"];
+    let before = all_statements(db, &mut c, &paths).await;
+    for n in 2..32 {
+        db.store.missing(&mash).record_episode(&episode(ChildRef::Existing(child.id), n, true)).await.unwrap();
+        let new = ChildInput { first_name: "Counted".into(), last_name: format!("Missingchild{n}"), estimated_age: Some(15), ..Default::default() };
+        db.store.missing(&mash).record_episode(&episode(ChildRef::New(new), n, n % 2 == 0)).await.unwrap();
+    }
+    assert_eq!(all_statements(db, &mut c, &paths).await, before, "{paths:?} with sixty more episodes");
+    assert!(c.get("/missing").await.has("Missingchild30"), "the new episodes are listed (an ended one, its return interview to offer)");
+}
+on_both_engines!(missing_lists, missing_lists_do_not_grow_their_query_count);
+
+/// The SPOC's referrals and the use of the CSE forms, and the child protection list,
+/// with sixty more referrals: the same number of statements.
+async fn spoc_lists_do_not_grow_their_query_count(db: &TestDb) {
+    let app = demo_app(db).await;
+    let mut spoc = Client::new(app.clone());
+    spoc.sign_in("spoc@example.org").await;
+    let mut mash = Client::new(app);
+    mash.sign_in("mash-worker@example.org").await;
+    let like = ChildInput { first_name: "Counted".into(), last_name: "Spocchild".into(), estimated_age: Some(14), ..Default::default() };
+    raise(db, 2, &like).await;
+    let spoc_paths = ["/spoc", "/spoc/monitoring"];
+    let mash_paths = ["/child-protection", "/api/v1/child-protection"];
+    let before = (all_statements(db, &mut spoc, &spoc_paths).await, all_statements(db, &mut mash, &mash_paths).await);
+    raise(db, 60, &like).await;
+    let after = (all_statements(db, &mut spoc, &spoc_paths).await, all_statements(db, &mut mash, &mash_paths).await);
+    assert_eq!(after, before, "{spoc_paths:?} and {mash_paths:?} with sixty more referrals");
+    assert!(spoc.get("/spoc").await.has("Spocchild"), "the new referrals are the SPOC's");
+}
+on_both_engines!(spoc_lists, spoc_lists_do_not_grow_their_query_count);
