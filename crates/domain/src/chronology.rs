@@ -364,8 +364,18 @@ mod tests {
         use InterviewResponse::*;
         use RiskLevel::*;
         let cases: Vec<(&str, PatternRule, Vec<Entry>, Option<Vec<i64>>)> = vec![
-            ("three missing in 90 days", default_rules()[0].clone(), vec![missing(1, "2026-01-01"), missing(2, "2026-02-01"), missing(3, "2026-03-31")], Some(vec![1, 2, 3])),
-            ("three missing over 90 days", default_rules()[0].clone(), vec![missing(1, "2026-01-01"), missing(2, "2026-02-01"), missing(3, "2026-04-01")], None),
+            (
+                "three missing in 90 days",
+                default_rules()[0].clone(),
+                vec![missing(1, "2026-01-01"), missing(2, "2026-02-01"), missing(3, "2026-03-31")],
+                Some(vec![1, 2, 3]),
+            ),
+            (
+                "three missing over 90 days",
+                default_rules()[0].clone(),
+                vec![missing(1, "2026-01-01"), missing(2, "2026-02-01"), missing(3, "2026-04-01")],
+                None,
+            ),
             ("two missing", default_rules()[0].clone(), vec![missing(1, "2026-01-01"), missing(2, "2026-01-02")], None),
             (
                 "four missing, the tightest window wins",
@@ -373,15 +383,40 @@ mod tests {
                 vec![missing(1, "2025-01-01"), missing(2, "2026-01-01"), missing(3, "2026-01-02"), missing(4, "2026-01-03")],
                 Some(vec![2, 3, 4]),
             ),
-            ("declined twice", default_rules()[1].clone(), vec![interview(1, "2026-01-01", Declined), interview(2, "2026-03-01", Declined)], Some(vec![1, 2])),
-            ("declined once, accepted once", default_rules()[1].clone(), vec![interview(1, "2026-01-01", Declined), interview(2, "2026-03-01", Accepted)], None),
+            (
+                "declined twice",
+                default_rules()[1].clone(),
+                vec![interview(1, "2026-01-01", Declined), interview(2, "2026-03-01", Declined)],
+                Some(vec![1, 2]),
+            ),
+            (
+                "declined once, accepted once",
+                default_rules()[1].clone(),
+                vec![interview(1, "2026-01-01", Declined), interview(2, "2026-03-01", Accepted)],
+                None,
+            ),
             ("new placement with CSE risk", default_rules()[2].clone(), vec![placement(7, "2026-06-01", true)], Some(vec![7])),
             ("new placement without CSE risk", default_rules()[2].clone(), vec![placement(7, "2026-06-01", false)], None),
             ("old placement with CSE risk", default_rules()[2].clone(), vec![placement(7, "2026-04-01", true)], None),
             ("future placement with CSE risk", default_rules()[2].clone(), vec![placement(7, "2026-07-10", true)], None),
-            ("risk rose twice", default_rules()[3].clone(), vec![screening(1, "2026-01-01", Low), screening(2, "2026-02-01", Medium), screening(3, "2026-03-01", High)], Some(vec![1, 2, 3])),
-            ("risk rose, then held", default_rules()[3].clone(), vec![screening(1, "2026-01-01", Low), screening(2, "2026-02-01", High), screening(3, "2026-03-01", High)], None),
-            ("risk rose once, fell before", default_rules()[3].clone(), vec![screening(1, "2026-01-01", High), screening(2, "2026-02-01", Low), screening(3, "2026-03-01", Medium)], None),
+            (
+                "risk rose twice",
+                default_rules()[3].clone(),
+                vec![screening(1, "2026-01-01", Low), screening(2, "2026-02-01", Medium), screening(3, "2026-03-01", High)],
+                Some(vec![1, 2, 3]),
+            ),
+            (
+                "risk rose, then held",
+                default_rules()[3].clone(),
+                vec![screening(1, "2026-01-01", Low), screening(2, "2026-02-01", High), screening(3, "2026-03-01", High)],
+                None,
+            ),
+            (
+                "risk rose once, fell before",
+                default_rules()[3].clone(),
+                vec![screening(1, "2026-01-01", High), screening(2, "2026-02-01", Low), screening(3, "2026-03-01", Medium)],
+                None,
+            ),
             ("two screenings only", default_rules()[3].clone(), vec![screening(1, "2026-01-01", Low), screening(2, "2026-02-01", High)], None),
         ];
         for (name, rule, entries, want) in cases {
@@ -429,7 +464,11 @@ mod tests {
         let cases: Vec<(&str, Filter, Vec<i64>)> = vec![
             ("everything, newest first", Filter::default(), vec![2, 5, 9, 1]),
             ("one kind", Filter { kinds: vec![EntryKind::Concern], ..Filter::default() }, vec![1]),
-            ("two kinds, oldest first", Filter { kinds: vec![EntryKind::Placement, EntryKind::Return], order: Order::OldestFirst, ..Filter::default() }, vec![5, 2]),
+            (
+                "two kinds, oldest first",
+                Filter { kinds: vec![EntryKind::Placement, EntryKind::Return], order: Order::OldestFirst, ..Filter::default() },
+                vec![5, 2],
+            ),
             ("agency", Filter { agency_id: Some(2), ..Filter::default() }, vec![2, 5]),
             (
                 "period, both ends in",
@@ -443,7 +482,8 @@ mod tests {
         }
         let mut marked = es.clone();
         marked[3].significance = Some(Significance { note: "n".into(), version: 1, marked_by: "x".into(), marked_at: "t".into(), significant: true });
-        marked[2].significance = Some(Significance { note: "n".into(), version: 2, marked_by: "x".into(), marked_at: "t".into(), significant: false });
+        marked[2].significance =
+            Some(Significance { note: "n".into(), version: 2, marked_by: "x".into(), marked_at: "t".into(), significant: false });
         let f = Filter { significant_only: true, ..Filter::default() };
         assert_eq!(apply(marked, &f).iter().map(|e| e.record_id).collect::<Vec<_>>(), vec![1]);
 

@@ -114,7 +114,11 @@ impl ChildRecord {
                             Some(l) => format!("{}. CSE 2 screening: {}", source.label(), l.label()),
                             None => source.label().to_string(),
                         };
-                        let mut e = At { kind: EntryKind::Concern, record_id: id, section: Section::Concerns, link: here.clone() }.entry(when, agency.clone(), summary);
+                        let mut e = At { kind: EntryKind::Concern, record_id: id, section: Section::Concerns, link: here.clone() }.entry(
+                            when,
+                            agency.clone(),
+                            summary,
+                        );
                         e.facts.risk_level = level;
                         out.push(e);
                     }
@@ -230,11 +234,13 @@ impl ChildRecord {
                     None => (date.and_time(NaiveTime::MIN), true),
                 };
                 let panel = r.i("panel_id")?;
-                out.push(At { kind: EntryKind::PanelSlot, record_id: r.i("id")?, section: Section::PanelMinutes, link: format!("/panels/{panel}") }.entry(
-                    when,
-                    none(),
-                    "Discussed at the MACSE panel".to_string(),
-                ));
+                out.push(
+                    At { kind: EntryKind::PanelSlot, record_id: r.i("id")?, section: Section::PanelMinutes, link: format!("/panels/{panel}") }.entry(
+                        when,
+                        none(),
+                        "Discussed at the MACSE panel".to_string(),
+                    ),
+                );
             }
         }
 
@@ -248,11 +254,10 @@ impl ChildRecord {
             for r in &rows {
                 let Some(when) = col_moment(r, "created_at")? else { continue };
                 let n = r.i("number")?;
-                out.push(At { kind: EntryKind::PlanVersion, record_id: r.i("id")?, section: Section::Profile, link: link(format!("/plan/versions/{n}")) }.entry(
-                    when,
-                    none(),
-                    format!("MACSE plan version {n} saved; review by {}", r.d("review_date")?.format("%-d %B %Y")),
-                ));
+                out.push(
+                    At { kind: EntryKind::PlanVersion, record_id: r.i("id")?, section: Section::Profile, link: link(format!("/plan/versions/{n}")) }
+                        .entry(when, none(), format!("MACSE plan version {n} saved; review by {}", r.d("review_date")?.format("%-d %B %Y"))),
+                );
             }
             let rows = store
                 .q("SELECT a.id, a.section, a.text, a.owner, a.agency_id, g.name AS agency_name, a.due_date, a.status FROM plan_actions a \
@@ -282,11 +287,13 @@ impl ChildRecord {
             for r in &rows {
                 let Some(when) = col_moment(r, "flag_date")? else { continue };
                 let summary = if r.i("flagged")? != 0 { "Police CSE flag recorded" } else { "Police CSE flag removed" };
-                out.push(At { kind: EntryKind::PoliceFlag, record_id: r.i("id")?, section: Section::Operations, link: link("/police".into()) }.entry(
-                    when,
-                    none(),
-                    summary.to_string(),
-                ));
+                out.push(
+                    At { kind: EntryKind::PoliceFlag, record_id: r.i("id")?, section: Section::Operations, link: link("/police".into()) }.entry(
+                        when,
+                        none(),
+                        summary.to_string(),
+                    ),
+                );
             }
             let rows = store
                 .q("SELECT o.id, o.name, o.kind, o.created_at FROM operations o JOIN operation_children oc ON oc.operation_id = o.id WHERE oc.child_id = $1")
@@ -314,7 +321,8 @@ impl ChildRecord {
             for r in &rows {
                 let id = r.i("id")?;
                 let authority = r.s("placing_authority")?;
-                let risks: Vec<RiskAnswer> = serde_json::from_str(&r.s("risks_json")?).map_err(|e| StoreError::Corrupt(format!("notification risks: {e}")))?;
+                let risks: Vec<RiskAnswer> =
+                    serde_json::from_str(&r.s("risks_json")?).map_err(|e| StoreError::Corrupt(format!("notification risks: {e}")))?;
                 let cse = risks.iter().find(|a| a.risk == Risk::Cse).map(|a| a.present);
                 let declared: Vec<&str> = risks.iter().filter(|a| a.present).map(|a| a.risk.label()).collect();
                 let here = link("/placements".into());
@@ -379,7 +387,11 @@ impl ChildRecord {
                             Some(x) => format!("Return interview offered: {}", x.label().to_lowercase()),
                             None => "Return interview offered".to_string(),
                         };
-                        let mut e = At { kind: EntryKind::ReturnInterview, record_id: ri, section: Section::Missing, link: here }.entry(when, none(), summary);
+                        let mut e = At { kind: EntryKind::ReturnInterview, record_id: ri, section: Section::Missing, link: here }.entry(
+                            when,
+                            none(),
+                            summary,
+                        );
                         e.facts.interview = response;
                         out.push(e);
                     }
@@ -396,11 +408,13 @@ impl ChildRecord {
                 .await?;
             for r in &rows {
                 let Some(when) = col_moment(r, "granted_at")? else { continue };
-                out.push(At { kind: EntryKind::BreakGlass, record_id: r.i("id")?, section: Section::AccessLog, link: link("/access-log".into()) }.entry(
-                    when,
-                    none(),
-                    format!("{} used emergency access: {}", r.s("name")?, r.s("reason")?),
-                ));
+                out.push(
+                    At { kind: EntryKind::BreakGlass, record_id: r.i("id")?, section: Section::AccessLog, link: link("/access-log".into()) }.entry(
+                        when,
+                        none(),
+                        format!("{} used emergency access: {}", r.s("name")?, r.s("reason")?),
+                    ),
+                );
             }
         }
 
@@ -612,7 +626,13 @@ impl ChildRecord {
                 .await?;
             for r in &rows {
                 let due = r.d("review_date")?;
-                out.push(NextStep { what: "MACSE plan review".into(), detail: String::new(), due: Some(due), overdue: due < today, link: link("/plan") });
+                out.push(NextStep {
+                    what: "MACSE plan review".into(),
+                    detail: String::new(),
+                    due: Some(due),
+                    overdue: due < today,
+                    link: link("/plan"),
+                });
             }
         }
         if self.may_see(Section::Missing) {
