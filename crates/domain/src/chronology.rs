@@ -146,7 +146,7 @@ impl Order {
 /// Put entries in time order (ties: the pathway's order of kinds, then the record id),
 /// oldest first; newest first is exactly the reverse.
 pub fn sort(entries: &mut [Entry], order: Order) {
-    entries.sort_by(|a, b| (a.at, a.kind.rank(), a.record_id).cmp(&(b.at, b.kind.rank(), b.record_id)));
+    entries.sort_by_key(|a| (a.at, a.kind.rank(), a.record_id));
     if order == Order::NewestFirst {
         entries.reverse();
     }
@@ -249,7 +249,7 @@ pub struct Flag {
 /// Run each rule over the entries (any order). `today` from the domain clock.
 pub fn evaluate(rules: &[PatternRule], entries: &[Entry], today: NaiveDate) -> Vec<Flag> {
     let mut sorted: Vec<&Entry> = entries.iter().collect();
-    sorted.sort_by(|a, b| (a.at, a.kind.rank(), a.record_id).cmp(&(b.at, b.kind.rank(), b.record_id)));
+    sorted.sort_by_key(|a| (a.at, a.kind.rank(), a.record_id));
     let of_kind = |k: EntryKind| sorted.iter().copied().filter(move |e| e.kind == k);
     let mut flags = Vec::new();
     for rule in rules {
@@ -363,7 +363,8 @@ mod tests {
     fn each_rule_fires_on_its_events_and_not_on_near_misses() {
         use InterviewResponse::*;
         use RiskLevel::*;
-        let cases: Vec<(&str, PatternRule, Vec<Entry>, Option<Vec<i64>>)> = vec![
+        type Case = (&'static str, PatternRule, Vec<Entry>, Option<Vec<i64>>);
+        let cases: Vec<Case> = vec![
             (
                 "three missing in 90 days",
                 default_rules()[0].clone(),

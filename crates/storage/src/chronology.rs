@@ -162,7 +162,7 @@ impl ChildRecord {
             for r in &rows {
                 // A check that holds only police information is police information.
                 let section = if r.s("holds")?.is_empty() { Section::PoliceChecks } else { Section::MashDecision };
-                if section == Section::PoliceChecks && !(police && !r.s("police_only")?.is_empty()) {
+                if section == Section::PoliceChecks && (!police || r.s("police_only")?.is_empty()) {
                     continue;
                 }
                 let Some(when) = col_moment(r, "recorded_at")? else { continue };
@@ -670,7 +670,7 @@ impl ChildRecord {
                 });
             }
         }
-        out.sort_by(|a, b| (a.due.is_some(), a.due).cmp(&(b.due.is_some(), b.due)));
+        out.sort_by_key(|a| (a.due.is_some(), a.due));
         Ok(out)
     }
 }
