@@ -15,6 +15,7 @@ pub mod audit;
 pub mod chase;
 pub mod child_protection;
 pub mod children;
+pub mod chronology;
 pub mod clock;
 pub mod datasets;
 pub mod dates;

@@ -55,6 +55,7 @@ pub const KINDS: &[RecordKind] = &[
     kind("missing_episodes", "Missing episodes", Some(Section::Missing), false),
     kind("return_interviews", "Return interviews", Some(Section::Missing), false),
     kind("episode_routes", "Where each missing episode was routed", Some(Section::Missing), false),
+    kind("chronology_marks", "Events marked significant in the chronology, with their notes", Some(Section::Identity), false),
     kind("legal_holds", "Legal holds on the record", Some(Section::AccessLog), false),
     kind(AUDIT_KIND, "Who has looked at or changed the record, and why (the audit log)", Some(Section::AccessLog), false),
 ];
@@ -81,6 +82,9 @@ pub fn for_redaction_review(table: &str, row: &Map<String, Value>) -> bool {
     match table {
         "plan_sections" | "plan_actions" => Section::from_slug(text("section")).is_none_or(Section::is_police_only),
         "child_involvements" => InvolvementKind::from_slug(text("kind")).is_none_or(InvolvementKind::is_police_only),
+        // A mark on a police flag, an operation or a plan action (which may be in a
+        // police-only section) says something about police-only material.
+        "chronology_marks" => matches!(text("entry_kind"), "police-flag" | "operation" | "plan-action"),
         AUDIT_KIND => matches!(text("action"), "police.flag" | "operation.link"),
         _ => false,
     }

@@ -721,6 +721,13 @@ async fn pathway(d: &Demo<'_>) -> Result<()> {
         )
         .await?;
 
+    // ---------------------------------------------------------------- a significant event in a chronology
+    let slot_entry = assure_domain::chronology::EntryKey { kind: assure_domain::chronology::EntryKind::PanelSlot, record_id: tia_slot };
+    d.record(CO_CHAIR, tia.child_id, Section::Identity)
+        .await?
+        .mark_significant(slot_entry, 0, true, "First MACSE panel: the placing authority did not attend; escalate if it misses the next one.")
+        .await?;
+
     // ---------------------------------------------------------------- emergency access
     d.store
         .children(d.who(MASH))

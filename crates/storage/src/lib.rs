@@ -18,6 +18,7 @@ pub mod backup;
 pub mod child_access;
 pub mod child_protection;
 pub mod children;
+pub mod chronology;
 pub mod datasets;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -76,6 +76,10 @@ fn rule_of(method: &Method, path: &str) -> Option<Rule> {
         ("GET", "/children/{id}/edit") => sec(S::Identity),
         ("POST", "/children/{id}/edit") => sec(S::Identity),
         ("GET", "/children/{id}/access-log") => sec(S::AccessLog),
+        ("GET", "/children/{id}/chronology") | ("GET", "/children/{id}/chronology/download") | ("POST", "/children/{id}/chronology/marks") => {
+            sec(S::Identity)
+        }
+        ("GET", "/api/v1/children/{id}/chronology") => sec(S::Identity),
         ("GET", "/children/{id}/merge") | ("POST", "/children/{id}/merge") => MashTeam,
         ("GET", "/children/{id}/emergency-access") | ("POST", "/children/{id}/emergency-access") => BreakGlass,
         ("GET", "/children/{id}/referrals") => sec(S::Concerns),
@@ -964,6 +968,13 @@ async fn forms(path: &str, db: &TestDb, fx: &Fixture, k: &Kid, today: &str, revi
             ],
             vec![s("referred_on-day", "31"), s("referred_on-month", "2"), s("referred_on-year", &year), s("referred_by", "")],
         )
+    } else if path.ends_with("/chronology/marks") {
+        // The child's referral, marked significant (a note is needed: the bad form has none).
+        let entry = format!("concern-{}", k.rid);
+        (
+            vec![s("entry", &entry), s("version", "0"), s("note", "Significant for the matrix")],
+            vec![s("entry", &entry), s("version", "0"), s("note", "")],
+        )
     } else if path.ends_with("/marac/{mid}/review") {
         let v = rec.marac_referral(k.mid).await.unwrap().version.to_string();
         (vec![s("version", &v), s("outcome", "cse-concern"), s("reasons", "Leaked review")], vec![s("version", &v), s("reasons", "")])
@@ -1261,6 +1272,10 @@ async fn run_group(shared: Arc<Shared>, mut people: Vec<(usize, Person)>) -> (Ve
                             let shows = v.exportable_sections(*police).contains(&Section::Prosecute);
                             assert_eq!(got.body.contains(&k.marker), shows, "{who}: Prosecute in the export only when exportable");
                             assert!(got.body.contains("Mentoring sessions"), "{who}: the export carries the plan");
+                            *t.exports.entry((p.email.clone(), k.id)).or_default() += 1;
+                        }
+                        if spec.path.ends_with("/chronology/download") {
+                            assert!(got.body.starts_with("PK"), "{who}: the chronology as a DOCX");
                             *t.exports.entry((p.email.clone(), k.id)).or_default() += 1;
                         }
                         if matches!(spec.path, "/children/{id}/plan" | "/children/{id}/plan/versions/{n}" | "/api/v1/children/{id}/plan") {

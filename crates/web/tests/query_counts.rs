@@ -244,3 +244,45 @@ async fn spoc_lists_do_not_grow_their_query_count(db: &TestDb) {
     assert!(spoc.get("/spoc").await.has("Spocchild"), "the new referrals are the SPOC's");
 }
 on_both_engines!(spoc_lists, spoc_lists_do_not_grow_their_query_count);
+/// A child's chronology (and its JSON and the child's page, which show its patterns and
+/// what happens next), with forty more concerns about the same child: the same number
+/// of statements.
+async fn a_chronology_does_not_grow_its_query_count(db: &TestDb) {
+    let mut c = Client::new(demo_app(db).await);
+    c.sign_in("macse-co-chair@example.org").await;
+    // A child of the school's, whose practitioner raises the concerns below.
+    let practitioner = testing::reader(&db.store, "practitioner@example.org").await;
+    let child = testing::children_in_reach(&db.store, practitioner.viewer(), None, 1, 0).await.0.remove(0);
+    let pages = [
+        format!("/children/{}/chronology", child.id),
+        format!("/children/{}/chronology?order=oldest-first&page=2", child.id),
+        format!("/api/v1/children/{}/chronology", child.id),
+        format!("/children/{}", child.id),
+    ];
+    let mut before = Vec::new();
+    for p in &pages {
+        before.push(statements(db, &mut c, p).await);
+    }
+    let tool = db.store.screening().current().await.unwrap();
+    for _ in 0..40 {
+        let form = ConcernForm {
+            child: Some(ChildRef::Existing(child.id)),
+            concern: ConcernInput {
+                source: Some(ReferralSource::ProfessionalConcern),
+                reported_by: None,
+                what_seen: "Seen again with the same adult".into(),
+                seen_on: Some(db.store.today()),
+                seen_where: "Outside the school".into(),
+                seen_by: "Form tutor".into(),
+                referral_text: "For screening".into(),
+            },
+            answers: tool.indicators().map(|i| (i.key.clone(), true)).collect(),
+        };
+        db.store.referrals(&practitioner).raise(&form).await.unwrap();
+    }
+    for (i, p) in pages.iter().enumerate() {
+        assert_eq!(statements(db, &mut c, p).await, before[i], "{p} issues the same number of statements with forty more events");
+    }
+    assert!(c.get(&pages[0]).await.has("Seen again") || c.get(&pages[0]).await.has("Professional concern"));
+}
+on_both_engines!(chronology, a_chronology_does_not_grow_its_query_count);

@@ -11,6 +11,7 @@
 
 pub mod cases;
 pub mod children;
+pub mod chronology;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
@@ -180,6 +181,12 @@ pub fn routes(r: Routes) -> Routes {
             DecideReferrals,
             "Record a CP case's first review conference (need to know; audited)",
             cases::review_conference,
+        )
+        .api_get(
+            "/api/v1/children/{id}/chronology",
+            ViewChildren,
+            "A child's chronology: every dated event of the record the caller may see, filtered, a page at a time (need to know; audited)",
+            chronology::list,
         )
         .api_get(
             "/api/v1/children/{id}/marac",

@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::views::ErrorView;
-use super::{cases, children, handlers, imports, pathway, reports};
+use super::{cases, children, chronology, handlers, imports, pathway, reports};
 use crate::auth::SESSION_COOKIE;
 use crate::routes::{Kind, RouteTable};
 use assure_domain::tracker::{ExecutiveResponse, Lifecycle, Rag};
@@ -69,6 +69,7 @@ use assure_domain::Permission;
         cases::conference,
         cases::review_conference,
         cases::marac_list,
+        chronology::list,
         cases::marac_record,
         cases::marac_review,
         cases::monitoring,

@@ -144,6 +144,12 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
     let emergency = *record.basis() == Basis::Emergency;
     let may_change = caller.can(Permission::DecideReferrals);
     let held = record.on_hold().await?;
+    let next = record.next_steps().await?;
+    let entries = record.chronology().await?;
+    let flags = assure_domain::chronology::visible_flags(
+        assure_domain::chronology::evaluate(&assure_domain::chronology::default_rules(), &entries, ctx.today),
+        &entries,
+    );
     let content = html! {
         (ui::breadcrumbs(&[("/children", "Children")]))
         @if held {
@@ -160,6 +166,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
         }
         span class="app-caption-l" { "Child " (c.id) }
         h1 class="app-heading-l" { (c.name()) }
+        (super::chronology::patterns_and_next(c.id, &flags, &entries, &next))
         dl class="app-summary-list" {
             (ui::summary_row("Date of birth", html! { (born(c)) }))
             (ui::summary_row("Gender", html! { (c.gender) }))
@@ -193,6 +200,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
         }
         h2 class="app-heading-m" { "The record" }
         ul class="app-list app-list--spaced" {
+            li { a class="app-link" href={ "/children/" (c.id) "/chronology" } { "Chronology: every event in one list" } }
             li { a class="app-link" href={ "/children/" (c.id) "/referrals" } { "Concerns and referrals" } }
             li { a class="app-link" href={ "/children/" (c.id) "/marac" } { "MARAC referrals (16 to 18-year-olds)" } }
             li { a class="app-link" href={ "/children/" (c.id) "/plan" } { "MACSE plan" } }

@@ -7,6 +7,7 @@ pub mod bodies;
 pub mod child_picker;
 pub mod child_protection;
 pub mod children;
+pub mod chronology;
 pub mod dashboard;
 pub mod datasets;
 pub mod imports;
@@ -312,6 +313,24 @@ pub fn routes(r: Routes) -> Routes {
             ViewChildren,
             "A child's identity, agencies involved and the parts of the record (need to know; audited)",
             children::show,
+        )
+        .page_get(
+            "/children/{id}/chronology",
+            ViewChildren,
+            "A child's chronology: every dated event of the record the viewer may see, filtered and paged; the risk over time; an entry's significant-event note (need to know; audited)",
+            chronology::page,
+        )
+        .page_get(
+            "/children/{id}/chronology/download",
+            ViewChildren,
+            "A child's chronology (all or significant events) as a Word document, cut to the viewer's sections and watermarked (audited as an export)",
+            chronology::download,
+        )
+        .page_post(
+            "/children/{id}/chronology/marks",
+            ViewChildren,
+            "Mark a chronology entry significant, change its note or take the mark off (versioned; audited)",
+            chronology::mark_submit,
         )
         .page_get("/children/{id}/edit", DecideReferrals, "Edit a child's identity and legal status", children::edit_page)
         .page_post("/children/{id}/edit", DecideReferrals, "Save a child's identity and legal status", children::edit_submit)
