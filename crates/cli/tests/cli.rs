@@ -566,7 +566,7 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-const DEMO_EMAILS: [&str; 19] = [
+const DEMO_EMAILS: [&str; 20] = [
     "administrator@example.org",
     "scrutiny-officer@example.org",
     "lead-officer@example.org",
@@ -578,6 +578,7 @@ const DEMO_EMAILS: [&str; 19] = [
     "spoc@example.org",
     "mash-worker@example.org",
     "macse-co-chair@example.org",
+    "macse-co-chair-2@example.org",
     "cse-analyst@example.org",
     "police-cse-officer@example.org",
     "partnership-manager@example.org",

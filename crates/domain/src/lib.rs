@@ -28,6 +28,7 @@ pub mod partnership;
 pub mod password_reset;
 pub mod placements;
 pub mod plan;
+pub mod quarterly;
 pub mod referral;
 pub mod report;
 pub mod retention;

@@ -25,6 +25,8 @@ pub mod demo;
 pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;
+#[cfg(feature = "demo")]
+pub mod demo_quarterly;
 pub mod first_run;
 pub mod idempotency;
 pub mod imports;
@@ -40,6 +42,7 @@ pub mod password_resets;
 pub mod placements;
 pub mod plans;
 pub mod police;
+pub mod quarterly;
 pub mod referrals;
 pub mod reports;
 pub mod retention;
