@@ -12,6 +12,7 @@ pub mod tracker;
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod case_audit;
 pub mod chase;
 pub mod child_protection;
 pub mod children;

@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod case_audits;
 pub mod child_access;
 pub mod child_protection;
 pub mod children;
