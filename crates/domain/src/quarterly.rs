@@ -507,7 +507,8 @@ mod tests {
         let q = Quarter::parse("2026-Q3").unwrap();
         let [a, b, c] = q.months();
         let all = [(a, true), (b, true), (c, true)];
-        let cases: Vec<(&str, Vec<(Month, bool)>, Option<&str>)> = vec![
+        type Case<'a> = (&'a str, Vec<(Month, bool)>, Option<&'a str>);
+        let cases: Vec<Case> = vec![
             ("2026-10-01", all.to_vec(), None),
             ("2026-09-30", all.to_vec(), Some("has not ended yet")),
             ("2026-10-05", vec![(a, true), (b, false), (c, true)], Some("August 2026 is not closed yet")),
@@ -531,7 +532,8 @@ mod tests {
     fn joint_sign_off_rules() {
         let blank = Narrative::default();
         let n = written();
-        let cases: Vec<(&str, Role, i64, &[i64], bool, &Narrative, Result<Signed, SignRefusal>)> = vec![
+        type Case<'a> = (&'a str, Role, i64, &'a [i64], bool, &'a Narrative, Result<Signed, SignRefusal>);
+        let cases: Vec<Case> = vec![
             ("first co-chair", Role::MacseCoChair, 1, &[], false, &n, Ok(Signed::AwaitingOther)),
             ("second co-chair", Role::MacseCoChair, 2, &[1], false, &n, Ok(Signed::Complete)),
             ("the same co-chair twice", Role::MacseCoChair, 1, &[1], false, &n, Err(SignRefusal::AlreadySigned)),

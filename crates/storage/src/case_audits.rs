@@ -337,6 +337,7 @@ impl CaseAudits<'_> {
 
     /// Grade a case with the audit tool: a grade per question and overall, and the findings.
     /// Only the case's auditor, while the round is open.
+    #[allow(clippy::too_many_arguments)]
     pub async fn grade(
         &self,
         actor: &Actor,
