@@ -14,6 +14,7 @@ use std::time::Duration;
 use assure_documents::{read, render, spreadsheet, DocumentError, Format};
 use assure_domain::dates::{long, parse_user};
 use assure_domain::import::{guess_header_row, headings, plan, suggest_mapping, CellError, Preset};
+use assure_domain::quarterly::{Quarter, QuarterlyKind};
 use assure_domain::report::Layout;
 use assure_domain::tracker::number_label;
 use assure_storage::audit::Event;
@@ -24,7 +25,7 @@ use assure_storage::{Actor, Store, StoreError};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{open_store, CmdResult, ExportArgs, Failure, GenerateArgs, Global, ImportArgs, LayoutArg, RegisterFormat, ReportFormat};
+use crate::{open_store, CmdResult, ExportArgs, Failure, GenerateArgs, Global, ImportArgs, LayoutArg, QuarterlyArg, RegisterFormat, ReportFormat};
 
 /// How many choices an "unknown committee/review" message lists.
 const CHOICES_SHOWN: usize = 15;
@@ -234,8 +235,11 @@ fn day_of(timestamp: &str) -> String {
 // ------------------------------------------------------------------ report generate
 
 pub async fn report_generate(g: &Global, a: &GenerateArgs) -> CmdResult {
+    if let Some(kind) = a.quarterly {
+        return quarterly_generate(g, a, kind).await;
+    }
     // Everything that needs no database first.
-    let meeting = parse_meeting(&a.meeting)?;
+    let meeting = parse_meeting(a.meeting.as_deref().unwrap_or_default())?;
     if a.committee.is_none() && a.review.is_none() {
         return Err(Failure::Usage("say what the report is for: --committee NAME|ID, --review ID|TITLE, or both".into()));
     }
@@ -330,6 +334,63 @@ async fn generate(store: &Store, a: &GenerateArgs, meeting: NaiveDate, format: F
     let bytes = blocking("rendering the report", move || render(&report, format)).await?.map_err(document_failure)?;
     write_atomically(&a.out, &bytes)?;
     store.reports().record_export(&actor, id, format.extension()).await?;
+    drop(progress);
+    println!("Wrote {} ({}, {}).", a.out.display(), format.label(), size(bytes.len()));
+    Ok(())
+}
+
+/// `assure report generate --quarterly macse|cabinet --quarter YYYY-Qn`: the signed
+/// report as frozen, else the draft (started from the quarter's closed months when there
+/// is none yet, to be written and signed on the web).
+async fn quarterly_generate(g: &Global, a: &GenerateArgs, kind: QuarterlyArg) -> CmdResult {
+    let kind = match kind {
+        QuarterlyArg::Macse => QuarterlyKind::Macse,
+        QuarterlyArg::Cabinet => QuarterlyKind::Cabinet,
+    };
+    let raw = a.quarter.as_deref().unwrap_or_default();
+    let quarter =
+        Quarter::parse(raw).ok_or_else(|| Failure::Usage(format!("--quarter {raw:?} is not a quarter: write it as YYYY-Qn, for example 2026-Q3")))?;
+    let format = report_format(a.format, &a.out)?;
+    if !assure_documents::QUARTERLY_FORMATS.contains(&format) {
+        return Err(Failure::Usage("a quarterly report is written as docx, pdf, xlsx or csv".into()));
+    }
+    check_out(&a.out)?;
+    let store = open_store(g).await?;
+    let result = quarterly_write(&store, a, kind, quarter, format).await;
+    store.close().await;
+    result
+}
+
+async fn quarterly_write(store: &Store, a: &GenerateArgs, kind: QuarterlyKind, quarter: Quarter, format: Format) -> CmdResult {
+    let actor = Actor::system();
+    let progress = Progress::start("Finding the report");
+    let existing = store.quarterly().list(false).await?.into_iter().find(|r| r.kind == kind && r.quarter == quarter);
+    let id = match existing {
+        Some(r) if r.signed => {
+            progress.note(&format!("{} for {}: signed by both co-chairs. Writing it as frozen.", kind.label(), quarter.label()));
+            r.id
+        }
+        Some(r) => {
+            progress.note(&format!("Using the draft (report {}): write and sign it on the web at /quarterly-reports/{}.", r.id, r.id));
+            r.id
+        }
+        None => {
+            progress.step("Starting the report from the quarter's closed months");
+            let id = store.quarterly().create(&actor, kind, quarter).await?;
+            progress.note(&format!("Started a draft (report {id}): write and sign it on the web at /quarterly-reports/{id}."));
+            id
+        }
+    };
+    progress.step("Assembling the report");
+    let in_full = !kind.suppressed();
+    let report = store.quarterly().document(id, in_full).await?;
+    progress.step(match format {
+        Format::Pdf => "Writing the report and converting it to PDF with LibreOffice".to_string(),
+        f => format!("Writing the report as {}", f.label()),
+    });
+    let bytes = blocking("rendering the report", move || assure_documents::render_quarterly(&report, format)).await?.map_err(document_failure)?;
+    write_atomically(&a.out, &bytes)?;
+    store.quarterly().record_view(&actor, id, &format!("written by the command line as {}", format.extension()), in_full).await?;
     drop(progress);
     println!("Wrote {} ({}, {}).", a.out.display(), format.label(), size(bytes.len()));
     Ok(())

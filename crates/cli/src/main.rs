@@ -120,9 +120,16 @@ pub struct GenerateArgs {
     /// The review reported on: its id or exact title
     #[arg(long, value_name = "ID|TITLE")]
     pub review: Option<String>,
-    /// The date of the meeting, for example 2018-01-16
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub meeting: String,
+    /// The date of the meeting, for example 2018-01-16 (not for --quarterly)
+    #[arg(long, value_name = "YYYY-MM-DD", required_unless_present = "quarterly")]
+    pub meeting: Option<String>,
+    /// A quarterly report instead: macse (to the partnership board) or cabinet, made
+    /// from the closed months of --quarter (started as a draft when there is none)
+    #[arg(long, value_enum, requires = "quarter", conflicts_with_all = ["committee", "review", "meeting", "layout"])]
+    pub quarterly: Option<QuarterlyArg>,
+    /// The quarter of a quarterly report, for example 2026-Q3
+    #[arg(long, value_name = "YYYY-Qn", requires = "quarterly")]
+    pub quarter: Option<String>,
     /// docx, pdf, xlsx, csv or html (default: from the --out file's extension)
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
@@ -133,6 +140,14 @@ pub struct GenerateArgs {
     /// existing draft, it changes the draft's layout
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarterlyArg {
+    /// The MACSE quarterly report to the partnership board (figures in full)
+    Macse,
+    /// The quarterly report to Cabinet (small numbers suppressed)
+    Cabinet,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

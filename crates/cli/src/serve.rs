@@ -12,7 +12,7 @@ use assure_web::Config;
 use crate::{open_store, CmdResult, Failure, Global};
 
 /// The demo accounts, as `serve --demo` announces them.
-const DEMO_ACCOUNTS: [(&str, &str); 19] = [
+const DEMO_ACCOUNTS: [(&str, &str); 20] = [
     ("administrator@example.org", "administrator"),
     ("scrutiny-officer@example.org", "scrutiny officer"),
     ("lead-officer@example.org", "lead officer"),
@@ -24,6 +24,7 @@ const DEMO_ACCOUNTS: [(&str, &str); 19] = [
     ("spoc@example.org", "the school's CSE single point of contact"),
     ("mash-worker@example.org", "MASH worker"),
     ("macse-co-chair@example.org", "MACSE co-chair (police DCI)"),
+    ("macse-co-chair-2@example.org", "MACSE co-chair (safeguarding service manager)"),
     ("cse-analyst@example.org", "CSE analyst"),
     ("police-cse-officer@example.org", "police CSE officer"),
     ("partnership-manager@example.org", "partnership manager"),

@@ -566,7 +566,7 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-const DEMO_EMAILS: [&str; 19] = [
+const DEMO_EMAILS: [&str; 20] = [
     "administrator@example.org",
     "scrutiny-officer@example.org",
     "lead-officer@example.org",
@@ -578,6 +578,7 @@ const DEMO_EMAILS: [&str; 19] = [
     "spoc@example.org",
     "mash-worker@example.org",
     "macse-co-chair@example.org",
+    "macse-co-chair-2@example.org",
     "cse-analyst@example.org",
     "police-cse-officer@example.org",
     "partnership-manager@example.org",
@@ -1196,3 +1197,32 @@ async fn a_damaged_or_mismatched_backup_restores_nothing(db: &TestDb) {
     let _ = std::fs::remove_file(&junk);
 }
 on_both_engines!(backup_refusals, a_damaged_or_mismatched_backup_restores_nothing);
+
+/// `assure report generate --quarterly`: refused, writing nothing, while the quarter's
+/// months are open; once they are closed, a draft is started and written as DOCX; a
+/// quarter that is not one and a format the report does not come in are usage errors.
+async fn quarterly_reports_are_generated_from_closed_months(db: &TestDb) {
+    let quarter = assure_domain::quarterly::Quarter::of(assure_domain::Clock::system().today()).previous().previous();
+    let q = quarter.to_string();
+    let out = db.dir.join("macse.docx");
+    let o = run(db, &["report", "generate", "--quarterly", "macse", "--quarter", &q, "--out", out.to_str().unwrap()]);
+    expect_code(&o, 2, db.engine, "months not closed");
+    assert!(o.stderr.contains("not closed yet"), "{}", o.all());
+    assert!(!out.exists());
+    for m in quarter.months() {
+        let o = run(db, &["dataset", "close", "--month", &m.to_string()]);
+        expect_code(&o, 0, db.engine, "close a month");
+    }
+    let o = run(db, &["report", "generate", "--quarterly", "macse", "--quarter", &q, "--out", out.to_str().unwrap()]);
+    expect_code(&o, 0, db.engine, "the quarterly report");
+    assert!(o.all().contains("Started a draft"), "{}", o.all());
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+    let o = run(db, &["report", "generate", "--quarterly", "cabinet", "--quarter", "2026-Q9", "--out", out.to_str().unwrap()]);
+    expect_code(&o, 2, db.engine, "not a quarter");
+    assert!(o.stderr.contains("is not a quarter"), "{}", o.all());
+    let o = run(db, &["report", "generate", "--quarterly", "macse", "--quarter", &q, "--format", "html", "--out", out.to_str().unwrap()]);
+    expect_code(&o, 2, db.engine, "no print view");
+    let o = run(db, &["report", "generate", "--quarterly", "macse", "--out", out.to_str().unwrap()]);
+    expect_code(&o, 2, db.engine, "--quarter needed");
+}
+on_both_engines!(quarterly_generate, quarterly_reports_are_generated_from_closed_months);

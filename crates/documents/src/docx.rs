@@ -225,7 +225,13 @@ pub(crate) fn update_heading(date: chrono::NaiveDate) -> String {
 // Document set-up.
 
 fn page_setup(r: &MonitoringReport) -> w::Docx {
-    let created = format!("{}T00:00:00Z", assure_domain::dates::iso(r.prepared_on));
+    page_setup_for(r.prepared_on, r.issue.is_none())
+}
+
+/// The A4 page, fonts, styles and footer of every committee paper; `draft` puts
+/// "DRAFT" in the footer.
+fn page_setup_for(prepared_on: chrono::NaiveDate, draft: bool) -> w::Docx {
+    let created = format!("{}T00:00:00Z", assure_domain::dates::iso(prepared_on));
     let mut doc = w::Docx::new()
         .page_size(PAGE_WIDTH, PAGE_HEIGHT)
         .page_margin(page_margin())
@@ -234,7 +240,7 @@ fn page_setup(r: &MonitoringReport) -> w::Docx {
         .default_line_spacing(w::LineSpacing::new().before(0).after(120))
         .created_at(&created)
         .updated_at(&created)
-        .footer(footer(r))
+        .footer(footer_for(draft))
         .add_abstract_numbering(w::AbstractNumbering::new(BULLETS).add_level(
             w::Level::new(0, w::Start::new(1), w::NumberFormat::new("bullet"), w::LevelText::new("•"), w::LevelJc::new("left")).indent(
                 Some(567),
@@ -303,8 +309,12 @@ fn styles() -> Vec<w::Style> {
 
 /// "Page N of M" on every page, after "DRAFT" until the report is issued.
 fn footer(r: &MonitoringReport) -> w::Footer {
+    footer_for(r.issue.is_none())
+}
+
+fn footer_for(draft: bool) -> w::Footer {
     let mut p = w::Paragraph::new().style("Footer").align(w::AlignmentType::Center);
-    if r.issue.is_none() {
+    if draft {
         p = p.add_run(w::Run::new().add_text("DRAFT – ").bold());
     }
     w::Footer::new().add_paragraph(
@@ -444,9 +454,14 @@ fn widths_of(total: usize, weights: &[usize]) -> Vec<usize> {
 // The parts of the paper.
 
 fn cover(r: &MonitoringReport) -> Vec<Block> {
-    let c = &r.cover;
-    let mut out = vec![Block::from(styled("Title", &r.organisation))];
-    let subject = if c.subject.trim().is_empty() { &r.title } else { &c.subject };
+    cover_blocks(&r.organisation, &r.title, &r.cover)
+}
+
+/// The council's report cover: the organisation, the subject, the summary box and the
+/// template's sections.
+fn cover_blocks(organisation: &str, title: &str, c: &assure_domain::report::Cover) -> Vec<Block> {
+    let mut out = vec![Block::from(styled("Title", organisation))];
+    let subject = if c.subject.trim().is_empty() { title } else { &c.subject };
     out.push(Block::from(styled("Heading1", subject)));
     let wd = widths(&[32, 68]);
     let rows = c
@@ -641,9 +656,13 @@ fn mark_heading_rows(document: Vec<u8>) -> Result<Vec<u8>, DocumentError> {
 
 /// Give the document its title and author in File > Properties.
 fn core_properties(core: Vec<u8>, r: &MonitoringReport) -> Result<Vec<u8>, DocumentError> {
+    core_properties_for(core, &r.organisation, if r.cover.subject.trim().is_empty() { &r.title } else { &r.cover.subject })
+}
+
+fn core_properties_for(core: Vec<u8>, organisation: &str, title: &str) -> Result<Vec<u8>, DocumentError> {
     let xml = utf8(core, "properties")?;
-    let org = xml_escape(&r.organisation);
-    let title = xml_escape(if r.cover.subject.trim().is_empty() { &r.title } else { &r.cover.subject });
+    let org = xml_escape(organisation);
+    let title = xml_escape(title);
     Ok(xml
         .replace("<dc:creator>unknown</dc:creator>", &format!("<dc:creator>{org}</dc:creator>"))
         .replace("<cp:lastModifiedBy>unknown</cp:lastModifiedBy>", &format!("<cp:lastModifiedBy>{org}</cp:lastModifiedBy>"))
@@ -712,6 +731,71 @@ pub fn simple(title: &str, marking: &str, parts: &[Part]) -> Result<Vec<u8>, Doc
     }
     let mut xml = doc.build();
     xml.document = mark_heading_rows(std::mem::take(&mut xml.document))?;
+    let mut out = Cursor::new(Vec::new());
+    xml.pack(&mut out).map_err(|e| DocumentError::Render(format!("could not write the Word document: {e}")))?;
+    Ok(out.into_inner())
+}
+
+// ---------------------------------------------------------------------------
+// The quarterly reports (the MACSE report and the Cabinet report).
+
+/// Produce a quarterly report as a Word document: the council's cover, the joint
+/// sign-off, the narrative the officer wrote, and a table per measure over the
+/// quarter's three closed months ("DRAFT" in the footer until both co-chairs sign).
+pub fn quarterly(r: &assure_domain::quarterly::QuarterlyReport) -> Result<Vec<u8>, DocumentError> {
+    let signed = r.signatures.len() >= 2;
+    let prepared = r.signatures.last().map_or(r.quarter.last_day(), |s| s.signed_on);
+    let mut doc = page_setup_for(prepared, !signed);
+    let mut body = cover_blocks(&r.organisation, r.kind.label(), &r.cover);
+    body.push(Block::from(styled("Heading1", "Sign-off by the MACSE co-chairs")));
+    body.push(Block::from(paragraph(&r.sign_off_line())));
+    if !r.signatures.is_empty() {
+        let wd = widths(&[35, 45, 20]);
+        let rows = r
+            .signatures
+            .iter()
+            .map(|s| body_row(vec![text_cell(&s.name, wd[0], ""), text_cell(&s.job_title, wd[1], ""), text_cell(&long(s.signed_on), wd[2], "")]))
+            .collect();
+        body.push(Block::from(headed_table(&["Co-chair", "Role", "Signed on"], &wd, rows, "")));
+    }
+    for (heading, text) in &r.narrative {
+        body.push(Block::from(styled("Heading1", heading)));
+        body.extend(blocks(paragraphs(text, None, "Not written yet.")));
+    }
+    body.push(Block::from(styled("Heading1", "The quarter's figures")));
+    let months: Vec<String> = r.months.iter().map(|m| m.label()).collect();
+    body.push(Block::from(paragraph(&format!(
+        "Counted from the pathway's own records and frozen when each month closed: {}.",
+        r.month_fingerprints.iter().map(|(m, f)| format!("{} (fingerprint {})", m.label(), &f[..f.len().min(12)])).collect::<Vec<_>>().join("; ")
+    ))));
+    body.push(Block::from(paragraph(&match r.suppressed {
+        Some(t) => format!("Small numbers are suppressed: counts below {t} are shown as \"fewer than {t}\", and others withheld where they would let a suppressed figure be worked out."),
+        None => "Figures are shown in full, small numbers included: this report is for the partnership board and is not for publication.".to_string(),
+    })));
+    let mut headings = vec!["Row"];
+    headings.extend(months.iter().map(|m| m.as_str()));
+    let wd = widths(&[40, 20, 20, 20]);
+    for t in &r.tables {
+        body.push(Block::from(styled("Heading2", &t.name)));
+        body.push(Block::from(paragraph(&format!("{} Counted: {}.", t.shows, t.how_counted))));
+        let rows = t
+            .rows
+            .iter()
+            .map(|(label, cells)| {
+                let mut cs = vec![text_cell(label, wd[0], "")];
+                cs.extend(cells.iter().zip(&wd[1..]).map(|(c, w)| text_cell(&c.display(), *w, "")));
+                body_row(cs)
+            })
+            .collect();
+        body.push(Block::from(headed_table(&headings, &wd, rows, "No figures.")));
+    }
+    if r.tables.is_empty() {
+        body.push(Block::from(paragraph("No figures.")));
+    }
+    doc = add_blocks(doc, body);
+    let mut xml = doc.build();
+    xml.document = mark_heading_rows(std::mem::take(&mut xml.document))?;
+    xml.doc_props.core = core_properties_for(std::mem::take(&mut xml.doc_props.core), &r.organisation, &r.cover.subject)?;
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(|e| DocumentError::Render(format!("could not write the Word document: {e}")))?;
     Ok(out.into_inner())

@@ -98,3 +98,18 @@ pub fn render(report: &assure_domain::report::MonitoringReport, format: Format) 
         Format::Html => Ok(html::report(report).into_bytes()),
     }
 }
+
+/// Produce a quarterly report (the MACSE report or the Cabinet report) in the given
+/// format: DOCX, PDF (from the DOCX), XLSX or CSV of its tables.
+pub fn render_quarterly(report: &assure_domain::quarterly::QuarterlyReport, format: Format) -> Result<Vec<u8>, DocumentError> {
+    match format {
+        Format::Docx => docx::quarterly(report),
+        Format::Pdf => pdf::from_docx(&docx::quarterly(report)?),
+        Format::Xlsx => spreadsheet::table_xlsx(&[("Figures", &report.table_rows())]),
+        Format::Csv => Ok(spreadsheet::table_csv(&report.table_rows())),
+        Format::Html => Err(DocumentError::Render("a quarterly report has no print view; read it on its page".into())),
+    }
+}
+
+/// The formats a quarterly report is produced in.
+pub const QUARTERLY_FORMATS: &[Format] = &[Format::Docx, Format::Pdf, Format::Xlsx, Format::Csv];

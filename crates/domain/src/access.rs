@@ -117,6 +117,9 @@ impl Role {
             RecordPlacements => self == Role::NotificationOfficer,
             ViewDatasets => self.pathway().is_some() || self == Role::CommitteeMember,
             RunDatasets => matches!(self, Role::PartnershipManager | Role::CseAnalyst),
+            ViewQuarterlyReports => {
+                matches!(self, Role::PartnershipManager | Role::CseAnalyst | Role::MacseCoChair | Role::PoliceCseOfficer | Role::CommitteeMember)
+            }
             RecordMissing => matches!(
                 self,
                 Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer | Role::CseAnalyst | Role::NotificationOfficer
@@ -199,10 +202,14 @@ pub enum Permission {
     ViewDatasets,
     /// Close a month of the CSE dataset (the partnership manager and the analyst).
     RunDatasets,
+    /// The quarterly MACSE and Cabinet reports: in full for the partnership's analysts,
+    /// managers, co-chairs and police; signed ones, small numbers suppressed, for
+    /// committee members. (Signing is the MACSE co-chairs' alone: the domain's rule.)
+    ViewQuarterlyReports,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ViewTracker,
@@ -223,6 +230,7 @@ impl Permission {
         Permission::SubjectAccess,
         Permission::ViewDatasets,
         Permission::RunDatasets,
+        Permission::ViewQuarterlyReports,
     ];
 
     pub fn name(self) -> &'static str {
@@ -247,6 +255,7 @@ impl Permission {
             Permission::SubjectAccess => "subject-access",
             Permission::ViewDatasets => "view-datasets",
             Permission::RunDatasets => "run-datasets",
+            Permission::ViewQuarterlyReports => "view-quarterly-reports",
         }
     }
 }

@@ -272,6 +272,10 @@ pub struct Viewer {
     /// (they count only for the police and performance analysts).
     #[serde(default)]
     pub panel_children: Vec<i64>,
+    /// Children whose cases this person audits in a case-file audit round running today
+    /// (exactly the sampled children assigned to them, for the round only).
+    #[serde(default)]
+    pub audit_children: Vec<i64>,
 }
 
 /// Which children a viewer may see.
@@ -344,6 +348,8 @@ pub enum Basis {
     /// A standing member of the MACSE panel (police or performance analyst) invited to
     /// the child's slot.
     StandingMember(Team),
+    /// An auditor assigned the child's case in a case-file audit round that is running.
+    CaseFileAudit,
 }
 
 impl Basis {
@@ -364,6 +370,7 @@ impl Basis {
             Basis::Spoc(a) => format!("SPOC of involved agency {a}"),
             Basis::Emergency => "emergency access (break glass) with a recorded reason".into(),
             Basis::StandingMember(t) => format!("invited to the child's MACSE panel slot as a standing member ({})", t.label()),
+            Basis::CaseFileAudit => "auditing the child's case in a case-file audit round while it runs".into(),
         }
     }
 }
@@ -402,6 +409,7 @@ impl Viewer {
         if self.standing_team().is_some() {
             children.extend(self.panel_children.iter().copied());
         }
+        children.extend(self.audit_children.iter().copied());
         Reach::Limited(Limits { agencies, own, children, police_only_counts: self.may_see_police_only() })
     }
 
@@ -425,6 +433,9 @@ impl Viewer {
         }
         if let Some(t) = self.standing_team().filter(|_| self.panel_children.contains(&child_id)) {
             return Some(Basis::StandingMember(t));
+        }
+        if self.audit_children.contains(&child_id) {
+            return Some(Basis::CaseFileAudit);
         }
         (self.may_break_glass() && self.emergency_children.contains(&child_id)).then_some(Basis::Emergency)
     }
@@ -526,6 +537,7 @@ mod tests {
             spoc_for: spoc_for.to_vec(),
             emergency_children: vec![],
             panel_children: vec![],
+            audit_children: vec![],
         }
     }
 
@@ -746,6 +758,19 @@ mod tests {
         }
         let practitioner = Viewer { panel_children: vec![CHILD], ..viewer(PathwayRole::Practitioner, SCHOOL, &[], &[]) };
         assert!(!practitioner.may_see_child(CHILD, []), "only standing members");
+    }
+
+    /// An auditor assigned a case in a running round sees that child, and no other, on
+    /// the audit's basis; without the assignment (the round over) the child is out of reach.
+    #[test]
+    fn an_auditor_sees_exactly_the_assigned_children() {
+        let auditor = Viewer { agency_wide: false, audit_children: vec![CHILD], ..viewer(PathwayRole::Practitioner, HEALTH, &[], &[]) };
+        assert!(auditor.may_see_child(CHILD, []));
+        assert_eq!(auditor.basis(CHILD, []), Some(Basis::CaseFileAudit));
+        assert!(!auditor.may_see_child(CHILD + 1, []));
+        let after = Viewer { audit_children: vec![], ..auditor.clone() };
+        assert!(!after.may_see_child(CHILD, []));
+        assert!(Basis::CaseFileAudit.describe().contains("case-file audit"));
     }
 
     #[test]

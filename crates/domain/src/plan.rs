@@ -273,6 +273,7 @@ mod tests {
             spoc_for: vec![],
             emergency_children: vec![],
             panel_children: vec![],
+            audit_children: vec![],
         }
     }
 

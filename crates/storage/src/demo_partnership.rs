@@ -39,6 +39,15 @@ pub fn demo_people() -> Vec<DemoPerson> {
             false,
         ),
         (
+            "macse-co-chair-2@example.org",
+            Role::MacseCoChair,
+            "Sue Whitmore",
+            "Safeguarding service manager, MACSE co-chair",
+            SOCIAL_CARE,
+            vec![],
+            false,
+        ),
+        (
             "cse-analyst@example.org",
             Role::CseAnalyst,
             "Chris Moran",

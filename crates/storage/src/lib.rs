@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod case_audits;
 pub mod child_access;
 pub mod child_protection;
 pub mod children;
@@ -26,6 +27,8 @@ pub mod demo;
 pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;
+#[cfg(feature = "demo")]
+pub mod demo_quarterly;
 pub mod first_run;
 pub mod idempotency;
 pub mod imports;
@@ -41,6 +44,7 @@ pub mod password_resets;
 pub mod placements;
 pub mod plans;
 pub mod police;
+pub mod quarterly;
 pub mod referrals;
 pub mod reports;
 pub mod retention;

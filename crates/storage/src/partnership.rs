@@ -188,6 +188,16 @@ impl Partnership<'_> {
             .bind(assure_domain::panels::InviteeKind::StandingMember.slug())
             .fetch_all(self.pool())
             .await?;
+        // The children whose cases this person audits in a round running today: exactly
+        // those assigned, from the round's first day to its last, until it is closed.
+        let today = crate::date_str(self.store.today());
+        let audited = self
+            .q("SELECT DISTINCT c.child_id FROM audit_cases c JOIN audit_rounds r ON r.id = c.round_id \
+                WHERE c.auditor_id = $1 AND r.status = 'open' AND r.starts_on <= $2 AND r.ends_on >= $2 ORDER BY c.child_id")
+            .bind(user_id)
+            .bind(today)
+            .fetch_all(self.pool())
+            .await?;
         Ok(Some(Viewer {
             user_id,
             role,
@@ -197,6 +207,7 @@ impl Partnership<'_> {
             spoc_for: spoc.iter().map(|r| r.i("agency_id")).collect::<Result<_>>()?,
             emergency_children: grants.iter().map(|r| r.i("child_id")).collect::<Result<_>>()?,
             panel_children: panel.iter().map(|r| r.i("child_id")).collect::<Result<_>>()?,
+            audit_children: audited.iter().map(|r| r.i("child_id")).collect::<Result<_>>()?,
         }))
     }
 

@@ -102,6 +102,7 @@ async fn counts(db: &TestDb, mash_reader: &Reader) -> (usize, i64) {
         spoc_for: vec![],
         emergency_children: vec![],
         panel_children: vec![],
+        audit_children: vec![],
     };
     let (children, total) = testing::children_in_reach(&db.store, &mash, None, 1000, 0).await;
     let mut n = 0;

@@ -186,6 +186,11 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "review-created" => "Review created",
         "dataset-closed" => "Month closed: its figures are frozen",
+        "quarterly-created" => "Quarterly report started from the quarter's closed months",
+        "quarterly-saved" => "Report saved",
+        "quarterly-saved-unsigned" => "Report saved: the signature on the earlier wording was cleared, so both co-chairs sign again",
+        "quarterly-signed-first" => "Signed: the report now waits for the other co-chair's signature",
+        "quarterly-signed" => "Signed by both co-chairs: the report is frozen and fingerprinted",
         "review-saved" => "Review saved",
         "endorsement-added" => "Endorsement recorded",
         "schedule-added" => "Monitoring schedule added",

@@ -97,6 +97,7 @@ impl Model {
             // The model invites nobody to a panel slot (the standing members' rule is
             // the domain's matrix test and the panels storage test).
             panel_children: vec![],
+            audit_children: vec![],
         })
     }
 }

@@ -87,6 +87,7 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
         .await
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
+    let quarterly = db.store.quarterly().list(true).await.unwrap()[0].id;
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
@@ -107,6 +108,8 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 child
             } else if spec.path.starts_with("/operations/") {
                 operation
+            } else if spec.path.starts_with("/quarterly-reports/") {
+                quarterly
             } else {
                 rec.id
             };

@@ -81,6 +81,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ
     let content = html! {
         h1 class="app-heading-l" { "CSE dataset" }
         p class="app-body" { "The monthly multi-agency CSE dataset for the CSE and missing sub-group, counted from the pathway's own records. A month is closed on the first working day after it ends: its figures are then frozen, and anything recorded late shows beside them as a restatement." }
+        @if ctx.can(Permission::ViewQuarterlyReports) {
+            p class="app-body" { a class="app-link" href="/quarterly-reports" { "Quarterly reports" } ": the MACSE report to the partnership board and the report to Cabinet, made from closed months and signed by the co-chairs." }
+        }
         div class="app-table-wrapper" tabindex="0" role="region" aria-label="Months" {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--m" { "Months" }

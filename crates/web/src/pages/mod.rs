@@ -23,6 +23,7 @@ pub mod pathway;
 pub mod placements;
 pub mod plans;
 pub mod police;
+pub mod quarterly;
 pub mod recommendations;
 pub mod referrals;
 pub mod reports;
@@ -60,6 +61,12 @@ pub fn routes(r: Routes) -> Routes {
             datasets::show,
         )
         .page_post("/datasets/{month}/close", RunDatasets, "Close a month of the CSE dataset: every figure frozen with a fingerprint", datasets::close)
+        .page_get("/quarterly-reports", ViewQuarterlyReports, "The quarterly MACSE and Cabinet reports (committee members: signed ones, suppressed)", quarterly::list)
+        .page_post("/quarterly-reports", RunDatasets, "Start a quarterly report from a quarter's closed months", quarterly::create)
+        .page_get("/quarterly-reports/{id}", ViewQuarterlyReports, "A quarterly report: sign-off, narrative and the quarter's figures (in full and audited, or suppressed, by role)", quarterly::show)
+        .page_post("/quarterly-reports/{id}/narrative", RunDatasets, "Write a draft quarterly report's narrative (clears a co-chair's signature)", quarterly::narrative)
+        .page_post("/quarterly-reports/{id}/sign", ViewQuarterlyReports, "Sign a quarterly report as a MACSE co-chair (anyone else refused); the second signature freezes it", quarterly::sign)
+        .page_get("/quarterly-reports/{id}/download/{format}", ViewQuarterlyReports, "Download a quarterly report: DOCX, PDF, XLSX or CSV (audited)", quarterly::download)
         .page_get("/recommendations", ViewTracker, "Recommendations list", recommendations::list)
         .page_get("/recommendations/{id}", ViewTracker, "A recommendation", recommendations::show)
         .page_get("/recommendations/{id}/edit", ManageTracker, "Edit a recommendation", recommendations::edit_page)
