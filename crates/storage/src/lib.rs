@@ -32,6 +32,7 @@ pub mod keyset;
 pub mod legal_holds;
 pub mod mail;
 pub mod marac;
+pub mod meetings;
 pub mod missing;
 pub mod monitoring;
 pub mod panels;
