@@ -23,6 +23,7 @@ pub fn demo_accounts() -> Vec<(Role, &'static str, &'static str)> {
         (Role::LeadOfficer, "Jordan Ellis", "Head of Children's Social Care"),
         (Role::CommitteeMember, "Councillor Sam Okafor", "Member, Overview and Scrutiny Committee"),
         (Role::IgOfficer, "Priya Shah", "Information governance officer (data protection)"),
+        (Role::Clerk, "Chris Doyle", "Democratic Services Officer (committee clerk)"),
     ]
 }
 
