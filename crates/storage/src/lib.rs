@@ -22,6 +22,8 @@ pub mod datasets;
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "demo")]
+pub mod demo_meetings;
+#[cfg(feature = "demo")]
 pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;

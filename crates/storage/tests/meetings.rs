@@ -261,3 +261,34 @@ async fn bad_input_and_stale_edits_are_refused(db: &TestDb) {
     assert!(n >= 8, "{n}");
 }
 on_both_engines!(bad_input_and_stale_edits, bad_input_and_stale_edits_are_refused);
+
+/// The demo's 2017/18 year: minutes numbered through it, the NEET report requested,
+/// overdue, deferred and answered; the report asked for March 2018 overdue; approved
+/// minutes intact.
+async fn the_demo_year(db: &TestDb) {
+    let today = db.store.today();
+    assure_storage::demo::load(&db.store, today, "not-a-real-hash").await.unwrap();
+    let s = &db.store;
+    let m = s.meetings();
+    let body = s.tracker().bodies().await.unwrap().into_iter().find(|b| b.name.starts_with("Overview and Scrutiny Committee (Children")).unwrap();
+    let meetings = m.list(Some(body.id)).await.unwrap();
+    assert_eq!(meetings.len(), 5);
+    let mut numbers = Vec::new();
+    for x in &meetings {
+        numbers.extend(m.minutes(x.id).await.unwrap().iter().map(|mi| mi.number));
+    }
+    assert_eq!(numbers, (1..=numbers.len() as i64).collect::<Vec<_>>(), "numbered through the year");
+    assert_eq!(meetings[0].status, MeetingStatus::MinutesApproved);
+    assert!(m.minutes_intact(meetings[0].id).await.unwrap());
+    let requests = m.requests(Some(body.id)).await.unwrap();
+    let neet = requests.iter().find(|q| q.subject == "Work Programme 2017/18").unwrap();
+    assert!(matches!(neet.state, RequestState::Closed { .. }), "{:?}", neet.state);
+    assert_eq!(m.request(neet.id).await.unwrap().deferrals.len(), 1);
+    let taxi = requests.iter().find(|q| q.report_from == "Head of Regulation and Compliance").unwrap();
+    assert_eq!(taxi.state, RequestState::Overdue { meeting: meetings[4].id });
+    let wp = m.work_programme(body.id, MunicipalYear(2017)).await.unwrap();
+    assert_eq!(wp.meetings.len(), 5);
+    assert!(wp.meetings[4].1.iter().any(|i| i.kind == "requested"));
+    assert_eq!(m.members(body.id, meetings[0].date).await.unwrap().len(), 10);
+}
+on_both_engines!(the_demo_year_on, the_demo_year);

@@ -70,6 +70,7 @@ async fn the_clerk_runs_a_meeting(db: &TestDb) {
     let (first, next) = (ids[0], ids[1]);
 
     // A minute referring to one that does not exist: refused.
+    let minutes_before = count_rows(&db.store, "minutes").await;
     let r = c
         .post_form(
             &format!("/meetings/{first}/minutes"),
@@ -86,7 +87,7 @@ async fn the_clerk_runs_a_meeting(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("There is no Minute No. 9 of 12 July 2016"), "{}", r.body);
-    assert_eq!(count_rows(&db.store, "minutes").await, 0);
+    assert_eq!(count_rows(&db.store, "minutes").await, minutes_before);
     let r = c
         .post_form(
             &format!("/meetings/{first}/minutes"),
@@ -143,7 +144,8 @@ async fn the_clerk_runs_a_meeting(db: &TestDb) {
         let events: Vec<_> = cal.components.iter().filter_map(|c| c.as_event()).collect();
         assert!(!events.is_empty(), "{path}");
         use icalendar::{Component, EventLike};
-        assert!(events.iter().all(|e| e.get_summary() == Some(body.name.as_str()) && e.get_location() == Some("Town Hall, Bootle")), "{path}");
+        let ours: Vec<_> = events.iter().filter(|e| e.get_summary() == Some(body.name.as_str())).collect();
+        assert!(!ours.is_empty() && ours.iter().all(|e| e.get_location() == Some("Town Hall, Bootle")), "{path}");
         assert!(events.iter().any(|e| e.get_uid() == Some(&format!("meeting-{first}@assure"))), "{path}");
     }
 }
