@@ -27,10 +27,14 @@ pub enum Role {
     /// legal holds and confirms what the retention policy destroys. Sees no child through
     /// the pathway and nothing of the tracker.
     IgOfficer,
+    /// The democratic services officer (the clerk): keeps the bodies' meetings, agendas,
+    /// attendance and minutes; reads the tracker (to put its monitoring reports on an
+    /// agenda); never sees a child.
+    Clerk,
 }
 
 impl Role {
-    pub const ALL: [Role; 13] = [
+    pub const ALL: [Role; 14] = [
         Role::Administrator,
         Role::ScrutinyOfficer,
         Role::LeadOfficer,
@@ -44,11 +48,12 @@ impl Role {
         Role::PartnershipManager,
         Role::NotificationOfficer,
         Role::IgOfficer,
+        Role::Clerk,
     ];
 
     /// The tracker's roles (the recommendation tracker; never a child).
     pub fn is_tracker(self) -> bool {
-        matches!(self, Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember)
+        matches!(self, Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember | Role::Clerk)
     }
 
     /// Stable identifier used in storage, the CLI and demo e-mail addresses.
@@ -60,6 +65,7 @@ impl Role {
                 Role::ScrutinyOfficer => "scrutiny-officer",
                 Role::LeadOfficer => "lead-officer",
                 Role::IgOfficer => "ig-officer",
+                Role::Clerk => "clerk",
                 _ => "committee-member",
             },
         }
@@ -73,6 +79,7 @@ impl Role {
                 Role::ScrutinyOfficer => "Scrutiny officer",
                 Role::LeadOfficer => "Lead officer",
                 Role::IgOfficer => "Information governance officer",
+                Role::Clerk => "Democratic services officer (clerk)",
                 _ => "Committee member",
             },
         }
@@ -89,7 +96,7 @@ impl Role {
             Role::PoliceCseOfficer => PathwayRole::PoliceCseOfficer,
             Role::PartnershipManager => PathwayRole::PartnershipManager,
             Role::NotificationOfficer => PathwayRole::NotificationOfficer,
-            Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember | Role::IgOfficer => return None,
+            Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::CommitteeMember | Role::IgOfficer | Role::Clerk => return None,
         })
     }
 
@@ -120,6 +127,9 @@ impl Role {
             ViewQuarterlyReports => {
                 matches!(self, Role::PartnershipManager | Role::CseAnalyst | Role::MacseCoChair | Role::PoliceCseOfficer | Role::CommitteeMember)
             }
+            ViewMeetings => tracker,
+            RunMeetings => matches!(self, Role::Clerk | Role::Administrator),
+            KeepWorkProgramme => matches!(self, Role::ScrutinyOfficer | Role::Administrator),
             RecordMissing => matches!(
                 self,
                 Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer | Role::CseAnalyst | Role::NotificationOfficer
@@ -206,10 +216,18 @@ pub enum Permission {
     /// managers, co-chairs and police; signed ones, small numbers suppressed, for
     /// committee members. (Signing is the MACSE co-chairs' alone: the domain's rule.)
     ViewQuarterlyReports,
+    /// Committee meetings: bodies' meetings, published agendas, approved minutes, the
+    /// work programme and the calendar (members see no draft until it is published).
+    ViewMeetings,
+    /// Keep meetings, agendas, attendance, declarations, minutes and resolutions (the
+    /// democratic services officer, and administrators).
+    RunMeetings,
+    /// Keep a body's work programme (scrutiny officers, and administrators).
+    KeepWorkProgramme,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 24] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ViewTracker,
@@ -231,6 +249,9 @@ impl Permission {
         Permission::ViewDatasets,
         Permission::RunDatasets,
         Permission::ViewQuarterlyReports,
+        Permission::ViewMeetings,
+        Permission::RunMeetings,
+        Permission::KeepWorkProgramme,
     ];
 
     pub fn name(self) -> &'static str {
@@ -256,6 +277,9 @@ impl Permission {
             Permission::ViewDatasets => "view-datasets",
             Permission::RunDatasets => "run-datasets",
             Permission::ViewQuarterlyReports => "view-quarterly-reports",
+            Permission::ViewMeetings => "view-meetings",
+            Permission::RunMeetings => "run-meetings",
+            Permission::KeepWorkProgramme => "keep-work-programme",
         }
     }
 }
@@ -329,6 +353,25 @@ mod tests {
             let expected = matches!(p, Permission::Public | Permission::SignedIn | Permission::SubjectAccess);
             assert_eq!(ig.allows(p), expected, "{p:?}");
         }
+    }
+
+    /// The clerk keeps meetings and reads the tracker; scrutiny officers keep the work
+    /// programme; members read; no one here sees a child.
+    #[test]
+    fn the_clerk_keeps_meetings_and_never_sees_a_child() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::RunMeetings), matches!(r, Role::Clerk | Role::Administrator), "{r:?}");
+            assert_eq!(r.allows(Permission::KeepWorkProgramme), matches!(r, Role::ScrutinyOfficer | Role::Administrator), "{r:?}");
+            assert!(!r.allows(Permission::RunMeetings) || !r.allows(Permission::ViewChildren), "{r:?}");
+        }
+        let c = Role::Clerk;
+        assert_eq!((c.slug(), Role::from_slug("clerk")), ("clerk", Some(Role::Clerk)));
+        assert!(c.allows(Permission::ViewMeetings) && c.allows(Permission::ViewTracker));
+        for p in [Permission::ManageTracker, Permission::RecordProgress, Permission::ViewChildren, Permission::ViewDatasets, Permission::ManageUsers]
+        {
+            assert!(!c.allows(p), "{p:?}");
+        }
+        assert!(Role::CommitteeMember.allows(Permission::ViewMeetings));
     }
 
     #[test]

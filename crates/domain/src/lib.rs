@@ -23,6 +23,7 @@ pub mod dates;
 pub mod disclosure;
 pub mod import;
 pub mod marac;
+pub mod meetings;
 pub mod missing;
 pub mod monitoring;
 pub mod panels;

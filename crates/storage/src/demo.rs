@@ -23,6 +23,7 @@ pub fn demo_accounts() -> Vec<(Role, &'static str, &'static str)> {
         (Role::LeadOfficer, "Jordan Ellis", "Head of Children's Social Care"),
         (Role::CommitteeMember, "Councillor Sam Okafor", "Member, Overview and Scrutiny Committee"),
         (Role::IgOfficer, "Priya Shah", "Information governance officer (data protection)"),
+        (Role::Clerk, "Chris Doyle", "Democratic Services Officer (committee clerk)"),
     ]
 }
 
@@ -725,6 +726,7 @@ async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -
         }
     }
     store.tracker().refresh_suggested_rags(today).await?;
+    crate::demo_meetings::load(store).await?;
     crate::demo_partnership::load(store, today, password_hash).await?;
     crate::demo_placements::load(store, today).await?;
     crate::demo_quarterly::load(store, today).await?;

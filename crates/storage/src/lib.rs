@@ -24,6 +24,8 @@ pub mod datasets;
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "demo")]
+pub mod demo_meetings;
+#[cfg(feature = "demo")]
 pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;
@@ -36,6 +38,7 @@ pub mod keyset;
 pub mod legal_holds;
 pub mod mail;
 pub mod marac;
+pub mod meetings;
 pub mod missing;
 pub mod monitoring;
 pub mod panels;

@@ -235,3 +235,10 @@ pub async fn open_cp_case(store: &Store, child_id: i64, referral_id: i64) -> i64
     tx.commit().await.expect("commit");
     id
 }
+
+/// How many rows a table holds (a test's check that a refused write saved nothing).
+pub async fn count_rows(store: &Store, table: &str) -> i64 {
+    use crate::RowExt;
+    let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+    store.q(&sql).fetch_one(store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}")).i("n").unwrap()
+}

@@ -64,6 +64,32 @@ async fn a_route_without_a_permission_is_refused() {
     db.cleanup().await;
 }
 
+/// A meeting with a minute whose resolution requested a report for the next meeting.
+async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64) {
+    use assure_domain::meetings::{MeetingInput, MeetingType, ResolutionKind, ResolutionPartInput};
+    let a = assure_storage::Actor::system();
+    let m = db.store.meetings();
+    let input = |days| MeetingInput {
+        date: Some(common::today() + chrono::Duration::days(days)),
+        time: "18:30".into(),
+        venue: "Town Hall".into(),
+        kind: Some(MeetingType::Ordinary),
+        joint_with: String::new(),
+    };
+    let first = m.create_meeting(&a, body, &input(7)).await.unwrap();
+    let next = m.create_meeting(&a, body, &input(70)).await.unwrap();
+    let (minute, _) = m.add_minute(&a, first, "Work programme", "", None, None).await.unwrap();
+    let part = ResolutionPartInput {
+        kind: Some(ResolutionKind::RequestedReport),
+        text: "a report be submitted".into(),
+        report_from: "Head of Service".into(),
+        due_meeting: Some(next),
+        ..Default::default()
+    };
+    m.add_resolution_part(&a, minute, &part).await.unwrap();
+    (first, m.requests(None).await.unwrap()[0].id)
+}
+
 /// Each demo role signs in and reaches exactly the pages its role allows.
 async fn each_role_reaches_what_it_should(db: &TestDb) {
     let app = demo_app(db).await;
@@ -88,11 +114,18 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
     let quarterly = db.store.quarterly().list(true).await.unwrap()[0].id;
+    let (meeting, request) = meeting_records(db, body).await;
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
         for spec in table.specs.iter().filter(|s| s.method == Method::GET && s.kind == Kind::Page) {
-            let id = if spec.path.starts_with("/reviews/") {
+            let id = if spec.path.starts_with("/meetings/bodies/") {
+                body
+            } else if spec.path.starts_with("/meetings/requests/") {
+                request
+            } else if spec.path.starts_with("/meetings/") {
+                meeting
+            } else if spec.path.starts_with("/reviews/") {
                 review
             } else if spec.path.starts_with("/bodies/") {
                 body

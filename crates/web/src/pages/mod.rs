@@ -14,6 +14,7 @@ pub mod imports;
 pub mod legal_holds;
 pub mod login;
 pub mod marac;
+pub mod meetings;
 pub mod missing;
 pub mod monitoring;
 pub mod panels;
@@ -53,6 +54,29 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/password-reset/{secret}", Public, "Choose a new password through an e-mailed link", password_reset::choose_page)
         .page_post("/password-reset/{secret}", Public, "Save a new password through an e-mailed link (once)", password_reset::choose_submit)
         .page_get("/", SignedIn, "Dashboard (tracker) or the partnership's home (pathway)", pathway::home)
+        .page_get("/meetings", ViewMeetings, "Committee meetings: each body's meetings", meetings::list)
+        .page_get("/meetings/new", RunMeetings, "Arrange a meeting", meetings::new_page)
+        .page_post("/meetings/new", RunMeetings, "Arrange a meeting (today or later)", meetings::create)
+        .page_get("/meetings/calendar.ics", ViewMeetings, "Every body's meetings as an iCalendar feed", meetings::calendar_all)
+        .page_get("/meetings/bodies/{id}/calendar.ics", ViewMeetings, "A body's meetings as an iCalendar feed", meetings::calendar_body)
+        .page_get("/meetings/{id}", ViewMeetings, "A meeting: agenda, attendance, declarations, minutes and resolutions (drafts for the clerk only)", meetings::show)
+        .page_get("/meetings/{id}/calendar.ics", ViewMeetings, "One meeting as an .ics file", meetings::calendar_one)
+        .page_post("/meetings/{id}/status", RunMeetings, "Publish a meeting's agenda, record it held, or cancel it", meetings::status)
+        .page_post("/meetings/{id}/approve", RunMeetings, "Approve a meeting's minutes: frozen and fingerprinted", meetings::approve)
+        .page_get("/meetings/{id}/agenda", RunMeetings, "Add an agenda item", meetings::agenda_page)
+        .page_post("/meetings/{id}/agenda", RunMeetings, "Add an agenda item (a paper answering a request closes it)", meetings::agenda_submit)
+        .page_get("/meetings/{id}/attendance", RunMeetings, "Record attendance", meetings::attendance_page)
+        .page_post("/meetings/{id}/attendance", RunMeetings, "Record attendance", meetings::attendance_submit)
+        .page_get("/meetings/{id}/minutes", RunMeetings, "Draft a minute", meetings::minute_page)
+        .page_post("/meetings/{id}/minutes", RunMeetings, "Draft a minute, numbered through the municipal year", meetings::minute_submit)
+        .page_get("/meetings/{id}/minutes/{n}/resolution", RunMeetings, "Add a part to a minute's resolution", meetings::resolution_page)
+        .page_post("/meetings/{id}/minutes/{n}/resolution", RunMeetings, "Add a part to a minute's resolution (a requested report is tracked)", meetings::resolution_submit)
+        .page_get("/meetings/{id}/declarations", RunMeetings, "Record a declaration of interest", meetings::declaration_page)
+        .page_post("/meetings/{id}/declarations", RunMeetings, "Record a declaration of interest", meetings::declaration_submit)
+        .page_get("/meetings/requests/{id}/defer", RunMeetings, "Defer a requested report to a later meeting", meetings::defer_page)
+        .page_post("/meetings/requests/{id}/defer", RunMeetings, "Defer a requested report to a later meeting, with the reason", meetings::defer_submit)
+        .page_get("/work-programme", ViewMeetings, "A body's work programme for a municipal year", meetings::programme)
+        .page_post("/work-programme", KeepWorkProgramme, "Add an item to a body's work programme", meetings::programme_submit)
         .page_get("/datasets", ViewDatasets, "The CSE dataset's months, live and closed, 24 at a time", datasets::list)
         .page_get(
             "/datasets/{month}",

@@ -94,6 +94,8 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/subject-access", label: "Subject access", permission: Permission::SubjectAccess, only_leads: false, hint: "Download everything held about one child, with police-only material marked for redaction review." },
     NavItem { href: "/legal-holds", label: "Legal holds", permission: Permission::SubjectAccess, only_leads: false, hint: "Keep a child's records whatever the retention policy says while a claim, inquiry or complaint needs them." },
     NavItem { href: "/retention", label: "Retention", permission: Permission::SubjectAccess, only_leads: false, hint: "The retention policy, and the children's records due for destruction: confirm each one." },
+    NavItem { href: "/meetings", label: "Meetings", permission: Permission::ViewMeetings, only_leads: false, hint: "Committee meetings: agendas, attendance, minutes and the reports resolutions requested." },
+    NavItem { href: "/work-programme", label: "Work programme", permission: Permission::ViewMeetings, only_leads: false, hint: "Each body's work programme for the year: standing items, requested reports and monitoring reports due." },
     NavItem { href: "/datasets", label: "CSE dataset", permission: Permission::ViewDatasets, only_leads: false, hint: "The monthly multi-agency CSE dataset counted from the pathway's records: figures, trends, and months closed and frozen." },
     NavItem { href: "/admin/users", label: "Users", permission: Permission::ManageUsers, only_leads: false, hint: "" },
     NavItem { href: "/admin/audit", label: "Audit log", permission: Permission::ViewAudit, only_leads: false, hint: "" },

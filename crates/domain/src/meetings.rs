@@ -1,0 +1,1021 @@
+//! Committee meetings (DOMAIN.md §3; seeds 002, 004): the municipal year, who sits on
+//! a body and in what role, meetings and their moves, agendas with exempt items last,
+//! minutes numbered through the year, resolutions whose parts are typed, and the
+//! report a resolution requested, tracked until a paper answers it.
+//!
+//! Plain types and rules; "today" is always passed in.
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::dates::{long, municipal_year_start};
+use crate::validation::{Checked, Invalid};
+
+/// A municipal year, May to the end of April, named by its first calendar year
+/// ("2017/18" is 2017).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MunicipalYear(pub i32);
+
+impl MunicipalYear {
+    pub fn of(d: NaiveDate) -> MunicipalYear {
+        MunicipalYear(municipal_year_start(d))
+    }
+    /// 1 May.
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0, 5, 1).expect("1 May exists")
+    }
+    /// 30 April of the next calendar year.
+    pub fn last_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0 + 1, 4, 30).expect("30 April exists")
+    }
+    pub fn contains(self, d: NaiveDate) -> bool {
+        MunicipalYear::of(d) == self
+    }
+    /// "2017/18".
+    pub fn label(self) -> String {
+        format!("{}/{:02}", self.0, (self.0 + 1).rem_euclid(100))
+    }
+    /// "2017/18" or "2017" back to the year.
+    pub fn parse(s: &str) -> Option<MunicipalYear> {
+        let first = s.trim().split('/').next()?;
+        let y: i32 = first.parse().ok()?;
+        (1900..=2200).contains(&y).then_some(MunicipalYear(y))
+    }
+}
+
+slug_enum!(
+    /// A member's place on a body.
+    MemberRole {
+        Chair => ("chair", "Chair"),
+        ViceChair => ("vice-chair", "Vice-chair"),
+        Councillor => ("councillor", "Councillor"),
+        CoOpted => ("co-opted", "Co-opted member"),
+        Advisory => ("advisory", "Advisory member"),
+        ParentGovernor => ("parent-governor", "Parent governor representative"),
+        Healthwatch => ("healthwatch", "Healthwatch representative"),
+    }
+);
+
+impl MemberRole {
+    /// Whether the member votes (and so counts towards the quorum): advisory members and
+    /// Healthwatch representatives attend without a vote.
+    pub fn votes(self) -> bool {
+        !matches!(self, MemberRole::Advisory | MemberRole::Healthwatch)
+    }
+}
+
+slug_enum!(
+    /// What kind of meeting.
+    MeetingType {
+        Ordinary => ("ordinary", "Ordinary"),
+        Special => ("special", "Special"),
+        Joint => ("joint", "Joint (with another body)"),
+    }
+);
+
+slug_enum!(
+    /// Where a meeting is in its life.
+    MeetingStatus {
+        Scheduled => ("scheduled", "Scheduled"),
+        AgendaPublished => ("agenda-published", "Agenda published"),
+        Held => ("held", "Held"),
+        MinutesApproved => ("minutes-approved", "Minutes approved"),
+        Cancelled => ("cancelled", "Cancelled"),
+        Moved => ("moved", "Moved"),
+    }
+);
+
+impl MeetingStatus {
+    /// Whether its date may still change (a held meeting stays where it was held).
+    pub fn may_move(self) -> bool {
+        matches!(self, MeetingStatus::Scheduled | MeetingStatus::Moved | MeetingStatus::AgendaPublished)
+    }
+    /// Whether the agenda is closed: published, or the meeting is over.
+    pub fn agenda_closed(self) -> bool {
+        matches!(self, MeetingStatus::AgendaPublished | MeetingStatus::Held | MeetingStatus::MinutesApproved)
+    }
+    /// The statuses a meeting may go to from this one (a move is [`check_move`]'s).
+    pub fn may_become(self, to: MeetingStatus) -> bool {
+        use MeetingStatus::*;
+        matches!(
+            (self, to),
+            (Scheduled | Moved, AgendaPublished)
+                | (AgendaPublished, Held)
+                | (Held, MinutesApproved)
+                | (Scheduled | Moved | AgendaPublished, Cancelled)
+        )
+    }
+}
+
+/// A meeting as typed on the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeetingInput {
+    pub date: Option<NaiveDate>,
+    /// "18:30".
+    pub time: String,
+    pub venue: String,
+    pub kind: Option<MeetingType>,
+    /// For a joint meeting: the other body's name.
+    pub joint_with: String,
+}
+
+impl MeetingInput {
+    pub const FIELDS: &'static [&'static str] = &["date", "time", "venue", "kind", "joint_with"];
+}
+
+/// A meeting ready to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingDetails {
+    pub date: NaiveDate,
+    pub time: NaiveTime,
+    pub venue: String,
+    pub kind: MeetingType,
+    pub joint_with: Option<String>,
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    let s = s.trim().to_ascii_lowercase();
+    NaiveTime::parse_from_str(&s, "%H:%M").or_else(|_| NaiveTime::parse_from_str(&s, "%H.%M")).ok()
+}
+
+/// A meeting is arranged for today or later, at a time, in a venue; a joint meeting
+/// names the other body.
+pub fn check_meeting(m: &MeetingInput, today: NaiveDate) -> Result<Checked<MeetingDetails>, Invalid> {
+    let mut v = Invalid::new();
+    match m.date {
+        None => v.add("date", "Enter the date of the meeting"),
+        Some(d) if d < today => v.add("date", format!("The date of the meeting must be today or later, not {}", long(d))),
+        Some(d) => v.plausible_date("date", Some(d), "The date of the meeting"),
+    }
+    let time = parse_time(&m.time);
+    if time.is_none() {
+        v.add("time", "Enter the time the meeting starts as hours and minutes on the 24-hour clock, for example 18:30");
+    }
+    let venue = v.required("venue", &m.venue, "Enter where the meeting is held, for example Town Hall, Bootle");
+    v.max_len("venue", &venue, 200, "Venue");
+    if m.kind.is_none() {
+        v.add("kind", "Select the type of meeting");
+    }
+    let joint = m.joint_with.trim().to_string();
+    if m.kind == Some(MeetingType::Joint) && joint.is_empty() {
+        v.add("joint_with", "Enter the body this joint meeting is held with");
+    }
+    v.max_len("joint_with", &joint, 200, "The other body");
+    v.finish()?;
+    let (Some(date), Some(time), Some(kind)) = (m.date, time, m.kind) else { return Err(Invalid::single("date", "Enter the date of the meeting")) };
+    let joint_with = (kind == MeetingType::Joint).then_some(joint);
+    Ok(Checked::new(MeetingDetails { date, time, venue, kind, joint_with }))
+}
+
+/// A meeting's move: the date it leaves, the date it goes to and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeetingMove {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+}
+
+/// Moving a meeting keeps the old date and the reason; the new date is today or later
+/// and differs from the old one; a held or cancelled meeting does not move.
+pub fn check_move(
+    status: MeetingStatus,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<Checked<MeetingMove>, Invalid> {
+    let mut v = Invalid::new();
+    if !status.may_move() {
+        v.add("date", format!("A meeting that is {} cannot be moved", status.label().to_lowercase()));
+    }
+    match to {
+        None => v.add("date", "Enter the new date of the meeting"),
+        Some(d) if d < today => v.add("date", format!("The new date must be today or later, not {}", long(d))),
+        Some(d) if d == from => v.add("date", "Enter a date different from the meeting's current date"),
+        Some(d) => v.plausible_date("date", Some(d), "The new date"),
+    }
+    let reason = v.required("reason", reason, "Enter why the meeting is moving");
+    v.max_len("reason", &reason, 1000, "Reason");
+    v.finish()?;
+    let Some(to) = to else { return Err(Invalid::single("date", "Enter the new date of the meeting")) };
+    Ok(Checked::new(MeetingMove { from, to, reason }))
+}
+
+/// A year's meeting dates from a pattern: the first date, then every `every_weeks`
+/// weeks while still in the same municipal year, at most `count` dates. The clerk then
+/// edits them one by one.
+pub fn year_dates(first: NaiveDate, every_weeks: u32, count: usize) -> Vec<NaiveDate> {
+    let year = MunicipalYear::of(first);
+    let step = chrono::Duration::weeks(i64::from(every_weeks.max(1)));
+    std::iter::successors(Some(first), |d| Some(*d + step)).take_while(|d| year.contains(*d)).take(count).collect()
+}
+
+// ---------------------------------------------------------------------------------
+// Membership
+
+/// A membership as typed: the person, their role, their named substitute (both by
+/// account or person id) and the term.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MembershipInput {
+    pub person: Option<i64>,
+    pub role: Option<MemberRole>,
+    pub party: String,
+    pub substitute: Option<i64>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+impl MembershipInput {
+    pub const FIELDS: &'static [&'static str] = &["person", "role", "party", "substitute", "term_start", "term_end"];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipDetails {
+    pub person: i64,
+    pub role: MemberRole,
+    pub party: Option<String>,
+    pub substitute: Option<i64>,
+    pub term_start: NaiveDate,
+    pub term_end: Option<NaiveDate>,
+}
+
+/// A member is not their own substitute; a term ends after it starts. `sitting` is the
+/// people already members of the body over the term (one person sits once).
+pub fn check_membership(m: &MembershipInput, sitting: &[i64]) -> Result<Checked<MembershipDetails>, Invalid> {
+    let mut v = Invalid::new();
+    if m.person.is_none() {
+        v.add("person", "Select the member");
+    }
+    if m.person.is_some_and(|p| sitting.contains(&p)) {
+        v.add("person", "This person is already a member of the body for this term");
+    }
+    if m.role.is_none() {
+        v.add("role", "Select the member's role");
+    }
+    let party = m.party.trim().to_string();
+    v.max_len("party", &party, 100, "Party");
+    if m.substitute.is_some() && m.substitute == m.person {
+        v.add("substitute", "A member cannot be their own substitute: select someone else, or no substitute");
+    }
+    match m.term_start {
+        None => v.add("term_start", "Enter the date the term starts"),
+        Some(d) => v.plausible_date("term_start", Some(d), "The start of the term"),
+    }
+    if let (Some(s), Some(e)) = (m.term_start, m.term_end) {
+        if e <= s {
+            v.add("term_end", "The term must end after it starts");
+        }
+    }
+    v.finish()?;
+    let (Some(person), Some(role), Some(term_start)) = (m.person, m.role, m.term_start) else {
+        return Err(Invalid::single("person", "Select the member"));
+    };
+    Ok(Checked::new(MembershipDetails {
+        person,
+        role,
+        party: Some(party).filter(|p| !p.is_empty()),
+        substitute: m.substitute,
+        term_start,
+        term_end: m.term_end,
+    }))
+}
+
+/// A body's quorum rule, from its constitution: a fraction of its voting members
+/// (rounded up), but never fewer than a minimum ("one quarter of the whole number of
+/// members, but not less than three").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuorumRule {
+    /// 4 for a quarter; 0 for a fixed number (the minimum alone).
+    pub denominator: u32,
+    pub minimum: u32,
+}
+
+impl Default for QuorumRule {
+    fn default() -> Self {
+        QuorumRule { denominator: 4, minimum: 3 }
+    }
+}
+
+impl QuorumRule {
+    /// How many voting members must be present.
+    pub fn required(self, voting_members: u32) -> u32 {
+        let share = if self.denominator == 0 { 0 } else { voting_members.div_ceil(self.denominator) };
+        share.max(self.minimum)
+    }
+    /// "Quorum: 3 of 12 voting members".
+    pub fn describe(self, voting_members: u32) -> String {
+        format!("Quorum: {} of {} voting members", self.required(voting_members), voting_members)
+    }
+}
+
+slug_enum!(
+    /// How someone was at (or away from) a meeting.
+    Attendance {
+        Present => ("present", "Present"),
+        Apologies => ("apologies", "Apologies"),
+        SubstituteAttended => ("substitute-attended", "Apologies, substitute attended"),
+        AlsoPresent => ("also-present", "Also present"),
+    }
+);
+
+/// Whether the meeting is quorate: voting members present in person, and the
+/// substitutes who attended for a voting member.
+pub fn quorate(rule: QuorumRule, voting_members: u32, voting_present: u32, substitutes_attended: u32) -> bool {
+    voting_present + substitutes_attended >= rule.required(voting_members)
+}
+
+// ---------------------------------------------------------------------------------
+// Agendas
+
+slug_enum!(
+    /// What an agenda item is.
+    AgendaKind {
+        Apologies => ("apologies", "Apologies for absence"),
+        Declarations => ("declarations", "Declarations of interest"),
+        PreviousMinutes => ("previous-minutes", "Minutes of the previous meeting"),
+        Report => ("report", "Report"),
+        Standing => ("standing", "Standing item"),
+        Exempt => ("exempt", "Exempt item"),
+    }
+);
+
+/// An agenda item as the clerk orders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaItemInput {
+    pub kind: Option<AgendaKind>,
+    pub title: String,
+    /// For an exempt item: the paragraph (1 to 7) of Schedule 12A to the Local
+    /// Government Act 1972.
+    pub exempt_paragraph: Option<i64>,
+}
+
+impl AgendaItemInput {
+    pub const FIELDS: &'static [&'static str] = &["kind", "title", "exempt_paragraph"];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaItemDetails {
+    pub kind: AgendaKind,
+    pub title: String,
+    pub exempt_paragraph: Option<u8>,
+}
+
+/// The paragraphs of Schedule 12A, as the public are told.
+pub fn schedule_12a(paragraph: u8) -> &'static str {
+    match paragraph {
+        1 => "Information relating to any individual",
+        2 => "Information which is likely to reveal the identity of an individual",
+        3 => "Information relating to the financial or business affairs of any particular person (including the authority holding that information)",
+        4 => "Information relating to any consultations or negotiations, or contemplated consultations or negotiations, in connection with any labour relations matter",
+        5 => "Information in respect of which a claim to legal professional privilege could be maintained in legal proceedings",
+        6 => "Information which reveals that the authority proposes to give a notice or make an order or direction",
+        7 => "Information relating to any action taken or to be taken in connection with the prevention, investigation or prosecution of crime",
+        _ => "",
+    }
+}
+
+/// An item has a kind and a title; an exempt item names its paragraph (1 to 7), and
+/// only an exempt item has one.
+pub fn check_agenda_item(a: &AgendaItemInput) -> Result<Checked<AgendaItemDetails>, Invalid> {
+    let mut v = Invalid::new();
+    if a.kind.is_none() {
+        v.add("kind", "Select what kind of item this is");
+    }
+    let title = v.required("title", &a.title, "Enter the item's title");
+    v.max_len("title", &title, 300, "Title");
+    let para = match (a.kind, a.exempt_paragraph) {
+        (Some(AgendaKind::Exempt), Some(p @ 1..=7)) => Some(p as u8),
+        (Some(AgendaKind::Exempt), _) => {
+            v.add("exempt_paragraph", "Select the paragraph of Schedule 12A (1 to 7) that makes this item exempt");
+            None
+        }
+        (_, Some(_)) => {
+            v.add("exempt_paragraph", "Only an exempt item has a Schedule 12A paragraph");
+            None
+        }
+        _ => None,
+    };
+    v.finish()?;
+    let Some(kind) = a.kind else { return Err(Invalid::single("kind", "Select what kind of item this is")) };
+    Ok(Checked::new(AgendaItemDetails { kind, title, exempt_paragraph: para }))
+}
+
+/// The order an agenda is printed in: the items as the clerk placed them, with every
+/// exempt item moved after the public ones (keeping their order). Returns the indices
+/// into `kinds` in agenda order; item number n is position n - 1.
+pub fn agenda_order(kinds: &[(AgendaKind, i64)]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..kinds.len()).collect();
+    idx.sort_by_key(|&i| (kinds[i].0 == AgendaKind::Exempt, kinds[i].1, i));
+    idx
+}
+
+/// The items of a new agenda before anything is added: apologies, declarations and
+/// (after the year's first meeting) the minutes of the last meeting, which the next
+/// meeting approves.
+pub fn standard_items(previous_meeting: Option<NaiveDate>) -> Vec<(AgendaKind, String)> {
+    let mut v =
+        vec![(AgendaKind::Apologies, "Apologies for absence".to_string()), (AgendaKind::Declarations, "Declarations of interest".to_string())];
+    if let Some(d) = previous_meeting {
+        v.push((AgendaKind::PreviousMinutes, format!("Minutes of the meeting held on {}", long(d))));
+    }
+    v
+}
+
+// ---------------------------------------------------------------------------------
+// Minutes
+
+/// The number the next minute takes: minutes run continuously through a body's
+/// municipal year and start again at 1 in May. `last` is the body's latest minute
+/// (its meeting's date and number), if any.
+pub fn next_minute_number(last: Option<(NaiveDate, i64)>, meeting_date: NaiveDate) -> i64 {
+    match last {
+        Some((d, n)) if MunicipalYear::of(d) == MunicipalYear::of(meeting_date) => n + 1,
+        _ => 1,
+    }
+}
+
+/// A minute by its number and meeting: what "Further to Minute No. 5 of 12 July 2016"
+/// names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MinuteRef {
+    pub number: i64,
+    pub meeting_date: NaiveDate,
+}
+
+impl MinuteRef {
+    /// "Minute No. 5 of 12 July 2016".
+    pub fn cite(self) -> String {
+        format!("Minute No. {} of {}", self.number, long(self.meeting_date))
+    }
+}
+
+/// A minute may refer to an earlier minute of the same body only if it exists and is
+/// earlier: `known` holds the body's minutes.
+pub fn check_cross_reference(field: &str, reference: MinuteRef, this_meeting: NaiveDate, known: &[MinuteRef]) -> Result<(), Invalid> {
+    if reference.meeting_date >= this_meeting {
+        return Err(Invalid::single(field, "A minute can only refer to a minute of an earlier meeting"));
+    }
+    if !known.contains(&reference) {
+        return Err(Invalid::single(field, format!("There is no {} for this body: check the number and the date", reference.cite())));
+    }
+    Ok(())
+}
+
+/// The fingerprint that freezes approved minutes: SHA-256 over their text.
+pub fn minutes_fingerprint(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Minutes are edited while drafted; once approved by the next meeting they are frozen.
+pub fn check_minutes_editable(approved: bool) -> Result<(), Invalid> {
+    if approved {
+        Err(Invalid::single("text", "These minutes were approved and are frozen: they cannot be changed"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A declaration of interest: Member | Minute no. | Reason | Action.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeclarationInput {
+    pub member: String,
+    pub minute: Option<i64>,
+    pub reason: String,
+    pub action: String,
+}
+
+impl DeclarationInput {
+    pub const FIELDS: &'static [&'static str] = &["member", "minute", "reason", "action"];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclarationDetails {
+    pub member: String,
+    pub minute: i64,
+    pub reason: String,
+    pub action: String,
+}
+
+/// Every column is filled in; the minute is one of this meeting's (`minutes`).
+pub fn check_declaration(d: &DeclarationInput, minutes: &[i64]) -> Result<Checked<DeclarationDetails>, Invalid> {
+    let mut v = Invalid::new();
+    let member = v.required("member", &d.member, "Enter the member who declared the interest");
+    v.max_len("member", &member, 200, "Member");
+    match d.minute {
+        None => v.add("minute", "Enter the minute number the interest is in"),
+        Some(n) if !minutes.contains(&n) => v.add("minute", format!("Minute No. {n} is not one of this meeting's minutes")),
+        Some(_) => {}
+    }
+    let reason = v.required("reason", &d.reason, "Enter the interest and why it was declared");
+    v.max_len("reason", &reason, 1000, "Reason");
+    let action = v.required("action", &d.action, "Enter what the member did, for example stayed in the room and took part");
+    v.max_len("action", &action, 1000, "Action");
+    v.finish()?;
+    Ok(Checked::new(DeclarationDetails { member, minute: d.minute.unwrap_or_default(), reason, action }))
+}
+
+// ---------------------------------------------------------------------------------
+// Resolutions and requested reports
+
+slug_enum!(
+    /// What a part of a resolution does.
+    ResolutionKind {
+        Noted => ("noted", "Noted"),
+        Approved => ("approved", "Approved"),
+        Recommended => ("recommended", "Recommended to another body"),
+        RequestedReport => ("requested-report", "Requested a report"),
+        Deferred => ("deferred", "Deferred"),
+    }
+);
+
+/// One part of "RESOLVED: That (1) … (2) …" as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResolutionPartInput {
+    pub kind: Option<ResolutionKind>,
+    pub text: String,
+    /// Recommended: the body recommended to.
+    pub to_body: String,
+    /// Requested a report: from whom (an officer or a post).
+    pub report_from: String,
+    /// Requested a report: the meeting it is due at (one of the body's later meetings).
+    pub due_meeting: Option<i64>,
+    /// Deferred: why.
+    pub reason: String,
+}
+
+impl ResolutionPartInput {
+    pub const FIELDS: &'static [&'static str] = &["kind", "text", "to_body", "report_from", "due_meeting", "reason"];
+}
+
+/// A part ready to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolutionPart {
+    Noted { text: String },
+    Approved { text: String },
+    Recommended { text: String, to_body: String },
+    RequestedReport { text: String, from: String, due_meeting: i64 },
+    Deferred { text: String, reason: String },
+}
+
+impl ResolutionPart {
+    pub fn kind(&self) -> ResolutionKind {
+        match self {
+            ResolutionPart::Noted { .. } => ResolutionKind::Noted,
+            ResolutionPart::Approved { .. } => ResolutionKind::Approved,
+            ResolutionPart::Recommended { .. } => ResolutionKind::Recommended,
+            ResolutionPart::RequestedReport { .. } => ResolutionKind::RequestedReport,
+            ResolutionPart::Deferred { .. } => ResolutionKind::Deferred,
+        }
+    }
+    pub fn text(&self) -> &str {
+        match self {
+            ResolutionPart::Noted { text }
+            | ResolutionPart::Approved { text }
+            | ResolutionPart::Recommended { text, .. }
+            | ResolutionPart::RequestedReport { text, .. }
+            | ResolutionPart::Deferred { text, .. } => text,
+        }
+    }
+}
+
+/// Each part says what it resolves; a recommendation names the body, a request names
+/// who reports and a later meeting of the body (`later_meetings`: their ids), a
+/// deferral says why.
+pub fn check_resolution_part(p: &ResolutionPartInput, later_meetings: &[i64]) -> Result<Checked<ResolutionPart>, Invalid> {
+    let mut v = Invalid::new();
+    if p.kind.is_none() {
+        v.add("kind", "Select what this part of the resolution does");
+    }
+    let text = v.required("text", &p.text, "Enter the words of the resolution, following \"That\"");
+    v.max_len("text", &text, 4000, "Resolution");
+    let part = match p.kind {
+        Some(ResolutionKind::Noted) => Some(ResolutionPart::Noted { text }),
+        Some(ResolutionKind::Approved) => Some(ResolutionPart::Approved { text }),
+        Some(ResolutionKind::Recommended) => {
+            let to_body = v.required("to_body", &p.to_body, "Enter the body the recommendation goes to, for example Cabinet");
+            v.max_len("to_body", &to_body, 200, "Body");
+            Some(ResolutionPart::Recommended { text, to_body })
+        }
+        Some(ResolutionKind::RequestedReport) => {
+            let from = v.required("report_from", &p.report_from, "Enter who is asked to report, for example the Head of Children's Social Care");
+            v.max_len("report_from", &from, 200, "Who reports");
+            match p.due_meeting {
+                None => v.add("due_meeting", "Select the meeting the report is due at"),
+                Some(m) if !later_meetings.contains(&m) => v.add("due_meeting", "Select one of the body's later meetings"),
+                Some(_) => {}
+            }
+            Some(ResolutionPart::RequestedReport { text, from, due_meeting: p.due_meeting.unwrap_or_default() })
+        }
+        Some(ResolutionKind::Deferred) => {
+            let reason = v.required("reason", &p.reason, "Enter why the matter was deferred");
+            v.max_len("reason", &reason, 1000, "Reason");
+            Some(ResolutionPart::Deferred { text, reason })
+        }
+        None => None,
+    };
+    v.finish()?;
+    part.map(Checked::new).ok_or_else(|| Invalid::single("kind", "Select what this part of the resolution does"))
+}
+
+/// "RESOLVED: That (1) … (2) …" (a single part goes unnumbered).
+pub fn resolved_text(parts: &[&str]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => format!("RESOLVED: That {}", one.trim_end_matches('.')) + ".",
+        many => {
+            let numbered: Vec<String> = many.iter().enumerate().map(|(i, t)| format!("({}) {}", i + 1, t.trim_end_matches(['.', ';']))).collect();
+            format!("RESOLVED: That {}.", numbered.join("; "))
+        }
+    }
+}
+
+/// Where a requested report is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum RequestState {
+    /// Due at the meeting, whose agenda is still open.
+    Due { meeting: i64 },
+    /// That meeting's agenda closed without it.
+    Overdue { meeting: i64 },
+    /// Moved to a later meeting, with the reason (and due there).
+    Deferred { meeting: i64, reason: String },
+    /// A paper answering it is on an agenda.
+    Closed { agenda_item: i64 },
+}
+
+impl RequestState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            RequestState::Due { .. } => "Due",
+            RequestState::Overdue { .. } => "Overdue",
+            RequestState::Deferred { .. } => "Deferred",
+            RequestState::Closed { .. } => "Closed",
+        }
+    }
+    pub fn is_open(&self) -> bool {
+        !matches!(self, RequestState::Closed { .. })
+    }
+}
+
+/// What storage knows of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestFacts {
+    pub due_meeting: i64,
+    /// The due meeting's agenda has closed (published, or the meeting held).
+    pub due_agenda_closed: bool,
+    /// The latest deferral's reason, if it was deferred.
+    pub deferred_reason: Option<String>,
+    /// The agenda item whose paper answers it.
+    pub answered_by: Option<i64>,
+}
+
+/// A request is closed by a paper on an agenda; otherwise it is overdue once its
+/// meeting's agenda closed without it; otherwise deferred (if it was) or due.
+pub fn request_state(f: &RequestFacts) -> RequestState {
+    if let Some(item) = f.answered_by {
+        return RequestState::Closed { agenda_item: item };
+    }
+    if f.due_agenda_closed {
+        return RequestState::Overdue { meeting: f.due_meeting };
+    }
+    match &f.deferred_reason {
+        Some(r) => RequestState::Deferred { meeting: f.due_meeting, reason: r.clone() },
+        None => RequestState::Due { meeting: f.due_meeting },
+    }
+}
+
+/// A deferral moves an open request to a later meeting (one of `later_meetings`), with
+/// a reason.
+pub fn check_deferral(
+    state: &RequestState,
+    to_meeting: Option<i64>,
+    reason: &str,
+    later_meetings: &[i64],
+) -> Result<Checked<(i64, String)>, Invalid> {
+    let mut v = Invalid::new();
+    if !state.is_open() {
+        v.add("due_meeting", "This report has arrived: the request is closed");
+    }
+    match to_meeting {
+        None => v.add("due_meeting", "Select the meeting the report is now due at"),
+        Some(m) if !later_meetings.contains(&m) => v.add("due_meeting", "Select a meeting after the one the report was due at"),
+        Some(_) => {}
+    }
+    let reason = v.required("reason", reason, "Enter why the report is deferred");
+    v.max_len("reason", &reason, 1000, "Reason");
+    v.finish()?;
+    Ok(Checked::new((to_meeting.unwrap_or_default(), reason)))
+}
+
+/// The agenda's closing date for a meeting: the agenda is published five clear working
+/// days before (Local Government Act 1972 s100B); Assure closes it seven calendar days
+/// before, which covers a weekend.
+pub fn agenda_closes(meeting: NaiveDate) -> NaiveDate {
+    meeting - chrono::Duration::days(7)
+}
+
+/// Whether a meeting's agenda is closed on `today`.
+pub fn agenda_closed(status: MeetingStatus, meeting: NaiveDate, today: NaiveDate) -> bool {
+    status.agenda_closed() || (status != MeetingStatus::Cancelled && today >= agenda_closes(meeting))
+}
+
+/// A meeting's day as the agenda front sheet prints it: "Tuesday 21
+/// November 2017".
+pub fn meeting_day(d: NaiveDate) -> String {
+    format!("{} {}", d.format("%A"), long(d))
+}
+
+/// The calendar year and month a work programme row is grouped under.
+pub fn month_key(d: NaiveDate) -> (i32, u32) {
+    (d.year(), d.month())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_municipal_year_runs_may_to_april() {
+        for (date, year, label) in [
+            (d(2017, 5, 1), 2017, "2017/18"),
+            (d(2018, 4, 30), 2017, "2017/18"),
+            (d(2018, 5, 1), 2018, "2018/19"),
+            (d(2017, 4, 30), 2016, "2016/17"),
+            (d(1999, 6, 1), 1999, "1999/00"),
+        ] {
+            let y = MunicipalYear::of(date);
+            assert_eq!((y.0, y.label().as_str()), (year, label), "{date}");
+            assert!(y.contains(date) && y.first_day() <= date && date <= y.last_day());
+        }
+        assert_eq!(MunicipalYear::parse("2017/18"), Some(MunicipalYear(2017)));
+        assert_eq!(MunicipalYear::parse("x"), None);
+    }
+
+    #[test]
+    fn minutes_run_through_the_year_and_restart_in_may() {
+        for (last, meeting, next) in [
+            (None, d(2017, 6, 21), 1),
+            (Some((d(2017, 6, 21), 7)), d(2017, 9, 12), 8),
+            (Some((d(2017, 9, 12), 15)), d(2018, 4, 10), 16),
+            (Some((d(2018, 4, 10), 52)), d(2018, 5, 1), 1),
+            (Some((d(2018, 4, 10), 52)), d(2018, 6, 19), 1),
+            (Some((d(2016, 7, 12), 5)), d(2017, 6, 21), 1),
+        ] {
+            assert_eq!(next_minute_number(last, meeting), next, "{last:?} {meeting}");
+        }
+    }
+
+    #[test]
+    fn statuses_move_forward_and_a_move_keeps_the_old_date() {
+        use MeetingStatus::*;
+        for (from, to, ok) in [
+            (Scheduled, AgendaPublished, true),
+            (Moved, AgendaPublished, true),
+            (AgendaPublished, Held, true),
+            (Held, MinutesApproved, true),
+            (Scheduled, Held, false),
+            (Held, Cancelled, false),
+            (MinutesApproved, Held, false),
+            (AgendaPublished, Cancelled, true),
+        ] {
+            assert_eq!(from.may_become(to), ok, "{from:?} -> {to:?}");
+        }
+        let today = d(2017, 10, 1);
+        let m = check_move(Scheduled, d(2017, 11, 7), Some(d(2017, 11, 14)), " Clash with full Council ", today).unwrap();
+        assert_eq!((m.from, m.to, m.reason.as_str()), (d(2017, 11, 7), d(2017, 11, 14), "Clash with full Council"));
+        for (status, to, reason, field) in [
+            (Held, Some(d(2017, 11, 14)), "r", "date"),
+            (Scheduled, Some(d(2017, 9, 1)), "r", "date"),
+            (Scheduled, Some(d(2017, 11, 7)), "r", "date"),
+            (Scheduled, None, "r", "date"),
+            (Scheduled, Some(d(2017, 11, 14)), " ", "reason"),
+        ] {
+            let e = check_move(status, d(2017, 11, 7), to, reason, today).unwrap_err();
+            assert!(e.for_field(field).is_some(), "{status:?} {to:?} {reason:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_meeting_in_the_past_is_refused() {
+        let today = d(2017, 6, 1);
+        let ok = MeetingInput {
+            date: Some(d(2017, 6, 21)),
+            time: "18:30".into(),
+            venue: "Town Hall, Bootle".into(),
+            kind: Some(MeetingType::Ordinary),
+            joint_with: String::new(),
+        };
+        assert_eq!(check_meeting(&ok, today).unwrap().time, NaiveTime::from_hms_opt(18, 30, 0).unwrap());
+        assert!(check_meeting(&MeetingInput { date: Some(today), ..ok.clone() }, today).is_ok());
+        for (input, field) in [
+            (MeetingInput { date: Some(d(2017, 5, 31)), ..ok.clone() }, "date"),
+            (MeetingInput { date: None, ..ok.clone() }, "date"),
+            (MeetingInput { time: "6:30pm".into(), ..ok.clone() }, "time"),
+            (MeetingInput { time: "25:00".into(), ..ok.clone() }, "time"),
+            (MeetingInput { venue: " ".into(), ..ok.clone() }, "venue"),
+            (MeetingInput { kind: None, ..ok.clone() }, "kind"),
+            (MeetingInput { kind: Some(MeetingType::Joint), ..ok.clone() }, "joint_with"),
+        ] {
+            let e = check_meeting(&input, today).unwrap_err();
+            assert!(e.for_field(field).is_some(), "{input:?}: {e}");
+        }
+        let e = check_meeting(&MeetingInput { date: Some(d(2017, 5, 31)), ..ok }, today).unwrap_err();
+        assert_eq!(e.for_field("date"), Some("The date of the meeting must be today or later, not 31 May 2017"));
+    }
+
+    #[test]
+    fn a_year_of_dates_from_a_pattern_stays_in_the_year() {
+        let dates = year_dates(d(2017, 6, 21), 8, 10);
+        assert_eq!(dates.first(), Some(&d(2017, 6, 21)));
+        assert!(dates.iter().all(|x| MunicipalYear(2017).contains(*x)));
+        assert_eq!(dates.len(), 6);
+        assert_eq!(year_dates(d(2017, 6, 21), 4, 3).len(), 3);
+    }
+
+    #[test]
+    fn a_member_is_not_their_own_substitute() {
+        let ok = MembershipInput {
+            person: Some(1),
+            role: Some(MemberRole::Chair),
+            party: "Labour".into(),
+            substitute: Some(2),
+            term_start: Some(d(2017, 5, 18)),
+            term_end: None,
+        };
+        assert_eq!(check_membership(&ok, &[3]).unwrap().substitute, Some(2));
+        for (input, sitting, field) in [
+            (MembershipInput { substitute: Some(1), ..ok.clone() }, vec![], "substitute"),
+            (ok.clone(), vec![1], "person"),
+            (MembershipInput { role: None, ..ok.clone() }, vec![], "role"),
+            (MembershipInput { term_end: Some(d(2017, 5, 1)), ..ok.clone() }, vec![], "term_end"),
+            (MembershipInput { term_start: None, ..ok.clone() }, vec![], "term_start"),
+        ] {
+            let e = check_membership(&input, &sitting).unwrap_err();
+            assert!(e.for_field(field).is_some(), "{input:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn quorum_comes_from_the_bodys_rule() {
+        for (rule, members, required) in [
+            (QuorumRule::default(), 12, 3),
+            (QuorumRule::default(), 13, 4),
+            (QuorumRule::default(), 4, 3),
+            (QuorumRule { denominator: 3, minimum: 2 }, 10, 4),
+            (QuorumRule { denominator: 0, minimum: 5 }, 20, 5),
+        ] {
+            assert_eq!(rule.required(members), required, "{rule:?} {members}");
+        }
+        assert!(quorate(QuorumRule::default(), 13, 3, 1));
+        assert!(!quorate(QuorumRule::default(), 13, 3, 0));
+        assert!(MemberRole::ParentGovernor.votes() && !MemberRole::Healthwatch.votes() && !MemberRole::Advisory.votes());
+    }
+
+    #[test]
+    fn exempt_items_name_a_paragraph_and_go_last() {
+        for (kind, para, ok) in [
+            (AgendaKind::Exempt, Some(1), true),
+            (AgendaKind::Exempt, Some(7), true),
+            (AgendaKind::Exempt, Some(8), false),
+            (AgendaKind::Exempt, None, false),
+            (AgendaKind::Report, Some(3), false),
+            (AgendaKind::Report, None, true),
+        ] {
+            let r = check_agenda_item(&AgendaItemInput { kind: Some(kind), title: "Item".into(), exempt_paragraph: para });
+            assert_eq!(r.is_ok(), ok, "{kind:?} {para:?}");
+        }
+        let kinds = [(AgendaKind::Apologies, 1), (AgendaKind::Exempt, 2), (AgendaKind::Report, 3), (AgendaKind::Standing, 4)];
+        assert_eq!(agenda_order(&kinds), vec![0, 2, 3, 1]);
+        assert_eq!(standard_items(Some(d(2017, 6, 21)))[2].1, "Minutes of the meeting held on 21 June 2017");
+        assert_eq!(standard_items(None).len(), 2);
+        assert!(schedule_12a(1).starts_with("Information relating to any individual"));
+    }
+
+    #[test]
+    fn a_cross_reference_must_exist() {
+        let known = [MinuteRef { number: 5, meeting_date: d(2016, 7, 12) }, MinuteRef { number: 52, meeting_date: d(2017, 4, 4) }];
+        let this = d(2017, 9, 12);
+        assert!(check_cross_reference("refers_to", known[0], this, &known).is_ok());
+        assert_eq!(known[0].cite(), "Minute No. 5 of 12 July 2016");
+        for r in [MinuteRef { number: 6, meeting_date: d(2016, 7, 12) }, MinuteRef { number: 1, meeting_date: this }] {
+            assert!(check_cross_reference("refers_to", r, this, &known).is_err(), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn declarations_fill_every_column() {
+        let ok = DeclarationInput {
+            member: "Councillor Preece".into(),
+            minute: Some(22),
+            reason: "Other interest".into(),
+            action: "Stayed in the room".into(),
+        };
+        assert!(check_declaration(&ok, &[21, 22]).is_ok());
+        for (input, field) in [
+            (DeclarationInput { minute: Some(30), ..ok.clone() }, "minute"),
+            (DeclarationInput { minute: None, ..ok.clone() }, "minute"),
+            (DeclarationInput { member: "".into(), ..ok.clone() }, "member"),
+            (DeclarationInput { action: " ".into(), ..ok.clone() }, "action"),
+        ] {
+            assert!(check_declaration(&input, &[21, 22]).unwrap_err().for_field(field).is_some(), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn resolution_parts_are_typed() {
+        let base = ResolutionPartInput { text: "the report be noted".into(), ..Default::default() };
+        for (input, ok_kind, err_field) in [
+            (ResolutionPartInput { kind: Some(ResolutionKind::Noted), ..base.clone() }, Some(ResolutionKind::Noted), None),
+            (ResolutionPartInput { kind: Some(ResolutionKind::Recommended), ..base.clone() }, None, Some("to_body")),
+            (
+                ResolutionPartInput { kind: Some(ResolutionKind::Recommended), to_body: "Cabinet".into(), ..base.clone() },
+                Some(ResolutionKind::Recommended),
+                None,
+            ),
+            (
+                ResolutionPartInput {
+                    kind: Some(ResolutionKind::RequestedReport),
+                    report_from: "Head of Service".into(),
+                    due_meeting: Some(9),
+                    ..base.clone()
+                },
+                None,
+                Some("due_meeting"),
+            ),
+            (
+                ResolutionPartInput {
+                    kind: Some(ResolutionKind::RequestedReport),
+                    report_from: "Head of Service".into(),
+                    due_meeting: Some(4),
+                    ..base.clone()
+                },
+                Some(ResolutionKind::RequestedReport),
+                None,
+            ),
+            (ResolutionPartInput { kind: Some(ResolutionKind::RequestedReport), due_meeting: Some(4), ..base.clone() }, None, Some("report_from")),
+            (ResolutionPartInput { kind: Some(ResolutionKind::Deferred), ..base.clone() }, None, Some("reason")),
+            (ResolutionPartInput { kind: None, ..base.clone() }, None, Some("kind")),
+            (ResolutionPartInput { kind: Some(ResolutionKind::Approved), text: " ".into(), ..base.clone() }, None, Some("text")),
+        ] {
+            match (check_resolution_part(&input, &[4, 5]), ok_kind, err_field) {
+                (Ok(p), Some(k), None) => assert_eq!(p.kind(), k),
+                (Err(e), None, Some(f)) => assert!(e.for_field(f).is_some(), "{input:?}: {e}"),
+                (r, _, _) => panic!("{input:?}: {r:?}"),
+            }
+        }
+        assert_eq!(resolved_text(&["the report be noted"]), "RESOLVED: That the report be noted.");
+        assert_eq!(
+            resolved_text(&["the report be noted;", "a report be submitted."]),
+            "RESOLVED: That (1) the report be noted; (2) a report be submitted."
+        );
+    }
+
+    #[test]
+    fn a_request_is_due_then_overdue_deferred_and_closed() {
+        let f = |closed, deferred: Option<&str>, answered| RequestFacts {
+            due_meeting: 7,
+            due_agenda_closed: closed,
+            deferred_reason: deferred.map(String::from),
+            answered_by: answered,
+        };
+        for (facts, state) in [
+            (f(false, None, None), RequestState::Due { meeting: 7 }),
+            (f(true, None, None), RequestState::Overdue { meeting: 7 }),
+            (f(false, Some("No report available"), None), RequestState::Deferred { meeting: 7, reason: "No report available".into() }),
+            (f(true, Some("No report available"), None), RequestState::Overdue { meeting: 7 }),
+            (f(true, Some("x"), Some(40)), RequestState::Closed { agenda_item: 40 }),
+        ] {
+            assert_eq!(request_state(&facts), state, "{facts:?}");
+        }
+        assert!(check_deferral(&RequestState::Overdue { meeting: 7 }, Some(8), "Report not ready", &[8, 9]).is_ok());
+        assert!(check_deferral(&RequestState::Overdue { meeting: 7 }, Some(6), "Report not ready", &[8, 9]).is_err());
+        assert!(check_deferral(&RequestState::Overdue { meeting: 7 }, Some(8), " ", &[8, 9]).unwrap_err().for_field("reason").is_some());
+        assert!(check_deferral(&RequestState::Closed { agenda_item: 1 }, Some(8), "r", &[8]).is_err());
+    }
+
+    #[test]
+    fn an_agenda_closes_when_published_or_a_week_before() {
+        let m = d(2017, 11, 14);
+        for (status, today, closed) in [
+            (MeetingStatus::Scheduled, d(2017, 11, 6), false),
+            (MeetingStatus::Scheduled, d(2017, 11, 7), true),
+            (MeetingStatus::AgendaPublished, d(2017, 10, 1), true),
+            (MeetingStatus::Cancelled, d(2017, 11, 10), false),
+        ] {
+            assert_eq!(agenda_closed(status, m, today), closed, "{status:?} {today}");
+        }
+    }
+
+    #[test]
+    fn approved_minutes_are_frozen_and_fingerprinted() {
+        assert!(check_minutes_editable(false).is_ok());
+        assert!(check_minutes_editable(true).is_err());
+        assert_eq!(minutes_fingerprint("a").len(), 64);
+        assert_ne!(minutes_fingerprint("a"), minutes_fingerprint("b"));
+    }
+}

@@ -1,0 +1,294 @@
+//! Committee meetings on SQLite and PostgreSQL: minutes numbered through a body's
+//! municipal year and restarting in May; a requested report that becomes overdue when
+//! its meeting's agenda closes without it, is deferred with a reason, then closed by a
+//! paper on an agenda; a stale edit refused; bad input refused with nothing saved.
+
+use assure_domain::meetings::{
+    AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole, MembershipInput, MinuteRef,
+    MunicipalYear, RequestState, ResolutionKind, ResolutionPartInput,
+};
+use assure_domain::tracker::BodyKind;
+use assure_domain::Clock;
+use assure_storage::meetings::AttendanceInput;
+use assure_storage::on_both_engines;
+use assure_storage::testing::TestDb;
+use assure_storage::tracker::BodyInput;
+use assure_storage::{Actor, Store, StoreError};
+use chrono::{NaiveDate, TimeZone, Utc};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn on(y: i32, m: u32, day: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, day, 9, 0, 0).unwrap()
+}
+
+async fn body(s: &Store) -> i64 {
+    let b = BodyInput {
+        name: "Overview and Scrutiny Committee (Children's Services and Safeguarding)".into(),
+        kind: Some(BodyKind::Committee),
+        ..Default::default()
+    };
+    s.tracker().create_body(&Actor::system(), &b).await.unwrap()
+}
+
+async fn meeting(s: &Store, body: i64, date: NaiveDate) -> i64 {
+    let m = MeetingInput {
+        date: Some(date),
+        time: "18:30".into(),
+        venue: "Town Hall, Bootle".into(),
+        kind: Some(MeetingType::Ordinary),
+        joint_with: String::new(),
+    };
+    s.meetings().create_meeting(&Actor::system(), body, &m).await.unwrap()
+}
+
+async fn count(s: &Store, table: &str) -> i64 {
+    assure_storage::testing::count_rows(s, table).await
+}
+
+async fn minutes_run_through_the_year_and_restart_in_may(db: &TestDb) {
+    let clock = Clock::fixed(on(2017, 5, 20));
+    let db = db.with_clock(clock.clone());
+    let s = &db.store;
+    let a = Actor::system();
+    let b = body(s).await;
+    let june = meeting(s, b, d(2017, 6, 21)).await;
+    let sept = meeting(s, b, d(2017, 9, 12)).await;
+    let april = meeting(s, b, d(2018, 4, 10)).await;
+    let next_june = meeting(s, b, d(2018, 6, 19)).await;
+    let m = s.meetings();
+    let mut numbers = Vec::new();
+    for (mid, title) in
+        [(june, "Apologies for absence"), (june, "Declarations of interest"), (june, "Work programme"), (sept, "Minutes"), (sept, "CSE")]
+    {
+        numbers.push(m.add_minute(&a, mid, title, "", None, None).await.unwrap().1);
+    }
+    // The year's last meeting, then the first of the next year, then one more in April.
+    numbers.push(m.add_minute(&a, april, "Minutes", "", None, None).await.unwrap().1);
+    numbers.push(m.add_minute(&a, next_june, "Apologies for absence", "", None, None).await.unwrap().1);
+    numbers.push(m.add_minute(&a, april, "Work programme", "", None, None).await.unwrap().1);
+    numbers.push(m.add_minute(&a, next_june, "Minutes", "", None, None).await.unwrap().1);
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 1, 7, 2], "{:?}", db.engine);
+
+    // "Further to Minute No. 5 of 12 September 2017".
+    let r = MinuteRef { number: 5, meeting_date: d(2017, 9, 12) };
+    let (id, _) = m.add_minute(&a, next_june, "CSE progress", "Further to ...", None, Some(r)).await.unwrap();
+    let minutes = m.minutes(next_june).await.unwrap();
+    let got = minutes.iter().find(|x| x.id == id).unwrap();
+    assert_eq!(got.refers_to.map(|x| x.1), Some(r));
+    // A cross-reference to a minute that does not exist: refused, nothing saved.
+    let before = count(s, "minutes").await;
+    let e = m.add_minute(&a, next_june, "CSE", "", None, Some(MinuteRef { number: 9, meeting_date: d(2017, 9, 12) })).await.unwrap_err();
+    let StoreError::Invalid(e) = e else { panic!("{e:?}") };
+    assert!(e.for_field("refers_to").unwrap().contains("There is no Minute No. 9 of 12 September 2017"), "{e}");
+    assert_eq!(count(s, "minutes").await, before);
+
+    // A declaration names one of the meeting's minutes.
+    let dec = DeclarationInput {
+        member: "Councillor Preece".into(),
+        minute: Some(3),
+        reason: "Other interest".into(),
+        action: "Stayed in the room".into(),
+    };
+    m.add_declaration(&a, june, &dec).await.unwrap();
+    assert!(m.add_declaration(&a, june, &DeclarationInput { minute: Some(4), ..dec.clone() }).await.is_err());
+    assert_eq!(m.declarations(june).await.unwrap()[0].minute_number, 3);
+
+    // Held, then approved: frozen and fingerprinted.
+    clock.set(on(2017, 6, 22));
+    let v = m.meeting(june).await.unwrap().version;
+    m.set_status(&a, june, v, MeetingStatus::AgendaPublished).await.unwrap();
+    let v = m.meeting(june).await.unwrap().version;
+    m.set_status(&a, june, v, MeetingStatus::Held).await.unwrap();
+    let v = m.meeting(june).await.unwrap().version;
+    let fp = m.approve_minutes(&a, june, v).await.unwrap();
+    assert_eq!(fp.len(), 64);
+    assert!(m.minutes_intact(june).await.unwrap());
+    let e = m.add_minute(&a, june, "Late", "", None, None).await.unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    let first = &m.minutes(june).await.unwrap()[0];
+    assert!(m.update_minute(&a, first.id, first.version, "changed").await.is_err());
+}
+on_both_engines!(minutes_run_through_the_year, minutes_run_through_the_year_and_restart_in_may);
+
+async fn a_request_becomes_overdue_is_deferred_then_closed(db: &TestDb) {
+    let clock = Clock::fixed(on(2017, 5, 20));
+    let db = db.with_clock(clock.clone());
+    let s = &db.store;
+    let a = Actor::system();
+    let b = body(s).await;
+    let june = meeting(s, b, d(2017, 6, 21)).await;
+    let sept = meeting(s, b, d(2017, 9, 12)).await;
+    let nov = meeting(s, b, d(2017, 11, 14)).await;
+    let jan = meeting(s, b, d(2018, 1, 16)).await;
+    let m = s.meetings();
+    let (minute, _) = m.add_minute(&a, june, "Not in Education, Employment or Training working group", "", None, None).await.unwrap();
+    let part = ResolutionPartInput {
+        kind: Some(ResolutionKind::RequestedReport),
+        text: "a progress report on the implementation of the recommendations be submitted to the next meeting".into(),
+        report_from: "Head of Schools and Families".into(),
+        due_meeting: Some(sept),
+        ..Default::default()
+    };
+    // Due at a meeting that is not a later one of the body: refused.
+    assert!(m.add_resolution_part(&a, minute, &ResolutionPartInput { due_meeting: Some(june), ..part.clone() }).await.is_err());
+    assert_eq!(count(s, "report_requests").await, 0);
+    m.add_resolution_part(&a, minute, &part).await.unwrap();
+    let req = m.requests(Some(b)).await.unwrap().remove(0);
+    assert_eq!(req.state, RequestState::Due { meeting: sept });
+    assert_eq!(req.minute, MinuteRef { number: 1, meeting_date: d(2017, 6, 21) });
+    let wp = m.work_programme(b, MunicipalYear(2017)).await.unwrap();
+    let at = |wp: &assure_storage::meetings::WorkProgramme, id: i64| {
+        wp.meetings.iter().find(|(x, _)| x.id == id).unwrap().1.iter().filter(|i| i.kind == "requested").count()
+    };
+    assert_eq!((at(&wp, sept), at(&wp, nov)), (1, 0));
+
+    // September's agenda closes without it (a week before): overdue.
+    clock.set(on(2017, 9, 5));
+    let req = m.request(req.id).await.unwrap();
+    assert_eq!(req.state, RequestState::Overdue { meeting: sept });
+
+    // Deferred to November with the reason (not to a meeting before September).
+    assert!(m.defer_request(&a, req.id, req.version, Some(june), "Report not ready").await.is_err());
+    m.defer_request(&a, req.id, req.version, Some(nov), "It has not been possible to obtain a report for this meeting").await.unwrap();
+    // The same, on the version read before: refused.
+    let e = m.defer_request(&a, req.id, req.version, Some(jan), "again").await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict), "{e:?}");
+    let req = m.request(req.id).await.unwrap();
+    assert!(matches!(&req.state, RequestState::Deferred { meeting, .. } if *meeting == nov), "{:?}", req.state);
+    assert_eq!(req.deferrals.len(), 1);
+    assert_eq!((req.deferrals[0].from, req.deferrals[0].to), (d(2017, 9, 12), d(2017, 11, 14)));
+    let wp = m.work_programme(b, MunicipalYear(2017)).await.unwrap();
+    assert_eq!((at(&wp, sept), at(&wp, nov)), (0, 1));
+
+    // A paper answering it on November's agenda closes it.
+    let item = AgendaItemInput { kind: Some(AgendaKind::Report), title: "NEET working group: progress report".into(), exempt_paragraph: None };
+    let iid = m.add_agenda_item(&a, nov, &item, None, Some("Progress report"), Some(req.id)).await.unwrap();
+    let req = m.request(req.id).await.unwrap();
+    assert_eq!(req.state, RequestState::Closed { agenda_item: iid });
+    let wp = m.work_programme(b, MunicipalYear(2017)).await.unwrap();
+    assert_eq!(at(&wp, nov), 0);
+    // A closed request is not answered twice.
+    assert!(m.add_agenda_item(&a, nov, &item, None, None, Some(req.id)).await.is_err());
+
+    // Exempt items go last on the agenda.
+    let exempt =
+        AgendaItemInput { kind: Some(AgendaKind::Exempt), title: "Child sexual exploitation: case review".into(), exempt_paragraph: Some(2) };
+    m.add_agenda_item(&a, nov, &exempt, None, None, None).await.unwrap();
+    let apologies = AgendaItemInput { kind: Some(AgendaKind::Apologies), title: "Apologies for absence".into(), exempt_paragraph: None };
+    m.add_agenda_item(&a, nov, &apologies, None, None, None).await.unwrap();
+    let agenda = m.agenda(nov).await.unwrap();
+    let order: Vec<(usize, AgendaKind)> = agenda.iter().map(|i| (i.number, i.kind)).collect();
+    assert_eq!(order, [(1, AgendaKind::Report), (2, AgendaKind::Apologies), (3, AgendaKind::Exempt)]);
+}
+on_both_engines!(a_request_is_tracked, a_request_becomes_overdue_is_deferred_then_closed);
+
+async fn bad_input_and_stale_edits_are_refused(db: &TestDb) {
+    let clock = Clock::fixed(on(2017, 5, 20));
+    let db = db.with_clock(clock.clone());
+    let s = &db.store;
+    let a = Actor::system();
+    let b = body(s).await;
+    let m = s.meetings();
+
+    // A meeting in the past: refused, nothing saved.
+    let past = MeetingInput {
+        date: Some(d(2017, 5, 1)),
+        time: "18:30".into(),
+        venue: "Town Hall".into(),
+        kind: Some(MeetingType::Ordinary),
+        joint_with: String::new(),
+    };
+    let e = m.create_meeting(&a, b, &past).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("date").is_some()), "{e:?}");
+    assert_eq!(count(s, "meetings").await, 0);
+
+    // A stale edit: refused.
+    let id = meeting(s, b, d(2017, 6, 21)).await;
+    let v = m.meeting(id).await.unwrap().version;
+    let change = MeetingInput { venue: "Southport Town Hall".into(), ..past.clone() };
+    m.update_meeting(&a, id, v, &change).await.unwrap();
+    let e = m.update_meeting(&a, id, v, &MeetingInput { venue: "Bootle".into(), ..past.clone() }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict), "{e:?}");
+    assert_eq!(m.meeting(id).await.unwrap().venue, "Southport Town Hall");
+
+    // A move keeps the old date and the reason.
+    let v = m.meeting(id).await.unwrap().version;
+    m.move_meeting(&a, id, v, Some(d(2017, 6, 28)), "Clash with full Council").await.unwrap();
+    let got = m.meeting(id).await.unwrap();
+    assert_eq!((got.date, got.status), (d(2017, 6, 28), MeetingStatus::Moved));
+    let moves = m.moves(id).await.unwrap();
+    assert_eq!((moves[0].from, moves[0].reason.as_str()), (d(2017, 6, 21), "Clash with full Council"));
+
+    // A member as their own substitute: refused, nothing saved.
+    let brennan = m.add_person(&a, "Councillor Brennan", "Labour").await.unwrap();
+    let hands = m.add_person(&a, "Councillor Hands", "Labour").await.unwrap();
+    let own = MembershipInput {
+        person: Some(brennan),
+        role: Some(MemberRole::Chair),
+        party: "Labour".into(),
+        substitute: Some(brennan),
+        term_start: Some(d(2017, 5, 18)),
+        term_end: None,
+    };
+    let e = m.add_member(&a, b, &own).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("substitute").is_some()), "{e:?}");
+    assert_eq!(count(s, "body_members").await, 0);
+    m.add_member(&a, b, &MembershipInput { substitute: Some(hands), ..own.clone() }).await.unwrap();
+    // Sitting twice over the same term: refused.
+    assert!(m.add_member(&a, b, &MembershipInput { substitute: Some(hands), ..own.clone() }).await.is_err());
+    let members = m.members(b, d(2017, 6, 28)).await.unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].substitute.as_ref().map(|p| p.name.as_str()), Some("Councillor Hands"));
+
+    // Attendance: the substitute attended; the meeting's quorum from the body's rule.
+    let sub = AttendanceInput {
+        person: Some(brennan),
+        name: String::new(),
+        attendance: Attendance::SubstituteAttended,
+        substitute: Some(hands),
+        capacity: String::new(),
+    };
+    m.record_attendance(&a, id, &sub).await.unwrap();
+    assert!(m.record_attendance(&a, id, &AttendanceInput { substitute: Some(brennan), ..sub.clone() }).await.is_err());
+    let (rule, voting, present) = m.quorum_of(id).await.unwrap();
+    assert_eq!((rule.required(voting), voting, present), (3, 1, 1));
+
+    // Every write was audited.
+    let n = assure_storage::testing::count_rows(s, "audit_log").await;
+    assert!(n >= 8, "{n}");
+}
+on_both_engines!(bad_input_and_stale_edits, bad_input_and_stale_edits_are_refused);
+
+/// The demo's 2017/18 year: minutes numbered through it, the NEET report requested,
+/// overdue, deferred and answered; the report asked for March 2018 overdue; approved
+/// minutes intact.
+async fn the_demo_year(db: &TestDb) {
+    let today = db.store.today();
+    assure_storage::demo::load(&db.store, today, "not-a-real-hash").await.unwrap();
+    let s = &db.store;
+    let m = s.meetings();
+    let body = s.tracker().bodies().await.unwrap().into_iter().find(|b| b.name.starts_with("Overview and Scrutiny Committee (Children")).unwrap();
+    let meetings = m.list(Some(body.id)).await.unwrap();
+    assert_eq!(meetings.len(), 5);
+    let mut numbers = Vec::new();
+    for x in &meetings {
+        numbers.extend(m.minutes(x.id).await.unwrap().iter().map(|mi| mi.number));
+    }
+    assert_eq!(numbers, (1..=numbers.len() as i64).collect::<Vec<_>>(), "numbered through the year");
+    assert_eq!(meetings[0].status, MeetingStatus::MinutesApproved);
+    assert!(m.minutes_intact(meetings[0].id).await.unwrap());
+    let requests = m.requests(Some(body.id)).await.unwrap();
+    let neet = requests.iter().find(|q| q.subject == "Work Programme 2017/18").unwrap();
+    assert!(matches!(neet.state, RequestState::Closed { .. }), "{:?}", neet.state);
+    assert_eq!(m.request(neet.id).await.unwrap().deferrals.len(), 1);
+    let taxi = requests.iter().find(|q| q.report_from == "Head of Regulation and Compliance").unwrap();
+    assert_eq!(taxi.state, RequestState::Overdue { meeting: meetings[4].id });
+    let wp = m.work_programme(body.id, MunicipalYear(2017)).await.unwrap();
+    assert_eq!(wp.meetings.len(), 5);
+    assert!(wp.meetings[4].1.iter().any(|i| i.kind == "requested"));
+    assert_eq!(m.members(body.id, meetings[0].date).await.unwrap().len(), 10);
+}
+on_both_engines!(the_demo_year_on, the_demo_year);

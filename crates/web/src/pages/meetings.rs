@@ -1,0 +1,842 @@
+//! Committee meetings (issue 18): each body's meetings, one meeting with its agenda,
+//! attendance, declarations, minutes and resolutions (with the reports they
+//! requested), the clerk's forms, the work programme and the iCalendar feeds.
+//!
+//! The democratic services officer (the clerk) keeps meetings (`RunMeetings`);
+//! scrutiny officers keep work programmes (`KeepWorkProgramme`); everyone else with
+//! `ViewMeetings` reads, and sees an agenda only once it is published and minutes only
+//! once approved. Nothing here touches a child's record.
+
+use assure_domain::dates::long;
+use assure_domain::meetings::{
+    schedule_12a, AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MinuteRef, MunicipalYear,
+    RequestState, ResolutionKind, ResolutionPartInput,
+};
+use assure_domain::{Invalid, Permission};
+use assure_storage::meetings::{AttendanceInput, Meeting, Request, WorkItemInput};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::id;
+use crate::auth::Caller;
+use crate::error::{AppError, PageResult};
+use crate::forms::{done, Fields};
+use crate::ui::{self, Ctx, Field};
+use crate::AppState;
+use assure_domain::tracker::TagColour;
+
+fn clerk(ctx: &Ctx) -> bool {
+    ctx.can(Permission::RunMeetings)
+}
+
+/// Whether the reader sees the meeting's agenda (published, or the clerk's draft).
+fn agenda_shown(ctx: &Ctx, m: &Meeting) -> bool {
+    clerk(ctx) || m.status.agenda_closed()
+}
+
+/// Whether the reader sees the minutes (approved, or the clerk's draft).
+fn minutes_shown(ctx: &Ctx, m: &Meeting) -> bool {
+    clerk(ctx) || m.status == MeetingStatus::MinutesApproved
+}
+
+fn status_tag(s: MeetingStatus) -> Markup {
+    let colour = match s {
+        MeetingStatus::Scheduled | MeetingStatus::Moved => TagColour::Grey,
+        MeetingStatus::AgendaPublished => TagColour::Blue,
+        MeetingStatus::Held => TagColour::Yellow,
+        MeetingStatus::MinutesApproved => TagColour::Green,
+        MeetingStatus::Cancelled => TagColour::Red,
+    };
+    ui::tag(s.label(), colour)
+}
+
+fn request_tag(s: &RequestState) -> Markup {
+    let colour = match s {
+        RequestState::Due { .. } => TagColour::Blue,
+        RequestState::Overdue { .. } => TagColour::Red,
+        RequestState::Deferred { .. } => TagColour::Yellow,
+        RequestState::Closed { .. } => TagColour::Green,
+    };
+    ui::tag(s.label(), colour)
+}
+
+fn bad_form(errors: &Invalid) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// A store refusal shown on the form; anything else goes up.
+fn on_form(r: Result<(), AppError>) -> Result<Option<Invalid>, AppError> {
+    match r {
+        Ok(()) => Ok(None),
+        Err(AppError::Invalid(e)) => Ok(Some(e)),
+        Err(e) => Err(e),
+    }
+}
+
+// ------------------------------------------------------------------------------ list
+
+#[derive(Deserialize, Default)]
+pub struct BodyQuery {
+    body: Option<String>,
+    year: Option<String>,
+}
+
+/// Bodies and their meetings.
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let bodies = state.store.tracker().bodies().await?;
+    let meetings = state.store.meetings().list(None).await?;
+    let content = html! {
+        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
+        h1 class="app-heading-l" { "Meetings" }
+        p class="app-body" {
+            a class="app-link" href="/work-programme" { "Work programmes" } " · "
+            a class="app-link" href="/meetings/calendar.ics" { "All meetings as a calendar (iCalendar)" }
+        }
+        @if clerk(&ctx) { p class="app-body" { a class="app-button app-button--secondary" href="/meetings/new" { "Arrange a meeting" } } }
+        @let with: Vec<_> = bodies.iter().filter(|b| meetings.iter().any(|m| m.body_id == b.id)).collect();
+        @if with.is_empty() { p class="app-body" { "No meetings have been arranged yet." } }
+        @for b in with {
+            h2 class="app-heading-m" id={ "body-" (b.id) } { (b.name) }
+            p class="app-body" { a class="app-link" href={ "/meetings/bodies/" (b.id) "/calendar.ics" } { "Calendar of " (b.name) " (iCalendar)" } }
+            (ui::scroll_table(&format!("Meetings of {}", b.name), html! {
+                table class="app-table" {
+                    thead class="app-table__head" { tr class="app-table__row" {
+                        th class="app-table__header" scope="col" { "Date" }
+                        th class="app-table__header" scope="col" { "Time and venue" }
+                        th class="app-table__header" scope="col" { "Type" }
+                        th class="app-table__header" scope="col" { "Status" }
+                    } }
+                    tbody class="app-table__body" {
+                        @for m in meetings.iter().filter(|m| m.body_id == b.id) {
+                            tr class="app-table__row" {
+                                td class="app-table__cell" { a class="app-link" href={ "/meetings/" (m.id) } { (long(m.date)) } }
+                                td class="app-table__cell" { (m.time) ", " (m.venue) }
+                                td class="app-table__cell" { (m.kind.label()) }
+                                td class="app-table__cell" { (status_tag(m.status)) }
+                            }
+                        }
+                    }
+                }
+            }))
+        }
+    };
+    Ok(ui::layout(&ctx, "Meetings", false, content).into_response())
+}
+
+// -------------------------------------------------------------------- a new meeting
+
+fn meeting_input(f: &Fields) -> (MeetingInput, Invalid) {
+    let mut typed = Invalid::new();
+    if let Some(p) = f.date_problem("date", "The date of the meeting") {
+        typed.add("date", p);
+    }
+    let input = MeetingInput {
+        date: f.date("date"),
+        time: f.string("time"),
+        venue: f.string("venue"),
+        kind: MeetingType::from_slug(f.get("kind")),
+        joint_with: f.string("joint_with"),
+    };
+    (input, typed)
+}
+
+async fn new_render(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid) -> PageResult {
+    let bodies = state.store.tracker().bodies().await?;
+    let body_options = ui::options_with_blank("Select a body", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
+    let kinds: Vec<(String, String)> = MeetingType::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let content = html! {
+        (ui::back_link("/meetings", "Back to meetings"))
+        (ui::error_summary(errors))
+        h1 class="app-heading-l" { "Arrange a meeting" }
+        form method="post" action="/meetings/new" novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::select(Field::new("body", "Body", f.get("body"), errors), &body_options))
+            (ui::date_input(Field::new("date", "Date of the meeting", f.get("date"), errors)))
+            (ui::text_input(Field::new("time", "Time", f.get("time"), errors).hint("On the 24-hour clock, for example 18:30"), "app-input--width-5"))
+            (ui::text_input(Field::new("venue", "Venue", f.get("venue"), errors).hint("For example, Town Hall, Bootle"), "app-input--width-30"))
+            (ui::radios(Field::new("kind", "Type of meeting", f.get("kind"), errors), &kinds, false))
+            (ui::text_input(Field::new("joint_with", "For a joint meeting: the other body", f.get("joint_with"), errors), "app-input--width-30"))
+            (ui::button("Arrange meeting"))
+        }
+    };
+    Ok((bad_form(errors), ui::layout(ctx, "Arrange a meeting", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    new_render(&state, &ctx, &Fields::default(), &Invalid::new()).await
+}
+
+pub async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
+    let (input, typed) = meeting_input(&f);
+    let mut errors = typed;
+    let body = f.opt_id("body");
+    if body.is_none() {
+        errors.add("body", "Select the body that meets");
+    }
+    if errors.is_empty() {
+        let body = body.unwrap_or_default();
+        match state.store.meetings().create_meeting(&caller.actor(), body, &input).await {
+            Ok(id) => return Ok(done(&format!("/meetings/{id}"), "meeting-created")),
+            Err(assure_storage::StoreError::NotFound) => errors.add("body", "Select a body from the list"),
+            Err(e) => match AppError::from(e) {
+                AppError::Invalid(i) => errors = i.ordered(&["body", "date", "time", "venue", "kind", "joint_with"]),
+                e => return Err(e),
+            },
+        }
+    }
+    new_render(&state, &ctx, &f, &errors).await
+}
+
+// ------------------------------------------------------------------- one meeting
+
+async fn meeting_of(state: &AppState, raw: &str) -> Result<Meeting, AppError> {
+    Ok(state.store.meetings().meeting(id(raw)?).await?)
+}
+
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let s = state.store.meetings();
+    let moves = s.moves(m.id).await?;
+    let agenda = if agenda_shown(&ctx, &m) { s.agenda(m.id).await? } else { Vec::new() };
+    let minutes_visible = minutes_shown(&ctx, &m);
+    let (attendance, declarations, minutes) = if minutes_visible {
+        (s.attendance(m.id).await?, s.declarations(m.id).await?, s.minutes(m.id).await?)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let requests: Vec<Request> = s.requests(Some(m.body_id)).await?;
+    let due_here: Vec<&Request> = requests.iter().filter(|q| q.due_meeting_id == m.id && q.state.is_open()).collect();
+    let (rule, voting, present) = s.quorum_of(m.id).await?;
+    let members = s.members(m.body_id, m.date).await?;
+    let title = m.title();
+    let content = html! {
+        (ui::back_link("/meetings", "Back to meetings"))
+        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
+        span class="app-caption-l" { (m.body_name) }
+        h1 class="app-heading-l" { (assure_domain::meetings::meeting_day(m.date)) }
+        dl class="app-summary-list" {
+            (ui::summary_row("Time", html! { (m.time) }))
+            (ui::summary_row("Venue", html! { (m.venue) }))
+            (ui::summary_row("Type", html! { (m.kind.label()) @if let Some(j) = &m.joint_with { " with " (j) } }))
+            (ui::summary_row("Status", status_tag(m.status)))
+            (ui::summary_row("Quorum", html! { (rule.describe(voting)) }))
+            @for mv in &moves {
+                (ui::summary_row("Moved", html! { "From " (long(mv.from)) " to " (long(mv.to)) ": " (mv.reason) }))
+            }
+            @if let Some(fp) = &m.minutes_fingerprint {
+                (ui::summary_row("Approved minutes' fingerprint (SHA-256)", html! { code { (fp) } }))
+            }
+        }
+        p class="app-body" { a class="app-link" href={ "/meetings/" (m.id) "/calendar.ics" } { "Add this meeting to your calendar (.ics)" } }
+        @if clerk(&ctx) {
+            h2 class="app-heading-m" { "Keep this meeting" }
+            ul class="app-list" {
+                li { a class="app-link" href={ "/meetings/" (m.id) "/agenda" } { "Add an agenda item" } }
+                li { a class="app-link" href={ "/meetings/" (m.id) "/attendance" } { "Record attendance" } }
+                li { a class="app-link" href={ "/meetings/" (m.id) "/minutes" } { "Draft a minute" } }
+                li { a class="app-link" href={ "/meetings/" (m.id) "/declarations" } { "Record a declaration of interest" } }
+            }
+            @let next: Vec<MeetingStatus> = [MeetingStatus::AgendaPublished, MeetingStatus::Held, MeetingStatus::Cancelled].into_iter().filter(|t| m.status.may_become(*t)).collect();
+            @for t in next {
+                form method="post" action={ "/meetings/" (m.id) "/status" } class="app-inline-form" {
+                    (ui::csrf(ctx.csrf()))
+                    input type="hidden" name="version" value=(m.version);
+                    input type="hidden" name="status" value=(t.slug());
+                    button type="submit" class="app-button app-button--secondary" data-module="app-button" {
+                        @match t { MeetingStatus::AgendaPublished => "Publish the agenda", MeetingStatus::Held => "Record the meeting as held", _ => "Cancel the meeting" }
+                    }
+                }
+            }
+            @if m.status == MeetingStatus::Held {
+                form method="post" action={ "/meetings/" (m.id) "/approve" } {
+                    (ui::csrf(ctx.csrf()))
+                    input type="hidden" name="version" value=(m.version);
+                    button type="submit" class="app-button app-button--secondary" data-module="app-button" { "Approve the minutes (the next meeting approved them)" }
+                }
+            }
+        }
+        h2 class="app-heading-m" { "Members" }
+        @if members.is_empty() { p class="app-body" { "No members recorded for this date." } } @else {
+            (ui::scroll_table("Members", html! {
+                table class="app-table" {
+                    thead class="app-table__head" { tr class="app-table__row" {
+                        th class="app-table__header" scope="col" { "Member" } th class="app-table__header" scope="col" { "Role" }
+                        th class="app-table__header" scope="col" { "Party" } th class="app-table__header" scope="col" { "Substitute" }
+                    } }
+                    tbody class="app-table__body" {
+                        @for x in &members { tr class="app-table__row" {
+                            td class="app-table__cell" { (x.person.name) } td class="app-table__cell" { (x.role.label()) }
+                            td class="app-table__cell" { (x.party) } td class="app-table__cell" { @if let Some(s) = &x.substitute { (s.name) } }
+                        } }
+                    }
+                }
+            }))
+        }
+        h2 class="app-heading-m" { "Agenda" }
+        @if !agenda_shown(&ctx, &m) { p class="app-body" { "The agenda has not been published yet." } }
+        @else if agenda.is_empty() { p class="app-body" { "No items yet." } }
+        @else {
+            ol class="app-list app-list--number" {
+                @for i in &agenda {
+                    li {
+                        (i.title)
+                        @if let Some(p) = i.exempt_paragraph { " " (ui::tag("Exempt", TagColour::Red)) " Schedule 12A, paragraph " (p) ": " (schedule_12a(p as u8)) }
+                        @if let Some(r) = i.report_id { " — " a class="app-link" href={ "/reports/" (r) } { "monitoring report" } }
+                        @if let Some(p) = &i.paper_title { " — paper: " (p) }
+                    }
+                }
+            }
+        }
+        @if !due_here.is_empty() {
+            h2 class="app-heading-m" { "Reports requested for this meeting" }
+            ul class="app-list" {
+                @for q in &due_here { li { (q.subject) " — from " (q.report_from) " (" (q.minute.cite()) ") " (request_tag(&q.state))
+                    @if clerk(&ctx) { " " a class="app-link" href={ "/meetings/requests/" (q.id) "/defer" } { "Defer" span class="app-visually-hidden" { " " (q.subject) } } } } }
+            }
+        }
+        @if minutes_visible {
+            h2 class="app-heading-m" { "Attendance" }
+            @if attendance.is_empty() { p class="app-body" { "No attendance recorded yet." } } @else {
+                (ui::scroll_table("Attendance", html! {
+                    table class="app-table" {
+                        thead class="app-table__head" { tr class="app-table__row" {
+                            th class="app-table__header" scope="col" { "Name" } th class="app-table__header" scope="col" { "Attendance" } th class="app-table__header" scope="col" { "Capacity" }
+                        } }
+                        tbody class="app-table__body" {
+                            @for a in &attendance { tr class="app-table__row" {
+                                td class="app-table__cell" { (a.name) }
+                                td class="app-table__cell" { (a.attendance.label()) @if let Some(s) = &a.substitute { ": " (s) } }
+                                td class="app-table__cell" { (a.capacity) }
+                            } }
+                        }
+                    }
+                }))
+                p class="app-body" { "Voting members present (or substituted): " (present) ". " (if assure_domain::meetings::quorate(rule, voting, present, 0) { "Quorate." } else { "Not quorate." }) }
+            }
+            h2 class="app-heading-m" { "Declarations of interest" }
+            @if declarations.is_empty() { p class="app-body" { "None recorded." } } @else {
+                (ui::scroll_table("Declarations of interest", html! {
+                    table class="app-table" {
+                        thead class="app-table__head" { tr class="app-table__row" {
+                            th class="app-table__header" scope="col" { "Member" } th class="app-table__header" scope="col" { "Minute No." }
+                            th class="app-table__header" scope="col" { "Reason" } th class="app-table__header" scope="col" { "Action" }
+                        } }
+                        tbody class="app-table__body" {
+                            @for d in &declarations { tr class="app-table__row" {
+                                td class="app-table__cell" { (d.member) } td class="app-table__cell" { (d.minute_number) " – " (d.minute_title) }
+                                td class="app-table__cell" { (d.reason) } td class="app-table__cell" { (d.action) }
+                            } }
+                        }
+                    }
+                }))
+            }
+            h2 class="app-heading-m" { "Minutes" @if m.status != MeetingStatus::MinutesApproved { " (draft)" } }
+            @if minutes.is_empty() { p class="app-body" { "No minutes yet." } }
+            @for mi in &minutes {
+                h3 class="app-heading-s" id={ "minute-" (mi.number) } { (mi.number) ". " (mi.title) }
+                @if let Some((_, r)) = mi.refers_to { p class="app-body" { "Further to " (r.cite()) "." } }
+                @if !mi.text.is_empty() { (ui::prose(&mi.text)) }
+                @if !mi.parts.is_empty() {
+                    p class="app-body" { strong { "RESOLVED:" } " That" }
+                    ol class="app-list app-list--number" {
+                        @for p in &mi.parts {
+                            li {
+                                (p.text)
+                                " " (ui::tag(p.kind.label(), TagColour::Grey))
+                                @if let Some(b) = &p.to_body { " (to " (b) ")" }
+                                @if let Some(r) = &p.reason { " (" (r) ")" }
+                                @if let Some(q) = p.request_id.and_then(|q| requests.iter().find(|x| x.id == q)) {
+                                    " — report from " (q.report_from) " due " (long(q.due_date)) " " (request_tag(&q.state))
+                                }
+                            }
+                        }
+                    }
+                }
+                @if clerk(&ctx) && m.status != MeetingStatus::MinutesApproved {
+                    p class="app-body" { a class="app-link" href={ "/meetings/" (m.id) "/minutes/" (mi.number) "/resolution" } { "Add to the resolution" span class="app-visually-hidden" { " of minute " (mi.number) } } }
+                }
+            }
+        } @else {
+            p class="app-body" { "The minutes of this meeting have not been approved yet." }
+        }
+    };
+    Ok(ui::layout(&ctx, &title, false, content).into_response())
+}
+
+pub async fn status(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let to = MeetingStatus::from_slug(f.get("status")).ok_or_else(|| AppError::BadRequest("Choose what happens to the meeting.".into()))?;
+    state.store.meetings().set_status(&caller.actor(), m.id, f.version()?, to).await?;
+    Ok(done(&format!("/meetings/{}", m.id), "meeting-saved"))
+}
+
+pub async fn approve(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    state.store.meetings().approve_minutes(&caller.actor(), m.id, f.version()?).await?;
+    Ok(done(&format!("/meetings/{}", m.id), "minutes-approved"))
+}
+
+// ---------------------------------------------------------------- the clerk's forms
+
+fn form_page(ctx: &Ctx, m: &Meeting, heading: &str, action: &str, errors: &Invalid, fields: Markup, button: &str) -> Response {
+    let back = format!("/meetings/{}", m.id);
+    let content = html! {
+        (ui::back_link(&back, "Back to the meeting"))
+        (ui::error_summary(errors))
+        span class="app-caption-l" { (m.title()) }
+        h1 class="app-heading-l" { (heading) }
+        form method="post" action=(action) novalidate {
+            (ui::csrf(ctx.csrf()))
+            (fields)
+            (ui::button(button))
+        }
+    };
+    (bad_form(errors), ui::layout(ctx, heading, !errors.is_empty(), content)).into_response()
+}
+
+async fn agenda_render(state: &AppState, ctx: &Ctx, m: &Meeting, f: &Fields, errors: &Invalid) -> PageResult {
+    let kinds: Vec<(String, String)> = AgendaKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let paras = ui::options_with_blank("Not exempt", (1..=7).map(|p| (p.to_string(), format!("Paragraph {p}: {}", schedule_12a(p)))));
+    let reports = state.store.reports().list(None).await?;
+    let issued = ui::options_with_blank(
+        "No monitoring report",
+        reports
+            .iter()
+            .filter(|r| r.status == assure_storage::reports::ReportStatus::Issued)
+            .map(|r| (r.id.to_string(), format!("{} ({})", r.scope_label(), r.describe()))),
+    );
+    let open: Vec<(String, String)> = state
+        .store
+        .meetings()
+        .requests(Some(m.body_id))
+        .await?
+        .into_iter()
+        .filter(|q| q.state.is_open())
+        .map(|q| (q.id.to_string(), format!("{} — from {} ({})", q.subject, q.report_from, q.minute.cite())))
+        .collect();
+    let requests = ui::options_with_blank("It answers no request", open);
+    let fields = html! {
+        (ui::radios(Field::new("kind", "Kind of item", f.get("kind"), errors), &kinds, false))
+        (ui::text_input(Field::new("title", "Title", f.get("title"), errors), "app-input--width-30"))
+        (ui::select(Field::new("exempt_paragraph", "For an exempt item: the paragraph of Schedule 12A to the Local Government Act 1972", f.get("exempt_paragraph"), errors).hint("Exempt items go at the end of the agenda and never in the public pack"), &paras))
+        (ui::select(Field::new("report_id", "Monitoring report (issued in Assure)", f.get("report_id"), errors), &issued))
+        (ui::text_input(Field::new("paper_title", "Or another paper: its title", f.get("paper_title"), errors), "app-input--width-30"))
+        (ui::select(Field::new("answers_request", "The report a resolution requested, if this paper answers it", f.get("answers_request"), errors), &requests))
+    };
+    Ok(form_page(ctx, m, "Add an agenda item", &format!("/meetings/{}/agenda", m.id), errors, fields, "Add item"))
+}
+
+pub async fn agenda_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    agenda_render(&state, &ctx, &m, &Fields::default(), &Invalid::new()).await
+}
+
+pub async fn agenda_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let mut typed = Invalid::new();
+    let para = f.opt_int("exempt_paragraph").unwrap_or_else(|_| {
+        typed.add("exempt_paragraph", "Select a paragraph from the list");
+        None
+    });
+    let input = AgendaItemInput { kind: AgendaKind::from_slug(f.get("kind")), title: f.string("title"), exempt_paragraph: para };
+    let errors = if typed.is_empty() {
+        let r = state
+            .store
+            .meetings()
+            .add_agenda_item(&caller.actor(), m.id, &input, f.opt_id("report_id"), Some(f.get("paper_title")), f.opt_id("answers_request"))
+            .await
+            .map(|_| ())
+            .map_err(AppError::from);
+        on_form(r)?
+    } else {
+        Some(typed)
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/{}", m.id), "agenda-item-added")),
+        Some(e) => agenda_render(&state, &ctx, &m, &f, &e.ordered(&["kind", "title", "exempt_paragraph", "report_id", "answers_request"])).await,
+    }
+}
+
+async fn attendance_render(state: &AppState, ctx: &Ctx, m: &Meeting, f: &Fields, errors: &Invalid) -> PageResult {
+    let people = ui::options_with_blank(
+        "Someone else (type the name below)",
+        state.store.meetings().people().await?.into_iter().map(|p| (p.id.to_string(), p.name)),
+    );
+    let subs = ui::options_with_blank("No substitute", state.store.meetings().people().await?.into_iter().map(|p| (p.id.to_string(), p.name)));
+    let kinds: Vec<(String, String)> = Attendance::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let fields = html! {
+        (ui::select(Field::new("person", "Member", f.get("person"), errors), &people))
+        (ui::text_input(Field::new("name", "Or the name of an officer or guest", f.get("name"), errors), "app-input--width-20"))
+        (ui::radios(Field::new("attendance", "Attendance", f.get("attendance"), errors), &kinds, false))
+        (ui::select(Field::new("substitute", "The substitute who attended", f.get("substitute"), errors), &subs))
+        (ui::text_input(Field::new("capacity", "Capacity (for example Healthwatch representative, Head of Service)", f.get("capacity"), errors), "app-input--width-20"))
+    };
+    Ok(form_page(ctx, m, "Record attendance", &format!("/meetings/{}/attendance", m.id), errors, fields, "Record attendance"))
+}
+
+pub async fn attendance_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    attendance_render(&state, &ctx, &m, &Fields::default(), &Invalid::new()).await
+}
+
+pub async fn attendance_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let errors = match Attendance::from_slug(f.get("attendance")) {
+        None => Some(Invalid::single("attendance", "Select how they attended")),
+        Some(a) => {
+            let input = AttendanceInput {
+                person: f.opt_id("person"),
+                name: f.string("name"),
+                attendance: a,
+                substitute: f.opt_id("substitute"),
+                capacity: f.string("capacity"),
+            };
+            on_form(state.store.meetings().record_attendance(&caller.actor(), m.id, &input).await.map(|_| ()).map_err(AppError::from))?
+        }
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/{}", m.id), "meeting-attendance-recorded")),
+        Some(e) => attendance_render(&state, &ctx, &m, &f, &e.ordered(&["person", "name", "attendance", "substitute", "capacity"])).await,
+    }
+}
+
+fn minute_render(ctx: &Ctx, m: &Meeting, f: &Fields, errors: &Invalid) -> Response {
+    let fields = html! {
+        (ui::text_input(Field::new("title", "Heading", f.get("title"), errors).hint("For example, Corporate Parenting Board annual report"), "app-input--width-30"))
+        (ui::textarea(Field::new("text", "Minute", f.get("text"), errors), 8))
+        (ui::text_input(Field::new("refers_number", "Further to Minute No. (optional)", f.get("refers_number"), errors), "app-input--width-5"))
+        (ui::date_input(Field::new("refers_date", "Of the meeting held on", f.get("refers_date"), errors)))
+    };
+    form_page(ctx, m, "Draft a minute", &format!("/meetings/{}/minutes", m.id), errors, fields, "Add minute")
+}
+
+pub async fn minute_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    Ok(minute_render(&ctx, &m, &Fields::default(), &Invalid::new()))
+}
+
+pub async fn minute_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let mut typed = Invalid::new();
+    let number = f.opt_int("refers_number").unwrap_or_else(|_| {
+        typed.add("refers_number", "Enter the minute number as a whole number, for example 5");
+        None
+    });
+    if let Some(p) = f.date_problem("refers_date", "The date of the earlier meeting") {
+        typed.add("refers_date", p);
+    }
+    let refers = match (number, f.date("refers_date")) {
+        (Some(n), Some(d)) => Some(MinuteRef { number: n, meeting_date: d }),
+        (None, None) => None,
+        (Some(_), None) => {
+            typed.add("refers_date", "Enter the date of the meeting whose minute this refers to");
+            None
+        }
+        (None, Some(_)) => {
+            typed.add("refers_number", "Enter the number of the minute this refers to");
+            None
+        }
+    };
+    let errors = if typed.is_empty() {
+        let r = state
+            .store
+            .meetings()
+            .add_minute(&caller.actor(), m.id, f.get("title"), f.get("text"), None, refers)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from);
+        on_form(r)?.map(|mut e| {
+            // The cross-reference's problem is shown at the number.
+            for x in &mut e.errors {
+                if x.field == "refers_to" {
+                    x.field = "refers_number".into();
+                }
+            }
+            e
+        })
+    } else {
+        Some(typed)
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/{}", m.id), "minute-added")),
+        Some(e) => Ok(minute_render(&ctx, &m, &f, &e.ordered(&["title", "text", "refers_number", "refers_date"]))),
+    }
+}
+
+async fn resolution_render(state: &AppState, ctx: &Ctx, m: &Meeting, n: i64, f: &Fields, errors: &Invalid) -> PageResult {
+    let kinds: Vec<(String, String)> = ResolutionKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let later = state.store.meetings().list(Some(m.body_id)).await?.into_iter().filter(|x| x.date > m.date && x.status != MeetingStatus::Cancelled);
+    let later = ui::options_with_blank("Select a meeting", later.map(|x| (x.id.to_string(), long(x.date))));
+    let fields = html! {
+        (ui::radios(Field::new("kind", "This part of the resolution", f.get("kind"), errors), &kinds, false))
+        (ui::textarea(Field::new("text", "That …", f.get("text"), errors).hint("For example, the report be noted"), 3))
+        (ui::text_input(Field::new("to_body", "Recommended to: the body", f.get("to_body"), errors), "app-input--width-20"))
+        (ui::text_input(Field::new("report_from", "Report requested from", f.get("report_from"), errors).hint("For example, the Head of Schools and Families"), "app-input--width-20"))
+        (ui::select(Field::new("due_meeting", "The meeting the report is due at", f.get("due_meeting"), errors), &later))
+        (ui::text_input(Field::new("reason", "Deferred: why", f.get("reason"), errors), "app-input--width-30"))
+    };
+    Ok(form_page(
+        ctx,
+        m,
+        &format!("Add to the resolution of Minute No. {n}"),
+        &format!("/meetings/{}/minutes/{n}/resolution", m.id),
+        errors,
+        fields,
+        "Add to the resolution",
+    ))
+}
+
+async fn minute_id(state: &AppState, m: &Meeting, raw_n: &str) -> Result<i64, AppError> {
+    let n: i64 = raw_n.parse().map_err(|_| AppError::NotFound)?;
+    state.store.meetings().minutes(m.id).await?.iter().find(|x| x.number == n).map(|x| x.id).ok_or(AppError::NotFound)
+}
+
+pub async fn resolution_page(State(state): State<AppState>, ctx: Ctx, Path((raw, n)): Path<(String, String)>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    minute_id(&state, &m, &n).await?;
+    resolution_render(&state, &ctx, &m, n.parse().unwrap_or_default(), &Fields::default(), &Invalid::new()).await
+}
+
+pub async fn resolution_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path((raw, n)): Path<(String, String)>,
+    f: Fields,
+) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let mid = minute_id(&state, &m, &n).await?;
+    let input = ResolutionPartInput {
+        kind: ResolutionKind::from_slug(f.get("kind")),
+        text: f.string("text"),
+        to_body: f.string("to_body"),
+        report_from: f.string("report_from"),
+        due_meeting: f.opt_id("due_meeting"),
+        reason: f.string("reason"),
+    };
+    let r = state.store.meetings().add_resolution_part(&caller.actor(), mid, &input).await.map(|_| ()).map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/meetings/{}#minute-{n}", m.id), "resolution-added")),
+        Some(e) => resolution_render(&state, &ctx, &m, n.parse().unwrap_or_default(), &f, &e.ordered(ResolutionPartInput::FIELDS)).await,
+    }
+}
+
+fn declaration_render(ctx: &Ctx, m: &Meeting, f: &Fields, errors: &Invalid) -> Response {
+    let fields = html! {
+        (ui::text_input(Field::new("member", "Member", f.get("member"), errors), "app-input--width-20"))
+        (ui::text_input(Field::new("minute", "Minute No.", f.get("minute"), errors), "app-input--width-5"))
+        (ui::textarea(Field::new("reason", "Reason", f.get("reason"), errors).hint("The interest and why it was declared"), 3))
+        (ui::textarea(Field::new("action", "Action", f.get("action"), errors).hint("For example, stayed in the room and took part in the consideration of the item"), 3))
+    };
+    form_page(ctx, m, "Record a declaration of interest", &format!("/meetings/{}/declarations", m.id), errors, fields, "Record declaration")
+}
+
+pub async fn declaration_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    Ok(declaration_render(&ctx, &m, &Fields::default(), &Invalid::new()))
+}
+
+pub async fn declaration_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let errors = match f.opt_int("minute") {
+        Err(_) => Some(Invalid::single("minute", "Enter the minute number as a whole number, for example 22")),
+        Ok(minute) => {
+            let d = DeclarationInput { member: f.string("member"), minute, reason: f.string("reason"), action: f.string("action") };
+            on_form(state.store.meetings().add_declaration(&caller.actor(), m.id, &d).await.map(|_| ()).map_err(AppError::from))?
+        }
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/{}", m.id), "declaration-added")),
+        Some(e) => Ok(declaration_render(&ctx, &m, &f, &e.ordered(DeclarationInput::FIELDS))),
+    }
+}
+
+async fn defer_render(state: &AppState, ctx: &Ctx, q: &Request, f: &Fields, errors: &Invalid) -> PageResult {
+    let m = state.store.meetings().meeting(q.due_meeting_id).await?;
+    let later =
+        state.store.meetings().list(Some(q.body_id)).await?.into_iter().filter(|x| x.date > q.due_date && x.status != MeetingStatus::Cancelled);
+    let later = ui::options_with_blank("Select a meeting", later.map(|x| (x.id.to_string(), long(x.date))));
+    let fields = html! {
+        input type="hidden" name="version" value=(if f.get("version").is_empty() { q.version.to_string() } else { f.string("version") });
+        p class="app-body" { (q.subject) " — from " (q.report_from) ", requested at " (q.minute.cite()) ", due " (long(q.due_date)) "." }
+        (ui::select(Field::new("due_meeting", "Now due at", f.get("due_meeting"), errors), &later))
+        (ui::textarea(Field::new("reason", "Why it is deferred", f.get("reason"), errors), 3))
+    };
+    Ok(form_page(ctx, &m, "Defer a requested report", &format!("/meetings/requests/{}/defer", q.id), errors, fields, "Defer"))
+}
+
+pub async fn defer_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let q = state.store.meetings().request(id(&raw)?).await?;
+    defer_render(&state, &ctx, &q, &Fields::default(), &Invalid::new()).await
+}
+
+pub async fn defer_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let q = state.store.meetings().request(id(&raw)?).await?;
+    let r = state
+        .store
+        .meetings()
+        .defer_request(&caller.actor(), q.id, f.version()?, f.opt_id("due_meeting"), f.get("reason"))
+        .await
+        .map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/meetings/{}", q.due_meeting_id), "request-deferred")),
+        Some(e) => defer_render(&state, &ctx, &q, &f, &e.ordered(&["due_meeting", "reason"])).await,
+    }
+}
+
+// ------------------------------------------------------------------ work programme
+
+async fn programme_render(state: &AppState, ctx: &Ctx, q: &BodyQuery, f: &Fields, errors: &Invalid) -> PageResult {
+    let bodies = state.store.tracker().bodies().await?;
+    let all = state.store.meetings().list(None).await?;
+    let body =
+        q.body.as_deref().and_then(|b| b.parse::<i64>().ok()).or_else(|| all.first().map(|m| m.body_id)).or_else(|| bodies.first().map(|b| b.id));
+    let year = q.year.as_deref().and_then(MunicipalYear::parse).unwrap_or_else(|| MunicipalYear::of(ctx.today));
+    let body_options: Vec<(String, String)> = bodies.iter().map(|b| (b.id.to_string(), b.name.clone())).collect();
+    let mut years: Vec<MunicipalYear> = all.iter().map(|m| m.year).chain([MunicipalYear::of(ctx.today), year]).collect();
+    years.sort();
+    years.dedup();
+    let year_options: Vec<(String, String)> = years.iter().map(|y| (y.label(), y.label())).collect();
+    let wp = match body {
+        Some(b) => Some(state.store.meetings().work_programme(b, year).await?),
+        None => None,
+    };
+    let body_name = bodies.iter().find(|b| Some(b.id) == body).map(|b| b.name.clone()).unwrap_or_default();
+    let none = Invalid::new();
+    let content = html! {
+        (ui::error_summary(errors))
+        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
+        h1 class="app-heading-l" { "Work programme" }
+        form method="get" action="/work-programme" {
+            (ui::select(Field::new("body", "Body", &body.map(|b| b.to_string()).unwrap_or_default(), &none), &body_options))
+            (ui::select(Field::new("year", "Municipal year", &year.label(), &none), &year_options))
+            (ui::secondary_button("Show"))
+        }
+        @if let Some(wp) = &wp {
+            h2 class="app-heading-m" { (body_name) ": " (wp.year.label()) }
+            @if wp.meetings.is_empty() { p class="app-body" { "No meetings arranged in this year." } }
+            (ui::scroll_table("Work programme", html! {
+                table class="app-table" {
+                    thead class="app-table__head" { tr class="app-table__row" {
+                        th class="app-table__header" scope="col" { "Meeting" } th class="app-table__header" scope="col" { "Item" }
+                        th class="app-table__header" scope="col" { "Kind" } th class="app-table__header" scope="col" { "Responsible officer" }
+                    } }
+                    tbody class="app-table__body" {
+                        @for (m, items) in &wp.meetings {
+                            @if items.is_empty() {
+                                tr class="app-table__row" { td class="app-table__cell" { a class="app-link" href={ "/meetings/" (m.id) } { (long(m.date)) } } td class="app-table__cell" { "Nothing planned yet" } td class="app-table__cell" {} td class="app-table__cell" {} }
+                            }
+                            @for i in items {
+                                tr class="app-table__row" {
+                                    td class="app-table__cell" { a class="app-link" href={ "/meetings/" (m.id) } { (long(m.date)) } }
+                                    td class="app-table__cell" { (i.title) }
+                                    td class="app-table__cell" { (kind_label(&i.kind)) }
+                                    td class="app-table__cell" { (i.officer) }
+                                }
+                            }
+                        }
+                        @for i in &wp.unplaced {
+                            tr class="app-table__row" { td class="app-table__cell" { "Not yet placed" } td class="app-table__cell" { (i.title) } td class="app-table__cell" { (kind_label(&i.kind)) } td class="app-table__cell" { (i.officer) } }
+                        }
+                    }
+                }
+            }))
+            @if ctx.can(Permission::KeepWorkProgramme) {
+                h2 class="app-heading-m" { "Add an item" }
+                @let meetings = ui::options_with_blank("Not yet placed", wp.meetings.iter().map(|(m, _)| (m.id.to_string(), long(m.date))));
+                form method="post" action={ "/work-programme?body=" (body.unwrap_or_default()) "&year=" (wp.year.label()) } novalidate {
+                    (ui::csrf(ctx.csrf()))
+                    (ui::select(Field::new("meeting", "Meeting", f.get("meeting"), errors), &meetings))
+                    (ui::radios(Field::new("kind", "Kind", f.get("kind"), errors), &[("standing".into(), "Standing item".into()), ("other".into(), "Other item".into())], true))
+                    (ui::text_input(Field::new("title", "Item", f.get("title"), errors), "app-input--width-30"))
+                    (ui::text_input(Field::new("officer", "Responsible officer", f.get("officer"), errors), "app-input--width-20"))
+                    (ui::button("Add item"))
+                }
+            }
+        }
+    };
+    Ok((bad_form(errors), ui::layout(ctx, "Work programme", !errors.is_empty(), content)).into_response())
+}
+
+fn kind_label(k: &str) -> &'static str {
+    match k {
+        "standing" => "Standing item",
+        "requested" => "Requested report",
+        "monitoring" => "Monitoring report due",
+        _ => "Item",
+    }
+}
+
+pub async fn programme(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BodyQuery>) -> PageResult {
+    programme_render(&state, &ctx, &q, &Fields::default(), &Invalid::new()).await
+}
+
+pub async fn programme_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query(q): Query<BodyQuery>, f: Fields) -> PageResult {
+    let body = q.body.as_deref().and_then(|b| b.parse::<i64>().ok()).ok_or_else(|| AppError::BadRequest("Choose a body first.".into()))?;
+    let year = q.year.as_deref().and_then(MunicipalYear::parse).ok_or_else(|| AppError::BadRequest("Choose a municipal year first.".into()))?;
+    let w = WorkItemInput { meeting: f.opt_id("meeting"), kind: f.string("kind"), title: f.string("title"), officer: f.string("officer") };
+    let r = state.store.meetings().add_work_item(&caller.actor(), body, year, &w).await.map(|_| ()).map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/work-programme?body={body}&year={}", year.label()), "work-item-added")),
+        Some(e) => programme_render(&state, &ctx, &q, &f, &e.ordered(&["meeting", "kind", "title", "officer"])).await,
+    }
+}
+
+// ---------------------------------------------------------------------- calendars
+
+/// Meetings as an iCalendar document (cancelled meetings marked so).
+pub fn calendar(name: &str, meetings: &[Meeting], base: &str) -> String {
+    use icalendar::{Component, EventLike, EventStatus};
+    let mut cal = icalendar::Calendar::new();
+    cal.name(name);
+    for m in meetings {
+        let time = chrono::NaiveTime::parse_from_str(&m.time, "%H:%M").unwrap_or_default();
+        let start = assure_domain::clock::from_london(m.date.and_time(time));
+        let mut e = icalendar::Event::new();
+        e.uid(&format!("meeting-{}@{}", m.id, base))
+            .summary(&m.body_name)
+            .location(&m.venue)
+            .starts(start)
+            .ends(start + chrono::Duration::hours(2))
+            .description(&format!("{} meeting, {}", m.kind.label(), m.status.label()));
+        if m.status == MeetingStatus::Cancelled {
+            e.status(EventStatus::Cancelled);
+        }
+        cal.push(e.done());
+    }
+    cal.done().to_string()
+}
+
+fn ics(file: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn calendar_all(State(state): State<AppState>) -> PageResult {
+    let meetings = state.store.meetings().list(None).await?;
+    Ok(ics("meetings.ics", calendar("Meetings", &meetings, "assure")))
+}
+
+pub async fn calendar_body(State(state): State<AppState>, Path(raw): Path<String>) -> PageResult {
+    let body = state.store.tracker().body(id(&raw)?).await?;
+    let meetings = state.store.meetings().list(Some(body.id)).await?;
+    Ok(ics(&format!("body-{}.ics", body.id), calendar(&body.name, &meetings, "assure")))
+}
+
+pub async fn calendar_one(State(state): State<AppState>, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    Ok(ics(&format!("meeting-{}.ics", m.id), calendar(&m.title(), std::slice::from_ref(&m), "assure")))
+}
