@@ -34,6 +34,7 @@ pub mod mail;
 pub mod marac;
 pub mod missing;
 pub mod monitoring;
+pub mod oidc;
 pub mod panels;
 pub mod partnership;
 pub mod password_resets;
