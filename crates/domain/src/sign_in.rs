@@ -236,7 +236,8 @@ mod tests {
     fn a_provider_as_typed() {
         let p = check_provider(&good()).unwrap();
         assert_eq!(p.issuer, "https://login.example.org/tenant/v2.0", "the trailing slash goes");
-        let cases: [(&str, fn(&mut ProviderInput)); 8] = [
+        type Spoil = fn(&mut ProviderInput);
+        let cases: [(&str, Spoil); 8] = [
             ("slug", |p| p.slug = "Council Staff".into()),
             ("label", |p| p.label = " ".into()),
             ("issuer", |p| p.issuer = "http://login.example.org".into()),

@@ -24,7 +24,7 @@ use openidconnect::{
     PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, RequestTokenError, Scope, TokenResponse,
 };
 
-use crate::auth::{cookie, random_token, sha256_hex, ClientIp};
+use crate::auth::{cookie, random_token, sha256_hex, ClientIp, MaybeCaller};
 use crate::error::PageResult;
 use crate::ui::Ctx;
 use crate::AppState;
@@ -156,22 +156,18 @@ async fn discover(p: &StoredProvider) -> Result<ProviderMetadataWithLogout, Fail
     })
 }
 
-fn client(
-    state: &AppState,
-    p: &StoredProvider,
-    meta: ProviderMetadataWithLogout,
-    secret: String,
-) -> Result<
-    CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    >,
-    Failure,
-> {
+/// A client made from discovered metadata: an authorization endpoint, maybe a token
+/// and a userinfo endpoint.
+type Discovered = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+fn client(state: &AppState, p: &StoredProvider, meta: ProviderMetadataWithLogout, secret: String) -> Result<Discovered, Failure> {
     let redirect = RedirectUrl::new(redirect_url(state, &p.provider.slug))
         .map_err(|_| fail(StatusCode::INTERNAL_SERVER_ERROR, "Assure's own address (ASSURE_PUBLIC_URL) is not a valid address"))?;
     Ok(CoreClient::from_provider_metadata(meta, ClientId::new(p.provider.client_id.clone()), Some(ClientSecret::new(secret)))
@@ -194,10 +190,15 @@ pub async fn start(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    MaybeCaller(signed_in): MaybeCaller,
     Path(slug): Path<String>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let next = crate::pages::login::safe_next(q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.as_str()).unwrap_or("/"));
+    if signed_in.is_some() {
+        // Signed in already (as the sign-in page does): on to where they were going.
+        return Ok(Redirect::to(&next).into_response());
+    }
     match start_inner(&state, &slug, &next).await {
         Ok((url, browser)) => {
             let mut resp = Redirect::to(&url).into_response();
@@ -248,9 +249,13 @@ pub async fn callback(
     ctx: Ctx,
     headers: HeaderMap,
     Extension(ClientIp(ip)): Extension<ClientIp>,
+    MaybeCaller(signed_in): MaybeCaller,
     Path(slug): Path<String>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
+    if signed_in.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let clear = browser_cookie(&state, "", 0);
     let outcome = callback_inner(&state, &headers, &ip, &slug, get("state"), get("code"), get("error"), get("error_description")).await;

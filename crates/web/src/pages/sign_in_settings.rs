@@ -82,7 +82,7 @@ async fn render(state: &AppState, ctx: &Ctx, typed: &ProviderInput, errors: &Inv
             (ui::text_input(Field::new("email_claim", "Claim carrying the email address", &typed.email_claim, errors).hint("Usually email. With email, an address links an account only when the provider says it is verified"), "app-input--width-10"))
             (ui::text_input(Field::new("groups_claim", "Claim carrying the groups", &typed.groups_claim, errors), "app-input--width-10"))
             (ui::textarea(Field::new("group_roles", "Roles from groups (optional)", &typed.group_roles, errors).hint("One a line: the group, an equals sign, the role, like CSE-MASH = mash-worker. At each sign-in the first line naming one of the person's groups sets their role."), 4))
-            @let options = vec![
+            @let options = [
                 ("create_accounts".to_string(), "Create an account at first sign-in for someone with no account (their role from their groups)".to_string()),
                 ("active".to_string(), "In use: shown on the sign-in page".to_string()),
             ];
