@@ -196,6 +196,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     if demo {
         load_demo(&store, &base).await?;
     }
+    oidc_from_env(&store).await?;
     // Serving starts at once: the suggested RAGs are brought up to date by the upkeep
     // task's first tick (in the background), and the planner's statistics by another.
     let upkeep = spawn_upkeep(store.clone(), &config, None);
@@ -225,6 +226,30 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     }
     store.close().await;
     served.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))
+}
+
+/// The identity provider `ASSURE_OIDC_ISSUER` and `ASSURE_OIDC_CLIENT_ID` configure
+/// (its secret in `ASSURE_OIDC_CLIENT_SECRET`): added to the sign-in settings, or its
+/// issuer and client id brought into line. Either without the other is a mistake.
+pub async fn oidc_from_env(store: &Store) -> Result<(), Failure> {
+    use assure_domain::sign_in::{env_provider, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ISSUER};
+    let (issuer, client) = match (env_value(ENV_ISSUER), env_value(ENV_CLIENT_ID)) {
+        (None, None) => return Ok(()),
+        (Some(i), Some(c)) => (i, c),
+        _ => {
+            return Err(Failure::Usage(format!(
+                "set both {ENV_ISSUER} and {ENV_CLIENT_ID} (and {ENV_CLIENT_SECRET}) to sign in through an identity provider, or neither"
+            )))
+        }
+    };
+    let organisation = store.settings().load().await.map_err(|e| Failure::Runtime(format!("reading the settings: {e}")))?.organisation;
+    let p = env_provider(&issuer, &client, &organisation).map_err(|e| Failure::Usage(format!("{ENV_ISSUER}/{ENV_CLIENT_ID}: {e}")))?;
+    store.oidc().from_environment(&p).await.map_err(|e| Failure::Runtime(format!("saving the identity provider: {e}")))?;
+    if env_value(ENV_CLIENT_SECRET).is_none() {
+        tracing::warn!("{ENV_ISSUER} is set but {ENV_CLIENT_SECRET} is not: nobody can sign in through the identity provider until it is");
+    }
+    tracing::info!(issuer = %p.issuer, "sign-in through the identity provider is on");
+    Ok(())
 }
 
 /// The query planner's statistics at start and hourly ([`Store::gather_statistics`]),

@@ -37,6 +37,7 @@ pub mod report;
 pub mod retention;
 pub mod screening;
 pub mod settings;
+pub mod sign_in;
 pub mod subject_access;
 pub mod text;
 pub mod validation;

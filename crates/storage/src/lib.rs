@@ -41,6 +41,7 @@ pub mod marac;
 pub mod meetings;
 pub mod missing;
 pub mod monitoring;
+pub mod oidc;
 pub mod panels;
 pub mod partnership;
 pub mod password_resets;

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod export;
 pub mod forms;
 pub mod hygiene;
+pub mod oidc;
 pub mod pages;
 pub mod policy;
 pub mod routes;
@@ -58,6 +59,27 @@ pub struct Config {
     pub login_account_max_delay: Duration,
     /// A key with no attempt for this long starts again.
     pub login_window: Duration,
+    /// Identity providers' client secrets given here rather than in the environment
+    /// (tests), by the name of the environment variable they stand for.
+    pub oidc_secrets: Secrets,
+}
+
+/// Secrets by name, never printed.
+#[derive(Clone, Default)]
+pub struct Secrets(pub std::collections::HashMap<String, String>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} given)", self.0.len())
+    }
+}
+
+impl Config {
+    /// An identity provider's client secret: given in the configuration, else the
+    /// environment variable of that name. Never empty.
+    pub fn oidc_secret(&self, env_name: &str) -> Option<String> {
+        self.oidc_secrets.0.get(env_name).cloned().or_else(|| std::env::var(env_name).ok()).filter(|s| !s.trim().is_empty())
+    }
 }
 
 impl Config {
@@ -77,6 +99,7 @@ impl Config {
             login_max_delay: Duration::from_secs(15 * 60),
             login_account_max_delay: Duration::from_secs(60),
             login_window: Duration::from_secs(60 * 60),
+            oidc_secrets: Secrets::default(),
         }
     }
 }

@@ -244,6 +244,7 @@ fn settings_form(ctx: &Ctx, s: &Settings, errors: &Invalid) -> maud::Markup {
             (ui::button("Save settings"))
         }
         p class="app-body" { a class="app-link" href="/admin/mail" { "E-mail: the deadlines chased, and the outbox" } }
+        p class="app-body" { a class="app-link" href="/admin/sign-in" { "Sign-in: identity providers (single sign-on)" } }
     }
 }
 

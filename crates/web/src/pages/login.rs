@@ -17,7 +17,7 @@ use crate::ui::{self, Ctx, Field};
 use crate::AppState;
 
 /// Only local paths are followed after sign-in (no open redirects).
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://") {
         next.to_string()
     } else {
@@ -25,7 +25,23 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-fn render(ctx: &Ctx, https: bool, form_token: &str, email: &str, next: &str, errors: &Invalid, status: StatusCode) -> Response {
+/// The identity providers people may sign in with (name and short name).
+async fn providers(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state.store.oidc().providers().await?.into_iter().filter(|p| p.provider.active).map(|p| (p.provider.label, p.provider.slug)).collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render(
+    ctx: &Ctx,
+    https: bool,
+    form_token: &str,
+    email: &str,
+    next: &str,
+    errors: &Invalid,
+    status: StatusCode,
+    providers: &[(String, String)],
+) -> Response {
+    let next_q: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     let body = html! {
         div class="app-grid-row" {
             div class="app-grid-column-two-thirds" {
@@ -40,6 +56,14 @@ fn render(ctx: &Ctx, https: bool, form_token: &str, email: &str, next: &str, err
                     (ui::button("Sign in"))
                 }
                 p class="app-body" { a class="app-link" href="/password-reset" { "Forgotten your password?" } }
+                @if !providers.is_empty() || errors.for_field("oidc").is_some() {
+                    h2 class="app-heading-m" id="oidc" { "Or sign in with your organisation's account" }
+                    @for (label, slug) in providers {
+                        p class="app-body" {
+                            a class="app-button app-button--secondary" role="button" data-testid=(format!("oidc-{slug}")) href=(format!("/login/oidc/{slug}?next={next_q}")) { "Sign in with " (label) }
+                        }
+                    }
+                }
             }
         }
     };
@@ -67,7 +91,15 @@ pub async fn page(
         return Redirect::to(&safe_next(&next)).into_response();
     }
     let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(random_token);
-    render(&ctx, state.config.https, &token, "", &safe_next(&next), &Invalid::new(), StatusCode::OK)
+    let providers = providers(&state).await.unwrap_or_default();
+    render(&ctx, state.config.https, &token, "", &safe_next(&next), &Invalid::new(), StatusCode::OK, &providers)
+}
+
+/// The sign-in page with a problem a sign-in through an identity provider met.
+pub(crate) async fn with_problem(state: &AppState, ctx: &Ctx, headers: &HeaderMap, status: StatusCode, message: &str) -> PageResult {
+    let token = cookie(headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(random_token);
+    let providers = providers(state).await?;
+    Ok(render(ctx, state.config.https, &token, "", "/", &Invalid::single("oidc", message), status, &providers))
 }
 
 pub async fn submit(
@@ -81,6 +113,7 @@ pub async fn submit(
     let password = form.string("password");
     let next = safe_next(form.get("next"));
     let token = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_else(random_token);
+    let providers = providers(&state).await?;
     let mut v = Invalid::new();
     if email.is_empty() {
         v.add("email", "Enter your email address");
@@ -89,14 +122,14 @@ pub async fn submit(
         v.add("password", "Enter your password");
     }
     if !v.is_empty() {
-        return Ok(render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::UNPROCESSABLE_ENTITY, &providers));
     }
     // Counted before the password is checked, so that concurrent attempts cannot all
     // be checked before any is counted.
     let keys = auth::SignInKeys::new(&email, &ip);
     if let Some(secs) = auth::claim_sign_in(&state, &keys).await? {
         let v = Invalid::single("email", format!("There have been too many attempts to sign in. Wait {} and try again.", auth::wait_in_words(secs)));
-        let mut resp = render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::TOO_MANY_REQUESTS);
+        let mut resp = render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::TOO_MANY_REQUESTS, &providers);
         resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
         return Ok(resp);
     }
@@ -127,7 +160,7 @@ pub async fn submit(
             "email",
             "Enter a correct email address and password. After 5 wrong attempts you will have to wait before trying again, a little longer after each.",
         );
-        return Ok(render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::UNAUTHORIZED));
+        return Ok(render(&ctx, state.config.https, &token, &email, &next, &v, StatusCode::UNAUTHORIZED, &providers));
     }
     let (user, _) = found.unwrap();
     auth::sign_in_succeeded(&state, &keys).await?;
@@ -152,12 +185,28 @@ pub(crate) const CHALLENGE_COOKIE: &str = "assure_2fa";
 
 /// Begin a session for `user` (every check passed) and go on to `next`.
 pub(crate) async fn start_session(state: &AppState, headers: &HeaderMap, user: &User, ip: &str, next: &str, how: &str) -> PageResult {
+    start_session_with(state, headers, user, ip, next, how, None).await
+}
+
+/// [`start_session`], remembering where the session signs out at its identity provider.
+pub(crate) async fn start_session_with(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &User,
+    ip: &str,
+    next: &str,
+    how: &str,
+    end_session: Option<&str>,
+) -> PageResult {
     // A new session id at every sign-in (any earlier session from this browser ends).
     if let Some(old) = cookie(headers, session_cookie_name(state)) {
         state.store.sessions().delete(&sha256_hex(&old)).await?;
     }
     let raw = random_token();
     state.store.sessions().create(&sha256_hex(&raw), user.id, &random_token(), ip).await?;
+    if let Some(url) = end_session {
+        state.store.oidc().set_end_session(&sha256_hex(&raw), url).await?;
+    }
     let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip: ip.to_string() };
     state.store.record(&actor, Event::new("user.login", "user", user.id, how)).await?;
     let mut resp = Redirect::to(next).into_response();
@@ -250,12 +299,32 @@ pub async fn code_submit(
     Ok(resp)
 }
 
-pub async fn logout(State(state): State<AppState>, caller: Caller) -> PageResult {
+pub async fn logout(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+    // A session begun at an identity provider ends there too, when it says where.
+    let mut end_session = None;
     if let Some(s) = &caller.session {
+        end_session = state.store.oidc().end_session(&s.id_hash).await?;
         state.store.sessions().delete(&s.id_hash).await?;
     }
     state.store.record(&caller.actor(), Event::new("user.logout", "user", caller.user.id, "signed out")).await?;
-    let mut resp = Redirect::to("/login?notice=signed-out").into_response();
+    let mut resp = match &end_session {
+        // The page sends the browser on (a Refresh, not a redirect: the sign-out form may
+        // only lead to Assure's own pages), with a link for a browser that does not follow it.
+        Some(url) => {
+            let ctx = Ctx { caller: None, ..ctx };
+            let body = html! {
+                h1 class="app-heading-l" { "You have signed out of Assure" }
+                p class="app-body" { "Now signing you out of your organisation's account as well." }
+                p class="app-body" { a class="app-link" href=(url) data-testid="provider-sign-out" { "Sign out of your organisation's account" } }
+            };
+            let mut r = ui::layout(&ctx, "Signed out", false, body).into_response();
+            if let Ok(v) = format!("0; url={url}").parse() {
+                r.headers_mut().insert(header::REFRESH, v);
+            }
+            r
+        }
+        None => Redirect::to("/login?notice=signed-out").into_response(),
+    };
     resp.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(&state, session_cookie_name(&state), "", Some(0)).parse().map_err(|_| AppError::Internal("cookie".into()))?,

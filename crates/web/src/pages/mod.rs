@@ -30,6 +30,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod reviews;
+pub mod sign_in_settings;
 pub mod subject_access;
 
 use assure_domain::Permission::*;
@@ -49,6 +50,13 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/logout", SignedIn, "Sign out", login::logout)
         .page_get("/login/two-factor", Public, "Sign in: the code from an authenticator app", login::code_page)
         .page_post("/login/two-factor", Public, "Sign in: check the code or a recovery code", login::code_submit)
+        .page_get("/login/oidc/{slug}", Public, "Sign in through an identity provider: off to the provider (OpenID Connect, PKCE)", crate::oidc::start)
+        .page_get(
+            "/login/oidc/{slug}/callback",
+            Public,
+            "Sign in through an identity provider: back from the provider (state, nonce and code checked)",
+            crate::oidc::callback,
+        )
         .page_get("/password-reset", Public, "Ask for a password reset link by e-mail", password_reset::ask_page)
         .page_post("/password-reset", Public, "Send a password reset link (the same answer for any address)", password_reset::ask_submit)
         .page_get("/password-reset/{secret}", Public, "Choose a new password through an e-mailed link", password_reset::choose_page)
@@ -309,6 +317,8 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/admin/audit", ViewAudit, "Audit log", admin::audit)
         .page_get("/admin/settings", ManageSettings, "Council settings", admin::settings_page)
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
+        .page_get("/admin/sign-in", ManageSettings, "Sign-in settings: identity providers (OpenID Connect)", sign_in_settings::page)
+        .page_post("/admin/sign-in/providers", ManageSettings, "Add or change an identity provider", sign_in_settings::save_provider)
         .page_get("/account", SignedIn, "Your account, and how you are sent reminders", account::page)
         .page_get("/account/two-factor", SignedIn, "Turn on two-factor sign-in (QR code), or see that it is on", account::two_factor_page)
         .page_post(

@@ -144,13 +144,22 @@ pub struct Rig {
 
 impl Rig {
     pub async fn start() -> Rig {
+        Rig::start_with(|_| {}).await
+    }
+
+    /// [`Rig::start`] with the app's configuration changed by `configure` (its
+    /// `public_url` is already the address it serves at).
+    pub async fn start_with(configure: impl FnOnce(&mut assure_web::Config)) -> Rig {
         let db = TestDb::new(Engine::Sqlite).await;
         let hash = assure_web::auth::hash_password(PASSWORD);
         let loaded = assure_storage::demo::load(&db.store, db.store.today(), &hash).await.expect("load the demo");
         assert!(loaded, "demo loads into the empty database");
-        let app = assure_web::app(db.store.clone(), assure_web::Config::new(db.dir.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the app");
         let addr = listener.local_addr().unwrap();
+        let mut config = assure_web::Config::new(db.dir.clone());
+        config.public_url = format!("http://{addr}");
+        configure(&mut config);
+        let app = assure_web::app(db.store.clone(), config);
         let server = tokio::spawn(async move {
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
         });
