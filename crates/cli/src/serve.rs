@@ -12,7 +12,7 @@ use assure_web::Config;
 use crate::{open_store, CmdResult, Failure, Global};
 
 /// The demo accounts, as `serve --demo` announces them.
-const DEMO_ACCOUNTS: [(&str, &str); 20] = [
+const DEMO_ACCOUNTS: [(&str, &str); 21] = [
     ("administrator@example.org", "administrator"),
     ("scrutiny-officer@example.org", "scrutiny officer"),
     ("lead-officer@example.org", "lead officer"),
@@ -33,6 +33,7 @@ const DEMO_ACCOUNTS: [(&str, &str); 20] = [
     ("health-lead@example.org", "health lead for looked-after children"),
     ("education-lead@example.org", "virtual school head (education lead)"),
     ("missing-officer@example.org", "police missing-from-home officer"),
+    ("clerk@example.org", "democratic services officer (clerk): committee meetings"),
 ];
 
 /// An environment variable's value, when set and not blank.

@@ -566,7 +566,7 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-const DEMO_EMAILS: [&str; 20] = [
+const DEMO_EMAILS: [&str; 21] = [
     "administrator@example.org",
     "scrutiny-officer@example.org",
     "lead-officer@example.org",
@@ -587,6 +587,7 @@ const DEMO_EMAILS: [&str; 20] = [
     "health-lead@example.org",
     "education-lead@example.org",
     "missing-officer@example.org",
+    "clerk@example.org",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,7 @@
 //! cannot be left out.
 
 use assure_domain::{
-    chase, child_protection, datasets, marac, missing, monitoring, panels, partnership, placements, plan, referral, screening, tracker,
+    case_audit, chase, child_protection, chronology, datasets, marac, meetings, missing, monitoring, panels, partnership, placements, plan, quarterly, referral, screening, tracker,
 };
 use serde_json::{json, Value};
 
@@ -73,6 +73,16 @@ fn every_slugged_enum_serialises_as_its_slug() {
         child_protection::S47Outcome,
         child_protection::ConferenceOutcome,
         child_protection::Timeliness,
+        meetings::MemberRole,
+        meetings::MeetingType,
+        meetings::MeetingStatus,
+        meetings::Attendance,
+        meetings::AgendaKind,
+        meetings::ResolutionKind,
+        chronology::EntryKind,
+        quarterly::QuarterlyKind,
+        case_audit::Stratum,
+        case_audit::Grade,
     );
     checked.sort();
     assert_eq!(checked, declared(), "every enum declared with slug_enum! is checked here");
