@@ -56,6 +56,7 @@ pub const KINDS: &[RecordKind] = &[
     kind("return_interviews", "Return interviews", Some(Section::Missing), false),
     kind("episode_routes", "Where each missing episode was routed", Some(Section::Missing), false),
     kind("chronology_marks", "Events marked significant in the chronology, with their notes", Some(Section::Identity), false),
+    kind("audit_cases", "Multi-agency case-file audits of the child's case: grades and findings", Some(Section::Identity), false),
     kind("legal_holds", "Legal holds on the record", Some(Section::AccessLog), false),
     kind(AUDIT_KIND, "Who has looked at or changed the record, and why (the audit log)", Some(Section::AccessLog), false),
 ];

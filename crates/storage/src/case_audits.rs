@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Event;
-use crate::{date_str, stamp, to_json, Actor, Result, RowExt, Store, StoreError};
+use crate::{date_str, stamp, to_json, Actor, Reader, Result, RowExt, Store, StoreError};
 
 /// The origin every audit action carries in the tracker.
 pub const ORIGIN: &str = "case-file audit";
@@ -302,7 +302,8 @@ impl CaseAudits<'_> {
 
     /// Assign a sampled case to an auditor: a person on the pathway (any agency). From
     /// the round's first day they see that child through the door, until its last.
-    pub async fn assign(&self, actor: &Actor, round_id: i64, child_id: i64, auditor_id: i64) -> Result<()> {
+    pub async fn assign(&self, reader: &Reader, round_id: i64, child_id: i64, auditor_id: i64) -> Result<()> {
+        let actor = reader.actor();
         let round = self.round(round_id).await?;
         if !round.open {
             return Err(StoreError::Invalid(Invalid::single("auditor", "The round is closed: its cases cannot be assigned")));
@@ -340,7 +341,7 @@ impl CaseAudits<'_> {
     #[allow(clippy::too_many_arguments)]
     pub async fn grade(
         &self,
-        actor: &Actor,
+        reader: &Reader,
         round_id: i64,
         child_id: i64,
         version: i64,
@@ -348,6 +349,7 @@ impl CaseAudits<'_> {
         overall: Grade,
         findings: &str,
     ) -> Result<()> {
+        let actor = reader.actor();
         let round = self.round(round_id).await?;
         let case = self.cases(round_id).await?.into_iter().find(|c| c.child_id == child_id).ok_or(StoreError::NotFound)?;
         if !round.open {

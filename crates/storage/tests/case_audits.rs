@@ -108,7 +108,7 @@ async fn a_round_samples_reproducibly_and_its_auditor_sees_the_children_only_whi
     // The nurse's agency has nothing to do with the child: before the round, out of reach.
     let child = drawn[0].1;
     let unassigned = drawn.iter().map(|(_, c)| *c).find(|c| *c != child).unwrap();
-    a.assign(&analyst, id, child, nurse.user_id.unwrap()).await.unwrap();
+    a.assign(&testing::reader_of(&db.store, analyst.user_id.unwrap()).await, id, child, nurse.user_id.unwrap()).await.unwrap();
     assert!(matches!(sees(&before, &nurse, child).await, Err(StoreError::NoSuchChild)));
     // During the round: exactly the assigned child, on the audit's basis, the view audited.
     let during = at(db, "2026-10-06");
@@ -128,12 +128,25 @@ async fn a_round_samples_reproducibly_and_its_auditor_sees_the_children_only_whi
     // Only the auditor grades.
     let q = r.questions[0].clone();
     let v = a.cases(id).await.unwrap()[0].version;
-    let e = during.store.case_audits().grade(&analyst, id, child, v, &[(q.clone(), Grade::Good)], Grade::Good, "x").await.unwrap_err();
+    let e = during
+        .store
+        .case_audits()
+        .grade(&testing::reader_of(&db.store, analyst.user_id.unwrap()).await, id, child, v, &[(q.clone(), Grade::Good)], Grade::Good, "x")
+        .await
+        .unwrap_err();
     assert!(matches!(e, StoreError::Forbidden));
     during
         .store
         .case_audits()
-        .grade(&nurse, id, child, v, &[(q, Grade::RequiresImprovement)], Grade::RequiresImprovement, "The plan names no one to act.")
+        .grade(
+            &testing::reader_of(&db.store, nurse.user_id.unwrap()).await,
+            id,
+            child,
+            v,
+            &[(q, Grade::RequiresImprovement)],
+            Grade::RequiresImprovement,
+            "The plan names no one to act.",
+        )
         .await
         .unwrap();
     assert_eq!(a.cases(id).await.unwrap()[0].grade, Some(Grade::RequiresImprovement));

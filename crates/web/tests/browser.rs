@@ -331,7 +331,18 @@ async fn each_demo_role_sees_what_it_should() {
     let nav = b.nav().await;
     assert_eq!(
         nav,
-        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Import", "My recommendations", "Bodies"],
+        [
+            "Dashboard",
+            "Recommendations",
+            "Reviews",
+            "Monitoring schedule",
+            "Reports",
+            "Import",
+            "My recommendations",
+            "Bodies",
+            "Meetings",
+            "Work programme"
+        ],
         "scrutiny officer's menu"
     );
     b.sign_out().await;
@@ -339,14 +350,22 @@ async fn each_demo_role_sees_what_it_should() {
     // Lead officer: the tracker and their own list.
     b.sign_in("lead-officer@example.org").await;
     let nav = b.nav().await;
-    assert_eq!(nav, ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "My recommendations"], "lead officer's menu");
+    assert_eq!(
+        nav,
+        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "My recommendations", "Meetings", "Work programme"],
+        "lead officer's menu"
+    );
     b.sign_out().await;
 
     // Committee member: reads, changes nothing (the CSE dataset's figures reach them
     // suppressed).
     b.sign_in("committee-member@example.org").await;
     let nav = b.nav().await;
-    assert_eq!(nav, ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "CSE dataset"], "committee member's menu");
+    assert_eq!(
+        nav,
+        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Meetings", "Work programme", "CSE dataset"],
+        "committee member's menu"
+    );
     b.open_recommendation("Licensing/Child Sexual Exploitation Working Group", "(2)").await;
     b.assert_has("Progress updates").await;
     assert_eq!(b.count("form[action*='/updates']").await, 0, "no progress update form");
