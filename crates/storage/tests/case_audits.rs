@@ -85,7 +85,7 @@ async fn sees(db: &TestDb, auditor: &Actor, child: i64) -> Result<Basis, StoreEr
 async fn a_round_samples_reproducibly_and_its_auditor_sees_the_children_only_while_it_runs(db: &TestDb) {
     records(db).await;
     let before = at(db, "2026-10-01");
-    let analyst = person(db, "analyst@example.org", Role::CseAnalyst, None).await;
+    let analyst = person(db, "analyst@example.org", Role::CseAnalyst, Some(1)).await;
     let nurse = person(db, "nurse@example.org", Role::Practitioner, Some(2)).await;
     let a = before.store.case_audits();
 

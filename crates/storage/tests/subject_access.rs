@@ -37,6 +37,20 @@ async fn every_child_referencing_table_is_exported(db: &TestDb) {
     // The demo holds no legal hold: place one so that every kind of record is met.
     let reason = assure_domain::retention::check_hold_reason("reason", "Claim").unwrap();
     db.store.place_legal_hold(&ig, children[1], &reason).await.unwrap();
+    // Nor a case-file audit: open a round over the demo's year, so its sampled children's
+    // cases are met.
+    let today = db.store.today();
+    let round = assure_domain::case_audit::RoundInput {
+        title: "Spring audit".into(),
+        period_from: Some(today - chrono::Duration::days(365)),
+        period_to: Some(today - chrono::Duration::days(1)),
+        starts_on: Some(today),
+        ends_on: Some(today + chrono::Duration::days(14)),
+        seed: Some(7),
+        per_stratum: Some(1),
+    };
+    let analyst = testing::actor(&db.store, "cse-analyst@example.org").await;
+    db.store.case_audits().open_round(&analyst, &round, None).await.unwrap();
 
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut police_reviewed = 0;
