@@ -91,6 +91,16 @@ impl ScreeningTool {
     pub fn indicator(&self, key: &str) -> Option<&Indicator> {
         self.indicators().find(|i| i.key == key)
     }
+
+    /// The titles of the categories with at least one indicator answered yes, in the
+    /// tool's order (what a screening was about, for the child's risk over time).
+    pub fn categories_answered(&self, answers: &Answers) -> Vec<String> {
+        self.categories
+            .iter()
+            .filter(|c| c.indicators.iter().any(|i| answers.get(&i.key).copied().unwrap_or(false)))
+            .map(|c| c.title.clone())
+            .collect()
+    }
 }
 
 fn is_key(s: &str) -> bool {
@@ -308,6 +318,18 @@ mod tests {
             assert!(a.insert(k.to_string(), true).is_some(), "{k} is an indicator");
         }
         a
+    }
+
+    #[test]
+    fn a_screening_is_about_the_categories_with_a_yes() {
+        let t = default_tool();
+        assert!(t.categories_answered(&all_no(&t)).is_empty());
+        let first = &t.categories[0];
+        let last = t.categories.last().unwrap();
+        let a = with_yes(&t, &[&last.indicators[0].key, &first.indicators[1].key]);
+        assert_eq!(t.categories_answered(&a), vec![first.title.clone(), last.title.clone()], "in the tool's order, each once");
+        let unknown: Answers = [("not-an-indicator".to_string(), true)].into_iter().collect();
+        assert!(t.categories_answered(&unknown).is_empty());
     }
 
     #[test]

@@ -96,9 +96,23 @@ impl ChildRecord {
         let screening = self.may_see(Section::Screening);
         let decisions = self.may_see(Section::MashDecision);
         if concerns || decisions {
+            // The versions of the screening tool the child's concerns were scored with (one
+            // statement however many), to say which categories each screening was about.
+            let mut tools = HashMap::new();
+            if concerns && screening {
+                let rows = store
+                    .q("SELECT version, tool_json FROM screening_tools WHERE version IN (SELECT tool_version FROM referrals WHERE child_id = $1)")
+                    .bind(child)
+                    .fetch_all(pool)
+                    .await?;
+                for r in &rows {
+                    let v = r.i("version")?;
+                    tools.insert(v, crate::referrals::parse_tool(&r.s("tool_json")?, v)?);
+                }
+            }
             let rows = store
                 .q("SELECT r.id, r.agency_id, a.name AS agency_name, r.source, r.risk_level, r.submitted_at, r.decision, r.decided_at, r.returned_at, \
-                    r.follow_on, r.follow_on_at FROM referrals r JOIN agencies a ON a.id = r.agency_id WHERE r.child_id = $1")
+                    r.follow_on, r.follow_on_at, r.tool_version, r.answers_json FROM referrals r JOIN agencies a ON a.id = r.agency_id WHERE r.child_id = $1")
                 .bind(child)
                 .fetch_all(pool)
                 .await?;
@@ -120,6 +134,12 @@ impl ChildRecord {
                             summary,
                         );
                         e.facts.risk_level = level;
+                        if level.is_some() {
+                            if let Some(tool) = r.oi("tool_version")?.and_then(|v| tools.get(&v)) {
+                                let answers: assure_domain::screening::Answers = serde_json::from_str(&r.s("answers_json")?).unwrap_or_default();
+                                e.facts.categories = tool.categories_answered(&answers);
+                            }
+                        }
                         out.push(e);
                     }
                 }

@@ -149,7 +149,7 @@ fn referral(r: &AnyRow) -> Result<Referral> {
     })
 }
 
-fn parse_tool(json: &str, version: i64) -> Result<ScreeningTool> {
+pub(crate) fn parse_tool(json: &str, version: i64) -> Result<ScreeningTool> {
     let mut t: ScreeningTool = serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("screening tool {version}: {e}")))?;
     t.version = version;
     Ok(t)

@@ -180,3 +180,39 @@ async fn the_statements_do_not_grow_with_the_events(db: &TestDb) {
     assert_eq!(q1, q2, "the same statements for {n1} and {n2} events");
 }
 on_both_engines!(bounded, the_statements_do_not_grow_with_the_events);
+
+/// A screening's entry carries the categories of the CSE 2 tool answered yes at it (for
+/// the risk over time), from the tool version it was scored with; only with its level.
+async fn a_screening_says_which_indicator_categories_it_was_about(db: &TestDb) {
+    use assure_storage::children::ChildRef;
+    use assure_domain::referral::{ConcernForm, ConcernInput, ReferralSource};
+    let today = db.store.today();
+    assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
+    let chair = reader(db, "macse-co-chair@example.org").await;
+    let practitioner = reader(db, "practitioner@example.org").await;
+    let jess = child_named(db, &practitioner, "Jessica").await;
+    let tool = db.store.screening().current().await.unwrap();
+    let first = &tool.categories[0];
+    let last = tool.categories.last().unwrap();
+    let yes = [first.indicators[0].key.clone(), last.indicators[0].key.clone()];
+    let form = ConcernForm {
+        child: Some(ChildRef::Existing(jess)),
+        concern: ConcernInput {
+            source: Some(ReferralSource::ProfessionalConcern),
+            reported_by: None,
+            what_seen: "Seen with the same adult again".into(),
+            seen_on: Some(today),
+            seen_where: "Outside the school".into(),
+            seen_by: "Form tutor".into(),
+            referral_text: "For screening".into(),
+        },
+        answers: tool.indicators().map(|i| (i.key.clone(), yes.contains(&i.key))).collect(),
+    };
+    let id = db.store.referrals(&practitioner).raise(&form).await.unwrap().referral_id;
+    let entries = open(db, &chair, jess).await.chronology().await.unwrap();
+    let e = entries.iter().find(|e| e.kind == EntryKind::Concern && e.record_id == id).expect("the new concern");
+    assert!(e.facts.risk_level.is_some());
+    assert_eq!(e.facts.categories, vec![first.title.clone(), last.title.clone()]);
+    assert!(entries.iter().all(|e| e.facts.risk_level.is_some() || e.facts.categories.is_empty()), "categories only with a screening");
+}
+on_both_engines!(categories, a_screening_says_which_indicator_categories_it_was_about);

@@ -205,17 +205,36 @@ fn level_y(l: RiskLevel) -> i64 {
     170 - i * 50
 }
 
+/// The chart's plotting area, left to right (labels to the left of it).
+const PLOT_FROM: f64 = 200.0;
+const PLOT_TO: f64 = 600.0;
+/// Height of one row of marks (a category, or the missing episodes).
+const ROW: i64 = 20;
+
 /// The CSE 2 screening levels over time as an SVG line (points on each screening), the
-/// missing episodes as marks on the same time line, and the figures as a table.
+/// indicator categories each screening answered yes to as a row of marks per category,
+/// the missing episodes as marks on the same time line, and the figures as a table.
 pub fn risk_chart(all: &[Entry]) -> Markup {
     let screenings: Vec<&Entry> = all.iter().filter(|e| e.facts.risk_level.is_some()).collect();
     let missing: Vec<&Entry> = all.iter().filter(|e| e.kind == EntryKind::MissingEpisode).collect();
     let times: Vec<chrono::NaiveDateTime> = screenings.iter().chain(missing.iter()).map(|e| e.at).collect();
     let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else { return html! {} };
+    // The categories in the order they first appear (the tool's order within a screening).
+    let mut categories: Vec<&str> = Vec::new();
+    for e in all.iter().filter(|e| e.facts.risk_level.is_some()) {
+        for c in &e.facts.categories {
+            if !categories.contains(&c.as_str()) {
+                categories.push(c);
+            }
+        }
+    }
     let span = (*last - *first).num_minutes().max(1) as f64;
-    let x = |t: chrono::NaiveDateTime| 90.0 + ((t - *first).num_minutes() as f64 / span) * 500.0;
+    let x = |t: chrono::NaiveDateTime| PLOT_FROM + 10.0 + ((t - *first).num_minutes() as f64 / span) * (PLOT_TO - PLOT_FROM - 10.0);
     let points: Vec<String> =
         screenings.iter().map(|e| format!("{:.1},{}", x(e.at), level_y(e.facts.risk_level.unwrap_or(RiskLevel::NoApparentRisk)))).collect();
+    let category_top = 200;
+    let missing_y = category_top + ROW * categories.len() as i64 + 5;
+    let height = missing_y + ROW + 20;
     let desc = format!(
         "{} screenings from {} to {}; {} missing episodes. The figures are in the table below.",
         screenings.len(),
@@ -225,12 +244,12 @@ pub fn risk_chart(all: &[Entry]) -> Markup {
     );
     html! {
         figure class="app-chart" {
-            svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 620 240" width="100%" role="img" aria-labelledby="risk-title risk-desc" style="max-width: 620px" {
-                title id="risk-title" { "CSE 2 screening level and missing episodes over time" }
+            svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 620 " (height) } width="100%" role="img" aria-labelledby="risk-title risk-desc" style="max-width: 620px" {
+                title id="risk-title" { "CSE 2 screening level, indicator categories and missing episodes over time" }
                 desc id="risk-desc" { (desc) }
                 @for l in RiskLevel::ALL {
-                    line x1="85" x2="600" y1=(level_y(*l)) y2=(level_y(*l)) stroke="#b1b4b6" stroke-width="1" {}
-                    text x="80" y=(level_y(*l) + 4) text-anchor="end" font-size="11" fill="#0b0c0c" { (l.label()) }
+                    line x1=(PLOT_FROM - 5.0) x2=(PLOT_TO) y1=(level_y(*l)) y2=(level_y(*l)) stroke="#b1b4b6" stroke-width="1" {}
+                    text x=(PLOT_FROM - 10.0) y=(level_y(*l) + 4) text-anchor="end" font-size="11" fill="#0b0c0c" { (l.label()) }
                 }
                 @if points.len() > 1 {
                     polyline points=(points.join(" ")) fill="none" stroke="#1d70b8" stroke-width="3" {}
@@ -238,25 +257,36 @@ pub fn risk_chart(all: &[Entry]) -> Markup {
                 @for e in &screenings {
                     circle cx=(format!("{:.1}", x(e.at))) cy=(level_y(e.facts.risk_level.unwrap_or(RiskLevel::NoApparentRisk))) r="5" fill="#1d70b8" {}
                 }
-                text x="80" y="215" text-anchor="end" font-size="11" fill="#0b0c0c" { "Missing" }
-                @for e in &missing {
-                    rect x=(format!("{:.1}", x(e.at) - 4.0)) y="205" width="8" height="14" fill="#d4351c" {}
+                @for (k, c) in categories.iter().enumerate() {
+                    @let y = category_top + ROW * k as i64;
+                    text x=(PLOT_FROM - 10.0) y=(y + 14) text-anchor="end" font-size="11" fill="#0b0c0c" { (c) }
+                    line x1=(PLOT_FROM - 5.0) x2=(PLOT_TO) y1=(y + 10) y2=(y + 10) stroke="#f3f2f1" stroke-width="1" {}
+                    @for e in screenings.iter().filter(|e| e.facts.categories.iter().any(|x| x == c)) {
+                        rect x=(format!("{:.1}", x(e.at) - 4.0)) y=(y + 4) width="8" height="12" fill="#4c2c92" {}
+                    }
                 }
-                text x="90" y="236" font-size="11" fill="#0b0c0c" { (first.format("%-d %b %Y")) }
-                text x="600" y="236" text-anchor="end" font-size="11" fill="#0b0c0c" { (last.format("%-d %b %Y")) }
+                text x=(PLOT_FROM - 10.0) y=(missing_y + 14) text-anchor="end" font-size="11" fill="#0b0c0c" { "Missing" }
+                @for e in &missing {
+                    rect x=(format!("{:.1}", x(e.at) - 4.0)) y=(missing_y + 4) width="8" height="14" fill="#d4351c" {}
+                }
+                text x=(PLOT_FROM + 10.0) y=(height - 4) font-size="11" fill="#0b0c0c" { (first.format("%-d %b %Y")) }
+                text x=(PLOT_TO) y=(height - 4) text-anchor="end" font-size="11" fill="#0b0c0c" { (last.format("%-d %b %Y")) }
             }
-            figcaption class="app-body-s" { "Blue: the CSE 2 screening level at each screening. Red: a missing episode." }
+            figcaption class="app-body-s" {
+                "Blue: the CSE 2 screening level at each screening. Purple: the indicator categories answered yes at that screening. Red: a missing episode."
+            }
         }
         (ui::scroll_table("Screenings and missing episodes, oldest first", html! {
             table class="app-table" {
                 caption class="app-table__caption app-table__caption--s" { "Screenings and missing episodes, oldest first" }
-                thead class="app-table__head" { tr class="app-table__row" { (th("When")) (th("Event")) (th("CSE 2 level")) } }
+                thead class="app-table__head" { tr class="app-table__row" { (th("When")) (th("Event")) (th("CSE 2 level")) (th("Indicator categories answered yes")) } }
                 tbody class="app-table__body" {
                     @for e in all.iter().filter(|e| e.facts.risk_level.is_some() || e.kind == EntryKind::MissingEpisode) {
                         tr class="app-table__row" {
                             td class="app-table__cell" { (shown_at(e)) }
                             td class="app-table__cell" { (e.summary) }
                             td class="app-table__cell" { @if let Some(l) = e.facts.risk_level { (l.label()) } }
+                            td class="app-table__cell" data-testid="screening-categories" { (e.facts.categories.join(", ")) }
                         }
                     }
                 }
@@ -398,7 +428,7 @@ pub async fn mark_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let significant = f.get("significant") != "no";
     match record.mark_significant(key, version, significant, f.get("note")).await {
         Ok(_) => {
-            Ok(done(&format!("/children/{cid}/chronology"), if significant { "The event is marked significant" } else { "The mark is taken off" }))
+            Ok(done(&format!("/children/{cid}/chronology"), if significant { "chronology-marked" } else { "chronology-unmarked" }))
         }
         Err(assure_storage::StoreError::Invalid(errors)) => mark_with(&ctx, &record, key, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
