@@ -194,6 +194,21 @@ pub fn email_may_link(email_claim: &str, email_verified: Option<bool>) -> bool {
     }
 }
 
+/// Two-factor sign-in for local accounts, per role. Unless an administrator chose
+/// otherwise, every role on the CSE pathway needs it (they see children's records);
+/// the tracker's roles may choose. People who sign in through the council's identity
+/// provider are not asked: the provider's own sign-in is their second factor.
+pub fn two_factor_required_by_default(role: Role) -> bool {
+    role.pathway().is_some()
+}
+
+/// Whether local accounts in `role` must use two-factor sign-in, given the
+/// administrator's choices (`chosen`: a role with no choice takes the default).
+pub fn two_factor_required(role: Role, chosen: &[(Role, bool)]) -> bool {
+    chosen.iter().find(|(r, _)| *r == role).map_or_else(|| two_factor_required_by_default(role), |(_, on)| *on)
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,5 +299,16 @@ mod tests {
         let p = env_provider("https://login.example.org/t/v2.0", "assure-client", "Example Council").unwrap();
         assert_eq!((p.slug.as_str(), p.secret_env.as_str(), p.create_accounts), ("council", ENV_CLIENT_SECRET, false));
         assert!(env_provider("not an address", "x", "Example Council").is_err());
+    }
+
+    #[test]
+    fn two_factor_is_required_of_every_pathway_role_unless_chosen_otherwise() {
+        for r in Role::ALL {
+            assert_eq!(two_factor_required(r, &[]), r.pathway().is_some(), "{r:?} by default");
+        }
+        assert!(two_factor_required(Role::MashWorker, &[]));
+        assert!(!two_factor_required(Role::MashWorker, &[(Role::MashWorker, false)]), "an administrator may turn it off");
+        assert!(two_factor_required(Role::ScrutinyOfficer, &[(Role::ScrutinyOfficer, true)]), "or on for a tracker role");
+        assert!(!two_factor_required(Role::ScrutinyOfficer, &[(Role::MashWorker, true)]), "a choice for one role is not for another");
     }
 }

@@ -3,6 +3,8 @@
 //! recovery codes kept as hashes and used once, and sign-ins waiting for their code.
 //! Codes are checked at the web edge; this module keeps what they are checked against.
 
+use assure_domain::sign_in::{two_factor_required, two_factor_required_by_default};
+use assure_domain::Role;
 use chrono::Duration;
 
 use crate::audit::Event;
@@ -22,6 +24,15 @@ impl Store {
     pub fn two_factor(&self) -> TwoFactor<'_> {
         TwoFactor { store: self }
     }
+}
+
+/// Whether one role must use two-factor sign-in, and whether that is the rule's default
+/// or an administrator's choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleRequirement {
+    pub role: Role,
+    pub required: bool,
+    pub by_default: bool,
 }
 
 /// A sign-in waiting for its code.
@@ -119,6 +130,81 @@ impl TwoFactor<'_> {
         }
         tx.commit().await?;
         Ok(n > 0)
+    }
+
+    /// The administrator's choices, one per role that has one.
+    async fn chosen(&self) -> Result<Vec<(Role, bool)>> {
+        let rows = self.store.q("SELECT role, required FROM two_factor_roles").fetch_all(self.store.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(role) = Role::from_slug(&r.s("role")?) {
+                out.push((role, r.i("required")? != 0));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether local accounts in `role` must sign in with two factors.
+    pub async fn required(&self, role: Role) -> Result<bool> {
+        Ok(two_factor_required(role, &self.chosen().await?))
+    }
+
+    /// Every role's requirement, in the roles' order.
+    pub async fn requirements(&self) -> Result<Vec<RoleRequirement>> {
+        let chosen = self.chosen().await?;
+        Ok(Role::ALL
+            .iter()
+            .map(|&role| RoleRequirement {
+                role,
+                required: two_factor_required(role, &chosen),
+                by_default: !chosen.iter().any(|(r, on)| *r == role && *on != two_factor_required_by_default(role)),
+            })
+            .collect())
+    }
+
+    /// Require two-factor sign-in of exactly the roles in `required`. A role newly
+    /// required signs out its people who have not set it up (they set it up at their
+    /// next sign-in), except those who sign in through an identity provider. Returns
+    /// how many were signed out.
+    pub async fn set_required(&self, actor: &Actor, required: &[Role]) -> Result<u64> {
+        let before = self.chosen().await?;
+        let now = self.store.now();
+        let mut tx = self.store.write().await?;
+        let mut signed_out = 0;
+        let mut changes = Vec::new();
+        for role in Role::ALL {
+            let on = required.contains(&role);
+            let was = two_factor_required(role, &before);
+            self.store.q("DELETE FROM two_factor_roles WHERE role = $1").bind(role.slug()).execute(tx.conn()).await?;
+            self.store
+                .q("INSERT INTO two_factor_roles (role, required, changed_by, changed_at) VALUES ($1, $2, $3, $4)")
+                .bind(role.slug())
+                .bind(i64::from(on))
+                .bind(actor.user_id)
+                .bind(now.clone())
+                .execute(tx.conn())
+                .await?;
+            if on == was {
+                continue;
+            }
+            changes.push(format!("{} {}", role.label(), if on { "required" } else { "not required" }));
+            if on {
+                signed_out += self
+                    .store
+                    .q("DELETE FROM sessions WHERE user_id IN (SELECT u.id FROM users u WHERE u.role = $1 AND (u.totp_secret IS NULL OR u.totp_secret = '') \
+                        AND NOT EXISTS (SELECT 1 FROM oidc_links l WHERE l.user_id = u.id))")
+                    .bind(role.slug())
+                    .execute(tx.conn())
+                    .await?
+                    .rows_affected();
+            }
+        }
+        if !changes.is_empty() {
+            let detail = format!("two-factor sign-in: {}; {signed_out} session(s) ended", changes.join(", "));
+            tx.audit(actor, Event::new("settings.two-factor-roles", "settings", "two-factor", detail)).await?;
+        }
+        tx.commit().await?;
+        Ok(signed_out)
     }
 
     /// Keep a sign-in waiting for its code, under the hash of the cookie's secret.

@@ -222,6 +222,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "user-saved" => "Account saved",
         "settings-saved" => "Settings saved",
         "sign-in-provider-saved" => "Identity provider saved",
+        "two-factor-roles-saved" => "Two-factor sign-in requirements saved",
         "mail-rules-saved" => "E-mail rules saved",
         "account-mail-saved" => "Your reminder setting is saved",
         "two-factor-off" => "Two-factor sign-in is off",

@@ -43,6 +43,26 @@ pub fn matching_step(secret: &str, typed: &str, unix_now: u64) -> Option<i64> {
         .map(|at| (at / STEP_SECONDS) as i64)
 }
 
+/// A key as the enrolment form sends it back: base32, at least 160 bits.
+pub fn plausible_secret(secret: &str) -> bool {
+    secret.len() >= 32 && secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+}
+
+/// Setting two-factor up: the key the form carried (a new one if it was not a key) and
+/// the time-step of the first code typed for it, or what to tell the person.
+pub fn first_code(secret: &str, typed: &str, unix_now: u64) -> (String, Result<i64, &'static str>) {
+    let secret = secret.trim();
+    if !plausible_secret(secret) {
+        return (new_secret(), Err("The code is not right: check the app shows this account, then enter the code it shows now"));
+    }
+    let step = match matching_step(secret, typed, unix_now) {
+        Some(step) => Ok(step),
+        None if typed.trim().is_empty() => Err("Enter the code your authenticator app shows"),
+        None => Err("The code is not right: check the app shows this account, then enter the code it shows now"),
+    };
+    (secret.to_string(), step)
+}
+
 /// The code for `unix_time` (for tests, and for nothing else).
 pub fn code_at(secret: &str, unix_time: u64) -> String {
     totp(secret).map(|t| t.generate(unix_time)).unwrap_or_default()

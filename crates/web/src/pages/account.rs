@@ -68,12 +68,22 @@ pub async fn mail_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
 // ---------------------------------------------------------------- two-factor sign-in
 
 fn enrol_form(ctx: &Ctx, caller: &Caller, secret: &str, errors: &Invalid) -> maud::Markup {
+    set_up_form(ctx, &caller.user.email, ctx.csrf(), "/account/two-factor", secret, errors, false)
+}
+
+/// The QR code, the key and the first code, posted to `action` with the form's CSRF
+/// token. `at_sign_in`: the role requires it and the person is setting it up to finish
+/// signing in.
+pub(crate) fn set_up_form(ctx: &Ctx, email: &str, csrf: &str, action: &str, secret: &str, errors: &Invalid, at_sign_in: bool) -> maud::Markup {
     let issuer = format!("{} ({})", ctx.settings.service_name, ctx.settings.organisation);
-    let url = two_factor::otpauth_url(&issuer, &caller.user.email, secret);
+    let url = two_factor::otpauth_url(&issuer, email, secret);
     let grouped: Vec<String> = secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
     html! {
         (ui::error_summary(errors))
-        h1 class="app-heading-l" { "Two-factor sign-in" }
+        h1 class="app-heading-l" { @if at_sign_in { "Set up two-factor sign-in" } @else { "Two-factor sign-in" } }
+        @if at_sign_in {
+            p class="app-body" { "Your role sees children's records, so signing in needs a code from an authenticator app on your phone as well as your password. Set it up now to finish signing in." }
+        }
         p class="app-body" { "With two-factor sign-in, signing in needs your password and a code from an authenticator app on your phone (such as Microsoft Authenticator or Google Authenticator), so a stolen password alone is not enough." }
         h2 class="app-heading-m" { "1. Scan this code with your authenticator app" }
         @if let Some(svg) = two_factor::qr_svg(&url) {
@@ -81,8 +91,8 @@ fn enrol_form(ctx: &Ctx, caller: &Caller, secret: &str, errors: &Invalid) -> mau
         }
         p class="app-body" { "If you cannot scan it, enter this key in the app instead: " code data-testid="totp-secret" { (grouped.join(" ")) } }
         h2 class="app-heading-m" { "2. Enter the code the app shows" }
-        form method="post" action="/account/two-factor" novalidate {
-            (ui::csrf(ctx.csrf()))
+        form method="post" action=(action) novalidate {
+            (ui::csrf(csrf))
             input type="hidden" name="secret" value=(secret);
             @let f = Field::new("code", "Code", "", errors).hint("Six digits. A new code appears every 30 seconds.");
             (ui::input_of_type(f, "app-input--width-10", "text", Some("one-time-code")))
@@ -91,17 +101,37 @@ fn enrol_form(ctx: &Ctx, caller: &Caller, secret: &str, errors: &Invalid) -> mau
     }
 }
 
-fn enrolled_page(ctx: &Ctx, left: i64, errors: &Invalid) -> maud::Markup {
+/// The recovery codes, shown once after setting two-factor sign-in up; `next` is where
+/// the person goes on to.
+pub(crate) fn recovery_codes_page(codes: &[String], next: &str, next_label: &str) -> maud::Markup {
+    html! {
+        (ui::important_banner("Two-factor sign-in is on", html! {
+            p class="app-notification-banner__heading" { "From now on, signing in asks for a code from your app." }
+        }))
+        h1 class="app-heading-l" { "Your recovery codes" }
+        p class="app-body" { "If you lose your phone, each of these codes signs you in once instead of an app code. Keep them somewhere safe, away from your phone. They are shown only now." }
+        ul class="app-list" data-testid="recovery-codes" {
+            @for c in codes { li { code { (c) } } }
+        }
+        p class="app-body" { a class="app-link" href=(next) { (next_label) } }
+    }
+}
+
+fn enrolled_page(ctx: &Ctx, left: i64, required: bool, errors: &Invalid) -> maud::Markup {
     html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Two-factor sign-in" }
         p class="app-body" { strong { "Two-factor sign-in is on." } " You have " (left) " recovery codes left." }
-        h2 class="app-heading-m" { "Turn it off" }
-        form method="post" action="/account/two-factor/off" novalidate {
-            (ui::csrf(ctx.csrf()))
-            @let f = Field::new("code", "Code from your authenticator app", "", errors);
-            (ui::input_of_type(f, "app-input--width-10", "text", Some("one-time-code")))
-            (ui::secondary_button("Turn off two-factor sign-in"))
+        @if required {
+            p class="app-body" data-testid="two-factor-required" { "Your role must sign in with two factors, so it cannot be turned off. If you lose your phone and your recovery codes, ask your administrator to reset it: you will set it up again when you next sign in." }
+        } @else {
+            h2 class="app-heading-m" { "Turn it off" }
+            form method="post" action="/account/two-factor/off" novalidate {
+                (ui::csrf(ctx.csrf()))
+                @let f = Field::new("code", "Code from your authenticator app", "", errors);
+                (ui::input_of_type(f, "app-input--width-10", "text", Some("one-time-code")))
+                (ui::secondary_button("Turn off two-factor sign-in"))
+            }
         }
     }
 }
@@ -109,7 +139,7 @@ fn enrolled_page(ctx: &Ctx, left: i64, errors: &Invalid) -> maud::Markup {
 pub async fn two_factor_page(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
     let tf = state.store.two_factor();
     let body = if tf.secret(caller.user.id).await?.is_some() {
-        enrolled_page(&ctx, tf.recovery_left(caller.user.id).await?, &Invalid::new())
+        enrolled_page(&ctx, tf.recovery_left(caller.user.id).await?, tf.required(caller.role()).await?, &Invalid::new())
     } else {
         enrol_form(&ctx, &caller, &two_factor::new_secret(), &Invalid::new())
     };
@@ -121,34 +151,19 @@ fn unix_now(state: &AppState) -> u64 {
 }
 
 pub async fn two_factor_enrol(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
-    let secret = f.string("secret").trim().to_string();
-    let secret_ok = secret.len() >= 32 && secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
-    let secret = if secret_ok { secret } else { two_factor::new_secret() };
-    let step = two_factor::matching_step(&secret, f.get("code"), unix_now(&state));
-    let Some(step) = step.filter(|_| secret_ok) else {
-        let message = if f.get("code").trim().is_empty() {
-            "Enter the code your authenticator app shows"
-        } else {
-            "The code is not right: check the app shows this account, then enter the code it shows now"
-        };
-        let errors = Invalid::single("code", message);
-        let body = enrol_form(&ctx, &caller, &secret, &errors);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Two-factor sign-in", true, body)).into_response());
+    let (secret, step) = two_factor::first_code(&f.string("secret"), f.get("code"), unix_now(&state));
+    let step = match step {
+        Ok(step) => step,
+        Err(message) => {
+            let errors = Invalid::single("code", message);
+            let body = enrol_form(&ctx, &caller, &secret, &errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Two-factor sign-in", true, body)).into_response());
+        }
     };
     let codes = two_factor::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| two_factor::recovery_hash(caller.user.id, c)).collect();
     state.store.two_factor().enrol(&caller.actor(), caller.user.id, &secret, step, &hashes).await?;
-    let body = html! {
-        (ui::important_banner("Two-factor sign-in is on", html! {
-            p class="app-notification-banner__heading" { "From now on, signing in asks for a code from your app." }
-        }))
-        h1 class="app-heading-l" { "Your recovery codes" }
-        p class="app-body" { "If you lose your phone, each of these codes signs you in once instead of an app code. Keep them somewhere safe, away from your phone. They are shown only now." }
-        ul class="app-list" data-testid="recovery-codes" {
-            @for c in &codes { li { code { (c) } } }
-        }
-        p class="app-body" { a class="app-link" href="/account" { "Back to your account" } }
-    };
+    let body = recovery_codes_page(&codes, "/account", "Back to your account");
     Ok(ui::layout(&ctx, "Your recovery codes", false, body).into_response())
 }
 
@@ -159,9 +174,15 @@ pub async fn two_factor_off(State(state): State<AppState>, ctx: Ctx, caller: Cal
         Some(step) => tf.use_step(caller.user.id, step).await?,
         None => false,
     };
-    if !ok {
-        let errors = Invalid::single("code", "Enter the code your authenticator app shows now (a code works once)");
-        let body = enrolled_page(&ctx, tf.recovery_left(caller.user.id).await?, &errors);
+    let required = tf.required(caller.role()).await?;
+    if required || !ok {
+        let message = if required {
+            "Your role must sign in with two factors: it cannot be turned off"
+        } else {
+            "Enter the code your authenticator app shows now (a code works once)"
+        };
+        let errors = Invalid::single("code", message);
+        let body = enrolled_page(&ctx, tf.recovery_left(caller.user.id).await?, required, &errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Two-factor sign-in", true, body)).into_response());
     }
     tf.turn_off(&caller.actor(), caller.user.id).await?;

@@ -164,8 +164,10 @@ pub async fn submit(
     }
     let (user, _) = found.unwrap();
     auth::sign_in_succeeded(&state, &keys).await?;
-    // An account with two-factor sign-in: the password was right; now the code.
-    if state.store.two_factor().secret(user.id).await?.is_some() {
+    // An account with two-factor sign-in, or in a role that requires it: the password
+    // was right; now the code (or, not yet set up, setting it up). No session before.
+    let tf = state.store.two_factor();
+    if tf.secret(user.id).await?.is_some() || tf.required(user.role).await? {
         let raw = random_token();
         state.store.two_factor().challenge(&sha256_hex(&raw), user.id, &next).await?;
         let mut resp = Redirect::to("/login/two-factor").into_response();
@@ -235,11 +237,22 @@ fn code_form(token: &str, errors: &Invalid) -> maud::Markup {
 /// The second step of a sign-in with two-factor: the code.
 pub async fn code_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> PageResult {
     let Some(raw) = cookie(&headers, CHALLENGE_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
-    if state.store.two_factor().waiting(&sha256_hex(&raw)).await?.is_none() {
+    let tf = state.store.two_factor();
+    let Some(waiting) = tf.waiting(&sha256_hex(&raw)).await? else {
         return Ok(Redirect::to("/login").into_response());
-    }
+    };
     let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(random_token);
-    let mut resp = (StatusCode::OK, ui::layout(&ctx, "Enter your code", false, code_form(&token, &Invalid::new()))).into_response();
+    let page = if tf.secret(waiting.user_id).await?.is_none() {
+        // Required of the role and not set up yet: set it up to finish signing in.
+        let Some(user) = state.store.users().get(waiting.user_id).await?.filter(|u| u.active) else {
+            return Ok(Redirect::to("/login").into_response());
+        };
+        let body = crate::pages::account::set_up_form(&ctx, &user.email, &token, "/login/two-factor", &crate::two_factor::new_secret(), &Invalid::new(), true);
+        ui::layout(&ctx, "Set up two-factor sign-in", false, body)
+    } else {
+        ui::layout(&ctx, "Enter your code", false, code_form(&token, &Invalid::new()))
+    };
+    let mut resp = (StatusCode::OK, page).into_response();
     resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(&token, state.config.https).parse().unwrap());
     Ok(resp)
 }
@@ -261,6 +274,9 @@ pub async fn code_submit(
     let typed = form.get("code").trim().to_string();
     let token = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_else(random_token);
     let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip: ip.clone() };
+    if tf.secret(user.id).await?.is_none() {
+        return set_up_submit(&state, &ctx, &headers, &ip, &id_hash, &waiting, &user, &token, &form).await;
+    }
     let accepted = if typed.is_empty() {
         None
     } else if crate::two_factor::looks_like_code(&typed) {
@@ -296,6 +312,56 @@ pub async fn code_submit(
     let errors = Invalid::single("code", message);
     let mut resp = (StatusCode::UNAUTHORIZED, ui::layout(&ctx, "Enter your code", true, code_form(&token, &errors))).into_response();
     resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(&token, state.config.https).parse().unwrap());
+    Ok(resp)
+}
+
+/// Setting two-factor up to finish a sign-in (the role requires it): the first code
+/// turns it on, begins the session and shows the recovery codes once.
+#[allow(clippy::too_many_arguments)]
+async fn set_up_submit(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    ip: &str,
+    id_hash: &str,
+    waiting: &assure_storage::two_factor::Challenge,
+    user: &User,
+    token: &str,
+    form: &Fields,
+) -> PageResult {
+    let tf = state.store.two_factor();
+    let now = state.store.clock().now().timestamp().max(0) as u64;
+    let (secret, step) = crate::two_factor::first_code(&form.string("secret"), form.get("code"), now);
+    let step = match step {
+        Ok(step) => step,
+        Err(message) => {
+            let mut message = message.to_string();
+            if !form.get("code").trim().is_empty() {
+                let left = tf.wrong_code(id_hash).await?;
+                if left == 0 {
+                    return Ok(Redirect::to("/login").into_response());
+                }
+                message = format!("{message} ({left} tries left).");
+            }
+            let errors = Invalid::single("code", message);
+            let body = crate::pages::account::set_up_form(ctx, &user.email, token, "/login/two-factor", &secret, &errors, true);
+            let mut resp = (StatusCode::UNPROCESSABLE_ENTITY, ui::layout(ctx, "Set up two-factor sign-in", true, body)).into_response();
+            resp.headers_mut().append(header::SET_COOKIE, ctx_cookie(token, state.config.https).parse().unwrap());
+            return Ok(resp);
+        }
+    };
+    let codes = crate::two_factor::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| crate::two_factor::recovery_hash(user.id, c)).collect();
+    let actor = Actor { user_id: Some(user.id), label: user.email.clone(), ip: ip.to_string() };
+    tf.enrol(&actor, user.id, &secret, step, &hashes).await?;
+    tf.finish(id_hash).await?;
+    let session = start_session(state, headers, user, ip, &waiting.next, "signed in, setting up two-factor sign-in").await?;
+    let body = crate::pages::account::recovery_codes_page(&codes, &waiting.next, "Continue to Assure");
+    let mut resp = (StatusCode::OK, ui::layout(ctx, "Your recovery codes", false, body)).into_response();
+    for v in session.headers().get_all(header::SET_COOKIE) {
+        resp.headers_mut().append(header::SET_COOKIE, v.clone());
+    }
+    resp.headers_mut().append(header::SET_COOKIE, challenge_cookie(state, "", 0).parse().unwrap());
     Ok(resp)
 }
 

@@ -319,6 +319,7 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/admin/settings", ManageSettings, "Save council settings", admin::settings_submit)
         .page_get("/admin/sign-in", ManageSettings, "Sign-in settings: identity providers (OpenID Connect)", sign_in_settings::page)
         .page_post("/admin/sign-in/providers", ManageSettings, "Add or change an identity provider", sign_in_settings::save_provider)
+        .page_post("/admin/sign-in/two-factor", ManageSettings, "Choose the roles that must sign in with two factors", sign_in_settings::save_two_factor)
         .page_get("/account", SignedIn, "Your account, and how you are sent reminders", account::page)
         .page_get("/account/two-factor", SignedIn, "Turn on two-factor sign-in (QR code), or see that it is on", account::two_factor_page)
         .page_post(

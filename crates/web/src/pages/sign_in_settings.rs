@@ -2,7 +2,8 @@
 //! as an administrator sets them up. The client secret itself is never typed here: the
 //! form names the environment variable that holds it.
 
-use assure_domain::sign_in::{check_provider, ProviderInput, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ISSUER};
+use assure_domain::sign_in::{check_provider, two_factor_required_by_default, ProviderInput, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ISSUER};
+use assure_domain::Role;
 use assure_domain::Invalid;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,10 +30,41 @@ async fn render(state: &AppState, ctx: &Ctx, typed: &ProviderInput, errors: &Inv
     let providers = state.store.oidc().providers().await?;
     let ticked: Vec<String> =
         [("create_accounts", typed.create_accounts), ("active", typed.active)].iter().filter(|(_, on)| *on).map(|(k, _)| k.to_string()).collect();
+    let requirements = state.store.two_factor().requirements().await?;
+    let role_options: Vec<(String, String)> = requirements
+        .iter()
+        .map(|r| {
+            let default = if two_factor_required_by_default(r.role) { " (required unless you choose otherwise: sees children's records)" } else { "" };
+            (r.role.slug().to_string(), format!("{}{default}", r.role.label()))
+        })
+        .collect();
+    let required: Vec<String> = requirements.iter().filter(|r| r.required).map(|r| r.role.slug().to_string()).collect();
+    let pathway_without: Vec<&str> =
+        requirements.iter().filter(|r| !r.required && two_factor_required_by_default(r.role)).map(|r| r.role.label()).collect();
     let callback = |slug: &str| format!("{}/login/oidc/{slug}/callback", state.config.public_url.trim_end_matches('/'));
     let body = html! {
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Sign-in" }
+        h2 class="app-heading-m" id="two-factor" { "Two-factor sign-in" }
+        p class="app-body" {
+            "People in the roles ticked must sign in with a code from an authenticator app as well as their password; "
+            "anyone not yet set up is asked to set it up when they next sign in, and is signed out now if a role is newly ticked. "
+            "People who sign in through an identity provider below are not asked: the provider's sign-in is theirs."
+        }
+        @if !pathway_without.is_empty() {
+            div class="app-warning-text" data-testid="two-factor-off-for-pathway" {
+                span class="app-warning-text__icon" aria-hidden="true" { "!" }
+                strong class="app-warning-text__text" {
+                    span class="app-visually-hidden" { "Warning: " }
+                    "A password alone signs in these roles, which see children's records: " (pathway_without.join(", ")) "."
+                }
+            }
+        }
+        form method="post" action="/admin/sign-in/two-factor" novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::checkboxes("roles", "Roles that must use two-factor sign-in", None, &role_options, &required, &Invalid::new()))
+            (ui::button("Save two-factor requirements"))
+        }
         h2 class="app-heading-m" { "Identity providers" }
         p class="app-body" {
             "People can sign in with their organisation's account (Microsoft Entra ID, or any OpenID Connect provider) as well as with a password. "
@@ -120,4 +152,11 @@ pub async fn save_provider(State(state): State<AppState>, ctx: Ctx, caller: Call
         Err(AppError::Invalid(e)) => render(&state, &ctx, &typed, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
     }
+}
+
+/// Which roles must sign in with two factors (the ticked ones; an unknown role is ignored).
+pub async fn save_two_factor(State(state): State<AppState>, caller: Caller, f: Fields) -> PageResult {
+    let roles: Vec<Role> = f.all("roles").iter().filter_map(|s| Role::from_slug(s)).collect();
+    state.store.two_factor().set_required(&caller.actor(), &roles).await?;
+    Ok(done("/admin/sign-in#two-factor", "two-factor-roles-saved"))
 }
