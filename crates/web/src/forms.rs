@@ -187,6 +187,13 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "review-created" => "Review created",
         "dataset-closed" => "Month closed: its figures are frozen",
         "quarterly-created" => "Quarterly report started from the quarter's closed months",
+        "chronology-marked" => "The event is marked significant",
+        "chronology-unmarked" => "The mark is taken off",
+        "audit-round-opened" => "Audit round opened: its sample is drawn and its seed recorded",
+        "audit-case-assigned" => "Case assigned: the auditor may see the child's record while the round runs",
+        "audit-case-graded" => "Grading saved",
+        "audit-action-added" => "Action added: it is tracked as a recommendation",
+        "audit-round-closed" => "Round closed: the auditors' access has ended",
         "quarterly-saved" => "Report saved",
         "quarterly-saved-unsigned" => "Report saved: the signature on the earlier wording was cleared, so both co-chairs sign again",
         "quarterly-signed-first" => "Signed: the report now waits for the other co-chair's signature",
@@ -312,4 +319,80 @@ pub fn read_date_parts(f: &Fields, name: &str, what: &str) -> Result<Option<Naiv
         return Err(format!("{what}: the year must be 4 numbers, for example 2026"));
     }
     NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(real)
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::notice_text;
+
+    /// The string literals in `done(...)` calls after the address: the notice keys.
+    fn keys_in(src: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = src;
+        while let Some(at) = rest.find("done(") {
+            let call = &rest[at + 5..];
+            if rest[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                rest = call; // another function's name ending in "done"
+                continue;
+            }
+            let (mut depth, mut end, mut comma) = (1, call.len(), None);
+            let mut in_str = false;
+            for (i, ch) in call.char_indices() {
+                match ch {
+                    '"' => in_str = !in_str,
+                    '(' | '{' | '[' if !in_str => depth += 1,
+                    ')' | '}' | ']' if !in_str => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    ',' if !in_str && depth == 1 && comma.is_none() => comma = Some(i),
+                    _ => {}
+                }
+            }
+            if let Some(c) = comma {
+                out.extend(call[c..end].split('"').skip(1).step_by(2).map(str::to_string));
+            }
+            rest = &call[end.min(call.len())..];
+        }
+        out
+    }
+
+    /// Every notice a page redirects with is a key with its message (a sentence passed
+    /// instead would show no banner at all).
+    #[test]
+    fn every_notice_a_page_sends_has_its_message() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![];
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut seen = 0;
+        for f in files {
+            let src = std::fs::read_to_string(&f).unwrap();
+            // The code, not its tests.
+            let code = src.split("#[cfg(test)]").next().unwrap_or_default();
+            for k in keys_in(code) {
+                seen += 1;
+                assert!(notice_text(&k).is_some(), "{}: done(..., {k:?}) has no message in notice_text", f.display());
+            }
+        }
+        assert!(seen > 50, "the scan found the pages' notices ({seen})");
+    }
+
+    #[test]
+    fn the_scan_reads_keys_in_both_branches() {
+        assert_eq!(keys_in(r#"Ok(done(&format!("/a/{x}"), if y { "one" } else { "two" }))"#), vec!["one", "two"]);
+        assert_eq!(keys_in(r#"done("/x", "k")"#), vec!["k"]);
+    }
 }

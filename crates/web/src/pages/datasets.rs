@@ -84,6 +84,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ
         @if ctx.can(Permission::ViewQuarterlyReports) {
             p class="app-body" { a class="app-link" href="/quarterly-reports" { "Quarterly reports" } ": the MACSE report to the partnership board and the report to Cabinet, made from closed months and signed by the co-chairs." }
         }
+        @if ctx.can(Permission::ViewChildren) {
+            p class="app-body" { a class="app-link" href="/case-audits" { "Case-file audits" } ": the six-monthly multi-agency audit of a sample of case files, and audits a figure triggered; auditors find the cases assigned to them here." }
+        }
         div class="app-table-wrapper" tabindex="0" role="region" aria-label="Months" {
         table class="app-table" {
             caption class="app-table__caption app-table__caption--m" { "Months" }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod bodies;
+pub mod case_audits;
 pub mod child_picker;
 pub mod child_protection;
 pub mod children;
@@ -93,6 +94,14 @@ pub fn routes(r: Routes) -> Routes {
             datasets::show,
         )
         .page_post("/datasets/{month}/close", RunDatasets, "Close a month of the CSE dataset: every figure frozen with a fingerprint", datasets::close)
+        .page_get("/case-audits", ViewChildren, "Case-file audit rounds (an auditor: those with their cases) and opening one", case_audits::list)
+        .page_post("/case-audits", RunDatasets, "Open a case-file audit round (six-monthly or triggered by a dataset figure): its sample drawn from a recorded seed", case_audits::open)
+        .page_get("/case-audits/{id}", ViewChildren, "A case-file audit round: its sample, auditors, grades and actions (an auditor: their cases only)", case_audits::show)
+        .page_post("/case-audits/{id}/assign", RunDatasets, "Assign a sampled case to an auditor (their access to the child runs with the round)", case_audits::assign)
+        .page_post("/case-audits/{id}/actions", RunDatasets, "Add an action agreed in a case-file audit: tracked as a recommendation", case_audits::add_action)
+        .page_post("/case-audits/{id}/close", RunDatasets, "Close a case-file audit round: every auditor's access ends", case_audits::close)
+        .page_get("/case-audits/{id}/cases/{child}", ViewChildren, "The audit tool for a case assigned to the caller", case_audits::case_page)
+        .page_post("/case-audits/{id}/cases/{child}", ViewChildren, "Grade a case assigned to the caller: each question, overall, findings", case_audits::grade)
         .page_get("/quarterly-reports", ViewQuarterlyReports, "The quarterly MACSE and Cabinet reports (committee members: signed ones, suppressed)", quarterly::list)
         .page_post("/quarterly-reports", RunDatasets, "Start a quarterly report from a quarter's closed months", quarterly::create)
         .page_get("/quarterly-reports/{id}", ViewQuarterlyReports, "A quarterly report: sign-off, narrative and the quarter's figures (in full and audited, or suppressed, by role)", quarterly::show)
