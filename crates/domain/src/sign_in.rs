@@ -208,7 +208,6 @@ pub fn two_factor_required(role: Role, chosen: &[(Role, bool)]) -> bool {
     chosen.iter().find(|(r, _)| *r == role).map_or_else(|| two_factor_required_by_default(role), |(_, on)| *on)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

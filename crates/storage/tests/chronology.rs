@@ -184,8 +184,8 @@ on_both_engines!(bounded, the_statements_do_not_grow_with_the_events);
 /// A screening's entry carries the categories of the CSE 2 tool answered yes at it (for
 /// the risk over time), from the tool version it was scored with; only with its level.
 async fn a_screening_says_which_indicator_categories_it_was_about(db: &TestDb) {
-    use assure_storage::children::ChildRef;
     use assure_domain::referral::{ConcernForm, ConcernInput, ReferralSource};
+    use assure_storage::children::ChildRef;
     let today = db.store.today();
     assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
     let chair = reader(db, "macse-co-chair@example.org").await;

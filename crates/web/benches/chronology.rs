@@ -58,17 +58,7 @@ async fn load(url: &str, child: i64, recorder: i64, agency: i64, episodes: usize
         let grading = ["no-apparent-risk", "low", "medium", "high"][k % 4];
         ep.push(
             &mut conn,
-            vec![
-                V::I(id),
-                V::I(child),
-                s(from),
-                s(ts(start)),
-                s(ts(end)),
-                s(ts(end + Days::hours(72))),
-                s(grading),
-                V::I(recorder),
-                s(ts(end)),
-            ],
+            vec![V::I(id), V::I(child), s(from), s(ts(start)), s(ts(end)), s(ts(end + Days::hours(72))), s(grading), V::I(recorder), s(ts(end))],
         )
         .await?;
         let offered = end + Days::hours(20);
@@ -180,7 +170,10 @@ async fn main() -> Res<()> {
     let t = Instant::now();
     let rows = load(&url, child, recorder, agency, episodes, concerns, clock.now().naive_utc()).await?;
     let analyzed = common::analyze(&url, None).await?;
-    println!("Added {rows} rows ({episodes} missing episodes with return interviews, {concerns} decided concerns) and {analyzed} in {:.1}s", t.elapsed().as_secs_f64());
+    println!(
+        "Added {rows} rows ({episodes} missing episodes with return interviews, {concerns} decided concerns) and {analyzed} in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
 
     let store = Store::open(&url).await?;
     let app = assure_web::app(store.clone(), assure_web::Config::new(dir.clone()));

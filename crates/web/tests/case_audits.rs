@@ -16,7 +16,11 @@ use chrono::{Datelike, Duration, NaiveDate};
 use common::{demo_app, Client};
 
 fn date_parts(name: &str, d: NaiveDate) -> Vec<(String, String)> {
-    vec![(format!("{name}-day"), d.day().to_string()), (format!("{name}-month"), d.month().to_string()), (format!("{name}-year"), d.year().to_string())]
+    vec![
+        (format!("{name}-day"), d.day().to_string()),
+        (format!("{name}-month"), d.month().to_string()),
+        (format!("{name}-year"), d.year().to_string()),
+    ]
 }
 
 async fn post(c: &mut Client, path: &str, csrf: &str, fields: &[(String, String)]) -> common::Resp {
@@ -39,7 +43,9 @@ async fn an_audit_round_runs_from_its_pages(db: &TestDb) {
     // Bad input: every problem at once, and nothing opened.
     let r = post(&mut analyst, "/case-audits", &csrf, &[("kind".into(), "six-monthly".into()), ("per_stratum".into(), "five".into())]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for m in ["Enter a title for the audit round", "as a whole number", "Enter the first day of the period to sample", "Enter the day the audit starts"] {
+    for m in
+        ["Enter a title for the audit round", "as a whole number", "Enter the first day of the period to sample", "Enter the day the audit starts"]
+    {
         assert!(r.has(m), "{m}: {}", r.body);
     }
     let r = post(
@@ -87,8 +93,13 @@ async fn an_audit_round_runs_from_its_pages(db: &TestDb) {
     let r = post(&mut analyst, &format!("/case-audits/{}/assign", round.id), &csrf, &[("child".into(), child.to_string())]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Choose the auditor"));
-    let r = post(&mut analyst, &format!("/case-audits/{}/assign", round.id), &csrf, &[("child".into(), child.to_string()), ("auditor".into(), user.to_string())])
-        .await;
+    let r = post(
+        &mut analyst,
+        &format!("/case-audits/{}/assign", round.id),
+        &csrf,
+        &[("child".into(), child.to_string()), ("auditor".into(), user.to_string())],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
     // The auditor: the round lists their case only, and the child's record opens.

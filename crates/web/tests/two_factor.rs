@@ -127,7 +127,7 @@ async fn a_role_that_requires_two_factor_sets_it_up_at_sign_in(db: &TestDb) {
     let t = page.csrf();
     let r = admin.post_form("/admin/sign-in/two-factor", &[("_csrf", &t), ("roles", "mash-worker")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = admin.get(&r.location()).await;
+    let page = admin.get(r.location()).await;
     assert!(page.has("Two-factor sign-in requirements saved"));
     assert!(page.has("value=\"mash-worker\" checked") || page.has("checked value=\"mash-worker\""), "MASH worker ticked");
     assert!(worker.get("/mash").await.location().starts_with("/login"), "the worker's session ended");

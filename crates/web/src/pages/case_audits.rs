@@ -25,7 +25,8 @@ use crate::forms::{done, unreadable_dates, Fields};
 use crate::ui::{self, Ctx, Field};
 use crate::{policy, AppState};
 
-const ROUND_FIELDS: &[&str] = &["kind", "title", "period_from", "period_to", "starts_on", "ends_on", "per_stratum", "seed", "measure", "month", "threshold"];
+const ROUND_FIELDS: &[&str] =
+    &["kind", "title", "period_from", "period_to", "starts_on", "ends_on", "per_stratum", "seed", "measure", "month", "threshold"];
 
 fn id_of(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
@@ -98,12 +99,10 @@ async fn list_with(state: &AppState, ctx: &Ctx, caller: &Caller, f: &Fields, err
             rounds.push((r, cases.len(), graded, mine));
         }
     }
-    let measures: Vec<(String, String)> = if runs(caller) {
-        state.store.datasets().measures().await?.into_iter().map(|m| (m.slug, m.name)).collect()
-    } else {
-        vec![]
-    };
-    let months: Vec<(String, String)> = std::iter::successors(Some(Month::of(ctx.today)), |m| Some(m.previous())).take(13).map(|m| (m.to_string(), m.label())).collect();
+    let measures: Vec<(String, String)> =
+        if runs(caller) { state.store.datasets().measures().await?.into_iter().map(|m| (m.slug, m.name)).collect() } else { vec![] };
+    let months: Vec<(String, String)> =
+        std::iter::successors(Some(Month::of(ctx.today)), |m| Some(m.previous())).take(13).map(|m| (m.to_string(), m.label())).collect();
     let kinds: Vec<(String, String)> = vec![
         ("six-monthly".into(), "The six-monthly audit".into()),
         ("triggered".into(), "Triggered by a dataset figure that crossed its threshold".into()),
@@ -375,7 +374,8 @@ pub async fn assign(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pat
         Ok(()) => Ok(done(&format!("/case-audits/{round_id}"), "audit-case-assigned")),
         Err(StoreError::Invalid(e)) => show_with(&state, &ctx, &caller, &raw, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(StoreError::NotFound) => {
-            show_with(&state, &ctx, &caller, &raw, &f, &Invalid::single("child", "Choose one of the round's cases"), StatusCode::UNPROCESSABLE_ENTITY).await
+            show_with(&state, &ctx, &caller, &raw, &f, &Invalid::single("child", "Choose one of the round's cases"), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         Err(e) => Err(e.into()),
     }

@@ -427,9 +427,7 @@ pub async fn mark_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
     let version = f.version()?;
     let significant = f.get("significant") != "no";
     match record.mark_significant(key, version, significant, f.get("note")).await {
-        Ok(_) => {
-            Ok(done(&format!("/children/{cid}/chronology"), if significant { "chronology-marked" } else { "chronology-unmarked" }))
-        }
+        Ok(_) => Ok(done(&format!("/children/{cid}/chronology"), if significant { "chronology-marked" } else { "chronology-unmarked" })),
         Err(assure_storage::StoreError::Invalid(errors)) => mark_with(&ctx, &record, key, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }

@@ -247,7 +247,15 @@ pub async fn code_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderM
         let Some(user) = state.store.users().get(waiting.user_id).await?.filter(|u| u.active) else {
             return Ok(Redirect::to("/login").into_response());
         };
-        let body = crate::pages::account::set_up_form(&ctx, &user.email, &token, "/login/two-factor", &crate::two_factor::new_secret(), &Invalid::new(), true);
+        let body = crate::pages::account::set_up_form(
+            &ctx,
+            &user.email,
+            &token,
+            "/login/two-factor",
+            &crate::two_factor::new_secret(),
+            &Invalid::new(),
+            true,
+        );
         ui::layout(&ctx, "Set up two-factor sign-in", false, body)
     } else {
         ui::layout(&ctx, "Enter your code", false, code_form(&token, &Invalid::new()))

@@ -3,8 +3,8 @@
 //! form names the environment variable that holds it.
 
 use assure_domain::sign_in::{check_provider, two_factor_required_by_default, ProviderInput, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ISSUER};
-use assure_domain::Role;
 use assure_domain::Invalid;
+use assure_domain::Role;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -34,7 +34,8 @@ async fn render(state: &AppState, ctx: &Ctx, typed: &ProviderInput, errors: &Inv
     let role_options: Vec<(String, String)> = requirements
         .iter()
         .map(|r| {
-            let default = if two_factor_required_by_default(r.role) { " (required unless you choose otherwise: sees children's records)" } else { "" };
+            let default =
+                if two_factor_required_by_default(r.role) { " (required unless you choose otherwise: sees children's records)" } else { "" };
             (r.role.slug().to_string(), format!("{}{default}", r.role.label()))
         })
         .collect();
