@@ -800,3 +800,82 @@ pub fn quarterly(r: &assure_domain::quarterly::QuarterlyReport) -> Result<Vec<u8
     xml.pack(&mut out).map_err(|e| DocumentError::Render(format!("could not write the Word document: {e}")))?;
     Ok(out.into_inner())
 }
+
+// ---------------------------------------------------------------------------
+// A meeting's agenda pack.
+
+/// An agenda pack as one Word document: the front sheet (the organisation, the body,
+/// when and where, and whether it is the public pack or the members' with exempt
+/// papers), the agenda, then each item's paper in agenda order from a new page — a
+/// monitoring report issued in Assure in full — with "Page N of M" running through the
+/// whole pack. The public pack names an exempt item and its Schedule 12A paragraph and
+/// holds nothing of its paper.
+pub fn agenda_pack(p: &assure_domain::meetings::AgendaPack) -> Result<Vec<u8>, DocumentError> {
+    use assure_domain::meetings::{schedule_12a, PackPaper};
+    let mut doc = page_setup_for(p.date, p.draft);
+    let mut body = vec![Block::from(styled("Title", &p.organisation)), Block::from(styled("Heading1", &p.body))];
+    let wd = widths(&[32, 68]);
+    let rows = [("Date", long(p.date)), ("Time", p.time.clone()), ("Venue", p.venue.clone())]
+        .into_iter()
+        .map(|(label, value)| {
+            body_row(vec![shade(cell(vec![styled("TableHeading", label)], wd[0]), LABEL_FILL), text_cell(&value, wd[1], "To be confirmed")])
+        })
+        .collect();
+    body.push(Block::from(table(rows, &wd)));
+    body.push(Block::from(paragraph(if p.public {
+        "The public agenda pack. Papers containing exempt information under Schedule 12A to the Local Government Act 1972 are not included."
+    } else {
+        "The members' agenda pack, with the exempt papers. NOT FOR PUBLICATION: the exempt papers contain information exempt under Schedule 12A to the Local Government Act 1972."
+    })));
+    body.push(Block::from(styled("Heading1", "Agenda").page_break_before(true)));
+    let wd = widths(&[10, 60, 30]);
+    let agenda_rows = p
+        .items
+        .iter()
+        .map(|i| {
+            let business = match i.exempt_paragraph {
+                Some(n) => format!("{} (exempt: paragraph {n} of Schedule 12A)", i.title),
+                None => i.title.clone(),
+            };
+            let paper = match &i.paper {
+                PackPaper::None => String::new(),
+                PackPaper::Report(_) => "Report attached".to_string(),
+                PackPaper::Separate(t) => format!("{t} (circulated separately)"),
+                PackPaper::Withheld(_) => "Not for publication".to_string(),
+            };
+            body_row(vec![text_cell(&i.number.to_string(), wd[0], ""), text_cell(&business, wd[1], ""), text_cell(&paper, wd[2], "")])
+        })
+        .collect();
+    body.push(Block::from(headed_table(&["Item", "Business", "Paper"], &wd, agenda_rows, "No business.")));
+    for i in &p.items {
+        if i.paper == PackPaper::None {
+            continue;
+        }
+        body.push(Block::from(styled("Heading1", &format!("Item {}: {}", i.number, i.title)).page_break_before(true)));
+        match &i.paper {
+            PackPaper::None => {}
+            PackPaper::Report(r) => {
+                body.extend(cover(r));
+                body.extend(introduction(r));
+                body.extend(overview(r));
+                body.extend(progress_table(r, false));
+            }
+            PackPaper::Separate(t) => {
+                body.push(Block::from(paragraph(&format!("The paper \u{201c}{t}\u{201d} is circulated with this pack separately."))));
+            }
+            PackPaper::Withheld(n) => {
+                body.push(Block::from(paragraph(&format!(
+                    "Not for publication: this paper contains exempt information under paragraph {n} of Part 1 of Schedule 12A to the Local Government Act 1972 ({}).",
+                    schedule_12a(*n)
+                ))));
+            }
+        }
+    }
+    doc = add_blocks(doc, body);
+    let mut xml = doc.build();
+    xml.document = mark_heading_rows(std::mem::take(&mut xml.document))?;
+    xml.doc_props.core = core_properties_for(std::mem::take(&mut xml.doc_props.core), &p.organisation, &p.title())?;
+    let mut out = Cursor::new(Vec::new());
+    xml.pack(&mut out).map_err(|e| DocumentError::Render(format!("could not write the Word document: {e}")))?;
+    Ok(out.into_inner())
+}

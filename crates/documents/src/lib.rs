@@ -111,5 +111,18 @@ pub fn render_quarterly(report: &assure_domain::quarterly::QuarterlyReport, form
     }
 }
 
+/// Produce a meeting's agenda pack: DOCX, or PDF from the DOCX (one file, page numbers
+/// through the pack).
+pub fn render_agenda_pack(pack: &assure_domain::meetings::AgendaPack, format: Format) -> Result<Vec<u8>, DocumentError> {
+    match format {
+        Format::Docx => docx::agenda_pack(pack),
+        Format::Pdf => pdf::from_docx(&docx::agenda_pack(pack)?),
+        _ => Err(DocumentError::Render("an agenda pack is a Word document or a PDF".into())),
+    }
+}
+
+/// The formats an agenda pack is produced in.
+pub const AGENDA_PACK_FORMATS: &[Format] = &[Format::Docx, Format::Pdf];
+
 /// The formats a quarterly report is produced in.
 pub const QUARTERLY_FORMATS: &[Format] = &[Format::Docx, Format::Pdf, Format::Xlsx, Format::Csv];

@@ -731,6 +731,77 @@ pub fn month_key(d: NaiveDate) -> (i32, u32) {
     (d.year(), d.month())
 }
 
+// ------------------------------------------------------------------ the agenda pack
+
+/// What the agenda pack holds for one item's paper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackPaper {
+    /// No paper (apologies, declarations, a standing item with none).
+    None,
+    /// A monitoring report issued in Assure, in full.
+    Report(Box<crate::report::MonitoringReport>),
+    /// A paper held outside Assure, by its title: circulated with the pack separately.
+    Separate(String),
+    /// An exempt paper, left out of the public pack (the Schedule 12A paragraph).
+    Withheld(u8),
+}
+
+/// One item of the pack, in agenda order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackItem {
+    pub number: usize,
+    pub kind: AgendaKind,
+    pub title: String,
+    pub exempt_paragraph: Option<u8>,
+    pub paper: PackPaper,
+}
+
+/// An agenda pack: the front sheet, the agenda, then each paper in agenda order, page
+/// numbers running through the whole pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaPack {
+    pub organisation: String,
+    pub body: String,
+    pub date: NaiveDate,
+    pub time: String,
+    pub venue: String,
+    /// The public pack (exempt papers withheld) rather than the members' full pack.
+    pub public: bool,
+    /// The agenda is not yet published: the pack says DRAFT.
+    pub draft: bool,
+    pub items: Vec<PackItem>,
+}
+
+/// The paper an item carries into a pack: an exempt item's paper never goes in the
+/// public pack, whatever it is.
+pub fn pack_paper(exempt_paragraph: Option<u8>, public: bool, paper: PackPaper) -> PackPaper {
+    match exempt_paragraph {
+        Some(p) if public => PackPaper::Withheld(p),
+        _ => paper,
+    }
+}
+
+impl AgendaPack {
+    /// "Overview and Scrutiny Committee – 21 June 2017" (the file's title).
+    pub fn title(&self) -> String {
+        format!("{} – {}", self.body, long(self.date))
+    }
+
+    /// A file name without its extension.
+    pub fn file_stem(&self) -> String {
+        let body: String = self
+            .body
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        format!("agenda-pack-{body}-{}{}", self.date.format("%Y-%m-%d"), if self.public { "" } else { "-with-exempt-papers" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1017,5 +1088,14 @@ mod tests {
         assert!(check_minutes_editable(true).is_err());
         assert_eq!(minutes_fingerprint("a").len(), 64);
         assert_ne!(minutes_fingerprint("a"), minutes_fingerprint("b"));
+    }
+
+    #[test]
+    fn an_exempt_paper_never_reaches_the_public_pack() {
+        let paper = || PackPaper::Separate("Licensing enforcement: named premises".into());
+        assert_eq!(pack_paper(Some(3), true, paper()), PackPaper::Withheld(3));
+        assert_eq!(pack_paper(Some(3), false, paper()), paper(), "the members' full pack keeps it");
+        assert_eq!(pack_paper(None, true, paper()), paper(), "an open paper goes in either pack");
+        assert_eq!(pack_paper(Some(1), true, PackPaper::None), PackPaper::Withheld(1));
     }
 }

@@ -15,6 +15,7 @@ use assure_domain::meetings::{
     Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole, MembershipInput, MinuteRef, MunicipalYear, QuorumRule,
     RequestFacts, RequestState, ResolutionKind, ResolutionPart, ResolutionPartInput,
 };
+use assure_domain::meetings::{pack_paper, AgendaPack, PackItem, PackPaper};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -595,6 +596,42 @@ impl Meetings<'_> {
             .collect::<Result<Vec<_>>>()?;
         let keys: Vec<(AgendaKind, i64)> = items.iter().map(|(p, i)| (i.kind, *p)).collect();
         Ok(agenda_order(&keys).into_iter().enumerate().map(|(n, i)| AgendaItem { number: n + 1, ..items[i].1.clone() }).collect())
+    }
+
+    /// The meeting's agenda pack: its items in agenda order with their papers — a
+    /// monitoring report issued in Assure in full (as issued), another paper by its
+    /// title — and, in the public pack, no exempt paper. A draft until the agenda is
+    /// published.
+    pub async fn agenda_pack(&self, meeting_id: i64, public: bool, today: NaiveDate) -> Result<AgendaPack> {
+        let m = self.meeting(meeting_id).await?;
+        let organisation = self.store.settings().load().await?.organisation;
+        let mut items = Vec::new();
+        for i in self.agenda(meeting_id).await? {
+            let exempt = i.exempt_paragraph.and_then(|p| u8::try_from(p).ok());
+            let paper = match (i.report_id, &i.paper_title) {
+                (Some(r), _) if !(public && exempt.is_some()) => PackPaper::Report(Box::new(self.store.reports().monitoring_report(r, today).await?)),
+                (Some(_), _) => PackPaper::None,
+                (None, Some(t)) if !t.trim().is_empty() => PackPaper::Separate(t.clone()),
+                _ => PackPaper::None,
+            };
+            items.push(PackItem {
+                number: i.number,
+                kind: i.kind,
+                title: i.title,
+                exempt_paragraph: exempt,
+                paper: pack_paper(exempt, public, paper),
+            });
+        }
+        Ok(AgendaPack {
+            organisation,
+            body: m.body_name.clone(),
+            date: m.date,
+            time: m.time.clone(),
+            venue: m.venue.clone(),
+            public,
+            draft: !m.status.agenda_closed(),
+            items,
+        })
     }
 
     // --------------------------------------------------------------------- attendance

@@ -150,3 +150,149 @@ async fn the_clerk_runs_a_meeting(db: &TestDb) {
     }
 }
 on_both_engines!(the_clerk_runs_a_meeting_on, the_clerk_runs_a_meeting);
+
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
+    let mut s = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        if name.starts_with("word/") && name.ends_with(".xml") {
+            f.read_to_string(&mut s).unwrap();
+        }
+    }
+    s
+}
+
+/// A download as bytes, with its status and headers.
+async fn file(c: &Client, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    use tower::ServiceExt;
+    let cookies = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let req = axum::http::Request::get(path).header(axum::http::header::COOKIE, cookies).body(axum::body::Body::empty()).unwrap();
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    (status, headers, axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec())
+}
+
+/// The agenda pack: one file with the front sheet, the agenda and each paper in order
+/// (an issued monitoring report in full), page numbers through the whole pack (read back
+/// from LibreOffice's PDF); the public pack names an exempt item but holds nothing of its
+/// paper, the clerk's members' pack has it; no member sees a pack before the agenda is
+/// published; each download is audited.
+async fn the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public(db: &TestDb) {
+    use assure_domain::meetings::{AgendaItemInput, AgendaKind, MeetingInput, MeetingStatus, MeetingType};
+    let app = demo_app(db).await;
+    let store = &db.store;
+    let clerk_actor = assure_storage::testing::actor(store, "clerk@example.org").await;
+    let body = store.tracker().bodies().await.unwrap()[0].clone();
+    let m = store.meetings();
+    let date = common::today() + chrono::Duration::days(21);
+    let mid = m
+        .create_meeting(
+            &clerk_actor,
+            body.id,
+            &MeetingInput {
+                date: Some(date),
+                time: "18:30".into(),
+                venue: "Town Hall, Committee Room 1".into(),
+                kind: Some(MeetingType::Ordinary),
+                joint_with: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    // A monitoring report on the Licensing/CSE working group, issued for this meeting.
+    let officer = assure_storage::testing::actor(store, "scrutiny-officer@example.org").await;
+    let review =
+        store.tracker().reviews().await.unwrap().into_iter().find(|r| r.title.starts_with("Licensing")).expect("the demo's working group").id;
+    let input = assure_storage::reports::ReportInput {
+        review_id: Some(review),
+        body_id: None,
+        meeting_date: Some(date),
+        layout: Some(assure_domain::report::Layout::RagTracker),
+    };
+    let rid = store.reports().create(&officer, &input).await.unwrap();
+    let v = store.reports().get(rid).await.unwrap().version;
+    store.reports().issue(&officer, rid, v, store.today()).await.unwrap();
+    let issued = store.reports().get(rid).await.unwrap();
+    let report = store.reports().monitoring_report(issued.id, store.today()).await.unwrap();
+    let item = |kind, title: &str, exempt| AgendaItemInput { kind: Some(kind), title: title.into(), exempt_paragraph: exempt };
+    m.add_agenda_item(&clerk_actor, mid, &item(AgendaKind::Apologies, "Apologies for absence", None), None, None, None).await.unwrap();
+    m.add_agenda_item(&clerk_actor, mid, &item(AgendaKind::Report, "Monitoring report on the recommendations", None), Some(issued.id), None, None)
+        .await
+        .unwrap();
+    m.add_agenda_item(
+        &clerk_actor,
+        mid,
+        &item(AgendaKind::Exempt, "Out-of-area placement costs", Some(3)),
+        None,
+        Some("Costs schedule for Provider Kestrel Homes"),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let mut clerk = Client::new(app.clone());
+    clerk.sign_in("clerk@example.org").await;
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    let page = clerk.get(&format!("/meetings/{mid}")).await;
+    assert!(page.has(&format!("/meetings/{mid}/agenda-pack/docx")) && page.has(&format!("/meetings/{mid}/agenda-pack-with-exempt/docx")));
+    assert_eq!(file(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await.0, StatusCode::NOT_FOUND, "no pack before the agenda is published");
+
+    // The clerk's draft says so; publishing the agenda lets members have the public pack.
+    let (status, _, draft) = file(&clerk, &format!("/meetings/{mid}/agenda-pack/docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(docx_text(&draft).contains("DRAFT"), "the draft pack says DRAFT");
+    let v = m.meeting(mid).await.unwrap().version;
+    m.set_status(&clerk_actor, mid, v, MeetingStatus::AgendaPublished).await.unwrap();
+
+    let (status, headers, public) = file(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").ends_with(".docx\""));
+    let text = docx_text(&public);
+    assert!(!text.contains("DRAFT"), "a published pack is no draft");
+    for expected in [
+        "Agenda",
+        "Apologies for absence",
+        "Item 2: Monitoring report on the recommendations",
+        "Out-of-area placement costs",
+        "paragraph 3",
+        "Not for publication",
+    ] {
+        assert!(text.contains(expected), "{expected} in the public pack");
+    }
+    assert!(text.contains(&report.title), "the monitoring report is in the pack in full");
+    assert!(!text.contains("Kestrel Homes"), "nothing of the exempt paper in the public pack");
+    assert_eq!(file(&member, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await.0, StatusCode::FORBIDDEN);
+    let (status, _, full) = file(&clerk, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(docx_text(&full).contains("Kestrel Homes"), "the members' pack has the exempt paper");
+    assert_eq!(file(&member, &format!("/meetings/{mid}/agenda-pack/xlsx")).await.0, StatusCode::NOT_FOUND);
+
+    // Page numbers run through the whole pack: LibreOffice's PDF, read back.
+    if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
+        eprintln!("LibreOffice check skipped: ASSURE_SKIP_LIBREOFFICE=1");
+    } else {
+        let pdf = assure_documents::pdf::to_pdf(&public, "docx").expect("LibreOffice opens the agenda pack");
+        let dir = std::env::temp_dir().join(format!("assure-pack-{}-{mid}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("pack.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+        let _ = std::fs::remove_dir_all(&dir);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let pages = text.matches('\u{c}').count().max(1);
+        assert!(pages >= 3, "front sheet, agenda and the report: {pages} pages");
+        let last = format!("Page {pages} of {pages}");
+        assert!(text.contains("Page 1 of ") && text.contains(&last), "numbered through the pack ({last}):\n{text}");
+    }
+    let (audit, _) = store
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("meeting.agenda-pack".into()), ..Default::default() }, 20, 0)
+        .await
+        .unwrap();
+    assert!(audit.len() >= 3, "each download audited: {audit:?}");
+}
+on_both_engines!(agenda_pack, the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public);

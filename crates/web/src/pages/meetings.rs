@@ -235,6 +235,22 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
             }
         }
         p class="app-body" { a class="app-link" href={ "/meetings/" (m.id) "/calendar.ics" } { "Add this meeting to your calendar (.ics)" } }
+        @if agenda_shown(&ctx, &m) && !agenda.is_empty() {
+            h2 class="app-heading-m" { "Agenda pack" }
+            p class="app-body" {
+                "The front sheet, the agenda and each paper in order, with page numbers through the pack"
+                @if !m.status.agenda_closed() { " (a draft until the agenda is published)" } ": "
+                a class="app-link" href={ "/meetings/" (m.id) "/agenda-pack/docx" } { "Word" } ", "
+                a class="app-link" href={ "/meetings/" (m.id) "/agenda-pack/pdf" } { "PDF" } "."
+            }
+            @if clerk(&ctx) && agenda.iter().any(|i| i.exempt_paragraph.is_some()) {
+                p class="app-body" {
+                    "The public pack leaves the exempt papers out. The members' pack with them: "
+                    a class="app-link" href={ "/meetings/" (m.id) "/agenda-pack-with-exempt/docx" } { "Word" } ", "
+                    a class="app-link" href={ "/meetings/" (m.id) "/agenda-pack-with-exempt/pdf" } { "PDF" } "."
+                }
+            }
+        }
         @if clerk(&ctx) {
             h2 class="app-heading-m" { "Keep this meeting" }
             ul class="app-list" {
@@ -839,4 +855,60 @@ pub async fn calendar_body(State(state): State<AppState>, Path(raw): Path<String
 pub async fn calendar_one(State(state): State<AppState>, Path(raw): Path<String>) -> PageResult {
     let m = meeting_of(&state, &raw).await?;
     Ok(ics(&format!("meeting-{}.ics", m.id), calendar(&m.title(), std::slice::from_ref(&m), "assure")))
+}
+
+async fn agenda_pack_file(state: &AppState, ctx: &Ctx, caller: &Caller, raw: &str, ext: &str, public: bool) -> PageResult {
+    let m = meeting_of(state, raw).await?;
+    if !agenda_shown(ctx, &m) {
+        return Err(AppError::NotFound);
+    }
+    let format =
+        assure_documents::Format::from_extension(ext).filter(|f| assure_documents::AGENDA_PACK_FORMATS.contains(f)).ok_or(AppError::NotFound)?;
+    let pack = state.store.meetings().agenda_pack(m.id, public, ctx.today).await?;
+    let stem = pack.file_stem();
+    let bytes = tokio::task::spawn_blocking(move || assure_documents::render_agenda_pack(&pack, format))
+        .await
+        .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
+        .map_err(|e| match e {
+            assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
+            busy if busy.is_transient() => AppError::ConverterBusy,
+            other => AppError::Internal(other.to_string()),
+        })?;
+    state
+        .store
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new(
+                "meeting.agenda-pack",
+                "meeting",
+                m.id,
+                format!("{} agenda pack downloaded as {}", if public { "public" } else { "members' (with exempt papers)" }, format.extension()),
+            ),
+        )
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.{}\"", format.extension())),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// GET "/meetings/{id}/agenda-pack/{format}": the public agenda pack (no exempt paper),
+/// once the agenda is published (the clerk's draft before).
+pub async fn agenda_pack(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, ext)): Path<(String, String)>) -> PageResult {
+    agenda_pack_file(&state, &ctx, &caller, &raw, &ext, true).await
+}
+
+/// GET "/meetings/{id}/agenda-pack-with-exempt/{format}": the members' pack, exempt
+/// papers included (the clerk).
+pub async fn agenda_pack_with_exempt(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path((raw, ext)): Path<(String, String)>,
+) -> PageResult {
+    agenda_pack_file(&state, &ctx, &caller, &raw, &ext, false).await
 }

@@ -70,6 +70,13 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/meetings/bodies/{id}/calendar.ics", ViewMeetings, "A body's meetings as an iCalendar feed", meetings::calendar_body)
         .page_get("/meetings/{id}", ViewMeetings, "A meeting: agenda, attendance, declarations, minutes and resolutions (drafts for the clerk only)", meetings::show)
         .page_get("/meetings/{id}/calendar.ics", ViewMeetings, "One meeting as an .ics file", meetings::calendar_one)
+        .page_get("/meetings/{id}/agenda-pack/{format}", ViewMeetings, "The public agenda pack as DOCX or PDF: front sheet, agenda, papers in order, no exempt paper (audited)", meetings::agenda_pack)
+        .page_get(
+            "/meetings/{id}/agenda-pack-with-exempt/{format}",
+            RunMeetings,
+            "The members' agenda pack with the exempt papers, as DOCX or PDF (audited)",
+            meetings::agenda_pack_with_exempt,
+        )
         .page_post("/meetings/{id}/status", RunMeetings, "Publish a meeting's agenda, record it held, or cancel it", meetings::status)
         .page_post("/meetings/{id}/approve", RunMeetings, "Approve a meeting's minutes: frozen and fingerprinted", meetings::approve)
         .page_get("/meetings/{id}/agenda", RunMeetings, "Add an agenda item", meetings::agenda_page)
