@@ -296,3 +296,42 @@ async fn the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public(db: 
     assert!(audit.len() >= 3, "each download audited: {audit:?}");
 }
 on_both_engines!(agenda_pack, the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public);
+
+/// The minutes as a Word document: approved minutes for anyone who reads meetings, with
+/// their numbers through the year, what was resolved and the fingerprint; a draft only
+/// for the clerk, marked DRAFT. It opens in LibreOffice.
+async fn minutes_download_as_a_document(db: &TestDb) {
+    use assure_domain::meetings::MeetingStatus;
+    let app = demo_app(db).await;
+    let meetings = db.store.meetings().list(None).await.unwrap();
+    let approved = meetings.iter().find(|m| m.status == MeetingStatus::MinutesApproved).expect("an approved demo meeting");
+    let held = meetings.iter().find(|m| m.status == MeetingStatus::Held).expect("a held demo meeting, minutes in draft");
+    let minutes = db.store.meetings().minutes(approved.id).await.unwrap();
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    let page = member.get(&format!("/meetings/{}", approved.id)).await;
+    assert!(page.has(&format!("/meetings/{}/minutes-document/docx", approved.id)));
+    let (status, _, docx) = file(&member, &format!("/meetings/{}/minutes-document/docx", approved.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = docx_text(&docx);
+    for n in &minutes {
+        assert!(text.contains(&format!("{}. ", n.number)), "minute {} in the document", n.number);
+    }
+    assert!(text.contains("Approved minutes") && text.contains(approved.minutes_fingerprint.as_deref().unwrap()));
+    if minutes.iter().any(|n| !n.parts.is_empty()) {
+        assert!(text.contains("RESOLVED: That"));
+    }
+    assert_eq!(file(&member, &format!("/meetings/{}/minutes-document/docx", held.id)).await.0, StatusCode::NOT_FOUND, "no draft minutes for members");
+    let mut clerk = Client::new(app.clone());
+    clerk.sign_in("clerk@example.org").await;
+    let (status, _, draft) = file(&clerk, &format!("/meetings/{}/minutes-document/docx", held.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(docx_text(&draft).contains("DRAFT minutes"));
+    if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
+        eprintln!("LibreOffice check skipped: ASSURE_SKIP_LIBREOFFICE=1");
+    } else {
+        let pdf = assure_documents::pdf::to_pdf(&docx, "docx").expect("LibreOffice opens the minutes");
+        assert!(pdf.starts_with(b"%PDF"));
+    }
+}
+on_both_engines!(minutes_document, minutes_download_as_a_document);

@@ -235,6 +235,13 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
             }
         }
         p class="app-body" { a class="app-link" href={ "/meetings/" (m.id) "/calendar.ics" } { "Add this meeting to your calendar (.ics)" } }
+        @if minutes_visible && !minutes.is_empty() {
+            p class="app-body" {
+                @if m.status == MeetingStatus::MinutesApproved { "The approved minutes: " } @else { "The draft minutes: " }
+                a class="app-link" href={ "/meetings/" (m.id) "/minutes-document/docx" } { "Word" } ", "
+                a class="app-link" href={ "/meetings/" (m.id) "/minutes-document/pdf" } { "PDF" } "."
+            }
+        }
         @if agenda_shown(&ctx, &m) && !agenda.is_empty() {
             h2 class="app-heading-m" { "Agenda pack" }
             p class="app-body" {
@@ -911,4 +918,96 @@ pub async fn agenda_pack_with_exempt(
     Path((raw, ext)): Path<(String, String)>,
 ) -> PageResult {
     agenda_pack_file(&state, &ctx, &caller, &raw, &ext, false).await
+}
+
+/// GET "/meetings/{id}/minutes-document/{format}": the minutes as a Word document or PDF
+/// — who was present (and apologies, substitutes), declarations of interest, then each
+/// minute by its number through the municipal year with what it refers to and what was
+/// resolved. Approved minutes carry their fingerprint; the clerk's draft says DRAFT.
+/// Members see approved minutes only.
+pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, ext)): Path<(String, String)>) -> PageResult {
+    use assure_documents::docx::{self, Part as DocPart};
+    let m = meeting_of(&state, &raw).await?;
+    if !minutes_shown(&ctx, &m) {
+        return Err(AppError::NotFound);
+    }
+    let format =
+        assure_documents::Format::from_extension(&ext).filter(|f| assure_documents::AGENDA_PACK_FORMATS.contains(f)).ok_or(AppError::NotFound)?;
+    let s = state.store.meetings();
+    let (attendance, declarations, minutes) = (s.attendance(m.id).await?, s.declarations(m.id).await?, s.minutes(m.id).await?);
+    let approved = m.status == MeetingStatus::MinutesApproved;
+    let mut parts = vec![DocPart::Text(format!("{} at {}, {}.", long(m.date), m.time, m.venue))];
+    parts.push(DocPart::Heading("Attendance".into()));
+    parts.push(DocPart::Table(
+        vec!["Name".into(), "Attendance".into(), "Capacity".into()],
+        attendance
+            .iter()
+            .map(|a| {
+                let how = match &a.substitute {
+                    Some(sub) => format!("{} ({sub})", a.attendance.label()),
+                    None => a.attendance.label().to_string(),
+                };
+                vec![a.name.clone(), how, a.capacity.clone()]
+            })
+            .collect(),
+    ));
+    parts.push(DocPart::Heading("Declarations of interest".into()));
+    parts.push(DocPart::Table(
+        vec!["Member".into(), "Minute No.".into(), "Reason".into(), "Action".into()],
+        declarations
+            .iter()
+            .map(|d| vec![d.member.clone(), format!("{} {}", d.minute_number, d.minute_title), d.reason.clone(), d.action.clone()])
+            .collect(),
+    ));
+    parts.push(DocPart::Heading("Minutes".into()));
+    for n in &minutes {
+        parts.push(DocPart::Subheading(format!("{}. {}", n.number, n.title)));
+        let mut text = Vec::new();
+        if let Some((_, r)) = &n.refers_to {
+            text.push(format!("Further to {}.", r.cite()));
+        }
+        if !n.text.trim().is_empty() {
+            text.push(n.text.clone());
+        }
+        let resolved: Vec<&str> = n.parts.iter().map(|p| p.text.as_str()).collect();
+        if !resolved.is_empty() {
+            text.push(assure_domain::meetings::resolved_text(&resolved));
+        }
+        parts.push(DocPart::Text(text.join("\n")));
+    }
+    if let Some(fp) = &m.minutes_fingerprint {
+        parts.push(DocPart::Text(format!("Approved by the next meeting. Fingerprint of the approved minutes (SHA-256): {fp}")));
+    }
+    let title = format!("{}: minutes of the meeting held on {}", m.body_name, long(m.date));
+    let marking = if approved { "Approved minutes".to_string() } else { "DRAFT minutes, not yet approved".to_string() };
+    let bytes = tokio::task::spawn_blocking(move || {
+        let doc = docx::simple(&title, &marking, &parts)?;
+        match format {
+            assure_documents::Format::Pdf => assure_documents::pdf::from_docx(&doc),
+            _ => Ok(doc),
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
+    .map_err(|e| match e {
+        assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
+        busy if busy.is_transient() => AppError::ConverterBusy,
+        other => AppError::Internal(other.to_string()),
+    })?;
+    state
+        .store
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new("meeting.minutes-document", "meeting", m.id, format!("minutes downloaded as {}", format.extension())),
+        )
+        .await?;
+    let stem = format!("minutes-{}", m.date.format("%Y-%m-%d"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.{}\"", format.extension())),
+        ],
+        bytes,
+    )
+        .into_response())
 }

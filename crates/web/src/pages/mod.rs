@@ -70,6 +70,12 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/meetings/bodies/{id}/calendar.ics", ViewMeetings, "A body's meetings as an iCalendar feed", meetings::calendar_body)
         .page_get("/meetings/{id}", ViewMeetings, "A meeting: agenda, attendance, declarations, minutes and resolutions (drafts for the clerk only)", meetings::show)
         .page_get("/meetings/{id}/calendar.ics", ViewMeetings, "One meeting as an .ics file", meetings::calendar_one)
+        .page_get(
+            "/meetings/{id}/minutes-document/{format}",
+            ViewMeetings,
+            "A meeting's minutes as DOCX or PDF (approved ones; the clerk's draft too), audited",
+            meetings::minutes_document,
+        )
         .page_get("/meetings/{id}/agenda-pack/{format}", ViewMeetings, "The public agenda pack as DOCX or PDF: front sheet, agenda, papers in order, no exempt paper (audited)", meetings::agenda_pack)
         .page_get(
             "/meetings/{id}/agenda-pack-with-exempt/{format}",
