@@ -335,3 +335,33 @@ async fn minutes_download_as_a_document(db: &TestDb) {
     }
 }
 on_both_engines!(minutes_document, minutes_download_as_a_document);
+
+/// The work programme downloads: Word (a table per meeting), Excel and CSV (a row per
+/// item), with the demo year's items; a year that is not one is a clear 400.
+async fn the_work_programme_downloads(db: &TestDb) {
+    let app = demo_app(db).await;
+    let body = db.store.meetings().list(None).await.unwrap().first().expect("the demo's meetings").body_id;
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    let page = member.get(&format!("/work-programme?body={body}&year=2017/18")).await;
+    assert!(page.has(&format!("/work-programme/download/docx?body={body}&amp;year=2017/18")), "{}", page.body);
+    let (status, _, csv) = file(&member, &format!("/work-programme/download/csv?body={body}&year=2017/18")).await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.trim_start_matches('\u{feff}').starts_with("\"Meeting\",\"Item\",\"Kind\",\"Responsible officer\""), "{csv}");
+    assert!(csv.contains("Corporate Parenting Board Annual Report") && csv.contains("Head of Children's Social Care"), "{csv}");
+    let (status, _, xlsx) = file(&member, &format!("/work-programme/download/xlsx?body={body}&year=2017/18")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with(b"PK"));
+    let (status, _, docx) = file(&member, &format!("/work-programme/download/docx?body={body}&year=2017/18")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(docx_text(&docx).contains("Corporate Parenting Board Annual Report"));
+    if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
+        eprintln!("LibreOffice check skipped: ASSURE_SKIP_LIBREOFFICE=1");
+    } else {
+        assert!(assure_documents::pdf::to_pdf(&docx, "docx").expect("LibreOffice opens the work programme").starts_with(b"%PDF"));
+    }
+    assert_eq!(file(&member, &format!("/work-programme/download/csv?body={body}&year=someday")).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(file(&member, &format!("/work-programme/download/pdf?body={body}&year=2017/18")).await.0, StatusCode::NOT_FOUND);
+}
+on_both_engines!(work_programme_downloads, the_work_programme_downloads);

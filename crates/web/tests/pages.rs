@@ -164,6 +164,9 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 .replace("{file}", "register.csv")
                 .replace("{n}", "1")
                 .replace("{month}", &common::today().format("%Y-%m").to_string());
+            if path.starts_with("/work-programme/download/") {
+                path.push_str(&format!("?body={body}&year={}", assure_domain::meetings::MunicipalYear::of(common::today()).label()));
+            }
             if path.ends_with("/compare") {
                 path.push_str(&format!("?with={issued}"));
             }

@@ -771,6 +771,13 @@ async fn programme_render(state: &AppState, ctx: &Ctx, q: &BodyQuery, f: &Fields
                     }
                 }
             }))
+            @let q = format!("?body={}&year={}", body.unwrap_or_default(), wp.year.label());
+            p class="app-body" {
+                "Download the work programme: "
+                a class="app-link" href={ "/work-programme/download/docx" (q) } { "Word" } ", "
+                a class="app-link" href={ "/work-programme/download/xlsx" (q) } { "Excel" } ", "
+                a class="app-link" href={ "/work-programme/download/csv" (q) } { "CSV" } "."
+            }
             @if ctx.can(Permission::KeepWorkProgramme) {
                 h2 class="app-heading-m" { "Add an item" }
                 @let meetings = ui::options_with_blank("Not yet placed", wp.meetings.iter().map(|(m, _)| (m.id.to_string(), long(m.date))));
@@ -1002,6 +1009,63 @@ pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: C
         )
         .await?;
     let stem = format!("minutes-{}", m.date.format("%Y-%m-%d"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.{}\"", format.extension())),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// GET "/work-programme/download/{format}?body=&year=": a body's work programme for a
+/// municipal year as Word (a table per meeting, then the items not yet placed), Excel or
+/// CSV (one row per item).
+pub async fn programme_download(State(state): State<AppState>, Query(q): Query<BodyQuery>, Path(ext): Path<String>) -> PageResult {
+    use assure_documents::docx::{self, Part as DocPart};
+    use assure_documents::Format;
+    let format = Format::from_extension(&ext).filter(|f| matches!(f, Format::Docx | Format::Xlsx | Format::Csv)).ok_or(AppError::NotFound)?;
+    let body = q.body.as_deref().and_then(|b| b.parse::<i64>().ok()).ok_or_else(|| AppError::BadRequest("Choose a body.".into()))?;
+    let year =
+        q.year.as_deref().and_then(MunicipalYear::parse).ok_or_else(|| AppError::BadRequest("Choose a municipal year, like 2017/18.".into()))?;
+    let name = state.store.tracker().bodies().await?.into_iter().find(|b| b.id == body).ok_or(AppError::NotFound)?.name;
+    let wp = state.store.meetings().work_programme(body, year).await?;
+    let row = |when: String, i: &assure_storage::meetings::WorkItem| vec![when, i.title.clone(), kind_label(&i.kind).to_string(), i.officer.clone()];
+    let title = format!("{name}: work programme {}", year.label());
+    let stem = format!("work-programme-{}", year.label().replace('/', "-"));
+    let bytes = match format {
+        Format::Docx => {
+            let headings: Vec<String> = ["Item", "Kind", "Responsible officer"].iter().map(|s| s.to_string()).collect();
+            let mut parts = Vec::new();
+            for (m, items) in &wp.meetings {
+                parts.push(DocPart::Subheading(format!(
+                    "{}{}",
+                    long(m.date),
+                    if m.status == MeetingStatus::Cancelled { " (cancelled)" } else { "" }
+                )));
+                parts.push(DocPart::Table(headings.clone(), items.iter().map(|i| row(String::new(), i)[1..].to_vec()).collect()));
+            }
+            if !wp.unplaced.is_empty() {
+                parts.push(DocPart::Subheading("Not yet placed".into()));
+                parts.push(DocPart::Table(headings, wp.unplaced.iter().map(|i| row(String::new(), i)[1..].to_vec()).collect()));
+            }
+            docx::simple(&title, "Work programme", &parts)
+        }
+        _ => {
+            let mut table = vec![vec!["Meeting".to_string(), "Item".into(), "Kind".into(), "Responsible officer".into()]];
+            for (m, items) in &wp.meetings {
+                table.extend(items.iter().map(|i| row(assure_domain::dates::iso(m.date), i)));
+            }
+            table.extend(wp.unplaced.iter().map(|i| row("Not yet placed".into(), i)));
+            if format == Format::Csv {
+                Ok(assure_documents::spreadsheet::table_csv(&table))
+            } else {
+                assure_documents::spreadsheet::table_xlsx(&[("Work programme", &table)])
+            }
+        }
+    }
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),

@@ -99,6 +99,12 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/meetings/requests/{id}/defer", RunMeetings, "Defer a requested report to a later meeting, with the reason", meetings::defer_submit)
         .page_get("/work-programme", ViewMeetings, "A body's work programme for a municipal year", meetings::programme)
         .page_post("/work-programme", KeepWorkProgramme, "Add an item to a body's work programme", meetings::programme_submit)
+        .page_get(
+            "/work-programme/download/{format}",
+            ViewMeetings,
+            "A body's work programme for a municipal year as DOCX, XLSX or CSV",
+            meetings::programme_download,
+        )
         .page_get("/datasets", ViewDatasets, "The CSE dataset's months, live and closed, 24 at a time", datasets::list)
         .page_get(
             "/datasets/{month}",
