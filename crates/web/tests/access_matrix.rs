@@ -284,6 +284,9 @@ async fn open(db: &TestDb, reader: &Reader, child: i64, section: Section) -> Chi
 async fn fixture(db: &TestDb, hash: &str) -> Fixture {
     let sys = Actor::system();
     let today = common::today();
+    // Every viewer signs in with a password here; a role's two-factor requirement is
+    // tested in tests/two_factor.rs.
+    db.store.two_factor().set_required(&sys, &[]).await.unwrap();
     let mk = |n: &'static str, k| async move { db.store.partnership().create_agency(&Actor::system(), n, Some(k)).await.unwrap() };
     let school = mk("Matrix School", AgencyKind::Education).await;
     let police = mk("Matrix Police", AgencyKind::Police).await;
