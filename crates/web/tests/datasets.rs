@@ -42,6 +42,15 @@ async fn the_dataset_pages(db: &TestDb) {
     let after =
         db.store.audit().list(&AuditFilter { action: Some("dataset.unsuppressed".into()), ..Default::default() }, 50, 0).await.unwrap().0.len();
     assert_eq!(after, before + 1, "viewing unsuppressed figures is audited");
+    // The trend over 24 months: a point and a table row for each month.
+    let long = analyst.get(&format!("{page}?measure=referrals&months=24")).await;
+    assert!(long.has("Trend over 24 months") && long.has(&format!("24 months to {}", last.label())), "{}", long.body);
+    let first = (0..23).fold(last, |m, _| m.previous());
+    assert!(
+        long.has(&first.first_day().format("%B %Y").to_string()) || long.has(&first.label()),
+        "the table reaches back 24 months to {}",
+        first.label()
+    );
 
     let csrf = analyst.csrf().await;
     let r = analyst.post_form(&format!("{page}/close"), &[("_csrf", &csrf)]).await;

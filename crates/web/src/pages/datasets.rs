@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::auth::Caller;
 use crate::error::{AppError, PageResult};
 use crate::forms::done;
-use crate::ui::{self, Ctx};
+use crate::ui::{self, Ctx, Field};
 use crate::{policy, AppState};
 
 /// How many months the list shows at once.
@@ -125,15 +125,26 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQ
 #[derive(Deserialize, Default)]
 pub struct MonthQuery {
     measure: Option<String>,
+    /// The trend's length: 12 months unless 24 is asked for.
+    months: Option<String>,
 }
 
 /// "/datasets/{month}": the month's figures as the viewer may see them.
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<MonthQuery>) -> PageResult {
     let month = month_of(&raw, &ctx)?;
-    show_with(&state, &ctx, month, q.measure.as_deref(), &Invalid::new(), StatusCode::OK).await
+    let months = if q.months.as_deref() == Some("24") { 24 } else { 12 };
+    show_with(&state, &ctx, month, q.measure.as_deref(), months, &Invalid::new(), StatusCode::OK).await
 }
 
-async fn show_with(state: &AppState, ctx: &Ctx, month: Month, trend_of: Option<&str>, errors: &Invalid, status: StatusCode) -> PageResult {
+async fn show_with(
+    state: &AppState,
+    ctx: &Ctx,
+    month: Month,
+    trend_of: Option<&str>,
+    months: usize,
+    errors: &Invalid,
+    status: StatusCode,
+) -> PageResult {
     let caller = ctx.caller()?.clone();
     let view = view_of(&caller)?;
     let sets = state.store.datasets();
@@ -149,12 +160,12 @@ async fn show_with(state: &AppState, ctx: &Ctx, month: Month, trend_of: Option<&
             sets.audit_unsuppressed(&caller.actor(), month, "viewed").await?;
             let full: Vec<Published> = d.figures.iter().map(unsuppressed).collect();
             let slug = trend_of.filter(|s| d.measures.iter().any(|m| m.slug == *s && (police || !m.police_only))).unwrap_or("referrals");
-            let trend = sets.trend(slug, month, 12).await?;
+            let trend = sets.trend(slug, month, months).await?;
             let name = d.measures.iter().find(|m| m.slug == slug).map_or(slug.to_string(), |m| m.name.clone());
             let points: Vec<(chrono::NaiveDate, i64)> =
                 trend.iter().map(|(m, f)| (m.first_day(), f.as_ref().map_or(0, |f| f.total.headline().round() as i64))).collect();
             let chart = html! {
-                h2 class="app-heading-m" id="trend" { "Trend over 12 months" }
+                h2 class="app-heading-m" id="trend" { "Trend over " (months) " months" }
                 form method="get" action={ "/datasets/" (month) "#trend" } {
                     div class="app-form-group" {
                         label class="app-label" for="measure" { "Measure" }
@@ -164,9 +175,11 @@ async fn show_with(state: &AppState, ctx: &Ctx, month: Month, trend_of: Option<&
                             }
                         }
                     }
+                    @let lengths = [("12".to_string(), "12 months".to_string()), ("24".to_string(), "24 months".to_string())];
+                    (ui::radios(Field::new("months", "Over", &months.to_string(), &Invalid::new()), &lengths, true))
                     (ui::button("Show the trend"))
                 }
-                (crate::pages::pathway::trend_chart(&format!("{name}, 12 months to {}", month.label()), &name, &points))
+                (crate::pages::pathway::trend_chart(&format!("{name}, {months} months to {}", month.label()), &name, &points))
             };
             figures_page(ctx, &d, &full, police, true, errors, chart)
         }
@@ -290,7 +303,7 @@ pub async fn close(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path
     let month = month_of(&raw, &ctx)?;
     match state.store.datasets().close(&caller.actor(), month).await.map_err(AppError::from) {
         Ok(_) => Ok(done(&format!("/datasets/{month}"), "dataset-closed")),
-        Err(AppError::Invalid(e)) => show_with(&state, &ctx, month, None, &e, StatusCode::CONFLICT).await,
+        Err(AppError::Invalid(e)) => show_with(&state, &ctx, month, None, 12, &e, StatusCode::CONFLICT).await,
         Err(e) => Err(e),
     }
 }
