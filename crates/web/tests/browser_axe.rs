@@ -52,7 +52,10 @@ fn shape(path: &str) -> String {
 /// leaves the signed-in session.
 fn is_page(path: &str) -> bool {
     let p = path.split(['?', '#']).next().unwrap_or("");
-    let skip_ends = [".docx", ".xlsx", ".pdf", ".csv", ".ics", ".zip", ".json", ".html", ".css", ".js", ".svg", ".png", ".ico", ".txt"];
+    let skip_ends = [
+        ".docx", ".xlsx", ".pdf", ".csv", ".ics", ".zip", ".json", ".html", ".css", ".js", ".svg", ".png", ".ico", ".txt", "/docx", "/pdf", "/xlsx",
+        "/csv",
+    ];
     let skip_parts = ["/api/", "/assets/", "/download", "/export", "/logout", "/sign-out", "/openapi"];
     p.starts_with('/') && !skip_ends.iter().any(|e| p.ends_with(e)) && !skip_parts.iter().any(|s| p.contains(s))
 }
