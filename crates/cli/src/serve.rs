@@ -131,8 +131,8 @@ async fn print_not_loaded(store: &Store) -> CmdResult {
     Ok(())
 }
 
-/// Every hour: bring suggested RAGs up to date when the day has changed, and
-/// remove expired sessions.
+/// Every hour: bring suggested RAGs up to date when the day has changed, close the CSE
+/// dataset's last month when it is due, and remove expired sessions.
 fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: Option<chrono::NaiveDate>) -> tokio::task::JoinHandle<()> {
     let idle = chrono::Duration::from_std(config.session_idle).unwrap_or(chrono::Duration::minutes(30));
     let absolute = chrono::Duration::from_std(config.session_absolute).unwrap_or(chrono::Duration::hours(12));
@@ -151,6 +151,11 @@ fn spawn_upkeep(store: Store, config: &Config, mut last_refresh: Option<chrono::
                     }
                     Err(e) => tracing::warn!(error = %e, "refreshing suggested RAGs failed; will retry"),
                 }
+            }
+            match store.datasets().close_if_due().await {
+                Ok(Some(month)) => tracing::info!(%month, "the CSE dataset's month closed on the first working day after it ended"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "closing the CSE dataset's month failed; will retry"),
             }
             let now = store.clock().now();
             match store.sessions().purge(&assure_storage::stamp(now - idle), &assure_storage::stamp(now - absolute)).await {

@@ -139,6 +139,15 @@ pub fn may_close(month: Month, today: NaiveDate) -> Result<(), String> {
     Ok(())
 }
 
+/// The month due to close on `today`: the month before today's, from the first working
+/// day after it ends (a weekend or a bank holiday on the 1st puts it off). None before
+/// that day.
+pub fn due_to_close(today: NaiveDate) -> Option<Month> {
+    let month = Month::of(today).previous();
+    let first_working = month.last_day().iter_days().skip(1).find(|d| crate::working_days::is_working_day(*d))?;
+    (today >= first_working).then_some(month)
+}
+
 // ---------------------------------------------------------------- who sees what
 
 /// How much of the dataset a role sees.
@@ -852,6 +861,23 @@ pub fn restatements(closed: &[Figure], now: &[Figure]) -> Vec<Restatement> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_month_is_due_to_close_on_the_first_working_day_after_it_ends() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let dec = Month::parse("2025-12").unwrap();
+        // 1 January 2026 is a bank holiday: December closes on Friday 2 January.
+        assert_eq!(super::due_to_close(d(2026, 1, 1)), None);
+        assert_eq!(super::due_to_close(d(2026, 1, 2)), Some(dec));
+        assert_eq!(super::due_to_close(d(2026, 1, 31)), Some(dec), "and stays due through the month");
+        // October 2025 ends on a Friday: Saturday 1 and Sunday 2 November are not working days.
+        let oct = Month::parse("2025-10").unwrap();
+        assert_eq!(super::due_to_close(d(2025, 11, 1)), None);
+        assert_eq!(super::due_to_close(d(2025, 11, 2)), None);
+        assert_eq!(super::due_to_close(d(2025, 11, 3)), Some(oct));
+        // An ordinary 1st.
+        assert_eq!(super::due_to_close(d(2026, 4, 1)), Some(Month::parse("2026-03").unwrap()));
+    }
+
     use super::*;
 
     #[test]

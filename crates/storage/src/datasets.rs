@@ -133,9 +133,16 @@ impl Datasets<'_> {
         tx.commit().await
     }
 
-    /// Add a measure, or a new version of one (same short name), from the building
-    /// blocks: checked first, so one that cannot be computed is refused with the reason.
-    pub async fn save_measure(&self, actor: &Actor, input: &MeasureInput) -> Result<Measure> {
+    /// The measure in force with this short name.
+    pub async fn measure(&self, slug: &str) -> Result<Measure> {
+        self.measures().await?.into_iter().find(|m| m.slug == slug).ok_or(StoreError::NotFound)
+    }
+
+    /// Add a measure (`based_on` None: the short name must be new), or a new version of
+    /// one (`based_on` the version the editor read: a stale one is a conflict), from the
+    /// building blocks: checked first, so one that cannot be computed is refused with the
+    /// reason.
+    pub async fn save_measure(&self, actor: &Actor, input: &MeasureInput, based_on: Option<i64>) -> Result<Measure> {
         self.measures().await?;
         let mut tx = self.store.write().await?;
         let slug = input.slug.trim().to_string();
@@ -145,7 +152,21 @@ impl Datasets<'_> {
             .bind(&slug)
             .fetch_one(tx.conn())
             .await?;
-        let version = row.oi("v")?.unwrap_or(0) + 1;
+        let current = row.oi("v")?;
+        match (based_on, current) {
+            (None, Some(_)) => {
+                let mut e = check_measure(input, 1).err().unwrap_or_default();
+                e.add(
+                    "slug",
+                    format!("There is already a measure called \"{slug}\": choose another short name, or change that measure from the list"),
+                );
+                return Err(StoreError::Invalid(e.ordered(datasets::MEASURE_FIELDS)));
+            }
+            (Some(_), None) => return Err(StoreError::NotFound),
+            (Some(read), Some(now)) if read != now => return Err(StoreError::Conflict),
+            _ => {}
+        }
+        let version = current.unwrap_or(0) + 1;
         let position = match row.oi("p")? {
             Some(p) => p,
             None => self.store.q("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM dataset_measures").fetch_one(tx.conn()).await?.i("p")?,
@@ -419,6 +440,20 @@ impl Datasets<'_> {
                 ))
             })
             .collect()
+    }
+
+    /// Close the month due to close today (`datasets::due_to_close`), unless it is closed
+    /// already (by a person, or by another instance first): the month closed, if any.
+    pub async fn close_if_due(&self) -> Result<Option<Month>> {
+        let Some(month) = datasets::due_to_close(self.store.today()) else { return Ok(None) };
+        if self.closed(month).await?.is_some() {
+            return Ok(None);
+        }
+        match self.close(&Actor::system(), month).await {
+            Ok(_) => Ok(Some(month)),
+            Err(StoreError::Invalid(_)) if self.closed(month).await?.is_some() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Close a month that has ended: every figure frozen with its definition and a

@@ -189,7 +189,7 @@ async fn a_closed_month_is_frozen_and_a_late_event_restates_it(db: &TestDb) {
         direction: Some(changed.direction),
         ..Default::default()
     };
-    assert_eq!(sets.save_measure(&analyst, &input).await.unwrap().version, 2);
+    assert_eq!(sets.save_measure(&analyst, &input, Some(1)).await.unwrap().version, 2);
 
     let d = sets.month(march).await.unwrap();
     let missing = d.figure("missing-episodes").unwrap();
@@ -225,7 +225,7 @@ async fn an_administrator_adds_a_measure_from_the_building_blocks(db: &TestDb) {
         direction: Some(Direction::Neither),
         ..Default::default()
     };
-    let e = sets.save_measure(&admin, &bad).await.unwrap_err();
+    let e = sets.save_measure(&admin, &bad, None).await.unwrap_err();
     let StoreError::Invalid(i) = e else { panic!("{e:?}") };
     assert!(i.for_field("breakdowns").unwrap().contains("cannot be broken down by referring agency"));
     assert!(i.for_field("counting").unwrap().contains("no time"));
@@ -243,7 +243,16 @@ async fn an_administrator_adds_a_measure_from_the_building_blocks(db: &TestDb) {
         direction: Some(Direction::Neither),
         ..Default::default()
     };
-    sets.save_measure(&admin, &good).await.unwrap();
+    sets.save_measure(&admin, &good, None).await.unwrap();
+    // The same short name again as a new measure, and an edit from a stale version.
+    let e = sets.save_measure(&admin, &good, None).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("slug").unwrap().contains("already a measure")), "{e:?}");
+    let mut edited = good.clone();
+    edited.name = "Placements declaring a CSE risk".into();
+    assert!(matches!(sets.save_measure(&admin, &edited, Some(2)).await, Err(StoreError::Conflict)), "version 2 was never read");
+    assert_eq!(sets.save_measure(&admin, &edited, Some(1)).await.unwrap().version, 2);
+    assert!(matches!(sets.save_measure(&admin, &edited, Some(1)).await, Err(StoreError::Conflict)), "a second edit from version 1 is stale");
+    assert_eq!(sets.measure("placements-cse-risk").await.unwrap().name, "Placements declaring a CSE risk");
     let figures = sets.compute_month(Month::parse("2026-03").unwrap()).await.unwrap();
     assert_eq!(figures.last().unwrap().measure, "placements-cse-risk");
     assert_eq!(figures.last().unwrap().total, Value::Proportion { numerator: 1, denominator: 3 });
@@ -251,3 +260,27 @@ async fn an_administrator_adds_a_measure_from_the_building_blocks(db: &TestDb) {
     db.cleanup().await;
 }
 on_both_engines!(an_administrator_adds_a_measure_from_the_building_blocks_on, an_administrator_adds_a_measure_from_the_building_blocks);
+
+/// The server's upkeep closes last month on the first working day after it ends, once;
+/// a month a person closed first is left as it is.
+async fn last_month_closes_itself_when_due(db: &TestDb) {
+    let db = clocked(db);
+    records(&db).await;
+    let sets = db.store.datasets();
+    let march = Month::parse("2026-03").unwrap();
+    assert_eq!(sets.close_if_due().await.unwrap(), Some(march));
+    let closed = sets.closed(march).await.unwrap().expect("March closed");
+    assert_eq!(closed.closed_by, "system");
+    assert_eq!(sets.close_if_due().await.unwrap(), None, "once");
+    assert_eq!(sets.closed(march).await.unwrap().unwrap(), closed);
+    assert!(sets.closed(Month::parse("2026-02").unwrap()).await.unwrap().is_none(), "only the month just ended");
+
+    // On 1 May (a Friday) April is due; the analyst closed it first.
+    let may = db.with_clock(Clock::fixed(Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap()));
+    let analyst = Actor { user_id: None, label: "cse-analyst@example.org".into(), ip: String::new() };
+    may.store.datasets().close(&analyst, Month::parse("2026-04").unwrap()).await.unwrap();
+    assert_eq!(may.store.datasets().close_if_due().await.unwrap(), None);
+    assert_eq!(may.store.datasets().closed(Month::parse("2026-04").unwrap()).await.unwrap().unwrap().closed_by, "cse-analyst@example.org");
+    db.cleanup().await;
+}
+on_both_engines!(last_month_closes_itself_when_due_on, last_month_closes_itself_when_due);

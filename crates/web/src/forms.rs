@@ -186,6 +186,9 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "review-created" => "Review created",
         "dataset-closed" => "Month closed: its figures are frozen",
+        "dataset-measure-added" => "Measure added: the dataset counts it from the month in progress",
+        "dataset-measure-changed" => "New version saved: closed months keep the version they were counted by",
+        "dataset-threshold-saved" => "Threshold saved",
         "quarterly-created" => "Quarterly report started from the quarter's closed months",
         "chronology-marked" => "The event is marked significant",
         "chronology-unmarked" => "The mark is taken off",

@@ -163,6 +163,7 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 .replace("{format}", format)
                 .replace("{file}", "register.csv")
                 .replace("{n}", "1")
+                .replace("{slug}", "referrals")
                 .replace("{month}", &common::today().format("%Y-%m").to_string());
             if path.starts_with("/work-programme/download/") {
                 path.push_str(&format!("?body={body}&year={}", assure_domain::meetings::MunicipalYear::of(common::today()).label()));

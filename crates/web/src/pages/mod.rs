@@ -112,6 +112,12 @@ pub fn routes(r: Routes) -> Routes {
             "A month of the CSE dataset: figures with breakdowns, restatements and a 12-month trend (in full and audited, suppressed, or one's own agency's referrals, by role)",
             datasets::show,
         )
+        .page_get("/datasets/measures", RunDatasets, "The dataset's measures in force, how each is counted, and the small-numbers threshold", datasets::measures)
+        .page_get("/datasets/measures/new", RunDatasets, "Add a dataset measure from the building blocks", datasets::measure_new)
+        .page_post("/datasets/measures/new", RunDatasets, "Add a dataset measure from the building blocks (checked: one that cannot be counted is refused)", datasets::measure_create)
+        .page_get("/datasets/measures/{slug}", RunDatasets, "A dataset measure's definition, to change as a new version", datasets::measure_edit)
+        .page_post("/datasets/measures/{slug}", RunDatasets, "Save a new version of a dataset measure (from the version read: a stale one is refused)", datasets::measure_update)
+        .page_post("/datasets/threshold", RunDatasets, "Set the small-numbers threshold below which published figures are suppressed", datasets::threshold_submit)
         .page_post("/datasets/{month}/close", RunDatasets, "Close a month of the CSE dataset: every figure frozen with a fingerprint", datasets::close)
         .page_get("/case-audits", ViewChildren, "Case-file audit rounds (an auditor: those with their cases) and opening one", case_audits::list)
         .page_post("/case-audits", RunDatasets, "Open a case-file audit round (six-monthly or triggered by a dataset figure): its sample drawn from a recorded seed", case_audits::open)
