@@ -2,9 +2,10 @@
 //! administrator sets a provider up: where it is, which client Assure is there, where
 //! the client secret is found (the name of an environment variable, never the secret),
 //! which claims carry the e-mail address and the groups, and which groups give which
-//! role. No I/O here: the web edge talks to the provider.
+//! role and which teams. No I/O here: the web edge talks to the provider.
 
 use crate::access::Role;
+use crate::partnership::Team;
 use crate::validation::{Checked, Invalid};
 
 /// The environment variables that configure the first provider (contract names).
@@ -25,13 +26,14 @@ pub struct ProviderInput {
     pub email_claim: String,
     pub groups_claim: String,
     pub group_roles: String,
+    pub group_teams: String,
     pub create_accounts: bool,
     pub active: bool,
 }
 
 impl ProviderInput {
     pub const FIELDS: &'static [&'static str] =
-        &["slug", "label", "issuer", "client_id", "secret_env", "email_claim", "groups_claim", "group_roles", "create_accounts"];
+        &["slug", "label", "issuer", "client_id", "secret_env", "email_claim", "groups_claim", "group_roles", "group_teams", "create_accounts"];
 }
 
 /// A provider ready to keep.
@@ -46,6 +48,8 @@ pub struct Provider {
     pub groups_claim: String,
     /// As typed, one `group = role` a line (kept as typed; [`group_roles`] reads it).
     pub group_roles: String,
+    /// As typed, one `group = team` a line (kept as typed; [`group_teams`] reads it).
+    pub group_teams: String,
     pub create_accounts: bool,
     pub active: bool,
 }
@@ -111,10 +115,47 @@ pub fn role_for_groups(mapping: &[(String, Role)], groups: &[String]) -> Option<
     mapping.iter().find(|(g, _)| groups.iter().any(|have| have == g)).map(|(_, r)| *r)
 }
 
+/// The group → team lines: `group = team-slug`, one a line, blank lines ignored. A
+/// person is in the team of every line that names one of their groups (a group may give
+/// several teams, several groups the same team).
+pub fn group_teams(text: &str) -> Result<Vec<(String, Team)>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some((group, team)) = line.rsplit_once('=') else {
+            return Err(format!("Line {} of the group teams needs a group, an equals sign and a team, like \"CSE-MASH = mash\"", n + 1));
+        };
+        let (group, team) = (group.trim(), team.trim());
+        if group.is_empty() {
+            return Err(format!("Line {} of the group teams has no group before the equals sign", n + 1));
+        }
+        let Some(team) = Team::from_slug(team) else {
+            let known: Vec<&str> = Team::ALL.iter().map(|t| t.slug()).collect();
+            let typed: String = team.chars().filter(|c| !c.is_control()).take(40).collect();
+            return Err(format!(
+                "Line {} of the group teams names \"{typed}\", which is not a team Assure has: use one of {}",
+                n + 1,
+                known.join(", ")
+            ));
+        };
+        out.push((group.to_string(), team));
+    }
+    Ok(out)
+}
+
+/// The teams a person's groups put them in: every line naming one of their groups, each
+/// team once, in the order teams are listed.
+pub fn teams_for_groups(mapping: &[(String, Team)], groups: &[String]) -> Vec<Team> {
+    Team::ALL.iter().copied().filter(|t| mapping.iter().any(|(g, team)| team == t && groups.iter().any(|have| have == g))).collect()
+}
+
 /// A provider has a short name for its address (lower-case letters, digits, hyphens),
 /// a label for its button, an issuer ([`issuer_problem`]), a client id, the name of the
 /// environment variable holding its secret, the names of its e-mail and groups claims,
-/// group → role lines that read, and, to create accounts, at least one such line (an
+/// group → role and group → team lines that read, and, to create accounts, at least one such line (an
 /// account needs a role).
 pub fn check_provider(p: &ProviderInput) -> Result<Checked<Provider>, Invalid> {
     let mut v = Invalid::new();
@@ -151,6 +192,9 @@ pub fn check_provider(p: &ProviderInput) -> Result<Checked<Provider>, Invalid> {
         }
         Ok(_) => {}
     }
+    if let Err(why) = group_teams(&p.group_teams) {
+        v.add("group_teams", why);
+    }
     v.finish()?;
     Ok(Checked::new(Provider {
         slug,
@@ -161,13 +205,14 @@ pub fn check_provider(p: &ProviderInput) -> Result<Checked<Provider>, Invalid> {
         email_claim,
         groups_claim,
         group_roles: p.group_roles.trim().to_string(),
+        group_teams: p.group_teams.trim().to_string(),
         create_accounts: p.create_accounts,
         active: p.active,
     }))
 }
 
 /// The provider `ASSURE_OIDC_ISSUER` and `ASSURE_OIDC_CLIENT_ID` configure (its secret
-/// in `ASSURE_OIDC_CLIENT_SECRET`), with the standard claims and no group roles.
+/// in `ASSURE_OIDC_CLIENT_SECRET`), with the standard claims and no group roles or teams.
 pub fn env_provider(issuer: &str, client_id: &str, organisation: &str) -> Result<Checked<Provider>, Invalid> {
     check_provider(&ProviderInput {
         slug: ENV_PROVIDER.into(),
@@ -178,6 +223,7 @@ pub fn env_provider(issuer: &str, client_id: &str, organisation: &str) -> Result
         email_claim: "email".into(),
         groups_claim: "groups".into(),
         group_roles: String::new(),
+        group_teams: String::new(),
         create_accounts: false,
         active: true,
     })
@@ -222,6 +268,7 @@ mod tests {
             email_claim: "email".into(),
             groups_claim: "groups".into(),
             group_roles: "CSE-MASH = mash-worker\n\nScrutiny=scrutiny-officer".into(),
+            group_teams: "CSE-MASH = mash\nPolice CSE Unit = police-cse".into(),
             create_accounts: false,
             active: true,
         }
@@ -251,7 +298,7 @@ mod tests {
         let p = check_provider(&good()).unwrap();
         assert_eq!(p.issuer, "https://login.example.org/tenant/v2.0", "the trailing slash goes");
         type Spoil = fn(&mut ProviderInput);
-        let cases: [(&str, Spoil); 8] = [
+        let cases: [(&str, Spoil); 9] = [
             ("slug", |p| p.slug = "Council Staff".into()),
             ("label", |p| p.label = " ".into()),
             ("issuer", |p| p.issuer = "http://login.example.org".into()),
@@ -259,6 +306,7 @@ mod tests {
             ("secret_env", |p| p.secret_env = "the secret itself!".into()),
             ("email_claim", |p| p.email_claim = "e mail".into()),
             ("group_roles", |p| p.group_roles = "CSE-MASH = wizard".into()),
+            ("group_teams", |p| p.group_teams = "CSE-MASH = mash\nWizards = wizards".into()),
             ("create_accounts", |p| {
                 p.group_roles = String::new();
                 p.create_accounts = true
@@ -282,6 +330,22 @@ mod tests {
         assert!(group_roles("no equals sign").unwrap_err().contains("Line 1"));
         assert!(group_roles("\n = practitioner").unwrap_err().contains("Line 2"));
         assert!(group_roles("a=b=practitioner").is_ok(), "the last equals sign divides");
+    }
+
+    #[test]
+    fn groups_give_every_team_they_name() {
+        let m = group_teams("CSE-MASH = mash\n\nPolice CSE Unit = police-cse\nCSE-MASH = cse-analyst\nAnalysts = cse-analyst").unwrap();
+        assert_eq!(teams_for_groups(&m, &["CSE-MASH".into()]), vec![Team::Mash, Team::CseAnalyst], "a group may give several teams");
+        assert_eq!(teams_for_groups(&m, &["CSE-MASH".into(), "Analysts".into()]), vec![Team::Mash, Team::CseAnalyst], "each team once");
+        assert_eq!(teams_for_groups(&m, &["Police CSE Unit".into()]), vec![Team::PoliceCse]);
+        assert!(teams_for_groups(&m, &["Other".into()]).is_empty());
+        assert!(teams_for_groups(&[], &["CSE-MASH".into()]).is_empty());
+        assert!(group_teams("").unwrap().is_empty());
+        let e = group_teams("CSE-MASH = mash\nWizards = wizards").unwrap_err();
+        assert!(e.contains("Line 2") && e.contains("\"wizards\"") && e.contains("police-cse"), "{e}");
+        assert!(group_teams("no equals sign").unwrap_err().contains("Line 1"));
+        assert!(group_teams(" = mash").unwrap_err().contains("no group"));
+        assert!(group_teams("CSE-MASH = mash-worker").is_err(), "a role is not a team");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Sign-in through an identity provider (`store.oidc()`): the providers an administrator
 //! set up, which account each provider's stable subject is, the sign-ins sent to a
-//! provider and not yet back, and where a session signs out at its provider. The
-//! protocol itself is the web edge's; this keeps what it is checked against.
+//! provider and not yet back, where a session signs out at its provider, and which
+//! team memberships a provider's groups gave. The protocol itself is the web edge's;
+//! this keeps what it is checked against.
 
+use assure_domain::partnership::Team;
 use assure_domain::sign_in::Provider;
 use assure_domain::{Checked, Role};
 use chrono::Duration;
@@ -33,6 +35,48 @@ pub struct StoredProvider {
     pub provider: Provider,
 }
 
+/// The teams a sign-in's groups put a person in and took them out of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamChanges {
+    pub joined: Vec<Team>,
+    pub left: Vec<Team>,
+}
+
+/// What a sign-in through a provider does to one of a person's teams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TeamStep {
+    /// Join it (or, in it through another provider's groups, hold it through this one's too).
+    Join(Team),
+    /// Leave it: only this provider's groups gave it, and they no longer do.
+    Leave(Team),
+    /// Stop holding it through this provider: another provider's groups still give it.
+    Release(Team),
+}
+
+/// The steps that bring a person's teams into line with the `teams` provider
+/// `provider_id`'s groups give, from which provider gave which team (`grants`) and the
+/// teams the person is in (`members`). A team they are in that no provider gave was
+/// given by hand: never a step.
+fn team_steps(provider_id: i64, grants: &[(i64, Team)], members: &[Team], teams: &[Team]) -> Vec<TeamStep> {
+    let ours = |t: Team| grants.iter().any(|(p, g)| *p == provider_id && *g == t);
+    let others = |t: Team| grants.iter().any(|(p, g)| *p != provider_id && *g == t);
+    let mut steps = Vec::new();
+    for &t in teams {
+        let member = members.contains(&t);
+        // Already this provider's, or given by hand.
+        if member && (ours(t) || !others(t)) {
+            continue;
+        }
+        steps.push(TeamStep::Join(t));
+    }
+    for &(p, t) in grants {
+        if p == provider_id && !teams.contains(&t) {
+            steps.push(if others(t) { TeamStep::Release(t) } else { TeamStep::Leave(t) });
+        }
+    }
+    steps
+}
+
 /// A sign-in sent to a provider: what its answer is checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
@@ -43,7 +87,7 @@ pub struct Pending {
     pub next: String,
 }
 
-const COLS: &str = "id, slug, label, issuer, client_id, secret_env, email_claim, groups_claim, group_roles, create_accounts, active";
+const COLS: &str = "id, slug, label, issuer, client_id, secret_env, email_claim, groups_claim, group_roles, group_teams, create_accounts, active";
 
 fn provider(r: &AnyRow) -> Result<StoredProvider> {
     Ok(StoredProvider {
@@ -57,6 +101,7 @@ fn provider(r: &AnyRow) -> Result<StoredProvider> {
             email_claim: r.s("email_claim")?,
             groups_claim: r.s("groups_claim")?,
             group_roles: r.s("group_roles")?,
+            group_teams: r.s("group_teams")?,
             create_accounts: r.i("create_accounts")? != 0,
             active: r.i("active")? != 0,
         },
@@ -89,7 +134,7 @@ impl Oidc<'_> {
                 let id = r.i("id")?;
                 self.store
                     .q("UPDATE oidc_providers SET label = $1, issuer = $2, client_id = $3, secret_env = $4, email_claim = $5, groups_claim = $6, \
-                        group_roles = $7, create_accounts = $8, active = $9, updated_at = $10 WHERE id = $11")
+                        group_roles = $7, group_teams = $8, create_accounts = $9, active = $10, updated_at = $11 WHERE id = $12")
                     .bind(p.label.clone())
                     .bind(p.issuer.clone())
                     .bind(p.client_id.clone())
@@ -97,6 +142,7 @@ impl Oidc<'_> {
                     .bind(p.email_claim.clone())
                     .bind(p.groups_claim.clone())
                     .bind(p.group_roles.clone())
+                    .bind(p.group_teams.clone())
                     .bind(i64::from(p.create_accounts))
                     .bind(i64::from(p.active))
                     .bind(self.store.now())
@@ -108,8 +154,8 @@ impl Oidc<'_> {
             None => sqlx::Row::try_get(
                 &self
                     .store
-                    .q("INSERT INTO oidc_providers (slug, label, issuer, client_id, secret_env, email_claim, groups_claim, group_roles, create_accounts, active, updated_at) \
-                        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id")
+                    .q("INSERT INTO oidc_providers (slug, label, issuer, client_id, secret_env, email_claim, groups_claim, group_roles, group_teams, create_accounts, active, updated_at) \
+                        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id")
                     .bind(p.slug.clone())
                     .bind(p.label.clone())
                     .bind(p.issuer.clone())
@@ -118,6 +164,7 @@ impl Oidc<'_> {
                     .bind(p.email_claim.clone())
                     .bind(p.groups_claim.clone())
                     .bind(p.group_roles.clone())
+                    .bind(p.group_teams.clone())
                     .bind(i64::from(p.create_accounts))
                     .bind(i64::from(p.active))
                     .bind(self.store.now())
@@ -161,6 +208,7 @@ impl Oidc<'_> {
                 email_claim: kept.email_claim,
                 groups_claim: kept.groups_claim,
                 group_roles: kept.group_roles,
+                group_teams: kept.group_teams,
                 create_accounts: kept.create_accounts,
                 active: kept.active,
             })?;
@@ -215,6 +263,90 @@ impl Oidc<'_> {
         )
         .await?;
         tx.commit().await
+    }
+
+    /// Bring a person's teams into line with the teams a provider's groups give them
+    /// (`teams`, from [`assure_domain::sign_in::teams_for_groups`]) at a sign-in through
+    /// it. A team they are not in is joined, and kept as the provider's; a team the
+    /// provider gave that their groups no longer give is left, unless another provider's
+    /// groups still give it. A membership an administrator gave by hand is never
+    /// touched: a group naming it leaves it as it is, and it is not the provider's to
+    /// take away. Every change is audited in the same transaction.
+    pub async fn teams_from_groups(&self, actor: &Actor, provider: &StoredProvider, user_id: i64, teams: &[Team]) -> Result<TeamChanges> {
+        let mut changes = TeamChanges::default();
+        // Nothing to change (most sign-ins): nothing written.
+        let (grants, members) = self.team_grants(None, user_id).await?;
+        if team_steps(provider.id, &grants, &members, teams).is_empty() {
+            return Ok(changes);
+        }
+        let slug = &provider.provider.slug;
+        let partnership = self.store.partnership();
+        let mut tx = self.store.write().await?;
+        let (grants, members) = self.team_grants(Some(&mut tx), user_id).await?;
+        for step in team_steps(provider.id, &grants, &members, teams) {
+            let (action, detail) = match step {
+                TeamStep::Join(team) => {
+                    let joined = partnership.join_team(&mut tx, team, user_id).await?;
+                    self.store
+                        .q("INSERT INTO oidc_team_grants (provider_id, team, user_id, granted_at) VALUES ($1,$2,$3,$4) \
+                            ON CONFLICT (provider_id, team, user_id) DO NOTHING")
+                        .bind(provider.id)
+                        .bind(team.slug())
+                        .bind(user_id)
+                        .bind(self.store.now())
+                        .execute(tx.conn())
+                        .await?;
+                    if joined {
+                        changes.joined.push(team);
+                        ("team.join-from-groups", format!("joined {} from the groups at sign-in provider {slug}", team.slug()))
+                    } else {
+                        ("team.join-from-groups", format!("in {} already, now from the groups at sign-in provider {slug} too", team.slug()))
+                    }
+                }
+                TeamStep::Leave(team) => {
+                    if partnership.leave_team(&mut tx, team, user_id).await? {
+                        changes.left.push(team);
+                    }
+                    ("team.leave-from-groups", format!("left {}: no longer in a group that gives it at sign-in provider {slug}", team.slug()))
+                }
+                TeamStep::Release(team) => {
+                    self.store
+                        .q("DELETE FROM oidc_team_grants WHERE provider_id = $1 AND team = $2 AND user_id = $3")
+                        .bind(provider.id)
+                        .bind(team.slug())
+                        .bind(user_id)
+                        .execute(tx.conn())
+                        .await?;
+                    (
+                        "team.leave-from-groups",
+                        format!("still in {} from another sign-in provider's groups, no longer from those at {slug}", team.slug()),
+                    )
+                }
+            };
+            tx.audit(actor, Event::new(action, "user", user_id, detail)).await?;
+        }
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// Which provider gave which of a person's teams, and the teams they are in.
+    async fn team_grants(&self, tx: Option<&mut crate::WriteTx<'_>>, user_id: i64) -> Result<(Vec<(i64, Team)>, Vec<Team>)> {
+        let grants_sql = "SELECT provider_id, team FROM oidc_team_grants WHERE user_id = $1";
+        let members_sql = "SELECT team FROM team_members WHERE user_id = $1";
+        let (grants, members) = match tx {
+            Some(tx) => (
+                self.store.q(grants_sql).bind(user_id).fetch_all(tx.conn()).await?,
+                self.store.q(members_sql).bind(user_id).fetch_all(tx.conn()).await?,
+            ),
+            None => (
+                self.store.q(grants_sql).bind(user_id).fetch_all(self.store.pool()).await?,
+                self.store.q(members_sql).bind(user_id).fetch_all(self.store.pool()).await?,
+            ),
+        };
+        Ok((
+            grants.iter().map(|r| Ok((r.i("provider_id")?, r.e("team")?))).collect::<Result<_>>()?,
+            members.iter().map(|r| r.e("team")).collect::<Result<_>>()?,
+        ))
     }
 
     /// Keep a sign-in sent to a provider, under the hash of its state.

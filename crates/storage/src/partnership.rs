@@ -10,7 +10,7 @@ use assure_domain::{Invalid, Role};
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::{all_checks, Actor, Result, RowExt, Store, StoreError};
+use crate::{all_checks, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Agency {
@@ -141,12 +141,42 @@ impl Partnership<'_> {
         tx.commit().await
     }
 
+    /// Put a person in a team by hand. A membership an identity provider's groups gave
+    /// becomes the administrator's: leaving the group no longer takes it away.
     pub async fn add_team_member(&self, actor: &Actor, team: Team, user_id: i64) -> Result<()> {
         let mut tx = self.write().await?;
         self.q("DELETE FROM team_members WHERE team = $1 AND user_id = $2").bind(team.slug()).bind(user_id).execute(tx.conn()).await?;
         self.q("INSERT INTO team_members (team, user_id) VALUES ($1,$2)").bind(team.slug()).bind(user_id).execute(tx.conn()).await?;
+        self.q("DELETE FROM oidc_team_grants WHERE team = $1 AND user_id = $2").bind(team.slug()).bind(user_id).execute(tx.conn()).await?;
         tx.audit(actor, Event::new("team.join", "user", user_id, format!("joined {}", team.slug()))).await?;
         tx.commit().await
+    }
+
+    /// Inside a write: put a person in a team unless they are in it already (whether
+    /// they joined).
+    pub(crate) async fn join_team(&self, tx: &mut WriteTx<'_>, team: Team, user_id: i64) -> Result<bool> {
+        let n = self
+            .q("INSERT INTO team_members (team, user_id) VALUES ($1,$2) ON CONFLICT (team, user_id) DO NOTHING")
+            .bind(team.slug())
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// Inside a write: take a person out of a team, with any record of an identity
+    /// provider's groups having given it (whether they were in it).
+    pub(crate) async fn leave_team(&self, tx: &mut WriteTx<'_>, team: Team, user_id: i64) -> Result<bool> {
+        self.q("DELETE FROM oidc_team_grants WHERE team = $1 AND user_id = $2").bind(team.slug()).bind(user_id).execute(tx.conn()).await?;
+        let n = self
+            .q("DELETE FROM team_members WHERE team = $1 AND user_id = $2")
+            .bind(team.slug())
+            .bind(user_id)
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        Ok(n > 0)
     }
 
     pub async fn add_spoc(&self, actor: &Actor, agency_id: i64, user_id: i64) -> Result<()> {
@@ -211,16 +241,10 @@ impl Partnership<'_> {
         }))
     }
 
+    /// Take a person out of a team by hand (however they joined it).
     pub async fn remove_team_member(&self, actor: &Actor, team: Team, user_id: i64) -> Result<()> {
         let mut tx = self.write().await?;
-        let n = self
-            .q("DELETE FROM team_members WHERE team = $1 AND user_id = $2")
-            .bind(team.slug())
-            .bind(user_id)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
-        if n > 0 {
+        if self.leave_team(&mut tx, team, user_id).await? {
             tx.audit(actor, Event::new("team.leave", "user", user_id, format!("left {}", team.slug()))).await?;
         }
         tx.commit().await

@@ -1,17 +1,20 @@
 //! Sign-in through an identity provider, as stored, on SQLite and PostgreSQL: providers
 //! added and changed (the environment's brought into line without losing what an
 //! administrator set), a sign-in sent to a provider taken once and not after it expires,
-//! a subject linked to one account, a role from groups, and a session's end-session
-//! address.
+//! a subject linked to one account, a role from groups, a session's end-session
+//! address, and teams from groups (joined, kept, left on leaving the group, never a
+//! membership an administrator gave by hand; each change audited).
 
-use assure_domain::sign_in::{check_provider, env_provider, ProviderInput};
+use assure_domain::partnership::{AgencyKind, InvolvementKind, Scope, Team};
+use assure_domain::sign_in::{check_provider, env_provider, group_teams, teams_for_groups, ProviderInput};
 use assure_domain::{Clock, Role};
 use assure_storage::audit::AuditFilter;
-use assure_storage::oidc::Pending;
+use assure_storage::children::ChildInput;
+use assure_storage::oidc::{Pending, StoredProvider, TeamChanges};
 use assure_storage::on_both_engines;
-use assure_storage::testing::TestDb;
+use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
-use assure_storage::Actor;
+use assure_storage::{Actor, Store};
 
 fn input(slug: &str) -> ProviderInput {
     ProviderInput {
@@ -23,6 +26,7 @@ fn input(slug: &str) -> ProviderInput {
         email_claim: "email".into(),
         groups_claim: "groups".into(),
         group_roles: "CSE-MASH = mash-worker".into(),
+        group_teams: "CSE-MASH = mash\nYOT = youth-offending".into(),
         create_accounts: false,
         active: true,
     }
@@ -52,6 +56,7 @@ async fn providers_links_and_sign_ins(db: &TestDb) {
     let p = oidc.provider("council").await.unwrap().unwrap().provider;
     assert_eq!((p.issuer.as_str(), p.client_id.as_str()), ("https://login.example.org/other/v2.0", "assure-2"));
     assert_eq!((p.label.as_str(), p.group_roles.as_str()), ("Example Council account", "CSE-MASH = mash-worker"));
+    assert_eq!(p.group_teams, "CSE-MASH = mash\nYOT = youth-offending", "the group teams stay too");
     oidc.from_environment(&env).await.unwrap();
     let audited = store.audit().list(&AuditFilter { action: Some("settings.sign-in-provider".into()), ..Default::default() }, 10, 0).await.unwrap();
     assert_eq!(audited.0.len(), 3, "an unchanged environment writes nothing");
@@ -91,3 +96,125 @@ async fn providers_links_and_sign_ins(db: &TestDb) {
     assert_eq!(oidc.end_session("session-hash").await.unwrap().as_deref(), Some("https://login.example.org/logout?id_token_hint=x"));
 }
 on_both_engines!(oidc_store, providers_links_and_sign_ins);
+
+async fn audited(store: &Store, action: &str) -> Vec<(String, String)> {
+    let (entries, _) = store.audit().list(&AuditFilter { action: Some(action.into()), ..Default::default() }, 100, 0).await.unwrap();
+    entries.into_iter().map(|e| (e.record_id, e.detail)).collect()
+}
+
+async fn teams_of(store: &Store, user: i64) -> Vec<Team> {
+    store.partnership().viewer(user).await.unwrap().expect("on the pathway").teams
+}
+
+/// The children a person sees, by id.
+async fn sees(store: &Store, user: i64) -> Vec<i64> {
+    let reader = testing::reader_of(store, user).await;
+    testing::children_in_reach(store, reader.viewer(), None, 100, 0).await.0.iter().map(|c| c.id).collect()
+}
+
+async fn sign_in_with(store: &Store, p: &StoredProvider, user: i64, groups: &[&str]) -> TeamChanges {
+    let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    let teams = teams_for_groups(&group_teams(&p.provider.group_teams).unwrap(), &groups);
+    let actor = Actor { user_id: Some(user), label: "sign-in".into(), ip: "127.0.0.1".into() };
+    store.oidc().teams_from_groups(&actor, p, user, &teams).await.unwrap()
+}
+
+async fn teams_from_groups(db: &TestDb) {
+    let store = &db.store;
+    let sys = Actor::system();
+    let oidc = store.oidc();
+    oidc.save(&sys, &check_provider(&input("council")).unwrap()).await.unwrap();
+    let mut other = input("police");
+    other.group_teams = "Police-YOT = youth-offending".into();
+    oidc.save(&sys, &check_provider(&other).unwrap()).await.unwrap();
+    let council = oidc.provider("council").await.unwrap().unwrap();
+    let police = oidc.provider("police").await.unwrap().unwrap();
+
+    // A police practitioner (the police are involved team by team) in the missing from
+    // home team, given by hand; a child the police's youth offending team is involved with.
+    let agency = store.partnership().create_agency(&sys, "Merseyside Police", Some(AgencyKind::Police)).await.unwrap();
+    let user = store
+        .users()
+        .create(&sys, NewUser { name: "Dana Webb", email: "dana@example.org", role: Role::Practitioner, job_title: "", password_hash: "x" })
+        .await
+        .unwrap();
+    store.partnership().set_agency(&sys, user, agency).await.unwrap();
+    store.partnership().add_team_member(&sys, Team::MissingFromHome, user).await.unwrap();
+    let child =
+        testing::new_child(store, &ChildInput { first_name: "Tia".into(), last_name: "Moss".into(), estimated_age: Some(14), ..Default::default() })
+            .await;
+    testing::involve(
+        store,
+        child,
+        agency,
+        InvolvementKind::HoldsAction,
+        Scope::Team(Team::YouthOffending),
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+    )
+    .await;
+    assert!(sees(store, user).await.is_empty(), "not in the team, the child is out of reach");
+
+    // No groups that give a team: nothing changes, nothing is written.
+    assert_eq!(sign_in_with(store, &council, user, &["Staff"]).await, TeamChanges::default());
+    assert!(audited(store, "team.join-from-groups").await.is_empty());
+
+    // In the YOT group: joins the team, and so sees the team's child; audited.
+    let changes = sign_in_with(store, &council, user, &["Staff", "YOT"]).await;
+    assert_eq!(changes, TeamChanges { joined: vec![Team::YouthOffending], left: vec![] });
+    assert_eq!(teams_of(store, user).await, vec![Team::MissingFromHome, Team::YouthOffending]);
+    assert_eq!(sees(store, user).await, vec![child]);
+    assert_eq!(
+        audited(store, "team.join-from-groups").await,
+        vec![(user.to_string(), "joined youth-offending from the groups at sign-in provider council".to_string())]
+    );
+
+    // Signing in again in the same groups keeps it, and writes nothing.
+    assert_eq!(sign_in_with(store, &council, user, &["YOT", "Staff"]).await, TeamChanges::default());
+    assert_eq!(audited(store, "team.join-from-groups").await.len(), 1);
+
+    // Out of the group: the team the groups gave is left, and the child with it; the
+    // missing from home team, given by hand, stays.
+    let changes = sign_in_with(store, &council, user, &["Staff"]).await;
+    assert_eq!(changes, TeamChanges { joined: vec![], left: vec![Team::YouthOffending] });
+    assert_eq!(teams_of(store, user).await, vec![Team::MissingFromHome]);
+    assert!(sees(store, user).await.is_empty(), "out of the team, out of reach");
+    assert_eq!(
+        audited(store, "team.leave-from-groups").await,
+        vec![(user.to_string(), "left youth-offending: no longer in a group that gives it at sign-in provider council".to_string())]
+    );
+
+    // A team given by hand is never the provider's: a group naming it changes nothing,
+    // and leaving the group does not take it away.
+    store.partnership().add_team_member(&sys, Team::Mash, user).await.unwrap();
+    assert_eq!(sign_in_with(store, &council, user, &["CSE-MASH"]).await, TeamChanges::default());
+    assert_eq!(sign_in_with(store, &council, user, &[]).await, TeamChanges::default());
+    assert_eq!(teams_of(store, user).await, vec![Team::Mash, Team::MissingFromHome]);
+    store.partnership().remove_team_member(&sys, Team::Mash, user).await.unwrap();
+
+    // A team the provider gave that an administrator then gives by hand becomes theirs.
+    sign_in_with(store, &council, user, &["YOT"]).await;
+    store.partnership().add_team_member(&sys, Team::YouthOffending, user).await.unwrap();
+    assert_eq!(sign_in_with(store, &council, user, &[]).await, TeamChanges::default());
+    assert_eq!(teams_of(store, user).await, vec![Team::MissingFromHome, Team::YouthOffending]);
+    // And one an administrator takes away is gone, the provider's record of it too: the
+    // group gives it again at the next sign-in.
+    store.partnership().remove_team_member(&sys, Team::YouthOffending, user).await.unwrap();
+    assert_eq!(teams_of(store, user).await, vec![Team::MissingFromHome]);
+    assert_eq!(sign_in_with(store, &council, user, &["YOT"]).await.joined, vec![Team::YouthOffending]);
+
+    // Two providers giving the same team: leaving one's group keeps it while the
+    // other's still gives it; leaving both takes it away.
+    assert_eq!(sign_in_with(store, &police, user, &["Police-YOT"]).await, TeamChanges::default(), "already in it");
+    assert_eq!(sign_in_with(store, &council, user, &[]).await, TeamChanges::default(), "the police's groups still give it");
+    assert_eq!(teams_of(store, user).await, vec![Team::MissingFromHome, Team::YouthOffending]);
+    assert_eq!(sign_in_with(store, &police, user, &[]).await.left, vec![Team::YouthOffending]);
+    assert_eq!(teams_of(store, user).await, vec![Team::MissingFromHome]);
+
+    // Every change audited against the account, in the same transaction as the change.
+    let joins = audited(store, "team.join-from-groups").await;
+    let leaves = audited(store, "team.leave-from-groups").await;
+    assert_eq!((joins.len(), leaves.len()), (4, 3), "{joins:?} {leaves:?}");
+    assert!(joins.iter().chain(&leaves).all(|(id, _)| *id == user.to_string()));
+    assert!(store.audit().verify().await.unwrap().is_ok(), "the audit chain holds");
+}
+on_both_engines!(oidc_teams, teams_from_groups);

@@ -9,7 +9,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use assure_domain::sign_in::{email_may_link, group_roles, role_for_groups};
+use assure_domain::sign_in::{email_may_link, group_roles, group_teams, role_for_groups, teams_for_groups};
 use assure_storage::audit::Event;
 use assure_storage::oidc::{Pending, StoredProvider};
 use assure_storage::Actor;
@@ -427,6 +427,10 @@ async fn callback_inner(
         }
         _ => user,
     };
+    // The teams the groups give: joined, and those the groups gave before and no longer
+    // give left (no groups claim: no groups, so none of the provider's teams stay).
+    let teams = teams_for_groups(&group_teams(&p.provider.group_teams).unwrap_or_default(), &groups);
+    oidc.teams_from_groups(&actor, &p, user.id, &teams).await?;
     let logout = end_session.map(|url| {
         let mut r = LogoutRequest::from(url).set_id_token_hint(id_token).set_client_id(ClientId::new(p.provider.client_id.clone()));
         if let Ok(back) = PostLogoutRedirectUrl::new(format!("{}/login?notice=signed-out", state.config.public_url.trim_end_matches('/'))) {

@@ -2,22 +2,33 @@
 //! OpenID Connect provider on localhost (the npm package `oidc-provider`, started by
 //! tests/oidc_provider/provider.mjs; scripts/test installs it): the provider's own
 //! sign-in form, the account linked by its verified e-mail address, a group giving a
-//! role, sign-out at Assure and at the provider; an unverified address links nothing; a
-//! tampered state or nonce, a sign-in from another browser, a wrong client secret and an
-//! issuer that does not answer are each refused with a message and change nothing.
+//! role, sign-out at Assure and at the provider; a group giving a team (and so sight of
+//! the team's child) and, out of the group at the next sign-in, taking it away again;
+//! an unverified address links nothing; a tampered state or nonce, a sign-in from
+//! another browser, a wrong client secret and an issuer that does not answer are each
+//! refused with a message and change nothing.
 //!
 //! Skipped, with a note, when ASSURE_SKIP_OIDC=1 or ASSURE_SKIP_BROWSER=1.
+//!
+//! And, on SQLite and PostgreSQL without a browser: Settings refuses group → team lines
+//! naming a team Assure does not have, saving nothing.
 
 mod browser_rig;
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use assure_domain::partnership::{InvolvementKind, Scope, Team};
 use assure_domain::sign_in::{check_provider, ProviderInput};
 use assure_domain::Role;
 use assure_storage::audit::AuditFilter;
+use assure_storage::children::ChildInput;
+use assure_storage::on_both_engines;
+use assure_storage::testing::{self, TestDb};
 use assure_storage::Actor;
+use axum::http::StatusCode;
 use browser_rig::{browser_available, Browser, Rig};
 use fantoccini::Locator;
 
@@ -47,20 +58,18 @@ fn provider_package() -> Option<String> {
 struct Idp {
     child: Child,
     issuer: String,
+    /// Its people (read again at each sign-in).
+    people: std::path::PathBuf,
     /// Kept open: the provider may write to it after its first line.
     _stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Idp {
-    fn start(package: &str, app: &str, secret: &str) -> Idp {
+    fn start(package: &str, app: &str, secret: &str, dir: &std::path::Path) -> Idp {
         use std::os::unix::process::CommandExt;
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oidc_provider/provider.mjs");
-        let people = serde_json::json!({
-            // A demo account's address, verified, in a group that makes them a scrutiny officer.
-            "s-lead-7f3a": { "email": "lead-officer@example.org", "email_verified": true, "name": "Lead Officer", "groups": ["Staff", "Democratic-Services"] },
-            // A demo account's address the provider has not verified: it links nothing.
-            "s-unverified-2c91": { "email": "scrutiny-officer@example.org", "email_verified": false, "name": "Someone", "groups": [] },
-        });
+        let people = dir.join("oidc-people.json");
+        write_people(&people, &["Staff", "Police-YOT"]);
         let callbacks: Vec<String> = ["council", "wrong-secret"].iter().map(|s| format!("{app}/login/oidc/{s}/callback")).collect();
         let mut child = Command::new("node")
             .arg(script)
@@ -69,7 +78,7 @@ impl Idp {
             .env("OIDC_CLIENT_SECRET", secret)
             .env("OIDC_REDIRECT_URIS", callbacks.join(" "))
             .env("OIDC_POST_LOGOUT_URIS", format!("{app}/login?notice=signed-out"))
-            .env("OIDC_PEOPLE", people.to_string())
+            .env("OIDC_PEOPLE_FILE", &people)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -81,8 +90,27 @@ impl Idp {
         stdout.read_line(&mut line).expect("read the provider's first line");
         let port: u16 =
             line.trim().strip_prefix("listening ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("the provider did not start: {line:?}"));
-        Idp { child, issuer: format!("http://localhost:{port}"), _stdout: stdout }
+        Idp { child, issuer: format!("http://localhost:{port}"), people, _stdout: stdout }
     }
+
+    /// The groups the police officer is in from their next sign-in.
+    fn officer_groups(&self, groups: &[&str]) {
+        write_people(&self.people, groups);
+    }
+}
+
+/// The provider's people; `officer_groups` are the police officer's.
+fn write_people(file: &std::path::Path, officer_groups: &[&str]) {
+    let people = serde_json::json!({
+        // A demo account's address, verified, in a group that makes them a scrutiny officer.
+        "s-lead-7f3a": { "email": "lead-officer@example.org", "email_verified": true, "name": "Lead Officer", "groups": ["Staff", "Democratic-Services"] },
+        // A demo account's address the provider has not verified: it links nothing.
+        "s-unverified-2c91": { "email": "scrutiny-officer@example.org", "email_verified": false, "name": "Someone", "groups": [] },
+        // The demo's missing from home coordinator (police, team by team), whose groups
+        // may put them in the youth offending team.
+        "s-officer-5d21": { "email": "missing-officer@example.org", "email_verified": true, "name": "Dana Webb", "groups": officer_groups },
+    });
+    std::fs::write(file, people.to_string()).expect("write the provider's people");
 }
 
 impl Drop for Idp {
@@ -103,6 +131,7 @@ fn provider(slug: &str, label: &str, issuer: &str, secret_env: &str) -> Provider
         email_claim: "email".into(),
         groups_claim: "groups".into(),
         group_roles: "Democratic-Services = scrutiny-officer".into(),
+        group_teams: "Police-YOT = youth-offending".into(),
         create_accounts: false,
         active: true,
     }
@@ -158,6 +187,14 @@ async fn tamper(rig: &Rig, what: &str) {
     c.close().await.unwrap();
 }
 
+async fn teams_of(store: &assure_storage::Store, user: i64) -> Vec<Team> {
+    store.partnership().viewer(user).await.unwrap().expect("on the pathway").teams
+}
+
+async fn audited(store: &assure_storage::Store, action: &str) -> usize {
+    store.audit().list(&AuditFilter { action: Some(action.into()), ..Default::default() }, 100, 0).await.unwrap().0.len()
+}
+
 async fn links(rig: &Rig) -> usize {
     let db = rig.db.as_ref().unwrap();
     db.store.audit().list(&AuditFilter { action: Some("user.sign-in-linked".into()), ..Default::default() }, 100, 0).await.unwrap().0.len()
@@ -189,7 +226,8 @@ async fn sign_in_through_a_real_identity_provider() {
         c.oidc_secrets.0.insert(WRONG_SECRET_ENV.into(), "not the client secret".into());
     })
     .await;
-    let idp = Idp::start(&package, &rig.base, &secret);
+    let dir = rig.db.as_ref().unwrap().dir.clone();
+    let idp = Idp::start(&package, &rig.base, &secret, &dir);
     let store = rig.db.as_ref().unwrap().store.clone();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     for p in [
@@ -278,7 +316,89 @@ async fn sign_in_through_a_real_identity_provider() {
     // Nothing changed by the refusals.
     assert_eq!(links(&rig).await, 1);
     assert_eq!(store.users().get(lead.id).await.unwrap().map(|u| (u.role, u.active, u.email)), before);
+    b.quit().await;
+
+    // Teams from groups. A child the police's youth offending team is involved with
+    // (the police are involved team by team), out of the officer's reach: they are in
+    // the missing from home team, which an administrator gave them.
+    let officer = store.users().by_email("missing-officer@example.org").await.unwrap().unwrap().0;
+    assert_eq!(teams_of(&store, officer.id).await, vec![Team::MissingFromHome]);
+    let police = store.partnership().agencies().await.unwrap().into_iter().find(|a| a.name == "Merseyside Police").expect("the demo's police").id;
+    let surname = browser_rig::unique_name("Groups");
+    let child = testing::new_child(
+        &store,
+        &ChildInput { first_name: "Tia".into(), last_name: surname.clone(), estimated_age: Some(14), ..Default::default() },
+    )
+    .await;
+    testing::involve(&store, child, police, InvolvementKind::HoldsAction, Scope::Team(Team::YouthOffending), store.today()).await;
+    let record = format!("/children/{child}");
+
+    // Signed in through the provider in the group that gives the youth offending team:
+    // in the team, and so the child's record opens.
+    let b = rig.browser().await;
+    b.goto("/login").await;
+    b.follow("Sign in with Example Council account").await;
+    through_provider(&b, "s-officer-5d21").await;
+    b.css(".app-header__signout").await;
+    assert_eq!(teams_of(&store, officer.id).await, vec![Team::MissingFromHome, Team::YouthOffending], "the group gave the team");
+    b.goto(&record).await;
+    b.assert_has(&surname).await;
+    sign_out_everywhere(&b).await;
+
+    // Out of the group by the next sign-in: out of the team, and the record is out of
+    // reach; the team the administrator gave stays.
+    idp.officer_groups(&["Staff"]);
+    b.follow("Sign in with Example Council account").await;
+    through_provider(&b, "s-officer-5d21").await;
+    b.css(".app-header__signout").await;
+    assert_eq!(teams_of(&store, officer.id).await, vec![Team::MissingFromHome], "leaving the group took the team away, and only it");
+    b.goto(&record).await;
+    b.assert_has("There is no child's record to show").await;
+    b.assert_lacks(&surname).await;
+    assert_eq!((audited(&store, "team.join-from-groups").await, audited(&store, "team.leave-from-groups").await), (1, 1), "each change audited");
     drop(idp);
     b.quit().await;
     rig.finish().await;
 }
+
+/// The provider form on Settings, as an administrator fills it in.
+async fn save_provider(admin: &mut common::Client, csrf: &str, group_teams: &str) -> common::Resp {
+    let fields = [
+        ("_csrf", csrf),
+        ("slug", "council"),
+        ("label", "Example Council account"),
+        ("issuer", "https://login.example.org/tenant/v2.0"),
+        ("client_id", "assure"),
+        ("secret_env", "ASSURE_OIDC_CLIENT_SECRET"),
+        ("email_claim", "email"),
+        ("groups_claim", "groups"),
+        ("group_roles", "CSE-MASH = mash-worker"),
+        ("group_teams", group_teams),
+        ("create_accounts", "active"),
+    ];
+    admin.post_form("/admin/sign-in/providers", &fields).await
+}
+
+/// Settings: group → team lines are checked, a team Assure does not have refused with
+/// the line and the teams it has, and nothing saved; good lines are kept.
+async fn teams_from_groups_on_settings(db: &TestDb) {
+    let app = common::demo_app(db).await;
+    let mut admin = common::Client::new(app);
+    admin.sign_in("administrator@example.org").await;
+    let page = admin.get("/admin/sign-in").await;
+    assert!(page.has("Teams from groups (optional)") && page.has("youth-offending (Youth offending team)"), "{}", page.body);
+    let t = page.csrf();
+
+    let r = save_provider(&mut admin, &t, "CSE-MASH = mash\nPolice CSE Unit = police-cse-unit").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has("href=\"#group_teams\""), "the error summary links to the field: {}", r.body);
+    assert!(r.has("Line 2 of the group teams names &quot;police-cse-unit&quot;, which is not a team Assure has: use one of mash,"), "{}", r.body);
+    assert!(r.has("Police CSE Unit = police-cse-unit"), "what was typed is kept: {}", r.body);
+    assert!(db.store.oidc().providers().await.unwrap().is_empty(), "nothing saved");
+
+    let r = save_provider(&mut admin, &t, "CSE-MASH = mash\nPolice CSE Unit = police-cse").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let saved = db.store.oidc().provider("council").await.unwrap().expect("saved").provider;
+    assert_eq!(saved.group_teams, "CSE-MASH = mash\nPolice CSE Unit = police-cse");
+}
+on_both_engines!(settings_teams, teams_from_groups_on_settings);

@@ -2,6 +2,7 @@
 //! as an administrator sets them up. The client secret itself is never typed here: the
 //! form names the environment variable that holds it.
 
+use assure_domain::partnership::Team;
 use assure_domain::sign_in::{check_provider, two_factor_required_by_default, ProviderInput, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ISSUER};
 use assure_domain::Invalid;
 use assure_domain::Role;
@@ -42,6 +43,12 @@ async fn render(state: &AppState, ctx: &Ctx, typed: &ProviderInput, errors: &Inv
     let required: Vec<String> = requirements.iter().filter(|r| r.required).map(|r| r.role.slug().to_string()).collect();
     let pathway_without: Vec<&str> =
         requirements.iter().filter(|r| !r.required && two_factor_required_by_default(r.role)).map(|r| r.role.label()).collect();
+    let team_slugs: Vec<String> = Team::ALL.iter().map(|t| format!("{} ({})", t.slug(), t.label())).collect();
+    let team_hint = format!(
+        "One a line: the group, an equals sign, the team, like CSE-MASH = mash. At each sign-in the person joins the team of every line naming one of their groups, \
+         and leaves a team joined this way once none of their groups gives it; a team an administrator put them in stays. Teams: {}.",
+        team_slugs.join(", ")
+    );
     let callback = |slug: &str| format!("{}/login/oidc/{slug}/callback", state.config.public_url.trim_end_matches('/'));
     let body = html! {
         (ui::error_summary(errors))
@@ -115,6 +122,7 @@ async fn render(state: &AppState, ctx: &Ctx, typed: &ProviderInput, errors: &Inv
             (ui::text_input(Field::new("email_claim", "Claim carrying the email address", &typed.email_claim, errors).hint("Usually email. With email, an address links an account only when the provider says it is verified"), "app-input--width-10"))
             (ui::text_input(Field::new("groups_claim", "Claim carrying the groups", &typed.groups_claim, errors), "app-input--width-10"))
             (ui::textarea(Field::new("group_roles", "Roles from groups (optional)", &typed.group_roles, errors).hint("One a line: the group, an equals sign, the role, like CSE-MASH = mash-worker. At each sign-in the first line naming one of the person's groups sets their role."), 4))
+            (ui::textarea(Field::new("group_teams", "Teams from groups (optional)", &typed.group_teams, errors).hint(&team_hint), 4))
             @let options = [
                 ("create_accounts".to_string(), "Create an account at first sign-in for someone with no account (their role from their groups)".to_string()),
                 ("active".to_string(), "In use: shown on the sign-in page".to_string()),
@@ -141,6 +149,7 @@ pub async fn save_provider(State(state): State<AppState>, ctx: Ctx, caller: Call
         email_claim: f.string("email_claim"),
         groups_claim: f.string("groups_claim"),
         group_roles: f.string("group_roles"),
+        group_teams: f.string("group_teams"),
         create_accounts: options.iter().any(|o| o == "create_accounts"),
         active: options.iter().any(|o| o == "active"),
     };

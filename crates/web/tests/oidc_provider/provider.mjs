@@ -6,8 +6,11 @@
 // One confidential client, authorization code with PKCE, its redirect and post-logout
 // addresses from the environment; test people whose ID tokens carry email,
 // email_verified, name and groups. Its own development sign-in form takes any password.
-// OIDC_PEOPLE is a JSON object: login (the subject) → claims.
+// OIDC_PEOPLE is a JSON object: login (the subject) → claims; or OIDC_PEOPLE_FILE names
+// a file holding one, read again at each sign-in (so a test can move a person between
+// groups).
 // Prints "listening PORT" once it serves; stops when its standard input closes.
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +22,9 @@ if (!dir) {
 }
 const { default: Provider } = await import(pathToFileURL(path.join(dir, 'lib', 'index.js')).href);
 
-const people = JSON.parse(process.env.OIDC_PEOPLE || '{}');
+const people = () => process.env.OIDC_PEOPLE_FILE
+  ? JSON.parse(fs.readFileSync(process.env.OIDC_PEOPLE_FILE, 'utf8'))
+  : JSON.parse(process.env.OIDC_PEOPLE || '{}');
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = server.address().port;
@@ -41,7 +46,7 @@ const provider = new Provider(`http://localhost:${port}`, {
   cookies: { keys: ['assure-test-cookie-key'] },
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
   async findAccount(ctx, login) {
-    const person = people[login];
+    const person = people()[login];
     if (!person) return undefined;
     return { accountId: login, async claims() { return { ...person, sub: login }; } };
   },
