@@ -247,6 +247,21 @@ impl Store {
 /// `c.id`), pushed onto `sql` with its own bound values. The domain decides the reach;
 /// this only translates it.
 pub(crate) fn push_reach(sql: &mut Sql, reach: &Reach, child_col: &str) {
+    push_reach_as(sql, reach, child_col, false);
+}
+
+/// The same rule as [`push_reach`], the same children, with the involvements probed
+/// for each row (`EXISTS`, through the involvements' primary key, which begins with the
+/// child) instead of gathered first as a set (`IN`). For a page of a list read along an
+/// index in the list's own order (keyset), where only the rows of one page need probing:
+/// SQLite gathers the set of every child the reach admits before it reads a row, then
+/// sorts, which at scale costs more than the page. A count of the whole list reads
+/// every row anyway, and there the set is cheaper: counts keep [`push_reach`].
+pub(crate) fn push_reach_per_row(sql: &mut Sql, reach: &Reach, child_col: &str) {
+    push_reach_as(sql, reach, child_col, true);
+}
+
+fn push_reach_as(sql: &mut Sql, reach: &Reach, child_col: &str, per_row: bool) {
     let Reach::Limited(l) = reach else {
         sql.push("1=1");
         return;
@@ -254,7 +269,11 @@ pub(crate) fn push_reach(sql: &mut Sql, reach: &Reach, child_col: &str) {
     let mut parts = 0;
     sql.push("(");
     if !l.agencies.is_empty() || l.own.is_some() {
-        sql.push(child_col).push(" IN (SELECT i.child_id FROM child_involvements i WHERE (");
+        if per_row {
+            sql.push("EXISTS (SELECT 1 FROM child_involvements i WHERE i.child_id = ").push(child_col).push(" AND (");
+        } else {
+            sql.push(child_col).push(" IN (SELECT i.child_id FROM child_involvements i WHERE (");
+        }
         let mut alts = 0;
         if !l.agencies.is_empty() {
             sql.push("i.agency_id IN (").bind_list(l.agencies.iter().copied()).push(")");

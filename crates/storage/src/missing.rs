@@ -27,7 +27,8 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::child_access::{push_reach, ChildRecord, Reader};
+use crate::child_access::{push_reach, push_reach_per_row, ChildRecord, Reader};
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
 use crate::referrals::ChildRef;
 use crate::sql::Sql;
 use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
@@ -533,18 +534,46 @@ impl Store {
         Ok(())
     }
 
-    /// Episodes matching `filter` (SQL on `e`, `c`, `ri`, with its own bound values) of
-    /// children in the reader's reach, newest first.
-    async fn episodes_where(&self, reader: &Reader, filter: &Sql) -> Result<Vec<Episode>> {
-        let mut sql = Sql::new(format!("SELECT {EP_COLS} FROM {EP_FROM} WHERE c.merged_into_id IS NULL AND "));
-        sql.append(filter).push(" AND ");
-        push_reach(&mut sql, &reader.reach(), "c.id");
-        sql.push(" ORDER BY e.started_at DESC, e.id DESC LIMIT 2000");
-        let mut out = sql.query(self).fetch_all(self.pool()).await?.iter().map(episode).collect::<Result<Vec<_>>>()?;
-        self.attach_routes(&mut out).await?;
-        Ok(out)
+    /// One page of the episodes matching `filter` (SQL on `e`, `c`, `ri`, with its own
+    /// bound values) of children in the reader's reach, in `order` (keyset: a page is one
+    /// range of the index that matches the order), and how many match in all.
+    async fn episodes_page(&self, reader: &Reader, filter: &Sql, order: &EpisodeOrder, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
+        let mut wh = Sql::new(" WHERE c.merged_into_id IS NULL AND ");
+        wh.append(filter).push(" AND ");
+        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {EP_FROM}"));
+        count.append(&wh);
+        // The count takes the reach as a set; the page probes it row by row along the
+        // list's order, so that only the rows of one page are looked at.
+        push_reach(&mut count, &reader.reach(), "c.id");
+        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut sql = Sql::new(format!("SELECT {EP_COLS} FROM {EP_FROM}"));
+        sql.append(&wh);
+        push_reach_per_row(&mut sql, &reader.reach(), "c.id");
+        order.keyset.push_seek(&mut sql, req);
+        order.keyset.push_order(&mut sql, req);
+        let rows = sql.query(self).fetch_all(self.pool()).await?;
+        let key = order.key;
+        let mut page = order.keyset.page(&rows, req, |r| Ok(vec![KeyPart::Text(r.s(key)?), KeyPart::Int(r.i("id")?)]), episode)?;
+        self.attach_routes(&mut page.items).await?;
+        Ok((page, total))
     }
 }
+
+/// A list of episodes' order: its keyset and the column of the row that holds the first
+/// part of the key.
+struct EpisodeOrder {
+    keyset: Keyset,
+    key: &'static str,
+}
+
+/// Newest first (read through missing_episodes_started, migration 0095).
+const NEWEST_FIRST: EpisodeOrder = EpisodeOrder { keyset: Keyset { columns: &["e.started_at", "e.id"], descending: true }, key: "started_at" };
+/// The first due first (read through missing_episodes_due, migration 0095).
+const FIRST_DUE_FIRST: EpisodeOrder =
+    EpisodeOrder { keyset: Keyset { columns: &["e.interview_due_by", "e.id"], descending: false }, key: "interview_due_by" };
+/// Children missing most often first, then by name: the count negated, so that the
+/// whole key ascends.
+const REPEATED_ORDER: Keyset = Keyset { columns: &["g.fewest", "g.last_name", "g.first_name", "g.id"], descending: false };
 
 impl ChildRecord {
     /// The child's episodes with their interviews and routes, newest first.
@@ -666,65 +695,77 @@ impl Missing<'_> {
         Ok((child_id, id))
     }
 
-    /// Episodes that started in the month of `month` (any day of it), children in reach.
-    pub async fn in_month(&self, month: NaiveDate) -> Result<Vec<Episode>> {
+    /// One page of the episodes that started in the month of `month` (any day of it),
+    /// children in reach, newest first, and how many there are in all.
+    pub async fn in_month(&self, month: NaiveDate, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
         let first = NaiveDate::from_ymd_opt(chrono::Datelike::year(&month), chrono::Datelike::month(&month), 1).unwrap_or(month);
         let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
         let mut f = Sql::new("e.started_at >= ");
         f.bind(crate::date_str(first)).push(" AND e.started_at < ").bind(crate::date_str(next));
-        self.episodes_where(self.reader, &f).await
+        self.episodes_page(self.reader, &f, &NEWEST_FIRST, req).await
     }
 
-    /// Children in reach missing three or more times in the 90 days up to `today`
-    /// (the same window as [`repeatedly_missing`]), most episodes first.
-    pub async fn repeatedly_missing(&self, today: NaiveDate) -> Result<Vec<RepeatedChild>> {
+    /// One page of the children in reach missing three or more times in the 90 days up
+    /// to `today` (the same window as [`repeatedly_missing`]), most episodes first, then
+    /// by name; and how many children there are in all.
+    pub async fn repeatedly_missing(&self, today: NaiveDate, req: &PageRequest) -> Result<(Page<RepeatedChild>, i64)> {
         let from = today - Duration::days(89);
         let to = today + Duration::days(1);
-        let mut sql = Sql::new(
-            "SELECT c.id, c.first_name, c.last_name, COUNT(*) AS n, MAX(e.started_at) AS last_started FROM missing_episodes e JOIN children c ON c.id = e.child_id \
-             WHERE e.started_at >= ",
+        let mut grouped = Sql::new(
+            "SELECT c.id, c.first_name, c.last_name, COUNT(*) AS n, 0 - COUNT(*) AS fewest, MAX(e.started_at) AS last_started \
+             FROM missing_episodes e JOIN children c ON c.id = e.child_id WHERE e.started_at >= ",
         );
-        sql.bind(crate::date_str(from)).push(" AND e.started_at < ").bind(crate::date_str(to)).push(" AND c.merged_into_id IS NULL AND ");
-        push_reach(&mut sql, &self.reader.reach(), "c.id");
-        sql.push(" GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3 ORDER BY COUNT(*) DESC, c.last_name, c.first_name, c.id LIMIT 2000");
-        sql.query(self)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
+        grouped.bind(crate::date_str(from)).push(" AND e.started_at < ").bind(crate::date_str(to)).push(" AND c.merged_into_id IS NULL AND ");
+        push_reach(&mut grouped, &self.reader.reach(), "c.id");
+        grouped.push(" GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3");
+        let mut count = Sql::new("SELECT COUNT(*) AS n FROM (");
+        count.append(&grouped).push(") g");
+        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut sql = Sql::new("SELECT g.id, g.first_name, g.last_name, g.n, g.fewest, g.last_started FROM (");
+        sql.append(&grouped).push(") g WHERE 1=1");
+        REPEATED_ORDER.push_seek(&mut sql, req);
+        REPEATED_ORDER.push_order(&mut sql, req);
+        let rows = sql.query(self).fetch_all(self.pool()).await?;
+        let page = REPEATED_ORDER.page(
+            &rows,
+            req,
+            |r| Ok(vec![KeyPart::Int(r.i("fewest")?), KeyPart::Text(r.s("last_name")?), KeyPart::Text(r.s("first_name")?), KeyPart::Int(r.i("id")?)]),
+            |r| {
                 Ok(RepeatedChild {
                     child_id: r.i("id")?,
                     child_name: format!("{} {}", r.s("first_name")?, r.s("last_name")?),
                     episodes: r.i("n")?,
                     last_started_at: parse_time("last_started", &r.s("last_started")?)?,
                 })
-            })
-            .collect()
+            },
+        )?;
+        Ok((page, total))
     }
 
-    /// Episodes whose return interview was not offered within 72 hours of the return:
-    /// offered late, or not offered and the 72 hours have passed (children in reach).
-    pub async fn interviews_not_offered_in_time(&self, now: NaiveDateTime) -> Result<Vec<Episode>> {
+    /// One page of the episodes whose return interview was not offered within 72 hours
+    /// of the return: offered late, or not offered and the 72 hours have passed (children
+    /// in reach), newest first; and how many there are in all.
+    pub async fn interviews_not_offered_in_time(&self, now: NaiveDateTime, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
         let mut f = Sql::new("e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < ");
         f.bind(time_str(now)).push(") OR ri.offered_at > e.interview_due_by)");
-        self.episodes_where(self.reader, &f).await
+        self.episodes_page(self.reader, &f, &NEWEST_FIRST, req).await
     }
 
-    /// Episodes whose child has come back and whose return interview has not been
-    /// offered yet (each due within 72 hours of the return), children in reach.
-    pub async fn interviews_to_offer(&self) -> Result<Vec<Episode>> {
+    /// One page of the episodes whose child has come back and whose return interview has
+    /// not been offered yet (each due within 72 hours of the return), children in reach,
+    /// the first due first; and how many there are in all.
+    pub async fn interviews_to_offer(&self, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
         let f = Sql::new("e.interview_due_by IS NOT NULL AND ri.offered_at IS NULL");
-        let mut v = self.episodes_where(self.reader, &f).await?;
-        v.sort_by_key(|e| (e.interview_due_by, e.id));
-        Ok(v)
+        self.episodes_page(self.reader, &f, &FIRST_DUE_FIRST, req).await
     }
 
-    /// Episodes of children looked after by another authority and placed here (the
-    /// placement notifications themselves are kept separately).
-    pub async fn placed_from_elsewhere(&self) -> Result<Vec<Episode>> {
+    /// One page of the episodes of children looked after by another authority and placed
+    /// here (the placement notifications themselves are kept separately), newest first;
+    /// and how many there are in all.
+    pub async fn placed_from_elsewhere(&self, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
         let mut f = Sql::new("c.legal_status = ");
         f.bind(assure_domain::partnership::LegalStatus::LookedAfterElsewhere.slug());
-        self.episodes_where(self.reader, &f).await
+        self.episodes_page(self.reader, &f, &NEWEST_FIRST, req).await
     }
 }
 

@@ -18,7 +18,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::child_access::{push_reach, ChildRecord, Reader};
+use crate::child_access::{push_reach, push_reach_per_row, ChildRecord, Reader};
 use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
 use crate::sql::Sql;
 use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError};
@@ -553,7 +553,8 @@ impl Referrals<'_> {
         }
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM} WHERE r.agency_id IN ("));
         sql.bind_list(viewer.spoc_for.iter().copied()).push(") AND r.status = ").bind(ReferralStatus::ReturnedToSpoc.slug()).push(" AND ");
-        push_reach(&mut sql, &self.reader.reach(), "c.id");
+        // Few rows, read in order through referrals_queue_order: each probes the reach.
+        push_reach_per_row(&mut sql, &self.reader.reach(), "c.id");
         sql.push(" ORDER BY r.submitted_at, r.id LIMIT 200");
         sql.query(self).fetch_all(self.pool()).await?.iter().map(referral).collect()
     }
@@ -568,12 +569,15 @@ impl Referrals<'_> {
         }
         let mut filter = Sql::new(" WHERE r.agency_id IN (");
         filter.bind_list(viewer.spoc_for.iter().copied()).push(") AND ");
-        push_reach(&mut filter, &self.reader.reach(), "c.id");
+        // The count takes the reach as a set; the page probes it row by row along the
+        // referrals_agency index, so that only one page's rows are looked at.
         let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
         count.append(&filter);
+        push_reach(&mut count, &self.reader.reach(), "c.id");
         let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
         sql.append(&filter);
+        push_reach_per_row(&mut sql, &self.reader.reach(), "c.id");
         AGENCY_ORDER.push_seek(&mut sql, req);
         AGENCY_ORDER.push_order(&mut sql, req);
         let rows = sql.query(self).fetch_all(self.pool()).await?;

@@ -29,6 +29,23 @@ pub struct Due {
 /// Audit actions that are not activity on a record (looking at it, exporting it).
 const NOT_ACTIVITY: &[&str] = &["child.view", "child.refused", "child.export", "child.subject-access"];
 
+/// The retention scan: each child (or the one child) with its last activity and its
+/// legal holds. The last activity is read per child from the covering index
+/// audit_child_activity (migration 0095: the child's entries by time, with their
+/// action), never from the audit log's rows.
+pub(crate) fn due_children_sql(only: Option<i64>) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT c.id, c.date_of_birth, c.created_at, \
+         (SELECT MAX(a.at) FROM audit_log a WHERE a.record_type = 'child' AND a.record_id = CAST(c.id AS TEXT) AND a.action NOT IN (",
+    );
+    sql.bind_list(NOT_ACTIVITY.iter().copied()).push(")) AS last_at, ");
+    sql.push("(SELECT COUNT(*) FROM legal_holds h WHERE h.child_id = c.id AND h.lifted_at IS NULL) AS holds FROM children c WHERE c.merged_into_id IS NULL");
+    if let Some(id) = only {
+        sql.push(" AND c.id = ").bind(id);
+    }
+    sql
+}
+
 impl Store {
     /// The policy, kind by kind.
     pub async fn retention_policy(&self) -> Result<Vec<Policy>> {
@@ -58,17 +75,8 @@ impl Store {
             return Ok(vec![]);
         };
         let today = self.today();
-        let mut sql = Sql::new(
-            "SELECT c.id, c.date_of_birth, c.created_at, \
-             (SELECT MAX(a.at) FROM audit_log a WHERE a.record_type = 'child' AND a.record_id = CAST(c.id AS TEXT) AND a.action NOT IN (",
-        );
-        sql.bind_list(NOT_ACTIVITY.iter().copied()).push(")) AS last_at, ");
-        sql.push("(SELECT COUNT(*) FROM legal_holds h WHERE h.child_id = c.id AND h.lifted_at IS NULL) AS holds FROM children c WHERE c.merged_into_id IS NULL");
-        if let Some(id) = only {
-            sql.push(" AND c.id = ").bind(id);
-        }
         let mut out = Vec::new();
-        for r in sql.query(self).fetch_all(self.pool()).await? {
+        for r in due_children_sql(only).query(self).fetch_all(self.pool()).await? {
             let last = r.os("last_at")?.unwrap_or(r.s("created_at")?);
             let last_activity =
                 NaiveDate::parse_from_str(last.get(..10).unwrap_or(""), "%Y-%m-%d").map_err(|e| StoreError::Corrupt(e.to_string()))?;

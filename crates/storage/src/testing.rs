@@ -242,3 +242,32 @@ pub async fn count_rows(store: &Store, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) AS n FROM {table}");
     store.q(&sql).fetch_one(store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}")).i("n").unwrap()
 }
+
+/// The engine's plan for a statement, a line a step: SQLite's `EXPLAIN QUERY PLAN`
+/// details, PostgreSQL's `EXPLAIN`. On PostgreSQL sequential scans are turned off for
+/// the statement (on a test's few rows a scan is always cheapest), so that the plan
+/// shows whether an index can serve it; the table's statistics and visibility map are
+/// brought up to date first (`VACUUM ANALYZE`), as an index-only scan needs them.
+pub async fn query_plan(store: &Store, sql: &crate::sql::Sql, tables: &[&str]) -> Vec<String> {
+    use sqlx::Row;
+    let mut conn = store.pool().acquire().await.expect("a connection");
+    let postgres = store.engine() == Engine::Postgres;
+    if postgres {
+        for t in tables {
+            conn.execute(format!("VACUUM ANALYZE {t}").as_str()).await.expect("vacuum");
+        }
+        conn.execute("SET enable_seqscan = off").await.expect("set");
+    }
+    let mut explain = crate::sql::Sql::new(if postgres { "EXPLAIN " } else { "EXPLAIN QUERY PLAN " });
+    explain.append(sql);
+    let rows = explain.query(store).fetch_all(&mut *conn).await.unwrap_or_else(|e| panic!("{}: {e}", explain.text()));
+    if postgres {
+        conn.execute("RESET enable_seqscan").await.expect("reset");
+    }
+    rows.iter().map(|r| r.try_get::<String, _>(if postgres { 0 } else { 3 }).expect("a plan line")).collect()
+}
+
+/// The plan of the daily retention scan (see [`query_plan`]).
+pub async fn retention_scan_plan(store: &Store) -> Vec<String> {
+    query_plan(store, &crate::retention::due_children_sql(None), &["audit_log", "children", "legal_holds"]).await
+}

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use assure_domain::partnership::{AgencyKind, Section};
 use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
 use assure_storage::children::{Child, ChildSearch};
+use assure_storage::keyset::PageRequest;
 use assure_storage::on_both_engines;
 use assure_storage::referrals::Referral;
 use assure_storage::testing::{self, TestDb};
@@ -209,10 +210,16 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
 
     // The missing monitoring group's lists.
     let now = db.store.clock().local_now();
-    assert!(!db.store.missing(&mash).in_month(now.date()).await.unwrap().is_empty(), "episodes this month");
-    assert!(!db.store.missing(&mash).repeatedly_missing(now.date()).await.unwrap().is_empty(), "missing three times in 90 days");
-    assert!(!db.store.missing(&mash).interviews_not_offered_in_time(now).await.unwrap().is_empty(), "an interview offered late");
-    let placed = db.store.missing(&mash).placed_from_elsewhere().await.unwrap();
+    assert!(!db.store.missing(&mash).in_month(now.date(), &PageRequest::first(500)).await.unwrap().0.items.is_empty(), "episodes this month");
+    assert!(
+        !db.store.missing(&mash).repeatedly_missing(now.date(), &PageRequest::first(500)).await.unwrap().0.items.is_empty(),
+        "missing three times in 90 days"
+    );
+    assert!(
+        !db.store.missing(&mash).interviews_not_offered_in_time(now, &PageRequest::first(500)).await.unwrap().0.items.is_empty(),
+        "an interview offered late"
+    );
+    let placed = db.store.missing(&mash).placed_from_elsewhere(&PageRequest::first(500)).await.unwrap().0.items;
     assert!(placed.len() >= 4 && placed.iter().any(|e| e.ended_at.is_none()), "other authorities' children, one still missing");
     assert!(
         placed.iter().any(|e| e.routes.iter().any(|r| r.forum == assure_domain::missing::Forum::Macse && r.referral_id.is_some())),
@@ -225,7 +232,7 @@ async fn demo_placements_fill_every_list(db: &TestDb) {
     let p2 = reader(db, "practitioner-2@example.org").await;
     assert_eq!(children(db, &p2).await.1, 0);
     assert!(db.store.placements(&p2).list(None).await.unwrap().is_empty() && db.store.placements(&p2).queue(today).await.unwrap().is_empty());
-    assert!(db.store.missing(&p2).in_month(now.date()).await.unwrap().is_empty());
+    assert!(db.store.missing(&p2).in_month(now.date(), &PageRequest::first(500)).await.unwrap().0.items.is_empty());
 
     // Reach by team: the health lead sees the children placed with the health lead team
     // routed, not the whole partnership's placed children (the 202 of 213).

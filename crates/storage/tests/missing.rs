@@ -9,6 +9,7 @@ use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::Clock;
 use assure_domain::Role;
 use assure_storage::children::{ChildInput, ChildSearch};
+use assure_storage::keyset::{Page, PageRequest};
 use assure_storage::missing::{EpisodeInput, InterviewInput, MACSE_REASON};
 use assure_storage::on_both_engines;
 use assure_storage::referrals::ChildRef;
@@ -234,37 +235,37 @@ async fn the_groups_lists(db: &TestDb) {
 
     let ids = |eps: Vec<assure_storage::missing::Episode>| eps.iter().map(|e| e.child_id).collect::<Vec<_>>();
     // Three in 90 days: Amy only (Ben's oldest is outside the window).
-    let rep = db.store.missing(mash).repeatedly_missing(now.date()).await.unwrap();
+    let rep = db.store.missing(mash).repeatedly_missing(now.date(), &PageRequest::first(500)).await.unwrap().0.items;
     assert_eq!(rep.iter().map(|r| (r.child_id, r.episodes)).collect::<Vec<_>>(), vec![(amy, 3)]);
     // Not offered within 72 hours: Amy's three (never offered) and Ben's late and unrecorded ones; not Ben's in-time one, Cara or Dan.
-    let late = db.store.missing(mash).interviews_not_offered_in_time(now).await.unwrap();
+    let late = db.store.missing(mash).interviews_not_offered_in_time(now, &PageRequest::first(500)).await.unwrap().0.items;
     assert!(late.iter().any(|e| e.id == third) && late.iter().any(|e| e.id == b2) && late.iter().any(|e| e.id == b1));
     assert!(!late.iter().any(|e| e.id == b3 || e.child_id == cara || e.child_id == dan), "{:?}", ids(late.clone()));
     assert!(late.iter().all(|e| e.offered_in_time(now) == Some(false)));
     // Children of other authorities: Eve.
-    assert_eq!(ids(db.store.missing(mash).placed_from_elsewhere().await.unwrap()), vec![eve]);
+    assert_eq!(ids(db.store.missing(mash).placed_from_elsewhere(&PageRequest::first(500)).await.unwrap().0.items), vec![eve]);
     // This month: those that started this month.
-    let month = db.store.missing(mash).in_month(now.date()).await.unwrap();
+    let month = db.store.missing(mash).in_month(now.date(), &PageRequest::first(500)).await.unwrap().0.items;
     let first_of_month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&now.date()), chrono::Datelike::month(&now.date()), 1).unwrap();
     assert!(month.iter().all(|e| e.started_at.date() >= first_of_month));
     assert!(month.iter().any(|e| e.child_id == dan));
 
     // Need to know: the practitioner's school never sees Eve; practitioner 2 sees only Eve.
     for list in [
-        db.store.missing(pr).in_month(now.date()).await.unwrap(),
-        db.store.missing(pr).interviews_not_offered_in_time(now).await.unwrap(),
-        db.store.missing(pr).placed_from_elsewhere().await.unwrap(),
+        db.store.missing(pr).in_month(now.date(), &PageRequest::first(500)).await.unwrap().0.items,
+        db.store.missing(pr).interviews_not_offered_in_time(now, &PageRequest::first(500)).await.unwrap().0.items,
+        db.store.missing(pr).placed_from_elsewhere(&PageRequest::first(500)).await.unwrap().0.items,
     ] {
         assert!(!list.iter().any(|e| e.child_id == eve));
     }
     for list in [
-        db.store.missing(p2).in_month(now.date()).await.unwrap(),
-        db.store.missing(p2).interviews_not_offered_in_time(now).await.unwrap(),
-        db.store.missing(p2).placed_from_elsewhere().await.unwrap(),
+        db.store.missing(p2).in_month(now.date(), &PageRequest::first(500)).await.unwrap().0.items,
+        db.store.missing(p2).interviews_not_offered_in_time(now, &PageRequest::first(500)).await.unwrap().0.items,
+        db.store.missing(p2).placed_from_elsewhere(&PageRequest::first(500)).await.unwrap().0.items,
     ] {
         assert!(list.iter().all(|e| e.child_id == eve));
     }
-    assert!(db.store.missing(p2).repeatedly_missing(now.date()).await.unwrap().is_empty());
+    assert!(db.store.missing(p2).repeatedly_missing(now.date(), &PageRequest::first(500)).await.unwrap().0.items.is_empty());
     // Practitioner 2 cannot record an episode for a child outside their reach, nor open Amy's record.
     let e = db.store.missing(p2).record_episode(&episode(ChildRef::Existing(amy), ago(1), Some(1))).await.unwrap_err();
     assert!(invalid(e, "child").contains("Choose a child"));
@@ -361,7 +362,7 @@ async fn after_midnight_in_summer_is_london_time(db: &TestDb) {
     let later = episode(new_child("Amy"), at("2026-07-01T00:45"), None);
     assert!(invalid(db.store.missing(pr).record_episode(&later).await.unwrap_err(), "start").contains("future"));
     let (amy, _) = db.store.missing(pr).record_episode(&episode(new_child("Amy"), at("2026-07-01T00:15"), None)).await.unwrap();
-    let july = db.store.missing(mash).in_month(clock.today()).await.unwrap();
+    let july = db.store.missing(mash).in_month(clock.today(), &PageRequest::first(500)).await.unwrap().0.items;
     assert_eq!(july.iter().map(|e| e.child_id).collect::<Vec<_>>(), vec![amy]);
     assert_eq!(clock.today(), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
 }
@@ -378,7 +379,7 @@ async fn the_72_hours_across_the_clocks_going_forward(db: &TestDb) {
     let late = |db: &TestDb| {
         let store = db.store.clone();
         let mash = mash.clone();
-        async move { store.missing(&mash).interviews_not_offered_in_time(store.clock().local_now()).await.unwrap() }
+        async move { store.missing(&mash).interviews_not_offered_in_time(store.clock().local_now(), &PageRequest::first(500)).await.unwrap().0.items }
     };
     clock.set("2026-03-30T09:30:00Z".parse().unwrap()); // 10:30 BST: 71½ hours after
     assert_eq!(clock.local_now(), at("2026-03-30T10:30"));
@@ -389,3 +390,139 @@ async fn the_72_hours_across_the_clocks_going_forward(db: &TestDb) {
     assert_eq!(late[0].interview_due_by, Some(at("2026-03-30T11:00")));
 }
 on_both_engines!(interview_deadline_across_clock_change, the_72_hours_across_the_clocks_going_forward);
+
+/// One page of one of the group's lists as `r` reads it, as ids (the episode's; the
+/// child's for the repeatedly missing), with how many there are in all.
+async fn list_page(db: &TestDb, r: &Reader, which: &str, req: &PageRequest) -> (Page<i64>, i64) {
+    let m = db.store.missing(r);
+    let now = db.store.clock().local_now();
+    let episodes = |(p, n): (Page<assure_storage::missing::Episode>, i64)| (p.map(|e| e.id), n);
+    match which {
+        "month" => episodes(m.in_month(now.date(), req).await.unwrap()),
+        "late" => episodes(m.interviews_not_offered_in_time(now, req).await.unwrap()),
+        "to-offer" => episodes(m.interviews_to_offer(req).await.unwrap()),
+        "elsewhere" => episodes(m.placed_from_elsewhere(req).await.unwrap()),
+        "repeated" => {
+            let (p, n) = m.repeatedly_missing(now.date(), req).await.unwrap();
+            (p.map(|c| c.child_id), n)
+        }
+        _ => unreachable!("{which}"),
+    }
+}
+
+/// Walk a list three at a time by its Next links, then back by its Previous links from
+/// the last page: each way every row once, in the list's order, as one page of all holds
+/// them. Returns that whole list.
+async fn walk(db: &TestDb, r: &Reader, which: &str) -> Vec<i64> {
+    let who = format!("{} {which}", r.actor().label);
+    let (all, total) = list_page(db, r, which, &PageRequest::first(500)).await;
+    assert_eq!(all.items.len() as i64, total, "{who}: the count");
+    assert!(all.next.is_none() && all.previous.is_none(), "{who}: one page holds them all");
+    let mut forwards = Vec::new();
+    let mut req = PageRequest::first(3);
+    let last = loop {
+        let (p, n) = list_page(db, r, which, &req).await;
+        assert_eq!(n, total, "{who}: the count on every page");
+        assert!(!p.items.is_empty() && p.items.len() <= 3, "{who}: {:?}", p.items);
+        assert_eq!(p.previous.is_some(), !forwards.is_empty(), "{who}: a Previous link on every page but the first");
+        forwards.extend(p.items.iter().copied());
+        match &p.next {
+            Some(c) => req = PageRequest::from_link(Some(c), 3),
+            None => break p,
+        }
+    };
+    assert_eq!(forwards, all.items, "{who}: forwards, no row twice, none missed, in order");
+    let mut backwards = last.items.clone();
+    let mut cursor = last.previous.clone();
+    while let Some(c) = cursor {
+        let (p, _) = list_page(db, r, which, &PageRequest::from_link(Some(&c), 3)).await;
+        assert!(p.next.is_some(), "{who}: going back, a Next link on every page");
+        backwards.splice(0..0, p.items.iter().copied());
+        cursor = p.previous.clone();
+    }
+    assert_eq!(backwards, all.items, "{who}: backwards, no row twice, none missed, in order");
+    all.items
+}
+
+/// The group's lists are read a page at a time from a key: walked page by page either
+/// way they hold every row once, in order, ties on the time (and on the count and the
+/// name) broken by the id; the same for a practitioner whose reach is their school's.
+async fn the_groups_lists_page_by_page(db: &TestDb) {
+    let db = &on_test_clock(db);
+    let w = world(db).await;
+    let (pr, mash) = (&w.practitioner, &w.mash);
+    // Twelve children, three by each name (so that names tie), each missing at one of
+    // three times this month (so that starts, returns and interviews' due times tie),
+    // back after two hours; the first eight twice more in the last 90 days, the first
+    // four a fourth time (so that the counts tie).
+    let times = [ago(2), ago(5), ago(9)];
+    let names = ["Amy", "Ben", "Cara", "Dan"];
+    let mut kids = Vec::new();
+    for i in 0..12 {
+        let child = ChildRef::New(ChildInput {
+            first_name: names[i / 3].into(),
+            last_name: "Example".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2009, 1, 1 + i as u32),
+            ..Default::default()
+        });
+        let (id, _) = db.store.missing(pr).record_episode(&episode(child, times[i % 3], Some(2))).await.unwrap();
+        kids.push(id);
+        let earlier: &[i64] = if i < 4 {
+            &[20, 30, 40]
+        } else if i < 8 {
+            &[20, 30]
+        } else {
+            &[]
+        };
+        for d in earlier {
+            db.store.missing(pr).record_episode(&episode(ChildRef::Existing(id), ago(*d), Some(2))).await.unwrap();
+        }
+    }
+    let elsewhere: Vec<String> = kids.iter().step_by(2).map(i64::to_string).collect();
+    testing::exec(&db.store, &format!("UPDATE children SET legal_status = 'looked-after-elsewhere' WHERE id IN ({})", elsewhere.join(","))).await;
+    // Another school's child, out of the practitioner's reach, at a tied time.
+    let (other, _) = db.store.missing(&w.practitioner_2).record_episode(&episode(new_child("Zed"), times[0], Some(2))).await.unwrap();
+
+    for r in [mash, pr] {
+        let month = walk(db, r, "month").await;
+        // This month's: one episode a child, newest first, ties by the newest record first.
+        let mut want: Vec<(NaiveDateTime, i64)> = Vec::new();
+        for (i, k) in kids.iter().chain([&other]).enumerate() {
+            if *k == other && r.actor().label == pr.actor().label {
+                continue;
+            }
+            let first = open(db, mash, *k).await.episodes().await.unwrap().into_iter().find(|e| e.started_at == times[i % 3]).unwrap();
+            want.push((first.started_at, first.id));
+        }
+        want.sort_by(|a, b| b.cmp(a));
+        assert_eq!(month, want.iter().map(|(_, id)| *id).collect::<Vec<_>>(), "{}: this month's, newest first", r.actor().label);
+        // Not offered in 72 hours: every episode returned more than 72 hours ago (all but
+        // those of two days ago), newest first; to offer: every returned one, the first due first.
+        let late = walk(db, r, "late").await;
+        let to_offer = walk(db, r, "to-offer").await;
+        let mut all = Vec::new();
+        for k in kids.iter().chain([&other]) {
+            if *k == other && r.actor().label == pr.actor().label {
+                continue;
+            }
+            all.extend(open(db, mash, *k).await.episodes().await.unwrap());
+        }
+        let mut by_start: Vec<_> = all.iter().filter(|e| e.started_at != times[0]).map(|e| (e.started_at, e.id)).collect();
+        by_start.sort_by(|a, b| b.cmp(a));
+        assert_eq!(late, by_start.iter().map(|(_, id)| *id).collect::<Vec<_>>(), "{}: late", r.actor().label);
+        let mut by_due: Vec<_> = all.iter().map(|e| (e.interview_due_by.unwrap(), e.id)).collect();
+        by_due.sort();
+        assert_eq!(to_offer, by_due.iter().map(|(_, id)| *id).collect::<Vec<_>>(), "{}: to offer", r.actor().label);
+        // Children of other authorities: every episode of the even children, newest first.
+        let mut placed: Vec<_> = all.iter().filter(|e| elsewhere.contains(&e.child_id.to_string())).map(|e| (e.started_at, e.id)).collect();
+        placed.sort_by(|a, b| b.cmp(a));
+        assert_eq!(walk(db, r, "elsewhere").await, placed.iter().map(|(_, id)| *id).collect::<Vec<_>>(), "{}: elsewhere", r.actor().label);
+        // Missing three or more times: the first four (four times) then the next four
+        // (three), each count by name, the same names by record number.
+        let mut repeated: Vec<(i64, &str, i64)> =
+            kids.iter().take(8).enumerate().map(|(i, k)| (if i < 4 { -4 } else { -3 }, names[i / 3], *k)).collect();
+        repeated.sort();
+        assert_eq!(walk(db, r, "repeated").await, repeated.iter().map(|(_, _, k)| *k).collect::<Vec<_>>(), "{}: repeated", r.actor().label);
+    }
+}
+on_both_engines!(lists_page_by_page, the_groups_lists_page_by_page);

@@ -253,3 +253,61 @@ async fn times_in_the_gov_uk_date_input(db: &TestDb) {
     assert!(ep.ended_at.is_none());
 }
 on_both_engines!(gov_uk_times, times_in_the_gov_uk_date_input);
+
+/// The part of a page between `from` and the next `to` (empty when absent).
+fn section<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
+    let Some(start) = body.find(from) else { return "" };
+    let rest = &body[start..];
+    &rest[..rest.find(to).unwrap_or(rest.len())]
+}
+
+/// The missing children's lists show 50 at a time: with 55 more return interviews to
+/// offer, the list's Next links (which keep the page's other lists on their first page)
+/// walk it to its end, every child of those 55 once, and each later page links back.
+async fn the_lists_are_paged(db: &TestDb) {
+    use assure_domain::missing::{MissingFrom, RiskGrading};
+    use assure_storage::children::ChildInput;
+    use assure_storage::missing::EpisodeInput;
+    use assure_storage::referrals::ChildRef;
+    let app = demo_app(db).await;
+    let mash = assure_storage::testing::reader(&db.store, "mash-worker@example.org").await;
+    let now = db.store.clock().local_now();
+    for n in 0..55 {
+        let child = ChildInput { first_name: "Paged".into(), last_name: format!("Number{n}x"), estimated_age: Some(14), ..Default::default() };
+        let start = now - Duration::minutes(2 * n + 3);
+        let input = EpisodeInput {
+            child: Some(ChildRef::New(child)),
+            missing_from: Some(MissingFrom::Home),
+            started_at: Some(start),
+            ended_at: Some(start + Duration::minutes(1)),
+            where_found: "Returned home".into(),
+            police_reference: String::new(),
+            risk_grading: Some(RiskGrading::Low),
+        };
+        db.store.missing(&mash).record_episode(&input).await.unwrap();
+    }
+    let mut c = Client::new(app);
+    c.sign_in("mash-worker@example.org").await;
+    let mut seen = vec![0; 55];
+    let mut path = "/missing".to_string();
+    let mut pages = 0;
+    loop {
+        let r = c.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.has("Return interviews to offer (") && r.has("Each list shows 50 at a time"));
+        let list = section(&r.body, "<section id=\"to-offer\"", "</section>");
+        for (n, count) in seen.iter_mut().enumerate() {
+            *count += list.matches(&format!("Paged Number{n}x<")).count();
+        }
+        assert_eq!(list.contains("rel=\"prev\""), pages > 0, "{path}: a Previous link on every page but the first");
+        pages += 1;
+        let next = section(list, "<div class=\"app-pagination__next\">", "</div>");
+        let Some(href) = next.split("href=\"").nth(1).and_then(|h| h.split('"').next()) else { break };
+        path = href.replace("&amp;", "&");
+        assert!(path.starts_with("/missing?month=") && path.contains("&list=to-offer&cursor=") && path.ends_with("#to-offer"), "{path}");
+        path.truncate(path.find('#').unwrap());
+    }
+    assert!(pages >= 2, "55 more than a page");
+    assert_eq!(seen, vec![1; 55], "every one of the 55 once");
+}
+on_both_engines!(paged_lists, the_lists_are_paged);

@@ -7,6 +7,7 @@ use assure_domain::partnership::Section;
 use assure_domain::tracker::TagColour;
 use assure_domain::{Invalid, Permission};
 use assure_storage::children::Child;
+use assure_storage::keyset::{Page, PageRequest};
 use assure_storage::missing::{Episode, EpisodeInput, InterviewInput};
 use assure_storage::StoreError;
 use assure_storage::{ChildRecord, Reader};
@@ -150,13 +151,22 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller,
 
 // ---------------------------------------------------------------- the group's lists
 
-fn episode_table(caption: &str, rows: &[Episode], now: NaiveDateTime) -> Markup {
+/// Rows a list shows at a time (each list of the page is read a page at a time from a key).
+const PER_LIST: i64 = 50;
+
+/// One list of the page: its section, the page of it shown and how many there are in
+/// all, with its Previous and Next links (`list` names the list they move on).
+fn list_pager<T>(month: &str, section: &str, caption: &str, page: &Page<T>) -> Markup {
+    ui::pager_in(&format!("/missing?month={month}&list={section}"), section, &format!("{caption}: pages"), page)
+}
+
+fn episode_table(caption: &str, rows: &[Episode], total: i64, now: NaiveDateTime) -> Markup {
     ui::scroll_table(
         caption,
         html! {
             div class="app-table-wrapper" tabindex="0" role="region" aria-label=(caption) {
             table class="app-table" {
-                caption class="app-table__caption app-table__caption--m" { (caption) " (" (rows.len()) ")" }
+                caption class="app-table__caption app-table__caption--m" { (caption) " (" (total) ")" }
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Child" }
                     th class="app-table__header" scope="col" { "Missing from" }
@@ -224,25 +234,34 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
         },
     };
     let month_value = chosen.format("%Y-%m").to_string();
-    let month = state.store.missing(&reader).in_month(chosen).await?;
-    let repeated = state.store.missing(&reader).repeatedly_missing(today).await?;
-    let late = state.store.missing(&reader).interviews_not_offered_in_time(now).await?;
-    let to_offer = state.store.missing(&reader).interviews_to_offer().await?;
-    let elsewhere = state.store.missing(&reader).placed_from_elsewhere().await?;
+    // Which list the Previous and Next links move on (the others show their first page).
+    let list = f.get("list");
+    let req = |name: &str| if list == name { PageRequest::from_link(Some(f.get("cursor")), PER_LIST) } else { PageRequest::first(PER_LIST) };
+    let missing = state.store.missing(&reader);
+    let (month, month_total) = missing.in_month(chosen, &req("month")).await?;
+    let (repeated, repeated_total) = missing.repeatedly_missing(today, &req("repeated")).await?;
+    let (late, late_total) = missing.interviews_not_offered_in_time(now, &req("late")).await?;
+    let (to_offer, to_offer_total) = missing.interviews_to_offer(&req("to-offer")).await?;
+    let (elsewhere, elsewhere_total) = missing.placed_from_elsewhere(&req("elsewhere")).await?;
+    let month_caption = format!("Episodes that started in {}", chosen.format("%B %Y"));
+    let repeated_caption = "Missing three or more times in 90 days";
+    let to_offer_caption = "Return interviews to offer, the first due first";
+    let late_caption = "Return interviews not offered within 72 hours of the return";
+    let elsewhere_caption = "Episodes of children looked after by other authorities";
     let content = html! {
         (ui::error_summary(&errors))
         h1 class="app-heading-l" { "Missing children" }
-        p class="app-body" { "The missing monitoring group's lists. Only children your agency is involved with are shown." }
+        p class="app-body" { "The missing monitoring group's lists. Only children your agency is involved with are shown. Each list shows " (PER_LIST) " at a time." }
         @if ctx.can(Permission::RecordMissing) {
             p class="app-body" { a class="app-link" href="/missing/new" { "Record a missing episode" } }
         }
         nav aria-label="Lists" {
             ul class="app-list" {
-                li { a class="app-link" href="#month" { (chosen.format("%B %Y")) " (" (month.len()) ")" } }
-                li { a class="app-link" href="#repeated" { "Missing three or more times in 90 days (" (repeated.len()) ")" } }
-                li { a class="app-link" href="#to-offer" { "Return interviews to offer (" (to_offer.len()) ")" } }
-                li { a class="app-link" href="#late" { "Return interviews not offered within 72 hours (" (late.len()) ")" } }
-                li { a class="app-link" href="#elsewhere" { "Children of other authorities (" (elsewhere.len()) ")" } }
+                li { a class="app-link" href="#month" { (chosen.format("%B %Y")) " (" (month_total) ")" } }
+                li { a class="app-link" href="#repeated" { "Missing three or more times in 90 days (" (repeated_total) ")" } }
+                li { a class="app-link" href="#to-offer" { "Return interviews to offer (" (to_offer_total) ")" } }
+                li { a class="app-link" href="#late" { "Return interviews not offered within 72 hours (" (late_total) ")" } }
+                li { a class="app-link" href="#elsewhere" { "Children of other authorities (" (elsewhere_total) ")" } }
             }
         }
         section id="month" {
@@ -250,19 +269,20 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                 (ui::select(Field::new("month", "Episodes that started in", &month_value, &errors), &months))
                 (ui::button("Show the month"))
             }
-            (episode_table(&format!("Episodes that started in {}", chosen.format("%B %Y")), &month, now))
+            (episode_table(&month_caption, &month.items, month_total, now))
+            (list_pager(&month_value, "month", &month_caption, &month))
         }
         section id="repeated" {
-            div class="app-table-wrapper" tabindex="0" role="region" aria-label="Missing three or more times in 90 days" {
+            div class="app-table-wrapper" tabindex="0" role="region" aria-label=(repeated_caption) {
             table class="app-table" {
-                caption class="app-table__caption app-table__caption--m" { "Missing three or more times in 90 days (" (repeated.len()) ")" }
+                caption class="app-table__caption app-table__caption--m" { (repeated_caption) " (" (repeated_total) ")" }
                 thead class="app-table__head" { tr class="app-table__row" {
                     th class="app-table__header" scope="col" { "Child" }
                     th class="app-table__header app-table__header--numeric" scope="col" { "Episodes in 90 days" }
                     th class="app-table__header" scope="col" { "Last went missing" }
                 } }
                 tbody class="app-table__body" {
-                    @for r in &repeated {
+                    @for r in &repeated.items {
                         tr class="app-table__row" {
                             td class="app-table__cell" { a class="app-link" href={ "/children/" (r.child_id) "/missing" } { (r.child_name) } }
                             td class="app-table__cell app-table__cell--numeric" { (r.episodes) }
@@ -272,10 +292,20 @@ pub async fn lists(State(state): State<AppState>, ctx: Ctx, caller: Caller, Quer
                 }
             }
             }
+            (list_pager(&month_value, "repeated", repeated_caption, &repeated))
         }
-        section id="to-offer" { (episode_table("Return interviews to offer, the first due first", &to_offer, now)) }
-        section id="late" { (episode_table("Return interviews not offered within 72 hours of the return", &late, now)) }
-        section id="elsewhere" { (episode_table("Episodes of children looked after by other authorities", &elsewhere, now)) }
+        section id="to-offer" {
+            (episode_table(to_offer_caption, &to_offer.items, to_offer_total, now))
+            (list_pager(&month_value, "to-offer", to_offer_caption, &to_offer))
+        }
+        section id="late" {
+            (episode_table(late_caption, &late.items, late_total, now))
+            (list_pager(&month_value, "late", late_caption, &late))
+        }
+        section id="elsewhere" {
+            (episode_table(elsewhere_caption, &elsewhere.items, elsewhere_total, now))
+            (list_pager(&month_value, "elsewhere", elsewhere_caption, &elsewhere))
+        }
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, ui::layout(&ctx, "Missing children", !errors.is_empty(), content)).into_response())

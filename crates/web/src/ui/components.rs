@@ -425,11 +425,18 @@ pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
 /// (storage's keyset pages): Previous and Next links carrying the opaque cursor;
 /// nothing when the list fits on one page. `base` is the list's path and query.
 pub fn pager<T>(base: &str, page: &assure_storage::keyset::Page<T>) -> Markup {
+    pager_in(base, "", "Results pages", page)
+}
+
+/// [`pager`] for one of several lists on a page: each link ends at the list's section
+/// (`#anchor`, when not empty), and the navigation is labelled with the list's name.
+pub fn pager_in<T>(base: &str, anchor: &str, label: &str, page: &assure_storage::keyset::Page<T>) -> Markup {
     let sep = if base.contains('?') { "&" } else { "?" };
-    let link = |c: &str| format!("{base}{sep}cursor={c}");
+    let at = if anchor.is_empty() { String::new() } else { format!("#{anchor}") };
+    let link = |c: &str| format!("{base}{sep}cursor={c}{at}");
     html! {
         @if page.previous.is_some() || page.next.is_some() {
-            nav class="app-pagination" role="navigation" aria-label="Results pages" {
+            nav class="app-pagination" role="navigation" aria-label=(label) {
                 @if let Some(p) = &page.previous { div class="app-pagination__prev" { a class="app-link app-pagination__link" href=(link(p)) rel="prev" { "Previous" span class="app-visually-hidden" { " page" } } } }
                 @if let Some(n) = &page.next { div class="app-pagination__next" { a class="app-link app-pagination__link" href=(link(n)) rel="next" { "Next" span class="app-visually-hidden" { " page" } } } }
             }
