@@ -37,8 +37,9 @@ async fn demo_partnership_has_every_stage(db: &TestDb) {
     let started = std::time::Instant::now();
     assert!(assure_storage::demo::load(&db.store, today, "hash").await.unwrap());
     let took = started.elapsed();
+    // Reported, not asserted: a timing on a shared 2-core machine says more about the
+    // machine than the demo (how long start-up takes is the load harness's to measure).
     eprintln!("demo load on {:?}: {took:?}", db.engine);
-    assert!(took.as_secs_f64() < 10.0, "the demo loads quickly ({took:?})");
 
     let mash = reader(db, "mash-worker@example.org").await;
     let (all, total) = children(db, &mash).await;
