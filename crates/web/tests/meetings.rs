@@ -384,6 +384,14 @@ async fn post(c: &mut Client, path: &str, fields: &[(&str, &str)], dates: &[(&st
     c.post_form(path, &refs).await
 }
 
+/// A membership form: its fields and its dates.
+type MemberForm<'a> = (Vec<(String, String)>, Vec<(&'a str, chrono::NaiveDate)>);
+
+async fn add(c: &mut Client, path: &str, (fields, dates): MemberForm<'_>) -> common::Resp {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post(c, path, &refs, &dates).await
+}
+
 /// The clerk keeps a body's membership for a municipal year: the demo's members with
 /// roles, parties and substitutes; a new person added and made a member; a member as
 /// their own substitute, or a term ending before it starts, refused with the error
@@ -440,10 +448,6 @@ async fn the_clerk_keeps_the_membership(db: &TestDb) {
         dates.extend(end.map(|e| ("term_end", e)));
         (fields, dates)
     };
-    async fn add(c: &mut Client, path: &str, (fields, dates): (Vec<(String, String)>, Vec<(&str, chrono::NaiveDate)>)) -> common::Resp {
-        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        post(c, path, &refs, &dates).await
-    }
     let r = add(&mut c, &members, send(&okoro, None)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("A member cannot be their own substitute") && r.has("app-error-summary"), "{}", r.body);
@@ -453,7 +457,7 @@ async fn the_clerk_keeps_the_membership(db: &TestDb) {
     assert_eq!(count_rows(&db.store, "body_members").await, before, "nothing saved");
     let r = add(&mut c, &members, send(&hendry, None)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = c.get(&r.location().to_string()).await;
+    let page = c.get(r.location()).await;
     assert!(page.has("Member added") && page.has("Councillor Jane Okoro") && page.has("Co-opted member"), "{}", page.body);
     let r = add(&mut c, &members, send(&hendry, None)).await;
     assert!(r.has("This person is already a member of the body for this term"), "sitting twice: {}", r.body);
@@ -600,7 +604,7 @@ async fn the_clerk_arranges_a_year_and_moves_a_meeting(db: &TestDb) {
     let r =
         post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", "Clash with the meeting of full Council")], &[("date", to)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let page = c.get(&r.location().to_string()).await;
+    let page = c.get(r.location()).await;
     assert!(
         page.has("Meeting moved") && page.has(&format!("From {} to {}: Clash with the meeting of full Council", long(first), long(to))),
         "{}",
