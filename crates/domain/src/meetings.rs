@@ -211,6 +211,192 @@ pub fn year_dates(first: NaiveDate, every_weeks: u32, count: usize) -> Vec<Naive
     std::iter::successors(Some(first), |d| Some(*d + step)).take_while(|d| year.contains(*d)).take(count).collect()
 }
 
+/// How a year's meetings repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Every n weeks from the first meeting.
+    Weeks(u32),
+    /// Every n months on the same date as the first meeting (the month's last day when
+    /// it has no such date).
+    MonthsSameDate(u32),
+    /// Every n months on the same weekday of the month as the first meeting ("the
+    /// second Tuesday"; a first meeting in a month's last seven days: "the last").
+    MonthsSameWeekday(u32),
+}
+
+/// A year's meetings as the clerk describes them: the first meeting, how they repeat,
+/// the months skipped (August, say) and where and when they are held.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatternInput {
+    /// The first meeting's date, time, venue and type.
+    pub meeting: MeetingInput,
+    pub every: Option<i64>,
+    /// "weeks", "months-date" or "months-weekday".
+    pub unit: String,
+    /// Calendar months (1 to 12) with no meeting.
+    pub skip_months: Vec<u32>,
+}
+
+impl PatternInput {
+    pub const FIELDS: &'static [&'static str] = &["date", "every", "unit", "skip", "time", "venue", "kind", "joint_with"];
+}
+
+/// The dates of a checked pattern, with the meeting's time, venue and type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearOfMeetings {
+    pub dates: Vec<NaiveDate>,
+    pub meeting: MeetingDetails,
+    /// "the second Tuesday of every month".
+    pub described: String,
+}
+
+/// Which of its weekday a date is in its month: 1 for the first Tuesday, … and 5 for
+/// a date in the month's last seven days (read as "the last").
+fn week_of_month(d: NaiveDate) -> u32 {
+    if (d + chrono::Duration::days(7)).month() != d.month() {
+        5
+    } else {
+        (d.day() - 1) / 7 + 1
+    }
+}
+
+fn ordinal(n: u32) -> &'static str {
+    match n {
+        1 => "first",
+        2 => "second",
+        3 => "third",
+        4 => "fourth",
+        _ => "last",
+    }
+}
+
+fn first_of_month(year: i32, month0: i32) -> NaiveDate {
+    let (y, m) = (year + month0.div_euclid(12), month0.rem_euclid(12) as u32 + 1);
+    NaiveDate::from_ymd_opt(y, m, 1).expect("the first of a month")
+}
+
+/// The date of the `n`th (5: the last) `weekday` in the month that starts on `first`.
+fn nth_weekday(first: NaiveDate, weekday: chrono::Weekday, n: u32) -> NaiveDate {
+    let offset = (7 + weekday.num_days_from_monday() as i64 - first.weekday().num_days_from_monday() as i64) % 7;
+    let mut d = first + chrono::Duration::days(offset + 7 * (i64::from(n.min(5)) - 1));
+    while d.month() != first.month() {
+        d -= chrono::Duration::days(7);
+    }
+    d
+}
+
+/// The meetings from `first` to the end of its municipal year, repeating as `repeat`
+/// says, leaving out the `skip` months.
+pub fn pattern_dates(first: NaiveDate, repeat: Repeat, skip: &[u32]) -> Vec<NaiveDate> {
+    let year = MunicipalYear::of(first);
+    let mut out = Vec::new();
+    match repeat {
+        Repeat::Weeks(n) => {
+            let step = chrono::Duration::weeks(i64::from(n.max(1)));
+            let mut d = first;
+            while year.contains(d) {
+                out.push(d);
+                d += step;
+            }
+        }
+        Repeat::MonthsSameDate(n) | Repeat::MonthsSameWeekday(n) => {
+            let (weekday, week) = (first.weekday(), week_of_month(first));
+            let base = first.month0() as i32;
+            let mut k = 0;
+            loop {
+                let month = first_of_month(first.year(), base + k * n.max(1) as i32);
+                k += 1;
+                let d = match repeat {
+                    Repeat::MonthsSameWeekday(_) => nth_weekday(month, weekday, week),
+                    _ => {
+                        let last = first_of_month(month.year(), month.month0() as i32 + 1) - chrono::Duration::days(1);
+                        NaiveDate::from_ymd_opt(month.year(), month.month(), first.day()).unwrap_or(last)
+                    }
+                };
+                if !year.contains(d) || out.len() > 60 {
+                    break;
+                }
+                if d >= first {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out.retain(|d| !skip.contains(&d.month()));
+    out
+}
+
+/// What a pattern says, for the clerk to check: "every 8 weeks", "the 12th of every
+/// month", "the second Tuesday of every 2 months".
+pub fn describe_pattern(first: NaiveDate, repeat: Repeat) -> String {
+    let every = |n: u32, unit: &str| if n == 1 { format!("every {unit}") } else { format!("every {n} {unit}s") };
+    match repeat {
+        Repeat::Weeks(n) => every(n, "week"),
+        Repeat::MonthsSameDate(n) => format!("the {} of {}", first.format("%-d").to_string() + ordinal_suffix(first.day()), every(n, "month")),
+        Repeat::MonthsSameWeekday(n) => format!("the {} {} of {}", ordinal(week_of_month(first)), first.format("%A"), every(n, "month")),
+    }
+}
+
+fn ordinal_suffix(day: u32) -> &'static str {
+    match (day % 10, day % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    }
+}
+
+/// A year of meetings: a first meeting today or later (with its time, venue and type
+/// as [`check_meeting`] wants them), repeating every 1 to 26 weeks or 1 to 12 months,
+/// the first not in a skipped month; every date stays in the first's municipal year.
+pub fn check_pattern(p: &PatternInput, today: NaiveDate) -> Result<Checked<YearOfMeetings>, Invalid> {
+    let mut v = Invalid::new();
+    let meeting = match check_meeting(&p.meeting, today) {
+        Ok(m) => Some(m.into_inner()),
+        Err(e) => {
+            for x in e.errors {
+                let msg = if x.field == "date" { x.message.replace("The date of the meeting", "The date of the first meeting") } else { x.message };
+                v.add(&x.field, msg.replace("Enter the date of the meeting", "Enter the date of the first meeting"));
+            }
+            None
+        }
+    };
+    let (max, unit_word) = match p.unit.as_str() {
+        "weeks" => (26, "weeks"),
+        "months-date" | "months-weekday" => (12, "months"),
+        _ => {
+            v.add("unit", "Select how the meetings repeat: every so many weeks, or every so many months");
+            (12, "")
+        }
+    };
+    let every = p.every.filter(|n| (1..=max).contains(n)).map(|n| n as u32);
+    match p.every {
+        None => v.add("every", "Enter how often the body meets as a whole number, for example 6"),
+        Some(_) if every.is_none() && !unit_word.is_empty() => {
+            v.add("every", format!("Enter how often the body meets as a whole number of {unit_word} from 1 to {max}"))
+        }
+        Some(n) if n < 1 => v.add("every", "Enter how often the body meets as a whole number, for example 6"),
+        Some(_) => {}
+    }
+    if p.skip_months.iter().any(|m| !(1..=12).contains(m)) {
+        v.add("skip", "Select the months with no meeting from the list");
+    }
+    if let Some(d) = p.meeting.date.filter(|d| p.skip_months.contains(&d.month())) {
+        v.add("skip", format!("The first meeting is in {}, a month you chose to skip", d.format("%B")));
+    }
+    v.finish()?;
+    let (Some(meeting), Some(n)) = (meeting, every) else { return Err(Invalid::single("date", "Enter the date of the first meeting")) };
+    let repeat = match p.unit.as_str() {
+        "weeks" => Repeat::Weeks(n),
+        "months-date" => Repeat::MonthsSameDate(n),
+        _ => Repeat::MonthsSameWeekday(n),
+    };
+    let dates = pattern_dates(meeting.date, repeat, &p.skip_months);
+    let described = describe_pattern(meeting.date, repeat);
+    Ok(Checked::new(YearOfMeetings { dates, meeting, described }))
+}
+
 // ---------------------------------------------------------------------------------
 // Membership
 
@@ -279,6 +465,20 @@ pub fn check_membership(m: &MembershipInput, sitting: &[i64]) -> Result<Checked<
         term_start,
         term_end: m.term_end,
     }))
+}
+
+/// Ending a term: a date after the term started (a term ends the day it is ended, so
+/// the member no longer sits from then).
+pub fn check_term_end(term_start: NaiveDate, end: Option<NaiveDate>) -> Result<Checked<NaiveDate>, Invalid> {
+    let mut v = Invalid::new();
+    match end {
+        None => v.add("term_end", "Enter the date the term ends"),
+        Some(e) if e <= term_start => v.add("term_end", format!("The term must end after it starts, on {}", long(term_start))),
+        Some(e) => v.plausible_date("term_end", Some(e), "The end of the term"),
+    }
+    v.finish()?;
+    let Some(end) = end else { return Err(Invalid::single("term_end", "Enter the date the term ends")) };
+    Ok(Checked::new(end))
 }
 
 /// A body's quorum rule, from its constitution: a fraction of its voting members
@@ -542,10 +742,13 @@ pub struct ResolutionPartInput {
     pub due_meeting: Option<i64>,
     /// Deferred: why.
     pub reason: String,
+    /// Requested a report: the account of the officer asked for it, whose own list of
+    /// requested reports shows it (storage checks the account).
+    pub owner: Option<i64>,
 }
 
 impl ResolutionPartInput {
-    pub const FIELDS: &'static [&'static str] = &["kind", "text", "to_body", "report_from", "due_meeting", "reason"];
+    pub const FIELDS: &'static [&'static str] = &["kind", "text", "to_body", "report_from", "owner", "due_meeting", "reason"];
 }
 
 /// A part ready to save.
@@ -906,6 +1109,84 @@ mod tests {
         assert!(dates.iter().all(|x| MunicipalYear(2017).contains(*x)));
         assert_eq!(dates.len(), 6);
         assert_eq!(year_dates(d(2017, 6, 21), 4, 3).len(), 3);
+    }
+
+    #[test]
+    fn a_year_of_meetings_follows_its_pattern() {
+        // The second Tuesday of every month from September 2017, skipping August (and
+        // stopping at the end of April).
+        let dates = pattern_dates(d(2017, 9, 12), Repeat::MonthsSameWeekday(1), &[8]);
+        assert_eq!(dates.first(), Some(&d(2017, 9, 12)));
+        assert_eq!(dates.last(), Some(&d(2018, 4, 10)));
+        assert_eq!(dates.len(), 8);
+        assert!(dates.iter().all(|x| x.weekday() == chrono::Weekday::Tue && (8..=14).contains(&x.day())), "{dates:?}");
+        assert_eq!(describe_pattern(d(2017, 9, 12), Repeat::MonthsSameWeekday(1)), "the second Tuesday of every month");
+        // From June, every two months on the second Tuesday, August skipped.
+        let dates = pattern_dates(d(2017, 6, 13), Repeat::MonthsSameWeekday(2), &[8]);
+        assert_eq!(dates, vec![d(2017, 6, 13), d(2017, 10, 10), d(2017, 12, 12), d(2018, 2, 13), d(2018, 4, 10)]);
+        // The last Thursday: a first meeting in the month's last week.
+        let dates = pattern_dates(d(2017, 5, 25), Repeat::MonthsSameWeekday(1), &[]);
+        assert_eq!(dates[1], d(2017, 6, 29));
+        assert_eq!(describe_pattern(d(2017, 5, 25), Repeat::MonthsSameWeekday(3)), "the last Thursday of every 3 months");
+        // The same date, the month's last day when it has none.
+        let dates = pattern_dates(d(2018, 1, 31), Repeat::MonthsSameDate(1), &[]);
+        assert_eq!(dates, vec![d(2018, 1, 31), d(2018, 2, 28), d(2018, 3, 31), d(2018, 4, 30)]);
+        assert_eq!(describe_pattern(d(2018, 1, 31), Repeat::MonthsSameDate(1)), "the 31st of every month");
+        // Every six weeks, August's left out.
+        let dates = pattern_dates(d(2017, 6, 21), Repeat::Weeks(6), &[8]);
+        assert_eq!(&dates[..3], &[d(2017, 6, 21), d(2017, 9, 13), d(2017, 10, 25)]);
+        assert!(dates.iter().all(|x| MunicipalYear(2017).contains(*x) && x.month() != 8));
+    }
+
+    #[test]
+    fn a_pattern_starts_today_or_later_and_names_what_is_wrong() {
+        let today = d(2017, 6, 1);
+        let meeting = MeetingInput {
+            date: Some(d(2017, 9, 12)),
+            time: "18:30".into(),
+            venue: "Town Hall, Bootle".into(),
+            kind: Some(MeetingType::Ordinary),
+            joint_with: String::new(),
+        };
+        let ok = PatternInput { meeting: meeting.clone(), every: Some(1), unit: "months-weekday".into(), skip_months: vec![8] };
+        let year = check_pattern(&ok, today).unwrap();
+        assert_eq!((year.dates.len(), year.meeting.venue.as_str()), (8, "Town Hall, Bootle"));
+        assert_eq!(year.described, "the second Tuesday of every month");
+        for (input, field, message) in [
+            (
+                PatternInput { meeting: MeetingInput { date: Some(d(2017, 5, 31)), ..meeting.clone() }, ..ok.clone() },
+                "date",
+                "The date of the first meeting must be today or later, not 31 May 2017",
+            ),
+            (PatternInput { meeting: MeetingInput { date: None, ..meeting.clone() }, ..ok.clone() }, "date", "Enter the date of the first meeting"),
+            (PatternInput { every: Some(13), ..ok.clone() }, "every", "Enter how often the body meets as a whole number of months from 1 to 12"),
+            (PatternInput { every: None, ..ok.clone() }, "every", "Enter how often the body meets as a whole number, for example 6"),
+            (
+                PatternInput { unit: "fortnights".into(), ..ok.clone() },
+                "unit",
+                "Select how the meetings repeat: every so many weeks, or every so many months",
+            ),
+            (PatternInput { skip_months: vec![9], ..ok.clone() }, "skip", "The first meeting is in September, a month you chose to skip"),
+            (
+                PatternInput { meeting: MeetingInput { venue: " ".into(), ..meeting.clone() }, ..ok.clone() },
+                "venue",
+                "Enter where the meeting is held, for example Town Hall, Bootle",
+            ),
+        ] {
+            let e = check_pattern(&input, today).unwrap_err();
+            assert_eq!(e.for_field(field), Some(message), "{input:?}: {e}");
+        }
+        assert!(check_pattern(&PatternInput { every: Some(26), unit: "weeks".into(), ..ok.clone() }, today).is_ok());
+    }
+
+    #[test]
+    fn a_term_ends_after_it_starts() {
+        assert_eq!(*check_term_end(d(2017, 5, 18), Some(d(2017, 12, 1))).unwrap(), d(2017, 12, 1));
+        assert_eq!(
+            check_term_end(d(2017, 5, 18), Some(d(2017, 5, 18))).unwrap_err().for_field("term_end"),
+            Some("The term must end after it starts, on 18 May 2017")
+        );
+        assert!(check_term_end(d(2017, 5, 18), None).unwrap_err().for_field("term_end").is_some());
     }
 
     #[test]

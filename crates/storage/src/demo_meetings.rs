@@ -53,6 +53,11 @@ pub async fn load(store: &Store) -> Result<()> {
         None => Actor::system(),
     };
 
+    // The officers the year's requested reports are asked of (their own lists).
+    let account = |email: &'static str| async move { Ok::<_, StoreError>(store.users().by_email(email).await?.map(|(u, _)| u.id)) };
+    let schools_lead = account("schools-lead@example.org").await?;
+    let regulation_lead = account("regulation-lead@example.org").await?;
+
     // Members and their substitutes, appointed at the annual meeting in May 2017.
     let members = [
         ("Councillor Helen Brannigan", "Labour", MemberRole::Chair, "Councillor Paul Hendry"),
@@ -258,6 +263,7 @@ pub async fn load(store: &Store) -> Result<()> {
                 m.add_resolution_part(&clerk, wm, &part(ResolutionKind::Noted, "the Work Programme for 2017/18 be noted")).await?;
                 let ask = ResolutionPartInput {
                     report_from: "Head of Schools and Families".into(),
+                    owner: schools_lead,
                     due_meeting: Some(ids[1]),
                     ..part(ResolutionKind::RequestedReport, "a progress report on the implementation of the recommendations of the Not in Education, Employment or Training Working Group be submitted to the next meeting")
                 };
@@ -312,6 +318,7 @@ pub async fn load(store: &Store) -> Result<()> {
                 // A monitoring report asked for the year's last meeting.
                 let ask = ResolutionPartInput {
                     report_from: "Head of Regulation and Compliance".into(),
+                    owner: regulation_lead,
                     due_meeting: Some(ids[4]),
                     ..part(
                         ResolutionKind::RequestedReport,

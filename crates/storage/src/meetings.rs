@@ -11,9 +11,9 @@
 use assure_domain::dates::{add_months, long};
 use assure_domain::meetings::{
     agenda_closed, agenda_order, check_agenda_item, check_cross_reference, check_declaration, check_deferral, check_meeting, check_membership,
-    check_minutes_editable, check_move, check_resolution_part, minutes_fingerprint, next_minute_number, request_state, AgendaItemInput, AgendaKind,
-    Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole, MembershipInput, MinuteRef, MunicipalYear, QuorumRule,
-    RequestFacts, RequestState, ResolutionKind, ResolutionPart, ResolutionPartInput,
+    check_minutes_editable, check_move, check_pattern, check_resolution_part, check_term_end, minutes_fingerprint, next_minute_number, request_state,
+    AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole, MembershipInput, MinuteRef,
+    MunicipalYear, PatternInput, QuorumRule, RequestFacts, RequestState, ResolutionKind, ResolutionPart, ResolutionPartInput,
 };
 use assure_domain::meetings::{pack_paper, AgendaPack, PackItem, PackPaper};
 use assure_domain::Invalid;
@@ -61,6 +61,7 @@ pub struct Member {
     pub substitute: Option<Person>,
     pub term_start: NaiveDate,
     pub term_end: Option<NaiveDate>,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -187,6 +188,9 @@ pub struct Request {
     /// The minute that asked for it.
     pub minute: MinuteRef,
     pub state: RequestState,
+    /// The officer's account it is asked of (their own list), with their name.
+    pub owner: Option<(i64, String)>,
+    pub body_name: String,
     pub deferrals: Vec<Move>,
     pub version: i64,
 }
@@ -278,12 +282,18 @@ impl Meetings<'_> {
         let start = m.term_start.map(date_str).unwrap_or_default();
         let rows = self
             .store
-            .q("SELECT person_id FROM body_members WHERE body_id = $1 AND (term_end IS NULL OR term_end > $2)")
+            .q("SELECT person_id, term_start FROM body_members WHERE body_id = $1 AND (term_end IS NULL OR term_end > $2)")
             .bind(body_id)
             .bind(start)
             .fetch_all(self.store.pool())
             .await?;
-        let sitting: Vec<i64> = rows.iter().map(|r| r.i("person_id")).collect::<Result<_>>()?;
+        // A term that starts after this one ends does not overlap it.
+        let mut sitting = Vec::new();
+        for r in &rows {
+            if m.term_end.is_none_or(|end| r.d("term_start").is_ok_and(|s| s < end)) {
+                sitting.push(r.i("person_id")?);
+            }
+        }
         let checked = check_membership(m, &sitting)?;
         let people: Vec<i64> = self.people().await?.iter().map(|p| p.id).collect();
         let mut found = Invalid::new();
@@ -314,38 +324,78 @@ impl Meetings<'_> {
         Ok(id)
     }
 
+    const MEMBER_SELECT: &'static str = "SELECT bm.id, bm.body_id, bm.role, bm.party, bm.term_start, bm.term_end, bm.version, \
+         p.id AS pid, p.name AS pname, p.party AS pparty, s.id AS sid, s.name AS sname, s.party AS sparty \
+         FROM body_members bm JOIN meeting_people p ON p.id = bm.person_id LEFT JOIN meeting_people s ON s.id = bm.substitute_id";
+
+    fn member_row(r: &AnyRow) -> Result<Member> {
+        Ok(Member {
+            id: r.i("id")?,
+            body_id: r.i("body_id")?,
+            person: Person { id: r.i("pid")?, name: r.s("pname")?, party: r.s("pparty")? },
+            role: r.e("role")?,
+            party: r.s("party")?,
+            substitute: match r.oi("sid")? {
+                Some(id) => Some(Person { id, name: r.s("sname")?, party: r.s("sparty")? }),
+                None => None,
+            },
+            term_start: r.d("term_start")?,
+            term_end: r.od("term_end")?,
+            version: r.i("version")?,
+        })
+    }
+
     /// The body's members on a date, chair first.
     pub async fn members(&self, body_id: i64, on: NaiveDate) -> Result<Vec<Member>> {
-        let rows = self
-            .store
-            .q("SELECT bm.id, bm.body_id, bm.role, bm.party, bm.term_start, bm.term_end, p.id AS pid, p.name AS pname, p.party AS pparty, \
-                s.id AS sid, s.name AS sname, s.party AS sparty \
-                FROM body_members bm JOIN meeting_people p ON p.id = bm.person_id LEFT JOIN meeting_people s ON s.id = bm.substitute_id \
-                WHERE bm.body_id = $1 AND bm.term_start <= $2 AND (bm.term_end IS NULL OR bm.term_end > $2)")
-            .bind(body_id)
-            .bind(date_str(on))
-            .fetch_all(self.store.pool())
-            .await?;
-        let mut v = rows
-            .iter()
-            .map(|r| {
-                Ok(Member {
-                    id: r.i("id")?,
-                    body_id: r.i("body_id")?,
-                    person: Person { id: r.i("pid")?, name: r.s("pname")?, party: r.s("pparty")? },
-                    role: r.e("role")?,
-                    party: r.s("party")?,
-                    substitute: match r.oi("sid")? {
-                        Some(id) => Some(Person { id, name: r.s("sname")?, party: r.s("sparty")? }),
-                        None => None,
-                    },
-                    term_start: r.d("term_start")?,
-                    term_end: r.od("term_end")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let sql = format!("{} WHERE bm.body_id = $1 AND bm.term_start <= $2 AND (bm.term_end IS NULL OR bm.term_end > $2)", Self::MEMBER_SELECT);
+        let rows = self.store.q(&sql).bind(body_id).bind(date_str(on)).fetch_all(self.store.pool()).await?;
+        let mut v = rows.iter().map(Self::member_row).collect::<Result<Vec<_>>>()?;
         v.sort_by_key(|m| (m.role, m.person.name.clone()));
         Ok(v)
+    }
+
+    /// Everyone who sat on the body at some time in a municipal year (terms ended in it
+    /// too), chair first, then by name and term.
+    pub async fn memberships(&self, body_id: i64, year: MunicipalYear) -> Result<Vec<Member>> {
+        let sql = format!("{} WHERE bm.body_id = $1 AND bm.term_start <= $2 AND (bm.term_end IS NULL OR bm.term_end > $3)", Self::MEMBER_SELECT);
+        let rows =
+            self.store.q(&sql).bind(body_id).bind(date_str(year.last_day())).bind(date_str(year.first_day())).fetch_all(self.store.pool()).await?;
+        let mut v = rows.iter().map(Self::member_row).collect::<Result<Vec<_>>>()?;
+        v.sort_by_key(|m| (m.role, m.person.name.clone(), m.term_start));
+        Ok(v)
+    }
+
+    /// One membership.
+    pub async fn member(&self, id: i64) -> Result<Member> {
+        let sql = format!("{} WHERE bm.id = $1", Self::MEMBER_SELECT);
+        self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.as_ref().map(Self::member_row).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    /// End a member's term on a date after it started (they no longer sit from then).
+    pub async fn end_membership(&self, actor: &Actor, id: i64, version: i64, end: Option<NaiveDate>) -> Result<()> {
+        let old = self.member(id).await?;
+        let end = check_term_end(old.term_start, end)?;
+        let mut tx = self.store.write().await?;
+        let n = self
+            .store
+            .q("UPDATE body_members SET term_end = $1, version = version + 1 WHERE id = $2 AND version = $3")
+            .bind(date_str(*end))
+            .bind(id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?;
+        check_version(n.rows_affected())?;
+        tx.audit(
+            actor,
+            Event::new(
+                "body-member.end",
+                "body",
+                old.body_id,
+                format!("ended the term of {} ({}) on {}", old.person.name, old.role.label(), long(*end)),
+            ),
+        )
+        .await?;
+        tx.commit().await
     }
 
     // ----------------------------------------------------------------------- meetings
@@ -404,9 +454,57 @@ impl Meetings<'_> {
         Ok(id)
     }
 
+    /// Arrange a year's meetings from a pattern (the first today or later, every n weeks
+    /// or months, some months skipped) in one go: all of them or, if any date is wrong or
+    /// the body already meets that day, none.
+    pub async fn generate_meetings(&self, actor: &Actor, body_id: i64, p: &PatternInput) -> Result<Vec<i64>> {
+        let body = self.store.tracker().body(body_id).await?;
+        let year = check_pattern(p, self.store.today())?;
+        let taken: Vec<NaiveDate> =
+            self.list(Some(body_id)).await?.into_iter().filter(|m| m.status != MeetingStatus::Cancelled).map(|m| m.date).collect();
+        let clashes: Vec<String> = year.dates.iter().filter(|d| taken.contains(d)).map(|d| long(*d)).collect();
+        if !clashes.is_empty() {
+            return Err(Invalid::single(
+                "date",
+                format!("{} already meets on {}: start the pattern after it, or move that meeting first", body.name, clashes.join(", ")),
+            )
+            .into());
+        }
+        let c = &year.meeting;
+        let mut tx = self.store.write().await?;
+        let mut ids = Vec::new();
+        for d in &year.dates {
+            let id = self
+                .store
+                .q("INSERT INTO meetings (body_id, meeting_date, start_time, venue, kind, joint_with, municipal_year, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id")
+                .bind(body_id)
+                .bind(date_str(*d))
+                .bind(c.time.format("%H:%M").to_string())
+                .bind(c.venue.clone())
+                .bind(c.kind.slug())
+                .bind(c.joint_with.clone())
+                .bind(i64::from(MunicipalYear::of(*d).0))
+                .bind(self.store.now())
+                .fetch_one(tx.conn())
+                .await?
+                .i("id")?;
+            tx.audit(
+                actor,
+                Event::new("meeting.create", "meeting", id, format!("arranged a meeting of {} on {} ({})", body.name, long(*d), year.described)),
+            )
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
     /// Change a meeting's time, venue and type (its date changes by a move).
     pub async fn update_meeting(&self, actor: &Actor, id: i64, version: i64, m: &MeetingInput) -> Result<()> {
         let old = self.meeting(id).await?;
+        if !old.status.may_move() {
+            return Err(Invalid::single("time", format!("A meeting that is {} cannot be changed", old.status.label().to_lowercase())).into());
+        }
         // The date is the meeting's own (a move changes it): checked as it stands.
         let c = check_meeting(&MeetingInput { date: Some(old.date.max(self.store.today())), ..m.clone() }, self.store.today())?;
         let mut tx = self.store.write().await?;
@@ -992,6 +1090,10 @@ impl Meetings<'_> {
         check_minutes_editable(m.status == MeetingStatus::MinutesApproved)?;
         let later = self.later_meetings(m.body_id, m.date).await?;
         let part = check_resolution_part(p, &later)?;
+        let owner = match (&*part, p.owner) {
+            (ResolutionPart::RequestedReport { .. }, Some(o)) => Some(self.check_owner(o).await?),
+            _ => None,
+        };
         let mut tx = self.store.write().await?;
         let pos = self
             .store
@@ -1020,12 +1122,13 @@ impl Meetings<'_> {
         if let ResolutionPart::RequestedReport { from, due_meeting, .. } = &*part {
             let q = self
                 .store
-                .q("INSERT INTO report_requests (resolution_part_id, body_id, subject, report_from, due_meeting_id) VALUES ($1,$2,$3,$4,$5) RETURNING id")
+                .q("INSERT INTO report_requests (resolution_part_id, body_id, subject, report_from, due_meeting_id, owner_id) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
                 .bind(id)
                 .bind(m.body_id)
                 .bind(subject)
                 .bind(from.clone())
                 .bind(*due_meeting)
+                .bind(owner)
                 .fetch_one(tx.conn())
                 .await?
                 .i("id")?;
@@ -1036,11 +1139,25 @@ impl Meetings<'_> {
         Ok(id)
     }
 
+    /// An officer a report can be asked of: an active account that reads meetings.
+    async fn check_owner(&self, owner: i64) -> Result<i64> {
+        match self.store.users().get(owner).await? {
+            Some(u) if u.active && u.role.allows(assure_domain::Permission::ViewMeetings) => Ok(u.id),
+            _ => Err(Invalid::single("owner", "Select the officer from the list, or no one").into()),
+        }
+    }
+
+    /// The officers a report can be asked of (for the form's list).
+    pub async fn possible_owners(&self) -> Result<Vec<crate::users::User>> {
+        Ok(self.store.users().list().await?.into_iter().filter(|u| u.active && u.role.allows(assure_domain::Permission::ViewMeetings)).collect())
+    }
+
     const REQUEST_SELECT: &'static str =
         "SELECT q.id, q.body_id, q.subject, q.report_from, q.due_meeting_id, q.deferred_reason, q.closed_by_item_id, q.version, \
-         dm.meeting_date AS due_date, dm.status AS due_status, mi.number AS mnumber, mm.meeting_date AS mdate \
-         FROM report_requests q JOIN meetings dm ON dm.id = q.due_meeting_id JOIN resolution_parts p ON p.id = q.resolution_part_id \
-         JOIN minutes mi ON mi.id = p.minute_id JOIN meetings mm ON mm.id = mi.meeting_id";
+         dm.meeting_date AS due_date, dm.status AS due_status, mi.number AS mnumber, mm.meeting_date AS mdate, q.owner_id, u.name AS owner_name, \
+         b.name AS body_name FROM report_requests q JOIN meetings dm ON dm.id = q.due_meeting_id JOIN resolution_parts p ON p.id = q.resolution_part_id \
+         JOIN minutes mi ON mi.id = p.minute_id JOIN meetings mm ON mm.id = mi.meeting_id JOIN bodies b ON b.id = q.body_id \
+         LEFT JOIN users u ON u.id = q.owner_id";
 
     fn request_row(&self, r: &AnyRow) -> Result<Request> {
         let due_status: MeetingStatus = r.e("due_status")?;
@@ -1060,6 +1177,11 @@ impl Meetings<'_> {
             due_date,
             minute: MinuteRef { number: r.i("mnumber")?, meeting_date: r.d("mdate")? },
             state: request_state(&facts),
+            owner: match r.oi("owner_id")? {
+                Some(id) => Some((id, r.s("owner_name")?)),
+                None => None,
+            },
+            body_name: r.s("body_name")?,
             deferrals: Vec::new(),
             version: r.i("version")?,
         })
@@ -1092,6 +1214,13 @@ impl Meetings<'_> {
                 self.store.q(&sql).fetch_all(self.store.pool()).await?
             }
         };
+        rows.iter().map(|r| self.request_row(r)).collect()
+    }
+
+    /// The reports asked of an officer (their own list), by the date they are due.
+    pub async fn requests_owned_by(&self, user_id: i64) -> Result<Vec<Request>> {
+        let sql = format!("{} WHERE q.owner_id = $1 ORDER BY dm.meeting_date, q.id", Self::REQUEST_SELECT);
+        let rows = self.store.q(&sql).bind(user_id).fetch_all(self.store.pool()).await?;
         rows.iter().map(|r| self.request_row(r)).collect()
     }
 

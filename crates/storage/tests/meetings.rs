@@ -292,3 +292,96 @@ async fn the_demo_year(db: &TestDb) {
     assert_eq!(m.members(body.id, meetings[0].date).await.unwrap().len(), 10);
 }
 on_both_engines!(the_demo_year_on, the_demo_year);
+
+/// A year's meetings from a pattern: all arranged in one go, or none (a first meeting in
+/// the past, a date the body already meets on); a term ended after it starts, a stale
+/// end refused; the year's membership keeps the ended term; a request asked of an
+/// officer's account is on their own list, one asked of someone without an account is
+/// refused.
+async fn a_year_from_a_pattern_terms_and_owned_requests(db: &TestDb) {
+    use assure_domain::meetings::PatternInput;
+    let clock = Clock::fixed(on(2017, 5, 20));
+    let db = db.with_clock(clock.clone());
+    let s = &db.store;
+    let a = Actor::system();
+    let b = body(s).await;
+    let m = s.meetings();
+    let first = MeetingInput {
+        date: Some(d(2017, 6, 13)),
+        time: "18:30".into(),
+        venue: "Town Hall, Bootle".into(),
+        kind: Some(MeetingType::Ordinary),
+        joint_with: String::new(),
+    };
+    let pattern = PatternInput { meeting: first.clone(), every: Some(2), unit: "months-weekday".into(), skip_months: vec![8] };
+    let past = PatternInput { meeting: MeetingInput { date: Some(d(2017, 5, 9)), ..first.clone() }, ..pattern.clone() };
+    let e = m.generate_meetings(&a, b, &past).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("date").is_some_and(|m| m.contains("today or later"))), "{e:?}");
+    assert_eq!(count(s, "meetings").await, 0);
+    let ids = m.generate_meetings(&a, b, &pattern).await.unwrap();
+    let dates: Vec<NaiveDate> = m.list(Some(b)).await.unwrap().iter().map(|x| x.date).collect();
+    assert_eq!(dates, vec![d(2017, 6, 13), d(2017, 10, 10), d(2017, 12, 12), d(2018, 2, 13), d(2018, 4, 10)]);
+    assert_eq!(ids.len(), 5);
+    // Again: every date clashes; nothing more saved.
+    let e = m.generate_meetings(&a, b, &pattern).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("date").is_some_and(|m| m.contains("already meets on 13 June 2017"))), "{e:?}");
+    assert_eq!(count(s, "meetings").await, 5);
+
+    // A cancelled meeting is not changed.
+    let v = m.meeting(ids[0]).await.unwrap().version;
+    m.set_status(&a, ids[0], v, MeetingStatus::Cancelled).await.unwrap();
+    let v = m.meeting(ids[0]).await.unwrap().version;
+    assert!(matches!(m.update_meeting(&a, ids[0], v, &first).await.unwrap_err(), StoreError::Invalid(_)));
+
+    // A term ended after it starts; a stale end refused.
+    let p = m.add_person(&a, "Councillor Brennan", "Labour").await.unwrap();
+    let input = MembershipInput { person: Some(p), role: Some(MemberRole::Councillor), term_start: Some(d(2017, 5, 18)), ..Default::default() };
+    let id = m.add_member(&a, b, &input).await.unwrap();
+    let v = m.member(id).await.unwrap().version;
+    let e = m.end_membership(&a, id, v, Some(d(2017, 5, 18))).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("term_end").is_some()), "{e:?}");
+    m.end_membership(&a, id, v, Some(d(2017, 11, 1))).await.unwrap();
+    assert!(matches!(m.end_membership(&a, id, v, Some(d(2017, 12, 1))).await.unwrap_err(), StoreError::Conflict));
+    assert_eq!(m.member(id).await.unwrap().term_end, Some(d(2017, 11, 1)));
+    assert!(m.members(b, d(2017, 12, 12)).await.unwrap().is_empty(), "no longer sits");
+    assert_eq!(m.memberships(b, MunicipalYear(2017)).await.unwrap().len(), 1, "the year's membership keeps the ended term");
+    assert!(m.memberships(b, MunicipalYear(2018)).await.unwrap().is_empty());
+    // Sitting again after the term ended is a new term.
+    m.add_member(&a, b, &MembershipInput { term_start: Some(d(2018, 1, 1)), ..input.clone() }).await.unwrap();
+
+    // A report asked of an officer's account: on their own list.
+    let hash = "not-a-real-hash";
+    let lead = s
+        .users()
+        .create_account(
+            &a,
+            &assure_domain::accounts::AccountInput {
+                name: "Priya Shah".into(),
+                email: "priya@example.org".into(),
+                job_title: "Head of Schools and Families".into(),
+                role: Some(assure_domain::Role::LeadOfficer),
+            },
+            hash,
+        )
+        .await
+        .unwrap();
+    let (minute, _) = m.add_minute(&a, ids[1], "NEET", "", None, None).await.unwrap();
+    let part = ResolutionPartInput {
+        kind: Some(ResolutionKind::RequestedReport),
+        text: "a report be submitted".into(),
+        report_from: "Head of Schools and Families".into(),
+        due_meeting: Some(ids[2]),
+        owner: Some(lead),
+        ..Default::default()
+    };
+    let parts = count(s, "resolution_parts").await;
+    let e = m.add_resolution_part(&a, minute, &ResolutionPartInput { owner: Some(999_999), ..part.clone() }).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("owner").is_some()), "{e:?}");
+    assert_eq!(count(s, "resolution_parts").await, parts, "nothing saved");
+    m.add_resolution_part(&a, minute, &part).await.unwrap();
+    let mine = m.requests_owned_by(lead).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].state.clone(), mine[0].owner.clone().map(|o| o.1)), (RequestState::Due { meeting: ids[2] }, Some("Priya Shah".to_string())));
+    assert!(m.requests_owned_by(lead + 1).await.unwrap().is_empty());
+}
+on_both_engines!(a_year_terms_and_owned_requests, a_year_from_a_pattern_terms_and_owned_requests);

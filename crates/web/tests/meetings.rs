@@ -365,3 +365,305 @@ async fn the_work_programme_downloads(db: &TestDb) {
     assert_eq!(file(&member, &format!("/work-programme/download/pdf?body={body}&year=2017/18")).await.0, StatusCode::NOT_FOUND);
 }
 on_both_engines!(work_programme_downloads, the_work_programme_downloads);
+
+fn date_fields(name: &str, d: chrono::NaiveDate) -> [(String, String); 3] {
+    [
+        (format!("{name}-day"), d.format("%-d").to_string()),
+        (format!("{name}-month"), d.format("%-m").to_string()),
+        (format!("{name}-year"), d.format("%Y").to_string()),
+    ]
+}
+
+/// A POST of fixed fields and date fields.
+async fn post(c: &mut Client, path: &str, fields: &[(&str, &str)], dates: &[(&str, chrono::NaiveDate)]) -> common::Resp {
+    let mut all: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    for (name, d) in dates {
+        all.extend(date_fields(name, *d));
+    }
+    let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post_form(path, &refs).await
+}
+
+/// A membership form: its fields and its dates.
+type MemberForm<'a> = (Vec<(String, String)>, Vec<(&'a str, chrono::NaiveDate)>);
+
+async fn add(c: &mut Client, path: &str, (fields, dates): MemberForm<'_>) -> common::Resp {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post(c, path, &refs, &dates).await
+}
+
+/// The clerk keeps a body's membership for a municipal year: the demo's members with
+/// roles, parties and substitutes; a new person added and made a member; a member as
+/// their own substitute, or a term ending before it starts, refused with the error
+/// summary and nothing saved; a term ended, and the same form sent again refused (409);
+/// each change audited. A committee member reads the list and changes nothing.
+async fn the_clerk_keeps_the_membership(db: &TestDb) {
+    use assure_domain::meetings::MunicipalYear;
+    let app = demo_app(db).await;
+    let body =
+        db.store.tracker().bodies().await.unwrap().into_iter().find(|b| b.name.starts_with("Overview and Scrutiny Committee (Children")).unwrap();
+    let mut c = Client::new(app.clone());
+    c.sign_in("clerk@example.org").await;
+    let page = c.get(&format!("/meetings/bodies/{}/members?year=2017/18", body.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for seen in [
+        "Members, 2017/18",
+        "Councillor Helen Brannigan",
+        "Chair",
+        "Councillor Paul Hendry",
+        "Healthwatch representative",
+        "18 May 2017 to 17 May 2018",
+    ] {
+        assert!(page.has(seen), "{seen}: {}", page.body);
+    }
+    let csrf = page.csrf();
+
+    // This year's membership: a new person, then a member.
+    let year = MunicipalYear::of(common::today());
+    let members = format!("/meetings/bodies/{}/members?year={}", body.id, year.label());
+    let r = c
+        .post_form(
+            &format!("/meetings/bodies/{}/people?year={}", body.id, year.label()),
+            &[("_csrf", &csrf), ("name", "Councillor Jane Okoro"), ("person_party", "Labour")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c.post_form(&format!("/meetings/bodies/{}/people?year={}", body.id, year.label()), &[("_csrf", &csrf), ("name", " ")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("There is a problem") || r.has("app-error-summary"), "{}", r.body);
+    let people = db.store.meetings().people().await.unwrap();
+    let okoro = people.iter().find(|p| p.name == "Councillor Jane Okoro").unwrap().id.to_string();
+    let hendry = people.iter().find(|p| p.name == "Councillor Paul Hendry").unwrap().id.to_string();
+    let start = year.first_day().max(common::today());
+    let before = count_rows(&db.store, "body_members").await;
+    let send = |sub: &str, end: Option<chrono::NaiveDate>| {
+        let fields = vec![
+            ("_csrf".to_string(), csrf.clone()),
+            ("person".into(), okoro.clone()),
+            ("role".into(), "co-opted".into()),
+            ("party".into(), "Labour".into()),
+            ("substitute".into(), sub.to_string()),
+        ];
+        let mut dates = vec![("term_start", start)];
+        dates.extend(end.map(|e| ("term_end", e)));
+        (fields, dates)
+    };
+    let r = add(&mut c, &members, send(&okoro, None)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("A member cannot be their own substitute") && r.has("app-error-summary"), "{}", r.body);
+    let r = add(&mut c, &members, send(&hendry, Some(start - chrono::Duration::days(1)))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("The term must end after it starts"), "{}", r.body);
+    assert_eq!(count_rows(&db.store, "body_members").await, before, "nothing saved");
+    let r = add(&mut c, &members, send(&hendry, None)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(r.location()).await;
+    assert!(page.has("Member added") && page.has("Councillor Jane Okoro") && page.has("Co-opted member"), "{}", page.body);
+    let r = add(&mut c, &members, send(&hendry, None)).await;
+    assert!(r.has("This person is already a member of the body for this term"), "sitting twice: {}", r.body);
+
+    // Ending the term: before it starts refused; then ended; the same form again is stale.
+    let m = db.store.meetings().memberships(body.id, year).await.unwrap().into_iter().find(|m| m.person.name == "Councillor Jane Okoro").unwrap();
+    let page = c.get(&format!("/meetings/members/{}/end", m.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("End the term of Councillor Jane Okoro"));
+    let v = m.version.to_string();
+    let end = format!("/meetings/members/{}/end", m.id);
+    let r = post(&mut c, &end, &[("_csrf", &csrf), ("version", &v)], &[("term_end", start)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("The term must end after it starts, on"), "{}", r.body);
+    let end_date = start + chrono::Duration::days(30);
+    let r = post(&mut c, &end, &[("_csrf", &csrf), ("version", &v)], &[("term_end", end_date)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = post(&mut c, &end, &[("_csrf", &csrf), ("version", &v)], &[("term_end", end_date + chrono::Duration::days(1))]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let got = db.store.meetings().member(m.id).await.unwrap();
+    assert_eq!(got.term_end, Some(end_date));
+    let page = c.get(&members).await;
+    assert!(page.has(&format!("{} to {}", assure_domain::dates::long(start), assure_domain::dates::long(end_date))), "{}", page.body);
+    let (rows, _) = db
+        .store
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("body-member.end".into()), ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
+    assert!(rows.iter().any(|e| e.detail.contains("Councillor Jane Okoro")), "the end of the term audited: {rows:?}");
+
+    // A member reads the membership, with no forms, and cannot change it.
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    let page = member.get(&members).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("Councillor Jane Okoro") && !page.has("Add a member") && !page.has("End the term"));
+    let mcsrf = member.csrf().await;
+    let r = member.post_form(&members, &[("_csrf", &mcsrf), ("person", &okoro)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(member.get(&end).await.status, StatusCode::FORBIDDEN);
+}
+on_both_engines!(membership, the_clerk_keeps_the_membership);
+
+/// The clerk arranges a year's meetings from a pattern (the second Tuesday of every
+/// month, a month skipped): the dates are shown first and nothing is saved until
+/// confirmed; a first meeting in the past is refused with a clear message; sending the
+/// same pattern again clashes and saves nothing. A meeting is changed, then moved (not
+/// into the past): the meeting page shows the old date and the reason; a stale move is
+/// refused (409). A report requested of an officer shows on their own list as due.
+async fn the_clerk_arranges_a_year_and_moves_a_meeting(db: &TestDb) {
+    use assure_domain::dates::long;
+    use assure_domain::meetings::{pattern_dates, Repeat};
+    use chrono::Datelike;
+    let app = demo_app(db).await;
+    let body =
+        db.store.tracker().bodies().await.unwrap().into_iter().find(|b| !b.name.starts_with("Overview and Scrutiny Committee (Children")).unwrap();
+    let mut c = Client::new(app.clone());
+    c.sign_in("clerk@example.org").await;
+    let page = c.get(&format!("/meetings/bodies/{}/generate", body.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+    let path = format!("/meetings/bodies/{}/generate", body.id);
+    // The second Tuesday of next month.
+    let today = common::today();
+    // The second Tuesday of next month (or of a later one, so the year has two or more
+    // meetings), skipping a month other than the first's (August, unless it is August).
+    let mut month = today.with_day(1).unwrap();
+    let (first, skip, expected) = loop {
+        month = (month + chrono::Duration::days(32)).with_day(1).unwrap();
+        let first = (7..14).map(|i| month + chrono::Duration::days(i)).find(|d| d.weekday() == chrono::Weekday::Tue).unwrap();
+        let skip = if first.month() == 8 { "9" } else { "8" };
+        let expected = pattern_dates(first, Repeat::MonthsSameWeekday(1), &[skip.parse().unwrap()]);
+        if expected.len() >= 2 {
+            break (first, skip, expected);
+        }
+    };
+    let base = [
+        ("_csrf", csrf.as_str()),
+        ("every", "1"),
+        ("unit", "months-weekday"),
+        ("skip", skip),
+        ("time", "18:30"),
+        ("venue", "Committee Room 2, Town Hall"),
+        ("kind", "ordinary"),
+    ];
+    let before = count_rows(&db.store, "meetings").await;
+
+    let r = post(&mut c, &path, &base, &[("date", today - chrono::Duration::days(1))]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("The date of the first meeting must be today or later") && r.has("app-error-summary"), "{}", r.body);
+    let r = post(
+        &mut c,
+        &path,
+        &[("_csrf", csrf.as_str()), ("every", "13"), ("unit", "months-weekday"), ("time", "18:30"), ("venue", "x"), ("kind", "ordinary")],
+        &[("date", first)],
+    )
+    .await;
+    assert!(r.has("Enter how often the body meets as a whole number of months from 1 to 12"), "{}", r.body);
+
+    let r = post(&mut c, &path, &base, &[("date", first)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("the second Tuesday of every month") && r.has("Arrange these meetings"), "{}", r.body);
+    for d in &expected {
+        assert!(r.has(&long(*d)), "{d} shown");
+    }
+    assert_eq!(count_rows(&db.store, "meetings").await, before, "nothing arranged before it is confirmed");
+    let mut confirm = base.to_vec();
+    confirm.push(("confirm", "yes"));
+    let r = post(&mut c, &path, &confirm, &[("date", first)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(count_rows(&db.store, "meetings").await, before + expected.len() as i64);
+    let ours: Vec<_> =
+        db.store.meetings().list(Some(body.id)).await.unwrap().into_iter().filter(|m| m.venue == "Committee Room 2, Town Hall").collect();
+    assert_eq!(ours.iter().map(|m| m.date).collect::<Vec<_>>(), expected);
+    let r = post(&mut c, &path, &confirm, &[("date", first)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("already meets on"), "{}", r.body);
+    assert_eq!(count_rows(&db.store, "meetings").await, before + expected.len() as i64, "a clash saves nothing");
+
+    // Change the first meeting's venue, then move it.
+    let m = &ours[0];
+    let page = c.get(&format!("/meetings/{}", m.id)).await;
+    assert!(page.has("Move the meeting to another date") && page.has("Change the time, venue or type"));
+    let v = m.version.to_string();
+    let r = c
+        .post_form(
+            &format!("/meetings/{}/edit", m.id),
+            &[("_csrf", &csrf), ("version", &v), ("time", "14:00"), ("venue", "Bootle Town Hall"), ("kind", "ordinary")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let m = db.store.meetings().meeting(m.id).await.unwrap();
+    assert_eq!((m.time.as_str(), m.venue.as_str()), ("14:00", "Bootle Town Hall"));
+    let v = m.version.to_string();
+    let move_path = format!("/meetings/{}/move", m.id);
+    let r = post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", "Clash")], &[("date", today - chrono::Duration::days(2))]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("The new date must be today or later, not"), "{}", r.body);
+    let r = post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", " ")], &[("date", first + chrono::Duration::days(1))]).await;
+    assert!(r.has("Enter why the meeting is moving"), "{}", r.body);
+    assert_eq!(db.store.meetings().meeting(m.id).await.unwrap().date, first, "nothing moved");
+    let to = first + chrono::Duration::days(1);
+    let r =
+        post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", "Clash with the meeting of full Council")], &[("date", to)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(r.location()).await;
+    assert!(
+        page.has("Meeting moved") && page.has(&format!("From {} to {}: Clash with the meeting of full Council", long(first), long(to))),
+        "{}",
+        page.body
+    );
+    assert!(page.has("Moved"));
+    let r = post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", "Again")], &[("date", to + chrono::Duration::days(1))]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // A report requested of the lead officer, due at the next meeting: on their own list.
+    let r = c.post_form(&format!("/meetings/{}/minutes", m.id), &[("_csrf", &csrf), ("title", "Early help performance"), ("text", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let n = db.store.meetings().minutes(m.id).await.unwrap()[0].number.to_string();
+    let lead = db.store.users().by_email("lead-officer@example.org").await.unwrap().unwrap().0;
+    let page = c.get(&format!("/meetings/{}/minutes/{n}/resolution", m.id)).await;
+    assert!(page.has(&lead.name), "the officer is offered: {}", page.body);
+    let r = c
+        .post_form(
+            &format!("/meetings/{}/minutes/{n}/resolution", m.id),
+            &[
+                ("_csrf", &csrf),
+                ("kind", "requested-report"),
+                ("text", "a report on early help performance be submitted to the next meeting"),
+                ("report_from", "Head of Early Help"),
+                ("owner", &lead.id.to_string()),
+                ("due_meeting", &ours[1].id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut officer = Client::new(app.clone());
+    officer.sign_in("lead-officer@example.org").await;
+    let page = officer.get("/meetings").await;
+    assert!(page.has("href=\"/meetings/my-requests\""));
+    let mine = officer.get("/meetings/my-requests").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.has("Early help performance") && mine.has(&long(ours[1].date)) && mine.has(">Due<"), "{}", mine.body);
+    // Someone else's list does not have it.
+    let other = c.get("/meetings/my-requests").await;
+    assert!(!other.has("Early help performance"));
+}
+on_both_engines!(year_of_meetings, the_clerk_arranges_a_year_and_moves_a_meeting);
+
+/// The demo's officers see the reports the 2017/18 year asked of them: the taxi
+/// training report overdue, the NEET report answered.
+async fn the_demo_officers_see_their_requested_reports(db: &TestDb) {
+    let app = demo_app(db).await;
+    let mut c = Client::new(app.clone());
+    c.sign_in("regulation-lead@example.org").await;
+    let page = c.get("/meetings/my-requests").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("Licensing/Child Sexual Exploitation Working Group") && page.has(">Overdue<") && page.has("13 March 2018"), "{}", page.body);
+    let mut c = Client::new(app.clone());
+    c.sign_in("schools-lead@example.org").await;
+    let page = c.get("/meetings/my-requests").await;
+    assert!(
+        page.has("Reports that have arrived") && page.has("Work Programme 2017/18") && page.has("No committee is waiting for a report from you"),
+        "{}",
+        page.body
+    );
+}
+on_both_engines!(demo_requested_reports, the_demo_officers_see_their_requested_reports);

@@ -64,8 +64,9 @@ async fn a_route_without_a_permission_is_refused() {
     db.cleanup().await;
 }
 
-/// A meeting with a minute whose resolution requested a report for the next meeting.
-async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64) {
+/// A meeting with a minute whose resolution requested a report for the next meeting,
+/// and a member of the body.
+async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64, i64) {
     use assure_domain::meetings::{MeetingInput, MeetingType, ResolutionKind, ResolutionPartInput};
     let a = assure_storage::Actor::system();
     let m = db.store.meetings();
@@ -96,7 +97,15 @@ async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64) {
     m.add_agenda_item(&a, first, &item, None, None, None).await.unwrap();
     let v = m.meeting(first).await.unwrap().version;
     m.set_status(&a, first, v, assure_domain::meetings::MeetingStatus::AgendaPublished).await.unwrap();
-    (first, m.requests(None).await.unwrap()[0].id)
+    let person = m.add_person(&a, "Councillor Routes", "Labour").await.unwrap();
+    let member = assure_domain::meetings::MembershipInput {
+        person: Some(person),
+        role: Some(assure_domain::meetings::MemberRole::Councillor),
+        term_start: Some(common::today()),
+        ..Default::default()
+    };
+    let membership = m.add_member(&a, body, &member).await.unwrap();
+    (first, m.requests(None).await.unwrap()[0].id, membership)
 }
 
 /// Each demo role signs in and reaches exactly the pages its role allows.
@@ -123,7 +132,7 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
     let quarterly = db.store.quarterly().list(true).await.unwrap()[0].id;
-    let (meeting, request) = meeting_records(db, body).await;
+    let (meeting, request, membership) = meeting_records(db, body).await;
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
@@ -132,6 +141,8 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 body
             } else if spec.path.starts_with("/meetings/requests/") {
                 request
+            } else if spec.path.starts_with("/meetings/members/") {
+                membership
             } else if spec.path.starts_with("/meetings/") {
                 meeting
             } else if spec.path.starts_with("/reviews/") {

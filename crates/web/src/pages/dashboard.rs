@@ -231,6 +231,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Pa
     let open: Vec<_> = recs.iter().filter(|r| r.lifecycle.is_open() || r.lifecycle == Lifecycle::CompleteAwaitingSignOff).collect();
     let content = html! {
         h1 class="app-heading-l" { "My recommendations" }
+        p class="app-body" { a class="app-link" href="/meetings/my-requests" { "Reports committees requested of you" } }
         h2 class="app-heading-m" { "Updates asked for" }
         @if requests.is_empty() { p class="app-body" { "Nobody has asked you for an update." } } @else {
             div class="app-table-wrapper" tabindex="0" role="region" aria-label="Updates asked for" {

@@ -9,11 +9,11 @@
 
 use assure_domain::dates::long;
 use assure_domain::meetings::{
-    schedule_12a, AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MinuteRef, MunicipalYear,
-    RequestState, ResolutionKind, ResolutionPartInput,
+    check_pattern, schedule_12a, AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole,
+    MembershipInput, MinuteRef, MunicipalYear, PatternInput, RequestState, ResolutionKind, ResolutionPartInput, YearOfMeetings,
 };
 use assure_domain::{Invalid, Permission};
-use assure_storage::meetings::{AttendanceInput, Meeting, Request, WorkItemInput};
+use assure_storage::meetings::{AttendanceInput, Meeting, Member, Move, Request, WorkItemInput};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -99,12 +99,28 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             a class="app-link" href="/work-programme" { "Work programmes" } " · "
             a class="app-link" href="/meetings/calendar.ics" { "All meetings as a calendar (iCalendar)" }
         }
-        @if clerk(&ctx) { p class="app-body" { a class="app-button app-button--secondary" href="/meetings/new" { "Arrange a meeting" } } }
+        p class="app-body" { a class="app-link" href="/meetings/my-requests" { "Reports requested of you" } }
+        @if clerk(&ctx) {
+            p class="app-body" { a class="app-button app-button--secondary" href="/meetings/new" { "Arrange a meeting" } }
+            h2 class="app-heading-m" { "Bodies" }
+            ul class="app-list" {
+                @for b in &bodies {
+                    li {
+                        (b.name) ": "
+                        a class="app-link" href={ "/meetings/bodies/" (b.id) "/members" } { "members" span class="app-visually-hidden" { " of " (b.name) } } ", "
+                        a class="app-link" href={ "/meetings/bodies/" (b.id) "/generate" } { "arrange a year's meetings" span class="app-visually-hidden" { " of " (b.name) } }
+                    }
+                }
+            }
+        }
         @let with: Vec<_> = bodies.iter().filter(|b| meetings.iter().any(|m| m.body_id == b.id)).collect();
         @if with.is_empty() { p class="app-body" { "No meetings have been arranged yet." } }
         @for b in with {
             h2 class="app-heading-m" id={ "body-" (b.id) } { (b.name) }
-            p class="app-body" { a class="app-link" href={ "/meetings/bodies/" (b.id) "/calendar.ics" } { "Calendar of " (b.name) " (iCalendar)" } }
+            p class="app-body" {
+                a class="app-link" href={ "/meetings/bodies/" (b.id) "/members" } { "Members of " (b.name) } " · "
+                a class="app-link" href={ "/meetings/bodies/" (b.id) "/calendar.ics" } { "Calendar of " (b.name) " (iCalendar)" }
+            }
             (ui::scroll_table(&format!("Meetings of {}", b.name), html! {
                 table class="app-table" {
                     thead class="app-table__head" { tr class="app-table__row" {
@@ -261,6 +277,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
         @if clerk(&ctx) {
             h2 class="app-heading-m" { "Keep this meeting" }
             ul class="app-list" {
+                @if m.status.may_move() {
+                    li { a class="app-link" href={ "/meetings/" (m.id) "/edit" } { "Change the time, venue or type" } }
+                    li { a class="app-link" href={ "/meetings/" (m.id) "/move" } { "Move the meeting to another date" } }
+                }
                 li { a class="app-link" href={ "/meetings/" (m.id) "/agenda" } { "Add an agenda item" } }
                 li { a class="app-link" href={ "/meetings/" (m.id) "/attendance" } { "Record attendance" } }
                 li { a class="app-link" href={ "/meetings/" (m.id) "/minutes" } { "Draft a minute" } }
@@ -286,6 +306,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
             }
         }
         h2 class="app-heading-m" { "Members" }
+        p class="app-body" { a class="app-link" href={ "/meetings/bodies/" (m.body_id) "/members?year=" (m.year.label()) } { "Membership for " (m.year.label()) } }
         @if members.is_empty() { p class="app-body" { "No members recorded for this date." } } @else {
             (ui::scroll_table("Members", html! {
                 table class="app-table" {
@@ -320,7 +341,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
         @if !due_here.is_empty() {
             h2 class="app-heading-m" { "Reports requested for this meeting" }
             ul class="app-list" {
-                @for q in &due_here { li { (q.subject) " — from " (q.report_from) " (" (q.minute.cite()) ") " (request_tag(&q.state))
+                @for q in &due_here { li { (q.subject) " — from " (q.report_from) @if let Some((_, o)) = &q.owner { " (" (o) ")" } " (" (q.minute.cite()) ") " (request_tag(&q.state))
                     @if clerk(&ctx) { " " a class="app-link" href={ "/meetings/requests/" (q.id) "/defer" } { "Defer" span class="app-visually-hidden" { " " (q.subject) } } } } }
             }
         }
@@ -597,11 +618,19 @@ async fn resolution_render(state: &AppState, ctx: &Ctx, m: &Meeting, n: i64, f: 
     let kinds: Vec<(String, String)> = ResolutionKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
     let later = state.store.meetings().list(Some(m.body_id)).await?.into_iter().filter(|x| x.date > m.date && x.status != MeetingStatus::Cancelled);
     let later = ui::options_with_blank("Select a meeting", later.map(|x| (x.id.to_string(), long(x.date))));
+    let owners = ui::options_with_blank(
+        "No one with an account",
+        state.store.meetings().possible_owners().await?.into_iter().map(|u| {
+            let what = if u.job_title.trim().is_empty() { u.role.label().to_string() } else { u.job_title.trim().to_string() };
+            (u.id.to_string(), format!("{} ({what})", u.name))
+        }),
+    );
     let fields = html! {
         (ui::radios(Field::new("kind", "This part of the resolution", f.get("kind"), errors), &kinds, false))
         (ui::textarea(Field::new("text", "That …", f.get("text"), errors).hint("For example, the report be noted"), 3))
         (ui::text_input(Field::new("to_body", "Recommended to: the body", f.get("to_body"), errors), "app-input--width-20"))
         (ui::text_input(Field::new("report_from", "Report requested from", f.get("report_from"), errors).hint("For example, the Head of Schools and Families"), "app-input--width-20"))
+        (ui::select(Field::new("owner", "The officer asked for it (it appears on their own list)", f.get("owner"), errors), &owners))
         (ui::select(Field::new("due_meeting", "The meeting the report is due at", f.get("due_meeting"), errors), &later))
         (ui::text_input(Field::new("reason", "Deferred: why", f.get("reason"), errors), "app-input--width-30"))
     };
@@ -643,6 +672,7 @@ pub async fn resolution_submit(
         report_from: f.string("report_from"),
         due_meeting: f.opt_id("due_meeting"),
         reason: f.string("reason"),
+        owner: f.opt_id("owner"),
     };
     let r = state.store.meetings().add_resolution_part(&caller.actor(), mid, &input).await.map(|_| ()).map_err(AppError::from);
     match on_form(r)? {
@@ -1074,4 +1104,419 @@ pub async fn programme_download(State(state): State<AppState>, Query(q): Query<B
         bytes,
     )
         .into_response())
+}
+
+// ------------------------------------------------------------------------ membership
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+fn year_of(ctx: &Ctx, q: &YearQuery) -> MunicipalYear {
+    q.year.as_deref().and_then(MunicipalYear::parse).unwrap_or_else(|| MunicipalYear::of(ctx.today))
+}
+
+fn term(m: &Member) -> String {
+    match m.term_end {
+        Some(e) => format!("{} to {}", long(m.term_start), long(e)),
+        None => format!("From {}", long(m.term_start)),
+    }
+}
+
+async fn members_render(state: &AppState, ctx: &Ctx, raw: &str, year: MunicipalYear, f: &Fields, errors: &Invalid) -> PageResult {
+    let body = state.store.tracker().body(id(raw)?).await?;
+    let s = state.store.meetings();
+    let members = s.memberships(body.id, year).await?;
+    let people = s.people().await?;
+    let person_options = ui::options_with_blank("Select a person", people.iter().map(|p| (p.id.to_string(), p.name.clone())));
+    let sub_options = ui::options_with_blank("No substitute", people.iter().map(|p| (p.id.to_string(), p.name.clone())));
+    let roles: Vec<(String, String)> = MemberRole::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
+    let years: Vec<(String, String)> = (year.0 - 2..=year.0 + 2).map(|y| (MunicipalYear(y).label(), MunicipalYear(y).label())).collect();
+    let here = format!("/meetings/bodies/{}/members?year={}", body.id, year.label());
+    let none = Invalid::new();
+    let heading = format!("Members, {}", year.label());
+    let content = html! {
+        (ui::back_link("/meetings", "Back to meetings"))
+        (ui::error_summary(errors))
+        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
+        span class="app-caption-l" { (body.name) }
+        h1 class="app-heading-l" { (heading) }
+        p class="app-body" { "The municipal year runs from " (long(year.first_day())) " to " (long(year.last_day())) "." }
+        form method="get" action={ "/meetings/bodies/" (body.id) "/members" } {
+            (ui::select(Field::new("year", "Municipal year", &year.label(), &none), &years))
+            (ui::secondary_button("Show"))
+        }
+        @if members.is_empty() { p class="app-body" { "Nobody sat on this body in " (year.label()) "." } } @else {
+            (ui::scroll_table(&heading, html! {
+                table class="app-table" {
+                    thead class="app-table__head" { tr class="app-table__row" {
+                        th class="app-table__header" scope="col" { "Member" } th class="app-table__header" scope="col" { "Role" }
+                        th class="app-table__header" scope="col" { "Party" } th class="app-table__header" scope="col" { "Substitute" }
+                        th class="app-table__header" scope="col" { "Term" }
+                        @if clerk(ctx) { th class="app-table__header" scope="col" { span class="app-visually-hidden" { "Actions" } } }
+                    } }
+                    tbody class="app-table__body" {
+                        @for x in &members { tr class="app-table__row" {
+                            td class="app-table__cell" { (x.person.name) } td class="app-table__cell" { (x.role.label()) }
+                            td class="app-table__cell" { (x.party) } td class="app-table__cell" { @if let Some(s) = &x.substitute { (s.name) } @else { "None" } }
+                            td class="app-table__cell" { (term(x)) }
+                            @if clerk(ctx) { td class="app-table__cell" {
+                                a class="app-link" href={ "/meetings/members/" (x.id) "/end" } { "End the term" span class="app-visually-hidden" { " of " (x.person.name) } }
+                            } }
+                        } }
+                    }
+                }
+            }))
+        }
+        @if clerk(ctx) {
+            h2 class="app-heading-m" { "Add a member" }
+            form method="post" action=(here) novalidate {
+                (ui::csrf(ctx.csrf()))
+                (ui::select(Field::new("person", "Member", f.get("person"), errors).hint("Not in the list? Add the person below first."), &person_options))
+                (ui::radios(Field::new("role", "Role", f.get("role"), errors), &roles, false))
+                (ui::text_input(Field::new("party", "Party (optional)", f.get("party"), errors), "app-input--width-20"))
+                (ui::select(Field::new("substitute", "Named substitute", f.get("substitute"), errors), &sub_options))
+                (ui::date_input(Field::new("term_start", "Term starts", f.get("term_start"), errors).hint("Usually the annual meeting in May, for example 18 5 2017")))
+                (ui::date_input(Field::new("term_end", "Term ends (optional)", f.get("term_end"), errors)))
+                (ui::button("Add member"))
+            }
+            h2 class="app-heading-m" { "Add a person who sits on bodies" }
+            form method="post" action={ "/meetings/bodies/" (body.id) "/people?year=" (year.label()) } novalidate {
+                (ui::csrf(ctx.csrf()))
+                (ui::text_input(Field::new("name", "Name", f.get("name"), errors).hint("For example, Councillor Helen Brannigan"), "app-input--width-20"))
+                (ui::text_input(Field::new("person_party", "Party (optional)", f.get("person_party"), errors), "app-input--width-20"))
+                (ui::secondary_button("Add person"))
+            }
+        }
+    };
+    Ok((bad_form(errors), ui::layout(ctx, &format!("{} – {heading}", body.name), !errors.is_empty(), content)).into_response())
+}
+
+/// GET "/meetings/bodies/{id}/members?year=2017/18": who sits on the body in a
+/// municipal year, with roles, parties, substitutes and terms; the clerk's forms.
+pub async fn members_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<YearQuery>) -> PageResult {
+    let year = year_of(&ctx, &q);
+    members_render(&state, &ctx, &raw, year, &Fields::default(), &Invalid::new()).await
+}
+
+/// POST "/meetings/bodies/{id}/members": add a member for a term (not their own
+/// substitute, a term that ends after it starts, one seat per person).
+pub async fn member_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path(raw): Path<String>,
+    Query(q): Query<YearQuery>,
+    f: Fields,
+) -> PageResult {
+    let year = year_of(&ctx, &q);
+    let body = id(&raw)?;
+    let mut typed = Invalid::new();
+    for (name, what) in [("term_start", "The start of the term"), ("term_end", "The end of the term")] {
+        if let Some(p) = f.date_problem(name, what) {
+            typed.add(name, p);
+        }
+    }
+    let input = MembershipInput {
+        person: f.opt_id("person"),
+        role: MemberRole::from_slug(f.get("role")),
+        party: f.string("party"),
+        substitute: f.opt_id("substitute"),
+        term_start: f.date("term_start"),
+        term_end: f.date("term_end"),
+    };
+    let errors = if typed.is_empty() {
+        on_form(state.store.meetings().add_member(&caller.actor(), body, &input).await.map(|_| ()).map_err(AppError::from))?
+    } else {
+        Some(typed)
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/bodies/{body}/members?year={}", year.label()), "member-added")),
+        Some(e) => members_render(&state, &ctx, &raw, year, &f, &e.ordered(MembershipInput::FIELDS)).await,
+    }
+}
+
+/// POST "/meetings/bodies/{id}/people": add a person who can then be made a member or
+/// a substitute (of this body or any other).
+pub async fn person_add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path(raw): Path<String>,
+    Query(q): Query<YearQuery>,
+    f: Fields,
+) -> PageResult {
+    let year = year_of(&ctx, &q);
+    let body = state.store.tracker().body(id(&raw)?).await?;
+    let r = state.store.meetings().add_person(&caller.actor(), f.get("name"), f.get("person_party")).await.map(|_| ()).map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/meetings/bodies/{}/members?year={}", body.id, year.label()), "meeting-person-added")),
+        Some(mut e) => {
+            for x in &mut e.errors {
+                if x.field == "party" {
+                    x.field = "person_party".into();
+                }
+            }
+            members_render(&state, &ctx, &raw, year, &f, &e).await
+        }
+    }
+}
+
+async fn end_render(state: &AppState, ctx: &Ctx, m: &Member, f: &Fields, errors: &Invalid) -> PageResult {
+    let body = state.store.tracker().body(m.body_id).await?;
+    let back = format!("/meetings/bodies/{}/members?year={}", body.id, MunicipalYear::of(m.term_start).label());
+    let version = if f.get("version").is_empty() { m.version.to_string() } else { f.string("version") };
+    let content = html! {
+        (ui::back_link(&back, "Back to the members"))
+        (ui::error_summary(errors))
+        span class="app-caption-l" { (body.name) }
+        h1 class="app-heading-l" { "End the term of " (m.person.name) }
+        dl class="app-summary-list" {
+            (ui::summary_row("Role", html! { (m.role.label()) }))
+            (ui::summary_row("Term", html! { (term(m)) }))
+        }
+        form method="post" action={ "/meetings/members/" (m.id) "/end" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            input type="hidden" name="version" value=(version);
+            (ui::date_input(Field::new("term_end", "The term ends on", f.get("term_end"), errors).hint("They no longer sit on the body from this date")))
+            (ui::button("End the term"))
+        }
+    };
+    Ok((bad_form(errors), ui::layout(ctx, "End a member's term", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn end_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = state.store.meetings().member(id(&raw)?).await?;
+    end_render(&state, &ctx, &m, &Fields::default(), &Invalid::new()).await
+}
+
+/// POST "/meetings/members/{id}/end": end a term on a date after it started; a stale
+/// form is refused with 409.
+pub async fn end_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = state.store.meetings().member(id(&raw)?).await?;
+    let errors = match f.date_problem("term_end", "The end of the term") {
+        Some(p) => Some(Invalid::single("term_end", p)),
+        None => {
+            on_form(state.store.meetings().end_membership(&caller.actor(), m.id, f.version()?, f.date("term_end")).await.map_err(AppError::from))?
+        }
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/bodies/{}/members?year={}", m.body_id, MunicipalYear::of(m.term_start).label()), "member-term-ended")),
+        Some(e) => end_render(&state, &ctx, &m, &f, &e).await,
+    }
+}
+
+// ------------------------------------------------------- a year's meetings, moves
+
+const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+fn pattern_input(f: &Fields) -> (PatternInput, Invalid) {
+    let (meeting, mut typed) = meeting_input(f);
+    let every = f.opt_int("every").unwrap_or_else(|_| {
+        typed.add("every", "Enter how often the body meets as a whole number, for example 6");
+        None
+    });
+    let skip_months = f.all("skip").iter().map(|m| m.trim().parse::<u32>().unwrap_or(0)).collect();
+    (PatternInput { meeting, every, unit: f.string("unit"), skip_months }, typed)
+}
+
+async fn generate_render(state: &AppState, ctx: &Ctx, raw: &str, f: &Fields, errors: &Invalid, preview: Option<&YearOfMeetings>) -> PageResult {
+    let body = state.store.tracker().body(id(raw)?).await?;
+    let kinds: Vec<(String, String)> = MeetingType::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let units: Vec<(String, String)> = vec![
+        ("months-weekday".into(), "Months, on the same weekday of the month (for example the second Tuesday)".into()),
+        ("months-date".into(), "Months, on the same date".into()),
+        ("weeks".into(), "Weeks".into()),
+    ];
+    // May to April, as the municipal year runs.
+    let months: Vec<(String, String)> = (0..12).map(|i| (i + 4) % 12 + 1).map(|m: u32| (m.to_string(), MONTHS[m as usize - 1].to_string())).collect();
+    let skipped = f.all("skip");
+    let action = format!("/meetings/bodies/{}/generate", body.id);
+    let content = html! {
+        (ui::back_link("/meetings", "Back to meetings"))
+        (ui::error_summary(errors))
+        span class="app-caption-l" { (body.name) }
+        h1 class="app-heading-l" { "Arrange a year's meetings" }
+        p class="app-body" { "Describe the pattern the body meets in. The dates run from the first meeting to the end of its municipal year (30 April). Check them before they are arranged; each can be changed or moved afterwards." }
+        @if let Some(y) = preview {
+            div class="app-inset-text" {
+                h2 class="app-heading-m" { (y.dates.len()) " meetings: " (y.described) }
+                p class="app-body" { (y.meeting.time.format("%H:%M").to_string()) ", " (y.meeting.venue) " (" (y.meeting.kind.label()) ")" }
+                ul class="app-list" { @for d in &y.dates { li { (assure_domain::meetings::meeting_day(*d)) } } }
+            }
+        }
+        form method="post" action=(action) novalidate {
+            (ui::csrf(ctx.csrf()))
+            (ui::date_input(Field::new("date", "Date of the first meeting", f.get("date"), errors)))
+            (ui::text_input(Field::new("every", "Meets every", f.get("every"), errors).hint("A number: of weeks (1 to 26) or of months (1 to 12)"), "app-input--width-3"))
+            (ui::radios(Field::new("unit", "Of", f.get("unit"), errors), &units, false))
+            (ui::checkboxes("skip", "Months with no meeting", Some("For example August"), &months, &skipped, errors))
+            (ui::text_input(Field::new("time", "Time", f.get("time"), errors).hint("On the 24-hour clock, for example 18:30"), "app-input--width-5"))
+            (ui::text_input(Field::new("venue", "Venue", f.get("venue"), errors).hint("For example, Town Hall, Bootle"), "app-input--width-30"))
+            (ui::radios(Field::new("kind", "Type of meeting", f.get("kind"), errors), &kinds, false))
+            (ui::text_input(Field::new("joint_with", "For a joint meeting: the other body", f.get("joint_with"), errors), "app-input--width-30"))
+            @if preview.is_some() {
+                button type="submit" class="app-button" data-module="app-button" name="confirm" value="yes" { "Arrange these meetings" }
+                " "
+                (ui::secondary_button("Show the dates again"))
+            } @else {
+                (ui::button("Show the dates"))
+            }
+        }
+    };
+    Ok((bad_form(errors), ui::layout(ctx, "Arrange a year's meetings", !errors.is_empty(), content)).into_response())
+}
+
+/// GET "/meetings/bodies/{id}/generate": the pattern form.
+pub async fn generate_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    generate_render(&state, &ctx, &raw, &Fields::default(), &Invalid::new(), None).await
+}
+
+/// POST "/meetings/bodies/{id}/generate": show the dates a pattern gives; with
+/// `confirm=yes`, arrange them all (or, on any problem, none).
+pub async fn generate_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let body = id(&raw)?;
+    let (input, typed) = pattern_input(&f);
+    let checked = if typed.is_empty() { check_pattern(&input, ctx.today).map(|c| c.into_inner()) } else { Err(typed) };
+    let year = match checked {
+        Ok(y) => y,
+        Err(e) => return generate_render(&state, &ctx, &raw, &f, &e.ordered(PatternInput::FIELDS), None).await,
+    };
+    if f.get("confirm") != "yes" {
+        return generate_render(&state, &ctx, &raw, &f, &Invalid::new(), Some(&year)).await;
+    }
+    let r = state.store.meetings().generate_meetings(&caller.actor(), body, &input).await.map(|_| ()).map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/meetings#body-{body}"), "meetings-arranged")),
+        Some(e) => generate_render(&state, &ctx, &raw, &f, &e.ordered(PatternInput::FIELDS), Some(&year)).await,
+    }
+}
+
+fn meeting_fields(m: &Meeting) -> Fields {
+    Fields(vec![
+        ("time".into(), m.time.clone()),
+        ("venue".into(), m.venue.clone()),
+        ("kind".into(), m.kind.slug().into()),
+        ("joint_with".into(), m.joint_with.clone().unwrap_or_default()),
+        ("version".into(), m.version.to_string()),
+    ])
+}
+
+fn edit_render(ctx: &Ctx, m: &Meeting, f: &Fields, errors: &Invalid) -> Response {
+    let kinds: Vec<(String, String)> = MeetingType::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
+    let fields = html! {
+        input type="hidden" name="version" value=(f.get("version"));
+        p class="app-body" { "To change the date, " a class="app-link" href={ "/meetings/" (m.id) "/move" } { "move the meeting" } "." }
+        (ui::text_input(Field::new("time", "Time", f.get("time"), errors).hint("On the 24-hour clock, for example 18:30"), "app-input--width-5"))
+        (ui::text_input(Field::new("venue", "Venue", f.get("venue"), errors), "app-input--width-30"))
+        (ui::radios(Field::new("kind", "Type of meeting", f.get("kind"), errors), &kinds, false))
+        (ui::text_input(Field::new("joint_with", "For a joint meeting: the other body", f.get("joint_with"), errors), "app-input--width-30"))
+    };
+    form_page(ctx, m, "Change the meeting", &format!("/meetings/{}/edit", m.id), errors, fields, "Save")
+}
+
+pub async fn edit_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    Ok(edit_render(&ctx, &m, &meeting_fields(&m), &Invalid::new()))
+}
+
+/// POST "/meetings/{id}/edit": its time, venue and type (a stale form: 409).
+pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let input = MeetingInput {
+        date: Some(m.date),
+        time: f.string("time"),
+        venue: f.string("venue"),
+        kind: MeetingType::from_slug(f.get("kind")),
+        joint_with: f.string("joint_with"),
+    };
+    let r = state.store.meetings().update_meeting(&caller.actor(), m.id, f.version()?, &input).await.map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/meetings/{}", m.id), "meeting-saved")),
+        Some(e) => Ok(edit_render(&ctx, &m, &f, &e.ordered(&["time", "venue", "kind", "joint_with"]))),
+    }
+}
+
+fn move_render(ctx: &Ctx, m: &Meeting, moves: &[Move], f: &Fields, errors: &Invalid) -> Response {
+    let version = if f.get("version").is_empty() { m.version.to_string() } else { f.string("version") };
+    let fields = html! {
+        input type="hidden" name="version" value=(version);
+        p class="app-body" { "The meeting is on " (long(m.date)) ". The old date and the reason are kept and shown on the meeting's page." }
+        @for mv in moves { p class="app-body" { "Moved before: from " (long(mv.from)) " to " (long(mv.to)) ": " (mv.reason) } }
+        (ui::date_input(Field::new("date", "New date", f.get("date"), errors)))
+        (ui::textarea(Field::new("reason", "Why it is moving", f.get("reason"), errors).hint("For example, clash with the meeting of full Council"), 3))
+    };
+    form_page(ctx, m, "Move the meeting", &format!("/meetings/{}/move", m.id), errors, fields, "Move the meeting")
+}
+
+pub async fn move_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let moves = state.store.meetings().moves(m.id).await?;
+    Ok(move_render(&ctx, &m, &moves, &Fields::default(), &Invalid::new()))
+}
+
+/// POST "/meetings/{id}/move": a new date today or later, with the reason; the old date
+/// and the reason are kept (a stale form: 409).
+pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    let errors = match f.date_problem("date", "The new date") {
+        Some(p) => Some(Invalid::single("date", p)),
+        None => on_form(
+            state.store.meetings().move_meeting(&caller.actor(), m.id, f.version()?, f.date("date"), f.get("reason")).await.map_err(AppError::from),
+        )?,
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/{}", m.id), "meeting-moved")),
+        Some(e) => {
+            let moves = state.store.meetings().moves(m.id).await?;
+            Ok(move_render(&ctx, &m, &moves, &f, &e.ordered(&["date", "reason"])))
+        }
+    }
+}
+
+// ----------------------------------------------------- the officer's own requests
+
+/// GET "/meetings/my-requests": the reports committees asked of the signed-in officer,
+/// with the meeting each is due at and whether it is due, overdue or deferred; those
+/// answered after.
+pub async fn my_requests(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+    let requests = state.store.meetings().requests_owned_by(caller.user.id).await?;
+    let (open, closed): (Vec<&Request>, Vec<&Request>) = requests.iter().partition(|q| q.state.is_open());
+    let table = |label: &str, rows: &[&Request]| {
+        html! {
+            (ui::scroll_table(label, html! {
+                table class="app-table" {
+                    thead class="app-table__head" { tr class="app-table__row" {
+                        th class="app-table__header" scope="col" { "Report" } th class="app-table__header" scope="col" { "Committee" }
+                        th class="app-table__header" scope="col" { "Due at the meeting on" } th class="app-table__header" scope="col" { "Status" }
+                        th class="app-table__header" scope="col" { "Requested at" }
+                    } }
+                    tbody class="app-table__body" {
+                        @for q in rows { tr class="app-table__row" {
+                            td class="app-table__cell" { (q.subject) }
+                            td class="app-table__cell" { (q.body_name) }
+                            td class="app-table__cell" { a class="app-link" href={ "/meetings/" (q.due_meeting_id) } { (long(q.due_date)) } }
+                            td class="app-table__cell" {
+                                (request_tag(&q.state))
+                                @if let RequestState::Deferred { reason, .. } = &q.state { " " (reason) }
+                            }
+                            td class="app-table__cell" { (q.minute.cite()) }
+                        } }
+                    }
+                }
+            }))
+        }
+    };
+    let content = html! {
+        (ui::back_link("/meetings", "Back to meetings"))
+        h1 class="app-heading-l" { "Reports requested of you" }
+        p class="app-body" { "Reports a committee resolved to ask of you, and the meeting each is due at. A report is overdue once that meeting's agenda has closed without it." }
+        @if open.is_empty() { p class="app-body" { "No committee is waiting for a report from you." } } @else { (table("Reports to write", &open)) }
+        @if !closed.is_empty() {
+            h2 class="app-heading-m" { "Reports that have arrived" }
+            (table("Reports that have arrived", &closed))
+        }
+    };
+    Ok(ui::layout(&ctx, "Reports requested of you", false, content).into_response())
 }
