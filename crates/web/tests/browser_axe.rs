@@ -2,16 +2,23 @@
 //! (the WCAG 2.0, 2.1 and 2.2 level A and AA rules) and at 320 CSS pixels wide for
 //! sideways scrolling (WCAG 1.4.10, reflow). The pages are found the way a person finds
 //! them: from the home page, following the links on each page, for every active demo
-//! account. Pages of one shape (`/children/12` and `/children/40`) are checked once per
-//! account, so a list of 200 records does not mean 200 visits.
+//! account. Pages of one shape (`/children/12` and `/children/40`) are visited once per
+//! account, so a list of 200 records does not mean 200 visits; and a page is checked
+//! once for all the accounts that see it built the same way (the same elements, classes
+//! and attributes), so twenty roles that see the same list do not mean twenty checks,
+//! while a role that sees a form on it that others do not has it checked again.
 //!
 //! Needs `/usr/bin/chromium`, `/usr/bin/chromedriver` and axe-core: `scripts/test`
 //! installs axe-core from the npm registry into the build cache and sets
 //! `ASSURE_TEST_AXE_JS` to its `axe.min.js`. `ASSURE_SKIP_BROWSER=1` skips.
+//! `ASSURE_AXE_ACCOUNTS=a@example.org,b@example.org` checks only those accounts;
+//! `ASSURE_AXE_DUMP=DIR` writes each page's structure there (one file per shape and
+//! account), to see why two accounts' pages of a shape were both checked.
 
 mod browser_rig;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Mutex;
 
 use browser_rig::*;
 use serde_json::Value;
@@ -30,13 +37,20 @@ fn axe_source() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read axe-core from {path}: {e}"))
 }
 
-/// A page's shape: its path with every number replaced, and its query's names (not
-/// values), so that one of each kind of page is checked.
+/// A page's shape: its path with every number or date (`12`, `2025-01`) replaced, and its
+/// query's names (not values), so that one of each kind of page is checked (not each of
+/// the dataset's months).
 fn shape(path: &str) -> String {
     let (p, q) = path.split_once('?').unwrap_or((path, ""));
     let p: Vec<String> = p
         .split('/')
-        .map(|seg| if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) { "{n}".to_string() } else { seg.to_string() })
+        .map(|seg| {
+            if seg.starts_with(|c: char| c.is_ascii_digit()) && seg.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                "{n}".to_string()
+            } else {
+                seg.to_string()
+            }
+        })
         .collect();
     let mut names: Vec<&str> = q.split('&').filter(|kv| !kv.is_empty()).map(|kv| kv.split('=').next().unwrap_or("")).collect();
     names.sort();
@@ -98,6 +112,101 @@ async fn scrolls_sideways(b: &Browser) -> Option<String> {
     (scroll > client + 1).then(|| format!("{scroll}px wide in a {client}px window ({})", a.get(2).and_then(|s| s.as_str()).unwrap_or("")))
 }
 
+/// The page's structure: every element's tag, classes, role, type and attribute names
+/// (not their values), whether it holds text of its own, and its children's structures
+/// with repeats dropped, so a list of 3 rows and one of 300 alike have the same
+/// structure, while a page one role sees with a form another does not differs. axe-core's
+/// rules look at exactly this (and at colours, which come from the classes).
+async fn structure(b: &Browser) -> String {
+    let js = "function sig(e) { \
+                let s = e.tagName.toLowerCase(); \
+                if (typeof e.className === 'string' && e.className.trim()) s += '.' + e.className.trim().split(/\\s+/).sort().join('.'); \
+                for (const n of ['role', 'type']) if (e.getAttribute(n)) s += '[' + n + '=' + e.getAttribute(n) + ']'; \
+                s += '[' + [...e.attributes].map(a => a.name).filter(n => n !== 'class').sort().join(',') + ']'; \
+                if ([...e.childNodes].some(c => c.nodeType === 3 && c.textContent.trim())) s += '+t'; \
+                const kids = [...new Set([...e.children].filter(c => c.tagName !== 'SCRIPT').map(sig))]; \
+                return kids.length ? s + '(' + kids.join(' ') + ')' : s; \
+              } \
+              return sig(document.body);";
+    b.client.execute(js, vec![]).await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// What the crawl found, shared by the browsers that crawl side by side.
+#[derive(Default)]
+struct Findings {
+    violations: BTreeMap<String, BTreeSet<String>>,
+    sideways: BTreeMap<String, String>,
+    /// (page shape, structure) pairs already checked, by any account.
+    structures: BTreeSet<(String, u64)>,
+    checked: usize,
+    alike: usize,
+}
+
+fn fingerprint(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Crawl every page shape one account reaches; check each page whose shape and
+/// structure no account has had checked yet.
+async fn crawl(b: &Browser, email: &str, axe: &str, found: &Mutex<Findings>) {
+    b.sign_in(email).await;
+    let started = std::time::Instant::now();
+    let (mut shapes, mut checked) = (BTreeSet::new(), 0usize);
+    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
+    while let Some(path) = queue.pop_front() {
+        if shapes.len() >= MAX_SHAPES {
+            break;
+        }
+        let shape = shape(&path);
+        if !shapes.insert(shape.clone()) {
+            continue;
+        }
+        b.goto(&path).await;
+        b.css("body").await;
+        if b.count(".app-header__signout").await == 0 {
+            continue; // a page that signs out or needs another sign-in is not this account's
+        }
+        for l in links(b).await {
+            if !shapes.contains(&self::shape(&l)) {
+                queue.push_back(l);
+            }
+        }
+        let st = structure(b).await;
+        if let Ok(dir) = std::env::var("ASSURE_AXE_DUMP") {
+            let _ = std::fs::write(format!("{dir}/{}--{}", shape.replace(['/', '?', '&'], "_"), email), st.replace(") ", ")\n"));
+        }
+        let key = (shape.clone(), fingerprint(&st));
+        {
+            let mut f = found.lock().unwrap();
+            if !f.structures.insert(key) {
+                f.alike += 1;
+                continue; // another account's page of this shape was built the same way
+            }
+            f.checked += 1;
+        }
+        checked += 1;
+        let violations = axe_violations(b, axe).await;
+        // Reflow: the same page at 320 CSS pixels.
+        let _ = b.client.set_window_size(320, 900).await;
+        let wide = scrolls_sideways(b).await;
+        let _ = b.client.set_window_size(1280, 1000).await;
+        let mut f = found.lock().unwrap();
+        for v in violations {
+            f.violations.entry(v).or_default().insert(format!("{path} as {email}"));
+        }
+        if let Some(w) = wide {
+            f.sideways.entry(shape).or_insert(format!("{path} as {email}: {w}"));
+        }
+    }
+    eprintln!("{email}: {} page shapes, {checked} checked (the rest as another account saw them), in {:?}", shapes.len(), started.elapsed());
+}
+
+/// How many browsers crawl side by side (each takes the next account when it is done).
+const BROWSERS: usize = 2;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_of_every_role_has_no_axe_violations_and_reflows_at_320px() {
     if !browser_available() {
@@ -116,10 +225,10 @@ async fn every_page_of_every_role_has_no_axe_violations_and_reflows_at_320px() {
     assert!(only.is_empty() || !accounts.is_empty(), "ASSURE_AXE_ACCOUNTS names no demo account");
     assert!(!only.is_empty() || accounts.len() >= 15, "the demo has an account per role ({} found)", accounts.len());
 
-    let mut violations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut sideways: BTreeMap<String, String> = BTreeMap::new();
-    let mut checked = 0usize;
-    for email in &accounts {
+    let found = Mutex::new(Findings::default());
+    let next = Mutex::new(accounts.iter().cloned().collect::<VecDeque<String>>());
+    let mut browsers = Vec::new();
+    for _ in 0..BROWSERS.min(accounts.len()) {
         let b = rig.browser().await;
         // axe-core takes seconds on a long page when the machine is busy.
         b.client
@@ -130,48 +239,39 @@ async fn every_page_of_every_role_has_no_axe_violations_and_reflows_at_320px() {
             ))
             .await
             .expect("set timeouts");
-        b.sign_in(email).await;
-        let started = std::time::Instant::now();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
-        while let Some(path) = queue.pop_front() {
-            if seen.len() >= MAX_SHAPES {
-                break;
+        browsers.push(b);
+    }
+    let workers = browsers.iter().map(|b| {
+        let (found, next, axe) = (&found, &next, &axe);
+        async move {
+            loop {
+                let Some(email) = next.lock().unwrap().pop_front() else { break };
+                // Each account in a fresh session: sign out of the last one first.
+                b.goto("/").await;
+                let _ = b.client.delete_all_cookies().await;
+                crawl(b, &email, axe, found).await;
             }
-            if !seen.insert(shape(&path)) {
-                continue;
-            }
-            b.goto(&path).await;
-            b.css("body").await;
-            if b.count(".app-header__signout").await == 0 {
-                continue; // a page that signs out or needs another sign-in is not this account's
-            }
-            checked += 1;
-            for v in axe_violations(&b, &axe).await {
-                violations.entry(v).or_default().insert(format!("{path} as {email}"));
-            }
-            for l in links(&b).await {
-                if !seen.contains(&shape(&l)) {
-                    queue.push_back(l);
-                }
-            }
-            // Reflow: the same page at 320 CSS pixels.
-            let _ = b.client.set_window_size(320, 900).await;
-            if let Some(w) = scrolls_sideways(&b).await {
-                sideways.entry(shape(&path)).or_insert(format!("{path} as {email}: {w}"));
-            }
-            let _ = b.client.set_window_size(1280, 1000).await;
         }
-        eprintln!("{email}: {} page shapes in {:?}", seen.len(), started.elapsed());
+    });
+    futures_util::future::join_all(workers).await;
+    for b in browsers {
         b.quit().await;
     }
-    eprintln!("axe-core checked {checked} pages for {} accounts", accounts.len());
-    assert!(checked >= 3 * accounts.len(), "each account reached its pages ({checked} checked)");
-    let report: Vec<String> = violations
+
+    let found = found.into_inner().unwrap();
+    eprintln!(
+        "axe-core checked {} pages for {} accounts ({} more pages were built exactly like one already checked)",
+        found.checked,
+        accounts.len(),
+        found.alike
+    );
+    assert!(found.checked + found.alike >= 3 * accounts.len(), "each account reached its pages ({} reached)", found.checked + found.alike);
+    let report: Vec<String> = found
+        .violations
         .iter()
         .map(|(v, pages)| format!("{v}\n    on {} page(s), e.g. {}", pages.len(), pages.iter().take(3).cloned().collect::<Vec<_>>().join("; ")))
         .collect();
-    let wide: Vec<String> = sideways.values().cloned().collect();
+    let wide: Vec<String> = found.sideways.values().cloned().collect();
     assert!(
         report.is_empty() && wide.is_empty(),
         "axe-core found {} kinds of violation:\n{}\n\npages that scroll sideways at 320px ({}):\n{}",
@@ -187,6 +287,8 @@ async fn every_page_of_every_role_has_no_axe_violations_and_reflows_at_320px() {
 fn pages_of_one_shape_are_checked_once() {
     assert_eq!(shape("/children/12/missing?page=2"), shape("/children/400/missing?page=9"));
     assert_ne!(shape("/children/12"), shape("/children/12/missing"));
+    assert_eq!(shape("/datasets/2025-01"), shape("/datasets/2026-11"));
+    assert_ne!(shape("/datasets/2025-01"), shape("/datasets/measures"));
     assert_ne!(shape("/reviews?status=open"), shape("/reviews"));
     assert!(is_page("/reviews/3") && !is_page("/reviews/3/report.docx") && !is_page("/api/v1/reviews"));
 }
