@@ -726,6 +726,7 @@ slug_enum!(
         Recommended => ("recommended", "Recommended to another body"),
         RequestedReport => ("requested-report", "Requested a report"),
         Deferred => ("deferred", "Deferred"),
+        Endorsed => ("endorsed", "Endorsed a report's recommendations"),
     }
 );
 
@@ -745,10 +746,13 @@ pub struct ResolutionPartInput {
     /// Requested a report: the account of the officer asked for it, whose own list of
     /// requested reports shows it (storage checks the account).
     pub owner: Option<i64>,
+    /// Endorsed: the review (working group, inspection, case review) whose report's
+    /// recommendations the body endorsed; the tracker records the endorsement.
+    pub review: Option<i64>,
 }
 
 impl ResolutionPartInput {
-    pub const FIELDS: &'static [&'static str] = &["kind", "text", "to_body", "report_from", "owner", "due_meeting", "reason"];
+    pub const FIELDS: &'static [&'static str] = &["kind", "text", "to_body", "report_from", "owner", "due_meeting", "reason", "review"];
 }
 
 /// A part ready to save.
@@ -759,6 +763,7 @@ pub enum ResolutionPart {
     Recommended { text: String, to_body: String },
     RequestedReport { text: String, from: String, due_meeting: i64 },
     Deferred { text: String, reason: String },
+    Endorsed { text: String, review: i64 },
 }
 
 impl ResolutionPart {
@@ -769,6 +774,7 @@ impl ResolutionPart {
             ResolutionPart::Recommended { .. } => ResolutionKind::Recommended,
             ResolutionPart::RequestedReport { .. } => ResolutionKind::RequestedReport,
             ResolutionPart::Deferred { .. } => ResolutionKind::Deferred,
+            ResolutionPart::Endorsed { .. } => ResolutionKind::Endorsed,
         }
     }
     pub fn text(&self) -> &str {
@@ -777,14 +783,15 @@ impl ResolutionPart {
             | ResolutionPart::Approved { text }
             | ResolutionPart::Recommended { text, .. }
             | ResolutionPart::RequestedReport { text, .. }
-            | ResolutionPart::Deferred { text, .. } => text,
+            | ResolutionPart::Deferred { text, .. }
+            | ResolutionPart::Endorsed { text, .. } => text,
         }
     }
 }
 
 /// Each part says what it resolves; a recommendation names the body, a request names
 /// who reports and a later meeting of the body (`later_meetings`: their ids), a
-/// deferral says why.
+/// deferral says why, an endorsement names the review whose report it endorses.
 pub fn check_resolution_part(p: &ResolutionPartInput, later_meetings: &[i64]) -> Result<Checked<ResolutionPart>, Invalid> {
     let mut v = Invalid::new();
     if p.kind.is_none() {
@@ -814,6 +821,12 @@ pub fn check_resolution_part(p: &ResolutionPartInput, later_meetings: &[i64]) ->
             let reason = v.required("reason", &p.reason, "Enter why the matter was deferred");
             v.max_len("reason", &reason, 1000, "Reason");
             Some(ResolutionPart::Deferred { text, reason })
+        }
+        Some(ResolutionKind::Endorsed) => {
+            if p.review.is_none() {
+                v.add("review", "Select the report whose recommendations the body endorsed");
+            }
+            Some(ResolutionPart::Endorsed { text, review: p.review.unwrap_or_default() })
         }
         None => None,
     };
@@ -1311,6 +1324,8 @@ mod tests {
             ),
             (ResolutionPartInput { kind: Some(ResolutionKind::RequestedReport), due_meeting: Some(4), ..base.clone() }, None, Some("report_from")),
             (ResolutionPartInput { kind: Some(ResolutionKind::Deferred), ..base.clone() }, None, Some("reason")),
+            (ResolutionPartInput { kind: Some(ResolutionKind::Endorsed), ..base.clone() }, None, Some("review")),
+            (ResolutionPartInput { kind: Some(ResolutionKind::Endorsed), review: Some(7), ..base.clone() }, Some(ResolutionKind::Endorsed), None),
             (ResolutionPartInput { kind: None, ..base.clone() }, None, Some("kind")),
             (ResolutionPartInput { kind: Some(ResolutionKind::Approved), text: " ".into(), ..base.clone() }, None, Some("text")),
         ] {

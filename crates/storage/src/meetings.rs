@@ -16,6 +16,7 @@ use assure_domain::meetings::{
     MunicipalYear, PatternInput, QuorumRule, RequestFacts, RequestState, ResolutionKind, ResolutionPart, ResolutionPartInput,
 };
 use assure_domain::meetings::{pack_paper, AgendaPack, PackItem, PackPaper};
+use assure_domain::tracker::{check_endorsement, EndorsementInput};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -164,6 +165,8 @@ pub struct Part {
     pub to_body: Option<String>,
     pub reason: Option<String>,
     pub request_id: Option<i64>,
+    /// Endorsed: the review whose report the body endorsed (id, title).
+    pub review: Option<(i64, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -937,8 +940,8 @@ impl Meetings<'_> {
             .await?;
         let parts = self
             .store
-            .q("SELECT p.id, p.minute_id, p.kind, p.text, p.to_body, p.reason, q.id AS qid FROM resolution_parts p JOIN minutes mi ON mi.id = p.minute_id \
-                LEFT JOIN report_requests q ON q.resolution_part_id = p.id WHERE mi.meeting_id = $1 ORDER BY p.minute_id, p.position")
+            .q("SELECT p.id, p.minute_id, p.kind, p.text, p.to_body, p.reason, q.id AS qid, v.id AS review_id, v.title AS review_title FROM resolution_parts p JOIN minutes mi ON mi.id = p.minute_id \
+                LEFT JOIN report_requests q ON q.resolution_part_id = p.id LEFT JOIN reviews v ON v.id = p.review_id WHERE mi.meeting_id = $1 ORDER BY p.minute_id, p.position")
             .bind(meeting_id)
             .fetch_all(self.store.pool())
             .await?;
@@ -954,6 +957,10 @@ impl Meetings<'_> {
                         to_body: r.os("to_body")?,
                         reason: r.os("reason")?,
                         request_id: r.oi("qid")?,
+                        review: match r.oi("review_id")? {
+                            Some(v) => Some((v, r.s("review_title")?)),
+                            None => None,
+                        },
                     },
                 ))
             })
@@ -1080,7 +1087,7 @@ impl Meetings<'_> {
     pub async fn add_resolution_part(&self, actor: &Actor, minute_id: i64, p: &ResolutionPartInput) -> Result<i64> {
         let r = self
             .store
-            .q("SELECT meeting_id, title FROM minutes WHERE id = $1")
+            .q("SELECT meeting_id, number, title FROM minutes WHERE id = $1")
             .bind(minute_id)
             .fetch_optional(self.store.pool())
             .await?
@@ -1092,6 +1099,27 @@ impl Meetings<'_> {
         let part = check_resolution_part(p, &later)?;
         let owner = match (&*part, p.owner) {
             (ResolutionPart::RequestedReport { .. }, Some(o)) => Some(self.check_owner(o).await?),
+            _ => None,
+        };
+        // Endorsed: the tracker's endorsement of the review by this body at this meeting,
+        // checked by the tracker's own rule (not before the review started).
+        let number = r.i("number")?;
+        let endorsement = match &*part {
+            ResolutionPart::Endorsed { review, .. } => {
+                let review = match self.store.tracker().review(*review).await {
+                    Ok(v) => v,
+                    Err(StoreError::NotFound) => return Err(Invalid::single("review", "Select the report from the list").into()),
+                    Err(e) => return Err(e),
+                };
+                let input = EndorsementInput {
+                    body_id: Some(m.body_id),
+                    endorsed_on: Some(m.date),
+                    minute_ref: MinuteRef { number, meeting_date: m.date }.cite(),
+                };
+                let checked = check_endorsement(&input, review.start_date)
+                    .map_err(|e| Invalid::single("review", e.for_field("endorsed_on").map(|m| m.to_string()).unwrap_or_else(|| e.to_string())))?;
+                Some((review.id, checked))
+            }
             _ => None,
         };
         let mut tx = self.store.write().await?;
@@ -1109,16 +1137,20 @@ impl Meetings<'_> {
         };
         let id = self
             .store
-            .q("INSERT INTO resolution_parts (minute_id, position, kind, text, to_body, reason) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id")
+            .q("INSERT INTO resolution_parts (minute_id, position, kind, text, to_body, reason, review_id) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id")
             .bind(minute_id)
             .bind(pos + 1)
             .bind(part.kind().slug())
             .bind(part.text().to_string())
             .bind(to_body)
             .bind(reason)
+            .bind(endorsement.as_ref().map(|(review, _)| *review))
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
+        if let Some((review, e)) = &endorsement {
+            self.store.tracker().endorse_in(&mut tx, actor, *review, &m.body_name, e, Some(minute_id)).await?;
+        }
         if let ResolutionPart::RequestedReport { from, due_meeting, .. } = &*part {
             let q = self
                 .store

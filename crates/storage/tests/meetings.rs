@@ -385,3 +385,46 @@ async fn a_year_from_a_pattern_terms_and_owned_requests(db: &TestDb) {
     assert!(m.requests_owned_by(lead + 1).await.unwrap().is_empty());
 }
 on_both_engines!(a_year_terms_and_owned_requests, a_year_from_a_pattern_terms_and_owned_requests);
+
+/// A resolution that endorses a working group's report records the tracker's
+/// endorsement (the body, the meeting's date, the minute) in the same write; a report
+/// that started after the meeting, or none, is refused with nothing saved.
+async fn a_resolution_endorses_a_report(db: &TestDb) {
+    let db = db.with_clock(Clock::fixed(on(2017, 5, 20)));
+    let s = &db.store;
+    let a = Actor::system();
+    let b = body(s).await;
+    let sept = meeting(s, b, d(2017, 9, 12)).await;
+    let review = |title: &str, start: NaiveDate| assure_storage::tracker::ReviewInput {
+        kind: Some(assure_domain::tracker::ReviewKind::WorkingGroup),
+        title: title.into(),
+        start_date: Some(start),
+        ..Default::default()
+    };
+    let wg = s.tracker().create_review(&a, &review("Licensing/Child Sexual Exploitation Working Group", d(2016, 11, 1))).await.unwrap();
+    let later = s.tracker().create_review(&a, &review("A review that started later", d(2017, 10, 1))).await.unwrap();
+    let (minute, _) = s.meetings().add_minute(&a, sept, "Licensing/CSE Working Group Final Report", "", None, None).await.unwrap();
+    let part = |review: Option<i64>| ResolutionPartInput {
+        kind: Some(ResolutionKind::Endorsed),
+        text: "the recommendations of the Working Group be endorsed and referred to Cabinet".into(),
+        review,
+        ..Default::default()
+    };
+    let before = (count(s, "resolution_parts").await, count(s, "endorsements").await);
+    for (bad, field) in [(None, "review"), (Some(later), "review"), (Some(999_999), "review")] {
+        match s.meetings().add_resolution_part(&a, minute, &part(bad)).await {
+            Err(StoreError::Invalid(e)) => assert!(e.for_field(field).is_some(), "{bad:?}: {e}"),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    assert_eq!((count(s, "resolution_parts").await, count(s, "endorsements").await), before, "nothing saved");
+
+    s.meetings().add_resolution_part(&a, minute, &part(Some(wg))).await.unwrap();
+    let e = s.tracker().endorsements(wg).await.unwrap();
+    assert_eq!(e.len(), 1);
+    assert_eq!((e[0].body_id, e[0].endorsed_on, e[0].minute_ref.as_str()), (b, d(2017, 9, 12), "Minute No. 1 of 12 September 2017"));
+    assert_eq!(e[0].minute, Some((sept, 1)), "the endorsement links to its minute");
+    let minutes = s.meetings().minutes(sept).await.unwrap();
+    assert_eq!(minutes[0].parts[0].review.as_ref().map(|(id, _)| *id), Some(wg), "the minute links to the review");
+}
+on_both_engines!(a_resolution_endorses, a_resolution_endorses_a_report);

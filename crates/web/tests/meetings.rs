@@ -667,3 +667,31 @@ async fn the_demo_officers_see_their_requested_reports(db: &TestDb) {
     );
 }
 on_both_engines!(demo_requested_reports, the_demo_officers_see_their_requested_reports);
+
+/// A recommendation signed off at a meeting Assure holds links to that meeting's
+/// minute.
+async fn a_sign_off_links_to_the_minutes(db: &TestDb) {
+    let app = demo_app(db).await;
+    let m = db
+        .store
+        .meetings()
+        .list(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.status == assure_domain::meetings::MeetingStatus::MinutesApproved)
+        .expect("a demo meeting with approved minutes");
+    let t = db.store.tracker();
+    let first = t.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0).id;
+    assure_storage::testing::exec(&db.store, &format!("UPDATE recommendations SET lifecycle = 'complete-awaiting-sign-off' WHERE id = {first}"))
+        .await;
+    let rec = t.recommendation(first).await.unwrap();
+    let actor = assure_storage::testing::actor(&db.store, "scrutiny-officer@example.org").await;
+    let input = assure_domain::tracker::SignOffInput { body_id: Some(m.body_id), meeting_date: Some(m.date), minute_ref: "Minute No. 3".into() };
+    t.sign_off(&actor, rec.id, rec.version, &input).await.unwrap();
+    let mut c = Client::new(app.clone());
+    c.sign_in("scrutiny-officer@example.org").await;
+    let page = c.get(&format!("/recommendations/{}", rec.id)).await;
+    assert!(page.has(&format!("href=\"/meetings/{}#minute-3\"", m.id)), "{}", page.body);
+}
+on_both_engines!(sign_off_links_to_the_minutes, a_sign_off_links_to_the_minutes);

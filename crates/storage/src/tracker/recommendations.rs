@@ -163,6 +163,9 @@ pub struct HistoryItem {
     pub body_name: Option<String>,
     pub meeting_date: Option<NaiveDate>,
     pub minute_ref: String,
+    /// The body's meeting in Assure on that date, if there is one (a sign-off's minute
+    /// is then linked to).
+    pub meeting_id: Option<i64>,
 }
 
 /// Everything on a recommendation's page.
@@ -533,7 +536,9 @@ impl Tracker<'_> {
         let actions = self.actions_from_rows(&rows).await?;
         let updates = self.updates_for(&[id]).await?.remove(&id).unwrap_or_default();
         let history = self.store
-            .q("SELECT h.at, COALESCE(u.name, 'system') AS by_name, h.kind, h.from_value, h.to_value, h.reason, b.name AS body_name, h.meeting_date, h.minute_ref FROM recommendation_history h LEFT JOIN users u ON u.id = h.user_id LEFT JOIN bodies b ON b.id = h.body_id WHERE h.recommendation_id = $1 ORDER BY h.id")
+            .q("SELECT h.at, COALESCE(u.name, 'system') AS by_name, h.kind, h.from_value, h.to_value, h.reason, b.name AS body_name, h.meeting_date, h.minute_ref, \
+                (SELECT MIN(mt.id) FROM meetings mt WHERE mt.body_id = h.body_id AND mt.meeting_date = h.meeting_date AND mt.status <> 'cancelled') AS meeting_id \
+                FROM recommendation_history h LEFT JOIN users u ON u.id = h.user_id LEFT JOIN bodies b ON b.id = h.body_id WHERE h.recommendation_id = $1 ORDER BY h.id")
             .bind(id)
             .fetch_all(self.store.pool())
             .await?
@@ -549,6 +554,7 @@ impl Tracker<'_> {
                     body_name: h.os("body_name")?,
                     meeting_date: h.od("meeting_date")?,
                     minute_ref: h.s("minute_ref")?,
+                    meeting_id: h.oi("meeting_id")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

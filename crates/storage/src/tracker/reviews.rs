@@ -3,7 +3,7 @@
 
 use assure_domain::dates::long;
 use assure_domain::tracker::{
-    check_endorsement, check_review, response_due, EndorsementInput, ResponseDeadline, ReviewDetails, ReviewInput, ReviewKind,
+    check_endorsement, check_review, response_due, EndorsementInput, NewEndorsement, ResponseDeadline, ReviewDetails, ReviewInput, ReviewKind,
 };
 use assure_domain::{Checked, Invalid};
 use chrono::NaiveDate;
@@ -51,6 +51,9 @@ pub struct Endorsement {
     pub body_name: String,
     pub endorsed_on: NaiveDate,
     pub minute_ref: String,
+    /// When a resolution in Assure's minutes endorsed it: the meeting and the minute's
+    /// number, to link to.
+    pub minute: Option<(i64, i64)>,
 }
 
 const REVIEW_SELECT: &str = "SELECT v.id, v.kind, v.title, v.terms_of_reference, v.lead_member, v.members, v.origin_body_id, ob.name AS origin_body_name, v.start_date, v.end_date, v.report_date, v.final_report_ref, v.referred_to_body_id, rb.name AS referred_to_body_name, v.referral_date, v.response_due, v.version, \
@@ -188,7 +191,8 @@ impl Tracker<'_> {
 
     pub async fn endorsements(&self, review_id: i64) -> Result<Vec<Endorsement>> {
         let rows = self.store
-            .q("SELECT e.id, e.review_id, e.body_id, b.name AS body_name, e.endorsed_on, e.minute_ref FROM endorsements e JOIN bodies b ON b.id = e.body_id WHERE e.review_id = $1 ORDER BY e.endorsed_on, e.id")
+            .q("SELECT e.id, e.review_id, e.body_id, b.name AS body_name, e.endorsed_on, e.minute_ref, mi.meeting_id AS minute_meeting, mi.number AS minute_number \
+                FROM endorsements e JOIN bodies b ON b.id = e.body_id LEFT JOIN minutes mi ON mi.id = e.minute_id WHERE e.review_id = $1 ORDER BY e.endorsed_on, e.id")
             .bind(review_id)
             .fetch_all(self.store.pool())
             .await?;
@@ -201,6 +205,10 @@ impl Tracker<'_> {
                     body_name: r.s("body_name")?,
                     endorsed_on: r.d("endorsed_on")?,
                     minute_ref: r.s("minute_ref")?,
+                    minute: match r.oi("minute_meeting")? {
+                        Some(m) => Some((m, r.i("minute_number")?)),
+                        None => None,
+                    },
                 })
             })
             .collect()
@@ -217,19 +225,34 @@ impl Tracker<'_> {
             return Err(Invalid::single("body_id", "Select a body from the list").into());
         };
         let mut tx = self.store.write().await?;
+        let id = self.endorse_in(&mut tx, actor, review_id, &body.name, &endorsement, None).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Record a checked endorsement in the caller's transaction, with its audit entry;
+    /// `minute`: the minute in Assure whose resolution endorsed it.
+    pub(crate) async fn endorse_in(
+        &self,
+        tx: &mut WriteTx<'_>,
+        actor: &Actor,
+        review_id: i64,
+        body_name: &str,
+        e: &NewEndorsement,
+        minute: Option<i64>,
+    ) -> Result<i64> {
         let id = self
             .store
-            .q("INSERT INTO endorsements (review_id, body_id, endorsed_on, minute_ref) VALUES ($1,$2,$3,$4) RETURNING id")
+            .q("INSERT INTO endorsements (review_id, body_id, endorsed_on, minute_ref, minute_id) VALUES ($1,$2,$3,$4,$5) RETURNING id")
             .bind(review_id)
-            .bind(body.id)
-            .bind(date_str(endorsement.endorsed_on))
-            .bind(endorsement.minute_ref.clone())
+            .bind(e.body_id)
+            .bind(date_str(e.endorsed_on))
+            .bind(e.minute_ref.clone())
+            .bind(minute)
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        tx.audit(actor, Event::new("review.endorse", "review", review_id, format!("endorsed by {} on {}", body.name, long(endorsement.endorsed_on))))
-            .await?;
-        tx.commit().await?;
+        tx.audit(actor, Event::new("review.endorse", "review", review_id, format!("endorsed by {body_name} on {}", long(e.endorsed_on)))).await?;
         Ok(id)
     }
 }

@@ -231,6 +231,31 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
     let due_here: Vec<&Request> = requests.iter().filter(|q| q.due_meeting_id == m.id && q.state.is_open()).collect();
     let (rule, voting, present) = s.quorum_of(m.id).await?;
     let members = s.members(m.body_id, m.date).await?;
+    // What the work programme plans for this meeting and is not on its agenda yet, for
+    // the clerk building the agenda.
+    let agenda_open = !matches!(m.status, MeetingStatus::Held | MeetingStatus::MinutesApproved | MeetingStatus::Cancelled);
+    let planned: Vec<(String, String)> = if clerk(&ctx) && agenda_open {
+        let on_agenda: Vec<String> = s.agenda(m.id).await?.into_iter().map(|i| i.title.trim().to_lowercase()).collect();
+        let wp = s.work_programme(m.body_id, m.year).await?;
+        let mut planned: Vec<(String, String)> = wp
+            .meetings
+            .into_iter()
+            .filter(|(x, _)| x.id == m.id)
+            .flat_map(|(_, items)| items)
+            .filter(|w| w.kind != "requested")
+            .filter(|w| !on_agenda.contains(&w.title.trim().to_lowercase()))
+            .map(|w| {
+                let kind = if w.kind == "standing" { AgendaKind::Standing } else { AgendaKind::Report };
+                (agenda_prefill(m.id, kind, &w.title, None), w.title)
+            })
+            .collect();
+        planned.extend(due_here.iter().map(|q| {
+            (agenda_prefill(m.id, AgendaKind::Report, &q.subject, Some(q.id)), format!("{} (requested at {})", q.subject, q.minute.cite()))
+        }));
+        planned
+    } else {
+        Vec::new()
+    };
     let title = m.title();
     let content = html! {
         (ui::back_link("/meetings", "Back to meetings"))
@@ -302,6 +327,15 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
                     (ui::csrf(ctx.csrf()))
                     input type="hidden" name="version" value=(m.version);
                     button type="submit" class="app-button app-button--secondary" data-module="app-button" { "Approve the minutes (the next meeting approved them)" }
+                }
+            }
+        }
+        @if !planned.is_empty() {
+            h2 class="app-heading-m" { "Planned for this meeting, not on the agenda yet" }
+            p class="app-body" { "From the " a class="app-link" href={ "/work-programme?body=" (m.body_id) "&year=" (m.year.label()) } { "work programme" } " and the reports resolutions requested for this meeting." }
+            ul class="app-list" {
+                @for (href, what) in &planned {
+                    li { (what) " " a class="app-link" href=(href) { "Put on the agenda" span class="app-visually-hidden" { ": " (what) } } }
                 }
             }
         }
@@ -396,6 +430,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
                                 " " (ui::tag(p.kind.label(), TagColour::Grey))
                                 @if let Some(b) = &p.to_body { " (to " (b) ")" }
                                 @if let Some(r) = &p.reason { " (" (r) ")" }
+                                @if let Some((v, t)) = &p.review { " — " a class="app-link" href={ "/reviews/" (v) } { (t) } }
                                 @if let Some(q) = p.request_id.and_then(|q| requests.iter().find(|x| x.id == q)) {
                                     " — report from " (q.report_from) " due " (long(q.due_date)) " " (request_tag(&q.state))
                                 }
@@ -477,9 +512,22 @@ async fn agenda_render(state: &AppState, ctx: &Ctx, m: &Meeting, f: &Fields, err
     Ok(form_page(ctx, m, "Add an agenda item", &format!("/meetings/{}/agenda", m.id), errors, fields, "Add item"))
 }
 
-pub async fn agenda_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+/// GET "/meetings/{id}/agenda": the form, filled in from the query when the clerk came
+/// from an item planned for the meeting (`kind`, `title`, `answers_request`).
+pub async fn agenda_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, Query(q): Query<Vec<(String, String)>>) -> PageResult {
     let m = meeting_of(&state, &raw).await?;
-    agenda_render(&state, &ctx, &m, &Fields::default(), &Invalid::new()).await
+    let planned = Fields(q.into_iter().filter(|(k, _)| matches!(k.as_str(), "kind" | "title" | "answers_request")).collect());
+    agenda_render(&state, &ctx, &m, &planned, &Invalid::new()).await
+}
+
+/// The agenda form's address filled in with a planned item.
+fn agenda_prefill(meeting: i64, kind: AgendaKind, title: &str, request: Option<i64>) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("kind", kind.slug()).append_pair("title", title);
+    if let Some(r) = request {
+        q.append_pair("answers_request", &r.to_string());
+    }
+    format!("/meetings/{meeting}/agenda?{}", q.finish())
 }
 
 pub async fn agenda_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
@@ -625,6 +673,8 @@ async fn resolution_render(state: &AppState, ctx: &Ctx, m: &Meeting, n: i64, f: 
             (u.id.to_string(), format!("{} ({what})", u.name))
         }),
     );
+    let reviews =
+        ui::options_with_blank("Select a report", state.store.tracker().review_titles().await?.into_iter().map(|(id, t)| (id.to_string(), t)));
     let fields = html! {
         (ui::radios(Field::new("kind", "This part of the resolution", f.get("kind"), errors), &kinds, false))
         (ui::textarea(Field::new("text", "That …", f.get("text"), errors).hint("For example, the report be noted"), 3))
@@ -633,6 +683,7 @@ async fn resolution_render(state: &AppState, ctx: &Ctx, m: &Meeting, n: i64, f: 
         (ui::select(Field::new("owner", "The officer asked for it (it appears on their own list)", f.get("owner"), errors), &owners))
         (ui::select(Field::new("due_meeting", "The meeting the report is due at", f.get("due_meeting"), errors), &later))
         (ui::text_input(Field::new("reason", "Deferred: why", f.get("reason"), errors), "app-input--width-30"))
+        (ui::select(Field::new("review", "Endorsed: the report (its recommendations are then endorsed in the tracker)", f.get("review"), errors), &reviews))
     };
     Ok(form_page(
         ctx,
@@ -673,6 +724,7 @@ pub async fn resolution_submit(
         due_meeting: f.opt_id("due_meeting"),
         reason: f.string("reason"),
         owner: f.opt_id("owner"),
+        review: f.opt_id("review"),
     };
     let r = state.store.meetings().add_resolution_part(&caller.actor(), mid, &input).await.map(|_| ()).map_err(AppError::from);
     match on_form(r)? {

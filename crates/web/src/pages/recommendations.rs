@@ -408,7 +408,8 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                     }
                     p class="app-timeline__date app-body-s" { (h.at.get(..10).and_then(assure_domain::dates::parse_iso).map(long).unwrap_or_default()) " by " (h.by) }
                     @if h.body_name.is_some() || !h.minute_ref.is_empty() {
-                        p class="app-body-s" { (h.body_name.clone().unwrap_or_default()) @if let Some(m) = h.meeting_date { ", " (long(m)) } @if !h.minute_ref.is_empty() { ", " (h.minute_ref) } }
+                        p class="app-body-s" { (h.body_name.clone().unwrap_or_default()) @if let Some(m) = h.meeting_date { ", " (long(m)) } @if !h.minute_ref.is_empty() { ", " (h.minute_ref) }
+                            @if let Some(m) = h.meeting_id.filter(|_| ctx.can(Permission::ViewMeetings)) { " (" a class="app-link" href=(minute_link(m, &h.minute_ref)) { "the meeting's minutes" } ")" } }
                     }
                     @if !h.reason.is_empty() { p class="app-body-s" { "Reason: " (h.reason) } }
                 }
@@ -773,5 +774,16 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
         Ok(()) => Ok(done(&format!("/recommendations/{rid}"), "recommendation-saved")),
         Err(AppError::Invalid(errors)) => edit_render(&state, &ctx, rid, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e),
+    }
+}
+
+/// A link to a meeting in Assure, at the minute a reference like "Minute No. 23" names
+/// (its first number), or at the meeting when it names none.
+fn minute_link(meeting: i64, minute_ref: &str) -> String {
+    let n: String = minute_ref.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    if n.is_empty() {
+        format!("/meetings/{meeting}")
+    } else {
+        format!("/meetings/{meeting}#minute-{n}")
     }
 }

@@ -279,7 +279,9 @@ async fn show_page(state: &AppState, ctx: &Ctx, rid: i64, shown: Shown<'_>) -> P
                     th class="app-table__header" scope="col" { "Body" } th class="app-table__header" scope="col" { "Date" } th class="app-table__header" scope="col" { "Minute" }
                 } }
                 tbody class="app-table__body" {
-                    @for e in &endorsements { tr class="app-table__row" { td class="app-table__cell" { (e.body_name) } td class="app-table__cell" { (long(e.endorsed_on)) } td class="app-table__cell" { (e.minute_ref) } } }
+                    @for e in &endorsements { tr class="app-table__row" { td class="app-table__cell" { (e.body_name) } td class="app-table__cell" { (long(e.endorsed_on)) } td class="app-table__cell" {
+                        @match e.minute { Some((meeting, n)) if ctx.can(Permission::ViewMeetings) => { a class="app-link" href={ "/meetings/" (meeting) "#minute-" (n) } { (e.minute_ref) } }, _ => { (e.minute_ref) } }
+                    } } }
                 }
             }
             }
