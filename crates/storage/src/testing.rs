@@ -63,10 +63,127 @@ impl TestDb {
     }
 }
 
+/// Where each engine's demo template is, once this test process has made it.
+#[cfg(feature = "demo")]
+static DEMO_TEMPLATES: tokio::sync::Mutex<Vec<(Engine, PathBuf, Option<String>)>> = tokio::sync::Mutex::const_new(Vec::new());
+
+#[cfg(feature = "demo")]
+impl TestDb {
+    /// A fresh database with the demo already loaded, as if [`crate::demo::load`] had run
+    /// on a new [`TestDb`] today. The demo is loaded once per test process and engine,
+    /// into a template (`password_hash` is asked for then); each test gets its own copy:
+    /// the data directory copied (the SQLite file, the audit keys), and on PostgreSQL a
+    /// database made with `CREATE DATABASE … TEMPLATE`. Templates of test processes that
+    /// have ended are removed when a new one is made.
+    pub async fn with_demo(engine: Engine, password_hash: impl FnOnce() -> String) -> TestDb {
+        let (template_dir, template_db) = {
+            let mut templates = DEMO_TEMPLATES.lock().await;
+            match templates.iter().find(|(e, _, _)| *e == engine) {
+                Some((_, dir, db)) => (dir.clone(), db.clone()),
+                None => {
+                    remove_ended_templates().await;
+                    let dir = std::env::temp_dir().join(unique("assure_tpl"));
+                    std::fs::create_dir_all(&dir).expect("template dir");
+                    let (url, db) = match engine {
+                        Engine::Sqlite => (sqlite_url(&dir), None),
+                        Engine::Postgres => {
+                            let name = unique("assure_tpl");
+                            (create_pg_database_named(&name, None).await, Some(name))
+                        }
+                    };
+                    let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open the {engine:?} demo template: {e}"));
+                    store.set_audit_keys(crate::audit::load_or_create_audit_keys(&dir).expect("audit keys"));
+                    let loaded = crate::demo::load(&store, store.today(), &password_hash()).await.expect("load the demo into the template");
+                    assert!(loaded, "the demo loads into the empty template");
+                    store.close().await;
+                    templates.push((engine, dir.clone(), db.clone()));
+                    (dir, db)
+                }
+            }
+        };
+        let dir = std::env::temp_dir().join(unique("assure_test"));
+        copy_dir(&template_dir, &dir);
+        let url = match &template_db {
+            None => sqlite_url(&dir),
+            Some(t) => create_pg_database_named(&unique("assure_t"), Some(t)).await,
+        };
+        let store = Store::open(&url).await.unwrap_or_else(|e| panic!("open {engine:?} test database: {e}"));
+        store.set_audit_keys(crate::audit::load_or_create_audit_keys(&dir).expect("audit keys"));
+        TestDb { store, url, engine, dir }
+    }
+}
+
+#[cfg(feature = "demo")]
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("test dir");
+    for e in std::fs::read_dir(from).expect("read the template dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap_or_else(|err| panic!("copy {}: {err}", e.path().display()));
+        }
+    }
+}
+
+/// Remove demo templates (directories and PostgreSQL databases) whose test process has
+/// ended: their names carry the process id.
+#[cfg(feature = "demo")]
+async fn remove_ended_templates() {
+    let ended = |name: &str| {
+        name.strip_prefix("assure_tpl_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+            .is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists())
+    };
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for e in entries.flatten() {
+            if e.file_name().to_str().is_some_and(ended) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    if engines().contains(&Engine::Postgres) {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+            let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'assure_tpl_%'")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap_or_default();
+            for n in names.iter().filter(|n| ended(n)) {
+                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)").as_str()).await;
+            }
+        }
+    }
+}
+
 /// Declare a storage test that runs once per engine: `on_both_engines!(name, async_fn);`
-/// where `async fn async_fn(db: &TestDb)`.
+/// where `async fn async_fn(db: &TestDb)`. With `demo = HASH` (an expression giving the
+/// demo accounts' password hash) each database starts with the demo loaded
+/// ([`TestDb::with_demo`]).
 #[macro_export]
 macro_rules! on_both_engines {
+    ($name:ident, $body:ident, demo = $hash:expr) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if !$crate::testing::engines().contains(&$crate::Engine::Sqlite) {
+                    return;
+                }
+                let db = $crate::testing::TestDb::with_demo($crate::Engine::Sqlite, || $hash).await;
+                super::$body(&db).await;
+                db.cleanup().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if !$crate::testing::engines().contains(&$crate::Engine::Postgres) {
+                    return;
+                }
+                let db = $crate::testing::TestDb::with_demo($crate::Engine::Postgres, || $hash).await;
+                super::$body(&db).await;
+                db.cleanup().await;
+            }
+        }
+    };
     ($name:ident, $body:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,12 +209,32 @@ macro_rules! on_both_engines {
 }
 
 async fn create_pg_database() -> String {
+    create_pg_database_named(&unique("assure_t"), None).await
+}
+
+/// Create a database (a copy of `template` when given) and return its URL. Copies of
+/// one template made at the same moment can be refused while another is being made:
+/// tried again for a while.
+async fn create_pg_database_named(name: &str, template: Option<&str>) -> String {
     let admin = postgres_admin_url();
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL is needed for the storage tests at {admin} ({e}); start it or set ASSURE_TEST_POSTGRES_URL"));
-    let name = unique("assure_t");
-    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let sql = match template {
+        Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    let mut tries = 0;
+    loop {
+        match conn.execute(sql.as_str()).await {
+            Ok(_) => break,
+            Err(e) if template.is_some() && tries < 100 && e.to_string().contains("being accessed by other users") => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("create test database {name}: {e}"),
+        }
+    }
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
     format!("{base}/{name}")
 }

@@ -363,7 +363,7 @@ async fn bad_input_is_refused_with_a_message_and_nothing_saved(db: &TestDb) {
     .await;
 }
 
-on_both_engines!(bad_input, bad_input_is_refused_with_a_message_and_nothing_saved);
+on_both_engines!(bad_input, bad_input_is_refused_with_a_message_and_nothing_saved, demo = crate::common::password_hash());
 
 /// The children API: a wrong query parameter is a 400 that names it.
 async fn api_children_parameters_are_checked(db: &TestDb) {
@@ -393,4 +393,4 @@ async fn api_children_parameters_are_checked(db: &TestDb) {
     assert!(j["children"].as_array().unwrap().len() <= 5);
 }
 
-on_both_engines!(api_children, api_children_parameters_are_checked);
+on_both_engines!(api_children, api_children_parameters_are_checked, demo = crate::common::password_hash());

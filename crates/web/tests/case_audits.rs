@@ -179,4 +179,4 @@ async fn an_audit_round_runs_from_its_pages(db: &TestDb) {
     assert_eq!(post(&mut spoc, "/case-audits", &csrf_s, &fields).await.status, StatusCode::FORBIDDEN);
     assert!(db.store.audit().verify().await.unwrap().is_ok());
 }
-on_both_engines!(pages, an_audit_round_runs_from_its_pages);
+on_both_engines!(pages, an_audit_round_runs_from_its_pages, demo = crate::common::password_hash());

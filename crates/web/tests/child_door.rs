@@ -139,7 +139,7 @@ async fn a_child_out_of_reach_answers_as_no_child(db: &TestDb) {
         .iter()
         .any(|e| e.record_id == chloe.to_string() && e.detail.starts_with("operations")));
 }
-on_both_engines!(no_such_child, a_child_out_of_reach_answers_as_no_child);
+on_both_engines!(no_such_child, a_child_out_of_reach_answers_as_no_child, demo = crate::common::password_hash());
 
 async fn police_material_stays_with_the_police(db: &TestDb) {
     let app = demo_app(db).await;
@@ -197,7 +197,7 @@ async fn police_material_stays_with_the_police(db: &TestDb) {
     let (mut chair, _) = signed_in(&app, "macse-co-chair@example.org").await;
     assert!(chair.get(&format!("/children/{pia}")).await.has("Merseyside Police"), "the co-chair sees the police involved");
 }
-on_both_engines!(police_material, police_material_stays_with_the_police);
+on_both_engines!(police_material, police_material_stays_with_the_police, demo = crate::common::password_hash());
 
 async fn refusals_by_role_are_audited(db: &TestDb) {
     let app = demo_app(db).await;
@@ -218,7 +218,7 @@ async fn refusals_by_role_are_audited(db: &TestDb) {
     let (entries, _) = db.store.audit().list(&f, 50, 0).await.unwrap();
     assert!(entries.iter().any(|e| e.record_id == format!("/operations/{op}")), "{entries:?}");
 }
-on_both_engines!(role_refusals, refusals_by_role_are_audited);
+on_both_engines!(role_refusals, refusals_by_role_are_audited, demo = crate::common::password_hash());
 
 async fn a_large_agency_is_involved_team_by_team(db: &TestDb) {
     let app = demo_app(db).await;
@@ -257,4 +257,4 @@ async fn a_large_agency_is_involved_team_by_team(db: &TestDb) {
     let (_, now_hers) = testing::children_in_reach(&db.store, lead.viewer(), None, 1000, 0).await;
     assert_eq!(now_hers as usize, trust);
 }
-on_both_engines!(team_level, a_large_agency_is_involved_team_by_team);
+on_both_engines!(team_level, a_large_agency_is_involved_team_by_team, demo = crate::common::password_hash());

@@ -171,7 +171,7 @@ async fn the_cp_route_over_http(db: &TestDb) {
     assert_eq!(theirs.body.replace(&megan.to_string(), "N"), nobody.body.replace("99999999", "N"));
     assert!(!theirs.has("Megan"));
 }
-on_both_engines!(cp_route, the_cp_route_over_http);
+on_both_engines!(cp_route, the_cp_route_over_http, demo = crate::common::password_hash());
 
 async fn a_contact_goes_on_over_http(db: &TestDb) {
     let app = demo_app(db).await;
@@ -219,4 +219,4 @@ async fn a_contact_goes_on_over_http(db: &TestDb) {
     let st = school.csrf().await;
     assert_eq!(school.post_form(&format!("{href}/follow-on"), &[("_csrf", &st), ("version", &v)]).await.status, StatusCode::FORBIDDEN);
 }
-on_both_engines!(contact_follow_on, a_contact_goes_on_over_http);
+on_both_engines!(contact_follow_on, a_contact_goes_on_over_http, demo = crate::common::password_hash());

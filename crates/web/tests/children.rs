@@ -200,7 +200,7 @@ async fn need_to_know_on_pages_lists_search_and_api(db: &TestDb) {
     assert!(log.has("DC Sam Hughes"));
     assert!(log.has("Ravi Patel") && log.has("access-log: viewed as member of the Multi-agency safeguarding hub (MASH) team"));
 }
-on_both_engines!(need_to_know, need_to_know_on_pages_lists_search_and_api);
+on_both_engines!(need_to_know, need_to_know_on_pages_lists_search_and_api, demo = crate::common::password_hash());
 
 async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     let app = demo_app(db).await;
@@ -357,7 +357,7 @@ async fn emergency_access_merge_edit_and_review(db: &TestDb) {
     assert_eq!(mash.post_form(&path, &ok).await.status, StatusCode::CONFLICT);
     assert_eq!(p.get(&path).await.status, StatusCode::FORBIDDEN, "practitioners do not edit identities");
 }
-on_both_engines!(emergency_merge_edit, emergency_access_merge_edit_and_review);
+on_both_engines!(emergency_merge_edit, emergency_access_merge_edit_and_review, demo = crate::common::password_hash());
 
 async fn partnership_is_administered(db: &TestDb) {
     let app = demo_app(db).await;
@@ -408,4 +408,4 @@ async fn partnership_is_administered(db: &TestDb) {
     assert_eq!(spocs.status, StatusCode::OK);
     assert!(!spocs.has("<td class=\"app-table__cell\">Owen Lloyd</td>"));
 }
-on_both_engines!(partnership, partnership_is_administered);
+on_both_engines!(partnership, partnership_is_administered, demo = crate::common::password_hash());

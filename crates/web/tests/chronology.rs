@@ -144,7 +144,7 @@ async fn the_chronology_over_http(db: &TestDb) {
         assert!(pdf.starts_with(b"%PDF"));
     }
 }
-on_both_engines!(over_http, the_chronology_over_http);
+on_both_engines!(over_http, the_chronology_over_http, demo = crate::common::password_hash());
 
 async fn the_childs_page_opens_on_the_work_and_the_patterns(db: &TestDb) {
     let app = demo_app(db).await;
@@ -162,4 +162,4 @@ async fn the_childs_page_opens_on_the_work_and_the_patterns(db: &TestDb) {
     assert!(r.has("3 or more missing episodes within 90 days"), "{}", r.body);
     assert!(r.has("data-testid=\"pattern-flag\""));
 }
-on_both_engines!(child_page, the_childs_page_opens_on_the_work_and_the_patterns);
+on_both_engines!(child_page, the_childs_page_opens_on_the_work_and_the_patterns, demo = crate::common::password_hash());

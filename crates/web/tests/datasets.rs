@@ -85,7 +85,7 @@ async fn the_dataset_pages(db: &TestDb) {
     police.sign_in("police-cse-officer@example.org").await;
     assert!(police.get(&page).await.has("Police operations"));
 }
-on_both_engines!(dataset_pages, the_dataset_pages);
+on_both_engines!(dataset_pages, the_dataset_pages, demo = crate::common::password_hash());
 
 /// The analyst adds a measure from the building blocks and changes it; one that cannot
 /// be counted, a short name already used, and an edit from a stale version are refused
@@ -202,4 +202,4 @@ async fn measures_are_added_and_changed_from_the_form(db: &TestDb) {
     assert_eq!(member.post_form("/datasets/threshold", &[("_csrf", &csrf), ("threshold", "2")]).await.status, StatusCode::FORBIDDEN);
     assert_eq!(sets.threshold().await.unwrap(), 10);
 }
-on_both_engines!(measures_from_the_form, measures_are_added_and_changed_from_the_form);
+on_both_engines!(measures_from_the_form, measures_are_added_and_changed_from_the_form, demo = crate::common::password_hash());

@@ -158,7 +158,7 @@ async fn reports_are_prepared_issued_and_read(db: &TestDb) {
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.has("has been issued"));
 }
-on_both_engines!(reports, reports_are_prepared_issued_and_read);
+on_both_engines!(reports, reports_are_prepared_issued_and_read, demo = crate::common::password_hash());
 
 const TRACKER_CSV: &str = "Children's services tracker,,,,\r\n\
 Ref,Recommendation,Lead Officer,Action,Date,RAG\r\n\
@@ -244,7 +244,7 @@ async fn a_tracker_is_imported_all_or_nothing(db: &TestDb) {
     assert_eq!(count(db).await, before + 2);
     let _ = wg;
 }
-on_both_engines!(imports, a_tracker_is_imported_all_or_nothing);
+on_both_engines!(imports, a_tracker_is_imported_all_or_nothing, demo = crate::common::password_hash());
 
 /// Over HTTP: a file whose references are held asks the choice (and cannot be committed
 /// without one, nor as an update without the versions its preview showed); the preview
@@ -326,7 +326,7 @@ async fn references_held_ask_a_choice_and_mappings_fit_each_file(db: &TestDb) {
     let after = db.store.imports().register_entries(&Default::default(), chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap();
     assert_eq!(before, after, "nothing changed");
 }
-on_both_engines!(held_references_and_fitted_mappings, references_held_ask_a_choice_and_mappings_fit_each_file);
+on_both_engines!(held_references_and_fitted_mappings, references_held_ask_a_choice_and_mappings_fit_each_file, demo = crate::common::password_hash());
 
 async fn the_register_exports_without_formulas(db: &TestDb) {
     let app = demo_app(db).await;
@@ -355,7 +355,7 @@ async fn the_register_exports_without_formulas(db: &TestDb) {
     assert!(x.body.starts_with("PK"));
     assert_eq!(c.get("/export/passwords.csv").await.status, StatusCode::NOT_FOUND);
 }
-on_both_engines!(export, the_register_exports_without_formulas);
+on_both_engines!(export, the_register_exports_without_formulas, demo = crate::common::password_hash());
 
 /// Wrong values on the report forms: each a clear message, nothing changed.
 async fn report_forms_refuse_wrong_values(db: &TestDb) {
@@ -440,7 +440,7 @@ async fn report_forms_refuse_wrong_values(db: &TestDb) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.has("Enter the number of the row that holds the column headings"));
 }
-on_both_engines!(report_refusals, report_forms_refuse_wrong_values);
+on_both_engines!(report_refusals, report_forms_refuse_wrong_values, demo = crate::common::password_hash());
 
 /// Fault 2 of issue 14: lead officers kept as the council wrote them were printed in
 /// reports but invisible on the pages. A real RAG tracker's leads, one with an account
@@ -517,7 +517,7 @@ async fn leads_kept_as_written_are_shown_and_can_be_linked(db: &TestDb) {
     let edit = c.get(&format!("/recommendations/{}/edit", first.id)).await;
     assert!(edit.has("lead-suggestion") && edit.has("“Tom Reid, Head of Regulation and Compliance” may be Tom Reid"), "{}", edit.body);
 }
-on_both_engines!(leads_as_written, leads_kept_as_written_are_shown_and_can_be_linked);
+on_both_engines!(leads_as_written, leads_kept_as_written_are_shown_and_can_be_linked, demo = crate::common::password_hash());
 
 /// Fault 4 of issue 14: an update cell beginning "Update 14 October 2025: ..." was
 /// stored with the import's date and printed as "<today> — Update 14 October 2025: ...".
@@ -565,7 +565,7 @@ async fn update_dates_are_read_from_the_text_as_written(db: &TestDb) {
     assert!(!page.has("Update 14 October 2025"), "the date is not left in the text: {}", page.body);
     assert!(!page.has(&assure_domain::dates::long(common::today())), "no update carries the import's date: {}", page.body);
 }
-on_both_engines!(update_dates, update_dates_are_read_from_the_text_as_written);
+on_both_engines!(update_dates, update_dates_are_read_from_the_text_as_written, demo = crate::common::password_hash());
 
 /// Faults 3 and 8 of issue 14, as a new user importing a council's tracker on the web
 /// sees them. Its RAG column is blank but for one row, it has a paused row and no
@@ -653,7 +653,7 @@ async fn imported_rag_and_states_are_kept_as_written(db: &TestDb) {
         "a committee's suggested Reds counted as suggestions: {suggested:?}"
     );
 }
-on_both_engines!(rag_and_states_as_written, imported_rag_and_states_are_kept_as_written);
+on_both_engines!(rag_and_states_as_written, imported_rag_and_states_are_kept_as_written, demo = crate::common::password_hash());
 
 /// Fault 5 of issue 14: origin and executive decision date are fields of a
 /// recommendation: typed on the edit form (a date that cannot be read is refused with
@@ -700,4 +700,4 @@ async fn origin_and_decision_date_are_edited_filtered_and_exported(db: &TestDb) 
     let csv = c.get(&format!("/export/register.csv?review_id={wg}&origin=Licensing%2FCSE+scrutiny+review")).await;
     assert!(csv.has("\"Origin\"") && csv.has("\"Executive decision date\"") && csv.has("\"5 October 2017\""), "{}", csv.body);
 }
-on_both_engines!(origin_and_decision_date, origin_and_decision_date_are_edited_filtered_and_exported);
+on_both_engines!(origin_and_decision_date, origin_and_decision_date_are_edited_filtered_and_exported, demo = crate::common::password_hash());

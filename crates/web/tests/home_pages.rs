@@ -130,7 +130,7 @@ async fn each_home_page_says_what_is_waiting(db: &TestDb) {
     assert_eq!(home.status, StatusCode::OK);
     assert!(!home.has("Referrals waiting in the MASH queue"));
 }
-on_both_engines!(home_pages, each_home_page_says_what_is_waiting);
+on_both_engines!(home_pages, each_home_page_says_what_is_waiting, demo = crate::common::password_hash());
 
 async fn long_lists_come_a_page_at_a_time_and_filter_on_the_server(db: &TestDb) {
     let app = demo_app(db).await;
@@ -204,7 +204,7 @@ async fn long_lists_come_a_page_at_a_time_and_filter_on_the_server(db: &TestDb) 
     let q = mash.get("/mash").await;
     assert!(q.has("There are no referrals waiting") || q.has("class=\"app-table-scroll\" role=\"region\" aria-label=\"Referrals waiting\""));
 }
-on_both_engines!(long_lists, long_lists_come_a_page_at_a_time_and_filter_on_the_server);
+on_both_engines!(long_lists, long_lists_come_a_page_at_a_time_and_filter_on_the_server, demo = crate::common::password_hash());
 
 async fn the_fixes_a_person_notices(db: &TestDb) {
     let app = demo_app(db).await;
@@ -262,4 +262,4 @@ async fn the_fixes_a_person_notices(db: &TestDb) {
     }
     assert!(r.has("id=\"error-summary\" autofocus"), "the summary takes focus with no script");
 }
-on_both_engines!(fixes, the_fixes_a_person_notices);
+on_both_engines!(fixes, the_fixes_a_person_notices, demo = crate::common::password_hash());

@@ -59,4 +59,4 @@ async fn a_hold_is_placed_shown_and_lifted(db: &TestDb) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(!mash.get(&format!("/children/{child}")).await.has("data-testid=\"legal-hold\""));
 }
-on_both_engines!(legal_holds, a_hold_is_placed_shown_and_lifted);
+on_both_engines!(legal_holds, a_hold_is_placed_shown_and_lifted, demo = crate::common::password_hash());

@@ -87,7 +87,7 @@ async fn the_administrator_keeps_the_chase_rules_and_sees_the_outbox(db: &TestDb
         assert_eq!(c.get("/admin/mail").await.status, StatusCode::FORBIDDEN, "{email}");
     }
 }
-on_both_engines!(mail_page, the_administrator_keeps_the_chase_rules_and_sees_the_outbox);
+on_both_engines!(mail_page, the_administrator_keeps_the_chase_rules_and_sees_the_outbox, demo = crate::common::password_hash());
 
 async fn each_person_chooses_reminders_as_they_happen_or_a_daily_digest(db: &TestDb) {
     let app = demo_app(db).await;
@@ -117,4 +117,4 @@ async fn each_person_chooses_reminders_as_they_happen_or_a_daily_digest(db: &Tes
     let r = anon.get("/account").await;
     assert!(r.status == StatusCode::SEE_OTHER && r.location().starts_with("/login"), "{:?}", r.status);
 }
-on_both_engines!(reminder_choice, each_person_chooses_reminders_as_they_happen_or_a_daily_digest);
+on_both_engines!(reminder_choice, each_person_chooses_reminders_as_they_happen_or_a_daily_digest, demo = crate::common::password_hash());

@@ -149,7 +149,7 @@ async fn the_clerk_runs_a_meeting(db: &TestDb) {
         assert!(events.iter().any(|e| e.get_uid() == Some(&format!("meeting-{first}@assure"))), "{path}");
     }
 }
-on_both_engines!(the_clerk_runs_a_meeting_on, the_clerk_runs_a_meeting);
+on_both_engines!(the_clerk_runs_a_meeting_on, the_clerk_runs_a_meeting, demo = crate::common::password_hash());
 
 fn docx_text(bytes: &[u8]) -> String {
     use std::io::Read;
@@ -295,7 +295,7 @@ async fn the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public(db: 
         .unwrap();
     assert!(audit.len() >= 3, "each download audited: {audit:?}");
 }
-on_both_engines!(agenda_pack, the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public);
+on_both_engines!(agenda_pack, the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public, demo = crate::common::password_hash());
 
 /// The minutes as a Word document: approved minutes for anyone who reads meetings, with
 /// their numbers through the year, what was resolved and the fingerprint; a draft only
@@ -334,7 +334,7 @@ async fn minutes_download_as_a_document(db: &TestDb) {
         assert!(pdf.starts_with(b"%PDF"));
     }
 }
-on_both_engines!(minutes_document, minutes_download_as_a_document);
+on_both_engines!(minutes_document, minutes_download_as_a_document, demo = crate::common::password_hash());
 
 /// The work programme downloads: Word (a table per meeting), Excel and CSV (a row per
 /// item), with the demo year's items; a year that is not one is a clear 400.
@@ -364,7 +364,7 @@ async fn the_work_programme_downloads(db: &TestDb) {
     assert_eq!(file(&member, &format!("/work-programme/download/csv?body={body}&year=someday")).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(file(&member, &format!("/work-programme/download/pdf?body={body}&year=2017/18")).await.0, StatusCode::NOT_FOUND);
 }
-on_both_engines!(work_programme_downloads, the_work_programme_downloads);
+on_both_engines!(work_programme_downloads, the_work_programme_downloads, demo = crate::common::password_hash());
 
 fn date_fields(name: &str, d: chrono::NaiveDate) -> [(String, String); 3] {
     [
@@ -500,7 +500,7 @@ async fn the_clerk_keeps_the_membership(db: &TestDb) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(member.get(&end).await.status, StatusCode::FORBIDDEN);
 }
-on_both_engines!(membership, the_clerk_keeps_the_membership);
+on_both_engines!(membership, the_clerk_keeps_the_membership, demo = crate::common::password_hash());
 
 /// The clerk arranges a year's meetings from a pattern (the second Tuesday of every
 /// month, a month skipped): the dates are shown first and nothing is saved until
@@ -646,7 +646,7 @@ async fn the_clerk_arranges_a_year_and_moves_a_meeting(db: &TestDb) {
     let other = c.get("/meetings/my-requests").await;
     assert!(!other.has("Early help performance"));
 }
-on_both_engines!(year_of_meetings, the_clerk_arranges_a_year_and_moves_a_meeting);
+on_both_engines!(year_of_meetings, the_clerk_arranges_a_year_and_moves_a_meeting, demo = crate::common::password_hash());
 
 /// The demo's officers see the reports the 2017/18 year asked of them: the taxi
 /// training report overdue, the NEET report answered.
@@ -666,7 +666,7 @@ async fn the_demo_officers_see_their_requested_reports(db: &TestDb) {
         page.body
     );
 }
-on_both_engines!(demo_requested_reports, the_demo_officers_see_their_requested_reports);
+on_both_engines!(demo_requested_reports, the_demo_officers_see_their_requested_reports, demo = crate::common::password_hash());
 
 /// A recommendation signed off at a meeting Assure holds links to that meeting's
 /// minute.
@@ -694,4 +694,4 @@ async fn a_sign_off_links_to_the_minutes(db: &TestDb) {
     let page = c.get(&format!("/recommendations/{}", rec.id)).await;
     assert!(page.has(&format!("href=\"/meetings/{}#minute-3\"", m.id)), "{}", page.body);
 }
-on_both_engines!(sign_off_links_to_the_minutes, a_sign_off_links_to_the_minutes);
+on_both_engines!(sign_off_links_to_the_minutes, a_sign_off_links_to_the_minutes, demo = crate::common::password_hash());

@@ -187,7 +187,7 @@ async fn an_episode_its_interview_and_the_macse_referral(db: &TestDb) {
     assert_eq!(manager.post_form("/partnership/pattern-rules", &all).await.status, StatusCode::CONFLICT);
     assert_eq!(db.store.pattern_rules().current().await.unwrap().version, 2);
 }
-on_both_engines!(missing_pages, an_episode_its_interview_and_the_macse_referral);
+on_both_engines!(missing_pages, an_episode_its_interview_and_the_macse_referral, demo = crate::common::password_hash());
 
 async fn post(c: &mut Client, f: Vec<(&'static str, String)>) -> common::Resp {
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -252,7 +252,7 @@ async fn times_in_the_gov_uk_date_input(db: &TestDb) {
     assert_eq!(ep.started_at, went.and_hms_opt(21, 30, 0).unwrap());
     assert!(ep.ended_at.is_none());
 }
-on_both_engines!(gov_uk_times, times_in_the_gov_uk_date_input);
+on_both_engines!(gov_uk_times, times_in_the_gov_uk_date_input, demo = crate::common::password_hash());
 
 /// The part of a page between `from` and the next `to` (empty when absent).
 fn section<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
@@ -310,4 +310,4 @@ async fn the_lists_are_paged(db: &TestDb) {
     assert!(pages >= 2, "55 more than a page");
     assert_eq!(seen, vec![1; 55], "every one of the 55 once");
 }
-on_both_engines!(paged_lists, the_lists_are_paged);
+on_both_engines!(paged_lists, the_lists_are_paged, demo = crate::common::password_hash());

@@ -401,4 +401,4 @@ async fn teams_from_groups_on_settings(db: &TestDb) {
     let saved = db.store.oidc().provider("council").await.unwrap().expect("saved").provider;
     assert_eq!(saved.group_teams, "CSE-MASH = mash\nPolice CSE Unit = police-cse");
 }
-on_both_engines!(settings_teams, teams_from_groups_on_settings);
+on_both_engines!(settings_teams, teams_from_groups_on_settings, demo = crate::common::password_hash());

@@ -41,7 +41,7 @@ async fn signed_out_callers_reach_only_public_routes(db: &TestDb) {
         }
     }
 }
-on_both_engines!(signed_out, signed_out_callers_reach_only_public_routes);
+on_both_engines!(signed_out, signed_out_callers_reach_only_public_routes, demo = crate::common::password_hash());
 
 /// Deny by default: a route added without a permission is refused even to an administrator.
 #[tokio::test]
@@ -218,7 +218,7 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
         }
     }
 }
-on_both_engines!(roles, each_role_reaches_what_it_should);
+on_both_engines!(roles, each_role_reaches_what_it_should, demo = crate::common::password_hash());
 
 /// A panel, a child (with a plan) and an operation, for the MACSE routes.
 async fn macse_records(db: &TestDb) -> (i64, i64, i64) {
@@ -301,7 +301,7 @@ async fn sign_in_rotates_sessions_and_sign_out_ends_them(db: &TestDb) {
     assert_eq!(after.get("/").await.status, StatusCode::SEE_OTHER, "a signed-out session is gone from the database");
     assert_eq!(c2.get("/").await.status, StatusCode::OK, "other sessions carry on");
 }
-on_both_engines!(sessions, sign_in_rotates_sessions_and_sign_out_ends_them);
+on_both_engines!(sessions, sign_in_rotates_sessions_and_sign_out_ends_them, demo = crate::common::password_hash());
 
 #[tokio::test]
 async fn idle_sessions_expire() {
@@ -362,7 +362,7 @@ async fn repeated_failures_slow_sign_in_down(db: &TestDb) {
     tokio::time::sleep(std::time::Duration::from_millis(secs as u64 * 1000 + 100)).await;
     c.sign_in("lead-officer@example.org").await;
 }
-on_both_engines!(throttle, repeated_failures_slow_sign_in_down);
+on_both_engines!(throttle, repeated_failures_slow_sign_in_down, demo = crate::common::password_hash());
 
 /// 100 wrong passwords sent at once, over two instances of the server (two pools on
 /// one database): at most the free attempts are checked, every other one is told to
@@ -408,7 +408,7 @@ async fn concurrent_wrong_passwords_are_counted_before_checking(db: &TestDb) {
         tower::ServiceExt::oneshot(apps[1].clone(), login_from("198.51.100.20", &token, "lead-officer@example.org", common::PASSWORD)).await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "the real user is kept out by a stranger's guesses");
 }
-on_both_engines!(throttle_concurrent, concurrent_wrong_passwords_are_counted_before_checking);
+on_both_engines!(throttle_concurrent, concurrent_wrong_passwords_are_counted_before_checking, demo = crate::common::password_hash());
 
 /// Guesses spread over many addresses meet the softer per-account limit: a short
 /// wait (never more than a minute), not a lock-out.
@@ -428,7 +428,7 @@ async fn guesses_from_many_addresses_meet_a_short_per_account_wait(db: &TestDb) 
     let secs: i64 = r.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&secs), "{secs}");
 }
-on_both_engines!(throttle_accounts, guesses_from_many_addresses_meet_a_short_per_account_wait);
+on_both_engines!(throttle_accounts, guesses_from_many_addresses_meet_a_short_per_account_wait, demo = crate::common::password_hash());
 
 /// Wrong API tokens are counted against the address too: 401, then 429 with Retry-After.
 async fn wrong_api_tokens_are_throttled(db: &TestDb) {
@@ -447,7 +447,7 @@ async fn wrong_api_tokens_are_throttled(db: &TestDb) {
     assert_eq!(statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
 }
-on_both_engines!(throttle_api, wrong_api_tokens_are_throttled);
+on_both_engines!(throttle_api, wrong_api_tokens_are_throttled, demo = crate::common::password_hash());
 
 /// Behind HTTPS the signed-out form's cookie is Secure, as the session's is.
 async fn pre_sign_in_cookie_is_secure_behind_https(db: &TestDb) {
@@ -456,7 +456,7 @@ async fn pre_sign_in_cookie_is_secure_behind_https(db: &TestDb) {
     let set = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("assure_form=")).unwrap();
     assert!(set.contains("; Secure"), "{set}");
 }
-on_both_engines!(pre_sign_in_cookie, pre_sign_in_cookie_is_secure_behind_https);
+on_both_engines!(pre_sign_in_cookie, pre_sign_in_cookie_is_secure_behind_https, demo = crate::common::password_hash());
 
 async fn forged_or_missing_csrf_saves_nothing(db: &TestDb) {
     let mut c = Client::new(demo_app(db).await);
@@ -484,7 +484,7 @@ async fn forged_or_missing_csrf_saves_nothing(db: &TestDb) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(db.store.tracker().reviews().await.unwrap().len(), before + 1);
 }
-on_both_engines!(csrf, forged_or_missing_csrf_saves_nothing);
+on_both_engines!(csrf, forged_or_missing_csrf_saves_nothing, demo = crate::common::password_hash());
 
 async fn bad_input_gets_a_clear_answer_and_saves_nothing(db: &TestDb) {
     let mut c = Client::new(demo_app(db).await);
@@ -618,7 +618,7 @@ async fn lead_officers_change_only_what_they_lead(db: &TestDb) {
     assert!(r.has("must be a PDF, Word document"));
     assert_eq!(db.store.tracker().recommendation_detail(mine.id).await.unwrap().updates.len(), detail.updates.len());
 }
-on_both_engines!(lead_officers, lead_officers_change_only_what_they_lead);
+on_both_engines!(lead_officers, lead_officers_change_only_what_they_lead, demo = crate::common::password_hash());
 
 #[tokio::test]
 async fn oversized_uploads_are_refused() {
@@ -794,7 +794,7 @@ async fn reviews_and_a_reviews_recommendations_are_paged(db: &TestDb) {
     assert_eq!([a, b].concat(), all, "page 2 follows page 1 with nothing twice or missed");
     assert!(pager_link(&second.body, "next").is_none());
 }
-on_both_engines!(paged_lists, reviews_and_a_reviews_recommendations_are_paged);
+on_both_engines!(paged_lists, reviews_and_a_reviews_recommendations_are_paged, demo = crate::common::password_hash());
 
 /// The other forms: each wrong value gets its message, a 422, and nothing saved.
 async fn every_other_form_refuses_wrong_values(db: &TestDb) {
@@ -920,7 +920,7 @@ async fn every_other_form_refuses_wrong_values(db: &TestDb) {
     let r = admin.get("/admin/audit?from=yesterday").await;
     assert!(r.has("From must be a real date"));
 }
-on_both_engines!(other_forms, every_other_form_refuses_wrong_values);
+on_both_engines!(other_forms, every_other_form_refuses_wrong_values, demo = crate::common::password_hash());
 
 /// What only the page can see (a number or date that cannot be read, a file's content)
 /// arrives with the domain's messages, in the form's order, and nothing is saved or
@@ -961,4 +961,4 @@ async fn typed_and_checked_problems_arrive_at_once(db: &TestDb) {
     assert!(r.has("Describe the progress made") && r.has("Progress must be a whole number from 0 to 100") && r.has("must be a PDF"), "{}", r.body);
     assert_eq!(db.store.tracker().recommendation_detail(rec.id).await.unwrap().updates.len(), before);
 }
-on_both_engines!(at_once, typed_and_checked_problems_arrive_at_once);
+on_both_engines!(at_once, typed_and_checked_problems_arrive_at_once, demo = crate::common::password_hash());

@@ -105,4 +105,4 @@ async fn a_forgotten_password_is_reset_once_through_an_emailed_link(db: &TestDb)
     let audit = db.store.audit().verify().await.unwrap();
     assert!(audit.is_ok());
 }
-on_both_engines!(password_reset, a_forgotten_password_is_reset_once_through_an_emailed_link);
+on_both_engines!(password_reset, a_forgotten_password_is_reset_once_through_an_emailed_link, demo = crate::common::password_hash());

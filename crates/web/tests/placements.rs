@@ -189,7 +189,7 @@ async fn notifications_reach_the_right_queues_and_are_acknowledged(db: &TestDb) 
     assert!(log.iter().any(|e| e.action == "child.refused" && e.actor == "practitioner-2@example.org" && e.detail.starts_with("placements")));
     assert!(log.iter().all(|e| !e.detail.contains("Nova") && !e.detail.contains("Brook")), "no personal data in the audit");
 }
-on_both_engines!(routing_and_acknowledgement, notifications_reach_the_right_queues_and_are_acknowledged);
+on_both_engines!(routing_and_acknowledgement, notifications_reach_the_right_queues_and_are_acknowledged, demo = crate::common::password_hash());
 
 /// The routing rules form's fields for the rules in force, plus one extra rule.
 fn rules_fields(csrf: &str, rules: &[assure_domain::placements::RoutingRule], extra: (&str, &str, &str, &str)) -> Vec<(String, String)> {
@@ -277,4 +277,4 @@ async fn an_edited_rule_changes_only_new_notifications(db: &TestDb) {
     assert!(officer.get(r.location()).await.has("Contact by the Director of Children"));
     assert_eq!(officer.get("/placing-authorities?name=Gotham").await.status, StatusCode::NOT_FOUND);
 }
-on_both_engines!(edited_rules, an_edited_rule_changes_only_new_notifications);
+on_both_engines!(edited_rules, an_edited_rule_changes_only_new_notifications, demo = crate::common::password_hash());

@@ -128,4 +128,4 @@ async fn the_quarterly_reports(db: &TestDb) {
     let mut teacher = signed_in(&app, "practitioner@example.org").await;
     assert_eq!(teacher.get("/quarterly-reports").await.status, StatusCode::FORBIDDEN);
 }
-on_both_engines!(quarterly_reports, the_quarterly_reports);
+on_both_engines!(quarterly_reports, the_quarterly_reports, demo = crate::common::password_hash());

@@ -78,7 +78,7 @@ async fn child_pages_and_the_queue_do_not_grow_their_query_count(db: &TestDb) {
     }
     assert!(c.get(&child_page).await.has("Possible duplicates"), "the duplicates are shown (bounded, not hidden)");
 }
-on_both_engines!(child_and_queue, child_pages_and_the_queue_do_not_grow_their_query_count);
+on_both_engines!(child_and_queue, child_pages_and_the_queue_do_not_grow_their_query_count, demo = crate::common::password_hash());
 
 async fn a_reviews_page_does_not_grow_its_query_count(db: &TestDb) {
     let mut c = Client::new(demo_app(db).await);
@@ -94,7 +94,7 @@ async fn a_reviews_page_does_not_grow_its_query_count(db: &TestDb) {
     assert_eq!(statements(db, &mut c, &path).await, before, "{path} with sixty more recommendations");
     assert_eq!(statements(db, &mut c, "/reviews").await, statements(db, &mut c, "/reviews").await);
 }
-on_both_engines!(review_page, a_reviews_page_does_not_grow_its_query_count);
+on_both_engines!(review_page, a_reviews_page_does_not_grow_its_query_count, demo = crate::common::password_hash());
 
 /// The health lead's home page (what is waiting) and the notification lists, with sixty
 /// more notifications: the same number of statements.
@@ -145,7 +145,7 @@ async fn home_pages_and_notification_lists_do_not_grow_their_query_count(db: &Te
     }
     assert_eq!(after, before, "{health_pages:?} then {officer_pages:?} with sixty more notifications");
 }
-on_both_engines!(home_and_notifications, home_pages_and_notification_lists_do_not_grow_their_query_count);
+on_both_engines!(home_and_notifications, home_pages_and_notification_lists_do_not_grow_their_query_count, demo = crate::common::password_hash());
 
 /// Each path's statements, in order.
 async fn all_statements(db: &TestDb, c: &mut Client, paths: &[&str]) -> Vec<u64> {
@@ -188,7 +188,7 @@ async fn a_recommendation_and_the_tracker_api_do_not_grow_their_query_count(db: 
     assert_eq!(all_statements(db, &mut c, &paths).await, before, "{paths:?} with thirty more updates and recommendations");
     assert!(c.get(&rec_page).await.has("Progress note 31"), "the new updates are shown");
 }
-on_both_engines!(recommendation_and_api, a_recommendation_and_the_tracker_api_do_not_grow_their_query_count);
+on_both_engines!(recommendation_and_api, a_recommendation_and_the_tracker_api_do_not_grow_their_query_count, demo = crate::common::password_hash());
 
 /// The missing children's lists, a child's episodes and the children API, with thirty
 /// more episodes of one child and thirty of new children: the same number of statements.
@@ -223,7 +223,7 @@ async fn missing_lists_do_not_grow_their_query_count(db: &TestDb) {
     assert_eq!(all_statements(db, &mut c, &paths).await, before, "{paths:?} with sixty more episodes");
     assert!(c.get("/missing").await.has("Missingchild30"), "the new episodes are listed (an ended one, its return interview to offer)");
 }
-on_both_engines!(missing_lists, missing_lists_do_not_grow_their_query_count);
+on_both_engines!(missing_lists, missing_lists_do_not_grow_their_query_count, demo = crate::common::password_hash());
 
 /// The SPOC's referrals and the use of the CSE forms, and the child protection list,
 /// with sixty more referrals: the same number of statements.
@@ -243,7 +243,7 @@ async fn spoc_lists_do_not_grow_their_query_count(db: &TestDb) {
     assert_eq!(after, before, "{spoc_paths:?} and {mash_paths:?} with sixty more referrals");
     assert!(spoc.get("/spoc").await.has("Spocchild"), "the new referrals are the SPOC's");
 }
-on_both_engines!(spoc_lists, spoc_lists_do_not_grow_their_query_count);
+on_both_engines!(spoc_lists, spoc_lists_do_not_grow_their_query_count, demo = crate::common::password_hash());
 /// A child's chronology (and its JSON and the child's page, which show its patterns and
 /// what happens next), with forty more concerns about the same child: the same number
 /// of statements.
@@ -285,4 +285,4 @@ async fn a_chronology_does_not_grow_its_query_count(db: &TestDb) {
     }
     assert!(c.get(&pages[0]).await.has("Seen again") || c.get(&pages[0]).await.has("Professional concern"));
 }
-on_both_engines!(chronology, a_chronology_does_not_grow_its_query_count);
+on_both_engines!(chronology, a_chronology_does_not_grow_its_query_count, demo = crate::common::password_hash());

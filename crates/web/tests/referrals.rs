@@ -216,7 +216,7 @@ async fn the_no_cse_concern_pathway(db: &TestDb) {
     // A referral under the wrong child's address is not found.
     assert_eq!(mash.get(&format!("/children/{}/referrals/{rid}", child_id + 1000)).await.status, StatusCode::NOT_FOUND);
 }
-on_both_engines!(no_cse_concern, the_no_cse_concern_pathway);
+on_both_engines!(no_cse_concern, the_no_cse_concern_pathway, demo = crate::common::password_hash());
 
 async fn police_and_the_tool(db: &TestDb) {
     let app = demo_app(db).await;
@@ -261,4 +261,4 @@ async fn police_and_the_tool(db: &TestDb) {
     assert_eq!(teacher.get("/partnership/screening-tool").await.status, StatusCode::FORBIDDEN);
     assert_eq!(teacher.get("/mash").await.status, StatusCode::FORBIDDEN);
 }
-on_both_engines!(police_and_tool, police_and_the_tool);
+on_both_engines!(police_and_tool, police_and_the_tool, demo = crate::common::password_hash());

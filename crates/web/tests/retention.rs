@@ -58,4 +58,4 @@ async fn the_ig_officer_confirms_what_is_due(db: &TestDb) {
     assert_eq!(m.get(&format!("/children/{gone}")).await.status, StatusCode::NOT_FOUND);
     assert!(db.store.audit().verify().await.unwrap().is_ok());
 }
-on_both_engines!(retention, the_ig_officer_confirms_what_is_due);
+on_both_engines!(retention, the_ig_officer_confirms_what_is_due, demo = crate::common::password_hash());

@@ -104,4 +104,4 @@ async fn only_the_ig_officer_exports_a_child(db: &TestDb) {
         "{log:?}"
     );
 }
-on_both_engines!(only_the_ig_officer, only_the_ig_officer_exports_a_child);
+on_both_engines!(only_the_ig_officer, only_the_ig_officer_exports_a_child, demo = crate::common::password_hash());

@@ -101,7 +101,7 @@ async fn two_factor_sign_in_asks_for_a_code_that_works_once(db: &TestDb) {
     assert_eq!(password_step(&mut g).await.location(), "/mash", "the password alone signs in again");
     assert!(db.store.audit().verify().await.unwrap().is_ok());
 }
-on_both_engines!(two_factor, two_factor_sign_in_asks_for_a_code_that_works_once);
+on_both_engines!(two_factor, two_factor_sign_in_asks_for_a_code_that_works_once, demo = crate::common::password_hash());
 
 /// A role that requires two-factor sign-in: the administrator ticks it on Settings →
 /// Sign-in; its people without it are signed out, and at their next sign-in set it up
@@ -181,7 +181,7 @@ async fn a_role_that_requires_two_factor_sets_it_up_at_sign_in(db: &TestDb) {
     assert!(entries.iter().any(|e| e.detail.contains("MASH worker required") && e.detail.contains("1 session(s) ended")), "{entries:?}");
     assert!(db.store.audit().verify().await.unwrap().is_ok());
 }
-on_both_engines!(required_by_role, a_role_that_requires_two_factor_sets_it_up_at_sign_in);
+on_both_engines!(required_by_role, a_role_that_requires_two_factor_sets_it_up_at_sign_in, demo = crate::common::password_hash());
 
 /// Without the demo, every role that sees children's records requires two-factor sign-in
 /// and the tracker's roles do not, until an administrator chooses otherwise.

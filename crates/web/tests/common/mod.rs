@@ -123,13 +123,20 @@ impl Client {
 }
 
 /// A demo-loaded app on the given test database.
+/// The demo accounts' password hash (for `on_both_engines!(…, demo = crate::common::password_hash())`).
+pub fn password_hash() -> String {
+    assure_web::auth::hash_password(PASSWORD)
+}
+
 pub async fn demo_app(db: &TestDb) -> Router {
     demo_app_with(db, |_| {}).await
 }
 
 pub async fn demo_app_with(db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Router {
-    let hash = assure_web::auth::hash_password(PASSWORD);
-    assure_storage::demo::load(&db.store, db.store.today(), &hash).await.unwrap();
+    // A database made with the demo loaded (`on_both_engines!(…, demo = …)`) needs no load.
+    if assure_storage::demo::to_load(&db.store).await.unwrap() {
+        assure_storage::demo::load(&db.store, db.store.today(), &password_hash()).await.unwrap();
+    }
     let mut config = Config::new(db.dir.clone());
     tweak(&mut config);
     app(db.store.clone(), config)
