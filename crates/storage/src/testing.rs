@@ -95,7 +95,29 @@ impl TestDb {
                     store.set_audit_keys(crate::audit::load_or_create_audit_keys(&dir).expect("audit keys"));
                     let loaded = crate::demo::load(&store, store.today(), &password_hash()).await.expect("load the demo into the template");
                     assert!(loaded, "the demo loads into the empty template");
-                    store.close().await;
+                    let dir = match engine {
+                        Engine::Postgres => {
+                            store.close().await;
+                            dir
+                        }
+                        // The copies are made from a snapshot that no connection ever
+                        // opens: the live file's write-ahead log can still be checkpointed
+                        // and removed while a copy is being made (seen in CI).
+                        Engine::Sqlite => {
+                            let snapshot = std::env::temp_dir().join(unique("assure_tpl"));
+                            std::fs::create_dir_all(&snapshot).expect("template snapshot dir");
+                            let file = snapshot.join("assure.db");
+                            store
+                                .q(&format!("VACUUM INTO '{}'", file.display().to_string().replace('\'', "''")))
+                                .execute(store.pool())
+                                .await
+                                .expect("snapshot the SQLite demo template");
+                            store.close().await;
+                            copy_dir_except(&dir, &snapshot, |name| name.starts_with("assure.db"));
+                            let _ = std::fs::remove_dir_all(&dir);
+                            snapshot
+                        }
+                    };
                     templates.push((engine, dir.clone(), db.clone()));
                     (dir, db)
                 }
@@ -115,11 +137,19 @@ impl TestDb {
 
 #[cfg(feature = "demo")]
 fn copy_dir(from: &Path, to: &Path) {
+    copy_dir_except(from, to, |_| false);
+}
+
+#[cfg(feature = "demo")]
+fn copy_dir_except(from: &Path, to: &Path, skip: impl Fn(&str) -> bool + Copy) {
     std::fs::create_dir_all(to).expect("test dir");
     for e in std::fs::read_dir(from).expect("read the template dir").flatten() {
+        if e.file_name().to_str().is_some_and(skip) {
+            continue;
+        }
         let target = to.join(e.file_name());
         if e.file_type().is_ok_and(|t| t.is_dir()) {
-            copy_dir(&e.path(), &target);
+            copy_dir_except(&e.path(), &target, skip);
         } else {
             std::fs::copy(e.path(), &target).unwrap_or_else(|err| panic!("copy {}: {err}", e.path().display()));
         }
