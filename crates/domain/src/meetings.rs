@@ -176,14 +176,23 @@ pub struct MeetingMove {
     pub reason: String,
 }
 
-/// Moving a meeting keeps the old date and the reason; the new date is today or later
-/// and differs from the old one; a held or cancelled meeting does not move.
+/// A body meets at most once a day: the dates among `dates` on which it already has a
+/// meeting (`taken`: its other meetings that are not cancelled), in order.
+pub fn clashes(dates: &[NaiveDate], taken: &[NaiveDate]) -> Vec<NaiveDate> {
+    dates.iter().copied().filter(|d| taken.contains(d)).collect()
+}
+
+/// Moving a meeting keeps the old date and the reason; the new date is today or later,
+/// differs from the old one and is not a day the body already meets (`taken`: the
+/// dates of its other meetings that are not cancelled); a held or cancelled meeting
+/// does not move.
 pub fn check_move(
     status: MeetingStatus,
     from: NaiveDate,
     to: Option<NaiveDate>,
     reason: &str,
     today: NaiveDate,
+    taken: &[NaiveDate],
 ) -> Result<Checked<MeetingMove>, Invalid> {
     let mut v = Invalid::new();
     if !status.may_move() {
@@ -193,6 +202,9 @@ pub fn check_move(
         None => v.add("date", "Enter the new date of the meeting"),
         Some(d) if d < today => v.add("date", format!("The new date must be today or later, not {}", long(d))),
         Some(d) if d == from => v.add("date", "Enter a date different from the meeting's current date"),
+        Some(d) if taken.contains(&d) => {
+            v.add("date", format!("The body already meets on {}: choose another date, or move or cancel that meeting first", long(d)))
+        }
         Some(d) => v.plausible_date("date", Some(d), "The new date"),
     }
     let reason = v.required("reason", reason, "Enter why the meeting is moving");
@@ -465,6 +477,43 @@ pub fn check_membership(m: &MembershipInput, sitting: &[i64]) -> Result<Checked<
         term_start,
         term_end: m.term_end,
     }))
+}
+
+/// A change to a sitting member: their role, their party on the body and their named
+/// substitute (the person and the term stay as they are; a new term is a new membership).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberChangeInput {
+    pub role: Option<MemberRole>,
+    pub party: String,
+    pub substitute: Option<i64>,
+}
+
+impl MemberChangeInput {
+    pub const FIELDS: &'static [&'static str] = &["role", "party", "substitute"];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberChange {
+    pub role: MemberRole,
+    pub party: Option<String>,
+    pub substitute: Option<i64>,
+}
+
+/// The same rules as adding the member: a role, a party of at most 100 characters and
+/// a substitute who is not the member (`person`) themselves.
+pub fn check_member_change(person: i64, c: &MemberChangeInput) -> Result<Checked<MemberChange>, Invalid> {
+    let mut v = Invalid::new();
+    if c.role.is_none() {
+        v.add("role", "Select the member's role");
+    }
+    let party = c.party.trim().to_string();
+    v.max_len("party", &party, 100, "Party");
+    if c.substitute == Some(person) {
+        v.add("substitute", "A member cannot be their own substitute: select someone else, or no substitute");
+    }
+    v.finish()?;
+    let Some(role) = c.role else { return Err(Invalid::single("role", "Select the member's role")) };
+    Ok(Checked::new(MemberChange { role, party: Some(party).filter(|p| !p.is_empty()), substitute: c.substitute }))
 }
 
 /// Ending a term: a date after the term started (a term ends the day it is ended, so
@@ -1073,7 +1122,8 @@ mod tests {
             assert_eq!(from.may_become(to), ok, "{from:?} -> {to:?}");
         }
         let today = d(2017, 10, 1);
-        let m = check_move(Scheduled, d(2017, 11, 7), Some(d(2017, 11, 14)), " Clash with full Council ", today).unwrap();
+        let taken = [d(2017, 9, 12), d(2017, 12, 5)];
+        let m = check_move(Scheduled, d(2017, 11, 7), Some(d(2017, 11, 14)), " Clash with full Council ", today, &taken).unwrap();
         assert_eq!((m.from, m.to, m.reason.as_str()), (d(2017, 11, 7), d(2017, 11, 14), "Clash with full Council"));
         for (status, to, reason, field) in [
             (Held, Some(d(2017, 11, 14)), "r", "date"),
@@ -1081,10 +1131,14 @@ mod tests {
             (Scheduled, Some(d(2017, 11, 7)), "r", "date"),
             (Scheduled, None, "r", "date"),
             (Scheduled, Some(d(2017, 11, 14)), " ", "reason"),
+            (Scheduled, Some(d(2017, 12, 5)), "r", "date"),
         ] {
-            let e = check_move(status, d(2017, 11, 7), to, reason, today).unwrap_err();
+            let e = check_move(status, d(2017, 11, 7), to, reason, today, &taken).unwrap_err();
             assert!(e.for_field(field).is_some(), "{status:?} {to:?} {reason:?}: {e}");
         }
+        let e = check_move(Scheduled, d(2017, 11, 7), Some(d(2017, 12, 5)), "r", today, &taken).unwrap_err();
+        assert!(e.to_string().contains("already meets on 5 December 2017"), "{e}");
+        assert_eq!(clashes(&[d(2017, 12, 5), d(2017, 12, 6), d(2017, 9, 12)], &taken), vec![d(2017, 12, 5), d(2017, 9, 12)]);
     }
 
     #[test]
@@ -1221,6 +1275,22 @@ mod tests {
             (MembershipInput { term_start: None, ..ok.clone() }, vec![], "term_start"),
         ] {
             let e = check_membership(&input, &sitting).unwrap_err();
+            assert!(e.for_field(field).is_some(), "{input:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_change_keeps_the_member_from_being_their_own_substitute() {
+        let ok = MemberChangeInput { role: Some(MemberRole::ViceChair), party: " Liberal Democrat ".into(), substitute: Some(2) };
+        let c = check_member_change(1, &ok).unwrap();
+        assert_eq!((c.role, c.party.as_deref(), c.substitute), (MemberRole::ViceChair, Some("Liberal Democrat"), Some(2)));
+        assert_eq!(check_member_change(1, &MemberChangeInput { party: "  ".into(), substitute: None, ..ok.clone() }).unwrap().party, None);
+        for (input, field) in [
+            (MemberChangeInput { substitute: Some(1), ..ok.clone() }, "substitute"),
+            (MemberChangeInput { role: None, ..ok.clone() }, "role"),
+            (MemberChangeInput { party: "x".repeat(101), ..ok.clone() }, "party"),
+        ] {
+            let e = check_member_change(1, &input).unwrap_err();
             assert!(e.for_field(field).is_some(), "{input:?}: {e}");
         }
     }

@@ -10,10 +10,11 @@
 
 use assure_domain::dates::{add_months, long};
 use assure_domain::meetings::{
-    agenda_closed, agenda_order, check_agenda_item, check_cross_reference, check_declaration, check_deferral, check_meeting, check_membership,
-    check_minutes_editable, check_move, check_pattern, check_resolution_part, check_term_end, minutes_fingerprint, next_minute_number, request_state,
-    AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole, MembershipInput, MinuteRef,
-    MunicipalYear, PatternInput, QuorumRule, RequestFacts, RequestState, ResolutionKind, ResolutionPart, ResolutionPartInput,
+    agenda_closed, agenda_order, check_agenda_item, check_cross_reference, check_declaration, check_deferral, check_meeting, check_member_change,
+    check_membership, check_minutes_editable, check_move, check_pattern, check_resolution_part, check_term_end, clashes, minutes_fingerprint,
+    next_minute_number, request_state, AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType,
+    MemberChangeInput, MemberRole, MembershipInput, MinuteRef, MunicipalYear, PatternInput, QuorumRule, RequestFacts, RequestState, ResolutionKind,
+    ResolutionPart, ResolutionPartInput,
 };
 use assure_domain::meetings::{pack_paper, AgendaPack, PackItem, PackPaper};
 use assure_domain::tracker::{check_endorsement, EndorsementInput};
@@ -374,6 +375,55 @@ impl Meetings<'_> {
         self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.as_ref().map(Self::member_row).transpose()?.ok_or(StoreError::NotFound)
     }
 
+    /// Change a sitting member's role, party or named substitute (a stale form is a
+    /// conflict). The person and the term stay: a new term is a new membership.
+    pub async fn change_member(&self, actor: &Actor, id: i64, version: i64, c: &MemberChangeInput) -> Result<()> {
+        let old = self.member(id).await?;
+        if old.term_end.is_some_and(|e| e <= self.store.today()) {
+            return Err(Invalid::single("role", "This term has ended: it stays as it was. Add a new membership for a new term").into());
+        }
+        let checked = check_member_change(old.person.id, c)?;
+        let people = self.people().await?;
+        let substitute = match checked.substitute {
+            None => None,
+            Some(s) => Some(
+                people
+                    .iter()
+                    .find(|p| p.id == s)
+                    .ok_or_else(|| Invalid::single("substitute", "Select a substitute from the list, or no substitute"))?,
+            ),
+        };
+        let mut said = Vec::new();
+        if checked.role != old.role {
+            said.push(format!("role {} to {}", old.role.label(), checked.role.label()));
+        }
+        let party = checked.party.clone().unwrap_or_default();
+        if party != old.party {
+            said.push("party".to_string());
+        }
+        if substitute.map(|p| p.id) != old.substitute.as_ref().map(|p| p.id) {
+            said.push("named substitute".to_string());
+        }
+        if said.is_empty() {
+            return Err(Invalid::single("role", "Nothing was changed: change the role, the party or the substitute").into());
+        }
+        let mut tx = self.store.write().await?;
+        let n = self
+            .store
+            .q("UPDATE body_members SET role = $1, party = $2, substitute_id = $3, version = version + 1 WHERE id = $4 AND version = $5")
+            .bind(checked.role.slug())
+            .bind(party)
+            .bind(checked.substitute)
+            .bind(id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?;
+        check_version(n.rows_affected())?;
+        tx.audit(actor, Event::new("body-member.update", "body", old.body_id, format!("changed the {} of {}", said.join(", "), old.person.name)))
+            .await?;
+        tx.commit().await
+    }
+
     /// End a member's term on a date after it started (they no longer sit from then).
     pub async fn end_membership(&self, actor: &Actor, id: i64, version: i64, end: Option<NaiveDate>) -> Result<()> {
         let old = self.member(id).await?;
@@ -437,6 +487,13 @@ impl Meetings<'_> {
     pub async fn create_meeting(&self, actor: &Actor, body_id: i64, m: &MeetingInput) -> Result<i64> {
         let body = self.store.tracker().body(body_id).await?;
         let c = check_meeting(m, self.store.today())?;
+        if !clashes(&[c.date], &self.taken_dates(body_id, None).await?).is_empty() {
+            return Err(Invalid::single(
+                "date",
+                format!("{} already meets on {}: choose another date, or move or cancel that meeting first", body.name, long(c.date)),
+            )
+            .into());
+        }
         let mut tx = self.store.write().await?;
         let id = self
             .store
@@ -463,9 +520,7 @@ impl Meetings<'_> {
     pub async fn generate_meetings(&self, actor: &Actor, body_id: i64, p: &PatternInput) -> Result<Vec<i64>> {
         let body = self.store.tracker().body(body_id).await?;
         let year = check_pattern(p, self.store.today())?;
-        let taken: Vec<NaiveDate> =
-            self.list(Some(body_id)).await?.into_iter().filter(|m| m.status != MeetingStatus::Cancelled).map(|m| m.date).collect();
-        let clashes: Vec<String> = year.dates.iter().filter(|d| taken.contains(d)).map(|d| long(*d)).collect();
+        let clashes: Vec<String> = clashes(&year.dates, &self.taken_dates(body_id, None).await?).into_iter().map(long).collect();
         if !clashes.is_empty() {
             return Err(Invalid::single(
                 "date",
@@ -502,6 +557,19 @@ impl Meetings<'_> {
         Ok(ids)
     }
 
+    /// The days a body already meets (its meetings that are not cancelled, but `except`).
+    async fn taken_dates(&self, body_id: i64, except: Option<i64>) -> Result<Vec<NaiveDate>> {
+        let rows = self
+            .store
+            .q("SELECT meeting_date FROM meetings WHERE body_id = $1 AND status <> $2 AND id <> $3")
+            .bind(body_id)
+            .bind(MeetingStatus::Cancelled.slug())
+            .bind(except.unwrap_or(0))
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter().map(|r| r.d("meeting_date")).collect()
+    }
+
     /// Change a meeting's time, venue and type (its date changes by a move).
     pub async fn update_meeting(&self, actor: &Actor, id: i64, version: i64, m: &MeetingInput) -> Result<()> {
         let old = self.meeting(id).await?;
@@ -530,7 +598,8 @@ impl Meetings<'_> {
     /// Move a meeting to another date, keeping the old one and the reason.
     pub async fn move_meeting(&self, actor: &Actor, id: i64, version: i64, to: Option<NaiveDate>, reason: &str) -> Result<()> {
         let old = self.meeting(id).await?;
-        let mv = check_move(old.status, old.date, to, reason, self.store.today())?;
+        let taken = self.taken_dates(old.body_id, Some(id)).await?;
+        let mv = check_move(old.status, old.date, to, reason, self.store.today(), &taken)?;
         let mut tx = self.store.write().await?;
         let n = self
             .store
@@ -1256,6 +1325,35 @@ impl Meetings<'_> {
         rows.iter().map(|r| self.request_row(r)).collect()
     }
 
+    /// Ask a requested report of another officer (their own list), or of no one named.
+    /// A closed request keeps the officer it had.
+    pub async fn set_request_owner(&self, actor: &Actor, id: i64, version: i64, owner: Option<i64>) -> Result<()> {
+        let req = self.request(id).await?;
+        if matches!(req.state, RequestState::Closed { .. }) {
+            return Err(Invalid::single("owner", "This report has been answered: its officer can no longer change").into());
+        }
+        let owner = match owner {
+            Some(o) => Some(self.check_owner(o).await?),
+            None => None,
+        };
+        if owner == req.owner.as_ref().map(|o| o.0) {
+            return Err(Invalid::single("owner", "Select a different officer, or no one, to change who the report is asked of").into());
+        }
+        let mut tx = self.store.write().await?;
+        let n = self
+            .store
+            .q("UPDATE report_requests SET owner_id = $1, version = version + 1 WHERE id = $2 AND version = $3")
+            .bind(owner)
+            .bind(id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?;
+        check_version(n.rows_affected())?;
+        let said = if owner.is_some() { "asked of another officer" } else { "no longer asked of a named officer" };
+        tx.audit(actor, Event::new("report-request.owner", "report_request", id, said)).await?;
+        tx.commit().await
+    }
+
     /// Defer a requested report to a later meeting, with the reason.
     pub async fn defer_request(&self, actor: &Actor, id: i64, version: i64, to_meeting: Option<i64>, reason: &str) -> Result<()> {
         let req = self.request(id).await?;
@@ -1284,6 +1382,55 @@ impl Meetings<'_> {
             .await?;
         tx.audit(actor, Event::new("report-request.defer", "report_request", id, "deferred to a later meeting")).await?;
         tx.commit().await
+    }
+
+    // ------------------------------------------------------------------- calendar feed
+
+    /// Give a person their own calendar feed (replacing any they had): `token_hash` is the
+    /// SHA-256 of the secret in its address, which the caller makes and shows once.
+    pub async fn start_feed(&self, actor: &Actor, user_id: i64, token_hash: &str) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        self.store.q("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
+        self.store
+            .q("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1,$2,$3)")
+            .bind(user_id)
+            .bind(token_hash.to_string())
+            .bind(self.store.now())
+            .execute(tx.conn())
+            .await?;
+        tx.audit(actor, Event::new("calendar-feed.create", "user", user_id, "started a calendar feed (any earlier one stops working)")).await?;
+        tx.commit().await
+    }
+
+    /// Turn a person's calendar feed off: its address stops working.
+    pub async fn stop_feed(&self, actor: &Actor, user_id: i64) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let n = self.store.q("DELETE FROM calendar_feeds WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
+        if n.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(actor, Event::new("calendar-feed.delete", "user", user_id, "turned the calendar feed off")).await?;
+        tx.commit().await
+    }
+
+    /// When the person's calendar feed was started, if they have one.
+    pub async fn feed_started(&self, user_id: i64) -> Result<Option<String>> {
+        let r = self.store.q("SELECT created_at FROM calendar_feeds WHERE user_id = $1").bind(user_id).fetch_optional(self.store.pool()).await?;
+        r.map(|r| r.s("created_at")).transpose()
+    }
+
+    /// The active account whose feed has this secret's hash.
+    pub async fn feed_owner(&self, token_hash: &str) -> Result<Option<crate::users::User>> {
+        let r = self
+            .store
+            .q("SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1 AND u.active = 1")
+            .bind(token_hash.to_string())
+            .fetch_optional(self.store.pool())
+            .await?;
+        match r {
+            None => Ok(None),
+            Some(r) => self.store.users().get(r.i("user_id")?).await,
+        }
     }
 
     // ------------------------------------------------------------------ work programme

@@ -4,8 +4,8 @@
 //! paper on an agenda; a stale edit refused; bad input refused with nothing saved.
 
 use assure_domain::meetings::{
-    AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole, MembershipInput, MinuteRef,
-    MunicipalYear, RequestState, ResolutionKind, ResolutionPartInput,
+    AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberChangeInput, MemberRole,
+    MembershipInput, MinuteRef, MunicipalYear, RequestState, ResolutionKind, ResolutionPartInput,
 };
 use assure_domain::tracker::BodyKind;
 use assure_domain::Clock;
@@ -222,6 +222,18 @@ async fn bad_input_and_stale_edits_are_refused(db: &TestDb) {
     let moves = m.moves(id).await.unwrap();
     assert_eq!((moves[0].from, moves[0].reason.as_str()), (d(2017, 6, 21), "Clash with full Council"));
 
+    // The body meets once a day: a second meeting on 28 June, or a move onto it, is
+    // refused and saves nothing; a cancelled meeting's day is free again.
+    let e = m.create_meeting(&a, b, &MeetingInput { date: Some(d(2017, 6, 28)), ..past.clone() }).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("date").is_some_and(|t| t.contains("already meets on 28 June 2017"))), "{e:?}");
+    let other = meeting(s, b, d(2017, 7, 12)).await;
+    let ov = m.meeting(other).await.unwrap().version;
+    let e = m.move_meeting(&a, other, ov, Some(d(2017, 6, 28)), "Room booked").await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("date").is_some_and(|t| t.contains("already meets on 28 June 2017"))), "{e:?}");
+    assert_eq!((m.meeting(other).await.unwrap().date, count(s, "meeting_moves").await), (d(2017, 7, 12), 1), "nothing moved");
+    m.set_status(&a, other, ov, MeetingStatus::Cancelled).await.unwrap();
+    meeting(s, b, d(2017, 7, 12)).await;
+
     // A member as their own substitute: refused, nothing saved.
     let brennan = m.add_person(&a, "Councillor Brennan", "Labour").await.unwrap();
     let hands = m.add_person(&a, "Councillor Hands", "Labour").await.unwrap();
@@ -242,6 +254,17 @@ async fn bad_input_and_stale_edits_are_refused(db: &TestDb) {
     let members = m.members(b, d(2017, 6, 28)).await.unwrap();
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].substitute.as_ref().map(|p| p.name.as_str()), Some("Councillor Hands"));
+
+    // A change of role, party or substitute: never to themselves, never stale.
+    let seat = &members[0];
+    let change = MemberChangeInput { role: Some(MemberRole::ViceChair), party: "Independent".into(), substitute: None };
+    let e = m.change_member(&a, seat.id, seat.version, &MemberChangeInput { substitute: Some(brennan), ..change.clone() }).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("substitute").is_some()), "{e:?}");
+    m.change_member(&a, seat.id, seat.version, &change).await.unwrap();
+    let e = m.change_member(&a, seat.id, seat.version, &MemberChangeInput { role: Some(MemberRole::Chair), ..change.clone() }).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict), "{e:?}");
+    let got = m.member(seat.id).await.unwrap();
+    assert_eq!((got.role, got.party.as_str(), got.substitute.is_none()), (MemberRole::ViceChair, "Independent", true));
 
     // Attendance: the substitute attended; the meeting's quorum from the body's rule.
     let sub = AttendanceInput {

@@ -489,6 +489,47 @@ async fn the_clerk_keeps_the_membership(db: &TestDb) {
         .unwrap();
     assert!(rows.iter().any(|e| e.detail.contains("Councillor Jane Okoro")), "the end of the term audited: {rows:?}");
 
+    // A sitting member's role, party and substitute change; never to themselves; a
+    // stale form is refused (409); the change is audited.
+    let sitting = assure_domain::meetings::MembershipInput {
+        person: Some(hendry.parse().unwrap()),
+        role: Some(assure_domain::meetings::MemberRole::Councillor),
+        party: "Labour".into(),
+        term_start: Some(start),
+        ..Default::default()
+    };
+    let sitting = db.store.meetings().add_member(&assure_storage::Actor::system(), body.id, &sitting).await.unwrap();
+    let brannigan = db.store.meetings().member(sitting).await.unwrap();
+    let edit = format!("/meetings/members/{}/edit", brannigan.id);
+    let page = c.get(&format!("/meetings/bodies/{}/members?year={}", body.id, year.label())).await;
+    assert!(page.has(&format!("href=\"{edit}\"")), "{}", page.body);
+    let form = c.get(&edit).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.has(&format!("Change the membership of {}", brannigan.person.name)), "{}", form.body);
+    let bv = brannigan.version.to_string();
+    let own = brannigan.person.id.to_string();
+    let r = c.post_form(&edit, &[("_csrf", &csrf), ("version", &bv), ("role", "vice-chair"), ("party", "Labour"), ("substitute", &own)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("A member cannot be their own substitute") && r.has("app-error-summary"), "{}", r.body);
+    let r = c.post_form(&edit, &[("_csrf", &csrf), ("version", &bv), ("role", "vice-chair"), ("party", "Independent"), ("substitute", &okoro)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let got = db.store.meetings().member(brannigan.id).await.unwrap();
+    assert_eq!(
+        (got.role, got.party.as_str(), got.substitute.map(|p| p.name)),
+        (assure_domain::meetings::MemberRole::ViceChair, "Independent", Some("Councillor Jane Okoro".to_string()))
+    );
+    assert_eq!((got.person.id, got.term_start), (brannigan.person.id, brannigan.term_start), "the person and the term stay");
+    let r = c.post_form(&edit, &[("_csrf", &csrf), ("version", &bv), ("role", "chair"), ("party", ""), ("substitute", "")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(db.store.meetings().member(brannigan.id).await.unwrap().role, assure_domain::meetings::MemberRole::ViceChair, "nothing overwritten");
+    let (rows, _) = db
+        .store
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("body-member.update".into()), ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
+    assert!(rows.iter().any(|e| e.detail.contains(&brannigan.person.name) && e.detail.contains("to Vice-chair")), "audited: {rows:?}");
+
     // A member reads the membership, with no forms, and cannot change it.
     let mut member = Client::new(app.clone());
     member.sign_in("committee-member@example.org").await;
@@ -499,6 +540,7 @@ async fn the_clerk_keeps_the_membership(db: &TestDb) {
     let r = member.post_form(&members, &[("_csrf", &mcsrf), ("person", &okoro)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(member.get(&end).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(member.get(&edit).await.status, StatusCode::FORBIDDEN);
 }
 on_both_engines!(membership, the_clerk_keeps_the_membership, demo = crate::common::password_hash());
 
@@ -600,6 +642,11 @@ async fn the_clerk_arranges_a_year_and_moves_a_meeting(db: &TestDb) {
     let r = post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", " ")], &[("date", first + chrono::Duration::days(1))]).await;
     assert!(r.has("Enter why the meeting is moving"), "{}", r.body);
     assert_eq!(db.store.meetings().meeting(m.id).await.unwrap().date, first, "nothing moved");
+    // Onto a day the body already meets: refused, nothing moved.
+    let r = post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", "Clash")], &[("date", ours[1].date)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has(&format!("The body already meets on {}", long(ours[1].date))) && r.has("app-error-summary"), "{}", r.body);
+    assert_eq!(db.store.meetings().meeting(m.id).await.unwrap().date, first, "nothing moved");
     let to = first + chrono::Duration::days(1);
     let r =
         post(&mut c, &move_path, &[("_csrf", &csrf), ("version", &v), ("reason", "Clash with the meeting of full Council")], &[("date", to)]).await;
@@ -645,6 +692,40 @@ async fn the_clerk_arranges_a_year_and_moves_a_meeting(db: &TestDb) {
     // Someone else's list does not have it.
     let other = c.get("/meetings/my-requests").await;
     assert!(!other.has("Early help performance"));
+
+    // The clerk asks it of another officer instead: it moves from one list to the other;
+    // the same form again is stale (409); the change is audited.
+    let q = db.store.meetings().requests(Some(body.id)).await.unwrap().into_iter().find(|q| q.subject == "Early help performance").unwrap();
+    let schools = db.store.users().by_email("schools-lead@example.org").await.unwrap().unwrap().0;
+    let page = c.get(&format!("/meetings/{}", ours[1].id)).await;
+    assert!(page.has(&format!("/meetings/requests/{}/owner", q.id)), "{}", page.body);
+    let form = c.get(&format!("/meetings/requests/{}/owner", q.id)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.has(&format!("Asked of: {}", lead.name)), "{}", form.body);
+    let owner_path = format!("/meetings/requests/{}/owner", q.id);
+    let qv = q.version.to_string();
+    let r = c.post_form(&owner_path, &[("_csrf", &csrf), ("version", &qv), ("owner", &lead.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select a different officer"), "{}", r.body);
+    let r = c.post_form(&owner_path, &[("_csrf", &csrf), ("version", &qv), ("owner", &schools.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = c.post_form(&owner_path, &[("_csrf", &csrf), ("version", &qv), ("owner", "")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(!officer.get("/meetings/my-requests").await.has("Early help performance"), "off the lead officer's list");
+    let mut schools_c = Client::new(app.clone());
+    schools_c.sign_in("schools-lead@example.org").await;
+    assert!(schools_c.get("/meetings/my-requests").await.has("Early help performance"), "on the schools lead's list");
+    let (rows, _) = db
+        .store
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("report-request.owner".into()), ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the change of officer audited once: {rows:?}");
+    // Only the clerk changes it.
+    let ocsrf = officer.csrf().await;
+    let r = officer.post_form(&owner_path, &[("_csrf", &ocsrf), ("version", "2"), ("owner", &lead.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 on_both_engines!(year_of_meetings, the_clerk_arranges_a_year_and_moves_a_meeting, demo = crate::common::password_hash());
 
@@ -695,3 +776,88 @@ async fn a_sign_off_links_to_the_minutes(db: &TestDb) {
     assert!(page.has(&format!("href=\"/meetings/{}#minute-3\"", m.id)), "{}", page.body);
 }
 on_both_engines!(sign_off_links_to_the_minutes, a_sign_off_links_to_the_minutes, demo = crate::common::password_hash());
+
+/// The text of the element `data-testid={id}` (one line, no markup inside).
+fn testid_text(body: &str, id: &str) -> String {
+    let at = body.find(&format!("data-testid=\"{id}\"")).unwrap_or_else(|| panic!("{id} on the page: {body}"));
+    let start = at + body[at..].find('>').unwrap() + 1;
+    let end = start + body[start..].find('<').unwrap();
+    body[start..end].to_string()
+}
+
+/// A person's own calendar feed: started from their account page (the address shown
+/// once), fetched with no session by a calendar program and parsed as iCalendar; a new
+/// address stops the old one; turning it off stops it; a deactivated account's feed
+/// answers "not found", as does a made-up address. Each start and stop is audited.
+async fn a_calendar_feed_needs_no_sign_in(db: &TestDb) {
+    use assure_storage::audit::AuditFilter;
+    let app = demo_app(db).await;
+    let mut clerk = Client::new(app.clone());
+    clerk.sign_in("clerk@example.org").await;
+    let account = clerk.get("/account").await;
+    assert!(account.has("Meetings in your calendar") && account.has("Start a calendar feed"), "{}", account.body);
+    let csrf = account.csrf();
+    let r = clerk.post_form("/account/calendar-feed", &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let address = testid_text(&r.body, "feed-address");
+    let path = address.split_once("://").map(|(_, rest)| &rest[rest.find('/').unwrap()..]).unwrap().to_string();
+    assert!(path.starts_with("/meetings/feed/") && path.ends_with("/calendar.ics"), "{address}");
+    let secret = path.trim_start_matches("/meetings/feed/").trim_end_matches("/calendar.ics").to_string();
+    assert!(!clerk.get("/account").await.has(&secret), "the address is shown only once");
+
+    // A calendar program: no cookie, no session.
+    let mut program = Client::new(app.clone());
+    let r = program.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().starts_with("text/calendar"));
+    let cal: icalendar::Calendar = r.body.parse().expect("the feed parses");
+    let events = cal.components.iter().filter_map(|c| c.as_event()).count();
+    assert_eq!(events as usize, db.store.meetings().list(None).await.unwrap().len(), "every meeting is in the feed");
+    assert_eq!(program.get("/meetings/calendar.ics").await.status, StatusCode::SEE_OTHER, "the signed-in feed still needs a session");
+    let made_up = format!("/meetings/feed/{}/calendar.ics", "0".repeat(64));
+    assert_eq!(program.get(&made_up).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(program.get("/meetings/feed/short/calendar.ics").await.status, StatusCode::NOT_FOUND);
+
+    // A new address stops the old one.
+    let account = clerk.get("/account").await;
+    assert!(account.has("Make a new address") && account.has("Turn the feed off"), "{}", account.body);
+    let r = clerk.post_form("/account/calendar-feed", &[("_csrf", &csrf)]).await;
+    let second = testid_text(&r.body, "feed-address");
+    assert_ne!(second, address);
+    let second_path = format!("/meetings/feed/{}", second.split("/meetings/feed/").nth(1).unwrap());
+    assert_eq!(program.get(&path).await.status, StatusCode::NOT_FOUND, "the old address stopped");
+    assert_eq!(program.get(&second_path).await.status, StatusCode::OK);
+
+    // Turned off: not found.
+    let r = clerk.post_form("/account/calendar-feed/off", &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(clerk.get(r.location()).await.has("Your calendar feed is off"));
+    assert_eq!(program.get(&second_path).await.status, StatusCode::NOT_FOUND);
+
+    // A deactivated account's feed stops too.
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    let mcsrf = member.csrf().await;
+    let r = member.post_form("/account/calendar-feed", &[("_csrf", &mcsrf)]).await;
+    let member_address = testid_text(&r.body, "feed-address");
+    let member_path = format!("/meetings/feed/{}", member_address.split("/meetings/feed/").nth(1).unwrap());
+    assert_eq!(program.get(&member_path).await.status, StatusCode::OK);
+    let uid = db.store.users().by_email("committee-member@example.org").await.unwrap().unwrap().0.id;
+    let change = assure_domain::accounts::check_activation(None, uid, false).expect("another account may be deactivated");
+    db.store.users().set_active(&assure_storage::Actor::system(), &change).await.unwrap();
+    assert_eq!(program.get(&member_path).await.status, StatusCode::NOT_FOUND);
+
+    // Someone who does not see the meetings has no feed to start.
+    let mut worker = Client::new(app.clone());
+    worker.sign_in("mash-worker@example.org").await;
+    let page = worker.get("/account").await;
+    assert!(!page.has("Meetings in your calendar"));
+    let wcsrf = page.csrf();
+    assert_eq!(worker.post_form("/account/calendar-feed", &[("_csrf", &wcsrf)]).await.status, StatusCode::FORBIDDEN);
+
+    let (rows, _) = db.store.audit().list(&AuditFilter { record_type: Some("user".into()), ..Default::default() }, 100, 0).await.unwrap();
+    let starts = rows.iter().filter(|e| e.action == "calendar-feed.create").count();
+    let stops = rows.iter().filter(|e| e.action == "calendar-feed.delete").count();
+    assert_eq!((starts, stops), (3, 1), "{rows:?}");
+}
+on_both_engines!(calendar_feed, a_calendar_feed_needs_no_sign_in, demo = crate::common::password_hash());

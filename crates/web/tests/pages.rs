@@ -195,6 +195,9 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 // A round answers by who runs rounds and who audits its cases:
                 // tests/case_audits.rs covers it.
                 continue;
+            } else if spec.path == "/meetings/feed/{secret}/calendar.ics" {
+                // A made-up feed address is not found (tests/meetings.rs has a real one).
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{role:?} GET {}", spec.path);
             } else if spec.path == "/password-reset/{secret}" {
                 // A made-up reset link answers that it no longer works (tests/password_reset.rs).
                 assert_eq!(r.status, StatusCode::GONE, "{role:?} GET {}", spec.path);

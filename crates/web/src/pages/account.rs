@@ -16,7 +16,7 @@ use crate::{two_factor, AppState};
 const EACH: &str = "each";
 const DAILY: &str = "daily";
 
-fn render(ctx: &Ctx, caller: &Caller, choice: &str, errors: &Invalid) -> maud::Markup {
+fn render(ctx: &Ctx, caller: &Caller, choice: &str, feed: Option<&str>, errors: &Invalid) -> maud::Markup {
     let options = [
         (EACH.to_string(), "Each reminder as it happens".to_string()),
         (DAILY.to_string(), format!("One e-mail a day, from {}am, gathering the day's reminders", assure_domain::chase::DIGEST_HOUR)),
@@ -31,6 +31,29 @@ fn render(ctx: &Ctx, caller: &Caller, choice: &str, errors: &Invalid) -> maud::M
         }
         h2 class="app-heading-m" { "Signing in" }
         p class="app-body" { a class="app-link" href="/account/two-factor" { "Two-factor sign-in" } ": a code from your phone as well as your password." }
+        @if caller.user.role.allows(assure_domain::Permission::ViewMeetings) {
+            h2 class="app-heading-m" { "Meetings in your calendar" }
+            p class="app-body" {
+                "A calendar feed puts every committee meeting in Outlook, Google Calendar or your phone's calendar, and keeps them up to date when a meeting moves. "
+                "The calendar program fetches it without signing in, so its address is a secret: anyone who has it sees the meeting dates and venues (never papers or minutes)."
+            }
+            @if let Some(started) = feed {
+                p class="app-body" { "Your feed was started on " (started.get(..10).unwrap_or(started)) ". Its address was shown once, then; a new address stops the old one working." }
+                form method="post" action="/account/calendar-feed" novalidate {
+                    (ui::csrf(ctx.csrf()))
+                    (ui::secondary_button("Make a new address"))
+                }
+                form method="post" action="/account/calendar-feed/off" novalidate {
+                    (ui::csrf(ctx.csrf()))
+                    button type="submit" class="app-button app-button--warning" { "Turn the feed off" }
+                }
+            } @else {
+                form method="post" action="/account/calendar-feed" novalidate {
+                    (ui::csrf(ctx.csrf()))
+                    (ui::secondary_button("Start a calendar feed"))
+                }
+            }
+        }
         h2 class="app-heading-m" { "E-mail reminders" }
         p class="app-body" {
             "Assure e-mails you when something you are responsible for is due or overdue. "
@@ -47,7 +70,35 @@ fn render(ctx: &Ctx, caller: &Caller, choice: &str, errors: &Invalid) -> maud::M
 pub async fn page(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
     let daily = state.store.mail().digest_chosen(caller.user.id).await?;
     let choice = if daily { DAILY } else { EACH };
-    Ok(ui::layout(&ctx, "Your account", false, render(&ctx, &caller, choice, &Invalid::new())).into_response())
+    let feed = state.store.meetings().feed_started(caller.user.id).await?;
+    Ok(ui::layout(&ctx, "Your account", false, render(&ctx, &caller, choice, feed.as_deref(), &Invalid::new())).into_response())
+}
+
+/// POST "/account/calendar-feed": a new secret address for the person's calendar feed
+/// (any earlier one stops working), shown once.
+pub async fn calendar_feed_start(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> PageResult {
+    let secret = crate::auth::random_token();
+    state.store.meetings().start_feed(&caller.actor(), caller.user.id, &crate::auth::sha256_hex(&secret)).await?;
+    let address = format!("{}/meetings/feed/{secret}/calendar.ics", state.config.public_url.trim_end_matches('/'));
+    let body = html! {
+        (ui::important_banner("Your calendar feed is ready", html! {
+            p class="app-notification-banner__heading" { "Copy its address now: it is shown only once." }
+        }))
+        h1 class="app-heading-l" { "Your calendar feed" }
+        p class="app-body" { "In your calendar program, choose to add or subscribe to a calendar from the internet (\"from URL\"), and give it this address:" }
+        p class="app-body" { code data-testid="feed-address" { (address) } }
+        p class="app-body" { "Keep it to yourself: anyone with the address sees the meeting dates and venues. If it gets out, make a new one on your account page; the old one then stops working." }
+        p class="app-body" { a class="app-link" href="/account" { "Back to your account" } }
+    };
+    Ok(ui::layout(&ctx, "Your calendar feed", false, body).into_response())
+}
+
+/// POST "/account/calendar-feed/off": the feed's address stops working.
+pub async fn calendar_feed_stop(State(state): State<AppState>, caller: Caller) -> PageResult {
+    match state.store.meetings().stop_feed(&caller.actor(), caller.user.id).await {
+        Ok(()) | Err(assure_storage::StoreError::NotFound) => Ok(done("/account", "calendar-feed-off")),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn mail_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, f: Fields) -> PageResult {
@@ -58,7 +109,9 @@ pub async fn mail_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller
         _ => {
             let mut errors = Invalid::new();
             errors.add("reminders", "Choose how you would like your reminders: each as it happens, or one e-mail a day");
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Your account", true, render(&ctx, &caller, "", &errors))).into_response());
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, ui::layout(&ctx, "Your account", true, render(&ctx, &caller, "", None, &errors))).into_response()
+            );
         }
     };
     state.store.mail().choose_digest(&caller.actor(), caller.user.id, daily).await?;

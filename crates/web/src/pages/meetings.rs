@@ -9,8 +9,9 @@
 
 use assure_domain::dates::long;
 use assure_domain::meetings::{
-    check_pattern, schedule_12a, AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType, MemberRole,
-    MembershipInput, MinuteRef, MunicipalYear, PatternInput, RequestState, ResolutionKind, ResolutionPartInput, YearOfMeetings,
+    check_pattern, schedule_12a, AgendaItemInput, AgendaKind, Attendance, DeclarationInput, MeetingInput, MeetingStatus, MeetingType,
+    MemberChangeInput, MemberRole, MembershipInput, MinuteRef, MunicipalYear, PatternInput, RequestState, ResolutionKind, ResolutionPartInput,
+    YearOfMeetings,
 };
 use assure_domain::{Invalid, Permission};
 use assure_storage::meetings::{AttendanceInput, Meeting, Member, Move, Request, WorkItemInput};
@@ -376,7 +377,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
             h2 class="app-heading-m" { "Reports requested for this meeting" }
             ul class="app-list" {
                 @for q in &due_here { li { (q.subject) " — from " (q.report_from) @if let Some((_, o)) = &q.owner { " (" (o) ")" } " (" (q.minute.cite()) ") " (request_tag(&q.state))
-                    @if clerk(&ctx) { " " a class="app-link" href={ "/meetings/requests/" (q.id) "/defer" } { "Defer" span class="app-visually-hidden" { " " (q.subject) } } } } }
+                    @if clerk(&ctx) {
+                        " " a class="app-link" href={ "/meetings/requests/" (q.id) "/defer" } { "Defer" span class="app-visually-hidden" { " " (q.subject) } }
+                        " " a class="app-link" href={ "/meetings/requests/" (q.id) "/owner" } { "Change the officer" span class="app-visually-hidden" { " for " (q.subject) } }
+                    } } }
             }
         }
         @if minutes_visible {
@@ -666,13 +670,7 @@ async fn resolution_render(state: &AppState, ctx: &Ctx, m: &Meeting, n: i64, f: 
     let kinds: Vec<(String, String)> = ResolutionKind::ALL.iter().map(|k| (k.slug().to_string(), k.label().to_string())).collect();
     let later = state.store.meetings().list(Some(m.body_id)).await?.into_iter().filter(|x| x.date > m.date && x.status != MeetingStatus::Cancelled);
     let later = ui::options_with_blank("Select a meeting", later.map(|x| (x.id.to_string(), long(x.date))));
-    let owners = ui::options_with_blank(
-        "No one with an account",
-        state.store.meetings().possible_owners().await?.into_iter().map(|u| {
-            let what = if u.job_title.trim().is_empty() { u.role.label().to_string() } else { u.job_title.trim().to_string() };
-            (u.id.to_string(), format!("{} ({what})", u.name))
-        }),
-    );
+    let owners = owner_options(state).await?;
     let reviews =
         ui::options_with_blank("Select a report", state.store.tracker().review_titles().await?.into_iter().map(|(id, t)| (id.to_string(), t)));
     let fields = html! {
@@ -693,6 +691,17 @@ async fn resolution_render(state: &AppState, ctx: &Ctx, m: &Meeting, n: i64, f: 
         errors,
         fields,
         "Add to the resolution",
+    ))
+}
+
+/// The officers a report can be asked of: anyone active who sees the meetings.
+async fn owner_options(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    Ok(ui::options_with_blank(
+        "No one with an account",
+        state.store.meetings().possible_owners().await?.into_iter().map(|u| {
+            let what = if u.job_title.trim().is_empty() { u.role.label().to_string() } else { u.job_title.trim().to_string() };
+            (u.id.to_string(), format!("{} ({what})", u.name))
+        }),
     ))
 }
 
@@ -793,6 +802,36 @@ pub async fn defer_submit(State(state): State<AppState>, ctx: Ctx, caller: Calle
     match on_form(r)? {
         None => Ok(done(&format!("/meetings/{}", q.due_meeting_id), "request-deferred")),
         Some(e) => defer_render(&state, &ctx, &q, &f, &e.ordered(&["due_meeting", "reason"])).await,
+    }
+}
+
+async fn owner_render(state: &AppState, ctx: &Ctx, q: &Request, f: &Fields, errors: &Invalid) -> PageResult {
+    let m = state.store.meetings().meeting(q.due_meeting_id).await?;
+    let owners = owner_options(state).await?;
+    let current = q.owner.as_ref().map(|o| o.0.to_string()).unwrap_or_default();
+    let chosen = if f.get("version").is_empty() { current.as_str() } else { f.get("owner") };
+    let fields = html! {
+        input type="hidden" name="version" value=(if f.get("version").is_empty() { q.version.to_string() } else { f.string("version") });
+        p class="app-body" { (q.subject) " — from " (q.report_from) ", requested at " (q.minute.cite()) ", due " (long(q.due_date)) "." }
+        p class="app-body" { "Asked of: " @if let Some((_, o)) = &q.owner { (o) } @else { "no one with an account" } "." }
+        (ui::select(Field::new("owner", "The officer asked for it (it appears on their own list)", chosen, errors), &owners))
+    };
+    Ok(form_page(ctx, &m, "Change who a requested report is asked of", &format!("/meetings/requests/{}/owner", q.id), errors, fields, "Save"))
+}
+
+pub async fn owner_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let q = state.store.meetings().request(id(&raw)?).await?;
+    owner_render(&state, &ctx, &q, &Fields::default(), &Invalid::new()).await
+}
+
+/// POST "/meetings/requests/{id}/owner": ask an open request of another officer (or of
+/// no one named); a stale form is refused with 409.
+pub async fn owner_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let q = state.store.meetings().request(id(&raw)?).await?;
+    let r = state.store.meetings().set_request_owner(&caller.actor(), q.id, f.version()?, f.opt_id("owner")).await.map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/meetings/{}", q.due_meeting_id), "request-owner-changed")),
+        Some(e) => owner_render(&state, &ctx, &q, &f, &e).await,
     }
 }
 
@@ -938,6 +977,22 @@ fn ics(file: &str, body: String) -> Response {
 }
 
 pub async fn calendar_all(State(state): State<AppState>) -> PageResult {
+    let meetings = state.store.meetings().list(None).await?;
+    Ok(ics("meetings.ics", calendar("Meetings", &meetings, "assure")))
+}
+
+/// GET "/meetings/feed/{secret}/calendar.ics": every body's meetings for a calendar
+/// program, which cannot sign in: the secret in the address is the person's own feed
+/// (account page), and it answers only while their account is active and may see the
+/// meetings. Anything else is "not found", whatever the reason.
+pub async fn calendar_feed(State(state): State<AppState>, Path(secret): Path<String>) -> PageResult {
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let owner = state.store.meetings().feed_owner(&crate::auth::sha256_hex(&secret)).await?;
+    if !owner.is_some_and(|u| u.role.allows(Permission::ViewMeetings)) {
+        return Err(AppError::NotFound);
+    }
     let meetings = state.store.meetings().list(None).await?;
     Ok(ics("meetings.ics", calendar("Meetings", &meetings, "assure")))
 }
@@ -1214,7 +1269,11 @@ async fn members_render(state: &AppState, ctx: &Ctx, raw: &str, year: MunicipalY
                             td class="app-table__cell" { (x.party) } td class="app-table__cell" { @if let Some(s) = &x.substitute { (s.name) } @else { "None" } }
                             td class="app-table__cell" { (term(x)) }
                             @if clerk(ctx) { td class="app-table__cell" {
-                                a class="app-link" href={ "/meetings/members/" (x.id) "/end" } { "End the term" span class="app-visually-hidden" { " of " (x.person.name) } }
+                                @if x.term_end.is_none_or(|e| e > ctx.today) {
+                                    a class="app-link" href={ "/meetings/members/" (x.id) "/edit" } { "Change" span class="app-visually-hidden" { " the role, party or substitute of " (x.person.name) } }
+                                    " "
+                                    a class="app-link" href={ "/meetings/members/" (x.id) "/end" } { "End the term" span class="app-visually-hidden" { " of " (x.person.name) } }
+                                }
                             } }
                         } }
                     }
@@ -1312,6 +1371,55 @@ pub async fn person_add(
             }
             members_render(&state, &ctx, &raw, year, &f, &e).await
         }
+    }
+}
+
+async fn change_render(state: &AppState, ctx: &Ctx, m: &Member, f: &Fields, errors: &Invalid) -> PageResult {
+    let body = state.store.tracker().body(m.body_id).await?;
+    let back = format!("/meetings/bodies/{}/members?year={}", body.id, MunicipalYear::of(m.term_start).label());
+    let fresh = f.get("version").is_empty();
+    let version = if fresh { m.version.to_string() } else { f.string("version") };
+    let people = state.store.meetings().people().await?;
+    let sub_options =
+        ui::options_with_blank("No substitute", people.iter().filter(|p| p.id != m.person.id).map(|p| (p.id.to_string(), p.name.clone())));
+    let roles: Vec<(String, String)> = MemberRole::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())).collect();
+    let sub = m.substitute.as_ref().map(|p| p.id.to_string()).unwrap_or_default();
+    let (role, party, substitute) =
+        if fresh { (m.role.slug(), m.party.as_str(), sub.as_str()) } else { (f.get("role"), f.get("party"), f.get("substitute")) };
+    let content = html! {
+        (ui::back_link(&back, "Back to the members"))
+        (ui::error_summary(errors))
+        span class="app-caption-l" { (body.name) }
+        h1 class="app-heading-l" { "Change the membership of " (m.person.name) }
+        dl class="app-summary-list" {
+            (ui::summary_row("Term", html! { (term(m)) }))
+        }
+        form method="post" action={ "/meetings/members/" (m.id) "/edit" } novalidate {
+            (ui::csrf(ctx.csrf()))
+            input type="hidden" name="version" value=(version);
+            (ui::radios(Field::new("role", "Role", role, errors), &roles, false))
+            (ui::text_input(Field::new("party", "Party (optional)", party, errors), "app-input--width-20"))
+            (ui::select(Field::new("substitute", "Named substitute", substitute, errors), &sub_options))
+            (ui::button("Save changes"))
+        }
+    };
+    Ok((bad_form(errors), ui::layout(ctx, "Change a membership", !errors.is_empty(), content)).into_response())
+}
+
+pub async fn change_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let m = state.store.meetings().member(id(&raw)?).await?;
+    change_render(&state, &ctx, &m, &Fields::default(), &Invalid::new()).await
+}
+
+/// POST "/meetings/members/{id}/edit": change a member's role, party or named
+/// substitute (never themselves); a stale form is refused with 409.
+pub async fn change_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let m = state.store.meetings().member(id(&raw)?).await?;
+    let input = MemberChangeInput { role: MemberRole::from_slug(f.get("role")), party: f.string("party"), substitute: f.opt_id("substitute") };
+    let r = state.store.meetings().change_member(&caller.actor(), m.id, f.version()?, &input).await.map_err(AppError::from);
+    match on_form(r)? {
+        None => Ok(done(&format!("/meetings/bodies/{}/members?year={}", m.body_id, MunicipalYear::of(m.term_start).label()), "member-changed")),
+        Some(e) => change_render(&state, &ctx, &m, &f, &e.ordered(MemberChangeInput::FIELDS)).await,
     }
 }
 

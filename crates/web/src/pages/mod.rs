@@ -70,6 +70,8 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/meetings/bodies/{id}/members", ViewMeetings, "A body's members in a municipal year: roles, parties, substitutes and terms", meetings::members_page)
         .page_post("/meetings/bodies/{id}/members", RunMeetings, "Add a member to a body for a term, with a named substitute (audited)", meetings::member_add)
         .page_post("/meetings/bodies/{id}/people", RunMeetings, "Add a person who sits on bodies (audited)", meetings::person_add)
+        .page_get("/meetings/members/{id}/edit", RunMeetings, "Change a member's role, party or named substitute", meetings::change_page)
+        .page_post("/meetings/members/{id}/edit", RunMeetings, "Change a member's role, party or named substitute (not themselves; audited)", meetings::change_submit)
         .page_get("/meetings/members/{id}/end", RunMeetings, "End a member's term", meetings::end_page)
         .page_post("/meetings/members/{id}/end", RunMeetings, "End a member's term on a date after it started (audited)", meetings::end_submit)
         .page_get("/meetings/bodies/{id}/generate", RunMeetings, "Arrange a year's meetings from a pattern", meetings::generate_page)
@@ -79,6 +81,12 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/meetings/{id}/move", RunMeetings, "Move a meeting to another date", meetings::move_page)
         .page_post("/meetings/{id}/move", RunMeetings, "Move a meeting to a date today or later, keeping the old date and the reason (audited)", meetings::move_submit)
         .page_get("/meetings/calendar.ics", ViewMeetings, "Every body's meetings as an iCalendar feed", meetings::calendar_all)
+        .page_get(
+            "/meetings/feed/{secret}/calendar.ics",
+            Public,
+            "A person's own calendar feed of every body's meetings, for a calendar program (the secret address from their account page)",
+            meetings::calendar_feed,
+        )
         .page_get("/meetings/bodies/{id}/calendar.ics", ViewMeetings, "A body's meetings as an iCalendar feed", meetings::calendar_body)
         .page_get("/meetings/{id}", ViewMeetings, "A meeting: agenda, attendance, declarations, minutes and resolutions (drafts for the clerk only)", meetings::show)
         .page_get("/meetings/{id}/calendar.ics", ViewMeetings, "One meeting as an .ics file", meetings::calendar_one)
@@ -109,6 +117,8 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/meetings/{id}/declarations", RunMeetings, "Record a declaration of interest", meetings::declaration_submit)
         .page_get("/meetings/requests/{id}/defer", RunMeetings, "Defer a requested report to a later meeting", meetings::defer_page)
         .page_post("/meetings/requests/{id}/defer", RunMeetings, "Defer a requested report to a later meeting, with the reason", meetings::defer_submit)
+        .page_get("/meetings/requests/{id}/owner", RunMeetings, "Change the officer a requested report is asked of", meetings::owner_page)
+        .page_post("/meetings/requests/{id}/owner", RunMeetings, "Ask an open requested report of another officer, or of no one named (audited)", meetings::owner_submit)
         .page_get("/work-programme", ViewMeetings, "A body's work programme for a municipal year", meetings::programme)
         .page_post("/work-programme", KeepWorkProgramme, "Add an item to a body's work programme", meetings::programme_submit)
         .page_get(
@@ -375,6 +385,8 @@ pub fn routes(r: Routes) -> Routes {
             account::two_factor_enrol,
         )
         .page_post("/account/two-factor/off", SignedIn, "Turn off two-factor sign-in (with a current code)", account::two_factor_off)
+        .page_post("/account/calendar-feed", ViewMeetings, "Start a calendar feed of the meetings (a new secret address, shown once; audited)", account::calendar_feed_start)
+        .page_post("/account/calendar-feed/off", ViewMeetings, "Turn the calendar feed off (audited)", account::calendar_feed_stop)
         .page_post("/account/mail", SignedIn, "Choose reminders as they happen or a daily digest", account::mail_submit)
         .page_get("/admin/mail", ManageSettings, "E-mail: the rules that chase deadlines, and the outbox", admin::mail_page)
         .page_post("/admin/mail/rules", ManageSettings, "Save the rules that chase deadlines by e-mail", admin::mail_rules_submit)
