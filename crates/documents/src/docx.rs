@@ -810,6 +810,36 @@ pub fn quarterly(r: &assure_domain::quarterly::QuarterlyReport) -> Result<Vec<u8
 /// monitoring report issued in Assure in full — with "Page N of M" running through the
 /// whole pack. The public pack names an exempt item and its Schedule 12A paragraph and
 /// holds nothing of its paper.
+/// An uploaded paper's text in the pack's own styles: its headings one level below the
+/// item's heading, its tables with a repeating heading row.
+fn paper_blocks(paper: &[assure_domain::meetings::PaperBlock]) -> Vec<Block> {
+    use assure_domain::meetings::PaperBlock;
+    let mut out = Vec::new();
+    for b in paper {
+        match b {
+            PaperBlock::Heading { level, text } => {
+                let style = if *level <= 1 { "Heading2" } else { "Heading3" };
+                out.push(Block::from(styled(style, text)));
+            }
+            PaperBlock::Paragraph(text) => out.extend(blocks(paragraphs(text, None, ""))),
+            PaperBlock::Table(rows) => {
+                let columns = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
+                let wd = widths(&vec![1; columns]);
+                let mut rows = rows.iter().map(|r| {
+                    let mut r = r.clone();
+                    r.resize(columns, String::new());
+                    r
+                });
+                let Some(first) = rows.next() else { continue };
+                let headings: Vec<&str> = first.iter().map(String::as_str).collect();
+                let body = rows.map(|r| body_row(r.iter().zip(&wd).map(|(c, w)| text_cell(c, *w, "")).collect())).collect();
+                out.push(Block::from(headed_table(&headings, &wd, body, "")));
+            }
+        }
+    }
+    out
+}
+
 pub fn agenda_pack(p: &assure_domain::meetings::AgendaPack) -> Result<Vec<u8>, DocumentError> {
     use assure_domain::meetings::{schedule_12a, PackPaper};
     let mut doc = page_setup_for(p.date, p.draft);
@@ -841,6 +871,8 @@ pub fn agenda_pack(p: &assure_domain::meetings::AgendaPack) -> Result<Vec<u8>, D
                 PackPaper::None => String::new(),
                 PackPaper::Report(_) => "Report attached".to_string(),
                 PackPaper::Separate(t) => format!("{t} (circulated separately)"),
+                PackPaper::Written(_) | PackPaper::Uploaded { .. } => "Report attached".to_string(),
+                PackPaper::Attached(name) => format!("{name} (published with the agenda)"),
                 PackPaper::Withheld(_) => "Not for publication".to_string(),
             };
             body_row(vec![text_cell(&i.number.to_string(), wd[0], ""), text_cell(&business, wd[1], ""), text_cell(&paper, wd[2], "")])
@@ -862,6 +894,19 @@ pub fn agenda_pack(p: &assure_domain::meetings::AgendaPack) -> Result<Vec<u8>, D
             }
             PackPaper::Separate(t) => {
                 body.push(Block::from(paragraph(&format!("The paper \u{201c}{t}\u{201d} is circulated with this pack separately."))));
+            }
+            PackPaper::Written(c) => {
+                body.extend(cover_blocks(&p.organisation, &i.title, c));
+                if !c.introduction.trim().is_empty() {
+                    body.push(Block::from(styled("Heading2", "Introduction/Background")));
+                    body.extend(blocks(paragraphs(&c.introduction, None, "")));
+                }
+            }
+            PackPaper::Uploaded { blocks: paper, .. } => body.extend(paper_blocks(paper)),
+            PackPaper::Attached(name) => {
+                body.push(Block::from(paragraph(&format!(
+                    "The paper \u{201c}{name}\u{201d} is a PDF: it is published with the agenda on the meeting's page, beside this pack."
+                ))));
             }
             PackPaper::Withheld(n) => {
                 body.push(Block::from(paragraph(&format!(

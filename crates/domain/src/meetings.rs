@@ -1007,8 +1007,73 @@ pub enum PackPaper {
     Report(Box<crate::report::MonitoringReport>),
     /// A paper held outside Assure, by its title: circulated with the pack separately.
     Separate(String),
+    /// A report written in Assure on the council's cover.
+    Written(Box<crate::report::Cover>),
+    /// A Word paper uploaded for the item, set in the pack's own styles (its text,
+    /// headings and tables) so that page numbers run through it.
+    Uploaded { name: String, blocks: Vec<PaperBlock> },
+    /// A PDF uploaded for the item: published beside the pack, on the meeting's page.
+    Attached(String),
     /// An exempt paper, left out of the public pack (the Schedule 12A paragraph).
     Withheld(u8),
+}
+
+/// A piece of an uploaded paper's text, as the pack sets it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperBlock {
+    /// A heading, level 1 to 3.
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph(String),
+    /// A table's rows of cell text (the first row as its headings).
+    Table(Vec<Vec<String>>),
+}
+
+/// The item kinds that carry a paper: reports, standing items and exempt items (not
+/// apologies, declarations or the previous minutes).
+pub fn carries_a_paper(kind: AgendaKind) -> bool {
+    matches!(kind, AgendaKind::Report | AgendaKind::Standing | AgendaKind::Exempt)
+}
+
+/// Whether a paper may be written or uploaded for an item: one of the kinds that carry
+/// a paper, not one that already carries a monitoring report issued in Assure, and
+/// only until the meeting is held (or if it is cancelled, never).
+pub fn check_paper_target(kind: AgendaKind, has_monitoring_report: bool, status: MeetingStatus) -> Result<(), Invalid> {
+    if !carries_a_paper(kind) {
+        return Err(Invalid::single("paper", format!("An item of {} has no paper", kind.label().to_lowercase())));
+    }
+    if has_monitoring_report {
+        return Err(Invalid::single("paper", "This item's paper is a monitoring report issued in Assure: add another item for a different paper"));
+    }
+    if !matches!(status, MeetingStatus::Scheduled | MeetingStatus::Moved | MeetingStatus::AgendaPublished) {
+        return Err(Invalid::single("paper", format!("The meeting is {}: its papers no longer change", status.label().to_lowercase())));
+    }
+    Ok(())
+}
+
+/// The kinds of file a paper can be uploaded as: a Word document (set in the pack) or
+/// a PDF (published beside it).
+pub const PAPER_CONTENT_TYPES: &[&str] = &["application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf"];
+
+/// An uploaded paper is one non-empty Word document or PDF under the size limit
+/// (`content_type` is what its content shows it to be, not what its name says).
+pub fn check_paper_upload(name: &str, size_bytes: usize, max_bytes: usize, content_type: Option<&str>) -> Result<(), Invalid> {
+    if name.trim().is_empty() && size_bytes == 0 {
+        return Err(Invalid::single("file", "Select the paper to upload"));
+    }
+    if size_bytes == 0 {
+        return Err(Invalid::single("file", format!("The selected file {name} is empty")));
+    }
+    if size_bytes > max_bytes {
+        return Err(Invalid::single("file", format!("The selected file must be smaller than {} MB", max_bytes / (1024 * 1024))));
+    }
+    if !content_type.is_some_and(|t| PAPER_CONTENT_TYPES.contains(&t)) {
+        return Err(Invalid::single("file", format!("The selected file {name} must be a Word document (.docx) or a PDF")));
+    }
+    Ok(())
 }
 
 /// One item of the pack, in agenda order.
@@ -1276,6 +1341,37 @@ mod tests {
         ] {
             let e = check_membership(&input, &sitting).unwrap_err();
             assert!(e.for_field(field).is_some(), "{input:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn only_reports_standing_and_exempt_items_carry_a_paper_until_the_meeting_is_held() {
+        use AgendaKind::*;
+        for kind in AgendaKind::ALL {
+            let ok = check_paper_target(*kind, false, MeetingStatus::AgendaPublished).is_ok();
+            assert_eq!(ok, matches!(kind, Report | Standing | Exempt), "{kind:?}");
+        }
+        assert!(check_paper_target(Report, true, MeetingStatus::Scheduled).unwrap_err().to_string().contains("monitoring report"));
+        for status in [MeetingStatus::Held, MeetingStatus::MinutesApproved, MeetingStatus::Cancelled] {
+            assert!(check_paper_target(Report, false, status).is_err(), "{status:?}");
+        }
+        assert!(check_paper_target(Exempt, false, MeetingStatus::Moved).is_ok());
+    }
+
+    #[test]
+    fn a_paper_is_one_word_document_or_pdf_under_the_limit() {
+        let docx = PAPER_CONTENT_TYPES[0];
+        assert!(check_paper_upload("paper.docx", 10, 100, Some(docx)).is_ok());
+        assert!(check_paper_upload("paper.pdf", 10, 100, Some("application/pdf")).is_ok());
+        for (name, size, kind, says) in [
+            ("", 0, None, "Select the paper"),
+            ("paper.docx", 0, Some(docx), "is empty"),
+            ("paper.docx", 101, Some(docx), "smaller than"),
+            ("photo.png", 10, Some("image/png"), "must be a Word document (.docx) or a PDF"),
+            ("paper.docx", 10, None, "must be a Word document"),
+        ] {
+            let e = check_paper_upload(name, size, 100, kind).unwrap_err();
+            assert!(e.for_field("file").is_some_and(|m| m.contains(says)), "{name} {size}: {e}");
         }
     }
 

@@ -16,12 +16,14 @@ use assure_domain::meetings::{
     MemberChangeInput, MemberRole, MembershipInput, MinuteRef, MunicipalYear, PatternInput, QuorumRule, RequestFacts, RequestState, ResolutionKind,
     ResolutionPart, ResolutionPartInput,
 };
-use assure_domain::meetings::{pack_paper, AgendaPack, PackItem, PackPaper};
+use assure_domain::meetings::{check_paper_target, pack_paper, AgendaPack, PackItem, PackPaper, PaperBlock};
+use assure_domain::report::Cover;
 use assure_domain::tracker::{check_endorsement, EndorsementInput};
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 use crate::audit::Event;
 use crate::{date_str, Actor, Result, RowExt, Store, StoreError, WriteTx};
@@ -109,6 +111,44 @@ pub struct AgendaItem {
     /// Any other paper, by its title.
     pub paper_title: Option<String>,
     pub answers_request_id: Option<i64>,
+}
+
+/// An agenda item's own paper: a report written on the council's cover, or an uploaded
+/// file (a Word paper's text as the pack sets it; a PDF published beside the pack).
+#[derive(Debug, Clone, Serialize)]
+pub struct Paper {
+    pub agenda_item_id: i64,
+    pub content: PaperContent,
+    pub updated_by: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum PaperContent {
+    Written(Box<Cover>),
+    Uploaded { name: String, content_type: String, sha256: String, size: i64, blocks: Option<Vec<PaperBlock>> },
+}
+
+impl Paper {
+    /// What the agenda shows for it: the report's subject or the file's name.
+    pub fn describe(&self) -> String {
+        match &self.content {
+            PaperContent::Written(c) => c.subject.clone(),
+            PaperContent::Uploaded { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// An uploaded paper's file, checked by the edge (its kind by content, its size) and,
+/// for a Word paper, read into the text the pack sets.
+#[derive(Debug, Clone)]
+pub struct PaperUpload {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// `None` for a PDF, published beside the pack.
+    pub blocks: Option<Vec<PaperBlock>>,
 }
 
 /// Someone's attendance as typed: a member (or substitute) chosen from the people who
@@ -768,6 +808,147 @@ impl Meetings<'_> {
         Ok(agenda_order(&keys).into_iter().enumerate().map(|(n, i)| AgendaItem { number: n + 1, ..items[i].1.clone() }).collect())
     }
 
+    /// One agenda item with its meeting.
+    pub async fn agenda_item(&self, item_id: i64) -> Result<(Meeting, AgendaItem)> {
+        let meeting_id = self
+            .store
+            .q("SELECT meeting_id FROM agenda_items WHERE id = $1")
+            .bind(item_id)
+            .fetch_optional(self.store.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .i("meeting_id")?;
+        let item = self.agenda(meeting_id).await?.into_iter().find(|i| i.id == item_id).ok_or(StoreError::NotFound)?;
+        Ok((self.meeting(meeting_id).await?, item))
+    }
+
+    /// Write (or rewrite) an item's paper as a report on the council's cover. `version`
+    /// is the paper's as the form saw it (0: the item had none).
+    pub async fn write_paper(&self, actor: &Actor, item_id: i64, version: i64, cover: &Cover) -> Result<()> {
+        cover.validate()?;
+        let cover_json = serde_json::to_string(cover).map_err(|e| StoreError::Corrupt(format!("paper cover: {e}")))?;
+        self.save_paper(actor, item_id, version, "written", Some(cover_json), None, &format!("wrote the report \"{}\"", cover.subject.trim())).await
+    }
+
+    /// Upload (or replace) an item's paper as a file.
+    pub async fn upload_paper(&self, actor: &Actor, item_id: i64, version: i64, file: &PaperUpload) -> Result<()> {
+        let said = format!("uploaded the paper \"{}\"", file.name);
+        self.save_paper(actor, item_id, version, "uploaded", None, Some(file), &said).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn save_paper(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+        version: i64,
+        kind: &str,
+        cover_json: Option<String>,
+        file: Option<&PaperUpload>,
+        said: &str,
+    ) -> Result<()> {
+        let (m, item) = self.agenda_item(item_id).await?;
+        check_paper_target(item.kind, item.report_id.is_some(), m.status)?;
+        let blocks_json = match file.and_then(|f| f.blocks.as_ref()) {
+            Some(b) => Some(serde_json::to_string(b).map_err(|e| StoreError::Corrupt(format!("paper text: {e}")))?),
+            None => None,
+        };
+        let sha = file.map(|f| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&f.bytes)));
+        let now = self.store.now();
+        let mut tx = self.store.write().await?;
+        let n = if version == 0 {
+            self.store
+                .q("INSERT INTO agenda_papers (agenda_item_id, kind, cover_json, file_name, content_type, file_bytes, file_sha256, blocks_json, updated_by, updated_at) \
+                    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (agenda_item_id) DO NOTHING")
+                .bind(item_id)
+                .bind(kind.to_string())
+                .bind(cover_json)
+                .bind(file.map(|f| f.name.clone()))
+                .bind(file.map(|f| f.content_type.clone()))
+                .bind(file.map(|f| f.bytes.clone()))
+                .bind(sha)
+                .bind(blocks_json)
+                .bind(actor.label.clone())
+                .bind(now)
+                .execute(tx.conn())
+                .await?
+        } else {
+            self.store
+                .q("UPDATE agenda_papers SET kind = $1, cover_json = $2, file_name = $3, content_type = $4, file_bytes = $5, file_sha256 = $6, blocks_json = $7, \
+                    updated_by = $8, updated_at = $9, version = version + 1 WHERE agenda_item_id = $10 AND version = $11")
+                .bind(kind.to_string())
+                .bind(cover_json)
+                .bind(file.map(|f| f.name.clone()))
+                .bind(file.map(|f| f.content_type.clone()))
+                .bind(file.map(|f| f.bytes.clone()))
+                .bind(sha)
+                .bind(blocks_json)
+                .bind(actor.label.clone())
+                .bind(now)
+                .bind(item_id)
+                .bind(version)
+                .execute(tx.conn())
+                .await?
+        };
+        check_version(n.rows_affected())?;
+        tx.audit(actor, Event::new("agenda-paper.save", "meeting", m.id, format!("{said} for item {} of {}", item.number, m.title()))).await?;
+        tx.commit().await
+    }
+
+    const PAPER_SELECT: &'static str =
+        "SELECT agenda_item_id, kind, cover_json, file_name, content_type, file_sha256, blocks_json, updated_by, updated_at, version, \
+         LENGTH(file_bytes) AS size FROM agenda_papers";
+
+    fn paper_row(r: &AnyRow) -> Result<Paper> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("agenda paper: {e}"));
+        let content = match r.s("kind")?.as_str() {
+            "written" => PaperContent::Written(Box::new(serde_json::from_str(&r.s("cover_json")?).map_err(corrupt)?)),
+            _ => PaperContent::Uploaded {
+                name: r.s("file_name")?,
+                content_type: r.s("content_type")?,
+                sha256: r.s("file_sha256")?,
+                size: r.oi("size")?.unwrap_or(0),
+                blocks: match r.os("blocks_json")? {
+                    Some(j) => Some(serde_json::from_str(&j).map_err(corrupt)?),
+                    None => None,
+                },
+            },
+        };
+        Ok(Paper {
+            agenda_item_id: r.i("agenda_item_id")?,
+            content,
+            updated_by: r.s("updated_by")?,
+            updated_at: r.s("updated_at")?,
+            version: r.i("version")?,
+        })
+    }
+
+    /// An item's paper, if it has one.
+    pub async fn paper(&self, item_id: i64) -> Result<Option<Paper>> {
+        let sql = format!("{} WHERE agenda_item_id = $1", Self::PAPER_SELECT);
+        self.store.q(&sql).bind(item_id).fetch_optional(self.store.pool()).await?.as_ref().map(Self::paper_row).transpose()
+    }
+
+    /// The papers of a meeting's items, in one query.
+    pub async fn papers(&self, meeting_id: i64) -> Result<Vec<Paper>> {
+        let sql = format!("{} WHERE agenda_item_id IN (SELECT id FROM agenda_items WHERE meeting_id = $1)", Self::PAPER_SELECT);
+        let rows = self.store.q(&sql).bind(meeting_id).fetch_all(self.store.pool()).await?;
+        rows.iter().map(Self::paper_row).collect()
+    }
+
+    /// An uploaded paper's file as uploaded: its name, kind and bytes.
+    pub async fn paper_file(&self, item_id: i64) -> Result<(String, String, Vec<u8>)> {
+        let r = self
+            .store
+            .q("SELECT file_name, content_type, file_bytes FROM agenda_papers WHERE agenda_item_id = $1 AND kind = 'uploaded'")
+            .bind(item_id)
+            .fetch_optional(self.store.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let bytes: Vec<u8> = r.try_get("file_bytes")?;
+        Ok((r.s("file_name")?, r.s("content_type")?, bytes))
+    }
+
     /// The meeting's agenda pack: its items in agenda order with their papers — a
     /// monitoring report issued in Assure in full (as issued), another paper by its
     /// title — and, in the public pack, no exempt paper. A draft until the agenda is
@@ -776,11 +957,19 @@ impl Meetings<'_> {
         let m = self.meeting(meeting_id).await?;
         let organisation = self.store.settings().load().await?.organisation;
         let mut items = Vec::new();
+        let mut papers = self.papers(meeting_id).await?;
         for i in self.agenda(meeting_id).await? {
             let exempt = i.exempt_paragraph.and_then(|p| u8::try_from(p).ok());
+            let own = papers.iter().position(|p| p.agenda_item_id == i.id).map(|at| papers.swap_remove(at));
             let paper = match (i.report_id, &i.paper_title) {
                 (Some(r), _) if !(public && exempt.is_some()) => PackPaper::Report(Box::new(self.store.reports().monitoring_report(r, today).await?)),
                 (Some(_), _) => PackPaper::None,
+                (None, _) if own.is_some() => match own.map(|p| p.content) {
+                    Some(PaperContent::Written(c)) => PackPaper::Written(c),
+                    Some(PaperContent::Uploaded { name, blocks: Some(blocks), .. }) => PackPaper::Uploaded { name, blocks },
+                    Some(PaperContent::Uploaded { name, blocks: None, .. }) => PackPaper::Attached(name),
+                    None => PackPaper::None,
+                },
                 (None, Some(t)) if !t.trim().is_empty() => PackPaper::Separate(t.clone()),
                 _ => PackPaper::None,
             };

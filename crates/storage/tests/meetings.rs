@@ -451,3 +451,85 @@ async fn a_resolution_endorses_a_report(db: &TestDb) {
     assert_eq!(minutes[0].parts[0].review.as_ref().map(|(id, _)| *id), Some(wg), "the minute links to the review");
 }
 on_both_engines!(a_resolution_endorses, a_resolution_endorses_a_report);
+
+/// An agenda item's own paper: written on the council's cover or uploaded (a Word
+/// paper's text kept for the pack, a PDF named beside it); only items that carry a
+/// paper, never over a monitoring report, never once the meeting is held; a stale write
+/// refused; the public pack withholds an exempt item's paper and the members' pack has it.
+async fn an_item_carries_its_own_paper(db: &TestDb) {
+    use assure_domain::meetings::{PackPaper, PaperBlock};
+    use assure_storage::meetings::{PaperContent, PaperUpload};
+    let db = db.with_clock(Clock::fixed(on(2017, 5, 20)));
+    let s = &db.store;
+    let a = Actor::system();
+    let b = body(s).await;
+    let june = meeting(s, b, d(2017, 6, 21)).await;
+    let m = s.meetings();
+    let item = |kind, title: &str, exempt| AgendaItemInput { kind: Some(kind), title: title.into(), exempt_paragraph: exempt };
+    let apologies = m.add_agenda_item(&a, june, &item(AgendaKind::Apologies, "Apologies", None), None, None, None).await.unwrap();
+    let written = m.add_agenda_item(&a, june, &item(AgendaKind::Report, "Return interviews", None), None, None, None).await.unwrap();
+    let word = m.add_agenda_item(&a, june, &item(AgendaKind::Report, "Licensing enforcement", None), None, None, None).await.unwrap();
+    let pdf = m.add_agenda_item(&a, june, &item(AgendaKind::Standing, "Police figures", None), None, None, None).await.unwrap();
+    let exempt = m.add_agenda_item(&a, june, &item(AgendaKind::Exempt, "Provider contract", Some(3)), None, None, None).await.unwrap();
+
+    let cover = assure_domain::report::Cover {
+        report_to: "Overview and Scrutiny Committee – 21 June 2017".into(),
+        meeting_date: Some(d(2017, 6, 21)),
+        subject: "Return interviews after missing episodes".into(),
+        report_of: "Head of Children's Social Care".into(),
+        recommendation: "That the report be noted.".into(),
+        ..Default::default()
+    };
+    let e = m.write_paper(&a, written, 0, &assure_domain::report::Cover { recommendation: String::new(), ..cover.clone() }).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("recommendation").is_some()), "{e:?}");
+    let e = m.write_paper(&a, apologies, 0, &cover).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("paper").is_some()), "{e:?}");
+    assert_eq!(count(s, "agenda_papers").await, 0, "nothing saved");
+    m.write_paper(&a, written, 0, &cover).await.unwrap();
+    assert!(matches!(m.write_paper(&a, written, 0, &cover).await.unwrap_err(), StoreError::Conflict), "a second first write is stale");
+    m.write_paper(&a, written, 1, &assure_domain::report::Cover { purpose: "To report on return interviews.".into(), ..cover.clone() })
+        .await
+        .unwrap();
+    assert!(matches!(m.write_paper(&a, written, 1, &cover).await.unwrap_err(), StoreError::Conflict));
+
+    let blocks = vec![PaperBlock::Heading { level: 1, text: "Enforcement".into() }, PaperBlock::Paragraph("412 of 430 drivers trained.".into())];
+    let docx = |name: &str, text: &str| PaperUpload {
+        name: name.into(),
+        content_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+        bytes: vec![0x50, 0x4b, 3, 4, 1, 2, 3],
+        blocks: Some(vec![PaperBlock::Paragraph(text.into())]),
+    };
+    m.upload_paper(&a, word, 0, &PaperUpload { blocks: Some(blocks.clone()), ..docx("licensing.docx", "") }).await.unwrap();
+    m.upload_paper(&a, exempt, 0, &docx("contract.docx", "Kestrel Homes breach")).await.unwrap();
+    let file = PaperUpload { name: "figures.pdf".into(), content_type: "application/pdf".into(), bytes: b"%PDF-1.4 figures".to_vec(), blocks: None };
+    m.upload_paper(&a, pdf, 0, &file).await.unwrap();
+    assert_eq!(
+        m.paper_file(pdf).await.unwrap(),
+        ("figures.pdf".to_string(), "application/pdf".to_string(), b"%PDF-1.4 figures".to_vec()),
+        "kept as uploaded"
+    );
+    let got = m.paper(word).await.unwrap().unwrap();
+    assert!(matches!(&got.content, PaperContent::Uploaded { size: 7, blocks: Some(b), .. } if *b == blocks), "{got:?}");
+    assert_eq!(m.papers(june).await.unwrap().len(), 4);
+
+    let public = m.agenda_pack(june, true, d(2017, 5, 20)).await.unwrap();
+    let paper_of = |pack: &assure_domain::meetings::AgendaPack, title: &str| pack.items.iter().find(|i| i.title == title).unwrap().paper.clone();
+    assert!(matches!(paper_of(&public, "Return interviews"), PackPaper::Written(c) if c.purpose == "To report on return interviews."));
+    assert_eq!(paper_of(&public, "Licensing enforcement"), PackPaper::Uploaded { name: "licensing.docx".into(), blocks });
+    assert_eq!(paper_of(&public, "Police figures"), PackPaper::Attached("figures.pdf".into()));
+    assert_eq!(paper_of(&public, "Provider contract"), PackPaper::Withheld(3));
+    let full = m.agenda_pack(june, false, d(2017, 5, 20)).await.unwrap();
+    assert!(
+        matches!(paper_of(&full, "Provider contract"), PackPaper::Uploaded { blocks, .. } if blocks[0] == PaperBlock::Paragraph("Kestrel Homes breach".into()))
+    );
+
+    // Once the meeting is held, its papers stay as they were.
+    let v = m.meeting(june).await.unwrap().version;
+    m.set_status(&a, june, v, MeetingStatus::AgendaPublished).await.unwrap();
+    let v = m.meeting(june).await.unwrap().version;
+    s.clock().set(on(2017, 6, 22));
+    m.set_status(&a, june, v, MeetingStatus::Held).await.unwrap();
+    let e = m.upload_paper(&a, pdf, 1, &file).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("paper").is_some_and(|t| t.contains("held"))), "{e:?}");
+}
+on_both_engines!(an_item_carries_its_own_paper_on, an_item_carries_its_own_paper);

@@ -209,6 +209,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "meeting-person-added" => "Person added: they can now be made a member or a substitute",
         "member-term-ended" => "Term ended",
         "member-changed" => "Membership changed",
+        "paper-saved" => "Paper saved",
         "calendar-feed-off" => "Your calendar feed is off: its address no longer works",
         "request-owner-changed" => "The officer asked for the report was changed",
         "minutes-approved" => "Minutes approved: they are frozen and fingerprinted",

@@ -861,3 +861,186 @@ async fn a_calendar_feed_needs_no_sign_in(db: &TestDb) {
     assert_eq!((starts, stops), (3, 1), "{rows:?}");
 }
 on_both_engines!(calendar_feed, a_calendar_feed_needs_no_sign_in, demo = crate::common::password_hash());
+
+/// An agenda item's own paper: the clerk writes one on the council's cover (the cover's
+/// checks refuse an incomplete one, nothing saved), uploads a Word paper for another
+/// item and for an exempt one, and a PDF for a third. The pack sets the written report
+/// and the Word papers' text in its own pages (the exempt one only in the members'
+/// pack), and names the PDF; a file that is neither Word nor PDF, or a stale form, is
+/// refused. Members download a published item's file, never an exempt one's.
+async fn papers_written_or_uploaded_go_in_the_pack(db: &TestDb) {
+    use assure_documents::docx::Part;
+    use assure_domain::meetings::{AgendaItemInput, AgendaKind, MeetingInput, MeetingStatus, MeetingType};
+    let app = demo_app(db).await;
+    let store = &db.store;
+    let clerk_actor = assure_storage::testing::actor(store, "clerk@example.org").await;
+    let body = store.tracker().bodies().await.unwrap()[0].clone();
+    let m = store.meetings();
+    let date = common::today() + chrono::Duration::days(35);
+    let meeting = MeetingInput {
+        date: Some(date),
+        time: "10:00".into(),
+        venue: "Town Hall".into(),
+        kind: Some(MeetingType::Ordinary),
+        joint_with: String::new(),
+    };
+    let mid = m.create_meeting(&clerk_actor, body.id, &meeting).await.unwrap();
+    let item = |kind, title: &str, exempt| AgendaItemInput { kind: Some(kind), title: title.into(), exempt_paragraph: exempt };
+    let add = |input: AgendaItemInput| {
+        let actor = clerk_actor.clone();
+        async move { m.add_agenda_item(&actor, mid, &input, None, None, None).await.unwrap() }
+    };
+    let apologies = add(item(AgendaKind::Apologies, "Apologies for absence", None)).await;
+    let written = add(item(AgendaKind::Report, "Return interviews after missing episodes", None)).await;
+    let word = add(item(AgendaKind::Report, "Licensing enforcement update", None)).await;
+    let pdf = add(item(AgendaKind::Standing, "Police performance figures", None)).await;
+    let exempt = add(item(AgendaKind::Exempt, "Provider contract review", Some(3))).await;
+
+    let mut clerk = Client::new(app.clone());
+    clerk.sign_in("clerk@example.org").await;
+    let page = clerk.get(&format!("/meetings/{mid}")).await;
+    for i in [written, word, pdf, exempt] {
+        assert!(page.has(&format!("/meetings/agenda-items/{i}/paper\"")), "item {i} offers a paper: {}", page.body);
+    }
+    assert!(!page.has(&format!("/meetings/agenda-items/{apologies}/paper\"")), "apologies carry no paper");
+    let form = clerk.get(&format!("/meetings/agenda-items/{written}/paper")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.has("Write it on the council") && form.has("Or upload the paper") && form.has("Return interviews after missing episodes"),
+        "{}",
+        form.body
+    );
+    let csrf = form.csrf();
+
+    // Written on the cover: the cover's own checks first, nothing saved.
+    let path = format!("/meetings/agenda-items/{written}/paper");
+    let mut fields: Vec<(String, String)> = vec![
+        ("_csrf".into(), csrf.clone()),
+        ("version".into(), "0".into()),
+        ("report_to".into(), format!("{} – {}", body.name, assure_domain::dates::long(date))),
+        ("subject".into(), "Return interviews after missing episodes".into()),
+        ("report_of".into(), "Head of Children's Social Care".into()),
+        ("key_decision".into(), "no".into()),
+        ("in_forward_plan".into(), "no".into()),
+        ("exempt".into(), "no".into()),
+        ("equality".into(), "none".into()),
+        ("introduction".into(), "Of 61 episodes in the quarter, 48 return interviews were offered within 72 hours.".into()),
+    ];
+    fields.extend([
+        ("meeting_date-day".into(), date.format("%-d").to_string()),
+        ("meeting_date-month".into(), date.format("%-m").to_string()),
+        ("meeting_date-year".into(), date.format("%Y").to_string()),
+    ]);
+    let as_refs = |all: &[(String, String)]| all.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<(String, String)>>();
+    let r = post_owned(&mut clerk, &path, &as_refs(&fields)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Enter the recommendation to the committee") && r.has("app-error-summary"), "{}", r.body);
+    assert!(m.paper(written).await.unwrap().is_none(), "nothing saved");
+    fields.push(("recommendation".into(), "That the report be noted.".into()));
+    let r = post_owned(&mut clerk, &path, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The same form again (version 0) is stale: the item has a paper now.
+    let r = post_owned(&mut clerk, &path, &fields).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // Uploaded: a Word paper, an exempt Word paper, a PDF; a picture refused.
+    let paper = |heading: &str, text: &str| {
+        assure_documents::docx::simple(
+            heading,
+            "",
+            &[
+                Part::Heading(heading.into()),
+                Part::Text(text.into()),
+                Part::Table(vec!["Quarter".into(), "Checks".into()], vec![vec!["Q2".into(), "37".into()]]),
+            ],
+        )
+        .unwrap()
+    };
+    let licensing = paper("Enforcement in the quarter", "Taxi drivers trained in safeguarding: 412 of 430.");
+    let contract = paper("Contract review", "Kestrel Homes: notice of breach of contract served.");
+    let r = upload_paper(&mut clerk, &csrf, word, "photo.png", b"\x89PNG\r\n\x1a\n0000", "0").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("must be a Word document (.docx) or a PDF"), "{}", r.body);
+    assert!(m.paper(word).await.unwrap().is_none(), "nothing saved");
+    assert_eq!(upload_paper(&mut clerk, &csrf, word, "licensing.docx", &licensing, "0").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(upload_paper(&mut clerk, &csrf, exempt, "contract.docx", &contract, "0").await.status, StatusCode::SEE_OTHER);
+    let pdf_bytes = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    assert_eq!(upload_paper(&mut clerk, &csrf, pdf, "police-figures.pdf", &pdf_bytes, "0").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(upload_paper(&mut clerk, &csrf, pdf, "police-figures.pdf", &pdf_bytes, "0").await.status, StatusCode::CONFLICT, "stale");
+
+    // The pack: the written report on its cover, the Word papers' text, the PDF named.
+    let v = m.meeting(mid).await.unwrap().version;
+    m.set_status(&clerk_actor, mid, v, MeetingStatus::AgendaPublished).await.unwrap();
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    let (status, _, public) = file(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = docx_text(&public);
+    for expected in [
+        "Return interviews after missing episodes",
+        "Head of Children",
+        "That the report be noted.",
+        "48 return interviews were offered within 72 hours",
+        "Enforcement in the quarter",
+        "Taxi drivers trained in safeguarding: 412 of 430.",
+        "Checks",
+        "police-figures.pdf",
+    ] {
+        assert!(text.contains(expected), "{expected} in the public pack");
+    }
+    assert!(!text.contains("Kestrel Homes") && !text.contains("Contract review"), "the exempt paper is not in the public pack");
+    let (_, _, full) = file(&clerk, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await;
+    assert!(docx_text(&full).contains("Kestrel Homes: notice of breach of contract served."), "the members' pack has it");
+
+    // Downloads as uploaded: members a published item's, never an exempt one's.
+    let (status, headers, got) = file(&member, &format!("/meetings/agenda-items/{word}/paper-file")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got, licensing, "the file as uploaded");
+    assert!(headers["content-disposition"].to_str().unwrap().contains("licensing.docx"));
+    assert_eq!(file(&member, &format!("/meetings/agenda-items/{exempt}/paper-file")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        file(&clerk, &format!("/meetings/agenda-items/{exempt}/paper-file")).await.1["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let page = member.get(&format!("/meetings/{mid}")).await;
+    assert!(
+        page.has(&format!("/meetings/agenda-items/{pdf}/paper-file")) && !page.has(&format!("/meetings/agenda-items/{exempt}/paper-file")),
+        "{}",
+        page.body
+    );
+    assert!(!page.has("Add a paper") && !page.has("Change the paper"));
+    assert_eq!(member.get(&format!("/meetings/agenda-items/{word}/paper")).await.status, StatusCode::FORBIDDEN);
+
+    // The pack with the papers opens in LibreOffice, page numbers through it.
+    if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
+        eprintln!("LibreOffice check skipped: ASSURE_SKIP_LIBREOFFICE=1");
+    } else {
+        let pdf = assure_documents::pdf::to_pdf(&full, "docx").expect("LibreOffice opens the pack");
+        let dir = std::env::temp_dir().join(format!("assure-papers-{}-{mid}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pack.pdf"), &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext").arg("-layout").arg(dir.join("pack.pdf")).arg("-").output().expect("pdftotext");
+        let _ = std::fs::remove_dir_all(&dir);
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let pages = text.matches('\u{c}').count().max(1);
+        assert!(text.contains("412 of 430") && text.contains(&format!("Page {pages} of {pages}")), "{text}");
+    }
+    let (audit, _) = store
+        .audit()
+        .list(&assure_storage::audit::AuditFilter { action: Some("agenda-paper.save".into()), ..Default::default() }, 20, 0)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 4, "each paper saved audited once: {audit:?}");
+}
+on_both_engines!(papers, papers_written_or_uploaded_go_in_the_pack, demo = crate::common::password_hash());
+
+/// A POST of owned fields.
+async fn post_owned(c: &mut Client, path: &str, fields: &[(String, String)]) -> common::Resp {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post_form(path, &refs).await
+}
+
+/// Upload an agenda item's paper through the form.
+async fn upload_paper(c: &mut Client, csrf: &str, item: i64, name: &str, bytes: &[u8], version: &str) -> common::Resp {
+    c.post_multipart(&format!("/meetings/agenda-items/{item}/paper-file?_csrf={csrf}"), &[("version", version)], &[("file", name, bytes)]).await
+}

@@ -66,7 +66,7 @@ async fn a_route_without_a_permission_is_refused() {
 
 /// A meeting with a minute whose resolution requested a report for the next meeting,
 /// and a member of the body.
-async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64, i64) {
+async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64, i64, i64) {
     use assure_domain::meetings::{MeetingInput, MeetingType, ResolutionKind, ResolutionPartInput};
     let a = assure_storage::Actor::system();
     let m = db.store.meetings();
@@ -95,6 +95,20 @@ async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64, i64) {
         exempt_paragraph: None,
     };
     m.add_agenda_item(&a, first, &item, None, None, None).await.unwrap();
+    // A report item with an uploaded paper (a PDF, published beside the pack).
+    let report = assure_domain::meetings::AgendaItemInput {
+        kind: Some(assure_domain::meetings::AgendaKind::Report),
+        title: "Performance figures".into(),
+        exempt_paragraph: None,
+    };
+    let paper_item = m.add_agenda_item(&a, first, &report, None, None, None).await.unwrap();
+    let pdf = assure_storage::meetings::PaperUpload {
+        name: "figures.pdf".into(),
+        content_type: "application/pdf".into(),
+        bytes: b"%PDF-1.4\n%%EOF\n".to_vec(),
+        blocks: None,
+    };
+    m.upload_paper(&a, paper_item, 0, &pdf).await.unwrap();
     let v = m.meeting(first).await.unwrap().version;
     m.set_status(&a, first, v, assure_domain::meetings::MeetingStatus::AgendaPublished).await.unwrap();
     let person = m.add_person(&a, "Councillor Routes", "Labour").await.unwrap();
@@ -105,7 +119,7 @@ async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64, i64) {
         ..Default::default()
     };
     let membership = m.add_member(&a, body, &member).await.unwrap();
-    (first, m.requests(None).await.unwrap()[0].id, membership)
+    (first, m.requests(None).await.unwrap()[0].id, membership, paper_item)
 }
 
 /// Each demo role signs in and reaches exactly the pages its role allows.
@@ -132,7 +146,7 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
         .unwrap();
     let (panel, child, operation) = macse_records(db).await;
     let quarterly = db.store.quarterly().list(true).await.unwrap()[0].id;
-    let (meeting, request, membership) = meeting_records(db, body).await;
+    let (meeting, request, membership, paper_item) = meeting_records(db, body).await;
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
@@ -143,6 +157,8 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 request
             } else if spec.path.starts_with("/meetings/members/") {
                 membership
+            } else if spec.path.starts_with("/meetings/agenda-items/") {
+                paper_item
             } else if spec.path.starts_with("/meetings/") {
                 meeting
             } else if spec.path.starts_with("/reviews/") {

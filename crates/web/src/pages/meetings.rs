@@ -14,8 +14,8 @@ use assure_domain::meetings::{
     YearOfMeetings,
 };
 use assure_domain::{Invalid, Permission};
-use assure_storage::meetings::{AttendanceInput, Meeting, Member, Move, Request, WorkItemInput};
-use axum::extract::{Path, Query, State};
+use assure_storage::meetings::{AgendaItem, AttendanceInput, Meeting, Member, Move, Paper, PaperContent, PaperUpload, Request, WorkItemInput};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
@@ -222,6 +222,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
     let s = state.store.meetings();
     let moves = s.moves(m.id).await?;
     let agenda = if agenda_shown(&ctx, &m) { s.agenda(m.id).await? } else { Vec::new() };
+    let papers = if agenda.is_empty() { Vec::new() } else { s.papers(m.id).await? };
     let minutes_visible = minutes_shown(&ctx, &m);
     let (attendance, declarations, minutes) = if minutes_visible {
         (s.attendance(m.id).await?, s.declarations(m.id).await?, s.minutes(m.id).await?)
@@ -368,7 +369,18 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
                         (i.title)
                         @if let Some(p) = i.exempt_paragraph { " " (ui::tag("Exempt", TagColour::Red)) " Schedule 12A, paragraph " (p) ": " (schedule_12a(p as u8)) }
                         @if let Some(r) = i.report_id { " — " a class="app-link" href={ "/reports/" (r) } { "monitoring report" } }
-                        @if let Some(p) = &i.paper_title { " — paper: " (p) }
+                        @if let Some(p) = papers.iter().find(|p| p.agenda_item_id == i.id) {
+                            " — paper: "
+                            @if matches!(p.content, PaperContent::Uploaded { .. }) && (i.exempt_paragraph.is_none() || clerk(&ctx)) {
+                                a class="app-link" href={ "/meetings/agenda-items/" (i.id) "/paper-file" } { (p.describe()) }
+                            } @else { (p.describe()) }
+                        } @else if let Some(p) = &i.paper_title { " — paper: " (p) }
+                        @if clerk(&ctx) && i.report_id.is_none() && assure_domain::meetings::carries_a_paper(i.kind) && agenda_open {
+                            " " a class="app-link" href={ "/meetings/agenda-items/" (i.id) "/paper" } {
+                                @if papers.iter().any(|p| p.agenda_item_id == i.id) { "Change the paper" } @else { "Add a paper" }
+                                span class="app-visually-hidden" { " for item " (i.number) }
+                            }
+                        }
                     }
                 }
             }
@@ -1679,4 +1691,209 @@ pub async fn my_requests(State(state): State<AppState>, ctx: Ctx, caller: Caller
         }
     };
     Ok(ui::layout(&ctx, "Reports requested of you", false, content).into_response())
+}
+
+// ------------------------------------------------------------ an agenda item's paper
+
+/// A new paper's cover, filled in from the meeting and the item.
+fn new_cover(m: &Meeting, item: &AgendaItem) -> assure_domain::report::Cover {
+    assure_domain::report::Cover {
+        report_to: format!("{} – {}", m.body_name, long(m.date)),
+        meeting_date: Some(m.date),
+        subject: item.title.clone(),
+        wards_affected: "All Wards".into(),
+        exempt: item.exempt_paragraph.is_some(),
+        background_papers: "There are no background papers available for inspection.".into(),
+        ..Default::default()
+    }
+}
+
+fn paper_kind_words(p: &Paper) -> &'static str {
+    match &p.content {
+        PaperContent::Written(_) => "a report on the council's cover, in the pack",
+        PaperContent::Uploaded { blocks: Some(_), .. } => "a Word document, set in the pack with page numbers running through it",
+        PaperContent::Uploaded { .. } => "a PDF, published with the agenda beside the pack",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn paper_render(
+    ctx: &Ctx,
+    m: &Meeting,
+    item: &AgendaItem,
+    paper: Option<&Paper>,
+    f: &Fields,
+    errors: &Invalid,
+    status: StatusCode,
+) -> PageResult {
+    let version = paper.map_or(0, |p| p.version);
+    let refused = assure_domain::meetings::check_paper_target(item.kind, item.report_id.is_some(), m.status).err();
+    let content = html! {
+        (ui::back_link(&format!("/meetings/{}", m.id), "Back to the meeting"))
+        (ui::error_summary(errors))
+        span class="app-caption-l" { (m.title()) }
+        h1 class="app-heading-l" { "The paper for item " (item.number) ": " (item.title) }
+        @if let Some(p) = paper {
+            dl class="app-summary-list" {
+                (ui::summary_row("Paper", html! { (p.describe()) }))
+                (ui::summary_row("What it is", html! { (paper_kind_words(p)) }))
+                (ui::summary_row("Last saved", html! { (p.updated_by) ", " (p.updated_at.get(..10).unwrap_or(&p.updated_at)) }))
+                @if let PaperContent::Uploaded { .. } = &p.content {
+                    (ui::summary_row("File", html! { a class="app-link" href={ "/meetings/agenda-items/" (item.id) "/paper-file" } { "Download the file as uploaded" } }))
+                }
+            }
+            p class="app-body" { "Writing or uploading another paper replaces this one." }
+        }
+        @if let Some(why) = refused {
+            p class="app-body" { (why.errors.first().map(|e| e.message.as_str()).unwrap_or_default()) "." }
+        } @else {
+            h2 class="app-heading-m" { "Write it on the council's cover" }
+            p class="app-body" { "The same cover as a monitoring report's. Put the report itself under Introduction/background; a blank line starts a new paragraph." }
+            form method="post" action={ "/meetings/agenda-items/" (item.id) "/paper" } novalidate {
+                (ui::csrf(ctx.csrf()))
+                input type="hidden" name="version" value=(version);
+                (super::reports::cover_inputs(f, errors))
+                (ui::button("Save the report"))
+            }
+            h2 class="app-heading-m" { "Or upload the paper" }
+            form method="post" action={ "/meetings/agenda-items/" (item.id) "/paper-file?_csrf=" (ctx.csrf()) } enctype="multipart/form-data" novalidate {
+                input type="hidden" name="version" value=(version);
+                div class=(if errors.for_field("file").is_some() { "app-form-group app-form-group--error" } else { "app-form-group" }) {
+                    label class="app-label" for="file" { "A Word document (.docx) or a PDF" }
+                    div class="app-hint" id="file-hint" {
+                        "A Word paper's text, headings and tables are set in the pack, so page numbers run through it; a PDF is published beside the pack. Pictures are left out of the pack: the file stays downloadable as uploaded."
+                    }
+                    @if let Some(msg) = errors.for_field("file") { p class="app-error-message" id="file-error" { span class="app-visually-hidden" { "Error: " } (msg) } }
+                    input class="app-file-upload" id="file" name="file" type="file" accept=".docx,.pdf" aria-describedby={ "file-hint" @if errors.for_field("file").is_some() { " file-error" } };
+                }
+                (ui::secondary_button("Upload the paper"))
+            }
+        }
+    };
+    Ok((status, ui::layout(ctx, "An agenda item's paper", !errors.is_empty(), content)).into_response())
+}
+
+/// GET "/meetings/agenda-items/{id}/paper": the item's paper, and the clerk's two ways
+/// to give it one — written on the council's cover, or uploaded.
+pub async fn paper_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
+    let (m, item) = state.store.meetings().agenda_item(id(&raw)?).await?;
+    let paper = state.store.meetings().paper(item.id).await?;
+    let cover = match paper.as_ref().map(|p| &p.content) {
+        Some(PaperContent::Written(c)) => (**c).clone(),
+        _ => new_cover(&m, &item),
+    };
+    let f = super::reports::fields_of_cover(&cover);
+    paper_render(&ctx, &m, &item, paper.as_ref(), &f, &Invalid::new(), StatusCode::OK).await
+}
+
+/// POST "/meetings/agenda-items/{id}/paper": the paper written on the council's cover
+/// (the cover's own checks; version-checked; audited).
+pub async fn paper_submit(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let (m, item) = state.store.meetings().agenda_item(id(&raw)?).await?;
+    let (cover, typed) = super::reports::cover_from(&f);
+    let errors = if typed.is_empty() {
+        on_form(state.store.meetings().write_paper(&caller.actor(), item.id, f.version()?, &cover).await.map_err(AppError::from))?
+    } else {
+        Some(typed)
+    };
+    match errors {
+        None => Ok(done(&format!("/meetings/{}", m.id), "paper-saved")),
+        Some(e) => {
+            let paper = state.store.meetings().paper(item.id).await?;
+            paper_render(&ctx, &m, &item, paper.as_ref(), &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// POST "/meetings/agenda-items/{id}/paper-file": the paper uploaded — a Word document
+/// (read into the pack's text now, so an unreadable one is refused before it is kept)
+/// or a PDF, checked by its content; version-checked; audited.
+pub async fn paper_upload(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, mut mp: Multipart) -> PageResult {
+    let (m, item) = state.store.meetings().agenda_item(id(&raw)?).await?;
+    let max = state.config.max_upload_bytes;
+    let too_big = || Invalid::single("file", format!("The selected file must be smaller than {} MB", max / (1024 * 1024)));
+    let mut version = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut problem = None;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("file") => {
+                    let name = crate::evidence::safe_name(field.file_name().unwrap_or(""));
+                    match field.bytes().await {
+                        Ok(b) => file = Some((name, b.to_vec())),
+                        Err(_) => problem = Some(too_big()),
+                    }
+                }
+                Some("version") => version = field.text().await.unwrap_or_default(),
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => {
+                problem = Some(too_big());
+                break;
+            }
+        }
+    }
+    let version: i64 =
+        version.trim().parse().map_err(|_| AppError::BadRequest("The form is missing its version: reload the page and try again.".into()))?;
+    let result: Result<(), AppError> = async {
+        if let Some(p) = problem {
+            return Err(AppError::Invalid(p));
+        }
+        let (name, bytes) = file.unwrap_or_default();
+        let kind = crate::evidence::classify(&name, &bytes);
+        assure_domain::meetings::check_paper_upload(&name, bytes.len(), max, kind).map_err(AppError::Invalid)?;
+        let content_type = kind.unwrap_or_default().to_string();
+        let blocks = if content_type == "application/pdf" {
+            None
+        } else {
+            let b = bytes.clone();
+            let read = tokio::task::spawn_blocking(move || assure_documents::paper::read_paper(&b))
+                .await
+                .map_err(|e| AppError::Internal(format!("reading the paper stopped: {e}")))?;
+            Some(read.map_err(|e| AppError::Invalid(Invalid::single("file", e.to_string())))?)
+        };
+        let upload = PaperUpload { name, content_type, bytes, blocks };
+        Ok(state.store.meetings().upload_paper(&caller.actor(), item.id, version, &upload).await?)
+    }
+    .await;
+    let result = on_form(result)?.map_or(Ok(()), Err);
+    match result {
+        Ok(()) => Ok(done(&format!("/meetings/{}", m.id), "paper-saved")),
+        Err(e) => {
+            let paper = state.store.meetings().paper(item.id).await?;
+            let f = match paper.as_ref().map(|p| &p.content) {
+                Some(PaperContent::Written(c)) => super::reports::fields_of_cover(c),
+                _ => super::reports::fields_of_cover(&new_cover(&m, &item)),
+            };
+            paper_render(&ctx, &m, &item, paper.as_ref(), &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// GET "/meetings/agenda-items/{id}/paper-file": an uploaded paper as it was uploaded,
+/// for whoever reads the agenda (published, or the clerk's draft); an exempt item's
+/// paper for the clerk only. Audited.
+pub async fn paper_download(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>) -> PageResult {
+    let (m, item) = state.store.meetings().agenda_item(id(&raw)?).await?;
+    if !agenda_shown(&ctx, &m) || (item.exempt_paragraph.is_some() && !clerk(&ctx)) {
+        return Err(AppError::NotFound);
+    }
+    let (name, content_type, bytes) = state.store.meetings().paper_file(item.id).await?;
+    state
+        .store
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new("agenda-paper.download", "meeting", m.id, format!("the paper for item {} downloaded", item.number)),
+        )
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", crate::evidence::safe_name(&name))),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -107,6 +107,20 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/meetings/{id}/approve", RunMeetings, "Approve a meeting's minutes: frozen and fingerprinted", meetings::approve)
         .page_get("/meetings/{id}/agenda", RunMeetings, "Add an agenda item", meetings::agenda_page)
         .page_post("/meetings/{id}/agenda", RunMeetings, "Add an agenda item (a paper answering a request closes it)", meetings::agenda_submit)
+        .page_get("/meetings/agenda-items/{id}/paper", RunMeetings, "An agenda item's paper: write it on the council's cover, or upload it", meetings::paper_page)
+        .page_post("/meetings/agenda-items/{id}/paper", RunMeetings, "Write an agenda item's paper on the council's cover (version-checked; audited)", meetings::paper_submit)
+        .page_post(
+            "/meetings/agenda-items/{id}/paper-file",
+            RunMeetings,
+            "Upload an agenda item's paper: a Word document set in the pack, or a PDF beside it (checked by content; audited)",
+            meetings::paper_upload,
+        )
+        .page_get(
+            "/meetings/agenda-items/{id}/paper-file",
+            ViewMeetings,
+            "An uploaded paper as uploaded (a published agenda's; an exempt one for the clerk only; audited)",
+            meetings::paper_download,
+        )
         .page_get("/meetings/{id}/attendance", RunMeetings, "Record attendance", meetings::attendance_page)
         .page_post("/meetings/{id}/attendance", RunMeetings, "Record attendance", meetings::attendance_submit)
         .page_get("/meetings/{id}/minutes", RunMeetings, "Draft a minute", meetings::minute_page)

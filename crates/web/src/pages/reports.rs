@@ -293,11 +293,21 @@ fn preview(report: &MonitoringReport) -> Markup {
 
 fn cover_fields(c: &Cover, r: &ReportRecord) -> Fields {
     let yn = |b: bool| if b { "yes" } else { "no" }.to_string();
-    Fields(vec![
+    let mut f = Fields(vec![
         ("version".into(), r.version.to_string()),
         ("layout".into(), r.layout.slug().into()),
         ("include_changes".into(), yn(r.include_changes)),
         ("compare_with_id".into(), r.compare_with_id.map(|i| i.to_string()).unwrap_or_default()),
+    ]);
+    f.0.extend(fields_of_cover(c).0);
+    f
+}
+
+/// A cover's fields as the cover form sends them (for any report written on the
+/// council's cover: a monitoring report's, or an agenda item's own paper).
+pub(crate) fn fields_of_cover(c: &Cover) -> Fields {
+    let yn = |b: bool| if b { "yes" } else { "no" }.to_string();
+    Fields(vec![
         ("report_to".into(), c.report_to.clone()),
         ("meeting_date".into(), c.meeting_date.map(assure_domain::dates::numeric).unwrap_or_default()),
         ("subject".into(), c.subject.clone()),
@@ -332,7 +342,7 @@ fn cover_fields(c: &Cover, r: &ReportRecord) -> Fields {
 }
 
 /// The cover typed into the form; yes/no questions must be answered.
-fn cover_from(f: &Fields) -> (Cover, Invalid) {
+pub(crate) fn cover_from(f: &Fields) -> (Cover, Invalid) {
     let mut v = Invalid::new();
     let mut yn = |name: &str, question: &str| {
         f.yes_no(name).unwrap_or_else(|| {
@@ -391,9 +401,6 @@ async fn cover_form(state: &AppState, ctx: &Ctx, r: &ReportRecord, f: &Fields, e
     let others: Vec<ReportRecord> = state.store.reports().in_scope(r).await?.into_iter().filter(|o| o.id != r.id).collect();
     let yes_no = vec![("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
     let layouts: Vec<(String, String)> = Layout::ALL.iter().map(|l| (l.slug().to_string(), l.label().to_string())).collect();
-    let equality: Vec<(String, String)> = EqualityOption::ALL.iter().map(|e| (e.slug().to_string(), e.label().to_string())).collect();
-    let t = |name: &'static str, label: &'static str| ui::text_input(Field::new(name, label, f.get(name), errors), "app-input--width-30");
-    let a = |name: &'static str, label: &'static str, rows: u32| ui::textarea(Field::new(name, label, f.get(name), errors), rows);
     let content = html! {
         (ui::back_link(&format!("/reports/{}", r.id), "Back to the report"))
         (ui::error_summary(errors))
@@ -402,6 +409,26 @@ async fn cover_form(state: &AppState, ctx: &Ctx, r: &ReportRecord, f: &Fields, e
         form method="post" action={ "/reports/" (r.id) "/cover" } novalidate {
             (ui::csrf(ctx.csrf()))
             input type="hidden" name="version" value=(f.get("version"));
+            (cover_inputs(f, errors))
+            h2 class="app-heading-m" { "Layout and comparison" }
+            (ui::radios(Field::new("layout", "Layout of the progress table", f.get("layout"), errors), &layouts, false))
+            (ui::radios(Field::new("include_changes", "Include an appendix of what changed since an earlier report?", f.get("include_changes"), errors), &yes_no, true))
+            (ui::select(Field::new("compare_with_id", "Earlier report to compare with", f.get("compare_with_id"), errors),
+                &ui::options_with_blank("None", others.iter().map(|o| (o.id.to_string(), o.describe())))))
+            (ui::button("Save the cover"))
+        }
+    };
+    Ok((status, ui::layout(ctx, "Edit the cover", !errors.is_empty(), content)).into_response())
+}
+
+/// The council's report cover as form fields, in the template's order (the cover form
+/// of a monitoring report, and of an agenda item's own paper).
+pub(crate) fn cover_inputs(f: &Fields, errors: &Invalid) -> maud::Markup {
+    let yes_no = vec![("yes".to_string(), "Yes".to_string()), ("no".to_string(), "No".to_string())];
+    let equality: Vec<(String, String)> = EqualityOption::ALL.iter().map(|e| (e.slug().to_string(), e.label().to_string())).collect();
+    let t = |name: &'static str, label: &'static str| ui::text_input(Field::new(name, label, f.get(name), errors), "app-input--width-30");
+    let a = |name: &'static str, label: &'static str, rows: u32| ui::textarea(Field::new(name, label, f.get(name), errors), rows);
+    html! {
             h2 class="app-heading-m" { "The report" }
             (ui::textarea(Field::new("report_to", "Report to", f.get("report_to"), errors).hint("One line for each committee, with the date of its meeting"), 3))
             (ui::date_input(Field::new("meeting_date", "Date of meeting", f.get("meeting_date"), errors)))
@@ -436,15 +463,7 @@ async fn cover_form(state: &AppState, ctx: &Ctx, r: &ReportRecord, f: &Fields, e
             (a("appendices", "Appendices", 2))
             (a("background_papers", "Background papers", 2))
             (a("introduction", "Introduction/background", 5))
-            h2 class="app-heading-m" { "Layout and comparison" }
-            (ui::radios(Field::new("layout", "Layout of the progress table", f.get("layout"), errors), &layouts, false))
-            (ui::radios(Field::new("include_changes", "Include an appendix of what changed since an earlier report?", f.get("include_changes"), errors), &yes_no, true))
-            (ui::select(Field::new("compare_with_id", "Earlier report to compare with", f.get("compare_with_id"), errors),
-                &ui::options_with_blank("None", others.iter().map(|o| (o.id.to_string(), o.describe())))))
-            (ui::button("Save the cover"))
-        }
-    };
-    Ok((status, ui::layout(ctx, "Edit the cover", !errors.is_empty(), content)).into_response())
+    }
 }
 
 pub async fn cover_page(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
