@@ -730,7 +730,10 @@ pub fn simple(title: &str, marking: &str, parts: &[Part]) -> Result<Vec<u8>, Doc
         };
     }
     let mut xml = doc.build();
-    xml.document = mark_heading_rows(std::mem::take(&mut xml.document))?;
+    // A document with no table has no heading row to repeat.
+    if parts.iter().any(|p| matches!(p, Part::Table(..))) {
+        xml.document = mark_heading_rows(std::mem::take(&mut xml.document))?;
+    }
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(|e| DocumentError::Render(format!("could not write the Word document: {e}")))?;
     Ok(out.into_inner())

@@ -154,6 +154,20 @@ mod tests {
     }
 
     #[test]
+    fn a_paper_without_a_table_is_still_a_word_document() {
+        let doc =
+            crate::docx::simple("A note", "", &[crate::docx::Part::Subheading("Why".into()), crate::docx::Part::Text("Just text.".into())]).unwrap();
+        assert_eq!(
+            read_paper(&doc).unwrap(),
+            vec![
+                PaperBlock::Heading { level: 1, text: "A note".into() },
+                PaperBlock::Heading { level: 2, text: "Why".into() },
+                PaperBlock::Paragraph("Just text.".into())
+            ]
+        );
+    }
+
+    #[test]
     fn a_file_that_is_not_word_or_has_no_text_is_refused_in_words() {
         assert_eq!(read_paper(b"%PDF-1.7 not a Word document"), Err(PaperError::Unreadable));
         assert_eq!(read_paper(&word(w::Docx::new().add_paragraph(w::Paragraph::new()))), Err(PaperError::Empty));

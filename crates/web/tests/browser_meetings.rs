@@ -1,6 +1,7 @@
 //! A committee meeting in a real browser: the clerk arranges two meetings; the scrutiny
 //! officer plans an item for the first on the work programme; the clerk builds the agenda
-//! from what is planned, publishes it (the pack is then offered), records attendance, a
+//! from what is planned, uploads the item's paper (a Word document), publishes it (the
+//! pack is then offered), records attendance, a
 //! declaration of interest and a minute whose resolution requests a report for the next
 //! meeting and endorses a task and finish group's report (the review then shows the
 //! endorsement, linked to the minute); the request then shows on the next meeting's work
@@ -83,7 +84,33 @@ async fn the_clerk_builds_an_agenda_from_the_work_programme_and_minutes_a_reques
         0,
         "no longer planned but missing"
     );
-    assert_eq!(c.text_of("ol.app-list--number li").await.trim(), "Cabinet Member Report: Children, Schools and Safeguarding");
+    assert!(c.text_of("ol.app-list--number li").await.trim().starts_with("Cabinet Member Report: Children, Schools and Safeguarding"));
+    // Its paper: the Cabinet Member's report, uploaded as a Word document.
+    c.follow("Add a paper for item 1").await;
+    c.assert_has("Write it on the council's cover").await;
+    let dir = std::env::temp_dir().join(unique_name("assure-paper"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cabinet-member-report.docx");
+    let paper = assure_documents::docx::simple(
+        "Cabinet Member Report",
+        "",
+        &[
+            assure_documents::docx::Part::Heading("Cabinet Member Report".into()),
+            assure_documents::docx::Part::Text("Children's social care: 96% of assessments completed within 45 working days.".into()),
+            assure_documents::docx::Part::Table(vec!["Measure".into(), "Value".into()], vec![vec!["Assessments on time".into(), "96%".into()]]),
+        ],
+    )
+    .unwrap();
+    std::fs::write(&file, paper).unwrap();
+    c.css("#file").await.send_keys(&file.display().to_string()).await.expect("choose the file");
+    c.press("Upload the paper").await;
+    c.assert_banner("Paper saved").await;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        c.count_xpath("//ol[contains(@class,'app-list--number')]//a[normalize-space()='cabinet-member-report.docx']").await,
+        1,
+        "the paper on the agenda"
+    );
     c.press("Publish the agenda").await;
     c.assert_banner("Meeting saved").await;
     assert_eq!(c.summary_value("Status").await, "Agenda published");
