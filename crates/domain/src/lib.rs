@@ -21,6 +21,7 @@ pub mod clock;
 pub mod datasets;
 pub mod dates;
 pub mod disclosure;
+pub mod forward_plan;
 pub mod import;
 pub mod marac;
 pub mod meetings;
