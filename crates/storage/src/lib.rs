@@ -32,6 +32,7 @@ pub mod demo_placements;
 #[cfg(feature = "demo")]
 pub mod demo_quarterly;
 pub mod first_run;
+pub mod forward_plan;
 pub mod idempotency;
 pub mod imports;
 pub mod keyset;
