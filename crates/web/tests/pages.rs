@@ -122,6 +122,21 @@ async fn meeting_records(db: &TestDb, body: i64) -> (i64, i64, i64, i64) {
     (first, m.requests(None).await.unwrap()[0].id, membership, paper_item)
 }
 
+/// A forward plan item and a published plan.
+async fn forward_plan_records(db: &TestDb) -> (i64, i64) {
+    let a = assure_storage::Actor::system();
+    let input = assure_domain::forward_plan::ItemInput {
+        title: "Commission a return-interview service".into(),
+        decision_maker: Some(assure_domain::forward_plan::DecisionMaker::Cabinet),
+        expected: Some(common::today() + chrono::Duration::days(60)),
+        financial: true,
+        contact_officer: "Head of Commissioning".into(),
+        ..Default::default()
+    };
+    let item = db.store.forward_plan().create_item(&a, &input).await.unwrap();
+    (item, db.store.forward_plan().publish(&a).await.unwrap())
+}
+
 /// Each demo role signs in and reaches exactly the pages its role allows.
 async fn each_role_reaches_what_it_should(db: &TestDb) {
     let app = demo_app(db).await;
@@ -147,11 +162,16 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     let (panel, child, operation) = macse_records(db).await;
     let quarterly = db.store.quarterly().list(true).await.unwrap()[0].id;
     let (meeting, request, membership, paper_item) = meeting_records(db, body).await;
+    let (plan_item, plan) = forward_plan_records(db).await;
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
         for spec in table.specs.iter().filter(|s| s.method == Method::GET && s.kind == Kind::Page) {
-            let id = if spec.path.starts_with("/meetings/bodies/") {
+            let id = if spec.path.starts_with("/forward-plan/items/") {
+                plan_item
+            } else if spec.path.starts_with("/forward-plan/publications/") {
+                plan
+            } else if spec.path.starts_with("/meetings/bodies/") {
                 body
             } else if spec.path.starts_with("/meetings/requests/") {
                 request

@@ -101,6 +101,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             a class="app-link" href="/meetings/calendar.ics" { "All meetings as a calendar (iCalendar)" }
         }
         p class="app-body" { a class="app-link" href="/meetings/my-requests" { "Reports requested of you" } }
+        p class="app-body" { a class="app-link" href="/forward-plan" { "Forward plan of key decisions" } }
         @if clerk(&ctx) {
             p class="app-body" { a class="app-button app-button--secondary" href="/meetings/new" { "Arrange a meeting" } }
             h2 class="app-heading-m" { "Bodies" }

@@ -11,6 +11,7 @@ pub mod children;
 pub mod chronology;
 pub mod dashboard;
 pub mod datasets;
+pub mod forward_plan;
 pub mod imports;
 pub mod legal_holds;
 pub mod login;
@@ -133,6 +134,26 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/meetings/requests/{id}/defer", RunMeetings, "Defer a requested report to a later meeting, with the reason", meetings::defer_submit)
         .page_get("/meetings/requests/{id}/owner", RunMeetings, "Change the officer a requested report is asked of", meetings::owner_page)
         .page_post("/meetings/requests/{id}/owner", RunMeetings, "Ask an open requested report of another officer, or of no one named (audited)", meetings::owner_submit)
+        .page_get("/forward-plan", ViewMeetings, "The forward plan of key decisions: what is planned, the rule each comes under, the plans published", forward_plan::list)
+        .page_get("/forward-plan/new", RunMeetings, "Add a decision to the forward plan", forward_plan::new_page)
+        .page_post("/forward-plan/new", RunMeetings, "Add a decision to the forward plan, expected today or later (audited)", forward_plan::create)
+        .page_post("/forward-plan/publish", RunMeetings, "Publish the forward plan today: frozen with a fingerprint, new items flagged (once a day; audited)", forward_plan::publish)
+        .page_get("/forward-plan/items/{id}", ViewMeetings, "A forward plan item: its details, the rule, date changes, exception and decision", forward_plan::item)
+        .page_post("/forward-plan/items/{id}/date", RunMeetings, "Change an item's expected date, with the reason (version-checked; audited)", forward_plan::change_date)
+        .page_post(
+            "/forward-plan/items/{id}/exception",
+            RunMeetings,
+            "Record the general exception or special urgency for a key decision (version-checked; audited)",
+            forward_plan::exception,
+        )
+        .page_post(
+            "/forward-plan/items/{id}/taken",
+            RunMeetings,
+            "Record a decision as taken: refused without 28 clear days' notice or an exception (version-checked; audited)",
+            forward_plan::taken,
+        )
+        .page_post("/forward-plan/items/{id}/withdraw", RunMeetings, "Withdraw an item from the plan, with the reason (audited)", forward_plan::withdraw)
+        .page_get("/forward-plan/publications/{id}", ViewMeetings, "A forward plan as published: frozen, its fingerprint, what changed since the one before", forward_plan::publication)
         .page_get("/work-programme", ViewMeetings, "A body's work programme for a municipal year", meetings::programme)
         .page_post("/work-programme", KeepWorkProgramme, "Add an item to a body's work programme", meetings::programme_submit)
         .page_get(
