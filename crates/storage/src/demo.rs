@@ -730,6 +730,7 @@ async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -
     }
     store.tracker().refresh_suggested_rags(today).await?;
     crate::demo_meetings::load(store).await?;
+    crate::demo_forward_plan::load(store).await?;
     crate::demo_partnership::load(store, today, password_hash).await?;
     crate::demo_placements::load(store, today).await?;
     crate::demo_quarterly::load(store, today).await?;

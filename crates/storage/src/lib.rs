@@ -24,6 +24,8 @@ pub mod datasets;
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(feature = "demo")]
+pub mod demo_forward_plan;
+#[cfg(feature = "demo")]
 pub mod demo_meetings;
 #[cfg(feature = "demo")]
 pub mod demo_partnership;

@@ -136,3 +136,30 @@ async fn the_plan_gives_notice_and_its_publications_are_frozen(db: &TestDb) {
     assert!(audited >= 14, "every write audited: {audited}");
 }
 on_both_engines!(the_plan_gives_notice, the_plan_gives_notice_and_its_publications_are_frozen);
+
+/// The demo's forward plan: the seed's October 2017 decisions taken on notice, the
+/// CAMHS item moved twice with its reasons, one taken under the general exception, an
+/// exempt one; three plans published, intact, the later ones saying what changed.
+async fn the_demo_plan(db: &TestDb) {
+    let s = &db.store;
+    assure_storage::demo::load(s, s.today(), "demo-hash").await.unwrap();
+    let p = s.forward_plan();
+    let items = p.items(true).await.unwrap();
+    assert_eq!(items.len(), 6);
+    assert!(items.iter().all(|i| i.status == ItemStatus::Taken), "every 2017 decision was taken");
+    let camhs = items.iter().find(|i| i.details.title.starts_with("Children and Adolescent Mental Health")).unwrap();
+    let camhs = p.item(camhs.id).await.unwrap();
+    assert_eq!(camhs.date_changes.len(), 2);
+    assert!(camhs.date_changes.iter().all(|(_, _, r)| r == "The Working Group is still deliberating on its Final Report"));
+    let under: Vec<String> = items.iter().filter_map(|i| i.taken_under.as_ref().map(|t| t.describe())).collect();
+    assert!(under.iter().any(|u| u.starts_with("The general exception")), "{under:?}");
+    assert!(items.iter().any(|i| i.details.exempt_paragraph == Some(3)));
+    let plans = p.publications().await.unwrap();
+    assert_eq!(plans.iter().map(|x| x.published_on).collect::<Vec<_>>(), vec![d(2017, 11, 1), d(2017, 9, 1), d(2017, 3, 1)]);
+    assert!(plans.iter().all(|x| x.intact));
+    let (_, before) = p.publication(plans[0].id).await.unwrap();
+    let (_, changes) = before.unwrap();
+    assert_eq!(changes.taken.len(), 4, "the four October decisions on September's plan were taken");
+    assert_eq!(changes.new.len(), 1, "the exempt contract award is new on November's plan");
+}
+on_both_engines!(the_demo_plan_on, the_demo_plan);
