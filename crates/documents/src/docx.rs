@@ -20,6 +20,9 @@ use docx_rs as w;
 
 use crate::DocumentError;
 
+mod forward_plan;
+pub use forward_plan::forward_plan;
+
 /// A4 portrait in twentieths of a point.
 const PAGE_WIDTH: u32 = 11906;
 const PAGE_HEIGHT: u32 = 16838;

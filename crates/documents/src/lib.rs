@@ -122,6 +122,20 @@ pub fn render_agenda_pack(pack: &assure_domain::meetings::AgendaPack, format: Fo
     }
 }
 
+/// Produce a published forward plan: DOCX, or PDF from the DOCX.
+pub fn render_forward_plan(
+    organisation: &str,
+    plan: &assure_domain::forward_plan::PlanSnapshot,
+    fingerprint: &str,
+    format: Format,
+) -> Result<Vec<u8>, DocumentError> {
+    match format {
+        Format::Docx => docx::forward_plan(organisation, plan, fingerprint),
+        Format::Pdf => pdf::from_docx(&docx::forward_plan(organisation, plan, fingerprint)?),
+        _ => Err(DocumentError::Render("a forward plan is a Word document or a PDF".into())),
+    }
+}
+
 /// The formats an agenda pack is produced in.
 pub const AGENDA_PACK_FORMATS: &[Format] = &[Format::Docx, Format::Pdf];
 

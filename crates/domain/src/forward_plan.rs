@@ -8,7 +8,7 @@
 //! are working days (weekends and England and Wales bank holidays, held as data in
 //! [`crate::working_days`], do not count). Plain types and rules; "today" is passed in.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -361,6 +361,23 @@ pub fn check_date_change(
     Ok(Checked::new((to, reason)))
 }
 
+/// A change of an item's expected date: when it was made, from and to, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateChange {
+    pub on: NaiveDate,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+}
+
+impl DateChange {
+    /// "27 March 2017: decision due date changed from 6 April 2017 to 27 July 2017.
+    /// Reason: …", as the seed's plans print it.
+    pub fn describe(&self) -> String {
+        format!("{}: decision due date changed from {} to {}. Reason: {}", long(self.on), long(self.from), long(self.to), self.reason)
+    }
+}
+
 /// An item as a published plan holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedItem {
@@ -369,6 +386,18 @@ pub struct PublishedItem {
     pub status: ItemStatus,
     /// Flagged as new on this plan: not on the plan published before it.
     pub new: bool,
+    /// Every change of its expected date up to publication.
+    #[serde(default)]
+    pub date_changes: Vec<DateChange>,
+}
+
+/// The four months a plan published on `published` covers: from the first day of the
+/// next month to the last day of the fourth ("1 October 2017 – 31 January 2018" for a
+/// plan published in September).
+pub fn plan_period(published: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let start = crate::dates::add_months(published.with_day(1).unwrap_or(published), 1);
+    let end = crate::dates::add_months(start, 4) - Duration::days(1);
+    (start, end)
 }
 
 /// A plan as published: its date and its items (the open ones are the plan; the rest
@@ -475,6 +504,14 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_covers_the_four_months_after_the_month_it_is_published_in() {
+        assert_eq!(plan_period(d(2017, 9, 1)), (d(2017, 10, 1), d(2018, 1, 31)));
+        assert_eq!(plan_period(d(2027, 11, 30)), (d(2027, 12, 1), d(2028, 3, 31)));
+        let c = DateChange { on: d(2017, 3, 27), from: d(2017, 4, 6), to: d(2017, 7, 27), reason: "Still deliberating".into() };
+        assert_eq!(c.describe(), "27 March 2017: decision due date changed from 6 April 2017 to 27 July 2017. Reason: Still deliberating");
+    }
+
+    #[test]
     fn the_threshold_is_100000_or_two_percent_of_the_budget() {
         assert_eq!(financial_threshold(None), 100_000);
         assert_eq!(financial_threshold(Some(3_000_000)), 100_000);
@@ -559,7 +596,7 @@ mod tests {
             background_documents: String::new(),
             contact_officer: "c".into(),
         };
-        let item = |id, expected, status| PublishedItem { id, details: details(expected), status, new: false };
+        let item = |id, expected, status| PublishedItem { id, details: details(expected), status, new: false, date_changes: vec![] };
         let march = PlanSnapshot {
             published: d(2027, 3, 1),
             items: vec![

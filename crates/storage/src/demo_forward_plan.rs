@@ -48,10 +48,7 @@ pub async fn load(store: &Store) -> Result<()> {
         Some((u, _)) => Actor { user_id: Some(u.id), label: "clerk@example.org".into(), ip: String::new() },
         None => Actor::system(),
     };
-    let version = |id: i64| {
-        let p = p;
-        async move { p.item(id).await.map(|i| i.version) }
-    };
+    let version = |id: i64| async move { p.item(id).await.map(|i| i.version) };
 
     // March 2017: the CAMHS working group's findings, first expected in April.
     let camhs = p

@@ -9,8 +9,8 @@
 
 use assure_domain::dates::long;
 use assure_domain::forward_plan::{
-    check_date_change, check_exception, check_item, check_taken, diff, mark_new, rule_for, Exception, ItemDetails, ItemInput, ItemStatus, PlanDiff,
-    PlanSnapshot, PublishedItem, TakenUnder,
+    check_date_change, check_exception, check_item, check_taken, diff, mark_new, rule_for, DateChange, Exception, ItemDetails, ItemInput, ItemStatus,
+    PlanDiff, PlanSnapshot, PublishedItem, TakenUnder,
 };
 use assure_domain::Invalid;
 use chrono::NaiveDate;
@@ -44,8 +44,8 @@ pub struct PlanItem {
     pub taken_on: Option<NaiveDate>,
     pub taken_under: Option<TakenUnder>,
     pub withdrawn_reason: Option<String>,
-    /// Every change of the expected date: (from, to, reason), oldest first.
-    pub date_changes: Vec<(NaiveDate, NaiveDate, String)>,
+    /// Every change of the expected date, oldest first.
+    pub date_changes: Vec<DateChange>,
     pub version: i64,
 }
 
@@ -170,14 +170,22 @@ impl ForwardPlan<'_> {
     pub async fn item(&self, id: i64) -> Result<PlanItem> {
         let sql = format!("{ITEM_SELECT} WHERE i.id = $1");
         let mut item = item_row(&self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.ok_or(StoreError::NotFound)?)?;
-        let rows = self
-            .store
-            .q("SELECT from_date, to_date, reason FROM forward_plan_date_changes WHERE item_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(self.store.pool())
-            .await?;
-        item.date_changes = rows.iter().map(|r| Ok((r.d("from_date")?, r.d("to_date")?, r.s("reason")?))).collect::<Result<_>>()?;
+        item.date_changes = self.date_changes(Some(id)).await?.into_iter().map(|(_, c)| c).collect();
         Ok(item)
+    }
+
+    /// The changes of one item's expected date (every item's with `None`), oldest first.
+    async fn date_changes(&self, item: Option<i64>) -> Result<Vec<(i64, DateChange)>> {
+        let sql = "SELECT item_id, changed_on, from_date, to_date, reason FROM forward_plan_date_changes";
+        let rows = match item {
+            Some(id) => self.store.q(&format!("{sql} WHERE item_id = $1 ORDER BY id")).bind(id).fetch_all(self.store.pool()).await?,
+            None => self.store.q(&format!("{sql} ORDER BY id")).fetch_all(self.store.pool()).await?,
+        };
+        rows.iter()
+            .map(|r| {
+                Ok((r.i("item_id")?, DateChange { on: r.d("changed_on")?, from: r.d("from_date")?, to: r.d("to_date")?, reason: r.s("reason")? }))
+            })
+            .collect()
     }
 
     /// The items planned (or, with `all`, every item), by expected date.
@@ -206,8 +214,9 @@ impl ForwardPlan<'_> {
             .await?;
         check_version(n.rows_affected())?;
         self.store
-            .q("INSERT INTO forward_plan_date_changes (item_id, from_date, to_date, reason, changed_at) VALUES ($1,$2,$3,$4,$5)")
+            .q("INSERT INTO forward_plan_date_changes (item_id, changed_on, from_date, to_date, reason, changed_at) VALUES ($1,$2,$3,$4,$5,$6)")
             .bind(id)
+            .bind(date_str(self.store.today()))
             .bind(date_str(old.details.expected))
             .bind(date_str(to))
             .bind(reason)
@@ -323,8 +332,17 @@ impl ForwardPlan<'_> {
         if !items.iter().any(|i| i.status == ItemStatus::Open) {
             return Err(Invalid::single("publish", "There is nothing planned to publish: add an item first").into());
         }
-        let published: Vec<PublishedItem> =
-            items.iter().map(|i| PublishedItem { id: i.id, details: i.details.clone(), status: i.status, new: false }).collect();
+        let mut changes = self.date_changes(None).await?;
+        let published: Vec<PublishedItem> = items
+            .iter()
+            .map(|i| PublishedItem {
+                id: i.id,
+                details: i.details.clone(),
+                status: i.status,
+                new: false,
+                date_changes: changes.extract_if(.., |(item, _)| *item == i.id).map(|(_, c)| c).collect(),
+            })
+            .collect();
         let snapshot = PlanSnapshot { published: today, items: mark_new(previous.as_ref().map(|p| &p.snapshot), published) };
         let mut tx = self.store.write().await?;
         let id = self

@@ -4,7 +4,7 @@
 //! what is new, moved, taken and withdrawn; bad input and stale edits are refused with
 //! nothing saved; every write is audited.
 
-use assure_domain::forward_plan::{DecisionMaker, Exception, ItemInput, ItemStatus, TakenUnder};
+use assure_domain::forward_plan::{DateChange, DecisionMaker, Exception, ItemInput, ItemStatus, TakenUnder};
 use assure_domain::Clock;
 use assure_storage::on_both_engines;
 use assure_storage::testing::{count_rows, TestDb};
@@ -100,7 +100,10 @@ async fn the_plan_gives_notice_and_its_publications_are_frozen(db: &TestDb) {
     p.change_date(&a, hub, hv, Some(d(2027, 5, 27)), "Awaiting the consultation's results").await.unwrap();
     assert!(matches!(p.change_date(&a, hub, hv, Some(d(2027, 6, 3)), "Again").await.unwrap_err(), StoreError::Conflict));
     let got = p.item(hub).await.unwrap();
-    assert_eq!(got.date_changes, vec![(d(2027, 4, 20), d(2027, 5, 27), "Awaiting the consultation's results".to_string())]);
+    assert_eq!(
+        got.date_changes,
+        vec![DateChange { on: d(2027, 3, 30), from: d(2027, 4, 20), to: d(2027, 5, 27), reason: "Awaiting the consultation's results".into() }]
+    );
     let tv = p.item(taxis).await.unwrap().version;
     p.withdraw(&a, taxis, tv, "Superseded by the national standards").await.unwrap();
     let new = p.create_item(&a, &input("Adopt the missing children protocol", d(2027, 6, 10))).await.unwrap();
@@ -150,13 +153,18 @@ async fn the_demo_plan(db: &TestDb) {
     let camhs = items.iter().find(|i| i.details.title.starts_with("Children and Adolescent Mental Health")).unwrap();
     let camhs = p.item(camhs.id).await.unwrap();
     assert_eq!(camhs.date_changes.len(), 2);
-    assert!(camhs.date_changes.iter().all(|(_, _, r)| r == "The Working Group is still deliberating on its Final Report"));
+    assert!(camhs.date_changes.iter().all(|c| c.reason == "The Working Group is still deliberating on its Final Report"));
+    assert_eq!(camhs.date_changes[0].on, d(2017, 3, 27));
+
     let under: Vec<String> = items.iter().filter_map(|i| i.taken_under.as_ref().map(|t| t.describe())).collect();
     assert!(under.iter().any(|u| u.starts_with("The general exception")), "{under:?}");
     assert!(items.iter().any(|i| i.details.exempt_paragraph == Some(3)));
     let plans = p.publications().await.unwrap();
     assert_eq!(plans.iter().map(|x| x.published_on).collect::<Vec<_>>(), vec![d(2017, 11, 1), d(2017, 9, 1), d(2017, 3, 1)]);
     assert!(plans.iter().all(|x| x.intact));
+    let (september, _) = p.publication(plans[1].id).await.unwrap();
+    let frozen = september.snapshot.items.iter().find(|i| i.id == camhs.id).unwrap();
+    assert_eq!(frozen.date_changes.len(), 2, "the plan froze the item's date changes");
     let (_, before) = p.publication(plans[0].id).await.unwrap();
     let (_, changes) = before.unwrap();
     assert_eq!(changes.taken.len(), 4, "the four October decisions on September's plan were taken");

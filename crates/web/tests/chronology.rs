@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::io::Read;
-
 use assure_storage::audit::AuditFilter;
 use assure_storage::children::ChildSearch;
 use assure_storage::keyset::PageRequest;
@@ -15,7 +13,7 @@ use assure_storage::on_both_engines;
 use assure_storage::testing::{self, TestDb};
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
-use common::{demo_app, Client};
+use common::{demo_app, docx_text, Client};
 use tower::ServiceExt;
 
 const POLICE_WORDS: [&str; 4] = ["Kestrel", "Abduction Warning", "Police CSE flag", "/police"];
@@ -31,17 +29,6 @@ async fn raw(c: &Client, path: &str) -> (StatusCode, Vec<u8>) {
     let resp = c.app.clone().oneshot(Request::get(path).header(header::COOKIE, cookies).body(Body::empty()).unwrap()).await.unwrap();
     let status = resp.status();
     (status, to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec())
-}
-
-fn docx_text(bytes: &[u8]) -> String {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
-    let mut s = String::new();
-    for name in ["word/document.xml", "word/footer1.xml"] {
-        if let Ok(mut f) = z.by_name(name) {
-            f.read_to_string(&mut s).unwrap();
-        }
-    }
-    s
 }
 
 /// "Showing N of M events." → M.

@@ -155,6 +155,31 @@ async fn the_clerk_keeps_the_forward_plan(db: &TestDb) {
         "{}",
         page.body
     );
+    // The plan as published, as a Word document in the seeds' layout.
+    let r = c.get(&format!("/forward-plan/publications/{second}/document/docx")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, _, docx) = common::download(&c, &format!("/forward-plan/publications/{second}/document/docx")).await;
+    let text = common::docx_text(&docx);
+    let fingerprint = db.store.forward_plan().publication(second).await.unwrap().0.fingerprint;
+    for expected in [
+        "Forward Plan",
+        "For the four month period",
+        "Adopt the taxi licensing safeguarding conditions",
+        "decision due date changed from",
+        "Awaiting the trade",
+        &fingerprint,
+    ] {
+        assert!(text.contains(expected), "{expected} in the plan");
+    }
+    assert!(!text.contains("Commission a return-interview service"), "a decision taken is not on the next plan");
+    assert_eq!(c.get(&format!("/forward-plan/publications/{second}/document/xlsx")).await.status, StatusCode::NOT_FOUND);
+    if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
+        eprintln!("LibreOffice check skipped: ASSURE_SKIP_LIBREOFFICE=1");
+    } else {
+        let pdf = assure_documents::pdf::to_pdf(&docx, "docx").expect("LibreOffice opens the forward plan");
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    }
+
     let audited = db.store.audit().list(&audit_filter, 1000, 0).await.unwrap().0.len();
     assert_eq!(audited - audited_before, 5, "two added, an exception, a decision, a move");
 }

@@ -10,7 +10,7 @@ mod common;
 use assure_storage::on_both_engines;
 use assure_storage::testing::{count_rows, TestDb};
 use axum::http::StatusCode;
-use common::{demo_app, Client};
+use common::{demo_app, docx_text, Client};
 
 async fn the_clerk_runs_a_meeting(db: &TestDb) {
     let app = demo_app(db).await;
@@ -151,30 +151,6 @@ async fn the_clerk_runs_a_meeting(db: &TestDb) {
 }
 on_both_engines!(the_clerk_runs_a_meeting_on, the_clerk_runs_a_meeting, demo = crate::common::password_hash());
 
-fn docx_text(bytes: &[u8]) -> String {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
-    let mut s = String::new();
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).unwrap();
-        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
-        if name.starts_with("word/") && name.ends_with(".xml") {
-            f.read_to_string(&mut s).unwrap();
-        }
-    }
-    s
-}
-
-/// A download as bytes, with its status and headers.
-async fn file(c: &Client, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    use tower::ServiceExt;
-    let cookies = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let req = axum::http::Request::get(path).header(axum::http::header::COOKIE, cookies).body(axum::body::Body::empty()).unwrap();
-    let resp = c.app.clone().oneshot(req).await.unwrap();
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    (status, headers, axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec())
-}
-
 /// The agenda pack: one file with the front sheet, the agenda and each paper in order
 /// (an issued monitoring report in full), page numbers through the whole pack (read back
 /// from LibreOffice's PDF); the public pack names an exempt item but holds nothing of its
@@ -239,16 +215,20 @@ async fn the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public(db: 
     member.sign_in("committee-member@example.org").await;
     let page = clerk.get(&format!("/meetings/{mid}")).await;
     assert!(page.has(&format!("/meetings/{mid}/agenda-pack/docx")) && page.has(&format!("/meetings/{mid}/agenda-pack-with-exempt/docx")));
-    assert_eq!(file(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await.0, StatusCode::NOT_FOUND, "no pack before the agenda is published");
+    assert_eq!(
+        common::download(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await.0,
+        StatusCode::NOT_FOUND,
+        "no pack before the agenda is published"
+    );
 
     // The clerk's draft says so; publishing the agenda lets members have the public pack.
-    let (status, _, draft) = file(&clerk, &format!("/meetings/{mid}/agenda-pack/docx")).await;
+    let (status, _, draft) = common::download(&clerk, &format!("/meetings/{mid}/agenda-pack/docx")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(docx_text(&draft).contains("DRAFT"), "the draft pack says DRAFT");
     let v = m.meeting(mid).await.unwrap().version;
     m.set_status(&clerk_actor, mid, v, MeetingStatus::AgendaPublished).await.unwrap();
 
-    let (status, headers, public) = file(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await;
+    let (status, headers, public) = common::download(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").ends_with(".docx\""));
     let text = docx_text(&public);
@@ -265,11 +245,11 @@ async fn the_agenda_pack_holds_the_papers_and_never_an_exempt_one_in_public(db: 
     }
     assert!(text.contains(&report.title), "the monitoring report is in the pack in full");
     assert!(!text.contains("Kestrel Homes"), "nothing of the exempt paper in the public pack");
-    assert_eq!(file(&member, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await.0, StatusCode::FORBIDDEN);
-    let (status, _, full) = file(&clerk, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await;
+    assert_eq!(common::download(&member, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await.0, StatusCode::FORBIDDEN);
+    let (status, _, full) = common::download(&clerk, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(docx_text(&full).contains("Kestrel Homes"), "the members' pack has the exempt paper");
-    assert_eq!(file(&member, &format!("/meetings/{mid}/agenda-pack/xlsx")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(common::download(&member, &format!("/meetings/{mid}/agenda-pack/xlsx")).await.0, StatusCode::NOT_FOUND);
 
     // Page numbers run through the whole pack: LibreOffice's PDF, read back.
     if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
@@ -311,7 +291,7 @@ async fn minutes_download_as_a_document(db: &TestDb) {
     member.sign_in("committee-member@example.org").await;
     let page = member.get(&format!("/meetings/{}", approved.id)).await;
     assert!(page.has(&format!("/meetings/{}/minutes-document/docx", approved.id)));
-    let (status, _, docx) = file(&member, &format!("/meetings/{}/minutes-document/docx", approved.id)).await;
+    let (status, _, docx) = common::download(&member, &format!("/meetings/{}/minutes-document/docx", approved.id)).await;
     assert_eq!(status, StatusCode::OK);
     let text = docx_text(&docx);
     for n in &minutes {
@@ -321,10 +301,14 @@ async fn minutes_download_as_a_document(db: &TestDb) {
     if minutes.iter().any(|n| !n.parts.is_empty()) {
         assert!(text.contains("RESOLVED: That"));
     }
-    assert_eq!(file(&member, &format!("/meetings/{}/minutes-document/docx", held.id)).await.0, StatusCode::NOT_FOUND, "no draft minutes for members");
+    assert_eq!(
+        common::download(&member, &format!("/meetings/{}/minutes-document/docx", held.id)).await.0,
+        StatusCode::NOT_FOUND,
+        "no draft minutes for members"
+    );
     let mut clerk = Client::new(app.clone());
     clerk.sign_in("clerk@example.org").await;
-    let (status, _, draft) = file(&clerk, &format!("/meetings/{}/minutes-document/docx", held.id)).await;
+    let (status, _, draft) = common::download(&clerk, &format!("/meetings/{}/minutes-document/docx", held.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(docx_text(&draft).contains("DRAFT minutes"));
     if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
@@ -345,15 +329,15 @@ async fn the_work_programme_downloads(db: &TestDb) {
     member.sign_in("committee-member@example.org").await;
     let page = member.get(&format!("/work-programme?body={body}&year=2017/18")).await;
     assert!(page.has(&format!("/work-programme/download/docx?body={body}&amp;year=2017/18")), "{}", page.body);
-    let (status, _, csv) = file(&member, &format!("/work-programme/download/csv?body={body}&year=2017/18")).await;
+    let (status, _, csv) = common::download(&member, &format!("/work-programme/download/csv?body={body}&year=2017/18")).await;
     assert_eq!(status, StatusCode::OK);
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.trim_start_matches('\u{feff}').starts_with("\"Meeting\",\"Item\",\"Kind\",\"Responsible officer\""), "{csv}");
     assert!(csv.contains("Corporate Parenting Board Annual Report") && csv.contains("Head of Children's Social Care"), "{csv}");
-    let (status, _, xlsx) = file(&member, &format!("/work-programme/download/xlsx?body={body}&year=2017/18")).await;
+    let (status, _, xlsx) = common::download(&member, &format!("/work-programme/download/xlsx?body={body}&year=2017/18")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(xlsx.starts_with(b"PK"));
-    let (status, _, docx) = file(&member, &format!("/work-programme/download/docx?body={body}&year=2017/18")).await;
+    let (status, _, docx) = common::download(&member, &format!("/work-programme/download/docx?body={body}&year=2017/18")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(docx_text(&docx).contains("Corporate Parenting Board Annual Report"));
     if std::env::var("ASSURE_SKIP_LIBREOFFICE").is_ok_and(|v| v == "1") {
@@ -361,8 +345,8 @@ async fn the_work_programme_downloads(db: &TestDb) {
     } else {
         assert!(assure_documents::pdf::to_pdf(&docx, "docx").expect("LibreOffice opens the work programme").starts_with(b"%PDF"));
     }
-    assert_eq!(file(&member, &format!("/work-programme/download/csv?body={body}&year=someday")).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(file(&member, &format!("/work-programme/download/pdf?body={body}&year=2017/18")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(common::download(&member, &format!("/work-programme/download/csv?body={body}&year=someday")).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(common::download(&member, &format!("/work-programme/download/pdf?body={body}&year=2017/18")).await.0, StatusCode::NOT_FOUND);
 }
 on_both_engines!(work_programme_downloads, the_work_programme_downloads, demo = crate::common::password_hash());
 
@@ -973,7 +957,7 @@ async fn papers_written_or_uploaded_go_in_the_pack(db: &TestDb) {
     m.set_status(&clerk_actor, mid, v, MeetingStatus::AgendaPublished).await.unwrap();
     let mut member = Client::new(app.clone());
     member.sign_in("committee-member@example.org").await;
-    let (status, _, public) = file(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await;
+    let (status, _, public) = common::download(&member, &format!("/meetings/{mid}/agenda-pack/docx")).await;
     assert_eq!(status, StatusCode::OK);
     let text = docx_text(&public);
     for expected in [
@@ -989,17 +973,17 @@ async fn papers_written_or_uploaded_go_in_the_pack(db: &TestDb) {
         assert!(text.contains(expected), "{expected} in the public pack");
     }
     assert!(!text.contains("Kestrel Homes") && !text.contains("Contract review"), "the exempt paper is not in the public pack");
-    let (_, _, full) = file(&clerk, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await;
+    let (_, _, full) = common::download(&clerk, &format!("/meetings/{mid}/agenda-pack-with-exempt/docx")).await;
     assert!(docx_text(&full).contains("Kestrel Homes: notice of breach of contract served."), "the members' pack has it");
 
     // Downloads as uploaded: members a published item's, never an exempt one's.
-    let (status, headers, got) = file(&member, &format!("/meetings/agenda-items/{word}/paper-file")).await;
+    let (status, headers, got) = common::download(&member, &format!("/meetings/agenda-items/{word}/paper-file")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got, licensing, "the file as uploaded");
     assert!(headers["content-disposition"].to_str().unwrap().contains("licensing.docx"));
-    assert_eq!(file(&member, &format!("/meetings/agenda-items/{exempt}/paper-file")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(common::download(&member, &format!("/meetings/agenda-items/{exempt}/paper-file")).await.0, StatusCode::NOT_FOUND);
     assert_eq!(
-        file(&clerk, &format!("/meetings/agenda-items/{exempt}/paper-file")).await.1["content-type"],
+        common::download(&clerk, &format!("/meetings/agenda-items/{exempt}/paper-file")).await.1["content-type"],
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     );
     let page = member.get(&format!("/meetings/{mid}")).await;

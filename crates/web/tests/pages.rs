@@ -205,7 +205,11 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
             if spec.path.starts_with("/evidence/") {
                 continue;
             }
-            let format = if spec.path.contains("/agenda-pack") || spec.path.contains("/minutes-document") { "docx" } else { "csv" };
+            let format = if spec.path.contains("/agenda-pack") || spec.path.contains("/minutes-document") || spec.path.starts_with("/forward-plan/") {
+                "docx"
+            } else {
+                "csv"
+            };
             let mut path = path_with_ids(spec.path, id)
                 .replace("{format}", format)
                 .replace("{file}", "register.csv")

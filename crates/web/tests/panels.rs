@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::io::Read;
-
 use assure_domain::partnership::{InvolvementKind, Scope, Section};
 use assure_storage::children::ChildInput;
 use assure_storage::on_both_engines;
@@ -14,7 +12,7 @@ use assure_storage::testing::{self, TestDb};
 use assure_storage::Reader;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
-use common::{demo_app, Client};
+use common::{demo_app, docx_text, Client};
 use tower::ServiceExt;
 
 const SECRET_ACTION: &str = "Arrest and interview the suspect ZX9";
@@ -46,13 +44,6 @@ async fn raw(c: &Client, path: &str) -> (StatusCode, Vec<u8>) {
     let resp = c.app.clone().oneshot(Request::get(path).header(header::COOKIE, cookies).body(Body::empty()).unwrap()).await.unwrap();
     let status = resp.status();
     (status, to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec())
-}
-
-fn docx_text(bytes: &[u8]) -> String {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
-    let mut s = String::new();
-    z.by_name("word/document.xml").unwrap().read_to_string(&mut s).unwrap();
-    s
 }
 
 async fn audit(db: &TestDb, action: &str) -> Vec<assure_domain::audit::AuditEntry> {

@@ -31,6 +31,7 @@ CREATE INDEX forward_plan_items_expected ON forward_plan_items(status, expected_
 CREATE TABLE forward_plan_date_changes (
     id INTEGER PRIMARY KEY,
     item_id INTEGER NOT NULL REFERENCES forward_plan_items(id) ON DELETE CASCADE,
+    changed_on TEXT NOT NULL,
     from_date TEXT NOT NULL,
     to_date TEXT NOT NULL,
     reason TEXT NOT NULL,

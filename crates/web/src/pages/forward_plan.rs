@@ -285,7 +285,7 @@ fn item_render(ctx: &Ctx, i: &PlanItem, f: &Fields, errors: &Invalid, status: St
         @if !i.date_changes.is_empty() {
             h2 class="app-heading-m" { "Changes of the expected date" }
             ul class="app-list app-list--bullet" {
-                @for (from, to, reason) in &i.date_changes { li { "From " (long(*from)) " to " (long(*to)) ": " (reason) } }
+                @for c in &i.date_changes { li { "From " (long(c.from)) " to " (long(c.to)) ": " (c.reason) " (changed " (long(c.on)) ")" } }
             }
         }
         @if keeper(ctx) && i.status == ItemStatus::Open {
@@ -476,6 +476,40 @@ fn planned_table(items: &[&PublishedItem]) -> Markup {
     )
 }
 
+/// GET "/forward-plan/publications/{id}/document/{format}": the plan as published, as a
+/// Word document or PDF in the seeds' layout (audited).
+pub async fn document(State(state): State<AppState>, caller: Caller, Path((raw, ext)): Path<(String, String)>) -> PageResult {
+    let format = assure_documents::Format::from_extension(&ext)
+        .filter(|f| matches!(f, assure_documents::Format::Docx | assure_documents::Format::Pdf))
+        .ok_or(AppError::NotFound)?;
+    let (p, _) = state.store.forward_plan().publication(id(&raw)?).await?;
+    let organisation = state.store.settings().load().await?.organisation;
+    let stem = format!("forward-plan-{}", p.published_on.format("%Y-%m-%d"));
+    let bytes = tokio::task::spawn_blocking(move || assure_documents::render_forward_plan(&organisation, &p.snapshot, &p.fingerprint, format))
+        .await
+        .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
+        .map_err(|e| match e {
+            assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
+            busy if busy.is_transient() => AppError::ConverterBusy,
+            other => AppError::Internal(other.to_string()),
+        })?;
+    state
+        .store
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new("forward-plan.document", "forward_plan", id(&raw)?, format!("downloaded as {}", format.extension())),
+        )
+        .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, format.content_type().to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.{}\"", format.extension())),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// GET "/forward-plan/publications/{id}": a plan as published, its fingerprint (and
 /// whether it still matches), and what changed since the plan before.
 pub async fn publication(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> PageResult {
@@ -485,6 +519,11 @@ pub async fn publication(State(state): State<AppState>, ctx: Ctx, Path(raw): Pat
         (ui::back_link("/forward-plan", "Back to the forward plan"))
         @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { (heading) }
+        p class="app-body" {
+            "Download it as published: "
+            a class="app-link" href={ "/forward-plan/publications/" (p.id) "/document/docx" } { "Word" } ", "
+            a class="app-link" href={ "/forward-plan/publications/" (p.id) "/document/pdf" } { "PDF" } "."
+        }
         dl class="app-summary-list" {
             (ui::summary_row("Published by", html! { (p.published_by) }))
             (ui::summary_row("Fingerprint", html! { code { (p.fingerprint) } " " @if p.intact { (ui::tag("Intact", TagColour::Green)) } @else { (ui::tag("Changed since publication", TagColour::Red)) } }))

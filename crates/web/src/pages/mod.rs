@@ -154,6 +154,12 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page_post("/forward-plan/items/{id}/withdraw", RunMeetings, "Withdraw an item from the plan, with the reason (audited)", forward_plan::withdraw)
         .page_get("/forward-plan/publications/{id}", ViewMeetings, "A forward plan as published: frozen, its fingerprint, what changed since the one before", forward_plan::publication)
+        .page_get(
+            "/forward-plan/publications/{id}/document/{format}",
+            ViewMeetings,
+            "A published forward plan as DOCX or PDF in the seeds' layout (audited)",
+            forward_plan::document,
+        )
         .page_get("/work-programme", ViewMeetings, "A body's work programme for a municipal year", meetings::programme)
         .page_post("/work-programme", KeepWorkProgramme, "Add an item to a body's work programme", meetings::programme_submit)
         .page_get(

@@ -157,3 +157,27 @@ pub async fn record_as(db: &TestDb, email: &str, child: i64, section: assure_dom
     let reader = assure_storage::testing::reader(&db.store, email).await;
     db.store.open_child(&reader, assure_storage::ChildKey::Child(child), section).await.unwrap_or_else(|e| panic!("{email} opens child {child}: {e}"))
 }
+
+/// The text of a DOCX's Word parts (the document, headers and footers), as XML.
+pub fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a DOCX is a zip");
+    let mut s = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        if name.starts_with("word/") && name.ends_with(".xml") {
+            f.read_to_string(&mut s).unwrap();
+        }
+    }
+    s
+}
+
+/// A download as bytes, with its status and headers.
+pub async fn download(c: &Client, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let cookies = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let req = Request::get(path).header(header::COOKIE, cookies).body(Body::empty()).unwrap();
+    let resp = c.app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    (status, headers, to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec())
+}
