@@ -4,7 +4,7 @@
 //! cannot be left out.
 
 use assure_domain::{
-    case_audit, chase, child_protection, chronology, datasets, marac, meetings, missing, monitoring, panels, partnership, placements, plan,
+    case_audit, chase, child_protection, chronology, datasets, forward_plan, marac, meetings, missing, monitoring, panels, partnership, placements, plan,
     quarterly, referral, screening, tracker,
 };
 use serde_json::{json, Value};
@@ -74,6 +74,8 @@ fn every_slugged_enum_serialises_as_its_slug() {
         child_protection::S47Outcome,
         child_protection::ConferenceOutcome,
         child_protection::Timeliness,
+        forward_plan::DecisionMaker,
+        forward_plan::ItemStatus,
         meetings::MemberRole,
         meetings::MeetingType,
         meetings::MeetingStatus,
