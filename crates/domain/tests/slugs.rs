@@ -4,8 +4,8 @@
 //! cannot be left out.
 
 use assure_domain::{
-    case_audit, chase, child_protection, chronology, datasets, forward_plan, marac, meetings, missing, monitoring, panels, partnership, placements, plan,
-    quarterly, referral, screening, tracker,
+    case_audit, chase, child_protection, chronology, datasets, forward_plan, marac, meetings, missing, monitoring, panels, partnership, placements,
+    plan, quarterly, referral, screening, tracker,
 };
 use serde_json::{json, Value};
 
