@@ -51,6 +51,7 @@ pub mod password_resets;
 pub mod placements;
 pub mod plans;
 pub mod police;
+pub mod public;
 pub mod quarterly;
 pub mod referrals;
 pub mod reports;

@@ -409,6 +409,12 @@ impl Meetings<'_> {
         Ok(v)
     }
 
+    /// Every membership of every body, in the order they were recorded.
+    pub async fn all_memberships(&self) -> Result<Vec<Member>> {
+        let sql = format!("{} ORDER BY bm.id", Self::MEMBER_SELECT);
+        self.store.q(&sql).fetch_all(self.store.pool()).await?.iter().map(Self::member_row).collect()
+    }
+
     /// One membership.
     pub async fn member(&self, id: i64) -> Result<Member> {
         let sql = format!("{} WHERE bm.id = $1", Self::MEMBER_SELECT);
@@ -780,32 +786,52 @@ impl Meetings<'_> {
 
     /// The agenda in order, numbered (exempt items last).
     pub async fn agenda(&self, meeting_id: i64) -> Result<Vec<AgendaItem>> {
-        let rows = self
-            .store
-            .q("SELECT id, position, kind, title, exempt_paragraph, report_id, paper_title, answers_request_id FROM agenda_items WHERE meeting_id = $1 ORDER BY position, id")
-            .bind(meeting_id)
-            .fetch_all(self.store.pool())
-            .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.i("position")?,
-                    AgendaItem {
-                        id: r.i("id")?,
-                        number: 0,
-                        kind: r.e("kind")?,
-                        title: r.s("title")?,
-                        exempt_paragraph: r.oi("exempt_paragraph")?,
-                        report_id: r.oi("report_id")?,
-                        paper_title: r.os("paper_title")?,
-                        answers_request_id: r.oi("answers_request_id")?,
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let sql = format!("{} WHERE meeting_id = $1 ORDER BY position, id", Self::AGENDA_SELECT);
+        let rows = self.store.q(&sql).bind(meeting_id).fetch_all(self.store.pool()).await?;
+        let items = rows.iter().map(|r| Ok((r.i("position")?, Self::agenda_row(r)?))).collect::<Result<Vec<_>>>()?;
+        Ok(Self::numbered(items))
+    }
+
+    /// Every item on a published agenda (published, held or minuted), by meeting id,
+    /// numbered as on its agenda: one query for all the meetings.
+    pub async fn published_agendas(&self) -> Result<Vec<(i64, Vec<AgendaItem>)>> {
+        let sql = format!(
+            "{} WHERE meeting_id IN (SELECT id FROM meetings WHERE status IN ('agenda-published', 'held', 'minutes-approved')) ORDER BY meeting_id, position, id",
+            Self::AGENDA_SELECT
+        );
+        let rows = self.store.q(&sql).fetch_all(self.store.pool()).await?;
+        let mut out: Vec<(i64, Vec<(i64, AgendaItem)>)> = Vec::new();
+        for r in &rows {
+            let meeting = r.i("meeting_id")?;
+            let item = (r.i("position")?, Self::agenda_row(r)?);
+            match out.last_mut() {
+                Some((m, items)) if *m == meeting => items.push(item),
+                _ => out.push((meeting, vec![item])),
+            }
+        }
+        Ok(out.into_iter().map(|(m, items)| (m, Self::numbered(items))).collect())
+    }
+
+    const AGENDA_SELECT: &'static str =
+        "SELECT meeting_id, id, position, kind, title, exempt_paragraph, report_id, paper_title, answers_request_id FROM agenda_items";
+
+    fn agenda_row(r: &AnyRow) -> Result<AgendaItem> {
+        Ok(AgendaItem {
+            id: r.i("id")?,
+            number: 0,
+            kind: r.e("kind")?,
+            title: r.s("title")?,
+            exempt_paragraph: r.oi("exempt_paragraph")?,
+            report_id: r.oi("report_id")?,
+            paper_title: r.os("paper_title")?,
+            answers_request_id: r.oi("answers_request_id")?,
+        })
+    }
+
+    /// A meeting's items (with their positions) in agenda order, numbered from 1.
+    fn numbered(items: Vec<(i64, AgendaItem)>) -> Vec<AgendaItem> {
         let keys: Vec<(AgendaKind, i64)> = items.iter().map(|(p, i)| (i.kind, *p)).collect();
-        Ok(agenda_order(&keys).into_iter().enumerate().map(|(n, i)| AgendaItem { number: n + 1, ..items[i].1.clone() }).collect())
+        agenda_order(&keys).into_iter().enumerate().map(|(n, i)| AgendaItem { number: n + 1, ..items[i].1.clone() }).collect()
     }
 
     /// One agenda item with its meeting.
@@ -936,6 +962,15 @@ impl Meetings<'_> {
         rows.iter().map(Self::paper_row).collect()
     }
 
+    /// The papers of every published agenda's items (published, held or minuted), in one query.
+    pub async fn published_papers(&self) -> Result<Vec<Paper>> {
+        let sql = format!(
+            "{} WHERE agenda_item_id IN (SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE m.status IN ('agenda-published', 'held', 'minutes-approved'))",
+            Self::PAPER_SELECT
+        );
+        self.store.q(&sql).fetch_all(self.store.pool()).await?.iter().map(Self::paper_row).collect()
+    }
+
     /// An uploaded paper's file as uploaded: its name, kind and bytes.
     pub async fn paper_file(&self, item_id: i64) -> Result<(String, String, Vec<u8>)> {
         let r = self
@@ -962,6 +997,8 @@ impl Meetings<'_> {
             let exempt = i.exempt_paragraph.and_then(|p| u8::try_from(p).ok());
             let own = papers.iter().position(|p| p.agenda_item_id == i.id).map(|at| papers.swap_remove(at));
             let paper = match (i.report_id, &i.paper_title) {
+                // The public pack carries a report once it is issued, never a draft.
+                (Some(r), _) if public && !self.store.reports().get(r).await?.is_issued() => PackPaper::None,
                 (Some(r), _) if !(public && exempt.is_some()) => PackPaper::Report(Box::new(self.store.reports().monitoring_report(r, today).await?)),
                 (Some(_), _) => PackPaper::None,
                 (None, _) if own.is_some() => match own.map(|p| p.content) {
