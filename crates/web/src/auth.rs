@@ -243,6 +243,11 @@ async fn guard_inner(state: &AppState, mut req: Request<Body>, next: Next) -> Re
         tracing::warn!(route = %path, "request to a route with no declared permission refused");
         return Err((AppError::Forbidden, kind));
     };
+    if kind == Kind::PublicSite {
+        // The public site is the same for everyone: no session is read, so nothing about
+        // the reader reaches its pages (and a cache may serve them).
+        return Ok(next.run(req).await);
+    }
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = client_ip(state, req.headers(), peer);
     req.extensions_mut().insert(ClientIp(ip.clone()));

@@ -14,6 +14,7 @@ pub mod hygiene;
 pub mod oidc;
 pub mod pages;
 pub mod policy;
+pub mod public;
 pub mod routes;
 pub mod security;
 pub mod two_factor;
@@ -126,7 +127,7 @@ impl AppState {
 /// The whole application: every route, each with its permission, behind the
 /// deny-by-default guard and the security headers.
 pub fn app(store: Store, config: Config) -> Router {
-    let (router, table) = routes::build();
+    let (routers, table) = routes::build();
     let state = AppState { store, config: Arc::new(config), routes: Arc::new(table) };
-    routes::finish(router, state)
+    routes::finish(routers, state)
 }

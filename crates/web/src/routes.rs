@@ -9,13 +9,17 @@ use axum::middleware;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
 
-use crate::{api, auth, pages, security, AppState};
+use crate::public::PublicState;
+use crate::{api, auth, pages, public, security, AppState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Page,
     Api,
     Asset,
+    /// The public site: the same for everyone, read without a session, cacheable, and
+    /// served by handlers that are given only the public store (see [`Routes::public_get`]).
+    PublicSite,
 }
 
 #[derive(Debug, Clone)]
@@ -45,7 +49,16 @@ impl RouteTable {
 
 pub struct Routes {
     router: Router<AppState>,
+    /// The public site's routes: their handlers' state is [`PublicState`], which holds
+    /// the public store and nothing that reaches a child's record.
+    public: Router<PublicState>,
     table: RouteTable,
+}
+
+/// The declared routes: the application's, and the public site's on their own state.
+pub struct Routers {
+    pub app: Router<AppState>,
+    pub public: Router<PublicState>,
 }
 
 impl Routes {
@@ -75,6 +88,14 @@ impl Routes {
     pub fn asset<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, summary: &'static str, h: H) -> Self {
         self.add(Method::GET, path, Permission::Public, summary, Kind::Asset, h)
     }
+    /// A page of the public site: no sign-in, and a handler that can be given only the
+    /// public store ([`PublicState`]), never the application's state.
+    pub fn public_get<H: Handler<T, PublicState>, T: 'static>(mut self, path: &'static str, summary: &'static str, h: H) -> Self {
+        assert!(!self.table.specs.iter().any(|s| s.method == Method::GET && s.path == path), "route GET {path} declared twice");
+        self.public = self.public.route(path, axum::routing::get(h));
+        self.table.specs.push(RouteSpec { method: Method::GET, path, permission: Permission::Public, summary, kind: Kind::PublicSite });
+        self
+    }
 }
 
 /// The child a request names, for the routes that name one: a child's own routes (pages
@@ -102,16 +123,22 @@ pub fn child_key(template: &str, path: &str) -> Option<assure_storage::ChildKey>
 }
 
 /// Declare every route.
-pub fn build() -> (Router<AppState>, RouteTable) {
-    let r = Routes { router: Router::new(), table: RouteTable::default() };
+pub fn build() -> (Routers, RouteTable) {
+    let r = Routes { router: Router::new(), public: Router::new(), table: RouteTable::default() };
     let r = pages::routes(r);
     let r = api::routes(r);
-    (r.router, r.table)
+    let r = public::routes(r);
+    (Routers { app: r.router, public: r.public }, r.table)
 }
 
 /// Wrap the declared routes in the guard and security headers, with a 404 page
 /// for everything else.
-pub fn finish(router: Router<AppState>, state: AppState) -> Router {
+pub fn finish(routers: Routers, state: AppState) -> Router {
+    let public = routers
+        .public
+        .layer(middleware::map_response(public::cacheable))
+        .with_state(PublicState::new(state.store.public(), &state.config.public_url));
+    let router = routers.app.merge(public);
     // Room for several evidence files in one form; each file is checked against its own limit.
     let body_limit = state.config.max_upload_bytes * 5 + 1024 * 1024;
     router

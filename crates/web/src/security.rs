@@ -39,6 +39,9 @@ fn base64(bytes: &[u8]) -> String {
 
 pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
+    // The public site's successful answers say for themselves how long they may be kept
+    // (see `public::cacheable`); its errors are not kept.
+    let public_site = req.uri().path() == "/public" || req.uri().path().starts_with("/public/") || req.uri().path().starts_with("/oparl/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     // A handler may have set a stricter-or-equal policy of its own (see
@@ -51,7 +54,8 @@ pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Ne
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    if !is_asset {
+    let kept = is_asset || (public_site && h.contains_key(header::CACHE_CONTROL));
+    if !kept {
         // Pages may show sensitive records: never cache them.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -49,14 +49,14 @@ async fn a_route_without_a_permission_is_refused() {
     let db = TestDb::new(assure_storage::Engine::Sqlite).await;
     let hash = assure_web::auth::hash_password(common::PASSWORD);
     assure_storage::demo::load(&db.store, common::today(), &hash).await.unwrap();
-    let (router, table) = routes::build();
-    let router = router.route("/sneaky", axum::routing::get(|| async { "secret" }));
+    let (mut routers, table) = routes::build();
+    routers.app = routers.app.route("/sneaky", axum::routing::get(|| async { "secret" }));
     let state = assure_web::AppState {
         store: db.store.clone(),
         config: std::sync::Arc::new(assure_web::Config::new(db.dir.clone())),
         routes: std::sync::Arc::new(table),
     };
-    let mut c = Client::new(routes::finish(router, state));
+    let mut c = Client::new(routes::finish(routers, state));
     c.sign_in("administrator@example.org").await;
     let r = c.get("/sneaky").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);

@@ -36,14 +36,14 @@ fn status_tag(s: ItemStatus) -> Markup {
     ui::tag(s.label(), colour)
 }
 
-fn exempt_words(p: Option<u8>) -> String {
+pub(crate) fn exempt_words(p: Option<u8>) -> String {
     match p {
         None => "Open".into(),
         Some(n) => format!("Exempt: paragraph {n} of Schedule 12A ({})", schedule_12a(n)),
     }
 }
 
-fn key_words(financial: bool, wards: bool) -> &'static str {
+pub(crate) fn key_words(financial: bool, wards: bool) -> &'static str {
     match (financial, wards) {
         (true, true) => "Key decision: financial, and significant in two or more wards",
         (true, false) => "Key decision: financial",
@@ -431,7 +431,7 @@ pub async fn withdraw(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
 
 // ---------------------------------------------------------------- a published plan
 
-fn changes(diff: &PlanDiff, before: &Publication, after: &Publication) -> Markup {
+pub(crate) fn changes(diff: &PlanDiff, before: &Publication, after: &Publication) -> Markup {
     let title = |id: &i64| {
         after.snapshot.items.iter().chain(&before.snapshot.items).find(|i| i.id == *id).map(|i| i.details.title.clone()).unwrap_or_default()
     };
@@ -448,7 +448,7 @@ fn changes(diff: &PlanDiff, before: &Publication, after: &Publication) -> Markup
     }
 }
 
-fn planned_table(items: &[&PublishedItem]) -> Markup {
+pub(crate) fn planned_table(items: &[&PublishedItem]) -> Markup {
     ui::scroll_table(
         "The plan",
         html! {

@@ -43,7 +43,7 @@ fn minutes_shown(ctx: &Ctx, m: &Meeting) -> bool {
     clerk(ctx) || m.status == MeetingStatus::MinutesApproved
 }
 
-fn status_tag(s: MeetingStatus) -> Markup {
+pub(crate) fn status_tag(s: MeetingStatus) -> Markup {
     let colour = match s {
         MeetingStatus::Scheduled | MeetingStatus::Moved => TagColour::Grey,
         MeetingStatus::AgendaPublished => TagColour::Blue,
@@ -978,7 +978,7 @@ pub fn calendar(name: &str, meetings: &[Meeting], base: &str) -> String {
     cal.done().to_string()
 }
 
-fn ics(file: &str, body: String) -> Response {
+pub(crate) fn ics(file: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
