@@ -10,8 +10,7 @@ mod common;
 
 use std::collections::{BTreeSet, VecDeque};
 
-use assure_domain::meetings::{AgendaItemInput, AgendaKind, MeetingInput, MeetingStatus, MeetingType, PaperBlock};
-use assure_storage::meetings::PaperUpload;
+use assure_domain::meetings::{AgendaItemInput, AgendaKind, MeetingInput, MeetingType};
 use assure_storage::on_both_engines;
 use assure_storage::testing::{every_child_identity, exec, TestDb};
 use assure_web::routes::{self, Kind};
@@ -137,61 +136,11 @@ fn matches(template: &str, path: &str) -> bool {
     t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
 }
 
-/// An issued monitoring report, and a meeting next month whose published agenda has an
-/// open paper (a PDF), the report, and an exempt paper.
-async fn published_papers(db: &TestDb) -> (i64, i64, i64) {
-    let a = assure_storage::Actor::system();
-    let today = db.store.today();
-    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
-    let input = assure_storage::reports::ReportInput { review_id: Some(rec.review_id), body_id: None, meeting_date: Some(today), layout: None };
-    let report = db.store.reports().create(&a, &input).await.unwrap();
-    db.store.reports().issue(&a, report, 1, today).await.unwrap();
-
-    let body = db.store.tracker().bodies().await.unwrap()[0].id;
-    let m = db.store.meetings();
-    let date = today + chrono::Duration::days(30);
-    let meeting = m
-        .create_meeting(
-            &a,
-            body,
-            &MeetingInput {
-                date: Some(date),
-                time: "18:30".into(),
-                venue: "Committee Room 1".into(),
-                kind: Some(MeetingType::Ordinary),
-                joint_with: String::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let item = |kind, title: &str, exempt_paragraph| AgendaItemInput { kind: Some(kind), title: title.into(), exempt_paragraph };
-    let open = m.add_agenda_item(&a, meeting, &item(AgendaKind::Report, "Police figures", None), None, None, None).await.unwrap();
-    m.add_agenda_item(&a, meeting, &item(AgendaKind::Report, "Recommendations monitoring", None), Some(report), None, None).await.unwrap();
-    let exempt = m.add_agenda_item(&a, meeting, &item(AgendaKind::Exempt, "Provider contract", Some(3)), None, None, None).await.unwrap();
-    let pdf = PaperUpload {
-        name: "police-figures.pdf".into(),
-        content_type: "application/pdf".into(),
-        bytes: b"%PDF-1.4 open figures".to_vec(),
-        blocks: None,
-    };
-    m.upload_paper(&a, open, 0, &pdf).await.unwrap();
-    let secret = PaperUpload {
-        name: "contract.docx".into(),
-        content_type: DOCX.into(),
-        bytes: vec![0x50, 0x4b, 3, 4, 1, 2, 3],
-        blocks: Some(vec![PaperBlock::Paragraph("Kestrel Homes breach of contract".into())]),
-    };
-    m.upload_paper(&a, exempt, 0, &secret).await.unwrap();
-    let v = m.meeting(meeting).await.unwrap().version;
-    m.set_status(&a, meeting, v, MeetingStatus::AgendaPublished).await.unwrap();
-    (meeting, exempt, report)
-}
-
 async fn the_public_site_never_shows_a_child(db: &TestDb) {
     let app = demo_app(db).await;
     let children = identities(db).await;
     assert!(children.len() > 100, "the demo's children are loaded ({})", children.len());
-    let (meeting, exempt, report) = published_papers(db).await;
+    let (meeting, exempt, report) = common::published_papers(db).await;
     let c = Client::new(app);
 
     let seen = walk(&c).await;

@@ -181,3 +181,60 @@ pub async fn download(c: &Client, path: &str) -> (StatusCode, axum::http::Header
     let (status, headers) = (resp.status(), resp.headers().clone());
     (status, headers, to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec())
 }
+
+/// An issued monitoring report, and a meeting next month whose published agenda has an
+/// open paper (a PDF), the report, and an exempt paper.
+pub async fn published_papers(db: &TestDb) -> (i64, i64, i64) {
+    let a = assure_storage::Actor::system();
+    let today = db.store.today();
+    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let input = assure_storage::reports::ReportInput { review_id: Some(rec.review_id), body_id: None, meeting_date: Some(today), layout: None };
+    let report = db.store.reports().create(&a, &input).await.unwrap();
+    db.store.reports().issue(&a, report, 1, today).await.unwrap();
+
+    let body = db.store.tracker().bodies().await.unwrap()[0].id;
+    let m = db.store.meetings();
+    let date = today + chrono::Duration::days(30);
+    let meeting = m
+        .create_meeting(
+            &a,
+            body,
+            &assure_domain::meetings::MeetingInput {
+                date: Some(date),
+                time: "18:30".into(),
+                venue: "Committee Room 1".into(),
+                kind: Some(assure_domain::meetings::MeetingType::Ordinary),
+                joint_with: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let item =
+        |kind, title: &str, exempt_paragraph| assure_domain::meetings::AgendaItemInput { kind: Some(kind), title: title.into(), exempt_paragraph };
+    let open =
+        m.add_agenda_item(&a, meeting, &item(assure_domain::meetings::AgendaKind::Report, "Police figures", None), None, None, None).await.unwrap();
+    m.add_agenda_item(&a, meeting, &item(assure_domain::meetings::AgendaKind::Report, "Recommendations monitoring", None), Some(report), None, None)
+        .await
+        .unwrap();
+    let exempt = m
+        .add_agenda_item(&a, meeting, &item(assure_domain::meetings::AgendaKind::Exempt, "Provider contract", Some(3)), None, None, None)
+        .await
+        .unwrap();
+    let pdf = assure_storage::meetings::PaperUpload {
+        name: "police-figures.pdf".into(),
+        content_type: "application/pdf".into(),
+        bytes: b"%PDF-1.4 open figures".to_vec(),
+        blocks: None,
+    };
+    m.upload_paper(&a, open, 0, &pdf).await.unwrap();
+    let secret = assure_storage::meetings::PaperUpload {
+        name: "contract.docx".into(),
+        content_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+        bytes: vec![0x50, 0x4b, 3, 4, 1, 2, 3],
+        blocks: Some(vec![assure_domain::meetings::PaperBlock::Paragraph("Kestrel Homes breach of contract".into())]),
+    };
+    m.upload_paper(&a, exempt, 0, &secret).await.unwrap();
+    let v = m.meeting(meeting).await.unwrap().version;
+    m.set_status(&a, meeting, v, assure_domain::meetings::MeetingStatus::AgendaPublished).await.unwrap();
+    (meeting, exempt, report)
+}
