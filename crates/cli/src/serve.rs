@@ -207,6 +207,17 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     // task's first tick (in the background), and the planner's statistics by another.
     let upkeep = spawn_upkeep(store.clone(), &config, None);
     let statistics = spawn_statistics(store.clone());
+    // A database that predates the public site's search index gets one, in the background.
+    let index = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            match store.index_published_if_missing().await {
+                Ok(true) => tracing::info!("the public site's search index was built"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "building the public site's search index failed"),
+            }
+        })
+    };
     let anchors = spawn_anchors(store.clone(), assure_storage::audit::anchors_path(&g.data_dir));
     if mailer.is_none() {
         tracing::info!("no ASSURE_SMTP_URL: e-mail that would be sent is written to the log instead");
@@ -223,6 +234,7 @@ pub async fn serve(g: &Global, listen: &str, demo: bool) -> CmdResult {
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
     upkeep.abort();
     statistics.abort();
+    index.abort();
     anchors.abort();
     mail.abort();
     retention.abort();

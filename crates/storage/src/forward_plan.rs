@@ -364,6 +364,7 @@ impl ForwardPlan<'_> {
                 .execute(tx.conn())
                 .await?;
         }
+        tx.index_plan(id, &snapshot).await?;
         tx.audit(
             actor,
             Event::new(

@@ -52,6 +52,7 @@ pub mod placements;
 pub mod plans;
 pub mod police;
 pub mod public;
+pub mod published_index;
 pub mod quarterly;
 pub mod referrals;
 pub mod reports;

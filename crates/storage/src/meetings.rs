@@ -684,6 +684,7 @@ impl Meetings<'_> {
         }
         let mut tx = self.store.write().await?;
         self.status_in(&mut tx, id, version, to).await?;
+        tx.index_meeting(id).await?;
         tx.audit(actor, Event::new("meeting.status", "meeting", id, format!("{}: {}", old.title(), to.label()))).await?;
         tx.commit().await
     }
@@ -779,6 +780,7 @@ impl Meetings<'_> {
             tx.audit(actor, Event::new("report-request.close", "report_request", q, format!("answered by a paper on the agenda of {}", m.title())))
                 .await?;
         }
+        tx.index_meeting(meeting_id).await?;
         tx.audit(actor, Event::new("agenda-item.create", "meeting", meeting_id, format!("added \"{}\" to the agenda", c.title))).await?;
         tx.commit().await?;
         Ok(id)
@@ -917,6 +919,7 @@ impl Meetings<'_> {
                 .await?
         };
         check_version(n.rows_affected())?;
+        tx.index_meeting(m.id).await?;
         tx.audit(actor, Event::new("agenda-paper.save", "meeting", m.id, format!("{said} for item {} of {}", item.number, m.title()))).await?;
         tx.commit().await
     }
@@ -1313,6 +1316,7 @@ impl Meetings<'_> {
             .execute(tx.conn())
             .await?;
         check_version(n.rows_affected())?;
+        tx.index_meeting(meeting_id).await?;
         tx.audit(actor, Event::new("minutes.approve", "meeting", meeting_id, format!("minutes of {} approved", m.title()))).await?;
         tx.commit().await?;
         Ok(fp)

@@ -26,7 +26,8 @@ use crate::{Result, Store, StoreError};
 
 /// The store's handles the public site may use, and no other (checked by a test that
 /// reads this file).
-pub const REACHES: &[&str] = &["meetings()", "forward_plan()", "tracker().bodies()", "tracker().body(", "reports()", "settings()", "today()"];
+pub const REACHES: &[&str] =
+    &["meetings()", "forward_plan()", "tracker().bodies()", "tracker().body(", "reports()", "settings()", "today()", "search_published("];
 
 /// Published records only, for readers who have not signed in.
 #[derive(Clone)]
@@ -185,6 +186,12 @@ impl PublicStore {
     /// A published forward plan, and the one before it with what changed.
     pub async fn forward_plan(&self, id: i64) -> Result<(Publication, Option<(Publication, assure_domain::forward_plan::PlanDiff)>)> {
         self.store.forward_plan().publication(id).await
+    }
+
+    /// Search what is published (agenda items and their papers, approved minutes, the
+    /// forward plan, issued reports), best first, a page at a time, with the total.
+    pub async fn search(&self, text: &str, page: i64) -> Result<(Vec<crate::published_index::Found>, i64)> {
+        self.store.search_published(text, page).await
     }
 
     /// The issued monitoring reports, newest meeting first (never a draft).

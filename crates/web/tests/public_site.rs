@@ -73,10 +73,13 @@ fn json_links(v: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
-/// Follow every public link from `/public`. PDFs are left out: each is converted from
+/// Follow every public link from `/public` (and the search form's results). PDFs are left out: each is converted from
 /// the Word document the walk reads.
 async fn walk(c: &Client) -> Vec<Seen> {
-    let mut queue: VecDeque<String> = VecDeque::from(["/public".to_string()]);
+    // The search form's answers too (a form, not a link): a common word, and the exempt
+    // paper's words.
+    let mut queue: VecDeque<String> =
+        ["/public", "/public/search?q=work+programme", "/public/search?q=kestrel+homes"].into_iter().map(String::from).collect();
     let mut visited: BTreeSet<String> = BTreeSet::new();
     let mut seen = Vec::new();
     while let Some(path) = queue.pop_front() {
@@ -163,6 +166,8 @@ async fn the_public_site_never_shows_a_child(db: &TestDb) {
         assert!(all.contains(published), "the walk saw {published:?}");
     }
     assert!(seen.iter().any(|s| s.path == format!("/public/reports/{report}")), "the issued report is linked");
+    let search = seen.iter().find(|s| s.path == "/public/search?q=work+programme").expect("the search was walked");
+    assert!(search.text.contains("Agenda item") && search.text.contains("Minute"), "the search finds agenda items and minutes: {}", search.text);
     // The exempt paper never: not in a page, not in the pack, not as a file.
     assert!(!all.contains("Kestrel Homes"), "an exempt paper reached the public site");
     let (status, _, _) = download(&c, &format!("/public/agenda-items/{exempt}/paper-file")).await;

@@ -54,6 +54,7 @@ impl Reports<'_> {
             }
             sql.query(self.store).execute(tx.conn()).await?;
         }
+        tx.index_report(id, &report, r.meeting_date).await?;
         tx.audit(
             actor,
             Event::new("report.issue", "report", id, format!("issue {issue} for {} frozen, snapshot sha256 {sha}", long(r.meeting_date))),

@@ -73,6 +73,11 @@ pub fn routes(r: Routes) -> Routes {
         )
         .public_get("/public/reports/{id}", "An issued monitoring report: each recommendation's wording, response, status and RAG", pages::report)
         .public_get("/public/reports/{id}/download/{format}", "An issued monitoring report as CSV, JSON or DOCX", pages::report_download)
+        .public_get(
+            "/public/search",
+            "Search what is published: agenda items and papers, approved minutes, the forward plan, issued reports",
+            pages::search,
+        )
         .public_get("/oparl/v1/system", "OParl 1.1: the System, the entry object", oparl::system)
         .public_get("/oparl/v1/bodies", "OParl 1.1: the list of Bodies (the council)", oparl::bodies)
         .public_get("/oparl/v1/body/{id}", "OParl 1.1: the Body", oparl::body)

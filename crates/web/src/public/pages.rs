@@ -22,6 +22,24 @@ pub struct YearQuery {
     year: Option<String>,
 }
 
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+fn search_form(q: &str) -> Markup {
+    html! {
+        form method="get" action="/public/search" role="search" {
+            div class="app-form-group" {
+                label class="app-label" for="q" { "Search published papers, minutes, decisions and the forward plan" }
+                input class="app-input app-input--width-30" id="q" name="q" type="search" value=(q);
+            }
+            button type="submit" class="app-button" { "Search" }
+        }
+    }
+}
+
 async fn page(state: &PublicState, uri: &Uri, title: &str, content: Markup) -> PageResult {
     let settings = state.store.settings().await?;
     Ok(layout(&settings, uri.path(), title, content).into_response())
@@ -111,6 +129,7 @@ pub async fn home(State(state): State<PublicState>, uri: Uri) -> PageResult {
     let plan = state.store.forward_plans().await?.into_iter().next();
     let content = html! {
         h1 class="app-heading-l" { "Committees and decisions" }
+        (search_form(""))
         p class="app-body" { "The council's committee meetings, their agendas and papers, approved minutes and decisions, the forward plan of key decisions, and the progress reported to committees on their recommendations." }
         h2 class="app-heading-m" { "Coming up" }
         @if upcoming.is_empty() { p class="app-body" { "No meetings are arranged from today." } } @else { (meetings_table("Meetings coming up", &upcoming, true)) }
@@ -539,4 +558,50 @@ pub async fn report_download(State(state): State<PublicState>, Path((raw, ext)):
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+// ---------------------------------------------------------------------------- search
+
+/// GET "/public/search?q=": what is published that matches, best first, 20 a page.
+pub async fn search(State(state): State<PublicState>, uri: Uri, Query(q): Query<SearchQuery>) -> PageResult {
+    let text = q.q.unwrap_or_default();
+    let at = q.page.unwrap_or(1).max(1);
+    let (found, total) = state.store.search(&text, at).await?;
+    let per = assure_storage::published_index::RESULTS_PER_PAGE;
+    let pages = (total + per - 1) / per;
+    let query: String = form_urlencoded::byte_serialize(text.trim().as_bytes()).collect();
+    let kind = |s: &str| match s {
+        "agenda-item" => "Agenda item",
+        "minute" => "Minute",
+        "forward-plan-item" => "Forward plan",
+        _ => "Monitoring report",
+    };
+    let title = if text.trim().is_empty() { "Search".to_string() } else { format!("Search: {}", text.trim()) };
+    let content = html! {
+        h1 class="app-heading-l" { "Search" }
+        (search_form(text.trim()))
+        @if !text.trim().is_empty() {
+            h2 class="app-heading-m" { (total) @if total == 1 { " result" } @else { " results" } }
+            @if found.is_empty() && total == 0 { p class="app-body" { "Nothing published matches. Check the spelling, or try fewer words." } }
+            ol class="app-list" {
+                @for f in &found {
+                    li {
+                        h3 class="app-heading-s" { a class="app-link" href=(f.path) { (f.title) } }
+                        p class="app-body app-hint" { (kind(&f.source)) ", " (long(f.published_on)) }
+                        @if !f.excerpt.is_empty() { p class="app-body" { (f.excerpt) @if f.excerpt.chars().count() >= 300 { "…" } } }
+                    }
+                }
+            }
+            @if pages > 1 {
+                nav aria-label="Results pages" {
+                    p class="app-body" {
+                        @if at > 1 { a class="app-link" href={ "/public/search?q=" (query) "&page=" (at - 1) } { "Previous page" } " " }
+                        "Page " (at) " of " (pages)
+                        @if at < pages { " " a class="app-link" href={ "/public/search?q=" (query) "&page=" (at + 1) } { "Next page" } }
+                    }
+                }
+            }
+        }
+    };
+    page(&state, &uri, &title, content).await
 }
