@@ -256,7 +256,9 @@ impl Store {
                     sql.push(" FROM published_search s JOIN published_texts t ON t.id = s.rowid WHERE published_search MATCH ").bind(search.fts5());
                 }
                 Engine::Postgres => {
-                    sql.push(" FROM published_texts t, to_tsquery('simple', ").bind(search.tsquery()).push(") q WHERE t.document @@ q.q");
+                    sql.push(" FROM published_texts t JOIN published_search s ON s.text_id = t.id, to_tsquery('simple', ")
+                        .bind(search.tsquery())
+                        .push(") q WHERE s.document @@ q.q");
                 }
             }
             sql
@@ -264,7 +266,7 @@ impl Store {
         let total = matches("SELECT COUNT(*) AS n").query(self).fetch_one(self.pool()).await?.i("n")?;
         let score = match self.engine() {
             Engine::Sqlite => "bm25(published_search, 5.0, 1.0)",
-            Engine::Postgres => "-ts_rank(t.document, q.q)",
+            Engine::Postgres => "-ts_rank(s.document, q.q)",
         };
         let mut sql = matches(&format!("SELECT t.source, t.title, t.body, t.path, t.published_on, {score} AS score"));
         sql.push(" ORDER BY score, t.published_on DESC, t.id LIMIT ")

@@ -336,9 +336,10 @@ fn compare_table(name: &str, a: &Table, b: &Table, an: &str, bn: &str, out: &mut
 
 /// Each engine's own full-text index, made differently on each by the migrations of
 /// the same number (an FTS5 table and its shadow tables on SQLite, a tsvector table on
-/// PostgreSQL): not part of the schema the two share.
+/// PostgreSQL) for recommendations and for the public site's published texts: not part
+/// of the schema the two share.
 fn engine_own(table: &str) -> bool {
-    table == "recommendation_search" || table.starts_with("recommendation_search_")
+    ["recommendation_search", "published_search"].iter().any(|own| table == *own || table.starts_with(&format!("{own}_")))
 }
 
 /// sqlx's own bookkeeping, which no migration writes.

@@ -76,6 +76,22 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A document that could not be made: no converter installed is the request's problem
+/// (400, the other formats still work); a busy or slow converter is worth trying again
+/// (503); anything else is ours.
+impl From<assure_documents::DocumentError> for AppError {
+    fn from(e: assure_documents::DocumentError) -> Self {
+        match e {
+            assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
+            busy if busy.is_transient() => {
+                tracing::warn!(error = %busy, "document not made: the converter is busy");
+                AppError::ConverterBusy
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<Invalid> for AppError {
     fn from(i: Invalid) -> Self {
         AppError::Invalid(i)

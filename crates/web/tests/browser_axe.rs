@@ -11,7 +11,9 @@
 //! Needs `/usr/bin/chromium`, `/usr/bin/chromedriver` and axe-core: `scripts/test`
 //! installs axe-core from the npm registry into the build cache and sets
 //! `ASSURE_TEST_AXE_JS` to its `axe.min.js`. `ASSURE_SKIP_BROWSER=1` skips.
-//! `ASSURE_AXE_ACCOUNTS=a@example.org,b@example.org` checks only those accounts;
+//! The public site (`/public`) is crawled too, signed out, as a resident reads it.
+//! `ASSURE_AXE_ACCOUNTS=a@example.org,b@example.org` checks only those accounts (`public`
+//! for the public site alone);
 //! `ASSURE_AXE_DUMP=DIR` writes each page's structure there (one file per shape and
 //! account), to see why two accounts' pages of a shape were both checked.
 
@@ -70,7 +72,7 @@ fn is_page(path: &str) -> bool {
         ".docx", ".xlsx", ".pdf", ".csv", ".ics", ".zip", ".json", ".html", ".css", ".js", ".svg", ".png", ".ico", ".txt", "/docx", "/pdf", "/xlsx",
         "/csv",
     ];
-    let skip_parts = ["/api/", "/assets/", "/download", "/export", "/logout", "/sign-out", "/openapi"];
+    let skip_parts = ["/api/", "/assets/", "/download", "/export", "/logout", "/sign-out", "/openapi", "/oparl/", "/paper-file"];
     p.starts_with('/') && !skip_ends.iter().any(|e| p.ends_with(e)) && !skip_parts.iter().any(|s| p.contains(s))
 }
 
@@ -152,13 +154,19 @@ fn fingerprint(s: &str) -> u64 {
 /// Crawl every page shape one account reaches; check each page whose shape and
 /// structure no account has had checked yet.
 async fn crawl(b: &Browser, email: &str, axe: &str, found: &Mutex<Findings>) {
-    b.sign_in(email).await;
+    let public = email == PUBLIC;
+    if !public {
+        b.sign_in(email).await;
+    }
     let started = std::time::Instant::now();
     let (mut shapes, mut checked) = (BTreeSet::new(), 0usize);
-    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
+    let mut queue: VecDeque<String> = VecDeque::from([if public { "/public" } else { "/" }.to_string()]);
     while let Some(path) = queue.pop_front() {
         if shapes.len() >= MAX_SHAPES {
             break;
+        }
+        if public && !path.starts_with("/public") {
+            continue;
         }
         let shape = shape(&path);
         if !shapes.insert(shape.clone()) {
@@ -166,7 +174,7 @@ async fn crawl(b: &Browser, email: &str, axe: &str, found: &Mutex<Findings>) {
         }
         b.goto(&path).await;
         b.css("body").await;
-        if b.count(".app-header__signout").await == 0 {
+        if !public && b.count(".app-header__signout").await == 0 {
             continue; // a page that signs out or needs another sign-in is not this account's
         }
         for l in links(b).await {
@@ -204,6 +212,9 @@ async fn crawl(b: &Browser, email: &str, axe: &str, found: &Mutex<Findings>) {
     eprintln!("{email}: {} page shapes, {checked} checked (the rest as another account saw them), in {:?}", shapes.len(), started.elapsed());
 }
 
+/// The public site's reader: no sign-in, from `/public`, its pages only.
+const PUBLIC: &str = "(the public site, signed out)";
+
 /// How many browsers crawl side by side (each takes the next account when it is done).
 const BROWSERS: usize = 2;
 
@@ -222,13 +233,19 @@ async fn every_page_of_every_role_has_no_axe_violations_and_reflows_at_320px() {
     if !only.is_empty() {
         accounts.retain(|a| only.split(',').any(|o| o.trim() == a));
     }
-    assert!(only.is_empty() || !accounts.is_empty(), "ASSURE_AXE_ACCOUNTS names no demo account");
+    assert!(only.is_empty() || only == "public" || !accounts.is_empty(), "ASSURE_AXE_ACCOUNTS names no demo account");
     assert!(!only.is_empty() || accounts.len() >= 15, "the demo has an account per role ({} found)", accounts.len());
 
     let found = Mutex::new(Findings::default());
-    let next = Mutex::new(accounts.iter().cloned().collect::<VecDeque<String>>());
+    // The public site first (when every account is checked), as a resident reads it.
+    let mut readers: VecDeque<String> = accounts.iter().cloned().collect();
+    if only.is_empty() || only.split(',').any(|o| o.trim() == "public") {
+        readers.push_front(PUBLIC.to_string());
+    }
+    let n_readers = readers.len();
+    let next = Mutex::new(readers);
     let mut browsers = Vec::new();
-    for _ in 0..BROWSERS.min(accounts.len()) {
+    for _ in 0..BROWSERS.min(n_readers) {
         let b = rig.browser().await;
         // axe-core takes seconds on a long page when the machine is busy.
         b.client

@@ -488,11 +488,7 @@ pub async fn document(State(state): State<AppState>, caller: Caller, Path((raw, 
     let bytes = tokio::task::spawn_blocking(move || assure_documents::render_forward_plan(&organisation, &p.snapshot, &p.fingerprint, format))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| match e {
-            assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
-            busy if busy.is_transient() => AppError::ConverterBusy,
-            other => AppError::Internal(other.to_string()),
-        })?;
+        .map_err(AppError::from)?;
     state
         .store
         .record(

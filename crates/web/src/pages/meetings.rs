@@ -1033,11 +1033,7 @@ async fn agenda_pack_file(state: &AppState, ctx: &Ctx, caller: &Caller, raw: &st
     let bytes = tokio::task::spawn_blocking(move || assure_documents::render_agenda_pack(&pack, format))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| match e {
-            assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
-            busy if busy.is_transient() => AppError::ConverterBusy,
-            other => AppError::Internal(other.to_string()),
-        })?;
+        .map_err(AppError::from)?;
     state
         .store
         .record(
@@ -1146,11 +1142,7 @@ pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: C
     })
     .await
     .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-    .map_err(|e| match e {
-        assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
-        busy if busy.is_transient() => AppError::ConverterBusy,
-        other => AppError::Internal(other.to_string()),
-    })?;
+    .map_err(AppError::from)?;
     state
         .store
         .record(

@@ -336,11 +336,7 @@ pub async fn download(State(state): State<AppState>, caller: Caller, Path((raw, 
     let bytes = tokio::task::spawn_blocking(move || render_quarterly(&doc, format))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| match e {
-            assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
-            busy if busy.is_transient() => AppError::ConverterBusy,
-            other => AppError::Internal(other.to_string()),
-        })?;
+        .map_err(AppError::from)?;
     state.store.quarterly().record_view(&caller.actor(), r.id, &format!("downloaded as {}", format.extension()), in_full).await?;
     let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());
     Ok(([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())

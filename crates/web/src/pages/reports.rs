@@ -528,14 +528,7 @@ pub async fn download(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
     let bytes = tokio::task::spawn_blocking(move || render(&report, format))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(|e| match e {
-            assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
-            busy if busy.is_transient() => {
-                tracing::warn!(error = %busy, "PDF not made");
-                AppError::ConverterBusy
-            }
-            other => AppError::Internal(other.to_string()),
-        })?;
+        .map_err(AppError::from)?;
     state.store.reports().record_export(&caller.actor(), r.id, format.extension()).await?;
     let disposition = if format == Format::Html {
         format!("inline; filename=\"{stem}.html\"")

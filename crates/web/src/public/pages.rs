@@ -262,14 +262,6 @@ pub async fn meeting(State(state): State<PublicState>, uri: Uri, Path(raw): Path
     page(&state, &uri, &title, content).await
 }
 
-fn document_error(e: assure_documents::DocumentError) -> AppError {
-    match e {
-        assure_documents::DocumentError::NoConverter(_) => AppError::BadRequest(e.to_string()),
-        busy if busy.is_transient() => AppError::ConverterBusy,
-        other => AppError::Internal(other.to_string()),
-    }
-}
-
 /// GET "/public/meetings/{id}/agenda-pack/{format}".
 pub async fn agenda_pack(State(state): State<PublicState>, Path((raw, ext)): Path<(String, String)>) -> PageResult {
     let format =
@@ -279,7 +271,7 @@ pub async fn agenda_pack(State(state): State<PublicState>, Path((raw, ext)): Pat
     let bytes = tokio::task::spawn_blocking(move || assure_documents::render_agenda_pack(&pack, format))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(document_error)?;
+        .map_err(AppError::from)?;
     Ok(file(format.content_type(), &name, bytes))
 }
 
@@ -451,7 +443,7 @@ pub async fn forward_plan_document(State(state): State<PublicState>, Path((raw, 
     let bytes = tokio::task::spawn_blocking(move || assure_documents::render_forward_plan(&organisation, &p.snapshot, &p.fingerprint, format))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(document_error)?;
+        .map_err(AppError::from)?;
     Ok(file(format.content_type(), &name, bytes))
 }
 
@@ -553,7 +545,7 @@ pub async fn report_download(State(state): State<PublicState>, Path((raw, ext)):
             let bytes = tokio::task::spawn_blocking(move || assure_documents::render(&report, format))
                 .await
                 .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-                .map_err(document_error)?;
+                .map_err(AppError::from)?;
             Ok(file(format.content_type(), &format!("{stem}.{}", format.extension()), bytes))
         }
         _ => Err(AppError::NotFound),
