@@ -160,7 +160,9 @@ async fn crawl(b: &Browser, email: &str, axe: &str, found: &Mutex<Findings>) {
     }
     let started = std::time::Instant::now();
     let (mut shapes, mut checked) = (BTreeSet::new(), 0usize);
-    let mut queue: VecDeque<String> = VecDeque::from([if public { "/public" } else { "/" }.to_string()]);
+    // The public site's search results are a form's answer, not a link: start there too.
+    let starts: &[&str] = if public { &["/public", "/public/search?q=work+programme"] } else { &["/"] };
+    let mut queue: VecDeque<String> = starts.iter().map(|s| s.to_string()).collect();
     while let Some(path) = queue.pop_front() {
         if shapes.len() >= MAX_SHAPES {
             break;
