@@ -134,10 +134,8 @@ pub fn build() -> (Routers, RouteTable) {
 /// Wrap the declared routes in the guard and security headers, with a 404 page
 /// for everything else.
 pub fn finish(routers: Routers, state: AppState) -> Router {
-    let public = routers
-        .public
-        .layer(middleware::map_response(public::cacheable))
-        .with_state(PublicState::new(state.store.public(), &state.config.public_url));
+    let public_state = PublicState::new(state.store.public(), &state.config.public_url);
+    let public = routers.public.layer(middleware::map_response_with_state(public_state.clone(), public::cacheable)).with_state(public_state);
     let router = routers.app.merge(public);
     // Room for several evidence files in one form; each file is checked against its own limit.
     let body_limit = state.config.max_upload_bytes * 5 + 1024 * 1024;

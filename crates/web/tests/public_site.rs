@@ -178,7 +178,9 @@ async fn the_public_site_never_shows_a_child(db: &TestDb) {
     let input =
         assure_storage::reports::ReportInput { review_id: Some(rec.review_id), body_id: None, meeting_date: Some(db.store.today()), layout: None };
     let draft = db.store.reports().create(&a, &input).await.unwrap();
-    assert_eq!(download(&c, &format!("/public/reports/{draft}")).await.0, StatusCode::NOT_FOUND);
+    let (status, _, body) = download(&c, &format!("/public/reports/{draft}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("href=\"/public\""), "the public site's own not-found page, with the way home");
     let body = db.store.tracker().bodies().await.unwrap()[0].id;
     let later = db
         .store

@@ -15,8 +15,9 @@ mod pages;
 
 use assure_domain::settings::Settings;
 use assure_storage::public::PublicStore;
-use axum::http::{header, HeaderValue};
-use axum::response::Response;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 
 use crate::routes::Routes;
@@ -39,10 +40,23 @@ impl PublicState {
 /// How long a public page may be kept by a browser or a CDN.
 pub const CACHE_CONTROL: &str = "public, max-age=300";
 
-/// The public site's successful answers may be cached (they are the same for everyone).
-pub async fn cacheable(mut r: Response) -> Response {
+/// The public site's successful answers may be cached (they are the same for everyone);
+/// a page it does not have is said in its own pages, with the way back to its home.
+pub async fn cacheable(State(state): State<PublicState>, mut r: Response) -> Response {
     if r.status().is_success() {
         r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+        return r;
+    }
+    let html = r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    if r.status() == StatusCode::NOT_FOUND && html {
+        if let Ok(settings) = state.store.settings().await {
+            let content = html! {
+                h1 class="app-heading-l" { "Page not found" }
+                p class="app-body" { "There is no published page at this address. Drafts, and papers that are not for publication, are not shown here." }
+                p class="app-body" { a class="app-link" href="/public" { "Go to committees and decisions" } }
+            };
+            return (StatusCode::NOT_FOUND, layout(&settings, "", "Page not found", content)).into_response();
+        }
     }
     r
 }
