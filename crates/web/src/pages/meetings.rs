@@ -43,6 +43,27 @@ fn minutes_shown(ctx: &Ctx, m: &Meeting) -> bool {
     clerk(ctx) || m.status == MeetingStatus::MinutesApproved
 }
 
+/// The members sitting on a body: name, role, party and named substitute.
+pub(crate) fn members_table(members: &[Member]) -> Markup {
+    ui::scroll_table(
+        "Members",
+        html! {
+            table class="app-table" {
+                thead class="app-table__head" { tr class="app-table__row" {
+                    th class="app-table__header" scope="col" { "Member" } th class="app-table__header" scope="col" { "Role" }
+                    th class="app-table__header" scope="col" { "Party" } th class="app-table__header" scope="col" { "Substitute" }
+                } }
+                tbody class="app-table__body" {
+                    @for x in members { tr class="app-table__row" {
+                        td class="app-table__cell" { (x.person.name) } td class="app-table__cell" { (x.role.label()) }
+                        td class="app-table__cell" { (x.party) } td class="app-table__cell" { @if let Some(s) = &x.substitute { (s.name) } }
+                    } }
+                }
+            }
+        },
+    )
+}
+
 pub(crate) fn status_tag(s: MeetingStatus) -> Markup {
     let colour = match s {
         MeetingStatus::Scheduled | MeetingStatus::Moved => TagColour::Grey,
@@ -345,20 +366,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
         h2 class="app-heading-m" { "Members" }
         p class="app-body" { a class="app-link" href={ "/meetings/bodies/" (m.body_id) "/members?year=" (m.year.label()) } { "Membership for " (m.year.label()) } }
         @if members.is_empty() { p class="app-body" { "No members recorded for this date." } } @else {
-            (ui::scroll_table("Members", html! {
-                table class="app-table" {
-                    thead class="app-table__head" { tr class="app-table__row" {
-                        th class="app-table__header" scope="col" { "Member" } th class="app-table__header" scope="col" { "Role" }
-                        th class="app-table__header" scope="col" { "Party" } th class="app-table__header" scope="col" { "Substitute" }
-                    } }
-                    tbody class="app-table__body" {
-                        @for x in &members { tr class="app-table__row" {
-                            td class="app-table__cell" { (x.person.name) } td class="app-table__cell" { (x.role.label()) }
-                            td class="app-table__cell" { (x.party) } td class="app-table__cell" { @if let Some(s) = &x.substitute { (s.name) } }
-                        } }
-                    }
-                }
-            }))
+            (members_table(&members))
         }
         h2 class="app-heading-m" { "Agenda" }
         @if !agenda_shown(&ctx, &m) { p class="app-body" { "The agenda has not been published yet." } }

@@ -138,13 +138,7 @@ pub fn layout(settings: &Settings, path: &str, title: &str, content: Markup) -> 
     html! {
         (DOCTYPE)
         html lang="en" class="app-template" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (settings.organisation) }
-                link rel="stylesheet" href="/assets/assure.css";
-                link rel="stylesheet" href="/assets/theme.css";
-            }
+            (crate::ui::head(&format!("{title} – {}", settings.organisation)))
             body class="app-body" {
                 a href="#main-content" class="app-skip-link" { "Skip to main content" }
                 header class="app-header" role="banner" {

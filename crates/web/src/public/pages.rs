@@ -14,7 +14,7 @@ use super::{layout, PublicState};
 use crate::error::{AppError, PageResult};
 use crate::pages::forward_plan::{changes, planned_table};
 use crate::pages::id;
-use crate::pages::meetings::{calendar, ics, status_tag};
+use crate::pages::meetings::{calendar, ics, members_table, status_tag};
 use crate::ui;
 
 #[derive(Deserialize, Default)]
@@ -316,20 +316,7 @@ pub async fn body(State(state): State<PublicState>, uri: Uri, Path(raw): Path<St
         }
         h2 class="app-heading-m" { "Members" }
         @if members.is_empty() { p class="app-body" { "No members are recorded for this year." } } @else {
-            (ui::scroll_table("Members", html! {
-                table class="app-table" {
-                    thead class="app-table__head" { tr class="app-table__row" {
-                        th class="app-table__header" scope="col" { "Member" } th class="app-table__header" scope="col" { "Role" }
-                        th class="app-table__header" scope="col" { "Party" } th class="app-table__header" scope="col" { "Substitute" }
-                    } }
-                    tbody class="app-table__body" {
-                        @for x in &members { tr class="app-table__row" {
-                            td class="app-table__cell" { (x.person.name) } td class="app-table__cell" { (x.role.label()) }
-                            td class="app-table__cell" { (x.party) } td class="app-table__cell" { @if let Some(s) = &x.substitute { (s.name) } }
-                        } }
-                    }
-                }
-            }))
+            (members_table(&members))
         }
         h2 class="app-heading-m" { "Meetings" }
         @if shown.is_empty() { p class="app-body" { "No meetings are arranged in this municipal year." } } @else { (meetings_table(&format!("Meetings of {}", b.name), &shown, false)) }

@@ -187,13 +187,7 @@ pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" class="app-template" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (full_title) }
-                link rel="stylesheet" href="/assets/assure.css";
-                link rel="stylesheet" href="/assets/theme.css";
-            }
+            (head(&full_title))
             body class="app-body" {
                 a href="#main-content" class="app-skip-link" { "Skip to main content" }
                 header class="app-header" role="banner" {
@@ -243,6 +237,19 @@ pub fn layout(ctx: &Ctx, title: &str, errors: bool, content: Markup) -> Markup {
     }
 }
 
+/// Every page's `<head>`: its title, and Assure's stylesheets (the council's colours last).
+pub fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            link rel="stylesheet" href="/assets/assure.css";
+            link rel="stylesheet" href="/assets/theme.css";
+        }
+    }
+}
+
 /// The phase banner: Assure is new, and says so.
 pub fn phase_banner() -> Markup {
     html! {
@@ -260,13 +267,7 @@ pub fn error_page(title: &str, message: &str, status: StatusCode) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" class="app-template" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – Assure" }
-                link rel="stylesheet" href="/assets/assure.css";
-                link rel="stylesheet" href="/assets/theme.css";
-            }
+            (head(&format!("{title} – Assure")))
             body class="app-body" {
                 a href="#main-content" class="app-skip-link" { "Skip to main content" }
                 header class="app-header" role="banner" {
