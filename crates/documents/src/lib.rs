@@ -9,6 +9,7 @@
 
 pub mod docx;
 pub mod html;
+pub mod moderngov;
 pub mod paper;
 pub mod pdf;
 pub mod read;

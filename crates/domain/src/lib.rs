@@ -26,6 +26,7 @@ pub mod import;
 pub mod marac;
 pub mod meetings;
 pub mod missing;
+pub mod moderngov;
 pub mod monitoring;
 pub mod panels;
 pub mod partnership;

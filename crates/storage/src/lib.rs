@@ -43,6 +43,7 @@ pub mod mail;
 pub mod marac;
 pub mod meetings;
 pub mod missing;
+pub mod moderngov;
 pub mod monitoring;
 pub mod oidc;
 pub mod panels;

@@ -1286,7 +1286,7 @@ impl Meetings<'_> {
     }
 
     /// The text the fingerprint of approved minutes covers.
-    fn minutes_text(m: &Meeting, minutes: &[Minute]) -> String {
+    pub(crate) fn minutes_text(m: &Meeting, minutes: &[Minute]) -> String {
         let mut s = format!("{}\n", m.title());
         for mi in minutes {
             s.push_str(&format!("{}. {}\n{}\n", mi.number, mi.title, mi.text));

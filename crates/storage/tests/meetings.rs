@@ -533,3 +533,81 @@ async fn an_item_carries_its_own_paper(db: &TestDb) {
     assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("paper").is_some_and(|t| t.contains("held"))), "{e:?}");
 }
 on_both_engines!(an_item_carries_its_own_paper_on, an_item_carries_its_own_paper);
+
+/// The ModernGov fixtures, read as the import page and `assure import-moderngov` read
+/// them.
+fn moderngov_files(names: &[&str]) -> Vec<assure_domain::moderngov::Source> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moderngov");
+    names.iter().map(|n| assure_documents::moderngov::read_source(n, &std::fs::read(dir.join(n)).unwrap()).unwrap()).collect()
+}
+
+async fn meeting_count(s: &Store) -> usize {
+    s.meetings().list(None).await.unwrap().len()
+}
+
+/// A council's ModernGov history comes in whole: the committee Assure already has is
+/// found by name and the new one added; a held meeting with published minutes arrives
+/// approved and intact (its fingerprint checks), its council's minute numbers kept,
+/// its decision split into typed parts, attendance recorded; a dry run writes nothing;
+/// importing again adds nothing twice; a minute number already used refuses the whole
+/// later import, naming the file, the line and the meeting.
+async fn a_moderngov_history_comes_in_whole(db: &TestDb) {
+    let db = &db.with_clock(Clock::fixed(on(2026, 12, 7)));
+    let s = &db.store;
+    let a = Actor::system();
+    let scrutiny = body(s).await;
+    let files = moderngov_files(&["committees.xml", "meetings.xml", "meeting-1001.xml"]);
+    let plan = assure_domain::moderngov::plan(&files, s.today()).unwrap();
+
+    let dry = s.moderngov().import(&a, &plan, false).await.unwrap().unwrap();
+    assert!(!dry.committed);
+    assert_eq!(dry.bodies_added, vec!["Licensing and Regulatory Committee".to_string()]);
+    assert_eq!(dry.meetings.len(), 3);
+    assert_eq!(meeting_count(s).await, 0, "a dry run writes nothing");
+    assert_eq!(s.tracker().bodies().await.unwrap().len(), 1);
+
+    let done = s.moderngov().import(&a, &plan, true).await.unwrap().unwrap();
+    assert_eq!(done.bodies_found, vec!["Overview and Scrutiny Committee (Children's Services and Safeguarding)".to_string()]);
+    assert_eq!(done.people_added, 4);
+    let held = done.meetings.iter().find(|m| m.ext_id == "1001").unwrap();
+    assert_eq!((held.status, held.items, held.minutes, held.decisions, held.attendance), (MeetingStatus::MinutesApproved, 4, 4, 3, 4));
+    let m = s.meetings().meeting(held.id).await.unwrap();
+    assert_eq!((m.body_id, m.date, m.time.as_str(), m.venue.as_str()), (scrutiny, d(2015, 3, 10), "18:30", "Town Hall, Southport"));
+    assert!(s.meetings().minutes_intact(held.id).await.unwrap(), "imported approved minutes carry a fingerprint that checks");
+    let minutes = s.meetings().minutes(held.id).await.unwrap();
+    assert_eq!(minutes.iter().map(|x| x.number).collect::<Vec<_>>(), vec![45, 46, 47, 48]);
+    let cse = &minutes[2];
+    assert!(cse.text.starts_with("The Committee considered the report of the Director"), "{}", cse.text);
+    assert_eq!(cse.parts.iter().map(|p| p.kind).collect::<Vec<_>>(), vec![ResolutionKind::Noted, ResolutionKind::Approved]);
+    let agenda = s.meetings().agenda(held.id).await.unwrap();
+    assert_eq!(agenda.iter().find(|i| i.title == "Residential Placement Commissioning").unwrap().exempt_paragraph, Some(3));
+    let attendance = s.meetings().attendance(held.id).await.unwrap();
+    assert_eq!(attendance.iter().filter(|x| x.attendance == Attendance::Present).count(), 2);
+    let statuses: Vec<(String, MeetingStatus)> = done.meetings.iter().map(|m| (m.ext_id.clone(), m.status)).collect();
+    assert!(
+        statuses.contains(&("1002".into(), MeetingStatus::Cancelled)) && statuses.contains(&("2001".into(), MeetingStatus::Scheduled)),
+        "{statuses:?}"
+    );
+    // The public side sees the approved minutes, but not the exempt item's.
+    let public = s.public().meeting(held.id).await.unwrap();
+    let shown = format!("{public:?}");
+    assert!(shown.contains("quarterly referral figures") && !shown.contains("Ospreyvale"), "{shown}");
+
+    // Again: nothing added twice.
+    let again = s.moderngov().import(&a, &plan, true).await.unwrap().unwrap();
+    assert_eq!((again.meetings.len(), again.already_imported.len(), again.bodies_added.len()), (0, 3, 0));
+    assert_eq!(meeting_count(s).await, 3);
+    assert_eq!(s.tracker().bodies().await.unwrap().len(), 2);
+
+    // A later export reusing Minute 47 of 2014/15: refused whole, with where and why.
+    let later = assure_domain::moderngov::plan(&moderngov_files(&["clash.xml"]), s.today()).unwrap();
+    let problems = s.moderngov().import(&a, &later, true).await.unwrap().unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].message.starts_with("clash.xml, line 3: Meeting 1005 (21 April 2015): Minute 47 of Overview and Scrutiny Committee (Children's Services and Safeguarding) is already used in the municipal year 2014/15"),
+        "{}",
+        problems[0].message
+    );
+    assert_eq!(meeting_count(s).await, 3);
+}
+on_both_engines!(a_moderngov_history, a_moderngov_history_comes_in_whole);
