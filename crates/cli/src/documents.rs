@@ -25,7 +25,10 @@ use assure_storage::{Actor, Store, StoreError};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{open_store, CmdResult, ExportArgs, Failure, GenerateArgs, Global, ImportArgs, LayoutArg, QuarterlyArg, RegisterFormat, ReportFormat};
+use crate::{
+    open_store, CmdResult, ExportArgs, Failure, GenerateArgs, Global, ImportArgs, LayoutArg, ModernGovArgs, QuarterlyArg, RegisterFormat,
+    ReportFormat,
+};
 
 /// How many choices an "unknown committee/review" message lists.
 const CHOICES_SHOWN: usize = 15;
@@ -593,6 +596,71 @@ async fn import_table(
         }
         Err(problems) => Err(refused(&problems)),
     }
+}
+
+/// `assure import-moderngov`: every file read and checked, then all of it imported in
+/// one transaction, or nothing and a report of every problem.
+pub async fn import_moderngov(g: &Global, a: &ModernGovArgs) -> CmdResult {
+    let mut sources = Vec::new();
+    let mut problems = Vec::new();
+    for path in &a.files {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        match assure_documents::moderngov::read_source(&name, &file_bytes(path)?) {
+            Ok(s) => sources.push(s),
+            Err(p) => problems.push(p.message),
+        }
+    }
+    let refuse = |mut lines: Vec<String>| {
+        lines.push("Nothing was imported.".into());
+        Failure::Refused(lines.join("\n"))
+    };
+    if !problems.is_empty() {
+        return Err(refuse(problems));
+    }
+    let store = open_store(g).await?;
+    let result = async {
+        let plan = assure_domain::moderngov::plan(&sources, store.today()).map_err(|ps| refuse(ps.into_iter().map(|p| p.message).collect()))?;
+        let outcome =
+            store.moderngov().import(&Actor::system(), &plan, !a.dry_run).await?.map_err(|ps| refuse(ps.into_iter().map(|p| p.message).collect()))?;
+        for n in &plan.notes {
+            println!("Note: {}", n.message);
+        }
+        let verb = if a.dry_run { "Would import" } else { "Imported" };
+        for b in &outcome.bodies_added {
+            println!("{verb} a new body: {b}");
+        }
+        for b in &outcome.bodies_found {
+            println!("Found: {b}");
+        }
+        for m in &outcome.meetings {
+            println!(
+                "{verb} {} ({}): {} agenda items, {} minutes, {} decisions, {} attendance records",
+                m.title,
+                m.status.label().to_lowercase(),
+                m.items,
+                m.minutes,
+                m.decisions,
+                m.attendance
+            );
+        }
+        for m in &outcome.already_imported {
+            println!("Imported before, left as it is: {m}");
+        }
+        if a.dry_run {
+            println!("Nothing was changed (--dry-run).");
+        } else {
+            println!(
+                "Imported {} meetings and {} new bodies from ModernGov ({} people who attend meetings added).",
+                outcome.meetings.len(),
+                outcome.bodies_added.len(),
+                outcome.people_added
+            );
+        }
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
 }
 
 /// Clear the spinner before printing results on standard output.

@@ -69,6 +69,10 @@ enum Command {
     Dataset(DatasetCommand),
     /// Import a tracker (XLSX or CSV) into a review: all rows or none
     Import(ImportArgs),
+    /// Import committees, meetings, agendas, attendance, minutes and decisions from
+    /// ModernGov's web-service XML (GetCommittees, GetMeetings and GetMeeting answers):
+    /// all of them or none; a meeting imported before is left as it is
+    ImportModerngov(ModernGovArgs),
     /// Export the register (or one review's part of it) as XLSX or CSV
     Export(ExportArgs),
     /// Subject access: write everything held about one child to a ZIP file (a Word summary
@@ -91,11 +95,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Restore a backup into an empty data directory (and, on PostgreSQL, an empty
-    /// database), then verify the audit log
     /// E-mail: send a test message, see the outbox, run the chase job now
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Restore a backup into an empty data directory (and, on PostgreSQL, an empty
+    /// database), then verify the audit log
     Restore {
         /// The backup file `assure backup` wrote
         #[arg(value_name = "FILE")]
@@ -200,6 +204,19 @@ pub struct ImportArgs {
     /// new recommendations with fresh references
     #[arg(long)]
     pub fresh_references: bool,
+}
+
+/// `assure import-moderngov`.
+#[derive(Args, Debug)]
+pub struct ModernGovArgs {
+    /// The XML files ModernGov's web service returned, in any order: the committees
+    /// (GetCommittees), their meetings (GetMeetings) and each meeting's detail
+    /// (GetMeeting)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Check the files and show what would be imported, changing nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `assure export`.
@@ -439,6 +456,7 @@ async fn run(cli: Cli) -> CmdResult {
             documents::dataset_export(g, &month, format, suppressed, out).await
         }
         Command::Import(args) => documents::import(g, &args).await,
+        Command::ImportModerngov(args) => documents::import_moderngov(g, &args).await,
         Command::Export(args) => documents::export(g, &args).await,
         Command::Backup { out } => backup::backup(g, &out).await,
         Command::SubjectAccess { child, out } => documents::subject_access(g, child, &out).await,

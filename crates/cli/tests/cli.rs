@@ -939,6 +939,55 @@ async fn a_bad_file_imports_nothing(db: &TestDb) {
 }
 on_both_engines!(import_refusals, a_bad_file_imports_nothing);
 
+/// `assure import-moderngov` with the storage tests' ModernGov answers: a dry run
+/// prints what would come in and changes nothing; the import prints each meeting; a
+/// second run adds nothing; a broken file refuses everything, naming the file and line.
+async fn moderngov_history_imports_once(db: &TestDb) {
+    let e = db.engine;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../storage/tests/moderngov");
+    let files: Vec<String> =
+        ["committees.xml", "meetings.xml", "meeting-1001.xml"].iter().map(|f| dir.join(f).to_string_lossy().into_owned()).collect();
+    let mut args: Vec<&str> = vec!["import-moderngov"];
+    args.extend(files.iter().map(String::as_str));
+    let mut dry = args.clone();
+    dry.push("--dry-run");
+    let o = run(db, &dry);
+    expect_code(&o, 0, e, "import-moderngov --dry-run");
+    assert!(o.stdout.contains("Would import a new body: Licensing and Regulatory Committee"), "{e:?}: {}", o.stdout);
+    assert!(o.stdout.contains("Nothing was changed (--dry-run)."), "{e:?}: {}", o.stdout);
+    assert_eq!(audit_count(db, "meeting.import").await, 0, "{e:?}: a dry run writes nothing");
+
+    let o = run(db, &args);
+    expect_code(&o, 0, e, "import-moderngov");
+    assert!(
+        o.stdout.contains("Imported Overview and Scrutiny Committee (Children's Services and Safeguarding), 10 March 2015 (minutes approved): 4 agenda items, 4 minutes, 3 decisions, 4 attendance records"),
+        "{e:?}: {}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("Imported 3 meetings and 2 new bodies from ModernGov"), "{e:?}: {}", o.stdout);
+    assert!(o.stdout.contains("Note: committees.xml, line 18: Committee 99: it is marked deleted"), "{e:?}: {}", o.stdout);
+    assert_eq!(audit_count(db, "meeting.import").await, 3, "{e:?}: each meeting's import is audited");
+
+    let o = run(db, &args);
+    expect_code(&o, 0, e, "import-moderngov again");
+    assert!(
+        o.stdout.contains("Imported 0 meetings and 0 new bodies") && o.stdout.contains("Imported before, left as it is: Meeting 1001"),
+        "{e:?}: {}",
+        o.stdout
+    );
+
+    let broken = db.dir.join("cut.xml");
+    std::fs::write(&broken, "<meetings>\n<meeting>\n<meetingid>7</meetingid>").unwrap();
+    let o = run(db, &["import-moderngov", files[0].as_str(), broken.to_str().unwrap()]);
+    expect_code(&o, 1, e, "a broken file");
+    assert!(
+        o.stderr.contains("cut.xml, line 3: the file ends before its elements are closed") && o.stderr.contains("Nothing was imported."),
+        "{e:?}: {}",
+        o.stderr
+    );
+}
+on_both_engines!(moderngov_import, moderngov_history_imports_once);
+
 /// `assure import --guess` reads the columns as the web's mapping page guesses them (a
 /// dry run prints the guessed mapping); a saved mapping finds its heading row in each
 /// file (issue 14, fault 6); `--update-existing` updates in place the recommendations
