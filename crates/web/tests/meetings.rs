@@ -1028,3 +1028,66 @@ async fn post_owned(c: &mut Client, path: &str, fields: &[(String, String)]) -> 
 async fn upload_paper(c: &mut Client, csrf: &str, item: i64, name: &str, bytes: &[u8], version: &str) -> common::Resp {
     c.post_multipart(&format!("/meetings/agenda-items/{item}/paper-file?_csrf={csrf}"), &[("version", version)], &[("file", name, bytes)]).await
 }
+
+/// The clerk brings a council's ModernGov history in through the page: checking the
+/// files shows what will happen and writes nothing; importing writes it all and links
+/// each meeting; a broken set is refused whole with every problem's file and line; a
+/// committee member cannot reach the page. The imported approved minutes are on the
+/// public site, the exempt item's minute is not.
+async fn the_clerk_imports_from_moderngov(db: &TestDb) {
+    let app = demo_app(db).await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../storage/tests/moderngov");
+    let read = |n: &str| std::fs::read(dir.join(n)).unwrap();
+    let (committees, meetings, detail) = (read("committees.xml"), read("meetings.xml"), read("meeting-1001.xml"));
+    let files: Vec<(&str, &str, &[u8])> =
+        vec![("files", "committees.xml", &committees), ("files", "meetings.xml", &meetings), ("files", "meeting-1001.xml", &detail)];
+
+    let mut member = Client::new(app.clone());
+    member.sign_in("committee-member@example.org").await;
+    assert_eq!(member.get("/meetings/import").await.status, StatusCode::FORBIDDEN);
+
+    let mut c = Client::new(app.clone());
+    c.sign_in("clerk@example.org").await;
+    let page = c.get("/meetings/import").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(c.get("/meetings").await.has("href=\"/meetings/import\""));
+    let csrf = page.csrf();
+    let path = format!("/meetings/import?_csrf={csrf}");
+    let before = count_rows(&db.store, "meetings").await;
+
+    let r = c.post_multipart(&path, &[("action", "check")], &files).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("Nothing has been imported yet") && r.has("Minutes approved") && r.has("ModernGov meeting 1001"), "{}", r.body);
+    assert_eq!(count_rows(&db.store, "meetings").await, before, "checking writes nothing");
+
+    let broken: Vec<(&str, &str, &[u8])> = vec![("files", "committees.xml", &committees), ("files", "cut.xml", b"<meetings>\n<meeting>")];
+    let r = c.post_multipart(&path, &[("action", "import")], &broken).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Nothing was imported: the files have 1 problem") && r.has("<td class=\"app-table__cell\">cut.xml</td>"), "{}", r.body);
+    let r = c.post_multipart(&path, &[("action", "import")], &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("Select the XML files from ModernGov"), "{}", r.body);
+    assert_eq!(count_rows(&db.store, "meetings").await, before);
+
+    let r = c.post_multipart(&path, &[("action", "import")], &files).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("Imported 3 meetings from ModernGov"), "{}", r.body);
+    assert_eq!(count_rows(&db.store, "meetings").await, before + 3);
+    let id = db
+        .store
+        .meetings()
+        .list(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.date == chrono::NaiveDate::from_ymd_opt(2015, 3, 10).unwrap())
+        .expect("the held meeting")
+        .id;
+    assert!(r.has(&format!("href=\"/meetings/{id}\"")), "{}", r.body);
+
+    let mut resident = Client::new(app.clone());
+    let public = resident.get(&format!("/public/meetings/{id}")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.has("circulate the quarterly referral figures") && !public.has("Ospreyvale"), "{}", public.body);
+}
+on_both_engines!(moderngov_import, the_clerk_imports_from_moderngov, demo = crate::common::password_hash());

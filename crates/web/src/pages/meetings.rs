@@ -124,7 +124,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         p class="app-body" { a class="app-link" href="/meetings/my-requests" { "Reports requested of you" } }
         p class="app-body" { a class="app-link" href="/forward-plan" { "Forward plan of key decisions" } }
         @if clerk(&ctx) {
-            p class="app-body" { a class="app-button app-button--secondary" href="/meetings/new" { "Arrange a meeting" } }
+            div class="app-button-group" {
+                a class="app-button app-button--secondary" href="/meetings/new" { "Arrange a meeting" }
+                a class="app-link" href="/meetings/import" { "Import from ModernGov" }
+            }
             h2 class="app-heading-m" { "Bodies" }
             ul class="app-list" {
                 @for b in &bodies {

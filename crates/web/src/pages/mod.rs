@@ -18,6 +18,7 @@ pub mod login;
 pub mod marac;
 pub mod meetings;
 pub mod missing;
+pub mod moderngov;
 pub mod monitoring;
 pub mod panels;
 pub mod partnership;
@@ -67,6 +68,13 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/meetings", ViewMeetings, "Committee meetings: each body's meetings", meetings::list)
         .page_get("/meetings/new", RunMeetings, "Arrange a meeting", meetings::new_page)
         .page_post("/meetings/new", RunMeetings, "Arrange a meeting (today or later)", meetings::create)
+        .page_get("/meetings/import", RunMeetings, "Import committees, meetings, minutes and decisions from ModernGov's XML", moderngov::page_get)
+        .page_post(
+            "/meetings/import",
+            RunMeetings,
+            "Check, then import, ModernGov's XML: all of it or nothing, with every problem's file and line (audited per meeting)",
+            moderngov::page_post,
+        )
         .page_get("/meetings/my-requests", ViewMeetings, "The reports committees requested of the signed-in officer: due, overdue or deferred", meetings::my_requests)
         .page_get("/meetings/bodies/{id}/members", ViewMeetings, "A body's members in a municipal year: roles, parties, substitutes and terms", meetings::members_page)
         .page_post("/meetings/bodies/{id}/members", RunMeetings, "Add a member to a body for a term, with a named substitute (audited)", meetings::member_add)
