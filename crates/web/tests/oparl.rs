@@ -210,7 +210,10 @@ async fn open_data_validates(db: &TestDb) {
     assert!(doc.get("agendaItem").is_none() && doc.get("invitation").is_none(), "{doc:#}");
     for gone in ["/oparl/v1/body/2", "/oparl/v1/meeting/999999", "/oparl/v1/file/pack-999999", "/oparl/v1/file/x", "/oparl/v1/body/1/people?page=99"]
     {
-        assert_eq!(download(&c, gone).await.0, StatusCode::NOT_FOUND, "{gone}");
+        let (status, headers, body) = download(&c, gone).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{gone}");
+        assert!(headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{gone}: an API answers JSON");
+        assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok(), "{gone}: {}", String::from_utf8_lossy(&body));
     }
 }
 on_both_engines!(open_data, open_data_validates, demo = crate::common::password_hash());

@@ -20,7 +20,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::PublicState;
-use crate::error::{AppError, PageResult};
+use crate::error::{ApiError, AppError};
+
+/// OParl answers in JSON, its errors too (`{"error": …}` with the status).
+type OparlResult = Result<Response, ApiError>;
 use crate::pages::id;
 
 /// How many objects a list page holds.
@@ -67,12 +70,12 @@ impl Urls {
 }
 
 /// A list page as OParl paginates: `?page=` from 1; `next` while there are more.
-fn list(urls_list: &str, all: Vec<Value>, q: &PageQuery) -> Result<Response, AppError> {
+fn list(urls_list: &str, all: Vec<Value>, q: &PageQuery) -> OparlResult {
     let total = all.len();
     let pages = total.div_ceil(ELEMENTS_PER_PAGE).max(1);
     let page = q.page.unwrap_or(1);
     if page == 0 || page > pages {
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     let data: Vec<Value> = all.into_iter().skip((page - 1) * ELEMENTS_PER_PAGE).take(ELEMENTS_PER_PAGE).collect();
     let mut links = json!({ "first": format!("{urls_list}?page=1"), "last": format!("{urls_list}?page={pages}") });
@@ -300,7 +303,7 @@ async fn terms(state: &PublicState) -> Result<Vec<MunicipalYear>, AppError> {
 // ------------------------------------------------------------------------- handlers
 
 /// GET "/oparl/v1/system": the entry object.
-pub async fn system(State(state): State<PublicState>) -> PageResult {
+pub async fn system(State(state): State<PublicState>) -> OparlResult {
     let u = Urls::new(&state);
     let settings = state.store.settings().await?;
     Ok(oparl_json(json!({
@@ -343,19 +346,19 @@ fn the_body(raw: &str) -> Result<(), AppError> {
 }
 
 /// GET "/oparl/v1/bodies".
-pub async fn bodies(State(state): State<PublicState>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn bodies(State(state): State<PublicState>, Query(q): Query<PageQuery>) -> OparlResult {
     let u = Urls::new(&state);
     list(&u.at("bodies"), vec![body_object(&state).await?], &q)
 }
 
 /// GET "/oparl/v1/body/{id}".
-pub async fn body(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn body(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     the_body(&raw)?;
     Ok(oparl_json(body_object(&state).await?))
 }
 
 /// GET "/oparl/v1/body/{id}/organizations".
-pub async fn organizations(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn organizations(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> OparlResult {
     the_body(&raw)?;
     let u = Urls::new(&state);
     let all = state.store.all_memberships().await?;
@@ -365,7 +368,7 @@ pub async fn organizations(State(state): State<PublicState>, Path(raw): Path<Str
 }
 
 /// GET "/oparl/v1/body/{id}/people".
-pub async fn people(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn people(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> OparlResult {
     the_body(&raw)?;
     let u = Urls::new(&state);
     let all = state.store.all_memberships().await?;
@@ -374,7 +377,7 @@ pub async fn people(State(state): State<PublicState>, Path(raw): Path<String>, Q
 }
 
 /// GET "/oparl/v1/body/{id}/memberships".
-pub async fn memberships(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn memberships(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> OparlResult {
     the_body(&raw)?;
     let u = Urls::new(&state);
     let data = state.store.all_memberships().await?.iter().map(|m| membership(&u, m)).collect();
@@ -382,7 +385,7 @@ pub async fn memberships(State(state): State<PublicState>, Path(raw): Path<Strin
 }
 
 /// GET "/oparl/v1/body/{id}/meetings".
-pub async fn meetings(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn meetings(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> OparlResult {
     the_body(&raw)?;
     let u = Urls::new(&state);
     let p = Published::load(&state).await?;
@@ -391,7 +394,7 @@ pub async fn meetings(State(state): State<PublicState>, Path(raw): Path<String>,
 }
 
 /// GET "/oparl/v1/body/{id}/papers".
-pub async fn papers(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn papers(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> OparlResult {
     the_body(&raw)?;
     let u = Urls::new(&state);
     let p = Published::load(&state).await?;
@@ -400,7 +403,7 @@ pub async fn papers(State(state): State<PublicState>, Path(raw): Path<String>, Q
 }
 
 /// GET "/oparl/v1/body/{id}/legislativeterms".
-pub async fn legislative_terms(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn legislative_terms(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> OparlResult {
     the_body(&raw)?;
     let u = Urls::new(&state);
     let data = terms(&state).await?.into_iter().map(|y| legislative_term(&u, y)).collect();
@@ -408,7 +411,7 @@ pub async fn legislative_terms(State(state): State<PublicState>, Path(raw): Path
 }
 
 /// GET "/oparl/v1/organization/{id}".
-pub async fn organization_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn organization_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let b = state.store.body(id(&raw)?).await?;
     let all = state.store.all_memberships().await?;
@@ -416,7 +419,7 @@ pub async fn organization_one(State(state): State<PublicState>, Path(raw): Path<
 }
 
 /// GET "/oparl/v1/organization/{id}/meetings".
-pub async fn organization_meetings(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> PageResult {
+pub async fn organization_meetings(State(state): State<PublicState>, Path(raw): Path<String>, Query(q): Query<PageQuery>) -> OparlResult {
     let u = Urls::new(&state);
     let b = state.store.body(id(&raw)?).await?;
     let p = Published::load(&state).await?;
@@ -425,7 +428,7 @@ pub async fn organization_meetings(State(state): State<PublicState>, Path(raw): 
 }
 
 /// GET "/oparl/v1/person/{id}".
-pub async fn person_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn person_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let pid = id(&raw)?;
     let p = state.store.people().await?.into_iter().find(|p| p.id == pid).ok_or(AppError::NotFound)?;
@@ -434,7 +437,7 @@ pub async fn person_one(State(state): State<PublicState>, Path(raw): Path<String
 }
 
 /// GET "/oparl/v1/membership/{id}".
-pub async fn membership_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn membership_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let mid = id(&raw)?;
     let m = state.store.all_memberships().await?.into_iter().find(|m| m.id == mid).ok_or(AppError::NotFound)?;
@@ -442,7 +445,7 @@ pub async fn membership_one(State(state): State<PublicState>, Path(raw): Path<St
 }
 
 /// GET "/oparl/v1/meeting/{id}".
-pub async fn meeting_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn meeting_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let p = Published::load(&state).await?;
     let m = p.meeting(id(&raw)?).ok_or(AppError::NotFound)?;
@@ -450,7 +453,7 @@ pub async fn meeting_one(State(state): State<PublicState>, Path(raw): Path<Strin
 }
 
 /// GET "/oparl/v1/agendaitem/{id}".
-pub async fn agenda_item_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn agenda_item_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let p = Published::load(&state).await?;
     let (m, i) = p.item(id(&raw)?).ok_or(AppError::NotFound)?;
@@ -458,7 +461,7 @@ pub async fn agenda_item_one(State(state): State<PublicState>, Path(raw): Path<S
 }
 
 /// GET "/oparl/v1/paper/{id}".
-pub async fn paper_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn paper_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let p = Published::load(&state).await?;
     let wanted = id(&raw)?;
@@ -467,7 +470,7 @@ pub async fn paper_one(State(state): State<PublicState>, Path(raw): Path<String>
 }
 
 /// GET "/oparl/v1/consultation/{id}".
-pub async fn consultation_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn consultation_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let p = Published::load(&state).await?;
     let wanted = id(&raw)?;
@@ -477,7 +480,7 @@ pub async fn consultation_one(State(state): State<PublicState>, Path(raw): Path<
 
 /// GET "/oparl/v1/file/{id}": `pack-{meeting}` (a published agenda's public pack) or
 /// `paper-{item}` (an open item's uploaded paper).
-pub async fn file_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn file_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let p = Published::load(&state).await?;
     if let Some(n) = raw.strip_prefix("pack-") {
@@ -488,12 +491,12 @@ pub async fn file_one(State(state): State<PublicState>, Path(raw): Path<String>)
     let (m, _) = p.papered().find(|(_, i)| i.id == n).ok_or(AppError::NotFound)?;
     match p.papers.iter().find(|x| x.agenda_item_id == n) {
         Some(Paper { content: PaperContent::Uploaded { name, content_type, .. }, .. }) => Ok(oparl_json(paper_file(&u, m, n, name, content_type))),
-        _ => Err(AppError::NotFound),
+        _ => Err(AppError::NotFound.into()),
     }
 }
 
 /// GET "/oparl/v1/legislativeterm/{id}".
-pub async fn legislative_term_one(State(state): State<PublicState>, Path(raw): Path<String>) -> PageResult {
+pub async fn legislative_term_one(State(state): State<PublicState>, Path(raw): Path<String>) -> OparlResult {
     let u = Urls::new(&state);
     let y = i32::try_from(id(&raw)?).map_err(|_| AppError::NotFound)?;
     let y = terms(&state).await?.into_iter().find(|t| t.0 == y).ok_or(AppError::NotFound)?;
