@@ -1089,5 +1089,14 @@ async fn the_clerk_imports_from_moderngov(db: &TestDb) {
     let public = resident.get(&format!("/public/meetings/{id}")).await;
     assert_eq!(public.status, StatusCode::OK);
     assert!(public.has("circulate the quarterly referral figures") && !public.has("Ospreyvale"), "{}", public.body);
+    // The minutes as a resident downloads them: the decision in, the exempt minute withheld.
+    let (status, _, bytes) = common::download(&resident, &format!("/public/meetings/{id}/minutes/docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = docx_text(&bytes);
+    assert!(text.contains("RESOLVED: That (1) the report be noted; (2) the Cabinet Member be requested"), "{text}");
+    assert!(text.contains("48. Residential Placement Commissioning") && text.contains("Taken in private") && !text.contains("Ospreyvale"), "{text}");
+    let future =
+        db.store.meetings().list(None).await.unwrap().into_iter().find(|m| m.status == assure_domain::meetings::MeetingStatus::Scheduled).unwrap().id;
+    assert_eq!(common::download(&resident, &format!("/public/meetings/{future}/minutes/docx")).await.0, StatusCode::NOT_FOUND);
 }
 on_both_engines!(moderngov_import, the_clerk_imports_from_moderngov, demo = crate::common::password_hash());

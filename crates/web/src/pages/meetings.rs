@@ -14,7 +14,9 @@ use assure_domain::meetings::{
     YearOfMeetings,
 };
 use assure_domain::{Invalid, Permission};
-use assure_storage::meetings::{AgendaItem, AttendanceInput, Meeting, Member, Move, Paper, PaperContent, PaperUpload, Request, WorkItemInput};
+use assure_storage::meetings::{
+    AgendaItem, AttendanceInput, Meeting, Member, Minute, Move, Paper, PaperContent, PaperUpload, Request, WorkItemInput,
+};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -1084,21 +1086,17 @@ pub async fn agenda_pack_with_exempt(
     agenda_pack_file(&state, &ctx, &caller, &raw, &ext, false).await
 }
 
-/// GET "/meetings/{id}/minutes-document/{format}": the minutes as a Word document or PDF
-/// — who was present (and apologies, substitutes), declarations of interest, then each
-/// minute by its number through the municipal year with what it refers to and what was
-/// resolved. Approved minutes carry their fingerprint; the clerk's draft says DRAFT.
-/// Members see approved minutes only.
-pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, ext)): Path<(String, String)>) -> PageResult {
+/// A meeting's minutes as a Word document (or PDF from it): attendance, declarations,
+/// each minute with its resolution, and, once approved, the fingerprint. A minute with
+/// an exempt paragraph (the public site's) keeps its number and title only.
+pub(crate) async fn minutes_file(
+    m: &Meeting,
+    attendance: &[assure_storage::meetings::AttendanceRow],
+    declarations: &[assure_storage::meetings::Declaration],
+    minutes: &[(Minute, Option<i64>)],
+    format: assure_documents::Format,
+) -> Result<Vec<u8>, AppError> {
     use assure_documents::docx::{self, Part as DocPart};
-    let m = meeting_of(&state, &raw).await?;
-    if !minutes_shown(&ctx, &m) {
-        return Err(AppError::NotFound);
-    }
-    let format =
-        assure_documents::Format::from_extension(&ext).filter(|f| assure_documents::AGENDA_PACK_FORMATS.contains(f)).ok_or(AppError::NotFound)?;
-    let s = state.store.meetings();
-    let (attendance, declarations, minutes) = (s.attendance(m.id).await?, s.declarations(m.id).await?, s.minutes(m.id).await?);
     let approved = m.status == MeetingStatus::MinutesApproved;
     let mut parts = vec![DocPart::Text(format!("{} at {}, {}.", long(m.date), m.time, m.venue))];
     parts.push(DocPart::Heading("Attendance".into()));
@@ -1124,8 +1122,12 @@ pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: C
             .collect(),
     ));
     parts.push(DocPart::Heading("Minutes".into()));
-    for n in &minutes {
+    for (n, exempt) in minutes {
         parts.push(DocPart::Subheading(format!("{}. {}", n.number, n.title)));
+        if let Some(x) = exempt {
+            parts.push(DocPart::Text(format!("Taken in private: the minute is exempt (Schedule 12A, paragraph {x}).")));
+            continue;
+        }
         let mut text = Vec::new();
         if let Some((_, r)) = &n.refers_to {
             text.push(format!("Further to {}.", r.cite()));
@@ -1144,7 +1146,7 @@ pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: C
     }
     let title = format!("{}: minutes of the meeting held on {}", m.body_name, long(m.date));
     let marking = if approved { "Approved minutes".to_string() } else { "DRAFT minutes, not yet approved".to_string() };
-    let bytes = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let doc = docx::simple(&title, &marking, &parts)?;
         match format {
             assure_documents::Format::Pdf => assure_documents::pdf::from_docx(&doc),
@@ -1153,7 +1155,25 @@ pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: C
     })
     .await
     .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-    .map_err(AppError::from)?;
+    .map_err(AppError::from)
+}
+
+/// GET "/meetings/{id}/minutes-document/{format}": the minutes as a Word document or PDF
+/// — who was present (and apologies, substitutes), declarations of interest, then each
+/// minute by its number through the municipal year with what it refers to and what was
+/// resolved. Approved minutes carry their fingerprint; the clerk's draft says DRAFT.
+/// Members see approved minutes only.
+pub async fn minutes_document(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, ext)): Path<(String, String)>) -> PageResult {
+    let m = meeting_of(&state, &raw).await?;
+    if !minutes_shown(&ctx, &m) {
+        return Err(AppError::NotFound);
+    }
+    let format =
+        assure_documents::Format::from_extension(&ext).filter(|f| assure_documents::AGENDA_PACK_FORMATS.contains(f)).ok_or(AppError::NotFound)?;
+    let s = state.store.meetings();
+    let (attendance, declarations, minutes) = (s.attendance(m.id).await?, s.declarations(m.id).await?, s.minutes(m.id).await?);
+    let minutes: Vec<(Minute, Option<i64>)> = minutes.into_iter().map(|x| (x, None)).collect();
+    let bytes = minutes_file(&m, &attendance, &declarations, &minutes, format).await?;
     state
         .store
         .record(

@@ -72,6 +72,11 @@ pub fn routes(r: Routes) -> Routes {
             "A published agenda's public pack as DOCX or PDF (no exempt paper)",
             pages::agenda_pack,
         )
+        .public_get(
+            "/public/meetings/{id}/minutes/{format}",
+            "A meeting's approved minutes as DOCX or PDF (an exempt minute withheld)",
+            pages::minutes,
+        )
         .public_get("/public/agenda-items/{id}/paper-file", "An open item's uploaded paper on a published agenda", pages::paper_file)
         .public_get("/public/committees", "Committees and other bodies", pages::bodies)
         .public_get("/public/committees/{id}", "A committee: its members and meetings in a municipal year", pages::body)

@@ -235,6 +235,11 @@ pub async fn meeting(State(state): State<PublicState>, uri: Uri, Path(raw): Path
                     @for a in &p.attendance { li { (a.name) ": " (a.attendance.label()) @if let Some(s) = &a.substitute { " (" (s) ")" } @if !a.capacity.is_empty() { ", " (a.capacity) } } }
                 }
             }
+            p class="app-body" {
+                "The minutes as a document: "
+                a class="app-link" href={ "/public/meetings/" (m.id) "/minutes/docx" } { "Word" span class="app-visually-hidden" { " minutes" } } ", "
+                a class="app-link" href={ "/public/meetings/" (m.id) "/minutes/pdf" } { "PDF" span class="app-visually-hidden" { " minutes" } } "."
+            }
             h3 class="app-heading-s" { "Declarations of interest" }
             @if p.declarations.is_empty() { p class="app-body" { "None." } } @else {
                 ul class="app-list" {
@@ -273,6 +278,20 @@ pub async fn agenda_pack(State(state): State<PublicState>, Path((raw, ext)): Pat
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
         .map_err(AppError::from)?;
     Ok(file(format.content_type(), &name, bytes))
+}
+
+/// GET "/public/meetings/{id}/minutes/{format}": the approved minutes as DOCX or PDF,
+/// an exempt item's minute withheld; none before they are approved.
+pub async fn minutes(State(state): State<PublicState>, Path((raw, ext)): Path<(String, String)>) -> PageResult {
+    let format =
+        assure_documents::Format::from_extension(&ext).filter(|f| assure_documents::AGENDA_PACK_FORMATS.contains(f)).ok_or(AppError::NotFound)?;
+    let p = state.store.meeting(id(&raw)?).await?;
+    if !p.minutes_approved {
+        return Err(AppError::NotFound);
+    }
+    let minutes: Vec<_> = p.minutes.into_iter().map(|pm| (pm.minute, pm.exempt_paragraph)).collect();
+    let bytes = crate::pages::meetings::minutes_file(&p.meeting, &p.attendance, &p.declarations, &minutes, format).await?;
+    Ok(file(format.content_type(), &format!("minutes-{}.{}", p.meeting.date.format("%Y-%m-%d"), format.extension()), bytes))
 }
 
 /// GET "/public/agenda-items/{id}/paper-file".
