@@ -151,25 +151,25 @@ impl CaseAudits<'_> {
                 "There are no referrals, CP cases, CIN decisions or MACSE plans in that period to audit: choose another period",
             )));
         }
+        // The review the round's actions become recommendations of: added in the same
+        // transaction as the round, so neither is left without the other.
         let review = self
             .store
             .tracker()
-            .create_review(
-                actor,
-                &ReviewInput {
-                    kind: Some(ReviewKind::Other),
-                    title: format!("Case-file audit: {}", round.title),
-                    terms_of_reference: match &trigger {
-                        Some(t) => format!("A case-file audit triggered by the CSE dataset: {}.", t.reason()),
-                        None => "The six-monthly multi-agency case-file audit of referrals, CP, CIN and MACSE plans.".into(),
-                    },
-                    start_date: Some(round.starts_on),
-                    end_date: Some(round.ends_on),
-                    ..Default::default()
+            .checked_review(&ReviewInput {
+                kind: Some(ReviewKind::Other),
+                title: format!("Case-file audit: {}", round.title),
+                terms_of_reference: match &trigger {
+                    Some(t) => format!("A case-file audit triggered by the CSE dataset: {}.", t.reason()),
+                    None => "The six-monthly multi-agency case-file audit of referrals, CP, CIN and MACSE plans.".into(),
                 },
-            )
+                start_date: Some(round.starts_on),
+                end_date: Some(round.ends_on),
+                ..Default::default()
+            })
             .await?;
         let mut tx = self.store.write().await?;
+        let review = self.store.tracker().insert_review(&mut tx, actor, &review).await?;
         let id = self
             .store
             .q("INSERT INTO audit_rounds (title, kind, period_from, period_to, starts_on, ends_on, seed, per_stratum, trigger_json, questions_json, review_id, status, created_by, created_at) \

@@ -126,7 +126,8 @@ impl Tracker<'_> {
     }
 
     /// The domain's checks, and whether the bodies it names exist.
-    async fn checked_review(&self, r: &ReviewInput) -> Result<Checked<ReviewDetails>> {
+    /// The review checked (before a transaction is opened: the checks read).
+    pub(crate) async fn checked_review(&self, r: &ReviewInput) -> Result<Checked<ReviewDetails>> {
         let mut found = Invalid::new();
         for (field, id) in [("origin_body_id", r.origin_body_id), ("referred_to_body_id", r.referred_to_body_id)] {
             self.chosen_body(&mut found, id, field).await?;
@@ -148,12 +149,19 @@ impl Tracker<'_> {
     pub async fn create_review(&self, actor: &Actor, r: &ReviewInput) -> Result<i64> {
         let review = self.checked_review(r).await?;
         let mut tx = self.store.write().await?;
+        let id = self.insert_review(&mut tx, actor, &review).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Add a checked review, audited, inside a transaction another change shares (a
+    /// case-file audit round and the review its actions go to are one change).
+    pub(crate) async fn insert_review(&self, tx: &mut WriteTx<'_>, actor: &Actor, review: &Checked<ReviewDetails>) -> Result<i64> {
         let q = self.store
             .q("INSERT INTO reviews (kind, title, terms_of_reference, lead_member, members, origin_body_id, start_date, end_date, report_date, final_report_ref, referred_to_body_id, referral_date, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id");
-        let id = bind_review(q, &review).bind(self.store.now()).fetch_one(tx.conn()).await?.i("id")?;
-        self.recompute_response_due(&mut tx, id).await?;
+        let id = bind_review(q, review).bind(self.store.now()).fetch_one(tx.conn()).await?.i("id")?;
+        self.recompute_response_due(tx, id).await?;
         tx.audit(actor, Event::new("review.create", "review", id, format!("created review {:?}", review.title))).await?;
-        tx.commit().await?;
         Ok(id)
     }
 
