@@ -278,8 +278,7 @@ pub fn split_resolution(text: &str) -> (String, Vec<ResolutionPart>) {
     }
     // "(1) … (2) …": split at each next number in turn.
     let mut parts: Vec<String> = Vec::new();
-    if rest.starts_with("(1)") {
-        let mut body = &rest[3..];
+    if let Some(mut body) = rest.strip_prefix("(1)") {
         let mut n = 2;
         loop {
             let marker = format!("({n})");
