@@ -5,7 +5,8 @@
 //! declaration of interest and a minute whose resolution requests a report for the next
 //! meeting and endorses a task and finish group's report (the review then shows the
 //! endorsement, linked to the minute); the request then shows on the next meeting's work
-//! programme and page.
+//! programme and page. And, with JavaScript off, the clerk imports a council's history
+//! from ModernGov's XML.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`; `ASSURE_SKIP_BROWSER=1` skips.
 //! Runs on SQLite with the demo loaded. Screenshots go to /tmp/assure-shots.
@@ -169,6 +170,37 @@ async fn the_clerk_builds_an_agenda_from_the_work_programme_and_minutes_a_reques
     c.assert_has("Reports requested for this meeting").await;
     c.assert_has("Head of Safeguarding").await;
     assert_eq!(c.count_xpath("//a[starts-with(normalize-space(), 'Put on the agenda: Cabinet Member Report: Children, Schools and Safeguarding (requested at Minute No. 1')]").await, 1, "the requested report can go on the agenda");
+    c.sign_out().await;
+    c.quit().await;
+    rig.finish().await;
+}
+
+/// A council's ModernGov history through the page, with JavaScript off: the clerk
+/// chooses the three XML files at once, checks them (nothing imported yet, the meetings
+/// listed), chooses them again and imports, then opens the imported meeting and reads
+/// its decision.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clerk_imports_a_moderngov_history_without_javascript() {
+    if !browser_available() {
+        return;
+    }
+    let mut rig = Rig::start().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../storage/tests/moderngov").canonicalize().unwrap();
+    let files: Vec<String> = ["committees.xml", "meetings.xml", "meeting-1001.xml"].iter().map(|f| dir.join(f).display().to_string()).collect();
+    let c = rig.browser_without_javascript().await;
+    c.sign_in("clerk@example.org").await;
+    c.goto("/meetings").await;
+    c.follow("Import from ModernGov").await;
+    c.css("#files").await.send_keys(&files.join("\n")).await.expect("choose the files");
+    c.press("Check the files").await;
+    c.assert_has("Nothing has been imported yet").await;
+    c.assert_has("ModernGov meeting 1001").await;
+    c.css("#files").await.send_keys(&files.join("\n")).await.expect("choose the files again");
+    c.press("Import").await;
+    c.assert_banner("Imported 3 meetings from ModernGov").await;
+    c.screenshot("moderngov-imported").await;
+    c.follow("Overview and Scrutiny Committee (Children's Services and Safeguarding), 10 March 2015").await;
+    c.assert_has("the Cabinet Member be requested to circulate the quarterly referral figures").await;
     c.sign_out().await;
     c.quit().await;
     rig.finish().await;

@@ -113,7 +113,7 @@ fn outcome_markup(ctx: &Ctx, plan: &Plan, o: &Outcome) -> Markup {
                     caption class="app-table__caption app-table__caption--m" { "Meetings" }
                     thead class="app-table__head" { tr class="app-table__row" {
                         th class="app-table__header" scope="col" { "Meeting" }
-                        th class="app-table__header" scope="col" { "Comes in as" }
+                        th class="app-table__header" scope="col" { @if o.committed { "Imported as" } @else { "Comes in as" } }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Agenda items" }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Minutes" }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Decisions" }
