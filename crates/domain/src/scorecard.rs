@@ -1,0 +1,357 @@
+//! Performance measures with banded thresholds (seed 004, DOMAIN.md §4): each measure's
+//! bands are **Requires improvement | Good | Outstanding** written as ranges — "65-79 |
+//! 80-89 | 90-100" where higher is better, "35-26 | 25-20 | 19-10" running downwards
+//! where lower is better (caseloads) — or only the way it should go, "Increase" or
+//! "Decrease". [`check_bands`] reads them as typed and refuses, with a message per band,
+//! a range that is not one, ranges that overlap, a band that runs the other way from the
+//! rest, and bands that contradict the direction the measure says is better;
+//! [`classify`] puts a value in its band and [`travel`] says whether a change is an
+//! improvement.
+
+use serde::{Deserialize, Serialize};
+
+use crate::datasets::Direction;
+use crate::tracker::TagColour;
+use crate::validation::Invalid;
+
+slug_enum!(
+    /// A measure's band, worst first.
+    Band {
+        RequiresImprovement => ("requires-improvement", "Requires improvement"),
+        Good => ("good", "Good"),
+        Outstanding => ("outstanding", "Outstanding"),
+    }
+);
+
+impl Band {
+    pub fn colour(self) -> TagColour {
+        match self {
+            Band::RequiresImprovement => TagColour::Red,
+            Band::Good => TagColour::Green,
+            Band::Outstanding => TagColour::Blue,
+        }
+    }
+}
+
+/// A band's range as written, both ends included: `from` is the end nearer the band
+/// below (the lower number where higher is better, the higher where lower is better).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    pub from: f64,
+    pub to: f64,
+}
+
+impl Range {
+    fn low(self) -> f64 {
+        self.from.min(self.to)
+    }
+    fn high(self) -> f64 {
+        self.from.max(self.to)
+    }
+}
+
+/// A measure's bands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Bands {
+    /// Three ranges, Requires improvement, Good and Outstanding, running up (higher is
+    /// better) or down (lower is better).
+    Ranges { direction: Direction, requires_improvement: Range, good: Range, outstanding: Range },
+    /// Only the way the measure should go ("Increase": higher is better).
+    DirectionOnly { direction: Direction },
+}
+
+/// The bands as typed on the form or read from a scorecard's cells.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BandsInput {
+    pub requires_improvement: String,
+    pub good: String,
+    pub outstanding: String,
+    /// Which way is better, if the form said: checked against the ranges.
+    pub direction: Option<Direction>,
+}
+
+const FIELDS: [(&str, &str); 3] = [("requires_improvement", "Requires improvement"), ("good", "Good"), ("outstanding", "Outstanding")];
+
+/// "Increase" / "Decrease" (and the seed's "Higher is better" wordings), any case.
+fn direction_word(s: &str) -> Option<Direction> {
+    match s.trim().trim_end_matches('.').to_ascii_lowercase().as_str() {
+        "increase" | "higher" | "higher is better" | "up" => Some(Direction::HigherIsBetter),
+        "decrease" | "reduce" | "lower" | "lower is better" | "down" => Some(Direction::LowerIsBetter),
+        _ => None,
+    }
+}
+
+/// "65-79", "65 – 79", "65%-79%", "2.5-3": a range; anything else `None`.
+fn parse_range(s: &str) -> Option<Range> {
+    let s = s.trim().replace(['–', '—'], "-").replace('%', "");
+    // A leading minus is a number's sign, not the range's dash.
+    let cut = s.char_indices().skip(1).find(|(_, c)| *c == '-').map(|(i, _)| i)?;
+    let (a, b) = (s[..cut].trim(), s[cut + 1..].trim());
+    let (from, to) = (a.parse::<f64>().ok()?, b.parse::<f64>().ok()?);
+    (from.is_finite() && to.is_finite()).then_some(Range { from, to })
+}
+
+/// Read and check a measure's bands (see the module's note).
+pub fn check_bands(input: &BandsInput) -> Result<Bands, Invalid> {
+    let typed = [&input.requires_improvement, &input.good, &input.outstanding];
+    let mut v = Invalid::new();
+    if typed.iter().all(|t| t.trim().is_empty()) {
+        return match input.direction {
+            Some(direction) => Ok(Bands::DirectionOnly { direction }),
+            None => Err(Invalid::single(
+                "requires_improvement",
+                "Enter the bands as ranges, such as 65-79, 80-89 and 90-100, or write Increase or Decrease",
+            )),
+        };
+    }
+    // Direction only: one word, in any one of the cells, and the others empty.
+    let words: Vec<Direction> = typed.iter().filter_map(|t| direction_word(t)).collect();
+    if !words.is_empty() {
+        let filled = typed.iter().filter(|t| !t.trim().is_empty()).count();
+        let direction = words[0];
+        if filled != 1 {
+            return Err(Invalid::single("requires_improvement", "Write Increase or Decrease in one band only, and leave the other two empty"));
+        }
+        if input.direction.is_some_and(|d| d != direction) {
+            return Err(Invalid::single("direction", "The bands say the measure should go the other way from the direction chosen"));
+        }
+        return Ok(Bands::DirectionOnly { direction });
+    }
+    let mut ranges = [None; 3];
+    for (i, (field, label)) in FIELDS.iter().enumerate() {
+        let t = typed[i].trim();
+        if t.is_empty() {
+            v.add(field, format!("Enter the {label} band as a range, such as 80-89"));
+        } else {
+            match parse_range(t) {
+                Some(r) => ranges[i] = Some(r),
+                None => v.add(field, format!("The {label} band must be a range of two numbers, such as 80-89 (it says \"{t}\")")),
+            }
+        }
+    }
+    v.finish()?;
+    let mut v = Invalid::new();
+    let [Some(ri), Some(good), Some(out)] = ranges else { unreachable!("checked above") };
+    // The set's direction is the order of its bands: Outstanding above Good above
+    // Requires improvement, or below.
+    let up = out.low() > ri.high();
+    let direction = if up { Direction::HigherIsBetter } else { Direction::LowerIsBetter };
+    let ordered = [ri, good, out];
+    for (i, (field, label)) in FIELDS.iter().enumerate() {
+        let r = ordered[i];
+        let runs_up = r.to > r.from;
+        if r.to != r.from && runs_up != up {
+            v.add(
+                field,
+                format!(
+                    "The {label} band runs {} but the bands run {}: write it as {}",
+                    if runs_up { "upwards" } else { "downwards" },
+                    if up { "upwards (higher is better)" } else { "downwards (lower is better)" },
+                    if up { format!("{}-{}", trim(r.low()), trim(r.high())) } else { format!("{}-{}", trim(r.high()), trim(r.low())) }
+                ),
+            );
+        }
+    }
+    for i in 0..2 {
+        let (below, above) = (ordered[i], ordered[i + 1]);
+        let apart = if up { below.high() < above.low() } else { below.low() > above.high() };
+        if !apart {
+            v.add(
+                FIELDS[i + 1].0,
+                format!(
+                    "The {} band overlaps the {} band, or is on the wrong side of it: bands must not share a value",
+                    FIELDS[i + 1].1,
+                    FIELDS[i].1
+                ),
+            );
+        }
+    }
+    if let Some(d) = input.direction {
+        if d != Direction::Neither && d != direction {
+            v.add(
+                "direction",
+                format!(
+                    "The bands run {} so {} is better, but the measure says {}",
+                    if up { "upwards" } else { "downwards" },
+                    if up { "higher" } else { "lower" },
+                    d.label().to_lowercase()
+                ),
+            );
+        }
+    }
+    v.finish()?;
+    Ok(Bands::Ranges { direction, requires_improvement: ri, good, outstanding: out })
+}
+
+fn trim(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+impl Bands {
+    pub fn direction(&self) -> Direction {
+        match self {
+            Bands::Ranges { direction, .. } | Bands::DirectionOnly { direction } => *direction,
+        }
+    }
+
+    /// The bands as the seed writes them: "65-79 | 80-89 | 90-100", or "Increase".
+    pub fn describe(&self) -> String {
+        match self {
+            Bands::Ranges { requires_improvement, good, outstanding, .. } => {
+                [requires_improvement, good, outstanding].iter().map(|r| format!("{}-{}", trim(r.from), trim(r.to))).collect::<Vec<_>>().join(" | ")
+            }
+            Bands::DirectionOnly { direction: Direction::LowerIsBetter } => "Decrease".into(),
+            Bands::DirectionOnly { .. } => "Increase".into(),
+        }
+    }
+}
+
+/// The band a value falls in: the best band whose near end it has reached (a value in
+/// a gap between two bands, such as 79.5 between 65-79 and 80-89, stays in the band
+/// below; beyond Requires improvement is Requires improvement, beyond Outstanding is
+/// Outstanding). A direction-only measure has no bands: `None`.
+pub fn classify(bands: &Bands, value: f64) -> Option<Band> {
+    let Bands::Ranges { direction, good, outstanding, .. } = bands else { return None };
+    let reached = |r: &Range| if *direction == Direction::LowerIsBetter { value <= r.high() } else { value >= r.low() };
+    Some(if reached(outstanding) {
+        Band::Outstanding
+    } else if reached(good) {
+        Band::Good
+    } else {
+        Band::RequiresImprovement
+    })
+}
+
+slug_enum!(
+    /// The direction of travel between two values.
+    Travel {
+        Improving => ("improving", "Improving"),
+        NoChange => ("no-change", "No change"),
+        Worsening => ("worsening", "Worsening"),
+    }
+);
+
+/// Whether moving from `before` to `after` is an improvement for a measure where
+/// `direction` is better.
+pub fn travel(direction: Direction, before: f64, after: f64) -> Travel {
+    if (after - before).abs() < 1e-9 || direction == Direction::Neither {
+        return Travel::NoChange;
+    }
+    if (after > before) == (direction == Direction::HigherIsBetter) {
+        Travel::Improving
+    } else {
+        Travel::Worsening
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bands(ri: &str, good: &str, out: &str) -> Result<Bands, Invalid> {
+        check_bands(&BandsInput { requires_improvement: ri.into(), good: good.into(), outstanding: out.into(), direction: None })
+    }
+
+    fn fields(e: &Invalid) -> Vec<&str> {
+        e.errors.iter().map(|f| f.field.as_str()).collect()
+    }
+
+    #[test]
+    fn values_fall_in_their_band_both_ways_and_at_every_edge() {
+        use Band::*;
+        let up = bands("65-79", "80-89", "90-100").unwrap();
+        let down = bands("35-26", "25-20", "19-10").unwrap();
+        assert_eq!(up.direction(), Direction::HigherIsBetter);
+        assert_eq!(down.direction(), Direction::LowerIsBetter);
+        let table: [(&Bands, f64, Band); 22] = [
+            (&up, 0.0, RequiresImprovement),
+            (&up, 64.9, RequiresImprovement),
+            (&up, 65.0, RequiresImprovement),
+            (&up, 79.0, RequiresImprovement),
+            (&up, 79.5, RequiresImprovement),
+            (&up, 80.0, Good),
+            (&up, 85.0, Good),
+            (&up, 89.0, Good),
+            (&up, 89.99, Good),
+            (&up, 90.0, Outstanding),
+            (&up, 100.0, Outstanding),
+            (&up, 104.0, Outstanding),
+            (&down, 40.0, RequiresImprovement),
+            (&down, 35.0, RequiresImprovement),
+            (&down, 26.0, RequiresImprovement),
+            (&down, 25.5, RequiresImprovement),
+            (&down, 25.0, Good),
+            (&down, 20.0, Good),
+            (&down, 19.5, Good),
+            (&down, 19.0, Outstanding),
+            (&down, 10.0, Outstanding),
+            (&down, 3.0, Outstanding),
+        ];
+        for (b, value, band) in table {
+            assert_eq!(classify(b, value), Some(band), "{} at {value}", b.describe());
+        }
+    }
+
+    #[test]
+    fn increase_and_decrease_have_a_direction_and_no_band() {
+        for (ri, good, out, direction, shown) in [
+            ("", "", "Increase", Direction::HigherIsBetter, "Increase"),
+            ("increase", "", "", Direction::HigherIsBetter, "Increase"),
+            ("", "Decrease", "", Direction::LowerIsBetter, "Decrease"),
+        ] {
+            let b = bands(ri, good, out).unwrap();
+            assert_eq!(b, Bands::DirectionOnly { direction });
+            assert_eq!(b.describe(), shown);
+            assert_eq!(classify(&b, 50.0), None);
+        }
+        assert_eq!(travel(Direction::HigherIsBetter, 10.0, 12.0), Travel::Improving);
+        assert_eq!(travel(Direction::HigherIsBetter, 12.0, 10.0), Travel::Worsening);
+        assert_eq!(travel(Direction::LowerIsBetter, 30.0, 24.0), Travel::Improving);
+        assert_eq!(travel(Direction::LowerIsBetter, 24.0, 30.0), Travel::Worsening);
+        assert_eq!(travel(Direction::LowerIsBetter, 24.0, 24.0), Travel::NoChange);
+    }
+
+    #[test]
+    fn ranges_are_read_as_people_type_them() {
+        let b = bands(" 65 – 79 ", "80%-89%", "90—100").unwrap();
+        assert_eq!(b.describe(), "65-79 | 80-89 | 90-100");
+        let b = bands("-5--1", "0-4", "5-10").unwrap();
+        assert_eq!(classify(&b, -3.0), Some(Band::RequiresImprovement));
+        assert_eq!(bands("2.5-3.4", "3.5-4.4", "4.5-5").unwrap().describe(), "2.5-3.4 | 3.5-4.4 | 4.5-5");
+    }
+
+    #[test]
+    fn bad_bands_are_refused_with_a_message_per_band() {
+        // Overlapping: 80 is both Requires improvement and Good.
+        let e = bands("65-80", "80-89", "90-100").unwrap_err();
+        assert_eq!(fields(&e), vec!["good"]);
+        assert!(e.errors[0].message.contains("overlaps the Requires improvement band"), "{e:?}");
+        // Not a range.
+        let e = bands("sixty to seventy", "80-89", "").unwrap_err();
+        assert_eq!(fields(&e), vec!["requires_improvement", "outstanding"]);
+        // One band written the other way from the rest.
+        let e = bands("65-79", "89-80", "90-100").unwrap_err();
+        assert_eq!(fields(&e), vec!["good"]);
+        assert!(e.errors[0].message.contains("write it as 80-89"), "{e:?}");
+        // Good outside the two others.
+        assert_eq!(fields(&bands("65-79", "95-99", "80-94").unwrap_err()), vec!["outstanding"]);
+        // The ranges say lower is better; the measure says higher.
+        let e = check_bands(&BandsInput {
+            requires_improvement: "35-26".into(),
+            good: "25-20".into(),
+            outstanding: "19-10".into(),
+            direction: Some(Direction::HigherIsBetter),
+        })
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["direction"]);
+        assert!(e.errors[0].message.contains("run downwards so lower is better"), "{e:?}");
+        // Nothing at all; a direction word beside a range.
+        assert!(bands("", "", "").is_err());
+        assert!(bands("Increase", "80-89", "").is_err());
+    }
+}
