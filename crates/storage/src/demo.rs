@@ -733,6 +733,8 @@ async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -
     crate::demo_forward_plan::load(store).await?;
     crate::demo_partnership::load(store, today, password_hash).await?;
     crate::demo_placements::load(store, today).await?;
+    crate::demo_history::load(store, today).await?;
     crate::demo_quarterly::load(store, today).await?;
+    crate::demo_history::after_close(store, today).await?;
     Ok(())
 }

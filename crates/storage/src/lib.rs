@@ -26,6 +26,8 @@ pub mod demo;
 #[cfg(feature = "demo")]
 pub mod demo_forward_plan;
 #[cfg(feature = "demo")]
+pub mod demo_history;
+#[cfg(feature = "demo")]
 pub mod demo_meetings;
 #[cfg(feature = "demo")]
 pub mod demo_partnership;

@@ -63,6 +63,19 @@ impl TestDb {
     }
 }
 
+/// The first recommendation on the register from a scrutiny review: the demo's newest
+/// review is its case-file audit's, whose actions report to no committee.
+pub async fn scrutiny_recommendation(store: &Store) -> crate::tracker::Recommendation {
+    let (recs, _) = store.tracker().list_recommendations(&Default::default(), 100, 0).await.expect("recommendations");
+    recs.into_iter().find(|r| r.origin != crate::case_audits::ORIGIN).expect("a scrutiny review's recommendation")
+}
+
+/// The newest scrutiny review (not a case-file audit's: see [`scrutiny_recommendation`]).
+pub async fn scrutiny_review(store: &Store) -> i64 {
+    let reviews = store.tracker().reviews().await.expect("reviews");
+    reviews.into_iter().find(|r| r.kind != assure_domain::tracker::ReviewKind::Other).expect("a scrutiny review").id
+}
+
 /// Where each engine's demo template is, once this test process has made it.
 #[cfg(feature = "demo")]
 static DEMO_TEMPLATES: tokio::sync::Mutex<Vec<(Engine, PathBuf, Option<String>)>> = tokio::sync::Mutex::const_new(Vec::new());

@@ -284,3 +284,49 @@ async fn last_month_closes_itself_when_due(db: &TestDb) {
     db.cleanup().await;
 }
 on_both_engines!(last_month_closes_itself_when_due_on, last_month_closes_itself_when_due);
+
+/// The demo partnership has two years behind it: every one of the 24 months before this
+/// one has referrals, the months before the reported quarter are closed, one closed month
+/// shows a referral recorded late as a restatement, and the case-file audits are there: a
+/// six-monthly round with cases graded and its three actions in the tracker, and a round
+/// triggered by the month whose return interviews were offered late.
+async fn the_demo_has_two_years_of_history(db: &TestDb) {
+    let s = &db.store;
+    let sets = s.datasets();
+    let this = Month::of(s.today());
+    let last = this.previous();
+    let trend = sets.trend("referrals", last, 24).await.unwrap();
+    assert_eq!(trend.len(), 24);
+    for (m, f) in &trend {
+        let n = f.as_ref().map_or(0.0, |f| f.total.headline());
+        assert!(n >= 3.0, "{m}: {n} referrals");
+    }
+    let closed = sets.closed_months(None, 100).await.unwrap();
+    // Closed up to the quarter before last (the analyst closes the last quarter's).
+    let open_from = assure_domain::quarterly::Quarter::of(s.today()).previous().months()[0];
+    assert_eq!(closed.len(), trend.iter().filter(|(m, _)| *m < open_from).count(), "{closed:?}");
+    assert!(closed.len() >= 19, "{} months closed", closed.len());
+
+    // Recorded this week about a concern seven months ago: the closed month says so.
+    let late = (0..7).fold(this, |m, _| m.previous());
+    let d = sets.month(late).await.unwrap();
+    assert!(matches!(d.status, assure_storage::datasets::MonthStatus::Closed { .. }), "{late} is closed");
+    let r = d.restatements.iter().find(|r| r.measure == "referrals" && r.row.is_none()).expect("the referrals total is restated");
+    assert_eq!(r.now.headline(), r.closed.headline() + 1.0);
+
+    let rounds = s.case_audits().rounds().await.unwrap();
+    assert_eq!(rounds.len(), 2);
+    let triggered = rounds.iter().find(|r| r.triggered).expect("a triggered round");
+    let t = triggered.trigger.as_ref().unwrap();
+    assert_eq!(t.measure, "interviews-within-72-hours");
+    assert!(t.figure < 80.0, "{}", t.reason());
+    let six = rounds.iter().find(|r| !r.triggered).unwrap();
+    assert!(six.open && six.starts_on <= s.today() && s.today() <= six.ends_on, "the six-monthly round is under way");
+    let cases = s.case_audits().cases(six.id).await.unwrap();
+    assert!(cases.iter().all(|c| c.auditor_id.is_some()), "every case has its auditor");
+    assert!(cases.iter().filter(|c| c.grade.is_some()).count() >= 3, "cases graded");
+    let actions = s.tracker().review_recommendations(six.review_id.unwrap()).await.unwrap();
+    assert_eq!(actions.len(), 3);
+    assert!(actions.iter().all(|r| r.origin == assure_storage::case_audits::ORIGIN));
+}
+on_both_engines!(demo_history, the_demo_has_two_years_of_history, demo = "hash".into());

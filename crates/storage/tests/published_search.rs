@@ -85,7 +85,7 @@ async fn finds_what_is_published(db: &TestDb) {
     assert!(titles(db, "ospreyvale").await.is_empty(), "nor its title");
 
     // An issued report.
-    let rec = s.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = assure_storage::testing::scrutiny_recommendation(s).await;
     let word: String =
         rec.committee_wording.split_whitespace().filter(|w| w.len() > 6 && w.chars().all(char::is_alphabetic)).take(2).collect::<Vec<_>>().join(" ");
     let input = assure_storage::reports::ReportInput { review_id: Some(rec.review_id), body_id: None, meeting_date: Some(s.today()), layout: None };

@@ -51,7 +51,7 @@ async fn a_resident_finds_a_meeting_reads_a_decision_and_a_recommendations_progr
     let store = rig.db.as_ref().expect("the demo database").store.clone();
     // What the committee was told: a monitoring report issued for its meeting.
     let a = assure_storage::Actor::system();
-    let rec = store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = assure_storage::testing::scrutiny_recommendation(&store).await;
     let input =
         assure_storage::reports::ReportInput { review_id: Some(rec.review_id), body_id: None, meeting_date: Some(store.today()), layout: None };
     let report = store.reports().create(&a, &input).await.unwrap();

@@ -83,7 +83,7 @@ async fn the_next_report_date_turns_at_london_midnight(db: &TestDb) {
     let (user, _) = db.store.users().by_email(member).await.unwrap().unwrap();
     db.store.users().create_token(&Actor::system(), user.id, "clock", &sha256_hex("clock-test-token")).await.unwrap();
     let body = db.store.tracker().bodies().await.unwrap()[0].id;
-    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let review = common::scrutiny_review(&db.store).await;
     let add = |first: NaiveDate| {
         let store = db.store.clone();
         let actor = Actor::system();

@@ -747,7 +747,7 @@ async fn a_sign_off_links_to_the_minutes(db: &TestDb) {
         .find(|m| m.status == assure_domain::meetings::MeetingStatus::MinutesApproved)
         .expect("a demo meeting with approved minutes");
     let t = db.store.tracker();
-    let first = t.list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0).id;
+    let first = common::scrutiny_recommendation(&db.store).await.id;
     assure_storage::testing::exec(&db.store, &format!("UPDATE recommendations SET lifecycle = 'complete-awaiting-sign-off' WHERE id = {first}"))
         .await;
     let rec = t.recommendation(first).await.unwrap();

@@ -73,7 +73,7 @@ async fn control_characters_are_refused_everywhere_text_enters(db: &TestDb) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // A multipart form (a progress update with evidence).
-    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0[0].id;
+    let rec = common::scrutiny_recommendation(&db.store).await.id;
     let updates = db.store.tracker().recommendation_detail(rec).await.unwrap().updates.len();
     let r = c
         .post_multipart(

@@ -141,7 +141,7 @@ async fn forward_plan_records(db: &TestDb) -> (i64, i64) {
 async fn each_role_reaches_what_it_should(db: &TestDb) {
     let app = demo_app(db).await;
     let table = routes::table();
-    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = common::scrutiny_recommendation(&db.store).await;
     let review = rec.review_id;
     let body = db.store.tracker().bodies().await.unwrap()[0].id;
     // An issued report every role may read, and a draft only managers may edit.
@@ -669,7 +669,7 @@ async fn oversized_uploads_are_refused() {
     let mut c = Client::new(demo_app_with(&db, |cfg| cfg.max_upload_bytes = 64 * 1024).await);
     c.sign_in("scrutiny-officer@example.org").await;
     let t = c.csrf().await;
-    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = common::scrutiny_recommendation(&db.store).await;
     let mut big = b"%PDF-1.4\n".to_vec();
     big.resize(100 * 1024, b'x');
     let r = c
@@ -702,7 +702,7 @@ async fn list_pages_do_not_grow_their_query_count(db: &TestDb) {
     let pages = ["/", "/recommendations", "/reviews", "/my", "/schedule"];
     let mut admin = Client::new(c.app.clone());
     admin.sign_in("administrator@example.org").await;
-    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let review = common::scrutiny_review(&db.store).await;
     let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
     let lead = db.store.users().by_email("scrutiny-officer@example.org").await.unwrap().unwrap().0.id;
     let add = |n: i64| {
@@ -789,7 +789,7 @@ async fn reviews_and_a_reviews_recommendations_are_paged(db: &TestDb) {
     let mut c = Client::new(demo_app(db).await);
     c.sign_in("scrutiny-officer@example.org").await;
     let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
-    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let review = common::scrutiny_review(&db.store).await;
     for n in 100..200 {
         let input = assure_storage::tracker::RecommendationInput { number: Some(n), committee_wording: format!("Paged {n}"), ..Default::default() };
         db.store.tracker().create_recommendation(&officer, review, &input).await.unwrap();
@@ -991,7 +991,7 @@ async fn typed_and_checked_problems_arrive_at_once(db: &TestDb) {
     assert_eq!(db.store.tracker().reviews().await.unwrap().len(), reviews);
 
     // A progress update: no narrative, progress that is not a number, a file that is not evidence.
-    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = common::scrutiny_recommendation(&db.store).await;
     let before = db.store.tracker().recommendation_detail(rec.id).await.unwrap().updates.len();
     let r = c
         .post_multipart(

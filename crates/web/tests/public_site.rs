@@ -174,7 +174,7 @@ async fn the_public_site_never_shows_a_child(db: &TestDb) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A draft report, a meeting's draft agenda: not found, and not listed.
     let a = assure_storage::Actor::system();
-    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = common::scrutiny_recommendation(&db.store).await;
     let input =
         assure_storage::reports::ReportInput { review_id: Some(rec.review_id), body_id: None, meeting_date: Some(db.store.today()), layout: None };
     let draft = db.store.reports().create(&a, &input).await.unwrap();

@@ -84,7 +84,7 @@ async fn a_reviews_page_does_not_grow_its_query_count(db: &TestDb) {
     let mut c = Client::new(demo_app(db).await);
     c.sign_in("scrutiny-officer@example.org").await;
     let officer = assure_storage::Actor { user_id: Some(2), label: "x".into(), ip: String::new() };
-    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let review = common::scrutiny_review(&db.store).await;
     let path = format!("/reviews/{review}");
     let before = statements(db, &mut c, &path).await;
     for n in 200..260 {
@@ -163,7 +163,7 @@ async fn a_recommendation_and_the_tracker_api_do_not_grow_their_query_count(db: 
     let mut c = Client::new(demo_app(db).await);
     c.sign_in("scrutiny-officer@example.org").await;
     let officer = testing::actor(&db.store, "scrutiny-officer@example.org").await;
-    let review = db.store.tracker().reviews().await.unwrap()[0].id;
+    let review = common::scrutiny_review(&db.store).await;
     let input = RecommendationInput { number: Some(300), committee_wording: "Counted statements".into(), ..Default::default() };
     let rec = db.store.tracker().create_recommendation(&officer, review, &input).await.unwrap();
     let update = |n: i64| UpdateInput {

@@ -182,12 +182,15 @@ pub async fn download(c: &Client, path: &str) -> (StatusCode, axum::http::Header
     (status, headers, to_bytes(resp.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec())
 }
 
+#[allow(unused_imports)]
+pub use assure_storage::testing::{scrutiny_recommendation, scrutiny_review};
+
 /// An issued monitoring report, and a meeting next month whose published agenda has an
 /// open paper (a PDF), the report, and an exempt paper.
 pub async fn published_papers(db: &TestDb) -> (i64, i64, i64) {
     let a = assure_storage::Actor::system();
     let today = db.store.today();
-    let rec = db.store.tracker().list_recommendations(&Default::default(), 1, 0).await.unwrap().0.remove(0);
+    let rec = scrutiny_recommendation(&db.store).await;
     let input = assure_storage::reports::ReportInput { review_id: Some(rec.review_id), body_id: None, meeting_date: Some(today), layout: None };
     let report = db.store.reports().create(&a, &input).await.unwrap();
     db.store.reports().issue(&a, report, 1, today).await.unwrap();
