@@ -228,7 +228,7 @@ impl Datasets<'_> {
     }
 
     /// The values every breakdown lists even when none was counted.
-    async fn known_values(&self) -> Result<BTreeMap<Dimension, Vec<String>>> {
+    pub async fn known_values(&self) -> Result<BTreeMap<Dimension, Vec<String>>> {
         let agencies = self.store.q("SELECT name FROM agencies WHERE active = 1 ORDER BY name").fetch_all(self.store.pool()).await?;
         let labels = |v: Vec<&'static str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
         Ok(BTreeMap::from([
