@@ -286,7 +286,7 @@ impl Datasets<'_> {
                         (SELECT MIN(v.created_at) FROM plans pl JOIN plan_versions v ON v.plan_id = pl.id WHERE pl.child_id = c.id) AS first_plan, \
                         (SELECT f.flagged FROM police_flags f WHERE f.child_id = c.id AND f.flag_date <= $1 ORDER BY f.flag_date DESC, f.id DESC LIMIT 1) AS flag, \
                         (SELECT COUNT(*) FROM cp_cases k WHERE k.child_id = c.id AND k.plan_version IS NOT NULL AND k.decided_on <= $1) AS cp_plans \
-                        FROM children c WHERE c.id IN (SELECT s.child_id FROM panel_slots s) OR c.id IN (SELECT pl.child_id FROM plans pl JOIN plan_versions v ON v.plan_id = pl.id)",
+                        FROM children c WHERE c.id IN (SELECT s.child_id FROM panel_slots s UNION SELECT pl.child_id FROM plans pl JOIN plan_versions v ON v.plan_id = pl.id)",
                     )
                     .bind(&last)
                     .fetch_all(pool)
