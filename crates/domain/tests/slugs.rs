@@ -4,8 +4,8 @@
 //! cannot be left out.
 
 use assure_domain::{
-    case_audit, chase, child_protection, chronology, datasets, forward_plan, marac, meetings, missing, monitoring, panels, partnership, placements,
-    plan, quarterly, referral, screening, tracker,
+    case_audit, chase, child_protection, chronology, datasets, forward_plan, improvement_plan, marac, meetings, missing, monitoring, panels,
+    partnership, placements, plan, quarterly, referral, scorecard, screening, tracker,
 };
 use serde_json::{json, Value};
 
@@ -86,6 +86,10 @@ fn every_slugged_enum_serialises_as_its_slug() {
         quarterly::QuarterlyKind,
         case_audit::Stratum,
         case_audit::Grade,
+        scorecard::Band,
+        scorecard::Travel,
+        improvement_plan::PlanKind,
+        improvement_plan::LineageKind,
     );
     checked.sort();
     assert_eq!(checked, declared(), "every enum declared with slug_enum! is checked here");
