@@ -249,6 +249,286 @@ pub fn travel(direction: Direction, before: f64, after: f64) -> Travel {
     }
 }
 
+/// A number as typed or read from a cell: "85", "85%", "1,200", "18.5". `None` for
+/// anything else.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim().trim_end_matches('%').replace(',', "");
+    let x = t.trim().parse::<f64>().ok()?;
+    x.is_finite().then_some(x)
+}
+
+/// A number as shown: "85", "18.5".
+pub fn show_number(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{:.1}", x)
+    }
+}
+
+slug_enum!(
+    /// Where a measure's monthly values come from.
+    ValueSource {
+        Computed => ("computed", "Computed from the CSE dataset"),
+        Imported => ("imported", "Imported"),
+        Entered => ("entered", "Entered"),
+    }
+);
+
+/// Which dataset figure a computed measure takes: a measure's total, or one row of one
+/// of its breakdowns (referrals from schools: the referrals measure's "Referring
+/// agency" row for schools).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetLink {
+    pub measure: String,
+    pub breakdown: Option<(crate::datasets::Dimension, String)>,
+}
+
+impl DatasetLink {
+    /// The figure's single number (as a chart shows it), or `None` when there was
+    /// nothing to count (a proportion of none, a median of nothing).
+    pub fn value_of(&self, figure: &crate::datasets::Figure) -> Option<f64> {
+        use crate::datasets::Value;
+        let v = match &self.breakdown {
+            None => figure.total,
+            Some((d, key)) => figure.breakdowns.iter().find(|b| b.dimension == *d)?.rows.iter().find(|(k, _)| k == key).map(|(_, v)| *v)?,
+        };
+        match v {
+            Value::Proportion { denominator: 0, .. } | Value::Median { hours: None, .. } => None,
+            v => Some(v.headline()),
+        }
+    }
+}
+
+/// A performance measure as typed on its form (or read from a scorecard's row).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeasureInput {
+    pub title: String,
+    pub shows: String,
+    pub unit: String,
+    pub bands: BandsInput,
+    pub baseline: String,
+    pub target: String,
+    pub source: Option<ValueSource>,
+    /// For a computed measure: the dataset measure's slug, and optionally a breakdown
+    /// row as "dimension-slug:row".
+    pub dataset_measure: String,
+    pub dataset_row: String,
+}
+
+impl MeasureInput {
+    pub const FIELDS: &'static [&'static str] = &[
+        "title",
+        "shows",
+        "unit",
+        "requires_improvement",
+        "good",
+        "outstanding",
+        "direction",
+        "baseline",
+        "target",
+        "source",
+        "dataset_measure",
+        "dataset_row",
+    ];
+}
+
+/// A performance measure ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMeasure {
+    pub title: String,
+    pub shows: String,
+    pub unit: String,
+    pub bands: Bands,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+    pub source: ValueSource,
+    pub dataset: Option<DatasetLink>,
+}
+
+/// Check a measure: a title, bands that [`check_bands`] accepts, numbers where numbers
+/// are asked for, and a dataset measure for a computed one (whether it exists is for
+/// storage to add).
+pub fn check_measure(input: &MeasureInput) -> Result<crate::validation::Checked<NewMeasure>, Invalid> {
+    let mut v = Invalid::new();
+    let title = v.required("title", &input.title, "Enter the performance measure, such as Return interviews within 72 hours");
+    v.max_len("title", &title, 200, "The measure");
+    let bands = match check_bands(&input.bands) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            v.absorb(e);
+            None
+        }
+    };
+    let mut number = |field: &str, s: &str, what: &str| -> Option<f64> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        let n = parse_number(s);
+        if n.is_none() {
+            v.add(field, format!("The {what} must be a number, such as 72 (it says \"{}\")", s.trim()));
+        }
+        n
+    };
+    let baseline = number("baseline", &input.baseline, "baseline");
+    let target = number("target", &input.target, "target");
+    let source = input.source.unwrap_or(ValueSource::Entered);
+    let dataset = if source == ValueSource::Computed {
+        let m = input.dataset_measure.trim();
+        if m.is_empty() {
+            v.add("dataset_measure", "Choose the CSE dataset measure this measure is computed from");
+            None
+        } else {
+            let breakdown = match input.dataset_row.trim() {
+                "" => None,
+                row => match row.split_once(':') {
+                    Some((d, key)) if crate::datasets::Dimension::from_slug(d.trim()).is_some() && !key.trim().is_empty() => {
+                        Some((crate::datasets::Dimension::from_slug(d.trim()).expect("checked"), key.trim().to_string()))
+                    }
+                    _ => {
+                        v.add(
+                            "dataset_row",
+                            "Give the breakdown row as the breakdown and its row, such as agency:Schools, or leave it empty for the total",
+                        );
+                        None
+                    }
+                },
+            };
+            Some(DatasetLink { measure: m.to_string(), breakdown })
+        }
+    } else {
+        None
+    };
+    v.finish()?;
+    let bands = bands.expect("checked");
+    Ok(crate::validation::Checked::new(NewMeasure {
+        title,
+        shows: input.shows.trim().to_string(),
+        unit: input.unit.trim().to_string(),
+        bands,
+        baseline,
+        target,
+        source,
+        dataset,
+    }))
+}
+
+/// A value entered by hand: a number, with a note saying where it came from.
+pub fn check_entered_value(value: &str, note: &str) -> Result<(f64, String), Invalid> {
+    let mut v = Invalid::new();
+    let n = if value.trim().is_empty() {
+        v.add("value", "Enter the month's value, such as 85");
+        None
+    } else {
+        let n = parse_number(value);
+        if n.is_none() {
+            v.add("value", format!("The value must be a number, such as 85 (it says \"{}\")", value.trim()));
+        }
+        n
+    };
+    let note = v.required("note", note, "Say where the value comes from, such as the team's own count");
+    v.finish()?;
+    Ok((n.expect("checked"), note))
+}
+
+/// Where a measure stands: its latest value, band and direction of travel from the
+/// value before.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    pub latest: Option<(crate::datasets::Month, f64)>,
+    pub band: Option<Band>,
+    pub travel: Option<Travel>,
+}
+
+/// A measure's standing from its values (any order).
+pub fn standing(bands: &Bands, values: &[(crate::datasets::Month, f64)]) -> Standing {
+    let mut v = values.to_vec();
+    v.sort_by_key(|(m, _)| *m);
+    let latest = v.last().copied();
+    let before = v.len().checked_sub(2).map(|i| v[i]);
+    Standing {
+        latest,
+        band: latest.and_then(|(_, x)| classify(bands, x)),
+        travel: match (before, latest) {
+            (Some((_, a)), Some((_, b))) => Some(travel(bands.direction(), a, b)),
+            _ => None,
+        },
+    }
+}
+
+/// What an action did for the outcome it was for: the measure's value when the action
+/// was agreed (its baseline) beside its latest value, the band now and the direction of
+/// travel between the two.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub measure: String,
+    pub unit: String,
+    pub baseline: Option<(crate::datasets::Month, f64)>,
+    pub latest: Option<(crate::datasets::Month, f64)>,
+    pub band: Option<Band>,
+    pub travel: Option<Travel>,
+}
+
+impl Outcome {
+    /// From the measure's values: the baseline is the value of the month the action was
+    /// agreed (or the last before it, or failing those the first after it).
+    pub fn of(measure: &str, unit: &str, bands: &Bands, values: &[(crate::datasets::Month, f64)], from: crate::datasets::Month) -> Outcome {
+        let mut v = values.to_vec();
+        v.sort_by_key(|(m, _)| *m);
+        let baseline = v.iter().rev().find(|(m, _)| *m <= from).or_else(|| v.first()).copied();
+        let latest = v.last().copied().filter(|l| baseline.is_none_or(|b| l.0 >= b.0));
+        Outcome {
+            measure: measure.to_string(),
+            unit: unit.to_string(),
+            baseline,
+            latest,
+            band: latest.and_then(|(_, x)| classify(bands, x)),
+            travel: match (baseline, latest) {
+                (Some((bm, a)), Some((lm, b))) if lm > bm => Some(travel(bands.direction(), a, b)),
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether the outcome has moved the right way since the baseline.
+    pub fn improved(&self) -> bool {
+        self.travel == Some(Travel::Improving)
+    }
+
+    fn value(&self, x: f64) -> String {
+        match self.unit.as_str() {
+            "%" => format!("{}%", show_number(x)),
+            "" => show_number(x),
+            u => format!("{} {u}", show_number(x)),
+        }
+    }
+
+    /// As the report's Outcome cell writes it: "Return interviews within 72 hours:
+    /// 62% (April 2026) → 85% (October 2026). Good; improving."
+    pub fn describe(&self) -> String {
+        let mut s = format!("{}: ", self.measure);
+        match (self.baseline, self.latest) {
+            (None, _) => s.push_str("no values yet."),
+            (Some((m, x)), None) => s.push_str(&format!("{} ({}); no value since.", self.value(x), m.label())),
+            (Some((bm, a)), Some((lm, _))) if lm == bm => s.push_str(&format!("{} ({}); no value since.", self.value(a), bm.label())),
+            (Some((bm, a)), Some((lm, b))) => s.push_str(&format!("{} ({}) → {} ({}).", self.value(a), bm.label(), self.value(b), lm.label())),
+        }
+        let mut tail = Vec::new();
+        if let Some(b) = self.band {
+            tail.push(b.label().to_string());
+        }
+        if let Some(t) = self.travel {
+            tail.push(t.label().to_lowercase());
+        }
+        if !tail.is_empty() {
+            s.push(' ');
+            s.push_str(&tail.join("; "));
+            s.push('.');
+        }
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,5 +633,62 @@ mod tests {
         // Nothing at all; a direction word beside a range.
         assert!(bands("", "", "").is_err());
         assert!(bands("Increase", "80-89", "").is_err());
+    }
+    #[test]
+    fn an_outcome_runs_from_the_month_an_action_was_agreed_to_the_latest_value() {
+        let up = bands("65-79", "80-89", "90-100").unwrap();
+        let m = |y, mo| crate::datasets::Month::new(y, mo).unwrap();
+        let values = [(m(2026, 3), 60.0), (m(2026, 4), 62.0), (m(2026, 8), 75.0), (m(2026, 10), 85.0)];
+        let o = Outcome::of("Return interviews within 72 hours", "%", &up, &values, m(2026, 5));
+        assert_eq!(o.baseline, Some((m(2026, 4), 62.0)), "the last value on or before the month agreed");
+        assert_eq!(o.latest, Some((m(2026, 10), 85.0)));
+        assert_eq!(o.band, Some(Band::Good));
+        assert!(o.improved());
+        assert_eq!(o.describe(), "Return interviews within 72 hours: 62% (April 2026) → 85% (October 2026). Good; improving.");
+        let down = bands("35-26", "25-20", "19-10").unwrap();
+        let worse = Outcome::of("Caseloads", "cases", &down, &[(m(2026, 1), 24.0), (m(2026, 6), 27.0)], m(2026, 1));
+        assert_eq!(worse.travel, Some(Travel::Worsening));
+        assert_eq!(worse.band, Some(Band::RequiresImprovement));
+        assert!(!worse.improved());
+        let none = Outcome::of("Caseloads", "", &down, &[], m(2026, 1));
+        assert_eq!(none.describe(), "Caseloads: no values yet.");
+        assert!(!none.improved());
+    }
+
+    #[test]
+    fn a_measure_is_refused_with_every_problem_and_a_computed_one_needs_its_dataset_measure() {
+        let input = MeasureInput {
+            title: " ".into(),
+            bands: BandsInput { requires_improvement: "65-79".into(), good: "75-89".into(), outstanding: "90-100".into(), direction: None },
+            baseline: "about half".into(),
+            source: Some(ValueSource::Computed),
+            dataset_row: "nowhere".into(),
+            ..Default::default()
+        };
+        let e = check_measure(&input).unwrap_err();
+        assert_eq!(fields(&e), ["title", "good", "baseline", "dataset_measure"]);
+        let ok = MeasureInput {
+            title: "Referrals from schools".into(),
+            bands: BandsInput { outstanding: "Increase".into(), ..Default::default() },
+            source: Some(ValueSource::Computed),
+            dataset_measure: "referrals".into(),
+            dataset_row: "agency:Schools".into(),
+            baseline: "4".into(),
+            ..Default::default()
+        };
+        let m = check_measure(&ok).unwrap().into_inner();
+        assert_eq!(m.dataset.unwrap().breakdown, Some((crate::datasets::Dimension::Agency, "Schools".to_string())));
+        assert_eq!(m.baseline, Some(4.0));
+        assert_eq!(m.bands, Bands::DirectionOnly { direction: Direction::HigherIsBetter });
+    }
+
+    #[test]
+    fn numbers_read_as_councils_type_them() {
+        assert_eq!(parse_number("85%"), Some(85.0));
+        assert_eq!(parse_number(" 1,200 "), Some(1200.0));
+        assert_eq!(parse_number("18.5"), Some(18.5));
+        assert_eq!(parse_number("n/a"), None);
+        assert_eq!(show_number(85.0), "85");
+        assert_eq!(show_number(18.46), "18.5");
     }
 }

@@ -88,7 +88,9 @@ fn every_slugged_enum_serialises_as_its_slug() {
         case_audit::Grade,
         scorecard::Band,
         scorecard::Travel,
+        scorecard::ValueSource,
         improvement_plan::PlanKind,
+        improvement_plan::Due,
         improvement_plan::LineageKind,
     );
     checked.sort();

@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::Invalid;
 
+mod sheet;
+
+pub use sheet::{read_sheet, sheet_headings, ActionDraft, AreaDraft, Due, ObjectiveDraft, PlanDraft};
+
 slug_enum!(
     /// What a plan is.
     PlanKind {
