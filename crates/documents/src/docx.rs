@@ -51,6 +51,8 @@ const BULLETS: usize = 2;
 pub const NO_ROWS: &str = "There are no recommendations to report for this meeting.";
 /// Shown in the Progress made column when a recommendation has no update.
 pub const NO_UPDATE: &str = "No update has been provided.";
+/// The Outcome cell of a recommendation that names no measure.
+pub const NO_MEASURE: &str = "No measure named.";
 /// Shown when the report compares with an earlier one and nothing changed.
 pub const NO_CHANGES: &str = "No changes since the last report.";
 /// Meaning of the "Not rated" RAG value in every key.
@@ -507,8 +509,8 @@ fn overview(r: &MonitoringReport) -> Vec<Block> {
 fn progress_table(r: &MonitoringReport, landscape: bool) -> Vec<Block> {
     let heading = styled("Heading2", "Progress made against each recommendation");
     let t = match r.layout {
-        Layout::ProgressMade => progress_made_table(&r.rows),
-        Layout::RagTracker => rag_tracker_table(&r.rows, if landscape { LANDSCAPE_TEXT_WIDTH } else { TEXT_WIDTH }),
+        Layout::ProgressMade => progress_made_table(r),
+        Layout::RagTracker => rag_tracker_table(r, if landscape { LANDSCAPE_TEXT_WIDTH } else { TEXT_WIDTH }),
     };
     vec![Block::from(heading), Block::from(t)]
 }
@@ -564,9 +566,16 @@ fn update_paragraphs(row: &ReportRow) -> Vec<w::Paragraph> {
     ps
 }
 
-fn progress_made_table(rows: &[ReportRow]) -> w::Table {
-    let wd = widths(&[42, 58]);
-    let body = rows
+/// The Outcome cell: each measure the recommendation must move, one per paragraph.
+fn outcome_cell(row: &ReportRow, width: usize) -> w::TableCell {
+    text_cell(&row.outcome_cell(), width, NO_MEASURE)
+}
+
+fn progress_made_table(r: &MonitoringReport) -> w::Table {
+    let outcomes = r.has_outcomes();
+    let wd = if outcomes { widths(&[34, 44, 22]) } else { widths(&[42, 58]) };
+    let body = r
+        .rows
         .iter()
         .map(|row| {
             let mut ps = update_paragraphs(row);
@@ -575,15 +584,21 @@ fn progress_made_table(rows: &[ReportRow]) -> w::Table {
             }
             ps.push(italic("TableText", &status_words(row)));
             ps.push(w::Paragraph::new().style("TableText").add_run(text_run("RAG: ")).add_run(rag_run(row.rag, &row.rag_words())));
-            body_row(vec![recommendation_cell(row, wd[0], false), cell(ps, wd[1])])
+            let mut cells = vec![recommendation_cell(row, wd[0], false), cell(ps, wd[1])];
+            if outcomes {
+                cells.push(outcome_cell(row, wd[2]));
+            }
+            body_row(cells)
         })
         .collect();
-    headed_table(Layout::ProgressMade.headings(), &wd, body, NO_ROWS)
+    headed_table(&r.headings(), &wd, body, NO_ROWS)
 }
 
-fn rag_tracker_table(rows: &[ReportRow], total: usize) -> w::Table {
-    let wd = widths_of(total, &[25, 13, 25, 11, 17, 9]);
-    let body = rows
+fn rag_tracker_table(r: &MonitoringReport, total: usize) -> w::Table {
+    let outcomes = r.has_outcomes();
+    let wd = if outcomes { widths_of(total, &[21, 11, 21, 10, 14, 8, 15]) } else { widths_of(total, &[25, 13, 25, 11, 17, 9]) };
+    let body = r
+        .rows
         .iter()
         .map(|row| {
             let leads = row.lead_officers.join("\n");
@@ -603,17 +618,21 @@ fn rag_tracker_table(rows: &[ReportRow], total: usize) -> w::Table {
                 actions.push(styled("TableHeading", "Progress"));
                 actions.extend(updates);
             }
-            body_row(vec![
+            let mut cells = vec![
                 recommendation_cell(row, wd[0], true),
                 text_cell(&leads, wd[1], "Not assigned"),
                 cell(actions, wd[2]),
                 text_cell(&row.date_cell(), wd[3], "Not set"),
                 text_cell(&row.outcome, wd[4], "Not stated"),
                 rag_cell(row.rag, &row.rag_words(), wd[5]),
-            ])
+            ];
+            if outcomes {
+                cells.push(outcome_cell(row, wd[6]));
+            }
+            body_row(cells)
         })
         .collect();
-    headed_table(Layout::RagTracker.headings(), &wd, body, NO_ROWS)
+    headed_table(&r.headings(), &wd, body, NO_ROWS)
 }
 
 /// The appendix of changes since an earlier report; `new_page` when it does not

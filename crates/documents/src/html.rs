@@ -231,15 +231,15 @@ fn progress(r: &MonitoringReport) -> Markup {
             h3 { "Progress made against each recommendation" }
             table.app-progress-table {
                 caption { (docx::clean(&r.title)) }
-                thead { tr { @for h in r.layout.headings() { th scope="col" { (h) } } } }
+                thead { tr { @for h in r.headings() { th scope="col" { (h) } } } }
                 tbody {
                     @if r.rows.is_empty() {
-                        tr { td colspan=(r.layout.headings().len()) { (docx::NO_ROWS) } }
+                        tr { td colspan=(r.headings().len()) { (docx::NO_ROWS) } }
                     }
                     @for row in &r.rows {
                         @match r.layout {
-                            Layout::ProgressMade => (progress_made_row(row)),
-                            Layout::RagTracker => (rag_tracker_row(row)),
+                            Layout::ProgressMade => (progress_made_row(row, r.has_outcomes())),
+                            Layout::RagTracker => (rag_tracker_row(row, r.has_outcomes())),
                         }
                     }
                 }
@@ -296,7 +296,7 @@ fn row_class(row: &ReportRow) -> &'static str {
     }
 }
 
-fn progress_made_row(row: &ReportRow) -> Markup {
+fn progress_made_row(row: &ReportRow, outcome_column: bool) -> Markup {
     html! {
         tr class=(row_class(row)) {
             td { (recommendation(row, false)) }
@@ -305,11 +305,20 @@ fn progress_made_row(row: &ReportRow) -> Markup {
                 (updates(row))
                 p.app-muted { (status_words(row)) " RAG: " span class=(rag_class(row.rag)) { (row.rag_words()) } }
             }
+            @if outcome_column { td { (outcome(row)) } }
         }
     }
 }
 
-fn rag_tracker_row(row: &ReportRow) -> Markup {
+/// The Outcome cell: each measure from the month agreed to the meeting.
+fn outcome(row: &ReportRow) -> Markup {
+    html! {
+        @if row.outcomes.is_empty() { p.app-muted { (docx::NO_MEASURE) } }
+        @for o in &row.outcomes { p { (docx::clean(&o.text)) } }
+    }
+}
+
+fn rag_tracker_row(row: &ReportRow, outcome_column: bool) -> Markup {
     html! {
         tr class=(row_class(row)) {
             td { (recommendation(row, true)) }
@@ -330,6 +339,7 @@ fn rag_tracker_row(row: &ReportRow) -> Markup {
             td { (text(&row.date_cell(), "Not set")) }
             td { (text(&row.outcome, "Not stated")) }
             td class=(rag_class(row.rag)) { (row.rag_words()) }
+            @if outcome_column { td { (outcome(row)) } }
         }
     }
 }

@@ -293,6 +293,9 @@ pub fn progress_table(r: &MonitoringReport) -> Table {
             headings.push(extra.to_string());
         }
     }
+    if r.has_outcomes() {
+        headings.push(assure_domain::report::OUTCOME_HEADING.to_string());
+    }
     let mut table = vec![headings.clone()];
     for row in &r.rows {
         table.push(headings.iter().map(|h| docx::clean(&progress_cell(row, h))).collect());
@@ -322,6 +325,7 @@ fn progress_cell(row: &ReportRow, heading: &str) -> String {
         "Origin" => row.origin.clone(),
         "Executive decision date" => row.executive_decision_date.map(assure_domain::dates::long).unwrap_or_default(),
         h if h.starts_with("Improved outcome") => row.outcome.clone(),
+        assure_domain::report::OUTCOME_HEADING => row.outcome_cell(),
         _ => String::new(),
     }
 }

@@ -82,6 +82,7 @@ fn row(
         updates,
         origin: String::new(),
         executive_decision_date: None,
+        outcomes: vec![],
     }
 }
 

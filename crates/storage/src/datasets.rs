@@ -489,13 +489,15 @@ impl Datasets<'_> {
             .bind(&now)
             .execute(tx.conn())
             .await?;
+        // The scorecards' computed measures take their figures in the same transaction.
+        let measures_updated = self.store.scorecards().record_closed_month(&mut tx, month, &snapshot.figures).await?;
         tx.audit(
             actor,
             Event::new(
                 "dataset.close",
                 "dataset_month",
                 month,
-                format!("{} closed: {} figures frozen, fingerprint {fp}", month.label(), snapshot.figures.len()),
+                format!("{} closed: {} figures frozen, fingerprint {fp}; {measures_updated} scorecard measures updated", month.label(), snapshot.figures.len()),
             ),
         )
         .await?;

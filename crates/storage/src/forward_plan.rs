@@ -18,7 +18,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::audit::Event;
-use crate::{date_str, Actor, Result, RowExt, Store, StoreError};
+use crate::{check_version, date_str, Actor, Result, RowExt, Store, StoreError};
 
 /// The forward plan.
 #[derive(Clone, Copy)]
@@ -88,13 +88,6 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("forward plan: {e}")))
 }
 
-fn check_version(n: u64) -> Result<()> {
-    if n == 0 {
-        Err(StoreError::Conflict)
-    } else {
-        Ok(())
-    }
-}
 
 const ITEM_SELECT: &str = "SELECT i.id, i.title, i.decision_maker, i.decision_maker_name, i.expected_date, i.financial, i.wards_effect, i.exempt_paragraph, \
      i.public_interest, i.wards, i.scrutiny_area, i.consultees, i.consultation_method, i.background_documents, i.contact_officer, i.status, \

@@ -38,6 +38,7 @@ pub mod demo_quarterly;
 pub mod first_run;
 pub mod forward_plan;
 pub mod idempotency;
+pub mod improvement_plans;
 pub mod imports;
 pub mod keyset;
 pub mod legal_holds;
@@ -61,6 +62,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod schema;
+pub mod scorecards;
 pub mod search;
 pub mod sessions;
 pub mod settings;
@@ -483,6 +485,15 @@ pub(crate) fn all_checks<T>(checked: std::result::Result<Checked<T>, Invalid>, f
         Ok(c) if found.is_empty() => Ok(c),
         Ok(_) => Err(found.ordered(fields).into()),
         Err(e) => Err(e.merged(found).ordered(fields).into()),
+    }
+}
+
+/// An edit's `UPDATE ... WHERE version = $n` touched no row: someone else saved first.
+pub(crate) fn check_version(n: u64) -> Result<()> {
+    if n == 0 {
+        Err(StoreError::Conflict)
+    } else {
+        Ok(())
     }
 }
 

@@ -26,7 +26,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::audit::Event;
-use crate::{date_str, Actor, Result, RowExt, Store, StoreError, WriteTx};
+use crate::{check_version, date_str, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
 /// Committee meetings.
 #[derive(Clone, Copy)]
@@ -40,13 +40,6 @@ impl Store {
     }
 }
 
-fn check_version(n: u64) -> Result<()> {
-    if n == 0 {
-        Err(StoreError::Conflict)
-    } else {
-        Ok(())
-    }
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Person {

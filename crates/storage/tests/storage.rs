@@ -174,7 +174,7 @@ async fn responses_sign_off_and_transfer(db: &TestDb) {
             &officer(),
             awaiting.id,
             awaiting.version,
-            &SignOffInput { body_id: Some(childrens), meeting_date: Some(today()), minute_ref: "Minute 3".into() },
+            &SignOffInput { body_id: Some(childrens), meeting_date: Some(today()), minute_ref: "Minute 3".into(), ..Default::default() },
         )
         .await
         .unwrap_err();

@@ -148,6 +148,59 @@ pub fn check_lineage(old: &[String], new: &[String], origins: &[Origin], dropped
     v.finish()
 }
 
+/// The lineage recorded when one version was re-drafted into the next.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Step {
+    pub origins: Vec<Origin>,
+    pub dropped: Vec<Dropped>,
+}
+
+/// The lineage between two versions that are not next to each other, from the steps
+/// recorded between them (oldest first) over the earlier version's refs: each action of
+/// the later version traced back to the earlier actions it descends from (none: new;
+/// several: merged; one that has other descendants too: split; otherwise replaces), and
+/// each earlier action with no descendant left dropped, with the reason given when its
+/// last descendant was dropped.
+pub fn compose(old: &[String], steps: &[Step]) -> (Vec<Origin>, Vec<Dropped>) {
+    let mut ancestors: BTreeMap<String, BTreeSet<String>> = old.iter().map(|r| (r.clone(), BTreeSet::from([r.clone()]))).collect();
+    let mut reasons: BTreeMap<String, String> = BTreeMap::new();
+    for step in steps {
+        for d in &step.dropped {
+            for a in ancestors.get(&d.action).into_iter().flatten() {
+                reasons.insert(a.clone(), d.reason.clone());
+            }
+        }
+        ancestors = step
+            .origins
+            .iter()
+            .map(|o| (o.action.clone(), o.from.iter().flat_map(|f| ancestors.get(f).cloned().unwrap_or_default()).collect()))
+            .collect();
+    }
+    let mut descendants: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in ancestors.values().flatten() {
+        *descendants.entry(a.as_str()).or_default() += 1;
+    }
+    let mut origins = Vec::new();
+    // In the later version's own order (the last step's).
+    let order: Vec<&String> = steps.last().map(|s| s.origins.iter().map(|o| &o.action).collect()).unwrap_or_else(|| old.iter().collect());
+    for action in order {
+        let from: Vec<String> = ancestors.get(action).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        let kind = match from.len() {
+            0 => LineageKind::New,
+            1 if descendants.get(from[0].as_str()).copied().unwrap_or(0) > 1 => LineageKind::SplitFrom,
+            1 => LineageKind::Replaces,
+            _ => LineageKind::MergedFrom,
+        };
+        origins.push(Origin { action: action.clone(), kind, from });
+    }
+    let dropped = old
+        .iter()
+        .filter(|r| !descendants.contains_key(r.as_str()))
+        .map(|r| Dropped { action: r.clone(), reason: reasons.get(r).cloned().unwrap_or_else(|| "Not carried forward".into()) })
+        .collect();
+    (origins, dropped)
+}
+
 /// An action as the cross-reference shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionText {
@@ -304,5 +357,32 @@ mod tests {
         assert_eq!(fields(&origins, &both), vec!["dropped-A2.1.1"]);
         // A new action with no origin.
         assert_eq!(fields(&origins[..4], &dropped), vec!["lineage-A2.1.6"]);
+    }
+    #[test]
+    fn lineage_over_several_re_drafts_composes_into_one_cross_reference() {
+        let o = |a: &str, kind, from: &[&str]| Origin { action: a.into(), kind, from: from.iter().map(|s| s.to_string()).collect() };
+        let old: Vec<String> = ["1", "2", "3", "4"].iter().map(|s| s.to_string()).collect();
+        let steps = [
+            Step {
+                origins: vec![o("1", LineageKind::Replaces, &["1"]), o("2a", LineageKind::SplitFrom, &["2"]), o("2b", LineageKind::SplitFrom, &["2"]), o("3", LineageKind::Replaces, &["3"]), o("4", LineageKind::Replaces, &["4"])],
+                dropped: vec![],
+            },
+            Step {
+                origins: vec![o("1", LineageKind::Replaces, &["1"]), o("2a", LineageKind::Replaces, &["2a"]), o("2b", LineageKind::Replaces, &["2b"]), o("34", LineageKind::MergedFrom, &["3", "4"]), o("5", LineageKind::New, &[])],
+                dropped: vec![],
+            },
+        ];
+        let (origins, dropped) = compose(&old, &steps);
+        assert_eq!(origins.iter().map(|x| (x.action.as_str(), x.kind)).collect::<Vec<_>>(), [
+            ("1", LineageKind::Replaces),
+            ("2a", LineageKind::SplitFrom),
+            ("2b", LineageKind::SplitFrom),
+            ("34", LineageKind::MergedFrom),
+            ("5", LineageKind::New)
+        ]);
+        assert!(dropped.is_empty());
+        let third = Step { origins: vec![o("1", LineageKind::Replaces, &["1"])], dropped: vec![Dropped { action: "34".into(), reason: "Done".into() }] };
+        let (_, dropped) = compose(&old, &[steps[0].clone(), steps[1].clone(), Step { dropped: vec![Dropped { action: "2a".into(), reason: "x".into() }, Dropped { action: "2b".into(), reason: "Moved to the CSE strategy".into() }, Dropped { action: "34".into(), reason: "Done".into() }, Dropped { action: "5".into(), reason: "y".into() }], ..third }]);
+        assert_eq!(dropped, vec![Dropped { action: "2".into(), reason: "Moved to the CSE strategy".into() }, Dropped { action: "3".into(), reason: "Done".into() }, Dropped { action: "4".into(), reason: "Done".into() }]);
     }
 }

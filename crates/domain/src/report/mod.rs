@@ -289,9 +289,35 @@ pub struct ReportRow {
     /// When the executive decided on it.
     #[serde(default)]
     pub executive_decision_date: Option<NaiveDate>,
+    /// The measures it must move, each from the month it was agreed to the meeting.
+    #[serde(default)]
+    pub outcomes: Vec<OutcomeCell>,
 }
 
+/// One measure in a row's Outcome cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeCell {
+    /// "Return interviews within 72 hours: 62% (April 2026) → 85% (October 2026). Good; improving."
+    pub text: String,
+    pub band: Option<crate::scorecard::Band>,
+    pub improved: bool,
+}
+
+impl From<&crate::scorecard::Outcome> for OutcomeCell {
+    fn from(o: &crate::scorecard::Outcome) -> Self {
+        OutcomeCell { text: o.describe(), band: o.band, improved: o.improved() }
+    }
+}
+
+/// The heading of the column a report gains when a recommendation names a measure.
+pub const OUTCOME_HEADING: &str = "Outcome";
+
 impl ReportRow {
+    /// The Outcome cell: one line per measure.
+    pub fn outcome_cell(&self) -> String {
+        self.outcomes.iter().map(|o| o.text.clone()).collect::<Vec<_>>().join("\n")
+    }
+
     /// The date cell of the RAG tracker: each action's date history, one per line.
     pub fn date_cell(&self) -> String {
         self.actions.iter().map(|a| a.date_text.clone()).collect::<Vec<_>>().join("\n")
@@ -400,6 +426,21 @@ pub struct MonitoringReport {
 }
 
 impl MonitoringReport {
+    /// Whether any recommendation names a measure: the table then has an Outcome column.
+    pub fn has_outcomes(&self) -> bool {
+        self.rows.iter().any(|r| !r.outcomes.is_empty())
+    }
+
+    /// The progress table's headings: the layout's, and Outcome when a recommendation
+    /// names a measure.
+    pub fn headings(&self) -> Vec<&'static str> {
+        let mut h = self.layout.headings().to_vec();
+        if self.has_outcomes() {
+            h.push(OUTCOME_HEADING);
+        }
+        h
+    }
+
     /// The file name stem for downloads: "monitoring-report-2018-01-16".
     pub fn file_stem(&self) -> String {
         let date = self.cover.meeting_date.map(crate::dates::iso).unwrap_or_else(|| "draft".into());
@@ -604,6 +645,7 @@ mod tests {
             rag_suggested: false,
             origin: String::new(),
             executive_decision_date: None,
+            outcomes: vec![],
             updates: updates
                 .iter()
                 .map(|u| ReportUpdate { id: *u, date: d("2017-12-07"), author: "A".into(), narrative: format!("update {u}") })

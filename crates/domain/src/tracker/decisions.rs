@@ -143,6 +143,9 @@ pub struct SignOffInput {
     pub body_id: Option<i64>,
     pub meeting_date: Option<NaiveDate>,
     pub minute_ref: String,
+    /// Signed off as "completed — outcome not yet improved": the work is done, the
+    /// measure it was for has not moved.
+    pub outcome_not_improved: bool,
 }
 
 impl SignOffInput {
@@ -157,6 +160,7 @@ pub struct SignOff {
     pub body_id: i64,
     pub meeting_date: NaiveDate,
     pub minute_ref: String,
+    pub outcome_not_improved: bool,
 }
 
 /// Only a recommendation complete and awaiting sign-off (`current`) is signed off, by
@@ -178,7 +182,7 @@ pub fn check_sign_off(s: &SignOffInput, current: Lifecycle) -> Result<Checked<Si
     let (Some(body_id), Some(meeting_date)) = (s.body_id, s.meeting_date) else {
         return Err(Invalid::single("body_id", "Select the committee that signed it off"));
     };
-    Ok(Checked::new(SignOff { from: current, body_id, meeting_date, minute_ref }))
+    Ok(Checked::new(SignOff { from: current, body_id, meeting_date, minute_ref, outcome_not_improved: s.outcome_not_improved }))
 }
 
 /// A transfer to another committee as typed.
@@ -302,7 +306,7 @@ mod tests {
         assert_eq!(e.for_field("body_id"), Some("Select the committee that signed it off"));
         assert_eq!(e.for_field("meeting_date"), Some("Enter the date of the meeting, for example 16 July 2018"));
         assert_eq!(e.for_field("minute_ref"), Some("Enter the minute reference of the decision"));
-        let s = SignOffInput { body_id: Some(2), meeting_date: Some(d(2018, 7, 16)), minute_ref: " Minute 12 ".into() };
+        let s = SignOffInput { body_id: Some(2), meeting_date: Some(d(2018, 7, 16)), minute_ref: " Minute 12 ".into(), ..Default::default() };
         let ok = check_sign_off(&s, Lifecycle::CompleteAwaitingSignOff).unwrap();
         assert_eq!((ok.body_id, ok.meeting_date, ok.minute_ref.as_str()), (2, d(2018, 7, 16), "Minute 12"));
     }

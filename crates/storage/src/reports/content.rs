@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 
-use assure_domain::report::{diff, MonitoringReport, ReportAction, ReportDiff, ReportRow, ReportUpdate, Summary};
+use assure_domain::datasets::Month;
+use assure_domain::report::{diff, MonitoringReport, OutcomeCell, ReportAction, ReportDiff, ReportRow, ReportUpdate, Summary};
 use assure_domain::tracker::Rag;
 use assure_domain::Invalid;
 use chrono::NaiveDate;
 
 use super::{ReportRecord, Reports};
+use crate::scorecards::Linked;
 use crate::tracker::{rec, Action, ProgressUpdate, Recommendation, REC_SELECT};
 use crate::{Result, RowExt, StoreError, IN_LIST_CHUNK};
 
@@ -50,7 +52,18 @@ impl Reports<'_> {
         let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
         let mut actions = self.store.tracker().actions_of(&ids).await?;
         let mut updates = self.updates_of(&ids).await?;
-        Ok(recs.iter().map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting)).collect())
+        let mut rows: Vec<ReportRow> =
+            recs.iter().map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting)).collect();
+        // Each named measure from the month the recommendation was agreed to the
+        // meeting's month (values after the meeting are not yet known to it).
+        let linked: Vec<Linked> = ids.iter().map(|id| Linked::Recommendation(*id)).collect();
+        let outcomes = self.store.scorecards().outcomes(&linked, Some(Month::of(meeting))).await?;
+        for row in &mut rows {
+            for (_, o) in outcomes.get(&Linked::Recommendation(row.recommendation_id)).into_iter().flatten() {
+                row.outcomes.push(OutcomeCell::from(o));
+            }
+        }
+        Ok(rows)
     }
 
     /// The report as drawn: an issued report's frozen snapshot, or a draft assembled
@@ -165,5 +178,6 @@ fn build_row(r: &Recommendation, actions: Vec<Action>, updates: Vec<ProgressUpda
         updates: included,
         origin: r.origin.clone(),
         executive_decision_date: r.executive_decision_date,
+        outcomes: Vec::new(),
     }
 }

@@ -13,6 +13,9 @@ use super::{check_version, Tracker};
 use crate::audit::Event;
 use crate::{all_checks, opt_date_str, Actor, Result, WriteTx};
 
+/// How a sign-off with the outcome not yet moved reads.
+pub const OUTCOME_NOT_IMPROVED: &str = "Completed — outcome not yet improved";
+
 impl Tracker<'_> {
     /// Bump the version (or fail on a stale one) before changing a recommendation.
     async fn claim(&self, tx: &mut WriteTx<'_>, id: i64, version: i64) -> Result<()> {
@@ -131,7 +134,12 @@ impl Tracker<'_> {
         };
         let mut tx = self.store.write().await?;
         self.claim(&mut tx, id, version).await?;
-        self.store.q("UPDATE recommendations SET lifecycle = 'signed-off', lifecycle_reason = '' WHERE id = $1").bind(id).execute(tx.conn()).await?;
+        self.store
+            .q("UPDATE recommendations SET lifecycle = 'signed-off', lifecycle_reason = '', outcome_not_improved = $1 WHERE id = $2")
+            .bind(i64::from(s.outcome_not_improved))
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
         self.history(
             &mut tx,
             actor,
@@ -139,7 +147,7 @@ impl Tracker<'_> {
             "sign-off",
             s.from.label(),
             Lifecycle::SignedOff.label(),
-            "",
+            if s.outcome_not_improved { OUTCOME_NOT_IMPROVED } else { "" },
             Some(body.id),
             Some(s.meeting_date),
             &s.minute_ref,
@@ -152,7 +160,13 @@ impl Tracker<'_> {
                 "recommendation.sign-off",
                 "recommendation",
                 id,
-                format!("signed off by {} on {} ({})", body.name, long(s.meeting_date), s.minute_ref),
+                format!(
+                    "signed off by {} on {} ({}){}",
+                    body.name,
+                    long(s.meeting_date),
+                    s.minute_ref,
+                    if s.outcome_not_improved { format!(" as {}", OUTCOME_NOT_IMPROVED.to_lowercase()) } else { String::new() }
+                ),
             ),
         )
         .await?;

@@ -23,6 +23,7 @@ pub use assure_domain::tracker::{
     SignOffInput, TransferInput, UpdateInput, UpdateRequestInput,
 };
 pub use bodies::Body;
+pub use decisions::OUTCOME_NOT_IMPROVED;
 pub use dashboard::{BodyCount, Dashboard};
 pub use progress::{Evidence, ProgressUpdate};
 pub(crate) use recommendations::{rec, REC_SELECT};
@@ -30,7 +31,7 @@ pub use recommendations::{HistoryItem, Lead, RecFilter, Recommendation, Recommen
 pub use reviews::{Endorsement, Review};
 pub use schedules::{ReportWindow, Schedule, UpdateRequest};
 
-use crate::{Result, Store, StoreError};
+use crate::{check_version, Store};
 
 /// The recommendation tracker: bodies, reviews, recommendations, actions, progress,
 /// schedules, requests, dashboard.
@@ -45,11 +46,3 @@ impl Store {
     }
 }
 
-/// An edit that matched no row was made on a stale version.
-fn check_version(n: u64) -> Result<()> {
-    if n == 0 {
-        Err(StoreError::Conflict)
-    } else {
-        Ok(())
-    }
-}

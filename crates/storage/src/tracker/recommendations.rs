@@ -68,6 +68,8 @@ pub struct Recommendation {
     pub origin: String,
     /// When the executive decided on it.
     pub executive_decision_date: Option<NaiveDate>,
+    /// Signed off as "completed — outcome not yet improved".
+    pub outcome_not_improved: bool,
 }
 
 impl Recommendation {
@@ -267,7 +269,7 @@ impl RecFilter {
     }
 }
 
-pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.rag_suggest, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.origin, r.executive_decision_date, r.version, r.created_at \
+pub(crate) const REC_SELECT: &str = "SELECT r.id, r.review_id, v.title AS review_title, r.parent_id, r.number, r.sub_label, r.reference, r.committee_wording, r.executive_wording, r.who_must_act, r.area, r.outcome, r.response, r.response_date, r.response_reason, v.response_due, v.referral_date, r.lifecycle, r.lifecycle_reason, r.rag_override, r.rag_override_reason, r.rag_suggest, r.monitoring_body_id, b.name AS monitoring_body_name, r.target_date, r.progress_percent, r.last_update_date, r.lead_officers_text, r.origin, r.executive_decision_date, r.outcome_not_improved, r.version, r.created_at \
  FROM recommendations r JOIN reviews v ON v.id = r.review_id LEFT JOIN bodies b ON b.id = r.monitoring_body_id";
 
 /// A review's recommendations in number order.
@@ -308,6 +310,7 @@ pub(crate) fn rec(r: &AnyRow) -> Result<Recommendation> {
         lead_officers_text: r.s("lead_officers_text")?,
         origin: r.s("origin")?,
         executive_decision_date: r.od("executive_decision_date")?,
+        outcome_not_improved: r.i("outcome_not_improved")? != 0,
         leads: Vec::new(),
     })
 }

@@ -597,7 +597,7 @@ pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
             &caller.actor(),
             rid,
             f.version()?,
-            &SignOffInput { body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), minute_ref: f.string("minute_ref") },
+            &SignOffInput { body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), minute_ref: f.string("minute_ref"), outcome_not_improved: f.string("outcome_not_improved") == "yes" },
         )
         .await
         .map_err(AppError::from);

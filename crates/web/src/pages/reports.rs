@@ -245,12 +245,13 @@ fn summary_table(report: &MonitoringReport) -> Markup {
 /// made", or the RAG tracker's six columns (its progress under each action).
 fn preview(report: &MonitoringReport) -> Markup {
     let rag_tracker = report.layout == Layout::RagTracker;
+    let outcome_column = report.has_outcomes();
     html! {
         div class="app-table-wrapper" tabindex="0" role="region" aria-label=(report.title) {
         table class="app-table" {
             caption class="app-table__caption app-visually-hidden" { (report.title) }
             thead class="app-table__head" { tr class="app-table__row" {
-                @for h in report.layout.headings() { th class="app-table__header" scope="col" { (h) } }
+                @for h in report.headings() { th class="app-table__header" scope="col" { (h) } }
             } }
             tbody class="app-table__body" {
                 @for row in &report.rows {
@@ -281,6 +282,15 @@ fn preview(report: &MonitoringReport) -> Markup {
                                 @if row.updates.is_empty() { p class="app-body-s" { "No update has been provided." } }
                                 @for a in &row.actions { p class="app-body-s" { (a.text) " — " (a.date_text) } }
                                 p class="app-body-s" { (ui::lifecycle_tag(row.lifecycle)) " " (ui::rec_rag_tag(row.rag, row.rag_suggested)) }
+                            }
+                        }
+                        @if outcome_column {
+                            td class="app-table__cell" {
+                                @if row.outcomes.is_empty() { p class="app-body-s" { "No measure named." } }
+                                @for o in &row.outcomes {
+                                    p class="app-body-s" { (o.text) }
+                                    @if let Some(b) = o.band { (ui::band_tag(b)) }
+                                }
                             }
                         }
                     }

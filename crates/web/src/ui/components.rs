@@ -13,6 +13,23 @@ pub fn response_tag(r: ExecutiveResponse) -> Markup {
     tag(r.label(), r.colour())
 }
 
+/// A scorecard band, in words and colour.
+pub fn band_tag(b: assure_domain::scorecard::Band) -> Markup {
+    tag(b.label(), b.colour())
+}
+
+/// A direction of travel in words (improving is down for a lower-is-better measure,
+/// so no arrow).
+pub fn travel_tag(t: assure_domain::scorecard::Travel) -> Markup {
+    use assure_domain::scorecard::Travel;
+    let colour = match t {
+        Travel::Improving => TagColour::Green,
+        Travel::NoChange => TagColour::Grey,
+        Travel::Worsening => TagColour::Red,
+    };
+    tag(t.label(), colour)
+}
+
 pub fn lifecycle_tag(l: Lifecycle) -> Markup {
     tag(l.label(), l.colour())
 }
