@@ -285,9 +285,10 @@ pub struct DatasetLink {
 }
 
 impl DatasetLink {
-    /// The figure's single number (as a chart shows it), or `None` when there was
-    /// nothing to count (a proportion of none, a median of nothing).
-    pub fn value_of(&self, figure: &crate::datasets::Figure) -> Option<f64> {
+    /// The figure's single number (as a chart shows it) and the count it rests on
+    /// (`Value::size`, which small-number suppression looks at), or `None` when there
+    /// was nothing to count (a proportion of none, a median of nothing).
+    pub fn value_of(&self, figure: &crate::datasets::Figure) -> Option<(f64, i64)> {
         use crate::datasets::Value;
         let v = match &self.breakdown {
             None => figure.total,
@@ -295,9 +296,16 @@ impl DatasetLink {
         };
         match v {
             Value::Proportion { denominator: 0, .. } | Value::Median { hours: None, .. } => None,
-            v => Some(v.headline()),
+            v => Some((v.headline(), v.size())),
         }
     }
+}
+
+/// Whether a computed value resting on `size` records is suppressed for a reader who
+/// sees published figures only (as the dataset suppresses: fewer than the threshold,
+/// but not none).
+pub fn suppressed(size: Option<i64>, threshold: i64) -> bool {
+    size.is_some_and(|n| n > 0 && n < threshold)
 }
 
 /// A performance measure as typed on its form (or read from a scorecard's row).

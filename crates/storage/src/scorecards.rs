@@ -44,6 +44,8 @@ pub struct ScorecardSummary {
 pub struct MeasureValue {
     pub month: Month,
     pub value: f64,
+    /// For a computed value, the count it rests on.
+    pub size: Option<i64>,
     pub source: ValueSource,
     pub note: String,
     pub recorded_by: String,
@@ -199,7 +201,7 @@ impl Scorecards<'_> {
         if measures.is_empty() {
             return Ok(());
         }
-        let mut sql = Sql::new("SELECT measure_id, month, value, source, note, recorded_by_name FROM measure_values WHERE measure_id IN (");
+        let mut sql = Sql::new("SELECT measure_id, month, value, size, source, note, recorded_by_name FROM measure_values WHERE measure_id IN (");
         sql.bind_list(measures.iter().map(|m| m.id));
         sql.push(") ORDER BY measure_id, month");
         let rows = sql.query(self.store).fetch_all(self.store.pool()).await?;
@@ -207,7 +209,7 @@ impl Scorecards<'_> {
         for r in &rows {
             let month = Month::parse(&r.s("month")?).ok_or_else(|| StoreError::Corrupt("measure value month".into()))?;
             let value = r.s("value")?.parse::<f64>().map_err(|_| StoreError::Corrupt("measure value".into()))?;
-            by.entry(r.i("measure_id")?).or_default().push(MeasureValue { month, value, source: r.e("source")?, note: r.s("note")?, recorded_by: r.s("recorded_by_name")? });
+            by.entry(r.i("measure_id")?).or_default().push(MeasureValue { month, value, size: r.oi("size")?, source: r.e("source")?, note: r.s("note")?, recorded_by: r.s("recorded_by_name")? });
         }
         for m in measures {
             m.values = by.remove(&m.id).unwrap_or_default();
@@ -221,8 +223,12 @@ impl Scorecards<'_> {
         let mut found = Invalid::new();
         if input.source == Some(ValueSource::Computed) && !input.dataset_measure.trim().is_empty() {
             let known = self.store.datasets().measures().await?;
-            if !known.iter().any(|m| m.slug == input.dataset_measure.trim()) {
-                found.add("dataset_measure", "Choose a measure of the CSE dataset from the list");
+            match known.iter().find(|m| m.slug == input.dataset_measure.trim()) {
+                None => found.add("dataset_measure", "Choose a measure of the CSE dataset from the list"),
+                Some(m) if m.police_only => {
+                    found.add("dataset_measure", format!("{} is for police roles only, and a scorecard goes to committee: choose another measure", m.name))
+                }
+                Some(_) => {}
             }
         }
         let m = crate::all_checks(check_measure(input), found, MeasureInput::FIELDS)?.into_inner();
@@ -251,8 +257,8 @@ impl Scorecards<'_> {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        for (month, value) in &closed {
-            self.put_value(&mut tx, id, *month, *value, ValueSource::Computed, "", "system").await?;
+        for (month, (value, size)) in &closed {
+            self.put_value(&mut tx, id, *month, *value, Some(*size), ValueSource::Computed, "", "system").await?;
         }
         tx.audit(actor, Event::new("scorecard.measure.add", "performance_measure", id, format!("measure \"{}\" added ({})", m.title, m.bands.describe())))
             .await?;
@@ -261,7 +267,7 @@ impl Scorecards<'_> {
     }
 
     /// A computed measure's value in every closed month of the dataset.
-    async fn closed_values(&self, link: &DatasetLink) -> Result<Vec<(Month, f64)>> {
+    async fn closed_values(&self, link: &DatasetLink) -> Result<Vec<(Month, (f64, i64))>> {
         let months = self.store.datasets().closed_months(None, 240).await?;
         let mut out = Vec::new();
         for (month, _, _) in months {
@@ -275,14 +281,15 @@ impl Scorecards<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn put_value(&self, tx: &mut WriteTx<'_>, measure_id: i64, month: Month, value: f64, source: ValueSource, note: &str, by: &str) -> Result<()> {
+    async fn put_value(&self, tx: &mut WriteTx<'_>, measure_id: i64, month: Month, value: f64, size: Option<i64>, source: ValueSource, note: &str, by: &str) -> Result<()> {
         self.store
-            .q("INSERT INTO measure_values (measure_id, month, value, source, note, recorded_by_name, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                ON CONFLICT (measure_id, month) DO UPDATE SET value = excluded.value, source = excluded.source, note = excluded.note, \
+            .q("INSERT INTO measure_values (measure_id, month, value, size, source, note, recorded_by_name, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                ON CONFLICT (measure_id, month) DO UPDATE SET value = excluded.value, size = excluded.size, source = excluded.source, note = excluded.note, \
                 recorded_by_name = excluded.recorded_by_name, recorded_at = excluded.recorded_at")
             .bind(measure_id)
             .bind(month.to_string())
             .bind(value.to_string())
+            .bind(size)
             .bind(source.slug())
             .bind(note)
             .bind(by)
@@ -315,7 +322,7 @@ impl Scorecards<'_> {
         let mut tx = self.store.write().await?;
         let n = self.store.q("UPDATE performance_measures SET version = version + 1 WHERE id = $1 AND version = $2").bind(measure_id).bind(version).execute(tx.conn()).await?;
         check_version(n.rows_affected())?;
-        self.put_value(&mut tx, measure_id, month, value, ValueSource::Entered, &note, &actor.label).await?;
+        self.put_value(&mut tx, measure_id, month, value, None, ValueSource::Entered, &note, &actor.label).await?;
         tx.audit(actor, Event::new("scorecard.value", "performance_measure", measure_id, format!("{}: {} for {}", m.title, m.show(value), month.label()))).await?;
         tx.commit().await
     }
@@ -325,7 +332,7 @@ impl Scorecards<'_> {
     pub async fn import_values(&self, actor: &Actor, values: &[(i64, Month, f64)], file_name: &str) -> Result<usize> {
         let mut tx = self.store.write().await?;
         for (id, month, value) in values {
-            self.put_value(&mut tx, *id, *month, *value, ValueSource::Imported, file_name, &actor.label).await?;
+            self.put_value(&mut tx, *id, *month, *value, None, ValueSource::Imported, file_name, &actor.label).await?;
         }
         tx.audit(actor, Event::new("scorecard.import", "scorecard", file_name, format!("{} values imported from {file_name}", values.len()))).await?;
         tx.commit().await?;
@@ -339,8 +346,8 @@ impl Scorecards<'_> {
         let mut n = 0;
         for r in &rows {
             let link: DatasetLink = serde_json::from_str(&r.s("dataset_json")?).map_err(|_| StoreError::Corrupt("performance measure dataset link".into()))?;
-            if let Some(x) = figures.iter().find(|f| f.measure == link.measure).and_then(|f| link.value_of(f)) {
-                self.put_value(tx, r.i("id")?, month, x, ValueSource::Computed, "", "system").await?;
+            if let Some((x, size)) = figures.iter().find(|f| f.measure == link.measure).and_then(|f| link.value_of(f)) {
+                self.put_value(tx, r.i("id")?, month, x, Some(size), ValueSource::Computed, "", "system").await?;
                 n += 1;
             }
         }

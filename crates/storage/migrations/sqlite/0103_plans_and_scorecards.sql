@@ -101,11 +101,14 @@ CREATE TABLE performance_measures (
 CREATE INDEX performance_measures_scorecard ON performance_measures(scorecard_id, position);
 CREATE INDEX performance_measures_dataset ON performance_measures(dataset_measure);
 
--- month: 'YYYY-MM'; value: a number as text; source as the measure's, per value.
+-- month: 'YYYY-MM'; value: a number as text; source as the measure's, per value;
+-- size: for a computed value, the count it rests on (small numbers are suppressed
+-- wherever the dataset's would be).
 CREATE TABLE measure_values (
     measure_id INTEGER NOT NULL REFERENCES performance_measures(id),
     month TEXT NOT NULL,
     value TEXT NOT NULL,
+    size INTEGER,
     source TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT '',
     recorded_by_name TEXT NOT NULL,
