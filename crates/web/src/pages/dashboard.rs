@@ -48,6 +48,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let body_opts = ui::options_with_blank("All committees", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let none = assure_domain::Invalid::new();
     let selected = body_id.map(|b| b.to_string()).unwrap_or_default();
+    let not_moved = state.store.scorecards().not_moved().await?;
     let content = html! {
         h1 class="app-heading-l" { "Dashboard" }
         form method="get" action="/" class="app-filter" {
@@ -152,6 +153,20 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
                             td class="app-table__cell app-table__cell--numeric" { (b.not_rated) }
                             td class="app-table__cell app-table__cell--numeric" { (b.complete) }
                         }
+                    }
+                }
+            }
+        }
+        h2 class="app-heading-m" id="not-moved" { "Done, but the outcome has not moved" }
+        p class="app-body" { "Completed recommendations and plan actions whose measure has not improved since they were agreed." }
+        @if not_moved.is_empty() {
+            p class="app-body" { "None: every completed recommendation or action that names a measure has moved it the right way." }
+        } @else {
+            ul class="app-list app-list--bullet" {
+                @for n in &not_moved {
+                    li {
+                        a class="app-link" href=(n.href) { (n.label) } ": " (n.text)
+                        br; span class="app-body-s" { (n.outcome.describe()) }
                     }
                 }
             }

@@ -25,6 +25,7 @@ pub mod partnership;
 pub mod password_reset;
 pub mod pathway;
 pub mod placements;
+pub mod improvement_plans;
 pub mod plans;
 pub mod police;
 pub mod quarterly;
@@ -33,6 +34,7 @@ pub mod referrals;
 pub mod reports;
 pub mod retention;
 pub mod reviews;
+pub mod scorecards;
 pub mod sign_in_settings;
 pub mod subject_access;
 
@@ -198,6 +200,23 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/case-audits/{id}/close", RunDatasets, "Close a case-file audit round: every auditor's access ends", case_audits::close)
         .page_get("/case-audits/{id}/cases/{child}", ViewChildren, "The audit tool for a case assigned to the caller", case_audits::case_page)
         .page_post("/case-audits/{id}/cases/{child}", ViewChildren, "Grade a case assigned to the caller: each question, overall, findings", case_audits::grade)
+        .page_get("/plans", ViewTracker, "Improvement plans, statements of action and strategies", improvement_plans::list)
+        .page_post("/plans", ManageTracker, "Import a plan from its sheet (XLSX or CSV): all or nothing, problems by row and column", improvement_plans::import)
+        .page_get("/plans/{id}", ViewTracker, "A plan's version in force: objectives, areas, actions and the outcome each must move", improvement_plans::show)
+        .page_post("/plans/{id}/versions", ManageTracker, "Re-draft a plan from its sheet: each action's lineage checked, all or nothing", improvement_plans::redraft)
+        .page_get("/plans/{id}/versions/{n}", ViewTracker, "One version of a plan as it was agreed", improvement_plans::version)
+        .page_get("/plans/{id}/cross-reference", ViewTracker, "The side-by-side cross-reference of two versions of a plan", improvement_plans::cross_reference)
+        .page_get("/plans/{id}/cross-reference/docx", ViewTracker, "The cross-reference of two versions as a DOCX appendix (audited)", improvement_plans::cross_reference_docx)
+        .page_get("/plans/{id}/actions/{action}", ViewTracker, "A plan action: commentary, and the measures it must move against their bands", improvement_plans::action)
+        .page_post("/plans/{id}/actions/{action}", RecordProgress, "Update a plan action: commentary, review date or completion, RAG (version-checked)", improvement_plans::update_action)
+        .page_post("/plans/{id}/actions/{action}/measures", ManageTracker, "Name a performance measure a plan action must move", improvement_plans::link_measure)
+        .page_get("/scorecards", ViewTracker, "Scorecards of performance measures", scorecards::list)
+        .page_post("/scorecards", ManageTracker, "Start a scorecard", scorecards::create)
+        .page_get("/scorecards/{id}", ViewTracker, "A scorecard: each measure's latest value, band, direction of travel and sparkline (small numbers suppressed unless the reader sees the dataset in full)", scorecards::show)
+        .page_post("/scorecards/{id}/measures", ManageTracker, "Add a performance measure: bands checked, computed from the CSE dataset, imported or entered", scorecards::add_measure)
+        .page_get("/scorecards/{id}/download/{format}", ViewTracker, "The six-monthly scorecard for committee as DOCX or XLSX (small numbers suppressed; audited)", scorecards::download)
+        .page_get("/scorecards/measures/{id}", ViewTracker, "A performance measure's trend over its bands and its values with their sources", scorecards::measure)
+        .page_post("/scorecards/measures/{id}/values", ManageTracker, "Enter a month's value of a measure, with where it came from (version-checked)", scorecards::enter_value)
         .page_get("/quarterly-reports", ViewQuarterlyReports, "The quarterly MACSE and Cabinet reports (committee members: signed ones, suppressed)", quarterly::list)
         .page_post("/quarterly-reports", RunDatasets, "Start a quarterly report from a quarter's closed months", quarterly::create)
         .page_get("/quarterly-reports/{id}", ViewQuarterlyReports, "A quarterly report: sign-off, narrative and the quarter's figures (in full and audited, or suppressed, by role)", quarterly::show)
@@ -214,6 +233,7 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/recommendations/{id}/actions", RecordProgress, "Add an action", recommendations::add_action)
         .page_post("/recommendations/{id}/updates", RecordProgress, "Add a progress update", recommendations::add_update)
         .page_post("/recommendations/{id}/sign-off", ManageTracker, "Record committee sign-off", recommendations::sign_off)
+        .page_post("/recommendations/{id}/measures", ManageTracker, "Name a performance measure a recommendation must move (its baseline: the month the executive decided)", recommendations::link_measure)
         .page_post("/recommendations/{id}/transfer", ManageTracker, "Transfer to another committee", recommendations::transfer)
         .page_post("/actions/{id}/revise", RecordProgress, "Revise an action's target date", recommendations::revise_action)
         .page_post("/actions/{id}/done", RecordProgress, "Mark an action done or not done", recommendations::action_done)

@@ -1,5 +1,6 @@
 //! The tracker list and a recommendation's page, with every form that changes it.
 
+use assure_storage::scorecards::Linked;
 use assure_domain::dates::{long, month_year};
 use assure_domain::tracker::{
     check_action, check_rag_override, check_recommendation, check_response, check_update, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput,
@@ -137,6 +138,9 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
 async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationDetail, form: FormState, status: StatusCode) -> PageResult {
     let bodies = state.store.tracker().bodies().await?;
     let r = &d.rec;
+    let outcomes = state.store.scorecards().outcomes(&[Linked::Recommendation(r.id)], None).await?.remove(&Linked::Recommendation(r.id)).unwrap_or_default();
+    let shown = crate::pages::scorecards::Shown::for_reader(state, Some(caller)).await?;
+    let measures = if caller.can(Permission::ManageTracker) { state.store.scorecards().all_measures().await? } else { Vec::new() };
     let can_change = caller.can(Permission::RecordProgress) && may_change(caller, r);
     let can_manage = caller.can(Permission::ManageTracker);
     let today = ctx.today;
@@ -182,6 +186,7 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
             }))
             (ui::summary_row("Status", html! {
                 (ui::lifecycle_tag(r.lifecycle))
+                @if r.outcome_not_improved { " " (ui::tag(assure_storage::tracker::OUTCOME_NOT_IMPROVED, TagColour::Orange)) }
                 @if !r.lifecycle_reason.is_empty() { p class="app-body" { "Reason: " (r.lifecycle_reason) } }
             }))
             (ui::summary_row("Delivery RAG", html! {
@@ -210,6 +215,30 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
         }
         @if can_manage {
             p class="app-body" { a class="app-link" href={ "/recommendations/" (r.id) "/edit" } { "Edit the wording, lead officers or committee" } }
+        }
+
+        h2 class="app-heading-m" id="outcome" { "The outcome it must move" }
+        @if outcomes.is_empty() { p class="app-body" { "No performance measure is named for this recommendation." } }
+        @for (m, o) in &outcomes {
+            p class="app-body" {
+                (o.describe()) " "
+                @if let Some(b) = o.band { (ui::band_tag(b)) " " }
+                @if let Some(t) = o.travel { (ui::travel_tag(t)) }
+            }
+            (crate::pages::scorecards::measure_chart(m, shown))
+        }
+        @if !measures.is_empty() {
+            details class="app-details" open[form.which == "measure"] {
+                summary class="app-details__summary" { "Name a measure it must move" }
+                div class="app-details__text" {
+                    form method="post" action={ "/recommendations/" (r.id) "/measures" } novalidate {
+                        (ui::csrf(csrf))
+                        (ui::select(Field::new("measure_id", "Performance measure", form.val("measure", "measure_id"), form.errs("measure")).prefixed("measure"),
+                            &ui::options_with_blank("Choose a measure", measures.iter().map(|m| (m.id.to_string(), format!("{} ({})", m.title, m.scorecard_title))))))
+                        (ui::secondary_button("Link the measure"))
+                    }
+                }
+            }
         }
 
         h2 class="app-heading-m" id="actions" { "Actions" }
@@ -375,6 +404,14 @@ async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationD
                             (ui::select(Field::new("body_id", "Committee", if form.which == "signoff" { form.fields.get("body_id") } else { "" }, form.errs("signoff")).prefixed("signoff"), &body_opts))
                             (ui::date_input(Field::new("meeting_date", "Date of the meeting", form.val("signoff", "meeting_date"), form.errs("signoff")).prefixed("signoff")))
                             (ui::text_input(Field::new("minute_ref", "Minute reference", form.val("signoff", "minute_ref"), form.errs("signoff")).prefixed("signoff"), "app-input--width-10"))
+                            @if !outcomes.is_empty() {
+                                div class="app-checkboxes" {
+                                    div class="app-checkboxes__item" {
+                                        input class="app-checkboxes__input" id="signoff-outcome_not_improved" name="outcome_not_improved" type="checkbox" value="yes" checked[form.val("signoff", "outcome_not_improved") == "yes" || outcomes.iter().all(|(_, o)| !o.improved())];
+                                        label class="app-label app-checkboxes__label" for="signoff-outcome_not_improved" { "Completed — outcome not yet improved (the work is done; the measure has not moved)" }
+                                    }
+                                }
+                            }
                             (ui::button("Sign off"))
                         }
                     }
@@ -602,6 +639,19 @@ pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
         .await
         .map_err(AppError::from);
     or_form(&state, &ctx, &caller, rid, Sent { which: "signoff", notice: "signed-off" }, f, r).await
+}
+
+/// POST "/recommendations/{id}/measures": name a measure the recommendation must move,
+/// its baseline the month the executive decided (or this month, when not recorded).
+pub async fn link_measure(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
+    let rid = id(&raw)?;
+    let r = state.store.tracker().recommendation(rid).await?;
+    let from = assure_domain::datasets::Month::of(r.executive_decision_date.or(r.response_date).unwrap_or(ctx.today));
+    let result = match f.opt_id("measure_id") {
+        None => Err(AppError::Invalid(Invalid::single("measure_id", "Choose a performance measure from the list"))),
+        Some(m) => state.store.scorecards().link(&caller.actor(), Linked::Recommendation(rid), m, from).await.map_err(AppError::from),
+    };
+    or_form(&state, &ctx, &caller, rid, Sent { which: "measure", notice: "measure-linked" }, f, result).await
 }
 
 pub async fn transfer(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {

@@ -76,6 +76,8 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/reviews", label: "Reviews", permission: Permission::ViewTracker, only_leads: false, hint: "" },
     NavItem { href: "/schedule", label: "Monitoring schedule", permission: Permission::ViewTracker, only_leads: false, hint: "" },
     NavItem { href: "/reports", label: "Reports", permission: Permission::ViewTracker, only_leads: false, hint: "" },
+    NavItem { href: "/plans", label: "Plans", permission: Permission::ViewTracker, only_leads: false, hint: "" },
+    NavItem { href: "/scorecards", label: "Scorecards", permission: Permission::ViewTracker, only_leads: false, hint: "" },
     NavItem { href: "/imports", label: "Import", permission: Permission::ManageTracker, only_leads: false, hint: "" },
     NavItem { href: "/my", label: "My recommendations", permission: Permission::RecordProgress, only_leads: true, hint: "" },
     NavItem { href: "/bodies", label: "Bodies", permission: Permission::ManageTracker, only_leads: false, hint: "" },
