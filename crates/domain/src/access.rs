@@ -130,6 +130,11 @@ impl Role {
             ViewMeetings => tracker,
             RunMeetings => matches!(self, Role::Clerk | Role::Administrator),
             KeepWorkProgramme => matches!(self, Role::ScrutinyOfficer | Role::Administrator),
+            ViewPlans => tracker || matches!(self, Role::PartnershipManager | Role::CseAnalyst | Role::MacseCoChair | Role::PoliceCseOfficer),
+            KeepPlans => matches!(self, Role::Administrator | Role::ScrutinyOfficer | Role::PartnershipManager | Role::CseAnalyst),
+            UpdatePlanActions => {
+                matches!(self, Role::Administrator | Role::ScrutinyOfficer | Role::LeadOfficer | Role::PartnershipManager | Role::CseAnalyst)
+            }
             RecordMissing => matches!(
                 self,
                 Role::Practitioner | Role::Spoc | Role::MashWorker | Role::PoliceCseOfficer | Role::CseAnalyst | Role::NotificationOfficer
@@ -224,10 +229,21 @@ pub enum Permission {
     RunMeetings,
     /// Keep a body's work programme (scrutiny officers, and administrators).
     KeepWorkProgramme,
+    /// Improvement plans, statements of action, strategies and scorecards: everyone
+    /// who reads the tracker, and the partnership's managers, analysts, co-chairs and
+    /// police (the CSE strategy and its scorecard are theirs).
+    ViewPlans,
+    /// Import and re-draft plans, start scorecards, add measures, enter values and
+    /// link measures to actions (scrutiny officers, administrators, the partnership
+    /// manager and the CSE analyst).
+    KeepPlans,
+    /// Update a plan action: commentary, review date, RAG (lead officers as well as
+    /// those who keep the plans).
+    UpdatePlanActions,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 27] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ViewTracker,
@@ -252,6 +268,9 @@ impl Permission {
         Permission::ViewMeetings,
         Permission::RunMeetings,
         Permission::KeepWorkProgramme,
+        Permission::ViewPlans,
+        Permission::KeepPlans,
+        Permission::UpdatePlanActions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -280,6 +299,9 @@ impl Permission {
             Permission::ViewMeetings => "view-meetings",
             Permission::RunMeetings => "run-meetings",
             Permission::KeepWorkProgramme => "keep-work-programme",
+            Permission::ViewPlans => "view-plans",
+            Permission::KeepPlans => "keep-plans",
+            Permission::UpdatePlanActions => "update-plan-actions",
         }
     }
 }

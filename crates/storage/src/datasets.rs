@@ -497,7 +497,11 @@ impl Datasets<'_> {
                 "dataset.close",
                 "dataset_month",
                 month,
-                format!("{} closed: {} figures frozen, fingerprint {fp}; {measures_updated} scorecard measures updated", month.label(), snapshot.figures.len()),
+                format!(
+                    "{} closed: {} figures frozen, fingerprint {fp}; {measures_updated} scorecard measures updated",
+                    month.label(),
+                    snapshot.figures.len()
+                ),
             ),
         )
         .await?;

@@ -334,7 +334,12 @@ async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -
                     &officer,
                     *id,
                     v,
-                    &SignOffInput { body_id: Some(childrens), meeting_date: Some(d(2018, 1, 30)), minute_ref: "Minute 47".into(), ..Default::default() },
+                    &SignOffInput {
+                        body_id: Some(childrens),
+                        meeting_date: Some(d(2018, 1, 30)),
+                        minute_ref: "Minute 47".into(),
+                        ..Default::default()
+                    },
                 )
                 .await?;
         }
@@ -415,7 +420,12 @@ async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -
     let v = store.tracker().recommendation(r3).await?.version;
     store
         .tracker()
-        .sign_off(&officer, r3, v, &SignOffInput { body_id: Some(childrens), meeting_date: Some(d(2018, 7, 24)), minute_ref: "Minute 12".into(), ..Default::default() })
+        .sign_off(
+            &officer,
+            r3,
+            v,
+            &SignOffInput { body_id: Some(childrens), meeting_date: Some(d(2018, 7, 24)), minute_ref: "Minute 12".into(), ..Default::default() },
+        )
         .await?;
 
     let reg_actor = Actor { user_id: Some(regulation), label: "regulation-lead@example.org".into(), ip: String::new() };
@@ -736,5 +746,6 @@ async fn load_everything(store: &Store, today: NaiveDate, password_hash: &str) -
     crate::demo_history::load(store, today).await?;
     crate::demo_quarterly::load(store, today).await?;
     crate::demo_history::after_close(store, today).await?;
+    crate::demo_plans::load(store, today).await?;
     Ok(())
 }

@@ -88,7 +88,6 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("forward plan: {e}")))
 }
 
-
 const ITEM_SELECT: &str = "SELECT i.id, i.title, i.decision_maker, i.decision_maker_name, i.expected_date, i.financial, i.wards_effect, i.exempt_paragraph, \
      i.public_interest, i.wards, i.scrutiny_area, i.consultees, i.consultation_method, i.background_documents, i.contact_officer, i.status, \
      i.exception_json, i.taken_on, i.taken_under_json, i.withdrawn_reason, i.version, \

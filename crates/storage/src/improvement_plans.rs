@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use assure_domain::improvement_plan::{
-    check_lineage, compose, cross_reference, ActionText, CrossRow, Dropped, Due, LineageKind, Origin, PlanDraft, PlanKind, Step,
+    check_lineage, compose, cross_reference, ref_key, ActionText, CrossRow, Dropped, Due, LineageKind, Origin, PlanDraft, PlanKind, Step,
 };
 use assure_domain::tracker::Rag;
 use assure_domain::Invalid;
@@ -195,7 +195,13 @@ impl ImprovementPlans<'_> {
 
     /// A plan and its versions.
     pub async fn plan(&self, id: i64) -> Result<Plan> {
-        let r = self.store.q("SELECT id, title, kind FROM improvement_plans WHERE id = $1").bind(id).fetch_optional(self.store.pool()).await?.ok_or(StoreError::NotFound)?;
+        let r = self
+            .store
+            .q("SELECT id, title, kind FROM improvement_plans WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.store.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let versions = self
             .store
             .q("SELECT id, number, note, created_by_name, created_at FROM improvement_plan_versions WHERE plan_id = $1 ORDER BY number")
@@ -203,7 +209,15 @@ impl ImprovementPlans<'_> {
             .fetch_all(self.store.pool())
             .await?
             .iter()
-            .map(|v| Ok(VersionInfo { id: v.i("id")?, number: v.i("number")?, note: v.s("note")?, created_by: v.s("created_by_name")?, created_at: v.s("created_at")? }))
+            .map(|v| {
+                Ok(VersionInfo {
+                    id: v.i("id")?,
+                    number: v.i("number")?,
+                    note: v.s("note")?,
+                    created_by: v.s("created_by_name")?,
+                    created_at: v.s("created_at")?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Plan { id, title: r.s("title")?, kind: r.e("kind")?, versions })
     }
@@ -233,8 +247,11 @@ impl ImprovementPlans<'_> {
             .await?
             .i("id")?;
         self.insert_version(&mut tx, actor, id, 1, "First version", draft, &BTreeMap::new()).await?;
-        tx.audit(actor, Event::new("plan.create", "improvement_plan", id, format!("{} \"{title}\" added with {} actions", kind.label(), draft.actions.len())))
-            .await?;
+        tx.audit(
+            actor,
+            Event::new("plan.create", "improvement_plan", id, format!("{} \"{title}\" added with {} actions", kind.label(), draft.actions.len())),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -288,7 +305,16 @@ impl ImprovementPlans<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn insert_version(&self, tx: &mut WriteTx<'_>, actor: &Actor, plan_id: i64, number: i64, note: &str, draft: &PlanDraft, old_ids: &BTreeMap<String, i64>) -> Result<()> {
+    async fn insert_version(
+        &self,
+        tx: &mut WriteTx<'_>,
+        actor: &Actor,
+        plan_id: i64,
+        number: i64,
+        note: &str,
+        draft: &PlanDraft,
+        old_ids: &BTreeMap<String, i64>,
+    ) -> Result<()> {
         let now = self.store.now();
         let version_id = self
             .store
@@ -302,7 +328,11 @@ impl ImprovementPlans<'_> {
             .fetch_one(tx.conn())
             .await?
             .i("id")?;
-        let headings = draft.objectives.iter().map(|o| (&o.r#ref, "objective", &o.title, "")).chain(draft.areas.iter().map(|a| (&a.r#ref, "area", &a.title, a.good.as_str())));
+        let headings = draft
+            .objectives
+            .iter()
+            .map(|o| (&o.r#ref, "objective", &o.title, ""))
+            .chain(draft.areas.iter().map(|a| (&a.r#ref, "area", &a.title, a.good.as_str())));
         for (i, (r, kind, title, good)) in headings.enumerate() {
             self.store
                 .q("INSERT INTO improvement_plan_areas (version_id, ref, kind, title, good, position) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -387,6 +417,9 @@ impl ImprovementPlans<'_> {
             .iter()
             .map(|r| Ok(Heading { r#ref: r.s("ref")?, objective: r.s("kind")? == "objective", title: r.s("title")?, good: r.s("good")? }))
             .collect::<Result<Vec<_>>>()?;
+        // Objectives before their areas, in ref order ("1", "1.1", "1.2", "2", ...).
+        let mut headings = headings;
+        headings.sort_by_key(|h| ref_key(&h.r#ref));
         let sql = format!("{ACTION_SELECT} WHERE a.version_id = $1 ORDER BY a.position");
         let mut actions = self.store.q(&sql).bind(info.id).fetch_all(self.store.pool()).await?.iter().map(action_row).collect::<Result<Vec<_>>>()?;
         let updates = self
@@ -398,7 +431,11 @@ impl ImprovementPlans<'_> {
             .await?;
         let mut by_action: BTreeMap<i64, Vec<Commentary>> = BTreeMap::new();
         for u in &updates {
-            by_action.entry(u.i("action_id")?).or_default().push(Commentary { written_on: u.od("written_on")?, text: u.s("text")?, author: u.s("author")? });
+            by_action.entry(u.i("action_id")?).or_default().push(Commentary {
+                written_on: u.od("written_on")?,
+                text: u.s("text")?,
+                author: u.s("author")?,
+            });
         }
         for a in &mut actions {
             a.commentary = by_action.remove(&a.id).unwrap_or_default();
@@ -440,7 +477,10 @@ impl ImprovementPlans<'_> {
         let plan = self.plan(current.plan_id).await?;
         let mut v = Invalid::new();
         if current.version_number != plan.latest() {
-            v.add("commentary", format!("This is version {} of the plan; update the action in version {}, the one in force", current.version_number, plan.latest()));
+            v.add(
+                "commentary",
+                format!("This is version {} of the plan; update the action in version {}, the one in force", current.version_number, plan.latest()),
+            );
         }
         let commentary = input.commentary.trim().to_string();
         v.max_len("commentary", &commentary, 10_000, "The update");
@@ -452,7 +492,8 @@ impl ImprovementPlans<'_> {
             v.add("commentary", "Write the update, or change the date or RAG");
         }
         v.finish()?;
-        let review_on = if due == Due::Ongoing { None } else { input.review_on.or(if due == Due::Completed { Some(self.store.today()) } else { None }) };
+        let review_on =
+            if due == Due::Ongoing { None } else { input.review_on.or(if due == Due::Completed { Some(self.store.today()) } else { None }) };
         let mut tx = self.store.write().await?;
         let n = self
             .store
@@ -476,7 +517,11 @@ impl ImprovementPlans<'_> {
                 .execute(tx.conn())
                 .await?;
         }
-        tx.audit(actor, Event::new("plan.action.update", "improvement_plan_action", id, format!("action {} updated: {}", current.r#ref, due.label()))).await?;
+        tx.audit(
+            actor,
+            Event::new("plan.action.update", "improvement_plan_action", id, format!("action {} updated: {}", current.r#ref, due.label())),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -492,7 +537,11 @@ impl ImprovementPlans<'_> {
         for n in from + 1..=to {
             let v = if n == to { new.clone() } else { self.version(plan_id, n).await? };
             steps.push(Step {
-                origins: v.actions.iter().map(|a| Origin { action: a.r#ref.clone(), kind: a.lineage.unwrap_or(LineageKind::New), from: a.from.clone() }).collect(),
+                origins: v
+                    .actions
+                    .iter()
+                    .map(|a| Origin { action: a.r#ref.clone(), kind: a.lineage.unwrap_or(LineageKind::New), from: a.from.clone() })
+                    .collect(),
                 dropped: v.dropped.clone(),
             });
         }

@@ -34,12 +34,14 @@ pub mod demo_partnership;
 #[cfg(feature = "demo")]
 pub mod demo_placements;
 #[cfg(feature = "demo")]
+pub mod demo_plans;
+#[cfg(feature = "demo")]
 pub mod demo_quarterly;
 pub mod first_run;
 pub mod forward_plan;
 pub mod idempotency;
-pub mod improvement_plans;
 pub mod imports;
+pub mod improvement_plans;
 pub mod keyset;
 pub mod legal_holds;
 pub mod mail;

@@ -40,7 +40,6 @@ impl Store {
     }
 }
 
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Person {
     pub id: i64,

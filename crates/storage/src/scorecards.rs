@@ -12,7 +12,9 @@
 use std::collections::BTreeMap;
 
 use assure_domain::datasets::{Figure, Month};
-use assure_domain::scorecard::{check_entered_value, check_measure, show_number, standing, Bands, DatasetLink, MeasureInput, Outcome, Standing, ValueSource};
+use assure_domain::scorecard::{
+    check_entered_value, check_measure, show_number, standing, Bands, DatasetLink, MeasureInput, Outcome, ScorecardRow, Standing, ValueSource,
+};
 use assure_domain::Invalid;
 
 use crate::audit::Event;
@@ -149,7 +151,9 @@ impl Scorecards<'_> {
             .q("SELECT s.id, s.title, s.purpose, (SELECT COUNT(*) FROM performance_measures m WHERE m.scorecard_id = s.id) AS measures FROM scorecards s ORDER BY s.title, s.id")
             .fetch_all(self.store.pool())
             .await?;
-        rows.iter().map(|r| Ok(ScorecardSummary { id: r.i("id")?, title: r.s("title")?, purpose: r.s("purpose")?, measures: r.i("measures")? })).collect()
+        rows.iter()
+            .map(|r| Ok(ScorecardSummary { id: r.i("id")?, title: r.s("title")?, purpose: r.s("purpose")?, measures: r.i("measures")? }))
+            .collect()
     }
 
     pub async fn create(&self, actor: &Actor, title: &str, purpose: &str) -> Result<i64> {
@@ -209,7 +213,14 @@ impl Scorecards<'_> {
         for r in &rows {
             let month = Month::parse(&r.s("month")?).ok_or_else(|| StoreError::Corrupt("measure value month".into()))?;
             let value = r.s("value")?.parse::<f64>().map_err(|_| StoreError::Corrupt("measure value".into()))?;
-            by.entry(r.i("measure_id")?).or_default().push(MeasureValue { month, value, size: r.oi("size")?, source: r.e("source")?, note: r.s("note")?, recorded_by: r.s("recorded_by_name")? });
+            by.entry(r.i("measure_id")?).or_default().push(MeasureValue {
+                month,
+                value,
+                size: r.oi("size")?,
+                source: r.e("source")?,
+                note: r.s("note")?,
+                recorded_by: r.s("recorded_by_name")?,
+            });
         }
         for m in measures {
             m.values = by.remove(&m.id).unwrap_or_default();
@@ -225,9 +236,10 @@ impl Scorecards<'_> {
             let known = self.store.datasets().measures().await?;
             match known.iter().find(|m| m.slug == input.dataset_measure.trim()) {
                 None => found.add("dataset_measure", "Choose a measure of the CSE dataset from the list"),
-                Some(m) if m.police_only => {
-                    found.add("dataset_measure", format!("{} is for police roles only, and a scorecard goes to committee: choose another measure", m.name))
-                }
+                Some(m) if m.police_only => found.add(
+                    "dataset_measure",
+                    format!("{} is for police roles only, and a scorecard goes to committee: choose another measure", m.name),
+                ),
                 Some(_) => {}
             }
         }
@@ -237,9 +249,22 @@ impl Scorecards<'_> {
             Some(link) => self.closed_values(link).await?,
             None => Vec::new(),
         };
-        let now = self.store.now();
         let mut tx = self.store.write().await?;
-        let id = self
+        let id = self.insert_measure(&mut tx, scorecard_id, &m).await?;
+        for (month, (value, size)) in &closed {
+            self.put_value(&mut tx, id, *month, *value, Some(*size), ValueSource::Computed, "", "system").await?;
+        }
+        tx.audit(
+            actor,
+            Event::new("scorecard.measure.add", "performance_measure", id, format!("measure \"{}\" added ({})", m.title, m.bands.describe())),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn insert_measure(&self, tx: &mut WriteTx<'_>, scorecard_id: i64, m: &assure_domain::scorecard::NewMeasure) -> Result<i64> {
+        Ok(self
             .store
             .q("INSERT INTO performance_measures (scorecard_id, position, title, shows, unit, bands_json, baseline, target, source, dataset_measure, dataset_json, created_at) \
                 VALUES ($1, (SELECT COUNT(*) FROM performance_measures WHERE scorecard_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
@@ -253,17 +278,72 @@ impl Scorecards<'_> {
             .bind(m.source.slug())
             .bind(m.dataset.as_ref().map(|d| d.measure.clone()))
             .bind(m.dataset.as_ref().map(to_json).transpose()?)
-            .bind(&now)
+            .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
-            .i("id")?;
-        for (month, (value, size)) in &closed {
-            self.put_value(&mut tx, id, *month, *value, Some(*size), ValueSource::Computed, "", "system").await?;
+            .i("id")?)
+    }
+
+    /// A scorecard sheet imported, all or nothing: measures not yet on the scorecard are
+    /// added (their values "imported"), and every month's value written. A row naming a
+    /// measure computed from the CSE dataset is refused: its values come from the
+    /// dataset only. The number of measures added and values written.
+    pub async fn import_sheet(&self, actor: &Actor, scorecard_id: i64, rows: &[ScorecardRow], file_name: &str) -> Result<(usize, usize)> {
+        let (card, existing) = self.scorecard(scorecard_id).await?;
+        let mut problems = Vec::new();
+        let mut plan = Vec::new();
+        for r in rows {
+            let found = existing.iter().find(|m| m.title.trim().eq_ignore_ascii_case(r.measure.title.trim()));
+            match found {
+                Some(m) if m.source == ValueSource::Computed && !r.values.is_empty() => problems.push(format!(
+                    "Row {}: “{}” is computed from the CSE dataset when each month closes: remove its values from the file",
+                    r.row, m.title
+                )),
+                Some(m) => plan.push((Some(m.id), None, r)),
+                None => match check_measure(&r.measure) {
+                    Ok(c) => plan.push((None, Some(c.into_inner()), r)),
+                    Err(e) => problems.extend(e.errors.into_iter().map(|x| format!("Row {}: {}", r.row, x.message))),
+                },
+            }
+            let this_month = Month::of(self.store.today());
+            for (month, _) in r.values.iter().filter(|(m, _)| *m > this_month) {
+                problems.push(format!("Row {}: {} has not started yet: a value can be given for this month or an earlier one", r.row, month.label()));
+            }
         }
-        tx.audit(actor, Event::new("scorecard.measure.add", "performance_measure", id, format!("measure \"{}\" added ({})", m.title, m.bands.describe())))
-            .await?;
+        if !problems.is_empty() {
+            return Err(Invalid {
+                errors: problems.into_iter().map(|m| assure_domain::validation::FieldError { field: "file".into(), message: m }).collect(),
+            }
+            .into());
+        }
+        let mut tx = self.store.write().await?;
+        let (mut added, mut written) = (0, 0);
+        for (id, new, r) in plan {
+            let id = match (id, new) {
+                (Some(id), _) => id,
+                (None, Some(m)) => {
+                    added += 1;
+                    self.insert_measure(&mut tx, scorecard_id, &m).await?
+                }
+                (None, None) => continue,
+            };
+            for (month, value) in &r.values {
+                self.put_value(&mut tx, id, *month, *value, None, ValueSource::Imported, file_name, &actor.label).await?;
+                written += 1;
+            }
+        }
+        tx.audit(
+            actor,
+            Event::new(
+                "scorecard.import",
+                "scorecard",
+                scorecard_id,
+                format!("{file_name} imported into \"{}\": {added} measures added, {written} values", card.title),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok((added, written))
     }
 
     /// A computed measure's value in every closed month of the dataset.
@@ -281,7 +361,17 @@ impl Scorecards<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn put_value(&self, tx: &mut WriteTx<'_>, measure_id: i64, month: Month, value: f64, size: Option<i64>, source: ValueSource, note: &str, by: &str) -> Result<()> {
+    async fn put_value(
+        &self,
+        tx: &mut WriteTx<'_>,
+        measure_id: i64,
+        month: Month,
+        value: f64,
+        size: Option<i64>,
+        source: ValueSource,
+        note: &str,
+        by: &str,
+    ) -> Result<()> {
         self.store
             .q("INSERT INTO measure_values (measure_id, month, value, size, source, note, recorded_by_name, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                 ON CONFLICT (measure_id, month) DO UPDATE SET value = excluded.value, size = excluded.size, source = excluded.source, note = excluded.note, \
@@ -309,7 +399,9 @@ impl Scorecards<'_> {
         }
         match month {
             None => v.add("month", "Enter the month, for example 2026-10"),
-            Some(mo) if mo > Month::of(self.store.today()) => v.add("month", "The month has not started yet: enter a value for this month or an earlier one"),
+            Some(mo) if mo > Month::of(self.store.today()) => {
+                v.add("month", "The month has not started yet: enter a value for this month or an earlier one")
+            }
             _ => {}
         }
         let checked = check_entered_value(value, note);
@@ -320,32 +412,35 @@ impl Scorecards<'_> {
         };
         let month = month.expect("checked");
         let mut tx = self.store.write().await?;
-        let n = self.store.q("UPDATE performance_measures SET version = version + 1 WHERE id = $1 AND version = $2").bind(measure_id).bind(version).execute(tx.conn()).await?;
+        let n = self
+            .store
+            .q("UPDATE performance_measures SET version = version + 1 WHERE id = $1 AND version = $2")
+            .bind(measure_id)
+            .bind(version)
+            .execute(tx.conn())
+            .await?;
         check_version(n.rows_affected())?;
         self.put_value(&mut tx, measure_id, month, value, None, ValueSource::Entered, &note, &actor.label).await?;
-        tx.audit(actor, Event::new("scorecard.value", "performance_measure", measure_id, format!("{}: {} for {}", m.title, m.show(value), month.label()))).await?;
+        tx.audit(
+            actor,
+            Event::new("scorecard.value", "performance_measure", measure_id, format!("{}: {} for {}", m.title, m.show(value), month.label())),
+        )
+        .await?;
         tx.commit().await
-    }
-
-    /// Values read from a file (the scorecard preset), all or nothing: each (measure,
-    /// month, value) already checked by the caller.
-    pub async fn import_values(&self, actor: &Actor, values: &[(i64, Month, f64)], file_name: &str) -> Result<usize> {
-        let mut tx = self.store.write().await?;
-        for (id, month, value) in values {
-            self.put_value(&mut tx, *id, *month, *value, None, ValueSource::Imported, file_name, &actor.label).await?;
-        }
-        tx.audit(actor, Event::new("scorecard.import", "scorecard", file_name, format!("{} values imported from {file_name}", values.len()))).await?;
-        tx.commit().await?;
-        Ok(values.len())
     }
 
     /// Called in the transaction that closes a dataset month: every computed measure
     /// takes its figure from the frozen snapshot.
     pub(crate) async fn record_closed_month(&self, tx: &mut WriteTx<'_>, month: Month, figures: &[Figure]) -> Result<usize> {
-        let rows = self.store.q("SELECT id, dataset_json FROM performance_measures WHERE source = 'computed' AND dataset_json IS NOT NULL").fetch_all(tx.conn()).await?;
+        let rows = self
+            .store
+            .q("SELECT id, dataset_json FROM performance_measures WHERE source = 'computed' AND dataset_json IS NOT NULL")
+            .fetch_all(tx.conn())
+            .await?;
         let mut n = 0;
         for r in &rows {
-            let link: DatasetLink = serde_json::from_str(&r.s("dataset_json")?).map_err(|_| StoreError::Corrupt("performance measure dataset link".into()))?;
+            let link: DatasetLink =
+                serde_json::from_str(&r.s("dataset_json")?).map_err(|_| StoreError::Corrupt("performance measure dataset link".into()))?;
             if let Some((x, size)) = figures.iter().find(|f| f.measure == link.measure).and_then(|f| link.value_of(f)) {
                 self.put_value(tx, r.i("id")?, month, x, Some(size), ValueSource::Computed, "", "system").await?;
                 n += 1;
@@ -429,14 +524,14 @@ impl Scorecards<'_> {
         let recs = self
             .store
             .q("SELECT DISTINCT r.id, r.number, r.sub_label, r.committee_wording, r.executive_wording FROM recommendations r JOIN outcome_links l ON l.recommendation_id = r.id \
-                WHERE r.lifecycle IN ('complete-awaiting-sign-off', 'signed-off')")
+                WHERE r.lifecycle IN ('complete-awaiting-sign-off', 'signed-off') ORDER BY r.number, r.sub_label, r.id")
             .fetch_all(self.store.pool())
             .await?;
         let actions = self
             .store
             .q("SELECT DISTINCT a.id, a.ref, a.text, v.plan_id FROM improvement_plan_actions a JOIN improvement_plan_versions v ON v.id = a.version_id \
                 JOIN outcome_links l ON l.plan_action_id = a.id WHERE a.due = 'completed' \
-                AND v.number = (SELECT MAX(x.number) FROM improvement_plan_versions x WHERE x.plan_id = v.plan_id)")
+                AND v.number = (SELECT MAX(x.number) FROM improvement_plan_versions x WHERE x.plan_id = v.plan_id) ORDER BY v.plan_id, a.id")
             .fetch_all(self.store.pool())
             .await?;
         let mut items: Vec<(Linked, String, String, String)> = Vec::new();
@@ -444,11 +539,21 @@ impl Scorecards<'_> {
             let wording = r.s("executive_wording")?;
             let text = if wording.trim().is_empty() { r.s("committee_wording")? } else { wording };
             let id = r.i("id")?;
-            items.push((Linked::Recommendation(id), format!("Recommendation ({}){}", r.i("number")?, r.s("sub_label")?), text, format!("/recommendations/{id}")));
+            items.push((
+                Linked::Recommendation(id),
+                format!("Recommendation ({}){}", r.i("number")?, r.s("sub_label")?),
+                text,
+                format!("/recommendations/{id}"),
+            ));
         }
         for a in &actions {
             let id = a.i("id")?;
-            items.push((Linked::PlanAction(id), format!("Plan action {}", a.s("ref")?), a.s("text")?, format!("/plans/{}/actions/{id}", a.i("plan_id")?)));
+            items.push((
+                Linked::PlanAction(id),
+                format!("Plan action {}", a.s("ref")?),
+                a.s("text")?,
+                format!("/plans/{}/actions/{id}", a.i("plan_id")?),
+            ));
         }
         let keys: Vec<Linked> = items.iter().map(|i| i.0).collect();
         let outcomes = self.outcomes(&keys, None).await?;

@@ -113,14 +113,23 @@ async fn a_redraft_keeps_its_lineage_and_the_versions_cross_reference(db: &TestD
     plans.redraft(&officer(), a, "Six-month review", &draft).await.unwrap();
     let (_, _, rows) = plans.cross_reference(a, 1, 3).await.unwrap();
     let kinds: Vec<(&str, &str)> = rows.iter().map(|r| (r.old.first().map_or("", |x| x.r#ref.as_str()), r.label())).collect();
-    assert_eq!(kinds, [("A2.1.7", "Split from"), ("A2.1.7", "Split from"), ("A2.1.8", "Merged from"), ("A2.1.10", "Dropped"), ("A2.1.11", "Replaces")]);
+    assert_eq!(
+        kinds,
+        [("A2.1.7", "Split from"), ("A2.1.7", "Split from"), ("A2.1.8", "Merged from"), ("A2.1.10", "Dropped"), ("A2.1.11", "Replaces")]
+    );
     assert_eq!(plans.version(a, 3).await.unwrap().actions[0].lineage, Some(LineageKind::Replaces));
 }
 on_both_engines!(plan_lineage, a_redraft_keeps_its_lineage_and_the_versions_cross_reference);
 
 async fn referrals(db: &TestDb) {
     let s = &db.store;
-    testing::exec(s, &format!("INSERT INTO agencies (id, name, kind, created_at) VALUES (1, 'Police', 'police', '{T}'), (2, 'Hillside School', 'education', '{T}')")).await;
+    testing::exec(
+        s,
+        &format!(
+            "INSERT INTO agencies (id, name, kind, created_at) VALUES (1, 'Police', 'police', '{T}'), (2, 'Hillside School', 'education', '{T}')"
+        ),
+    )
+    .await;
     for child in 1..=5 {
         testing::exec(s, &format!("INSERT INTO children (id, first_name, last_name, created_at) VALUES ({child}, 'C{child}', 'Score', '{T}')")).await;
         // Children 1-3 referred by the school in March, 4-5 by the police in April.
@@ -209,7 +218,10 @@ async fn closing_a_month_writes_the_measures_computed_from_it(db: &TestDb) {
 
     // Bands that overlap, or run against the direction given, save nothing.
     let before = testing::count_rows(&db.store, "performance_measures").await;
-    let overlapping = MeasureInput { bands: BandsInput { requires_improvement: "65-79".into(), good: "75-89".into(), outstanding: "90-100".into(), direction: None }, ..schools() };
+    let overlapping = MeasureInput {
+        bands: BandsInput { requires_improvement: "65-79".into(), good: "75-89".into(), outstanding: "90-100".into(), direction: None },
+        ..schools()
+    };
     let e = cards.add_measure(&officer(), card, &overlapping).await.unwrap_err();
     assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("good").unwrap().contains("overlaps")), "{e:?}");
     let contradicting = MeasureInput {

@@ -195,6 +195,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "measure-linked" => "Measure linked: its outcome shows from the month the action was agreed",
         "scorecard-created" => "Scorecard started",
         "measure-added" => "Measure added",
+        "scorecard-imported" => "File imported: its measures and values are on the scorecard",
         "measure-value-saved" => "Value saved",
         "quarterly-created" => "Quarterly report started from the quarter's closed months",
         "chronology-marked" => "The event is marked significant",

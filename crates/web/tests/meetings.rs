@@ -752,7 +752,12 @@ async fn a_sign_off_links_to_the_minutes(db: &TestDb) {
         .await;
     let rec = t.recommendation(first).await.unwrap();
     let actor = assure_storage::testing::actor(&db.store, "scrutiny-officer@example.org").await;
-    let input = assure_domain::tracker::SignOffInput { body_id: Some(m.body_id), meeting_date: Some(m.date), minute_ref: "Minute No. 3".into(), ..Default::default() };
+    let input = assure_domain::tracker::SignOffInput {
+        body_id: Some(m.body_id),
+        meeting_date: Some(m.date),
+        minute_ref: "Minute No. 3".into(),
+        ..Default::default()
+    };
     t.sign_off(&actor, rec.id, rec.version, &input).await.unwrap();
     let mut c = Client::new(app.clone());
     c.sign_in("scrutiny-officer@example.org").await;

@@ -163,6 +163,11 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
     let quarterly = db.store.quarterly().list(true).await.unwrap()[0].id;
     let (meeting, request, membership, paper_item) = meeting_records(db, body).await;
     let (plan_item, plan) = forward_plan_records(db).await;
+    // The demo's statement of action (two versions), an action of it, a scorecard and a measure.
+    let soa = db.store.improvement_plans().list().await.unwrap().into_iter().find(|p| p.latest == 2).unwrap().id;
+    let soa_action = db.store.improvement_plans().version(soa, 2).await.unwrap().actions[0].id;
+    let scorecard = db.store.scorecards().list().await.unwrap()[0].id;
+    let measure = db.store.scorecards().all_measures().await.unwrap()[0].id;
     for role in Role::ALL {
         let mut c = Client::new(app.clone());
         c.sign_in(&format!("{}@example.org", role.slug())).await;
@@ -199,13 +204,23 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 operation
             } else if spec.path.starts_with("/quarterly-reports/") {
                 quarterly
+            } else if spec.path.starts_with("/plans/{id}") {
+                soa
+            } else if spec.path.starts_with("/scorecards/measures/") {
+                measure
+            } else if spec.path.starts_with("/scorecards/") {
+                scorecard
             } else {
                 rec.id
             };
             if spec.path.starts_with("/evidence/") {
                 continue;
             }
-            let format = if spec.path.contains("/agenda-pack") || spec.path.contains("/minutes-document") || spec.path.starts_with("/forward-plan/") {
+            let format = if spec.path.contains("/agenda-pack")
+                || spec.path.contains("/minutes-document")
+                || spec.path.starts_with("/forward-plan/")
+                || spec.path.starts_with("/scorecards/")
+            {
                 "docx"
             } else {
                 "csv"
@@ -214,6 +229,7 @@ async fn each_role_reaches_what_it_should(db: &TestDb) {
                 .replace("{format}", format)
                 .replace("{file}", "register.csv")
                 .replace("{n}", "1")
+                .replace("{action}", &soa_action.to_string())
                 .replace("{slug}", "referrals")
                 .replace("{month}", &common::today().format("%Y-%m").to_string());
             if path.starts_with("/work-programme/download/") {

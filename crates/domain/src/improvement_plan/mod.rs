@@ -53,6 +53,14 @@ pub fn check_ref(r: &str) -> Result<String, String> {
     }
 }
 
+/// A ref's sort key: its letters, then its numbers as numbers ("1.1.10" after "1.1.9",
+/// "1" before "1.1").
+pub fn ref_key(r: &str) -> (String, Vec<u64>) {
+    let letters: String = r.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let numbers = r[letters.len()..].split('.').map(|p| p.parse().unwrap_or(u64::MAX)).collect();
+    (letters, numbers)
+}
+
 /// Where an action of the new version came from, as entered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
@@ -364,25 +372,63 @@ mod tests {
         let old: Vec<String> = ["1", "2", "3", "4"].iter().map(|s| s.to_string()).collect();
         let steps = [
             Step {
-                origins: vec![o("1", LineageKind::Replaces, &["1"]), o("2a", LineageKind::SplitFrom, &["2"]), o("2b", LineageKind::SplitFrom, &["2"]), o("3", LineageKind::Replaces, &["3"]), o("4", LineageKind::Replaces, &["4"])],
+                origins: vec![
+                    o("1", LineageKind::Replaces, &["1"]),
+                    o("2a", LineageKind::SplitFrom, &["2"]),
+                    o("2b", LineageKind::SplitFrom, &["2"]),
+                    o("3", LineageKind::Replaces, &["3"]),
+                    o("4", LineageKind::Replaces, &["4"]),
+                ],
                 dropped: vec![],
             },
             Step {
-                origins: vec![o("1", LineageKind::Replaces, &["1"]), o("2a", LineageKind::Replaces, &["2a"]), o("2b", LineageKind::Replaces, &["2b"]), o("34", LineageKind::MergedFrom, &["3", "4"]), o("5", LineageKind::New, &[])],
+                origins: vec![
+                    o("1", LineageKind::Replaces, &["1"]),
+                    o("2a", LineageKind::Replaces, &["2a"]),
+                    o("2b", LineageKind::Replaces, &["2b"]),
+                    o("34", LineageKind::MergedFrom, &["3", "4"]),
+                    o("5", LineageKind::New, &[]),
+                ],
                 dropped: vec![],
             },
         ];
         let (origins, dropped) = compose(&old, &steps);
-        assert_eq!(origins.iter().map(|x| (x.action.as_str(), x.kind)).collect::<Vec<_>>(), [
-            ("1", LineageKind::Replaces),
-            ("2a", LineageKind::SplitFrom),
-            ("2b", LineageKind::SplitFrom),
-            ("34", LineageKind::MergedFrom),
-            ("5", LineageKind::New)
-        ]);
+        assert_eq!(
+            origins.iter().map(|x| (x.action.as_str(), x.kind)).collect::<Vec<_>>(),
+            [
+                ("1", LineageKind::Replaces),
+                ("2a", LineageKind::SplitFrom),
+                ("2b", LineageKind::SplitFrom),
+                ("34", LineageKind::MergedFrom),
+                ("5", LineageKind::New)
+            ]
+        );
         assert!(dropped.is_empty());
-        let third = Step { origins: vec![o("1", LineageKind::Replaces, &["1"])], dropped: vec![Dropped { action: "34".into(), reason: "Done".into() }] };
-        let (_, dropped) = compose(&old, &[steps[0].clone(), steps[1].clone(), Step { dropped: vec![Dropped { action: "2a".into(), reason: "x".into() }, Dropped { action: "2b".into(), reason: "Moved to the CSE strategy".into() }, Dropped { action: "34".into(), reason: "Done".into() }, Dropped { action: "5".into(), reason: "y".into() }], ..third }]);
-        assert_eq!(dropped, vec![Dropped { action: "2".into(), reason: "Moved to the CSE strategy".into() }, Dropped { action: "3".into(), reason: "Done".into() }, Dropped { action: "4".into(), reason: "Done".into() }]);
+        let third =
+            Step { origins: vec![o("1", LineageKind::Replaces, &["1"])], dropped: vec![Dropped { action: "34".into(), reason: "Done".into() }] };
+        let (_, dropped) = compose(
+            &old,
+            &[
+                steps[0].clone(),
+                steps[1].clone(),
+                Step {
+                    dropped: vec![
+                        Dropped { action: "2a".into(), reason: "x".into() },
+                        Dropped { action: "2b".into(), reason: "Moved to the CSE strategy".into() },
+                        Dropped { action: "34".into(), reason: "Done".into() },
+                        Dropped { action: "5".into(), reason: "y".into() },
+                    ],
+                    ..third
+                },
+            ],
+        );
+        assert_eq!(
+            dropped,
+            vec![
+                Dropped { action: "2".into(), reason: "Moved to the CSE strategy".into() },
+                Dropped { action: "3".into(), reason: "Done".into() },
+                Dropped { action: "4".into(), reason: "Done".into() }
+            ]
+        );
     }
 }

@@ -52,8 +52,10 @@ impl Reports<'_> {
         let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
         let mut actions = self.store.tracker().actions_of(&ids).await?;
         let mut updates = self.updates_of(&ids).await?;
-        let mut rows: Vec<ReportRow> =
-            recs.iter().map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting)).collect();
+        let mut rows: Vec<ReportRow> = recs
+            .iter()
+            .map(|r| build_row(r, actions.remove(&r.id).unwrap_or_default(), updates.remove(&r.id).unwrap_or_default(), meeting))
+            .collect();
         // Each named measure from the month the recommendation was agreed to the
         // meeting's month (values after the meeting are not yet known to it).
         let linked: Vec<Linked> = ids.iter().map(|id| Linked::Recommendation(*id)).collect();

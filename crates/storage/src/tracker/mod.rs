@@ -23,8 +23,8 @@ pub use assure_domain::tracker::{
     SignOffInput, TransferInput, UpdateInput, UpdateRequestInput,
 };
 pub use bodies::Body;
-pub use decisions::OUTCOME_NOT_IMPROVED;
 pub use dashboard::{BodyCount, Dashboard};
+pub use decisions::OUTCOME_NOT_IMPROVED;
 pub use progress::{Evidence, ProgressUpdate};
 pub(crate) use recommendations::{rec, REC_SELECT};
 pub use recommendations::{HistoryItem, Lead, RecFilter, Recommendation, RecommendationDetail};
@@ -45,4 +45,3 @@ impl Store {
         Tracker { store: self }
     }
 }
-

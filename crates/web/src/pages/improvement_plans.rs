@@ -70,7 +70,9 @@ async fn read_upload(file: Option<(String, Vec<u8>)>) -> Result<assure_domain::i
         .await
         .map_err(|_| (Invalid::single("file", "The file could not be read"), Vec::new()))?
         .map_err(|e| (Invalid::single("file", e.to_string()), Vec::new()))?;
-    read_sheet(&table).map_err(|rows| (Invalid::single("file", format!("The file has {} problems: nothing was saved. Correct them and upload it again.", rows.len())), rows))
+    read_sheet(&table).map_err(|rows| {
+        (Invalid::single("file", format!("The file has {} problems: nothing was saved. Correct them and upload it again.", rows.len())), rows)
+    })
 }
 
 fn row_errors(rows: &[CellError]) -> Markup {
@@ -129,7 +131,7 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, ro
                 }
             }))
         }
-        @if ctx.can(Permission::ManageTracker) {
+        @if ctx.can(Permission::KeepPlans) {
             h2 class="app-heading-m" { "Import a plan" }
             (row_errors(rows))
             form method="post" action={ "/plans?_csrf=" (ctx.csrf()) } enctype="multipart/form-data" novalidate {
@@ -213,7 +215,6 @@ fn outcome_lines(list: Option<&Vec<(PerformanceMeasure, Outcome)>>) -> Markup {
                 @for (m, o) in list {
                     p class="app-body-s" {
                         a class="app-link" href={ "/scorecards/measures/" (m.id) } { (o.describe()) }
-                        @if let Some(b) = o.band { " " (ui::band_tag(b)) }
                     }
                 }
             }
@@ -222,7 +223,16 @@ fn outcome_lines(list: Option<&Vec<(PerformanceMeasure, Outcome)>>) -> Markup {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn version_with(state: &AppState, ctx: &Ctx, id: i64, number: i64, f: &Fields, errors: &Invalid, rows: &[CellError], status: StatusCode) -> PageResult {
+async fn version_with(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    number: i64,
+    f: &Fields,
+    errors: &Invalid,
+    rows: &[CellError],
+    status: StatusCode,
+) -> PageResult {
     let v = state.store.improvement_plans().version(id, number).await?;
     let outcomes = outcomes_of(state, &v.actions).await?;
     let latest = v.plan.latest();
@@ -256,7 +266,7 @@ async fn version_with(state: &AppState, ctx: &Ctx, id: i64, number: i64, f: &Fie
                 }
             }
         }
-        @if ctx.can(Permission::ManageTracker) {
+        @if ctx.can(Permission::KeepPlans) {
             h2 class="app-heading-m" id="redraft" { "Re-draft the plan" }
             p class="app-body" { "Upload the new version. Its Lineage column says where each action came from: New, Replaces 1.1.7, Split from 1.1.7, Merged from 1.1.7, 1.1.8 — and a row for each action not carried forward, Dropped: and why." }
             (row_errors(rows))
@@ -344,7 +354,9 @@ pub async fn redraft(State(state): State<AppState>, ctx: Ctx, caller: Caller, Pa
             let rows: Vec<CellError> = e.errors.iter().map(|x| CellError { row: 0, column: x.field.clone(), message: x.message.clone() }).collect();
             let summary = Invalid::single(
                 if e.for_field("note").is_some() { "note" } else { "file" },
-                e.for_field("note").map(str::to_string).unwrap_or_else(|| format!("The new version's lineage has {} problems: nothing was saved", rows.len())),
+                e.for_field("note")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("The new version's lineage has {} problems: nothing was saved", rows.len())),
             );
             version_with(&state, &ctx, id, latest, &f, &summary, &rows, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -418,24 +430,34 @@ pub async fn cross_reference(State(state): State<AppState>, ctx: Ctx, Path(raw):
     Ok(ui::layout(&ctx, &format!("{}: cross-reference", plan.title), false, content).into_response())
 }
 
+/// The cross-reference of two versions as a DOCX appendix for committee papers.
+pub fn cross_reference_document(plan_title: &str, from: i64, to: i64, rows: &[CrossRow]) -> Result<Vec<u8>, assure_documents::DocumentError> {
+    let (headings, table) = cross_table(rows);
+    let title = format!("{plan_title}: cross-reference of version {from} and version {to}");
+    let intro = format!(
+        "Appendix. Each action of version {from} beside what became of it in version {to} (replaced, split, merged or dropped, with the reason), then the actions new in version {to}."
+    );
+    simple(&title, "OFFICIAL", &[Part::Text(intro), Part::Table(headings, table)])
+}
+
 /// "/plans/{id}/cross-reference/docx": the same, as an appendix for committee papers.
 pub async fn cross_reference_docx(State(state): State<AppState>, caller: Caller, Path(raw): Path<String>, Query(q): Query<Between>) -> PageResult {
     let id = id_of(&raw)?;
     let plan = state.store.improvement_plans().plan(id).await?;
     let (from, to) = between(&q, plan.latest());
     let (_, _, rows) = state.store.improvement_plans().cross_reference(id, from, to).await?;
-    let (headings, table) = cross_table(&rows);
-    let title = format!("{}: cross-reference of version {from} and version {to}", plan.title);
-    let intro = format!(
-        "Appendix. Each action of version {from} beside what became of it in version {to} (replaced, split, merged or dropped, with the reason), then the actions new in version {to}."
-    );
-    let parts = vec![Part::Text(intro), Part::Table(headings, table)];
-    let doc_title = title.clone();
-    let bytes = tokio::task::spawn_blocking(move || simple(&doc_title, "OFFICIAL", &parts))
+    let plan_title = plan.title.clone();
+    let bytes = tokio::task::spawn_blocking(move || cross_reference_document(&plan_title, from, to, &rows))
         .await
         .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
         .map_err(AppError::from)?;
-    state.store.record(&caller.actor(), assure_storage::audit::Event::new("plan.cross-reference", "improvement_plan", id, format!("versions {from} and {to} downloaded"))).await?;
+    state
+        .store
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new("plan.cross-reference", "improvement_plan", id, format!("versions {from} and {to} downloaded")),
+        )
+        .await?;
     let disposition = format!("attachment; filename=\"plan-{id}-versions-{from}-{to}.docx\"");
     Ok((
         [
@@ -464,7 +486,9 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
     let shown = crate::pages::scorecards::Shown::for_reader(state, ctx.caller().ok()).await?;
     let in_force = a.version_number == plan.latest();
     let dues: Vec<(String, String)> = Due::ALL.iter().map(|d| (d.slug().to_string(), d.label().to_string())).collect();
-    let rags: Vec<(String, String)> = std::iter::once((String::new(), "Not rated".to_string())).chain(Rag::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string()))).collect();
+    let rags: Vec<(String, String)> = std::iter::once((String::new(), "Not rated".to_string()))
+        .chain(Rag::ALL.iter().map(|r| (r.slug().to_string(), r.label().to_string())))
+        .collect();
     let measures = state.store.scorecards().all_measures().await?;
     let due_value = if f.get("due").is_empty() { a.due.slug() } else { f.get("due") };
     let review_value = if f.0.is_empty() { a.review_on.map(|d| d.to_string()).unwrap_or_default() } else { f.string("review_on") };
@@ -497,7 +521,7 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
                 }
             }
         }
-        @if ctx.can(Permission::ManageTracker) && !measures.is_empty() {
+        @if ctx.can(Permission::KeepPlans) && !measures.is_empty() {
             form method="post" action={ "/plans/" (plan_id) "/actions/" (id) "/measures" } novalidate {
                 (ui::csrf(ctx.csrf()))
                 (ui::select(Field::new("measure_id", "Name a measure it must move", f.get("measure_id"), errors), &ui::options_with_blank("Choose a measure", measures.iter().map(|m| (m.id.to_string(), format!("{} ({})", m.title, m.scorecard_title))))))
@@ -512,7 +536,7 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
                 (ui::prose(&c.text))
             }
         }
-        @if in_force && ctx.can(Permission::RecordProgress) {
+        @if in_force && ctx.can(Permission::UpdatePlanActions) {
             h2 class="app-heading-m" id="update" { "Update the action" }
             form method="post" action={ "/plans/" (plan_id) "/actions/" (id) } novalidate {
                 (ui::csrf(ctx.csrf()))
@@ -529,7 +553,13 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
 }
 
 /// POST "/plans/{id}/actions/{action}": a lead officer's update.
-pub async fn update_action(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, aid)): Path<(String, String)>, f: Fields) -> PageResult {
+pub async fn update_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path((raw, aid)): Path<(String, String)>,
+    f: Fields,
+) -> PageResult {
     let (plan_id, id) = (id_of(&raw)?, id_of(&aid)?);
     let version = f.version()?;
     let mut typed = Invalid::new();
@@ -560,13 +590,33 @@ pub async fn update_action(State(state): State<AppState>, ctx: Ctx, caller: Call
 
 /// POST "/plans/{id}/actions/{action}/measures": name a measure the action must move
 /// (its baseline is the month the action's version was agreed).
-pub async fn link_measure(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path((raw, aid)): Path<(String, String)>, f: Fields) -> PageResult {
+pub async fn link_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path((raw, aid)): Path<(String, String)>,
+    f: Fields,
+) -> PageResult {
     let (plan_id, id) = (id_of(&raw)?, id_of(&aid)?);
     let a = state.store.improvement_plans().action(id).await?;
     let plan = state.store.improvement_plans().plan(plan_id).await?;
-    let agreed = plan.versions.iter().find(|v| v.number == a.version_number).and_then(|v| v.created_at.get(..7).and_then(Month::parse)).unwrap_or(Month::of(ctx.today));
+    let agreed = plan
+        .versions
+        .iter()
+        .find(|v| v.number == a.version_number)
+        .and_then(|v| v.created_at.get(..7).and_then(Month::parse))
+        .unwrap_or(Month::of(ctx.today));
     let Some(measure) = f.opt_id("measure_id") else {
-        return action_with(&state, &ctx, plan_id, id, &f, &Invalid::single("measure_id", "Choose a performance measure from the list"), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return action_with(
+            &state,
+            &ctx,
+            plan_id,
+            id,
+            &f,
+            &Invalid::single("measure_id", "Choose a performance measure from the list"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     match state.store.scorecards().link(&caller.actor(), Linked::PlanAction(id), measure, agreed).await {
         Ok(()) => Ok(done(&format!("/plans/{plan_id}/actions/{id}"), "measure-linked")),

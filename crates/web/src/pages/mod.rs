@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod datasets;
 pub mod forward_plan;
 pub mod imports;
+pub mod improvement_plans;
 pub mod legal_holds;
 pub mod login;
 pub mod marac;
@@ -25,7 +26,6 @@ pub mod partnership;
 pub mod password_reset;
 pub mod pathway;
 pub mod placements;
-pub mod improvement_plans;
 pub mod plans;
 pub mod police;
 pub mod quarterly;
@@ -200,23 +200,24 @@ pub fn routes(r: Routes) -> Routes {
         .page_post("/case-audits/{id}/close", RunDatasets, "Close a case-file audit round: every auditor's access ends", case_audits::close)
         .page_get("/case-audits/{id}/cases/{child}", ViewChildren, "The audit tool for a case assigned to the caller", case_audits::case_page)
         .page_post("/case-audits/{id}/cases/{child}", ViewChildren, "Grade a case assigned to the caller: each question, overall, findings", case_audits::grade)
-        .page_get("/plans", ViewTracker, "Improvement plans, statements of action and strategies", improvement_plans::list)
-        .page_post("/plans", ManageTracker, "Import a plan from its sheet (XLSX or CSV): all or nothing, problems by row and column", improvement_plans::import)
-        .page_get("/plans/{id}", ViewTracker, "A plan's version in force: objectives, areas, actions and the outcome each must move", improvement_plans::show)
-        .page_post("/plans/{id}/versions", ManageTracker, "Re-draft a plan from its sheet: each action's lineage checked, all or nothing", improvement_plans::redraft)
-        .page_get("/plans/{id}/versions/{n}", ViewTracker, "One version of a plan as it was agreed", improvement_plans::version)
-        .page_get("/plans/{id}/cross-reference", ViewTracker, "The side-by-side cross-reference of two versions of a plan", improvement_plans::cross_reference)
-        .page_get("/plans/{id}/cross-reference/docx", ViewTracker, "The cross-reference of two versions as a DOCX appendix (audited)", improvement_plans::cross_reference_docx)
-        .page_get("/plans/{id}/actions/{action}", ViewTracker, "A plan action: commentary, and the measures it must move against their bands", improvement_plans::action)
-        .page_post("/plans/{id}/actions/{action}", RecordProgress, "Update a plan action: commentary, review date or completion, RAG (version-checked)", improvement_plans::update_action)
-        .page_post("/plans/{id}/actions/{action}/measures", ManageTracker, "Name a performance measure a plan action must move", improvement_plans::link_measure)
-        .page_get("/scorecards", ViewTracker, "Scorecards of performance measures", scorecards::list)
-        .page_post("/scorecards", ManageTracker, "Start a scorecard", scorecards::create)
-        .page_get("/scorecards/{id}", ViewTracker, "A scorecard: each measure's latest value, band, direction of travel and sparkline (small numbers suppressed unless the reader sees the dataset in full)", scorecards::show)
-        .page_post("/scorecards/{id}/measures", ManageTracker, "Add a performance measure: bands checked, computed from the CSE dataset, imported or entered", scorecards::add_measure)
-        .page_get("/scorecards/{id}/download/{format}", ViewTracker, "The six-monthly scorecard for committee as DOCX or XLSX (small numbers suppressed; audited)", scorecards::download)
-        .page_get("/scorecards/measures/{id}", ViewTracker, "A performance measure's trend over its bands and its values with their sources", scorecards::measure)
-        .page_post("/scorecards/measures/{id}/values", ManageTracker, "Enter a month's value of a measure, with where it came from (version-checked)", scorecards::enter_value)
+        .page_get("/plans", ViewPlans, "Improvement plans, statements of action and strategies", improvement_plans::list)
+        .page_post("/plans", KeepPlans, "Import a plan from its sheet (XLSX or CSV): all or nothing, problems by row and column", improvement_plans::import)
+        .page_get("/plans/{id}", ViewPlans, "A plan's version in force: objectives, areas, actions and the outcome each must move", improvement_plans::show)
+        .page_post("/plans/{id}/versions", KeepPlans, "Re-draft a plan from its sheet: each action's lineage checked, all or nothing", improvement_plans::redraft)
+        .page_get("/plans/{id}/versions/{n}", ViewPlans, "One version of a plan as it was agreed", improvement_plans::version)
+        .page_get("/plans/{id}/cross-reference", ViewPlans, "The side-by-side cross-reference of two versions of a plan", improvement_plans::cross_reference)
+        .page_get("/plans/{id}/cross-reference/docx", ViewPlans, "The cross-reference of two versions as a DOCX appendix (audited)", improvement_plans::cross_reference_docx)
+        .page_get("/plans/{id}/actions/{action}", ViewPlans, "A plan action: commentary, and the measures it must move against their bands", improvement_plans::action)
+        .page_post("/plans/{id}/actions/{action}", UpdatePlanActions, "Update a plan action: commentary, review date or completion, RAG (version-checked)", improvement_plans::update_action)
+        .page_post("/plans/{id}/actions/{action}/measures", KeepPlans, "Name a performance measure a plan action must move", improvement_plans::link_measure)
+        .page_get("/scorecards", ViewPlans, "Scorecards of performance measures", scorecards::list)
+        .page_post("/scorecards", KeepPlans, "Start a scorecard", scorecards::create)
+        .page_get("/scorecards/{id}", ViewPlans, "A scorecard: each measure's latest value, band, direction of travel and sparkline (small numbers suppressed unless the reader sees the dataset in full)", scorecards::show)
+        .page_post("/scorecards/{id}/import", KeepPlans, "Import a scorecard's measures and values from its sheet (XLSX or CSV): all or nothing, problems by row and column", scorecards::import)
+        .page_post("/scorecards/{id}/measures", KeepPlans, "Add a performance measure: bands checked, computed from the CSE dataset, imported or entered", scorecards::add_measure)
+        .page_get("/scorecards/{id}/download/{format}", ViewPlans, "The six-monthly scorecard for committee as DOCX or XLSX (small numbers suppressed; audited)", scorecards::download)
+        .page_get("/scorecards/measures/{id}", ViewPlans, "A performance measure's trend over its bands and its values with their sources", scorecards::measure)
+        .page_post("/scorecards/measures/{id}/values", KeepPlans, "Enter a month's value of a measure, with where it came from (version-checked)", scorecards::enter_value)
         .page_get("/quarterly-reports", ViewQuarterlyReports, "The quarterly MACSE and Cabinet reports (committee members: signed ones, suppressed)", quarterly::list)
         .page_post("/quarterly-reports", RunDatasets, "Start a quarterly report from a quarter's closed months", quarterly::create)
         .page_get("/quarterly-reports/{id}", ViewQuarterlyReports, "A quarterly report: sign-off, narrative and the quarter's figures (in full and audited, or suppressed, by role)", quarterly::show)

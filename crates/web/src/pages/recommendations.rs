@@ -1,6 +1,5 @@
 //! The tracker list and a recommendation's page, with every form that changes it.
 
-use assure_storage::scorecards::Linked;
 use assure_domain::dates::{long, month_year};
 use assure_domain::tracker::{
     check_action, check_rag_override, check_recommendation, check_response, check_update, ActionInput, ExecutiveResponse, Lifecycle, LifecycleInput,
@@ -8,6 +7,7 @@ use assure_domain::tracker::{
 };
 use assure_domain::{Invalid, Permission};
 use assure_storage::audit::Event;
+use assure_storage::scorecards::Linked;
 use assure_storage::tracker::{RecFilter, RecommendationDetail};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -138,7 +138,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
 async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationDetail, form: FormState, status: StatusCode) -> PageResult {
     let bodies = state.store.tracker().bodies().await?;
     let r = &d.rec;
-    let outcomes = state.store.scorecards().outcomes(&[Linked::Recommendation(r.id)], None).await?.remove(&Linked::Recommendation(r.id)).unwrap_or_default();
+    let outcomes =
+        state.store.scorecards().outcomes(&[Linked::Recommendation(r.id)], None).await?.remove(&Linked::Recommendation(r.id)).unwrap_or_default();
     let shown = crate::pages::scorecards::Shown::for_reader(state, Some(caller)).await?;
     let measures = if caller.can(Permission::ManageTracker) { state.store.scorecards().all_measures().await? } else { Vec::new() };
     let can_change = caller.can(Permission::RecordProgress) && may_change(caller, r);
@@ -634,7 +635,12 @@ pub async fn sign_off(State(state): State<AppState>, ctx: Ctx, caller: Caller, P
             &caller.actor(),
             rid,
             f.version()?,
-            &SignOffInput { body_id: f.opt_id("body_id"), meeting_date: f.date("meeting_date"), minute_ref: f.string("minute_ref"), outcome_not_improved: f.string("outcome_not_improved") == "yes" },
+            &SignOffInput {
+                body_id: f.opt_id("body_id"),
+                meeting_date: f.date("meeting_date"),
+                minute_ref: f.string("minute_ref"),
+                outcome_not_improved: f.string("outcome_not_improved") == "yes",
+            },
         )
         .await
         .map_err(AppError::from);

@@ -80,7 +80,8 @@ fn sparkline(points: &[(Month, f64)]) -> Markup {
     let (lo, hi) = pts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
     let span = if hi - lo < 1e-9 { 1.0 } else { hi - lo };
     let step = w / (pts.len() - 1) as f64;
-    let path: Vec<String> = pts.iter().enumerate().map(|(i, (_, v))| format!("{:.1},{:.1}", i as f64 * step, h - 2.0 - (v - lo) / span * (h - 4.0))).collect();
+    let path: Vec<String> =
+        pts.iter().enumerate().map(|(i, (_, v))| format!("{:.1},{:.1}", i as f64 * step, h - 2.0 - (v - lo) / span * (h - 4.0))).collect();
     html! {
         svg class="app-sparkline" viewBox={ "0 0 " (w) " " (h) } width="120" height="28" aria-hidden="true" focusable="false" {
             polyline class="app-sparkline__line" fill="none" points=(path.join(" ")) {}
@@ -119,7 +120,9 @@ pub fn measure_chart(m: &PerformanceMeasure, shown: Shown) -> Markup {
         Bands::DirectionOnly { .. } => vec![],
     };
     let summary = match (pts.first(), pts.last()) {
-        (Some((fm, fv)), Some((lm, lv))) => format!("{} in {} and {} in {}; bands {}.", m.show(*fv), fm.label(), m.show(*lv), lm.label(), m.bands.describe()),
+        (Some((fm, fv)), Some((lm, lv))) => {
+            format!("{} in {} and {} in {}; bands {}.", m.show(*fv), fm.label(), m.show(*lv), lm.label(), m.bands.describe())
+        }
         _ => "No values yet.".into(),
     };
     html! {
@@ -202,6 +205,7 @@ fn scorecard_table(measures: &[PerformanceMeasure], shown: Shown) -> Markup {
                     @if measures.is_empty() { tr class="app-table__row" { td class="app-table__cell" colspan="8" { "No measures yet." } } }
                     @for m in measures {
                         @let pts = shown.points(m);
+                        @let latest_hidden = m.values.last().is_some_and(|v| shown.hides(v));
                         @let standing = assure_domain::scorecard::standing(&m.bands, &pts);
                         @let cells = bands_cells(&m.bands);
                         tr class="app-table__row" {
@@ -216,8 +220,8 @@ fn scorecard_table(measures: &[PerformanceMeasure], shown: Shown) -> Markup {
                                     None => "No values yet",
                                 }
                             }
-                            td class="app-table__cell" { @if let Some(b) = standing.band { (ui::band_tag(b)) } }
-                            td class="app-table__cell" { @if let Some(t) = standing.travel { (ui::travel_tag(t)) } }
+                            td class="app-table__cell" { @if latest_hidden { "Suppressed" } @else if let Some(b) = standing.band { (ui::band_tag(b)) } }
+                            td class="app-table__cell" { @if latest_hidden { "Suppressed" } @else if let Some(t) = standing.travel { (ui::travel_tag(t)) } }
                             td class="app-table__cell" { (sparkline(&pts)) }
                         }
                     }
@@ -248,7 +252,7 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, st
                 }
             }
         }
-        @if ctx.can(Permission::ManageTracker) {
+        @if ctx.can(Permission::KeepPlans) {
             h2 class="app-heading-m" { "Start a scorecard" }
             form method="post" action="/scorecards" novalidate {
                 (ui::csrf(ctx.csrf()))
@@ -302,7 +306,18 @@ async fn show_with(state: &AppState, ctx: &Ctx, id: i64, f: &Fields, errors: &In
             a class="app-link" href={ "/scorecards/" (id) "/download/docx" } { "Word document (DOCX)" } " or "
             a class="app-link" href={ "/scorecards/" (id) "/download/xlsx" } { "spreadsheet (XLSX)" } "."
         }
-        @if ctx.can(Permission::ManageTracker) {
+        @if ctx.can(Permission::KeepPlans) {
+            h2 class="app-heading-m" id="import" { "Import measures and values" }
+            form method="post" action={ "/scorecards/" (id) "/import?_csrf=" (ctx.csrf()) } enctype="multipart/form-data" novalidate {
+                @let err = errors.for_field("file");
+                div class={ "app-form-group" @if err.is_some() { " app-form-group--error" } } {
+                    label class="app-label" for="file" { "The scorecard's file" }
+                    div class="app-hint" id="file-hint" { "XLSX or CSV with the columns Performance measure, What does it show?, Requires improvement, Good and Outstanding, then a column for each month's values headed like Oct 2026. Measures not yet on the scorecard are added. Nothing is saved from a file with a problem." }
+                    @if let Some(e) = err { p class="app-error-message" id="file-error" { span class="app-visually-hidden" { "Error: " } (e) } }
+                    input class="app-file-upload" id="file" name="file" type="file" accept=".xlsx,.csv,.txt" aria-describedby={ "file-hint" @if err.is_some() { " file-error" } };
+                }
+                (ui::secondary_button("Import the file"))
+            }
             h2 class="app-heading-m" id="add-measure" { "Add a performance measure" }
             form method="post" action={ "/scorecards/" (id) "/measures" } novalidate {
                 (ui::csrf(ctx.csrf()))
@@ -390,7 +405,7 @@ async fn measure_with(state: &AppState, ctx: &Ctx, id: i64, f: &Fields, errors: 
         }
         (measure_chart(&m, shown))
         (values_table(&m, shown))
-        @if ctx.can(Permission::ManageTracker) && m.source != ValueSource::Computed {
+        @if ctx.can(Permission::KeepPlans) && m.source != ValueSource::Computed {
             h2 class="app-heading-m" { "Enter a month's value" }
             form method="post" action={ "/scorecards/measures/" (m.id) "/values" } novalidate {
                 (ui::csrf(ctx.csrf()))
@@ -409,7 +424,8 @@ async fn measure_with(state: &AppState, ctx: &Ctx, id: i64, f: &Fields, errors: 
 pub async fn enter_value(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(raw): Path<String>, f: Fields) -> PageResult {
     let id = id_of(&raw)?;
     let version = f.version()?;
-    match state.store.scorecards().enter_value(&caller.actor(), id, version, Month::parse(f.get("month").trim()), f.get("value"), f.get("note")).await {
+    match state.store.scorecards().enter_value(&caller.actor(), id, version, Month::parse(f.get("month").trim()), f.get("value"), f.get("note")).await
+    {
         Ok(()) => Ok(done(&format!("/scorecards/measures/{id}"), "measure-value-saved")),
         Err(StoreError::Invalid(e)) => measure_with(&state, &ctx, id, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -435,8 +451,12 @@ fn committee_table(measures: &[PerformanceMeasure], threshold: i64) -> (Vec<Stri
                 row.push(m.values.iter().find(|v| v.month == *mo).map(|v| shown.value(m, v)).unwrap_or_default());
             }
             let standing = assure_domain::scorecard::standing(&m.bands, &shown.points(m));
-            row.push(standing.band.map(|b| b.label().to_string()).unwrap_or_default());
-            row.push(standing.travel.map(|t| t.label().to_string()).unwrap_or_default());
+            if m.values.last().is_some_and(|v| shown.hides(v)) {
+                row.extend(["Suppressed".to_string(), "Suppressed".to_string()]);
+            } else {
+                row.push(standing.band.map(|b| b.label().to_string()).unwrap_or_default());
+                row.push(standing.travel.map(|t| t.label().to_string()).unwrap_or_default());
+            }
             row
         })
         .collect();
@@ -474,9 +494,68 @@ pub async fn download(State(state): State<AppState>, caller: Caller, Path((raw, 
     };
     state
         .store
-        .record(&caller.actor(), assure_storage::audit::Event::new("scorecard.download", "scorecard", card.id, format!("\"{}\" downloaded as {ext}", card.title)))
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new("scorecard.download", "scorecard", card.id, format!("\"{}\" downloaded as {ext}", card.title)),
+        )
         .await?;
     let stem: String = card.title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+/// POST "/scorecards/{id}/import": measures and values from the scorecard's sheet, all
+/// or nothing, every problem by row and column.
+pub async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path(raw): Path<String>,
+    mut mp: axum::extract::Multipart,
+) -> PageResult {
+    let id = id_of(&raw)?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            match field.bytes().await {
+                Ok(b) if !b.is_empty() => file = Some((name, b.to_vec())),
+                Ok(_) => {}
+                Err(_) => {
+                    let e = Invalid::single("file", "The file is too big");
+                    return show_with(&state, &ctx, id, &Fields(vec![]), &e, StatusCode::PAYLOAD_TOO_LARGE).await;
+                }
+            }
+        }
+    }
+    let Some((name, bytes)) = file else {
+        return show_with(
+            &state,
+            &ctx,
+            id,
+            &Fields(vec![]),
+            &Invalid::single("file", "Choose the scorecard's XLSX or CSV file"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let read_name = name.clone();
+    let table = tokio::task::spawn_blocking(move || assure_documents::read::read_table(&bytes, &read_name))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading stopped: {e}")))?;
+    let rows = match table
+        .map_err(|e| vec![e.to_string()])
+        .and_then(|t| assure_domain::scorecard::read_scorecard_sheet(&t).map_err(|e| e.into_iter().map(|c| c.message).collect()))
+    {
+        Ok(rows) => rows,
+        Err(messages) => {
+            let e = Invalid { errors: messages.into_iter().map(|m| assure_domain::FieldError { field: "file".into(), message: m }).collect() };
+            return show_with(&state, &ctx, id, &Fields(vec![]), &e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match state.store.scorecards().import_sheet(&caller.actor(), id, &rows, &crate::evidence::safe_name(&name)).await {
+        Ok(_) => Ok(done(&format!("/scorecards/{id}"), "scorecard-imported")),
+        Err(StoreError::Invalid(e)) => show_with(&state, &ctx, id, &Fields(vec![]), &e, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => Err(e.into()),
+    }
 }

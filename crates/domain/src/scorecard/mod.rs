@@ -14,6 +14,10 @@ use crate::datasets::Direction;
 use crate::tracker::TagColour;
 use crate::validation::Invalid;
 
+mod sheet;
+
+pub use sheet::{read_scorecard_sheet, scorecard_headings, ScorecardRow};
+
 slug_enum!(
     /// A measure's band, worst first.
     Band {
