@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 use assure_domain::datasets::{Figure, Month};
 use assure_domain::scorecard::{
-    check_entered_value, check_measure, show_number, standing, Bands, DatasetLink, MeasureInput, Outcome, ScorecardRow, Standing, ValueSource,
+    check_entered_value, check_measure, show_number, standing, suppressed, Bands, DatasetLink, MeasureInput, Outcome, ScorecardRow, Standing,
+    ValueSource,
 };
 use assure_domain::Invalid;
 
@@ -473,9 +474,16 @@ impl Scorecards<'_> {
     }
 
     /// The outcomes of a whole list of recommendations or plan actions (with the values
-    /// known as at `as_at`, when given: a report's meeting): two statements, whatever
-    /// the list's length.
-    pub async fn outcomes(&self, linked: &[Linked], as_at: Option<Month>) -> Result<BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>> {
+    /// known as at `as_at`, when given: a report's meeting; leaving out the values small
+    /// numbers suppress, when `suppress_below` gives the threshold: for anyone who does
+    /// not read the dataset in full, and in every committee paper): two statements,
+    /// whatever the list's length.
+    pub async fn outcomes(
+        &self,
+        linked: &[Linked],
+        as_at: Option<Month>,
+        suppress_below: Option<i64>,
+    ) -> Result<BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>> {
         let mut out: BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>> = BTreeMap::new();
         let recs: Vec<i64> = linked.iter().filter_map(|l| if let Linked::Recommendation(i) = l { Some(*i) } else { None }).collect();
         let actions: Vec<i64> = linked.iter().filter_map(|l| if let Linked::PlanAction(i) = l { Some(*i) } else { None }).collect();
@@ -511,7 +519,12 @@ impl Scorecards<'_> {
         let by_id: BTreeMap<i64, PerformanceMeasure> = list.into_iter().map(|m| (m.id, m)).collect();
         for (key, id, from) in links {
             let m = by_id[&id].clone();
-            let points: Vec<(Month, f64)> = m.points().into_iter().filter(|(month, _)| as_at.is_none_or(|a| *month <= a)).collect();
+            let points: Vec<(Month, f64)> = m
+                .values
+                .iter()
+                .filter(|v| as_at.is_none_or(|a| v.month <= a) && suppress_below.is_none_or(|t| !suppressed(v.size, t)))
+                .map(|v| (v.month, v.value))
+                .collect();
             let o = Outcome::of(&m.title, &m.unit, &m.bands, &points, from);
             out.entry(key).or_default().push((m, o));
         }
@@ -519,8 +532,9 @@ impl Scorecards<'_> {
     }
 
     /// Completed recommendations (awaiting sign-off or signed off) and completed plan
-    /// actions of each plan's latest version whose outcome has not moved the right way.
-    pub async fn not_moved(&self) -> Result<Vec<NotMoved>> {
+    /// actions of each plan's latest version whose outcome has not moved the right way
+    /// (suppressed values left out as [`Self::outcomes`] does).
+    pub async fn not_moved(&self, suppress_below: Option<i64>) -> Result<Vec<NotMoved>> {
         let recs = self
             .store
             .q("SELECT DISTINCT r.id, r.number, r.sub_label, r.committee_wording, r.executive_wording FROM recommendations r JOIN outcome_links l ON l.recommendation_id = r.id \
@@ -556,7 +570,7 @@ impl Scorecards<'_> {
             ));
         }
         let keys: Vec<Linked> = items.iter().map(|i| i.0).collect();
-        let outcomes = self.outcomes(&keys, None).await?;
+        let outcomes = self.outcomes(&keys, None, suppress_below).await?;
         let mut out = Vec::new();
         for (linked, label, text, href) in items {
             for (_, o) in outcomes.get(&linked).into_iter().flatten() {

@@ -86,3 +86,15 @@ impl Write for Pieces {
         self.send()
     }
 }
+
+/// A document rendered on a blocking thread (rendering is CPU work that must not hold
+/// up the server's other requests).
+pub async fn rendered<F>(render: F) -> Result<Vec<u8>, crate::error::AppError>
+where
+    F: FnOnce() -> Result<Vec<u8>, assure_documents::DocumentError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| crate::error::AppError::Internal(format!("rendering stopped: {e}")))?
+        .map_err(crate::error::AppError::from)
+}

@@ -188,7 +188,7 @@ async fn the_monitoring_report_gains_its_outcome_column(db: &TestDb) {
         assert!(csv.body.lines().next().unwrap().ends_with("\"Outcome\""), "{}", csv.body);
     }
     // Signed off with the outcome not yet improved: the recommendation and the dashboard say so.
-    let not_moved = db.store.scorecards().not_moved().await.unwrap();
+    let not_moved = db.store.scorecards().not_moved(None).await.unwrap();
     assert!(not_moved.iter().any(|n| n.label.starts_with("Plan action 1.2.2")), "{not_moved:?}");
     assert!(not_moved.iter().any(|n| n.label.starts_with("Recommendation")), "{not_moved:?}");
     let mut c = signed_in(db, "scrutiny-officer@example.org").await;
@@ -252,7 +252,13 @@ async fn a_scorecard_sheet_imports_whole_or_not_at_all(db: &TestDb) {
     let r = officer.post_multipart(&path, &[], &[("file", "scorecard.csv", good.as_bytes())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(testing::count_rows(&db.store, "performance_measures").await, before + 1);
-    assert_eq!(testing::count_rows(&db.store, "measure_values").await, values + 3);
+    let (_, measures) = db.store.scorecards().scorecard(card).await.unwrap();
+    let seen = measures.iter().find(|m| m.title == "Children seen within 10 days").unwrap();
+    assert_eq!(seen.points().iter().map(|p| p.1).collect::<Vec<_>>(), [78.0, 86.0]);
+    let caseloads = measures.iter().find(|m| m.title == "Average caseload of a social worker").unwrap();
+    let april = caseloads.values.iter().find(|v| v.month == assure_domain::datasets::Month::new(2026, 4).unwrap()).unwrap();
+    assert_eq!((april.value, april.source), (22.0, assure_domain::scorecard::ValueSource::Imported));
+    assert!(testing::count_rows(&db.store, "measure_values").await >= values + 2);
     let page = officer.get(&format!("/scorecards/{card}")).await;
     assert!(page.has("Children seen within 10 days"), "{}", page.body);
     // The CSE scorecard's computed measures take no values from a file.

@@ -59,7 +59,9 @@ impl Reports<'_> {
         // Each named measure from the month the recommendation was agreed to the
         // meeting's month (values after the meeting are not yet known to it).
         let linked: Vec<Linked> = ids.iter().map(|id| Linked::Recommendation(*id)).collect();
-        let outcomes = self.store.scorecards().outcomes(&linked, Some(Month::of(meeting))).await?;
+        // A report is a committee paper: small numbers are always suppressed.
+        let threshold = self.store.datasets().threshold().await?;
+        let outcomes = self.store.scorecards().outcomes(&linked, Some(Month::of(meeting)), Some(threshold)).await?;
         for row in &mut rows {
             for (_, o) in outcomes.get(&Linked::Recommendation(row.recommendation_id)).into_iter().flatten() {
                 row.outcomes.push(OutcomeCell::from(o));

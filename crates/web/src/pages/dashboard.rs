@@ -48,7 +48,8 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Vec<(
     let body_opts = ui::options_with_blank("All committees", bodies.iter().map(|b| (b.id.to_string(), b.name.clone())));
     let none = assure_domain::Invalid::new();
     let selected = body_id.map(|b| b.to_string()).unwrap_or_default();
-    let not_moved = state.store.scorecards().not_moved().await?;
+    let shown = crate::pages::scorecards::Shown::for_reader(&state, ctx.caller().ok()).await?;
+    let not_moved = state.store.scorecards().not_moved(shown.suppress_below()).await?;
     let content = html! {
         h1 class="app-heading-l" { "Dashboard" }
         form method="get" action="/" class="app-filter" {

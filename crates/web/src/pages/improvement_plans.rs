@@ -202,9 +202,10 @@ pub async fn version(State(state): State<AppState>, ctx: Ctx, Path((raw, n)): Pa
 }
 
 /// Each action's outcomes (two statements for the whole version).
-async fn outcomes_of(state: &AppState, actions: &[PlanAction]) -> Result<BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>, AppError> {
+async fn outcomes_of(state: &AppState, ctx: &Ctx, actions: &[PlanAction]) -> Result<BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>, AppError> {
     let keys: Vec<Linked> = actions.iter().map(|a| Linked::PlanAction(a.id)).collect();
-    Ok(state.store.scorecards().outcomes(&keys, None).await?)
+    let shown = crate::pages::scorecards::Shown::for_reader(state, ctx.caller().ok()).await?;
+    Ok(state.store.scorecards().outcomes(&keys, None, shown.suppress_below()).await?)
 }
 
 fn outcome_lines(list: Option<&Vec<(PerformanceMeasure, Outcome)>>) -> Markup {
@@ -234,7 +235,7 @@ async fn version_with(
     status: StatusCode,
 ) -> PageResult {
     let v = state.store.improvement_plans().version(id, number).await?;
-    let outcomes = outcomes_of(state, &v.actions).await?;
+    let outcomes = outcomes_of(state, ctx, &v.actions).await?;
     let latest = v.plan.latest();
     let versions: Vec<(String, String)> = v.plan.versions.iter().map(|x| (x.number.to_string(), format!("Version {}", x.number))).collect();
     let info = v.plan.versions.iter().find(|x| x.number == number);
@@ -447,10 +448,7 @@ pub async fn cross_reference_docx(State(state): State<AppState>, caller: Caller,
     let (from, to) = between(&q, plan.latest());
     let (_, _, rows) = state.store.improvement_plans().cross_reference(id, from, to).await?;
     let plan_title = plan.title.clone();
-    let bytes = tokio::task::spawn_blocking(move || cross_reference_document(&plan_title, from, to, &rows))
-        .await
-        .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-        .map_err(AppError::from)?;
+    let bytes = crate::export::rendered(move || cross_reference_document(&plan_title, from, to, &rows)).await?;
     state
         .store
         .record(
@@ -481,9 +479,9 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
         return Err(AppError::NotFound);
     }
     let plan = state.store.improvement_plans().plan(plan_id).await?;
-    let outcomes = state.store.scorecards().outcomes(&[Linked::PlanAction(id)], None).await?;
-    let linked = outcomes.get(&Linked::PlanAction(id));
     let shown = crate::pages::scorecards::Shown::for_reader(state, ctx.caller().ok()).await?;
+    let outcomes = state.store.scorecards().outcomes(&[Linked::PlanAction(id)], None, shown.suppress_below()).await?;
+    let linked = outcomes.get(&Linked::PlanAction(id));
     let in_force = a.version_number == plan.latest();
     let dues: Vec<(String, String)> = Due::ALL.iter().map(|d| (d.slug().to_string(), d.label().to_string())).collect();
     let rags: Vec<(String, String)> = std::iter::once((String::new(), "Not rated".to_string()))

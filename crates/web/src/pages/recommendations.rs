@@ -138,9 +138,14 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, caller: Caller, Path(
 async fn render(state: &AppState, ctx: &Ctx, caller: &Caller, d: RecommendationDetail, form: FormState, status: StatusCode) -> PageResult {
     let bodies = state.store.tracker().bodies().await?;
     let r = &d.rec;
-    let outcomes =
-        state.store.scorecards().outcomes(&[Linked::Recommendation(r.id)], None).await?.remove(&Linked::Recommendation(r.id)).unwrap_or_default();
     let shown = crate::pages::scorecards::Shown::for_reader(state, Some(caller)).await?;
+    let outcomes = state
+        .store
+        .scorecards()
+        .outcomes(&[Linked::Recommendation(r.id)], None, shown.suppress_below())
+        .await?
+        .remove(&Linked::Recommendation(r.id))
+        .unwrap_or_default();
     let measures = if caller.can(Permission::ManageTracker) { state.store.scorecards().all_measures().await? } else { Vec::new() };
     let can_change = caller.can(Permission::RecordProgress) && may_change(caller, r);
     let can_manage = caller.can(Permission::ManageTracker);

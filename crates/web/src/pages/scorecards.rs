@@ -42,6 +42,10 @@ impl Shown {
         let full = caller.is_some_and(|c| dataset_view(c.role()) == DatasetView::Full);
         Ok(Shown { full, threshold: state.store.datasets().threshold().await? })
     }
+    /// The threshold below which this reader's outcomes leave values out (`None`: in full).
+    pub fn suppress_below(&self) -> Option<i64> {
+        (!self.full).then_some(self.threshold)
+    }
     fn hides(&self, v: &MeasureValue) -> bool {
         !self.full && suppressed(v.size, self.threshold)
     }
@@ -475,19 +479,13 @@ pub async fn download(State(state): State<AppState>, caller: Caller, Path((raw, 
                 "Each measure's bands, its values over the last six months, its band now and its direction of travel. Values from the CSE dataset that rest on fewer than {threshold} records are suppressed."
             );
             let parts = vec![Part::Text(intro), Part::Table(headings, rows)];
-            let bytes = tokio::task::spawn_blocking(move || simple(&title, "OFFICIAL", &parts))
-                .await
-                .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-                .map_err(AppError::from)?;
+            let bytes = crate::export::rendered(move || simple(&title, "OFFICIAL", &parts)).await?;
             (bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         }
         "xlsx" => {
             let mut table = vec![headings];
             table.extend(rows);
-            let bytes = tokio::task::spawn_blocking(move || table_xlsx(&[("Scorecard", &table)]))
-                .await
-                .map_err(|e| AppError::Internal(format!("rendering stopped: {e}")))?
-                .map_err(AppError::from)?;
+            let bytes = crate::export::rendered(move || table_xlsx(&[("Scorecard", &table)])).await?;
             (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         }
         _ => return Err(AppError::NotFound),
