@@ -265,8 +265,7 @@ impl Scorecards<'_> {
     }
 
     async fn insert_measure(&self, tx: &mut WriteTx<'_>, scorecard_id: i64, m: &assure_domain::scorecard::NewMeasure) -> Result<i64> {
-        Ok(self
-            .store
+        self.store
             .q("INSERT INTO performance_measures (scorecard_id, position, title, shows, unit, bands_json, baseline, target, source, dataset_measure, dataset_json, created_at) \
                 VALUES ($1, (SELECT COUNT(*) FROM performance_measures WHERE scorecard_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
             .bind(scorecard_id)
@@ -282,7 +281,7 @@ impl Scorecards<'_> {
             .bind(self.store.now())
             .fetch_one(tx.conn())
             .await?
-            .i("id")?)
+            .i("id")
     }
 
     /// A scorecard sheet imported, all or nothing: measures not yet on the scorecard are

@@ -13,7 +13,6 @@ use assure_domain::improvement_plan::{read_sheet, LineageKind, PlanKind};
 use assure_domain::scorecard::{Band, BandsInput, MeasureInput, Travel, ValueSource};
 use assure_domain::Clock;
 use assure_storage::on_both_engines;
-use assure_storage::scorecards::Linked;
 use assure_storage::testing::{self, TestDb};
 use assure_storage::{Actor, StoreError};
 use chrono::{TimeZone, Utc};

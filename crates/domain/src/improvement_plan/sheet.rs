@@ -144,8 +144,16 @@ fn error(row: usize, col: Option<Col>, message: impl std::fmt::Display) -> CellE
     }
 }
 
+/// What a Lineage cell says.
+enum LineageCell {
+    /// Where the row's action came from.
+    From(LineageKind, Vec<String>),
+    /// The row is an old action not carried forward, for this reason.
+    Dropped(String),
+}
+
 /// Read a Lineage cell: `Ok(None)` when empty; `Err` explains.
-fn parse_lineage(cell: &str) -> Result<Option<Result<(LineageKind, Vec<String>), String>>, String> {
+fn parse_lineage(cell: &str) -> Result<Option<LineageCell>, String> {
     let c = clean_cell(cell);
     if c.is_empty() {
         return Ok(None);
@@ -153,7 +161,7 @@ fn parse_lineage(cell: &str) -> Result<Option<Result<(LineageKind, Vec<String>),
     let lower = c.to_lowercase();
     if let Some(rest) = lower.strip_prefix("dropped") {
         let reason = c[c.len() - rest.len()..].trim_start_matches([':', '-', '–', ' ']).trim().to_string();
-        return Ok(Some(Err(reason)));
+        return Ok(Some(LineageCell::Dropped(reason)));
     }
     let kinds = [
         ("new", LineageKind::New),
@@ -166,8 +174,7 @@ fn parse_lineage(cell: &str) -> Result<Option<Result<(LineageKind, Vec<String>),
             let refs_text = &c[c.len() - rest.len()..];
             let refs: Vec<String> = refs_text
                 .replace(" and ", ",")
-                .replace('&', ",")
-                .replace(';', ",")
+                .replace(['&', ';'], ",")
                 .split(',')
                 .map(|r| r.trim().trim_start_matches(':').trim().to_string())
                 .filter(|r| !r.is_empty())
@@ -175,7 +182,7 @@ fn parse_lineage(cell: &str) -> Result<Option<Result<(LineageKind, Vec<String>),
             for r in &refs {
                 check_ref(r)?;
             }
-            return Ok(Some(Ok((kind, refs))));
+            return Ok(Some(LineageCell::From(kind, refs)));
         }
     }
     Err(format!("“{c}” is not a lineage: write New, Replaces 1.1.7, Split from 1.1.7, Merged from 1.1.7, 1.1.8, or Dropped: and the reason"))
@@ -239,7 +246,7 @@ pub fn read_sheet(table: &Table) -> Result<PlanDraft, Vec<CellError>> {
     for (n, r, depth, row) in rows {
         let lineage = if has_lineage { parse_lineage(&cell(row, Col::Lineage)) } else { Ok(None) };
         // A dropped action of the version before: only its ref and reason count.
-        if let Ok(Some(Err(reason))) = &lineage {
+        if let Ok(Some(LineageCell::Dropped(reason))) = &lineage {
             if reason.is_empty() {
                 errors.push(error(n, Some(Col::Lineage), format!("say why action {r} was dropped, as “Dropped: the reason”")));
             }
@@ -287,7 +294,7 @@ pub fn read_sheet(table: &Table) -> Result<PlanDraft, Vec<CellError>> {
             }
         };
         let origin = match lineage {
-            Ok(Some(Ok((kind, from)))) => Some(Origin { action: r.clone(), kind, from }),
+            Ok(Some(LineageCell::From(kind, from))) => Some(Origin { action: r.clone(), kind, from }),
             Ok(_) => None,
             Err(m) => {
                 errors.push(error(n, Some(Col::Lineage), m));
