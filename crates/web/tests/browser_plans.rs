@@ -73,6 +73,15 @@ async fn a_lead_updates_an_action_beside_its_outcome_and_a_member_reads_the_scor
         let docx = assure_web::pages::improvement_plans::cross_reference_document("Statement of action", 1, 2, &rows).unwrap();
         let pdf = assure_documents::pdf::to_pdf(&docx, "docx").expect("LibreOffice opens the cross-reference");
         assert!(pdf.starts_with(b"%PDF"));
+        // The plan itself as a committee paper, with its Outcome column.
+        let plan =
+            store.improvement_plans().list().await.unwrap().into_iter().find(|p| p.title == "Children's services improvement plan").unwrap().id;
+        let v = store.improvement_plans().version(plan, 1).await.unwrap();
+        let keys: Vec<_> = v.actions.iter().map(|a| assure_storage::scorecards::Linked::PlanAction(a.id)).collect();
+        let outcomes = store.scorecards().outcomes(&keys, None, Some(5)).await.unwrap();
+        let docx = assure_web::pages::improvement_plans::plan_document(&v, &outcomes).unwrap();
+        let pdf = assure_documents::pdf::to_pdf(&docx, "docx").expect("LibreOffice opens the plan");
+        assert!(pdf.starts_with(b"%PDF"));
     }
     rig.finish().await;
 }

@@ -69,6 +69,9 @@ async fn a_committee_member_reads_the_scorecard_and_the_cross_reference(db: &Tes
     for s in ["Split from", "Merged from", "Replaces", "Dropped", "held in May 2026; its actions are in A2.1.3", "A2.1.5", "New"] {
         assert!(page.has(s), "{s}: {}", page.body);
     }
+    let paper = member.get(&format!("/plans/{soa}/versions/2/docx")).await;
+    assert_eq!(paper.status, StatusCode::OK);
+    assert!(paper.headers.get("content-disposition").unwrap().to_str().unwrap().contains("version-2.docx"));
     let docx = member.get(&format!("/plans/{soa}/cross-reference/docx?from=1&to=2")).await;
     assert_eq!(docx.status, StatusCode::OK);
     assert_eq!(docx.headers.get("content-type").unwrap(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document");

@@ -250,6 +250,7 @@ async fn version_with(
             @if let Some(i) = info { ", " (ui::when(&i.created_at)) @if !i.note.is_empty() { ": " (i.note) } }
             @if number != latest { ". " a class="app-link" href={ "/plans/" (id) } { "See the version in force" } }
         }
+        p class="app-body" { a class="app-link" href={ "/plans/" (id) "/versions/" (number) "/docx" } { "Download this version with its outcomes (DOCX)" } }
         (plan_body(&v, &outcomes))
         @if latest > 1 {
             h2 class="app-heading-m" id="cross-reference" { "Compare versions" }
@@ -621,4 +622,80 @@ pub async fn link_measure(
         Err(StoreError::Invalid(e)) => action_with(&state, &ctx, plan_id, id, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// A version of a plan as a committee paper: each area's actions in the seed's columns
+/// with the Outcome column (small numbers suppressed, as in every committee paper).
+pub fn plan_document(
+    v: &PlanVersion,
+    outcomes: &BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>,
+) -> Result<Vec<u8>, assure_documents::DocumentError> {
+    let mut parts = Vec::new();
+    for h in &v.headings {
+        if h.objective {
+            parts.push(Part::Heading(format!("{} {}", h.r#ref, h.title)));
+            continue;
+        }
+        parts.push(Part::Subheading(format!("{} {}", h.r#ref, h.title).trim().to_string()));
+        if !h.good.is_empty() {
+            parts.push(Part::Text(format!("What good looks like: {}", h.good)));
+        }
+        let rows: Vec<Vec<String>> = v
+            .actions
+            .iter()
+            .filter(|a| a.area_ref == h.r#ref)
+            .map(|a| {
+                vec![
+                    a.r#ref.clone(),
+                    a.text.clone(),
+                    a.due_text(),
+                    a.leads.clone(),
+                    a.commentary
+                        .iter()
+                        .map(|c| format!("{}{}", c.written_on.map(|d| format!("{}: ", assure_domain::dates::long(d))).unwrap_or_default(), c.text))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    assure_domain::tracker::rag_words(a.rag, false),
+                    outcomes
+                        .get(&Linked::PlanAction(a.id))
+                        .map(|l| l.iter().map(|(_, o)| o.describe()).collect::<Vec<_>>().join("\n"))
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let headings =
+            ["Ref", "Action", "Progress / review date", "Lead", "Update commentary", "RAG", "Outcome"].iter().map(|s| s.to_string()).collect();
+        parts.push(Part::Table(headings, rows));
+    }
+    if !v.dropped.is_empty() {
+        parts.push(Part::Heading("Dropped from the version before".into()));
+        parts.push(Part::Text(v.dropped.iter().map(|d| format!("{}: {}", d.action, d.reason)).collect::<Vec<_>>().join("\n")));
+    }
+    simple(&format!("{}, version {}", v.plan.title, v.number), "OFFICIAL", &parts)
+}
+
+/// "/plans/{id}/versions/{n}/docx": a version of a plan with its outcomes, for committee.
+pub async fn version_docx(State(state): State<AppState>, caller: Caller, Path((raw, n)): Path<(String, String)>) -> PageResult {
+    let (id, number) = (id_of(&raw)?, id_of(&n)?);
+    let v = state.store.improvement_plans().version(id, number).await?;
+    let keys: Vec<Linked> = v.actions.iter().map(|a| Linked::PlanAction(a.id)).collect();
+    let threshold = state.store.datasets().threshold().await?;
+    let outcomes = state.store.scorecards().outcomes(&keys, None, Some(threshold)).await?;
+    let bytes = crate::export::rendered(move || plan_document(&v, &outcomes)).await?;
+    state
+        .store
+        .record(
+            &caller.actor(),
+            assure_storage::audit::Event::new("plan.download", "improvement_plan", id, format!("version {number} downloaded as DOCX")),
+        )
+        .await?;
+    let disposition = format!("attachment; filename=\"plan-{id}-version-{number}.docx\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

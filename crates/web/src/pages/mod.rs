@@ -205,6 +205,7 @@ pub fn routes(r: Routes) -> Routes {
         .page_get("/plans/{id}", ViewPlans, "A plan's version in force: objectives, areas, actions and the outcome each must move", improvement_plans::show)
         .page_post("/plans/{id}/versions", KeepPlans, "Re-draft a plan from its sheet: each action's lineage checked, all or nothing", improvement_plans::redraft)
         .page_get("/plans/{id}/versions/{n}", ViewPlans, "One version of a plan as it was agreed", improvement_plans::version)
+        .page_get("/plans/{id}/versions/{n}/docx", ViewPlans, "A version of a plan with its outcomes as a DOCX committee paper (small numbers suppressed; audited)", improvement_plans::version_docx)
         .page_get("/plans/{id}/cross-reference", ViewPlans, "The side-by-side cross-reference of two versions of a plan", improvement_plans::cross_reference)
         .page_get("/plans/{id}/cross-reference/docx", ViewPlans, "The cross-reference of two versions as a DOCX appendix (audited)", improvement_plans::cross_reference_docx)
         .page_get("/plans/{id}/actions/{action}", ViewPlans, "A plan action: commentary, and the measures it must move against their bands", improvement_plans::action)
