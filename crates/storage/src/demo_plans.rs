@@ -89,7 +89,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
                 "Assessments completed within 45 days",
                 "Assessments completed within the national standard for timeliness.",
                 "%",
-                bands("75-80", "81-89", "90-100"),
+                bands("75-80", "81-89", "90+"),
                 "72",
                 "90",
             ),

@@ -86,9 +86,62 @@ fn direction_word(s: &str) -> Option<Direction> {
     }
 }
 
-/// "65-79", "65 – 79", "65%-79%", "2.5-3": a range; anything else `None`.
+/// The far end of a band written open, as "85+" (up) or "10 or less" (down).
+pub const OPEN: f64 = 1e15;
+
+impl Range {
+    /// Whether an end is an open one ("85+").
+    pub fn is_open(x: f64) -> bool {
+        x.abs() >= OPEN
+    }
+
+    /// As written: "80-89", "85+", "10 or less".
+    pub fn show(self) -> String {
+        if self.to >= OPEN {
+            format!("{}+", trim(self.from))
+        } else if self.to <= -OPEN {
+            format!("{} or less", trim(self.from))
+        } else {
+            format!("{}-{}", trim(self.from), trim(self.to))
+        }
+    }
+}
+
+/// A band written open at its far end: "85+", ">=85", "85 and above", "85 or more"
+/// (up), or "<=10", "10 or less", "10 or fewer" (down).
+fn parse_open(s: &str) -> Option<Range> {
+    let l = s.to_lowercase();
+    let number = |t: &str| t.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    for suffix in ["+", " and above", " or more", " or over"] {
+        if let Some(n) = l.strip_suffix(suffix).and_then(number) {
+            return Some(Range { from: n, to: OPEN });
+        }
+    }
+    for prefix in [">=", "≥", ">"] {
+        if let Some(n) = l.strip_prefix(prefix).and_then(number) {
+            return Some(Range { from: n, to: OPEN });
+        }
+    }
+    for suffix in [" or less", " or fewer", " and below", " or under"] {
+        if let Some(n) = l.strip_suffix(suffix).and_then(number) {
+            return Some(Range { from: n, to: -OPEN });
+        }
+    }
+    for prefix in ["<=", "≤", "<"] {
+        if let Some(n) = l.strip_prefix(prefix).and_then(number) {
+            return Some(Range { from: n, to: -OPEN });
+        }
+    }
+    None
+}
+
+/// "65-79", "65 – 79", "65%-79%", "2.5-3", "85+", "10 or less": a range; anything else
+/// `None`.
 fn parse_range(s: &str) -> Option<Range> {
     let s = s.trim().replace(['–', '—'], "-").replace('%', "");
+    if let Some(r) = parse_open(s.trim()) {
+        return Some(r);
+    }
     // A leading minus is a number's sign, not the range's dash.
     let cut = s.char_indices().skip(1).find(|(_, c)| *c == '-').map(|(i, _)| i)?;
     let (a, b) = (s[..cut].trim(), s[cut + 1..].trim());
@@ -130,7 +183,9 @@ pub fn check_bands(input: &BandsInput) -> Result<Bands, Invalid> {
         } else {
             match parse_range(t) {
                 Some(r) => ranges[i] = Some(r),
-                None => v.add(field, format!("The {label} band must be a range of two numbers, such as 80-89 (it says \"{t}\")")),
+                None => {
+                    v.add(field, format!("The {label} band must be a range of two numbers, such as 80-89, or open, such as 90+ (it says \"{t}\")"))
+                }
             }
         }
     }
@@ -152,7 +207,17 @@ pub fn check_bands(input: &BandsInput) -> Result<Bands, Invalid> {
                     "The {label} band runs {} but the bands run {}: write it as {}",
                     if runs_up { "upwards" } else { "downwards" },
                     if up { "upwards (higher is better)" } else { "downwards (lower is better)" },
-                    if up { format!("{}-{}", trim(r.low()), trim(r.high())) } else { format!("{}-{}", trim(r.high()), trim(r.low())) }
+                    if Range::is_open(r.to) {
+                        if up {
+                            format!("{}+", trim(r.from))
+                        } else {
+                            format!("{} or less", trim(r.from))
+                        }
+                    } else if up {
+                        format!("{}-{}", trim(r.low()), trim(r.high()))
+                    } else {
+                        format!("{}-{}", trim(r.high()), trim(r.low()))
+                    }
                 ),
             );
         }
@@ -207,7 +272,7 @@ impl Bands {
     pub fn describe(&self) -> String {
         match self {
             Bands::Ranges { requires_improvement, good, outstanding, .. } => {
-                [requires_improvement, good, outstanding].iter().map(|r| format!("{}-{}", trim(r.from), trim(r.to))).collect::<Vec<_>>().join(" | ")
+                [requires_improvement, good, outstanding].iter().map(|r| r.show()).collect::<Vec<_>>().join(" | ")
             }
             Bands::DirectionOnly { direction: Direction::LowerIsBetter } => "Decrease".into(),
             Bands::DirectionOnly { .. } => "Increase".into(),
@@ -702,5 +767,23 @@ mod tests {
         assert_eq!(parse_number("n/a"), None);
         assert_eq!(show_number(85.0), "85");
         assert_eq!(show_number(18.46), "18.5");
+    }
+    #[test]
+    fn open_bands_as_the_seed_writes_them() {
+        use Band::*;
+        let up = bands("65-74", "75-84", "85+").unwrap();
+        assert_eq!(up.describe(), "65-74 | 75-84 | 85+");
+        assert_eq!(classify(&up, 99.0), Some(Outstanding));
+        assert_eq!(classify(&up, 85.0), Some(Outstanding));
+        assert_eq!(classify(&up, 84.5), Some(Good));
+        let down = bands("35-26", "25-20", "19 or less").unwrap();
+        assert_eq!(down.direction(), Direction::LowerIsBetter);
+        assert_eq!(classify(&down, 3.0), Some(Outstanding));
+        assert_eq!(bands(">=50", "40-49", "0-39").unwrap_err().errors.len(), 3, "an open band must be the far one");
+        // The seed's own "65-75 | 75-84 | 85+" shares 75 between two bands.
+        let e = bands("65-75", "75-84", "85+").unwrap_err();
+        assert!(e.for_field("good").unwrap().contains("overlaps"), "{e:?}");
+        let json = serde_json::to_string(&up).unwrap();
+        assert_eq!(serde_json::from_str::<Bands>(&json).unwrap(), up, "an open band survives storing");
     }
 }

@@ -11,7 +11,7 @@
 use assure_documents::docx::{simple, Part};
 use assure_documents::spreadsheet::table_xlsx;
 use assure_domain::datasets::{dataset_view, DatasetView, Direction, Month};
-use assure_domain::scorecard::{suppressed, Bands, BandsInput, MeasureInput, ValueSource};
+use assure_domain::scorecard::{suppressed, Bands, BandsInput, MeasureInput, Range, ValueSource};
 use assure_domain::{Invalid, Permission};
 use assure_storage::scorecards::{MeasureValue, PerformanceMeasure};
 use assure_storage::StoreError;
@@ -102,7 +102,7 @@ pub fn measure_chart(m: &PerformanceMeasure, shown: Shown) -> Markup {
     let mut lo = pts.iter().map(|p| p.1).fold(f64::MAX, f64::min);
     let mut hi = pts.iter().map(|p| p.1).fold(f64::MIN, f64::max);
     if let Bands::Ranges { requires_improvement, outstanding, .. } = &m.bands {
-        for x in [requires_improvement.from, requires_improvement.to, outstanding.from, outstanding.to] {
+        for x in [requires_improvement.from, requires_improvement.to, outstanding.from, outstanding.to].into_iter().filter(|x| !Range::is_open(*x)) {
             lo = lo.min(x);
             hi = hi.max(x);
         }
@@ -136,7 +136,7 @@ pub fn measure_chart(m: &PerformanceMeasure, shown: Shown) -> Markup {
                 title id={ (id) "-title" } { (m.title) }
                 desc id={ (id) "-desc" } { (summary) }
                 @for (_, a, b, class) in &bands {
-                    @let (y1, y2) = (y(a.max(*b)), y(a.min(*b)));
+                    @let (y1, y2) = (y(a.max(*b).min(hi)), y(a.min(*b).max(lo)));
                     rect class={ "app-chart__band " (class) } x=(left) y=(format!("{y1:.1}")) width=(width - left) height=(format!("{:.1}", (y2 - y1).max(1.0))) {}
                 }
                 line class="app-chart__axis" x1=(left) y1=(bottom) x2=(width) y2=(bottom) {}
