@@ -13,6 +13,7 @@ use assure_domain::improvement_plan::{read_sheet, LineageKind, PlanKind};
 use assure_domain::scorecard::{Band, BandsInput, MeasureInput, Travel, ValueSource};
 use assure_domain::Clock;
 use assure_storage::on_both_engines;
+use assure_storage::scorecards::Linked;
 use assure_storage::testing::{self, TestDb};
 use assure_storage::{Actor, StoreError};
 use chrono::{TimeZone, Utc};
@@ -182,6 +183,26 @@ async fn closing_a_month_writes_the_measures_computed_from_it(db: &TestDb) {
     assert_eq!(m.points().last(), Some(&(Month::parse("2026-04").unwrap(), 0.0)));
     assert_eq!(m.standing().travel, Some(Travel::Worsening));
     assert_eq!(cards.measure(total).await.unwrap().points().iter().map(|p| p.1).collect::<Vec<_>>(), [3.0, 2.0]);
+
+    // An action that must move it: its outcome from March, and, for a reader of published
+    // figures, without the small March count (3 referrals).
+    let plan = db
+        .store
+        .improvement_plans()
+        .create(&officer(), "CSE strategy", PlanKind::Strategy, &read_sheet(&sheet(&[&["Ref", "Action"], &["2.1.1", "SPOC training"]])).unwrap())
+        .await
+        .unwrap();
+    let action = db.store.improvement_plans().version(plan, 1).await.unwrap().actions[0].id;
+    cards.link(&officer(), Linked::PlanAction(action), from_schools, march).await.unwrap();
+    let e = cards.link(&officer(), Linked::PlanAction(action), from_schools, march).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid(i) if i.for_field("measure_id").unwrap().contains("already linked")), "{e:?}");
+    let full = cards.outcomes(&[Linked::PlanAction(action)], None, None).await.unwrap();
+    let o = &full[&Linked::PlanAction(action)][0].1;
+    assert_eq!((o.baseline, o.latest, o.travel), (Some((march, 3.0)), Some((Month::parse("2026-04").unwrap(), 0.0)), Some(Travel::Worsening)));
+    let published = cards.outcomes(&[Linked::PlanAction(action)], None, Some(5)).await.unwrap();
+    let o = &published[&Linked::PlanAction(action)][0].1;
+    assert_eq!(o.baseline, Some((Month::parse("2026-04").unwrap(), 0.0)), "the suppressed March count is left out");
+    assert_eq!(o.travel, None);
 
     // Added after the months closed: filled from them at once.
     let later = cards.add_measure(&officer(), card, &MeasureInput { title: "Schools, again".into(), ..schools() }).await.unwrap();
