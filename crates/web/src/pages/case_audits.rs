@@ -109,7 +109,6 @@ async fn list_with(state: &AppState, ctx: &Ctx, caller: &Caller, f: &Fields, err
     ];
     let content = html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Case-file audits" }
         p class="app-body" {
             "Every six months auditors from the partnership's agencies audit a sample of children's case files: referrals to the MASH, child protection, child in need and MACSE plans. "
@@ -266,7 +265,6 @@ async fn show_with(state: &AppState, ctx: &Ctx, caller: &Caller, raw: &str, f: &
     let content = html! {
         (ui::breadcrumbs(&[("/case-audits", "Case-file audits")]))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         span class="app-caption-l" { @if round.triggered { "Triggered case-file audit" } @else { "Six-monthly case-file audit" } }
         h1 class="app-heading-l" { (round.title) }
         dl class="app-summary-list" {

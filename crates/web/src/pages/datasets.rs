@@ -222,9 +222,6 @@ fn figures_page(ctx: &Ctx, d: &MonthDataset, figures: &[Published], police: bool
     let measures: Vec<&Measure> = d.measures.iter().filter(|m| police || !m.police_only).collect();
     html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() {
-            div class="app-notification-banner app-notification-banner--success" role="alert" { p class="app-notification-banner__heading" { (n) } }
-        }
         span class="app-caption-l" { "CSE dataset" }
         h1 class="app-heading-l" { (d.month.label()) }
         dl class="app-summary-list" {
@@ -338,7 +335,6 @@ async fn measures_with(state: &AppState, ctx: &Ctx, caller: &Caller, errors: &In
     let shown: Vec<&Measure> = all.iter().filter(|m| may_handle(caller, m)).collect();
     let content = html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         (ui::breadcrumbs(&[("/datasets", "CSE dataset")]))
         h1 class="app-heading-l" { "Measures" }
         p class="app-body" { "What the monthly dataset counts. Each measure is built from the same blocks — what it counts, how, which records fall in a month, its breakdowns — so a new one needs no release. Changing a measure saves a new version: months already closed keep the version they were counted by." }

@@ -106,7 +106,6 @@ fn list_render(ctx: &Ctx, items: &[PlanItem], publications: &[Publication], erro
     let content = html! {
         (ui::back_link("/meetings", "Back to meetings"))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Forward plan of key decisions" }
         p class="app-body" {
             "A key decision is taken only after 28 clear days' notice on a published plan — neither the day of publication nor the day of the decision counts — "
@@ -255,7 +254,6 @@ fn item_render(ctx: &Ctx, i: &PlanItem, f: &Fields, errors: &Invalid, status: St
     let content = html! {
         (ui::back_link("/forward-plan", "Back to the forward plan"))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         span class="app-caption-l" { "Forward plan" }
         h1 class="app-heading-l" { (d.title) }
         dl class="app-summary-list" {
@@ -513,7 +511,6 @@ pub async fn publication(State(state): State<AppState>, ctx: Ctx, Path(raw): Pat
     let heading = format!("Forward plan published {}", long(p.published_on));
     let content = html! {
         (ui::back_link("/forward-plan", "Back to the forward plan"))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { (heading) }
         p class="app-body" {
             "Download it as published: "

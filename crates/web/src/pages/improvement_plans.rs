@@ -99,7 +99,6 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, ro
     let plans = state.store.improvement_plans().list().await?;
     let content = html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Improvement plans" }
         p class="app-body" { "Improvement plans, statements of action and strategies, each in its versions. Every action shows the measures it must move, so members see whether the outcome moved as well as whether the work was done." }
         @if plans.is_empty() {
@@ -242,7 +241,6 @@ async fn version_with(
     let content = html! {
         (ui::breadcrumbs(&[("/plans", "Improvement plans")]))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         span class="app-caption-l" { (v.plan.kind.label()) }
         h1 class="app-heading-l" { (v.plan.title) }
         p class="app-body" {
@@ -402,7 +400,6 @@ pub async fn cross_reference(State(state): State<AppState>, ctx: Ctx, Path(raw):
     let (old, new, rows) = state.store.improvement_plans().cross_reference(id, from, to).await?;
     let content = html! {
         (ui::breadcrumbs(&[("/plans", "Improvement plans"), (&format!("/plans/{id}"), &plan.title)]))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Version " (from) " and version " (to) ": cross-reference" }
         p class="app-body" { "Each action of version " (from) " of " (plan.title) " beside what became of it in version " (to) " — replaced, split, merged or dropped, and why — then the actions that are new." }
         p class="app-body" { a class="app-link" href={ "/plans/" (id) "/cross-reference/docx?from=" (from) "&to=" (to) } { "Download the cross-reference (DOCX)" } }
@@ -495,7 +492,6 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
     let content = html! {
         (ui::breadcrumbs(&[("/plans", "Improvement plans"), (&format!("/plans/{plan_id}/versions/{}", a.version_number), &plan.title)]))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         span class="app-caption-l" { (plan.title) ", version " (a.version_number) }
         h1 class="app-heading-l" { "Action " (a.r#ref) }
         p class="app-body-l" { (a.text) }

@@ -117,7 +117,6 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let bodies = state.store.tracker().bodies().await?;
     let meetings = state.store.meetings().list(None).await?;
     let content = html! {
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Meetings" }
         p class="app-body" {
             a class="app-link" href="/work-programme" { "Work programmes" } " · "
@@ -288,7 +287,6 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<Strin
     let title = m.title();
     let content = html! {
         (ui::back_link("/meetings", "Back to meetings"))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         span class="app-caption-l" { (m.body_name) }
         h1 class="app-heading-l" { (assure_domain::meetings::meeting_day(m.date)) }
         dl class="app-summary-list" {
@@ -882,7 +880,6 @@ async fn programme_render(state: &AppState, ctx: &Ctx, q: &BodyQuery, f: &Fields
     let none = Invalid::new();
     let content = html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Work programme" }
         form method="get" action="/work-programme" {
             (ui::select(Field::new("body", "Body", &body.map(|b| b.to_string()).unwrap_or_default(), &none), &body_options))
@@ -1282,7 +1279,6 @@ async fn members_render(state: &AppState, ctx: &Ctx, raw: &str, year: MunicipalY
     let content = html! {
         (ui::back_link("/meetings", "Back to meetings"))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         span class="app-caption-l" { (body.name) }
         h1 class="app-heading-l" { (heading) }
         p class="app-body" { "The municipal year runs from " (long(year.first_day())) " to " (long(year.last_day())) "." }

@@ -88,7 +88,6 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, st
     let quarters = ui::options_with_blank("Choose a quarter", quarter_options(ctx));
     let content = html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Quarterly reports" }
         p class="app-body" { "The MACSE quarterly report to the partnership board and the quarterly report to Cabinet on CSE referrals and the action taken. Each is made from the quarter's closed months, so its figures read the same for ever, and signed jointly by the two MACSE co-chairs." }
         @if signed_only(&caller) {
@@ -181,7 +180,6 @@ async fn show_with(
     let meeting = r.cover.meeting_date.map(assure_domain::dates::iso).unwrap_or_default();
     let content = html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         (ui::back_link("/quarterly-reports", "Quarterly reports"))
         span class="app-caption-l" { (r.quarter.label()) }
         h1 class="app-heading-l" { (r.kind.label()) }

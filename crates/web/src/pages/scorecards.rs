@@ -244,7 +244,6 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, st
     let cards = state.store.scorecards().list().await?;
     let content = html! {
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { "Scorecards" }
         p class="app-body" { "Performance measures with their bands (requires improvement, good, outstanding), the latest value and the direction of travel. Measures taken from the CSE dataset are updated when each month closes." }
         @if cards.is_empty() {
@@ -299,7 +298,6 @@ async fn show_with(state: &AppState, ctx: &Ctx, id: i64, f: &Fields, errors: &In
     let content = html! {
         (ui::breadcrumbs(&[("/scorecards", "Scorecards")]))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { (card.title) }
         @if !card.purpose.is_empty() { (ui::prose(&card.purpose)) }
         @if !shown.full { p class="app-body" { "Values from the CSE dataset that rest on fewer than " (shown.threshold) " records are suppressed." } }
@@ -390,7 +388,6 @@ async fn measure_with(state: &AppState, ctx: &Ctx, id: i64, f: &Fields, errors: 
     let content = html! {
         (ui::breadcrumbs(&[("/scorecards", "Scorecards"), (&format!("/scorecards/{}", m.scorecard_id), &m.scorecard_title)]))
         (ui::error_summary(errors))
-        @if let Some(n) = ctx.notice() { (ui::success_banner(n)) }
         h1 class="app-heading-l" { (m.title) }
         dl class="app-summary-list" {
             @if !m.shows.is_empty() { (ui::summary_row("What it shows", html! { (m.shows) })) }
