@@ -322,6 +322,29 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
             ),
         )
         .await?;
+    let flagged = cards
+        .add_measure(
+            &analyst,
+            cse,
+            &computed(
+                "Police CSE flag coverage of MACSE children",
+                "Children open to MACSE whose police record carries the CSE flag (the target is every one).",
+                "%",
+                bands("0-89", "90-99", "100+"),
+                "police-flag-coverage",
+            ),
+        )
+        .await?;
+    let schools = cards
+        .add_measure(
+            &analyst,
+            cse,
+            &MeasureInput {
+                dataset_row: "agency:Hillside High School".into(),
+                ..computed("Referrals from Hillside High School", "Schools recognise and refer CSE.", "", bands("", "", "Increase"), "referrals")
+            },
+        )
+        .await?;
     let strategy = store
         .improvement_plans()
         .create(
@@ -356,7 +379,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<()> {
         )
         .await?;
     let earlier = this_month.trailing(13)[0];
-    for (r, m) in [("1.1.1", referrals), ("2.1.1", referrals), ("2.1.2", over16), ("3.1.1", interviews), ("4.1.1", decisions)] {
+    for (r, m) in [("1.1.1", referrals), ("2.1.1", schools), ("2.1.2", over16), ("3.1.1", interviews), ("4.1.1", decisions), ("5.1.1", flagged)] {
         cards.link(&analyst, Linked::PlanAction(action_id(store, strategy, r).await?), m, earlier).await?;
     }
 
