@@ -56,14 +56,14 @@ pub struct VersionInfo {
 
 /// A plan with its versions (oldest first).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
+pub struct ImprovementPlan {
     pub id: i64,
     pub title: String,
     pub kind: PlanKind,
     pub versions: Vec<VersionInfo>,
 }
 
-impl Plan {
+impl ImprovementPlan {
     pub fn latest(&self) -> i64 {
         self.versions.last().map_or(1, |v| v.number)
     }
@@ -88,7 +88,7 @@ pub struct Commentary {
 
 /// An action as stored.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PlanAction {
+pub struct ImprovementPlanAction {
     pub id: i64,
     pub plan_id: i64,
     pub version_number: i64,
@@ -105,7 +105,7 @@ pub struct PlanAction {
     pub commentary: Vec<Commentary>,
 }
 
-impl PlanAction {
+impl ImprovementPlanAction {
     /// The date column as the seed writes it: "31 May 2018", "Ongoing", "Completed".
     pub fn due_text(&self) -> String {
         match (self.due, self.review_on) {
@@ -118,11 +118,11 @@ impl PlanAction {
 
 /// One version, whole.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PlanVersion {
-    pub plan: Plan,
+pub struct ImprovementPlanVersion {
+    pub plan: ImprovementPlan,
     pub number: i64,
     pub headings: Vec<Heading>,
-    pub actions: Vec<PlanAction>,
+    pub actions: Vec<ImprovementPlanAction>,
     pub dropped: Vec<Dropped>,
 }
 
@@ -146,8 +146,8 @@ fn corrupt(what: &str) -> StoreError {
 const ACTION_SELECT: &str = "SELECT a.id, v.plan_id, v.number AS version_number, a.ref, a.area_ref, a.text, a.due, a.review_on, a.leads, a.rag, a.lineage, a.lineage_from_json, a.version \
      FROM improvement_plan_actions a JOIN improvement_plan_versions v ON v.id = a.version_id";
 
-fn action_row(r: &sqlx::any::AnyRow) -> Result<PlanAction> {
-    Ok(PlanAction {
+fn action_row(r: &sqlx::any::AnyRow) -> Result<ImprovementPlanAction> {
+    Ok(ImprovementPlanAction {
         id: r.i("id")?,
         plan_id: r.i("plan_id")?,
         version_number: r.i("version_number")?,
@@ -194,7 +194,7 @@ impl ImprovementPlans<'_> {
     }
 
     /// A plan and its versions.
-    pub async fn plan(&self, id: i64) -> Result<Plan> {
+    pub async fn plan(&self, id: i64) -> Result<ImprovementPlan> {
         let r = self
             .store
             .q("SELECT id, title, kind FROM improvement_plans WHERE id = $1")
@@ -219,7 +219,7 @@ impl ImprovementPlans<'_> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Plan { id, title: r.s("title")?, kind: r.e("kind")?, versions })
+        Ok(ImprovementPlan { id, title: r.s("title")?, kind: r.e("kind")?, versions })
     }
 
     /// Start a plan from its first version (read from a sheet or built by the demo).
@@ -405,7 +405,7 @@ impl ImprovementPlans<'_> {
     }
 
     /// One version, whole (three statements, whatever its size).
-    pub async fn version(&self, plan_id: i64, number: i64) -> Result<PlanVersion> {
+    pub async fn version(&self, plan_id: i64, number: i64) -> Result<ImprovementPlanVersion> {
         let plan = self.plan(plan_id).await?;
         let info = plan.versions.iter().find(|v| v.number == number).ok_or(StoreError::NotFound)?.clone();
         let headings = self
@@ -449,11 +449,11 @@ impl ImprovementPlans<'_> {
             .iter()
             .map(|r| Ok(Dropped { action: r.s("ref")?, reason: r.s("reason")? }))
             .collect::<Result<Vec<_>>>()?;
-        Ok(PlanVersion { plan, number, headings, actions, dropped })
+        Ok(ImprovementPlanVersion { plan, number, headings, actions, dropped })
     }
 
     /// One action, with its commentary.
-    pub async fn action(&self, id: i64) -> Result<PlanAction> {
+    pub async fn action(&self, id: i64) -> Result<ImprovementPlanAction> {
         let sql = format!("{ACTION_SELECT} WHERE a.id = $1");
         let row = self.store.q(&sql).bind(id).fetch_optional(self.store.pool()).await?.ok_or(StoreError::NotFound)?;
         let mut a = action_row(&row)?;
@@ -527,7 +527,7 @@ impl ImprovementPlans<'_> {
 
     /// The side-by-side cross-reference of two versions of a plan (`from` before `to`):
     /// the lineage of every re-draft between them composed into one.
-    pub async fn cross_reference(&self, plan_id: i64, from: i64, to: i64) -> Result<(PlanVersion, PlanVersion, Vec<CrossRow>)> {
+    pub async fn cross_reference(&self, plan_id: i64, from: i64, to: i64) -> Result<(ImprovementPlanVersion, ImprovementPlanVersion, Vec<CrossRow>)> {
         if from >= to {
             return Err(Invalid::single("from", "Choose an earlier version to compare with a later one").into());
         }
@@ -547,7 +547,8 @@ impl ImprovementPlans<'_> {
         }
         let old_refs: Vec<String> = old.actions.iter().map(|a| a.r#ref.clone()).collect();
         let (origins, dropped) = compose(&old_refs, &steps);
-        let text = |v: &PlanVersion| v.actions.iter().map(|a| ActionText { r#ref: a.r#ref.clone(), text: a.text.clone() }).collect::<Vec<_>>();
+        let text =
+            |v: &ImprovementPlanVersion| v.actions.iter().map(|a| ActionText { r#ref: a.r#ref.clone(), text: a.text.clone() }).collect::<Vec<_>>();
         let rows = cross_reference(&text(&old), &text(&new), &origins, &dropped);
         Ok((old, new, rows))
     }

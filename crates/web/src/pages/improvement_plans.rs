@@ -16,7 +16,7 @@ use assure_domain::improvement_plan::{read_sheet, CrossRow, Due, PlanKind};
 use assure_domain::scorecard::Outcome;
 use assure_domain::tracker::Rag;
 use assure_domain::{Invalid, Permission};
-use assure_storage::improvement_plans::{ActionUpdateInput, PlanAction, PlanVersion};
+use assure_storage::improvement_plans::{ActionUpdateInput, ImprovementPlanAction, ImprovementPlanVersion};
 use assure_storage::scorecards::{Linked, PerformanceMeasure};
 use assure_storage::StoreError;
 use axum::extract::{Multipart, Path, Query, State};
@@ -108,7 +108,7 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, ro
                 table class="app-table" {
                     caption class="app-table__caption app-table__caption--m" { "Plans" }
                     thead class="app-table__head" { tr class="app-table__row" {
-                        th class="app-table__header" scope="col" { "Plan" }
+                        th class="app-table__header" scope="col" { "ImprovementPlan" }
                         th class="app-table__header" scope="col" { "Kind" }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Version" }
                         th class="app-table__header app-table__header--numeric" scope="col" { "Actions" }
@@ -201,8 +201,12 @@ pub async fn version(State(state): State<AppState>, ctx: Ctx, Path((raw, n)): Pa
 }
 
 /// Each action's outcomes (two statements for the whole version).
-async fn outcomes_of(state: &AppState, ctx: &Ctx, actions: &[PlanAction]) -> Result<BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>, AppError> {
-    let keys: Vec<Linked> = actions.iter().map(|a| Linked::PlanAction(a.id)).collect();
+async fn outcomes_of(
+    state: &AppState,
+    ctx: &Ctx,
+    actions: &[ImprovementPlanAction],
+) -> Result<BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>, AppError> {
+    let keys: Vec<Linked> = actions.iter().map(|a| Linked::ImprovementPlanAction(a.id)).collect();
     let shown = crate::pages::scorecards::Shown::for_reader(state, ctx.caller().ok()).await?;
     Ok(state.store.scorecards().outcomes(&keys, None, shown.suppress_below()).await?)
 }
@@ -280,7 +284,7 @@ async fn version_with(
     Ok((status, ui::layout(ctx, &v.plan.title, !errors.is_empty(), content)).into_response())
 }
 
-fn plan_body(v: &PlanVersion, outcomes: &BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>) -> Markup {
+fn plan_body(v: &ImprovementPlanVersion, outcomes: &BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>) -> Markup {
     html! {
         @for h in &v.headings {
             @if h.objective {
@@ -288,7 +292,7 @@ fn plan_body(v: &PlanVersion, outcomes: &BTreeMap<Linked, Vec<(PerformanceMeasur
             } @else {
                 h3 class="app-heading-s" { (h.r#ref) " " (h.title) }
                 @if !h.good.is_empty() { p class="app-body" { strong { "What good looks like: " } (h.good) } }
-                @let actions: Vec<&PlanAction> = v.actions.iter().filter(|a| a.area_ref == h.r#ref).collect();
+                @let actions: Vec<&ImprovementPlanAction> = v.actions.iter().filter(|a| a.area_ref == h.r#ref).collect();
                 @if !actions.is_empty() {
                     (ui::scroll_table(&format!("Actions of {}", h.r#ref), html! {
                         table class="app-table" {
@@ -319,7 +323,7 @@ fn plan_body(v: &PlanVersion, outcomes: &BTreeMap<Linked, Vec<(PerformanceMeasur
                                             }
                                         }
                                         td class="app-table__cell" { (ui::rag_tag(a.rag)) }
-                                        td class="app-table__cell" { (outcome_lines(outcomes.get(&Linked::PlanAction(a.id)))) }
+                                        td class="app-table__cell" { (outcome_lines(outcomes.get(&Linked::ImprovementPlanAction(a.id)))) }
                                     }
                                 }
                             }
@@ -478,8 +482,8 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
     }
     let plan = state.store.improvement_plans().plan(plan_id).await?;
     let shown = crate::pages::scorecards::Shown::for_reader(state, ctx.caller().ok()).await?;
-    let outcomes = state.store.scorecards().outcomes(&[Linked::PlanAction(id)], None, shown.suppress_below()).await?;
-    let linked = outcomes.get(&Linked::PlanAction(id));
+    let outcomes = state.store.scorecards().outcomes(&[Linked::ImprovementPlanAction(id)], None, shown.suppress_below()).await?;
+    let linked = outcomes.get(&Linked::ImprovementPlanAction(id));
     let in_force = a.version_number == plan.latest();
     let dues: Vec<(String, String)> = Due::ALL.iter().map(|d| (d.slug().to_string(), d.label().to_string())).collect();
     let rags: Vec<(String, String)> = std::iter::once((String::new(), "Not rated".to_string()))
@@ -613,7 +617,7 @@ pub async fn link_measure(
         )
         .await;
     };
-    match state.store.scorecards().link(&caller.actor(), Linked::PlanAction(id), measure, agreed).await {
+    match state.store.scorecards().link(&caller.actor(), Linked::ImprovementPlanAction(id), measure, agreed).await {
         Ok(()) => Ok(done(&format!("/plans/{plan_id}/actions/{id}"), "measure-linked")),
         Err(StoreError::Invalid(e)) => action_with(&state, &ctx, plan_id, id, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -623,7 +627,7 @@ pub async fn link_measure(
 /// A version of a plan as a committee paper: each area's actions in the seed's columns
 /// with the Outcome column (small numbers suppressed, as in every committee paper).
 pub fn plan_document(
-    v: &PlanVersion,
+    v: &ImprovementPlanVersion,
     outcomes: &BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>,
 ) -> Result<Vec<u8>, assure_documents::DocumentError> {
     let mut parts = Vec::new();
@@ -653,7 +657,7 @@ pub fn plan_document(
                         .join("\n"),
                     assure_domain::tracker::rag_words(a.rag, false),
                     outcomes
-                        .get(&Linked::PlanAction(a.id))
+                        .get(&Linked::ImprovementPlanAction(a.id))
                         .map(|l| l.iter().map(|(_, o)| o.describe()).collect::<Vec<_>>().join("\n"))
                         .unwrap_or_default(),
                 ]
@@ -674,7 +678,7 @@ pub fn plan_document(
 pub async fn version_docx(State(state): State<AppState>, caller: Caller, Path((raw, n)): Path<(String, String)>) -> PageResult {
     let (id, number) = (id_of(&raw)?, id_of(&n)?);
     let v = state.store.improvement_plans().version(id, number).await?;
-    let keys: Vec<Linked> = v.actions.iter().map(|a| Linked::PlanAction(a.id)).collect();
+    let keys: Vec<Linked> = v.actions.iter().map(|a| Linked::ImprovementPlanAction(a.id)).collect();
     let threshold = state.store.datasets().threshold().await?;
     let outcomes = state.store.scorecards().outcomes(&keys, None, Some(threshold)).await?;
     let bytes = crate::export::rendered(move || plan_document(&v, &outcomes)).await?;
