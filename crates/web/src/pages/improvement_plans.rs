@@ -206,7 +206,7 @@ async fn outcomes_of(
     ctx: &Ctx,
     actions: &[ImprovementPlanAction],
 ) -> Result<BTreeMap<Linked, Vec<(PerformanceMeasure, Outcome)>>, AppError> {
-    let keys: Vec<Linked> = actions.iter().map(|a| Linked::ImprovementPlanAction(a.id)).collect();
+    let keys: Vec<Linked> = actions.iter().map(|a| Linked::PlanAction(a.id)).collect();
     let shown = crate::pages::scorecards::Shown::for_reader(state, ctx.caller().ok()).await?;
     Ok(state.store.scorecards().outcomes(&keys, None, shown.suppress_below()).await?)
 }
@@ -323,7 +323,7 @@ fn plan_body(v: &ImprovementPlanVersion, outcomes: &BTreeMap<Linked, Vec<(Perfor
                                             }
                                         }
                                         td class="app-table__cell" { (ui::rag_tag(a.rag)) }
-                                        td class="app-table__cell" { (outcome_lines(outcomes.get(&Linked::ImprovementPlanAction(a.id)))) }
+                                        td class="app-table__cell" { (outcome_lines(outcomes.get(&Linked::PlanAction(a.id)))) }
                                     }
                                 }
                             }
@@ -482,8 +482,8 @@ async fn action_with(state: &AppState, ctx: &Ctx, plan_id: i64, id: i64, f: &Fie
     }
     let plan = state.store.improvement_plans().plan(plan_id).await?;
     let shown = crate::pages::scorecards::Shown::for_reader(state, ctx.caller().ok()).await?;
-    let outcomes = state.store.scorecards().outcomes(&[Linked::ImprovementPlanAction(id)], None, shown.suppress_below()).await?;
-    let linked = outcomes.get(&Linked::ImprovementPlanAction(id));
+    let outcomes = state.store.scorecards().outcomes(&[Linked::PlanAction(id)], None, shown.suppress_below()).await?;
+    let linked = outcomes.get(&Linked::PlanAction(id));
     let in_force = a.version_number == plan.latest();
     let dues: Vec<(String, String)> = Due::ALL.iter().map(|d| (d.slug().to_string(), d.label().to_string())).collect();
     let rags: Vec<(String, String)> = std::iter::once((String::new(), "Not rated".to_string()))
@@ -617,7 +617,7 @@ pub async fn link_measure(
         )
         .await;
     };
-    match state.store.scorecards().link(&caller.actor(), Linked::ImprovementPlanAction(id), measure, agreed).await {
+    match state.store.scorecards().link(&caller.actor(), Linked::PlanAction(id), measure, agreed).await {
         Ok(()) => Ok(done(&format!("/plans/{plan_id}/actions/{id}"), "measure-linked")),
         Err(StoreError::Invalid(e)) => action_with(&state, &ctx, plan_id, id, &f, &e, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(e) => Err(e.into()),
@@ -657,7 +657,7 @@ pub fn plan_document(
                         .join("\n"),
                     assure_domain::tracker::rag_words(a.rag, false),
                     outcomes
-                        .get(&Linked::ImprovementPlanAction(a.id))
+                        .get(&Linked::PlanAction(a.id))
                         .map(|l| l.iter().map(|(_, o)| o.describe()).collect::<Vec<_>>().join("\n"))
                         .unwrap_or_default(),
                 ]
@@ -678,7 +678,7 @@ pub fn plan_document(
 pub async fn version_docx(State(state): State<AppState>, caller: Caller, Path((raw, n)): Path<(String, String)>) -> PageResult {
     let (id, number) = (id_of(&raw)?, id_of(&n)?);
     let v = state.store.improvement_plans().version(id, number).await?;
-    let keys: Vec<Linked> = v.actions.iter().map(|a| Linked::ImprovementPlanAction(a.id)).collect();
+    let keys: Vec<Linked> = v.actions.iter().map(|a| Linked::PlanAction(a.id)).collect();
     let threshold = state.store.datasets().threshold().await?;
     let outcomes = state.store.scorecards().outcomes(&keys, None, Some(threshold)).await?;
     let bytes = crate::export::rendered(move || plan_document(&v, &outcomes)).await?;
