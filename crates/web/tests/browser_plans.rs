@@ -57,7 +57,7 @@ async fn a_lead_updates_an_action_beside_its_outcome_and_a_member_reads_the_scor
     m.assert_has("Version 2 of 2").await;
     m.press("Show the cross-reference").await;
     m.assert_has("Version 1 and version 2: cross-reference").await;
-    for s in ["Split from", "Merged from", "Replaces", "Dropped", "New", "held in May 2026"] {
+    for s in ["Split into", "Merged into", "Replaced by", "Dropped", "New", "held in May 2026"] {
         m.assert_has(s).await;
     }
     m.assert_lacks("Save the new version").await;

@@ -66,7 +66,7 @@ async fn a_committee_member_reads_the_scorecard_and_the_cross_reference(db: &Tes
     let mut member = signed_in(db, "committee-member@example.org").await;
     let page = member.get(&format!("/plans/{soa}/cross-reference?from=1&to=2")).await;
     assert_eq!(page.status, StatusCode::OK);
-    for s in ["Split from", "Merged from", "Replaces", "Dropped", "held in May 2026; its actions are in A2.1.3", "A2.1.5", "New"] {
+    for s in ["Split into", "Merged into", "Replaced by", "Dropped", "held in May 2026; its actions are in A2.1.3", "A2.1.5", "New"] {
         assert!(page.has(s), "{s}: {}", page.body);
     }
     let paper = member.get(&format!("/plans/{soa}/versions/2/docx")).await;
@@ -155,7 +155,7 @@ async fn bad_bands_and_bad_lineage_get_a_clear_answer_and_save_nothing(db: &Test
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let xref = officer.get(r.location()).await;
-    assert!(xref.has("Merged from") && xref.has("in the new dashboard"), "{}", xref.body);
+    assert!(xref.has("Merged into") && xref.has("in the new dashboard"), "{}", xref.body);
     // The measure followed the carried-forward action into version 2.
     let v2 = db.store.improvement_plans().version(plan, 2).await.unwrap();
     let a = v2.actions.iter().find(|a| a.r#ref == "1.1.7").unwrap();

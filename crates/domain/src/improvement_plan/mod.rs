@@ -233,6 +233,19 @@ impl CrossRow {
     pub fn label(&self) -> &'static str {
         self.kind.map_or("Dropped", |k| k.label())
     }
+
+    /// What became of the earlier action(s), read from the earlier version's side, as
+    /// the cross-reference's middle column says it: "Replaced by", "Split into",
+    /// "Merged into", "New" (nothing before it) or "Dropped".
+    pub fn became(&self) -> &'static str {
+        match self.kind {
+            None => "Dropped",
+            Some(LineageKind::New) => "New",
+            Some(LineageKind::Replaces) => "Replaced by",
+            Some(LineageKind::SplitFrom) => "Split into",
+            Some(LineageKind::MergedFrom) => "Merged into",
+        }
+    }
 }
 
 /// The side-by-side view of two versions, in the old version's order: each old action

@@ -387,7 +387,7 @@ fn cross_table(rows: &[CrossRow]) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|r| {
             vec![
                 r.old.iter().map(|a| format!("{} {}", a.r#ref, a.text)).collect::<Vec<_>>().join("\n"),
-                r.label().to_string(),
+                r.became().to_string(),
                 r.new.as_ref().map(|a| format!("{} {}", a.r#ref, a.text)).unwrap_or_default(),
                 r.reason.clone(),
             ]
@@ -420,7 +420,7 @@ pub async fn cross_reference(State(state): State<AppState>, ctx: Ctx, Path(raw):
                     @for r in &rows {
                         tr class="app-table__row" {
                             td class="app-table__cell" { @for a in &r.old { p class="app-body-s" { strong { (a.r#ref) } " " (a.text) } } }
-                            td class="app-table__cell" { (r.label()) }
+                            td class="app-table__cell" { (r.became()) }
                             td class="app-table__cell" { @if let Some(a) = &r.new { p class="app-body-s" { strong { (a.r#ref) } " " (a.text) } } }
                             td class="app-table__cell" { (r.reason) }
                         }
