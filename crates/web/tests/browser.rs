@@ -319,7 +319,7 @@ async fn each_demo_role_sees_what_it_should() {
     for item in ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Bodies", "Admin"] {
         assert!(nav.iter().any(|n| n == item), "administrator's menu has {item}: {nav:?}");
     }
-    assert!(nav.len() <= 10 && !nav.iter().any(|n| n == "Audit log"), "the admin sections are gathered on the Admin page: {nav:?}");
+    assert!(nav.len() <= 11 && !nav.iter().any(|n| n == "Audit log"), "the admin sections are gathered on the Admin page: {nav:?}");
     b.nav_to("Admin").await;
     b.follow("Audit log").await;
     let first = b.text_of("table.app-table tbody tr:first-child").await;
@@ -337,6 +337,7 @@ async fn each_demo_role_sees_what_it_should() {
             "Reviews",
             "Monitoring schedule",
             "Reports",
+            "Plans",
             "Import",
             "My recommendations",
             "Bodies",
@@ -352,7 +353,7 @@ async fn each_demo_role_sees_what_it_should() {
     let nav = b.nav().await;
     assert_eq!(
         nav,
-        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "My recommendations", "Meetings", "Work programme"],
+        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Plans", "My recommendations", "Meetings", "Work programme"],
         "lead officer's menu"
     );
     b.sign_out().await;
@@ -363,7 +364,7 @@ async fn each_demo_role_sees_what_it_should() {
     let nav = b.nav().await;
     assert_eq!(
         nav,
-        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Meetings", "Work programme", "CSE dataset"],
+        ["Dashboard", "Recommendations", "Reviews", "Monitoring schedule", "Reports", "Plans", "Meetings", "Work programme", "CSE dataset"],
         "committee member's menu"
     );
     b.open_recommendation("Licensing/Child Sexual Exploitation Working Group", "(2)").await;

@@ -46,7 +46,8 @@ async fn a_lead_updates_an_action_beside_its_outcome_and_a_member_reads_the_scor
     // 2. A committee member reads the scorecard and the two versions' cross-reference.
     let m = rig.browser().await;
     m.sign_in("committee-member@example.org").await;
-    m.nav_to("Scorecards").await;
+    m.nav_to("Plans").await;
+    m.follow("See the scorecards").await;
     m.follow("CSE partnership scorecard").await;
     m.assert_has("Return interviews within 72 hours").await;
     m.assert_has("Direction of travel").await;

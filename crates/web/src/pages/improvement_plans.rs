@@ -101,6 +101,7 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, ro
         (ui::error_summary(errors))
         h1 class="app-heading-l" { "Improvement plans" }
         p class="app-body" { "Improvement plans, statements of action and strategies, each in its versions. Every action shows the measures it must move, so members see whether the outcome moved as well as whether the work was done." }
+        p class="app-body" { a class="app-link" href="/scorecards" { "See the scorecards" } " of those measures against their bands." }
         @if plans.is_empty() {
             p class="app-body" { "There are no plans yet." }
         } @else {
@@ -140,7 +141,6 @@ async fn list_with(state: &AppState, ctx: &Ctx, f: &Fields, errors: &Invalid, ro
                 (ui::button("Import the plan"))
             }
         }
-        p class="app-body" { a class="app-link" href="/scorecards" { "Scorecards" } }
     };
     Ok((status, ui::layout(ctx, "Improvement plans", !errors.is_empty(), content)).into_response())
 }
