@@ -405,17 +405,33 @@ impl Store {
 
     /// Bring the query planner's statistics up to date (`assure serve` does this at start
     /// and hourly, in the background). On SQLite: `ANALYZE` with `analysis_limit`, so it
-    /// reads a bounded sample of each index and takes milliseconds even on a large
-    /// database, then `PRAGMA optimize`; under the store's write lock, as it writes
+    /// reads a bounded sample of each index, then `PRAGMA optimize` — or, once there are
+    /// statistics, `PRAGMA optimize` alone; under the store's write lock, as it writes
     /// sqlite_stat1. Without statistics SQLite can pick a poor index for a search. On
     /// PostgreSQL: `ANALYZE` (autovacuum does this too; this covers a freshly loaded
     /// database).
     pub async fn gather_statistics(&self) -> Result<()> {
         match self.engine {
             Engine::Sqlite => {
+                // ANALYZE holds SQLite's write lock while it reads every index: on a cold
+                // start of a national-scale database that was 97 s in which no write could
+                // be made. Once statistics exist, PRAGMA optimize analyses only the tables
+                // that have changed enough to need it.
                 let _guard = self.write_lock.lock().await;
                 let mut conn = self.pool.acquire().await?;
-                for statement in ["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA optimize"] {
+                let have = self
+                    .q("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .i("n")?
+                    > 0
+                    && self.q("SELECT COUNT(*) AS n FROM sqlite_stat1").fetch_one(&mut *conn).await?.i("n")? > 0;
+                let statements: &[&str] = if have {
+                    &["PRAGMA analysis_limit = 1000", "PRAGMA optimize"]
+                } else {
+                    &["PRAGMA analysis_limit = 1000", "ANALYZE", "PRAGMA optimize"]
+                };
+                for statement in statements {
                     self.q(statement).execute(&mut *conn).await?;
                 }
             }

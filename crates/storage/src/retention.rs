@@ -76,13 +76,26 @@ impl Store {
         };
         let today = self.today();
         let mut out = Vec::new();
-        for r in due_children_sql(only).query(self).fetch_all(self.pool()).await? {
-            let last = r.os("last_at")?.unwrap_or(r.s("created_at")?);
-            let last_activity =
-                NaiveDate::parse_from_str(last.get(..10).unwrap_or(""), "%Y-%m-%d").map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let due = due_on(&policy, r.od("date_of_birth")?, last_activity);
-            if due <= today {
-                out.push(Due { child_id: r.i("id")?, last_activity, due_on: due, held: r.i("holds")? > 0 });
+        // A chunk of children at a time in id order: a million children are read without
+        // holding them all (only those due are kept).
+        const CHUNK: i64 = 5000;
+        let mut after = 0_i64;
+        loop {
+            let mut sql = due_children_sql(only);
+            sql.push(" AND c.id > ").bind(after).push(&format!(" ORDER BY c.id LIMIT {CHUNK}"));
+            let rows = sql.query(self).fetch_all(self.pool()).await?;
+            for r in &rows {
+                after = r.i("id")?;
+                let last = r.os("last_at")?.unwrap_or(r.s("created_at")?);
+                let last_activity =
+                    NaiveDate::parse_from_str(last.get(..10).unwrap_or(""), "%Y-%m-%d").map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let due = due_on(&policy, r.od("date_of_birth")?, last_activity);
+                if due <= today {
+                    out.push(Due { child_id: after, last_activity, due_on: due, held: r.i("holds")? > 0 });
+                }
+            }
+            if (rows.len() as i64) < CHUNK {
+                break;
             }
         }
         out.sort_by_key(|d| (d.due_on, d.child_id));

@@ -654,29 +654,47 @@ impl Tracker<'_> {
 
     /// Bring every stored suggested RAG up to `today` (run daily: time moves RAGs).
     pub async fn refresh_suggested_rags(&self, today: NaiveDate) -> Result<u64> {
-        let sql = format!("{REC_SELECT} WHERE r.lifecycle NOT IN ('not-feasible','superseded','signed-off')");
-        let rows = self.store.q(&sql).fetch_all(self.store.pool()).await?;
-        let stored: HashMap<i64, Option<String>> = self
-            .store
-            .q("SELECT id, rag_suggested FROM recommendations")
-            .fetch_all(self.store.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.i("id")?, r.os("rag_suggested")?)))
-            .collect::<Result<_>>()?;
-        let mut changes: Vec<(i64, Option<&'static str>)> = Vec::new();
-        for row in &rows {
-            let r = rec(row)?;
-            let s = suggested_rag(r.rag_input(today)).filter(|_| r.rag_suggest).map(|g| g.slug());
-            if stored.get(&r.id).cloned().flatten().as_deref() != s {
-                changes.push((r.id, s));
+        // A chunk of recommendations at a time, in id order, each chunk's changes written
+        // in its own short transaction: memory stays flat and writers wait for one chunk,
+        // not for the whole register (100,000 recommendations at national scale).
+        const CHUNK: i64 = 500;
+        let mut after = 0_i64;
+        let mut changed = 0_u64;
+        loop {
+            let sql =
+                format!("{REC_SELECT} WHERE r.lifecycle NOT IN ('not-feasible','superseded','signed-off') AND r.id > $1 ORDER BY r.id LIMIT {CHUNK}");
+            let rows = self.store.q(&sql).bind(after).fetch_all(self.store.pool()).await?;
+            let Some(last) = rows.last().map(|r| r.i("id")).transpose()? else { return Ok(changed) };
+            let stored: HashMap<i64, Option<String>> = self
+                .store
+                .q("SELECT id, rag_suggested FROM recommendations WHERE id > $1 AND id <= $2")
+                .bind(after)
+                .bind(last)
+                .fetch_all(self.store.pool())
+                .await?
+                .iter()
+                .map(|r| Ok((r.i("id")?, r.os("rag_suggested")?)))
+                .collect::<Result<_>>()?;
+            after = last;
+            let mut changes: Vec<(i64, Option<&'static str>)> = Vec::new();
+            for row in &rows {
+                let r = rec(row)?;
+                let s = suggested_rag(r.rag_input(today)).filter(|_| r.rag_suggest).map(|g| g.slug());
+                if stored.get(&r.id).cloned().flatten().as_deref() != s {
+                    changes.push((r.id, s));
+                }
+            }
+            if !changes.is_empty() {
+                let mut tx = self.store.write().await?;
+                for (id, s) in &changes {
+                    self.store.q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2").bind(*s).bind(*id).execute(tx.conn()).await?;
+                }
+                tx.commit().await?;
+                changed += changes.len() as u64;
+            }
+            if (rows.len() as i64) < CHUNK {
+                return Ok(changed);
             }
         }
-        let mut tx = self.store.write().await?;
-        for (id, s) in &changes {
-            self.store.q("UPDATE recommendations SET rag_suggested = $1 WHERE id = $2").bind(*s).bind(*id).execute(tx.conn()).await?;
-        }
-        tx.commit().await?;
-        Ok(changes.len() as u64)
     }
 }
