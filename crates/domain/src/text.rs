@@ -91,3 +91,26 @@ mod tests {
         assert_eq!(join_and(&v(&["A", "B", "C"])), "A, B and C");
     }
 }
+
+/// A whole number with its thousands separated: 100000 as "100,000", -1234 as "-1,234".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod thousands_tests {
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (100_000, "100,000"), (1_234_567, "1,234,567"), (-1234, "-1,234")] {
+            assert_eq!(super::thousands(n), want);
+        }
+    }
+}

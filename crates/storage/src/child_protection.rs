@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildRecord, Reader};
-use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
+use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
 use crate::sql::Sql;
 use crate::{all_checks, date_str, opt_date_str, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
@@ -373,7 +373,7 @@ impl ChildProtection<'_> {
     /// One page of the open CP cases with a stage due, the next due first (keyset on the
     /// due date and id), children in reach only; `overdue_only` keeps those whose next
     /// stage is past due on `today`. With the number of such cases in all.
-    pub async fn queue_page(&self, today: NaiveDate, overdue_only: bool, req: &PageRequest) -> Result<(Page<QueuedCase>, i64)> {
+    pub async fn queue_page(&self, today: NaiveDate, overdue_only: bool, req: &PageRequest) -> Result<(Page<QueuedCase>, Total)> {
         if !self.reader.can(Permission::DecideReferrals) {
             return Err(self.store.refuse(self.reader.actor(), "cp-cases", "queue", "cp queue: refused, the role does not allow it").await);
         }
@@ -383,9 +383,10 @@ impl ChildProtection<'_> {
         if overdue_only {
             filter.push(" AND k.next_due_on < ").bind(date_str(today));
         }
-        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
-        count.append(&filter);
-        let total = count.query(store).fetch_one(store.pool()).await?.i("n")?;
+        let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
+        matching.append(&filter);
+        let n = bounded_count(&matching, Total::BOUND).query(store).fetch_one(store.pool()).await?.i("n")?;
+        let total = Total::from_bounded(n, Total::BOUND);
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
         sql.append(&filter);
         QUEUE_ORDER.push_seek(&mut sql, req);

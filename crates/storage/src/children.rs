@@ -19,6 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
+use crate::keyset::{bounded_count, Total};
 use crate::sql::Sql;
 use crate::{date_str, opt_date_str, Actor, Result, RowExt, Store, StoreError};
 
@@ -306,7 +307,7 @@ impl Store {
     }
 
     /// The one filter of every list and search of children; involvements cut to the viewer.
-    pub(crate) async fn find_children(&self, viewer: &Viewer, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, i64)> {
+    pub(crate) async fn find_children(&self, viewer: &Viewer, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, Total)> {
         if let Some(problem) = search.name.as_deref().and_then(|n| assure_domain::text::search_problem("name", n)) {
             return Err(assure_domain::Invalid::single("name", problem).into());
         }
@@ -327,9 +328,11 @@ impl Store {
         if let Some(dob) = search.date_of_birth {
             filter.push(" AND c.date_of_birth = ").bind(date_str(dob));
         }
-        let mut count = Sql::new("SELECT COUNT(*) AS n FROM children c");
-        count.append(&filter);
-        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        // Counted as far as the bound past this page's start: "more than" beyond it.
+        let mut matching = Sql::new("SELECT 1 FROM children c");
+        matching.append(&filter);
+        let bound = offset.max(0) + Total::BOUND;
+        let total = Total::from_bounded(bounded_count(&matching, bound).query(self).fetch_one(self.pool()).await?.i("n")?, bound);
         let mut list = Sql::new(format!("SELECT {CHILD_COLS} FROM children c"));
         list.append(&filter).push(&format!(" ORDER BY c.last_name, c.first_name, c.id LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
         let mut out = list.query(self).fetch_all(self.pool()).await?.iter().map(child).collect::<Result<Vec<_>>>()?;
@@ -655,7 +658,7 @@ impl Children<'_> {
     /// The list and search of children a person sees: within their reach only, by name
     /// (beginning or sound) and date of birth. Every list view is audited with the kind
     /// of filter and the count, never the words searched for.
-    pub async fn search(&self, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, i64)> {
+    pub async fn search(&self, search: &ChildSearch, limit: i64, offset: i64) -> Result<(Vec<Child>, Total)> {
         let (found, total) = self.find_children(self.reader.viewer(), search, limit, offset).await?;
         let page = offset.max(0) / limit.clamp(1, 1000) + 1;
         self.record(self.reader.actor(), Event::new("children.list", "children", "list", format!("{}: {total} found, page {page}", search.kind())))

@@ -106,6 +106,85 @@ impl<T> Page<T> {
     }
 }
 
+/// How many rows a list matches, counted only up to a bound: a list of a million
+/// children or three million missing episodes is not counted row by row on every view
+/// (that cost grows with the data, and a reader needs "more than 1,000", not the
+/// number). Counted by [`bounded_count`]; shown as the number, or "more than 1,000".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Total {
+    /// The rows counted: all of them, or the bound when there are more.
+    counted: i64,
+    more: bool,
+}
+
+impl Total {
+    /// How far a list's rows are counted (beyond the rows skipped, for lists read by page number).
+    pub const BOUND: i64 = 1000;
+
+    /// A count known in full.
+    pub fn exact(n: i64) -> Total {
+        Total { counted: n, more: false }
+    }
+
+    /// From a count of at most `bound + 1` rows.
+    pub fn from_bounded(n: i64, bound: i64) -> Total {
+        if n > bound {
+            Total { counted: bound, more: true }
+        } else {
+            Total::exact(n)
+        }
+    }
+
+    /// The number counted: the whole count, or the bound when there are more.
+    pub fn counted(&self) -> i64 {
+        self.counted
+    }
+
+    /// Whether the count is the whole count (not "more than").
+    pub fn is_exact(&self) -> bool {
+        !self.more
+    }
+}
+
+impl std::fmt::Display for Total {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let grouped = assure_domain::text::thousands(self.counted);
+        if self.more {
+            write!(f, "more than {grouped}")
+        } else {
+            f.write_str(&grouped)
+        }
+    }
+}
+
+impl From<i64> for Total {
+    fn from(n: i64) -> Total {
+        Total::exact(n)
+    }
+}
+
+/// A whole count equals the number; "more than" equals none.
+impl PartialEq<i64> for Total {
+    fn eq(&self, other: &i64) -> bool {
+        !self.more && self.counted == *other
+    }
+}
+
+impl PartialEq<Total> for i64 {
+    fn eq(&self, other: &Total) -> bool {
+        other == self
+    }
+}
+
+/// The count of the rows `rows` selects (a `SELECT ... FROM ... WHERE ...`, its columns
+/// unread), reading at most `bound + 1` of them: `SELECT COUNT(*) AS n FROM (rows LIMIT
+/// bound + 1)`. Read the answer with [`Total::from_bounded`].
+pub(crate) fn bounded_count(rows: &Sql, bound: i64) -> Sql {
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
+    sql.append(rows).push(&format!(" LIMIT {}) bounded", bound.max(0) + 1));
+    sql
+}
+
 /// A list's order: the sort expressions (the last one unique, such as an id), all
 /// ascending or all descending, so that a row value compares the whole key at once
 /// and each engine reads it as one index range.
@@ -183,6 +262,24 @@ impl Keyset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_total_past_its_bound_reads_as_more_than() {
+        assert_eq!(Total::from_bounded(12, 1000).to_string(), "12");
+        assert_eq!(Total::from_bounded(1000, 1000).to_string(), "1,000");
+        assert_eq!(Total::from_bounded(1001, 1000).to_string(), "more than 1,000");
+        assert_eq!(Total::from_bounded(1_234_568, 2_000_000).to_string(), "1,234,568");
+        assert_eq!(Total::from_bounded(1000, 1000), 1000);
+        assert_ne!(Total::from_bounded(1001, 1000), 1000);
+        assert!(!Total::from_bounded(1001, 1000).is_exact());
+        assert_eq!(Total::from_bounded(1001, 1000).counted(), 1000);
+    }
+
+    #[test]
+    fn a_bounded_count_reads_one_row_past_the_bound() {
+        let sql = bounded_count(&Sql::new("SELECT 1 FROM children c WHERE c.merged_into_id IS NULL"), 1000);
+        assert_eq!(sql.text(), "SELECT COUNT(*) AS n FROM (SELECT 1 FROM children c WHERE c.merged_into_id IS NULL LIMIT 1001) bounded");
+    }
 
     #[test]
     fn a_cursor_reads_back_and_a_made_up_one_does_not() {

@@ -28,7 +28,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, push_reach_per_row, ChildRecord, Reader};
-use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
+use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
 use crate::referrals::ChildRef;
 use crate::sql::Sql;
 use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
@@ -537,15 +537,17 @@ impl Store {
     /// One page of the episodes matching `filter` (SQL on `e`, `c`, `ri`, with its own
     /// bound values) of children in the reader's reach, in `order` (keyset: a page is one
     /// range of the index that matches the order), and how many match in all.
-    async fn episodes_page(&self, reader: &Reader, filter: &Sql, order: &EpisodeOrder, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
+    async fn episodes_page(&self, reader: &Reader, filter: &Sql, order: &EpisodeOrder, req: &PageRequest) -> Result<(Page<Episode>, Total)> {
         let mut wh = Sql::new(" WHERE c.merged_into_id IS NULL AND ");
         wh.append(filter).push(" AND ");
-        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {EP_FROM}"));
-        count.append(&wh);
-        // The count takes the reach as a set; the page probes it row by row along the
-        // list's order, so that only the rows of one page are looked at.
-        push_reach(&mut count, &reader.reach(), "c.id");
-        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut matching = Sql::new(format!("SELECT 1 FROM {EP_FROM}"));
+        matching.append(&wh);
+        // The count takes the reach as a set, and stops past its bound; the page probes
+        // it row by row along the list's order, so that only the rows of one page are
+        // looked at.
+        push_reach(&mut matching, &reader.reach(), "c.id");
+        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
+        let total = Total::from_bounded(n, Total::BOUND);
         let mut sql = Sql::new(format!("SELECT {EP_COLS} FROM {EP_FROM}"));
         sql.append(&wh);
         push_reach_per_row(&mut sql, &reader.reach(), "c.id");
@@ -697,7 +699,7 @@ impl Missing<'_> {
 
     /// One page of the episodes that started in the month of `month` (any day of it),
     /// children in reach, newest first, and how many there are in all.
-    pub async fn in_month(&self, month: NaiveDate, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
+    pub async fn in_month(&self, month: NaiveDate, req: &PageRequest) -> Result<(Page<Episode>, Total)> {
         let first = NaiveDate::from_ymd_opt(chrono::Datelike::year(&month), chrono::Datelike::month(&month), 1).unwrap_or(month);
         let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
         let mut f = Sql::new("e.started_at >= ");
@@ -708,7 +710,7 @@ impl Missing<'_> {
     /// One page of the children in reach missing three or more times in the 90 days up
     /// to `today` (the same window as [`repeatedly_missing`]), most episodes first, then
     /// by name; and how many children there are in all.
-    pub async fn repeatedly_missing(&self, today: NaiveDate, req: &PageRequest) -> Result<(Page<RepeatedChild>, i64)> {
+    pub async fn repeatedly_missing(&self, today: NaiveDate, req: &PageRequest) -> Result<(Page<RepeatedChild>, Total)> {
         let from = today - Duration::days(89);
         let to = today + Duration::days(1);
         let mut grouped = Sql::new(
@@ -718,9 +720,10 @@ impl Missing<'_> {
         grouped.bind(crate::date_str(from)).push(" AND e.started_at < ").bind(crate::date_str(to)).push(" AND c.merged_into_id IS NULL AND ");
         push_reach(&mut grouped, &self.reader.reach(), "c.id");
         grouped.push(" GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3");
-        let mut count = Sql::new("SELECT COUNT(*) AS n FROM (");
-        count.append(&grouped).push(") g");
-        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut matching = Sql::new("SELECT 1 FROM (");
+        matching.append(&grouped).push(") g");
+        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
+        let total = Total::from_bounded(n, Total::BOUND);
         let mut sql = Sql::new("SELECT g.id, g.first_name, g.last_name, g.n, g.fewest, g.last_started FROM (");
         sql.append(&grouped).push(") g WHERE 1=1");
         REPEATED_ORDER.push_seek(&mut sql, req);
@@ -745,7 +748,7 @@ impl Missing<'_> {
     /// One page of the episodes whose return interview was not offered within 72 hours
     /// of the return: offered late, or not offered and the 72 hours have passed (children
     /// in reach), newest first; and how many there are in all.
-    pub async fn interviews_not_offered_in_time(&self, now: NaiveDateTime, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
+    pub async fn interviews_not_offered_in_time(&self, now: NaiveDateTime, req: &PageRequest) -> Result<(Page<Episode>, Total)> {
         let mut f = Sql::new("e.interview_due_by IS NOT NULL AND ((ri.offered_at IS NULL AND e.interview_due_by < ");
         f.bind(time_str(now)).push(") OR ri.offered_at > e.interview_due_by)");
         self.episodes_page(self.reader, &f, &NEWEST_FIRST, req).await
@@ -754,7 +757,7 @@ impl Missing<'_> {
     /// One page of the episodes whose child has come back and whose return interview has
     /// not been offered yet (each due within 72 hours of the return), children in reach,
     /// the first due first; and how many there are in all.
-    pub async fn interviews_to_offer(&self, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
+    pub async fn interviews_to_offer(&self, req: &PageRequest) -> Result<(Page<Episode>, Total)> {
         let f = Sql::new("e.interview_due_by IS NOT NULL AND ri.offered_at IS NULL");
         self.episodes_page(self.reader, &f, &FIRST_DUE_FIRST, req).await
     }
@@ -762,7 +765,7 @@ impl Missing<'_> {
     /// One page of the episodes of children looked after by another authority and placed
     /// here (the placement notifications themselves are kept separately), newest first;
     /// and how many there are in all.
-    pub async fn placed_from_elsewhere(&self, req: &PageRequest) -> Result<(Page<Episode>, i64)> {
+    pub async fn placed_from_elsewhere(&self, req: &PageRequest) -> Result<(Page<Episode>, Total)> {
         let mut f = Sql::new("c.legal_status = ");
         f.bind(assure_domain::partnership::LegalStatus::LookedAfterElsewhere.slug());
         self.episodes_page(self.reader, &f, &NEWEST_FIRST, req).await

@@ -25,7 +25,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
-use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
+use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
 use crate::sql::Sql;
 use crate::{all_checks, date_str, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
 use assure_domain::children::ChosenChild;
@@ -572,7 +572,7 @@ impl Placements<'_> {
 
     /// One page of the notifications of children in the reader's reach, newest first
     /// (keyset: see [`crate::keyset`]), filtered, and how many match in all.
-    pub async fn list_page(&self, filter: &NotificationFilter, req: &PageRequest) -> Result<(Page<Notification>, i64)> {
+    pub async fn list_page(&self, filter: &NotificationFilter, req: &PageRequest) -> Result<(Page<Notification>, Total)> {
         let mut sql_filter = Sql::new(" WHERE c.merged_into_id IS NULL");
         if let Some(a) = filter.placing_authority.as_deref().filter(|a| !a.trim().is_empty()) {
             sql_filter.push(" AND n.placing_authority = ").bind(authority(a).unwrap_or(a));
@@ -590,9 +590,10 @@ impl Placements<'_> {
         };
         sql_filter.push(" AND ");
         push_reach(&mut sql_filter, &self.reader.reach(), "c.id");
-        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
-        count.append(&sql_filter);
-        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
+        matching.append(&sql_filter);
+        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
+        let total = Total::from_bounded(n, Total::BOUND);
         let order = LIST_ORDER;
         let mut sql = Sql::new(format!("SELECT {COLS}, COALESCE(n.received_date, n.start_date) AS list_key FROM {FROM}"));
         sql.append(&sql_filter);
@@ -608,10 +609,10 @@ impl Placements<'_> {
     /// filtered, with their age in days, and how many match in all. Waiting lines come
     /// longest waiting first; acknowledged ones latest first; unfiltered, the waiting
     /// ones then the acknowledged.
-    pub async fn queue_page(&self, filter: &NotificationFilter, today: NaiveDate, req: &PageRequest) -> Result<(Page<QueueItem>, i64)> {
+    pub async fn queue_page(&self, filter: &NotificationFilter, today: NaiveDate, req: &PageRequest) -> Result<(Page<QueueItem>, Total)> {
         let viewer = self.reader.viewer();
         if viewer.teams.is_empty() {
-            return Ok((Page { items: Vec::new(), next: None, previous: None }, 0));
+            return Ok((Page { items: Vec::new(), next: None, previous: None }, Total::exact(0)));
         }
         let mut sql_filter = Sql::new(" WHERE r.team IN (");
         sql_filter.bind_list(viewer.teams.iter().map(|t| t.slug())).push(") AND c.merged_into_id IS NULL");
@@ -635,9 +636,10 @@ impl Placements<'_> {
         sql_filter.push(" AND ");
         push_reach(&mut sql_filter, &self.reader.reach(), "c.id");
         let from = format!("{FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by");
-        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {from}"));
-        count.append(&sql_filter);
-        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut matching = Sql::new(format!("SELECT 1 FROM {from}"));
+        matching.append(&sql_filter);
+        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
+        let total = Total::from_bounded(n, Total::BOUND);
         let mut sql = Sql::new(format!(
             "SELECT {COLS}, {RECIPIENT_COLS}, {ARRIVED} AS arrived, CAST(CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS ack_rank FROM {from}"
         ));

@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, push_reach_per_row, ChildRecord, Reader};
-use crate::keyset::{KeyPart, Keyset, Page, PageRequest};
+use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
 use crate::sql::Sql;
 use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError};
 
@@ -518,14 +518,15 @@ impl Referrals<'_> {
 
     /// One page of the MASH team's queue, oldest first (keyset on submission time and
     /// id, read through referrals_queue_order), and how many are waiting in all.
-    pub async fn mash_queue_page(&self, now: DateTime<Utc>, req: &PageRequest) -> Result<(Page<Queued>, i64)> {
+    pub async fn mash_queue_page(&self, now: DateTime<Utc>, req: &PageRequest) -> Result<(Page<Queued>, Total)> {
         let [s1, s2, s3] = ReferralStatus::mash_queue_slugs();
         let mut filter = Sql::new(" WHERE r.status IN (");
         filter.bind(s1).push(",").bind(s2).push(",").bind(s3).push(") AND ");
         push_reach(&mut filter, &self.reader.reach(), "c.id");
-        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
-        count.append(&filter);
-        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
+        matching.append(&filter);
+        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
+        let total = Total::from_bounded(n, Total::BOUND);
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
         sql.append(&filter);
         QUEUE_ORDER.push_seek(&mut sql, req);
@@ -562,19 +563,20 @@ impl Referrals<'_> {
     /// One page of every referral raised by the reader's agencies (children in reach),
     /// newest first (keyset on submission time and id, read through the referrals_agency index),
     /// and how many there are in all.
-    pub async fn spoc_page(&self, req: &PageRequest) -> Result<(Page<Referral>, i64)> {
+    pub async fn spoc_page(&self, req: &PageRequest) -> Result<(Page<Referral>, Total)> {
         let viewer = self.reader.viewer();
         if viewer.spoc_for.is_empty() {
-            return Ok((Page { items: Vec::new(), next: None, previous: None }, 0));
+            return Ok((Page { items: Vec::new(), next: None, previous: None }, Total::exact(0)));
         }
         let mut filter = Sql::new(" WHERE r.agency_id IN (");
         filter.bind_list(viewer.spoc_for.iter().copied()).push(") AND ");
         // The count takes the reach as a set; the page probes it row by row along the
         // referrals_agency index, so that only one page's rows are looked at.
-        let mut count = Sql::new(format!("SELECT COUNT(*) AS n FROM {FROM}"));
-        count.append(&filter);
-        push_reach(&mut count, &self.reader.reach(), "c.id");
-        let total = count.query(self).fetch_one(self.pool()).await?.i("n")?;
+        let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
+        matching.append(&filter);
+        push_reach(&mut matching, &self.reader.reach(), "c.id");
+        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
+        let total = Total::from_bounded(n, Total::BOUND);
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
         sql.append(&filter);
         push_reach_per_row(&mut sql, &self.reader.reach(), "c.id");

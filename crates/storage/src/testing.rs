@@ -337,7 +337,7 @@ pub async fn children_in_reach(
     name: Option<&str>,
     limit: i64,
     offset: i64,
-) -> (Vec<crate::children::Child>, i64) {
+) -> (Vec<crate::children::Child>, crate::keyset::Total) {
     let search = crate::children::ChildSearch { name: name.map(str::to_string), date_of_birth: None };
     store.find_children(viewer, &search, limit, offset).await.expect("list children")
 }

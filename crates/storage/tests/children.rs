@@ -7,6 +7,7 @@ use assure_domain::partnership::{AgencyKind, InvolvementKind, LegalStatus, Scope
 use assure_domain::Role;
 use assure_storage::audit::AuditFilter;
 use assure_storage::children::{Child, ChildInput, ChildSearch};
+use assure_storage::keyset::Total;
 use assure_storage::on_both_engines;
 use assure_storage::testing::{self, TestDb};
 use assure_storage::users::NewUser;
@@ -81,7 +82,7 @@ fn by_name(name: &str) -> ChildSearch {
     ChildSearch { name: Some(name.into()), date_of_birth: None }
 }
 
-fn ids(r: (Vec<Child>, i64)) -> Vec<i64> {
+fn ids(r: (Vec<Child>, assure_storage::keyset::Total)) -> Vec<i64> {
     r.0.iter().map(|c| c.id).collect()
 }
 
@@ -108,7 +109,7 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
     assert!(ids(db.store.children(&practitioner).search(&by_name("%"), 50, 0).await.unwrap()).len() == 3);
     // Paging and the total.
     let (page, total) = db.store.children(&practitioner).search(&ChildSearch::default(), 2, 2).await.unwrap();
-    assert_eq!((page.len(), total), (1, 3));
+    assert_eq!((page.len(), total.counted(), total.is_exact()), (1, 3, true));
 
     // The other school's practitioner sees only their own child, whatever they search for.
     let p2 = person(db, "practitioner-2@example.org", Role::Practitioner, p.other_school, &[]).await;
@@ -168,6 +169,43 @@ async fn search_finds_sound_alikes_within_reach_only(db: &TestDb) {
     assert!(matches!(for_practitioner.access_log(50, 0).await, Err(StoreError::Restricted)));
 }
 on_both_engines!(search, search_finds_sound_alikes_within_reach_only);
+
+/// A list of more children than its bound is counted only as far as the bound past the
+/// page's start: "more than 1,000", never a count of every row; at the bound exactly, the
+/// whole count.
+async fn a_long_list_is_counted_only_as_far_as_its_bound(db: &TestDb) {
+    let p = agencies(db).await;
+    let mash = person(db, "mash-worker@example.org", Role::MashWorker, p.health, &[Team::Mash]).await;
+    let bound = Total::BOUND;
+    // The bound's worth of children, copied in one statement (the engines' own series).
+    testing::exec(
+        &db.store,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {bound}) \
+             INSERT INTO children (first_name, last_name, search_first, search_last, created_at) \
+             SELECT 'Child', 'Copy', 'child', 'copy', '2026-01-01T00:00:00Z' FROM n"
+        ),
+    )
+    .await;
+    let everyone = ChildSearch::default();
+    let (_, total) = db.store.children(&mash).search(&everyone, 25, 0).await.unwrap();
+    assert_eq!((total, total.to_string()), (Total::exact(bound), "1,000".to_string()), "{:?}: at the bound, the whole count", db.engine);
+
+    child(db, "Amy", "Jones", Some(d(2004, 3, 1)), None).await;
+    let (page, total) = db.store.children(&mash).search(&everyone, 25, 0).await.unwrap();
+    assert_eq!(page.len(), 25);
+    assert!(!total.is_exact(), "{:?}: one past the bound", db.engine);
+    assert_eq!(total.to_string(), "more than 1,000");
+    assert_eq!(total.counted(), bound);
+    // Further down the list, the bound runs from the page's start: the pages beyond are
+    // still offered, and near the end the count is whole again.
+    let (_, deeper) = db.store.children(&mash).search(&everyone, 25, 500).await.unwrap();
+    assert_eq!(deeper, bound + 1, "{:?}: 500 skipped, 1,000 more counted: all of them", db.engine);
+    // A search within the bound is counted in full.
+    let (found, total) = db.store.children(&mash).search(&by_name("jones"), 25, 0).await.unwrap();
+    assert_eq!((found.len(), total), (1, Total::exact(1)));
+}
+on_both_engines!(bounded_count, a_long_list_is_counted_only_as_far_as_its_bound);
 
 async fn merge_moves_involvements_and_checks_the_version(db: &TestDb) {
     let p = agencies(db).await;

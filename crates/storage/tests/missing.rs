@@ -9,7 +9,7 @@ use assure_domain::referral::{MashDecision, ReferralSource, ReferralStatus};
 use assure_domain::Clock;
 use assure_domain::Role;
 use assure_storage::children::{ChildInput, ChildSearch};
-use assure_storage::keyset::{Page, PageRequest};
+use assure_storage::keyset::{Page, PageRequest, Total};
 use assure_storage::missing::{EpisodeInput, InterviewInput, MACSE_REASON};
 use assure_storage::on_both_engines;
 use assure_storage::referrals::ChildRef;
@@ -45,7 +45,7 @@ async fn open(db: &TestDb, r: &Reader, child: i64) -> ChildRecord {
 
 /// How many children there are (as the MASH sees them).
 async fn children(db: &TestDb, mash: &Reader) -> i64 {
-    db.store.children(mash).search(&ChildSearch::default(), 100, 0).await.unwrap().1
+    db.store.children(mash).search(&ChildSearch::default(), 100, 0).await.unwrap().1.counted()
 }
 
 async fn world(db: &TestDb) -> World {
@@ -393,10 +393,10 @@ on_both_engines!(interview_deadline_across_clock_change, the_72_hours_across_the
 
 /// One page of one of the group's lists as `r` reads it, as ids (the episode's; the
 /// child's for the repeatedly missing), with how many there are in all.
-async fn list_page(db: &TestDb, r: &Reader, which: &str, req: &PageRequest) -> (Page<i64>, i64) {
+async fn list_page(db: &TestDb, r: &Reader, which: &str, req: &PageRequest) -> (Page<i64>, Total) {
     let m = db.store.missing(r);
     let now = db.store.clock().local_now();
-    let episodes = |(p, n): (Page<assure_storage::missing::Episode>, i64)| (p.map(|e| e.id), n);
+    let episodes = |(p, n): (Page<assure_storage::missing::Episode>, Total)| (p.map(|e| e.id), n);
     match which {
         "month" => episodes(m.in_month(now.date(), req).await.unwrap()),
         "late" => episodes(m.interviews_not_offered_in_time(now, req).await.unwrap()),

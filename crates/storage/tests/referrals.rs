@@ -92,7 +92,7 @@ fn new_child(first: &str) -> ChildRef {
 
 /// (referrals, children) in the whole database, as the MASH sees it (the list through
 /// the unaudited fixture, each child's referrals through the MASH worker's record).
-async fn counts(db: &TestDb, mash_reader: &Reader) -> (usize, i64) {
+async fn counts(db: &TestDb, mash_reader: &Reader) -> (usize, assure_storage::keyset::Total) {
     let mash = Viewer {
         user_id: 0,
         role: PathwayRole::MashWorker,

@@ -22,18 +22,7 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-/// 100000 as "100,000".
-fn thousands(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use assure_domain::text::thousands;
 
 fn item_table(i: &PublishedItem) -> w::Table {
     let wd = widths(&[32, 68]);

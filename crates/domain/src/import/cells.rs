@@ -61,15 +61,7 @@ pub(super) fn words(s: &str) -> String {
 }
 
 pub(super) fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::thousands(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Parse a RAG cell. `Err` carries the explanation.

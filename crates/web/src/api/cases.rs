@@ -161,8 +161,11 @@ impl CpCaseView {
 /// One page of the open CP cases, the next due first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CpCasePage {
-    /// Open cases matching the filter, in all.
+    /// Open cases matching the filter, counted as far as 1,000: the whole count when
+    /// `total_exact`, otherwise at least this many.
     pub total: i64,
+    /// Whether `total` is the whole count (false: there are more than `total`).
+    pub total_exact: bool,
     /// Items per answer.
     pub limit: i64,
     /// The link to the next items, with the same filter; absent at the end.
@@ -220,7 +223,8 @@ pub async fn queue(State(state): State<AppState>, caller: ApiCaller, p: Params) 
     let filter = if overdue { "overdue=true&" } else { "" };
     let next = page.next.clone().map(|c| (format!("/api/v1/child-protection?{filter}limit={limit}&cursor={c}"), c));
     Ok(Json(CpCasePage {
-        total,
+        total: total.counted(),
+        total_exact: total.is_exact(),
         limit,
         next_cursor: next.as_ref().map(|(_, c)| c.clone()),
         next: next.map(|(link, _)| link),

@@ -67,10 +67,11 @@ pub async fn list(State(state): State<AppState>, caller: ApiCaller, p: Params) -
     let paging = p.paging()?;
     let search = ChildSearch { name: q.name, date_of_birth: q.date_of_birth };
     let (children, total) = state.store.children(&reader).search(&search, paging.limit, paging.offset).await?;
-    let next = p.next_link("/api/v1/children", paging, total);
+    let next = p.next_link("/api/v1/children", paging, total.counted());
     Ok(Json(ChildPage {
         children: children.into_iter().map(ChildView::from).collect(),
-        total,
+        total: total.counted(),
+        total_exact: total.is_exact(),
         page: paging.page,
         per_page: paging.limit,
         limit: paging.limit,

@@ -751,7 +751,11 @@ impl From<Child> for ChildView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChildPage {
     pub children: Vec<ChildView>,
+    /// The children matching, counted as far as 1,000 past this page's start: the whole
+    /// count when `total_exact`, otherwise at least this many.
     pub total: i64,
+    /// Whether `total` is the whole count (false: there are more than `total`).
+    pub total_exact: bool,
     pub page: i64,
     pub per_page: i64,
     /// Items per answer.

@@ -6,6 +6,7 @@
 use assure_domain::partnership::{Basis, LegalStatus, Section};
 use assure_domain::{Invalid, Permission};
 use assure_storage::children::{Child, ChildInput, ChildSearch};
+use assure_storage::keyset::Total;
 use assure_storage::{ChildRecord, Reader};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -54,8 +55,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, caller: Caller, Query
         errors.add("date_of_birth", "Enter a real date of birth, for example 16/01/2004");
     }
     let search = ChildSearch { name: Some(f.string("name")).filter(|n| !n.trim().is_empty()), date_of_birth: dob };
-    let (children, total) =
-        if errors.is_empty() { state.store.children(&reader).search(&search, PER_PAGE, (page - 1) * PER_PAGE).await? } else { (vec![], 0) };
+    let (children, total) = if errors.is_empty() {
+        state.store.children(&reader).search(&search, PER_PAGE, (page - 1) * PER_PAGE).await?
+    } else {
+        (vec![], Total::exact(0))
+    };
     let agencies = state.store.partnership().agencies().await?;
     let keep: String =
         f.0.iter()

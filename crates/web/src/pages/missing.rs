@@ -7,7 +7,7 @@ use assure_domain::partnership::Section;
 use assure_domain::tracker::TagColour;
 use assure_domain::{Invalid, Permission};
 use assure_storage::children::Child;
-use assure_storage::keyset::{Page, PageRequest};
+use assure_storage::keyset::{Page, PageRequest, Total};
 use assure_storage::missing::{Episode, EpisodeInput, InterviewInput};
 use assure_storage::StoreError;
 use assure_storage::{ChildRecord, Reader};
@@ -160,7 +160,7 @@ fn list_pager<T>(month: &str, section: &str, caption: &str, page: &Page<T>) -> M
     ui::pager_in(&format!("/missing?month={month}&list={section}"), section, &format!("{caption}: pages"), page)
 }
 
-fn episode_table(caption: &str, rows: &[Episode], total: i64, now: NaiveDateTime) -> Markup {
+fn episode_table(caption: &str, rows: &[Episode], total: Total, now: NaiveDateTime) -> Markup {
     ui::scroll_table(
         caption,
         html! {

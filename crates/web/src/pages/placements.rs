@@ -10,7 +10,7 @@ use assure_domain::placements::{check_rules, english_authorities, Condition, Esc
 use assure_domain::tracker::TagColour;
 use assure_domain::validation::FieldError;
 use assure_domain::{Invalid, Permission};
-use assure_storage::keyset::PageRequest;
+use assure_storage::keyset::{PageRequest, Total};
 use assure_storage::placements::{AuthoritySummary, Notification, NotificationFilter, PlacementInput, ProviderConcernInput, Recipient};
 use assure_storage::{Reader, StoreError};
 use axum::extract::{Path, Query, State};
@@ -355,7 +355,7 @@ fn cursor(f: &Fields) -> Option<&str> {
     Some(f.get("cursor")).filter(|c| !c.is_empty())
 }
 
-fn plural(n: i64, one: &str, many: &str) -> String {
+fn plural(n: Total, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -461,15 +461,20 @@ pub fn pager_in<T>(base: &str, anchor: &str, label: &str, page: &assure_storage:
     }
 }
 
-pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
-    let pages = ((total + per_page - 1) / per_page).max(1);
+/// Page-numbered pagination. A total counted only as far as its bound ("more than")
+/// gives "Page 3 of more than 40", with a Next link.
+pub fn pagination(base: &str, page: i64, per_page: i64, total: impl Into<assure_storage::keyset::Total>) -> Markup {
+    let total = total.into();
+    let per_page = per_page.max(1);
+    let pages = ((total.counted() + per_page - 1) / per_page).max(1);
+    let more = !total.is_exact();
     let sep = if base.contains('?') { "&" } else { "?" };
     html! {
-        @if pages > 1 {
+        @if pages > 1 || more {
             nav class="app-pagination" role="navigation" aria-label="Results pages" {
                 @if page > 1 { div class="app-pagination__prev" { a class="app-link app-pagination__link" href={ (base) (sep) "page=" (page - 1) } rel="prev" { "Previous" span class="app-visually-hidden" { " page" } } } }
-                p class="app-body-s" { "Page " (page) " of " (pages) }
-                @if page < pages { div class="app-pagination__next" { a class="app-link app-pagination__link" href={ (base) (sep) "page=" (page + 1) } rel="next" { "Next" span class="app-visually-hidden" { " page" } } } }
+                p class="app-body-s" { "Page " (page) " of " @if more { "more than " } (pages) }
+                @if page < pages || more { div class="app-pagination__next" { a class="app-link app-pagination__link" href={ (base) (sep) "page=" (page + 1) } rel="next" { "Next" span class="app-visually-hidden" { " page" } } } }
             }
         }
     }
@@ -515,6 +520,15 @@ pub fn date_parts(name: &str, prefix: &str, legend: &str, hint: &str, f: &crate:
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pages_counted_past_their_bound_say_more_than_and_go_on() {
+        use assure_storage::keyset::Total;
+        let whole = super::pagination("/children", 40, 25, 1000).into_string();
+        assert!(whole.contains("Page 40 of 40") && !whole.contains("rel=\"next\""), "{whole}");
+        let more = super::pagination("/children", 40, 25, Total::from_bounded(1001, 1000)).into_string();
+        assert!(more.contains("Page 40 of more than 40") && more.contains("page=41"), "{more}");
+    }
+
     #[test]
     fn a_value_with_no_words_is_blank() {
         assert!(super::is_blank(""));
