@@ -255,8 +255,9 @@ pub(crate) fn push_reach(sql: &mut Sql, reach: &Reach, child_col: &str) {
 /// child) instead of gathered first as a set (`IN`). For a page of a list read along an
 /// index in the list's own order (keyset), where only the rows of one page need probing:
 /// SQLite gathers the set of every child the reach admits before it reads a row, then
-/// sorts, which at scale costs more than the page. A count of the whole list reads
-/// every row anyway, and there the set is cheaper: counts keep [`push_reach`].
+/// sorts, which at scale costs more than the page. A count of a whole list reads every
+/// row anyway, and there the set is cheaper; a count that stops at its bound
+/// ([`crate::keyset::bounded_count`]) along an index probes row by row too.
 pub(crate) fn push_reach_per_row(sql: &mut Sql, reach: &Reach, child_col: &str) {
     push_reach_as(sql, reach, child_col, true);
 }

@@ -570,11 +570,12 @@ impl Referrals<'_> {
         }
         let mut filter = Sql::new(" WHERE r.agency_id IN (");
         filter.bind_list(viewer.spoc_for.iter().copied()).push(") AND ");
-        // The count takes the reach as a set; the page probes it row by row along the
-        // referrals_agency index, so that only one page's rows are looked at.
+        // The count and the page probe the reach row by row along the referrals_agency
+        // index: the count stops past its bound, so it never needs the reach as a set
+        // (gathering an agency's children as one was 90 ms at national scale).
         let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
         matching.append(&filter);
-        push_reach(&mut matching, &self.reader.reach(), "c.id");
+        push_reach_per_row(&mut matching, &self.reader.reach(), "c.id");
         let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
         let total = Total::from_bounded(n, Total::BOUND);
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
