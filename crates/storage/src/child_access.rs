@@ -257,7 +257,7 @@ pub(crate) fn push_reach(sql: &mut Sql, reach: &Reach, child_col: &str) {
 /// SQLite gathers the set of every child the reach admits before it reads a row, then
 /// sorts, which at scale costs more than the page. A count of a whole list reads every
 /// row anyway, and there the set is cheaper; a count that stops at its bound
-/// ([`crate::keyset::bounded_count`]) along an index probes row by row too.
+/// (`Store::count_up_to`) along an index probes row by row too.
 pub(crate) fn push_reach_per_row(sql: &mut Sql, reach: &Reach, child_col: &str) {
     push_reach_as(sql, reach, child_col, true);
 }

@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildRecord, Reader};
-use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest, Total};
 use crate::sql::Sql;
 use crate::{all_checks, date_str, opt_date_str, Actor, Result, RowExt, Store, StoreError, WriteTx};
 
@@ -385,8 +385,7 @@ impl ChildProtection<'_> {
         }
         let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
         matching.append(&filter);
-        let n = bounded_count(&matching, Total::BOUND).query(store).fetch_one(store.pool()).await?.i("n")?;
-        let total = Total::from_bounded(n, Total::BOUND);
+        let total = store.count_up_to(&matching, Total::BOUND).await?;
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
         sql.append(&filter);
         QUEUE_ORDER.push_seek(&mut sql, req);

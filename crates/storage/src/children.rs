@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
-use crate::keyset::{bounded_count, Total};
+use crate::keyset::Total;
 use crate::sql::Sql;
 use crate::{date_str, opt_date_str, Actor, Result, RowExt, Store, StoreError};
 
@@ -332,7 +332,7 @@ impl Store {
         let mut matching = Sql::new("SELECT 1 FROM children c");
         matching.append(&filter);
         let bound = offset.max(0) + Total::BOUND;
-        let total = Total::from_bounded(bounded_count(&matching, bound).query(self).fetch_one(self.pool()).await?.i("n")?, bound);
+        let total = self.count_up_to(&matching, bound).await?;
         let mut list = Sql::new(format!("SELECT {CHILD_COLS} FROM children c"));
         list.append(&filter).push(&format!(" ORDER BY c.last_name, c.first_name, c.id LIMIT {} OFFSET {}", limit.clamp(1, 1000), offset.max(0)));
         let mut out = list.query(self).fetch_all(self.pool()).await?.iter().map(child).collect::<Result<Vec<_>>>()?;

@@ -179,10 +179,20 @@ impl PartialEq<Total> for i64 {
 /// The count of the rows `rows` selects (a `SELECT ... FROM ... WHERE ...`, its columns
 /// unread), reading at most `bound + 1` of them: `SELECT COUNT(*) AS n FROM (rows LIMIT
 /// bound + 1)`. Read the answer with [`Total::from_bounded`].
-pub(crate) fn bounded_count(rows: &Sql, bound: i64) -> Sql {
+fn bounded_count(rows: &Sql, bound: i64) -> Sql {
     let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
     sql.append(rows).push(&format!(" LIMIT {}) bounded", bound.max(0) + 1));
     sql
+}
+
+impl crate::Store {
+    /// How many rows `rows` selects (a `SELECT ... FROM ... WHERE ...`, its columns
+    /// unread), counted only as far as `bound`: see [`Total`].
+    pub(crate) async fn count_up_to(&self, rows: &Sql, bound: i64) -> Result<Total> {
+        use crate::RowExt;
+        let n = bounded_count(rows, bound).query(self).fetch_one(self.pool()).await?.i("n")?;
+        Ok(Total::from_bounded(n, bound))
+    }
 }
 
 /// A list's order: the sort expressions (the last one unique, such as an id), all

@@ -28,7 +28,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, push_reach_per_row, ChildRecord, Reader};
-use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest, Total};
 use crate::referrals::ChildRef;
 use crate::sql::Sql;
 use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError, WriteTx};
@@ -546,8 +546,7 @@ impl Store {
         // it row by row along the list's order, so that only the rows of one page are
         // looked at.
         push_reach(&mut matching, &reader.reach(), "c.id");
-        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
-        let total = Total::from_bounded(n, Total::BOUND);
+        let total = self.count_up_to(&matching, Total::BOUND).await?;
         let mut sql = Sql::new(format!("SELECT {EP_COLS} FROM {EP_FROM}"));
         sql.append(&wh);
         push_reach_per_row(&mut sql, &reader.reach(), "c.id");
@@ -722,8 +721,7 @@ impl Missing<'_> {
         grouped.push(" GROUP BY c.id, c.first_name, c.last_name HAVING COUNT(*) >= 3");
         let mut matching = Sql::new("SELECT 1 FROM (");
         matching.append(&grouped).push(") g");
-        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
-        let total = Total::from_bounded(n, Total::BOUND);
+        let total = self.count_up_to(&matching, Total::BOUND).await?;
         let mut sql = Sql::new("SELECT g.id, g.first_name, g.last_name, g.n, g.fewest, g.last_started FROM (");
         sql.append(&grouped).push(") g WHERE 1=1");
         REPEATED_ORDER.push_seek(&mut sql, req);

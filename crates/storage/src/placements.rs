@@ -25,7 +25,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, ChildKey, ChildRecord, Reader};
-use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest, Total};
 use crate::sql::Sql;
 use crate::{all_checks, date_str, opt_date_str, to_json, Actor, Result, RowExt, Store, StoreError};
 use assure_domain::children::ChosenChild;
@@ -592,8 +592,7 @@ impl Placements<'_> {
         push_reach(&mut sql_filter, &self.reader.reach(), "c.id");
         let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
         matching.append(&sql_filter);
-        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
-        let total = Total::from_bounded(n, Total::BOUND);
+        let total = self.count_up_to(&matching, Total::BOUND).await?;
         let order = LIST_ORDER;
         let mut sql = Sql::new(format!("SELECT {COLS}, COALESCE(n.received_date, n.start_date) AS list_key FROM {FROM}"));
         sql.append(&sql_filter);
@@ -638,8 +637,7 @@ impl Placements<'_> {
         let from = format!("{FROM} JOIN notification_recipients r ON r.notification_id = n.id LEFT JOIN users ua ON ua.id = r.acknowledged_by");
         let mut matching = Sql::new(format!("SELECT 1 FROM {from}"));
         matching.append(&sql_filter);
-        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
-        let total = Total::from_bounded(n, Total::BOUND);
+        let total = self.count_up_to(&matching, Total::BOUND).await?;
         let mut sql = Sql::new(format!(
             "SELECT {COLS}, {RECIPIENT_COLS}, {ARRIVED} AS arrived, CAST(CASE WHEN r.acknowledged_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS ack_rank FROM {from}"
         ));

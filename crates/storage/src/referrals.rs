@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::Event;
 use crate::child_access::{push_reach, push_reach_per_row, ChildRecord, Reader};
-use crate::keyset::{bounded_count, KeyPart, Keyset, Page, PageRequest, Total};
+use crate::keyset::{KeyPart, Keyset, Page, PageRequest, Total};
 use crate::sql::Sql;
 use crate::{all_checks, to_json, Actor, Result, RowExt, Store, StoreError};
 
@@ -525,8 +525,7 @@ impl Referrals<'_> {
         push_reach(&mut filter, &self.reader.reach(), "c.id");
         let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
         matching.append(&filter);
-        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
-        let total = Total::from_bounded(n, Total::BOUND);
+        let total = self.count_up_to(&matching, Total::BOUND).await?;
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
         sql.append(&filter);
         QUEUE_ORDER.push_seek(&mut sql, req);
@@ -576,8 +575,7 @@ impl Referrals<'_> {
         let mut matching = Sql::new(format!("SELECT 1 FROM {FROM}"));
         matching.append(&filter);
         push_reach_per_row(&mut matching, &self.reader.reach(), "c.id");
-        let n = bounded_count(&matching, Total::BOUND).query(self).fetch_one(self.pool()).await?.i("n")?;
-        let total = Total::from_bounded(n, Total::BOUND);
+        let total = self.count_up_to(&matching, Total::BOUND).await?;
         let mut sql = Sql::new(format!("SELECT {COLS} FROM {FROM}"));
         sql.append(&filter);
         push_reach_per_row(&mut sql, &self.reader.reach(), "c.id");
